@@ -1,0 +1,11 @@
+/**
+ * Capture layer: turns a capture file (pcap, pcapng, gzip-compressed or not) or, later, a live
+ * interface into a stream of frames with their {@link io.connscope.capture.CaptureInfo}.
+ *
+ * <p>Contract: a {@link io.connscope.capture.PacketSource} owns one reused buffer and one
+ * CaptureInfo; each frame is valid only until the next call to {@code next()}. Readers never
+ * allocate per frame, never throw on damaged input (they count a {@link
+ * io.connscope.capture.Warnings} code and stop or skip), and need no native library. This package
+ * depends on nothing else in connscope; every other layer may use it.
+ */
+package io.connscope.capture;

@@ -1,0 +1,12 @@
+/**
+ * Decode layer: flyweight views over frame bytes (link layer, IPv4, IPv6, TCP) that allocate
+ * nothing per packet.
+ *
+ * <p>Contract: one {@link io.connscope.decode.FrameDecoder} owns one instance of each view and
+ * rewraps them for every frame; views and decoded values are valid only until the next frame. A
+ * decode returns a {@link io.connscope.decode.DecodeStatus} that tells snaplen truncation (bytes
+ * missing from the capture) apart from malformation (bytes that cannot be a valid packet). Reads
+ * use absolute big-endian gets, with unsigned widening inside the accessors. Depends only on
+ * {@code capture}.
+ */
+package io.connscope.decode;

@@ -1,0 +1,20 @@
+package io.connscope.tcp;
+
+/**
+ * What a stream listener may ask of its connection: which side is the client, and whether that
+ * was known from the handshake or guessed. When a listener learns from content that the guess
+ * was wrong (the presumed client speaks HTTP responses), it calls {@link #swapRoles()}; every
+ * later call uses the new roles, and the report says the direction was inferred.
+ */
+public interface StreamControl {
+  /** Direction index of the bytes the client sends. */
+  int CLIENT = 0;
+  /** Direction index of the bytes the server sends. */
+  int SERVER = 1;
+
+  /** True when client and server were not decided by a handshake (SYN seen). */
+  boolean rolesInferred();
+
+  /** Exchanges client and server roles (allowed only when {@link #rolesInferred()}). */
+  void swapRoles();
+}

@@ -1,0 +1,13 @@
+/**
+ * TCP layer: rebuilds connections from segments, keyed by 4-tuple and started by SYN, and
+ * delivers each direction's bytes in order to a {@link io.connscope.tcp.StreamListener}.
+ *
+ * <p>Contract: the caller fills one reused {@link io.connscope.tcp.Segment} per TCP frame (the
+ * payload is a view into the capture buffer) and calls the table. In-order payload passes through
+ * without a copy; only out-of-order bytes are copied, within per-direction and global caps.
+ * Sequence arithmetic lives in {@link io.connscope.tcp.Seq}. Time is the capture clock only. Each
+ * connection keeps handshake times, RTT estimates, counters and a bounded per-segment timeline
+ * for the detectors, and is released after its listener's {@code onClose}. Depends only on
+ * {@code capture} (for warnings); never parses application bytes.
+ */
+package io.connscope.tcp;
