@@ -1,0 +1,218 @@
+package io.connscope.analysis;
+
+import io.connscope.capture.CaptureInfo;
+import io.connscope.capture.LinkType;
+import io.connscope.capture.PacketSource;
+import io.connscope.capture.Warnings;
+import io.connscope.decode.DecodeStatus;
+import io.connscope.decode.FrameDecoder;
+import io.connscope.decode.TcpView;
+import io.connscope.http.HttpTracker;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionHandler;
+import io.connscope.tcp.ConnectionTable;
+import io.connscope.tcp.Segment;
+import io.connscope.tcp.StreamListener;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.LongConsumer;
+
+/**
+ * The pipeline: frames in, connections, transactions and findings out.
+ *
+ * <pre>
+ *   PacketSource -> FrameDecoder -> Segment -> ConnectionTable -> HttpTracker (per connection)
+ *                                                     |  closed()
+ *                                                     v
+ *                                   detectors -> AnalysisSink (connection, finding, finish)
+ * </pre>
+ *
+ * <p>Use: {@code new Analysis(config, sink)}, then {@link #read(PacketSource)} for each input (or
+ * {@link #accept} per frame for a live source), then {@link #finish()} once. Single-threaded;
+ * driven by capture timestamps only. The per-frame path reuses one decoder and one segment and
+ * allocates nothing for an in-order segment of a known connection.
+ */
+public final class Analysis {
+  private final AnalysisConfig config;
+  private final AnalysisSink sink;
+  private final Warnings warnings = new Warnings();
+  private final FrameDecoder decoder = new FrameDecoder();
+  private final Segment segment = new Segment();
+  private final ConnectionTable table;
+  private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
+  private final List<CaptureSummary.FileSummary> files = new ArrayList<>();
+  private final TreeSet<String> linkTypes = new TreeSet<>();
+  private final boolean[] linkTypeSeen = new boolean[512];
+
+  private long frameNumber;
+  private long packets;
+  private long bytes;
+  private long tcpPackets;
+  private long firstNanos = Long.MIN_VALUE;
+  private long lastNanos;
+  private long connections;
+  private boolean finished;
+
+  public Analysis(AnalysisConfig config, AnalysisSink sink) {
+    this.config = config;
+    this.sink = sink;
+    this.table = new ConnectionTable(config.tcp, new Handler(), warnings);
+  }
+
+  /** Warnings counted so far by every layer. */
+  public Warnings warnings() {
+    return warnings;
+  }
+
+  /** Frames accepted so far. */
+  public long packets() {
+    return packets;
+  }
+
+  /**
+   * Reads every frame of {@code source} into the analysis. Damage in the input has been counted
+   * as warnings by the source; an I/O error propagates after the frames read so far were
+   * analysed. {@code progress}, when not null, is told the bytes read from the input every 65,536
+   * frames.
+   */
+  public void read(PacketSource source, String format, LongConsumer progress) throws IOException {
+    long before = packets;
+    long bytesBefore = bytes;
+    try {
+      while (source.next()) {
+        accept(source.info(), source.buffer(), source.frameOffset());
+        if ((packets & 0xFFFF) == 0 && progress != null) {
+          progress.accept(source.bytesRead());
+        }
+      }
+    } finally {
+      files.add(new CaptureSummary.FileSummary(
+          source.name(), format, packets - before, bytes - bytesBefore));
+    }
+  }
+
+  /**
+   * Analyses one frame. {@code info.frameNumber} is replaced by the analysis-wide frame number
+   * (frames are numbered across all inputs, from 1).
+   */
+  public void accept(CaptureInfo info, ByteBuffer buf, int off) {
+    info.frameNumber = ++frameNumber;
+    packets++;
+    bytes += info.capturedLength;
+    if (firstNanos == Long.MIN_VALUE) {
+      firstNanos = info.timestampNanos;
+    }
+    if (info.timestampNanos > lastNanos) {
+      lastNanos = info.timestampNanos;
+    }
+    noteLinkType(info.linkType);
+    DecodeStatus status = decoder.decode(buf, off, info);
+    switch (status) {
+      case OK:
+        tcpPackets++;
+        fillSegment(info, buf);
+        table.accept(segment);
+        break;
+      case NOT_IP:
+      case NOT_TCP:
+        break;
+      case IP_FRAGMENT:
+        warnings.count("decode.ip_fragment", frameNumber);
+        break;
+      case TRUNCATED:
+        warnings.count("decode.snaplen_truncated", frameNumber);
+        break;
+      case MALFORMED:
+        warnings.count("decode.malformed", frameNumber);
+        break;
+      case UNSUPPORTED_LINK:
+        warnings.count("decode.unsupported_link_type", frameNumber);
+        break;
+      default:
+        throw new AssertionError(status);
+    }
+  }
+
+  private void noteLinkType(int linkType) {
+    if (linkType >= 0 && linkType < linkTypeSeen.length) {
+      if (linkTypeSeen[linkType]) {
+        return;
+      }
+      linkTypeSeen[linkType] = true;
+    }
+    linkTypes.add(LinkType.name(linkType));
+  }
+
+  private void fillSegment(CaptureInfo info, ByteBuffer buf) {
+    Segment s = segment;
+    TcpView tcp = decoder.tcp();
+    s.frame = info.frameNumber;
+    s.tsMicros = Math.max(0, (info.timestampNanos - firstNanos) / 1000);
+    s.ipVersion = decoder.ipVersion();
+    s.srcHi = decoder.srcHi();
+    s.srcLo = decoder.srcLo();
+    s.dstHi = decoder.dstHi();
+    s.dstLo = decoder.dstLo();
+    s.srcPort = tcp.srcPort();
+    s.dstPort = tcp.dstPort();
+    s.seq = tcp.seq();
+    s.ack = tcp.ack();
+    s.flags = tcp.flags();
+    s.window = tcp.window();
+    s.clearOptions();
+    if (tcp.headerLength() > 20) {
+      tcp.parseOptions();
+      s.mss = tcp.mss();
+      s.windowScale = tcp.windowScale();
+      s.sackPermitted = tcp.sackPermitted();
+      s.hasTimestamps = tcp.hasTimestamps();
+      s.tsVal = tcp.tsVal();
+      s.tsEcr = tcp.tsEcr();
+    }
+    s.payload = buf;
+    s.payloadOffset = decoder.payloadOffset();
+    s.payloadLength = decoder.payloadLength();
+    s.payloadWireLength = decoder.payloadWireLength();
+  }
+
+  /** Ends the analysis: flushes every open connection and hands the capture summary over. */
+  public void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    table.finish();
+    long start = firstNanos == Long.MIN_VALUE ? 0 : firstNanos;
+    sink.finish(new CaptureSummary(
+        List.copyOf(files),
+        packets,
+        bytes,
+        tcpPackets,
+        java.util.Collections.unmodifiableSortedSet(linkTypes),
+        start / 1000,
+        firstNanos == Long.MIN_VALUE ? 0 : (lastNanos - firstNanos) / 1000,
+        connections,
+        warnings));
+  }
+
+  private final class Handler implements ConnectionHandler {
+    @Override
+    public StreamListener open(Connection c) {
+      connections++;
+      HttpTracker tracker = new HttpTracker(c, config.http, warnings);
+      trackers.put(c, tracker);
+      return tracker;
+    }
+
+    @Override
+    public void closed(Connection c) {
+      HttpTracker tracker = trackers.remove(c);
+      sink.connection(new ConnectionRecord(c, tracker));
+    }
+  }
+}

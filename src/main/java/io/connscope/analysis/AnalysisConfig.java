@@ -1,0 +1,13 @@
+package io.connscope.analysis;
+
+import io.connscope.http.HttpOptions;
+import io.connscope.tcp.TcpOptions;
+
+/**
+ * Everything an analysis can be tuned with, injected once (no globals). Each layer's limits live
+ * in its own options object; this class only groups them.
+ */
+public final class AnalysisConfig {
+  public final TcpOptions tcp = new TcpOptions();
+  public final HttpOptions http = new HttpOptions();
+}

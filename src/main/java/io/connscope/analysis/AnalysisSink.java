@@ -1,0 +1,19 @@
+package io.connscope.analysis;
+
+import io.connscope.detect.Finding;
+
+/**
+ * Receives the results of an analysis as they become final, so that reports can be streamed and
+ * memory stays bounded by the connections still open: a connection is handed over once, when it
+ * is finished, and then released by the pipeline.
+ */
+public interface AnalysisSink {
+  /** A finished connection with its transactions. Called in the order connections finish. */
+  void connection(ConnectionRecord connection);
+
+  /** A finding. Called as soon as it is known. */
+  void finding(Finding finding);
+
+  /** The end of the input: capture-wide totals and warnings. Called once, last. */
+  void finish(CaptureSummary capture);
+}

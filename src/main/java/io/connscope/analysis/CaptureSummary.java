@@ -1,0 +1,33 @@
+package io.connscope.analysis;
+
+import io.connscope.capture.Warnings;
+import java.util.List;
+import java.util.SortedSet;
+
+/**
+ * Capture-wide totals, known at the end of the input.
+ *
+ * @param files the inputs, in the order read
+ * @param packets frames read
+ * @param bytes captured bytes read (sum of captured lengths)
+ * @param tcpPackets frames that decoded to a TCP segment
+ * @param linkTypes names of the link types seen, sorted
+ * @param startEpochMicros timestamp of the first frame (Unix epoch, microseconds), 0 when none
+ * @param durationMicros time from the first to the last frame
+ * @param connections connections seen
+ * @param warnings anomaly counters of every layer, by code
+ */
+public record CaptureSummary(
+    List<FileSummary> files,
+    long packets,
+    long bytes,
+    long tcpPackets,
+    SortedSet<String> linkTypes,
+    long startEpochMicros,
+    long durationMicros,
+    long connections,
+    Warnings warnings) {
+
+  /** One input file: its name as given, format, frames and bytes read from it. */
+  public record FileSummary(String name, String format, long packets, long bytes) {}
+}

@@ -1,0 +1,11 @@
+package io.connscope.analysis;
+
+import io.connscope.http.HttpTracker;
+import io.connscope.tcp.Connection;
+
+/**
+ * A finished connection as handed to an {@link AnalysisSink}: its TCP side and its HTTP side.
+ * Both are final when handed over; a sink that keeps them keeps their memory, so sinks keep only
+ * what they need (a bounded number of them at most).
+ */
+public record ConnectionRecord(Connection tcp, HttpTracker http) {}

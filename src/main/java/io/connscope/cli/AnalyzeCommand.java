@@ -1,0 +1,250 @@
+package io.connscope.cli;
+
+import io.connscope.analysis.Analysis;
+import io.connscope.analysis.AnalysisConfig;
+import io.connscope.analysis.AnalysisSink;
+import io.connscope.capture.CaptureFiles;
+import io.connscope.capture.PacketSource;
+import io.connscope.report.JsonReportWriter;
+import io.connscope.report.TextReportWriter;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code connscope analyze FILE...}: offline analysis of capture files. */
+@Command(
+    name = "analyze",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Reads pcap and pcapng capture files (gzip-compressed too), rebuilds every TCP connection,"
+          + " pairs HTTP/1.x requests with responses and reports connections, transactions,"
+          + " timings, findings and warnings.",
+      "Several files are analysed as one capture, in the order given."
+    })
+final class AnalyzeCommand implements Callable<Integer> {
+  enum Format { text, json }
+
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files (.pcap, .pcapng, .gz).")
+  List<Path> files = new ArrayList<>();
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+      description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+      description = "Write the report to OUT instead of standard output.")
+  Path output;
+
+  @Option(names = "--server-port", paramLabel = "PORT",
+      description = "Treat PORT as a server port when a connection's handshake is missing"
+          + " (repeatable; common HTTP ports are known already).")
+  List<Integer> serverPorts = new ArrayList<>();
+
+  @Option(names = "--no-progress", description = "Never show progress on standard error.")
+  boolean noProgress;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    for (int p : serverPorts) {
+      if (p < 1 || p > 65535) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--server-port must be between 1 and 65535, not " + p);
+      }
+    }
+    AnalysisConfig config = new AnalysisConfig();
+    for (int p : serverPorts) {
+      config.tcp.addServerPort(p);
+    }
+    List<PacketSource> sources = openAll();
+    OutputStream rawOut = openOutput();
+    try {
+      AnalysisSink sink;
+      PrintWriter textOut = null;
+      if (format == Format.json) {
+        sink = new JsonReportWriter(rawOut, Main.version());
+      } else {
+        textOut = new PrintWriter(new OutputStreamWriter(rawOut, StandardCharsets.UTF_8), false);
+        sink = new TextReportWriter(textOut);
+      }
+      Analysis analysis = new Analysis(config, sink);
+      Progress progress = noProgress ? Progress.OFF : Progress.forTerminal(spec.commandLine().getErr());
+      for (int i = 0; i < sources.size(); i++) {
+        PacketSource src = sources.get(i);
+        Path file = files.get(i);
+        long size = sizeOf(file);
+        try {
+          analysis.read(src, CaptureFiles.formatOf(src), n -> progress.update(file, n, size));
+        } catch (IOException e) {
+          // everything read before the error was analysed; say what stopped the file
+          analysis.warnings().add("capture.read_error", analysis.packets(), 1,
+              file + ": " + describe(e));
+        } finally {
+          closeQuietly(src);
+        }
+      }
+      progress.done();
+      analysis.finish();
+      if (textOut != null) {
+        textOut.flush();
+        if (textOut.checkError()) {
+          throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where());
+        }
+      }
+      rawOut.flush();
+      return ExitCodes.OK;
+    } catch (UncheckedIOException e) {
+      throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where() + ": " + describe(e.getCause()));
+    } catch (IOException e) {
+      throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where() + ": " + describe(e));
+    } finally {
+      for (PacketSource s : sources) {
+        closeQuietly(s);
+      }
+      if (output != null) {
+        try {
+          rawOut.close();
+        } catch (IOException e) {
+          // reported above when it mattered
+        }
+      }
+    }
+  }
+
+  private String where() {
+    return output == null ? "" : " to " + output;
+  }
+
+  private List<PacketSource> openAll() {
+    List<PacketSource> sources = new ArrayList<>();
+    try {
+      for (Path f : files) {
+        if (Files.isDirectory(f)) {
+          throw new UserError(ExitCodes.INPUT, f + ": is a directory, not a capture file");
+        }
+        sources.add(CaptureFiles.open(f, new io.connscope.capture.Warnings()));
+      }
+      return sources;
+    } catch (IOException e) {
+      for (PacketSource s : sources) {
+        closeQuietly(s);
+      }
+      Path bad = files.get(sources.size());
+      String msg = describe(e);
+      throw new UserError(ExitCodes.INPUT, msg.startsWith(bad.toString()) ? msg : bad + ": " + msg);
+    } catch (UserError e) {
+      for (PacketSource s : sources) {
+        closeQuietly(s);
+      }
+      throw e;
+    }
+  }
+
+  private OutputStream openOutput() {
+    if (output == null) {
+      return new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16) {
+        @Override
+        public void close() throws IOException {
+          flush();
+        }
+      };
+    }
+    try {
+      return new BufferedOutputStream(Files.newOutputStream(output), 1 << 16);
+    } catch (IOException e) {
+      throw new UserError(ExitCodes.OUTPUT, "cannot write " + output + ": " + describe(e));
+    }
+  }
+
+  private static long sizeOf(Path f) {
+    try {
+      return Files.size(f);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** A one-line description of an I/O error, without exception class names where possible. */
+  static String describe(Throwable e) {
+    if (e instanceof NoSuchFileException n) {
+      return n.getFile() + ": no such file";
+    }
+    if (e instanceof AccessDeniedException a) {
+      return a.getFile() + ": permission denied";
+    }
+    String m = e.getMessage();
+    if (m == null || m.isBlank()) {
+      m = e.getClass().getSimpleName();
+    }
+    return m.replace('\n', ' ').replace('\r', ' ');
+  }
+
+  private static void closeQuietly(PacketSource s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      // nothing useful to do
+    }
+  }
+
+  /** Progress on stderr, only when stderr is a terminal and the file takes over a second. */
+  interface Progress {
+    Progress OFF = new Progress() {
+      @Override
+      public void update(Path file, long bytesRead, long size) {}
+
+      @Override
+      public void done() {}
+    };
+
+    void update(Path file, long bytesRead, long size);
+
+    void done();
+
+    static Progress forTerminal(PrintWriter err) {
+      if (System.console() == null) {
+        return OFF;
+      }
+      long start = System.nanoTime(); // wall clock for the progress display only, never for analysis
+      return new Progress() {
+        boolean shown;
+
+        @Override
+        public void update(Path file, long bytesRead, long size) {
+          if (System.nanoTime() - start < 1_000_000_000L) {
+            return;
+          }
+          shown = true;
+          String pct = size > 0 ? String.format(Locale.ROOT, "%3d%%", Math.min(100, bytesRead * 100 / size)) : "";
+          err.printf(Locale.ROOT, "\r%s %s (%d MiB)", file.getFileName(), pct, bytesRead >> 20);
+          err.flush();
+        }
+
+        @Override
+        public void done() {
+          if (shown) {
+            err.print("\r\033[K");
+            err.flush();
+          }
+        }
+      };
+    }
+  }
+}

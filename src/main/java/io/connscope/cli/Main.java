@@ -1,0 +1,76 @@
+package io.connscope.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: {@code connscope <command> ...}. */
+@Command(
+    name = "connscope",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Explains, from packets, why HTTP/1.x is slow or hangs at the connection level.",
+    subcommands = {AnalyzeCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success (damaged input is reported as warnings)",
+      "2:bad command line",
+      "3:an input could not be read or is not a capture",
+      "4:the report could not be written",
+      "70:internal error (a bug: please report it)"
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+        new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit code (for tests). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println("connscope: " + ex.getMessage() + " (see '"
+          + c.getCommandSpec().qualifiedName() + " --help')");
+      return ExitCodes.USAGE;
+    });
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      if (ex instanceof UserError ue) {
+        c.getErr().println("connscope: " + ue.getMessage());
+        return ue.exitCode();
+      }
+      c.getErr().println("connscope: internal error: " + ex
+          + " (please report it with the capture)");
+      return ExitCodes.INTERNAL;
+    });
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'analyze'");
+  }
+
+  /** The version from the build (resource filtered by Maven). */
+  public static String version() {
+    try (InputStream in = Main.class.getResourceAsStream("/connscope-version.txt")) {
+      return in == null ? "unknown" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"connscope " + version()};
+    }
+  }
+}

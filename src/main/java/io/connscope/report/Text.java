@@ -1,0 +1,62 @@
+package io.connscope.report;
+
+import java.util.Locale;
+
+/** Formatting helpers for terminal text: escaping of packet strings and fixed-locale numbers. */
+final class Text {
+  private Text() {}
+
+  /**
+   * Makes a string from a packet safe for a terminal: control characters (including ESC, so no
+   * ANSI sequence survives), DEL and C1 controls become {@code \xNN}; backslashes are doubled.
+   * Null becomes "-". Long strings are cut at {@code max} characters with an ellipsis.
+   */
+  static String safe(String s, int max) {
+    if (s == null) {
+      return "-";
+    }
+    StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 8);
+    for (int i = 0; i < s.length(); i++) {
+      if (b.length() >= max) {
+        b.append("...");
+        break;
+      }
+      char ch = s.charAt(i);
+      if (ch < 0x20 || (ch >= 0x7f && ch < 0xa0)) {
+        b.append(String.format(Locale.ROOT, "\\x%02x", (int) ch));
+      } else if (ch == '\\') {
+        b.append("\\\\");
+      } else {
+        b.append(ch);
+      }
+    }
+    return b.toString();
+  }
+
+  /** Microseconds as milliseconds with one decimal ("12.3 ms"), or "-" when negative (unknown). */
+  static String ms(long micros) {
+    if (micros < 0) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
+  }
+
+  /** Microseconds as seconds with three decimals. */
+  static String seconds(long micros) {
+    return String.format(Locale.ROOT, "%.3f s", micros / 1_000_000.0);
+  }
+
+  /** A byte count with a binary unit. */
+  static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    if (n < 1024 * 1024) {
+      return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
+    }
+    if (n < 1024L * 1024 * 1024) {
+      return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
+    }
+    return String.format(Locale.ROOT, "%.2f GiB", n / (1024.0 * 1024 * 1024));
+  }
+}

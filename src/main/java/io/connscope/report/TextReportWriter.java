@@ -1,0 +1,226 @@
+package io.connscope.report;
+
+import io.connscope.analysis.AnalysisSink;
+import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.ConnectionRecord;
+import io.connscope.capture.Warnings;
+import io.connscope.decode.Addresses;
+import io.connscope.detect.Finding;
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The human summary printed by default: capture totals, the first connections with their
+ * transactions and timings, the slowest transactions, findings and warnings. It keeps only a
+ * bounded number of connections and transactions in memory whatever the capture size; the JSON
+ * report has everything. Strings from packets are escaped for the terminal.
+ */
+public final class TextReportWriter implements AnalysisSink {
+  /** Connections listed in detail (lowest ids). */
+  static final int MAX_CONNECTIONS = 20;
+  /** Transactions listed per connection. */
+  static final int MAX_TRANSACTIONS = 10;
+  /** Entries in the slowest-transactions list. */
+  static final int MAX_SLOWEST = 5;
+  /** Findings listed. */
+  static final int MAX_FINDINGS = 50;
+
+  private final PrintWriter out;
+  private final TreeMap<Long, String> connectionBlocks = new TreeMap<>();
+  /** Slowest transactions: key = total time, then connection id and index for a stable order. */
+  private final TreeMap<String, String> slowest = new TreeMap<>();
+  private final List<Finding> findings = new ArrayList<>();
+  private long connections;
+  private long httpConnections;
+  private long transactions;
+  private long unanswered;
+  private long orphans;
+  private long handshakes;
+  private long handshakeMicros;
+
+  public TextReportWriter(PrintWriter out) {
+    this.out = out;
+  }
+
+  @Override
+  public void connection(ConnectionRecord record) {
+    connections++;
+    Connection c = record.tcp();
+    HttpTracker http = record.http();
+    if (c.synTs() >= 0 && c.ackTs() >= 0) {
+      handshakes++;
+      handshakeMicros += Math.max(0, c.ackTs() - c.synTs());
+    }
+    List<Transaction> txs = http != null && http.isHttp() ? http.transactions() : List.of();
+    if (!txs.isEmpty()) {
+      httpConnections++;
+    }
+    for (Transaction t : txs) {
+      transactions++;
+      if (t.unanswered()) {
+        unanswered++;
+      }
+      if (t.orphanResponse()) {
+        orphans++;
+      }
+      long total = t.requestFirstUs() >= 0 && t.responseLastUs() >= 0
+          ? t.responseLastUs() - t.requestFirstUs() : -1;
+      if (total >= 0) {
+        String key = String.format(Locale.ROOT, "%019d %019d %09d",
+            Long.MAX_VALUE - total, c.id(), t.index());
+        slowest.put(key, String.format(Locale.ROOT, "  %-10s %s #%d %s %s -> %s",
+            Text.ms(total), c.idString(), t.index(), Text.safe(t.method(), 16),
+            Text.safe(t.uri(), 60), status(t)));
+        if (slowest.size() > MAX_SLOWEST) {
+          slowest.pollLastEntry();
+        }
+      }
+    }
+    if (connectionBlocks.size() < MAX_CONNECTIONS || c.id() < connectionBlocks.lastKey()) {
+      connectionBlocks.put(c.id(), describe(c, http, txs));
+      if (connectionBlocks.size() > MAX_CONNECTIONS) {
+        connectionBlocks.pollLastEntry();
+      }
+    }
+  }
+
+  private static String status(Transaction t) {
+    if (t.unanswered()) {
+      return "no response";
+    }
+    return t.status() + (t.reason() == null ? "" : " " + Text.safe(t.reason(), 40));
+  }
+
+  private static String describe(Connection c, HttpTracker http, List<Transaction> txs) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "  %-5s %s:%d -> %s:%d", c.idString(),
+        Addresses.format(c.clientHi(), c.clientLo()), c.clientPort(),
+        Addresses.format(c.serverHi(), c.serverLo()), c.serverPort()));
+    if (c.synTs() >= 0 && c.ackTs() >= 0) {
+      b.append("  handshake ").append(Text.ms(c.ackTs() - c.synTs()));
+    } else {
+      b.append("  no handshake");
+    }
+    if (c.rolesInferred()) {
+      b.append(" (roles inferred)");
+    }
+    b.append(String.format(Locale.ROOT, "  %d tx  close %s%s  vantage %s  [%s]",
+        txs.size(), lower(c.closeReason()),
+        c.closedFirstBy() == 0 ? " by client" : c.closedFirstBy() == 1 ? " by server" : "",
+        lower(c.vantage()), Text.safe(c.history(), 40)));
+    if (http != null && !http.isHttp() && http.notHttpReason() != null) {
+      b.append("  not HTTP (").append(Text.safe(http.notHttpReason(), 40)).append(')');
+    }
+    b.append('\n');
+    int shown = 0;
+    for (Transaction t : txs) {
+      if (shown++ == MAX_TRANSACTIONS) {
+        b.append(String.format(Locale.ROOT, "        ... %d more transactions%n",
+            txs.size() - MAX_TRANSACTIONS));
+        break;
+      }
+      b.append(String.format(Locale.ROOT,
+          "        #%-3d %s %s -> %s  send %s  wait %s  receive %s  frames %s-%s%s%n",
+          t.index(), Text.safe(t.method(), 16), Text.safe(t.uri(), 60), status(t),
+          Text.ms(span(t.requestFirstUs(), t.requestLastUs())),
+          Text.ms(span(t.requestLastUs(), t.responseFirstUs())),
+          Text.ms(span(t.responseFirstUs(), t.responseLastUs())),
+          frame(t.requestFirstFrame() >= 0 ? t.requestFirstFrame() : t.responseFirstFrame()),
+          frame(t.responseLastFrame() >= 0 ? t.responseLastFrame() : t.requestLastFrame()),
+          t.pipelineDepth() > 1 ? "  pipelined (depth " + t.pipelineDepth() + ")" : ""));
+    }
+    return b.toString();
+  }
+
+  private static String frame(long f) {
+    return f >= 0 ? Long.toString(f) : "?";
+  }
+
+  private static long span(long from, long to) {
+    return from >= 0 && to >= 0 ? Math.max(0, to - from) : -1;
+  }
+
+  private static String lower(Enum<?> e) {
+    return e == null ? "-" : e.name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public void finding(Finding finding) {
+    findings.add(finding);
+  }
+
+  @Override
+  public void finish(CaptureSummary capture) {
+    out.printf(Locale.ROOT, "Capture: %d file%s, %d packets (%d TCP), %s, %s, %s%n",
+        capture.files().size(), capture.files().size() == 1 ? "" : "s", capture.packets(),
+        capture.tcpPackets(), Text.bytes(capture.bytes()),
+        capture.linkTypes().isEmpty() ? "no link type" : String.join("+", capture.linkTypes()),
+        Text.seconds(capture.durationMicros()));
+    for (CaptureSummary.FileSummary f : capture.files()) {
+      out.printf(Locale.ROOT, "  %s (%s): %d packets%n", Text.safe(f.name(), 200), f.format(), f.packets());
+    }
+    out.printf(Locale.ROOT, "Connections: %d (%d with HTTP), transactions: %d, unanswered requests: %d, "
+        + "responses without request: %d%n", connections, httpConnections, transactions, unanswered, orphans);
+    if (handshakes > 0) {
+      out.printf(Locale.ROOT, "Handshakes: %d, %s in total, %s on average%n", handshakes,
+          Text.ms(handshakeMicros), Text.ms(handshakeMicros / handshakes));
+    }
+    if (!connectionBlocks.isEmpty()) {
+      out.println();
+      out.println("Connections (client -> server):");
+      for (String block : connectionBlocks.values()) {
+        out.print(block);
+      }
+      if (connections > connectionBlocks.size()) {
+        out.printf(Locale.ROOT, "  ... %d more connections (see --format json)%n",
+            connections - connectionBlocks.size());
+      }
+    }
+    if (!slowest.isEmpty()) {
+      out.println();
+      out.println("Slowest transactions (first request byte to last response byte):");
+      for (String line : slowest.values()) {
+        out.println(line);
+      }
+    }
+    out.println();
+    if (findings.isEmpty()) {
+      out.println("Findings: none");
+    } else {
+      List<Finding> sorted = new ArrayList<>(findings);
+      sorted.sort(JsonReportWriter.FINDING_ORDER);
+      out.printf(Locale.ROOT, "Findings: %d%n", sorted.size());
+      int n = 0;
+      for (Finding f : sorted) {
+        if (n++ == MAX_FINDINGS) {
+          out.printf(Locale.ROOT, "  ... %d more findings (see --format json)%n", sorted.size() - MAX_FINDINGS);
+          break;
+        }
+        out.printf(Locale.ROOT, "  [%s] %s %s%s: %s (cost %s)%n", f.severity(), f.type(),
+            f.connection() == null ? "" : f.connection(),
+            f.transaction() >= 0 ? " #" + f.transaction() : "", Text.safe(f.summary(), 300),
+            Text.ms(f.costMicros()));
+        out.printf(Locale.ROOT, "      evidence: frames %s; filter: %s%n", f.frames(), Text.safe(f.displayFilter(), 300));
+        out.printf(Locale.ROOT, "      fix: %s%n", Text.safe(f.fix(), 300));
+      }
+    }
+    Warnings w = capture.warnings();
+    if (!w.isEmpty()) {
+      out.println();
+      out.println("Warnings:");
+      for (Map.Entry<String, Warnings.Entry> e : w.entries().entrySet()) {
+        Warnings.Entry en = e.getValue();
+        out.printf(Locale.ROOT, "  %-34s %8d  first at frame %d%s%n", e.getKey(), en.count(),
+            en.firstFrame(), en.detail() == null ? "" : "  (" + Text.safe(en.detail(), 200) + ")");
+      }
+    }
+    out.flush();
+  }
+}

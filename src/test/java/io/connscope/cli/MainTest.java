@@ -1,0 +1,113 @@
+package io.connscope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: help, version, errors as one line, exit codes. */
+class MainTest {
+  @TempDir Path tmp;
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  static void assertOneLineError(Result r, int code, String contains) {
+    assertEquals(code, r.code(), r.err());
+    String err = r.err().strip();
+    assertFalse(err.contains("\n"), "one line: " + err);
+    assertFalse(err.contains("Exception"), "no stack trace or exception name: " + err);
+    assertTrue(err.startsWith("connscope: "), err);
+    assertTrue(err.contains(contains), err);
+  }
+
+  @Test
+  void versionAndHelp() {
+    Result v = run("--version");
+    assertEquals(0, v.code());
+    assertTrue(v.out().matches("connscope \\d+\\.\\d+\\.\\d+.*\\s*"), v.out());
+    Result h = run("--help");
+    assertEquals(0, h.code());
+    assertTrue(h.out().contains("analyze"), h.out());
+    assertTrue(h.out().contains("Exit codes"), h.out());
+    Result ah = run("analyze", "--help");
+    assertEquals(0, ah.code());
+    assertTrue(ah.out().contains("--format"), ah.out());
+    assertTrue(ah.out().contains("--server-port"), ah.out());
+  }
+
+  @Test
+  void badArgumentsGiveOneLineAndExit2() {
+    assertOneLineError(run("analyze"), ExitCodes.USAGE, "FILE");
+    assertOneLineError(run("analyze", "--format", "xml", "x.pcap"), ExitCodes.USAGE, "xml");
+    assertOneLineError(run("analyze", "--server-port", "70000", "samples/keepalive-get.pcap"),
+        ExitCodes.USAGE, "65535");
+    assertOneLineError(run("frobnicate"), ExitCodes.USAGE, "frobnicate");
+  }
+
+  @Test
+  void unreadableInputsGiveOneLineAndExit3() throws IOException {
+    assertOneLineError(run("analyze", tmp.resolve("missing.pcap").toString()), ExitCodes.INPUT, "no such file");
+    Path text = tmp.resolve("notes.txt");
+    Files.writeString(text, "<html>hello</html>\n");
+    assertOneLineError(run("analyze", text.toString()), ExitCodes.INPUT, "notes.txt");
+    Path empty = tmp.resolve("empty.pcap");
+    Files.write(empty, new byte[0]);
+    assertOneLineError(run("analyze", empty.toString()), ExitCodes.INPUT, "empty");
+    assertOneLineError(run("analyze", tmp.toString()), ExitCodes.INPUT, "directory");
+  }
+
+  @Test
+  void unwritableOutputGivesExit4() {
+    Result r = run("analyze", "samples/keepalive-get.pcap", "-o", tmp.resolve("no/such/dir/r.json").toString());
+    assertOneLineError(r, ExitCodes.OUTPUT, "cannot write");
+  }
+
+  @Test
+  void analyzeWritesJsonToFile() throws IOException {
+    Path out = tmp.resolve("r.json");
+    Result r = run("analyze", "samples/keepalive-get.pcap", "--format", "json", "-o", out.toString());
+    assertEquals(0, r.code(), r.err());
+    String json = Files.readString(out, StandardCharsets.UTF_8);
+    assertTrue(json.startsWith("{\"schema\":\"connscope-report\""), json);
+  }
+
+  /** README.md opens with the two set-up commands; the first analyses a shipped sample. */
+  @Test
+  void readmeCommandsAreTrue() throws IOException {
+    String readme = Files.readString(Paths.get("README.md"), StandardCharsets.UTF_8);
+    Matcher m = Pattern.compile("(?s)```(?:sh|bash)?\\n(.*?)```").matcher(readme);
+    assertTrue(m.find(), "README starts with a code block");
+    String[] lines = m.group(1).strip().split("\n");
+    assertEquals(2, lines.length, "two set-up commands: " + m.group(1));
+    String run = lines[0].replaceAll("\\s+#.*$", "").strip();
+    String test = lines[1].replaceAll("\\s+#.*$", "").strip();
+    Matcher jar = Pattern.compile("java -jar target/connscope\\.jar (analyze .*)$").matcher(run);
+    assertTrue(jar.find(), "the first command runs connscope analyze: " + run);
+    assertTrue(run.contains("package"), "the first command builds the jar if needed: " + run);
+    String[] args = jar.group(1).split("\\s+");
+    assertTrue(Files.exists(Paths.get(args[args.length - 1])), "sample shipped: " + args[args.length - 1]);
+    Result r = run(args);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("Connections:"), r.out());
+    String ci = Files.readString(Paths.get(".ci/run"), StandardCharsets.UTF_8);
+    assertTrue(ci.contains(test), ".ci/run calls the README's test command '" + test + "'");
+  }
+}
