@@ -61,9 +61,7 @@ public final class CaptureFiles {
     int p = in.pos();
     if (have == 4) {
       int magic = b.getInt(p);
-      if (magic == PcapReader.MAGIC_MICROS || magic == PcapReader.MAGIC_NANOS
-          || magic == Integer.reverseBytes(PcapReader.MAGIC_MICROS)
-          || magic == Integer.reverseBytes(PcapReader.MAGIC_NANOS)) {
+      if (PcapReader.isMagic(magic) || PcapReader.isMagic(Integer.reverseBytes(magic))) {
         return new PcapReader(in, warnings, frameNumberBase);
       }
       if (magic == PcapNgReader.SHB) {

@@ -5,10 +5,11 @@ import java.nio.ByteBuffer;
 
 /**
  * Reader of classic libpcap files (draft-ietf-opsawg-pcap), both byte orders, microsecond
- * ({@code a1b2c3d4}) and nanosecond ({@code a1b23c4d}) variants.
+ * ({@code a1b2c3d4}) and nanosecond ({@code a1b23c4d}) variants, and the "modified" pcap of old
+ * Linux tcpdump builds ({@code a1b2cd34}: 8 more bytes per record header, which are skipped).
  *
  * <pre>
- *  global header (24 bytes)             record header (16 bytes), then caplen bytes
+ *  global header (24 bytes)             record header (16 bytes; 24 if modified), data
  *  0  magic         4  major | minor    0  ts seconds      4  ts micro/nanoseconds
  *  8  thiszone     12  sigfigs          8  captured length 12  original length
  * 16  snaplen      20  linktype (low 26 bits; FCS info above)
@@ -23,18 +24,19 @@ import java.nio.ByteBuffer;
 public final class PcapReader implements PacketSource {
   static final int MAGIC_MICROS = 0xa1b2c3d4;
   static final int MAGIC_NANOS = 0xa1b23c4d;
+  static final int MAGIC_MODIFIED = 0xa1b2cd34;
   /** Frames up to this size are accepted whatever the snaplen says. */
   static final int MIN_FRAME_CAP = 256 * 1024;
   /** Frames above this size are corrupt whatever the snaplen says. */
   static final int MAX_FRAME_CAP = 16 * 1024 * 1024;
   private static final int GLOBAL_HEADER = 24;
-  private static final int RECORD_HEADER = 16;
 
   private final CaptureInput in;
   private final Warnings warnings;
   private final CaptureInfo info = new CaptureInfo();
   private boolean swap;
   private boolean nanos;
+  private int recordHeader = 16;
   private int linkType;
   private long snaplen;
   private int maxFrame;
@@ -58,12 +60,15 @@ public final class PcapReader implements PacketSource {
     ByteBuffer b = in.buffer();
     int p = in.pos();
     int magic = b.getInt(p);
-    swap = magic == Integer.reverseBytes(MAGIC_MICROS) || magic == Integer.reverseBytes(MAGIC_NANOS);
+    swap = !isMagic(magic);
     int m = swap ? Integer.reverseBytes(magic) : magic;
-    if (m != MAGIC_MICROS && m != MAGIC_NANOS) {
+    if (!isMagic(m)) {
       throw new CaptureFormatException(in.name() + ": not a pcap file");
     }
     nanos = m == MAGIC_NANOS;
+    if (m == MAGIC_MODIFIED) {
+      recordHeader = 24; // + ifindex(4) protocol(2) pkt_type(1) pad(1)
+    }
     snaplen = u32(p + 16);
     // Upper bits of the link type field carry FCS information (draft-ietf-opsawg-pcap sec. 4).
     linkType = (int) (u32(p + 20) & 0x03FFFFFF);
@@ -71,6 +76,11 @@ public final class PcapReader implements PacketSource {
     in.consume(GLOBAL_HEADER);
     info.linkType = linkType;
     info.interfaceId = 0;
+  }
+
+  /** True for a pcap magic number read in its own byte order. */
+  static boolean isMagic(int m) {
+    return m == MAGIC_MICROS || m == MAGIC_NANOS || m == MAGIC_MODIFIED;
   }
 
   private long u32(int index) {
@@ -99,9 +109,9 @@ public final class PcapReader implements PacketSource {
       return false;
     }
     long frame = info.frameNumber + 1;
-    if (!in.ensure(RECORD_HEADER)) {
+    if (!in.ensure(recordHeader)) {
       if (in.available() > 0) {
-        truncated(frame, in.available(), RECORD_HEADER, "record header");
+        truncated(frame, in.available(), recordHeader, "record header");
       }
       done = true;
       return false;
@@ -122,7 +132,7 @@ public final class PcapReader implements PacketSource {
       done = true;
       return false;
     }
-    int need = RECORD_HEADER + (int) capLen;
+    int need = recordHeader + (int) capLen;
     if (!in.ensure(need)) {
       truncated(frame, in.available(), need, "record");
       done = true;
@@ -141,7 +151,7 @@ public final class PcapReader implements PacketSource {
     info.timestampNanos = sec * 1_000_000_000L + (nanos ? frac : frac * 1000L);
     info.capturedLength = (int) capLen;
     info.wireLength = (int) Math.min(wireLen, Integer.MAX_VALUE);
-    frameOffset = in.pos() + RECORD_HEADER;
+    frameOffset = in.pos() + recordHeader;
     in.consume(need);
     return true;
   }

@@ -73,6 +73,25 @@ class PcapReaderTest {
   }
 
   @Test
+  void modifiedPcapSkipsTheExtraRecordHeaderFields() throws IOException {
+    CaptureBytes c = new CaptureBytes(ByteOrder.LITTLE_ENDIAN);
+    c.i32(0xa1b2cd34L).i16(2).i16(4).i32(0).i32(0).i32(65535).i32(1);
+    for (int i = 1; i <= 2; i++) {
+      c.i32(10 + i).i32(i).i32(30 * i).i32(30 * i).i32(2).i16(0x0800).i16(0).bytes(frame(30 * i, i));
+    }
+    Warnings w = new Warnings();
+    try (PacketSource s = CaptureFiles.open(write("m.pcap", c.toArray()), w)) {
+      assertTrue(s.next());
+      assertEquals(11_000_001_000L, s.info().timestampNanos);
+      assertArrayEquals(frame(30, 1), current(s));
+      assertTrue(s.next());
+      assertArrayEquals(frame(60, 2), current(s));
+      assertFalse(s.next());
+    }
+    assertTrue(w.isEmpty(), w.entries().toString());
+  }
+
+  @Test
   void frameNumbersContinueFromBase() throws IOException {
     CaptureBytes c = CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 101);
     c.pcapRecord(1, 0, frame(20, 1), 20).pcapRecord(2, 0, frame(20, 2), 20);
