@@ -50,6 +50,17 @@ public final class CaptureFiles {
     }
   }
 
+  /** The format of a source opened here: "pcap", "pcapng", with ".gz" when compressed. */
+  public static String formatOf(PacketSource source) {
+    if (source instanceof PcapReader r) {
+      return r.format();
+    }
+    if (source instanceof PcapNgReader r) {
+      return r.format();
+    }
+    return "live";
+  }
+
   private static PacketSource detect(CaptureInput in, Path file, boolean gzip, Warnings warnings,
       long frameNumberBase) throws IOException {
     in.ensure(4);

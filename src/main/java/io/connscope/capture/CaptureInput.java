@@ -121,6 +121,11 @@ final class CaptureInput implements AutoCloseable {
    * Makes at least {@code n} unconsumed bytes available; false when the input ends first (then
    * {@link #available()} tells how many there are). May move the bytes: re-read {@link #pos()}.
    */
+  /** True when the file is gzip-compressed. */
+  boolean compressed() {
+    return compressed != null;
+  }
+
   boolean ensure(int n) throws IOException {
     if (lim - pos >= n) {
       return true;

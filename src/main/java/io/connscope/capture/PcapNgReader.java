@@ -348,6 +348,11 @@ public final class PcapNgReader implements PacketSource {
     return info;
   }
 
+  /** "pcapng", or "pcapng.gz" for a gzip-compressed file. */
+  String format() {
+    return in.compressed() ? "pcapng.gz" : "pcapng";
+  }
+
   @Override
   public String name() {
     return in.name();

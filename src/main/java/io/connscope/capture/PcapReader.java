@@ -177,6 +177,11 @@ public final class PcapReader implements PacketSource {
     return info;
   }
 
+  /** "pcap", or "pcap.gz" for a gzip-compressed file. */
+  String format() {
+    return in.compressed() ? "pcap.gz" : "pcap";
+  }
+
   @Override
   public String name() {
     return in.name();
