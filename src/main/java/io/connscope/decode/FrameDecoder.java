@@ -29,11 +29,14 @@ import java.nio.ByteOrder;
  *
  * <p>Byte order: the views read big-endian. When {@code buf} is in little-endian order (say a pcap
  * reader's buffer), the decoder reads through a big-endian duplicate that it allocates once per
- * distinct buffer; indices such as {@link #payloadOffset()} are the same in both.
+ * buffer and keeps for up to four such buffers in rotation; indices such as
+ * {@link #payloadOffset()} are the same in both.
  */
 public final class FrameDecoder {
   /** Deepest VLAN tag stack decoded; a deeper stack is {@link DecodeStatus#MALFORMED}. */
   public static final int MAX_VLAN_TAGS = 4;
+  /** Little-endian buffers whose big-endian duplicates are kept (several merged readers). */
+  static final int BIG_ENDIAN_CACHE = 4;
 
   static final int ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_IPV6 = 0x86DD, ETHERTYPE_VLAN = 0x8100,
       ETHERTYPE_QINQ = 0x88A8, ETHERTYPE_QINQ_OLD = 0x9100;
@@ -46,8 +49,10 @@ public final class FrameDecoder {
   private final Ipv6View ipv6 = new Ipv6View();
   private final TcpView tcp = new TcpView();
 
-  private ByteBuffer lastCallerBuf;
-  private ByteBuffer bigEndian;
+  /** Little-endian caller buffers and their big-endian duplicates, round-robin. */
+  private final ByteBuffer[] leCallers = new ByteBuffer[BIG_ENDIAN_CACHE];
+  private final ByteBuffer[] beDuplicates = new ByteBuffer[BIG_ENDIAN_CACHE];
+  private int nextCacheSlot;
 
   private ByteBuffer buf;
   private int frameStart;
@@ -121,12 +126,18 @@ public final class FrameDecoder {
     if (caller.order() == ByteOrder.BIG_ENDIAN) {
       return caller;
     }
-    if (caller != lastCallerBuf) {
-      lastCallerBuf = caller;
-      bigEndian = caller.duplicate().order(ByteOrder.BIG_ENDIAN);
+    for (int i = 0; i < BIG_ENDIAN_CACHE; i++) {
+      if (leCallers[i] == caller) { // identity, not ByteBuffer.equals (which compares content)
+        ByteBuffer be = beDuplicates[i];
+        be.limit(caller.limit());
+        return be;
+      }
     }
-    bigEndian.limit(caller.limit());
-    return bigEndian;
+    int slot = nextCacheSlot;
+    nextCacheSlot = (slot + 1) % BIG_ENDIAN_CACHE;
+    leCallers[slot] = caller;
+    beDuplicates[slot] = caller.duplicate().order(ByteOrder.BIG_ENDIAN);
+    return beDuplicates[slot];
   }
 
   private DecodeStatus ethernet(int off) {
