@@ -16,7 +16,8 @@ import java.nio.ByteOrder;
  * DecodeStatus#NOT_TCP} and {@link DecodeStatus#IP_FRAGMENT}; {@link #reason()} after any status.
  *
  * <p>Link layers: Ethernet with up to {@link #MAX_VLAN_TAGS} stacked 802.1Q / 802.1ad / 0x9100
- * tags, Linux cooked SLL and SLL2, BSD NULL (family in either byte order) and LOOP, and raw IP
+ * tags, 802.2 LLC/SNAP, MPLS label stacks (IP guessed from the version nibble after the bottom
+ * label) and PPPoE sessions; Linux cooked SLL and SLL2, BSD NULL (family in either byte order) and LOOP, and raw IP
  * (DLT 12, 14, 101, 228, 229). IP fragments are not reassembled ({@link DecodeStatus#IP_FRAGMENT}).
  *
  * <p>Lengths: the frame holds {@code capturedLength} bytes of a {@code wireLength}-byte packet.
@@ -39,7 +40,11 @@ public final class FrameDecoder {
   static final int BIG_ENDIAN_CACHE = 4;
 
   static final int ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_IPV6 = 0x86DD, ETHERTYPE_VLAN = 0x8100,
-      ETHERTYPE_QINQ = 0x88A8, ETHERTYPE_QINQ_OLD = 0x9100;
+      ETHERTYPE_QINQ = 0x88A8, ETHERTYPE_QINQ_OLD = 0x9100, ETHERTYPE_MPLS = 0x8847,
+      ETHERTYPE_MPLS_MULTICAST = 0x8848, ETHERTYPE_PPPOE_SESSION = 0x8864;
+  static final int PPP_IPV4 = 0x0021, PPP_IPV6 = 0x0057;
+  /** Deepest MPLS label stack followed; a deeper one is {@link DecodeStatus#MALFORMED}. */
+  static final int MAX_MPLS_LABELS = 8;
   static final int ETHERNET_HEADER_LENGTH = 14, SLL_HEADER_LENGTH = 16, SLL2_HEADER_LENGTH = 20,
       NULL_HEADER_LENGTH = 4;
   static final int AF_INET = 2;
@@ -147,30 +152,108 @@ public final class FrameDecoder {
     return etherType(off + ETHERNET_HEADER_LENGTH, buf.getShort(off + 12) & 0xFFFF);
   }
 
-  /** Dispatches on an EtherType whose payload starts at {@code p}, unwrapping VLAN tags. */
+  /**
+   * Dispatches on an EtherType whose payload starts at {@code p}, unwrapping VLAN tags, 802.2
+   * LLC/SNAP, MPLS label stacks and PPPoE sessions on the way to IP.
+   */
   private DecodeStatus etherType(int p, int type) {
-    while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD) {
-      if (vlanCount == MAX_VLAN_TAGS) {
-        return fail(DecodeStatus.MALFORMED, "decode.vlan.too_many_tags");
+    for (int step = 0; ; step++) {
+      switch (type) {
+        case ETHERTYPE_IPV4:
+          return ipv4(p);
+        case ETHERTYPE_IPV6:
+          return ipv6(p);
+        case ETHERTYPE_VLAN:
+        case ETHERTYPE_QINQ:
+        case ETHERTYPE_QINQ_OLD:
+          if (vlanCount == MAX_VLAN_TAGS) {
+            return fail(DecodeStatus.MALFORMED, "decode.vlan.too_many_tags");
+          }
+          // IEEE 802.1Q tag after the TPID: TCI (PCP 3, DEI 1, VID 12 bits), then the inner type.
+          if (p + 4 > capEnd) {
+            return shortHeader("decode.vlan.short");
+          }
+          if (vlanCount == 0) {
+            outerVlanId = buf.getShort(p) & 0x0FFF;
+          }
+          vlanCount++;
+          type = buf.getShort(p + 2) & 0xFFFF;
+          p += 4;
+          break;
+        case ETHERTYPE_MPLS:
+        case ETHERTYPE_MPLS_MULTICAST:
+          return mpls(p);
+        case ETHERTYPE_PPPOE_SESSION:
+          return pppoe(p);
+        default:
+          // A value up to 1500 is an 802.3 length (SLL: 4 = ETH_P_802_2): an 802.2 LLC header
+          // follows. Only SNAP (AA AA 03, OUI 000000 or 0000F8, RFC 1042) carries an EtherType.
+          if (type > 1500 || step > MAX_VLAN_TAGS) {
+            return fail(DecodeStatus.NOT_IP, "decode.not_ip");
+          }
+          if (p + 8 > capEnd) {
+            return shortHeader("decode.llc.short");
+          }
+          int oui = buf.getShort(p + 4) & 0xFFFF;
+          if (buf.getInt(p) != 0xAAAA0300 || (oui != 0 && oui != 0x00F8)) {
+            return fail(DecodeStatus.NOT_IP, "decode.llc.not_snap");
+          }
+          type = buf.getShort(p + 6) & 0xFFFF;
+          p += 8;
+          break;
       }
-      // IEEE 802.1Q tag after the TPID: TCI (PCP 3, DEI 1, VID 12 bits), then the inner type.
+    }
+  }
+
+  /** MPLS label stack (RFC 3032 §2.1): skip to bottom of stack, guess IP from the version nibble. */
+  private DecodeStatus mpls(int p) {
+    for (int i = 0; i < MAX_MPLS_LABELS; i++) {
       if (p + 4 > capEnd) {
-        return shortHeader("decode.vlan.short");
+        return shortHeader("decode.mpls.short");
       }
-      if (vlanCount == 0) {
-        outerVlanId = buf.getShort(p) & 0x0FFF;
-      }
-      vlanCount++;
-      type = buf.getShort(p + 2) & 0xFFFF;
+      boolean bottom = (buf.get(p + 2) & 0x01) != 0;
       p += 4;
+      if (bottom) {
+        if (p >= capEnd) {
+          return shortHeader("decode.mpls.short");
+        }
+        int version = (buf.get(p) & 0xF0) >>> 4;
+        if (version == 4) {
+          return ipv4(p);
+        }
+        if (version == 6) {
+          return ipv6(p);
+        }
+        return fail(DecodeStatus.NOT_IP, "decode.mpls.not_ip"); // pseudowire, control word...
+      }
     }
-    if (type == ETHERTYPE_IPV4) {
-      return ipv4(p);
+    return fail(DecodeStatus.MALFORMED, "decode.mpls.too_many_labels");
+  }
+
+  /**
+   * PPPoE session stage (RFC 2516 §4): 6-byte header, then the PPP protocol, 2 bytes or 1 when
+   * compressed (RFC 1661 §6.5: a first byte with its low bit set is the whole field).
+   */
+  private DecodeStatus pppoe(int p) {
+    if (p + 7 > capEnd) {
+      return shortHeader("decode.pppoe.short");
     }
-    if (type == ETHERTYPE_IPV6) {
-      return ipv6(p);
+    int protocol = buf.get(p + 6) & 0xFF;
+    int ip = p + 7;
+    if ((protocol & 1) == 0) {
+      if (p + 8 > capEnd) {
+        return shortHeader("decode.pppoe.short");
+      }
+      protocol = buf.getShort(p + 6) & 0xFFFF;
+      ip = p + 8;
     }
-    return fail(DecodeStatus.NOT_IP, "decode.not_ip");
+    if (protocol == PPP_IPV4) {
+      return ipv4(ip);
+    }
+    if (protocol == PPP_IPV6) {
+      return ipv6(ip);
+    }
+    return fail(DecodeStatus.NOT_IP, "decode.pppoe.not_ip");
   }
 
   private DecodeStatus loopback(int off, boolean hostOrder) {

@@ -118,6 +118,37 @@ class FrameDecoderTest {
   }
 
   @Test
+  void llcSnapMplsAndPppoeReachIp() {
+    byte[] ip = ipv4(tcp(HELLO));
+    byte[] snap = cat(bytes(0xAA, 0xAA, 0x03, 0, 0, 0, 0x08, 0x00), ip);
+    assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET, ether(snap.length, snap)));
+    assertEquals(PAD + 14 + 8 + 40, d.payloadOffset());
+    byte[] llcNotSnap = cat(bytes(0x42, 0x42, 0x03, 0, 0, 0, 0x08, 0x00), ip);
+    assertEquals(DecodeStatus.NOT_IP, decode(LinkType.ETHERNET, ether(llcNotSnap.length, llcNotSnap)));
+
+    // two labels, the second with bottom-of-stack set
+    byte[] mpls = cat(bytes(0x00, 0x01, 0x00, 0x40, 0x00, 0x02, 0x01, 0x40), ipv6(tcp(HELLO)));
+    assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET,
+        etherTagged(new int[] {0x8100, 9}, 0x8847, mpls)));
+    assertEquals(6, d.ipVersion());
+    assertEquals(PAD + 18 + 8 + 60, d.payloadOffset());
+    byte[] pseudowire = cat(bytes(0x00, 0x01, 0x01, 0x40, 0, 0, 0, 0), new byte[60]);
+    assertEquals(DecodeStatus.NOT_IP, decode(LinkType.ETHERNET, ether(0x8847, pseudowire)));
+    byte[] endless = new byte[4 * 12];
+    assertEquals(DecodeStatus.MALFORMED, decode(LinkType.ETHERNET, ether(0x8847, endless)));
+
+    byte[] pppoe = cat(bytes(0x11, 0x00, 0x12, 0x34, 0, ip.length + 2, 0x00, 0x21), ip);
+    assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET, ether(0x8864, pppoe)));
+    assertEquals(PAD + 14 + 8 + 40, d.payloadOffset());
+    assertEquals("hello", payload());
+    byte[] compressed = cat(bytes(0x11, 0x00, 0x12, 0x34, 0, ip.length + 1, 0x21), ip);
+    assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET, ether(0x8864, compressed)));
+    assertEquals(PAD + 14 + 7 + 40, d.payloadOffset());
+    byte[] lcp = cat(bytes(0x11, 0x00, 0x12, 0x34, 0, 6, 0xC0, 0x21), new byte[4]);
+    assertEquals(DecodeStatus.NOT_IP, decode(LinkType.ETHERNET, ether(0x8864, lcp)));
+  }
+
+  @Test
   void linuxCookedV1AndV2() {
     assertEquals(DecodeStatus.OK, decode(LinkType.LINUX_SLL, sll(0x0800, ipv4(tcp(HELLO)))));
     assertEquals(PAD + 16 + 40, d.payloadOffset());

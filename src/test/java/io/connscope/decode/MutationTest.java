@@ -41,6 +41,12 @@ class MutationTest {
         cat(ext(60, 8), ext(43, 24), ext(51, 16), ah(44, 12), fragment(6, 0, false), t))));
     s.add(new Sample("v6-frag", LinkType.RAW,
         ipv6(44, CLIENT6, SERVER6, cat(fragment(6, 3, true), t))));
+    s.add(new Sample("snap", LinkType.ETHERNET,
+        ether(8 + v4.length, cat(bytes(0xAA, 0xAA, 3, 0, 0, 0, 8, 0), v4))));
+    s.add(new Sample("mpls", LinkType.ETHERNET,
+        ether(0x8847, cat(bytes(0, 1, 0, 64, 0, 2, 1, 64), v4))));
+    s.add(new Sample("pppoe", LinkType.ETHERNET,
+        ether(0x8864, cat(bytes(0x11, 0, 0, 1, 0, v6.length + 2, 0, 0x57), v6))));
     s.add(new Sample("sll", LinkType.LINUX_SLL, sll(0x0800, v4)));
     s.add(new Sample("sll2", LinkType.LINUX_SLL2, sll2(0x86DD, v6)));
     s.add(new Sample("null-le", LinkType.NULL, nullLink(30, true, v6)));
