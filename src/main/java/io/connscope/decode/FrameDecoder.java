@@ -308,7 +308,7 @@ public final class FrameDecoder {
     if (headerLength < Ipv4View.MIN_HEADER_LENGTH) {
       return fail(DecodeStatus.MALFORMED, "decode.ipv4.bad_ihl");
     }
-    int onWire = frameStart + wireLength - p;
+    int onWire = wireLength - (p - frameStart); // bytes of this packet on the wire
     int totalLength = ipv4.totalLength();
     if (totalLength == 0) {
       // TSO/GSO: the sending host's capture sees the super-segment before the NIC fills in the
@@ -358,7 +358,7 @@ public final class FrameDecoder {
       return fail(DecodeStatus.MALFORMED, "decode.ipv6.jumbogram");
     }
     int ipEnd = p + Ipv6View.HEADER_LENGTH + payloadLen;
-    if (ipEnd > frameStart + wireLength) {
+    if (ipEnd - frameStart > wireLength) {
       return fail(DecodeStatus.MALFORMED, "decode.ipv6.payload_length_beyond_frame");
     }
     ipVersion = 6;

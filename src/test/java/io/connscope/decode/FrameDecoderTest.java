@@ -404,6 +404,16 @@ class FrameDecoderTest {
   }
 
   @Test
+  void hugeWireLengthDoesNotOverflow() {
+    byte[] f = ether(0x0800, ipv4(tcp(HELLO)));
+    assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET, f, f.length, Integer.MAX_VALUE));
+    assertEquals(5, d.payloadLength());
+    byte[] v6 = ipv6(tcp(HELLO));
+    assertEquals(DecodeStatus.OK, decode(LinkType.RAW, v6, v6.length, Integer.MAX_VALUE));
+    assertEquals(DecodeStatus.OK, decode(LinkType.RAW, v6, v6.length, -1), "bogus wire length");
+  }
+
+  @Test
   void littleEndianBufferDecodesTheSame() {
     byte[] f = ether(0x0800, ipv4(tcp(1, 443, 0x01020304L, 7, TcpView.SYN, new byte[0], HELLO)));
     ByteBuffer b = place(f).order(ByteOrder.LITTLE_ENDIAN);
