@@ -112,29 +112,13 @@ public final class Analysis {
     }
     noteLinkType(info.linkType);
     DecodeStatus status = decoder.decode(buf, off, info);
-    switch (status) {
-      case OK:
-        tcpPackets++;
-        fillSegment(info, buf);
-        table.accept(segment);
-        break;
-      case NOT_IP:
-      case NOT_TCP:
-        break;
-      case IP_FRAGMENT:
-        warnings.count("decode.ip_fragment", frameNumber);
-        break;
-      case TRUNCATED:
-        warnings.count("decode.snaplen_truncated", frameNumber);
-        break;
-      case MALFORMED:
-        warnings.count("decode.malformed", frameNumber);
-        break;
-      case UNSUPPORTED_LINK:
-        warnings.count("decode.unsupported_link_type", frameNumber);
-        break;
-      default:
-        throw new AssertionError(status);
+    if (status == DecodeStatus.OK) {
+      tcpPackets++;
+      fillSegment(info, buf);
+      table.accept(segment);
+    } else if (status != DecodeStatus.NOT_IP && status != DecodeStatus.NOT_TCP) {
+      // damaged or unsupported frames are counted, with the decoder's finer reason as detail
+      warnings.add(status.warningCode(), frameNumber, 1, decoder.reason());
     }
   }
 
