@@ -42,10 +42,11 @@ public final class Connection implements StreamControl {
 
   /**
    * How the connection ended. TCP evidence wins over the table's reason: {@link #RST} when a
-   * reset was seen, {@link #BOTH_FIN} when both sides sent FIN, {@link #FIN} when only one did
-   * (half-closed when the table finished it); otherwise why the table finished it: {@link
-   * #REUSED} (a new SYN took the tuple), {@link #EVICTED}, {@link #IDLE}, {@link #CAPTURE_END}.
-   * {@link #OPEN} while it is still open.
+   * reset was seen, {@link #BOTH_FIN} when both sides sent FIN; {@link #FIN} when only one did
+   * and the table then finished it as idle, evicted or reused; otherwise why the table finished
+   * it: {@link #REUSED} (a new SYN took the tuple), {@link #EVICTED}, {@link #IDLE}, {@link
+   * #CAPTURE_END} (also for a half-closed connection still open at the end: see the halves'
+   * {@code finFrame}). {@link #OPEN} while it is still open.
    */
   public enum CloseReason { OPEN, FIN, BOTH_FIN, RST, REUSED, EVICTED, IDLE, CAPTURE_END }
 
@@ -164,7 +165,7 @@ public final class Connection implements StreamControl {
       h.init(Seq.add(seq, -1));
     }
     long relSeq = h.rel(seq);
-    long relAck = ack && p.seqKnown ? p.rel(s.ack) : -1;
+    long relAck = ack && p.seqKnown ? Math.max(0, p.rel(s.ack)) : -1;
     if (!syn && ack && o == 0 && ackFrame < 0 && synAckFrame >= 0 && halves[1].sawSyn
         && (s.ack & Seq.MASK) == Seq.add(halves[1].isn, 1)) {
       ackFrame = frame;
@@ -607,7 +608,8 @@ public final class Connection implements StreamControl {
     boolean fin0 = halves[0].finSeen, fin1 = halves[1].finSeen;
     closeReason = rstSeen ? CloseReason.RST
         : fin0 && fin1 ? CloseReason.BOTH_FIN
-        : fin0 || fin1 ? CloseReason.FIN : tableReason;
+        : (fin0 || fin1) && tableReason != CloseReason.CAPTURE_END ? CloseReason.FIN
+        : tableReason;
     listener.onClose(ts);
   }
 

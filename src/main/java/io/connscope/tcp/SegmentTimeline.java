@@ -109,7 +109,10 @@ public final class SegmentTimeline {
   /** Sequence number relative to the sender's ISN, unwrapped. */
   public long seq(int i) { return seq[i]; }
 
-  /** Acknowledgment relative to the receiver's ISN, unwrapped; -1 when absent or unknown. */
+  /**
+   * Acknowledgment relative to the ISN of the direction it acknowledges, unwrapped (clamped at 0);
+   * -1 when the segment has no ACK or that direction is not known yet.
+   */
   public long ack(int i) { return ack[i]; }
 
   /** Payload length on the wire. */

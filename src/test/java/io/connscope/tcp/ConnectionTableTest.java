@@ -425,4 +425,29 @@ class ConnectionTableTest {
     h.c(6000, A, 1007, 5005, null);
     assertEquals("ShADTdaFf", h.conn(1).history());
   }
+
+  @Test
+  void halfClosedAtCaptureEnd() {
+    TcpHarness h = new TcpHarness().handshake(0, 1000, 5000, 100, 100);
+    h.s(1000, P | A, 5001, 1001, "body");
+    h.s(1100, F | A, 5005, 1001, null);
+    h.c(1200, A, 1001, 5006, null);
+    h.finish();
+    Connection c = h.conn(1);
+    assertEquals(CloseReason.CAPTURE_END, c.closeReason());
+    assertEquals(SERVER, c.closedFirstBy());
+    assertEquals(6, c.half(SERVER).finFrame());
+    assertEquals(-1, c.half(CLIENT).finFrame());
+    assertEquals(List.of("D1:body", "F1", "X", "closed"), h.ev(1));
+  }
+
+  @Test
+  void halfClosedThenIdleIsFin() {
+    TcpOptions o = new TcpOptions();
+    o.idleTimeoutMicros = 10_000;
+    TcpHarness h = new TcpHarness(o).handshake(0, 1000, 5000, 100, 100);
+    h.s(1000, F | A, 5001, 1001, null);
+    h.ports(40001, 80).c(50_000, S, 1, 0, null);
+    assertEquals(CloseReason.FIN, h.conn(1).closeReason());
+  }
 }
