@@ -436,7 +436,7 @@ class ConnectionTableTest {
     Connection c = h.conn(1);
     assertEquals(CloseReason.CAPTURE_END, c.closeReason());
     assertEquals(SERVER, c.closedFirstBy());
-    assertEquals(6, c.half(SERVER).finFrame());
+    assertEquals(5, c.half(SERVER).finFrame());
     assertEquals(-1, c.half(CLIENT).finFrame());
     assertEquals(List.of("D1:body", "F1", "X", "closed"), h.ev(1));
   }
