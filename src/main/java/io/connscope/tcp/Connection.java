@@ -1,0 +1,804 @@
+package io.connscope.tcp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One TCP connection: its endpoints and roles, handshake times, the two {@link HalfConnection}s,
+ * a {@link SegmentTimeline}, a Zeek-style history, and the reassembly that feeds its {@link
+ * StreamListener}. Created and driven by the {@link ConnectionTable}; read-only for everybody
+ * else except {@link #swapRoles()}.
+ *
+ * <h2>Roles</h2>
+ * A SYN without ACK makes its sender the client ({@link RoleSource#SYN_ONLY}, {@link
+ * RoleSource#HANDSHAKE} once the SYN/ACK is seen too); a SYN/ACK seen first makes its receiver the
+ * client ({@link RoleSource#SYNACK_ONLY}). These three are handshake evidence: {@link
+ * #rolesInferred()} is false and {@link #swapRoles()} is refused. Otherwise the roles are a guess
+ * ({@link RoleSource#PORT}, {@link RoleSource#FIRST_PACKET}) that the HTTP layer may correct with
+ * {@link #swapRoles()} ({@link RoleSource#CONTENT}). Everything per direction follows the current
+ * roles: {@link #half(int)}, the timeline's {@code dir}, listener calls, {@link #history()}.
+ *
+ * <h2>Vantage</h2>
+ * At the capture point, SYN to SYN/ACK is the round trip capture point - server - capture point
+ * ({@link #rttToServerMicros()}) and SYN/ACK to ACK the round trip to the client and back ({@link
+ * #rttToClientMicros()}). When one is at least {@value #VANTAGE_RATIO} times the other the
+ * capture was taken near the side with the short one ({@link Vantage#NEAR_CLIENT} when the client
+ * answers fast); otherwise {@link Vantage#BETWEEN}. When both together are below {@value
+ * #VANTAGE_LOCAL_MICROS} µs (loopback, same host or LAN) timing cannot tell and the answer is
+ * {@link Vantage#UNKNOWN}, as it is without a complete handshake. SYN retransmissions are
+ * excluded: the RTT is measured from the last SYN before the first SYN/ACK (Karn).
+ *
+ * <h2>Data RTT</h2>
+ * Per direction, one new (never a retransmitted, RFC 6298 §3 / Karn) data segment at a time is
+ * timed from its capture to the capture of the peer's ACK covering it: the round trip from the
+ * capture point to the receiver and back, including the receiver's ACK delay. Use the minimum as
+ * the path estimate.
+ */
+public final class Connection implements StreamControl {
+  /** How the client/server roles were decided. */
+  public enum RoleSource { HANDSHAKE, SYN_ONLY, SYNACK_ONLY, PORT, CONTENT, FIRST_PACKET }
+
+  /** Where the capture was taken, from the handshake timing. */
+  public enum Vantage { NEAR_CLIENT, NEAR_SERVER, BETWEEN, UNKNOWN }
+
+  /**
+   * How the connection ended. TCP evidence wins over the table's reason: {@link #RST} when a
+   * reset was seen, {@link #BOTH_FIN} when both sides sent FIN; {@link #FIN} when only one did
+   * and the table then finished it as idle, evicted or reused; otherwise why the table finished
+   * it: {@link #REUSED} (a new SYN took the tuple), {@link #EVICTED}, {@link #IDLE}, {@link
+   * #CAPTURE_END} (also for a half-closed connection still open at the end: see the halves'
+   * {@code finFrame}). {@link #OPEN} while it is still open.
+   */
+  public enum CloseReason { OPEN, FIN, BOTH_FIN, RST, REUSED, EVICTED, IDLE, CAPTURE_END }
+
+  /** Ratio of the two handshake round trips above which the capture is "near" one side. */
+  public static final long VANTAGE_RATIO = 4;
+  /** Handshake total below which the vantage point cannot be told (loopback, LAN). */
+  public static final long VANTAGE_LOCAL_MICROS = 1000;
+  /** ACKs further than this beyond the data seen are ignored as implausible. */
+  private static final int ACK_SANITY = 1 << 30;
+  private static final int HISTORY_MAX = 48;
+
+  private static final StreamListener NO_LISTENER = new StreamListener() {
+    @Override public void onData(int dir, ByteBuffer buf, int off, int len, long frame, long ts) {}
+    @Override public void onGap(int dir, long len, long frame, long ts) {}
+    @Override public void onFin(int dir, long frame, long ts) {}
+    @Override public void onRst(int dir, long frame, long ts) {}
+    @Override public void onClose(long ts) {}
+  };
+
+  private final ConnectionTable table;
+  final ConnectionTable.Key key;
+  private final long id;
+  private final int ipVersion;
+  // Endpoints in the original orientation: index 0 is the client as first decided.
+  private final long[] addrHi = new long[2], addrLo = new long[2];
+  private final int[] port = new int[2];
+  private final HalfConnection[] halves = {new HalfConnection(), new HalfConnection()};
+  private final SegmentTimeline timeline;
+  private boolean swapped;
+  private RoleSource roleSource;
+  private final boolean midstream;
+  private StreamListener listener = NO_LISTENER;
+
+  // Table bookkeeping.
+  Connection lruPrev, lruNext;
+  boolean closeRequested;
+  private CloseReason closeReason = CloseReason.OPEN;
+  private int closedFirstByOrig = -1;
+  private boolean rstSeen;
+  long tupleReuseDelayMicros = -1;
+  private boolean timelineWarned;
+
+  private final long firstFrame, firstTs;
+  private long lastFrame, lastTs;
+
+  // Handshake.
+  private long synFrame = -1, synTs = -1, lastSynTs = -1;
+  private long synAckFrame = -1, synAckTs = -1, lastSynAckTs = -1, ackFrame = -1, ackTs = -1;
+  private int synCount, synAckCount;
+  private long rttToServer = -1, rttToClient = -1;
+  /** Acknowledgment number of the first SYN/ACK (client ISN + 1), -1 when none. */
+  long synAckAck = -1;
+
+  // History (Zeek conn.log semantics), letters in the original orientation.
+  private final byte[] hist = new byte[HISTORY_MAX];
+  private int histLen;
+  private int histOnce;
+  private final long[] histSeq = new long[8];
+  private final long[] histCount = new long[6], histNext = {1, 1, 1, 1, 1, 1};
+
+  Connection(ConnectionTable table, ConnectionTable.Key key, long id, Segment s,
+      boolean clientIsSource, RoleSource roleSource) {
+    this.table = table;
+    this.key = key;
+    this.id = id;
+    this.ipVersion = s.ipVersion;
+    this.roleSource = roleSource;
+    this.midstream = !s.syn();
+    int c = clientIsSource ? 0 : 1;
+    addrHi[c] = s.srcHi;
+    addrLo[c] = s.srcLo;
+    port[c] = s.srcPort;
+    addrHi[c ^ 1] = s.dstHi;
+    addrLo[c ^ 1] = s.dstLo;
+    port[c ^ 1] = s.dstPort;
+    this.timeline = new SegmentTimeline(table.options.timelineCapacity);
+    this.firstFrame = s.frame;
+    this.firstTs = s.tsMicros;
+    this.lastFrame = s.frame;
+    this.lastTs = s.tsMicros;
+  }
+
+  void setListener(StreamListener l) {
+    listener = l == null ? NO_LISTENER : l;
+  }
+
+  /** Original direction of a segment: 0 when sent by the original client. */
+  int origDir(Segment s) {
+    return s.srcPort == port[0] && s.srcLo == addrLo[0] && s.srcHi == addrHi[0] ? 0 : 1;
+  }
+
+  private int cur(int orig) {
+    return swapped ? orig ^ 1 : orig;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Segment processing.
+
+  void segment(Segment s, int o) {
+    HalfConnection h = halves[o], p = halves[o ^ 1];
+    long frame = s.frame, ts = s.tsMicros;
+    lastFrame = frame;
+    lastTs = ts;
+    h.packets++;
+    boolean syn = s.syn(), fin = s.fin(), rst = s.rst(), ack = s.hasAck();
+    int cap = s.payload == null ? 0 : Math.max(0, s.payloadLength);
+    int wire = Math.max(s.payloadWireLength, cap);
+    long seq = s.seq & Seq.MASK;
+    int kind = 0;
+
+    if (syn) {
+      handshakeSyn(s, o, ack, frame, ts);
+    }
+    if (!h.seqKnown) {
+      // Mid-stream: the first segment seen starts the direction's stream.
+      h.init(Seq.add(seq, -1));
+    }
+    long relSeq = h.rel(seq);
+    long relAck = ack && p.seqKnown ? Math.max(0, p.rel(s.ack)) : -1;
+    if (!syn && ack && o == 0 && ackFrame < 0 && synAckFrame >= 0 && halves[1].sawSyn
+        && (s.ack & Seq.MASK) == Seq.add(halves[1].isn, 1)) {
+      ackFrame = frame;
+      ackTs = ts;
+      rttToClient = ts - lastSynAckTs;
+    }
+
+    // Window (RFC 7323 §2.2: the window field of a SYN is never scaled).
+    int win = s.window & 0xFFFF;
+    long scaled = !syn && h.effectiveScale > 0 ? (long) win << h.effectiveScale : win;
+    if (!rst) {
+      if (scaled > h.maxWindow) {
+        h.maxWindow = scaled;
+      }
+      if (win == 0 && !syn) {
+        h.zeroWindows++;
+        historyLog(o, 'w', 0);
+      }
+    }
+
+    long dataSeq = syn ? Seq.add(seq, 1) : seq;
+    long end = Seq.add(dataSeq, wire);
+    if (fin) {
+      if (!h.finSeen) {
+        h.finSeen = true;
+        h.finSeq = end;
+        h.finFrame = frame;
+        h.finTs = ts;
+        if (closedFirstByOrig < 0) {
+          closedFirstByOrig = o;
+        }
+      } else if (wire == 0) {
+        kind |= SegmentTimeline.RETRANSMISSION;
+        h.retransmissions++;
+      }
+      h.highSeq = Seq.max(h.highSeq, Seq.add(end, 1));
+    }
+
+    if (!syn && !fin && !rst && wire <= 1 && seq == Seq.add(h.nextSeq, -1)) {
+      // Keep-alive probe (RFC 1122 §4.2.3.6): 0 or 1 garbage byte at SND.NXT - 1.
+      kind |= SegmentTimeline.KEEP_ALIVE;
+      h.keepAlives++;
+    } else if (wire > 0) {
+      h.payloadBytes += wire;
+      h.dataSegments++;
+      kind |= data(s, o, dataSeq, cap, wire, end, frame, ts);
+    }
+    if (fin) {
+      checkFin(o);
+    }
+    if (ack && !rst && p.seqKnown) {
+      ackReceived(o, s.ack & Seq.MASK, frame, ts);
+    }
+
+    // History letters (upper case = original client).
+    if (syn) {
+      historyRepeat(o, ack ? 'h' : 's', ack ? 1 : 0, seq);
+    }
+    if (fin) {
+      historyRepeat(o, 'f', 2, seq);
+    }
+    if (rst) {
+      historyRepeat(o, 'r', 3, seq);
+    }
+    if (wire > 0 && (kind & SegmentTimeline.KEEP_ALIVE) == 0) {
+      historyOnce(o, 'd', 0);
+      if ((kind & SegmentTimeline.RETRANSMISSION) != 0) {
+        historyLog(o, 't', 1);
+      }
+    } else if (ack && !syn && !fin && !rst) {
+      historyOnce(o, 'a', 1);
+    }
+
+    if (!timeline.add(ts, frame, o, relSeq, relAck, wire, (int) Math.min(scaled, Integer.MAX_VALUE),
+        s.flags, kind) && !timelineWarned) {
+      timelineWarned = true;
+      table.warnings.count("tcp.timeline_truncated", frame);
+    }
+
+    if (rst) {
+      if (h.rstFrame < 0) {
+        h.rstFrame = frame;
+        h.rstTs = ts;
+      }
+      if (closedFirstByOrig < 0) {
+        closedFirstByOrig = o;
+      }
+      rstSeen = true;
+      int c = cur(CLIENT);
+      flushAll(c, frame, ts);
+      flushAll(c ^ 1, frame, ts);
+      listener.onRst(cur(o), frame, ts);
+      closeRequested = true;
+    } else if (halves[0].finAcked && halves[1].finAcked) {
+      // Both FINs sent and acknowledged: the close handshake is over (RFC 793 §3.5).
+      closeRequested = true;
+    }
+  }
+
+  private void handshakeSyn(Segment s, int o, boolean ack, long frame, long ts) {
+    HalfConnection h = halves[o];
+    long seq = s.seq & Seq.MASK;
+    if (!h.sawSyn) {
+      h.sawSyn = true;
+      if (!h.seqKnown || (h.deliveredBytes == 0 && h.chunkCount == 0 && !h.finSeen)) {
+        h.init(seq);
+      }
+      h.mss = s.mss;
+      h.windowScale = s.windowScale;
+      h.sackPermitted = s.sackPermitted;
+    } else if (seq != h.isn) {
+      table.warnings.count("tcp.syn_seq_changed", frame);
+    }
+    if (!ack) {
+      synCount++;
+      if (synFrame < 0) {
+        synFrame = frame;
+        synTs = ts;
+      }
+      if (synAckFrame < 0) {
+        lastSynTs = ts;
+      }
+      if (roleSource == RoleSource.SYNACK_ONLY && o == 0) {
+        roleSource = RoleSource.HANDSHAKE;
+      }
+      return;
+    }
+    synAckCount++;
+    if (synAckFrame < 0) {
+      synAckFrame = frame;
+      synAckTs = ts;
+      synAckAck = s.ack & Seq.MASK;
+      if (lastSynTs >= 0) {
+        rttToServer = ts - lastSynTs;
+      }
+      if (roleSource == RoleSource.SYN_ONLY) {
+        roleSource = RoleSource.HANDSHAKE;
+      }
+      // RFC 7323 §2.2: scaling is on only when both SYNs carry the option; a SYN/ACK may carry
+      // it only if the SYN did, so a SYN/ACK without it switches scaling off for both sides.
+      HalfConnection c = halves[o ^ 1];
+      if (h.windowScale < 0) {
+        h.effectiveScale = 0;
+        c.effectiveScale = 0;
+      } else {
+        h.effectiveScale = Math.min(14, h.windowScale);
+        if (c.sawSyn) {
+          c.effectiveScale = c.windowScale < 0 ? 0 : Math.min(14, c.windowScale);
+        }
+      }
+    }
+    if (ackFrame < 0) {
+      lastSynAckTs = ts;
+    }
+  }
+
+  /** Payload of a segment that is not a keep-alive; returns timeline kind bits. */
+  private int data(Segment s, int o, long dataSeq, int cap, int wire, long end, long frame,
+      long ts) {
+    HalfConnection h = halves[o];
+    if (Seq.leq(end, h.nextSeq)) {
+      // Everything seen before: a retransmission (or a duplicate in the capture).
+      h.retransmissions++;
+      h.retransmittedBytes += wire;
+      if (h.timing && Seq.lt(dataSeq, h.timedEnd)) {
+        h.timing = false;
+      }
+      return SegmentTimeline.RETRANSMISSION;
+    }
+    boolean newHigh = Seq.gt(end, h.highSeq);
+    int kind = 0;
+    if (Seq.leq(dataSeq, h.nextSeq)) {
+      int skip = Seq.diff(h.nextSeq, dataSeq);
+      if (skip > 0) {
+        h.retransmittedBytes += skip;
+        if (h.timing && Seq.lt(dataSeq, h.timedEnd)) {
+          h.timing = false;
+        }
+      }
+      if (h.chunkCount > 0) {
+        countConflicts(h, s, dataSeq, cap, frame);
+      }
+      deliverSegment(o, s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts);
+    } else {
+      kind = bufferAhead(o, s, dataSeq, cap, end, frame, ts);
+      if (kind == SegmentTimeline.RETRANSMISSION) {
+        newHigh = false;
+        if (h.timing && Seq.lt(dataSeq, h.timedEnd)) {
+          h.timing = false;
+        }
+      }
+    }
+    if (newHigh) {
+      h.highSeq = end;
+      if (!h.timing) {
+        h.timing = true;
+        h.timedEnd = end;
+        h.timedTs = ts;
+      }
+    }
+    return kind;
+  }
+
+  /** An ACK from direction {@code o} for the data of the other direction. */
+  private void ackReceived(int o, long a, long frame, long ts) {
+    int po = o ^ 1;
+    HalfConnection p = halves[po];
+    if (p.timing && Seq.geq(a, p.timedEnd)) {
+      p.rttSample(ts - p.timedTs);
+      p.timing = false;
+    }
+    long target = a;
+    if (p.finSeen && Seq.gt(a, p.finSeq)) {
+      target = p.finSeq;
+      p.finAcked = true;
+    }
+    if (!Seq.gt(target, p.nextSeq)) {
+      return;
+    }
+    if (Seq.diff(target, p.nextSeq) > ACK_SANITY) {
+      table.warnings.count("tcp.ack_implausible", frame);
+      return;
+    }
+    if (Seq.gt(target, p.highSeq)) {
+      // The peer acknowledged bytes the capture never saw: capture loss in direction po.
+      table.warnings.count("tcp.acked_unseen", frame);
+      p.highSeq = target;
+    }
+    // Data acknowledged but missing from the capture will never come: declare the holes.
+    while (Seq.gt(target, p.nextSeq)) {
+      long to = target;
+      if (p.chunkCount > 0 && Seq.lt(p.chunks[0].seq, to)) {
+        to = p.chunks[0].seq;
+      }
+      gapTo(po, to, frame, ts);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reassembly.
+
+  /**
+   * In-order data starting at or before nextSeq. Bytes already buffered out of order win over
+   * this copy (the first copy wins), so the segment is delivered around them.
+   */
+  private void deliverSegment(int o, ByteBuffer buf, int off, long dataSeq, int cap, long end,
+      long frame, long ts) {
+    HalfConnection h = halves[o];
+    for (;;) {
+      flushReady(o);
+      if (!Seq.lt(h.nextSeq, end)) {
+        break;
+      }
+      long to = end;
+      if (h.chunkCount > 0 && Seq.lt(h.chunks[0].seq, to)) {
+        to = h.chunks[0].seq;
+      }
+      deliverPiece(o, buf, off, dataSeq, cap, h.nextSeq, to, frame, ts);
+    }
+    checkFin(o);
+  }
+
+  /**
+   * Delivers stream range {@code [from, to)} (from == nextSeq) of a segment whose data starts at
+   * {@code baseSeq} with {@code capLen} bytes present at {@code buf[off...]}; the part past the
+   * present bytes (snaplen) becomes a gap.
+   */
+  private void deliverPiece(int o, ByteBuffer buf, int off, long baseSeq, int capLen, long from,
+      long to, long frame, long ts) {
+    HalfConnection h = halves[o];
+    int a = Seq.diff(from, baseSeq);
+    int b = Seq.diff(to, baseSeq);
+    int capEnd = Math.min(b, capLen);
+    h.nextSeq = to;
+    if (h.finDelivered) {
+      table.warnings.count("tcp.data_after_fin", frame);
+      return;
+    }
+    if (a < capEnd) {
+      h.deliveredBytes += capEnd - a;
+      listener.onData(cur(o), buf, off + a, capEnd - a, frame, ts);
+    }
+    int missFrom = Math.max(a, capLen);
+    if (missFrom < b) {
+      table.warnings.add("tcp.snaplen_truncated_bytes", frame, b - missFrom, null);
+      gap(o, b - missFrom, frame, ts);
+    }
+  }
+
+  private void gap(int o, long len, long frame, long ts) {
+    HalfConnection h = halves[o];
+    h.gaps++;
+    h.gapBytes += len;
+    historyLog(o, 'g', 2);
+    listener.onGap(cur(o), len, frame, ts);
+  }
+
+  /** Declares the hole up to {@code target} a gap, then delivers whatever became in order. */
+  private void gapTo(int o, long target, long frame, long ts) {
+    HalfConnection h = halves[o];
+    if (Seq.gt(target, h.nextSeq)) {
+      long len = Seq.diff(target, h.nextSeq);
+      h.nextSeq = target;
+      if (!h.finDelivered) {
+        gap(o, len, frame, ts);
+      }
+    }
+    flushReady(o);
+    checkFin(o);
+  }
+
+  /** Delivers the buffered chunks that start at or before nextSeq. */
+  private void flushReady(int o) {
+    HalfConnection h = halves[o];
+    while (h.chunkCount > 0 && Seq.leq(h.chunks[0].seq, h.nextSeq)) {
+      OooChunk c = h.chunks[0];
+      System.arraycopy(h.chunks, 1, h.chunks, 0, h.chunkCount - 1);
+      h.chunks[--h.chunkCount] = null;
+      if (Seq.gt(c.end, h.nextSeq)) {
+        deliverPiece(o, c.view, 0, c.seq, c.capLen, h.nextSeq, c.end, c.frame, c.ts);
+      }
+      release(h, c);
+    }
+  }
+
+  private void release(HalfConnection h, OooChunk c) {
+    h.buffered -= c.capLen;
+    table.totalBuffered -= c.capLen;
+    table.pool.put(c);
+  }
+
+  private void checkFin(int o) {
+    HalfConnection h = halves[o];
+    if (h.finSeen && !h.finDelivered && Seq.leq(h.finSeq, h.nextSeq)) {
+      h.finDelivered = true;
+      h.nextSeq = Seq.max(h.nextSeq, Seq.add(h.finSeq, 1));
+      listener.onFin(cur(o), h.finFrame, h.finTs);
+    }
+  }
+
+  /** Copies a segment that arrived ahead of nextSeq; returns its timeline kind. */
+  private int bufferAhead(int o, Segment s, long dataSeq, int cap, long end, long frame,
+      long ts) {
+    HalfConnection h = halves[o];
+    for (int i = 0; i < h.chunkCount; i++) {
+      OooChunk c = h.chunks[i];
+      if (Seq.leq(c.seq, dataSeq) && Seq.geq(c.end, end)) {
+        countConflicts(h, s, dataSeq, cap, frame);
+        h.retransmissions++;
+        h.retransmittedBytes += Seq.diff(end, dataSeq);
+        return SegmentTimeline.RETRANSMISSION;
+      }
+    }
+    if (h.chunkCount > 0) {
+      countConflicts(h, s, dataSeq, cap, frame);
+    }
+    h.outOfOrder++;
+    TcpOptions opt = table.options;
+    if (h.buffered + cap > opt.maxBufferedBytesPerDirection
+        || table.totalBuffered + cap > opt.maxBufferedBytesTotal) {
+      table.warnings.count(h.buffered + cap > opt.maxBufferedBytesPerDirection
+          ? "tcp.ooo_buffer_full" : "tcp.ooo_buffer_total_full", frame);
+      // Out of room: the oldest holes will not be waited for any longer.
+      while (h.chunkCount > 0 && (h.buffered + cap > opt.maxBufferedBytesPerDirection
+          || table.totalBuffered + cap > opt.maxBufferedBytesTotal)) {
+        gapTo(o, h.chunks[0].seq, frame, ts);
+      }
+      if (Seq.leq(dataSeq, h.nextSeq) || h.buffered + cap > opt.maxBufferedBytesPerDirection
+          || table.totalBuffered + cap > opt.maxBufferedBytesTotal) {
+        gapTo(o, dataSeq, frame, ts);
+        deliverSegment(o, s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts);
+        return SegmentTimeline.OUT_OF_ORDER;
+      }
+    }
+    OooChunk c = table.pool.get(cap);
+    c.seq = dataSeq;
+    c.end = end;
+    c.capLen = cap;
+    c.frame = frame;
+    c.ts = ts;
+    if (cap > 0) {
+      s.payload.get(s.payloadOffset, c.data, 0, cap);
+    }
+    if (h.chunks == null) {
+      h.chunks = new OooChunk[8];
+    } else if (h.chunkCount == h.chunks.length) {
+      h.chunks = java.util.Arrays.copyOf(h.chunks, 2 * h.chunkCount);
+    }
+    int i = h.chunkCount;
+    while (i > 0 && Seq.gt(h.chunks[i - 1].seq, dataSeq)) {
+      i--;
+    }
+    System.arraycopy(h.chunks, i, h.chunks, i + 1, h.chunkCount - i);
+    h.chunks[i] = c;
+    h.chunkCount++;
+    h.buffered += cap;
+    table.totalBuffered += cap;
+    return SegmentTimeline.OUT_OF_ORDER;
+  }
+
+  /** Counts overlaps of the segment's present bytes with buffered chunks whose bytes differ. */
+  private void countConflicts(HalfConnection h, Segment s, long dataSeq, int cap, long frame) {
+    long segEnd = Seq.add(dataSeq, cap);
+    for (int i = 0; i < h.chunkCount; i++) {
+      OooChunk c = h.chunks[i];
+      long from = Seq.max(dataSeq, c.seq);
+      long to = Seq.min(segEnd, Seq.add(c.seq, c.capLen));
+      if (!Seq.lt(from, to)) {
+        continue;
+      }
+      int sa = s.payloadOffset + Seq.diff(from, dataSeq);
+      int ca = Seq.diff(from, c.seq);
+      int n = Seq.diff(to, from);
+      for (int k = 0; k < n; k++) {
+        if (s.payload.get(sa + k) != c.data[ca + k]) {
+          h.overlapConflicts++;
+          table.warnings.count("tcp.overlap_conflict", frame);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Ends direction {@code o}: holes become gaps, a pending FIN is delivered. */
+  private void flushAll(int o, long frame, long ts) {
+    HalfConnection h = halves[o];
+    while (h.chunkCount > 0) {
+      gapTo(o, h.chunks[0].seq, frame, ts);
+    }
+    if (h.finSeen && !h.finDelivered) {
+      gapTo(o, h.finSeq, frame, ts);
+    }
+  }
+
+  /** Called by the table to finish the connection; TCP evidence decides the reason first. */
+  void close(CloseReason tableReason, long ts) {
+    int c = cur(CLIENT);
+    flushAll(c, lastFrame, lastTs);
+    flushAll(c ^ 1, lastFrame, lastTs);
+    boolean fin0 = halves[0].finSeen, fin1 = halves[1].finSeen;
+    closeReason = rstSeen ? CloseReason.RST
+        : fin0 && fin1 ? CloseReason.BOTH_FIN
+        : (fin0 || fin1) && tableReason != CloseReason.CAPTURE_END ? CloseReason.FIN
+        : tableReason;
+    listener.onClose(ts);
+  }
+
+  /** Detaches the listener and drops buffers; after this the table forgets the connection. */
+  void release() {
+    listener = NO_LISTENER;
+    lruPrev = null;
+    lruNext = null;
+  }
+
+  boolean closedByTcp() {
+    return rstSeen || (halves[0].finSeen && halves[1].finSeen);
+  }
+
+  boolean hasData() {
+    return halves[0].payloadBytes > 0 || halves[1].payloadBytes > 0;
+  }
+
+  /** Original direction's half (for the table's tombstones). */
+  HalfConnection origHalf(int o) {
+    return halves[o];
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // History.
+
+  private void put(int o, char letter) {
+    if (histLen < HISTORY_MAX) {
+      hist[histLen++] = (byte) (o == 0 ? Character.toUpperCase(letter) : letter);
+    }
+  }
+
+  /** a, d: once per direction. */
+  private void historyOnce(int o, char letter, int slot) {
+    int bit = 1 << (slot * 2 + o);
+    if ((histOnce & bit) == 0) {
+      histOnce |= bit;
+      put(o, letter);
+    }
+  }
+
+  /** s, h, f, r: again whenever the sequence number differs from that letter's last one. */
+  private void historyRepeat(int o, char letter, int slot, long seq) {
+    int bit = 1 << (8 + slot * 2 + o);
+    int idx = slot * 2 + o;
+    if ((histOnce & bit) == 0 || histSeq[idx] != seq) {
+      histOnce |= bit;
+      histSeq[idx] = seq;
+      put(o, letter);
+    }
+  }
+
+  /** g, t, w: logarithmically, at the 1st, 10th, 100th... occurrence. */
+  private void historyLog(int o, char letter, int slot) {
+    int idx = slot * 2 + o;
+    if (++histCount[idx] == histNext[idx]) {
+      histNext[idx] *= 10;
+      put(o, letter);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // StreamControl.
+
+  @Override
+  public boolean rolesInferred() {
+    return roleSource == RoleSource.PORT || roleSource == RoleSource.FIRST_PACKET
+        || roleSource == RoleSource.CONTENT;
+  }
+
+  /**
+   * Exchanges the roles when they were inferred (counts {@code tcp.swap_roles_refused} and does
+   * nothing otherwise); records {@code ^} in the history.
+   */
+  @Override
+  public void swapRoles() {
+    if (!rolesInferred()) {
+      table.warnings.count("tcp.swap_roles_refused", lastFrame);
+      return;
+    }
+    swapped = !swapped;
+    roleSource = RoleSource.CONTENT;
+    timeline.swap();
+    if (histLen < HISTORY_MAX) {
+      hist[histLen++] = '^';
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accessors.
+
+  /** 1-based, in creation order. */
+  public long id() { return id; }
+
+  /** "C" followed by the id. */
+  public String idString() { return "C" + id; }
+
+  public int ipVersion() { return ipVersion; }
+
+  public long clientAddrHi() { return addrHi[cur(CLIENT)]; }
+  public long clientAddrLo() { return addrLo[cur(CLIENT)]; }
+  public int clientPort() { return port[cur(CLIENT)]; }
+  public long serverAddrHi() { return addrHi[cur(SERVER)]; }
+  public long serverAddrLo() { return addrLo[cur(SERVER)]; }
+  public int serverPort() { return port[cur(SERVER)]; }
+
+  public RoleSource roleSource() { return roleSource; }
+
+  /** Direction {@code dir} ({@link #CLIENT} or {@link #SERVER}) under the current roles. */
+  public HalfConnection half(int dir) { return halves[cur(dir)]; }
+
+  public long firstFrame() { return firstFrame; }
+  public long firstTsMicros() { return firstTs; }
+  public long lastFrame() { return lastFrame; }
+  public long lastTsMicros() { return lastTs; }
+
+  public long synFrame() { return synFrame; }
+  public long synTsMicros() { return synTs; }
+  public long synAckFrame() { return synAckFrame; }
+  public long synAckTsMicros() { return synAckTs; }
+  /** The client's ACK completing the handshake, -1 when not seen. */
+  public long ackFrame() { return ackFrame; }
+  public long ackTsMicros() { return ackTs; }
+  /** SYNs seen (retransmissions = synCount - 1). */
+  public int synCount() { return synCount; }
+  public int synAckCount() { return synAckCount; }
+
+  /** True when both the SYN and the SYN/ACK were seen. */
+  public boolean sawHandshake() { return synFrame >= 0 && synAckFrame >= 0; }
+
+  /** True when SYN, SYN/ACK and the final ACK were seen. */
+  public boolean handshakeComplete() { return sawHandshake() && ackFrame >= 0; }
+
+  /** True when the first packet seen was neither SYN nor SYN/ACK. */
+  public boolean midstream() { return midstream; }
+
+  /** Last SYN to first SYN/ACK at the capture point, -1 when unknown. */
+  public long rttToServerMicros() { return rttToServer; }
+
+  /** Last SYN/ACK to the handshake ACK at the capture point, -1 when unknown. */
+  public long rttToClientMicros() { return rttToClient; }
+
+  /** Where the capture was taken, see the class comment. */
+  public Vantage vantage() {
+    if (rttToServer < 0 || rttToClient < 0 || rttToServer + rttToClient < VANTAGE_LOCAL_MICROS) {
+      return Vantage.UNKNOWN;
+    }
+    if (rttToServer >= VANTAGE_RATIO * rttToClient) {
+      return Vantage.NEAR_CLIENT;
+    }
+    if (rttToClient >= VANTAGE_RATIO * rttToServer) {
+      return Vantage.NEAR_SERVER;
+    }
+    return Vantage.BETWEEN;
+  }
+
+  public CloseReason closeReason() { return closeReason; }
+
+  /** {@link #CLIENT} or {@link #SERVER}: who sent the first FIN or RST; -1 when nobody did. */
+  public int closedFirstBy() { return closedFirstByOrig < 0 ? -1 : cur(closedFirstByOrig); }
+
+  /**
+   * Capture time between the close of the previous connection on this 4-tuple and this
+   * connection's first packet, when that previous connection was closed less than {@code
+   * timeWaitMicros} before; -1 otherwise.
+   */
+  public long tupleReuseDelayMicros() { return tupleReuseDelayMicros; }
+
+  public SegmentTimeline timeline() { return timeline; }
+
+  /**
+   * Zeek conn.log style history: s SYN, h SYN/ACK, a pure ACK, d data, f FIN, r RST, t
+   * retransmitted data, w zero window, g content gap, ^ roles swapped; upper case for the client.
+   * a and d are recorded once per direction; s, h, f, r again when their sequence number
+   * changes; t, w, g at the 1st, 10th, 100th... occurrence.
+   */
+  public String history() {
+    char[] out = new char[histLen];
+    // Letters are stored for the original orientation; re-case them for the current roles.
+    for (int i = 0; i < histLen; i++) {
+      char ch = (char) hist[i];
+      out[i] = !swapped || ch == '^' ? ch
+          : Character.isUpperCase(ch) ? Character.toLowerCase(ch) : Character.toUpperCase(ch);
+    }
+    return new String(out);
+  }
+
+  @Override
+  public String toString() {
+    return idString() + " " + history();
+  }
+}

@@ -1,0 +1,315 @@
+package io.connscope.tcp;
+
+import io.connscope.capture.Warnings;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+
+/**
+ * The TCP connection table: finds each segment's {@link Connection} by 4-tuple (either
+ * direction), creates connections, and finishes them.
+ *
+ * <p>Per segment the caller fills one reused {@link Segment} and calls {@link #accept}; the
+ * lookup goes through a reused probe key, so only a new connection allocates. At the end of the
+ * capture it calls {@link #finish()}. Time is the capture clock only.
+ *
+ * <h2>Life of a connection</h2>
+ * <ul>
+ *   <li>Created by the first segment of an unknown tuple (roles: see {@link Connection}).
+ *   <li>A SYN without ACK on an open tuple starts a new connection (the old one finished with
+ *       its TCP reason or {@code REUSED}) when the old one saw both FINs, when the sender's SYN was
+ *       seen with another ISN ({@code tcp.tuple_reuse_unclosed} when the old one had a complete
+ *       handshake and data, else {@code tcp.syn_isn_changed}), or when the sender never sent a SYN
+ *       there ({@code tcp.syn_on_open_connection}); the same ISN is a SYN retransmission.
+ *   <li>Finished at once after an RST, or when both FINs were sent and acknowledged; also when
+ *       idle for {@link TcpOptions#idleTimeoutMicros}, when evicted as the least recently active
+ *       at {@link TcpOptions#maxConnections}, and at {@link #finish()}. Finishing declares the
+ *       remaining holes as gaps, delivers pending FINs, calls {@code onClose} then {@link
+ *       ConnectionHandler#closed}, and forgets the connection.
+ *   <li>Design choice for late packets: a tuple closed by RST or FINs leaves a small tombstone
+ *       (tuple, close time, last sequence numbers) for {@link TcpOptions#timeWaitMicros}. A
+ *       packet without SYN on it is a late retransmission/ACK of the closed connection: counted
+ *       {@code tcp.packet_after_close} and ignored, unless it carries data more than 1 MiB away
+ *       from where that direction ended, which is taken as a new connection already running
+ *       ({@code tcp.midstream_after_close}). A SYN on it starts a new connection whose {@link
+ *       Connection#tupleReuseDelayMicros()} says how soon the tuple was reused.
+ * </ul>
+ */
+public final class ConnectionTable {
+  /** Data this far from a closed direction's end is a new connection, not a late packet. */
+  private static final int LATE_WINDOW = 1 << 20;
+
+  final TcpOptions options;
+  final Warnings warnings;
+  final OooChunk.Pool pool = new OooChunk.Pool();
+  /** Out-of-order bytes buffered over all connections. */
+  long totalBuffered;
+
+  private final ConnectionHandler handler;
+  private final HashMap<Key, Connection> open = new HashMap<>();
+  private final HashMap<Key, Tomb> closed = new HashMap<>();
+  private final ArrayDeque<Tomb> tombs = new ArrayDeque<>();
+  private final Key probe = new Key();
+  /** Least recently active first. */
+  private Connection lruHead, lruTail;
+  private long created;
+
+  public ConnectionTable(TcpOptions o, ConnectionHandler h, Warnings w) {
+    this.options = o;
+    this.handler = h;
+    this.warnings = w;
+  }
+
+  /** Processes one TCP segment; {@code s} and its payload are not kept after the call. */
+  public void accept(Segment s) {
+    long now = s.tsMicros;
+    expire(now);
+    probe.set(s);
+    Connection c = open.get(probe);
+    if (c == null) {
+      long reuseDelay = -1;
+      Tomb t = closed.isEmpty() ? null : closed.get(probe);
+      if (t != null) {
+        if (!s.syn() || s.hasAck()) {
+          if (s.syn() || !t.looksNew(s)) {
+            warnings.count("tcp.packet_after_close", s.frame);
+            return;
+          }
+          warnings.count("tcp.midstream_after_close", s.frame);
+        }
+        closed.remove(t.key);
+        reuseDelay = now - t.closeTs;
+      }
+      c = create(s, reuseDelay);
+    } else if (s.syn() && !s.hasAck() && startsNew(c, s, c.origDir(s))) {
+      long reuseDelay = now - c.lastTsMicros();
+      finish(c, Connection.CloseReason.REUSED, c.lastTsMicros(), false);
+      c = create(s, reuseDelay);
+    }
+    touch(c);
+    c.segment(s, c.origDir(s));
+    if (c.closeRequested) {
+      finish(c, Connection.CloseReason.OPEN, now, true);
+    }
+  }
+
+  /** Finishes every open connection, in creation order, as at the end of the capture. */
+  public void finish() {
+    Connection[] all = open.values().toArray(new Connection[0]);
+    Arrays.sort(all, Comparator.comparingLong(Connection::id));
+    for (Connection c : all) {
+      finish(c, Connection.CloseReason.CAPTURE_END, c.lastTsMicros(), false);
+    }
+    closed.clear();
+    tombs.clear();
+  }
+
+  /** Connections open now. */
+  public int openConnections() {
+    return open.size();
+  }
+
+  /** Connections created so far (the last id given). */
+  public long connectionsCreated() {
+    return created;
+  }
+
+  private boolean startsNew(Connection c, Segment s, int o) {
+    if (c.closedByTcp()) {
+      return true;
+    }
+    HalfConnection h = c.origHalf(o);
+    long seq = s.seq & Seq.MASK;
+    if (h.sawSyn()) {
+      if (seq == h.isn()) {
+        return false;
+      }
+      warnings.count(c.handshakeComplete() && c.hasData()
+          ? "tcp.tuple_reuse_unclosed" : "tcp.syn_isn_changed", s.frame);
+      return true;
+    }
+    if (o == 0 && c.roleSource() == Connection.RoleSource.SYNACK_ONLY
+        && c.synAckAck == Seq.add(seq, 1)) {
+      return false; // the SYN of this very connection, captured after its SYN/ACK
+    }
+    warnings.count("tcp.syn_on_open_connection", s.frame);
+    return true;
+  }
+
+  private Connection create(Segment s, long reuseDelay) {
+    if (open.size() >= Math.max(1, options.maxConnections) && lruHead != null) {
+      warnings.count("tcp.connection_evicted", s.frame);
+      finish(lruHead, Connection.CloseReason.EVICTED, s.tsMicros, false);
+    }
+    boolean clientIsSource;
+    Connection.RoleSource source;
+    if (s.syn()) {
+      clientIsSource = !s.hasAck();
+      source = clientIsSource ? Connection.RoleSource.SYN_ONLY : Connection.RoleSource.SYNACK_ONLY;
+    } else {
+      boolean sp = options.isServerPort(s.srcPort), dp = options.isServerPort(s.dstPort);
+      source = Connection.RoleSource.PORT;
+      if (dp != sp) {
+        clientIsSource = dp;
+      } else if ((s.dstPort < 1024) != (s.srcPort < 1024)) {
+        clientIsSource = s.dstPort < 1024;
+      } else {
+        clientIsSource = true;
+        source = Connection.RoleSource.FIRST_PACKET;
+      }
+    }
+    Key k = probe.copy();
+    Connection c = new Connection(this, k, ++created, s, clientIsSource, source);
+    c.tupleReuseDelayMicros = reuseDelay;
+    open.put(k, c);
+    c.lruPrev = lruTail;
+    if (lruTail != null) {
+      lruTail.lruNext = c;
+    } else {
+      lruHead = c;
+    }
+    lruTail = c;
+    c.setListener(handler.open(c));
+    return c;
+  }
+
+  private void finish(Connection c, Connection.CloseReason reason, long ts, boolean byTcp) {
+    c.close(reason, ts);
+    open.remove(c.key);
+    unlink(c);
+    if (c.closedByTcp() && options.timeWaitMicros > 0
+        && (byTcp || reason == Connection.CloseReason.IDLE
+            || reason == Connection.CloseReason.EVICTED)) {
+      Tomb t = new Tomb(c, ts);
+      closed.put(t.key, t);
+      tombs.addLast(t);
+    }
+    handler.closed(c);
+    c.release();
+  }
+
+  private void expire(long now) {
+    long idle = options.idleTimeoutMicros;
+    if (idle > 0) {
+      while (lruHead != null && now - lruHead.lastTsMicros() >= idle) {
+        finish(lruHead, Connection.CloseReason.IDLE, lruHead.lastTsMicros() + idle, false);
+      }
+    }
+    while (!tombs.isEmpty() && (now - tombs.peekFirst().closeTs >= options.timeWaitMicros
+        || tombs.size() > Math.max(1, options.maxConnections))) {
+      Tomb t = tombs.pollFirst();
+      if (closed.get(t.key) == t) {
+        closed.remove(t.key);
+      }
+    }
+  }
+
+  private void touch(Connection c) {
+    if (c == lruTail) {
+      return;
+    }
+    unlink(c);
+    c.lruPrev = lruTail;
+    lruTail.lruNext = c;
+    lruTail = c;
+  }
+
+  private void unlink(Connection c) {
+    if (c.lruPrev != null) {
+      c.lruPrev.lruNext = c.lruNext;
+    } else if (lruHead == c) {
+      lruHead = c.lruNext;
+    }
+    if (c.lruNext != null) {
+      c.lruNext.lruPrev = c.lruPrev;
+    } else if (lruTail == c) {
+      lruTail = c.lruPrev;
+    }
+    c.lruPrev = null;
+    c.lruNext = null;
+  }
+
+  /** What remains of a tuple closed by TCP, to recognise its late packets. */
+  private static final class Tomb {
+    final Key key;
+    final long closeTs;
+    final long clientHi, clientLo;
+    final int clientPort;
+    final long[] endSeq = new long[2];
+
+    Tomb(Connection c, long closeTs) {
+      this.key = c.key;
+      this.closeTs = closeTs;
+      boolean swapped = c.half(StreamControl.CLIENT) != c.origHalf(0);
+      this.clientHi = swapped ? c.serverAddrHi() : c.clientAddrHi();
+      this.clientLo = swapped ? c.serverAddrLo() : c.clientAddrLo();
+      this.clientPort = swapped ? c.serverPort() : c.clientPort();
+      endSeq[0] = c.origHalf(0).highSeq;
+      endSeq[1] = c.origHalf(1).highSeq;
+    }
+
+    /** True for data far from where its direction ended. */
+    boolean looksNew(Segment s) {
+      if (s.payloadWireLength <= 0 && s.payloadLength <= 0) {
+        return false;
+      }
+      int o = s.srcPort == clientPort && s.srcLo == clientLo && s.srcHi == clientHi ? 0 : 1;
+      int d = Seq.diff(s.seq & Seq.MASK, endSeq[o]);
+      return d > LATE_WINDOW || d < -LATE_WINDOW;
+    }
+  }
+
+  /** A 4-tuple in canonical order (lower endpoint first), so both directions find it. */
+  static final class Key {
+    long aHi, aLo, bHi, bLo;
+    int aPort, bPort;
+
+    void set(Segment s) {
+      if (lessOrEqual(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort)) {
+        aHi = s.srcHi; aLo = s.srcLo; aPort = s.srcPort;
+        bHi = s.dstHi; bLo = s.dstLo; bPort = s.dstPort;
+      } else {
+        aHi = s.dstHi; aLo = s.dstLo; aPort = s.dstPort;
+        bHi = s.srcHi; bLo = s.srcLo; bPort = s.srcPort;
+      }
+    }
+
+    private static boolean lessOrEqual(long h1, long l1, int p1, long h2, long l2, int p2) {
+      if (h1 != h2) {
+        return Long.compareUnsigned(h1, h2) < 0;
+      }
+      if (l1 != l2) {
+        return Long.compareUnsigned(l1, l2) < 0;
+      }
+      return p1 <= p2;
+    }
+
+    Key copy() {
+      Key k = new Key();
+      k.aHi = aHi; k.aLo = aLo; k.aPort = aPort;
+      k.bHi = bHi; k.bLo = bLo; k.bPort = bPort;
+      return k;
+    }
+
+    @Override
+    public int hashCode() {
+      long h = aHi * 0x9E3779B97F4A7C15L;
+      h = (h ^ aLo) * 0x9E3779B97F4A7C15L;
+      h = (h ^ bHi) * 0x9E3779B97F4A7C15L;
+      h = (h ^ bLo) * 0x9E3779B97F4A7C15L;
+      h = (h ^ ((long) aPort << 16 | bPort)) * 0x9E3779B97F4A7C15L;
+      return (int) (h ^ (h >>> 32));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Key)) {
+        return false;
+      }
+      Key k = (Key) o;
+      return aLo == k.aLo && bLo == k.bLo && aPort == k.aPort && bPort == k.bPort
+          && aHi == k.aHi && bHi == k.bHi;
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.connscope.tcp;
+
+import java.util.Arrays;
+
+/**
+ * A connection's segments in capture order, for detectors that need ACK timing (delayed ACK,
+ * Nagle) and not just bytes: one entry per TCP segment in parallel primitive arrays, grown by
+ * doubling up to a capacity, then no longer recorded ({@link #truncated()}).
+ *
+ * <p>Per entry: capture time, frame, direction (relative to the connection's current roles, also
+ * after {@link Connection#swapRoles()}), sequence number relative to that direction's ISN and
+ * unwrapped past 2^32 (the SYN is 0, the first data byte 1; for a direction first seen
+ * mid-stream the first seen byte is 1), acknowledgment relative to the other direction's ISN (-1
+ * when the segment has no ACK or that direction is not known yet), payload length on the wire,
+ * window in bytes (scaled when the scale is known; SYNs are never scaled, RFC 7323 §2.2), the TCP
+ * flags, and a kind: retransmission, out-of-order or keep-alive.
+ */
+public final class SegmentTimeline {
+  /** Kind bit: the segment carried only data (or FIN) already seen. */
+  public static final int RETRANSMISSION = 1;
+  /** Kind bit: the segment arrived ahead of the next expected sequence number. */
+  public static final int OUT_OF_ORDER = 2;
+  /** Kind bit: a keep-alive probe (0 or 1 byte at next-1). */
+  public static final int KEEP_ALIVE = 4;
+
+  private final int capacity;
+  private int size;
+  private boolean truncated;
+  private boolean swapped;
+  private long[] ts, frame, seq, ack;
+  private int[] len, window;
+  private byte[] dir, flags, kind;
+
+  SegmentTimeline(int capacity) {
+    this.capacity = Math.max(0, capacity);
+    int initial = Math.min(this.capacity, 16);
+    ts = new long[initial];
+    frame = new long[initial];
+    seq = new long[initial];
+    ack = new long[initial];
+    len = new int[initial];
+    window = new int[initial];
+    dir = new byte[initial];
+    flags = new byte[initial];
+    kind = new byte[initial];
+  }
+
+  /** Records one segment; returns false (and records nothing) once the capacity is reached. */
+  boolean add(long tsMicros, long frameNo, int origDir, long relSeq, long relAck, int length,
+      int win, int tcpFlags, int kindBits) {
+    if (size == capacity) {
+      truncated = true;
+      return false;
+    }
+    if (size == ts.length) {
+      grow();
+    }
+    ts[size] = tsMicros;
+    frame[size] = frameNo;
+    dir[size] = (byte) origDir;
+    seq[size] = relSeq;
+    ack[size] = relAck;
+    len[size] = length;
+    window[size] = win;
+    flags[size] = (byte) tcpFlags;
+    kind[size] = (byte) kindBits;
+    size++;
+    return true;
+  }
+
+  /** Marks the entry {@code i} with extra kind bits (e.g. a retransmission found later). */
+  void addKind(int i, int kindBits) {
+    kind[i] |= (byte) kindBits;
+  }
+
+  private void grow() {
+    int n = (int) Math.min((long) capacity, Math.max(16L, 2L * ts.length));
+    ts = Arrays.copyOf(ts, n);
+    frame = Arrays.copyOf(frame, n);
+    seq = Arrays.copyOf(seq, n);
+    ack = Arrays.copyOf(ack, n);
+    len = Arrays.copyOf(len, n);
+    window = Arrays.copyOf(window, n);
+    dir = Arrays.copyOf(dir, n);
+    flags = Arrays.copyOf(flags, n);
+    kind = Arrays.copyOf(kind, n);
+  }
+
+  void swap() {
+    swapped = !swapped;
+  }
+
+  /** Entries recorded. */
+  public int size() { return size; }
+
+  /** The maximum number of entries. */
+  public int capacity() { return capacity; }
+
+  /** True when segments were dropped because the capacity was reached. */
+  public boolean truncated() { return truncated; }
+
+  public long ts(int i) { return ts[i]; }
+
+  public long frame(int i) { return frame[i]; }
+
+  /** {@link StreamControl#CLIENT} or {@link StreamControl#SERVER} under the current roles. */
+  public int dir(int i) { return swapped ? dir[i] ^ 1 : dir[i]; }
+
+  /** Sequence number relative to the sender's ISN, unwrapped. */
+  public long seq(int i) { return seq[i]; }
+
+  /**
+   * Acknowledgment relative to the ISN of the direction it acknowledges, unwrapped (clamped at 0);
+   * -1 when the segment has no ACK or that direction is not known yet.
+   */
+  public long ack(int i) { return ack[i]; }
+
+  /** Payload length on the wire. */
+  public int len(int i) { return len[i]; }
+
+  /** Advertised window in bytes (scaled when the scale is known). */
+  public int window(int i) { return window[i]; }
+
+  /** TCP flag bits ({@link Segment#SYN} ...). */
+  public int flags(int i) { return flags[i] & 0xFF; }
+
+  /** Kind bits ({@link #RETRANSMISSION}, {@link #OUT_OF_ORDER}, {@link #KEEP_ALIVE}). */
+  public int kind(int i) { return kind[i]; }
+
+  public boolean isRetransmission(int i) { return (kind[i] & RETRANSMISSION) != 0; }
+
+  public boolean isOutOfOrder(int i) { return (kind[i] & OUT_OF_ORDER) != 0; }
+
+  public boolean isKeepAlive(int i) { return (kind[i] & KEEP_ALIVE) != 0; }
+}
