@@ -16,6 +16,8 @@ import java.util.List;
  * @param displayFilter a tshark/Wireshark display filter showing the evidence packets
  * @param summary one-sentence statement of what was seen
  * @param fix what to change
+ * @param details machine-readable measurements behind the summary (names in snake_case, values
+ *     numbers, strings or lists of them), sorted by name
  */
 public record Finding(
     String type,
@@ -27,4 +29,5 @@ public record Finding(
     List<Long> frames,
     String displayFilter,
     String summary,
-    String fix) {}
+    String fix,
+    java.util.SortedMap<String, Object> details) {}

@@ -272,8 +272,8 @@ public final class JsonReportWriter implements AnalysisSink {
     Connection c = record.tcp();
     g.writeStartObject();
     g.writeStringField("id", c.idString());
-    writeEndpoint(g, "client", c.clientHi(), c.clientLo(), c.clientPort());
-    writeEndpoint(g, "server", c.serverHi(), c.serverLo(), c.serverPort());
+    writeEndpoint(g, "client", c.clientAddrHi(), c.clientAddrLo(), c.clientPort());
+    writeEndpoint(g, "server", c.serverAddrHi(), c.serverAddrLo(), c.serverPort());
     g.writeNumberField("ip_version", c.ipVersion());
     g.writeStringField("roles_from", lower(c.roleSource()));
     g.writeBooleanField("roles_inferred", c.rolesInferred());
@@ -283,11 +283,11 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeNumberField("end_us", c.lastTsMicros());
     g.writeObjectFieldStart("handshake");
     writeOptionalNumber(g, "syn_frame", c.synFrame());
-    writeOptionalNumber(g, "syn_us", c.synTs());
+    writeOptionalNumber(g, "syn_us", c.synTsMicros());
     writeOptionalNumber(g, "syn_ack_frame", c.synAckFrame());
-    writeOptionalNumber(g, "syn_ack_us", c.synAckTs());
+    writeOptionalNumber(g, "syn_ack_us", c.synAckTsMicros());
     writeOptionalNumber(g, "ack_frame", c.ackFrame());
-    writeOptionalNumber(g, "ack_us", c.ackTs());
+    writeOptionalNumber(g, "ack_us", c.ackTsMicros());
     g.writeNumberField("syn_count", c.synCount());
     g.writeNumberField("syn_ack_count", c.synAckCount());
     writeOptionalNumber(g, "rtt_to_server_us", c.rttToServerMicros());
@@ -401,7 +401,7 @@ public final class JsonReportWriter implements AnalysisSink {
     writeOptionalNumber(g, "response_start_us", t.responseFirstUs());
     writeOptionalNumber(g, "response_end_us", t.responseLastUs());
     g.writeObjectFieldStart("timings");
-    long connect = t.index() == 0 && c.synTs() >= 0 && c.ackTs() >= 0 ? span(c.synTs(), c.ackTs()) : -1;
+    long connect = t.index() == 0 && c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? span(c.synTsMicros(), c.ackTsMicros()) : -1;
     writeOptionalNumber(g, "connect_us", connect);
     writeOptionalNumber(g, "send_us", span(t.requestFirstUs(), t.requestLastUs()));
     writeOptionalNumber(g, "wait_us", span(t.requestLastUs(), t.responseFirstUs()));

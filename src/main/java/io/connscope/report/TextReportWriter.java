@@ -54,9 +54,9 @@ public final class TextReportWriter implements AnalysisSink {
     connections++;
     Connection c = record.tcp();
     HttpTracker http = record.http();
-    if (c.synTs() >= 0 && c.ackTs() >= 0) {
+    if (c.synTsMicros() >= 0 && c.ackTsMicros() >= 0) {
       handshakes++;
-      handshakeMicros += Math.max(0, c.ackTs() - c.synTs());
+      handshakeMicros += Math.max(0, c.ackTsMicros() - c.synTsMicros());
     }
     List<Transaction> txs = http != null && http.isHttp() ? http.transactions() : List.of();
     if (!txs.isEmpty()) {
@@ -101,10 +101,10 @@ public final class TextReportWriter implements AnalysisSink {
   private static String describe(Connection c, HttpTracker http, List<Transaction> txs) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "  %-5s %s:%d -> %s:%d", c.idString(),
-        Addresses.format(c.clientHi(), c.clientLo()), c.clientPort(),
-        Addresses.format(c.serverHi(), c.serverLo()), c.serverPort()));
-    if (c.synTs() >= 0 && c.ackTs() >= 0) {
-      b.append("  handshake ").append(Text.ms(c.ackTs() - c.synTs()));
+        Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort(),
+        Addresses.format(c.serverAddrHi(), c.serverAddrLo()), c.serverPort()));
+    if (c.synTsMicros() >= 0 && c.ackTsMicros() >= 0) {
+      b.append("  handshake ").append(Text.ms(c.ackTsMicros() - c.synTsMicros()));
     } else {
       b.append("  no handshake");
     }

@@ -1,0 +1,116 @@
+package io.connscope.detect;
+
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.SegmentTimeline;
+import io.connscope.tcp.StreamControl;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds, in one connection's timeline, data segments that left only when the peer's late, pure ACK
+ * arrived: the shared evidence behind the delayed-ACK and Nagle findings.
+ *
+ * <p>For each direction, for each new data segment B (not a retransmission or keep-alive) and the
+ * data segment A sent before it, with no other data between them:
+ *
+ * <ol>
+ *   <li>the first ACK from the peer that covers all of A arrives after A and before B;
+ *   <li>that ACK is a pure ACK (no data: the peer's delayed-ACK timer fired, it did not answer);
+ *   <li>the ACK came late: its delay beyond the round trip between the capture point and the
+ *       receiver is at least {@link DetectOptions#minStallMicros};
+ *   <li>B left right after it: within the round trip between the capture point and the sender
+ *       plus {@link DetectOptions#releaseToleranceMicros}.
+ * </ol>
+ *
+ * Where the capture point sits does not matter: near the sender the ACK arrives one RTT plus the
+ * delay after A and B follows at once; near the receiver the ACK leaves the delay after A and B
+ * arrives one RTT later. The stall is the ACK's delay beyond the round trip. What held B: Nagle
+ * when B is shorter than the sender's MSS (RFC 896: a small segment waits for all earlier data to
+ * be acknowledged), otherwise the congestion or receive window (a full segment waited).
+ */
+final class AckGatedReleases {
+  private AckGatedReleases() {}
+
+  /** One release: timeline indices of the held data's predecessor, the late ACK and B. */
+  record Release(int dir, int data, int ack, int released, long ackDelayMicros, long stallMicros,
+      boolean nagle, boolean rttKnown) {}
+
+  static List<Release> find(Connection c, DetectOptions o) {
+    List<Release> out = new ArrayList<>();
+    SegmentTimeline t = c.timeline();
+    for (int dir = StreamControl.CLIENT; dir <= StreamControl.SERVER; dir++) {
+      int peer = 1 - dir;
+      long rttReceiver = dir == StreamControl.CLIENT ? c.rttToServerMicros() : c.rttToClientMicros();
+      long rttSender = dir == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
+      boolean rttKnown = rttReceiver >= 0 && rttSender >= 0;
+      rttReceiver = Math.max(0, rttReceiver);
+      rttSender = Math.max(0, rttSender);
+      int mss = effectiveMss(c, t, dir, peer);
+      int prev = -1;
+      for (int i = 0; i < t.size(); i++) {
+        if (t.dir(i) != dir || t.len(i) == 0 || t.isRetransmission(i) || t.isKeepAlive(i)) {
+          continue;
+        }
+        if (prev >= 0) {
+          long endA = t.seq(prev) + t.len(prev);
+          int ack = -1;
+          for (int j = prev + 1; j < i; j++) {
+            if (t.dir(j) == peer && t.ack(j) >= endA) {
+              ack = j;
+              break;
+            }
+          }
+          if (ack >= 0 && t.len(ack) == 0) {
+            long ackDelay = t.ts(ack) - t.ts(prev);
+            long stall = ackDelay - rttReceiver;
+            long release = t.ts(i) - t.ts(ack);
+            if (stall >= o.minStallMicros && release >= 0
+                && release <= rttSender + o.releaseToleranceMicros) {
+              out.add(new Release(dir, prev, ack, i, ackDelay, stall, t.len(i) < mss, rttKnown));
+            }
+          }
+        }
+        prev = i;
+      }
+    }
+    out.sort((a, b) -> Integer.compare(a.released, b.released));
+    return out;
+  }
+
+  /**
+   * The largest segment the sender may send: the MSS the peer announced, else the largest data
+   * segment the sender was seen to send.
+   */
+  private static int effectiveMss(Connection c, SegmentTimeline t, int dir, int peer) {
+    int announced = c.half(peer).mss();
+    if (announced > 0) {
+      return announced;
+    }
+    int max = 0;
+    for (int i = 0; i < t.size(); i++) {
+      if (t.dir(i) == dir) {
+        max = Math.max(max, t.len(i));
+      }
+    }
+    return max == 0 ? Integer.MAX_VALUE : max;
+  }
+
+  /** Display filter showing the three frames of a release. */
+  static String filter(SegmentTimeline t, Release r) {
+    return "frame.number in {" + t.frame(r.data) + " " + t.frame(r.ack) + " " + t.frame(r.released) + "}";
+  }
+
+  /** The peer stack a delayed-ACK timer of this length suggests. */
+  static String stackHint(long delayMicros) {
+    if (delayMicros >= 30_000 && delayMicros < 70_000) {
+      return "Linux (delayed-ACK timer about 40 ms, quick-ack off)";
+    }
+    if (delayMicros >= 80_000 && delayMicros < 140_000) {
+      return "BSD or macOS (delayed-ACK timer about 100 ms)";
+    }
+    if (delayMicros >= 150_000 && delayMicros < 260_000) {
+      return "Windows (delayed-ACK timer about 200 ms)";
+    }
+    return null;
+  }
+}

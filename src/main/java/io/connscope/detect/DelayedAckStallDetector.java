@@ -1,0 +1,92 @@
+package io.connscope.detect;
+
+/*
+ * tcp.delayed_ack_stall
+ *
+ * Rule: a sender had data ready but could not send it until an ACK arrived, and the receiver held
+ * that ACK back. Found by AckGatedReleases: a new data segment B follows a pure ACK that covered
+ * the sender's previous data segment A, and
+ *   - the ACK's delay beyond the round trip (capture point <-> receiver) >= minStallMicros (10 ms);
+ *   - B left within the round trip (capture point <-> sender) + releaseToleranceMicros (2 ms) of
+ *     the ACK.
+ * Cost: the ACK's delay beyond the round trip.
+ * Gate: Nagle when B is smaller than the sender's MSS, else the congestion/receive window.
+ * Peer stack from the delay: ~40 ms Linux, ~100 ms BSD/macOS, ~200 ms Windows.
+ * Not a stall: an ACK that carries data (the peer answered), a late ACK after which the sender
+ * stays silent (nobody was waiting: e.g. the ACK of a response's last segment), data sent before
+ * the ACK (TCP_NODELAY), data sent long after it (application think time).
+ * Confidence: confirmed when the handshake gave both round trips, suspected otherwise.
+ */
+
+import io.connscope.http.HttpTracker;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.SegmentTimeline;
+import io.connscope.tcp.StreamControl;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Reports every delayed-ACK stall of a connection, with the connection's totals. */
+public final class DelayedAckStallDetector implements Detector {
+  public static final String TYPE = "tcp.delayed_ack_stall";
+
+  private final DetectOptions options;
+
+  public DelayedAckStallDetector(DetectOptions options) {
+    this.options = options;
+  }
+
+  @Override
+  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    List<AckGatedReleases.Release> releases = AckGatedReleases.find(c, options);
+    if (releases.isEmpty()) {
+      return;
+    }
+    long[] stalls = releases.stream().mapToLong(AckGatedReleases.Release::stallMicros).sorted().toArray();
+    long total = Arrays.stream(stalls).sum();
+    long median = stalls[(stalls.length - 1) / 2];
+    SegmentTimeline t = c.timeline();
+    for (AckGatedReleases.Release r : releases) {
+      String sender = r.dir() == StreamControl.CLIENT ? "client" : "server";
+      String receiver = r.dir() == StreamControl.CLIENT ? "server" : "client";
+      long receiverDelay = r.stallMicros();
+      String hint = AckGatedReleases.stackHint(receiverDelay);
+      String gate = r.nagle() ? "nagle" : "window";
+      TreeMap<String, Object> d = new TreeMap<>();
+      d.put("sender", sender);
+      d.put("data_frame", t.frame(r.data()));
+      d.put("ack_frame", t.frame(r.ack()));
+      d.put("released_frame", t.frame(r.released()));
+      d.put("ack_delay_us", r.ackDelayMicros());
+      d.put("stall_us", r.stallMicros());
+      d.put("released_after_ack_us", t.ts(r.released()) - t.ts(r.ack()));
+      d.put("released_bytes", t.len(r.released()));
+      d.put("gated_by", gate);
+      if (hint != null) {
+        d.put("peer_stack_hint", hint);
+      }
+      d.put("connection_stalls", stalls.length);
+      d.put("connection_total_us", total);
+      d.put("connection_median_us", median);
+      String summary = String.format(Locale.ROOT,
+          "the %s held its ACK of frame %d for %.1f ms beyond the round trip; the %s's next %d bytes"
+              + " (frame %d) left %.2f ms after that ACK (frame %d): gated by %s%s",
+          receiver, t.frame(r.data()), r.stallMicros() / 1000.0, sender, t.len(r.released()),
+          t.frame(r.released()), (t.ts(r.released()) - t.ts(r.ack())) / 1000.0, t.frame(r.ack()),
+          r.nagle() ? "Nagle (a segment smaller than the MSS waits for all earlier data to be"
+              + " acknowledged)" : "the window (full segments waited for the ACK)",
+          hint == null ? "" : "; the delay suggests a " + hint + " receiver");
+      String fix = r.nagle()
+          ? "on the " + sender + ": set TCP_NODELAY, or write each message in one write"
+              + " (headers and body together); the " + receiver + "'s delayed ACK is then never waited for"
+          : "let the " + sender + " keep more data in flight (larger receive window on the " + receiver
+              + ", or TCP_QUICKACK on the " + receiver + " for request/response traffic)";
+      out.accept(new Finding(TYPE, "warning", r.rttKnown() ? "confirmed" : "suspected",
+          c.idString(), -1, r.stallMicros(),
+          List.of(t.frame(r.data()), t.frame(r.ack()), t.frame(r.released())),
+          AckGatedReleases.filter(t, r), summary, fix, d));
+    }
+  }
+}

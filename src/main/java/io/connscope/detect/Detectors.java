@@ -1,0 +1,12 @@
+package io.connscope.detect;
+
+import java.util.List;
+
+/** The detectors of a default analysis, in the order they run. */
+public final class Detectors {
+  private Detectors() {}
+
+  public static List<Detector> all(DetectOptions options) {
+    return List.of(new DelayedAckStallDetector(options), new NagleDelayDetector(options));
+  }
+}

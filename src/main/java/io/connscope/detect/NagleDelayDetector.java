@@ -1,0 +1,131 @@
+package io.connscope.detect;
+
+/*
+ * tcp.nagle_delay
+ *
+ * Rule: a segment of an HTTP message that was not yet complete was released only by the ACK of
+ * the message's earlier segment, and that segment was smaller than the MSS: the application had
+ * already written it (the message was unfinished), Nagle (RFC 896) held it until every earlier
+ * byte was acknowledged, and the receiver delayed that ACK. The stall evidence is the same as
+ * tcp.delayed_ack_stall (AckGatedReleases, same thresholds); this finding adds the HTTP view:
+ * which side, which message, how it was written, and the cost per transaction.
+ * Attribution: both the held segment and its predecessor lie within one message (from the
+ * message's first frame to its last frame on that side of the transaction).
+ * Cost: the sum of the stalls inside the message (one transaction may wait several times).
+ * Not reported: stalls between two messages (that is the request/response rhythm, reported only
+ * as tcp.delayed_ack_stall), full-size segments (window-gated).
+ */
+
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.SegmentTimeline;
+import io.connscope.tcp.StreamControl;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Reports, per transaction and side, message segments that Nagle held for a delayed ACK. */
+public final class NagleDelayDetector implements Detector {
+  public static final String TYPE = "tcp.nagle_delay";
+
+  private final DetectOptions options;
+
+  public NagleDelayDetector(DetectOptions options) {
+    this.options = options;
+  }
+
+  @Override
+  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    if (http == null || !http.isHttp()) {
+      return;
+    }
+    List<AckGatedReleases.Release> releases = AckGatedReleases.find(c, options);
+    if (releases.isEmpty()) {
+      return;
+    }
+    SegmentTimeline t = c.timeline();
+    for (Transaction tx : http.transactions()) {
+      for (int dir = StreamControl.CLIENT; dir <= StreamControl.SERVER; dir++) {
+        long first = dir == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
+        long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
+        if (first < 0 || last < 0) {
+          continue;
+        }
+        List<AckGatedReleases.Release> inMessage = new ArrayList<>();
+        for (AckGatedReleases.Release r : releases) {
+          if (r.dir() == dir && r.nagle() && t.frame(r.data()) >= first && t.frame(r.released()) <= last) {
+            inMessage.add(r);
+          }
+        }
+        if (!inMessage.isEmpty()) {
+          out.accept(finding(c, tx, dir, inMessage, t));
+        }
+      }
+    }
+  }
+
+  private static Finding finding(Connection c, Transaction tx, int dir,
+      List<AckGatedReleases.Release> rs, SegmentTimeline t) {
+    boolean client = dir == StreamControl.CLIENT;
+    String side = client ? "client" : "server";
+    String peer = client ? "server" : "client";
+    long cost = 0;
+    List<Long> frames = new ArrayList<>();
+    boolean confirmed = true;
+    for (AckGatedReleases.Release r : rs) {
+      cost += r.stallMicros();
+      frames.add(t.frame(r.data()));
+      frames.add(t.frame(r.ack()));
+      frames.add(t.frame(r.released()));
+      confirmed &= r.rttKnown();
+    }
+    frames.sort(null);
+    AckGatedReleases.Release r0 = rs.get(0);
+    long messageStart = messageStartSeq(t, dir, client ? tx.requestFirstFrame() : tx.responseFirstFrame());
+    long headerBytes = client ? tx.requestHeaderBytes() : tx.responseHeaderBytes();
+    boolean headersThenBody = rs.size() == 1 && messageStart >= 0
+        && t.seq(r0.data()) + t.len(r0.data()) - messageStart == headerBytes;
+    String what = client
+        ? "request " + safe(tx.method()) + " " + safe(tx.uri())
+        : "response " + tx.status() + " to " + safe(tx.method()) + " " + safe(tx.uri());
+    String how = headersThenBody ? "headers and body in two writes; the body" : "written in pieces; a later piece";
+    String summary = String.format(Locale.ROOT,
+        "%s: %s %s waited %.1f ms for the %s's delayed ACK%s", side, what, how, cost / 1000.0, peer,
+        rs.size() > 1 ? " (" + rs.size() + " waits)" : "");
+    TreeMap<String, Object> d = new TreeMap<>();
+    d.put("side", side);
+    d.put("message", client ? "request" : "response");
+    d.put("waits", rs.size());
+    d.put("headers_then_body", headersThenBody);
+    d.put("held_frames", rs.stream().map(r -> t.frame(r.released())).toList());
+    StringBuilder filter = new StringBuilder("frame.number in {");
+    for (int i = 0; i < frames.size(); i++) {
+      filter.append(i == 0 ? "" : " ").append(frames.get(i));
+    }
+    filter.append('}');
+    String fix = "set TCP_NODELAY on the " + side + "'s socket, or write each "
+        + (client ? "request" : "response") + " in one write (headers and body together)";
+    return new Finding(TYPE, "warning", confirmed ? "confirmed" : "suspected", c.idString(),
+        tx.index(), cost, frames, filter.toString(), summary, fix, d);
+  }
+
+  /** Relative sequence number of the segment carried by {@code frame} in direction {@code dir}. */
+  private static long messageStartSeq(SegmentTimeline t, int dir, long frame) {
+    for (int i = 0; i < t.size(); i++) {
+      if (t.frame(i) == frame && t.dir(i) == dir && t.len(i) > 0) {
+        return t.seq(i);
+      }
+      if (t.frame(i) > frame) {
+        break;
+      }
+    }
+    return -1;
+  }
+
+  private static String safe(String s) {
+    return s == null ? "-" : s;
+  }
+}
