@@ -4,6 +4,7 @@
 #   samples/record.sh            every sample
 #   samples/record.sh NAME...    only these (e.g. nagle-post-split)
 #   samples/record.sh --list     sample names
+#   SAMPLES_OUT=DIR samples/record.sh ...   write DIR/NAME.pcap and DIR/expected/ instead
 #
 # All traffic runs through the kernel's own TCP stack, on loopback (127.0.0.1, ::1) or
 # between network namespaces this script creates and deletes (cs-a, cs-link, cs-b, with
@@ -15,7 +16,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOOLS=$HERE/tools
-EXPECTED=$HERE/expected
+OUT=${SAMPLES_OUT:-$HERE}
+EXPECTED=$OUT/expected
 WORK=$(mktemp -d /tmp/cs-samples.XXXXXX)
 STAMP_DATE='2024-01-01 00:00:00 UTC'   # fixed mtime of the static files (stable ETag/Last-Modified)
 
@@ -179,13 +181,14 @@ py_server() {
 # finish NAME CONNS TXNS: move the capture in place, check it, write expected, summarize.
 finish() {
   local name=$1 conns=$2 txns=$3
-  mv -f "$WORK/$name.pcap" "$HERE/$name.pcap"
-  chown --reference="$HERE" "$HERE/$name.pcap"
-  chmod 644 "$HERE/$name.pcap"
-  python3 "$TOOLS/inspect_pcap.py" check "$HERE/$name.pcap" "$conns" "$txns"
+  mkdir -p "$OUT"
+  mv -f "$WORK/$name.pcap" "$OUT/$name.pcap"
+  chown --reference="$OUT" "$OUT/$name.pcap"
+  chmod 644 "$OUT/$name.pcap"
+  python3 "$TOOLS/inspect_pcap.py" check "$OUT/$name.pcap" "$conns" "$txns"
   mkdir -p "$EXPECTED"
-  python3 "$TOOLS/inspect_pcap.py" expected "$HERE/$name.pcap" "$EXPECTED/$name.tsv"
-  python3 "$TOOLS/inspect_pcap.py" summary "$HERE/$name.pcap"
+  python3 "$TOOLS/inspect_pcap.py" expected "$OUT/$name.pcap" "$EXPECTED/$name.tsv"
+  python3 "$TOOLS/inspect_pcap.py" summary "$OUT/$name.pcap"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -275,7 +278,7 @@ sample_nagle_post_split() {
   capture_stop
   stop "$SERVER_PID"
   finish nagle-post-split 1 5
-  python3 "$TOOLS/gaps.py" "$HERE/nagle-post-split.pcap" $port request
+  python3 "$TOOLS/gaps.py" "$OUT/nagle-post-split.pcap" $port request
 }
 
 # The control: the same exchange with TCP_NODELAY on (no ~40 ms waits).
@@ -287,7 +290,7 @@ sample_nagle_post_nodelay() {
   capture_stop
   stop "$SERVER_PID"
   finish nagle-post-nodelay 1 5
-  python3 "$TOOLS/gaps.py" "$HERE/nagle-post-nodelay.pcap" $port request
+  python3 "$TOOLS/gaps.py" "$OUT/nagle-post-nodelay.pcap" $port request
 }
 
 # nginx with tcp_nodelay off, sendfile off, postpone_output 0 writes the response head and
@@ -303,7 +306,7 @@ sample_server_split_response() {
   capture_stop
   stop "$NGINX_PID" QUIT
   finish server-split-response 1 5
-  python3 "$TOOLS/gaps.py" "$HERE/server-split-response.pcap" $port response
+  python3 "$TOOLS/gaps.py" "$OUT/server-split-response.pcap" $port response
 }
 
 # The nagle-post-split exchange across a link with 25 ms one-way delay, captured on the
@@ -351,7 +354,7 @@ sample_delayed_link() {
   for ns in cs-a cs-link cs-b; do ip netns del "$ns"; done
   NAMESPACES=()
   finish delayed-link 1 5
-  python3 "$TOOLS/gaps.py" "$HERE/delayed-link.pcap" $port request
+  python3 "$TOOLS/gaps.py" "$OUT/delayed-link.pcap" $port request
 }
 
 # ---------------------------------------------------------------------------------------
