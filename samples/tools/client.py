@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Small HTTP/1.x clients whose writes are precisely controlled, for recording samples.
+
+Usage: client.py MODE HOST PORT [options]
+
+Modes:
+  pipelined  sends N GET requests (--path, repeatable) in ONE send() on one connection,
+             then reads all N responses and closes.
+  mixed      one keep-alive connection, one request at a time: GET /chunked, HEAD /file,
+             GET /cached with If-None-Match, DELETE /item/7; then closes.
+  nagle      one keep-alive connection, --count POSTs; each writes the head in one send()
+             and the --body-size body in a second send() right after; TCP_NODELAY is off
+             unless --nodelay; reads each response before the next request.
+  get        one keep-alive connection, --count sequential GETs of --path.
+
+Prints one line per request on stdout: index, method, target, status, milliseconds from
+the first byte written to the last byte of the response read.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from httpwire import Reader, connect, now_ms, read_response  # noqa: E402
+
+
+def request_head(method, target, host, extra=()):
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}", "User-Agent: connscope-sample/1"]
+    lines += list(extra)
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def report(i, method, target, status, ms):
+    print(f"{i}\t{method}\t{target}\t{status}\t{ms:.1f}ms", flush=True)
+
+
+def run_pipelined(args, sock, host):
+    paths = args.path or ["/a.txt", "/b.html", "/c.bin"]
+    t0 = time.monotonic()
+    sock.sendall(b"".join(request_head("GET", p, host) for p in paths))  # one send()
+    reader = Reader(sock)
+    for i, p in enumerate(paths):
+        status, _, _ = read_response(reader, "GET")
+        report(i, "GET", p, status, now_ms(t0))
+
+
+def run_mixed(args, sock, host):
+    plan = [("GET", "/chunked", ()),
+            ("HEAD", "/file", ()),
+            ("GET", "/cached", ('If-None-Match: "v1"',)),
+            ("DELETE", "/item/7", ())]
+    reader = Reader(sock)
+    for i, (method, target, extra) in enumerate(plan):
+        t0 = time.monotonic()
+        sock.sendall(request_head(method, target, host, extra))
+        status, _, _ = read_response(reader, method)
+        report(i, method, target, status, now_ms(t0))
+        time.sleep(0.01)
+
+
+def run_nagle(args, sock, host):
+    reader = Reader(sock)
+    body = (b"k=v&" * ((args.body_size + 3) // 4))[: args.body_size]
+    for i in range(args.count):
+        target = f"/upload/{i}"
+        head = request_head("POST", target, host, ("Content-Type: application/x-www-form-urlencoded",
+                                                   f"Content-Length: {len(body)}"))
+        t0 = time.monotonic()
+        sock.send(head)   # write 1: the head
+        sock.send(body)   # write 2: the body, right after (Nagle holds it without TCP_NODELAY)
+        status, _, _ = read_response(reader, "POST")
+        report(i, "POST", target, status, now_ms(t0))
+        time.sleep(args.pause)
+
+
+def run_get(args, sock, host):
+    reader = Reader(sock)
+    target = (args.path or ["/"])[0]
+    for i in range(args.count):
+        t0 = time.monotonic()
+        sock.sendall(request_head("GET", target, host))
+        status, _, _ = read_response(reader, "GET")
+        report(i, "GET", target, status, now_ms(t0))
+        time.sleep(args.pause)
+
+
+MODES = {"pipelined": run_pipelined, "mixed": run_mixed, "nagle": run_nagle, "get": run_get}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=sorted(MODES))
+    ap.add_argument("host")
+    ap.add_argument("port", type=int)
+    ap.add_argument("--path", action="append")
+    ap.add_argument("--count", type=int, default=5)
+    ap.add_argument("--body-size", type=int, default=200)
+    ap.add_argument("--pause", type=float, default=0.05, help="seconds between requests")
+    ap.add_argument("--nodelay", action="store_true")
+    args = ap.parse_args()
+    if not 0 < args.count <= 100:
+        ap.error("--count must be in 1..100")
+
+    host_header = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+    sock = connect(args.host, args.port, args.nodelay)
+    try:
+        MODES[args.mode](args, sock, host_header)
+    finally:
+        sock.close()
+
+
+if __name__ == "__main__":
+    main()
