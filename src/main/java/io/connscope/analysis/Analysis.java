@@ -7,6 +7,8 @@ import io.connscope.capture.Warnings;
 import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.TcpView;
+import io.connscope.detect.Detector;
+import io.connscope.detect.Detectors;
 import io.connscope.http.HttpTracker;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.ConnectionHandler;
@@ -44,6 +46,7 @@ public final class Analysis {
   private final FrameDecoder decoder = new FrameDecoder();
   private final Segment segment = new Segment();
   private final ConnectionTable table;
+  private final List<Detector> detectors;
   private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
   private final List<CaptureSummary.FileSummary> files = new ArrayList<>();
   private final TreeSet<String> linkTypes = new TreeSet<>();
@@ -62,6 +65,7 @@ public final class Analysis {
     this.config = config;
     this.sink = sink;
     this.table = new ConnectionTable(config.tcp, new Handler(), warnings);
+    this.detectors = Detectors.all(config.detect);
   }
 
   /** Warnings counted so far by every layer. */
@@ -171,6 +175,9 @@ public final class Analysis {
     }
     finished = true;
     table.finish();
+    for (Detector d : detectors) {
+      d.finish(sink::finding);
+    }
     long start = firstNanos == Long.MIN_VALUE ? 0 : firstNanos;
     sink.finish(new CaptureSummary(
         List.copyOf(files),
@@ -196,6 +203,9 @@ public final class Analysis {
     @Override
     public void closed(Connection c) {
       HttpTracker tracker = trackers.remove(c);
+      for (Detector d : detectors) {
+        d.connection(c, tracker, sink::finding);
+      }
       sink.connection(new ConnectionRecord(c, tracker));
     }
   }

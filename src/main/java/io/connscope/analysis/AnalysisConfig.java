@@ -1,5 +1,6 @@
 package io.connscope.analysis;
 
+import io.connscope.detect.DetectOptions;
 import io.connscope.http.HttpOptions;
 import io.connscope.tcp.TcpOptions;
 
@@ -10,4 +11,5 @@ import io.connscope.tcp.TcpOptions;
 public final class AnalysisConfig {
   public final TcpOptions tcp = new TcpOptions();
   public final HttpOptions http = new HttpOptions();
+  public final DetectOptions detect = new DetectOptions();
 }
