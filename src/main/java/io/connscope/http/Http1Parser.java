@@ -67,8 +67,6 @@ final class Http1Parser {
   private boolean lineNul;
   private long lineFrame;
   private long lineUs;
-  /** DESYNC: discarding up to the next LF. */
-  private boolean discarding;
 
   /** Frame and time of the chunk being fed. */
   long frame;
@@ -190,7 +188,6 @@ final class Http1Parser {
         return;
       case DESYNC: // the bytes after a gap may start a message
         resetLine();
-        discarding = false;
         return;
       default:
         break;
@@ -269,17 +266,11 @@ final class Http1Parser {
     return pos;
   }
 
+  /**
+   * DESYNC: accumulates each line (keeping only the tail of long ones) and resumes at the first
+   * start line found in it, at its beginning or glued after the end of a body.
+   */
   private int desync(ByteBuffer buf, int pos, int end) {
-    if (discarding) {
-      while (pos < end) {
-        if (buf.get(pos++) == '\n') {
-          discarding = false;
-          resetLine();
-          return pos;
-        }
-      }
-      return pos;
-    }
     if (lineRaw == 0) {
       while (pos < end && isCrLf(buf.get(pos))) {
         pos++;
@@ -287,49 +278,89 @@ final class Http1Parser {
       if (pos == end) {
         return pos;
       }
-      byte b = buf.get(pos);
-      if (request ? !isTchar(b) : b != 'H') { // cannot start a start line: skip the line cheaply
-        discarding = true;
-        return pos;
-      }
-      lineFrame = frame;
-      lineUs = us;
     }
-    pos = readLine(buf, pos, end, opts.maxStartLineBytes());
+    int before = lineRaw == 0 ? 0 : lineLen; // bytes of this line from earlier chunks
+    int limit = opts.maxStartLineBytes();
+    pos = readLine(buf, pos, end, limit);
     if (lineTooLong) {
-      resetLine();
-      discarding = true;
+      // keep the last half: a start line may begin near the end of a long junk line
+      int keep = limit / 2;
+      System.arraycopy(line, lineLen - keep, line, 0, keep);
+      lineLen = keep;
+      lineBareLf = false;
+      lineNul = false;
       return pos;
     }
     if (!lineDone) {
       return pos;
     }
-    if (looksLikeStartLine()) {
-      int raw = lineRaw;
-      beginMessage(lineFrame, lineUs);
-      listener.messageBegin(this);
-      lineFlags();
-      headBytes = raw;
-      parseStartLine();
+    int at = startLineAt();
+    if (at < 0) {
       resetLine();
-      state = State.HEADERS;
       return pos;
     }
+    boolean bareLf = lineBareLf;
+    boolean nul = lineNul;
+    System.arraycopy(line, at, line, 0, lineLen - at);
+    lineLen -= at;
+    beginMessage(at >= before ? frame : lineFrame, at >= before ? us : lineUs);
+    listener.messageBegin(this);
+    lineBareLf = bareLf;
+    lineNul = nul;
+    lineFlags();
+    headBytes = lineLen + (bareLf ? 1 : 2);
+    parseStartLine();
     resetLine();
+    state = State.HEADERS;
     return pos;
   }
 
-  private boolean looksLikeStartLine() {
-    return request ? requestLineEnd() >= 0 : statusLineValid();
+  /** Methods recognised in the middle of a line when resynchronising. */
+  private static final byte[][] KNOWN_METHODS = {
+    {'G', 'E', 'T'}, {'P', 'O', 'S', 'T'}, {'H', 'E', 'A', 'D'}, {'P', 'U', 'T'},
+    {'D', 'E', 'L', 'E', 'T', 'E'}, {'O', 'P', 'T', 'I', 'O', 'N', 'S'}, {'P', 'A', 'T', 'C', 'H'},
+    {'C', 'O', 'N', 'N', 'E', 'C', 'T'}, {'T', 'R', 'A', 'C', 'E'}};
+
+  /** Where a start line begins in line[] (running to its end), or -1. */
+  private int startLineAt() {
+    if (!request) {
+      for (int p = 0; p + 12 <= lineLen; p++) {
+        if (line[p] == 'H' && statusLineValid(p)) {
+          return p;
+        }
+      }
+      return -1;
+    }
+    if (requestLineEnd(0) >= 0) {
+      return 0;
+    }
+    for (int p = 1; p + 14 <= lineLen; p++) {
+      for (byte[] m : KNOWN_METHODS) {
+        if (p + m.length < lineLen && line[p + m.length] == ' ' && startsWith(p, m)
+            && requestLineEnd(p) >= 0) {
+          return p;
+        }
+      }
+    }
+    return -1;
   }
 
-  /** Index of the SP before the version when line[] is a request line, else -1. */
-  private int requestLineEnd() {
-    int m = 0;
-    while (m < lineLen && m <= MAX_METHOD && isTchar(line[m])) {
+  private boolean startsWith(int p, byte[] m) {
+    for (int i = 0; i < m.length; i++) {
+      if (line[p + i] != m[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Index of the SP before the version when line[o..] is a request line, else -1. */
+  private int requestLineEnd(int o) {
+    int m = o;
+    while (m < lineLen && m - o <= MAX_METHOD && isTchar(line[m])) {
       m++;
     }
-    if (m == 0 || m > MAX_METHOD || m >= lineLen || line[m] != ' ') {
+    if (m == o || m - o > MAX_METHOD || m >= lineLen || line[m] != ' ') {
       return -1;
     }
     int v = lineLen - 8;
@@ -339,16 +370,17 @@ final class Http1Parser {
     return v - 1;
   }
 
-  private boolean statusLineValid() {
-    // HTTP-version SP status-code [SP reason-phrase] (reason may be missing: be liberal)
-    return lineLen >= 12 && isVersion(line, 0) && line[8] == ' ' && isDigit(line[9])
-        && isDigit(line[10]) && isDigit(line[11]) && (lineLen == 12 || line[12] == ' ');
+  /** HTTP-version SP status-code [SP reason-phrase] at line[o..] (reason may be missing). */
+  private boolean statusLineValid(int o) {
+    return lineLen - o >= 12 && isVersion(line, o) && line[o + 8] == ' ' && isDigit(line[o + 9])
+        && isDigit(line[o + 10]) && isDigit(line[o + 11])
+        && (lineLen - o == 12 || line[o + 12] == ' ');
   }
 
   /** Validates the start line first, then makes its strings. */
   private boolean parseStartLine() {
     if (request) {
-      int sp = requestLineEnd();
+      int sp = requestLineEnd(0);
       if (sp < 0) {
         return false;
       }
@@ -373,7 +405,7 @@ final class Http1Parser {
       maybeTunnel = method.equals("CONNECT");
       return true;
     }
-    if (!statusLineValid()) {
+    if (!statusLineValid(0)) {
       return false;
     }
     version = Headers.latin1(line, 0, 8);
@@ -731,7 +763,6 @@ final class Http1Parser {
   private void toDesync(boolean gap) {
     state = State.DESYNC;
     resetLine();
-    discarding = false;
     anomaly(HttpAnomalies.DESYNC, 1);
     listener.desync(this, gap);
   }
@@ -752,7 +783,7 @@ final class Http1Parser {
 
   /**
    * Appends bytes up to and including the next LF to line[]; sets {@link #lineDone} when the LF
-   * was consumed, {@link #lineTooLong} when the content exceeds {@code limit} (plus a CR).
+   * was consumed, {@link #lineTooLong} when the content would exceed {@code limit} (plus a CR).
    */
   private int readLine(ByteBuffer buf, int pos, int end, int limit) {
     lineDone = false;
@@ -762,21 +793,23 @@ final class Http1Parser {
       lineUs = us;
     }
     while (pos < end) {
-      byte b = buf.get(pos++);
-      lineRaw++;
+      byte b = buf.get(pos);
       if (b == '\n') {
+        lineRaw++;
         if (lineLen > 0 && line[lineLen - 1] == '\r') {
           lineLen--;
         } else {
           lineBareLf = true;
         }
         lineDone = true;
-        return pos;
+        return pos + 1;
       }
       if (lineLen > limit) {
-        lineTooLong = true;
+        lineTooLong = true; // b is left unconsumed
         return pos;
       }
+      pos++;
+      lineRaw++;
       if (b == 0) {
         lineNul = true;
       }
