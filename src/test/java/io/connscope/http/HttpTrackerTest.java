@@ -449,4 +449,55 @@ class HttpTrackerTest {
     assertEquals(List.of(HttpAnomalies.BARE_LF, HttpAnomalies.OBS_FOLD,
         HttpAnomalies.UNMATCHED_RESPONSE), List.copyOf(a.keySet()));
   }
+
+  @Test
+  void pipelineDepthCountsOutstandingRequests() {
+    Harness h = run(new Script()
+        .a(GET + GET + GET).b(OK0).a(GET).b(OK0 + OK0 + OK0).a(GET).b(OK0));
+    List<Transaction> txs = h.tracker.transactions();
+    assertEquals(List.of(1, 2, 3, 3, 1),
+        txs.stream().map(Transaction::pipelineDepth).toList());
+    assertEquals(List.of(1, 2, 3, 4, 5), txs.stream().map(Transaction::depth).toList());
+    assertEquals(3, h.tracker.maxPipelineDepth());
+    assertTrue(txs.stream().allMatch(t -> t.status() == 200 && !t.unanswered()));
+  }
+
+  @Test
+  void severalInterimResponsesBeforeTheFinalOne() {
+    Harness h = run(new Script()
+        .a("GET / HTTP/1.1\r\n\r\n")
+        .b("HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n")
+        .b("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    Transaction t = h.tx(0);
+    assertEquals(List.of(103, 100), t.interimStatuses());
+    assertEquals(200, t.status());
+    assertEquals(3, t.responseFirstFrame(), "times are those of the final response");
+    assertEquals(1, h.tracker.transactions().size());
+  }
+
+  @Test
+  void resetEndsACloseDelimitedBodyAndCutsOthers() {
+    Harness h = run(new Script().a(GET).b("HTTP/1.0 200 OK\r\n\r\nsome").rst(B));
+    assertTrue(h.tx(0).responseComplete());
+    assertTrue(h.tx(0).closeDelimited());
+    assertEquals(4, h.tx(0).responseBodyBytes());
+    assertEquals(3, h.tx(0).responseLastFrame());
+    h = run(new Script().a("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345").rst(A));
+    assertFalse(h.tx(0).requestComplete());
+    assertTrue(h.tx(0).unanswered());
+    assertEquals(1, anomaly(h, HttpAnomalies.INCOMPLETE_MESSAGE));
+  }
+
+  @Test
+  void finBeforeTheDecisionIsReplayed() {
+    Harness h = Harness.run(new Script()
+        .a("HTTP/1.0 200 OK\r\n\r\nbody").fin(A).b("GET / HTTP/1.0\r\n\r\n"),
+        Harness.WHOLE, new HttpOptions(), true);
+    assertEquals(1, h.swaps);
+    Transaction t = h.tx(0);
+    assertEquals("GET", t.method());
+    assertTrue(t.responseComplete());
+    assertEquals(2, t.responseLastFrame(), "ended by the FIN of frame 2");
+    assertTrue(h.tracker.anomalies().isEmpty(), h.tracker.anomalies().toString());
+  }
 }
