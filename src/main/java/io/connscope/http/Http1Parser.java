@@ -1,0 +1,886 @@
+package io.connscope.http;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Incremental HTTP/1.x parser for one direction (requests or responses): an explicit state
+ * machine fed with arbitrary splits of the byte stream.
+ *
+ * <p>Only lines (start line, header fields, chunk-size lines) are accumulated, in one bounded
+ * buffer; body bytes are counted, never copied. Strings are made once per message (start line
+ * parts and the kept {@link Headers}), never per byte or per chunk: feeding body bytes allocates
+ * nothing. Problems are reported to the {@link Listener} as {@link HttpAnomalies} ids; framing
+ * errors and gaps outside a known body move the parser to {@link State#DESYNC}, where it waits
+ * for a line that looks like a start line.
+ *
+ * <p>Message fields ({@link #method}, {@link #status}, {@link #bodyBytes}...) describe the
+ * current (or just finished) message and are read by the listener in its callbacks.
+ */
+final class Http1Parser {
+  /** Parser states. */
+  enum State {
+    START_LINE, HEADERS, BODY_FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, TRAILERS, BODY_TO_CLOSE,
+    TUNNEL, DESYNC, NOT_HTTP
+  }
+
+  /** Callbacks to the tracker, in stream order. */
+  interface Listener {
+    /** The first byte of a message's start line arrived. */
+    void messageBegin(Http1Parser p);
+
+    /**
+     * The head (start line and headers) is complete. For a response, returns the method of the
+     * request it answers (null when unknown), which decides the body framing.
+     */
+    String headComplete(Http1Parser p);
+
+    /** The message ended: complete, or cut by a gap, an error or the end of the stream. */
+    void messageEnd(Http1Parser p, boolean complete);
+
+    /** Anomaly {@code code} occurred {@code n} times (bytes for body gaps) at {@link #frame}. */
+    void anomaly(Http1Parser p, String code, long n);
+
+    /** The direction lost message boundaries; {@code gap} when a gap caused it. */
+    void desync(Http1Parser p, boolean gap);
+  }
+
+  /** Longest method token accepted (RFC 7230 3.1.1 sets no limit; real methods are short). */
+  static final int MAX_METHOD = 32;
+  private static final long MAX_CHUNK_SIZE = 1L << 62;
+  private static final int MAX_CHUNK_DIGITS = 16;
+
+  final boolean request;
+  private final HttpOptions opts;
+  private final Listener listener;
+  private State state;
+
+  // Line accumulation: line[0, lineLen) without the LF; lineRaw counts every byte consumed.
+  private byte[] line = new byte[256];
+  private final int lineCap;
+  private int lineLen;
+  private int lineRaw;
+  private boolean lineDone;
+  private boolean lineTooLong;
+  private boolean lineBareLf;
+  private boolean lineNul;
+  private long lineFrame;
+  private long lineUs;
+
+  /** Frame and time of the chunk being fed. */
+  long frame;
+  long us;
+
+  // The current message.
+  boolean inMessage;
+  long firstFrame;
+  long firstUs;
+  long lastFrame;
+  long lastUs;
+  String method;
+  String uri;
+  String version;
+  int status;
+  String reason;
+  Headers headers = Headers.EMPTY;
+  long headBytes;
+  long fieldBytes;
+  long bodyBytes;
+  long bodyGapBytes;
+  Framing framing = Framing.NONE;
+  boolean gapAffected;
+  List<String> anomalies;
+  private boolean bareLfCounted;
+  private boolean nulCounted;
+  private boolean lastFieldKept;
+  private long remaining;
+  /** Request side: the last request was CONNECT or asked to Upgrade. */
+  private boolean maybeTunnel;
+
+  Http1Parser(boolean request, HttpOptions opts, Listener listener, State initial) {
+    this.request = request;
+    this.opts = opts;
+    this.listener = listener;
+    this.state = initial;
+    this.lineCap = Math.max(Math.max(opts.maxStartLineBytes(), opts.maxHeaderBytes()),
+        opts.maxChunkLineBytes()) + 2;
+  }
+
+  State state() {
+    return state;
+  }
+
+  /** Feeds {@code len} bytes at {@code buf[off..]}, the last of which arrived in {@code frame}. */
+  void feed(ByteBuffer buf, int off, int len, long frame, long us) {
+    this.frame = frame;
+    this.us = us;
+    int pos = off;
+    int end = off + len;
+    while (pos < end) {
+      switch (state) {
+        case START_LINE:
+          pos = startLine(buf, pos, end);
+          break;
+        case HEADERS:
+        case TRAILERS:
+          pos = headerLine(buf, pos, end);
+          break;
+        case BODY_FIXED:
+        case CHUNK_DATA: {
+          int n = (int) Math.min(remaining, end - pos);
+          bodyBytes += n;
+          remaining -= n;
+          pos += n;
+          if (remaining == 0) {
+            bodyDone();
+          }
+          break;
+        }
+        case CHUNK_SIZE:
+        case CHUNK_CRLF:
+          pos = chunkLine(buf, pos, end);
+          break;
+        case BODY_TO_CLOSE:
+          bodyBytes += end - pos;
+          pos = end;
+          break;
+        case DESYNC:
+          pos = desync(buf, pos, end);
+          break;
+        default: // TUNNEL, NOT_HTTP: ignored
+          pos = end;
+      }
+    }
+    if (inMessage) {
+      lastFrame = frame;
+      lastUs = us;
+    }
+  }
+
+  /** {@code len} bytes of the stream are missing here. */
+  void gap(long len, long frame, long us) {
+    this.frame = frame;
+    this.us = us;
+    switch (state) {
+      case BODY_FIXED:
+      case CHUNK_DATA:
+        if (len <= remaining) { // entirely inside a body of known length: skip it
+          bodyGapBytes += len;
+          remaining -= len;
+          anomaly(HttpAnomalies.BODY_GAP_BYTES, len);
+          lastFrame = frame;
+          lastUs = us;
+          if (remaining == 0) {
+            bodyDone();
+          }
+          return;
+        }
+        break;
+      case BODY_TO_CLOSE:
+        bodyGapBytes += len;
+        anomaly(HttpAnomalies.BODY_GAP_BYTES, len);
+        lastFrame = frame;
+        lastUs = us;
+        return;
+      case TUNNEL:
+      case NOT_HTTP:
+        return;
+      case DESYNC: // the bytes after a gap may start a message
+        resetLine();
+        return;
+      default:
+        break;
+    }
+    // Between messages or inside a head or chunk line: boundaries are lost.
+    if (inMessage) {
+      gapAffected = true;
+      endMessage(false);
+    }
+    toDesync(true);
+  }
+
+  /** End of this direction's bytes (FIN, RST or close). */
+  void finish(long frame, long us) {
+    this.frame = frame;
+    this.us = us;
+    if (state == State.BODY_TO_CLOSE) {
+      complete(); // RFC 7230 3.3.3 item 7: the close ends the body
+      return;
+    }
+    if (inMessage) {
+      anomaly(HttpAnomalies.INCOMPLETE_MESSAGE, 1);
+      endMessage(false);
+      if (state != State.TUNNEL) {
+        state = State.START_LINE;
+      }
+    }
+    resetLine();
+  }
+
+  /** Stops parsing: the connection became a tunnel (CONNECT 2xx or 101 seen on the other side). */
+  void enterTunnel() {
+    if (inMessage) {
+      endMessage(false);
+    }
+    state = State.TUNNEL;
+  }
+
+  // ---- start line -------------------------------------------------------------------------
+
+  private int startLine(ByteBuffer buf, int pos, int end) {
+    if (lineRaw == 0) {
+      // RFC 7230 3.5: ignore at least one empty line received before the request-line
+      while (pos < end && isCrLf(buf.get(pos))) {
+        pos++;
+      }
+      if (pos == end) {
+        return pos;
+      }
+      if (request && maybeTunnel && !isTchar(buf.get(pos))) {
+        // The client started its tunnel before we saw the 2xx/101: not a request.
+        state = State.TUNNEL;
+        return end;
+      }
+      beginMessage(frame, us);
+      listener.messageBegin(this);
+    }
+    pos = readLine(buf, pos, end, opts.maxStartLineBytes());
+    if (lineTooLong) {
+      anomaly(HttpAnomalies.START_LINE_TOO_LONG, 1);
+      abort();
+      return pos;
+    }
+    if (!lineDone) {
+      return pos;
+    }
+    lineFlags();
+    headBytes = lineRaw;
+    if (!parseStartLine()) {
+      anomaly(HttpAnomalies.BAD_START_LINE, 1);
+      abort();
+      return pos;
+    }
+    resetLine();
+    state = State.HEADERS;
+    return pos;
+  }
+
+  /**
+   * DESYNC: accumulates each line (keeping only the tail of long ones) and resumes at the first
+   * start line found in it, at its beginning or glued after the end of a body.
+   */
+  private int desync(ByteBuffer buf, int pos, int end) {
+    if (lineRaw == 0) {
+      while (pos < end && isCrLf(buf.get(pos))) {
+        pos++;
+      }
+      if (pos == end) {
+        return pos;
+      }
+    }
+    int before = lineRaw == 0 ? 0 : lineLen; // bytes of this line from earlier chunks
+    int limit = opts.maxStartLineBytes();
+    pos = readLine(buf, pos, end, limit);
+    if (lineTooLong) {
+      // keep the last half: a start line may begin near the end of a long junk line
+      int keep = limit / 2;
+      System.arraycopy(line, lineLen - keep, line, 0, keep);
+      lineLen = keep;
+      lineBareLf = false;
+      lineNul = false;
+      return pos;
+    }
+    if (!lineDone) {
+      return pos;
+    }
+    int at = startLineAt();
+    if (at < 0) {
+      resetLine();
+      return pos;
+    }
+    boolean bareLf = lineBareLf;
+    boolean nul = lineNul;
+    System.arraycopy(line, at, line, 0, lineLen - at);
+    lineLen -= at;
+    beginMessage(at >= before ? frame : lineFrame, at >= before ? us : lineUs);
+    listener.messageBegin(this);
+    lineBareLf = bareLf;
+    lineNul = nul;
+    lineFlags();
+    headBytes = lineLen + (bareLf ? 1 : 2);
+    parseStartLine();
+    resetLine();
+    state = State.HEADERS;
+    return pos;
+  }
+
+  /** Methods recognised in the middle of a line when resynchronising. */
+  private static final byte[][] KNOWN_METHODS = {
+    {'G', 'E', 'T'}, {'P', 'O', 'S', 'T'}, {'H', 'E', 'A', 'D'}, {'P', 'U', 'T'},
+    {'D', 'E', 'L', 'E', 'T', 'E'}, {'O', 'P', 'T', 'I', 'O', 'N', 'S'}, {'P', 'A', 'T', 'C', 'H'},
+    {'C', 'O', 'N', 'N', 'E', 'C', 'T'}, {'T', 'R', 'A', 'C', 'E'}};
+
+  /** Where a start line begins in line[] (running to its end), or -1. */
+  private int startLineAt() {
+    if (!request) {
+      for (int p = 0; p + 12 <= lineLen; p++) {
+        if (line[p] == 'H' && statusLineValid(p)) {
+          return p;
+        }
+      }
+      return -1;
+    }
+    if (requestLineEnd(0) >= 0) {
+      return 0;
+    }
+    for (int p = 1; p + 14 <= lineLen; p++) {
+      for (byte[] m : KNOWN_METHODS) {
+        if (p + m.length < lineLen && line[p + m.length] == ' ' && startsWith(p, m)
+            && requestLineEnd(p) >= 0) {
+          return p;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private boolean startsWith(int p, byte[] m) {
+    for (int i = 0; i < m.length; i++) {
+      if (line[p + i] != m[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Index of the SP before the version when line[o..] is a request line, else -1. */
+  private int requestLineEnd(int o) {
+    int m = o;
+    while (m < lineLen && m - o <= MAX_METHOD && isTchar(line[m])) {
+      m++;
+    }
+    if (m == o || m - o > MAX_METHOD || m >= lineLen || line[m] != ' ') {
+      return -1;
+    }
+    int v = lineLen - 8;
+    if (v <= m + 1 || line[v - 1] != ' ' || !isVersion(line, v)) {
+      return -1;
+    }
+    return v - 1;
+  }
+
+  /** HTTP-version SP status-code [SP reason-phrase] at line[o..] (reason may be missing). */
+  private boolean statusLineValid(int o) {
+    return lineLen - o >= 12 && isVersion(line, o) && line[o + 8] == ' ' && isDigit(line[o + 9])
+        && isDigit(line[o + 10]) && isDigit(line[o + 11])
+        && (lineLen - o == 12 || line[o + 12] == ' ');
+  }
+
+  /** Validates the start line first, then makes its strings. */
+  private boolean parseStartLine() {
+    if (request) {
+      int sp = requestLineEnd(0);
+      if (sp < 0) {
+        return false;
+      }
+      int m = 0;
+      while (line[m] != ' ') {
+        m++;
+      }
+      int ub = m + 1;
+      int ue = sp;
+      while (ub < ue && line[ub] == ' ') {
+        ub++;
+      }
+      while (ue > ub && line[ue - 1] == ' ') {
+        ue--;
+      }
+      if (ub == ue) {
+        return false;
+      }
+      method = Headers.latin1(line, 0, m);
+      uri = Headers.latin1(line, ub, ue - ub);
+      version = Headers.latin1(line, sp + 1, 8);
+      maybeTunnel = method.equals("CONNECT");
+      return true;
+    }
+    if (!statusLineValid(0)) {
+      return false;
+    }
+    version = Headers.latin1(line, 0, 8);
+    status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+    reason = lineLen > 13 ? Headers.latin1(line, 13, lineLen - 13) : "";
+    return true;
+  }
+
+  // ---- headers and trailers ---------------------------------------------------------------
+
+  private int headerLine(ByteBuffer buf, int pos, int end) {
+    int room = (int) Math.max(0, opts.maxHeaderBytes() - fieldBytes - 1);
+    pos = readLine(buf, pos, end, room);
+    if (lineTooLong) {
+      anomaly(HttpAnomalies.HEADERS_TOO_LARGE, 1);
+      abort();
+      return pos;
+    }
+    if (!lineDone) {
+      return pos;
+    }
+    lineFlags();
+    fieldBytes += lineRaw;
+    if (state == State.HEADERS) {
+      headBytes += lineRaw;
+    }
+    if (lineLen == 0) {
+      resetLine();
+      if (state == State.HEADERS) {
+        headDone();
+      } else {
+        complete(); // end of trailers
+      }
+      return pos;
+    }
+    boolean ok = field(state == State.HEADERS);
+    resetLine();
+    if (!ok) {
+      anomaly(HttpAnomalies.TOO_MANY_HEADERS, 1);
+      abort();
+    }
+    return pos;
+  }
+
+  /** One field line; false when there are too many fields. Trailers are counted, not kept. */
+  private boolean field(boolean keep) {
+    if (line[0] == ' ' || line[0] == '\t') {
+      // RFC 7230 3.2.4: obs-fold; a recipient may replace it with SP before interpreting
+      if (headers.count() == 0 && keep) {
+        // RFC 7230 3: whitespace between start line and first field: ignore the line
+        anomaly(HttpAnomalies.BAD_HEADER_LINE, 1);
+        return true;
+      }
+      anomaly(HttpAnomalies.OBS_FOLD, 1);
+      if (keep && lastFieldKept) {
+        int s = skipWs(1);
+        int e = trimEnd(s);
+        if (e > s) {
+          headers.appendToLast(Headers.latin1(line, s, e - s));
+        }
+      }
+      return true;
+    }
+    int colon = 0;
+    while (colon < lineLen && isTchar(line[colon])) {
+      colon++;
+    }
+    if (colon == 0 || colon == lineLen || line[colon] != ':') {
+      // no colon, or whitespace/invalid byte in the name (RFC 7230 3.2.4: reject; we ignore)
+      anomaly(HttpAnomalies.BAD_HEADER_LINE, 1);
+      lastFieldKept = false;
+      return true;
+    }
+    if (!keep) {
+      return true;
+    }
+    headers.countField();
+    if (headers.count() > opts.maxHeaders()) {
+      return false;
+    }
+    String name = Headers.keptName(line, 0, colon);
+    lastFieldKept = name != null;
+    if (name != null) {
+      int s = skipWs(colon + 1);
+      int e = trimEnd(s);
+      headers.add(name, Headers.latin1(line, s, e - s));
+    }
+    return true;
+  }
+
+  private int skipWs(int i) {
+    while (i < lineLen && (line[i] == ' ' || line[i] == '\t')) {
+      i++;
+    }
+    return i;
+  }
+
+  private int trimEnd(int start) {
+    int e = lineLen;
+    while (e > start && (line[e - 1] == ' ' || line[e - 1] == '\t')) {
+      e--;
+    }
+    return e;
+  }
+
+  // ---- body framing (RFC 7230 3.3.3) ------------------------------------------------------
+
+  private void headDone() {
+    String reqMethod = listener.headComplete(this);
+    if (request) {
+      if (headers.get("upgrade") != null) {
+        maybeTunnel = true;
+      }
+    } else {
+      // 3.3.3 item 1: HEAD, 1xx, 204 and 304 responses end at the head
+      if (status == 101) {
+        finishHead(Framing.TUNNEL);
+        return;
+      }
+      if ((status >= 100 && status < 200) || status == 204 || status == 304
+          || "HEAD".equals(reqMethod)) {
+        finishHead(Framing.NONE);
+        return;
+      }
+      // 3.3.3 item 2: a 2xx to CONNECT switches to tunnel mode
+      if ("CONNECT".equals(reqMethod) && status >= 200 && status < 300) {
+        finishHead(Framing.TUNNEL);
+        return;
+      }
+    }
+    List<String> te = headers.getAll("transfer-encoding");
+    List<String> cls = headers.getAll("content-length");
+    if (!te.isEmpty()) {
+      if (!cls.isEmpty()) {
+        // 3.3.3 item 3: TE overrides CL; both present is a smuggling sign
+        anomaly(HttpAnomalies.TE_CL_CONFLICT, 1);
+      }
+      if (lastCodingChunked(te)) {
+        framing = Framing.CHUNKED;
+        state = State.CHUNK_SIZE;
+        return;
+      }
+      if (request) {
+        // 3.3.3 item 3: request length cannot be determined reliably
+        anomaly(HttpAnomalies.BAD_TRANSFER_ENCODING, 1);
+        abort();
+        return;
+      }
+      startCloseDelimited();
+      return;
+    }
+    if (!cls.isEmpty()) {
+      long cl = contentLength(cls);
+      if (cl < 0) {
+        abort(); // 3.3.3 item 4: invalid Content-Length is unrecoverable
+        return;
+      }
+      framing = Framing.LENGTH;
+      remaining = cl;
+      if (cl == 0) {
+        complete();
+      } else {
+        state = State.BODY_FIXED;
+      }
+      return;
+    }
+    if (request) {
+      finishHead(Framing.NONE); // 3.3.3 item 6
+    } else {
+      startCloseDelimited(); // 3.3.3 item 7
+    }
+  }
+
+  private void finishHead(Framing f) {
+    framing = f;
+    complete();
+  }
+
+  private void startCloseDelimited() {
+    framing = Framing.CLOSE;
+    state = State.BODY_TO_CLOSE;
+  }
+
+  private static boolean lastCodingChunked(List<String> te) {
+    String last = te.get(te.size() - 1);
+    int comma = last.lastIndexOf(',');
+    String coding = (comma < 0 ? last : last.substring(comma + 1)).trim();
+    return coding.equalsIgnoreCase("chunked");
+  }
+
+  /** The Content-Length, or -1 after counting a bad or conflicting value. */
+  private long contentLength(List<String> values) {
+    long cl = -1;
+    for (String v : values) {
+      int i = 0;
+      while (i <= v.length()) {
+        int comma = v.indexOf(',', i);
+        int e = comma < 0 ? v.length() : comma;
+        long n = parseDecimal(v, i, e);
+        if (n < 0) {
+          anomaly(HttpAnomalies.BAD_CONTENT_LENGTH, 1);
+          return -1;
+        }
+        if (cl >= 0 && n != cl) {
+          // 3.3.2/3.3.3 item 4: identical duplicates may be accepted, differing ones not
+          anomaly(HttpAnomalies.CONFLICTING_CONTENT_LENGTH, 1);
+          return -1;
+        }
+        cl = n;
+        i = e + 1;
+      }
+    }
+    return cl;
+  }
+
+  private static long parseDecimal(String s, int from, int to) {
+    while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+      from++;
+    }
+    while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+      to--;
+    }
+    if (to == from || to - from > 18) {
+      return -1;
+    }
+    long n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+
+  private int chunkLine(ByteBuffer buf, int pos, int end) {
+    pos = readLine(buf, pos, end, opts.maxChunkLineBytes());
+    if (lineTooLong) {
+      anomaly(HttpAnomalies.BAD_CHUNK_SIZE, 1);
+      abort();
+      return pos;
+    }
+    if (!lineDone) {
+      return pos;
+    }
+    lineFlags();
+    if (state == State.CHUNK_CRLF) {
+      boolean empty = lineLen == 0;
+      resetLine();
+      if (!empty) {
+        anomaly(HttpAnomalies.BAD_CHUNK_DELIMITER, 1);
+        abort();
+      } else {
+        state = State.CHUNK_SIZE;
+      }
+      return pos;
+    }
+    long size = chunkSize();
+    resetLine();
+    if (size < 0) {
+      anomaly(HttpAnomalies.BAD_CHUNK_SIZE, 1);
+      abort();
+    } else if (size == 0) {
+      state = State.TRAILERS; // last-chunk, then trailer-part (RFC 7230 4.1.2)
+    } else {
+      remaining = size;
+      state = State.CHUNK_DATA;
+    }
+    return pos;
+  }
+
+  /** chunk-size [ chunk-ext ] (RFC 7230 4.1); -1 when not hex, too many digits or too large. */
+  private long chunkSize() {
+    int i = skipWs(0);
+    int start = i;
+    long n = 0;
+    while (i < lineLen) {
+      int d = hexValue(line[i]);
+      if (d < 0) {
+        break;
+      }
+      if (i - start >= MAX_CHUNK_DIGITS) {
+        return -1;
+      }
+      n = (n << 4) | d;
+      i++;
+    }
+    if (i == start || n > MAX_CHUNK_SIZE) {
+      return -1;
+    }
+    i = skipWs(i);
+    if (i < lineLen && line[i] != ';') {
+      return -1;
+    }
+    return n;
+  }
+
+  private void bodyDone() {
+    if (state == State.BODY_FIXED) {
+      complete();
+    } else {
+      state = State.CHUNK_CRLF;
+    }
+  }
+
+  // ---- message life cycle -----------------------------------------------------------------
+
+  private void beginMessage(long frame, long us) {
+    inMessage = true;
+    firstFrame = frame;
+    firstUs = us;
+    lastFrame = frame;
+    lastUs = us;
+    method = null;
+    uri = null;
+    version = null;
+    status = 0;
+    reason = null;
+    headers = new Headers();
+    headBytes = 0;
+    fieldBytes = 0;
+    bodyBytes = 0;
+    bodyGapBytes = 0;
+    framing = Framing.NONE;
+    gapAffected = false;
+    anomalies = null;
+    bareLfCounted = false;
+    nulCounted = false;
+    lastFieldKept = false;
+    remaining = 0;
+  }
+
+  private void complete() {
+    lastFrame = frame;
+    lastUs = us;
+    inMessage = false;
+    state = framing == Framing.TUNNEL ? State.TUNNEL : State.START_LINE;
+    listener.messageEnd(this, true);
+  }
+
+  private void endMessage(boolean complete) {
+    inMessage = false;
+    listener.messageEnd(this, complete);
+  }
+
+  /** Abandons the current message after a framing error and waits for the next start line. */
+  private void abort() {
+    if (inMessage) {
+      endMessage(false);
+    }
+    toDesync(false);
+  }
+
+  private void toDesync(boolean gap) {
+    state = State.DESYNC;
+    resetLine();
+    anomaly(HttpAnomalies.DESYNC, 1);
+    listener.desync(this, gap);
+  }
+
+  private void anomaly(String code, long n) {
+    listener.anomaly(this, code, n);
+    if (inMessage) {
+      if (anomalies == null) {
+        anomalies = new ArrayList<>(2);
+      }
+      if (!anomalies.contains(code)) {
+        anomalies.add(code);
+      }
+    }
+  }
+
+  // ---- lines ------------------------------------------------------------------------------
+
+  /**
+   * Appends bytes up to and including the next LF to line[]; sets {@link #lineDone} when the LF
+   * was consumed, {@link #lineTooLong} when the content would exceed {@code limit} (plus a CR).
+   */
+  private int readLine(ByteBuffer buf, int pos, int end, int limit) {
+    lineDone = false;
+    lineTooLong = false;
+    if (lineRaw == 0) {
+      lineFrame = frame;
+      lineUs = us;
+    }
+    while (pos < end) {
+      byte b = buf.get(pos);
+      if (b == '\n') {
+        lineRaw++;
+        if (lineLen > 0 && line[lineLen - 1] == '\r') {
+          lineLen--;
+        } else {
+          lineBareLf = true;
+        }
+        lineDone = true;
+        return pos + 1;
+      }
+      if (lineLen > limit) {
+        lineTooLong = true; // b is left unconsumed
+        return pos;
+      }
+      pos++;
+      lineRaw++;
+      if (b == 0) {
+        lineNul = true;
+      }
+      if (lineLen == line.length) {
+        line = java.util.Arrays.copyOf(line, Math.min(line.length * 2, lineCap));
+      }
+      line[lineLen++] = b;
+    }
+    return pos;
+  }
+
+  /** Counts bare LF and NUL once per message for the completed line. */
+  private void lineFlags() {
+    if (lineBareLf && !bareLfCounted && inMessage) {
+      bareLfCounted = true;
+      anomaly(HttpAnomalies.BARE_LF, 1);
+    }
+    if (lineNul && !nulCounted && inMessage && (state == State.START_LINE
+        || state == State.HEADERS || state == State.TRAILERS || state == State.DESYNC)) {
+      nulCounted = true;
+      anomaly(HttpAnomalies.NUL_IN_HEADER, 1);
+    }
+  }
+
+  private void resetLine() {
+    lineLen = 0;
+    lineRaw = 0;
+    lineBareLf = false;
+    lineNul = false;
+  }
+
+  // ---- byte classes -----------------------------------------------------------------------
+
+  private static boolean isCrLf(byte b) {
+    return b == '\r' || b == '\n';
+  }
+
+  static boolean isDigit(byte b) {
+    return b >= '0' && b <= '9';
+  }
+
+  /** "HTTP/" DIGIT "." DIGIT at {@code b[i..i+8)} (RFC 7230 2.6). */
+  static boolean isVersion(byte[] b, int i) {
+    return b[i] == 'H' && b[i + 1] == 'T' && b[i + 2] == 'T' && b[i + 3] == 'P'
+        && b[i + 4] == '/' && isDigit(b[i + 5]) && b[i + 6] == '.' && isDigit(b[i + 7]);
+  }
+
+  private static int hexValue(byte b) {
+    if (b >= '0' && b <= '9') {
+      return b - '0';
+    }
+    if (b >= 'a' && b <= 'f') {
+      return b - 'a' + 10;
+    }
+    if (b >= 'A' && b <= 'F') {
+      return b - 'A' + 10;
+    }
+    return -1;
+  }
+
+  /** RFC 7230 3.2.6 tchar. */
+  static boolean isTchar(byte b) {
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')) {
+      return true;
+    }
+    switch (b) {
+      case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
+      case '.': case '^': case '_': case '`': case '|': case '~':
+        return true;
+      default:
+        return false;
+    }
+  }
+}

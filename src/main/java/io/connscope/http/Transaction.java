@@ -1,0 +1,153 @@
+package io.connscope.http;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One request and the response paired with it (or an orphan response, or an unanswered request).
+ *
+ * <p>Frames and times of a message are those of the data chunk in which its first and its last
+ * byte arrived ({@code -1} when the message was not seen); times are microseconds since the
+ * capture's first frame. Body byte counts are payload bytes actually seen (chunk framing
+ * excluded); bytes lost in gaps inside a body are counted apart. Header byte counts cover the
+ * whole head: start line, header fields and the empty line. For a response, heads and times are
+ * those of the final response; interim 1xx responses only add to {@link #interimStatuses()}.
+ *
+ * <p>Filled by {@link HttpTracker}; read-only to everybody else.
+ */
+public final class Transaction {
+  int index;
+  int pipelineDepth;
+  String method;
+  String uri;
+  String requestVersion;
+  int status;
+  String reason;
+  String responseVersion;
+  private List<Integer> interimStatuses;
+  Headers requestHeaders = Headers.EMPTY;
+  Headers responseHeaders = Headers.EMPTY;
+  long requestHeaderBytes;
+  long responseHeaderBytes;
+  long requestBodyBytes;
+  long responseBodyBytes;
+  long requestBodyGapBytes;
+  long responseBodyGapBytes;
+  Framing requestFraming = Framing.NONE;
+  Framing responseFraming = Framing.NONE;
+  long requestFirstFrame = -1;
+  long requestLastFrame = -1;
+  long responseFirstFrame = -1;
+  long responseLastFrame = -1;
+  long requestFirstUs = -1;
+  long requestLastUs = -1;
+  long responseFirstUs = -1;
+  long responseLastUs = -1;
+  boolean unanswered;
+  boolean orphanResponse;
+  boolean requestComplete;
+  boolean responseComplete;
+  boolean gapAffected;
+  boolean closeDelimited;
+  private List<String> anomalies;
+
+  Transaction(int index) {
+    this.index = index;
+  }
+
+  /** 0-based position on the connection. */
+  public int index() { return index; }
+  /** {@code index + 1}: Zeek's {@code trans_depth}. */
+  public int depth() { return index + 1; }
+  /** Requests sent and not yet answered when this request started, itself included. */
+  public int pipelineDepth() { return pipelineDepth; }
+  /** Request method, null for an orphan response or an unparsable request line. */
+  public String method() { return method; }
+  public String uri() { return uri; }
+  /** E.g. {@code "HTTP/1.1"}. */
+  public String requestVersion() { return requestVersion; }
+  /** Final status code, 0 when no final response was seen. */
+  public int status() { return status; }
+  public String reason() { return reason; }
+  public String responseVersion() { return responseVersion; }
+  /** Interim (1xx other than 101) statuses received before the final response, in order. */
+  public List<Integer> interimStatuses() {
+    return interimStatuses == null ? List.of() : Collections.unmodifiableList(interimStatuses);
+  }
+  public Headers requestHeaders() { return requestHeaders; }
+  public Headers responseHeaders() { return responseHeaders; }
+  public long requestHeaderBytes() { return requestHeaderBytes; }
+  public long responseHeaderBytes() { return responseHeaderBytes; }
+  public long requestBodyBytes() { return requestBodyBytes; }
+  public long responseBodyBytes() { return responseBodyBytes; }
+  public long requestBodyGapBytes() { return requestBodyGapBytes; }
+  public long responseBodyGapBytes() { return responseBodyGapBytes; }
+  public Framing requestFraming() { return requestFraming; }
+  public Framing responseFraming() { return responseFraming; }
+  public long requestFirstFrame() { return requestFirstFrame; }
+  public long requestLastFrame() { return requestLastFrame; }
+  public long responseFirstFrame() { return responseFirstFrame; }
+  public long responseLastFrame() { return responseLastFrame; }
+  public long requestFirstUs() { return requestFirstUs; }
+  public long requestLastUs() { return requestLastUs; }
+  public long responseFirstUs() { return responseFirstUs; }
+  public long responseLastUs() { return responseLastUs; }
+  /** The request got no final response before the connection ended (or was dropped). */
+  public boolean unanswered() { return unanswered; }
+  /** A response with no pending request; the request fields are empty. */
+  public boolean orphanResponse() { return orphanResponse; }
+  public boolean requestComplete() { return requestComplete; }
+  public boolean responseComplete() { return responseComplete; }
+  /**
+   * A gap or a desynchronisation touched this transaction: a message was cut by one, or the
+   * response was paired while message boundaries were uncertain, so pairing may be wrong.
+   */
+  public boolean gapAffected() { return gapAffected; }
+  /** The response body was delimited by the connection close. */
+  public boolean closeDelimited() { return closeDelimited; }
+
+  /** Anomaly ids ({@link HttpAnomalies}) seen on this transaction, sorted. */
+  public List<String> anomalies() {
+    if (anomalies == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>(anomalies);
+    Collections.sort(out);
+    return out;
+  }
+
+  void addAnomaly(String code) {
+    if (anomalies == null) {
+      anomalies = new ArrayList<>(2);
+    }
+    if (!anomalies.contains(code)) {
+      anomalies.add(code);
+    }
+  }
+
+  void addInterim(int status) {
+    if (interimStatuses == null) {
+      interimStatuses = new ArrayList<>(2);
+    }
+    interimStatuses.add(status);
+  }
+
+  /** One line with every field, for logs and tests. */
+  @Override
+  public String toString() {
+    return "#" + index + " depth=" + pipelineDepth + " " + method + " " + uri + " "
+        + requestVersion + " -> " + status + " " + reason + " " + responseVersion
+        + " interim=" + interimStatuses() + " reqH=" + requestHeaders + " respH=" + responseHeaders
+        + " reqHB=" + requestHeaderBytes + " respHB=" + responseHeaderBytes
+        + " reqBody=" + requestBodyBytes + "+" + requestBodyGapBytes + "gap " + requestFraming
+        + " respBody=" + responseBodyBytes + "+" + responseBodyGapBytes + "gap " + responseFraming
+        + " reqFrames=" + requestFirstFrame + ".." + requestLastFrame + "@" + requestFirstUs + ".."
+        + requestLastUs + " respFrames=" + responseFirstFrame + ".." + responseLastFrame + "@"
+        + responseFirstUs + ".." + responseLastUs
+        + (unanswered ? " unanswered" : "") + (orphanResponse ? " orphan" : "")
+        + (requestComplete ? " reqComplete" : "") + (responseComplete ? " respComplete" : "")
+        + (gapAffected ? " gapAffected" : "") + (closeDelimited ? " closeDelimited" : "")
+        + " anomalies=" + anomalies();
+  }
+}
