@@ -61,6 +61,8 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  @picocli.CommandLine.ParentCommand Main parent;
+
   @Override
   public Integer call() {
     for (int p : serverPorts) {
@@ -159,7 +161,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   private OutputStream openOutput() {
     if (output == null) {
-      return new BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16) {
+      return new BufferedOutputStream(parent.stdout, 1 << 16) {
         @Override
         public void close() throws IOException {
           flush();

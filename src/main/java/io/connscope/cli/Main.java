@@ -1,6 +1,10 @@
 package io.connscope.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -25,15 +29,20 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Where reports go when no output file is given (standard output). */
+  OutputStream stdout;
+
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+    System.exit(run(args, new FileOutputStream(FileDescriptor.out),
         new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
   }
 
   /** Runs the command line with the given streams and returns the exit code (for tests). */
-  public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Main());
-    cl.setOut(out);
+  public static int run(String[] args, OutputStream stdout, PrintWriter err) {
+    Main main = new Main();
+    main.stdout = stdout;
+    CommandLine cl = new CommandLine(main);
+    cl.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
       CommandLine c = ex.getCommandLine();

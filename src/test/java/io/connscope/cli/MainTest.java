@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,10 +24,10 @@ class MainTest {
   record Result(int code, String out, String err) {}
 
   static Result run(String... args) {
-    StringWriter out = new StringWriter();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(code, out.toString(), err.toString());
+    int code = Main.run(args, out, new PrintWriter(err, true));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
   }
 
   static void assertOneLineError(Result r, int code, String contains) {
