@@ -23,7 +23,9 @@ STAMP_DATE='2024-01-01 00:00:00 UTC'   # fixed mtime of the static files (stable
 
 SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-continue
          ipv6-close-delimited nagle-post-split nagle-post-nodelay server-split-response
-         delayed-link)
+         delayed-link dumb-proxy-hang proxy-connection-relay reverse-proxy-keepalive
+         keepalive-refused http10-not-requested close-delimited-11 content-length-lies
+         stale-reuse keepalive-max)
 
 PIDS=()          # every background process we started (killed by PID on exit)
 NAMESPACES=()    # every namespace we created (deleted on exit)
@@ -178,14 +180,15 @@ py_server() {
   wait_listen "$port"
 }
 
-# finish NAME CONNS TXNS: move the capture in place, check it, write expected, summarize.
+# finish NAME CONNS TXNS [REQUESTS]: move the capture in place, check it (REQUESTS: requests
+# in all when some stay unanswered), write expected, summarize.
 finish() {
-  local name=$1 conns=$2 txns=$3
+  local name=$1 conns=$2 txns=$3 reqs=${4:-$3}
   mkdir -p "$OUT"
   mv -f "$WORK/$name.pcap" "$OUT/$name.pcap"
   chown --reference="$OUT" "$OUT/$name.pcap"
   chmod 644 "$OUT/$name.pcap"
-  python3 "$TOOLS/inspect_pcap.py" check "$OUT/$name.pcap" "$conns" "$txns"
+  python3 "$TOOLS/inspect_pcap.py" check "$OUT/$name.pcap" "$conns" "$txns" "$reqs"
   mkdir -p "$EXPECTED"
   python3 "$TOOLS/inspect_pcap.py" expected "$OUT/$name.pcap" "$EXPECTED/$name.tsv"
   python3 "$TOOLS/inspect_pcap.py" summary "$OUT/$name.pcap"
@@ -355,6 +358,188 @@ sample_delayed_link() {
   NAMESPACES=()
   finish delayed-link 1 5
   python3 "$TOOLS/gaps.py" "$OUT/delayed-link.pcap" $port request
+}
+
+# ---------------------------------------------------------------------------------------
+# Keep-alive failures (ports 18121-18132). tools/keepalive.py has the relay, servers, clients.
+
+# nginx_custom NAME SERVER_DIRECTIVES: an nginx like nginx_start's, with our own server block.
+nginx_custom() {
+  local name=$1 server=$2 prefix=$WORK/nginx-$1
+  need nginx nginx-light
+  make_docroot
+  mkdir -p "$prefix/logs" "$prefix/tmp"
+  cat >"$prefix/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $prefix/nginx.pid;
+error_log $prefix/logs/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $prefix/tmp/body;
+  proxy_temp_path $prefix/tmp/proxy;
+  fastcgi_temp_path $prefix/tmp/fastcgi;
+  uwsgi_temp_path $prefix/tmp/uwsgi;
+  scgi_temp_path $prefix/tmp/scgi;
+  default_type application/octet-stream;
+  types { text/plain txt; text/html html; }
+  server {
+    root $WORK/www;
+    $server
+  }
+}
+EOF
+  bg "$prefix/logs/stderr.log" nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  NGINX_PID=$BG_PID
+}
+
+# ka_server MODE PORT: one of tools/keepalive.py's servers.
+ka_server() {
+  bg "$WORK/ka-server-$2.log" python3 "$TOOLS/keepalive.py" server "$1" "$2" --deadline 60
+  SERVER_PID=$BG_PID
+  wait_listen "$2"
+}
+
+# ka_client SECONDS PORT MODE [ARGS...]: one of tools/keepalive.py's clients.
+ka_client() {
+  local secs=$1 port=$2 mode=$3; shift 3
+  run_client "$secs" "$WORK/ka-client-$mode.log" python3 "$TOOLS/keepalive.py" client "$mode" "$port" "$@"
+  cat "$WORK/ka-client-$mode.log" >&2
+}
+
+# The dumb-proxy hang, both legs: client -> blind relay (18121) -> nginx (18122, keep-alive
+# 3 s). Two HTTP/1.0 Connection: Keep-Alive GETs; nginx agrees; the relay forwards the first,
+# passes the agreeing response back and never reads the second. The client gives up after
+# 1.5 s and retries on a new connection; the relay closes each client connection only when
+# nginx closes its idle upstream connection. 4 conns (2 per leg), 5 requests (4 answered).
+sample_dumb_proxy_hang() {
+  local port=18121 origin=18122
+  nginx_custom hang-origin "listen 127.0.0.1:$origin; keepalive_timeout 3s;"
+  local origin_pid=$NGINX_PID
+  wait_listen $origin
+  bg "$WORK/relay.log" python3 "$TOOLS/keepalive.py" relay $port $origin --deadline 60
+  local relay=$BG_PID
+  wait_listen $port
+  capture_start "$WORK/dumb-proxy-hang.pcap" "tcp port $port or tcp port $origin"
+  ka_client 20 $port proxy10 --origin $origin --timeout 1.5
+  sleep 3.5   # nginx's keep-alive timeout ends the upstream legs, the relay then closes
+  capture_stop
+  stop "$relay"
+  stop "$origin_pid" QUIT
+  finish dumb-proxy-hang 4 4 5
+}
+
+# The same blind relay with Proxy-Connection: Keep-Alive: nginx ignores it, answers
+# Connection: close and closes, so the relay closes too: no hang, a new connection per GET.
+sample_proxy_connection_relay() {
+  local port=18123 origin=18124
+  nginx_custom pc-origin "listen 127.0.0.1:$origin; keepalive_timeout 3s;"
+  local origin_pid=$NGINX_PID
+  wait_listen $origin
+  bg "$WORK/relay.log" python3 "$TOOLS/keepalive.py" relay $port $origin --deadline 60
+  local relay=$BG_PID
+  wait_listen $port
+  capture_start "$WORK/proxy-connection-relay.pcap" "tcp port $port or tcp port $origin"
+  ka_client 20 $port proxyconn --origin $origin
+  capture_stop
+  stop "$relay"
+  stop "$origin_pid" QUIT
+  finish proxy-connection-relay 4 4
+}
+
+# The control: a real reverse proxy (nginx 18125, proxy_pass) in front of nginx (18126). The
+# client's two HTTP/1.0 Keep-Alive GETs share one connection; nginx does not forward the
+# hop-by-hop headers (it sends its own Connection: close upstream). 3 conns, 4 txns.
+sample_reverse_proxy_keepalive() {
+  local port=18125 origin=18126
+  nginx_custom rp-origin "listen 127.0.0.1:$origin;"
+  local origin_pid=$NGINX_PID
+  wait_listen $origin
+  nginx_custom rp-proxy "listen 127.0.0.1:$port; location / { proxy_pass http://127.0.0.1:$origin; }"
+  local proxy_pid=$NGINX_PID
+  wait_listen $port
+  capture_start "$WORK/reverse-proxy-keepalive.pcap" "tcp port $port or tcp port $origin"
+  ka_client 20 $port proxy10 --origin $origin
+  capture_stop
+  stop "$proxy_pid" QUIT
+  stop "$origin_pid" QUIT
+  finish reverse-proxy-keepalive 3 4
+}
+
+# An HTTP/1.0 client asking Connection: Keep-Alive; the server answers HTTP/1.0 without it and
+# closes after every response: 3 conns, 3 txns.
+sample_keepalive_refused() {
+  local port=18127
+  ka_server refuse10 $port
+  capture_start "$WORK/keepalive-refused.pcap" "tcp port $port"
+  ka_client 20 $port ka10
+  capture_stop
+  stop "$SERVER_PID"
+  finish keepalive-refused 3 3
+}
+
+# curl --http1.0 never asks for keep-alive; nginx answers Connection: close: 3 conns, 3 txns.
+sample_http10_not_requested() {
+  local port=18128 url=http://127.0.0.1:18128
+  nginx_start $port
+  capture_start "$WORK/http10-not-requested.pcap" "tcp port $port"
+  run_client 20 "$WORK/curl.log" curl -sS --http1.0 -o /dev/null -o /dev/null -o /dev/null \
+    "$url/a.txt" "$url/b.html" "$url/small.txt"
+  capture_stop
+  stop "$NGINX_PID" QUIT
+  finish http10-not-requested 3 3
+}
+
+# HTTP/1.1 responses without Content-Length or chunked: the close ends each body, so curl
+# (which wanted to reuse the connection) needs a new one per URL: 2 conns, 2 txns.
+sample_close_delimited_11() {
+  local port=18129 url=http://127.0.0.1:18129
+  ka_server closedelim $port
+  capture_start "$WORK/close-delimited-11.pcap" "tcp port $port"
+  run_client 20 "$WORK/curl.log" curl -sS -o /dev/null -o /dev/null "$url/one" "$url/two"
+  capture_stop
+  stop "$SERVER_PID"
+  finish close-delimited-11 2 2
+}
+
+# A server lying in Content-Length both ways: conn 1 sends 20 bytes more than declared (they
+# prefix the next response), conn 2 sends 100 bytes fewer and waits; the client gives up.
+# tshark pairs only the first response (the junk hides the second): 2 conns, 3 requests.
+sample_content_length_lies() {
+  local port=18130
+  ka_server lying $port
+  capture_start "$WORK/content-length-lies.pcap" "tcp port $port"
+  ka_client 20 $port lying --timeout 1.5
+  capture_stop
+  stop "$SERVER_PID"
+  finish content-length-lies 2 1 3
+}
+
+# A server closing connections idle for 0.3 s; the client sends a POST after 0.5 s idle on
+# the closed connection (reset), then retries the POST on a new connection: 2 conns,
+# 3 requests, 2 answered.
+sample_stale_reuse() {
+  local port=18131
+  ka_server idleclose $port
+  capture_start "$WORK/stale-reuse.pcap" "tcp port $port"
+  ka_client 20 $port stale
+  capture_stop
+  stop "$SERVER_PID"
+  finish stale-reuse 2 2 3
+}
+
+# A server announcing Keep-Alive: timeout=1, max=N that closes after 2 requests (at max) and
+# after 1 s idle (at timeout): 2 conns, 3 txns.
+sample_keepalive_max() {
+  local port=18132
+  ka_server kamax $port
+  capture_start "$WORK/keepalive-max.pcap" "tcp port $port"
+  ka_client 20 $port kamax
+  capture_stop
+  stop "$SERVER_PID"
+  finish keepalive-max 2 3
 }
 
 # ---------------------------------------------------------------------------------------

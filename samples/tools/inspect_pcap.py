@@ -4,8 +4,10 @@
 Usage:
   inspect_pcap.py summary FILE             one line: packets, connections, duration
   inspect_pcap.py expected FILE OUT.tsv    transaction list as tshark sees it
-  inspect_pcap.py check FILE CONNS TXNS    fail unless tshark sees CONNS connections and
-                                           TXNS request/response pairs
+  inspect_pcap.py check FILE CONNS TXNS [REQUESTS]
+                                           fail unless tshark sees CONNS connections and
+                                           TXNS request/response pairs (and REQUESTS
+                                           requests in all, default TXNS)
 
 The expected list has one row per request, columns connection (tcp.stream), method,
 uri, status. Responses are paired with requests in order on each connection (HTTP/1.x
@@ -81,10 +83,11 @@ def main():
                 out.write(f"{r['stream']}\t{r['method']}\t{r['uri']}\t{r['status']}\n")
     elif cmd == "check":
         want_conns, want_txns = int(sys.argv[3]), int(sys.argv[4])
+        want_reqs = int(sys.argv[5]) if len(sys.argv) > 5 else want_txns
         txns = transactions(path)
         conns = {r[0] for r in tshark(path, "tcp.flags.syn == 1 && tcp.flags.ack == 0", ["tcp.stream"])}
         answered = [t for t in txns if t["status"] != "-"]
-        if len(conns) != want_conns or len(answered) != want_txns or len(txns) != want_txns:
+        if len(conns) != want_conns or len(answered) != want_txns or len(txns) != want_reqs:
             sys.exit(f"{path}: expected {want_conns} connections / {want_txns} transactions, "
                      f"tshark sees {len(conns)} / {len(answered)} answered of {len(txns)}")
     else:
