@@ -7,6 +7,12 @@ public final class Detectors {
   private Detectors() {}
 
   public static List<Detector> all(DetectOptions options) {
-    return List.of(new DelayedAckStallDetector(options), new NagleDelayDetector(options));
+    HttpConnections index = new HttpConnections(options); // first: indexes for the linking detectors
+    return List.of(index, new DelayedAckStallDetector(options), new NagleDelayDetector(options),
+        new KeepAliveProxyHangDetector(options, index), new HopByHopForwardedDetector(options, index),
+        new KeepAliveRefusedDetector(options, index), new KeepAliveNotRequestedDetector(options, index),
+        new CloseDelimitedDetector(options), new FramingErrorDetector(options),
+        new KeepAliveStaleReuseDetector(options, index), new KeepAliveLimitDetector(options, index),
+        new PipeliningDetector(options), new UnansweredDetector(options));
   }
 }

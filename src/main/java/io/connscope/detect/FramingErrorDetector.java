@@ -1,0 +1,246 @@
+package io.connscope.detect;
+
+/*
+ * http.framing_error
+ *
+ * Rule, three cases, one finding each:
+ *  1. Header or chunk framing errors the HTTP layer recorded on a transaction: conflicting or
+ *     invalid Content-Length, Transfer-Encoding with Content-Length, a request Transfer-Encoding
+ *     not ending in chunked, a bad chunk size or chunk delimiter (RFC 7230 3.3.3, 4.1).
+ *  2. Body longer than its Content-Length: on a server stream with its SYN seen, no gap and only
+ *     Content-Length or bodiless responses, the response ends at stream offset E (sum of the
+ *     heads and bodies before it) but the captured bytes go on at E in a segment other than the
+ *     one where the next response starts, and the HTTP layer found bytes that do not parse as a
+ *     message (http.bad_start_line or http.desync). Leftover bytes: from E to where the next
+ *     response starts (or the end of the stream).
+ *  3. Body shorter than its Content-Length: a response with Content-Length, no gap, that never
+ *     completed. Reported when the server closed (FIN or RST) before the declared length
+ *     (confirmed), or when nothing more came for hangMinMicros (1 s) before the client closed or
+ *     the capture ended (suspected: the server may only have been slow).
+ * What it broke: the next transaction (read after a desynchronisation) or the connection
+ * (closed or abandoned). Cost: case 3, the time from the last body byte to the end; otherwise 0.
+ */
+
+import io.connscope.http.Framing;
+import io.connscope.http.HttpAnomalies;
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.HalfConnection;
+import io.connscope.tcp.SegmentTimeline;
+import io.connscope.tcp.StreamControl;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Reports broken message framing and what it broke. */
+public final class FramingErrorDetector implements Detector {
+  public static final String TYPE = "http.framing_error";
+
+  static final List<String> HEAD_ERRORS = List.of(HttpAnomalies.CONFLICTING_CONTENT_LENGTH,
+      HttpAnomalies.BAD_CONTENT_LENGTH, HttpAnomalies.TE_CL_CONFLICT,
+      HttpAnomalies.BAD_TRANSFER_ENCODING, HttpAnomalies.BAD_CHUNK_SIZE,
+      HttpAnomalies.BAD_CHUNK_DELIMITER);
+
+  private final DetectOptions options;
+
+  public FramingErrorDetector(DetectOptions options) {
+    this.options = options;
+  }
+
+  @Override
+  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    if (http == null || !http.isHttp()) {
+      return;
+    }
+    List<Transaction> txs = http.transactions();
+    for (Transaction t : txs) {
+      List<String> errs = new ArrayList<>(t.anomalies());
+      errs.retainAll(HEAD_ERRORS);
+      if (!errs.isEmpty()) {
+        out.accept(headError(c, t, errs, txs));
+      }
+    }
+    Finding f = longBody(c, http);
+    if (f != null) {
+      out.accept(f);
+    }
+    for (Transaction t : txs) {
+      f = shortBody(c, t);
+      if (f != null) {
+        out.accept(f);
+      }
+    }
+  }
+
+  private static Finding headError(Connection c, Transaction t, List<String> errs, List<Transaction> txs) {
+    String broke = broke(c, t, txs);
+    List<Long> frames = KeepAlive.frames(t.requestFirstFrame(), t.responseFirstFrame());
+    TreeMap<String, Object> d = new TreeMap<>();
+    d.put("errors", errs);
+    String summary = "transaction " + t.index() + " (" + label(t) + ") has broken framing: "
+        + String.join(", ", errs) + "; " + broke;
+    return new Finding(TYPE, "error", "confirmed", c.idString(), t.index(), 0, frames,
+        KeepAlive.filter(frames), summary, "send exactly one correct Content-Length, or chunked"
+            + " Transfer-Encoding without Content-Length (RFC 7230 3.3.3); a proxy must reject or"
+            + " close on such messages, never forward them", d);
+  }
+
+  private Finding longBody(Connection c, HttpTracker http) {
+    Map<String, Long> an = http.anomalies();
+    HalfConnection s = c.half(StreamControl.SERVER);
+    SegmentTimeline tl = c.timeline();
+    if (!an.containsKey(HttpAnomalies.BAD_START_LINE) && !an.containsKey(HttpAnomalies.DESYNC)
+        || s.gaps() > 0 || !s.sawSyn() || tl.truncated()) {
+      return null;
+    }
+    List<Transaction> rs = new ArrayList<>();
+    for (Transaction t : http.transactions()) {
+      if (t.responseFirstFrame() >= 0) {
+        rs.add(t);
+      }
+    }
+    rs.sort(Comparator.comparingLong(Transaction::responseFirstFrame).thenComparingInt(Transaction::index));
+    long off = 0;
+    for (int k = 0; k < rs.size(); k++) {
+      Transaction t = rs.get(k);
+      if (!t.interimStatuses().isEmpty() || !t.responseComplete()
+          || t.responseFraming() != Framing.LENGTH && t.responseFraming() != Framing.NONE) {
+        return null;
+      }
+      long end = off + t.responseHeaderBytes() + t.responseBodyBytes();
+      int seg = segmentAt(tl, end);
+      Transaction next = k + 1 < rs.size() ? rs.get(k + 1) : null;
+      if (seg < 0) {
+        return null; // the stream ends right after this response
+      }
+      if (next != null && tl.frame(seg) == next.responseFirstFrame()) {
+        off = end;
+        continue;
+      }
+      long junkEnd = s.deliveredBytes();
+      if (next != null) {
+        int ns = segmentOfFrame(tl, next.responseFirstFrame());
+        if (ns >= 0 && tl.seq(ns) - 1 > end) {
+          junkEnd = tl.seq(ns) - 1;
+        } else {
+          junkEnd = tl.seq(seg) - 1 + tl.len(seg);
+        }
+      }
+      long leftover = junkEnd - end;
+      if (leftover <= 0) {
+        return null;
+      }
+      String cl = t.responseHeaders().get("content-length");
+      String broke = next != null
+          ? "the next response (transaction " + next.index() + ", frame " + next.responseFirstFrame()
+              + ") came after them, so a client trusting Content-Length reads the leftover bytes as"
+              + " its status line and misreads it"
+          : "they did not parse as a response; " + ending(c, t.responseLastUs());
+      List<Long> frames = KeepAlive.frames(t.responseFirstFrame(), tl.frame(seg),
+          next == null ? -1 : next.responseFirstFrame());
+      TreeMap<String, Object> d = new TreeMap<>();
+      d.put("content_length", cl == null ? "" : cl);
+      d.put("leftover_bytes", leftover);
+      d.put("leftover_frame", tl.frame(seg));
+      String summary = "the body of " + label(t) + " is longer than its Content-Length " + cl + ": "
+          + leftover + " more bytes followed it (frame " + tl.frame(seg) + "); " + broke;
+      return new Finding(TYPE, "error", "confirmed", c.idString(), t.index(), 0, frames,
+          KeepAlive.filter(frames), summary, "fix the server's Content-Length (compute it from the"
+              + " bytes actually sent, after any compression or transcoding)", d);
+    }
+    return null;
+  }
+
+  private Finding shortBody(Connection c, Transaction t) {
+    if (t.responseFraming() != Framing.LENGTH || t.responseComplete() || t.responseBodyGapBytes() > 0
+        || t.responseFirstFrame() < 0 || t.gapAffected()) {
+      return null;
+    }
+    long declared = KeepAlive.contentLength(t.responseHeaders().get("content-length"));
+    if (declared <= t.responseBodyBytes()) {
+      return null;
+    }
+    long last = t.responseLastUs();
+    HalfConnection server = c.half(StreamControl.SERVER);
+    long serverClose = KeepAlive.closeMicros(server);
+    long clientClose = KeepAlive.closeMicros(c.half(StreamControl.CLIENT));
+    boolean serverClosed = serverClose >= last && (clientClose < last || serverClose <= clientClose);
+    long end = serverClosed ? serverClose : clientClose >= last ? clientClose : c.lastTsMicros();
+    long wait = end - last;
+    if (!serverClosed && wait < options.hangMinMicros) {
+      return null; // the client aborted early, or the capture stopped: no proof
+    }
+    long endFrame = serverClosed ? KeepAlive.closeFrame(server)
+        : clientClose >= last ? KeepAlive.closeFrame(c.half(StreamControl.CLIENT)) : c.lastFrame();
+    String how = serverClosed
+        ? "the server closed the connection (" + KeepAlive.closeKind(server).toUpperCase() + ", frame "
+            + endFrame + ") before the declared length"
+        : clientClose >= last ? "nothing more came; the client gave up after " + KeepAlive.s(wait)
+            + " (" + KeepAlive.closeKind(c.half(StreamControl.CLIENT)).toUpperCase() + ", frame "
+            + endFrame + ")"
+        : "nothing more came in the " + KeepAlive.s(wait) + " before the capture ended";
+    List<Long> frames = KeepAlive.frames(t.responseFirstFrame(), t.responseLastFrame(), endFrame);
+    TreeMap<String, Object> d = new TreeMap<>();
+    d.put("content_length", declared);
+    d.put("body_bytes", t.responseBodyBytes());
+    d.put("missing_bytes", declared - t.responseBodyBytes());
+    d.put("wait_us", wait);
+    String summary = "the body of " + label(t) + " stopped " + (declared - t.responseBodyBytes())
+        + " bytes short of its Content-Length " + declared + " (" + t.responseBodyBytes()
+        + " received); " + how + ": the connection was lost with the response";
+    return new Finding(TYPE, "error", serverClosed ? "confirmed" : "suspected", c.idString(), t.index(),
+        wait, frames, KeepAlive.filter(frames), summary, "fix the server's Content-Length (it must"
+            + " count the body bytes actually sent) or use chunked encoding when the length is not"
+            + " known in advance", d);
+  }
+
+  /** What the bad framing of {@code t} did to the rest of the connection. */
+  private static String broke(Connection c, Transaction t, List<Transaction> txs) {
+    for (Transaction o : txs) {
+      if (o.index() > t.index() && o.gapAffected()) {
+        return "the following transaction " + o.index() + " was read after a desynchronisation";
+      }
+    }
+    return ending(c, Math.max(t.requestLastUs(), t.responseLastUs()));
+  }
+
+  private static String ending(Connection c, long afterUs) {
+    int by = c.closedFirstBy();
+    if (by < 0) {
+      return "the connection stayed open";
+    }
+    long us = KeepAlive.closeMicros(c.half(by));
+    return "the " + KeepAlive.side(by) + " then closed the connection ("
+        + KeepAlive.closeKind(c.half(by)).toUpperCase() + ", frame " + KeepAlive.closeFrame(c.half(by))
+        + (us >= afterUs && afterUs >= 0 ? ", " + KeepAlive.ms(us - afterUs) + " later" : "") + ")";
+  }
+
+  private static String label(Transaction t) {
+    return t.status() > 0 ? "the " + t.status() + " response to " + t.method() + " " + t.uri()
+        : t.method() + " " + t.uri();
+  }
+
+  /** The first new server data segment holding stream offset {@code off}, -1 when none. */
+  private static int segmentAt(SegmentTimeline tl, long off) {
+    for (int i = 0; i < tl.size(); i++) {
+      if (tl.dir(i) == StreamControl.SERVER && tl.len(i) > 0 && !tl.isRetransmission(i)
+          && tl.seq(i) - 1 <= off && off < tl.seq(i) - 1 + tl.len(i)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int segmentOfFrame(SegmentTimeline tl, long frame) {
+    for (int i = 0; i < tl.size(); i++) {
+      if (tl.frame(i) == frame && tl.dir(i) == StreamControl.SERVER && tl.len(i) > 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

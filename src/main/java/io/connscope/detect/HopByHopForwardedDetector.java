@@ -1,0 +1,112 @@
+package io.connscope.detect;
+
+/*
+ * http.hop_by_hop_forwarded
+ *
+ * Rule: on a capture holding both legs of a proxy, a request on the upstream leg (its client
+ * address is the first leg's server address, its server another endpoint, same method and path,
+ * sent within forwardWindowMicros (1 s) after the client's request and answered before the proxy
+ * answered; see HttpConnections.upstream) carries a hop-by-hop header with exactly the value the
+ * client sent: Connection, Keep-Alive, Proxy-Connection, Upgrade, or a header the client's
+ * Connection names. RFC 7230 6.1: a proxy must remove them. (TE, Trailer and Proxy-Authenticate
+ * are hop-by-hop too but the HTTP layer does not keep them, so they cannot be compared.)
+ * Confidence: confirmed when the two request heads have the same length (forwarded verbatim),
+ * suspected otherwise (the legs are paired by timing, method and path).
+ * Not reported: a proxy that sends its own Connection value (e.g. nginx's Connection: close).
+ */
+
+import io.connscope.http.Headers;
+import io.connscope.http.HttpTracker;
+import io.connscope.tcp.Connection;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Reports hop-by-hop request headers a proxy forwarded upstream unchanged. */
+public final class HopByHopForwardedDetector implements Detector {
+  public static final String TYPE = "http.hop_by_hop_forwarded";
+
+  /** Hop-by-hop header names the HTTP layer keeps (RFC 7230 6.1, RFC 7231 A, RFC 7235 4.3). */
+  static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection", "upgrade");
+
+  private final DetectOptions options;
+  private final HttpConnections index;
+  private final List<String> conns = new ArrayList<>();
+
+  HopByHopForwardedDetector(DetectOptions options, HttpConnections index) {
+    this.options = options;
+    this.index = index;
+  }
+
+  @Override
+  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    if (http != null && http.isHttp()) {
+      conns.add(c.idString());
+    }
+  }
+
+  @Override
+  public void finish(Consumer<Finding> out) {
+    for (String id : conns) {
+      HttpConnections.Conn a = index.get(id);
+      if (a == null) {
+        continue;
+      }
+      for (HttpConnections.Tx t : a.txs()) {
+        HttpConnections.Link up = index.upstream(a, t, options.forwardWindowMicros);
+        if (up != null) {
+          Finding f = compare(a, t, up);
+          if (f != null) {
+            out.accept(f);
+          }
+        }
+      }
+    }
+    conns.clear();
+  }
+
+  private static Finding compare(HttpConnections.Conn a, HttpConnections.Tx t, HttpConnections.Link up) {
+    Headers in = t.requestHeaders();
+    Headers fwd = up.tx().requestHeaders();
+    Set<String> names = new LinkedHashSet<>(HOP_BY_HOP);
+    String conn = in.get("connection");
+    if (conn != null) {
+      for (String tok : conn.split(",")) {
+        String n = tok.trim().toLowerCase(java.util.Locale.ROOT);
+        if (Headers.KEPT.contains(n)) {
+          names.add(n); // RFC 7230 6.1: the headers Connection names are hop-by-hop too
+        }
+      }
+    }
+    List<String> forwarded = new ArrayList<>();
+    for (String n : names) {
+      String v = in.get(n);
+      String w = fwd.get(n);
+      if (v != null && w != null && v.trim().equalsIgnoreCase(w.trim())) {
+        forwarded.add(KeepAlive.headerName(n) + ": " + v);
+      }
+    }
+    if (forwarded.isEmpty()) {
+      return null;
+    }
+    boolean verbatim = t.requestHeadBytes() == up.tx().requestHeadBytes();
+    List<Long> frames = KeepAlive.frames(t.requestFrame(), up.tx().requestFrame());
+    TreeMap<String, Object> d = new TreeMap<>();
+    d.put("client_connection", a.id());
+    d.put("client_frame", t.requestFrame());
+    d.put("forwarded", forwarded);
+    d.put("verbatim", verbatim);
+    String summary = "the proxy forwarded " + t.method() + " " + t.path() + " from " + a.id()
+        + " (frame " + t.requestFrame() + ") to " + up.conn().id() + " (frame " + up.tx().requestFrame()
+        + ") with the client's hop-by-hop " + String.join(", ", forwarded)
+        + (verbatim ? " (the request head was copied verbatim: a blind relay)" : "");
+    String fix = "the proxy must remove Connection, the headers it names, Keep-Alive,"
+        + " Proxy-Connection, TE, Trailer and Upgrade before forwarding (RFC 7230 6.1) and set its"
+        + " own; use an HTTP/1.1-aware proxy";
+    return new Finding(TYPE, "warning", verbatim ? "confirmed" : "suspected", up.conn().id(),
+        up.tx().index(), 0, frames, KeepAlive.filter(frames), summary, fix, d);
+  }
+}

@@ -1,0 +1,182 @@
+package io.connscope.detect;
+
+import io.connscope.http.Headers;
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A bounded index of the finished HTTP connections, for the detectors that link connections:
+ * the retry of a lost request on a new connection, the upstream leg of a proxy, the extra
+ * connections a refusal forced. It reports nothing itself; it runs first so that every
+ * connection is indexed before the linking detectors' {@link #finish}. Keeps at most {@link
+ * DetectOptions#maxIndexedConnections} connections (later ones are not linked, {@link
+ * #dropped()} counts them) and at most {@value #MAX_TX} transactions of each.
+ */
+final class HttpConnections implements Detector {
+  static final int MAX_TX = 64;
+
+  /** One request as the linking rules need it. */
+  record Tx(int index, String method, String path, String uri, long requestFrame, long requestUs,
+      long responseFrame, long responseUs, long responseEndUs, int status, long requestHeadBytes,
+      Headers requestHeaders, Headers responseHeaders) {}
+
+  /** One connection: endpoints, start, handshake time (SYN to ACK, -1 unknown), requests. */
+  record Conn(String id, long clientHi, long clientLo, long serverHi, long serverLo, int serverPort,
+      long startUs, long handshakeUs, List<Tx> txs) {
+
+    boolean samePair(Conn o) {
+      return clientHi == o.clientHi && clientLo == o.clientLo && serverHi == o.serverHi
+          && serverLo == o.serverLo && serverPort == o.serverPort;
+    }
+  }
+
+  private record Pair(long clientHi, long clientLo, long serverHi, long serverLo, int serverPort) {}
+
+  private record Addr(long hi, long lo) {}
+
+  private final int cap;
+  private int indexed;
+  private final Map<String, Conn> byId = new HashMap<>();
+  private final Map<Pair, List<Conn>> byPair = new HashMap<>();
+  private final Map<Addr, List<Conn>> byClient = new HashMap<>();
+  private long dropped;
+
+  HttpConnections(DetectOptions options) {
+    this.cap = options.maxIndexedConnections;
+  }
+
+  @Override
+  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    if (http == null || !http.isHttp()) {
+      return;
+    }
+    if (indexed >= cap) {
+      dropped++;
+      return;
+    }
+    List<Tx> txs = new ArrayList<>();
+    for (Transaction t : http.transactions()) {
+      if (t.method() == null) {
+        continue;
+      }
+      if (txs.size() == MAX_TX) {
+        break;
+      }
+      txs.add(new Tx(t.index(), t.method(), KeepAlive.path(t.uri()), t.uri(), t.requestFirstFrame(),
+          t.requestFirstUs(), t.responseFirstFrame(), t.responseFirstUs(), t.responseLastUs(),
+          t.status(), t.requestHeaderBytes(), t.requestHeaders(), t.responseHeaders()));
+    }
+    long hs = c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
+    Conn k = new Conn(c.idString(), c.clientAddrHi(), c.clientAddrLo(), c.serverAddrHi(),
+        c.serverAddrLo(), c.serverPort(), c.firstTsMicros(), hs, List.copyOf(txs));
+    indexed++;
+    byId.put(k.id, k);
+    byPair.computeIfAbsent(pair(k), x -> new ArrayList<>()).add(k);
+    byClient.computeIfAbsent(new Addr(k.clientHi, k.clientLo), x -> new ArrayList<>()).add(k);
+  }
+
+  private static Pair pair(Conn c) {
+    return new Pair(c.clientHi, c.clientLo, c.serverHi, c.serverLo, c.serverPort);
+  }
+
+  private List<Conn> clientsAt(long hi, long lo) {
+    return byClient.getOrDefault(new Addr(hi, lo), List.of());
+  }
+
+  /** Connections not indexed because the cap was reached. */
+  long dropped() {
+    return dropped;
+  }
+
+  /** The indexed connection {@code id}, or null. */
+  Conn get(String id) {
+    return byId.get(id);
+  }
+
+  /** Connections of the same client and server as {@code c} (itself included), by start. */
+  List<Conn> samePair(Conn c) {
+    List<Conn> out = new ArrayList<>(byPair.getOrDefault(pair(c), List.of()));
+    out.sort((a, b) -> Long.compare(a.startUs, b.startUs));
+    return out;
+  }
+
+  /** A link to a request on another connection. */
+  record Link(Conn conn, Tx tx) {}
+
+  /**
+   * The first request with the same method and path as {@code t} that the same client sent to
+   * the same server on another connection, within {@code windowUs} after {@code afterUs}.
+   */
+  Link retry(Conn from, Tx t, long afterUs, long windowUs) {
+    Link best = null;
+    for (Conn o : byPair.getOrDefault(pair(from), List.of())) {
+      if (o == from) {
+        continue;
+      }
+      for (Tx x : o.txs) {
+        if (x.method.equals(t.method) && x.path != null && x.path.equals(t.path)
+            && x.requestUs >= afterUs && x.requestUs - afterUs <= windowUs
+            && (best == null || x.requestUs < best.tx.requestUs)) {
+          best = new Link(o, x);
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The same request forwarded upstream by a proxy: on a connection whose client address is the
+   * server address of {@code a} and whose server is another endpoint, the same method and path,
+   * sent after {@code t} started and (when {@code t} was answered) answered before it; within
+   * {@code windowUs} of {@code t}.
+   */
+  Link upstream(Conn a, Tx t, long windowUs) {
+    Link best = null;
+    for (Conn b : clientsAt(a.serverHi, a.serverLo)) {
+      if (b == a || (b.serverHi == a.serverHi && b.serverLo == a.serverLo && b.serverPort == a.serverPort)) {
+        continue;
+      }
+      for (Tx x : b.txs) {
+        if (!x.method.equals(t.method) || x.path == null || !x.path.equals(t.path)
+            || x.requestUs < t.requestUs || x.requestUs - t.requestUs > windowUs) {
+          continue;
+        }
+        if (t.responseUs >= 0 && (x.requestUs > t.responseUs
+            || x.responseUs < 0 || x.responseUs > t.responseUs)) {
+          continue;
+        }
+        if (best == null || x.requestUs < best.tx.requestUs) {
+          best = new Link(b, x);
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * True when some connection from the server address of {@code a} to {@code upstream}'s server
+   * carried a request with the method and path of {@code t} between {@code fromUs} and {@code
+   * toUs}.
+   */
+  boolean forwardedBetween(Conn a, Conn upstream, Tx t, long fromUs, long toUs) {
+    for (Conn b : clientsAt(a.serverHi, a.serverLo)) {
+      if (b.serverHi != upstream.serverHi
+          || b.serverLo != upstream.serverLo || b.serverPort != upstream.serverPort) {
+        continue;
+      }
+      for (Tx x : b.txs) {
+        if (x.method.equals(t.method) && x.path != null && x.path.equals(t.path)
+            && x.requestUs >= fromUs && x.requestUs <= toUs) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,302 @@
+package io.connscope.detect;
+
+import io.connscope.http.Framing;
+import io.connscope.http.Headers;
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.HalfConnection;
+import io.connscope.tcp.StreamControl;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The keep-alive negotiation of each transaction and how each connection ended, read from the
+ * headers and the TCP close (RFC 7230 6.1-6.3, RFC 2068 19.7.1 for HTTP/1.0 Keep-Alive). Shared
+ * by the keep-alive detectors and written into the JSON report.
+ *
+ * <p>Per transaction, what the client asked ({@code client_asked}):
+ *
+ * <ul>
+ *   <li>{@code close}: {@code Connection: close} (any version);
+ *   <li>{@code keep_alive}: a {@code keep-alive} token in {@code Connection};
+ *   <li>{@code default}: HTTP/1.1 or later without either (persistent by default, RFC 7230 6.3);
+ *   <li>{@code none}: HTTP/1.0 without either (the connection closes after the response).
+ * </ul>
+ *
+ * {@code Proxy-Connection} is reported apart: only proxies read it (RFC 7230 A.1.2). What the
+ * server answered ({@code server_answered}) takes the same values for the response, with {@code
+ * keep_alive} meaning it echoed the token; {@code Keep-Alive: timeout=, max=} are parsed. The
+ * transaction leaves the connection {@code persistent} when neither side said close, the response
+ * body did not end with the close, and either the response is HTTP/1.1 to an HTTP/1.1 request (or
+ * to one asking keep-alive) or an HTTP/1.0 response echoed the keep-alive a client asked for.
+ */
+public final class KeepAlive {
+  private KeepAlive() {}
+
+  /** The client asked (or defaulted to) a persistent connection. */
+  public static final String KEEP_ALIVE = "keep_alive";
+  public static final String DEFAULT = "default";
+  public static final String CLOSE = "close";
+  public static final String NONE = "none";
+
+  /**
+   * One transaction's negotiation.
+   *
+   * @param clientAsked {@code keep_alive}, {@code default}, {@code close}, {@code none}; null
+   *     for an orphan response
+   * @param proxyConnection the request's Proxy-Connection value, or null
+   * @param serverAnswered {@code keep_alive}, {@code default}, {@code close}, {@code none}; null
+   *     when no final response was seen
+   * @param keepAliveMax the response's {@code Keep-Alive: max=}, -1 when absent
+   * @param keepAliveTimeoutSeconds the response's {@code Keep-Alive: timeout=}, -1 when absent
+   * @param persistent the connection may carry another request after this transaction
+   */
+  public record Negotiation(String clientAsked, String proxyConnection, String serverAnswered,
+      int keepAliveMax, int keepAliveTimeoutSeconds, boolean persistent) {
+
+    /** The client wanted the connection to stay open (also when only via Proxy-Connection). */
+    public boolean clientWants() {
+      return KEEP_ALIVE.equals(clientAsked) || DEFAULT.equals(clientAsked)
+          || (NONE.equals(clientAsked) && hasToken(proxyConnection, "keep-alive"));
+    }
+
+    /** The server's answer rules out another request: close, or HTTP/1.0 without keep-alive. */
+    public boolean serverRefused() {
+      return CLOSE.equals(serverAnswered) || NONE.equals(serverAnswered);
+    }
+  }
+
+  /**
+   * How a connection ended.
+   *
+   * @param requests requests seen
+   * @param reused more than one request was sent
+   * @param closedBy {@code client}, {@code server}, or null when nobody sent FIN or RST
+   * @param closeKind {@code fin}, {@code rst}, or {@code none} (capture end, idle, evicted)
+   * @param closeFrame the first FIN or RST, -1 when none
+   * @param closeMicros its time, -1 when none
+   * @param closedAfter index of the last transaction whose response ended before the close, -1
+   * @param idleBeforeCloseMicros time from the last HTTP message byte before the close to the
+   *     close, -1 when unknown
+   */
+  public record Ending(int requests, boolean reused, String closedBy, String closeKind,
+      long closeFrame, long closeMicros, int closedAfter, long idleBeforeCloseMicros) {}
+
+  /** The negotiation of {@code t}. */
+  public static Negotiation negotiation(Transaction t) {
+    String asked = null;
+    String proxy = null;
+    if (t.method() != null) {
+      Headers h = t.requestHeaders();
+      asked = asked(h, t.requestVersion());
+      proxy = h.get("proxy-connection");
+    }
+    String answered = null;
+    int max = -1;
+    int timeout = -1;
+    if (t.status() > 0) {
+      Headers h = t.responseHeaders();
+      answered = asked(h, t.responseVersion());
+      String ka = h.get("keep-alive");
+      max = param(ka, "max");
+      timeout = param(ka, "timeout");
+    }
+    boolean persistent = asked != null && !CLOSE.equals(asked) && !CLOSE.equals(answered)
+        && t.responseFraming() != Framing.CLOSE && t.responseFraming() != Framing.TUNNEL
+        && (KEEP_ALIVE.equals(answered) || DEFAULT.equals(answered) && !NONE.equals(asked));
+    return new Negotiation(asked, proxy, answered, max, timeout, persistent);
+  }
+
+  private static String asked(Headers h, String version) {
+    List<String> conn = h.getAll("connection");
+    for (String v : conn) {
+      if (hasToken(v, "close")) {
+        return CLOSE;
+      }
+    }
+    for (String v : conn) {
+      if (hasToken(v, "keep-alive")) {
+        return KEEP_ALIVE;
+      }
+    }
+    return is11(version) ? DEFAULT : NONE;
+  }
+
+  /** HTTP/1.1 or later (RFC 7230 2.6: a higher minor version is compatible). */
+  static boolean is11(String version) {
+    return version != null && version.length() == 8 && version.startsWith("HTTP/")
+        && (version.charAt(5) > '1' || version.charAt(5) == '1' && version.charAt(7) >= '1');
+  }
+
+  /** {@code token} in a comma-separated header value, ignoring case. */
+  public static boolean hasToken(String value, String token) {
+    if (value == null) {
+      return false;
+    }
+    for (String part : value.split(",")) {
+      if (part.trim().equalsIgnoreCase(token)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code name=N} in a Keep-Alive value (RFC 2068 19.7.1.1), -1 when absent or not a number. */
+  static int param(String value, String name) {
+    if (value == null) {
+      return -1;
+    }
+    for (String part : value.split(",")) {
+      String p = part.trim().toLowerCase(Locale.ROOT);
+      if (p.startsWith(name) && p.length() > name.length()) {
+        String rest = p.substring(name.length()).trim();
+        if (rest.startsWith("=")) {
+          rest = rest.substring(1).trim();
+          if (!rest.isEmpty() && rest.length() <= 9 && rest.chars().allMatch(Character::isDigit)) {
+            return Integer.parseInt(rest);
+          }
+          return -1;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** A Content-Length value as a number (digits only, at most 18), -1 otherwise. */
+  static long contentLength(String value) {
+    if (value == null) {
+      return -1;
+    }
+    String v = value.trim();
+    if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+      return -1;
+    }
+    return Long.parseLong(v);
+  }
+
+  /** How {@code c} ended, with its HTTP transactions ({@code http} may be null). */
+  public static Ending ending(Connection c, HttpTracker http) {
+    int requests = 0;
+    int closedAfter = -1;
+    long lastBefore = -1;
+    int by = c.closedFirstBy();
+    long closeUs = by < 0 ? -1 : closeMicros(c.half(by));
+    long closeFrame = by < 0 ? -1 : closeFrame(c.half(by));
+    String kind = by < 0 ? "none" : closeKind(c.half(by));
+    long end = closeUs >= 0 ? closeUs : c.lastTsMicros();
+    if (http != null) {
+      for (Transaction t : http.transactions()) {
+        if (t.method() != null) {
+          requests++;
+        }
+        if (t.responseLastUs() >= 0 && t.responseLastUs() <= end) {
+          closedAfter = Math.max(closedAfter, t.index());
+        }
+        lastBefore = Math.max(lastBefore, before(t.requestLastUs(), end));
+        lastBefore = Math.max(lastBefore, before(t.responseLastUs(), end));
+      }
+    }
+    long idle = closeUs >= 0 && lastBefore >= 0 ? closeUs - lastBefore : -1;
+    return new Ending(requests, requests > 1, by == StreamControl.CLIENT ? "client"
+        : by == StreamControl.SERVER ? "server" : null, kind, closeFrame, closeUs, closedAfter, idle);
+  }
+
+  private static long before(long us, long end) {
+    return us >= 0 && us <= end ? us : -1;
+  }
+
+  /** First FIN or RST time of one side, -1 when it sent neither. */
+  static long closeMicros(HalfConnection h) {
+    long f = h.finTs();
+    long r = h.rstTs();
+    return f < 0 ? r : r < 0 ? f : Math.min(f, r);
+  }
+
+  /** Frame of that first FIN or RST, -1 when none. */
+  static long closeFrame(HalfConnection h) {
+    long f = h.finTs();
+    long r = h.rstTs();
+    if (f < 0) {
+      return r < 0 ? -1 : h.rstFrame();
+    }
+    return r >= 0 && r < f ? h.rstFrame() : h.finFrame();
+  }
+
+  /** "fin" or "rst" for one side's first close, null when none. */
+  static String closeKind(HalfConnection h) {
+    long f = h.finTs();
+    long r = h.rstTs();
+    if (f < 0 && r < 0) {
+      return null;
+    }
+    return f < 0 || (r >= 0 && r < f) ? "rst" : "fin";
+  }
+
+  /** The path of a request target: absolute-form loses its scheme and authority. */
+  static String path(String uri) {
+    if (uri == null) {
+      return null;
+    }
+    int scheme = uri.indexOf("://");
+    if (scheme > 0 && scheme < 10) {
+      int slash = uri.indexOf('/', scheme + 3);
+      return slash < 0 ? "/" : uri.substring(slash);
+    }
+    return uri;
+  }
+
+  /** Absolute-form request target (RFC 7230 5.3.2): what clients send to a forward proxy. */
+  static boolean absoluteForm(String uri) {
+    return uri != null && (uri.regionMatches(true, 0, "http://", 0, 7)
+        || uri.regionMatches(true, 0, "https://", 0, 8));
+  }
+
+  /** RFC 7231 4.2.2. */
+  static boolean idempotent(String method) {
+    return method != null && switch (method) {
+      case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+      default -> false;
+    };
+  }
+
+  /** "frame.number in {a b c}" over the frames given (ascending, without -1). */
+  static String filter(List<Long> frames) {
+    StringBuilder sb = new StringBuilder("frame.number in {");
+    boolean first = true;
+    for (long f : frames) {
+      sb.append(first ? "" : " ").append(f);
+      first = false;
+    }
+    return sb.append('}').toString();
+  }
+
+  /** Sorted, distinct, positive frames. */
+  static List<Long> frames(long... fs) {
+    return java.util.Arrays.stream(fs).filter(f -> f > 0).distinct().sorted().boxed().toList();
+  }
+
+  static String side(int dir) {
+    return dir == StreamControl.CLIENT ? "client" : "server";
+  }
+
+  static String ms(long micros) {
+    return micros < 1000 ? micros + " µs"
+        : String.format(Locale.ROOT, micros < 10_000 ? "%.2f ms" : "%.1f ms", micros / 1000.0);
+  }
+
+  /** A lower-case header name as usually written: "proxy-connection" to "Proxy-Connection". */
+  static String headerName(String lower) {
+    StringBuilder sb = new StringBuilder(lower.length());
+    boolean up = true;
+    for (char ch : lower.toCharArray()) {
+      sb.append(up ? Character.toUpperCase(ch) : ch);
+      up = ch == '-';
+    }
+    return sb.toString();
+  }
+
+  static String s(long micros) {
+    return String.format(Locale.ROOT, "%.2f s", micros / 1_000_000.0);
+  }
+}

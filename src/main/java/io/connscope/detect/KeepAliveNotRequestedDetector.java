@@ -1,0 +1,97 @@
+package io.connscope.detect;
+
+/*
+ * keepalive.not_requested
+ *
+ * Rule: the first request of a connection is HTTP/1.0 and does not ask for a persistent
+ * connection (no keep-alive token in Connection or Proxy-Connection, or Connection: close). Such a
+ * client closes (or has the server close) after every response (RFC 7230 A.1.2).
+ * One finding per client address and server endpoint (info), on its first such connection.
+ * Cost: the handshakes of the connections the same client opened to the same server after the
+ * first one (SYN to the handshake ACK at the capture point).
+ * Not reported: HTTP/1.1 clients sending Connection: close (a deliberate choice of the client).
+ */
+
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Reports HTTP/1.0 clients that never asked for keep-alive. */
+public final class KeepAliveNotRequestedDetector implements Detector {
+  public static final String TYPE = "keepalive.not_requested";
+
+  record Miss(String conn, int tx, long requestFrame, long requestUs, boolean close) {}
+
+  private final HttpConnections index;
+  private final List<Miss> misses = new ArrayList<>();
+
+  KeepAliveNotRequestedDetector(DetectOptions options, HttpConnections index) {
+    this.index = index;
+  }
+
+  @Override
+  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    if (http == null || !http.isHttp()) {
+      return;
+    }
+    for (Transaction t : http.transactions()) {
+      if (t.method() == null) {
+        continue;
+      }
+      KeepAlive.Negotiation n = KeepAlive.negotiation(t);
+      if (!KeepAlive.is11(t.requestVersion()) && !n.clientWants()) {
+        misses.add(new Miss(c.idString(), t.index(), t.requestFirstFrame(), t.requestFirstUs(),
+            KeepAlive.CLOSE.equals(n.clientAsked())));
+      }
+      return;
+    }
+  }
+
+  @Override
+  public void finish(Consumer<Finding> out) {
+    misses.sort(java.util.Comparator.comparingLong(Miss::requestUs));
+    Map<String, List<Miss>> byPair = new LinkedHashMap<>();
+    Map<String, List<HttpConnections.Conn>> pairs = new LinkedHashMap<>();
+    for (Miss m : misses) {
+      HttpConnections.Conn c = index.get(m.conn);
+      List<HttpConnections.Conn> pair = c == null ? List.of() : index.samePair(c);
+      String key = pair.isEmpty() ? m.conn : pair.get(0).id();
+      byPair.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
+      pairs.putIfAbsent(key, pair);
+    }
+    for (Map.Entry<String, List<Miss>> e : byPair.entrySet()) {
+      List<Miss> ms = e.getValue();
+      Miss m0 = ms.get(0);
+      int later = 0;
+      long cost = 0;
+      for (HttpConnections.Conn o : pairs.get(e.getKey())) {
+        if (o.startUs() > m0.requestUs) {
+          later++;
+          cost += Math.max(0, o.handshakeUs());
+        }
+      }
+      List<Long> frames = ms.stream().map(Miss::requestFrame).filter(f -> f > 0).limit(20).sorted().toList();
+      TreeMap<String, Object> d = new TreeMap<>();
+      d.put("connections", ms.size());
+      d.put("connections_after_first", later);
+      d.put("handshake_us", cost);
+      String summary = "an HTTP/1.0 client " + (m0.close ? "sent Connection: close" : "did not ask for"
+          + " keep-alive (no Connection: keep-alive)") + (ms.size() > 1 ? " on " + ms.size()
+          + " connections" : "") + ": one connection per request"
+          + (later > 0 ? "; " + later + " more connection" + (later > 1 ? "s" : "")
+              + " to the same server followed, their handshakes cost " + KeepAlive.ms(cost) : "");
+      String fix = "use HTTP/1.1 (persistent by default) or send Connection: keep-alive on every"
+          + " HTTP/1.0 request (e.g. not curl --http1.0; a proxy's upstream: nginx"
+          + " proxy_http_version 1.1 with keepalive in the upstream block)";
+      out.accept(new Finding(TYPE, "info", "confirmed", m0.conn, m0.tx, cost, frames,
+          KeepAlive.filter(frames), summary, fix, d));
+    }
+    misses.clear();
+  }
+}

@@ -1,0 +1,86 @@
+package io.connscope.detect;
+
+/*
+ * http.unanswered
+ *
+ * Rule: requests that never got a final response and responses that had no request (the HTTP
+ * layer's unanswered and orphan transactions), other than those keepalive.proxy_hang and
+ * keepalive.stale_reuse explain. One finding per connection listing them.
+ * Confidence: confirmed when the connection was closed (FIN or RST) after the request, suspected
+ * when the capture ended or a gap touched the transaction (the answer may be outside the
+ * capture). Severity warning. Cost: for unanswered requests, the time from the request to the
+ * connection's end (the longest one).
+ */
+
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Reports requests without a response and responses without a request. */
+public final class UnansweredDetector implements Detector {
+  public static final String TYPE = "http.unanswered";
+
+  private final DetectOptions options;
+
+  public UnansweredDetector(DetectOptions options) {
+    this.options = options;
+  }
+
+  @Override
+  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    if (http == null || !http.isHttp() || http.tunnel()) {
+      return;
+    }
+    List<Integer> unanswered = new ArrayList<>();
+    List<Integer> orphans = new ArrayList<>();
+    List<Long> frames = new ArrayList<>();
+    boolean suspect = c.closedFirstBy() < 0;
+    long cost = 0;
+    int first = -1;
+    Transaction prev = null;
+    for (Transaction t : http.transactions()) {
+      if (t.orphanResponse()) {
+        orphans.add(t.index());
+        frames.add(t.responseFirstFrame());
+        suspect |= t.gapAffected();
+        first = first < 0 ? t.index() : first;
+        continue;
+      }
+      if (t.method() == null) {
+        continue;
+      }
+      boolean explained = prev != null && (KeepAliveProxyHangDetector.hang(c, prev, t, options, List.of()) != null
+          || KeepAliveStaleReuseDetector.isStale(c, prev, t, options));
+      if (t.status() == 0 && !explained) {
+        unanswered.add(t.index());
+        frames.add(t.requestFirstFrame());
+        suspect |= t.gapAffected();
+        cost = Math.max(cost, Math.max(0, c.lastTsMicros() - t.requestFirstUs()));
+        first = first < 0 ? t.index() : first;
+      }
+      prev = t;
+    }
+    if (unanswered.isEmpty() && orphans.isEmpty()) {
+      return;
+    }
+    List<Long> fs = KeepAlive.frames(frames.stream().limit(20).mapToLong(Long::longValue).toArray());
+    TreeMap<String, Object> d = new TreeMap<>();
+    d.put("unanswered", unanswered.stream().limit(20).toList());
+    d.put("orphan_responses", orphans.stream().limit(20).toList());
+    String summary = (unanswered.isEmpty() ? "" : unanswered.size() + " request"
+        + (unanswered.size() > 1 ? "s" : "") + " got no response (transactions "
+        + unanswered.stream().limit(10).map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("")
+        + ")") + (!unanswered.isEmpty() && !orphans.isEmpty() ? "; " : "")
+        + (orphans.isEmpty() ? "" : orphans.size() + " response" + (orphans.size() > 1 ? "s" : "")
+            + " had no request")
+        + (suspect ? " (the capture may miss part of the exchange)" : "");
+    String fix = "look at the server (or a proxy in between) for requests it dropped; for orphan"
+        + " responses, check that the capture saw the whole connection";
+    out.accept(new Finding(TYPE, "warning", suspect ? "suspected" : "confirmed", c.idString(), first,
+        unanswered.isEmpty() ? 0 : cost, fs, KeepAlive.filter(fs), summary, fix, d));
+  }
+}
