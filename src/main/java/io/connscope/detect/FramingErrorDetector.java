@@ -135,19 +135,38 @@ public final class FramingErrorDetector implements Detector {
         return null;
       }
       String cl = t.responseHeaders().get("content-length");
+      Transaction lost = null;
+      for (Transaction o : http.transactions()) {
+        if (lost == null && o.index() > t.index() && o.method() != null && o.status() == 0) {
+          lost = o;
+        }
+      }
       String broke = next != null
           ? "the next response (transaction " + next.index() + ", frame " + next.responseFirstFrame()
               + ") came after them, so a client trusting Content-Length reads the leftover bytes as"
               + " its status line and misreads it"
-          : "they did not parse as a response; " + ending(c, t.responseLastUs());
-      List<Long> frames = KeepAlive.frames(t.responseFirstFrame(), tl.frame(seg),
-          next == null ? -1 : next.responseFirstFrame());
+          : "they did not parse as a response"
+              + (lost != null ? "; transaction " + lost.index() + " (" + lost.method() + " " + lost.uri()
+                  + ") got no readable response: it is lost in the leftover bytes" : "")
+              + "; " + ending(c, t.responseLastUs());
+      List<Long> junkFrames = new ArrayList<>();
+      for (int i = 0; i < tl.size() && junkFrames.size() < 5; i++) {
+        if (tl.dir(i) == StreamControl.SERVER && tl.len(i) > 0 && !tl.isRetransmission(i)
+            && tl.seq(i) - 1 < junkEnd && tl.seq(i) - 1 + tl.len(i) > end) {
+          junkFrames.add(tl.frame(i));
+        }
+      }
+      List<Long> frames = KeepAlive.frames(t.responseFirstFrame(),
+          next == null ? -1 : next.responseFirstFrame(), lost == null ? -1 : lost.requestFirstFrame(),
+          junkFrames.stream().mapToLong(Long::longValue).toArray());
       TreeMap<String, Object> d = new TreeMap<>();
       d.put("content_length", cl == null ? "" : cl);
       d.put("leftover_bytes", leftover);
-      d.put("leftover_frame", tl.frame(seg));
+      d.put("leftover_frames", junkFrames);
       String summary = "the body of " + label(t) + " is longer than its Content-Length " + cl + ": "
-          + leftover + " more bytes followed it (frame " + tl.frame(seg) + "); " + broke;
+          + leftover + " more bytes followed it (frame" + (junkFrames.size() > 1 ? "s " : " ")
+          + junkFrames.stream().map(String::valueOf).reduce((x, y) -> x + ", " + y).orElse("")
+          + "); " + broke;
       return new Finding(TYPE, "error", "confirmed", c.idString(), t.index(), 0, frames,
           KeepAlive.filter(frames), summary, "fix the server's Content-Length (compute it from the"
               + " bytes actually sent, after any compression or transcoding)", d);

@@ -276,6 +276,15 @@ public final class KeepAlive {
     return java.util.Arrays.stream(fs).filter(f -> f > 0).distinct().sorted().boxed().toList();
   }
 
+  /** {@link #frames(long...)} of some single frames and an array of more. */
+  static List<Long> frames(long a, long b, long c, long[] more) {
+    long[] all = java.util.Arrays.copyOf(more, more.length + 3);
+    all[more.length] = a;
+    all[more.length + 1] = b;
+    all[more.length + 2] = c;
+    return frames(all);
+  }
+
   static String side(int dir) {
     return dir == StreamControl.CLIENT ? "client" : "server";
   }

@@ -85,7 +85,8 @@ public final class KeepAliveNotRequestedDetector implements Detector {
           + " keep-alive (no Connection: keep-alive)") + (ms.size() > 1 ? " on " + ms.size()
           + " connections" : "") + ": one connection per request"
           + (later > 0 ? "; " + later + " more connection" + (later > 1 ? "s" : "")
-              + " to the same server followed, their handshakes cost " + KeepAlive.ms(cost) : "");
+              + " to the same server followed, " + (later > 1 ? "their handshakes" : "its handshake")
+              + " cost " + KeepAlive.ms(cost) : "");
       String fix = "use HTTP/1.1 (persistent by default) or send Connection: keep-alive on every"
           + " HTTP/1.0 request (e.g. not curl --http1.0; a proxy's upstream: nginx"
           + " proxy_http_version 1.1 with keepalive in the upstream block)";

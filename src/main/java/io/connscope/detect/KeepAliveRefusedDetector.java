@@ -95,7 +95,7 @@ public final class KeepAliveRefusedDetector implements Detector {
     String summary = "the client asked to keep the connection open and the server refused with "
         + r0.how + (rs.size() > 1 ? " on " + rs.size() + " connections" : "")
         + (forced > 0 ? "; " + forced + " more connection" + (forced > 1 ? "s" : "") + " to the same server"
-            + " followed, their handshakes cost " + KeepAlive.ms(cost) : "")
+            + " followed, " + (forced > 1 ? "their handshakes" : "its handshake") + " cost " + KeepAlive.ms(cost) : "")
         + (r0.viaProxyConnection ? " (the client asked only with Proxy-Connection, which servers ignore)" : "");
     String fix = "enable keep-alive on the server (e.g. nginx keepalive_timeout > 0, Apache KeepAlive"
         + " On), or on the proxy in front of it; for HTTP/1.0 clients the server must echo"

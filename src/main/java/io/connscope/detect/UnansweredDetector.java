@@ -5,7 +5,9 @@ package io.connscope.detect;
  *
  * Rule: requests that never got a final response and responses that had no request (the HTTP
  * layer's unanswered and orphan transactions), other than those keepalive.proxy_hang and
- * keepalive.stale_reuse explain. One finding per connection listing them.
+ * keepalive.stale_reuse explain, and other than requests a gap or desynchronisation touched
+ * (Transaction.gapAffected: their response may be hidden in unparsable bytes, which
+ * http.framing_error or the http.desync anomaly reports). One finding per connection.
  * Confidence: confirmed when the connection was closed (FIN or RST) after the request, suspected
  * when the capture ended or a gap touched the transaction (the answer may be outside the
  * capture). Severity warning. Cost: for unanswered requests, the time from the request to the
@@ -55,7 +57,7 @@ public final class UnansweredDetector implements Detector {
       }
       boolean explained = prev != null && (KeepAliveProxyHangDetector.hang(c, prev, t, options, List.of()) != null
           || KeepAliveStaleReuseDetector.isStale(c, prev, t, options));
-      if (t.status() == 0 && !explained) {
+      if (t.status() == 0 && !explained && !t.gapAffected()) {
         unanswered.add(t.index());
         frames.add(t.requestFirstFrame());
         suspect |= t.gapAffected();

@@ -9,6 +9,7 @@ import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.Warnings;
 import io.connscope.decode.Addresses;
 import io.connscope.detect.Finding;
+import io.connscope.detect.KeepAlive;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
@@ -33,7 +34,7 @@ import java.util.Map;
  * <p>Layout: one object per line for connections and findings, so that reports diff and grep well:
  *
  * <pre>
- * {"schema":"connscope-report","schema_version":"1.0.0","tool":{...},
+ * {"schema":"connscope-report","schema_version":"1.1.0","tool":{...},
  * "capture":{...},
  * "summary":{...},
  * "connections":[
@@ -50,7 +51,7 @@ import java.util.Map;
  */
 public final class JsonReportWriter implements AnalysisSink {
   public static final String SCHEMA = "connscope-report";
-  public static final String SCHEMA_VERSION = "1.0.0";
+  public static final String SCHEMA_VERSION = "1.1.0";
 
   private static final JsonFactory FACTORY = new JsonFactory();
   /** Kept header names, in the order they are written. */
@@ -318,10 +319,14 @@ public final class JsonReportWriter implements AnalysisSink {
       g.writeEndObject();
     }
     g.writeEndObject();
+    if (isHttp) {
+      writeKeepAlive(g, KeepAlive.ending(c, http));
+    }
     g.writeArrayFieldStart("transactions");
     if (http != null) {
-      for (Transaction t : http.transactions()) {
-        writeTransaction(g, c, t);
+      List<Transaction> txs = http.transactions();
+      for (int i = 0; i < txs.size(); i++) {
+        writeTransaction(g, c, txs.get(i), laterRequest(txs, i));
       }
     }
     g.writeEndArray();
@@ -366,7 +371,53 @@ public final class JsonReportWriter implements AnalysisSink {
     return from >= 0 && to >= 0 ? Math.max(0, to - from) : -1;
   }
 
-  static void writeTransaction(JsonGenerator g, Connection c, Transaction t) throws IOException {
+  /** Since 1.1.0: how the connection ended, for keep-alive analysis ({@link KeepAlive}). */
+  private static void writeKeepAlive(JsonGenerator g, KeepAlive.Ending e) throws IOException {
+    g.writeObjectFieldStart("keepalive");
+    g.writeNumberField("requests", e.requests());
+    g.writeBooleanField("reused", e.reused());
+    g.writeStringField("closed_by", e.closedBy());
+    g.writeStringField("close_kind", e.closeKind());
+    writeOptionalNumber(g, "close_frame", e.closeFrame());
+    writeOptionalNumber(g, "close_us", e.closeMicros());
+    g.writeNumberField("closed_after", e.closedAfter());
+    writeOptionalNumber(g, "idle_before_close_us", e.idleBeforeCloseMicros());
+    g.writeEndObject();
+  }
+
+  /** True when a request follows transaction {@code i} on the connection. */
+  private static boolean laterRequest(List<Transaction> txs, int i) {
+    for (int k = i + 1; k < txs.size(); k++) {
+      if (txs.get(k).method() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Since 1.1.0: the transaction's keep-alive negotiation ({@link KeepAlive#negotiation}). */
+  private static void writeNegotiation(JsonGenerator g, Transaction t, boolean reusedAfter)
+      throws IOException {
+    KeepAlive.Negotiation n = KeepAlive.negotiation(t);
+    g.writeObjectFieldStart("keepalive");
+    g.writeStringField("client_asked", n.clientAsked());
+    if (n.proxyConnection() != null) {
+      g.writeStringField("proxy_connection", n.proxyConnection());
+    }
+    g.writeStringField("server_answered", n.serverAnswered());
+    if (n.keepAliveMax() >= 0) {
+      g.writeNumberField("keep_alive_max", n.keepAliveMax());
+    }
+    if (n.keepAliveTimeoutSeconds() >= 0) {
+      g.writeNumberField("keep_alive_timeout_s", n.keepAliveTimeoutSeconds());
+    }
+    g.writeBooleanField("persistent", n.persistent());
+    g.writeBooleanField("reused_after", reusedAfter);
+    g.writeEndObject();
+  }
+
+  static void writeTransaction(JsonGenerator g, Connection c, Transaction t, boolean reusedAfter)
+      throws IOException {
     g.writeStartObject();
     g.writeNumberField("index", t.index());
     g.writeNumberField("depth", t.depth());
@@ -418,6 +469,7 @@ public final class JsonReportWriter implements AnalysisSink {
       g.writeString(a);
     }
     g.writeEndArray();
+    writeNegotiation(g, t, reusedAfter);
     g.writeEndObject();
   }
 
