@@ -238,12 +238,11 @@ public final class KeepAlive {
     if (uri == null) {
       return null;
     }
-    int scheme = uri.indexOf("://");
-    if (scheme > 0 && scheme < 10) {
-      int slash = uri.indexOf('/', scheme + 3);
-      return slash < 0 ? "/" : uri.substring(slash);
+    if (!absoluteForm(uri)) {
+      return uri;
     }
-    return uri;
+    int slash = uri.indexOf('/', uri.indexOf("://") + 3);
+    return slash < 0 ? "/" : uri.substring(slash);
   }
 
   /** Absolute-form request target (RFC 7230 5.3.2): what clients send to a forward proxy. */

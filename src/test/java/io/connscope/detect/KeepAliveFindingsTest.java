@@ -1,0 +1,257 @@
+package io.connscope.detect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.connscope.analysis.Analysis;
+import io.connscope.analysis.AnalysisConfig;
+import io.connscope.analysis.AnalysisSink;
+import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.ConnectionRecord;
+import io.connscope.capture.CaptureFiles;
+import io.connscope.capture.PacketSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The keep-alive findings on the recorded samples (samples/README.md): type, place, evidence
+ * frames and cost of each, and controls where none may appear. Costs are checked within the
+ * ranges the recordings allow (timeouts of the sample scripts), frames exactly.
+ */
+class KeepAliveFindingsTest {
+  static final Set<String> KEEPALIVE_TYPES = Set.of(KeepAliveProxyHangDetector.TYPE,
+      HopByHopForwardedDetector.TYPE, KeepAliveRefusedDetector.TYPE,
+      KeepAliveNotRequestedDetector.TYPE, CloseDelimitedDetector.TYPE, FramingErrorDetector.TYPE,
+      KeepAliveStaleReuseDetector.TYPE, KeepAliveLimitDetector.TYPE, PipeliningDetector.TYPE,
+      UnansweredDetector.TYPE);
+
+  static List<Finding> findings(String sample) throws IOException {
+    List<Finding> out = new ArrayList<>();
+    AnalysisSink sink = new AnalysisSink() {
+      @Override public void connection(ConnectionRecord connection) {}
+      @Override public void finding(Finding finding) { out.add(finding); }
+      @Override public void finish(CaptureSummary capture) {}
+    };
+    Analysis a = new Analysis(new AnalysisConfig(), sink);
+    Path p = Paths.get("samples", sample);
+    try (PacketSource src = CaptureFiles.open(p, a.warnings())) {
+      a.read(src, CaptureFiles.formatOf(src), null);
+    }
+    a.finish();
+    return out;
+  }
+
+  static List<Finding> ofType(List<Finding> fs, String type) {
+    return fs.stream().filter(f -> f.type().equals(type)).toList();
+  }
+
+  static Finding only(String sample, String type) throws IOException {
+    List<Finding> fs = ofType(findings(sample), type);
+    assertEquals(1, fs.size(), type + " in " + sample + ": " + fs);
+    return fs.get(0);
+  }
+
+  static void assertCost(Finding f, long min, long max) {
+    assertTrue(f.costMicros() >= min && f.costMicros() <= max,
+        f.type() + " cost " + f.costMicros() + " not in [" + min + ", " + max + "]");
+  }
+
+  @Test
+  void dumbProxyHangIsProvenByBothLegs() throws IOException {
+    Finding f = only("dumb-proxy-hang.pcap", KeepAliveProxyHangDetector.TYPE);
+    assertEquals("C1", f.connection());
+    assertEquals(1, f.transaction());
+    assertEquals("error", f.severity());
+    assertEquals("confirmed", f.confidence());
+    // forwarded upstream (9), origin agreed (11), relayed (13), hung request (15), client FIN
+    // (17), retry on C3 (21)
+    assertEquals(List.of(9L, 11L, 13L, 15L, 17L, 21L), f.frames());
+    assertCost(f, 1_400_000, 1_700_000); // the client's 1.5 s timeout
+    assertEquals("C3", f.details().get("retry_connection"));
+    assertEquals("C2", f.details().get("upstream_connection"));
+    assertEquals(true, f.details().get("upstream_never_forwarded"));
+    assertEquals("client", f.details().get("ended_by"));
+    assertEquals(List.of("absolute-form request URI"), f.details().get("proxy_signs"));
+  }
+
+  @Test
+  void blindRelayForwardsHopByHopHeaders() throws IOException {
+    List<Finding> fs = ofType(findings("dumb-proxy-hang.pcap"), HopByHopForwardedDetector.TYPE);
+    assertEquals(2, fs.size(), fs.toString());
+    assertEquals("C2", fs.get(0).connection());
+    assertEquals(List.of(4L, 9L), fs.get(0).frames());
+    assertEquals("C4", fs.get(1).connection());
+    assertEquals(List.of(21L, 26L), fs.get(1).frames());
+    for (Finding f : fs) {
+      assertEquals(0, f.transaction());
+      assertEquals("confirmed", f.confidence());
+      assertEquals(0, f.costMicros());
+      assertEquals(List.of("Connection: Keep-Alive"), f.details().get("forwarded"));
+    }
+  }
+
+  @Test
+  void proxyConnectionThroughTheRelayDoesNotHang() throws IOException {
+    List<Finding> fs = findings("proxy-connection-relay.pcap");
+    assertTrue(ofType(fs, KeepAliveProxyHangDetector.TYPE).isEmpty(), fs.toString());
+    assertTrue(ofType(fs, UnansweredDetector.TYPE).isEmpty(), fs.toString());
+    List<Finding> hop = ofType(fs, HopByHopForwardedDetector.TYPE);
+    assertEquals(2, hop.size());
+    assertEquals(List.of("Proxy-Connection: Keep-Alive"), hop.get(0).details().get("forwarded"));
+    // the server ignores Proxy-Connection and closes: refused, on the client leg and upstream
+    List<Finding> refused = ofType(fs, KeepAliveRefusedDetector.TYPE);
+    assertEquals(List.of("C1", "C2"), refused.stream().map(Finding::connection).sorted().toList());
+  }
+
+  @Test
+  void reverseProxyIsTheControl() throws IOException {
+    List<Finding> fs = findings("reverse-proxy-keepalive.pcap");
+    assertTrue(ofType(fs, KeepAliveProxyHangDetector.TYPE).isEmpty(), fs.toString());
+    assertTrue(ofType(fs, HopByHopForwardedDetector.TYPE).isEmpty(), fs.toString());
+    assertTrue(ofType(fs, KeepAliveRefusedDetector.TYPE).isEmpty(), fs.toString());
+    // nginx's own upstream requests are HTTP/1.0 with Connection: close
+    Finding f = only("reverse-proxy-keepalive.pcap", KeepAliveNotRequestedDetector.TYPE);
+    assertEquals("C2", f.connection());
+    assertEquals("info", f.severity());
+    assertEquals(2, f.details().get("connections"));
+  }
+
+  @Test
+  void serverRefusingKeepAlive() throws IOException {
+    Finding f = only("keepalive-refused.pcap", KeepAliveRefusedDetector.TYPE);
+    assertEquals("C1", f.connection());
+    assertEquals(0, f.transaction());
+    assertEquals("warning", f.severity());
+    assertEquals(List.of(6L, 16L, 26L), f.frames());
+    assertEquals(3, f.details().get("refused_connections"));
+    assertEquals(2, f.details().get("connections_after_refusal"));
+    assertCost(f, 1, 5_000); // two loopback handshakes
+    assertEquals(f.costMicros(), f.details().get("handshake_us"));
+  }
+
+  @Test
+  void http10ClientThatNeverAsks() throws IOException {
+    Finding f = only("http10-not-requested.pcap", KeepAliveNotRequestedDetector.TYPE);
+    assertEquals("C1", f.connection());
+    assertEquals("info", f.severity());
+    assertEquals(List.of(4L, 12L, 24L), f.frames());
+    assertEquals(3, f.details().get("connections"));
+    assertCost(f, 1, 5_000);
+    assertTrue(ofType(findings("http10-not-requested.pcap"), KeepAliveRefusedDetector.TYPE).isEmpty());
+  }
+
+  @Test
+  void closeDelimitedResponses() throws IOException {
+    List<Finding> fs = ofType(findings("close-delimited-11.pcap"), CloseDelimitedDetector.TYPE);
+    assertEquals(2, fs.size());
+    assertEquals("C1", fs.get(0).connection());
+    assertEquals(List.of(6L, 10L), fs.get(0).frames());
+    assertEquals("warning", fs.get(0).severity()); // HTTP/1.1 client wanted to keep it
+    Finding old = only("ipv6-close-delimited.pcap", CloseDelimitedDetector.TYPE);
+    assertEquals("info", old.severity()); // HTTP/1.0 client asked for nothing
+    assertEquals(List.of(6L, 14L), old.frames());
+  }
+
+  @Test
+  void contentLengthLiesBothWays() throws IOException {
+    List<Finding> fs = ofType(findings("content-length-lies.pcap"), FramingErrorDetector.TYPE);
+    assertEquals(2, fs.size(), fs.toString());
+    Finding longer = fs.stream().filter(f -> f.connection().equals("C1")).findFirst().orElseThrow();
+    assertEquals(0, longer.transaction());
+    assertEquals("confirmed", longer.confidence());
+    assertEquals(List.of(6L, 8L, 10L), longer.frames());
+    // 20 leftover bytes glued to the next 129-byte response, which cannot be found again
+    assertEquals(149L, longer.details().get("leftover_bytes"));
+    Finding shorter = fs.stream().filter(f -> f.connection().equals("C2")).findFirst().orElseThrow();
+    assertEquals(0, shorter.transaction());
+    assertEquals("suspected", shorter.confidence()); // the client gave up: the server may be slow
+    assertEquals(100L, shorter.details().get("missing_bytes"));
+    assertEquals(List.of(20L, 22L), shorter.frames());
+    assertCost(shorter, 1_400_000, 1_700_000);
+    // the lost request is explained by the framing error, not reported again
+    assertTrue(ofType(findings("content-length-lies.pcap"), UnansweredDetector.TYPE).isEmpty());
+  }
+
+  @Test
+  void postSentOnAClosedIdleConnection() throws IOException {
+    Finding f = only("stale-reuse.pcap", KeepAliveStaleReuseDetector.TYPE);
+    assertEquals("C1", f.connection());
+    assertEquals(1, f.transaction());
+    assertEquals("error", f.severity()); // POST retried
+    assertEquals("confirmed", f.confidence());
+    assertEquals(List.of(8L, 10L, 11L, 15L), f.frames()); // FIN, POST, RST, retry
+    assertEquals("C2", f.details().get("retry_connection"));
+    assertEquals(false, f.details().get("idempotent"));
+    assertEquals(true, f.details().get("close_before_request"));
+    assertCost(f, 0, 10_000);
+    List<Finding> all = findings("stale-reuse.pcap");
+    assertTrue(ofType(all, KeepAliveProxyHangDetector.TYPE).isEmpty());
+    assertTrue(ofType(all, UnansweredDetector.TYPE).isEmpty());
+  }
+
+  @Test
+  void keepAliveMaxAndTimeout() throws IOException {
+    List<Finding> fs = ofType(findings("keepalive-max.pcap"), KeepAliveLimitDetector.TYPE);
+    assertEquals(2, fs.size(), fs.toString());
+    Finding max = fs.get(0);
+    assertEquals("C1", max.connection());
+    assertEquals(1, max.transaction());
+    assertEquals("max", max.details().get("limit"));
+    assertEquals("C2", max.details().get("next_connection"));
+    assertEquals("warning", max.severity());
+    assertEquals(List.of(6L, 9L, 10L), max.frames());
+    Finding timeout = fs.get(1);
+    assertEquals("C2", timeout.connection());
+    assertEquals("timeout", timeout.details().get("limit"));
+    assertEquals("info", timeout.severity());
+    long idle = (Long) timeout.details().get("idle_us");
+    assertTrue(idle > 900_000 && idle < 1_200_000, "idle " + idle);
+  }
+
+  @Test
+  void pipelinedRequests() throws IOException {
+    Finding f = only("pipelined.pcap", PipeliningDetector.TYPE);
+    assertEquals("C1", f.connection());
+    assertEquals(1, f.transaction());
+    assertEquals("info", f.severity());
+    assertEquals(3, f.details().get("max_depth"));
+    assertEquals(2, f.details().get("pipelined_requests"));
+    assertCost(f, 0, 50_000);
+  }
+
+  /** Controls: healthy keep-alive, serial HTTP/1.1 close, and the timing samples. */
+  @ParameterizedTest
+  @ValueSource(strings = {"keepalive-get.pcap", "connection-close.pcap", "chunked-and-head.pcap",
+      "post-100-continue.pcap", "nagle-post-split.pcap", "nagle-post-nodelay.pcap",
+      "server-split-response.pcap", "delayed-link.pcap"})
+  void noKeepAliveFindingOnHealthySamples(String sample) throws IOException {
+    List<Finding> fs = findings(sample).stream().filter(f -> KEEPALIVE_TYPES.contains(f.type())).toList();
+    assertTrue(fs.isEmpty(), sample + ": " + fs);
+  }
+
+  @Test
+  void hangThresholdIsAnOption() throws IOException {
+    AnalysisConfig config = new AnalysisConfig();
+    config.detect.hangMinMicros = 2_000_000; // longer than the client's 1.5 s timeout
+    List<Finding> out = new ArrayList<>();
+    Analysis a = new Analysis(config, new AnalysisSink() {
+      @Override public void connection(ConnectionRecord connection) {}
+      @Override public void finding(Finding finding) { out.add(finding); }
+      @Override public void finish(CaptureSummary capture) {}
+    });
+    try (PacketSource src = CaptureFiles.open(Paths.get("samples", "dumb-proxy-hang.pcap"), a.warnings())) {
+      a.read(src, CaptureFiles.formatOf(src), null);
+    }
+    a.finish();
+    assertTrue(ofType(out, KeepAliveProxyHangDetector.TYPE).isEmpty());
+    // no longer a hang, but still a request without an answer
+    assertEquals(1, ofType(out, UnansweredDetector.TYPE).size());
+  }
+}
