@@ -7,33 +7,36 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds, in one connection's timeline, data segments that left only when the peer's late, pure ACK
- * arrived: the shared evidence behind the delayed-ACK and Nagle findings.
+ * Finds, in one connection's timeline, data segments that left only when the peer's ACK arrived:
+ * the shared evidence behind the delayed-ACK and Nagle findings.
  *
  * <p>For each direction, for each new data segment B (not a retransmission or keep-alive) and the
- * data segment A sent before it, with no other data between them:
+ * data segment A sent before it, with no other data between them: the first ACK from the peer
+ * that covers all of A arrives after A and before B, and B left right after it: within the round
+ * trip between the capture point and the sender plus {@link DetectOptions#releaseToleranceMicros}.
+ * Each such release records:
  *
- * <ol>
- *   <li>the first ACK from the peer that covers all of A arrives after A and before B;
- *   <li>that ACK is a pure ACK (no data: the peer's delayed-ACK timer fired, it did not answer);
- *   <li>the ACK came late: its delay beyond the round trip between the capture point and the
- *       receiver is at least {@link DetectOptions#minStallMicros};
- *   <li>B left right after it: within the round trip between the capture point and the sender
- *       plus {@link DetectOptions#releaseToleranceMicros}.
- * </ol>
+ * <ul>
+ *   <li>the ACK's delay beyond the round trip between the capture point and the receiver (the
+ *       {@code stall}: how long the receiver held the ACK back);
+ *   <li>how long B was held: from A to B, as both are the sender's segments the capture point
+ *       does not change it;
+ *   <li>whether the ACK was pure (no data: the receiver's delayed-ACK timer fired, it did not
+ *       answer);
+ *   <li>what held B: Nagle when B is shorter than the sender's MSS (RFC 896: a small segment
+ *       waits for all earlier data to be acknowledged), otherwise the congestion or receive window.
+ * </ul>
  *
  * Where the capture point sits does not matter: near the sender the ACK arrives one RTT plus the
  * delay after A and B follows at once; near the receiver the ACK leaves the delay after A and B
- * arrives one RTT later. The stall is the ACK's delay beyond the round trip. What held B: Nagle
- * when B is shorter than the sender's MSS (RFC 896: a small segment waits for all earlier data to
- * be acknowledged), otherwise the congestion or receive window (a full segment waited).
+ * arrives one RTT later. Detectors apply their own thresholds to these measurements.
  */
 final class AckGatedReleases {
   private AckGatedReleases() {}
 
   /** One release: timeline indices of the held data's predecessor, the late ACK and B. */
   record Release(int dir, int data, int ack, int released, long ackDelayMicros, long stallMicros,
-      boolean nagle, boolean rttKnown) {}
+      long heldMicros, boolean pureAck, boolean nagle, boolean rttKnown) {}
 
   static List<Release> find(Connection c, DetectOptions o) {
     List<Release> out = new ArrayList<>();
@@ -60,13 +63,12 @@ final class AckGatedReleases {
               break;
             }
           }
-          if (ack >= 0 && t.len(ack) == 0) {
+          if (ack >= 0) {
             long ackDelay = t.ts(ack) - t.ts(prev);
-            long stall = ackDelay - rttReceiver;
             long release = t.ts(i) - t.ts(ack);
-            if (stall >= o.minStallMicros && release >= 0
-                && release <= rttSender + o.releaseToleranceMicros) {
-              out.add(new Release(dir, prev, ack, i, ackDelay, stall, t.len(i) < mss, rttKnown));
+            if (release >= 0 && release <= rttSender + o.releaseToleranceMicros) {
+              out.add(new Release(dir, prev, ack, i, ackDelay, Math.max(0, ackDelay - rttReceiver),
+                  t.ts(i) - t.ts(prev), t.len(ack) == 0, t.len(i) < mss, rttKnown));
             }
           }
         }
@@ -93,6 +95,24 @@ final class AckGatedReleases {
       }
     }
     return max == 0 ? Integer.MAX_VALUE : max;
+  }
+
+  /**
+   * Index of the transaction whose request (dir CLIENT) or response (dir SERVER) carried
+   * {@code frame}, or -1.
+   */
+  static int transactionOf(io.connscope.http.HttpTracker http, int dir, long frame) {
+    if (http == null) {
+      return -1;
+    }
+    for (io.connscope.http.Transaction tx : http.transactions()) {
+      long first = dir == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
+      long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
+      if (first >= 0 && frame >= first && frame <= last) {
+        return tx.index();
+      }
+    }
+    return -1;
   }
 
   /** Display filter showing the three frames of a release. */

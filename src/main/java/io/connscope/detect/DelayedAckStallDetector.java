@@ -40,7 +40,12 @@ public final class DelayedAckStallDetector implements Detector {
 
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    List<AckGatedReleases.Release> releases = AckGatedReleases.find(c, options);
+    List<AckGatedReleases.Release> releases = new java.util.ArrayList<>();
+    for (AckGatedReleases.Release r : AckGatedReleases.find(c, options)) {
+      if (r.pureAck() && r.stallMicros() >= options.minStallMicros) {
+        releases.add(r);
+      }
+    }
     if (releases.isEmpty()) {
       return;
     }
@@ -70,11 +75,14 @@ public final class DelayedAckStallDetector implements Detector {
       d.put("connection_stalls", stalls.length);
       d.put("connection_total_us", total);
       d.put("connection_median_us", median);
+      long rttSender = r.dir() == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
       String summary = String.format(Locale.ROOT,
           "the %s held its ACK of frame %d for %.1f ms beyond the round trip; the %s's next %d bytes"
-              + " (frame %d) left %.2f ms after that ACK (frame %d): gated by %s%s",
+              + " (frame %d) followed that ACK (frame %d) after %.2f ms%s: gated by %s%s",
           receiver, t.frame(r.data()), r.stallMicros() / 1000.0, sender, t.len(r.released()),
-          t.frame(r.released()), (t.ts(r.released()) - t.ts(r.ack())) / 1000.0, t.frame(r.ack()),
+          t.frame(r.released()), t.frame(r.ack()), (t.ts(r.released()) - t.ts(r.ack())) / 1000.0,
+          rttSender >= 1000 ? String.format(Locale.ROOT,
+              " (the round trip between the capture point and the %s is %.1f ms)", sender, rttSender / 1000.0) : "",
           r.nagle() ? "Nagle (a segment smaller than the MSS waits for all earlier data to be"
               + " acknowledged)" : "the window (full segments waited for the ACK)",
           hint == null ? "" : "; the delay suggests a " + hint + " receiver");
@@ -84,7 +92,7 @@ public final class DelayedAckStallDetector implements Detector {
           : "let the " + sender + " keep more data in flight (larger receive window on the " + receiver
               + ", or TCP_QUICKACK on the " + receiver + " for request/response traffic)";
       out.accept(new Finding(TYPE, "warning", r.rttKnown() ? "confirmed" : "suspected",
-          c.idString(), -1, r.stallMicros(),
+          c.idString(), AckGatedReleases.transactionOf(http, r.dir(), t.frame(r.released())), r.stallMicros(),
           List.of(t.frame(r.data()), t.frame(r.ack()), t.frame(r.released())),
           AckGatedReleases.filter(t, r), summary, fix, d));
     }

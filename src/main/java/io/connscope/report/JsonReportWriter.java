@@ -441,6 +441,38 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndObject();
     g.writeStringField("summary", f.summary());
     g.writeStringField("fix", f.fix());
+    if (f.details() != null && !f.details().isEmpty()) {
+      g.writeFieldName("details");
+      writeValue(g, f.details());
+    }
     g.writeEndObject();
+  }
+
+  /** Writes a details value: numbers, strings, booleans, lists and sorted maps of them. */
+  private static void writeValue(JsonGenerator g, Object v) throws IOException {
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof Long || v instanceof Integer) {
+      g.writeNumber(((Number) v).longValue());
+    } else if (v instanceof Number n) {
+      g.writeNumber(n.doubleValue());
+    } else if (v instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (v instanceof Map<?, ?> m) {
+      g.writeStartObject();
+      for (Map.Entry<?, ?> e : new java.util.TreeMap<>(m).entrySet()) {
+        g.writeFieldName(String.valueOf(e.getKey()));
+        writeValue(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else if (v instanceof Iterable<?> it) {
+      g.writeStartArray();
+      for (Object o : it) {
+        writeValue(g, o);
+      }
+      g.writeEndArray();
+    } else {
+      g.writeString(String.valueOf(v));
+    }
   }
 }

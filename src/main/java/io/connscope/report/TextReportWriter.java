@@ -205,7 +205,7 @@ public final class TextReportWriter implements AnalysisSink {
         }
         out.printf(Locale.ROOT, "  [%s] %s %s%s: %s (cost %s)%n", f.severity(), f.type(),
             f.connection() == null ? "" : f.connection(),
-            f.transaction() >= 0 ? " #" + f.transaction() : "", Text.safe(f.summary(), 300),
+            f.transaction() >= 0 ? " #" + f.transaction() : "", Text.safe(f.summary(), 600),
             Text.ms(f.costMicros()));
         out.printf(Locale.ROOT, "      evidence: frames %s; filter: %s%n", f.frames(), Text.safe(f.displayFilter(), 300));
         out.printf(Locale.ROOT, "      fix: %s%n", Text.safe(f.fix(), 300));
