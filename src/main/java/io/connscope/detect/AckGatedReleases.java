@@ -98,21 +98,58 @@ final class AckGatedReleases {
   }
 
   /**
-   * Index of the transaction whose request (dir CLIENT) or response (dir SERVER) carried
-   * {@code frame}, or -1.
+   * The transaction whose request (dir CLIENT) or response (dir SERVER) carried {@code frame}, or
+   * null. Binary search: transactions are in request order, and so are their messages' frames.
    */
-  static int transactionOf(io.connscope.http.HttpTracker http, int dir, long frame) {
+  static io.connscope.http.Transaction transactionAt(io.connscope.http.HttpTracker http, int dir, long frame) {
     if (http == null) {
-      return -1;
+      return null;
     }
-    for (io.connscope.http.Transaction tx : http.transactions()) {
-      long first = dir == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
-      long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
-      if (first >= 0 && frame >= first && frame <= last) {
-        return tx.index();
+    List<io.connscope.http.Transaction> txs = http.transactions();
+    int lo = 0;
+    int hi = txs.size() - 1;
+    int candidate = -1;
+    while (lo <= hi) { // last transaction whose message starts at or before frame
+      int mid = (lo + hi) >>> 1;
+      long first = firstFrame(txs.get(mid), dir);
+      if (first >= 0 && first <= frame) {
+        candidate = mid;
+        lo = mid + 1;
+      } else if (first < 0) {
+        // a message without frames (unanswered / orphan): look at neighbours linearly
+        return linearTransactionAt(txs, dir, frame);
+      } else {
+        hi = mid - 1;
       }
     }
-    return -1;
+    if (candidate < 0) {
+      return null;
+    }
+    io.connscope.http.Transaction tx = txs.get(candidate);
+    long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
+    return frame <= last ? tx : null;
+  }
+
+  private static long firstFrame(io.connscope.http.Transaction tx, int dir) {
+    return dir == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
+  }
+
+  private static io.connscope.http.Transaction linearTransactionAt(
+      List<io.connscope.http.Transaction> txs, int dir, long frame) {
+    for (io.connscope.http.Transaction tx : txs) {
+      long first = firstFrame(tx, dir);
+      long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
+      if (first >= 0 && frame >= first && frame <= last) {
+        return tx;
+      }
+    }
+    return null;
+  }
+
+  /** Index of {@link #transactionAt}, or -1. */
+  static int transactionOf(io.connscope.http.HttpTracker http, int dir, long frame) {
+    io.connscope.http.Transaction tx = transactionAt(http, dir, frame);
+    return tx == null ? -1 : tx.index();
   }
 
   /** Display filter showing the three frames of a release. */

@@ -51,24 +51,22 @@ public final class NagleDelayDetector implements Detector {
       return;
     }
     SegmentTimeline t = c.timeline();
-    for (Transaction tx : http.transactions()) {
-      for (int dir = StreamControl.CLIENT; dir <= StreamControl.SERVER; dir++) {
-        long first = dir == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
-        long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
-        if (first < 0 || last < 0) {
-          continue;
-        }
-        List<AckGatedReleases.Release> inMessage = new ArrayList<>();
-        for (AckGatedReleases.Release r : releases) {
-          if (r.dir() == dir && r.nagle() && r.heldMicros() >= options.minStallMicros
-              && t.frame(r.data()) >= first && t.frame(r.released()) <= last) {
-            inMessage.add(r);
-          }
-        }
-        if (!inMessage.isEmpty()) {
-          out.accept(finding(c, tx, dir, inMessage, t, options));
-        }
+    // group the Nagle waits inside one message by (transaction, side), in release order
+    java.util.TreeMap<Long, List<AckGatedReleases.Release>> byMessage = new java.util.TreeMap<>();
+    for (AckGatedReleases.Release r : releases) {
+      if (!r.nagle() || r.heldMicros() < options.minStallMicros) {
+        continue;
       }
+      Transaction tx = AckGatedReleases.transactionAt(http, r.dir(), t.frame(r.released()));
+      long first = tx == null ? -1 : r.dir() == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
+      if (tx != null && t.frame(r.data()) >= first) {
+        byMessage.computeIfAbsent(tx.index() * 2L + r.dir(), k -> new ArrayList<>()).add(r);
+      }
+    }
+    for (List<AckGatedReleases.Release> rs : byMessage.values()) {
+      AckGatedReleases.Release r0 = rs.get(0);
+      Transaction tx = AckGatedReleases.transactionAt(http, r0.dir(), t.frame(r0.released()));
+      out.accept(finding(c, tx, r0.dir(), rs, t, options));
     }
   }
 
