@@ -265,7 +265,7 @@ public final class HttpTracker implements StreamListener {
       return PENDING;
     }
     int k = 0;
-    while (k < HTTP_SLASH.length && i + k < len && b[i + k] == HTTP_SLASH[k]) {
+    while (k < HTTP_SLASH.length && i + k < len && (b[i + k] | 0x20) == (HTTP_SLASH[k] | 0x20)) {
       k++;
     }
     if (k == HTTP_SLASH.length) {
