@@ -32,69 +32,78 @@ import java.util.List;
  * arrives one RTT later. Detectors apply their own thresholds to these measurements.
  */
 final class AckGatedReleases {
-  private AckGatedReleases() {}
-
   /** One release: timeline indices of the held data's predecessor, the late ACK and B. */
   record Release(int dir, int data, int ack, int released, long ackDelayMicros, long stallMicros,
       long heldMicros, boolean pureAck, boolean nagle, boolean rttKnown) {}
 
-  static List<Release> find(Connection c, DetectOptions o) {
-    List<Release> out = new ArrayList<>();
+  private final Connection c;
+  private final DetectOptions o;
+  /** Next timeline entry to examine. */
+  private int next;
+  /** Per direction: the last new data segment seen, -1 before the first. */
+  private final int[] prev = {-1, -1};
+  /** Per direction: the largest data segment seen. */
+  private final int[] maxLen = new int[2];
+
+  /**
+   * A scan of one connection's timeline, advanced as the connection goes on: each entry is
+   * examined once, so detectors can run per transaction on connections of any length.
+   */
+  AckGatedReleases(Connection c, DetectOptions o) {
+    this.c = c;
+    this.o = o;
+  }
+
+  /** Examines the entries not examined yet whose frame is at most {@code upToFrame}. */
+  List<Release> advance(long upToFrame) {
+    List<Release> out = new ArrayList<>(0);
     SegmentTimeline t = c.timeline();
-    for (int dir = StreamControl.CLIENT; dir <= StreamControl.SERVER; dir++) {
-      int peer = 1 - dir;
+    for (; next < t.size() && t.frame(next) <= upToFrame; next++) {
+      int i = next;
+      int dir = t.dir(i);
+      if (t.len(i) == 0 || t.isRetransmission(i) || t.isKeepAlive(i)) {
+        continue;
+      }
+      maxLen[dir] = Math.max(maxLen[dir], t.len(i));
+      int a = prev[dir];
+      prev[dir] = i;
+      if (a < 0) {
+        continue;
+      }
+      long endA = t.seq(a) + t.len(a);
+      int ack = -1;
+      for (int j = a + 1; j < i; j++) {
+        if (t.dir(j) != dir && t.ack(j) >= endA) {
+          ack = j;
+          break;
+        }
+      }
+      if (ack < 0) {
+        continue;
+      }
       long rttReceiver = dir == StreamControl.CLIENT ? c.rttToServerMicros() : c.rttToClientMicros();
       long rttSender = dir == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
       boolean rttKnown = rttReceiver >= 0 && rttSender >= 0;
-      rttReceiver = Math.max(0, rttReceiver);
-      rttSender = Math.max(0, rttSender);
-      int mss = effectiveMss(c, t, dir, peer);
-      int prev = -1;
-      for (int i = 0; i < t.size(); i++) {
-        if (t.dir(i) != dir || t.len(i) == 0 || t.isRetransmission(i) || t.isKeepAlive(i)) {
-          continue;
-        }
-        if (prev >= 0) {
-          long endA = t.seq(prev) + t.len(prev);
-          int ack = -1;
-          for (int j = prev + 1; j < i; j++) {
-            if (t.dir(j) == peer && t.ack(j) >= endA) {
-              ack = j;
-              break;
-            }
-          }
-          if (ack >= 0) {
-            long ackDelay = t.ts(ack) - t.ts(prev);
-            long release = t.ts(i) - t.ts(ack);
-            if (release >= 0 && release <= rttSender + o.releaseToleranceMicros) {
-              out.add(new Release(dir, prev, ack, i, ackDelay, Math.max(0, ackDelay - rttReceiver),
-                  t.ts(i) - t.ts(prev), t.len(ack) == 0, t.len(i) < mss, rttKnown));
-            }
-          }
-        }
-        prev = i;
+      long ackDelay = t.ts(ack) - t.ts(a);
+      long release = t.ts(i) - t.ts(ack);
+      if (release >= 0 && release <= Math.max(0, rttSender) + o.releaseToleranceMicros) {
+        out.add(new Release(dir, a, ack, i, ackDelay, Math.max(0, ackDelay - Math.max(0, rttReceiver)),
+            t.ts(i) - t.ts(a), t.len(ack) == 0, t.len(i) < effectiveMss(dir), rttKnown));
       }
     }
-    out.sort((a, b) -> Integer.compare(a.released, b.released));
     return out;
   }
 
   /**
    * The largest segment the sender may send: the MSS the peer announced, else the largest data
-   * segment the sender was seen to send.
+   * segment the sender was seen to send so far.
    */
-  private static int effectiveMss(Connection c, SegmentTimeline t, int dir, int peer) {
-    int announced = c.half(peer).mss();
+  private int effectiveMss(int dir) {
+    int announced = c.half(1 - dir).mss();
     if (announced > 0) {
       return announced;
     }
-    int max = 0;
-    for (int i = 0; i < t.size(); i++) {
-      if (t.dir(i) == dir) {
-        max = Math.max(max, t.len(i));
-      }
-    }
-    return max == 0 ? Integer.MAX_VALUE : max;
+    return maxLen[dir] == 0 ? Integer.MAX_VALUE : maxLen[dir];
   }
 
   /**

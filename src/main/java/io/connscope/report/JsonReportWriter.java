@@ -44,15 +44,23 @@ import java.util.Map;
  * </pre>
  *
  * Connections are ordered by id (creation order), findings by connection, transaction, first
- * frame and type. Connections are spooled as they finish (in memory, then a temporary file) so a
- * capture of any size is written in bounded memory. Adding a field bumps the minor version;
+ * frame and type. Transactions are written as they become final, connections as they finish,
+ * into a spool (in memory, then a temporary file) keyed by connection id, so a capture of any
+ * size is written in memory bounded by the connections still open. Adding a field bumps the minor version;
  * renaming or removing one bumps the major version.
  */
 public final class JsonReportWriter implements AnalysisSink {
   public static final String SCHEMA = "connscope-report";
   public static final String SCHEMA_VERSION = "1.0.0";
 
-  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final JsonFactory FACTORY =
+      new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+  /** Spool keys: connection id above this many bits, the piece of the connection below. */
+  private static final int PIECE_BITS = 21;
+  private static final long TRAILER = (1L << PIECE_BITS) - 1;
+  /** A connection's transactions are spooled in pieces of about this size. */
+  private static final int PIECE_BYTES = 32 * 1024;
+  private static final byte[] TRAILER_BYTES = "]}".getBytes(StandardCharsets.US_ASCII);
   /** Kept header names, in the order they are written. */
   private static final String[] HEADER_NAMES = {
     "host", "connection", "keep-alive", "proxy-connection", "content-length", "transfer-encoding",
@@ -64,6 +72,16 @@ public final class JsonReportWriter implements AnalysisSink {
   private final SpoolFile connections = new SpoolFile();
   private final List<Finding> findings = new ArrayList<>();
   private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(4096);
+  /** Transactions of open connections not spooled yet, by connection id. */
+  private final java.util.HashMap<Long, Pending> open = new java.util.HashMap<>();
+
+  /** Transactions of one open connection waiting to be spooled. */
+  private static final class Pending {
+    final ByteArrayOutputStream buf = new ByteArrayOutputStream(1024);
+    long pieces;
+    boolean any;
+  }
+  private long connectionCount;
   private long httpConnections;
   private long transactions;
   private long unanswered;
@@ -76,26 +94,55 @@ public final class JsonReportWriter implements AnalysisSink {
   }
 
   @Override
-  public void connection(ConnectionRecord record) {
-    scratch.reset();
-    try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
-      writeConnection(g, record);
+  public void transaction(Connection c, Transaction t) {
+    Pending p = open.computeIfAbsent(c.id(), k -> new Pending());
+    if (p.any) {
+      p.buf.write(',');
+    }
+    p.any = true;
+    try (JsonGenerator g = FACTORY.createGenerator(p.buf, JsonEncoding.UTF8)) {
+      writeTransaction(g, c, t);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    connections.add(record.tcp().id(), scratch.toByteArray(), scratch.size());
+    transactions++;
+    if (t.unanswered()) {
+      unanswered++;
+    }
+    if (t.orphanResponse()) {
+      orphans++;
+    }
+    if (p.buf.size() >= PIECE_BYTES) {
+      spoolPiece(c.id(), p);
+    }
+  }
+
+  private void spoolPiece(long id, Pending p) {
+    if (p.buf.size() > 0) {
+      connections.add((id << PIECE_BITS) | ++p.pieces, p.buf.toByteArray(), p.buf.size());
+      p.buf.reset();
+    }
+  }
+
+  @Override
+  public void connection(ConnectionRecord record) {
+    long id = record.tcp().id();
+    scratch.reset();
+    try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
+      writeConnection(g, record); // leaves the object and its transactions array open
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    connections.add(id << PIECE_BITS, scratch.toByteArray(), scratch.size());
+    Pending p = open.remove(id);
+    if (p != null) {
+      spoolPiece(id, p);
+    }
+    connections.add((id << PIECE_BITS) | TRAILER, TRAILER_BYTES, TRAILER_BYTES.length);
+    connectionCount++;
     HttpTracker http = record.http();
     if (http != null && http.isHttp()) {
       httpConnections++;
-      for (Transaction t : http.transactions()) {
-        transactions++;
-        if (t.unanswered()) {
-          unanswered++;
-        }
-        if (t.orphanResponse()) {
-          orphans++;
-        }
-      }
     }
   }
 
@@ -136,7 +183,7 @@ public final class JsonReportWriter implements AnalysisSink {
     write(",\n\"summary\":");
     writePiece(g -> {
       g.writeStartObject();
-      g.writeNumberField("connections", connections.count());
+      g.writeNumberField("connections", connectionCount);
       g.writeNumberField("http_connections", httpConnections);
       g.writeNumberField("transactions", transactions);
       g.writeNumberField("unanswered_requests", unanswered);
@@ -145,9 +192,9 @@ public final class JsonReportWriter implements AnalysisSink {
       g.writeEndObject();
     }, true);
     write(",\n\"connections\":[");
-    if (connections.count() > 0) {
+    if (connectionCount > 0) {
       write("\n");
-      connections.writeSorted(out, nl);
+      connections.writeSorted(out, nl, PIECE_BITS);
     }
     write("],\n\"findings\":[");
     List<Finding> sorted = new ArrayList<>(findings);
@@ -318,14 +365,11 @@ public final class JsonReportWriter implements AnalysisSink {
       g.writeEndObject();
     }
     g.writeEndObject();
+    g.writeNumberField("transaction_count", http == null ? 0 : http.transactionCount());
+    // the transactions were spooled as they became final: the array is left open here and
+    // closed by the connection's trailer piece
     g.writeArrayFieldStart("transactions");
-    if (http != null) {
-      for (Transaction t : http.transactions()) {
-        writeTransaction(g, c, t);
-      }
-    }
-    g.writeEndArray();
-    g.writeEndObject();
+    g.flush();
   }
 
   private static void writeHalf(JsonGenerator g, String name, HalfConnection h) throws IOException {
