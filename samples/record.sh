@@ -23,7 +23,8 @@ STAMP_DATE='2024-01-01 00:00:00 UTC'   # fixed mtime of the static files (stable
 
 SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-continue
          ipv6-close-delimited nagle-post-split nagle-post-nodelay server-split-response
-         delayed-link dumb-proxy-hang proxy-connection-relay reverse-proxy-keepalive
+         delayed-link    # also records delayed-link-server (the same traffic seen at the server)
+         dumb-proxy-hang proxy-connection-relay reverse-proxy-keepalive
          keepalive-refused http10-not-requested close-delimited-11 content-length-lies
          stale-reuse keepalive-max)
 
@@ -349,8 +350,13 @@ sample_delayed_link() {
   sleep 0.3   # let the relay open its sockets
   # Resolve ARP before capturing, so the first SYN is not delayed by it.
   ip netns exec cs-a ping -c 1 -W 2 10.99.0.2 >/dev/null 2>&1 || true
+  # The same traffic captured at both ends of the link: near the client and near the server.
+  capture_start "$WORK/delayed-link-server.pcap" "tcp port $port" cs-b0 cs-b
+  local server_cap_pid=$CAP_PID server_cap_err=$CAP_ERR
   capture_start "$WORK/delayed-link.pcap" "tcp port $port" cs-a0 cs-a
   run_client 20 "$WORK/client.log" ip netns exec cs-a python3 "$TOOLS/client.py" nagle 10.99.0.2 $port --count 5
+  capture_stop
+  CAP_PID=$server_cap_pid CAP_ERR=$server_cap_err
   capture_stop
   stop "$SERVER_PID"
   stop "$relay"
@@ -358,6 +364,8 @@ sample_delayed_link() {
   NAMESPACES=()
   finish delayed-link 1 5
   python3 "$TOOLS/gaps.py" "$OUT/delayed-link.pcap" $port request
+  finish delayed-link-server 1 5
+  python3 "$TOOLS/gaps.py" "$OUT/delayed-link-server.pcap" $port request
 }
 
 # ---------------------------------------------------------------------------------------

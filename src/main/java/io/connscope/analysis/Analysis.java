@@ -196,6 +196,12 @@ public final class Analysis {
     public StreamListener open(Connection c) {
       connections++;
       HttpTracker tracker = new HttpTracker(c, config.http, warnings);
+      tracker.setListener(t -> {
+        for (Detector d : detectors) {
+          d.transaction(c, tracker, t, sink::finding);
+        }
+        sink.transaction(c, t);
+      });
       trackers.put(c, tracker);
       return tracker;
     }

@@ -1,6 +1,8 @@
 package io.connscope.analysis;
 
 import io.connscope.detect.Finding;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
 
 /**
  * Receives the results of an analysis as they become final, so that reports can be streamed and
@@ -8,7 +10,16 @@ import io.connscope.detect.Finding;
  * is finished, and then released by the pipeline.
  */
 public interface AnalysisSink {
-  /** A finished connection with its transactions. Called in the order connections finish. */
+  /**
+   * A final transaction of connection {@code c} (still open). Called for every transaction, in
+   * index order per connection, before that connection's {@link #connection} call.
+   */
+  default void transaction(Connection c, Transaction t) {}
+
+  /**
+   * A finished connection. Called in the order connections finish, after all its transactions;
+   * {@code connection.http().transactions()} holds only the most recent ones.
+   */
   void connection(ConnectionRecord connection);
 
   /** A finding. Called as soon as it is known. */

@@ -56,6 +56,16 @@ final class AnalyzeCommand implements Callable<Integer> {
           + " (repeatable; common HTTP ports are known already).")
   List<Integer> serverPorts = new ArrayList<>();
 
+  @Option(names = "--min-stall-ms", paramLabel = "MS", defaultValue = "10",
+      description = "Smallest ACK delay beyond the round trip reported as a delayed-ACK stall,"
+          + " and smallest Nagle wait (default: ${DEFAULT-VALUE} ms).")
+  double minStallMs;
+
+  @Option(names = "--release-tolerance-ms", paramLabel = "MS", defaultValue = "2",
+      description = "How soon after an ACK (beyond the round trip to the sender) a held segment"
+          + " must leave for the ACK to count as its release (default: ${DEFAULT-VALUE} ms).")
+  double releaseToleranceMs;
+
   @Option(names = "--no-progress", description = "Never show progress on standard error.")
   boolean noProgress;
 
@@ -71,7 +81,13 @@ final class AnalyzeCommand implements Callable<Integer> {
             "--server-port must be between 1 and 65535, not " + p);
       }
     }
+    if (!(minStallMs >= 0) || !(releaseToleranceMs >= 0)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--min-stall-ms and --release-tolerance-ms must be zero or more");
+    }
     AnalysisConfig config = new AnalysisConfig();
+    config.detect.minStallMicros = Math.round(minStallMs * 1000);
+    config.detect.releaseToleranceMicros = Math.round(releaseToleranceMs * 1000);
     for (int p : serverPorts) {
       config.tcp.addServerPort(p);
     }

@@ -7,92 +7,158 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds, in one connection's timeline, data segments that left only when the peer's late, pure ACK
- * arrived: the shared evidence behind the delayed-ACK and Nagle findings.
+ * Finds, in one connection's timeline, data segments that left only when the peer's ACK arrived:
+ * the shared evidence behind the delayed-ACK and Nagle findings.
  *
  * <p>For each direction, for each new data segment B (not a retransmission or keep-alive) and the
- * data segment A sent before it, with no other data between them:
+ * data segment A sent before it, with no other data between them: the first ACK from the peer
+ * that covers all of A arrives after A and before B, and B left right after it: within the round
+ * trip between the capture point and the sender plus {@link DetectOptions#releaseToleranceMicros}.
+ * Each such release records:
  *
- * <ol>
- *   <li>the first ACK from the peer that covers all of A arrives after A and before B;
- *   <li>that ACK is a pure ACK (no data: the peer's delayed-ACK timer fired, it did not answer);
- *   <li>the ACK came late: its delay beyond the round trip between the capture point and the
- *       receiver is at least {@link DetectOptions#minStallMicros};
- *   <li>B left right after it: within the round trip between the capture point and the sender
- *       plus {@link DetectOptions#releaseToleranceMicros}.
- * </ol>
+ * <ul>
+ *   <li>the ACK's delay beyond the round trip between the capture point and the receiver (the
+ *       {@code stall}: how long the receiver held the ACK back);
+ *   <li>how long B was held: from A to B, as both are the sender's segments the capture point
+ *       does not change it;
+ *   <li>whether the ACK was pure (no data: the receiver's delayed-ACK timer fired, it did not
+ *       answer);
+ *   <li>what held B: Nagle when B is shorter than the sender's MSS (RFC 896: a small segment
+ *       waits for all earlier data to be acknowledged), otherwise the congestion or receive window.
+ * </ul>
  *
  * Where the capture point sits does not matter: near the sender the ACK arrives one RTT plus the
  * delay after A and B follows at once; near the receiver the ACK leaves the delay after A and B
- * arrives one RTT later. The stall is the ACK's delay beyond the round trip. What held B: Nagle
- * when B is shorter than the sender's MSS (RFC 896: a small segment waits for all earlier data to
- * be acknowledged), otherwise the congestion or receive window (a full segment waited).
+ * arrives one RTT later. Detectors apply their own thresholds to these measurements.
  */
 final class AckGatedReleases {
-  private AckGatedReleases() {}
-
   /** One release: timeline indices of the held data's predecessor, the late ACK and B. */
   record Release(int dir, int data, int ack, int released, long ackDelayMicros, long stallMicros,
-      boolean nagle, boolean rttKnown) {}
+      long heldMicros, boolean pureAck, boolean nagle, boolean rttKnown) {}
 
-  static List<Release> find(Connection c, DetectOptions o) {
-    List<Release> out = new ArrayList<>();
+  private final Connection c;
+  private final DetectOptions o;
+  /** Next timeline entry to examine. */
+  private int next;
+  /** Per direction: the last new data segment seen, -1 before the first. */
+  private final int[] prev = {-1, -1};
+  /** Per direction: the largest data segment seen. */
+  private final int[] maxLen = new int[2];
+
+  /**
+   * A scan of one connection's timeline, advanced as the connection goes on: each entry is
+   * examined once, so detectors can run per transaction on connections of any length.
+   */
+  AckGatedReleases(Connection c, DetectOptions o) {
+    this.c = c;
+    this.o = o;
+  }
+
+  /** Examines the entries not examined yet whose frame is at most {@code upToFrame}. */
+  List<Release> advance(long upToFrame) {
+    List<Release> out = new ArrayList<>(0);
     SegmentTimeline t = c.timeline();
-    for (int dir = StreamControl.CLIENT; dir <= StreamControl.SERVER; dir++) {
-      int peer = 1 - dir;
+    for (; next < t.size() && t.frame(next) <= upToFrame; next++) {
+      int i = next;
+      int dir = t.dir(i);
+      if (t.len(i) == 0 || t.isRetransmission(i) || t.isKeepAlive(i)) {
+        continue;
+      }
+      maxLen[dir] = Math.max(maxLen[dir], t.len(i));
+      int a = prev[dir];
+      prev[dir] = i;
+      if (a < 0) {
+        continue;
+      }
+      long endA = t.seq(a) + t.len(a);
+      int ack = -1;
+      for (int j = a + 1; j < i; j++) {
+        if (t.dir(j) != dir && t.ack(j) >= endA) {
+          ack = j;
+          break;
+        }
+      }
+      if (ack < 0) {
+        continue;
+      }
       long rttReceiver = dir == StreamControl.CLIENT ? c.rttToServerMicros() : c.rttToClientMicros();
       long rttSender = dir == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
       boolean rttKnown = rttReceiver >= 0 && rttSender >= 0;
-      rttReceiver = Math.max(0, rttReceiver);
-      rttSender = Math.max(0, rttSender);
-      int mss = effectiveMss(c, t, dir, peer);
-      int prev = -1;
-      for (int i = 0; i < t.size(); i++) {
-        if (t.dir(i) != dir || t.len(i) == 0 || t.isRetransmission(i) || t.isKeepAlive(i)) {
-          continue;
-        }
-        if (prev >= 0) {
-          long endA = t.seq(prev) + t.len(prev);
-          int ack = -1;
-          for (int j = prev + 1; j < i; j++) {
-            if (t.dir(j) == peer && t.ack(j) >= endA) {
-              ack = j;
-              break;
-            }
-          }
-          if (ack >= 0 && t.len(ack) == 0) {
-            long ackDelay = t.ts(ack) - t.ts(prev);
-            long stall = ackDelay - rttReceiver;
-            long release = t.ts(i) - t.ts(ack);
-            if (stall >= o.minStallMicros && release >= 0
-                && release <= rttSender + o.releaseToleranceMicros) {
-              out.add(new Release(dir, prev, ack, i, ackDelay, stall, t.len(i) < mss, rttKnown));
-            }
-          }
-        }
-        prev = i;
+      long ackDelay = t.ts(ack) - t.ts(a);
+      long release = t.ts(i) - t.ts(ack);
+      if (release >= 0 && release <= Math.max(0, rttSender) + o.releaseToleranceMicros) {
+        out.add(new Release(dir, a, ack, i, ackDelay, Math.max(0, ackDelay - Math.max(0, rttReceiver)),
+            t.ts(i) - t.ts(a), t.len(ack) == 0, t.len(i) < effectiveMss(dir), rttKnown));
       }
     }
-    out.sort((a, b) -> Integer.compare(a.released, b.released));
     return out;
   }
 
   /**
    * The largest segment the sender may send: the MSS the peer announced, else the largest data
-   * segment the sender was seen to send.
+   * segment the sender was seen to send so far.
    */
-  private static int effectiveMss(Connection c, SegmentTimeline t, int dir, int peer) {
-    int announced = c.half(peer).mss();
+  private int effectiveMss(int dir) {
+    int announced = c.half(1 - dir).mss();
     if (announced > 0) {
       return announced;
     }
-    int max = 0;
-    for (int i = 0; i < t.size(); i++) {
-      if (t.dir(i) == dir) {
-        max = Math.max(max, t.len(i));
+    return maxLen[dir] == 0 ? Integer.MAX_VALUE : maxLen[dir];
+  }
+
+  /**
+   * The transaction whose request (dir CLIENT) or response (dir SERVER) carried {@code frame}, or
+   * null. Binary search: transactions are in request order, and so are their messages' frames.
+   */
+  static io.connscope.http.Transaction transactionAt(io.connscope.http.HttpTracker http, int dir, long frame) {
+    if (http == null) {
+      return null;
+    }
+    List<io.connscope.http.Transaction> txs = http.transactions();
+    int lo = 0;
+    int hi = txs.size() - 1;
+    int candidate = -1;
+    while (lo <= hi) { // last transaction whose message starts at or before frame
+      int mid = (lo + hi) >>> 1;
+      long first = firstFrame(txs.get(mid), dir);
+      if (first >= 0 && first <= frame) {
+        candidate = mid;
+        lo = mid + 1;
+      } else if (first < 0) {
+        // a message without frames (unanswered / orphan): look at neighbours linearly
+        return linearTransactionAt(txs, dir, frame);
+      } else {
+        hi = mid - 1;
       }
     }
-    return max == 0 ? Integer.MAX_VALUE : max;
+    if (candidate < 0) {
+      return null;
+    }
+    io.connscope.http.Transaction tx = txs.get(candidate);
+    long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
+    return frame <= last ? tx : null;
+  }
+
+  private static long firstFrame(io.connscope.http.Transaction tx, int dir) {
+    return dir == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
+  }
+
+  private static io.connscope.http.Transaction linearTransactionAt(
+      List<io.connscope.http.Transaction> txs, int dir, long frame) {
+    for (io.connscope.http.Transaction tx : txs) {
+      long first = firstFrame(tx, dir);
+      long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
+      if (first >= 0 && frame >= first && frame <= last) {
+        return tx;
+      }
+    }
+    return null;
+  }
+
+  /** Index of {@link #transactionAt}, or -1. */
+  static int transactionOf(io.connscope.http.HttpTracker http, int dir, long frame) {
+    io.connscope.http.Transaction tx = transactionAt(http, dir, frame);
+    return tx == null ? -1 : tx.index();
   }
 
   /** Display filter showing the three frames of a release. */

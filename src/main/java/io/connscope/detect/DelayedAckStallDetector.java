@@ -19,10 +19,14 @@ package io.connscope.detect;
  */
 
 import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -33,14 +37,46 @@ public final class DelayedAckStallDetector implements Detector {
   public static final String TYPE = "tcp.delayed_ack_stall";
 
   private final DetectOptions options;
+  /** Per open connection: the timeline scan and the stalls found so far, with their transaction. */
+  private final Map<Connection, State> open = new IdentityHashMap<>();
+
+  private static final class State {
+    final AckGatedReleases scan;
+    final List<AckGatedReleases.Release> stalls = new ArrayList<>();
+    final List<Integer> transactions = new ArrayList<>();
+
+    State(AckGatedReleases scan) {
+      this.scan = scan;
+    }
+  }
 
   public DelayedAckStallDetector(DetectOptions options) {
     this.options = options;
   }
 
   @Override
+  public void transaction(Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
+    State s = open.computeIfAbsent(c, k -> new State(new AckGatedReleases(k, options)));
+    collect(s, c, http, s.scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())));
+  }
+
+  private void collect(State s, Connection c, HttpTracker http, List<AckGatedReleases.Release> found) {
+    for (AckGatedReleases.Release r : found) {
+      if (r.pureAck() && r.stallMicros() >= options.minStallMicros) {
+        s.stalls.add(r);
+        s.transactions.add(AckGatedReleases.transactionOf(http, r.dir(), c.timeline().frame(r.released())));
+      }
+    }
+  }
+
+  @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    List<AckGatedReleases.Release> releases = AckGatedReleases.find(c, options);
+    State s = open.remove(c);
+    if (s == null) {
+      s = new State(new AckGatedReleases(c, options));
+    }
+    collect(s, c, http, s.scan.advance(Long.MAX_VALUE));
+    List<AckGatedReleases.Release> releases = s.stalls;
     if (releases.isEmpty()) {
       return;
     }
@@ -48,7 +84,8 @@ public final class DelayedAckStallDetector implements Detector {
     long total = Arrays.stream(stalls).sum();
     long median = stalls[(stalls.length - 1) / 2];
     SegmentTimeline t = c.timeline();
-    for (AckGatedReleases.Release r : releases) {
+    for (int k = 0; k < releases.size(); k++) {
+      AckGatedReleases.Release r = releases.get(k);
       String sender = r.dir() == StreamControl.CLIENT ? "client" : "server";
       String receiver = r.dir() == StreamControl.CLIENT ? "server" : "client";
       long receiverDelay = r.stallMicros();
@@ -70,11 +107,14 @@ public final class DelayedAckStallDetector implements Detector {
       d.put("connection_stalls", stalls.length);
       d.put("connection_total_us", total);
       d.put("connection_median_us", median);
+      long rttSender = r.dir() == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
       String summary = String.format(Locale.ROOT,
           "the %s held its ACK of frame %d for %.1f ms beyond the round trip; the %s's next %d bytes"
-              + " (frame %d) left %.2f ms after that ACK (frame %d): gated by %s%s",
+              + " (frame %d) followed that ACK (frame %d) after %.2f ms%s: gated by %s%s",
           receiver, t.frame(r.data()), r.stallMicros() / 1000.0, sender, t.len(r.released()),
-          t.frame(r.released()), (t.ts(r.released()) - t.ts(r.ack())) / 1000.0, t.frame(r.ack()),
+          t.frame(r.released()), t.frame(r.ack()), (t.ts(r.released()) - t.ts(r.ack())) / 1000.0,
+          rttSender >= 1000 ? String.format(Locale.ROOT,
+              " (the round trip between the capture point and the %s is %.1f ms)", sender, rttSender / 1000.0) : "",
           r.nagle() ? "Nagle (a segment smaller than the MSS waits for all earlier data to be"
               + " acknowledged)" : "the window (full segments waited for the ACK)",
           hint == null ? "" : "; the delay suggests a " + hint + " receiver");
@@ -84,7 +124,7 @@ public final class DelayedAckStallDetector implements Detector {
           : "let the " + sender + " keep more data in flight (larger receive window on the " + receiver
               + ", or TCP_QUICKACK on the " + receiver + " for request/response traffic)";
       out.accept(new Finding(TYPE, "warning", r.rttKnown() ? "confirmed" : "suspected",
-          c.idString(), -1, r.stallMicros(),
+          c.idString(), s.transactions.get(k), r.stallMicros(),
           List.of(t.frame(r.data()), t.frame(r.ack()), t.frame(r.released())),
           AckGatedReleases.filter(t, r), summary, fix, d));
     }

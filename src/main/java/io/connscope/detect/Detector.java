@@ -1,6 +1,7 @@
 package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import java.util.function.Consumer;
 
@@ -11,7 +12,17 @@ import java.util.function.Consumer;
  * aggregates and reports them in {@link #finish}.
  */
 public interface Detector {
-  /** Examines a finished connection; {@code http} is null when no HTTP tracker was attached. */
+  /**
+   * A transaction of {@code c} became final (the connection is still open). Detectors that need
+   * every transaction of long connections work here: at close, {@code http.transactions()} keeps
+   * only the most recent ones.
+   */
+  default void transaction(Connection c, HttpTracker http, Transaction t, Consumer<Finding> out) {}
+
+  /**
+   * Examines a finished connection; {@code http} is null when no HTTP tracker was attached. Called
+   * after every {@link #transaction} call of that connection.
+   */
   void connection(Connection c, HttpTracker http, Consumer<Finding> out);
 
   /** The end of the capture. */

@@ -94,7 +94,8 @@ public final class FramingErrorDetector implements Detector {
     HalfConnection s = c.half(StreamControl.SERVER);
     SegmentTimeline tl = c.timeline();
     if (!an.containsKey(HttpAnomalies.BAD_START_LINE) && !an.containsKey(HttpAnomalies.DESYNC)
-        || s.gaps() > 0 || !s.sawSyn() || tl.truncated()) {
+        || s.gaps() > 0 || !s.sawSyn() || tl.truncated()
+        || http.transactionCount() != http.transactions().size()) { // offsets need every response
       return null;
     }
     List<Transaction> rs = new ArrayList<>();

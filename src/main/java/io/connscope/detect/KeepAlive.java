@@ -197,6 +197,9 @@ public final class KeepAlive {
         lastBefore = Math.max(lastBefore, before(t.responseLastUs(), end));
       }
     }
+    if (http != null) {
+      requests += (int) Math.max(0, http.transactionCount() - http.transactions().size()); // no longer kept
+    }
     long idle = closeUs >= 0 && lastBefore >= 0 ? closeUs - lastBefore : -1;
     return new Ending(requests, requests > 1, by == StreamControl.CLIENT ? "client"
         : by == StreamControl.SERVER ? "server" : null, kind, closeFrame, closeUs, closedAfter, idle);

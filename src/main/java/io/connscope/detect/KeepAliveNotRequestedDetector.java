@@ -44,6 +44,9 @@ public final class KeepAliveNotRequestedDetector implements Detector {
       if (t.method() == null) {
         continue;
       }
+      if (t.index() != 0) {
+        return; // the first request is no longer kept (long connection)
+      }
       KeepAlive.Negotiation n = KeepAlive.negotiation(t);
       if (!KeepAlive.is11(t.requestVersion()) && !n.clientWants()) {
         misses.add(new Miss(c.idString(), t.index(), t.requestFirstFrame(), t.requestFirstUs(),

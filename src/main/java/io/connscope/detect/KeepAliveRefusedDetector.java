@@ -46,6 +46,9 @@ public final class KeepAliveRefusedDetector implements Detector {
       if (t.method() == null) {
         continue;
       }
+      if (t.index() != 0) {
+        return; // the first request is no longer kept (long connection): not a refusal anyway
+      }
       KeepAlive.Negotiation n = KeepAlive.negotiation(t);
       if (n.clientWants() && n.serverAnswered() != null && n.serverRefused()) {
         String how = KeepAlive.CLOSE.equals(n.serverAnswered()) ? "Connection: close"

@@ -5,15 +5,19 @@ package io.connscope.detect;
  *
  * Rule: a segment of an HTTP message that was not yet complete was released only by the ACK of
  * the message's earlier segment, and that segment was smaller than the MSS: the application had
- * already written it (the message was unfinished), Nagle (RFC 896) held it until every earlier
- * byte was acknowledged, and the receiver delayed that ACK. The stall evidence is the same as
- * tcp.delayed_ack_stall (AckGatedReleases, same thresholds); this finding adds the HTTP view:
- * which side, which message, how it was written, and the cost per transaction.
+ * already written it (the message was unfinished), and Nagle (RFC 896) held it until every
+ * earlier byte was acknowledged. Evidence from AckGatedReleases: the segment left within the
+ * round trip (capture point <-> sender) + releaseToleranceMicros (2 ms) of the ACK that covered
+ * the message's previous segment, and it was held (from the previous segment to it) at least
+ * minStallMicros (10 ms). When the receiver also delayed that ACK (a pure ACK, late by at least
+ * minStallMicros beyond the round trip) the summary names the delayed ACK; otherwise the wait was
+ * one round trip (a long path makes Nagle cost an RTT per split message even with quick ACKs).
  * Attribution: both the held segment and its predecessor lie within one message (from the
  * message's first frame to its last frame on that side of the transaction).
- * Cost: the sum of the stalls inside the message (one transaction may wait several times).
- * Not reported: stalls between two messages (that is the request/response rhythm, reported only
- * as tcp.delayed_ack_stall), full-size segments (window-gated).
+ * Cost: the time the segments were held, summed over the message (it may wait several times).
+ * Not reported: waits between two messages (that is the request/response rhythm, reported only
+ * as tcp.delayed_ack_stall), full-size segments (window-gated), waits under minStallMicros
+ * (loopback round trips).
  */
 
 import io.connscope.http.HttpTracker;
@@ -22,7 +26,9 @@ import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -32,51 +38,61 @@ public final class NagleDelayDetector implements Detector {
   public static final String TYPE = "tcp.nagle_delay";
 
   private final DetectOptions options;
+  /** Per open HTTP connection: the timeline scan, advanced at each final transaction. */
+  private final Map<Connection, AckGatedReleases> open = new IdentityHashMap<>();
 
   public NagleDelayDetector(DetectOptions options) {
     this.options = options;
   }
 
   @Override
+  public void transaction(Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
+    AckGatedReleases scan = open.computeIfAbsent(c, k -> new AckGatedReleases(k, options));
+    report(c, http, scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())), out);
+  }
+
+  @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    if (http == null || !http.isHttp()) {
-      return;
+    AckGatedReleases scan = open.remove(c);
+    if (scan != null && http != null && http.isHttp()) {
+      report(c, http, scan.advance(Long.MAX_VALUE), out);
     }
-    List<AckGatedReleases.Release> releases = AckGatedReleases.find(c, options);
-    if (releases.isEmpty()) {
-      return;
-    }
+  }
+
+  /** Groups the Nagle waits inside one message by (transaction, side) and reports each group. */
+  private void report(Connection c, HttpTracker http, List<AckGatedReleases.Release> releases,
+      Consumer<Finding> out) {
     SegmentTimeline t = c.timeline();
-    for (Transaction tx : http.transactions()) {
-      for (int dir = StreamControl.CLIENT; dir <= StreamControl.SERVER; dir++) {
-        long first = dir == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
-        long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
-        if (first < 0 || last < 0) {
-          continue;
-        }
-        List<AckGatedReleases.Release> inMessage = new ArrayList<>();
-        for (AckGatedReleases.Release r : releases) {
-          if (r.dir() == dir && r.nagle() && t.frame(r.data()) >= first && t.frame(r.released()) <= last) {
-            inMessage.add(r);
-          }
-        }
-        if (!inMessage.isEmpty()) {
-          out.accept(finding(c, tx, dir, inMessage, t));
-        }
+    TreeMap<Long, List<AckGatedReleases.Release>> byMessage = new TreeMap<>();
+    for (AckGatedReleases.Release r : releases) {
+      if (!r.nagle() || r.heldMicros() < options.minStallMicros) {
+        continue;
       }
+      Transaction tx = AckGatedReleases.transactionAt(http, r.dir(), t.frame(r.released()));
+      long first = tx == null ? -1 : r.dir() == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
+      if (tx != null && t.frame(r.data()) >= first) {
+        byMessage.computeIfAbsent(tx.index() * 2L + r.dir(), k -> new ArrayList<>()).add(r);
+      }
+    }
+    for (List<AckGatedReleases.Release> rs : byMessage.values()) {
+      AckGatedReleases.Release r0 = rs.get(0);
+      Transaction tx = AckGatedReleases.transactionAt(http, r0.dir(), t.frame(r0.released()));
+      out.accept(finding(c, tx, r0.dir(), rs, t, options));
     }
   }
 
   private static Finding finding(Connection c, Transaction tx, int dir,
-      List<AckGatedReleases.Release> rs, SegmentTimeline t) {
+      List<AckGatedReleases.Release> rs, SegmentTimeline t, DetectOptions options) {
     boolean client = dir == StreamControl.CLIENT;
     String side = client ? "client" : "server";
     String peer = client ? "server" : "client";
     long cost = 0;
     List<Long> frames = new ArrayList<>();
     boolean confirmed = true;
+    boolean delayedAck = false;
     for (AckGatedReleases.Release r : rs) {
-      cost += r.stallMicros();
+      cost += r.heldMicros();
+      delayedAck |= r.pureAck() && r.stallMicros() >= options.minStallMicros;
       frames.add(t.frame(r.data()));
       frames.add(t.frame(r.ack()));
       frames.add(t.frame(r.released()));
@@ -93,12 +109,14 @@ public final class NagleDelayDetector implements Detector {
         : "response " + tx.status() + " to " + safe(tx.method()) + " " + safe(tx.uri());
     String how = headersThenBody ? "headers and body in two writes; the body" : "written in pieces; a later piece";
     String summary = String.format(Locale.ROOT,
-        "%s: %s %s waited %.1f ms for the %s's delayed ACK%s", side, what, how, cost / 1000.0, peer,
+        "%s: %s %s waited %.1f ms for the %s's %s%s", side, what, how, cost / 1000.0, peer,
+        delayedAck ? "delayed ACK" : "ACK (one round trip; the ACK was not delayed)",
         rs.size() > 1 ? " (" + rs.size() + " waits)" : "");
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("side", side);
     d.put("message", client ? "request" : "response");
     d.put("waits", rs.size());
+    d.put("delayed_ack", delayedAck);
     d.put("headers_then_body", headersThenBody);
     d.put("held_frames", rs.stream().map(r -> t.frame(r.released())).toList());
     StringBuilder filter = new StringBuilder("frame.number in {");

@@ -325,7 +325,7 @@ final class Http1Parser {
   private int startLineAt() {
     if (!request) {
       for (int p = 0; p + 12 <= lineLen; p++) {
-        if (line[p] == 'H' && statusLineValid(p)) {
+        if ((line[p] | 0x20) == 'h' && statusLineValid(p)) {
           return p;
         }
       }
@@ -401,14 +401,14 @@ final class Http1Parser {
       }
       method = Headers.latin1(line, 0, m);
       uri = Headers.latin1(line, ub, ue - ub);
-      version = Headers.latin1(line, sp + 1, 8);
+      version = versionString(line, sp + 1);
       maybeTunnel = method.equals("CONNECT");
       return true;
     }
     if (!statusLineValid(0)) {
       return false;
     }
-    version = Headers.latin1(line, 0, 8);
+    version = versionString(line, 0);
     status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
     reason = lineLen > 13 ? Headers.latin1(line, 13, lineLen - 13) : "";
     return true;
@@ -851,10 +851,20 @@ final class Http1Parser {
     return b >= '0' && b <= '9';
   }
 
-  /** "HTTP/" DIGIT "." DIGIT at {@code b[i..i+8)} (RFC 7230 2.6). */
+  /**
+   * "HTTP/" DIGIT "." DIGIT at {@code b[i..i+8)} (RFC 7230 2.6). HTTP-name is case-sensitive,
+   * but servers that send {@code http/1.1} exist and every peer (Zeek, Netty, tshark) accepts
+   * it, so the letters are matched in either case.
+   */
   static boolean isVersion(byte[] b, int i) {
-    return b[i] == 'H' && b[i + 1] == 'T' && b[i + 2] == 'T' && b[i + 3] == 'P'
-        && b[i + 4] == '/' && isDigit(b[i + 5]) && b[i + 6] == '.' && isDigit(b[i + 7]);
+    return (b[i] | 0x20) == 'h' && (b[i + 1] | 0x20) == 't' && (b[i + 2] | 0x20) == 't'
+        && (b[i + 3] | 0x20) == 'p' && b[i + 4] == '/' && isDigit(b[i + 5]) && b[i + 6] == '.'
+        && isDigit(b[i + 7]);
+  }
+
+  /** The version at {@code b[i..i+8)}, known valid, with "HTTP" in upper case. */
+  static String versionString(byte[] b, int i) {
+    return "HTTP/" + (char) b[i + 5] + '.' + (char) b[i + 7];
   }
 
   private static int hexValue(byte b) {

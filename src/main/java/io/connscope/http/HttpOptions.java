@@ -20,9 +20,10 @@ package io.connscope.http;
  *     oldest is dropped as unanswered and {@code http.excessive_pipelining} is counted.</td></tr>
  * <tr><td>{@code maxChunkLineBytes}</td><td>1024</td>
  *     <td>Longest chunk-size line, extensions included. Longer: {@code http.bad_chunk_size}.</td></tr>
- * <tr><td>{@code maxTransactionsKept}</td><td>100000</td>
- *     <td>Transactions kept per connection. Beyond it transactions are still paired and counted
- *     ({@code http.transactions_dropped}) but not kept.</td></tr>
+ * <tr><td>{@code maxTransactionsKept}</td><td>1000</td>
+ *     <td>Final transactions kept per connection for {@code HttpTracker.transactions()} (the most
+ *     recent ones). Every transaction is handed to the tracker's listener when final; without a
+ *     listener, those pushed out of the window are counted as {@code http.transactions_dropped}.</td></tr>
  * </table>
  */
 public final class HttpOptions {
@@ -31,7 +32,7 @@ public final class HttpOptions {
   private int maxHeaders = 256;
   private int maxPendingRequests = 100;
   private int maxChunkLineBytes = 1024;
-  private int maxTransactionsKept = 100_000;
+  private int maxTransactionsKept = 1000;
 
   public int maxStartLineBytes() { return maxStartLineBytes; }
   public int maxHeaderBytes() { return maxHeaderBytes; }

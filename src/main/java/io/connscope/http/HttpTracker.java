@@ -59,8 +59,11 @@ public final class HttpTracker implements StreamListener {
   private boolean decided;
   private String notHttpReason;
 
-  private final ArrayList<Transaction> requests = new ArrayList<>();
-  private final ArrayList<Transaction> orphans = new ArrayList<>(0);
+  /** Transactions not yet final, in index order. */
+  private final ArrayDeque<Transaction> unfinished = new ArrayDeque<>();
+  /** The most recent final transactions (at most maxTransactionsKept), in index order. */
+  private final ArrayDeque<Transaction> retained = new ArrayDeque<>();
+  private TransactionListener listener;
   private final ArrayDeque<Transaction> pending = new ArrayDeque<>();
   private final TreeMap<String, long[]> counts = new TreeMap<>();
   private Transaction reqTx;
@@ -79,12 +82,26 @@ public final class HttpTracker implements StreamListener {
     this.probeCap = opts.maxStartLineBytes() + 2;
   }
 
-  /** Transactions in request order, then orphan responses. */
+  /** Hands every transaction to {@code l} once it is final (both messages ended), in index order. */
+  public void setListener(TransactionListener l) {
+    this.listener = l;
+  }
+
+  /**
+   * The transactions still known, in index order (orphan responses take their place in that
+   * order): the most recent final ones ({@link HttpOptions#maxTransactionsKept()} at most) and
+   * those not final yet. After {@link #onClose} every transaction is final.
+   */
   public List<Transaction> transactions() {
-    List<Transaction> out = new ArrayList<>(requests.size() + orphans.size());
-    out.addAll(requests);
-    out.addAll(orphans);
+    List<Transaction> out = new ArrayList<>(retained.size() + unfinished.size());
+    out.addAll(retained);
+    out.addAll(unfinished);
     return Collections.unmodifiableList(out);
+  }
+
+  /** Transactions seen on the connection, including those no longer kept. */
+  public long transactionCount() {
+    return nextIndex;
   }
 
   /** True once the content was recognised as HTTP/1.x. */
@@ -185,6 +202,32 @@ public final class HttpTracker implements StreamListener {
       }
     }
     pending.clear();
+    for (Transaction tx : unfinished) {
+      tx.requestEnded = true;
+      tx.responseEnded = true;
+    }
+    drain();
+  }
+
+  /** Hands over, in index order, every transaction at the head whose messages both ended. */
+  private void drain() {
+    while (!unfinished.isEmpty()) {
+      Transaction tx = unfinished.peekFirst();
+      if (!tx.requestEnded || !tx.responseEnded) {
+        return;
+      }
+      unfinished.pollFirst();
+      retained.addLast(tx);
+      if (retained.size() > opts.maxTransactionsKept()) {
+        retained.pollFirst();
+        if (listener == null) {
+          count(HttpAnomalies.TRANSACTIONS_DROPPED, lastFrame, 1);
+        }
+      }
+      if (listener != null) {
+        listener.completed(tx);
+      }
+    }
   }
 
   private void end(int dir, long frame, long tsMicros) {
@@ -265,7 +308,7 @@ public final class HttpTracker implements StreamListener {
       return PENDING;
     }
     int k = 0;
-    while (k < HTTP_SLASH.length && i + k < len && b[i + k] == HTTP_SLASH[k]) {
+    while (k < HTTP_SLASH.length && i + k < len && (b[i + k] | 0x20) == (HTTP_SLASH[k] | 0x20)) {
       k++;
     }
     if (k == HTTP_SLASH.length) {
@@ -446,11 +489,8 @@ public final class HttpTracker implements StreamListener {
   private Transaction newTransaction(boolean orphan, long frame) {
     Transaction tx = new Transaction(nextIndex++);
     tx.orphanResponse = orphan;
-    if (requests.size() + orphans.size() < opts.maxTransactionsKept()) {
-      (orphan ? orphans : requests).add(tx);
-    } else {
-      count(HttpAnomalies.TRANSACTIONS_DROPPED, frame, 1);
-    }
+    tx.requestEnded = orphan;
+    unfinished.addLast(tx);
     return tx;
   }
 
@@ -495,6 +535,7 @@ public final class HttpTracker implements StreamListener {
         // Zeek's max_pending_requests: give up on the oldest
         Transaction old = pending.pollFirst();
         old.unanswered = true;
+        old.responseEnded = true;
         old.addAnomaly(HttpAnomalies.EXCESSIVE_PIPELINING);
         count(HttpAnomalies.EXCESSIVE_PIPELINING, p.frame, 1);
       }
@@ -556,7 +597,9 @@ public final class HttpTracker implements StreamListener {
         tx.requestLastFrame = p.lastFrame;
         tx.requestLastUs = p.lastUs;
         tx.requestComplete = complete;
+        tx.requestEnded = true;
         merge(tx, p);
+        drain();
         return;
       }
       Transaction tx = respTx;
@@ -580,10 +623,12 @@ public final class HttpTracker implements StreamListener {
       tx.responseLastUs = p.lastUs;
       tx.responseComplete = complete;
       tx.closeDelimited = p.framing == Framing.CLOSE;
+      tx.responseEnded = true;
       if (complete && p.framing == Framing.TUNNEL) {
         tunnel = true;
         parsers[StreamControl.CLIENT].enterTunnel();
       }
+      drain();
     }
 
     @Override

@@ -48,6 +48,9 @@ public final class Transaction {
   boolean orphanResponse;
   boolean requestComplete;
   boolean responseComplete;
+  /** Set when each side's message ended (completely or not); both ended = final. */
+  boolean requestEnded;
+  boolean responseEnded;
   boolean gapAffected;
   boolean closeDelimited;
   private List<String> anomalies;

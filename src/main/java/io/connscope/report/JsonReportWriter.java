@@ -45,15 +45,23 @@ import java.util.Map;
  * </pre>
  *
  * Connections are ordered by id (creation order), findings by connection, transaction, first
- * frame and type. Connections are spooled as they finish (in memory, then a temporary file) so a
- * capture of any size is written in bounded memory. Adding a field bumps the minor version;
+ * frame and type. Transactions are written as they become final, connections as they finish,
+ * into a spool (in memory, then a temporary file) keyed by connection id, so a capture of any
+ * size is written in memory bounded by the connections still open. Adding a field bumps the minor version;
  * renaming or removing one bumps the major version.
  */
 public final class JsonReportWriter implements AnalysisSink {
   public static final String SCHEMA = "connscope-report";
   public static final String SCHEMA_VERSION = "1.1.0";
 
-  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final JsonFactory FACTORY =
+      new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+  /** Spool keys: connection id above this many bits, the piece of the connection below. */
+  private static final int PIECE_BITS = 21;
+  private static final long TRAILER = (1L << PIECE_BITS) - 1;
+  /** A connection's transactions are spooled in pieces of about this size. */
+  private static final int PIECE_BYTES = 32 * 1024;
+  private static final byte[] TRAILER_BYTES = "]}".getBytes(StandardCharsets.US_ASCII);
   /** Kept header names, in the order they are written. */
   private static final String[] HEADER_NAMES = {
     "host", "connection", "keep-alive", "proxy-connection", "content-length", "transfer-encoding",
@@ -64,7 +72,28 @@ public final class JsonReportWriter implements AnalysisSink {
   private final String toolVersion;
   private final SpoolFile connections = new SpoolFile();
   private final List<Finding> findings = new ArrayList<>();
-  private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(4096);
+  private final Bytes scratch = new Bytes();
+  /** Transactions of open connections not spooled yet, by connection id. */
+  private final java.util.HashMap<Long, Pending> open = new java.util.HashMap<>();
+
+  /** A byte buffer whose content the spool copies directly (no intermediate array). */
+  private static final class Bytes extends ByteArrayOutputStream {
+    Bytes() {
+      super(1024);
+    }
+
+    byte[] array() {
+      return buf;
+    }
+  }
+
+  /** Transactions of one open connection waiting to be spooled. */
+  private static final class Pending {
+    final Bytes buf = new Bytes();
+    long pieces;
+    boolean any;
+  }
+  private long connectionCount;
   private long httpConnections;
   private long transactions;
   private long unanswered;
@@ -77,26 +106,55 @@ public final class JsonReportWriter implements AnalysisSink {
   }
 
   @Override
-  public void connection(ConnectionRecord record) {
-    scratch.reset();
-    try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
-      writeConnection(g, record);
+  public void transaction(Connection c, Transaction t) {
+    Pending p = open.computeIfAbsent(c.id(), k -> new Pending());
+    if (p.any) {
+      p.buf.write(',');
+    }
+    p.any = true;
+    try (JsonGenerator g = FACTORY.createGenerator(p.buf, JsonEncoding.UTF8)) {
+      writeTransaction(g, c, t);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    connections.add(record.tcp().id(), scratch.toByteArray(), scratch.size());
+    transactions++;
+    if (t.unanswered()) {
+      unanswered++;
+    }
+    if (t.orphanResponse()) {
+      orphans++;
+    }
+    if (p.buf.size() >= PIECE_BYTES) {
+      spoolPiece(c.id(), p);
+    }
+  }
+
+  private void spoolPiece(long id, Pending p) {
+    if (p.buf.size() > 0) {
+      connections.add((id << PIECE_BITS) | ++p.pieces, p.buf.array(), p.buf.size());
+      p.buf.reset();
+    }
+  }
+
+  @Override
+  public void connection(ConnectionRecord record) {
+    long id = record.tcp().id();
+    scratch.reset();
+    try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
+      writeConnection(g, record); // leaves the object and its transactions array open
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    connections.add(id << PIECE_BITS, scratch.array(), scratch.size());
+    Pending p = open.remove(id);
+    if (p != null) {
+      spoolPiece(id, p);
+    }
+    connections.add((id << PIECE_BITS) | TRAILER, TRAILER_BYTES, TRAILER_BYTES.length);
+    connectionCount++;
     HttpTracker http = record.http();
     if (http != null && http.isHttp()) {
       httpConnections++;
-      for (Transaction t : http.transactions()) {
-        transactions++;
-        if (t.unanswered()) {
-          unanswered++;
-        }
-        if (t.orphanResponse()) {
-          orphans++;
-        }
-      }
     }
   }
 
@@ -125,11 +183,11 @@ public final class JsonReportWriter implements AnalysisSink {
     byte[] nl = ",\n".getBytes(StandardCharsets.US_ASCII);
     write("{");
     writePiece(g -> {
-      g.writeStringField("schema", SCHEMA);
-      g.writeStringField("schema_version", SCHEMA_VERSION);
+      str(g, "schema", SCHEMA);
+      str(g, "schema_version", SCHEMA_VERSION);
       g.writeObjectFieldStart("tool");
-      g.writeStringField("name", "connscope");
-      g.writeStringField("version", toolVersion);
+      str(g, "name", "connscope");
+      str(g, "version", toolVersion);
       g.writeEndObject();
     }, false);
     write(",\n\"capture\":");
@@ -137,18 +195,18 @@ public final class JsonReportWriter implements AnalysisSink {
     write(",\n\"summary\":");
     writePiece(g -> {
       g.writeStartObject();
-      g.writeNumberField("connections", connections.count());
-      g.writeNumberField("http_connections", httpConnections);
-      g.writeNumberField("transactions", transactions);
-      g.writeNumberField("unanswered_requests", unanswered);
-      g.writeNumberField("orphan_responses", orphans);
-      g.writeNumberField("findings", findings.size());
+      num(g, "connections", connectionCount);
+      num(g, "http_connections", httpConnections);
+      num(g, "transactions", transactions);
+      num(g, "unanswered_requests", unanswered);
+      num(g, "orphan_responses", orphans);
+      num(g, "findings", findings.size());
       g.writeEndObject();
     }, true);
     write(",\n\"connections\":[");
-    if (connections.count() > 0) {
+    if (connectionCount > 0) {
       write("\n");
-      connections.writeSorted(out, nl);
+      connections.writeSorted(out, nl, PIECE_BITS);
     }
     write("],\n\"findings\":[");
     List<Finding> sorted = new ArrayList<>(findings);
@@ -213,31 +271,31 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeArrayFieldStart("files");
     for (CaptureSummary.FileSummary f : c.files()) {
       g.writeStartObject();
-      g.writeStringField("name", f.name());
-      g.writeStringField("format", f.format());
-      g.writeNumberField("packets", f.packets());
-      g.writeNumberField("bytes", f.bytes());
+      str(g, "name", f.name());
+      str(g, "format", f.format());
+      num(g, "packets", f.packets());
+      num(g, "bytes", f.bytes());
       g.writeEndObject();
     }
     g.writeEndArray();
-    g.writeNumberField("packets", c.packets());
-    g.writeNumberField("bytes", c.bytes());
-    g.writeNumberField("tcp_packets", c.tcpPackets());
+    num(g, "packets", c.packets());
+    num(g, "bytes", c.bytes());
+    num(g, "tcp_packets", c.tcpPackets());
     g.writeArrayFieldStart("link_types");
     for (String l : c.linkTypes()) {
       g.writeString(l);
     }
     g.writeEndArray();
-    g.writeNumberField("start_epoch_us", c.startEpochMicros());
-    g.writeNumberField("duration_us", c.durationMicros());
+    num(g, "start_epoch_us", c.startEpochMicros());
+    num(g, "duration_us", c.durationMicros());
     g.writeArrayFieldStart("warnings");
     for (Map.Entry<String, Warnings.Entry> e : c.warnings().entries().entrySet()) {
       g.writeStartObject();
-      g.writeStringField("code", e.getKey());
-      g.writeNumberField("count", e.getValue().count());
-      g.writeNumberField("first_frame", e.getValue().firstFrame());
+      str(g, "code", e.getKey());
+      num(g, "count", e.getValue().count());
+      num(g, "first_frame", e.getValue().firstFrame());
       if (e.getValue().detail() != null) {
-        g.writeStringField("detail", e.getValue().detail());
+        str(g, "detail", e.getValue().detail());
       }
       g.writeEndObject();
     }
@@ -245,11 +303,34 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndObject();
   }
 
+  /** Field names encoded once: most of a transaction's bytes are names, and this skips escaping them. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, com.fasterxml.jackson.core.io.SerializedString>
+      NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static com.fasterxml.jackson.core.io.SerializedString name(String n) {
+    return NAMES.computeIfAbsent(n, com.fasterxml.jackson.core.io.SerializedString::new);
+  }
+
+  private static void num(JsonGenerator g, String n, long v) throws IOException {
+    g.writeFieldName(name(n));
+    g.writeNumber(v);
+  }
+
+  private static void str(JsonGenerator g, String n, String v) throws IOException {
+    g.writeFieldName(name(n));
+    g.writeString(v);
+  }
+
+  private static void bool(JsonGenerator g, String n, boolean v) throws IOException {
+    g.writeFieldName(name(n));
+    g.writeBoolean(v);
+  }
+
   private static void writeEndpoint(JsonGenerator g, String name, long hi, long lo, int port)
       throws IOException {
     g.writeObjectFieldStart(name);
-    g.writeStringField("ip", Addresses.format(hi, lo));
-    g.writeNumberField("port", port);
+    str(g, "ip", Addresses.format(hi, lo));
+    num(g, "port", port);
     g.writeEndObject();
   }
 
@@ -272,16 +353,16 @@ public final class JsonReportWriter implements AnalysisSink {
   static void writeConnection(JsonGenerator g, ConnectionRecord record) throws IOException {
     Connection c = record.tcp();
     g.writeStartObject();
-    g.writeStringField("id", c.idString());
+    str(g, "id", c.idString());
     writeEndpoint(g, "client", c.clientAddrHi(), c.clientAddrLo(), c.clientPort());
     writeEndpoint(g, "server", c.serverAddrHi(), c.serverAddrLo(), c.serverPort());
-    g.writeNumberField("ip_version", c.ipVersion());
-    g.writeStringField("roles_from", lower(c.roleSource()));
-    g.writeBooleanField("roles_inferred", c.rolesInferred());
-    g.writeNumberField("first_frame", c.firstFrame());
-    g.writeNumberField("last_frame", c.lastFrame());
-    g.writeNumberField("start_us", c.firstTsMicros());
-    g.writeNumberField("end_us", c.lastTsMicros());
+    num(g, "ip_version", c.ipVersion());
+    str(g, "roles_from", lower(c.roleSource()));
+    bool(g, "roles_inferred", c.rolesInferred());
+    num(g, "first_frame", c.firstFrame());
+    num(g, "last_frame", c.lastFrame());
+    num(g, "start_us", c.firstTsMicros());
+    num(g, "end_us", c.lastTsMicros());
     g.writeObjectFieldStart("handshake");
     writeOptionalNumber(g, "syn_frame", c.synFrame());
     writeOptionalNumber(g, "syn_us", c.synTsMicros());
@@ -289,29 +370,29 @@ public final class JsonReportWriter implements AnalysisSink {
     writeOptionalNumber(g, "syn_ack_us", c.synAckTsMicros());
     writeOptionalNumber(g, "ack_frame", c.ackFrame());
     writeOptionalNumber(g, "ack_us", c.ackTsMicros());
-    g.writeNumberField("syn_count", c.synCount());
-    g.writeNumberField("syn_ack_count", c.synAckCount());
+    num(g, "syn_count", c.synCount());
+    num(g, "syn_ack_count", c.synAckCount());
     writeOptionalNumber(g, "rtt_to_server_us", c.rttToServerMicros());
     writeOptionalNumber(g, "rtt_to_client_us", c.rttToClientMicros());
     g.writeEndObject();
-    g.writeStringField("vantage", lower(c.vantage()));
+    str(g, "vantage", lower(c.vantage()));
     g.writeObjectFieldStart("close");
-    g.writeStringField("reason", lower(c.closeReason()));
-    g.writeStringField("first_by", side(c.closedFirstBy()));
+    str(g, "reason", lower(c.closeReason()));
+    str(g, "first_by", side(c.closedFirstBy()));
     g.writeEndObject();
-    g.writeStringField("history", c.history());
+    str(g, "history", c.history());
     writeHalf(g, "client_to_server", c.half(StreamControl.CLIENT));
     writeHalf(g, "server_to_client", c.half(StreamControl.SERVER));
     HttpTracker http = record.http();
     g.writeObjectFieldStart("http");
     boolean isHttp = http != null && http.isHttp();
-    g.writeBooleanField("detected", isHttp);
+    bool(g, "detected", isHttp);
     if (!isHttp && http != null && http.notHttpReason() != null) {
-      g.writeStringField("not_http_reason", http.notHttpReason());
+      str(g, "not_http_reason", http.notHttpReason());
     }
     if (http != null) {
-      g.writeNumberField("max_pipeline_depth", http.maxPipelineDepth());
-      g.writeBooleanField("tunnel", http.tunnel());
+      num(g, "max_pipeline_depth", http.maxPipelineDepth());
+      bool(g, "tunnel", http.tunnel());
       g.writeObjectFieldStart("anomalies");
       for (Map.Entry<String, Long> e : http.anomalies().entrySet()) {
         g.writeNumberField(e.getKey(), e.getValue());
@@ -322,33 +403,29 @@ public final class JsonReportWriter implements AnalysisSink {
     if (isHttp) {
       writeKeepAlive(g, KeepAlive.ending(c, http));
     }
+    num(g, "transaction_count", http == null ? 0 : http.transactionCount());
+    // the transactions were spooled as they became final: the array is left open here and
+    // closed by the connection's trailer piece
     g.writeArrayFieldStart("transactions");
-    if (http != null) {
-      List<Transaction> txs = http.transactions();
-      for (int i = 0; i < txs.size(); i++) {
-        writeTransaction(g, c, txs.get(i), laterRequest(txs, i));
-      }
-    }
-    g.writeEndArray();
-    g.writeEndObject();
+    g.flush();
   }
 
   private static void writeHalf(JsonGenerator g, String name, HalfConnection h) throws IOException {
     g.writeObjectFieldStart(name);
-    g.writeNumberField("packets", h.packets());
-    g.writeNumberField("payload_bytes", h.payloadBytes());
-    g.writeNumberField("data_segments", h.dataSegments());
-    g.writeNumberField("retransmissions", h.retransmissions());
-    g.writeNumberField("retransmitted_bytes", h.retransmittedBytes());
-    g.writeNumberField("out_of_order", h.outOfOrder());
-    g.writeNumberField("overlap_conflicts", h.overlapConflicts());
-    g.writeNumberField("gaps", h.gaps());
-    g.writeNumberField("gap_bytes", h.gapBytes());
+    num(g, "packets", h.packets());
+    num(g, "payload_bytes", h.payloadBytes());
+    num(g, "data_segments", h.dataSegments());
+    num(g, "retransmissions", h.retransmissions());
+    num(g, "retransmitted_bytes", h.retransmittedBytes());
+    num(g, "out_of_order", h.outOfOrder());
+    num(g, "overlap_conflicts", h.overlapConflicts());
+    num(g, "gaps", h.gaps());
+    num(g, "gap_bytes", h.gapBytes());
     writeOptionalNumber(g, "mss", h.mss());
     writeOptionalNumber(g, "window_scale", h.windowScale());
-    g.writeBooleanField("sack_permitted", h.sackPermitted());
-    g.writeNumberField("max_window", h.maxWindow());
-    g.writeNumberField("zero_windows", h.zeroWindows());
+    bool(g, "sack_permitted", h.sackPermitted());
+    num(g, "max_window", h.maxWindow());
+    num(g, "zero_windows", h.zeroWindows());
     writeOptionalNumber(g, "fin_frame", h.finFrame());
     writeOptionalNumber(g, "rst_frame", h.rstFrame());
     g.writeEndObject();
@@ -358,9 +435,19 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeObjectFieldStart(name);
     if (h != null) {
       for (String n : HEADER_NAMES) {
-        List<String> values = h.getAll(n);
-        if (!values.isEmpty()) {
-          g.writeStringField(n, String.join(", ", values));
+        String first = null;
+        StringBuilder more = null;
+        for (int i = 0; i < h.size(); i++) {
+          if (h.name(i).equals(n)) {
+            if (first == null) {
+              first = h.value(i);
+            } else {
+              (more == null ? more = new StringBuilder(first) : more).append(", ").append(h.value(i));
+            }
+          }
+        }
+        if (first != null) {
+          str(g, n, more == null ? first : more.toString());
         }
       }
     }
@@ -371,63 +458,50 @@ public final class JsonReportWriter implements AnalysisSink {
     return from >= 0 && to >= 0 ? Math.max(0, to - from) : -1;
   }
 
-  /** Since 1.1.0: how the connection ended, for keep-alive analysis ({@link KeepAlive}). */
+  /** Since 1.1.0: how the connection ended, for keep-alive analysis ({@link KeepAlive#ending}). */
   private static void writeKeepAlive(JsonGenerator g, KeepAlive.Ending e) throws IOException {
     g.writeObjectFieldStart("keepalive");
-    g.writeNumberField("requests", e.requests());
-    g.writeBooleanField("reused", e.reused());
-    g.writeStringField("closed_by", e.closedBy());
-    g.writeStringField("close_kind", e.closeKind());
+    num(g, "requests", e.requests());
+    bool(g, "reused", e.reused());
+    str(g, "closed_by", e.closedBy());
+    str(g, "close_kind", e.closeKind());
     writeOptionalNumber(g, "close_frame", e.closeFrame());
     writeOptionalNumber(g, "close_us", e.closeMicros());
-    g.writeNumberField("closed_after", e.closedAfter());
+    num(g, "closed_after", e.closedAfter());
     writeOptionalNumber(g, "idle_before_close_us", e.idleBeforeCloseMicros());
     g.writeEndObject();
   }
 
-  /** True when a request follows transaction {@code i} on the connection. */
-  private static boolean laterRequest(List<Transaction> txs, int i) {
-    for (int k = i + 1; k < txs.size(); k++) {
-      if (txs.get(k).method() != null) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** Since 1.1.0: the transaction's keep-alive negotiation ({@link KeepAlive#negotiation}). */
-  private static void writeNegotiation(JsonGenerator g, Transaction t, boolean reusedAfter)
-      throws IOException {
+  private static void writeNegotiation(JsonGenerator g, Transaction t) throws IOException {
     KeepAlive.Negotiation n = KeepAlive.negotiation(t);
     g.writeObjectFieldStart("keepalive");
-    g.writeStringField("client_asked", n.clientAsked());
+    str(g, "client_asked", n.clientAsked());
     if (n.proxyConnection() != null) {
-      g.writeStringField("proxy_connection", n.proxyConnection());
+      str(g, "proxy_connection", n.proxyConnection());
     }
-    g.writeStringField("server_answered", n.serverAnswered());
+    str(g, "server_answered", n.serverAnswered());
     if (n.keepAliveMax() >= 0) {
-      g.writeNumberField("keep_alive_max", n.keepAliveMax());
+      num(g, "keep_alive_max", n.keepAliveMax());
     }
     if (n.keepAliveTimeoutSeconds() >= 0) {
-      g.writeNumberField("keep_alive_timeout_s", n.keepAliveTimeoutSeconds());
+      num(g, "keep_alive_timeout_s", n.keepAliveTimeoutSeconds());
     }
-    g.writeBooleanField("persistent", n.persistent());
-    g.writeBooleanField("reused_after", reusedAfter);
+    bool(g, "persistent", n.persistent());
     g.writeEndObject();
   }
 
-  static void writeTransaction(JsonGenerator g, Connection c, Transaction t, boolean reusedAfter)
-      throws IOException {
+  static void writeTransaction(JsonGenerator g, Connection c, Transaction t) throws IOException {
     g.writeStartObject();
-    g.writeNumberField("index", t.index());
-    g.writeNumberField("depth", t.depth());
-    g.writeNumberField("pipeline_depth", t.pipelineDepth());
-    g.writeStringField("method", t.method());
-    g.writeStringField("uri", t.uri());
-    g.writeStringField("version", t.requestVersion());
-    g.writeNumberField("status", t.status());
-    g.writeStringField("reason", t.reason());
-    g.writeStringField("response_version", t.responseVersion());
+    num(g, "index", t.index());
+    num(g, "depth", t.depth());
+    num(g, "pipeline_depth", t.pipelineDepth());
+    str(g, "method", t.method());
+    str(g, "uri", t.uri());
+    str(g, "version", t.requestVersion());
+    num(g, "status", t.status());
+    str(g, "reason", t.reason());
+    str(g, "response_version", t.responseVersion());
     g.writeArrayFieldStart("interim_statuses");
     for (int s : t.interimStatuses()) {
       g.writeNumber(s);
@@ -435,14 +509,14 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndArray();
     writeHeaders(g, "request_headers", t.requestHeaders());
     writeHeaders(g, "response_headers", t.responseHeaders());
-    g.writeNumberField("request_header_bytes", t.requestHeaderBytes());
-    g.writeNumberField("request_body_bytes", t.requestBodyBytes());
-    g.writeNumberField("request_body_gap_bytes", t.requestBodyGapBytes());
-    g.writeStringField("request_framing", lower(t.requestFraming()));
-    g.writeNumberField("response_header_bytes", t.responseHeaderBytes());
-    g.writeNumberField("response_body_bytes", t.responseBodyBytes());
-    g.writeNumberField("response_body_gap_bytes", t.responseBodyGapBytes());
-    g.writeStringField("response_framing", lower(t.responseFraming()));
+    num(g, "request_header_bytes", t.requestHeaderBytes());
+    num(g, "request_body_bytes", t.requestBodyBytes());
+    num(g, "request_body_gap_bytes", t.requestBodyGapBytes());
+    str(g, "request_framing", lower(t.requestFraming()));
+    num(g, "response_header_bytes", t.responseHeaderBytes());
+    num(g, "response_body_bytes", t.responseBodyBytes());
+    num(g, "response_body_gap_bytes", t.responseBodyGapBytes());
+    str(g, "response_framing", lower(t.responseFraming()));
     writeOptionalNumber(g, "request_frame", t.requestFirstFrame());
     writeOptionalNumber(g, "request_last_frame", t.requestLastFrame());
     writeOptionalNumber(g, "response_frame", t.responseFirstFrame());
@@ -458,41 +532,73 @@ public final class JsonReportWriter implements AnalysisSink {
     writeOptionalNumber(g, "wait_us", span(t.requestLastUs(), t.responseFirstUs()));
     writeOptionalNumber(g, "receive_us", span(t.responseFirstUs(), t.responseLastUs()));
     g.writeEndObject();
-    g.writeBooleanField("unanswered", t.unanswered());
-    g.writeBooleanField("orphan_response", t.orphanResponse());
-    g.writeBooleanField("request_complete", t.requestComplete());
-    g.writeBooleanField("response_complete", t.responseComplete());
-    g.writeBooleanField("gap_affected", t.gapAffected());
-    g.writeBooleanField("close_delimited", t.closeDelimited());
+    bool(g, "unanswered", t.unanswered());
+    bool(g, "orphan_response", t.orphanResponse());
+    bool(g, "request_complete", t.requestComplete());
+    bool(g, "response_complete", t.responseComplete());
+    bool(g, "gap_affected", t.gapAffected());
+    bool(g, "close_delimited", t.closeDelimited());
     g.writeArrayFieldStart("anomalies");
     for (String a : t.anomalies()) {
       g.writeString(a);
     }
     g.writeEndArray();
-    writeNegotiation(g, t, reusedAfter);
+    writeNegotiation(g, t);
     g.writeEndObject();
   }
 
   static void writeFinding(JsonGenerator g, Finding f) throws IOException {
     g.writeStartObject();
-    g.writeStringField("type", f.type());
-    g.writeStringField("severity", f.severity());
-    g.writeStringField("confidence", f.confidence());
-    g.writeStringField("connection", f.connection());
+    str(g, "type", f.type());
+    str(g, "severity", f.severity());
+    str(g, "confidence", f.confidence());
+    str(g, "connection", f.connection());
     if (f.transaction() >= 0) {
-      g.writeNumberField("transaction", f.transaction());
+      num(g, "transaction", f.transaction());
     }
-    g.writeNumberField("cost_us", f.costMicros());
+    num(g, "cost_us", f.costMicros());
     g.writeObjectFieldStart("evidence");
     g.writeArrayFieldStart("frames");
     for (long fr : f.frames()) {
       g.writeNumber(fr);
     }
     g.writeEndArray();
-    g.writeStringField("display_filter", f.displayFilter());
+    str(g, "display_filter", f.displayFilter());
     g.writeEndObject();
-    g.writeStringField("summary", f.summary());
-    g.writeStringField("fix", f.fix());
+    str(g, "summary", f.summary());
+    str(g, "fix", f.fix());
+    if (f.details() != null && !f.details().isEmpty()) {
+      g.writeFieldName("details");
+      writeValue(g, f.details());
+    }
     g.writeEndObject();
+  }
+
+  /** Writes a details value: numbers, strings, booleans, lists and sorted maps of them. */
+  private static void writeValue(JsonGenerator g, Object v) throws IOException {
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof Long || v instanceof Integer) {
+      g.writeNumber(((Number) v).longValue());
+    } else if (v instanceof Number n) {
+      g.writeNumber(n.doubleValue());
+    } else if (v instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (v instanceof Map<?, ?> m) {
+      g.writeStartObject();
+      for (Map.Entry<?, ?> e : new java.util.TreeMap<>(m).entrySet()) {
+        g.writeFieldName(String.valueOf(e.getKey()));
+        writeValue(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else if (v instanceof Iterable<?> it) {
+      g.writeStartArray();
+      for (Object o : it) {
+        writeValue(g, o);
+      }
+      g.writeEndArray();
+    } else {
+      g.writeString(String.valueOf(v));
+    }
   }
 }

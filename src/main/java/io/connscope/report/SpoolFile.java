@@ -63,8 +63,12 @@ final class SpoolFile implements AutoCloseable {
     return count;
   }
 
-  /** Writes every record, ordered by key (ties in insertion order), each followed by {@code sep} except the last. */
-  void writeSorted(OutputStream out, byte[] sep) throws IOException {
+  /**
+   * Writes every record, ordered by key (ties in insertion order). {@code sep} is written between
+   * two records whose keys differ in their bits above {@code groupShift} (records of one group
+   * are written back to back).
+   */
+  void writeSorted(OutputStream out, byte[] sep, int groupShift) throws IOException {
     Integer[] order = new Integer[count];
     for (int i = 0; i < count; i++) {
       order[i] = i;
@@ -91,7 +95,7 @@ final class SpoolFile implements AutoCloseable {
         }
         out.write(tmp, 0, lengths[i]);
       }
-      if (k + 1 < count) {
+      if (k + 1 < count && (keys[order[k + 1]] >>> groupShift) != (keys[i] >>> groupShift)) {
         out.write(sep);
       }
     }

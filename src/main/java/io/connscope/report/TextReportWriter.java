@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * report has everything. Strings from packets are escaped for the terminal.
  */
 public final class TextReportWriter implements AnalysisSink {
-  /** Connections listed in detail (lowest ids). */
+  /** Connections listed in detail: the first ones (ids 1 to this). */
   static final int MAX_CONNECTIONS = 20;
   /** Transactions listed per connection. */
   static final int MAX_TRANSACTIONS = 10;
@@ -36,6 +36,11 @@ public final class TextReportWriter implements AnalysisSink {
   private final TreeMap<Long, String> connectionBlocks = new TreeMap<>();
   /** Slowest transactions: key = total time, then connection id and index for a stable order. */
   private final TreeMap<String, String> slowest = new TreeMap<>();
+  /** Total time of the fastest entry in a full slowest list: faster ones are not formatted. */
+  private long slowestMin = -1;
+  /** Transaction lines of the listed connections (ids up to MAX_CONNECTIONS) still open. */
+  private final java.util.HashMap<Long, StringBuilder> transactionLines = new java.util.HashMap<>();
+  private final java.util.HashMap<Long, Integer> transactionLinesShown = new java.util.HashMap<>();
   private final List<Finding> findings = new ArrayList<>();
   private long connections;
   private long httpConnections;
@@ -50,6 +55,38 @@ public final class TextReportWriter implements AnalysisSink {
   }
 
   @Override
+  public void transaction(Connection c, Transaction t) {
+    transactions++;
+    if (t.unanswered()) {
+      unanswered++;
+    }
+    if (t.orphanResponse()) {
+      orphans++;
+    }
+    long total = t.requestFirstUs() >= 0 && t.responseLastUs() >= 0
+        ? t.responseLastUs() - t.requestFirstUs() : -1;
+    if (total >= 0 && (slowest.size() < MAX_SLOWEST || total > slowestMin)) {
+      String key = String.format(Locale.ROOT, "%019d %019d %09d", Long.MAX_VALUE - total, c.id(), t.index());
+      slowest.put(key, String.format(Locale.ROOT, "  %-10s %s #%d %s %s -> %s",
+          Text.ms(total), c.idString(), t.index(), Text.safe(t.method(), 16),
+          Text.safe(t.uri(), 60), status(t)));
+      if (slowest.size() > MAX_SLOWEST) {
+        slowest.pollLastEntry();
+      }
+      if (slowest.size() == MAX_SLOWEST) {
+        slowestMin = Long.MAX_VALUE - Long.parseLong(slowest.lastKey().substring(0, 19));
+      }
+    }
+    if (c.id() <= MAX_CONNECTIONS) {
+      StringBuilder b = transactionLines.computeIfAbsent(c.id(), k -> new StringBuilder());
+      int shown = transactionLinesShown.merge(c.id(), 1, Integer::sum);
+      if (shown <= MAX_TRANSACTIONS) {
+        b.append(line(t));
+      }
+    }
+  }
+
+  @Override
   public void connection(ConnectionRecord record) {
     connections++;
     Connection c = record.tcp();
@@ -58,36 +95,14 @@ public final class TextReportWriter implements AnalysisSink {
       handshakes++;
       handshakeMicros += Math.max(0, c.ackTsMicros() - c.synTsMicros());
     }
-    List<Transaction> txs = http != null && http.isHttp() ? http.transactions() : List.of();
-    if (!txs.isEmpty()) {
+    long count = http != null && http.isHttp() ? http.transactionCount() : 0;
+    if (count > 0) {
       httpConnections++;
     }
-    for (Transaction t : txs) {
-      transactions++;
-      if (t.unanswered()) {
-        unanswered++;
-      }
-      if (t.orphanResponse()) {
-        orphans++;
-      }
-      long total = t.requestFirstUs() >= 0 && t.responseLastUs() >= 0
-          ? t.responseLastUs() - t.requestFirstUs() : -1;
-      if (total >= 0) {
-        String key = String.format(Locale.ROOT, "%019d %019d %09d",
-            Long.MAX_VALUE - total, c.id(), t.index());
-        slowest.put(key, String.format(Locale.ROOT, "  %-10s %s #%d %s %s -> %s",
-            Text.ms(total), c.idString(), t.index(), Text.safe(t.method(), 16),
-            Text.safe(t.uri(), 60), status(t)));
-        if (slowest.size() > MAX_SLOWEST) {
-          slowest.pollLastEntry();
-        }
-      }
-    }
-    if (connectionBlocks.size() < MAX_CONNECTIONS || c.id() < connectionBlocks.lastKey()) {
-      connectionBlocks.put(c.id(), describe(c, http, txs));
-      if (connectionBlocks.size() > MAX_CONNECTIONS) {
-        connectionBlocks.pollLastEntry();
-      }
+    if (c.id() <= MAX_CONNECTIONS) {
+      StringBuilder lines = transactionLines.remove(c.id());
+      transactionLinesShown.remove(c.id());
+      connectionBlocks.put(c.id(), describe(c, http, count, lines == null ? "" : lines.toString()));
     }
   }
 
@@ -98,7 +113,7 @@ public final class TextReportWriter implements AnalysisSink {
     return t.status() + (t.reason() == null ? "" : " " + Text.safe(t.reason(), 40));
   }
 
-  private static String describe(Connection c, HttpTracker http, List<Transaction> txs) {
+  private static String describe(Connection c, HttpTracker http, long count, String transactionLines) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "  %-5s %s:%d -> %s:%d", c.idString(),
         Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort(),
@@ -112,31 +127,29 @@ public final class TextReportWriter implements AnalysisSink {
       b.append(" (roles inferred)");
     }
     b.append(String.format(Locale.ROOT, "  %d tx  close %s%s  vantage %s  [%s]",
-        txs.size(), lower(c.closeReason()),
+        count, lower(c.closeReason()),
         c.closedFirstBy() == 0 ? " by client" : c.closedFirstBy() == 1 ? " by server" : "",
         lower(c.vantage()), Text.safe(c.history(), 40)));
     if (http != null && !http.isHttp() && http.notHttpReason() != null) {
       b.append("  not HTTP (").append(Text.safe(http.notHttpReason(), 40)).append(')');
     }
-    b.append('\n');
-    int shown = 0;
-    for (Transaction t : txs) {
-      if (shown++ == MAX_TRANSACTIONS) {
-        b.append(String.format(Locale.ROOT, "        ... %d more transactions%n",
-            txs.size() - MAX_TRANSACTIONS));
-        break;
-      }
-      b.append(String.format(Locale.ROOT,
-          "        #%-3d %s %s -> %s  send %s  wait %s  receive %s  frames %s-%s%s%n",
-          t.index(), Text.safe(t.method(), 16), Text.safe(t.uri(), 60), status(t),
-          Text.ms(span(t.requestFirstUs(), t.requestLastUs())),
-          Text.ms(span(t.requestLastUs(), t.responseFirstUs())),
-          Text.ms(span(t.responseFirstUs(), t.responseLastUs())),
-          frame(t.requestFirstFrame() >= 0 ? t.requestFirstFrame() : t.responseFirstFrame()),
-          frame(t.responseLastFrame() >= 0 ? t.responseLastFrame() : t.requestLastFrame()),
-          t.pipelineDepth() > 1 ? "  pipelined (depth " + t.pipelineDepth() + ")" : ""));
+    b.append('\n').append(transactionLines);
+    if (count > MAX_TRANSACTIONS) {
+      b.append(String.format(Locale.ROOT, "        ... %d more transactions%n", count - MAX_TRANSACTIONS));
     }
     return b.toString();
+  }
+
+  private static String line(Transaction t) {
+    return String.format(Locale.ROOT,
+        "        #%-3d %s %s -> %s  send %s  wait %s  receive %s  frames %s-%s%s%n",
+        t.index(), Text.safe(t.method(), 16), Text.safe(t.uri(), 60), status(t),
+        Text.ms(span(t.requestFirstUs(), t.requestLastUs())),
+        Text.ms(span(t.requestLastUs(), t.responseFirstUs())),
+        Text.ms(span(t.responseFirstUs(), t.responseLastUs())),
+        frame(t.requestFirstFrame() >= 0 ? t.requestFirstFrame() : t.responseFirstFrame()),
+        frame(t.responseLastFrame() >= 0 ? t.responseLastFrame() : t.requestLastFrame()),
+        t.pipelineDepth() > 1 ? "  pipelined (depth " + t.pipelineDepth() + ")" : "");
   }
 
   private static String frame(long f) {
@@ -205,7 +218,7 @@ public final class TextReportWriter implements AnalysisSink {
         }
         out.printf(Locale.ROOT, "  [%s] %s %s%s: %s (cost %s)%n", f.severity(), f.type(),
             f.connection() == null ? "" : f.connection(),
-            f.transaction() >= 0 ? " #" + f.transaction() : "", Text.safe(f.summary(), 300),
+            f.transaction() >= 0 ? " #" + f.transaction() : "", Text.safe(f.summary(), 600),
             Text.ms(f.costMicros()));
         out.printf(Locale.ROOT, "      evidence: frames %s; filter: %s%n", f.frames(), Text.safe(f.displayFilter(), 300));
         out.printf(Locale.ROOT, "      fix: %s%n", Text.safe(f.fix(), 300));

@@ -230,7 +230,7 @@ class KeepAliveFindingsTest {
   @ParameterizedTest
   @ValueSource(strings = {"keepalive-get.pcap", "connection-close.pcap", "chunked-and-head.pcap",
       "post-100-continue.pcap", "nagle-post-split.pcap", "nagle-post-nodelay.pcap",
-      "server-split-response.pcap", "delayed-link.pcap"})
+      "server-split-response.pcap", "delayed-link.pcap", "delayed-link-server.pcap"})
   void noKeepAliveFindingOnHealthySamples(String sample) throws IOException {
     List<Finding> fs = findings(sample).stream().filter(f -> KEEPALIVE_TYPES.contains(f.type())).toList();
     assertTrue(fs.isEmpty(), sample + ": " + fs);

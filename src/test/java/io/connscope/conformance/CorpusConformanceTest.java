@@ -1,0 +1,224 @@
+package io.connscope.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs connscope's pipeline over every capture of the shared corpus ({@code ../shared/corpus},
+ * skipped when absent) and compares the HTTP transactions it finds with the expectation of the
+ * project the capture comes from (Zeek http.log, Arkime sessions, Suricata eve checks, tcpdump
+ * output), or with tshark's dissection where no peer states one. See docs/conformance.md.
+ *
+ * <p>Prints a table (capture, expected, got, verdict). Fails when a capture crashes the pipeline
+ * or makes it print anything to stderr, when agreement falls below the thresholds, when a peer
+ * disagreement is not in {@link #KNOWN}, or when a {@link #KNOWN} entry no longer disagrees.
+ */
+class CorpusConformanceTest {
+  private static final Path CORPUS = Paths.get("..", "shared", "corpus");
+
+  /** Agreement with peer baselines, documented exceptions counted as disagreements. */
+  static final double PEER_THRESHOLD = 0.80;
+  /** Agreement with tshark's counts (a reference, not ground truth). */
+  static final double TSHARK_THRESHOLD = 0.80;
+
+  /**
+   * Captures where connscope and the reference disagree for a documented reason (who is right
+   * and why: docs/conformance.md). Each must still disagree, so a fix shows up as a stale entry.
+   */
+  static final Map<String, String> KNOWN = new LinkedHashMap<>();
+
+  private static void known(String reason, String... captures) {
+    for (String c : captures) {
+      KNOWN.put(c, reason);
+    }
+  }
+
+  static {
+    // --- out of scope: encapsulations and link types connscope does not decode (BRIEF.md) ---
+    known("tunnel (Teredo/AYIYA/GRE/GTP/VXLAN/Geneve/ERSPAN) not decapsulated",
+        "zeek/tunnels/Teredo.pcap", "zeek/tunnels/ayiya3.pcap",
+        "zeek/tunnels/gre-over-udp-4754.pcap",
+        "zeek/tunnels/gtp/gtp1_gn_normal_incl_fragmentation.pcap",
+        "zeek/tunnels/gtp/gtp2_different_udp_port.pcap",
+        "zeek/tunnels/vxlan-encapsulated-http.pcap", "zeek/tunnels/geneve-many-options.pcap",
+        "zeek/tunnels/gre-aruba.pcap", "zeek/erspan.pcap", "arkime/gre-erspan-vxlan.pcap",
+        "suricata-verify/decode-teredo-01/input.pcap");
+    known("SOCKS handshake before HTTP: the connection is not HTTP/1.x from its first byte",
+        "arkime/socks-http-example.pcap", "arkime/socks-http-pass.pcap",
+        "arkime/socks5-http-302-frag.pcap", "arkime/socks5-http-302.pcap",
+        "arkime/socks5-reverse.pcap", "zeek/socks.pcap", "zeek/tunnels/socks.pcap");
+    known("link type not decoded (NFLOG, 802.11 radiotap, Cisco HDLC)",
+        "zeek/nflog-http.pcap", "arkime/nflog.pcap", "arkime/80211http.pcap",
+        "suricata-verify/decode-chdlc-01/hdlc-http_1tx.pcap");
+    known("HTTP over SCTP, not TCP", "arkime/sctp-www.pcap");
+    known("HTTP/2 after an h2c upgrade", "suricata-verify/http2-keywords2/input.pcap");
+    known("plain HTTP inside a CONNECT tunnel: connscope stops parsing at the 2xx by design",
+        "suricata-verify/http-connect/http-connect-fragmented/input.pcap",
+        "suricata-verify/http-connect/http-connect-simple/input.pcap");
+    // --- malformed or obsolete messages the peer accepts and connscope does not ---
+    known("HTTP/0.9 request (no version): not recognised as HTTP/1.x",
+        "zeek/http/http_09.pcap", "zeek/http/no-version.pcap", "zeek/mixed-vlan-mpls.pcap",
+        "zeek/http/http-09-content-length-confusion.pcap",
+        "suricata-verify/http-missing-protocol/input.pcap");
+    known("malformed request lines (missing target, glued tokens, truncated version)",
+        "zeek/http/methods.pcap", "zeek/http/no-uri.pcap",
+        "chrissanders/weather_working.pcapng");
+    // --- peer differences, connscope right or both defensible ---
+    known("Zeek does not analyse a connection whose handshake it did not see; connscope does",
+        "zeek/wikipedia.pcap");
+    known("intentionally evasive TCP (invalid RST, RST+FIN then a new SYN-ACK): the victim "
+        + "host ignores the RST, connscope honours it",
+        "suricata-verify/security-4710-01/input.pcap",
+        "suricata-verify/security-4710-02/input.pcap",
+        "suricata-verify/bug-3286-02-linux-evasion/with_evasion_linux.pcap",
+        "suricata-verify/bug-3286-03-windows-evasion/with_evasion_windows.pcap");
+    known("Suricata test configuration (exception policy, conditional logging) suppresses "
+        + "the event", "suricata-verify/alert-testmyids-midstream5/input.pcap",
+        "suricata-verify/flowbit-oring/input.pcap");
+    known("Arkime counts no method for unknown methods (RPC_IN_DATA/RPC_OUT_DATA) and "
+        + "WebSocket upgrade requests", "arkime/arkime_synthetic.pcap", "arkime/websocket.pcap");
+    known("HTTP inside a WebSocket tunnel (wstunnel): Zeek parses it, connscope stops at 101",
+        "zeek/websocket/wstunnel-http.pcap");
+    known("server answers the client's trailing cruft with a 400: connscope logs that response "
+        + "as an orphan, Zeek drops it", "zeek/http/http-11-request-then-cruft.pcap");
+    known("junk bytes before the request line: connscope resynchronises on the GET inside the "
+        + "line, Zeek gives up on the request", "zeek/http/http-bad-request-with-version.pcap");
+    known("fuzzer-made traffic (bad method token, non-ASCII target): Zeek finds a 206, "
+        + "connscope no valid status line", "zeek/http/http-inner-transfer-encoding-ossfuzz.pcap");
+    // --- tshark reference: tshark counts a response only once its body is reassembled ---
+    known("tshark counts no response whose body is cut by a gap or the capture end",
+        "zeek/dce-rpc/mapi.pcap", "zeek/http/206_example_b.pcap", "zeek/http/bro.org.pcap",
+        "zeek/http/content-range-gap-skip.pcap", "zeek/http/content-range-gap.pcap",
+        "zeek/http/entity_gap.pcap", "zeek/http/entity_gap2.pcap",
+        "zeek/pe/pe_files_timestamp.pcap.gz", "zeek/spicy/gap-recovery.pcap",
+        "suricata-verify/bug-78-uricontent/input.pcap",
+        "suricata-verify/http-pipeline-files-with-gap/input.pcap",
+        "suricata-verify/http-range-file/input.pcap",
+        "suricata-verify/http-response-line/input.pcap",
+        "markofu/PracticalPacketAnalysis/ppa-capture-files/dns.cap",
+        "markofu/PracticalPacketAnalysis/ppa-capture-files/evilprogram.pcap",
+        "markofu/NetworkForensics/evidence03.pcap", "chrissanders/http_espn.pcapng",
+        "chrissanders/latency1.pcapng", "chrissanders/latency2.pcapng",
+        "chrissanders/latency3.pcapng", "chrissanders/latency4.pcapng");
+    known("tshark misses the POST whose large body it never finishes reassembling",
+        "zeek/http/putty-upload.pcap");
+  }
+
+  record Row(String capture, String group, String expected, String got, String verdict) {}
+
+  @Test
+  void corpusAgreesWithPeers() throws IOException {
+    Assumptions.assumeTrue(Files.isRegularFile(CORPUS.resolve("index.json")), "corpus absent");
+    JsonNode index = new ObjectMapper().readTree(CORPUS.resolve("index.json").toFile());
+    List<Row> rows = new ArrayList<>();
+    List<String> crashes = new ArrayList<>();
+    List<String> unexplained = new ArrayList<>();
+    List<String> stale = new ArrayList<>();
+    int[] peer = new int[3]; // total, agree, explained
+    int[] tshark = new int[3];
+    for (JsonNode rec : index) {
+      String local = rec.get("local").asText();
+      Path file = CORPUS.resolve(local);
+      Observed o = Observed.of(file);
+      if (o.crash != null || !o.stderr.isEmpty()) {
+        crashes.add(local + ": " + (o.crash != null ? o.crash : o.stderr));
+        rows.add(new Row(local, "-", "-", "-", "CRASH"));
+        continue;
+      }
+      Peers.Result r = rec.get("has_peer_baseline").asBoolean() ? peer(rec.get("peer_detail"), o)
+          : null;
+      boolean isPeer = r != null;
+      if (r == null) {
+        r = Peers.tshark(rec.get("features"), o);
+      }
+      if (r == null) {
+        rows.add(new Row(local, "-", "-", "-", "NO-EXPECTATION"));
+        continue;
+      }
+      int[] tally = isPeer ? peer : tshark;
+      tally[0]++;
+      String verdict;
+      if (r.agree()) {
+        tally[1]++;
+        verdict = "agree";
+        if (KNOWN.containsKey(local)) {
+          stale.add(local);
+          verdict = "agree(STALE-EXCEPTION)";
+        }
+      } else if (KNOWN.containsKey(local)) {
+        tally[2]++;
+        verdict = "explained: " + KNOWN.get(local);
+      } else {
+        verdict = "DISAGREE";
+        if (isPeer) {
+          unexplained.add(local);
+        }
+      }
+      rows.add(new Row(local, r.peer(), r.expected(), r.got(), verdict));
+    }
+    print(rows, peer, tshark);
+    assertTrue(crashes.isEmpty(), "pipeline crashed or printed to stderr:\n" + String.join("\n", crashes));
+    assertTrue(stale.isEmpty(), "documented exceptions that now agree (remove them): " + stale);
+    assertTrue(unexplained.isEmpty(), "undocumented disagreements with peers: " + unexplained);
+    assertTrue(rate(peer) >= PEER_THRESHOLD, "peer agreement " + rate(peer));
+    assertTrue(rate(tshark) >= TSHARK_THRESHOLD, "tshark agreement " + rate(tshark));
+    assertEquals(index.size(), rows.size());
+  }
+
+  private static Peers.Result peer(JsonNode d, Observed o) {
+    return switch (d.path("kind").asText()) {
+      case "zeek" -> {
+        Peers.Result r = Peers.zeek(d.get("http_log"), o);
+        yield r != null ? r : Peers.zeekConn(d.get("conn_log"), o);
+      }
+      case "arkime" -> Peers.arkime(d.get("http_sessions"), o);
+      case "suricata" -> Peers.suricata(d.get("tests"), o);
+      case "tcpdump" -> Peers.tcpdump(d.get("http_lines"), o);
+      default -> null;
+    };
+  }
+
+  private static double rate(int[] t) {
+    return t[0] == 0 ? 1.0 : (double) t[1] / t[0];
+  }
+
+  private static void print(List<Row> rows, int[] peer, int[] tshark) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("%-70s %-9s %-60s %-60s %s%n", "capture", "vs", "expected", "got",
+        "verdict"));
+    for (Row r : rows) {
+      sb.append(String.format("%-70s %-9s %-60s %-60s %s%n", cut(r.capture(), 70), r.group(),
+          cut(r.expected(), 60), cut(r.got(), 60), r.verdict()));
+    }
+    for (Row r : rows) {
+      if (r.verdict().equals("DISAGREE")) {
+        sb.append("\nDISAGREE ").append(r.capture()).append(" (").append(r.group())
+            .append(")\n  expected: ").append(r.expected()).append("\n  got:      ")
+            .append(r.got()).append('\n');
+      }
+    }
+    sb.append(String.format("%npeer baselines: %d/%d agree (%.1f%%), %d documented exceptions%n",
+        peer[1], peer[0], 100.0 * rate(peer), peer[2]));
+    sb.append(String.format("tshark only:    %d/%d agree (%.1f%%), %d documented exceptions%n",
+        tshark[1], tshark[0], 100.0 * rate(tshark), tshark[2]));
+    System.out.print(sb);
+  }
+
+  private static String cut(String s, int n) {
+    s = s.replace('\n', ' ');
+    return s.length() <= n ? s : s.substring(0, n - 1) + "~";
+  }
+}

@@ -1,0 +1,108 @@
+package io.connscope.conformance;
+
+import io.connscope.analysis.Analysis;
+import io.connscope.analysis.AnalysisConfig;
+import io.connscope.analysis.AnalysisSink;
+import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.ConnectionRecord;
+import io.connscope.capture.CaptureFiles;
+import io.connscope.capture.PacketSource;
+import io.connscope.decode.Addresses;
+import io.connscope.detect.Finding;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What connscope's pipeline makes of one capture, reduced to what peers can be compared on: per
+ * connection the client and server endpoints and the transactions (method, uri, status, depth).
+ */
+final class Observed {
+  /** One transaction as the peers see it. {@code method} is null for an orphan response. */
+  record Tx(String method, String uri, int status, List<Integer> interim, int depth, String host,
+      String version, String userAgent, long responseBodyBytes) {}
+
+  /** One TCP connection. Endpoints are {@code ip:port} (IPv6 addresses unbracketed). */
+  record Conn(String clientIp, int clientPort, String serverIp, int serverPort, boolean http,
+      List<Tx> txs) {
+    String client() {
+      return clientIp + ":" + clientPort;
+    }
+
+    String server() {
+      return serverIp + ":" + serverPort;
+    }
+  }
+
+  final List<Conn> conns = new ArrayList<>();
+  /** The exception (with stack trace) the pipeline threw, or null. */
+  String crash;
+  /** Whatever the pipeline wrote to System.err (a stack trace printed and swallowed, say). */
+  String stderr = "";
+
+  List<Tx> allTxs() {
+    List<Tx> out = new ArrayList<>();
+    for (Conn c : conns) {
+      out.addAll(c.txs);
+    }
+    return out;
+  }
+
+  /** Runs the whole pipeline over {@code file}; never throws. */
+  static Observed of(Path file) {
+    Observed o = new Observed();
+    AnalysisSink sink = new AnalysisSink() {
+      @Override
+      public void connection(ConnectionRecord r) {
+        o.conns.add(reduce(r));
+      }
+
+      @Override
+      public void finding(Finding finding) {}
+
+      @Override
+      public void finish(CaptureSummary capture) {}
+    };
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      Analysis a = new Analysis(new AnalysisConfig(), sink);
+      try (PacketSource src = CaptureFiles.open(file, a.warnings())) {
+        a.read(src, CaptureFiles.formatOf(src), null);
+      }
+      a.finish();
+    } catch (Throwable t) {
+      StringWriter sw = new StringWriter();
+      t.printStackTrace(new PrintWriter(sw));
+      o.crash = sw.toString();
+    } finally {
+      System.setErr(oldErr);
+    }
+    o.stderr = err.toString(StandardCharsets.UTF_8);
+    return o;
+  }
+
+  private static Conn reduce(ConnectionRecord r) {
+    Connection c = r.tcp();
+    List<Tx> txs = new ArrayList<>();
+    boolean http = r.http() != null && r.http().isHttp();
+    if (r.http() != null) {
+      for (Transaction t : r.http().transactions()) {
+        txs.add(new Tx(t.method(), t.uri(), t.status(), t.interimStatuses(), t.depth(),
+            t.requestHeaders().get("host"), t.requestVersion(),
+            t.requestHeaders().get("user-agent"), t.responseBodyBytes()));
+      }
+    }
+    return new Conn(Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort(),
+        Addresses.format(c.serverAddrHi(), c.serverAddrLo()), c.serverPort(), http,
+        List.copyOf(txs));
+  }
+}

@@ -1,0 +1,57 @@
+package io.connscope.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Independent check of every sample: connscope's transactions (connection, method, URI, final
+ * status) equal the list in samples/expected/NAME.tsv, which samples/record.sh wrote from tshark's
+ * dissection when it recorded the capture.
+ */
+class SampleExpectationsTest {
+  static Stream<Path> expectations() throws IOException {
+    try (Stream<Path> s = Files.list(Paths.get("samples", "expected"))) {
+      return s.filter(p -> p.toString().endsWith(".tsv")).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("expectations")
+  void transactionsMatchTshark(Path tsv) throws IOException {
+    String name = tsv.getFileName().toString().replace(".tsv", "");
+    Path pcap = Paths.get("samples", name + ".pcap");
+    List<String> expected = new ArrayList<>();
+    List<String> lines = Files.readAllLines(tsv, StandardCharsets.UTF_8);
+    for (String line : lines.subList(1, lines.size())) {
+      if (!line.isBlank()) {
+        expected.add(line.strip());
+      }
+    }
+    JsonNode report = new ObjectMapper().readTree(Reports.json(pcap));
+    List<String> got = new ArrayList<>();
+    int conn = 0;
+    for (JsonNode c : report.get("connections")) {
+      if (c.get("transactions").isEmpty()) {
+        continue;
+      }
+      for (JsonNode t : c.get("transactions")) {
+        got.add(conn + "\t" + t.get("method").asText() + "\t" + t.get("uri").asText() + "\t"
+            + t.get("status").asInt());
+      }
+      conn++;
+    }
+    assertEquals(String.join("\n", expected), String.join("\n", got), name);
+  }
+}
