@@ -9,8 +9,8 @@ Usage:
                                            TXNS request/response pairs (and REQUESTS
                                            requests in all, default TXNS)
 
-The expected list has one row per request, columns connection (tcp.stream), method,
-uri, status. Responses are paired with requests in order on each connection (HTTP/1.x
+The expected list has one row per request, by connection then capture order, columns
+connection (tcp.stream), method, uri, status ("-" when no complete response was seen). Responses are paired with requests in order on each connection (HTTP/1.x
 answers in request order, RFC 9112 section 9.3.2); interim 1xx responses belong to the
 transaction and are not listed; tshark's own http.request_in is cross-checked.
 """
@@ -57,7 +57,7 @@ def transactions(path):
             print(f"warning: {path}: tshark pairs response {frame} with request {request_in}, "
                   f"in-order pairing says {row['frame']}", file=sys.stderr)
     rows = [r for rs in by_stream.values() for r in rs]
-    rows.sort(key=lambda r: int(r["frame"]))
+    rows.sort(key=lambda r: (int(r["stream"]), int(r["frame"])))  # by connection, as reports list them
     return rows
 
 
