@@ -66,6 +66,16 @@ final class AnalyzeCommand implements Callable<Integer> {
           + " must leave for the ACK to count as its release (default: ${DEFAULT-VALUE} ms).")
   double releaseToleranceMs;
 
+  @Option(names = "--hang-min-ms", paramLabel = "MS", defaultValue = "1000",
+      description = "How long a request on a kept-alive connection must go unanswered before the"
+          + " connection ends to be reported as a keep-alive hang (default: ${DEFAULT-VALUE} ms).")
+  double hangMinMs;
+
+  @Option(names = "--stale-window-ms", paramLabel = "MS", defaultValue = "500",
+      description = "A server FIN/RST at most this long after an unanswered request on an idle"
+          + " kept-alive connection makes it a stale reuse (default: ${DEFAULT-VALUE} ms).")
+  double staleWindowMs;
+
   @Option(names = "--no-progress", description = "Never show progress on standard error.")
   boolean noProgress;
 
@@ -88,6 +98,12 @@ final class AnalyzeCommand implements Callable<Integer> {
     AnalysisConfig config = new AnalysisConfig();
     config.detect.minStallMicros = Math.round(minStallMs * 1000);
     config.detect.releaseToleranceMicros = Math.round(releaseToleranceMs * 1000);
+    if (!(hangMinMs >= 0) || !(staleWindowMs >= 0)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--hang-min-ms and --stale-window-ms must be zero or more");
+    }
+    config.detect.hangMinMicros = Math.round(hangMinMs * 1000);
+    config.detect.staleWindowMicros = Math.round(staleWindowMs * 1000);
     for (int p : serverPorts) {
       config.tcp.addServerPort(p);
     }
