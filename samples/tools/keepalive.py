@@ -27,7 +27,8 @@ Usage:
                  --timeout.
       stale      GET, then 0.5 s idle, then POST on the same connection; on a reset or close
                  it retries the POST on a new connection.
-      kamax      GET, GET (server closes), new connection: GET, waits 1.5 s idle, closes.
+      kamax      GET, GET (server closes), new connection: GET, idle until the server closes
+                 (at most 1.5 s), then a new connection: GET.
 
 Every blocking call is bounded; the processes exit after --deadline seconds.
 """
@@ -321,9 +322,14 @@ def client_kamax(args):
     s.settimeout(1.5)
     try:
         while s.recv(65536):
-            pass
+            pass  # returns b"" when the server closes at its timeout
     except socket.timeout:
         pass
+    s.close()
+    s = connect(args.port, args.timeout)  # comes back: a new connection (handshake) is needed
+    r = Reader(s)
+    s.sendall(req("GET", "/a.txt", "HTTP/1.1", host))
+    log(3, "/a.txt", read_response(r, "GET")[0], "on a new connection")
     s.close()
 
 

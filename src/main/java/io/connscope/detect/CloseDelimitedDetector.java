@@ -43,7 +43,8 @@ public final class CloseDelimitedDetector implements Detector {
       TreeMap<String, Object> d = new TreeMap<>();
       d.put("body_bytes", t.responseBodyBytes());
       d.put("client_wanted_keep_alive", wanted);
-      String summary = t.responseVersion() + " " + t.status() + " to " + t.method() + " " + t.uri()
+      String summary = t.responseVersion() + " " + t.status()
+          + (t.method() == null ? " (without a request)" : " to " + t.method() + " " + t.uri())
           + " has neither Content-Length nor chunked encoding: its " + t.responseBodyBytes()
           + "-byte body ended only when the server closed the connection"
           + (close > 0 ? " (frame " + close + ")" : "")

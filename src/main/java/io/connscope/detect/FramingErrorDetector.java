@@ -11,7 +11,9 @@ package io.connscope.detect;
  *     Content-Length or bodiless responses, the response ends at stream offset E (sum of the
  *     heads and bodies before it) but the captured bytes go on at E in a segment other than the
  *     one where the next response starts, and the HTTP layer found bytes that do not parse as a
- *     message (http.bad_start_line or http.desync). Leftover bytes: from E to where the next
+ *     message (http.bad_start_line or http.desync); not when the server's bytes conflicted with
+ *     themselves (overlapping segments with different data: injection or capture damage).
+ *     Leftover bytes: from E to where the next
  *     response starts (or the end of the stream).
  *  3. Body shorter than its Content-Length: a response with Content-Length, no gap, that never
  *     completed. Reported when the server closed (FIN or RST) before the declared length
@@ -94,7 +96,7 @@ public final class FramingErrorDetector implements Detector {
     HalfConnection s = c.half(StreamControl.SERVER);
     SegmentTimeline tl = c.timeline();
     if (!an.containsKey(HttpAnomalies.BAD_START_LINE) && !an.containsKey(HttpAnomalies.DESYNC)
-        || s.gaps() > 0 || !s.sawSyn() || tl.truncated()
+        || s.gaps() > 0 || s.overlapConflicts() > 0 || !s.sawSyn() || tl.truncated()
         || http.transactionCount() != http.transactions().size()) { // offsets need every response
       return null;
     }
@@ -106,6 +108,7 @@ public final class FramingErrorDetector implements Detector {
     }
     rs.sort(Comparator.comparingLong(Transaction::responseFirstFrame).thenComparingInt(Transaction::index));
     long off = 0;
+    int cursor = 0; // offsets only grow: each search starts where the previous one ended
     for (int k = 0; k < rs.size(); k++) {
       Transaction t = rs.get(k);
       if (!t.interimStatuses().isEmpty() || !t.responseComplete()
@@ -113,13 +116,14 @@ public final class FramingErrorDetector implements Detector {
         return null;
       }
       long end = off + t.responseHeaderBytes() + t.responseBodyBytes();
-      int seg = segmentAt(tl, end);
+      int seg = segmentAt(tl, end, cursor);
       Transaction next = k + 1 < rs.size() ? rs.get(k + 1) : null;
       if (seg < 0) {
         return null; // the stream ends right after this response
       }
       if (next != null && tl.frame(seg) == next.responseFirstFrame()) {
         off = end;
+        cursor = seg;
         continue;
       }
       long junkEnd = s.deliveredBytes();
@@ -240,13 +244,19 @@ public final class FramingErrorDetector implements Detector {
   }
 
   private static String label(Transaction t) {
+    if (t.method() == null) {
+      return "the " + t.status() + " response without a request";
+    }
     return t.status() > 0 ? "the " + t.status() + " response to " + t.method() + " " + t.uri()
         : t.method() + " " + t.uri();
   }
 
-  /** The first new server data segment holding stream offset {@code off}, -1 when none. */
-  private static int segmentAt(SegmentTimeline tl, long off) {
-    for (int i = 0; i < tl.size(); i++) {
+  /**
+   * The first new server data segment from timeline index {@code from} holding stream offset
+   * {@code off}, -1 when none.
+   */
+  private static int segmentAt(SegmentTimeline tl, long off, int from) {
+    for (int i = from; i < tl.size(); i++) {
       if (tl.dir(i) == StreamControl.SERVER && tl.len(i) > 0 && !tl.isRetransmission(i)
           && tl.seq(i) - 1 <= off && off < tl.seq(i) - 1 + tl.len(i)) {
         return i;

@@ -12,7 +12,9 @@ package io.connscope.detect;
  *     retryWindowMicros (30 s) after the close (cost: that connection's handshake), info otherwise.
  *  2. timeout: the server closed first (FIN/RST), with every request answered, after an idle
  *     time within limitToleranceMicros (0.5 s) + 10% of the timeout=T the last response
- *     announced. Info (the server did what it said).
+ *     announced, and the same client then opened a new connection to the same server within
+ *     retryWindowMicros: warning, cost that connection's handshake. An idle close nobody came
+ *     back after cost nothing and is not reported (Apache does it on every idle connection).
  *  3. client past timeout: request i (i >= 1) sent more than T after the previous response that
  *     announced timeout=T: the server may close such a connection at any moment (see
  *     keepalive.stale_reuse). Warning, cost 0.
@@ -144,7 +146,7 @@ public final class KeepAliveLimitDetector implements Detector {
       long cost = 0;
       String next = null;
       List<Long> frames = l.frames;
-      if (l.kind.equals("max")) {
+      if (!l.kind.equals("client_past_timeout")) {
         HttpConnections.Conn a = index.get(l.conn);
         if (a != null) {
           for (HttpConnections.Conn o : index.samePair(a)) {
@@ -166,6 +168,9 @@ public final class KeepAliveLimitDetector implements Detector {
       }
       String summary = l.summary + (next != null ? "; the client then opened " + next
           + " (handshake " + KeepAlive.ms(cost) + ")" : "");
+      if (l.kind.equals("timeout") && next == null) {
+        continue; // the server did what it announced and nobody paid for it
+      }
       String severity = l.kind.equals("client_past_timeout") || next != null ? "warning" : "info";
       String fix = switch (l.kind) {
         case "max" -> "raise the server's per-connection request limit (Apache MaxKeepAliveRequests,"

@@ -9,7 +9,8 @@ package io.connscope.detect;
  * One finding per client address and server endpoint (info), on its first such connection.
  * Cost: the handshakes of the connections the same client opened to the same server after the
  * first one (SYN to the handshake ACK at the capture point).
- * Not reported: HTTP/1.1 clients sending Connection: close (a deliberate choice of the client).
+ * Not reported: HTTP/1.1 clients sending Connection: close (a deliberate choice of the client);
+ * tunnels (CONNECT, Upgrade).
  */
 
 import io.connscope.http.HttpTracker;
@@ -37,8 +38,8 @@ public final class KeepAliveNotRequestedDetector implements Detector {
 
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    if (http == null || !http.isHttp()) {
-      return;
+    if (http == null || !http.isHttp() || http.tunnel()) {
+      return; // a CONNECT or Upgrade tunnel is not meant to carry more requests
     }
     for (Transaction t : http.transactions()) {
       if (t.method() == null) {

@@ -7,7 +7,8 @@ package io.connscope.detect;
  * (HTTP/1.1 without Connection: close, Connection: keep-alive, or an HTTP/1.0 request with only
  * Proxy-Connection: keep-alive) and a response that ruled it out (Connection: close, or HTTP/1.0
  * without an echoed keep-alive). Later transactions are not looked at: a server that kept the
- * connection for a while did not refuse (see keepalive.limit).
+ * connection for a while did not refuse (see keepalive.limit). Tunnels (CONNECT, Upgrade) are
+ * skipped.
  * One finding per client address and server endpoint, on its first refused connection.
  * Cost: the handshakes (SYN to the handshake ACK at the capture point) of the connections the
  * same client opened to the same server after the first refusal: each was needed because the
@@ -39,8 +40,8 @@ public final class KeepAliveRefusedDetector implements Detector {
 
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    if (http == null || !http.isHttp()) {
-      return;
+    if (http == null || !http.isHttp() || http.tunnel()) {
+      return; // a CONNECT or Upgrade tunnel is not meant to carry more requests
     }
     for (Transaction t : http.transactions()) {
       if (t.method() == null) {

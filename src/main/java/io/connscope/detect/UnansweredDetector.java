@@ -9,7 +9,8 @@ package io.connscope.detect;
  * (Transaction.gapAffected: their response may be hidden in unparsable bytes, which
  * http.framing_error or the http.desync anomaly reports). One finding per connection.
  * Confidence: confirmed when the connection was closed (FIN or RST) after the request, suspected
- * when the capture ended or a gap touched the transaction (the answer may be outside the
+ * when the capture ended, nothing at all was seen from the server (one-sided capture) or a gap
+ * touched the transaction (the answer may be outside the
  * capture). Severity warning. Cost: for unanswered requests, the time from the request to the
  * connection's end (the longest one).
  */
@@ -40,7 +41,8 @@ public final class UnansweredDetector implements Detector {
     List<Integer> unanswered = new ArrayList<>();
     List<Integer> orphans = new ArrayList<>();
     List<Long> frames = new ArrayList<>();
-    boolean suspect = c.closedFirstBy() < 0;
+    // capture ended first, or a one-sided capture (nothing at all from the server)
+    boolean suspect = c.closedFirstBy() < 0 || c.half(io.connscope.tcp.StreamControl.SERVER).packets() == 0;
     long cost = 0;
     int first = -1;
     Transaction prev = null;

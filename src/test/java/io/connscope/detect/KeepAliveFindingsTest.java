@@ -210,7 +210,9 @@ class KeepAliveFindingsTest {
     Finding timeout = fs.get(1);
     assertEquals("C2", timeout.connection());
     assertEquals("timeout", timeout.details().get("limit"));
-    assertEquals("info", timeout.severity());
+    assertEquals("warning", timeout.severity()); // the client came back: a new handshake
+    assertEquals("C3", timeout.details().get("next_connection"));
+    assertEquals(List.of(18L, 20L), timeout.frames());
     long idle = (Long) timeout.details().get("idle_us");
     assertTrue(idle > 900_000 && idle < 1_200_000, "idle " + idle);
   }
