@@ -13,7 +13,8 @@ package io.connscope.detect;
  *  2. timeout: the server closed first (FIN/RST), with every request answered, after an idle
  *     time within limitToleranceMicros (0.5 s) + 10% of the timeout=T the last response
  *     announced, and the same client then opened a new connection to the same server within
- *     retryWindowMicros: warning, cost that connection's handshake. An idle close nobody came
+ *     retryWindowMicros: warning, cost that connection's handshake. A new connection is counted
+ *     for one close only (the earliest before it). An idle close nobody came
  *     back after cost nothing and is not reported (Apache does it on every idle connection).
  *  3. client past timeout: request i (i >= 1) sent more than T after the previous response that
  *     announced timeout=T: the server may close such a connection at any moment (see
@@ -142,6 +143,8 @@ public final class KeepAliveLimitDetector implements Detector {
 
   @Override
   public void finish(Consumer<Finding> out) {
+    limits.sort(java.util.Comparator.comparingLong(Limit::closeUs));
+    java.util.Set<String> claimed = new java.util.HashSet<>(); // a new connection follows one close
     for (Limit l : limits) {
       long cost = 0;
       String next = null;
@@ -151,7 +154,7 @@ public final class KeepAliveLimitDetector implements Detector {
         if (a != null) {
           for (HttpConnections.Conn o : index.samePair(a)) {
             if (o != a && o.startUs() >= l.closeUs - options.staleWindowMicros
-                && o.startUs() - l.closeUs <= options.retryWindowMicros) {
+                && o.startUs() - l.closeUs <= options.retryWindowMicros && claimed.add(o.id())) {
               cost = Math.max(0, o.handshakeUs());
               next = o.id();
               break;
