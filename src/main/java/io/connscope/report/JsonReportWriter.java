@@ -71,13 +71,24 @@ public final class JsonReportWriter implements AnalysisSink {
   private final String toolVersion;
   private final SpoolFile connections = new SpoolFile();
   private final List<Finding> findings = new ArrayList<>();
-  private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(4096);
+  private final Bytes scratch = new Bytes();
   /** Transactions of open connections not spooled yet, by connection id. */
   private final java.util.HashMap<Long, Pending> open = new java.util.HashMap<>();
 
+  /** A byte buffer whose content the spool copies directly (no intermediate array). */
+  private static final class Bytes extends ByteArrayOutputStream {
+    Bytes() {
+      super(1024);
+    }
+
+    byte[] array() {
+      return buf;
+    }
+  }
+
   /** Transactions of one open connection waiting to be spooled. */
   private static final class Pending {
-    final ByteArrayOutputStream buf = new ByteArrayOutputStream(1024);
+    final Bytes buf = new Bytes();
     long pieces;
     boolean any;
   }
@@ -119,7 +130,7 @@ public final class JsonReportWriter implements AnalysisSink {
 
   private void spoolPiece(long id, Pending p) {
     if (p.buf.size() > 0) {
-      connections.add((id << PIECE_BITS) | ++p.pieces, p.buf.toByteArray(), p.buf.size());
+      connections.add((id << PIECE_BITS) | ++p.pieces, p.buf.array(), p.buf.size());
       p.buf.reset();
     }
   }
@@ -133,7 +144,7 @@ public final class JsonReportWriter implements AnalysisSink {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    connections.add(id << PIECE_BITS, scratch.toByteArray(), scratch.size());
+    connections.add(id << PIECE_BITS, scratch.array(), scratch.size());
     Pending p = open.remove(id);
     if (p != null) {
       spoolPiece(id, p);
@@ -171,11 +182,11 @@ public final class JsonReportWriter implements AnalysisSink {
     byte[] nl = ",\n".getBytes(StandardCharsets.US_ASCII);
     write("{");
     writePiece(g -> {
-      g.writeStringField("schema", SCHEMA);
-      g.writeStringField("schema_version", SCHEMA_VERSION);
+      str(g, "schema", SCHEMA);
+      str(g, "schema_version", SCHEMA_VERSION);
       g.writeObjectFieldStart("tool");
-      g.writeStringField("name", "connscope");
-      g.writeStringField("version", toolVersion);
+      str(g, "name", "connscope");
+      str(g, "version", toolVersion);
       g.writeEndObject();
     }, false);
     write(",\n\"capture\":");
@@ -183,12 +194,12 @@ public final class JsonReportWriter implements AnalysisSink {
     write(",\n\"summary\":");
     writePiece(g -> {
       g.writeStartObject();
-      g.writeNumberField("connections", connectionCount);
-      g.writeNumberField("http_connections", httpConnections);
-      g.writeNumberField("transactions", transactions);
-      g.writeNumberField("unanswered_requests", unanswered);
-      g.writeNumberField("orphan_responses", orphans);
-      g.writeNumberField("findings", findings.size());
+      num(g, "connections", connectionCount);
+      num(g, "http_connections", httpConnections);
+      num(g, "transactions", transactions);
+      num(g, "unanswered_requests", unanswered);
+      num(g, "orphan_responses", orphans);
+      num(g, "findings", findings.size());
       g.writeEndObject();
     }, true);
     write(",\n\"connections\":[");
@@ -259,31 +270,31 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeArrayFieldStart("files");
     for (CaptureSummary.FileSummary f : c.files()) {
       g.writeStartObject();
-      g.writeStringField("name", f.name());
-      g.writeStringField("format", f.format());
-      g.writeNumberField("packets", f.packets());
-      g.writeNumberField("bytes", f.bytes());
+      str(g, "name", f.name());
+      str(g, "format", f.format());
+      num(g, "packets", f.packets());
+      num(g, "bytes", f.bytes());
       g.writeEndObject();
     }
     g.writeEndArray();
-    g.writeNumberField("packets", c.packets());
-    g.writeNumberField("bytes", c.bytes());
-    g.writeNumberField("tcp_packets", c.tcpPackets());
+    num(g, "packets", c.packets());
+    num(g, "bytes", c.bytes());
+    num(g, "tcp_packets", c.tcpPackets());
     g.writeArrayFieldStart("link_types");
     for (String l : c.linkTypes()) {
       g.writeString(l);
     }
     g.writeEndArray();
-    g.writeNumberField("start_epoch_us", c.startEpochMicros());
-    g.writeNumberField("duration_us", c.durationMicros());
+    num(g, "start_epoch_us", c.startEpochMicros());
+    num(g, "duration_us", c.durationMicros());
     g.writeArrayFieldStart("warnings");
     for (Map.Entry<String, Warnings.Entry> e : c.warnings().entries().entrySet()) {
       g.writeStartObject();
-      g.writeStringField("code", e.getKey());
-      g.writeNumberField("count", e.getValue().count());
-      g.writeNumberField("first_frame", e.getValue().firstFrame());
+      str(g, "code", e.getKey());
+      num(g, "count", e.getValue().count());
+      num(g, "first_frame", e.getValue().firstFrame());
       if (e.getValue().detail() != null) {
-        g.writeStringField("detail", e.getValue().detail());
+        str(g, "detail", e.getValue().detail());
       }
       g.writeEndObject();
     }
@@ -291,11 +302,34 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndObject();
   }
 
+  /** Field names encoded once: most of a transaction's bytes are names, and this skips escaping them. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, com.fasterxml.jackson.core.io.SerializedString>
+      NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static com.fasterxml.jackson.core.io.SerializedString name(String n) {
+    return NAMES.computeIfAbsent(n, com.fasterxml.jackson.core.io.SerializedString::new);
+  }
+
+  private static void num(JsonGenerator g, String n, long v) throws IOException {
+    g.writeFieldName(name(n));
+    g.writeNumber(v);
+  }
+
+  private static void str(JsonGenerator g, String n, String v) throws IOException {
+    g.writeFieldName(name(n));
+    g.writeString(v);
+  }
+
+  private static void bool(JsonGenerator g, String n, boolean v) throws IOException {
+    g.writeFieldName(name(n));
+    g.writeBoolean(v);
+  }
+
   private static void writeEndpoint(JsonGenerator g, String name, long hi, long lo, int port)
       throws IOException {
     g.writeObjectFieldStart(name);
-    g.writeStringField("ip", Addresses.format(hi, lo));
-    g.writeNumberField("port", port);
+    str(g, "ip", Addresses.format(hi, lo));
+    num(g, "port", port);
     g.writeEndObject();
   }
 
@@ -318,16 +352,16 @@ public final class JsonReportWriter implements AnalysisSink {
   static void writeConnection(JsonGenerator g, ConnectionRecord record) throws IOException {
     Connection c = record.tcp();
     g.writeStartObject();
-    g.writeStringField("id", c.idString());
+    str(g, "id", c.idString());
     writeEndpoint(g, "client", c.clientAddrHi(), c.clientAddrLo(), c.clientPort());
     writeEndpoint(g, "server", c.serverAddrHi(), c.serverAddrLo(), c.serverPort());
-    g.writeNumberField("ip_version", c.ipVersion());
-    g.writeStringField("roles_from", lower(c.roleSource()));
-    g.writeBooleanField("roles_inferred", c.rolesInferred());
-    g.writeNumberField("first_frame", c.firstFrame());
-    g.writeNumberField("last_frame", c.lastFrame());
-    g.writeNumberField("start_us", c.firstTsMicros());
-    g.writeNumberField("end_us", c.lastTsMicros());
+    num(g, "ip_version", c.ipVersion());
+    str(g, "roles_from", lower(c.roleSource()));
+    bool(g, "roles_inferred", c.rolesInferred());
+    num(g, "first_frame", c.firstFrame());
+    num(g, "last_frame", c.lastFrame());
+    num(g, "start_us", c.firstTsMicros());
+    num(g, "end_us", c.lastTsMicros());
     g.writeObjectFieldStart("handshake");
     writeOptionalNumber(g, "syn_frame", c.synFrame());
     writeOptionalNumber(g, "syn_us", c.synTsMicros());
@@ -335,29 +369,29 @@ public final class JsonReportWriter implements AnalysisSink {
     writeOptionalNumber(g, "syn_ack_us", c.synAckTsMicros());
     writeOptionalNumber(g, "ack_frame", c.ackFrame());
     writeOptionalNumber(g, "ack_us", c.ackTsMicros());
-    g.writeNumberField("syn_count", c.synCount());
-    g.writeNumberField("syn_ack_count", c.synAckCount());
+    num(g, "syn_count", c.synCount());
+    num(g, "syn_ack_count", c.synAckCount());
     writeOptionalNumber(g, "rtt_to_server_us", c.rttToServerMicros());
     writeOptionalNumber(g, "rtt_to_client_us", c.rttToClientMicros());
     g.writeEndObject();
-    g.writeStringField("vantage", lower(c.vantage()));
+    str(g, "vantage", lower(c.vantage()));
     g.writeObjectFieldStart("close");
-    g.writeStringField("reason", lower(c.closeReason()));
-    g.writeStringField("first_by", side(c.closedFirstBy()));
+    str(g, "reason", lower(c.closeReason()));
+    str(g, "first_by", side(c.closedFirstBy()));
     g.writeEndObject();
-    g.writeStringField("history", c.history());
+    str(g, "history", c.history());
     writeHalf(g, "client_to_server", c.half(StreamControl.CLIENT));
     writeHalf(g, "server_to_client", c.half(StreamControl.SERVER));
     HttpTracker http = record.http();
     g.writeObjectFieldStart("http");
     boolean isHttp = http != null && http.isHttp();
-    g.writeBooleanField("detected", isHttp);
+    bool(g, "detected", isHttp);
     if (!isHttp && http != null && http.notHttpReason() != null) {
-      g.writeStringField("not_http_reason", http.notHttpReason());
+      str(g, "not_http_reason", http.notHttpReason());
     }
     if (http != null) {
-      g.writeNumberField("max_pipeline_depth", http.maxPipelineDepth());
-      g.writeBooleanField("tunnel", http.tunnel());
+      num(g, "max_pipeline_depth", http.maxPipelineDepth());
+      bool(g, "tunnel", http.tunnel());
       g.writeObjectFieldStart("anomalies");
       for (Map.Entry<String, Long> e : http.anomalies().entrySet()) {
         g.writeNumberField(e.getKey(), e.getValue());
@@ -365,7 +399,7 @@ public final class JsonReportWriter implements AnalysisSink {
       g.writeEndObject();
     }
     g.writeEndObject();
-    g.writeNumberField("transaction_count", http == null ? 0 : http.transactionCount());
+    num(g, "transaction_count", http == null ? 0 : http.transactionCount());
     // the transactions were spooled as they became final: the array is left open here and
     // closed by the connection's trailer piece
     g.writeArrayFieldStart("transactions");
@@ -374,20 +408,20 @@ public final class JsonReportWriter implements AnalysisSink {
 
   private static void writeHalf(JsonGenerator g, String name, HalfConnection h) throws IOException {
     g.writeObjectFieldStart(name);
-    g.writeNumberField("packets", h.packets());
-    g.writeNumberField("payload_bytes", h.payloadBytes());
-    g.writeNumberField("data_segments", h.dataSegments());
-    g.writeNumberField("retransmissions", h.retransmissions());
-    g.writeNumberField("retransmitted_bytes", h.retransmittedBytes());
-    g.writeNumberField("out_of_order", h.outOfOrder());
-    g.writeNumberField("overlap_conflicts", h.overlapConflicts());
-    g.writeNumberField("gaps", h.gaps());
-    g.writeNumberField("gap_bytes", h.gapBytes());
+    num(g, "packets", h.packets());
+    num(g, "payload_bytes", h.payloadBytes());
+    num(g, "data_segments", h.dataSegments());
+    num(g, "retransmissions", h.retransmissions());
+    num(g, "retransmitted_bytes", h.retransmittedBytes());
+    num(g, "out_of_order", h.outOfOrder());
+    num(g, "overlap_conflicts", h.overlapConflicts());
+    num(g, "gaps", h.gaps());
+    num(g, "gap_bytes", h.gapBytes());
     writeOptionalNumber(g, "mss", h.mss());
     writeOptionalNumber(g, "window_scale", h.windowScale());
-    g.writeBooleanField("sack_permitted", h.sackPermitted());
-    g.writeNumberField("max_window", h.maxWindow());
-    g.writeNumberField("zero_windows", h.zeroWindows());
+    bool(g, "sack_permitted", h.sackPermitted());
+    num(g, "max_window", h.maxWindow());
+    num(g, "zero_windows", h.zeroWindows());
     writeOptionalNumber(g, "fin_frame", h.finFrame());
     writeOptionalNumber(g, "rst_frame", h.rstFrame());
     g.writeEndObject();
@@ -397,9 +431,19 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeObjectFieldStart(name);
     if (h != null) {
       for (String n : HEADER_NAMES) {
-        List<String> values = h.getAll(n);
-        if (!values.isEmpty()) {
-          g.writeStringField(n, String.join(", ", values));
+        String first = null;
+        StringBuilder more = null;
+        for (int i = 0; i < h.size(); i++) {
+          if (h.name(i).equals(n)) {
+            if (first == null) {
+              first = h.value(i);
+            } else {
+              (more == null ? more = new StringBuilder(first) : more).append(", ").append(h.value(i));
+            }
+          }
+        }
+        if (first != null) {
+          str(g, n, more == null ? first : more.toString());
         }
       }
     }
@@ -412,15 +456,15 @@ public final class JsonReportWriter implements AnalysisSink {
 
   static void writeTransaction(JsonGenerator g, Connection c, Transaction t) throws IOException {
     g.writeStartObject();
-    g.writeNumberField("index", t.index());
-    g.writeNumberField("depth", t.depth());
-    g.writeNumberField("pipeline_depth", t.pipelineDepth());
-    g.writeStringField("method", t.method());
-    g.writeStringField("uri", t.uri());
-    g.writeStringField("version", t.requestVersion());
-    g.writeNumberField("status", t.status());
-    g.writeStringField("reason", t.reason());
-    g.writeStringField("response_version", t.responseVersion());
+    num(g, "index", t.index());
+    num(g, "depth", t.depth());
+    num(g, "pipeline_depth", t.pipelineDepth());
+    str(g, "method", t.method());
+    str(g, "uri", t.uri());
+    str(g, "version", t.requestVersion());
+    num(g, "status", t.status());
+    str(g, "reason", t.reason());
+    str(g, "response_version", t.responseVersion());
     g.writeArrayFieldStart("interim_statuses");
     for (int s : t.interimStatuses()) {
       g.writeNumber(s);
@@ -428,14 +472,14 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndArray();
     writeHeaders(g, "request_headers", t.requestHeaders());
     writeHeaders(g, "response_headers", t.responseHeaders());
-    g.writeNumberField("request_header_bytes", t.requestHeaderBytes());
-    g.writeNumberField("request_body_bytes", t.requestBodyBytes());
-    g.writeNumberField("request_body_gap_bytes", t.requestBodyGapBytes());
-    g.writeStringField("request_framing", lower(t.requestFraming()));
-    g.writeNumberField("response_header_bytes", t.responseHeaderBytes());
-    g.writeNumberField("response_body_bytes", t.responseBodyBytes());
-    g.writeNumberField("response_body_gap_bytes", t.responseBodyGapBytes());
-    g.writeStringField("response_framing", lower(t.responseFraming()));
+    num(g, "request_header_bytes", t.requestHeaderBytes());
+    num(g, "request_body_bytes", t.requestBodyBytes());
+    num(g, "request_body_gap_bytes", t.requestBodyGapBytes());
+    str(g, "request_framing", lower(t.requestFraming()));
+    num(g, "response_header_bytes", t.responseHeaderBytes());
+    num(g, "response_body_bytes", t.responseBodyBytes());
+    num(g, "response_body_gap_bytes", t.responseBodyGapBytes());
+    str(g, "response_framing", lower(t.responseFraming()));
     writeOptionalNumber(g, "request_frame", t.requestFirstFrame());
     writeOptionalNumber(g, "request_last_frame", t.requestLastFrame());
     writeOptionalNumber(g, "response_frame", t.responseFirstFrame());
@@ -451,12 +495,12 @@ public final class JsonReportWriter implements AnalysisSink {
     writeOptionalNumber(g, "wait_us", span(t.requestLastUs(), t.responseFirstUs()));
     writeOptionalNumber(g, "receive_us", span(t.responseFirstUs(), t.responseLastUs()));
     g.writeEndObject();
-    g.writeBooleanField("unanswered", t.unanswered());
-    g.writeBooleanField("orphan_response", t.orphanResponse());
-    g.writeBooleanField("request_complete", t.requestComplete());
-    g.writeBooleanField("response_complete", t.responseComplete());
-    g.writeBooleanField("gap_affected", t.gapAffected());
-    g.writeBooleanField("close_delimited", t.closeDelimited());
+    bool(g, "unanswered", t.unanswered());
+    bool(g, "orphan_response", t.orphanResponse());
+    bool(g, "request_complete", t.requestComplete());
+    bool(g, "response_complete", t.responseComplete());
+    bool(g, "gap_affected", t.gapAffected());
+    bool(g, "close_delimited", t.closeDelimited());
     g.writeArrayFieldStart("anomalies");
     for (String a : t.anomalies()) {
       g.writeString(a);
@@ -467,24 +511,24 @@ public final class JsonReportWriter implements AnalysisSink {
 
   static void writeFinding(JsonGenerator g, Finding f) throws IOException {
     g.writeStartObject();
-    g.writeStringField("type", f.type());
-    g.writeStringField("severity", f.severity());
-    g.writeStringField("confidence", f.confidence());
-    g.writeStringField("connection", f.connection());
+    str(g, "type", f.type());
+    str(g, "severity", f.severity());
+    str(g, "confidence", f.confidence());
+    str(g, "connection", f.connection());
     if (f.transaction() >= 0) {
-      g.writeNumberField("transaction", f.transaction());
+      num(g, "transaction", f.transaction());
     }
-    g.writeNumberField("cost_us", f.costMicros());
+    num(g, "cost_us", f.costMicros());
     g.writeObjectFieldStart("evidence");
     g.writeArrayFieldStart("frames");
     for (long fr : f.frames()) {
       g.writeNumber(fr);
     }
     g.writeEndArray();
-    g.writeStringField("display_filter", f.displayFilter());
+    str(g, "display_filter", f.displayFilter());
     g.writeEndObject();
-    g.writeStringField("summary", f.summary());
-    g.writeStringField("fix", f.fix());
+    str(g, "summary", f.summary());
+    str(g, "fix", f.fix());
     if (f.details() != null && !f.details().isEmpty()) {
       g.writeFieldName("details");
       writeValue(g, f.details());
