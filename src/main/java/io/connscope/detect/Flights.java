@@ -5,7 +5,9 @@ import io.connscope.tcp.SegmentTimeline;
 
 /**
  * Round trips seen in one direction's data: the new data segments of a message split into
- * flights wherever the sender paused for more than half a round trip (the sender waited for
+ * flights wherever the sender paused for more than a quarter of a round trip (Linux paces a
+ * slow-start flight over about half a round trip, so the pause between flights is about half a
+ * round trip and the spacing inside one far shorter) (the sender waited for
  * ACKs to open its congestion window; RFC 5681 §3.1: in slow start the window, hence the bytes
  * per round trip, about doubles each round).
  */
@@ -47,7 +49,7 @@ final class Flights {
    * when no data segment lies in the range.
    */
   static int count(SegmentTimeline t, int dir, long from, long to, long rtt, long[] bytes, int[] firstIndex) {
-    long gap = Math.max(MIN_GAP_MICROS, rtt / 2);
+    long gap = Math.max(MIN_GAP_MICROS, rtt / 4);
     int flights = 0;
     long lastTs = -1;
     for (int i = indexAtOrAfter(t, from); i < t.size() && t.frame(i) <= to; i++) {

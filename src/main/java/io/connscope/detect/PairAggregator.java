@@ -78,12 +78,16 @@ public final class PairAggregator {
     public long tlsMicros() { return tlsMicros; }
     /** Sum over transactions of first request byte to last response byte. */
     public long transactionMicros() { return transactionMicros; }
-    /** Most connections open at once (at least, beyond {@value PairAggregator#RING}). */
+    /** Most connections in use at once (first packet to last data segment) (at least, beyond {@value PairAggregator#RING}). */
     public int peakConcurrent() { return peak; }
     public long startUs() { return startUs == Long.MAX_VALUE ? 0 : startUs; }
     public long endUs() { return endUs; }
     /** SYN frames of the first connections, as evidence. */
-    public List<Long> synFrames() { return synFrames; }
+    public List<Long> synFrames() {
+      List<Long> out = new ArrayList<>(synFrames);
+      out.sort(null);
+      return out;
+    }
 
     public double transactionsPerConnection() {
       return connections == 0 ? 0 : (double) transactions / connections;
@@ -141,7 +145,7 @@ public final class PairAggregator {
       connections++;
       startUs = Math.min(startUs, c.firstTsMicros());
       endUs = Math.max(endUs, c.lastTsMicros());
-      noteConcurrency(c.firstTsMicros(), c.lastTsMicros());
+      noteConcurrency(c.firstTsMicros(), lastDataTs(c.timeline(), c.lastTsMicros()));
       long rtt = Flights.rtt(c);
       boolean setupSeen = c.synTsMicros() >= 0 && c.ackTsMicros() >= 0;
       if (setupSeen) {
@@ -241,6 +245,20 @@ public final class PairAggregator {
   /** Connections not aggregated because {@link DetectOptions#maxPairs} pairs were full. */
   public long droppedConnections() {
     return droppedConnections;
+  }
+
+  /**
+   * When the connection was last in use: its last data segment (the close handshake that
+   * follows overlaps the next connection of a serial client and does not count), else its last
+   * packet.
+   */
+  static long lastDataTs(SegmentTimeline t, long fallback) {
+    for (int i = t.size() - 1; i >= 0; i--) {
+      if (t.len(i) > 0 && !t.isKeepAlive(i)) {
+        return t.ts(i);
+      }
+    }
+    return fallback;
   }
 
   /**

@@ -16,7 +16,10 @@ package io.connscope.detect;
  * Cost: silence minus one round trip (what ACK clocking would have taken anyway) for a timeout;
  * the whole wait for a zero window. One finding per transaction and kind (per connection when
  * the connection carries no HTTP), summing its stalls.
- * Not reported: retransmissions outside every transaction on an HTTP connection (idle time).
+ * Attribution: a retransmission belongs to the transaction whose frames include the original
+ * transmission (by time when the original is not in the capture); a zero-window wait to the
+ * transaction running when the window closed.
+ * Not reported: stalls outside every transaction on an HTTP connection (idle time).
  * Confidence: confirmed when the original transmission is in the capture and the connection lost
  * nothing in the capture; suspected otherwise (a capture drop looks like a retransmission).
  */
@@ -81,14 +84,15 @@ public final class RetransmissionStallDetector implements Detector {
         long silence = t.ts(i) - lastSent[d];
         if (silence >= Math.max(options.retransmissionMinStallMicros, 2 * rtt)
             && dupAcks(t, i, d) < 2) {
-          int tx = transactionAt(txs, t.ts(i));
+          int orig = original(t, i);
+          int tx = orig >= 0 ? transactionOf(txs, t.frame(orig)) : transactionAt(txs, t.ts(i));
           if (tx >= 0 || !isHttp) {
             Group g = groups.computeIfAbsent(tx + "/timeout/" + d, k -> new Group(tx, "timeout", d));
             long cost = Math.max(0, silence - rtt);
             g.cost += cost;
             g.longest = Math.max(g.longest, cost);
             g.count++;
-            g.confirmed &= !lossy && original(t, i) >= 0;
+            g.confirmed &= !lossy && orig >= 0;
             if (g.frames.size() < 10) {
               g.frames.add(t.frame(i));
             }
@@ -147,6 +151,18 @@ public final class RetransmissionStallDetector implements Detector {
     for (int j = 0; j < i; j++) {
       if (t.dir(j) == d && t.seq(j) <= seq && seq < t.seq(j) + Math.max(1, t.len(j)) && !t.isRetransmission(j)) {
         return j;
+      }
+    }
+    return -1;
+  }
+
+  /** The transaction whose request or response frames include {@code frame}, or -1. */
+  private static int transactionOf(List<Transaction> txs, long frame) {
+    for (Transaction tx : txs) {
+      long from = tx.requestFirstFrame() >= 0 ? tx.requestFirstFrame() : tx.responseFirstFrame();
+      long to = tx.responseLastFrame() >= 0 ? tx.responseLastFrame() : tx.requestLastFrame();
+      if (from >= 0 && to >= 0 && from <= frame && frame <= to) {
+        return tx.index();
       }
     }
     return -1;

@@ -4,7 +4,7 @@ package io.connscope.detect;
  * tcp.slow_start
  *
  * Rule: per response, count the round trips (flights) the server needed to send it: its new
- * data segments split wherever it paused for more than half the round trip (at least 1 ms; see
+ * data segments split wherever it paused for more than a quarter of the round trip (at least 1 ms; see
  * Flights). In slow start the bytes per flight about double (RFC 5681 §3.1), so a response of n
  * initial windows needs about log2(n) + 1 flights on a new connection and fewer once the window
  * has grown. Two cases:

@@ -70,7 +70,7 @@ public final class SynRetryDetector implements Detector {
           String.format(Locale.ROOT, "the server refused the connection: RST %.1f ms after the %s"
               + " (frame %d)%s", (t.ts(rst) - t.ts(last)) / 1000.0,
               syns.size() > 1 ? "last of " + syns.size() + " SYNs" : "SYN", t.frame(last),
-              cost >= 1000 ? String.format(Locale.ROOT, "; %.1f ms after the first SYN", cost / 1000.0) : ""),
+              syns.size() > 1 ? String.format(Locale.ROOT, "; %.1f ms after the first SYN", cost / 1000.0) : ""),
           "check that the server listens on that address and port (service down, wrong port, or"
               + " a firewall answering with RST)", syns, t));
       return;

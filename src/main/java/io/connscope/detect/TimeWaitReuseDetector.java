@@ -113,6 +113,18 @@ public final class TimeWaitReuseDetector implements Detector {
     }
   }
 
+  private static String holders(Stats s) {
+    String client = "the client (it closed first" + (s.byServer > 0 ? ", " + s.byClient + " times)" : ")");
+    String server = "the server (it closed first" + (s.byClient > 0 ? ", " + s.byServer + " times)" : ")");
+    if (s.byServer == 0) {
+      return client;
+    }
+    if (s.byClient == 0) {
+      return server;
+    }
+    return client + " or " + server;
+  }
+
   @Override
   public void finish(Consumer<Finding> out) {
     for (Map.Entry<PairAggregator.Key, Stats> e : pairs.entrySet()) {
@@ -123,11 +135,9 @@ public final class TimeWaitReuseDetector implements Detector {
       String holder = s.byClient >= s.byServer ? "client" : "server";
       String summary = String.format(Locale.ROOT,
           "%d new connection%s from %s to %s reused a 4-tuple closed less than %d s before (the"
-              + " soonest %.1f ms after the close); the tuple was in TIME_WAIT on the client %d time%s"
-              + " (it closed first) and on the server %d time%s%s",
+              + " soonest %.1f ms after the close), while %s held it in TIME_WAIT%s",
           s.reuses, s.reuses == 1 ? "" : "s", client, server, options.timeWaitMicros / 1_000_000,
-          s.minDelay / 1000.0, s.byClient, s.byClient == 1 ? "" : "s", s.byServer,
-          s.byServer == 1 ? "" : "s",
+          s.minDelay / 1000.0, holders(s),
           s.failed > 0 ? String.format(Locale.ROOT, "; %d of them needed SYN retries or failed,"
               + " costing %.1f ms", s.failed, s.costMicros / 1000.0) : "");
       String fix = holder.equals("client")
