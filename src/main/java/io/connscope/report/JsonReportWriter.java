@@ -8,7 +8,9 @@ import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.Warnings;
 import io.connscope.decode.Addresses;
+import io.connscope.detect.DetectOptions;
 import io.connscope.detect.Finding;
+import io.connscope.detect.PairAggregator;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
@@ -21,6 +23,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +39,8 @@ import java.util.Map;
  * {"schema":"connscope-report","schema_version":"1.0.0","tool":{...},
  * "capture":{...},
  * "summary":{...},
+ * "pairs":[
+ * {"client":...,"server":{...},...}],
  * "connections":[
  * {"id":"C1",...},
  * {"id":"C2",...}],
@@ -50,7 +55,7 @@ import java.util.Map;
  */
 public final class JsonReportWriter implements AnalysisSink {
   public static final String SCHEMA = "connscope-report";
-  public static final String SCHEMA_VERSION = "1.0.0";
+  public static final String SCHEMA_VERSION = "1.1.0";
 
   private static final JsonFactory FACTORY = new JsonFactory();
   /** Kept header names, in the order they are written. */
@@ -68,6 +73,9 @@ public final class JsonReportWriter implements AnalysisSink {
   private long transactions;
   private long unanswered;
   private long orphans;
+  private final PairAggregator pairs = new PairAggregator(new DetectOptions());
+  /** Findings about one transaction, kept until their connection is written (its stalls). */
+  private final Map<String, List<Finding>> transactionFindings = new HashMap<>();
 
   /** Writes to {@code out} at {@link #finish}; the stream is flushed, not closed. */
   public JsonReportWriter(OutputStream out, String toolVersion) {
@@ -77,9 +85,11 @@ public final class JsonReportWriter implements AnalysisSink {
 
   @Override
   public void connection(ConnectionRecord record) {
+    pairs.add(record.tcp(), record.http());
+    List<Finding> stalls = transactionFindings.remove(record.tcp().idString());
     scratch.reset();
     try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
-      writeConnection(g, record);
+      writeConnection(g, record, stalls == null ? List.of() : stalls);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -102,6 +112,9 @@ public final class JsonReportWriter implements AnalysisSink {
   @Override
   public void finding(Finding finding) {
     findings.add(finding);
+    if (finding.connection() != null && finding.transaction() >= 0) {
+      transactionFindings.computeIfAbsent(finding.connection(), k -> new ArrayList<>()).add(finding);
+    }
   }
 
   @Override
@@ -142,8 +155,19 @@ public final class JsonReportWriter implements AnalysisSink {
       g.writeNumberField("unanswered_requests", unanswered);
       g.writeNumberField("orphan_responses", orphans);
       g.writeNumberField("findings", findings.size());
+      if (pairs.droppedConnections() > 0) {
+        g.writeNumberField("connections_outside_pairs", pairs.droppedConnections());
+      }
       g.writeEndObject();
     }, true);
+    write(",\n\"pairs\":[");
+    List<PairAggregator.Pair> ps = pairs.pairs();
+    for (int i = 0; i < ps.size(); i++) {
+      write(i == 0 ? "\n" : ",\n");
+      PairAggregator.Pair p = ps.get(i);
+      writePiece(g -> writePair(g, p), true);
+    }
+    write("]");
     write(",\n\"connections\":[");
     if (connections.count() > 0) {
       write("\n");
@@ -268,7 +292,47 @@ public final class JsonReportWriter implements AnalysisSink {
     }
   }
 
-  static void writeConnection(JsonGenerator g, ConnectionRecord record) throws IOException {
+  /** What a persistent pattern would have saved, as written in every pair's estimate. */
+  public static final String ESTIMATE_ASSUMPTIONS = "one persistent connection per concurrently"
+      + " used connection (the peak); each avoided setup costs the pair's mean setup time; a warm"
+      + " connection sends a response in one round trip, so the extra flights measured on first"
+      + " responses are saved in proportion to the avoided setups";
+
+  static void writePair(JsonGenerator g, PairAggregator.Pair p) throws IOException {
+    PairAggregator.Key k = p.key();
+    g.writeStartObject();
+    g.writeStringField("client", Addresses.format(k.clientHi(), k.clientLo()));
+    writeEndpoint(g, "server", k.serverHi(), k.serverLo(), k.serverPort());
+    g.writeStringField("first_connection", p.firstConnection());
+    g.writeNumberField("connections", p.connections());
+    g.writeNumberField("http_connections", p.httpConnections());
+    g.writeNumberField("transactions", p.transactions());
+    g.writeNumberField("transactions_per_connection",
+        Math.round(p.transactionsPerConnection() * 100) / 100.0);
+    g.writeNumberField("reused_connections", p.reusedConnections());
+    g.writeNumberField("max_pipeline_depth", p.maxPipelineDepth());
+    g.writeNumberField("peak_concurrent", p.peakConcurrent());
+    g.writeStringField("pattern", p.pattern());
+    g.writeNumberField("setups", p.setups());
+    g.writeNumberField("setup_us", p.setupMicros());
+    g.writeNumberField("tls_connections", p.tlsConnections());
+    g.writeNumberField("tls_setup_us", p.tlsMicros());
+    g.writeNumberField("transaction_us", p.transactionMicros());
+    g.writeNumberField("setup_share_pct", Math.round(p.setupShare() * 100));
+    g.writeNumberField("start_us", p.startUs());
+    g.writeNumberField("end_us", p.endUs());
+    g.writeObjectFieldStart("persistent_estimate");
+    g.writeNumberField("setups_avoided", p.setupsAvoidable());
+    g.writeNumberField("setup_saved_us", p.setupSavedMicros());
+    g.writeNumberField("slow_start_saved_us", p.slowStartSavedMicros());
+    g.writeNumberField("saved_us", p.setupSavedMicros() + p.slowStartSavedMicros());
+    g.writeStringField("assumptions", ESTIMATE_ASSUMPTIONS);
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  static void writeConnection(JsonGenerator g, ConnectionRecord record, List<Finding> stalls)
+      throws IOException {
     Connection c = record.tcp();
     g.writeStartObject();
     g.writeStringField("id", c.idString());
@@ -321,7 +385,7 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeArrayFieldStart("transactions");
     if (http != null) {
       for (Transaction t : http.transactions()) {
-        writeTransaction(g, c, t);
+        writeTransaction(g, c, t, stalls);
       }
     }
     g.writeEndArray();
@@ -366,7 +430,30 @@ public final class JsonReportWriter implements AnalysisSink {
     return from >= 0 && to >= 0 ? Math.max(0, to - from) : -1;
   }
 
-  static void writeTransaction(JsonGenerator g, Connection c, Transaction t) throws IOException {
+  /**
+   * Server time: the wait at the capture point minus the round trip from the capture point to the
+   * server (SYN to SYN/ACK), which the wait includes wherever the capture was taken; -1 without
+   * a handshake.
+   */
+  static long serverTime(Connection c, Transaction t) {
+    long wait = span(t.requestLastUs(), t.responseFirstUs());
+    if (wait < 0 || c.rttToServerMicros() < 0) {
+      return -1;
+    }
+    return Math.max(0, wait - c.rttToServerMicros());
+  }
+
+  /**
+   * Connect time of a transaction that opened its connection (the first one on a connection
+   * whose handshake was seen): first SYN to the handshake ACK; -1 otherwise.
+   */
+  static long connectTime(Connection c, Transaction t) {
+    return t.index() == 0 && c.synTsMicros() >= 0 && c.ackTsMicros() >= 0
+        ? span(c.synTsMicros(), c.ackTsMicros()) : -1;
+  }
+
+  static void writeTransaction(JsonGenerator g, Connection c, Transaction t, List<Finding> stalls)
+      throws IOException {
     g.writeStartObject();
     g.writeNumberField("index", t.index());
     g.writeNumberField("depth", t.depth());
@@ -401,11 +488,21 @@ public final class JsonReportWriter implements AnalysisSink {
     writeOptionalNumber(g, "response_start_us", t.responseFirstUs());
     writeOptionalNumber(g, "response_end_us", t.responseLastUs());
     g.writeObjectFieldStart("timings");
-    long connect = t.index() == 0 && c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? span(c.synTsMicros(), c.ackTsMicros()) : -1;
-    writeOptionalNumber(g, "connect_us", connect);
+    writeOptionalNumber(g, "connect_us", connectTime(c, t));
     writeOptionalNumber(g, "send_us", span(t.requestFirstUs(), t.requestLastUs()));
     writeOptionalNumber(g, "wait_us", span(t.requestLastUs(), t.responseFirstUs()));
     writeOptionalNumber(g, "receive_us", span(t.responseFirstUs(), t.responseLastUs()));
+    writeOptionalNumber(g, "server_us", serverTime(c, t));
+    g.writeArrayFieldStart("stalls");
+    for (Finding f : stalls) {
+      if (f.transaction() == t.index()) {
+        g.writeStartObject();
+        g.writeStringField("type", f.type());
+        g.writeNumberField("cost_us", f.costMicros());
+        g.writeEndObject();
+      }
+    }
+    g.writeEndArray();
     g.writeEndObject();
     g.writeBooleanField("unanswered", t.unanswered());
     g.writeBooleanField("orphan_response", t.orphanResponse());

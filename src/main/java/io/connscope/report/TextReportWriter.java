@@ -5,12 +5,15 @@ import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.Warnings;
 import io.connscope.decode.Addresses;
+import io.connscope.detect.DetectOptions;
 import io.connscope.detect.Finding;
+import io.connscope.detect.PairAggregator;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +34,8 @@ public final class TextReportWriter implements AnalysisSink {
   static final int MAX_SLOWEST = 5;
   /** Findings listed. */
   static final int MAX_FINDINGS = 50;
+  /** Client/server pairs listed (most connections first). */
+  static final int MAX_PAIRS = 20;
 
   private final PrintWriter out;
   private final TreeMap<Long, String> connectionBlocks = new TreeMap<>();
@@ -44,6 +49,9 @@ public final class TextReportWriter implements AnalysisSink {
   private long orphans;
   private long handshakes;
   private long handshakeMicros;
+  private final PairAggregator pairs = new PairAggregator(new DetectOptions());
+  /** Findings about one transaction, kept until their connection is described. */
+  private final Map<String, List<Finding>> transactionFindings = new HashMap<>();
 
   public TextReportWriter(PrintWriter out) {
     this.out = out;
@@ -54,6 +62,8 @@ public final class TextReportWriter implements AnalysisSink {
     connections++;
     Connection c = record.tcp();
     HttpTracker http = record.http();
+    pairs.add(c, http);
+    List<Finding> stalls = transactionFindings.remove(c.idString());
     if (c.synTsMicros() >= 0 && c.ackTsMicros() >= 0) {
       handshakes++;
       handshakeMicros += Math.max(0, c.ackTsMicros() - c.synTsMicros());
@@ -84,7 +94,7 @@ public final class TextReportWriter implements AnalysisSink {
       }
     }
     if (connectionBlocks.size() < MAX_CONNECTIONS || c.id() < connectionBlocks.lastKey()) {
-      connectionBlocks.put(c.id(), describe(c, http, txs));
+      connectionBlocks.put(c.id(), describe(c, http, txs, stalls == null ? List.of() : stalls));
       if (connectionBlocks.size() > MAX_CONNECTIONS) {
         connectionBlocks.pollLastEntry();
       }
@@ -98,7 +108,8 @@ public final class TextReportWriter implements AnalysisSink {
     return t.status() + (t.reason() == null ? "" : " " + Text.safe(t.reason(), 40));
   }
 
-  private static String describe(Connection c, HttpTracker http, List<Transaction> txs) {
+  private static String describe(Connection c, HttpTracker http, List<Transaction> txs,
+      List<Finding> stalls) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "  %-5s %s:%d -> %s:%d", c.idString(),
         Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort(),
@@ -127,14 +138,30 @@ public final class TextReportWriter implements AnalysisSink {
         break;
       }
       b.append(String.format(Locale.ROOT,
-          "        #%-3d %s %s -> %s  send %s  wait %s  receive %s  frames %s-%s%s%n",
+          "        #%-3d %s %s -> %s  %ssend %s  wait %s%s  receive %s  frames %s-%s%s%s%n",
           t.index(), Text.safe(t.method(), 16), Text.safe(t.uri(), 60), status(t),
+          JsonReportWriter.connectTime(c, t) >= 0
+              ? "connect " + Text.ms(JsonReportWriter.connectTime(c, t)) + "  " : "",
           Text.ms(span(t.requestFirstUs(), t.requestLastUs())),
           Text.ms(span(t.requestLastUs(), t.responseFirstUs())),
+          JsonReportWriter.serverTime(c, t) >= 0
+              ? " (server " + Text.ms(JsonReportWriter.serverTime(c, t)) + ")" : "",
           Text.ms(span(t.responseFirstUs(), t.responseLastUs())),
           frame(t.requestFirstFrame() >= 0 ? t.requestFirstFrame() : t.responseFirstFrame()),
           frame(t.responseLastFrame() >= 0 ? t.responseLastFrame() : t.requestLastFrame()),
-          t.pipelineDepth() > 1 ? "  pipelined (depth " + t.pipelineDepth() + ")" : ""));
+          t.pipelineDepth() > 1 ? "  pipelined (depth " + t.pipelineDepth() + ")" : "",
+          stallText(stalls, t.index())));
+    }
+    return b.toString();
+  }
+
+  private static String stallText(List<Finding> stalls, int tx) {
+    StringBuilder b = new StringBuilder();
+    for (Finding f : stalls) {
+      if (f.transaction() == tx) {
+        b.append(b.length() == 0 ? "  stalls: " : ", ").append(f.type()).append(' ')
+            .append(Text.ms(f.costMicros()));
+      }
     }
     return b.toString();
   }
@@ -154,6 +181,45 @@ public final class TextReportWriter implements AnalysisSink {
   @Override
   public void finding(Finding finding) {
     findings.add(finding);
+    if (finding.connection() != null && finding.transaction() >= 0) {
+      transactionFindings.computeIfAbsent(finding.connection(), k -> new ArrayList<>()).add(finding);
+    }
+  }
+
+  private void printPairs() {
+    List<PairAggregator.Pair> ps = pairs.pairs();
+    if (ps.isEmpty()) {
+      return;
+    }
+    ps.sort((a, b) -> Long.compare(b.connections(), a.connections()));
+    out.println();
+    out.println("Client/server pairs (connection use; \"persistent would save\" is an estimate:"
+        + " one connection per concurrently used one, mean setup per avoided connection):");
+    int n = 0;
+    for (PairAggregator.Pair p : ps) {
+      if (n++ == MAX_PAIRS) {
+        out.printf(Locale.ROOT, "  ... %d more pairs (see --format json)%n", ps.size() - MAX_PAIRS);
+        break;
+      }
+      PairAggregator.Key k = p.key();
+      out.printf(Locale.ROOT, "  %s -> %s:%d  %s: %d connection%s, %d transaction%s (%.1f per"
+          + " connection), at most %d at once%n",
+          Addresses.format(k.clientHi(), k.clientLo()), Addresses.format(k.serverHi(), k.serverLo()),
+          k.serverPort(), p.pattern(), p.connections(), p.connections() == 1 ? "" : "s",
+          p.transactions(), p.transactions() == 1 ? "" : "s", p.transactionsPerConnection(),
+          p.peakConcurrent());
+      if (p.setups() > 0) {
+        out.printf(Locale.ROOT, "      setup %s in %d handshake%s (%s each%s, %d%% of setup plus"
+            + " transaction time); persistent would save %s (%d setup%s%s)%n",
+            Text.ms(p.setupMicros()), p.setups(), p.setups() == 1 ? "" : "s",
+            Text.ms(p.setupMicros() / p.setups()),
+            p.tlsConnections() > 0 ? ", TLS " + Text.ms(p.tlsMicros()) : "",
+            Math.round(p.setupShare() * 100),
+            Text.ms(p.setupSavedMicros() + p.slowStartSavedMicros()), p.setupsAvoidable(),
+            p.setupsAvoidable() == 1 ? "" : "s",
+            p.slowStartSavedMicros() > 0 ? " and " + Text.ms(p.slowStartSavedMicros()) + " of slow start" : "");
+      }
+    }
   }
 
   @Override
@@ -183,6 +249,7 @@ public final class TextReportWriter implements AnalysisSink {
             connections - connectionBlocks.size());
       }
     }
+    printPairs();
     if (!slowest.isEmpty()) {
       out.println();
       out.println("Slowest transactions (first request byte to last response byte):");
