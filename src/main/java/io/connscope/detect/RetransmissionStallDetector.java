@@ -125,7 +125,7 @@ public final class RetransmissionStallDetector implements Detector {
       lastSent[d] = t.ts(i);
     }
     for (Group g : groups.values()) {
-      out.accept(finding(c, g, txs));
+      out.accept(finding(c, g));
     }
   }
 
@@ -179,7 +179,11 @@ public final class RetransmissionStallDetector implements Detector {
     return -1;
   }
 
-  private static Finding finding(Connection c, Group g, List<Transaction> txs) {
+  private static String times(int n) {
+    return n == 1 ? "once" : n + " times";
+  }
+
+  private static Finding finding(Connection c, Group g) {
     String sender = g.sender == StreamControl.CLIENT ? "client" : "server";
     String receiver = g.sender == StreamControl.CLIENT ? "server" : "client";
     TreeMap<String, Object> d = new TreeMap<>();
@@ -189,12 +193,12 @@ public final class RetransmissionStallDetector implements Detector {
     d.put("longest_us", g.longest);
     String where = g.tx >= 0 ? " during transaction #" + g.tx : "";
     String summary = "timeout".equals(g.kind)
-        ? String.format(Locale.ROOT, "the %s waited for a retransmission timeout %d time%s%s (not"
+        ? String.format(Locale.ROOT, "the %s waited for a retransmission timeout %s%s (not"
             + " a fast retransmit: no duplicate ACKs), losing %.1f ms (longest %.1f ms)", sender,
-            g.count, g.count == 1 ? "" : "s", where, g.cost / 1000.0, g.longest / 1000.0)
-        : String.format(Locale.ROOT, "the %s's receive window was zero %d time%s%s: the %s waited"
-            + " %.1f ms in all (longest %.1f ms) for the %s to read", receiver, g.count,
-            g.count == 1 ? "" : "s", where, sender, g.cost / 1000.0, g.longest / 1000.0, receiver);
+            times(g.count), where, g.cost / 1000.0, g.longest / 1000.0)
+        : String.format(Locale.ROOT, "the %s's receive window was zero %s%s: the %s waited"
+            + " %.1f ms in all (longest %.1f ms) for the %s to read", receiver, times(g.count),
+            where, sender, g.cost / 1000.0, g.longest / 1000.0, receiver);
     String fix = "timeout".equals(g.kind)
         ? "find the packet loss on the path (interface errors, a congested or policing link);"
             + " with SACK and enough data in flight, losses are repaired by fast retransmit instead"
