@@ -9,7 +9,10 @@ package io.connscope.detect;
  * initial windows needs about log2(n) + 1 flights on a new connection and fewer once the window
  * has grown. Two cases:
  *   - new connection: the first response of a connection whose handshake was seen took at
- *     least 2 flights and its flights grew (the second larger than the first). It is compared
+ *     least 2 flights and its flights grew (each but the last at least as large as the one
+ *     before, the second larger than the first). The flights counted are at most those slow
+ *     start from the first flight's size needs (first x (2^k - 1) >= size): more means
+ *     something else (receive window, a slow application) held the rest. It is compared
  *     with a later response on the same connection at least half as large (warm): the extra
  *     flights are measured (confirmed); without one, a warm connection is assumed to send it in
  *     one flight (suspected);
@@ -89,8 +92,12 @@ public final class SlowStartDetector implements Detector {
     for (int k = 0; k < rs.size(); k++) {
       Response r = rs.get(k);
       if (k == 0 && r.tx.index() == 0 && c.synFrame() >= 0) {
-        if (r.flights < 2 || r.flightBytes.length < 2 || r.flightBytes[1] <= r.flightBytes[0]) {
+        if (r.flights < 2 || r.flightBytes.length < 2 || !growing(r.flightBytes)) {
           continue;
+        }
+        int model = 1;
+        while (model < 31 && r.flightBytes[0] * ((1L << model) - 1) < r.size) {
+          model++;
         }
         Response warm = null;
         for (int j = 1; j < rs.size(); j++) {
@@ -100,7 +107,7 @@ public final class SlowStartDetector implements Detector {
           }
         }
         int warmFlights = warm == null ? 1 : warm.flights;
-        long cost = (long) (r.flights - warmFlights) * rtt;
+        long cost = (long) (Math.min(r.flights, model) - warmFlights) * rtt;
         if (cost >= options.slowStartMinCostMicros) {
           out.accept(finding(c, t, r, warm, warmFlights, cost, rtt, "new_connection",
               warm != null && !lossy));
@@ -122,6 +129,19 @@ public final class SlowStartDetector implements Detector {
         }
       }
     }
+  }
+
+  /** Slow-start growth: the second flight larger than the first, none but the last shrinking. */
+  static boolean growing(long[] flights) {
+    if (flights[1] <= flights[0]) {
+      return false;
+    }
+    for (int i = 1; i < flights.length - 1; i++) {
+      if (flights[i] < flights[i - 1]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Finding finding(Connection c, SegmentTimeline t, Response r, Response ref,

@@ -14,8 +14,9 @@ package io.connscope.detect;
  * Cost: time from the first SYN (SYN/ACK) to the one that got through; for a refused connect the
  * time to the RST; for a handshake that never completed the time from the first SYN to the last
  * packet of the connection.
- * Not reported: connections first seen mid-stream (no SYN), SYNs whose retry is a capture
- * duplicate (same timestamp).
+ * Not reported: connections first seen mid-stream (no SYN); retries less than 100 ms after the
+ * first (a duplicate in the capture: no stack retries a SYN that soon, Linux waits 1 s); a lone
+ * SYN with nothing after it for less than 3 s (the capture probably just ended).
  * Severity: warning; error for a handshake that never completed. Confidence: confirmed (the
  * packets are in the capture); suspected for "never completed" when the capture ended less than
  * 3 s after the SYN (the answer may just be after the end).
@@ -37,6 +38,8 @@ public final class SynRetryDetector implements Detector {
   public static final String TYPE = "connection.syn_retry";
   /** An unanswered SYN younger than this at the end of the capture may still have been answered. */
   static final long UNANSWERED_MIN_MICROS = 3_000_000;
+  /** Retries closer than this to the first transmission are capture duplicates, not retries. */
+  static final long MIN_RETRY_MICROS = 100_000;
 
   public SynRetryDetector(DetectOptions options) {}
 
@@ -78,6 +81,9 @@ public final class SynRetryDetector implements Detector {
     if (synAcks.isEmpty()) {
       long cost = c.lastTsMicros() - firstSyn;
       boolean sure = cost >= UNANSWERED_MIN_MICROS;
+      if (!sure && (syns.size() < 2 || cost < MIN_RETRY_MICROS)) {
+        return;
+      }
       out.accept(finding(c, "no_answer", "error", sure, cost, frames(t, syns, -1),
           String.format(Locale.ROOT, "the handshake never completed: %d SYN%s over %.1f ms and no"
               + " SYN/ACK or RST in the capture", syns.size(), syns.size() > 1 ? "s" : "", cost / 1000.0),
@@ -92,7 +98,7 @@ public final class SynRetryDetector implements Detector {
       }
     }
     long synCost = t.ts(answered) - firstSyn;
-    if (syns.size() > 1 && answered != syns.get(0) && synCost > 0) {
+    if (syns.size() > 1 && answered != syns.get(0) && synCost >= MIN_RETRY_MICROS) {
       List<Integer> used = syns.subList(0, syns.indexOf(answered) + 1);
       out.accept(finding(c, "syn_retransmission", "warning", true, synCost,
           frames(t, used, synAcks.get(0)),
@@ -105,7 +111,7 @@ public final class SynRetryDetector implements Detector {
     }
     if (synAcks.size() > 1) {
       long cost = t.ts(synAcks.get(synAcks.size() - 1)) - t.ts(synAcks.get(0));
-      if (cost > 0) {
+      if (cost >= MIN_RETRY_MICROS) {
         out.accept(finding(c, "syn_ack_retransmission", "warning", true, cost,
             frames(t, synAcks, -1),
             String.format(Locale.ROOT, "the server sent its SYN/ACK %d times over %.1f ms: the SYN/ACK"
