@@ -26,7 +26,10 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          delayed-link    # also records delayed-link-server (the same traffic seen at the server)
          dumb-proxy-hang proxy-connection-relay reverse-proxy-keepalive
          keepalive-refused http10-not-requested close-delimited-11 content-length-lies
-         stale-reuse keepalive-max)
+         stale-reuse keepalive-max
+         setup-serial-delay setup-persistent-delay setup-parallel-delay
+         setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst
+         slow-start-delay rto-delay)
 
 PIDS=()          # every background process we started (killed by PID on exit)
 NAMESPACES=()    # every namespace we created (deleted on exit)
@@ -549,6 +552,198 @@ sample_keepalive_max() {
   capture_stop
   stop "$SERVER_PID"
   finish keepalive-max 3 4
+}
+
+# ---------------------------------------------------------------------------------------
+# Connection-use samples (setup overhead, SYN retries, TIME_WAIT, ports, slow start, RTO).
+# tools/connpattern.py is both the server (GET /size/N) and the client patterns.
+
+# link_up DELAY_MS [DELAYLINE ARGS...]: namespaces cs-sa (client 10.99.1.1) -- cs-sl (the
+# delay line, DELAY_MS each way, plus any --drop-* arguments) -- cs-sb (server 10.99.1.2).
+link_up() {
+  local delay=$1 ns; shift
+  need ethtool ethtool
+  for ns in cs-sa cs-sl cs-sb; do
+    ip netns del "$ns" 2>/dev/null || true
+    ip netns add "$ns"
+    NAMESPACES+=("$ns")
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip -n "$ns" link set lo up
+  done
+  ip -n cs-sa link add cs-sa0 type veth peer name cs-sa1 netns cs-sl
+  ip -n cs-sb link add cs-sb0 type veth peer name cs-sb1 netns cs-sl
+  ip netns exec cs-sa ethtool -K cs-sa0 tx off tso off gso off gro off >/dev/null 2>&1 || true
+  ip netns exec cs-sb ethtool -K cs-sb0 tx off tso off gso off gro off >/dev/null 2>&1 || true
+  ip netns exec cs-sl ethtool -K cs-sa1 tx off tso off gso off gro off >/dev/null 2>&1 || true
+  ip netns exec cs-sl ethtool -K cs-sb1 tx off tso off gso off gro off >/dev/null 2>&1 || true
+  ip -n cs-sa addr add 10.99.1.1/24 dev cs-sa0
+  ip -n cs-sb addr add 10.99.1.2/24 dev cs-sb0
+  ip -n cs-sl link set cs-sa1 up promisc on
+  ip -n cs-sl link set cs-sb1 up promisc on
+  ip -n cs-sa link set cs-sa0 up
+  ip -n cs-sb link set cs-sb0 up
+  bg "$WORK/linkline.log" ip netns exec cs-sl python3 "$TOOLS/delayline.py" cs-sa1 cs-sb1 \
+    --delay-ms "$delay" --deadline 60 "$@"
+  LINK_PID=$BG_PID
+  sleep 0.3
+}
+
+# link_down: stop the delay line and delete the three namespaces.
+link_down() {
+  local ns keep=() n
+  stop "$LINK_PID"
+  for ns in cs-sa cs-sl cs-sb; do ip netns del "$ns" 2>/dev/null || true; done
+  for n in "${NAMESPACES[@]}"; do case $n in cs-sa|cs-sl|cs-sb) ;; *) keep+=("$n");; esac; done
+  NAMESPACES=("${keep[@]}")
+}
+
+# pattern_server NETNS HOST PORT: tools/connpattern.py serve, in NETNS ("" for this one).
+pattern_server() {
+  local ns=$1 host=$2 port=$3
+  if [ -n "$ns" ]; then
+    bg "$WORK/pattern-$port.log" ip netns exec "$ns" python3 "$TOOLS/connpattern.py" serve "$host" "$port" --deadline 60
+  else
+    bg "$WORK/pattern-$port.log" python3 "$TOOLS/connpattern.py" serve "$host" "$port" --deadline 60
+  fi
+  SERVER_PID=$BG_PID
+  wait_listen "$port" "$ns"
+}
+
+# linked_sample NAME PORT CONNS TXNS CAPTURE_SIDE CLIENT_ARGS -- [DELAYLINE ARGS]: a client
+# pattern across the 25 ms delay line, captured on the client's (a) or server's (b) veth.
+linked_sample() {
+  local name=$1 port=$2 conns=$3 txns=$4 side=$5; shift 5
+  local cargs=() 
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do cargs+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  link_up 25 "$@"
+  # The classic congestion control (cubic: RFC 5681 slow start, restart after idle), whatever
+  # this host's default (BBR restarts differently).
+  ip netns exec cs-sb sysctl -qw net.ipv4.tcp_congestion_control=cubic 2>/dev/null || true
+  pattern_server cs-sb 10.99.1.2 "$port"
+  ip netns exec cs-sa ping -c 1 -W 2 10.99.1.2 >/dev/null 2>&1 || true
+  capture_start "$WORK/$name.pcap" "tcp port $port" "cs-s${side}0" "cs-s$side"
+  run_client 40 "$WORK/client.log" ip netns exec cs-sa python3 "$TOOLS/connpattern.py" \
+    "${cargs[@]}" 10.99.1.2 "$port"
+  capture_stop
+  stop "$SERVER_PID"
+  link_down
+  finish "$name" "$conns" "$txns"
+}
+
+# 8 GETs, a new connection for each, one at a time, across 25 ms each way: every request
+# pays a 50 ms handshake (connection.setup_overhead).
+sample_setup_serial_delay() {
+  linked_sample setup-serial-delay 18120 8 8 a serial --count 8 --pause 0.02
+}
+
+# The control: the same 8 GETs on one persistent connection (one handshake).
+sample_setup_persistent_delay() {
+  linked_sample setup-persistent-delay 18121 1 8 a persistent --count 8 --pause 0.02
+}
+
+# 12 GETs on 12 connections, 4 at a time (parallel): 8 of the handshakes were avoidable.
+sample_setup_parallel_delay() {
+  linked_sample setup-parallel-delay 18122 12 12 a parallel --count 12 --width 4 --pause 0.02
+}
+
+# The loopback control: 8 connections per request on 127.0.0.1, handshakes of microseconds.
+sample_setup_serial_loopback() {
+  local port=18123
+  pattern_server "" 127.0.0.1 $port
+  capture_start "$WORK/setup-serial-loopback.pcap" "tcp port $port"
+  run_client 20 "$WORK/client.log" python3 "$TOOLS/connpattern.py" serial 127.0.0.1 $port --count 8 --pause 0.02
+  capture_stop
+  stop "$SERVER_PID"
+  finish setup-serial-loopback 8 8
+}
+
+# The delay line drops the first SYN: the client retries it 1 s later (connection.syn_retry);
+# then a connect to a closed port is refused with RST.
+sample_syn_retry() {
+  local port=18124 closed=18125
+  link_up 25 --drop-syn 1
+  pattern_server cs-sb 10.99.1.2 $port
+  ip netns exec cs-sa ping -c 1 -W 2 10.99.1.2 >/dev/null 2>&1 || true
+  capture_start "$WORK/syn-retry.pcap" "tcp port $port or tcp port $closed" cs-sa0 cs-sa
+  run_client 20 "$WORK/client.log" ip netns exec cs-sa python3 "$TOOLS/connpattern.py" serial 10.99.1.2 $port --count 1
+  run_client 20 "$WORK/client2.log" ip netns exec cs-sa python3 "$TOOLS/connpattern.py" refused 10.99.1.2 $closed
+  capture_stop
+  stop "$SERVER_PID"
+  link_down
+  finish syn-retry 2 1
+}
+
+# 5 connections from the same client port (SO_REUSEADDR, bind 18127) on loopback; each asks
+# "Connection: close" so the server closes first and holds the tuple in TIME_WAIT; the next
+# SYN reuses it 0.2 s later (tcp.time_wait_reuse, server side).
+sample_time_wait_reuse() {
+  local port=18126
+  pattern_server "" 127.0.0.1 $port
+  capture_start "$WORK/time-wait-reuse.pcap" "tcp port $port"
+  run_client 20 "$WORK/client.log" python3 "$TOOLS/connpattern.py" fixedport 127.0.0.1 $port \
+    --count 5 --source-port 18127 --pause 0.2
+  capture_stop
+  stop "$SERVER_PID"
+  finish time-wait-reuse 5 5
+}
+
+# A client in its own namespace with 8 ephemeral ports (40000-40007) and tcp_tw_reuse=1
+# closes first, 24 times: its ports sit in TIME_WAIT, connect() fails (EADDRNOTAVAIL) until
+# the stack may reuse one (1 s), so the same 8 ports cycle (tcp.port_exhaustion, and
+# tcp.time_wait_reuse on the client side).
+sample_port_cycle() {
+  local port=18128 ns=cs-pc
+  ip netns del $ns 2>/dev/null || true
+  ip netns add $ns
+  NAMESPACES+=("$ns")
+  ip -n $ns link set lo up
+  ip netns exec $ns sysctl -qw net.ipv4.ip_local_port_range="40000 40007" net.ipv4.tcp_tw_reuse=1
+  pattern_server $ns 127.0.0.1 $port
+  capture_start "$WORK/port-cycle.pcap" "tcp port $port" lo $ns
+  run_client 40 "$WORK/client.log" ip netns exec $ns python3 "$TOOLS/connpattern.py" cycle 127.0.0.1 $port \
+    --count 24 --deadline 30
+  cat "$WORK/client.log" | tail -1 >&2
+  capture_stop
+  stop "$SERVER_PID"
+  ip netns del $ns
+  NAMESPACES=()
+  finish port-cycle 24 24
+}
+
+# 320 connections opened and closed at about 260 a second (no request) in a namespace of
+# its own: a rate near Linux's budget of 470 a second per server port (tcp.port_exhaustion).
+sample_port_burst() {
+  local port=18129 ns=cs-pb
+  ip netns del $ns 2>/dev/null || true
+  ip netns add $ns
+  NAMESPACES+=("$ns")
+  ip -n $ns link set lo up
+  pattern_server $ns 127.0.0.1 $port
+  capture_start "$WORK/port-burst.pcap" "tcp port $port" lo $ns
+  run_client 40 "$WORK/client.log" ip netns exec $ns python3 "$TOOLS/connpattern.py" burst 127.0.0.1 $port \
+    --count 320 --rate 260
+  capture_stop
+  stop "$SERVER_PID"
+  ip netns del $ns
+  NAMESPACES=()
+  finish port-burst 320 0
+}
+
+# 120,000-byte responses across the 25 ms delay line on one connection: the first on the new
+# connection (slow start from 10 segments: 3 round trips), the second warm (1), the third
+# after 1 s idle (RFC 5681 §4.1 allows a restart from slow start; this kernel sent it in one
+# flight, so it is the no-restart control) (tcp.slow_start).
+sample_slow_start_delay() {
+  linked_sample slow-start-delay 18130 1 3 a fetch --path /size/120000 --path /size/120000 \
+    --path /size/120000 --idle 1.0 --pause 0.02
+}
+
+# 3 GETs on one connection across the delay line, which drops the server's second response
+# once: the server retransmits it on a timeout. Captured on the server's side, where the
+# original leaves (tcp.retransmission_stall).
+sample_rto_delay() {
+  linked_sample rto-delay 18131 1 3 b persistent --count 3 --pause 0.05 -- --drop-data 18131:2
 }
 
 # ---------------------------------------------------------------------------------------

@@ -2,13 +2,16 @@
 """User-space Ethernet delay line between two interfaces (stdlib only, Linux, root).
 
 Usage: delayline.py IFACE_A IFACE_B --delay-ms 25 --deadline SECONDS
+                   [--drop-syn N] [--drop-data SPORT:K]
 
 Every frame received on one interface is sent, unchanged, out of the other one
 --delay-ms later (per direction), in arrival order. It works at the frame level
 (AF_PACKET), so TCP stays end to end between the hosts on either side: the
 kernels on both ends run their own TCP stacks over a link with a real RTT of
 2 x delay. It is the stand-in for `tc qdisc ... netem delay` on kernels without
-sch_netem. Run it in a namespace that holds only the two inner veth ends, with
+sch_netem. --drop-syn N drops the first N SYNs (without ACK), so the client retransmits them;
+--drop-data SPORT:K drops the K-th IPv4 TCP frame carrying payload from source port
+SPORT (once: its retransmission goes through), to cause a retransmission. Run it in a namespace that holds only the two inner veth ends, with
 no addresses, so no other stack answers the frames.
 """
 
@@ -25,13 +28,31 @@ PACKET_OUTGOING = 4
 MAX_QUEUED = 10000  # frames; a bound, far above what a sample produces
 
 
+def tcp_info(frame):
+    """(source port, flags, payload length) of an untagged Ethernet IPv4 TCP frame, else None."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
+        return None
+    ihl = (frame[14] & 0x0F) * 4
+    total = int.from_bytes(frame[16:18], "big")
+    t = 14 + ihl
+    if len(frame) < t + 20:
+        return None
+    doff = (frame[t + 12] >> 4) * 4
+    return int.from_bytes(frame[t:t + 2], "big"), frame[t + 13], total - ihl - doff
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("iface_a")
     ap.add_argument("iface_b")
     ap.add_argument("--delay-ms", type=float, default=25.0)
     ap.add_argument("--deadline", type=float, default=120.0)
+    ap.add_argument("--drop-syn", type=int, default=0)
+    ap.add_argument("--drop-data", default=None, help="SPORT:K")
     args = ap.parse_args()
+    drop_port, drop_k = (int(x) for x in args.drop_data.split(":")) if args.drop_data else (-1, 0)
+    syns_dropped = 0
+    data_seen = 0
 
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
@@ -68,6 +89,16 @@ def main():
                     break
                 if addr[2] == PACKET_OUTGOING:  # our own transmission, seen on the way out
                     continue
+                tcp = tcp_info(frame)
+                if tcp is not None:
+                    sport, flags, payload = tcp
+                    if flags & 0x12 == 0x02 and syns_dropped < args.drop_syn:
+                        syns_dropped += 1
+                        continue
+                    if sport == drop_port and payload > 0:
+                        data_seen += 1
+                        if data_seen == drop_k:
+                            continue
                 if len(queue) < MAX_QUEUED:
                     seq += 1
                     heapq.heappush(queue, (arrived + delay, seq, peer[s], frame))

@@ -9,6 +9,7 @@ import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.TcpView;
 import io.connscope.detect.Detector;
 import io.connscope.detect.Detectors;
+import io.connscope.detect.PairAggregator;
 import io.connscope.http.HttpTracker;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.ConnectionHandler;
@@ -47,6 +48,7 @@ public final class Analysis {
   private final Segment segment = new Segment();
   private final ConnectionTable table;
   private final List<Detector> detectors;
+  private final PairAggregator pairs;
   private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
   private final List<CaptureSummary.FileSummary> files = new ArrayList<>();
   private final TreeSet<String> linkTypes = new TreeSet<>();
@@ -65,7 +67,8 @@ public final class Analysis {
     this.config = config;
     this.sink = sink;
     this.table = new ConnectionTable(config.tcp, new Handler(), warnings);
-    this.detectors = Detectors.all(config.detect);
+    this.pairs = new PairAggregator(config.detect);
+    this.detectors = Detectors.all(config.detect, pairs);
   }
 
   /** Warnings counted so far by every layer. */
@@ -188,7 +191,9 @@ public final class Analysis {
         start / 1000,
         firstNanos == Long.MIN_VALUE ? 0 : (lastNanos - firstNanos) / 1000,
         connections,
-        warnings));
+        warnings,
+        pairs.pairs(),
+        pairs.droppedConnections()));
   }
 
   private final class Handler implements ConnectionHandler {
@@ -200,6 +205,7 @@ public final class Analysis {
         for (Detector d : detectors) {
           d.transaction(c, tracker, t, sink::finding);
         }
+        pairs.transaction(c, t);
         sink.transaction(c, t);
       });
       trackers.put(c, tracker);
@@ -209,6 +215,7 @@ public final class Analysis {
     @Override
     public void closed(Connection c) {
       HttpTracker tracker = trackers.remove(c);
+      pairs.add(c, tracker);
       for (Detector d : detectors) {
         d.connection(c, tracker, sink::finding);
       }

@@ -1,6 +1,7 @@
 package io.connscope.analysis;
 
 import io.connscope.capture.Warnings;
+import io.connscope.detect.PairAggregator;
 import java.util.List;
 import java.util.SortedSet;
 
@@ -16,6 +17,8 @@ import java.util.SortedSet;
  * @param durationMicros time from the first to the last frame
  * @param connections connections seen
  * @param warnings anomaly counters of every layer, by code
+ * @param pairs connection use per client/server pair, in the order pairs were first seen
+ * @param connectionsOutsidePairs connections not aggregated because the pair cap was reached
  */
 public record CaptureSummary(
     List<FileSummary> files,
@@ -26,7 +29,9 @@ public record CaptureSummary(
     long startEpochMicros,
     long durationMicros,
     long connections,
-    Warnings warnings) {
+    Warnings warnings,
+    List<PairAggregator.Pair> pairs,
+    long connectionsOutsidePairs) {
 
   /** One input file: its name as given, format, frames and bytes read from it. */
   public record FileSummary(String name, String format, long packets, long bytes) {}

@@ -23,8 +23,9 @@ import java.util.List;
  *       does not change it;
  *   <li>whether the ACK was pure (no data: the receiver's delayed-ACK timer fired, it did not
  *       answer);
- *   <li>what held B: Nagle when B is shorter than the sender's MSS (RFC 896: a small segment
- *       waits for all earlier data to be acknowledged), otherwise the congestion or receive window.
+ *   <li>what held B: Nagle when B and A are both shorter than the sender's MSS (RFC 896: a small
+ *       segment waits for all earlier data to be acknowledged), otherwise the congestion or
+ *       receive window (a full segment, or the short tail of one large write).
  * </ul>
  *
  * Where the capture point sits does not matter: near the sender the ACK arrives one RTT plus the
@@ -88,11 +89,27 @@ final class AckGatedReleases {
       long release = t.ts(i) - t.ts(ack);
       if (release >= 0 && release <= Math.max(0, rttSender) + o.releaseToleranceMicros) {
         out.add(new Release(dir, a, ack, i, ackDelay, Math.max(0, ackDelay - Math.max(0, rttReceiver)),
-            t.ts(i) - t.ts(a), t.len(ack) == 0, t.len(i) < effectiveMss(dir), rttKnown));
+            t.ts(i) - t.ts(a), t.len(ack) == 0, nagle(t, a, i, effectiveMss(dir)), rttKnown));
       }
     }
     return out;
   }
+
+  /**
+   * Nagle held B when B is smaller than the MSS (RFC 896 holds only small segments) and A, the
+   * data it waited behind, was a small write too. The tail of one large write (a full segment
+   * A, then a short B) waits for the congestion window in slow start as much as for Nagle, so it
+   * counts as window-gated.
+   */
+  private static boolean nagle(SegmentTimeline t, int a, int b, int mss) {
+    return t.len(b) < mss && t.len(a) < mss;
+  }
+
+  /**
+   * TCP options in data segments take room from the MSS (timestamps 12 bytes, SACK blocks up to
+   * 40): a segment this close to the MSS is a full one.
+   */
+  private static final int OPTION_ROOM = 40;
 
   /**
    * The largest segment the sender may send: the MSS the peer announced, else the largest data
@@ -101,7 +118,7 @@ final class AckGatedReleases {
   private int effectiveMss(int dir) {
     int announced = c.half(1 - dir).mss();
     if (announced > 0) {
-      return announced;
+      return Math.max(1, announced - OPTION_ROOM);
     }
     return maxLen[dir] == 0 ? Integer.MAX_VALUE : maxLen[dir];
   }

@@ -23,8 +23,6 @@ import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.List;
@@ -37,18 +35,8 @@ public final class DelayedAckStallDetector implements Detector {
   public static final String TYPE = "tcp.delayed_ack_stall";
 
   private final DetectOptions options;
-  /** Per open connection: the timeline scan and the stalls found so far, with their transaction. */
-  private final Map<Connection, State> open = new IdentityHashMap<>();
-
-  private static final class State {
-    final AckGatedReleases scan;
-    final List<AckGatedReleases.Release> stalls = new ArrayList<>();
-    final List<Integer> transactions = new ArrayList<>();
-
-    State(AckGatedReleases scan) {
-      this.scan = scan;
-    }
-  }
+  /** Per open connection: the timeline scan, advanced at each final transaction. */
+  private final Map<Connection, AckGatedReleases> open = new IdentityHashMap<>();
 
   public DelayedAckStallDetector(DetectOptions options) {
     this.options = options;
@@ -56,36 +44,28 @@ public final class DelayedAckStallDetector implements Detector {
 
   @Override
   public void transaction(Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
-    State s = open.computeIfAbsent(c, k -> new State(new AckGatedReleases(k, options)));
-    collect(s, c, http, s.scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())));
-  }
-
-  private void collect(State s, Connection c, HttpTracker http, List<AckGatedReleases.Release> found) {
-    for (AckGatedReleases.Release r : found) {
-      if (r.pureAck() && r.stallMicros() >= options.minStallMicros) {
-        s.stalls.add(r);
-        s.transactions.add(AckGatedReleases.transactionOf(http, r.dir(), c.timeline().frame(r.released())));
-      }
-    }
+    AckGatedReleases scan = open.computeIfAbsent(c, k -> new AckGatedReleases(k, options));
+    report(c, http, scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())), out);
   }
 
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    State s = open.remove(c);
-    if (s == null) {
-      s = new State(new AckGatedReleases(c, options));
-    }
-    collect(s, c, http, s.scan.advance(Long.MAX_VALUE));
-    List<AckGatedReleases.Release> releases = s.stalls;
-    if (releases.isEmpty()) {
-      return;
-    }
-    long[] stalls = releases.stream().mapToLong(AckGatedReleases.Release::stallMicros).sorted().toArray();
-    long total = Arrays.stream(stalls).sum();
-    long median = stalls[(stalls.length - 1) / 2];
+    AckGatedReleases scan = open.remove(c);
+    report(c, http, (scan == null ? new AckGatedReleases(c, options) : scan).advance(Long.MAX_VALUE), out);
+  }
+
+  /**
+   * Reports each stall as soon as the transaction it delayed is final (so reports can show it on
+   * that transaction); the connection's count, total and median are in the report's
+   * per-connection stall summary.
+   */
+  private void report(Connection c, HttpTracker http, List<AckGatedReleases.Release> found,
+      Consumer<Finding> out) {
     SegmentTimeline t = c.timeline();
-    for (int k = 0; k < releases.size(); k++) {
-      AckGatedReleases.Release r = releases.get(k);
+    for (AckGatedReleases.Release r : found) {
+      if (!r.pureAck() || r.stallMicros() < options.minStallMicros) {
+        continue;
+      }
       String sender = r.dir() == StreamControl.CLIENT ? "client" : "server";
       String receiver = r.dir() == StreamControl.CLIENT ? "server" : "client";
       long receiverDelay = r.stallMicros();
@@ -104,9 +84,6 @@ public final class DelayedAckStallDetector implements Detector {
       if (hint != null) {
         d.put("peer_stack_hint", hint);
       }
-      d.put("connection_stalls", stalls.length);
-      d.put("connection_total_us", total);
-      d.put("connection_median_us", median);
       long rttSender = r.dir() == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
       String summary = String.format(Locale.ROOT,
           "the %s held its ACK of frame %d for %.1f ms beyond the round trip; the %s's next %d bytes"
@@ -124,7 +101,7 @@ public final class DelayedAckStallDetector implements Detector {
           : "let the " + sender + " keep more data in flight (larger receive window on the " + receiver
               + ", or TCP_QUICKACK on the " + receiver + " for request/response traffic)";
       out.accept(new Finding(TYPE, "warning", r.rttKnown() ? "confirmed" : "suspected",
-          c.idString(), s.transactions.get(k), r.stallMicros(),
+          c.idString(), AckGatedReleases.transactionOf(http, r.dir(), t.frame(r.released())), r.stallMicros(),
           List.of(t.frame(r.data()), t.frame(r.ack()), t.frame(r.released())),
           AckGatedReleases.filter(t, r), summary, fix, d));
     }

@@ -44,4 +44,40 @@ public final class DetectOptions {
 
   /** Connections the linking detectors remember (memory bound); later ones are not linked. */
   public int maxIndexedConnections = 100_000;
+
+  /** A pair (client address, server address and port) opening fewer connections is not judged. */
+  public int setupMinConnections = 4;
+
+  /** Share of the pair's time (setup plus transactions) spent on setup for a finding. */
+  public double setupMinShare = 0.2;
+
+  /**
+   * Mean setup time per connection below which reuse would not be worth a warning: loopback
+   * handshakes take microseconds, a LAN one a fraction of a millisecond.
+   */
+  public long setupMinHandshakeMicros = 5_000;
+
+  /** How long a closed 4-tuple stays in TIME_WAIT (2MSL); Linux holds it 60 s. */
+  public long timeWaitMicros = 60_000_000L;
+
+  /** Ephemeral ports a client has per server address and port (Linux: 32768-60999). */
+  public int ephemeralPorts = 28_232;
+
+  /** Peak new-connection rate, as a share of the port budget, from which it is reported. */
+  public double portRateMinShare = 0.5;
+
+  /** Response time lost to slow start (per response) below which nothing is reported. */
+  public long slowStartMinCostMicros = 10_000;
+
+  /** Sender silence before a retransmission (not caused by duplicate ACKs) reported as a stall. */
+  public long retransmissionMinStallMicros = 50_000;
+
+  /** Zero-window wait reported as a stall. */
+  public long zeroWindowMinMicros = 10_000;
+
+  /** Client/server pairs aggregated; connections of further pairs are only counted. */
+  public int maxPairs = 1_000;
+
+  /** Recently closed 4-tuples remembered for TIME_WAIT reuse. */
+  public int maxClosedTuples = 65_536;
 }

@@ -6,13 +6,21 @@ import java.util.List;
 public final class Detectors {
   private Detectors() {}
 
-  public static List<Detector> all(DetectOptions options) {
+  /**
+   * The detectors, reading the analysis' pair aggregates {@code pairs} (fed by the pipeline
+   * before the detectors see a connection).
+   */
+  public static List<Detector> all(DetectOptions options, PairAggregator pairs) {
     HttpConnections index = new HttpConnections(options); // first: indexes for the linking detectors
     return List.of(index, new DelayedAckStallDetector(options), new NagleDelayDetector(options),
         new KeepAliveProxyHangDetector(options, index), new HopByHopForwardedDetector(options, index),
         new KeepAliveRefusedDetector(options, index), new KeepAliveNotRequestedDetector(options, index),
         new CloseDelimitedDetector(options), new FramingErrorDetector(options),
         new KeepAliveStaleReuseDetector(options, index), new KeepAliveLimitDetector(options, index),
-        new PipeliningDetector(options), new UnansweredDetector(options));
+        new PipeliningDetector(options), new UnansweredDetector(options),
+        new SynRetryDetector(options), new ConnectionSetupOverheadDetector(options, pairs),
+        new TimeWaitReuseDetector(options), new PortExhaustionDetector(options),
+        new SlowStartDetector(options), new RetransmissionStallDetector(options),
+        new CaptureLossDetector(options));
   }
 }

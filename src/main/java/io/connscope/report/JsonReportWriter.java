@@ -8,8 +8,10 @@ import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.Warnings;
 import io.connscope.decode.Addresses;
+import io.connscope.detect.DetectOptions;
 import io.connscope.detect.Finding;
 import io.connscope.detect.KeepAlive;
+import io.connscope.detect.PairAggregator;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
@@ -22,6 +24,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +40,8 @@ import java.util.Map;
  * {"schema":"connscope-report","schema_version":"1.1.0","tool":{...},
  * "capture":{...},
  * "summary":{...},
+ * "pairs":[
+ * {"client":...,"server":{...},...}],
  * "connections":[
  * {"id":"C1",...},
  * {"id":"C2",...}],
@@ -87,8 +92,16 @@ public final class JsonReportWriter implements AnalysisSink {
     }
   }
 
-  /** Transactions of one open connection waiting to be spooled. */
+  /**
+   * Final transactions of an open connection kept as objects until the connection closes, so
+   * that findings reported at its close still appear in their transaction's stalls; beyond this
+   * many the oldest are written out with the findings known then.
+   */
+  private static final int MAX_WAITING = 1000;
+
+  /** Transactions of one open connection: waiting as objects, then serialized, then spooled. */
   private static final class Pending {
+    final java.util.ArrayDeque<Transaction> waiting = new java.util.ArrayDeque<>();
     final Bytes buf = new Bytes();
     long pieces;
     boolean any;
@@ -98,6 +111,10 @@ public final class JsonReportWriter implements AnalysisSink {
   private long transactions;
   private long unanswered;
   private long orphans;
+  /** Costs of the findings about open connections, by connection and type (stall summary). */
+  private final Map<String, java.util.TreeMap<String, List<Long>>> costsOf = new HashMap<>();
+  /** Findings about transactions of open connections, for each transaction's stalls. */
+  private final Map<String, List<Finding>> transactionFindings = new HashMap<>();
 
   /** Writes to {@code out} at {@link #finish}; the stream is flushed, not closed. */
   public JsonReportWriter(OutputStream out, String toolVersion) {
@@ -108,14 +125,9 @@ public final class JsonReportWriter implements AnalysisSink {
   @Override
   public void transaction(Connection c, Transaction t) {
     Pending p = open.computeIfAbsent(c.id(), k -> new Pending());
-    if (p.any) {
-      p.buf.write(',');
-    }
-    p.any = true;
-    try (JsonGenerator g = FACTORY.createGenerator(p.buf, JsonEncoding.UTF8)) {
-      writeTransaction(g, c, t);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    p.waiting.addLast(t);
+    if (p.waiting.size() > MAX_WAITING) {
+      serialize(c, p, p.waiting.pollFirst());
     }
     transactions++;
     if (t.unanswered()) {
@@ -123,6 +135,20 @@ public final class JsonReportWriter implements AnalysisSink {
     }
     if (t.orphanResponse()) {
       orphans++;
+    }
+  }
+
+  /** Writes one transaction into its connection's pending bytes, spooling them when large. */
+  private void serialize(Connection c, Pending p, Transaction t) {
+    if (p.any) {
+      p.buf.write(',');
+    }
+    p.any = true;
+    try (JsonGenerator g = FACTORY.createGenerator(p.buf, JsonEncoding.UTF8)) {
+      List<Finding> known = transactionFindings.get(c.idString());
+      writeTransaction(g, c, t, known == null ? List.of() : known);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     if (p.buf.size() >= PIECE_BYTES) {
       spoolPiece(c.id(), p);
@@ -141,16 +167,21 @@ public final class JsonReportWriter implements AnalysisSink {
     long id = record.tcp().id();
     scratch.reset();
     try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
-      writeConnection(g, record); // leaves the object and its transactions array open
+      writeConnection(g, record, costsOf.remove(record.tcp().idString()));
+      // leaves the object and its transactions array open
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     connections.add(id << PIECE_BITS, scratch.array(), scratch.size());
     Pending p = open.remove(id);
     if (p != null) {
+      while (!p.waiting.isEmpty()) {
+        serialize(record.tcp(), p, p.waiting.pollFirst());
+      }
       spoolPiece(id, p);
     }
     connections.add((id << PIECE_BITS) | TRAILER, TRAILER_BYTES, TRAILER_BYTES.length);
+    transactionFindings.remove(record.tcp().idString());
     connectionCount++;
     HttpTracker http = record.http();
     if (http != null && http.isHttp()) {
@@ -161,6 +192,13 @@ public final class JsonReportWriter implements AnalysisSink {
   @Override
   public void finding(Finding finding) {
     findings.add(finding);
+    if (finding.connection() != null && finding.costMicros() > 0) {
+      costsOf.computeIfAbsent(finding.connection(), k -> new java.util.TreeMap<>())
+          .computeIfAbsent(finding.type(), k -> new ArrayList<>()).add(finding.costMicros());
+    }
+    if (finding.connection() != null && finding.transaction() >= 0) {
+      transactionFindings.computeIfAbsent(finding.connection(), k -> new ArrayList<>()).add(finding);
+    }
   }
 
   @Override
@@ -201,8 +239,19 @@ public final class JsonReportWriter implements AnalysisSink {
       num(g, "unanswered_requests", unanswered);
       num(g, "orphan_responses", orphans);
       num(g, "findings", findings.size());
+      if (capture.connectionsOutsidePairs() > 0) {
+        num(g, "connections_outside_pairs", capture.connectionsOutsidePairs());
+      }
       g.writeEndObject();
     }, true);
+    write(",\n\"pairs\":[");
+    List<PairAggregator.Pair> ps = capture.pairs();
+    for (int i = 0; i < ps.size(); i++) {
+      write(i == 0 ? "\n" : ",\n");
+      PairAggregator.Pair p = ps.get(i);
+      writePiece(g -> writePair(g, p), true);
+    }
+    write("]");
     write(",\n\"connections\":[");
     if (connectionCount > 0) {
       write("\n");
@@ -350,7 +399,47 @@ public final class JsonReportWriter implements AnalysisSink {
     }
   }
 
-  static void writeConnection(JsonGenerator g, ConnectionRecord record) throws IOException {
+  /** What a persistent pattern would have saved, as written in every pair's estimate. */
+  public static final String ESTIMATE_ASSUMPTIONS = "one persistent connection per concurrently"
+      + " used connection (the peak); each avoided setup costs the pair's mean setup time; a warm"
+      + " connection sends a response in one round trip, so the extra flights measured on first"
+      + " responses are saved in proportion to the avoided setups";
+
+  static void writePair(JsonGenerator g, PairAggregator.Pair p) throws IOException {
+    PairAggregator.Key k = p.key();
+    g.writeStartObject();
+    g.writeStringField("client", Addresses.format(k.clientHi(), k.clientLo()));
+    writeEndpoint(g, "server", k.serverHi(), k.serverLo(), k.serverPort());
+    g.writeStringField("first_connection", p.firstConnection());
+    g.writeNumberField("connections", p.connections());
+    g.writeNumberField("http_connections", p.httpConnections());
+    g.writeNumberField("transactions", p.transactions());
+    g.writeNumberField("transactions_per_connection",
+        Math.round(p.transactionsPerConnection() * 100) / 100.0);
+    g.writeNumberField("reused_connections", p.reusedConnections());
+    g.writeNumberField("max_pipeline_depth", p.maxPipelineDepth());
+    g.writeNumberField("peak_concurrent", p.peakConcurrent());
+    g.writeStringField("pattern", p.pattern());
+    g.writeNumberField("setups", p.setups());
+    g.writeNumberField("setup_us", p.setupMicros());
+    g.writeNumberField("tls_connections", p.tlsConnections());
+    g.writeNumberField("tls_setup_us", p.tlsMicros());
+    g.writeNumberField("transaction_us", p.transactionMicros());
+    g.writeNumberField("setup_share_pct", Math.round(p.setupShare() * 100));
+    g.writeNumberField("start_us", p.startUs());
+    g.writeNumberField("end_us", p.endUs());
+    g.writeObjectFieldStart("persistent_estimate");
+    g.writeNumberField("setups_avoided", p.setupsAvoidable());
+    g.writeNumberField("setup_saved_us", p.setupSavedMicros());
+    g.writeNumberField("slow_start_saved_us", p.slowStartSavedMicros());
+    g.writeNumberField("saved_us", p.setupSavedMicros() + p.slowStartSavedMicros());
+    g.writeStringField("assumptions", ESTIMATE_ASSUMPTIONS);
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  static void writeConnection(JsonGenerator g, ConnectionRecord record,
+      Map<String, List<Long>> costs) throws IOException {
     Connection c = record.tcp();
     g.writeStartObject();
     str(g, "id", c.idString());
@@ -403,6 +492,19 @@ public final class JsonReportWriter implements AnalysisSink {
     if (isHttp) {
       writeKeepAlive(g, KeepAlive.ending(c, http));
     }
+    // per finding type on this connection: how many, the time they cost in total and the median
+    g.writeObjectFieldStart("stall_summary");
+    if (costs != null) {
+      for (Map.Entry<String, List<Long>> e : costs.entrySet()) {
+        long[] v = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
+        g.writeObjectFieldStart(e.getKey());
+        num(g, "count", v.length);
+        num(g, "total_us", java.util.Arrays.stream(v).sum());
+        num(g, "median_us", v[(v.length - 1) / 2]);
+        g.writeEndObject();
+      }
+    }
+    g.writeEndObject();
     num(g, "transaction_count", http == null ? 0 : http.transactionCount());
     // the transactions were spooled as they became final: the array is left open here and
     // closed by the connection's trailer piece
@@ -458,6 +560,28 @@ public final class JsonReportWriter implements AnalysisSink {
     return from >= 0 && to >= 0 ? Math.max(0, to - from) : -1;
   }
 
+  /**
+   * Server time: the wait at the capture point minus the round trip from the capture point to the
+   * server (SYN to SYN/ACK), which the wait includes wherever the capture was taken; -1 without
+   * a handshake.
+   */
+  static long serverTime(Connection c, Transaction t) {
+    long wait = span(t.requestLastUs(), t.responseFirstUs());
+    if (wait < 0 || c.rttToServerMicros() < 0) {
+      return -1;
+    }
+    return Math.max(0, wait - c.rttToServerMicros());
+  }
+
+  /**
+   * Connect time of a transaction that opened its connection (the first one on a connection
+   * whose handshake was seen): first SYN to the handshake ACK; -1 otherwise.
+   */
+  static long connectTime(Connection c, Transaction t) {
+    return t.index() == 0 && c.synTsMicros() >= 0 && c.ackTsMicros() >= 0
+        ? span(c.synTsMicros(), c.ackTsMicros()) : -1;
+  }
+
   /** Since 1.1.0: how the connection ended, for keep-alive analysis ({@link KeepAlive#ending}). */
   private static void writeKeepAlive(JsonGenerator g, KeepAlive.Ending e) throws IOException {
     g.writeObjectFieldStart("keepalive");
@@ -491,7 +615,12 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndObject();
   }
 
-  static void writeTransaction(JsonGenerator g, Connection c, Transaction t) throws IOException {
+  /**
+   * Writes one transaction; {@code stalls} are the findings about this connection's transactions
+   * known when it became final (those reported later are only in {@code findings}).
+   */
+  static void writeTransaction(JsonGenerator g, Connection c, Transaction t, List<Finding> stalls)
+      throws IOException {
     g.writeStartObject();
     num(g, "index", t.index());
     num(g, "depth", t.depth());
@@ -526,11 +655,21 @@ public final class JsonReportWriter implements AnalysisSink {
     writeOptionalNumber(g, "response_start_us", t.responseFirstUs());
     writeOptionalNumber(g, "response_end_us", t.responseLastUs());
     g.writeObjectFieldStart("timings");
-    long connect = t.index() == 0 && c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? span(c.synTsMicros(), c.ackTsMicros()) : -1;
-    writeOptionalNumber(g, "connect_us", connect);
+    writeOptionalNumber(g, "connect_us", connectTime(c, t));
     writeOptionalNumber(g, "send_us", span(t.requestFirstUs(), t.requestLastUs()));
     writeOptionalNumber(g, "wait_us", span(t.requestLastUs(), t.responseFirstUs()));
     writeOptionalNumber(g, "receive_us", span(t.responseFirstUs(), t.responseLastUs()));
+    writeOptionalNumber(g, "server_us", serverTime(c, t));
+    g.writeArrayFieldStart("stalls");
+    for (Finding f : stalls) {
+      if (f.transaction() == t.index()) {
+        g.writeStartObject();
+        g.writeStringField("type", f.type());
+        g.writeNumberField("cost_us", f.costMicros());
+        g.writeEndObject();
+      }
+    }
+    g.writeEndArray();
     g.writeEndObject();
     bool(g, "unanswered", t.unanswered());
     bool(g, "orphan_response", t.orphanResponse());

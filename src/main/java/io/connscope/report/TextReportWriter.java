@@ -5,12 +5,15 @@ import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.Warnings;
 import io.connscope.decode.Addresses;
+import io.connscope.detect.DetectOptions;
 import io.connscope.detect.Finding;
+import io.connscope.detect.PairAggregator;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +34,8 @@ public final class TextReportWriter implements AnalysisSink {
   static final int MAX_SLOWEST = 5;
   /** Findings listed. */
   static final int MAX_FINDINGS = 50;
+  /** Client/server pairs listed (most connections first). */
+  static final int MAX_PAIRS = 20;
 
   private final PrintWriter out;
   private final TreeMap<Long, String> connectionBlocks = new TreeMap<>();
@@ -39,8 +44,7 @@ public final class TextReportWriter implements AnalysisSink {
   /** Total time of the fastest entry in a full slowest list: faster ones are not formatted. */
   private long slowestMin = -1;
   /** Transaction lines of the listed connections (ids up to MAX_CONNECTIONS) still open. */
-  private final java.util.HashMap<Long, StringBuilder> transactionLines = new java.util.HashMap<>();
-  private final java.util.HashMap<Long, Integer> transactionLinesShown = new java.util.HashMap<>();
+  private final java.util.HashMap<Long, List<Transaction>> transactionLines = new java.util.HashMap<>();
   private final List<Finding> findings = new ArrayList<>();
   private long connections;
   private long httpConnections;
@@ -49,6 +53,8 @@ public final class TextReportWriter implements AnalysisSink {
   private long orphans;
   private long handshakes;
   private long handshakeMicros;
+  /** Findings about one transaction, kept until their connection is described. */
+  private final Map<String, List<Finding>> transactionFindings = new HashMap<>();
 
   public TextReportWriter(PrintWriter out) {
     this.out = out;
@@ -78,10 +84,9 @@ public final class TextReportWriter implements AnalysisSink {
       }
     }
     if (c.id() <= MAX_CONNECTIONS) {
-      StringBuilder b = transactionLines.computeIfAbsent(c.id(), k -> new StringBuilder());
-      int shown = transactionLinesShown.merge(c.id(), 1, Integer::sum);
-      if (shown <= MAX_TRANSACTIONS) {
-        b.append(line(t));
+      List<Transaction> listed = transactionLines.computeIfAbsent(c.id(), k -> new ArrayList<>());
+      if (listed.size() < MAX_TRANSACTIONS) {
+        listed.add(t); // formatted at the connection's close, when its stalls are all known
       }
     }
   }
@@ -100,10 +105,14 @@ public final class TextReportWriter implements AnalysisSink {
       httpConnections++;
     }
     if (c.id() <= MAX_CONNECTIONS) {
-      StringBuilder lines = transactionLines.remove(c.id());
-      transactionLinesShown.remove(c.id());
-      connectionBlocks.put(c.id(), describe(c, http, count, lines == null ? "" : lines.toString()));
+      StringBuilder lines = new StringBuilder();
+      for (Transaction t : transactionLines.getOrDefault(c.id(), List.of())) {
+        lines.append(line(c, t));
+      }
+      transactionLines.remove(c.id());
+      connectionBlocks.put(c.id(), describe(c, http, count, lines.toString()));
     }
+    transactionFindings.remove(c.idString());
   }
 
   private static String status(Transaction t) {
@@ -140,17 +149,37 @@ public final class TextReportWriter implements AnalysisSink {
     return b.toString();
   }
 
-  private static String line(Transaction t) {
+  private String line(Connection c, Transaction t) {
     return String.format(Locale.ROOT,
-        "        #%-3d %s %s -> %s  send %s  wait %s  receive %s  frames %s-%s%s%n",
+        "        #%-3d %s %s -> %s  %ssend %s  wait %s%s  receive %s  frames %s-%s%s%s%n",
         t.index(), Text.safe(t.method(), 16), Text.safe(t.uri(), 60), status(t),
+        JsonReportWriter.connectTime(c, t) >= 0
+            ? "connect " + Text.ms(JsonReportWriter.connectTime(c, t)) + "  " : "",
         Text.ms(span(t.requestFirstUs(), t.requestLastUs())),
         Text.ms(span(t.requestLastUs(), t.responseFirstUs())),
+        JsonReportWriter.serverTime(c, t) >= 0
+            ? " (server " + Text.ms(JsonReportWriter.serverTime(c, t)) + ")" : "",
         Text.ms(span(t.responseFirstUs(), t.responseLastUs())),
         frame(t.requestFirstFrame() >= 0 ? t.requestFirstFrame() : t.responseFirstFrame()),
         frame(t.responseLastFrame() >= 0 ? t.responseLastFrame() : t.requestLastFrame()),
-        t.pipelineDepth() > 1 ? "  pipelined (depth " + t.pipelineDepth() + ")" : "");
+        t.pipelineDepth() > 1 ? "  pipelined (depth " + t.pipelineDepth() + ")" : "",
+        stallText(transactionFindings.get(c.idString()), t.index()));
   }
+
+  /** The stall findings already known for transaction {@code tx}, as "  stalls: type 12.3 ms, ...". */
+  private static String stallText(List<Finding> stalls, int tx) {
+    StringBuilder b = new StringBuilder();
+    if (stalls != null) {
+      for (Finding f : stalls) {
+        if (f.transaction() == tx) {
+          b.append(b.length() == 0 ? "  stalls: " : ", ").append(f.type()).append(' ')
+              .append(Text.ms(f.costMicros()));
+        }
+      }
+    }
+    return b.toString();
+  }
+
 
   private static String frame(long f) {
     return f >= 0 ? Long.toString(f) : "?";
@@ -167,6 +196,45 @@ public final class TextReportWriter implements AnalysisSink {
   @Override
   public void finding(Finding finding) {
     findings.add(finding);
+    if (finding.connection() != null && finding.transaction() >= 0) {
+      transactionFindings.computeIfAbsent(finding.connection(), k -> new ArrayList<>()).add(finding);
+    }
+  }
+
+  private void printPairs(CaptureSummary capture) {
+    List<PairAggregator.Pair> ps = capture.pairs();
+    if (ps.isEmpty()) {
+      return;
+    }
+    ps.sort((a, b) -> Long.compare(b.connections(), a.connections()));
+    out.println();
+    out.println("Client/server pairs (connection use; \"persistent would save\" is an estimate:"
+        + " one connection per concurrently used one, mean setup per avoided connection):");
+    int n = 0;
+    for (PairAggregator.Pair p : ps) {
+      if (n++ == MAX_PAIRS) {
+        out.printf(Locale.ROOT, "  ... %d more pairs (see --format json)%n", ps.size() - MAX_PAIRS);
+        break;
+      }
+      PairAggregator.Key k = p.key();
+      out.printf(Locale.ROOT, "  %s -> %s:%d  %s: %d connection%s, %d transaction%s (%.1f per"
+          + " connection), at most %d at once%n",
+          Addresses.format(k.clientHi(), k.clientLo()), Addresses.format(k.serverHi(), k.serverLo()),
+          k.serverPort(), p.pattern(), p.connections(), p.connections() == 1 ? "" : "s",
+          p.transactions(), p.transactions() == 1 ? "" : "s", p.transactionsPerConnection(),
+          p.peakConcurrent());
+      if (p.setups() > 0) {
+        out.printf(Locale.ROOT, "      setup %s in %d handshake%s (%s each%s, %d%% of setup plus"
+            + " transaction time); persistent would save %s (%d setup%s%s)%n",
+            Text.ms(p.setupMicros()), p.setups(), p.setups() == 1 ? "" : "s",
+            Text.ms(p.setupMicros() / p.setups()),
+            p.tlsConnections() > 0 ? ", TLS " + Text.ms(p.tlsMicros()) : "",
+            Math.round(p.setupShare() * 100),
+            Text.ms(p.setupSavedMicros() + p.slowStartSavedMicros()), p.setupsAvoidable(),
+            p.setupsAvoidable() == 1 ? "" : "s",
+            p.slowStartSavedMicros() > 0 ? " and " + Text.ms(p.slowStartSavedMicros()) + " of slow start" : "");
+      }
+    }
   }
 
   @Override
@@ -196,6 +264,7 @@ public final class TextReportWriter implements AnalysisSink {
             connections - connectionBlocks.size());
       }
     }
+    printPairs(capture);
     if (!slowest.isEmpty()) {
       out.println();
       out.println("Slowest transactions (first request byte to last response byte):");

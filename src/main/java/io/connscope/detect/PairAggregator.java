@@ -1,0 +1,310 @@
+package io.connscope.detect;
+
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.SegmentTimeline;
+import io.connscope.tcp.StreamControl;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * Per client/server pair (client address, server address and port) aggregates of how the client
+ * used its connections: counts, setup time, peak concurrency and the connection pattern of the
+ * classic taxonomy (serial, parallel, persistent, pipelined), with an estimate of what one
+ * persistent connection per concurrent slot would have saved.
+ *
+ * <p>Memory is bounded: a fixed set of numbers per pair, at most {@link DetectOptions#maxPairs}
+ * pairs (connections of further pairs are only counted, {@link #droppedConnections()}), and a
+ * ring of the last {@value #RING} connections per pair for the concurrency peak (a peak above it
+ * is reported as at least that).
+ *
+ * <p>Setup time of a connection: first SYN to the client's handshake ACK at the capture point
+ * (one round trip whatever the vantage, plus any SYN retry). For TLS (the HTTP layer recognised
+ * a TLS handshake record) the TLS handshake is added, measured without decryption from the
+ * client's first data to the first data of its second flight (the client's Finished, followed
+ * by application data in TLS 1.3; in TLS 1.2 one more round trip follows, so this is a lower
+ * bound).
+ */
+public final class PairAggregator {
+  /** Connections remembered per pair for the concurrency peak. */
+  static final int RING = 64;
+  /** SYN frames kept per pair as evidence. */
+  static final int EVIDENCE = 10;
+
+  /** Pair identity. */
+  public record Key(int ipVersion, long clientHi, long clientLo, long serverHi, long serverLo, int serverPort) {
+    static Key of(Connection c) {
+      return new Key(c.ipVersion(), c.clientAddrHi(), c.clientAddrLo(), c.serverAddrHi(),
+          c.serverAddrLo(), c.serverPort());
+    }
+  }
+
+  /** The aggregates of one pair. */
+  public static final class Pair {
+    private final Key key;
+    private final String firstConnection;
+    private long connections, httpConnections, transactions, reusedConnections;
+    private int maxPipelineDepth;
+    private long setups, setupMicros, tlsConnections, tlsMicros, transactionMicros;
+    private long slowStartExtraMicros;
+    private long startUs = Long.MAX_VALUE, endUs;
+    private final List<Long> synFrames = new ArrayList<>();
+    private final long[] ringStart = new long[RING], ringEnd = new long[RING];
+    private final int[] ringCount = new int[RING];
+    private int ringSize, ringNext, peak;
+
+    Pair(Key key, String firstConnection) {
+      this.key = key;
+      this.firstConnection = firstConnection;
+    }
+
+    public Key key() { return key; }
+    /** Id of the first connection handed over for this pair. */
+    public String firstConnection() { return firstConnection; }
+    public long connections() { return connections; }
+    public long httpConnections() { return httpConnections; }
+    public long transactions() { return transactions; }
+    /** Connections that carried two transactions or more. */
+    public long reusedConnections() { return reusedConnections; }
+    public int maxPipelineDepth() { return maxPipelineDepth; }
+    /** Connections whose setup (complete TCP handshake) was seen. */
+    public long setups() { return setups; }
+    /** Total setup time: TCP handshakes plus TLS handshakes. */
+    public long setupMicros() { return setupMicros; }
+    public long tlsConnections() { return tlsConnections; }
+    /** Part of {@link #setupMicros()} spent in TLS handshakes (lower bound). */
+    public long tlsMicros() { return tlsMicros; }
+    /** Sum over transactions of first request byte to last response byte. */
+    public long transactionMicros() { return transactionMicros; }
+    /** Most connections in use at once (first packet to last data segment) (at least, beyond {@value PairAggregator#RING}). */
+    public int peakConcurrent() { return peak; }
+    public long startUs() { return startUs == Long.MAX_VALUE ? 0 : startUs; }
+    public long endUs() { return endUs; }
+    /** SYN frames of the first connections, as evidence. */
+    public List<Long> synFrames() {
+      List<Long> out = new ArrayList<>(synFrames);
+      out.sort(null);
+      return out;
+    }
+
+    public double transactionsPerConnection() {
+      return connections == 0 ? 0 : (double) transactions / connections;
+    }
+
+    /**
+     * The classic pattern: {@code pipelined} (requests sent before earlier responses came),
+     * {@code persistent} (connections carried several transactions), {@code parallel} (one
+     * transaction per connection, several at once), {@code serial} (one transaction per
+     * connection, one at a time), {@code single} (one connection, at most one transaction) or
+     * {@code none} (no HTTP transaction).
+     */
+    public String pattern() {
+      if (transactions == 0) {
+        return "none";
+      }
+      if (maxPipelineDepth > 1) {
+        return "pipelined";
+      }
+      if (reusedConnections > 0) {
+        return "persistent";
+      }
+      if (connections <= 1) {
+        return "single";
+      }
+      return peak > 1 ? "parallel" : "serial";
+    }
+
+    /** Setups a persistent pattern would have avoided: one connection per concurrent slot. */
+    public long setupsAvoidable() {
+      return Math.max(0, Math.min(setups, connections - Math.max(1, peak)));
+    }
+
+    /** Setup time a persistent pattern would have saved (mean setup times avoidable setups). */
+    public long setupSavedMicros() {
+      return setups == 0 ? 0 : setupMicros * setupsAvoidable() / setups;
+    }
+
+    /**
+     * Slow-start round trips a persistent pattern would have saved: the extra round trips of the
+     * first response of each connection (flights beyond one, times the round trip), for the
+     * share of connections that would not have been opened.
+     */
+    public long slowStartSavedMicros() {
+      return setups == 0 ? 0 : slowStartExtraMicros * setupsAvoidable() / setups;
+    }
+
+    /** Setup time as a share of setup plus transaction time. */
+    public double setupShare() {
+      long all = setupMicros + transactionMicros;
+      return all == 0 ? 0 : (double) setupMicros / all;
+    }
+
+    void add(Connection c, HttpTracker http, Seen seen, long[] bytes, int[] idx) {
+      connections++;
+      startUs = Math.min(startUs, c.firstTsMicros());
+      endUs = Math.max(endUs, c.lastTsMicros());
+      noteConcurrency(c.firstTsMicros(), lastDataTs(c.timeline(), c.lastTsMicros()));
+      long rtt = Flights.rtt(c);
+      boolean setupSeen = c.synTsMicros() >= 0 && c.ackTsMicros() >= 0;
+      if (setupSeen) {
+        setups++;
+        setupMicros += Math.max(0, c.ackTsMicros() - c.synTsMicros());
+        if (synFrames.size() < EVIDENCE) {
+          synFrames.add(c.synFrame());
+        }
+      }
+      if (http != null && "tls".equals(http.notHttpReason())) {
+        long tls = tlsHandshake(c.timeline());
+        if (tls >= 0) {
+          tlsConnections++;
+          tlsMicros += tls;
+          setupMicros += tls;
+        }
+      }
+      if (http == null || !http.isHttp()) {
+        return;
+      }
+      if (seen == null || seen.count == 0) {
+        return;
+      }
+      httpConnections++;
+      transactions += seen.count;
+      if (seen.count > 1) {
+        reusedConnections++;
+      }
+      maxPipelineDepth = Math.max(maxPipelineDepth, http.maxPipelineDepth());
+      transactionMicros += seen.micros;
+      Transaction first = seen.first;
+      if (setupSeen && rtt > 0 && first.responseFirstFrame() >= 0) {
+        int f = Flights.count(c.timeline(), StreamControl.SERVER, first.responseFirstFrame(),
+            first.responseLastFrame(), rtt, bytes, idx);
+        if (f > 1) {
+          slowStartExtraMicros += (f - 1) * rtt;
+        }
+      }
+    }
+
+    /** Peak of concurrently open connections, over the last {@value PairAggregator#RING}. */
+    private void noteConcurrency(long start, long end) {
+      int mine = 1;
+      for (int i = 0; i < ringSize; i++) {
+        if (ringStart[i] <= start && start < ringEnd[i]) {
+          mine++;
+        }
+        if (start <= ringStart[i] && ringStart[i] < end) {
+          ringCount[i]++;
+          peak = Math.max(peak, ringCount[i]);
+        }
+      }
+      ringStart[ringNext] = start;
+      ringEnd[ringNext] = Math.max(end, start + 1);
+      ringCount[ringNext] = mine;
+      ringNext = (ringNext + 1) % RING;
+      ringSize = Math.min(RING, ringSize + 1);
+      peak = Math.max(peak, mine);
+    }
+  }
+
+  /** What the final transactions of one open connection added up to (they are streamed). */
+  private static final class Seen {
+    long count;
+    long micros;
+    Transaction first;
+  }
+
+  private final java.util.IdentityHashMap<Connection, Seen> open = new java.util.IdentityHashMap<>();
+  private final int maxPairs;
+  private final LinkedHashMap<Key, Pair> pairs = new LinkedHashMap<>();
+  private final long[] bytes = new long[Flights.MAX_SIZED];
+  private final int[] idx = new int[Flights.MAX_SIZED];
+  private long droppedConnections;
+
+  public PairAggregator(DetectOptions options) {
+    this.maxPairs = Math.max(1, options.maxPairs);
+  }
+
+  /** Notes a final transaction of an open connection (every one, in order, before {@link #add}). */
+  public void transaction(Connection c, Transaction t) {
+    Seen s = open.computeIfAbsent(c, k -> new Seen());
+    if (s.first == null) {
+      s.first = t;
+    }
+    s.count++;
+    if (t.requestFirstUs() >= 0 && t.responseLastUs() >= t.requestFirstUs()) {
+      s.micros += t.responseLastUs() - t.requestFirstUs();
+    }
+  }
+
+  /** Adds a finished connection, after its transactions. */
+  public void add(Connection c, HttpTracker http) {
+    Seen seen = open.remove(c);
+    if (seen == null && http != null) { // not streamed: what the tracker still holds
+      for (Transaction t : http.transactions()) {
+        transaction(c, t);
+      }
+      seen = open.remove(c);
+    }
+    Key k = Key.of(c);
+    Pair p = pairs.get(k);
+    if (p == null) {
+      if (pairs.size() >= maxPairs) {
+        droppedConnections++;
+        return;
+      }
+      p = new Pair(k, c.idString());
+      pairs.put(k, p);
+    }
+    p.add(c, http, seen, bytes, idx);
+  }
+
+  /** The pairs in the order they were first seen. */
+  public List<Pair> pairs() {
+    return new ArrayList<>(pairs.values());
+  }
+
+  /** Connections not aggregated because {@link DetectOptions#maxPairs} pairs were full. */
+  public long droppedConnections() {
+    return droppedConnections;
+  }
+
+  /**
+   * When the connection was last in use: its last data segment (the close handshake that
+   * follows overlaps the next connection of a serial client and does not count), else its last
+   * packet.
+   */
+  static long lastDataTs(SegmentTimeline t, long fallback) {
+    for (int i = t.size() - 1; i >= 0; i--) {
+      if (t.len(i) > 0 && !t.isKeepAlive(i)) {
+        return t.ts(i);
+      }
+    }
+    return fallback;
+  }
+
+  /**
+   * The TLS handshake of a connection, seen without decryption: from the client's first data
+   * segment (ClientHello) to the first client data segment after the server answered; -1 when
+   * the timeline does not show that exchange.
+   */
+  static long tlsHandshake(SegmentTimeline t) {
+    long hello = -1;
+    boolean serverAnswered = false;
+    for (int i = 0; i < t.size(); i++) {
+      if (t.len(i) == 0 || t.isRetransmission(i)) {
+        continue;
+      }
+      if (t.dir(i) == StreamControl.CLIENT) {
+        if (hello < 0) {
+          hello = t.ts(i);
+        } else if (serverAnswered) {
+          return t.ts(i) - hello;
+        }
+      } else if (hello >= 0) {
+        serverAnswered = true;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,169 @@
+package io.connscope.detect;
+
+/*
+ * tcp.time_wait_reuse
+ *
+ * Rule: a connection starts with a SYN on a 4-tuple (client address and port, server address and
+ * port) whose previous connection closed with FINs less than timeWaitMicros (60 s, 2MSL on
+ * Linux) before. The side that sent the first FIN holds the tuple in TIME_WAIT (RFC 793 §3.5):
+ *   - the client closed first: the client's stack let a port in TIME_WAIT be reused (a fixed
+ *     source port with SO_REUSEADDR, tcp_tw_reuse, or a tiny ephemeral range running out);
+ *   - the server closed first: the server accepted a SYN on a tuple in TIME_WAIT, which it may do
+ *     when the new SYN's sequence number or timestamp is above the old connection's (RFC 6191,
+ *     RFC 1122 §4.2.2.13), and otherwise answers with an ACK or drops it, so the client retries.
+ * One finding per client/server pair, at the end of the capture: how often, how soon, who held
+ * TIME_WAIT. A connection closed by RST leaves no TIME_WAIT and is not counted.
+ * Cost: time the reusing connections lost to SYN retries (first SYN to the one answered).
+ * Severity: warning when a reuse cost SYN retries or was refused, info otherwise.
+ * Aggregates: the last maxClosedTuples closed tuples (LRU) and at most maxPairs pairs.
+ */
+
+import io.connscope.decode.Addresses;
+import io.connscope.http.HttpTracker;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.StreamControl;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Reports 4-tuples reused while one side still held them in TIME_WAIT. */
+public final class TimeWaitReuseDetector implements Detector {
+  public static final String TYPE = "tcp.time_wait_reuse";
+
+  private record Tuple(int ipVersion, long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {}
+
+  private record Closed(long endUs, int closedBy, long closeFrame) {}
+
+  private static final class Stats {
+    final String firstConnection;
+    long reuses, byClient, byServer, minDelay = Long.MAX_VALUE, costMicros, failed;
+    final List<Long> frames = new ArrayList<>();
+
+    Stats(String firstConnection) {
+      this.firstConnection = firstConnection;
+    }
+  }
+
+  private final DetectOptions options;
+  private final LinkedHashMap<Tuple, Closed> closed;
+  private final LinkedHashMap<PairAggregator.Key, Stats> pairs = new LinkedHashMap<>();
+
+  public TimeWaitReuseDetector(DetectOptions options) {
+    this.options = options;
+    int cap = Math.max(1, options.maxClosedTuples);
+    this.closed = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Tuple, Closed> e) {
+        return size() > cap;
+      }
+    };
+  }
+
+  @Override
+  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    Tuple k = new Tuple(c.ipVersion(), c.clientAddrHi(), c.clientAddrLo(), c.clientPort(),
+        c.serverAddrHi(), c.serverAddrLo(), c.serverPort());
+    Closed prev = closed.remove(k);
+    if (prev != null && c.synFrame() >= 0) {
+      long delay = c.synTsMicros() - prev.endUs;
+      if (delay >= 0 && delay < options.timeWaitMicros) {
+        note(c, prev, delay);
+      }
+    }
+    Connection.CloseReason r = c.closeReason();
+    boolean finClosed = (r == Connection.CloseReason.BOTH_FIN || r == Connection.CloseReason.FIN
+        || r == Connection.CloseReason.REUSED) && c.closedFirstBy() >= 0
+        && c.half(c.closedFirstBy()).finFrame() >= 0 && c.half(c.closedFirstBy()).rstFrame() < 0;
+    if (finClosed) {
+      closed.put(k, new Closed(c.lastTsMicros(), c.closedFirstBy(), c.half(c.closedFirstBy()).finFrame()));
+    }
+  }
+
+  private void note(Connection c, Closed prev, long delay) {
+    PairAggregator.Key key = PairAggregator.Key.of(c);
+    Stats s = pairs.get(key);
+    if (s == null) {
+      if (pairs.size() >= Math.max(1, options.maxPairs)) {
+        return;
+      }
+      s = new Stats(c.idString());
+      pairs.put(key, s);
+    }
+    s.reuses++;
+    if (prev.closedBy == StreamControl.CLIENT) {
+      s.byClient++;
+    } else {
+      s.byServer++;
+    }
+    s.minDelay = Math.min(s.minDelay, delay);
+    if (c.synCount() > 1 && c.synAckTsMicros() >= 0 && c.rttToServerMicros() >= 0) {
+      s.costMicros += Math.max(0, c.synAckTsMicros() - c.rttToServerMicros() - c.synTsMicros());
+      s.failed++;
+    } else if (c.synAckFrame() < 0) {
+      s.costMicros += Math.max(0, c.lastTsMicros() - c.synTsMicros());
+      s.failed++;
+    }
+    if (s.frames.size() < 20) {
+      s.frames.add(prev.closeFrame);
+      s.frames.add(c.synFrame());
+    }
+  }
+
+  private static String holders(Stats s) {
+    String client = "the client (it closed first" + (s.byServer > 0 ? ", " + s.byClient + " times)" : ")");
+    String server = "the server (it closed first" + (s.byClient > 0 ? ", " + s.byServer + " times)" : ")");
+    if (s.byServer == 0) {
+      return client;
+    }
+    if (s.byClient == 0) {
+      return server;
+    }
+    return client + " or " + server;
+  }
+
+  @Override
+  public void finish(Consumer<Finding> out) {
+    for (Map.Entry<PairAggregator.Key, Stats> e : pairs.entrySet()) {
+      PairAggregator.Key k = e.getKey();
+      Stats s = e.getValue();
+      String client = Addresses.format(k.clientHi(), k.clientLo());
+      String server = Addresses.format(k.serverHi(), k.serverLo()) + ":" + k.serverPort();
+      String holder = s.byClient >= s.byServer ? "client" : "server";
+      String summary = String.format(Locale.ROOT,
+          "%d new connection%s from %s to %s reused a 4-tuple closed less than %d s before (the"
+              + " soonest %.1f ms after the close), while %s held it in TIME_WAIT%s",
+          s.reuses, s.reuses == 1 ? "" : "s", client, server, options.timeWaitMicros / 1_000_000,
+          s.minDelay / 1000.0, holders(s),
+          s.failed > 0 ? String.format(Locale.ROOT, "; %d of them needed SYN retries or failed,"
+              + " costing %.1f ms", s.failed, s.costMicros / 1000.0) : "");
+      String fix = holder.equals("client")
+          ? "let the client use ephemeral source ports (do not bind a fixed port with SO_REUSEADDR),"
+              + " widen its ephemeral port range, or keep connections alive instead of opening one"
+              + " per request"
+          : "keep connections alive instead of opening one per request; if the server must close,"
+              + " make sure the client's new SYNs carry TCP timestamps (the server then accepts"
+              + " reuse safely, RFC 6191) or let the client close first";
+      TreeMap<String, Object> d = new TreeMap<>();
+      d.put("client", client);
+      d.put("server", server);
+      d.put("reuses", s.reuses);
+      d.put("time_wait_on_client", s.byClient);
+      d.put("time_wait_on_server", s.byServer);
+      d.put("min_delay_us", s.minDelay);
+      d.put("failed_or_retried", s.failed);
+      List<Long> frames = new ArrayList<>(s.frames);
+      frames.sort(null);
+      StringBuilder filter = new StringBuilder("frame.number in {");
+      for (int i = 0; i < frames.size(); i++) {
+        filter.append(i == 0 ? "" : " ").append(frames.get(i));
+      }
+      filter.append('}');
+      out.accept(new Finding(TYPE, s.failed > 0 ? "warning" : "info", "confirmed",
+          s.firstConnection, -1, s.costMicros, frames, filter.toString(), summary, fix, d));
+    }
+  }
+}

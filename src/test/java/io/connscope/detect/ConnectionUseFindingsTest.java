@@ -1,0 +1,165 @@
+package io.connscope.detect;
+
+import static io.connscope.detect.SampleFindings.detail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * One focused test per finding of the connection-use family, on the real samples recorded by
+ * samples/record.sh (times there: a 25 ms delay line each way, so a 50 ms round trip), and the
+ * controls that must stay clean.
+ */
+class ConnectionUseFindingsTest {
+  static final Set<String> TYPES = Set.of(ConnectionSetupOverheadDetector.TYPE, SynRetryDetector.TYPE,
+      TimeWaitReuseDetector.TYPE, PortExhaustionDetector.TYPE, SlowStartDetector.TYPE,
+      RetransmissionStallDetector.TYPE, CaptureLossDetector.LOSS, CaptureLossDetector.TRUNCATED);
+
+  static void assertNear(long expected, long actual, double tolerance, String what) {
+    assertTrue(Math.abs(actual - expected) <= expected * tolerance,
+        what + ": expected about " + expected + " within " + tolerance + ", got " + actual);
+  }
+
+  @Test
+  void serialConnectionPerRequestThroughDelayIsSetupOverhead() throws IOException {
+    List<Finding> fs = SampleFindings.of("setup-serial-delay", ConnectionSetupOverheadDetector.TYPE);
+    assertEquals(1, fs.size(), fs.toString());
+    Finding f = fs.get(0);
+    assertEquals("C1", f.connection());
+    assertEquals("confirmed", f.confidence());
+    assertEquals(List.of(1L, 9L, 19L, 29L, 39L, 49L, 59L, 69L), f.frames(), "the 8 SYNs");
+    assertEquals("serial", f.details().get("pattern"));
+    assertEquals(1L, detail(f, "peak_concurrent"));
+    assertEquals(7L, detail(f, "setups_avoidable"));
+    // 7 avoidable handshakes of one 50 ms round trip each
+    assertNear(7 * 50_500, f.costMicros(), 0.1, "cost");
+  }
+
+  @Test
+  void parallelConnectionsKeepOnePerSlot() throws IOException {
+    List<Finding> fs = SampleFindings.of("setup-parallel-delay", ConnectionSetupOverheadDetector.TYPE);
+    assertEquals(1, fs.size(), fs.toString());
+    Finding f = fs.get(0);
+    assertEquals("parallel", f.details().get("pattern"));
+    assertEquals(4L, detail(f, "peak_concurrent"));
+    assertEquals(8L, detail(f, "setups_avoidable"), "12 connections, 4 kept");
+    assertNear(8 * 50_500, f.costMicros(), 0.1, "cost");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"setup-persistent-delay", "setup-serial-loopback"})
+  void persistentOrLoopbackSetupIsNotWorthAWarning(String sample) throws IOException {
+    assertEquals(List.of(), SampleFindings.of(sample, ConnectionSetupOverheadDetector.TYPE));
+  }
+
+  @Test
+  void droppedSynCostsTheOneSecondRetryAndClosedPortIsRefused() throws IOException {
+    List<Finding> fs = SampleFindings.of("syn-retry", SynRetryDetector.TYPE);
+    assertEquals(2, fs.size(), fs.toString());
+    Finding retry = fs.get(0);
+    assertEquals("C1", retry.connection());
+    assertEquals("syn_retransmission", retry.details().get("kind"));
+    assertEquals(List.of(1L, 2L, 3L), retry.frames(), "first SYN, retried SYN, SYN/ACK");
+    assertNear(1_000_000, retry.costMicros(), 0.1, "Linux's initial SYN timeout");
+    Finding refused = fs.get(1);
+    assertEquals("C2", refused.connection());
+    assertEquals("refused", refused.details().get("kind"));
+    assertEquals(List.of(12L, 13L), refused.frames(), "SYN and RST");
+    assertNear(50_500, refused.costMicros(), 0.1, "one round trip to the RST");
+  }
+
+  @Test
+  void fixedSourcePortReusesTheServersTimeWaitTuple() throws IOException {
+    List<Finding> fs = SampleFindings.of("time-wait-reuse", TimeWaitReuseDetector.TYPE);
+    assertEquals(1, fs.size(), fs.toString());
+    Finding f = fs.get(0);
+    assertEquals("C2", f.connection(), "the first reusing connection");
+    assertEquals(4L, detail(f, "reuses"));
+    assertEquals(4L, detail(f, "time_wait_on_server"), "the server closed first");
+    assertEquals(0L, detail(f, "time_wait_on_client"));
+    assertNear(200_000, detail(f, "min_delay_us"), 0.25, "the client paused 0.2 s");
+    assertEquals(0, f.costMicros());
+    assertEquals("info", f.severity());
+    assertEquals(8, f.frames().size(), "each previous FIN and new SYN");
+  }
+
+  @Test
+  void tinyPortRangeCyclesThroughClientTimeWait() throws IOException {
+    List<Finding> tw = SampleFindings.of("port-cycle", TimeWaitReuseDetector.TYPE);
+    assertEquals(1, tw.size(), tw.toString());
+    assertEquals(16L, detail(tw.get(0), "reuses"), "24 connections over 8 ports");
+    assertEquals(16L, detail(tw.get(0), "time_wait_on_client"));
+    List<Finding> pe = SampleFindings.of("port-cycle", PortExhaustionDetector.TYPE);
+    assertEquals(1, pe.size(), pe.toString());
+    Finding f = pe.get(0);
+    assertEquals("warning", f.severity());
+    assertEquals("suspected", f.confidence(), "failed connects leave no packet");
+    assertEquals(true, f.details().get("ports_cycling"));
+    assertEquals(8L, detail(f, "distinct_ports"));
+    assertEquals(24L, detail(f, "connections"));
+    // tcp_tw_reuse lets a port in TIME_WAIT go after 1 s
+    assertNear(1_000_000, f.costMicros(), 0.15, "longest pause");
+  }
+
+  @Test
+  void burstNearThePortBudgetIsReportedAsInfo() throws IOException {
+    List<Finding> pe = SampleFindings.of("port-burst", PortExhaustionDetector.TYPE);
+    assertEquals(1, pe.size(), pe.toString());
+    Finding f = pe.get(0);
+    assertEquals("info", f.severity());
+    assertEquals(false, f.details().get("ports_cycling"));
+    assertEquals(320L, detail(f, "connections"));
+    assertEquals(320L, detail(f, "distinct_ports"));
+    long peak = detail(f, "peak_per_second");
+    assertTrue(peak >= 235 && peak <= 290, "about 260 a second, got " + peak);
+    assertEquals(0, f.costMicros());
+    assertEquals(List.of(), SampleFindings.of("port-burst", TimeWaitReuseDetector.TYPE));
+  }
+
+  @Test
+  void largeResponseOnNewConnectionPaysSlowStart() throws IOException {
+    List<Finding> fs = SampleFindings.of("slow-start-delay", SlowStartDetector.TYPE);
+    assertEquals(1, fs.size(), "the warm response and the one after 1 s idle (sent in one"
+        + " flight by this kernel) are not reported: " + fs);
+    Finding f = fs.get(0);
+    assertEquals("C1", f.connection());
+    assertEquals(0, f.transaction());
+    assertEquals("confirmed", f.confidence(), "measured against the warm transaction #1");
+    assertEquals("new_connection", f.details().get("kind"));
+    assertEquals(3L, detail(f, "flights"));
+    assertEquals(1L, detail(f, "reference_flights"));
+    assertEquals(1L, detail(f, "reference_transaction"));
+    assertEquals(6L, f.frames().get(0), "first segment of the response");
+    assertNear(2 * 50_500, f.costMicros(), 0.1, "two extra round trips");
+  }
+
+  @Test
+  void droppedResponseWaitsForTheRetransmissionTimeout() throws IOException {
+    List<Finding> fs = SampleFindings.of("rto-delay", RetransmissionStallDetector.TYPE);
+    assertEquals(1, fs.size(), fs.toString());
+    Finding f = fs.get(0);
+    assertEquals("C1", f.connection());
+    assertEquals(1, f.transaction(), "the second response was dropped");
+    assertEquals("timeout", f.details().get("kind"));
+    assertEquals("server", f.details().get("sender"));
+    assertEquals(List.of(10L), f.frames(), "the retransmission");
+    // the server retransmitted 253 ms after the original; one 50 ms round trip was due anyway
+    assertNear(203_000, f.costMicros(), 0.1, "cost");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"keepalive-get", "connection-close", "pipelined", "chunked-and-head",
+      "post-100-continue", "ipv6-close-delimited", "nagle-post-split", "nagle-post-nodelay",
+      "server-split-response", "delayed-link", "setup-persistent-delay", "setup-serial-loopback"})
+  void cleanSamplesHaveNoneOfTheseFindings(String sample) throws IOException {
+    List<Finding> fs = SampleFindings.of(SampleFindings.sample(sample)).stream()
+        .filter(f -> TYPES.contains(f.type())).toList();
+    assertEquals(List.of(), fs);
+  }
+}
