@@ -203,8 +203,11 @@ public final class Analysis {
     @Override
     public void closed(Connection c) {
       HttpTracker tracker = trackers.remove(c);
+      String id = c.idString();
       for (Detector d : detectors) {
-        d.connection(c, tracker, sink::finding);
+        // the timeline is released with the connection: take the ladder around each finding now
+        d.connection(c, tracker, f -> sink.finding(f,
+            id.equals(f.connection()) ? Ladder.around(c.timeline(), f.frames()) : List.of()));
       }
       sink.connection(new ConnectionRecord(c, tracker));
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
+import io.connscope.analysis.Ladder;
 import io.connscope.capture.Warnings;
 import io.connscope.decode.Addresses;
 import io.connscope.detect.Finding;
@@ -33,7 +34,7 @@ import java.util.Map;
  * <p>Layout: one object per line for connections and findings, so that reports diff and grep well:
  *
  * <pre>
- * {"schema":"connscope-report","schema_version":"1.0.0","tool":{...},
+ * {"schema":"connscope-report","schema_version":"1.1.0","tool":{...},
  * "capture":{...},
  * "summary":{...},
  * "connections":[
@@ -50,7 +51,7 @@ import java.util.Map;
  */
 public final class JsonReportWriter implements AnalysisSink {
   public static final String SCHEMA = "connscope-report";
-  public static final String SCHEMA_VERSION = "1.0.0";
+  public static final String SCHEMA_VERSION = "1.1.0";
 
   private static final JsonFactory FACTORY = new JsonFactory();
   /** Kept header names, in the order they are written. */
@@ -63,6 +64,7 @@ public final class JsonReportWriter implements AnalysisSink {
   private final String toolVersion;
   private final SpoolFile connections = new SpoolFile();
   private final List<Finding> findings = new ArrayList<>();
+  private final java.util.IdentityHashMap<Finding, List<Ladder.Entry>> ladders = new java.util.IdentityHashMap<>();
   private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(4096);
   private long httpConnections;
   private long transactions;
@@ -102,6 +104,14 @@ public final class JsonReportWriter implements AnalysisSink {
   @Override
   public void finding(Finding finding) {
     findings.add(finding);
+  }
+
+  @Override
+  public void finding(Finding finding, List<Ladder.Entry> ladder) {
+    findings.add(finding);
+    if (!ladder.isEmpty()) {
+      ladders.put(finding, ladder);
+    }
   }
 
   @Override
@@ -155,7 +165,7 @@ public final class JsonReportWriter implements AnalysisSink {
     for (int i = 0; i < sorted.size(); i++) {
       write(i == 0 ? "\n" : ",\n");
       Finding f = sorted.get(i);
-      writePiece(g -> writeFinding(g, f), true);
+      writePiece(g -> writeFinding(g, f, ladders.get(f)), true);
     }
     write("]}\n");
   }
@@ -421,7 +431,7 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndObject();
   }
 
-  static void writeFinding(JsonGenerator g, Finding f) throws IOException {
+  static void writeFinding(JsonGenerator g, Finding f, List<Ladder.Entry> ladder) throws IOException {
     g.writeStartObject();
     g.writeStringField("type", f.type());
     g.writeStringField("severity", f.severity());
@@ -441,6 +451,34 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndObject();
     g.writeStringField("summary", f.summary());
     g.writeStringField("fix", f.fix());
+    if (ladder != null) {
+      g.writeArrayFieldStart("ladder");
+      for (Ladder.Entry e : ladder) {
+        g.writeStartObject();
+        g.writeNumberField("frame", e.frame());
+        g.writeNumberField("ts_us", e.tsMicros());
+        g.writeStringField("dir", e.clientToServer() ? "c2s" : "s2c");
+        g.writeStringField("flags", flags(e.flags()));
+        g.writeNumberField("seq", e.seq());
+        writeOptionalNumber(g, "ack", e.ack());
+        g.writeNumberField("len", e.len());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
     g.writeEndObject();
+  }
+
+  private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+
+  /** TCP flags as Wireshark names them, in header bit order from SYN: "SYN,ACK", "PSH,ACK", "FIN,ACK". */
+  static String flags(int bits) {
+    StringBuilder b = new StringBuilder();
+    for (int i : new int[] {1, 0, 2, 3, 4, 5, 6, 7}) {
+      if ((bits & (1 << i)) != 0) {
+        b.append(b.length() == 0 ? "" : ",").append(FLAG_NAMES[i]);
+      }
+    }
+    return b.toString();
   }
 }
