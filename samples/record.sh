@@ -23,7 +23,7 @@ STAMP_DATE='2024-01-01 00:00:00 UTC'   # fixed mtime of the static files (stable
 
 SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-continue
          ipv6-close-delimited nagle-post-split nagle-post-nodelay server-split-response
-         delayed-link)
+         delayed-link hostile-strings)
 
 PIDS=()          # every background process we started (killed by PID on exit)
 NAMESPACES=()    # every namespace we created (deleted on exit)
@@ -355,6 +355,25 @@ sample_delayed_link() {
   NAMESPACES=()
   finish delayed-link 1 5
   python3 "$TOOLS/gaps.py" "$OUT/delayed-link.pcap" $port request
+}
+
+# The Nagle exchange again (3 POSTs), with a request target and a User-Agent carrying HTML,
+# JavaScript, Markdown table/emphasis characters and an ANSI escape: reports must render inert.
+sample_hostile_strings() {
+  local port=18111
+  py_server onewrite 127.0.0.1 $port
+  capture_start "$WORK/hostile-strings.pcap" "tcp port $port"
+  run_client 20 "$WORK/client.log" python3 "$TOOLS/client.py" nagle 127.0.0.1 $port --count 3 \
+    --path '/<script>alert(1)</script>|**bold**|_u_|[x](javascript:alert(1))|`code`' \
+    --agent '<img src=x onerror=alert(2)> | **b** \e[31mred\e[0m "quote" '"'"'single'"'"' &amp;'
+  capture_stop
+  stop "$SERVER_PID"
+  # no tshark check: tshark's own HTTP dissector loses the request boundaries on these strings
+  mkdir -p "$OUT"
+  mv -f "$WORK/hostile-strings.pcap" "$OUT/hostile-strings.pcap"
+  chown --reference="$OUT" "$OUT/hostile-strings.pcap"
+  chmod 644 "$OUT/hostile-strings.pcap"
+  python3 "$TOOLS/inspect_pcap.py" summary "$OUT/hostile-strings.pcap"
 }
 
 # ---------------------------------------------------------------------------------------

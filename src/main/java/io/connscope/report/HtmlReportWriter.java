@@ -102,7 +102,7 @@ public final class HtmlReportWriter {
   }
 
   private static String marker(String id, String color) {
-    return "<marker id=\"" + id + "\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\""
+    return "<marker id=\"" + id + "\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" markerUnits=\"userSpaceOnUse\""
         + " orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"" + color + "\"/></marker>";
   }
 
@@ -319,9 +319,9 @@ public final class HtmlReportWriter {
       }
       prevTs = ts;
       String mk = role.isEmpty() ? "arr" : "arr-" + role;
-      b.append("<line x1=\"").append(x1).append("\" y1=\"").append(y).append("\" x2=\"").append(x2).append("\" y2=\"")
-          .append(y + 20).append("\" marker-end=\"url(#").append(mk).append(")\"/>");
-      b.append("<text class=\"what\" x=\"").append((xc + xs) / 2).append("\" y=\"").append(y + 6)
+      b.append("<line x1=\"").append(x1).append("\" y1=\"").append(y + 6).append("\" x2=\"").append(x2).append("\" y2=\"")
+          .append(y + 24).append("\" marker-end=\"url(#").append(mk).append(")\"/>");
+      b.append("<text class=\"what\" x=\"").append((xc + xs) / 2).append("\" y=\"").append(y + 3)
           .append("\" text-anchor=\"middle\">").append(html(what + who)).append("</text></g>");
       i++;
     }
@@ -559,7 +559,8 @@ public final class HtmlReportWriter {
       long pe = opt(t.get("response_end_us"));
       if (rs >= 0 && re >= 0) {
         rect(b, "send", x(rs, t0, t1, x0, x1), x(re, t0, t1, x0, x1), y + 4, rowH - 8,
-            who + "send " + ReportModel.ms(re - rs) + ", " + t.path("request_body_bytes").asLong() + " body bytes");
+            who + "send " + ReportModel.ms(re - rs) + ", " + t.path("request_body_bytes").asLong() + " body bytes"
+                + headerNote(t.path("request_headers")));
       }
       if (re >= 0 && ps >= 0) {
         rect(b, "wait", x(re, t0, t1, x0, x1), x(ps, t0, t1, x0, x1), y + 4, rowH - 8,
@@ -593,6 +594,17 @@ public final class HtmlReportWriter {
       }
     }
     b.append("</svg>");
+  }
+
+  /** ", host: ..., user-agent: ..." for a hover text. */
+  private static String headerNote(JsonNode h) {
+    StringBuilder b = new StringBuilder();
+    for (String n : new String[] {"host", "user-agent", "connection"}) {
+      if (h.hasNonNull(n)) {
+        b.append(", ").append(n).append(": ").append(h.get(n).asText());
+      }
+    }
+    return b.toString();
   }
 
   /** The time span of a finding's evidence frames, from its ladder; null without one. */
