@@ -2,18 +2,14 @@ package io.connscope.cli;
 
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
-import io.connscope.analysis.AnalysisSink;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
 import io.connscope.report.ReportFormat;
 import io.connscope.report.ReportSet;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

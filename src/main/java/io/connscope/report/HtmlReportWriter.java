@@ -79,7 +79,8 @@ public final class HtmlReportWriter {
     JsonNode sum = r.path("summary");
     b.append("<header><h1>connscope report</h1><p class=\"sub\">").append(html(files)).append(" &middot; ")
         .append(cap.path("packets").asLong()).append(" packets &middot; ").append(Text.seconds(cap.path("duration_us").asLong()))
-        .append(" &middot; ").append(sum.path("connections").asLong()).append(" connections (")
+        .append(" &middot; ").append(sum.path("connections").asLong())
+        .append(sum.path("connections").asLong() == 1 ? " connection (" : " connections (")
         .append(sum.path("http_connections").asLong()).append(" HTTP) &middot; ").append(sum.path("transactions").asLong())
         .append(" transactions &middot; ").append(sum.path("unanswered_requests").asLong())
         .append(" unanswered</p></header>\n");
