@@ -29,7 +29,8 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          stale-reuse keepalive-max
          setup-serial-delay setup-persistent-delay setup-parallel-delay
          setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst
-         slow-start-delay rto-delay)
+         slow-start-delay rto-delay
+         hostile-strings)
 
 PIDS=()          # every background process we started (killed by PID on exit)
 NAMESPACES=()    # every namespace we created (deleted on exit)
@@ -744,6 +745,25 @@ sample_slow_start_delay() {
 # original leaves (tcp.retransmission_stall).
 sample_rto_delay() {
   linked_sample rto-delay 18131 1 3 b persistent --count 3 --pause 0.05 -- --drop-data 18131:2
+}
+
+# The Nagle exchange again (3 POSTs), with a request target and a User-Agent carrying HTML,
+# JavaScript, Markdown table/emphasis characters and an ANSI escape: reports must render inert.
+sample_hostile_strings() {
+  local port=18111
+  py_server onewrite 127.0.0.1 $port
+  capture_start "$WORK/hostile-strings.pcap" "tcp port $port"
+  run_client 20 "$WORK/client.log" python3 "$TOOLS/client.py" nagle 127.0.0.1 $port --count 3 \
+    --path '/<script>alert(1)</script>|**bold**|_u_|[x](javascript:alert(1))|`code`' \
+    --agent '<img src=x onerror=alert(2)> | **b** \e[31mred\e[0m "quote" '"'"'single'"'"' &amp;'
+  capture_stop
+  stop "$SERVER_PID"
+  # no tshark check: tshark's own HTTP dissector loses the request boundaries on these strings
+  mkdir -p "$OUT"
+  mv -f "$WORK/hostile-strings.pcap" "$OUT/hostile-strings.pcap"
+  chown --reference="$OUT" "$OUT/hostile-strings.pcap"
+  chmod 644 "$OUT/hostile-strings.pcap"
+  python3 "$TOOLS/inspect_pcap.py" summary "$OUT/hostile-strings.pcap"
 }
 
 # ---------------------------------------------------------------------------------------

@@ -26,8 +26,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from httpwire import Reader, connect, now_ms, read_response  # noqa: E402
 
 
+AGENT = "connscope-sample/1"
+
+
 def request_head(method, target, host, extra=()):
-    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}", "User-Agent: connscope-sample/1"]
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}", f"User-Agent: {AGENT}"]
     lines += list(extra)
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
@@ -64,7 +67,7 @@ def run_nagle(args, sock, host):
     reader = Reader(sock)
     body = (b"k=v&" * ((args.body_size + 3) // 4))[: args.body_size]
     for i in range(args.count):
-        target = f"/upload/{i}"
+        target = f"{(args.path or ['/upload'])[0]}/{i}"
         head = request_head("POST", target, host, ("Content-Type: application/x-www-form-urlencoded",
                                                    f"Content-Length: {len(body)}"))
         t0 = time.monotonic()
@@ -99,7 +102,11 @@ def main():
     ap.add_argument("--body-size", type=int, default=200)
     ap.add_argument("--pause", type=float, default=0.05, help="seconds between requests")
     ap.add_argument("--nodelay", action="store_true")
+    ap.add_argument("--agent", help="User-Agent value (\\e is ESC)")
     args = ap.parse_args()
+    if args.agent is not None:
+        global AGENT
+        AGENT = args.agent.replace("\\e", "\x1b")
     if not 0 < args.count <= 100:
         ap.error("--count must be in 1..100")
 

@@ -9,6 +9,7 @@ import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.TcpView;
 import io.connscope.detect.Detector;
 import io.connscope.detect.Detectors;
+import io.connscope.detect.Finding;
 import io.connscope.detect.PairAggregator;
 import io.connscope.http.HttpTracker;
 import io.connscope.tcp.Connection;
@@ -23,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -201,9 +203,10 @@ public final class Analysis {
     public StreamListener open(Connection c) {
       connections++;
       HttpTracker tracker = new HttpTracker(c, config.http, warnings);
+      Consumer<Finding> out = findingsOf(c);
       tracker.setListener(t -> {
         for (Detector d : detectors) {
-          d.transaction(c, tracker, t, sink::finding);
+          d.transaction(c, tracker, t, out);
         }
         pairs.transaction(c, t);
         sink.transaction(c, t);
@@ -212,12 +215,23 @@ public final class Analysis {
       return tracker;
     }
 
+    /**
+     * Hands findings to the sink, with the packets around the evidence for findings about
+     * {@code c}: its timeline is still there (it is released with the connection).
+     */
+    private Consumer<Finding> findingsOf(Connection c) {
+      String id = c.idString();
+      return f -> sink.finding(f,
+          id.equals(f.connection()) ? Ladder.around(c.timeline(), f.frames()) : List.of());
+    }
+
     @Override
     public void closed(Connection c) {
       HttpTracker tracker = trackers.remove(c);
       pairs.add(c, tracker);
+      Consumer<Finding> out = findingsOf(c);
       for (Detector d : detectors) {
-        d.connection(c, tracker, sink::finding);
+        d.connection(c, tracker, out);
       }
       sink.connection(new ConnectionRecord(c, tracker));
     }

@@ -25,6 +25,14 @@ public interface AnalysisSink {
   /** A finding. Called as soon as it is known. */
   void finding(Finding finding);
 
+  /**
+   * A finding of a connection that just finished, with the packets around its evidence (see
+   * {@link Ladder}). Sinks that draw no ladder ignore them.
+   */
+  default void finding(Finding finding, java.util.List<Ladder.Entry> ladder) {
+    finding(finding);
+  }
+
   /** The end of the input: capture-wide totals and warnings. Called once, last. */
   void finish(CaptureSummary capture);
 }

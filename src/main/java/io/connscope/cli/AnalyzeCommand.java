@@ -2,18 +2,14 @@ package io.connscope.cli;
 
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
-import io.connscope.analysis.AnalysisSink;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
-import io.connscope.report.JsonReportWriter;
-import io.connscope.report.TextReportWriter;
-import java.io.BufferedOutputStream;
+import io.connscope.report.ReportFormat;
+import io.connscope.report.ReportSet;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -38,18 +34,29 @@ import picocli.CommandLine.Parameters;
       "Several files are analysed as one capture, in the order given."
     })
 final class AnalyzeCommand implements Callable<Integer> {
-  enum Format { text, json }
+  /** Report formats as the command line spells them. */
+  enum Format {
+    text(ReportFormat.TEXT), json(ReportFormat.JSON), markdown(ReportFormat.MARKDOWN), html(ReportFormat.HTML),
+    har(ReportFormat.HAR);
+
+    final ReportFormat format;
+
+    Format(ReportFormat format) {
+      this.format = format;
+    }
+  }
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files (.pcap, .pcapng, .gz).")
   List<Path> files = new ArrayList<>();
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-      description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--format", paramLabel = "FORMAT",
+      description = "Report format: ${COMPLETION-CANDIDATES} (default: text, or the -o file's extension).")
   Format format;
 
   @Option(names = {"-o", "--output"}, paramLabel = "OUT",
-      description = "Write the report to OUT instead of standard output.")
-  Path output;
+      description = "Write the report to OUT instead of standard output (repeatable: one report per file,"
+          + " the format from the extension: .txt .json .md .html .har; --format wins for a single OUT).")
+  List<Path> outputs = new ArrayList<>();
 
   @Option(names = "--server-port", paramLabel = "PORT",
       description = "Treat PORT as a server port when a connection's handshake is missing"
@@ -107,16 +114,18 @@ final class AnalyzeCommand implements Callable<Integer> {
     for (int p : serverPorts) {
       config.tcp.addServerPort(p);
     }
+    List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
     List<PacketSource> sources = openAll();
-    OutputStream rawOut = openOutput();
+    List<OutputStream> outs = new ArrayList<>();
     try {
-      AnalysisSink sink;
-      PrintWriter textOut = null;
-      if (format == Format.json) {
-        sink = new JsonReportWriter(rawOut, Main.version());
-      } else {
-        textOut = new PrintWriter(new OutputStreamWriter(rawOut, StandardCharsets.UTF_8), false);
-        sink = new TextReportWriter(textOut);
+      ReportSet sink = new ReportSet(Main.version());
+      if (outputs.isEmpty()) {
+        outs.add(Outputs.stdout(parent.stdout));
+        sink.add(formats.get(0), outs.get(0));
+      }
+      for (int i = 0; i < outputs.size(); i++) {
+        outs.add(Outputs.open(outputs.get(i)));
+        sink.add(formats.get(i), outs.get(i));
       }
       Analysis analysis = new Analysis(config, sink);
       Progress progress = noProgress ? Progress.OFF : Progress.forTerminal(spec.commandLine().getErr());
@@ -136,13 +145,12 @@ final class AnalyzeCommand implements Callable<Integer> {
       }
       progress.done();
       analysis.finish();
-      if (textOut != null) {
-        textOut.flush();
-        if (textOut.checkError()) {
-          throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where());
-        }
+      if (sink.textError()) {
+        throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where());
       }
-      rawOut.flush();
+      for (OutputStream o : outs) {
+        o.flush();
+      }
       return ExitCodes.OK;
     } catch (UncheckedIOException e) {
       throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where() + ": " + describe(e.getCause()));
@@ -152,9 +160,9 @@ final class AnalyzeCommand implements Callable<Integer> {
       for (PacketSource s : sources) {
         closeQuietly(s);
       }
-      if (output != null) {
+      for (OutputStream o : outs) {
         try {
-          rawOut.close();
+          o.close();
         } catch (IOException e) {
           // reported above when it mattered
         }
@@ -163,7 +171,8 @@ final class AnalyzeCommand implements Callable<Integer> {
   }
 
   private String where() {
-    return output == null ? "" : " to " + output;
+    return outputs.isEmpty() ? "" : " to " + (outputs.size() == 1 ? outputs.get(0).toString()
+        : String.join(", ", outputs.stream().map(Path::toString).toList()));
   }
 
   private List<PacketSource> openAll() {
@@ -188,22 +197,6 @@ final class AnalyzeCommand implements Callable<Integer> {
         closeQuietly(s);
       }
       throw e;
-    }
-  }
-
-  private OutputStream openOutput() {
-    if (output == null) {
-      return new BufferedOutputStream(parent.stdout, 1 << 16) {
-        @Override
-        public void close() throws IOException {
-          flush();
-        }
-      };
-    }
-    try {
-      return new BufferedOutputStream(Files.newOutputStream(output), 1 << 16);
-    } catch (IOException e) {
-      throw new UserError(ExitCodes.OUTPUT, "cannot write " + output + ": " + describe(e));
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
+import io.connscope.analysis.Ladder;
 import io.connscope.capture.Warnings;
 import io.connscope.decode.Addresses;
 import io.connscope.detect.DetectOptions;
@@ -107,6 +108,7 @@ public final class JsonReportWriter implements AnalysisSink {
     boolean any;
   }
   private long connectionCount;
+  private final java.util.IdentityHashMap<Finding, List<Ladder.Entry>> ladders = new java.util.IdentityHashMap<>();
   private long httpConnections;
   private long transactions;
   private long unanswered;
@@ -202,6 +204,14 @@ public final class JsonReportWriter implements AnalysisSink {
   }
 
   @Override
+  public void finding(Finding finding, List<Ladder.Entry> ladder) {
+    finding(finding);
+    if (!ladder.isEmpty()) {
+      ladders.put(finding, ladder);
+    }
+  }
+
+  @Override
   public void finish(CaptureSummary capture) {
     try {
       writeDocument(capture);
@@ -263,7 +273,7 @@ public final class JsonReportWriter implements AnalysisSink {
     for (int i = 0; i < sorted.size(); i++) {
       write(i == 0 ? "\n" : ",\n");
       Finding f = sorted.get(i);
-      writePiece(g -> writeFinding(g, f), true);
+      writePiece(g -> writeFinding(g, f, ladders.get(f)), true);
     }
     write("]}\n");
   }
@@ -686,7 +696,7 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndObject();
   }
 
-  static void writeFinding(JsonGenerator g, Finding f) throws IOException {
+  static void writeFinding(JsonGenerator g, Finding f, List<Ladder.Entry> ladder) throws IOException {
     g.writeStartObject();
     str(g, "type", f.type());
     str(g, "severity", f.severity());
@@ -709,6 +719,21 @@ public final class JsonReportWriter implements AnalysisSink {
     if (f.details() != null && !f.details().isEmpty()) {
       g.writeFieldName("details");
       writeValue(g, f.details());
+    }
+    if (ladder != null && !ladder.isEmpty()) {
+      g.writeArrayFieldStart("ladder");
+      for (Ladder.Entry e : ladder) {
+        g.writeStartObject();
+        g.writeNumberField("frame", e.frame());
+        g.writeNumberField("ts_us", e.tsMicros());
+        g.writeStringField("dir", e.clientToServer() ? "c2s" : "s2c");
+        g.writeStringField("flags", flags(e.flags()));
+        g.writeNumberField("seq", e.seq());
+        writeOptionalNumber(g, "ack", e.ack());
+        g.writeNumberField("len", e.len());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
     }
     g.writeEndObject();
   }
@@ -739,5 +764,18 @@ public final class JsonReportWriter implements AnalysisSink {
     } else {
       g.writeString(String.valueOf(v));
     }
+  }
+
+  private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+
+  /** TCP flags as Wireshark names them, in header bit order from SYN: "SYN,ACK", "PSH,ACK", "FIN,ACK". */
+  static String flags(int bits) {
+    StringBuilder b = new StringBuilder();
+    for (int i : new int[] {1, 0, 2, 3, 4, 5, 6, 7}) {
+      if ((bits & (1 << i)) != 0) {
+        b.append(b.length() == 0 ? "" : ",").append(FLAG_NAMES[i]);
+      }
+    }
+    return b.toString();
   }
 }

@@ -1,0 +1,83 @@
+package io.connscope.analysis;
+
+import io.connscope.tcp.SegmentTimeline;
+import io.connscope.tcp.StreamControl;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The packets around a finding, for a ladder (sequence) diagram: timeline entries from a little
+ * before the first evidence frame to a little after the last. Built while the finding's
+ * connection is still at hand (its timeline is released with it).
+ *
+ * <p>Selection: every entry from {@value #CONTEXT} entries before the first evidence frame to
+ * {@value #CONTEXT} after the last; when that span exceeds {@value #MAX_SPAN} entries, only
+ * {@value #CONTEXT} entries either side of each evidence frame are kept, at most
+ * {@value #MAX_ENTRIES} in all. Empty when no evidence frame is in the timeline (capacity
+ * reached, or a capture-wide finding).
+ */
+public final class Ladder {
+  /** Entries kept either side of the evidence. */
+  public static final int CONTEXT = 2;
+  /** Longest contiguous span kept whole. */
+  public static final int MAX_SPAN = 32;
+  /** Most entries in one ladder. */
+  public static final int MAX_ENTRIES = 48;
+
+  private Ladder() {}
+
+  /**
+   * One packet of a ladder.
+   *
+   * @param frame frame number
+   * @param tsMicros capture time since the first frame
+   * @param clientToServer true for client to server
+   * @param flags TCP flag bits
+   * @param seq sequence number relative to the sender's ISN
+   * @param ack acknowledgment relative to the peer's ISN, -1 when none
+   * @param len payload length on the wire
+   */
+  public record Entry(long frame, long tsMicros, boolean clientToServer, int flags, long seq, long ack,
+      int len) {}
+
+  /** The entries of {@code t} around {@code frames} (ascending evidence frame numbers). */
+  public static List<Entry> around(SegmentTimeline t, List<Long> frames) {
+    if (t == null || frames.isEmpty() || t.size() == 0) {
+      return List.of();
+    }
+    List<Integer> hits = new ArrayList<>();
+    int k = 0;
+    for (int i = 0; i < t.size() && k < frames.size(); i++) {
+      long f = t.frame(i);
+      while (k < frames.size() && frames.get(k) < f) {
+        k++;
+      }
+      if (k < frames.size() && frames.get(k) == f) {
+        hits.add(i);
+      }
+    }
+    if (hits.isEmpty()) {
+      return List.of();
+    }
+    int from = Math.max(0, hits.get(0) - CONTEXT);
+    int to = Math.min(t.size() - 1, hits.get(hits.size() - 1) + CONTEXT);
+    boolean[] keep = new boolean[to - from + 1];
+    if (to - from + 1 <= MAX_SPAN) {
+      java.util.Arrays.fill(keep, true);
+    } else {
+      for (int h : hits) {
+        for (int i = Math.max(from, h - CONTEXT); i <= Math.min(to, h + CONTEXT); i++) {
+          keep[i - from] = true;
+        }
+      }
+    }
+    List<Entry> out = new ArrayList<>();
+    for (int i = from; i <= to && out.size() < MAX_ENTRIES; i++) {
+      if (keep[i - from]) {
+        out.add(new Entry(t.frame(i), t.ts(i), t.dir(i) == StreamControl.CLIENT, t.flags(i), t.seq(i),
+            t.ack(i), t.len(i)));
+      }
+    }
+    return List.copyOf(out);
+  }
+}

@@ -1,0 +1,102 @@
+package io.connscope.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.connscope.report.ReportFormat;
+import io.connscope.report.SavedReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code connscope report REPORT.json}: renders a saved JSON report again, without the capture. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Renders a JSON report written by 'connscope analyze --format json' as Markdown, HTML or HAR"
+          + " (or JSON again), without the capture. Text needs the capture: use analyze."
+    })
+final class ReportCommand implements Callable<Integer> {
+  /** Formats a saved report can be rendered in. */
+  enum Format {
+    json(ReportFormat.JSON), markdown(ReportFormat.MARKDOWN), html(ReportFormat.HTML), har(ReportFormat.HAR);
+
+    final ReportFormat format;
+
+    Format(ReportFormat format) {
+      this.format = format;
+    }
+  }
+
+  @Parameters(index = "0", paramLabel = "REPORT", description = "A JSON report (connscope analyze --format json).")
+  Path input;
+
+  @Option(names = "--format", paramLabel = "FORMAT",
+      description = "Output format: ${COMPLETION-CANDIDATES} (default: markdown, or the -o file's extension).")
+  Format format;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+      description = "Write to OUT instead of standard output (repeatable; the format from the extension:"
+          + " .json .md .html .har).")
+  List<Path> outputs = new ArrayList<>();
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @picocli.CommandLine.ParentCommand Main parent;
+
+  @Override
+  public Integer call() {
+    List<ReportFormat> formats = Outputs.formats(spec, outputs,
+        format == null ? (outputs.isEmpty() ? ReportFormat.MARKDOWN : null) : format.format);
+    for (int i = 0; i < formats.size(); i++) {
+      if (formats.get(i) == ReportFormat.TEXT) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            (outputs.isEmpty() ? "text" : outputs.get(i) + ": text") + " is written by 'connscope analyze' from the"
+                + " capture; choose markdown, html, har or json");
+      }
+    }
+    if (Files.isDirectory(input)) {
+      throw new UserError(ExitCodes.INPUT, input + ": is a directory, not a JSON report");
+    }
+    JsonNode report;
+    try (InputStream in = Files.newInputStream(input)) {
+      report = SavedReport.read(in);
+    } catch (IOException e) {
+      String msg = AnalyzeCommand.describe(e);
+      throw new UserError(ExitCodes.INPUT, msg.startsWith(input.toString()) ? msg : input + ": " + msg);
+    }
+    List<OutputStream> outs = new ArrayList<>();
+    try {
+      if (outputs.isEmpty()) {
+        outs.add(Outputs.stdout(parent.stdout));
+      }
+      for (Path p : outputs) {
+        outs.add(Outputs.open(p));
+      }
+      for (int i = 0; i < outs.size(); i++) {
+        SavedReport.render(report, formats.get(i), outs.get(i));
+      }
+      return ExitCodes.OK;
+    } catch (IOException | UncheckedIOException e) {
+      throw new UserError(ExitCodes.OUTPUT, "cannot write the report: "
+          + AnalyzeCommand.describe(e instanceof UncheckedIOException u ? u.getCause() : e));
+    } finally {
+      for (OutputStream o : outs) {
+        try {
+          o.close();
+        } catch (IOException e) {
+          // reported above when it mattered
+        }
+      }
+    }
+  }
+}

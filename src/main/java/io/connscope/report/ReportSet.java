@@ -1,0 +1,139 @@
+package io.connscope.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.connscope.analysis.AnalysisSink;
+import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.ConnectionRecord;
+import io.connscope.analysis.Ladder;
+import io.connscope.detect.Finding;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Several reports from one analysis ({@code -o report.html -o report.md}). Text is written by a
+ * {@link TextReportWriter} while the analysis runs; every other format goes through the JSON
+ * report: it is written once to a temporary file, copied to each JSON output and read back to
+ * render Markdown, HTML and HAR (the path {@code connscope report} takes too).
+ */
+public final class ReportSet implements AnalysisSink {
+  private final List<AnalysisSink> live = new ArrayList<>();
+  private final List<PrintWriter> texts = new ArrayList<>();
+  private final List<ReportFormat> formats = new ArrayList<>();
+  private final List<OutputStream> outs = new ArrayList<>();
+  private final String toolVersion;
+  private Path jsonFile;
+  private OutputStream jsonOut;
+
+  public ReportSet(String toolVersion) {
+    this.toolVersion = toolVersion;
+  }
+
+  /** Adds an output; {@code out} is flushed at {@link #finish}, never closed. */
+  public void add(ReportFormat format, OutputStream out) {
+    formats.add(format);
+    outs.add(out);
+    if (format == ReportFormat.TEXT) {
+      PrintWriter pw = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), false);
+      texts.add(pw);
+      live.add(new TextReportWriter(pw));
+    } else if (jsonOut == null) {
+      try {
+        jsonFile = Files.createTempFile("connscope-", ".json");
+        jsonFile.toFile().deleteOnExit();
+        jsonOut = new BufferedOutputStream(Files.newOutputStream(jsonFile), 1 << 16);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      live.add(new JsonReportWriter(jsonOut, toolVersion));
+    }
+  }
+
+  /** True when a text output failed (PrintWriter swallows I/O errors). */
+  public boolean textError() {
+    boolean err = false;
+    for (PrintWriter p : texts) {
+      err |= p.checkError();
+    }
+    return err;
+  }
+
+  @Override
+  public void transaction(io.connscope.tcp.Connection c, io.connscope.http.Transaction t) {
+    for (AnalysisSink s : live) {
+      s.transaction(c, t);
+    }
+  }
+
+  @Override
+  public void connection(ConnectionRecord connection) {
+    for (AnalysisSink s : live) {
+      s.connection(connection);
+    }
+  }
+
+  @Override
+  public void finding(Finding finding) {
+    for (AnalysisSink s : live) {
+      s.finding(finding);
+    }
+  }
+
+  @Override
+  public void finding(Finding finding, List<Ladder.Entry> ladder) {
+    for (AnalysisSink s : live) {
+      s.finding(finding, ladder);
+    }
+  }
+
+  @Override
+  public void finish(CaptureSummary capture) {
+    try {
+      for (AnalysisSink s : live) {
+        s.finish(capture);
+      }
+      for (PrintWriter p : texts) {
+        p.flush();
+      }
+      if (jsonOut == null) {
+        return;
+      }
+      jsonOut.close();
+      JsonNode tree = null;
+      for (int i = 0; i < formats.size(); i++) {
+        ReportFormat f = formats.get(i);
+        OutputStream out = outs.get(i);
+        if (f == ReportFormat.JSON) {
+          Files.copy(jsonFile, out);
+          out.flush();
+        } else if (f != ReportFormat.TEXT) {
+          if (tree == null) {
+            try (InputStream in = Files.newInputStream(jsonFile)) {
+              tree = SavedReport.read(in);
+            }
+          }
+          SavedReport.render(tree, f, out);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (jsonFile != null) {
+        try {
+          Files.deleteIfExists(jsonFile);
+        } catch (IOException ignored) {
+          // deleted on exit
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.connscope.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A JSON report read back (a Jackson tree), and the rendering of it into any format but text:
+ * {@code analyze} writes the JSON report and renders from it, {@code connscope report} renders a
+ * saved one, so both share one path and give the same bytes.
+ */
+public final class SavedReport {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private SavedReport() {}
+
+  /**
+   * Reads a JSON report. Throws an IOException with a one-line message when the input is not JSON,
+   * not a connscope report, or of another major schema version.
+   */
+  public static JsonNode read(InputStream in) throws IOException {
+    JsonNode doc;
+    try {
+      doc = MAPPER.readTree(in);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
+    }
+    if (doc == null || !doc.isObject() || !JsonReportWriter.SCHEMA.equals(doc.path("schema").asText())) {
+      throw new IOException("not a connscope JSON report (no \"schema\":\"" + JsonReportWriter.SCHEMA + "\")");
+    }
+    String v = doc.path("schema_version").asText("");
+    if (!v.startsWith("1.")) {
+      throw new IOException("report schema version " + v + " is not supported (this connscope reads 1.x)");
+    }
+    if (!doc.path("connections").isArray() || !doc.path("findings").isArray() || !doc.path("capture").isObject()) {
+      throw new IOException("damaged connscope report: connections, findings or capture missing");
+    }
+    return doc;
+  }
+
+  /** Renders {@code report} as {@code format} to {@code out} (flushed, not closed). */
+  public static void render(JsonNode report, ReportFormat format, OutputStream out) throws IOException {
+    switch (format) {
+      case JSON -> {
+        // the document as read: field order and values are kept by the tree
+        out.write(MAPPER.writeValueAsBytes(report));
+        out.write('\n');
+      }
+      case HAR -> HarReportWriter.write(report, out);
+      case MARKDOWN, HTML -> {
+        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+        if (format == ReportFormat.MARKDOWN) {
+          MarkdownReportWriter.write(report, w);
+        } else {
+          HtmlReportWriter.write(report, w);
+        }
+        w.flush();
+      }
+      case TEXT -> throw new IllegalArgumentException("text is rendered during the analysis, not from JSON");
+    }
+    out.flush();
+  }
+}

@@ -1,0 +1,133 @@
+package io.connscope.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTML report in a real browser: Debian's headless Chromium (installed by .ci/run; the test
+ * skips when it is absent). The page is loaded from file:// with every background service off;
+ * the dumped DOM must hold the waterfall and ladder diagrams, Chromium's log must show no console
+ * message, no script error and no blocked or failed fetch. A screenshot is written to
+ * target/report.png (and target/report-hostile.png) for people to look at.
+ */
+class HtmlBrowserTest {
+  static String chromium;
+
+  @BeforeAll
+  static void findChromium() {
+    for (String c : new String[] {"chromium", "chromium-browser", "google-chrome"}) {
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        if (Files.isExecutable(Paths.get(dir, c))) {
+          chromium = Paths.get(dir, c).toString();
+          return;
+        }
+      }
+    }
+  }
+
+  record Run(String stdout, String stderr) {}
+
+  static Run chromium(Path page, String... mode) throws IOException, InterruptedException {
+    Assumptions.assumeTrue(chromium != null, "chromium not installed");
+    Path profile = Files.createTempDirectory("connscope-chromium-");
+    List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--disable-default-apps", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
+        "--window-size=1200,1600"));
+    cmd.addAll(List.of(mode));
+    cmd.add(page.toUri().toString());
+    Path out = Files.createTempFile("connscope-chromium-", ".out");
+    Path err = Files.createTempFile("connscope-chromium-", ".err");
+    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    try {
+      assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chromium finished within 90 s");
+      assertEquals(0, p.exitValue(), () -> "chromium failed: " + read(err));
+      return new Run(read(out), read(err));
+    } finally {
+      p.destroyForcibly();
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+      deleteTree(profile);
+    }
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
+    }
+  }
+
+  static Path writeHtml(String sample, String name) throws IOException {
+    String html = ReportFormatsGoldenTest.render(Reports.json(Paths.get("samples", sample)), ReportFormat.HTML);
+    Path dir = Paths.get("target", "browser");
+    Files.createDirectories(dir);
+    Path page = dir.resolve(name).toAbsolutePath();
+    Files.writeString(page, html, StandardCharsets.UTF_8);
+    return page;
+  }
+
+  /** Console output, script errors, CSP refusals and failed loads as Chromium logs them. */
+  static void assertQuiet(String log) {
+    for (String line : log.split("\n")) {
+      assertFalse(line.contains("CONSOLE"), "console message: " + line);
+      assertFalse(line.contains("Uncaught"), "script error: " + line);
+      assertFalse(line.contains("Refused to"), "blocked by the page's CSP (a fetch was attempted): " + line);
+      assertFalse(line.contains("net::ERR_"), "network error: " + line);
+    }
+  }
+
+  @Test
+  void naglePageRendersItsDiagramsWithoutNetwork() throws Exception {
+    Path page = writeHtml("nagle-post-split.pcap", "nagle-post-split.html");
+    Run dom = chromium(page, "--dump-dom");
+    assertQuiet(dom.stderr());
+    String d = dom.stdout();
+    assertTrue(d.contains("<svg class=\"waterfall\""), "waterfall diagram in the DOM");
+    assertTrue(d.contains("<svg class=\"ladder\""), "ladder diagram in the DOM");
+    assertTrue(d.contains("<g class=\"pkt held\""), "the held ACK is highlighted");
+    assertTrue(d.contains("<g class=\"pkt released\""), "the released segment is highlighted");
+    assertTrue(d.contains("<rect class=\"stall\""), "stalls marked on the waterfall");
+    assertTrue(d.contains("<svg class=\"timeline\""), "connection-use timeline");
+    // nothing in the page can load anything: no src/href to another origin
+    assertFalse(d.matches("(?s).*(src|href)=\"(https?:|//).*"), "no external reference");
+    Path shot = Paths.get("target", "report.png").toAbsolutePath();
+    Files.deleteIfExists(shot);
+    Run s = chromium(page, "--screenshot=" + shot, "--hide-scrollbars");
+    assertQuiet(s.stderr());
+    assertTrue(Files.size(shot) > 10_000, "a screenshot with content");
+  }
+
+  @Test
+  void hostilePageStaysInert() throws Exception {
+    Path page = writeHtml("hostile-strings.pcap", "hostile-strings.html");
+    Run dom = chromium(page, "--dump-dom");
+    assertQuiet(dom.stderr());
+    String d = dom.stdout();
+    assertFalse(d.contains("<img"), "no element injected");
+    assertEquals(1, d.split("<script", -1).length - 1, "only connscope's own script element");
+    assertTrue(d.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the payload is text");
+    chromium(page, "--screenshot=" + Paths.get("target", "report-hostile.png").toAbsolutePath(), "--hide-scrollbars");
+  }
+}
