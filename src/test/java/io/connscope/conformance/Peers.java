@@ -308,7 +308,9 @@ final class Peers {
         int n = 0;
         for (Conn conn : o.conns) {
           for (Tx tx : conn.txs()) {
-            if (suricataMatches(usable, conn, tx)) {
+            // a fileinfo event's endpoints follow the file: server to client for a response body
+            if (suricataMatches(usable, conn, tx, false)
+                || (type.equals("fileinfo") && suricataMatches(usable, conn, tx, true))) {
               n++;
             }
           }
@@ -370,7 +372,8 @@ final class Peers {
   private static final java.util.Set<String> IGNORED_FIELDS = java.util.Set.of("proto",
       "app_proto", "has-key", "not-has-key", "pkt_src", "ip_v");
 
-  private static boolean suricataMatches(Map<String, JsonNode> m, Conn c, Tx t) {
+  private static boolean suricataMatches(Map<String, JsonNode> m, Conn c, Tx t,
+      boolean toClient) {
     for (Map.Entry<String, JsonNode> e : m.entrySet()) {
       String v = e.getValue().asText();
       String have = switch (e.getKey()) {
@@ -381,10 +384,10 @@ final class Peers {
         case "http.protocol" -> t.version();
         case "http.http_user_agent" -> t.userAgent();
         case "http.length" -> Long.toString(t.responseBodyBytes());
-        case "src_ip" -> c.clientIp();
-        case "src_port" -> Integer.toString(c.clientPort());
-        case "dest_ip" -> c.serverIp();
-        case "dest_port" -> Integer.toString(c.serverPort());
+        case "src_ip" -> toClient ? c.serverIp() : c.clientIp();
+        case "src_port" -> Integer.toString(toClient ? c.serverPort() : c.clientPort());
+        case "dest_ip" -> toClient ? c.clientIp() : c.serverIp();
+        case "dest_port" -> Integer.toString(toClient ? c.clientPort() : c.serverPort());
         default -> null;
       };
       if (e.getKey().endsWith("_ip")) {
