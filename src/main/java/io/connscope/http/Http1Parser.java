@@ -22,7 +22,7 @@ final class Http1Parser {
   /** Parser states. */
   enum State {
     START_LINE, HEADERS, BODY_FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, TRAILERS, BODY_TO_CLOSE,
-    TUNNEL, DESYNC, NOT_HTTP
+    TUNNEL, TUNNEL_PROBE, DESYNC, NOT_HTTP
   }
 
   /** Callbacks to the tracker, in stream order. */
@@ -148,6 +148,9 @@ final class Http1Parser {
         case DESYNC:
           pos = desync(buf, pos, end);
           break;
+        case TUNNEL_PROBE:
+          pos = tunnelProbe(buf, pos, end);
+          break;
         default: // TUNNEL, NOT_HTTP: ignored
           pos = end;
       }
@@ -186,6 +189,10 @@ final class Http1Parser {
       case TUNNEL:
       case NOT_HTTP:
         return;
+      case TUNNEL_PROBE:
+        resetLine();
+        state = State.TUNNEL;
+        return;
       case DESYNC: // the bytes after a gap may start a message
         resetLine();
         return;
@@ -218,12 +225,62 @@ final class Http1Parser {
     resetLine();
   }
 
-  /** Stops parsing: the connection became a tunnel (CONNECT 2xx or 101 seen on the other side). */
-  void enterTunnel() {
+  /**
+   * The connection became a tunnel: a 101 ({@code connect} false) stops parsing; a 2xx to CONNECT
+   * lets the tunnel's first line decide ({@link #tunnelProbe}). A request the client already sent
+   * into a CONNECT tunnel before the 2xx arrived is being parsed and is kept.
+   */
+  void enterTunnel(boolean connect) {
+    if (connect && inMessage) {
+      return;
+    }
     if (inMessage) {
       endMessage(false);
     }
-    state = State.TUNNEL;
+    state = connect && state == State.START_LINE ? State.TUNNEL_PROBE : State.TUNNEL;
+  }
+
+  /**
+   * The first bytes inside a CONNECT tunnel. Its content is the client's business (RFC 9110
+   * §9.3.6): usually TLS, but a proxy also carries plain HTTP to the origin that way. When the
+   * first line is a start line of this direction, parsing goes on (the proxy's view, as Suricata
+   * and Zeek do); anything else makes the rest of the direction an opaque tunnel, silently.
+   */
+  private int tunnelProbe(ByteBuffer buf, int pos, int end) {
+    if (lineRaw == 0) {
+      while (pos < end && isCrLf(buf.get(pos))) {
+        pos++;
+      }
+      if (pos == end) {
+        return pos;
+      }
+      byte b = buf.get(pos);
+      if (request ? !isTchar(b) : (b | 0x20) != 'h') {
+        state = State.TUNNEL;
+        return end;
+      }
+    }
+    pos = readLine(buf, pos, end, opts.maxStartLineBytes());
+    if (lineTooLong || (lineDone && (request ? requestLineEnd(0) < 0 : !statusLineValid(0)))) {
+      resetLine();
+      state = State.TUNNEL;
+      return end;
+    }
+    if (!lineDone) {
+      return pos;
+    }
+    boolean bareLf = lineBareLf;
+    boolean nul = lineNul;
+    beginMessage(lineFrame, lineUs);
+    listener.messageBegin(this);
+    lineBareLf = bareLf;
+    lineNul = nul;
+    lineFlags();
+    headBytes = lineRaw;
+    parseStartLine();
+    resetLine();
+    state = State.HEADERS;
+    return pos;
   }
 
   // ---- start line -------------------------------------------------------------------------
@@ -533,6 +590,7 @@ final class Http1Parser {
       // 3.3.3 item 2: a 2xx to CONNECT switches to tunnel mode
       if ("CONNECT".equals(reqMethod) && status >= 200 && status < 300) {
         finishHead(Framing.TUNNEL);
+        state = State.TUNNEL_PROBE;
         return;
       }
     }

@@ -610,7 +610,7 @@ public final class HttpTracker implements StreamListener {
       tx.closeDelimited = p.framing == Framing.CLOSE;
       if (complete && p.framing == Framing.TUNNEL) {
         tunnel = true;
-        parsers[StreamControl.CLIENT].enterTunnel();
+        parsers[StreamControl.CLIENT].enterTunnel(p.status != 101);
       }
     }
 

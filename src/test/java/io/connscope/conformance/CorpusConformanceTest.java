@@ -57,9 +57,6 @@ class CorpusConformanceTest {
         + "roles_reversed", "arkime/socks5-reverse.pcap");
     known("HTTP over SCTP, not TCP", "arkime/sctp-www.pcap");
     known("HTTP/2 after an h2c upgrade", "suricata-verify/http2-keywords2/input.pcap");
-    known("plain HTTP inside a CONNECT tunnel: connscope stops parsing at the 2xx by design",
-        "suricata-verify/http-connect/http-connect-fragmented/input.pcap",
-        "suricata-verify/http-connect/http-connect-simple/input.pcap");
     // --- malformed or obsolete messages the peer accepts and connscope does not ---
     known("HTTP/0.9 request (no version): not recognised as HTTP/1.x",
         "zeek/http/http_09.pcap", "zeek/http/no-version.pcap", "zeek/mixed-vlan-mpls.pcap",
