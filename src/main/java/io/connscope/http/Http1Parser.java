@@ -44,7 +44,18 @@ final class Http1Parser {
 
     /** The direction lost message boundaries; {@code gap} when a gap caused it. */
     void desync(Http1Parser p, boolean gap);
+
+    /**
+     * Response side, before a message's first byte: true when the request it answers is an
+     * HTTP/0.9 simple request, whose response is the bare body up to the close.
+     */
+    default boolean simpleResponseExpected(Http1Parser p) {
+      return false;
+    }
   }
+
+  /** Version string given to HTTP/0.9 simple requests and their responses. */
+  static final String HTTP_09 = "HTTP/0.9";
 
   /** Longest method token accepted (RFC 7230 3.1.1 sets no limit; real methods are short). */
   static final int MAX_METHOD = 32;
@@ -95,6 +106,8 @@ final class Http1Parser {
   private boolean nulCounted;
   private boolean lastFieldKept;
   private long remaining;
+  /** Request side: the start line just parsed was an HTTP/0.9 Simple-Request. */
+  private boolean simpleRequest;
   /** Request side: the last request was CONNECT or asked to Upgrade. */
   private boolean maybeTunnel;
 
@@ -286,6 +299,15 @@ final class Http1Parser {
   // ---- start line -------------------------------------------------------------------------
 
   private int startLine(ByteBuffer buf, int pos, int end) {
+    if (lineRaw == 0 && !request && listener.simpleResponseExpected(this)) {
+      // RFC 1945 §6: a Simple-Response is the entity body alone, ended by the close
+      beginMessage(frame, us);
+      listener.messageBegin(this);
+      version = HTTP_09;
+      reason = "";
+      headDone();
+      return pos;
+    }
     if (lineRaw == 0) {
       // RFC 7230 3.5: ignore at least one empty line received before the request-line
       while (pos < end && isCrLf(buf.get(pos))) {
@@ -320,6 +342,9 @@ final class Http1Parser {
     }
     resetLine();
     state = State.HEADERS;
+    if (simpleRequest) {
+      headDone(); // a Simple-Request has no header section and no body
+    }
     return pos;
   }
 
@@ -434,12 +459,68 @@ final class Http1Parser {
         && (lineLen - o == 12 || line[o + 12] == ' ');
   }
 
+  /**
+   * An HTTP/0.9 Simple-Request line in {@code b[from, end)} (RFC 1945 §4.1: method SP
+   * Request-URI, no version; Zeek, libhtp and Wireshark accept other methods than GET there). To
+   * tell it from junk, the method must be 3 or more upper-case letters and the target one
+   * origin-form or absolute URI without spaces.
+   */
+  static boolean isSimpleRequest(byte[] b, int from, int end) {
+    int m = from;
+    while (m < end && m - from <= MAX_METHOD && b[m] >= 'A' && b[m] <= 'Z') {
+      m++;
+    }
+    if (m - from < 3 || m - from > MAX_METHOD || m + 1 >= end || b[m] != ' ') {
+      return false;
+    }
+    int u = m + 1;
+    if (b[u] != '/' && !(end - u > 7 && (b[u] | 0x20) == 'h' && (b[u + 1] | 0x20) == 't'
+        && (b[u + 2] | 0x20) == 't' && (b[u + 3] | 0x20) == 'p')) {
+      return false;
+    }
+    for (int i = u; i < end; i++) {
+      if (b[i] <= ' ' || b[i] == 0x7F) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True when the first line in {@code b[from, len)} (after empty lines) is a Simple-Request. */
+  static boolean startsWithSimpleRequest(byte[] b, int from, int len) {
+    int i = from;
+    while (i < len && (b[i] == '\r' || b[i] == '\n')) {
+      i++;
+    }
+    int lf = i;
+    while (lf < len && b[lf] != '\n') {
+      lf++;
+    }
+    if (lf == len) {
+      return false;
+    }
+    return isSimpleRequest(b, i, lf > i && b[lf - 1] == '\r' ? lf - 1 : lf);
+  }
+
   /** Validates the start line first, then makes its strings. */
   private boolean parseStartLine() {
+    simpleRequest = false;
     if (request) {
       int sp = requestLineEnd(0);
       if (sp < 0) {
-        return false;
+        if (!isSimpleRequest(line, 0, lineLen)) {
+          return false;
+        }
+        int m = 0;
+        while (line[m] != ' ') {
+          m++;
+        }
+        method = Headers.latin1(line, 0, m);
+        uri = Headers.latin1(line, m + 1, lineLen - m - 1);
+        version = HTTP_09;
+        maybeTunnel = false;
+        simpleRequest = true;
+        return true;
       }
       int m = 0;
       while (line[m] != ' ') {

@@ -317,7 +317,7 @@ public final class HttpTracker implements StreamListener {
     int e = lf > t && b[lf - 1] == '\r' ? lf - 1 : lf;
     int v = e - 8;
     if (v <= t + 1 || b[v - 1] != ' ' || !Http1Parser.isVersion(b, v)) {
-      return OTHER;
+      return Http1Parser.isSimpleRequest(b, i, e) ? REQ : OTHER; // HTTP/0.9
     }
     if (t - i == 3 && b[i] == 'P' && b[i + 1] == 'R' && b[i + 2] == 'I' && b[v + 5] == '2') {
       return H2; // RFC 7540 3.5: "PRI * HTTP/2.0"
@@ -363,7 +363,11 @@ public final class HttpTracker implements StreamListener {
     decided = true;
     parsers = new Http1Parser[2];
     parsers[StreamControl.CLIENT] = parser(true, c);
-    parsers[StreamControl.SERVER] = parser(false, s);
+    // after an HTTP/0.9 request the server's bare body is expected, not a desync
+    boolean simple = c == REQ && Http1Parser.startsWithSimpleRequest(
+        probes[StreamControl.CLIENT].data,
+        probes[StreamControl.CLIENT].skip, probes[StreamControl.CLIENT].len);
+    parsers[StreamControl.SERVER] = parser(false, simple ? PENDING : s);
     return swap ? 1 : 0;
   }
 
@@ -612,6 +616,12 @@ public final class HttpTracker implements StreamListener {
         tunnel = true;
         parsers[StreamControl.CLIENT].enterTunnel(p.status != 101);
       }
+    }
+
+    @Override
+    public boolean simpleResponseExpected(Http1Parser p) {
+      Transaction tx = pending.peekFirst();
+      return tx != null && Http1Parser.HTTP_09.equals(tx.requestVersion);
     }
 
     @Override

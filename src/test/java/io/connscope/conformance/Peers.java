@@ -46,6 +46,10 @@ final class Peers {
     boolean hasStatus = any(rows, "status_code");
     TreeMap<String, Integer> exp = new TreeMap<>();
     for (JsonNode r : rows) {
+      if (hasMethod && hasStatus && text(r, "method").equals("-")
+          && text(r, "status_code").equals("-")) {
+        continue; // neither request nor response: Zeek's empty record after an HTTP/0.9 reply
+      }
       exp.merge(zeekKey(hasDepth ? text(r, "trans_depth") : null,
           hasMethod ? text(r, "method") : null, hasUri ? text(r, "uri") : null,
           hasStatus ? text(r, "status_code") : null), 1, Integer::sum);
@@ -57,10 +61,18 @@ final class Peers {
           hasUri ? (t.uri() == null ? "-" : t.uri().isEmpty() ? "(empty)"
               : zeekEscape(zeekUnescape(t.uri())))
               : null,
-          hasStatus ? (t.status() == 0 ? "-" : Integer.toString(t.status())) : null), 1,
+          hasStatus ? zeekStatus(t) : null), 1,
           Integer::sum);
     }
     return new Result("zeek", exp.toString(), got.toString(), exp.equals(got));
+  }
+
+  /** Zeek's status_code: {@code -} without a response, 0 for an HTTP/0.9 one (no status line). */
+  private static String zeekStatus(Tx t) {
+    if (t.status() != 0) {
+      return Integer.toString(t.status());
+    }
+    return "HTTP/0.9".equals(t.responseVersion()) ? "0" : "-";
   }
 
   private static String zeekKey(String depth, String method, String uri, String status) {
