@@ -305,7 +305,8 @@ final class Http1Parser {
       listener.messageBegin(this);
       version = HTTP_09;
       reason = "";
-      headDone();
+      listener.headComplete(this); // pairs it; even after HEAD the body runs to the close
+      startCloseDelimited();
       return pos;
     }
     if (lineRaw == 0) {
@@ -344,6 +345,9 @@ final class Http1Parser {
     state = State.HEADERS;
     if (simpleRequest) {
       headDone(); // a Simple-Request has no header section and no body
+      // RFC 1945 §6: the server answers and closes; nothing more from the client is a request
+      // (typically the header lines of a botched "GET /x HTTP/1.1"), so the rest is ignored
+      state = State.NOT_HTTP;
     }
     return pos;
   }
@@ -438,18 +442,46 @@ final class Http1Parser {
 
   /** Index of the SP before the version when line[o..] is a request line, else -1. */
   private int requestLineEnd(int o) {
+    return requestLineEnd(line, o, lineLen);
+  }
+
+  /**
+   * Index of the SP before the version when {@code b[o, end)} is a request line (method SP
+   * target SP version), else -1. Liberal where Zeek is and the line is still unambiguous: the
+   * target may be empty ("GET  HTTP/1.1", "OPTIONS HTTP/1.1": the SP before the version is then
+   * the one after the method) and the version may lack its minor digit ("HTTP/1.").
+   */
+  static int requestLineEnd(byte[] b, int o, int end) {
     int m = o;
-    while (m < lineLen && m - o <= MAX_METHOD && isTchar(line[m])) {
+    while (m < end && m - o <= MAX_METHOD && isTchar(b[m])) {
       m++;
     }
-    if (m == o || m - o > MAX_METHOD || m >= lineLen || line[m] != ' ') {
+    if (m == o || m - o > MAX_METHOD || m >= end || b[m] != ' ') {
       return -1;
     }
-    int v = lineLen - 8;
-    if (v <= m + 1 || line[v - 1] != ' ' || !isVersion(line, v)) {
-      return -1;
+    int v = end - 8;
+    if (v > m && b[v - 1] == ' ' && isVersion(b, v)) {
+      return v - 1;
     }
-    return v - 1;
+    v = end - 7;
+    if (v > m && b[v - 1] == ' ' && isMajorOnly(b, v)) {
+      return v - 1;
+    }
+    return -1;
+  }
+
+  /** "HTTP/d." at {@code b[i..i+7)}: a version cut after its dot. */
+  private static boolean isMajorOnly(byte[] b, int i) {
+    return (b[i] | 0x20) == 'h' && (b[i + 1] | 0x20) == 't' && (b[i + 2] | 0x20) == 't'
+        && (b[i + 3] | 0x20) == 'p' && b[i + 4] == '/' && isDigit(b[i + 5]) && b[i + 6] == '.';
+  }
+
+  /**
+   * A request line in {@code b[from, end)} (without its line end) that starts a message: HTTP/1.x
+   * ({@link #requestLineEnd(byte[], int, int)}) or an HTTP/0.9 Simple-Request.
+   */
+  static boolean isRequestLine(byte[] b, int from, int end) {
+    return requestLineEnd(b, from, end) >= 0 || isSimpleRequest(b, from, end);
   }
 
   /** HTTP-version SP status-code [SP reason-phrase] at line[o..] (reason may be missing). */
@@ -462,20 +494,20 @@ final class Http1Parser {
   /**
    * An HTTP/0.9 Simple-Request line in {@code b[from, end)} (RFC 1945 §4.1: method SP
    * Request-URI, no version; Zeek, libhtp and Wireshark accept other methods than GET there). To
-   * tell it from junk, the method must be 3 or more upper-case letters and the target one
-   * origin-form or absolute URI without spaces.
+   * tell it from junk, the method must be 3 or more upper-case letters, '_' or '-' (CCM_POST,
+   * M-SEARCH) and the target an origin-form or http(s) absolute URI without spaces.
    */
   static boolean isSimpleRequest(byte[] b, int from, int end) {
     int m = from;
-    while (m < end && m - from <= MAX_METHOD && b[m] >= 'A' && b[m] <= 'Z') {
+    while (m < end && m - from <= MAX_METHOD
+        && ((b[m] >= 'A' && b[m] <= 'Z') || b[m] == '_' || b[m] == '-')) {
       m++;
     }
     if (m - from < 3 || m - from > MAX_METHOD || m + 1 >= end || b[m] != ' ') {
       return false;
     }
     int u = m + 1;
-    if (b[u] != '/' && !(end - u > 7 && (b[u] | 0x20) == 'h' && (b[u + 1] | 0x20) == 't'
-        && (b[u + 2] | 0x20) == 't' && (b[u + 3] | 0x20) == 'p')) {
+    if (b[u] != '/' && !isHttpUri(b, u, end)) {
       return false;
     }
     for (int i = u; i < end; i++) {
@@ -484,6 +516,16 @@ final class Http1Parser {
       }
     }
     return true;
+  }
+
+  /** "http://" or "https://" (any case) at {@code b[u, end)}. */
+  private static boolean isHttpUri(byte[] b, int u, int end) {
+    if (end - u < 8 || (b[u] | 0x20) != 'h' || (b[u + 1] | 0x20) != 't'
+        || (b[u + 2] | 0x20) != 't' || (b[u + 3] | 0x20) != 'p') {
+      return false;
+    }
+    int c = (b[u + 4] | 0x20) == 's' ? u + 5 : u + 4;
+    return c + 3 <= end && b[c] == ':' && b[c + 1] == '/' && b[c + 2] == '/';
   }
 
   /** True when the first line in {@code b[from, len)} (after empty lines) is a Simple-Request. */
@@ -534,12 +576,10 @@ final class Http1Parser {
       while (ue > ub && line[ue - 1] == ' ') {
         ue--;
       }
-      if (ub == ue) {
-        return false;
-      }
       method = Headers.latin1(line, 0, m);
-      uri = Headers.latin1(line, ub, ue - ub);
-      version = versionString(line, sp + 1);
+      uri = ue > ub ? Headers.latin1(line, ub, ue - ub) : ""; // an empty target, as Zeek logs it
+      version = lineLen - sp - 1 == 7 ? "HTTP/" + (char) line[sp + 6] + '.'
+          : versionString(line, sp + 1);
       maybeTunnel = method.equals("CONNECT");
       return true;
     }

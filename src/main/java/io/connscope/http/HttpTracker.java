@@ -315,11 +315,11 @@ public final class HttpTracker implements StreamListener {
       return full ? REQ : PENDING; // an over-long first line still starts like a request
     }
     int e = lf > t && b[lf - 1] == '\r' ? lf - 1 : lf;
-    int v = e - 8;
-    if (v <= t + 1 || b[v - 1] != ' ' || !Http1Parser.isVersion(b, v)) {
-      return Http1Parser.isSimpleRequest(b, i, e) ? REQ : OTHER; // HTTP/0.9
+    if (!Http1Parser.isRequestLine(b, i, e)) { // HTTP/1.x, or an HTTP/0.9 Simple-Request
+      return OTHER;
     }
-    if (t - i == 3 && b[i] == 'P' && b[i + 1] == 'R' && b[i + 2] == 'I' && b[v + 5] == '2') {
+    if (t - i == 3 && b[i] == 'P' && b[i + 1] == 'R' && b[i + 2] == 'I' && e - 3 > t
+        && b[e - 3] == '2') {
       return H2; // RFC 7540 3.5: "PRI * HTTP/2.0"
     }
     return REQ;
