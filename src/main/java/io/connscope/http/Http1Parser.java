@@ -447,9 +447,10 @@ final class Http1Parser {
 
   /**
    * Index of the SP before the version when {@code b[o, end)} is a request line (method SP
-   * target SP version), else -1. Liberal where Zeek is and the line is still unambiguous: the
-   * target may be empty ("GET  HTTP/1.1", "OPTIONS HTTP/1.1": the SP before the version is then
-   * the one after the method) and the version may lack its minor digit ("HTTP/1.").
+   * target SP version), else -1. Liberal where Zeek and Wireshark are and the line is still
+   * unambiguous: the target may be empty ("GET  HTTP/1.1", "OPTIONS HTTP/1.1": the SP before the
+   * version is then the one after the method), and the version may lack its minor digit
+   * ("HTTP/1.") or carry more ("HTTP/1.0.8", a weather station's firmware).
    */
   static int requestLineEnd(byte[] b, int o, int end) {
     int m = o;
@@ -459,21 +460,35 @@ final class Http1Parser {
     if (m == o || m - o > MAX_METHOD || m >= end || b[m] != ' ') {
       return -1;
     }
-    int v = end - 8;
-    if (v > m && b[v - 1] == ' ' && isVersion(b, v)) {
-      return v - 1;
+    int sp = end - 1;
+    while (sp > m && b[sp] != ' ') {
+      sp--;
     }
-    v = end - 7;
-    if (v > m && b[v - 1] == ' ' && isMajorOnly(b, v)) {
-      return v - 1;
-    }
-    return -1;
+    return versionLength(b, sp + 1, end) > 0 ? sp : -1;
   }
 
-  /** "HTTP/d." at {@code b[i..i+7)}: a version cut after its dot. */
-  private static boolean isMajorOnly(byte[] b, int i) {
-    return (b[i] | 0x20) == 'h' && (b[i + 1] | 0x20) == 't' && (b[i + 2] | 0x20) == 't'
-        && (b[i + 3] | 0x20) == 'p' && b[i + 4] == '/' && isDigit(b[i + 5]) && b[i + 6] == '.';
+  /**
+   * Length of the HTTP-version token {@code b[v, end)} when valid: "HTTP/d.d" (8), "HTTP/d."
+   * (7) or "HTTP/d.d" followed by digits and dots; 0 otherwise.
+   */
+  private static int versionLength(byte[] b, int v, int end) {
+    int n = end - v;
+    if (n < 7 || (b[v] | 0x20) != 'h' || (b[v + 1] | 0x20) != 't' || (b[v + 2] | 0x20) != 't'
+        || (b[v + 3] | 0x20) != 'p' || b[v + 4] != '/' || !isDigit(b[v + 5]) || b[v + 6] != '.') {
+      return 0;
+    }
+    if (n == 7) {
+      return 7;
+    }
+    if (!isDigit(b[v + 7])) {
+      return 0;
+    }
+    for (int i = v + 8; i < end; i++) {
+      if (!isDigit(b[i]) && b[i] != '.') {
+        return 0;
+      }
+    }
+    return n;
   }
 
   /**
@@ -578,8 +593,8 @@ final class Http1Parser {
       }
       method = Headers.latin1(line, 0, m);
       uri = ue > ub ? Headers.latin1(line, ub, ue - ub) : ""; // an empty target, as Zeek logs it
-      version = lineLen - sp - 1 == 7 ? "HTTP/" + (char) line[sp + 6] + '.'
-          : versionString(line, sp + 1);
+      version = lineLen - sp - 1 == 8 ? versionString(line, sp + 1)
+          : "HTTP" + Headers.latin1(line, sp + 5, lineLen - sp - 5); // as sent, "HTTP" upper
       maybeTunnel = method.equals("CONNECT");
       return true;
     }

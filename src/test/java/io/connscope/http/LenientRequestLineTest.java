@@ -38,6 +38,10 @@ class LenientRequestLineTest {
     assertEquals("/", t.uri());
     assertEquals("HTTP/1.", t.requestVersion());
     assertEquals(200, t.status());
+    Transaction w = only("GET /update.php?a=1 http/1.0.8\r\nHost: h\r\n\r\n", OK);
+    assertEquals("/update.php?a=1", w.uri());
+    assertEquals("HTTP/1.0.8", w.requestVersion());
+    assertEquals(200, w.status());
   }
 
   @Test
@@ -57,7 +61,7 @@ class LenientRequestLineTest {
   @Test
   void stillRejected() {
     for (String line : new String[] {"GET/ HTTP/1.1", "GET/HTTP/1.1", "OPTIONS", "OPTIONSHTTP/1.1",
-        "GET / HTTP/1", "GET / HTTP/.1", "\u00c3\u0083 / HTTP/1.1"}) {
+        "GET / HTTP/1", "GET / HTTP/.1", "GET / HTTP/1.1x", "\u00c3\u0083 / HTTP/1.1"}) {
       byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
       assertFalse(Http1Parser.isRequestLine(b, 0, b.length), line);
     }
