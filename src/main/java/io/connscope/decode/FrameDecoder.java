@@ -18,7 +18,17 @@ import java.nio.ByteOrder;
  * <p>Link layers: Ethernet with up to {@link #MAX_VLAN_TAGS} stacked 802.1Q / 802.1ad / 0x9100
  * tags, 802.2 LLC/SNAP, MPLS label stacks (IP guessed from the version nibble after the bottom
  * label) and PPPoE sessions; Linux cooked SLL and SLL2, BSD NULL (family in either byte order) and LOOP, and raw IP
- * (DLT 12, 14, 101, 228, 229). IP fragments are not reassembled ({@link DecodeStatus#IP_FRAGMENT}).
+ * (DLT 12, 14, 101, 228, 229); PPP (9, 50), Cisco HDLC (104), NFLOG (239), and 802.11 with or
+ * without radiotap (127, 105: unprotected data frames, through LLC/SNAP). IP fragments are not
+ * reassembled ({@link DecodeStatus#IP_FRAGMENT}).
+ *
+ * <p>Tunnels are followed to the innermost TCP packet, whose addresses and ports are reported, up
+ * to {@link #MAX_TUNNEL_DEPTH} levels ({@link #tunnel()}, {@link #tunnelDepth()}): IPv4/IPv6 in
+ * IP (protocols 4, 41), GRE (Ethernet 0x6558, ERSPAN I/II/III, Aruba 802.11, PPTP's PPP, any
+ * EtherType), and in UDP: VXLAN (4789) and VXLAN-GPE (4790), Geneve (6081), GTP-U G-PDUs (2152),
+ * Teredo (3544, or any port when the datagram is exactly an IPv6 packet with a Teredo address),
+ * AYIYA (5072) and GRE-in-UDP (4754). A port alone does not make a tunnel: its header must check
+ * out, otherwise the datagram stays {@link DecodeStatus#NOT_TCP}.
  *
  * <p>Lengths: the frame holds {@code capturedLength} bytes of a {@code wireLength}-byte packet.
  * Where a header we need runs past the captured bytes the result is {@link DecodeStatus#TRUNCATED}
