@@ -15,7 +15,7 @@ public enum DecodeStatus {
   OK(null),
   /** The link layer carries something other than IPv4/IPv6 (ARP, LLDP, 802.3 LLC, MPLS...). */
   NOT_IP("decode.not_ip"),
-  /** An IP packet whose transport is not TCP (UDP, ICMP, GRE, ESP, no next header...). */
+  /** An IP packet whose transport is not TCP, and not a tunnel carrying TCP (UDP, ICMP, ESP...). */
   NOT_TCP("decode.not_tcp"),
   /** An IP fragment (IPv4 MF/offset, IPv6 fragment header); fragments are not reassembled. */
   IP_FRAGMENT("decode.ip_fragment"),

@@ -18,7 +18,17 @@ import java.nio.ByteOrder;
  * <p>Link layers: Ethernet with up to {@link #MAX_VLAN_TAGS} stacked 802.1Q / 802.1ad / 0x9100
  * tags, 802.2 LLC/SNAP, MPLS label stacks (IP guessed from the version nibble after the bottom
  * label) and PPPoE sessions; Linux cooked SLL and SLL2, BSD NULL (family in either byte order) and LOOP, and raw IP
- * (DLT 12, 14, 101, 228, 229). IP fragments are not reassembled ({@link DecodeStatus#IP_FRAGMENT}).
+ * (DLT 12, 14, 101, 228, 229); PPP (9, 50), Cisco HDLC (104), NFLOG (239), and 802.11 with or
+ * without radiotap (127, 105: unprotected data frames, through LLC/SNAP). IP fragments are not
+ * reassembled ({@link DecodeStatus#IP_FRAGMENT}).
+ *
+ * <p>Tunnels are followed to the innermost TCP packet, whose addresses and ports are reported, up
+ * to {@link #MAX_TUNNEL_DEPTH} levels ({@link #tunnel()}, {@link #tunnelDepth()}): IPv4/IPv6 in
+ * IP (protocols 4, 41), GRE (Ethernet 0x6558, ERSPAN I/II/III, Aruba 802.11, PPTP's PPP, any
+ * EtherType), and in UDP: VXLAN (4789) and VXLAN-GPE (4790), Geneve (6081), GTP-U G-PDUs (2152),
+ * Teredo (3544, or any port when the datagram is exactly an IPv6 packet with a Teredo address),
+ * AYIYA (5072) and GRE-in-UDP (4754). A port alone does not make a tunnel: its header must check
+ * out, otherwise the datagram stays {@link DecodeStatus#NOT_TCP}.
  *
  * <p>Lengths: the frame holds {@code capturedLength} bytes of a {@code wireLength}-byte packet.
  * Where a header we need runs past the captured bytes the result is {@link DecodeStatus#TRUNCATED}
@@ -48,7 +58,20 @@ public final class FrameDecoder {
   static final int ETHERNET_HEADER_LENGTH = 14, SLL_HEADER_LENGTH = 16, SLL2_HEADER_LENGTH = 20,
       NULL_HEADER_LENGTH = 4;
   static final int AF_INET = 2;
-  private static final int PROTO_TCP = 6;
+  private static final int PROTO_IPIP = 4, PROTO_TCP = 6, PROTO_UDP = 17, PROTO_IPV6 = 41,
+      PROTO_GRE = 47;
+  /** Deepest tunnel nesting decoded; a deeper one is {@link DecodeStatus#MALFORMED}. */
+  public static final int MAX_TUNNEL_DEPTH = 4;
+  static final int PORT_GRE_UDP = 4754, PORT_VXLAN = 4789, PORT_VXLAN_GPE = 4790,
+      PORT_GENEVE = 6081, PORT_TEREDO = 3544, PORT_AYIYA = 5072, PORT_GTP_U = 2152;
+  /** First 32 bits of every Teredo address (RFC 4380 §2.13). */
+  static final int TEREDO_PREFIX = 0x20010000;
+  static final int ETHERTYPE_TEB = 0x6558, ETHERTYPE_ERSPAN_2 = 0x88BE,
+      ETHERTYPE_ERSPAN_3 = 0x22EB, ETHERTYPE_PPP = 0x880B;
+  /** GRE protocol types Aruba access points use for tunnelled 802.11 frames. */
+  static final int ARUBA_FIRST = 0x8200, ARUBA_LAST = 0x8350;
+  /** NFLOG TLV type of the packet payload (NFULA_PAYLOAD). */
+  static final int NFULA_PAYLOAD = 9;
 
   private final Ipv4View ipv4 = new Ipv4View();
   private final Ipv6View ipv6 = new Ipv6View();
@@ -73,6 +96,8 @@ public final class FrameDecoder {
   private int vlanCount;
   private int outerVlanId;
   private int payloadOffset, payloadLength, payloadWireLength;
+  private int tunnelDepth;
+  private Tunnel tunnel = Tunnel.NONE;
 
   /**
    * Decodes the frame at {@code buf[off, off + info.capturedLength)} whose link type and wire
@@ -90,6 +115,8 @@ public final class FrameDecoder {
     payloadOffset = -1;
     payloadLength = 0;
     payloadWireLength = 0;
+    tunnelDepth = 0;
+    tunnel = Tunnel.NONE;
     if (off < 0 || off > buf.limit() || info.capturedLength < 0) {
       return fail(DecodeStatus.MALFORMED, "decode.bad_frame_bounds");
     }
@@ -122,6 +149,21 @@ public final class FrameDecoder {
         return ipv4(off);
       case LinkType.IPV6:
         return ipv6(off);
+      case LinkType.C_HDLC:
+        // Cisco HDLC: address, control, then an EtherType (as tcpdump's chdlc_print).
+        if (off + 4 > capEnd) {
+          return shortHeader("decode.chdlc.short");
+        }
+        return etherType(off + 4, this.buf.getShort(off + 2) & 0xFFFF);
+      case LinkType.PPP:
+      case LinkType.PPP_SERIAL:
+        return ppp(off);
+      case LinkType.NFLOG:
+        return nflog(off);
+      case LinkType.IEEE802_11:
+        return ieee80211(off);
+      case LinkType.IEEE802_11_RADIOTAP:
+        return radiotap(off);
       default:
         return fail(DecodeStatus.UNSUPPORTED_LINK, "decode.unsupported_link");
     }
@@ -191,18 +233,34 @@ public final class FrameDecoder {
           if (type > 1500 || step > MAX_VLAN_TAGS) {
             return fail(DecodeStatus.NOT_IP, "decode.not_ip");
           }
-          if (p + 8 > capEnd) {
+          type = snapType(p);
+          if (type == SNAP_SHORT) {
             return shortHeader("decode.llc.short");
           }
-          int oui = buf.getShort(p + 4) & 0xFFFF;
-          if (buf.getInt(p) != 0xAAAA0300 || (oui != 0 && oui != 0x00F8)) {
+          if (type == SNAP_OTHER) {
             return fail(DecodeStatus.NOT_IP, "decode.llc.not_snap");
           }
-          type = buf.getShort(p + 6) & 0xFFFF;
           p += 8;
           break;
       }
     }
+  }
+
+  private static final int SNAP_SHORT = -1, SNAP_OTHER = -2;
+
+  /**
+   * The EtherType of an 802.2 LLC/SNAP header at {@code p} (AA AA 03, OUI 000000 or 0000F8,
+   * RFC 1042); {@link #SNAP_SHORT} when cut short, {@link #SNAP_OTHER} for any other LLC.
+   */
+  private int snapType(int p) {
+    if (p + 8 > capEnd) {
+      return SNAP_SHORT;
+    }
+    int oui = buf.getShort(p + 4) & 0xFFFF;
+    if (buf.getInt(p) != 0xAAAA0300 || (oui != 0 && oui != 0x00F8)) {
+      return SNAP_OTHER;
+    }
+    return buf.getShort(p + 6) & 0xFFFF;
   }
 
   /** MPLS label stack (RFC 3032 §2.1): skip to bottom of stack, guess IP from the version nibble. */
@@ -238,14 +296,36 @@ public final class FrameDecoder {
     if (p + 7 > capEnd) {
       return shortHeader("decode.pppoe.short");
     }
-    int protocol = buf.get(p + 6) & 0xFF;
-    int ip = p + 7;
+    return pppProtocol(p + 6);
+  }
+
+  /**
+   * PPP in HDLC-like framing (RFC 1662 §3.1: address 0xFF and control 0x03, which may be
+   * omitted when negotiated away) for LINKTYPE_PPP, PPP_SERIAL and PPTP's GRE.
+   */
+  private DecodeStatus ppp(int p) {
+    if (p + 2 > capEnd) {
+      return shortHeader("decode.ppp.short");
+    }
+    if ((buf.getShort(p) & 0xFFFF) == 0xFF03) {
+      p += 2;
+    }
+    return pppProtocol(p);
+  }
+
+  /** The PPP protocol field at {@code p}: 2 bytes, or 1 when its low bit is set (RFC 1661 §6.5). */
+  private DecodeStatus pppProtocol(int p) {
+    if (p + 1 > capEnd) {
+      return shortHeader("decode.ppp.short");
+    }
+    int protocol = buf.get(p) & 0xFF;
+    int ip = p + 1;
     if ((protocol & 1) == 0) {
-      if (p + 8 > capEnd) {
-        return shortHeader("decode.pppoe.short");
+      if (p + 2 > capEnd) {
+        return shortHeader("decode.ppp.short");
       }
-      protocol = buf.getShort(p + 6) & 0xFFFF;
-      ip = p + 8;
+      protocol = buf.getShort(p) & 0xFFFF;
+      ip = p + 2;
     }
     if (protocol == PPP_IPV4) {
       return ipv4(ip);
@@ -253,7 +333,7 @@ public final class FrameDecoder {
     if (protocol == PPP_IPV6) {
       return ipv6(ip);
     }
-    return fail(DecodeStatus.NOT_IP, "decode.pppoe.not_ip");
+    return fail(DecodeStatus.NOT_IP, "decode.ppp.not_ip");
   }
 
   private DecodeStatus loopback(int off, boolean hostOrder) {
@@ -334,8 +414,9 @@ public final class FrameDecoder {
     if (ipv4.isFragment()) {
       return fail(DecodeStatus.IP_FRAGMENT, "decode.ipv4.fragment");
     }
-    if (ipv4.protocol() != PROTO_TCP) {
-      return fail(DecodeStatus.NOT_TCP, "decode.ipv4.not_tcp");
+    int protocol = ipv4.protocol();
+    if (protocol != PROTO_TCP) {
+      return ipPayload(protocol, p + headerLength, p + totalLength, "decode.ipv4.not_tcp");
     }
     return tcp(p + headerLength, p + totalLength);
   }
@@ -368,10 +449,464 @@ public final class FrameDecoder {
     dstHi = ipv6.dstHi();
     dstLo = ipv6.dstLo();
     DecodeStatus s = ipv6.walk(ipEnd, capEnd, truncated);
+    if (s == DecodeStatus.NOT_TCP) {
+      return ipPayload(ipv6.upperProtocol(), ipv6.upperOffset(), ipEnd, ipv6.reason);
+    }
     if (s != DecodeStatus.OK) {
       return fail(s, ipv6.reason);
     }
     return tcp(ipv6.upperOffset(), ipEnd);
+  }
+
+  /**
+   * A non-TCP IP payload of {@code protocol} at {@code p}, the IP packet ending at {@code ipEnd}:
+   * IP-in-IP, GRE and UDP tunnels are followed to the inner packet, anything else is {@link
+   * DecodeStatus#NOT_TCP} with {@code notTcp} as the reason.
+   */
+  private DecodeStatus ipPayload(int protocol, int p, int ipEnd, String notTcp) {
+    switch (protocol) {
+      case PROTO_IPIP:
+        return enter(Tunnel.IP_IN_IP) ? ipv4(p) : tooDeep();
+      case PROTO_IPV6:
+        return enter(Tunnel.IP_IN_IP) ? ipv6(p) : tooDeep();
+      case PROTO_GRE:
+        return gre(p, ipEnd);
+      case PROTO_UDP:
+        return udp(p, ipEnd, notTcp);
+      default:
+        return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+  }
+
+  /** Counts one more level of encapsulation; false when that exceeds {@link #MAX_TUNNEL_DEPTH}. */
+  private boolean enter(Tunnel t) {
+    if (tunnelDepth == MAX_TUNNEL_DEPTH) {
+      return false;
+    }
+    tunnelDepth++;
+    tunnel = t;
+    return true;
+  }
+
+  private DecodeStatus tooDeep() {
+    return fail(DecodeStatus.MALFORMED, "decode.tunnel.too_deep");
+  }
+
+  /**
+   * A UDP datagram (RFC 768) at {@code p}: a tunnel when either port is a tunnel's well-known
+   * port and the header after UDP checks out; otherwise {@link DecodeStatus#NOT_TCP}.
+   */
+  private DecodeStatus udp(int p, int ipEnd, String notTcp) {
+    if (p + 8 > ipEnd) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    if (p + 8 > capEnd) {
+      return shortHeader("decode.udp.short"); // cannot tell whether it is a tunnel
+    }
+    int sport = buf.getShort(p) & 0xFFFF;
+    int dport = buf.getShort(p + 2) & 0xFFFF;
+    int udpLength = buf.getShort(p + 4) & 0xFFFF;
+    if (udpLength < 8 || p + udpLength > ipEnd) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    int q = p + 8;
+    int end = p + udpLength;
+    if (isPort(PORT_VXLAN, sport, dport) || isPort(PORT_VXLAN_GPE, sport, dport)) {
+      return vxlan(q, end, notTcp);
+    }
+    if (isPort(PORT_GENEVE, sport, dport)) {
+      return geneve(q, end, notTcp);
+    }
+    if (isPort(PORT_GTP_U, sport, dport)) {
+      return gtpU(q, end, notTcp);
+    }
+    if (isPort(PORT_TEREDO, sport, dport)) {
+      return teredo(q, end, false, notTcp);
+    }
+    if (isPort(PORT_AYIYA, sport, dport)) {
+      return ayiya(q, notTcp);
+    }
+    if (isPort(PORT_GRE_UDP, sport, dport)) {
+      return gre(q, end);
+    }
+    // Once qualified, a Teredo client talks to relays and peers from and to any port (RFC 4380
+    // §5.2); Zeek detects those datagrams by content, as done here, with a Teredo address
+    // (2001:0::/32) required on one side.
+    return teredo(q, end, true, notTcp);
+  }
+
+  private static boolean isPort(int port, int sport, int dport) {
+    return sport == port || dport == port;
+  }
+
+  /**
+   * GRE (RFC 2784, key and sequence number RFC 2890; version 1 is PPTP's enhanced GRE, RFC 2637
+   * §4.1). A header with routing present (the RFC 1701 R bit) is not followed.
+   */
+  private DecodeStatus gre(int p, int end) {
+    if (p + 4 > capEnd) {
+      return shortHeader("decode.gre.short");
+    }
+    if (!enter(Tunnel.GRE)) {
+      return tooDeep();
+    }
+    int flags = buf.getShort(p) & 0xFFFF;
+    int protocol = buf.getShort(p + 2) & 0xFFFF;
+    int version = flags & 0x7;
+    if ((flags & 0x4000) != 0 || version > 1) {
+      return fail(DecodeStatus.NOT_IP, "decode.gre.unsupported");
+    }
+    int q = p + 4;
+    if ((flags & 0x8000) != 0) { // checksum + reserved
+      q += 4;
+    }
+    if ((flags & 0x2000) != 0) { // key (version 1: payload length + call id)
+      q += 4;
+    }
+    boolean sequence = (flags & 0x1000) != 0;
+    if (sequence) {
+      q += 4;
+    }
+    if (version == 1 && (flags & 0x0080) != 0) { // PPTP acknowledgment number
+      q += 4;
+    }
+    if (q > end) {
+      return fail(DecodeStatus.MALFORMED, "decode.gre.beyond_packet");
+    }
+    if (q > capEnd) {
+      return shortHeader("decode.gre.short");
+    }
+    if (version == 1) {
+      return protocol == ETHERTYPE_PPP ? ppp(q) : fail(DecodeStatus.NOT_IP, "decode.gre.not_ip");
+    }
+    switch (protocol) {
+      case ETHERTYPE_TEB:
+        return ethernet(q);
+      case ETHERTYPE_ERSPAN_2:
+        tunnel = Tunnel.ERSPAN;
+        // Type I has no header of its own and no GRE sequence number; type II has 8 bytes.
+        return ethernet(sequence ? q + 8 : q);
+      case ETHERTYPE_ERSPAN_3:
+        tunnel = Tunnel.ERSPAN;
+        // 12 bytes, then an 8-byte platform-specific subheader when the O flag (last bit) is set.
+        if (q + 12 > capEnd) {
+          return shortHeader("decode.erspan.short");
+        }
+        return ethernet(q + ((buf.get(q + 11) & 0x01) != 0 ? 20 : 12));
+      default:
+        if (protocol >= ARUBA_FIRST && protocol <= ARUBA_LAST) {
+          return ieee80211Frame(q, "decode.gre.aruba");
+        }
+        if (protocol <= 1500) {
+          return fail(DecodeStatus.NOT_IP, "decode.gre.not_ip");
+        }
+        return etherType(q, protocol);
+    }
+  }
+
+  /**
+   * VXLAN (RFC 7348 §5: 8 bytes, I flag 0x08) carrying Ethernet; VXLAN-GPE (P flag 0x04) names
+   * its payload in byte 3: 1 IPv4, 2 IPv6, 3 Ethernet.
+   */
+  private DecodeStatus vxlan(int p, int end, String notTcp) {
+    if (p + 8 > end) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    if (p + 8 > capEnd) {
+      return shortHeader("decode.vxlan.short");
+    }
+    int flags = buf.get(p) & 0xFF;
+    if ((flags & 0x08) == 0) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    if (!enter(Tunnel.VXLAN)) {
+      return tooDeep();
+    }
+    if ((flags & 0x04) != 0) {
+      switch (buf.get(p + 3)) {
+        case 1:
+          return ipv4(p + 8);
+        case 2:
+          return ipv6(p + 8);
+        case 3:
+          return ethernet(p + 8);
+        default:
+          return fail(DecodeStatus.NOT_IP, "decode.vxlan.not_ip");
+      }
+    }
+    return ethernet(p + 8);
+  }
+
+  /** Geneve (RFC 8926 §3.4): version 0, options in 4-byte units, then an EtherType'd payload. */
+  private DecodeStatus geneve(int p, int end, String notTcp) {
+    if (p + 8 > end) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    if (p + 8 > capEnd) {
+      return shortHeader("decode.geneve.short");
+    }
+    if ((buf.get(p) & 0xC0) != 0) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    if (!enter(Tunnel.GENEVE)) {
+      return tooDeep();
+    }
+    int q = p + 8 + ((buf.get(p) & 0x3F) << 2);
+    if (q > end) {
+      return fail(DecodeStatus.MALFORMED, "decode.geneve.options_beyond_packet");
+    }
+    int protocol = buf.getShort(p + 2) & 0xFFFF;
+    return protocol == ETHERTYPE_TEB ? ethernet(q) : etherType(q, protocol);
+  }
+
+  /**
+   * GTP-U version 1 (3GPP TS 29.281 §5.1): an 8-byte header; a G-PDU (type 255) carries a user IP
+   * packet. With any of E, S, PN set 4 more bytes follow, ending in the first extension header
+   * type; each extension header gives its length in 4-byte units and ends with the next type.
+   */
+  private DecodeStatus gtpU(int p, int end, String notTcp) {
+    if (p + 8 > end) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    if (p + 8 > capEnd) {
+      return shortHeader("decode.gtp.short");
+    }
+    int flags = buf.get(p) & 0xFF;
+    if ((flags & 0xF0) != 0x30 || (buf.get(p + 1) & 0xFF) != 0xFF) {
+      return fail(DecodeStatus.NOT_TCP, notTcp); // GTPv1 with PT=1 and a G-PDU only
+    }
+    if (!enter(Tunnel.GTP_U)) {
+      return tooDeep();
+    }
+    int q = p + 8;
+    if ((flags & 0x07) != 0) {
+      if (q + 4 > capEnd) {
+        return shortHeader("decode.gtp.short");
+      }
+      int next = (flags & 0x04) != 0 ? buf.get(q + 3) & 0xFF : 0;
+      q += 4;
+      for (int i = 0; next != 0; i++) {
+        if (i == MAX_TUNNEL_DEPTH * 2 || q + 1 > end) {
+          return fail(DecodeStatus.MALFORMED, "decode.gtp.bad_extension");
+        }
+        if (q + 1 > capEnd) {
+          return shortHeader("decode.gtp.short");
+        }
+        int len = (buf.get(q) & 0xFF) << 2;
+        if (len == 0 || q + len > end) {
+          return fail(DecodeStatus.MALFORMED, "decode.gtp.bad_extension");
+        }
+        if (q + len > capEnd) {
+          return shortHeader("decode.gtp.short");
+        }
+        next = buf.get(q + len - 1) & 0xFF;
+        q += len;
+      }
+    }
+    if (q > end) {
+      return fail(DecodeStatus.MALFORMED, "decode.gtp.beyond_packet");
+    }
+    return innerIp(q, "decode.gtp.not_ip");
+  }
+
+  /**
+   * Teredo (RFC 4380 §5.1.1): an IPv6 packet in UDP, optionally after an authentication
+   * indicator (0x0001, id and auth lengths, id, auth value, 8-byte nonce, confirmation byte) and
+   * an origin indication (0x0000, port, address: 8 bytes). Anything else on port 3544 (bubbles
+   * without IPv6, router solicitations in IPv4...) stays UDP.
+   */
+  private DecodeStatus teredo(int p, int end, boolean anyPort, String notTcp) {
+    int q = p;
+    for (int i = 0; i < 2; i++) { // authentication, then origin indication
+      if (q + 2 > end) {
+        return fail(DecodeStatus.NOT_TCP, notTcp);
+      }
+      if (q + 4 > capEnd) {
+        return teredoCut(anyPort, notTcp);
+      }
+      int indicator = buf.getShort(q) & 0xFFFF;
+      if (indicator == 0x0001 && i == 0) {
+        q += 4 + (buf.get(q + 2) & 0xFF) + (buf.get(q + 3) & 0xFF) + 9;
+      } else if (indicator == 0x0000) {
+        q += 8;
+        break;
+      } else {
+        break;
+      }
+    }
+    // Only a whole IPv6 packet that exactly fills the rest of the datagram is taken.
+    if (q + Ipv6View.HEADER_LENGTH > end) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    if (q + Ipv6View.HEADER_LENGTH > capEnd) {
+      return teredoCut(anyPort, notTcp);
+    }
+    if ((buf.get(q) & 0xF0) != 0x60
+        || q + Ipv6View.HEADER_LENGTH + (buf.getShort(q + 4) & 0xFFFF) != end) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    if (anyPort && buf.getInt(q + Ipv6View.SRC_OFFSET) != TEREDO_PREFIX
+        && buf.getInt(q + Ipv6View.DST_OFFSET) != TEREDO_PREFIX) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    if (!enter(Tunnel.TEREDO)) {
+      return tooDeep();
+    }
+    return ipv6(q);
+  }
+
+  /** A cut Teredo header: truncated on port 3544; elsewhere it cannot be told from plain UDP. */
+  private DecodeStatus teredoCut(boolean anyPort, String notTcp) {
+    return anyPort ? fail(DecodeStatus.NOT_TCP, notTcp) : shortHeader("decode.teredo.short");
+  }
+
+  /**
+   * AYIYA ("Anything In Anything", draft-massar-v6ops-ayiya §6): 8 bytes (identity length and
+   * type, signature length and hash method, auth method and opcode, next header, epoch), the
+   * identity (2^idlen bytes) and the signature (siglen 4-byte words). Opcode 1 forwards a packet.
+   */
+  private DecodeStatus ayiya(int p, String notTcp) {
+    if (p + 8 > capEnd) {
+      return shortHeader("decode.ayiya.short");
+    }
+    int opcode = buf.get(p + 2) & 0x0F;
+    int next = buf.get(p + 3) & 0xFF;
+    if (opcode != 1 || (next != PROTO_IPIP && next != PROTO_IPV6)) {
+      return fail(DecodeStatus.NOT_TCP, notTcp);
+    }
+    if (!enter(Tunnel.AYIYA)) {
+      return tooDeep();
+    }
+    int q = p + 8 + (1 << ((buf.get(p) & 0xF0) >>> 4)) + ((buf.get(p + 1) & 0xF0) >>> 4) * 4;
+    return next == PROTO_IPIP ? ipv4(q) : ipv6(q);
+  }
+
+  /** An IP packet of either version at {@code p} (version from the first nibble). */
+  private DecodeStatus innerIp(int p, String notIp) {
+    if (p >= capEnd) {
+      return shortHeader("decode.ip.short");
+    }
+    int version = (buf.get(p) & 0xF0) >>> 4;
+    if (version == 4) {
+      return ipv4(p);
+    }
+    if (version == 6) {
+      return ipv6(p);
+    }
+    return fail(DecodeStatus.NOT_IP, notIp);
+  }
+
+  /**
+   * NFLOG (LINKTYPE_NFLOG): family, version, resource id, then TLVs whose length (header
+   * included, padded to 4) and type are in the capturing host's byte order; the packet is the
+   * NFULA_PAYLOAD TLV. Types are small, so a type with an empty low byte read big-endian came
+   * from a little-endian host.
+   */
+  private DecodeStatus nflog(int off) {
+    if (off + 4 > capEnd) {
+      return shortHeader("decode.nflog.short");
+    }
+    int p = off + 4;
+    for (int i = 0; p + 4 <= capEnd; i++) {
+      int len = buf.getShort(p) & 0xFFFF;
+      int type = buf.getShort(p + 2) & 0xFFFF;
+      if ((type & 0xFF) == 0 && type != 0) {
+        len = Short.reverseBytes((short) len) & 0xFFFF;
+        type = type >>> 8;
+      }
+      type &= 0x7FFF; // NLA_F_NESTED
+      if (len < 4 || i > 64) {
+        return fail(DecodeStatus.MALFORMED, "decode.nflog.bad_tlv");
+      }
+      if (type == NFULA_PAYLOAD) {
+        return innerIp(p + 4, "decode.nflog.not_ip");
+      }
+      p += (len + 3) & ~3;
+    }
+    return truncated ? shortHeader("decode.nflog.short")
+        : fail(DecodeStatus.NOT_IP, "decode.nflog.no_payload");
+  }
+
+  /**
+   * Radiotap (LINKTYPE_IEEE802_11_RADIOTAP): version 0, a little-endian header length, present
+   * bitmaps chained by bit 31. The flags field (present bit 1, after the 8-aligned TSFT of bit 0)
+   * says whether the 802.11 header is padded to 4 bytes (0x20).
+   */
+  private DecodeStatus radiotap(int off) {
+    if (off + 8 > capEnd) {
+      return shortHeader("decode.radiotap.short");
+    }
+    int length = Short.reverseBytes(buf.getShort(off + 2)) & 0xFFFF;
+    if (buf.get(off) != 0 || length < 8) {
+      return fail(DecodeStatus.MALFORMED, "decode.radiotap.bad_header");
+    }
+    int present = Integer.reverseBytes(buf.getInt(off + 4));
+    int f = off + 8;
+    int headerEnd = Math.min(off + length, capEnd);
+    for (int word = present; (word & 0x80000000) != 0 && f + 4 <= headerEnd; f += 4) {
+      word = Integer.reverseBytes(buf.getInt(f));
+    }
+    padded80211 = false;
+    if ((present & 0x1) != 0) {
+      f = off + (((f - off) + 7) & ~7) + 8;
+    }
+    if ((present & 0x2) != 0 && f < headerEnd) {
+      padded80211 = (buf.get(f) & 0x20) != 0;
+    }
+    int p = off + length;
+    DecodeStatus s = ieee80211Frame(p, "decode.radiotap.not_ip");
+    padded80211 = false;
+    return s;
+  }
+
+  private boolean padded80211;
+
+  private DecodeStatus ieee80211(int off) {
+    padded80211 = false;
+    return ieee80211Frame(off, "decode.80211.not_ip");
+  }
+
+  /**
+   * An 802.11 MAC frame (IEEE 802.11-2020 §9.2): only unprotected data frames with a body go on,
+   * through LLC/SNAP. Header: frame control, duration, 3 addresses, sequence control (24 bytes),
+   * a 4th address when both ToDS and FromDS are set, QoS control in QoS subtypes, and an HT
+   * control field when a QoS frame has the +HTC/Order bit.
+   */
+  private DecodeStatus ieee80211Frame(int p, String notIp) {
+    if (p + 24 > capEnd) {
+      return shortHeader("decode.80211.short");
+    }
+    int fc0 = buf.get(p) & 0xFF;
+    int fc1 = buf.get(p + 1) & 0xFF;
+    int type = (fc0 >>> 2) & 0x3;
+    int subtype = fc0 >>> 4;
+    if (type != 2 || (subtype & 0x4) != 0) {
+      return fail(DecodeStatus.NOT_IP, notIp); // management, control, or data without a body
+    }
+    if ((fc1 & 0x40) != 0) {
+      return fail(DecodeStatus.NOT_IP, "decode.80211.protected");
+    }
+    int h = 24;
+    if ((fc1 & 0x03) == 0x03) {
+      h += 6;
+    }
+    if ((subtype & 0x8) != 0) {
+      h += 2;
+      if ((fc1 & 0x80) != 0) {
+        h += 4;
+      }
+    }
+    if (padded80211) {
+      h = (h + 3) & ~3;
+    }
+    int type2 = snapType(p + h);
+    if (type2 == SNAP_SHORT) {
+      return shortHeader("decode.llc.short");
+    }
+    if (type2 == SNAP_OTHER) {
+      return fail(DecodeStatus.NOT_IP, "decode.llc.not_snap");
+    }
+    return etherType(p + h + 8, type2);
   }
 
   /** TCP header at {@code p}; the IP packet ends at {@code ipEnd} (which may exceed capEnd). */
@@ -451,6 +986,12 @@ public final class FrameDecoder {
 
   /** TCP payload bytes per the IP length fields; exceeds {@link #payloadLength()} when cut. */
   public int payloadWireLength() { return payloadWireLength; }
+
+  /** Levels of encapsulation removed to reach the reported packet (0 when not tunnelled). */
+  public int tunnelDepth() { return tunnelDepth; }
+
+  /** The innermost encapsulation removed, {@link Tunnel#NONE} when not tunnelled. */
+  public Tunnel tunnel() { return tunnel; }
 
   /** Number of VLAN tags unwrapped. */
   public int vlanCount() { return vlanCount; }

@@ -22,7 +22,7 @@ final class Http1Parser {
   /** Parser states. */
   enum State {
     START_LINE, HEADERS, BODY_FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, TRAILERS, BODY_TO_CLOSE,
-    TUNNEL, DESYNC, NOT_HTTP
+    TUNNEL, TUNNEL_PROBE, DESYNC, NOT_HTTP
   }
 
   /** Callbacks to the tracker, in stream order. */
@@ -44,7 +44,18 @@ final class Http1Parser {
 
     /** The direction lost message boundaries; {@code gap} when a gap caused it. */
     void desync(Http1Parser p, boolean gap);
+
+    /**
+     * Response side, before a message's first byte: true when the request it answers is an
+     * HTTP/0.9 simple request, whose response is the bare body up to the close.
+     */
+    default boolean simpleResponseExpected(Http1Parser p) {
+      return false;
+    }
   }
+
+  /** Version string given to HTTP/0.9 simple requests and their responses. */
+  static final String HTTP_09 = "HTTP/0.9";
 
   /** Longest method token accepted (RFC 7230 3.1.1 sets no limit; real methods are short). */
   static final int MAX_METHOD = 32;
@@ -95,6 +106,8 @@ final class Http1Parser {
   private boolean nulCounted;
   private boolean lastFieldKept;
   private long remaining;
+  /** Request side: the start line just parsed was an HTTP/0.9 Simple-Request. */
+  private boolean simpleRequest;
   /** Request side: the last request was CONNECT or asked to Upgrade. */
   private boolean maybeTunnel;
 
@@ -148,6 +161,9 @@ final class Http1Parser {
         case DESYNC:
           pos = desync(buf, pos, end);
           break;
+        case TUNNEL_PROBE:
+          pos = tunnelProbe(buf, pos, end);
+          break;
         default: // TUNNEL, NOT_HTTP: ignored
           pos = end;
       }
@@ -186,6 +202,10 @@ final class Http1Parser {
       case TUNNEL:
       case NOT_HTTP:
         return;
+      case TUNNEL_PROBE:
+        resetLine();
+        state = State.TUNNEL;
+        return;
       case DESYNC: // the bytes after a gap may start a message
         resetLine();
         return;
@@ -218,17 +238,77 @@ final class Http1Parser {
     resetLine();
   }
 
-  /** Stops parsing: the connection became a tunnel (CONNECT 2xx or 101 seen on the other side). */
-  void enterTunnel() {
+  /**
+   * The connection became a tunnel: a 101 ({@code connect} false) stops parsing; a 2xx to CONNECT
+   * lets the tunnel's first line decide ({@link #tunnelProbe}). A request the client already sent
+   * into a CONNECT tunnel before the 2xx arrived is being parsed and is kept.
+   */
+  void enterTunnel(boolean connect) {
+    if (connect && inMessage) {
+      return;
+    }
     if (inMessage) {
       endMessage(false);
     }
-    state = State.TUNNEL;
+    state = connect && state == State.START_LINE ? State.TUNNEL_PROBE : State.TUNNEL;
+  }
+
+  /**
+   * The first bytes inside a CONNECT tunnel. Its content is the client's business (RFC 9110
+   * §9.3.6): usually TLS, but a proxy also carries plain HTTP to the origin that way. When the
+   * first line is a start line of this direction, parsing goes on (the proxy's view, as Suricata
+   * and Zeek do); anything else makes the rest of the direction an opaque tunnel, silently.
+   */
+  private int tunnelProbe(ByteBuffer buf, int pos, int end) {
+    if (lineRaw == 0) {
+      while (pos < end && isCrLf(buf.get(pos))) {
+        pos++;
+      }
+      if (pos == end) {
+        return pos;
+      }
+      byte b = buf.get(pos);
+      if (request ? !isTchar(b) : (b | 0x20) != 'h') {
+        state = State.TUNNEL;
+        return end;
+      }
+    }
+    pos = readLine(buf, pos, end, opts.maxStartLineBytes());
+    if (lineTooLong || (lineDone && (request ? requestLineEnd(0) < 0 : !statusLineValid(0)))) {
+      resetLine();
+      state = State.TUNNEL;
+      return end;
+    }
+    if (!lineDone) {
+      return pos;
+    }
+    boolean bareLf = lineBareLf;
+    boolean nul = lineNul;
+    beginMessage(lineFrame, lineUs);
+    listener.messageBegin(this);
+    lineBareLf = bareLf;
+    lineNul = nul;
+    lineFlags();
+    headBytes = lineRaw;
+    parseStartLine();
+    resetLine();
+    state = State.HEADERS;
+    return pos;
   }
 
   // ---- start line -------------------------------------------------------------------------
 
   private int startLine(ByteBuffer buf, int pos, int end) {
+    if (lineRaw == 0 && !request && listener.simpleResponseExpected(this)) {
+      // RFC 1945 §6: a Simple-Response is the entity body alone, ended by the close
+      beginMessage(frame, us);
+      listener.messageBegin(this);
+      version = HTTP_09;
+      reason = "";
+      listener.headComplete(this); // pairs it; even after HEAD the body runs to the close
+      startCloseDelimited();
+      return pos;
+    }
     if (lineRaw == 0) {
       // RFC 7230 3.5: ignore at least one empty line received before the request-line
       while (pos < end && isCrLf(buf.get(pos))) {
@@ -263,6 +343,12 @@ final class Http1Parser {
     }
     resetLine();
     state = State.HEADERS;
+    if (simpleRequest) {
+      headDone(); // a Simple-Request has no header section and no body
+      // RFC 1945 §6: the server answers and closes; nothing more from the client is a request
+      // (typically the header lines of a botched "GET /x HTTP/1.1"), so the rest is ignored
+      state = State.NOT_HTTP;
+    }
     return pos;
   }
 
@@ -356,18 +442,61 @@ final class Http1Parser {
 
   /** Index of the SP before the version when line[o..] is a request line, else -1. */
   private int requestLineEnd(int o) {
+    return requestLineEnd(line, o, lineLen);
+  }
+
+  /**
+   * Index of the SP before the version when {@code b[o, end)} is a request line (method SP
+   * target SP version), else -1. Liberal where Zeek and Wireshark are and the line is still
+   * unambiguous: the target may be empty ("GET  HTTP/1.1", "OPTIONS HTTP/1.1": the SP before the
+   * version is then the one after the method), and the version may lack its minor digit
+   * ("HTTP/1.") or carry more ("HTTP/1.0.8", a weather station's firmware).
+   */
+  static int requestLineEnd(byte[] b, int o, int end) {
     int m = o;
-    while (m < lineLen && m - o <= MAX_METHOD && isTchar(line[m])) {
+    while (m < end && m - o <= MAX_METHOD && isTchar(b[m])) {
       m++;
     }
-    if (m == o || m - o > MAX_METHOD || m >= lineLen || line[m] != ' ') {
+    if (m == o || m - o > MAX_METHOD || m >= end || b[m] != ' ') {
       return -1;
     }
-    int v = lineLen - 8;
-    if (v <= m + 1 || line[v - 1] != ' ' || !isVersion(line, v)) {
-      return -1;
+    int sp = end - 1;
+    while (sp > m && b[sp] != ' ') {
+      sp--;
     }
-    return v - 1;
+    return versionLength(b, sp + 1, end) > 0 ? sp : -1;
+  }
+
+  /**
+   * Length of the HTTP-version token {@code b[v, end)} when valid: "HTTP/d.d" (8), "HTTP/d."
+   * (7) or "HTTP/d.d" followed by digits and dots; 0 otherwise.
+   */
+  private static int versionLength(byte[] b, int v, int end) {
+    int n = end - v;
+    if (n < 7 || (b[v] | 0x20) != 'h' || (b[v + 1] | 0x20) != 't' || (b[v + 2] | 0x20) != 't'
+        || (b[v + 3] | 0x20) != 'p' || b[v + 4] != '/' || !isDigit(b[v + 5]) || b[v + 6] != '.') {
+      return 0;
+    }
+    if (n == 7) {
+      return 7;
+    }
+    if (!isDigit(b[v + 7])) {
+      return 0;
+    }
+    for (int i = v + 8; i < end; i++) {
+      if (!isDigit(b[i]) && b[i] != '.') {
+        return 0;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * A request line in {@code b[from, end)} (without its line end) that starts a message: HTTP/1.x
+   * ({@link #requestLineEnd(byte[], int, int)}) or an HTTP/0.9 Simple-Request.
+   */
+  static boolean isRequestLine(byte[] b, int from, int end) {
+    return requestLineEnd(b, from, end) >= 0 || isSimpleRequest(b, from, end);
   }
 
   /** HTTP-version SP status-code [SP reason-phrase] at line[o..] (reason may be missing). */
@@ -377,12 +506,78 @@ final class Http1Parser {
         && (lineLen - o == 12 || line[o + 12] == ' ');
   }
 
+  /**
+   * An HTTP/0.9 Simple-Request line in {@code b[from, end)} (RFC 1945 §4.1: method SP
+   * Request-URI, no version; Zeek, libhtp and Wireshark accept other methods than GET there). To
+   * tell it from junk, the method must be 3 or more upper-case letters, '_' or '-' (CCM_POST,
+   * M-SEARCH) and the target an origin-form or http(s) absolute URI without spaces.
+   */
+  static boolean isSimpleRequest(byte[] b, int from, int end) {
+    int m = from;
+    while (m < end && m - from <= MAX_METHOD
+        && ((b[m] >= 'A' && b[m] <= 'Z') || b[m] == '_' || b[m] == '-')) {
+      m++;
+    }
+    if (m - from < 3 || m - from > MAX_METHOD || m + 1 >= end || b[m] != ' ') {
+      return false;
+    }
+    int u = m + 1;
+    if (b[u] != '/' && !isHttpUri(b, u, end)) {
+      return false;
+    }
+    for (int i = u; i < end; i++) {
+      if (b[i] <= ' ' || b[i] == 0x7F) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** "http://" or "https://" (any case) at {@code b[u, end)}. */
+  private static boolean isHttpUri(byte[] b, int u, int end) {
+    if (end - u < 8 || (b[u] | 0x20) != 'h' || (b[u + 1] | 0x20) != 't'
+        || (b[u + 2] | 0x20) != 't' || (b[u + 3] | 0x20) != 'p') {
+      return false;
+    }
+    int c = (b[u + 4] | 0x20) == 's' ? u + 5 : u + 4;
+    return c + 3 <= end && b[c] == ':' && b[c + 1] == '/' && b[c + 2] == '/';
+  }
+
+  /** True when the first line in {@code b[from, len)} (after empty lines) is a Simple-Request. */
+  static boolean startsWithSimpleRequest(byte[] b, int from, int len) {
+    int i = from;
+    while (i < len && (b[i] == '\r' || b[i] == '\n')) {
+      i++;
+    }
+    int lf = i;
+    while (lf < len && b[lf] != '\n') {
+      lf++;
+    }
+    if (lf == len) {
+      return false;
+    }
+    return isSimpleRequest(b, i, lf > i && b[lf - 1] == '\r' ? lf - 1 : lf);
+  }
+
   /** Validates the start line first, then makes its strings. */
   private boolean parseStartLine() {
+    simpleRequest = false;
     if (request) {
       int sp = requestLineEnd(0);
       if (sp < 0) {
-        return false;
+        if (!isSimpleRequest(line, 0, lineLen)) {
+          return false;
+        }
+        int m = 0;
+        while (line[m] != ' ') {
+          m++;
+        }
+        method = Headers.latin1(line, 0, m);
+        uri = Headers.latin1(line, m + 1, lineLen - m - 1);
+        version = HTTP_09;
+        maybeTunnel = false;
+        simpleRequest = true;
+        return true;
       }
       int m = 0;
       while (line[m] != ' ') {
@@ -396,12 +591,10 @@ final class Http1Parser {
       while (ue > ub && line[ue - 1] == ' ') {
         ue--;
       }
-      if (ub == ue) {
-        return false;
-      }
       method = Headers.latin1(line, 0, m);
-      uri = Headers.latin1(line, ub, ue - ub);
-      version = versionString(line, sp + 1);
+      uri = ue > ub ? Headers.latin1(line, ub, ue - ub) : ""; // an empty target, as Zeek logs it
+      version = lineLen - sp - 1 == 8 ? versionString(line, sp + 1)
+          : "HTTP" + Headers.latin1(line, sp + 5, lineLen - sp - 5); // as sent, "HTTP" upper
       maybeTunnel = method.equals("CONNECT");
       return true;
     }
@@ -533,6 +726,7 @@ final class Http1Parser {
       // 3.3.3 item 2: a 2xx to CONNECT switches to tunnel mode
       if ("CONNECT".equals(reqMethod) && status >= 200 && status < 300) {
         finishHead(Framing.TUNNEL);
+        state = State.TUNNEL_PROBE;
         return;
       }
     }

@@ -252,6 +252,9 @@ public final class HttpTracker implements StreamListener {
 
   /** -1: undecided; 0: decided; 1: decided and roles swapped. */
   private int decide(boolean force) {
+    if (!measureSocks(force)) {
+      return -1;
+    }
     int c = classOf(probes[StreamControl.CLIENT], force);
     int s = classOf(probes[StreamControl.SERVER], force);
     if (c == PENDING) {
@@ -283,10 +286,30 @@ public final class HttpTracker implements StreamListener {
     return notHttp(reason());
   }
 
+  /**
+   * Measures a SOCKS handshake at the start of each direction ({@link SocksPreamble}); the HTTP
+   * after it is classified and parsed. False while a length is still unknown.
+   */
+  private boolean measureSocks(boolean force) {
+    Probe c = probes[StreamControl.CLIENT];
+    Probe s = probes[StreamControl.SERVER];
+    if (c.skip < 0) {
+      c.skip = SocksPreamble.clientLength(c.data, c.len, full(c, force));
+    }
+    if (s.skip < 0 && c.skip >= 0) {
+      s.skip = c.skip == 0 ? 0 : SocksPreamble.serverLength(s.data, s.len, full(s, force));
+    }
+    return c.skip >= 0 && s.skip >= 0;
+  }
+
+  private boolean full(Probe p, boolean force) {
+    return force || p.ended || p.dropped > 0 || p.len >= probeCap;
+  }
+
   private int classOf(Probe p, boolean force) {
     if (p.cls == PENDING) {
-      boolean full = force || p.ended || p.dropped > 0 || p.len >= probeCap;
-      int c = classify(p.data, p.len, full);
+      boolean full = full(p, force);
+      int c = classify(p.data, p.skip, p.len, full);
       if (c == PENDING && full) {
         c = p.len == 0 && p.dropped == 0 ? NONE : OTHER;
       }
@@ -299,8 +322,8 @@ public final class HttpTracker implements StreamListener {
    * Classifies the first bytes of a direction: REQ, STATUS, H2 (the HTTP/2 preface), OTHER, or
    * PENDING when more bytes are needed. {@code full}: no more bytes will come.
    */
-  static int classify(byte[] b, int len, boolean full) {
-    int i = 0;
+  static int classify(byte[] b, int from, int len, boolean full) {
+    int i = from;
     while (i < len && (b[i] == '\r' || b[i] == '\n')) { // RFC 7230 3.5
       i++;
     }
@@ -335,11 +358,11 @@ public final class HttpTracker implements StreamListener {
       return full ? REQ : PENDING; // an over-long first line still starts like a request
     }
     int e = lf > t && b[lf - 1] == '\r' ? lf - 1 : lf;
-    int v = e - 8;
-    if (v <= t + 1 || b[v - 1] != ' ' || !Http1Parser.isVersion(b, v)) {
+    if (!Http1Parser.isRequestLine(b, i, e)) { // HTTP/1.x, or an HTTP/0.9 Simple-Request
       return OTHER;
     }
-    if (t - i == 3 && b[i] == 'P' && b[i + 1] == 'R' && b[i + 2] == 'I' && b[v + 5] == '2') {
+    if (t - i == 3 && b[i] == 'P' && b[i + 1] == 'R' && b[i + 2] == 'I' && e - 3 > t
+        && b[e - 3] == '2') {
       return H2; // RFC 7540 3.5: "PRI * HTTP/2.0"
     }
     return REQ;
@@ -383,7 +406,11 @@ public final class HttpTracker implements StreamListener {
     decided = true;
     parsers = new Http1Parser[2];
     parsers[StreamControl.CLIENT] = parser(true, c);
-    parsers[StreamControl.SERVER] = parser(false, s);
+    // after an HTTP/0.9 request the server's bare body is expected, not a desync
+    boolean simple = c == REQ && Http1Parser.startsWithSimpleRequest(
+        probes[StreamControl.CLIENT].data,
+        probes[StreamControl.CLIENT].skip, probes[StreamControl.CLIENT].len);
+    parsers[StreamControl.SERVER] = parser(false, simple ? PENDING : s);
     return swap ? 1 : 0;
   }
 
@@ -409,7 +436,10 @@ public final class HttpTracker implements StreamListener {
       ByteBuffer kept = ByteBuffer.wrap(p.data);
       int start = 0;
       for (int i = 0; i < p.chunks; i++) {
-        parsers[d].feed(kept, start, p.ends[i] - start, p.frames[i], p.uss[i]);
+        int from = Math.max(start, p.skip); // after a SOCKS handshake
+        if (p.ends[i] > from) {
+          parsers[d].feed(kept, from, p.ends[i] - from, p.frames[i], p.uss[i]);
+        }
         start = p.ends[i];
       }
       if (p.dropped > 0) {
@@ -435,6 +465,8 @@ public final class HttpTracker implements StreamListener {
     long gapFrame;
     long gapUs;
     int cls = PENDING;
+    /** Length of a SOCKS handshake first in this direction, -1 until measured. */
+    int skip = -1;
     int chunks;
     final int[] ends = new int[8];
     final long[] frames = new long[8];
@@ -626,9 +658,15 @@ public final class HttpTracker implements StreamListener {
       tx.responseEnded = true;
       if (complete && p.framing == Framing.TUNNEL) {
         tunnel = true;
-        parsers[StreamControl.CLIENT].enterTunnel();
+        parsers[StreamControl.CLIENT].enterTunnel(p.status != 101);
       }
       drain();
+    }
+
+    @Override
+    public boolean simpleResponseExpected(Http1Parser p) {
+      Transaction tx = pending.peekFirst();
+      return tx != null && Http1Parser.HTTP_09.equals(tx.requestVersion);
     }
 
     @Override

@@ -30,9 +30,9 @@ class CorpusConformanceTest {
   private static final Path CORPUS = Paths.get("..", "shared", "corpus");
 
   /** Agreement with peer baselines, documented exceptions counted as disagreements. */
-  static final double PEER_THRESHOLD = 0.80;
+  static final double PEER_THRESHOLD = 0.90;
   /** Agreement with tshark's counts (a reference, not ground truth). */
-  static final double TSHARK_THRESHOLD = 0.80;
+  static final double TSHARK_THRESHOLD = 0.84;
 
   /**
    * Captures where connscope and the reference disagree for a documented reason (who is right
@@ -47,35 +47,24 @@ class CorpusConformanceTest {
   }
 
   static {
-    // --- out of scope: encapsulations and link types connscope does not decode (BRIEF.md) ---
-    known("tunnel (Teredo/AYIYA/GRE/GTP/VXLAN/Geneve/ERSPAN) not decapsulated",
-        "zeek/tunnels/Teredo.pcap", "zeek/tunnels/ayiya3.pcap",
-        "zeek/tunnels/gre-over-udp-4754.pcap",
+    // --- out of scope: traffic connscope does not decode (BRIEF.md) ---
+    known("tunnel packets split into outer IP fragments: IP fragments are not reassembled, so "
+        + "the segments they carry are gaps", "zeek/erspan.pcap",
         "zeek/tunnels/gtp/gtp1_gn_normal_incl_fragmentation.pcap",
-        "zeek/tunnels/gtp/gtp2_different_udp_port.pcap",
-        "zeek/tunnels/vxlan-encapsulated-http.pcap", "zeek/tunnels/geneve-many-options.pcap",
-        "zeek/tunnels/gre-aruba.pcap", "zeek/erspan.pcap", "arkime/gre-erspan-vxlan.pcap",
-        "suricata-verify/decode-teredo-01/input.pcap");
-    known("SOCKS handshake before HTTP: the connection is not HTTP/1.x from its first byte",
-        "arkime/socks-http-example.pcap", "arkime/socks-http-pass.pcap",
-        "arkime/socks5-http-302-frag.pcap", "arkime/socks5-http-302.pcap",
-        "arkime/socks5-reverse.pcap", "zeek/socks.pcap", "zeek/tunnels/socks.pcap");
-    known("link type not decoded (NFLOG, 802.11 radiotap, Cisco HDLC)",
-        "zeek/nflog-http.pcap", "arkime/nflog.pcap", "arkime/80211http.pcap",
-        "suricata-verify/decode-chdlc-01/hdlc-http_1tx.pcap");
+        "arkime/socks5-http-302-frag.pcap");
+    known("reverse SOCKS: after 6 bytes of its own, the accepting side plays the SOCKS client "
+        + "and sends the requests; connscope keeps the handshake's roles and reports "
+        + "roles_reversed", "arkime/socks5-reverse.pcap");
     known("HTTP over SCTP, not TCP", "arkime/sctp-www.pcap");
     known("HTTP/2 after an h2c upgrade", "suricata-verify/http2-keywords2/input.pcap");
-    known("plain HTTP inside a CONNECT tunnel: connscope stops parsing at the 2xx by design",
-        "suricata-verify/http-connect/http-connect-fragmented/input.pcap",
-        "suricata-verify/http-connect/http-connect-simple/input.pcap");
     // --- malformed or obsolete messages the peer accepts and connscope does not ---
-    known("HTTP/0.9 request (no version): not recognised as HTTP/1.x",
-        "zeek/http/http_09.pcap", "zeek/http/no-version.pcap", "zeek/mixed-vlan-mpls.pcap",
-        "zeek/http/http-09-content-length-confusion.pcap",
-        "suricata-verify/http-missing-protocol/input.pcap");
-    known("malformed request lines (missing target, glued tokens, truncated version)",
-        "zeek/http/methods.pcap", "zeek/http/no-uri.pcap",
-        "chrissanders/weather_working.pcapng");
+    known("the server sends a 200 head before the client's HTTP/0.9 request: Zeek logs it as "
+        + "an orphan, then the 0.9 reply; connscope pairs requests first when it recognises HTTP "
+        + "and reads every server byte as the 0.9 reply",
+        "zeek/http/http-09-content-length-confusion.pcap");
+    known("space inside the request target ('GET /Hello Arkime HTTP/1.0'): Arkime's parser "
+        + "stops at the space and counts no method, connscope takes the middle as the target",
+        "arkime/gre-erspan-vxlan.pcap");
     // --- peer differences, connscope right or both defensible ---
     known("Zeek does not analyse a connection whose handshake it did not see; connscope does",
         "zeek/wikipedia.pcap");
@@ -204,8 +193,10 @@ class CorpusConformanceTest {
           cut(r.expected(), 60), cut(r.got(), 60), r.verdict()));
     }
     for (Row r : rows) {
-      if (r.verdict().equals("DISAGREE")) {
-        sb.append("\nDISAGREE ").append(r.capture()).append(" (").append(r.group())
+      // -Dconformance.detail=CAPTURE prints the detail of a documented exception too
+      if (r.verdict().equals("DISAGREE")
+          || r.capture().equals(System.getProperty("conformance.detail"))) {
+        sb.append("\n").append(r.verdict().equals("DISAGREE") ? "DISAGREE " : "DETAIL ").append(r.capture()).append(" (").append(r.group())
             .append(")\n  expected: ").append(r.expected()).append("\n  got:      ")
             .append(r.got()).append('\n');
       }

@@ -27,7 +27,7 @@ import java.util.List;
 final class Observed {
   /** One transaction as the peers see it. {@code method} is null for an orphan response. */
   record Tx(String method, String uri, int status, List<Integer> interim, int depth, String host,
-      String version, String userAgent, long responseBodyBytes) {}
+      String version, String userAgent, long responseBodyBytes, String responseVersion) {}
 
   /** One TCP connection. Endpoints are {@code ip:port} (IPv6 addresses unbracketed). */
   record Conn(String clientIp, int clientPort, String serverIp, int serverPort, boolean http,
@@ -98,7 +98,7 @@ final class Observed {
       for (Transaction t : r.http().transactions()) {
         txs.add(new Tx(t.method(), t.uri(), t.status(), t.interimStatuses(), t.depth(),
             t.requestHeaders().get("host"), t.requestVersion(),
-            t.requestHeaders().get("user-agent"), t.responseBodyBytes()));
+            t.requestHeaders().get("user-agent"), t.responseBodyBytes(), t.responseVersion()));
       }
     }
     return new Conn(Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort(),

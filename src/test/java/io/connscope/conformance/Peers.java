@@ -46,6 +46,10 @@ final class Peers {
     boolean hasStatus = any(rows, "status_code");
     TreeMap<String, Integer> exp = new TreeMap<>();
     for (JsonNode r : rows) {
+      if (hasMethod && hasStatus && text(r, "method").equals("-")
+          && text(r, "status_code").equals("-")) {
+        continue; // neither request nor response: Zeek's empty record after an HTTP/0.9 reply
+      }
       exp.merge(zeekKey(hasDepth ? text(r, "trans_depth") : null,
           hasMethod ? text(r, "method") : null, hasUri ? text(r, "uri") : null,
           hasStatus ? text(r, "status_code") : null), 1, Integer::sum);
@@ -57,10 +61,18 @@ final class Peers {
           hasUri ? (t.uri() == null ? "-" : t.uri().isEmpty() ? "(empty)"
               : zeekEscape(zeekUnescape(t.uri())))
               : null,
-          hasStatus ? (t.status() == 0 ? "-" : Integer.toString(t.status())) : null), 1,
+          hasStatus ? zeekStatus(t) : null), 1,
           Integer::sum);
     }
     return new Result("zeek", exp.toString(), got.toString(), exp.equals(got));
+  }
+
+  /** Zeek's status_code: {@code -} without a response, 0 for an HTTP/0.9 one (no status line). */
+  private static String zeekStatus(Tx t) {
+    if (t.status() != 0) {
+      return Integer.toString(t.status());
+    }
+    return "HTTP/0.9".equals(t.responseVersion()) ? "0" : "-";
   }
 
   private static String zeekKey(String depth, String method, String uri, String status) {
@@ -308,7 +320,9 @@ final class Peers {
         int n = 0;
         for (Conn conn : o.conns) {
           for (Tx tx : conn.txs()) {
-            if (suricataMatches(usable, conn, tx)) {
+            // a fileinfo event's endpoints follow the file: server to client for a response body
+            if (suricataMatches(usable, conn, tx, false)
+                || (type.equals("fileinfo") && suricataMatches(usable, conn, tx, true))) {
               n++;
             }
           }
@@ -370,7 +384,8 @@ final class Peers {
   private static final java.util.Set<String> IGNORED_FIELDS = java.util.Set.of("proto",
       "app_proto", "has-key", "not-has-key", "pkt_src", "ip_v");
 
-  private static boolean suricataMatches(Map<String, JsonNode> m, Conn c, Tx t) {
+  private static boolean suricataMatches(Map<String, JsonNode> m, Conn c, Tx t,
+      boolean toClient) {
     for (Map.Entry<String, JsonNode> e : m.entrySet()) {
       String v = e.getValue().asText();
       String have = switch (e.getKey()) {
@@ -381,10 +396,10 @@ final class Peers {
         case "http.protocol" -> t.version();
         case "http.http_user_agent" -> t.userAgent();
         case "http.length" -> Long.toString(t.responseBodyBytes());
-        case "src_ip" -> c.clientIp();
-        case "src_port" -> Integer.toString(c.clientPort());
-        case "dest_ip" -> c.serverIp();
-        case "dest_port" -> Integer.toString(c.serverPort());
+        case "src_ip" -> toClient ? c.serverIp() : c.clientIp();
+        case "src_port" -> Integer.toString(toClient ? c.serverPort() : c.clientPort());
+        case "dest_ip" -> toClient ? c.clientIp() : c.serverIp();
+        case "dest_port" -> Integer.toString(toClient ? c.clientPort() : c.serverPort());
         default -> null;
       };
       if (e.getKey().endsWith("_ip")) {

@@ -27,7 +27,9 @@ class CorpusDecodeTest {
   private static final Path CORPUS = Paths.get("..", "shared", "corpus");
   private static final java.util.Set<Integer> SUPPORTED = java.util.Set.of(LinkType.NULL,
       LinkType.ETHERNET, LinkType.RAW_BSD, LinkType.RAW_OPENBSD, LinkType.RAW, LinkType.LOOP,
-      LinkType.LINUX_SLL, LinkType.IPV4, LinkType.IPV6, LinkType.LINUX_SLL2);
+      LinkType.LINUX_SLL, LinkType.IPV4, LinkType.IPV6, LinkType.LINUX_SLL2, LinkType.PPP,
+      LinkType.PPP_SERIAL, LinkType.C_HDLC, LinkType.IEEE802_11,
+      LinkType.IEEE802_11_RADIOTAP, LinkType.NFLOG);
 
   /** Per-file outcome counts. */
   static final class Counts {

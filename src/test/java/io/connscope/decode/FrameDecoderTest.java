@@ -208,8 +208,8 @@ class FrameDecoderTest {
     assertEquals(DecodeStatus.MALFORMED, decode(LinkType.IPV4, v6));
     assertEquals("decode.ipv4.bad_version", d.reason());
     assertEquals(DecodeStatus.MALFORMED, decode(LinkType.IPV6, v4));
-    assertEquals(DecodeStatus.UNSUPPORTED_LINK, decode(127, v4));
-    assertEquals(DecodeStatus.UNSUPPORTED_LINK, decode(239, v4));
+    assertEquals(DecodeStatus.UNSUPPORTED_LINK, decode(147, v4)); // USER0
+    assertEquals(DecodeStatus.UNSUPPORTED_LINK, decode(195, v4)); // IEEE 802.15.4
   }
 
   @Test

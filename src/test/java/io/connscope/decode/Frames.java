@@ -124,6 +124,26 @@ final class Frames {
     return b.array();
   }
 
+  /** UDP header around {@code body} (checksum 0). */
+  static byte[] udp(int sport, int dport, byte[] body) {
+    ByteBuffer b = ByteBuffer.allocate(8 + body.length);
+    b.putShort((short) sport).putShort((short) dport).putShort((short) (8 + body.length))
+        .putShort((short) 0).put(body);
+    return b.array();
+  }
+
+  /** IPv4 packet of protocol {@code proto} between two tunnel endpoints (10.0.0.1 -> 10.0.0.2). */
+  static byte[] outer4(int proto, byte[] body) {
+    return ipv4(proto, 0x0A000001, 0x0A000002, new byte[0], 0, body);
+  }
+
+  /** GRE header: flags/version word, protocol type, then {@code fields} (key, sequence...). */
+  static byte[] gre(int flags, int protocol, byte[] fields, byte[] body) {
+    ByteBuffer b = ByteBuffer.allocate(4 + fields.length + body.length);
+    b.putShort((short) flags).putShort((short) protocol).put(fields).put(body);
+    return b.array();
+  }
+
   static byte[] sll(int protocol, byte[] body) {
     ByteBuffer b = ByteBuffer.allocate(16 + body.length);
     b.putShort((short) 0).putShort((short) 1).putShort((short) 6);

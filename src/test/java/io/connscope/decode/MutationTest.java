@@ -54,6 +54,7 @@ class MutationTest {
     s.add(new Sample("loop", LinkType.LOOP, nullLink(24, false, v6)));
     s.add(new Sample("ipv4", LinkType.IPV4, v4));
     s.add(new Sample("ipv6", LinkType.IPV6, v6));
+    s.addAll(TunnelDecodeTest.samples(t));
     return s;
   }
 
@@ -115,8 +116,10 @@ class MutationTest {
         String what = s.name() + " cut " + cut;
         ByteBuffer b = place(java.util.Arrays.copyOf(f, cut));
         DecodeStatus snap = decodeChecked(b, info(s.linkType(), cut, f.length), what);
+        // Teredo off its port is recognised by content: once cut, it is plain UDP.
+        boolean byContent = s.name().equals("teredo-any-port") && snap == DecodeStatus.NOT_TCP;
         assertTrue(snap == DecodeStatus.OK || snap == DecodeStatus.TRUNCATED
-            || snap == DecodeStatus.IP_FRAGMENT, what + " -> " + snap);
+            || snap == DecodeStatus.IP_FRAGMENT || byContent, what + " -> " + snap);
         DecodeStatus asIs = decodeChecked(b, info(s.linkType(), cut, cut), what);
         assertNotEquals(DecodeStatus.TRUNCATED, asIs, what + " (not snaplen-cut)");
       }
