@@ -38,13 +38,43 @@ final class HttpConnections implements Detector {
 
   private record Pair(long clientHi, long clientLo, long serverHi, long serverLo, int serverPort) {}
 
-  private record Addr(long hi, long lo) {}
+  /** Requests by who sent them (client address), method and path: how a forwarded copy is found. */
+  private record RequestKey(long clientHi, long clientLo, String method, String path) {}
+
+  /** The requests of one {@link RequestKey}, sorted by request time when first searched. */
+  private static final class Requests {
+    final List<Link> links = new ArrayList<>();
+    boolean sorted;
+
+    /** Links with a request time in [fromUs, toUs], in time order. */
+    List<Link> between(long fromUs, long toUs) {
+      if (!sorted) {
+        links.sort((x, y) -> Long.compare(x.tx().requestUs(), y.tx().requestUs()));
+        sorted = true;
+      }
+      int lo = 0;
+      int hi = links.size();
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (links.get(mid).tx().requestUs() < fromUs) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      int end = lo;
+      while (end < links.size() && links.get(end).tx().requestUs() <= toUs) {
+        end++;
+      }
+      return links.subList(lo, end);
+    }
+  }
 
   private final int cap;
   private int indexed;
   private final Map<String, Conn> byId = new HashMap<>();
   private final Map<Pair, List<Conn>> byPair = new HashMap<>();
-  private final Map<Addr, List<Conn>> byClient = new HashMap<>();
+  private final Map<RequestKey, Requests> byRequest = new HashMap<>();
   private long dropped;
 
   HttpConnections(DetectOptions options) {
@@ -78,15 +108,27 @@ final class HttpConnections implements Detector {
     indexed++;
     byId.put(k.id, k);
     byPair.computeIfAbsent(pair(k), x -> new ArrayList<>()).add(k);
-    byClient.computeIfAbsent(new Addr(k.clientHi, k.clientLo), x -> new ArrayList<>()).add(k);
+    for (Tx t : k.txs) {
+      if (t.path() != null) {
+        Requests r = byRequest.computeIfAbsent(
+            new RequestKey(k.clientHi, k.clientLo, t.method(), t.path()), x -> new Requests());
+        r.links.add(new Link(k, t));
+        r.sorted = false;
+      }
+    }
+  }
+
+  /** Requests with {@code t}'s method and path sent from address (hi, lo) in [fromUs, toUs]. */
+  private List<Link> requestsFrom(long hi, long lo, Tx t, long fromUs, long toUs) {
+    if (t.path() == null) {
+      return List.of();
+    }
+    Requests r = byRequest.get(new RequestKey(hi, lo, t.method(), t.path()));
+    return r == null ? List.of() : r.between(fromUs, toUs);
   }
 
   private static Pair pair(Conn c) {
     return new Pair(c.clientHi, c.clientLo, c.serverHi, c.serverLo, c.serverPort);
-  }
-
-  private List<Conn> clientsAt(long hi, long lo) {
-    return byClient.getOrDefault(new Addr(hi, lo), List.of());
   }
 
   /** Connections not indexed because the cap was reached. */
@@ -137,26 +179,24 @@ final class HttpConnections implements Detector {
    * {@code windowUs} of {@code t}.
    */
   Link upstream(Conn a, Tx t, long windowUs) {
-    Link best = null;
-    for (Conn b : clientsAt(a.serverHi, a.serverLo)) {
+    // candidates are searched by time: after t started, within the window and, when t was
+    // answered, no later than its answer (a forwarded copy is nested inside the original)
+    long to = t.requestUs() + windowUs;
+    if (t.responseUs() >= 0) {
+      to = Math.min(to, t.responseUs());
+    }
+    for (Link l : requestsFrom(a.serverHi, a.serverLo, t, t.requestUs(), to)) {
+      Conn b = l.conn();
+      Tx x = l.tx();
       if (b == a || (b.serverHi == a.serverHi && b.serverLo == a.serverLo && b.serverPort == a.serverPort)) {
         continue;
       }
-      for (Tx x : b.txs) {
-        if (!x.method.equals(t.method) || x.path == null || !x.path.equals(t.path)
-            || x.requestUs < t.requestUs || x.requestUs - t.requestUs > windowUs) {
-          continue;
-        }
-        if (t.responseUs >= 0 && (x.requestUs > t.responseUs
-            || x.responseUs < 0 || x.responseUs > t.responseUs)) {
-          continue;
-        }
-        if (best == null || x.requestUs < best.tx.requestUs) {
-          best = new Link(b, x);
-        }
+      if (t.responseUs >= 0 && (x.responseUs < 0 || x.responseUs > t.responseUs)) {
+        continue;
       }
+      return l; // the earliest request that fits
     }
-    return best;
+    return null;
   }
 
   /**
@@ -165,16 +205,11 @@ final class HttpConnections implements Detector {
    * toUs}.
    */
   boolean forwardedBetween(Conn a, Conn upstream, Tx t, long fromUs, long toUs) {
-    for (Conn b : clientsAt(a.serverHi, a.serverLo)) {
-      if (b.serverHi != upstream.serverHi
-          || b.serverLo != upstream.serverLo || b.serverPort != upstream.serverPort) {
-        continue;
-      }
-      for (Tx x : b.txs) {
-        if (x.method.equals(t.method) && x.path != null && x.path.equals(t.path)
-            && x.requestUs >= fromUs && x.requestUs <= toUs) {
-          return true;
-        }
+    for (Link l : requestsFrom(a.serverHi, a.serverLo, t, fromUs, toUs)) {
+      Conn b = l.conn();
+      if (b.serverHi == upstream.serverHi && b.serverLo == upstream.serverLo
+          && b.serverPort == upstream.serverPort) {
+        return true;
       }
     }
     return false;
