@@ -5,6 +5,7 @@ import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
+import io.connscope.capture.Warnings;
 import io.connscope.report.JsonReportWriter;
 import io.connscope.report.TextReportWriter;
 import java.io.BufferedOutputStream;
@@ -91,7 +92,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     for (int p : serverPorts) {
       config.tcp.addServerPort(p);
     }
-    List<PacketSource> sources = openAll();
+    List<Warnings> sourceWarnings = new ArrayList<>();
+    List<PacketSource> sources = openAll(sourceWarnings);
     OutputStream rawOut = openOutput();
     try {
       AnalysisSink sink;
@@ -108,6 +110,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         PacketSource src = sources.get(i);
         Path file = files.get(i);
         long size = sizeOf(file);
+        // the reader numbers frames on from its info, as the analysis does across files
+        src.info().frameNumber = analysis.packets();
         try {
           analysis.read(src, CaptureFiles.formatOf(src), n -> progress.update(file, n, size));
         } catch (IOException e) {
@@ -116,6 +120,8 @@ final class AnalyzeCommand implements Callable<Integer> {
               file + ": " + describe(e));
         } finally {
           closeQuietly(src);
+          // what the reader skipped (truncated or damaged records) belongs in the report too
+          analysis.warnings().addAll(sourceWarnings.get(i));
         }
       }
       progress.done();
@@ -150,14 +156,16 @@ final class AnalyzeCommand implements Callable<Integer> {
     return output == null ? "" : " to " + output;
   }
 
-  private List<PacketSource> openAll() {
+  private List<PacketSource> openAll(List<Warnings> warnings) {
     List<PacketSource> sources = new ArrayList<>();
     try {
       for (Path f : files) {
         if (Files.isDirectory(f)) {
           throw new UserError(ExitCodes.INPUT, f + ": is a directory, not a capture file");
         }
-        sources.add(CaptureFiles.open(f, new io.connscope.capture.Warnings()));
+        Warnings w = new Warnings();
+        sources.add(CaptureFiles.open(f, w));
+        warnings.add(w);
       }
       return sources;
     } catch (IOException e) {
