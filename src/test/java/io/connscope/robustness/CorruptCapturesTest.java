@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Truncated and corrupted captures through the command line, as a user would meet them: every
- * sample and every capture of ../shared/corpus (when present), cut at many offsets and with bytes
+ * sample and every capture of ../shared/corpus (when present), as it is, cut at many offsets and with bytes
  * flipped at many positions (seeded, bounded counts). connscope must exit 0 with a valid report
  * when it could read the file, or {@link ExitCodes#INPUT} with one line on stderr when it could
  * not; never a stack trace. A cut inside a record must be listed in the report's warnings.
@@ -115,6 +115,8 @@ class CorruptCapturesTest {
     if (bytes.length == 0) {
       return;
     }
+    // the capture as it is first (the corpus holds adversarial ones: http-evader, fuzzed files)
+    check(analyze(original), original.toString());
     Random r = new Random(seed ^ original.toString().hashCode());
     List<Long> boundaries = pcapBoundaries(bytes);
     Path cut = tmp.resolve("cut-" + original.getFileName());

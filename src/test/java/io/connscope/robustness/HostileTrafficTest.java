@@ -38,7 +38,6 @@ class HostileTrafficTest {
         counts.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1).trim()));
       }
     }
-    System.out.println("hostile " + scenario + ": " + text.replace('\n', ' '));
     return counts;
   }
 
