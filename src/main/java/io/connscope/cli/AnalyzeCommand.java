@@ -6,6 +6,7 @@ import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
 import io.connscope.report.ReportFormat;
 import io.connscope.report.ReportSet;
+import io.connscope.capture.Warnings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -115,7 +116,8 @@ final class AnalyzeCommand implements Callable<Integer> {
       config.tcp.addServerPort(p);
     }
     List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
-    List<PacketSource> sources = openAll();
+    List<Warnings> sourceWarnings = new ArrayList<>();
+    List<PacketSource> sources = openAll(sourceWarnings);
     List<OutputStream> outs = new ArrayList<>();
     try {
       ReportSet sink = new ReportSet(Main.version());
@@ -133,6 +135,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         PacketSource src = sources.get(i);
         Path file = files.get(i);
         long size = sizeOf(file);
+        // the reader numbers frames on from its info, as the analysis does across files
+        src.info().frameNumber = analysis.packets();
         try {
           analysis.read(src, CaptureFiles.formatOf(src), n -> progress.update(file, n, size));
         } catch (IOException e) {
@@ -141,6 +145,8 @@ final class AnalyzeCommand implements Callable<Integer> {
               file + ": " + describe(e));
         } finally {
           closeQuietly(src);
+          // what the reader skipped (truncated or damaged records) belongs in the report too
+          analysis.warnings().addAll(sourceWarnings.get(i));
         }
       }
       progress.done();
@@ -175,14 +181,16 @@ final class AnalyzeCommand implements Callable<Integer> {
         : String.join(", ", outputs.stream().map(Path::toString).toList()));
   }
 
-  private List<PacketSource> openAll() {
+  private List<PacketSource> openAll(List<Warnings> warnings) {
     List<PacketSource> sources = new ArrayList<>();
     try {
       for (Path f : files) {
         if (Files.isDirectory(f)) {
           throw new UserError(ExitCodes.INPUT, f + ": is a directory, not a capture file");
         }
-        sources.add(CaptureFiles.open(f, new io.connscope.capture.Warnings()));
+        Warnings w = new Warnings();
+        sources.add(CaptureFiles.open(f, w));
+        warnings.add(w);
       }
       return sources;
     } catch (IOException e) {

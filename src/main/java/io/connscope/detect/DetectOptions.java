@@ -43,7 +43,7 @@ public final class DetectOptions {
   public long limitToleranceMicros = 500_000;
 
   /** Connections the linking detectors remember (memory bound); later ones are not linked. */
-  public int maxIndexedConnections = 100_000;
+  public int maxIndexedConnections = 20_000;
 
   /** A pair (client address, server address and port) opening fewer connections is not judged. */
   public int setupMinConnections = 4;

@@ -77,8 +77,10 @@ public final class JsonReportWriter implements AnalysisSink {
   private final OutputStream out;
   private final String toolVersion;
   private final SpoolFile connections = new SpoolFile();
-  private final List<Finding> findings = new ArrayList<>();
+  /** Findings written as they come, ordered by connection and transaction at the end. */
+  private final SpoolFile findings = new SpoolFile();
   private final Bytes scratch = new Bytes();
+  private final Bytes findingScratch = new Bytes();
   /** Transactions of open connections not spooled yet, by connection id. */
   private final java.util.HashMap<Long, Pending> open = new java.util.HashMap<>();
 
@@ -108,7 +110,6 @@ public final class JsonReportWriter implements AnalysisSink {
     boolean any;
   }
   private long connectionCount;
-  private final java.util.IdentityHashMap<Finding, List<Ladder.Entry>> ladders = new java.util.IdentityHashMap<>();
   private long httpConnections;
   private long transactions;
   private long unanswered;
@@ -193,7 +194,19 @@ public final class JsonReportWriter implements AnalysisSink {
 
   @Override
   public void finding(Finding finding) {
-    findings.add(finding);
+    finding(finding, List.of());
+  }
+
+  /**
+   * Spool key of a finding: connection number, then transaction (none first). Findings with equal
+   * keys keep the order they came in, which the single-threaded pipeline makes deterministic.
+   */
+  private static long findingKey(Finding f) {
+    long conn = Math.min(Math.max(connectionNumber(f.connection()) + 1, 0), (1L << 40) - 1);
+    return (conn << 22) | Math.min(f.transaction() + 1L, (1L << 22) - 1);
+  }
+
+  private void note(Finding finding) {
     if (finding.connection() != null && finding.costMicros() > 0) {
       costsOf.computeIfAbsent(finding.connection(), k -> new java.util.TreeMap<>())
           .computeIfAbsent(finding.type(), k -> new ArrayList<>()).add(finding.costMicros());
@@ -205,10 +218,14 @@ public final class JsonReportWriter implements AnalysisSink {
 
   @Override
   public void finding(Finding finding, List<Ladder.Entry> ladder) {
-    finding(finding);
-    if (!ladder.isEmpty()) {
-      ladders.put(finding, ladder);
+    note(finding);
+    findingScratch.reset();
+    try (JsonGenerator g = FACTORY.createGenerator(findingScratch, JsonEncoding.UTF8)) {
+      writeFinding(g, finding, ladder);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    findings.add(findingKey(finding), findingScratch.array(), findingScratch.size());
   }
 
   @Override
@@ -221,6 +238,7 @@ public final class JsonReportWriter implements AnalysisSink {
     } finally {
       try {
         connections.close();
+        findings.close();
       } catch (IOException ignored) {
         // the temporary file is also deleted on exit
       }
@@ -248,7 +266,7 @@ public final class JsonReportWriter implements AnalysisSink {
       num(g, "transactions", transactions);
       num(g, "unanswered_requests", unanswered);
       num(g, "orphan_responses", orphans);
-      num(g, "findings", findings.size());
+      num(g, "findings", findings.count());
       if (capture.connectionsOutsidePairs() > 0) {
         num(g, "connections_outside_pairs", capture.connectionsOutsidePairs());
       }
@@ -268,12 +286,9 @@ public final class JsonReportWriter implements AnalysisSink {
       connections.writeSorted(out, nl, PIECE_BITS);
     }
     write("],\n\"findings\":[");
-    List<Finding> sorted = new ArrayList<>(findings);
-    sorted.sort(FINDING_ORDER);
-    for (int i = 0; i < sorted.size(); i++) {
-      write(i == 0 ? "\n" : ",\n");
-      Finding f = sorted.get(i);
-      writePiece(g -> writeFinding(g, f, ladders.get(f)), true);
+    if (findings.count() > 0) {
+      write("\n");
+      findings.writeSorted(out, nl, -1);
     }
     write("]}\n");
   }

@@ -45,7 +45,13 @@ public final class TextReportWriter implements AnalysisSink {
   private long slowestMin = -1;
   /** Transaction lines of the listed connections (ids up to MAX_CONNECTIONS) still open. */
   private final java.util.HashMap<Long, List<Transaction>> transactionLines = new java.util.HashMap<>();
-  private final List<Finding> findings = new ArrayList<>();
+  /** The first MAX_FINDINGS findings in report order (the arrival number breaks ties). */
+  private final java.util.TreeSet<Numbered> findings = new java.util.TreeSet<>(
+      java.util.Comparator.comparing(Numbered::finding, JsonReportWriter.FINDING_ORDER)
+          .thenComparingLong(Numbered::number));
+
+  private record Numbered(Finding finding, long number) {}
+  private long findingCount;
   private long connections;
   private long httpConnections;
   private long transactions;
@@ -195,7 +201,11 @@ public final class TextReportWriter implements AnalysisSink {
 
   @Override
   public void finding(Finding finding) {
-    findings.add(finding);
+    findingCount++;
+    findings.add(new Numbered(finding, findingCount));
+    if (findings.size() > MAX_FINDINGS) {
+      findings.pollLast();
+    }
     if (finding.connection() != null && finding.transaction() >= 0) {
       transactionFindings.computeIfAbsent(finding.connection(), k -> new ArrayList<>()).add(finding);
     }
@@ -276,21 +286,18 @@ public final class TextReportWriter implements AnalysisSink {
     if (findings.isEmpty()) {
       out.println("Findings: none");
     } else {
-      List<Finding> sorted = new ArrayList<>(findings);
-      sorted.sort(JsonReportWriter.FINDING_ORDER);
-      out.printf(Locale.ROOT, "Findings: %d%n", sorted.size());
-      int n = 0;
-      for (Finding f : sorted) {
-        if (n++ == MAX_FINDINGS) {
-          out.printf(Locale.ROOT, "  ... %d more findings (see --format json)%n", sorted.size() - MAX_FINDINGS);
-          break;
-        }
+      out.printf(Locale.ROOT, "Findings: %d%n", findingCount);
+      for (Numbered nf : findings) {
+        Finding f = nf.finding();
         out.printf(Locale.ROOT, "  [%s] %s %s%s: %s (cost %s)%n", f.severity(), f.type(),
             f.connection() == null ? "" : f.connection(),
             f.transaction() >= 0 ? " #" + f.transaction() : "", Text.safe(f.summary(), 600),
             Text.ms(f.costMicros()));
         out.printf(Locale.ROOT, "      evidence: frames %s; filter: %s%n", f.frames(), Text.safe(f.displayFilter(), 300));
         out.printf(Locale.ROOT, "      fix: %s%n", Text.safe(f.fix(), 300));
+      }
+      if (findingCount > findings.size()) {
+        out.printf(Locale.ROOT, "  ... %d more findings (see --format json)%n", findingCount - findings.size());
       }
     }
     Warnings w = capture.warnings();

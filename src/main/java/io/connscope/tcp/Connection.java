@@ -122,7 +122,7 @@ public final class Connection implements StreamControl {
     addrHi[c ^ 1] = s.dstHi;
     addrLo[c ^ 1] = s.dstLo;
     port[c ^ 1] = s.dstPort;
-    this.timeline = new SegmentTimeline(table.options.timelineCapacity);
+    this.timeline = new SegmentTimeline(table.options.timelineCapacity, table);
     this.firstFrame = s.frame;
     this.firstTs = s.tsMicros;
     this.lastFrame = s.frame;
@@ -242,7 +242,8 @@ public final class Connection implements StreamControl {
     if (!timeline.add(ts, frame, o, relSeq, relAck, wire, (int) Math.min(scaled, Integer.MAX_VALUE),
         s.flags, kind) && !timelineWarned) {
       timelineWarned = true;
-      table.warnings.count("tcp.timeline_truncated", frame);
+      table.warnings.count(timeline.truncatedByTotal()
+          ? "tcp.timeline_total_full" : "tcp.timeline_truncated", frame);
     }
 
     if (rst) {
@@ -615,6 +616,7 @@ public final class Connection implements StreamControl {
 
   /** Detaches the listener and drops buffers; after this the table forgets the connection. */
   void release() {
+    timeline.release();
     listener = NO_LISTENER;
     lruPrev = null;
     lruNext = null;

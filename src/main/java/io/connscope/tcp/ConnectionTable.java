@@ -45,6 +45,8 @@ public final class ConnectionTable {
   final OooChunk.Pool pool = new OooChunk.Pool();
   /** Out-of-order bytes buffered over all connections. */
   long totalBuffered;
+  /** Timeline entries allocated over all open connections. */
+  long timelineEntries;
 
   private final ConnectionHandler handler;
   private final HashMap<Key, Connection> open = new HashMap<>();

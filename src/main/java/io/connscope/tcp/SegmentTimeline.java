@@ -14,6 +14,10 @@ import java.util.Arrays;
  * when the segment has no ACK or that direction is not known yet), payload length on the wire,
  * window in bytes (scaled when the scale is known; SYNs are never scaled, RFC 7323 §2.2), the TCP
  * flags, and a kind: retransmission, out-of-order or keep-alive.
+ *
+ * <p>Memory: about 43 bytes per allocated entry. Entries are bounded per connection ({@link
+ * TcpOptions#timelineCapacity}) and over all open connections ({@link
+ * TcpOptions#maxTimelineEntriesTotal}).
  */
 public final class SegmentTimeline {
   /** Kind bit: the segment carried only data (or FIN) already seen. */
@@ -24,16 +28,28 @@ public final class SegmentTimeline {
   public static final int KEEP_ALIVE = 4;
 
   private final int capacity;
+  /** Shared budget of entries over all connections; null for none. */
+  private final ConnectionTable table;
   private int size;
   private boolean truncated;
+  private boolean totalFull;
   private boolean swapped;
   private long[] ts, frame, seq, ack;
   private int[] len, window;
   private byte[] dir, flags, kind;
 
   SegmentTimeline(int capacity) {
+    this(capacity, null);
+  }
+
+  /**
+   * A timeline whose entries count against {@link TcpOptions#maxTimelineEntriesTotal} of {@code
+   * table} (allocated entries, taken as the arrays grow; given back by {@link #release()}).
+   */
+  SegmentTimeline(int capacity, ConnectionTable table) {
     this.capacity = Math.max(0, capacity);
-    int initial = Math.min(this.capacity, 16);
+    this.table = table;
+    int initial = table == null ? Math.min(this.capacity, 16) : 0;
     ts = new long[initial];
     frame = new long[initial];
     seq = new long[initial];
@@ -52,8 +68,10 @@ public final class SegmentTimeline {
       truncated = true;
       return false;
     }
-    if (size == ts.length) {
-      grow();
+    if (size == ts.length && !grow()) {
+      truncated = true;
+      totalFull = true;
+      return false;
     }
     ts[size] = tsMicros;
     frame[size] = frameNo;
@@ -73,8 +91,18 @@ public final class SegmentTimeline {
     kind[i] |= (byte) kindBits;
   }
 
-  private void grow() {
+  private boolean grow() {
     int n = (int) Math.min((long) capacity, Math.max(16L, 2L * ts.length));
+    if (table != null) {
+      // the total over all connections is bounded too: grow only as far as it allows
+      long avail = table.options.maxTimelineEntriesTotal - table.timelineEntries;
+      int extra = (int) Math.max(0, Math.min(n - ts.length, avail));
+      if (extra == 0) {
+        return false;
+      }
+      n = ts.length + extra;
+      table.timelineEntries += extra;
+    }
     ts = Arrays.copyOf(ts, n);
     frame = Arrays.copyOf(frame, n);
     seq = Arrays.copyOf(seq, n);
@@ -84,6 +112,14 @@ public final class SegmentTimeline {
     dir = Arrays.copyOf(dir, n);
     flags = Arrays.copyOf(flags, n);
     kind = Arrays.copyOf(kind, n);
+    return true;
+  }
+
+  /** Gives the allocated entries back to the shared budget (the timeline stays readable). */
+  void release() {
+    if (table != null) {
+      table.timelineEntries -= ts.length;
+    }
   }
 
   void swap() {
@@ -96,8 +132,11 @@ public final class SegmentTimeline {
   /** The maximum number of entries. */
   public int capacity() { return capacity; }
 
-  /** True when segments were dropped because the capacity was reached. */
+  /** True when segments were dropped because the capacity (or the total budget) was reached. */
   public boolean truncated() { return truncated; }
+
+  /** True when segments were dropped because {@link TcpOptions#maxTimelineEntriesTotal} was reached. */
+  public boolean truncatedByTotal() { return totalFull; }
 
   public long ts(int i) { return ts[i]; }
 

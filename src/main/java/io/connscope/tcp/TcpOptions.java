@@ -17,6 +17,9 @@ import java.util.BitSet;
  *       <td>oldest hole of the arriving direction declared a gap, {@code tcp.ooo_buffer_total_full}</td></tr>
  *   <tr><td>{@link #timelineCapacity}</td><td>20 000</td>
  *       <td>later segments not recorded, {@code tcp.timeline_truncated}</td></tr>
+ *   <tr><td>{@link #maxTimelineEntriesTotal}</td><td>4 000 000</td>
+ *       <td>later segments of connections whose timeline would grow not recorded,
+ *       {@code tcp.timeline_total_full} (about 43 bytes per entry)</td></tr>
  *   <tr><td>{@link #idleTimeoutMicros}</td><td>0 (none)</td>
  *       <td>connection finished with {@code IDLE}</td></tr>
  *   <tr><td>{@link #timeWaitMicros}</td><td>60 s</td>
@@ -32,6 +35,11 @@ public final class TcpOptions {
   public long maxBufferedBytesTotal = 128L << 20;
   /** Segments recorded in each connection's {@link SegmentTimeline}. */
   public int timelineCapacity = 20_000;
+  /**
+   * Timeline entries allocated over all open connections (about 43 bytes each): bounds the memory
+   * of many long connections, which {@link #timelineCapacity} alone does not.
+   */
+  public long maxTimelineEntriesTotal = 4_000_000;
   /** Capture time without a packet after which a connection is finished; 0 disables. */
   public long idleTimeoutMicros = 0;
   /**

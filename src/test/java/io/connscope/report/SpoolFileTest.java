@@ -1,0 +1,52 @@
+package io.connscope.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Records come back by key, ties in insertion order, whether the index stayed in memory or not. */
+class SpoolFileTest {
+  private static String spool(int n, int keyRange, long seed) throws IOException {
+    Random r = new Random(seed);
+    List<long[]> expected = new ArrayList<>();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (SpoolFile s = new SpoolFile()) {
+      for (int i = 0; i < n; i++) {
+        long key = r.nextInt(keyRange);
+        byte[] rec = (key + ":" + i + ";").getBytes(StandardCharsets.US_ASCII);
+        s.add(key, rec, rec.length);
+        expected.add(new long[] {key, i});
+      }
+      assertEquals(n, s.count());
+      s.writeSorted(out, "|".getBytes(StandardCharsets.US_ASCII), 4);
+    }
+    expected.sort(Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]));
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < expected.size(); i++) {
+      if (i > 0 && (expected.get(i)[0] >>> 4) != (expected.get(i - 1)[0] >>> 4)) {
+        b.append('|');
+      }
+      b.append(expected.get(i)[0]).append(':').append(expected.get(i)[1]).append(';');
+    }
+    assertEquals(b.toString(), out.toString(StandardCharsets.US_ASCII));
+    return out.toString(StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void fewRecordsSortInMemory() throws IOException {
+    spool(1000, 50, 1);
+  }
+
+  @Test
+  void manyRecordsSpillTheIndexInRunsAndMergeStably() throws IOException {
+    // several runs, equal keys spread across runs: the merge must keep insertion order
+    spool(SpoolFile.RUN * 3 + 17, 5000, 2);
+  }
+}

@@ -1,0 +1,37 @@
+package io.connscope.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The timelines of all open connections share {@link TcpOptions#maxTimelineEntriesTotal}. */
+class TimelineBudgetTest {
+  private static final int A = TcpHarness.A;
+
+  @Test
+  void manyLongConnectionsStopRecordingAtTheTotalAndGiveEntriesBackWhenClosed() {
+    TcpOptions o = new TcpOptions();
+    o.maxTimelineEntriesTotal = 100;
+    TcpHarness h = new TcpHarness(o);
+    // connection 1 takes the first 16 + 16 + 32 = 64 entries, connection 2 only what is left
+    h.ports(40001, 80);
+    for (int i = 0; i < 50; i++) {
+      h.c(i, A, 1000 + i, 1, "x");
+    }
+    h.ports(40002, 80);
+    for (int i = 0; i < 50; i++) {
+      h.c(100 + i, A, 1000 + i, 1, "x");
+    }
+    assertEquals(50, h.conn(1).timeline().size());
+    assertFalse(h.conn(1).timeline().truncated());
+    assertEquals(36, h.conn(2).timeline().size(), "16 + 16 + 4 left of 100");
+    assertTrue(h.conn(2).timeline().truncatedByTotal());
+    assertEquals(1, h.warnings.get("tcp.timeline_total_full"));
+    assertEquals(0, h.warnings.get("tcp.timeline_truncated"));
+    h.finish();
+    // closing gave every entry back to the budget
+    assertEquals(0, h.table.timelineEntries);
+  }
+}
