@@ -6,6 +6,7 @@ import io.connscope.capture.PacketSource;
 import io.connscope.capture.Warnings;
 import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
+import io.connscope.decode.IpDefragmenter;
 import io.connscope.decode.TcpView;
 import io.connscope.detect.Detector;
 import io.connscope.detect.Detectors;
@@ -46,7 +47,7 @@ public final class Analysis {
   private final AnalysisConfig config;
   private final AnalysisSink sink;
   private final Warnings warnings = new Warnings();
-  private final FrameDecoder decoder = new FrameDecoder();
+  private final FrameDecoder decoder = new FrameDecoder(new IpDefragmenter(warnings));
   private final Segment segment = new Segment();
   private final ConnectionTable table;
   private final List<Detector> detectors;
@@ -123,10 +124,12 @@ public final class Analysis {
     DecodeStatus status = decoder.decode(buf, off, info);
     if (status == DecodeStatus.OK) {
       tcpPackets++;
-      fillSegment(info, buf);
+      fillSegment(info);
       table.accept(segment);
-    } else if (status != DecodeStatus.NOT_IP && status != DecodeStatus.NOT_TCP) {
-      // damaged or unsupported frames are counted, with the decoder's finer reason as detail
+    } else if (status != DecodeStatus.NOT_IP && status != DecodeStatus.NOT_TCP
+        && status != DecodeStatus.IP_FRAGMENT) {
+      // damaged or unsupported frames are counted, with the decoder's finer reason as detail;
+      // fragments wait for their datagram (the defragmenter counts those it drops)
       warnings.add(status.warningCode(), frameNumber, 1, decoder.reason());
     }
   }
@@ -141,7 +144,7 @@ public final class Analysis {
     linkTypes.add(LinkType.name(linkType));
   }
 
-  private void fillSegment(CaptureInfo info, ByteBuffer buf) {
+  private void fillSegment(CaptureInfo info) {
     Segment s = segment;
     TcpView tcp = decoder.tcp();
     s.frame = info.frameNumber;
@@ -167,7 +170,7 @@ public final class Analysis {
       s.tsVal = tcp.tsVal();
       s.tsEcr = tcp.tsEcr();
     }
-    s.payload = buf;
+    s.payload = decoder.buffer(); // the frame's bytes, or a reassembled datagram's
     s.payloadOffset = decoder.payloadOffset();
     s.payloadLength = decoder.payloadLength();
     s.payloadWireLength = decoder.payloadWireLength();
@@ -179,6 +182,7 @@ public final class Analysis {
       return;
     }
     finished = true;
+    decoder.finish();
     table.finish();
     for (Detector d : detectors) {
       d.finish(sink::finding);

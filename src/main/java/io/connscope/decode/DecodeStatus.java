@@ -17,7 +17,11 @@ public enum DecodeStatus {
   NOT_IP("decode.not_ip"),
   /** An IP packet whose transport is not TCP, and not a tunnel carrying TCP (UDP, ICMP, ESP...). */
   NOT_TCP("decode.not_tcp"),
-  /** An IP fragment (IPv4 MF/offset, IPv6 fragment header); fragments are not reassembled. */
+  /**
+   * An IP fragment (IPv4 MF/offset, IPv6 fragment header) that did not complete a datagram: held
+   * for reassembly, dropped by the reassembly's limits (which count it), or not reassembled at all
+   * by a decoder without an {@link IpDefragmenter}.
+   */
   IP_FRAGMENT("decode.ip_fragment"),
   /** Snaplen cut the frame before the end of a header needed to reach the TCP payload. */
   TRUNCATED("decode.snaplen_truncated"),

@@ -19,8 +19,14 @@ import java.nio.ByteOrder;
  * tags, 802.2 LLC/SNAP, MPLS label stacks (IP guessed from the version nibble after the bottom
  * label) and PPPoE sessions; Linux cooked SLL and SLL2, BSD NULL (family in either byte order) and LOOP, and raw IP
  * (DLT 12, 14, 101, 228, 229); PPP (9, 50), Cisco HDLC (104), NFLOG (239), and 802.11 with or
- * without radiotap (127, 105: unprotected data frames, through LLC/SNAP). IP fragments are not
- * reassembled ({@link DecodeStatus#IP_FRAGMENT}).
+ * without radiotap (127, 105: unprotected data frames, through LLC/SNAP).
+ *
+ * <p>IP fragments, outer or tunnelled, go to the decoder's {@link IpDefragmenter} (none for {@link
+ * #FrameDecoder()}) and decode as {@link DecodeStatus#IP_FRAGMENT} until the datagram is
+ * complete. The frame that completes it is decoded from the reassembled datagram: {@link
+ * #reassembled()} is true, and {@link #buffer()} and every offset then refer to the
+ * defragmenter's buffer, valid until the next {@link #decode}. Frames that are not fragments
+ * take the same path as without a defragmenter and allocate nothing.
  *
  * <p>Tunnels are followed to the innermost TCP packet, whose addresses and ports are reported, up
  * to {@link #MAX_TUNNEL_DEPTH} levels ({@link #tunnel()}, {@link #tunnelDepth()}): IPv4/IPv6 in
@@ -76,6 +82,7 @@ public final class FrameDecoder {
   private final Ipv4View ipv4 = new Ipv4View();
   private final Ipv6View ipv6 = new Ipv6View();
   private final TcpView tcp = new TcpView();
+  private final IpDefragmenter defrag;
 
   /** Little-endian caller buffers and their big-endian duplicates, round-robin. */
   private final ByteBuffer[] leCallers = new ByteBuffer[BIG_ENDIAN_CACHE];
@@ -98,6 +105,19 @@ public final class FrameDecoder {
   private int payloadOffset, payloadLength, payloadWireLength;
   private int tunnelDepth;
   private Tunnel tunnel = Tunnel.NONE;
+  private long nowNanos, frameNumber;
+  private int reassemblies;
+  private boolean reassembled;
+
+  /** A decoder that does not reassemble: fragments stay {@link DecodeStatus#IP_FRAGMENT}. */
+  public FrameDecoder() {
+    this(null);
+  }
+
+  /** A decoder that reassembles IP fragments with {@code defrag} (null: none). */
+  public FrameDecoder(IpDefragmenter defrag) {
+    this.defrag = defrag;
+  }
 
   /**
    * Decodes the frame at {@code buf[off, off + info.capturedLength)} whose link type and wire
@@ -117,6 +137,13 @@ public final class FrameDecoder {
     payloadWireLength = 0;
     tunnelDepth = 0;
     tunnel = Tunnel.NONE;
+    reassemblies = 0;
+    reassembled = false;
+    nowNanos = info.timestampNanos;
+    frameNumber = info.frameNumber;
+    if (defrag != null) {
+      defrag.expire(nowNanos);
+    }
     if (off < 0 || off > buf.limit() || info.capturedLength < 0) {
       return fail(DecodeStatus.MALFORMED, "decode.bad_frame_bounds");
     }
@@ -412,7 +439,7 @@ public final class FrameDecoder {
     dstHi = 0;
     dstLo = Addresses.ipv4MappedLo(ipv4.dst());
     if (ipv4.isFragment()) {
-      return fail(DecodeStatus.IP_FRAGMENT, "decode.ipv4.fragment");
+      return fragment4(p, headerLength, totalLength);
     }
     int protocol = ipv4.protocol();
     if (protocol != PROTO_TCP) {
@@ -449,6 +476,9 @@ public final class FrameDecoder {
     dstHi = ipv6.dstHi();
     dstLo = ipv6.dstLo();
     DecodeStatus s = ipv6.walk(ipEnd, capEnd, truncated);
+    if (s == DecodeStatus.IP_FRAGMENT && defrag != null) {
+      return fragment6(p, ipEnd);
+    }
     if (s == DecodeStatus.NOT_TCP) {
       return ipPayload(ipv6.upperProtocol(), ipv6.upperOffset(), ipEnd, ipv6.reason);
     }
@@ -456,6 +486,78 @@ public final class FrameDecoder {
       return fail(s, ipv6.reason);
     }
     return tcp(ipv6.upperOffset(), ipEnd);
+  }
+
+  /** An IPv4 fragment at {@code p}: to the defragmenter, keyed with its protocol (RFC 791 §3.2). */
+  private DecodeStatus fragment4(int p, int headerLength, int totalLength) {
+    if (defrag == null) {
+      return fail(DecodeStatus.IP_FRAGMENT, "decode.ipv4.fragment");
+    }
+    if (p + totalLength > capEnd) {
+      return shortHeader("decode.fragment.truncated"); // bytes missing: cannot be reassembled
+    }
+    int slot = defrag.slot(4, srcHi, srcLo, dstHi, dstLo, ipv4.identification(),
+        ipv4.protocol(), nowNanos, frameNumber);
+    if (slot < 0) {
+      return fail(DecodeStatus.IP_FRAGMENT, "decode.fragment.dropped");
+    }
+    return reassembly(defrag.add(slot, buf, p, headerLength, -1, 0, ipv4.fragmentOffset() << 3,
+        ipv4.moreFragments(), p + headerLength, totalLength - headerLength, frameNumber), 4);
+  }
+
+  /**
+   * An IPv6 fragment at {@code p}: keyed by addresses and identification (RFC 8200 §4.5); the
+   * headers before the Fragment header are the unfragmentable part.
+   */
+  private DecodeStatus fragment6(int p, int ipEnd) {
+    if (ipEnd > capEnd) {
+      return shortHeader("decode.fragment.truncated");
+    }
+    int f = ipv6.fragmentHeaderOffset();
+    int offsetFlags = buf.getShort(f + 2) & 0xFFFF;
+    int slot = defrag.slot(6, srcHi, srcLo, dstHi, dstLo, buf.getInt(f + 4), 0, nowNanos,
+        frameNumber);
+    if (slot < 0) {
+      return fail(DecodeStatus.IP_FRAGMENT, "decode.fragment.dropped");
+    }
+    return reassembly(defrag.add(slot, buf, p, f - p, ipv6.fragmentNextHeaderFieldOffset() - p,
+        buf.get(f) & 0xFF, offsetFlags & 0xFFF8, (offsetFlags & 1) != 0, f + 8, ipEnd - f - 8,
+        frameNumber), 6);
+  }
+
+  /** Outcome of adding a fragment; a completed datagram is decoded from the defragmenter's copy. */
+  private DecodeStatus reassembly(int result, int version) {
+    switch (result) {
+      case IpDefragmenter.HELD:
+        return fail(DecodeStatus.IP_FRAGMENT, "decode.fragment.held");
+      case IpDefragmenter.DROPPED:
+        return fail(DecodeStatus.IP_FRAGMENT, "decode.fragment.dropped");
+      case IpDefragmenter.REJECTED:
+        return fail(DecodeStatus.MALFORMED, defrag.reason);
+      default:
+        break;
+    }
+    // A reassembled tunnel packet may carry fragments in turn; bound the chain.
+    if (++reassemblies > MAX_TUNNEL_DEPTH) {
+      return fail(DecodeStatus.MALFORMED, "decode.fragment.too_deep");
+    }
+    buf = defrag.buffer();
+    frameStart = defrag.start();
+    wireLength = defrag.length();
+    capEnd = frameStart + wireLength;
+    truncated = false;
+    reassembled = true;
+    return version == 4 ? ipv4(frameStart) : ipv6(frameStart);
+  }
+
+  /**
+   * Ends the capture: datagrams still waiting for fragments are counted as incomplete by the
+   * defragmenter, if any.
+   */
+  public void finish() {
+    if (defrag != null) {
+      defrag.finish();
+    }
   }
 
   /**
@@ -952,8 +1054,14 @@ public final class FrameDecoder {
    */
   public String reason() { return reason; }
 
-  /** The buffer the views read: the caller's, or its big-endian duplicate (same indices). */
+  /**
+   * The buffer the views and offsets refer to: the caller's, or its big-endian duplicate (same
+   * indices), or after {@link #reassembled()} the defragmenter's buffer.
+   */
   public ByteBuffer buffer() { return buf; }
+
+  /** True when this frame completed a fragmented datagram and was decoded from its reassembly. */
+  public boolean reassembled() { return reassembled; }
 
   /** True when the last frame was cut by snaplen (captured length below wire length). */
   public boolean snaplenTruncated() { return truncated; }

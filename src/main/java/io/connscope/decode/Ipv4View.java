@@ -24,8 +24,8 @@ import java.nio.ByteBuffer;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
- * <p>IPv4 fragments are not reassembled: a packet with MF set or a non-zero fragment offset decodes
- * as {@link DecodeStatus#IP_FRAGMENT}. Options are skipped through the IHL, never interpreted.
+ * <p>A packet with MF set or a non-zero fragment offset is a fragment ({@link #isFragment()}): the
+ * decoder hands it to its {@link IpDefragmenter}, if it has one. Options are skipped through the IHL, never interpreted.
  */
 public final class Ipv4View {
   public static final int VERSION_IHL_OFFSET = 0;

@@ -29,7 +29,8 @@ import java.nio.ByteBuffer;
  * (0), routing (43), destination options (60), mobility (135), HIP (139), shim6 (140) are skipped
  * by their length in 8-octet units; AH (51) by its length in 4-octet units plus 2 (RFC 4302 §2.2);
  * a fragment header (44) ends the walk as {@link DecodeStatus#IP_FRAGMENT} unless it is an atomic
- * fragment (offset 0, M clear, RFC 6946). ESP (50) and No Next Header (59) end it as
+ * fragment (offset 0, M clear, RFC 6946), with {@link #fragmentHeaderOffset()} set for the
+ * reassembly. ESP (50) and No Next Header (59) end it as
  * {@link DecodeStatus#NOT_TCP}. Jumbograms (RFC 2675, payload length 0) are not supported.
  */
 public final class Ipv6View {
@@ -51,6 +52,8 @@ public final class Ipv6View {
   private int upperProtocol;
   private int upperOffset;
   private int extensionCount;
+  private int fragmentHeaderOffset;
+  private int nextHeaderFieldOffset;
   /** Reason code of the last non-OK walk result. */
   String reason;
 
@@ -61,6 +64,8 @@ public final class Ipv6View {
     this.upperProtocol = -1;
     this.upperOffset = -1;
     this.extensionCount = 0;
+    this.fragmentHeaderOffset = -1;
+    this.nextHeaderFieldOffset = -1;
     return this;
   }
 
@@ -92,6 +97,18 @@ public final class Ipv6View {
   /** Absolute index of the upper-layer header (valid after a walk reached it; -1 otherwise). */
   public int upperOffset() { return upperOffset; }
 
+  /**
+   * Absolute index of the Fragment header that ended the walk as {@link
+   * DecodeStatus#IP_FRAGMENT}; -1 otherwise. Everything before it is the unfragmentable part.
+   */
+  public int fragmentHeaderOffset() { return fragmentHeaderOffset; }
+
+  /**
+   * Absolute index of the Next Header byte that names the Fragment header (in the fixed header or
+   * the last extension header before it); -1 unless the walk ended at a fragment.
+   */
+  public int fragmentNextHeaderFieldOffset() { return nextHeaderFieldOffset; }
+
   /** Number of extension headers skipped by the walk. */
   public int extensionHeaderCount() { return extensionCount; }
 
@@ -103,6 +120,7 @@ public final class Ipv6View {
   DecodeStatus walk(int ipEnd, int capEnd, boolean truncated) {
     int nh = nextHeader();
     int p = offset + HEADER_LENGTH;
+    int nhField = offset + NEXT_HEADER_OFFSET;
     for (int i = 0; i <= MAX_EXTENSION_HEADERS; i++) {
       int len;
       switch (nh) {
@@ -145,6 +163,8 @@ public final class Ipv6View {
         // Offset (13 bits) and M flag in bytes 2-3; an atomic fragment (both 0) is a whole packet.
         if ((buf.getShort(p + 2) & 0xFFF9) != 0) {
           upperProtocol = next;
+          fragmentHeaderOffset = p;
+          nextHeaderFieldOffset = nhField;
           reason = "decode.ipv6.fragment";
           return DecodeStatus.IP_FRAGMENT;
         }
@@ -156,6 +176,7 @@ public final class Ipv6View {
       }
       extensionCount++;
       nh = next;
+      nhField = p;
       p += len;
     }
     reason = "decode.ipv6.too_many_extension_headers";

@@ -8,5 +8,9 @@
  * missing from the capture) apart from malformation (bytes that cannot be a valid packet). Reads
  * use absolute big-endian gets, with unsigned widening inside the accessors. Depends only on
  * {@code capture}.
+ *
+ * <p>The one stateful part is the optional {@link io.connscope.decode.IpDefragmenter}: it keeps IP
+ * fragments (bounded, by capture time) until their datagram is complete, and the decoder then
+ * decodes the frame that completed it from the reassembled copy.
  */
 package io.connscope.decode;

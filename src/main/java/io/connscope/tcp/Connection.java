@@ -96,6 +96,8 @@ public final class Connection implements StreamControl {
   private long synFrame = -1, synTs = -1, lastSynTs = -1;
   private long synAckFrame = -1, synAckTs = -1, lastSynAckTs = -1, ackFrame = -1, ackTs = -1;
   private int synCount, synAckCount;
+  /** Payload bytes the first SYN/ACK carried (its ACK may cover them). */
+  private int synAckPayload;
   private long rttToServer = -1, rttToClient = -1;
   /** Acknowledgment number of the first SYN/ACK (client ISN + 1), -1 when none. */
   long synAckAck = -1;
@@ -164,10 +166,18 @@ public final class Connection implements StreamControl {
       // Mid-stream: the first segment seen starts the direction's stream.
       h.init(Seq.add(seq, -1));
     }
-    long relSeq = h.rel(seq);
+    // A SYN's data starts after the SYN's own sequence number (RFC 793 §3.3): the timeline keeps
+    // [seq, seq + len) as the data's range, so a SYN or SYN/ACK with data is recorded at ISN + 1.
+    long relSeq = h.rel(syn && wire > 0 ? Seq.add(seq, 1) : seq);
     long relAck = ack && p.seqKnown ? Math.max(0, p.rel(s.ack)) : -1;
+    if (syn && ack && synAckFrame == frame) {
+      synAckPayload = wire;
+    }
+    // The ACK that completes the handshake acknowledges the SYN/ACK (ISN + 1) and, when the
+    // SYN/ACK carried data, may acknowledge that data too (RFC 793 §3.4).
     if (!syn && ack && o == 0 && ackFrame < 0 && synAckFrame >= 0 && halves[1].sawSyn
-        && (s.ack & Seq.MASK) == Seq.add(halves[1].isn, 1)) {
+        && Seq.geq(s.ack & Seq.MASK, Seq.add(halves[1].isn, 1))
+        && Seq.leq(s.ack & Seq.MASK, Seq.add(halves[1].isn, 1 + synAckPayload))) {
       ackFrame = frame;
       ackTs = ts;
       rttToClient = ts - lastSynAckTs;

@@ -9,8 +9,9 @@ import java.util.Arrays;
  *
  * <p>Per entry: capture time, frame, direction (relative to the connection's current roles, also
  * after {@link Connection#swapRoles()}), sequence number relative to that direction's ISN and
- * unwrapped past 2^32 (the SYN is 0, the first data byte 1; for a direction first seen
- * mid-stream the first seen byte is 1), acknowledgment relative to the other direction's ISN (-1
+ * unwrapped past 2^32 (the SYN is 0, the first data byte 1; a SYN or SYN/ACK carrying data is
+ * recorded at its first data byte, 1, so that {@code [seq, seq + len)} is always the data's range;
+ * for a direction first seen mid-stream the first seen byte is 1), acknowledgment relative to the other direction's ISN (-1
  * when the segment has no ACK or that direction is not known yet), payload length on the wire,
  * window in bytes (scaled when the scale is known; SYNs are never scaled, RFC 7323 §2.2), the TCP
  * flags, and a kind: retransmission, out-of-order or keep-alive.

@@ -30,9 +30,9 @@ class CorpusConformanceTest {
   private static final Path CORPUS = Paths.get("..", "shared", "corpus");
 
   /** Agreement with peer baselines, documented exceptions counted as disagreements. */
-  static final double PEER_THRESHOLD = 0.90;
+  static final double PEER_THRESHOLD = 0.915;
   /** Agreement with tshark's counts (a reference, not ground truth). */
-  static final double TSHARK_THRESHOLD = 0.84;
+  static final double TSHARK_THRESHOLD = 0.845;
 
   /**
    * Captures where connscope and the reference disagree for a documented reason (who is right
@@ -48,10 +48,6 @@ class CorpusConformanceTest {
 
   static {
     // --- out of scope: traffic connscope does not decode (BRIEF.md) ---
-    known("tunnel packets split into outer IP fragments: IP fragments are not reassembled, so "
-        + "the segments they carry are gaps", "zeek/erspan.pcap",
-        "zeek/tunnels/gtp/gtp1_gn_normal_incl_fragmentation.pcap",
-        "arkime/socks5-http-302-frag.pcap");
     known("reverse SOCKS: after 6 bytes of its own, the accepting side plays the SOCKS client "
         + "and sends the requests; connscope keeps the handshake's roles and reports "
         + "roles_reversed", "arkime/socks5-reverse.pcap");
@@ -91,6 +87,7 @@ class CorpusConformanceTest {
     known("tshark counts no response whose body is cut by a gap or the capture end",
         "zeek/dce-rpc/mapi.pcap", "zeek/http/206_example_b.pcap", "zeek/http/bro.org.pcap",
         "zeek/http/content-range-gap-skip.pcap", "zeek/http/content-range-gap.pcap",
+        "zeek/erspan.pcap",
         "zeek/http/entity_gap.pcap", "zeek/http/entity_gap2.pcap",
         "zeek/pe/pe_files_timestamp.pcap.gz", "zeek/spicy/gap-recovery.pcap",
         "suricata-verify/bug-78-uricontent/input.pcap",
@@ -104,6 +101,13 @@ class CorpusConformanceTest {
         "chrissanders/latency3.pcapng", "chrissanders/latency4.pcapng");
     known("tshark misses the POST whose large body it never finishes reassembling",
         "zeek/http/putty-upload.pcap");
+    // --- tshark reference: tshark dissects packets that carry no complete HTTP start line ---
+    known("the TCP server sends the GET, in its SYN/ACK (a signature-test trace): connscope "
+        + "keeps the handshake's roles and reports roles_reversed, tshark counts any request "
+        + "line in either direction", "zeek/tcp/payload-synack.pcap");
+    known("snaplen 96 keeps 30 payload bytes per segment: the request line is cut inside its "
+        + "version ('GET /images/sf.net_box.gif HTT', no line end), so connscope has no request "
+        + "to pair; tshark dissects the truncated packet", "zeek/communityid/tcp.pcap");
   }
 
   record Row(String capture, String group, String expected, String got, String verdict) {}

@@ -170,6 +170,40 @@ class ConnectionTableTest {
     assertEquals(0, h.conn(1).half(CLIENT).gaps());
   }
 
+  /**
+   * zeek/tcp/payload-synack.pcap: the SYN/ACK carries 5 bytes. They belong to the server's
+   * stream at ISN + 1, the client acknowledges them with the FIN after them, and nothing is
+   * missing: the timeline records them at relative sequence 1, not at the SYN's 0.
+   */
+  @Test
+  void dataOnTheSynAckIsTheServersFirstBytes() {
+    TcpHarness h = new TcpHarness();
+    h.c(0, S, 10, 0, null);
+    h.s(100, S | A, 50, 11, "hello");
+    h.c(200, A, 11, 56, null);
+    h.c(300, F | A, 11, 56, null);
+    h.s(400, F | A, 56, 12, null);
+    h.c(500, A, 12, 57, null);
+    Connection c = h.conn(1);
+    assertEquals(RoleSource.HANDSHAKE, c.roleSource());
+    assertEquals("hello", h.stream(1, SERVER));
+    assertEquals("", h.stream(1, CLIENT));
+    assertEquals(List.of("D1:hello", "F0", "F1", "X", "closed"), h.ev(1));
+    SegmentTimeline tl = c.timeline();
+    assertEquals(SERVER, tl.dir(1));
+    assertEquals(1, tl.seq(1), "the SYN/ACK's data starts at ISN + 1");
+    assertEquals(5, tl.len(1));
+    assertEquals(6, tl.ack(2), "the client's ACK covers SYN + 5 bytes");
+    assertEquals(6, tl.seq(4), "the server's FIN follows the data");
+    assertEquals(0, tl.seq(0), "a SYN without data stays at 0");
+    assertEquals(0, c.half(SERVER).gaps());
+    assertEquals(0, h.warnings.get("tcp.acked_unseen"));
+    assertEquals("ShdAFf", c.history());
+    assertTrue(c.handshakeComplete(), "the client's ACK of the SYN/ACK and its data");
+    assertEquals(3, c.ackFrame());
+    assertEquals(100, c.rttToClientMicros());
+  }
+
   @Test
   void tupleReuseAfterCloseMakesNewConnection() {
     TcpHarness h = new TcpHarness().handshake(0, 1000, 5000, 1000, 1000);
