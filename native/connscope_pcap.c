@@ -1,0 +1,115 @@
+/*
+ * connscope_pcap: the batch reader of live capture.
+ *
+ * One call, cs_dispatch(), runs pcap_dispatch() once and packs every packet it delivers into a
+ * buffer shared with the JVM (a direct ByteBuffer), so the Java side pays one native call per
+ * batch instead of one native call and one allocation per packet.
+ *
+ * Buffer layout (host byte order):
+ *   [0]  int32 count    packets in this batch
+ *   [4]  int32 used     bytes used, header included
+ *   [8]  int32 skipped  packets that did not fit (never expected: see ROOM below)
+ *   [12] int32 reserved
+ *   [16] records, each 8-byte aligned:
+ *        int64 ts_sec, int32 ts_nsec, int32 caplen, int32 len, caplen bytes, padding
+ *
+ * The pcap_t comes from pcap4j, which opened, configured and filtered it; this file only reads.
+ */
+#include <pcap/pcap.h>
+#include <stdint.h>
+#include <string.h>
+
+#define CS_BATCH_HEADER 16
+#define CS_RECORD_HEADER 20
+
+struct cs_batch {
+  pcap_t *p;
+  unsigned char *buf;
+  int32_t cap;
+  int32_t used;
+  int32_t count;
+  int32_t skipped;
+  int32_t room; /* a record of this size must always fit, or the batch is closed */
+  int nanos;
+  int full;
+};
+
+static void cs_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
+  struct cs_batch *b = (struct cs_batch *) user;
+  int32_t caplen = (int32_t) h->caplen;
+  int32_t size = (CS_RECORD_HEADER + caplen + 7) & ~7;
+  if (caplen < 0 || b->used + size > b->cap) {
+    b->skipped++;
+  } else {
+    unsigned char *r = b->buf + b->used;
+    int64_t sec = (int64_t) h->ts.tv_sec;
+    int32_t nsec = b->nanos ? (int32_t) h->ts.tv_usec : (int32_t) h->ts.tv_usec * 1000;
+    int32_t len = (int32_t) h->len;
+    memcpy(r, &sec, 8);
+    memcpy(r + 8, &nsec, 4);
+    memcpy(r + 12, &caplen, 4);
+    memcpy(r + 16, &len, 4);
+    memcpy(r + CS_RECORD_HEADER, bytes, (size_t) caplen);
+    b->used += size;
+    b->count++;
+  }
+  /* ROOM: close the batch while a full-snaplen record still fits, so none is ever skipped.
+     pcap_breakloop() makes pcap_dispatch() return after this packet. */
+  if (b->cap - b->used < b->room) {
+    b->full = 1;
+    pcap_breakloop(b->p);
+  }
+}
+
+/* Version of this interface, checked by the Java side before use. */
+int cs_version(void) {
+  return 1;
+}
+
+/* Smallest buffer cs_dispatch() accepts for pcap handle p: two full-snaplen records. */
+int cs_min_buffer(intptr_t handle) {
+  pcap_t *p = (pcap_t *) handle;
+  int snap = pcap_snapshot(p);
+  if (snap <= 0) {
+    snap = 262144;
+  }
+  return CS_BATCH_HEADER + 2 * ((CS_RECORD_HEADER + snap + 7) & ~7);
+}
+
+/*
+ * Reads one batch into buf (capacity cap bytes). Returns the pcap_dispatch() status: >= 0 or
+ * PCAP_ERROR_BREAK when the batch simply filled up are both reported as 0 (read the count in the
+ * buffer); PCAP_ERROR_BREAK from someone else's pcap_breakloop() (Ctrl-C) is returned as -2, and
+ * an error as -1 (pcap_geterr() tells which), always with the packets read before it in the buffer.
+ */
+int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int max_packets) {
+  struct cs_batch b;
+  int32_t header[4];
+  int rc;
+  b.p = (pcap_t *) handle;
+  b.buf = (unsigned char *) buffer;
+  b.cap = cap;
+  b.used = CS_BATCH_HEADER;
+  b.count = 0;
+  b.skipped = 0;
+  b.room = (CS_RECORD_HEADER + (pcap_snapshot(b.p) > 0 ? pcap_snapshot(b.p) : 262144) + 7) & ~7;
+#ifdef PCAP_TSTAMP_PRECISION_NANO
+  b.nanos = pcap_get_tstamp_precision(b.p) == PCAP_TSTAMP_PRECISION_NANO;
+#else
+  b.nanos = 0;
+#endif
+  b.full = 0;
+  rc = pcap_dispatch(b.p, max_packets, cs_packet, (u_char *) &b);
+  header[0] = b.count;
+  header[1] = b.used;
+  header[2] = b.skipped;
+  header[3] = 0;
+  memcpy(b.buf, header, sizeof header);
+  if (rc >= 0) {
+    return 0;
+  }
+  if (rc == PCAP_ERROR_BREAK) {
+    return b.full ? 0 : -2;
+  }
+  return -1;
+}
