@@ -13,9 +13,13 @@
  *   [16] records, each 8-byte aligned:
  *        int64 ts_sec, int32 ts_nsec, int32 caplen, int32 len, caplen bytes, padding
  *
- * The pcap_t comes from pcap4j, which opened, configured and filtered it; this file only reads.
+ * The pcap_t comes from pcap4j, which opened, configured and filtered it, and put it in
+ * non-blocking mode; this file only reads. Non-blocking plus our own poll(): with TPACKET_V3 (Linux)
+ * libpcap's read timeout only retires a block that holds packets, so a blocking read on a quiet
+ * interface would never return to look at --duration or Ctrl-C.
  */
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -63,7 +67,7 @@ static void cs_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 
 /* Version of this interface, checked by the Java side before use. */
 int cs_version(void) {
-  return 1;
+  return 2;
 }
 
 /* Smallest buffer cs_dispatch() accepts for pcap handle p: two full-snaplen records. */
@@ -77,12 +81,13 @@ int cs_min_buffer(intptr_t handle) {
 }
 
 /*
- * Reads one batch into buf (capacity cap bytes). Returns the pcap_dispatch() status: >= 0 or
- * PCAP_ERROR_BREAK when the batch simply filled up are both reported as 0 (read the count in the
- * buffer); PCAP_ERROR_BREAK from someone else's pcap_breakloop() (Ctrl-C) is returned as -2, and
- * an error as -1 (pcap_geterr() tells which), always with the packets read before it in the buffer.
+ * Reads one batch into buf (capacity cap bytes), waiting up to timeout_ms for the first packets.
+ * Returns the pcap_dispatch() status: >= 0, or PCAP_ERROR_BREAK when the batch simply filled up,
+ * are both reported as 0 (read the count in the buffer); PCAP_ERROR_BREAK from someone else's
+ * pcap_breakloop() (Ctrl-C) is returned as -2, and an error as -1 (pcap_geterr() tells which),
+ * always with the packets read before it in the buffer.
  */
-int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int max_packets) {
+int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int max_packets, int timeout_ms) {
   struct cs_batch b;
   int32_t header[4];
   int rc;
@@ -100,6 +105,15 @@ int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int max_packets) {
 #endif
   b.full = 0;
   rc = pcap_dispatch(b.p, max_packets, cs_packet, (u_char *) &b);
+  if (rc == 0 && b.count == 0 && timeout_ms > 0) {
+    struct pollfd pfd;
+    pfd.fd = pcap_get_selectable_fd(b.p);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    if (pfd.fd >= 0 && poll(&pfd, 1, timeout_ms) > 0) {
+      rc = pcap_dispatch(b.p, max_packets, cs_packet, (u_char *) &b);
+    }
+  }
   header[0] = b.count;
   header[1] = b.used;
   header[2] = b.skipped;

@@ -44,6 +44,8 @@ import org.pcap4j.core.PcapStat;
 public final class LiveSource implements PacketSource {
   /** Batch buffer size: many kernel blocks' worth of small packets per native call. */
   private static final int BATCH_BYTES = 4 << 20;
+  /** Per-packet reader: pause when libpcap has nothing ready (it has no poll() of its own). */
+  private static final long IDLE_WAIT_NANOS = 1_000_000;
 
   private final LiveOptions options;
   private final Warnings warnings;
@@ -89,6 +91,10 @@ public final class LiveSource implements PacketSource {
       this.linkType = handle.getDlt().value();
       this.snaplen = handle.getSnapshot();
       this.nanos = handle.getTimestampPrecision() == TimestampPrecision.NANO;
+      // Non-blocking, and we wait ourselves: with TPACKET_V3 (Linux) libpcap's read timeout only
+      // retires a kernel block that holds packets, so a blocking read on a quiet interface never
+      // returns to look at --duration or at Ctrl-C.
+      handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
       NativeBatch nb = null;
       long addr = 0;
       String why = null;
@@ -109,6 +115,8 @@ public final class LiveSource implements PacketSource {
       this.batchBuffer = nb == null ? null : nb.newBuffer(addr, BATCH_BYTES);
       this.nativeUnavailable = why;
       ok = true;
+    } catch (PcapNativeException e) {
+      throw Libpcap.explain(e, options.device);
     } catch (NotOpenException e) {
       throw new LiveCaptureException("cannot capture on " + options.device + ": handle closed");
     } finally {
@@ -206,7 +214,7 @@ public final class LiveSource implements PacketSource {
   /** Reads from libpcap, blocking at most the read timeout; false when the capture must stop. */
   private boolean read() throws IOException {
     if (batch != null) {
-      NativeBatch.Status s = batch.dispatch(pcap, batchBuffer);
+      NativeBatch.Status s = batch.dispatch(pcap, batchBuffer, options.readTimeoutMillis);
       if (batchBuffer.skipped() > 0) {
         warnings.add("capture.batch_skipped", frames, batchBuffer.skipped(),
             "frames larger than the native batch buffer");
@@ -238,7 +246,9 @@ public final class LiveSource implements PacketSource {
       pending = true;
       return true;
     } catch (TimeoutException e) {
-      return true; // nothing within the read timeout: look at the stop conditions again
+      // nothing ready (non-blocking handle): wait a little, then look at the stop conditions
+      java.util.concurrent.locks.LockSupport.parkNanos(IDLE_WAIT_NANOS);
+      return true;
     } catch (EOFException e) {
       return false; // pcap_breakloop(): requestStop()
     } catch (NotOpenException e) {

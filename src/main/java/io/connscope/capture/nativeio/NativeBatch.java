@@ -22,7 +22,7 @@ import jnr.ffi.Runtime;
  */
 public final class NativeBatch {
   /** The interface version of {@code connscope_pcap.c} this class speaks. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   /** The library's file name. */
   public static final String LIBRARY_FILE = "libconnscope_pcap.so";
 
@@ -117,13 +117,13 @@ public final class NativeBatch {
   }
 
   /**
-   * Reads one batch from the pcap handle at address {@code pcap} into {@code buffer}: blocks until
-   * packets arrive or the handle's read timeout expires, then packs what libpcap delivered. Walk
-   * it with {@link BatchBuffer#next()}, which {@code dispatch} has reset.
+   * Reads one batch from the non-blocking pcap handle at address {@code pcap} into {@code
+   * buffer}: waits up to {@code timeoutMillis} for packets, then packs what libpcap delivered.
+   * Walk it with {@link BatchBuffer#next()}, which {@code dispatch} has reset.
    */
-  public Status dispatch(long pcap, BatchBuffer buffer) {
+  public Status dispatch(long pcap, BatchBuffer buffer, int timeoutMillis) {
     long address = buffer.address(runtime);
-    int rc = lib.cs_dispatch(pcap, address, buffer.capacity(), -1);
+    int rc = lib.cs_dispatch(pcap, address, buffer.capacity(), -1, timeoutMillis);
     buffer.reset();
     return rc == 0 ? Status.OK : rc == -2 ? Status.BROKEN : Status.ERROR;
   }
