@@ -1,14 +1,14 @@
 /*
  * connscope_pcap: the batch reader of live capture.
  *
- * One call, cs_dispatch(), runs pcap_dispatch() once and packs every packet it delivers into a
+ * One call, cs_dispatch(), runs pcap_dispatch() and packs every packet it delivers into a
  * buffer shared with the JVM (a direct ByteBuffer), so the Java side pays one native call per
  * batch instead of one native call and one allocation per packet.
  *
  * Buffer layout (host byte order):
  *   [0]  int32 count    packets in this batch
  *   [4]  int32 used     bytes used, header included
- *   [8]  int32 skipped  packets that did not fit (never expected: see ROOM below)
+ *   [8]  int32 skipped  packets that did not fit (never: cs_dispatch asks for no more than fit)
  *   [12] int32 reserved
  *   [16] records, each 8-byte aligned:
  *        int64 ts_sec, int32 ts_nsec, int32 caplen, int32 len, caplen bytes, padding
@@ -33,9 +33,8 @@ struct cs_batch {
   int32_t used;
   int32_t count;
   int32_t skipped;
-  int32_t room; /* a record of this size must always fit, or the batch is closed */
+  int32_t room; /* the largest record: one full-snaplen packet */
   int nanos;
-  int full;
 };
 
 static void cs_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
@@ -57,17 +56,11 @@ static void cs_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
     b->used += size;
     b->count++;
   }
-  /* ROOM: close the batch while a full-snaplen record still fits, so none is ever skipped.
-     pcap_breakloop() makes pcap_dispatch() return after this packet. */
-  if (b->cap - b->used < b->room) {
-    b->full = 1;
-    pcap_breakloop(b->p);
-  }
 }
 
 /* Version of this interface, checked by the Java side before use. */
 int cs_version(void) {
-  return 2;
+  return 3;
 }
 
 /* Smallest buffer cs_dispatch() accepts for pcap handle p: two full-snaplen records. */
@@ -81,37 +74,56 @@ int cs_min_buffer(intptr_t handle) {
 }
 
 /*
- * Reads one batch into buf (capacity cap bytes), waiting up to timeout_ms for the first packets.
- * Returns the pcap_dispatch() status: >= 0, or PCAP_ERROR_BREAK when the batch simply filled up,
- * are both reported as 0 (read the count in the buffer); PCAP_ERROR_BREAK from someone else's
- * pcap_breakloop() (Ctrl-C) is returned as -2, and an error as -1 (pcap_geterr() tells which),
- * always with the packets read before it in the buffer.
+ * Reads one batch into the buffer at `buffer` (cap bytes), waiting up to timeout_ms for the first
+ * packets when none are ready. Returns 0 when the batch is in the buffer (possibly empty), -2 when
+ * pcap_breakloop() interrupted the read (Ctrl-C), -1 on a libpcap error (pcap_geterr() tells which);
+ * the packets read before a -2 or -1 are in the buffer all the same.
+ *
+ * The batch never overflows: each pcap_dispatch() is asked for no more packets than can fit at
+ * full snaplen, and is called again while packets keep coming and room is left. (Breaking out of
+ * pcap_dispatch() with pcap_breakloop() when the buffer fills would not do: libpcap then leaves
+ * the break flag set when packets were read, and the next call returns -2 with nothing.)
  */
-int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int max_packets, int timeout_ms) {
+int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int timeout_ms) {
   struct cs_batch b;
   int32_t header[4];
-  int rc;
+  int rc = 0;
+  int polled = 0;
+  int snap;
   b.p = (pcap_t *) handle;
   b.buf = (unsigned char *) buffer;
   b.cap = cap;
   b.used = CS_BATCH_HEADER;
   b.count = 0;
   b.skipped = 0;
-  b.room = (CS_RECORD_HEADER + (pcap_snapshot(b.p) > 0 ? pcap_snapshot(b.p) : 262144) + 7) & ~7;
+  snap = pcap_snapshot(b.p);
+  b.room = (CS_RECORD_HEADER + (snap > 0 ? snap : 262144) + 7) & ~7;
 #ifdef PCAP_TSTAMP_PRECISION_NANO
   b.nanos = pcap_get_tstamp_precision(b.p) == PCAP_TSTAMP_PRECISION_NANO;
 #else
   b.nanos = 0;
 #endif
-  b.full = 0;
-  rc = pcap_dispatch(b.p, max_packets, cs_packet, (u_char *) &b);
-  if (rc == 0 && b.count == 0 && timeout_ms > 0) {
-    struct pollfd pfd;
-    pfd.fd = pcap_get_selectable_fd(b.p);
-    pfd.events = POLLIN;
-    pfd.revents = 0;
-    if (pfd.fd >= 0 && poll(&pfd, 1, timeout_ms) > 0) {
-      rc = pcap_dispatch(b.p, max_packets, cs_packet, (u_char *) &b);
+  for (;;) {
+    int fit = (b.cap - b.used) / b.room;
+    if (fit <= 0) {
+      break;
+    }
+    rc = pcap_dispatch(b.p, fit, cs_packet, (u_char *) &b);
+    if (rc < 0) {
+      break;
+    }
+    if (rc == 0) {
+      struct pollfd pfd;
+      if (b.count > 0 || polled || timeout_ms <= 0) {
+        break;
+      }
+      polled = 1;
+      pfd.fd = pcap_get_selectable_fd(b.p);
+      pfd.events = POLLIN;
+      pfd.revents = 0;
+      if (pfd.fd < 0 || poll(&pfd, 1, timeout_ms) <= 0) {
+        break;
+      }
     }
   }
   header[0] = b.count;
@@ -119,11 +131,5 @@ int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int max_packets, int 
   header[2] = b.skipped;
   header[3] = 0;
   memcpy(b.buf, header, sizeof header);
-  if (rc >= 0) {
-    return 0;
-  }
-  if (rc == PCAP_ERROR_BREAK) {
-    return b.full ? 0 : -2;
-  }
-  return -1;
+  return rc >= 0 ? 0 : rc == PCAP_ERROR_BREAK ? -2 : -1;
 }

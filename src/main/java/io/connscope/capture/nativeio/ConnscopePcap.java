@@ -17,11 +17,10 @@ public interface ConnscopePcap {
   int cs_min_buffer(@intptr_t long pcap);
 
   /**
-   * One pcap_dispatch() on the non-blocking handle into the buffer at {@code buffer} ({@code cap}
-   * bytes), after a poll() of up to {@code timeoutMillis} when nothing is ready: 0 when the batch
-   * is in the buffer, -2 when pcap_breakloop() interrupted it, -1 on a libpcap error.
+   * Reads the packets the non-blocking handle has ready into the buffer at {@code buffer} ({@code
+   * cap} bytes), after a poll() of up to {@code timeoutMillis} when none are: 0 when the batch is
+   * in the buffer, -2 when pcap_breakloop() interrupted it, -1 on a libpcap error.
    */
   @IgnoreError
-  int cs_dispatch(@intptr_t long pcap, @intptr_t long buffer, int cap, int maxPackets,
-      int timeoutMillis);
+  int cs_dispatch(@intptr_t long pcap, @intptr_t long buffer, int cap, int timeoutMillis);
 }

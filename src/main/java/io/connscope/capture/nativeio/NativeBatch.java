@@ -22,7 +22,7 @@ import jnr.ffi.Runtime;
  */
 public final class NativeBatch {
   /** The interface version of {@code connscope_pcap.c} this class speaks. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
   /** The library's file name. */
   public static final String LIBRARY_FILE = "libconnscope_pcap.so";
 
@@ -123,7 +123,7 @@ public final class NativeBatch {
    */
   public Status dispatch(long pcap, BatchBuffer buffer, int timeoutMillis) {
     long address = buffer.address(runtime);
-    int rc = lib.cs_dispatch(pcap, address, buffer.capacity(), -1, timeoutMillis);
+    int rc = lib.cs_dispatch(pcap, address, buffer.capacity(), timeoutMillis);
     buffer.reset();
     return rc == 0 ? Status.OK : rc == -2 ? Status.BROKEN : Status.ERROR;
   }
