@@ -286,6 +286,9 @@ final class CaptureCommand implements Callable<Integer> {
       return LiveSource.open(options, new Warnings());
     } catch (LiveCaptureException e) {
       throw new UserError(ExitCodes.INPUT, e.getMessage());
+    } catch (LinkageError e) {
+      // pcap4j or libpcap missing, found while linking LiveSource itself
+      throw new UserError(ExitCodes.INPUT, LiveCaptureException.unavailable(e).getMessage());
     }
   }
 

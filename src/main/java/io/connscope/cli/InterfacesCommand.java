@@ -30,6 +30,8 @@ final class InterfacesCommand implements Callable<Integer> {
       devices = Interfaces.list();
     } catch (LiveCaptureException e) {
       throw new UserError(ExitCodes.INPUT, e.getMessage());
+    } catch (LinkageError e) {
+      throw new UserError(ExitCodes.INPUT, LiveCaptureException.unavailable(e).getMessage());
     }
     PrintWriter out = new PrintWriter(new OutputStreamWriter(parent.stdout, StandardCharsets.UTF_8));
     int i = 0;

@@ -17,7 +17,7 @@ public final class Interfaces {
     try {
       devs = Pcaps.findAllDevs();
     } catch (LinkageError e) {
-      throw Libpcap.missing(e);
+      throw LiveCaptureException.unavailable(e);
     } catch (PcapNativeException e) {
       throw new LiveCaptureException("cannot list interfaces: " + e.getMessage());
     }

@@ -16,18 +16,6 @@ final class Libpcap {
   static final int PCAP_ERROR_IFACE_NOT_UP = -9;
   static final int PCAP_ERROR_PROMISC_PERM_DENIED = -11;
 
-  /** libpcap could not be loaded at all. */
-  static LiveCaptureException missing(Throwable e) {
-    String m = String.valueOf(e.getMessage());
-    if (e instanceof NoClassDefFoundError && m.startsWith("org/pcap4j")) {
-      return new LiveCaptureException("this connscope build lacks pcap4j: use the connscope.jar"
-          + " built by 'mvn package'");
-    }
-    return new LiveCaptureException("libpcap is not installed: install it"
-        + " (Debian/Ubuntu: apt-get install libpcap0.8; Fedora/RHEL: dnf install libpcap;"
-        + " Alpine: apk add libpcap) and try again");
-  }
-
   /** A failure to open or configure {@code device}. */
   static LiveCaptureException explain(PcapNativeException e, String device) {
     Integer rc = e.getReturnCode();

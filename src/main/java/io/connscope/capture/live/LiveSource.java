@@ -138,7 +138,7 @@ public final class LiveSource implements PacketSource {
     try {
       return new LiveSource(options, warnings);
     } catch (LinkageError e) {
-      throw Libpcap.missing(e);
+      throw LiveCaptureException.unavailable(e);
     }
   }
 

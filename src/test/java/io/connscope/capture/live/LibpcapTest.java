@@ -26,8 +26,10 @@ class LibpcapTest {
     assertTrue(Libpcap.explain(Libpcap.PCAP_ERROR_IFACE_NOT_UP, "", "eth1").getMessage()
         .contains("ip link set eth1 up"));
     assertEquals("cannot capture on x: weird thing", Libpcap.explain(-1, "weird\nthing", "x").getMessage());
-    assertTrue(Libpcap.missing(new UnsatisfiedLinkError("Unable to load library 'pcap'")).getMessage()
+    assertTrue(LiveCaptureException.unavailable(new UnsatisfiedLinkError("Unable to load library 'pcap'")).getMessage()
         .contains("apt-get install libpcap0.8"));
+    assertTrue(LiveCaptureException.unavailable(new NoClassDefFoundError("org/pcap4j/core/Pcaps"))
+        .getMessage().contains("lacks pcap4j"));
   }
 
   @Test
