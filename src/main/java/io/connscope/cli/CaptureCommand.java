@@ -98,8 +98,9 @@ final class CaptureCommand implements Callable<Integer> {
   int snaplen;
 
   @Option(names = {"-B", "--buffer-size"}, paramLabel = "KiB",
-      description = "Kernel capture buffer in KiB, as tcpdump -B (default: libpcap's, 2 MiB on"
-          + " Linux). Raise it if packets are dropped.")
+      description = "Kernel capture buffer in KiB, as tcpdump -B (default: 32768, i.e. 32 MiB;"
+          + " tcpdump's is 2 MiB: connscope analyses as it captures and needs more slack)."
+          + " Raise it if packets are dropped.")
   int bufferKiB;
 
   @Option(names = {"-p", "--no-promiscuous-mode"},
@@ -242,7 +243,9 @@ final class CaptureCommand implements Callable<Integer> {
     o.device = device;
     o.filter = filter != null ? filter : filterWords.isEmpty() ? null : String.join(" ", filterWords);
     o.snaplen = snaplen == 0 ? LiveOptions.DEFAULT_SNAPLEN : snaplen;
-    o.bufferBytes = bufferKiB * 1024;
+    if (bufferKiB > 0) {
+      o.bufferBytes = bufferKiB * 1024;
+    }
     o.promiscuous = !noPromiscuous;
     o.count = count;
     o.durationNanos = duration == null ? 0 : parseDuration(duration);

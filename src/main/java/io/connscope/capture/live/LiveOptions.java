@@ -11,8 +11,15 @@ public final class LiveOptions {
   public String filter;
   /** Bytes kept of each frame. */
   public int snaplen = DEFAULT_SNAPLEN;
+  /**
+   * Kernel capture buffer (bytes). Larger than libpcap's 2 MiB default (tcpdump's): connscope
+   * analyses every packet as it comes, and needs the slack to ride out bursts and the JIT's
+   * warm-up without drops (docs/performance.md, "Live capture").
+   */
+  public static final int DEFAULT_BUFFER_BYTES = 32 << 20;
+
   /** Kernel capture buffer in bytes; 0 keeps libpcap's default (2 MiB on Linux). */
-  public int bufferBytes;
+  public int bufferBytes = DEFAULT_BUFFER_BYTES;
   /** Put the interface in promiscuous mode (as tcpdump does unless -p). */
   public boolean promiscuous = true;
   /**
