@@ -38,8 +38,10 @@ import org.pcap4j.core.PcapStat;
  *
  * <p>{@link #next()} blocks until a frame arrives, and returns false once the count or the
  * duration is reached or {@link #requestStop()} was called (from any thread: it calls
- * pcap_breakloop(), which wakes the reader). Each frame is also written to the {@link #tee} file
- * when one is set. Timestamps are the capture timestamps of libpcap, never the time of analysis.
+ * pcap_breakloop()). The handle is non-blocking and the readers wait at most {@link
+ * LiveOptions#readTimeoutMillis} at a time, so every stop condition is seen within that time
+ * even on a silent interface. Each frame is also written to the {@link #tee} file when one is
+ * set. Timestamps are the capture timestamps of libpcap, never the time of analysis.
  */
 public final class LiveSource implements PacketSource {
   /** Batch buffer size: many kernel blocks' worth of small packets per native call. */
@@ -267,8 +269,8 @@ public final class LiveSource implements PacketSource {
   }
 
   /**
-   * Makes {@link #next()} return false as soon as possible: safe from any thread (a shutdown
-   * hook), wakes a reader blocked in libpcap.
+   * Makes {@link #next()} return false within the read timeout: safe from any thread (a shutdown
+   * hook). Frames already read are still returned first.
    */
   public void requestStop() {
     stop = true;
