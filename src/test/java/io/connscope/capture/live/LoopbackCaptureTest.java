@@ -155,6 +155,38 @@ class LoopbackCaptureTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void countStopsTheCaptureAndTheFileHoldsExactlyThosePackets() throws Exception {
+    try (HttpServer server = new HttpServer()) {
+      Path pcap = tmp.resolve("count.pcap");
+      Path report = tmp.resolve("count.json");
+      StringBuffer err = new StringBuffer();
+      AtomicInteger code = new AtomicInteger(-1);
+      Thread capture = new Thread(() -> code.set(Main.run(new String[] {"capture", "-i", "lo",
+          "-c", "5", "--duration", "20s", "-w", pcap.toString(), "--format", "json", "-o",
+          report.toString(), "tcp", "port", String.valueOf(server.port())},
+          new ByteArrayOutputStream(), new PrintWriter(new BufferWriter(err), true))));
+      capture.start();
+      long until = System.nanoTime() + 10_000_000_000L;
+      while (!err.toString().contains("capturing on") && capture.isAlive() && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      getClient(server.port()); // handshake, 3 requests, 3 responses, acks: well over 5 packets
+      capture.join(15_000);
+      assertFalse(capture.isAlive(), "capture must stop after 5 packets, long before 20 s");
+      assertEquals(0, code.get(), err.toString());
+      assertTrue(err.toString().contains("5 packets captured"), err.toString());
+      assertEquals(5, JSON.readTree(report.toFile()).at("/capture/packets").asInt());
+      try (io.connscope.capture.PacketSource f = io.connscope.capture.CaptureFiles.open(pcap, new Warnings())) {
+        int n = 0;
+        while (f.next()) {
+          n++;
+        }
+        assertEquals(5, n);
+      }
+    }
+  }
+
   /** GETs on one keep-alive connection with TCP_NODELAY: no finding expected. */
   private static void getClient(int port) throws IOException {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
