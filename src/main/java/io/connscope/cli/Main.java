@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Explains, from packets, why HTTP/1.x is slow or hangs at the connection level.",
-    subcommands = {AnalyzeCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {AnalyzeCommand.class, CaptureCommand.class, InterfacesCommand.class,
+      ReportCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success (damaged input is reported as warnings)",
@@ -64,7 +65,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'analyze'");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'analyze', 'capture', 'interfaces' or 'report'");
   }
 
   /** The version from the build (resource filtered by Maven). */

@@ -3,7 +3,7 @@ package io.connscope.report;
 import java.util.Locale;
 
 /** Formatting helpers for terminal text: escaping of packet strings and fixed-locale numbers. */
-final class Text {
+public final class Text {
   private Text() {}
 
   /**
@@ -14,7 +14,7 @@ final class Text {
    * into lines; backslashes are doubled. Null becomes "-". Long strings are cut at {@code max}
    * characters with an ellipsis.
    */
-  static String safe(String s, int max) {
+  public static String safe(String s, int max) {
     if (s == null) {
       return "-";
     }
