@@ -23,35 +23,17 @@ import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports every delayed-ACK stall of a connection, with the connection's totals. */
-public final class DelayedAckStallDetector implements Detector {
+public final class DelayedAckStallDetector extends ReleaseDetector {
   public static final String TYPE = "tcp.delayed_ack_stall";
 
-  private final DetectOptions options;
-  /** Per open connection: the timeline scan, advanced at each final transaction. */
-  private final Map<Connection, AckGatedReleases> open = new IdentityHashMap<>();
-
   public DelayedAckStallDetector(DetectOptions options) {
-    this.options = options;
-  }
-
-  @Override
-  public void transaction(Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
-    AckGatedReleases scan = open.computeIfAbsent(c, k -> new AckGatedReleases(k, options));
-    report(c, http, scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())), out);
-  }
-
-  @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    AckGatedReleases scan = open.remove(c);
-    report(c, http, (scan == null ? new AckGatedReleases(c, options) : scan).advance(Long.MAX_VALUE), out);
+    super(options);
   }
 
   /**
@@ -59,7 +41,8 @@ public final class DelayedAckStallDetector implements Detector {
    * that transaction); the connection's count, total and median are in the report's
    * per-connection stall summary.
    */
-  private void report(Connection c, HttpTracker http, List<AckGatedReleases.Release> found,
+  @Override
+  void report(Connection c, HttpTracker http, List<AckGatedReleases.Release> found,
       Consumer<Finding> out) {
     SegmentTimeline t = c.timeline();
     for (AckGatedReleases.Release r : found) {

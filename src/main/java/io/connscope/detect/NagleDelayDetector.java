@@ -26,42 +26,26 @@ import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports, per transaction and side, message segments that Nagle held for a delayed ACK. */
-public final class NagleDelayDetector implements Detector {
+public final class NagleDelayDetector extends ReleaseDetector {
   public static final String TYPE = "tcp.nagle_delay";
 
-  private final DetectOptions options;
-  /** Per open HTTP connection: the timeline scan, advanced at each final transaction. */
-  private final Map<Connection, AckGatedReleases> open = new IdentityHashMap<>();
-
   public NagleDelayDetector(DetectOptions options) {
-    this.options = options;
-  }
-
-  @Override
-  public void transaction(Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
-    AckGatedReleases scan = open.computeIfAbsent(c, k -> new AckGatedReleases(k, options));
-    report(c, http, scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())), out);
-  }
-
-  @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    AckGatedReleases scan = open.remove(c);
-    if (scan != null && http != null && http.isHttp()) {
-      report(c, http, scan.advance(Long.MAX_VALUE), out);
-    }
+    super(options);
   }
 
   /** Groups the Nagle waits inside one message by (transaction, side) and reports each group. */
-  private void report(Connection c, HttpTracker http, List<AckGatedReleases.Release> releases,
+  @Override
+  void report(Connection c, HttpTracker http, List<AckGatedReleases.Release> releases,
       Consumer<Finding> out) {
+    if (http == null || !http.isHttp()) {
+      return;
+    }
     SegmentTimeline t = c.timeline();
     TreeMap<Long, List<AckGatedReleases.Release>> byMessage = new TreeMap<>();
     for (AckGatedReleases.Release r : releases) {
