@@ -59,30 +59,7 @@ final class AnalyzeCommand implements Callable<Integer> {
           + " the format from the extension: .txt .json .md .html .har; --format wins for a single OUT).")
   List<Path> outputs = new ArrayList<>();
 
-  @Option(names = "--server-port", paramLabel = "PORT",
-      description = "Treat PORT as a server port when a connection's handshake is missing"
-          + " (repeatable; common HTTP ports are known already).")
-  List<Integer> serverPorts = new ArrayList<>();
-
-  @Option(names = "--min-stall-ms", paramLabel = "MS", defaultValue = "10",
-      description = "Smallest ACK delay beyond the round trip reported as a delayed-ACK stall,"
-          + " and smallest Nagle wait (default: ${DEFAULT-VALUE} ms).")
-  double minStallMs;
-
-  @Option(names = "--release-tolerance-ms", paramLabel = "MS", defaultValue = "2",
-      description = "How soon after an ACK (beyond the round trip to the sender) a held segment"
-          + " must leave for the ACK to count as its release (default: ${DEFAULT-VALUE} ms).")
-  double releaseToleranceMs;
-
-  @Option(names = "--hang-min-ms", paramLabel = "MS", defaultValue = "1000",
-      description = "How long a request on a kept-alive connection must go unanswered before the"
-          + " connection ends to be reported as a keep-alive hang (default: ${DEFAULT-VALUE} ms).")
-  double hangMinMs;
-
-  @Option(names = "--stale-window-ms", paramLabel = "MS", defaultValue = "500",
-      description = "A server FIN/RST at most this long after an unanswered request on an idle"
-          + " kept-alive connection makes it a stale reuse (default: ${DEFAULT-VALUE} ms).")
-  double staleWindowMs;
+  @picocli.CommandLine.Mixin AnalysisOptions analysisOptions = new AnalysisOptions();
 
   @Option(names = "--no-progress", description = "Never show progress on standard error.")
   boolean noProgress;
@@ -93,28 +70,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    for (int p : serverPorts) {
-      if (p < 1 || p > 65535) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "--server-port must be between 1 and 65535, not " + p);
-      }
-    }
-    if (!(minStallMs >= 0) || !(releaseToleranceMs >= 0)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--min-stall-ms and --release-tolerance-ms must be zero or more");
-    }
-    AnalysisConfig config = new AnalysisConfig();
-    config.detect.minStallMicros = Math.round(minStallMs * 1000);
-    config.detect.releaseToleranceMicros = Math.round(releaseToleranceMs * 1000);
-    if (!(hangMinMs >= 0) || !(staleWindowMs >= 0)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--hang-min-ms and --stale-window-ms must be zero or more");
-    }
-    config.detect.hangMinMicros = Math.round(hangMinMs * 1000);
-    config.detect.staleWindowMicros = Math.round(staleWindowMs * 1000);
-    for (int p : serverPorts) {
-      config.tcp.addServerPort(p);
-    }
+    AnalysisConfig config = analysisOptions.toConfig(spec);
     List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
     List<Warnings> sourceWarnings = new ArrayList<>();
     List<PacketSource> sources = openAll(sourceWarnings);
@@ -268,7 +224,8 @@ final class AnalyzeCommand implements Callable<Integer> {
           }
           shown = true;
           String pct = size > 0 ? String.format(Locale.ROOT, "%3d%%", Math.min(100, bytesRead * 100 / size)) : "";
-          err.printf(Locale.ROOT, "\r%s %s (%d MiB)", file.getFileName(), pct, bytesRead >> 20);
+          err.printf(Locale.ROOT, "\r%s %s (%d MiB)",
+              io.connscope.report.Text.safe(String.valueOf(file.getFileName()), 200), pct, bytesRead >> 20);
           err.flush();
         }
 

@@ -124,10 +124,7 @@ final class CaptureCommand implements Callable<Integer> {
           + " --format wins for a single OUT).")
   List<Path> outputs = new ArrayList<>();
 
-  @Option(names = "--server-port", paramLabel = "PORT",
-      description = "Treat PORT as a server port when a connection's handshake is missing"
-          + " (repeatable).")
-  List<Integer> serverPorts = new ArrayList<>();
+  @CommandLine.Mixin AnalysisOptions analysisOptions = new AnalysisOptions();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -136,10 +133,7 @@ final class CaptureCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LiveOptions options = options();
-    AnalysisConfig config = new AnalysisConfig();
-    for (int p : serverPorts) {
-      config.tcp.addServerPort(p);
-    }
+    AnalysisConfig config = analysisOptions.toConfig(spec);
     PrintWriter err = spec.commandLine().getErr();
     LiveSource source = open(options);
     PcapWriter writer = null;
@@ -233,11 +227,6 @@ final class CaptureCommand implements Callable<Integer> {
     LiveOptions o = new LiveOptions();
     if (snaplen < 0 || bufferKiB < 0 || count < 0) {
       throw usage("--snaplen, --buffer-size and --count cannot be negative");
-    }
-    for (int p : serverPorts) {
-      if (p < 1 || p > 65535) {
-        throw usage("--server-port must be between 1 and 65535, not " + p);
-      }
     }
     if (bufferKiB > Integer.MAX_VALUE / 1024) {
       throw usage("--buffer-size is too large: " + bufferKiB + " KiB");

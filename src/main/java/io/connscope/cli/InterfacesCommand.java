@@ -47,7 +47,7 @@ final class InterfacesCommand implements Callable<Integer> {
       out.printf("%d.%s%s [%s]%n", ++i, d.name(),
           d.description() == null ? "" : " (" + d.description() + ")", String.join(", ", flags));
       if (!d.addresses().isEmpty()) {
-        out.printf("    %s%n", String.join(" ", d.addresses()));
+        out.printf("    %s%n", String.join(" ", d.addresses().stream().map(InterfacesCommand::compact).toList()));
       }
     }
     out.flush();
@@ -56,5 +56,23 @@ final class InterfacesCommand implements Callable<Integer> {
           + " docs/live-capture.md for the capabilities to grant");
     }
     return ExitCodes.OK;
+  }
+
+  /** An IPv6 literal in RFC 5952 form (as reports write addresses); others unchanged. */
+  static String compact(String address) {
+    String literal = address.replaceFirst("%.*$", "");
+    if (!literal.contains(":")) {
+      return address;
+    }
+    try {
+      byte[] b = java.net.InetAddress.getByName(literal).getAddress(); // a literal: no lookup
+      if (b.length != 16) {
+        return address;
+      }
+      java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+      return io.connscope.decode.Addresses.format(bb.getLong(0), bb.getLong(8));
+    } catch (java.net.UnknownHostException e) {
+      return address;
+    }
   }
 }
