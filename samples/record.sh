@@ -30,7 +30,7 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          setup-serial-delay setup-persistent-delay setup-parallel-delay
          setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst
          slow-start-delay rto-delay
-         hostile-strings)
+         hostile-strings snaplen-truncated capture-loss unanswered)
 
 PIDS=()          # every background process we started (killed by PID on exit)
 NAMESPACES=()    # every namespace we created (deleted on exit)
@@ -93,12 +93,12 @@ wait_listen() {
 
 # capture_start FILE FILTER [IFACE] [NETNS]: start tcpdump, wait until it listens.
 capture_start() {
-  local file=$1 filter=$2 iface=${3:-lo} ns=${4:-} i
+  local file=$1 filter=$2 iface=${3:-lo} ns=${4:-} i snap=${CAP_SNAPLEN:-0}
   local err=$WORK/tcpdump.$$.$RANDOM.err
   if [ -n "$ns" ]; then
-    bg "$err" ip netns exec "$ns" tcpdump -i "$iface" -s 0 -U --immediate-mode -w "$file" "$filter"
+    bg "$err" ip netns exec "$ns" tcpdump -i "$iface" -s "$snap" -U --immediate-mode -w "$file" "$filter"
   else
-    bg "$err" tcpdump -i "$iface" -s 0 -U --immediate-mode -w "$file" "$filter"
+    bg "$err" tcpdump -i "$iface" -s "$snap" -U --immediate-mode -w "$file" "$filter"
   fi
   CAP_PID=$BG_PID
   CAP_ERR=$err
@@ -764,6 +764,44 @@ sample_hostile_strings() {
   chown --reference="$OUT" "$OUT/hostile-strings.pcap"
   chmod 644 "$OUT/hostile-strings.pcap"
   python3 "$TOOLS/inspect_pcap.py" summary "$OUT/hostile-strings.pcap"
+}
+
+# The keepalive-get traffic captured with a 96-byte snapshot length: every frame is cut, the
+# headers partly and the bodies entirely (capture.truncated). 1 conn, 2 txns.
+sample_snaplen_truncated() {
+  local port=18141 url=http://127.0.0.1:18141
+  nginx_start $port
+  CAP_SNAPLEN=96 capture_start "$WORK/snaplen-truncated.pcap" "tcp port $port"
+  run_client 20 "$WORK/curl.log" curl -sS -o /dev/null -o /dev/null "$url/b.html" "$url/c.bin"
+  capture_stop
+  stop "$NGINX_PID" QUIT
+  finish snaplen-truncated 1 2
+}
+
+# A response of 60 one-kilobyte segments, captured with a filter that leaves out every server
+# packet whose IP identification ends in 0x7: the capture misses data the client acknowledged
+# (capture.loss), as a capture point that drops packets does. 1 conn, 1 txn.
+sample_capture_loss() {
+  local port=18142
+  py_server dribble 127.0.0.1 $port
+  capture_start "$WORK/capture-loss.pcap" \
+    "tcp port $port and not (tcp src port $port and ip[5] & 0x0f = 0x07)"
+  run_client 20 "$WORK/curl.log" curl -sS -o /dev/null "http://127.0.0.1:$port/dribble"
+  capture_stop
+  stop "$SERVER_PID"
+  finish capture-loss 1 0 1   # tshark cannot reassemble the response around the holes
+}
+
+# A server that reads the request and never answers; curl gives up after 1.5 s and closes
+# (http.unanswered). 1 conn, 1 request, no response.
+sample_unanswered() {
+  local port=18143
+  py_server silent 127.0.0.1 $port
+  capture_start "$WORK/unanswered.pcap" "tcp port $port"
+  timeout 10 curl -sS -m 1.5 -o /dev/null "http://127.0.0.1:$port/never" >/dev/null 2>&1 || true
+  capture_stop
+  stop "$SERVER_PID"
+  finish unanswered 1 0 1
 }
 
 # ---------------------------------------------------------------------------------------

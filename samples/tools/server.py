@@ -127,8 +127,32 @@ def serve_onewrite(conn, reader):
             return
 
 
+def serve_dribble(conn, reader):
+    """One response of 60 x 1000 bytes, each write its own segment (TCP_NODELAY, 1 ms apart)."""
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    req = read_request(reader)
+    if req is None:
+        return
+    read_body(reader, req[3])
+    parts = 60
+    conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {parts * 1000}"
+                 "\r\n\r\n".encode())
+    for i in range(parts):
+        time.sleep(0.001)
+        conn.sendall((f"{i:04d}" + "x" * 995 + "\n").encode())
+
+
+def serve_silent(conn, reader):
+    """Reads one request and never answers: the client gives up."""
+    req = read_request(reader)
+    if req is None:
+        return
+    while conn.recv(4096):
+        pass
+
+
 MODES = {"mixed": serve_mixed, "continue": serve_continue, "http10": serve_http10,
-         "onewrite": serve_onewrite}
+         "onewrite": serve_onewrite, "dribble": serve_dribble, "silent": serve_silent}
 
 
 def main():

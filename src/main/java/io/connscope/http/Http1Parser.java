@@ -215,6 +215,12 @@ final class Http1Parser {
     // Between messages or inside a head or chunk line: boundaries are lost.
     if (inMessage) {
       gapAffected = true;
+      if (state == State.HEADERS) {
+        // the start line is complete, the rest of the head is missing (typically a small
+        // snaplen): what it says is still known, so the message is reported and paired with
+        // the headers seen so far, then parsing resynchronises at the next start line
+        listener.headComplete(this);
+      }
       endMessage(false);
     }
     toDesync(true);
