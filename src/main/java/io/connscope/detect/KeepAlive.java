@@ -134,10 +134,27 @@ public final class KeepAlive {
     if (value == null) {
       return false;
     }
-    for (String part : value.split(",")) {
-      if (part.trim().equalsIgnoreCase(token)) {
+    // a scan of the comma-separated list without splitting it (this runs for every transaction)
+    int n = value.length();
+    int start = 0;
+    while (start <= n) {
+      int comma = value.indexOf(',', start);
+      int end = comma < 0 ? n : comma;
+      int a = start;
+      int b = end;
+      while (a < b && value.charAt(a) <= ' ') {
+        a++;
+      }
+      while (b > a && value.charAt(b - 1) <= ' ') {
+        b--;
+      }
+      if (b - a == token.length() && value.regionMatches(true, a, token, 0, token.length())) {
         return true;
       }
+      if (comma < 0) {
+        break;
+      }
+      start = comma + 1;
     }
     return false;
   }

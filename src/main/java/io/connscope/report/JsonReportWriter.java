@@ -61,7 +61,7 @@ public final class JsonReportWriter implements AnalysisSink {
   public static final String SCHEMA_VERSION = "1.1.0";
 
   private static final JsonFactory FACTORY =
-      new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+      new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT).setRootValueSeparator(null);
   /** Spool keys: connection id above this many bits, the piece of the connection below. */
   private static final int PIECE_BITS = 21;
   private static final long TRAILER = (1L << PIECE_BITS) - 1;
@@ -81,6 +81,8 @@ public final class JsonReportWriter implements AnalysisSink {
   private final SpoolFile findings = new SpoolFile();
   private final Bytes scratch = new Bytes();
   private final Bytes findingScratch = new Bytes();
+  private final Bytes txScratch = new Bytes();
+  private JsonGenerator txGenerator;
   /** Transactions of open connections not spooled yet, by connection id. */
   private final java.util.HashMap<Long, Pending> open = new java.util.HashMap<>();
 
@@ -147,12 +149,18 @@ public final class JsonReportWriter implements AnalysisSink {
       p.buf.write(',');
     }
     p.any = true;
-    try (JsonGenerator g = FACTORY.createGenerator(p.buf, JsonEncoding.UTF8)) {
+    try {
+      if (txGenerator == null) { // one generator for every transaction: they are many
+        txGenerator = FACTORY.createGenerator(txScratch, JsonEncoding.UTF8);
+      }
       List<Finding> known = transactionFindings.get(c.idString());
-      writeTransaction(g, c, t, known == null ? List.of() : known);
+      writeTransaction(txGenerator, c, t, known == null ? List.of() : known);
+      txGenerator.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    p.buf.write(txScratch.array(), 0, txScratch.size());
+    txScratch.reset();
     if (p.buf.size() >= PIECE_BYTES) {
       spoolPiece(c.id(), p);
     }
