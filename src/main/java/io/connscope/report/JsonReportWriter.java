@@ -83,6 +83,7 @@ public final class JsonReportWriter implements AnalysisSink {
   private final Bytes findingScratch = new Bytes();
   private final Bytes txScratch = new Bytes();
   private JsonGenerator txGenerator;
+  private JsonGenerator connGenerator;
   /** Transactions of open connections not spooled yet, by connection id. */
   private final java.util.HashMap<Long, Pending> open = new java.util.HashMap<>();
 
@@ -177,13 +178,23 @@ public final class JsonReportWriter implements AnalysisSink {
   public void connection(ConnectionRecord record) {
     long id = record.tcp().id();
     scratch.reset();
-    try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
-      writeConnection(g, record, costsOf.remove(record.tcp().idString()));
-      // leaves the object and its transactions array open
+    int headLength;
+    try {
+      if (connGenerator == null) { // one generator for every connection head: they are many
+        connGenerator = FACTORY.createGenerator(scratch, JsonEncoding.UTF8);
+      }
+      // the head leaves the object and its transactions array open (the trailer piece closes
+      // them in the document); the generator closes them too, to get back to the root, but
+      // those two bytes are not spooled
+      writeConnection(connGenerator, record, costsOf.remove(record.tcp().idString()));
+      headLength = scratch.size();
+      connGenerator.writeEndArray();
+      connGenerator.writeEndObject();
+      connGenerator.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    connections.add(id << PIECE_BITS, scratch.array(), scratch.size());
+    connections.add(id << PIECE_BITS, scratch.array(), headLength);
     Pending p = open.remove(id);
     if (p != null) {
       while (!p.waiting.isEmpty()) {
@@ -390,7 +401,8 @@ public final class JsonReportWriter implements AnalysisSink {
       NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static com.fasterxml.jackson.core.io.SerializedString name(String n) {
-    return NAMES.computeIfAbsent(n, com.fasterxml.jackson.core.io.SerializedString::new);
+    com.fasterxml.jackson.core.io.SerializedString s = NAMES.get(n);
+    return s != null ? s : NAMES.computeIfAbsent(n, com.fasterxml.jackson.core.io.SerializedString::new);
   }
 
   private static void num(JsonGenerator g, String n, long v) throws IOException {
