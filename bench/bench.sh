@@ -26,52 +26,9 @@ SCALE=${BENCH_SCALE:-1}
 MAX_SECONDS=${BENCH_MAX_SECONDS:-240}
 TOOL_TIMEOUT=${BENCH_TOOL_TIMEOUT:-1800}
 RUNS=${BENCH_RUNS:-1}
-APT_UPDATED=0
-PIDS=()
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-log() { printf '%s\n' "$*" >&2; }
-die() { log "bench.sh: $*"; exit 1; }
-
-need() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  [ "$APT_UPDATED" = 1 ] || { apt-get update -qq; APT_UPDATED=1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-  command -v "$1" >/dev/null 2>&1 || die "cannot install $2"
-}
-
-bg() {
-  local logfile=$1; shift
-  "$@" >"$logfile" 2>&1 &
-  BG_PID=$!
-  PIDS+=("$BG_PID")
-}
-
-stop() {
-  local pid=$1 sig=${2:-TERM} p keep=()
-  kill "-$sig" "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
-wait_listen() {
-  local port=$1 i
-  for i in $(seq 50); do
-    ss -Hltn "sport = :$port" | grep -q . && return 0
-    sleep 0.1
-  done
-  die "nothing listens on port $port"
-}
+SCRIPT=bench.sh
+# shellcheck source=../samples/tools/proc.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../samples/tools/proc.sh"
 
 nginx_start() {
   local port=$1 prefix=$WORK/nginx-$1

@@ -34,30 +34,10 @@ BUFFER_KIB=${LIVE_BENCH_BUFFER_KIB:-}
 TX=cs-lb-tx
 RX=cs-lb-rx
 WORK=$(mktemp -d /tmp/cs-live-bench.XXXXXX)
-PIDS=()
-APT_UPDATED=0
-
-log() { printf '%s\n' "$*" >&2; }
-die() { log "live-bench.sh: $*"; exit 1; }
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  ip netns del "$TX" 2>/dev/null || true
-  ip netns del "$RX" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-need() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  [ "$APT_UPDATED" = 1 ] || { apt-get update -qq; APT_UPDATED=1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-  command -v "$1" >/dev/null 2>&1 || die "cannot install $2"
-}
+SCRIPT=live-bench.sh
+# shellcheck source=../samples/tools/proc.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../samples/tools/proc.sh"
+NAMESPACES=("$TX" "$RX")   # created by setup()
 
 # bg LOGFILE CMD...: starts CMD in the background, bounded by timeout; its PID in BG_PID.
 bg() {
@@ -65,14 +45,6 @@ bg() {
   timeout -s TERM "$BOUND" "$@" >"$logfile" 2>"$logfile.err" &
   BG_PID=$!
   PIDS+=("$BG_PID")
-}
-
-stop() {
-  local pid=$1 p keep=()
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
 }
 
 wait_for() {
