@@ -52,10 +52,7 @@ public final class CaptureFiles {
 
   /** The format of a source opened here: "pcap", "pcapng", with ".gz" when compressed. */
   public static String formatOf(PacketSource source) {
-    if (source instanceof PcapReader r) {
-      return r.format();
-    }
-    if (source instanceof PcapNgReader r) {
+    if (source instanceof CaptureFileReader r) {
       return r.format();
     }
     return "live";

@@ -25,7 +25,7 @@ import java.util.Arrays;
  * (last block cut short), {@code capture.bad_interface} (packet of an undefined interface:
  * skipped), {@code capture.bad_record} (packet longer than its block: skipped).
  */
-public final class PcapNgReader implements PacketSource {
+public final class PcapNgReader extends CaptureFileReader {
   static final int SHB = 0x0A0D0D0A;
   static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
   static final int OPB = 2;
@@ -38,12 +38,8 @@ public final class PcapNgReader implements PacketSource {
   private static final int OPT_IF_TSRESOL = 9;
   private static final int OPT_IF_TSOFFSET = 14;
 
-  private final CaptureInput in;
   private final Warnings warnings;
-  private final CaptureInfo info = new CaptureInfo();
   private boolean swap;
-  private int frameOffset;
-  private boolean done;
   private long lastTimestamp;
 
   // Interfaces of the current section, indexed by interface id (grow on IDB only).
@@ -60,7 +56,7 @@ public final class PcapNgReader implements PacketSource {
    * from {@code frameNumberBase + 1}.
    */
   PcapNgReader(CaptureInput in, Warnings warnings, long frameNumberBase) {
-    this.in = in;
+    super(in);
     this.warnings = warnings;
     info.frameNumber = frameNumberBase;
   }
@@ -334,38 +330,7 @@ public final class PcapNgReader implements PacketSource {
   }
 
   @Override
-  public ByteBuffer buffer() {
-    return in.buffer();
-  }
-
-  @Override
-  public int frameOffset() {
-    return frameOffset;
-  }
-
-  @Override
-  public CaptureInfo info() {
-    return info;
-  }
-
-  /** "pcapng", or "pcapng.gz" for a gzip-compressed file. */
-  String format() {
-    return in.compressed() ? "pcapng.gz" : "pcapng";
-  }
-
-  @Override
-  public String name() {
-    return in.name();
-  }
-
-  @Override
-  public long bytesRead() {
-    return in.bytesRead();
-  }
-
-  @Override
-  public void close() throws IOException {
-    done = true;
-    in.close();
+  String baseFormat() {
+    return "pcapng";
   }
 }

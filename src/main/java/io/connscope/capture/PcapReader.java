@@ -21,7 +21,7 @@ import java.nio.ByteBuffer;
  * stops), {@code capture.bad_record_length} (captured length above the original length: the frame
  * is still delivered, with the original length raised to the captured one).
  */
-public final class PcapReader implements PacketSource {
+public final class PcapReader extends CaptureFileReader {
   static final int MAGIC_MICROS = 0xa1b2c3d4;
   static final int MAGIC_NANOS = 0xa1b23c4d;
   static final int MAGIC_MODIFIED = 0xa1b2cd34;
@@ -31,24 +31,20 @@ public final class PcapReader implements PacketSource {
   static final int MAX_FRAME_CAP = 16 * 1024 * 1024;
   private static final int GLOBAL_HEADER = 24;
 
-  private final CaptureInput in;
   private final Warnings warnings;
-  private final CaptureInfo info = new CaptureInfo();
   private boolean swap;
   private boolean nanos;
   private int recordHeader = 16;
   private int linkType;
   private long snaplen;
   private int maxFrame;
-  private int frameOffset;
-  private boolean done;
 
   /**
    * Reads the global header from {@code in}, which must start with a pcap magic number. Frames
    * are numbered from {@code frameNumberBase + 1}.
    */
   PcapReader(CaptureInput in, Warnings warnings, long frameNumberBase) throws IOException {
-    this.in = in;
+    super(in);
     this.warnings = warnings;
     info.frameNumber = frameNumberBase;
     if (!in.ensure(GLOBAL_HEADER)) {
@@ -163,38 +159,7 @@ public final class PcapReader implements PacketSource {
   }
 
   @Override
-  public ByteBuffer buffer() {
-    return in.buffer();
-  }
-
-  @Override
-  public int frameOffset() {
-    return frameOffset;
-  }
-
-  @Override
-  public CaptureInfo info() {
-    return info;
-  }
-
-  /** "pcap", or "pcap.gz" for a gzip-compressed file. */
-  String format() {
-    return in.compressed() ? "pcap.gz" : "pcap";
-  }
-
-  @Override
-  public String name() {
-    return in.name();
-  }
-
-  @Override
-  public long bytesRead() {
-    return in.bytesRead();
-  }
-
-  @Override
-  public void close() throws IOException {
-    done = true;
-    in.close();
+  String baseFormat() {
+    return "pcap";
   }
 }
