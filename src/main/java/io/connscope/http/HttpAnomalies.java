@@ -30,6 +30,8 @@ package io.connscope.http;
  *       capture.
  *   <li>{@code http.excessive_pipelining}: more than {@code maxPendingRequests} requests were
  *       pending; the oldest was dropped as unanswered.
+ *   <li>{@code http.reversed_roles}: the side the TCP handshake made the server sends the
+ *       requests (a reverse connection); the connection is parsed with the sides exchanged.
  *   <li>{@code http.desync}: a direction lost message boundaries (gap outside a body of known
  *       length, or any of the framing errors above) and waits for the next start line.
  *   <li>{@code http.body_gap_bytes}: bytes missing inside a body of known length, skipped; the
@@ -56,6 +58,7 @@ public final class HttpAnomalies {
   public static final String INCOMPLETE_MESSAGE = "http.incomplete_message";
   public static final String EXCESSIVE_PIPELINING = "http.excessive_pipelining";
   public static final String DESYNC = "http.desync";
+  public static final String REVERSED_ROLES = "http.reversed_roles";
   public static final String BODY_GAP_BYTES = "http.body_gap_bytes";
   public static final String TRANSACTIONS_DROPPED = "http.transactions_dropped";
 

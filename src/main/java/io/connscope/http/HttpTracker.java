@@ -57,6 +57,8 @@ public final class HttpTracker implements StreamListener {
   private Probe[] probes = {new Probe(), new Probe()};
   private Http1Parser[] parsers;
   private boolean decided;
+  /** The handshake's server sends the requests ({@link #startReversed}). */
+  private boolean reversed;
   private String notHttpReason;
 
   /** Transactions not yet final, in index order. */
@@ -275,13 +277,13 @@ public final class HttpTracker implements StreamListener {
         return notHttp(reason());
       }
       // the presumed client answers: it is the server (or the roles are reversed)
-      return inferred ? startHttp(true, c, s) : notHttp("roles_reversed");
+      return inferred ? startHttp(true, c, s) : startReversed(c, s);
     }
     if (s == STATUS) {
       return startHttp(false, c, s); // client side unreadable (mid-stream): responses still pair
     }
     if (s == REQ) {
-      return inferred ? startHttp(true, c, s) : notHttp("roles_reversed");
+      return inferred ? startHttp(true, c, s) : startReversed(c, s);
     }
     return notHttp(reason());
   }
@@ -414,6 +416,37 @@ public final class HttpTracker implements StreamListener {
     return swap ? 1 : 0;
   }
 
+  /**
+   * The handshake's server sends the requests (a reverse connection: data on the SYN/ACK, reverse
+   * SOCKS or tunnels). The TCP roles stay as the handshake decided them; only the parsers change
+   * sides, and {@link #httpReversed()} says so.
+   */
+  private int startReversed(int c, int s) {
+    if (s != REQ) {
+      return notHttp("roles_reversed");
+    }
+    decided = true;
+    reversed = true;
+    count(HttpAnomalies.REVERSED_ROLES, lastFrame, 1);
+    parsers = new Http1Parser[2];
+    parsers[StreamControl.SERVER] = parser(true, s);
+    parsers[StreamControl.CLIENT] = parser(false, c);
+    return 0;
+  }
+
+  /** The request parser, whichever TCP side sends the requests. */
+  private Http1Parser requestParser() {
+    return parsers[reversed ? StreamControl.SERVER : StreamControl.CLIENT];
+  }
+
+  /**
+   * True when the requests come from the side the TCP handshake made the server (a reverse
+   * connection); transactions are then the server's requests and the client's responses.
+   */
+  public boolean httpReversed() {
+    return reversed;
+  }
+
   private Http1Parser parser(boolean request, int cls) {
     if (cls != OTHER) {
       return new Http1Parser(request, opts, callbacks, Http1Parser.State.START_LINE);
@@ -431,7 +464,8 @@ public final class HttpTracker implements StreamListener {
   private void replay(int dir, ByteBuffer buf, int off, int len, long frame, long us) {
     Probe[] ps = probes;
     probes = null;
-    for (int d = 0; d < 2; d++) {
+    for (int k = 0; k < 2; k++) {
+      int d = reversed ? 1 - k : k; // the requests' side first
       Probe p = ps[d];
       ByteBuffer kept = ByteBuffer.wrap(p.data);
       int start = 0;
@@ -658,7 +692,7 @@ public final class HttpTracker implements StreamListener {
       tx.responseEnded = true;
       if (complete && p.framing == Framing.TUNNEL) {
         tunnel = true;
-        parsers[StreamControl.CLIENT].enterTunnel(p.status != 101);
+        requestParser().enterTunnel(p.status != 101);
       }
       drain();
     }

@@ -526,6 +526,9 @@ public final class JsonReportWriter implements AnalysisSink {
     }
     if (http != null) {
       num(g, "max_pipeline_depth", http.maxPipelineDepth());
+      if (http.httpReversed()) {
+        bool(g, "reversed", true); // since 1.1.0: the handshake's server sends the requests
+      }
       bool(g, "tunnel", http.tunnel());
       g.writeObjectFieldStart("anomalies");
       for (Map.Entry<String, Long> e : http.anomalies().entrySet()) {

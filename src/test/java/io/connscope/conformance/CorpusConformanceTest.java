@@ -32,7 +32,7 @@ class CorpusConformanceTest {
   /** Agreement with peer baselines, documented exceptions counted as disagreements. */
   static final double PEER_THRESHOLD = 0.915;
   /** Agreement with tshark's counts (a reference, not ground truth). */
-  static final double TSHARK_THRESHOLD = 0.845;
+  static final double TSHARK_THRESHOLD = 0.85;
 
   /**
    * Captures where connscope and the reference disagree for a documented reason (who is right
@@ -102,9 +102,6 @@ class CorpusConformanceTest {
     known("tshark misses the POST whose large body it never finishes reassembling",
         "zeek/http/putty-upload.pcap");
     // --- tshark reference: tshark dissects packets that carry no complete HTTP start line ---
-    known("the TCP server sends the GET, in its SYN/ACK (a signature-test trace): connscope "
-        + "keeps the handshake's roles and reports roles_reversed, tshark counts any request "
-        + "line in either direction", "zeek/tcp/payload-synack.pcap");
     known("snaplen 96 keeps 30 payload bytes per segment: the request line is cut inside its "
         + "version ('GET /images/sf.net_box.gif HTT', no line end), so connscope has no request "
         + "to pair; tshark dissects the truncated packet", "zeek/communityid/tcp.pcap");

@@ -372,10 +372,15 @@ class HttpTrackerTest {
     assertEquals(200, h.tx(1).status());
     assertTrue(h.tracker.anomalies().isEmpty());
 
+    // roles fixed by a handshake: not swapped, but parsed with the sides exchanged
     Harness fixed = Harness.run(s, Harness.WHOLE, new HttpOptions(), false);
     assertEquals(0, fixed.swaps);
-    assertFalse(fixed.tracker.isHttp());
-    assertEquals("roles_reversed", fixed.tracker.notHttpReason());
+    assertTrue(fixed.tracker.isHttp());
+    assertTrue(fixed.tracker.httpReversed());
+    assertEquals(2, fixed.tracker.transactions().size());
+    assertEquals("/x", fixed.tx(0).uri());
+    assertEquals(2, fixed.tx(0).responseBodyBytes());
+    assertEquals(200, fixed.tx(1).status());
   }
 
   @Test
