@@ -5,8 +5,9 @@
  * <p>Contract: an {@link io.connscope.http.HttpTracker} is a {@link io.connscope.tcp.StreamListener}
  * for one connection. It recognises HTTP by content on any port, survives gaps (skipped inside a
  * body of known length, otherwise resynchronised at the next start line), handles HEAD, 1xx,
- * 204/304, CONNECT and Upgrade, and produces {@link io.connscope.http.Transaction}s in request
- * order, with unanswered requests and orphan responses kept. Problems are counted as named
+ * 204/304, CONNECT and Upgrade, and hands each {@link io.connscope.http.Transaction} to its
+ * {@link io.connscope.http.TransactionListener} once final, in order (unanswered requests and
+ * orphan responses included), keeping only a bounded window of recent ones itself. Problems are counted as named
  * anomalies, never thrown. Depends on {@code tcp} and {@code capture} only.
  */
 package io.connscope.http;
