@@ -124,26 +124,36 @@ final class AckGatedReleases {
   }
 
   /**
-   * The transaction whose request (dir CLIENT) or response (dir SERVER) carried {@code frame}, or
-   * null. Binary search: transactions are in request order, and so are their messages' frames.
+   * True when direction {@code dir} carries the requests: the client's, or the server's on a
+   * reverse connection ({@link io.connscope.http.HttpTracker#httpReversed()}).
+   */
+  static boolean sendsRequests(io.connscope.http.HttpTracker http, int dir) {
+    return (dir == StreamControl.CLIENT) != (http != null && http.httpReversed());
+  }
+
+  /**
+   * The transaction whose request (sent in direction {@code dir}) or response carried {@code
+   * frame}, or null. Binary search: transactions are in request order, and so are their
+   * messages' frames.
    */
   static io.connscope.http.Transaction transactionAt(io.connscope.http.HttpTracker http, int dir, long frame) {
     if (http == null) {
       return null;
     }
+    boolean requests = sendsRequests(http, dir);
     List<io.connscope.http.Transaction> txs = http.transactions();
     int lo = 0;
     int hi = txs.size() - 1;
     int candidate = -1;
     while (lo <= hi) { // last transaction whose message starts at or before frame
       int mid = (lo + hi) >>> 1;
-      long first = firstFrame(txs.get(mid), dir);
+      long first = firstFrame(txs.get(mid), requests);
       if (first >= 0 && first <= frame) {
         candidate = mid;
         lo = mid + 1;
       } else if (first < 0) {
         // a message without frames (unanswered / orphan): look at neighbours linearly
-        return linearTransactionAt(txs, dir, frame);
+        return linearTransactionAt(txs, requests, frame);
       } else {
         hi = mid - 1;
       }
@@ -152,19 +162,23 @@ final class AckGatedReleases {
       return null;
     }
     io.connscope.http.Transaction tx = txs.get(candidate);
-    long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
-    return frame <= last ? tx : null;
+    return frame <= lastFrame(tx, requests) ? tx : null;
   }
 
-  private static long firstFrame(io.connscope.http.Transaction tx, int dir) {
-    return dir == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
+  /** First frame of the transaction's request ({@code requests}) or response. */
+  static long firstFrame(io.connscope.http.Transaction tx, boolean requests) {
+    return requests ? tx.requestFirstFrame() : tx.responseFirstFrame();
+  }
+
+  private static long lastFrame(io.connscope.http.Transaction tx, boolean requests) {
+    return requests ? tx.requestLastFrame() : tx.responseLastFrame();
   }
 
   private static io.connscope.http.Transaction linearTransactionAt(
-      List<io.connscope.http.Transaction> txs, int dir, long frame) {
+      List<io.connscope.http.Transaction> txs, boolean requests, long frame) {
     for (io.connscope.http.Transaction tx : txs) {
-      long first = firstFrame(tx, dir);
-      long last = dir == StreamControl.CLIENT ? tx.requestLastFrame() : tx.responseLastFrame();
+      long first = firstFrame(tx, requests);
+      long last = lastFrame(tx, requests);
       if (first >= 0 && frame >= first && frame <= last) {
         return tx;
       }

@@ -53,7 +53,8 @@ public final class NagleDelayDetector extends ReleaseDetector {
         continue;
       }
       Transaction tx = AckGatedReleases.transactionAt(http, r.dir(), t.frame(r.released()));
-      long first = tx == null ? -1 : r.dir() == StreamControl.CLIENT ? tx.requestFirstFrame() : tx.responseFirstFrame();
+      long first = tx == null ? -1
+          : AckGatedReleases.firstFrame(tx, AckGatedReleases.sendsRequests(http, r.dir()));
       if (tx != null && t.frame(r.data()) >= first) {
         byMessage.computeIfAbsent(tx.index() * 2L + r.dir(), k -> new ArrayList<>()).add(r);
       }
@@ -61,11 +62,11 @@ public final class NagleDelayDetector extends ReleaseDetector {
     for (List<AckGatedReleases.Release> rs : byMessage.values()) {
       AckGatedReleases.Release r0 = rs.get(0);
       Transaction tx = AckGatedReleases.transactionAt(http, r0.dir(), t.frame(r0.released()));
-      out.accept(finding(c, tx, r0.dir(), rs, t, options));
+      out.accept(finding(c, tx, r0.dir(), AckGatedReleases.sendsRequests(http, r0.dir()), rs, t, options));
     }
   }
 
-  private static Finding finding(Connection c, Transaction tx, int dir,
+  private static Finding finding(Connection c, Transaction tx, int dir, boolean requests,
       List<AckGatedReleases.Release> rs, SegmentTimeline t, DetectOptions options) {
     boolean client = dir == StreamControl.CLIENT;
     String side = client ? "client" : "server";
@@ -84,11 +85,11 @@ public final class NagleDelayDetector extends ReleaseDetector {
     }
     frames.sort(null);
     AckGatedReleases.Release r0 = rs.get(0);
-    long messageStart = messageStartSeq(t, dir, client ? tx.requestFirstFrame() : tx.responseFirstFrame());
-    long headerBytes = client ? tx.requestHeaderBytes() : tx.responseHeaderBytes();
+    long messageStart = messageStartSeq(t, dir, AckGatedReleases.firstFrame(tx, requests));
+    long headerBytes = requests ? tx.requestHeaderBytes() : tx.responseHeaderBytes();
     boolean headersThenBody = rs.size() == 1 && messageStart >= 0
         && t.seq(r0.data()) + t.len(r0.data()) - messageStart == headerBytes;
-    String what = client
+    String what = requests
         ? "request " + safe(tx.method()) + " " + safe(tx.uri())
         : "response " + tx.status() + " to " + safe(tx.method()) + " " + safe(tx.uri());
     String how = headersThenBody ? "headers and body in two writes; the body" : "written in pieces; a later piece";
@@ -98,7 +99,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
         rs.size() > 1 ? " (" + rs.size() + " waits)" : "");
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("side", side);
-    d.put("message", client ? "request" : "response");
+    d.put("message", requests ? "request" : "response");
     d.put("waits", rs.size());
     d.put("delayed_ack", delayedAck);
     d.put("headers_then_body", headersThenBody);
@@ -109,7 +110,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
     }
     filter.append('}');
     String fix = "set TCP_NODELAY on the " + side + "'s socket, or write each "
-        + (client ? "request" : "response") + " in one write (headers and body together)";
+        + (requests ? "request" : "response") + " in one write (headers and body together)";
     return new Finding(TYPE, "warning", confirmed ? "confirmed" : "suspected", c.idString(),
         tx.index(), cost, frames, filter.toString(), summary, fix, d);
   }
