@@ -266,37 +266,11 @@ sample_server_split_response() {
 # client's interface. Namespaces: cs-a (client, 10.99.0.1) -- cs-link (tools/delayline.py
 # copies frames between its two veth ends 25 ms later) -- cs-b (server, 10.99.0.2).
 sample_delayed_link() {
-  local port=18110 ns
-  need ethtool ethtool
-  for ns in cs-a cs-link cs-b; do
-    ip netns del "$ns" 2>/dev/null || true   # a leftover of an interrupted earlier run
-    ip netns add "$ns"
-    NAMESPACES+=("$ns")
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$ns" link set lo up
-  done
-  ip -n cs-a link add cs-a0 type veth peer name cs-a1 netns cs-link
-  ip -n cs-b link add cs-b0 type veth peer name cs-b1 netns cs-link
-  # Full-size frames with real checksums on the wire: no TSO/GSO super-frames, no partial
-  # checksums, so the relay can copy frames as they are and the capture shows real segments.
-  ip netns exec cs-a ethtool -K cs-a0 tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip netns exec cs-b ethtool -K cs-b0 tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip netns exec cs-link ethtool -K cs-a1 tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip netns exec cs-link ethtool -K cs-b1 tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip -n cs-a addr add 10.99.0.1/24 dev cs-a0
-  ip -n cs-b addr add 10.99.0.2/24 dev cs-b0
-  ip -n cs-link link set cs-a1 up promisc on
-  ip -n cs-link link set cs-b1 up promisc on
-  ip -n cs-a link set cs-a0 up
-  ip -n cs-b link set cs-b0 up
-
-  bg "$WORK/delayline.log" ip netns exec cs-link python3 "$TOOLS/delayline.py" cs-a1 cs-b1 \
-    --delay-ms 25 --deadline 60
-  local relay=$BG_PID
+  local port=18110
+  link_up cs-a cs-link cs-b 10.99.0 25
   bg "$WORK/server-$port.log" ip netns exec cs-b python3 "$TOOLS/server.py" onewrite 10.99.0.2 $port --deadline 60
   SERVER_PID=$BG_PID
   wait_listen $port cs-b
-  sleep 0.3   # let the relay open its sockets
   # Resolve ARP before capturing, so the first SYN is not delayed by it.
   ip netns exec cs-a ping -c 1 -W 2 10.99.0.2 >/dev/null 2>&1 || true
   # The same traffic captured at both ends of the link: near the client and near the server.
@@ -308,9 +282,7 @@ sample_delayed_link() {
   CAP_PID=$server_cap_pid CAP_ERR=$server_cap_err
   capture_stop
   stop "$SERVER_PID"
-  stop "$relay"
-  for ns in cs-a cs-link cs-b; do ip netns del "$ns"; done
-  NAMESPACES=()
+  link_down
   finish delayed-link 1 5
   python3 "$TOOLS/gaps.py" "$OUT/delayed-link.pcap" $port request
   finish delayed-link-server 1 5
@@ -504,42 +476,48 @@ sample_keepalive_max() {
 # Connection-use samples (setup overhead, SYN retries, TIME_WAIT, ports, slow start, RTO).
 # tools/connpattern.py is both the server (GET /size/N) and the client patterns.
 
-# link_up DELAY_MS [DELAYLINE ARGS...]: namespaces cs-sa (client 10.99.1.1) -- cs-sl (the
-# delay line, DELAY_MS each way, plus any --drop-* arguments) -- cs-sb (server 10.99.1.2).
+# link_up A L B NET DELAY_MS [DELAYLINE ARGS...]: namespaces A (client NET.1) -- L (the delay
+# line, DELAY_MS each way, plus any --drop-* arguments) -- B (server NET.2), joined by veth pairs
+# A0/A1 and B0/B1 (A1 and B1 in L). Full-size frames with real checksums on the wire (no
+# TSO/GSO super-frames, no partial checksums), so the line copies frames as they are and
+# captures show real segments.
 link_up() {
-  local delay=$1 ns; shift
+  local a=$1 l=$2 b=$3 net=$4 delay=$5 ns; shift 5
   need ethtool ethtool
-  for ns in cs-sa cs-sl cs-sb; do
-    ip netns del "$ns" 2>/dev/null || true
+  for ns in "$a" "$l" "$b"; do
+    ip netns del "$ns" 2>/dev/null || true   # a leftover of an interrupted earlier run
     ip netns add "$ns"
     NAMESPACES+=("$ns")
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
     ip -n "$ns" link set lo up
   done
-  ip -n cs-sa link add cs-sa0 type veth peer name cs-sa1 netns cs-sl
-  ip -n cs-sb link add cs-sb0 type veth peer name cs-sb1 netns cs-sl
-  ip netns exec cs-sa ethtool -K cs-sa0 tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip netns exec cs-sb ethtool -K cs-sb0 tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip netns exec cs-sl ethtool -K cs-sa1 tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip netns exec cs-sl ethtool -K cs-sb1 tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip -n cs-sa addr add 10.99.1.1/24 dev cs-sa0
-  ip -n cs-sb addr add 10.99.1.2/24 dev cs-sb0
-  ip -n cs-sl link set cs-sa1 up promisc on
-  ip -n cs-sl link set cs-sb1 up promisc on
-  ip -n cs-sa link set cs-sa0 up
-  ip -n cs-sb link set cs-sb0 up
-  bg "$WORK/linkline.log" ip netns exec cs-sl python3 "$TOOLS/delayline.py" cs-sa1 cs-sb1 \
+  ip -n "$a" link add "${a}0" type veth peer name "${a}1" netns "$l"
+  ip -n "$b" link add "${b}0" type veth peer name "${b}1" netns "$l"
+  ip netns exec "$a" ethtool -K "${a}0" tx off tso off gso off gro off >/dev/null 2>&1 || true
+  ip netns exec "$b" ethtool -K "${b}0" tx off tso off gso off gro off >/dev/null 2>&1 || true
+  ip netns exec "$l" ethtool -K "${a}1" tx off tso off gso off gro off >/dev/null 2>&1 || true
+  ip netns exec "$l" ethtool -K "${b}1" tx off tso off gso off gro off >/dev/null 2>&1 || true
+  ip -n "$a" addr add "$net.1/24" dev "${a}0"
+  ip -n "$b" addr add "$net.2/24" dev "${b}0"
+  ip -n "$l" link set "${a}1" up promisc on
+  ip -n "$l" link set "${b}1" up promisc on
+  ip -n "$a" link set "${a}0" up
+  ip -n "$b" link set "${b}0" up
+  bg "$WORK/delayline-$l.log" ip netns exec "$l" python3 "$TOOLS/delayline.py" "${a}1" "${b}1" \
     --delay-ms "$delay" --deadline 60 "$@"
   LINK_PID=$BG_PID
-  sleep 0.3
+  LINK_NS=("$a" "$l" "$b")
+  sleep 0.3   # let the line open its sockets
 }
 
-# link_down: stop the delay line and delete the three namespaces.
+# link_down: stop the delay line and delete the three namespaces of the last link_up.
 link_down() {
   local ns keep=() n
   stop "$LINK_PID"
-  for ns in cs-sa cs-sl cs-sb; do ip netns del "$ns" 2>/dev/null || true; done
-  for n in "${NAMESPACES[@]}"; do case $n in cs-sa|cs-sl|cs-sb) ;; *) keep+=("$n");; esac; done
+  for ns in "${LINK_NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  for n in "${NAMESPACES[@]}"; do
+    case " ${LINK_NS[*]} " in *" $n "*) ;; *) keep+=("$n");; esac
+  done
   NAMESPACES=("${keep[@]}")
 }
 
@@ -562,7 +540,7 @@ linked_sample() {
   local cargs=() 
   while [ $# -gt 0 ] && [ "$1" != -- ]; do cargs+=("$1"); shift; done
   [ $# -gt 0 ] && shift
-  link_up 25 "$@"
+  link_up cs-sa cs-sl cs-sb 10.99.1 25 "$@"
   # The classic congestion control (cubic: RFC 5681 slow start, restart after idle), whatever
   # this host's default (BBR restarts differently).
   ip netns exec cs-sb sysctl -qw net.ipv4.tcp_congestion_control=cubic 2>/dev/null || true
@@ -608,7 +586,7 @@ sample_setup_serial_loopback() {
 # then a connect to a closed port is refused with RST.
 sample_syn_retry() {
   local port=18124 closed=18125
-  link_up 25 --drop-syn 1
+  link_up cs-sa cs-sl cs-sb 10.99.1 25 --drop-syn 1
   pattern_server cs-sb 10.99.1.2 $port
   ip netns exec cs-sa ping -c 1 -W 2 10.99.1.2 >/dev/null 2>&1 || true
   capture_start "$WORK/syn-retry.pcap" "tcp port $port or tcp port $closed" cs-sa0 cs-sa
