@@ -31,37 +31,13 @@ SCRIPT=bench.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../samples/tools/proc.sh"
 
 nginx_start() {
-  local port=$1 prefix=$WORK/nginx-$1
-  mkdir -p "$prefix/logs" "$prefix/tmp" "$WORK/www"
+  mkdir -p "$WORK/www"
   # A deterministic ~2 KB body.
   python3 -c "import sys; open(sys.argv[1],'w').write(''.join(f'line {i:03d} of the connscope benchmark body\n' for i in range(48)))" \
     "$WORK/www/bench.txt"
-  cat >"$prefix/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $prefix/nginx.pid;
-error_log $prefix/logs/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path $prefix/tmp/body;
-  proxy_temp_path $prefix/tmp/proxy;
-  fastcgi_temp_path $prefix/tmp/fastcgi;
-  uwsgi_temp_path $prefix/tmp/uwsgi;
-  scgi_temp_path $prefix/tmp/scgi;
-  types { text/plain txt; }
+  nginx_run "$1" "$WORK/www" "types { text/plain txt; }
   keepalive_requests 10000000;
-  keepalive_timeout 30s;
-  server {
-    listen 127.0.0.1:$port backlog=4096;
-    root $WORK/www;
-  }
-}
-EOF
-  bg "$prefix/logs/stderr.log" nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
-  NGINX_PID=$BG_PID
-  wait_listen "$port"
+  keepalive_timeout 30s;" "backlog=4096"
 }
 
 # generate NAME PORT TARGET_BYTES [WRK_ARGS...]: capture wrk load until TARGET_BYTES or the

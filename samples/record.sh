@@ -89,37 +89,11 @@ EOF
 
 # nginx_start PORT [EXTRA_HTTP_DIRECTIVES]: one nginx process (no master) on 127.0.0.1:PORT.
 nginx_start() {
-  local port=$1 extra=${2:-} prefix=$WORK/nginx-$1
-  need nginx nginx-light
   make_docroot
-  mkdir -p "$prefix/logs" "$prefix/tmp"
-  cat >"$prefix/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $prefix/nginx.pid;
-error_log $prefix/logs/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $prefix/tmp/body;
-  proxy_temp_path $prefix/tmp/proxy;
-  fastcgi_temp_path $prefix/tmp/fastcgi;
-  uwsgi_temp_path $prefix/tmp/uwsgi;
-  scgi_temp_path $prefix/tmp/scgi;
-  default_type application/octet-stream;
+  nginx_run "$1" "$WORK/www" "default_type application/octet-stream;
   types { text/plain txt; text/html html; }
   keepalive_timeout 10s;
-  $extra
-  server {
-    listen 127.0.0.1:$port;
-    root $WORK/www;
-  }
-}
-EOF
-  bg "$prefix/logs/stderr.log" nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
-  NGINX_PID=$BG_PID
-  wait_listen "$port"
+  ${2:-}"
 }
 
 # py_server MODE HOST PORT [ARGS...]: one of tools/server.py's servers, bounded to 60 s.

@@ -61,3 +61,35 @@ wait_listen() {
   done
   die "nothing listens on port $port"
 }
+
+# nginx_run PORT DOCROOT HTTP_DIRECTIVES [LISTEN_OPTIONS]: one nginx process (no master, no
+# access log, everything under $WORK) on 127.0.0.1:PORT serving DOCROOT; its PID in NGINX_PID.
+nginx_run() {
+  local port=$1 root=$2 extra=$3 listen=${4:-} prefix=$WORK/nginx-$1
+  need nginx nginx-light
+  mkdir -p "$prefix/logs" "$prefix/tmp"
+  cat >"$prefix/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $prefix/nginx.pid;
+error_log $prefix/logs/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $prefix/tmp/body;
+  proxy_temp_path $prefix/tmp/proxy;
+  fastcgi_temp_path $prefix/tmp/fastcgi;
+  uwsgi_temp_path $prefix/tmp/uwsgi;
+  scgi_temp_path $prefix/tmp/scgi;
+  $extra
+  server {
+    listen 127.0.0.1:$port $listen;
+    root $root;
+  }
+}
+CONF
+  bg "$prefix/logs/stderr.log" nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  NGINX_PID=$BG_PID
+  wait_listen "$port"
+}
