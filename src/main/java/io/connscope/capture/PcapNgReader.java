@@ -38,7 +38,6 @@ public final class PcapNgReader extends CaptureFileReader {
   private static final int OPT_IF_TSRESOL = 9;
   private static final int OPT_IF_TSOFFSET = 14;
 
-  private final Warnings warnings;
   private boolean swap;
   private long lastTimestamp;
 
@@ -56,8 +55,7 @@ public final class PcapNgReader extends CaptureFileReader {
    * from {@code frameNumberBase + 1}.
    */
   PcapNgReader(CaptureInput in, Warnings warnings, long frameNumberBase) {
-    super(in);
-    this.warnings = warnings;
+    super(in, warnings);
     info.frameNumber = frameNumberBase;
   }
 
@@ -76,7 +74,7 @@ public final class PcapNgReader extends CaptureFileReader {
     long frame = info.frameNumber + 1;
     if (!in.ensure(12)) {
       if (in.available() > 0) {
-        truncated(frame, in.available(), 12);
+        truncated(frame, in.available(), 12, "block");
       }
       done = true;
       return false;
@@ -102,7 +100,7 @@ public final class PcapNgReader extends CaptureFileReader {
     }
     int blockLen = (int) len;
     if (!in.ensure(blockLen)) {
-      truncated(frame, in.available(), blockLen);
+      truncated(frame, in.available(), blockLen, "block");
       done = true;
       return false;
     }
@@ -238,15 +236,7 @@ public final class PcapNgReader extends CaptureFileReader {
         return false;
       }
     }
-    if (capLen > wireLen) {
-      if (warnings.get("capture.bad_record_length") == 0) {
-        warnings.add("capture.bad_record_length", frame, 1, in.name() + ": frame " + frame
-            + " has captured length " + capLen + " > original length " + wireLen);
-      } else {
-        warnings.count("capture.bad_record_length", frame);
-      }
-      wireLen = capLen;
-    }
+    wireLen = wireLength(frame, capLen, wireLen);
     if (hasTimestamp) {
       long ts = ((i32(p + 12) & 0xFFFFFFFFL) << 32) | (i32(p + 16) & 0xFFFFFFFFL);
       lastTimestamp = toNanos(ts, ifId);
@@ -307,11 +297,6 @@ public final class PcapNgReader extends CaptureFileReader {
     } else {
       warnings.count("capture.bad_record", frame);
     }
-  }
-
-  private void truncated(long frame, int have, int need) {
-    warnings.add("capture.truncated_file", frame, 1, in.name() + ": block at offset "
-        + in.offset() + " cut after " + have + " of " + need + " bytes");
   }
 
   private int i32(int index) {

@@ -31,7 +31,6 @@ public final class PcapReader extends CaptureFileReader {
   static final int MAX_FRAME_CAP = 16 * 1024 * 1024;
   private static final int GLOBAL_HEADER = 24;
 
-  private final Warnings warnings;
   private boolean swap;
   private boolean nanos;
   private int recordHeader = 16;
@@ -44,8 +43,7 @@ public final class PcapReader extends CaptureFileReader {
    * are numbered from {@code frameNumberBase + 1}.
    */
   PcapReader(CaptureInput in, Warnings warnings, long frameNumberBase) throws IOException {
-    super(in);
-    this.warnings = warnings;
+    super(in, warnings);
     info.frameNumber = frameNumberBase;
     if (!in.ensure(GLOBAL_HEADER)) {
       warnings.add("capture.truncated_file", frameNumberBase + 1, 1,
@@ -134,15 +132,7 @@ public final class PcapReader extends CaptureFileReader {
       done = true;
       return false;
     }
-    if (capLen > wireLen) {
-      if (warnings.get("capture.bad_record_length") == 0) {
-        warnings.add("capture.bad_record_length", frame, 1, in.name() + ": frame " + frame
-            + " has captured length " + capLen + " > original length " + wireLen);
-      } else {
-        warnings.count("capture.bad_record_length", frame);
-      }
-      wireLen = capLen;
-    }
+    wireLen = wireLength(frame, capLen, wireLen);
     info.frameNumber = frame;
     info.timestampNanos = sec * 1_000_000_000L + (nanos ? frac : frac * 1000L);
     info.capturedLength = (int) capLen;
@@ -150,12 +140,6 @@ public final class PcapReader extends CaptureFileReader {
     frameOffset = in.pos() + recordHeader;
     in.consume(need);
     return true;
-  }
-
-  private void truncated(long frame, int have, int need, String what) {
-    String detail = in.name() + ": " + what + " at offset " + in.offset() + " cut after " + have
-        + " of " + need + " bytes";
-    warnings.add("capture.truncated_file", frame, 1, detail);
   }
 
   @Override
