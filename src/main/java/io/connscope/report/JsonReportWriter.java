@@ -26,7 +26,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,8 +49,8 @@ import java.util.Map;
  * {...}]}
  * </pre>
  *
- * Connections are ordered by id (creation order), findings by connection, transaction, first
- * frame and type. Transactions are written as they become final, connections as they finish,
+ * Connections are ordered by id (creation order); findings by connection and transaction, then
+ * in the order the detectors reported them (deterministic: the pipeline is single-threaded). Transactions are written as they become final, connections as they finish,
  * into a spool (in memory, then a temporary file) keyed by connection id, so a capture of any
  * size is written in memory bounded by the connections still open. Adding a field bumps the minor version;
  * renaming or removing one bumps the major version.
@@ -311,14 +310,6 @@ public final class JsonReportWriter implements AnalysisSink {
     }
     write("]}\n");
   }
-
-  /** Stable order of findings: connection number, transaction, first evidence frame, type. */
-  static final Comparator<Finding> FINDING_ORDER = Comparator
-      .comparingLong((Finding f) -> connectionNumber(f.connection()))
-      .thenComparingInt(Finding::transaction)
-      .thenComparingLong(f -> f.frames().isEmpty() ? 0 : f.frames().get(0))
-      .thenComparing(Finding::type)
-      .thenComparing(Finding::summary);
 
   static long connectionNumber(String id) {
     if (id == null || id.length() < 2) {

@@ -13,6 +13,7 @@ import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,9 +46,17 @@ public final class TextReportWriter implements AnalysisSink {
   private long slowestMin = -1;
   /** Transaction lines of the listed connections (ids up to MAX_CONNECTIONS) still open. */
   private final java.util.HashMap<Long, List<Transaction>> transactionLines = new java.util.HashMap<>();
+  /** Order of the listed findings: connection number, transaction, first evidence frame, type. */
+  static final Comparator<Finding> FINDING_ORDER = Comparator
+      .comparingLong((Finding f) -> JsonReportWriter.connectionNumber(f.connection()))
+      .thenComparingInt(Finding::transaction)
+      .thenComparingLong(f -> f.frames().isEmpty() ? 0 : f.frames().get(0))
+      .thenComparing(Finding::type)
+      .thenComparing(Finding::summary);
+
   /** The first MAX_FINDINGS findings in report order (the arrival number breaks ties). */
   private final java.util.TreeSet<Numbered> findings = new java.util.TreeSet<>(
-      java.util.Comparator.comparing(Numbered::finding, JsonReportWriter.FINDING_ORDER)
+      java.util.Comparator.comparing(Numbered::finding, FINDING_ORDER)
           .thenComparingLong(Numbered::number));
 
   private record Numbered(Finding finding, long number) {}
