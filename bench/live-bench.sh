@@ -13,6 +13,7 @@
 #   LIVE_BENCH_RUNS=1           replays per reader mode
 #   LIVE_BENCH_TIMEOUT=300      time bound of each replay and of each capture
 #   LIVE_BENCH_MODES="native no-native"
+#   LIVE_BENCH_FORMAT=json       connscope's report format (json: the full report; text: the summary)
 #   LIVE_BENCH_PPS=             replay rate in packets/s (tcpreplay --pps); empty: --topspeed
 #   LIVE_BENCH_BUFFER_KIB=      kernel capture buffer for both tools (-B); empty: libpcap's default
 #   CONNSCOPE_JAVA_OPTS=        extra JVM options for connscope
@@ -29,6 +30,7 @@ LOOPS=${LIVE_BENCH_LOOPS:-3}
 RUNS=${LIVE_BENCH_RUNS:-1}
 BOUND=${LIVE_BENCH_TIMEOUT:-300}
 MODES=${LIVE_BENCH_MODES:-native no-native}
+FORMAT=${LIVE_BENCH_FORMAT:-json}
 PPS=${LIVE_BENCH_PPS:-}
 BUFFER_KIB=${LIVE_BENCH_BUFFER_KIB:-}
 TX=cs-lb-tx
@@ -90,7 +92,7 @@ one() {
   [ -z "$PPS" ] || speed=(--pps "$PPS")
   # shellcheck disable=SC2086
   bg "$cs.out" ip netns exec "$RX" java $CONNSCOPE_JAVA_OPTS -jar "$JAR" capture -i csb1 \
-    "${flags[@]}" "${bflags[@]}" --format json -o "$cs.json"
+    "${flags[@]}" "${bflags[@]}" --format "$FORMAT" -o "$cs.report"
   local cs_pid=$BG_PID
   bg "$tcd.out" ip netns exec "$RX" tcpdump -i csb1 -s 0 -n "${bflags[@]}" -w /dev/null
   local td_pid=$BG_PID
@@ -107,8 +109,11 @@ one() {
   local sent rate
   sent=$(sed -n 's/.*Actual: \([0-9]*\) packets.*/\1/p' "$rep")
   rate=$(sed -n 's/.*Rated: .*, \([0-9.]*\) pps.*/\1/p' "$rep")
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$run" "${BUFFER_KIB:-default}" "$sent" "${rate%.*}" \
-    "$(stat_of "$cs.out.err" captured)" "$(stat_of "$cs.out.err" "dropped by kernel")" \
+  local waits peak
+  waits=$(sed -n 's/.*the capture waited \([0-9]*\) times.*/\1/p' "$cs.out.err")
+  peak=$(sed -n 's/^analysis backlog: \([0-9]*\) MiB.*/\1/p' "$cs.out.err")
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$run" "${BUFFER_KIB:-default}" "$sent" "${rate%.*}" \
+    "$(stat_of "$cs.out.err" captured)" "$(stat_of "$cs.out.err" "dropped by kernel")" "${peak:-?}" "${waits:-0}" \
     "$(stat_of "$tcd.out.err" captured)" "$(stat_of "$tcd.out.err" "dropped by kernel")"
 }
 
@@ -118,8 +123,8 @@ main() {
   frames=$(tcpdump -r "$PCAP" -n 2>/dev/null | wc -l)
   size=$(stat -c %s "$PCAP")
   log "replaying $PCAP ($frames packets, $((size / 1048576)) MB) x $LOOPS per run at ${PPS:-top speed}${PPS:+ pps}, buffer ${BUFFER_KIB:-default}${BUFFER_KIB:+ KiB}"
-  echo "| reader | run | buffer | packets sent | rate (pps) | connscope captured | connscope dropped | tcpdump captured | tcpdump dropped |"
-  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
+  echo "| reader | run | buffer | packets sent | rate (pps) | connscope captured | connscope dropped | connscope backlog peak (MiB) | connscope backlog waits | tcpdump captured | tcpdump dropped |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   local mode run
   for mode in $MODES; do
     for run in $(seq "$RUNS"); do

@@ -3,7 +3,9 @@
  *
  * One call, cs_dispatch(), runs pcap_dispatch() and packs every packet it delivers into a
  * buffer shared with the JVM (a direct ByteBuffer), so the Java side pays one native call per
- * batch instead of one native call and one allocation per packet.
+ * batch instead of one native call and one allocation per packet. A call can start a batch or
+ * append to the one already in the buffer (the capture thread fills a batch over several calls
+ * while the analysis is busy with the previous ones).
  *
  * Buffer layout (host byte order):
  *   [0]  int32 count    packets in this batch
@@ -18,10 +20,14 @@
  * libpcap's read timeout only retires a block that holds packets, so a blocking read on a quiet
  * interface would never return to look at --duration or Ctrl-C.
  */
+#define _GNU_SOURCE
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define CS_BATCH_HEADER 16
 #define CS_RECORD_HEADER 20
@@ -60,7 +66,22 @@ static void cs_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 
 /* Version of this interface, checked by the Java side before use. */
 int cs_version(void) {
-  return 3;
+  return 5;
+}
+
+/*
+ * Sets the nice value of the calling thread (Linux: threads have their own). The capture thread
+ * asks for a negative one, so that on a busy machine it drains the kernel's buffer ahead of the
+ * analysis and the JIT; it needs CAP_SYS_NICE (root has it). Returns 0, or -1 when not allowed
+ * or not supported here.
+ */
+int cs_thread_nice(int nice) {
+#ifdef SYS_gettid
+  return setpriority(PRIO_PROCESS, (id_t) syscall(SYS_gettid), nice);
+#else
+  (void) nice;
+  return -1;
+#endif
 }
 
 /* Smallest buffer cs_dispatch() accepts for pcap handle p: two full-snaplen records. */
@@ -75,7 +96,8 @@ int cs_min_buffer(intptr_t handle) {
 
 /*
  * Reads one batch into the buffer at `buffer` (cap bytes), waiting up to timeout_ms for the first
- * packets when none are ready. Returns 0 when the batch is in the buffer (possibly empty), -2 when
+ * packets when none are ready. With `append` non-zero the packets are added after the batch already
+ * in the buffer (its header says where it ends), else the batch starts empty. Returns 0 when the batch is in the buffer (possibly empty), -2 when
  * pcap_breakloop() interrupted the read (Ctrl-C), -1 on a libpcap error (pcap_geterr() tells which);
  * the packets read before a -2 or -1 are in the buffer all the same.
  *
@@ -84,9 +106,10 @@ int cs_min_buffer(intptr_t handle) {
  * pcap_dispatch() with pcap_breakloop() when the buffer fills would not do: libpcap then leaves
  * the break flag set when packets were read, and the next call returns -2 with nothing.)
  */
-int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int timeout_ms) {
+int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int timeout_ms, int append) {
   struct cs_batch b;
   int32_t header[4];
+  int32_t start;
   int rc = 0;
   int polled = 0;
   int snap;
@@ -96,6 +119,15 @@ int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int timeout_ms) {
   b.used = CS_BATCH_HEADER;
   b.count = 0;
   b.skipped = 0;
+  if (append) {
+    memcpy(header, b.buf, sizeof header);
+    if (header[0] >= 0 && header[1] >= CS_BATCH_HEADER && header[1] <= cap) {
+      b.count = header[0];
+      b.used = header[1];
+      b.skipped = header[2];
+    }
+  }
+  start = b.count;
   snap = pcap_snapshot(b.p);
   b.room = (CS_RECORD_HEADER + (snap > 0 ? snap : 262144) + 7) & ~7;
 #ifdef PCAP_TSTAMP_PRECISION_NANO
@@ -114,7 +146,7 @@ int cs_dispatch(intptr_t handle, intptr_t buffer, int cap, int timeout_ms) {
     }
     if (rc == 0) {
       struct pollfd pfd;
-      if (b.count > 0 || polled || timeout_ms <= 0) {
+      if (b.count > start || polled || timeout_ms <= 0) {
         break;
       }
       polled = 1;

@@ -104,6 +104,12 @@ final class CaptureCommand implements Callable<Integer> {
           + " Raise it if packets are dropped.")
   int bufferKiB;
 
+  @Option(names = "--backlog", paramLabel = "MiB",
+      description = "Captured packets held in memory while the analysis catches up with a burst"
+          + " (default: 256; taken only as needed). The capture runs on its own thread; when the"
+          + " analysis is this far behind, the kernel buffer (-B) takes the rest.")
+  long backlogMiB = LiveOptions.DEFAULT_BACKLOG_BYTES >> 20;
+
   @Option(names = {"-p", "--no-promiscuous-mode"},
       description = "Do not put the interface in promiscuous mode.")
   boolean noPromiscuous;
@@ -201,7 +207,7 @@ final class CaptureCommand implements Callable<Integer> {
       for (OutputStream o : outs) {
         o.flush();
       }
-      printStats(err, source.frames(), stats);
+      printStats(err, source, stats);
       return ExitCodes.OK;
     } catch (UncheckedIOException e) {
       throw new UserError(ExitCodes.OUTPUT, "cannot write" + where() + ": "
@@ -228,6 +234,9 @@ final class CaptureCommand implements Callable<Integer> {
     if (snaplen < 0 || bufferKiB < 0 || count < 0) {
       throw usage("--snaplen, --buffer-size and --count cannot be negative");
     }
+    if (backlogMiB < 1 || backlogMiB > 1 << 20) {
+      throw usage("--backlog must be between 1 and 1048576 MiB, not " + backlogMiB);
+    }
     if (bufferKiB > Integer.MAX_VALUE / 1024) {
       throw usage("--buffer-size is too large: " + bufferKiB + " KiB");
     }
@@ -240,6 +249,7 @@ final class CaptureCommand implements Callable<Integer> {
     if (bufferKiB > 0) {
       o.bufferBytes = bufferKiB * 1024;
     }
+    o.backlogBytes = backlogMiB << 20;
     o.promiscuous = !noPromiscuous;
     o.count = count;
     o.durationNanos = duration == null ? 0 : parseDuration(duration);
@@ -310,12 +320,18 @@ final class CaptureCommand implements Callable<Integer> {
   }
 
   /** tcpdump's closing lines, on standard error. */
-  private static void printStats(PrintWriter err, long frames, CaptureStats s) {
-    err.printf(Locale.ROOT, "%d packets captured%n", frames);
+  private static void printStats(PrintWriter err, LiveSource source, CaptureStats s) {
+    err.printf(Locale.ROOT, "%d packets captured%n", source.frames());
     if (s != null) {
       err.printf(Locale.ROOT, "%d packets received by filter%n", s.received());
       err.printf(Locale.ROOT, "%d packets dropped by kernel%n", s.kernelDrops());
       err.printf(Locale.ROOT, "%d packets dropped by interface%n", s.interfaceDrops());
+      err.printf(Locale.ROOT, "analysis backlog: %d MiB at most of %d MiB (--backlog)%n",
+          source.backlogPeakBytes() >> 20, source.backlogBytes() >> 20);
+      if (s.backlogWaits() > 0) {
+        err.printf(Locale.ROOT, "analysis fell behind: the capture waited %d times with a full"
+            + " backlog%n", s.backlogWaits());
+      }
     }
     err.flush();
   }

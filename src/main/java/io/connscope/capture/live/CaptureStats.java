@@ -9,8 +9,11 @@ import io.connscope.capture.Warnings;
  *     buffer, so it includes {@code kernelDrops})
  * @param kernelDrops packets dropped because the capture buffer was full (ps_drop)
  * @param interfaceDrops packets the interface or its driver dropped (ps_ifdrop)
+ * @param backlogWaits times connscope's capture thread found its backlog full and waited for the
+ *     analysis ({@link LiveSource#backlogWaits()}): then the kernel's buffer filled, and drops are
+ *     the analysis's, not the capture's
  */
-public record CaptureStats(long received, long kernelDrops, long interfaceDrops) {
+public record CaptureStats(long received, long kernelDrops, long interfaceDrops, long backlogWaits) {
   /** Warning code for {@link #kernelDrops}. */
   public static final String KERNEL_DROPS = "capture.kernel_drops";
   /** Warning code for {@link #interfaceDrops}. */
@@ -31,7 +34,9 @@ public record CaptureStats(long received, long kernelDrops, long interfaceDrops)
   public void addWarnings(Warnings warnings, long gapConnections, long gapFindings) {
     if (kernelDrops > 0) {
       warnings.add(KERNEL_DROPS, 0, kernelDrops, kernelDrops + " packets dropped by the kernel"
-          + " (capture buffer full): raise --buffer-size or narrow the filter");
+          + " (capture buffer full): " + (backlogWaits > 0
+              ? "the analysis fell behind and its backlog was full; raise --backlog or narrow the filter"
+              : "raise --buffer-size or narrow the filter"));
     }
     if (interfaceDrops > 0) {
       warnings.add(INTERFACE_DROPS, 0, interfaceDrops,

@@ -20,6 +20,18 @@ public final class LiveOptions {
 
   /** Kernel capture buffer in bytes; 0 keeps libpcap's default (2 MiB on Linux). */
   public int bufferBytes = DEFAULT_BUFFER_BYTES;
+  /**
+   * Default of {@link #backlogBytes}: with the kernel's buffer, enough to ride out a one-second
+   * burst at 200,000 packets/s of 1 KB while the JIT warms up (docs/performance.md).
+   */
+  public static final long DEFAULT_BACKLOG_BYTES = 256L << 20;
+
+  /**
+   * Most bytes of captured packets held between the capture thread and the analysis (allocated as
+   * needed, outside the Java heap); when the analysis is that far behind, the kernel's buffer
+   * takes the rest.
+   */
+  public long backlogBytes = DEFAULT_BACKLOG_BYTES;
   /** Put the interface in promiscuous mode (as tcpdump does unless -p). */
   public boolean promiscuous = true;
   /**

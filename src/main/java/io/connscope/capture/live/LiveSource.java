@@ -10,7 +10,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.Timestamp;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -24,30 +28,48 @@ import org.pcap4j.core.PcapStat;
  * to the same {@code Analysis} a file feeds.
  *
  * <p>pcap4j opens the device (nanosecond timestamps when the platform has them), compiles and
- * installs the BPF filter and reads the statistics. Frames come from one of two readers:
+ * installs the BPF filter and reads the statistics. A capture thread reads frames into batch
+ * buffers ({@link BatchBuffer}) with one of two readers:
  *
  * <ul>
  *   <li><b>native batch</b> ({@link NativeBatch}): one pcap_dispatch() per call packs every
- *       packet libpcap has ready into a direct buffer; {@link #next()} then walks it with no
- *       native call and no allocation. The buffer is direct, not heap: the pipeline reads frames
- *       with absolute gets only, which works on both.
+ *       packet libpcap has ready into a direct buffer: no native call and no allocation per
+ *       packet.
  *   <li><b>pcap4j per-packet</b>, when the helper is absent or disabled ({@link
- *       LiveOptions#nativeBatch}): one pcap_next_ex() per packet, copied into a reused array.
+ *       LiveOptions#nativeBatch}): one pcap_next_ex() per packet, appended to the batch.
  *       pcap4j allocates a {@code byte[]}, a {@code Timestamp} and an {@code Integer} per packet.
  * </ul>
  *
- * <p>{@link #next()} blocks until a frame arrives, and returns false once the count or the
- * duration is reached or {@link #requestStop()} was called (from any thread: it calls
- * pcap_breakloop()). The handle is non-blocking and the readers wait at most {@link
- * LiveOptions#readTimeoutMillis} at a time, so every stop condition is seen within that time
- * even on a silent interface. Each frame is also written to the {@link #tee} file when one is
- * set. Timestamps are the capture timestamps of libpcap, never the time of analysis.
+ * <p>Full batches go through a queue to the analysis thread, the caller of {@link #next()}, which
+ * walks them with no native call and no allocation. The capture thread thus keeps draining the
+ * kernel's buffer while the analysis catches up with a burst or warms up, and the analysis runs
+ * on a second core when there is one. The queue holds at most {@link LiveOptions#backlogBytes}
+ * of batches (allocated as needed); when the analysis is that far behind, the capture thread
+ * waits, the kernel's buffer fills, and the kernel drops and counts what does not fit
+ * (pcap_stats). Those waits are counted too ({@link #backlogWaits()}).
+ *
+ * <p>{@link #next()} blocks until a frame arrives, and returns false once the capture thread has
+ * ended and every frame it read was returned. The capture thread ends when the count is reached,
+ * the duration is over (of capture time: what was captured before is still analysed), {@link
+ * #requestStop()} was called (from any thread: it calls pcap_breakloop()), or libpcap failed
+ * ({@code next()} then throws, after the frames read before). The handle is non-blocking and the
+ * readers wait at most {@link LiveOptions#readTimeoutMillis} at a time, so every stop condition is
+ * seen within that time even on a silent interface. Each frame is also written to the {@link
+ * #tee} file when one is set. Timestamps are the capture timestamps of libpcap, never the time of
+ * analysis.
  */
 public final class LiveSource implements PacketSource {
   /** Batch buffer size: many kernel blocks' worth of small packets per native call. */
   private static final int BATCH_BYTES = 4 << 20;
   /** Per-packet reader: pause when libpcap has nothing ready (it has no poll() of its own). */
   private static final long IDLE_WAIT_NANOS = 1_000_000;
+  /**
+   * Nice value asked for the capture thread: it takes little CPU (a copy per packet) but must
+   * run promptly when the kernel's buffer fills, whatever else this process or machine does.
+   */
+  private static final int CAPTURE_NICE = -10;
+  /** Longest wait for more packets while a batch already holds some. */
+  private static final int APPEND_WAIT_MILLIS = 5;
 
   private final LiveOptions options;
   private final Warnings warnings;
@@ -61,19 +83,30 @@ public final class LiveSource implements PacketSource {
 
   private final NativeBatch batch;
   private final long pcap;
-  private final BatchBuffer batchBuffer;
   private final String nativeUnavailable;
 
-  private byte[] frame = new byte[2048];
-  private ByteBuffer frameView = ByteBuffer.wrap(frame);
-  private boolean pending;
+  /** Batches the capture thread can fill; allocated as needed up to {@link #maxBatches}. */
+  private final BlockingQueue<BatchBuffer> free;
+  /** Filled batches, in capture order, for the analysis thread. */
+  private final BlockingQueue<BatchBuffer> ready;
+  private final int maxBatches;
+  private final int batchBytes;
+  /** Batches allocated so far (by the capture thread; read by others once it has ended). */
+  private volatile int allocated;
+  private final Thread reader;
+  private volatile boolean readerDone;
+  private volatile boolean priorityRaised;
+  /** True while the analysis waits for a batch: the capture thread then hands over what it has. */
+  private volatile boolean hungry;
+  private volatile IOException failure;
+  private volatile long backlogWaits;
 
-  private ByteBuffer current;
-  private int currentOffset;
+  private BatchBuffer current;
   private PcapWriter tee;
   private long frames;
   private long bytes;
   private volatile boolean stop;
+  private volatile boolean countReached;
   private boolean closed;
 
   private LiveSource(LiveOptions options, Warnings warnings) throws LiveCaptureException {
@@ -114,8 +147,13 @@ public final class LiveSource implements PacketSource {
       }
       this.batch = nb;
       this.pcap = addr;
-      this.batchBuffer = nb == null ? null : nb.newBuffer(addr, BATCH_BYTES);
       this.nativeUnavailable = why;
+      // one batch must hold a full-snaplen frame (the helper asks for two)
+      this.batchBytes = nb == null ? Math.max(BATCH_BYTES, 2 * (snaplen + 64))
+          : nb.minBuffer(addr, BATCH_BYTES);
+      this.maxBatches = (int) Math.max(2, Math.min(1 << 16, options.backlogBytes / batchBytes));
+      this.free = new ArrayBlockingQueue<>(maxBatches);
+      this.ready = new ArrayBlockingQueue<>(maxBatches);
       ok = true;
     } catch (PcapNativeException e) {
       throw Libpcap.explain(e, options.device);
@@ -127,6 +165,9 @@ public final class LiveSource implements PacketSource {
       }
     }
     this.deadline = options.durationNanos > 0 ? System.nanoTime() + options.durationNanos : 0;
+    this.reader = new Thread(this::capture, "connscope-capture-" + options.device);
+    reader.setDaemon(true);
+    reader.start();
   }
 
   /**
@@ -179,84 +220,184 @@ public final class LiveSource implements PacketSource {
   @Override
   public boolean next() throws IOException {
     while (true) {
-      if (options.count > 0 && frames >= options.count) {
-        return false;
-      }
-      if (batch != null) {
-        BatchBuffer b = batchBuffer;
-        if (b.next()) {
-          current = b.frames();
-          currentOffset = b.frameOffset();
-          info.timestampNanos = b.timestampNanos();
-          info.capturedLength = b.capturedLength();
-          info.wireLength = b.wireLength();
-          break;
+      BatchBuffer b = current;
+      if (b != null) {
+        if (options.count <= 0 || frames < options.count) {
+          if (b.next()) {
+            frames++;
+            bytes += b.capturedLength();
+            info.timestampNanos = b.timestampNanos();
+            info.capturedLength = b.capturedLength();
+            info.wireLength = b.wireLength();
+            info.linkType = linkType;
+            info.interfaceId = 0;
+            if (tee != null) {
+              tee.write(info.timestampNanos, b.frames(), b.frameOffset(), info.capturedLength,
+                  info.wireLength);
+            }
+            return true;
+          }
         }
-      } else if (pending) {
-        pending = false;
-        break;
+        current = null;
+        free.add(b);
       }
-      if (stop || (deadline != 0 && System.nanoTime() - deadline >= 0)) {
+      if (options.count > 0 && frames >= options.count) {
+        countReached = true;
+        breakLoop();
+        awaitReader();
         return false;
       }
-      if (!read()) {
+      boolean done = readerDone; // read before polling: the last batch is queued before it is set
+      b = ready.poll();
+      if (b == null) {
+        hungry = true;
+        try {
+          b = ready.poll(options.readTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          requestStop();
+          b = ready.poll();
+        } finally {
+          hungry = false;
+        }
+      }
+      if (b != null) {
+        b.reset();
+        if (b.skipped() > 0) {
+          warnings.add("capture.batch_skipped", frames, b.skipped(),
+              "frames larger than the native batch buffer");
+        }
+        current = b;
+      } else if (done) {
+        awaitReader();
+        IOException e = failure;
+        if (e != null) {
+          failure = null;
+          throw e;
+        }
         return false;
       }
     }
-    frames++;
-    bytes += info.capturedLength;
-    info.linkType = linkType;
-    info.interfaceId = 0;
-    if (tee != null) {
-      tee.write(info.timestampNanos, current, currentOffset, info.capturedLength, info.wireLength);
-    }
-    return true;
   }
 
-  /** Reads from libpcap, blocking at most the read timeout; false when the capture must stop. */
-  private boolean read() throws IOException {
+  /**
+   * The capture thread: reads batches until a stop condition and hands them to {@link #next()}.
+   * A batch is handed over as soon as the analysis waits for one, or the interface went quiet;
+   * while the analysis is busy, reads add to the batch until it is full. So batches are small
+   * (low latency) when the analysis keeps up, and full (the backlog's memory well used) when it
+   * does not.
+   */
+  private void capture() {
+    long captured = 0;
+    BatchBuffer filling = null;
     if (batch != null) {
-      NativeBatch.Status s = batch.dispatch(pcap, batchBuffer, options.readTimeoutMillis);
-      if (batchBuffer.skipped() > 0) {
-        warnings.add("capture.batch_skipped", frames, batchBuffer.skipped(),
-            "frames larger than the native batch buffer");
-      }
-      if (s == NativeBatch.Status.ERROR) {
-        if (batchBuffer.remaining() > 0) {
-          // the frames read before the error first; the error comes back on the next read
-          return true;
-        }
-        throw new IOException(options.device + ": " + error());
-      }
-      // BROKEN: only requestStop() breaks the loop, and it set the flag first
-      return s != NativeBatch.Status.BROKEN || batchBuffer.remaining() > 0 || !stop;
+      // ahead of the analysis and the JIT on a busy machine; fine if not allowed
+      priorityRaised = batch.setThreadNice(CAPTURE_NICE);
     }
     try {
-      byte[] p = handle.getNextRawPacketEx();
-      Timestamp ts = handle.getTimestamp();
-      Integer wire = handle.getOriginalLength();
-      if (p.length > frame.length) {
-        frame = new byte[Math.max(p.length, frame.length * 2)];
-        frameView = ByteBuffer.wrap(frame);
+      while (!stop && !countReached && (deadline == 0 || System.nanoTime() - deadline < 0)
+          && (options.count <= 0 || captured < options.count)) {
+        if (filling == null) {
+          filling = freeBatch();
+          if (filling == null) {
+            continue; // the analysis is behind: look at the stop conditions again
+          }
+          filling.clear();
+        }
+        int before = filling.count();
+        // a batch that holds packets waits little for more: the analysis may want it soon
+        int wait = before > 0 ? Math.min(APPEND_WAIT_MILLIS, options.readTimeoutMillis)
+            : options.readTimeoutMillis;
+        boolean more = batch != null ? readNative(filling, before > 0, wait) : readPcap4j(filling, wait);
+        int added = filling.count() - before;
+        captured += added;
+        if (filling.count() > 0
+            && (!more || added == 0 || hungry || !filling.fits(snaplen))) {
+          ready.add(filling);
+          filling = null;
+        }
+        if (!more) {
+          break;
+        }
       }
-      System.arraycopy(p, 0, frame, 0, p.length);
-      current = frameView;
-      currentOffset = 0;
-      info.timestampNanos = Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
-      info.capturedLength = p.length;
-      info.wireLength = wire == null ? p.length : wire;
-      pending = true;
-      return true;
-    } catch (TimeoutException e) {
-      // nothing ready (non-blocking handle): wait a little, then look at the stop conditions
-      java.util.concurrent.locks.LockSupport.parkNanos(IDLE_WAIT_NANOS);
+      if (filling != null && filling.count() > 0) {
+        ready.add(filling);
+        filling = null;
+      }
+    } catch (RuntimeException | Error e) {
+      failure = new IOException(options.device + ": capture thread failed: " + e);
+    } finally {
+      if (filling != null) {
+        free.add(filling);
+      }
+      readerDone = true;
+    }
+  }
+
+  /** A batch to fill: a free one, a new one while under the backlog limit, or null after a wait. */
+  private BatchBuffer freeBatch() {
+    BatchBuffer b = free.poll();
+    if (b != null) {
+      return b;
+    }
+    if (allocated < maxBatches) {
+      allocated++;
+      return new BatchBuffer(batchBytes);
+    }
+    backlogWaits++;
+    try {
+      return free.poll(options.readTimeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      stop = true;
+      return null;
+    }
+  }
+
+  /** One native read into {@code b} (after its records when {@code append}); false to end. */
+  private boolean readNative(BatchBuffer b, boolean append, int waitMillis) {
+    NativeBatch.Status s = batch.dispatch(pcap, b, waitMillis, append);
+    if (s == NativeBatch.Status.ERROR) {
+      failure = new IOException(options.device + ": " + error());
+      return false;
+    }
+    // BROKEN: only requestStop() breaks the loop, and it set the flag first
+    return s != NativeBatch.Status.BROKEN;
+  }
+
+  /**
+   * Packets from pcap4j's per-packet loop into {@code b}, until it has no room for one more
+   * full-snaplen frame, nothing is ready, or the read timeout has passed; false when the capture
+   * must end.
+   */
+  private boolean readPcap4j(BatchBuffer b, int waitMillis) {
+    int before = b.count();
+    long until = System.nanoTime() + waitMillis * 1_000_000L;
+    try {
+      while (!stop && b.fits(snaplen)) {
+        byte[] p;
+        try {
+          p = handle.getNextRawPacketEx();
+        } catch (TimeoutException e) {
+          // nothing ready (non-blocking handle): hand over what we have, or wait a little
+          if (b.count() > before || System.nanoTime() - until >= 0) {
+            break;
+          }
+          LockSupport.parkNanos(IDLE_WAIT_NANOS);
+          continue;
+        }
+        Timestamp ts = handle.getTimestamp();
+        Integer wire = handle.getOriginalLength();
+        long t = Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
+        b.append(t, p, Math.min(p.length, snaplen), wire == null ? p.length : wire);
+      }
       return true;
     } catch (EOFException e) {
       return false; // pcap_breakloop(): requestStop()
     } catch (NotOpenException e) {
       return false;
     } catch (PcapNativeException e) {
-      throw new IOException(options.device + ": " + e.getMessage());
+      failure = new IOException(options.device + ": " + e.getMessage());
+      return false;
     }
   }
 
@@ -274,6 +415,10 @@ public final class LiveSource implements PacketSource {
    */
   public void requestStop() {
     stop = true;
+    breakLoop();
+  }
+
+  private void breakLoop() {
     synchronized (lock) {
       if (!closed) {
         try {
@@ -295,7 +440,7 @@ public final class LiveSource implements PacketSource {
     try {
       PcapStat s = handle.getStats();
       return new CaptureStats(s.getNumPacketsReceived(), s.getNumPacketsDropped(),
-          s.getNumPacketsDroppedByIf());
+          s.getNumPacketsDroppedByIf(), backlogWaits);
     } catch (PcapNativeException | NotOpenException e) {
       throw new IOException(options.device + ": cannot read capture statistics: " + e.getMessage());
     }
@@ -331,14 +476,57 @@ public final class LiveSource implements PacketSource {
     return frames;
   }
 
+  /**
+   * Times the capture thread found the backlog full ({@link LiveOptions#backlogBytes}) and waited
+   * for the analysis: while it waits, the kernel's buffer takes the packets, and drops what does
+   * not fit.
+   */
+  public long backlogWaits() {
+    return backlogWaits;
+  }
+
+  /**
+   * Memory the backlog took at its fullest, in bytes: batches are allocated as needed and kept,
+   * so this is also what it holds now.
+   */
+  public long backlogPeakBytes() {
+    return (long) allocated * batchBytes;
+  }
+
+  /** True when the capture thread runs at a raised priority (native helper, CAP_SYS_NICE). */
+  public boolean capturePriorityRaised() {
+    return priorityRaised;
+  }
+
+  /** The largest backlog allowed between capture and analysis, in bytes. */
+  public long backlogBytes() {
+    return (long) maxBatches * batchBytes;
+  }
+
   @Override
   public ByteBuffer buffer() {
-    return current;
+    return current.frames();
   }
 
   @Override
   public int frameOffset() {
-    return currentOffset;
+    return current.frameOffset();
+  }
+
+  /** Waits for the capture thread to end (it was told to, or is about to). */
+  private void awaitReader() {
+    boolean interrupted = false;
+    while (reader.isAlive()) {
+      try {
+        reader.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+        requestStop();
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
@@ -358,6 +546,8 @@ public final class LiveSource implements PacketSource {
 
   @Override
   public void close() {
+    requestStop();
+    awaitReader();
     synchronized (lock) {
       if (!closed) {
         closed = true;

@@ -13,7 +13,11 @@ import java.nio.ByteOrder;
  *
  * <p>{@link #next()} moves to the next record of the current batch; {@link #frames()} is a
  * big-endian view of the same memory where the record's bytes start at {@link #frameOffset()}.
- * Both stay valid until the next {@link NativeBatch#dispatch}. Walking records allocates nothing.
+ * Both stay valid until the buffer is filled again. Walking records allocates nothing.
+ *
+ * <p>Two writers fill it, in the same layout: the native helper ({@link NativeBatch#dispatch}), or
+ * Java through {@link #clear()} and {@link #append} (the per-packet reader). Both can add to a
+ * batch over several reads.
  */
 public final class BatchBuffer {
   static final int BATCH_HEADER = 16;
@@ -34,6 +38,7 @@ public final class BatchBuffer {
   public BatchBuffer(int capacity) {
     memory = ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
     frames = memory.duplicate().order(ByteOrder.BIG_ENDIAN);
+    clear();
   }
 
   /** The whole buffer (host byte order), as handed to native code. */
@@ -52,8 +57,46 @@ public final class BatchBuffer {
     return memory.capacity();
   }
 
-  /** Starts walking the batch the helper just wrote; returns the number of records. */
-  int reset() {
+  /** Records in the batch. */
+  public int count() {
+    return memory.getInt(0);
+  }
+
+  /** Empties the batch, for {@link #append} or a native read that starts a batch. */
+  public void clear() {
+    memory.putInt(0, 0);
+    memory.putInt(4, BATCH_HEADER);
+    memory.putInt(8, 0);
+    memory.putInt(12, 0);
+    remaining = 0;
+  }
+
+  /** True when a record of {@code length} more bytes still fits in the batch. */
+  public boolean fits(int length) {
+    return memory.getInt(4) + ((RECORD_HEADER + length + 7) & ~7) <= memory.capacity();
+  }
+
+  /**
+   * Appends a record of the first {@code length} bytes of {@code frame}, as the native helper
+   * does (the per-packet reader); false, with nothing written, when it does not {@link #fits fit}.
+   */
+  public boolean append(long timestampNanos, byte[] frame, int length, int wireLength) {
+    if (!fits(length)) {
+      return false;
+    }
+    int at = memory.getInt(4);
+    memory.putLong(at, Math.floorDiv(timestampNanos, 1_000_000_000L));
+    memory.putInt(at + 8, (int) Math.floorMod(timestampNanos, 1_000_000_000L));
+    memory.putInt(at + 12, length);
+    memory.putInt(at + 16, wireLength);
+    memory.put(at + RECORD_HEADER, frame, 0, length);
+    memory.putInt(4, at + ((RECORD_HEADER + length + 7) & ~7));
+    memory.putInt(0, memory.getInt(0) + 1);
+    return true;
+  }
+
+  /** Starts walking the batch last written; returns the number of records. */
+  public int reset() {
     remaining = memory.getInt(0);
     pos = BATCH_HEADER;
     return remaining;

@@ -22,7 +22,7 @@ import jnr.ffi.Runtime;
  */
 public final class NativeBatch {
   /** The interface version of {@code connscope_pcap.c} this class speaks. */
-  public static final int VERSION = 3;
+  public static final int VERSION = 5;
   /** The library's file name. */
   public static final String LIBRARY_FILE = "libconnscope_pcap.so";
 
@@ -111,9 +111,9 @@ public final class NativeBatch {
     return new NativeBatch(lib);
   }
 
-  /** A batch buffer fit for the pcap handle at address {@code pcap}: at least {@code wanted} bytes. */
-  public BatchBuffer newBuffer(long pcap, int wanted) {
-    return new BatchBuffer(Math.max(wanted, lib.cs_min_buffer(pcap)));
+  /** The size of a batch buffer fit for the pcap handle at address {@code pcap}: at least {@code wanted}. */
+  public int minBuffer(long pcap, int wanted) {
+    return Math.max(wanted, lib.cs_min_buffer(pcap));
   }
 
   /**
@@ -122,10 +122,26 @@ public final class NativeBatch {
    * Walk it with {@link BatchBuffer#next()}, which {@code dispatch} has reset.
    */
   public Status dispatch(long pcap, BatchBuffer buffer, int timeoutMillis) {
+    return dispatch(pcap, buffer, timeoutMillis, false);
+  }
+
+  /**
+   * As {@link #dispatch(long, BatchBuffer, int)}, adding the packets after the batch already in
+   * {@code buffer} when {@code append} is true.
+   */
+  public Status dispatch(long pcap, BatchBuffer buffer, int timeoutMillis, boolean append) {
     long address = buffer.address(runtime);
-    int rc = lib.cs_dispatch(pcap, address, buffer.capacity(), timeoutMillis);
+    int rc = lib.cs_dispatch(pcap, address, buffer.capacity(), timeoutMillis, append ? 1 : 0);
     buffer.reset();
     return rc == 0 ? Status.OK : rc == -2 ? Status.BROKEN : Status.ERROR;
+  }
+
+  /**
+   * Sets the calling thread's nice value (Linux; a negative one needs CAP_SYS_NICE): true when
+   * it was set.
+   */
+  public boolean setThreadNice(int nice) {
+    return lib.cs_thread_nice(nice) == 0;
   }
 
   /** Address of a direct buffer, through jnr-ffi (the JDK keeps it private). */

@@ -35,18 +35,24 @@ class LibpcapTest {
   @Test
   void dropsBecomeWarnings() {
     Warnings w = new Warnings();
-    new CaptureStats(1000, 0, 0).addWarnings(w, 3, 2);
+    new CaptureStats(1000, 0, 0, 0).addWarnings(w, 3, 2);
     assertTrue(w.isEmpty(), "no drops, no warning, even with gaps (they are the network's)");
 
-    new CaptureStats(1000, 40, 2).addWarnings(w, 3, 5);
+    new CaptureStats(1000, 40, 2, 0).addWarnings(w, 3, 5);
     assertEquals(40, w.get(CaptureStats.KERNEL_DROPS));
     assertEquals(2, w.get(CaptureStats.INTERFACE_DROPS));
     assertEquals(3, w.get(CaptureStats.DROPS_AFFECTED_FINDINGS));
     assertTrue(w.entries().get(CaptureStats.DROPS_AFFECTED_FINDINGS).detail().contains("5 findings"));
 
     Warnings clean = new Warnings();
-    new CaptureStats(1000, 7, 0).addWarnings(clean, 0, 0);
+    new CaptureStats(1000, 7, 0, 0).addWarnings(clean, 0, 0);
     assertEquals(7, clean.get(CaptureStats.KERNEL_DROPS));
     assertEquals(0, clean.get(CaptureStats.DROPS_AFFECTED_FINDINGS));
+    assertTrue(clean.entries().get(CaptureStats.KERNEL_DROPS).detail().contains("--buffer-size"));
+
+    Warnings behind = new Warnings();
+    new CaptureStats(1000, 7, 0, 12).addWarnings(behind, 0, 0);
+    assertTrue(behind.entries().get(CaptureStats.KERNEL_DROPS).detail().contains("--backlog"),
+        "drops while the backlog was full are the analysis's");
   }
 }

@@ -52,4 +52,30 @@ class BatchBufferTest {
     assertEquals(0, b.reset());
     assertFalse(b.next());
   }
+
+  @Test
+  void appendedRecordsReadBackAsTheHelperWritesThem() {
+    BatchBuffer b = new BatchBuffer(BatchBuffer.BATCH_HEADER + 2 * 32);
+    byte[] frame = {(byte) 0xCA, (byte) 0xFE, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    assertTrue(b.fits(12));
+    assertTrue(b.append(1_700_000_000_999_999_999L, frame, 3, 64));
+    assertTrue(b.append(-1L, frame, 11, 11), "a negative time keeps its sign in seconds");
+    assertEquals(2, b.count());
+    assertFalse(b.fits(1), "24 + 32 bytes of records leave no room for another");
+    assertFalse(b.append(0, frame, 1, 1));
+    assertEquals(2, b.reset());
+    assertTrue(b.next());
+    assertEquals(1_700_000_000_999_999_999L, b.timestampNanos());
+    assertEquals(3, b.capturedLength());
+    assertEquals(64, b.wireLength());
+    assertEquals((short) 0xCAFE, b.frames().getShort(b.frameOffset()));
+    assertTrue(b.next());
+    assertEquals(-1L, b.timestampNanos());
+    assertEquals(15, b.frames().get(b.frameOffset() + 10));
+    assertFalse(b.next());
+    b.clear();
+    assertEquals(0, b.count());
+    assertEquals(0, b.reset());
+    assertTrue(b.fits(12));
+  }
 }

@@ -59,6 +59,41 @@ class NativeBatchTest {
   }
 
   @Test
+  void appendingReadsAddAfterTheRecordsAlreadyInTheBatch() throws Exception {
+    Path file = tmp.resolve("append.pcap");
+    int n = 40;
+    writeSmall(file, n);
+    PcapHandle h = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
+    try (PacketSource ours = CaptureFiles.open(file, new Warnings())) {
+      long pcap = address(h);
+      BatchBuffer b = new BatchBuffer(1 << 16);
+      b.clear();
+      byte[] first = {1, 2, 3, 4, 5};
+      assertTrue(b.append(42L, first, first.length, 60)); // written from Java
+      assertEquals(NativeBatch.Status.OK, batch.dispatch(pcap, b, 0, true));
+      assertEquals(1 + n, b.count(), "the helper continued the batch");
+      assertTrue(b.next());
+      assertEquals(42L, b.timestampNanos());
+      assertEquals(60, b.wireLength());
+      assertEquals(5, b.frames().get(b.frameOffset() + 4));
+      int frames = 0;
+      while (b.next()) {
+        assertTrue(ours.next());
+        frames++;
+        assertEquals(ours.info().timestampNanos, b.timestampNanos(), "frame " + frames);
+        assertEquals(ours.info().capturedLength, b.capturedLength(), "frame " + frames);
+        assertEquals(ours.buffer().get(ours.frameOffset()), b.frames().get(b.frameOffset()));
+      }
+      assertEquals(n, frames);
+      // a read that does not append starts the batch afresh (the file is used up: empty)
+      assertEquals(NativeBatch.Status.OK, batch.dispatch(pcap, b, 0, false));
+      assertEquals(0, b.count());
+    } finally {
+      h.close();
+    }
+  }
+
+  @Test
   void readingBatchesAllocatesNothing() throws Exception {
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean);
@@ -73,7 +108,7 @@ class NativeBatchTest {
       PcapHandle h = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
       try {
         long pcap = address(h);
-        BatchBuffer b = batch.newBuffer(pcap, 0);
+        BatchBuffer b = new BatchBuffer(batch.minBuffer(pcap, 0));
         long frames = 0;
         long sum = 0;
         int calls = 0;
@@ -120,7 +155,7 @@ class NativeBatchTest {
     try (PacketSource ours = CaptureFiles.open(file, new Warnings())) {
       long pcap = address(h);
       assertNotEquals(0, pcap);
-      BatchBuffer b = batch.newBuffer(pcap, bufferBytes);
+      BatchBuffer b = new BatchBuffer(batch.minBuffer(pcap, bufferBytes));
       long frames = 0;
       int batches = 0;
       while (true) {
