@@ -71,7 +71,7 @@ public final class Analysis {
     this.sink = sink;
     this.table = new ConnectionTable(config.tcp, new Handler(), warnings);
     this.pairs = new PairAggregator(config.detect);
-    this.detectors = Detectors.all(config.detect, pairs);
+    this.detectors = Detectors.all(config.detect, pairs, warnings);
   }
 
   /** Warnings counted so far by every layer. */

@@ -1,5 +1,6 @@
 package io.connscope.detect;
 
+import io.connscope.capture.Warnings;
 import java.util.List;
 
 /** The detectors of a default analysis, in the order they run. */
@@ -8,10 +9,12 @@ public final class Detectors {
 
   /**
    * The detectors, reading the analysis' pair aggregates {@code pairs} (fed by the pipeline
-   * before the detectors see a connection).
+   * before the detectors see a connection); what a detector could not do for a limit is counted in
+   * {@code warnings}.
    */
-  public static List<Detector> all(DetectOptions options, PairAggregator pairs) {
-    HttpConnections index = new HttpConnections(options); // first: indexes for the linking detectors
+  public static List<Detector> all(DetectOptions options, PairAggregator pairs, Warnings warnings) {
+    // first: indexes for the linking detectors
+    HttpConnections index = new HttpConnections(options, warnings);
     return List.of(index, new DelayedAckStallDetector(options), new NagleDelayDetector(options),
         new KeepAliveProxyHangDetector(options, index), new HopByHopForwardedDetector(options, index),
         new KeepAliveRefusedDetector(options, index), new KeepAliveNotRequestedDetector(options, index),

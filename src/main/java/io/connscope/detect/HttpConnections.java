@@ -1,5 +1,6 @@
 package io.connscope.detect;
 
+import io.connscope.capture.Warnings;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
@@ -15,11 +16,13 @@ import java.util.function.Consumer;
  * the retry of a lost request on a new connection, the upstream leg of a proxy, the extra
  * connections a refusal forced. It reports nothing itself; it runs first so that every
  * connection is indexed before the linking detectors' {@link #finish}. Keeps at most {@link
- * DetectOptions#maxIndexedConnections} connections (later ones are not linked, {@link
- * #dropped()} counts them) and at most {@value #MAX_TX} transactions of each.
+ * DetectOptions#maxIndexedConnections} connections (later ones are not linked: counted in the
+ * capture warnings as {@value #INDEX_FULL}) and at most {@value #MAX_TX} transactions of each.
  */
 final class HttpConnections implements Detector {
   static final int MAX_TX = 64;
+  /** Warning code: connections past the index's cap, not linked to others. */
+  static final String INDEX_FULL = "detect.link_index_full";
 
   /** One request as the linking rules need it. */
   record Tx(int index, String method, String path, String uri, long requestFrame, long requestUs,
@@ -71,14 +74,15 @@ final class HttpConnections implements Detector {
   }
 
   private final int cap;
+  private final Warnings warnings;
   private int indexed;
   private final Map<String, Conn> byId = new HashMap<>();
   private final Map<Pair, List<Conn>> byPair = new HashMap<>();
   private final Map<RequestKey, Requests> byRequest = new HashMap<>();
-  private long dropped;
 
-  HttpConnections(DetectOptions options) {
+  HttpConnections(DetectOptions options, Warnings warnings) {
     this.cap = options.maxIndexedConnections;
+    this.warnings = warnings;
   }
 
   @Override
@@ -87,7 +91,9 @@ final class HttpConnections implements Detector {
       return;
     }
     if (indexed >= cap) {
-      dropped++;
+      warnings.add(INDEX_FULL, c.firstFrame(), 1, "HTTP connections after the first " + cap
+          + " were not indexed for linking: a retry, proxy leg, refusal or stale reuse involving"
+          + " them is not reported");
       return;
     }
     List<Tx> txs = new ArrayList<>();
@@ -129,11 +135,6 @@ final class HttpConnections implements Detector {
 
   private static Pair pair(Conn c) {
     return new Pair(c.clientHi, c.clientLo, c.serverHi, c.serverLo, c.serverPort);
-  }
-
-  /** Connections not indexed because the cap was reached. */
-  long dropped() {
-    return dropped;
   }
 
   /** The indexed connection {@code id}, or null. */

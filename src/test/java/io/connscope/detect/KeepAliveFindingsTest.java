@@ -256,4 +256,28 @@ class KeepAliveFindingsTest {
     // no longer a hang, but still a request without an answer
     assertEquals(1, ofType(out, UnansweredDetector.TYPE).size());
   }
+
+  @Test
+  void linkingIndexFullIsAWarningAndTheLinkedFindingIsNotMade() throws IOException {
+    AnalysisConfig config = new AnalysisConfig();
+    config.detect.maxIndexedConnections = 1; // the capture has the client leg, the upstream leg and the retry
+    List<Finding> out = new ArrayList<>();
+    Analysis a = new Analysis(config, new AnalysisSink() {
+      @Override public void connection(ConnectionRecord connection) {}
+      @Override public void finding(Finding finding) { out.add(finding); }
+      @Override public void finish(CaptureSummary capture) {}
+    });
+    try (PacketSource src = CaptureFiles.open(Paths.get("samples", "dumb-proxy-hang.pcap"), a.warnings())) {
+      a.read(src, CaptureFiles.formatOf(src), null);
+    }
+    a.finish();
+    long notIndexed = a.warnings().get(HttpConnections.INDEX_FULL);
+    assertTrue(notIndexed >= 2, "connections past the cap are counted: " + notIndexed);
+    assertTrue(a.warnings().entries().get(HttpConnections.INDEX_FULL).detail().contains("first 1 "));
+    List<Finding> hang = ofType(out, KeepAliveProxyHangDetector.TYPE);
+    assertEquals(1, hang.size());
+    assertEquals("suspected", hang.get(0).confidence(),
+        "confirming the hang needs the upstream leg, which was not indexed");
+    assertTrue(!hang.get(0).details().containsKey("upstream_connection"));
+  }
 }
