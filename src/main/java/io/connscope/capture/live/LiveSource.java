@@ -106,7 +106,8 @@ public final class LiveSource implements PacketSource {
   private long frames;
   private long bytes;
   private volatile boolean stop;
-  private volatile boolean countReached;
+  /** The capture thread must end (count reached, or the capture is over), without a user's stop. */
+  private volatile boolean halt;
   private boolean closed;
 
   private LiveSource(LiveOptions options, Warnings warnings) throws LiveCaptureException {
@@ -242,7 +243,7 @@ public final class LiveSource implements PacketSource {
         free.add(b);
       }
       if (options.count > 0 && frames >= options.count) {
-        countReached = true;
+        halt = true;
         breakLoop();
         awaitReader();
         return false;
@@ -295,7 +296,7 @@ public final class LiveSource implements PacketSource {
       priorityRaised = batch.setThreadNice(CAPTURE_NICE);
     }
     try {
-      while (!stop && !countReached && (deadline == 0 || System.nanoTime() - deadline < 0)
+      while (!stop && !halt && (deadline == 0 || System.nanoTime() - deadline < 0)
           && (options.count <= 0 || captured < options.count)) {
         if (filling == null) {
           filling = freeBatch();
@@ -435,8 +436,16 @@ public final class LiveSource implements PacketSource {
     return stop;
   }
 
-  /** libpcap's counters so far (call before {@link #close()}). */
+  /**
+   * libpcap's counters at the end: stops the capture thread first if it still runs (call once the
+   * analysis is done, before {@link #close()}).
+   */
   public CaptureStats stats() throws IOException {
+    if (reader.isAlive()) {
+      breakLoop();
+      halt = true; // not a user's stop: the reader just has to end
+      awaitReader();
+    }
     try {
       PcapStat s = handle.getStats();
       return new CaptureStats(s.getNumPacketsReceived(), s.getNumPacketsDropped(),
