@@ -91,6 +91,8 @@ public final class LiveSource implements PacketSource {
   private final BlockingQueue<BatchBuffer> ready;
   private final int maxBatches;
   private final int batchBytes;
+  /** Batches the capture thread may allocate: {@link #maxBatches}, less if memory runs out. */
+  private volatile int batchLimit;
   /** Batches allocated so far (by the capture thread; read by others once it has ended). */
   private volatile int allocated;
   private final Thread reader;
@@ -153,6 +155,7 @@ public final class LiveSource implements PacketSource {
       this.batchBytes = nb == null ? Math.max(BATCH_BYTES, 2 * (snaplen + 64))
           : nb.minBuffer(addr, BATCH_BYTES);
       this.maxBatches = (int) Math.max(2, Math.min(1 << 16, options.backlogBytes / batchBytes));
+      this.batchLimit = maxBatches;
       this.free = new ArrayBlockingQueue<>(maxBatches);
       this.ready = new ArrayBlockingQueue<>(maxBatches);
       ok = true;
@@ -341,9 +344,19 @@ public final class LiveSource implements PacketSource {
     if (b != null) {
       return b;
     }
-    if (allocated < maxBatches) {
-      allocated++;
-      return new BatchBuffer(batchBytes);
+    if (allocated < batchLimit) {
+      try {
+        b = new BatchBuffer(batchBytes);
+        allocated++;
+        return b;
+      } catch (OutOfMemoryError e) {
+        if (allocated == 0) {
+          throw e;
+        }
+        // the JVM's direct memory limit (-XX:MaxDirectMemorySize, by default the heap's) is below
+        // --backlog: the backlog is as large as it can be
+        batchLimit = allocated;
+      }
     }
     backlogWaits++;
     try {
@@ -507,9 +520,12 @@ public final class LiveSource implements PacketSource {
     return priorityRaised;
   }
 
-  /** The largest backlog allowed between capture and analysis, in bytes. */
+  /**
+   * The largest backlog allowed between capture and analysis, in bytes: {@link
+   * LiveOptions#backlogBytes} in whole batches, less when the JVM's direct memory ran out first.
+   */
   public long backlogBytes() {
-    return (long) maxBatches * batchBytes;
+    return (long) batchLimit * batchBytes;
   }
 
   @Override
