@@ -243,15 +243,7 @@ class KeepAliveFindingsTest {
     AnalysisConfig config = new AnalysisConfig();
     config.detect.hangMinMicros = 2_000_000; // longer than the client's 1.5 s timeout
     List<Finding> out = new ArrayList<>();
-    Analysis a = new Analysis(config, new AnalysisSink() {
-      @Override public void connection(ConnectionRecord connection) {}
-      @Override public void finding(Finding finding) { out.add(finding); }
-      @Override public void finish(CaptureSummary capture) {}
-    });
-    try (PacketSource src = CaptureFiles.open(Paths.get("samples", "dumb-proxy-hang.pcap"), a.warnings())) {
-      a.read(src, CaptureFiles.formatOf(src), null);
-    }
-    a.finish();
+    runProxyHang(config, out);
     assertTrue(ofType(out, KeepAliveProxyHangDetector.TYPE).isEmpty());
     // no longer a hang, but still a request without an answer
     assertEquals(1, ofType(out, UnansweredDetector.TYPE).size());
@@ -262,6 +254,19 @@ class KeepAliveFindingsTest {
     AnalysisConfig config = new AnalysisConfig();
     config.detect.maxIndexedConnections = 1; // the capture has the client leg, the upstream leg and the retry
     List<Finding> out = new ArrayList<>();
+    Analysis a = runProxyHang(config, out);
+    long notIndexed = a.warnings().get(HttpConnections.INDEX_FULL);
+    assertTrue(notIndexed >= 2, "connections past the cap are counted: " + notIndexed);
+    assertTrue(a.warnings().entries().get(HttpConnections.INDEX_FULL).detail().contains("first 1 "));
+    List<Finding> hang = ofType(out, KeepAliveProxyHangDetector.TYPE);
+    assertEquals(1, hang.size());
+    assertEquals("suspected", hang.get(0).confidence(),
+        "confirming the hang needs the upstream leg, which was not indexed");
+    assertTrue(!hang.get(0).details().containsKey("upstream_connection"));
+  }
+
+  /** The dumb-proxy-hang sample through the pipeline with {@code config}, its findings into {@code out}. */
+  private static Analysis runProxyHang(AnalysisConfig config, List<Finding> out) throws IOException {
     Analysis a = new Analysis(config, new AnalysisSink() {
       @Override public void connection(ConnectionRecord connection) {}
       @Override public void finding(Finding finding) { out.add(finding); }
@@ -271,13 +276,6 @@ class KeepAliveFindingsTest {
       a.read(src, CaptureFiles.formatOf(src), null);
     }
     a.finish();
-    long notIndexed = a.warnings().get(HttpConnections.INDEX_FULL);
-    assertTrue(notIndexed >= 2, "connections past the cap are counted: " + notIndexed);
-    assertTrue(a.warnings().entries().get(HttpConnections.INDEX_FULL).detail().contains("first 1 "));
-    List<Finding> hang = ofType(out, KeepAliveProxyHangDetector.TYPE);
-    assertEquals(1, hang.size());
-    assertEquals("suspected", hang.get(0).confidence(),
-        "confirming the hang needs the upstream leg, which was not indexed");
-    assertTrue(!hang.get(0).details().containsKey("upstream_connection"));
+    return a;
   }
 }

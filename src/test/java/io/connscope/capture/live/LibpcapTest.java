@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connscope.capture.Warnings;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** libpcap's failures as the one line a user reads, and the drop counters as warnings. */
@@ -54,5 +55,16 @@ class LibpcapTest {
     new CaptureStats(1000, 7, 0, 12).addWarnings(behind, 0, 0);
     assertTrue(behind.entries().get(CaptureStats.KERNEL_DROPS).detail().contains("--backlog"),
         "drops while the backlog was full are the analysis's");
+  }
+
+  /** Skips the calling test unless live capture works here on {@code lo} (libpcap, rights). */
+  static void assumeLoopbackCapture() {
+    LiveOptions o = new LiveOptions();
+    o.device = "lo";
+    try (LiveSource s = LiveSource.open(o, new Warnings())) {
+      assertTrue(s.snaplen() > 0);
+    } catch (LiveCaptureException e) {
+      Assumptions.assumeTrue(false, "live capture unavailable: " + e.getMessage());
+    }
   }
 }

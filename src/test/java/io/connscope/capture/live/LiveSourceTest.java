@@ -10,7 +10,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,13 +26,7 @@ class LiveSourceTest {
 
   @BeforeAll
   static void liveCaptureWorksHere() {
-    LiveOptions o = new LiveOptions();
-    o.device = "lo";
-    try (LiveSource s = LiveSource.open(o, new Warnings())) {
-      assertTrue(s.snaplen() > 0);
-    } catch (LiveCaptureException e) {
-      Assumptions.assumeTrue(false, "live capture unavailable: " + e.getMessage());
-    }
+    LibpcapTest.assumeLoopbackCapture();
   }
 
   @ParameterizedTest(name = "native batch reader: {0}")

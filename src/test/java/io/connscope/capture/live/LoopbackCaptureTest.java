@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,13 +47,7 @@ class LoopbackCaptureTest {
 
   @BeforeAll
   static void liveCaptureWorksHere() {
-    LiveOptions o = new LiveOptions();
-    o.device = "lo";
-    try (LiveSource s = LiveSource.open(o, new Warnings())) {
-      assertTrue(s.snaplen() > 0);
-    } catch (LiveCaptureException e) {
-      Assumptions.assumeTrue(false, "live capture unavailable: " + e.getMessage());
-    }
+    LibpcapTest.assumeLoopbackCapture();
   }
 
   @ParameterizedTest(name = "native batch reader: {0}")
