@@ -22,8 +22,9 @@ import java.util.List;
 /**
  * Several reports from one analysis ({@code -o report.html -o report.md}). Text is written by a
  * {@link TextReportWriter} while the analysis runs; every other format goes through the JSON
- * report: it is written once to a temporary file, copied to each JSON output and read back to
- * render Markdown, HTML and HAR (the path {@code connscope report} takes too).
+ * report: it is written once, straight to its output when that is the only one, otherwise to a
+ * temporary file that is copied to each JSON output and read back to render Markdown, HTML and
+ * HAR (the path {@code connscope report} takes too).
  */
 public final class ReportSet implements AnalysisSink {
   private final List<AnalysisSink> live = new ArrayList<>();
@@ -33,6 +34,8 @@ public final class ReportSet implements AnalysisSink {
   private final String toolVersion;
   private Path jsonFile;
   private OutputStream jsonOut;
+  /** The JSON writer writes to the only JSON output itself (no temporary file). */
+  private boolean direct;
 
   public ReportSet(String toolVersion) {
     this.toolVersion = toolVersion;
@@ -40,21 +43,45 @@ public final class ReportSet implements AnalysisSink {
 
   /** Adds an output; {@code out} is flushed at {@link #finish}, never closed. */
   public void add(ReportFormat format, OutputStream out) {
+    if (!live.isEmpty()) {
+      throw new IllegalStateException("outputs are added before the analysis starts");
+    }
     formats.add(format);
     outs.add(out);
-    if (format == ReportFormat.TEXT) {
-      PrintWriter pw = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), false);
-      texts.add(pw);
-      live.add(new TextReportWriter(pw));
-    } else if (jsonOut == null) {
-      try {
-        jsonFile = Files.createTempFile("connscope-", ".json");
-        jsonFile.toFile().deleteOnExit();
-        jsonOut = new BufferedOutputStream(Files.newOutputStream(jsonFile), 1 << 16);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+  }
+
+  /**
+   * Creates the writers, once every output is known: text writers and the JSON writer in the
+   * order of their outputs. The JSON report goes straight to its output when it is the only
+   * format rendered from it, through a temporary file otherwise.
+   */
+  private void start() {
+    if (!live.isEmpty() || formats.isEmpty()) {
+      return;
+    }
+    long rendered = formats.stream().filter(f -> f != ReportFormat.TEXT).count();
+    for (int i = 0; i < formats.size(); i++) {
+      ReportFormat format = formats.get(i);
+      OutputStream out = outs.get(i);
+      if (format == ReportFormat.TEXT) {
+        PrintWriter pw = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), false);
+        texts.add(pw);
+        live.add(new TextReportWriter(pw));
+      } else if (jsonOut == null) {
+        if (rendered == 1 && format == ReportFormat.JSON) {
+          jsonOut = out;
+          direct = true;
+        } else {
+          try {
+            jsonFile = Files.createTempFile("connscope-", ".json");
+            jsonFile.toFile().deleteOnExit();
+            jsonOut = new BufferedOutputStream(Files.newOutputStream(jsonFile), 1 << 16);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+        live.add(new JsonReportWriter(jsonOut, toolVersion));
       }
-      live.add(new JsonReportWriter(jsonOut, toolVersion));
     }
   }
 
@@ -69,6 +96,7 @@ public final class ReportSet implements AnalysisSink {
 
   @Override
   public void transaction(io.connscope.tcp.Connection c, io.connscope.http.Transaction t) {
+    start();
     for (AnalysisSink s : live) {
       s.transaction(c, t);
     }
@@ -76,6 +104,7 @@ public final class ReportSet implements AnalysisSink {
 
   @Override
   public void connection(ConnectionRecord connection) {
+    start();
     for (AnalysisSink s : live) {
       s.connection(connection);
     }
@@ -83,6 +112,7 @@ public final class ReportSet implements AnalysisSink {
 
   @Override
   public void finding(Finding finding) {
+    start();
     for (AnalysisSink s : live) {
       s.finding(finding);
     }
@@ -90,6 +120,7 @@ public final class ReportSet implements AnalysisSink {
 
   @Override
   public void finding(Finding finding, List<Ladder.Entry> ladder) {
+    start();
     for (AnalysisSink s : live) {
       s.finding(finding, ladder);
     }
@@ -97,6 +128,7 @@ public final class ReportSet implements AnalysisSink {
 
   @Override
   public void finish(CaptureSummary capture) {
+    start();
     try {
       for (AnalysisSink s : live) {
         s.finish(capture);
@@ -104,7 +136,7 @@ public final class ReportSet implements AnalysisSink {
       for (PrintWriter p : texts) {
         p.flush();
       }
-      if (jsonOut == null) {
+      if (jsonOut == null || direct) {
         return;
       }
       jsonOut.close();
