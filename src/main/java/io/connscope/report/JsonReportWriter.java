@@ -3,7 +3,6 @@ package io.connscope.report;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.analysis.Ladder;
@@ -55,7 +54,7 @@ import java.util.Map;
  * size is written in memory bounded by the connections still open. Adding a field bumps the minor version;
  * renaming or removing one bumps the major version.
  */
-public final class JsonReportWriter implements AnalysisSink {
+public final class JsonReportWriter implements ReportWriter {
   public static final String SCHEMA = "connscope-report";
   public static final String SCHEMA_VERSION = "1.1.0";
 
@@ -129,10 +128,20 @@ public final class JsonReportWriter implements AnalysisSink {
 
   @Override
   public void transaction(Connection c, Transaction t) {
-    Pending p = open.computeIfAbsent(c.id(), k -> new Pending());
+    transaction(c.id(), c.synTsMicros(), c.ackTsMicros(), c.rttToServerMicros(), t);
+  }
+
+  @Override
+  public void transaction(long connection, long synTsMicros, long ackTsMicros,
+      long rttToServerMicros, Transaction t) {
+    Pending p = open.get(connection);
+    if (p == null) {
+      p = new Pending();
+      open.put(connection, p);
+    }
     p.waiting.addLast(t);
     if (p.waiting.size() > MAX_WAITING) {
-      serialize(c, p, p.waiting.pollFirst());
+      serialize(connection, synTsMicros, ackTsMicros, rttToServerMicros, p, p.waiting.pollFirst());
     }
     transactions++;
     if (t.unanswered()) {
@@ -144,7 +153,8 @@ public final class JsonReportWriter implements AnalysisSink {
   }
 
   /** Writes one transaction into its connection's pending bytes, spooling them when large. */
-  private void serialize(Connection c, Pending p, Transaction t) {
+  private void serialize(long connection, long synTs, long ackTs, long rttToServer, Pending p,
+      Transaction t) {
     if (p.any) {
       p.buf.write(',');
     }
@@ -153,8 +163,9 @@ public final class JsonReportWriter implements AnalysisSink {
       if (txGenerator == null) { // one generator for every transaction: they are many
         txGenerator = FACTORY.createGenerator(txScratch, JsonEncoding.UTF8);
       }
-      List<Finding> known = transactionFindings.get(c.idString());
-      writeTransaction(txGenerator, c, t, known == null ? List.of() : known);
+      List<Finding> known = transactionFindings.isEmpty() ? null
+          : transactionFindings.get("C" + connection); // Connection.idString()
+      writeTransaction(txGenerator, synTs, ackTs, rttToServer, t, known == null ? List.of() : known);
       txGenerator.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -162,7 +173,7 @@ public final class JsonReportWriter implements AnalysisSink {
     p.buf.write(txScratch.array(), 0, txScratch.size());
     txScratch.reset();
     if (p.buf.size() >= PIECE_BYTES) {
-      spoolPiece(c.id(), p);
+      spoolPiece(connection, p);
     }
   }
 
@@ -196,8 +207,9 @@ public final class JsonReportWriter implements AnalysisSink {
     connections.add(id << PIECE_BITS, scratch.array(), headLength);
     Pending p = open.remove(id);
     if (p != null) {
+      Connection c = record.tcp();
       while (!p.waiting.isEmpty()) {
-        serialize(record.tcp(), p, p.waiting.pollFirst());
+        serialize(id, c.synTsMicros(), c.ackTsMicros(), c.rttToServerMicros(), p, p.waiting.pollFirst());
       }
       spoolPiece(id, p);
     }
@@ -605,11 +617,15 @@ public final class JsonReportWriter implements AnalysisSink {
    * a handshake.
    */
   static long serverTime(Connection c, Transaction t) {
+    return serverTime(c.rttToServerMicros(), t);
+  }
+
+  private static long serverTime(long rttToServer, Transaction t) {
     long wait = span(t.requestLastUs(), t.responseFirstUs());
-    if (wait < 0 || c.rttToServerMicros() < 0) {
+    if (wait < 0 || rttToServer < 0) {
       return -1;
     }
-    return Math.max(0, wait - c.rttToServerMicros());
+    return Math.max(0, wait - rttToServer);
   }
 
   /**
@@ -617,8 +633,11 @@ public final class JsonReportWriter implements AnalysisSink {
    * whose handshake was seen): first SYN to the handshake ACK; -1 otherwise.
    */
   static long connectTime(Connection c, Transaction t) {
-    return t.index() == 0 && c.synTsMicros() >= 0 && c.ackTsMicros() >= 0
-        ? span(c.synTsMicros(), c.ackTsMicros()) : -1;
+    return connectTime(c.synTsMicros(), c.ackTsMicros(), t);
+  }
+
+  private static long connectTime(long synTs, long ackTs, Transaction t) {
+    return t.index() == 0 && synTs >= 0 && ackTs >= 0 ? span(synTs, ackTs) : -1;
   }
 
   /** Since 1.1.0: how the connection ended, for keep-alive analysis ({@link KeepAlive#ending}). */
@@ -655,11 +674,12 @@ public final class JsonReportWriter implements AnalysisSink {
   }
 
   /**
-   * Writes one transaction; {@code stalls} are the findings about this connection's transactions
+   * Writes one transaction, with its connection's handshake times as they were when it was
+   * serialized; {@code stalls} are the findings about this connection's transactions
    * known when it became final (those reported later are only in {@code findings}).
    */
-  static void writeTransaction(JsonGenerator g, Connection c, Transaction t, List<Finding> stalls)
-      throws IOException {
+  static void writeTransaction(JsonGenerator g, long synTs, long ackTs, long rttToServer,
+      Transaction t, List<Finding> stalls) throws IOException {
     g.writeStartObject();
     num(g, "index", t.index());
     num(g, "depth", t.depth());
@@ -694,11 +714,11 @@ public final class JsonReportWriter implements AnalysisSink {
     writeOptionalNumber(g, "response_start_us", t.responseFirstUs());
     writeOptionalNumber(g, "response_end_us", t.responseLastUs());
     g.writeObjectFieldStart("timings");
-    writeOptionalNumber(g, "connect_us", connectTime(c, t));
+    writeOptionalNumber(g, "connect_us", connectTime(synTs, ackTs, t));
     writeOptionalNumber(g, "send_us", span(t.requestFirstUs(), t.requestLastUs()));
     writeOptionalNumber(g, "wait_us", span(t.requestLastUs(), t.responseFirstUs()));
     writeOptionalNumber(g, "receive_us", span(t.responseFirstUs(), t.responseLastUs()));
-    writeOptionalNumber(g, "server_us", serverTime(c, t));
+    writeOptionalNumber(g, "server_us", serverTime(rttToServer, t));
     g.writeArrayFieldStart("stalls");
     for (Finding f : stalls) {
       if (f.transaction() == t.index()) {

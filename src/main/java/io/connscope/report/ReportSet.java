@@ -25,20 +25,33 @@ import java.util.List;
  * report: it is written once, straight to its output when that is the only one, otherwise to a
  * temporary file that is copied to each JSON output and read back to render Markdown, HTML and
  * HAR (the path {@code connscope report} takes too).
+ *
+ * <p>The writers run on a thread of their own ({@link WriterThread}), fed in the order events
+ * come: the reports are the same bytes as with direct calls, and a writer's exception is thrown
+ * here, on the analysis thread, at a later hand-over or at {@link #finish}.
  */
 public final class ReportSet implements AnalysisSink {
-  private final List<AnalysisSink> live = new ArrayList<>();
+  private final List<ReportWriter> live = new ArrayList<>();
   private final List<PrintWriter> texts = new ArrayList<>();
   private final List<ReportFormat> formats = new ArrayList<>();
   private final List<OutputStream> outs = new ArrayList<>();
   private final String toolVersion;
+  private final int batch;
   private Path jsonFile;
   private OutputStream jsonOut;
   /** The JSON writer writes to the only JSON output itself (no temporary file). */
   private boolean direct;
+  /** Runs the writers once the analysis starts. */
+  private WriterThread writer;
 
   public ReportSet(String toolVersion) {
+    this(toolVersion, WriterThread.BATCH);
+  }
+
+  /** With {@code batch} events per hand-over to the writer thread (tests use small ones). */
+  ReportSet(String toolVersion, int batch) {
     this.toolVersion = toolVersion;
+    this.batch = batch;
   }
 
   /** Adds an output; {@code out} is flushed at {@link #finish}, never closed. */
@@ -83,6 +96,7 @@ public final class ReportSet implements AnalysisSink {
         live.add(new JsonReportWriter(jsonOut, toolVersion));
       }
     }
+    writer = new WriterThread(live, batch);
   }
 
   /** True when a text output failed (PrintWriter swallows I/O errors). */
@@ -97,32 +111,32 @@ public final class ReportSet implements AnalysisSink {
   @Override
   public void transaction(io.connscope.tcp.Connection c, io.connscope.http.Transaction t) {
     start();
-    for (AnalysisSink s : live) {
-      s.transaction(c, t);
+    if (writer != null) {
+      writer.transaction(c, t);
     }
   }
 
   @Override
   public void connection(ConnectionRecord connection) {
     start();
-    for (AnalysisSink s : live) {
-      s.connection(connection);
+    if (writer != null) {
+      writer.connection(connection);
     }
   }
 
   @Override
   public void finding(Finding finding) {
     start();
-    for (AnalysisSink s : live) {
-      s.finding(finding);
+    if (writer != null) {
+      writer.finding(finding);
     }
   }
 
   @Override
   public void finding(Finding finding, List<Ladder.Entry> ladder) {
     start();
-    for (AnalysisSink s : live) {
-      s.finding(finding, ladder);
+    if (writer != null) {
+      writer.finding(finding, ladder);
     }
   }
 
@@ -130,8 +144,8 @@ public final class ReportSet implements AnalysisSink {
   public void finish(CaptureSummary capture) {
     start();
     try {
-      for (AnalysisSink s : live) {
-        s.finish(capture);
+      if (writer != null) {
+        writer.finish(capture);
       }
       for (PrintWriter p : texts) {
         p.flush();
