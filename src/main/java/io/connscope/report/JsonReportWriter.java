@@ -106,10 +106,18 @@ public final class JsonReportWriter implements ReportWriter {
   /** Transactions of one open connection: waiting as objects, then serialized, then spooled. */
   private static final class Pending {
     final java.util.ArrayDeque<Transaction> waiting = new java.util.ArrayDeque<>();
-    final Bytes buf = new Bytes();
+    /** Serialized and not spooled yet; made when the first transaction is written before the close. */
+    Bytes buf;
     long pieces;
     boolean any;
   }
+
+  /**
+   * Where a connection's last transactions are serialized at its close: one buffer for all
+   * connections (most connections have all their transactions written then). The pieces of a
+   * connection are written back to back, so where one ends does not show in the report.
+   */
+  private final Bytes closing = new Bytes();
   private long connectionCount;
   private long httpConnections;
   private long transactions;
@@ -141,7 +149,10 @@ public final class JsonReportWriter implements ReportWriter {
     }
     p.waiting.addLast(t);
     if (p.waiting.size() > MAX_WAITING) {
-      serialize(connection, synTsMicros, ackTsMicros, rttToServerMicros, p, p.waiting.pollFirst());
+      if (p.buf == null) {
+        p.buf = new Bytes();
+      }
+      serialize(connection, synTsMicros, ackTsMicros, rttToServerMicros, p, p.buf, p.waiting.pollFirst());
     }
     transactions++;
     if (t.unanswered()) {
@@ -154,9 +165,9 @@ public final class JsonReportWriter implements ReportWriter {
 
   /** Writes one transaction into its connection's pending bytes, spooling them when large. */
   private void serialize(long connection, long synTs, long ackTs, long rttToServer, Pending p,
-      Transaction t) {
+      Bytes buf, Transaction t) {
     if (p.any) {
-      p.buf.write(',');
+      buf.write(',');
     }
     p.any = true;
     try {
@@ -170,17 +181,17 @@ public final class JsonReportWriter implements ReportWriter {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    p.buf.write(txScratch.array(), 0, txScratch.size());
+    buf.write(txScratch.array(), 0, txScratch.size());
     txScratch.reset();
-    if (p.buf.size() >= PIECE_BYTES) {
-      spoolPiece(connection, p);
+    if (buf.size() >= PIECE_BYTES) {
+      spoolPiece(connection, p, buf);
     }
   }
 
-  private void spoolPiece(long id, Pending p) {
-    if (p.buf.size() > 0) {
-      connections.add((id << PIECE_BITS) | ++p.pieces, p.buf.array(), p.buf.size());
-      p.buf.reset();
+  private void spoolPiece(long id, Pending p, Bytes buf) {
+    if (buf != null && buf.size() > 0) {
+      connections.add((id << PIECE_BITS) | ++p.pieces, buf.array(), buf.size());
+      buf.reset();
     }
   }
 
@@ -208,10 +219,13 @@ public final class JsonReportWriter implements ReportWriter {
     Pending p = open.remove(id);
     if (p != null) {
       Connection c = record.tcp();
+      spoolPiece(id, p, p.buf);
+      closing.reset();
       while (!p.waiting.isEmpty()) {
-        serialize(id, c.synTsMicros(), c.ackTsMicros(), c.rttToServerMicros(), p, p.waiting.pollFirst());
+        serialize(id, c.synTsMicros(), c.ackTsMicros(), c.rttToServerMicros(), p, closing,
+            p.waiting.pollFirst());
       }
-      spoolPiece(id, p);
+      spoolPiece(id, p, closing);
     }
     connections.add((id << PIECE_BITS) | TRAILER, TRAILER_BYTES, TRAILER_BYTES.length);
     transactionFindings.remove(record.tcp().idString());
@@ -431,8 +445,21 @@ public final class JsonReportWriter implements ReportWriter {
     g.writeEndObject();
   }
 
+  /** Lower-case constant names, computed once per enum type (they are written for every transaction). */
+  private static final ClassValue<String[]> LOWER_NAMES = new ClassValue<>() {
+    @Override
+    protected String[] computeValue(Class<?> type) {
+      Object[] constants = type.getEnumConstants();
+      String[] names = new String[constants.length];
+      for (int i = 0; i < constants.length; i++) {
+        names[i] = ((Enum<?>) constants[i]).name().toLowerCase(Locale.ROOT);
+      }
+      return names;
+    }
+  };
+
   private static String lower(Enum<?> e) {
-    return e == null ? null : e.name().toLowerCase(Locale.ROOT);
+    return e == null ? null : LOWER_NAMES.get(e.getDeclaringClass())[e.ordinal()];
   }
 
   private static String side(int dir) {
@@ -691,8 +718,9 @@ public final class JsonReportWriter implements ReportWriter {
     str(g, "reason", t.reason());
     str(g, "response_version", t.responseVersion());
     g.writeArrayFieldStart("interim_statuses");
-    for (int s : t.interimStatuses()) {
-      g.writeNumber(s);
+    List<Integer> interim = t.interimStatuses();
+    for (int i = 0; i < interim.size(); i++) { // indexed: no iterator per transaction
+      g.writeNumber(interim.get(i));
     }
     g.writeEndArray();
     writeHeaders(g, "request_headers", t.requestHeaders());
@@ -720,7 +748,8 @@ public final class JsonReportWriter implements ReportWriter {
     writeOptionalNumber(g, "receive_us", span(t.responseFirstUs(), t.responseLastUs()));
     writeOptionalNumber(g, "server_us", serverTime(rttToServer, t));
     g.writeArrayFieldStart("stalls");
-    for (Finding f : stalls) {
+    for (int i = 0; i < stalls.size(); i++) {
+      Finding f = stalls.get(i);
       if (f.transaction() == t.index()) {
         g.writeStartObject();
         g.writeStringField("type", f.type());
@@ -737,8 +766,9 @@ public final class JsonReportWriter implements ReportWriter {
     bool(g, "gap_affected", t.gapAffected());
     bool(g, "close_delimited", t.closeDelimited());
     g.writeArrayFieldStart("anomalies");
-    for (String a : t.anomalies()) {
-      g.writeString(a);
+    List<String> anomalies = t.anomalies();
+    for (int i = 0; i < anomalies.size(); i++) {
+      g.writeString(anomalies.get(i));
     }
     g.writeEndArray();
     writeNegotiation(g, t);
