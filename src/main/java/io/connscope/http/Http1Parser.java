@@ -68,7 +68,7 @@ final class Http1Parser {
   private State state;
 
   // Line accumulation: line[0, lineLen) without the LF; lineRaw counts every byte consumed.
-  private byte[] line = new byte[256];
+  private byte[] line = new byte[64]; // grows with the longest line (most are short)
   private final int lineCap;
   /** Strings of the message heads, shared with the thread's other parsers. */
   private final Latin1Strings strings = Latin1Strings.ofThread();
