@@ -12,7 +12,6 @@ import io.connscope.detect.DetectOptions;
 import io.connscope.detect.Finding;
 import io.connscope.detect.KeepAlive;
 import io.connscope.detect.PairAggregator;
-import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
@@ -66,12 +65,6 @@ public final class JsonReportWriter implements ReportWriter {
   /** A connection's transactions are spooled in pieces of about this size. */
   private static final int PIECE_BYTES = 32 * 1024;
   private static final byte[] TRAILER_BYTES = "]}".getBytes(StandardCharsets.US_ASCII);
-  /** Kept header names, in the order they are written. */
-  private static final String[] HEADER_NAMES = {
-    "host", "connection", "keep-alive", "proxy-connection", "content-length", "transfer-encoding",
-    "via", "expect", "upgrade", "content-type", "server", "user-agent"
-  };
-
   private final OutputStream out;
   private final String toolVersion;
   private final SpoolFile connections = new SpoolFile();
@@ -81,6 +74,7 @@ public final class JsonReportWriter implements ReportWriter {
   private final Bytes findingScratch = new Bytes();
   private final Bytes txScratch = new Bytes();
   private JsonGenerator txGenerator;
+  private final TransactionJson txJson = new TransactionJson();
   private JsonGenerator connGenerator;
   /** Transactions of open connections not spooled yet, by connection id. */
   private final java.util.HashMap<Long, Pending> open = new java.util.HashMap<>();
@@ -176,7 +170,7 @@ public final class JsonReportWriter implements ReportWriter {
       }
       List<Finding> known = transactionFindings.isEmpty() ? null
           : transactionFindings.get("C" + connection); // Connection.idString()
-      writeTransaction(txGenerator, synTs, ackTs, rttToServer, t, known == null ? List.of() : known);
+      txJson.write(txGenerator, synTs, ackTs, rttToServer, t, known == null ? List.of() : known);
       txGenerator.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -458,7 +452,7 @@ public final class JsonReportWriter implements ReportWriter {
     }
   };
 
-  private static String lower(Enum<?> e) {
+  static String lower(Enum<?> e) {
     return e == null ? null : LOWER_NAMES.get(e.getDeclaringClass())[e.ordinal()];
   }
 
@@ -611,30 +605,7 @@ public final class JsonReportWriter implements ReportWriter {
     g.writeEndObject();
   }
 
-  private static void writeHeaders(JsonGenerator g, String name, Headers h) throws IOException {
-    g.writeObjectFieldStart(name);
-    if (h != null) {
-      for (String n : HEADER_NAMES) {
-        String first = null;
-        StringBuilder more = null;
-        for (int i = 0; i < h.size(); i++) {
-          if (h.name(i).equals(n)) {
-            if (first == null) {
-              first = h.value(i);
-            } else {
-              (more == null ? more = new StringBuilder(first) : more).append(", ").append(h.value(i));
-            }
-          }
-        }
-        if (first != null) {
-          str(g, n, more == null ? first : more.toString());
-        }
-      }
-    }
-    g.writeEndObject();
-  }
-
-  private static long span(long from, long to) {
+  static long span(long from, long to) {
     return from >= 0 && to >= 0 ? Math.max(0, to - from) : -1;
   }
 
@@ -647,7 +618,7 @@ public final class JsonReportWriter implements ReportWriter {
     return serverTime(c.rttToServerMicros(), t);
   }
 
-  private static long serverTime(long rttToServer, Transaction t) {
+  static long serverTime(long rttToServer, Transaction t) {
     long wait = span(t.requestLastUs(), t.responseFirstUs());
     if (wait < 0 || rttToServer < 0) {
       return -1;
@@ -663,7 +634,7 @@ public final class JsonReportWriter implements ReportWriter {
     return connectTime(c.synTsMicros(), c.ackTsMicros(), t);
   }
 
-  private static long connectTime(long synTs, long ackTs, Transaction t) {
+  static long connectTime(long synTs, long ackTs, Transaction t) {
     return t.index() == 0 && synTs >= 0 && ackTs >= 0 ? span(synTs, ackTs) : -1;
   }
 
@@ -678,100 +649,6 @@ public final class JsonReportWriter implements ReportWriter {
     writeOptionalNumber(g, "close_us", e.closeMicros());
     num(g, "closed_after", e.closedAfter());
     writeOptionalNumber(g, "idle_before_close_us", e.idleBeforeCloseMicros());
-    g.writeEndObject();
-  }
-
-  /** Since 1.1.0: the transaction's keep-alive negotiation ({@link KeepAlive#negotiation}). */
-  private static void writeNegotiation(JsonGenerator g, Transaction t) throws IOException {
-    KeepAlive.Negotiation n = KeepAlive.negotiation(t);
-    g.writeObjectFieldStart("keepalive");
-    str(g, "client_asked", n.clientAsked());
-    if (n.proxyConnection() != null) {
-      str(g, "proxy_connection", n.proxyConnection());
-    }
-    str(g, "server_answered", n.serverAnswered());
-    if (n.keepAliveMax() >= 0) {
-      num(g, "keep_alive_max", n.keepAliveMax());
-    }
-    if (n.keepAliveTimeoutSeconds() >= 0) {
-      num(g, "keep_alive_timeout_s", n.keepAliveTimeoutSeconds());
-    }
-    bool(g, "persistent", n.persistent());
-    g.writeEndObject();
-  }
-
-  /**
-   * Writes one transaction, with its connection's handshake times as they were when it was
-   * serialized; {@code stalls} are the findings about this connection's transactions
-   * known when it became final (those reported later are only in {@code findings}).
-   */
-  static void writeTransaction(JsonGenerator g, long synTs, long ackTs, long rttToServer,
-      Transaction t, List<Finding> stalls) throws IOException {
-    g.writeStartObject();
-    num(g, "index", t.index());
-    num(g, "depth", t.depth());
-    num(g, "pipeline_depth", t.pipelineDepth());
-    str(g, "method", t.method());
-    str(g, "uri", t.uri());
-    str(g, "version", t.requestVersion());
-    num(g, "status", t.status());
-    str(g, "reason", t.reason());
-    str(g, "response_version", t.responseVersion());
-    g.writeArrayFieldStart("interim_statuses");
-    List<Integer> interim = t.interimStatuses();
-    for (int i = 0; i < interim.size(); i++) { // indexed: no iterator per transaction
-      g.writeNumber(interim.get(i));
-    }
-    g.writeEndArray();
-    writeHeaders(g, "request_headers", t.requestHeaders());
-    writeHeaders(g, "response_headers", t.responseHeaders());
-    num(g, "request_header_bytes", t.requestHeaderBytes());
-    num(g, "request_body_bytes", t.requestBodyBytes());
-    num(g, "request_body_gap_bytes", t.requestBodyGapBytes());
-    str(g, "request_framing", lower(t.requestFraming()));
-    num(g, "response_header_bytes", t.responseHeaderBytes());
-    num(g, "response_body_bytes", t.responseBodyBytes());
-    num(g, "response_body_gap_bytes", t.responseBodyGapBytes());
-    str(g, "response_framing", lower(t.responseFraming()));
-    writeOptionalNumber(g, "request_frame", t.requestFirstFrame());
-    writeOptionalNumber(g, "request_last_frame", t.requestLastFrame());
-    writeOptionalNumber(g, "response_frame", t.responseFirstFrame());
-    writeOptionalNumber(g, "response_last_frame", t.responseLastFrame());
-    writeOptionalNumber(g, "request_start_us", t.requestFirstUs());
-    writeOptionalNumber(g, "request_end_us", t.requestLastUs());
-    writeOptionalNumber(g, "response_start_us", t.responseFirstUs());
-    writeOptionalNumber(g, "response_end_us", t.responseLastUs());
-    g.writeObjectFieldStart("timings");
-    writeOptionalNumber(g, "connect_us", connectTime(synTs, ackTs, t));
-    writeOptionalNumber(g, "send_us", span(t.requestFirstUs(), t.requestLastUs()));
-    writeOptionalNumber(g, "wait_us", span(t.requestLastUs(), t.responseFirstUs()));
-    writeOptionalNumber(g, "receive_us", span(t.responseFirstUs(), t.responseLastUs()));
-    writeOptionalNumber(g, "server_us", serverTime(rttToServer, t));
-    g.writeArrayFieldStart("stalls");
-    for (int i = 0; i < stalls.size(); i++) {
-      Finding f = stalls.get(i);
-      if (f.transaction() == t.index()) {
-        g.writeStartObject();
-        g.writeStringField("type", f.type());
-        g.writeNumberField("cost_us", f.costMicros());
-        g.writeEndObject();
-      }
-    }
-    g.writeEndArray();
-    g.writeEndObject();
-    bool(g, "unanswered", t.unanswered());
-    bool(g, "orphan_response", t.orphanResponse());
-    bool(g, "request_complete", t.requestComplete());
-    bool(g, "response_complete", t.responseComplete());
-    bool(g, "gap_affected", t.gapAffected());
-    bool(g, "close_delimited", t.closeDelimited());
-    g.writeArrayFieldStart("anomalies");
-    List<String> anomalies = t.anomalies();
-    for (int i = 0; i < anomalies.size(); i++) {
-      g.writeString(anomalies.get(i));
-    }
-    g.writeEndArray();
-    writeNegotiation(g, t);
     g.writeEndObject();
   }
 
