@@ -8,6 +8,12 @@ import io.connscope.tcp.Connection;
  * Receives the results of an analysis as they become final, so that reports can be streamed and
  * memory stays bounded by the connections still open: a connection is handed over once, when it
  * is finished, and then released by the pipeline.
+ *
+ * <p>What is handed over does not change afterwards: a final transaction, a finished connection
+ * (its {@code Connection} and {@code HttpTracker}), a finding and its ladder. A sink may therefore
+ * keep them, or process them on another thread, as {@code report.ReportSet} does; the one
+ * exception is the connection passed with a transaction, which is still open and changing (such a
+ * sink copies what it reads of it at hand-over).
  */
 public interface AnalysisSink {
   /**

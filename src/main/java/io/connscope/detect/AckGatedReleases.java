@@ -57,7 +57,7 @@ final class AckGatedReleases {
 
   /** Examines the entries not examined yet whose frame is at most {@code upToFrame}. */
   List<Release> advance(long upToFrame) {
-    List<Release> out = new ArrayList<>(0);
+    List<Release> out = null; // made for the first release: most calls find none or one
     SegmentTimeline t = c.timeline();
     for (; next < t.size() && t.frame(next) <= upToFrame; next++) {
       int i = next;
@@ -88,11 +88,14 @@ final class AckGatedReleases {
       long ackDelay = t.ts(ack) - t.ts(a);
       long release = t.ts(i) - t.ts(ack);
       if (release >= 0 && release <= Math.max(0, rttSender) + o.releaseToleranceMicros) {
+        if (out == null) {
+          out = new ArrayList<>(2);
+        }
         out.add(new Release(dir, a, ack, i, ackDelay, Math.max(0, ackDelay - Math.max(0, rttReceiver)),
             t.ts(i) - t.ts(a), t.len(ack) == 0, nagle(t, a, i, effectiveMss(dir)), rttKnown));
       }
     }
-    return out;
+    return out == null ? List.of() : out;
   }
 
   /**

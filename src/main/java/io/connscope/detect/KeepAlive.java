@@ -109,14 +109,14 @@ public final class KeepAlive {
   }
 
   private static String asked(Headers h, String version) {
-    List<String> conn = h.getAll("connection");
-    for (String v : conn) {
-      if (hasToken(v, "close")) {
+    // indexed scans of the kept fields: this runs for every message, getAll would allocate
+    for (int i = 0; i < h.size(); i++) {
+      if (h.name(i).equals("connection") && hasToken(h.value(i), "close")) {
         return CLOSE;
       }
     }
-    for (String v : conn) {
-      if (hasToken(v, "keep-alive")) {
+    for (int i = 0; i < h.size(); i++) {
+      if (h.name(i).equals("connection") && hasToken(h.value(i), "keep-alive")) {
         return KEEP_ALIVE;
       }
     }

@@ -47,7 +47,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
       return;
     }
     SegmentTimeline t = c.timeline();
-    TreeMap<Long, List<AckGatedReleases.Release>> byMessage = new TreeMap<>();
+    TreeMap<Long, List<AckGatedReleases.Release>> byMessage = null; // made for the first wait
     for (AckGatedReleases.Release r : releases) {
       if (!r.nagle() || r.heldMicros() < options.minStallMicros) {
         continue;
@@ -56,8 +56,14 @@ public final class NagleDelayDetector extends ReleaseDetector {
       long first = tx == null ? -1
           : AckGatedReleases.firstFrame(tx, AckGatedReleases.sendsRequests(http, r.dir()));
       if (tx != null && t.frame(r.data()) >= first) {
+        if (byMessage == null) {
+          byMessage = new TreeMap<>();
+        }
         byMessage.computeIfAbsent(tx.index() * 2L + r.dir(), k -> new ArrayList<>()).add(r);
       }
+    }
+    if (byMessage == null) {
+      return;
     }
     for (List<AckGatedReleases.Release> rs : byMessage.values()) {
       AckGatedReleases.Release r0 = rs.get(0);

@@ -20,15 +20,17 @@ public final class Headers {
 
   static final Headers EMPTY = new Headers();
 
-  private final ArrayList<String> names = new ArrayList<>(4);
-  private final ArrayList<String> values = new ArrayList<>(4);
+  private static final String[] NONE = new String[0];
+  /** Kept fields as name, value pairs (one array per message: there is one per message). */
+  private String[] fields = NONE;
+  private int size;
   private int count;
 
   /** First value of {@code lowerName}, or null. */
   public String get(String lowerName) {
-    for (int i = 0; i < names.size(); i++) {
-      if (names.get(i).equals(lowerName)) {
-        return values.get(i);
+    for (int i = 0; i < size; i++) {
+      if (fields[2 * i].equals(lowerName)) {
+        return fields[2 * i + 1];
       }
     }
     return null;
@@ -37,12 +39,12 @@ public final class Headers {
   /** Every value of {@code lowerName}, in order (empty when absent). */
   public List<String> getAll(String lowerName) {
     List<String> out = null;
-    for (int i = 0; i < names.size(); i++) {
-      if (names.get(i).equals(lowerName)) {
+    for (int i = 0; i < size; i++) {
+      if (fields[2 * i].equals(lowerName)) {
         if (out == null) {
           out = new ArrayList<>(2);
         }
-        out.add(values.get(i));
+        out.add(fields[2 * i + 1]);
       }
     }
     return out == null ? List.of() : Collections.unmodifiableList(out);
@@ -52,27 +54,37 @@ public final class Headers {
   public int count() { return count; }
 
   /** Number of kept fields. */
-  public int size() { return names.size(); }
+  public int size() { return size; }
 
   /** Lower-case name of kept field {@code i}. */
-  public String name(int i) { return names.get(i); }
+  public String name(int i) {
+    java.util.Objects.checkIndex(i, size);
+    return fields[2 * i];
+  }
 
   /** Value of kept field {@code i}. */
-  public String value(int i) { return values.get(i); }
+  public String value(int i) {
+    java.util.Objects.checkIndex(i, size);
+    return fields[2 * i + 1];
+  }
 
   void countField() {
     count++;
   }
 
   void add(String lowerName, String value) {
-    names.add(lowerName);
-    values.add(value);
+    if (2 * size == fields.length) {
+      fields = java.util.Arrays.copyOf(fields, Math.max(8, fields.length * 2));
+    }
+    fields[2 * size] = lowerName;
+    fields[2 * size + 1] = value;
+    size++;
   }
 
   /** Appends an obs-fold continuation to the last kept value (RFC 7230 3.2.4: replace by SP). */
   void appendToLast(String more) {
-    int last = values.size() - 1;
-    values.set(last, values.get(last) + " " + more);
+    int last = 2 * (size - 1) + 1;
+    fields[last] = fields[last] + " " + more;
   }
 
   /** The kept name equal, ignoring ASCII case, to {@code b[off, off+len)}, or null. */
@@ -106,8 +118,8 @@ public final class Headers {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("{");
-    for (int i = 0; i < names.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append(names.get(i)).append(": ").append(values.get(i));
+    for (int i = 0; i < size; i++) {
+      sb.append(i == 0 ? "" : ", ").append(fields[2 * i]).append(": ").append(fields[2 * i + 1]);
     }
     return sb.append("} of ").append(count).toString();
   }

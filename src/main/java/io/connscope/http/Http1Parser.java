@@ -68,8 +68,10 @@ final class Http1Parser {
   private State state;
 
   // Line accumulation: line[0, lineLen) without the LF; lineRaw counts every byte consumed.
-  private byte[] line = new byte[256];
+  private byte[] line = new byte[64]; // grows with the longest line (most are short)
   private final int lineCap;
+  /** Strings of the message heads, shared with the thread's other parsers. */
+  private final Latin1Strings strings = Latin1Strings.ofThread();
   private int lineLen;
   private int lineRaw;
   private boolean lineDone;
@@ -597,8 +599,8 @@ final class Http1Parser {
       while (ue > ub && line[ue - 1] == ' ') {
         ue--;
       }
-      method = Headers.latin1(line, 0, m);
-      uri = ue > ub ? Headers.latin1(line, ub, ue - ub) : ""; // an empty target, as Zeek logs it
+      method = strings.get(line, 0, m);
+      uri = ue > ub ? strings.get(line, ub, ue - ub) : ""; // an empty target, as Zeek logs it
       version = lineLen - sp - 1 == 8 ? versionString(line, sp + 1)
           : "HTTP" + Headers.latin1(line, sp + 5, lineLen - sp - 5); // as sent, "HTTP" upper
       maybeTunnel = method.equals("CONNECT");
@@ -609,7 +611,7 @@ final class Http1Parser {
     }
     version = versionString(line, 0);
     status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-    reason = lineLen > 13 ? Headers.latin1(line, 13, lineLen - 13) : "";
+    reason = lineLen > 13 ? strings.get(line, 13, lineLen - 13) : "";
     return true;
   }
 
@@ -690,7 +692,7 @@ final class Http1Parser {
     if (name != null) {
       int s = skipWs(colon + 1);
       int e = trimEnd(s);
-      headers.add(name, Headers.latin1(line, s, e - s));
+      headers.add(name, strings.get(line, s, e - s));
     }
     return true;
   }
@@ -992,33 +994,68 @@ final class Http1Parser {
       lineFrame = frame;
       lineUs = us;
     }
-    while (pos < end) {
-      byte b = buf.get(pos);
-      if (b == '\n') {
-        lineRaw++;
-        if (lineLen > 0 && line[lineLen - 1] == '\r') {
-          lineLen--;
-        } else {
-          lineBareLf = true;
+    // the bytes up to the next LF are copied in one go; the byte-by-byte rules hold: an LF ends
+    // the line whatever its length, any other byte past the limit leaves the line too long
+    int room = Math.max(0, limit + 1 - lineLen);
+    // no need to look further than one byte past the room
+    int nl = indexOfLf(buf, pos, (int) Math.min(end, (long) pos + room + 1));
+    int take = Math.min(nl - pos, room);
+    if (take > 0) {
+      if (lineLen + take > line.length) {
+        int n = line.length;
+        while (n < lineLen + take) {
+          n = Math.min(n * 2, lineCap);
         }
-        lineDone = true;
-        return pos + 1;
+        line = java.util.Arrays.copyOf(line, n);
       }
-      if (lineLen > limit) {
-        lineTooLong = true; // b is left unconsumed
-        return pos;
+      buf.get(pos, line, lineLen, take);
+      if (!lineNul) {
+        for (int i = lineLen; i < lineLen + take; i++) {
+          if (line[i] == 0) {
+            lineNul = true;
+            break;
+          }
+        }
       }
-      pos++;
-      lineRaw++;
-      if (b == 0) {
-        lineNul = true;
-      }
-      if (lineLen == line.length) {
-        line = java.util.Arrays.copyOf(line, Math.min(line.length * 2, lineCap));
-      }
-      line[lineLen++] = b;
+      lineLen += take;
+      lineRaw += take;
+      pos += take;
     }
-    return pos;
+    if (pos == end) {
+      return pos;
+    }
+    if (pos < nl || buf.get(pos) != '\n') {
+      lineTooLong = true; // the byte at pos is left unconsumed
+      return pos;
+    }
+    lineRaw++;
+    if (lineLen > 0 && line[lineLen - 1] == '\r') {
+      lineLen--;
+    } else {
+      lineBareLf = true;
+    }
+    lineDone = true;
+    return pos + 1;
+  }
+
+  /** Index of the first LF in {@code buf[pos, end)}, {@code end} when none. */
+  private static int indexOfLf(ByteBuffer buf, int pos, int end) {
+    if (buf.hasArray()) {
+      byte[] a = buf.array();
+      int base = buf.arrayOffset();
+      for (int i = pos; i < end; i++) {
+        if (a[base + i] == '\n') {
+          return i;
+        }
+      }
+      return end;
+    }
+    for (int i = pos; i < end; i++) {
+      if (buf.get(i) == '\n') {
+        return i;
+      }
+    }
+    return end;
   }
 
   /** Counts bare LF and NUL once per message for the completed line. */
@@ -1064,6 +1101,9 @@ final class Http1Parser {
 
   /** The version at {@code b[i..i+8)}, known valid, with "HTTP" in upper case. */
   static String versionString(byte[] b, int i) {
+    if (b[i + 5] == '1' && (b[i + 7] == '1' || b[i + 7] == '0')) {
+      return b[i + 7] == '1' ? "HTTP/1.1" : "HTTP/1.0"; // nearly every message: no new string
+    }
     return "HTTP/" + (char) b[i + 5] + '.' + (char) b[i + 7];
   }
 

@@ -47,6 +47,7 @@ public final class HttpTracker implements StreamListener {
   private static final int OTHER = 4;
   private static final int H2 = 5;
   private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
+  private static final byte[] NO_BYTES = new byte[0];
 
   private final StreamControl conn;
   private final HttpOptions opts;
@@ -65,6 +66,8 @@ public final class HttpTracker implements StreamListener {
   private final ArrayDeque<Transaction> unfinished = new ArrayDeque<>();
   /** The most recent final transactions (at most maxTransactionsKept), in index order. */
   private final ArrayDeque<Transaction> retained = new ArrayDeque<>();
+  /** {@link #transactions()} as last returned; null once {@code unfinished} or {@code retained} changed. */
+  private List<Transaction> snapshot;
   private TransactionListener listener;
   private final ArrayDeque<Transaction> pending = new ArrayDeque<>();
   private final TreeMap<String, long[]> counts = new TreeMap<>();
@@ -95,10 +98,18 @@ public final class HttpTracker implements StreamListener {
    * those not final yet. After {@link #onClose} every transaction is final.
    */
   public List<Transaction> transactions() {
-    List<Transaction> out = new ArrayList<>(retained.size() + unfinished.size());
-    out.addAll(retained);
-    out.addAll(unfinished);
-    return Collections.unmodifiableList(out);
+    // one copy until the transactions change: the close-time detectors ask for them one after another
+    if (snapshot == null) {
+      List<Transaction> out = new ArrayList<>(retained.size() + unfinished.size());
+      for (Transaction t : retained) {
+        out.add(t);
+      }
+      for (Transaction t : unfinished) {
+        out.add(t);
+      }
+      snapshot = Collections.unmodifiableList(out);
+    }
+    return snapshot;
   }
 
   /** Transactions seen on the connection, including those no longer kept. */
@@ -220,6 +231,7 @@ public final class HttpTracker implements StreamListener {
       }
       unfinished.pollFirst();
       retained.addLast(tx);
+      snapshot = null;
       if (retained.size() > opts.maxTransactionsKept()) {
         retained.pollFirst();
         if (listener == null) {
@@ -492,7 +504,8 @@ public final class HttpTracker implements StreamListener {
 
   /** The first bytes of one direction, kept until the tracker decides. */
   private static final class Probe {
-    byte[] data = new byte[256];
+    /** Made at the first bytes: a direction often has none before the tracker decides. */
+    byte[] data = NO_BYTES;
     int len;
     /** Bytes not kept (beyond the cap, or lost in gaps): replayed as one gap after data. */
     long dropped;
@@ -502,9 +515,9 @@ public final class HttpTracker implements StreamListener {
     /** Length of a SOCKS handshake first in this direction, -1 until measured. */
     int skip = -1;
     int chunks;
-    final int[] ends = new int[8];
-    final long[] frames = new long[8];
-    final long[] uss = new long[8];
+    int[] ends;
+    long[] frames;
+    long[] uss;
     boolean ended;
     long endFrame;
     long endUs;
@@ -523,6 +536,11 @@ public final class HttpTracker implements StreamListener {
       }
       buf.get(off, data, len, take);
       len += take;
+      if (ends == null) {
+        ends = new int[8];
+        frames = new long[8];
+        uss = new long[8];
+      }
       int c = Math.min(chunks, ends.length - 1); // past 8 chunks, merge into the last
       ends[c] = len;
       frames[c] = frame;
@@ -557,6 +575,7 @@ public final class HttpTracker implements StreamListener {
     tx.orphanResponse = orphan;
     tx.requestEnded = orphan;
     unfinished.addLast(tx);
+    snapshot = null;
     return tx;
   }
 

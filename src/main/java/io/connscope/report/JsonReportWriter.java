@@ -3,7 +3,6 @@ package io.connscope.report;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.analysis.Ladder;
@@ -13,7 +12,6 @@ import io.connscope.detect.DetectOptions;
 import io.connscope.detect.Finding;
 import io.connscope.detect.KeepAlive;
 import io.connscope.detect.PairAggregator;
-import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
@@ -55,7 +53,7 @@ import java.util.Map;
  * size is written in memory bounded by the connections still open. Adding a field bumps the minor version;
  * renaming or removing one bumps the major version.
  */
-public final class JsonReportWriter implements AnalysisSink {
+public final class JsonReportWriter implements ReportWriter {
   public static final String SCHEMA = "connscope-report";
   public static final String SCHEMA_VERSION = "1.1.0";
 
@@ -67,12 +65,6 @@ public final class JsonReportWriter implements AnalysisSink {
   /** A connection's transactions are spooled in pieces of about this size. */
   private static final int PIECE_BYTES = 32 * 1024;
   private static final byte[] TRAILER_BYTES = "]}".getBytes(StandardCharsets.US_ASCII);
-  /** Kept header names, in the order they are written. */
-  private static final String[] HEADER_NAMES = {
-    "host", "connection", "keep-alive", "proxy-connection", "content-length", "transfer-encoding",
-    "via", "expect", "upgrade", "content-type", "server", "user-agent"
-  };
-
   private final OutputStream out;
   private final String toolVersion;
   private final SpoolFile connections = new SpoolFile();
@@ -82,6 +74,7 @@ public final class JsonReportWriter implements AnalysisSink {
   private final Bytes findingScratch = new Bytes();
   private final Bytes txScratch = new Bytes();
   private JsonGenerator txGenerator;
+  private final TransactionJson txJson = new TransactionJson();
   private JsonGenerator connGenerator;
   /** Transactions of open connections not spooled yet, by connection id. */
   private final java.util.HashMap<Long, Pending> open = new java.util.HashMap<>();
@@ -107,10 +100,18 @@ public final class JsonReportWriter implements AnalysisSink {
   /** Transactions of one open connection: waiting as objects, then serialized, then spooled. */
   private static final class Pending {
     final java.util.ArrayDeque<Transaction> waiting = new java.util.ArrayDeque<>();
-    final Bytes buf = new Bytes();
+    /** Serialized and not spooled yet; made when the first transaction is written before the close. */
+    Bytes buf;
     long pieces;
     boolean any;
   }
+
+  /**
+   * Where a connection's last transactions are serialized at its close: one buffer for all
+   * connections (most connections have all their transactions written then). The pieces of a
+   * connection are written back to back, so where one ends does not show in the report.
+   */
+  private final Bytes closing = new Bytes();
   private long connectionCount;
   private long httpConnections;
   private long transactions;
@@ -129,10 +130,23 @@ public final class JsonReportWriter implements AnalysisSink {
 
   @Override
   public void transaction(Connection c, Transaction t) {
-    Pending p = open.computeIfAbsent(c.id(), k -> new Pending());
+    transaction(c.id(), c.synTsMicros(), c.ackTsMicros(), c.rttToServerMicros(), t);
+  }
+
+  @Override
+  public void transaction(long connection, long synTsMicros, long ackTsMicros,
+      long rttToServerMicros, Transaction t) {
+    Pending p = open.get(connection);
+    if (p == null) {
+      p = new Pending();
+      open.put(connection, p);
+    }
     p.waiting.addLast(t);
     if (p.waiting.size() > MAX_WAITING) {
-      serialize(c, p, p.waiting.pollFirst());
+      if (p.buf == null) {
+        p.buf = new Bytes();
+      }
+      serialize(connection, synTsMicros, ackTsMicros, rttToServerMicros, p, p.buf, p.waiting.pollFirst());
     }
     transactions++;
     if (t.unanswered()) {
@@ -144,32 +158,34 @@ public final class JsonReportWriter implements AnalysisSink {
   }
 
   /** Writes one transaction into its connection's pending bytes, spooling them when large. */
-  private void serialize(Connection c, Pending p, Transaction t) {
+  private void serialize(long connection, long synTs, long ackTs, long rttToServer, Pending p,
+      Bytes buf, Transaction t) {
     if (p.any) {
-      p.buf.write(',');
+      buf.write(',');
     }
     p.any = true;
     try {
       if (txGenerator == null) { // one generator for every transaction: they are many
         txGenerator = FACTORY.createGenerator(txScratch, JsonEncoding.UTF8);
       }
-      List<Finding> known = transactionFindings.get(c.idString());
-      writeTransaction(txGenerator, c, t, known == null ? List.of() : known);
+      List<Finding> known = transactionFindings.isEmpty() ? null
+          : transactionFindings.get("C" + connection); // Connection.idString()
+      txJson.write(txGenerator, synTs, ackTs, rttToServer, t, known == null ? List.of() : known);
       txGenerator.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    p.buf.write(txScratch.array(), 0, txScratch.size());
+    buf.write(txScratch.array(), 0, txScratch.size());
     txScratch.reset();
-    if (p.buf.size() >= PIECE_BYTES) {
-      spoolPiece(c.id(), p);
+    if (buf.size() >= PIECE_BYTES) {
+      spoolPiece(connection, p, buf);
     }
   }
 
-  private void spoolPiece(long id, Pending p) {
-    if (p.buf.size() > 0) {
-      connections.add((id << PIECE_BITS) | ++p.pieces, p.buf.array(), p.buf.size());
-      p.buf.reset();
+  private void spoolPiece(long id, Pending p, Bytes buf) {
+    if (buf != null && buf.size() > 0) {
+      connections.add((id << PIECE_BITS) | ++p.pieces, buf.array(), buf.size());
+      buf.reset();
     }
   }
 
@@ -196,10 +212,14 @@ public final class JsonReportWriter implements AnalysisSink {
     connections.add(id << PIECE_BITS, scratch.array(), headLength);
     Pending p = open.remove(id);
     if (p != null) {
+      Connection c = record.tcp();
+      spoolPiece(id, p, p.buf);
+      closing.reset();
       while (!p.waiting.isEmpty()) {
-        serialize(record.tcp(), p, p.waiting.pollFirst());
+        serialize(id, c.synTsMicros(), c.ackTsMicros(), c.rttToServerMicros(), p, closing,
+            p.waiting.pollFirst());
       }
-      spoolPiece(id, p);
+      spoolPiece(id, p, closing);
     }
     connections.add((id << PIECE_BITS) | TRAILER, TRAILER_BYTES, TRAILER_BYTES.length);
     transactionFindings.remove(record.tcp().idString());
@@ -419,8 +439,21 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndObject();
   }
 
-  private static String lower(Enum<?> e) {
-    return e == null ? null : e.name().toLowerCase(Locale.ROOT);
+  /** Lower-case constant names, computed once per enum type (they are written for every transaction). */
+  private static final ClassValue<String[]> LOWER_NAMES = new ClassValue<>() {
+    @Override
+    protected String[] computeValue(Class<?> type) {
+      Object[] constants = type.getEnumConstants();
+      String[] names = new String[constants.length];
+      for (int i = 0; i < constants.length; i++) {
+        names[i] = ((Enum<?>) constants[i]).name().toLowerCase(Locale.ROOT);
+      }
+      return names;
+    }
+  };
+
+  static String lower(Enum<?> e) {
+    return e == null ? null : LOWER_NAMES.get(e.getDeclaringClass())[e.ordinal()];
   }
 
   private static String side(int dir) {
@@ -572,30 +605,7 @@ public final class JsonReportWriter implements AnalysisSink {
     g.writeEndObject();
   }
 
-  private static void writeHeaders(JsonGenerator g, String name, Headers h) throws IOException {
-    g.writeObjectFieldStart(name);
-    if (h != null) {
-      for (String n : HEADER_NAMES) {
-        String first = null;
-        StringBuilder more = null;
-        for (int i = 0; i < h.size(); i++) {
-          if (h.name(i).equals(n)) {
-            if (first == null) {
-              first = h.value(i);
-            } else {
-              (more == null ? more = new StringBuilder(first) : more).append(", ").append(h.value(i));
-            }
-          }
-        }
-        if (first != null) {
-          str(g, n, more == null ? first : more.toString());
-        }
-      }
-    }
-    g.writeEndObject();
-  }
-
-  private static long span(long from, long to) {
+  static long span(long from, long to) {
     return from >= 0 && to >= 0 ? Math.max(0, to - from) : -1;
   }
 
@@ -605,11 +615,15 @@ public final class JsonReportWriter implements AnalysisSink {
    * a handshake.
    */
   static long serverTime(Connection c, Transaction t) {
+    return serverTime(c.rttToServerMicros(), t);
+  }
+
+  static long serverTime(long rttToServer, Transaction t) {
     long wait = span(t.requestLastUs(), t.responseFirstUs());
-    if (wait < 0 || c.rttToServerMicros() < 0) {
+    if (wait < 0 || rttToServer < 0) {
       return -1;
     }
-    return Math.max(0, wait - c.rttToServerMicros());
+    return Math.max(0, wait - rttToServer);
   }
 
   /**
@@ -617,8 +631,11 @@ public final class JsonReportWriter implements AnalysisSink {
    * whose handshake was seen): first SYN to the handshake ACK; -1 otherwise.
    */
   static long connectTime(Connection c, Transaction t) {
-    return t.index() == 0 && c.synTsMicros() >= 0 && c.ackTsMicros() >= 0
-        ? span(c.synTsMicros(), c.ackTsMicros()) : -1;
+    return connectTime(c.synTsMicros(), c.ackTsMicros(), t);
+  }
+
+  static long connectTime(long synTs, long ackTs, Transaction t) {
+    return t.index() == 0 && synTs >= 0 && ackTs >= 0 ? span(synTs, ackTs) : -1;
   }
 
   /** Since 1.1.0: how the connection ended, for keep-alive analysis ({@link KeepAlive#ending}). */
@@ -632,96 +649,6 @@ public final class JsonReportWriter implements AnalysisSink {
     writeOptionalNumber(g, "close_us", e.closeMicros());
     num(g, "closed_after", e.closedAfter());
     writeOptionalNumber(g, "idle_before_close_us", e.idleBeforeCloseMicros());
-    g.writeEndObject();
-  }
-
-  /** Since 1.1.0: the transaction's keep-alive negotiation ({@link KeepAlive#negotiation}). */
-  private static void writeNegotiation(JsonGenerator g, Transaction t) throws IOException {
-    KeepAlive.Negotiation n = KeepAlive.negotiation(t);
-    g.writeObjectFieldStart("keepalive");
-    str(g, "client_asked", n.clientAsked());
-    if (n.proxyConnection() != null) {
-      str(g, "proxy_connection", n.proxyConnection());
-    }
-    str(g, "server_answered", n.serverAnswered());
-    if (n.keepAliveMax() >= 0) {
-      num(g, "keep_alive_max", n.keepAliveMax());
-    }
-    if (n.keepAliveTimeoutSeconds() >= 0) {
-      num(g, "keep_alive_timeout_s", n.keepAliveTimeoutSeconds());
-    }
-    bool(g, "persistent", n.persistent());
-    g.writeEndObject();
-  }
-
-  /**
-   * Writes one transaction; {@code stalls} are the findings about this connection's transactions
-   * known when it became final (those reported later are only in {@code findings}).
-   */
-  static void writeTransaction(JsonGenerator g, Connection c, Transaction t, List<Finding> stalls)
-      throws IOException {
-    g.writeStartObject();
-    num(g, "index", t.index());
-    num(g, "depth", t.depth());
-    num(g, "pipeline_depth", t.pipelineDepth());
-    str(g, "method", t.method());
-    str(g, "uri", t.uri());
-    str(g, "version", t.requestVersion());
-    num(g, "status", t.status());
-    str(g, "reason", t.reason());
-    str(g, "response_version", t.responseVersion());
-    g.writeArrayFieldStart("interim_statuses");
-    for (int s : t.interimStatuses()) {
-      g.writeNumber(s);
-    }
-    g.writeEndArray();
-    writeHeaders(g, "request_headers", t.requestHeaders());
-    writeHeaders(g, "response_headers", t.responseHeaders());
-    num(g, "request_header_bytes", t.requestHeaderBytes());
-    num(g, "request_body_bytes", t.requestBodyBytes());
-    num(g, "request_body_gap_bytes", t.requestBodyGapBytes());
-    str(g, "request_framing", lower(t.requestFraming()));
-    num(g, "response_header_bytes", t.responseHeaderBytes());
-    num(g, "response_body_bytes", t.responseBodyBytes());
-    num(g, "response_body_gap_bytes", t.responseBodyGapBytes());
-    str(g, "response_framing", lower(t.responseFraming()));
-    writeOptionalNumber(g, "request_frame", t.requestFirstFrame());
-    writeOptionalNumber(g, "request_last_frame", t.requestLastFrame());
-    writeOptionalNumber(g, "response_frame", t.responseFirstFrame());
-    writeOptionalNumber(g, "response_last_frame", t.responseLastFrame());
-    writeOptionalNumber(g, "request_start_us", t.requestFirstUs());
-    writeOptionalNumber(g, "request_end_us", t.requestLastUs());
-    writeOptionalNumber(g, "response_start_us", t.responseFirstUs());
-    writeOptionalNumber(g, "response_end_us", t.responseLastUs());
-    g.writeObjectFieldStart("timings");
-    writeOptionalNumber(g, "connect_us", connectTime(c, t));
-    writeOptionalNumber(g, "send_us", span(t.requestFirstUs(), t.requestLastUs()));
-    writeOptionalNumber(g, "wait_us", span(t.requestLastUs(), t.responseFirstUs()));
-    writeOptionalNumber(g, "receive_us", span(t.responseFirstUs(), t.responseLastUs()));
-    writeOptionalNumber(g, "server_us", serverTime(c, t));
-    g.writeArrayFieldStart("stalls");
-    for (Finding f : stalls) {
-      if (f.transaction() == t.index()) {
-        g.writeStartObject();
-        g.writeStringField("type", f.type());
-        g.writeNumberField("cost_us", f.costMicros());
-        g.writeEndObject();
-      }
-    }
-    g.writeEndArray();
-    g.writeEndObject();
-    bool(g, "unanswered", t.unanswered());
-    bool(g, "orphan_response", t.orphanResponse());
-    bool(g, "request_complete", t.requestComplete());
-    bool(g, "response_complete", t.responseComplete());
-    bool(g, "gap_affected", t.gapAffected());
-    bool(g, "close_delimited", t.closeDelimited());
-    g.writeArrayFieldStart("anomalies");
-    for (String a : t.anomalies()) {
-      g.writeString(a);
-    }
-    g.writeEndArray();
-    writeNegotiation(g, t);
     g.writeEndObject();
   }
 

@@ -22,40 +22,81 @@ import java.util.List;
 /**
  * Several reports from one analysis ({@code -o report.html -o report.md}). Text is written by a
  * {@link TextReportWriter} while the analysis runs; every other format goes through the JSON
- * report: it is written once to a temporary file, copied to each JSON output and read back to
- * render Markdown, HTML and HAR (the path {@code connscope report} takes too).
+ * report: it is written once, straight to its output when that is the only one, otherwise to a
+ * temporary file that is copied to each JSON output and read back to render Markdown, HTML and
+ * HAR (the path {@code connscope report} takes too).
+ *
+ * <p>The writers run on a thread of their own ({@link WriterThread}), fed in the order events
+ * come: the reports are the same bytes as with direct calls, and a writer's exception is thrown
+ * here, on the analysis thread, at a later hand-over or at {@link #finish}.
  */
 public final class ReportSet implements AnalysisSink {
-  private final List<AnalysisSink> live = new ArrayList<>();
+  private final List<ReportWriter> live = new ArrayList<>();
   private final List<PrintWriter> texts = new ArrayList<>();
   private final List<ReportFormat> formats = new ArrayList<>();
   private final List<OutputStream> outs = new ArrayList<>();
   private final String toolVersion;
+  private final int batch;
   private Path jsonFile;
   private OutputStream jsonOut;
+  /** The JSON writer writes to the only JSON output itself (no temporary file). */
+  private boolean direct;
+  /** Runs the writers once the analysis starts. */
+  private WriterThread writer;
 
   public ReportSet(String toolVersion) {
+    this(toolVersion, WriterThread.BATCH);
+  }
+
+  /** With {@code batch} events per hand-over to the writer thread (tests use small ones). */
+  ReportSet(String toolVersion, int batch) {
     this.toolVersion = toolVersion;
+    this.batch = batch;
   }
 
   /** Adds an output; {@code out} is flushed at {@link #finish}, never closed. */
   public void add(ReportFormat format, OutputStream out) {
+    if (!live.isEmpty()) {
+      throw new IllegalStateException("outputs are added before the analysis starts");
+    }
     formats.add(format);
     outs.add(out);
-    if (format == ReportFormat.TEXT) {
-      PrintWriter pw = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), false);
-      texts.add(pw);
-      live.add(new TextReportWriter(pw));
-    } else if (jsonOut == null) {
-      try {
-        jsonFile = Files.createTempFile("connscope-", ".json");
-        jsonFile.toFile().deleteOnExit();
-        jsonOut = new BufferedOutputStream(Files.newOutputStream(jsonFile), 1 << 16);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      live.add(new JsonReportWriter(jsonOut, toolVersion));
+  }
+
+  /**
+   * Creates the writers, once every output is known: text writers and the JSON writer in the
+   * order of their outputs. The JSON report goes straight to its output when it is the only
+   * format rendered from it, through a temporary file otherwise.
+   */
+  private void start() {
+    if (!live.isEmpty() || formats.isEmpty()) {
+      return;
     }
+    long rendered = formats.stream().filter(f -> f != ReportFormat.TEXT).count();
+    for (int i = 0; i < formats.size(); i++) {
+      ReportFormat format = formats.get(i);
+      OutputStream out = outs.get(i);
+      if (format == ReportFormat.TEXT) {
+        PrintWriter pw = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), false);
+        texts.add(pw);
+        live.add(new TextReportWriter(pw));
+      } else if (jsonOut == null) {
+        if (rendered == 1 && format == ReportFormat.JSON) {
+          jsonOut = out;
+          direct = true;
+        } else {
+          try {
+            jsonFile = Files.createTempFile("connscope-", ".json");
+            jsonFile.toFile().deleteOnExit();
+            jsonOut = new BufferedOutputStream(Files.newOutputStream(jsonFile), 1 << 16);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+        live.add(new JsonReportWriter(jsonOut, toolVersion));
+      }
+    }
+    writer = new WriterThread(live, batch);
   }
 
   /** True when a text output failed (PrintWriter swallows I/O errors). */
@@ -69,42 +110,47 @@ public final class ReportSet implements AnalysisSink {
 
   @Override
   public void transaction(io.connscope.tcp.Connection c, io.connscope.http.Transaction t) {
-    for (AnalysisSink s : live) {
-      s.transaction(c, t);
+    start();
+    if (writer != null) {
+      writer.transaction(c, t);
     }
   }
 
   @Override
   public void connection(ConnectionRecord connection) {
-    for (AnalysisSink s : live) {
-      s.connection(connection);
+    start();
+    if (writer != null) {
+      writer.connection(connection);
     }
   }
 
   @Override
   public void finding(Finding finding) {
-    for (AnalysisSink s : live) {
-      s.finding(finding);
+    start();
+    if (writer != null) {
+      writer.finding(finding);
     }
   }
 
   @Override
   public void finding(Finding finding, List<Ladder.Entry> ladder) {
-    for (AnalysisSink s : live) {
-      s.finding(finding, ladder);
+    start();
+    if (writer != null) {
+      writer.finding(finding, ladder);
     }
   }
 
   @Override
   public void finish(CaptureSummary capture) {
+    start();
     try {
-      for (AnalysisSink s : live) {
-        s.finish(capture);
+      if (writer != null) {
+        writer.finish(capture);
       }
       for (PrintWriter p : texts) {
         p.flush();
       }
-      if (jsonOut == null) {
+      if (jsonOut == null || direct) {
         return;
       }
       jsonOut.close();

@@ -29,6 +29,12 @@ import java.util.List;
  */
 final class SpoolFile implements AutoCloseable {
   private static final int MEMORY_BUDGET = 16 << 20;
+  /**
+   * File mode: records are appended through a write buffer of this size, not with a system call
+   * each, and read back through a window of at most this size, which reads ahead while records
+   * come back in the order they were written.
+   */
+  static final int IO_BUFFER = 1 << 20;
   /** Index entries kept in memory before they are sorted and spilled as one run. */
   static final int RUN = 1 << 16;
 
@@ -41,6 +47,17 @@ final class SpoolFile implements AutoCloseable {
   private long size;
   private Path path;
   private FileChannel channel;
+  /** File mode: the last {@code pending} bytes added, not written yet (file offset size - pending). */
+  private byte[] writeBuffer;
+  private int pending;
+  /** File mode, reading: file bytes [windowStart, windowStart + windowLength). */
+  private byte[] window;
+  private long windowStart;
+  private int windowLength;
+  /** Bytes read past the record on the last window refill; the end of the last record read. */
+  private int readAhead;
+  private long lastEnd = -1;
+  private static final int READ_AHEAD_MIN = 16 << 10;
   // Spilled index runs: each RUN-sized (the last may be shorter), sorted by key.
   private Path indexPath;
   private DataOutputStream indexOut;
@@ -72,15 +89,39 @@ final class SpoolFile implements AutoCloseable {
           path = Files.createTempFile("connscope-", ".spool");
           path.toFile().deleteOnExit();
           channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-          channel.write(ByteBuffer.wrap(memory, 0, (int) size), 0);
+          writeFully(ByteBuffer.wrap(memory, 0, (int) size), 0);
           memory = null;
+          writeBuffer = new byte[IO_BUFFER];
         }
-        channel.write(ByteBuffer.wrap(data, 0, len), size);
+        if (pending + len > writeBuffer.length) {
+          flushWrites();
+        }
+        if (len >= writeBuffer.length) {
+          writeFully(ByteBuffer.wrap(data, 0, len), size);
+        } else {
+          System.arraycopy(data, 0, writeBuffer, pending, len);
+          pending += len;
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     size += len;
+  }
+
+  /** Writes the buffered tail to the file. */
+  private void flushWrites() throws IOException {
+    if (pending > 0) {
+      writeFully(ByteBuffer.wrap(writeBuffer, 0, pending), size - pending);
+      pending = 0;
+    }
+  }
+
+  private void writeFully(ByteBuffer b, long position) throws IOException {
+    long pos = position;
+    while (b.hasRemaining()) {
+      pos += channel.write(b, pos);
+    }
   }
 
   int count() {
@@ -89,17 +130,32 @@ final class SpoolFile implements AutoCloseable {
 
   /** The in-memory index entries in key order (ties in insertion order). */
   private int[] sortedRun() {
-    Integer[] order = new Integer[count];
+    int[] order = new int[count];
     for (int i = 0; i < count; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, (a, b) -> a.equals(b) ? 0
-        : keys[a] != keys[b] ? Long.compare(keys[a], keys[b]) : Integer.compare(a, b));
-    int[] out = new int[count];
-    for (int i = 0; i < count; i++) {
-      out[i] = order[i];
+    // a stable merge sort of primitive indices (no boxing); entries mostly come nearly in order
+    int[] tmp = new int[count];
+    for (int width = 1; width < count; width *= 2) {
+      for (int lo = 0; lo < count - width; lo += 2 * width) {
+        int mid = lo + width;
+        int hi = Math.min(lo + 2 * width, count);
+        if (keys[order[mid - 1]] <= keys[order[mid]]) {
+          continue; // already in order
+        }
+        System.arraycopy(order, lo, tmp, lo, hi - lo);
+        int a = lo;
+        int b = mid;
+        for (int k = lo; k < hi; k++) {
+          if (b >= hi || (a < mid && keys[tmp[a]] <= keys[tmp[b]])) {
+            order[k] = tmp[a++];
+          } else {
+            order[k] = tmp[b++];
+          }
+        }
+      }
     }
-    return out;
+    return order;
   }
 
   private void spillIndex() {
@@ -128,6 +184,9 @@ final class SpoolFile implements AutoCloseable {
    * are written back to back).
    */
   void writeSorted(OutputStream out, byte[] sep, int groupShift) throws IOException {
+    if (channel != null) {
+      flushWrites();
+    }
     if (indexOut == null) {
       int[] order = sortedRun();
       byte[] tmp = new byte[8192];
@@ -215,10 +274,36 @@ final class SpoolFile implements AutoCloseable {
       out.write(memory, (int) offset, len);
       return tmp;
     }
+    boolean sequential = offset == lastEnd;
+    lastEnd = offset + len;
+    if (offset >= windowStart && offset + len <= windowStart + windowLength) {
+      out.write(window, (int) (offset - windowStart), len);
+      return tmp;
+    }
+    // read ahead as the operating system does: more while the records follow each other in the
+    // file (a connection that closed after the previous one), only the record after a jump
+    readAhead = sequential ? Math.min(IO_BUFFER, Math.max(READ_AHEAD_MIN, 2 * readAhead)) : 0;
+    int n = (int) Math.min(Math.max(len, readAhead), size - offset);
+    if (n <= IO_BUFFER) {
+      if (window == null) {
+        window = new byte[IO_BUFFER];
+      }
+      windowStart = offset;
+      windowLength = n;
+      readFully(window, n, offset);
+      out.write(window, 0, len);
+      return tmp;
+    }
     if (tmp.length < len) {
       tmp = new byte[len];
     }
-    ByteBuffer bb = ByteBuffer.wrap(tmp, 0, len);
+    readFully(tmp, len, offset);
+    out.write(tmp, 0, len);
+    return tmp;
+  }
+
+  private void readFully(byte[] into, int len, long offset) throws IOException {
+    ByteBuffer bb = ByteBuffer.wrap(into, 0, len);
     long pos = offset;
     while (bb.hasRemaining()) {
       int n = channel.read(bb, pos);
@@ -227,8 +312,6 @@ final class SpoolFile implements AutoCloseable {
       }
       pos += n;
     }
-    out.write(tmp, 0, len);
-    return tmp;
   }
 
   @Override

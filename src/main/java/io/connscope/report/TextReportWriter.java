@@ -1,6 +1,5 @@
 package io.connscope.report;
 
-import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.Warnings;
@@ -26,7 +25,7 @@ import java.util.TreeMap;
  * bounded number of connections and transactions in memory whatever the capture size; the JSON
  * report has everything. Strings from packets are escaped for the terminal.
  */
-public final class TextReportWriter implements AnalysisSink {
+public final class TextReportWriter implements ReportWriter {
   /** Connections listed in detail: the first ones (ids 1 to this). */
   static final int MAX_CONNECTIONS = 20;
   /** Transactions listed per connection. */
@@ -77,6 +76,12 @@ public final class TextReportWriter implements AnalysisSink {
 
   @Override
   public void transaction(Connection c, Transaction t) {
+    transaction(c.id(), c.synTsMicros(), c.ackTsMicros(), c.rttToServerMicros(), t);
+  }
+
+  @Override
+  public void transaction(long connection, long synTsMicros, long ackTsMicros,
+      long rttToServerMicros, Transaction t) {
     transactions++;
     if (t.unanswered()) {
       unanswered++;
@@ -87,9 +92,9 @@ public final class TextReportWriter implements AnalysisSink {
     long total = t.requestFirstUs() >= 0 && t.responseLastUs() >= 0
         ? t.responseLastUs() - t.requestFirstUs() : -1;
     if (total >= 0 && (slowest.size() < MAX_SLOWEST || total > slowestMin)) {
-      String key = String.format(Locale.ROOT, "%019d %019d %09d", Long.MAX_VALUE - total, c.id(), t.index());
+      String key = String.format(Locale.ROOT, "%019d %019d %09d", Long.MAX_VALUE - total, connection, t.index());
       slowest.put(key, String.format(Locale.ROOT, "  %-10s %s #%d %s %s -> %s",
-          Text.ms(total), c.idString(), t.index(), Text.safe(t.method(), 16),
+          Text.ms(total), "C" + connection, t.index(), Text.safe(t.method(), 16),
           Text.safe(t.uri(), 60), status(t)));
       if (slowest.size() > MAX_SLOWEST) {
         slowest.pollLastEntry();
@@ -98,8 +103,8 @@ public final class TextReportWriter implements AnalysisSink {
         slowestMin = Long.MAX_VALUE - Long.parseLong(slowest.lastKey().substring(0, 19));
       }
     }
-    if (c.id() <= MAX_CONNECTIONS) {
-      List<Transaction> listed = transactionLines.computeIfAbsent(c.id(), k -> new ArrayList<>());
+    if (connection <= MAX_CONNECTIONS) {
+      List<Transaction> listed = transactionLines.computeIfAbsent(connection, k -> new ArrayList<>());
       if (listed.size() < MAX_TRANSACTIONS) {
         listed.add(t); // formatted at the connection's close, when its stalls are all known
       }

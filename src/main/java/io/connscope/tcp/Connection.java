@@ -69,6 +69,8 @@ public final class Connection implements StreamControl {
   private final ConnectionTable table;
   final ConnectionTable.Key key;
   private final long id;
+  /** "C" + id, made once: detectors and reports ask for it many times per connection. */
+  private final String idString;
   private final int ipVersion;
   // Endpoints in the original orientation: index 0 is the client as first decided.
   private final long[] addrHi = new long[2], addrLo = new long[2];
@@ -114,6 +116,7 @@ public final class Connection implements StreamControl {
     this.table = table;
     this.key = key;
     this.id = id;
+    this.idString = "C" + id;
     this.ipVersion = s.ipVersion;
     this.roleSource = roleSource;
     this.midstream = !s.syn();
@@ -717,7 +720,7 @@ public final class Connection implements StreamControl {
   public long id() { return id; }
 
   /** "C" followed by the id. */
-  public String idString() { return "C" + id; }
+  public String idString() { return idString; }
 
   public int ipVersion() { return ipVersion; }
 

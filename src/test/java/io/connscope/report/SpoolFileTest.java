@@ -49,4 +49,36 @@ class SpoolFileTest {
     // several runs, equal keys spread across runs: the merge must keep insertion order
     spool(SpoolFile.RUN * 3 + 17, 5000, 2);
   }
+
+  /**
+   * Past the memory budget the records go to a file through a write buffer and come back through
+   * a read window; records bigger than either go around them.
+   */
+  @Test
+  void recordsInTheFileComeBackWholeAndInOrder() throws IOException {
+    Random r = new Random(7);
+    List<byte[]> records = new ArrayList<>();
+    List<long[]> order = new ArrayList<>();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    long total = 0;
+    try (SpoolFile s = new SpoolFile()) {
+      for (int i = 0; total < (40L << 20); i++) {
+        int len = i % 50 == 7 ? SpoolFile.IO_BUFFER + r.nextInt(1000) : 1 + r.nextInt(40_000);
+        byte[] rec = new byte[len];
+        r.nextBytes(rec);
+        long key = r.nextInt(300);
+        s.add(key, rec, len);
+        records.add(rec);
+        order.add(new long[] {key, i});
+        total += len;
+      }
+      s.writeSorted(out, new byte[0], -1);
+    }
+    order.sort(Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]));
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    for (long[] o : order) {
+      expected.write(records.get((int) o[1]));
+    }
+    assertEquals(true, java.util.Arrays.equals(expected.toByteArray(), out.toByteArray()));
+  }
 }

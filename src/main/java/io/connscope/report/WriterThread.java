@@ -1,0 +1,242 @@
+package io.connscope.report;
+
+import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.ConnectionRecord;
+import io.connscope.analysis.Ladder;
+import io.connscope.detect.Finding;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Runs report writers on a thread of their own, so that serializing the report (JSON generation,
+ * spooling, text formatting) uses the second core while the analysis thread goes on.
+ *
+ * <p>Events are queued in the order they come and run in that order, each on every writer in
+ * turn, exactly as a direct call would: the bytes written do not depend on the thread. What is
+ * handed over is final when it is (transactions, finished connections, findings, ladders; see
+ * {@link io.connscope.analysis.AnalysisSink}), except an open connection, of which a writer reads
+ * only its id and handshake times: those are copied at hand-over ({@link ReportWriter}).
+ *
+ * <p>Events travel in batches ({@value #BATCH} events) through a queue of {@value #BATCHES}, so memory
+ * stays bounded and the analysis thread waits when the writers fall behind; the batches are
+ * reused (nothing is allocated per event). A writer's exception stops the writers and is thrown
+ * again on the analysis thread at its next hand-over or at {@link #finish}, the same exception
+ * object a direct call would have thrown.
+ */
+final class WriterThread {
+  static final int BATCH = 1024;
+  static final int BATCHES = 4;
+
+  private static final byte TRANSACTION = 0;
+  private static final byte CONNECTION = 1;
+  private static final byte FINDING = 2;
+  private static final byte FINDING_LADDER = 3;
+  private static final byte FINISH = 4;
+
+  /** Events in arrival order; object slots are cleared before the batch is reused. */
+  private static final class Batch {
+    final byte[] kind;
+    final Object[] a;
+    final Object[] b;
+    final long[] connection;
+    final long[] syn;
+    final long[] ack;
+    final long[] rtt;
+    int size;
+    boolean last;
+
+    Batch(int n) {
+      kind = new byte[n];
+      a = new Object[n];
+      b = new Object[n];
+      connection = new long[n];
+      syn = new long[n];
+      ack = new long[n];
+      rtt = new long[n];
+    }
+
+    boolean full() {
+      return size == kind.length;
+    }
+
+    void clear() {
+      Arrays.fill(a, 0, size, null);
+      Arrays.fill(b, 0, size, null);
+      size = 0;
+    }
+  }
+
+  private final List<ReportWriter> writers;
+  private final BlockingQueue<Batch> full = new ArrayBlockingQueue<>(BATCHES);
+  private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(BATCHES + 1);
+  private final Thread thread;
+  private Batch current;
+  private volatile Throwable failure;
+  private boolean finished;
+
+  /** Starts the thread; {@code batch} events per hand-over. */
+  WriterThread(List<ReportWriter> writers, int batch) {
+    this.writers = List.copyOf(writers);
+    current = new Batch(batch);
+    for (int i = 0; i < BATCHES; i++) {
+      free.add(new Batch(batch));
+    }
+    // a daemon: when the analysis thread fails, it never calls finish, and the JVM still exits
+    thread = new Thread(this::run, "connscope-report");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void transaction(Connection c, Transaction t) {
+    Batch b = current;
+    int i = b.size++;
+    b.kind[i] = TRANSACTION;
+    b.b[i] = t;
+    b.connection[i] = c.id();
+    b.syn[i] = c.synTsMicros();
+    b.ack[i] = c.ackTsMicros();
+    b.rtt[i] = c.rttToServerMicros();
+    if (b.full()) {
+      handOver(false);
+    }
+  }
+
+  void connection(ConnectionRecord record) {
+    add(CONNECTION, record, null);
+  }
+
+  void finding(Finding f) {
+    add(FINDING, f, null);
+  }
+
+  void finding(Finding f, List<Ladder.Entry> ladder) {
+    add(FINDING_LADDER, f, ladder);
+  }
+
+  /** Queues the end, waits until every writer has finished and throws a writer's failure. */
+  void finish(CaptureSummary capture) {
+    if (finished) {
+      throw new IllegalStateException("finished twice");
+    }
+    add(FINISH, capture, null);
+    finished = true;
+    handOver(true);
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    rethrow();
+  }
+
+  private void add(byte kind, Object a, Object b) {
+    Batch batch = current;
+    int i = batch.size++;
+    batch.kind[i] = kind;
+    batch.a[i] = a;
+    batch.b[i] = b;
+    if (batch.full()) {
+      handOver(false);
+    }
+  }
+
+  private void handOver(boolean last) {
+    rethrow();
+    current.last = last;
+    put(full, current);
+    current = last ? null : take(free);
+  }
+
+  private void rethrow() {
+    Throwable f = failure;
+    if (f instanceof RuntimeException r) {
+      throw r;
+    }
+    if (f instanceof Error e) {
+      throw e;
+    }
+    if (f != null) {
+      throw new IllegalStateException(f);
+    }
+  }
+
+  private void run() {
+    while (true) {
+      Batch b = take(full);
+      if (failure == null) {
+        try {
+          runAll(b);
+        } catch (Throwable e) {
+          // stop writing; the analysis thread throws it (and the batches still drain)
+          failure = e;
+        }
+      }
+      boolean last = b.last;
+      b.clear();
+      b.last = false;
+      put(free, b);
+      if (last) {
+        return;
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void runAll(Batch b) {
+    for (int i = 0; i < b.size; i++) {
+      for (ReportWriter w : writers) {
+        switch (b.kind[i]) {
+          case TRANSACTION -> w.transaction(b.connection[i], b.syn[i], b.ack[i], b.rtt[i],
+              (Transaction) b.b[i]);
+          case CONNECTION -> w.connection((ConnectionRecord) b.a[i]);
+          case FINDING -> w.finding((Finding) b.a[i]);
+          case FINDING_LADDER -> w.finding((Finding) b.a[i], (List<Ladder.Entry>) b.b[i]);
+          default -> w.finish((CaptureSummary) b.a[i]);
+        }
+      }
+    }
+  }
+
+  /** put/take that wait through interrupts (the queues are never abandoned half-way). */
+  private static <T> void put(BlockingQueue<T> q, T v) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        q.put(v);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static <T> T take(BlockingQueue<T> q) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return q.take();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.connscope.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.connscope.analysis.AnalysisConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * ReportSet runs the writers on a thread of their own: its reports must be the bytes the writers
+ * produce when called directly, whatever the batch size, and a writer's failure must reach the
+ * caller.
+ */
+class ReportSetTest {
+  static java.util.stream.Stream<Path> samples() throws IOException {
+    return SamplesGoldenTest.samples();
+  }
+
+  @ParameterizedTest
+  @MethodSource("samples")
+  void sameBytesAsDirectCalls(Path sample) throws IOException {
+    String json = Reports.json(sample);
+    String text = Reports.text(sample);
+    for (int batch : new int[] {1, 3, WriterThread.BATCH}) {
+      ByteArrayOutputStream j = new ByteArrayOutputStream();
+      ByteArrayOutputStream t = new ByteArrayOutputStream();
+      ReportSet set = new ReportSet("test", batch);
+      set.add(ReportFormat.TEXT, t);
+      set.add(ReportFormat.JSON, j);
+      Reports.run(new AnalysisConfig(), set, sample);
+      assertEquals(json, j.toString(StandardCharsets.UTF_8), "JSON, batch " + batch);
+      assertEquals(text, t.toString(StandardCharsets.UTF_8), "text, batch " + batch);
+    }
+  }
+
+  @Test
+  void aWriterFailureIsThrownToTheCaller() {
+    OutputStream broken = new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("disk full");
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        throw new IOException("disk full");
+      }
+    };
+    ReportSet set = new ReportSet("test", 2);
+    set.add(ReportFormat.JSON, broken);
+    UncheckedIOException e = assertThrows(UncheckedIOException.class,
+        () -> Reports.run(new AnalysisConfig(), set, SamplesGoldenTest.SAMPLES.resolve("keepalive-get.pcap")));
+    assertEquals("disk full", e.getCause().getMessage());
+  }
+
+  @Test
+  void aTextFailureIsReportedAfterFinish() throws IOException {
+    OutputStream broken = new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("gone");
+      }
+    };
+    ReportSet set = new ReportSet("test", 2);
+    set.add(ReportFormat.TEXT, broken);
+    Reports.run(new AnalysisConfig(), set, SamplesGoldenTest.SAMPLES.resolve("keepalive-get.pcap"));
+    assertTrue(set.textError());
+  }
+
+  @Test
+  void aFailureMidStreamStopsTheWritersAndIsThrownAtALaterHandOver() {
+    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    IllegalStateException boom = new IllegalStateException("boom");
+    ReportWriter failing = new ReportWriter() {
+      @Override
+      public void transaction(long c, long syn, long ack, long rtt, io.connscope.http.Transaction t) {}
+
+      @Override
+      public void connection(io.connscope.analysis.ConnectionRecord r) {
+        if (seen.incrementAndGet() == 3) {
+          throw boom;
+        }
+      }
+
+      @Override
+      public void finding(io.connscope.detect.Finding f) {}
+
+      @Override
+      public void finish(io.connscope.analysis.CaptureSummary s) {
+        seen.addAndGet(1000);
+      }
+    };
+    WriterThread w = new WriterThread(java.util.List.of(failing), 2);
+    IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> {
+      for (int i = 0; i < 100; i++) {
+        w.connection(null);
+      }
+      w.finish(null);
+    });
+    assertTrue(thrown == boom, "the writer's own exception");
+    assertEquals(3, seen.get(), "nothing runs after the failure");
+  }
+}
