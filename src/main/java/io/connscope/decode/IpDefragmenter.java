@@ -267,7 +267,7 @@ public final class IpDefragmenter {
     }
     // RFC 815 §3: fill every hole the fragment overlaps, leaving the parts it does not cover.
     int filled = 0;
-    for (int i = 0; i < n; ) {
+    for (int i = 0; i < n && len > 0; ) { // an empty fragment fills nothing (and has no buffer yet)
       int hf = h[2 * i], hl = h[2 * i + 1];
       if (end <= hf || off >= hl) {
         i++;

@@ -111,6 +111,16 @@ class IpDefragmenterTest {
   }
 
   @Test
+  void anEmptyFragmentFirstFillsNothing() {
+    // found by the fuzzer: a fragment with no data inside the first hole, before any buffer
+    assertEquals(DecodeStatus.IP_FRAGMENT, decode(frag4(9, SEGMENT, 48, 0, true)));
+    assertEquals(DecodeStatus.IP_FRAGMENT, decode(frag4(9, SEGMENT, 0, 48, true)));
+    assertEquals(DecodeStatus.IP_FRAGMENT, decode(frag4(9, SEGMENT, 48, 48, true)));
+    assertEquals(DecodeStatus.OK, decode(frag4(9, SEGMENT, 96, 24, false)));
+    assertArrayEquals(PAYLOAD, payload());
+  }
+
+  @Test
   void interleavedDatagramsAreKeptApart() {
     byte[] other = tcp(43211, 80, 5, 6, TcpView.ACK, new byte[0], pattern(60));
     assertEquals(DecodeStatus.IP_FRAGMENT, decode(frag4(1, SEGMENT, 0, 64, true)));
