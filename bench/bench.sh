@@ -12,7 +12,7 @@
 #   BENCH_MAX_SECONDS=240   time bound of each capture generation
 #   BENCH_TOOL_TIMEOUT=1800 time bound of each timed command
 #   BENCH_RUNS=1            runs per tool and capture (the table shows the fastest run)
-#   CONNSCOPE_JAVA_OPTS=    extra JVM options for connscope (default: none)
+#   CONNSCOPE_JAVA_OPTS=    extra JVM options for connscope (default: none; both rows)
 #
 # Traffic: nginx on 127.0.0.1 serving a 2 KB file, loaded by wrk (-c 8 -t 2), captured with
 # tcpdump -s 0 on lo. All processes are started here and stopped by PID; needs root.
@@ -127,16 +127,23 @@ time_tools() {
     mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$f")/1e6}")
     cat "$f" >/dev/null   # every tool reads from the page cache
     cs_s=""
-    for tool in connscope tshark tcpdump; do
+    for tool in connscope "connscope (java -jar)" tshark tcpdump; do
       case $tool in
         connscope)
-          if [ -f "$JAR" ]; then
-            # shellcheck disable=SC2086
-            measure connscope java ${CONNSCOPE_JAVA_OPTS:-} -jar "$JAR" analyze "$f" --format json -o /dev/null
+          # the launcher next to the jar (its JVM settings; CONNSCOPE_JAVA_OPTS come after them)
+          if [ -x "$ROOT/target/connscope" ] && [ -f "$JAR" ]; then
+            measure connscope "$ROOT/target/connscope" analyze "$f" --format json -o /dev/null
           else
             SECONDS_TAKEN=""; RSS_MB=""
           fi
           cs_s=$SECONDS_TAKEN ;;
+        "connscope (java -jar)")
+          if [ -f "$JAR" ]; then
+            # shellcheck disable=SC2086
+            measure connscope-jar java ${CONNSCOPE_JAVA_OPTS:-} -jar "$JAR" analyze "$f" --format json -o /dev/null
+          else
+            SECONDS_TAKEN=""; RSS_MB=""
+          fi ;;
         tshark)
           # Full TCP reassembly + HTTP dissection, one line per request and per response
           # (a response names its request in http.request_in): the same work as pairing.

@@ -1,0 +1,90 @@
+package io.connscope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The launcher the package phase puts next to the jar ({@code target/connscope}, from {@code
+ * src/main/sh/connscope}), run as a user runs it: it analyses, passes arguments and exit codes
+ * through, applies its JVM settings (a user's come after them), and says what is missing.
+ * Runs after {@code package} (the {@code packaged} execution of {@code mvn verify}).
+ */
+class LauncherIT {
+  private static final Path LAUNCHER = Paths.get("target", "connscope");
+
+  record Run(int code, String out, String err) {}
+
+  @BeforeAll
+  static void built() {
+    assumeTrue(Files.isExecutable(LAUNCHER) && Files.exists(Paths.get("target", "connscope.jar")),
+        "run after mvn package");
+  }
+
+  @Test
+  void analysesASample() throws Exception {
+    Run r = run(Map.of(), "analyze", "samples/keepalive-get.pcap");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("Connections: 2 (2 with HTTP), transactions: 4"), r.out());
+  }
+
+  @Test
+  void exitCodesAndErrorsPassThrough() throws Exception {
+    Run r = run(Map.of(), "analyze", "no-such-file.pcap");
+    assertEquals(ExitCodes.INPUT, r.code());
+    assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+  }
+
+  @Test
+  void itsJvmSettingsApplyAndAUsersComeLater() throws Exception {
+    Run r = run(Map.of("CONNSCOPE_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "--version");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("-XX:+UseSerialGC"), r.out());
+    assertTrue(r.out().contains("-XX:NewSize=67108864"), r.out());
+    assertTrue(r.out().contains("connscope "), r.out());
+    Run g1 = run(Map.of("CONNSCOPE_JAVA_OPTS", "-XX:-UseSerialGC -XX:+UseG1GC -XX:+PrintCommandLineFlags"),
+        "--version");
+    assertTrue(g1.out().contains("-XX:+UseG1GC"), g1.out());
+  }
+
+  @Test
+  void aMissingJarIsOneLine() throws Exception {
+    Run r = run(Map.of("CONNSCOPE_JAR", "/nonexistent/connscope.jar"), "--version");
+    assertEquals(3, r.code());
+    assertTrue(r.err().startsWith("connscope: /nonexistent/connscope.jar is missing"), r.err());
+  }
+
+  private static Run run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(LAUNCHER.toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().remove("CONNSCOPE_JAVA_OPTS");
+    pb.environment().remove("CONNSCOPE_JAR");
+    pb.environment().putAll(env);
+    Path out = Files.createTempFile("launcher", ".out");
+    Path err = Files.createTempFile("launcher", ".err");
+    try {
+      pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+      Process p = pb.start();
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher timed out");
+      return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+}
