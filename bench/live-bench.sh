@@ -111,7 +111,7 @@ one() {
   rate=$(sed -n 's/.*Rated: .*, \([0-9.]*\) pps.*/\1/p' "$rep")
   local waits peak
   waits=$(sed -n 's/.*the capture waited \([0-9]*\) times.*/\1/p' "$cs.out.err")
-  peak=$(sed -n 's/^analysis backlog: \([0-9]*\) MiB.*/\1/p' "$cs.out.err")
+  peak=$(sed -n 's/^analysis backlog: \([0-9.]*\) MiB at most.*/\1/p' "$cs.out.err")
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$run" "${BUFFER_KIB:-default}" "$sent" "${rate%.*}" \
     "$(stat_of "$cs.out.err" captured)" "$(stat_of "$cs.out.err" "dropped by kernel")" "${peak:-?}" "${waits:-0}" \
     "$(stat_of "$tcd.out.err" captured)" "$(stat_of "$tcd.out.err" "dropped by kernel")"

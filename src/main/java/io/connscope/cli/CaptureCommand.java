@@ -326,8 +326,9 @@ final class CaptureCommand implements Callable<Integer> {
       err.printf(Locale.ROOT, "%d packets received by filter%n", s.received());
       err.printf(Locale.ROOT, "%d packets dropped by kernel%n", s.kernelDrops());
       err.printf(Locale.ROOT, "%d packets dropped by interface%n", s.interfaceDrops());
-      err.printf(Locale.ROOT, "analysis backlog: %d MiB at most of %d MiB (--backlog)%n",
-          source.backlogPeakBytes() >> 20, source.backlogBytes() >> 20);
+      err.printf(Locale.ROOT, "analysis backlog: %.1f MiB at most, in %d MiB of buffers (--backlog %d MiB)%n",
+          source.backlogPeakBytes() / 1048576.0, source.backlogMemoryBytes() >> 20,
+          source.backlogBytes() >> 20);
       if (s.backlogWaits() > 0) {
         err.printf(Locale.ROOT, "analysis fell behind: the capture waited %d times with a full"
             + " backlog%n", s.backlogWaits());

@@ -14,6 +14,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.NotOpenException;
@@ -102,6 +103,9 @@ public final class LiveSource implements PacketSource {
   private volatile boolean hungry;
   private volatile IOException failure;
   private volatile long backlogWaits;
+  /** Bytes of the batches handed over and not yet walked through by the analysis. */
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private volatile long peakQueuedBytes;
 
   private BatchBuffer current;
   private PcapWriter tee;
@@ -243,6 +247,7 @@ public final class LiveSource implements PacketSource {
           }
         }
         current = null;
+        queuedBytes.addAndGet(-b.used());
         free.add(b);
       }
       if (options.count > 0 && frames >= options.count) {
@@ -317,7 +322,7 @@ public final class LiveSource implements PacketSource {
         captured += added;
         if (filling.count() > 0
             && (!more || added == 0 || hungry || !filling.fits(snaplen))) {
-          ready.add(filling);
+          handOver(filling);
           filling = null;
         }
         if (!more) {
@@ -325,7 +330,7 @@ public final class LiveSource implements PacketSource {
         }
       }
       if (filling != null && filling.count() > 0) {
-        ready.add(filling);
+        handOver(filling);
         filling = null;
       }
     } catch (RuntimeException | Error e) {
@@ -336,6 +341,15 @@ public final class LiveSource implements PacketSource {
       }
       readerDone = true;
     }
+  }
+
+  /** Queues a filled batch for the analysis, counting how far behind that leaves it. */
+  private void handOver(BatchBuffer b) {
+    long queued = queuedBytes.addAndGet(b.used());
+    if (queued > peakQueuedBytes) {
+      peakQueuedBytes = queued;
+    }
+    ready.add(b);
   }
 
   /** A batch to fill: a free one, a new one while under the backlog limit, or null after a wait. */
@@ -508,10 +522,18 @@ public final class LiveSource implements PacketSource {
   }
 
   /**
-   * Memory the backlog took at its fullest, in bytes: batches are allocated as needed and kept,
-   * so this is also what it holds now.
+   * How far the analysis fell behind the capture at worst: the most bytes of captured packets
+   * (with their record headers) that waited for it at once.
    */
   public long backlogPeakBytes() {
+    return peakQueuedBytes;
+  }
+
+  /**
+   * Memory the backlog's batch buffers take: allocated as needed and kept, so this is also the
+   * most they took. At least the peak above: a batch handed over early is not full.
+   */
+  public long backlogMemoryBytes() {
     return (long) allocated * batchBytes;
   }
 

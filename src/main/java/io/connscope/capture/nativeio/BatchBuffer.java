@@ -62,6 +62,11 @@ public final class BatchBuffer {
     return memory.getInt(0);
   }
 
+  /** Bytes the batch takes in its buffer, header and record headers included. */
+  public int used() {
+    return memory.getInt(4);
+  }
+
   /** Empties the batch, for {@link #append} or a native read that starts a batch. */
   public void clear() {
     memory.putInt(0, 0);
