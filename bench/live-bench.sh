@@ -109,11 +109,12 @@ one() {
   local sent rate
   sent=$(sed -n 's/.*Actual: \([0-9]*\) packets.*/\1/p' "$rep")
   rate=$(sed -n 's/.*Rated: .*, \([0-9.]*\) pps.*/\1/p' "$rep")
-  local waits peak
+  local waits peak buffers
   waits=$(sed -n 's/.*the capture waited \([0-9]*\) times.*/\1/p' "$cs.out.err")
   peak=$(sed -n 's/^analysis backlog: \([0-9.]*\) MiB at most.*/\1/p' "$cs.out.err")
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$run" "${BUFFER_KIB:-default}" "$sent" "${rate%.*}" \
-    "$(stat_of "$cs.out.err" captured)" "$(stat_of "$cs.out.err" "dropped by kernel")" "${peak:-?}" "${waits:-0}" \
+  buffers=$(sed -n 's/^analysis backlog: .* in \([0-9]*\) MiB of buffers.*/\1/p' "$cs.out.err")
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$mode" "$run" "${BUFFER_KIB:-default}" "$sent" "${rate%.*}" \
+    "$(stat_of "$cs.out.err" captured)" "$(stat_of "$cs.out.err" "dropped by kernel")" "${peak:-?}" "${buffers:-?}" "${waits:-0}" \
     "$(stat_of "$tcd.out.err" captured)" "$(stat_of "$tcd.out.err" "dropped by kernel")"
 }
 
@@ -123,8 +124,8 @@ main() {
   frames=$(tcpdump -r "$PCAP" -n 2>/dev/null | wc -l)
   size=$(stat -c %s "$PCAP")
   log "replaying $PCAP ($frames packets, $((size / 1048576)) MB) x $LOOPS per run at ${PPS:-top speed}${PPS:+ pps}, buffer ${BUFFER_KIB:-default}${BUFFER_KIB:+ KiB}"
-  echo "| reader | run | buffer | packets sent | rate (pps) | connscope captured | connscope dropped | connscope backlog peak (MiB) | connscope backlog waits | tcpdump captured | tcpdump dropped |"
-  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| reader | run | buffer | packets sent | rate (pps) | connscope captured | connscope dropped | connscope backlog peak (MiB) | connscope buffers (MiB) | connscope backlog waits | tcpdump captured | tcpdump dropped |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   local mode run
   for mode in $MODES; do
     for run in $(seq "$RUNS"); do

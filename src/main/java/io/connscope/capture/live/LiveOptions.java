@@ -21,9 +21,9 @@ public final class LiveOptions {
   /** Kernel capture buffer in bytes; 0 keeps libpcap's default (2 MiB on Linux). */
   public int bufferBytes = DEFAULT_BUFFER_BYTES;
   /**
-   * Default of {@link #backlogBytes}: enough for a cold start under a 1 GB replay at 250,000
-   * packets/s of 1.2 KB, where the analysis (JIT warming up, JSON report) fell up to 248 MiB
-   * behind before catching up (docs/performance.md, "Live capture").
+   * Default of {@link #backlogBytes}: enough for a cold start under replays at 190,000 to 320,000
+   * packets/s of 1.2 KB, where the analysis (JIT warming up, JSON report) fell up to 189 MiB
+   * behind (236 MiB of buffers) before catching up (docs/performance.md, "Live capture").
    */
   public static final long DEFAULT_BACKLOG_BYTES = 256L << 20;
 
