@@ -35,6 +35,10 @@ public final class SegmentTimeline {
   private boolean truncated;
   private boolean totalFull;
   private boolean swapped;
+  private static final long[] NO_LONGS = {};
+  private static final int[] NO_INTS = {};
+  private static final byte[] NO_BYTES = {};
+
   private long[] ts, frame, seq, ack;
   private int[] len, window;
   private byte[] dir, flags, kind;
@@ -116,11 +120,19 @@ public final class SegmentTimeline {
     return true;
   }
 
-  /** Gives the allocated entries back to the shared budget (the timeline stays readable). */
+  /**
+   * Gives the allocated entries back to the shared budget, and drops them: the connection is
+   * finished and its detectors have run, but its record may still wait in the report writers'
+   * queue, which must not hold timeline memory the budget no longer counts. Empty afterwards.
+   */
   void release() {
     if (table != null) {
       table.timelineEntries -= ts.length;
     }
+    ts = frame = seq = ack = NO_LONGS;
+    len = window = NO_INTS;
+    dir = flags = kind = NO_BYTES;
+    size = 0;
   }
 
   void swap() {

@@ -155,17 +155,19 @@ class ConnectionTableTest {
     h.s(11_000, A, 5001, isn + 601, null);
     h.c(12_000, F | A, isn + 601, 5001, null);
     h.s(13_000, F | A, 5001, isn + 602, null);
-    h.c(14_000, A, isn + 602, 5002, null);
-    assertEquals(a + b + c, h.stream(1, CLIENT));
-    assertEquals(List.of("D0:" + a, "D0:" + b, "D0:" + c, "F0", "F1", "X", "closed"), h.ev(1));
-    assertEquals(CloseReason.BOTH_FIN, h.conn(1).closeReason());
-    assertEquals(0, h.warnings.get("tcp.acked_unseen"));
+    // the timeline as the detectors see it, before the last ACK closes the connection and frees it
     SegmentTimeline tl = h.conn(1).timeline();
     assertEquals(0, tl.seq(0));
     assertEquals(1, tl.seq(3));
     assertEquals(401, tl.seq(4), "relative sequence keeps growing past 2^32");
     assertEquals(201, tl.seq(5));
     assertEquals(601, tl.ack(6));
+    h.c(14_000, A, isn + 602, 5002, null);
+    assertEquals(a + b + c, h.stream(1, CLIENT));
+    assertEquals(List.of("D0:" + a, "D0:" + b, "D0:" + c, "F0", "F1", "X", "closed"), h.ev(1));
+    assertEquals(CloseReason.BOTH_FIN, h.conn(1).closeReason());
+    assertEquals(0, h.warnings.get("tcp.acked_unseen"));
+    assertEquals(0, tl.size(), "released with the connection");
     assertEquals(1, h.conn(1).half(CLIENT).outOfOrder());
     assertEquals(0, h.conn(1).half(CLIENT).gaps());
   }
@@ -183,19 +185,19 @@ class ConnectionTableTest {
     h.c(200, A, 11, 56, null);
     h.c(300, F | A, 11, 56, null);
     h.s(400, F | A, 56, 12, null);
-    h.c(500, A, 12, 57, null);
     Connection c = h.conn(1);
-    assertEquals(RoleSource.HANDSHAKE, c.roleSource());
-    assertEquals("hello", h.stream(1, SERVER));
-    assertEquals("", h.stream(1, CLIENT));
-    assertEquals(List.of("D1:hello", "F0", "F1", "X", "closed"), h.ev(1));
-    SegmentTimeline tl = c.timeline();
+    SegmentTimeline tl = c.timeline(); // before the last ACK closes the connection and frees it
     assertEquals(SERVER, tl.dir(1));
     assertEquals(1, tl.seq(1), "the SYN/ACK's data starts at ISN + 1");
     assertEquals(5, tl.len(1));
     assertEquals(6, tl.ack(2), "the client's ACK covers SYN + 5 bytes");
     assertEquals(6, tl.seq(4), "the server's FIN follows the data");
     assertEquals(0, tl.seq(0), "a SYN without data stays at 0");
+    h.c(500, A, 12, 57, null);
+    assertEquals(RoleSource.HANDSHAKE, c.roleSource());
+    assertEquals("hello", h.stream(1, SERVER));
+    assertEquals("", h.stream(1, CLIENT));
+    assertEquals(List.of("D1:hello", "F0", "F1", "X", "closed"), h.ev(1));
     assertEquals(0, c.half(SERVER).gaps());
     assertEquals(0, h.warnings.get("tcp.acked_unseen"));
     assertEquals("ShdAFf", c.history());
