@@ -270,6 +270,9 @@ final class SpoolFile implements AutoCloseable {
   }
 
   private byte[] copy(OutputStream out, long offset, int len, byte[] tmp) throws IOException {
+    if (len == 0) {
+      return tmp;
+    }
     if (channel == null) {
       out.write(memory, (int) offset, len);
       return tmp;

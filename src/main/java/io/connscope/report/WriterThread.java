@@ -139,6 +139,11 @@ final class WriterThread {
     rethrow();
   }
 
+  /** True while the writers' thread runs (it ends with {@link #finish}). */
+  boolean alive() {
+    return thread.isAlive();
+  }
+
   private void add(byte kind, Object a, Object b) {
     Batch batch = current;
     int i = batch.size++;
@@ -151,7 +156,10 @@ final class WriterThread {
   }
 
   private void handOver(boolean last) {
-    rethrow();
+    if (!last) {
+      rethrow();
+    }
+    // the last batch goes even after a failure: it is what lets the thread end
     current.last = last;
     put(full, current);
     current = last ? null : take(free);

@@ -109,4 +109,33 @@ class ReportSetTest {
     assertTrue(thrown == boom, "the writer's own exception");
     assertEquals(3, seen.get(), "nothing runs after the failure");
   }
+
+  @Test
+  void aFailureSeenFirstByFinishStillEndsTheWritersThread() throws Exception {
+    IllegalStateException boom = new IllegalStateException("boom");
+    java.util.concurrent.CountDownLatch failing = new java.util.concurrent.CountDownLatch(1);
+    ReportWriter w1 = new ReportWriter() {
+      @Override
+      public void transaction(long c, long syn, long ack, long rtt, io.connscope.http.Transaction t) {}
+
+      @Override
+      public void connection(io.connscope.analysis.ConnectionRecord r) {
+        failing.countDown();
+        throw boom;
+      }
+
+      @Override
+      public void finding(io.connscope.detect.Finding f) {}
+
+      @Override
+      public void finish(io.connscope.analysis.CaptureSummary s) {}
+    };
+    WriterThread w = new WriterThread(java.util.List.of(w1), 2);
+    w.connection(null);
+    w.connection(null); // a full batch: handed over, and the writer fails on it
+    assertTrue(failing.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    Thread.sleep(100); // the failure is recorded just after the throw
+    assertThrows(IllegalStateException.class, () -> w.finish(null));
+    assertTrue(!w.alive(), "finish queued the last batch, so the thread ended");
+  }
 }
