@@ -60,7 +60,17 @@ public final class Main implements Runnable {
           + " (please report it with the capture)");
       return ExitCodes.INTERNAL;
     });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli hands only Exceptions to the handler above
+      err.println("connscope: out of memory (" + e.getMessage() + "): give the JVM more, e.g."
+          + " CONNSCOPE_JAVA_OPTS=-Xmx2g, or see docs/robustness.md for the limits that bound it");
+      return ExitCodes.INTERNAL;
+    } catch (Error e) {
+      err.println("connscope: internal error: " + e + " (please report it with the capture)");
+      return ExitCodes.INTERNAL;
+    }
   }
 
   @Override
