@@ -106,8 +106,9 @@ final class CaptureCommand implements Callable<Integer> {
 
   @Option(names = "--backlog", paramLabel = "MiB",
       description = "Captured packets held in memory while the analysis catches up with a burst"
-          + " (default: 256; taken only as needed). The capture runs on its own thread; when the"
-          + " analysis is this far behind, the kernel buffer (-B) takes the rest.")
+          + " (default: 256, at least 8; taken only as needed, at most half the JVM's direct memory)."
+          + " The capture runs on its own thread; when the analysis is this far behind, the kernel"
+          + " buffer (-B) takes the rest.")
   long backlogMiB = LiveOptions.DEFAULT_BACKLOG_BYTES >> 20;
 
   @Option(names = {"-p", "--no-promiscuous-mode"},
@@ -135,6 +136,9 @@ final class CaptureCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @CommandLine.ParentCommand Main parent;
+
+  /** What the live source counts as it reads (frames it had to skip), for the report. */
+  private final Warnings sourceWarnings = new Warnings();
 
   @Override
   public Integer call() {
@@ -200,6 +204,7 @@ final class CaptureCommand implements Callable<Integer> {
         writer = null;
       }
       sink.stats = stats;
+      analysis.warnings().addAll(sourceWarnings); // what the live source counted (skipped frames)
       analysis.finish();
       if (report.textError()) {
         throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where());
@@ -234,8 +239,8 @@ final class CaptureCommand implements Callable<Integer> {
     if (snaplen < 0 || bufferKiB < 0 || count < 0) {
       throw usage("--snaplen, --buffer-size and --count cannot be negative");
     }
-    if (backlogMiB < 1 || backlogMiB > 1 << 20) {
-      throw usage("--backlog must be between 1 and 1048576 MiB, not " + backlogMiB);
+    if (backlogMiB < 8 || backlogMiB > 1 << 20) {
+      throw usage("--backlog must be between 8 (two batches) and 1048576 MiB, not " + backlogMiB);
     }
     if (bufferKiB > Integer.MAX_VALUE / 1024) {
       throw usage("--buffer-size is too large: " + bufferKiB + " KiB");
@@ -290,7 +295,7 @@ final class CaptureCommand implements Callable<Integer> {
       if (options.device == null) {
         options.device = Interfaces.defaultDevice();
       }
-      return LiveSource.open(options, new Warnings());
+      return LiveSource.open(options, sourceWarnings);
     } catch (LiveCaptureException e) {
       throw new UserError(ExitCodes.INPUT, e.getMessage());
     } catch (LinkageError e) {

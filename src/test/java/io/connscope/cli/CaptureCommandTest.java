@@ -40,6 +40,8 @@ class CaptureCommandTest {
     MainTest.assertOneLineError(MainTest.run("capture", "-i", "lo", "--count", "-1"),
         ExitCodes.USAGE, "negative");
     MainTest.assertOneLineError(MainTest.run("capture", "--format", "xml"), ExitCodes.USAGE, "xml");
+    MainTest.assertOneLineError(MainTest.run("capture", "-i", "lo", "--backlog", "4"),
+        ExitCodes.USAGE, "--backlog must be between 8");
   }
 
   @Test
@@ -60,7 +62,7 @@ class CaptureCommandTest {
     assertTrue(h.out().contains("capture") && h.out().contains("interfaces"), h.out());
     MainTest.Result ch = MainTest.run("capture", "--help");
     for (String opt : new String[] {"-i", "-f", "-w", "--duration", "--count", "--snaplen",
-        "--format", "--output", "--no-native", "--buffer-size"}) {
+        "--format", "--output", "--no-native", "--buffer-size", "--backlog"}) {
       assertTrue(ch.out().contains(opt), opt + " in " + ch.out());
     }
   }

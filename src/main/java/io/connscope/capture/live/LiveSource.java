@@ -108,6 +108,8 @@ public final class LiveSource implements PacketSource {
   private volatile long peakQueuedBytes;
 
   private BatchBuffer current;
+  /** The analysis thread was interrupted while waiting: the flag is set again when next() ends. */
+  private boolean interrupted;
   private PcapWriter tee;
   private long frames;
   private long bytes;
@@ -158,7 +160,9 @@ public final class LiveSource implements PacketSource {
       // one batch must hold a full-snaplen frame (the helper asks for two)
       this.batchBytes = nb == null ? Math.max(BATCH_BYTES, 2 * (snaplen + 64))
           : nb.minBuffer(addr, BATCH_BYTES);
-      this.maxBatches = (int) Math.max(2, Math.min(1 << 16, options.backlogBytes / batchBytes));
+      // at most half the JVM's direct memory: NIO takes its temporary buffers from the same limit
+      long backlog = Math.min(options.backlogBytes, maxDirectMemory() / 2);
+      this.maxBatches = (int) Math.max(2, Math.min(1 << 16, backlog / batchBytes));
       this.batchLimit = maxBatches;
       this.free = new ArrayBlockingQueue<>(maxBatches);
       this.ready = new ArrayBlockingQueue<>(maxBatches);
@@ -220,6 +224,21 @@ public final class LiveSource implements PacketSource {
     return b.build();
   }
 
+  /** The JVM's limit on direct buffers (-XX:MaxDirectMemorySize, by default the heap's maximum). */
+  private static long maxDirectMemory() {
+    try {
+      com.sun.management.HotSpotDiagnosticMXBean hs = java.lang.management.ManagementFactory
+          .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+      long v = Long.parseLong(hs.getVMOption("MaxDirectMemorySize").getValue());
+      if (v > 0) {
+        return v;
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // not HotSpot: the heap's maximum, the usual default
+    }
+    return Runtime.getRuntime().maxMemory();
+  }
+
   /** Writes every frame {@link #next()} returns to {@code writer} too (null: stop writing). */
   public void tee(PcapWriter writer) {
     this.tee = writer;
@@ -261,13 +280,17 @@ public final class LiveSource implements PacketSource {
       if (b == null) {
         hungry = true;
         try {
-          b = ready.poll(options.readTimeoutMillis, TimeUnit.MILLISECONDS);
+          b = interrupted ? ready.poll() : ready.poll(options.readTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+          // stop, drain what was captured, and leave the flag set for the caller on return
+          interrupted = true;
           requestStop();
           b = ready.poll();
         } finally {
           hungry = false;
+        }
+        if (b == null && interrupted && !done) {
+          LockSupport.parkNanos(IDLE_WAIT_NANOS); // the capture thread ends within its timeout
         }
       }
       if (b != null) {
@@ -279,6 +302,9 @@ public final class LiveSource implements PacketSource {
         current = b;
       } else if (done) {
         awaitReader();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
         IOException e = failure;
         if (e != null) {
           failure = null;
@@ -299,11 +325,11 @@ public final class LiveSource implements PacketSource {
   private void capture() {
     long captured = 0;
     BatchBuffer filling = null;
-    if (batch != null) {
-      // ahead of the analysis and the JIT on a busy machine; fine if not allowed
-      priorityRaised = batch.setThreadNice(CAPTURE_NICE);
-    }
     try {
+      if (batch != null) {
+        // ahead of the analysis and the JIT on a busy machine; fine if not allowed
+        priorityRaised = batch.setThreadNice(CAPTURE_NICE);
+      }
       while (!stop && !halt && (deadline == 0 || System.nanoTime() - deadline < 0)
           && (options.count <= 0 || captured < options.count)) {
         if (filling == null) {
@@ -438,8 +464,9 @@ public final class LiveSource implements PacketSource {
   }
 
   /**
-   * Makes {@link #next()} return false within the read timeout: safe from any thread (a shutdown
-   * hook). Frames already read are still returned first.
+   * Ends the capture within the read timeout: safe from any thread (a shutdown hook). {@link
+   * #next()} still returns the frames already captured (the backlog: at the analysis's speed),
+   * then false.
    */
   public void requestStop() {
     stop = true;
@@ -595,6 +622,10 @@ public final class LiveSource implements PacketSource {
   public void close() {
     requestStop();
     awaitReader();
+    // the batches' direct memory goes back as soon as the collector finds them unreachable
+    ready.clear();
+    free.clear();
+    current = null;
     synchronized (lock) {
       if (!closed) {
         closed = true;

@@ -63,6 +63,18 @@ class LiveSourceTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void theBacklogTakesAtMostHalfTheDirectMemory() throws Exception {
+    LiveOptions o = options(9, true);
+    o.backlogBytes = 1L << 40;
+    try (LiveSource s = LiveSource.open(o, new Warnings())) {
+      // the tests' JVM runs with -Xmx512m and no -XX:MaxDirectMemorySize: the heap's maximum
+      long half = Runtime.getRuntime().maxMemory() / 2;
+      assertTrue(s.backlogBytes() <= half && s.backlogBytes() > half - (8 << 20),
+          s.backlogBytes() + " for half of " + Runtime.getRuntime().maxMemory());
+    }
+  }
+
   @ParameterizedTest(name = "native batch reader: {0}")
   @ValueSource(booleans = {true, false})
   void stopFromAnotherThreadEndsAQuietCapture(boolean nativeReader) throws Exception {
