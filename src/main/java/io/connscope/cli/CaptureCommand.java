@@ -137,6 +137,9 @@ final class CaptureCommand implements Callable<Integer> {
 
   @CommandLine.ParentCommand Main parent;
 
+  /** After Ctrl-C: the longest wait for the report once the backlog stops going down. */
+  private static final long REPORT_WAIT_NANOS = 30_000_000_000L;
+
   /** What the live source counts as it reads (frames it had to skip), for the report. */
   private final Warnings sourceWarnings = new Warnings();
 
@@ -150,10 +153,19 @@ final class CaptureCommand implements Callable<Integer> {
     List<OutputStream> outs = new ArrayList<>();
     CountDownLatch reported = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      // Ctrl-C or kill: stop the capture, then let call() write the report before the JVM exits
+      // Ctrl-C or kill: stop the capture, then let call() analyse the backlog and write the report
+      // before the JVM exits: as long as the backlog goes down, then at most REPORT_WAIT more
       source.requestStop();
       try {
-        reported.await(30, TimeUnit.SECONDS);
+        long queued = source.backlogQueuedBytes();
+        long until = System.nanoTime() + REPORT_WAIT_NANOS;
+        while (!reported.await(1, TimeUnit.SECONDS) && System.nanoTime() - until < 0) {
+          long q = source.backlogQueuedBytes();
+          if (q < queued) {
+            until = System.nanoTime() + REPORT_WAIT_NANOS;
+          }
+          queued = q;
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -548,6 +548,11 @@ public final class LiveSource implements PacketSource {
     return backlogWaits;
   }
 
+  /** Bytes of captured packets waiting for the analysis now (safe from any thread). */
+  public long backlogQueuedBytes() {
+    return queuedBytes.get();
+  }
+
   /**
    * How far the analysis fell behind the capture at worst: the most bytes of captured packets
    * (with their record headers) that waited for it at once.
