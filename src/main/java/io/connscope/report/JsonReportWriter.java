@@ -129,11 +129,6 @@ public final class JsonReportWriter implements ReportWriter {
   }
 
   @Override
-  public void transaction(Connection c, Transaction t) {
-    transaction(c.id(), c.synTsMicros(), c.ackTsMicros(), c.rttToServerMicros(), t);
-  }
-
-  @Override
   public void transaction(long connection, long synTsMicros, long ackTsMicros,
       long rttToServerMicros, Transaction t) {
     Pending p = open.get(connection);

@@ -75,11 +75,6 @@ public final class TextReportWriter implements ReportWriter {
   }
 
   @Override
-  public void transaction(Connection c, Transaction t) {
-    transaction(c.id(), c.synTsMicros(), c.ackTsMicros(), c.rttToServerMicros(), t);
-  }
-
-  @Override
   public void transaction(long connection, long synTsMicros, long ackTsMicros,
       long rttToServerMicros, Transaction t) {
     transactions++;
