@@ -6,10 +6,13 @@ import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A bounded index of the finished HTTP connections, for the detectors that link connections:
@@ -147,6 +150,27 @@ final class HttpConnections implements Detector {
     List<Conn> out = new ArrayList<>(byPair.getOrDefault(pair(c), List.of()));
     out.sort((a, b) -> Long.compare(a.startUs, b.startUs));
     return out;
+  }
+
+  /** Connections of the same client and server as connection {@code id}; empty when not indexed. */
+  List<Conn> pairOf(String id) {
+    Conn c = byId.get(id);
+    return c == null ? List.of() : samePair(c);
+  }
+
+  /**
+   * {@code items} grouped by the client and server of their connection ({@code connOf} gives its
+   * id), the groups in the order of their first items; the items of a connection that is not
+   * indexed form a group of their own.
+   */
+  <T> Collection<List<T>> byPair(List<T> items, Function<T, String> connOf) {
+    Map<Object, List<T>> groups = new LinkedHashMap<>();
+    for (T item : items) {
+      String id = connOf.apply(item);
+      Conn c = byId.get(id);
+      groups.computeIfAbsent(c == null ? id : pair(c), k -> new ArrayList<>()).add(item);
+    }
+    return groups.values();
   }
 
   /** A link to a request on another connection. */

@@ -123,6 +123,23 @@ public final class KeepAlive {
     return is11(version) ? DEFAULT : NONE;
   }
 
+  /**
+   * The first request of an HTTP connection that is no tunnel (a CONNECT or Upgrade tunnel is not
+   * meant to carry more requests), when the tracker still keeps it; null otherwise, also when a
+   * long connection's first transactions were already released.
+   */
+  static Transaction firstRequest(HttpTracker http) {
+    if (http == null || !http.isHttp() || http.tunnel()) {
+      return null;
+    }
+    for (Transaction t : http.transactions()) {
+      if (t.method() != null) {
+        return t.index() == 0 ? t : null;
+      }
+    }
+    return null;
+  }
+
   /** HTTP/1.1 or later (RFC 7230 2.6: a higher minor version is compatible). */
   static boolean is11(String version) {
     return version != null && version.length() == 8 && version.startsWith("HTTP/")

@@ -17,9 +17,7 @@ import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -38,43 +36,25 @@ public final class KeepAliveNotRequestedDetector implements Detector {
 
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    if (http == null || !http.isHttp() || http.tunnel()) {
-      return; // a CONNECT or Upgrade tunnel is not meant to carry more requests
-    }
-    for (Transaction t : http.transactions()) {
-      if (t.method() == null) {
-        continue;
-      }
-      if (t.index() != 0) {
-        return; // the first request is no longer kept (long connection)
-      }
-      KeepAlive.Negotiation n = KeepAlive.negotiation(t);
-      if (!KeepAlive.is11(t.requestVersion()) && !n.clientWants()) {
-        misses.add(new Miss(c.idString(), t.index(), t.requestFirstFrame(), t.requestFirstUs(),
-            KeepAlive.CLOSE.equals(n.clientAsked())));
-      }
+    Transaction t = KeepAlive.firstRequest(http);
+    if (t == null) {
       return;
+    }
+    KeepAlive.Negotiation n = KeepAlive.negotiation(t);
+    if (!KeepAlive.is11(t.requestVersion()) && !n.clientWants()) {
+      misses.add(new Miss(c.idString(), t.index(), t.requestFirstFrame(), t.requestFirstUs(),
+          KeepAlive.CLOSE.equals(n.clientAsked())));
     }
   }
 
   @Override
   public void finish(Consumer<Finding> out) {
     misses.sort(java.util.Comparator.comparingLong(Miss::requestUs));
-    Map<String, List<Miss>> byPair = new LinkedHashMap<>();
-    Map<String, List<HttpConnections.Conn>> pairs = new LinkedHashMap<>();
-    for (Miss m : misses) {
-      HttpConnections.Conn c = index.get(m.conn);
-      List<HttpConnections.Conn> pair = c == null ? List.of() : index.samePair(c);
-      String key = pair.isEmpty() ? m.conn : pair.get(0).id();
-      byPair.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
-      pairs.putIfAbsent(key, pair);
-    }
-    for (Map.Entry<String, List<Miss>> e : byPair.entrySet()) {
-      List<Miss> ms = e.getValue();
+    for (List<Miss> ms : index.byPair(misses, Miss::conn)) {
       Miss m0 = ms.get(0);
       int later = 0;
       long cost = 0;
-      for (HttpConnections.Conn o : pairs.get(e.getKey())) {
+      for (HttpConnections.Conn o : index.pairOf(m0.conn)) {
         if (o.startUs() > m0.requestUs) {
           later++;
           cost += Math.max(0, o.handshakeUs());

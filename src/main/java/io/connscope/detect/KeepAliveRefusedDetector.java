@@ -19,9 +19,7 @@ import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -40,42 +38,24 @@ public final class KeepAliveRefusedDetector implements Detector {
 
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    if (http == null || !http.isHttp() || http.tunnel()) {
-      return; // a CONNECT or Upgrade tunnel is not meant to carry more requests
+    Transaction t = KeepAlive.firstRequest(http); // later ones: not a refusal (keepalive.limit)
+    if (t == null) {
+      return;
     }
-    for (Transaction t : http.transactions()) {
-      if (t.method() == null) {
-        continue;
-      }
-      if (t.index() != 0) {
-        return; // the first request is no longer kept (long connection): not a refusal anyway
-      }
-      KeepAlive.Negotiation n = KeepAlive.negotiation(t);
-      if (n.clientWants() && n.serverAnswered() != null && n.serverRefused()) {
-        String how = KeepAlive.CLOSE.equals(n.serverAnswered()) ? "Connection: close"
-            : t.responseVersion() + " without Connection: keep-alive";
-        refusals.add(new Refusal(c.idString(), t.index(), t.responseFirstFrame(), t.responseFirstUs(),
-            how, KeepAlive.NONE.equals(n.clientAsked())));
-      }
-      return; // the first request only
+    KeepAlive.Negotiation n = KeepAlive.negotiation(t);
+    if (n.clientWants() && n.serverAnswered() != null && n.serverRefused()) {
+      String how = KeepAlive.CLOSE.equals(n.serverAnswered()) ? "Connection: close"
+          : t.responseVersion() + " without Connection: keep-alive";
+      refusals.add(new Refusal(c.idString(), t.index(), t.responseFirstFrame(), t.responseFirstUs(),
+          how, KeepAlive.NONE.equals(n.clientAsked())));
     }
   }
 
   @Override
   public void finish(Consumer<Finding> out) {
     refusals.sort(java.util.Comparator.comparingLong(Refusal::responseUs));
-    Map<Object, List<Refusal>> byPair = new LinkedHashMap<>();
-    Map<Object, HttpConnections.Conn> firstConn = new LinkedHashMap<>();
-    for (Refusal r : refusals) {
-      HttpConnections.Conn c = index.get(r.conn);
-      Object key = c == null ? r.conn : index.samePair(c).get(0).id();
-      byPair.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-      firstConn.putIfAbsent(key, c);
-    }
-    for (Map.Entry<Object, List<Refusal>> e : byPair.entrySet()) {
-      List<Refusal> rs = e.getValue();
-      HttpConnections.Conn c = firstConn.get(e.getKey());
-      out.accept(finding(rs, c == null ? List.of() : index.samePair(c)));
+    for (List<Refusal> rs : index.byPair(refusals, Refusal::conn)) {
+      out.accept(finding(rs, index.pairOf(rs.get(0).conn)));
     }
     refusals.clear();
   }
