@@ -8,6 +8,8 @@ import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Per client/server pair (client address, server address and port) aggregates of how the client
@@ -38,6 +40,22 @@ public final class PairAggregator {
     static Key of(Connection c) {
       return new Key(c.ipVersion(), c.clientAddrHi(), c.clientAddrLo(), c.serverAddrHi(),
           c.serverAddrLo(), c.serverPort());
+    }
+
+    /**
+     * The value of {@code c}'s pair in {@code pairs}; a new one from {@code make} (given the key
+     * and {@code c}'s id) when the map holds fewer than {@code maxPairs} (at least 1) pairs, else
+     * null: the bound every per-pair aggregate keeps.
+     */
+    static <V> V getOrAdd(Map<Key, V> pairs, Connection c, int maxPairs,
+        BiFunction<Key, String, V> make) {
+      Key k = of(c);
+      V v = pairs.get(k);
+      if (v == null && pairs.size() < Math.max(1, maxPairs)) {
+        v = make.apply(k, c.idString());
+        pairs.put(k, v);
+      }
+      return v;
     }
   }
 
@@ -246,15 +264,10 @@ public final class PairAggregator {
       }
       seen = open.remove(c);
     }
-    Key k = Key.of(c);
-    Pair p = pairs.get(k);
+    Pair p = Key.getOrAdd(pairs, c, maxPairs, Pair::new);
     if (p == null) {
-      if (pairs.size() >= maxPairs) {
-        droppedConnections++;
-        return;
-      }
-      p = new Pair(k, c.idString());
-      pairs.put(k, p);
+      droppedConnections++;
+      return;
     }
     p.add(c, http, seen, bytes, idx);
   }

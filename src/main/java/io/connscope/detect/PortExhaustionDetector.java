@@ -67,14 +67,9 @@ public final class PortExhaustionDetector implements Detector {
     if (c.synFrame() < 0) {
       return;
     }
-    PairAggregator.Key key = PairAggregator.Key.of(c);
-    Stats s = pairs.get(key);
+    Stats s = PairAggregator.Key.getOrAdd(pairs, c, options.maxPairs, (k, id) -> new Stats(id));
     if (s == null) {
-      if (pairs.size() >= Math.max(1, options.maxPairs)) {
-        return;
-      }
-      s = new Stats(c.idString());
-      pairs.put(key, s);
+      return;
     }
     long start = c.synTsMicros();
     s.connections++;

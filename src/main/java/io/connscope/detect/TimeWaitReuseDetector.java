@@ -84,14 +84,9 @@ public final class TimeWaitReuseDetector implements Detector {
   }
 
   private void note(Connection c, Closed prev, long delay) {
-    PairAggregator.Key key = PairAggregator.Key.of(c);
-    Stats s = pairs.get(key);
+    Stats s = PairAggregator.Key.getOrAdd(pairs, c, options.maxPairs, (k, id) -> new Stats(id));
     if (s == null) {
-      if (pairs.size() >= Math.max(1, options.maxPairs)) {
-        return;
-      }
-      s = new Stats(c.idString());
-      pairs.put(key, s);
+      return;
     }
     s.reuses++;
     if (prev.closedBy == StreamControl.CLIENT) {
