@@ -266,36 +266,12 @@ sample_delayed_link() {
 # ---------------------------------------------------------------------------------------
 # Keep-alive failures (ports 18121-18132). tools/keepalive.py has the relay, servers, clients.
 
-# nginx_custom NAME SERVER_DIRECTIVES: an nginx like nginx_start's, with our own server block.
+# nginx_custom PORT SERVER_DIRECTIVES: nginx_start's nginx, with nginx's own keep-alive timeout
+# (75 s) and more directives in its server block.
 nginx_custom() {
-  local name=$1 server=$2 prefix=$WORK/nginx-$1
-  need nginx nginx-light
   make_docroot
-  mkdir -p "$prefix/logs" "$prefix/tmp"
-  cat >"$prefix/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $prefix/nginx.pid;
-error_log $prefix/logs/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $prefix/tmp/body;
-  proxy_temp_path $prefix/tmp/proxy;
-  fastcgi_temp_path $prefix/tmp/fastcgi;
-  uwsgi_temp_path $prefix/tmp/uwsgi;
-  scgi_temp_path $prefix/tmp/scgi;
-  default_type application/octet-stream;
-  types { text/plain txt; text/html html; }
-  server {
-    root $WORK/www;
-    $server
-  }
-}
-EOF
-  bg "$prefix/logs/stderr.log" nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
-  NGINX_PID=$BG_PID
+  nginx_run "$1" "$WORK/www" "default_type application/octet-stream;
+  types { text/plain txt; text/html html; }" "" "$2"
 }
 
 # ka_server MODE PORT: one of tools/keepalive.py's servers.
@@ -319,9 +295,8 @@ ka_client() {
 # nginx closes its idle upstream connection. 4 conns (2 per leg), 5 requests (4 answered).
 sample_dumb_proxy_hang() {
   local port=18121 origin=18122
-  nginx_custom hang-origin "listen 127.0.0.1:$origin; keepalive_timeout 3s;"
+  nginx_custom $origin "keepalive_timeout 3s;"
   local origin_pid=$NGINX_PID
-  wait_listen $origin
   bg "$WORK/relay.log" python3 "$TOOLS/keepalive.py" relay $port $origin --deadline 60
   local relay=$BG_PID
   wait_listen $port
@@ -338,9 +313,8 @@ sample_dumb_proxy_hang() {
 # Connection: close and closes, so the relay closes too: no hang, a new connection per GET.
 sample_proxy_connection_relay() {
   local port=18123 origin=18124
-  nginx_custom pc-origin "listen 127.0.0.1:$origin; keepalive_timeout 3s;"
+  nginx_custom $origin "keepalive_timeout 3s;"
   local origin_pid=$NGINX_PID
-  wait_listen $origin
   bg "$WORK/relay.log" python3 "$TOOLS/keepalive.py" relay $port $origin --deadline 60
   local relay=$BG_PID
   wait_listen $port
@@ -357,12 +331,10 @@ sample_proxy_connection_relay() {
 # hop-by-hop headers (it sends its own Connection: close upstream). 3 conns, 4 txns.
 sample_reverse_proxy_keepalive() {
   local port=18125 origin=18126
-  nginx_custom rp-origin "listen 127.0.0.1:$origin;"
+  nginx_custom $origin ""
   local origin_pid=$NGINX_PID
-  wait_listen $origin
-  nginx_custom rp-proxy "listen 127.0.0.1:$port; location / { proxy_pass http://127.0.0.1:$origin; }"
+  nginx_custom $port "location / { proxy_pass http://127.0.0.1:$origin; }"
   local proxy_pid=$NGINX_PID
-  wait_listen $port
   capture_start "$WORK/reverse-proxy-keepalive.pcap" "tcp port $port or tcp port $origin"
   ka_client 20 $port proxy10 --origin $origin
   capture_stop

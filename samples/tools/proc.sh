@@ -62,10 +62,11 @@ wait_listen() {
   die "nothing listens on port $port"
 }
 
-# nginx_run PORT DOCROOT HTTP_DIRECTIVES [LISTEN_OPTIONS]: one nginx process (no master, no
-# access log, everything under $WORK) on 127.0.0.1:PORT serving DOCROOT; its PID in NGINX_PID.
+# nginx_run PORT DOCROOT HTTP_DIRECTIVES [LISTEN_OPTIONS [SERVER_DIRECTIVES]]: one nginx process
+# (no master, no access log, everything under $WORK) on 127.0.0.1:PORT serving DOCROOT; its PID
+# in NGINX_PID.
 nginx_run() {
-  local port=$1 root=$2 extra=$3 listen=${4:-} prefix=$WORK/nginx-$1
+  local port=$1 root=$2 extra=$3 listen=${4:-} server=${5:-} prefix=$WORK/nginx-$1
   need nginx nginx-light
   mkdir -p "$prefix/logs" "$prefix/tmp"
   cat >"$prefix/nginx.conf" <<CONF
@@ -86,6 +87,7 @@ http {
   server {
     listen 127.0.0.1:$port $listen;
     root $root;
+    $server
   }
 }
 CONF
