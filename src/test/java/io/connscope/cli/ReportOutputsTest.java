@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,15 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportOutputsTest {
   @TempDir Path tmp;
 
-  record Result(int code, String out, String err) {}
-
-  static Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, out, new PrintWriter(err, true));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
-  }
-
   @Test
   void severalOutputsTakeTheirFormatFromTheExtension() throws Exception {
     Path html = tmp.resolve("r.html");
@@ -33,7 +20,7 @@ class ReportOutputsTest {
     Path json = tmp.resolve("r.json");
     Path har = tmp.resolve("r.har");
     Path txt = tmp.resolve("r.txt");
-    Result r = run("analyze", "samples/nagle-post-split.pcap", "-o", html.toString(), "-o", md.toString(),
+    MainTest.Result r = MainTest.run("analyze", "samples/nagle-post-split.pcap", "-o", html.toString(), "-o", md.toString(),
         "-o", json.toString(), "-o", har.toString(), "-o", txt.toString());
     assertEquals(0, r.code(), r.err());
     assertEquals("", r.out(), "nothing on stdout when every report goes to a file");
@@ -46,41 +33,41 @@ class ReportOutputsTest {
     // connscope report renders the saved JSON to the same bytes as analyze did
     Path html2 = tmp.resolve("again.html");
     Path md2 = tmp.resolve("again.md");
-    Result again = run("report", json.toString(), "--format", "html", "-o", html2.toString());
+    MainTest.Result again = MainTest.run("report", json.toString(), "--format", "html", "-o", html2.toString());
     assertEquals(0, again.code(), again.err());
     assertArrayEquals(Files.readAllBytes(html), Files.readAllBytes(html2));
-    assertEquals(0, run("report", json.toString(), "-o", md2.toString()).code());
+    assertEquals(0, MainTest.run("report", json.toString(), "-o", md2.toString()).code());
     assertArrayEquals(Files.readAllBytes(md), Files.readAllBytes(md2));
-    Result stdout = run("report", json.toString(), "--format", "har");
+    MainTest.Result stdout = MainTest.run("report", json.toString(), "--format", "har");
     assertEquals(Files.readString(har), stdout.out());
   }
 
   @Test
   void singleOutputKeepsFormatOption() throws Exception {
     Path out = tmp.resolve("report.txt");
-    assertEquals(0, run("analyze", "samples/keepalive-get.pcap", "--format", "json", "-o", out.toString()).code());
+    assertEquals(0, MainTest.run("analyze", "samples/keepalive-get.pcap", "--format", "json", "-o", out.toString()).code());
     assertTrue(Files.readString(out).startsWith("{\"schema\""), "--format wins over the extension for one output");
-    Result stdout = run("analyze", "samples/keepalive-get.pcap", "--format", "markdown");
+    MainTest.Result stdout = MainTest.run("analyze", "samples/keepalive-get.pcap", "--format", "markdown");
     assertTrue(stdout.out().startsWith("# connscope report"), stdout.err());
   }
 
   @Test
   void usageAndInputErrorsAreOneLine() throws Exception {
-    Result unknown = run("analyze", "samples/keepalive-get.pcap", "-o", tmp.resolve("a.html").toString(),
+    MainTest.Result unknown = MainTest.run("analyze", "samples/keepalive-get.pcap", "-o", tmp.resolve("a.html").toString(),
         "-o", tmp.resolve("b.out").toString());
     assertEquals(ExitCodes.USAGE, unknown.code());
     assertTrue(unknown.err().contains("cannot tell the format of"), unknown.err());
 
     Path notReport = tmp.resolve("x.json");
     Files.writeString(notReport, "{\"hello\":1}");
-    Result bad = run("report", notReport.toString(), "--format", "html");
+    MainTest.Result bad = MainTest.run("report", notReport.toString(), "--format", "html");
     assertEquals(ExitCodes.INPUT, bad.code());
     assertTrue(bad.err().contains("not a connscope JSON report"), bad.err());
     assertEquals(1, bad.err().strip().split("\n").length);
 
     Path json = tmp.resolve("r.json");
-    run("analyze", "samples/keepalive-get.pcap", "-o", json.toString());
-    Result text = run("report", json.toString(), "--format", "text");
+    MainTest.run("analyze", "samples/keepalive-get.pcap", "-o", json.toString());
+    MainTest.Result text = MainTest.run("report", json.toString(), "--format", "text");
     assertEquals(ExitCodes.USAGE, text.code(), "text needs the capture");
   }
 }
