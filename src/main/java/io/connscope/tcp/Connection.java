@@ -730,6 +730,11 @@ public final class Connection implements StreamControl {
   // StreamControl.
 
   @Override
+  public boolean startSeen(int dir) {
+    return halves[cur(dir)].sawSyn;
+  }
+
+  @Override
   public long dataAck() {
     return deliveryAck;
   }

@@ -30,4 +30,12 @@ public interface StreamControl {
   default long dataAck() {
     return -1;
   }
+
+  /**
+   * True when the capture holds the start of direction {@code dir}'s stream (its SYN was seen),
+   * so its first bytes are the first bytes that side sent.
+   */
+  default boolean startSeen(int dir) {
+    return true;
+  }
 }
