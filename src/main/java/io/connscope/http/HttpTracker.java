@@ -17,26 +17,33 @@ import java.util.TreeMap;
  * {@link Http1Parser} each and pairs responses with requests in order.
  *
  * <h2>Recognition</h2>
- * Until it decides, the tracker keeps at most the first start line of each direction (a copy of
- * at most {@code maxStartLineBytes + 2} bytes; more is remembered as a gap). The client
- * direction must begin with a request line ({@code token SP target SP HTTP/d.d}, any RFC 7230
- * tchar token of up to 32 characters), the server direction with {@code HTTP/}. When the
- * presumed client sends a status line and the other side a request line (or nothing that looks
- * like HTTP) and the roles were only inferred, the tracker calls {@link StreamControl#swapRoles()}
- * and replays what it kept with the new roles. A direction that does not look like HTTP while
- * the other does starts desynchronised (capture began mid-stream). When neither looks like HTTP
- * the connection is marked not HTTP ({@link #notHttpReason()}: {@code tls}, {@code ssh},
- * {@code http2}, {@code roles_reversed}, {@code gap}, {@code no_data} or {@code unrecognised})
- * and every later byte is ignored at the cost of one branch.
+ * Each direction is classified from its reassembled bytes as soon as its first line is complete:
+ * the client direction must begin with a request line ({@code token SP target SP HTTP/d.d}, any
+ * RFC 7230 tchar token of up to 32 characters), the server direction with {@code HTTP/}. One
+ * direction is enough: a server that answers makes the connection HTTP whatever the client sent
+ * (or whether the capture holds it). When the presumed client sends a status line (or the
+ * presumed server a request line) and the roles were only inferred, the tracker calls {@link
+ * StreamControl#swapRoles()}; with roles from the handshake it waits for the other side and
+ * parses a reverse connection ({@link #httpReversed()}). A direction whose start the capture does
+ * not hold (picked up mid-stream, or after a gap) is scanned line by line for its next start line
+ * of either kind, up to {@link #SCAN_BUDGET} bytes, keeping only the current line. Until the
+ * decision the kept bytes stay with the frame, time and ACK of the chunk they came in, and are
+ * replayed to the parsers; nothing is dropped. When nothing HTTP-like shows, the connection is
+ * marked not HTTP ({@link #notHttpReason()}: {@code tls}, {@code ssh}, {@code http2}, {@code
+ * roles_reversed}, {@code gap}, {@code no_data} or {@code unrecognised}) and every later byte is
+ * ignored at the cost of one branch.
  *
  * <h2>Pairing</h2>
  * A request joins a FIFO of pending requests when its first byte arrives; the response parser
  * takes the head of that FIFO when a final response head completes (its method decides the
  * framing, as in Netty's {@code HttpClientCodec}); interim 1xx responses are recorded on the head
- * without taking it. A response with nothing pending becomes an orphan transaction. After a
- * desynchronisation on either side, responses paired until the FIFO drains (with both sides in
- * sync) are flagged {@link Transaction#gapAffected()}, because requests or responses may have
- * been lost; a request-side gap also flags every request pending at that moment.
+ * without taking it. Pairing is checked against the sequence space (section "ACK-aligned
+ * pairing" below): a response that began before its client sent the oldest pending request is an
+ * orphan; a request whose response the client acknowledged while the capture lost its head is
+ * {@link Transaction#responseNotCaptured()}, so later responses stay with their requests. A
+ * message cut by a gap extends to the next start line of its direction. After a desynchronisation
+ * on either side, responses paired until the FIFO drains (with both sides in sync) are flagged
+ * {@link Transaction#gapAffected()} unless the ACK numbers prove the pairing.
  *
  * <p>Single-threaded, like the connection that drives it.
  */
@@ -174,6 +181,7 @@ public final class HttpTracker implements StreamListener {
     feedAck = conn.dataAck();
     if (parsers != null) {
       parsers[dir].feed(buf, off, len, frame, tsMicros);
+      extendCut(dir, frame, tsMicros);
       return;
     }
     if (decided || len <= 0) {
@@ -196,6 +204,7 @@ public final class HttpTracker implements StreamListener {
         requestGap(p, len);
       }
       p.gap(len, frame, tsMicros);
+      extendCut(dir, frame, tsMicros);
       return;
     }
     if (decided) {
@@ -228,6 +237,8 @@ public final class HttpTracker implements StreamListener {
     if (parsers != null) {
       parsers[StreamControl.CLIENT].finish(lastFrame, tsMicros);
       parsers[StreamControl.SERVER].finish(lastFrame, tsMicros);
+      endCut(StreamControl.CLIENT, parsers[StreamControl.CLIENT].offset());
+      endCut(StreamControl.SERVER, parsers[StreamControl.SERVER].offset());
       closePending();
     }
     for (Transaction tx : pending) {
@@ -270,6 +281,7 @@ public final class HttpTracker implements StreamListener {
     lastFrame = frame;
     if (parsers != null) {
       parsers[dir].finish(frame, tsMicros);
+      endCut(dir, parsers[dir].offset());
       return;
     }
     if (decided) {
@@ -868,6 +880,27 @@ public final class HttpTracker implements StreamListener {
     }
   }
 
+  /**
+   * True when the ACK numbers alone prove that the response starting at {@code rs} answers
+   * {@code tx} although message boundaries were lost: tx was sent before the client received
+   * that byte, every request before it is accounted for, and the next request (if any) was sent
+   * after the client had received it.
+   */
+  private boolean ackConfirmed(Transaction tx, long rs, boolean interim) {
+    if (tx.orphanResponse || tx.requestAck < 0 || rs < tx.requestAck || requestsIncomplete) {
+      return false;
+    }
+    java.util.Iterator<Transaction> it = pending.iterator();
+    if (interim && it.hasNext()) {
+      it.next(); // tx itself is still pending
+    }
+    if (!it.hasNext()) {
+      return true;
+    }
+    long next = it.next().requestAck;
+    return next > rs;
+  }
+
   private void responseNotCaptured(Transaction tx, long bytes) {
     tx.responseNotCaptured = true;
     tx.responseBytesNotCaptured = bytes;
@@ -877,6 +910,59 @@ public final class HttpTracker implements StreamListener {
     tx.addAnomaly(HttpAnomalies.RESPONSE_NOT_CAPTURED);
     count(HttpAnomalies.RESPONSE_NOT_CAPTURED, respGapFrame, 1);
     drain();
+  }
+
+  // ---- messages cut by a gap ----------------------------------------------------------------
+  //
+  // A message whose head or body a gap cut (a small snap length, a lost segment inside a chunked
+  // body) still occupies the stream up to the next start line of its direction, or the end:
+  // its extent, last frame and time are taken from there (the sequence numbers), and it is
+  // handed over only then.
+
+  private final Transaction[] cut = new Transaction[2];
+  private final long[] cutStart = new long[2];
+
+  private void startCut(int dir, Transaction tx, long start) {
+    cut[dir] = tx;
+    cutStart[dir] = start;
+  }
+
+  private void extendCut(int dir, long frame, long us) {
+    Transaction tx = cut[dir];
+    if (tx == null) {
+      return;
+    }
+    long bytes = parsers[dir].offset() - cutStart[dir];
+    if (dir == requestDir()) {
+      tx.requestWireBytes = bytes;
+      tx.requestLastFrame = frame;
+      tx.requestLastUs = us;
+    } else {
+      tx.responseWireBytes = bytes;
+      tx.responseLastFrame = frame;
+      tx.responseLastUs = us;
+    }
+  }
+
+  /** The cut message of {@code dir} ends at stream offset {@code end}. */
+  private void endCut(int dir, long end) {
+    Transaction tx = cut[dir];
+    if (tx == null) {
+      return;
+    }
+    cut[dir] = null;
+    if (dir == requestDir()) {
+      tx.requestWireBytes = end - cutStart[dir];
+      tx.requestEnded = true;
+    } else {
+      tx.responseWireBytes = end - cutStart[dir];
+      tx.responseEnded = true;
+    }
+    drain();
+  }
+
+  private int requestDir() {
+    return reversed ? StreamControl.SERVER : StreamControl.CLIENT;
   }
 
   private void count(String code, long frame, long n) {
@@ -926,6 +1012,7 @@ public final class HttpTracker implements StreamListener {
   private final class Callbacks implements Http1Parser.Listener {
     @Override
     public void messageBegin(Http1Parser p) {
+      endCut(p.request ? requestDir() : 1 - requestDir(), p.firstOffset);
       if (!p.request) {
         respTx = null;
         respInterim = false;
@@ -982,7 +1069,7 @@ public final class HttpTracker implements StreamListener {
           count(HttpAnomalies.UNMATCHED_RESPONSE, p.frame, 1);
         }
       }
-      if (pairingSuspect) {
+      if (pairingSuspect && !ackConfirmed(tx, p.firstOffset, interim)) {
         tx.gapAffected = true;
       }
       respTx = tx;
@@ -1020,8 +1107,12 @@ public final class HttpTracker implements StreamListener {
         tx.requestLastFrame = p.lastFrame;
         tx.requestLastUs = p.lastUs;
         tx.requestComplete = complete;
-        tx.requestEnded = true;
         merge(tx, p);
+        if (!complete && p.gapAffected && p.firstOffset >= 0) {
+          startCut(requestDir(), tx, p.firstOffset);
+          return;
+        }
+        tx.requestEnded = true;
         drain();
         return;
       }
@@ -1046,6 +1137,10 @@ public final class HttpTracker implements StreamListener {
       tx.responseLastUs = p.lastUs;
       tx.responseComplete = complete;
       tx.closeDelimited = p.framing == Framing.CLOSE;
+      if (!complete && p.gapAffected && p.firstOffset >= 0) {
+        startCut(1 - requestDir(), tx, p.firstOffset);
+        return;
+      }
       tx.responseEnded = true;
       if (complete && p.framing == Framing.TUNNEL) {
         tunnel = true;

@@ -56,6 +56,9 @@ public final class Transaction {
   long responseAckedFrame = -1;
   long responseAckedUs = -1;
   boolean requestNotCaptured;
+  /** Bytes a message cut by a gap occupied in its stream (to the next start line or the end). */
+  long requestWireBytes = -1;
+  long responseWireBytes = -1;
   boolean requestComplete;
   boolean responseComplete;
   /** Set when each side's message ended (completely or not); both ended = final. */
@@ -121,6 +124,15 @@ public final class Transaction {
   public long responseAckedUs() { return responseAckedUs; }
   /** An orphan response whose request the capture does not hold (not an unsolicited response). */
   public boolean requestNotCaptured() { return requestNotCaptured; }
+  /**
+   * For a request cut by a gap (a small snap length, lost segments) and not complete: the bytes
+   * it occupied in the stream, from its first byte to the next request or the end of the
+   * direction (inferred from sequence numbers); -1 otherwise. Its last frame and time are then
+   * those of the last segment in that extent.
+   */
+  public long requestWireBytes() { return requestWireBytes; }
+  /** As {@link #requestWireBytes()}, for the response. */
+  public long responseWireBytes() { return responseWireBytes; }
   /** Offset of the request's first byte in its direction's stream, -1 when not seen. */
   public long requestOffset() { return requestOffset; }
   /** Offset of the final response's first byte in its direction's stream, -1 when not seen. */

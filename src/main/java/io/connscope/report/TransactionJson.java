@@ -82,6 +82,8 @@ final class TransactionJson {
   private static final SerializedString F_ACK_FRAME = field("ack_frame");
   private static final SerializedString F_ACK_US = field("ack_us");
   private static final SerializedString F_REQUEST_NOT_CAPTURED = field("request_not_captured");
+  private static final SerializedString F_REQUEST_WIRE_BYTES = field("request_wire_bytes");
+  private static final SerializedString F_RESPONSE_WIRE_BYTES = field("response_wire_bytes");
   private static final SerializedString F_URI = field("uri");
   private static final SerializedString F_VERSION = field("version");
   private static final SerializedString F_WAIT_US = field("wait_us");
@@ -211,6 +213,12 @@ final class TransactionJson {
       opt(g, F_ACK_FRAME, t.responseAckedFrame());
       opt(g, F_ACK_US, t.responseAckedUs());
       g.writeEndObject();
+    }
+    if (t.requestWireBytes() >= 0) {
+      num(g, F_REQUEST_WIRE_BYTES, t.requestWireBytes()); // since 1.2.0
+    }
+    if (t.responseWireBytes() >= 0) {
+      num(g, F_RESPONSE_WIRE_BYTES, t.responseWireBytes()); // since 1.2.0
     }
     bool(g, F_ORPHAN_RESPONSE, t.orphanResponse());
     if (t.requestNotCaptured()) {
