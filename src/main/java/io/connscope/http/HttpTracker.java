@@ -919,20 +919,28 @@ public final class HttpTracker implements StreamListener {
   // its extent, last frame and time are taken from there (the sequence numbers), and it is
   // handed over only then.
 
-  private final Transaction[] cut = new Transaction[2];
-  private final long[] cutStart = new long[2];
+  /** The cut message of each direction (client, server) and where it starts. */
+  private Transaction cut0;
+  private Transaction cut1;
+  private long cutStart0;
+  private long cutStart1;
 
   private void startCut(int dir, Transaction tx, long start) {
-    cut[dir] = tx;
-    cutStart[dir] = start;
+    if (dir == 0) {
+      cut0 = tx;
+      cutStart0 = start;
+    } else {
+      cut1 = tx;
+      cutStart1 = start;
+    }
   }
 
   private void extendCut(int dir, long frame, long us) {
-    Transaction tx = cut[dir];
+    Transaction tx = dir == 0 ? cut0 : cut1;
     if (tx == null) {
       return;
     }
-    long bytes = parsers[dir].offset() - cutStart[dir];
+    long bytes = parsers[dir].offset() - (dir == 0 ? cutStart0 : cutStart1);
     if (dir == requestDir()) {
       tx.requestWireBytes = bytes;
       tx.requestLastFrame = frame;
@@ -946,16 +954,21 @@ public final class HttpTracker implements StreamListener {
 
   /** The cut message of {@code dir} ends at stream offset {@code end}. */
   private void endCut(int dir, long end) {
-    Transaction tx = cut[dir];
+    Transaction tx = dir == 0 ? cut0 : cut1;
     if (tx == null) {
       return;
     }
-    cut[dir] = null;
+    long bytes = end - (dir == 0 ? cutStart0 : cutStart1);
+    if (dir == 0) {
+      cut0 = null;
+    } else {
+      cut1 = null;
+    }
     if (dir == requestDir()) {
-      tx.requestWireBytes = end - cutStart[dir];
+      tx.requestWireBytes = bytes;
       tx.requestEnded = true;
     } else {
-      tx.responseWireBytes = end - cutStart[dir];
+      tx.responseWireBytes = bytes;
       tx.responseEnded = true;
     }
     drain();
