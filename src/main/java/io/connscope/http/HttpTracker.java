@@ -514,13 +514,13 @@ public final class HttpTracker implements StreamListener {
     decided = true;
     parsers = new Http1Parser[2];
     Probe c = probes[StreamControl.CLIENT];
-    parsers[StreamControl.CLIENT] = parser(true, c);
+    parsers[StreamControl.CLIENT] = parser(true, c, StreamControl.CLIENT);
     // after an HTTP/0.9 request the server's bare body is expected, not a desync
     boolean simple = !c.scanning && Http1Parser.startsWithSimpleRequest(c.data, c.skip, c.len);
     parsers[StreamControl.SERVER] = simple
         ? new Http1Parser(false, opts, callbacks, Http1Parser.State.START_LINE,
             probes[StreamControl.SERVER].base)
-        : parser(false, probes[StreamControl.SERVER]);
+        : parser(false, probes[StreamControl.SERVER], StreamControl.SERVER);
     return 0;
   }
 
@@ -534,8 +534,8 @@ public final class HttpTracker implements StreamListener {
     reversed = true;
     count(HttpAnomalies.REVERSED_ROLES, lastFrame, 1);
     parsers = new Http1Parser[2];
-    parsers[StreamControl.SERVER] = parser(true, probes[StreamControl.SERVER]);
-    parsers[StreamControl.CLIENT] = parser(false, probes[StreamControl.CLIENT]);
+    parsers[StreamControl.SERVER] = parser(true, probes[StreamControl.SERVER], StreamControl.SERVER);
+    parsers[StreamControl.CLIENT] = parser(false, probes[StreamControl.CLIENT], StreamControl.CLIENT);
     return 0;
   }
 
@@ -562,12 +562,12 @@ public final class HttpTracker implements StreamListener {
    * found, at the stream's start, or (when the direction began inside a message and no start
    * line was found yet) waiting for one.
    */
-  private Http1Parser parser(boolean request, Probe p) {
+  private Http1Parser parser(boolean request, Probe p, int dir) {
     if (p.gapped && !request) {
       respHole = p.firstGap; // a response head may have been in it
       respGapEnd = p.base + p.start;
     }
-    if (p.scanning && request) {
+    if (request && (p.scanning || !conn.startSeen(dir))) {
       requestsIncomplete = true; // requests before the first one seen may be missing
     }
     if (!p.scanning && p.firstLine != OTHER) {
