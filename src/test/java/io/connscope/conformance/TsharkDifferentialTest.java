@@ -699,7 +699,8 @@ class TsharkDifferentialTest {
       sb.append("# Differences between tshark and connscope, per HTTP transaction, over every\n")
           .append("# sample and every capture of ../shared/corpus: TsharkDifferentialTest.\n")
           .append("# Each is checked against the packets; see docs/conformance.md.\n")
-          .append("# Generated with ").append(version).append(" by\n#   ").append(REGENERATE)
+          .append("# tshark: ").append(version).append("\n# Regenerate with\n#   ")
+          .append(REGENERATE)
           .append("\n# which keeps the reason of every unchanged row; new rows get ")
           .append(UNEXPLAINED).append(" (the test fails until each has a reason).\n#\n")
           .append("# reason <TAB> id <TAB> explanation\n");
