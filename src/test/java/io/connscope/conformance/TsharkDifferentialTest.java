@@ -32,10 +32,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Every difference must be listed, with a reason, in {@value #EXPECTATIONS_NAME}. The test
  * fails on a difference that is not listed or whose reason is {@code UNEXPLAINED}, on a listed
- * difference that no longer occurs (stale), on a reason id without an explanation, and when tshark
- * does not finish a capture within {@link #TIMEOUT_SECONDS}. {@code -Dtshark.diff.write=true}
- * rewrites the file from the current differences, keeping the reason of each row that is
- * unchanged. Skipped when tshark is not installed.
+ * difference that no longer occurs (stale), on a reason id without an explanation or without a
+ * difference (checked when the corpus was read), and when tshark does not finish a capture within
+ * {@link #TIMEOUT_SECONDS}. {@code -Dtshark.diff.write=true} rewrites the file from the current
+ * differences, keeping the reason of each row that is unchanged and dropping unused reasons.
+ * Skipped when tshark is not installed.
  */
 class TsharkDifferentialTest {
   private static final Path CORPUS = Paths.get("..", "shared", "corpus");
@@ -197,7 +198,18 @@ class TsharkDifferentialTest {
         notExamined.add(d);
       }
     }
-    if (Boolean.getBoolean("tshark.diff.write")) {
+    // a reason no row uses any more must leave the table (checked when every capture was read;
+    // the rewrite drops it)
+    List<String> unused = new ArrayList<>();
+    if (corpus && only.isEmpty()) {
+      java.util.Set<String> used = new java.util.HashSet<>();
+      diffs.forEach(d -> used.add(d.reason()));
+      want.reasons.keySet().stream().filter(r -> !used.contains(r)).forEach(unused::add);
+    }
+    boolean write = Boolean.getBoolean("tshark.diff.write");
+    if (write) {
+      unused.forEach(want.reasons::remove);
+      unused.clear();
       List<Diff> all = new ArrayList<>(diffs);
       all.addAll(notExamined);
       want.write(EXPECTATIONS, all, version);
@@ -221,8 +233,15 @@ class TsharkDifferentialTest {
       }
     }
     print(version, totals, diffs, want.reasons);
+    if (write && !stale.isEmpty()) {
+      System.out.println("dropped " + stale.size() + " row(s) that no longer occur:\n"
+          + first(stale, 40));
+      stale.clear();
+    }
 
     assertTrue(failures.isEmpty(), String.join("\n", failures));
+    assertTrue(unused.isEmpty(), "reason ids no difference uses any more; remove them from "
+        + EXPECTATIONS_NAME + ": " + unused);
     if (!unexplained.isEmpty() || !stale.isEmpty()) {
       fail(unexplained.size() + " difference(s) from tshark not explained in " + EXPECTATIONS_NAME
           + ", " + stale.size() + " listed difference(s) that no longer occur (stale).\n"
