@@ -181,7 +181,9 @@ class TsharkDifferentialTest {
       }
     } finally {
       pool.shutdownNow();
-      Files.deleteIfExists(config);
+      try (Stream<Path> s = Files.walk(config)) {
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
 
     Expectations want = Expectations.read(EXPECTATIONS);
