@@ -317,10 +317,15 @@ class TsharkDifferentialTest {
           .redirectError(err.toFile());
       pb.environment().put("WIRESHARK_CONFIG_DIR", config.toString());
       Process p = pb.start();
-      if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
-        return new TsharkRun(List.of(), -1, "", true, (System.nanoTime() - start) / 1_000_000);
+      try {
+        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          return new TsharkRun(List.of(), -1, "", true, (System.nanoTime() - start) / 1_000_000);
+        }
+      } finally {
+        if (p.isAlive()) { // timed out, or this thread was interrupted: stop our tshark
+          p.destroyForcibly();
+          p.waitFor(10, TimeUnit.SECONDS);
+        }
       }
       return new TsharkRun(Files.readAllLines(out, StandardCharsets.UTF_8), p.exitValue(),
           Files.readString(err, StandardCharsets.UTF_8), false,
