@@ -65,7 +65,8 @@ public final class UnansweredDetector implements Detector {
       }
       boolean explained = prev != null && (KeepAliveProxyHangDetector.hang(c, prev, t, options, List.of()) != null
           || KeepAliveStaleReuseDetector.isStale(c, prev, t, options));
-      if (t.status() == 0 && !explained && !t.gapAffected() && !t.responseNotCaptured()) {
+      if (t.status() == 0 && t.responseFirstFrame() < 0 && !explained && !t.gapAffected()
+          && !t.responseNotCaptured()) { // an HTTP/0.9 reply has no status but is an answer
         unanswered.add(t.index());
         frames.add(t.requestFirstFrame());
         suspect |= t.gapAffected();

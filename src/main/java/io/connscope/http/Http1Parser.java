@@ -361,6 +361,11 @@ final class Http1Parser {
         state = State.TUNNEL;
         return end;
       }
+      if (request && !isTchar(buf.get(pos))) {
+        // no request line starts with this byte (padding, junk after a message): not a request
+        toDesync(false);
+        return pos;
+      }
       beginMessage(frame, us, base + pos);
       listener.messageBegin(this);
     }
