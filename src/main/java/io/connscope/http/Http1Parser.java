@@ -121,6 +121,8 @@ final class Http1Parser {
   private long remaining;
   /** Request side: the start line just parsed was an HTTP/0.9 Simple-Request. */
   private boolean simpleRequest;
+  /** In DESYNC at an unknown stream start, nothing skipped yet ({@link #startUnknown}). */
+  private boolean quietDesync;
   /** Request side: the last request was CONNECT or asked to Upgrade. */
   private boolean maybeTunnel;
 
@@ -241,6 +243,11 @@ final class Http1Parser {
         return;
       case DESYNC: // the bytes after a gap may start a message
         resetLine();
+        if (quietDesync) {
+          quietDesync = false;
+          anomaly(HttpAnomalies.DESYNC, 1);
+          listener.desync(this, true);
+        }
         return;
       default:
         break;
@@ -401,6 +408,10 @@ final class Http1Parser {
    * start line found in it, at its beginning or glued after the end of a body.
    */
   private int desync(ByteBuffer buf, int pos, int end) {
+    if (quietDesync && lineRaw == 0 && pos < end && !isCrLf(buf.get(pos))
+        && (request ? !isTchar(buf.get(pos)) : (buf.get(pos) | 0x20) != 'h')) {
+      skipped(); // cannot start a start line of this direction: bytes of an unseen message
+    }
     if (lineRaw == 0) {
       while (pos < end && isCrLf(buf.get(pos))) {
         pos++;
@@ -413,6 +424,7 @@ final class Http1Parser {
     int limit = opts.maxStartLineBytes();
     pos = readLine(buf, pos, end, limit);
     if (lineTooLong) {
+      skipped();
       // keep the last half: a start line may begin near the end of a long junk line
       int keep = limit / 2;
       System.arraycopy(line, lineLen - keep, line, 0, keep);
@@ -425,6 +437,9 @@ final class Http1Parser {
       return pos;
     }
     int at = startLineAt();
+    if (at != 0) {
+      skipped();
+    }
     if (at < 0) {
       resetLine();
       return pos;
@@ -444,6 +459,23 @@ final class Http1Parser {
     resetLine();
     state = State.HEADERS;
     return pos;
+  }
+
+  /**
+   * The parser starts where the stream's start is not known (picked up mid-stream): it waits for
+   * a start line like {@link State#DESYNC}, and reports the desynchronisation only when it skips
+   * bytes that are no start line.
+   */
+  void startUnknown() {
+    quietDesync = true;
+  }
+
+  private void skipped() {
+    if (quietDesync) {
+      quietDesync = false;
+      anomaly(HttpAnomalies.DESYNC, 1);
+      listener.desync(this, false);
+    }
   }
 
   /** Methods recognised in the middle of a line when resynchronising. */
@@ -469,7 +501,7 @@ final class Http1Parser {
    */
   private static int startLineIn(byte[] b, int from, int end, boolean requests,
       boolean statuses) {
-    if (requests && requestLineEnd(b, from, end) >= 0) {
+    if (requests && plausibleRequestLine(b, from, end)) {
       return from;
     }
     for (int p = from; p + 12 <= end; p++) {
@@ -488,6 +520,25 @@ final class Http1Parser {
     return -1;
   }
 
+  /**
+   * A request line where the stream's start is not known (after a gap or junk, or picked up
+   * mid-stream): as {@link #requestLineEnd}, and the method 3 or more upper-case letters, '_' or
+   * '-' (every registered method; CCM_POST, M-SEARCH) and the target not empty, so that the
+   * tail of a request line ("T / HTTP/1.1") or a line of a body ("d3d4d5 HTTP/1.1") is not
+   * taken for one.
+   */
+  static boolean plausibleRequestLine(byte[] b, int from, int end) {
+    int sp = requestLineEnd(b, from, end);
+    if (sp < 0) {
+      return false;
+    }
+    int m = from;
+    while (m < end && ((b[m] >= 'A' && b[m] <= 'Z') || b[m] == '_' || b[m] == '-')) {
+      m++;
+    }
+    return m - from >= 3 && m < end && b[m] == ' ' && m + 1 < sp;
+  }
+
   private static boolean startsWith(byte[] b, int p, byte[] m) {
     for (int i = 0; i < m.length; i++) {
       if (b[p + i] != m[i]) {
@@ -495,6 +546,23 @@ final class Http1Parser {
       }
     }
     return true;
+  }
+
+  /**
+   * Where the bytes that no paired message owns begin, seen from here: the start of a message
+   * whose head is not complete, the next byte between messages, the end of a body of known
+   * length; -1 inside a message whose extent is unknown (chunked, trailers) or out of step.
+   */
+  long unpairedFrom() {
+    switch (state) {
+      case START_LINE:
+      case HEADERS:
+        return inMessage ? firstOffset : consumed;
+      case BODY_FIXED:
+        return consumed + remaining;
+      default:
+        return -1;
+    }
   }
 
   /** True when a gap of {@code len} bytes here costs no message boundary (inside a known body). */

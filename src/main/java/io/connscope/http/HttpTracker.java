@@ -60,6 +60,8 @@ public final class HttpTracker implements StreamListener {
   private static final int FOUND_STATUS = 9;
   /** Bytes of a direction scanned for a start line before it is given up as not HTTP. */
   static final long SCAN_BUDGET = 1 << 20;
+  /** Fewer missing bytes cannot hold a response ("HTTP/1.1 200 \r\n\r\n" is 17). */
+  private static final long MIN_RESPONSE_BYTES = 16;
   private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
   private static final byte[] NO_BYTES = new byte[0];
 
@@ -101,6 +103,8 @@ public final class HttpTracker implements StreamListener {
    * the latest such gap ends, and the frame and time of the ACK that revealed it.
    */
   private long respHole = -1;
+  /** No byte from respHole on belongs to a response already paired. */
+  private boolean respHoleClean;
   private long respGapEnd = -1;
   private long respGapFrame = -1;
   private long respGapUs = -1;
@@ -345,13 +349,39 @@ public final class HttpTracker implements StreamListener {
         return startHttp(false);
       }
       if (inferred && (c == FOUND_STATUS || s == FOUND_REQ)) {
-        return startHttp(true);
+        // against the guessed roles: a line inside a body can look like a start line, so the
+        // other side must agree (or have nothing to say) before the roles are exchanged
+        boolean agreed = (c == FOUND_STATUS || c == DONE) && (s == FOUND_REQ || s == DONE);
+        if (agreed) {
+          return startHttp(true);
+        }
+        if (undecided(c) || undecided(s)) {
+          return -1;
+        }
       }
     }
     if (undecided(c) || undecided(s)) {
       return -1; // still looking
     }
     return notHttp(reason());
+  }
+
+  private static int firstLineStart(Probe p) {
+    int i = Math.max(0, p.skip);
+    while (i < p.len && (p.data[i] == '\r' || p.data[i] == '\n')) {
+      i++;
+    }
+    return i;
+  }
+
+  /** End of the first line without its CR LF (or the kept bytes' end). */
+  private static int firstLineEnd(Probe p) {
+    int start = firstLineStart(p);
+    int i = start;
+    while (i < p.len && p.data[i] != '\n') {
+      i++;
+    }
+    return i < p.len && i > start && p.data[i - 1] == '\r' ? i - 1 : i;
   }
 
   private static boolean undecided(int kind) {
@@ -376,6 +406,10 @@ public final class HttpTracker implements StreamListener {
       int c = classify(p.data, p.skip, p.len, full || p.len >= probeCap);
       if (c == PENDING && full) {
         c = p.len > p.skip ? OTHER : NONE;
+      }
+      if (c == REQ && !conn.startSeen(dir)
+          && !Http1Parser.plausibleRequestLine(p.data, firstLineStart(p), firstLineEnd(p))) {
+        c = OTHER; // perhaps the tail of a request line: look further
       }
       p.firstLine = c;
       if (c == REQ || c == STATUS || c == H2) {
@@ -570,9 +604,18 @@ public final class HttpTracker implements StreamListener {
     if (request && (p.scanning || !conn.startSeen(dir))) {
       requestsIncomplete = true; // requests before the first one seen may be missing
     }
-    if (!p.scanning && p.firstLine != OTHER) {
+    if (!p.scanning && (p.firstLine == REQ || p.firstLine == STATUS
+        || (p.firstLine != OTHER && conn.startSeen(dir)))) {
       return new Http1Parser(request, opts, callbacks, Http1Parser.State.START_LINE,
           p.base + Math.max(0, p.skip));
+    }
+    if (!p.scanning && p.firstLine != OTHER) {
+      // picked up mid-stream, its first line not complete yet: it may be the inside of a
+      // message, so the parser waits for a start line and says so only if it skips bytes
+      Http1Parser q = new Http1Parser(request, opts, callbacks, Http1Parser.State.DESYNC,
+          p.base + Math.max(0, p.skip));
+      q.startUnknown();
+      return q;
     }
     // the direction begins with something else: wait for a start line
     count(HttpAnomalies.DESYNC, lastFrame, 1);
@@ -833,7 +876,9 @@ public final class HttpTracker implements StreamListener {
       return;
     }
     if (respHole < 0) {
-      respHole = p.offset();
+      long from = p.unpairedFrom();
+      respHole = from >= 0 ? from : p.offset();
+      respHoleClean = from >= 0;
     }
     respGapEnd = p.offset() + len;
     respGapFrame = frame;
@@ -863,6 +908,27 @@ public final class HttpTracker implements StreamListener {
       pending.pollFirst();
       responseNotCaptured(p1, ack - floor);
       respHole = ack; // what follows belongs to later responses
+    }
+  }
+
+  /**
+   * Before a final response head at {@code rs}: when response bytes went missing after every
+   * paired response had ended (a clean hole), after the oldest pending request was sent and
+   * before rs, they held that request's response (responses come in order), whatever its next
+   * request's ACK says (that request may be lost too).
+   */
+  private void retireLostBefore(long rs) {
+    if (respHole < 0 || !respHoleClean || rs < 0 || pending.isEmpty()) {
+      return;
+    }
+    Transaction p1 = pending.peekFirst();
+    if (p1.requestAck < 0) {
+      return;
+    }
+    long from = Math.max(p1.requestAck, respHole);
+    if (respGapEnd - from >= MIN_RESPONSE_BYTES && respGapEnd <= rs) {
+      pending.pollFirst();
+      responseNotCaptured(p1, rs - from);
     }
   }
 
@@ -1047,7 +1113,6 @@ public final class HttpTracker implements StreamListener {
         count(HttpAnomalies.EXCESSIVE_PIPELINING, p.frame, 1);
       }
       tx.pipelineDepth = pending.size();
-      maxPipelineDepth = Math.max(maxPipelineDepth, tx.pipelineDepth);
       reqTx = tx;
     }
 
@@ -1056,11 +1121,15 @@ public final class HttpTracker implements StreamListener {
       if (p.request) {
         if (reqTx != null) {
           copyRequestHead(reqTx, p);
+          maxPipelineDepth = Math.max(maxPipelineDepth, reqTx.pipelineDepth);
         }
         return null;
       }
       // RFC 7231 6.2: 1xx are interim, the final response follows (101 ends HTTP instead)
       boolean interim = p.status >= 100 && p.status < 200 && p.status != 101;
+      if (!interim) {
+        retireLostBefore(p.firstOffset);
+      }
       Transaction tx = pending.peekFirst();
       if (tx != null && tx.requestAck > p.firstOffset && p.firstOffset >= 0) {
         // its sender had received this response's first byte before sending the oldest pending
