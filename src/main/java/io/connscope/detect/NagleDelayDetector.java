@@ -17,7 +17,9 @@ package io.connscope.detect;
  * Cost: the time the segments were held, summed over the message (it may wait several times).
  * Not reported: waits between two messages (that is the request/response rhythm, reported only
  * as tcp.delayed_ack_stall), full-size segments (window-gated), waits under minStallMicros
- * (loopback round trips).
+ * (loopback round trips), and waits the receive window gated (AckGatedReleases' window rule-out:
+ * the held segment did not fit in the advertised window before the ACK, or the window was zero:
+ * Nagle was not what held it; see tcp.receive_window_limited).
  */
 
 import io.connscope.http.HttpTracker;
@@ -49,7 +51,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
     SegmentTimeline t = c.timeline();
     TreeMap<Long, List<AckGatedReleases.Release>> byMessage = null; // made for the first wait
     for (AckGatedReleases.Release r : releases) {
-      if (!r.nagle() || r.heldMicros() < options.minStallMicros) {
+      if (!r.nagle() || r.windowGated() || r.heldMicros() < options.minStallMicros) {
         continue;
       }
       Transaction tx = AckGatedReleases.transactionAt(http, r.dir(), t.frame(r.released()));
