@@ -29,7 +29,7 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          stale-reuse keepalive-max
          setup-serial-delay setup-persistent-delay setup-parallel-delay
          setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst
-         slow-start-delay rto-delay
+         slow-start-delay rto-delay slow-reader paused-writer
          hostile-strings snaplen-truncated capture-loss unanswered)
 
 SCRIPT=record.sh
@@ -614,6 +614,40 @@ sample_slow_start_delay() {
 # original leaves (tcp.retransmission_stall).
 sample_rto_delay() {
   linked_sample rto-delay 18131 1 3 b persistent --count 3 --pause 0.05 -- --drop-data 18131:2
+}
+
+# ---------------------------------------------------------------------------------------
+# What limited a transfer (ports 18151-18152).
+
+# A slow reader: the client's socket has SO_RCVBUF 4096 (set before connect: Linux doubles it,
+# and the SYN announces no window scaling), and it reads the 1 MiB body 4 KiB every 10 ms. The
+# server writes the body in one sendall() and then waits on the client's window: window-full
+# and zero-window segments, each ACK a window update (tcp.receive_window_limited; the control
+# for the delayed-ACK and Nagle rule-out). 1 conn, 1 txn.
+sample_slow_reader() {
+  local port=18151
+  py_server bulk 127.0.0.1 $port --body-size $((1 << 20))
+  capture_start "$WORK/slow-reader.pcap" "tcp port $port"
+  run_client 30 "$WORK/client.log" python3 "$TOOLS/client.py" slowread 127.0.0.1 $port \
+    --path /bulk --rcvbuf 4096 --read-size 4096 --read-pause 0.01
+  capture_stop
+  stop "$SERVER_PID"
+  finish slow-reader 1 1
+  python3 "$TOOLS/inspect_pcap.py" window "$OUT/slow-reader.pcap"
+}
+
+# A paused writer: the server writes a 1 MiB body in 64 KiB pieces, 60 ms apart; curl reads
+# as fast as it comes. The window is never the limit: between pieces everything sent is
+# acknowledged and the server sends nothing (tcp.sender_paused). 1 conn, 1 txn.
+sample_paused_writer() {
+  local port=18152
+  py_server paused 127.0.0.1 $port --body-size $((1 << 20)) --piece $((64 << 10)) --pause 0.06
+  capture_start "$WORK/paused-writer.pcap" "tcp port $port"
+  run_client 30 "$WORK/curl.log" curl -sS -o /dev/null "http://127.0.0.1:$port/paused"
+  capture_stop
+  stop "$SERVER_PID"
+  finish paused-writer 1 1
+  python3 "$TOOLS/inspect_pcap.py" window "$OUT/paused-writer.pcap"
 }
 
 # The Nagle exchange again (3 POSTs), with a request target and a User-Agent carrying HTML,

@@ -12,6 +12,9 @@ Modes:
              and the --body-size body in a second send() right after; TCP_NODELAY is off
              unless --nodelay; reads each response before the next request.
   get        one keep-alive connection, --count sequential GETs of --path.
+  slowread   one GET of --path on a socket whose SO_RCVBUF is --rcvbuf (set before connect,
+             so the SYN announces the small window), then reads the body --read-size bytes
+             at a time, sleeping --read-pause seconds between reads: a slow reader.
 
 Prints one line per request on stdout: index, method, target, status, milliseconds from
 the first byte written to the last byte of the response read.
@@ -89,7 +92,39 @@ def run_get(args, sock, host):
         time.sleep(args.pause)
 
 
-MODES = {"pipelined": run_pipelined, "mixed": run_mixed, "nagle": run_nagle, "get": run_get}
+def run_slowread(args, sock, host):
+    target = (args.path or ["/"])[0]
+    t0 = time.monotonic()
+    sock.sendall(request_head("GET", target, host))
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < 65536:
+        data = sock.recv(args.read_size)
+        if not data:
+            raise SystemExit("client: closed before the response head")
+        head += data
+    raw, _, rest = head.partition(b"\r\n\r\n")
+    lines = raw.decode("latin-1").split("\r\n")
+    length = next(int(v) for k, _, v in (l.partition(":") for l in lines[1:])
+                  if k.strip().lower() == "content-length")
+    got = len(rest)
+    for _ in range(length // max(1, args.read_size) + 2):  # bounded: one read per piece at least
+        if got >= length:
+            break
+        time.sleep(args.read_pause)
+        data = sock.recv(args.read_size)
+        if not data:
+            raise SystemExit(f"client: closed after {got} of {length} body bytes")
+        got += len(data)
+    while got < length:  # recv() may return less than --read-size: finish without pauses
+        data = sock.recv(args.read_size)
+        if not data:
+            raise SystemExit(f"client: closed after {got} of {length} body bytes")
+        got += len(data)
+    report(0, "GET", target, int(lines[0].split()[1]), now_ms(t0))
+
+
+MODES = {"pipelined": run_pipelined, "mixed": run_mixed, "nagle": run_nagle, "get": run_get,
+         "slowread": run_slowread}
 
 
 def main():
@@ -103,6 +138,9 @@ def main():
     ap.add_argument("--pause", type=float, default=0.05, help="seconds between requests")
     ap.add_argument("--nodelay", action="store_true")
     ap.add_argument("--agent", help="User-Agent value (\\e is ESC)")
+    ap.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF before connect (slowread)")
+    ap.add_argument("--read-size", type=int, default=4096)
+    ap.add_argument("--read-pause", type=float, default=0.01)
     args = ap.parse_args()
     if args.agent is not None:
         global AGENT
@@ -111,7 +149,7 @@ def main():
         ap.error("--count must be in 1..100")
 
     host_header = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
-    sock = connect(args.host, args.port, args.nodelay)
+    sock = connect(args.host, args.port, args.nodelay, args.rcvbuf)
     try:
         MODES[args.mode](args, sock, host_header)
     finally:

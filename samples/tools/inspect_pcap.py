@@ -4,6 +4,8 @@
 Usage:
   inspect_pcap.py summary FILE             one line: packets, connections, duration
   inspect_pcap.py expected FILE OUT.tsv    transaction list as tshark sees it
+  inspect_pcap.py window FILE              one line: tshark's receive-window flags (frames
+                                           marked window_full, zero_window, window_update)
   inspect_pcap.py check FILE CONNS TXNS [REQUESTS]
                                            fail unless tshark sees CONNS connections and
                                            TXNS request/response pairs (and REQUESTS
@@ -72,10 +74,20 @@ def summary(path):
           f"transactions={len(txns)} duration={duration:.3f}s bytes={size}")
 
 
+def window(path):
+    counts = {}
+    for flag in ("window_full", "zero_window", "window_update"):
+        counts[flag] = len(tshark(path, f"tcp.analysis.{flag}", ["frame.number", "tcp.stream"]))
+    name = path.rsplit("/", 1)[-1]
+    print(f"{name:28s} tshark: " + " ".join(f"{k}={v}" for k, v in counts.items()))
+
+
 def main():
     cmd, path = sys.argv[1], sys.argv[2]
     if cmd == "summary":
         summary(path)
+    elif cmd == "window":
+        window(path)
     elif cmd == "expected":
         with open(sys.argv[3], "w") as out:
             out.write("connection\tmethod\turi\tstatus\n")
