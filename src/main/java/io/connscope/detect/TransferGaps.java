@@ -1,0 +1,155 @@
+package io.connscope.detect;
+
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.SegmentTimeline;
+import io.connscope.tcp.StreamControl;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds, in one connection's timeline, why a sender paused between two of its data segments: the
+ * shared evidence behind tcp.receive_window_limited and tcp.sender_paused.
+ *
+ * <p>For each direction, for each new data segment B (not a retransmission or keep-alive) and the
+ * new data segment A sent before it, with no retransmission of that direction between them (loss
+ * recovery is another story), the receiver's segments between A and B are read for the window
+ * ({@link ReceiveWindow}); "need" is min(B's length, the sender's MSS):
+ *
+ * <ul>
+ *   <li><b>window</b>: at A the data in flight had reached the window (the room from A's end to
+ *       the largest right edge the receiver had advertised before A is below "need", or the last
+ *       window was zero): the sender could not send B. The first receiver segment after A whose
+ *       window admits B (room at least "need", non-zero) is the window opening; the sender was
+ *       blocked from A until it learned of it: {@code min(B - A, opening - A + rtt(capture point
+ *       <-> sender))} (near the sender the round trip is ~0 and B follows the opening at once; near
+ *       the receiver the opening reaches the sender and B comes back one round trip later; B - A
+ *       is the same at every vantage point, both being the sender's). No opening seen (a capture
+ *       that missed it): not counted.
+ *   <li><b>paused</b>: the first receiver segment after A that acknowledged everything up to A's
+ *       end with a window that admits B: from then the sender had window and nothing in flight,
+ *       and sent nothing until B: {@code B - that ACK - rtt(capture point <-> sender)} (near the
+ *       receiver the ACK's trip to the sender and B's trip back are one round trip). A delayed ACK
+ *       of A only shortens this (the pause is counted from the ACK): the figure is a lower bound.
+ * </ul>
+ *
+ * A gap can have both (the window opened and then the sender still waited). Windows in bytes need
+ * the handshake's window scale; without it only zero windows count as full. Detectors apply their
+ * thresholds and attribution to these measurements.
+ */
+final class TransferGaps {
+  /**
+   * One gap between data segments A ({@code data}) and B ({@code next}) of direction {@code dir}:
+   * the receiver's window-opening segment ({@code open}, -1 when not window-blocked) and the time
+   * blocked; the all-acknowledged ACK that started a pause ({@code idleFrom}, -1 for none) and the
+   * pause; whether the window was zero at A; whether the receiver sent data between A and B (an
+   * exchange, e.g. a 100 Continue, not a pause).
+   */
+  record Gap(int dir, int data, int next, int open, long blockedMicros, boolean zeroWindow,
+      int idleFrom, long pausedMicros, boolean peerData) {}
+
+  private final Connection c;
+  /** Next timeline entry to examine. */
+  private int next;
+  /** Per direction: the last new data segment, -1 before the first. */
+  private final int[] prev = {-1, -1};
+  /** Per direction: a retransmission was seen since {@link #prev}. */
+  private final boolean[] retransmitted = new boolean[2];
+  /** Per direction: the largest data segment seen. */
+  private final int[] maxLen = new int[2];
+  /** Per direction: the last segment of that direction that carried an ACK, -1 before one. */
+  private final int[] lastAcking = {-1, -1};
+  /** Per direction: the largest right edge the peer had advertised when {@link #prev} left. */
+  private final long[] edgeAtPrev = {-1, -1};
+  /** Per direction: the peer's last window was zero when {@link #prev} left. */
+  private final boolean[] zeroAtPrev = new boolean[2];
+  /** Per direction: the largest right edge its segments advertised so far, -1 before one. */
+  private final long[] maxEdge = {-1, -1};
+
+  /** A scan of one connection's timeline, advanced as the connection goes on (each entry once). */
+  TransferGaps(Connection c) {
+    this.c = c;
+  }
+
+  /** Frame of the last entry examined, -1 before the first. */
+  long lastFrame() {
+    return next == 0 ? -1 : c.timeline().frame(next - 1);
+  }
+
+  /** Examines the entries not examined yet whose frame is at most {@code upToFrame}. */
+  List<Gap> advance(long upToFrame) {
+    List<Gap> out = null; // made for the first gap: most calls on small exchanges find none
+    SegmentTimeline t = c.timeline();
+    for (; next < t.size() && t.frame(next) <= upToFrame; next++) {
+      int i = next;
+      int dir = t.dir(i);
+      if (ReceiveWindow.acks(t, i)) {
+        lastAcking[dir] = i;
+        maxEdge[dir] = Math.max(maxEdge[dir], ReceiveWindow.rightEdge(t, i));
+      }
+      if (t.isRetransmission(i) && t.len(i) > 0) {
+        retransmitted[dir] = true;
+      }
+      if (t.len(i) == 0 || t.isRetransmission(i) || t.isKeepAlive(i)) {
+        continue;
+      }
+      maxLen[dir] = Math.max(maxLen[dir], t.len(i));
+      int a = prev[dir];
+      long edgeA = edgeAtPrev[dir];
+      boolean zeroA = zeroAtPrev[dir];
+      boolean clean = !retransmitted[dir];
+      prev[dir] = i;
+      retransmitted[dir] = false;
+      int peerNow = lastAcking[1 - dir];
+      edgeAtPrev[dir] = maxEdge[1 - dir];
+      zeroAtPrev[dir] = peerNow >= 0 && t.window(peerNow) == 0;
+      if (a < 0 || !clean) {
+        continue;
+      }
+      Gap g = gap(t, dir, a, i, edgeA, zeroA);
+      if (g != null) {
+        if (out == null) {
+          out = new ArrayList<>(2);
+        }
+        out.add(g);
+      }
+    }
+    return out == null ? List.of() : out;
+  }
+
+  private Gap gap(SegmentTimeline t, int dir, int a, int b, long edgeA, boolean zeroA) {
+    long endA = t.seq(a) + t.len(a);
+    long need = Math.min(t.len(b), AckGatedReleases.effectiveMss(c, dir, maxLen[dir]));
+    boolean known = ReceiveWindow.scaleKnown(c, dir);
+    boolean blocked = ReceiveWindow.held(edgeA, zeroA, endA, need, known);
+    long rttSender = Math.max(0, dir == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros());
+    long edge = edgeA;
+    int open = -1;
+    int idleFrom = -1;
+    boolean peerData = false;
+    for (int j = a + 1; j < b; j++) { // each entry lies between one pair per direction: O(n) in all
+      if (t.dir(j) == dir) {
+        continue;
+      }
+      peerData |= t.len(j) > 0;
+      if (!ReceiveWindow.acks(t, j)) {
+        continue;
+      }
+      edge = Math.max(edge, ReceiveWindow.rightEdge(t, j));
+      boolean admits = t.window(j) > 0 && (!known || edge - endA >= need);
+      if (blocked && open < 0 && admits) {
+        open = j;
+      }
+      if (idleFrom < 0 && admits && t.ack(j) >= endA) {
+        idleFrom = j;
+      }
+    }
+    long blockedMicros = open < 0 ? 0
+        : Math.min(t.ts(b) - t.ts(a), t.ts(open) - t.ts(a) + rttSender);
+    long paused = idleFrom < 0 ? 0 : Math.max(0, t.ts(b) - t.ts(idleFrom) - rttSender);
+    if (open < 0 && idleFrom < 0) {
+      return null;
+    }
+    return new Gap(dir, a, b, open, Math.max(0, blockedMicros), blocked && zeroA, idleFrom, paused,
+        peerData);
+  }
+}
