@@ -30,6 +30,7 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          setup-serial-delay setup-persistent-delay setup-parallel-delay
          setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst
          slow-start-delay rto-delay slow-reader paused-writer
+         slow-reader-link    # also records slow-reader-link-server
          hostile-strings snaplen-truncated capture-loss unanswered)
 
 SCRIPT=record.sh
@@ -617,7 +618,7 @@ sample_rto_delay() {
 }
 
 # ---------------------------------------------------------------------------------------
-# What limited a transfer (ports 18151-18152).
+# What limited a transfer (ports 18151-18153).
 
 # A slow reader: the client's socket has SO_RCVBUF 4096 (set before connect: Linux doubles it,
 # and the SYN announces no window scaling), and it reads the 1 MiB body 4 KiB every 10 ms. The
@@ -634,6 +635,33 @@ sample_slow_reader() {
   stop "$SERVER_PID"
   finish slow-reader 1 1
   python3 "$TOOLS/inspect_pcap.py" window "$OUT/slow-reader.pcap"
+}
+
+# The slow reader across the 25 ms + 25 ms delay line (cs-a client, cs-b server), 128 KiB, captured
+# at both ends at once: near the receiver (slow-reader-link, the client's veth) and near the sender
+# (slow-reader-link-server). A 4 KiB window per 50 ms round trip limits it before the reader does.
+sample_slow_reader_link() {
+  local port=18153
+  link_up cs-a cs-link cs-b 10.99.0 25
+  bg "$WORK/server-$port.log" ip netns exec cs-b python3 "$TOOLS/server.py" bulk 10.99.0.2 $port \
+    --deadline 60 --body-size $((128 << 10))
+  SERVER_PID=$BG_PID
+  wait_listen $port cs-b
+  ip netns exec cs-a ping -c 1 -W 2 10.99.0.2 >/dev/null 2>&1 || true
+  capture_start "$WORK/slow-reader-link-server.pcap" "tcp port $port" cs-b0 cs-b
+  local server_cap_pid=$CAP_PID server_cap_err=$CAP_ERR
+  capture_start "$WORK/slow-reader-link.pcap" "tcp port $port" cs-a0 cs-a
+  run_client 30 "$WORK/client.log" ip netns exec cs-a python3 "$TOOLS/client.py" slowread 10.99.0.2 $port \
+    --path /bulk --rcvbuf 4096 --read-size 4096 --read-pause 0.01
+  capture_stop
+  CAP_PID=$server_cap_pid CAP_ERR=$server_cap_err
+  capture_stop
+  stop "$SERVER_PID"
+  link_down
+  finish slow-reader-link 1 1
+  python3 "$TOOLS/inspect_pcap.py" window "$OUT/slow-reader-link.pcap"
+  finish slow-reader-link-server 1 1
+  python3 "$TOOLS/inspect_pcap.py" window "$OUT/slow-reader-link-server.pcap"
 }
 
 # A paused writer: the server writes a 1 MiB body in 64 KiB pieces, 60 ms apart; curl reads

@@ -12,8 +12,11 @@ import java.util.List;
  *
  * <p>For each direction, for each new data segment B (not a retransmission or keep-alive) and the
  * data segment A sent before it, with no other data between them: the first ACK from the peer
- * that covers all of A arrives after A and before B, and B left right after it: within the round
- * trip between the capture point and the sender plus {@link DetectOptions#releaseToleranceMicros}.
+ * that covers all of A arrives after A and before B, and B left right after it: B passed the
+ * capture point one round trip between the capture point and the sender after the ACK, within
+ * {@link DetectOptions#releaseToleranceMicros} either way (from wherever it is captured, the ACK
+ * travels on to the sender and B comes back; a B that arrives sooner left before the ACK reached
+ * the sender, so something earlier released it).
  * Each such release records:
  *
  * <ul>
@@ -122,7 +125,9 @@ final class AckGatedReleases {
       boolean rttKnown = rttReceiver >= 0 && rttSender >= 0;
       long ackDelay = t.ts(ack) - t.ts(a);
       long release = t.ts(i) - t.ts(ack);
-      if (release >= 0 && release <= Math.max(0, rttSender) + o.releaseToleranceMicros) {
+      long expected = Math.max(0, rttSender);
+      if (release >= 0 && release >= expected - o.releaseToleranceMicros
+          && release <= expected + o.releaseToleranceMicros) {
         if (out == null) {
           out = new ArrayList<>(2);
         }

@@ -46,7 +46,7 @@ public final class ReceiveWindowLimitedDetector extends TransferGapDetector {
   }
 
   @Override
-  long cost(TransferGaps.Gap g) {
+  long cost(Connection c, TransferGaps.Gap g) {
     return g.open() >= 0 ? g.blockedMicros() : 0;
   }
 

@@ -7,9 +7,11 @@ package io.connscope.detect;
  * nothing in flight, yet sent nothing for a while. From TransferGaps, per pair of consecutive new
  * data segments A, B of the message's sender: a receiver segment after A acknowledged everything
  * up to A's end with a window that admits B (room to the right edge at least min(B's length, the
- * MSS), non-zero), and B left at least senderPauseMinMicros (10 ms) after it, less the round trip
- * between the capture point and the sender (near the receiver, the ACK's trip to the sender and
- * B's trip back). At least senderPauseMinCount (2) such pauses in one message.
+ * MSS), non-zero), and B left at least max(senderPauseMinMicros (10 ms), half the round trip
+ * between the capture point and the sender) after it, less that round trip (near the receiver,
+ * the ACK's trip to the sender and B's trip back; the half round trip keeps the path's delay
+ * variation, which a capture near the receiver counts in the pause, out). At least
+ * senderPauseMinCount (2) such pauses in one message.
  * Cost: the pauses, summed (a lower bound: a delayed ACK of A starts the count late).
  * Severity from cost: warning when the cost is at least transferWarnMicros (100 ms) and at least
  * transferWarnShare (10%) of the message's transfer time, info otherwise; never error.
@@ -47,9 +49,10 @@ public final class SenderPausedDetector extends TransferGapDetector {
   }
 
   @Override
-  long cost(TransferGaps.Gap g) {
-    return g.idleFrom() >= 0 && !g.peerData() && g.pausedMicros() >= options.senderPauseMinMicros
-        ? g.pausedMicros() : 0;
+  long cost(Connection c, TransferGaps.Gap g) {
+    long rttSender = g.dir() == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
+    long min = Math.max(options.senderPauseMinMicros, Math.max(0, rttSender) / 2);
+    return g.idleFrom() >= 0 && !g.peerData() && g.pausedMicros() >= min ? g.pausedMicros() : 0;
   }
 
   @Override

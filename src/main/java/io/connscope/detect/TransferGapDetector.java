@@ -58,13 +58,13 @@ abstract class TransferGapDetector implements Detector {
     /** Groups by message: transaction index * 2 + direction (-2 + direction without HTTP). */
     final TreeMap<Long, Group> groups = new TreeMap<>();
 
-    State(Connection c) {
-      scan = new TransferGaps(c);
+    State(Connection c, DetectOptions options) {
+      scan = new TransferGaps(c, options);
     }
   }
 
   /** The time this detector counts for {@code g}; 0 when it does not count the gap. */
-  abstract long cost(TransferGaps.Gap g);
+  abstract long cost(Connection c, TransferGaps.Gap g);
 
   /** Evidence frames of a counted gap (at most a few). */
   abstract void evidence(SegmentTimeline t, TransferGaps.Gap g, List<Long> frames);
@@ -74,7 +74,7 @@ abstract class TransferGapDetector implements Detector {
 
   @Override
   public final void transaction(Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
-    State s = open.computeIfAbsent(c, State::new);
+    State s = open.computeIfAbsent(c, k -> new State(k, options));
     collect(c, http, s, s.scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())));
     long scanned = s.scan.lastFrame();
     for (Iterator<Group> it = s.groups.values().iterator(); it.hasNext(); ) {
@@ -90,7 +90,7 @@ abstract class TransferGapDetector implements Detector {
   public final void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
     State s = open.remove(c);
     if (s == null) {
-      s = new State(c);
+      s = new State(c, options);
     }
     collect(c, http, s, s.scan.advance(Long.MAX_VALUE));
     for (Iterator<Group> it = s.groups.values().iterator(); it.hasNext(); ) {
@@ -110,7 +110,7 @@ abstract class TransferGapDetector implements Detector {
     SegmentTimeline t = c.timeline();
     boolean isHttp = http != null && http.isHttp();
     for (TransferGaps.Gap gap : gaps) {
-      long cost = cost(gap);
+      long cost = cost(c, gap);
       if (cost <= 0) {
         continue;
       }

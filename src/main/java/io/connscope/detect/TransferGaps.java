@@ -15,11 +15,18 @@ import java.util.List;
  * recovery is another story), the receiver's segments between A and B are read for the window
  * ({@link ReceiveWindow}); "need" is min(B's length, the sender's MSS):
  *
+ * <p>The window the sender knew when it sent A: the receiver's segments that reached the sender
+ * before A left. A segment that passes the capture point at t reaches the sender and A comes back
+ * to the capture point one round trip (capture point <-> sender) later, so these are the
+ * receiver's segments captured at least that round trip, less releaseToleranceMicros (2 ms), before
+ * A (all of those before A near the sender; near the receiver, not the ACKs still on their way).
+ * Without the handshake the round trip is unknown and taken as 0.
+ *
  * <ul>
  *   <li><b>window</b>: at A the data in flight had reached the window (the room from A's end to
- *       the largest right edge the receiver had advertised before A is below "need", or the last
- *       window was zero): the sender could not send B. The first receiver segment after A whose
- *       window admits B (room at least "need", non-zero) is the window opening; the sender was
+ *       the largest right edge the sender knew is below "need", or that window was zero): the
+ *       sender could not send B. The first later receiver segment whose window admits B (room at
+ *       least "need", non-zero) is the window opening; the sender was
  *       blocked from A until it learned of it: {@code min(B - A, opening - A + rtt(capture point
  *       <-> sender))} (near the sender the round trip is ~0 and B follows the opening at once; near
  *       the receiver the opening reaches the sender and B comes back one round trip later; B - A
@@ -48,6 +55,7 @@ final class TransferGaps {
       int idleFrom, long pausedMicros, boolean peerData) {}
 
   private final Connection c;
+  private final DetectOptions options;
   /** Next timeline entry to examine. */
   private int next;
   /** Per direction: the last new data segment, -1 before the first. */
@@ -56,18 +64,26 @@ final class TransferGaps {
   private final boolean[] retransmitted = new boolean[2];
   /** Per direction: the largest data segment seen. */
   private final int[] maxLen = new int[2];
-  /** Per direction: the last segment of that direction that carried an ACK, -1 before one. */
-  private final int[] lastAcking = {-1, -1};
   /** Per direction: the largest right edge the peer had advertised when {@link #prev} left. */
   private final long[] edgeAtPrev = {-1, -1};
   /** Per direction: the peer's last window was zero when {@link #prev} left. */
   private final boolean[] zeroAtPrev = new boolean[2];
-  /** Per direction: the largest right edge its segments advertised so far, -1 before one. */
-  private final long[] maxEdge = {-1, -1};
+  /** Per direction: the first receiver segment the sender did not know when {@link #prev} left. */
+  private final int[] openFromAtPrev = new int[2];
+  /**
+   * Per sending direction: the next entry to fold into {@link #knownEdge} (entries before it were
+   * captured at least the sender's round trip before the sender's last data segment).
+   */
+  private final int[] known = new int[2];
+  /** Per sending direction: the largest right edge of the receiver's segments before {@link #known}. */
+  private final long[] knownEdge = {-1, -1};
+  /** Per sending direction: the receiver's last window before {@link #known} was zero. */
+  private final boolean[] knownZero = new boolean[2];
 
   /** A scan of one connection's timeline, advanced as the connection goes on (each entry once). */
-  TransferGaps(Connection c) {
+  TransferGaps(Connection c, DetectOptions options) {
     this.c = c;
+    this.options = options;
   }
 
   /** Frame of the last entry examined, -1 before the first. */
@@ -82,10 +98,6 @@ final class TransferGaps {
     for (; next < t.size() && t.frame(next) <= upToFrame; next++) {
       int i = next;
       int dir = t.dir(i);
-      if (ReceiveWindow.acks(t, i)) {
-        lastAcking[dir] = i;
-        maxEdge[dir] = Math.max(maxEdge[dir], ReceiveWindow.rightEdge(t, i));
-      }
       if (t.isRetransmission(i) && t.len(i) > 0) {
         retransmitted[dir] = true;
       }
@@ -96,16 +108,18 @@ final class TransferGaps {
       int a = prev[dir];
       long edgeA = edgeAtPrev[dir];
       boolean zeroA = zeroAtPrev[dir];
+      int openFrom = openFromAtPrev[dir];
       boolean clean = !retransmitted[dir];
       prev[dir] = i;
       retransmitted[dir] = false;
-      int peerNow = lastAcking[1 - dir];
-      edgeAtPrev[dir] = maxEdge[1 - dir];
-      zeroAtPrev[dir] = peerNow >= 0 && t.window(peerNow) == 0;
+      learn(t, dir, i);
+      edgeAtPrev[dir] = knownEdge[dir];
+      zeroAtPrev[dir] = knownZero[dir];
+      openFromAtPrev[dir] = known[dir];
       if (a < 0 || !clean) {
         continue;
       }
-      Gap g = gap(t, dir, a, i, edgeA, zeroA);
+      Gap g = gap(t, dir, a, i, edgeA, zeroA, openFrom);
       if (g != null) {
         if (out == null) {
           out = new ArrayList<>(2);
@@ -116,26 +130,51 @@ final class TransferGaps {
     return out == null ? List.of() : out;
   }
 
-  private Gap gap(SegmentTimeline t, int dir, int a, int b, long edgeA, boolean zeroA) {
+  /**
+   * Folds into direction {@code dir}'s known window the receiver's segments the sender had received
+   * when it sent entry {@code i}: captured at least the round trip (capture point <-> sender),
+   * less the release tolerance, before it. Each entry is folded once per direction.
+   */
+  private void learn(SegmentTimeline t, int dir, int i) {
+    // less the release tolerance: near the sender an ACK that arrived just before i (which it
+    // may have clocked out) counts as known, whatever the handshake's processing time
+    long cutoff = t.ts(i) - Math.max(0, rttSender(dir) - options.releaseToleranceMicros);
+    int k = known[dir];
+    for (; k < i && t.ts(k) <= cutoff; k++) {
+      if (t.dir(k) != dir && ReceiveWindow.acks(t, k)) {
+        knownEdge[dir] = Math.max(knownEdge[dir], ReceiveWindow.rightEdge(t, k));
+        knownZero[dir] = t.window(k) == 0;
+      }
+    }
+    known[dir] = k;
+  }
+
+  private long rttSender(int dir) {
+    return Math.max(0, dir == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros());
+  }
+
+  private Gap gap(SegmentTimeline t, int dir, int a, int b, long edgeA, boolean zeroA, int openFrom) {
     long endA = t.seq(a) + t.len(a);
     long need = Math.min(t.len(b), AckGatedReleases.effectiveMss(c, dir, maxLen[dir]));
-    boolean known = ReceiveWindow.scaleKnown(c, dir);
-    boolean blocked = ReceiveWindow.held(edgeA, zeroA, endA, need, known);
-    long rttSender = Math.max(0, dir == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros());
+    boolean scaleKnown = ReceiveWindow.scaleKnown(c, dir);
+    boolean blocked = ReceiveWindow.held(edgeA, zeroA, endA, need, scaleKnown);
+    long rttSender = rttSender(dir);
     long edge = edgeA;
     int open = -1;
     int idleFrom = -1;
     boolean peerData = false;
-    for (int j = a + 1; j < b; j++) { // each entry lies between one pair per direction: O(n) in all
+    // a blocked sender's opening may come from the first receiver segment it had not seen at A
+    // (captured before A near the receiver: at most one window of segments back)
+    for (int j = blocked ? Math.min(openFrom, a + 1) : a + 1; j < b; j++) {
       if (t.dir(j) == dir) {
         continue;
       }
-      peerData |= t.len(j) > 0;
+      peerData |= j > a && t.len(j) > 0;
       if (!ReceiveWindow.acks(t, j)) {
         continue;
       }
       edge = Math.max(edge, ReceiveWindow.rightEdge(t, j));
-      boolean admits = t.window(j) > 0 && (!known || edge - endA >= need);
+      boolean admits = t.window(j) > 0 && (!scaleKnown || edge - endA >= need);
       if (blocked && open < 0 && admits) {
         open = j;
       }
