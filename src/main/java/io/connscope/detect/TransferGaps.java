@@ -185,8 +185,8 @@ final class TransferGaps {
     long blockedMicros = open < 0 ? 0
         : Math.min(t.ts(b) - t.ts(a), t.ts(open) - t.ts(a) + rttSender);
     long paused = idleFrom < 0 ? 0 : Math.max(0, t.ts(b) - t.ts(idleFrom) - rttSender);
-    if (open < 0 && idleFrom < 0) {
-      return null;
+    if (blockedMicros <= 0 && paused < options.senderPauseMinMicros) {
+      return null; // neither detector counts it: no garbage for every ACK-clocked pair
     }
     return new Gap(dir, a, b, open, Math.max(0, blockedMicros), blocked && zeroA, idleFrom, paused,
         peerData);
