@@ -18,8 +18,12 @@ package io.connscope.detect;
  * connection without HTTP.
  * Details: the receiver's largest advertised window, whether window scaling was on (both SYNs
  * carried the option) and its shift, blocks, zero-window blocks, longest block, transfer time.
+ * The window the sender knew at A: the receiver's segments captured at least the round trip
+ * (capture point <-> sender), less releaseToleranceMicros, before A (TransferGaps).
  * Not counted: gaps with a retransmission between A and B (loss recovery), windows of unknown
- * scale (handshake not captured) unless zero, a block whose window opening the capture missed.
+ * scale (handshake not captured) unless zero, a block whose window opening the capture missed, a
+ * full (not zero) window in the sender's first flight (the initial congestion window held it as
+ * much).
  * Confidence: confirmed when the window scale is known and the connection lost nothing in the
  * capture; suspected otherwise.
  * Fix: the receiver reads faster; a larger receive buffer (SO_RCVBUF); don't clamp the buffer (an

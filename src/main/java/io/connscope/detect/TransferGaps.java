@@ -39,6 +39,9 @@ import java.util.List;
  *       of A only shortens this (the pause is counted from the ACK): the figure is a lower bound.
  * </ul>
  *
+ * In the sender's first flight (no data of its acknowledged yet, as far as it knew when A left) a
+ * full window is not counted unless it was zero: a receiver whose first window equals the
+ * sender's initial congestion window (10 segments, RFC 6928) held nothing slow start did not hold.
  * A gap can have both (the window opened and then the sender still waited). Windows in bytes need
  * the handshake's window scale; without it only zero windows count as full. Detectors apply their
  * thresholds and attribution to these measurements.
@@ -79,6 +82,10 @@ final class TransferGaps {
   private final long[] knownEdge = {-1, -1};
   /** Per sending direction: the receiver's last window before {@link #known} was zero. */
   private final boolean[] knownZero = new boolean[2];
+  /** Per sending direction: the largest ACK of its data among the segments before {@link #known}. */
+  private final long[] knownAck = {-1, -1};
+  /** Per direction: {@link #knownAck} when {@link #prev} left. */
+  private final long[] ackAtPrev = {-1, -1};
 
   /** A scan of one connection's timeline, advanced as the connection goes on (each entry once). */
   TransferGaps(Connection c, DetectOptions options) {
@@ -109,6 +116,7 @@ final class TransferGaps {
       long edgeA = edgeAtPrev[dir];
       boolean zeroA = zeroAtPrev[dir];
       int openFrom = openFromAtPrev[dir];
+      long ackA = ackAtPrev[dir];
       boolean clean = !retransmitted[dir];
       prev[dir] = i;
       retransmitted[dir] = false;
@@ -116,10 +124,11 @@ final class TransferGaps {
       edgeAtPrev[dir] = knownEdge[dir];
       zeroAtPrev[dir] = knownZero[dir];
       openFromAtPrev[dir] = known[dir];
+      ackAtPrev[dir] = knownAck[dir];
       if (a < 0 || !clean) {
         continue;
       }
-      Gap g = gap(t, dir, a, i, edgeA, zeroA, openFrom);
+      Gap g = gap(t, dir, a, i, edgeA, zeroA, openFrom, ackA);
       if (g != null) {
         if (out == null) {
           out = new ArrayList<>(2);
@@ -144,6 +153,7 @@ final class TransferGaps {
       if (t.dir(k) != dir && ReceiveWindow.acks(t, k)) {
         knownEdge[dir] = Math.max(knownEdge[dir], ReceiveWindow.rightEdge(t, k));
         knownZero[dir] = t.window(k) == 0;
+        knownAck[dir] = Math.max(knownAck[dir], t.ack(k));
       }
     }
     known[dir] = k;
@@ -153,11 +163,14 @@ final class TransferGaps {
     return Math.max(0, dir == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros());
   }
 
-  private Gap gap(SegmentTimeline t, int dir, int a, int b, long edgeA, boolean zeroA, int openFrom) {
+  private Gap gap(SegmentTimeline t, int dir, int a, int b, long edgeA, boolean zeroA, int openFrom,
+      long ackA) {
     long endA = t.seq(a) + t.len(a);
     long need = Math.min(t.len(b), AckGatedReleases.effectiveMss(c, dir, maxLen[dir]));
     boolean scaleKnown = ReceiveWindow.scaleKnown(c, dir);
-    boolean blocked = ReceiveWindow.held(edgeA, zeroA, endA, need, scaleKnown);
+    // in the first flight (no data of the sender acknowledged yet, as it knew) a full but open
+    // window is no evidence: the initial congestion window holds the flight as much
+    boolean blocked = ReceiveWindow.held(edgeA, zeroA, endA, need, scaleKnown) && (zeroA || ackA > 1);
     long rttSender = rttSender(dir);
     long edge = edgeA;
     int open = -1;
