@@ -14,9 +14,10 @@ import java.util.List;
  * data segment A sent before it, with no other data between them: the first ACK from the peer
  * that covers all of A arrives after A and before B, and B left right after it: B passed the
  * capture point one round trip between the capture point and the sender after the ACK, within
- * {@link DetectOptions#releaseToleranceMicros} either way (from wherever it is captured, the ACK
- * travels on to the sender and B comes back; a B that arrives sooner left before the ACK reached
- * the sender, so something earlier released it).
+ * {@link DetectOptions#releaseToleranceMicros} later, or that or an eighth of the round trip
+ * ({@link #EARLY_SHARE}) sooner (from wherever it is captured, the ACK travels on to the sender
+ * and B comes back; a B that arrives much sooner left before the ACK reached the sender, so
+ * something earlier released it).
  * Each such release records:
  *
  * <ul>
@@ -52,6 +53,14 @@ final class AckGatedReleases {
   /** One release: timeline indices of the held data's predecessor, the late ACK and B. */
   record Release(int dir, int data, int ack, int released, long ackDelayMicros, long stallMicros,
       long heldMicros, boolean pureAck, boolean nagle, boolean rttKnown, boolean windowGated) {}
+
+  /**
+   * A released segment may arrive sooner than one sender-side round trip after its ACK by the
+   * tolerance or by this share of the round trip, whichever is larger: the handshake's round trip
+   * can exceed the path's by the hosts' processing or a queue at the time (a few ms on real
+   * captures). Sooner than that, it left before the ACK reached the sender.
+   */
+  static final int EARLY_SHARE = 8;
 
   private final Connection c;
   private final DetectOptions o;
@@ -126,8 +135,8 @@ final class AckGatedReleases {
       long ackDelay = t.ts(ack) - t.ts(a);
       long release = t.ts(i) - t.ts(ack);
       long expected = Math.max(0, rttSender);
-      if (release >= 0 && release >= expected - o.releaseToleranceMicros
-          && release <= expected + o.releaseToleranceMicros) {
+      long early = Math.max(o.releaseToleranceMicros, expected / EARLY_SHARE);
+      if (release >= 0 && release >= expected - early && release <= expected + o.releaseToleranceMicros) {
         if (out == null) {
           out = new ArrayList<>(2);
         }

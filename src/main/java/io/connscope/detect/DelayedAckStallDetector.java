@@ -7,9 +7,10 @@ package io.connscope.detect;
  * that ACK back. Found by AckGatedReleases: a new data segment B follows a pure ACK that covered
  * the sender's previous data segment A, and
  *   - the ACK's delay beyond the round trip (capture point <-> receiver) >= minStallMicros (10 ms);
- *   - B followed the ACK by the round trip (capture point <-> sender), within
- *     releaseToleranceMicros (2 ms) either way (near the sender at once; near the receiver one
- *     round trip later; sooner means B left before the ACK reached the sender).
+ *   - B followed the ACK by the round trip (capture point <-> sender), at most
+ *     releaseToleranceMicros (2 ms) later and at most max(2 ms, an eighth of that round trip)
+ *     sooner (near the sender at once; near the receiver one round trip later; much sooner means
+ *     B left before the ACK reached the sender).
  * Cost: the ACK's delay beyond the round trip.
  * Gate: Nagle when B is smaller than the sender's MSS, else the congestion/receive window.
  * Peer stack from the delay: ~40 ms Linux, ~100 ms BSD/macOS, ~200 ms Windows.

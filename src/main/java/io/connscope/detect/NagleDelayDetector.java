@@ -7,7 +7,8 @@ package io.connscope.detect;
  * the message's earlier segment, and that segment was smaller than the MSS: the application had
  * already written it (the message was unfinished), and Nagle (RFC 896) held it until every
  * earlier byte was acknowledged. Evidence from AckGatedReleases: the segment followed, by the
- * round trip (capture point <-> sender) within releaseToleranceMicros (2 ms), the ACK that covered
+ * round trip (capture point <-> sender) within releaseToleranceMicros (2 ms) later or max(2 ms,
+ * an eighth of that round trip) sooner, the ACK that covered
  * the message's previous segment, and it was held (from the previous segment to it) at least
  * minStallMicros (10 ms). When the receiver also delayed that ACK (a pure ACK, late by at least
  * minStallMicros beyond the round trip) the summary names the delayed ACK; otherwise the wait was

@@ -57,6 +57,13 @@ final class TransferGaps {
   record Gap(int dir, int data, int next, int open, long blockedMicros, boolean zeroWindow,
       int idleFrom, long pausedMicros, boolean peerData) {}
 
+  /**
+   * Entries before A searched for a blocked sender's window opening (near the receiver: the
+   * segments of one round trip). Bounds the work per gap when the handshake's round trip is far
+   * longer than the path's (a slow server accept); an opening further back is not seen.
+   */
+  static final int MAX_LOOKBACK = 1024;
+
   private final Connection c;
   private final DetectOptions options;
   /** Next timeline entry to examine. */
@@ -178,7 +185,8 @@ final class TransferGaps {
     boolean peerData = false;
     // a blocked sender's opening may come from the first receiver segment it had not seen at A
     // (captured before A near the receiver: at most one window of segments back)
-    for (int j = blocked ? Math.min(openFrom, a + 1) : a + 1; j < b; j++) {
+    int from = blocked ? Math.min(Math.max(openFrom, a + 1 - MAX_LOOKBACK), a + 1) : a + 1;
+    for (int j = from; j < b; j++) {
       if (t.dir(j) == dir) {
         continue;
       }

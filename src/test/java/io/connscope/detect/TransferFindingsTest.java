@@ -59,8 +59,8 @@ class TransferFindingsTest {
     assertBetween(9_000, 15_000, SampleFindings.detail(f, "longest_block_us"), "longest block");
     // first three blocks: the segment that filled the window, the window update, the next segment
     assertEquals(List.of(8L, 9L, 10L, 16L, 17L, 18L, 19L, 20L), f.frames());
-    assertTrue(f.summary().contains("the client's receive window held the server's response 200 to GET /bulk"),
-        f.summary());
+    assertTrue(f.summary().contains(
+        "the client's receive window held the server's response 200 to GET /bulk"), f.summary());
     assertTrue(f.fix().contains("SO_RCVBUF"), f.fix());
   }
 
@@ -126,6 +126,30 @@ class TransferFindingsTest {
     assertBetween(0, cost[1] / 10, Math.abs(cost[0] - cost[1]), "blocked time, receiver vs sender side");
   }
 
+  /**
+   * The release timing per vantage point, on public captures (skipped without ../shared/corpus): a
+   * segment seen near the receiver can only have been released by an ACK one sender-side round
+   * trip before it (less an eighth for a handshake round trip longer than the path's).
+   */
+  @Test
+  void releaseTimingOnCorpusCaptures() throws IOException {
+    Path wrapped = Paths.get("../shared/corpus/arkime/http-wrapped-header.pcap");
+    Path http = Paths.get("../shared/corpus/markofu/PracticalPacketAnalysis/ppa-capture-files/http.cap");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(wrapped) && Files.exists(http),
+        "corpus missing");
+    // captured near the server; the client's second request piece arrives 47.7 ms after the
+    // server's ACK, the handshake round trip to the client is 53.8 ms: still its release
+    List<Finding> nagle = ofType(SampleFindings.of(wrapped), NagleDelayDetector.TYPE);
+    assertEquals(1, nagle.size(), nagle.toString());
+    assertEquals(List.of(5L, 6L, 7L), nagle.get(0).frames());
+    // captured near the client, 911 ms round trip to the server: server segments 0 to 430 ms
+    // after the client's ACKs left the server before those ACKs arrived (6 stalls and 2 Nagle
+    // findings before the lower bound)
+    List<Finding> all = SampleFindings.of(http);
+    assertEquals(List.of(), ofType(all, DelayedAckStallDetector.TYPE));
+    assertEquals(List.of(), ofType(all, NagleDelayDetector.TYPE));
+  }
+
   /** The severity rule: the same pauses are info when the warning threshold is above their cost. */
   @Test
   void cheapPausesAreInfo() throws IOException {
@@ -151,8 +175,8 @@ class TransferFindingsTest {
         continue;
       }
       for (Finding f : SampleFindings.of(p)) {
-        assertTrue(!f.type().equals(ReceiveWindowLimitedDetector.TYPE) && !f.type().equals(SenderPausedDetector.TYPE),
-            name + ": " + f);
+        assertTrue(!f.type().equals(ReceiveWindowLimitedDetector.TYPE)
+            && !f.type().equals(SenderPausedDetector.TYPE), name + ": " + f);
       }
     }
   }
