@@ -15,6 +15,15 @@ Modes:
   slowread   one GET of --path on a socket whose SO_RCVBUF is --rcvbuf (set before connect,
              so the SYN announces the small window), then reads the body --read-size bytes
              at a time, sleeping --read-pause seconds between reads: a slow reader.
+  paths      --conns keep-alive connections one after the other; each GETs every --path
+             in turn (each request after the previous response), then closes.
+  midstream  connections that are open and idle when a capture starts: A and B (TCP
+             keep-alive on: SO_KEEPALIVE, TCP_KEEPIDLE=1, TCP_KEEPINTVL=1) make requests,
+             print IDLE and wait for the file --go to exist (at most 15 s); then A makes two
+             more requests and a new connection C makes one and closes; all idle for --idle
+             seconds (the kernel probes A and B every second); then B makes three requests
+             (its first captured packet is a probe) and A one more. GETs of nginx's sample
+             files and of /missing/N (404).
 
 Prints one line per request on stdout: index, method, target, status, milliseconds from
 the first byte written to the last byte of the response read.
@@ -22,6 +31,7 @@ the first byte written to the last byte of the response read.
 
 import argparse
 import os
+import socket
 import sys
 import time
 
@@ -123,13 +133,76 @@ def run_slowread(args, sock, host):
     report(0, "GET", target, int(lines[0].split()[1]), now_ms(t0))
 
 
+
+def run_paths(args, host):
+    for c in range(args.conns):
+        sock = connect(args.host, args.port, args.nodelay)
+        try:
+            reader = Reader(sock)
+            for i, target in enumerate(args.path or ["/"]):
+                t0 = time.monotonic()
+                sock.sendall(request_head("GET", target, host))
+                status, _, _ = read_response(reader, "GET")
+                report(f"{c}.{i}", "GET", target, status, now_ms(t0))
+                time.sleep(args.pause)
+        finally:
+            sock.close()
+
+
+def keepalive_connect(args):
+    sock = connect(args.host, args.port, args.nodelay)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 5)
+    return sock
+
+
+def run_midstream(args, host):
+    def get(name, sock, reader, target):
+        t0 = time.monotonic()
+        sock.sendall(request_head("GET", target, host))
+        status, _, _ = read_response(reader, "GET")
+        report(name, "GET", target, status, now_ms(t0))
+
+    a, b = keepalive_connect(args), keepalive_connect(args)
+    try:
+        ra, rb = Reader(a), Reader(b)
+        get("A", a, ra, "/a.txt")              # before the capture
+        get("B", b, rb, "/b.html")
+        get("B", b, rb, "/small.txt")
+        print("IDLE", flush=True)
+        for _ in range(300):                   # at most 15 s
+            if os.path.exists(args.go):
+                break
+            time.sleep(0.05)
+        else:
+            sys.exit("midstream: no --go file after 15 s")
+        get("A", a, ra, "/c.bin")               # in the capture: A at once
+        get("A", a, ra, "/missing/1")
+        c = connect(args.host, args.port, args.nodelay)
+        try:
+            get("C", c, Reader(c), "/small.txt")
+        finally:
+            c.close()
+        time.sleep(args.idle)                   # A and B idle: keep-alive probes
+        get("B", b, rb, "/a.txt")
+        get("B", b, rb, "/missing/2")
+        get("B", b, rb, "/c.bin")
+        get("A", a, ra, "/b.html")
+    finally:
+        a.close()
+        b.close()
+
+
 MODES = {"pipelined": run_pipelined, "mixed": run_mixed, "nagle": run_nagle, "get": run_get,
          "slowread": run_slowread}
+OWN_CONNECTIONS = {"paths": run_paths, "midstream": run_midstream}
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=sorted(MODES))
+    ap.add_argument("mode", choices=sorted(MODES) + sorted(OWN_CONNECTIONS))
     ap.add_argument("host")
     ap.add_argument("port", type=int)
     ap.add_argument("--path", action="append")
@@ -141,14 +214,24 @@ def main():
     ap.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF before connect (slowread)")
     ap.add_argument("--read-size", type=int, default=4096)
     ap.add_argument("--read-pause", type=float, default=0.01)
+    ap.add_argument("--conns", type=int, default=1, help="paths: connections, one after the other")
+    ap.add_argument("--go", help="midstream: go on once this file exists")
+    ap.add_argument("--idle", type=float, default=2.5, help="midstream: idle seconds in the capture")
     args = ap.parse_args()
     if args.agent is not None:
         global AGENT
         AGENT = args.agent.replace("\\e", "\x1b")
     if not 0 < args.count <= 100:
         ap.error("--count must be in 1..100")
+    if not 0 < args.conns <= 10:
+        ap.error("--conns must be in 1..10")
+    if args.mode == "midstream" and not args.go:
+        ap.error("midstream needs --go FILE")
 
     host_header = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+    if args.mode in OWN_CONNECTIONS:
+        OWN_CONNECTIONS[args.mode](args, host_header)
+        return
     sock = connect(args.host, args.port, args.nodelay, args.rcvbuf)
     try:
         MODES[args.mode](args, sock, host_header)

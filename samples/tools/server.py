@@ -14,6 +14,11 @@ Modes:
   http10      answers HTTP/1.0 without Content-Length and closes: a close-delimited body.
   onewrite    keep-alive; reads the full request (head + Content-Length body) and
               answers 200 in ONE send().
+  paths       keep-alive; every response in ONE send(), its first header X-Path echoing
+              the target: GET /missing... -> 404 with a short body; GET /size/N -> 200
+              with N bytes; anything else -> 200 with 256 bytes.
+  dribble     one response of 60 x 1000 bytes, one write (and segment) each.
+  silent      reads one request and never answers.
   bulk        answers any GET with 200 and a --body-size body (default 1 MiB) in one
               sendall(), then waits for the client to close.
   paused      answers any GET with 200 and a --body-size body (Content-Length) written in
@@ -134,6 +139,28 @@ def serve_onewrite(conn, reader):
             return
 
 
+def serve_paths(conn, reader):
+    for _ in range(MAX_REQUESTS_PER_CONN):
+        req = read_request(reader)
+        if req is None:
+            return
+        method, target, _, headers = req
+        read_body(reader, headers)
+        if target.startswith("/missing"):
+            status, reason, body = 404, "Not Found", f"no such path: {target}\n".encode("latin-1")
+        elif target.startswith("/size/"):
+            n = max(0, min(int(target[6:]), 1 << 20))
+            body = (b"0123456789abcdef" * (n // 16 + 1))[:n]
+            status, reason = 200, "OK"
+        else:
+            status, reason, body = 200, "OK", BODY_200
+        # X-Path first: a capture filter can pick one response by the bytes at a fixed offset
+        respond(conn, status, reason, [("X-Path", target), ("Content-Type", "text/plain"),
+                                       ("Content-Length", str(len(body)))], body)  # one send()
+        if headers.get("connection", "").lower() == "close":
+            return
+
+
 def serve_dribble(conn, reader):
     """One response of 60 x 1000 bytes, each write its own segment (TCP_NODELAY, 1 ms apart)."""
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -199,7 +226,7 @@ def serve_paused(conn, reader):
 
 
 MODES = {"mixed": serve_mixed, "continue": serve_continue, "http10": serve_http10,
-         "onewrite": serve_onewrite, "dribble": serve_dribble, "silent": serve_silent,
+         "onewrite": serve_onewrite, "paths": serve_paths, "dribble": serve_dribble, "silent": serve_silent,
          "bulk": serve_bulk, "paused": serve_paused}
 
 

@@ -10,6 +10,10 @@ package io.connscope.detect;
  *     host, a SPAN port over its rate, a ring buffer overrun);
  *   - capture.truncated: bytes the reassembly had to skip (content gaps) beyond those ranges:
  *     segments that were seen but cut by the snap length, so their payload is missing.
+ *   - capture.one_sided: the peer acknowledged bytes of a direction of which the capture holds
+ *     no packet at all: a tap on one direction, asymmetric routing, direct server return. Not
+ *     loss: that side's stream is known from the ACKs alone (responses are reported as not
+ *     captured, requests of orphan responses likewise), so it is said once, as info.
  * Cost: 0 (not a time cost: the capture, not the network, is at fault).
  * Effect on other findings: timing evidence near a loss is uncertain; the detectors of this
  * family lower their confidence to suspected on a connection with content gaps.
@@ -33,6 +37,7 @@ import java.util.function.Consumer;
 public final class CaptureLossDetector implements Detector {
   public static final String LOSS = "capture.loss";
   public static final String TRUNCATED = "capture.truncated";
+  public static final String ONE_SIDED = "capture.one_sided";
 
   public CaptureLossDetector(DetectOptions options) {}
 
@@ -99,7 +104,21 @@ public final class CaptureLossDetector implements Detector {
         ranges++;
       }
       String side = d == StreamControl.CLIENT ? "client" : "server";
-      if (lost > 0) {
+      String peer = d == StreamControl.CLIENT ? "server" : "client";
+      if (lost > 0 && c.half(d).packets() == 0) {
+        TreeMap<String, Object> det = new TreeMap<>();
+        det.put("missing_side", side);
+        det.put("acknowledged_bytes", lost);
+        List<Long> fs = List.of(c.firstFrame());
+        out.accept(new Finding(ONE_SIDED, "info", "confirmed", c.idString(), -1, 0, fs,
+            "tcp.port == " + c.clientPort() + " && tcp.port == " + c.serverPort(),
+            String.format(Locale.ROOT, "the capture holds no packet from the %s: only the %s's"
+                + " direction was captured (a tap on one direction, asymmetric routing); the %s"
+                + " acknowledged %d bytes of it, so its messages are known only by their size and"
+                + " the time they were acknowledged", side, peer, peer, lost),
+            "capture both directions (a tap or SPAN session that mirrors both, or on a host the"
+                + " traffic passes both ways)", det));
+      } else if (lost > 0) {
         TreeMap<String, Object> det = new TreeMap<>();
         det.put("sender", side);
         det.put("lost_bytes", lost);

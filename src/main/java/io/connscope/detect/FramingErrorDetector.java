@@ -142,7 +142,8 @@ public final class FramingErrorDetector implements Detector {
       String cl = t.responseHeaders().get("content-length");
       Transaction lost = null;
       for (Transaction o : http.transactions()) {
-        if (lost == null && o.index() > t.index() && o.method() != null && o.status() == 0) {
+        if (lost == null && o.index() > t.index() && o.method() != null && o.status() == 0
+            && !o.responseNotCaptured()) {
           lost = o;
         }
       }

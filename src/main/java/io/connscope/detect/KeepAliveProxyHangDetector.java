@@ -70,7 +70,7 @@ public final class KeepAliveProxyHangDetector implements Detector {
 
   /** The hang evidence of request {@code t} after {@code prev}, or null when it is not one. */
   static Hang hang(Connection c, Transaction prev, Transaction t, DetectOptions o, List<String> signs) {
-    if (t.responseFirstFrame() >= 0 || t.status() > 0 || prev.status() <= 0
+    if (t.responseFirstFrame() >= 0 || t.status() > 0 || t.responseNotCaptured() || prev.status() <= 0
         || !KeepAlive.negotiation(prev).persistent()) {
       return null;
     }

@@ -66,7 +66,7 @@ public final class KeepAliveStaleReuseDetector implements Detector {
 
   /** Request {@code t} after {@code prev} was sent as or after the server closed. */
   static boolean isStale(Connection c, Transaction prev, Transaction t, DetectOptions o) {
-    if (t.responseFirstFrame() >= 0 || t.status() > 0 || prev.status() <= 0
+    if (t.responseFirstFrame() >= 0 || t.status() > 0 || t.responseNotCaptured() || prev.status() <= 0
         || !KeepAlive.negotiation(prev).persistent()) {
       return false;
     }

@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>For each direction, for each new data segment B (not a retransmission or keep-alive) and the
  * new data segment A sent before it, with no retransmission of that direction between them (loss
- * recovery is another story), the receiver's segments between A and B are read for the window
+ * recovery is another story) and B starting where A ended (no data the capture missed between
+ * them), the receiver's segments between A and B are read for the window
  * ({@link ReceiveWindow}); "need" is min(B's length, the sender's MSS):
  *
  * <p>The window the sender knew when it sent A: the receiver's segments that reached the sender
@@ -132,8 +133,8 @@ final class TransferGaps {
       zeroAtPrev[dir] = knownZero[dir];
       openFromAtPrev[dir] = known[dir];
       ackAtPrev[dir] = knownAck[dir];
-      if (a < 0 || !clean) {
-        continue;
+      if (a < 0 || !clean || t.seq(i) != t.seq(a) + t.len(a)) {
+        continue; // loss recovery, or data between A and B the capture did not keep
       }
       Gap g = gap(t, dir, a, i, edgeA, zeroA, openFrom, ackA);
       if (g != null) {

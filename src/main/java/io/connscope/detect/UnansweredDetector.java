@@ -11,7 +11,10 @@ package io.connscope.detect;
  * Confidence: confirmed when the connection was closed (FIN or RST) after the request, suspected
  * when the capture ended, nothing at all was seen from the server (one-sided capture) or a gap
  * touched the transaction (the answer may be outside the
- * capture). Severity warning. Cost: for unanswered requests, the time from the request to the
+ * capture). Not reported: requests whose response the client acknowledged while the capture
+ * lost it (Transaction.responseNotCaptured) and responses whose request is not in the capture
+ * (Transaction.requestNotCaptured): capture.loss and capture.one_sided say those. Severity
+ * warning. Cost: for unanswered requests, the time from the request to the
  * connection's end (the longest one).
  */
 
@@ -47,6 +50,9 @@ public final class UnansweredDetector implements Detector {
     int first = -1;
     Transaction prev = null;
     for (Transaction t : http.transactions()) {
+      if (t.orphanResponse() && t.requestNotCaptured()) {
+        continue; // its request is not in the capture: a capture-quality matter (capture.one_sided)
+      }
       if (t.orphanResponse()) {
         orphans.add(t.index());
         frames.add(t.responseFirstFrame());
@@ -59,7 +65,7 @@ public final class UnansweredDetector implements Detector {
       }
       boolean explained = prev != null && (KeepAliveProxyHangDetector.hang(c, prev, t, options, List.of()) != null
           || KeepAliveStaleReuseDetector.isStale(c, prev, t, options));
-      if (t.status() == 0 && !explained && !t.gapAffected()) {
+      if (t.status() == 0 && !explained && !t.gapAffected() && !t.responseNotCaptured()) {
         unanswered.add(t.index());
         frames.add(t.requestFirstFrame());
         suspect |= t.gapAffected();

@@ -85,8 +85,19 @@ final class Http1Parser {
   long frame;
   long us;
 
+  // Stream offsets (bytes fed and gaps, from the offset the parser was made at).
+  /** Offset of the first byte of the next feed (or gap). */
+  private long consumed;
+  /** {@code consumed - off} of the current feed: the offset of {@code buf[i]} is {@code base + i}. */
+  private long base;
+  /** Offset just past the last byte consumed by the state machine. */
+  private long cursor;
+
   // The current message.
   boolean inMessage;
+  /** Stream offset of the current message's first byte, and just past its last one. */
+  long firstOffset = -1;
+  long endOffset = -1;
   long firstFrame;
   long firstUs;
   long lastFrame;
@@ -114,6 +125,13 @@ final class Http1Parser {
   private boolean maybeTunnel;
 
   Http1Parser(boolean request, HttpOptions opts, Listener listener, State initial) {
+    this(request, opts, listener, initial, 0);
+  }
+
+  /** A parser whose first byte is at stream offset {@code offset}. */
+  Http1Parser(boolean request, HttpOptions opts, Listener listener, State initial, long offset) {
+    this.consumed = offset;
+    this.cursor = offset;
     this.request = request;
     this.opts = opts;
     this.listener = listener;
@@ -126,10 +144,16 @@ final class Http1Parser {
     return state;
   }
 
+  /** Stream offset of the next byte this parser will be fed. */
+  long offset() {
+    return consumed;
+  }
+
   /** Feeds {@code len} bytes at {@code buf[off..]}, the last of which arrived in {@code frame}. */
   void feed(ByteBuffer buf, int off, int len, long frame, long us) {
     this.frame = frame;
     this.us = us;
+    base = consumed - off;
     int pos = off;
     int end = off + len;
     while (pos < end) {
@@ -147,6 +171,7 @@ final class Http1Parser {
           bodyBytes += n;
           remaining -= n;
           pos += n;
+          cursor = base + pos;
           if (remaining == 0) {
             bodyDone();
           }
@@ -159,6 +184,7 @@ final class Http1Parser {
         case BODY_TO_CLOSE:
           bodyBytes += end - pos;
           pos = end;
+          cursor = base + pos;
           break;
         case DESYNC:
           pos = desync(buf, pos, end);
@@ -169,7 +195,10 @@ final class Http1Parser {
         default: // TUNNEL, NOT_HTTP: ignored
           pos = end;
       }
+      cursor = base + pos;
     }
+    consumed += len;
+    cursor = consumed;
     if (inMessage) {
       lastFrame = frame;
       lastUs = us;
@@ -180,6 +209,8 @@ final class Http1Parser {
   void gap(long len, long frame, long us) {
     this.frame = frame;
     this.us = us;
+    consumed += len;
+    cursor = consumed;
     switch (state) {
       case BODY_FIXED:
       case CHUNK_DATA:
@@ -292,7 +323,7 @@ final class Http1Parser {
     }
     boolean bareLf = lineBareLf;
     boolean nul = lineNul;
-    beginMessage(lineFrame, lineUs);
+    beginMessage(lineFrame, lineUs, base + pos - lineRaw);
     listener.messageBegin(this);
     lineBareLf = bareLf;
     lineNul = nul;
@@ -309,7 +340,7 @@ final class Http1Parser {
   private int startLine(ByteBuffer buf, int pos, int end) {
     if (lineRaw == 0 && !request && listener.simpleResponseExpected(this)) {
       // RFC 1945 §6: a Simple-Response is the entity body alone, ended by the close
-      beginMessage(frame, us);
+      beginMessage(frame, us, base + pos);
       listener.messageBegin(this);
       version = HTTP_09;
       reason = "";
@@ -330,7 +361,7 @@ final class Http1Parser {
         state = State.TUNNEL;
         return end;
       }
-      beginMessage(frame, us);
+      beginMessage(frame, us, base + pos);
       listener.messageBegin(this);
     }
     pos = readLine(buf, pos, end, opts.maxStartLineBytes());
@@ -397,7 +428,8 @@ final class Http1Parser {
     boolean nul = lineNul;
     System.arraycopy(line, at, line, 0, lineLen - at);
     lineLen -= at;
-    beginMessage(at >= before ? frame : lineFrame, at >= before ? us : lineUs);
+    beginMessage(at >= before ? frame : lineFrame, at >= before ? us : lineUs,
+        base + pos - lineLen - (bareLf ? 1 : 2));
     listener.messageBegin(this);
     lineBareLf = bareLf;
     lineNul = nul;
@@ -417,35 +449,62 @@ final class Http1Parser {
 
   /** Where a start line begins in line[] (running to its end), or -1. */
   private int startLineAt() {
-    if (!request) {
-      for (int p = 0; p + 12 <= lineLen; p++) {
-        if ((line[p] | 0x20) == 'h' && statusLineValid(p)) {
-          return p;
-        }
+    return startLineIn(line, 0, lineLen, request, !request);
+  }
+
+  /** Where a request line or a status line begins in {@code b[from, end)} (running to end), or -1. */
+  static int startLineIn(byte[] b, int from, int end) {
+    return startLineIn(b, from, end, true, true);
+  }
+
+  /**
+   * Where a start line of the kinds asked for begins in {@code b[from, end)}, running to its end:
+   * a request line at its beginning, or after junk when its method is a known one; a status line
+   * anywhere. -1 when there is none.
+   */
+  private static int startLineIn(byte[] b, int from, int end, boolean requests,
+      boolean statuses) {
+    if (requests && requestLineEnd(b, from, end) >= 0) {
+      return from;
+    }
+    for (int p = from; p + 12 <= end; p++) {
+      if (statuses && (b[p] | 0x20) == 'h' && isStatusLine(b, p, end)) {
+        return p;
       }
-      return -1;
-    }
-    if (requestLineEnd(0) >= 0) {
-      return 0;
-    }
-    for (int p = 1; p + 14 <= lineLen; p++) {
-      for (byte[] m : KNOWN_METHODS) {
-        if (p + m.length < lineLen && line[p + m.length] == ' ' && startsWith(p, m)
-            && requestLineEnd(p) >= 0) {
-          return p;
+      if (requests && p > from && p + 14 <= end) {
+        for (byte[] m : KNOWN_METHODS) {
+          if (p + m.length < end && b[p + m.length] == ' ' && startsWith(b, p, m)
+              && requestLineEnd(b, p, end) >= 0) {
+            return p;
+          }
         }
       }
     }
     return -1;
   }
 
-  private boolean startsWith(int p, byte[] m) {
+  private static boolean startsWith(byte[] b, int p, byte[] m) {
     for (int i = 0; i < m.length; i++) {
-      if (line[p + i] != m[i]) {
+      if (b[p + i] != m[i]) {
         return false;
       }
     }
     return true;
+  }
+
+  /** True when a gap of {@code len} bytes here costs no message boundary (inside a known body). */
+  boolean absorbs(long len) {
+    switch (state) {
+      case BODY_FIXED:
+      case CHUNK_DATA:
+        return len <= remaining;
+      case BODY_TO_CLOSE:
+      case TUNNEL:
+      case NOT_HTTP:
+        return true;
+      default:
+        return false;
+    }
   }
 
   /** Index of the SP before the version when line[o..] is a request line, else -1. */
@@ -509,9 +568,13 @@ final class Http1Parser {
 
   /** HTTP-version SP status-code [SP reason-phrase] at line[o..] (reason may be missing). */
   private boolean statusLineValid(int o) {
-    return lineLen - o >= 12 && isVersion(line, o) && line[o + 8] == ' ' && isDigit(line[o + 9])
-        && isDigit(line[o + 10]) && isDigit(line[o + 11])
-        && (lineLen - o == 12 || line[o + 12] == ' ');
+    return isStatusLine(line, o, lineLen);
+  }
+
+  /** {@code b[o, end)} is a status line: HTTP-version SP 3DIGIT, then SP or the end. */
+  static boolean isStatusLine(byte[] b, int o, int end) {
+    return end - o >= 12 && isVersion(b, o) && b[o + 8] == ' ' && isDigit(b[o + 9])
+        && isDigit(b[o + 10]) && isDigit(b[o + 11]) && (end - o == 12 || b[o + 12] == ' ');
   }
 
   /**
@@ -916,8 +979,10 @@ final class Http1Parser {
 
   // ---- message life cycle -----------------------------------------------------------------
 
-  private void beginMessage(long frame, long us) {
+  private void beginMessage(long frame, long us, long offset) {
     inMessage = true;
+    firstOffset = offset;
+    endOffset = -1;
     firstFrame = frame;
     firstUs = us;
     lastFrame = frame;
@@ -945,12 +1010,14 @@ final class Http1Parser {
     lastFrame = frame;
     lastUs = us;
     inMessage = false;
+    endOffset = cursor;
     state = framing == Framing.TUNNEL ? State.TUNNEL : State.START_LINE;
     listener.messageEnd(this, true);
   }
 
   private void endMessage(boolean complete) {
     inMessage = false;
+    endOffset = cursor;
     listener.messageEnd(this, complete);
   }
 
@@ -1021,6 +1088,7 @@ final class Http1Parser {
       lineRaw += take;
       pos += take;
     }
+    cursor = base + pos;
     if (pos == end) {
       return pos;
     }
@@ -1028,6 +1096,7 @@ final class Http1Parser {
       lineTooLong = true; // the byte at pos is left unconsumed
       return pos;
     }
+    cursor++;
     lineRaw++;
     if (lineLen > 0 && line[lineLen - 1] == '\r') {
       lineLen--;

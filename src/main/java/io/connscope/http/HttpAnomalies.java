@@ -25,7 +25,13 @@ package io.connscope.http;
  *   <li>{@code http.bad_chunk_size}: a chunk-size line that is not hex, has more than 16 digits,
  *       exceeds 2^62 or is longer than {@code maxChunkLineBytes}.
  *   <li>{@code http.bad_chunk_delimiter}: chunk data not followed by CRLF.
- *   <li>{@code http.unmatched_response}: a response with no pending request (orphan).
+ *   <li>{@code http.unmatched_response}: a response with no pending request (orphan) although
+ *       the request stream was seen whole.
+ *   <li>{@code http.request_not_captured}: a response whose request is not in the capture (the
+ *       request stream began before the capture or lost bytes); reported as an orphan.
+ *   <li>{@code http.response_not_captured}: a request whose response the client received
+ *       (its ACK numbers say so) while the capture lost the response's head: the request is
+ *       reported without a response, and later responses stay paired with their own requests.
  *   <li>{@code http.incomplete_message}: a message cut short by FIN, RST or the end of the
  *       capture.
  *   <li>{@code http.excessive_pipelining}: more than {@code maxPendingRequests} requests were
@@ -55,6 +61,8 @@ public final class HttpAnomalies {
   public static final String BAD_CHUNK_SIZE = "http.bad_chunk_size";
   public static final String BAD_CHUNK_DELIMITER = "http.bad_chunk_delimiter";
   public static final String UNMATCHED_RESPONSE = "http.unmatched_response";
+  public static final String RESPONSE_NOT_CAPTURED = "http.response_not_captured";
+  public static final String REQUEST_NOT_CAPTURED = "http.request_not_captured";
   public static final String INCOMPLETE_MESSAGE = "http.incomplete_message";
   public static final String EXCESSIVE_PIPELINING = "http.excessive_pipelining";
   public static final String DESYNC = "http.desync";

@@ -6,6 +6,7 @@ import io.connscope.tcp.StreamListener;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -16,26 +17,33 @@ import java.util.TreeMap;
  * {@link Http1Parser} each and pairs responses with requests in order.
  *
  * <h2>Recognition</h2>
- * Until it decides, the tracker keeps at most the first start line of each direction (a copy of
- * at most {@code maxStartLineBytes + 2} bytes; more is remembered as a gap). The client
- * direction must begin with a request line ({@code token SP target SP HTTP/d.d}, any RFC 7230
- * tchar token of up to 32 characters), the server direction with {@code HTTP/}. When the
- * presumed client sends a status line and the other side a request line (or nothing that looks
- * like HTTP) and the roles were only inferred, the tracker calls {@link StreamControl#swapRoles()}
- * and replays what it kept with the new roles. A direction that does not look like HTTP while
- * the other does starts desynchronised (capture began mid-stream). When neither looks like HTTP
- * the connection is marked not HTTP ({@link #notHttpReason()}: {@code tls}, {@code ssh},
- * {@code http2}, {@code roles_reversed}, {@code gap}, {@code no_data} or {@code unrecognised})
- * and every later byte is ignored at the cost of one branch.
+ * Each direction is classified from its reassembled bytes as soon as its first line is complete:
+ * the client direction must begin with a request line ({@code token SP target SP HTTP/d.d}, any
+ * RFC 7230 tchar token of up to 32 characters), the server direction with {@code HTTP/}. One
+ * direction is enough: a server that answers makes the connection HTTP whatever the client sent
+ * (or whether the capture holds it). When the presumed client sends a status line (or the
+ * presumed server a request line) and the roles were only inferred, the tracker calls {@link
+ * StreamControl#swapRoles()}; with roles from the handshake it waits for the other side and
+ * parses a reverse connection ({@link #httpReversed()}). A direction whose start the capture does
+ * not hold (picked up mid-stream, or after a gap) is scanned line by line for its next start line
+ * of either kind, up to {@link #SCAN_BUDGET} bytes, keeping only the current line. Until the
+ * decision the kept bytes stay with the frame, time and ACK of the chunk they came in, and are
+ * replayed to the parsers; nothing is dropped. When nothing HTTP-like shows, the connection is
+ * marked not HTTP ({@link #notHttpReason()}: {@code tls}, {@code ssh}, {@code http2}, {@code
+ * roles_reversed}, {@code gap}, {@code no_data} or {@code unrecognised}) and every later byte is
+ * ignored at the cost of one branch.
  *
  * <h2>Pairing</h2>
  * A request joins a FIFO of pending requests when its first byte arrives; the response parser
  * takes the head of that FIFO when a final response head completes (its method decides the
  * framing, as in Netty's {@code HttpClientCodec}); interim 1xx responses are recorded on the head
- * without taking it. A response with nothing pending becomes an orphan transaction. After a
- * desynchronisation on either side, responses paired until the FIFO drains (with both sides in
- * sync) are flagged {@link Transaction#gapAffected()}, because requests or responses may have
- * been lost; a request-side gap also flags every request pending at that moment.
+ * without taking it. Pairing is checked against the sequence space (section "ACK-aligned
+ * pairing" below): a response that began before its client sent the oldest pending request is an
+ * orphan; a request whose response the client acknowledged while the capture lost its head is
+ * {@link Transaction#responseNotCaptured()}, so later responses stay with their requests. A
+ * message cut by a gap extends to the next start line of its direction. After a desynchronisation
+ * on either side, responses paired until the FIFO drains (with both sides in sync) are flagged
+ * {@link Transaction#gapAffected()} unless the ACK numbers prove the pairing.
  *
  * <p>Single-threaded, like the connection that drives it.
  */
@@ -46,6 +54,12 @@ public final class HttpTracker implements StreamListener {
   private static final int STATUS = 3;
   private static final int OTHER = 4;
   private static final int H2 = 5;
+  private static final int DONE = 6;
+  private static final int SCANNING = 7;
+  private static final int FOUND_REQ = 8;
+  private static final int FOUND_STATUS = 9;
+  /** Bytes of a direction scanned for a start line before it is given up as not HTTP. */
+  static final long SCAN_BUDGET = 1 << 20;
   private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
   private static final byte[] NO_BYTES = new byte[0];
 
@@ -79,6 +93,19 @@ public final class HttpTracker implements StreamListener {
   private boolean tunnel;
   private boolean pairingSuspect;
   private long lastFrame;
+  /** {@link StreamControl#dataAck()} of the bytes being fed (kept per chunk during a replay). */
+  private long feedAck = -1;
+  /**
+   * Response stream offset where bytes not parsed as responses begin (a gap outside a body of
+   * known length), -1 while every response byte is accounted for; {@link #respGapEnd} is where
+   * the latest such gap ends, and the frame and time of the ACK that revealed it.
+   */
+  private long respHole = -1;
+  private long respGapEnd = -1;
+  private long respGapFrame = -1;
+  private long respGapUs = -1;
+  /** Request bytes went missing (a gap, or the capture began inside the request stream). */
+  private boolean requestsIncomplete;
 
   public HttpTracker(StreamControl conn, HttpOptions opts, Warnings warnings) {
     this.conn = conn;
@@ -151,22 +178,18 @@ public final class HttpTracker implements StreamListener {
   @Override
   public void onData(int dir, ByteBuffer buf, int off, int len, long frame, long tsMicros) {
     lastFrame = frame;
+    feedAck = conn.dataAck();
     if (parsers != null) {
       parsers[dir].feed(buf, off, len, frame, tsMicros);
+      extendCut(dir, frame, tsMicros);
       return;
     }
     if (decided || len <= 0) {
       return; // not HTTP: ignored
     }
-    Probe p = probes[dir];
-    int take = p.copy(buf, off, len, frame, tsMicros, probeCap);
-    int r = decide(false);
-    if (r < 0) {
-      p.gap(len - take, frame, tsMicros);
-      return;
-    }
-    if (parsers != null) {
-      replay(r == 1 ? 1 - dir : dir, buf, off + take, len - take, frame, tsMicros);
+    probes[dir].append(buf, off, len, frame, tsMicros, feedAck, probeCap);
+    if (decide(false) >= 0 && parsers != null) {
+      replay();
     }
   }
 
@@ -174,7 +197,14 @@ public final class HttpTracker implements StreamListener {
   public void onGap(int dir, long len, long frame, long tsMicros) {
     lastFrame = frame;
     if (parsers != null) {
-      parsers[dir].gap(len, frame, tsMicros);
+      Http1Parser p = parsers[dir];
+      if (p == responseParser()) {
+        responseGap(p, len, frame, tsMicros);
+      } else {
+        requestGap(p, len);
+      }
+      p.gap(len, frame, tsMicros);
+      extendCut(dir, frame, tsMicros);
       return;
     }
     if (decided) {
@@ -182,7 +212,7 @@ public final class HttpTracker implements StreamListener {
     }
     probes[dir].gap(len, frame, tsMicros);
     if (decide(false) >= 0 && parsers != null) {
-      replay(-1, null, 0, 0, frame, tsMicros);
+      replay();
     }
   }
 
@@ -201,12 +231,15 @@ public final class HttpTracker implements StreamListener {
     if (!decided) {
       decide(true);
       if (parsers != null) {
-        replay(-1, null, 0, 0, lastFrame, tsMicros);
+        replay();
       }
     }
     if (parsers != null) {
       parsers[StreamControl.CLIENT].finish(lastFrame, tsMicros);
       parsers[StreamControl.SERVER].finish(lastFrame, tsMicros);
+      endCut(StreamControl.CLIENT, parsers[StreamControl.CLIENT].offset());
+      endCut(StreamControl.SERVER, parsers[StreamControl.SERVER].offset());
+      closePending();
     }
     for (Transaction tx : pending) {
       tx.unanswered = true;
@@ -248,6 +281,7 @@ public final class HttpTracker implements StreamListener {
     lastFrame = frame;
     if (parsers != null) {
       parsers[dir].finish(frame, tsMicros);
+      endCut(dir, parsers[dir].offset());
       return;
     }
     if (decided) {
@@ -258,46 +292,113 @@ public final class HttpTracker implements StreamListener {
     p.endFrame = frame;
     p.endUs = tsMicros;
     if (decide(false) >= 0 && parsers != null) {
-      replay(-1, null, 0, 0, frame, tsMicros);
+      replay();
     }
   }
 
   // ---- recognition ------------------------------------------------------------------------
 
-  /** -1: undecided; 0: decided; 1: decided and roles swapped. */
+  /** -1: undecided; 0: decided. */
   private int decide(boolean force) {
     if (!measureSocks(force)) {
       return -1;
     }
-    int c = classOf(probes[StreamControl.CLIENT], force);
-    int s = classOf(probes[StreamControl.SERVER], force);
-    if (c == PENDING) {
-      return -1;
-    }
-    if (c == REQ) {
-      return startHttp(false, c, s);
-    }
+    int c = kindOf(StreamControl.CLIENT, force);
+    int s = kindOf(StreamControl.SERVER, force);
     if (c == H2) {
       return notHttp("http2");
     }
-    if (s == PENDING) {
-      return -1;
-    }
     boolean inferred = conn.rolesInferred();
-    if (c == STATUS) {
-      if (s == STATUS || s == H2) {
-        return notHttp(reason());
-      }
-      // the presumed client answers: it is the server (or the roles are reversed)
-      return inferred ? startHttp(true, c, s) : startReversed(c, s);
+    // a direction's first line decides, as soon as it is complete
+    if (c == REQ) {
+      return startHttp(false);
+    }
+    if (c == STATUS && s == STATUS) {
+      return notHttp(reason());
     }
     if (s == STATUS) {
-      return startHttp(false, c, s); // client side unreadable (mid-stream): responses still pair
+      // the server answers: HTTP, whatever the client's first bytes (mid-stream, one-sided)
+      return startHttp(false);
+    }
+    if (c == STATUS) {
+      // the presumed client answers: it is the server (or the roles are reversed)
+      if (inferred) {
+        return startHttp(true);
+      }
+      if (s == REQ) {
+        return startReversed();
+      }
+      boolean wait = undecided(s) && !probes[StreamControl.CLIENT].frozen;
+      return wait ? -1 : notHttp("roles_reversed");
     }
     if (s == REQ) {
-      return inferred ? startHttp(true, c, s) : startReversed(c, s);
+      if (inferred) {
+        return startHttp(true);
+      }
+      boolean wait = undecided(c) && !probes[StreamControl.SERVER].frozen;
+      return wait ? -1 : startReversed();
+    }
+    // a direction picked up mid-stream shows a start line later on: the connection is HTTP
+    // unless the other direction began with a signature of something else (TLS, SSH)
+    if (probes[0].signature() == null && probes[1].signature() == null) {
+      if (c == FOUND_REQ || s == FOUND_STATUS) {
+        return startHttp(false);
+      }
+      if (inferred && (c == FOUND_STATUS || s == FOUND_REQ)) {
+        return startHttp(true);
+      }
+    }
+    if (undecided(c) || undecided(s)) {
+      return -1; // still looking
     }
     return notHttp(reason());
+  }
+
+  private static boolean undecided(int kind) {
+    return kind == PENDING || kind == SCANNING;
+  }
+
+  /**
+   * What a direction shows so far: REQ or STATUS (its first line), H2 (the HTTP/2 preface),
+   * PENDING while its first line is incomplete; for a direction whose start the capture does not
+   * hold (picked up mid-stream, or after a gap), SCANNING while later lines are checked for a
+   * start line and FOUND_REQ or FOUND_STATUS once one is found; DONE when nothing more can
+   * tell (its first line is no start line, it ended, it began with a TLS or SSH record, or was
+   * scanned as far as {@link #SCAN_BUDGET} without a start line).
+   */
+  private int kindOf(int dir, boolean force) {
+    Probe p = probes[dir];
+    if (p.found != PENDING) {
+      return p.scanning ? (p.found == REQ ? FOUND_REQ : FOUND_STATUS) : p.found;
+    }
+    boolean full = force || p.ended;
+    if (!p.scanning) {
+      int c = classify(p.data, p.skip, p.len, full || p.len >= probeCap);
+      if (c == PENDING && full) {
+        c = p.len > p.skip ? OTHER : NONE;
+      }
+      p.firstLine = c;
+      if (c == REQ || c == STATUS || c == H2) {
+        p.found = c;
+        return c;
+      }
+      if (c == PENDING) {
+        return PENDING;
+      }
+      if (c == NONE || p.signature() != null || conn.startSeen(dir)) {
+        return DONE; // the stream's own first line is no start line: not HTTP on this side
+      }
+      // the capture began inside a message: look for the next start line
+      p.startScanning(p.skip);
+      p.scan();
+      if (p.found != PENDING) {
+        return p.found == REQ ? FOUND_REQ : FOUND_STATUS;
+      }
+    }
+    if (p.signature() != null || full || p.scanned >= SCAN_BUDGET) {
+      return DONE;
+    }
+    return SCANNING;
   }
 
   /**
@@ -307,8 +408,17 @@ public final class HttpTracker implements StreamListener {
   private boolean measureSocks(boolean force) {
     Probe c = probes[StreamControl.CLIENT];
     Probe s = probes[StreamControl.SERVER];
+    if (c.skip < 0 && (c.scanning || c.base > 0)) {
+      c.skip = 0; // the stream did not start in the capture: no handshake to measure
+    }
+    if (c.skip < 0 && c.len == 0 && (s.len > 0 || s.base > 0)) {
+      c.skip = 0; // the server spoke first: no SOCKS handshake (its client always starts)
+    }
     if (c.skip < 0) {
       c.skip = SocksPreamble.clientLength(c.data, c.len, full(c, force));
+    }
+    if (s.skip < 0 && (s.scanning || s.base > 0)) {
+      s.skip = 0;
     }
     if (s.skip < 0 && c.skip >= 0) {
       s.skip = c.skip == 0 ? 0 : SocksPreamble.serverLength(s.data, s.len, full(s, force));
@@ -317,19 +427,7 @@ public final class HttpTracker implements StreamListener {
   }
 
   private boolean full(Probe p, boolean force) {
-    return force || p.ended || p.dropped > 0 || p.len >= probeCap;
-  }
-
-  private int classOf(Probe p, boolean force) {
-    if (p.cls == PENDING) {
-      boolean full = full(p, force);
-      int c = classify(p.data, p.skip, p.len, full);
-      if (c == PENDING && full) {
-        c = p.len == 0 && p.dropped == 0 ? NONE : OTHER;
-      }
-      p.cls = c;
-    }
-    return p.cls;
+    return force || p.ended || p.gapped || p.len >= probeCap;
   }
 
   /**
@@ -385,17 +483,16 @@ public final class HttpTracker implements StreamListener {
   private String reason() {
     boolean gap = false;
     for (Probe p : probes) {
-      if (p.len > 0) {
-        if (p.data[0] == 0x16) {
-          return "tls"; // TLS handshake record
-        }
-        if (p.len >= 4 && p.data[0] == 'S' && p.data[1] == 'S' && p.data[2] == 'H'
-            && p.data[3] == '-') {
-          return "ssh";
-        }
+      String sig = p.signature();
+      if (sig != null) {
+        return sig;
+      }
+    }
+    for (Probe p : probes) {
+      if (p.sawData) {
         return "unrecognised";
       }
-      gap |= p.dropped > 0;
+      gap |= p.gapped;
     }
     return gap ? "gap" : "no_data";
   }
@@ -407,25 +504,24 @@ public final class HttpTracker implements StreamListener {
     return 0;
   }
 
-  private int startHttp(boolean swap, int c, int s) {
+  private int startHttp(boolean swap) {
     if (swap) {
       conn.swapRoles();
       Probe t = probes[0];
       probes[0] = probes[1];
       probes[1] = t;
-      int x = c;
-      c = s;
-      s = x;
     }
     decided = true;
     parsers = new Http1Parser[2];
-    parsers[StreamControl.CLIENT] = parser(true, c);
+    Probe c = probes[StreamControl.CLIENT];
+    parsers[StreamControl.CLIENT] = parser(true, c, StreamControl.CLIENT);
     // after an HTTP/0.9 request the server's bare body is expected, not a desync
-    boolean simple = c == REQ && Http1Parser.startsWithSimpleRequest(
-        probes[StreamControl.CLIENT].data,
-        probes[StreamControl.CLIENT].skip, probes[StreamControl.CLIENT].len);
-    parsers[StreamControl.SERVER] = parser(false, simple ? PENDING : s);
-    return swap ? 1 : 0;
+    boolean simple = !c.scanning && Http1Parser.startsWithSimpleRequest(c.data, c.skip, c.len);
+    parsers[StreamControl.SERVER] = simple
+        ? new Http1Parser(false, opts, callbacks, Http1Parser.State.START_LINE,
+            probes[StreamControl.SERVER].base)
+        : parser(false, probes[StreamControl.SERVER], StreamControl.SERVER);
+    return 0;
   }
 
   /**
@@ -433,22 +529,24 @@ public final class HttpTracker implements StreamListener {
    * SOCKS or tunnels). The TCP roles stay as the handshake decided them; only the parsers change
    * sides, and {@link #httpReversed()} says so.
    */
-  private int startReversed(int c, int s) {
-    if (s != REQ) {
-      return notHttp("roles_reversed");
-    }
+  private int startReversed() {
     decided = true;
     reversed = true;
     count(HttpAnomalies.REVERSED_ROLES, lastFrame, 1);
     parsers = new Http1Parser[2];
-    parsers[StreamControl.SERVER] = parser(true, s);
-    parsers[StreamControl.CLIENT] = parser(false, c);
+    parsers[StreamControl.SERVER] = parser(true, probes[StreamControl.SERVER], StreamControl.SERVER);
+    parsers[StreamControl.CLIENT] = parser(false, probes[StreamControl.CLIENT], StreamControl.CLIENT);
     return 0;
   }
 
   /** The request parser, whichever TCP side sends the requests. */
   private Http1Parser requestParser() {
     return parsers[reversed ? StreamControl.SERVER : StreamControl.CLIENT];
+  }
+
+  /** The response parser, whichever TCP side sends the responses. */
+  private Http1Parser responseParser() {
+    return parsers[reversed ? StreamControl.CLIENT : StreamControl.SERVER];
   }
 
   /**
@@ -459,40 +557,54 @@ public final class HttpTracker implements StreamListener {
     return reversed;
   }
 
-  private Http1Parser parser(boolean request, int cls) {
-    if (cls != OTHER) {
-      return new Http1Parser(request, opts, callbacks, Http1Parser.State.START_LINE);
+  /**
+   * The parser of a direction, starting where its probe's kept bytes start: at the start line
+   * found, at the stream's start, or (when the direction began inside a message and no start
+   * line was found yet) waiting for one.
+   */
+  private Http1Parser parser(boolean request, Probe p, int dir) {
+    if (p.gapped && !request) {
+      respHole = p.firstGap; // a response head may have been in it
+      respGapEnd = p.base + p.start;
+    }
+    if (request && (p.scanning || !conn.startSeen(dir))) {
+      requestsIncomplete = true; // requests before the first one seen may be missing
+    }
+    if (!p.scanning && p.firstLine != OTHER) {
+      return new Http1Parser(request, opts, callbacks, Http1Parser.State.START_LINE,
+          p.base + Math.max(0, p.skip));
     }
     // the direction begins with something else: wait for a start line
     count(HttpAnomalies.DESYNC, lastFrame, 1);
     pairingSuspect = true;
-    return new Http1Parser(request, opts, callbacks, Http1Parser.State.DESYNC);
+    if (p.found != PENDING) {
+      return new Http1Parser(request, opts, callbacks, Http1Parser.State.START_LINE,
+          p.base + p.start);
+    }
+    long at = p.scanning ? p.base + p.start : p.base + Math.max(0, p.skip);
+    return new Http1Parser(request, opts, callbacks, Http1Parser.State.DESYNC, at);
   }
 
-  /**
-   * Feeds the kept bytes to the parsers, requests first so that responses find their request,
-   * with the rest of the current chunk ({@code dir}, -1 for none) after its direction's bytes.
-   */
-  private void replay(int dir, ByteBuffer buf, int off, int len, long frame, long us) {
+  /** Feeds the kept bytes to the parsers, requests first so that responses find their request. */
+  private void replay() {
     Probe[] ps = probes;
     probes = null;
     for (int k = 0; k < 2; k++) {
       int d = reversed ? 1 - k : k; // the requests' side first
       Probe p = ps[d];
       ByteBuffer kept = ByteBuffer.wrap(p.data);
-      int start = 0;
+      int from = Math.max(p.start, p.scanning ? 0 : p.skip); // after a SOCKS handshake
+      int chunkStart = 0;
       for (int i = 0; i < p.chunks; i++) {
-        int from = Math.max(start, p.skip); // after a SOCKS handshake
-        if (p.ends[i] > from) {
-          parsers[d].feed(kept, from, p.ends[i] - from, p.frames[i], p.uss[i]);
+        int a = Math.max(chunkStart, from);
+        if (p.ends[i] > a) {
+          feedAck = p.acks[i];
+          parsers[d].feed(kept, a, p.ends[i] - a, p.frames[i], p.uss[i]);
         }
-        start = p.ends[i];
+        chunkStart = p.ends[i];
       }
       if (p.dropped > 0) {
-        parsers[d].gap(p.dropped, p.gapFrame, p.gapUs);
-      }
-      if (d == dir && len > 0) {
-        parsers[d].feed(buf, off, len, frame, us);
+        parsers[d].gap(p.dropped, p.endFrame >= 0 ? p.endFrame : lastFrame, p.endUs);
       }
     }
     for (int d = 0; d < 2; d++) {
@@ -502,63 +614,369 @@ public final class HttpTracker implements StreamListener {
     }
   }
 
-  /** The first bytes of one direction, kept until the tracker decides. */
+  /**
+   * The bytes of one direction kept until the tracker decides: from the stream's start while
+   * its first line is incomplete, then (when that line is no start line: the capture began
+   * inside a message, or the content is not HTTP) only the current line, each complete line
+   * being checked for a start line of either kind. Nothing after a gap is lost: the bytes after
+   * it are kept and scanned. At most about {@code cap} bytes are kept; every kept chunk keeps
+   * its frame, time and acknowledgment.
+   */
   private static final class Probe {
     /** Made at the first bytes: a direction often has none before the tracker decides. */
     byte[] data = NO_BYTES;
+    /** Kept bytes are data[start, len); data[i] is at stream offset base + i. */
+    int start;
     int len;
-    /** Bytes not kept (beyond the cap, or lost in gaps): replayed as one gap after data. */
-    long dropped;
-    long gapFrame;
-    long gapUs;
-    int cls = PENDING;
+    long base;
+    /** A start line (REQ or STATUS) found at data[start] while scanning, else PENDING. */
+    int found = PENDING;
+    /** What {@link #classify} made of the first line. */
+    int firstLine = PENDING;
+    /** The first line was no start line: each later line is checked. */
+    boolean scanning;
+    /** Index in data where the unchecked part of the current line begins. */
+    int checked;
+    /** Bytes scanned without finding a start line. */
+    long scanned;
     /** Length of a SOCKS handshake first in this direction, -1 until measured. */
     int skip = -1;
+    boolean sawData;
+    boolean gapped;
+    long firstGap = -1;
+    /** The first bytes of the direction (signature for the not-HTTP reason). */
+    byte[] head;
     int chunks;
     int[] ends;
     long[] frames;
     long[] uss;
+    long[] acks;
     boolean ended;
-    long endFrame;
+    long endFrame = -1;
     long endUs;
+    /** Past a found start line, bytes no longer kept: replayed as one gap of {@code dropped}. */
+    boolean frozen;
+    long dropped;
 
-    /** Copies what fits under {@code cap}; returns the number of bytes copied. */
-    int copy(ByteBuffer buf, int off, int n, long frame, long us, int cap) {
-      if (dropped > 0) {
-        return 0; // keep stream order: once bytes are dropped, later ones go after the gap
+    void append(ByteBuffer buf, int off, int n, long frame, long us, long ack, int cap) {
+      if (scanning && found == PENDING && (scanned >= SCAN_BUDGET || signature() != null)) {
+        base += n; // nothing HTTP-like in reach: only the offsets are kept
+        return;
       }
-      int take = Math.min(n, cap - len);
-      if (take <= 0) {
-        return 0;
+      if (frozen || (found != PENDING && len - start + n > cap)) {
+        // a start line was found but the other direction must speak first (the roles are the
+        // reverse of the handshake's): past the cap the rest is replayed as a gap
+        frozen = true;
+        dropped += n;
+        return;
       }
-      if (len + take > data.length) {
-        data = java.util.Arrays.copyOf(data, Math.max(len + take, Math.min(cap, data.length * 2)));
+      if (!sawData) {
+        sawData = true;
+        if (base == 0) {
+          head = new byte[Math.min(4, n)];
+          buf.get(off, head, 0, head.length);
+        }
       }
-      buf.get(off, data, len, take);
-      len += take;
+      if (scanning && len - start + n > cap) {
+        // a long line with no start line yet: keep its tail (a start line may begin there)
+        int keep = Math.min(cap / 2, len - start);
+        drop(len - keep);
+      }
+      if (len + n > data.length) {
+        compact();
+        if (len + n > data.length) {
+          data = Arrays.copyOf(data, Math.max(len + n, data.length * 2));
+        }
+      }
+      buf.get(off, data, len, n);
+      len += n;
       if (ends == null) {
-        ends = new int[8];
-        frames = new long[8];
-        uss = new long[8];
+        ends = new int[4];
+        frames = new long[4];
+        uss = new long[4];
+        acks = new long[4];
+      } else if (chunks == ends.length) {
+        ends = Arrays.copyOf(ends, chunks * 2);
+        frames = Arrays.copyOf(frames, chunks * 2);
+        uss = Arrays.copyOf(uss, chunks * 2);
+        acks = Arrays.copyOf(acks, chunks * 2);
       }
-      int c = Math.min(chunks, ends.length - 1); // past 8 chunks, merge into the last
-      ends[c] = len;
-      frames[c] = frame;
-      uss[c] = us;
-      chunks = c + 1;
-      return take;
+      ends[chunks] = len;
+      frames[chunks] = frame;
+      uss[chunks] = us;
+      acks[chunks] = ack;
+      chunks++;
+      if (scanning && found == PENDING) {
+        scan();
+      }
     }
 
+    /** Bytes lost here: what is kept cannot continue, the bytes after the gap are scanned. */
     void gap(long n, long frame, long us) {
-      if (n > 0) {
-        dropped += n;
-        gapFrame = frame;
-        gapUs = us;
+      if (n <= 0) {
+        return;
       }
+      if (!gapped) {
+        gapped = true;
+        firstGap = base + len;
+      }
+      if (found != PENDING) {
+        frozen = true; // keep the start line found: the gap is replayed after it
+        dropped += n;
+        return;
+      }
+      long next = base + len + n;
+      start = len;
+      compact();
+      base = next - len; // len is 0 after compact()
+      if (!scanning) {
+        scanning = true;
+        skip = Math.max(skip, 0);
+      }
+      checked = start;
+    }
+
+    void startScanning(int from) {
+      scanning = true;
+      checked = Math.max(from, start);
+    }
+
+    /** Checks each complete line after {@code checked}; keeps only the current line. */
+    void scan() {
+      int i = checked;
+      while (found == PENDING) {
+        int lf = i;
+        while (lf < len && data[lf] != '\n') {
+          lf++;
+        }
+        if (lf == len) {
+          checked = len;
+          return;
+        }
+        int e = lf > start && data[lf - 1] == '\r' ? lf - 1 : lf;
+        int at = Http1Parser.startLineIn(data, start, e);
+        if (at >= 0) {
+          int kind = (data[at] | 0x20) == 'h' && Http1Parser.isStatusLine(data, at, e)
+              ? STATUS : REQ;
+          scanned += at - start;
+          start = at;
+          found = kind;
+          return;
+        }
+        scanned += lf + 1 - start;
+        start = lf + 1;
+        i = start;
+      }
+    }
+
+    /** The tail of the kept bytes, from {@code to}. */
+    private void drop(int to) {
+      scanned += to - start;
+      start = to;
+      checked = Math.max(checked, start);
+    }
+
+    /** Moves the kept bytes to the front of data, with their chunk stamps. */
+    private void compact() {
+      if (start == 0) {
+        return;
+      }
+      int k = 0;
+      for (int i = 0; i < chunks; i++) {
+        if (ends[i] > start) {
+          ends[k] = ends[i] - start;
+          frames[k] = frames[i];
+          uss[k] = uss[i];
+          acks[k] = acks[i];
+          k++;
+        }
+      }
+      chunks = k;
+      System.arraycopy(data, start, data, 0, len - start);
+      len -= start;
+      checked -= start;
+      base += start;
+      start = 0;
+    }
+
+    /** "tls" or "ssh" from the first bytes of the direction, else null. */
+    String signature() {
+      if (head == null || head.length == 0) {
+        return null;
+      }
+      if (head[0] == 0x16 || (head.length >= 2 && head[0] >= 0x14 && head[0] <= 0x17
+          && head[1] == 0x03)) {
+        return "tls"; // a TLS record: a handshake, or any record when picked up mid-stream
+      }
+      if (head.length >= 4 && head[0] == 'S' && head[1] == 'S' && head[2] == 'H'
+          && head[3] == '-') {
+        return "ssh";
+      }
+      return null;
     }
   }
 
   // ---- pairing ----------------------------------------------------------------------------
+
+  // ---- ACK-aligned pairing ----------------------------------------------------------------
+  //
+  // A request's ACK number says how much of the response stream its sender had received when it
+  // sent it: the response to it starts at or after that offset (the server cannot answer before
+  // the request arrives). Without response-side loss every response byte is parsed and pairing is
+  // FIFO. When response bytes went missing (respHole), a client that acknowledged bytes past
+  // where the oldest pending request's response could start, and then sent another request,
+  // had received that response: its head was in the missing bytes. The request is retired as
+  // "response not captured" with the byte range, and later responses stay with their requests.
+
+  private void responseGap(Http1Parser p, long len, long frame, long us) {
+    if (p.absorbs(len)) {
+      return;
+    }
+    if (respHole < 0) {
+      respHole = p.offset();
+    }
+    respGapEnd = p.offset() + len;
+    respGapFrame = frame;
+    respGapUs = us;
+  }
+
+  private void requestGap(Http1Parser p, long len) {
+    if (!p.absorbs(len)) {
+      requestsIncomplete = true;
+    }
+  }
+
+  /**
+   * Before a request that acknowledged response bytes up to {@code ack} joins the pending
+   * requests: retires the pending ones whose responses those bytes held unseen.
+   */
+  private void retireAnswered(long ack) {
+    while (respHole >= 0 && ack >= 0 && !pending.isEmpty()) {
+      Transaction p1 = pending.peekFirst();
+      if (p1.requestAck < 0) {
+        return;
+      }
+      long floor = Math.max(p1.requestAck, respHole);
+      if (ack <= floor) {
+        return;
+      }
+      pending.pollFirst();
+      responseNotCaptured(p1, ack - floor);
+      respHole = ack; // what follows belongs to later responses
+    }
+  }
+
+  /** At the end: a pending request after which response bytes went missing was answered unseen. */
+  private void closePending() {
+    while (respHole >= 0 && !pending.isEmpty()) {
+      Transaction p1 = pending.peekFirst();
+      long floor = Math.max(p1.requestAck, respHole);
+      if (p1.requestAck < 0 || respGapEnd <= floor) {
+        return;
+      }
+      pending.pollFirst();
+      responseNotCaptured(p1, respGapEnd - floor);
+      respHole = respGapEnd;
+    }
+  }
+
+  /**
+   * True when the ACK numbers alone prove that the response starting at {@code rs} answers
+   * {@code tx} although message boundaries were lost: tx was sent before the client received
+   * that byte, every request before it is accounted for, and the next request (if any) was sent
+   * after the client had received it.
+   */
+  private boolean ackConfirmed(Transaction tx, long rs, boolean interim) {
+    if (tx.orphanResponse || tx.requestAck < 0 || rs < tx.requestAck || requestsIncomplete) {
+      return false;
+    }
+    java.util.Iterator<Transaction> it = pending.iterator();
+    if (interim && it.hasNext()) {
+      it.next(); // tx itself is still pending
+    }
+    if (!it.hasNext()) {
+      return true;
+    }
+    long next = it.next().requestAck;
+    return next > rs;
+  }
+
+  private void responseNotCaptured(Transaction tx, long bytes) {
+    tx.responseNotCaptured = true;
+    tx.responseBytesNotCaptured = bytes;
+    tx.responseAckedFrame = respGapFrame;
+    tx.responseAckedUs = respGapUs;
+    tx.responseEnded = true;
+    tx.addAnomaly(HttpAnomalies.RESPONSE_NOT_CAPTURED);
+    count(HttpAnomalies.RESPONSE_NOT_CAPTURED, respGapFrame, 1);
+    drain();
+  }
+
+  // ---- messages cut by a gap ----------------------------------------------------------------
+  //
+  // A message whose head or body a gap cut (a small snap length, a lost segment inside a chunked
+  // body) still occupies the stream up to the next start line of its direction, or the end:
+  // its extent, last frame and time are taken from there (the sequence numbers), and it is
+  // handed over only then.
+
+  /** The cut message of each direction (client, server) and where it starts. */
+  private Transaction cut0;
+  private Transaction cut1;
+  private long cutStart0;
+  private long cutStart1;
+
+  private void startCut(int dir, Transaction tx, long start) {
+    if (dir == 0) {
+      cut0 = tx;
+      cutStart0 = start;
+    } else {
+      cut1 = tx;
+      cutStart1 = start;
+    }
+  }
+
+  private void extendCut(int dir, long frame, long us) {
+    Transaction tx = dir == 0 ? cut0 : cut1;
+    if (tx == null) {
+      return;
+    }
+    long bytes = parsers[dir].offset() - (dir == 0 ? cutStart0 : cutStart1);
+    if (dir == requestDir()) {
+      tx.requestWireBytes = bytes;
+      tx.requestLastFrame = frame;
+      tx.requestLastUs = us;
+    } else {
+      tx.responseWireBytes = bytes;
+      tx.responseLastFrame = frame;
+      tx.responseLastUs = us;
+    }
+  }
+
+  /** The cut message of {@code dir} ends at stream offset {@code end}. */
+  private void endCut(int dir, long end) {
+    Transaction tx = dir == 0 ? cut0 : cut1;
+    if (tx == null) {
+      return;
+    }
+    long bytes = end - (dir == 0 ? cutStart0 : cutStart1);
+    if (dir == 0) {
+      cut0 = null;
+    } else {
+      cut1 = null;
+    }
+    if (dir == requestDir()) {
+      tx.requestWireBytes = bytes;
+      tx.requestEnded = true;
+    } else {
+      tx.responseWireBytes = bytes;
+      tx.responseEnded = true;
+    }
+    drain();
+  }
+
+  private int requestDir() {
+    return reversed ? StreamControl.SERVER : StreamControl.CLIENT;
+  }
 
   private void count(String code, long frame, long n) {
     warnings.add(code, frame, n, null);
@@ -607,14 +1025,18 @@ public final class HttpTracker implements StreamListener {
   private final class Callbacks implements Http1Parser.Listener {
     @Override
     public void messageBegin(Http1Parser p) {
+      endCut(p.request ? requestDir() : 1 - requestDir(), p.firstOffset);
       if (!p.request) {
         respTx = null;
         respInterim = false;
         return;
       }
+      retireAnswered(feedAck);
       Transaction tx = newTransaction(false, p.frame);
       tx.requestFirstFrame = p.firstFrame;
       tx.requestFirstUs = p.firstUs;
+      tx.requestOffset = p.firstOffset;
+      tx.requestAck = feedAck;
       pending.addLast(tx);
       if (pending.size() > opts.maxPendingRequests()) {
         // Zeek's max_pending_requests: give up on the oldest
@@ -639,13 +1061,28 @@ public final class HttpTracker implements StreamListener {
       }
       // RFC 7231 6.2: 1xx are interim, the final response follows (101 ends HTTP instead)
       boolean interim = p.status >= 100 && p.status < 200 && p.status != 101;
-      Transaction tx = interim ? pending.peekFirst() : pending.pollFirst();
+      Transaction tx = pending.peekFirst();
+      if (tx != null && tx.requestAck > p.firstOffset && p.firstOffset >= 0) {
+        // its sender had received this response's first byte before sending the oldest pending
+        // request: it answers an earlier request, which the capture does not hold
+        tx = null;
+      } else if (tx != null && !interim) {
+        pending.pollFirst();
+      }
+      respHole = -1; // the response stream is in step again
+      respGapEnd = -1;
       if (tx == null) {
         tx = newTransaction(true, p.frame);
-        tx.addAnomaly(HttpAnomalies.UNMATCHED_RESPONSE);
-        count(HttpAnomalies.UNMATCHED_RESPONSE, p.frame, 1);
+        if (requestsIncomplete) {
+          tx.requestNotCaptured = true;
+          tx.addAnomaly(HttpAnomalies.REQUEST_NOT_CAPTURED);
+          count(HttpAnomalies.REQUEST_NOT_CAPTURED, p.frame, 1);
+        } else {
+          tx.addAnomaly(HttpAnomalies.UNMATCHED_RESPONSE);
+          count(HttpAnomalies.UNMATCHED_RESPONSE, p.frame, 1);
+        }
       }
-      if (pairingSuspect) {
+      if (pairingSuspect && !ackConfirmed(tx, p.firstOffset, interim)) {
         tx.gapAffected = true;
       }
       respTx = tx;
@@ -661,6 +1098,7 @@ public final class HttpTracker implements StreamListener {
       tx.responseHeaderBytes = p.headBytes;
       tx.responseFirstFrame = p.firstFrame;
       tx.responseFirstUs = p.firstUs;
+      tx.responseOffset = p.firstOffset;
       if (pending.isEmpty() && inSync()) {
         pairingSuspect = false;
       }
@@ -682,8 +1120,12 @@ public final class HttpTracker implements StreamListener {
         tx.requestLastFrame = p.lastFrame;
         tx.requestLastUs = p.lastUs;
         tx.requestComplete = complete;
-        tx.requestEnded = true;
         merge(tx, p);
+        if (!complete && p.gapAffected && p.firstOffset >= 0) {
+          startCut(requestDir(), tx, p.firstOffset);
+          return;
+        }
+        tx.requestEnded = true;
         drain();
         return;
       }
@@ -708,6 +1150,10 @@ public final class HttpTracker implements StreamListener {
       tx.responseLastUs = p.lastUs;
       tx.responseComplete = complete;
       tx.closeDelimited = p.framing == Framing.CLOSE;
+      if (!complete && p.gapAffected && p.firstOffset >= 0) {
+        startCut(1 - requestDir(), tx, p.firstOffset);
+        return;
+      }
       tx.responseEnded = true;
       if (complete && p.framing == Framing.TUNNEL) {
         tunnel = true;

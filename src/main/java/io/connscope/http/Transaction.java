@@ -46,6 +46,19 @@ public final class Transaction {
   long responseLastUs = -1;
   boolean unanswered;
   boolean orphanResponse;
+  /** Stream offsets of each message's first byte, -1 when not seen. */
+  long requestOffset = -1;
+  long responseOffset = -1;
+  /** The request's ACK: how much of the response stream its sender had received, -1 unknown. */
+  long requestAck = -1;
+  boolean responseNotCaptured;
+  long responseBytesNotCaptured;
+  long responseAckedFrame = -1;
+  long responseAckedUs = -1;
+  boolean requestNotCaptured;
+  /** Bytes a message cut by a gap occupied in its stream (to the next start line or the end). */
+  long requestWireBytes = -1;
+  long responseWireBytes = -1;
   boolean requestComplete;
   boolean responseComplete;
   /** Set when each side's message ended (completely or not); both ended = final. */
@@ -98,6 +111,32 @@ public final class Transaction {
   public long responseLastUs() { return responseLastUs; }
   /** The request got no final response before the connection ended (or was dropped). */
   public boolean unanswered() { return unanswered; }
+  /**
+   * The client received a response to this request (its ACK numbers acknowledged response bytes
+   * sent after the request, before its next request or the end) but the capture does not hold
+   * the response's head: the response is not reported, the request is not unanswered.
+   */
+  public boolean responseNotCaptured() { return responseNotCaptured; }
+  /** With {@link #responseNotCaptured()}: response bytes the client acknowledged (inferred). */
+  public long responseBytesNotCaptured() { return responseBytesNotCaptured; }
+  /** With {@link #responseNotCaptured()}: the frame of the ACK that covered them, and its time. */
+  public long responseAckedFrame() { return responseAckedFrame; }
+  public long responseAckedUs() { return responseAckedUs; }
+  /** An orphan response whose request the capture does not hold (not an unsolicited response). */
+  public boolean requestNotCaptured() { return requestNotCaptured; }
+  /**
+   * For a request cut by a gap (a small snap length, lost segments) and not complete: the bytes
+   * it occupied in the stream, from its first byte to the next request or the end of the
+   * direction (inferred from sequence numbers); -1 otherwise. Its last frame and time are then
+   * those of the last segment in that extent.
+   */
+  public long requestWireBytes() { return requestWireBytes; }
+  /** As {@link #requestWireBytes()}, for the response. */
+  public long responseWireBytes() { return responseWireBytes; }
+  /** Offset of the request's first byte in its direction's stream, -1 when not seen. */
+  public long requestOffset() { return requestOffset; }
+  /** Offset of the final response's first byte in its direction's stream, -1 when not seen. */
+  public long responseOffset() { return responseOffset; }
   /** A response with no pending request; the request fields are empty. */
   public boolean orphanResponse() { return orphanResponse; }
   public boolean requestComplete() { return requestComplete; }
@@ -149,6 +188,8 @@ public final class Transaction {
         + requestLastUs + " respFrames=" + responseFirstFrame + ".." + responseLastFrame + "@"
         + responseFirstUs + ".." + responseLastUs
         + (unanswered ? " unanswered" : "") + (orphanResponse ? " orphan" : "")
+        + (responseNotCaptured ? " responseNotCaptured=" + responseBytesNotCaptured : "")
+        + (requestNotCaptured ? " requestNotCaptured" : "")
         + (requestComplete ? " reqComplete" : "") + (responseComplete ? " respComplete" : "")
         + (gapAffected ? " gapAffected" : "") + (closeDelimited ? " closeDelimited" : "")
         + " anomalies=" + anomalies();

@@ -172,6 +172,20 @@ public final class HarReportWriter {
       }
     }
     g.writeBooleanField("unanswered", t.path("unanswered").asBoolean());
+    if (t.has("response_not_captured")) {
+      // the client received a response the capture lost: its size and ACK, inferred
+      JsonNode n = t.path("response_not_captured");
+      g.writeObjectFieldStart("response_not_captured");
+      g.writeNumberField("bytes_acknowledged", n.path("bytes_acknowledged").asLong());
+      long f = opt(n.get("ack_frame"));
+      if (f >= 0) {
+        g.writeNumberField("ack_frame", f);
+      }
+      g.writeEndObject();
+    }
+    if (t.path("request_not_captured").asBoolean()) {
+      g.writeBooleanField("request_not_captured", true);
+    }
     g.writeBooleanField("gap_affected", t.path("gap_affected").asBoolean());
     g.writeArrayFieldStart("findings");
     for (JsonNode f : r.path("findings")) {

@@ -450,7 +450,7 @@ public final class HtmlReportWriter {
           }
           rect(b, "txn", x(ts, t0, t1, x0, x1), x(te, t0, t1, x0, x1), y + 6, rowH - 12,
               c.path("id").asText() + " #" + t.path("index").asInt() + " " + ReportModel.request(t) + " -> "
-                  + (t.path("status").asInt() > 0 ? t.path("status").asInt() : "no response") + ", "
+                  + ReportModel.outcome(t) + ", "
                   + ReportModel.ms(te - ts) + (t.path("pipeline_depth").asInt() > 1 ? ", pipelined (depth "
                   + t.path("pipeline_depth").asInt() + ")" : ""));
         }

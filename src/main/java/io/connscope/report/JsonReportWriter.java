@@ -55,7 +55,7 @@ import java.util.Map;
  */
 public final class JsonReportWriter implements ReportWriter {
   public static final String SCHEMA = "connscope-report";
-  public static final String SCHEMA_VERSION = "1.1.0";
+  public static final String SCHEMA_VERSION = "1.2.0";
 
   private static final JsonFactory FACTORY =
       new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT).setRootValueSeparator(null);
@@ -529,6 +529,10 @@ public final class JsonReportWriter implements ReportWriter {
     writeOptionalNumber(g, "rtt_to_client_us", c.rttToClientMicros());
     g.writeEndObject();
     str(g, "vantage", lower(c.vantage()));
+    String coverage = coverage(c);
+    if (coverage != null) {
+      str(g, "coverage", coverage); // since 1.2.0: a direction with no packet in the capture
+    }
     g.writeObjectFieldStart("close");
     str(g, "reason", lower(c.closeReason()));
     str(g, "first_by", side(c.closedFirstBy()));
@@ -631,6 +635,16 @@ public final class JsonReportWriter implements ReportWriter {
 
   static long connectTime(long synTs, long ackTs, Transaction t) {
     return t.index() == 0 && synTs >= 0 && ackTs >= 0 ? span(synTs, ackTs) : -1;
+  }
+
+  /**
+   * {@code client_only} or {@code server_only} when the other side sent packets the capture does
+   * not hold at all (a tap on one direction, asymmetric routing), else null.
+   */
+  static String coverage(Connection c) {
+    boolean client = c.half(StreamControl.CLIENT).packets() > 0;
+    boolean server = c.half(StreamControl.SERVER).packets() > 0;
+    return client == server ? null : client ? "client_only" : "server_only";
   }
 
   /** Since 1.1.0: how the connection ended, for keep-alive analysis ({@link KeepAlive#ending}). */

@@ -147,7 +147,8 @@ public final class MarkdownReportWriter {
       for (JsonNode t : ts) {
         JsonNode tm = t.path("timings");
         b.append(head).append(md(ReportModel.request(t))).append(" | ")
-            .append(t.path("status").asInt() > 0 ? String.valueOf(t.path("status").asInt()) : "-").append(" | ")
+            .append(t.path("status").asInt() > 0 ? String.valueOf(t.path("status").asInt())
+                : t.has("response_not_captured") ? "not captured" : "-").append(" | ")
             .append(ReportModel.ms(tm.get("send_us"))).append(" | ").append(ReportModel.ms(tm.get("wait_us")))
             .append(" | ").append(ReportModel.ms(tm.get("receive_us"))).append(" |\n");
         head = "| " + id + " | | | | | | ";

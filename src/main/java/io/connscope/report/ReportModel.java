@@ -225,4 +225,15 @@ final class ReportModel {
     }
     return out;
   }
+
+  /**
+   * The status of a transaction in words: its code, "response not captured" (the client
+   * acknowledged a response the capture lost), or "no response".
+   */
+  static String outcome(JsonNode t) {
+    if (t.path("status").asInt() > 0) {
+      return String.valueOf(t.path("status").asInt());
+    }
+    return t.has("response_not_captured") ? "response not captured" : "no response";
+  }
 }

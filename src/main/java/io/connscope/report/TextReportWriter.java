@@ -134,6 +134,10 @@ public final class TextReportWriter implements ReportWriter {
     if (t.unanswered()) {
       return "no response";
     }
+    if (t.responseNotCaptured()) {
+      return "response not captured (" + t.responseBytesNotCaptured()
+          + " bytes acknowledged by the client, frame " + t.responseAckedFrame() + ")";
+    }
     return t.status() + (t.reason() == null ? "" : " " + Text.safe(t.reason(), 40));
   }
 

@@ -77,6 +77,13 @@ final class TransactionJson {
   private static final SerializedString F_TIMINGS = field("timings");
   private static final SerializedString F_TYPE = field("type");
   private static final SerializedString F_UNANSWERED = field("unanswered");
+  private static final SerializedString F_RESPONSE_NOT_CAPTURED = field("response_not_captured");
+  private static final SerializedString F_BYTES_ACKNOWLEDGED = field("bytes_acknowledged");
+  private static final SerializedString F_ACK_FRAME = field("ack_frame");
+  private static final SerializedString F_ACK_US = field("ack_us");
+  private static final SerializedString F_REQUEST_NOT_CAPTURED = field("request_not_captured");
+  private static final SerializedString F_REQUEST_WIRE_BYTES = field("request_wire_bytes");
+  private static final SerializedString F_RESPONSE_WIRE_BYTES = field("response_wire_bytes");
   private static final SerializedString F_URI = field("uri");
   private static final SerializedString F_VERSION = field("version");
   private static final SerializedString F_WAIT_US = field("wait_us");
@@ -199,7 +206,24 @@ final class TransactionJson {
     g.writeEndArray();
     g.writeEndObject();
     bool(g, F_UNANSWERED, t.unanswered());
+    if (t.responseNotCaptured()) { // since 1.2.0
+      g.writeFieldName(F_RESPONSE_NOT_CAPTURED);
+      g.writeStartObject();
+      num(g, F_BYTES_ACKNOWLEDGED, t.responseBytesNotCaptured());
+      opt(g, F_ACK_FRAME, t.responseAckedFrame());
+      opt(g, F_ACK_US, t.responseAckedUs());
+      g.writeEndObject();
+    }
+    if (t.requestWireBytes() >= 0) {
+      num(g, F_REQUEST_WIRE_BYTES, t.requestWireBytes()); // since 1.2.0
+    }
+    if (t.responseWireBytes() >= 0) {
+      num(g, F_RESPONSE_WIRE_BYTES, t.responseWireBytes()); // since 1.2.0
+    }
     bool(g, F_ORPHAN_RESPONSE, t.orphanResponse());
+    if (t.requestNotCaptured()) {
+      bool(g, F_REQUEST_NOT_CAPTURED, true); // since 1.2.0
+    }
     bool(g, F_REQUEST_COMPLETE, t.requestComplete());
     bool(g, F_RESPONSE_COMPLETE, t.responseComplete());
     bool(g, F_GAP_AFFECTED, t.gapAffected());

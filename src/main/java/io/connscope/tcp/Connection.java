@@ -81,6 +81,8 @@ public final class Connection implements StreamControl {
   private RoleSource roleSource;
   private final boolean midstream;
   private StreamListener listener = NO_LISTENER;
+  /** {@link #dataAck()} while bytes are delivered. */
+  private long deliveryAck = -1;
 
   // Table bookkeeping.
   Connection lruPrev, lruNext;
@@ -90,6 +92,7 @@ public final class Connection implements StreamControl {
   private boolean rstSeen;
   long tupleReuseDelayMicros = -1;
   private boolean timelineWarned;
+  private boolean directionWarned;
 
   private final long firstFrame, firstTs;
   private long lastFrame, lastTs;
@@ -165,9 +168,22 @@ public final class Connection implements StreamControl {
     if (syn) {
       handshakeSyn(s, o, ack, frame, ts);
     }
+    if (ack && !rst && !p.seqKnown) {
+      // The peer's stream is not known yet (mid-stream, or its packets are not in the capture):
+      // it starts where this side has received it to. A one-sided capture thus still has the
+      // peer's stream, as gaps announced by the ACKs that acknowledge it.
+      p.init(Seq.add(s.ack & Seq.MASK, -1));
+      p.midstreamStart = true;
+    }
     if (!h.seqKnown) {
       // Mid-stream: the first segment seen starts the direction's stream.
       h.init(Seq.add(seq, -1));
+      h.midstreamStart = true;
+    } else if (h.midstreamStart && !syn && h.deliveredBytes == 0 && h.gapBytes == 0
+        && h.chunkCount == 0 && wire > 0 && seq == Seq.add(h.nextSeq, 1)) {
+      // Mid-stream, nothing delivered yet, data one byte past the start: the segment the start
+      // was taken from was a keep-alive probe at SND.NXT - 1 (RFC 1122 §4.2.3.6), not a hole.
+      h.init(seq - 1 & Seq.MASK);
     }
     // A SYN's data starts after the SYN's own sequence number (RFC 793 §3.3): the timeline keeps
     // [seq, seq + len) as the data's range, so a SYN or SYN/ACK with data is recorded at ISN + 1.
@@ -217,6 +233,14 @@ public final class Connection implements StreamControl {
       h.highSeq = Seq.max(h.highSeq, Seq.add(end, 1));
     }
 
+    // The ACK first: the peer's bytes it acknowledges were received before this segment was
+    // sent, so they (or their gaps) reach the listener before this segment's data.
+    long dataAck = -1;
+    if (ack && !rst && p.seqKnown) {
+      ackReceived(o, s.ack & Seq.MASK, frame, ts);
+      dataAck = Math.max(0, p.rel(s.ack & Seq.MASK) - 1);
+    }
+
     if (!syn && !fin && !rst && wire <= 1 && seq == Seq.add(h.nextSeq, -1)) {
       // Keep-alive probe (RFC 1122 §4.2.3.6): 0 or 1 garbage byte at SND.NXT - 1.
       kind |= SegmentTimeline.KEEP_ALIVE;
@@ -224,13 +248,10 @@ public final class Connection implements StreamControl {
     } else if (wire > 0) {
       h.payloadBytes += wire;
       h.dataSegments++;
-      kind |= data(s, o, dataSeq, cap, wire, end, frame, ts);
+      kind |= data(s, o, dataSeq, cap, wire, end, frame, ts, dataAck);
     }
     if (fin) {
       checkFin(o);
-    }
-    if (ack && !rst && p.seqKnown) {
-      ackReceived(o, s.ack & Seq.MASK, frame, ts);
     }
 
     // History letters (upper case = original client).
@@ -338,7 +359,7 @@ public final class Connection implements StreamControl {
 
   /** Payload of a segment that is not a keep-alive; returns timeline kind bits. */
   private int data(Segment s, int o, long dataSeq, int cap, int wire, long end, long frame,
-      long ts) {
+      long ts, long dataAck) {
     HalfConnection h = halves[o];
     if (Seq.leq(end, h.nextSeq)) {
       // Everything seen before: a retransmission (or a duplicate in the capture).
@@ -362,9 +383,9 @@ public final class Connection implements StreamControl {
       if (h.chunkCount > 0) {
         countConflicts(h, s, dataSeq, cap, frame);
       }
-      deliverSegment(o, s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts);
+      deliverSegment(o, s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts, dataAck);
     } else {
-      kind = bufferAhead(o, s, dataSeq, cap, end, frame, ts);
+      kind = bufferAhead(o, s, dataSeq, cap, end, frame, ts, dataAck);
       if (kind == SegmentTimeline.RETRANSMISSION) {
         newHigh = false;
         if (h.timing && Seq.lt(dataSeq, h.timedEnd)) {
@@ -403,9 +424,25 @@ public final class Connection implements StreamControl {
       table.warnings.count("tcp.ack_implausible", frame);
       return;
     }
+    if (p.midstreamStart && p.deliveredBytes == 0 && p.gapBytes == 0 && p.chunkCount == 0
+        && p.payloadBytes == 0 && target == Seq.add(p.nextSeq, 1)) {
+      // The direction's start was taken from a segment without data that was a keep-alive probe
+      // at SND.NXT - 1 (RFC 1122 §4.2.3.6): the ACK answering it is not a byte lost.
+      p.init(Seq.add(target, -1));
+      return;
+    }
     if (Seq.gt(target, p.highSeq)) {
-      // The peer acknowledged bytes the capture never saw: capture loss in direction po.
-      table.warnings.count("tcp.acked_unseen", frame);
+      if (p.packets == 0) {
+        // The peer's packets are not in the capture at all (a one-direction tap, asymmetric
+        // routing): its stream is known only from these ACKs. Said once per connection.
+        if (!directionWarned) {
+          directionWarned = true;
+          table.warnings.count("tcp.direction_not_captured", frame);
+        }
+      } else {
+        // The peer acknowledged bytes the capture never saw: capture loss in direction po.
+        table.warnings.count("tcp.acked_unseen", frame);
+      }
       p.highSeq = target;
     }
     // Data acknowledged but missing from the capture will never come: declare the holes.
@@ -426,7 +463,7 @@ public final class Connection implements StreamControl {
    * this copy (the first copy wins), so the segment is delivered around them.
    */
   private void deliverSegment(int o, ByteBuffer buf, int off, long dataSeq, int cap, long end,
-      long frame, long ts) {
+      long frame, long ts, long dataAck) {
     HalfConnection h = halves[o];
     for (;;) {
       flushReady(o);
@@ -437,7 +474,7 @@ public final class Connection implements StreamControl {
       if (h.chunkCount > 0 && Seq.lt(h.chunks[0].seq, to)) {
         to = h.chunks[0].seq;
       }
-      deliverPiece(o, buf, off, dataSeq, cap, h.nextSeq, to, frame, ts);
+      deliverPiece(o, buf, off, dataSeq, cap, h.nextSeq, to, frame, ts, dataAck);
     }
     checkFin(o);
   }
@@ -448,7 +485,7 @@ public final class Connection implements StreamControl {
    * present bytes (snaplen) becomes a gap.
    */
   private void deliverPiece(int o, ByteBuffer buf, int off, long baseSeq, int capLen, long from,
-      long to, long frame, long ts) {
+      long to, long frame, long ts, long dataAck) {
     HalfConnection h = halves[o];
     int a = Seq.diff(from, baseSeq);
     int b = Seq.diff(to, baseSeq);
@@ -460,7 +497,9 @@ public final class Connection implements StreamControl {
     }
     if (a < capEnd) {
       h.deliveredBytes += capEnd - a;
+      deliveryAck = dataAck;
       listener.onData(cur(o), buf, off + a, capEnd - a, frame, ts);
+      deliveryAck = -1;
     }
     int missFrom = Math.max(a, capLen);
     if (missFrom < b) {
@@ -499,7 +538,7 @@ public final class Connection implements StreamControl {
       System.arraycopy(h.chunks, 1, h.chunks, 0, h.chunkCount - 1);
       h.chunks[--h.chunkCount] = null;
       if (Seq.gt(c.end, h.nextSeq)) {
-        deliverPiece(o, c.view, 0, c.seq, c.capLen, h.nextSeq, c.end, c.frame, c.ts);
+        deliverPiece(o, c.view, 0, c.seq, c.capLen, h.nextSeq, c.end, c.frame, c.ts, c.ack);
       }
       release(h, c);
     }
@@ -522,7 +561,7 @@ public final class Connection implements StreamControl {
 
   /** Copies a segment that arrived ahead of nextSeq; returns its timeline kind. */
   private int bufferAhead(int o, Segment s, long dataSeq, int cap, long end, long frame,
-      long ts) {
+      long ts, long dataAck) {
     HalfConnection h = halves[o];
     for (int i = 0; i < h.chunkCount; i++) {
       OooChunk c = h.chunks[i];
@@ -550,7 +589,7 @@ public final class Connection implements StreamControl {
       if (Seq.leq(dataSeq, h.nextSeq) || h.buffered + cap > opt.maxBufferedBytesPerDirection
           || table.totalBuffered + cap > opt.maxBufferedBytesTotal) {
         gapTo(o, dataSeq, frame, ts);
-        deliverSegment(o, s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts);
+        deliverSegment(o, s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts, dataAck);
         return SegmentTimeline.OUT_OF_ORDER;
       }
     }
@@ -560,6 +599,7 @@ public final class Connection implements StreamControl {
     c.capLen = cap;
     c.frame = frame;
     c.ts = ts;
+    c.ack = dataAck;
     if (cap > 0) {
       s.payload.get(s.payloadOffset, c.data, 0, cap);
     }
@@ -688,6 +728,16 @@ public final class Connection implements StreamControl {
 
   // ---------------------------------------------------------------------------------------------
   // StreamControl.
+
+  @Override
+  public boolean startSeen(int dir) {
+    return halves[cur(dir)].sawSyn;
+  }
+
+  @Override
+  public long dataAck() {
+    return deliveryAck;
+  }
 
   @Override
   public boolean rolesInferred() {

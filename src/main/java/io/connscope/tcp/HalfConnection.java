@@ -23,6 +23,8 @@ public final class HalfConnection {
   long maxWindow;
   // Sequence state.
   boolean seqKnown, sawSyn;
+  /** The stream start was taken from a mid-stream segment or the peer's ACK, not a SYN. */
+  boolean midstreamStart;
   long isn;
   /** Next stream sequence number expected (everything before it was delivered or gapped). */
   long nextSeq;
@@ -47,6 +49,7 @@ public final class HalfConnection {
 
   void init(long isn0) {
     seqKnown = true;
+    midstreamStart = false;
     isn = isn0 & Seq.MASK;
     nextSeq = Seq.add(isn, 1);
     highSeq = nextSeq;

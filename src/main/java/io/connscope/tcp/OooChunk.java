@@ -12,6 +12,8 @@ final class OooChunk {
   /** Bytes present (may be fewer than {@code end - seq} when snaplen cut the segment). */
   int capLen;
   long frame, ts;
+  /** The segment's acknowledgment as an offset into the other direction's stream, -1 if none. */
+  long ack;
   byte[] data;
   ByteBuffer view;
 

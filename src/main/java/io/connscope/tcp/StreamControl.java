@@ -17,4 +17,25 @@ public interface StreamControl {
 
   /** Exchanges client and server roles (allowed only when {@link #rolesInferred()}). */
   void swapRoles();
+
+  /**
+   * During {@link StreamListener#onData}: the acknowledgment carried by the segment whose bytes
+   * are being delivered, as an offset into the other direction's stream (how many of its bytes
+   * the sender had received when it sent them), or -1 when the segment carried none or the other
+   * direction's start is unknown. Offsets count from the first byte after the SYN, or from the
+   * first byte seen (or first acknowledged) when the direction was picked up mid-stream, and
+   * include bytes announced by {@link StreamListener#onGap}: a listener that counts delivered
+   * and gap bytes per direction has the same offsets.
+   */
+  default long dataAck() {
+    return -1;
+  }
+
+  /**
+   * True when the capture holds the start of direction {@code dir}'s stream (its SYN was seen),
+   * so its first bytes are the first bytes that side sent.
+   */
+  default boolean startSeen(int dir) {
+    return true;
+  }
 }

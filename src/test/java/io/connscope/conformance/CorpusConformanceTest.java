@@ -54,10 +54,6 @@ class CorpusConformanceTest {
     known("HTTP over SCTP, not TCP", "arkime/sctp-www.pcap");
     known("HTTP/2 after an h2c upgrade", "suricata-verify/http2-keywords2/input.pcap");
     // --- malformed or obsolete messages the peer accepts and connscope does not ---
-    known("the server sends a 200 head before the client's HTTP/0.9 request: Zeek logs it as "
-        + "an orphan, then the 0.9 reply; connscope pairs requests first when it recognises HTTP "
-        + "and reads every server byte as the 0.9 reply",
-        "zeek/http/http-09-content-length-confusion.pcap");
     known("space inside the request target ('GET /Hello Arkime HTTP/1.0'): Arkime's parser "
         + "stops at the space and counts no method, connscope takes the middle as the target",
         "arkime/gre-erspan-vxlan.pcap");

@@ -25,13 +25,21 @@ import java.util.List;
  * connection the client and server endpoints and the transactions (method, uri, status, depth).
  */
 final class Observed {
-  /** One transaction as the peers see it. {@code method} is null for an orphan response. */
+  /**
+   * One transaction as the peers see it. {@code method} is null for an orphan response. Frames
+   * are those of the first and last byte of each message, -1 when the message was not seen.
+   */
   record Tx(String method, String uri, int status, List<Integer> interim, int depth, String host,
-      String version, String userAgent, long responseBodyBytes, String responseVersion) {}
+      String version, String userAgent, long responseBodyBytes, String responseVersion,
+      long requestFirstFrame, long requestLastFrame, long responseFirstFrame,
+      long responseLastFrame) {}
 
-  /** One TCP connection. Endpoints are {@code ip:port} (IPv6 addresses unbracketed). */
+  /**
+   * One TCP connection. Endpoints are {@code ip:port} (IPv6 addresses unbracketed); frames are
+   * the connection's first and last.
+   */
   record Conn(String clientIp, int clientPort, String serverIp, int serverPort, boolean http,
-      List<Tx> txs) {
+      List<Tx> txs, long firstFrame, long lastFrame) {
     String client() {
       return clientIp + ":" + clientPort;
     }
@@ -98,11 +106,13 @@ final class Observed {
       for (Transaction t : r.http().transactions()) {
         txs.add(new Tx(t.method(), t.uri(), t.status(), t.interimStatuses(), t.depth(),
             t.requestHeaders().get("host"), t.requestVersion(),
-            t.requestHeaders().get("user-agent"), t.responseBodyBytes(), t.responseVersion()));
+            t.requestHeaders().get("user-agent"), t.responseBodyBytes(), t.responseVersion(),
+            t.requestFirstFrame(), t.requestLastFrame(), t.responseFirstFrame(),
+            t.responseLastFrame()));
       }
     }
     return new Conn(Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort(),
         Addresses.format(c.serverAddrHi(), c.serverAddrLo()), c.serverPort(), http,
-        List.copyOf(txs));
+        List.copyOf(txs), c.firstFrame(), c.lastFrame());
   }
 }
