@@ -29,7 +29,8 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          stale-reuse keepalive-max
          setup-serial-delay setup-persistent-delay setup-parallel-delay
          setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst
-         slow-start-delay rto-delay
+         slow-start-delay rto-delay slow-reader paused-writer
+         slow-reader-link    # also records slow-reader-link-server
          hostile-strings snaplen-truncated capture-loss unanswered
          one-direction-requests   # also records one-direction-responses (the same traffic)
          midstream-keepalive lost-response-head lost-chunk snaplen-128)
@@ -619,6 +620,67 @@ sample_slow_start_delay() {
 # original leaves (tcp.retransmission_stall).
 sample_rto_delay() {
   linked_sample rto-delay 18131 1 3 b persistent --count 3 --pause 0.05 -- --drop-data 18131:2
+}
+
+# ---------------------------------------------------------------------------------------
+# What limited a transfer (ports 18151-18153).
+
+# A slow reader: the client's socket has SO_RCVBUF 4096 (set before connect: Linux doubles it,
+# and the SYN announces no window scaling), and it reads the 1 MiB body 4 KiB every 10 ms. The
+# server writes the body in one sendall() and then waits on the client's window: window-full
+# and zero-window segments, each ACK a window update (tcp.receive_window_limited; the control
+# for the delayed-ACK and Nagle rule-out). 1 conn, 1 txn.
+sample_slow_reader() {
+  local port=18151
+  py_server bulk 127.0.0.1 $port --body-size $((1 << 20))
+  capture_start "$WORK/slow-reader.pcap" "tcp port $port"
+  run_client 30 "$WORK/client.log" python3 "$TOOLS/client.py" slowread 127.0.0.1 $port \
+    --path /bulk --rcvbuf 4096 --read-size 4096 --read-pause 0.01
+  capture_stop
+  stop "$SERVER_PID"
+  finish slow-reader 1 1
+  python3 "$TOOLS/inspect_pcap.py" window "$OUT/slow-reader.pcap"
+}
+
+# The slow reader across the 25 ms + 25 ms delay line (cs-a client, cs-b server), 128 KiB, captured
+# at both ends at once: near the receiver (slow-reader-link, the client's veth) and near the sender
+# (slow-reader-link-server). A 4 KiB window per 50 ms round trip limits it before the reader does.
+sample_slow_reader_link() {
+  local port=18153
+  link_up cs-a cs-link cs-b 10.99.0 25
+  bg "$WORK/server-$port.log" ip netns exec cs-b python3 "$TOOLS/server.py" bulk 10.99.0.2 $port \
+    --deadline 60 --body-size $((128 << 10))
+  SERVER_PID=$BG_PID
+  wait_listen $port cs-b
+  ip netns exec cs-a ping -c 1 -W 2 10.99.0.2 >/dev/null 2>&1 || true
+  capture_start "$WORK/slow-reader-link-server.pcap" "tcp port $port" cs-b0 cs-b
+  local server_cap_pid=$CAP_PID server_cap_err=$CAP_ERR
+  capture_start "$WORK/slow-reader-link.pcap" "tcp port $port" cs-a0 cs-a
+  run_client 30 "$WORK/client.log" ip netns exec cs-a python3 "$TOOLS/client.py" slowread 10.99.0.2 $port \
+    --path /bulk --rcvbuf 4096 --read-size 4096 --read-pause 0.01
+  capture_stop
+  CAP_PID=$server_cap_pid CAP_ERR=$server_cap_err
+  capture_stop
+  stop "$SERVER_PID"
+  link_down
+  finish slow-reader-link 1 1
+  python3 "$TOOLS/inspect_pcap.py" window "$OUT/slow-reader-link.pcap"
+  finish slow-reader-link-server 1 1
+  python3 "$TOOLS/inspect_pcap.py" window "$OUT/slow-reader-link-server.pcap"
+}
+
+# A paused writer: the server writes a 1 MiB body in 64 KiB pieces, 60 ms apart; curl reads
+# as fast as it comes. The window is never the limit: between pieces everything sent is
+# acknowledged and the server sends nothing (tcp.sender_paused). 1 conn, 1 txn.
+sample_paused_writer() {
+  local port=18152
+  py_server paused 127.0.0.1 $port --body-size $((1 << 20)) --piece $((64 << 10)) --pause 0.06
+  capture_start "$WORK/paused-writer.pcap" "tcp port $port"
+  run_client 30 "$WORK/curl.log" curl -sS -o /dev/null "http://127.0.0.1:$port/paused"
+  capture_stop
+  stop "$SERVER_PID"
+  finish paused-writer 1 1
+  python3 "$TOOLS/inspect_pcap.py" window "$OUT/paused-writer.pcap"
 }
 
 # The Nagle exchange again (3 POSTs), with a request target and a User-Agent carrying HTML,

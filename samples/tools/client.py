@@ -12,6 +12,9 @@ Modes:
              and the --body-size body in a second send() right after; TCP_NODELAY is off
              unless --nodelay; reads each response before the next request.
   get        one keep-alive connection, --count sequential GETs of --path.
+  slowread   one GET of --path on a socket whose SO_RCVBUF is --rcvbuf (set before connect,
+             so the SYN announces the small window), then reads the body --read-size bytes
+             at a time, sleeping --read-pause seconds between reads: a slow reader.
   paths      --conns keep-alive connections one after the other; each GETs every --path
              in turn (each request after the previous response), then closes.
   midstream  connections that are open and idle when a capture starts: A and B (TCP
@@ -99,6 +102,38 @@ def run_get(args, sock, host):
         time.sleep(args.pause)
 
 
+def run_slowread(args, sock, host):
+    target = (args.path or ["/"])[0]
+    t0 = time.monotonic()
+    sock.sendall(request_head("GET", target, host))
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < 65536:
+        data = sock.recv(args.read_size)
+        if not data:
+            raise SystemExit("client: closed before the response head")
+        head += data
+    raw, _, rest = head.partition(b"\r\n\r\n")
+    lines = raw.decode("latin-1").split("\r\n")
+    length = next(int(v) for k, _, v in (l.partition(":") for l in lines[1:])
+                  if k.strip().lower() == "content-length")
+    got = len(rest)
+    for _ in range(length // max(1, args.read_size) + 2):  # bounded: one read per piece at least
+        if got >= length:
+            break
+        time.sleep(args.read_pause)
+        data = sock.recv(args.read_size)
+        if not data:
+            raise SystemExit(f"client: closed after {got} of {length} body bytes")
+        got += len(data)
+    while got < length:  # recv() may return less than --read-size: finish without pauses
+        data = sock.recv(args.read_size)
+        if not data:
+            raise SystemExit(f"client: closed after {got} of {length} body bytes")
+        got += len(data)
+    report(0, "GET", target, int(lines[0].split()[1]), now_ms(t0))
+
+
+
 def run_paths(args, host):
     for c in range(args.conns):
         sock = connect(args.host, args.port, args.nodelay)
@@ -160,7 +195,8 @@ def run_midstream(args, host):
         b.close()
 
 
-MODES = {"pipelined": run_pipelined, "mixed": run_mixed, "nagle": run_nagle, "get": run_get}
+MODES = {"pipelined": run_pipelined, "mixed": run_mixed, "nagle": run_nagle, "get": run_get,
+         "slowread": run_slowread}
 OWN_CONNECTIONS = {"paths": run_paths, "midstream": run_midstream}
 
 
@@ -175,6 +211,9 @@ def main():
     ap.add_argument("--pause", type=float, default=0.05, help="seconds between requests")
     ap.add_argument("--nodelay", action="store_true")
     ap.add_argument("--agent", help="User-Agent value (\\e is ESC)")
+    ap.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF before connect (slowread)")
+    ap.add_argument("--read-size", type=int, default=4096)
+    ap.add_argument("--read-pause", type=float, default=0.01)
     ap.add_argument("--conns", type=int, default=1, help="paths: connections, one after the other")
     ap.add_argument("--go", help="midstream: go on once this file exists")
     ap.add_argument("--idle", type=float, default=2.5, help="midstream: idle seconds in the capture")
@@ -193,7 +232,7 @@ def main():
     if args.mode in OWN_CONNECTIONS:
         OWN_CONNECTIONS[args.mode](args, host_header)
         return
-    sock = connect(args.host, args.port, args.nodelay)
+    sock = connect(args.host, args.port, args.nodelay, args.rcvbuf)
     try:
         MODES[args.mode](args, sock, host_header)
     finally:

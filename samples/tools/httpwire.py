@@ -98,9 +98,12 @@ def read_response(reader, method):
     return status, headers, reader.until_close()
 
 
-def connect(host, port, nodelay):
+def connect(host, port, nodelay, rcvbuf=0):
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
+    if rcvbuf:
+        # before connect: the SYN's window (and window scale) come from it; Linux doubles it
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1 if nodelay else 0)
     sock.settimeout(IO_TIMEOUT)
     sock.connect((host, port))

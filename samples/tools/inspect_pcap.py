@@ -6,6 +6,8 @@ Usage:
                                            one line: packets, connections, duration
   inspect_pcap.py expected FILE OUT.tsv [--pair-by-ack]
                                            transaction list as tshark sees it
+  inspect_pcap.py window FILE              one line: tshark's receive-window flags (frames
+                                           marked window_full, zero_window, window_update)
   inspect_pcap.py check FILE CONNS TXNS [REQUESTS] [--pair-by-ack] [--responses N]
                         [--streams N] [--handshakes syn|synack]
                                            fail unless tshark sees CONNS connections and
@@ -156,6 +158,14 @@ def summary(path, by_ack=False):
           f"transactions={len(txns)} duration={duration:.3f}s bytes={size}")
 
 
+def window(path):
+    counts = {}
+    for flag in ("window_full", "zero_window", "window_update"):
+        counts[flag] = len(tshark(path, f"tcp.analysis.{flag}", ["frame.number", "tcp.stream"]))
+    name = path.rsplit("/", 1)[-1]
+    print(f"{name:28s} tshark: " + " ".join(f"{k}={v}" for k, v in counts.items()))
+
+
 def main():
     cmd, path = sys.argv[1], sys.argv[2]
     args, opts, rest = [], {}, iter(sys.argv[3:])
@@ -169,6 +179,8 @@ def main():
     by_ack = opts.pop("--pair-by-ack", False)
     if cmd == "summary":
         summary(path, by_ack)
+    elif cmd == "window":
+        window(path)
     elif cmd == "expected":
         with open(args[0], "w") as out:
             out.write("connection\tmethod\turi\tstatus\n")

@@ -2,6 +2,7 @@
 """Small HTTP/1.x servers whose writes are precisely controlled, for recording samples.
 
 Usage: server.py MODE HOST PORT [--max-conns N] [--deadline SECONDS]
+                 [--body-size N] [--piece N] [--pause SECONDS]
 
 Modes:
   mixed       keep-alive HTTP/1.1; GET /chunked -> 200 chunked (5 chunks, one send each,
@@ -18,6 +19,12 @@ Modes:
               with N bytes; anything else -> 200 with 256 bytes.
   dribble     one response of 60 x 1000 bytes, one write (and segment) each.
   silent      reads one request and never answers.
+  bulk        answers any GET with 200 and a --body-size body (default 1 MiB) in one
+              sendall(), then waits for the client to close.
+  paused      answers any GET with 200 and a --body-size body (Content-Length) written in
+              --piece pieces (default 64 KiB), sleeping --pause seconds (default 0.06)
+              before each piece after the first: an application that produces its body
+              slowly while the connection has room.
 
 Every loop is bounded: at most --max-conns connections, 100 requests per connection,
 and the process exits after --deadline seconds whatever happens.
@@ -178,8 +185,49 @@ def serve_silent(conn, reader):
         pass
 
 
+BODY = {"size": 1 << 20, "piece": 64 << 10, "pause": 0.06}  # set from the command line
+
+
+def body_bytes(n):
+    """Deterministic body: 64-byte numbered lines."""
+    line_count = (n + 63) // 64
+    return b"".join(b"%06d" % i + b"." * 57 + b"\n" for i in range(line_count))[:n]
+
+
+def serve_bulk(conn, reader):
+    """One 200 with the whole body in one sendall(); a slow reader makes it wait on the window."""
+    req = read_request(reader)
+    if req is None:
+        return
+    read_body(reader, req[3])
+    body = body_bytes(BODY["size"])
+    conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                 f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    while conn.recv(4096):  # until the client closes (bounded by IO_TIMEOUT)
+        pass
+
+
+def serve_paused(conn, reader):
+    """One 200 whose body leaves in pieces with pauses between them (application-limited)."""
+    req = read_request(reader)
+    if req is None:
+        return
+    read_body(reader, req[3])
+    body = body_bytes(BODY["size"])
+    conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                 f"Content-Length: {len(body)}\r\n\r\n".encode())
+    piece = max(1, BODY["piece"])
+    for off in range(0, len(body), piece):
+        if off:
+            time.sleep(BODY["pause"])
+        conn.sendall(body[off:off + piece])
+    while conn.recv(4096):
+        pass
+
+
 MODES = {"mixed": serve_mixed, "continue": serve_continue, "http10": serve_http10,
-         "onewrite": serve_onewrite, "paths": serve_paths, "dribble": serve_dribble, "silent": serve_silent}
+         "onewrite": serve_onewrite, "paths": serve_paths, "dribble": serve_dribble, "silent": serve_silent,
+         "bulk": serve_bulk, "paused": serve_paused}
 
 
 def main():
@@ -189,7 +237,13 @@ def main():
     ap.add_argument("port", type=int)
     ap.add_argument("--max-conns", type=int, default=1)
     ap.add_argument("--deadline", type=float, default=60.0)
+    ap.add_argument("--body-size", type=int, default=1 << 20)
+    ap.add_argument("--piece", type=int, default=64 << 10)
+    ap.add_argument("--pause", type=float, default=0.06)
     args = ap.parse_args()
+    if not 0 <= args.body_size <= 16 << 20 or not 0 <= args.pause <= 1:
+        ap.error("--body-size must be at most 16 MiB and --pause at most 1 s")
+    BODY.update(size=args.body_size, piece=args.piece, pause=args.pause)
 
     signal.signal(signal.SIGALRM, lambda *_: sys.exit(3))
     signal.alarm(int(args.deadline))

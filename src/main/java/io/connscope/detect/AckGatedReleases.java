@@ -12,8 +12,12 @@ import java.util.List;
  *
  * <p>For each direction, for each new data segment B (not a retransmission or keep-alive) and the
  * data segment A sent before it, with no other data between them: the first ACK from the peer
- * that covers all of A arrives after A and before B, and B left right after it: within the round
- * trip between the capture point and the sender plus {@link DetectOptions#releaseToleranceMicros}.
+ * that covers all of A arrives after A and before B, and B left right after it: B passed the
+ * capture point one round trip between the capture point and the sender after the ACK, within
+ * {@link DetectOptions#releaseToleranceMicros} later, or that or an eighth of the round trip
+ * ({@link #EARLY_SHARE}) sooner (from wherever it is captured, the ACK travels on to the sender
+ * and B comes back; a B that arrives much sooner left before the ACK reached the sender, so
+ * something earlier released it).
  * Each such release records:
  *
  * <ul>
@@ -31,11 +35,32 @@ import java.util.List;
  * Where the capture point sits does not matter: near the sender the ACK arrives one RTT plus the
  * delay after A and B follows at once; near the receiver the ACK leaves the delay after A and B
  * arrives one RTT later. Detectors apply their own thresholds to these measurements.
+ *
+ * <p>Window rule-out ({@code windowGated}): the receiver's window, not a held ACK or Nagle, held B
+ * when, just before the releasing ACK arrived, B did not fit in the window the sender knew: the
+ * room between the end of A and the window's right edge (ACK number plus advertised window, the
+ * largest of the receiver's segments before the releasing ACK) was less than min(B's length, the
+ * sender's MSS), i.e. the data in flight had reached (or come within one segment of) the
+ * advertised window, or the window was zero. The releasing ACK is then a window update: it opened
+ * the window enough for B (a reader draining a full buffer ACKs and opens in one segment). A pure
+ * window update with the ACK number unchanged cannot be the first ACK covering A, so the growth
+ * test is the whole rule. The receiver's segments reach the sender in the order they were sent,
+ * so the right edge known before the releasing ACK is the same whether the capture point is near
+ * the sender or near the receiver. When the window scale is unknown (handshake not captured) the
+ * window fields are raw, and only a zero window counts.
  */
 final class AckGatedReleases {
   /** One release: timeline indices of the held data's predecessor, the late ACK and B. */
   record Release(int dir, int data, int ack, int released, long ackDelayMicros, long stallMicros,
-      long heldMicros, boolean pureAck, boolean nagle, boolean rttKnown) {}
+      long heldMicros, boolean pureAck, boolean nagle, boolean rttKnown, boolean windowGated) {}
+
+  /**
+   * A released segment may arrive sooner than one sender-side round trip after its ACK by the
+   * tolerance or by this share of the round trip, whichever is larger: the handshake's round trip
+   * can exceed the path's by the hosts' processing or a queue at the time (a few ms on real
+   * captures). Sooner than that, it left before the ACK reached the sender.
+   */
+  static final int EARLY_SHARE = 8;
 
   private final Connection c;
   private final DetectOptions o;
@@ -45,6 +70,14 @@ final class AckGatedReleases {
   private final int[] prev = {-1, -1};
   /** Per direction: the largest data segment seen. */
   private final int[] maxLen = new int[2];
+  /** Per direction: the last segment sent in that direction that carried an ACK, -1 before one. */
+  private final int[] lastAcking = {-1, -1};
+  /** Per direction: the largest right edge its segments advertised so far, -1 before one. */
+  private final long[] maxEdge = {-1, -1};
+  /** Per direction: the largest right edge the peer had advertised when {@link #prev} left. */
+  private final long[] edgeAtPrev = {-1, -1};
+  /** Per direction: the peer's last window was zero when {@link #prev} left. */
+  private final boolean[] zeroAtPrev = new boolean[2];
 
   /**
    * A scan of one connection's timeline, advanced as the connection goes on: each entry is
@@ -62,12 +95,20 @@ final class AckGatedReleases {
     for (; next < t.size() && t.frame(next) <= upToFrame; next++) {
       int i = next;
       int dir = t.dir(i);
+      if (ReceiveWindow.acks(t, i)) {
+        lastAcking[dir] = i;
+        maxEdge[dir] = Math.max(maxEdge[dir], ReceiveWindow.rightEdge(t, i));
+      }
       if (t.len(i) == 0 || t.isRetransmission(i) || t.isKeepAlive(i)) {
         continue;
       }
       maxLen[dir] = Math.max(maxLen[dir], t.len(i));
       int a = prev[dir];
+      long edge = edgeAtPrev[dir]; // grows to the largest right edge before the releasing ACK
+      boolean zero = zeroAtPrev[dir];
       prev[dir] = i;
+      edgeAtPrev[dir] = maxEdge[1 - dir];
+      zeroAtPrev[dir] = lastAcking[1 - dir] >= 0 && t.window(lastAcking[1 - dir]) == 0;
       if (a < 0) {
         continue;
       }
@@ -78,21 +119,30 @@ final class AckGatedReleases {
           ack = j;
           break;
         }
+        if (t.dir(j) != dir && ReceiveWindow.acks(t, j)) {
+          edge = Math.max(edge, ReceiveWindow.rightEdge(t, j));
+          zero = t.window(j) == 0;
+        }
       }
       if (ack < 0) {
         continue;
       }
+      boolean windowGated = ReceiveWindow.held(edge, zero, endA,
+          Math.min(t.len(i), effectiveMss(dir)), ReceiveWindow.scaleKnown(c, dir));
       long rttReceiver = dir == StreamControl.CLIENT ? c.rttToServerMicros() : c.rttToClientMicros();
       long rttSender = dir == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
       boolean rttKnown = rttReceiver >= 0 && rttSender >= 0;
       long ackDelay = t.ts(ack) - t.ts(a);
       long release = t.ts(i) - t.ts(ack);
-      if (release >= 0 && release <= Math.max(0, rttSender) + o.releaseToleranceMicros) {
+      long expected = Math.max(0, rttSender);
+      long early = Math.max(o.releaseToleranceMicros, expected / EARLY_SHARE);
+      if (release >= 0 && release >= expected - early && release <= expected + o.releaseToleranceMicros) {
         if (out == null) {
           out = new ArrayList<>(2);
         }
         out.add(new Release(dir, a, ack, i, ackDelay, Math.max(0, ackDelay - Math.max(0, rttReceiver)),
-            t.ts(i) - t.ts(a), t.len(ack) == 0, nagle(t, a, i, effectiveMss(dir)), rttKnown));
+            t.ts(i) - t.ts(a), t.len(ack) == 0, nagle(t, a, i, effectiveMss(dir)), rttKnown,
+            windowGated));
       }
     }
     return out == null ? List.of() : out;
@@ -119,11 +169,19 @@ final class AckGatedReleases {
    * segment the sender was seen to send so far.
    */
   private int effectiveMss(int dir) {
+    return effectiveMss(c, dir, maxLen[dir]);
+  }
+
+  /**
+   * {@link #effectiveMss(int)} for a sender whose largest data segment so far is {@code maxLen}
+   * (0 for none).
+   */
+  static int effectiveMss(Connection c, int dir, int maxLen) {
     int announced = c.half(1 - dir).mss();
     if (announced > 0) {
       return Math.max(1, announced - OPTION_ROOM);
     }
-    return maxLen[dir] == 0 ? Integer.MAX_VALUE : maxLen[dir];
+    return maxLen == 0 ? Integer.MAX_VALUE : maxLen;
   }
 
   /**

@@ -7,14 +7,20 @@ package io.connscope.detect;
  * that ACK back. Found by AckGatedReleases: a new data segment B follows a pure ACK that covered
  * the sender's previous data segment A, and
  *   - the ACK's delay beyond the round trip (capture point <-> receiver) >= minStallMicros (10 ms);
- *   - B left within the round trip (capture point <-> sender) + releaseToleranceMicros (2 ms) of
- *     the ACK.
+ *   - B followed the ACK by the round trip (capture point <-> sender), at most
+ *     releaseToleranceMicros (2 ms) later and at most max(2 ms, an eighth of that round trip)
+ *     sooner (near the sender at once; near the receiver one round trip later; much sooner means
+ *     B left before the ACK reached the sender).
  * Cost: the ACK's delay beyond the round trip.
  * Gate: Nagle when B is smaller than the sender's MSS, else the congestion/receive window.
  * Peer stack from the delay: ~40 ms Linux, ~100 ms BSD/macOS, ~200 ms Windows.
  * Not a stall: an ACK that carries data (the peer answered), a late ACK after which the sender
  * stays silent (nobody was waiting: e.g. the ACK of a response's last segment), data sent before
- * the ACK (TCP_NODELAY), data sent long after it (application think time).
+ * the ACK (TCP_NODELAY), data sent long after it (application think time), and a release the
+ * receive window gated (AckGatedReleases' window rule-out: just before the ACK, B did not fit in
+ * the advertised window, the data in flight having reached it or come within min(B, one MSS) of
+ * it, or the window was zero; the ACK was a window update sent when the reader drained its
+ * buffer, reported as tcp.receive_window_limited).
  * Confidence: confirmed when the handshake gave both round trips, suspected otherwise.
  */
 
@@ -46,7 +52,7 @@ public final class DelayedAckStallDetector extends ReleaseDetector {
       Consumer<Finding> out) {
     SegmentTimeline t = c.timeline();
     for (AckGatedReleases.Release r : found) {
-      if (!r.pureAck() || r.stallMicros() < options.minStallMicros) {
+      if (!r.pureAck() || r.windowGated() || r.stallMicros() < options.minStallMicros) {
         continue;
       }
       String sender = r.dir() == StreamControl.CLIENT ? "client" : "server";

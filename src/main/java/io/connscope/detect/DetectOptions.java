@@ -75,6 +75,31 @@ public final class DetectOptions {
   /** Zero-window wait reported as a stall. */
   public long zeroWindowMinMicros = 10_000;
 
+  /**
+   * tcp.receive_window_limited: time a message's sender spent blocked on the receive window below
+   * which nothing is reported (a loopback bulk transfer fills a 64 KiB window for microseconds).
+   */
+  public long windowLimitedMinMicros = 10_000;
+
+  /**
+   * tcp.sender_paused: shortest pause that counts (the sender had window and nothing in flight and
+   * sent nothing inside a message); shorter gaps are scheduling and write-loop noise.
+   */
+  public long senderPauseMinMicros = 10_000;
+
+  /** tcp.sender_paused: pauses in one message from which it is reported ("repeatedly"). */
+  public int senderPauseMinCount = 2;
+
+  /**
+   * Transfer findings (tcp.receive_window_limited, tcp.sender_paused) are warnings when they cost
+   * at least this much and at least {@link #transferWarnShare} of the message's transfer time;
+   * info otherwise (the pattern is there, but cheap here).
+   */
+  public long transferWarnMicros = 100_000;
+
+  /** See {@link #transferWarnMicros}. */
+  public double transferWarnShare = 0.1;
+
   /** Client/server pairs aggregated; connections of further pairs are only counted. */
   public int maxPairs = 1_000;
 

@@ -6,8 +6,9 @@ package io.connscope.detect;
  * Rule: a segment of an HTTP message that was not yet complete was released only by the ACK of
  * the message's earlier segment, and that segment was smaller than the MSS: the application had
  * already written it (the message was unfinished), and Nagle (RFC 896) held it until every
- * earlier byte was acknowledged. Evidence from AckGatedReleases: the segment left within the
- * round trip (capture point <-> sender) + releaseToleranceMicros (2 ms) of the ACK that covered
+ * earlier byte was acknowledged. Evidence from AckGatedReleases: the segment followed, by the
+ * round trip (capture point <-> sender) within releaseToleranceMicros (2 ms) later or max(2 ms,
+ * an eighth of that round trip) sooner, the ACK that covered
  * the message's previous segment, and it was held (from the previous segment to it) at least
  * minStallMicros (10 ms). When the receiver also delayed that ACK (a pure ACK, late by at least
  * minStallMicros beyond the round trip) the summary names the delayed ACK; otherwise the wait was
@@ -17,7 +18,9 @@ package io.connscope.detect;
  * Cost: the time the segments were held, summed over the message (it may wait several times).
  * Not reported: waits between two messages (that is the request/response rhythm, reported only
  * as tcp.delayed_ack_stall), full-size segments (window-gated), waits under minStallMicros
- * (loopback round trips).
+ * (loopback round trips), and waits the receive window gated (AckGatedReleases' window rule-out:
+ * the held segment did not fit in the advertised window before the ACK, or the window was zero:
+ * Nagle was not what held it; see tcp.receive_window_limited).
  */
 
 import io.connscope.http.HttpTracker;
@@ -49,7 +52,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
     SegmentTimeline t = c.timeline();
     TreeMap<Long, List<AckGatedReleases.Release>> byMessage = null; // made for the first wait
     for (AckGatedReleases.Release r : releases) {
-      if (!r.nagle() || r.heldMicros() < options.minStallMicros) {
+      if (!r.nagle() || r.windowGated() || r.heldMicros() < options.minStallMicros) {
         continue;
       }
       Transaction tx = AckGatedReleases.transactionAt(http, r.dir(), t.frame(r.released()));

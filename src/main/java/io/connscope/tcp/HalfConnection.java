@@ -98,6 +98,11 @@ public final class HalfConnection {
   /** Window scale option of the SYN, -1 when absent. */
   public int windowScale() { return windowScale; }
   public boolean sackPermitted() { return sackPermitted; }
+  /**
+   * Shift applied to this side's window field (0 when scaling is off), -1 while unknown (the
+   * handshake's options were not seen: the timeline then holds raw window fields).
+   */
+  public int effectiveWindowScale() { return effectiveScale; }
   /** Largest advertised window in bytes (scaled when known). */
   public long maxWindow() { return maxWindow; }
   /** True when this side's SYN (or SYN/ACK) was seen, so {@link #isn()} is real. */

@@ -25,8 +25,12 @@ final class SampleFindings {
   }
 
   static List<Finding> of(Path file) throws IOException {
+    return of(file, new AnalysisConfig());
+  }
+
+  static List<Finding> of(Path file, AnalysisConfig config) throws IOException {
     List<Finding> out = new ArrayList<>();
-    Reports.run(new AnalysisConfig(), new AnalysisSink() {
+    Reports.run(config, new AnalysisSink() {
       @Override public void connection(ConnectionRecord connection) {}
       @Override public void finding(Finding finding) { out.add(finding); }
       @Override public void finish(CaptureSummary capture) {}

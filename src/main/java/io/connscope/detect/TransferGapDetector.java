@@ -1,0 +1,187 @@
+package io.connscope.detect;
+
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.SegmentTimeline;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Base of the detectors that judge a sender's gaps ({@link TransferGaps}): keeps one timeline scan
+ * per open connection, advanced as each transaction becomes final, sums the counted gaps per
+ * message (transaction and direction; per direction on a connection that carries no HTTP) and
+ * reports each message once: when the scan has passed the transaction's last frame (a transaction
+ * becomes final while its last segment is being processed, before the timeline records it, so
+ * usually at the next transaction), or at the close.
+ *
+ * <p>Attribution: a gap belongs to a message when both of its segments lie within the message
+ * (between its first and last frame on that side); gaps between two messages are the
+ * request/response rhythm and are not counted.
+ */
+abstract class TransferGapDetector implements Detector {
+  protected final DetectOptions options;
+  private final Map<Connection, State> open = new IdentityHashMap<>();
+
+  /** Evidence frames kept per message. */
+  static final int MAX_FRAMES = 9;
+
+  TransferGapDetector(DetectOptions options) {
+    this.options = options;
+  }
+
+  /** One message's counted gaps. */
+  static final class Group {
+    /** The transaction, null on a connection without HTTP. */
+    final Transaction tx;
+    final int dir;
+    long cost;
+    long longest;
+    int count;
+    /** Gaps in which the window was zero (not only full). */
+    int zero;
+    final List<Long> frames = new ArrayList<>();
+
+    Group(Transaction tx, int dir) {
+      this.tx = tx;
+      this.dir = dir;
+    }
+  }
+
+  private static final class State {
+    final TransferGaps scan;
+    /** Groups by message: transaction index * 2 + direction (-2 + direction without HTTP). */
+    final TreeMap<Long, Group> groups = new TreeMap<>();
+
+    State(Connection c, DetectOptions options) {
+      scan = new TransferGaps(c, options);
+    }
+  }
+
+  /** The time this detector counts for {@code g}; 0 when it does not count the gap. */
+  abstract long cost(Connection c, TransferGaps.Gap g);
+
+  /** Evidence frames of a counted gap (at most a few). */
+  abstract void evidence(SegmentTimeline t, TransferGaps.Gap g, List<Long> frames);
+
+  /** The finding for a message's counted gaps, or null when under the detector's floor. */
+  abstract Finding finding(Connection c, HttpTracker http, Group g);
+
+  @Override
+  public final void transaction(Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
+    State s = open.computeIfAbsent(c, k -> new State(k, options));
+    collect(c, http, s, s.scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())));
+    long scanned = s.scan.lastFrame();
+    for (Iterator<Group> it = s.groups.values().iterator(); it.hasNext(); ) {
+      Group g = it.next();
+      if (g.tx != null && Math.max(g.tx.requestLastFrame(), g.tx.responseLastFrame()) <= scanned) {
+        emit(c, http, g, out); // every gap of its messages is in
+        it.remove();
+      }
+    }
+  }
+
+  @Override
+  public final void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    State s = open.remove(c);
+    if (s == null) {
+      s = new State(c, options);
+    }
+    collect(c, http, s, s.scan.advance(Long.MAX_VALUE));
+    for (Iterator<Group> it = s.groups.values().iterator(); it.hasNext(); ) {
+      emit(c, http, it.next(), out);
+      it.remove();
+    }
+  }
+
+  private void emit(Connection c, HttpTracker http, Group g, Consumer<Finding> out) {
+    Finding f = finding(c, http, g);
+    if (f != null) {
+      out.accept(f);
+    }
+  }
+
+  private void collect(Connection c, HttpTracker http, State s, List<TransferGaps.Gap> gaps) {
+    SegmentTimeline t = c.timeline();
+    boolean isHttp = http != null && http.isHttp();
+    for (TransferGaps.Gap gap : gaps) {
+      long cost = cost(c, gap);
+      if (cost <= 0) {
+        continue;
+      }
+      Transaction tx = null;
+      if (isHttp) {
+        tx = AckGatedReleases.transactionAt(http, gap.dir(), t.frame(gap.next()));
+        if (tx == null || t.frame(gap.data()) < AckGatedReleases.firstFrame(tx,
+            AckGatedReleases.sendsRequests(http, gap.dir()))) {
+          continue; // between two messages
+        }
+      }
+      Transaction owner = tx;
+      Group g = s.groups.computeIfAbsent((tx == null ? -1 : tx.index()) * 2L + gap.dir(),
+          k -> new Group(owner, gap.dir()));
+      g.cost += cost;
+      g.longest = Math.max(g.longest, cost);
+      g.count++;
+      if (gap.zeroWindow()) {
+        g.zero++;
+      }
+      if (g.frames.size() < MAX_FRAMES) {
+        evidence(t, gap, g.frames);
+      }
+    }
+  }
+
+  /** Severity from cost: warning at transferWarnMicros and transferWarnShare of the transfer. */
+  String severity(long cost, long transferMicros) {
+    return cost >= options.transferWarnMicros && cost >= options.transferWarnShare * transferMicros
+        ? "warning" : "info";
+  }
+
+  /**
+   * How long the message took on the wire (first to last segment on its side); the connection's
+   * duration without HTTP.
+   */
+  static long transferMicros(Connection c, HttpTracker http, Group g) {
+    if (g.tx == null) {
+      return Math.max(0, c.lastTsMicros() - c.firstTsMicros());
+    }
+    boolean requests = AckGatedReleases.sendsRequests(http, g.dir);
+    long from = requests ? g.tx.requestFirstUs() : g.tx.responseFirstUs();
+    long to = requests ? g.tx.requestLastUs() : g.tx.responseLastUs();
+    return from >= 0 && to >= from ? to - from : 0;
+  }
+
+  /** What the message is, for summaries. */
+  static String message(HttpTracker http, Group g) {
+    if (g.tx == null) {
+      return "data";
+    }
+    Transaction tx = g.tx;
+    return AckGatedReleases.sendsRequests(http, g.dir)
+        ? "request " + safe(tx.method()) + " " + safe(tx.uri())
+        : "response " + tx.status() + " to " + safe(tx.method()) + " " + safe(tx.uri());
+  }
+
+  /** Display filter for a sorted copy of {@code frames}. */
+  static String filter(List<Long> frames) {
+    StringBuilder b = new StringBuilder("frame.number in {");
+    for (int i = 0; i < frames.size(); i++) {
+      b.append(i == 0 ? "" : " ").append(frames.get(i));
+    }
+    return b.append('}').toString();
+  }
+
+  static String times(int n) {
+    return n == 1 ? "once" : n + " times";
+  }
+
+  private static String safe(String s) {
+    return s == null ? "-" : s;
+  }
+}
