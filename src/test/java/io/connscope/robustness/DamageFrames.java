@@ -1,0 +1,228 @@
+package io.connscope.robustness;
+
+import io.connscope.capture.CaptureFiles;
+import io.connscope.capture.CaptureInfo;
+import io.connscope.capture.PacketSource;
+import io.connscope.capture.PcapWriter;
+import io.connscope.capture.Warnings;
+import io.connscope.decode.DecodeStatus;
+import io.connscope.decode.FrameDecoder;
+import io.connscope.decode.IpDefragmenter;
+import io.connscope.decode.TcpView;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The damage harness's view of a capture: its frames in memory (read with the project's own
+ * readers), the TCP facts of each frame (decoded with the project's {@link FrameDecoder}, sequence
+ * numbers unwrapped per direction), and which stream bytes a list of frames actually holds.
+ */
+final class DamageFrames {
+  private DamageFrames() {}
+
+  /** One captured frame; {@code data} may be longer than {@code capLen} (a snaplen cut shares it). */
+  record Frame(long tsNanos, int capLen, int wireLen, int linkType, int interfaceId, byte[] data) {
+    Frame cut(int snaplen) {
+      return capLen <= snaplen ? this
+          : new Frame(tsNanos, snaplen, Math.max(wireLen, capLen), linkType, interfaceId, data);
+    }
+
+    Frame at(long ts) {
+      return new Frame(ts, capLen, wireLen, linkType, interfaceId, data);
+    }
+  }
+
+  /** Every frame of {@code file}, copied out of the reader's buffer. */
+  static List<Frame> read(Path file) throws IOException {
+    List<Frame> out = new ArrayList<>();
+    try (PacketSource src = CaptureFiles.open(file, new Warnings())) {
+      while (src.next()) {
+        CaptureInfo i = src.info();
+        byte[] b = new byte[i.capturedLength];
+        src.buffer().get(src.frameOffset(), b, 0, b.length);
+        out.add(new Frame(i.timestampNanos, i.capturedLength, i.wireLength, i.linkType,
+            i.interfaceId, b));
+      }
+    }
+    return out;
+  }
+
+  /** Writes {@code frames} as a pcap file when they share one link type (for reproduction). */
+  static boolean write(List<Frame> frames, Path file) throws IOException {
+    if (frames.isEmpty() || frames.stream().anyMatch(f -> f.linkType() != frames.get(0).linkType())) {
+      return false;
+    }
+    try (OutputStream os = Files.newOutputStream(file);
+        PcapWriter w = new PcapWriter(os, frames.get(0).linkType(), 262144, true)) {
+      for (Frame f : frames) {
+        w.write(f.tsNanos(), ByteBuffer.wrap(f.data()), 0, f.capLen(), f.wireLen());
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Directed endpoint pairs (source to destination, as the decoder gives the addresses) interned
+   * to small ids: ids come in pairs, {@code id ^ 1} is the reverse direction. Each direction has
+   * an anchor, so that 32-bit sequence numbers unwrap to comparable longs.
+   */
+  static final class Dirs {
+    record Key(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort) {
+      Key reverse() {
+        return new Key(dstHi, dstLo, dstPort, srcHi, srcLo, srcPort);
+      }
+    }
+
+    private final Map<Key, Integer> ids = new HashMap<>();
+    private final List<Key> keys = new ArrayList<>();
+    private long[] anchor = new long[16];
+    private boolean[] anchored = new boolean[16];
+
+    int id(Key k) {
+      Integer i = ids.get(k);
+      if (i == null) {
+        i = keys.size();
+        ids.put(k, i);
+        keys.add(k);
+        Key r = k.reverse();
+        ids.put(r, i + 1);
+        keys.add(r);
+        if (anchor.length < keys.size()) {
+          anchor = Arrays.copyOf(anchor, keys.size() * 2);
+          anchored = Arrays.copyOf(anchored, keys.size() * 2);
+        }
+      }
+      return i;
+    }
+
+    Key key(int id) {
+      return keys.get(id);
+    }
+
+    /** {@code seq32} of direction {@code id} as a long comparable with the direction's others. */
+    long unwrap(int id, long seq32) {
+      seq32 &= 0xFFFF_FFFFL;
+      if (!anchored[id]) {
+        anchored[id] = true;
+        anchor[id] = seq32;
+      }
+      return anchor[id] + (int) (seq32 - (anchor[id] & 0xFFFF_FFFFL));
+    }
+  }
+
+  /**
+   * TCP facts per frame of a frame list: direction id (-1 when the frame is not a TCP segment, or
+   * a fragment that did not complete a datagram), unwrapped data start, payload bytes captured and
+   * on the wire, unwrapped acknowledgment number, flags.
+   */
+  static final class Segs {
+    final int[] dir;
+    final long[] seq;
+    final int[] cap;
+    final int[] wire;
+    final long[] ack;
+    final int[] flags;
+
+    Segs(int n) {
+      dir = new int[n];
+      seq = new long[n];
+      cap = new int[n];
+      wire = new int[n];
+      ack = new long[n];
+      flags = new int[n];
+    }
+
+    boolean hasAck(int i) {
+      return dir[i] >= 0 && (flags[i] & TcpView.ACK) != 0 && (flags[i] & TcpView.RST) == 0;
+    }
+  }
+
+  static Segs decode(List<Frame> frames, Dirs dirs) {
+    Segs s = new Segs(frames.size());
+    FrameDecoder dec = new FrameDecoder(new IpDefragmenter(new Warnings()));
+    CaptureInfo info = new CaptureInfo();
+    for (int i = 0; i < frames.size(); i++) {
+      Frame f = frames.get(i);
+      info.frameNumber = i + 1;
+      info.timestampNanos = f.tsNanos();
+      info.capturedLength = f.capLen();
+      info.wireLength = f.wireLen();
+      info.interfaceId = f.interfaceId();
+      info.linkType = f.linkType();
+      s.dir[i] = -1;
+      if (dec.decode(ByteBuffer.wrap(f.data()), 0, info) != DecodeStatus.OK) {
+        continue;
+      }
+      TcpView t = dec.tcp();
+      int d = dirs.id(new Dirs.Key(dec.srcHi(), dec.srcLo(), t.srcPort(), dec.dstHi(),
+          dec.dstLo(), t.dstPort()));
+      s.dir[i] = d;
+      s.flags[i] = t.flags();
+      long seq = t.seq();
+      s.seq[i] = dirs.unwrap(d, t.syn() ? seq + 1 : seq);
+      s.cap[i] = Math.max(0, dec.payloadLength());
+      s.wire[i] = Math.max(s.cap[i], dec.payloadWireLength());
+      s.ack[i] = (t.flags() & TcpView.ACK) != 0 ? dirs.unwrap(d ^ 1, t.ack()) : Long.MIN_VALUE;
+    }
+    dec.finish();
+    return s;
+  }
+
+  /** Stream bytes a frame list holds, per direction: merged [start, end) ranges. */
+  static final class Coverage {
+    private final Map<Integer, long[]> ranges = new HashMap<>();
+
+    Coverage(Segs s) {
+      Map<Integer, List<long[]>> raw = new HashMap<>();
+      for (int i = 0; i < s.dir.length; i++) {
+        if (s.dir[i] >= 0 && s.cap[i] > 0) {
+          raw.computeIfAbsent(s.dir[i], k -> new ArrayList<>())
+              .add(new long[] {s.seq[i], s.seq[i] + s.cap[i]});
+        }
+      }
+      for (Map.Entry<Integer, List<long[]>> e : raw.entrySet()) {
+        List<long[]> l = e.getValue();
+        l.sort((a, b) -> Long.compare(a[0], b[0]));
+        long[] m = new long[l.size() * 2];
+        int n = 0;
+        for (long[] r : l) {
+          if (n > 0 && r[0] <= m[n - 1]) {
+            m[n - 1] = Math.max(m[n - 1], r[1]);
+          } else {
+            m[n++] = r[0];
+            m[n++] = r[1];
+          }
+        }
+        ranges.put(e.getKey(), Arrays.copyOf(m, n));
+      }
+    }
+
+    /** True when every byte of [from, to) of direction {@code dir} was captured. */
+    boolean covers(int dir, long from, long to) {
+      long[] m = ranges.get(dir);
+      if (m == null || to <= from) {
+        return false;
+      }
+      // the last range starting at or before 'from'
+      int lo = 0, hi = m.length / 2 - 1, at = -1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        if (m[2 * mid] <= from) {
+          at = mid;
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      return at >= 0 && m[2 * at + 1] >= to;
+    }
+  }
+}
