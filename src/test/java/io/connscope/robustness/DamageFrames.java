@@ -130,6 +130,11 @@ final class DamageFrames {
     final int[] wire;
     final long[] ack;
     final int[] flags;
+    /** The captured payload bytes. */
+    final byte[][] payload;
+    /** Per direction: frame indices with captured payload, by sequence number; largest payload. */
+    private Map<Integer, int[]> bySeq;
+    private Map<Integer, Integer> maxCap;
 
     Segs(int n) {
       dir = new int[n];
@@ -138,6 +143,72 @@ final class DamageFrames {
       wire = new int[n];
       ack = new long[n];
       flags = new int[n];
+      payload = new byte[n][];
+    }
+
+    /**
+     * Bytes [from, to) of direction {@code d} as a reassembler keeping the first copy of each
+     * byte (in capture order) has them, or null when a byte of the range is in no frame.
+     */
+    byte[] bytes(int d, long from, long to) {
+      if (bySeq == null) {
+        index();
+      }
+      int[] order = bySeq.get(d);
+      if (order == null || to <= from || to - from > 1 << 20) {
+        return null;
+      }
+      long lowest = from - maxCap.get(d);
+      int lo = 0, hi = order.length;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (seq[order[mid]] < lowest) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      List<Integer> hits = new ArrayList<>();
+      for (int k = lo; k < order.length && seq[order[k]] < to; k++) {
+        int i = order[k];
+        if (seq[i] + cap[i] > from) {
+          hits.add(i);
+        }
+      }
+      hits.sort(null); // capture order: the first copy wins
+      int n = (int) (to - from);
+      byte[] out = new byte[n];
+      boolean[] have = new boolean[n];
+      int filled = 0;
+      for (int i : hits) {
+        int a = (int) Math.max(0, seq[i] - from);
+        int b = (int) Math.min(n, seq[i] + cap[i] - from);
+        for (int x = a; x < b; x++) {
+          if (!have[x]) {
+            have[x] = true;
+            out[x] = payload[i][(int) (from + x - seq[i])];
+            filled++;
+          }
+        }
+      }
+      return filled == n ? out : null;
+    }
+
+    private void index() {
+      Map<Integer, List<Integer>> raw = new HashMap<>();
+      maxCap = new HashMap<>();
+      for (int i = 0; i < dir.length; i++) {
+        if (dir[i] >= 0 && cap[i] > 0) {
+          raw.computeIfAbsent(dir[i], k -> new ArrayList<>()).add(i);
+          maxCap.merge(dir[i], cap[i], Math::max);
+        }
+      }
+      bySeq = new HashMap<>();
+      for (Map.Entry<Integer, List<Integer>> e : raw.entrySet()) {
+        int[] a = e.getValue().stream().sorted((x, y) -> Long.compare(seq[x], seq[y]))
+            .mapToInt(Integer::intValue).toArray();
+        bySeq.put(e.getKey(), a);
+      }
     }
 
     boolean hasAck(int i) {
@@ -171,58 +242,12 @@ final class DamageFrames {
       s.cap[i] = Math.max(0, dec.payloadLength());
       s.wire[i] = Math.max(s.cap[i], dec.payloadWireLength());
       s.ack[i] = (t.flags() & TcpView.ACK) != 0 ? dirs.unwrap(d ^ 1, t.ack()) : Long.MIN_VALUE;
+      if (s.cap[i] > 0) {
+        s.payload[i] = new byte[s.cap[i]];
+        dec.buffer().get(dec.payloadOffset(), s.payload[i], 0, s.cap[i]);
+      }
     }
     dec.finish();
     return s;
-  }
-
-  /** Stream bytes a frame list holds, per direction: merged [start, end) ranges. */
-  static final class Coverage {
-    private final Map<Integer, long[]> ranges = new HashMap<>();
-
-    Coverage(Segs s) {
-      Map<Integer, List<long[]>> raw = new HashMap<>();
-      for (int i = 0; i < s.dir.length; i++) {
-        if (s.dir[i] >= 0 && s.cap[i] > 0) {
-          raw.computeIfAbsent(s.dir[i], k -> new ArrayList<>())
-              .add(new long[] {s.seq[i], s.seq[i] + s.cap[i]});
-        }
-      }
-      for (Map.Entry<Integer, List<long[]>> e : raw.entrySet()) {
-        List<long[]> l = e.getValue();
-        l.sort((a, b) -> Long.compare(a[0], b[0]));
-        long[] m = new long[l.size() * 2];
-        int n = 0;
-        for (long[] r : l) {
-          if (n > 0 && r[0] <= m[n - 1]) {
-            m[n - 1] = Math.max(m[n - 1], r[1]);
-          } else {
-            m[n++] = r[0];
-            m[n++] = r[1];
-          }
-        }
-        ranges.put(e.getKey(), Arrays.copyOf(m, n));
-      }
-    }
-
-    /** True when every byte of [from, to) of direction {@code dir} was captured. */
-    boolean covers(int dir, long from, long to) {
-      long[] m = ranges.get(dir);
-      if (m == null || to <= from) {
-        return false;
-      }
-      // the last range starting at or before 'from'
-      int lo = 0, hi = m.length / 2 - 1, at = -1;
-      while (lo <= hi) {
-        int mid = (lo + hi) >>> 1;
-        if (m[2 * mid] <= from) {
-          at = mid;
-          lo = mid + 1;
-        } else {
-          hi = mid - 1;
-        }
-      }
-      return at >= 0 && m[2 * at + 1] >= to;
-    }
   }
 }
