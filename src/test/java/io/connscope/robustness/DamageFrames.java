@@ -135,6 +135,9 @@ final class DamageFrames {
     /** Per direction: frame indices with captured payload, by sequence number; largest payload. */
     private Map<Integer, int[]> bySeq;
     private Map<Integer, Integer> maxCap;
+    /** Per direction: frames of the peer carrying an ACK, in capture order, and the running max. */
+    private Map<Integer, int[]> ackFrames;
+    private Map<Integer, long[]> ackMax;
 
     Segs(int n) {
       dir = new int[n];
@@ -148,7 +151,9 @@ final class DamageFrames {
 
     /**
      * Bytes [from, to) of direction {@code d} as a reassembler keeping the first copy of each
-     * byte (in capture order) has them, or null when a byte of the range is in no frame.
+     * byte (in capture order) has them, or null when a byte of the range is in no frame captured
+     * before the receiver acknowledged it (a copy captured only after that is a late
+     * retransmission: the capture missed the byte when it was delivered).
      */
     byte[] bytes(int d, long from, long to) {
       if (bySeq == null) {
@@ -184,7 +189,7 @@ final class DamageFrames {
         int a = (int) Math.max(0, seq[i] - from);
         int b = (int) Math.min(n, seq[i] + cap[i] - from);
         for (int x = a; x < b; x++) {
-          if (!have[x]) {
+          if (!have[x] && i < firstAck(d, from + x)) {
             have[x] = true;
             out[x] = payload[i][(int) (from + x - seq[i])];
             filled++;
@@ -194,7 +199,45 @@ final class DamageFrames {
       return filled == n ? out : null;
     }
 
+    /** Index of the first frame acknowledging byte {@code s} of direction {@code d}. */
+    private int firstAck(int d, long s) {
+      int[] idx = ackFrames.get(d);
+      if (idx == null) {
+        return Integer.MAX_VALUE;
+      }
+      long[] max = ackMax.get(d);
+      int lo = 0, hi = idx.length;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (max[mid] > s) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      return lo < idx.length ? idx[lo] : Integer.MAX_VALUE;
+    }
+
     private void index() {
+      Map<Integer, List<Integer>> acks = new HashMap<>();
+      for (int i = 0; i < dir.length; i++) {
+        if (hasAck(i)) {
+          acks.computeIfAbsent(dir[i] ^ 1, k -> new ArrayList<>()).add(i);
+        }
+      }
+      ackFrames = new HashMap<>();
+      ackMax = new HashMap<>();
+      for (Map.Entry<Integer, List<Integer>> e : acks.entrySet()) {
+        int[] idx = e.getValue().stream().mapToInt(Integer::intValue).toArray();
+        long[] max = new long[idx.length];
+        long m = Long.MIN_VALUE;
+        for (int k = 0; k < idx.length; k++) {
+          m = Math.max(m, ack[idx[k]]);
+          max[k] = m;
+        }
+        ackFrames.put(e.getKey(), idx);
+        ackMax.put(e.getKey(), max);
+      }
       Map<Integer, List<Integer>> raw = new HashMap<>();
       maxCap = new HashMap<>();
       for (int i = 0; i < dir.length; i++) {
