@@ -120,17 +120,21 @@ class DamageHarnessTest {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("damage harness, %s: %d captures read, %d with HTTP pairs, %.1f s%n",
         group, files.size(), used, (System.nanoTime() - t0) / 1e9));
-    sb.append(String.format("%-24s %8s %8s %8s %9s %8s %10s %10s %6s %9s %9s %6s%n",
-        "damage", "captures", "clean tx", "clean pr", "surviving", "paired=", "incomplete",
-        "MIS-PAIRED", "EXTRA", "surv-unpr", "inv-pipel", "twice"));
+    sb.append(String.format("%-24s %8s %8s %8s %9s %8s %8s %10s %10s %6s %9s %9s %6s%n",
+        "damage", "captures", "clean tx", "clean pr", "surviving", "surv ok", "paired=",
+        "incomplete", "MIS-PAIRED", "EXTRA", "surv-unpr", "inv-pipel", "twice"));
     for (Map.Entry<String, Tally> e : tallies.entrySet()) {
       Tally t = e.getValue();
-      sb.append(String.format("%-24s %8d %8d %8d %9d %8d %10d %10d %6d %9d %9d %6d%n", e.getKey(),
-          t.captures, t.cleanTx, t.cleanPairs, t.surviving, t.paired, t.incomplete, t.misPaired,
-          t.extraPairs, t.survivingUnpaired, t.inventedPipelining, t.reportedTwice));
+      String ok = t.surviving == 0 ? "-"
+          : String.format("%.2f%%", 100.0 * t.survivingPaired / t.surviving);
+      sb.append(String.format("%-24s %8d %8d %8d %9d %8s %8d %10d %10d %6d %9d %9d %6d%n",
+          e.getKey(), t.captures, t.cleanTx, t.cleanPairs, t.surviving, ok, t.paired,
+          t.incomplete, t.misPaired, t.extraPairs, t.survivingUnpaired, t.inventedPipelining,
+          t.reportedTwice));
     }
     sb.append("columns: clean tx = transactions of the clean capture; clean pr = those paired "
-        + "(request + final response); surviving = clean pairs whose two heads survived; "
+        + "(request + final response); surviving = clean pairs whose two heads survived; surv ok = "
+        + "surviving pairs paired as clean; "
         + "paired= = clean pairs paired as clean; incomplete = clean pairs not paired and in no "
         + "wrong pair; MIS-PAIRED = reported pairs that contradict a clean pair (their request or "
         + "their response is paired otherwise in the clean capture); EXTRA = reported pairs of "
