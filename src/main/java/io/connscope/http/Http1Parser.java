@@ -536,7 +536,18 @@ final class Http1Parser {
     while (m < end && ((b[m] >= 'A' && b[m] <= 'Z') || b[m] == '_' || b[m] == '-')) {
       m++;
     }
-    return m - from >= 3 && m < end && b[m] == ' ' && m + 1 < sp;
+    if (m - from < 3 || m >= end || b[m] != ' ') {
+      return false;
+    }
+    if (m + 1 < sp) {
+      return true; // a target
+    }
+    for (byte[] k : KNOWN_METHODS) { // an empty target only after a method of the standard
+      if (k.length == m - from && startsWith(b, from, k)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean startsWith(byte[] b, int p, byte[] m) {

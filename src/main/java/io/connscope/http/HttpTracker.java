@@ -914,15 +914,18 @@ public final class HttpTracker implements StreamListener {
   /**
    * Before a final response head at {@code rs}: when response bytes went missing after every
    * paired response had ended (a clean hole), after the oldest pending request was sent and
-   * before rs, they held that request's response (responses come in order), whatever its next
-   * request's ACK says (that request may be lost too).
+   * before rs, and the server had received request bytes past that request's end when it sent
+   * this response (a later request, seen or lost), the missing bytes held that request's
+   * response (responses come in order), whatever its next request's ACK says.
    */
   private void retireLostBefore(long rs) {
     if (respHole < 0 || !respHoleClean || rs < 0 || pending.isEmpty()) {
       return;
     }
     Transaction p1 = pending.peekFirst();
-    if (p1.requestAck < 0) {
+    if (p1.requestAck < 0 || p1.requestEndOffset < 0 || feedAck <= p1.requestEndOffset) {
+      // the server had received nothing after that request when it sent this response: the
+      // missing bytes may be an interim response (100 Continue) to it, and this its answer
       return;
     }
     long from = Math.max(p1.requestAck, respHole);
@@ -965,6 +968,19 @@ public final class HttpTracker implements StreamListener {
     }
     long next = it.next().requestAck;
     return next > rs;
+  }
+
+  /**
+   * For a response whose request is unknown (lost, or before the capture): true when the next
+   * request was sent having received exactly this response's head and nothing more, so the
+   * response has no body whatever its Content-Length says (it answered a HEAD, most likely);
+   * framed by its Content-Length it would swallow the responses after it.
+   */
+  private boolean bodilessByAck(Http1Parser p) {
+    Transaction next = pending.peekFirst();
+    return next != null && p.firstOffset >= 0 && next.requestAck >= 0
+        && next.requestAck == p.firstOffset + p.headBytes
+        && p.headers.get("content-length") != null;
   }
 
   private void responseNotCaptured(Transaction tx, long bytes) {
@@ -1140,6 +1156,7 @@ public final class HttpTracker implements StreamListener {
       }
       respHole = -1; // the response stream is in step again
       respGapEnd = -1;
+
       if (tx == null) {
         tx = newTransaction(true, p.frame);
         if (requestsIncomplete) {
@@ -1171,6 +1188,9 @@ public final class HttpTracker implements StreamListener {
       if (pending.isEmpty() && inSync()) {
         pairingSuspect = false;
       }
+      if (tx.method == null && bodilessByAck(p)) {
+        return "HEAD";
+      }
       return tx.method;
     }
 
@@ -1189,6 +1209,7 @@ public final class HttpTracker implements StreamListener {
         tx.requestLastFrame = p.lastFrame;
         tx.requestLastUs = p.lastUs;
         tx.requestComplete = complete;
+        tx.requestEndOffset = p.endOffset;
         merge(tx, p);
         if (!complete && p.gapAffected && p.firstOffset >= 0) {
           startCut(requestDir(), tx, p.firstOffset);

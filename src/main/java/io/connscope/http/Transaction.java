@@ -51,6 +51,8 @@ public final class Transaction {
   long responseOffset = -1;
   /** The request's ACK: how much of the response stream its sender had received, -1 unknown. */
   long requestAck = -1;
+  /** Stream offset just past the request's last byte, -1 until it ended. */
+  long requestEndOffset = -1;
   boolean responseNotCaptured;
   long responseBytesNotCaptured;
   long responseAckedFrame = -1;

@@ -32,7 +32,8 @@ import java.util.HashMap;
  *       packet without SYN on it is a late retransmission/ACK of the closed connection: counted
  *       {@code tcp.packet_after_close} and ignored, unless it carries data more than 1 MiB away
  *       from where that direction ended, which is taken as a new connection already running
- *       ({@code tcp.midstream_after_close}). A SYN on it starts a new connection whose {@link
+ *       ({@code tcp.midstream_after_close}). A SYN on it, or a SYN/ACK far from where its
+ *       direction ended (the new connection's SYN was not captured), starts a new connection whose {@link
  *       Connection#tupleReuseDelayMicros()} says how soon the tuple was reused.
  * </ul>
  */
@@ -74,11 +75,16 @@ public final class ConnectionTable {
       Tomb t = closed.isEmpty() ? null : closed.get(probe);
       if (t != null) {
         if (!s.syn() || s.hasAck()) {
-          if (s.syn() || !t.looksNew(s)) {
+          // a SYN/ACK far from where its direction ended answers a new connection whose SYN
+          // the capture missed; any other packet near the old ends is a late one
+          boolean newSynAck = s.syn() && t.farFromEnd(s);
+          if (!newSynAck && (s.syn() || !t.looksNew(s))) {
             warnings.count("tcp.packet_after_close", s.frame);
             return;
           }
-          warnings.count("tcp.midstream_after_close", s.frame);
+          if (!newSynAck) {
+            warnings.count("tcp.midstream_after_close", s.frame);
+          }
         }
         closed.remove(t.key);
         reuseDelay = now - t.closeTs;
@@ -256,6 +262,11 @@ public final class ConnectionTable {
       if (s.payloadWireLength <= 0 && s.payloadLength <= 0) {
         return false;
       }
+      return farFromEnd(s);
+    }
+
+    /** True for a sequence number far from where its direction ended. */
+    boolean farFromEnd(Segment s) {
       int o = s.srcPort == clientPort && s.srcLo == clientLo && s.srcHi == clientHi ? 0 : 1;
       int d = Seq.diff(s.seq & Seq.MASK, endSeq[o]);
       return d > LATE_WINDOW || d < -LATE_WINDOW;
