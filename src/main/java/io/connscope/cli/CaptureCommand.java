@@ -148,9 +148,16 @@ final class CaptureCommand implements Callable<Integer> {
     LiveOptions options = options();
     AnalysisConfig config = analysisOptions.toConfig(spec);
     PrintWriter err = spec.commandLine().getErr();
+    List<Path> written = new ArrayList<>(outputs);
+    if (writeFile != null) {
+      written.add(writeFile);
+    }
+    Outputs.check(List.of(), written);
     LiveSource source = open(options);
     PcapWriter writer = null;
     List<OutputStream> outs = new ArrayList<>();
+    Outputs.AtomicFiles rawFile = new Outputs.AtomicFiles();
+    Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles();
     CountDownLatch reported = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       // Ctrl-C or kill: stop the capture, then let call() analyse the backlog and write the report
@@ -172,7 +179,7 @@ final class CaptureCommand implements Callable<Integer> {
     }, "connscope-capture-stop");
     try {
       if (writeFile != null) {
-        writer = openWriter(source);
+        writer = openWriter(source, rawFile);
         source.tee(writer);
       }
       List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
@@ -182,7 +189,7 @@ final class CaptureCommand implements Callable<Integer> {
         report.add(formats.get(0), outs.get(0));
       }
       for (int i = 0; i < outputs.size(); i++) {
-        outs.add(Outputs.open(outputs.get(i)));
+        outs.add(outFiles.open(outputs.get(i)));
         report.add(formats.get(i), outs.get(i));
       }
       // findings as they come: on stdout, unless stdout carries a machine-readable report
@@ -214,16 +221,19 @@ final class CaptureCommand implements Callable<Integer> {
       if (writer != null) {
         writer.close();
         writer = null;
+        // the packets are kept whatever happens to the report
+        rawFile.commit();
       }
       sink.stats = stats;
       analysis.warnings().addAll(sourceWarnings); // what the live source counted (skipped frames)
       analysis.finish();
       if (report.textError()) {
-        throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where());
+        throw outFiles.failed(new IOException("the text report could not be written"));
       }
       for (OutputStream o : outs) {
         o.flush();
       }
+      outFiles.commit();
       printStats(err, source, stats);
       return ExitCodes.OK;
     } catch (UncheckedIOException e) {
@@ -237,6 +247,8 @@ final class CaptureCommand implements Callable<Integer> {
       for (OutputStream o : outs) {
         closeQuietly(o);
       }
+      rawFile.close();
+      outFiles.close();
       reported.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -316,9 +328,9 @@ final class CaptureCommand implements Callable<Integer> {
     }
   }
 
-  private PcapWriter openWriter(LiveSource source) {
+  private PcapWriter openWriter(LiveSource source, Outputs.AtomicFiles rawFile) {
     try {
-      return new PcapWriter(Files.newOutputStream(writeFile), source.linkType(), source.snaplen(),
+      return new PcapWriter(rawFile.open(writeFile), source.linkType(), source.snaplen(),
           source.nanosecondTimestamps());
     } catch (IOException e) {
       throw new UserError(ExitCodes.OUTPUT, "cannot write " + writeFile + ": " + AnalyzeCommand.describe(e));

@@ -64,6 +64,7 @@ final class ReportCommand implements Callable<Integer> {
                 + " capture; choose markdown, html, har or json");
       }
     }
+    Outputs.check(List.of(input), outputs);
     if (Files.isDirectory(input)) {
       throw new UserError(ExitCodes.INPUT, input + ": is a directory, not a JSON report");
     }
@@ -74,29 +75,28 @@ final class ReportCommand implements Callable<Integer> {
       String msg = AnalyzeCommand.describe(e);
       throw new UserError(ExitCodes.INPUT, msg.startsWith(input.toString()) ? msg : input + ": " + msg);
     }
-    List<OutputStream> outs = new ArrayList<>();
-    try {
+    try (Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles()) {
+      List<OutputStream> outs = new ArrayList<>();
       if (outputs.isEmpty()) {
         outs.add(Outputs.stdout(parent.stdout));
       }
       for (Path p : outputs) {
-        outs.add(Outputs.open(p));
+        outs.add(outFiles.open(p));
       }
-      for (int i = 0; i < outs.size(); i++) {
-        SavedReport.render(report, formats.get(i), outs.get(i));
-      }
-      return ExitCodes.OK;
-    } catch (IOException | UncheckedIOException e) {
-      throw new UserError(ExitCodes.OUTPUT, "cannot write the report: "
-          + AnalyzeCommand.describe(e instanceof UncheckedIOException u ? u.getCause() : e));
-    } finally {
-      for (OutputStream o : outs) {
-        try {
-          o.close();
-        } catch (IOException e) {
-          // reported above when it mattered
+      try {
+        for (int i = 0; i < outs.size(); i++) {
+          SavedReport.render(report, formats.get(i), outs.get(i));
         }
+        if (outputs.isEmpty()) {
+          outs.get(0).flush();
+        }
+      } catch (IOException e) {
+        throw outFiles.failed(e);
+      } catch (UncheckedIOException e) {
+        throw outFiles.failed(e.getCause());
       }
+      outFiles.commit();
+      return ExitCodes.OK;
     }
   }
 }
