@@ -61,6 +61,12 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin AnalysisOptions analysisOptions = new AnalysisOptions();
 
+  @Option(names = "--max-drawn", paramLabel = "N",
+      description = "HTML: draw at most N packet ladders, N pair timelines and N connection waterfalls"
+          + " (default 30, 20 and 40): connections with findings first, then the slowest; the rest are"
+          + " counted. Markdown and HTML list at most 1000 findings and 2000 connections (docs/reports.md).")
+  Integer maxDrawn;
+
   @Option(names = "--no-progress", description = "Never show progress on standard error.")
   boolean noProgress;
 
@@ -73,11 +79,16 @@ final class AnalyzeCommand implements Callable<Integer> {
     AnalysisConfig config = analysisOptions.toConfig(spec);
     List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
     Outputs.check(files, outputs);
+    if (maxDrawn != null && (maxDrawn < 1 || maxDrawn > 10_000)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--max-drawn must be between 1 and 10000, not " + maxDrawn);
+    }
     List<Warnings> sourceWarnings = new ArrayList<>();
     List<PacketSource> sources = openAll(sourceWarnings);
     OutputStream stdout = null;
     try (Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles()) {
       ReportSet sink = new ReportSet(Main.version());
+      sink.maxDrawn(maxDrawn == null ? 0 : maxDrawn);
       if (outputs.isEmpty()) {
         stdout = Outputs.stdout(parent.stdout);
         sink.add(formats.get(0), stdout);

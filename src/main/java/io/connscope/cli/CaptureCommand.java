@@ -131,6 +131,12 @@ final class CaptureCommand implements Callable<Integer> {
           + " --format wins for a single OUT).")
   List<Path> outputs = new ArrayList<>();
 
+  @CommandLine.Option(names = "--max-drawn", paramLabel = "N",
+      description = "HTML: draw at most N packet ladders, N pair timelines and N connection waterfalls"
+          + " (default 30, 20 and 40): connections with findings first, then the slowest; the rest are"
+          + " counted. Markdown and HTML list at most 1000 findings and 2000 connections (docs/reports.md).")
+  Integer maxDrawn;
+
   @CommandLine.Mixin AnalysisOptions analysisOptions = new AnalysisOptions();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -153,6 +159,10 @@ final class CaptureCommand implements Callable<Integer> {
       written.add(writeFile);
     }
     Outputs.check(List.of(), written);
+    if (maxDrawn != null && (maxDrawn < 1 || maxDrawn > 10_000)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--max-drawn must be between 1 and 10000, not " + maxDrawn);
+    }
     LiveSource source = open(options);
     PcapWriter writer = null;
     List<OutputStream> outs = new ArrayList<>();
@@ -184,6 +194,7 @@ final class CaptureCommand implements Callable<Integer> {
       }
       List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
       ReportSet report = new ReportSet(Main.version());
+      report.maxDrawn(maxDrawn == null ? 0 : maxDrawn);
       if (outputs.isEmpty()) {
         outs.add(Outputs.stdout(parent.stdout));
         report.add(formats.get(0), outs.get(0));
