@@ -125,6 +125,25 @@ class OutputFilesTest {
   }
 
   @Test
+  void anUntrustedReportThatBreaksTheSchemaExits3AndWritesNothing() throws Exception {
+    Path json = tmp.resolve("r.json");
+    assertEquals(0, MainTest.run("analyze", "samples/framing-request.pcap", "-o", json.toString()).code());
+    Files.writeString(json, Files.readString(json).replace("\"schema_version\":\"1.1.0\"", "\"schema_version\":\"7.0.0\""));
+    Path md = tmp.resolve("r.md");
+    Files.writeString(md, "previous");
+    MainTest.Result r = MainTest.run("report", json.toString(), "-o", md.toString());
+    assertEquals(ExitCodes.INPUT, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("report schema version \"7.0.0\" is not supported"), r.err());
+    assertEquals("previous", Files.readString(md));
+    Files.writeString(json, Files.readString(json).replace("\"7.0.0\"", "\"1.1.0\"").replace("\"start_us\":", "\"start_us\":\"x\",\"y\":"));
+    r = MainTest.run("report", json.toString(), "--format", "html");
+    assertEquals(ExitCodes.INPUT, r.code(), r.err());
+    assertTrue(r.err().contains("$.pairs[0].start_us should be integer, not the string \"x\""), r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
   void devicesAreWrittenDirectly() throws Exception {
     assertEquals(0, MainTest.run("analyze", "samples/keepalive-get.pcap", "--format", "json", "-o", "/dev/null").code());
     assertFalse(Files.isRegularFile(Path.of("/dev/null")), "/dev/null is not replaced by a file");
