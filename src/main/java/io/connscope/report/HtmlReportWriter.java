@@ -26,13 +26,11 @@ import java.util.Set;
  * or arrow shows its details (SVG {@code <title>}).
  *
  * <p>Every string from the report goes through {@link Escape#html}, in text and attributes.
- * Output is deterministic. Large captures are bounded: at most {@value #MAX_LADDERS} ladders,
- * {@value #MAX_WATERFALLS} waterfalls and {@value #MAX_PAIRS} pairs are drawn (the rest counted).
+ * Output is deterministic. What is drawn and listed is bounded by {@link ReportDigest.Limits}
+ * (30 ladders, 20 pair timelines, 40 waterfalls by default; {@code --max-drawn}), the rest counted,
+ * so the page and the memory to render it grow with the problems, not with the capture.
  */
 public final class HtmlReportWriter {
-  static final int MAX_LADDERS = 30;
-  static final int MAX_WATERFALLS = 40;
-  static final int MAX_PAIRS = 20;
   static final int MAX_ROWS = 60;
 
   private static final String CSS = """
