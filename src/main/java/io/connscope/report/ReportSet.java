@@ -161,6 +161,9 @@ public final class ReportSet implements AnalysisSink {
         return;
       }
       jsonOut.close();
+      // the analysis is over and its state garbage: collect it now, so that the heap the
+      // renderers need is not added on top of it (the launcher lets the heap shrink after a GC)
+      System.gc();
       for (int i = 0; i < formats.size(); i++) {
         ReportFormat f = formats.get(i);
         OutputStream out = outs.get(i);

@@ -146,6 +146,57 @@ class BoundedReportsTest {
         .get(0).path("type").asText(), "the finding of C10 #0 is on its entry");
   }
 
+  /**
+   * Writes a report of {@code args[0]} connections (see {@link #bigReport}) and renders it in every
+   * format to a byte counter; run in a JVM with a small heap by the test below.
+   */
+  public static void main(String[] args) throws IOException {
+    Path json = Files.createTempFile("connscope-big", ".json");
+    try {
+      bigReport(json, Integer.parseInt(args[0]));
+      System.out.println("json_bytes=" + Files.size(json));
+      for (ReportFormat f : new ReportFormat[] {ReportFormat.MARKDOWN, ReportFormat.HTML, ReportFormat.HAR,
+          ReportFormat.JSON}) {
+        long[] n = {0};
+        OutputStream counter = new OutputStream() {
+          @Override
+          public void write(int b) {
+            n[0]++;
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            n[0] += len;
+          }
+        };
+        SavedReport.render(json, f, counter, 0);
+        System.out.println(f.name().toLowerCase(Locale.ROOT) + "_bytes=" + n[0]);
+      }
+    } finally {
+      Files.deleteIfExists(json);
+    }
+  }
+
+  /**
+   * 150,000 connections (300,000 transactions, 15,000 findings; a 100 MB report) render in every
+   * format within a 64 MiB heap: nothing grows with the report but the HAR spool, which goes to
+   * disk. (The renderers used to read the whole report as a tree: several hundred MB here.)
+   */
+  @Test
+  void aLargeReportRendersInEveryFormatWithinASmallHeap() throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(javaBin, "-Xmx64m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-cp",
+        System.getProperty("java.class.path"), BoundedReportsTest.class.getName(), "150000")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), "did not finish");
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("json_bytes="), out);
+    Matcher m = Pattern.compile("html_bytes=(\\d+)").matcher(out);
+    assertTrue(m.find(), out);
+    assertTrue(Long.parseLong(m.group(1)) < 8_000_000, "the page is bounded: " + out);
+  }
+
   @Test
   void slowConnectionsAreDrawnAfterThoseWithFindings() throws IOException {
     Path json = tmp.resolve("big.json");
