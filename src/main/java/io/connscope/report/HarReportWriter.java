@@ -63,7 +63,7 @@ public final class HarReportWriter {
     // an entry sits two objects deep (the document, then "log"): rendered alone, it is indented so
     DefaultPrettyPrinter entryPp = new DefaultPrettyPrinter().withObjectIndenter(new Nested(new DefaultIndenter("  ", "\n"), 2));
     ByteArrayOutputStream scratch = new ByteArrayOutputStream(4096);
-    try (SpoolFile entries = new SpoolFile(); ReportSource.FindingCursor findings = src.findingCursor()) {
+    try (SpoolFile entries = new SpoolFile(4 << 20); ReportSource.FindingCursor findings = src.findingCursor()) {
       src.transactions((c, t) -> {
         long start = t.path("request_start_us").isNull() || t.path("request_start_us").isMissingNode()
             ? t.path("response_start_us").asLong(c.path("start_us").asLong())

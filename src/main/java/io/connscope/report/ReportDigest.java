@@ -308,7 +308,7 @@ final class ReportDigest {
       }
       int txs = ReportSource.transactionCount(c);
       if (table.size() < limits.tableConnections() && tableTx[0] < limits.tableTransactions()) {
-        table.add(c);
+        table.add(slim(c));
         tableTx[0] += Math.max(1, c.path("transactions").size());
       }
       boolean hasFindings = withFindings.contains(id);
@@ -356,7 +356,7 @@ final class ReportDigest {
           p.lane = new ArrayList<>();
         }
         if (p.lane.size() < LANE_CONNECTIONS) {
-          p.lane.add(c);
+          p.lane.add(slim(c));
         }
       }
     });
@@ -413,7 +413,7 @@ final class ReportDigest {
       src.connections(c -> {
         PairAgg p = needLanes.get(c.path("client").path("ip").asText() + " " + ReportModel.endpoint(c.path("server")));
         if (p != null && p.lane.size() < LANE_CONNECTIONS) {
-          p.lane.add(c);
+          p.lane.add(slim(c));
         }
       });
     }
@@ -444,6 +444,40 @@ final class ReportDigest {
   /** Ladders not drawn, counted one by one up to this many (then "at least"). */
   static final int MAX_LADDER_KEYS = 100_000;
   private final Set<String> laddersSeen = new HashSet<>();
+
+  private static final String[] TABLE_FIELDS = {"id", "client", "server", "start_us", "end_us", "close", "history"};
+  private static final String[] TABLE_TX_FIELDS = {"index", "method", "uri", "status", "timings", "request_start_us",
+      "request_end_us", "response_start_us", "response_end_us", "pipeline_depth"};
+
+  /**
+   * The fields the connection table and the pair timelines show, and nothing else: thousands of
+   * connections are kept for them, so each keeps a few hundred bytes, not its whole record.
+   */
+  static JsonNode slim(JsonNode c) {
+    if (!c.isObject()) {
+      return c;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode s = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    for (String f : TABLE_FIELDS) {
+      if (c.has(f)) {
+        s.set(f, c.get(f));
+      }
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode txs = s.putArray("transactions");
+    for (JsonNode t : c.path("transactions")) {
+      com.fasterxml.jackson.databind.node.ObjectNode st = txs.addObject();
+      for (String f : TABLE_TX_FIELDS) {
+        if (t.has(f)) {
+          st.set(f, t.get(f));
+        }
+      }
+    }
+    int count = ReportSource.transactionCount(c);
+    if (count != txs.size()) {
+      s.put(ReportSource.COUNT, count);
+    }
+    return s;
+  }
 
   static String ladderKey(JsonNode f) {
     return ReportModel.str(f, "connection") + " " + ReportModel.frames(f);

@@ -30,7 +30,7 @@ final class ReportSource {
   /** Transactions kept per connection (the waterfall draws at most {@value HtmlReportWriter#MAX_ROWS}). */
   static final int TRANSACTIONS_KEPT = 100;
   /** The field that holds a connection's transaction count when some were dropped. */
-  private static final String COUNT = "\u0000transactions";
+  static final String COUNT = "\u0000transactions";
 
   /** Receives one part of a report. */
   interface Visitor {

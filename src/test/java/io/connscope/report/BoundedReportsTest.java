@@ -178,15 +178,15 @@ class BoundedReportsTest {
   }
 
   /**
-   * 150,000 connections (300,000 transactions, 15,000 findings; a 100 MB report) render in every
+   * 60,000 connections (120,000 transactions, 6,000 findings; a 45 MB report) render in every
    * format within a 64 MiB heap: nothing grows with the report but the HAR spool, which goes to
-   * disk. (The renderers used to read the whole report as a tree: several hundred MB here.)
+   * disk. (The renderers used to read the whole report as a tree: about 250 MB here.)
    */
   @Test
   void aLargeReportRendersInEveryFormatWithinASmallHeap() throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(javaBin, "-Xmx64m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-cp",
-        System.getProperty("java.class.path"), BoundedReportsTest.class.getName(), "150000")
+        System.getProperty("java.class.path"), BoundedReportsTest.class.getName(), "60000")
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), "did not finish");
