@@ -161,9 +161,6 @@ public final class ReportSet implements AnalysisSink {
         return;
       }
       jsonOut.close();
-      // the analysis is over and its state garbage: collect it now, so that the heap the
-      // renderers need is not added on top of it (the launcher lets the heap shrink after a GC)
-      System.gc();
       for (int i = 0; i < formats.size(); i++) {
         ReportFormat f = formats.get(i);
         OutputStream out = outs.get(i);
@@ -171,6 +168,10 @@ public final class ReportSet implements AnalysisSink {
           Files.copy(jsonFile, out);
           out.flush();
         } else if (f != ReportFormat.TEXT) {
+          // the analysis (or the previous rendering) is over and its state garbage: collect it
+          // now, so that the heap a renderer needs is not added on top of it (the launcher lets
+          // the heap shrink after a full collection)
+          System.gc();
           // read back in passes: memory bounded by what is drawn, not by the capture
           SavedReport.render(jsonFile, f, out, drawn);
         }
