@@ -107,14 +107,20 @@ final class ReportDigest {
     return n <= Integer.MAX_VALUE ? n : -1;
   }
 
-  /** Connections with findings: a bit per connection number, a bounded set for other ids. */
+  /**
+   * Connections with findings: a bit per connection number (up to 2^24: a report from elsewhere
+   * cannot make it large), a bounded set for other ids.
+   */
   private static final class IdSet {
     final BitSet bits = new BitSet();
     final Set<String> others = new HashSet<>();
 
+    /** Connection numbers below this are bits (2 MiB at most); larger ones go to the set. */
+    static final int BITS = 1 << 24;
+
     void add(String id) {
       long n = number(id);
-      if (n >= 0) {
+      if (n >= 0 && n < BITS) {
         bits.set((int) n);
       } else if (id != null && others.size() < 100_000) {
         others.add(id);
@@ -123,7 +129,7 @@ final class ReportDigest {
 
     boolean contains(String id) {
       long n = number(id);
-      return n >= 0 ? bits.get((int) n) : others.contains(id);
+      return n >= 0 && n < BITS ? bits.get((int) n) : others.contains(id);
     }
 
     int size() {
@@ -138,7 +144,12 @@ final class ReportDigest {
     JsonNode top;
     final TreeSet<String> first = new TreeSet<>(Comparator.comparingLong(JsonReportWriter::connectionNumber)
         .thenComparing(Comparator.naturalOrder()));
-    final IdSet all = new IdSet();
+    /**
+     * Connections counted: a new one whenever it differs from the previous finding's (connscope
+     * writes findings ordered by connection, so this counts distinct connections in bounded memory).
+     */
+    long distinct;
+    String last;
   }
 
   /** One client/server pair, while connections stream by. */
@@ -231,9 +242,11 @@ final class ReportDigest {
         if (t.top == null || f.path("cost_us").asLong() > t.top.path("cost_us").asLong()) {
           t.top = f;
         }
-        if (conn != null && !t.all.contains(conn)) {
-          t.all.add(conn);
-          t.first.add(conn);
+        if (conn != null && !conn.equals(t.last)) {
+          t.last = conn;
+          if (t.first.add(conn) || t.first.size() >= limits.verdictConnections()) {
+            t.distinct++;
+          }
           if (t.first.size() > limits.verdictConnections()) {
             t.first.pollLast();
           }
@@ -265,7 +278,7 @@ final class ReportDigest {
     for (Map.Entry<String, TypeAgg> e : types.entrySet()) {
       TypeAgg t = e.getValue();
       verdicts.add(new ReportModel.Verdict(e.getKey(), t.count, t.cost, List.copyOf(t.first), t.top,
-          t.all.size() - t.first.size()));
+          Math.max(0, t.distinct - t.first.size())));
     }
     verdicts.sort(Comparator.comparingLong(ReportModel.Verdict::costMicros).reversed()
         .thenComparing(ReportModel.Verdict::type));
