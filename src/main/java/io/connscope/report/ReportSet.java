@@ -1,6 +1,5 @@
 package io.connscope.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
@@ -8,7 +7,6 @@ import io.connscope.analysis.Ladder;
 import io.connscope.detect.Finding;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
