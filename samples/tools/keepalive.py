@@ -15,6 +15,12 @@ Usage:
       idleclose  keep-alive, closes a connection idle for 0.3 s.
       kamax      keep-alive with "Keep-Alive: timeout=1, max=N" (Apache style: N requests
                  left); closes after 2 requests or 1 s idle.
+      lenient    reads a request head, waits 0.1 s for any body, answers a correct
+                 "200, Content-Length: 3, Connection: close" whatever the request's framing,
+                 then closes (a server that does not check request framing).
+      badframing connection N answers its request with malformed framing, then closes:
+                 0 Content-Length: -1; 1 Content-Length 3 and 5; 2 chunked with Content-Length;
+                 3 chunk size "zz"; 4 a chunk not followed by CRLF.
   keepalive.py client MODE PORT [--timeout S]
       proxy10    two HTTP/1.0 Connection: Keep-Alive GETs (absolute-form) on one connection;
                  when the 2nd gets no answer within --timeout it closes and retries it on a
@@ -29,6 +35,11 @@ Usage:
                  it retries the POST on a new connection.
       kamax      GET, GET (server closes), new connection: GET, idle until the server closes
                  (at most 1.5 s), then a new connection: GET.
+      badrequests  six connections, one malformed request each, reading the answer:
+                 POST /neg "Content-Length: -1"; POST /conflict Content-Length 3 and 5;
+                 POST /te-cl chunked with Content-Length; POST /bad-te "Transfer-Encoding: gzip";
+                 POST /bad-chunk chunk size "zz"; POST /bad-delim a chunk not followed by CRLF.
+      plainget   --count N connections, each one GET /case/I, reading what comes for 0.3 s.
 
 Every blocking call is bounded; the processes exit after --deadline seconds.
 """
@@ -179,7 +190,35 @@ def serve_kamax(conn, reader, n):
         conn.sendall(head("HTTP/1.1 200 OK", hs) + BODY)
 
 
+def serve_lenient(conn, reader, n):
+    nodelay(conn)
+    if reader.head() is None:
+        return
+    time.sleep(0.1)  # let any body arrive; it is never parsed
+    conn.sendall(head("HTTP/1.1 200 OK", [("Content-Type", "text/plain"), ("Content-Length", 3),
+                                          ("Connection", "close")]) + b"ok\n")
+    time.sleep(0.05)
+
+
+BAD_RESPONSES = [
+    head("HTTP/1.1 200 OK", [("Content-Length", "-1")]) + b"abc",
+    head("HTTP/1.1 200 OK", [("Content-Length", 3), ("Content-Length", 5)]) + b"abc",
+    head("HTTP/1.1 200 OK", [("Transfer-Encoding", "chunked"), ("Content-Length", 3)]) + b"3\r\nabc\r\n0\r\n\r\n",
+    head("HTTP/1.1 200 OK", [("Transfer-Encoding", "chunked")]) + b"zz\r\nabc\r\n0\r\n\r\n",
+    head("HTTP/1.1 200 OK", [("Transfer-Encoding", "chunked")]) + b"3\r\nabcXY0\r\n\r\n",
+]
+
+
+def serve_badframing(conn, reader, n):
+    nodelay(conn)
+    if reader.head() is None:
+        return
+    conn.sendall(BAD_RESPONSES[n % len(BAD_RESPONSES)])
+    time.sleep(0.05)
+
+
 SERVERS = {"refuse10": serve_refuse10, "closedelim": serve_closedelim, "lying": serve_lying,
+           "lenient": serve_lenient, "badframing": serve_badframing,
            "idleclose": serve_idleclose, "kamax": serve_kamax}
 
 
@@ -333,6 +372,53 @@ def client_kamax(args):
     s.close()
 
 
+BAD_REQUESTS = [
+    ("/neg", ["Content-Length: -1"], b"abc"),
+    ("/conflict", ["Content-Length: 3", "Content-Length: 5"], b"abc"),
+    ("/te-cl", ["Transfer-Encoding: chunked", "Content-Length: 3"], b"3\r\nabc\r\n0\r\n\r\n"),
+    ("/bad-te", ["Transfer-Encoding: gzip"], b"abc"),
+    ("/bad-chunk", ["Transfer-Encoding: chunked"], b"zz\r\nabc\r\n0\r\n\r\n"),
+    ("/bad-delim", ["Transfer-Encoding: chunked"], b"3\r\nabcXY0\r\n\r\n"),
+]
+
+
+def read_for(s, secs):
+    """Reads whatever arrives until the peer closes or nothing comes for SECS."""
+    s.settimeout(secs)
+    got = b""
+    try:
+        while True:
+            data = s.recv(65536)
+            if not data:
+                break
+            got += data
+    except socket.timeout:
+        pass
+    return got
+
+
+def client_badrequests(args):
+    host = f"127.0.0.1:{args.port}"
+    for i, (path, headers, body) in enumerate(BAD_REQUESTS):
+        s = connect(args.port, args.timeout)
+        s.sendall(req("POST", path, "HTTP/1.1", host, headers) + body)
+        got = read_for(s, args.timeout)
+        log(i, got.split(b"\r\n", 1)[0].decode("latin-1"))
+        s.close()
+        time.sleep(0.05)
+
+
+def client_plainget(args):
+    host = f"127.0.0.1:{args.port}"
+    for i in range(args.count):
+        s = connect(args.port, args.timeout)
+        s.sendall(req("GET", f"/case/{i}", "HTTP/1.1", host))
+        got = read_for(s, 0.3)
+        log(i, got.split(b"\r\n", 1)[0].decode("latin-1"))
+        s.close()
+        time.sleep(0.05)
+
+
 def run_client(args):
     if args.mode == "proxy10":
         client_proxy(args, "Connection")
@@ -340,7 +426,8 @@ def run_client(args):
         client_proxy(args, "Proxy-Connection")
     else:
         {"ka10": client_ka10, "lying": client_lying, "stale": client_stale,
-         "kamax": client_kamax}[args.mode](args)
+         "kamax": client_kamax, "badrequests": client_badrequests,
+         "plainget": client_plainget}[args.mode](args)
 
 
 def main():
@@ -356,8 +443,10 @@ def main():
     a.add_argument("--max-conns", type=int, default=4)
     a.add_argument("--deadline", type=float, default=60)
     a = sub.add_parser("client")
-    a.add_argument("mode", choices=["proxy10", "proxyconn", "ka10", "lying", "stale", "kamax"])
+    a.add_argument("mode", choices=["proxy10", "proxyconn", "ka10", "lying", "stale", "kamax",
+                                    "badrequests", "plainget"])
     a.add_argument("port", type=int)
+    a.add_argument("--count", type=int, default=5)
     a.add_argument("--origin", type=int, default=0)
     a.add_argument("--timeout", type=float, default=1.5)
     a.add_argument("--deadline", type=float, default=60)

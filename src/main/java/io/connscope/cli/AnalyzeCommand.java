@@ -61,6 +61,12 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin AnalysisOptions analysisOptions = new AnalysisOptions();
 
+  @Option(names = "--max-drawn", paramLabel = "N",
+      description = "HTML: draw at most N packet ladders, N pair timelines and N connection waterfalls"
+          + " (default 30, 20 and 40): connections with findings first, then the slowest; the rest are"
+          + " counted. Markdown and HTML list at most 1000 findings and 2000 connections (docs/reports.md).")
+  Integer maxDrawn;
+
   @Option(names = "--no-progress", description = "Never show progress on standard error.")
   boolean noProgress;
 
@@ -72,69 +78,66 @@ final class AnalyzeCommand implements Callable<Integer> {
   public Integer call() {
     AnalysisConfig config = analysisOptions.toConfig(spec);
     List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
+    Outputs.check(files, outputs);
+    if (maxDrawn != null && (maxDrawn < 1 || maxDrawn > 10_000)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--max-drawn must be between 1 and 10000, not " + maxDrawn);
+    }
     List<Warnings> sourceWarnings = new ArrayList<>();
     List<PacketSource> sources = openAll(sourceWarnings);
-    List<OutputStream> outs = new ArrayList<>();
-    try {
+    OutputStream stdout = null;
+    try (Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles()) {
       ReportSet sink = new ReportSet(Main.version());
+      sink.maxDrawn(maxDrawn == null ? 0 : maxDrawn);
       if (outputs.isEmpty()) {
-        outs.add(Outputs.stdout(parent.stdout));
-        sink.add(formats.get(0), outs.get(0));
+        stdout = Outputs.stdout(parent.stdout);
+        sink.add(formats.get(0), stdout);
       }
       for (int i = 0; i < outputs.size(); i++) {
-        outs.add(Outputs.open(outputs.get(i)));
-        sink.add(formats.get(i), outs.get(i));
+        sink.add(formats.get(i), outFiles.open(outputs.get(i)));
       }
-      Analysis analysis = new Analysis(config, sink);
-      Progress progress = noProgress ? Progress.OFF : Progress.forTerminal(spec.commandLine().getErr());
-      for (int i = 0; i < sources.size(); i++) {
-        PacketSource src = sources.get(i);
-        Path file = files.get(i);
-        long size = sizeOf(file);
-        // the reader numbers frames on from its info, as the analysis does across files
-        src.info().frameNumber = analysis.packets();
-        try {
-          analysis.read(src, CaptureFiles.formatOf(src), n -> progress.update(file, n, size));
-        } catch (IOException e) {
-          // everything read before the error was analysed; say what stopped the file
-          analysis.warnings().add("capture.read_error", analysis.packets(), 1,
-              file + ": " + describe(e));
-        } finally {
-          closeQuietly(src);
-          // what the reader skipped (truncated or damaged records) belongs in the report too
-          analysis.warnings().addAll(sourceWarnings.get(i));
+      try {
+        Analysis analysis = new Analysis(config, sink);
+        Progress progress = noProgress ? Progress.OFF : Progress.forTerminal(spec.commandLine().getErr());
+        for (int i = 0; i < sources.size(); i++) {
+          PacketSource src = sources.get(i);
+          Path file = files.get(i);
+          long size = sizeOf(file);
+          // the reader numbers frames on from its info, as the analysis does across files
+          src.info().frameNumber = analysis.packets();
+          try {
+            analysis.read(src, CaptureFiles.formatOf(src), n -> progress.update(file, n, size));
+          } catch (IOException e) {
+            // everything read before the error was analysed; say what stopped the file
+            analysis.warnings().add("capture.read_error", analysis.packets(), 1,
+                file + ": " + describe(e));
+          } finally {
+            closeQuietly(src);
+            // what the reader skipped (truncated or damaged records) belongs in the report too
+            analysis.warnings().addAll(sourceWarnings.get(i));
+          }
         }
+        progress.done();
+        analysis.finish();
+        if (sink.textError()) {
+          throw outFiles.failed(new IOException("the text report could not be written"));
+        }
+        if (stdout != null) {
+          stdout.flush();
+        }
+      } catch (UncheckedIOException e) {
+        throw outFiles.failed(e.getCause());
+      } catch (IOException e) {
+        throw outFiles.failed(e);
       }
-      progress.done();
-      analysis.finish();
-      if (sink.textError()) {
-        throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where());
-      }
-      for (OutputStream o : outs) {
-        o.flush();
-      }
+      // only now, with every report complete, do the new files replace the old ones
+      outFiles.commit();
       return ExitCodes.OK;
-    } catch (UncheckedIOException e) {
-      throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where() + ": " + describe(e.getCause()));
-    } catch (IOException e) {
-      throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where() + ": " + describe(e));
     } finally {
       for (PacketSource s : sources) {
         closeQuietly(s);
       }
-      for (OutputStream o : outs) {
-        try {
-          o.close();
-        } catch (IOException e) {
-          // reported above when it mattered
-        }
-      }
     }
-  }
-
-  private String where() {
-    return outputs.isEmpty() ? "" : " to " + (outputs.size() == 1 ? outputs.get(0).toString()
-        : String.join(", ", outputs.stream().map(Path::toString).toList()));
   }
 
   private List<PacketSource> openAll(List<Warnings> warnings) {

@@ -26,7 +26,6 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -131,6 +130,12 @@ final class CaptureCommand implements Callable<Integer> {
           + " --format wins for a single OUT).")
   List<Path> outputs = new ArrayList<>();
 
+  @CommandLine.Option(names = "--max-drawn", paramLabel = "N",
+      description = "HTML: draw at most N packet ladders, N pair timelines and N connection waterfalls"
+          + " (default 30, 20 and 40): connections with findings first, then the slowest; the rest are"
+          + " counted. Markdown and HTML list at most 1000 findings and 2000 connections (docs/reports.md).")
+  Integer maxDrawn;
+
   @CommandLine.Mixin AnalysisOptions analysisOptions = new AnalysisOptions();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -148,9 +153,20 @@ final class CaptureCommand implements Callable<Integer> {
     LiveOptions options = options();
     AnalysisConfig config = analysisOptions.toConfig(spec);
     PrintWriter err = spec.commandLine().getErr();
+    List<Path> written = new ArrayList<>(outputs);
+    if (writeFile != null) {
+      written.add(writeFile);
+    }
+    Outputs.check(List.of(), written);
+    if (maxDrawn != null && (maxDrawn < 1 || maxDrawn > 10_000)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--max-drawn must be between 1 and 10000, not " + maxDrawn);
+    }
     LiveSource source = open(options);
     PcapWriter writer = null;
     List<OutputStream> outs = new ArrayList<>();
+    Outputs.AtomicFiles rawFile = new Outputs.AtomicFiles();
+    Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles();
     CountDownLatch reported = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       // Ctrl-C or kill: stop the capture, then let call() analyse the backlog and write the report
@@ -172,17 +188,18 @@ final class CaptureCommand implements Callable<Integer> {
     }, "connscope-capture-stop");
     try {
       if (writeFile != null) {
-        writer = openWriter(source);
+        writer = openWriter(source, rawFile);
         source.tee(writer);
       }
       List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
       ReportSet report = new ReportSet(Main.version());
+      report.maxDrawn(maxDrawn == null ? 0 : maxDrawn);
       if (outputs.isEmpty()) {
         outs.add(Outputs.stdout(parent.stdout));
         report.add(formats.get(0), outs.get(0));
       }
       for (int i = 0; i < outputs.size(); i++) {
-        outs.add(Outputs.open(outputs.get(i)));
+        outs.add(outFiles.open(outputs.get(i)));
         report.add(formats.get(i), outs.get(i));
       }
       // findings as they come: on stdout, unless stdout carries a machine-readable report
@@ -214,16 +231,19 @@ final class CaptureCommand implements Callable<Integer> {
       if (writer != null) {
         writer.close();
         writer = null;
+        // the packets are kept whatever happens to the report
+        rawFile.commit();
       }
       sink.stats = stats;
       analysis.warnings().addAll(sourceWarnings); // what the live source counted (skipped frames)
       analysis.finish();
       if (report.textError()) {
-        throw new UserError(ExitCodes.OUTPUT, "cannot write the report" + where());
+        throw outFiles.failed(new IOException("the text report could not be written"));
       }
       for (OutputStream o : outs) {
         o.flush();
       }
+      outFiles.commit();
       printStats(err, source, stats);
       return ExitCodes.OK;
     } catch (UncheckedIOException e) {
@@ -237,6 +257,8 @@ final class CaptureCommand implements Callable<Integer> {
       for (OutputStream o : outs) {
         closeQuietly(o);
       }
+      rawFile.close();
+      outFiles.close();
       reported.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -316,9 +338,9 @@ final class CaptureCommand implements Callable<Integer> {
     }
   }
 
-  private PcapWriter openWriter(LiveSource source) {
+  private PcapWriter openWriter(LiveSource source, Outputs.AtomicFiles rawFile) {
     try {
-      return new PcapWriter(Files.newOutputStream(writeFile), source.linkType(), source.snaplen(),
+      return new PcapWriter(rawFile.open(writeFile), source.linkType(), source.snaplen(),
           source.nanosecondTimestamps());
     } catch (IOException e) {
       throw new UserError(ExitCodes.OUTPUT, "cannot write " + writeFile + ": " + AnalyzeCommand.describe(e));

@@ -1,10 +1,8 @@
 package io.connscope.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.connscope.report.ReportFormat;
 import io.connscope.report.SavedReport;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,6 +47,12 @@ final class ReportCommand implements Callable<Integer> {
           + " .json .md .html .har).")
   List<Path> outputs = new ArrayList<>();
 
+  @Option(names = "--max-drawn", paramLabel = "N",
+      description = "HTML: draw at most N packet ladders, N pair timelines and N connection waterfalls"
+          + " (default 30, 20 and 40): connections with findings first, then the slowest; the rest are"
+          + " counted. Markdown and HTML list at most 1000 findings and 2000 connections (docs/reports.md).")
+  Integer maxDrawn;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @picocli.CommandLine.ParentCommand Main parent;
@@ -64,39 +68,43 @@ final class ReportCommand implements Callable<Integer> {
                 + " capture; choose markdown, html, har or json");
       }
     }
+    Outputs.check(List.of(input), outputs);
+    if (maxDrawn != null && (maxDrawn < 1 || maxDrawn > 10_000)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--max-drawn must be between 1 and 10000, not " + maxDrawn);
+    }
     if (Files.isDirectory(input)) {
       throw new UserError(ExitCodes.INPUT, input + ": is a directory, not a JSON report");
     }
-    JsonNode report;
-    try (InputStream in = Files.newInputStream(input)) {
-      report = SavedReport.read(in);
+    try {
+      // an attached report is untrusted: checked whole against the schema before anything is written
+      SavedReport.check(input);
     } catch (IOException e) {
       String msg = AnalyzeCommand.describe(e);
       throw new UserError(ExitCodes.INPUT, msg.startsWith(input.toString()) ? msg : input + ": " + msg);
     }
-    List<OutputStream> outs = new ArrayList<>();
-    try {
+    try (Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles()) {
+      List<OutputStream> outs = new ArrayList<>();
       if (outputs.isEmpty()) {
         outs.add(Outputs.stdout(parent.stdout));
       }
       for (Path p : outputs) {
-        outs.add(Outputs.open(p));
+        outs.add(outFiles.open(p));
       }
-      for (int i = 0; i < outs.size(); i++) {
-        SavedReport.render(report, formats.get(i), outs.get(i));
-      }
-      return ExitCodes.OK;
-    } catch (IOException | UncheckedIOException e) {
-      throw new UserError(ExitCodes.OUTPUT, "cannot write the report: "
-          + AnalyzeCommand.describe(e instanceof UncheckedIOException u ? u.getCause() : e));
-    } finally {
-      for (OutputStream o : outs) {
-        try {
-          o.close();
-        } catch (IOException e) {
-          // reported above when it mattered
+      try {
+        for (int i = 0; i < outs.size(); i++) {
+          SavedReport.render(input, formats.get(i), outs.get(i), maxDrawn == null ? 0 : maxDrawn);
         }
+        if (outputs.isEmpty()) {
+          outs.get(0).flush();
+        }
+      } catch (IOException e) {
+        throw outFiles.failed(e);
+      } catch (UncheckedIOException e) {
+        throw outFiles.failed(e.getCause());
       }
+      outFiles.commit();
+      return ExitCodes.OK;
     }
   }
 }

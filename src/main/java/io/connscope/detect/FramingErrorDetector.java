@@ -3,10 +3,13 @@ package io.connscope.detect;
 /*
  * http.framing_error
  *
- * Rule, three cases, one finding each:
- *  1. Header or chunk framing errors the HTTP layer recorded on a transaction: conflicting or
- *     invalid Content-Length, Transfer-Encoding with Content-Length, a request Transfer-Encoding
- *     not ending in chunked, a bad chunk size or chunk delimiter (RFC 7230 3.3.3, 4.1).
+ * Rule, three cases, one finding each; every finding names in details.side the side whose
+ * message is malformed ("request" or "response"), and its summary and fix speak of that side:
+ *  1. Header or chunk framing errors the HTTP layer recorded on a transaction's request or its
+ *     response: conflicting or invalid Content-Length, Transfer-Encoding with Content-Length, a
+ *     request Transfer-Encoding not ending in chunked, a bad chunk size or chunk delimiter
+ *     (RFC 7230 3.3.3, 4.1). One finding per side with errors: a malformed request (POST with
+ *     Content-Length: -1) blames the client, never the response that answered it.
  *  2. Body longer than its Content-Length: on a server stream with its SYN seen, no gap and only
  *     Content-Length or bodiless responses, the response ends at stream offset E (sum of the
  *     heads and bodies before it) but the captured bytes go on at E in a segment other than the
@@ -19,6 +22,7 @@ package io.connscope.detect;
  *     completed. Reported when the server closed (FIN or RST) before the declared length
  *     (confirmed), or when nothing more came for hangMinMicros (1 s) before the client closed or
  *     the capture ended (suspected: the server may only have been slow).
+ * Cases 2 and 3 are about the server's Content-Length: side "response".
  * What it broke: the next transaction (read after a desynchronisation) or the connection
  * (closed or abandoned). Cost: case 3, the time from the last body byte to the end; otherwise 0.
  */
@@ -60,10 +64,12 @@ public final class FramingErrorDetector implements Detector {
     }
     List<Transaction> txs = http.transactions();
     for (Transaction t : txs) {
-      List<String> errs = new ArrayList<>(t.anomalies());
-      errs.retainAll(HEAD_ERRORS);
-      if (!errs.isEmpty()) {
-        out.accept(headError(c, t, errs, txs));
+      for (boolean request : new boolean[] {true, false}) {
+        List<String> errs = new ArrayList<>(t.anomalies(request));
+        errs.retainAll(HEAD_ERRORS);
+        if (!errs.isEmpty()) {
+          out.accept(headError(c, t, request, errs, txs));
+        }
       }
     }
     Finding f = longBody(c, http);
@@ -78,17 +84,50 @@ public final class FramingErrorDetector implements Detector {
     }
   }
 
-  private static Finding headError(Connection c, Transaction t, List<String> errs, List<Transaction> txs) {
+  private static Finding headError(Connection c, Transaction t, boolean request, List<String> errs,
+      List<Transaction> txs) {
     String broke = broke(c, t, txs);
-    List<Long> frames = KeepAlive.frames(t.requestFirstFrame(), t.responseFirstFrame());
+    List<Long> frames = request ? KeepAlive.frames(t.requestFirstFrame(), t.responseFirstFrame())
+        : KeepAlive.frames(t.responseFirstFrame(), t.requestFirstFrame());
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("errors", errs);
-    String summary = "transaction " + t.index() + " (" + label(t) + ") has broken framing: "
-        + String.join(", ", errs) + "; " + broke;
+    d.put("side", request ? "request" : "response");
+    io.connscope.http.Headers h = request ? t.requestHeaders() : t.responseHeaders();
+    String framing = framingHeaders(h);
+    if (!framing.isEmpty()) {
+      d.put("framing_headers", framing);
+    }
+    String summary;
+    String fix;
+    if (request) {
+      summary = "the request " + t.method() + " " + t.uri() + " (transaction " + t.index() + ") has broken framing"
+          + (framing.isEmpty() ? "" : " (" + framing + ")") + ": " + String.join(", ", errs)
+          + (t.status() > 0 ? "; the server answered it with " + t.status() : "") + "; " + broke;
+      fix = "the client must send exactly one valid Content-Length (a decimal byte count), or chunked"
+          + " Transfer-Encoding without Content-Length (RFC 7230 3.3.3); a server or proxy receiving such a"
+          + " request should answer 400 and close, never guess its length";
+    } else {
+      summary = "transaction " + t.index() + " (" + label(t) + ") has broken framing: "
+          + String.join(", ", errs) + "; " + broke;
+      fix = "the server must send exactly one correct Content-Length, or chunked Transfer-Encoding without"
+          + " Content-Length (RFC 7230 3.3.3); a proxy must reject or close on such messages, never forward them";
+    }
     return new Finding(TYPE, "error", "confirmed", c.idString(), t.index(), 0, frames,
-        KeepAlive.filter(frames), summary, "send exactly one correct Content-Length, or chunked"
-            + " Transfer-Encoding without Content-Length (RFC 7230 3.3.3); a proxy must reject or"
-            + " close on such messages, never forward them", d);
+        KeepAlive.filter(frames), summary, fix, d);
+  }
+
+  /** The framing headers of a message as sent, e.g. "Content-Length: -1", at most 200 characters. */
+  private static String framingHeaders(io.connscope.http.Headers h) {
+    if (h == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    for (String[] n : new String[][] {{"content-length", "Content-Length"}, {"transfer-encoding", "Transfer-Encoding"}}) {
+      for (String v : h.getAll(n[0])) {
+        b.append(b.length() == 0 ? "" : ", ").append(n[1]).append(": ").append(v);
+      }
+    }
+    return b.length() > 200 ? b.substring(0, 197) + "..." : b.toString();
   }
 
   private Finding longBody(Connection c, HttpTracker http) {
@@ -169,6 +208,7 @@ public final class FramingErrorDetector implements Detector {
       d.put("content_length", cl == null ? "" : cl);
       d.put("leftover_bytes", leftover);
       d.put("leftover_frames", junkFrames);
+      d.put("side", "response");
       String summary = "the body of " + label(t) + " is longer than its Content-Length " + cl + ": "
           + leftover + " more bytes followed it (frame" + (junkFrames.size() > 1 ? "s " : " ")
           + junkFrames.stream().map(String::valueOf).reduce((x, y) -> x + ", " + y).orElse("")
@@ -213,6 +253,7 @@ public final class FramingErrorDetector implements Detector {
     d.put("content_length", declared);
     d.put("body_bytes", t.responseBodyBytes());
     d.put("missing_bytes", declared - t.responseBodyBytes());
+    d.put("side", "response");
     d.put("wait_us", wait);
     String summary = "the body of " + label(t) + " stopped " + (declared - t.responseBodyBytes())
         + " bytes short of its Content-Length " + declared + " (" + t.responseBodyBytes()

@@ -1082,7 +1082,7 @@ public final class HttpTracker implements StreamListener {
   private static void merge(Transaction tx, Http1Parser p) {
     if (p.anomalies != null) {
       for (String a : p.anomalies) {
-        tx.addAnomaly(a);
+        tx.addAnomaly(a, p.request);
       }
     }
     if (p.gapAffected) {

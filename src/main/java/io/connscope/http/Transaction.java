@@ -69,6 +69,8 @@ public final class Transaction {
   boolean gapAffected;
   boolean closeDelimited;
   private List<String> anomalies;
+  private List<String> requestAnomalies;
+  private List<String> responseAnomalies;
 
   Transaction(int index) {
     this.index = index;
@@ -161,12 +163,44 @@ public final class Transaction {
     return out;
   }
 
+  /**
+   * The anomaly ids the parser of one side recorded on this transaction's message, sorted:
+   * {@code request} true for the request, false for the response (so a finding can name the side
+   * whose message is malformed).
+   */
+  public List<String> anomalies(boolean request) {
+    List<String> side = request ? requestAnomalies : responseAnomalies;
+    if (side == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>(side);
+    Collections.sort(out);
+    return out;
+  }
+
   void addAnomaly(String code) {
     if (anomalies == null) {
       anomalies = new ArrayList<>(2);
     }
     if (!anomalies.contains(code)) {
       anomalies.add(code);
+    }
+  }
+
+  /** Adds an anomaly the parser of one side found in its message. */
+  void addAnomaly(String code, boolean request) {
+    addAnomaly(code);
+    List<String> side = request ? requestAnomalies : responseAnomalies;
+    if (side == null) {
+      side = new ArrayList<>(2);
+      if (request) {
+        requestAnomalies = side;
+      } else {
+        responseAnomalies = side;
+      }
+    }
+    if (!side.contains(code)) {
+      side.add(code);
     }
   }
 

@@ -104,6 +104,42 @@ final class Escape {
     return b.append('`').toString();
   }
 
+  /**
+   * A Markdown code span for untrusted text (a finding type read from a report): the fence is one
+   * backtick longer than the longest run of backticks inside, with a space inside each end when the
+   * text begins or ends with a backtick or a space (CommonMark 6.1), so no text can close it early;
+   * {@code |} is escaped for table cells, control characters and newlines become {@code \xNN}, and
+   * the text is cut at {@value #MAX} characters. A code span renders no HTML: {@code <} stays text.
+   */
+  static String mdSpan(String s) {
+    if (s == null || s.isEmpty()) {
+      return "-";
+    }
+    StringBuilder in = new StringBuilder(s.length() + 8);
+    int n = Math.min(s.length(), MAX);
+    int run = 0;
+    int longest = 0;
+    for (int i = 0; i < n; i++) {
+      char ch = s.charAt(i);
+      run = ch == '`' ? run + 1 : 0;
+      longest = Math.max(longest, run);
+      if (isControl(ch) || Character.getType(ch) == Character.FORMAT) {
+        in.append(hex(ch));
+      } else if (ch == '|') {
+        in.append("\\|");
+      } else {
+        in.append(ch);
+      }
+    }
+    if (s.length() > MAX) {
+      in.append("...");
+    }
+    String fence = "`".repeat(longest + 1);
+    boolean pad = in.charAt(0) == '`' || in.charAt(in.length() - 1) == '`'
+        || in.charAt(0) == ' ' || in.charAt(in.length() - 1) == ' ';
+    return pad ? fence + " " + in + " " + fence : fence + in + fence;
+  }
+
   static boolean isControl(char ch) {
     return ch < 0x20 || (ch >= 0x7f && ch < 0xa0) || ch == '\u2028' || ch == '\u2029';
   }

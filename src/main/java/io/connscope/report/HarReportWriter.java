@@ -6,14 +6,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -47,44 +46,109 @@ public final class HarReportWriter {
   private record Tx(JsonNode connection, JsonNode transaction, long startUs) {}
 
   public static void write(JsonNode r, OutputStream out) throws IOException {
-    List<Tx> txs = new ArrayList<>();
-    for (JsonNode c : r.path("connections")) {
-      for (JsonNode t : c.path("transactions")) {
+    write(ReportSource.of(r), out);
+  }
+
+  /**
+   * Writes the HAR of {@code src} in memory bounded whatever its size: each entry is rendered as
+   * its transaction is read, spooled (memory, then a temporary file) keyed by its start, and
+   * written back in start order (ties in report order: connection, then transaction).
+   */
+  static void write(ReportSource src, OutputStream out) throws IOException {
+    JsonNode r = src.header();
+    long epochUs = r.path("capture").path("start_epoch_us").asLong();
+    DefaultPrettyPrinter pp = new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
+    // an entry sits two objects deep (the document, then "log"): rendered alone, it is indented so
+    DefaultPrettyPrinter entryPp = new DefaultPrettyPrinter().withObjectIndenter(new Nested(new DefaultIndenter("  ", "\n"), 2));
+    ByteArrayOutputStream scratch = new ByteArrayOutputStream(4096);
+    try (SpoolFile entries = new SpoolFile(4 << 20); ReportSource.FindingCursor findings = src.findingCursor()) {
+      src.transactions((c, t) -> {
         long start = t.path("request_start_us").isNull() || t.path("request_start_us").isMissingNode()
             ? t.path("response_start_us").asLong(c.path("start_us").asLong())
             : t.path("request_start_us").asLong();
-        txs.add(new Tx(c, t, start));
+        List<JsonNode> fs = findings.take(c.path("id").asText(), t.path("index").asLong());
+        scratch.reset();
+        try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
+          g.setPrettyPrinter(entryPp.createInstance());
+          entry(g, fs, new Tx(c, t, start), epochUs);
+        }
+        entries.add(start, scratch.toByteArray(), scratch.size());
+      });
+      try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        g.setPrettyPrinter(pp);
+        g.writeStartObject();
+        g.writeObjectFieldStart("log");
+        g.writeStringField("version", "1.2");
+        g.writeObjectFieldStart("creator");
+        g.writeStringField("name", "connscope");
+        g.writeStringField("version", r.path("tool").path("version").asText());
+        g.writeEndObject();
+        g.writeArrayFieldStart("pages");
+        g.writeEndArray();
+        g.writeArrayFieldStart("entries");
+        OutputStream split = new OutputStream() {
+          private final ByteArrayOutputStream cur = new ByteArrayOutputStream(4096);
+
+          @Override
+          public void write(int b) throws IOException {
+            if (b == 0) {
+              flushEntry();
+            } else {
+              cur.write(b);
+            }
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            int start = off;
+            for (int i = off; i < off + len; i++) {
+              if (b[i] == 0) {
+                cur.write(b, start, i - start);
+                flushEntry();
+                start = i + 1;
+              }
+            }
+            cur.write(b, start, off + len - start);
+          }
+
+          @Override
+          public void flush() throws IOException {
+            flushEntry();
+          }
+
+          private void flushEntry() throws IOException {
+            if (cur.size() > 0) {
+              g.writeRawValue(cur.toString(java.nio.charset.StandardCharsets.UTF_8));
+              cur.reset();
+            }
+          }
+        };
+        // JSON text holds no NUL byte (it is escaped in strings): NUL separates the entries
+        entries.writeSorted(split, new byte[] {0}, -1);
+        split.flush();
+        g.writeEndArray();
+        g.writeStringField("comment", "connscope " + r.path("tool").path("version").asText() + " from "
+            + ReportModel.files(r) + "; times are capture times");
+        g.writeEndObject();
+        g.writeEndObject();
       }
-    }
-    txs.sort(Comparator.comparingLong(Tx::startUs)
-        .thenComparingLong(x -> JsonReportWriter.connectionNumber(x.connection().path("id").asText()))
-        .thenComparingInt(x -> x.transaction().path("index").asInt()));
-    long epochUs = r.path("capture").path("start_epoch_us").asLong();
-    DefaultPrettyPrinter pp = new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
-    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      g.setPrettyPrinter(pp);
-      g.writeStartObject();
-      g.writeObjectFieldStart("log");
-      g.writeStringField("version", "1.2");
-      g.writeObjectFieldStart("creator");
-      g.writeStringField("name", "connscope");
-      g.writeStringField("version", r.path("tool").path("version").asText());
-      g.writeEndObject();
-      g.writeArrayFieldStart("pages");
-      g.writeEndArray();
-      g.writeArrayFieldStart("entries");
-      for (Tx x : txs) {
-        entry(g, r, x, epochUs);
-      }
-      g.writeEndArray();
-      g.writeStringField("comment", "connscope " + r.path("tool").path("version").asText() + " from "
-          + ReportModel.files(r) + "; times are capture times");
-      g.writeEndObject();
-      g.writeEndObject();
     }
     out.write('\n');
     out.flush();
+  }
+
+  /** An indenter {@code extra} levels deeper than {@code base}. */
+  private record Nested(DefaultPrettyPrinter.Indenter base, int extra) implements DefaultPrettyPrinter.Indenter {
+    @Override
+    public void writeIndentation(JsonGenerator g, int level) throws IOException {
+      base.writeIndentation(g, level + extra);
+    }
+
+    @Override
+    public boolean isInline() {
+      return base.isInline();
+    }
   }
 
   private static BigDecimal msec(long us) {
@@ -95,7 +159,7 @@ public final class HarReportWriter {
     return n == null || n.isNull() || n.isMissingNode() ? -1 : n.asLong();
   }
 
-  private static void entry(JsonGenerator g, JsonNode r, Tx x, long epochUs) throws IOException {
+  private static void entry(JsonGenerator g, List<JsonNode> findings, Tx x, long epochUs) throws IOException {
     JsonNode c = x.connection();
     JsonNode t = x.transaction();
     JsonNode tm = t.path("timings");
@@ -153,11 +217,11 @@ public final class HarReportWriter {
     g.writeEndObject();
     g.writeStringField("serverIPAddress", c.path("server").path("ip").asText());
     g.writeStringField("connection", c.path("id").asText());
-    connscope(g, r, c, t);
+    connscope(g, findings, c, t);
     g.writeEndObject();
   }
 
-  private static void connscope(JsonGenerator g, JsonNode r, JsonNode c, JsonNode t) throws IOException {
+  private static void connscope(JsonGenerator g, List<JsonNode> findings, JsonNode c, JsonNode t) throws IOException {
     String id = c.path("id").asText();
     int index = t.path("index").asInt();
     g.writeObjectFieldStart("_connscope");
@@ -188,7 +252,7 @@ public final class HarReportWriter {
     }
     g.writeBooleanField("gap_affected", t.path("gap_affected").asBoolean());
     g.writeArrayFieldStart("findings");
-    for (JsonNode f : r.path("findings")) {
+    for (JsonNode f : findings) {
       if (id.equals(ReportModel.str(f, "connection")) && f.has("transaction") && f.get("transaction").asInt() == index) {
         g.writeStartObject();
         g.writeStringField("type", f.path("type").asText());

@@ -1,19 +1,14 @@
 package io.connscope.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * Views over a JSON report (Jackson tree) shared by the Markdown and HTML renderers: the verdict
- * (finding types by time lost), client/server pairs and their connection use, and number
- * formatting with a fixed locale. Everything is ordered deterministically.
+ * Pieces shared by the Markdown and HTML renderers (gathered by {@link ReportDigest}): the verdict
+ * of a finding type, a client/server pair and its connection use, and number formatting with a
+ * fixed locale. Everything is ordered deterministically.
  */
 final class ReportModel {
   private ReportModel() {}
@@ -28,33 +23,13 @@ final class ReportModel {
   }
 
   /** One finding type across the capture. */
-  record Verdict(String type, int count, long costMicros, List<String> connections, JsonNode costliest) {}
-
-  /** Finding types, costliest first (then by type). */
-  static List<Verdict> verdicts(JsonNode report) {
-    Map<String, List<JsonNode>> byType = new TreeMap<>();
-    for (JsonNode f : report.path("findings")) {
-      byType.computeIfAbsent(f.path("type").asText(), k -> new ArrayList<>()).add(f);
+  record Verdict(String type, int count, long costMicros, List<String> connections, JsonNode costliest,
+      long moreConnections) {
+    /** "C1, C2" or "the capture", with "and N more connections" beyond the ones listed. */
+    String where() {
+      String s = String.join(", ", connections.isEmpty() ? List.of("the capture") : connections);
+      return moreConnections > 0 ? s + " and " + moreConnections + " more connections" : s;
     }
-    List<Verdict> out = new ArrayList<>();
-    for (Map.Entry<String, List<JsonNode>> e : byType.entrySet()) {
-      long cost = 0;
-      JsonNode top = null;
-      TreeSet<String> conns = new TreeSet<>(Comparator.comparingLong(JsonReportWriter::connectionNumber)
-          .thenComparing(Comparator.naturalOrder()));
-      for (JsonNode f : e.getValue()) {
-        cost += f.path("cost_us").asLong();
-        if (top == null || f.path("cost_us").asLong() > top.path("cost_us").asLong()) {
-          top = f;
-        }
-        if (f.hasNonNull("connection")) {
-          conns.add(f.get("connection").asText());
-        }
-      }
-      out.add(new Verdict(e.getKey(), e.getValue().size(), cost, List.copyOf(conns), top));
-    }
-    out.sort(Comparator.comparingLong(Verdict::costMicros).reversed().thenComparing(Verdict::type));
-    return out;
   }
 
   /** Severity rank for sorting: error first. */
@@ -66,90 +41,13 @@ final class ReportModel {
     };
   }
 
-  /** Findings, costliest first; ties keep the report's order (connection, transaction, frame). */
-  static List<JsonNode> findingsByCost(JsonNode report) {
-    List<JsonNode> l = new ArrayList<>();
-    report.path("findings").forEach(l::add);
-    l.sort(Comparator.comparingLong((JsonNode f) -> -f.path("cost_us").asLong())
-        .thenComparingInt(f -> severityRank(f.path("severity").asText())));
-    return l;
-  }
-
   /** The connections of one client address talking to one server address and port. */
-  record Pair(String client, String server, List<JsonNode> connections, long transactions,
+  record Pair(String client, String server, List<JsonNode> connections, int connectionCount, long transactions,
       int maxPerConnection, int maxParallel, int maxPipeline, String pattern, String closes) {}
 
   static String endpoint(JsonNode ep) {
     String ip = ep.path("ip").asText();
     return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + ep.path("port").asInt();
-  }
-
-  static List<Pair> pairs(JsonNode report) {
-    Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
-    for (JsonNode c : report.path("connections")) {
-      String key = c.path("client").path("ip").asText() + " " + endpoint(c.path("server"));
-      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
-    }
-    List<Pair> out = new ArrayList<>();
-    for (List<JsonNode> cs : groups.values()) {
-      long txns = 0;
-      int perConn = 0;
-      int pipeline = 0;
-      TreeMap<String, Integer> closes = new TreeMap<>();
-      for (JsonNode c : cs) {
-        int n = c.path("transactions").size();
-        txns += n;
-        perConn = Math.max(perConn, n);
-        pipeline = Math.max(pipeline, c.path("http").path("max_pipeline_depth").asInt());
-        String reason = c.path("close").path("reason").asText("open");
-        String by = c.path("close").path("first_by").asText("");
-        closes.merge(reason + (by.isEmpty() || "null".equals(by) ? "" : " by " + by), 1, Integer::sum);
-      }
-      int parallel = maxParallel(cs);
-      List<String> p = new ArrayList<>();
-      if (parallel > 1) {
-        p.add("parallel (" + parallel + " at once)");
-      } else if (cs.size() > 1) {
-        p.add("serial");
-      }
-      if (perConn > 1) {
-        p.add("persistent");
-      } else if (txns > 0) {
-        p.add("one request per connection");
-      }
-      if (pipeline > 1) {
-        p.add("pipelined (depth " + pipeline + ")");
-      }
-      if (txns == 0) {
-        p.add("no HTTP");
-      }
-      StringBuilder cl = new StringBuilder();
-      for (Map.Entry<String, Integer> e : closes.entrySet()) {
-        cl.append(cl.length() == 0 ? "" : ", ").append(e.getValue()).append(" ").append(e.getKey());
-      }
-      JsonNode first = cs.get(0);
-      out.add(new Pair(first.path("client").path("ip").asText(), endpoint(first.path("server")), cs, txns,
-          perConn, parallel, pipeline, String.join(", ", p), cl.toString().replace('_', ' ')));
-    }
-    return out;
-  }
-
-  /** Most connections of the list open at the same time (start to end, inclusive). */
-  static int maxParallel(List<JsonNode> cs) {
-    List<long[]> ev = new ArrayList<>();
-    for (JsonNode c : cs) {
-      ev.add(new long[] {c.path("start_us").asLong(), 1});
-      ev.add(new long[] {c.path("end_us").asLong(), -1});
-    }
-    // at equal times a start counts before an end: touching connections overlap
-    ev.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(b[1], a[1]));
-    int cur = 0;
-    int max = 0;
-    for (long[] e : ev) {
-      cur += (int) e[1];
-      max = Math.max(max, cur);
-    }
-    return max;
   }
 
   /** Microseconds as milliseconds with one decimal, "-" when negative or missing. */
@@ -200,30 +98,6 @@ final class ReportModel {
       b.append(b.length() == 0 ? "" : ", ").append(f.path("name").asText());
     }
     return b.toString();
-  }
-
-  /** Capture-quality problems, one line each (warnings and damaged connections); empty when clean. */
-  static List<String> qualityProblems(JsonNode report) {
-    List<String> out = new ArrayList<>();
-    for (JsonNode w : report.path("capture").path("warnings")) {
-      out.add(w.path("code").asText() + ": " + w.path("count").asLong() + " (first at frame "
-          + w.path("first_frame").asLong() + ")" + (w.hasNonNull("detail") ? ": " + w.get("detail").asText() : ""));
-    }
-    long gaps = 0;
-    long inferred = 0;
-    for (JsonNode c : report.path("connections")) {
-      gaps += c.path("client_to_server").path("gaps").asLong() + c.path("server_to_client").path("gaps").asLong();
-      if (c.path("roles_inferred").asBoolean()) {
-        inferred++;
-      }
-    }
-    if (gaps > 0) {
-      out.add("content gaps (packets missing from the capture): " + gaps);
-    }
-    if (inferred > 0) {
-      out.add("connections without a handshake (client/server roles inferred): " + inferred);
-    }
-    return out;
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.connscope.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureSummary;
 import io.connscope.analysis.ConnectionRecord;
@@ -8,7 +7,6 @@ import io.connscope.analysis.Ladder;
 import io.connscope.detect.Finding;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -37,6 +35,8 @@ public final class ReportSet implements AnalysisSink {
   private final List<OutputStream> outs = new ArrayList<>();
   private final String toolVersion;
   private final int batch;
+  /** Ladders, pair timelines and waterfalls drawn at most (0: the defaults). */
+  private int drawn;
   private Path jsonFile;
   private OutputStream jsonOut;
   /** The JSON writer writes to the only JSON output itself (no temporary file). */
@@ -52,6 +52,11 @@ public final class ReportSet implements AnalysisSink {
   ReportSet(String toolVersion, int batch) {
     this.toolVersion = toolVersion;
     this.batch = batch;
+  }
+
+  /** At most {@code n} ladders, pair timelines and waterfalls drawn in HTML (0: the defaults 30, 20, 40). */
+  public void maxDrawn(int n) {
+    drawn = n;
   }
 
   /** Adds an output; {@code out} is flushed at {@link #finish}, never closed. */
@@ -154,7 +159,6 @@ public final class ReportSet implements AnalysisSink {
         return;
       }
       jsonOut.close();
-      JsonNode tree = null;
       for (int i = 0; i < formats.size(); i++) {
         ReportFormat f = formats.get(i);
         OutputStream out = outs.get(i);
@@ -162,12 +166,12 @@ public final class ReportSet implements AnalysisSink {
           Files.copy(jsonFile, out);
           out.flush();
         } else if (f != ReportFormat.TEXT) {
-          if (tree == null) {
-            try (InputStream in = Files.newInputStream(jsonFile)) {
-              tree = SavedReport.read(in);
-            }
-          }
-          SavedReport.render(tree, f, out);
+          // the analysis (or the previous rendering) is over and its state garbage: collect it
+          // now, so that the heap a renderer needs is not added on top of it (the launcher lets
+          // the heap shrink after a full collection)
+          System.gc();
+          // read back in passes: memory bounded by what is drawn, not by the capture
+          SavedReport.render(jsonFile, f, out, drawn);
         }
       }
     } catch (IOException e) {

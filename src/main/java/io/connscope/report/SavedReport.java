@@ -2,7 +2,10 @@ package io.connscope.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -41,6 +44,50 @@ public final class SavedReport {
       throw new IOException("damaged connscope report: connections, findings or capture missing");
     }
     return doc;
+  }
+
+  /**
+   * Reads the report file whole and checks it: JSON, a connscope report, a 1.x schema version,
+   * then every part against the schema. Throws an IOException with a one-line message that names
+   * the first problem (with its JSON path).
+   */
+  public static void check(Path file) throws IOException {
+    ReportSource.open(file).check();
+  }
+
+  /**
+   * Renders the report file as {@code format} to {@code out} (flushed, not closed), reading it in
+   * passes so that memory does not grow with its size; at most {@code drawn} ladders, pair
+   * timelines and waterfalls are drawn (0 for the defaults: 30, 20 and 40).
+   */
+  public static void render(Path file, ReportFormat format, OutputStream out, int drawn) throws IOException {
+    ReportDigest.Limits limits = drawn > 0 ? ReportDigest.Limits.drawn(drawn) : ReportDigest.Limits.DEFAULT;
+    switch (format) {
+      case JSON -> {
+        // the document as read, field order and values kept, compact like the tree
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(in);
+            com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+          g.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+          p.nextToken();
+          g.copyCurrentStructure(p);
+        }
+        out.write('\n');
+      }
+      case HAR -> HarReportWriter.write(ReportSource.open(file), out);
+      case MARKDOWN, HTML -> {
+        ReportDigest d = ReportDigest.build(ReportSource.open(file), limits);
+        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+        if (format == ReportFormat.MARKDOWN) {
+          MarkdownReportWriter.write(d, w);
+        } else {
+          HtmlReportWriter.write(d, w);
+        }
+        w.flush();
+      }
+      case TEXT -> throw new IllegalArgumentException("text is rendered during the analysis, not from JSON");
+    }
+    out.flush();
   }
 
   /** Renders {@code report} as {@code format} to {@code out} (flushed, not closed). */

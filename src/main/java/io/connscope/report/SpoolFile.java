@@ -29,6 +29,17 @@ import java.util.List;
  */
 final class SpoolFile implements AutoCloseable {
   private static final int MEMORY_BUDGET = 16 << 20;
+  /** Bytes kept in memory before the records go to a temporary file. */
+  private final int memoryBudget;
+
+  SpoolFile() {
+    this(MEMORY_BUDGET);
+  }
+
+  /** A spool keeping at most {@code memoryBudget} bytes of records in memory. */
+  SpoolFile(int memoryBudget) {
+    this.memoryBudget = memoryBudget;
+  }
   /**
    * File mode: records are appended through a write buffer of this size, not with a system call
    * each, and read back through a window of at most this size, which reads ahead while records
@@ -79,9 +90,9 @@ final class SpoolFile implements AutoCloseable {
     count++;
     total++;
     try {
-      if (channel == null && size + len <= MEMORY_BUDGET) {
+      if (channel == null && size + len <= memoryBudget) {
         if (size + len > memory.length) {
-          memory = Arrays.copyOf(memory, (int) Math.min(MEMORY_BUDGET, Math.max(size + len, memory.length * 2L)));
+          memory = Arrays.copyOf(memory, (int) Math.min(memoryBudget, Math.max(size + len, memory.length * 2L)));
         }
         System.arraycopy(data, 0, memory, (int) size, len);
       } else {

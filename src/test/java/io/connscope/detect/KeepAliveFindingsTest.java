@@ -1,6 +1,7 @@
 package io.connscope.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connscope.analysis.Analysis;
@@ -177,6 +178,51 @@ class KeepAliveFindingsTest {
     assertCost(shorter, 1_400_000, 1_700_000);
     // the lost request is explained by the framing error, not reported again
     assertTrue(ofType(findings("content-length-lies.pcap"), UnansweredDetector.TYPE).isEmpty());
+    // the server's Content-Length lied: both blame the response
+    assertEquals("response", longer.details().get("side"));
+    assertEquals("response", shorter.details().get("side"));
+  }
+
+  /**
+   * samples/framing-request.pcap: six POSTs with malformed framing, each answered by a correct 200
+   * (a server that does not check): each finding blames the request, never the 200.
+   */
+  @Test
+  void malformedRequestFramingBlamesTheRequestNotTheResponse() throws IOException {
+    List<Finding> fs = ofType(findings("framing-request.pcap"), FramingErrorDetector.TYPE);
+    List<String> expected = List.of("http.bad_content_length", "http.conflicting_content_length",
+        "http.te_cl_conflict", "http.bad_transfer_encoding", "http.bad_chunk_size", "http.bad_chunk_delimiter");
+    List<String> uris = List.of("/neg", "/conflict", "/te-cl", "/bad-te", "/bad-chunk", "/bad-delim");
+    assertEquals(6, fs.size(), fs.toString());
+    for (int i = 0; i < 6; i++) {
+      Finding f = fs.get(i);
+      assertEquals("C" + (i + 1), f.connection());
+      assertEquals("request", f.details().get("side"), f.summary());
+      assertEquals(List.of(expected.get(i)), f.details().get("errors"));
+      assertTrue(f.summary().startsWith("the request POST " + uris.get(i) + " (transaction 0) has broken framing"),
+          f.summary());
+      assertTrue(f.summary().contains("the server answered it with 200"), f.summary());
+      assertFalse(f.summary().contains("200 response"), "the 200 is not blamed: " + f.summary());
+      assertTrue(f.fix().startsWith("the client must send"), f.fix());
+    }
+    assertEquals("Content-Length: -1", fs.get(0).details().get("framing_headers"));
+    assertEquals("Content-Length: 3, Content-Length: 5", fs.get(1).details().get("framing_headers"));
+  }
+
+  /** samples/framing-response.pcap: the same anomalies in five responses blame the response. */
+  @Test
+  void malformedResponseFramingBlamesTheResponse() throws IOException {
+    List<Finding> fs = ofType(findings("framing-response.pcap"), FramingErrorDetector.TYPE);
+    List<String> expected = List.of("http.bad_content_length", "http.conflicting_content_length",
+        "http.te_cl_conflict", "http.bad_chunk_size", "http.bad_chunk_delimiter");
+    assertEquals(5, fs.size(), fs.toString());
+    for (int i = 0; i < 5; i++) {
+      Finding f = fs.get(i);
+      assertEquals("response", f.details().get("side"), f.summary());
+      assertEquals(List.of(expected.get(i)), f.details().get("errors"));
+      assertTrue(f.summary().contains("(the 200 response to GET /case/" + i + ") has broken framing"), f.summary());
+      assertTrue(f.fix().startsWith("the server must send"), f.fix());
+    }
   }
 
   @Test

@@ -1,0 +1,538 @@
+package io.connscope.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What the Markdown and HTML reports show, gathered from a {@link ReportSource} in a few passes in
+ * memory bounded by {@link Limits}, not by the capture: the verdict and the capture-quality notes
+ * over every finding and connection; the costliest findings (the rest counted per type); the
+ * ladders, pair timelines and waterfalls to draw (connections with findings first, then the
+ * slowest); the first connections for the table; the rest summarised as counts.
+ *
+ * <p>Passes: findings (verdict, costliest, ladders, which connections have findings), connections
+ * (pairs, quality, waterfall and table choices, the connections the ladders need), then, only
+ * when something drawn needs them, connections again (the lanes of the pairs chosen) and findings
+ * again (those of the connections drawn as waterfalls).
+ */
+final class ReportDigest {
+  /**
+   * How much is drawn and listed. {@code drawn} is the one setting ({@code --max-drawn}): at most
+   * that many ladders, pair timelines and waterfalls; the defaults are 30, 20 and 40.
+   */
+  record Limits(int ladders, int pairs, int waterfalls, int findingRows, int pairRows, int tableConnections,
+      int tableTransactions, int verdictConnections) {
+    static final Limits DEFAULT = new Limits(30, 20, 40, 1000, 1000, 2000, 10_000, 50);
+
+    /** The defaults with at most {@code n} ladders, pair timelines and waterfalls drawn. */
+    static Limits drawn(int n) {
+      return new Limits(n, n, n, DEFAULT.findingRows, DEFAULT.pairRows, DEFAULT.tableConnections,
+          DEFAULT.tableTransactions, DEFAULT.verdictConnections);
+    }
+  }
+
+  /** Connections drawn per pair timeline. */
+  static final int LANE_CONNECTIONS = 200;
+  /** Distinct client/server pairs counted one by one; later ones are summed as "other pairs". */
+  static final int TRACKED_PAIRS = 10_000;
+  /** Distinct finding types in the verdict; later ones are counted only. */
+  static final int TRACKED_TYPES = 500;
+  /** Findings kept per ladder and per waterfall connection. */
+  static final int FINDINGS_PER_DRAWING = 1000;
+
+  final JsonNode header;
+  final Limits limits;
+  final List<ReportModel.Verdict> verdicts = new ArrayList<>();
+  long findingsTotal;
+  long findingsOfOtherTypes;
+  /** The costliest findings, costliest first (ties: severity, then report order). */
+  final List<JsonNode> findings = new ArrayList<>();
+  final List<Ladder> ladders = new ArrayList<>();
+  /** Ladders beyond the drawn ones (groups of findings sharing connection and frames). */
+  long laddersNotDrawn;
+  final List<String> quality = new ArrayList<>();
+  final List<ReportModel.Pair> pairs = new ArrayList<>();
+  long pairsTotal;
+  long connectionsOutsideTrackedPairs;
+  final List<Waterfall> waterfalls = new ArrayList<>();
+  long waterfallCandidates;
+  final List<JsonNode> table = new ArrayList<>();
+  long connectionsTotal;
+
+  /** Findings sharing a connection and evidence frames, drawn as one ladder. */
+  record Ladder(String anchor, String key, JsonNode ladder, List<JsonNode> findings, Set<Long> evidence,
+      JsonNode[] connection) {}
+
+  /** A connection drawn as a waterfall, with its findings. */
+  record Waterfall(JsonNode connection, List<JsonNode> findings) {}
+
+  private ReportDigest(JsonNode header, Limits limits) {
+    this.header = header;
+    this.limits = limits;
+  }
+
+  static ReportDigest of(JsonNode report) {
+    try {
+      return build(ReportSource.of(report), Limits.DEFAULT);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Connection ids as numbers ("C12" is 12); -1 for anything else. */
+  private static long number(String id) {
+    if (id == null || id.length() < 2 || id.charAt(0) != 'C' || id.length() > 12) {
+      return -1;
+    }
+    long n = 0;
+    for (int i = 1; i < id.length(); i++) {
+      char ch = id.charAt(i);
+      if (ch < '0' || ch > '9') {
+        return -1;
+      }
+      n = n * 10 + (ch - '0');
+    }
+    return n <= Integer.MAX_VALUE ? n : -1;
+  }
+
+  /**
+   * Connections with findings: a bit per connection number (up to 2^24: a report from elsewhere
+   * cannot make it large), a bounded set for other ids.
+   */
+  private static final class IdSet {
+    final BitSet bits = new BitSet();
+    final Set<String> others = new HashSet<>();
+
+    /** Connection numbers below this are bits (2 MiB at most); larger ones go to the set. */
+    static final int BITS = 1 << 24;
+
+    void add(String id) {
+      long n = number(id);
+      if (n >= 0 && n < BITS) {
+        bits.set((int) n);
+      } else if (id != null && others.size() < 100_000) {
+        others.add(id);
+      }
+    }
+
+    boolean contains(String id) {
+      long n = number(id);
+      return n >= 0 && n < BITS ? bits.get((int) n) : others.contains(id);
+    }
+
+    int size() {
+      return bits.cardinality() + others.size();
+    }
+  }
+
+  /** One finding type across the report, while findings stream by. */
+  private static final class TypeAgg {
+    int count;
+    long cost;
+    JsonNode top;
+    final TreeSet<String> first = new TreeSet<>(Comparator.comparingLong(JsonReportWriter::connectionNumber)
+        .thenComparing(Comparator.naturalOrder()));
+    /**
+     * Connections counted: a new one whenever it differs from the previous finding's (connscope
+     * writes findings ordered by connection, so this counts distinct connections in bounded memory).
+     */
+    long distinct;
+    String last;
+  }
+
+  /** One client/server pair, while connections stream by. */
+  private static final class PairAgg {
+    final String client;
+    final String server;
+    final int order;
+    int connections;
+    long transactions;
+    int perConnection;
+    int pipeline;
+    final TreeMap<String, Integer> closes = new TreeMap<>();
+    boolean findings;
+    /** End times of the connections still open at the latest start (min-heap), for the peak concurrency. */
+    long[] heap = new long[4];
+    int heapSize;
+    int maxParallel;
+    List<JsonNode> lane;
+
+    PairAgg(String client, String server, int order) {
+      this.client = client;
+      this.server = server;
+      this.order = order;
+    }
+
+    /** Connections come in report order (by start): a start counts before an end at the same time. */
+    void open(long start, long end) {
+      while (heapSize > 0 && heap[0] < start) {
+        heap[0] = heap[--heapSize];
+        for (int i = 0;;) {
+          int l = 2 * i + 1;
+          int m = l + 1 < heapSize && heap[l + 1] < heap[l] ? l + 1 : l;
+          if (l >= heapSize || heap[i] <= heap[m]) {
+            break;
+          }
+          long t = heap[i];
+          heap[i] = heap[m];
+          heap[m] = t;
+          i = m;
+        }
+      }
+      if (heapSize == heap.length) {
+        heap = java.util.Arrays.copyOf(heap, heapSize * 2);
+      }
+      int i = heapSize++;
+      heap[i] = end;
+      while (i > 0 && heap[(i - 1) / 2] > heap[i]) {
+        long t = heap[i];
+        heap[i] = heap[(i - 1) / 2];
+        heap[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+      }
+      maxParallel = Math.max(maxParallel, heapSize);
+    }
+  }
+
+  static ReportDigest build(ReportSource src, Limits limits) throws IOException {
+    ReportDigest d = new ReportDigest(src.header(), limits);
+    d.run(src);
+    return d;
+  }
+
+  private void run(ReportSource src) throws IOException {
+    // ---- pass 1: findings
+    Map<String, TypeAgg> types = new TreeMap<>();
+    Comparator<Object[]> costliest = Comparator.comparingLong((Object[] x) -> -((JsonNode) x[0]).path("cost_us").asLong())
+        .thenComparingInt(x -> ReportModel.severityRank(((JsonNode) x[0]).path("severity").asText()))
+        .thenComparingLong(x -> (Long) x[1]);
+    PriorityQueue<Object[]> top = new PriorityQueue<>(costliest.reversed());
+    Map<String, Ladder> ladderByKey = new LinkedHashMap<>();
+    IdSet withFindings = new IdSet();
+    long[] seq = {0};
+    src.findings(f -> {
+      findingsTotal++;
+      String type = f.path("type").asText();
+      TypeAgg t = types.get(type);
+      if (t == null && types.size() < TRACKED_TYPES) {
+        t = new TypeAgg();
+        types.put(type, t);
+      }
+      String conn = ReportModel.str(f, "connection");
+      if (conn != null) {
+        withFindings.add(conn);
+      }
+      if (t == null) {
+        findingsOfOtherTypes++;
+      } else {
+        t.count++;
+        t.cost += f.path("cost_us").asLong();
+        if (t.top == null || f.path("cost_us").asLong() > t.top.path("cost_us").asLong()) {
+          t.top = f;
+        }
+        if (conn != null && !conn.equals(t.last)) {
+          t.last = conn;
+          if (t.first.add(conn) || t.first.size() >= limits.verdictConnections()) {
+            t.distinct++;
+          }
+          if (t.first.size() > limits.verdictConnections()) {
+            t.first.pollLast();
+          }
+        }
+      }
+      top.add(new Object[] {f, seq[0]++});
+      if (top.size() > limits.findingRows()) {
+        top.poll();
+      }
+      if (f.path("ladder").isArray() && !f.path("ladder").isEmpty()) {
+        String key = ladderKey(f);
+        Ladder l = ladderByKey.get(key);
+        if (l == null && ladderByKey.size() < limits.ladders()) {
+          Set<Long> ev = new HashSet<>();
+          f.path("evidence").path("frames").forEach(n -> ev.add(n.asLong()));
+          l = new Ladder("ladder-" + (ladderByKey.size() + 1), key, f.path("ladder"), new ArrayList<>(), ev,
+              new JsonNode[1]);
+          ladderByKey.put(key, l);
+        } else if (l == null && laddersSeen.size() < MAX_LADDER_KEYS) {
+          laddersSeen.add(key);
+        }
+        if (l != null && l.findings().size() < FINDINGS_PER_DRAWING) {
+          l.findings().add(f);
+        }
+      }
+    });
+    laddersNotDrawn = laddersSeen.size();
+    laddersSeen.clear();
+    for (Map.Entry<String, TypeAgg> e : types.entrySet()) {
+      TypeAgg t = e.getValue();
+      verdicts.add(new ReportModel.Verdict(e.getKey(), t.count, t.cost, List.copyOf(t.first), t.top,
+          Math.max(0, t.distinct - t.first.size())));
+    }
+    verdicts.sort(Comparator.comparingLong(ReportModel.Verdict::costMicros).reversed()
+        .thenComparing(ReportModel.Verdict::type));
+    List<Object[]> sorted = new ArrayList<>(top);
+    sorted.sort(costliest);
+    for (Object[] x : sorted) {
+      findings.add((JsonNode) x[0]);
+    }
+    ladders.addAll(ladderByKey.values());
+
+    // ---- pass 2: connections
+    Map<String, Ladder> ladderConnections = new HashMap<>();
+    for (Ladder l : ladders) {
+      String c = ReportModel.str(l.findings().get(0), "connection");
+      if (c != null) {
+        ladderConnections.putIfAbsent(c, l);
+      }
+    }
+    Map<String, PairAgg> pairAggs = new LinkedHashMap<>();
+    long[] gaps = {0};
+    long[] inferred = {0};
+    List<JsonNode> drawnWithFindings = new ArrayList<>();
+    // head: the least slow (ties: the latest), dropped when the queue is over its bound
+    PriorityQueue<Object[]> slow = new PriorityQueue<>(Comparator.comparingLong((Object[] x) -> ((long[]) x[1])[0])
+        .thenComparingLong(x -> ((long[]) x[1])[1]));
+    long[] tableTx = {0};
+    long[] connSeq = {0};
+    src.connections(c -> {
+      connectionsTotal++;
+      long mySeq = connSeq[0]++;
+      String id = c.path("id").asText();
+      gaps[0] += c.path("client_to_server").path("gaps").asLong() + c.path("server_to_client").path("gaps").asLong();
+      if (c.path("roles_inferred").asBoolean()) {
+        inferred[0]++;
+      }
+      for (Ladder l : ladders) {
+        if (l.connection()[0] == null && id.equals(ReportModel.str(l.findings().get(0), "connection"))) {
+          l.connection()[0] = c;
+        }
+      }
+      int txs = ReportSource.transactionCount(c);
+      if (table.size() < limits.tableConnections() && tableTx[0] < limits.tableTransactions()) {
+        table.add(slim(c));
+        tableTx[0] += Math.max(1, c.path("transactions").size());
+      }
+      boolean hasFindings = withFindings.contains(id);
+      if (txs > 0) {
+        waterfallCandidates++;
+        if (hasFindings) {
+          if (drawnWithFindings.size() < limits.waterfalls()) {
+            drawnWithFindings.add(c);
+          }
+        } else if (limits.waterfalls() > 0) {
+          long duration = c.path("end_us").asLong() - c.path("start_us").asLong();
+          // the slowest, ties by report order; the queue's head is the one to drop
+          slow.add(new Object[] {c, new long[] {duration, -mySeq}});
+          if (slow.size() > limits.waterfalls()) {
+            slow.poll();
+          }
+        }
+      }
+      String key = c.path("client").path("ip").asText() + " " + ReportModel.endpoint(c.path("server"));
+      PairAgg p = pairAggs.get(key);
+      if (p == null) {
+        pairsTotal++;
+        if (pairAggs.size() < TRACKED_PAIRS) {
+          p = new PairAgg(c.path("client").path("ip").asText(), ReportModel.endpoint(c.path("server")), pairAggs.size());
+          pairAggs.put(key, p);
+        }
+      }
+      if (p == null) {
+        connectionsOutsideTrackedPairs++;
+        return;
+      }
+      p.connections++;
+      p.transactions += txs;
+      p.perConnection = Math.max(p.perConnection, txs);
+      p.pipeline = Math.max(p.pipeline, c.path("http").path("max_pipeline_depth").asInt());
+      String reason = c.path("close").path("reason").asText("open");
+      String by = c.path("close").path("first_by").asText("");
+      if (p.closes.size() < 64) {
+        p.closes.merge(reason + (by.isEmpty() || "null".equals(by) ? "" : " by " + by), 1, Integer::sum);
+      }
+      p.findings |= hasFindings;
+      p.open(c.path("start_us").asLong(), c.path("end_us").asLong());
+      if (p.order < limits.pairs()) {
+        if (p.lane == null) {
+          p.lane = new ArrayList<>();
+        }
+        if (p.lane.size() < LANE_CONNECTIONS) {
+          p.lane.add(slim(c));
+        }
+      }
+    });
+    if (gaps[0] > 0) {
+      quality.add("content gaps (packets missing from the capture): " + gaps[0]);
+    }
+    if (inferred[0] > 0) {
+      quality.add("connections without a handshake (client/server roles inferred): " + inferred[0]);
+    }
+    List<String> warnings = new ArrayList<>();
+    for (JsonNode w : header.path("capture").path("warnings")) {
+      warnings.add(w.path("code").asText() + ": " + w.path("count").asLong() + " (first at frame "
+          + w.path("first_frame").asLong() + ")" + (w.hasNonNull("detail") ? ": " + w.get("detail").asText() : ""));
+    }
+    quality.addAll(0, warnings);
+
+    // waterfalls: with findings first, then the slowest, each group in report order
+    List<Object[]> rest = new ArrayList<>(slow);
+    rest.sort(Comparator.comparingLong((Object[] x) -> -((long[]) x[1])[0]).thenComparingLong(x -> -((long[]) x[1])[1]));
+    rest = new ArrayList<>(rest.subList(0, Math.min(rest.size(), limits.waterfalls() - drawnWithFindings.size())));
+    rest.sort(Comparator.comparingLong(x -> -((long[]) x[1])[1]));
+    List<JsonNode> drawn = new ArrayList<>(drawnWithFindings);
+    for (Object[] x : rest) {
+      drawn.add((JsonNode) x[0]);
+    }
+
+    // pairs: those with findings first, then in report order; listed in report order
+    List<PairAgg> all = new ArrayList<>(pairAggs.values());
+    Set<PairAgg> chosen = new HashSet<>();
+    for (PairAgg p : all) {
+      if (p.findings && chosen.size() < limits.pairs()) {
+        chosen.add(p);
+      }
+    }
+    for (PairAgg p : all) {
+      if (!p.findings && chosen.size() < limits.pairs()) {
+        chosen.add(p);
+      }
+    }
+    Map<String, PairAgg> needLanes = new HashMap<>();
+    for (Map.Entry<String, PairAgg> e : pairAggs.entrySet()) {
+      if (chosen.contains(e.getValue()) && e.getValue().lane == null) {
+        e.getValue().lane = new ArrayList<>();
+        needLanes.put(e.getKey(), e.getValue());
+      }
+    }
+    for (PairAgg p : all) {
+      if (!chosen.contains(p)) {
+        p.lane = null;
+      }
+    }
+    // ---- pass 3 (only when needed): lanes of pairs chosen late, findings of the waterfalls
+    if (!needLanes.isEmpty()) {
+      src.connections(c -> {
+        PairAgg p = needLanes.get(c.path("client").path("ip").asText() + " " + ReportModel.endpoint(c.path("server")));
+        if (p != null && p.lane.size() < LANE_CONNECTIONS) {
+          p.lane.add(slim(c));
+        }
+      });
+    }
+    Map<String, List<JsonNode>> waterfallFindings = new LinkedHashMap<>();
+    for (JsonNode c : drawn) {
+      waterfallFindings.put(c.path("id").asText(), new ArrayList<>());
+    }
+    if (!drawn.isEmpty()) {
+      src.findings(f -> {
+        List<JsonNode> l = waterfallFindings.get(ReportModel.str(f, "connection"));
+        if (l != null && l.size() < FINDINGS_PER_DRAWING) {
+          l.add(f);
+        }
+      });
+    }
+    for (JsonNode c : drawn) {
+      waterfalls.add(new Waterfall(c, waterfallFindings.get(c.path("id").asText())));
+    }
+    int listed = 0;
+    for (PairAgg p : all) {
+      if (listed++ >= limits.pairRows() && !chosen.contains(p)) {
+        continue;
+      }
+      pairs.add(pair(p));
+    }
+  }
+
+  /** Ladders not drawn, counted one by one up to this many (then "at least"). */
+  static final int MAX_LADDER_KEYS = 100_000;
+  private final Set<String> laddersSeen = new HashSet<>();
+
+  private static final String[] TABLE_FIELDS = {"id", "client", "server", "start_us", "end_us", "close", "history"};
+  private static final String[] TABLE_TX_FIELDS = {"index", "method", "uri", "status", "timings", "request_start_us",
+      "request_end_us", "response_start_us", "response_end_us", "pipeline_depth", "response_not_captured"};
+
+  /**
+   * The fields the connection table and the pair timelines show, and nothing else: thousands of
+   * connections are kept for them, so each keeps a few hundred bytes, not its whole record.
+   */
+  static JsonNode slim(JsonNode c) {
+    if (!c.isObject()) {
+      return c;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode s = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    for (String f : TABLE_FIELDS) {
+      if (c.has(f)) {
+        s.set(f, c.get(f));
+      }
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode txs = s.putArray("transactions");
+    for (JsonNode t : c.path("transactions")) {
+      com.fasterxml.jackson.databind.node.ObjectNode st = txs.addObject();
+      for (String f : TABLE_TX_FIELDS) {
+        if (t.has(f)) {
+          st.set(f, t.get(f));
+        }
+      }
+    }
+    int count = ReportSource.transactionCount(c);
+    if (count != txs.size()) {
+      s.put(ReportSource.COUNT, count);
+    }
+    return s;
+  }
+
+  static String ladderKey(JsonNode f) {
+    return ReportModel.str(f, "connection") + " " + ReportModel.frames(f);
+  }
+
+  /** The ladder drawn for a finding, or null. */
+  Ladder ladderOf(JsonNode f) {
+    if (!f.path("ladder").isArray() || f.path("ladder").isEmpty()) {
+      return null;
+    }
+    String key = ladderKey(f);
+    for (Ladder l : ladders) {
+      if (l.key().equals(key)) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  private static ReportModel.Pair pair(PairAgg a) {
+    List<String> p = new ArrayList<>();
+    if (a.maxParallel > 1) {
+      p.add("parallel (" + a.maxParallel + " at once)");
+    } else if (a.connections > 1) {
+      p.add("serial");
+    }
+    if (a.perConnection > 1) {
+      p.add("persistent");
+    } else if (a.transactions > 0) {
+      p.add("one request per connection");
+    }
+    if (a.pipeline > 1) {
+      p.add("pipelined (depth " + a.pipeline + ")");
+    }
+    if (a.transactions == 0) {
+      p.add("no HTTP");
+    }
+    StringBuilder cl = new StringBuilder();
+    for (Map.Entry<String, Integer> e : a.closes.entrySet()) {
+      cl.append(cl.length() == 0 ? "" : ", ").append(e.getValue()).append(" ").append(e.getKey());
+    }
+    return new ReportModel.Pair(a.client, a.server, a.lane == null ? List.of() : a.lane, a.connections, a.transactions,
+        a.perConnection, a.maxParallel, a.pipeline, String.join(", ", p), cl.toString().replace('_', ' '));
+  }
+}

@@ -1,0 +1,447 @@
+package io.connscope.report;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * A JSON report read in pieces, so that rendering it needs memory bounded by what is drawn, not by
+ * the size of the capture: the header (every top-level field but {@code connections} and
+ * {@code findings}) is kept; connections and findings are handed over one at a time, each time they
+ * are asked for (the file is read again). A connection keeps at most {@value #TRANSACTIONS_KEPT}
+ * transactions; {@link #transactionCount} gives how many it had.
+ *
+ * <p>{@link #check} reads a whole report and checks every part against the schema
+ * ({@link SchemaCheck}): {@code connscope report} runs it before rendering an untrusted file.
+ */
+final class ReportSource {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Transactions kept per connection (the waterfall draws at most {@value HtmlReportWriter#MAX_ROWS}). */
+  static final int TRANSACTIONS_KEPT = 100;
+  /** The field that holds a connection's transaction count when some were dropped. */
+  static final String COUNT = "\u0000transactions";
+
+  /** Receives one part of a report. */
+  interface Visitor {
+    void accept(JsonNode n) throws IOException;
+  }
+
+  private final Path file;
+  private final JsonNode tree;
+  private final ObjectNode header;
+
+  private ReportSource(Path file, JsonNode tree, ObjectNode header) {
+    this.file = file;
+    this.tree = tree;
+    this.header = header;
+  }
+
+  /** A report already in memory (tests, small reports). */
+  static ReportSource of(JsonNode tree) {
+    ObjectNode h = JsonNodeFactory.instance.objectNode();
+    Iterator<Map.Entry<String, JsonNode>> it = tree.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      boolean array = "connections".equals(e.getKey()) || "findings".equals(e.getKey());
+      h.set(e.getKey(), array ? JsonNodeFactory.instance.arrayNode() : e.getValue());
+    }
+    return new ReportSource(null, tree, h);
+  }
+
+  /** A report file, read again for each pass; its header is read now. */
+  static ReportSource open(Path file) throws IOException {
+    ObjectNode h = JsonNodeFactory.instance.objectNode();
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        JsonParser p = MAPPER.getFactory().createParser(in)) {
+      expect(p, p.nextToken(), JsonToken.START_OBJECT, "a JSON object");
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if ("connections".equals(name) || "findings".equals(name)) {
+          p.skipChildren();
+          h.set(name, JsonNodeFactory.instance.arrayNode());
+        } else {
+          h.set(name, p.readValueAsTree());
+        }
+        if (t == null) {
+          break;
+        }
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
+    }
+    return new ReportSource(file, null, h);
+  }
+
+  private static void expect(JsonParser p, JsonToken got, JsonToken want, String what) throws IOException {
+    if (got != want) {
+      throw new IOException("not a connscope JSON report (the document is not " + what + ")");
+    }
+  }
+
+  /** Every top-level field but connections and findings (empty arrays there). */
+  ObjectNode header() {
+    return header;
+  }
+
+  /** Hands every connection over, in report order, each with at most {@link #TRANSACTIONS_KEPT} transactions. */
+  void connections(Visitor v) throws IOException {
+    each("connections", v, null);
+  }
+
+  /** Receives each transaction with its connection (the connection without its transactions). */
+  interface TransactionVisitor {
+    void accept(JsonNode connection, JsonNode transaction) throws IOException;
+  }
+
+  /** Transactions buffered per connection when they come before the connection's other fields. */
+  static final int TRANSACTIONS_BUFFERED = 100_000;
+
+  /**
+   * Hands every transaction of every connection over, in report order, without keeping a
+   * connection's transactions: connscope writes them as the connection's last field, so each is
+   * handed over as it is read (in another order, at most {@value #TRANSACTIONS_BUFFERED} are held).
+   */
+  void transactions(TransactionVisitor v) throws IOException {
+    if (tree != null) {
+      for (JsonNode c : tree.path("connections")) {
+        for (JsonNode t : c.path("transactions")) {
+          v.accept(c, t);
+        }
+      }
+      return;
+    }
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        JsonParser p = MAPPER.getFactory().createParser(in)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if (!"connections".equals(name) || t != JsonToken.START_ARRAY) {
+          p.skipChildren();
+          continue;
+        }
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            continue;
+          }
+          ObjectNode c = JsonNodeFactory.instance.objectNode();
+          java.util.List<JsonNode> early = new java.util.ArrayList<>();
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken ft = p.nextToken();
+            if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
+              boolean complete = c.has("id") && c.has("client") && c.has("server") && c.has("start_us");
+              while (p.nextToken() != JsonToken.END_ARRAY) {
+                JsonNode tx = p.readValueAsTree();
+                if (complete) {
+                  v.accept(c, tx);
+                } else if (early.size() < TRANSACTIONS_BUFFERED) {
+                  early.add(tx);
+                }
+              }
+            } else {
+              c.set(f, p.readValueAsTree());
+            }
+          }
+          for (JsonNode tx : early) {
+            v.accept(c, tx);
+          }
+        }
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
+    }
+  }
+
+  /**
+   * The findings of one transaction after another, read alongside {@link #transactions}: connscope
+   * orders findings by connection number and transaction, as it orders connections and their
+   * transactions, so one forward pass finds them all.
+   */
+  final class FindingCursor implements AutoCloseable {
+    private final JsonParser parser;
+    private final Iterator<JsonNode> it;
+    private JsonNode next;
+    private boolean started;
+    private boolean primed;
+
+    private FindingCursor() throws IOException {
+      if (tree != null) {
+        it = tree.path("findings").elements();
+        parser = null;
+        return;
+      }
+      it = null;
+      parser = MAPPER.getFactory().createParser(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+    }
+
+    private JsonNode read() throws IOException {
+      if (it != null) {
+        return it.hasNext() ? it.next() : null;
+      }
+      if (!started) {
+        started = true;
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+          return null;
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          JsonToken t = parser.nextToken();
+          if ("findings".equals(name) && t == JsonToken.START_ARRAY) {
+            break;
+          }
+          parser.skipChildren();
+        }
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+          return null;
+        }
+      }
+      JsonToken t = parser.nextToken();
+      return t == null || t == JsonToken.END_ARRAY ? null : parser.readValueAsTree();
+    }
+
+    private static long key(JsonNode f) {
+      return key(ReportModel.str(f, "connection"), f.hasNonNull("transaction") ? f.get("transaction").asLong() : -1);
+    }
+
+    /** Connection number, then transaction (none first), as connscope orders findings. */
+    private static long key(String connection, long tx) {
+      long conn = Math.min(Math.max(JsonReportWriter.connectionNumber(connection) + 1, 0), (1L << 38) - 1);
+      return (conn << 24) + Math.min(Math.max(tx + 1, 0), (1 << 24) - 1);
+    }
+
+    /** The findings naming transaction {@code index} of connection {@code id}, in report order. */
+    java.util.List<JsonNode> take(String id, long index) throws IOException {
+      long want = key(id, index);
+      java.util.List<JsonNode> out = new java.util.ArrayList<>(0);
+      try {
+        if (!primed) {
+          primed = true;
+          next = read();
+        }
+        while (next != null && key(next) <= want) {
+          if (key(next) == want && id.equals(ReportModel.str(next, "connection")) && next.has("transaction")) {
+            out.add(next);
+          }
+          next = read();
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
+      }
+      return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (parser != null) {
+        parser.close();
+      }
+    }
+  }
+
+  FindingCursor findingCursor() throws IOException {
+    return new FindingCursor();
+  }
+
+  /** Hands every finding over, in report order. */
+  void findings(Visitor v) throws IOException {
+    each("findings", v, null);
+  }
+
+  /** The number of transactions of a connection handed over (some may have been dropped). */
+  static int transactionCount(JsonNode c) {
+    JsonNode n = c.get(COUNT);
+    return n != null ? n.asInt() : c.path("transactions").size();
+  }
+
+  private void each(String field, Visitor v, Check check) throws IOException {
+    if (tree != null) {
+      for (JsonNode n : tree.path(field)) {
+        v.accept("connections".equals(field) ? capped(n) : n);
+      }
+      return;
+    }
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        JsonParser p = MAPPER.getFactory().createParser(in)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if (!field.equals(name)) {
+          if (check != null && !"connections".equals(name) && !"findings".equals(name)) {
+            check.top(name, p.readValueAsTree());
+          } else {
+            p.skipChildren();
+          }
+          continue;
+        }
+        if (t != JsonToken.START_ARRAY) {
+          if (check != null) {
+            throw new SchemaCheck.Invalid("$." + field + " should be array, not " + SchemaCheck.kind(p.readValueAsTree()));
+          }
+          p.skipChildren();
+          continue;
+        }
+        int i = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          String at = "$." + field + "[" + i++ + "]";
+          JsonNode n = "connections".equals(field) ? readConnection(p, check, at) : p.readValueAsTree();
+          if (check != null && !"connections".equals(field)) {
+            SchemaCheck.check(n, SchemaCheck.item(field), at);
+          }
+          v.accept(n);
+        }
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
+    }
+  }
+
+  /** A connection with at most TRANSACTIONS_KEPT transactions, each checked when {@code check} is given. */
+  private static JsonNode readConnection(JsonParser p, Check check, String at) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      JsonNode n = p.readValueAsTree();
+      if (check != null) {
+        SchemaCheck.check(n, SchemaCheck.item("connections"), at);
+      }
+      return n;
+    }
+    ObjectNode c = JsonNodeFactory.instance.objectNode();
+    int count = -1;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      if ("transactions".equals(name) && t == JsonToken.START_ARRAY) {
+        ArrayNode txs = JsonNodeFactory.instance.arrayNode();
+        count = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          JsonNode tx = p.readValueAsTree();
+          if (check != null) {
+            SchemaCheck.check(tx, SchemaCheck.transaction(), at + ".transactions[" + count + "]");
+          }
+          if (count++ < TRANSACTIONS_KEPT) {
+            txs.add(tx);
+          }
+        }
+        c.set(name, txs);
+      } else {
+        c.set(name, p.readValueAsTree());
+      }
+    }
+    if (check != null) {
+      SchemaCheck.check(c, SchemaCheck.item("connections"), at);
+    }
+    if (count > TRANSACTIONS_KEPT) {
+      c.put(COUNT, count);
+    }
+    return c;
+  }
+
+  private static JsonNode capped(JsonNode c) {
+    JsonNode txs = c.path("transactions");
+    if (txs.size() <= TRANSACTIONS_KEPT || !c.isObject()) {
+      return c;
+    }
+    ObjectNode copy = ((ObjectNode) c).deepCopy();
+    ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+    for (int i = 0; i < TRANSACTIONS_KEPT; i++) {
+      kept.add(txs.get(i));
+    }
+    copy.set("transactions", kept);
+    copy.put(COUNT, txs.size());
+    return copy;
+  }
+
+  /** Checks the top-level fields against the schema as they are read. */
+  private static final class Check {
+    void top(String name, JsonNode v) throws IOException {
+      JsonNode s = SchemaCheck.top(name);
+      if (s == null) {
+        if (!SchemaCheck.additionalTopFields()) {
+          throw new SchemaCheck.Invalid("$ has a field the schema does not know: \"" + Text.safe(name, 60) + "\"");
+        }
+        return;
+      }
+      SchemaCheck.check(v, s, "$." + Text.safe(name, 60));
+    }
+  }
+
+  /**
+   * Reads the whole report and checks it: a JSON object, a connscope report of a 1.x schema
+   * version, then every part against the schema. Throws an IOException with a one-line message.
+   */
+  void check() throws IOException {
+    ObjectNode h = header;
+    if (!JsonReportWriter.SCHEMA.equals(h.path("schema").asText(null))) {
+      throw new IOException("not a connscope JSON report (no \"schema\":\"" + JsonReportWriter.SCHEMA + "\")");
+    }
+    JsonNode version = h.path("schema_version");
+    if (!version.isTextual() || !version.asText().matches("1\\.[0-9]+\\.[0-9]+")) {
+      throw new IOException("report schema version " + SchemaCheck.shortly(version)
+          + " is not supported (this connscope reads 1.x.y)");
+    }
+    for (Iterator<JsonNode> it = SchemaCheck.required(); it.hasNext();) {
+      String f = it.next().asText();
+      if (!h.has(f)) {
+        throw new SchemaCheck.Invalid("$ lacks the required field \"" + f + "\"");
+      }
+    }
+    Check check = new Check();
+    if (tree != null) {
+      Iterator<Map.Entry<String, JsonNode>> it = h.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!"connections".equals(e.getKey()) && !"findings".equals(e.getKey())) {
+          check.top(e.getKey(), e.getValue());
+        }
+      }
+      for (String f : new String[] {"connections", "findings"}) {
+        SchemaCheck.check(tree.path(f), SchemaCheck.top(f), "$." + f);
+      }
+      return;
+    }
+    // the header fields are checked during the first pass, connections and findings during both
+    each("connections", n -> { }, check);
+    checkFindings();
+  }
+
+  private void checkFindings() throws IOException {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        JsonParser p = MAPPER.getFactory().createParser(in)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if (!"findings".equals(name)) {
+          p.skipChildren();
+          continue;
+        }
+        if (t != JsonToken.START_ARRAY) {
+          throw new SchemaCheck.Invalid("$.findings should be array, not " + SchemaCheck.kind(p.readValueAsTree()));
+        }
+        int i = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          SchemaCheck.check(p.readValueAsTree(), SchemaCheck.item("findings"), "$.findings[" + i++ + "]");
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw new IOException("not a JSON document (it does not end after the report)");
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.connscope.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code connscope report} reads files written by others: every report connscope writes passes the
+ * schema check, a wrong type, an unknown field or version is refused with one line naming the
+ * JSON path, and untrusted strings cannot escape their Markdown code span.
+ */
+class UntrustedReportTest {
+  @TempDir Path tmp;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Path write(JsonNode n) throws IOException {
+    Path p = tmp.resolve("r" + System.nanoTime() + ".json");
+    Files.writeString(p, MAPPER.writeValueAsString(n));
+    return p;
+  }
+
+  private static ObjectNode golden(String name) throws IOException {
+    return (ObjectNode) MAPPER.readTree(Path.of("src/test/resources/golden/" + name + ".json").toFile());
+  }
+
+  @Test
+  void everyGoldenReportPassesTheCheck() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("src/test/resources/golden"))) {
+      for (Path p : s.filter(x -> x.toString().endsWith(".json")).sorted().toList()) {
+        SavedReport.check(p);
+      }
+    }
+  }
+
+  private String refusal(JsonNode doc) throws IOException {
+    Path p = write(doc);
+    IOException e = assertThrows(IOException.class, () -> SavedReport.check(p));
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    return e.getMessage();
+  }
+
+  @Test
+  void wrongTypesUnknownFieldsAndVersionsAreRefusedNamingThePath() throws IOException {
+    ObjectNode r = golden("framing-request");
+    ((ObjectNode) r.path("connections").get(0)).put("start_us", "soon");
+    assertEquals("$.connections[0].start_us should be integer, not the string \"soon\"", refusal(r));
+
+    r = golden("framing-request");
+    ((ObjectNode) r.path("connections").get(2).path("transactions").get(0)).put("status", true);
+    assertTrue(refusal(r).startsWith("$.connections[2].transactions[0].status should be "), refusal(r));
+
+    r = golden("framing-request");
+    ((ObjectNode) r.path("findings").get(1)).put("type", "x`<img src=x onerror=alert(1)>`");
+    assertTrue(refusal(r).startsWith("$.findings[1].type \"x`<img src=x onerror=alert(1)>`\" does not match"),
+        refusal(r));
+
+    r = golden("framing-request");
+    r.put("schema_version", "2.0.0");
+    assertEquals("report schema version \"2.0.0\" is not supported (this connscope reads 1.x.y)", refusal(r));
+
+    r = golden("framing-request");
+    r.put("extra", 1);
+    assertEquals("$ has a field the schema does not know: \"extra\"", refusal(r));
+
+    r = golden("framing-request");
+    r.remove("summary");
+    assertEquals("$ lacks the required field \"summary\"", refusal(r));
+
+    Path cut = tmp.resolve("cut.json");
+    byte[] whole = Files.readAllBytes(Path.of("src/test/resources/golden/framing-request.json"));
+    Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2));
+    IOException e = assertThrows(IOException.class, () -> SavedReport.check(cut));
+    assertTrue(e.getMessage().startsWith("not a JSON document"), e.getMessage());
+  }
+
+  @Test
+  void aCodeSpanFenceOutrunsEveryBacktickRun() {
+    assertEquals("`http.framing_error`", Escape.mdSpan("http.framing_error"));
+    assertEquals("``a`b``", Escape.mdSpan("a`b"));
+    assertEquals("```` ```x ````", Escape.mdSpan("```x"));
+    assertEquals("`` x` ``", Escape.mdSpan("x`"));
+    assertEquals("`a\\|b\\x0a`", Escape.mdSpan("a|b\n"));
+  }
+
+  @Test
+  void aBacktickInAFindingTypeCannotLetHtmlThrough() throws IOException {
+    // rendered directly (the command refuses such a file; the writers must hold anyway)
+    ObjectNode r = golden("framing-request");
+    String evil = "x`<img src=x onerror=alert(1)>`y";
+    for (JsonNode f : r.path("findings")) {
+      ((ObjectNode) f).put("type", evil);
+    }
+    StringWriter md = new StringWriter();
+    MarkdownReportWriter.write(r, md);
+    String s = md.toString();
+    assertTrue(s.contains("``x`<img src=x onerror=alert(1)>`y``"), s);
+    // outside code spans no '<' from the report survives
+    String outside = s.replaceAll("``x`<img src=x onerror=alert\\(1\\)>`y``", "");
+    assertFalse(outside.contains("<img"), outside);
+  }
+}
