@@ -79,14 +79,15 @@ public final class HttpTracker implements StreamListener {
   private String notHttpReason;
 
   /** Transactions not yet final, in index order. */
-  private final ArrayDeque<Transaction> unfinished = new ArrayDeque<>();
+  private final ArrayDeque<Transaction> unfinished = new ArrayDeque<>(4);
   /** The most recent final transactions (at most maxTransactionsKept), in index order. */
-  private final ArrayDeque<Transaction> retained = new ArrayDeque<>();
+  private final ArrayDeque<Transaction> retained = new ArrayDeque<>(4);
   /** {@link #transactions()} as last returned; null once {@code unfinished} or {@code retained} changed. */
   private List<Transaction> snapshot;
   private TransactionListener listener;
-  private final ArrayDeque<Transaction> pending = new ArrayDeque<>();
-  private final TreeMap<String, long[]> counts = new TreeMap<>();
+  private final ArrayDeque<Transaction> pending = new ArrayDeque<>(4);
+  /** Made at the first anomaly: most connections have none. */
+  private TreeMap<String, long[]> counts;
   private Transaction reqTx;
   private Transaction respTx;
   private boolean respInterim;
@@ -166,6 +167,9 @@ public final class HttpTracker implements StreamListener {
   /** Anomaly counts of this connection by id ({@link HttpAnomalies}), sorted. */
   public Map<String, Long> anomalies() {
     TreeMap<String, Long> out = new TreeMap<>();
+    if (counts == null) {
+      return out;
+    }
     for (Map.Entry<String, long[]> e : counts.entrySet()) {
       out.put(e.getKey(), e.getValue()[0]);
     }
@@ -1062,6 +1066,9 @@ public final class HttpTracker implements StreamListener {
 
   private void count(String code, long frame, long n) {
     warnings.add(code, frame, n, null);
+    if (counts == null) {
+      counts = new TreeMap<>();
+    }
     long[] c = counts.get(code);
     if (c == null) {
       c = new long[1];

@@ -97,7 +97,8 @@ public final class SegmentTimeline {
   }
 
   private boolean grow() {
-    int n = (int) Math.min((long) capacity, Math.max(16L, 2L * ts.length));
+    // from 4 entries: most connections (half-open, refused, one small exchange) need few
+    int n = (int) Math.min((long) capacity, Math.max(4L, 2L * ts.length));
     if (table != null) {
       // the total over all connections is bounded too: grow only as far as it allows
       long avail = table.options.maxTimelineEntriesTotal - table.timelineEntries;
