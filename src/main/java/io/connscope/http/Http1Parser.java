@@ -462,6 +462,20 @@ final class Http1Parser {
   }
 
   /**
+   * Ends the message being read here, at the end of its head, when its body of known length has
+   * not begun: the body its Content-Length announced is not coming (it answered a HEAD).
+   */
+  boolean endBodyNotBegun() {
+    if (state != State.BODY_FIXED || bodyBytes > 0 || bodyGapBytes > 0) {
+      return false;
+    }
+    remaining = 0;
+    framing = Framing.NONE;
+    complete();
+    return true;
+  }
+
+  /**
    * The parser starts where the stream's start is not known (picked up mid-stream): it waits for
    * a start line like {@link State#DESYNC}, and reports the desynchronisation only when it skips
    * bytes that are no start line.

@@ -987,6 +987,20 @@ public final class HttpTracker implements StreamListener {
         && p.headers.get("content-length") != null;
   }
 
+  /**
+   * A request sent having received exactly the head of an orphan response (its request unknown)
+   * whose Content-Length body has not begun: that response has no body (it answered a HEAD), so it
+   * ends at its head instead of swallowing the responses that follow.
+   */
+  private void endBodilessOrphan(long ack) {
+    Transaction r = respTx;
+    Http1Parser rp = parsers == null ? null : responseParser();
+    if (r != null && r.orphanResponse && r.method == null && ack >= 0 && rp != null
+        && ack == rp.offset()) {
+      rp.endBodyNotBegun();
+    }
+  }
+
   private void responseNotCaptured(Transaction tx, long bytes) {
     tx.responseNotCaptured = true;
     tx.responseBytesNotCaptured = bytes;
@@ -1121,6 +1135,7 @@ public final class HttpTracker implements StreamListener {
         return;
       }
       retireAnswered(feedAck);
+      endBodilessOrphan(feedAck);
       Transaction tx = newTransaction(false, p.frame);
       tx.requestFirstFrame = p.firstFrame;
       tx.requestFirstUs = p.firstUs;

@@ -94,10 +94,6 @@ class DamageHarnessTest {
         "samples/content-length-lies.pcap [snaplen 128]",
         "samples/content-length-lies.pcap [snaplen 96]",
         "samples/content-length-lies.pcap [late start 25%]");
-    known("the HEAD request is lost: its 200, framed by its Content-Length as if it answered a GET, "
-        + "swallows the two responses after it (the next request's ACK, which shows the head "
-        + "had no body, comes after the head)",
-        "samples/lost-chunk.pcap [drop 5% seed 2]");
   }
 
   @Test
