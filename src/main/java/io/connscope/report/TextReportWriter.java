@@ -146,10 +146,17 @@ public final class TextReportWriter implements ReportWriter {
     b.append(String.format(Locale.ROOT, "  %-5s %s:%d -> %s:%d", c.idString(),
         Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort(),
         Addresses.format(c.serverAddrHi(), c.serverAddrLo()), c.serverPort()));
+    String coverage = JsonReportWriter.coverage(c);
     if (c.synTsMicros() >= 0 && c.ackTsMicros() >= 0) {
       b.append("  handshake ").append(Text.ms(c.ackTsMicros() - c.synTsMicros()));
+    } else if (coverage != null && (c.synTsMicros() >= 0 || c.synAckTsMicros() >= 0)) {
+      b.append("  handshake partly seen");
     } else {
       b.append("  no handshake");
+    }
+    if (coverage != null) {
+      b.append(coverage.equals("client_only") ? " (server's packets not captured)"
+          : " (client's packets not captured)");
     }
     if (c.rolesInferred()) {
       b.append(" (roles inferred)");
