@@ -154,19 +154,24 @@ public final class FramingErrorDetector implements Detector {
           || t.responseFraming() != Framing.LENGTH && t.responseFraming() != Framing.NONE) {
         return null;
       }
-      long end = off + t.responseHeaderBytes() + t.responseBodyBytes();
+      long start = t.responseOffset() >= 0 ? t.responseOffset() : off;
+      long end = start + t.responseHeaderBytes() + t.responseBodyBytes();
       int seg = segmentAt(tl, end, cursor);
       Transaction next = k + 1 < rs.size() ? rs.get(k + 1) : null;
       if (seg < 0) {
         return null; // the stream ends right after this response
       }
-      if (next != null && tl.frame(seg) == next.responseFirstFrame()) {
+      boolean nextAtEnd = next != null && (next.responseOffset() >= 0
+          ? next.responseOffset() <= end : tl.frame(seg) == next.responseFirstFrame());
+      if (nextAtEnd) {
         off = end;
         cursor = seg;
         continue;
       }
       long junkEnd = s.deliveredBytes();
-      if (next != null) {
+      if (next != null && next.responseOffset() > end) {
+        junkEnd = next.responseOffset(); // found again after the leftover bytes
+      } else if (next != null) {
         int ns = segmentOfFrame(tl, next.responseFirstFrame());
         if (ns >= 0 && tl.seq(ns) - 1 > end) {
           junkEnd = tl.seq(ns) - 1;

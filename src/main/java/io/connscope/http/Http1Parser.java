@@ -345,6 +345,7 @@ final class Http1Parser {
   // ---- start line -------------------------------------------------------------------------
 
   private int startLine(ByteBuffer buf, int pos, int end) {
+    int before = lineRaw == 0 ? 0 : lineLen; // bytes of this line from earlier chunks
     if (lineRaw == 0 && !request && listener.simpleResponseExpected(this)) {
       // RFC 1945 §6: a Simple-Response is the entity body alone, ended by the close
       beginMessage(frame, us, base + pos);
@@ -388,9 +389,24 @@ final class Http1Parser {
     lineFlags();
     headBytes = lineRaw;
     if (!parseStartLine()) {
-      anomaly(HttpAnomalies.BAD_START_LINE, 1);
-      abort();
-      return pos;
+      int at = startLineIn(line, 1, lineLen, request, !request);
+      if (at < 0) {
+        anomaly(HttpAnomalies.BAD_START_LINE, 1);
+        abort();
+        return pos;
+      }
+      // junk glued before a start line (a body longer than its Content-Length said): the
+      // message starts there, and the junk is a desynchronisation
+      anomaly(HttpAnomalies.DESYNC, 1);
+      System.arraycopy(line, at, line, 0, lineLen - at);
+      lineLen -= at;
+      firstOffset += at;
+      headBytes = lineRaw - at;
+      if (at >= before) { // the start line came in this chunk
+        firstFrame = frame;
+        firstUs = us;
+      }
+      parseStartLine();
     }
     resetLine();
     state = State.HEADERS;

@@ -1112,6 +1112,9 @@ public final class HttpTracker implements StreamListener {
   }
 
   private static void copyRequestHead(Transaction tx, Http1Parser p) {
+    tx.requestFirstFrame = p.firstFrame; // a start line found after junk moves the start
+    tx.requestFirstUs = p.firstUs;
+    tx.requestOffset = p.firstOffset;
     tx.method = p.method;
     tx.uri = p.uri;
     tx.requestVersion = p.version;

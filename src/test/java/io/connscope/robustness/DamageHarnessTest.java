@@ -89,11 +89,6 @@ class DamageHarnessTest {
         + "the HTTP carried inside the WebSocket frames is parsed as the connection's",
         "zeek/websocket/wstunnel-http.pcap [snaplen 128]",
         "zeek/websocket/wstunnel-http.pcap [late start 50%]");
-    known("the clean capture is the one misread: the response after a body 20 bytes longer than "
-        + "its Content-Length is not found again there, and the damaged captures pair it right",
-        "samples/content-length-lies.pcap [snaplen 128]",
-        "samples/content-length-lies.pcap [snaplen 96]",
-        "samples/content-length-lies.pcap [late start 25%]");
   }
 
   @Test
