@@ -243,11 +243,7 @@ final class Http1Parser {
         return;
       case DESYNC: // the bytes after a gap may start a message
         resetLine();
-        if (quietDesync) {
-          quietDesync = false;
-          anomaly(HttpAnomalies.DESYNC, 1);
-          listener.desync(this, true);
-        }
+        skipped(true);
         return;
       default:
         break;
@@ -426,7 +422,7 @@ final class Http1Parser {
   private int desync(ByteBuffer buf, int pos, int end) {
     if (quietDesync && lineRaw == 0 && pos < end && !isCrLf(buf.get(pos))
         && (request ? !isTchar(buf.get(pos)) : (buf.get(pos) | 0x20) != 'h')) {
-      skipped(); // cannot start a start line of this direction: bytes of an unseen message
+      skipped(false); // cannot start a start line of this direction: bytes of an unseen message
     }
     if (lineRaw == 0) {
       while (pos < end && isCrLf(buf.get(pos))) {
@@ -440,7 +436,7 @@ final class Http1Parser {
     int limit = opts.maxStartLineBytes();
     pos = readLine(buf, pos, end, limit);
     if (lineTooLong) {
-      skipped();
+      skipped(false);
       // keep the last half: a start line may begin near the end of a long junk line
       int keep = limit / 2;
       System.arraycopy(line, lineLen - keep, line, 0, keep);
@@ -454,7 +450,7 @@ final class Http1Parser {
     }
     int at = startLineAt();
     if (at != 0) {
-      skipped();
+      skipped(false);
     }
     if (at < 0) {
       resetLine();
@@ -500,11 +496,12 @@ final class Http1Parser {
     quietDesync = true;
   }
 
-  private void skipped() {
+  /** At an unknown stream start, bytes were skipped ({@code gap}: lost): report the desync once. */
+  private void skipped(boolean gap) {
     if (quietDesync) {
       quietDesync = false;
       anomaly(HttpAnomalies.DESYNC, 1);
-      listener.desync(this, false);
+      listener.desync(this, gap);
     }
   }
 

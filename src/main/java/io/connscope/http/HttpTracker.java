@@ -247,7 +247,8 @@ public final class HttpTracker implements StreamListener {
       parsers[StreamControl.SERVER].finish(lastFrame, tsMicros);
       endCut(StreamControl.CLIENT, parsers[StreamControl.CLIENT].offset());
       endCut(StreamControl.SERVER, parsers[StreamControl.SERVER].offset());
-      closePending();
+      // at the end, response bytes missing after a pending request answered it unseen
+      retireAnswered(respGapEnd);
     }
     for (Transaction tx : pending) {
       tx.unanswered = true;
@@ -896,8 +897,9 @@ public final class HttpTracker implements StreamListener {
   }
 
   /**
-   * Before a request that acknowledged response bytes up to {@code ack} joins the pending
-   * requests: retires the pending ones whose responses those bytes held unseen.
+   * Retires the pending requests whose responses the response bytes up to {@code ack}, missing
+   * from the capture, held: called before a request that acknowledged them joins the pending
+   * requests, and at the end with the end of the missing bytes.
    */
   private void retireAnswered(long ack) {
     while (respHole >= 0 && ack >= 0 && !pending.isEmpty()) {
@@ -936,20 +938,6 @@ public final class HttpTracker implements StreamListener {
     if (respGapEnd - from >= MIN_RESPONSE_BYTES && respGapEnd <= rs) {
       pending.pollFirst();
       responseNotCaptured(p1, rs - from);
-    }
-  }
-
-  /** At the end: a pending request after which response bytes went missing was answered unseen. */
-  private void closePending() {
-    while (respHole >= 0 && !pending.isEmpty()) {
-      Transaction p1 = pending.peekFirst();
-      long floor = Math.max(p1.requestAck, respHole);
-      if (p1.requestAck < 0 || respGapEnd <= floor) {
-        return;
-      }
-      pending.pollFirst();
-      responseNotCaptured(p1, respGapEnd - floor);
-      respHole = respGapEnd;
     }
   }
 

@@ -179,8 +179,7 @@ public final class Connection implements StreamControl {
       // Mid-stream: the first segment seen starts the direction's stream.
       h.init(Seq.add(seq, -1));
       h.midstreamStart = true;
-    } else if (h.midstreamStart && !syn && h.deliveredBytes == 0 && h.gapBytes == 0
-        && h.chunkCount == 0 && wire > 0 && seq == Seq.add(h.nextSeq, 1)) {
+    } else if (h.startUntouched() && !syn && wire > 0 && seq == Seq.add(h.nextSeq, 1)) {
       // Mid-stream, nothing delivered yet, data one byte past the start: the segment the start
       // was taken from was a keep-alive probe at SND.NXT - 1 (RFC 1122 §4.2.3.6), not a hole.
       h.init(seq - 1 & Seq.MASK);
@@ -424,8 +423,7 @@ public final class Connection implements StreamControl {
       table.warnings.count("tcp.ack_implausible", frame);
       return;
     }
-    if (p.midstreamStart && p.deliveredBytes == 0 && p.gapBytes == 0 && p.chunkCount == 0
-        && p.payloadBytes == 0 && target == Seq.add(p.nextSeq, 1)) {
+    if (p.startUntouched() && p.payloadBytes == 0 && target == Seq.add(p.nextSeq, 1)) {
       // The direction's start was taken from a segment without data that was a keep-alive probe
       // at SND.NXT - 1 (RFC 1122 §4.2.3.6): the ACK answering it is not a byte lost.
       p.init(Seq.add(target, -1));

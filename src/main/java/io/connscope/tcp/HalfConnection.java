@@ -56,6 +56,14 @@ public final class HalfConnection {
     relRef = 1;
   }
 
+  /**
+   * The stream start was guessed (mid-stream) and nothing of the stream was delivered, declared
+   * lost or buffered since: it may still be moved (a keep-alive probe at SND.NXT - 1 gave it).
+   */
+  boolean startUntouched() {
+    return midstreamStart && deliveredBytes == 0 && gapBytes == 0 && chunkCount == 0;
+  }
+
   /** Relative, unwrapped form of a sequence number of this direction. */
   long rel(long seq) {
     long r = Seq.unwrap(relRef, seq - isn);
