@@ -87,6 +87,13 @@ final class AnalysisOptions {
           + " finished and counted (tcp.connection_evicted; default: ${DEFAULT-VALUE}).")
   int maxConnections = T.maxConnections;
 
+  @Option(names = "--idle-timeout-s", paramLabel = "S",
+      description = "Capture time without a packet after which a connection is finished"
+          + " (close reason idle; a later packet starts a new connection mid-stream). 0, the"
+          + " default, never finishes an idle connection: reuse after a long idle time is what"
+          + " http.stale_reuse looks for.")
+  double idleTimeoutS = T.idleTimeoutMicros / 1e6;
+
   /** The configuration these options describe; a bad value is a usage error. */
   AnalysisConfig toConfig(CommandLine.Model.CommandSpec spec) {
     for (int p : serverPorts) {
@@ -96,7 +103,7 @@ final class AnalysisOptions {
       }
     }
     double[] times = {minStallMs, releaseToleranceMs, hangMinMs, staleWindowMs, retryWindowMs,
-        setupMinHandshakeMs, timeWaitS, slowStartMinMs, rtoMinStallMs};
+        setupMinHandshakeMs, timeWaitS, slowStartMinMs, rtoMinStallMs, idleTimeoutS};
     for (double v : times) {
       if (!(v >= 0) || v > 1e9) {
         throw new CommandLine.ParameterException(spec.commandLine(),
@@ -116,6 +123,7 @@ final class AnalysisOptions {
       config.tcp.addServerPort(p);
     }
     config.tcp.maxConnections = maxConnections;
+    config.tcp.idleTimeoutMicros = micros(idleTimeoutS * 1000);
     DetectOptions d = config.detect;
     d.minStallMicros = micros(minStallMs);
     d.releaseToleranceMicros = micros(releaseToleranceMs);

@@ -33,7 +33,7 @@ import java.nio.ByteBuffer;
  * capture point to the receiver and back, including the receiver's ACK delay. Use the minimum as
  * the path estimate.
  */
-public final class Connection implements StreamControl {
+public final class Connection extends TableEntry implements StreamControl {
   /** How the client/server roles were decided. */
   public enum RoleSource { HANDSHAKE, SYN_ONLY, SYNACK_ONLY, PORT, CONTENT, FIRST_PACKET }
 
@@ -67,8 +67,6 @@ public final class Connection implements StreamControl {
   };
 
   private final ConnectionTable table;
-  final ConnectionTable.Key key;
-  private final long id;
   /** "C" + id, made once: detectors and reports ask for it many times per connection. */
   private final String idString;
   private final int ipVersion;
@@ -85,7 +83,6 @@ public final class Connection implements StreamControl {
   private long deliveryAck = -1;
 
   // Table bookkeeping.
-  Connection lruPrev, lruNext;
   boolean closeRequested;
   private CloseReason closeReason = CloseReason.OPEN;
   private int closedFirstByOrig = -1;
@@ -116,9 +113,8 @@ public final class Connection implements StreamControl {
 
   Connection(ConnectionTable table, ConnectionTable.Key key, long id, Segment s,
       boolean clientIsSource, RoleSource roleSource) {
+    super(key, id);
     this.table = table;
-    this.key = key;
-    this.id = id;
     this.idString = "C" + id;
     this.ipVersion = s.ipVersion;
     this.roleSource = roleSource;
@@ -788,6 +784,9 @@ public final class Connection implements StreamControl {
   public long firstTsMicros() { return firstTs; }
   public long lastFrame() { return lastFrame; }
   public long lastTsMicros() { return lastTs; }
+
+  @Override
+  long lastTs() { return lastTs; }
 
   public long synFrame() { return synFrame; }
   public long synTsMicros() { return synTs; }

@@ -16,7 +16,11 @@ import java.util.HashMap;
  *
  * <h2>Life of a connection</h2>
  * <ul>
- *   <li>Created by the first segment of an unknown tuple (roles: see {@link Connection}).
+ *   <li>Created by the first segment of an unknown tuple (roles: see {@link Connection}). A
+ *       tuple whose packets are all handshake packets is first an {@link Attempt} (a few packed
+ *       header records, no listener); its first other packet, or its end, promotes it to the
+ *       connection, which replays the recorded packets and is handed to the {@link
+ *       ConnectionHandler} then. Ids are given at creation, so they follow the first packets.
  *   <li>A SYN without ACK on an open tuple starts a new connection (the old one finished with
  *       its TCP reason or {@code REUSED}) when the old one saw both FINs, when the sender's SYN was
  *       seen with another ISN ({@code tcp.tuple_reuse_unclosed} when the old one had a complete
@@ -50,12 +54,14 @@ public final class ConnectionTable {
   long timelineEntries;
 
   private final ConnectionHandler handler;
-  private final HashMap<Key, Connection> open = new HashMap<>();
+  private final HashMap<Key, TableEntry> open = new HashMap<>();
   private final HashMap<Key, Tomb> closed = new HashMap<>();
   private final ArrayDeque<Tomb> tombs = new ArrayDeque<>();
   private final Key probe = new Key();
+  /** Reused to replay an {@link Attempt}'s packets. */
+  private final Segment replay = new Segment();
   /** Least recently active first. */
-  private Connection lruHead, lruTail;
+  private TableEntry lruHead, lruTail;
   private long created;
 
   public ConnectionTable(TcpOptions o, ConnectionHandler h, Warnings w) {
@@ -69,7 +75,16 @@ public final class ConnectionTable {
     long now = s.tsMicros;
     expire(now);
     probe.set(s);
-    Connection c = open.get(probe);
+    TableEntry e = open.get(probe);
+    if (e instanceof Attempt a) {
+      if (a.absorbs(s)) {
+        touch(a);
+        a.add(s);
+        return;
+      }
+      e = promote(a);
+    }
+    Connection c = (Connection) e;
     if (c == null) {
       long reuseDelay = -1;
       Tomb t = closed.isEmpty() ? null : closed.get(probe);
@@ -89,11 +104,21 @@ public final class ConnectionTable {
         closed.remove(t.key);
         reuseDelay = now - t.closeTs;
       }
-      c = create(s, reuseDelay);
+      makeRoom(s);
+      if (Attempt.handshakeOnly(s)) {
+        Attempt a = new Attempt(probe.copy(), ++created, reuseDelay, s.ipVersion);
+        a.add(s);
+        register(a);
+        return;
+      }
+      c = create(probe.copy(), ++created, s, reuseDelay);
+      register(c);
     } else if (s.syn() && !s.hasAck() && startsNew(c, s, c.origDir(s))) {
       long reuseDelay = now - c.lastTsMicros();
       finish(c, Connection.CloseReason.REUSED, c.lastTsMicros(), false);
-      c = create(s, reuseDelay);
+      makeRoom(s);
+      c = create(probe.copy(), ++created, s, reuseDelay);
+      register(c);
     }
     touch(c);
     c.segment(s, c.origDir(s));
@@ -104,13 +129,27 @@ public final class ConnectionTable {
 
   /** Finishes every open connection, in creation order, as at the end of the capture. */
   public void finish() {
-    Connection[] all = open.values().toArray(new Connection[0]);
-    Arrays.sort(all, Comparator.comparingLong(Connection::id));
-    for (Connection c : all) {
-      finish(c, Connection.CloseReason.CAPTURE_END, c.lastTsMicros(), false);
+    TableEntry[] all = open.values().toArray(new TableEntry[0]);
+    Arrays.sort(all, Comparator.comparingLong(e -> e.id));
+    for (TableEntry e : all) {
+      finish(e, Connection.CloseReason.CAPTURE_END, e.lastTs(), false);
     }
     closed.clear();
     tombs.clear();
+  }
+
+  /**
+   * Turns every open {@link Attempt} into its connection, in id order: for callers (tests) that
+   * inspect connections before they finish.
+   */
+  void promoteAttempts() {
+    TableEntry[] all = open.values().toArray(new TableEntry[0]);
+    Arrays.sort(all, Comparator.comparingLong(e -> e.id));
+    for (TableEntry e : all) {
+      if (e instanceof Attempt a) {
+        promote(a);
+      }
+    }
   }
 
   /** Connections open now. */
@@ -145,11 +184,16 @@ public final class ConnectionTable {
     return true;
   }
 
-  private Connection create(Segment s, long reuseDelay) {
+  /** Evicts the least recently active connection when the table is full. */
+  private void makeRoom(Segment s) {
     if (open.size() >= Math.max(1, options.maxConnections) && lruHead != null) {
       warnings.count("tcp.connection_evicted", s.frame);
       finish(lruHead, Connection.CloseReason.EVICTED, s.tsMicros, false);
     }
+  }
+
+  /** A connection whose first packet is {@code s}, roles decided from it, listener attached. */
+  private Connection create(Key k, long id, Segment s, long reuseDelay) {
     boolean clientIsSource;
     Connection.RoleSource source;
     if (s.syn()) {
@@ -167,22 +211,53 @@ public final class ConnectionTable {
         source = Connection.RoleSource.FIRST_PACKET;
       }
     }
-    Key k = probe.copy();
-    Connection c = new Connection(this, k, ++created, s, clientIsSource, source);
+    Connection c = new Connection(this, k, id, s, clientIsSource, source);
     c.tupleReuseDelayMicros = reuseDelay;
-    open.put(k, c);
-    c.lruPrev = lruTail;
-    if (lruTail != null) {
-      lruTail.lruNext = c;
-    } else {
-      lruHead = c;
-    }
-    lruTail = c;
     c.setListener(handler.open(c));
     return c;
   }
 
-  private void finish(Connection c, Connection.CloseReason reason, long ts, boolean byTcp) {
+  /** Puts a new entry in the table, as the most recently active. */
+  private void register(TableEntry e) {
+    open.put(e.key, e);
+    e.lruPrev = lruTail;
+    if (lruTail != null) {
+      lruTail.lruNext = e;
+    } else {
+      lruHead = e;
+    }
+    lruTail = e;
+  }
+
+  /**
+   * Turns an attempt into its connection, in its place in the table and the activity list, and
+   * replays the attempt's packets through it: the connection ends as if it had seen them itself.
+   */
+  private Connection promote(Attempt a) {
+    a.replay(0, replay);
+    Connection c = create(a.key, a.id, replay, a.reuseDelay);
+    open.put(a.key, c);
+    c.lruPrev = a.lruPrev;
+    c.lruNext = a.lruNext;
+    if (a.lruPrev != null) {
+      a.lruPrev.lruNext = c;
+    } else {
+      lruHead = c;
+    }
+    if (a.lruNext != null) {
+      a.lruNext.lruPrev = c;
+    } else {
+      lruTail = c;
+    }
+    for (int k = 0; k < a.count(); k++) {
+      a.replay(k, replay);
+      c.segment(replay, c.origDir(replay));
+    }
+    return c;
+  }
+
+  private void finish(TableEntry e, Connection.CloseReason reason, long ts, boolean byTcp) {
+    Connection c = e instanceof Attempt a ? promote(a) : (Connection) e;
     c.close(reason, ts);
     open.remove(c.key);
     unlink(c);
@@ -200,8 +275,8 @@ public final class ConnectionTable {
   private void expire(long now) {
     long idle = options.idleTimeoutMicros;
     if (idle > 0) {
-      while (lruHead != null && now - lruHead.lastTsMicros() >= idle) {
-        finish(lruHead, Connection.CloseReason.IDLE, lruHead.lastTsMicros() + idle, false);
+      while (lruHead != null && now - lruHead.lastTs() >= idle) {
+        finish(lruHead, Connection.CloseReason.IDLE, lruHead.lastTs() + idle, false);
       }
     }
     while (!tombs.isEmpty() && (now - tombs.peekFirst().closeTs >= options.timeWaitMicros
@@ -213,7 +288,7 @@ public final class ConnectionTable {
     }
   }
 
-  private void touch(Connection c) {
+  private void touch(TableEntry c) {
     if (c == lruTail) {
       return;
     }
@@ -223,7 +298,7 @@ public final class ConnectionTable {
     lruTail = c;
   }
 
-  private void unlink(Connection c) {
+  private void unlink(TableEntry c) {
     if (c.lruPrev != null) {
       c.lruPrev.lruNext = c.lruNext;
     } else if (lruHead == c) {

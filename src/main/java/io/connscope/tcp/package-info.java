@@ -7,7 +7,9 @@
  * without a copy; only out-of-order bytes are copied, within per-direction and global caps.
  * Sequence arithmetic lives in {@link io.connscope.tcp.Seq}. Time is the capture clock only. Each
  * connection keeps handshake times, RTT estimates, counters and a bounded per-segment timeline
- * for the detectors, and is released after its listener's {@code onClose}. Depends only on
+ * for the detectors, and is released after its listener's {@code onClose}. A tuple that has
+ * seen only handshake packets is kept as a compact attempt until it carries more (memory follows
+ * what the tuples did, not how many there are). Depends only on
  * {@code capture} (for warnings); never parses application bytes.
  */
 package io.connscope.tcp;

@@ -90,6 +90,23 @@ class MainTest {
     assertTrue(json.startsWith("{\"schema\":\"connscope-report\""), json);
   }
 
+  /** Off by default (a long idle time before reuse is evidence); when set, it ends connections. */
+  @Test
+  void idleTimeoutFinishesConnectionsIdleInCaptureTime() throws IOException {
+    Path dflt = tmp.resolve("d.json"), idle = tmp.resolve("i.json");
+    assertEquals(0, run("analyze", "samples/stale-reuse.pcap", "-o", dflt.toString()).code());
+    Result r = run("analyze", "samples/stale-reuse.pcap", "--idle-timeout-s", "0.2",
+        "-o", idle.toString());
+    assertEquals(0, r.code(), r.err());
+    String d = Files.readString(dflt, StandardCharsets.UTF_8);
+    String i = Files.readString(idle, StandardCharsets.UTF_8);
+    assertFalse(d.contains("\"reason\":\"idle\""), d);
+    assertTrue(i.contains("\"close\":{\"reason\":\"idle\""), i);
+    assertTrue(i.contains("\"id\":\"C3\""), "the POST after 0.3 s idle starts a new connection");
+    assertOneLineError(run("analyze", "samples/stale-reuse.pcap", "--idle-timeout-s", "-1"), 2,
+        "times must be zero or more");
+  }
+
   /** README.md opens with the two set-up commands; the first analyses a shipped sample. */
   @Test
   void readmeCommandsAreTrue() throws IOException {

@@ -34,6 +34,38 @@ class ConnectionTableTest {
   }
 
   @Test
+  void handshakeOnlyTuplesStayAttemptsUntilDataAndEndTheSame() {
+    TcpHarness h = new TcpHarness();
+    h.c(0, S, 1000, 0, null).c(1_000_000, S, 1000, 0, null);
+    h.s(1_020_000, S | A, 5000, 1001, null).c(1_020_500, A, 1001, 5001, null);
+    assertEquals(0, h.opened.size(), "SYN, its retransmission, SYN/ACK and ACK make no connection");
+    assertEquals(1, h.table.openConnections());
+    h.c(1_021_000, P | A, 1001, 5001, "GET / HTTP/1.1\r\n\r\n");
+    assertEquals(1, h.opened.size(), "the first data promotes the attempt");
+    assertEquals(List.of("D0:GET / HTTP/1.1\r\n\r\n"), h.ev(1));
+    Connection c = h.conn(1);
+    assertEquals(2, c.synCount());
+    assertEquals(1, c.synFrame());
+    assertEquals(1_020_500, c.ackTsMicros());
+    assertEquals(20_000, c.rttToServerMicros());
+    assertEquals(RoleSource.HANDSHAKE, c.roleSource());
+    assertEquals(5, c.timeline().size(), "the replayed packets are in the timeline");
+  }
+
+  @Test
+  void anAttemptEndsAsItsConnectionWouldHave() {
+    TcpHarness h = new TcpHarness();
+    h.c(0, S, 1000, 0, null).s(100, S | A, 5000, 1001, null);
+    h.c(200, S, 7777, 0, null); // another ISN on the same tuple: a new connection
+    h.finish();
+    assertEquals(2, h.opened.size());
+    assertEquals(CloseReason.REUSED, h.conn(1).closeReason());
+    assertEquals(1, h.conn(1).synAckCount());
+    assertEquals(CloseReason.CAPTURE_END, h.conn(2).closeReason());
+    assertEquals(1, h.conn(2).synCount());
+  }
+
+  @Test
   void handshakeFieldsAndRoles() {
     TcpHarness h = new TcpHarness().handshake(1_000, 1000, 5000, 30_000, 200);
     Connection c = h.conn(1);

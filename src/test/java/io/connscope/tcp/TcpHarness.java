@@ -105,25 +105,36 @@ final class TcpHarness implements ConnectionHandler {
     return this;
   }
 
+  /** Connection {@code id}; a handshake-only attempt is promoted to its connection first. */
   Connection conn(int id) {
+    table.promoteAttempts();
     return opened.get(id - 1);
   }
 
   List<String> ev(int id) {
+    table.promoteAttempts();
     return events.get(id - 1);
   }
 
   String stream(int id, int dir) {
+    table.promoteAttempts();
     return streams.get(id - 1)[dir].toString();
   }
 
   @Override
   public StreamListener open(Connection c) {
-    opened.add(c);
+    // Attempts are promoted later than connections created after them: index by id.
+    int i = (int) c.id() - 1;
+    while (opened.size() <= i) {
+      opened.add(null);
+      events.add(null);
+      streams.add(null);
+    }
+    opened.set(i, c);
     List<String> ev = new ArrayList<>();
-    events.add(ev);
+    events.set(i, ev);
     StringBuilder[] st = {new StringBuilder(), new StringBuilder()};
-    streams.add(st);
+    streams.set(i, st);
     return new StreamListener() {
       @Override
       public void onData(int dir, ByteBuffer buf, int off, int len, long fr, long ts) {
