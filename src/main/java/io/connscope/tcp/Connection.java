@@ -56,7 +56,6 @@ public final class Connection extends TableEntry implements StreamControl {
   public static final long VANTAGE_LOCAL_MICROS = 1000;
   /** ACKs further than this beyond the data seen are ignored as implausible. */
   private static final int ACK_SANITY = 1 << 30;
-  private static final int HISTORY_MAX = 48;
 
   private static final StreamListener NO_LISTENER = new StreamListener() {
     @Override public void onData(int dir, ByteBuffer buf, int off, int len, long frame, long ts) {}
@@ -66,7 +65,7 @@ public final class Connection extends TableEntry implements StreamControl {
     @Override public void onClose(long ts) {}
   };
 
-  private final ConnectionTable table;
+  private final ConnectionContext ctx;
   /** "C" + id, made once: detectors and reports ask for it many times per connection. */
   private final String idString;
   private final int ipVersion;
@@ -104,17 +103,12 @@ public final class Connection extends TableEntry implements StreamControl {
   /** Acknowledgment number of the first SYN/ACK (client ISN + 1), -1 when none. */
   long synAckAck = -1;
 
-  // History (Zeek conn.log semantics), letters in the original orientation.
-  private final byte[] hist = new byte[HISTORY_MAX];
-  private int histLen;
-  private int histOnce;
-  private final long[] histSeq = new long[8];
-  private final long[] histCount = new long[6], histNext = {1, 1, 1, 1, 1, 1};
+  private final History history = new History();
 
-  Connection(ConnectionTable table, ConnectionTable.Key key, long id, Segment s,
+  Connection(ConnectionContext ctx, ConnectionTable.Key key, long id, Segment s,
       boolean clientIsSource, RoleSource roleSource) {
     super(key, id);
-    this.table = table;
+    this.ctx = ctx;
     this.idString = "C" + id;
     this.ipVersion = s.ipVersion;
     this.roleSource = roleSource;
@@ -126,7 +120,7 @@ public final class Connection extends TableEntry implements StreamControl {
     addrHi[c ^ 1] = s.dstHi;
     addrLo[c ^ 1] = s.dstLo;
     port[c ^ 1] = s.dstPort;
-    this.timeline = new SegmentTimeline(table.options.timelineCapacity, table);
+    this.timeline = new SegmentTimeline(ctx.options.timelineCapacity, ctx);
     this.firstFrame = s.frame;
     this.firstTs = s.tsMicros;
     this.lastFrame = s.frame;
@@ -206,7 +200,7 @@ public final class Connection extends TableEntry implements StreamControl {
       }
       if (win == 0 && !syn) {
         h.zeroWindows++;
-        historyLog(o, 'w', 0);
+        history.log(o, 'w', 0);
       }
     }
 
@@ -251,27 +245,27 @@ public final class Connection extends TableEntry implements StreamControl {
 
     // History letters (upper case = original client).
     if (syn) {
-      historyRepeat(o, ack ? 'h' : 's', ack ? 1 : 0, seq);
+      history.repeat(o, ack ? 'h' : 's', ack ? 1 : 0, seq);
     }
     if (fin) {
-      historyRepeat(o, 'f', 2, seq);
+      history.repeat(o, 'f', 2, seq);
     }
     if (rst) {
-      historyRepeat(o, 'r', 3, seq);
+      history.repeat(o, 'r', 3, seq);
     }
     if (wire > 0 && (kind & SegmentTimeline.KEEP_ALIVE) == 0) {
-      historyOnce(o, 'd', 0);
+      history.once(o, 'd', 0);
       if ((kind & SegmentTimeline.RETRANSMISSION) != 0) {
-        historyLog(o, 't', 1);
+        history.log(o, 't', 1);
       }
     } else if (ack && !syn && !fin && !rst) {
-      historyOnce(o, 'a', 1);
+      history.once(o, 'a', 1);
     }
 
     if (!timeline.add(ts, frame, o, relSeq, relAck, wire, (int) Math.min(scaled, Integer.MAX_VALUE),
         s.flags, kind) && !timelineWarned) {
       timelineWarned = true;
-      table.warnings.count(timeline.truncatedByTotal()
+      ctx.warnings.count(timeline.truncatedByTotal()
           ? "tcp.timeline_total_full" : "tcp.timeline_truncated", frame);
     }
 
@@ -307,7 +301,7 @@ public final class Connection extends TableEntry implements StreamControl {
       h.windowScale = s.windowScale;
       h.sackPermitted = s.sackPermitted;
     } else if (seq != h.isn) {
-      table.warnings.count("tcp.syn_seq_changed", frame);
+      ctx.warnings.count("tcp.syn_seq_changed", frame);
     }
     if (!ack) {
       synCount++;
@@ -416,7 +410,7 @@ public final class Connection extends TableEntry implements StreamControl {
       return;
     }
     if (Seq.diff(target, p.nextSeq) > ACK_SANITY) {
-      table.warnings.count("tcp.ack_implausible", frame);
+      ctx.warnings.count("tcp.ack_implausible", frame);
       return;
     }
     if (p.startUntouched() && p.payloadBytes == 0 && target == Seq.add(p.nextSeq, 1)) {
@@ -431,11 +425,11 @@ public final class Connection extends TableEntry implements StreamControl {
         // routing): its stream is known only from these ACKs. Said once per connection.
         if (!directionWarned) {
           directionWarned = true;
-          table.warnings.count("tcp.direction_not_captured", frame);
+          ctx.warnings.count("tcp.direction_not_captured", frame);
         }
       } else {
         // The peer acknowledged bytes the capture never saw: capture loss in direction po.
-        table.warnings.count("tcp.acked_unseen", frame);
+        ctx.warnings.count("tcp.acked_unseen", frame);
       }
       p.highSeq = target;
     }
@@ -486,7 +480,7 @@ public final class Connection extends TableEntry implements StreamControl {
     int capEnd = Math.min(b, capLen);
     h.nextSeq = to;
     if (h.finDelivered) {
-      table.warnings.count("tcp.data_after_fin", frame);
+      ctx.warnings.count("tcp.data_after_fin", frame);
       return;
     }
     if (a < capEnd) {
@@ -497,7 +491,7 @@ public final class Connection extends TableEntry implements StreamControl {
     }
     int missFrom = Math.max(a, capLen);
     if (missFrom < b) {
-      table.warnings.add("tcp.snaplen_truncated_bytes", frame, b - missFrom, null);
+      ctx.warnings.add("tcp.snaplen_truncated_bytes", frame, b - missFrom, null);
       gap(o, b - missFrom, frame, ts);
     }
   }
@@ -506,7 +500,7 @@ public final class Connection extends TableEntry implements StreamControl {
     HalfConnection h = halves[o];
     h.gaps++;
     h.gapBytes += len;
-    historyLog(o, 'g', 2);
+    history.log(o, 'g', 2);
     listener.onGap(cur(o), len, frame, ts);
   }
 
@@ -540,8 +534,8 @@ public final class Connection extends TableEntry implements StreamControl {
 
   private void release(HalfConnection h, OooChunk c) {
     h.buffered -= c.capLen;
-    table.totalBuffered -= c.capLen;
-    table.pool.put(c);
+    ctx.totalBuffered -= c.capLen;
+    ctx.pool.put(c);
   }
 
   private void checkFin(int o) {
@@ -570,24 +564,24 @@ public final class Connection extends TableEntry implements StreamControl {
       countConflicts(h, s, dataSeq, cap, frame);
     }
     h.outOfOrder++;
-    TcpOptions opt = table.options;
+    TcpOptions opt = ctx.options;
     if (h.buffered + cap > opt.maxBufferedBytesPerDirection
-        || table.totalBuffered + cap > opt.maxBufferedBytesTotal) {
-      table.warnings.count(h.buffered + cap > opt.maxBufferedBytesPerDirection
+        || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal) {
+      ctx.warnings.count(h.buffered + cap > opt.maxBufferedBytesPerDirection
           ? "tcp.ooo_buffer_full" : "tcp.ooo_buffer_total_full", frame);
       // Out of room: the oldest holes will not be waited for any longer.
       while (h.chunkCount > 0 && (h.buffered + cap > opt.maxBufferedBytesPerDirection
-          || table.totalBuffered + cap > opt.maxBufferedBytesTotal)) {
+          || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal)) {
         gapTo(o, h.chunks[0].seq, frame, ts);
       }
       if (Seq.leq(dataSeq, h.nextSeq) || h.buffered + cap > opt.maxBufferedBytesPerDirection
-          || table.totalBuffered + cap > opt.maxBufferedBytesTotal) {
+          || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal) {
         gapTo(o, dataSeq, frame, ts);
         deliverSegment(o, s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts, dataAck);
         return SegmentTimeline.OUT_OF_ORDER;
       }
     }
-    OooChunk c = table.pool.get(cap);
+    OooChunk c = ctx.pool.get(cap);
     c.seq = dataSeq;
     c.end = end;
     c.capLen = cap;
@@ -610,7 +604,7 @@ public final class Connection extends TableEntry implements StreamControl {
     h.chunks[i] = c;
     h.chunkCount++;
     h.buffered += cap;
-    table.totalBuffered += cap;
+    ctx.totalBuffered += cap;
     return SegmentTimeline.OUT_OF_ORDER;
   }
 
@@ -630,7 +624,7 @@ public final class Connection extends TableEntry implements StreamControl {
       for (int k = 0; k < n; k++) {
         if (s.payload.get(sa + k) != c.data[ca + k]) {
           h.overlapConflicts++;
-          table.warnings.count("tcp.overlap_conflict", frame);
+          ctx.warnings.count("tcp.overlap_conflict", frame);
           break;
         }
       }
@@ -683,44 +677,6 @@ public final class Connection extends TableEntry implements StreamControl {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // History.
-
-  private void put(int o, char letter) {
-    if (histLen < HISTORY_MAX) {
-      hist[histLen++] = (byte) (o == 0 ? Character.toUpperCase(letter) : letter);
-    }
-  }
-
-  /** a, d: once per direction. */
-  private void historyOnce(int o, char letter, int slot) {
-    int bit = 1 << (slot * 2 + o);
-    if ((histOnce & bit) == 0) {
-      histOnce |= bit;
-      put(o, letter);
-    }
-  }
-
-  /** s, h, f, r: again whenever the sequence number differs from that letter's last one. */
-  private void historyRepeat(int o, char letter, int slot, long seq) {
-    int bit = 1 << (8 + slot * 2 + o);
-    int idx = slot * 2 + o;
-    if ((histOnce & bit) == 0 || histSeq[idx] != seq) {
-      histOnce |= bit;
-      histSeq[idx] = seq;
-      put(o, letter);
-    }
-  }
-
-  /** g, t, w: logarithmically, at the 1st, 10th, 100th... occurrence. */
-  private void historyLog(int o, char letter, int slot) {
-    int idx = slot * 2 + o;
-    if (++histCount[idx] == histNext[idx]) {
-      histNext[idx] *= 10;
-      put(o, letter);
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // StreamControl.
 
   @Override
@@ -746,15 +702,13 @@ public final class Connection extends TableEntry implements StreamControl {
   @Override
   public void swapRoles() {
     if (!rolesInferred()) {
-      table.warnings.count("tcp.swap_roles_refused", lastFrame);
+      ctx.warnings.count("tcp.swap_roles_refused", lastFrame);
       return;
     }
     swapped = !swapped;
     roleSource = RoleSource.CONTENT;
     timeline.swap();
-    if (histLen < HISTORY_MAX) {
-      hist[histLen++] = '^';
-    }
+    history.swapped();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -849,14 +803,7 @@ public final class Connection extends TableEntry implements StreamControl {
    * changes; t, w, g at the 1st, 10th, 100th... occurrence.
    */
   public String history() {
-    char[] out = new char[histLen];
-    // Letters are stored for the original orientation; re-case them for the current roles.
-    for (int i = 0; i < histLen; i++) {
-      char ch = (char) hist[i];
-      out[i] = !swapped || ch == '^' ? ch
-          : Character.isUpperCase(ch) ? Character.toLowerCase(ch) : Character.toUpperCase(ch);
-    }
-    return new String(out);
+    return history.render(swapped);
   }
 
   @Override

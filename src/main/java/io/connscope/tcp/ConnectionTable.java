@@ -47,11 +47,8 @@ public final class ConnectionTable {
 
   final TcpOptions options;
   final Warnings warnings;
-  final OooChunk.Pool pool = new OooChunk.Pool();
-  /** Out-of-order bytes buffered over all connections. */
-  long totalBuffered;
-  /** Timeline entries allocated over all open connections. */
-  long timelineEntries;
+  /** Options, warnings, pool and budgets the connections share. */
+  final ConnectionContext context;
 
   private final ConnectionHandler handler;
   private final HashMap<Key, TableEntry> open = new HashMap<>();
@@ -68,6 +65,7 @@ public final class ConnectionTable {
     this.options = o;
     this.handler = h;
     this.warnings = w;
+    this.context = new ConnectionContext(o, w);
   }
 
   /** Processes one TCP segment; {@code s} and its payload are not kept after the call. */
@@ -211,7 +209,7 @@ public final class ConnectionTable {
         source = Connection.RoleSource.FIRST_PACKET;
       }
     }
-    Connection c = new Connection(this, k, id, s, clientIsSource, source);
+    Connection c = new Connection(context, k, id, s, clientIsSource, source);
     c.tupleReuseDelayMicros = reuseDelay;
     c.setListener(handler.open(c));
     return c;

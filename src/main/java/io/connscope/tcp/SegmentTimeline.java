@@ -30,7 +30,7 @@ public final class SegmentTimeline {
 
   private final int capacity;
   /** Shared budget of entries over all connections; null for none. */
-  private final ConnectionTable table;
+  private final ConnectionContext budget;
   private int size;
   private boolean truncated;
   private boolean totalFull;
@@ -49,12 +49,12 @@ public final class SegmentTimeline {
 
   /**
    * A timeline whose entries count against {@link TcpOptions#maxTimelineEntriesTotal} of {@code
-   * table} (allocated entries, taken as the arrays grow; given back by {@link #release()}).
+   * budget} (allocated entries, taken as the arrays grow; given back by {@link #release()}).
    */
-  SegmentTimeline(int capacity, ConnectionTable table) {
+  SegmentTimeline(int capacity, ConnectionContext budget) {
     this.capacity = Math.max(0, capacity);
-    this.table = table;
-    int initial = table == null ? Math.min(this.capacity, 16) : 0;
+    this.budget = budget;
+    int initial = budget == null ? Math.min(this.capacity, 16) : 0;
     ts = new long[initial];
     frame = new long[initial];
     seq = new long[initial];
@@ -99,15 +99,15 @@ public final class SegmentTimeline {
   private boolean grow() {
     // from 4 entries: most connections (half-open, refused, one small exchange) need few
     int n = (int) Math.min((long) capacity, Math.max(4L, 2L * ts.length));
-    if (table != null) {
+    if (budget != null) {
       // the total over all connections is bounded too: grow only as far as it allows
-      long avail = table.options.maxTimelineEntriesTotal - table.timelineEntries;
+      long avail = budget.options.maxTimelineEntriesTotal - budget.timelineEntries;
       int extra = (int) Math.max(0, Math.min(n - ts.length, avail));
       if (extra == 0) {
         return false;
       }
       n = ts.length + extra;
-      table.timelineEntries += extra;
+      budget.timelineEntries += extra;
     }
     ts = Arrays.copyOf(ts, n);
     frame = Arrays.copyOf(frame, n);
@@ -127,8 +127,8 @@ public final class SegmentTimeline {
    * queue, which must not hold timeline memory the budget no longer counts. Empty afterwards.
    */
   void release() {
-    if (table != null) {
-      table.timelineEntries -= ts.length;
+    if (budget != null) {
+      budget.timelineEntries -= ts.length;
     }
     ts = frame = seq = ack = NO_LONGS;
     len = window = NO_INTS;

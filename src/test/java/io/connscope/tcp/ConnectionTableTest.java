@@ -465,7 +465,7 @@ class ConnectionTableTest {
     assertEquals(List.of("G0:10", "D0:abcde"), h.ev(1));
     h.c(3000, A, 1016, 5001, "12345");
     assertEquals(List.of("G0:10", "D0:abcde", "D0:12345", "D0:vwxyz"), h.ev(1));
-    assertEquals(0, h.table.totalBuffered);
+    assertEquals(0, h.table.context.totalBuffered);
   }
 
   @Test

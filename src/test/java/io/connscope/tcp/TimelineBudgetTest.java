@@ -32,6 +32,6 @@ class TimelineBudgetTest {
     assertEquals(0, h.warnings.get("tcp.timeline_truncated"));
     h.finish();
     // closing gave every entry back to the budget
-    assertEquals(0, h.table.timelineEntries);
+    assertEquals(0, h.table.context.timelineEntries);
   }
 }
