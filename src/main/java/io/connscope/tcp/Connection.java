@@ -73,6 +73,8 @@ public final class Connection extends TableEntry implements StreamControl {
   private final long[] addrHi = new long[2], addrLo = new long[2];
   private final int[] port = new int[2];
   private final HalfConnection[] halves = {new HalfConnection(), new HalfConnection()};
+  /** Reassembly per original direction. */
+  private final Reassembler[] streams;
   private final SegmentTimeline timeline;
   private boolean swapped;
   private RoleSource roleSource;
@@ -121,6 +123,9 @@ public final class Connection extends TableEntry implements StreamControl {
     addrLo[c ^ 1] = s.dstLo;
     port[c ^ 1] = s.dstPort;
     this.timeline = new SegmentTimeline(ctx.options.timelineCapacity, ctx);
+    Reassembler.Output out = new Delivery();
+    this.streams = new Reassembler[] {new Reassembler(0, halves[0], ctx, out),
+        new Reassembler(1, halves[1], ctx, out)};
     this.firstFrame = s.frame;
     this.firstTs = s.tsMicros;
     this.lastFrame = s.frame;
@@ -169,7 +174,7 @@ public final class Connection extends TableEntry implements StreamControl {
       // Mid-stream: the first segment seen starts the direction's stream.
       h.init(Seq.add(seq, -1));
       h.midstreamStart = true;
-    } else if (h.startUntouched() && !syn && wire > 0 && seq == Seq.add(h.nextSeq, 1)) {
+    } else if (h.startUntouched() && streams[o].empty() && !syn && wire > 0 && seq == Seq.add(h.nextSeq, 1)) {
       // Mid-stream, nothing delivered yet, data one byte past the start: the segment the start
       // was taken from was a keep-alive probe at SND.NXT - 1 (RFC 1122 §4.2.3.6), not a hole.
       h.init(seq - 1 & Seq.MASK);
@@ -240,7 +245,7 @@ public final class Connection extends TableEntry implements StreamControl {
       kind |= data(s, o, dataSeq, cap, wire, end, frame, ts, dataAck);
     }
     if (fin) {
-      checkFin(o);
+      streams[o].checkFin();
     }
 
     // History letters (upper case = original client).
@@ -279,8 +284,8 @@ public final class Connection extends TableEntry implements StreamControl {
       }
       rstSeen = true;
       int c = cur(CLIENT);
-      flushAll(c, frame, ts);
-      flushAll(c ^ 1, frame, ts);
+      streams[c].flushAll(frame, ts);
+      streams[c ^ 1].flushAll(frame, ts);
       listener.onRst(cur(o), frame, ts);
       closeRequested = true;
     } else if (halves[0].finAcked && halves[1].finAcked) {
@@ -294,7 +299,7 @@ public final class Connection extends TableEntry implements StreamControl {
     long seq = s.seq & Seq.MASK;
     if (!h.sawSyn) {
       h.sawSyn = true;
-      if (!h.seqKnown || (h.deliveredBytes == 0 && h.chunkCount == 0 && !h.finSeen)) {
+      if (!h.seqKnown || (h.deliveredBytes == 0 && streams[o].empty() && !h.finSeen)) {
         h.init(seq);
       }
       h.mss = s.mss;
@@ -369,12 +374,12 @@ public final class Connection extends TableEntry implements StreamControl {
           h.timing = false;
         }
       }
-      if (h.chunkCount > 0) {
-        countConflicts(h, s, dataSeq, cap, frame);
+      if (!streams[o].empty()) {
+        streams[o].countConflicts(s, dataSeq, cap, frame);
       }
-      deliverSegment(o, s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts, dataAck);
+      streams[o].deliverSegment(s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts, dataAck);
     } else {
-      kind = bufferAhead(o, s, dataSeq, cap, end, frame, ts, dataAck);
+      kind = streams[o].bufferAhead(s, dataSeq, cap, end, frame, ts, dataAck);
       if (kind == SegmentTimeline.RETRANSMISSION) {
         newHigh = false;
         if (h.timing && Seq.lt(dataSeq, h.timedEnd)) {
@@ -413,7 +418,7 @@ public final class Connection extends TableEntry implements StreamControl {
       ctx.warnings.count("tcp.ack_implausible", frame);
       return;
     }
-    if (p.startUntouched() && p.payloadBytes == 0 && target == Seq.add(p.nextSeq, 1)) {
+    if (p.startUntouched() && streams[po].empty() && p.payloadBytes == 0 && target == Seq.add(p.nextSeq, 1)) {
       // The direction's start was taken from a segment without data that was a keep-alive probe
       // at SND.NXT - 1 (RFC 1122 §4.2.3.6): the ACK answering it is not a byte lost.
       p.init(Seq.add(target, -1));
@@ -434,219 +439,35 @@ public final class Connection extends TableEntry implements StreamControl {
       p.highSeq = target;
     }
     // Data acknowledged but missing from the capture will never come: declare the holes.
-    while (Seq.gt(target, p.nextSeq)) {
-      long to = target;
-      if (p.chunkCount > 0 && Seq.lt(p.chunks[0].seq, to)) {
-        to = p.chunks[0].seq;
-      }
-      gapTo(po, to, frame, ts);
-    }
+    streams[po].acknowledgedTo(target, frame, ts);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Reassembly.
-
-  /**
-   * In-order data starting at or before nextSeq. Bytes already buffered out of order win over
-   * this copy (the first copy wins), so the segment is delivered around them.
-   */
-  private void deliverSegment(int o, ByteBuffer buf, int off, long dataSeq, int cap, long end,
-      long frame, long ts, long dataAck) {
-    HalfConnection h = halves[o];
-    for (;;) {
-      flushReady(o);
-      if (!Seq.lt(h.nextSeq, end)) {
-        break;
-      }
-      long to = end;
-      if (h.chunkCount > 0 && Seq.lt(h.chunks[0].seq, to)) {
-        to = h.chunks[0].seq;
-      }
-      deliverPiece(o, buf, off, dataSeq, cap, h.nextSeq, to, frame, ts, dataAck);
-    }
-    checkFin(o);
-  }
-
-  /**
-   * Delivers stream range {@code [from, to)} (from == nextSeq) of a segment whose data starts at
-   * {@code baseSeq} with {@code capLen} bytes present at {@code buf[off...]}; the part past the
-   * present bytes (snaplen) becomes a gap.
-   */
-  private void deliverPiece(int o, ByteBuffer buf, int off, long baseSeq, int capLen, long from,
-      long to, long frame, long ts, long dataAck) {
-    HalfConnection h = halves[o];
-    int a = Seq.diff(from, baseSeq);
-    int b = Seq.diff(to, baseSeq);
-    int capEnd = Math.min(b, capLen);
-    h.nextSeq = to;
-    if (h.finDelivered) {
-      ctx.warnings.count("tcp.data_after_fin", frame);
-      return;
-    }
-    if (a < capEnd) {
-      h.deliveredBytes += capEnd - a;
+  /** Hands a direction's bytes, gaps and FIN to the listener under the current roles. */
+  private final class Delivery implements Reassembler.Output {
+    @Override
+    public void data(int o, ByteBuffer buf, int off, int len, long frame, long ts, long dataAck) {
       deliveryAck = dataAck;
-      listener.onData(cur(o), buf, off + a, capEnd - a, frame, ts);
+      listener.onData(cur(o), buf, off, len, frame, ts);
       deliveryAck = -1;
     }
-    int missFrom = Math.max(a, capLen);
-    if (missFrom < b) {
-      ctx.warnings.add("tcp.snaplen_truncated_bytes", frame, b - missFrom, null);
-      gap(o, b - missFrom, frame, ts);
-    }
-  }
 
-  private void gap(int o, long len, long frame, long ts) {
-    HalfConnection h = halves[o];
-    h.gaps++;
-    h.gapBytes += len;
-    history.log(o, 'g', 2);
-    listener.onGap(cur(o), len, frame, ts);
-  }
+    @Override
+    public void gap(int o, long len, long frame, long ts) {
+      history.log(o, 'g', 2);
+      listener.onGap(cur(o), len, frame, ts);
+    }
 
-  /** Declares the hole up to {@code target} a gap, then delivers whatever became in order. */
-  private void gapTo(int o, long target, long frame, long ts) {
-    HalfConnection h = halves[o];
-    if (Seq.gt(target, h.nextSeq)) {
-      long len = Seq.diff(target, h.nextSeq);
-      h.nextSeq = target;
-      if (!h.finDelivered) {
-        gap(o, len, frame, ts);
-      }
-    }
-    flushReady(o);
-    checkFin(o);
-  }
-
-  /** Delivers the buffered chunks that start at or before nextSeq. */
-  private void flushReady(int o) {
-    HalfConnection h = halves[o];
-    while (h.chunkCount > 0 && Seq.leq(h.chunks[0].seq, h.nextSeq)) {
-      OooChunk c = h.chunks[0];
-      System.arraycopy(h.chunks, 1, h.chunks, 0, h.chunkCount - 1);
-      h.chunks[--h.chunkCount] = null;
-      if (Seq.gt(c.end, h.nextSeq)) {
-        deliverPiece(o, c.view, 0, c.seq, c.capLen, h.nextSeq, c.end, c.frame, c.ts, c.ack);
-      }
-      release(h, c);
-    }
-  }
-
-  private void release(HalfConnection h, OooChunk c) {
-    h.buffered -= c.capLen;
-    ctx.totalBuffered -= c.capLen;
-    ctx.pool.put(c);
-  }
-
-  private void checkFin(int o) {
-    HalfConnection h = halves[o];
-    if (h.finSeen && !h.finDelivered && Seq.leq(h.finSeq, h.nextSeq)) {
-      h.finDelivered = true;
-      h.nextSeq = Seq.max(h.nextSeq, Seq.add(h.finSeq, 1));
-      listener.onFin(cur(o), h.finFrame, h.finTs);
-    }
-  }
-
-  /** Copies a segment that arrived ahead of nextSeq; returns its timeline kind. */
-  private int bufferAhead(int o, Segment s, long dataSeq, int cap, long end, long frame,
-      long ts, long dataAck) {
-    HalfConnection h = halves[o];
-    for (int i = 0; i < h.chunkCount; i++) {
-      OooChunk c = h.chunks[i];
-      if (Seq.leq(c.seq, dataSeq) && Seq.geq(c.end, end)) {
-        countConflicts(h, s, dataSeq, cap, frame);
-        h.retransmissions++;
-        h.retransmittedBytes += Seq.diff(end, dataSeq);
-        return SegmentTimeline.RETRANSMISSION;
-      }
-    }
-    if (h.chunkCount > 0) {
-      countConflicts(h, s, dataSeq, cap, frame);
-    }
-    h.outOfOrder++;
-    TcpOptions opt = ctx.options;
-    if (h.buffered + cap > opt.maxBufferedBytesPerDirection
-        || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal) {
-      ctx.warnings.count(h.buffered + cap > opt.maxBufferedBytesPerDirection
-          ? "tcp.ooo_buffer_full" : "tcp.ooo_buffer_total_full", frame);
-      // Out of room: the oldest holes will not be waited for any longer.
-      while (h.chunkCount > 0 && (h.buffered + cap > opt.maxBufferedBytesPerDirection
-          || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal)) {
-        gapTo(o, h.chunks[0].seq, frame, ts);
-      }
-      if (Seq.leq(dataSeq, h.nextSeq) || h.buffered + cap > opt.maxBufferedBytesPerDirection
-          || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal) {
-        gapTo(o, dataSeq, frame, ts);
-        deliverSegment(o, s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts, dataAck);
-        return SegmentTimeline.OUT_OF_ORDER;
-      }
-    }
-    OooChunk c = ctx.pool.get(cap);
-    c.seq = dataSeq;
-    c.end = end;
-    c.capLen = cap;
-    c.frame = frame;
-    c.ts = ts;
-    c.ack = dataAck;
-    if (cap > 0) {
-      s.payload.get(s.payloadOffset, c.data, 0, cap);
-    }
-    if (h.chunks == null) {
-      h.chunks = new OooChunk[8];
-    } else if (h.chunkCount == h.chunks.length) {
-      h.chunks = java.util.Arrays.copyOf(h.chunks, 2 * h.chunkCount);
-    }
-    int i = h.chunkCount;
-    while (i > 0 && Seq.gt(h.chunks[i - 1].seq, dataSeq)) {
-      i--;
-    }
-    System.arraycopy(h.chunks, i, h.chunks, i + 1, h.chunkCount - i);
-    h.chunks[i] = c;
-    h.chunkCount++;
-    h.buffered += cap;
-    ctx.totalBuffered += cap;
-    return SegmentTimeline.OUT_OF_ORDER;
-  }
-
-  /** Counts overlaps of the segment's present bytes with buffered chunks whose bytes differ. */
-  private void countConflicts(HalfConnection h, Segment s, long dataSeq, int cap, long frame) {
-    long segEnd = Seq.add(dataSeq, cap);
-    for (int i = 0; i < h.chunkCount; i++) {
-      OooChunk c = h.chunks[i];
-      long from = Seq.max(dataSeq, c.seq);
-      long to = Seq.min(segEnd, Seq.add(c.seq, c.capLen));
-      if (!Seq.lt(from, to)) {
-        continue;
-      }
-      int sa = s.payloadOffset + Seq.diff(from, dataSeq);
-      int ca = Seq.diff(from, c.seq);
-      int n = Seq.diff(to, from);
-      for (int k = 0; k < n; k++) {
-        if (s.payload.get(sa + k) != c.data[ca + k]) {
-          h.overlapConflicts++;
-          ctx.warnings.count("tcp.overlap_conflict", frame);
-          break;
-        }
-      }
-    }
-  }
-
-  /** Ends direction {@code o}: holes become gaps, a pending FIN is delivered. */
-  private void flushAll(int o, long frame, long ts) {
-    HalfConnection h = halves[o];
-    while (h.chunkCount > 0) {
-      gapTo(o, h.chunks[0].seq, frame, ts);
-    }
-    if (h.finSeen && !h.finDelivered) {
-      gapTo(o, h.finSeq, frame, ts);
+    @Override
+    public void fin(int o, long frame, long ts) {
+      listener.onFin(cur(o), frame, ts);
     }
   }
 
   /** Called by the table to finish the connection; TCP evidence decides the reason first. */
   void close(CloseReason tableReason, long ts) {
     int c = cur(CLIENT);
-    flushAll(c, lastFrame, lastTs);
-    flushAll(c ^ 1, lastFrame, lastTs);
+    streams[c].flushAll(lastFrame, lastTs);
+    streams[c ^ 1].flushAll(lastFrame, lastTs);
     boolean fin0 = halves[0].finSeen, fin1 = halves[1].finSeen;
     closeReason = rstSeen ? CloseReason.RST
         : fin0 && fin1 ? CloseReason.BOTH_FIN

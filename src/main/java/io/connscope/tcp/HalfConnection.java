@@ -36,10 +36,6 @@ public final class HalfConnection {
   long finFrame = -1, finTs = -1, rstFrame = -1, rstTs = -1;
   boolean finSeen, finDelivered, finAcked;
   long finSeq;
-  // Out-of-order buffer, sorted by seq.
-  OooChunk[] chunks;
-  int chunkCount;
-  long buffered;
   // RTT (one timed segment at a time, Karn: never a retransmitted one).
   boolean timing;
   long timedEnd, timedTs;
@@ -57,11 +53,12 @@ public final class HalfConnection {
   }
 
   /**
-   * The stream start was guessed (mid-stream) and nothing of the stream was delivered, declared
-   * lost or buffered since: it may still be moved (a keep-alive probe at SND.NXT - 1 gave it).
+   * The stream start was guessed (mid-stream) and nothing of the stream was delivered or declared
+   * lost since: with nothing buffered out of order either (its {@link Reassembler} is empty), it
+   * may still be moved (a keep-alive probe at SND.NXT - 1 gave it).
    */
   boolean startUntouched() {
-    return midstreamStart && deliveredBytes == 0 && gapBytes == 0 && chunkCount == 0;
+    return midstreamStart && deliveredBytes == 0 && gapBytes == 0;
   }
 
   /** Relative, unwrapped form of a sequence number of this direction. */
