@@ -95,15 +95,7 @@ public final class Connection extends TableEntry implements StreamControl {
   private final long firstFrame, firstTs;
   private long lastFrame, lastTs;
 
-  // Handshake.
-  private long synFrame = -1, synTs = -1, lastSynTs = -1;
-  private long synAckFrame = -1, synAckTs = -1, lastSynAckTs = -1, ackFrame = -1, ackTs = -1;
-  private int synCount, synAckCount;
-  /** Payload bytes the first SYN/ACK carried (its ACK may cover them). */
-  private int synAckPayload;
-  private long rttToServer = -1, rttToClient = -1;
-  /** Acknowledgment number of the first SYN/ACK (client ISN + 1), -1 when none. */
-  long synAckAck = -1;
+  private final Handshake handshake = new Handshake();
 
   private final History history = new History();
 
@@ -161,7 +153,7 @@ public final class Connection extends TableEntry implements StreamControl {
     int kind = 0;
 
     if (syn) {
-      handshakeSyn(s, o, ack, frame, ts);
+      handshakeSyn(s, o, ack, wire, frame, ts);
     }
     if (ack && !rst && !p.seqKnown) {
       // The peer's stream is not known yet (mid-stream, or its packets are not in the capture):
@@ -183,17 +175,8 @@ public final class Connection extends TableEntry implements StreamControl {
     // [seq, seq + len) as the data's range, so a SYN or SYN/ACK with data is recorded at ISN + 1.
     long relSeq = h.rel(syn && wire > 0 ? Seq.add(seq, 1) : seq);
     long relAck = ack && p.seqKnown ? Math.max(0, p.rel(s.ack)) : -1;
-    if (syn && ack && synAckFrame == frame) {
-      synAckPayload = wire;
-    }
-    // The ACK that completes the handshake acknowledges the SYN/ACK (ISN + 1) and, when the
-    // SYN/ACK carried data, may acknowledge that data too (RFC 793 §3.4).
-    if (!syn && ack && o == 0 && ackFrame < 0 && synAckFrame >= 0 && halves[1].sawSyn
-        && Seq.geq(s.ack & Seq.MASK, Seq.add(halves[1].isn, 1))
-        && Seq.leq(s.ack & Seq.MASK, Seq.add(halves[1].isn, 1 + synAckPayload))) {
-      ackFrame = frame;
-      ackTs = ts;
-      rttToClient = ts - lastSynAckTs;
+    if (!syn && ack && o == 0) {
+      handshake.clientAck(s.ack, halves[1].sawSyn ? halves[1].isn : -1, frame, ts);
     }
 
     // Window (RFC 7323 §2.2: the window field of a SYN is never scaled).
@@ -294,7 +277,7 @@ public final class Connection extends TableEntry implements StreamControl {
     }
   }
 
-  private void handshakeSyn(Segment s, int o, boolean ack, long frame, long ts) {
+  private void handshakeSyn(Segment s, int o, boolean ack, int wire, long frame, long ts) {
     HalfConnection h = halves[o];
     long seq = s.seq & Seq.MASK;
     if (!h.sawSyn) {
@@ -309,27 +292,13 @@ public final class Connection extends TableEntry implements StreamControl {
       ctx.warnings.count("tcp.syn_seq_changed", frame);
     }
     if (!ack) {
-      synCount++;
-      if (synFrame < 0) {
-        synFrame = frame;
-        synTs = ts;
-      }
-      if (synAckFrame < 0) {
-        lastSynTs = ts;
-      }
+      handshake.syn(frame, ts);
       if (roleSource == RoleSource.SYNACK_ONLY && o == 0) {
         roleSource = RoleSource.HANDSHAKE;
       }
       return;
     }
-    synAckCount++;
-    if (synAckFrame < 0) {
-      synAckFrame = frame;
-      synAckTs = ts;
-      synAckAck = s.ack & Seq.MASK;
-      if (lastSynTs >= 0) {
-        rttToServer = ts - lastSynTs;
-      }
+    if (handshake.synAck(s.ack, wire, frame, ts)) {
       if (roleSource == RoleSource.SYN_ONLY) {
         roleSource = RoleSource.HANDSHAKE;
       }
@@ -345,9 +314,6 @@ public final class Connection extends TableEntry implements StreamControl {
           c.effectiveScale = c.windowScale < 0 ? 0 : Math.min(14, c.windowScale);
         }
       }
-    }
-    if (ackFrame < 0) {
-      lastSynAckTs = ts;
     }
   }
 
@@ -563,44 +529,38 @@ public final class Connection extends TableEntry implements StreamControl {
   @Override
   long lastTs() { return lastTs; }
 
-  public long synFrame() { return synFrame; }
-  public long synTsMicros() { return synTs; }
-  public long synAckFrame() { return synAckFrame; }
-  public long synAckTsMicros() { return synAckTs; }
+  public long synFrame() { return handshake.synFrame; }
+  public long synTsMicros() { return handshake.synTs; }
+  public long synAckFrame() { return handshake.synAckFrame; }
+  public long synAckTsMicros() { return handshake.synAckTs; }
   /** The client's ACK completing the handshake, -1 when not seen. */
-  public long ackFrame() { return ackFrame; }
-  public long ackTsMicros() { return ackTs; }
+  public long ackFrame() { return handshake.ackFrame; }
+  public long ackTsMicros() { return handshake.ackTs; }
   /** SYNs seen (retransmissions = synCount - 1). */
-  public int synCount() { return synCount; }
-  public int synAckCount() { return synAckCount; }
+  public int synCount() { return handshake.synCount; }
+  public int synAckCount() { return handshake.synAckCount; }
 
   /** True when both the SYN and the SYN/ACK were seen. */
-  public boolean sawHandshake() { return synFrame >= 0 && synAckFrame >= 0; }
+  public boolean sawHandshake() { return handshake.synFrame >= 0 && handshake.synAckFrame >= 0; }
 
   /** True when SYN, SYN/ACK and the final ACK were seen. */
-  public boolean handshakeComplete() { return sawHandshake() && ackFrame >= 0; }
+  public boolean handshakeComplete() { return sawHandshake() && handshake.ackFrame >= 0; }
 
   /** True when the first packet seen was neither SYN nor SYN/ACK. */
   public boolean midstream() { return midstream; }
 
   /** Last SYN to first SYN/ACK at the capture point, -1 when unknown. */
-  public long rttToServerMicros() { return rttToServer; }
+  public long rttToServerMicros() { return handshake.rttToServer; }
 
   /** Last SYN/ACK to the handshake ACK at the capture point, -1 when unknown. */
-  public long rttToClientMicros() { return rttToClient; }
+  public long rttToClientMicros() { return handshake.rttToClient; }
 
   /** Where the capture was taken, see the class comment. */
+  /** Acknowledgment number of the first SYN/ACK (client ISN + 1), -1 when none. */
+  long synAckAck() { return handshake.synAckAck; }
+
   public Vantage vantage() {
-    if (rttToServer < 0 || rttToClient < 0 || rttToServer + rttToClient < VANTAGE_LOCAL_MICROS) {
-      return Vantage.UNKNOWN;
-    }
-    if (rttToServer >= VANTAGE_RATIO * rttToClient) {
-      return Vantage.NEAR_CLIENT;
-    }
-    if (rttToClient >= VANTAGE_RATIO * rttToServer) {
-      return Vantage.NEAR_SERVER;
-    }
-    return Vantage.BETWEEN;
+    return handshake.vantage();
   }
 
   public CloseReason closeReason() { return closeReason; }

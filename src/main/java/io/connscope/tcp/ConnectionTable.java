@@ -175,7 +175,7 @@ public final class ConnectionTable {
       return true;
     }
     if (o == 0 && c.roleSource() == Connection.RoleSource.SYNACK_ONLY
-        && c.synAckAck == Seq.add(seq, 1)) {
+        && c.synAckAck() == Seq.add(seq, 1)) {
       return false; // the SYN of this very connection, captured after its SYN/ACK
     }
     warnings.count("tcp.syn_on_open_connection", s.frame);
