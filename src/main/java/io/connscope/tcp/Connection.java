@@ -155,22 +155,7 @@ public final class Connection extends TableEntry implements StreamControl {
     if (syn) {
       handshakeSyn(s, o, ack, wire, frame, ts);
     }
-    if (ack && !rst && !p.seqKnown) {
-      // The peer's stream is not known yet (mid-stream, or its packets are not in the capture):
-      // it starts where this side has received it to. A one-sided capture thus still has the
-      // peer's stream, as gaps announced by the ACKs that acknowledge it.
-      p.init(Seq.add(s.ack & Seq.MASK, -1));
-      p.midstreamStart = true;
-    }
-    if (!h.seqKnown) {
-      // Mid-stream: the first segment seen starts the direction's stream.
-      h.init(Seq.add(seq, -1));
-      h.midstreamStart = true;
-    } else if (h.startUntouched() && streams[o].empty() && !syn && wire > 0 && seq == Seq.add(h.nextSeq, 1)) {
-      // Mid-stream, nothing delivered yet, data one byte past the start: the segment the start
-      // was taken from was a keep-alive probe at SND.NXT - 1 (RFC 1122 §4.2.3.6), not a hole.
-      h.init(seq - 1 & Seq.MASK);
-    }
+    startStreams(s, o, ack && !rst, syn, wire, seq);
     // A SYN's data starts after the SYN's own sequence number (RFC 793 §3.3): the timeline keeps
     // [seq, seq + len) as the data's range, so a SYN or SYN/ACK with data is recorded at ISN + 1.
     long relSeq = h.rel(syn && wire > 0 ? Seq.add(seq, 1) : seq);
@@ -231,7 +216,53 @@ public final class Connection extends TableEntry implements StreamControl {
       streams[o].checkFin();
     }
 
-    // History letters (upper case = original client).
+    recordHistory(o, s.flags, wire, kind, seq);
+
+    if (!timeline.add(ts, frame, o, relSeq, relAck, wire, (int) Math.min(scaled, Integer.MAX_VALUE),
+        s.flags, kind) && !timelineWarned) {
+      timelineWarned = true;
+      ctx.warnings.count(timeline.truncatedByTotal()
+          ? "tcp.timeline_total_full" : "tcp.timeline_truncated", frame);
+    }
+
+    if (rst) {
+      reset(o, frame, ts);
+    } else if (halves[0].finAcked && halves[1].finAcked) {
+      // Both FINs sent and acknowledged: the close handshake is over (RFC 793 §3.5).
+      closeRequested = true;
+    }
+  }
+
+  /**
+   * Starts a direction whose SYN was not seen: the peer's stream from this segment's ACK (when
+   * {@code acks}), this side's from the segment itself; and re-bases a start that a keep-alive
+   * probe gave.
+   */
+  private void startStreams(Segment s, int o, boolean acks, boolean syn, int wire, long seq) {
+    HalfConnection h = halves[o], p = halves[o ^ 1];
+    if (acks && !p.seqKnown) {
+      // The peer's stream is not known yet (mid-stream, or its packets are not in the capture):
+      // it starts where this side has received it to. A one-sided capture thus still has the
+      // peer's stream, as gaps announced by the ACKs that acknowledge it.
+      p.init(Seq.add(s.ack & Seq.MASK, -1));
+      p.midstreamStart = true;
+    }
+    if (!h.seqKnown) {
+      // Mid-stream: the first segment seen starts the direction's stream.
+      h.init(Seq.add(seq, -1));
+      h.midstreamStart = true;
+    } else if (h.startUntouched() && streams[o].empty() && !syn && wire > 0
+        && seq == Seq.add(h.nextSeq, 1)) {
+      // Mid-stream, nothing delivered yet, data one byte past the start: the segment the start
+      // was taken from was a keep-alive probe at SND.NXT - 1 (RFC 1122 §4.2.3.6), not a hole.
+      h.init(seq - 1 & Seq.MASK);
+    }
+  }
+
+  /** History letters of one segment (upper case = original client). */
+  private void recordHistory(int o, int flags, int wire, int kind, long seq) {
+    boolean syn = (flags & Segment.SYN) != 0, fin = (flags & Segment.FIN) != 0;
+    boolean rst = (flags & Segment.RST) != 0, ack = (flags & Segment.ACK) != 0;
     if (syn) {
       history.repeat(o, ack ? 'h' : 's', ack ? 1 : 0, seq);
     }
@@ -249,32 +280,24 @@ public final class Connection extends TableEntry implements StreamControl {
     } else if (ack && !syn && !fin && !rst) {
       history.once(o, 'a', 1);
     }
+  }
 
-    if (!timeline.add(ts, frame, o, relSeq, relAck, wire, (int) Math.min(scaled, Integer.MAX_VALUE),
-        s.flags, kind) && !timelineWarned) {
-      timelineWarned = true;
-      ctx.warnings.count(timeline.truncatedByTotal()
-          ? "tcp.timeline_total_full" : "tcp.timeline_truncated", frame);
+  /** An RST from direction {@code o}: both streams end, the listener is told, the table closes. */
+  private void reset(int o, long frame, long ts) {
+    HalfConnection h = halves[o];
+    if (h.rstFrame < 0) {
+      h.rstFrame = frame;
+      h.rstTs = ts;
     }
-
-    if (rst) {
-      if (h.rstFrame < 0) {
-        h.rstFrame = frame;
-        h.rstTs = ts;
-      }
-      if (closedFirstByOrig < 0) {
-        closedFirstByOrig = o;
-      }
-      rstSeen = true;
-      int c = cur(CLIENT);
-      streams[c].flushAll(frame, ts);
-      streams[c ^ 1].flushAll(frame, ts);
-      listener.onRst(cur(o), frame, ts);
-      closeRequested = true;
-    } else if (halves[0].finAcked && halves[1].finAcked) {
-      // Both FINs sent and acknowledged: the close handshake is over (RFC 793 §3.5).
-      closeRequested = true;
+    if (closedFirstByOrig < 0) {
+      closedFirstByOrig = o;
     }
+    rstSeen = true;
+    int c = cur(CLIENT);
+    streams[c].flushAll(frame, ts);
+    streams[c ^ 1].flushAll(frame, ts);
+    listener.onRst(cur(o), frame, ts);
+    closeRequested = true;
   }
 
   private void handshakeSyn(Segment s, int o, boolean ack, int wire, long frame, long ts) {
