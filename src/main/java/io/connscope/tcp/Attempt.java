@@ -2,9 +2,10 @@ package io.connscope.tcp;
 
 /**
  * A connection attempt: a tuple that has seen only handshake packets (SYN, SYN/ACK, their
- * retransmissions, the ACK completing the handshake) without data, kept as a few packed header records (about 200 bytes) instead
- * of a full {@link Connection} (about 2.5 KB with its HTTP state). A SYN flood or a scan of a
- * million half-open connections thus costs memory per attempt, not per connection.
+ * retransmissions, the ACK completing the handshake) without data, kept as a few packed header
+ * records (about 200 bytes) instead of a full {@link Connection} (about 2.5 KB with its HTTP
+ * state). A SYN flood or a scan of a million half-open connections thus costs memory per
+ * attempt, not per connection.
  *
  * <p>Rule: an attempt absorbs a packet only when the full connection would have done nothing but
  * record it, with no listener call and no warning: a SYN or SYN/ACK without payload, FIN or RST;
@@ -12,9 +13,10 @@ package io.connscope.tcp;
  * SYN/ACK; a SYN/ACK only as the first packet, as a retransmission of the first one (same
  * direction, same ISN), or as the answer to the recorded SYN (other direction, ACK = ISN + 1); a
  * bare ACK only once, as the handshake's last packet (SYN's direction, SEQ = ISN + 1, ACK = the
- * SYN/ACK's ISN + 1), after which nothing more is absorbed; at most {@link #MAX_RECORDS} packets. Any other packet, or finishing the tuple, promotes the
- * attempt: the table builds the {@link Connection} and replays the recorded packets through it
- * in order, so every result is the one the connection would have had from the first packet.
+ * SYN/ACK's ISN + 1), after which nothing more is absorbed; at most {@link #MAX_RECORDS} packets.
+ * Any other packet, or finishing the tuple, promotes the attempt: the table builds the {@link
+ * Connection} and replays the recorded packets through it in order, so every result is the one
+ * the connection would have had from the first packet.
  */
 final class Attempt extends TableEntry {
   /** Handshake packets kept before the attempt is promoted anyway. */

@@ -407,7 +407,8 @@ public final class Connection extends TableEntry implements StreamControl {
       ctx.warnings.count("tcp.ack_implausible", frame);
       return;
     }
-    if (p.startUntouched() && streams[po].empty() && p.payloadBytes == 0 && target == Seq.add(p.nextSeq, 1)) {
+    if (p.startUntouched() && streams[po].empty() && p.payloadBytes == 0
+        && target == Seq.add(p.nextSeq, 1)) {
       // The direction's start was taken from a segment without data that was a keep-alive probe
       // at SND.NXT - 1 (RFC 1122 §4.2.3.6): the ACK answering it is not a byte lost.
       p.init(Seq.add(target, -1));
