@@ -11,5 +11,14 @@
  * seen only handshake packets is kept as a compact attempt until it carries more (memory follows
  * what the tuples did, not how many there are). Depends only on
  * {@code capture} (for warnings); never parses application bytes.
+ *
+ * <p>Parts: {@link io.connscope.tcp.ConnectionTable} finds a segment's entry by 4-tuple (an
+ * {@code Attempt} while only handshake packets were seen, then a {@link
+ * io.connscope.tcp.Connection}). A connection is its {@code Handshake}, two {@link
+ * io.connscope.tcp.HalfConnection}s (sequence state, options, counters) each with its {@code
+ * Reassembler} (the out-of-order buffer and delivery), its {@code History} letters and its
+ * {@link io.connscope.tcp.SegmentTimeline}; each part owns its state. What connections share
+ * (options, warnings, chunk pool, global budgets) is a {@code ConnectionContext}: nothing in a
+ * connection reaches back into the table.
  */
 package io.connscope.tcp;
