@@ -4,6 +4,7 @@ import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.LinkType;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.Warnings;
+import io.connscope.capture.filter.CaptureFilter;
 import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.IpDefragmenter;
@@ -58,6 +59,8 @@ public final class Analysis {
   private final boolean[] linkTypeSeen = new boolean[512];
 
   private long frameNumber;
+  private final CaptureFilter filter;
+  private long filteredOut;
   private long packets;
   private long bytes;
   private long tcpPackets;
@@ -70,6 +73,7 @@ public final class Analysis {
     this.config = config;
     this.sink = sink;
     this.table = new ConnectionTable(config.tcp, new Handler(), warnings);
+    this.filter = config.filter;
     this.pairs = new PairAggregator(config.detect);
     this.detectors = Detectors.all(config.detect, pairs, warnings);
   }
@@ -80,6 +84,11 @@ public final class Analysis {
   }
 
   /** Frames accepted so far. */
+  /** Frames the capture filter rejected (numbered, not analysed). */
+  public long filteredOut() {
+    return filteredOut;
+  }
+
   public long packets() {
     return packets;
   }
@@ -121,6 +130,11 @@ public final class Analysis {
       lastNanos = info.timestampNanos;
     }
     noteLinkType(info.linkType);
+    if (filter != null
+        && !filter.matches(info.linkType, buf, off, info.capturedLength, info.wireLength)) {
+      filteredOut++;
+      return;
+    }
     DecodeStatus status = decoder.decode(buf, off, info);
     if (status == DecodeStatus.OK) {
       tcpPackets++;

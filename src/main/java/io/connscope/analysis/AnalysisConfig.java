@@ -1,5 +1,6 @@
 package io.connscope.analysis;
 
+import io.connscope.capture.filter.CaptureFilter;
 import io.connscope.detect.DetectOptions;
 import io.connscope.http.HttpOptions;
 import io.connscope.tcp.TcpOptions;
@@ -12,4 +13,6 @@ public final class AnalysisConfig {
   public final TcpOptions tcp = new TcpOptions();
   public final HttpOptions http = new HttpOptions();
   public final DetectOptions detect = new DetectOptions();
+  /** Frames it rejects are numbered and counted, not analysed; null analyses every frame. */
+  public CaptureFilter filter;
 }

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import io.connscope.capture.filter.CaptureFilter;
 import picocli.CommandLine.Parameters;
 
 /** {@code connscope analyze FILE...}: offline analysis of capture files. */
@@ -46,6 +47,11 @@ final class AnalyzeCommand implements Callable<Integer> {
       this.format = format;
     }
   }
+
+  @Option(names = {"-f", "--filter"}, paramLabel = "EXPR",
+      description = "Analyse only the frames this tcpdump filter expression accepts (compiled by"
+          + " libpcap for each link type; frames keep their numbers in the capture).")
+  String filter;
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files (.pcap, .pcapng, .gz).")
   List<Path> files = new ArrayList<>();
@@ -77,6 +83,16 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     AnalysisConfig config = analysisOptions.toConfig(spec);
+    if (filter != null) {
+      try {
+        config.filter = CaptureFilter.of(filter);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "bad filter '" + filter + "': " + e.getMessage());
+      } catch (IllegalStateException e) {
+        throw new UserError(ExitCodes.INPUT, e.getMessage());
+      }
+    }
     List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
     Outputs.check(files, outputs);
     if (maxDrawn != null && (maxDrawn < 1 || maxDrawn > 10_000)) {

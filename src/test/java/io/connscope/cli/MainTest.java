@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,6 +106,33 @@ class MainTest {
     assertTrue(i.contains("\"id\":\"C3\""), "the POST after 0.3 s idle starts a new connection");
     assertOneLineError(run("analyze", "samples/stale-reuse.pcap", "--idle-timeout-s", "-1"), 2,
         "times must be zero or more");
+  }
+
+  /** A tcpdump filter narrows the analysis; frames keep their numbers in the capture. */
+  @Test
+  void filterAnalysesOnlyMatchingFramesWithTheirOwnNumbers() throws IOException {
+    Assumptions.assumeTrue(canLoadLibpcap(), "libpcap not loadable");
+    Path all = tmp.resolve("all.json"), one = tmp.resolve("one.json");
+    assertEquals(0, run("analyze", "samples/stale-reuse.pcap", "-o", all.toString()).code());
+    Result r = run("analyze", "samples/stale-reuse.pcap", "-f", "tcp port 35620",
+        "-o", one.toString());
+    assertEquals(0, r.code(), r.err());
+    String a = Files.readString(all, StandardCharsets.UTF_8);
+    String o = Files.readString(one, StandardCharsets.UTF_8);
+    assertTrue(a.contains("\"port\":35608") && a.contains("\"port\":35620"), a);
+    assertFalse(o.contains("\"port\":35608"), o);
+    assertTrue(o.contains("\"first_frame\":12"), "the SYN keeps its number in the capture: " + o);
+    assertOneLineError(run("analyze", "samples/stale-reuse.pcap", "-f", "tcp prot 1"), 2,
+        "bad filter 'tcp prot 1'");
+  }
+
+  private static boolean canLoadLibpcap() {
+    try {
+      io.connscope.capture.filter.CaptureFilter.of("tcp");
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
   }
 
   /** README.md opens with the two set-up commands; the first analyses a shipped sample. */
