@@ -33,7 +33,9 @@ import picocli.CommandLine.Parameters;
       "Reads pcap and pcapng capture files (gzip-compressed too), rebuilds every TCP connection,"
           + " pairs HTTP/1.x requests with responses and reports connections, transactions,"
           + " timings, findings and warnings.",
-      "Several files are analysed as one capture, in the order given."
+      "Several files are analysed as one capture, in the order given; a directory, or a quoted"
+          + " glob such as 'ring/cap-*.pcap', stands for the capture files in it, in the order of"
+          + " their first packets (other files are listed and skipped)."
     })
 final class AnalyzeCommand implements Callable<Integer> {
   /** Report formats as the command line spells them. */
@@ -53,7 +55,7 @@ final class AnalyzeCommand implements Callable<Integer> {
           + " libpcap for each link type; frames keep their numbers in the capture).")
   String filter;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files (.pcap, .pcapng, .gz).")
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files (.pcap, .pcapng, .gz), directories or quoted globs.")
   List<Path> files = new ArrayList<>();
 
   @Option(names = "--format", paramLabel = "FORMAT",
@@ -94,13 +96,16 @@ final class AnalyzeCommand implements Callable<Integer> {
       }
     }
     List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
-    Outputs.check(files, outputs);
+    InputFiles.Resolved resolved = InputFiles.resolve(files);
+    List<Path> inputs = resolved.files();
+    Outputs.check(inputs, outputs);
     if (maxDrawn != null && (maxDrawn < 1 || maxDrawn > 10_000)) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--max-drawn must be between 1 and 10000, not " + maxDrawn);
     }
-    List<Warnings> sourceWarnings = new ArrayList<>();
-    List<PacketSource> sources = openAll(sourceWarnings);
+    // every input is checked before anything is written; each is then opened in turn, so a
+    // directory of a thousand rotated files never holds a thousand open files
+    checkReadable(inputs);
     OutputStream stdout = null;
     try (Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles()) {
       ReportSet sink = new ReportSet(Main.version());
@@ -114,23 +119,31 @@ final class AnalyzeCommand implements Callable<Integer> {
       }
       try {
         Analysis analysis = new Analysis(config, sink);
+        for (String skip : resolved.skipped()) {
+          spec.commandLine().getErr().println("connscope: skipped " + skip);
+          analysis.warnings().add("capture.skipped_file", 0, 1, skip);
+        }
         Progress progress = noProgress ? Progress.OFF : Progress.forTerminal(spec.commandLine().getErr());
-        for (int i = 0; i < sources.size(); i++) {
-          PacketSource src = sources.get(i);
-          Path file = files.get(i);
+        for (Path file : inputs) {
           long size = sizeOf(file);
-          // the reader numbers frames on from its info, as the analysis does across files
-          src.info().frameNumber = analysis.packets();
+          Warnings sourceWarnings = new Warnings();
+          PacketSource src = null;
           try {
+            src = CaptureFiles.open(file, sourceWarnings);
+            // the reader numbers frames on from its info, as the analysis does across files
+            src.info().frameNumber = analysis.packets();
             analysis.read(src, CaptureFiles.formatOf(src), n -> progress.update(file, n, size));
           } catch (IOException e) {
             // everything read before the error was analysed; say what stopped the file
+            String m = describe(e);
             analysis.warnings().add("capture.read_error", analysis.packets(), 1,
-                file + ": " + describe(e));
+                m.startsWith(file.toString()) ? m : file + ": " + m);
           } finally {
-            closeQuietly(src);
+            if (src != null) {
+              closeQuietly(src);
+            }
             // what the reader skipped (truncated or damaged records) belongs in the report too
-            analysis.warnings().addAll(sourceWarnings.get(i));
+            analysis.warnings().addAll(sourceWarnings);
           }
         }
         progress.done();
@@ -149,37 +162,18 @@ final class AnalyzeCommand implements Callable<Integer> {
       // only now, with every report complete, do the new files replace the old ones
       outFiles.commit();
       return ExitCodes.OK;
-    } finally {
-      for (PacketSource s : sources) {
-        closeQuietly(s);
-      }
     }
   }
 
-  private List<PacketSource> openAll(List<Warnings> warnings) {
-    List<PacketSource> sources = new ArrayList<>();
-    try {
-      for (Path f : files) {
-        if (Files.isDirectory(f)) {
-          throw new UserError(ExitCodes.INPUT, f + ": is a directory, not a capture file");
-        }
-        Warnings w = new Warnings();
-        sources.add(CaptureFiles.open(f, w));
-        warnings.add(w);
+  /** Opens and closes each input: an unreadable one is a one-line error before any output. */
+  private static void checkReadable(List<Path> files) {
+    for (Path f : files) {
+      try (PacketSource s = CaptureFiles.open(f, new Warnings())) {
+        // readable
+      } catch (IOException e) {
+        String msg = describe(e);
+        throw new UserError(ExitCodes.INPUT, msg.startsWith(f.toString()) ? msg : f + ": " + msg);
       }
-      return sources;
-    } catch (IOException e) {
-      for (PacketSource s : sources) {
-        closeQuietly(s);
-      }
-      Path bad = files.get(sources.size());
-      String msg = describe(e);
-      throw new UserError(ExitCodes.INPUT, msg.startsWith(bad.toString()) ? msg : bad + ": " + msg);
-    } catch (UserError e) {
-      for (PacketSource s : sources) {
-        closeQuietly(s);
-      }
-      throw e;
     }
   }
 

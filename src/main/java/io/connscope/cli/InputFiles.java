@@ -1,0 +1,97 @@
+package io.connscope.cli;
+
+import io.connscope.capture.CaptureFiles;
+import io.connscope.capture.CaptureFormatException;
+import io.connscope.capture.PacketSource;
+import io.connscope.capture.Warnings;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The capture files behind the inputs a user names: a file stands for itself, in the order given;
+ * a directory, or a glob in the last path component ({@code 'ring/cap-*.pcap'}, quoted so the
+ * shell leaves it), stands for the capture files in it, ordered by their first packet's time (not
+ * by name: rotated files named by a counter or a date sort wrongly), ties by name. Files that are
+ * not captures there are listed as skipped, never fatal; a named file that is not one is an error.
+ */
+final class InputFiles {
+  /** One capture file and the time of its first packet (Long.MAX_VALUE when it has none). */
+  record Input(Path path, long firstNanos) {}
+
+  /** What the inputs resolved to: the files in analysis order, and what was skipped and why. */
+  record Resolved(List<Path> files, List<String> skipped) {}
+
+  private InputFiles() {}
+
+  static Resolved resolve(List<Path> named) {
+    List<Path> files = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    for (Path p : named) {
+      List<Path> members = members(p);
+      if (members == null) {
+        files.add(p); // a file: opened (and its errors said) as it always was
+        continue;
+      }
+      List<Input> captures = new ArrayList<>();
+      for (Path m : members) {
+        try {
+          captures.add(new Input(m, firstPacketNanos(m)));
+        } catch (CaptureFormatException e) {
+          skipped.add(m + ": not a capture file");
+        } catch (IOException e) {
+          skipped.add(m + ": " + AnalyzeCommand.describe(e));
+        }
+      }
+      if (captures.isEmpty()) {
+        throw new UserError(ExitCodes.INPUT, p + (Files.isDirectory(p) ? ": a directory" : ": a glob")
+            + " with no capture files in it");
+      }
+      captures.sort(Comparator.comparingLong(Input::firstNanos)
+          .thenComparing(i -> i.path().getFileName().toString()));
+      for (Input i : captures) {
+        files.add(i.path());
+      }
+    }
+    return new Resolved(files, skipped);
+  }
+
+  /** The regular files a directory or glob stands for, by name; null for a plain file name. */
+  private static List<Path> members(Path p) {
+    String last = p.getFileName() == null ? "" : p.getFileName().toString();
+    boolean glob = !Files.exists(p) && (last.contains("*") || last.contains("?")
+        || last.contains("["));
+    if (!glob && !Files.isDirectory(p)) {
+      return null;
+    }
+    Path dir = glob ? (p.getParent() == null ? Path.of(".") : p.getParent()) : p;
+    PathMatcher matcher = glob ? FileSystems.getDefault().getPathMatcher("glob:" + last) : null;
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path m : ds) {
+        if (Files.isRegularFile(m) && (matcher == null || matcher.matches(m.getFileName()))) {
+          out.add(m);
+        }
+      }
+    } catch (IOException e) {
+      throw new UserError(ExitCodes.INPUT, dir + ": " + AnalyzeCommand.describe(e));
+    }
+    if (glob && out.isEmpty()) {
+      throw new UserError(ExitCodes.INPUT, p + ": no file matches");
+    }
+    out.sort(Comparator.comparing(m -> m.getFileName().toString()));
+    return out;
+  }
+
+  private static long firstPacketNanos(Path file) throws IOException {
+    try (PacketSource s = CaptureFiles.open(file, new Warnings())) {
+      return s.next() ? s.info().timestampNanos : Long.MAX_VALUE;
+    }
+  }
+}
