@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Records the HTTPS samples from real traffic on loopback:
+#
+#   samples/record-tls.sh                   writes samples/tls-https.pcap, tls-https.keylog,
+#                                           tls-https-dsb.pcapng, expected/tls-https.tsv
+#   SAMPLES_OUT=DIR samples/record-tls.sh   writes them under DIR instead
+#
+# nginx (one process, no master) serves TLS with a self-signed certificate this script makes
+# (EC P-256, CN=connscope.test, valid from a fixed date) on two ports:
+#   18160  TLS 1.2 and 1.3, HTTP/1.1 and h2 (ALPN), session tickets on
+#   18161  TLS 1.3 only, key exchange P-256 only (a client offering an X25519 key share first
+#          gets a HelloRetryRequest; a TLS 1.2-only client gets a protocol_version alert)
+# curl writes SSLKEYLOGFILE (the NSS key log format). Connections, in order:
+#   0  TLS 1.3, HTTP/1.1 keep-alive, 2 GETs (a.txt, b.html)
+#   1  TLS 1.3, Connection: close, GET small.txt         (full handshake, ticket received)
+#   2  TLS 1.3, Connection: close, GET a.txt             (same curl: resumed with the PSK)
+#   3  TLS 1.2, Connection: close, GET a.txt             (full handshake, ticket received)
+#   4  TLS 1.2, Connection: close, GET c.bin             (same curl: resumed with the ticket)
+#   5  TLS 1.3 + ALPN h2, GET /b.html over HTTP/2
+#   6  port 18161: TLS 1.3 with a HelloRetryRequest, HTTP/1.1 GET a.txt
+#   7  port 18161: TLS 1.2-only client: handshake fails with an alert
+# The capture is a plain pcap from tcpdump; tls-https-dsb.pcapng is the same packets with the
+# key log carried in a pcapng Decryption Secrets Block (editcap --inject-secrets).
+# expected/tls-https.tsv lists tshark's decrypted HTTP/1.x transactions (inspect_pcap.py, with
+# TSHARK_OPTS giving the key log), the h2 request excluded.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOOLS=$HERE/tools
+OUT=${SAMPLES_OUT:-$HERE}
+EXPECTED=$OUT/expected
+WORK=$(mktemp -d /tmp/cs-tls.XXXXXX)
+SCRIPT=record-tls.sh
+# shellcheck source=tools/proc.sh
+. "$TOOLS/proc.sh"
+
+[ "$(id -u)" = 0 ] || die "run as root (tcpdump needs it)"
+need tcpdump tcpdump
+need tshark tshark
+need editcap wireshark-common
+need curl curl
+need openssl openssl
+need python3 python3
+need ss iproute2
+
+P1=18160
+P2=18161
+NAME=tls-https
+
+# deterministic docroot (the same files as record.sh's)
+root=$WORK/www
+mkdir -p "$root"
+python3 - "$root" <<'EOF'
+import sys
+root = sys.argv[1]
+open(f"{root}/a.txt", "w").write("".join(f"line {i:04d} of a.txt, a small static file\n" for i in range(24)))
+open(f"{root}/b.html", "w").write("<!doctype html><html><body>\n" +
+    "".join(f"<p>paragraph {i}: connscope sample page</p>\n" for i in range(100)) + "</body></html>\n")
+open(f"{root}/c.bin", "wb").write(bytes(range(256)) * 64)
+open(f"{root}/small.txt", "w").write("sample body line for connscope.\n" * 8)
+EOF
+touch -d '2024-01-01 00:00:00 UTC' "$root"/*
+
+# self-signed certificate, made here
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+  -subj /CN=connscope.test -addext subjectAltName=DNS:connscope.test \
+  -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>"$WORK/openssl.log" \
+  || { cat "$WORK/openssl.log" >&2; die "openssl req failed"; }
+
+prefix=$WORK/nginx
+mkdir -p "$prefix/logs" "$prefix/tmp"
+cat >"$prefix/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $prefix/nginx.pid;
+error_log $prefix/logs/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $prefix/tmp/body;
+  proxy_temp_path $prefix/tmp/proxy;
+  fastcgi_temp_path $prefix/tmp/fastcgi;
+  uwsgi_temp_path $prefix/tmp/uwsgi;
+  scgi_temp_path $prefix/tmp/scgi;
+  default_type application/octet-stream;
+  types { text/plain txt; text/html html; }
+  keepalive_timeout 10s;
+  ssl_certificate $WORK/cert.pem;
+  ssl_certificate_key $WORK/key.pem;
+  ssl_session_tickets on;
+  ssl_session_cache shared:cs_tls:1m;
+  ssl_session_timeout 5m;
+  server {
+    listen 127.0.0.1:$P1 ssl http2;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root $root;
+  }
+  server {
+    listen 127.0.0.1:$P2 ssl;
+    ssl_protocols TLSv1.3;
+    ssl_ecdh_curve prime256v1;
+    root $root;
+  }
+}
+CONF
+bg "$prefix/logs/stderr.log" nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+NGINX_PID=$BG_PID
+wait_listen $P1
+wait_listen $P2
+
+capture_start() {
+  local err=$WORK/tcpdump.err i
+  bg "$err" tcpdump -i lo -s 0 -U --immediate-mode -w "$WORK/$NAME.pcap" "tcp port $P1 or tcp port $P2"
+  CAP_PID=$BG_PID
+  for i in $(seq 50); do
+    grep -qs 'listening on' "$err" && return 0
+    sleep 0.1
+  done
+  cat "$err" >&2
+  die "tcpdump did not start"
+}
+
+KEYLOG=$WORK/$NAME.keylog
+: >"$KEYLOG"
+# c URL...: one curl run, bounded, key log on, certificate pinned to ours
+c() {
+  SSLKEYLOGFILE=$KEYLOG timeout 20 curl -sS --cacert "$WORK/cert.pem" \
+    --resolve connscope.test:$P1:127.0.0.1 --resolve connscope.test:$P2:127.0.0.1 "$@" \
+    >>"$WORK/curl.log" 2>&1
+}
+
+capture_start
+c --http1.1 --tlsv1.3 -o /dev/null -o /dev/null "https://connscope.test:$P1/a.txt" "https://connscope.test:$P1/b.html"
+sleep 0.2
+c --http1.1 --tlsv1.3 -H 'Connection: close' -o /dev/null -o /dev/null \
+  "https://connscope.test:$P1/small.txt" "https://connscope.test:$P1/a.txt"
+sleep 0.2
+c --http1.1 --tlsv1.2 --tls-max 1.2 -H 'Connection: close' -o /dev/null -o /dev/null \
+  "https://connscope.test:$P1/a.txt" "https://connscope.test:$P1/c.bin"
+sleep 0.2
+c --http2 --tlsv1.3 -o /dev/null "https://connscope.test:$P1/b.html"
+sleep 0.2
+c --http1.1 --tlsv1.3 -o /dev/null "https://connscope.test:$P2/a.txt"
+sleep 0.2
+if c --http1.1 --tlsv1.2 --tls-max 1.2 -o /dev/null "https://connscope.test:$P2/a.txt"; then
+  die "the TLS 1.2 client was expected to fail against the TLS 1.3-only port"
+fi
+sleep 0.3
+stop "$CAP_PID" INT
+stop "$NGINX_PID" QUIT
+
+mkdir -p "$OUT" "$EXPECTED"
+mv -f "$WORK/$NAME.pcap" "$OUT/$NAME.pcap"
+cp "$KEYLOG" "$OUT/$NAME.keylog"
+editcap --inject-secrets "tls,$OUT/$NAME.keylog" "$OUT/$NAME.pcap" "$OUT/$NAME-dsb.pcapng"
+chmod 644 "$OUT/$NAME.pcap" "$OUT/$NAME.keylog" "$OUT/$NAME-dsb.pcapng"
+
+# checks: 8 connections, 6 answered HTTP/1.x requests with the key log, none without
+conns=$(tshark -r "$OUT/$NAME.pcap" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields -e tcp.stream | sort -u | wc -l)
+[ "$conns" = 8 ] || die "expected 8 connections, tshark sees $conns"
+plain=$(tshark -r "$OUT/$NAME.pcap" -Y http.request 2>/dev/null | wc -l)
+[ "$plain" = 0 ] || die "tshark sees $plain HTTP requests without the key log"
+TSHARK_OPTS="tls.keylog_file:$OUT/$NAME.keylog" \
+  python3 "$TOOLS/inspect_pcap.py" expected "$OUT/$NAME.pcap" "$EXPECTED/$NAME.tsv"
+rows=$(tail -n +2 "$EXPECTED/$NAME.tsv" | wc -l)
+[ "$rows" = 7 ] || die "expected 7 decrypted HTTP/1.x requests, tshark lists $rows"
+h2=$(tshark -r "$OUT/$NAME.pcap" -o "tls.keylog_file:$OUT/$NAME.keylog" -Y 'http2.headers.method' 2>/dev/null | wc -l)
+[ "$h2" -ge 1 ] || die "tshark sees no HTTP/2 request on the h2 connection"
+hrr=$(tshark -r "$OUT/$NAME.pcap" -Y 'tls.handshake.extensions.supported_version == 0x0304 && tls.handshake.random == cf:21:ad:74:e5:9a:61:11:be:1d:8c:02:1e:65:b8:91:c2:a2:11:16:7a:bb:8c:5e:07:9e:09:e2:c8:a8:33:9c' 2>/dev/null | wc -l)
+[ "$hrr" = 1 ] || die "expected 1 HelloRetryRequest, tshark sees $hrr"
+alerts=$(tshark -r "$OUT/$NAME.pcap" -Y 'tls.alert_message' 2>/dev/null | wc -l)
+log "$NAME: $conns connections, $rows decrypted requests, $h2 h2 request frames, $hrr HRR, $alerts alert records"
