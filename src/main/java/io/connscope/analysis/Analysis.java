@@ -18,6 +18,7 @@ import io.connscope.tcp.ConnectionHandler;
 import io.connscope.tcp.ConnectionTable;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.StreamListener;
+import io.connscope.tls.TlsTracker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -53,6 +54,7 @@ public final class Analysis {
   private final List<Detector> detectors;
   private final PairAggregator pairs;
   private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
+  private final Map<Connection, TlsTracker> tlsTrackers = new IdentityHashMap<>();
   private final List<CaptureSummary.FileSummary> files = new ArrayList<>();
   private final TreeSet<String> linkTypes = new TreeSet<>();
   private final boolean[] linkTypeSeen = new boolean[512];
@@ -206,7 +208,10 @@ public final class Analysis {
     @Override
     public StreamListener open(Connection c) {
       connections++;
-      HttpTracker tracker = new HttpTracker(c, config.http, warnings);
+      // TLS sits between the streams and HTTP: raw bytes pass through, or plaintext with keys
+      TlsTracker tls = new TlsTracker(c, config.tlsKeys);
+      HttpTracker tracker = new HttpTracker(tls.control(), config.http, warnings);
+      tls.setDownstream(tracker);
       Consumer<Finding> out = findingsOf(c);
       tracker.setListener(t -> {
         for (Detector d : detectors) {
@@ -216,7 +221,8 @@ public final class Analysis {
         sink.transaction(c, t);
       });
       trackers.put(c, tracker);
-      return tracker;
+      tlsTrackers.put(c, tls);
+      return tls;
     }
 
     /**
@@ -237,7 +243,8 @@ public final class Analysis {
       for (Detector d : detectors) {
         d.connection(c, tracker, out);
       }
-      sink.connection(new ConnectionRecord(c, tracker));
+      TlsTracker tls = tlsTrackers.remove(c);
+      sink.connection(new ConnectionRecord(c, tracker, tls == null ? null : tls.facts()));
     }
   }
 }

@@ -3,6 +3,7 @@ package io.connscope.analysis;
 import io.connscope.detect.DetectOptions;
 import io.connscope.http.HttpOptions;
 import io.connscope.tcp.TcpOptions;
+import io.connscope.tls.TlsKeys;
 
 /**
  * Everything an analysis can be tuned with, injected once (no globals). Each layer's limits live
@@ -12,4 +13,6 @@ public final class AnalysisConfig {
   public final TcpOptions tcp = new TcpOptions();
   public final HttpOptions http = new HttpOptions();
   public final DetectOptions detect = new DetectOptions();
+  /** TLS secrets (--tls-keylog, pcapng Decryption Secrets Blocks); empty: no decryption. */
+  public final TlsKeys tlsKeys = new TlsKeys();
 }
