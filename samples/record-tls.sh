@@ -16,9 +16,10 @@
 #   2  TLS 1.3, Connection: close, GET a.txt             (same curl: resumed with the PSK)
 #   3  TLS 1.2, Connection: close, GET a.txt             (full handshake, ticket received)
 #   4  TLS 1.2, Connection: close, GET c.bin             (same curl: resumed with the ticket)
-#   5  TLS 1.3 + ALPN h2, GET /b.html over HTTP/2
-#   6  port 18161: TLS 1.3 with a HelloRetryRequest, HTTP/1.1 GET a.txt
-#   7  port 18161: TLS 1.2-only client: handshake fails with an alert
+#   5  port 18161: TLS 1.3 with a HelloRetryRequest, HTTP/1.1 GET a.txt
+#   6  port 18161: TLS 1.2-only client: handshake fails with an alert
+#   7  TLS 1.3 + ALPN h2, GET /b.html over HTTP/2 (last: tshark's connection numbers in
+#      expected/ then match connscope's count of connections with HTTP/1.x transactions)
 # The capture is a plain pcap from tcpdump; tls-https-dsb.pcapng is the same packets with the
 # key log carried in a pcapng Decryption Secrets Block (editcap --inject-secrets).
 # expected/tls-https.tsv lists tshark's decrypted HTTP/1.x transactions (inspect_pcap.py, with
@@ -139,13 +140,13 @@ sleep 0.2
 c --http1.1 --tlsv1.2 --tls-max 1.2 -H 'Connection: close' -o /dev/null -o /dev/null \
   "https://connscope.test:$P1/a.txt" "https://connscope.test:$P1/c.bin"
 sleep 0.2
-c --http2 --tlsv1.3 -o /dev/null "https://connscope.test:$P1/b.html"
-sleep 0.2
 c --http1.1 --tlsv1.3 -o /dev/null "https://connscope.test:$P2/a.txt"
 sleep 0.2
 if c --http1.1 --tlsv1.2 --tls-max 1.2 -o /dev/null "https://connscope.test:$P2/a.txt"; then
   die "the TLS 1.2 client was expected to fail against the TLS 1.3-only port"
 fi
+sleep 0.2
+c --http2 --tlsv1.3 -o /dev/null "https://connscope.test:$P1/b.html"
 sleep 0.3
 stop "$CAP_PID" INT
 stop "$NGINX_PID" QUIT
@@ -165,6 +166,8 @@ TSHARK_OPTS="tls.keylog_file:$OUT/$NAME.keylog" \
   python3 "$TOOLS/inspect_pcap.py" expected "$OUT/$NAME.pcap" "$EXPECTED/$NAME.tsv"
 rows=$(tail -n +2 "$EXPECTED/$NAME.tsv" | wc -l)
 [ "$rows" = 7 ] || die "expected 7 decrypted HTTP/1.x requests, tshark lists $rows"
+cut -f1 "$EXPECTED/$NAME.tsv" | tail -n +2 | sort -u | tr "\n" " " | grep -qx "0 1 2 3 4 5 " \
+  || die "expected HTTP/1.x rows on connections 0-5"
 h2=$(tshark -r "$OUT/$NAME.pcap" -o "tls.keylog_file:$OUT/$NAME.keylog" -Y 'http2.headers.method' 2>/dev/null | wc -l)
 [ "$h2" -ge 1 ] || die "tshark sees no HTTP/2 request on the h2 connection"
 hrr=$(tshark -r "$OUT/$NAME.pcap" -Y 'tls.handshake.extensions.supported_version == 0x0304 && tls.handshake.random == cf:21:ad:74:e5:9a:61:11:be:1d:8c:02:1e:65:b8:91:c2:a2:11:16:7a:bb:8c:5e:07:9e:09:e2:c8:a8:33:9c' 2>/dev/null | wc -l)

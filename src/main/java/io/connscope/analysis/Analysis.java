@@ -95,6 +95,9 @@ public final class Analysis {
   public void read(PacketSource source, String format, LongConsumer progress) throws IOException {
     long before = packets;
     long bytesBefore = bytes;
+    if (source instanceof io.connscope.capture.PcapNgReader ng) {
+      ng.onTlsKeyLog(config.tlsKeys::add); // Decryption Secrets Blocks precede their packets
+    }
     try {
       while (source.next()) {
         accept(source.info(), source.buffer(), source.frameOffset());
@@ -244,7 +247,8 @@ public final class Analysis {
         d.connection(c, tracker, out);
       }
       TlsTracker tls = tlsTrackers.remove(c);
-      sink.connection(new ConnectionRecord(c, tracker, tls == null ? null : tls.facts()));
+      long connect = c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
+      sink.connection(new ConnectionRecord(c, tracker, tls == null ? null : tls.facts(connect)));
     }
   }
 }

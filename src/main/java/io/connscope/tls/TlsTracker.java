@@ -1,6 +1,5 @@
 package io.connscope.tls;
 
-import io.connscope.tcp.Connection;
 import io.connscope.tcp.StreamControl;
 import io.connscope.tcp.StreamListener;
 import java.nio.ByteBuffer;
@@ -46,7 +45,7 @@ public final class TlsTracker implements StreamListener {
   private static final byte[] HRR_RANDOM = TlsKeys.unhex(
       "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
 
-  private final Connection conn;
+  private final StreamControl conn;
   private final TlsKeys keys;
   private StreamListener down;
   private final Control control = new Control();
@@ -104,10 +103,10 @@ public final class TlsTracker implements StreamListener {
   private int delivering = -1;
 
   /**
-   * @param conn the connection (times of its TCP handshake, roles)
+   * @param conn the connection (its roles, acknowledgments, whether each stream's start is seen)
    * @param keys the secrets to decrypt with; empty for none
    */
-  public TlsTracker(Connection conn, TlsKeys keys) {
+  public TlsTracker(StreamControl conn, TlsKeys keys) {
     this.conn = conn;
     this.keys = keys == null ? new TlsKeys() : keys;
     this.decryption = this.keys.isEmpty() ? "off" : "no_key";
@@ -266,6 +265,8 @@ public final class TlsTracker implements StreamListener {
     RecordCipher cipher;
     byte[] trafficSecret;
     boolean decryptedOne;
+    /** A record did not decrypt: the rest of the direction is read without keys. */
+    boolean failed;
     // offsets map for acknowledgments: raw record end -> plaintext delivered by then
     long plain;
     long[] ackRaw = new long[16];
@@ -343,9 +344,13 @@ public final class TlsTracker implements StreamListener {
       }
       return;
     }
-    if ((encrypted13 || encrypted12) && decrypting && s.cipher != null && !s.stopped) {
-      decrypted(dir, s, endOffset, frame, ts);
-      return;
+    if ((encrypted13 || encrypted12) && decrypting && s.cipher != null && !s.failed) {
+      if (decrypted(dir, s, endOffset, frame, ts)) {
+        return;
+      }
+      // not decrypted: read as without keys (the HTTP layer was told)
+    } else if (s.failed && type == 23 && handshakeDone) {
+      down.onGap(dir, len, frame, ts); // plaintext lost with this record (at most its length)
     }
     switch (type) {
       case 21:
@@ -704,7 +709,7 @@ public final class TlsTracker implements StreamListener {
   }
 
   /** An encrypted record of {@code s}, with its cipher: decrypt and dispatch its content. */
-  private void decrypted(int dir, Side s, long endOffset, long frame, long ts) {
+  private boolean decrypted(int dir, Side s, long endOffset, long frame, long ts) {
     int n = s.cipher.decrypt(s.hdr, s.rec, s.recLen);
     boolean tls13 = s.cipher.tls13();
     int type = s.type;
@@ -715,15 +720,19 @@ public final class TlsTracker implements StreamListener {
       type = n > 0 ? s.rec[--n] & 0xFF : -1;
     }
     if (n < 0 || type < 0) {
-      boolean first = !s.decryptedOne;
-      String why = first
-          ? "the first encrypted record (frame " + frame + ") does not decrypt with the key log's secret: wrong key"
-          : "the record ending at frame " + frame + " does not decrypt";
-      stop(dir, why);
-      if (first && !sides[1 - dir].decryptedOne) {
+      boolean first = !s.decryptedOne && !sides[1 - dir].decryptedOne;
+      s.failed = true;
+      if (first) {
+        notes.add(side(dir) + "'s first encrypted record (frame " + frame
+            + ") does not decrypt with the key log's secret: wrong key; the connection is read without keys");
         fallBack();
+      } else {
+        notes.add(side(dir) + " record ending at frame " + frame
+            + " does not decrypt: no more plaintext from the " + side(dir) + " (each later record is a gap)");
+        decryption = "partial";
+        down.onGap(dir, s.recLen, frame, ts);
       }
-      return;
+      return false;
     }
     s.decryptedOne = true;
     switch (type) {
@@ -752,6 +761,7 @@ public final class TlsTracker implements StreamListener {
     if (tls13 && type == 22) {
       keyChanges13(dir, s);
     }
+    return true;
   }
 
   /** TLS 1.3: Finished switches the sender to its application traffic secret; KeyUpdate to the next. */
@@ -850,13 +860,15 @@ public final class TlsTracker implements StreamListener {
     return dir == StreamControl.CLIENT ? "client" : "server";
   }
 
-  /** The TLS facts of the connection, null when it is not TLS. Call after {@link #onClose}. */
-  public TlsFacts facts() {
+  /**
+   * The TLS facts of the connection, null when it is not TLS. Call after {@link #onClose};
+   * {@code tcpConnectUs} is the TCP handshake's time (SYN to ACK), -1 when not seen.
+   */
+  public TlsFacts facts(long tcpConnectUs) {
     if (mode != TLS) {
       return null;
     }
-    long connect = conn.synTsMicros() >= 0 && conn.ackTsMicros() >= 0
-        ? conn.ackTsMicros() - conn.synTsMicros() : -1;
+    long connect = tcpConnectUs;
     int rtts = !handshakeDone ? -1
         : version == 0x0304 ? 1 + (hrr ? 1 : 0)
         : "none".equals(resumption) ? 2 : 1;

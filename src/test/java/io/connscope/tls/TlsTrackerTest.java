@@ -1,0 +1,288 @@
+package io.connscope.tls;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.connscope.tcp.StreamControl;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TlsTracker on the real bytes of samples/tls-https.pcap (samples/record-tls.sh: nginx and curl
+ * on loopback; the expected values below were read from the packets with tshark, as noted), fed
+ * as captured, byte by byte and in other cuts; with the sample's key log, a wrong key, a gap
+ * and a damaged record header.
+ */
+class TlsTrackerTest {
+  static final Path PCAP = Paths.get("samples", "tls-https.pcap");
+  static final Path KEYLOG = Paths.get("samples", "tls-https.keylog");
+  /** The sample's 8 connections, in the order they opened. */
+  static List<List<Streams.Chunk>> conns;
+
+  @BeforeAll
+  static void read() throws IOException {
+    Map<Integer, List<Streams.Chunk>> byPort = Streams.read(PCAP);
+    conns = new ArrayList<>(byPort.values());
+    conns.sort(Comparator.comparingLong(l -> l.get(0).frame()));
+    assertEquals(8, conns.size());
+  }
+
+  record Run(TlsFacts facts, Streams.Sink sink) {}
+
+  static Run run(int conn, TlsKeys keys, int piece) {
+    TlsTracker t = new TlsTracker(new Streams.Control(), keys);
+    Streams.Sink sink = new Streams.Sink();
+    t.setDownstream(sink);
+    Streams.feed(t, conns.get(conn), piece);
+    t.onClose(0);
+    return new Run(t.facts(-1), sink);
+  }
+
+  static TlsKeys keys() throws IOException {
+    TlsKeys k = new TlsKeys();
+    k.add(Files.readString(KEYLOG, StandardCharsets.ISO_8859_1));
+    return k;
+  }
+
+  @Test
+  void handshakeFactsWithoutKeys() {
+    TlsFacts c0 = run(0, new TlsKeys(), Integer.MAX_VALUE).facts();
+    assertEquals("complete", c0.handshake());
+    assertEquals("TLS 1.3", c0.version());
+    assertEquals("TLS_AES_256_GCM_SHA384", c0.cipherSuite()); // tshark: 0x1302
+    assertEquals("connscope.test", c0.sni());
+    assertEquals(List.of("http/1.1"), c0.alpnOffered());
+    assertNull(c0.alpnChosen(), "TLS 1.3 ALPN is encrypted");
+    assertEquals("none", c0.resumption());
+    assertEquals("off", c0.decryption());
+    assertEquals(1, c0.timing().roundTrips());
+    assertEquals(4, c0.timing().clientHelloFrame());
+    assertEquals(6, c0.timing().serverHelloFrame());
+    assertTrue(c0.timing().clientFinishedInferred());
+    assertTrue(c0.encryptedFlightBytes() > 400, "the encrypted flight holds the certificate");
+    assertEquals(-1, c0.certificateChainBytes());
+
+    TlsFacts c2 = run(2, new TlsKeys(), Integer.MAX_VALUE).facts();
+    assertEquals("psk", c2.resumption()); // tshark: ServerHello extension 41
+    assertTrue(c2.ticketOffered());
+    assertTrue(c2.encryptedFlightBytes() < c0.encryptedFlightBytes(), "no certificate when resumed");
+
+    TlsFacts c3 = run(3, new TlsKeys(), Integer.MAX_VALUE).facts();
+    assertEquals("TLS 1.2", c3.version());
+    assertEquals("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", c3.cipherSuite()); // tshark: 0xc02c
+    assertEquals("http/1.1", c3.alpnChosen());
+    assertEquals("none", c3.resumption());
+    assertEquals(431, c3.certificateChainBytes()); // tshark: tls.handshake.length 427 + 4
+    assertEquals(2, c3.timing().roundTrips());
+    assertFalse(c3.timing().clientFinishedInferred());
+    assertEquals("complete", c3.handshake());
+
+    TlsFacts c4 = run(4, new TlsKeys(), Integer.MAX_VALUE).facts();
+    assertEquals("session_id", c4.resumption()); // tshark: ServerHello alone, no Certificate
+    assertEquals(1, c4.timing().roundTrips());
+    assertEquals(-1, c4.certificateChainBytes());
+
+    TlsFacts c6 = run(5, new TlsKeys(), Integer.MAX_VALUE).facts();
+    assertTrue(c6.helloRetryRequest()); // tshark: the special ServerHello random
+    assertEquals(2, c6.timing().roundTrips());
+    assertEquals("complete", c6.handshake());
+
+    TlsFacts c7 = run(6, new TlsKeys(), Integer.MAX_VALUE).facts();
+    assertEquals("failed", c7.handshake());
+    assertEquals(1, c7.alerts().size());
+    assertEquals("protocol_version", c7.alerts().get(0).description()); // tshark: desc 70
+    assertEquals("fatal", c7.alerts().get(0).level());
+    assertEquals(108, c7.alerts().get(0).frame());
+    assertTrue(c7.failure().contains("protocol_version"), c7.failure());
+    assertNull(c7.version());
+  }
+
+  @Test
+  void sameFactsWhateverTheCuts() throws IOException {
+    for (int conn = 0; conn < conns.size(); conn++) {
+      Run whole = run(conn, keys(), Integer.MAX_VALUE);
+      for (int piece : new int[] {1, 2, 5, 7, 333}) {
+        Run cut = run(conn, keys(), piece);
+        assertEquals(whole.facts(), cut.facts(), "connection " + conn + " in pieces of " + piece);
+        assertEquals(whole.sink().text(0), cut.sink().text(0));
+        assertEquals(whole.sink().text(1), cut.sink().text(1));
+      }
+      Run keyless = run(conn, new TlsKeys(), 3);
+      assertEquals(run(conn, new TlsKeys(), Integer.MAX_VALUE).facts(), keyless.facts());
+    }
+  }
+
+  @Test
+  void keylessViewPassesTheRawBytes() {
+    Run r = run(0, new TlsKeys(), Integer.MAX_VALUE);
+    int n = 0;
+    for (Streams.Chunk c : conns.get(0)) {
+      n += c.dir() == StreamControl.CLIENT ? c.data().length : 0;
+    }
+    assertEquals(n, r.sink().bytes[0].size());
+    assertEquals(0x16, r.sink().bytes[0].toByteArray()[0]);
+  }
+
+  @Test
+  void decryptsTls13AndTls12() throws IOException {
+    Run c0 = run(0, keys(), Integer.MAX_VALUE);
+    assertEquals("decrypted", c0.facts().decryption());
+    assertEquals("http/1.1", c0.facts().alpnChosen()); // from the decrypted EncryptedExtensions
+    assertEquals(434, c0.facts().certificateChainBytes()); // tshark with the key log: 430 + 4
+    String req = c0.sink().text(0);
+    assertTrue(req.startsWith("GET /a.txt HTTP/1.1\r\nHost: connscope.test:18160\r\n"), req);
+    assertTrue(req.contains("GET /b.html HTTP/1.1\r\n"), req);
+    String resp = c0.sink().text(1);
+    assertTrue(resp.startsWith("HTTP/1.1 200 OK\r\n"), resp);
+    assertTrue(resp.contains("line 0023 of a.txt, a small static file\n"), "the body of a.txt");
+
+    Run c3 = run(3, keys(), Integer.MAX_VALUE); // TLS 1.2, ECDHE, AES-256-GCM
+    assertEquals("decrypted", c3.facts().decryption());
+    assertTrue(c3.sink().text(0).startsWith("GET /a.txt HTTP/1.1\r\n"));
+    assertTrue(c3.sink().text(1).startsWith("HTTP/1.1 200 OK\r\n"));
+
+    Run c4 = run(4, keys(), Integer.MAX_VALUE); // TLS 1.2 resumed: keys from the same master secret line
+    assertTrue(c4.sink().text(0).startsWith("GET /c.bin HTTP/1.1\r\n"));
+    String body = c4.sink().text(1);
+    int at = body.indexOf("\r\n\r\n") + 4;
+    byte[] bin = body.substring(at).getBytes(StandardCharsets.ISO_8859_1);
+    assertEquals(16384, bin.length);
+    for (int i = 0; i < bin.length; i++) {
+      assertEquals((byte) i, bin[i], "c.bin byte " + i);
+    }
+
+    Run h2 = run(7, keys(), Integer.MAX_VALUE);
+    assertEquals("h2", h2.facts().alpnChosen());
+    assertTrue(h2.sink().text(0).startsWith("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+
+    Run hrr = run(5, keys(), Integer.MAX_VALUE);
+    assertTrue(hrr.sink().text(0).startsWith("GET /a.txt HTTP/1.1\r\n"));
+  }
+
+  @Test
+  void wrongKeyFallsBackToTheKeylessView() throws IOException {
+    String log = Files.readString(KEYLOG, StandardCharsets.ISO_8859_1);
+    // every secret changed in its last hex digit: right session, wrong key
+    StringBuilder wrong = new StringBuilder();
+    for (String line : log.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      char last = line.charAt(line.length() - 1);
+      wrong.append(line, 0, line.length() - 1).append(last == '0' ? '1' : '0').append('\n');
+    }
+    TlsKeys k = new TlsKeys();
+    k.add(wrong.toString());
+    for (int conn : new int[] {0, 3}) {
+      Run r = run(conn, k, Integer.MAX_VALUE);
+      assertEquals("failed", r.facts().decryption(), "connection " + conn);
+      assertTrue(r.facts().notes().stream().anyMatch(n -> n.contains("wrong key")), r.facts().notes().toString());
+      byte[] got = r.sink().bytes[0].toByteArray();
+      // the HTTP layer saw the client's first record header (a TLS signature), then raw
+      // records, never plaintext
+      assertArrayEquals(java.util.Arrays.copyOf(conns.get(conn).get(0).data(), 5),
+          java.util.Arrays.copyOf(got, 5));
+      assertFalse(r.sink().text(0).contains("HTTP/1.1"));
+      assertFalse(r.sink().text(1).contains("HTTP/1.1"));
+      assertEquals("complete", r.facts().handshake(), "the handshake facts stay");
+    }
+  }
+
+  @Test
+  void noKeyForTheConnection() throws IOException {
+    TlsKeys other = new TlsKeys();
+    other.add("CLIENT_RANDOM " + "00".repeat(32) + " " + "11".repeat(48) + "\n");
+    Run r = run(0, other, Integer.MAX_VALUE);
+    assertEquals("no_key", r.facts().decryption());
+    assertEquals(0x16, r.sink().bytes[0].toByteArray()[0], "raw bytes pass");
+  }
+
+  @Test
+  void aGapEndsTheDirectionWithANote() throws IOException {
+    // the server's 1.3 keep-alive connection: drop one server chunk after the handshake
+    List<Streams.Chunk> chunks = new ArrayList<>(conns.get(0));
+    int drop = -1;
+    int seen = 0;
+    for (int i = 0; i < chunks.size(); i++) {
+      if (chunks.get(i).dir() == StreamControl.SERVER && ++seen == 3) {
+        drop = i;
+        break;
+      }
+    }
+    Streams.Chunk lost = chunks.get(drop);
+    Run full = run(0, keys(), Integer.MAX_VALUE);
+    TlsTracker t = new TlsTracker(new Streams.Control(), keys());
+    Streams.Sink sink = new Streams.Sink();
+    t.setDownstream(sink);
+    for (int i = 0; i < chunks.size(); i++) {
+      Streams.Chunk c = chunks.get(i);
+      if (i == drop) {
+        t.onGap(c.dir(), c.data().length, c.frame(), c.us());
+        continue;
+      }
+      t.onData(c.dir(), ByteBuffer.wrap(c.data()), 0, c.data().length, c.frame(), c.us());
+    }
+    t.onClose(0);
+    TlsFacts f = t.facts(-1);
+    assertEquals("partial", f.decryption());
+    assertTrue(f.notes().stream().anyMatch(n -> n.startsWith("server records not read")
+        && n.contains(lost.data().length + " bytes missing")), f.notes().toString());
+    assertTrue(sink.events.contains("gap 1 " + lost.data().length));
+    // what was delivered is a true prefix of the server's plaintext: no garbage
+    assertTrue(full.sink().text(1).startsWith(sink.text(1)));
+    assertEquals(full.sink().text(0), sink.text(0), "the client's direction is whole");
+  }
+
+  @Test
+  void aDamagedRecordHeaderStopsTheDirection() {
+    List<Streams.Chunk> chunks = new ArrayList<>(conns.get(3));
+    // the server's first chunk starts with the ServerHello record: make its type 0x63
+    int at = -1;
+    for (int i = 0; i < chunks.size(); i++) {
+      if (chunks.get(i).dir() == StreamControl.SERVER) {
+        at = i;
+        break;
+      }
+    }
+    Streams.Chunk c = chunks.get(at);
+    byte[] bad = c.data().clone();
+    bad[0] = 0x63;
+    chunks.set(at, new Streams.Chunk(c.dir(), bad, c.frame(), c.us()));
+    TlsTracker t = new TlsTracker(new Streams.Control(), new TlsKeys());
+    Streams.Sink sink = new Streams.Sink();
+    t.setDownstream(sink);
+    Streams.feed(t, chunks, Integer.MAX_VALUE);
+    t.onClose(0);
+    TlsFacts f = t.facts(-1);
+    assertNull(f.version(), "no ServerHello read");
+    assertTrue(f.notes().stream().anyMatch(n -> n.contains("no TLS record header at offset 0")), f.notes().toString());
+    assertEquals("incomplete", f.handshake());
+  }
+
+  @Test
+  void otherProtocolsPassThrough() {
+    TlsTracker t = new TlsTracker(new Streams.Control(), new TlsKeys());
+    Streams.Sink sink = new Streams.Sink();
+    t.setDownstream(sink);
+    byte[] req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    t.onData(0, ByteBuffer.wrap(req), 0, req.length, 1, 1);
+    t.onData(0, ByteBuffer.wrap(new byte[] {0x16, 3, 1}), 0, 3, 2, 2);
+    t.onClose(3);
+    assertNull(t.facts(-1));
+    assertFalse(t.isTls());
+    assertEquals(req.length + 3, sink.bytes[0].size());
+  }
+}
