@@ -18,6 +18,7 @@ import io.connscope.tcp.ConnectionHandler;
 import io.connscope.tcp.ConnectionTable;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.StreamListener;
+import io.connscope.tls.TlsFacts;
 import io.connscope.tls.TlsTracker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -241,14 +242,15 @@ public final class Analysis {
     @Override
     public void closed(Connection c) {
       HttpTracker tracker = trackers.remove(c);
-      pairs.add(c, tracker);
+      TlsTracker tls = tlsTrackers.remove(c);
+      long connect = c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
+      TlsFacts tlsFacts = tls == null ? null : tls.facts(connect);
+      pairs.add(c, tracker, tlsFacts == null ? -1 : tlsFacts.timing().setupUs());
       Consumer<Finding> out = findingsOf(c);
       for (Detector d : detectors) {
         d.connection(c, tracker, out);
       }
-      TlsTracker tls = tlsTrackers.remove(c);
-      long connect = c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
-      sink.connection(new ConnectionRecord(c, tracker, tls == null ? null : tls.facts(connect)));
+      sink.connection(new ConnectionRecord(c, tracker, tlsFacts));
     }
   }
 }

@@ -42,6 +42,8 @@ public final class TlsTracker implements StreamListener {
   private static final int MAX_RECORD = (1 << 14) + 2048;
   /** Handshake messages longer than this are measured and skipped, not kept. */
   private static final int MAX_KEPT_MESSAGE = 1 << 16;
+  /** Alerts and notes kept per connection (hostile traffic can send any number). */
+  private static final int MAX_KEPT = 16;
   private static final byte[] HRR_RANDOM = TlsKeys.unhex(
       "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
 
@@ -77,6 +79,8 @@ public final class TlsTracker implements StreamListener {
   private long encryptedFlightBytes = -1;
   private final List<TlsFacts.Alert> alerts = new ArrayList<>(2);
   private final List<String> notes = new ArrayList<>(2);
+  private long droppedNotes;
+  private long droppedAlerts;
   private boolean midstream;
   /** The client's first record header (for {@link #fallBack}). */
   private byte[] firstClientHeader;
@@ -152,7 +156,7 @@ public final class TlsTracker implements StreamListener {
     records(dir, buf, off, len, frame, tsMicros);
     delivering = -1;
     if (hold != null && hold.len + len > Hold.MAX) {
-      notes.add("no ServerHello in the first " + Hold.MAX + " bytes: not decrypted");
+      note("no ServerHello in the first " + Hold.MAX + " bytes: not decrypted");
       release(false);
     }
     if (hold != null) {
@@ -357,7 +361,7 @@ public final class TlsTracker implements StreamListener {
         if (!encrypted12 && len == 2) {
           alert(dir, s.rec[0] & 0xFF, s.rec[1] & 0xFF, frame, ts);
         } else {
-          alerts.add(new TlsFacts.Alert(side(dir), frame, ts, null, null, true));
+          alert(new TlsFacts.Alert(side(dir), frame, ts, null, null, true));
         }
         break;
       case 22:
@@ -412,8 +416,24 @@ public final class TlsTracker implements StreamListener {
     }
   }
 
+  private void note(String n) {
+    if (notes.size() < MAX_KEPT) {
+      notes.add(n);
+    } else {
+      droppedNotes++;
+    }
+  }
+
+  private void alert(TlsFacts.Alert a) {
+    if (alerts.size() < MAX_KEPT) {
+      alerts.add(a);
+    } else {
+      droppedAlerts++;
+    }
+  }
+
   private void alert(int dir, int level, int desc, long frame, long ts) {
-    alerts.add(new TlsFacts.Alert(side(dir), frame, ts, TlsNames.alertLevel(level),
+    alert(new TlsFacts.Alert(side(dir), frame, ts, TlsNames.alertLevel(level),
         TlsNames.alert(desc), false));
     if (level == 2 && !handshakeDone && failure == null) {
       failure = "fatal alert " + TlsNames.alert(desc) + " from the " + side(dir) + " (frame " + frame + ")";
@@ -423,7 +443,7 @@ public final class TlsTracker implements StreamListener {
   private void stop(int dir, String why) {
     Side s = sides[dir];
     s.stopped = true;
-    notes.add(side(dir) + " records not read from here on: " + why);
+    note(side(dir) + " records not read from here on: " + why);
     if (decrypting && !"failed".equals(decryption)) {
       decryption = "partial";
     }
@@ -456,7 +476,7 @@ public final class TlsTracker implements StreamListener {
       while (s.hsLen - q >= 4) {
         int t = s.hs[q] & 0xFF;
         int mlen = (s.hs[q + 1] & 0xFF) << 16 | (s.hs[q + 2] & 0xFF) << 8 | (s.hs[q + 3] & 0xFF);
-        if (mlen > MAX_KEPT_MESSAGE && t != 1 && t != 2) {
+        if (mlen > MAX_KEPT_MESSAGE) {
           message(dir, t, null, 0, mlen, frame, ts); // measured, not kept
           int have = s.hsLen - q - 4;
           s.skipLeft = mlen - Math.min(have, mlen);
@@ -510,7 +530,7 @@ public final class TlsTracker implements StreamListener {
           break;
       }
     } catch (IllegalArgumentException e) {
-      notes.add(side(dir) + " handshake message of type " + type + " is malformed (frame " + frame + ")");
+      note(side(dir) + " handshake message of type " + type + " is malformed (frame " + frame + ")");
     }
   }
 
@@ -580,7 +600,7 @@ public final class TlsTracker implements StreamListener {
       clientHelloSeen = true;
       secrets = keys.find(clientRandom, 0);
       if (!keys.isEmpty() && secrets == null) {
-        notes.add("no key in the key log for this connection's client random");
+        note("no key in the key log for this connection's client random");
       }
     }
   }
@@ -670,7 +690,7 @@ public final class TlsTracker implements StreamListener {
     }
     if (cipherSuite == null) {
       decryption = "unsupported";
-      notes.add("cipher suite " + TlsNames.cipherSuite(suite) + " is not one connscope decrypts");
+      note("cipher suite " + TlsNames.cipherSuite(suite) + " is not one connscope decrypts");
       release(false);
       return;
     }
@@ -678,19 +698,19 @@ public final class TlsTracker implements StreamListener {
       if (tls13) {
         if (secrets.clientHandshake == null || secrets.serverHandshake == null
             || secrets.clientTraffic0 == null || secrets.serverTraffic0 == null) {
-          notes.add("the key log lacks a TLS 1.3 traffic secret for this connection");
+          note("the key log lacks a TLS 1.3 traffic secret for this connection");
           release(false);
           return;
         }
         sides[0].cipher = RecordCipher.tls13(cipherSuite, secrets.clientHandshake);
         sides[1].cipher = RecordCipher.tls13(cipherSuite, secrets.serverHandshake);
       } else if (secrets.master == null) {
-        notes.add("the key log lacks the master secret (CLIENT_RANDOM) for this connection");
+        note("the key log lacks the master secret (CLIENT_RANDOM) for this connection");
         release(false);
         return;
       }
     } catch (GeneralSecurityException e) {
-      notes.add("cannot decrypt: " + e.getMessage());
+      note("cannot decrypt: " + e.getMessage());
       release(false);
       return;
     }
@@ -723,11 +743,11 @@ public final class TlsTracker implements StreamListener {
       boolean first = !s.decryptedOne && !sides[1 - dir].decryptedOne;
       s.failed = true;
       if (first) {
-        notes.add(side(dir) + "'s first encrypted record (frame " + frame
+        note(side(dir) + "'s first encrypted record (frame " + frame
             + ") does not decrypt with the key log's secret: wrong key; the connection is read without keys");
         fallBack();
       } else {
-        notes.add(side(dir) + " record ending at frame " + frame
+        note(side(dir) + " record ending at frame " + frame
             + " does not decrypt: no more plaintext from the " + side(dir) + " (each later record is a gap)");
         decryption = "partial";
         down.onGap(dir, s.recLen, frame, ts);
@@ -879,6 +899,12 @@ public final class TlsTracker implements StreamListener {
     String state = handshakeDone ? "complete" : failure != null ? "failed"
         : midstream && !clientHelloSeen ? "not_seen" : "incomplete";
     List<String> n = new ArrayList<>(notes);
+    if (droppedAlerts > 0) {
+      n.add(droppedAlerts + " more alert records not listed");
+    }
+    if (droppedNotes > 0) {
+      n.add(droppedNotes + " more notes not listed");
+    }
     if (midstream && !clientHelloSeen) {
       n.add(0, "the capture holds no ClientHello: the connection was picked up after its handshake");
     }
