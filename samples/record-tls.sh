@@ -20,6 +20,11 @@
 #   6  port 18161: TLS 1.2-only client: handshake fails with an alert
 #   7  TLS 1.3 + ALPN h2, GET /b.html over HTTP/2 (last: tshark's connection numbers in
 #      expected/ then match connscope's count of connections with HTTP/1.x transactions)
+# samples/tls-suites.pcap (+ .keylog, expected/tls-suites.tsv): port 18162, where nginx has an
+# EC P-256 and an RSA 2048 certificate, one connection per cipher suite connscope decrypts, each
+# with one GET /a.txt: TLS 1.3 AES-128-GCM and ChaCha20-Poly1305; TLS 1.2 ECDHE-ECDSA and
+# ECDHE-RSA with AES-128-GCM and ChaCha20-Poly1305, RSA key exchange with AES-128-GCM and
+# AES-256-GCM.
 # The capture is a plain pcap from tcpdump; tls-https-dsb.pcapng is the same packets with the
 # key log carried in a pcapng Decryption Secrets Block (editcap --inject-secrets).
 # expected/tls-https.tsv lists tshark's decrypted HTTP/1.x transactions (inspect_pcap.py, with
@@ -46,6 +51,7 @@ need ss iproute2
 
 P1=18160
 P2=18161
+P3=18162
 NAME=tls-https
 
 # deterministic docroot (the same files as record.sh's)
@@ -67,6 +73,11 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 
   -subj /CN=connscope.test -addext subjectAltName=DNS:connscope.test \
   -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>"$WORK/openssl.log" \
   || { cat "$WORK/openssl.log" >&2; die "openssl req failed"; }
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
+  -subj /CN=connscope.test -addext subjectAltName=DNS:connscope.test \
+  -keyout "$WORK/rsa-key.pem" -out "$WORK/rsa-cert.pem" 2>"$WORK/openssl.log" \
+  || { cat "$WORK/openssl.log" >&2; die "openssl req (RSA) failed"; }
+cat "$WORK/cert.pem" "$WORK/rsa-cert.pem" >"$WORK/ca.pem"
 
 prefix=$WORK/nginx
 mkdir -p "$prefix/logs" "$prefix/tmp"
@@ -98,6 +109,17 @@ http {
     root $root;
   }
   server {
+    listen 127.0.0.1:$P3 ssl;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_certificate $WORK/cert.pem;
+    ssl_certificate_key $WORK/key.pem;
+    ssl_certificate $WORK/rsa-cert.pem;
+    ssl_certificate_key $WORK/rsa-key.pem;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:AES128-GCM-SHA256:AES256-GCM-SHA384;
+    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384;
+    root $root;
+  }
+  server {
     listen 127.0.0.1:$P2 ssl;
     ssl_protocols TLSv1.3;
     ssl_ecdh_curve prime256v1;
@@ -109,10 +131,12 @@ bg "$prefix/logs/stderr.log" nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$pre
 NGINX_PID=$BG_PID
 wait_listen $P1
 wait_listen $P2
+wait_listen $P3
 
+# capture_start FILE FILTER
 capture_start() {
-  local err=$WORK/tcpdump.err i
-  bg "$err" tcpdump -i lo -s 0 -U --immediate-mode -w "$WORK/$NAME.pcap" "tcp port $P1 or tcp port $P2"
+  local err=$WORK/tcpdump.$RANDOM.err i
+  bg "$err" tcpdump -i lo -s 0 -U --immediate-mode -w "$1" "$2"
   CAP_PID=$BG_PID
   for i in $(seq 50); do
     grep -qs 'listening on' "$err" && return 0
@@ -124,14 +148,16 @@ capture_start() {
 
 KEYLOG=$WORK/$NAME.keylog
 : >"$KEYLOG"
+: >"$WORK/suites.keylog"
 # c URL...: one curl run, bounded, key log on, certificate pinned to ours
 c() {
-  SSLKEYLOGFILE=$KEYLOG timeout 20 curl -sS --cacert "$WORK/cert.pem" \
-    --resolve connscope.test:$P1:127.0.0.1 --resolve connscope.test:$P2:127.0.0.1 "$@" \
-    >>"$WORK/curl.log" 2>&1
+  SSLKEYLOGFILE=$KEYLOG timeout 20 curl -sS --cacert "$WORK/ca.pem" \
+    --resolve connscope.test:$P1:127.0.0.1 --resolve connscope.test:$P2:127.0.0.1 \
+    --resolve connscope.test:$P3:127.0.0.1 "$@" \
+    >>"$WORK/curl.log" 2>&1 || { tail -3 "$WORK/curl.log" >&2; return 1; }
 }
 
-capture_start
+capture_start "$WORK/$NAME.pcap" "tcp port $P1 or tcp port $P2"
 c --http1.1 --tlsv1.3 -o /dev/null -o /dev/null "https://connscope.test:$P1/a.txt" "https://connscope.test:$P1/b.html"
 sleep 0.2
 c --http1.1 --tlsv1.3 -H 'Connection: close' -o /dev/null -o /dev/null \
@@ -142,14 +168,38 @@ c --http1.1 --tlsv1.2 --tls-max 1.2 -H 'Connection: close' -o /dev/null -o /dev/
 sleep 0.2
 c --http1.1 --tlsv1.3 -o /dev/null "https://connscope.test:$P2/a.txt"
 sleep 0.2
-if c --http1.1 --tlsv1.2 --tls-max 1.2 -o /dev/null "https://connscope.test:$P2/a.txt"; then
+if c --http1.1 --tlsv1.2 --tls-max 1.2 -o /dev/null "https://connscope.test:$P2/a.txt" 2>/dev/null; then
   die "the TLS 1.2 client was expected to fail against the TLS 1.3-only port"
 fi
 sleep 0.2
 c --http2 --tlsv1.3 -o /dev/null "https://connscope.test:$P1/b.html"
 sleep 0.3
 stop "$CAP_PID" INT
+
+# one connection per suite (curl's --tls13-ciphers / --ciphers pick it)
+capture_start "$WORK/tls-suites.pcap" "tcp port $P3"
+for suite in TLS_AES_128_GCM_SHA256 TLS_CHACHA20_POLY1305_SHA256; do
+  KEYLOG=$WORK/suites.keylog c --http1.1 --tlsv1.3 --tls13-ciphers "$suite" -o /dev/null "https://connscope.test:$P3/a.txt"
+  sleep 0.1
+done
+for suite in ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-CHACHA20-POLY1305 ECDHE-RSA-AES128-GCM-SHA256 \
+             ECDHE-RSA-CHACHA20-POLY1305 AES128-GCM-SHA256 AES256-GCM-SHA384; do
+  KEYLOG=$WORK/suites.keylog c --http1.1 --tlsv1.2 --tls-max 1.2 --ciphers "$suite" -o /dev/null "https://connscope.test:$P3/a.txt"
+  sleep 0.1
+done
+sleep 0.3
+stop "$CAP_PID" INT
 stop "$NGINX_PID" QUIT
+mkdir -p "$OUT" "$EXPECTED"
+mv -f "$WORK/tls-suites.pcap" "$OUT/tls-suites.pcap"
+cp "$WORK/suites.keylog" "$OUT/tls-suites.keylog"
+chmod 644 "$OUT/tls-suites.pcap" "$OUT/tls-suites.keylog"
+TSHARK_OPTS="tls.keylog_file:$OUT/tls-suites.keylog" \
+  python3 "$TOOLS/inspect_pcap.py" expected "$OUT/tls-suites.pcap" "$EXPECTED/tls-suites.tsv"
+suites=$(tshark -r "$OUT/tls-suites.pcap" -Y 'tls.handshake.type == 2' -T fields -e tls.handshake.ciphersuite 2>/dev/null | tr '\n' ' ')
+[ "$suites" = "0x1301 0x1303 0xc02b 0xcca9 0xc02f 0xcca8 0x009c 0x009d " ] || die "tls-suites: suites chosen: $suites"
+[ "$(tail -n +2 "$EXPECTED/tls-suites.tsv" | wc -l)" = 8 ] || die "tls-suites: tshark does not decrypt 8 requests"
+log "tls-suites: suites $suites"
 
 mkdir -p "$OUT" "$EXPECTED"
 mv -f "$WORK/$NAME.pcap" "$OUT/$NAME.pcap"

@@ -285,4 +285,32 @@ class TlsTrackerTest {
     assertFalse(t.isTls());
     assertEquals(req.length + 3, sink.bytes[0].size());
   }
+
+  @Test
+  void decryptsEverySuiteOfTheSuitesSample() throws IOException {
+    Map<Integer, List<Streams.Chunk>> byPort = Streams.read(Paths.get("samples", "tls-suites.pcap"));
+    List<List<Streams.Chunk>> suites = new ArrayList<>(byPort.values());
+    suites.sort(Comparator.comparingLong(l -> l.get(0).frame()));
+    TlsKeys k = new TlsKeys();
+    k.add(Files.readString(Paths.get("samples", "tls-suites.keylog"), StandardCharsets.ISO_8859_1));
+    // tshark: the ServerHellos choose 0x1301 0x1303 0xc02b 0xcca9 0xc02f 0xcca8 0x009c 0x009d
+    List<String> want = List.of("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384");
+    assertEquals(want.size(), suites.size());
+    for (int i = 0; i < suites.size(); i++) {
+      TlsTracker t = new TlsTracker(new Streams.Control(), k);
+      Streams.Sink sink = new Streams.Sink();
+      t.setDownstream(sink);
+      Streams.feed(t, suites.get(i), 11);
+      t.onClose(0);
+      TlsFacts f = t.facts(-1);
+      assertEquals(want.get(i), f.cipherSuite());
+      assertEquals("decrypted", f.decryption(), want.get(i));
+      assertTrue(sink.text(0).startsWith("GET /a.txt HTTP/1.1\r\n"), want.get(i));
+      assertTrue(sink.text(1).startsWith("HTTP/1.1 200 OK\r\n"), want.get(i));
+      assertTrue(sink.text(1).endsWith("line 0023 of a.txt, a small static file\n"), want.get(i));
+    }
+  }
 }
