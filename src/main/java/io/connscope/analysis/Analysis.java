@@ -247,6 +247,11 @@ public final class Analysis {
       TlsFacts tlsFacts = tls == null ? null : tls.facts(connect);
       pairs.add(c, tracker, tlsFacts == null ? -1 : tlsFacts.timing().setupUs());
       Consumer<Finding> out = findingsOf(c);
+      if (tlsFacts != null) {
+        for (Detector d : detectors) {
+          d.tls(c, tlsFacts, out);
+        }
+      }
       for (Detector d : detectors) {
         d.connection(c, tracker, out);
       }

@@ -22,6 +22,8 @@ final class TlsReport {
     g.writeObjectFieldStart("tls");
     g.writeStringField("handshake", f.handshake());
     optional(g, "failure", f.failure());
+    number(g, "failure_frame", f.failureFrame());
+    number(g, "failure_us", f.failureUs());
     optional(g, "version", f.version());
     strings(g, "versions_offered", f.versionsOffered());
     optional(g, "cipher_suite", f.cipherSuite());

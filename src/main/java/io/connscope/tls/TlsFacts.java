@@ -11,6 +11,8 @@ import java.util.List;
  * @param handshake {@code complete}, {@code failed}, {@code incomplete} (the connection ended or
  *     the capture stopped first) or {@code not_seen} (picked up after the handshake)
  * @param failure why the handshake failed (an alert, a reset, a close), null otherwise
+ * @param failureFrame the frame of that alert, reset or close, -1 otherwise
+ * @param failureUs its time, -1 otherwise
  * @param version the negotiated version ("TLS 1.3"...), null when no ServerHello was seen
  * @param versionsOffered the versions the ClientHello offered, highest first
  * @param cipherSuite the suite the server chose (IANA name, or 0xNNNN)
@@ -45,6 +47,8 @@ import java.util.List;
 public record TlsFacts(
     String handshake,
     String failure,
+    long failureFrame,
+    long failureUs,
     String version,
     List<String> versionsOffered,
     String cipherSuite,

@@ -64,6 +64,8 @@ final class TlsSession implements StreamListener {
   private byte[] firstClientHeader;
   private boolean handshakeDone;
   private String failure;
+  private long failureFrame = -1;
+  private long failureUs = -1;
 
   // timing
   private long chFrame = -1, chUs = -1, shFrame = -1, shUs = -1;
@@ -148,7 +150,7 @@ final class TlsSession implements StreamListener {
     if (mode == TLS) {
       sides[dir].ended = true;
       if (!handshakeDone && failure == null && clientHelloSeen) {
-        failure = "closed by the " + side(dir) + " (FIN, frame " + frame + ") before the handshake completed";
+        fail("closed by the " + side(dir) + " (FIN, frame " + frame + ") before the handshake completed", frame, tsMicros);
       }
       if (hold != null) {
         release(false);
@@ -161,7 +163,7 @@ final class TlsSession implements StreamListener {
   public void onRst(int dir, long frame, long tsMicros) {
     if (mode == TLS) {
       if (!handshakeDone && failure == null && clientHelloSeen) {
-        failure = "reset by the " + side(dir) + " (frame " + frame + ") before the handshake completed";
+        fail("reset by the " + side(dir) + " (frame " + frame + ") before the handshake completed", frame, tsMicros);
       }
       if (hold != null) {
         release(false);
@@ -383,6 +385,12 @@ final class TlsSession implements StreamListener {
     }
   }
 
+  private void fail(String why, long frame, long ts) {
+    failure = why;
+    failureFrame = frame;
+    failureUs = ts;
+  }
+
   private void note(String n) {
     if (notes.size() < MAX_KEPT) {
       notes.add(n);
@@ -403,7 +411,7 @@ final class TlsSession implements StreamListener {
     alert(new TlsFacts.Alert(side(dir), frame, ts, TlsNames.alertLevel(level),
         TlsNames.alert(desc), false));
     if (level == 2 && !handshakeDone && failure == null) {
-      failure = "fatal alert " + TlsNames.alert(desc) + " from the " + side(dir) + " (frame " + frame + ")";
+      fail("fatal alert " + TlsNames.alert(desc) + " from the " + side(dir) + " (frame " + frame + ")", frame, ts);
     }
   }
 
@@ -878,7 +886,8 @@ final class TlsSession implements StreamListener {
     if (version == 0x0304 && alpnChosen == null && !alpnOffered.isEmpty() && !decrypting) {
       n.add("TLS 1.3 sends the chosen ALPN protocol encrypted: not visible without keys");
     }
-    return new TlsFacts(state, handshakeDone ? null : failure,
+    boolean failed = !handshakeDone && failure != null;
+    return new TlsFacts(state, failed ? failure : null, failed ? failureFrame : -1, failed ? failureUs : -1,
         version < 0 ? null : TlsNames.version(version), versionsOffered,
         suite < 0 || !serverHelloSeen ? null : TlsNames.cipherSuite(suite), sni,
         alpnOffered, alpnChosen, serverHelloSeen ? resumption : null, sessionIdOffered,
