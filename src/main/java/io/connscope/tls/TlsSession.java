@@ -135,6 +135,26 @@ final class TlsSession implements StreamListener {
       return;
     }
     Side s = sides[dir];
+    if (!s.stopped && hold == null && s.hdrLen == 5 && len <= s.recLen - s.recGot
+        && !(s.type == 22 && !s.ccs)) {
+      // inside a record whose header was read: only that record is lost, the next one starts
+      // where its length says
+      if (s.lostRecords++ == 0) {
+        note(side(dir) + ": " + len + " bytes missing at offset " + s.offset + " (frame " + frame
+            + ") inside a record: the record is lost, reading goes on after it");
+      }
+      s.recLost = true;
+      s.recGot += (int) len;
+      s.offset += len;
+      if (!decrypting) {
+        down.onGap(dir, len, frame, tsMicros);
+      }
+      if (s.recGot == s.recLen) {
+        s.hdrLen = 0;
+        lostRecord(dir, s, s.offset, frame, tsMicros);
+      }
+      return;
+    }
     if (!s.stopped) {
       stop(dir, len + " bytes missing at offset " + s.offset + " (frame " + frame + ")");
     }
@@ -143,6 +163,34 @@ final class TlsSession implements StreamListener {
       release(false);
     }
     down.onGap(dir, len, frame, tsMicros);
+  }
+
+  /**
+   * A record of {@code s} completed with bytes missing: it cannot be read (or authenticated),
+   * but it is counted, its sequence number used, and with decryption the HTTP layer is told
+   * of the plaintext it held (its length less the cipher's overhead; TLS 1.3 padding, rare, is
+   * counted as plaintext).
+   */
+  private void lostRecord(int dir, Side s, long endOffset, long frame, long ts) {
+    s.recLost = false;
+    if (decrypting && !"failed".equals(decryption)) {
+      decryption = "partial";
+    }
+    boolean encrypted = (s.type == 23 && version == 0x0304) || (s.ccs && version != 0x0304);
+    if (s.type == 23) {
+      appData(dir, s, s.recLen, frame, ts);
+    }
+    if (decrypting && encrypted && s.cipher != null && !s.failed) {
+      s.cipher.seq++;
+      int overhead = s.cipher.tls13() ? RecordCipher.TAG + 1
+          : RecordCipher.TAG + (cipherSuite.chacha() ? 0 : 8);
+      long plain = Math.max(0, s.recLen - overhead);
+      if (plain > 0 && (s.type == 23 || s.cipher.tls13())) {
+        s.plain += plain;
+        ackEntry(s, endOffset, s.plain);
+        down.onGap(dir, plain, frame, ts);
+      }
+    }
   }
 
   @Override
@@ -226,6 +274,9 @@ final class TlsSession implements StreamListener {
     boolean ccs;
     boolean finishedSent;
     boolean keyUpdate;
+    /** The current record lost bytes in a gap. */
+    boolean recLost;
+    long lostRecords;
     // handshake message reassembly
     byte[] hs = NO_BYTES;
     int hsLen;
@@ -286,7 +337,11 @@ final class TlsSession implements StreamListener {
       p += n;
       if (s.recGot == s.recLen) {
         s.hdrLen = 0;
-        record(dir, s, s.offset + (p - off), frame, ts);
+        if (s.recLost) {
+          lostRecord(dir, s, s.offset + (p - off), frame, ts);
+        } else {
+          record(dir, s, s.offset + (p - off), frame, ts);
+        }
       }
     }
     s.offset += len;

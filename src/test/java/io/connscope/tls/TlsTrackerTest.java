@@ -313,4 +313,81 @@ class TlsTrackerTest {
       assertTrue(sink.text(1).endsWith("line 0023 of a.txt, a small static file\n"), want.get(i));
     }
   }
+
+  @Test
+  void aGapInsideARecordLosesThatRecordOnly() throws IOException {
+    for (int conn : new int[] {0, 4}) { // TLS 1.3 (a.txt then b.html), TLS 1.2 (c.bin: 2 records)
+      List<Streams.Chunk> chunks = new ArrayList<>(conns.get(conn));
+      // the server's application data records (loopback: chunks start on record boundaries):
+      // the first one over 600 bytes that another application data record follows
+      List<int[]> recs = new ArrayList<>(); // chunk, offset, length
+      for (int i = 0; i < chunks.size(); i++) {
+        Streams.Chunk c = chunks.get(i);
+        if (c.dir() != StreamControl.SERVER) {
+          continue;
+        }
+        byte[] b = c.data();
+        for (int p = 0; p + 5 <= b.length; ) {
+          assertEquals(3, b[p + 1], "chunk " + i + " has a record header at " + p);
+          int n = (b[p + 3] & 0xFF) << 8 | (b[p + 4] & 0xFF);
+          if (b[p] == 23 && p + 5 + n <= b.length) {
+            recs.add(new int[] {i, p, n});
+          }
+          p += 5 + n;
+        }
+      }
+      int pick = -1;
+      for (int r = 0; r < recs.size() - 1 && pick < 0; r++) {
+        if (recs.get(r)[2] > 600 && recs.get(r + 1)[2] > 100) {
+          pick = r;
+        }
+      }
+      assertTrue(pick >= 0, "connection " + conn + ": a record with another one after it");
+      int best = recs.get(pick)[0];
+      int recAt = recs.get(pick)[1];
+      int recLen = recs.get(pick)[2];
+      Streams.Chunk c = chunks.get(best);
+      int from = recAt + 5 + 100;
+      int to = Math.min(from + 1448, recAt + 5 + recLen - 50); // inside the record
+      Run full = run(conn, keys(), Integer.MAX_VALUE);
+      TlsTracker t = new TlsTracker(new Streams.Control(), keys());
+      Streams.Sink sink = new Streams.Sink();
+      t.setDownstream(sink);
+      for (int i = 0; i < chunks.size(); i++) {
+        Streams.Chunk x = chunks.get(i);
+        if (i != best) {
+          t.onData(x.dir(), ByteBuffer.wrap(x.data()), 0, x.data().length, x.frame(), x.us());
+          continue;
+        }
+        t.onData(x.dir(), ByteBuffer.wrap(x.data()), 0, from, x.frame(), x.us());
+        t.onGap(x.dir(), to - from, x.frame(), x.us());
+        t.onData(x.dir(), ByteBuffer.wrap(x.data()), to, x.data().length - to, x.frame(), x.us());
+      }
+      t.onClose(0);
+      TlsFacts f = t.facts(-1);
+      assertEquals("partial", f.decryption(), "connection " + conn);
+      assertTrue(f.notes().stream().anyMatch(n -> n.contains("inside a record: the record is lost")),
+          f.notes().toString());
+      assertEquals(full.facts().serverAppData(), f.serverAppData(), "every record still counted");
+      // the HTTP layer got the plaintext before and after the lost record, and a gap of exactly
+      // the lost record's plaintext in between
+      String whole = full.sink().text(1);
+      String got = sink.text(1);
+      int plain = recLen - (f.version().equals("TLS 1.3") ? 17 : 24);
+      assertEquals(whole.length() - plain, got.length(), "connection " + conn);
+      assertTrue(sink.events.contains("gap 1 " + plain), sink.events.toString());
+      int cut = commonPrefix(whole, got);
+      assertTrue(got.length() - cut > 100, "plaintext after the lost record");
+      assertEquals(whole.substring(cut + plain), got.substring(cut), "the records after it decrypt");
+      assertEquals(full.sink().text(0), sink.text(0));
+    }
+  }
+
+  private static int commonPrefix(String a, String b) {
+    int i = 0;
+    while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    return i;
+  }
 }
