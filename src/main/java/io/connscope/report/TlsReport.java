@@ -13,6 +13,9 @@ import java.util.Locale;
  * {@link Text#safe} in text.
  */
 final class TlsReport {
+  /** Inferred exchanges listed per connection in the text report. */
+  static final int MAX_EXCHANGE_LINES = 20;
+
   private TlsReport() {}
 
   static void json(JsonGenerator g, TlsFacts f) throws IOException {
@@ -76,6 +79,28 @@ final class TlsReport {
     g.writeEndArray();
     counts(g, "client_app_data", f.clientAppData());
     counts(g, "server_app_data", f.serverAppData());
+    g.writeNumberField("inferred_exchange_count", f.inferredExchangeCount());
+    g.writeArrayFieldStart("inferred_exchanges");
+    for (TlsFacts.Exchange x : f.inferredExchanges()) {
+      g.writeStartObject();
+      g.writeBooleanField("inferred", true);
+      g.writeNumberField("index", x.index());
+      g.writeNumberField("request_records", x.requestRecords());
+      g.writeNumberField("request_bytes", x.requestBytes());
+      g.writeNumberField("request_first_frame", x.requestFirstFrame());
+      g.writeNumberField("request_start_us", x.requestStartUs());
+      g.writeNumberField("request_last_frame", x.requestLastFrame());
+      g.writeNumberField("request_end_us", x.requestEndUs());
+      g.writeNumberField("response_records", x.responseRecords());
+      g.writeNumberField("response_bytes", x.responseBytes());
+      number(g, "response_first_frame", x.responseFirstFrame());
+      number(g, "response_start_us", x.responseStartUs());
+      number(g, "response_last_frame", x.responseLastFrame());
+      number(g, "response_end_us", x.responseEndUs());
+      number(g, "wait_us", x.waitUs());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
     g.writeStringField("decryption", f.decryption());
     strings(g, "notes", f.notes());
     g.writeEndObject();
@@ -132,6 +157,27 @@ final class TlsReport {
     }
     for (String n : f.notes()) {
       b.append("          note: ").append(Text.safe(n, 200)).append('\n');
+    }
+    int shown = 0;
+    for (TlsFacts.Exchange x : f.inferredExchanges()) {
+      if (shown++ == MAX_EXCHANGE_LINES) {
+        break;
+      }
+      b.append(String.format(Locale.ROOT, "        ~%-3d inferred exchange: request %d B in %d record%s,",
+          x.index(), x.requestBytes(), x.requestRecords(), x.requestRecords() == 1 ? "" : "s"));
+      if (x.responseRecords() == 0) {
+        b.append(" no response records");
+      } else {
+        b.append(String.format(Locale.ROOT, " wait %s, response %d B in %d record%s over %s",
+            Text.ms(x.waitUs()), x.responseBytes(), x.responseRecords(),
+            x.responseRecords() == 1 ? "" : "s", Text.ms(x.responseEndUs() - x.responseStartUs())));
+      }
+      b.append(String.format(Locale.ROOT, "  frames %d-%d%n", x.requestFirstFrame(),
+          Math.max(x.requestLastFrame(), x.responseLastFrame())));
+    }
+    if (f.inferredExchangeCount() > Math.min(shown, MAX_EXCHANGE_LINES)) {
+      b.append(String.format(Locale.ROOT, "        ... %d more inferred exchanges%n",
+          f.inferredExchangeCount() - Math.min(shown, MAX_EXCHANGE_LINES)));
     }
     return b.toString();
   }

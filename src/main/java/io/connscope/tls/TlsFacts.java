@@ -39,6 +39,9 @@ import java.util.List;
  * @param clientAppData application data records and their bytes (record headers included) the
  *     client sent
  * @param serverAppData the same for the server
+ * @param inferredExchanges without decryption: exchanges inferred from the application data
+ *     records (the first {@value TlsSession#MAX_EXCHANGES}); see {@link Exchange}
+ * @param inferredExchangeCount all of them
  * @param decryption {@code off} (no keys given), {@code no_key} (none for this connection),
  *     {@code decrypted}, {@code partial} (stopped at a gap or a record that failed), {@code
  *     failed} (the key did not decrypt the first record), {@code unsupported} (cipher suite)
@@ -67,6 +70,8 @@ public record TlsFacts(
     List<Alert> alerts,
     Counts clientAppData,
     Counts serverAppData,
+    List<Exchange> inferredExchanges,
+    int inferredExchangeCount,
     String decryption,
     List<String> notes) {
 
@@ -74,6 +79,7 @@ public record TlsFacts(
     versionsOffered = List.copyOf(versionsOffered);
     alpnOffered = List.copyOf(alpnOffered);
     alerts = List.copyOf(alerts);
+    inferredExchanges = List.copyOf(inferredExchanges);
     notes = List.copyOf(notes);
   }
 
@@ -106,6 +112,27 @@ public record TlsFacts(
    */
   public record Alert(String from, long frame, long tsUs, String level, String description,
       boolean encrypted) {}
+
+  /**
+   * An exchange inferred, without decryption, from the application data records after the
+   * handshake: a burst of client records followed by a burst of server records (the next client
+   * record starts the next exchange). Inferred, not seen: a request sent while the previous
+   * response was still arriving joins that exchange's response, an HTTP/2 connection's
+   * multiplexed streams are merged, and TLS 1.3 session tickets or alerts sent after the request
+   * count as response records (in TLS 1.3 a last client record of 19 bytes, an encrypted
+   * close_notify's size, with no answer is not counted as an exchange). Bytes are record bytes (headers and AEAD overhead included).
+   * Times: a record's start is the segment that completed its header, its end the segment that
+   * completed it; -1 when there is no response.
+   */
+  public record Exchange(int index, long requestRecords, long requestBytes,
+      long requestFirstFrame, long requestStartUs, long requestLastFrame, long requestEndUs,
+      long responseRecords, long responseBytes, long responseFirstFrame, long responseStartUs,
+      long responseLastFrame, long responseEndUs) {
+    /** Request end to the first response record, -1 without response. */
+    public long waitUs() {
+      return responseStartUs < 0 ? -1 : Math.max(0, responseStartUs - requestEndUs);
+    }
+  }
 
   /** Application data records and their bytes in one direction. */
   public record Counts(long records, long bytes) {}

@@ -274,6 +274,9 @@ final class TlsSession implements StreamListener {
     boolean ccs;
     boolean finishedSent;
     boolean keyUpdate;
+    /** Frame and time of the segment that completed the current record's header. */
+    long recFrame;
+    long recUs;
     /** The current record lost bytes in a gap. */
     boolean recLost;
     long lostRecords;
@@ -321,6 +324,8 @@ final class TlsSession implements StreamListener {
           break;
         }
         s.recGot = 0;
+        s.recFrame = frame;
+        s.recUs = ts;
         if (dir == StreamControl.CLIENT && firstClientHeader == null) {
           firstClientHeader = s.hdr.clone();
         }
@@ -419,6 +424,70 @@ final class TlsSession implements StreamListener {
         && (dir == StreamControl.CLIENT || version != 0x0304 || s.decryptedOne)) {
       appFrame = frame;
       appUs = ts;
+    }
+    if (handshakeDone && (!decrypting || "h2".equals(alpnChosen))) {
+      exchange(dir, len + 5, frame, ts, s.recFrame, s.recUs);
+    }
+  }
+
+  // ---- inferred exchanges ----------------------------------------------------------------
+
+  /** Exchanges kept per connection (all are counted). */
+  static final int MAX_EXCHANGES = 1000;
+  private List<TlsFacts.Exchange> exchanges;
+  private int exchangeCount;
+  /** The exchange being built: request and response records so far. */
+  private long[] cur;
+  private static final int RQ_RECORDS = 0, RQ_BYTES = 1, RQ_FIRST_FRAME = 2, RQ_START = 3,
+      RQ_LAST_FRAME = 4, RQ_END = 5, RS_RECORDS = 6, RS_BYTES = 7, RS_FIRST_FRAME = 8,
+      RS_START = 9, RS_LAST_FRAME = 10, RS_END = 11;
+
+  /**
+   * An application data record without keys (or on an h2 connection): a client record after a
+   * server burst starts an exchange; server records answer the open one. Server records with no
+   * exchange open (TLS 1.3 session tickets, a server speaking first) belong to none.
+   */
+  private void exchange(int dir, long bytes, long frame, long ts, long firstFrame, long firstUs) {
+    if (dir == StreamControl.CLIENT) {
+      if (cur == null || cur[RS_RECORDS] > 0) {
+        closeExchange();
+        cur = new long[12];
+        cur[RQ_FIRST_FRAME] = firstFrame;
+        cur[RQ_START] = firstUs;
+        cur[RS_FIRST_FRAME] = -1;
+        cur[RS_START] = -1;
+        cur[RS_LAST_FRAME] = -1;
+        cur[RS_END] = -1;
+      }
+      cur[RQ_RECORDS]++;
+      cur[RQ_BYTES] += bytes;
+      cur[RQ_LAST_FRAME] = frame;
+      cur[RQ_END] = ts;
+    } else if (cur != null) {
+      if (cur[RS_RECORDS]++ == 0) {
+        cur[RS_FIRST_FRAME] = firstFrame;
+        cur[RS_START] = firstUs;
+      }
+      cur[RS_BYTES] += bytes;
+      cur[RS_LAST_FRAME] = frame;
+      cur[RS_END] = ts;
+    }
+  }
+
+  private void closeExchange() {
+    if (cur == null) {
+      return;
+    }
+    long[] c = cur;
+    cur = null;
+    int index = exchangeCount++;
+    if (exchanges == null) {
+      exchanges = new ArrayList<>(4);
+    }
+    if (exchanges.size() < MAX_EXCHANGES) {
+      exchanges.add(new TlsFacts.Exchange(index, c[RQ_RECORDS], c[RQ_BYTES], c[RQ_FIRST_FRAME],
+          c[RQ_START], c[RQ_LAST_FRAME], c[RQ_END], c[RS_RECORDS], c[RS_BYTES], c[RS_FIRST_FRAME],
+          c[RS_START], c[RS_LAST_FRAME], c[RS_END]));
     }
   }
 
@@ -918,6 +987,11 @@ final class TlsSession implements StreamListener {
     if (mode != TLS) {
       return null;
     }
+    if (cur != null && version == 0x0304 && cur[RQ_RECORDS] == 1 && cur[RQ_BYTES] == 5 + 19
+        && cur[RS_RECORDS] == 0) {
+      cur = null; // a last, unanswered record of an encrypted alert's size: close_notify, no exchange
+    }
+    closeExchange();
     long connect = tcpConnectUs;
     int rtts = !handshakeDone ? -1
         : version == 0x0304 ? 1 + (hrr ? 1 : 0)
@@ -950,7 +1024,8 @@ final class TlsSession implements StreamListener {
         version == 0x0304 && !decrypting ? -1 : certificateBytes,
         version == 0x0304 ? encryptedFlightBytes : -1, t, alerts,
         new TlsFacts.Counts(sides[0].appRecords, sides[0].appBytes),
-        new TlsFacts.Counts(sides[1].appRecords, sides[1].appBytes), decryption, n);
+        new TlsFacts.Counts(sides[1].appRecords, sides[1].appBytes),
+        exchanges == null ? List.of() : exchanges, exchangeCount, decryption, n);
   }
 
   private static long diff(long a, long b) {

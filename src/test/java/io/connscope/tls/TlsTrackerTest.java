@@ -390,4 +390,27 @@ class TlsTrackerTest {
     }
     return i;
   }
+
+  @Test
+  void exchangesInferredWithoutKeysMatchTheDecryptedTransactions() throws IOException {
+    // connection 0: two GETs on one keep-alive connection; decrypted, tshark puts the requests
+    // in frames 11 and 13 and the responses in 12 and 14
+    TlsFacts keyless = run(0, new TlsKeys(), Integer.MAX_VALUE).facts();
+    assertEquals(2, keyless.inferredExchangeCount());
+    TlsFacts.Exchange a = keyless.inferredExchanges().get(0);
+    TlsFacts.Exchange b = keyless.inferredExchanges().get(1);
+    assertEquals(List.of(11L, 12L, 13L, 14L),
+        List.of(a.requestFirstFrame(), a.responseFirstFrame(), b.requestFirstFrame(), b.responseFirstFrame()));
+    assertEquals(1, a.requestRecords());
+    assertTrue(a.waitUs() >= 0);
+    // the decrypted request and response fit in those records: plaintext + 5 + 17 bytes each
+    Run dec = run(0, keys(), Integer.MAX_VALUE);
+    String req = dec.sink().text(0);
+    int second = req.indexOf("GET /b.html");
+    assertEquals(a.requestBytes(), second + 5 + 17);
+    assertEquals(b.requestBytes(), req.length() - second + 5 + 17);
+    assertTrue(dec.facts().inferredExchanges().isEmpty(), "decrypted HTTP/1.x: real transactions instead");
+    // h2 with keys: still inferred (HTTP/2 is not parsed)
+    assertTrue(run(7, keys(), Integer.MAX_VALUE).facts().inferredExchangeCount() >= 2);
+  }
 }
