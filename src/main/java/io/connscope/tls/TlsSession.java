@@ -81,6 +81,8 @@ final class TlsSession implements StreamListener {
   private RecordCipher.Suite cipherSuite;
   /** Plaintext is (or will be) given to the HTTP layer instead of the raw bytes. */
   private boolean decrypting;
+  /** The HTTP layer was given raw bytes: no decryption from then on. */
+  private boolean rawGiven;
   /** Raw events held while the keys for this connection are looked up (keys given only). */
   private Hold hold;
   /** The direction whose onData is being handled (for {@link Control#dataAck()}). */
@@ -775,6 +777,14 @@ final class TlsSession implements StreamListener {
 
   /** At the ServerHello: keys for this session and a suite connscope decrypts? */
   private void startDecryption(long frame) {
+    if (rawGiven) {
+      // a gap, a close or a limit before the ServerHello already gave the HTTP layer the raw
+      // bytes: plaintext now would mix with them
+      if (secrets != null) {
+        note("not decrypted: the raw bytes went to the HTTP layer before the ServerHello (a gap or a close came first)");
+      }
+      return;
+    }
     if (keys.isEmpty() || midstream) {
       if (hold != null) {
         release(false);
@@ -969,6 +979,7 @@ final class TlsSession implements StreamListener {
     if (decrypt) {
       return; // handshake bytes: no plaintext for the HTTP layer
     }
+    rawGiven = true;
     ByteBuffer b = ByteBuffer.wrap(h.data);
     for (long[] e : h.events) {
       down.onData((int) e[0], b, (int) e[1], (int) e[2], e[3], e[4]);

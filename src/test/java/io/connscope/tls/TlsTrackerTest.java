@@ -413,4 +413,56 @@ class TlsTrackerTest {
     // h2 with keys: still inferred (HTTP/2 is not parsed)
     assertTrue(run(7, keys(), Integer.MAX_VALUE).facts().inferredExchangeCount() >= 2);
   }
+
+  @Test
+  void damagedBytesNeverThrowNorBecomePlaintext() throws IOException {
+    // every connection of the sample, with and without keys, with a few random bytes changed,
+    // cut at random, with random gaps: no exception, facts always made, and the plaintext given
+    // to the HTTP layer (with keys) is always a piece of the true plaintext or nothing
+    java.util.Random rnd = new java.util.Random(16);
+    TlsKeys keys = keys();
+    for (int round = 0; round < Integer.getInteger("tls.damage.rounds", 400); round++) {
+      int conn = rnd.nextInt(conns.size());
+      boolean withKeys = rnd.nextBoolean();
+      TlsTracker t = new TlsTracker(new Streams.Control(), withKeys ? keys : new TlsKeys());
+      Streams.Sink sink = new Streams.Sink();
+      t.setDownstream(sink);
+      for (Streams.Chunk c : conns.get(conn)) {
+        byte[] b = c.data().clone();
+        if (rnd.nextInt(4) == 0) {
+          for (int k = rnd.nextInt(3) + 1; k > 0; k--) {
+            b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+          }
+        }
+        int p = 0;
+        while (p < b.length) {
+          int n = Math.min(b.length - p, 1 + rnd.nextInt(b.length));
+          if (rnd.nextInt(20) == 0) {
+            t.onGap(c.dir(), n, c.frame(), c.us());
+          } else {
+            t.onData(c.dir(), ByteBuffer.wrap(b), p, n, c.frame(), c.us());
+          }
+          p += n;
+        }
+      }
+      t.onClose(0);
+      TlsFacts f = t.facts(-1);
+      assertTrue(f != null || !t.isTls(), "round " + round);
+      if (withKeys && f != null && t.isTls()) {
+        Run whole = run(conn, keys, Integer.MAX_VALUE);
+        for (int dir = 0; dir < 2; dir++) {
+          String got = sink.text(dir);
+          boolean plaintext = "decrypted".equals(f.decryption()) || "partial".equals(f.decryption());
+          if (plaintext && got.length() > 0) {
+            // what was decrypted is authenticated: a piece of the true plaintext (pieces may
+            // be missing where records were lost)
+            String want = whole.sink().text(dir);
+            String head = got.substring(0, Math.min(got.length(), 16));
+            assertTrue(want.contains(head), "round " + round + " dir " + dir + " ("
+                + f.decryption() + " " + f.notes() + "): " + head);
+          }
+        }
+      }
+    }
+  }
 }
