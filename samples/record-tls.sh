@@ -24,7 +24,9 @@
 # EC P-256 and an RSA 2048 certificate, one connection per cipher suite connscope decrypts, each
 # with one GET /a.txt: TLS 1.3 AES-128-GCM and ChaCha20-Poly1305; TLS 1.2 ECDHE-ECDSA and
 # ECDHE-RSA with AES-128-GCM and ChaCha20-Poly1305, RSA key exchange with AES-128-GCM and
-# AES-256-GCM.
+# AES-256-GCM, AES-128-CBC-SHA (ECDHE-ECDSA) and AES-256-CBC-SHA384 (ECDHE-RSA) with
+# encrypt-then-MAC; then port 18163 (encrypt-then-MAC refused): AES-128-CBC-SHA256, RSA key
+# exchange, MAC-then-encrypt.
 # The capture is a plain pcap from tcpdump; tls-https-dsb.pcapng is the same packets with the
 # key log carried in a pcapng Decryption Secrets Block (editcap --inject-secrets).
 # expected/tls-https.tsv lists tshark's decrypted HTTP/1.x transactions (inspect_pcap.py, with
@@ -52,6 +54,7 @@ need ss iproute2
 P1=18160
 P2=18161
 P3=18162
+P4=18163
 NAME=tls-https
 
 # deterministic docroot (the same files as record.sh's)
@@ -115,8 +118,17 @@ http {
     ssl_certificate_key $WORK/key.pem;
     ssl_certificate $WORK/rsa-cert.pem;
     ssl_certificate_key $WORK/rsa-key.pem;
-    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:AES128-GCM-SHA256:AES256-GCM-SHA384;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:AES128-GCM-SHA256:AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES256-SHA384;
     ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384;
+    root $root;
+  }
+  server {
+    listen 127.0.0.1:$P4 ssl;
+    ssl_protocols TLSv1.2;
+    ssl_certificate $WORK/rsa-cert.pem;
+    ssl_certificate_key $WORK/rsa-key.pem;
+    ssl_ciphers AES128-SHA256;
+    ssl_conf_command Options -EncryptThenMac;
     root $root;
   }
   server {
@@ -132,6 +144,7 @@ NGINX_PID=$BG_PID
 wait_listen $P1
 wait_listen $P2
 wait_listen $P3
+wait_listen $P4
 
 # capture_start FILE FILTER
 capture_start() {
@@ -153,7 +166,7 @@ KEYLOG=$WORK/$NAME.keylog
 c() {
   SSLKEYLOGFILE=$KEYLOG timeout 20 curl -sS --cacert "$WORK/ca.pem" \
     --resolve connscope.test:$P1:127.0.0.1 --resolve connscope.test:$P2:127.0.0.1 \
-    --resolve connscope.test:$P3:127.0.0.1 "$@" \
+    --resolve connscope.test:$P3:127.0.0.1 --resolve connscope.test:$P4:127.0.0.1 "$@" \
     >>"$WORK/curl.log" 2>&1 || { tail -3 "$WORK/curl.log" >&2; return 1; }
 }
 
@@ -177,16 +190,19 @@ sleep 0.3
 stop "$CAP_PID" INT
 
 # one connection per suite (curl's --tls13-ciphers / --ciphers pick it)
-capture_start "$WORK/tls-suites.pcap" "tcp port $P3"
+capture_start "$WORK/tls-suites.pcap" "tcp port $P3 or tcp port $P4"
 for suite in TLS_AES_128_GCM_SHA256 TLS_CHACHA20_POLY1305_SHA256; do
   KEYLOG=$WORK/suites.keylog c --http1.1 --tlsv1.3 --tls13-ciphers "$suite" -o /dev/null "https://connscope.test:$P3/a.txt"
   sleep 0.1
 done
 for suite in ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-CHACHA20-POLY1305 ECDHE-RSA-AES128-GCM-SHA256 \
-             ECDHE-RSA-CHACHA20-POLY1305 AES128-GCM-SHA256 AES256-GCM-SHA384; do
+             ECDHE-RSA-CHACHA20-POLY1305 AES128-GCM-SHA256 AES256-GCM-SHA384 \
+             ECDHE-ECDSA-AES128-SHA ECDHE-RSA-AES256-SHA384; do
   KEYLOG=$WORK/suites.keylog c --http1.1 --tlsv1.2 --tls-max 1.2 --ciphers "$suite" -o /dev/null "https://connscope.test:$P3/a.txt"
   sleep 0.1
 done
+# CBC, MAC-then-encrypt: the server on $P4 refuses encrypt-then-MAC
+KEYLOG=$WORK/suites.keylog c --http1.1 --tlsv1.2 --tls-max 1.2 --ciphers AES128-SHA256 -o /dev/null "https://connscope.test:$P4/a.txt"
 sleep 0.3
 stop "$CAP_PID" INT
 stop "$NGINX_PID" QUIT
@@ -197,8 +213,10 @@ chmod 644 "$OUT/tls-suites.pcap" "$OUT/tls-suites.keylog"
 TSHARK_OPTS="tls.keylog_file:$OUT/tls-suites.keylog" \
   python3 "$TOOLS/inspect_pcap.py" expected "$OUT/tls-suites.pcap" "$EXPECTED/tls-suites.tsv"
 suites=$(tshark -r "$OUT/tls-suites.pcap" -Y 'tls.handshake.type == 2' -T fields -e tls.handshake.ciphersuite 2>/dev/null | tr '\n' ' ')
-[ "$suites" = "0x1301 0x1303 0xc02b 0xcca9 0xc02f 0xcca8 0x009c 0x009d " ] || die "tls-suites: suites chosen: $suites"
-[ "$(tail -n +2 "$EXPECTED/tls-suites.tsv" | wc -l)" = 8 ] || die "tls-suites: tshark does not decrypt 8 requests"
+[ "$suites" = "0x1301 0x1303 0xc02b 0xcca9 0xc02f 0xcca8 0x009c 0x009d 0xc009 0xc028 0x003c " ] || die "tls-suites: suites chosen: $suites"
+etm=$(tshark -r "$OUT/tls-suites.pcap" -Y 'tls.handshake.type == 2 && tls.handshake.extension.type == 22' 2>/dev/null | wc -l)
+[ "$etm" = 2 ] || die "tls-suites: expected encrypt-then-MAC on the 2 CBC connections of port $P3, tshark sees $etm"
+[ "$(tail -n +2 "$EXPECTED/tls-suites.tsv" | wc -l)" = 11 ] || die "tls-suites: tshark does not decrypt 11 requests"
 log "tls-suites: suites $suites"
 
 mkdir -p "$OUT" "$EXPECTED"

@@ -10,15 +10,27 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Decrypts the records of one direction in one key epoch, with the JDK's own crypto: AES-GCM and
- * ChaCha20-Poly1305 (TLS 1.3, RFC 8446 section 5.2; TLS 1.2, RFC 5288 and RFC 7905). Keys come
+ * ChaCha20-Poly1305 (TLS 1.3, RFC 8446 section 5.2; TLS 1.2, RFC 5288 and RFC 7905), and for
+ * TLS 1.2 AES-CBC with HMAC-SHA1/256/384, MAC-then-encrypt or encrypt-then-MAC (RFC 7366). Keys come
  * from the key log: TLS 1.3 traffic secrets expanded with HKDF-Expand-Label (section 7.3), the
  * TLS 1.2 master secret expanded with the PRF (RFC 5246 section 6.3), both on {@link Mac}.
  */
 final class RecordCipher {
-  /** What a suite needs: the AEAD, its key length, the PRF/HKDF hash. */
-  record Suite(String aead, int keyLen, String mac, int hashLen) {
+  /**
+   * What a suite needs: the AEAD (or AES-CBC), its key length, the PRF/HKDF hash; for CBC the
+   * record MAC and its length.
+   */
+  record Suite(String aead, int keyLen, String mac, int hashLen, String recordMac, int macLen) {
+    Suite(String aead, int keyLen, String mac, int hashLen) {
+      this(aead, keyLen, mac, hashLen, null, 0);
+    }
+
     boolean chacha() {
       return aead.startsWith("ChaCha");
+    }
+
+    boolean cbc() {
+      return aead.equals("AES-CBC");
     }
   }
 
@@ -38,10 +50,16 @@ final class RecordCipher {
   private RecordCipher(Suite suite, boolean tls13, byte[] key, byte[] iv) throws GeneralSecurityException {
     this.suite = suite;
     this.tls13 = tls13;
-    this.cipher = Cipher.getInstance(suite.chacha() ? "ChaCha20-Poly1305" : "AES/GCM/NoPadding");
+    this.cipher = Cipher.getInstance(suite.chacha() ? "ChaCha20-Poly1305"
+        : suite.cbc() ? "AES/CBC/NoPadding" : "AES/GCM/NoPadding");
     this.key = new SecretKeySpec(key, suite.chacha() ? "ChaCha20" : "AES");
     this.iv = iv;
   }
+
+  /** CBC: the record MAC (its key) and whether encrypt-then-MAC (RFC 7366) was negotiated. */
+  private Mac recordMac;
+  private boolean encryptThenMac;
+  private final byte[] macOut = new byte[64];
 
   /** The suite's parameters, or null when it is not one connscope decrypts. */
   static Suite suite(int cs, boolean tls13) {
@@ -60,6 +78,17 @@ final class RecordCipher {
         return new Suite("AES-GCM", 32, "HmacSHA384", 48);
       case 0xcca8: case 0xcca9: case 0xccaa:
         return new Suite("ChaCha20-Poly1305", 32, "HmacSHA256", 32);
+      // CBC with HMAC (TLS 1.1+: explicit IV per record), MAC-then-encrypt or encrypt-then-MAC
+      case 0xc009: case 0xc013: case 0x002f: case 0x0033:
+        return new Suite("AES-CBC", 16, "HmacSHA256", 32, "HmacSHA1", 20);
+      case 0xc00a: case 0xc014: case 0x0035: case 0x0039:
+        return new Suite("AES-CBC", 32, "HmacSHA256", 32, "HmacSHA1", 20);
+      case 0xc023: case 0xc027: case 0x003c: case 0x0067:
+        return new Suite("AES-CBC", 16, "HmacSHA256", 32, "HmacSHA256", 32);
+      case 0x003d: case 0x006b:
+        return new Suite("AES-CBC", 32, "HmacSHA256", 32, "HmacSHA256", 32);
+      case 0xc024: case 0xc028:
+        return new Suite("AES-CBC", 32, "HmacSHA384", 48, "HmacSHA384", 48);
       default:
         return null;
     }
@@ -79,17 +108,85 @@ final class RecordCipher {
 
   /** TLS 1.2: the client's (or server's) cipher from the master secret and both randoms. */
   static RecordCipher tls12(Suite s, byte[] master, byte[] clientRandom, byte[] serverRandom,
-      boolean client) throws GeneralSecurityException {
-    int ivLen = s.chacha() ? 12 : 4;
+      boolean client, boolean encryptThenMac) throws GeneralSecurityException {
+    // key block (RFC 5246 section 6.3): MAC keys, write keys, then IVs (AEAD implicit parts only)
+    int ivLen = s.cbc() ? 0 : s.chacha() ? 12 : 4;
+    int macLen = s.macLen();
     byte[] seed = new byte[64];
     System.arraycopy(serverRandom, 0, seed, 0, 32);
     System.arraycopy(clientRandom, 0, seed, 32, 32);
-    byte[] block = prf(s.mac(), master, "key expansion", seed, 2 * s.keyLen() + 2 * ivLen);
-    int keyAt = client ? 0 : s.keyLen();
-    int ivAt = 2 * s.keyLen() + (client ? 0 : ivLen);
+    byte[] block = prf(s.mac(), master, "key expansion", seed,
+        2 * macLen + 2 * s.keyLen() + 2 * ivLen);
+    int macAt = client ? 0 : macLen;
+    int keyAt = 2 * macLen + (client ? 0 : s.keyLen());
+    int ivAt = 2 * macLen + 2 * s.keyLen() + (client ? 0 : ivLen);
     byte[] key = java.util.Arrays.copyOfRange(block, keyAt, keyAt + s.keyLen());
     byte[] iv = java.util.Arrays.copyOfRange(block, ivAt, ivAt + ivLen);
-    return new RecordCipher(s, false, key, iv);
+    RecordCipher c = new RecordCipher(s, false, key, iv);
+    if (s.cbc()) {
+      c.recordMac = Mac.getInstance(s.recordMac());
+      c.recordMac.init(new SecretKeySpec(java.util.Arrays.copyOfRange(block, macAt, macAt + macLen),
+          s.recordMac()));
+      c.encryptThenMac = encryptThenMac;
+    }
+    return c;
+  }
+
+  /** CBC record: MAC check and decryption in place; the plaintext length, or -1. */
+  private int decryptCbc(byte[] hdr, byte[] body, int len) throws GeneralSecurityException {
+    int macLen = suite.macLen();
+    if (encryptThenMac) {
+      int ctLen = len - macLen; // IV and ciphertext
+      if (ctLen < 32 || (ctLen & 15) != 0) {
+        return -1;
+      }
+      mac(hdr[0], hdr[1], hdr[2], ctLen, body, 0, ctLen);
+      if (!java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(macOut, macLen),
+          java.util.Arrays.copyOfRange(body, ctLen, len))) {
+        return -1;
+      }
+      cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(body, 0, 16));
+      int n = cipher.doFinal(body, 16, ctLen - 16, body, 0);
+      int pad = body[n - 1] & 0xFF;
+      if (pad + 1 > n) {
+        return -1;
+      }
+      seq++;
+      return n - pad - 1;
+    }
+    if (len < 16 + 16 || (len & 15) != 0) {
+      return -1;
+    }
+    cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(body, 0, 16));
+    int n = cipher.doFinal(body, 16, len - 16, body, 0);
+    int pad = body[n - 1] & 0xFF;
+    int ptLen = n - pad - 1 - macLen;
+    if (ptLen < 0) {
+      return -1;
+    }
+    mac(hdr[0], hdr[1], hdr[2], ptLen, body, 0, ptLen);
+    if (!java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(macOut, macLen),
+        java.util.Arrays.copyOfRange(body, ptLen, ptLen + macLen))) {
+      return -1;
+    }
+    seq++;
+    return ptLen;
+  }
+
+  /** HMAC(seq || type || version || length || data) into {@link #macOut}. */
+  private void mac(byte type, byte v0, byte v1, int length, byte[] b, int off, int len)
+      throws GeneralSecurityException {
+    for (int i = 0; i < 8; i++) {
+      aad[i] = (byte) (seq >>> (56 - 8 * i));
+    }
+    aad[8] = type;
+    aad[9] = v0;
+    aad[10] = v1;
+    aad[11] = (byte) (length >>> 8);
+    aad[12] = (byte) length;
+    recordMac.update(aad, 0, 13);
+    recordMac.update(b, off, len);
+    recordMac.doFinal(macOut, 0);
   }
 
   /**
@@ -99,6 +196,13 @@ final class RecordCipher {
    * when the record does not authenticate. The sequence number advances only on success.
    */
   int decrypt(byte[] hdr, byte[] body, int len) {
+    if (suite.cbc()) {
+      try {
+        return decryptCbc(hdr, body, len);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        return -1;
+      }
+    }
     int explicit = !tls13 && !suite.chacha() ? 8 : 0;
     int ctLen = len - explicit;
     if (ctLen < TAG) {

@@ -52,6 +52,8 @@ final class TlsSession implements StreamListener {
   private boolean earlyDataOffered;
   private Boolean earlyDataAccepted;
   private boolean hrr;
+  /** The ServerHello agreed to encrypt-then-MAC (RFC 7366: CBC suites only). */
+  private boolean encryptThenMac;
     private boolean certificateRequested;
   private long certificateBytes = -1;
   private long encryptedFlightBytes = -1;
@@ -185,6 +187,7 @@ final class TlsSession implements StreamListener {
     if (decrypting && encrypted && s.cipher != null && !s.failed) {
       s.cipher.seq++;
       int overhead = s.cipher.tls13() ? RecordCipher.TAG + 1
+          : cipherSuite.cbc() ? 16 + cipherSuite.macLen() + 1 // IV, MAC, padding length (padding unknown)
           : RecordCipher.TAG + (cipherSuite.chacha() ? 0 : 8);
       long plain = Math.max(0, s.recLen - overhead);
       if (plain > 0 && (s.type == 23 || s.cipher.tls13())) {
@@ -724,6 +727,7 @@ final class TlsSession implements StreamListener {
         int next = r.pos + el;
         switch (et) {
           case 43: selected = r.u16(); break;
+          case 22: encryptThenMac = true; break;
           case 41: pskAccepted = true; break;
           case 16:
             r.u16();
@@ -797,6 +801,9 @@ final class TlsSession implements StreamListener {
       release(false);
       return;
     }
+    if (cipherSuite != null && cipherSuite.cbc() && version < 0x0302) {
+      cipherSuite = null; // TLS 1.0 CBC chains its IVs across records: not decrypted
+    }
     if (cipherSuite == null) {
       decryption = "unsupported";
       note("cipher suite " + TlsNames.cipherSuite(suite) + " is not one connscope decrypts");
@@ -831,7 +838,7 @@ final class TlsSession implements StreamListener {
   private RecordCipher cipher12(int dir) {
     try {
       return RecordCipher.tls12(cipherSuite, secrets.master, clientRandom, serverRandom,
-          dir == StreamControl.CLIENT);
+          dir == StreamControl.CLIENT, encryptThenMac);
     } catch (GeneralSecurityException e) {
       return null;
     }

@@ -294,10 +294,13 @@ class TlsTrackerTest {
     TlsKeys k = new TlsKeys();
     k.add(Files.readString(Paths.get("samples", "tls-suites.keylog"), StandardCharsets.ISO_8859_1));
     // tshark: the ServerHellos choose 0x1301 0x1303 0xc02b 0xcca9 0xc02f 0xcca8 0x009c 0x009d
+    // 0xc009 0xc028 (both with the encrypt_then_mac extension) 0x003c (without)
     List<String> want = List.of("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
         "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384");
+        "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+        "TLS_RSA_WITH_AES_128_CBC_SHA256");
     assertEquals(want.size(), suites.size());
     for (int i = 0; i < suites.size(); i++) {
       TlsTracker t = new TlsTracker(new Streams.Control(), k);
