@@ -43,8 +43,9 @@ import java.util.List;
  *     records (the first {@value TlsSession#MAX_EXCHANGES}); see {@link Exchange}
  * @param inferredExchangeCount all of them
  * @param decryption {@code off} (no keys given), {@code no_key} (none for this connection),
- *     {@code decrypted}, {@code partial} (stopped at a gap or a record that failed), {@code
- *     failed} (the key did not decrypt the first record), {@code unsupported} (cipher suite)
+ *     {@code decrypted}, {@code partial} (some plaintext lost: a record in a gap, a gap that
+ *     stopped a direction, a record that did not decrypt), {@code failed} (the key did not
+ *     decrypt the first record), {@code unsupported} (cipher suite)
  * @param notes one line each: what could not be read, and why
  */
 public record TlsFacts(
