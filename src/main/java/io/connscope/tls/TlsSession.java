@@ -139,7 +139,8 @@ final class TlsSession implements StreamListener {
       return;
     }
     Side s = sides[dir];
-    if (!s.stopped && hold == null && s.hdrLen == 5 && len <= s.recLen - s.recGot
+    if (!s.stopped && hold == null && !s.resync && !s.candidate && s.hdrLen == 5
+        && len <= s.recLen - s.recGot
         && !(s.type == 22 && !s.ccs)) {
       // inside a record whose header was read: only that record is lost, the next one starts
       // where its length says
@@ -159,6 +160,31 @@ final class TlsSession implements StreamListener {
       }
       return;
     }
+    boolean after = decrypting
+        ? s.cipher != null && !s.failed && (s.cipher.tls13() ? s.trafficSecret != null : s.ccs)
+        : handshakeDone && (version == 0x0304 || s.ccs);
+    if (!s.stopped && hold == null && after && s.version2 != 0 && s.resyncs < MAX_RESYNCS) {
+      // a header was lost: look for the next one after the gap
+      long lost = len + (s.resync ? 0 : s.hdrLen == 5 ? 5 + s.recGot : s.hdrLen);
+      if (s.resyncs++ == 0) {
+        note(side(dir) + ": " + len + " bytes missing at offset " + s.offset + " (frame " + frame
+            + ") across a record header: reading resumes at the next record header found");
+      }
+      s.resync = true;
+      s.candidate = false;
+      s.recLost = false;
+      s.hdrLen = 0;
+      s.lostBytes = lost;
+      s.offset += len;
+      if (decrypting) {
+        decryption = "partial";
+        s.plain += lost; // the HTTP layer counts the gap: an upper bound of the plaintext lost
+        down.onGap(dir, lost, frame, tsMicros);
+      } else {
+        down.onGap(dir, len, frame, tsMicros);
+      }
+      return;
+    }
     if (!s.stopped) {
       stop(dir, len + " bytes missing at offset " + s.offset + " (frame " + frame + ")");
     }
@@ -167,6 +193,44 @@ final class TlsSession implements StreamListener {
       release(false);
     }
     down.onGap(dir, len, frame, tsMicros);
+  }
+
+  /** Gaps across a header after which reading resumes, per direction. */
+  private static final int MAX_RESYNCS = 64;
+
+  /**
+   * A candidate record after a lost header (decrypting): tries the sequence numbers the lost
+   * records can have used (TLS 1.2 GCM: the explicit nonce first, which OpenSSL sets to the
+   * sequence number). Returns the plaintext length with the record decrypted in place, or -1.
+   */
+  private int resynced(int dir, Side s, long frame) {
+    byte[] copy = Arrays.copyOf(s.rec, s.recLen);
+    long base = s.cipher.seq;
+    long most = Math.min(1024, s.lostBytes / 22 + 2); // a record is at least 22 bytes
+    if (!s.cipher.tls13() && !cipherSuite.chacha() && !cipherSuite.cbc() && s.recLen >= 8) {
+      long explicit = 0;
+      for (int i = 0; i < 8; i++) {
+        explicit = explicit << 8 | (copy[i] & 0xFF);
+      }
+      if (explicit >= base && explicit - base <= most) {
+        s.cipher.seq = explicit;
+        int n = s.cipher.decrypt(s.hdr, s.rec, s.recLen);
+        if (n >= 0) {
+          return n;
+        }
+        System.arraycopy(copy, 0, s.rec, 0, copy.length);
+      }
+    }
+    for (long k = 0; k <= most; k++) {
+      s.cipher.seq = base + k;
+      int n = s.cipher.decrypt(s.hdr, s.rec, s.recLen);
+      if (n >= 0) {
+        return n;
+      }
+      System.arraycopy(copy, 0, s.rec, 0, copy.length);
+    }
+    s.cipher.seq = base;
+    return -1;
   }
 
   /**
@@ -282,6 +346,16 @@ final class TlsSession implements StreamListener {
     /** Frame and time of the segment that completed the current record's header. */
     long recFrame;
     long recUs;
+    /** Looking for a record header after a gap that swallowed one. */
+    boolean resync;
+    /** The current record starts at a header found by that search: not yet confirmed. */
+    boolean candidate;
+    int resyncs;
+    int badCandidates;
+    /** Raw bytes lost in the last gap across a header. */
+    long lostBytes;
+    /** Minor version byte of the record headers (3 for TLS 1.2 and 1.3), 0 before the first. */
+    byte version2;
     /** The current record lost bytes in a gap. */
     boolean recLost;
     long lostRecords;
@@ -313,6 +387,31 @@ final class TlsSession implements StreamListener {
     int p = off;
     int end = off + len;
     while (p < end && !s.stopped) {
+      if (s.resync) {
+        // after a gap that swallowed a header: slide over the bytes until a plausible
+        // application data header (the version of the records before the gap, a length the
+        // cipher allows); the record it starts is then checked (decrypted, or followed by
+        // another plausible header)
+        while (p < end) {
+          if (s.hdrLen == 5) {
+            System.arraycopy(s.hdr, 1, s.hdr, 0, 4);
+            s.hdrLen = 4;
+          }
+          s.hdr[s.hdrLen++] = buf.get(p++);
+          int n = (s.hdr[3] & 0xFF) << 8 | (s.hdr[4] & 0xFF);
+          if (s.hdrLen == 5 && s.hdr[0] == 23 && s.hdr[1] == 3 && s.hdr[2] == s.version2
+              && n >= 17 && n <= MAX_RECORD) {
+            s.resync = false;
+            s.candidate = true;
+            break;
+          }
+        }
+        if (s.resync) {
+          break;
+        }
+        s.hdrLen = 4; // re-read the last header byte below, as the normal path does
+        p--;
+      }
       if (s.hdrLen < 5) {
         int n = Math.min(5 - s.hdrLen, end - p);
         for (int i = 0; i < n; i++) {
@@ -331,6 +430,9 @@ final class TlsSession implements StreamListener {
         s.recGot = 0;
         s.recFrame = frame;
         s.recUs = ts;
+        if (!s.candidate) {
+          s.version2 = s.hdr[2];
+        }
         if (dir == StreamControl.CLIENT && firstClientHeader == null) {
           firstClientHeader = s.hdr.clone();
         }
@@ -359,6 +461,9 @@ final class TlsSession implements StreamListener {
 
   /** A whole record of {@code s} ended at raw offset {@code endOffset}, in {@code frame}. */
   private void record(int dir, Side s, long endOffset, long frame, long ts) {
+    if (s.candidate && !(decrypting && s.cipher != null && !s.failed)) {
+      s.candidate = false; // without keys: the next header confirms it (or stops the direction)
+    }
     int type = s.type;
     int len = s.recLen;
     boolean encrypted13 = type == 23 && version == 0x0304 && !midstream;
@@ -846,7 +951,23 @@ final class TlsSession implements StreamListener {
 
   /** An encrypted record of {@code s}, with its cipher: decrypt and dispatch its content. */
   private boolean decrypted(int dir, Side s, long endOffset, long frame, long ts) {
-    int n = s.cipher.decrypt(s.hdr, s.rec, s.recLen);
+    int n;
+    if (s.candidate) {
+      s.candidate = false;
+      n = resynced(dir, s, frame);
+      if (n < 0) {
+        // not a record (or not one these keys open): look further
+        if (++s.badCandidates > 8) {
+          stop(dir, "no record after the gap decrypts (frame " + frame + ")");
+        } else {
+          s.resync = true;
+          s.hdrLen = 0;
+        }
+        return true;
+      }
+    } else {
+      n = s.cipher.decrypt(s.hdr, s.rec, s.recLen);
+    }
     boolean tls13 = s.cipher.tls13();
     int type = s.type;
     if (n >= 0 && tls13) {
