@@ -51,6 +51,7 @@ final class TlsSession implements StreamListener {
   private boolean ticketOffered;
   private boolean earlyDataOffered;
   private Boolean earlyDataAccepted;
+  private boolean earlyDataNoted;
   private boolean hrr;
   /** The ServerHello agreed to encrypt-then-MAC (RFC 7366: CBC suites only). */
   private boolean encryptThenMac;
@@ -535,7 +536,8 @@ final class TlsSession implements StreamListener {
       appFrame = frame;
       appUs = ts;
     }
-    if (handshakeDone && (!decrypting || "h2".equals(alpnChosen))) {
+    boolean afterHandshake = handshakeDone || (midstream && !clientHelloSeen);
+    if (afterHandshake && (!decrypting || "h2".equals(alpnChosen))) {
       exchange(dir, len + 5, frame, ts, s.recFrame, s.recUs);
     }
   }
@@ -976,6 +978,15 @@ final class TlsSession implements StreamListener {
       }
       type = n > 0 ? s.rec[--n] & 0xFF : -1;
     }
+    if ((n < 0 || type < 0) && dir == StreamControl.CLIENT && tls13
+        && Boolean.TRUE.equals(earlyDataAccepted) && s.trafficSecret == null && !s.finishedSent) {
+      // accepted 0-RTT data and EndOfEarlyData use the early traffic secret: not decrypted
+      if (!earlyDataNoted) {
+        earlyDataNoted = true;
+        note("0-RTT data accepted by the server is not decrypted (client records before its Finished)");
+      }
+      return true;
+    }
     if (n < 0 || type < 0) {
       boolean first = !s.decryptedOne && !sides[1 - dir].decryptedOne;
       s.failed = true;
@@ -1126,7 +1137,9 @@ final class TlsSession implements StreamListener {
     if (mode != TLS) {
       return null;
     }
-    if (cur != null && version == 0x0304 && cur[RQ_RECORDS] == 1 && cur[RQ_BYTES] == 5 + 19
+    // (version unknown: picked up mid-stream; a TLS 1.2 AEAD record of 19 bytes is too short
+    // to carry data, so this size is a TLS 1.3 alert)
+    if (cur != null && (version == 0x0304 || version < 0) && cur[RQ_RECORDS] == 1 && cur[RQ_BYTES] == 5 + 19
         && cur[RS_RECORDS] == 0) {
       cur = null; // a last, unanswered record of an encrypted alert's size: close_notify, no exchange
     }

@@ -541,4 +541,22 @@ class TlsTrackerTest {
       }
     }
   }
+
+  @Test
+  void pickedUpAfterTheHandshake() {
+    // connection 0 from its first request on (frame 11): no handshake, records read, exchanges
+    // inferred as with the handshake
+    List<Streams.Chunk> late = conns.get(0).stream().filter(c -> c.frame() >= 11).toList();
+    TlsTracker t = new TlsTracker(new Streams.Control(), new TlsKeys());
+    Streams.Sink sink = new Streams.Sink();
+    t.setDownstream(sink);
+    Streams.feed(t, late, Integer.MAX_VALUE);
+    t.onClose(0);
+    TlsFacts f = t.facts(-1);
+    assertEquals("not_seen", f.handshake());
+    assertNull(f.version());
+    assertEquals(2, f.inferredExchangeCount());
+    TlsFacts whole = run(0, new TlsKeys(), Integer.MAX_VALUE).facts();
+    assertEquals(whole.inferredExchanges(), f.inferredExchanges());
+  }
 }
