@@ -34,8 +34,9 @@ import java.util.function.LongConsumer;
  * The pipeline: frames in, connections, transactions and findings out.
  *
  * <pre>
- *   PacketSource -> FrameDecoder -> Segment -> ConnectionTable -> HttpTracker (per connection)
- *                                                     |  closed()
+ *   PacketSource -> FrameDecoder -> Segment -> ConnectionTable -> TlsTracker -> HttpTracker
+ *                                                     |  closed()     (per connection: raw bytes,
+ *                                                     |               or plaintext with TLS keys)
  *                                                     v
  *                                   detectors -> AnalysisSink (connection, finding, finish)
  * </pre>
