@@ -21,6 +21,9 @@ Usage:
                                            keep-alive probes and one connection's first
                                            captured packet is a probe
 
+TSHARK_OPTS (space-separated NAME:VALUE) passes preferences to every tshark run, e.g.
+TSHARK_OPTS=tls.keylog_file:KEYLOG for HTTPS samples.
+
 The expected list has one row per request, by connection then capture order, columns
 connection (tcp.stream), method, uri, status ("-" when no complete response was seen).
 Responses are paired with requests in order on each connection (HTTP/1.x answers in
@@ -37,6 +40,7 @@ there gets "-"; a response that starts elsewhere, or requests sharing an ACK num
 (pipelining), is an error.
 """
 
+import os
 import subprocess
 import sys
 
@@ -45,6 +49,8 @@ def tshark(path, display_filter, fields):
     """Rows of FIELDS; a frame holding several messages (pipelining) yields one row each,
     the first two fields (frame.number, tcp.stream) repeated on each."""
     cmd = ["tshark", "-r", path, "-Y", display_filter, "-T", "fields", "-E", "aggregator=|"]
+    for pref in os.environ.get("TSHARK_OPTS", "").split():
+        cmd += ["-o", pref]  # e.g. tls.keylog_file:FILE (record-tls.sh)
     for f in fields:
         cmd += ["-e", f]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout

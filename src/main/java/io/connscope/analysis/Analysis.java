@@ -19,6 +19,8 @@ import io.connscope.tcp.ConnectionHandler;
 import io.connscope.tcp.ConnectionTable;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.StreamListener;
+import io.connscope.tls.TlsFacts;
+import io.connscope.tls.TlsTracker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -33,8 +35,9 @@ import java.util.function.LongConsumer;
  * The pipeline: frames in, connections, transactions and findings out.
  *
  * <pre>
- *   PacketSource -> FrameDecoder -> Segment -> ConnectionTable -> HttpTracker (per connection)
- *                                                     |  closed()
+ *   PacketSource -> FrameDecoder -> Segment -> ConnectionTable -> TlsTracker -> HttpTracker
+ *                                                     |  closed()     (per connection: raw bytes,
+ *                                                     |               or plaintext with TLS keys)
  *                                                     v
  *                                   detectors -> AnalysisSink (connection, finding, finish)
  * </pre>
@@ -54,6 +57,7 @@ public final class Analysis {
   private final List<Detector> detectors;
   private final PairAggregator pairs;
   private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
+  private final Map<Connection, TlsTracker> tlsTrackers = new IdentityHashMap<>();
   private final List<CaptureSummary.FileSummary> files = new ArrayList<>();
   private final TreeSet<String> linkTypes = new TreeSet<>();
   private final boolean[] linkTypeSeen = new boolean[512];
@@ -102,6 +106,9 @@ public final class Analysis {
   public void read(PacketSource source, String format, LongConsumer progress) throws IOException {
     long before = packets;
     long bytesBefore = bytes;
+    if (source instanceof io.connscope.capture.PcapNgReader ng) {
+      ng.onTlsKeyLog(config.tlsKeys::add); // Decryption Secrets Blocks precede their packets
+    }
     try {
       while (source.next()) {
         accept(source.info(), source.buffer(), source.frameOffset());
@@ -220,7 +227,10 @@ public final class Analysis {
     @Override
     public StreamListener open(Connection c) {
       connections++;
-      HttpTracker tracker = new HttpTracker(c, config.http, warnings);
+      // TLS sits between the streams and HTTP: raw bytes pass through, or plaintext with keys
+      TlsTracker tls = new TlsTracker(c, config.tlsKeys);
+      HttpTracker tracker = new HttpTracker(tls.control(), config.http, warnings);
+      tls.setDownstream(tracker);
       Consumer<Finding> out = findingsOf(c);
       tracker.setListener(t -> {
         for (Detector d : detectors) {
@@ -230,7 +240,8 @@ public final class Analysis {
         sink.transaction(c, t);
       });
       trackers.put(c, tracker);
-      return tracker;
+      tlsTrackers.put(c, tls);
+      return tls;
     }
 
     /**
@@ -246,12 +257,20 @@ public final class Analysis {
     @Override
     public void closed(Connection c) {
       HttpTracker tracker = trackers.remove(c);
-      pairs.add(c, tracker);
+      TlsTracker tls = tlsTrackers.remove(c);
+      long connect = c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
+      TlsFacts tlsFacts = tls == null ? null : tls.facts(connect);
+      pairs.add(c, tracker, tlsFacts == null ? -1 : tlsFacts.timing().setupUs());
       Consumer<Finding> out = findingsOf(c);
+      if (tlsFacts != null) {
+        for (Detector d : detectors) {
+          d.tls(c, tlsFacts, out);
+        }
+      }
       for (Detector d : detectors) {
         d.connection(c, tracker, out);
       }
-      sink.connection(new ConnectionRecord(c, tracker));
+      sink.connection(new ConnectionRecord(c, tracker, tlsFacts));
     }
   }
 }

@@ -132,8 +132,11 @@ public final class PcapNgReader extends CaptureFileReader {
       case 5: // interface statistics
       case 7: // IRIG timestamp
       case 8: // ARINC 429
-      case 9: // systemd journal export
       case 10: // decryption secrets
+        produced = false;
+        secrets(p, blockLen);
+        break;
+      case 9: // systemd journal export
       case 0x00000BAD: // custom, may be copied
       case 0x40000BAD: // custom, must not be copied
         produced = false;
@@ -145,6 +148,31 @@ public final class PcapNgReader extends CaptureFileReader {
     }
     in.consume(blockLen);
     return produced;
+  }
+
+  /** Secrets type of a TLS key log (NSS format) in a Decryption Secrets Block. */
+  static final int SECRETS_TLS_KEYLOG = 0x544c534b;
+  private java.util.function.Consumer<String> tlsKeyLog;
+
+  /**
+   * Hands the content of every TLS key log Decryption Secrets Block to {@code sink}, as it is
+   * read (before the packets that follow it).
+   */
+  public void onTlsKeyLog(java.util.function.Consumer<String> sink) {
+    this.tlsKeyLog = sink;
+  }
+
+  private void secrets(int p, int blockLen) {
+    if (tlsKeyLog == null || blockLen < 20 || i32(p + 8) != SECRETS_TLS_KEYLOG) {
+      return;
+    }
+    long len = i32(p + 12) & 0xFFFFFFFFL;
+    if (len > blockLen - 20) {
+      return; // damaged: the secrets would run past the block
+    }
+    byte[] b = new byte[(int) len];
+    in.buffer().get(p + 16, b);
+    tlsKeyLog.accept(new String(b, java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private boolean sectionHeader(int p, int blockLen, long frame) {

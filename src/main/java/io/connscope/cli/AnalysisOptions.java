@@ -94,7 +94,16 @@ final class AnalysisOptions {
           + " http.stale_reuse looks for.")
   double idleTimeoutS = T.idleTimeoutMicros / 1e6;
 
-  /** The configuration these options describe; a bad value is a usage error. */
+  @Option(names = "--tls-keylog", paramLabel = "FILE",
+      description = "TLS key log (NSS format, as SSLKEYLOGFILE writes it): decrypt TLS 1.2 and 1.3"
+          + " AEAD connections whose secrets it holds and analyse the HTTP inside (pcapng"
+          + " Decryption Secrets Blocks are used without this option).")
+  java.nio.file.Path tlsKeylog;
+
+  /**
+   * The configuration these options describe; a bad value is a usage error, an unreadable key
+   * log an input error.
+   */
   AnalysisConfig toConfig(CommandLine.Model.CommandSpec spec) {
     for (int p : serverPorts) {
       if (p < 1 || p > 65535) {
@@ -137,6 +146,19 @@ final class AnalysisOptions {
     d.ephemeralPorts = ephemeralPorts;
     d.slowStartMinCostMicros = micros(slowStartMinMs);
     d.retransmissionMinStallMicros = micros(rtoMinStallMs);
+    if (tlsKeylog != null) {
+      try (java.io.Reader r = java.nio.file.Files.newBufferedReader(tlsKeylog,
+          java.nio.charset.StandardCharsets.ISO_8859_1)) {
+        config.tlsKeys.add(r);
+      } catch (java.io.IOException e) {
+        throw new UserError(ExitCodes.INPUT, tlsKeylog + ": cannot read the TLS key log ("
+            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+      }
+      if (config.tlsKeys.isEmpty()) {
+        throw new UserError(ExitCodes.INPUT, tlsKeylog + ": no TLS secret in this key log ("
+            + config.tlsKeys.malformedLines() + " malformed lines)");
+      }
+    }
     return config;
   }
 

@@ -3,6 +3,7 @@ package io.connscope.detect;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
+import io.connscope.tls.TlsFacts;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +25,12 @@ public interface Detector {
    * after every {@link #transaction} call of that connection.
    */
   void connection(Connection c, HttpTracker http, Consumer<Finding> out);
+
+  /**
+   * The TLS facts of a finished TLS connection (not called for other connections), just before
+   * {@link #connection}.
+   */
+  default void tls(Connection c, TlsFacts tls, Consumer<Finding> out) {}
 
   /** The end of the capture. */
   default void finish(Consumer<Finding> out) {}

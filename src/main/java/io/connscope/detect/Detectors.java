@@ -25,6 +25,7 @@ public final class Detectors {
         new TimeWaitReuseDetector(options), new PortExhaustionDetector(options),
         new SlowStartDetector(options), new RetransmissionStallDetector(options),
         new ReceiveWindowLimitedDetector(options), new SenderPausedDetector(options),
-        new CaptureLossDetector(options));
+        new CaptureLossDetector(options), new TlsHandshakeFailedDetector(options),
+        new TlsResumptionMissedDetector(options));
   }
 }

@@ -17,7 +17,8 @@ package io.connscope.detect;
  *     message (http.bad_start_line or http.desync); not when the server's bytes conflicted with
  *     themselves (overlapping segments with different data: injection or capture damage).
  *     Leftover bytes: from E to where the next
- *     response starts (or the end of the stream).
+ *     response starts (or the end of the stream). Not on a decrypted TLS connection: its HTTP
+ *     offsets count plaintext, the TCP timeline's count records.
  *  3. Body shorter than its Content-Length: a response with Content-Length, no gap, that never
  *     completed. Reported when the server closed (FIN or RST) before the declared length
  *     (confirmed), or when nothing more came for hangMinMicros (1 s) before the client closed or
@@ -57,8 +58,20 @@ public final class FramingErrorDetector implements Detector {
     this.options = options;
   }
 
+  /** The connection whose TLS facts said decrypted, just before its {@link #connection} call. */
+  private Connection decrypted;
+
+  @Override
+  public void tls(Connection c, io.connscope.tls.TlsFacts f, Consumer<Finding> out) {
+    boolean plain = "decrypted".equals(f.decryption()) || "partial".equals(f.decryption());
+    decrypted = plain ? c : null;
+  }
+
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    if (c != decrypted) {
+      decrypted = null;
+    }
     if (http == null || !http.isHttp()) {
       return;
     }
@@ -72,7 +85,7 @@ public final class FramingErrorDetector implements Detector {
         }
       }
     }
-    Finding f = longBody(c, http);
+    Finding f = c == decrypted ? null : longBody(c, http);
     if (f != null) {
       out.accept(f);
     }

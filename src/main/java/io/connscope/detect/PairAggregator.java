@@ -24,9 +24,11 @@ import java.util.function.BiFunction;
  *
  * <p>Setup time of a connection: first SYN to the client's handshake ACK at the capture point
  * (one round trip whatever the vantage, plus any SYN retry). For TLS (the HTTP layer recognised
- * a TLS handshake record) the TLS handshake is added, measured without decryption from the
- * client's first data to the first data of its second flight (the client's Finished, followed
- * by application data in TLS 1.3; in TLS 1.2 one more round trip follows, so this is a lower
+ * a TLS handshake record) the TLS handshake is added: as the TLS layer measured it when it
+ * saw the handshake complete (ClientHello to the first application data record, {@code
+ * tls.timing.setup_us}), else measured from the timeline, without decryption, from the client's
+ * first data to the first data of its second flight (the client's Finished, followed by
+ * application data in TLS 1.3; in TLS 1.2 one more round trip follows, so this is a lower
  * bound).
  */
 public final class PairAggregator {
@@ -159,7 +161,7 @@ public final class PairAggregator {
       return all == 0 ? 0 : (double) setupMicros / all;
     }
 
-    void add(Connection c, HttpTracker http, Seen seen, long[] bytes, int[] idx) {
+    void add(Connection c, HttpTracker http, Seen seen, long[] bytes, int[] idx, long tlsSetupUs) {
       connections++;
       startUs = Math.min(startUs, c.firstTsMicros());
       endUs = Math.max(endUs, c.lastTsMicros());
@@ -173,7 +175,11 @@ public final class PairAggregator {
           synFrames.add(c.synFrame());
         }
       }
-      if (http != null && "tls".equals(http.notHttpReason())) {
+      if (tlsSetupUs >= 0) { // measured by the TLS layer (decrypted or not)
+        tlsConnections++;
+        tlsMicros += tlsSetupUs;
+        setupMicros += tlsSetupUs;
+      } else if (http != null && "tls".equals(http.notHttpReason())) {
         long tls = tlsHandshake(c.timeline());
         if (tls >= 0) {
           tlsConnections++;
@@ -257,6 +263,15 @@ public final class PairAggregator {
 
   /** Adds a finished connection, after its transactions. */
   public void add(Connection c, HttpTracker http) {
+    add(c, http, -1);
+  }
+
+  /**
+   * As {@link #add(Connection, HttpTracker)}, with the TLS setup time the TLS layer measured
+   * ({@code tlsSetupUs}: ClientHello to the first application data record, -1 when the
+   * connection is not TLS or its handshake did not complete).
+   */
+  public void add(Connection c, HttpTracker http, long tlsSetupUs) {
     Seen seen = open.remove(c);
     if (seen == null && http != null) { // not streamed: what the tracker still holds
       for (Transaction t : http.transactions()) {
@@ -269,7 +284,7 @@ public final class PairAggregator {
       droppedConnections++;
       return;
     }
-    p.add(c, http, seen, bytes, idx);
+    p.add(c, http, seen, bytes, idx, tlsSetupUs);
   }
 
   /** The pairs in the order they were first seen. */

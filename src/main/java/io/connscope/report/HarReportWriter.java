@@ -22,9 +22,11 @@ import java.util.Map;
  * per transaction, ordered by request start.
  *
  * <ul>
- *   <li>timings: blocked -1, dns -1 and ssl -1 (not seen in a TCP capture of HTTP/1.x); connect
- *       is the handshake (SYN to the handshake's ACK) on a connection's first transaction, -1 on a
- *       reused connection; send, wait, receive from the first and last frames of the request and
+ *   <li>timings: blocked -1, dns -1 (not seen in a TCP capture); connect is the handshake (SYN
+ *       to the handshake's ACK) on a connection's first transaction, -1 on a reused connection;
+ *       on a TLS connection whose handshake was seen, ssl is the TLS setup (ClientHello to the
+ *       first application data record, {@code tls.timing.setup_us}) and connect, which includes
+ *       it (HAR 1.2), runs from the SYN to that record; ssl is -1 otherwise; send, wait, receive from the first and last frames of the request and
  *       response (0 when unknown, e.g. an unanswered request: HAR requires them non-negative).
  *   <li>{@code connection} is connscope's connection id ("C3"); {@code serverIPAddress} the
  *       server's address.
@@ -164,6 +166,16 @@ public final class HarReportWriter {
     JsonNode t = x.transaction();
     JsonNode tm = t.path("timings");
     long connect = opt(tm.get("connect_us"));
+    long ssl = -1;
+    JsonNode tls = c.path("tls").path("timing");
+    long synUs = opt(c.path("handshake").get("syn_us"));
+    long appUs = opt(tls.get("first_app_data_us"));
+    if (connect >= 0 && opt(tls.get("setup_us")) >= 0 && synUs >= 0 && appUs >= synUs) {
+      // HAR 1.2: ssl is included in connect, which then runs from the SYN to the first
+      // application data record
+      ssl = opt(tls.get("setup_us"));
+      connect = appUs - synUs;
+    }
     long send = Math.max(0, opt(tm.get("send_us")));
     long wait = Math.max(0, opt(tm.get("wait_us")));
     long receive = Math.max(0, opt(tm.get("receive_us")));
@@ -213,7 +225,11 @@ public final class HarReportWriter {
     g.writeNumberField("send", msec(send));
     g.writeNumberField("wait", msec(wait));
     g.writeNumberField("receive", msec(receive));
-    g.writeNumberField("ssl", -1);
+    if (ssl >= 0) {
+      g.writeNumberField("ssl", msec(ssl));
+    } else {
+      g.writeNumberField("ssl", -1);
+    }
     g.writeEndObject();
     g.writeStringField("serverIPAddress", c.path("server").path("ip").asText());
     g.writeStringField("connection", c.path("id").asText());

@@ -560,6 +560,7 @@ public final class JsonReportWriter implements ReportWriter {
       g.writeEndObject();
     }
     g.writeEndObject();
+    TlsReport.json(g, record.tls()); // TLS connections only (additive)
     if (isHttp) {
       writeKeepAlive(g, KeepAlive.ending(c, http));
     }

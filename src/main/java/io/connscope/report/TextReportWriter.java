@@ -125,7 +125,7 @@ public final class TextReportWriter implements ReportWriter {
         lines.append(line(c, t));
       }
       transactionLines.remove(c.id());
-      connectionBlocks.put(c.id(), describe(c, http, count, lines.toString()));
+      connectionBlocks.put(c.id(), describe(c, http, count, TlsReport.text(record.tls()) + lines));
     }
     transactionFindings.remove(c.idString());
   }

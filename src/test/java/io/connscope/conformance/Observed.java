@@ -63,6 +63,17 @@ final class Observed {
     return out;
   }
 
+  /**
+   * The TLS key log that goes with a capture: NAME.keylog beside NAME.pcap (the HTTPS samples of
+   * samples/record-tls.sh), or null. Both tshark and connscope decrypt with it.
+   */
+  static Path keylogOf(Path capture) {
+    String n = capture.getFileName().toString();
+    int dot = n.lastIndexOf('.');
+    Path k = capture.resolveSibling((dot < 0 ? n : n.substring(0, dot)) + ".keylog");
+    return java.nio.file.Files.isRegularFile(k) ? k : null;
+  }
+
   /** Runs the whole pipeline over {@code file}; never throws. */
   static Observed of(Path file) {
     Observed o = new Observed();
@@ -82,7 +93,12 @@ final class Observed {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
-      Analysis a = new Analysis(new AnalysisConfig(), sink);
+      AnalysisConfig config = new AnalysisConfig();
+      Path keylog = keylogOf(file);
+      if (keylog != null) {
+        config.tlsKeys.add(java.nio.file.Files.readString(keylog, StandardCharsets.ISO_8859_1));
+      }
+      Analysis a = new Analysis(config, sink);
       try (PacketSource src = CaptureFiles.open(file, a.warnings())) {
         a.read(src, CaptureFiles.formatOf(src), null);
       }

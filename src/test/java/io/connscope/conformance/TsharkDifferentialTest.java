@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Differential test against tshark: every capture of the shared corpus ({@code ../shared/corpus},
- * skipped when absent) and every sample ({@code samples/*.pcap}) is read by tshark and by
- * connscope's pipeline ({@link Observed}), and the HTTP transactions are compared one by one:
+ * skipped when absent) and every sample ({@code samples/*.pcap}, {@code *.pcapng}) is read by tshark and by
+ * connscope's pipeline ({@link Observed}), and the HTTP transactions are compared one by one
+ * (HTTPS samples decrypted by both, with the key log beside them or the pcapng's Decryption
+ * Secrets Blocks):
  * method, request target, final status and the request's frame. See docs/conformance.md.
  *
  * <p>Every difference must be listed, with a reason, in {@value #EXPECTATIONS_NAME}. The test
@@ -261,7 +263,8 @@ class TsharkDifferentialTest {
     List<Capture> out = new ArrayList<>();
     if (Files.isDirectory(SAMPLES)) {
       try (Stream<Path> s = Files.list(SAMPLES)) {
-        s.filter(p -> p.getFileName().toString().endsWith(".pcap")).sorted()
+        s.filter(p -> p.getFileName().toString().endsWith(".pcap")
+                || p.getFileName().toString().endsWith(".pcapng")).sorted()
             .forEach(p -> out.add(new Capture("samples/" + p.getFileName(), p)));
       }
     }
@@ -308,6 +311,12 @@ class TsharkDifferentialTest {
    */
   static TsharkRun tshark(Path file, Path config) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("tshark", "-r", file.toString()));
+    Path keylog = Observed.keylogOf(file);
+    if (keylog != null) {
+      // an HTTPS sample: both sides decrypt with its key log (a pcapng's Decryption Secrets
+      // Blocks are read by both without it)
+      cmd.addAll(List.of("-o", "tls.keylog_file:" + keylog.toAbsolutePath()));
+    }
     cmd.addAll(TSHARK_ARGS);
     Path out = Files.createTempFile("tshark", ".out");
     Path err = Files.createTempFile("tshark", ".err");

@@ -1,0 +1,308 @@
+package io.connscope.tls;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Decrypts the records of one direction in one key epoch, with the JDK's own crypto: AES-GCM and
+ * ChaCha20-Poly1305 (TLS 1.3, RFC 8446 section 5.2; TLS 1.2, RFC 5288 and RFC 7905), and for
+ * TLS 1.2 AES-CBC with HMAC-SHA1/256/384, MAC-then-encrypt or encrypt-then-MAC (RFC 7366). Keys come
+ * from the key log: TLS 1.3 traffic secrets expanded with HKDF-Expand-Label (section 7.3), the
+ * TLS 1.2 master secret expanded with the PRF (RFC 5246 section 6.3), both on {@link Mac}.
+ */
+final class RecordCipher {
+  /**
+   * What a suite needs: the AEAD (or AES-CBC), its key length, the PRF/HKDF hash; for CBC the
+   * record MAC and its length.
+   */
+  record Suite(String aead, int keyLen, String mac, int hashLen, String recordMac, int macLen) {
+    Suite(String aead, int keyLen, String mac, int hashLen) {
+      this(aead, keyLen, mac, hashLen, null, 0);
+    }
+
+    boolean chacha() {
+      return aead.startsWith("ChaCha");
+    }
+
+    boolean cbc() {
+      return aead.equals("AES-CBC");
+    }
+  }
+
+  static final int TAG = 16;
+
+  private final Suite suite;
+  private final boolean tls13;
+  private final Cipher cipher;
+  private final SecretKeySpec key;
+  /** TLS 1.3 and 1.2 ChaCha: the 12-byte IV; TLS 1.2 GCM: the 4-byte salt. */
+  private final byte[] iv;
+  private final byte[] nonce = new byte[12];
+  private final byte[] aad = new byte[13];
+  /** Sequence number of the next record. */
+  long seq;
+
+  private RecordCipher(Suite suite, boolean tls13, byte[] key, byte[] iv) throws GeneralSecurityException {
+    this.suite = suite;
+    this.tls13 = tls13;
+    this.cipher = Cipher.getInstance(suite.chacha() ? "ChaCha20-Poly1305"
+        : suite.cbc() ? "AES/CBC/NoPadding" : "AES/GCM/NoPadding");
+    this.key = new SecretKeySpec(key, suite.chacha() ? "ChaCha20" : "AES");
+    this.iv = iv;
+  }
+
+  /** CBC: the record MAC (its key) and whether encrypt-then-MAC (RFC 7366) was negotiated. */
+  private Mac recordMac;
+  private boolean encryptThenMac;
+  private final byte[] macOut = new byte[64];
+
+  /** The suite's parameters, or null when it is not one connscope decrypts. */
+  static Suite suite(int cs, boolean tls13) {
+    if (tls13) {
+      switch (cs) {
+        case 0x1301: return new Suite("AES-GCM", 16, "HmacSHA256", 32);
+        case 0x1302: return new Suite("AES-GCM", 32, "HmacSHA384", 48);
+        case 0x1303: return new Suite("ChaCha20-Poly1305", 32, "HmacSHA256", 32);
+        default: return null;
+      }
+    }
+    switch (cs) {
+      case 0xc02b: case 0xc02f: case 0x009e: case 0x009c:
+        return new Suite("AES-GCM", 16, "HmacSHA256", 32);
+      case 0xc02c: case 0xc030: case 0x009f: case 0x009d:
+        return new Suite("AES-GCM", 32, "HmacSHA384", 48);
+      case 0xcca8: case 0xcca9: case 0xccaa:
+        return new Suite("ChaCha20-Poly1305", 32, "HmacSHA256", 32);
+      // CBC with HMAC (TLS 1.1+: explicit IV per record), MAC-then-encrypt or encrypt-then-MAC
+      case 0xc009: case 0xc013: case 0x002f: case 0x0033:
+        return new Suite("AES-CBC", 16, "HmacSHA256", 32, "HmacSHA1", 20);
+      case 0xc00a: case 0xc014: case 0x0035: case 0x0039:
+        return new Suite("AES-CBC", 32, "HmacSHA256", 32, "HmacSHA1", 20);
+      case 0xc023: case 0xc027: case 0x003c: case 0x0067:
+        return new Suite("AES-CBC", 16, "HmacSHA256", 32, "HmacSHA256", 32);
+      case 0x003d: case 0x006b:
+        return new Suite("AES-CBC", 32, "HmacSHA256", 32, "HmacSHA256", 32);
+      case 0xc024: case 0xc028:
+        return new Suite("AES-CBC", 32, "HmacSHA384", 48, "HmacSHA384", 48);
+      default:
+        return null;
+    }
+  }
+
+  /** TLS 1.3: the cipher of a traffic secret. */
+  static RecordCipher tls13(Suite s, byte[] secret) throws GeneralSecurityException {
+    byte[] key = expandLabel(s.mac(), secret, "key", s.keyLen());
+    byte[] iv = expandLabel(s.mac(), secret, "iv", 12);
+    return new RecordCipher(s, true, key, iv);
+  }
+
+  /** TLS 1.3: the next traffic secret after a KeyUpdate. */
+  static byte[] nextSecret(Suite s, byte[] secret) throws GeneralSecurityException {
+    return expandLabel(s.mac(), secret, "traffic upd", s.hashLen());
+  }
+
+  /** TLS 1.2: the client's (or server's) cipher from the master secret and both randoms. */
+  static RecordCipher tls12(Suite s, byte[] master, byte[] clientRandom, byte[] serverRandom,
+      boolean client, boolean encryptThenMac) throws GeneralSecurityException {
+    // key block (RFC 5246 section 6.3): MAC keys, write keys, then IVs (AEAD implicit parts only)
+    int ivLen = s.cbc() ? 0 : s.chacha() ? 12 : 4;
+    int macLen = s.macLen();
+    byte[] seed = new byte[64];
+    System.arraycopy(serverRandom, 0, seed, 0, 32);
+    System.arraycopy(clientRandom, 0, seed, 32, 32);
+    byte[] block = prf(s.mac(), master, "key expansion", seed,
+        2 * macLen + 2 * s.keyLen() + 2 * ivLen);
+    int macAt = client ? 0 : macLen;
+    int keyAt = 2 * macLen + (client ? 0 : s.keyLen());
+    int ivAt = 2 * macLen + 2 * s.keyLen() + (client ? 0 : ivLen);
+    byte[] key = java.util.Arrays.copyOfRange(block, keyAt, keyAt + s.keyLen());
+    byte[] iv = java.util.Arrays.copyOfRange(block, ivAt, ivAt + ivLen);
+    RecordCipher c = new RecordCipher(s, false, key, iv);
+    if (s.cbc()) {
+      c.recordMac = Mac.getInstance(s.recordMac());
+      c.recordMac.init(new SecretKeySpec(java.util.Arrays.copyOfRange(block, macAt, macAt + macLen),
+          s.recordMac()));
+      c.encryptThenMac = encryptThenMac;
+    }
+    return c;
+  }
+
+  /** CBC record: MAC check and decryption in place; the plaintext length, or -1. */
+  private int decryptCbc(byte[] hdr, byte[] body, int len) throws GeneralSecurityException {
+    int macLen = suite.macLen();
+    if (encryptThenMac) {
+      int ctLen = len - macLen; // IV and ciphertext
+      if (ctLen < 32 || (ctLen & 15) != 0) {
+        return -1;
+      }
+      mac(hdr[0], hdr[1], hdr[2], ctLen, body, 0, ctLen);
+      if (!java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(macOut, macLen),
+          java.util.Arrays.copyOfRange(body, ctLen, len))) {
+        return -1;
+      }
+      cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(body, 0, 16));
+      int n = cipher.doFinal(body, 16, ctLen - 16, body, 0);
+      int pad = body[n - 1] & 0xFF;
+      if (pad + 1 > n) {
+        return -1;
+      }
+      seq++;
+      return n - pad - 1;
+    }
+    if (len < 16 + 16 || (len & 15) != 0) {
+      return -1;
+    }
+    cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(body, 0, 16));
+    int n = cipher.doFinal(body, 16, len - 16, body, 0);
+    int pad = body[n - 1] & 0xFF;
+    int ptLen = n - pad - 1 - macLen;
+    if (ptLen < 0) {
+      return -1;
+    }
+    mac(hdr[0], hdr[1], hdr[2], ptLen, body, 0, ptLen);
+    if (!java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(macOut, macLen),
+        java.util.Arrays.copyOfRange(body, ptLen, ptLen + macLen))) {
+      return -1;
+    }
+    seq++;
+    return ptLen;
+  }
+
+  /** HMAC(seq || type || version || length || data) into {@link #macOut}. */
+  private void mac(byte type, byte v0, byte v1, int length, byte[] b, int off, int len)
+      throws GeneralSecurityException {
+    for (int i = 0; i < 8; i++) {
+      aad[i] = (byte) (seq >>> (56 - 8 * i));
+    }
+    aad[8] = type;
+    aad[9] = v0;
+    aad[10] = v1;
+    aad[11] = (byte) (length >>> 8);
+    aad[12] = (byte) length;
+    recordMac.update(aad, 0, 13);
+    recordMac.update(b, off, len);
+    recordMac.doFinal(macOut, 0);
+  }
+
+  /**
+   * Decrypts the record whose 5-byte header is {@code hdr} and whose body is {@code
+   * body[0, len)}, in place. Returns the plaintext length (TLS 1.3: content and inner type,
+   * padding removed; the type is {@code body[returned - 1]}... see {@link #innerType}), or -1
+   * when the record does not authenticate. The sequence number advances only on success.
+   */
+  int decrypt(byte[] hdr, byte[] body, int len) {
+    if (suite.cbc()) {
+      try {
+        return decryptCbc(hdr, body, len);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        return -1;
+      }
+    }
+    int explicit = !tls13 && !suite.chacha() ? 8 : 0;
+    int ctLen = len - explicit;
+    if (ctLen < TAG) {
+      return -1;
+    }
+    int ptLen = ctLen - TAG;
+    try {
+      if (tls13 || suite.chacha()) {
+        System.arraycopy(iv, 0, nonce, 0, 12);
+        for (int i = 0; i < 8; i++) {
+          nonce[4 + i] ^= (byte) (seq >>> (56 - 8 * i));
+        }
+      } else {
+        System.arraycopy(iv, 0, nonce, 0, 4);
+        System.arraycopy(body, 0, nonce, 4, 8);
+      }
+      if (tls13) {
+        System.arraycopy(hdr, 0, aad, 0, 5);
+      } else {
+        for (int i = 0; i < 8; i++) {
+          aad[i] = (byte) (seq >>> (56 - 8 * i));
+        }
+        aad[8] = hdr[0];
+        aad[9] = hdr[1];
+        aad[10] = hdr[2];
+        aad[11] = (byte) (ptLen >>> 8);
+        aad[12] = (byte) ptLen;
+      }
+      if (suite.chacha()) {
+        cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonce));
+      } else {
+        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
+      }
+      cipher.updateAAD(aad, 0, tls13 ? 5 : 13);
+      int n = cipher.doFinal(body, explicit, ctLen, body, 0);
+      seq++;
+      return n;
+    } catch (GeneralSecurityException e) {
+      return -1;
+    }
+  }
+
+  boolean tls13() {
+    return tls13;
+  }
+
+  // ---- key derivation --------------------------------------------------------------------
+
+  static byte[] expandLabel(String mac, byte[] secret, String label, int len)
+      throws GeneralSecurityException {
+    byte[] l = ("tls13 " + label).getBytes(StandardCharsets.US_ASCII);
+    byte[] info = new byte[2 + 1 + l.length + 1];
+    info[0] = (byte) (len >>> 8);
+    info[1] = (byte) len;
+    info[2] = (byte) l.length;
+    System.arraycopy(l, 0, info, 3, l.length);
+    info[3 + l.length] = 0; // empty context
+    return hkdfExpand(mac, secret, info, len);
+  }
+
+  /** HKDF-Expand (RFC 5869 section 2.3). */
+  static byte[] hkdfExpand(String mac, byte[] prk, byte[] info, int len) throws GeneralSecurityException {
+    Mac m = Mac.getInstance(mac);
+    m.init(new SecretKeySpec(prk, mac));
+    byte[] out = new byte[len];
+    byte[] t = new byte[0];
+    int done = 0;
+    for (int i = 1; done < len; i++) {
+      m.update(t);
+      m.update(info);
+      m.update((byte) i);
+      t = m.doFinal();
+      int n = Math.min(t.length, len - done);
+      System.arraycopy(t, 0, out, done, n);
+      done += n;
+    }
+    return out;
+  }
+
+  /** The TLS 1.2 PRF: P_hash(secret, label + seed) (RFC 5246 section 5). */
+  static byte[] prf(String mac, byte[] secret, String label, byte[] seed, int len)
+      throws GeneralSecurityException {
+    byte[] l = label.getBytes(StandardCharsets.US_ASCII);
+    byte[] ls = new byte[l.length + seed.length];
+    System.arraycopy(l, 0, ls, 0, l.length);
+    System.arraycopy(seed, 0, ls, l.length, seed.length);
+    Mac m = Mac.getInstance(mac);
+    m.init(new SecretKeySpec(secret, mac));
+    byte[] out = new byte[len];
+    byte[] a = ls;
+    int done = 0;
+    while (done < len) {
+      a = m.doFinal(a);
+      m.update(a);
+      m.update(ls);
+      byte[] p = m.doFinal();
+      int n = Math.min(p.length, len - done);
+      System.arraycopy(p, 0, out, done, n);
+      done += n;
+    }
+    return out;
+  }
+}
