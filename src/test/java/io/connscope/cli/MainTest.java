@@ -54,6 +54,28 @@ class MainTest {
     assertTrue(ah.out().contains("--server-port"), ah.out());
   }
 
+  /**
+   * --version is answered before picocli builds its model (start-up): the same bytes as picocli's
+   * own version help; and commands added only when named still give the full usage otherwise.
+   */
+  @Test
+  void quickVersionIsPicocliVersionAndEveryCommandIsListed() {
+    StringWriter picocli = new StringWriter();
+    new picocli.CommandLine(new Main()).printVersionHelp(new PrintWriter(picocli, true));
+    assertEquals(picocli.toString(), run("--version").out());
+    assertEquals(picocli.toString(), run("-V").out());
+    String usage = run("--help").out();
+    int at = 0;
+    for (String command : new String[] {"analyze", "capture", "interfaces", "report", "help"}) {
+      int i = usage.indexOf("\n  " + command + " ", at);
+      assertTrue(i > 0, command + " listed after the previous one: " + usage);
+      at = i;
+    }
+    Result helpAnalyze = run("help", "analyze");
+    assertEquals(0, helpAnalyze.code(), helpAnalyze.err());
+    assertTrue(helpAnalyze.out().contains("--server-port"), helpAnalyze.out());
+  }
+
   @Test
   void badArgumentsGiveOneLineAndExit2() {
     assertOneLineError(run("analyze"), ExitCodes.USAGE, "FILE");
