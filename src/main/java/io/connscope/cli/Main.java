@@ -37,7 +37,7 @@ public final class Main implements Runnable {
   }
 
   /** The subcommands, in the order the usage lists them. */
-  private static final String[] COMMANDS = {"analyze", "capture", "interfaces", "report", "help"};
+  static final String[] COMMANDS = {"analyze", "capture", "interfaces", "report", "help"};
 
   /** Runs the command line with the given streams and returns the exit code (for tests). */
   public static int run(String[] args, OutputStream stdout, PrintWriter err) {
@@ -54,10 +54,15 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(main);
     // picocli builds a command's model by reflection when it is added: only the command that is
     // run is added when the first argument names one; all of them otherwise (usage, errors).
+    // The top-level usage only lists each command's name and description: there a command is
+    // a spec made of its annotation alone.
     String first = args.length > 0 ? args[0] : "";
     boolean named = java.util.Arrays.asList(COMMANDS).contains(first) && !first.equals("help");
+    boolean usageOnly = args.length == 1 && (first.equals("--help") || first.equals("-h"));
     for (String name : COMMANDS) {
-      if (!named || name.equals(first)) {
+      if (usageOnly && !name.equals("help")) {
+        cl.addSubcommand(name, usageEntry(name));
+      } else if (!named || name.equals(first)) {
         cl.addSubcommand(name, command(name));
       }
     }
@@ -91,7 +96,22 @@ public final class Main implements Runnable {
     }
   }
 
-  private static Object command(String name) {
+  /** A command as the top-level usage lists it: name and description from its annotation. */
+  private static CommandLine.Model.CommandSpec usageEntry(String name) {
+    Class<?> command = switch (name) {
+      case "analyze" -> AnalyzeCommand.class;
+      case "capture" -> CaptureCommand.class;
+      case "interfaces" -> InterfacesCommand.class;
+      default -> ReportCommand.class;
+    };
+    Command c = command.getAnnotation(Command.class);
+    CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(c.name());
+    spec.usageMessage().description(c.description()).header(c.header());
+    return spec;
+  }
+
+  /** A new instance of the named command (help: picocli's). */
+  static Object command(String name) {
     return switch (name) {
       case "analyze" -> new AnalyzeCommand();
       case "capture" -> new CaptureCommand();
