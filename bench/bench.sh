@@ -15,6 +15,7 @@
 #   BENCH_TOOL_TIMEOUT=1800 time bound of each timed command
 #   BENCH_RUNS=1            runs per tool and capture (the table shows the fastest run)
 #   BENCH_STARTUP_RUNS=10   runs per start-up command (the table shows the median and the fastest)
+#   BENCH_DATA=bench/data   where the captures are (gen writes there; time times every *.pcap)
 #   BENCH_TOOLS=            the tools to time, space-separated (default: all of them:
 #                           floor connscope connscope-all connscope-jar tcpdump tshark)
 #   CONNSCOPE_JAVA_OPTS=    extra JVM options for connscope (default: none; both rows)
@@ -25,7 +26,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DATA=$ROOT/bench/data
+DATA=${BENCH_DATA:-$ROOT/bench/data}
 JAR=$ROOT/target/connscope.jar
 FLOOR_DIR=$ROOT/target/bench
 WORK=$(mktemp -d /tmp/cs-bench.XXXXXX)
@@ -147,7 +148,7 @@ time_tools() {
   need_time
   ensure_jar
   ensure_floor
-  local f name mb tool floor_s cs_s rows=() notes=() launcher=""
+  local f name mb tool floor_s floor_cpu cs_s rows=() notes=() launcher=""
   [ -x "$ROOT/target/connscope" ] && [ -f "$JAR" ] && launcher=$ROOT/target/connscope
   shopt -s nullglob
   local files=("$DATA"/*.pcap)
@@ -156,7 +157,7 @@ time_tools() {
     name=$(basename "$f")
     mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$f")/1e6}")
     cat "$f" >/dev/null   # every tool reads from the page cache
-    floor_s=""; cs_s=""
+    floor_s=""; floor_cpu=""; cs_s=""
     for tool in floor connscope connscope-all connscope-jar tcpdump tshark; do
       want "$tool" || continue
       SECONDS_TAKEN=""; CPU_TAKEN=""; RSS_MB=""
@@ -164,7 +165,7 @@ time_tools() {
         floor)
           measure floor java -cp "$FLOOR_DIR" Floor "$f"
           [ -n "$SECONDS_TAKEN" ] && notes+=("$name: $(cat "$WORK/floor.out")")
-          floor_s=$SECONDS_TAKEN ;;
+          floor_s=$SECONDS_TAKEN; floor_cpu=$CPU_TAKEN ;;
         connscope)
           # the launcher next to the jar (its JVM settings; CONNSCOPE_JAVA_OPTS come after them)
           [ -n "$launcher" ] && measure connscope "$launcher" analyze "$f" --format json -o /dev/null
@@ -185,12 +186,12 @@ time_tools() {
         tcpdump)
           measure tcpdump tcpdump -r "$f" -w /dev/null ;;
       esac
-      rows+=("$(row "$name" "$mb" "$(label "$tool")" "$SECONDS_TAKEN" "$CPU_TAKEN" "$RSS_MB" "$floor_s" "$cs_s")")
+      rows+=("$(row "$name" "$mb" "$(label "$tool")" "$SECONDS_TAKEN" "$CPU_TAKEN" "$RSS_MB" "$floor_s" "$floor_cpu" "$cs_s")")
     done
   done
   echo
-  echo "| capture | tool | wall (s) | CPU (s) | peak RSS (MB) | MB/s | wall / floor | wall / connscope |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  echo "| capture | tool | wall (s) | CPU (s) | peak RSS (MB) | MB/s | wall / floor | CPU / floor | wall / connscope |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
   printf '%s\n' "${notes[@]}"
@@ -213,14 +214,14 @@ ratio() { # ratio A B: A / B as "N.NNx", or n/a
 }
 
 row() {
-  local name=$1 mb=$2 tool=$3 s=$4 cpu=$5 rss=$6 floor=$7 cs=$8
+  local name=$1 mb=$2 tool=$3 s=$4 cpu=$5 rss=$6 floor=$7 floor_cpu=$8 cs=$9
   if [ -z "$s" ]; then
-    echo "| $name ($mb MB) | $tool | n/a | n/a | n/a | n/a | n/a | n/a |"
+    echo "| $name ($mb MB) | $tool | n/a | n/a | n/a | n/a | n/a | n/a | n/a |"
     return
   fi
   local rate
   rate=$(awk "BEGIN{printf \"%.1f\", ($s > 0) ? $mb/$s : 0}")
-  echo "| $name ($mb MB) | $tool | $s | $cpu | $rss | $rate | $(ratio "$s" "$floor") | $(ratio "$s" "$cs") |"
+  echo "| $name ($mb MB) | $tool | $s | $cpu | $rss | $rate | $(ratio "$s" "$floor") | $(ratio "$cpu" "$floor_cpu") | $(ratio "$s" "$cs") |"
 }
 
 # startup: how long connscope takes for what should feel instant: --version, --help and a
@@ -246,7 +247,7 @@ startup() {
   # shellcheck disable=SC2086
   start_row "java -jar connscope.jar analyze ten.pcap" "$n" java ${CONNSCOPE_JAVA_OPTS:-} -jar "$JAR" analyze "$ten"
   start_row "floor on ten.pcap (JVM start + read)" "$n" java -cp "$FLOOR_DIR" Floor "$ten"
-  start_row "java -Xshare:auto -version (the bare JVM)" "$n" java -version
+  start_row "java -version (the bare JVM)" "$n" java -version
 }
 
 # start_row LABEL RUNS CMD...: one table row, median and fastest wall time of RUNS runs.
