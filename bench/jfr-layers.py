@@ -9,8 +9,8 @@ weighted by the bytes it stands for) is charged to the innermost connscope frame
 its package is the layer (capture, decode, tcp, http, detect, analysis, report, cli), so JDK
 code called by a layer counts for that layer. Jackson frames above the report layer are shown as
 their own row ("report: Jackson"), and the report layer is split into the JSON writer and the rest.
-A sample with no connscope frame (JVM start, class loading, JIT-compiled JDK code on other threads)
-is "JVM / JDK only". Below the layer table: the methods with the largest shares (the innermost
+A sample with no connscope frame is "JFR itself" when JFR's own code is on the stack (it reads
+the container's metrics), else "JVM / JDK only" (JVM start, class loading). Below the layer table: the methods with the largest shares (the innermost
 connscope method, and the innermost frame when it is not connscope's).
 """
 import collections
@@ -43,14 +43,17 @@ def layer(fs):
             where = f"{simple}.{name}"
             if pkg == "report":
                 if jackson:
-                    return "report: Jackson (JSON generator)", where
+                    return "report: Jackson (JSON generator or parser)", where
                 if simple.split("$")[0] in JSON_WRITER:
                     return "report: JSON writer (connscope code)", where
                 return "report: other", where
             if pkg == "capture" and ".live" in cls:
                 pkg = "capture.live"
             return pkg, where
-    return "JVM / JDK only", (fs[0][0].rsplit(".", 1)[-1] + "." + fs[0][1]) if fs else "?"
+    top = (fs[0][0].rsplit(".", 1)[-1] + "." + fs[0][1]) if fs else "?"
+    if any(cls.startswith(("jdk.jfr.", "jdk.internal.platform.")) for cls, _ in fs):
+        return "JFR itself (container metrics)", top
+    return "JVM / JDK only", top
 
 
 def load(rec, event):
