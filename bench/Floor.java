@@ -69,8 +69,14 @@ public final class Floor {
       for (String a : args) {
         f.read(Path.of(a));
       }
-    } catch (IOException | IllegalStateException e) {
+    } catch (java.nio.file.NoSuchFileException e) {
+      System.err.println("floor: no such file: " + e.getFile());
+      System.exit(3);
+    } catch (IllegalStateException e) {
       System.err.println("floor: " + e.getMessage());
+      System.exit(3);
+    } catch (IOException e) {
+      System.err.println("floor: " + String.join(" ", args) + ": " + e.getMessage());
       System.exit(3);
     }
     long check = 0;
@@ -90,7 +96,7 @@ public final class Floor {
       eof = false;
       buf.clear().limit(0);
       if (!ensure(4)) {
-        throw new IllegalStateException(p + ": empty file");
+        throw new IllegalStateException(p + ": not a capture (" + buf.remaining() + " bytes)");
       }
       int magic = buf.getInt(buf.position());
       if (magic == 0x0A0D0D0A) {
