@@ -17,8 +17,6 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Explains, from packets, why HTTP/1.x is slow or hangs at the connection level.",
-    subcommands = {AnalyzeCommand.class, CaptureCommand.class, InterfacesCommand.class,
-      ReportCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success (damaged input is reported as warnings)",
@@ -38,11 +36,36 @@ public final class Main implements Runnable {
         new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
   }
 
+  /** The subcommands, in the order the usage lists them. */
+  static final String[] COMMANDS = {"analyze", "capture", "interfaces", "report", "help"};
+
   /** Runs the command line with the given streams and returns the exit code (for tests). */
   public static int run(String[] args, OutputStream stdout, PrintWriter err) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // What picocli would print, without building the command model (a third of the start-up).
+      PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+      for (String line : new Version().getVersion()) {
+        out.println(line);
+      }
+      return 0;
+    }
     Main main = new Main();
     main.stdout = stdout;
     CommandLine cl = new CommandLine(main);
+    // picocli builds a command's model by reflection when it is added: only the command that is
+    // run is added when the first argument names one; all of them otherwise (usage, errors).
+    // The top-level usage only lists each command's name and description: there a command is
+    // a spec made of its annotation alone.
+    String first = args.length > 0 ? args[0] : "";
+    boolean named = java.util.Arrays.asList(COMMANDS).contains(first) && !first.equals("help");
+    boolean usageOnly = args.length == 1 && (first.equals("--help") || first.equals("-h"));
+    for (String name : COMMANDS) {
+      if (usageOnly && !name.equals("help")) {
+        cl.addSubcommand(name, usageEntry(name));
+      } else if (!named || name.equals(first)) {
+        cl.addSubcommand(name, command(name));
+      }
+    }
     cl.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
@@ -71,6 +94,31 @@ public final class Main implements Runnable {
       err.println("connscope: internal error: " + e + " (please report it with the capture)");
       return ExitCodes.INTERNAL;
     }
+  }
+
+  /** A command as the top-level usage lists it: name and description from its annotation. */
+  private static CommandLine.Model.CommandSpec usageEntry(String name) {
+    Class<?> command = switch (name) {
+      case "analyze" -> AnalyzeCommand.class;
+      case "capture" -> CaptureCommand.class;
+      case "interfaces" -> InterfacesCommand.class;
+      default -> ReportCommand.class;
+    };
+    Command c = command.getAnnotation(Command.class);
+    CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(c.name());
+    spec.usageMessage().description(c.description()).header(c.header());
+    return spec;
+  }
+
+  /** A new instance of the named command (help: picocli's). */
+  static Object command(String name) {
+    return switch (name) {
+      case "analyze" -> new AnalyzeCommand();
+      case "capture" -> new CaptureCommand();
+      case "interfaces" -> new InterfacesCommand();
+      case "report" -> new ReportCommand();
+      default -> new CommandLine.HelpCommand();
+    };
   }
 
   @Override

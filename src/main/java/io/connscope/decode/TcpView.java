@@ -53,6 +53,8 @@ public final class TcpView {
 
   private static final int OPT_EOL = 0, OPT_NOP = 1, OPT_MSS = 2, OPT_WSCALE = 3,
       OPT_SACK_PERMITTED = 4, OPT_SACK = 5, OPT_TIMESTAMPS = 8;
+  /** NOP, NOP, timestamps kind, length 10: the first four option bytes, big-endian. */
+  private static final int NOP_NOP_TIMESTAMPS = 0x0101080A;
 
   private ByteBuffer buf;
   private int offset;
@@ -121,6 +123,14 @@ public final class TcpView {
     clearOptions();
     int p = offset + MIN_HEADER_LENGTH;
     int end = offset + headerLength();
+    if (end - p == 12 && buf.getInt(p) == NOP_NOP_TIMESTAMPS) {
+      // The layout of nearly every segment between Linux hosts after the handshake: NOP, NOP,
+      // timestamps; what the loop below finds for it, with two reads instead of a dozen.
+      hasTimestamps = true;
+      tsVal = buf.getInt(p + 4) & 0xFFFFFFFFL;
+      tsEcr = buf.getInt(p + 8) & 0xFFFFFFFFL;
+      return this;
+    }
     while (p < end) {
       int kind = buf.get(p) & 0xFF;
       if (kind == OPT_EOL) {

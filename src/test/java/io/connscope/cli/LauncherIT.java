@@ -66,6 +66,51 @@ class LauncherIT {
     assertTrue(r.err().startsWith("connscope: /nonexistent/connscope.jar is missing"), r.err());
   }
 
+  /** The build's class-data archive is used: the JVM maps connscope's classes from it. */
+  @Test
+  void usesTheClassDataArchiveOfTheBuild() throws Exception {
+    Path jsa = Paths.get("target", "connscope.jsa");
+    assumeTrue(Files.exists(jsa), "this JVM made no archive at package time");
+    Run r = run(Map.of("CONNSCOPE_JAVA_OPTS", "-Xlog:class+load=info:stdout"), "--help");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().lines().anyMatch(l -> l.contains("io.connscope.cli.Main source: shared objects file")),
+        "Main from the archive: " + r.out().lines().filter(l -> l.contains("io.connscope")).toList());
+    // picocli's Java 5 class files too (a static archive takes them, a dynamic one does not)
+    assertTrue(r.out().lines().anyMatch(l -> l.contains("picocli.CommandLine source: shared objects file")),
+        "picocli from the archive: " + r.out().lines().filter(l -> l.contains("picocli.CommandLine ")).toList());
+  }
+
+  /**
+   * An archive that does not belong to the jar (rebuilt, moved, copied: here a copy of the jar
+   * beside the build's archive, which names the original) or no archive at all: the launcher
+   * runs as before, and nothing about it reaches standard output or standard error.
+   */
+  @Test
+  void aStaleOrMissingArchiveIsSilent(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path jsa = Paths.get("target", "connscope.jsa");
+    String version = run(Map.of(), "--version").out();
+    Path jar = tmp.resolve("connscope.jar");
+    Files.copy(Paths.get("target", "connscope.jar"), jar);
+    if (Files.exists(jsa)) {
+      Path copy = tmp.resolve("connscope.jsa");
+      Files.copy(jsa, copy);
+      copy.toFile().setLastModified(jar.toFile().lastModified() + 2000); // newer than the jar
+      Run stale = run(Map.of("CONNSCOPE_JAR", jar.toString()), "--version");
+      assertEquals(0, stale.code(), stale.err());
+      assertEquals(version, stale.out());
+      assertEquals("", stale.err());
+      Run analysed = run(Map.of("CONNSCOPE_JAR", jar.toString()), "analyze", "samples/keepalive-get.pcap");
+      assertEquals(0, analysed.code(), analysed.err());
+      assertEquals(run(Map.of(), "analyze", "samples/keepalive-get.pcap").out(), analysed.out());
+      assertEquals("", analysed.err());
+      Files.delete(copy);
+    }
+    Run none = run(Map.of("CONNSCOPE_JAR", jar.toString()), "--version");
+    assertEquals(0, none.code(), none.err());
+    assertEquals(version, none.out());
+    assertEquals("", none.err());
+  }
+
   private static Run run(Map<String, String> env, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(LAUNCHER.toString());

@@ -55,6 +55,30 @@ class MainTest {
     assertTrue(ah.out().contains("--server-port"), ah.out());
   }
 
+  /**
+   * Start-up: --version is answered before picocli builds its model, the top-level usage is
+   * built from the commands' annotations only, and a named command is the only one built: the
+   * same bytes as picocli's own version help and usage.
+   */
+  @Test
+  void quickVersionAndUsageAreTheSameBytes() {
+    StringWriter picocli = new StringWriter();
+    new picocli.CommandLine(new Main()).printVersionHelp(new PrintWriter(picocli, true));
+    assertEquals(picocli.toString(), run("--version").out());
+    assertEquals(picocli.toString(), run("-V").out());
+    // the usage from stand-ins of the commands is the usage from the commands themselves
+    picocli.CommandLine full = new picocli.CommandLine(new Main());
+    for (String command : Main.COMMANDS) {
+      full.addSubcommand(command, Main.command(command));
+    }
+    assertEquals(full.getUsageMessage(), run("--help").out());
+    assertEquals(full.getUsageMessage(), run("-h").out());
+    assertTrue(full.getUsageMessage().contains("  interfaces  Lists the interfaces"), full.getUsageMessage());
+    Result helpAnalyze = run("help", "analyze");
+    assertEquals(0, helpAnalyze.code(), helpAnalyze.err());
+    assertTrue(helpAnalyze.out().contains("--server-port"), helpAnalyze.out());
+  }
+
   @Test
   void badArgumentsGiveOneLineAndExit2() {
     assertOneLineError(run("analyze"), ExitCodes.USAGE, "FILE");

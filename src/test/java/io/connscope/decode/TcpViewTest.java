@@ -35,6 +35,32 @@ class TcpViewTest {
     assertFalse(t.optionsMalformed());
   }
 
+  /** NOP, NOP, timestamps (the usual data segment, read by a shortcut) and its near misses. */
+  @Test
+  void nopNopTimestampsAndNearMisses() {
+    TcpView t = decodeTcp(TcpView.ACK, bytes(1, 1, 8, 10, 0x80, 0, 0, 1, 0, 0, 0x30, 0x39));
+    assertTrue(t.hasTimestamps());
+    assertEquals(0x80000001L, t.tsVal());
+    assertEquals(12345, t.tsEcr());
+    assertFalse(t.optionsMalformed() || t.sackPermitted());
+    assertEquals(-1, t.mss());
+    assertEquals(0, t.sackBlockCount());
+    // same first bytes, wrong length: malformed, no timestamps
+    TcpView bad = decodeTcp(TcpView.ACK, bytes(1, 1, 8, 9, 0, 0, 0, 1, 0, 0, 0, 2));
+    assertFalse(bad.hasTimestamps());
+    assertTrue(bad.optionsMalformed());
+    // a SACK block in the same 12 bytes
+    TcpView sack = decodeTcp(TcpView.ACK, bytes(1, 1, 5, 10, 0, 0, 0, 5, 0, 0, 0, 9));
+    assertFalse(sack.hasTimestamps());
+    assertEquals(1, sack.sackBlockCount());
+    assertEquals(5, sack.sackLeft(0));
+    assertEquals(9, sack.sackRight(0));
+    // timestamps then more options (16 bytes): the general parser
+    TcpView more = decodeTcp(TcpView.ACK, bytes(1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 8, 1, 1, 4, 2));
+    assertTrue(more.hasTimestamps() && more.sackPermitted());
+    assertEquals(7, more.tsVal());
+  }
+
   @Test
   void noOptionsLeavesDefaults() {
     TcpView t = decodeTcp(TcpView.ACK, new byte[0]);
