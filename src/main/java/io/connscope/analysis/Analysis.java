@@ -10,9 +10,9 @@ import io.connscope.decode.IpDefragmenter;
 import io.connscope.decode.TcpView;
 import io.connscope.detect.Detector;
 import io.connscope.detect.Detectors;
-import io.connscope.detect.Finding;
 import io.connscope.detect.PairAggregator;
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.ConnectionHandler;
 import io.connscope.tcp.ConnectionTable;
@@ -53,7 +53,7 @@ public final class Analysis {
   private final List<Detector> detectors;
   private final PairAggregator pairs;
   private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
-  private final List<CaptureSummary.FileSummary> files = new ArrayList<>();
+  private final List<CaptureTotals.FileSummary> files = new ArrayList<>();
   private final TreeSet<String> linkTypes = new TreeSet<>();
   private final boolean[] linkTypeSeen = new boolean[512];
 
@@ -101,7 +101,7 @@ public final class Analysis {
         }
       }
     } finally {
-      files.add(new CaptureSummary.FileSummary(
+      files.add(new CaptureTotals.FileSummary(
           source.name(), format, packets - before, bytes - bytesBefore));
     }
   }
@@ -188,7 +188,7 @@ public final class Analysis {
       d.finish(sink::finding);
     }
     long start = firstNanos == Long.MIN_VALUE ? 0 : firstNanos;
-    sink.finish(new CaptureSummary(
+    sink.finish(new CaptureTotals(
         List.copyOf(files),
         packets,
         bytes,
@@ -225,8 +225,8 @@ public final class Analysis {
      */
     private Consumer<Finding> findingsOf(Connection c) {
       String id = c.idString();
-      return f -> sink.finding(f,
-          id.equals(f.connection()) ? Ladder.around(c.timeline(), f.frames()) : List.of());
+      return f -> sink.finding(
+          id.equals(f.connection()) ? f.withLadder(Ladder.around(c.timeline(), f.frames())) : f);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.connscope.cli;
 
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
+import io.connscope.analysis.ResultBuilder;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
 import io.connscope.report.ReportFormat;
@@ -97,7 +98,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         sink.add(formats.get(i), outFiles.open(outputs.get(i)));
       }
       try {
-        Analysis analysis = new Analysis(config, sink);
+        Analysis analysis = new Analysis(config, new ResultBuilder(sink));
         Progress progress = noProgress ? Progress.OFF : Progress.forTerminal(spec.commandLine().getErr());
         for (int i = 0; i < sources.size(); i++) {
           PacketSource src = sources.get(i);

@@ -4,6 +4,7 @@ import io.connscope.capture.Warnings;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -22,6 +22,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
@@ -194,7 +197,7 @@ public final class KeepAliveProxyHangDetector implements Detector {
         + " the headers it names before forwarding (RFC 7230 6.1); clients should not send"
         + " Connection: Keep-Alive to a proxy they do not know (HTTP/1.1 or Proxy-Connection), and"
         + " should time out and retry idempotent requests on reused connections quickly";
-    return new Finding(TYPE, "error", proven ? "confirmed" : "suspected", h.conn, h.tx, cost,
+    return new Finding(TYPE, Severity.ERROR, proven ? Confidence.CONFIRMED : Confidence.SUSPECTED, h.conn, h.tx, cost,
         frames, KeepAlive.filter(frames), sum.toString(), fix, d);
   }
 

@@ -19,6 +19,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
 import io.connscope.tcp.StreamControl;
@@ -117,7 +120,7 @@ public final class KeepAliveStaleReuseDetector implements Detector {
       String fix = "make the client's idle timeout for pooled connections shorter than the server's"
           + " keep-alive timeout (or the server's longer), check a pooled connection for a pending"
           + " FIN before reusing it, and retry only idempotent requests automatically";
-      out.accept(new Finding(TYPE, idem ? "warning" : "error", "confirmed", s.conn, s.tx, cost,
+      out.accept(new Finding(TYPE, idem ? Severity.WARNING : Severity.ERROR, Confidence.CONFIRMED, s.conn, s.tx, cost,
           frames, KeepAlive.filter(frames), summary, fix, d));
     }
     stale.clear();

@@ -142,7 +142,7 @@ final class ReportDigest {
     int count;
     long cost;
     JsonNode top;
-    final TreeSet<String> first = new TreeSet<>(Comparator.comparingLong(JsonReportWriter::connectionNumber)
+    final TreeSet<String> first = new TreeSet<>(Comparator.comparingLong(io.connscope.result.ConnectionIds::number)
         .thenComparing(Comparator.naturalOrder()));
     /**
      * Connections counted: a new one whenever it differs from the previous finding's (connscope

@@ -219,7 +219,7 @@ final class ReportSource {
 
     /** Connection number, then transaction (none first), as connscope orders findings. */
     private static long key(String connection, long tx) {
-      long conn = Math.min(Math.max(JsonReportWriter.connectionNumber(connection) + 1, 0), (1L << 38) - 1);
+      long conn = Math.min(Math.max(io.connscope.result.ConnectionIds.number(connection) + 1, 0), (1L << 38) - 1);
       return (conn << 24) + Math.min(Math.max(tx + 1, 0), (1 << 24) - 1);
     }
 

@@ -1,0 +1,64 @@
+package io.connscope.result;
+
+import java.util.List;
+import java.util.SortedMap;
+
+/**
+ * One finding: what was observed, where (connection, transaction, frames), what it cost and how
+ * to fix it.
+ *
+ * @param type stable id, e.g. {@code tcp.delayed_ack_stall}; an open set (a 1.x minor version may
+ *     add types), so a string, not an enum
+ * @param severity how much it matters
+ * @param confidence how sure it is
+ * @param connection connection id as reports show it (e.g. "C3"), or null for capture-wide findings
+ * @param transaction transaction index on that connection, or -1
+ * @param costUs time the problem cost, in microseconds (0 when not a time cost)
+ * @param frames evidence frame numbers, ascending
+ * @param displayFilter a tshark/Wireshark display filter showing the evidence packets
+ * @param summary one-sentence statement of what was seen
+ * @param fix what to change
+ * @param details machine-readable measurements behind the summary (names in snake_case, values
+ *     numbers, strings or lists of them), sorted by name
+ * @param ladder the connection's packets around the evidence; empty when not available
+ */
+public record Finding(
+    String type,
+    Severity severity,
+    Confidence confidence,
+    String connection,
+    int transaction,
+    long costUs,
+    List<Long> frames,
+    String displayFilter,
+    String summary,
+    String fix,
+    SortedMap<String, Object> details,
+    List<LadderEntry> ladder) {
+
+  public Finding {
+    ladder = ladder == null ? List.of() : ladder;
+  }
+
+  /** A finding as a detector reports it: no ladder yet (the analysis adds it). */
+  public Finding(String type, Severity severity, Confidence confidence, String connection,
+      int transaction, long costUs, List<Long> frames, String displayFilter, String summary,
+      String fix, SortedMap<String, Object> details) {
+    this(type, severity, confidence, connection, transaction, costUs, frames, displayFilter,
+        summary, fix, details, List.of());
+  }
+
+  /** This finding with {@code ladder}. */
+  public Finding withLadder(List<LadderEntry> ladder) {
+    return new Finding(type, severity, confidence, connection, transaction, costUs, frames,
+        displayFilter, summary, fix, details, ladder);
+  }
+
+  /**
+   * The number in {@link #connection} ("C12" is 12): -1 for a capture-wide finding,
+   * {@code Long.MAX_VALUE} for an id that is not "C" and digits (a report from elsewhere).
+   */
+  public long connectionNumber() {
+    return ConnectionIds.number(connection);
+  }
+}
