@@ -239,11 +239,14 @@ final class TransactionJson {
     g.writeFieldName(name);
     g.writeStartObject();
     if (!h.isEmpty()) {
-      for (int k = 0; k < HEADER_NAMES.length; k++) {
-        String v = h.get(HEADER_NAMES[k]);
-        if (v != null) {
-          str(g, HEADER_FIELDS[k], v);
+      for (Map.Entry<String, String> e : h.entrySet()) {
+        int k = TransactionResult.KEPT_HEADERS.indexOf(e.getKey());
+        if (k >= 0) {
+          g.writeFieldName(HEADER_FIELDS[k]);
+        } else {
+          g.writeFieldName(e.getKey()); // a report read back may hold others
         }
+        value(g, e.getValue());
       }
     }
     g.writeEndObject();
