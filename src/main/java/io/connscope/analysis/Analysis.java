@@ -8,9 +8,9 @@ import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.IpDefragmenter;
 import io.connscope.decode.TcpView;
+import io.connscope.detect.ConnectionFacts;
 import io.connscope.detect.Detector;
 import io.connscope.detect.Detectors;
-import io.connscope.detect.PairAggregator;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
@@ -35,7 +35,8 @@ import java.util.function.LongConsumer;
  *   PacketSource -> FrameDecoder -> Segment -> ConnectionTable -> HttpTracker (per connection)
  *                                                     |  closed()
  *                                                     v
- *                                   detectors -> AnalysisSink (connection, finding, finish)
+ *                     ConnectionFacts (pairs, HTTP links) -> detectors -> AnalysisSink
+ *                                                     (transaction, connection, finding, finish)
  * </pre>
  *
  * <p>Use: {@code new Analysis(config, sink)}, then {@link #read(PacketSource)} for each input (or
@@ -51,7 +52,7 @@ public final class Analysis {
   private final Segment segment = new Segment();
   private final ConnectionTable table;
   private final List<Detector> detectors;
-  private final PairAggregator pairs;
+  private final ConnectionFacts facts;
   private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
   private final List<CaptureTotals.FileSummary> files = new ArrayList<>();
   private final TreeSet<String> linkTypes = new TreeSet<>();
@@ -70,8 +71,8 @@ public final class Analysis {
     this.config = config;
     this.sink = sink;
     this.table = new ConnectionTable(config.tcp, new Handler(), warnings);
-    this.pairs = new PairAggregator(config.detect);
-    this.detectors = Detectors.all(config.detect, pairs, warnings);
+    this.facts = new ConnectionFacts(config.detect, warnings);
+    this.detectors = Detectors.all(config.detect, facts);
   }
 
   /** Warnings counted so far by every layer. */
@@ -198,8 +199,8 @@ public final class Analysis {
         firstNanos == Long.MIN_VALUE ? 0 : (lastNanos - firstNanos) / 1000,
         connections,
         warnings,
-        pairs.pairs(),
-        pairs.droppedConnections()));
+        facts.pairs().pairs(),
+        facts.pairs().droppedConnections()));
   }
 
   private final class Handler implements ConnectionHandler {
@@ -212,7 +213,7 @@ public final class Analysis {
         for (Detector d : detectors) {
           d.transaction(c, tracker, t, out);
         }
-        pairs.transaction(c, t);
+        facts.transaction(c, t);
         sink.transaction(c, t);
       });
       trackers.put(c, tracker);
@@ -232,7 +233,7 @@ public final class Analysis {
     @Override
     public void closed(Connection c) {
       HttpTracker tracker = trackers.remove(c);
-      pairs.add(c, tracker);
+      facts.connection(c, tracker);
       Consumer<Finding> out = findingsOf(c);
       for (Detector d : detectors) {
         d.connection(c, tracker, out);

@@ -56,7 +56,7 @@ public final class KeepAliveStaleReuseDetector implements Detector {
       if (t.method() == null) {
         continue;
       }
-      if (prev != null && isStale(c, prev, t, options)) {
+      if (prev != null && ReuseFailures.isStale(c, prev, t, options)) {
         HalfConnection s = c.half(StreamControl.SERVER);
         long rst = s.rstTs() >= t.requestFirstUs() ? s.rstFrame() : -1;
         stale.add(new Stale(c.idString(), t.index(), t.method(), t.uri(), t.requestFirstFrame(),
@@ -65,16 +65,6 @@ public final class KeepAliveStaleReuseDetector implements Detector {
       }
       prev = t;
     }
-  }
-
-  /** Request {@code t} after {@code prev} was sent as or after the server closed. */
-  static boolean isStale(Connection c, Transaction prev, Transaction t, DetectOptions o) {
-    if (t.responseFirstFrame() >= 0 || t.status() > 0 || t.responseNotCaptured() || prev.status() <= 0
-        || !KeepAlive.negotiation(prev).persistent()) {
-      return false;
-    }
-    long close = KeepAlive.closeMicros(c.half(StreamControl.SERVER));
-    return close >= 0 && close >= prev.responseLastUs() && close <= t.requestFirstUs() + o.staleWindowMicros;
   }
 
   @Override

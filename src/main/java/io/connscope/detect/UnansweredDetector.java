@@ -66,8 +66,8 @@ public final class UnansweredDetector implements Detector {
       if (t.method() == null) {
         continue;
       }
-      boolean explained = prev != null && (KeepAliveProxyHangDetector.hang(c, prev, t, options, List.of()) != null
-          || KeepAliveStaleReuseDetector.isStale(c, prev, t, options));
+      boolean explained = prev != null && (ReuseFailures.hang(c, prev, t, options, List.of()) != null
+          || ReuseFailures.isStale(c, prev, t, options));
       if (t.status() == 0 && t.responseFirstFrame() < 0 && !explained && !t.gapAffected()
           && !t.responseNotCaptured()) { // an HTTP/0.9 reply has no status but is an answer
         unanswered.add(t.index());

@@ -5,10 +5,16 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import io.connscope.detect.Detector;
 
 /**
  * The layers of connscope and the direction of their dependencies, checked on the compiled
@@ -83,4 +89,23 @@ class LayersTest {
   /** No cycle between the top-level packages. */
   @ArchTest
   static final ArchRule noCycles = slices().matching("io.connscope.(*)..").should().beFreeOfCycles();
+
+  /**
+   * Detectors are a pipeline over shared facts (the {@code ConnectionFacts} stage), not a web: no
+   * detector uses another (an abstract base class it extends is not another detector).
+   */
+  @ArchTest
+  static final ArchRule noDetectorUsesAnother = classes().that().implement(Detector.class)
+      .should(new ArchCondition<JavaClass>("not depend on another detector") {
+        @Override
+        public void check(JavaClass c, ConditionEvents events) {
+          for (Dependency d : c.getDirectDependenciesFromSelf()) {
+            JavaClass t = d.getTargetClass();
+            if (!t.equals(c) && !t.isEquivalentTo(Detector.class) && t.isAssignableTo(Detector.class)
+                && !c.isAssignableTo(t.getName())) {
+              events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+            }
+          }
+        }
+      });
 }
