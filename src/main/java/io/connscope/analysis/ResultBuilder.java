@@ -239,16 +239,16 @@ public final class ResultBuilder implements AnalysisSink {
     ConnectionResult.Http h = http == null ? null : new ConnectionResult.Http(isHttp,
         isHttp ? null : http.notHttpReason(), http.maxPipelineDepth(), http.httpReversed(),
         http.tunnel(), Collections.unmodifiableMap(http.anomalies()));
-    TreeMap<String, ConnectionResult.StallSummary> stalls = new TreeMap<>();
-    if (costs != null) {
+    SortedMap<String, ConnectionResult.StallSummary> stallSummary = Collections.emptySortedMap();
+    if (costs != null && !costs.isEmpty()) {
+      TreeMap<String, ConnectionResult.StallSummary> stalls = new TreeMap<>();
       for (Map.Entry<String, List<Long>> e : costs.entrySet()) {
         long[] v = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
         stalls.put(e.getKey(), new ConnectionResult.StallSummary(v.length, Arrays.stream(v).sum(),
             v[(v.length - 1) / 2]));
       }
+      stallSummary = Collections.unmodifiableSortedMap(stalls);
     }
-    SortedMap<String, ConnectionResult.StallSummary> stallSummary =
-        stalls.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(stalls);
     return new ConnectionResult(c.id(),
         new Endpoint(Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort()),
         new Endpoint(Addresses.format(c.serverAddrHi(), c.serverAddrLo()), c.serverPort()),

@@ -18,11 +18,11 @@ import java.util.Map;
 final class TransactionJson {
   /** Kept header names, in the order they are written. */
   static final String[] HEADER_NAMES = TransactionResult.KEPT_HEADERS.toArray(new String[0]);
-  private static final SerializedString[] HEADER_FIELDS = new SerializedString[HEADER_NAMES.length];
+  private static final java.util.HashMap<String, SerializedString> HEADER_FIELD_BY_NAME = new java.util.HashMap<>();
 
   static {
-    for (int i = 0; i < HEADER_NAMES.length; i++) {
-      HEADER_FIELDS[i] = field(HEADER_NAMES[i]);
+    for (String n : HEADER_NAMES) {
+      HEADER_FIELD_BY_NAME.put(n, field(n));
     }
   }
 
@@ -240,9 +240,9 @@ final class TransactionJson {
     g.writeStartObject();
     if (!h.isEmpty()) {
       for (Map.Entry<String, String> e : h.entrySet()) {
-        int k = TransactionResult.KEPT_HEADERS.indexOf(e.getKey());
-        if (k >= 0) {
-          g.writeFieldName(HEADER_FIELDS[k]);
+        SerializedString kept = HEADER_FIELD_BY_NAME.get(e.getKey());
+        if (kept != null) {
+          g.writeFieldName(kept);
         } else {
           g.writeFieldName(e.getKey()); // a report read back may hold others
         }
