@@ -42,6 +42,22 @@ import java.util.TreeMap;
  * {@value #MAX_WAITING} waiting on one connection, the oldest is handed over with the findings
  * known then. Memory: at most {@value #MAX_WAITING} transactions per open connection, and the
  * findings about open connections.
+ *
+ * <p>Findings are grouped by what the reader acts on: the occurrences of one problem (finding
+ * type) on the transactions of one client/server pair (client address, server address and port)
+ * become one finding (a finding about a connection as a whole, naming no transaction, has its
+ * connection as its unit and stays as its detector reported it: several of one type on one
+ * connection are different problems, such as the two directions of a truncated capture),
+ * handed over at the end: its connection, transaction, evidence, summary and ladder are those of
+ * the costliest occurrence, its cost the total, its severity the most severe of them, and
+ * {@link Finding.Occurrences} counts them, keeps the {@value #WORST_KEPT} costliest (ties in report order) with their
+ * frames and every one as a row (at most {@value #MAX_ROWS} rows in all, the rest counted). A
+ * problem seen once stays the finding its detector reported. Capture-wide and connection findings
+ * are handed over as they come. Beyond {@value #MAX_PAIRS} pairs, a connection is its own unit;
+ * beyond {@value #MAX_GROUPS} problems held, the findings of a new problem are handed over one by
+ * one as they come (so memory stays bounded whatever the capture). The transactions'
+ * stalls and the connections' stall summaries count every occurrence. Memory: per group its
+ * counters, {@value #WORST_KEPT} findings and its rows; per HTTP connection number 4 bytes (its pair).
  */
 public final class ResultBuilder implements AnalysisSink {
   /** Transactions of one open connection kept until its close; beyond, the oldest go out. */
@@ -72,6 +88,40 @@ public final class ResultBuilder implements AnalysisSink {
   private long handshakes;
   private long handshakeMicros;
 
+  /** Occurrences kept with their frames and ladder per grouped finding. */
+  static final int WORST_KEPT = 3;
+  /** Occurrence rows kept in all groups together. */
+  static final long MAX_ROWS = 100_000;
+  /** Problems (groups) held until the end; the findings of further problems are handed over one by one. */
+  static final int MAX_GROUPS = 1_000;
+  /** Client/server pairs told apart for grouping; beyond, a connection is its own unit. */
+  static final int MAX_PAIRS = 10_000;
+  /** Connection numbers whose pair is remembered (4 bytes each); later ones are their own unit. */
+  static final long MAX_REMEMBERED = 64_000_000;
+
+  /** Findings about connections not finished yet, by connection number: grouped at the close. */
+  private final TreeMap<Long, List<Finding>> pending = new TreeMap<>();
+  /** By connection number: its unit + 1 (0: not finished yet, or not remembered). */
+  private int[] unitOf = new int[1024];
+  private final HashMap<String, Integer> pairUnits = new HashMap<>();
+  /** The groups, in the order they were made. */
+  private final java.util.LinkedHashMap<GroupKey, Group> groups = new java.util.LinkedHashMap<>();
+  private long rowsKept;
+
+  /** A problem on a unit: pair index (>= 0), or -1 - connection number when the connection is the unit. */
+  private record GroupKey(String type, long unit) {}
+
+  /** The occurrences of one problem on one unit, while the analysis runs. */
+  private static final class Group {
+    final List<Finding> worst = new ArrayList<>(WORST_KEPT + 1);
+    long count;
+    long total;
+    io.connscope.result.Severity severity;
+    long[] rows = new long[12];
+    int rowCount;
+    long omitted;
+  }
+
   public ResultBuilder(ResultSink out) {
     this.out = out;
   }
@@ -98,6 +148,114 @@ public final class ResultBuilder implements AnalysisSink {
 
   @Override
   public void finding(Finding f) {
+    note(f);
+    if (f.connection() == null || f.transaction() < 0) {
+      // capture-wide, or about a connection as a whole: the unit the detector reported on
+      findings++;
+      out.finding(f);
+      return;
+    }
+    long n = f.connectionNumber();
+    int unit = n > 0 && n < unitOf.length ? unitOf[(int) n] : 0;
+    if (unit > 0) {
+      group(f, unit - 1);
+    } else if (n > 0 && n < MAX_REMEMBERED) {
+      pending.computeIfAbsent(n, k -> new ArrayList<>()).add(f); // open: its pair is known at its close
+    } else {
+      group(f, -1 - Math.max(0, n));
+    }
+  }
+
+  private void group(Finding f, long unit) {
+    GroupKey key = new GroupKey(f.type(), unit);
+    Group g = groups.get(key);
+    if (g == null) {
+      if (groups.size() >= MAX_GROUPS) { // memory stays bounded: this problem is reported as found
+        findings++;
+        out.finding(f);
+        return;
+      }
+      g = new Group();
+      groups.put(key, g);
+    }
+    g.count++;
+    g.total += f.costUs();
+    g.severity = g.severity == null || f.severity().compareTo(g.severity) > 0 ? f.severity() : g.severity;
+    int at = 0;
+    while (at < g.worst.size() && !costlier(f, g.worst.get(at))) {
+      at++;
+    }
+    if (at < WORST_KEPT) {
+      g.worst.add(at, f);
+      if (g.worst.size() > WORST_KEPT) {
+        g.worst.remove(WORST_KEPT);
+      }
+    }
+    if (rowsKept < MAX_ROWS) {
+      if (g.rowCount * 3 + 3 > g.rows.length) {
+        g.rows = Arrays.copyOf(g.rows, g.rows.length * 2);
+      }
+      g.rows[g.rowCount * 3] = f.connectionNumber();
+      g.rows[g.rowCount * 3 + 1] = f.transaction();
+      g.rows[g.rowCount * 3 + 2] = f.costUs();
+      g.rowCount++;
+      rowsKept++;
+    } else {
+      g.omitted++;
+    }
+  }
+
+  /** {@code a} goes before {@code b} among the worst: costlier, ties in report order (connection, transaction). */
+  private static boolean costlier(Finding a, Finding b) {
+    if (a.costUs() != b.costUs()) {
+      return a.costUs() > b.costUs();
+    }
+    if (a.connectionNumber() != b.connectionNumber()) {
+      return a.connectionNumber() < b.connectionNumber();
+    }
+    return a.transaction() < b.transaction();
+  }
+
+  /** The pair unit of a finished connection, remembered for the findings that name it later. */
+  private long unitOf(ConnectionResult c) {
+    String key = c.client().ip() + " " + c.server().ip() + " " + c.server().port();
+    Integer u = pairUnits.get(key);
+    if (u == null && pairUnits.size() < MAX_PAIRS) {
+      u = pairUnits.size();
+      pairUnits.put(key, u);
+    }
+    long unit = u != null ? u : -1 - c.id();
+    if (u != null && c.id() > 0 && c.id() < MAX_REMEMBERED) {
+      if (c.id() >= unitOf.length) {
+        unitOf = Arrays.copyOf(unitOf, (int) Math.min(MAX_REMEMBERED, Math.max(c.id() + 1, unitOf.length * 2L)));
+      }
+      unitOf[(int) c.id()] = u + 1;
+    }
+    return unit;
+  }
+
+  /** The finding that stands for group {@code g}: its worst occurrence, with the group's counts. */
+  private static Finding grouped(Group g) {
+    Finding w = g.worst.get(0);
+    if (g.count == 1) {
+      return w;
+    }
+    List<Finding.Occurrence> worst = new ArrayList<>(g.worst.size());
+    for (Finding f : g.worst) {
+      worst.add(new Finding.Occurrence(f.connection(), f.transaction(), f.costUs(), f.frames()));
+    }
+    List<Finding.Occurrence> rows = new ArrayList<>(g.rowCount);
+    for (int i = 0; i < g.rowCount; i++) {
+      rows.add(new Finding.Occurrence(io.connscope.result.ConnectionIds.of(g.rows[i * 3]),
+          (int) g.rows[i * 3 + 1], g.rows[i * 3 + 2], List.of()));
+    }
+    return new Finding(w.type(), g.severity, w.confidence(), w.connection(), w.transaction(), g.total,
+        w.frames(), w.displayFilter(), w.summary(), w.fix(), w.details(), w.ladder(),
+        new Finding.Occurrences(g.count, g.total, w.costUs(), List.copyOf(worst), List.copyOf(rows), g.omitted));
+  }
+
+  /** Costs and transaction findings of open connections, for stall summaries and stalls. */
+  private void note(Finding f) {
     if (f.connection() != null && f.costUs() > 0) {
       costsOf.computeIfAbsent(f.connection(), k -> new TreeMap<>())
           .computeIfAbsent(f.type(), k -> new ArrayList<>()).add(f.costUs());
@@ -105,8 +263,6 @@ public final class ResultBuilder implements AnalysisSink {
     if (f.connection() != null && f.transaction() >= 0) {
       transactionFindings.computeIfAbsent(f.connection(), k -> new ArrayList<>()).add(f);
     }
-    findings++;
-    out.finding(f);
   }
 
   @Override
@@ -129,11 +285,29 @@ public final class ResultBuilder implements AnalysisSink {
       handshakes++;
       handshakeMicros += Math.max(0, result.handshake().setupUs());
     }
+    List<Finding> mine = pending.remove(c.id());
+    long unit = result.isHttp() ? unitOf(result) : -1 - c.id(); // only HTTP connections have transactions
+    if (mine != null) {
+      for (Finding f : mine) {
+        group(f, unit);
+      }
+    }
     out.connection(result);
   }
 
   @Override
   public void finish(CaptureTotals t) {
+    for (List<Finding> left : pending.values()) { // naming no finished connection: its own unit
+      for (Finding f : left) {
+        group(f, -1 - f.connectionNumber());
+      }
+    }
+    pending.clear();
+    for (Group g : groups.values()) {
+      findings++;
+      out.finding(grouped(g));
+    }
+    groups.clear();
     List<CaptureSummary.FileSummary> files = new ArrayList<>();
     for (CaptureTotals.FileSummary f : t.files()) {
       files.add(new CaptureSummary.FileSummary(f.name(), f.format(), f.packets(), f.bytes()));

@@ -34,7 +34,9 @@ import java.util.Map;
  *       identifying ones); sizes from the wire (header bytes, body bytes after de-chunking as the
  *       report counts them).
  *   <li>{@code _connscope}: connection, transaction index, evidence frames, flags (unanswered,
- *       gaps) and the findings that name this transaction.
+ *       gaps), the stalls (type and cost of every finding occurrence on this transaction) and the
+ *       findings that name this transaction (a finding that groups several occurrences names its
+ *       costliest one; {@code occurrences} says how many).
  * </ul>
  * Output is deterministic: fixed field order, times in milliseconds with three decimals.
  */
@@ -244,6 +246,19 @@ public final class HarReportWriter {
       g.writeBooleanField("request_not_captured", true);
     }
     g.writeBooleanField("gap_affected", t.gapAffected());
+    List<TransactionResult.Stall> stalls = t.timings().stalls();
+    if (!stalls.isEmpty()) {
+      // since 1.3.0: every finding occurrence on this transaction (a finding groups a pair's
+      // occurrences and is listed below only on its costliest transaction)
+      g.writeArrayFieldStart("stalls");
+      for (TransactionResult.Stall st : stalls) {
+        g.writeStartObject();
+        g.writeStringField("type", st.type());
+        g.writeNumberField("cost_ms", msec(st.costUs()));
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
     g.writeArrayFieldStart("findings");
     for (Finding f : findings) {
       if (id.equals(f.connection()) && f.transaction() >= 0 && f.transaction() == index) {
@@ -251,7 +266,10 @@ public final class HarReportWriter {
         g.writeStringField("type", f.type());
         g.writeStringField("severity", f.severity().id());
         g.writeStringField("confidence", f.confidence().id());
-        g.writeNumberField("cost_ms", msec(f.costUs()));
+        g.writeNumberField("cost_ms", msec(f.worstUs())); // this transaction's occurrence
+        if (f.count() > 1) {
+          g.writeNumberField("occurrences", f.count()); // on this client/server pair, since 1.3.0
+        }
         g.writeArrayFieldStart("frames");
         for (long fr : f.frames()) {
           g.writeNumber(fr);

@@ -518,6 +518,47 @@ public final class JsonReportWriter implements ResultSink {
       g.writeFieldName("details");
       writeValue(g, f.details());
     }
+    Finding.Occurrences o = f.occurrences();
+    if (o != null) { // since 1.3.0: the occurrences of one problem on one client/server pair
+      g.writeObjectFieldStart("occurrences");
+      num(g, "count", o.count());
+      num(g, "total_us", o.totalUs());
+      num(g, "worst_us", o.worstUs());
+      g.writeArrayFieldStart("worst");
+      for (Finding.Occurrence w : o.worst()) {
+        g.writeStartObject();
+        str(g, "connection", w.connection());
+        if (w.transaction() >= 0) {
+          num(g, "transaction", w.transaction());
+        }
+        num(g, "cost_us", w.costUs());
+        g.writeArrayFieldStart("frames");
+        for (long fr : w.frames()) {
+          g.writeNumber(fr);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      // every occurrence as a compact row: [connection, transaction (null when none), cost_us]
+      g.writeArrayFieldStart("rows");
+      for (Finding.Occurrence r : o.rows()) {
+        g.writeStartArray();
+        g.writeString(r.connection());
+        if (r.transaction() >= 0) {
+          g.writeNumber(r.transaction());
+        } else {
+          g.writeNull();
+        }
+        g.writeNumber(r.costUs());
+        g.writeEndArray();
+      }
+      g.writeEndArray();
+      if (o.rowsOmitted() > 0) {
+        num(g, "rows_omitted", o.rowsOmitted());
+      }
+      g.writeEndObject();
+    }
     if (!f.ladder().isEmpty()) {
       g.writeArrayFieldStart("ladder");
       for (LadderEntry e : f.ladder()) {

@@ -234,24 +234,27 @@ final class ReportDigest {
         types.put(type, t);
       }
       String conn = f.connection();
-      if (conn != null) {
-        withFindings.add(conn);
+      List<String> conns = connections(f);
+      for (String c : conns) {
+        withFindings.add(c);
       }
       if (t == null) {
         findingsOfOtherTypes++;
       } else {
-        t.count++;
+        t.count += (int) Math.min(Integer.MAX_VALUE - t.count, f.count()); // occurrences
         t.cost += f.costUs();
         if (t.top == null || f.costUs() > t.top.costUs()) {
           t.top = f;
         }
-        if (conn != null && !conn.equals(t.last)) {
-          t.last = conn;
-          if (t.first.add(conn) || t.first.size() >= limits.verdictConnections()) {
-            t.distinct++;
-          }
-          if (t.first.size() > limits.verdictConnections()) {
-            t.first.pollLast();
+        for (String c : conns) {
+          if (!c.equals(t.last)) {
+            t.last = c;
+            if (t.first.add(c) || t.first.size() >= limits.verdictConnections()) {
+              t.distinct++;
+            }
+            if (t.first.size() > limits.verdictConnections()) {
+              t.first.pollLast();
+            }
           }
         }
       }
@@ -460,6 +463,32 @@ final class ReportDigest {
   /** Ladders not drawn, counted one by one up to this many (then "at least"). */
   static final int MAX_LADDER_KEYS = 100_000;
   private final Set<String> laddersSeen = new HashSet<>();
+
+  /**
+   * The connections a finding is about: its own, then those of every occurrence it groups, in the
+   * order found (with repeats); none for a capture-wide finding. A view: nothing is copied.
+   */
+  private static List<String> connections(Finding f) {
+    if (f.connection() == null) {
+      return List.of();
+    }
+    if (f.occurrences() == null || f.occurrences().rows().isEmpty()) {
+      return List.of(f.connection());
+    }
+    List<Finding.Occurrence> rows = f.occurrences().rows();
+    return new java.util.AbstractList<>() {
+      @Override
+      public String get(int i) {
+        String c = i == 0 ? f.connection() : rows.get(i - 1).connection();
+        return c == null ? f.connection() : c;
+      }
+
+      @Override
+      public int size() {
+        return rows.size() + 1;
+      }
+    };
+  }
 
   /** The key of a connection's client/server pair: client address, server address and port. */
   private static String pairKey(ConnectionResult c) {

@@ -68,9 +68,11 @@ final class ReportModel {
     return b.length() == 0 ? "-" : b.toString();
   }
 
+  /** "C3 #2", "C3" or "capture"; "(worst of N)" after it for a finding that groups N occurrences. */
   static String where(Finding f) {
     String c = f.connection() != null ? f.connection() : "capture";
-    return f.transaction() >= 0 ? c + " #" + f.transaction() : c;
+    c = f.transaction() >= 0 ? c + " #" + f.transaction() : c;
+    return f.count() > 1 ? c + " (worst of " + f.count() + ")" : c;
   }
 
   /** "METHOD URI" of a transaction ("-" for missing parts). */

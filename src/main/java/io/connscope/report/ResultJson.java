@@ -221,7 +221,32 @@ final class ResultJson {
         confidence(f.path("confidence").asText()), str(f, "connection"),
         f.hasNonNull("transaction") ? f.get("transaction").asInt() : -1, f.path("cost_us").asLong(),
         List.copyOf(frames), f.path("evidence").path("display_filter").asText(),
-        f.path("summary").asText(), f.path("fix").asText(), details, List.copyOf(ladder));
+        f.path("summary").asText(), f.path("fix").asText(), details, List.copyOf(ladder),
+        occurrences(f.path("occurrences")));
+  }
+
+  /** Since 1.3.0: the occurrences a finding groups; null when absent (a finding that stands alone). */
+  private static Finding.Occurrences occurrences(JsonNode o) {
+    if (!o.isObject()) {
+      return null;
+    }
+    List<Finding.Occurrence> worst = new ArrayList<>();
+    for (JsonNode w : o.path("worst")) {
+      List<Long> frames = new ArrayList<>();
+      for (JsonNode n : w.path("frames")) {
+        frames.add(n.asLong());
+      }
+      worst.add(new Finding.Occurrence(str(w, "connection"),
+          w.hasNonNull("transaction") ? w.get("transaction").asInt() : -1, w.path("cost_us").asLong(),
+          List.copyOf(frames)));
+    }
+    List<Finding.Occurrence> rows = new ArrayList<>();
+    for (JsonNode r : o.path("rows")) {
+      rows.add(new Finding.Occurrence(r.path(0).isNull() ? null : r.path(0).asText(),
+          r.path(1).isNull() || r.path(1).isMissingNode() ? -1 : r.path(1).asInt(), r.path(2).asLong(), List.of()));
+    }
+    return new Finding.Occurrences(o.path("count").asLong(), o.path("total_us").asLong(),
+        o.path("worst_us").asLong(), List.copyOf(worst), List.copyOf(rows), o.path("rows_omitted").asLong());
   }
 
   private static Severity severity(String s) {

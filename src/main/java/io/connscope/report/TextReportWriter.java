@@ -266,10 +266,11 @@ public final class TextReportWriter implements ResultSink {
       out.printf(Locale.ROOT, "Findings: %d%n", findingCount);
       for (Numbered nf : findings) {
         Finding f = nf.finding();
-        out.printf(Locale.ROOT, "  [%s] %s %s%s: %s (cost %s)%n", f.severity().id(), f.type(),
+        out.printf(Locale.ROOT, "  [%s] %s %s%s: %s (cost %s%s)%n", f.severity().id(), f.type(),
             f.connection() == null ? "" : f.connection(),
             f.transaction() >= 0 ? " #" + f.transaction() : "", Text.safe(f.summary(), 600),
-            Text.ms(f.costUs()));
+            Text.ms(f.costUs()), f.count() > 1 ? String.format(Locale.ROOT, " in %d occurrences on this"
+                + " client/server pair, the worst %s", f.count(), Text.ms(f.worstUs())) : "");
         out.printf(Locale.ROOT, "      evidence: frames %s; filter: %s%n", f.frames(), Text.safe(f.displayFilter(), 300));
         out.printf(Locale.ROOT, "      fix: %s%n", Text.safe(f.fix(), 300));
       }

@@ -111,7 +111,11 @@ class SchemaMatchesRecordsTest {
     same("finding", def("finding"), Finding.class, Set.of("frames", "display_filter"), Set.of("evidence"));
     same("finding.evidence", def("finding").path("properties").path("evidence"), Finding.class,
         Set.of("type", "severity", "confidence", "connection", "transaction", "cost_us", "summary", "fix",
-            "details", "ladder"), Set.of());
+            "details", "ladder", "occurrences"), Set.of());
+    JsonNode occ = def("finding").path("properties").path("occurrences");
+    same("finding.occurrences", occ, Finding.Occurrences.class, Set.of(), Set.of());
+    same("finding.occurrences.worst[]", occ.path("properties").path("worst").path("items"), Finding.Occurrence.class,
+        Set.of(), Set.of());
     same("finding.ladder[]", def("finding").path("properties").path("ladder").path("items"), LadderEntry.class,
         Set.of(), Set.of());
   }
