@@ -86,10 +86,18 @@ public final class JsonReportWriter implements ResultSink {
 
   /** Transactions of one connection serialized and not spooled yet. */
   private static final class Pending {
-    final Bytes buf = new Bytes();
+    final Bytes buf;
     long pieces;
     boolean any;
+
+    Pending(Bytes buf) {
+      this.buf = buf;
+    }
   }
+
+  /** Buffers of finished connections, reused (most connections are open a short while). */
+  private final java.util.ArrayDeque<Bytes> freeBuffers = new java.util.ArrayDeque<>();
+  private static final int FREE_BUFFERS = 64;
 
   /** Writes to {@code out} at {@link #finish}; the stream is flushed, not closed. */
   public JsonReportWriter(OutputStream out, String toolVersion) {
@@ -102,7 +110,8 @@ public final class JsonReportWriter implements ResultSink {
     long connection = t.connection();
     Pending p = open.get(connection);
     if (p == null) {
-      p = new Pending();
+      Bytes b = freeBuffers.pollFirst();
+      p = new Pending(b != null ? b : new Bytes());
       open.put(connection, p);
     }
     if (p.any) {
@@ -156,6 +165,9 @@ public final class JsonReportWriter implements ResultSink {
     Pending p = open.remove(id);
     if (p != null) {
       spoolPiece(id, p);
+      if (freeBuffers.size() < FREE_BUFFERS && p.buf.array().length <= 4 * PIECE_BYTES) {
+        freeBuffers.addFirst(p.buf);
+      }
     }
     connections.add((id << PIECE_BITS) | TRAILER, TRAILER_BYTES, TRAILER_BYTES.length);
   }
