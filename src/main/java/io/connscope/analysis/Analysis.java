@@ -9,17 +9,17 @@ import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.IpDefragmenter;
 import io.connscope.decode.TcpView;
+import io.connscope.detect.ConnectionFacts;
 import io.connscope.detect.Detector;
 import io.connscope.detect.Detectors;
-import io.connscope.detect.Finding;
-import io.connscope.detect.PairAggregator;
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.ConnectionHandler;
 import io.connscope.tcp.ConnectionTable;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.StreamListener;
-import io.connscope.tls.TlsFacts;
+import io.connscope.result.TlsFacts;
 import io.connscope.tls.TlsTracker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,7 +39,8 @@ import java.util.function.LongConsumer;
  *                                                     |  closed()     (per connection: raw bytes,
  *                                                     |               or plaintext with TLS keys)
  *                                                     v
- *                                   detectors -> AnalysisSink (connection, finding, finish)
+ *                     ConnectionFacts (pairs, HTTP links) -> detectors -> AnalysisSink
+ *                                                     (transaction, connection, finding, finish)
  * </pre>
  *
  * <p>Use: {@code new Analysis(config, sink)}, then {@link #read(PacketSource)} for each input (or
@@ -55,10 +56,10 @@ public final class Analysis {
   private final Segment segment = new Segment();
   private final ConnectionTable table;
   private final List<Detector> detectors;
-  private final PairAggregator pairs;
+  private final ConnectionFacts facts;
   private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
   private final Map<Connection, TlsTracker> tlsTrackers = new IdentityHashMap<>();
-  private final List<CaptureSummary.FileSummary> files = new ArrayList<>();
+  private final List<CaptureTotals.FileSummary> files = new ArrayList<>();
   private final TreeSet<String> linkTypes = new TreeSet<>();
   private final boolean[] linkTypeSeen = new boolean[512];
 
@@ -78,8 +79,8 @@ public final class Analysis {
     this.sink = sink;
     this.table = new ConnectionTable(config.tcp, new Handler(), warnings);
     this.filter = config.filter;
-    this.pairs = new PairAggregator(config.detect);
-    this.detectors = Detectors.all(config.detect, pairs, warnings);
+    this.facts = new ConnectionFacts(config.detect, warnings);
+    this.detectors = Detectors.all(config.detect, facts);
   }
 
   /** Warnings counted so far by every layer. */
@@ -117,7 +118,7 @@ public final class Analysis {
         }
       }
     } finally {
-      files.add(new CaptureSummary.FileSummary(
+      files.add(new CaptureTotals.FileSummary(
           source.name(), format, packets - before, bytes - bytesBefore));
     }
   }
@@ -209,7 +210,7 @@ public final class Analysis {
       d.finish(sink::finding);
     }
     long start = firstNanos == Long.MIN_VALUE ? 0 : firstNanos;
-    sink.finish(new CaptureSummary(
+    sink.finish(new CaptureTotals(
         List.copyOf(files),
         packets,
         bytes,
@@ -219,8 +220,8 @@ public final class Analysis {
         firstNanos == Long.MIN_VALUE ? 0 : (lastNanos - firstNanos) / 1000,
         connections,
         warnings,
-        pairs.pairs(),
-        pairs.droppedConnections()));
+        facts.pairs().pairs(),
+        facts.pairs().droppedConnections()));
   }
 
   private final class Handler implements ConnectionHandler {
@@ -236,7 +237,7 @@ public final class Analysis {
         for (Detector d : detectors) {
           d.transaction(c, tracker, t, out);
         }
-        pairs.transaction(c, t);
+        facts.transaction(c, t);
         sink.transaction(c, t);
       });
       trackers.put(c, tracker);
@@ -250,8 +251,8 @@ public final class Analysis {
      */
     private Consumer<Finding> findingsOf(Connection c) {
       String id = c.idString();
-      return f -> sink.finding(f,
-          id.equals(f.connection()) ? Ladder.around(c.timeline(), f.frames()) : List.of());
+      return f -> sink.finding(
+          id.equals(f.connection()) ? f.withLadder(Ladder.around(c.timeline(), f.frames())) : f);
     }
 
     @Override
@@ -260,7 +261,7 @@ public final class Analysis {
       TlsTracker tls = tlsTrackers.remove(c);
       long connect = c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
       TlsFacts tlsFacts = tls == null ? null : tls.facts(connect);
-      pairs.add(c, tracker, tlsFacts == null ? -1 : tlsFacts.timing().setupUs());
+      facts.connection(c, tracker, tlsFacts == null ? -1 : tlsFacts.timing().setupUs());
       Consumer<Finding> out = findingsOf(c);
       if (tlsFacts != null) {
         for (Detector d : detectors) {

@@ -1,17 +1,18 @@
 package io.connscope.analysis;
 
-import io.connscope.detect.Finding;
 import io.connscope.http.Transaction;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 
 /**
- * Receives the results of an analysis as they become final, so that reports can be streamed and
+ * Receives what the pipeline produces, in the pipeline's own types, as it becomes final (a
+ * {@link ResultBuilder} turns it into the result model the reports render), so that reports can be streamed and
  * memory stays bounded by the connections still open: a connection is handed over once, when it
  * is finished, and then released by the pipeline.
  *
  * <p>What is handed over does not change afterwards: a final transaction, a finished connection
  * (its {@code Connection} and {@code HttpTracker}), a finding and its ladder. A sink may therefore
- * keep them, or process them on another thread, as {@code report.ReportSet} does; the one
+ * keep them, or process them on another thread, as a report writer thread does; the one
  * exception is the connection passed with a transaction, which is still open and changing (such a
  * sink copies what it reads of it at hand-over).
  */
@@ -28,17 +29,12 @@ public interface AnalysisSink {
    */
   void connection(ConnectionRecord connection);
 
-  /** A finding. Called as soon as it is known. */
+  /**
+   * A finding. Called as soon as it is known; a finding about a connection that is still at hand
+   * carries the packets around its evidence ({@link Ladder}).
+   */
   void finding(Finding finding);
 
-  /**
-   * A finding of a connection that just finished, with the packets around its evidence (see
-   * {@link Ladder}). Sinks that draw no ladder ignore them.
-   */
-  default void finding(Finding finding, java.util.List<Ladder.Entry> ladder) {
-    finding(finding);
-  }
-
   /** The end of the input: capture-wide totals and warnings. Called once, last. */
-  void finish(CaptureSummary capture);
+  void finish(CaptureTotals capture);
 }

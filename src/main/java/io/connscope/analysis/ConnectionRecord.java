@@ -2,7 +2,7 @@ package io.connscope.analysis;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.tcp.Connection;
-import io.connscope.tls.TlsFacts;
+import io.connscope.result.TlsFacts;
 
 /**
  * A finished connection as handed to an {@link AnalysisSink}: its TCP side, its HTTP side and,

@@ -1,5 +1,6 @@
 package io.connscope.analysis;
 
+import io.connscope.result.LadderEntry;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
@@ -26,22 +27,8 @@ public final class Ladder {
 
   private Ladder() {}
 
-  /**
-   * One packet of a ladder.
-   *
-   * @param frame frame number
-   * @param tsMicros capture time since the first frame
-   * @param clientToServer true for client to server
-   * @param flags TCP flag bits
-   * @param seq sequence number relative to the sender's ISN
-   * @param ack acknowledgment relative to the peer's ISN, -1 when none
-   * @param len payload length on the wire
-   */
-  public record Entry(long frame, long tsMicros, boolean clientToServer, int flags, long seq, long ack,
-      int len) {}
-
   /** The entries of {@code t} around {@code frames} (ascending evidence frame numbers). */
-  public static List<Entry> around(SegmentTimeline t, List<Long> frames) {
+  public static List<LadderEntry> around(SegmentTimeline t, List<Long> frames) {
     if (t == null || frames.isEmpty() || t.size() == 0) {
       return List.of();
     }
@@ -71,13 +58,26 @@ public final class Ladder {
         }
       }
     }
-    List<Entry> out = new ArrayList<>();
+    List<LadderEntry> out = new ArrayList<>();
     for (int i = from; i <= to && out.size() < MAX_ENTRIES; i++) {
       if (keep[i - from]) {
-        out.add(new Entry(t.frame(i), t.ts(i), t.dir(i) == StreamControl.CLIENT, t.flags(i), t.seq(i),
-            t.ack(i), t.len(i)));
+        out.add(new LadderEntry(t.frame(i), t.ts(i), t.dir(i) == StreamControl.CLIENT ? "c2s" : "s2c",
+            flags(t.flags(i)), t.seq(i), t.ack(i), t.len(i)));
       }
     }
     return List.copyOf(out);
+  }
+
+  private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+
+  /** TCP flags as Wireshark names them, in header bit order from SYN: "SYN,ACK", "PSH,ACK", "FIN,ACK". */
+  static String flags(int bits) {
+    StringBuilder b = new StringBuilder();
+    for (int i : new int[] {1, 0, 2, 3, 4, 5, 6, 7}) {
+      if ((bits & (1 << i)) != 0) {
+        b.append(b.length() == 0 ? "" : ",").append(FLAG_NAMES[i]);
+      }
+    }
+    return b.toString();
   }
 }

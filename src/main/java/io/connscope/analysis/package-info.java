@@ -1,14 +1,18 @@
 /**
- * Analysis layer: the single pipeline object that drives one analysis from frames to results.
+ * Analysis layer: the single pipeline object that drives one analysis from frames to results, and
+ * the builder of the result model.
  *
  * <p>Contract: {@link io.connscope.analysis.Analysis} takes frames from any {@link
  * io.connscope.capture.PacketSource} (file or live), decodes them, feeds TCP reassembly and HTTP
  * pairing, runs the detectors, and hands every final transaction, every finished connection, every
- * finding (with the packets around its evidence) and finally the capture summary, with the
- * client/server pair aggregates, to an {@link io.connscope.analysis.AnalysisSink}. It is single-threaded and
- * driven by capture timestamps only, so the same input always gives the same results. Finished
- * transactions and connections are handed over and released: memory is bounded by the
- * connections still open and by documented caps. Depends on capture, decode, tcp, http and detect; never on report or
- * cli.
+ * finding (with the packets around its evidence) and finally the capture totals, with the
+ * client/server pair aggregates, to an {@link io.connscope.analysis.AnalysisSink}, in the
+ * pipeline's own types. {@link io.connscope.analysis.ResultBuilder} is the sink that turns them
+ * into the immutable records of {@link io.connscope.result} (computing every number a report
+ * shows, once) for a {@link io.connscope.result.ResultSink}: the reports. It is single-threaded
+ * and driven by capture timestamps only, so the same input always gives the same results.
+ * Finished transactions and connections are handed over and released: memory is bounded by the
+ * connections still open and by documented caps. Depends on capture, decode, tcp, http, detect
+ * and result; never on report or cli.
  */
 package io.connscope.analysis;

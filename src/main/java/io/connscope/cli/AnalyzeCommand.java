@@ -2,6 +2,7 @@ package io.connscope.cli;
 
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
+import io.connscope.analysis.ResultBuilder;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
 import io.connscope.report.ReportFormat;
@@ -118,7 +119,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         sink.add(formats.get(i), outFiles.open(outputs.get(i)));
       }
       try {
-        Analysis analysis = new Analysis(config, sink);
+        Analysis analysis = new Analysis(config, new ResultBuilder(sink));
         for (String skip : resolved.skipped()) {
           spec.commandLine().getErr().println("connscope: skipped " + skip);
           analysis.warnings().add("capture.skipped_file", 0, 1, skip);

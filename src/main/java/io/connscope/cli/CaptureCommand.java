@@ -3,11 +3,9 @@ package io.connscope.cli;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
-import io.connscope.report.ReportFormat;
-import io.connscope.report.ReportSet;
-import io.connscope.report.Text;
-import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
+import io.connscope.analysis.ResultBuilder;
 import io.connscope.capture.LinkType;
 import io.connscope.capture.PcapWriter;
 import io.connscope.capture.Warnings;
@@ -16,9 +14,12 @@ import io.connscope.capture.live.Interfaces;
 import io.connscope.capture.live.LiveCaptureException;
 import io.connscope.capture.live.LiveOptions;
 import io.connscope.capture.live.LiveSource;
-import io.connscope.detect.Finding;
 import io.connscope.report.JsonReportWriter;
+import io.connscope.report.ReportFormat;
+import io.connscope.report.ReportSet;
+import io.connscope.report.Text;
 import io.connscope.report.TextReportWriter;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,10 +38,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code connscope capture -i IFACE [filter]}: live capture through libpcap, analysed as it goes
@@ -206,7 +207,7 @@ final class CaptureCommand implements Callable<Integer> {
       boolean stdoutIsReport = outputs.isEmpty() && formats.get(0) != ReportFormat.TEXT;
       PrintWriter live = stdoutIsReport ? err
           : new PrintWriter(new OutputStreamWriter(parent.stdout, StandardCharsets.UTF_8), true);
-      LiveSink sink = new LiveSink(report, live);
+      LiveSink sink = new LiveSink(new ResultBuilder(report), live);
       Analysis analysis = new Analysis(config, sink);
       err.printf(Locale.ROOT, "connscope: capturing on %s, link type %s, snapshot length %d bytes,"
           + " %s reader%s; Ctrl-C to stop%n", source.name(), LinkType.name(source.linkType()),
@@ -412,20 +413,15 @@ final class CaptureCommand implements Callable<Integer> {
 
     @Override
     public void finding(Finding f) {
-      finding(f, List.of());
-    }
-
-    @Override
-    public void finding(Finding f, List<io.connscope.analysis.Ladder.Entry> ladder) {
       if (f.connection() != null) {
         findingsByConnection.merge(f.connection(), 1, Integer::sum);
       }
       live.printf(Locale.ROOT, "[%s] %s %s%s: %s (cost %.1f ms; frames %s)%n", f.severity(),
           f.type(), f.connection() == null ? "" : f.connection(),
           f.transaction() >= 0 ? " #" + f.transaction() : "", Text.safe(f.summary(), 300),
-          f.costMicros() / 1000.0, f.frames());
+          f.costUs() / 1000.0, f.frames());
       live.flush();
-      report.finding(f, ladder);
+      report.finding(f);
     }
 
     @Override
@@ -440,7 +436,7 @@ final class CaptureCommand implements Callable<Integer> {
     }
 
     @Override
-    public void finish(CaptureSummary capture) {
+    public void finish(CaptureTotals capture) {
       if (stats != null) {
         stats.addWarnings(capture.warnings(), gapConnections, gapFindings);
       }

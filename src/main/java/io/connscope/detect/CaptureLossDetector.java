@@ -22,6 +22,9 @@ package io.connscope.detect;
  */
 
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.SegmentTimeline;
@@ -110,7 +113,7 @@ public final class CaptureLossDetector implements Detector {
         det.put("missing_side", side);
         det.put("acknowledged_bytes", lost);
         List<Long> fs = List.of(c.firstFrame());
-        out.accept(new Finding(ONE_SIDED, "info", "confirmed", c.idString(), -1, 0, fs,
+        out.accept(new Finding(ONE_SIDED, Severity.INFO, Confidence.CONFIRMED, c.idString(), -1, 0, fs,
             "tcp.port == " + c.clientPort() + " && tcp.port == " + c.serverPort(),
             String.format(Locale.ROOT, "the capture holds no packet from the %s: only the %s's"
                 + " direction was captured (a tap on one direction, asymmetric routing); the %s"
@@ -124,7 +127,7 @@ public final class CaptureLossDetector implements Detector {
         det.put("lost_bytes", lost);
         det.put("ranges", ranges);
         frames.sort(null);
-        out.accept(new Finding(LOSS, "warning", "confirmed", c.idString(), -1, 0, frames,
+        out.accept(new Finding(LOSS, Severity.WARNING, Confidence.CONFIRMED, c.idString(), -1, 0, frames,
             frameFilter(frames, c),
             String.format(Locale.ROOT, "%d bytes of the %s's data in %d range%s were acknowledged by"
                 + " the %s but never captured: the capture dropped packets, so timings and findings"
@@ -139,7 +142,7 @@ public final class CaptureLossDetector implements Detector {
         det.put("sender", side);
         det.put("truncated_bytes", truncated);
         String v = c.ipVersion() == 6 ? "ipv6" : "ip";
-        out.accept(new Finding(TRUNCATED, "info", "confirmed", c.idString(), -1, 0, List.of(),
+        out.accept(new Finding(TRUNCATED, Severity.INFO, Confidence.CONFIRMED, c.idString(), -1, 0, List.of(),
             "frame.cap_len < frame.len && tcp.srcport == "
                 + (d == StreamControl.CLIENT ? c.clientPort() : c.serverPort()) + " && tcp.dstport == "
                 + (d == StreamControl.CLIENT ? c.serverPort() : c.clientPort()) + " && " + v,

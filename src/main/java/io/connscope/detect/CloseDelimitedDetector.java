@@ -15,6 +15,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.StreamControl;
 import java.util.List;
@@ -51,7 +54,7 @@ public final class CloseDelimitedDetector implements Detector {
           + (wanted ? ", although the client wanted to keep it open" : "");
       String fix = "send Content-Length (or chunked Transfer-Encoding for HTTP/1.1) on every response"
           + " so the connection can be reused";
-      out.accept(new Finding(TYPE, wanted ? "warning" : "info", "confirmed", c.idString(), t.index(),
+      out.accept(new Finding(TYPE, wanted ? Severity.WARNING : Severity.INFO, Confidence.CONFIRMED, c.idString(), t.index(),
           0, frames, KeepAlive.filter(frames), summary, fix, d));
     }
   }

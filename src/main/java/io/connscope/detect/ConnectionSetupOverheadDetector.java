@@ -24,6 +24,9 @@ package io.connscope.detect;
 
 import io.connscope.decode.Addresses;
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -95,7 +98,7 @@ public final class ConnectionSetupOverheadDetector implements Detector {
         .append(k.ipVersion() == 6 ? "v6" : "").append(".dst == ")
         .append(Addresses.format(k.serverHi(), k.serverLo())).append(" && tcp.dstport == ")
         .append(k.serverPort());
-    return new Finding(TYPE, "warning", p.tlsConnections() > 0 ? "suspected" : "confirmed",
+    return new Finding(TYPE, Severity.WARNING, p.tlsConnections() > 0 ? Confidence.SUSPECTED : Confidence.CONFIRMED,
         p.firstConnection(), -1, p.setupSavedMicros(), p.synFrames(), filter.toString(), summary,
         fix, d);
   }

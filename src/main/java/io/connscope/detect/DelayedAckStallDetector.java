@@ -26,6 +26,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
@@ -89,7 +92,7 @@ public final class DelayedAckStallDetector extends ReleaseDetector {
               + " (headers and body together); the " + receiver + "'s delayed ACK is then never waited for"
           : "let the " + sender + " keep more data in flight (larger receive window on the " + receiver
               + ", or TCP_QUICKACK on the " + receiver + " for request/response traffic)";
-      out.accept(new Finding(TYPE, "warning", r.rttKnown() ? "confirmed" : "suspected",
+      out.accept(new Finding(TYPE, Severity.WARNING, r.rttKnown() ? Confidence.CONFIRMED : Confidence.SUSPECTED,
           c.idString(), AckGatedReleases.transactionOf(http, r.dir(), t.frame(r.released())), r.stallMicros(),
           List.of(t.frame(r.data()), t.frame(r.ack()), t.frame(r.released())),
           AckGatedReleases.filter(t, r), summary, fix, d));

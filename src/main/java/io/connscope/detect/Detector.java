@@ -2,8 +2,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
-import io.connscope.tls.TlsFacts;
+import io.connscope.result.TlsFacts;
 import java.util.function.Consumer;
 
 /**

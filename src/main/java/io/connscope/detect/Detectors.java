@@ -1,6 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.capture.Warnings;
 import java.util.List;
 
 /** The detectors of a default analysis, in the order they run. */
@@ -8,14 +7,14 @@ public final class Detectors {
   private Detectors() {}
 
   /**
-   * The detectors, reading the analysis' pair aggregates {@code pairs} (fed by the pipeline
-   * before the detectors see a connection); what a detector could not do for a limit is counted in
-   * {@code warnings}.
+   * The detectors, reading the facts the stage before them computed ({@code facts}: pair
+   * aggregates and the index of HTTP connections, fed by the pipeline before the detectors see a
+   * connection). No detector calls another.
    */
-  public static List<Detector> all(DetectOptions options, PairAggregator pairs, Warnings warnings) {
-    // first: indexes for the linking detectors
-    HttpConnections index = new HttpConnections(options, warnings);
-    return List.of(index, new DelayedAckStallDetector(options), new NagleDelayDetector(options),
+  public static List<Detector> all(DetectOptions options, ConnectionFacts facts) {
+    HttpConnections index = facts.links();
+    PairAggregator pairs = facts.pairs();
+    return List.of(new DelayedAckStallDetector(options), new NagleDelayDetector(options),
         new KeepAliveProxyHangDetector(options, index), new HopByHopForwardedDetector(options, index),
         new KeepAliveRefusedDetector(options, index), new KeepAliveNotRequestedDetector(options, index),
         new CloseDelimitedDetector(options), new FramingErrorDetector(options),

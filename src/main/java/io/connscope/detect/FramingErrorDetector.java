@@ -32,6 +32,10 @@ import io.connscope.http.Framing;
 import io.connscope.http.HttpAnomalies;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
 import io.connscope.tcp.SegmentTimeline;
@@ -62,7 +66,7 @@ public final class FramingErrorDetector implements Detector {
   private Connection decrypted;
 
   @Override
-  public void tls(Connection c, io.connscope.tls.TlsFacts f, Consumer<Finding> out) {
+  public void tls(Connection c, TlsFacts f, Consumer<Finding> out) {
     boolean plain = "decrypted".equals(f.decryption()) || "partial".equals(f.decryption());
     decrypted = plain ? c : null;
   }
@@ -125,7 +129,7 @@ public final class FramingErrorDetector implements Detector {
       fix = "the server must send exactly one correct Content-Length, or chunked Transfer-Encoding without"
           + " Content-Length (RFC 7230 3.3.3); a proxy must reject or close on such messages, never forward them";
     }
-    return new Finding(TYPE, "error", "confirmed", c.idString(), t.index(), 0, frames,
+    return new Finding(TYPE, Severity.ERROR, Confidence.CONFIRMED, c.idString(), t.index(), 0, frames,
         KeepAlive.filter(frames), summary, fix, d);
   }
 
@@ -231,7 +235,7 @@ public final class FramingErrorDetector implements Detector {
           + leftover + " more bytes followed it (frame" + (junkFrames.size() > 1 ? "s " : " ")
           + junkFrames.stream().map(String::valueOf).reduce((x, y) -> x + ", " + y).orElse("")
           + "); " + broke;
-      return new Finding(TYPE, "error", "confirmed", c.idString(), t.index(), 0, frames,
+      return new Finding(TYPE, Severity.ERROR, Confidence.CONFIRMED, c.idString(), t.index(), 0, frames,
           KeepAlive.filter(frames), summary, "fix the server's Content-Length (compute it from the"
               + " bytes actually sent, after any compression or transcoding)", d);
     }
@@ -276,7 +280,7 @@ public final class FramingErrorDetector implements Detector {
     String summary = "the body of " + label(t) + " stopped " + (declared - t.responseBodyBytes())
         + " bytes short of its Content-Length " + declared + " (" + t.responseBodyBytes()
         + " received); " + how + ": the connection was lost with the response";
-    return new Finding(TYPE, "error", serverClosed ? "confirmed" : "suspected", c.idString(), t.index(),
+    return new Finding(TYPE, Severity.ERROR, serverClosed ? Confidence.CONFIRMED : Confidence.SUSPECTED, c.idString(), t.index(),
         wait, frames, KeepAlive.filter(frames), summary, "fix the server's Content-Length (it must"
             + " count the body bytes actually sent) or use chunked encoding when the length is not"
             + " known in advance", d);

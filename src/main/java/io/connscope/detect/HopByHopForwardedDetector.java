@@ -17,6 +17,9 @@ package io.connscope.detect;
 
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -106,7 +109,7 @@ public final class HopByHopForwardedDetector implements Detector {
     String fix = "the proxy must remove Connection, the headers it names, Keep-Alive,"
         + " Proxy-Connection, TE, Trailer and Upgrade before forwarding (RFC 7230 6.1) and set its"
         + " own; use an HTTP/1.1-aware proxy";
-    return new Finding(TYPE, "warning", verbatim ? "confirmed" : "suspected", up.conn().id(),
+    return new Finding(TYPE, Severity.WARNING, verbatim ? Confidence.CONFIRMED : Confidence.SUSPECTED, up.conn().id(),
         up.tx().index(), 0, frames, KeepAlive.filter(frames), summary, fix, d);
   }
 }

@@ -4,6 +4,7 @@ import io.connscope.capture.Warnings;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,12 +18,12 @@ import java.util.function.Function;
 /**
  * A bounded index of the finished HTTP connections, for the detectors that link connections:
  * the retry of a lost request on a new connection, the upstream leg of a proxy, the extra
- * connections a refusal forced. It reports nothing itself; it runs first so that every
- * connection is indexed before the linking detectors' {@link #finish}. Keeps at most {@link
+ * connections a refusal forced. It is not a detector: it is part of the {@link ConnectionFacts}
+ * stage, which indexes every finished connection before any detector sees it. Keeps at most {@link
  * DetectOptions#maxIndexedConnections} connections (later ones are not linked: counted in the
  * capture warnings as {@value #INDEX_FULL}) and at most {@value #MAX_TX} transactions of each.
  */
-final class HttpConnections implements Detector {
+final class HttpConnections {
   static final int MAX_TX = 64;
   /** Warning code: connections past the index's cap, not linked to others. */
   static final String INDEX_FULL = "detect.link_index_full";
@@ -88,8 +89,8 @@ final class HttpConnections implements Detector {
     this.warnings = warnings;
   }
 
-  @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+  /** Indexes finished connection {@code c} ({@code http} may be null: not indexed). */
+  void add(Connection c, HttpTracker http) {
     if (http == null || !http.isHttp()) {
       return;
     }

@@ -24,6 +24,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
@@ -174,7 +177,7 @@ public final class KeepAliveLimitDetector implements Detector {
       if (l.kind.equals("timeout") && next == null) {
         continue; // the server did what it announced and nobody paid for it
       }
-      String severity = l.kind.equals("client_past_timeout") || next != null ? "warning" : "info";
+      Severity severity = l.kind.equals("client_past_timeout") || next != null ? Severity.WARNING : Severity.INFO;
       String fix = switch (l.kind) {
         case "max" -> "raise the server's per-connection request limit (Apache MaxKeepAliveRequests,"
             + " nginx keepalive_requests) so busy clients are not forced to reconnect";
@@ -183,7 +186,7 @@ public final class KeepAliveLimitDetector implements Detector {
         default -> "close pooled connections idle longer than the server's announced timeout"
             + " instead of reusing them";
       };
-      out.accept(new Finding(TYPE, severity, "confirmed", l.conn, l.tx, cost, frames,
+      out.accept(new Finding(TYPE, severity, Confidence.CONFIRMED, l.conn, l.tx, cost, frames,
           KeepAlive.filter(frames), summary, fix, d));
     }
     limits.clear();

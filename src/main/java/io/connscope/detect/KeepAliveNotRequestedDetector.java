@@ -15,6 +15,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +77,7 @@ public final class KeepAliveNotRequestedDetector implements Detector {
       String fix = "use HTTP/1.1 (persistent by default) or send Connection: keep-alive on every"
           + " HTTP/1.0 request (e.g. not curl --http1.0; a proxy's upstream: nginx"
           + " proxy_http_version 1.1 with keepalive in the upstream block)";
-      out.accept(new Finding(TYPE, "info", "confirmed", m0.conn, m0.tx, cost, frames,
+      out.accept(new Finding(TYPE, Severity.INFO, Confidence.CONFIRMED, m0.conn, m0.tx, cost, frames,
           KeepAlive.filter(frames), summary, fix, d));
     }
     misses.clear();

@@ -22,6 +22,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
@@ -36,13 +39,9 @@ public final class KeepAliveProxyHangDetector implements Detector {
 
   static final Set<Integer> PROXY_PORTS = Set.of(3128, 8080, 8000, 8008, 8081, 8118, 8888, 9090);
 
-  /** What the connection alone shows; linked to other connections in {@link #finish}. */
-  record Hang(String conn, int tx, int prevTx, long requestFrame, long requestUs, long prevResponseFrame,
-      long endFrame, long endUs, String endedBy, String endKind, List<String> signs) {}
-
   private final DetectOptions options;
   private final HttpConnections index;
-  private final List<Hang> hangs = new ArrayList<>();
+  private final List<ReuseFailures.Hang> hangs = new ArrayList<>();
 
   KeepAliveProxyHangDetector(DetectOptions options, HttpConnections index) {
     this.options = options;
@@ -60,44 +59,12 @@ public final class KeepAliveProxyHangDetector implements Detector {
       if (t.method() == null) {
         continue;
       }
-      Hang h = prev == null ? null : hang(c, prev, t, options, signs);
+      ReuseFailures.Hang h = prev == null ? null : ReuseFailures.hang(c, prev, t, options, signs);
       if (h != null) {
         hangs.add(h);
       }
       prev = t;
     }
-  }
-
-  /** The hang evidence of request {@code t} after {@code prev}, or null when it is not one. */
-  static Hang hang(Connection c, Transaction prev, Transaction t, DetectOptions o, List<String> signs) {
-    if (t.responseFirstFrame() >= 0 || t.status() > 0 || t.responseNotCaptured() || prev.status() <= 0
-        || !KeepAlive.negotiation(prev).persistent()) {
-      return null;
-    }
-    long start = t.requestFirstUs();
-    long sent = Math.max(start, t.requestLastUs());
-    long serverClose = KeepAlive.closeMicros(c.half(StreamControl.SERVER));
-    if (serverClose >= 0 && serverClose <= start + o.staleWindowMicros) {
-      return null; // the server closed at the request: keepalive.stale_reuse
-    }
-    long endUs = c.lastTsMicros();
-    long endFrame = c.lastFrame();
-    String by = "capture_end";
-    String kind = "none";
-    for (int dir = StreamControl.CLIENT; dir <= StreamControl.SERVER; dir++) {
-      long us = KeepAlive.closeMicros(c.half(dir));
-      if (us >= start && us <= endUs && (by.equals("capture_end") || us < endUs)) {
-        endUs = us;
-        endFrame = KeepAlive.closeFrame(c.half(dir));
-        by = KeepAlive.side(dir);
-        kind = KeepAlive.closeKind(c.half(dir));
-      }
-    }
-    if (endUs - sent < o.hangMinMicros) {
-      return null;
-    }
-    return new Hang(c.idString(), t.index(), prev.index(), t.requestFirstFrame(), start,
-        prev.responseFirstFrame(), endFrame, endUs, by, kind, signs);
   }
 
   private static List<String> signs(Connection c, HttpTracker http) {
@@ -125,45 +92,45 @@ public final class KeepAliveProxyHangDetector implements Detector {
 
   @Override
   public void finish(Consumer<Finding> out) {
-    for (Hang h : hangs) {
+    for (ReuseFailures.Hang h : hangs) {
       out.accept(finding(h));
     }
     hangs.clear();
   }
 
-  private Finding finding(Hang h) {
-    HttpConnections.Conn a = index.get(h.conn);
-    HttpConnections.Tx hung = find(a, h.tx);
-    HttpConnections.Tx prev = find(a, h.prevTx);
+  private Finding finding(ReuseFailures.Hang h) {
+    HttpConnections.Conn a = index.get(h.conn());
+    HttpConnections.Tx hung = find(a, h.tx());
+    HttpConnections.Tx prev = find(a, h.prevTx());
     HttpConnections.Link retry = hung == null ? null
-        : index.retry(a, hung, h.requestUs, options.retryWindowMicros);
+        : index.retry(a, hung, h.requestUs(), options.retryWindowMicros);
     HttpConnections.Link up = prev == null ? null : index.upstream(a, prev, options.forwardWindowMicros);
     boolean forwardedKa = up != null
         && KeepAlive.hasToken(up.tx().requestHeaders().get("connection"), "keep-alive");
     boolean agreed = up != null
         && KeepAlive.hasToken(up.tx().responseHeaders().get("connection"), "keep-alive");
-    long stop = retry != null && retry.tx().requestUs() < h.endUs ? retry.tx().requestUs() : h.endUs;
+    long stop = retry != null && retry.tx().requestUs() < h.endUs() ? retry.tx().requestUs() : h.endUs();
     // up to the retry: the retry's own upstream request is not the hung one
     boolean neverForwarded = up != null && hung != null
-        && !index.forwardedBetween(a, up.conn(), hung, h.requestUs, stop);
+        && !index.forwardedBetween(a, up.conn(), hung, h.requestUs(), stop);
     boolean proven = forwardedKa && neverForwarded;
-    long cost = Math.max(0, stop - h.requestUs);
+    long cost = Math.max(0, stop - h.requestUs());
 
     StringBuilder sum = new StringBuilder();
-    sum.append(hung == null ? "request " + h.tx : hung.method() + " " + hung.uri())
-        .append(" (transaction ").append(h.tx).append(") was sent on a connection that the previous")
-        .append(" response (frame ").append(h.prevResponseFrame).append(") kept alive, and got no")
-        .append(" response for ").append(KeepAlive.s(h.endUs - h.requestUs)).append(": ");
-    sum.append(switch (h.endedBy) {
-      case "client" -> "the client gave up (" + h.endKind.toUpperCase() + ", frame " + h.endFrame + ")";
-      case "server" -> "then the server side closed (" + h.endKind.toUpperCase() + ", frame " + h.endFrame + ")";
+    sum.append(hung == null ? "request " + h.tx() : hung.method() + " " + hung.uri())
+        .append(" (transaction ").append(h.tx()).append(") was sent on a connection that the previous")
+        .append(" response (frame ").append(h.prevResponseFrame()).append(") kept alive, and got no")
+        .append(" response for ").append(KeepAlive.s(h.endUs() - h.requestUs())).append(": ");
+    sum.append(switch (h.endedBy()) {
+      case "client" -> "the client gave up (" + h.endKind().toUpperCase() + ", frame " + h.endFrame() + ")";
+      case "server" -> "then the server side closed (" + h.endKind().toUpperCase() + ", frame " + h.endFrame() + ")";
       default -> "still waiting when the capture ended";
     });
     if (retry != null) {
       sum.append("; retried on ").append(retry.conn().id()).append(" (frame ")
           .append(retry.tx().requestFrame()).append(")");
     }
-    sum.append(". Proxy signs: ").append(h.signs.isEmpty() ? "none seen" : String.join(", ", h.signs));
+    sum.append(". Proxy signs: ").append(h.signs().isEmpty() ? "none seen" : String.join(", ", h.signs()));
     if (up != null) {
       sum.append("; upstream leg ").append(up.conn().id()).append(": the previous request was")
           .append(" forwarded (frame ").append(up.tx().requestFrame()).append(")")
@@ -175,9 +142,9 @@ public final class KeepAliveProxyHangDetector implements Detector {
         : ": suspected dumb proxy (or a server that stopped answering)");
 
     TreeMap<String, Object> d = new TreeMap<>();
-    d.put("wait_us", h.endUs - h.requestUs);
-    d.put("ended_by", h.endedBy);
-    d.put("proxy_signs", h.signs);
+    d.put("wait_us", h.endUs() - h.requestUs());
+    d.put("ended_by", h.endedBy());
+    d.put("proxy_signs", h.signs());
     if (retry != null) {
       d.put("retry_connection", retry.conn().id());
       d.put("retry_frame", retry.tx().requestFrame());
@@ -187,14 +154,14 @@ public final class KeepAliveProxyHangDetector implements Detector {
       d.put("upstream_forwarded_keep_alive", forwardedKa);
       d.put("upstream_never_forwarded", neverForwarded);
     }
-    List<Long> frames = KeepAlive.frames(h.prevResponseFrame, h.requestFrame, h.endFrame,
+    List<Long> frames = KeepAlive.frames(h.prevResponseFrame(), h.requestFrame(), h.endFrame(),
         retry == null ? -1 : retry.tx().requestFrame(), up == null ? -1 : up.tx().requestFrame(),
         up == null ? -1 : up.tx().responseFrame());
     String fix = "remove the blind relay or make it HTTP/1.1-aware: a proxy must drop Connection and"
         + " the headers it names before forwarding (RFC 7230 6.1); clients should not send"
         + " Connection: Keep-Alive to a proxy they do not know (HTTP/1.1 or Proxy-Connection), and"
         + " should time out and retry idempotent requests on reused connections quickly";
-    return new Finding(TYPE, "error", proven ? "confirmed" : "suspected", h.conn, h.tx, cost,
+    return new Finding(TYPE, Severity.ERROR, proven ? Confidence.CONFIRMED : Confidence.SUSPECTED, h.conn(), h.tx(), cost,
         frames, KeepAlive.filter(frames), sum.toString(), fix, d);
   }
 

@@ -17,6 +17,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +87,7 @@ public final class KeepAliveRefusedDetector implements Detector {
     String fix = "enable keep-alive on the server (e.g. nginx keepalive_timeout > 0, Apache KeepAlive"
         + " On), or on the proxy in front of it; for HTTP/1.0 clients the server must echo"
         + " Connection: keep-alive and send a Content-Length";
-    return new Finding(TYPE, forced > 0 ? "warning" : "info", "confirmed", r0.conn, r0.tx, cost,
+    return new Finding(TYPE, forced > 0 ? Severity.WARNING : Severity.INFO, Confidence.CONFIRMED, r0.conn, r0.tx, cost,
         frames, KeepAlive.filter(frames), summary, fix, d);
   }
 }

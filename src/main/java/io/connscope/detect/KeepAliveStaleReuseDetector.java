@@ -19,6 +19,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
 import io.connscope.tcp.StreamControl;
@@ -53,7 +56,7 @@ public final class KeepAliveStaleReuseDetector implements Detector {
       if (t.method() == null) {
         continue;
       }
-      if (prev != null && isStale(c, prev, t, options)) {
+      if (prev != null && ReuseFailures.isStale(c, prev, t, options)) {
         HalfConnection s = c.half(StreamControl.SERVER);
         long rst = s.rstTs() >= t.requestFirstUs() ? s.rstFrame() : -1;
         stale.add(new Stale(c.idString(), t.index(), t.method(), t.uri(), t.requestFirstFrame(),
@@ -62,16 +65,6 @@ public final class KeepAliveStaleReuseDetector implements Detector {
       }
       prev = t;
     }
-  }
-
-  /** Request {@code t} after {@code prev} was sent as or after the server closed. */
-  static boolean isStale(Connection c, Transaction prev, Transaction t, DetectOptions o) {
-    if (t.responseFirstFrame() >= 0 || t.status() > 0 || t.responseNotCaptured() || prev.status() <= 0
-        || !KeepAlive.negotiation(prev).persistent()) {
-      return false;
-    }
-    long close = KeepAlive.closeMicros(c.half(StreamControl.SERVER));
-    return close >= 0 && close >= prev.responseLastUs() && close <= t.requestFirstUs() + o.staleWindowMicros;
   }
 
   @Override
@@ -117,7 +110,7 @@ public final class KeepAliveStaleReuseDetector implements Detector {
       String fix = "make the client's idle timeout for pooled connections shorter than the server's"
           + " keep-alive timeout (or the server's longer), check a pooled connection for a pending"
           + " FIN before reusing it, and retry only idempotent requests automatically";
-      out.accept(new Finding(TYPE, idem ? "warning" : "error", "confirmed", s.conn, s.tx, cost,
+      out.accept(new Finding(TYPE, idem ? Severity.WARNING : Severity.ERROR, Confidence.CONFIRMED, s.conn, s.tx, cost,
           frames, KeepAlive.filter(frames), summary, fix, d));
     }
     stale.clear();

@@ -25,6 +25,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
@@ -120,7 +123,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
     filter.append('}');
     String fix = "set TCP_NODELAY on the " + side + "'s socket, or write each "
         + (requests ? "request" : "response") + " in one write (headers and body together)";
-    return new Finding(TYPE, "warning", confirmed ? "confirmed" : "suspected", c.idString(),
+    return new Finding(TYPE, Severity.WARNING, confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED, c.idString(),
         tx.index(), cost, frames, filter.toString(), summary, fix, d);
   }
 

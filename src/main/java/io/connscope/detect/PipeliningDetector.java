@@ -15,6 +15,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +81,7 @@ public final class PipeliningDetector implements Detector {
             + " (transaction " + worstTx + ")" : "");
     String fix = "nothing to fix when responses are fast; when one is slow, send independent"
         + " requests on parallel connections (or HTTP/2) so it does not hold the others back";
-    out.accept(new Finding(TYPE, "info", "confirmed", c.idString(), firstTx, total, fs,
+    out.accept(new Finding(TYPE, Severity.INFO, Confidence.CONFIRMED, c.idString(), firstTx, total, fs,
         KeepAlive.filter(fs), summary, fix, d));
   }
 }

@@ -24,6 +24,9 @@ package io.connscope.detect;
 
 import io.connscope.decode.Addresses;
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
@@ -157,8 +160,8 @@ public final class PortExhaustionDetector implements Detector {
       String filter = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && " + v + ".src == " + client
           + " && " + v + ".dst == " + Addresses.format(k.serverHi(), k.serverLo())
           + " && tcp.dstport == " + k.serverPort();
-      out.accept(new Finding(TYPE, wall || share >= 1 ? "warning" : "info",
-          wall ? "suspected" : "confirmed", s.firstConnection, -1, wall ? s.longestPause : 0,
+      out.accept(new Finding(TYPE, wall || share >= 1 ? Severity.WARNING : Severity.INFO,
+          wall ? Confidence.SUSPECTED : Confidence.CONFIRMED, s.firstConnection, -1, wall ? s.longestPause : 0,
           frames, filter, summary, fix, d));
     }
   }

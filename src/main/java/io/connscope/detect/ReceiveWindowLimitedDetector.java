@@ -32,6 +32,8 @@ package io.connscope.detect;
  */
 
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
@@ -100,7 +102,7 @@ public final class ReceiveWindowLimitedDetector extends TransferGapDetector {
         + " net.ipv4.tcp_rmem's maximum caps autotuning";
     boolean confirmed = ReceiveWindow.scaleKnown(c, g.dir)
         && c.half(StreamControl.CLIENT).gaps() + c.half(StreamControl.SERVER).gaps() == 0;
-    return new Finding(TYPE, severity(g.cost, transfer), confirmed ? "confirmed" : "suspected",
+    return new Finding(TYPE, severity(g.cost, transfer), confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(), g.tx == null ? -1 : g.tx.index(), g.cost, frames, filter(frames), summary,
         fix, d);
   }

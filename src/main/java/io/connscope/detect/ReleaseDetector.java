@@ -2,6 +2,7 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import java.util.IdentityHashMap;
 import java.util.List;

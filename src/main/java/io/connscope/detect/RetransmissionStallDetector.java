@@ -26,6 +26,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.SegmentTimeline;
@@ -211,7 +214,7 @@ public final class RetransmissionStallDetector implements Detector {
       filter.append(i == 0 ? "" : " ").append(frames.get(i));
     }
     filter.append('}');
-    return new Finding(TYPE, "warning", g.confirmed ? "confirmed" : "suspected", c.idString(),
+    return new Finding(TYPE, Severity.WARNING, g.confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED, c.idString(),
         g.tx, g.cost, frames, filter.toString(), summary, fix, d);
   }
 }

@@ -31,6 +31,8 @@ package io.connscope.detect;
  */
 
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
@@ -92,7 +94,7 @@ public final class SenderPausedDetector extends TransferGapDetector {
     long rtt = client ? c.rttToClientMicros() : c.rttToServerMicros();
     boolean confirmed = rtt >= 0 && ReceiveWindow.scaleKnown(c, g.dir)
         && c.half(StreamControl.CLIENT).gaps() + c.half(StreamControl.SERVER).gaps() == 0;
-    return new Finding(TYPE, severity(g.cost, transfer), confirmed ? "confirmed" : "suspected",
+    return new Finding(TYPE, severity(g.cost, transfer), confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(), g.tx == null ? -1 : g.tx.index(), g.cost, frames, filter(frames), summary,
         fix, d);
   }

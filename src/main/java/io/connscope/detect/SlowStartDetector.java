@@ -28,6 +28,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.StreamControl;
@@ -184,7 +187,7 @@ public final class SlowStartDetector implements Detector {
         : "disable slow start after idle on the server (sysctl net.ipv4.tcp_slow_start_after_idle=0)"
             + " or keep the connection busy";
     List<Long> frames = List.of(t.frame(r.first), t.frame(r.last));
-    return new Finding(SlowStartDetector.TYPE, "warning", confirmed ? "confirmed" : "suspected",
+    return new Finding(SlowStartDetector.TYPE, Severity.WARNING, confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(), tx.index(), cost, frames.get(0).equals(frames.get(1)) ? List.of(frames.get(0)) : frames,
         "tcp.srcport == " + c.serverPort() + " && tcp.dstport == " + c.clientPort()
             + " && frame.number >= " + t.frame(r.first) + " && frame.number <= " + t.frame(r.last),

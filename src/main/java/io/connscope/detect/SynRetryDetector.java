@@ -23,6 +23,9 @@ package io.connscope.detect;
  */
 
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.SegmentTimeline;
@@ -69,7 +72,7 @@ public final class SynRetryDetector implements Detector {
     if (synAcks.isEmpty() && rst >= 0) {
       int last = syns.get(syns.size() - 1);
       long cost = t.ts(rst) - firstSyn;
-      out.accept(finding(c, "refused", "warning", true, cost, frames(t, syns, rst),
+      out.accept(finding(c, "refused", Severity.WARNING, true, cost, frames(t, syns, rst),
           String.format(Locale.ROOT, "the server refused the connection: RST %.1f ms after the %s"
               + " (frame %d)%s", (t.ts(rst) - t.ts(last)) / 1000.0,
               syns.size() > 1 ? "last of " + syns.size() + " SYNs" : "SYN", t.frame(last),
@@ -84,7 +87,7 @@ public final class SynRetryDetector implements Detector {
       if (!sure && (syns.size() < 2 || cost < MIN_RETRY_MICROS)) {
         return;
       }
-      out.accept(finding(c, "no_answer", "error", sure, cost, frames(t, syns, -1),
+      out.accept(finding(c, "no_answer", Severity.ERROR, sure, cost, frames(t, syns, -1),
           String.format(Locale.ROOT, "the handshake never completed: %d SYN%s over %.1f ms and no"
               + " SYN/ACK or RST in the capture", syns.size(), syns.size() > 1 ? "s" : "", cost / 1000.0),
           "check that the server is reachable (routing, a firewall dropping SYNs) and not"
@@ -100,7 +103,7 @@ public final class SynRetryDetector implements Detector {
     long synCost = t.ts(answered) - firstSyn;
     if (syns.size() > 1 && answered != syns.get(0) && synCost >= MIN_RETRY_MICROS) {
       List<Integer> used = syns.subList(0, syns.indexOf(answered) + 1);
-      out.accept(finding(c, "syn_retransmission", "warning", true, synCost,
+      out.accept(finding(c, "syn_retransmission", Severity.WARNING, true, synCost,
           frames(t, used, synAcks.get(0)),
           String.format(Locale.ROOT, "the client sent its SYN %d times; the SYN/ACK (frame %d)"
               + " answered the one sent %.1f ms after the first: the connect took that much longer",
@@ -112,7 +115,7 @@ public final class SynRetryDetector implements Detector {
     if (synAcks.size() > 1) {
       long cost = t.ts(synAcks.get(synAcks.size() - 1)) - t.ts(synAcks.get(0));
       if (cost >= MIN_RETRY_MICROS) {
-        out.accept(finding(c, "syn_ack_retransmission", "warning", true, cost,
+        out.accept(finding(c, "syn_ack_retransmission", Severity.WARNING, true, cost,
             frames(t, synAcks, -1),
             String.format(Locale.ROOT, "the server sent its SYN/ACK %d times over %.1f ms: the SYN/ACK"
                 + " or the client's ACK was lost, or the server's accept queue was full",
@@ -135,7 +138,7 @@ public final class SynRetryDetector implements Detector {
     return f;
   }
 
-  private static Finding finding(Connection c, String kind, String severity, boolean confirmed,
+  private static Finding finding(Connection c, String kind, Severity severity, boolean confirmed,
       long cost, List<Long> frames, String summary, String fix, List<Integer> retries, SegmentTimeline t) {
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("kind", kind);
@@ -151,7 +154,7 @@ public final class SynRetryDetector implements Detector {
       filter.append(i == 0 ? "" : " ").append(frames.get(i));
     }
     filter.append('}');
-    return new Finding(TYPE, severity, confirmed ? "confirmed" : "suspected", c.idString(), -1,
+    return new Finding(TYPE, severity, confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED, c.idString(), -1,
         Math.max(0, cost), frames, filter.toString(), summary, fix, d);
   }
 }

@@ -20,6 +20,9 @@ package io.connscope.detect;
 
 import io.connscope.decode.Addresses;
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
@@ -157,7 +160,7 @@ public final class TimeWaitReuseDetector implements Detector {
         filter.append(i == 0 ? "" : " ").append(frames.get(i));
       }
       filter.append('}');
-      out.accept(new Finding(TYPE, s.failed > 0 ? "warning" : "info", "confirmed",
+      out.accept(new Finding(TYPE, s.failed > 0 ? Severity.WARNING : Severity.INFO, Confidence.CONFIRMED,
           s.firstConnection, -1, s.costMicros, frames, filter.toString(), summary, fix, d));
     }
   }

@@ -17,8 +17,11 @@ package io.connscope.detect;
  */
 
 import io.connscope.http.HttpTracker;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
-import io.connscope.tls.TlsFacts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +65,7 @@ public final class TlsHandshakeFailedDetector implements Detector {
     String summary = String.format(Locale.ROOT, "the TLS handshake failed %.1f ms after the"
         + " ClientHello (frame %d): %s; the client offered %s", cost / 1000.0,
         f.timing().clientHelloFrame(), f.failure(), String.join(", ", f.versionsOffered()));
-    out.accept(new Finding(TYPE, "error", "confirmed", c.idString(), -1, cost, frames,
+    out.accept(new Finding(TYPE, Severity.ERROR, Confidence.CONFIRMED, c.idString(), -1, cost, frames,
         KeepAlive.filter(frames), summary, fix(alert == null ? null : alert.description(), kind), d));
   }
 

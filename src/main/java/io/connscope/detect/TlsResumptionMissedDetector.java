@@ -20,10 +20,13 @@ package io.connscope.detect;
  * the capture); the saving is an estimate from the measured means.
  */
 
-import io.connscope.http.HttpTracker;
 import io.connscope.decode.Addresses;
+import io.connscope.http.HttpTracker;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
-import io.connscope.tls.TlsFacts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,7 +147,7 @@ public final class TlsResumptionMissedDetector implements Detector {
           g.full, g.server, g.sni == null ? "" : " (" + g.sni + ")", g.resumed,
           g.resumed == 1 ? "" : "s", avoidable, Math.max(0, meanFull) / 1000.0,
           Math.max(0, meanResumed) / 1000.0);
-      out.accept(new Finding(TYPE, "warning", "confirmed", g.firstAvoidable, -1,
+      out.accept(new Finding(TYPE, Severity.WARNING, Confidence.CONFIRMED, g.firstAvoidable, -1,
           saving * avoidable, frames, KeepAlive.filter(frames), summary,
           "keep TLS sessions in the client (one HTTP client or SSL context for all connections to"
               + " the server, its session cache on), or reuse connections (keep-alive) so that"

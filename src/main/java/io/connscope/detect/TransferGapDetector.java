@@ -2,6 +2,8 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
@@ -138,9 +140,9 @@ abstract class TransferGapDetector implements Detector {
   }
 
   /** Severity from cost: warning at transferWarnMicros and transferWarnShare of the transfer. */
-  String severity(long cost, long transferMicros) {
+  Severity severity(long cost, long transferMicros) {
     return cost >= options.transferWarnMicros && cost >= options.transferWarnShare * transferMicros
-        ? "warning" : "info";
+        ? Severity.WARNING : Severity.INFO;
   }
 
   /**

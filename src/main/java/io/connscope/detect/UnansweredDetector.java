@@ -20,6 +20,9 @@ package io.connscope.detect;
 
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +66,8 @@ public final class UnansweredDetector implements Detector {
       if (t.method() == null) {
         continue;
       }
-      boolean explained = prev != null && (KeepAliveProxyHangDetector.hang(c, prev, t, options, List.of()) != null
-          || KeepAliveStaleReuseDetector.isStale(c, prev, t, options));
+      boolean explained = prev != null && (ReuseFailures.hang(c, prev, t, options, List.of()) != null
+          || ReuseFailures.isStale(c, prev, t, options));
       if (t.status() == 0 && t.responseFirstFrame() < 0 && !explained && !t.gapAffected()
           && !t.responseNotCaptured()) { // an HTTP/0.9 reply has no status but is an answer
         unanswered.add(t.index());
@@ -91,7 +94,7 @@ public final class UnansweredDetector implements Detector {
         + (suspect ? " (the capture may miss part of the exchange)" : "");
     String fix = "look at the server (or a proxy in between) for requests it dropped; for orphan"
         + " responses, check that the capture saw the whole connection";
-    out.accept(new Finding(TYPE, "warning", suspect ? "suspected" : "confirmed", c.idString(), first,
+    out.accept(new Finding(TYPE, Severity.WARNING, suspect ? Confidence.SUSPECTED : Confidence.CONFIRMED, c.idString(), first,
         unanswered.isEmpty() ? 0 : cost, fs, KeepAlive.filter(fs), summary, fix, d));
   }
 }

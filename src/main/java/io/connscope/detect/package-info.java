@@ -1,7 +1,15 @@
 /**
- * Detect layer: findings with stable type ids, severity, cost and evidence, computed from the
- * TCP timeline and the HTTP transactions of a connection. Detectors consume {@code tcp} and
- * {@code http} results and never parse bytes; each detector lives in one file that opens with its
- * rule and thresholds, and is documented in docs/findings.md.
+ * Detect layer: findings ({@link io.connscope.result.Finding}: stable type id, severity and
+ * confidence enums, cost and evidence), computed from the TCP timeline and the HTTP transactions
+ * of a connection. Detectors consume {@code tcp} and {@code http} results and never parse bytes;
+ * each detector lives in one file that opens with its rule and thresholds, and is documented in
+ * docs/findings.md.
+ *
+ * <p>Pipeline: the facts several detectors read are a stage before them, {@link
+ * io.connscope.detect.ConnectionFacts} (client/server pair aggregates, the index of finished HTTP
+ * connections), fed by the analysis before any detector sees a connection; then every detector of
+ * {@link io.connscope.detect.Detectors#all} runs. No detector uses another (checked by {@code
+ * LayersTest}); rules two detectors share are helpers ({@code ReuseFailures}, {@code KeepAlive},
+ * {@code AckGatedReleases}, {@code TransferGaps}).
  */
 package io.connscope.detect;

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.Finding;
+import io.connscope.result.TlsFacts;
+import io.connscope.result.TransactionResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,12 +17,11 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Renders a JSON report as HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/): one entry
+ * Renders a report (its result records) as HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/): one entry
  * per transaction, ordered by request start.
  *
  * <ul>
@@ -34,7 +37,9 @@ import java.util.Map;
  *       identifying ones); sizes from the wire (header bytes, body bytes after de-chunking as the
  *       report counts them).
  *   <li>{@code _connscope}: connection, transaction index, evidence frames, flags (unanswered,
- *       gaps) and the findings that name this transaction.
+ *       gaps), the stalls (type and cost of every finding occurrence on this transaction) and the
+ *       findings that name this transaction (a finding that groups several occurrences names its
+ *       costliest one; {@code occurrences} says how many).
  * </ul>
  * Output is deterministic: fixed field order, times in milliseconds with three decimals.
  */
@@ -45,7 +50,7 @@ public final class HarReportWriter {
 
   private HarReportWriter() {}
 
-  private record Tx(JsonNode connection, JsonNode transaction, long startUs) {}
+  private record Tx(ConnectionResult connection, TransactionResult transaction, long startUs) {}
 
   public static void write(JsonNode r, OutputStream out) throws IOException {
     write(ReportSource.of(r), out);
@@ -57,18 +62,17 @@ public final class HarReportWriter {
    * written back in start order (ties in report order: connection, then transaction).
    */
   static void write(ReportSource src, OutputStream out) throws IOException {
-    JsonNode r = src.header();
-    long epochUs = r.path("capture").path("start_epoch_us").asLong();
+    ResultJson.Header r = src.header();
+    long epochUs = r.capture().startEpochUs();
     DefaultPrettyPrinter pp = new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
     // an entry sits two objects deep (the document, then "log"): rendered alone, it is indented so
     DefaultPrettyPrinter entryPp = new DefaultPrettyPrinter().withObjectIndenter(new Nested(new DefaultIndenter("  ", "\n"), 2));
     ByteArrayOutputStream scratch = new ByteArrayOutputStream(4096);
     try (SpoolFile entries = new SpoolFile(4 << 20); ReportSource.FindingCursor findings = src.findingCursor()) {
       src.transactions((c, t) -> {
-        long start = t.path("request_start_us").isNull() || t.path("request_start_us").isMissingNode()
-            ? t.path("response_start_us").asLong(c.path("start_us").asLong())
-            : t.path("request_start_us").asLong();
-        List<JsonNode> fs = findings.take(c.path("id").asText(), t.path("index").asLong());
+        long start = t.requestStartUs() >= 0 ? t.requestStartUs()
+            : t.responseStartUs() >= 0 ? t.responseStartUs() : c.startUs();
+        List<Finding> fs = findings.take(c.idString(), t.index());
         scratch.reset();
         try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
           g.setPrettyPrinter(entryPp.createInstance());
@@ -84,7 +88,7 @@ public final class HarReportWriter {
         g.writeStringField("version", "1.2");
         g.writeObjectFieldStart("creator");
         g.writeStringField("name", "connscope");
-        g.writeStringField("version", r.path("tool").path("version").asText());
+        g.writeStringField("version", r.toolVersion());
         g.writeEndObject();
         g.writeArrayFieldStart("pages");
         g.writeEndArray();
@@ -130,8 +134,8 @@ public final class HarReportWriter {
         entries.writeSorted(split, new byte[] {0}, -1);
         split.flush();
         g.writeEndArray();
-        g.writeStringField("comment", "connscope " + r.path("tool").path("version").asText() + " from "
-            + ReportModel.files(r) + "; times are capture times");
+        g.writeStringField("comment", "connscope " + r.toolVersion() + " from "
+            + ReportModel.files(r.capture()) + "; times are capture times");
         g.writeEndObject();
         g.writeEndObject();
       }
@@ -157,60 +161,56 @@ public final class HarReportWriter {
     return BigDecimal.valueOf(us, 3);
   }
 
-  private static long opt(JsonNode n) {
-    return n == null || n.isNull() || n.isMissingNode() ? -1 : n.asLong();
-  }
-
-  private static void entry(JsonGenerator g, List<JsonNode> findings, Tx x, long epochUs) throws IOException {
-    JsonNode c = x.connection();
-    JsonNode t = x.transaction();
-    JsonNode tm = t.path("timings");
-    long connect = opt(tm.get("connect_us"));
+  private static void entry(JsonGenerator g, List<Finding> findings, Tx x, long epochUs) throws IOException {
+    ConnectionResult c = x.connection();
+    TransactionResult t = x.transaction();
+    TransactionResult.Timings tm = t.timings();
+    long connect = tm.connectUs();
     long ssl = -1;
-    JsonNode tls = c.path("tls").path("timing");
-    long synUs = opt(c.path("handshake").get("syn_us"));
-    long appUs = opt(tls.get("first_app_data_us"));
-    if (connect >= 0 && opt(tls.get("setup_us")) >= 0 && synUs >= 0 && appUs >= synUs) {
+    TlsFacts.Timing tls = c.tls() == null ? null : c.tls().timing();
+    long synUs = c.handshake().synUs();
+    if (tls != null && connect >= 0 && tls.setupUs() >= 0 && synUs >= 0
+        && tls.firstAppDataUs() >= synUs) {
       // HAR 1.2: ssl is included in connect, which then runs from the SYN to the first
       // application data record
-      ssl = opt(tls.get("setup_us"));
-      connect = appUs - synUs;
+      ssl = tls.setupUs();
+      connect = tls.firstAppDataUs() - synUs;
     }
-    long send = Math.max(0, opt(tm.get("send_us")));
-    long wait = Math.max(0, opt(tm.get("wait_us")));
-    long receive = Math.max(0, opt(tm.get("receive_us")));
+    long send = Math.max(0, tm.sendUs());
+    long wait = Math.max(0, tm.waitUs());
+    long receive = Math.max(0, tm.receiveUs());
     long started = x.startUs() - Math.max(0, connect);
     g.writeStartObject();
     g.writeStringField("startedDateTime", ISO.format(Instant.EPOCH.plusNanos((epochUs + started) * 1000)));
     g.writeNumberField("time", msec(Math.max(0, connect) + send + wait + receive));
-    String host = t.path("request_headers").path("host").asText(ReportModel.endpoint(c.path("server")));
-    String uri = ReportModel.str(t, "uri");
+    String host = t.requestHeaders().getOrDefault("host", ReportModel.endpoint(c.server()));
+    String uri = t.uri();
     g.writeObjectFieldStart("request");
-    g.writeStringField("method", nz(ReportModel.str(t, "method")));
+    g.writeStringField("method", nz(t.method()));
     g.writeStringField("url", url(host, uri));
-    g.writeStringField("httpVersion", nz(ReportModel.str(t, "version")));
+    g.writeStringField("httpVersion", nz(t.version()));
     g.writeArrayFieldStart("cookies");
     g.writeEndArray();
-    headers(g, t.path("request_headers"));
+    headers(g, t.requestHeaders());
     queryString(g, uri);
-    g.writeNumberField("headersSize", sizeOr(t.path("request_header_bytes")));
-    g.writeNumberField("bodySize", t.path("request_body_bytes").asLong());
+    g.writeNumberField("headersSize", sizeOr(t.requestHeaderBytes()));
+    g.writeNumberField("bodySize", t.requestBodyBytes());
     g.writeEndObject();
     g.writeObjectFieldStart("response");
-    int status = t.path("status").asInt();
+    int status = ReportModel.statusOrZero(t);
     g.writeNumberField("status", Math.max(0, status));
-    g.writeStringField("statusText", nz(ReportModel.str(t, "reason")));
-    g.writeStringField("httpVersion", nz(ReportModel.str(t, "response_version")));
+    g.writeStringField("statusText", nz(t.reason()));
+    g.writeStringField("httpVersion", nz(t.responseVersion()));
     g.writeArrayFieldStart("cookies");
     g.writeEndArray();
-    headers(g, t.path("response_headers"));
+    headers(g, t.responseHeaders());
     g.writeObjectFieldStart("content");
-    g.writeNumberField("size", t.path("response_body_bytes").asLong());
-    g.writeStringField("mimeType", t.path("response_headers").path("content-type").asText(""));
+    g.writeNumberField("size", t.responseBodyBytes());
+    g.writeStringField("mimeType", t.responseHeaders().getOrDefault("content-type", ""));
     g.writeEndObject();
     g.writeStringField("redirectURL", "");
-    g.writeNumberField("headersSize", status > 0 ? sizeOr(t.path("response_header_bytes")) : -1);
-    g.writeNumberField("bodySize", status > 0 ? t.path("response_body_bytes").asLong() : -1);
+    g.writeNumberField("headersSize", status > 0 ? sizeOr(t.responseHeaderBytes()) : -1);
+    g.writeNumberField("bodySize", status > 0 ? t.responseBodyBytes() : -1);
     g.writeEndObject();
     g.writeObjectFieldStart("cache");
     g.writeEndObject();
@@ -231,58 +231,70 @@ public final class HarReportWriter {
       g.writeNumberField("ssl", -1);
     }
     g.writeEndObject();
-    g.writeStringField("serverIPAddress", c.path("server").path("ip").asText());
-    g.writeStringField("connection", c.path("id").asText());
+    g.writeStringField("serverIPAddress", c.server().ip());
+    g.writeStringField("connection", c.idString());
     connscope(g, findings, c, t);
     g.writeEndObject();
   }
 
-  private static void connscope(JsonGenerator g, List<JsonNode> findings, JsonNode c, JsonNode t) throws IOException {
-    String id = c.path("id").asText();
-    int index = t.path("index").asInt();
+  private static void connscope(JsonGenerator g, List<Finding> findings, ConnectionResult c, TransactionResult t)
+      throws IOException {
+    String id = c.idString();
+    int index = t.index();
     g.writeObjectFieldStart("_connscope");
     g.writeStringField("connection", id);
     g.writeNumberField("transaction", index);
-    g.writeStringField("client", ReportModel.endpoint(c.path("client")));
-    g.writeStringField("server", ReportModel.endpoint(c.path("server")));
-    for (String f : new String[] {"request_frame", "request_last_frame", "response_frame", "response_last_frame"}) {
-      long v = opt(t.get(f));
-      if (v >= 0) {
-        g.writeNumberField(f, v);
-      }
-    }
-    g.writeBooleanField("unanswered", t.path("unanswered").asBoolean());
-    if (t.has("response_not_captured")) {
+    g.writeStringField("client", ReportModel.endpoint(c.client()));
+    g.writeStringField("server", ReportModel.endpoint(c.server()));
+    frame(g, "request_frame", t.requestFrame());
+    frame(g, "request_last_frame", t.requestLastFrame());
+    frame(g, "response_frame", t.responseFrame());
+    frame(g, "response_last_frame", t.responseLastFrame());
+    g.writeBooleanField("unanswered", t.unanswered());
+    TransactionResult.ResponseNotCaptured n = t.responseNotCaptured();
+    if (n != null) {
       // the client received a response the capture lost: its size and ACK, inferred
-      JsonNode n = t.path("response_not_captured");
       g.writeObjectFieldStart("response_not_captured");
-      g.writeNumberField("bytes_acknowledged", n.path("bytes_acknowledged").asLong());
-      long f = opt(n.get("ack_frame"));
-      if (f >= 0) {
-        g.writeNumberField("ack_frame", f);
-      }
+      g.writeNumberField("bytes_acknowledged", n.bytesAcknowledged());
+      frame(g, "ack_frame", n.ackFrame());
       g.writeEndObject();
     }
-    if (t.path("request_not_captured").asBoolean()) {
+    if (t.requestNotCaptured()) {
       g.writeBooleanField("request_not_captured", true);
     }
-    g.writeBooleanField("gap_affected", t.path("gap_affected").asBoolean());
-    g.writeArrayFieldStart("findings");
-    for (JsonNode f : findings) {
-      if (id.equals(ReportModel.str(f, "connection")) && f.has("transaction") && f.get("transaction").asInt() == index) {
+    g.writeBooleanField("gap_affected", t.gapAffected());
+    List<TransactionResult.Stall> stalls = t.timings().stalls();
+    if (!stalls.isEmpty()) {
+      // since 1.3.0: every finding occurrence on this transaction (a finding groups a pair's
+      // occurrences and is listed below only on its costliest transaction)
+      g.writeArrayFieldStart("stalls");
+      for (TransactionResult.Stall st : stalls) {
         g.writeStartObject();
-        g.writeStringField("type", f.path("type").asText());
-        g.writeStringField("severity", f.path("severity").asText());
-        g.writeStringField("confidence", f.path("confidence").asText());
-        g.writeNumberField("cost_ms", msec(f.path("cost_us").asLong()));
+        g.writeStringField("type", st.type());
+        g.writeNumberField("cost_ms", msec(st.costUs()));
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    g.writeArrayFieldStart("findings");
+    for (Finding f : findings) {
+      if (id.equals(f.connection()) && f.transaction() >= 0 && f.transaction() == index) {
+        g.writeStartObject();
+        g.writeStringField("type", f.type());
+        g.writeStringField("severity", f.severity().id());
+        g.writeStringField("confidence", f.confidence().id());
+        g.writeNumberField("cost_ms", msec(f.worstUs())); // this transaction's occurrence
+        if (f.count() > 1) {
+          g.writeNumberField("occurrences", f.count()); // on this client/server pair, since 1.3.0
+        }
         g.writeArrayFieldStart("frames");
-        for (JsonNode n : f.path("evidence").path("frames")) {
-          g.writeNumber(n.asLong());
+        for (long fr : f.frames()) {
+          g.writeNumber(fr);
         }
         g.writeEndArray();
-        g.writeStringField("display_filter", f.path("evidence").path("display_filter").asText());
-        g.writeStringField("summary", f.path("summary").asText());
-        g.writeStringField("fix", f.path("fix").asText());
+        g.writeStringField("display_filter", f.displayFilter());
+        g.writeStringField("summary", f.summary());
+        g.writeStringField("fix", f.fix());
         g.writeEndObject();
       }
     }
@@ -290,8 +302,13 @@ public final class HarReportWriter {
     g.writeEndObject();
   }
 
-  private static long sizeOr(JsonNode n) {
-    long v = n.asLong(-1);
+  private static void frame(JsonGenerator g, String name, long frame) throws IOException {
+    if (frame >= 0) {
+      g.writeNumberField(name, frame);
+    }
+  }
+
+  private static long sizeOr(long v) {
     return v > 0 ? v : -1;
   }
 
@@ -314,14 +331,12 @@ public final class HarReportWriter {
     return "http://" + host + uri;
   }
 
-  private static void headers(JsonGenerator g, JsonNode h) throws IOException {
+  private static void headers(JsonGenerator g, Map<String, String> h) throws IOException {
     g.writeArrayFieldStart("headers");
-    Iterator<Map.Entry<String, JsonNode>> it = h.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, String> e : h.entrySet()) {
       g.writeStartObject();
       g.writeStringField("name", e.getKey());
-      g.writeStringField("value", e.getValue().asText());
+      g.writeStringField("value", e.getValue());
       g.writeEndObject();
     }
     g.writeEndArray();

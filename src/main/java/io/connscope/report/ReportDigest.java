@@ -1,6 +1,9 @@
 package io.connscope.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.Finding;
+import io.connscope.result.LadderEntry;
+import io.connscope.result.TransactionResult;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -52,13 +55,13 @@ final class ReportDigest {
   /** Findings kept per ladder and per waterfall connection. */
   static final int FINDINGS_PER_DRAWING = 1000;
 
-  final JsonNode header;
+  final ResultJson.Header header;
   final Limits limits;
   final List<ReportModel.Verdict> verdicts = new ArrayList<>();
   long findingsTotal;
   long findingsOfOtherTypes;
   /** The costliest findings, costliest first (ties: severity, then report order). */
-  final List<JsonNode> findings = new ArrayList<>();
+  final List<Finding> findings = new ArrayList<>();
   final List<Ladder> ladders = new ArrayList<>();
   /** Ladders beyond the drawn ones (groups of findings sharing connection and frames). */
   long laddersNotDrawn;
@@ -68,22 +71,22 @@ final class ReportDigest {
   long connectionsOutsideTrackedPairs;
   final List<Waterfall> waterfalls = new ArrayList<>();
   long waterfallCandidates;
-  final List<JsonNode> table = new ArrayList<>();
+  final List<ReportSource.ConnectionView> table = new ArrayList<>();
   long connectionsTotal;
 
   /** Findings sharing a connection and evidence frames, drawn as one ladder. */
-  record Ladder(String anchor, String key, JsonNode ladder, List<JsonNode> findings, Set<Long> evidence,
-      JsonNode[] connection) {}
+  record Ladder(String anchor, String key, List<LadderEntry> ladder, List<Finding> findings, Set<Long> evidence,
+      ConnectionResult[] connection) {}
 
   /** A connection drawn as a waterfall, with its findings. */
-  record Waterfall(JsonNode connection, List<JsonNode> findings) {}
+  record Waterfall(ReportSource.ConnectionView connection, List<Finding> findings) {}
 
-  private ReportDigest(JsonNode header, Limits limits) {
+  private ReportDigest(ResultJson.Header header, Limits limits) {
     this.header = header;
     this.limits = limits;
   }
 
-  static ReportDigest of(JsonNode report) {
+  static ReportDigest of(com.fasterxml.jackson.databind.JsonNode report) {
     try {
       return build(ReportSource.of(report), Limits.DEFAULT);
     } catch (IOException e) {
@@ -141,8 +144,8 @@ final class ReportDigest {
   private static final class TypeAgg {
     int count;
     long cost;
-    JsonNode top;
-    final TreeSet<String> first = new TreeSet<>(Comparator.comparingLong(JsonReportWriter::connectionNumber)
+    Finding top;
+    final TreeSet<String> first = new TreeSet<>(Comparator.comparingLong(io.connscope.result.ConnectionIds::number)
         .thenComparing(Comparator.naturalOrder()));
     /**
      * Connections counted: a new one whenever it differs from the previous finding's (connscope
@@ -167,7 +170,7 @@ final class ReportDigest {
     long[] heap = new long[4];
     int heapSize;
     int maxParallel;
-    List<JsonNode> lane;
+    List<ReportSource.ConnectionView> lane;
 
     PairAgg(String client, String server, int order) {
       this.client = client;
@@ -215,8 +218,8 @@ final class ReportDigest {
   private void run(ReportSource src) throws IOException {
     // ---- pass 1: findings
     Map<String, TypeAgg> types = new TreeMap<>();
-    Comparator<Object[]> costliest = Comparator.comparingLong((Object[] x) -> -((JsonNode) x[0]).path("cost_us").asLong())
-        .thenComparingInt(x -> ReportModel.severityRank(((JsonNode) x[0]).path("severity").asText()))
+    Comparator<Object[]> costliest = Comparator.comparingLong((Object[] x) -> -((Finding) x[0]).costUs())
+        .thenComparingInt(x -> ((Finding) x[0]).severity().rank())
         .thenComparingLong(x -> (Long) x[1]);
     PriorityQueue<Object[]> top = new PriorityQueue<>(costliest.reversed());
     Map<String, Ladder> ladderByKey = new LinkedHashMap<>();
@@ -224,31 +227,34 @@ final class ReportDigest {
     long[] seq = {0};
     src.findings(f -> {
       findingsTotal++;
-      String type = f.path("type").asText();
+      String type = f.type();
       TypeAgg t = types.get(type);
       if (t == null && types.size() < TRACKED_TYPES) {
         t = new TypeAgg();
         types.put(type, t);
       }
-      String conn = ReportModel.str(f, "connection");
-      if (conn != null) {
-        withFindings.add(conn);
+      String conn = f.connection();
+      List<String> conns = connections(f);
+      for (String c : conns) {
+        withFindings.add(c);
       }
       if (t == null) {
         findingsOfOtherTypes++;
       } else {
-        t.count++;
-        t.cost += f.path("cost_us").asLong();
-        if (t.top == null || f.path("cost_us").asLong() > t.top.path("cost_us").asLong()) {
+        t.count += (int) Math.min(Integer.MAX_VALUE - t.count, f.count()); // occurrences
+        t.cost += f.costUs();
+        if (t.top == null || f.costUs() > t.top.costUs()) {
           t.top = f;
         }
-        if (conn != null && !conn.equals(t.last)) {
-          t.last = conn;
-          if (t.first.add(conn) || t.first.size() >= limits.verdictConnections()) {
-            t.distinct++;
-          }
-          if (t.first.size() > limits.verdictConnections()) {
-            t.first.pollLast();
+        for (String c : conns) {
+          if (!c.equals(t.last)) {
+            t.last = c;
+            if (t.first.add(c) || t.first.size() >= limits.verdictConnections()) {
+              t.distinct++;
+            }
+            if (t.first.size() > limits.verdictConnections()) {
+              t.first.pollLast();
+            }
           }
         }
       }
@@ -256,14 +262,13 @@ final class ReportDigest {
       if (top.size() > limits.findingRows()) {
         top.poll();
       }
-      if (f.path("ladder").isArray() && !f.path("ladder").isEmpty()) {
+      if (!f.ladder().isEmpty()) {
         String key = ladderKey(f);
         Ladder l = ladderByKey.get(key);
         if (l == null && ladderByKey.size() < limits.ladders()) {
-          Set<Long> ev = new HashSet<>();
-          f.path("evidence").path("frames").forEach(n -> ev.add(n.asLong()));
-          l = new Ladder("ladder-" + (ladderByKey.size() + 1), key, f.path("ladder"), new ArrayList<>(), ev,
-              new JsonNode[1]);
+          Set<Long> ev = new HashSet<>(f.frames());
+          l = new Ladder("ladder-" + (ladderByKey.size() + 1), key, f.ladder(), new ArrayList<>(), ev,
+              new ConnectionResult[1]);
           ladderByKey.put(key, l);
         } else if (l == null && laddersSeen.size() < MAX_LADDER_KEYS) {
           laddersSeen.add(key);
@@ -285,14 +290,14 @@ final class ReportDigest {
     List<Object[]> sorted = new ArrayList<>(top);
     sorted.sort(costliest);
     for (Object[] x : sorted) {
-      findings.add((JsonNode) x[0]);
+      findings.add((Finding) x[0]);
     }
     ladders.addAll(ladderByKey.values());
 
     // ---- pass 2: connections
     Map<String, Ladder> ladderConnections = new HashMap<>();
     for (Ladder l : ladders) {
-      String c = ReportModel.str(l.findings().get(0), "connection");
+      String c = l.findings().get(0).connection();
       if (c != null) {
         ladderConnections.putIfAbsent(c, l);
       }
@@ -300,52 +305,53 @@ final class ReportDigest {
     Map<String, PairAgg> pairAggs = new LinkedHashMap<>();
     long[] gaps = {0};
     long[] inferred = {0};
-    List<JsonNode> drawnWithFindings = new ArrayList<>();
+    List<ReportSource.ConnectionView> drawnWithFindings = new ArrayList<>();
     // head: the least slow (ties: the latest), dropped when the queue is over its bound
     PriorityQueue<Object[]> slow = new PriorityQueue<>(Comparator.comparingLong((Object[] x) -> ((long[]) x[1])[0])
         .thenComparingLong(x -> ((long[]) x[1])[1]));
     long[] tableTx = {0};
     long[] connSeq = {0};
-    src.connections(c -> {
+    src.connections(v -> {
       connectionsTotal++;
       long mySeq = connSeq[0]++;
-      String id = c.path("id").asText();
-      gaps[0] += c.path("client_to_server").path("gaps").asLong() + c.path("server_to_client").path("gaps").asLong();
-      if (c.path("roles_inferred").asBoolean()) {
+      ConnectionResult c = v.connection();
+      String id = c.idString();
+      gaps[0] += c.clientToServer().gaps() + c.serverToClient().gaps();
+      if (c.rolesInferred()) {
         inferred[0]++;
       }
       for (Ladder l : ladders) {
-        if (l.connection()[0] == null && id.equals(ReportModel.str(l.findings().get(0), "connection"))) {
+        if (l.connection()[0] == null && id.equals(l.findings().get(0).connection())) {
           l.connection()[0] = c;
         }
       }
-      int txs = ReportSource.transactionCount(c);
+      int txs = v.transactionsRead();
       if (table.size() < limits.tableConnections() && tableTx[0] < limits.tableTransactions()) {
-        table.add(slim(c));
-        tableTx[0] += Math.max(1, c.path("transactions").size());
+        table.add(slim(v));
+        tableTx[0] += Math.max(1, v.transactions().size());
       }
       boolean hasFindings = withFindings.contains(id);
       if (txs > 0) {
         waterfallCandidates++;
         if (hasFindings) {
           if (drawnWithFindings.size() < limits.waterfalls()) {
-            drawnWithFindings.add(c);
+            drawnWithFindings.add(v);
           }
         } else if (limits.waterfalls() > 0) {
-          long duration = c.path("end_us").asLong() - c.path("start_us").asLong();
+          long duration = c.endUs() - c.startUs();
           // the slowest, ties by report order; the queue's head is the one to drop
-          slow.add(new Object[] {c, new long[] {duration, -mySeq}});
+          slow.add(new Object[] {v, new long[] {duration, -mySeq}});
           if (slow.size() > limits.waterfalls()) {
             slow.poll();
           }
         }
       }
-      String key = c.path("client").path("ip").asText() + " " + ReportModel.endpoint(c.path("server"));
+      String key = pairKey(c);
       PairAgg p = pairAggs.get(key);
       if (p == null) {
         pairsTotal++;
         if (pairAggs.size() < TRACKED_PAIRS) {
-          p = new PairAgg(c.path("client").path("ip").asText(), ReportModel.endpoint(c.path("server")), pairAggs.size());
+          p = new PairAgg(c.client().ip(), ReportModel.endpoint(c.server()), pairAggs.size());
           pairAggs.put(key, p);
         }
       }
@@ -356,20 +362,20 @@ final class ReportDigest {
       p.connections++;
       p.transactions += txs;
       p.perConnection = Math.max(p.perConnection, txs);
-      p.pipeline = Math.max(p.pipeline, c.path("http").path("max_pipeline_depth").asInt());
-      String reason = c.path("close").path("reason").asText("open");
-      String by = c.path("close").path("first_by").asText("");
+      p.pipeline = Math.max(p.pipeline, c.http() == null ? 0 : c.http().maxPipelineDepth());
+      String reason = c.close().reason() == null ? "open" : c.close().reason();
+      String by = c.close().firstBy() == null ? "" : c.close().firstBy();
       if (p.closes.size() < 64) {
         p.closes.merge(reason + (by.isEmpty() || "null".equals(by) ? "" : " by " + by), 1, Integer::sum);
       }
       p.findings |= hasFindings;
-      p.open(c.path("start_us").asLong(), c.path("end_us").asLong());
+      p.open(c.startUs(), c.endUs());
       if (p.order < limits.pairs()) {
         if (p.lane == null) {
           p.lane = new ArrayList<>();
         }
         if (p.lane.size() < LANE_CONNECTIONS) {
-          p.lane.add(slim(c));
+          p.lane.add(slim(v));
         }
       }
     });
@@ -380,9 +386,9 @@ final class ReportDigest {
       quality.add("connections without a handshake (client/server roles inferred): " + inferred[0]);
     }
     List<String> warnings = new ArrayList<>();
-    for (JsonNode w : header.path("capture").path("warnings")) {
-      warnings.add(w.path("code").asText() + ": " + w.path("count").asLong() + " (first at frame "
-          + w.path("first_frame").asLong() + ")" + (w.hasNonNull("detail") ? ": " + w.get("detail").asText() : ""));
+    for (io.connscope.result.CaptureSummary.Warning w : header.capture().warnings()) {
+      warnings.add(w.code() + ": " + w.count() + " (first at frame "
+          + w.firstFrame() + ")" + (w.detail() != null ? ": " + w.detail() : ""));
     }
     quality.addAll(0, warnings);
 
@@ -391,9 +397,9 @@ final class ReportDigest {
     rest.sort(Comparator.comparingLong((Object[] x) -> -((long[]) x[1])[0]).thenComparingLong(x -> -((long[]) x[1])[1]));
     rest = new ArrayList<>(rest.subList(0, Math.min(rest.size(), limits.waterfalls() - drawnWithFindings.size())));
     rest.sort(Comparator.comparingLong(x -> -((long[]) x[1])[1]));
-    List<JsonNode> drawn = new ArrayList<>(drawnWithFindings);
+    List<ReportSource.ConnectionView> drawn = new ArrayList<>(drawnWithFindings);
     for (Object[] x : rest) {
-      drawn.add((JsonNode) x[0]);
+      drawn.add((ReportSource.ConnectionView) x[0]);
     }
 
     // pairs: those with findings first, then in report order; listed in report order
@@ -423,27 +429,27 @@ final class ReportDigest {
     }
     // ---- pass 3 (only when needed): lanes of pairs chosen late, findings of the waterfalls
     if (!needLanes.isEmpty()) {
-      src.connections(c -> {
-        PairAgg p = needLanes.get(c.path("client").path("ip").asText() + " " + ReportModel.endpoint(c.path("server")));
+      src.connections(v -> {
+        PairAgg p = needLanes.get(pairKey(v.connection()));
         if (p != null && p.lane.size() < LANE_CONNECTIONS) {
-          p.lane.add(slim(c));
+          p.lane.add(slim(v));
         }
       });
     }
-    Map<String, List<JsonNode>> waterfallFindings = new LinkedHashMap<>();
-    for (JsonNode c : drawn) {
-      waterfallFindings.put(c.path("id").asText(), new ArrayList<>());
+    Map<String, List<Finding>> waterfallFindings = new LinkedHashMap<>();
+    for (ReportSource.ConnectionView c : drawn) {
+      waterfallFindings.put(c.connection().idString(), new ArrayList<>());
     }
     if (!drawn.isEmpty()) {
       src.findings(f -> {
-        List<JsonNode> l = waterfallFindings.get(ReportModel.str(f, "connection"));
+        List<Finding> l = f.connection() == null ? null : waterfallFindings.get(f.connection());
         if (l != null && l.size() < FINDINGS_PER_DRAWING) {
           l.add(f);
         }
       });
     }
-    for (JsonNode c : drawn) {
-      waterfalls.add(new Waterfall(c, waterfallFindings.get(c.path("id").asText())));
+    for (ReportSource.ConnectionView c : drawn) {
+      waterfalls.add(new Waterfall(c, waterfallFindings.get(c.connection().idString())));
     }
     int listed = 0;
     for (PairAgg p : all) {
@@ -458,47 +464,59 @@ final class ReportDigest {
   static final int MAX_LADDER_KEYS = 100_000;
   private final Set<String> laddersSeen = new HashSet<>();
 
-  private static final String[] TABLE_FIELDS = {"id", "client", "server", "start_us", "end_us", "close", "history"};
-  private static final String[] TABLE_TX_FIELDS = {"index", "method", "uri", "status", "timings", "request_start_us",
-      "request_end_us", "response_start_us", "response_end_us", "pipeline_depth", "response_not_captured"};
+  /**
+   * The connections a finding is about: its own, then those of every occurrence it groups, in the
+   * order found (with repeats); none for a capture-wide finding. A view: nothing is copied.
+   */
+  private static List<String> connections(Finding f) {
+    if (f.connection() == null) {
+      return List.of();
+    }
+    if (f.occurrences() == null || f.occurrences().rows().isEmpty()) {
+      return List.of(f.connection());
+    }
+    List<Finding.Occurrence> rows = f.occurrences().rows();
+    return new java.util.AbstractList<>() {
+      @Override
+      public String get(int i) {
+        String c = i == 0 ? f.connection() : rows.get(i - 1).connection();
+        return c == null ? f.connection() : c;
+      }
+
+      @Override
+      public int size() {
+        return rows.size() + 1;
+      }
+    };
+  }
+
+  /** The key of a connection's client/server pair: client address, server address and port. */
+  private static String pairKey(ConnectionResult c) {
+    return c.client().ip() + " " + ReportModel.endpoint(c.server());
+  }
 
   /**
    * The fields the connection table and the pair timelines show, and nothing else: thousands of
-   * connections are kept for them, so each keeps a few hundred bytes, not its whole record.
+   * connections are kept for them, so each transaction keeps its numbers, not its strings.
    */
-  static JsonNode slim(JsonNode c) {
-    if (!c.isObject()) {
-      return c;
+  static ReportSource.ConnectionView slim(ReportSource.ConnectionView c) {
+    List<TransactionResult> txs = new ArrayList<>(c.transactions().size());
+    for (TransactionResult t : c.transactions()) {
+      txs.add(new TransactionResult(t.connection(), t.index(), t.depth(), t.pipelineDepth(), t.method(), t.uri(),
+          null, t.status(), null, null, List.of(), Map.of(), Map.of(), 0, 0, 0, null, 0, 0, 0, null, -1, -1, -1, -1,
+          t.requestStartUs(), t.requestEndUs(), t.responseStartUs(), t.responseEndUs(), t.timings(), t.unanswered(),
+          t.responseNotCaptured(), -1, -1, false, false, false, false, false, false, List.of(), null));
     }
-    com.fasterxml.jackson.databind.node.ObjectNode s = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    for (String f : TABLE_FIELDS) {
-      if (c.has(f)) {
-        s.set(f, c.get(f));
-      }
-    }
-    com.fasterxml.jackson.databind.node.ArrayNode txs = s.putArray("transactions");
-    for (JsonNode t : c.path("transactions")) {
-      com.fasterxml.jackson.databind.node.ObjectNode st = txs.addObject();
-      for (String f : TABLE_TX_FIELDS) {
-        if (t.has(f)) {
-          st.set(f, t.get(f));
-        }
-      }
-    }
-    int count = ReportSource.transactionCount(c);
-    if (count != txs.size()) {
-      s.put(ReportSource.COUNT, count);
-    }
-    return s;
+    return new ReportSource.ConnectionView(c.connection(), txs, c.transactionsRead());
   }
 
-  static String ladderKey(JsonNode f) {
-    return ReportModel.str(f, "connection") + " " + ReportModel.frames(f);
+  static String ladderKey(Finding f) {
+    return f.connection() + " " + ReportModel.frames(f);
   }
 
   /** The ladder drawn for a finding, or null. */
-  Ladder ladderOf(JsonNode f) {
-    if (!f.path("ladder").isArray() || f.path("ladder").isEmpty()) {
+  Ladder ladderOf(Finding f) {
+    if (f.ladder().isEmpty()) {
       return null;
     }
     String key = ladderKey(f);

@@ -1,14 +1,18 @@
 package io.connscope.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.connscope.result.CaptureSummary;
+import io.connscope.result.Endpoint;
+import io.connscope.result.Finding;
+import io.connscope.result.TransactionResult;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Pieces shared by the Markdown and HTML renderers (gathered by {@link ReportDigest}): the verdict
- * of a finding type, a client/server pair and its connection use, and number formatting with a
- * fixed locale. Everything is ordered deterministically.
+ * of a finding type, a client/server pair and its connection use as drawn, and the formatting of
+ * result records (endpoints, frames, times with a fixed locale). Everything is ordered
+ * deterministically.
  */
 final class ReportModel {
   private ReportModel() {}
@@ -23,7 +27,7 @@ final class ReportModel {
   }
 
   /** One finding type across the capture. */
-  record Verdict(String type, int count, long costMicros, List<String> connections, JsonNode costliest,
+  record Verdict(String type, int count, long costMicros, List<String> connections, Finding costliest,
       long moreConnections) {
     /** "C1, C2" or "the capture", with "and N more connections" beyond the ones listed. */
     String where() {
@@ -32,27 +36,18 @@ final class ReportModel {
     }
   }
 
-  /** Severity rank for sorting: error first. */
-  static int severityRank(String s) {
-    return switch (s) {
-      case "error" -> 0;
-      case "warning" -> 1;
-      default -> 2;
-    };
-  }
-
   /** The connections of one client address talking to one server address and port. */
-  record Pair(String client, String server, List<JsonNode> connections, int connectionCount, long transactions,
-      int maxPerConnection, int maxParallel, int maxPipeline, String pattern, String closes) {}
+  record Pair(String client, String server, List<ReportSource.ConnectionView> connections, int connectionCount,
+      long transactions, int maxPerConnection, int maxParallel, int maxPipeline, String pattern, String closes) {}
 
-  static String endpoint(JsonNode ep) {
-    String ip = ep.path("ip").asText();
-    return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + ep.path("port").asInt();
+  static String endpoint(Endpoint ep) {
+    String ip = ep.ip();
+    return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + ep.port();
   }
 
-  /** Microseconds as milliseconds with one decimal, "-" when negative or missing. */
-  static String ms(JsonNode n) {
-    return n == null || n.isNull() || n.isMissingNode() ? "-" : Text.ms(n.asLong());
+  /** Microseconds as milliseconds with one decimal, "-" when negative (unknown). */
+  static String msOrDash(long us) {
+    return us < 0 ? "-" : Text.ms(us);
   }
 
   static String ms(long us) {
@@ -65,49 +60,58 @@ final class ReportModel {
   }
 
   /** Evidence frames as "10, 11, 12". */
-  static String frames(JsonNode f) {
+  static String frames(Finding f) {
     StringBuilder b = new StringBuilder();
-    for (JsonNode n : f.path("evidence").path("frames")) {
-      b.append(b.length() == 0 ? "" : ", ").append(n.asLong());
+    for (long n : f.frames()) {
+      b.append(b.length() == 0 ? "" : ", ").append(n);
     }
     return b.length() == 0 ? "-" : b.toString();
   }
 
-  static String where(JsonNode f) {
-    String c = f.hasNonNull("connection") ? f.get("connection").asText() : "capture";
-    return f.has("transaction") ? c + " #" + f.get("transaction").asInt() : c;
-  }
-
-  /** A string field, or null when absent or null. */
-  static String str(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    return v == null || v.isNull() ? null : v.asText();
+  /** "C3 #2", "C3" or "capture"; "(worst of N)" after it for a finding that groups N occurrences. */
+  static String where(Finding f) {
+    String c = f.connection() != null ? f.connection() : "capture";
+    c = f.transaction() >= 0 ? c + " #" + f.transaction() : c;
+    return f.count() > 1 ? c + " (worst of " + f.count() + ")" : c;
   }
 
   /** "METHOD URI" of a transaction ("-" for missing parts). */
-  static String request(JsonNode t) {
-    String m = str(t, "method");
-    String u = str(t, "uri");
-    return (m == null ? "-" : m) + " " + (u == null ? "-" : u);
+  static String request(TransactionResult t) {
+    return (t.method() == null ? "-" : t.method()) + " " + (t.uri() == null ? "-" : t.uri());
   }
 
   /** Input file names, comma separated. */
-  static String files(JsonNode report) {
+  static String files(CaptureSummary c) {
     StringBuilder b = new StringBuilder();
-    for (JsonNode f : report.path("capture").path("files")) {
-      b.append(b.length() == 0 ? "" : ", ").append(f.path("name").asText());
+    for (CaptureSummary.FileSummary f : c.files()) {
+      b.append(b.length() == 0 ? "" : ", ").append(f.name());
     }
     return b.toString();
+  }
+
+  /** The status code, or "-" when there is none. */
+  static String statusOrDash(TransactionResult t) {
+    return t.status() != null ? t.status().toString() : "-";
+  }
+
+  /** The status code, 0 when there is none (as hover texts have always shown it). */
+  static int statusOrZero(TransactionResult t) {
+    return t.status() != null ? t.status() : 0;
   }
 
   /**
    * The status of a transaction in words: its code, "response not captured" (the client
    * acknowledged a response the capture lost), or "no response".
    */
-  static String outcome(JsonNode t) {
-    if (t.path("status").asInt() > 0) {
-      return String.valueOf(t.path("status").asInt());
+  static String outcome(TransactionResult t) {
+    if (t.status() != null) {
+      return t.status().toString();
     }
-    return t.has("response_not_captured") ? "response not captured" : "no response";
+    return t.responseNotCaptured() != null ? "response not captured" : "no response";
+  }
+
+  /** A close reason as the tables show it ("null" when unknown, as they always have). */
+  static String closeReason(io.connscope.result.ConnectionResult c) {
+    return String.valueOf(c.close().reason());
   }
 }

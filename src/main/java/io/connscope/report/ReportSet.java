@@ -1,10 +1,10 @@
 package io.connscope.report;
 
-import io.connscope.analysis.AnalysisSink;
-import io.connscope.analysis.CaptureSummary;
-import io.connscope.analysis.ConnectionRecord;
-import io.connscope.analysis.Ladder;
-import io.connscope.detect.Finding;
+import io.connscope.result.CaptureSummary;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.Finding;
+import io.connscope.result.ResultSink;
+import io.connscope.result.TransactionResult;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,8 +28,8 @@ import java.util.List;
  * come: the reports are the same bytes as with direct calls, and a writer's exception is thrown
  * here, on the analysis thread, at a later hand-over or at {@link #finish}.
  */
-public final class ReportSet implements AnalysisSink {
-  private final List<ReportWriter> live = new ArrayList<>();
+public final class ReportSet implements ResultSink {
+  private final List<ResultSink> live = new ArrayList<>();
   private final List<PrintWriter> texts = new ArrayList<>();
   private final List<ReportFormat> formats = new ArrayList<>();
   private final List<OutputStream> outs = new ArrayList<>();
@@ -114,18 +114,18 @@ public final class ReportSet implements AnalysisSink {
   }
 
   @Override
-  public void transaction(io.connscope.tcp.Connection c, io.connscope.http.Transaction t) {
+  public void transaction(TransactionResult t) {
     start();
     if (writer != null) {
-      writer.transaction(c, t);
+      writer.transaction(t);
     }
   }
 
   @Override
-  public void connection(ConnectionRecord connection) {
+  public void connection(ConnectionResult c) {
     start();
     if (writer != null) {
-      writer.connection(connection);
+      writer.connection(c);
     }
   }
 
@@ -134,14 +134,6 @@ public final class ReportSet implements AnalysisSink {
     start();
     if (writer != null) {
       writer.finding(finding);
-    }
-  }
-
-  @Override
-  public void finding(Finding finding, List<Ladder.Entry> ladder) {
-    start();
-    if (writer != null) {
-      writer.finding(finding, ladder);
     }
   }
 

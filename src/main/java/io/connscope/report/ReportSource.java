@@ -12,15 +12,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.Finding;
+import io.connscope.result.ResultSink;
+import io.connscope.result.TransactionResult;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A JSON report read in pieces, so that rendering it needs memory bounded by what is drawn, not by
- * the size of the capture: the header (every top-level field but {@code connections} and
- * {@code findings}) is kept; connections and findings are handed over one at a time, each time they
- * are asked for (the file is read again). A connection keeps at most {@value #TRANSACTIONS_KEPT}
- * transactions; {@link #transactionCount} gives how many it had.
+ * A JSON report read in pieces and bound to the result model ({@link ResultJson}), so that
+ * rendering it needs memory bounded by what is drawn, not by the size of the capture: the header
+ * (every top-level field but {@code connections} and {@code findings}) is kept; connections and
+ * findings are handed over one at a time as records, each time they are asked for (the file is
+ * read again). A connection keeps at most {@value #TRANSACTIONS_KEPT} transactions
+ * ({@link ConnectionView#transactionsRead} says how many it had); {@link #replay} hands the whole
+ * report to a {@link ResultSink}, as the analysis would.
  *
  * <p>{@link #check} reads a whole report and checks every part against the schema
  * ({@link SchemaCheck}): {@code connscope report} runs it before rendering an untrusted file.
@@ -32,14 +40,31 @@ final class ReportSource {
   /** The field that holds a connection's transaction count when some were dropped. */
   static final String COUNT = "\u0000transactions";
 
-  /** Receives one part of a report. */
-  interface Visitor {
+  /**
+   * A connection as the renderers get it: the record, its first transactions (at most
+   * {@value #TRANSACTIONS_KEPT}) and how many transactions the report holds for it.
+   */
+  record ConnectionView(ConnectionResult connection, List<TransactionResult> transactions, int transactionsRead) {}
+
+  /** Receives one connection of a report. */
+  interface ConnectionVisitor {
+    void accept(ConnectionView c) throws IOException;
+  }
+
+  /** Receives one finding of a report. */
+  interface FindingVisitor {
+    void accept(Finding f) throws IOException;
+  }
+
+  /** Receives one part of a report as read (a Jackson tree). */
+  private interface Visitor {
     void accept(JsonNode n) throws IOException;
   }
 
   private final Path file;
   private final JsonNode tree;
   private final ObjectNode header;
+  private ResultJson.Header bound;
 
   private ReportSource(Path file, JsonNode tree, ObjectNode header) {
     this.file = file;
@@ -90,19 +115,31 @@ final class ReportSource {
     }
   }
 
-  /** Every top-level field but connections and findings (empty arrays there). */
-  ObjectNode header() {
-    return header;
+  /** The schema and tool versions and the capture summary (totals and pairs included). */
+  ResultJson.Header header() {
+    if (bound == null) {
+      bound = ResultJson.header(header);
+    }
+    return bound;
   }
 
   /** Hands every connection over, in report order, each with at most {@link #TRANSACTIONS_KEPT} transactions. */
-  void connections(Visitor v) throws IOException {
-    each("connections", v, null);
+  void connections(ConnectionVisitor v) throws IOException {
+    each("connections", n -> v.accept(view(n)), null);
+  }
+
+  private static ConnectionView view(JsonNode c) {
+    ConnectionResult cr = ResultJson.connection(c);
+    List<TransactionResult> txs = new ArrayList<>(c.path("transactions").size());
+    for (JsonNode t : c.path("transactions")) {
+      txs.add(ResultJson.transaction(cr.id(), t));
+    }
+    return new ConnectionView(cr, List.copyOf(txs), transactionCount(c));
   }
 
   /** Receives each transaction with its connection (the connection without its transactions). */
   interface TransactionVisitor {
-    void accept(JsonNode connection, JsonNode transaction) throws IOException;
+    void accept(ConnectionResult connection, TransactionResult transaction) throws IOException;
   }
 
   /** Transactions buffered per connection when they come before the connection's other fields. */
@@ -116,8 +153,9 @@ final class ReportSource {
   void transactions(TransactionVisitor v) throws IOException {
     if (tree != null) {
       for (JsonNode c : tree.path("connections")) {
+        ConnectionResult cr = ResultJson.connection(c);
         for (JsonNode t : c.path("transactions")) {
-          v.accept(c, t);
+          v.accept(cr, ResultJson.transaction(cr.id(), t));
         }
       }
       return;
@@ -144,10 +182,11 @@ final class ReportSource {
             JsonToken ft = p.nextToken();
             if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
               boolean complete = c.has("id") && c.has("client") && c.has("server") && c.has("start_us");
+              ConnectionResult cr = complete ? ResultJson.connection(c) : null;
               while (p.nextToken() != JsonToken.END_ARRAY) {
                 JsonNode tx = p.readValueAsTree();
                 if (complete) {
-                  v.accept(c, tx);
+                  v.accept(cr, ResultJson.transaction(cr.id(), tx));
                 } else if (early.size() < TRANSACTIONS_BUFFERED) {
                   early.add(tx);
                 }
@@ -156,8 +195,11 @@ final class ReportSource {
               c.set(f, p.readValueAsTree());
             }
           }
-          for (JsonNode tx : early) {
-            v.accept(c, tx);
+          if (!early.isEmpty()) {
+            ConnectionResult cr = ResultJson.connection(c);
+            for (JsonNode tx : early) {
+              v.accept(cr, ResultJson.transaction(cr.id(), tx));
+            }
           }
         }
       }
@@ -214,27 +256,27 @@ final class ReportSource {
     }
 
     private static long key(JsonNode f) {
-      return key(ReportModel.str(f, "connection"), f.hasNonNull("transaction") ? f.get("transaction").asLong() : -1);
+      return key(ResultJson.str(f, "connection"), f.hasNonNull("transaction") ? f.get("transaction").asLong() : -1);
     }
 
     /** Connection number, then transaction (none first), as connscope orders findings. */
     private static long key(String connection, long tx) {
-      long conn = Math.min(Math.max(JsonReportWriter.connectionNumber(connection) + 1, 0), (1L << 38) - 1);
+      long conn = Math.min(Math.max(io.connscope.result.ConnectionIds.number(connection) + 1, 0), (1L << 38) - 1);
       return (conn << 24) + Math.min(Math.max(tx + 1, 0), (1 << 24) - 1);
     }
 
     /** The findings naming transaction {@code index} of connection {@code id}, in report order. */
-    java.util.List<JsonNode> take(String id, long index) throws IOException {
+    java.util.List<Finding> take(String id, long index) throws IOException {
       long want = key(id, index);
-      java.util.List<JsonNode> out = new java.util.ArrayList<>(0);
+      java.util.List<Finding> out = new java.util.ArrayList<>(0);
       try {
         if (!primed) {
           primed = true;
           next = read();
         }
         while (next != null && key(next) <= want) {
-          if (key(next) == want && id.equals(ReportModel.str(next, "connection")) && next.has("transaction")) {
-            out.add(next);
+          if (key(next) == want && id.equals(ResultJson.str(next, "connection")) && next.has("transaction")) {
+            out.add(ResultJson.finding(next));
           }
           next = read();
         }
@@ -257,8 +299,73 @@ final class ReportSource {
   }
 
   /** Hands every finding over, in report order. */
-  void findings(Visitor v) throws IOException {
-    each("findings", v, null);
+  void findings(FindingVisitor v) throws IOException {
+    each("findings", n -> v.accept(ResultJson.finding(n)), null);
+  }
+
+  /**
+   * Hands the whole report to {@code sink} as the analysis would: each connection's transactions,
+   * then the connection, in report order; then every finding; then the capture summary. Memory: one
+   * connection's fields at a time (and its transactions only when they come before its other fields,
+   * at most {@value #TRANSACTIONS_BUFFERED}).
+   */
+  void replay(ResultSink sink) throws IOException {
+    if (tree != null) {
+      for (JsonNode c : tree.path("connections")) {
+        ConnectionResult cr = ResultJson.connection(c);
+        for (JsonNode t : c.path("transactions")) {
+          sink.transaction(ResultJson.transaction(cr.id(), t));
+        }
+        sink.connection(cr);
+      }
+    } else {
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+          JsonParser p = MAPPER.getFactory().createParser(in)) {
+        p.nextToken();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          JsonToken t = p.nextToken();
+          if (!"connections".equals(name) || t != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            continue;
+          }
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+              p.skipChildren();
+              continue;
+            }
+            ObjectNode c = JsonNodeFactory.instance.objectNode();
+            List<JsonNode> early = new ArrayList<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String f = p.currentName();
+              JsonToken ft = p.nextToken();
+              if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
+                long id = c.has("id") ? io.connscope.result.ConnectionIds.number(ResultJson.str(c, "id")) : -1;
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                  JsonNode tx = p.readValueAsTree();
+                  if (id >= 0) {
+                    sink.transaction(ResultJson.transaction(id, tx));
+                  } else if (early.size() < TRANSACTIONS_BUFFERED) {
+                    early.add(tx);
+                  }
+                }
+              } else {
+                c.set(f, p.readValueAsTree());
+              }
+            }
+            ConnectionResult cr = ResultJson.connection(c);
+            for (JsonNode tx : early) {
+              sink.transaction(ResultJson.transaction(cr.id(), tx));
+            }
+            sink.connection(cr);
+          }
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
+      }
+    }
+    findings(sink::finding);
+    sink.finish(header().capture());
   }
 
   /** The number of transactions of a connection handed over (some may have been dropped). */

@@ -13,9 +13,12 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A JSON report read back (a Jackson tree), and the rendering of it into any format but text:
- * {@code analyze} writes the JSON report and renders from it, {@code connscope report} renders a
- * saved one, so both share one path and give the same bytes.
+ * A JSON report read back, and the rendering of it into any format but text: {@code analyze}
+ * writes the JSON report and renders from it, {@code connscope report} renders a saved one, so
+ * both share one path and give the same bytes. The report is read in passes by {@link ReportSource},
+ * bound to the result records ({@link ResultJson}) and rendered by the same writers as the
+ * analysis uses: JSON by {@link JsonReportWriter}, Markdown and HTML from a {@link ReportDigest},
+ * HAR by {@link HarReportWriter}.
  */
 public final class SavedReport {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -63,17 +66,7 @@ public final class SavedReport {
   public static void render(Path file, ReportFormat format, OutputStream out, int drawn) throws IOException {
     ReportDigest.Limits limits = drawn > 0 ? ReportDigest.Limits.drawn(drawn) : ReportDigest.Limits.DEFAULT;
     switch (format) {
-      case JSON -> {
-        // the document as read, field order and values kept, compact like the tree
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-            com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(in);
-            com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
-          g.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-          p.nextToken();
-          g.copyCurrentStructure(p);
-        }
-        out.write('\n');
-      }
+      case JSON -> json(ReportSource.open(file), out);
       case HAR -> HarReportWriter.write(ReportSource.open(file), out);
       case MARKDOWN, HTML -> {
         ReportDigest d = ReportDigest.build(ReportSource.open(file), limits);
@@ -93,11 +86,7 @@ public final class SavedReport {
   /** Renders {@code report} as {@code format} to {@code out} (flushed, not closed). */
   public static void render(JsonNode report, ReportFormat format, OutputStream out) throws IOException {
     switch (format) {
-      case JSON -> {
-        // the document as read: field order and values are kept by the tree
-        out.write(MAPPER.writeValueAsBytes(report));
-        out.write('\n');
-      }
+      case JSON -> json(ReportSource.of(report), out);
       case HAR -> HarReportWriter.write(report, out);
       case MARKDOWN, HTML -> {
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
@@ -111,5 +100,13 @@ public final class SavedReport {
       case TEXT -> throw new IllegalArgumentException("text is rendered during the analysis, not from JSON");
     }
     out.flush();
+  }
+
+  /**
+   * The report's records written again by {@link JsonReportWriter} (in the current schema version,
+   * with the report's tool version): a report connscope wrote comes out byte for byte the same.
+   */
+  private static void json(ReportSource src, OutputStream out) throws IOException {
+    src.replay(new JsonReportWriter(out, src.header().toolVersion()));
   }
 }

@@ -158,6 +158,12 @@ final class SchemaCheck {
         }
       }
     }
+    if (v.isArray() && s.has("minItems") && v.size() < s.get("minItems").asInt()) {
+      throw new Invalid(path + " should have at least " + s.get("minItems") + " items, not " + v.size());
+    }
+    if (v.isArray() && s.has("maxItems") && v.size() > s.get("maxItems").asInt()) {
+      throw new Invalid(path + " should have at most " + s.get("maxItems") + " items, not " + v.size());
+    }
     if (v.isArray() && s.has("items")) {
       JsonNode items = s.get("items");
       for (int i = 0; i < v.size(); i++) {

@@ -1,31 +1,27 @@
 package io.connscope.report;
 
-import io.connscope.analysis.CaptureSummary;
-import io.connscope.analysis.ConnectionRecord;
-import io.connscope.capture.Warnings;
-import io.connscope.decode.Addresses;
-import io.connscope.detect.DetectOptions;
-import io.connscope.detect.Finding;
-import io.connscope.detect.PairAggregator;
-import io.connscope.http.HttpTracker;
-import io.connscope.http.Transaction;
-import io.connscope.tcp.Connection;
+import io.connscope.result.CaptureSummary;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.Finding;
+import io.connscope.result.PairSummary;
+import io.connscope.result.ResultSink;
+import io.connscope.result.TransactionResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The human summary printed by default: capture totals, the first connections with their
  * transactions and timings, the slowest transactions, findings and warnings. It keeps only a
  * bounded number of connections and transactions in memory whatever the capture size; the JSON
- * report has everything. Strings from packets are escaped for the terminal.
+ * report has everything. It only formats the result records: every number comes computed. Strings from packets are escaped for the terminal.
  */
-public final class TextReportWriter implements ReportWriter {
+public final class TextReportWriter implements ResultSink {
   /** Connections listed in detail: the first ones (ids 1 to this). */
   static final int MAX_CONNECTIONS = 20;
   /** Transactions listed per connection. */
@@ -44,52 +40,34 @@ public final class TextReportWriter implements ReportWriter {
   /** Total time of the fastest entry in a full slowest list: faster ones are not formatted. */
   private long slowestMin = -1;
   /** Transaction lines of the listed connections (ids up to MAX_CONNECTIONS) still open. */
-  private final java.util.HashMap<Long, List<Transaction>> transactionLines = new java.util.HashMap<>();
+  private final HashMap<Long, List<TransactionResult>> transactionLines = new HashMap<>();
   /** Order of the listed findings: connection number, transaction, first evidence frame, type. */
   static final Comparator<Finding> FINDING_ORDER = Comparator
-      .comparingLong((Finding f) -> JsonReportWriter.connectionNumber(f.connection()))
+      .comparingLong(Finding::connectionNumber)
       .thenComparingInt(Finding::transaction)
       .thenComparingLong(f -> f.frames().isEmpty() ? 0 : f.frames().get(0))
       .thenComparing(Finding::type)
       .thenComparing(Finding::summary);
 
   /** The first MAX_FINDINGS findings in report order (the arrival number breaks ties). */
-  private final java.util.TreeSet<Numbered> findings = new java.util.TreeSet<>(
-      java.util.Comparator.comparing(Numbered::finding, FINDING_ORDER)
-          .thenComparingLong(Numbered::number));
+  private final TreeSet<Numbered> findings = new TreeSet<>(
+      Comparator.comparing(Numbered::finding, FINDING_ORDER).thenComparingLong(Numbered::number));
 
   private record Numbered(Finding finding, long number) {}
+
   private long findingCount;
-  private long connections;
-  private long httpConnections;
-  private long transactions;
-  private long unanswered;
-  private long orphans;
-  private long handshakes;
-  private long handshakeMicros;
-  /** Findings about one transaction, kept until their connection is described. */
-  private final Map<String, List<Finding>> transactionFindings = new HashMap<>();
 
   public TextReportWriter(PrintWriter out) {
     this.out = out;
   }
 
   @Override
-  public void transaction(long connection, long synTsMicros, long ackTsMicros,
-      long rttToServerMicros, Transaction t) {
-    transactions++;
-    if (t.unanswered()) {
-      unanswered++;
-    }
-    if (t.orphanResponse()) {
-      orphans++;
-    }
-    long total = t.requestFirstUs() >= 0 && t.responseLastUs() >= 0
-        ? t.responseLastUs() - t.requestFirstUs() : -1;
+  public void transaction(TransactionResult t) {
+    long total = t.totalUs();
     if (total >= 0 && (slowest.size() < MAX_SLOWEST || total > slowestMin)) {
-      String key = String.format(Locale.ROOT, "%019d %019d %09d", Long.MAX_VALUE - total, connection, t.index());
+      String key = String.format(Locale.ROOT, "%019d %019d %09d", Long.MAX_VALUE - total, t.connection(), t.index());
       slowest.put(key, String.format(Locale.ROOT, "  %-10s %s #%d %s %s -> %s",
-          Text.ms(total), "C" + connection, t.index(), Text.safe(t.method(), 16),
+          Text.ms(total), t.connectionId(), t.index(), Text.safe(t.method(), 16),
           Text.safe(t.uri(), 60), status(t)));
       if (slowest.size() > MAX_SLOWEST) {
         slowest.pollLastEntry();
@@ -98,58 +76,49 @@ public final class TextReportWriter implements ReportWriter {
         slowestMin = Long.MAX_VALUE - Long.parseLong(slowest.lastKey().substring(0, 19));
       }
     }
-    if (connection <= MAX_CONNECTIONS) {
-      List<Transaction> listed = transactionLines.computeIfAbsent(connection, k -> new ArrayList<>());
+    if (t.connection() <= MAX_CONNECTIONS) {
+      List<TransactionResult> listed = transactionLines.computeIfAbsent(t.connection(), k -> new ArrayList<>());
       if (listed.size() < MAX_TRANSACTIONS) {
-        listed.add(t); // formatted at the connection's close, when its stalls are all known
+        listed.add(t); // formatted at the connection's close
       }
     }
   }
 
   @Override
-  public void connection(ConnectionRecord record) {
-    connections++;
-    Connection c = record.tcp();
-    HttpTracker http = record.http();
-    if (c.synTsMicros() >= 0 && c.ackTsMicros() >= 0) {
-      handshakes++;
-      handshakeMicros += Math.max(0, c.ackTsMicros() - c.synTsMicros());
-    }
-    long count = http != null && http.isHttp() ? http.transactionCount() : 0;
-    if (count > 0) {
-      httpConnections++;
-    }
+  public void connection(ConnectionResult c) {
     if (c.id() <= MAX_CONNECTIONS) {
       StringBuilder lines = new StringBuilder();
-      for (Transaction t : transactionLines.getOrDefault(c.id(), List.of())) {
-        lines.append(line(c, t));
+      for (TransactionResult t : transactionLines.getOrDefault(c.id(), List.of())) {
+        lines.append(line(t));
       }
       transactionLines.remove(c.id());
-      connectionBlocks.put(c.id(), describe(c, http, count, TlsReport.text(record.tls()) + lines));
+      connectionBlocks.put(c.id(), describe(c, TlsReport.text(c.tls()) + lines));
     }
-    transactionFindings.remove(c.idString());
   }
 
-  private static String status(Transaction t) {
+  private static String status(TransactionResult t) {
     if (t.unanswered()) {
       return "no response";
     }
-    if (t.responseNotCaptured()) {
-      return "response not captured (" + t.responseBytesNotCaptured()
-          + " bytes acknowledged by the client, frame " + t.responseAckedFrame() + ")";
+    TransactionResult.ResponseNotCaptured lost = t.responseNotCaptured();
+    if (lost != null) {
+      return "response not captured (" + lost.bytesAcknowledged()
+          + " bytes acknowledged by the client, frame " + lost.ackFrame() + ")";
     }
-    return t.status() + (t.reason() == null ? "" : " " + Text.safe(t.reason(), 40));
+    return (t.status() == null ? "0" : t.status().toString())
+        + (t.reason() == null ? "" : " " + Text.safe(t.reason(), 40));
   }
 
-  private static String describe(Connection c, HttpTracker http, long count, String transactionLines) {
+  private static String describe(ConnectionResult c, String transactionLines) {
+    long count = c.isHttp() ? c.transactionCount() : 0;
+    ConnectionResult.Handshake h = c.handshake();
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "  %-5s %s:%d -> %s:%d", c.idString(),
-        Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort(),
-        Addresses.format(c.serverAddrHi(), c.serverAddrLo()), c.serverPort()));
-    String coverage = JsonReportWriter.coverage(c);
-    if (c.synTsMicros() >= 0 && c.ackTsMicros() >= 0) {
-      b.append("  handshake ").append(Text.ms(c.ackTsMicros() - c.synTsMicros()));
-    } else if (coverage != null && (c.synTsMicros() >= 0 || c.synAckTsMicros() >= 0)) {
+        c.client().ip(), c.client().port(), c.server().ip(), c.server().port()));
+    String coverage = c.coverage();
+    if (h.setupUs() >= 0) {
+      b.append("  handshake ").append(Text.ms(h.setupUs()));
+    } else if (coverage != null && (h.synUs() >= 0 || h.synAckUs() >= 0)) {
       b.append("  handshake partly seen");
     } else {
       b.append("  no handshake");
@@ -162,11 +131,11 @@ public final class TextReportWriter implements ReportWriter {
       b.append(" (roles inferred)");
     }
     b.append(String.format(Locale.ROOT, "  %d tx  close %s%s  vantage %s  [%s]",
-        count, lower(c.closeReason()),
-        c.closedFirstBy() == 0 ? " by client" : c.closedFirstBy() == 1 ? " by server" : "",
-        lower(c.vantage()), Text.safe(c.history(), 40)));
-    if (http != null && !http.isHttp() && http.notHttpReason() != null) {
-      b.append("  not HTTP (").append(Text.safe(http.notHttpReason(), 40)).append(')');
+        count, orDash(c.close().reason()),
+        c.close().firstBy() == null ? "" : " by " + c.close().firstBy(),
+        orDash(c.vantage()), Text.safe(c.history(), 40)));
+    if (c.http() != null && c.http().notHttpReason() != null) {
+      b.append("  not HTTP (").append(Text.safe(c.http().notHttpReason(), 40)).append(')');
     }
     b.append('\n').append(transactionLines);
     if (count > MAX_TRANSACTIONS) {
@@ -175,48 +144,38 @@ public final class TextReportWriter implements ReportWriter {
     return b.toString();
   }
 
-  private String line(Connection c, Transaction t) {
+  private static String line(TransactionResult t) {
+    TransactionResult.Timings tm = t.timings();
     return String.format(Locale.ROOT,
         "        #%-3d %s %s -> %s  %ssend %s  wait %s%s  receive %s  frames %s-%s%s%s%n",
         t.index(), Text.safe(t.method(), 16), Text.safe(t.uri(), 60), status(t),
-        JsonReportWriter.connectTime(c, t) >= 0
-            ? "connect " + Text.ms(JsonReportWriter.connectTime(c, t)) + "  " : "",
-        Text.ms(span(t.requestFirstUs(), t.requestLastUs())),
-        Text.ms(span(t.requestLastUs(), t.responseFirstUs())),
-        JsonReportWriter.serverTime(c, t) >= 0
-            ? " (server " + Text.ms(JsonReportWriter.serverTime(c, t)) + ")" : "",
-        Text.ms(span(t.responseFirstUs(), t.responseLastUs())),
-        frame(t.requestFirstFrame() >= 0 ? t.requestFirstFrame() : t.responseFirstFrame()),
+        tm.connectUs() >= 0 ? "connect " + Text.ms(tm.connectUs()) + "  " : "",
+        Text.ms(tm.sendUs()),
+        Text.ms(tm.waitUs()),
+        tm.serverUs() >= 0 ? " (server " + Text.ms(tm.serverUs()) + ")" : "",
+        Text.ms(tm.receiveUs()),
+        frame(t.requestFrame() >= 0 ? t.requestFrame() : t.responseFrame()),
         frame(t.responseLastFrame() >= 0 ? t.responseLastFrame() : t.requestLastFrame()),
         t.pipelineDepth() > 1 ? "  pipelined (depth " + t.pipelineDepth() + ")" : "",
-        stallText(transactionFindings.get(c.idString()), t.index()));
+        stallText(tm.stalls()));
   }
 
-  /** The stall findings already known for transaction {@code tx}, as "  stalls: type 12.3 ms, ...". */
-  private static String stallText(List<Finding> stalls, int tx) {
+  /** The stalls known for a transaction, as "  stalls: type 12.3 ms, ...". */
+  private static String stallText(List<TransactionResult.Stall> stalls) {
     StringBuilder b = new StringBuilder();
-    if (stalls != null) {
-      for (Finding f : stalls) {
-        if (f.transaction() == tx) {
-          b.append(b.length() == 0 ? "  stalls: " : ", ").append(f.type()).append(' ')
-              .append(Text.ms(f.costMicros()));
-        }
-      }
+    for (TransactionResult.Stall s : stalls) {
+      b.append(b.length() == 0 ? "  stalls: " : ", ").append(s.type()).append(' ')
+          .append(Text.ms(s.costUs()));
     }
     return b.toString();
   }
-
 
   private static String frame(long f) {
     return f >= 0 ? Long.toString(f) : "?";
   }
 
-  private static long span(long from, long to) {
-    return from >= 0 && to >= 0 ? Math.max(0, to - from) : -1;
-  }
-
-  private static String lower(Enum<?> e) {
-    return e == null ? "-" : e.name().toLowerCase(Locale.ROOT);
+  private static String orDash(String s) {
+    return s == null ? "-" : s;
   }
 
   @Override
@@ -226,13 +185,10 @@ public final class TextReportWriter implements ReportWriter {
     if (findings.size() > MAX_FINDINGS) {
       findings.pollLast();
     }
-    if (finding.connection() != null && finding.transaction() >= 0) {
-      transactionFindings.computeIfAbsent(finding.connection(), k -> new ArrayList<>()).add(finding);
-    }
   }
 
   private void printPairs(CaptureSummary capture) {
-    List<PairAggregator.Pair> ps = capture.pairs();
+    List<PairSummary> ps = new ArrayList<>(capture.pairs());
     if (ps.isEmpty()) {
       return;
     }
@@ -241,28 +197,27 @@ public final class TextReportWriter implements ReportWriter {
     out.println("Client/server pairs (connection use; \"persistent would save\" is an estimate:"
         + " one connection per concurrently used one, mean setup per avoided connection):");
     int n = 0;
-    for (PairAggregator.Pair p : ps) {
+    for (PairSummary p : ps) {
       if (n++ == MAX_PAIRS) {
         out.printf(Locale.ROOT, "  ... %d more pairs (see --format json)%n", ps.size() - MAX_PAIRS);
         break;
       }
-      PairAggregator.Key k = p.key();
       out.printf(Locale.ROOT, "  %s -> %s:%d  %s: %d connection%s, %d transaction%s (%.1f per"
           + " connection), at most %d at once%n",
-          Addresses.format(k.clientHi(), k.clientLo()), Addresses.format(k.serverHi(), k.serverLo()),
-          k.serverPort(), p.pattern(), p.connections(), p.connections() == 1 ? "" : "s",
+          p.client(), p.server().ip(), p.server().port(), p.pattern(), p.connections(), p.connections() == 1 ? "" : "s",
           p.transactions(), p.transactions() == 1 ? "" : "s", p.transactionsPerConnection(),
           p.peakConcurrent());
       if (p.setups() > 0) {
         out.printf(Locale.ROOT, "      setup %s in %d handshake%s (%s each%s, %d%% of setup plus"
             + " transaction time); persistent would save %s (%d setup%s%s)%n",
-            Text.ms(p.setupMicros()), p.setups(), p.setups() == 1 ? "" : "s",
-            Text.ms(p.setupMicros() / p.setups()),
-            p.tlsConnections() > 0 ? ", TLS " + Text.ms(p.tlsMicros()) : "",
-            Math.round(p.setupShare() * 100),
-            Text.ms(p.setupSavedMicros() + p.slowStartSavedMicros()), p.setupsAvoidable(),
-            p.setupsAvoidable() == 1 ? "" : "s",
-            p.slowStartSavedMicros() > 0 ? " and " + Text.ms(p.slowStartSavedMicros()) + " of slow start" : "");
+            Text.ms(p.setupUs()), p.setups(), p.setups() == 1 ? "" : "s",
+            Text.ms(p.meanSetupUs()),
+            p.tlsConnections() > 0 ? ", TLS " + Text.ms(p.tlsSetupUs()) : "",
+            p.setupSharePct(),
+            Text.ms(p.persistentEstimate().savedUs()), p.persistentEstimate().setupsAvoided(),
+            p.persistentEstimate().setupsAvoided() == 1 ? "" : "s",
+            p.persistentEstimate().slowStartSavedUs() > 0
+                ? " and " + Text.ms(p.persistentEstimate().slowStartSavedUs()) + " of slow start" : "");
       }
     }
   }
@@ -273,15 +228,17 @@ public final class TextReportWriter implements ReportWriter {
         capture.files().size(), capture.files().size() == 1 ? "" : "s", capture.packets(),
         capture.tcpPackets(), Text.bytes(capture.bytes()),
         capture.linkTypes().isEmpty() ? "no link type" : String.join("+", capture.linkTypes()),
-        Text.seconds(capture.durationMicros()));
+        Text.seconds(capture.durationUs()));
     for (CaptureSummary.FileSummary f : capture.files()) {
       out.printf(Locale.ROOT, "  %s (%s): %d packets%n", Text.safe(f.name(), 200), f.format(), f.packets());
     }
+    CaptureSummary.Totals totals = capture.totals();
     out.printf(Locale.ROOT, "Connections: %d (%d with HTTP), transactions: %d, unanswered requests: %d, "
-        + "responses without request: %d%n", connections, httpConnections, transactions, unanswered, orphans);
-    if (handshakes > 0) {
-      out.printf(Locale.ROOT, "Handshakes: %d, %s in total, %s on average%n", handshakes,
-          Text.ms(handshakeMicros), Text.ms(handshakeMicros / handshakes));
+        + "responses without request: %d%n", totals.connections(), totals.httpConnections(),
+        totals.transactions(), totals.unansweredRequests(), totals.orphanResponses());
+    if (totals.handshakes() > 0) {
+      out.printf(Locale.ROOT, "Handshakes: %d, %s in total, %s on average%n", totals.handshakes(),
+          Text.ms(totals.handshakeUs()), Text.ms(totals.handshakeUs() / totals.handshakes()));
     }
     if (!connectionBlocks.isEmpty()) {
       out.println();
@@ -289,9 +246,9 @@ public final class TextReportWriter implements ReportWriter {
       for (String block : connectionBlocks.values()) {
         out.print(block);
       }
-      if (connections > connectionBlocks.size()) {
+      if (totals.connections() > connectionBlocks.size()) {
         out.printf(Locale.ROOT, "  ... %d more connections (see --format json)%n",
-            connections - connectionBlocks.size());
+            totals.connections() - connectionBlocks.size());
       }
     }
     printPairs(capture);
@@ -309,10 +266,11 @@ public final class TextReportWriter implements ReportWriter {
       out.printf(Locale.ROOT, "Findings: %d%n", findingCount);
       for (Numbered nf : findings) {
         Finding f = nf.finding();
-        out.printf(Locale.ROOT, "  [%s] %s %s%s: %s (cost %s)%n", f.severity(), f.type(),
+        out.printf(Locale.ROOT, "  [%s] %s %s%s: %s (cost %s%s)%n", f.severity().id(), f.type(),
             f.connection() == null ? "" : f.connection(),
             f.transaction() >= 0 ? " #" + f.transaction() : "", Text.safe(f.summary(), 600),
-            Text.ms(f.costMicros()));
+            Text.ms(f.costUs()), f.count() > 1 ? String.format(Locale.ROOT, " in %d occurrences on this"
+                + " client/server pair, the worst %s", f.count(), Text.ms(f.worstUs())) : "");
         out.printf(Locale.ROOT, "      evidence: frames %s; filter: %s%n", f.frames(), Text.safe(f.displayFilter(), 300));
         out.printf(Locale.ROOT, "      fix: %s%n", Text.safe(f.fix(), 300));
       }
@@ -320,14 +278,12 @@ public final class TextReportWriter implements ReportWriter {
         out.printf(Locale.ROOT, "  ... %d more findings (see --format json)%n", findingCount - findings.size());
       }
     }
-    Warnings w = capture.warnings();
-    if (!w.isEmpty()) {
+    if (!capture.warnings().isEmpty()) {
       out.println();
       out.println("Warnings:");
-      for (Map.Entry<String, Warnings.Entry> e : w.entries().entrySet()) {
-        Warnings.Entry en = e.getValue();
-        out.printf(Locale.ROOT, "  %-34s %8d  first at frame %d%s%n", e.getKey(), en.count(),
-            en.firstFrame(), en.detail() == null ? "" : "  (" + Text.safe(en.detail(), 200) + ")");
+      for (CaptureSummary.Warning w : capture.warnings()) {
+        out.printf(Locale.ROOT, "  %-34s %8d  first at frame %d%s%n", w.code(), w.count(),
+            w.firstFrame(), w.detail() == null ? "" : "  (" + Text.safe(w.detail(), 200) + ")");
       }
     }
     out.flush();

@@ -1,7 +1,7 @@
 package io.connscope.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.connscope.tls.TlsFacts;
+import io.connscope.result.TlsFacts;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;

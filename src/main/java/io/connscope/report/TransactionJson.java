@@ -2,12 +2,10 @@ package io.connscope.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
-import io.connscope.detect.Finding;
-import io.connscope.detect.KeepAlive;
-import io.connscope.http.Headers;
-import io.connscope.http.Transaction;
+import io.connscope.result.TransactionResult;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes the transactions of the JSON report ({@link JsonReportWriter}). A large capture has
@@ -19,15 +17,12 @@ import java.util.List;
  */
 final class TransactionJson {
   /** Kept header names, in the order they are written. */
-  static final String[] HEADER_NAMES = {
-    "host", "connection", "keep-alive", "proxy-connection", "content-length", "transfer-encoding",
-    "via", "expect", "upgrade", "content-type", "server", "user-agent"
-  };
-  private static final SerializedString[] HEADER_FIELDS = new SerializedString[HEADER_NAMES.length];
+  static final String[] HEADER_NAMES = TransactionResult.KEPT_HEADERS.toArray(new String[0]);
+  private static final java.util.HashMap<String, SerializedString> HEADER_FIELD_BY_NAME = new java.util.HashMap<>();
 
   static {
-    for (int i = 0; i < HEADER_NAMES.length; i++) {
-      HEADER_FIELDS[i] = field(HEADER_NAMES[i]);
+    for (String n : HEADER_NAMES) {
+      HEADER_FIELD_BY_NAME.put(n, field(n));
     }
   }
 
@@ -143,21 +138,21 @@ final class TransactionJson {
     g.writeString(s);
   }
 
-  /**
-   * Writes one transaction, with its connection's handshake times as they were when it was
-   * serialized; {@code stalls} are the findings about this connection's transactions known when
-   * it became final (those reported later are only in {@code findings}).
-   */
-  void write(JsonGenerator g, long synTs, long ackTs, long rttToServer,
-      Transaction t, List<Finding> stalls) throws IOException {
+  /** Writes one transaction. */
+  void write(JsonGenerator g, TransactionResult t) throws IOException {
     g.writeStartObject();
     num(g, F_INDEX, t.index());
     num(g, F_DEPTH, t.depth());
     num(g, F_PIPELINE_DEPTH, t.pipelineDepth());
     str(g, F_METHOD, t.method());
     str(g, F_URI, t.uri());
-    str(g, F_VERSION, t.requestVersion());
-    num(g, F_STATUS, t.status());
+    str(g, F_VERSION, t.version());
+    g.writeFieldName(F_STATUS);
+    if (t.status() != null) { // since 1.3.0: null, not 0, when there is no final response
+      g.writeNumber(t.status());
+    } else {
+      g.writeNull();
+    }
     str(g, F_REASON, t.reason());
     str(g, F_RESPONSE_VERSION, t.responseVersion());
     g.writeFieldName(F_INTERIM_STATUSES);
@@ -172,46 +167,47 @@ final class TransactionJson {
     num(g, F_REQUEST_HEADER_BYTES, t.requestHeaderBytes());
     num(g, F_REQUEST_BODY_BYTES, t.requestBodyBytes());
     num(g, F_REQUEST_BODY_GAP_BYTES, t.requestBodyGapBytes());
-    str(g, F_REQUEST_FRAMING, JsonReportWriter.lower(t.requestFraming()));
+    str(g, F_REQUEST_FRAMING, t.requestFraming());
     num(g, F_RESPONSE_HEADER_BYTES, t.responseHeaderBytes());
     num(g, F_RESPONSE_BODY_BYTES, t.responseBodyBytes());
     num(g, F_RESPONSE_BODY_GAP_BYTES, t.responseBodyGapBytes());
-    str(g, F_RESPONSE_FRAMING, JsonReportWriter.lower(t.responseFraming()));
-    opt(g, F_REQUEST_FRAME, t.requestFirstFrame());
+    str(g, F_RESPONSE_FRAMING, t.responseFraming());
+    opt(g, F_REQUEST_FRAME, t.requestFrame());
     opt(g, F_REQUEST_LAST_FRAME, t.requestLastFrame());
-    opt(g, F_RESPONSE_FRAME, t.responseFirstFrame());
+    opt(g, F_RESPONSE_FRAME, t.responseFrame());
     opt(g, F_RESPONSE_LAST_FRAME, t.responseLastFrame());
-    opt(g, F_REQUEST_START_US, t.requestFirstUs());
-    opt(g, F_REQUEST_END_US, t.requestLastUs());
-    opt(g, F_RESPONSE_START_US, t.responseFirstUs());
-    opt(g, F_RESPONSE_END_US, t.responseLastUs());
+    opt(g, F_REQUEST_START_US, t.requestStartUs());
+    opt(g, F_REQUEST_END_US, t.requestEndUs());
+    opt(g, F_RESPONSE_START_US, t.responseStartUs());
+    opt(g, F_RESPONSE_END_US, t.responseEndUs());
+    TransactionResult.Timings timings = t.timings();
     g.writeFieldName(F_TIMINGS);
     g.writeStartObject();
-    opt(g, F_CONNECT_US, JsonReportWriter.connectTime(synTs, ackTs, t));
-    opt(g, F_SEND_US, JsonReportWriter.span(t.requestFirstUs(), t.requestLastUs()));
-    opt(g, F_WAIT_US, JsonReportWriter.span(t.requestLastUs(), t.responseFirstUs()));
-    opt(g, F_RECEIVE_US, JsonReportWriter.span(t.responseFirstUs(), t.responseLastUs()));
-    opt(g, F_SERVER_US, JsonReportWriter.serverTime(rttToServer, t));
+    opt(g, F_CONNECT_US, timings.connectUs());
+    opt(g, F_SEND_US, timings.sendUs());
+    opt(g, F_WAIT_US, timings.waitUs());
+    opt(g, F_RECEIVE_US, timings.receiveUs());
+    opt(g, F_SERVER_US, timings.serverUs());
     g.writeFieldName(F_STALLS);
     g.writeStartArray();
+    List<TransactionResult.Stall> stalls = timings.stalls();
     for (int i = 0; i < stalls.size(); i++) {
-      Finding f = stalls.get(i);
-      if (f.transaction() == t.index()) {
-        g.writeStartObject();
-        str(g, F_TYPE, f.type());
-        num(g, F_COST_US, f.costMicros());
-        g.writeEndObject();
-      }
+      TransactionResult.Stall s = stalls.get(i);
+      g.writeStartObject();
+      str(g, F_TYPE, s.type());
+      num(g, F_COST_US, s.costUs());
+      g.writeEndObject();
     }
     g.writeEndArray();
     g.writeEndObject();
     bool(g, F_UNANSWERED, t.unanswered());
-    if (t.responseNotCaptured()) { // since 1.2.0
+    TransactionResult.ResponseNotCaptured lost = t.responseNotCaptured();
+    if (lost != null) { // since 1.2.0
       g.writeFieldName(F_RESPONSE_NOT_CAPTURED);
       g.writeStartObject();
-      num(g, F_BYTES_ACKNOWLEDGED, t.responseBytesNotCaptured());
-      opt(g, F_ACK_FRAME, t.responseAckedFrame());
-      opt(g, F_ACK_US, t.responseAckedUs());
+      num(g, F_BYTES_ACKNOWLEDGED, lost.bytesAcknowledged());
+      opt(g, F_ACK_FRAME, lost.ackFrame());
+      opt(g, F_ACK_US, lost.ackUs());
       g.writeEndObject();
     }
     if (t.requestWireBytes() >= 0) {
@@ -235,37 +231,28 @@ final class TransactionJson {
       value(g, anomalies.get(i));
     }
     g.writeEndArray();
-    writeNegotiation(g, t);
+    writeNegotiation(g, t.keepalive());
     g.writeEndObject();
   }
 
-  private void writeHeaders(JsonGenerator g, SerializedString name, Headers h) throws IOException {
+  private void writeHeaders(JsonGenerator g, SerializedString name, Map<String, String> h) throws IOException {
     g.writeFieldName(name);
     g.writeStartObject();
-    if (h != null) {
-      for (int k = 0; k < HEADER_NAMES.length; k++) {
-        String n = HEADER_NAMES[k];
-        String first = null;
-        StringBuilder more = null;
-        for (int i = 0; i < h.size(); i++) {
-          if (h.name(i).equals(n)) {
-            if (first == null) {
-              first = h.value(i);
-            } else {
-              (more == null ? more = new StringBuilder(first) : more).append(", ").append(h.value(i));
-            }
-          }
+    if (!h.isEmpty()) {
+      for (Map.Entry<String, String> e : h.entrySet()) {
+        SerializedString kept = HEADER_FIELD_BY_NAME.get(e.getKey());
+        if (kept != null) {
+          g.writeFieldName(kept);
+        } else {
+          g.writeFieldName(e.getKey()); // a report read back may hold others
         }
-        if (first != null) {
-          str(g, HEADER_FIELDS[k], more == null ? first : more.toString());
-        }
+        value(g, e.getValue());
       }
     }
     g.writeEndObject();
   }
 
-  private void writeNegotiation(JsonGenerator g, Transaction t) throws IOException {
-    KeepAlive.Negotiation n = KeepAlive.negotiation(t);
+  private void writeNegotiation(JsonGenerator g, TransactionResult.KeepAliveNegotiation n) throws IOException {
     g.writeFieldName(F_KEEPALIVE);
     g.writeStartObject();
     str(g, F_CLIENT_ASKED, n.clientAsked());
@@ -276,8 +263,8 @@ final class TransactionJson {
     if (n.keepAliveMax() >= 0) {
       num(g, F_KEEP_ALIVE_MAX, n.keepAliveMax());
     }
-    if (n.keepAliveTimeoutSeconds() >= 0) {
-      num(g, F_KEEP_ALIVE_TIMEOUT_S, n.keepAliveTimeoutSeconds());
+    if (n.keepAliveTimeoutS() >= 0) {
+      num(g, F_KEEP_ALIVE_TIMEOUT_S, n.keepAliveTimeoutS());
     }
     bool(g, F_PERSISTENT, n.persistent());
     g.writeEndObject();

@@ -1,11 +1,10 @@
 package io.connscope.report;
 
-import io.connscope.analysis.CaptureSummary;
-import io.connscope.analysis.ConnectionRecord;
-import io.connscope.analysis.Ladder;
-import io.connscope.detect.Finding;
-import io.connscope.http.Transaction;
-import io.connscope.tcp.Connection;
+import io.connscope.result.CaptureSummary;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.Finding;
+import io.connscope.result.ResultSink;
+import io.connscope.result.TransactionResult;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -17,9 +16,7 @@ import java.util.concurrent.BlockingQueue;
  *
  * <p>Events are queued in the order they come and run in that order, each on every writer in
  * turn, exactly as a direct call would: the bytes written do not depend on the thread. What is
- * handed over is final when it is (transactions, finished connections, findings, ladders; see
- * {@link io.connscope.analysis.AnalysisSink}), except an open connection, of which a writer reads
- * only its id and handshake times: those are copied at hand-over ({@link ReportWriter}).
+ * handed over is an immutable result record ({@link io.connscope.result}), so nothing is copied.
  *
  * <p>Events travel in batches ({@value #BATCH} events) through a queue of {@value #BATCHES}, so memory
  * stays bounded and the analysis thread waits when the writers fall behind; the batches are
@@ -34,29 +31,18 @@ final class WriterThread {
   private static final byte TRANSACTION = 0;
   private static final byte CONNECTION = 1;
   private static final byte FINDING = 2;
-  private static final byte FINDING_LADDER = 3;
-  private static final byte FINISH = 4;
+  private static final byte FINISH = 3;
 
   /** Events in arrival order; object slots are cleared before the batch is reused. */
   private static final class Batch {
     final byte[] kind;
-    final Object[] a;
-    final Object[] b;
-    final long[] connection;
-    final long[] syn;
-    final long[] ack;
-    final long[] rtt;
+    final Object[] record;
     int size;
     boolean last;
 
     Batch(int n) {
       kind = new byte[n];
-      a = new Object[n];
-      b = new Object[n];
-      connection = new long[n];
-      syn = new long[n];
-      ack = new long[n];
-      rtt = new long[n];
+      record = new Object[n];
     }
 
     boolean full() {
@@ -64,13 +50,12 @@ final class WriterThread {
     }
 
     void clear() {
-      Arrays.fill(a, 0, size, null);
-      Arrays.fill(b, 0, size, null);
+      Arrays.fill(record, 0, size, null);
       size = 0;
     }
   }
 
-  private final List<ReportWriter> writers;
+  private final List<ResultSink> writers;
   private final BlockingQueue<Batch> full = new ArrayBlockingQueue<>(BATCHES);
   private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(BATCHES + 1);
   private final Thread thread;
@@ -79,7 +64,7 @@ final class WriterThread {
   private boolean finished;
 
   /** Starts the thread; {@code batch} events per hand-over. */
-  WriterThread(List<ReportWriter> writers, int batch) {
+  WriterThread(List<ResultSink> writers, int batch) {
     this.writers = List.copyOf(writers);
     current = new Batch(batch);
     for (int i = 0; i < BATCHES; i++) {
@@ -91,30 +76,16 @@ final class WriterThread {
     thread.start();
   }
 
-  void transaction(Connection c, Transaction t) {
-    Batch b = current;
-    int i = b.size++;
-    b.kind[i] = TRANSACTION;
-    b.b[i] = t;
-    b.connection[i] = c.id();
-    b.syn[i] = c.synTsMicros();
-    b.ack[i] = c.ackTsMicros();
-    b.rtt[i] = c.rttToServerMicros();
-    if (b.full()) {
-      handOver(false);
-    }
+  void transaction(TransactionResult t) {
+    add(TRANSACTION, t);
   }
 
-  void connection(ConnectionRecord record) {
-    add(CONNECTION, record, null);
+  void connection(ConnectionResult c) {
+    add(CONNECTION, c);
   }
 
   void finding(Finding f) {
-    add(FINDING, f, null);
-  }
-
-  void finding(Finding f, List<Ladder.Entry> ladder) {
-    add(FINDING_LADDER, f, ladder);
+    add(FINDING, f);
   }
 
   /** Queues the end, waits until every writer has finished and throws a writer's failure. */
@@ -122,7 +93,7 @@ final class WriterThread {
     if (finished) {
       throw new IllegalStateException("finished twice");
     }
-    add(FINISH, capture, null);
+    add(FINISH, capture);
     finished = true;
     handOver(true);
     boolean interrupted = false;
@@ -144,12 +115,11 @@ final class WriterThread {
     return thread.isAlive();
   }
 
-  private void add(byte kind, Object a, Object b) {
+  private void add(byte kind, Object record) {
     Batch batch = current;
     int i = batch.size++;
     batch.kind[i] = kind;
-    batch.a[i] = a;
-    batch.b[i] = b;
+    batch.record[i] = record;
     if (batch.full()) {
       handOver(false);
     }
@@ -199,17 +169,14 @@ final class WriterThread {
     }
   }
 
-  @SuppressWarnings("unchecked")
   private void runAll(Batch b) {
     for (int i = 0; i < b.size; i++) {
-      for (ReportWriter w : writers) {
+      for (ResultSink w : writers) {
         switch (b.kind[i]) {
-          case TRANSACTION -> w.transaction(b.connection[i], b.syn[i], b.ack[i], b.rtt[i],
-              (Transaction) b.b[i]);
-          case CONNECTION -> w.connection((ConnectionRecord) b.a[i]);
-          case FINDING -> w.finding((Finding) b.a[i]);
-          case FINDING_LADDER -> w.finding((Finding) b.a[i], (List<Ladder.Entry>) b.b[i]);
-          default -> w.finish((CaptureSummary) b.a[i]);
+          case TRANSACTION -> w.transaction((TransactionResult) b.record[i]);
+          case CONNECTION -> w.connection((ConnectionResult) b.record[i]);
+          case FINDING -> w.finding((Finding) b.record[i]);
+          default -> w.finish((CaptureSummary) b.record[i]);
         }
       }
     }

@@ -1,5 +1,6 @@
 package io.connscope.tls;
 
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.StreamControl;
 import io.connscope.tcp.StreamListener;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 /**
  * TLS layer, between {@code tcp} and {@code http}: a {@link io.connscope.tls.TlsTracker} per
  * connection reads the TLS record layer of both reassembled streams on any port and keeps the
- * handshake's facts and timing ({@link io.connscope.tls.TlsFacts}); with the session's secrets
+ * handshake's facts and timing ({@link io.connscope.result.TlsFacts}, a record of the result model); with the session's secrets
  * ({@link io.connscope.tls.TlsKeys}: an NSS key log, from {@code --tls-keylog} or a pcapng
  * Decryption Secrets Block) it decrypts TLS 1.2 and 1.3 AEAD records with the JDK's crypto and
  * hands the plaintext to the HTTP layer, mapping stream offsets and acknowledgments to plaintext

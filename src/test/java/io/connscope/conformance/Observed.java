@@ -3,12 +3,12 @@ package io.connscope.conformance;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
-import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
 import io.connscope.decode.Addresses;
-import io.connscope.detect.Finding;
+import io.connscope.result.Finding;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import java.io.ByteArrayOutputStream;
@@ -87,7 +87,7 @@ final class Observed {
       public void finding(Finding finding) {}
 
       @Override
-      public void finish(CaptureSummary capture) {}
+      public void finish(CaptureTotals capture) {}
     };
     PrintStream oldErr = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -8,6 +8,7 @@ import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.PcapWriter;
 import io.connscope.capture.Warnings;
+import io.connscope.result.Finding;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ class CaptureLossDetectorTest {
     assertEquals(592L, detail(f, "lost_bytes"));
     assertEquals(1L, detail(f, "ranges"));
     assertEquals(List.of(10L), f.frames(), "the first server segment after the hole (was frame 11)");
-    assertEquals(0, f.costMicros());
+    assertEquals(0, f.costUs());
     assertEquals(List.of(), fs.stream().filter(x -> x.type().equals(CaptureLossDetector.TRUNCATED)).toList());
   }
 

@@ -4,6 +4,7 @@ import static io.connscope.detect.SampleFindings.detail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.result.Finding;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -32,13 +33,13 @@ class ConnectionUseFindingsTest {
     assertEquals(1, fs.size(), fs.toString());
     Finding f = fs.get(0);
     assertEquals("C1", f.connection());
-    assertEquals("confirmed", f.confidence());
+    assertEquals("confirmed", f.confidence().id());
     assertEquals(List.of(1L, 9L, 19L, 29L, 39L, 49L, 59L, 69L), f.frames(), "the 8 SYNs");
     assertEquals("serial", f.details().get("pattern"));
     assertEquals(1L, detail(f, "peak_concurrent"));
     assertEquals(7L, detail(f, "setups_avoidable"));
     // 7 avoidable handshakes of one 50 ms round trip each
-    assertNear(7 * 50_500, f.costMicros(), 0.1, "cost");
+    assertNear(7 * 50_500, f.costUs(), 0.1, "cost");
   }
 
   @Test
@@ -49,7 +50,7 @@ class ConnectionUseFindingsTest {
     assertEquals("parallel", f.details().get("pattern"));
     assertEquals(4L, detail(f, "peak_concurrent"));
     assertEquals(8L, detail(f, "setups_avoidable"), "12 connections, 4 kept");
-    assertNear(8 * 50_500, f.costMicros(), 0.1, "cost");
+    assertNear(8 * 50_500, f.costUs(), 0.1, "cost");
   }
 
   @ParameterizedTest
@@ -66,12 +67,12 @@ class ConnectionUseFindingsTest {
     assertEquals("C1", retry.connection());
     assertEquals("syn_retransmission", retry.details().get("kind"));
     assertEquals(List.of(1L, 2L, 3L), retry.frames(), "first SYN, retried SYN, SYN/ACK");
-    assertNear(1_000_000, retry.costMicros(), 0.1, "Linux's initial SYN timeout");
+    assertNear(1_000_000, retry.costUs(), 0.1, "Linux's initial SYN timeout");
     Finding refused = fs.get(1);
     assertEquals("C2", refused.connection());
     assertEquals("refused", refused.details().get("kind"));
     assertEquals(List.of(12L, 13L), refused.frames(), "SYN and RST");
-    assertNear(50_500, refused.costMicros(), 0.1, "one round trip to the RST");
+    assertNear(50_500, refused.costUs(), 0.1, "one round trip to the RST");
   }
 
   @Test
@@ -84,8 +85,8 @@ class ConnectionUseFindingsTest {
     assertEquals(4L, detail(f, "time_wait_on_server"), "the server closed first");
     assertEquals(0L, detail(f, "time_wait_on_client"));
     assertNear(200_000, detail(f, "min_delay_us"), 0.25, "the client paused 0.2 s");
-    assertEquals(0, f.costMicros());
-    assertEquals("info", f.severity());
+    assertEquals(0, f.costUs());
+    assertEquals("info", f.severity().id());
     assertEquals(8, f.frames().size(), "each previous FIN and new SYN");
   }
 
@@ -98,13 +99,13 @@ class ConnectionUseFindingsTest {
     List<Finding> pe = SampleFindings.of("port-cycle", PortExhaustionDetector.TYPE);
     assertEquals(1, pe.size(), pe.toString());
     Finding f = pe.get(0);
-    assertEquals("warning", f.severity());
-    assertEquals("suspected", f.confidence(), "failed connects leave no packet");
+    assertEquals("warning", f.severity().id());
+    assertEquals("suspected", f.confidence().id(), "failed connects leave no packet");
     assertEquals(true, f.details().get("ports_cycling"));
     assertEquals(8L, detail(f, "distinct_ports"));
     assertEquals(24L, detail(f, "connections"));
     // tcp_tw_reuse lets a port in TIME_WAIT go after 1 s
-    assertNear(1_000_000, f.costMicros(), 0.15, "longest pause");
+    assertNear(1_000_000, f.costUs(), 0.15, "longest pause");
   }
 
   @Test
@@ -112,13 +113,13 @@ class ConnectionUseFindingsTest {
     List<Finding> pe = SampleFindings.of("port-burst", PortExhaustionDetector.TYPE);
     assertEquals(1, pe.size(), pe.toString());
     Finding f = pe.get(0);
-    assertEquals("info", f.severity());
+    assertEquals("info", f.severity().id());
     assertEquals(false, f.details().get("ports_cycling"));
     assertEquals(320L, detail(f, "connections"));
     assertEquals(320L, detail(f, "distinct_ports"));
     long peak = detail(f, "peak_per_second");
     assertTrue(peak >= 235 && peak <= 290, "about 260 a second, got " + peak);
-    assertEquals(0, f.costMicros());
+    assertEquals(0, f.costUs());
     assertEquals(List.of(), SampleFindings.of("port-burst", TimeWaitReuseDetector.TYPE));
   }
 
@@ -130,13 +131,13 @@ class ConnectionUseFindingsTest {
     Finding f = fs.get(0);
     assertEquals("C1", f.connection());
     assertEquals(0, f.transaction());
-    assertEquals("confirmed", f.confidence(), "measured against the warm transaction #1");
+    assertEquals("confirmed", f.confidence().id(), "measured against the warm transaction #1");
     assertEquals("new_connection", f.details().get("kind"));
     assertEquals(3L, detail(f, "flights"));
     assertEquals(1L, detail(f, "reference_flights"));
     assertEquals(1L, detail(f, "reference_transaction"));
     assertEquals(6L, f.frames().get(0), "first segment of the response");
-    assertNear(2 * 50_500, f.costMicros(), 0.1, "two extra round trips");
+    assertNear(2 * 50_500, f.costUs(), 0.1, "two extra round trips");
   }
 
   @Test
@@ -150,7 +151,7 @@ class ConnectionUseFindingsTest {
     assertEquals("server", f.details().get("sender"));
     assertEquals(List.of(10L), f.frames(), "the retransmission");
     // the server retransmitted 253 ms after the original; one 50 ms round trip was due anyway
-    assertNear(203_000, f.costMicros(), 0.1, "cost");
+    assertNear(203_000, f.costUs(), 0.1, "cost");
   }
 
   @ParameterizedTest

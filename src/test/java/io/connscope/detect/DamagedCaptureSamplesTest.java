@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
-import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.http.Transaction;
 import io.connscope.report.Reports;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ class DamagedCaptureSamplesTest {
       }
       @Override public void connection(ConnectionRecord connection) {}
       @Override public void finding(Finding finding) { r.findings.add(finding); }
-      @Override public void finish(CaptureSummary capture) {}
+      @Override public void finish(CaptureTotals capture) {}
     }, SampleFindings.sample(sample));
     return r;
   }

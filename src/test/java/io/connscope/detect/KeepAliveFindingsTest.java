@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
-import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
+import io.connscope.result.Finding;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,7 +39,7 @@ class KeepAliveFindingsTest {
     AnalysisSink sink = new AnalysisSink() {
       @Override public void connection(ConnectionRecord connection) {}
       @Override public void finding(Finding finding) { out.add(finding); }
-      @Override public void finish(CaptureSummary capture) {}
+      @Override public void finish(CaptureTotals capture) {}
     };
     Analysis a = new Analysis(new AnalysisConfig(), sink);
     Path p = Paths.get("samples", sample);
@@ -60,8 +61,8 @@ class KeepAliveFindingsTest {
   }
 
   static void assertCost(Finding f, long min, long max) {
-    assertTrue(f.costMicros() >= min && f.costMicros() <= max,
-        f.type() + " cost " + f.costMicros() + " not in [" + min + ", " + max + "]");
+    assertTrue(f.costUs() >= min && f.costUs() <= max,
+        f.type() + " cost " + f.costUs() + " not in [" + min + ", " + max + "]");
   }
 
   @Test
@@ -69,8 +70,8 @@ class KeepAliveFindingsTest {
     Finding f = only("dumb-proxy-hang.pcap", KeepAliveProxyHangDetector.TYPE);
     assertEquals("C1", f.connection());
     assertEquals(1, f.transaction());
-    assertEquals("error", f.severity());
-    assertEquals("confirmed", f.confidence());
+    assertEquals("error", f.severity().id());
+    assertEquals("confirmed", f.confidence().id());
     // forwarded upstream (9), origin agreed (11), relayed (13), hung request (15), client FIN
     // (17), retry on C3 (21)
     assertEquals(List.of(9L, 11L, 13L, 15L, 17L, 21L), f.frames());
@@ -92,8 +93,8 @@ class KeepAliveFindingsTest {
     assertEquals(List.of(21L, 26L), fs.get(1).frames());
     for (Finding f : fs) {
       assertEquals(0, f.transaction());
-      assertEquals("confirmed", f.confidence());
-      assertEquals(0, f.costMicros());
+      assertEquals("confirmed", f.confidence().id());
+      assertEquals(0, f.costUs());
       assertEquals(List.of("Connection: Keep-Alive"), f.details().get("forwarded"));
     }
   }
@@ -120,7 +121,7 @@ class KeepAliveFindingsTest {
     // nginx's own upstream requests are HTTP/1.0 with Connection: close
     Finding f = only("reverse-proxy-keepalive.pcap", KeepAliveNotRequestedDetector.TYPE);
     assertEquals("C2", f.connection());
-    assertEquals("info", f.severity());
+    assertEquals("info", f.severity().id());
     assertEquals(2, f.details().get("connections"));
   }
 
@@ -129,19 +130,19 @@ class KeepAliveFindingsTest {
     Finding f = only("keepalive-refused.pcap", KeepAliveRefusedDetector.TYPE);
     assertEquals("C1", f.connection());
     assertEquals(0, f.transaction());
-    assertEquals("warning", f.severity());
+    assertEquals("warning", f.severity().id());
     assertEquals(List.of(6L, 16L, 26L), f.frames());
     assertEquals(3, f.details().get("refused_connections"));
     assertEquals(2, f.details().get("connections_after_refusal"));
     assertCost(f, 1, 5_000); // two loopback handshakes
-    assertEquals(f.costMicros(), f.details().get("handshake_us"));
+    assertEquals(f.costUs(), f.details().get("handshake_us"));
   }
 
   @Test
   void http10ClientThatNeverAsks() throws IOException {
     Finding f = only("http10-not-requested.pcap", KeepAliveNotRequestedDetector.TYPE);
     assertEquals("C1", f.connection());
-    assertEquals("info", f.severity());
+    assertEquals("info", f.severity().id());
     assertEquals(List.of(4L, 12L, 24L), f.frames());
     assertEquals(3, f.details().get("connections"));
     assertCost(f, 1, 5_000);
@@ -154,9 +155,9 @@ class KeepAliveFindingsTest {
     assertEquals(2, fs.size());
     assertEquals("C1", fs.get(0).connection());
     assertEquals(List.of(6L, 10L), fs.get(0).frames());
-    assertEquals("warning", fs.get(0).severity()); // HTTP/1.1 client wanted to keep it
+    assertEquals("warning", fs.get(0).severity().id()); // HTTP/1.1 client wanted to keep it
     Finding old = only("ipv6-close-delimited.pcap", CloseDelimitedDetector.TYPE);
-    assertEquals("info", old.severity()); // HTTP/1.0 client asked for nothing
+    assertEquals("info", old.severity().id()); // HTTP/1.0 client asked for nothing
     assertEquals(List.of(6L, 14L), old.frames());
   }
 
@@ -166,13 +167,13 @@ class KeepAliveFindingsTest {
     assertEquals(2, fs.size(), fs.toString());
     Finding longer = fs.stream().filter(f -> f.connection().equals("C1")).findFirst().orElseThrow();
     assertEquals(0, longer.transaction());
-    assertEquals("confirmed", longer.confidence());
+    assertEquals("confirmed", longer.confidence().id());
     assertEquals(List.of(6L, 10L), longer.frames());
     // 20 leftover bytes glued to the next response's status line, which is found again after them
     assertEquals(20L, longer.details().get("leftover_bytes"));
     Finding shorter = fs.stream().filter(f -> f.connection().equals("C2")).findFirst().orElseThrow();
     assertEquals(0, shorter.transaction());
-    assertEquals("suspected", shorter.confidence()); // the client gave up: the server may be slow
+    assertEquals("suspected", shorter.confidence().id()); // the client gave up: the server may be slow
     assertEquals(100L, shorter.details().get("missing_bytes"));
     assertEquals(List.of(20L, 22L), shorter.frames());
     assertCost(shorter, 1_400_000, 1_700_000);
@@ -230,8 +231,8 @@ class KeepAliveFindingsTest {
     Finding f = only("stale-reuse.pcap", KeepAliveStaleReuseDetector.TYPE);
     assertEquals("C1", f.connection());
     assertEquals(1, f.transaction());
-    assertEquals("error", f.severity()); // POST retried
-    assertEquals("confirmed", f.confidence());
+    assertEquals("error", f.severity().id()); // POST retried
+    assertEquals("confirmed", f.confidence().id());
     assertEquals(List.of(8L, 10L, 11L, 15L), f.frames()); // FIN, POST, RST, retry
     assertEquals("C2", f.details().get("retry_connection"));
     assertEquals(false, f.details().get("idempotent"));
@@ -251,12 +252,12 @@ class KeepAliveFindingsTest {
     assertEquals(1, max.transaction());
     assertEquals("max", max.details().get("limit"));
     assertEquals("C2", max.details().get("next_connection"));
-    assertEquals("warning", max.severity());
+    assertEquals("warning", max.severity().id());
     assertEquals(List.of(6L, 9L, 10L), max.frames());
     Finding timeout = fs.get(1);
     assertEquals("C2", timeout.connection());
     assertEquals("timeout", timeout.details().get("limit"));
-    assertEquals("warning", timeout.severity()); // the client came back: a new handshake
+    assertEquals("warning", timeout.severity().id()); // the client came back: a new handshake
     assertEquals("C3", timeout.details().get("next_connection"));
     assertEquals(List.of(18L, 20L), timeout.frames());
     long idle = (Long) timeout.details().get("idle_us");
@@ -268,7 +269,7 @@ class KeepAliveFindingsTest {
     Finding f = only("pipelined.pcap", PipeliningDetector.TYPE);
     assertEquals("C1", f.connection());
     assertEquals(1, f.transaction());
-    assertEquals("info", f.severity());
+    assertEquals("info", f.severity().id());
     assertEquals(3, f.details().get("max_depth"));
     assertEquals(2, f.details().get("pipelined_requests"));
     assertCost(f, 0, 50_000);
@@ -306,7 +307,7 @@ class KeepAliveFindingsTest {
     assertTrue(a.warnings().entries().get(HttpConnections.INDEX_FULL).detail().contains("first 1 "));
     List<Finding> hang = ofType(out, KeepAliveProxyHangDetector.TYPE);
     assertEquals(1, hang.size());
-    assertEquals("suspected", hang.get(0).confidence(),
+    assertEquals("suspected", hang.get(0).confidence().id(),
         "confirming the hang needs the upstream leg, which was not indexed");
     assertTrue(!hang.get(0).details().containsKey("upstream_connection"));
   }
@@ -316,7 +317,7 @@ class KeepAliveFindingsTest {
     Analysis a = new Analysis(config, new AnalysisSink() {
       @Override public void connection(ConnectionRecord connection) {}
       @Override public void finding(Finding finding) { out.add(finding); }
-      @Override public void finish(CaptureSummary capture) {}
+      @Override public void finish(CaptureTotals capture) {}
     });
     try (PacketSource src = CaptureFiles.open(Paths.get("samples", "dumb-proxy-hang.pcap"), a.warnings())) {
       a.read(src, CaptureFiles.formatOf(src), null);

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
-import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.report.Reports;
+import io.connscope.result.Finding;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class PairAggregatorTest {
     Reports.run(new AnalysisConfig(), new AnalysisSink() {
       @Override public void connection(ConnectionRecord r) { agg.add(r.tcp(), r.http()); }
       @Override public void finding(Finding f) {}
-      @Override public void finish(CaptureSummary c) {}
+      @Override public void finish(CaptureTotals c) {}
     }, SampleFindings.sample(sample));
     return agg.pairs();
   }
@@ -70,7 +71,7 @@ class PairAggregatorTest {
     Reports.run(new AnalysisConfig(), new AnalysisSink() {
       @Override public void connection(ConnectionRecord r) { agg.add(r.tcp(), r.http()); }
       @Override public void finding(Finding f) {}
-      @Override public void finish(CaptureSummary c) {}
+      @Override public void finish(CaptureTotals c) {}
     }, SampleFindings.sample("keepalive-get"), SampleFindings.sample("pipelined"));
     assertEquals(1, agg.pairs().size());
     assertEquals(1, agg.droppedConnections(), "pipelined's connection is another pair");

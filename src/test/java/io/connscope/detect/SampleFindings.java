@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
-import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.report.Reports;
+import io.connscope.result.Finding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ final class SampleFindings {
     Reports.run(config, new AnalysisSink() {
       @Override public void connection(ConnectionRecord connection) {}
       @Override public void finding(Finding finding) { out.add(finding); }
-      @Override public void finish(CaptureSummary capture) {}
+      @Override public void finish(CaptureTotals capture) {}
     }, file);
     return out;
   }

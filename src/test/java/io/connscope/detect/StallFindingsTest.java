@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.report.Reports;
+import io.connscope.result.Finding;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -23,9 +24,36 @@ class StallFindingsTest {
     return report(sample, new AnalysisConfig());
   }
 
+  /**
+   * The JSON report of {@code sample}, with its {@code findings} replaced by the detectors' own
+   * findings, one per occurrence (the report groups the occurrences of a problem on a client/server
+   * pair into one finding; these tests check each occurrence).
+   */
   static JsonNode report(String sample, AnalysisConfig config) throws IOException {
     Path p = Paths.get("samples", sample + ".pcap");
-    return new ObjectMapper().readTree(Reports.json(config, p));
+    ObjectMapper m = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(Reports.json(config, p));
+    com.fasterxml.jackson.databind.node.ArrayNode raw = m.createArrayNode();
+    for (Finding f : SampleFindings.of(p, config)) {
+      com.fasterxml.jackson.databind.node.ObjectNode o = raw.addObject();
+      o.put("type", f.type());
+      o.put("severity", f.severity().id());
+      o.put("confidence", f.confidence().id());
+      o.put("connection", f.connection());
+      if (f.transaction() >= 0) {
+        o.put("transaction", f.transaction());
+      }
+      o.put("cost_us", f.costUs());
+      com.fasterxml.jackson.databind.node.ObjectNode ev = o.putObject("evidence");
+      f.frames().forEach(ev.putArray("frames")::add);
+      ev.put("display_filter", f.displayFilter());
+      o.put("summary", f.summary());
+      o.put("fix", f.fix());
+      o.set("details", m.valueToTree(f.details()));
+    }
+    r.set("findings", raw);
+    return r;
   }
 
   static List<JsonNode> findings(JsonNode report, String type) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connscope.analysis.AnalysisConfig;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +24,7 @@ class TlsFindingsTest {
     assertEquals(1, fs.size());
     Finding f = fs.get(0);
     assertEquals("C7", f.connection()); // the TLS 1.2-only curl against the TLS 1.3-only port
-    assertEquals("error", f.severity());
+    assertEquals(Severity.ERROR, f.severity());
     assertEquals("alert", f.details().get("kind"));
     assertEquals("protocol_version", f.details().get("alert")); // tshark: tls.alert_message.desc 70
     assertEquals("server", f.details().get("alert_from"));
@@ -49,7 +51,7 @@ class TlsFindingsTest {
       assertEquals(List.of("psk", "session_id"), f.details().get("resumption_kinds"));
       assertEquals("C2", f.connection());
       long saving = SampleFindings.detail(f, "saving_per_handshake_us");
-      assertEquals(saving * 3, f.costMicros());
+      assertEquals(saving * 3, f.costUs());
       assertEquals(SampleFindings.detail(f, "mean_full_setup_us")
           - SampleFindings.detail(f, "mean_resumed_setup_us"), saving);
       // tshark: the ClientHellos of C2, C4, C8 and of C3, the first resumed

@@ -3,6 +3,7 @@ package io.connscope.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.result.Finding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +44,8 @@ class TransferFindingsTest {
     Finding f = rw.get(0);
     assertEquals("C1", f.connection());
     assertEquals(0, f.transaction());
-    assertEquals("warning", f.severity());
-    assertEquals("confirmed", f.confidence());
+    assertEquals("warning", f.severity().id());
+    assertEquals("confirmed", f.confidence().id());
     assertEquals("server", f.details().get("sender"));
     assertEquals("client", f.details().get("receiver"));
     // 256 window-full new segments, less the two whose gap holds a retransmission
@@ -55,7 +56,7 @@ class TransferFindingsTest {
     long transfer = SampleFindings.detail(f, "transfer_us");
     assertBetween(2_500_000, 2_700_000, transfer, "response transfer");
     // blocked nearly all of the transfer, never more than it: 254 blocks of ~10 ms
-    assertBetween(2_400_000, transfer, f.costMicros(), "blocked");
+    assertBetween(2_400_000, transfer, f.costUs(), "blocked");
     assertBetween(9_000, 15_000, SampleFindings.detail(f, "longest_block_us"), "longest block");
     // first three blocks: the segment that filled the window, the window update, the next segment
     assertEquals(List.of(8L, 9L, 10L, 16L, 17L, 18L, 19L, 20L), f.frames());
@@ -79,12 +80,12 @@ class TransferFindingsTest {
     Finding f = paused.get(0);
     assertEquals("C1", f.connection());
     assertEquals(0, f.transaction());
-    assertEquals("warning", f.severity());
-    assertEquals("confirmed", f.confidence());
+    assertEquals("warning", f.severity().id());
+    assertEquals("confirmed", f.confidence().id());
     assertEquals("server", f.details().get("sender"));
     assertEquals(15L, SampleFindings.detail(f, "pauses"));
     assertBetween(58_000, 80_000, SampleFindings.detail(f, "longest_pause_us"), "longest pause");
-    assertBetween(15 * 58_000, SampleFindings.detail(f, "transfer_us"), f.costMicros(), "paused in all");
+    assertBetween(15 * 58_000, SampleFindings.detail(f, "transfer_us"), f.costUs(), "paused in all");
     // first pause: the piece's last segment (10), the ACK of everything (11), the next piece (12)
     assertEquals(List.of(10L, 11L, 12L), f.frames().subList(0, 3));
     assertTrue(f.summary().startsWith("the server paused 15 times inside its response 200 to GET /paused"),
@@ -111,10 +112,10 @@ class TransferFindingsTest {
       List<Finding> rw = ofType(all, ReceiveWindowLimitedDetector.TYPE);
       assertEquals(1, rw.size(), names[i] + ": " + rw);
       Finding f = rw.get(0);
-      assertEquals("warning", f.severity());
+      assertEquals("warning", f.severity().id());
       assertEquals("server", f.details().get("sender"));
       assertEquals(2920L, SampleFindings.detail(f, "receiver_max_window"), "SO_RCVBUF 4096 on Ethernet");
-      cost[i] = f.costMicros();
+      cost[i] = f.costUs();
       blocks[i] = SampleFindings.detail(f, "blocks");
       // 128 KiB in windows of 2 segments a round trip: about 45 round trips of 50 ms
       assertBetween(40, 55, blocks[i], names[i] + " blocks");
@@ -158,7 +159,7 @@ class TransferFindingsTest {
     List<Finding> paused = ofType(SampleFindings.of(SampleFindings.sample("paused-writer"), config),
         SenderPausedDetector.TYPE);
     assertEquals(1, paused.size());
-    assertEquals("info", paused.get(0).severity());
+    assertEquals("info", paused.get(0).severity().id());
   }
 
   /**
@@ -173,8 +174,8 @@ class TransferFindingsTest {
         SenderPausedDetector.TYPE);
     assertEquals(1, paused.size(), paused.toString());
     Finding f = paused.get(0);
-    assertEquals("info", f.severity());
-    assertEquals("suspected", f.confidence());
+    assertEquals("info", f.severity().id());
+    assertEquals("suspected", f.confidence().id());
     assertEquals(2L, SampleFindings.detail(f, "pauses"));
     assertEquals(List.of(6L, 7L, 8L, 15L, 16L, 17L), f.frames());
   }

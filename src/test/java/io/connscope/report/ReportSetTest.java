@@ -80,22 +80,22 @@ class ReportSetTest {
   void aFailureMidStreamStopsTheWritersAndIsThrownAtALaterHandOver() {
     java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
     IllegalStateException boom = new IllegalStateException("boom");
-    ReportWriter failing = new ReportWriter() {
+    io.connscope.result.ResultSink failing = new io.connscope.result.ResultSink() {
       @Override
-      public void transaction(long c, long syn, long ack, long rtt, io.connscope.http.Transaction t) {}
+      public void transaction(io.connscope.result.TransactionResult t) {}
 
       @Override
-      public void connection(io.connscope.analysis.ConnectionRecord r) {
+      public void connection(io.connscope.result.ConnectionResult r) {
         if (seen.incrementAndGet() == 3) {
           throw boom;
         }
       }
 
       @Override
-      public void finding(io.connscope.detect.Finding f) {}
+      public void finding(io.connscope.result.Finding f) {}
 
       @Override
-      public void finish(io.connscope.analysis.CaptureSummary s) {
+      public void finish(io.connscope.result.CaptureSummary s) {
         seen.addAndGet(1000);
       }
     };
@@ -114,21 +114,21 @@ class ReportSetTest {
   void aFailureSeenFirstByFinishStillEndsTheWritersThread() throws Exception {
     IllegalStateException boom = new IllegalStateException("boom");
     java.util.concurrent.CountDownLatch failing = new java.util.concurrent.CountDownLatch(1);
-    ReportWriter w1 = new ReportWriter() {
+    io.connscope.result.ResultSink w1 = new io.connscope.result.ResultSink() {
       @Override
-      public void transaction(long c, long syn, long ack, long rtt, io.connscope.http.Transaction t) {}
+      public void transaction(io.connscope.result.TransactionResult t) {}
 
       @Override
-      public void connection(io.connscope.analysis.ConnectionRecord r) {
+      public void connection(io.connscope.result.ConnectionResult r) {
         failing.countDown();
         throw boom;
       }
 
       @Override
-      public void finding(io.connscope.detect.Finding f) {}
+      public void finding(io.connscope.result.Finding f) {}
 
       @Override
-      public void finish(io.connscope.analysis.CaptureSummary s) {}
+      public void finish(io.connscope.result.CaptureSummary s) {}
     };
     WriterThread w = new WriterThread(java.util.List.of(w1), 2);
     w.connection(null);

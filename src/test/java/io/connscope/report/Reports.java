@@ -34,6 +34,13 @@ public final class Reports {
     return sw.toString();
   }
 
+  /** Runs the pipeline with its result model ({@link io.connscope.analysis.ResultBuilder}) into {@code sink}. */
+  public static void run(AnalysisConfig config, io.connscope.result.ResultSink sink, Path... files)
+      throws IOException {
+    run(config, new io.connscope.analysis.ResultBuilder(sink), files);
+  }
+
+  /** Runs the pipeline into {@code sink}, in the pipeline's own types. */
   public static void run(AnalysisConfig config, io.connscope.analysis.AnalysisSink sink, Path... files)
       throws IOException {
     Analysis a = new Analysis(config, sink);

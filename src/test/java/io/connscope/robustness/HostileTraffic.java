@@ -54,7 +54,7 @@ public final class HostileTraffic {
     String scenario = args[0];
     double scale = args.length > 1 ? Double.parseDouble(args[1]) : 1;
     CountingStream out = new CountingStream();
-    Analysis a = new Analysis(config(), new JsonReportWriter(out, "test"));
+    Analysis a = new Analysis(config(), new io.connscope.analysis.ResultBuilder(new JsonReportWriter(out, "test")));
     HostileTraffic h = new HostileTraffic(a);
     long start = System.nanoTime();
     switch (scenario) {

@@ -3,11 +3,11 @@ package io.connscope.robustness;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
-import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.decode.Addresses;
-import io.connscope.detect.Finding;
+import io.connscope.result.Finding;
 import io.connscope.http.Transaction;
 import io.connscope.robustness.DamageFrames.Dirs;
 import io.connscope.robustness.DamageFrames.Frame;
@@ -67,7 +67,7 @@ final class PairingRun {
       public void finding(Finding finding) {}
 
       @Override
-      public void finish(CaptureSummary capture) {}
+      public void finish(CaptureTotals capture) {}
     };
     try {
       Analysis a = new Analysis(new AnalysisConfig(), sink);

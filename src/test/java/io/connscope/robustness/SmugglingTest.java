@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
-import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
-import io.connscope.detect.Finding;
+import io.connscope.result.Finding;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ class SmugglingTest {
       public void finding(Finding finding) {}
 
       @Override
-      public void finish(CaptureSummary capture) {
+      public void finish(CaptureTotals capture) {
         capture.warnings().entries().forEach((k, v) -> warnings.put(k, v.count()));
       }
     };

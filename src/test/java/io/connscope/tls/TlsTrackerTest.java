@@ -1,5 +1,6 @@
 package io.connscope.tls;
 
+import io.connscope.result.TlsFacts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -3,13 +3,13 @@ package io.connscope.robustness.fuzz;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
-import io.connscope.analysis.CaptureSummary;
+import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.CaptureFormatException;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.Warnings;
-import io.connscope.detect.Finding;
+import io.connscope.result.Finding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ final class CaptureFuzz {
     public void finding(Finding finding) {}
 
     @Override
-    public void finish(CaptureSummary capture) {}
+    public void finish(CaptureTotals capture) {}
   };
 
   /**

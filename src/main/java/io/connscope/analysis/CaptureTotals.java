@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.SortedSet;
 
 /**
- * Capture-wide totals, known at the end of the input.
+ * Capture-wide totals as the pipeline counted them, known at the end of the input (the raw
+ * material of {@link io.connscope.result.CaptureSummary}, which {@link ResultBuilder} makes).
  *
  * @param files the inputs, in the order read
  * @param packets frames read
@@ -20,7 +21,7 @@ import java.util.SortedSet;
  * @param pairs connection use per client/server pair, in the order pairs were first seen
  * @param connectionsOutsidePairs connections not aggregated because the pair cap was reached
  */
-public record CaptureSummary(
+public record CaptureTotals(
     List<FileSummary> files,
     long packets,
     long bytes,

@@ -1,4 +1,4 @@
-package io.connscope.tls;
+package io.connscope.result;
 
 import java.util.List;
 
@@ -40,7 +40,7 @@ import java.util.List;
  *     client sent
  * @param serverAppData the same for the server
  * @param inferredExchanges without decryption: exchanges inferred from the application data
- *     records (the first {@value TlsSession#MAX_EXCHANGES}); see {@link Exchange}
+ *     records (the first 1,000); see {@link Exchange}
  * @param inferredExchangeCount all of them
  * @param decryption {@code off} (no keys given), {@code no_key} (none for this connection),
  *     {@code decrypted}, {@code partial} (some plaintext lost: a record in a gap, a gap that

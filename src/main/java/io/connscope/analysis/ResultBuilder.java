@@ -1,0 +1,497 @@
+package io.connscope.analysis;
+
+import io.connscope.capture.Warnings;
+import io.connscope.decode.Addresses;
+import io.connscope.detect.KeepAlive;
+import io.connscope.detect.PairAggregator;
+import io.connscope.http.Headers;
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.result.CaptureSummary;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.Endpoint;
+import io.connscope.result.Finding;
+import io.connscope.result.PairSummary;
+import io.connscope.result.ResultSink;
+import io.connscope.result.TlsFacts;
+import io.connscope.result.TransactionResult;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.HalfConnection;
+import io.connscope.tcp.StreamControl;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Turns what the pipeline produces (connections, HTTP trackers, transactions, findings, the
+ * capture totals) into the result model ({@link io.connscope.result}) and hands each record to a
+ * {@link ResultSink} once it is final. Every number a report shows is computed here, once:
+ * transaction timings and stalls, the keep-alive negotiation of a transaction and the ending of a
+ * connection, a connection's stall summary, the capture totals.
+ *
+ * <p>Stalls: a transaction's {@code timings.stalls} are the findings about it known when it is
+ * handed over. Transactions of an open connection wait (as the pipeline's objects) until the
+ * connection closes, so that findings reported at the close are in them; beyond
+ * {@value #MAX_WAITING} waiting on one connection, the oldest is handed over with the findings
+ * known then. Memory: at most {@value #MAX_WAITING} transactions per open connection, and the
+ * findings about open connections.
+ *
+ * <p>Findings are grouped by what the reader acts on: the occurrences of one problem (finding
+ * type) on the transactions of one client/server pair (client address, server address and port)
+ * become one finding (a finding about a connection as a whole, naming no transaction, has its
+ * connection as its unit and stays as its detector reported it: several of one type on one
+ * connection are different problems, such as the two directions of a truncated capture),
+ * handed over at the end: its connection, transaction, evidence, summary and ladder are those of
+ * the costliest occurrence, its cost the total, its severity the most severe of them, and
+ * {@link Finding.Occurrences} counts them, keeps the {@value #WORST_KEPT} costliest (ties in report order) with their
+ * frames and every one as a row (at most {@value #MAX_ROWS} rows in all, the rest counted). A
+ * problem seen once stays the finding its detector reported. Capture-wide and connection findings
+ * are handed over as they come. Beyond {@value #MAX_PAIRS} pairs, a connection is its own unit;
+ * beyond {@value #MAX_GROUPS} problems held, the findings of a new problem are handed over one by
+ * one as they come (so memory stays bounded whatever the capture). The transactions'
+ * stalls and the connections' stall summaries count every occurrence. Memory: per group its
+ * counters, {@value #WORST_KEPT} findings and its rows; per HTTP connection number 4 bytes (its pair).
+ */
+public final class ResultBuilder implements AnalysisSink {
+  /** Transactions of one open connection kept until its close; beyond, the oldest go out. */
+  static final int MAX_WAITING = 1000;
+
+  private static final String[] HEADERS = TransactionResult.KEPT_HEADERS.toArray(new String[0]);
+
+  /** What a persistent pattern would have saved, as written in every pair's estimate. */
+  public static final String ESTIMATE_ASSUMPTIONS = "one persistent connection per concurrently"
+      + " used connection (the peak); each avoided setup costs the pair's mean setup time; a warm"
+      + " connection sends a response in one round trip, so the extra flights measured on first"
+      + " responses are saved in proportion to the avoided setups";
+
+  private final ResultSink out;
+  /** Final transactions of open connections not handed over yet, by connection number. */
+  private final HashMap<Long, ArrayDeque<Transaction>> waiting = new HashMap<>();
+  /** Costs of the findings about open connections, by connection and type (stall summary). */
+  private final Map<String, TreeMap<String, List<Long>>> costsOf = new HashMap<>();
+  /** Findings about transactions of open connections, for each transaction's stalls. */
+  private final Map<String, List<Finding>> transactionFindings = new HashMap<>();
+
+  private long connections;
+  private long httpConnections;
+  private long transactions;
+  private long unanswered;
+  private long orphans;
+  private long findings;
+  private long handshakes;
+  private long handshakeMicros;
+
+  /** Occurrences kept with their frames and ladder per grouped finding. */
+  static final int WORST_KEPT = 3;
+  /** Occurrence rows kept in all groups together. */
+  static final long MAX_ROWS = 100_000;
+  /** Problems (groups) held until the end; the findings of further problems are handed over one by one. */
+  static final int MAX_GROUPS = 1_000;
+  /** Client/server pairs told apart for grouping; beyond, a connection is its own unit. */
+  static final int MAX_PAIRS = 10_000;
+  /** Connection numbers whose pair is remembered (4 bytes each); later ones are their own unit. */
+  static final long MAX_REMEMBERED = 64_000_000;
+
+  /** Findings about connections not finished yet, by connection number: grouped at the close. */
+  private final TreeMap<Long, List<Finding>> pending = new TreeMap<>();
+  /** By connection number: its unit + 1 (0: not finished yet, or not remembered). */
+  private int[] unitOf = new int[1024];
+  private final HashMap<String, Integer> pairUnits = new HashMap<>();
+  /** The groups, in the order they were made. */
+  private final java.util.LinkedHashMap<GroupKey, Group> groups = new java.util.LinkedHashMap<>();
+  private long rowsKept;
+
+  /** A problem on a unit: pair index (>= 0), or -1 - connection number when the connection is the unit. */
+  private record GroupKey(String type, long unit) {}
+
+  /** The occurrences of one problem on one unit, while the analysis runs. */
+  private static final class Group {
+    final List<Finding> worst = new ArrayList<>(WORST_KEPT + 1);
+    long count;
+    long total;
+    io.connscope.result.Severity severity;
+    long[] rows = new long[12];
+    int rowCount;
+    long omitted;
+  }
+
+  public ResultBuilder(ResultSink out) {
+    this.out = out;
+  }
+
+  @Override
+  public void transaction(Connection c, Transaction t) {
+    ArrayDeque<Transaction> w = waiting.get(c.id());
+    if (w == null) {
+      w = new ArrayDeque<>();
+      waiting.put(c.id(), w);
+    }
+    w.addLast(t);
+    if (w.size() > MAX_WAITING) {
+      out.transaction(result(c, w.pollFirst()));
+    }
+    transactions++;
+    if (t.unanswered()) {
+      unanswered++;
+    }
+    if (t.orphanResponse()) {
+      orphans++;
+    }
+  }
+
+  @Override
+  public void finding(Finding f) {
+    note(f);
+    if (f.connection() == null || f.transaction() < 0) {
+      // capture-wide, or about a connection as a whole: the unit the detector reported on
+      findings++;
+      out.finding(f);
+      return;
+    }
+    long n = f.connectionNumber();
+    int unit = n > 0 && n < unitOf.length ? unitOf[(int) n] : 0;
+    if (unit > 0) {
+      group(f, unit - 1);
+    } else if (n > 0 && n < MAX_REMEMBERED) {
+      pending.computeIfAbsent(n, k -> new ArrayList<>()).add(f); // open: its pair is known at its close
+    } else {
+      group(f, -1 - Math.max(0, n));
+    }
+  }
+
+  private void group(Finding f, long unit) {
+    GroupKey key = new GroupKey(f.type(), unit);
+    Group g = groups.get(key);
+    if (g == null) {
+      if (groups.size() >= MAX_GROUPS) { // memory stays bounded: this problem is reported as found
+        findings++;
+        out.finding(f);
+        return;
+      }
+      g = new Group();
+      groups.put(key, g);
+    }
+    g.count++;
+    g.total += f.costUs();
+    g.severity = g.severity == null || f.severity().compareTo(g.severity) > 0 ? f.severity() : g.severity;
+    int at = 0;
+    while (at < g.worst.size() && !costlier(f, g.worst.get(at))) {
+      at++;
+    }
+    if (at < WORST_KEPT) {
+      g.worst.add(at, f);
+      if (g.worst.size() > WORST_KEPT) {
+        g.worst.remove(WORST_KEPT);
+      }
+    }
+    if (rowsKept < MAX_ROWS) {
+      if (g.rowCount * 3 + 3 > g.rows.length) {
+        g.rows = Arrays.copyOf(g.rows, g.rows.length * 2);
+      }
+      g.rows[g.rowCount * 3] = f.connectionNumber();
+      g.rows[g.rowCount * 3 + 1] = f.transaction();
+      g.rows[g.rowCount * 3 + 2] = f.costUs();
+      g.rowCount++;
+      rowsKept++;
+    } else {
+      g.omitted++;
+    }
+  }
+
+  /** {@code a} goes before {@code b} among the worst: costlier, ties in report order (connection, transaction). */
+  private static boolean costlier(Finding a, Finding b) {
+    if (a.costUs() != b.costUs()) {
+      return a.costUs() > b.costUs();
+    }
+    if (a.connectionNumber() != b.connectionNumber()) {
+      return a.connectionNumber() < b.connectionNumber();
+    }
+    return a.transaction() < b.transaction();
+  }
+
+  /** The pair unit of a finished connection, remembered for the findings that name it later. */
+  private long unitOf(ConnectionResult c) {
+    String key = c.client().ip() + " " + c.server().ip() + " " + c.server().port();
+    Integer u = pairUnits.get(key);
+    if (u == null && pairUnits.size() < MAX_PAIRS) {
+      u = pairUnits.size();
+      pairUnits.put(key, u);
+    }
+    long unit = u != null ? u : -1 - c.id();
+    if (u != null && c.id() > 0 && c.id() < MAX_REMEMBERED) {
+      if (c.id() >= unitOf.length) {
+        unitOf = Arrays.copyOf(unitOf, (int) Math.min(MAX_REMEMBERED, Math.max(c.id() + 1, unitOf.length * 2L)));
+      }
+      unitOf[(int) c.id()] = u + 1;
+    }
+    return unit;
+  }
+
+  /** The finding that stands for group {@code g}: its worst occurrence, with the group's counts. */
+  private static Finding grouped(Group g) {
+    Finding w = g.worst.get(0);
+    if (g.count == 1) {
+      return w;
+    }
+    List<Finding.Occurrence> worst = new ArrayList<>(g.worst.size());
+    for (Finding f : g.worst) {
+      worst.add(new Finding.Occurrence(f.connection(), f.transaction(), f.costUs(), f.frames()));
+    }
+    List<Finding.Occurrence> rows = new ArrayList<>(g.rowCount);
+    for (int i = 0; i < g.rowCount; i++) {
+      rows.add(new Finding.Occurrence(io.connscope.result.ConnectionIds.of(g.rows[i * 3]),
+          (int) g.rows[i * 3 + 1], g.rows[i * 3 + 2], List.of()));
+    }
+    return new Finding(w.type(), g.severity, w.confidence(), w.connection(), w.transaction(), g.total,
+        w.frames(), w.displayFilter(), w.summary(), w.fix(), w.details(), w.ladder(),
+        new Finding.Occurrences(g.count, g.total, w.costUs(), List.copyOf(worst), List.copyOf(rows), g.omitted));
+  }
+
+  /** Costs and transaction findings of open connections, for stall summaries and stalls. */
+  private void note(Finding f) {
+    if (f.connection() != null && f.costUs() > 0) {
+      costsOf.computeIfAbsent(f.connection(), k -> new TreeMap<>())
+          .computeIfAbsent(f.type(), k -> new ArrayList<>()).add(f.costUs());
+    }
+    if (f.connection() != null && f.transaction() >= 0) {
+      transactionFindings.computeIfAbsent(f.connection(), k -> new ArrayList<>()).add(f);
+    }
+  }
+
+  @Override
+  public void connection(ConnectionRecord record) {
+    Connection c = record.tcp();
+    HttpTracker http = record.http();
+    ArrayDeque<Transaction> w = waiting.remove(c.id());
+    if (w != null) {
+      for (Transaction t : w) {
+        out.transaction(result(c, t));
+      }
+    }
+    ConnectionResult result = connection(c, http, record.tls(), costsOf.remove(c.idString()));
+    transactionFindings.remove(c.idString());
+    connections++;
+    if (result.isHttp()) {
+      httpConnections++;
+    }
+    if (result.handshake().setupUs() >= 0) {
+      handshakes++;
+      handshakeMicros += Math.max(0, result.handshake().setupUs());
+    }
+    List<Finding> mine = pending.remove(c.id());
+    long unit = result.isHttp() ? unitOf(result) : -1 - c.id(); // only HTTP connections have transactions
+    if (mine != null) {
+      for (Finding f : mine) {
+        group(f, unit);
+      }
+    }
+    out.connection(result);
+  }
+
+  @Override
+  public void finish(CaptureTotals t) {
+    for (List<Finding> left : pending.values()) { // naming no finished connection: its own unit
+      for (Finding f : left) {
+        group(f, -1 - f.connectionNumber());
+      }
+    }
+    pending.clear();
+    for (Group g : groups.values()) {
+      findings++;
+      out.finding(grouped(g));
+    }
+    groups.clear();
+    List<CaptureSummary.FileSummary> files = new ArrayList<>();
+    for (CaptureTotals.FileSummary f : t.files()) {
+      files.add(new CaptureSummary.FileSummary(f.name(), f.format(), f.packets(), f.bytes()));
+    }
+    List<CaptureSummary.Warning> warnings = new ArrayList<>();
+    for (Map.Entry<String, Warnings.Entry> e : t.warnings().entries().entrySet()) {
+      Warnings.Entry en = e.getValue();
+      warnings.add(new CaptureSummary.Warning(e.getKey(), en.count(), en.firstFrame(), en.detail()));
+    }
+    List<PairSummary> pairs = new ArrayList<>();
+    for (PairAggregator.Pair p : t.pairs()) {
+      pairs.add(pair(p));
+    }
+    out.finish(new CaptureSummary(List.copyOf(files), t.packets(), t.bytes(), t.tcpPackets(),
+        List.copyOf(t.linkTypes()), t.startEpochMicros(), t.durationMicros(),
+        Collections.unmodifiableList(warnings),
+        new CaptureSummary.Totals(connections, httpConnections, transactions, unanswered, orphans,
+            findings, t.connectionsOutsidePairs(), handshakes, handshakeMicros),
+        Collections.unmodifiableList(pairs)));
+  }
+
+  /** Transaction {@code t} of {@code c}, with {@code c}'s handshake as it is now. */
+  private TransactionResult result(Connection c, Transaction t) {
+    List<Finding> known = transactionFindings.isEmpty() ? null
+        : transactionFindings.get(c.idString());
+    List<TransactionResult.Stall> stalls = List.of();
+    if (known != null) {
+      for (Finding f : known) {
+        if (f.transaction() == t.index()) {
+          if (stalls.isEmpty()) {
+            stalls = new ArrayList<>(2);
+          }
+          stalls.add(new TransactionResult.Stall(f.type(), f.costUs()));
+        }
+      }
+    }
+    long synTs = c.synTsMicros();
+    long ackTs = c.ackTsMicros();
+    long rtt = c.rttToServerMicros();
+    long wait = span(t.requestLastUs(), t.responseFirstUs());
+    TransactionResult.Timings timings = new TransactionResult.Timings(
+        t.index() == 0 && synTs >= 0 && ackTs >= 0 ? span(synTs, ackTs) : -1,
+        span(t.requestFirstUs(), t.requestLastUs()),
+        wait,
+        span(t.responseFirstUs(), t.responseLastUs()),
+        wait < 0 || rtt < 0 ? -1 : Math.max(0, wait - rtt),
+        stalls);
+    return new TransactionResult(c.id(), t.index(), t.depth(), t.pipelineDepth(), t.method(),
+        t.uri(), t.requestVersion(), t.status() > 0 ? t.status() : null, t.reason(),
+        t.responseVersion(), t.interimStatuses(), headers(t.requestHeaders()),
+        headers(t.responseHeaders()), t.requestHeaderBytes(), t.requestBodyBytes(),
+        t.requestBodyGapBytes(), lower(t.requestFraming()), t.responseHeaderBytes(),
+        t.responseBodyBytes(), t.responseBodyGapBytes(), lower(t.responseFraming()),
+        t.requestFirstFrame(), t.requestLastFrame(), t.responseFirstFrame(), t.responseLastFrame(),
+        t.requestFirstUs(), t.requestLastUs(), t.responseFirstUs(), t.responseLastUs(), timings,
+        t.unanswered(),
+        t.responseNotCaptured() ? new TransactionResult.ResponseNotCaptured(
+            t.responseBytesNotCaptured(), t.responseAckedFrame(), t.responseAckedUs()) : null,
+        t.requestWireBytes(), t.responseWireBytes(), t.orphanResponse(), t.requestNotCaptured(),
+        t.requestComplete(), t.responseComplete(), t.gapAffected(), t.closeDelimited(),
+        t.anomalies(), negotiation(KeepAlive.negotiation(t)));
+  }
+
+  private static TransactionResult.KeepAliveNegotiation negotiation(KeepAlive.Negotiation n) {
+    return new TransactionResult.KeepAliveNegotiation(n.clientAsked(), n.proxyConnection(),
+        n.serverAnswered(), n.keepAliveMax(), n.keepAliveTimeoutSeconds(), n.persistent());
+  }
+
+  /** The kept headers of {@code h}, repeated ones joined with ", ", in {@link TransactionResult#KEPT_HEADERS} order. */
+  private static Map<String, String> headers(Headers h) {
+    if (h == null || h.size() == 0) {
+      return Map.of();
+    }
+    LinkedHashMap<String, String> out = null;
+    for (String n : HEADERS) {
+      String first = null;
+      StringBuilder more = null;
+      for (int i = 0; i < h.size(); i++) {
+        if (h.name(i).equals(n)) {
+          if (first == null) {
+            first = h.value(i);
+          } else {
+            (more == null ? more = new StringBuilder(first) : more).append(", ").append(h.value(i));
+          }
+        }
+      }
+      if (first != null) {
+        if (out == null) {
+          out = new LinkedHashMap<>();
+        }
+        out.put(n, more == null ? first : more.toString());
+      }
+    }
+    return out == null ? Map.of() : Collections.unmodifiableMap(out);
+  }
+
+  private static ConnectionResult connection(Connection c, HttpTracker http, TlsFacts tls,
+      Map<String, List<Long>> costs) {
+    ConnectionResult.Handshake handshake = new ConnectionResult.Handshake(c.synFrame(),
+        c.synTsMicros(), c.synAckFrame(), c.synAckTsMicros(), c.ackFrame(), c.ackTsMicros(),
+        c.synCount(), c.synAckCount(), c.rttToServerMicros(), c.rttToClientMicros());
+    boolean isHttp = http != null && http.isHttp();
+    ConnectionResult.Http h = http == null ? null : new ConnectionResult.Http(isHttp,
+        isHttp ? null : http.notHttpReason(), http.maxPipelineDepth(), http.httpReversed(),
+        http.tunnel(), Collections.unmodifiableMap(http.anomalies()));
+    SortedMap<String, ConnectionResult.StallSummary> stallSummary = Collections.emptySortedMap();
+    if (costs != null && !costs.isEmpty()) {
+      TreeMap<String, ConnectionResult.StallSummary> stalls = new TreeMap<>();
+      for (Map.Entry<String, List<Long>> e : costs.entrySet()) {
+        long[] v = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
+        stalls.put(e.getKey(), new ConnectionResult.StallSummary(v.length, Arrays.stream(v).sum(),
+            v[(v.length - 1) / 2]));
+      }
+      stallSummary = Collections.unmodifiableSortedMap(stalls);
+    }
+    return new ConnectionResult(c.id(),
+        new Endpoint(Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort()),
+        new Endpoint(Addresses.format(c.serverAddrHi(), c.serverAddrLo()), c.serverPort()),
+        c.ipVersion(), lower(c.roleSource()), c.rolesInferred(), c.firstFrame(), c.lastFrame(),
+        c.firstTsMicros(), c.lastTsMicros(), handshake, lower(c.vantage()), coverage(c),
+        new ConnectionResult.Close(lower(c.closeReason()), side(c.closedFirstBy())), c.history(),
+        half(c.half(StreamControl.CLIENT)), half(c.half(StreamControl.SERVER)), h, tls,
+        isHttp ? ending(KeepAlive.ending(c, http)) : null, stallSummary,
+        http == null ? 0 : http.transactionCount());
+  }
+
+  private static ConnectionResult.KeepAliveEnding ending(KeepAlive.Ending e) {
+    return new ConnectionResult.KeepAliveEnding(e.requests(), e.reused(), e.closedBy(),
+        e.closeKind(), e.closeFrame(), e.closeMicros(), e.closedAfter(), e.idleBeforeCloseMicros());
+  }
+
+  private static ConnectionResult.Half half(HalfConnection h) {
+    return new ConnectionResult.Half(h.packets(), h.payloadBytes(), h.dataSegments(),
+        h.retransmissions(), h.retransmittedBytes(), h.outOfOrder(), h.overlapConflicts(), h.gaps(),
+        h.gapBytes(), h.mss(), h.windowScale(), h.sackPermitted(), h.maxWindow(), h.zeroWindows(),
+        h.finFrame(), h.rstFrame());
+  }
+
+  /**
+   * {@code client_only} or {@code server_only} when the other side sent packets the capture does
+   * not hold at all (a tap on one direction, asymmetric routing), else null.
+   */
+  private static String coverage(Connection c) {
+    boolean client = c.half(StreamControl.CLIENT).packets() > 0;
+    boolean server = c.half(StreamControl.SERVER).packets() > 0;
+    return client == server ? null : client ? "client_only" : "server_only";
+  }
+
+  private static PairSummary pair(PairAggregator.Pair p) {
+    PairAggregator.Key k = p.key();
+    return new PairSummary(Addresses.format(k.clientHi(), k.clientLo()),
+        new Endpoint(Addresses.format(k.serverHi(), k.serverLo()), k.serverPort()),
+        p.firstConnection(), p.connections(), p.httpConnections(), p.transactions(),
+        p.transactionsPerConnection(), p.reusedConnections(), p.maxPipelineDepth(),
+        p.peakConcurrent(), p.pattern(), p.setups(), p.setupMicros(), p.tlsConnections(),
+        p.tlsMicros(), p.transactionMicros(), Math.round(p.setupShare() * 100), p.startUs(),
+        p.endUs(), new PairSummary.PersistentEstimate(p.setupsAvoidable(), p.setupSavedMicros(),
+            p.slowStartSavedMicros(), p.setupSavedMicros() + p.slowStartSavedMicros(),
+            ESTIMATE_ASSUMPTIONS));
+  }
+
+  private static long span(long from, long to) {
+    return from >= 0 && to >= 0 ? Math.max(0, to - from) : -1;
+  }
+
+  private static String side(int dir) {
+    return dir == StreamControl.CLIENT ? "client" : dir == StreamControl.SERVER ? "server" : null;
+  }
+
+  /** Lower-case constant names, computed once per enum type (they are written for every transaction). */
+  private static final ClassValue<String[]> LOWER_NAMES = new ClassValue<>() {
+    @Override
+    protected String[] computeValue(Class<?> type) {
+      Object[] constants = type.getEnumConstants();
+      String[] names = new String[constants.length];
+      for (int i = 0; i < constants.length; i++) {
+        names[i] = ((Enum<?>) constants[i]).name().toLowerCase(Locale.ROOT);
+      }
+      return names;
+    }
+  };
+
+  private static String lower(Enum<?> e) {
+    return e == null ? null : LOWER_NAMES.get(e.getDeclaringClass())[e.ordinal()];
+  }
+}

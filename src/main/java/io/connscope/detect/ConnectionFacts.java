@@ -1,0 +1,49 @@
+package io.connscope.detect;
+
+import io.connscope.capture.Warnings;
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
+
+/**
+ * The stage before the detectors: facts about connections that several detectors read, computed
+ * once per transaction and per finished connection before any detector sees it. It holds the
+ * client/server pair aggregates ({@link PairAggregator}) and the bounded index of finished HTTP
+ * connections ({@link HttpConnections}, for the detectors that link connections). It reports
+ * nothing. The pipeline calls {@link #transaction} after the detectors' {@code transaction} and
+ * {@link #connection} before the detectors' {@code connection}, as the pair aggregates have
+ * always been fed.
+ */
+public final class ConnectionFacts {
+  private final PairAggregator pairs;
+  private final HttpConnections links;
+
+  public ConnectionFacts(DetectOptions options, Warnings warnings) {
+    this.pairs = new PairAggregator(options);
+    this.links = new HttpConnections(options, warnings);
+  }
+
+  /** A final transaction of open connection {@code c}. */
+  public void transaction(Connection c, Transaction t) {
+    pairs.transaction(c, t);
+  }
+
+  /**
+   * A finished connection ({@code http} null when no HTTP tracker was attached; {@code
+   * tlsSetupUs} its measured TLS setup, -1 when it is not TLS or the setup was not seen).
+   */
+  public void connection(Connection c, HttpTracker http, long tlsSetupUs) {
+    pairs.add(c, http, tlsSetupUs);
+    links.add(c, http);
+  }
+
+  /** The client/server pair aggregates. */
+  public PairAggregator pairs() {
+    return pairs;
+  }
+
+  /** The index of finished HTTP connections. */
+  HttpConnections links() {
+    return links;
+  }
+}

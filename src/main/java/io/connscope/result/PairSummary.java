@@ -1,0 +1,57 @@
+package io.connscope.result;
+
+/**
+ * How one client (address) used its connections to one server (address and port).
+ *
+ * @param firstConnection id of the pair's first connection
+ * @param transactionsPerConnection mean transactions per connection
+ * @param pattern serial, parallel, persistent or pipelined (the classic taxonomy)
+ * @param setups handshakes measured
+ * @param setupUs their total time (first SYN to the client's handshake ACK)
+ * @param tlsConnections connections with a TLS handshake
+ * @param tlsSetupUs the TLS handshakes' total time
+ * @param transactionUs total transaction time
+ * @param setupSharePct setup time in percent of setup plus transaction time
+ * @param startUs first packet of the pair
+ * @param endUs last packet of the pair
+ * @param persistentEstimate what one persistent connection per concurrent one would save
+ */
+public record PairSummary(
+    String client,
+    Endpoint server,
+    String firstConnection,
+    long connections,
+    long httpConnections,
+    long transactions,
+    double transactionsPerConnection,
+    long reusedConnections,
+    int maxPipelineDepth,
+    int peakConcurrent,
+    String pattern,
+    long setups,
+    long setupUs,
+    long tlsConnections,
+    long tlsSetupUs,
+    long transactionUs,
+    long setupSharePct,
+    long startUs,
+    long endUs,
+    PersistentEstimate persistentEstimate) {
+
+  /** Mean setup time, 0 without setups. */
+  public long meanSetupUs() {
+    return setups == 0 ? 0 : setupUs / setups;
+  }
+
+  /**
+   * The estimate of what a persistent pattern would save.
+   *
+   * @param setupsAvoided handshakes a persistent pattern would not need
+   * @param setupSavedUs their time
+   * @param slowStartSavedUs the extra flights of first responses it would save
+   * @param savedUs the sum
+   * @param assumptions how the estimate is made, in words
+   */
+  public record PersistentEstimate(long setupsAvoided, long setupSavedUs, long slowStartSavedUs,
+      long savedUs, String assumptions) {}
+}
