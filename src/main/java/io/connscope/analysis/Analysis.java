@@ -218,6 +218,8 @@ public final class Analysis {
         java.util.Collections.unmodifiableSortedSet(linkTypes),
         start / 1000,
         firstNanos == Long.MIN_VALUE ? 0 : (lastNanos - firstNanos) / 1000,
+        filter == null ? null : filter.expression(),
+        filteredOut,
         connections,
         warnings,
         facts.pairs().pairs(),

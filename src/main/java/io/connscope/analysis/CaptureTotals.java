@@ -29,6 +29,8 @@ public record CaptureTotals(
     SortedSet<String> linkTypes,
     long startEpochMicros,
     long durationMicros,
+    String filter,
+    long filteredOut,
     long connections,
     Warnings warnings,
     List<PairAggregator.Pair> pairs,

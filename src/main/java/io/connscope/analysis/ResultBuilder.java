@@ -323,8 +323,8 @@ public final class ResultBuilder implements AnalysisSink {
       pairs.add(pair(p));
     }
     out.finish(new CaptureSummary(List.copyOf(files), t.packets(), t.bytes(), t.tcpPackets(),
-        List.copyOf(t.linkTypes()), t.startEpochMicros(), t.durationMicros(),
-        Collections.unmodifiableList(warnings),
+        List.copyOf(t.linkTypes()), t.startEpochMicros(), t.durationMicros(), t.filter(),
+        t.filteredOut(), Collections.unmodifiableList(warnings),
         new CaptureSummary.Totals(connections, httpConnections, transactions, unanswered, orphans,
             findings, t.connectionsOutsidePairs(), handshakes, handshakeMicros),
         Collections.unmodifiableList(pairs)));

@@ -90,7 +90,10 @@ public final class HtmlReportWriter {
         .append(sum.connections() == 1 ? " connection (" : " connections (")
         .append(sum.httpConnections()).append(" HTTP) &middot; ").append(sum.transactions())
         .append(" transactions &middot; ").append(sum.unansweredRequests())
-        .append(" unanswered</p></header>\n");
+        .append(" unanswered").append(cap.filter() == null ? ""
+            : " &middot; filter <code>" + html(cap.filter()) + "</code>, " + cap.filteredOut()
+                + " packets excluded")
+        .append("</p></header>\n");
     banner(b, d);
     verdict(b, d);
     findings(b, d);

@@ -308,6 +308,10 @@ public final class JsonReportWriter implements ResultSink {
     g.writeEndArray();
     num(g, "start_epoch_us", c.startEpochUs());
     num(g, "duration_us", c.durationUs());
+    if (c.filter() != null) { // only when one was given (since 1.3.0)
+      str(g, "filter", c.filter());
+      num(g, "filtered_out", c.filteredOut());
+    }
     g.writeArrayFieldStart("warnings");
     for (CaptureSummary.Warning w : c.warnings()) {
       g.writeStartObject();

@@ -61,6 +61,10 @@ public final class MarkdownReportWriter {
         .append(sum.httpConnections()).append(" HTTP), ")
         .append(sum.transactions()).append(" transactions, ")
         .append(sum.unansweredRequests()).append(" unanswered.\n\n");
+    if (cap.filter() != null) {
+      b.append("Filter: ").append(Escape.mdSpan(cap.filter())).append(", ").append(cap.filteredOut())
+          .append(" packets excluded.\n\n");
+    }
     List<String> quality = d.quality;
     if (quality.isEmpty()) {
       b.append("Capture quality: no damage or missing packets detected.\n\n");

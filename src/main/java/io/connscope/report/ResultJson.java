@@ -68,6 +68,7 @@ final class ResultJson {
     CaptureSummary capture = new CaptureSummary(List.copyOf(files), cap.path("packets").asLong(),
         cap.path("bytes").asLong(), cap.path("tcp_packets").asLong(), List.copyOf(links),
         cap.path("start_epoch_us").asLong(), cap.path("duration_us").asLong(),
+        str(cap, "filter"), cap.path("filtered_out").asLong(),
         Collections.unmodifiableList(warnings), totals, Collections.unmodifiableList(pairs));
     return new Header(r.path("schema_version").asText(), r.path("tool").path("version").asText(), capture);
   }

@@ -232,6 +232,10 @@ public final class TextReportWriter implements ResultSink {
     for (CaptureSummary.FileSummary f : capture.files()) {
       out.printf(Locale.ROOT, "  %s (%s): %d packets%n", Text.safe(f.name(), 200), f.format(), f.packets());
     }
+    if (capture.filter() != null) {
+      out.printf(Locale.ROOT, "  filter '%s': %d packets excluded%n", Text.safe(capture.filter(), 200),
+          capture.filteredOut());
+    }
     CaptureSummary.Totals totals = capture.totals();
     out.printf(Locale.ROOT, "Connections: %d (%d with HTTP), transactions: %d, unanswered requests: %d, "
         + "responses without request: %d%n", totals.connections(), totals.httpConnections(),

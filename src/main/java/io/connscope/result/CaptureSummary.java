@@ -13,6 +13,8 @@ import java.util.List;
  * @param linkTypes names of the link types seen, sorted
  * @param startEpochUs timestamp of the first frame (Unix epoch, microseconds), 0 when none
  * @param durationUs time from the first to the last frame
+ * @param filter the tcpdump filter expression applied while reading ({@code -f}), null when none
+ * @param filteredOut frames the filter rejected (numbered and counted in {@code packets}, not analysed)
  * @param warnings anomaly counters of every layer, sorted by code
  * @param totals counts over connections, transactions and findings
  * @param pairs connection use per client/server pair, in the order pairs were first seen
@@ -25,6 +27,8 @@ public record CaptureSummary(
     List<String> linkTypes,
     long startEpochUs,
     long durationUs,
+    String filter,
+    long filteredOut,
     List<Warning> warnings,
     Totals totals,
     List<PairSummary> pairs) {

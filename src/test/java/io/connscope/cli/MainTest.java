@@ -146,6 +146,8 @@ class MainTest {
     assertTrue(a.contains("\"port\":35608") && a.contains("\"port\":35620"), a);
     assertFalse(o.contains("\"port\":35608"), o);
     assertTrue(o.contains("\"first_frame\":12"), "the SYN keeps its number in the capture: " + o);
+    assertTrue(o.contains("\"filter\":\"tcp port 35620\",\"filtered_out\":11"), "said: " + o);
+    assertFalse(a.contains("\"filter\""), "no filter, no field");
     assertOneLineError(run("analyze", "samples/stale-reuse.pcap", "-f", "tcp prot 1"), 2,
         "bad filter 'tcp prot 1'");
   }
