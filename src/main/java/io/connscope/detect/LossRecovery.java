@@ -1,0 +1,282 @@
+package io.connscope.detect;
+
+import io.connscope.tcp.Segment;
+import io.connscope.tcp.SegmentTimeline;
+import io.connscope.tcp.StreamControl;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Loss and recovery of one connection, per sending direction: a pure pass over its {@link
+ * SegmentTimeline} (no state kept between connections, nothing on the per-packet path).
+ *
+ * <p>Every data segment of a direction is one of:
+ * <ul>
+ *   <li><b>new</b>: it starts at or beyond the highest byte the direction had sent so far; when it
+ *       starts beyond, the bytes skipped are a <b>hole</b> (not seen at this capture point);
+ *   <li><b>reordered</b>: it fills a hole less than half a round trip (3 ms when the round trip
+ *       is unknown) after the hole appeared: too early for a retransmission, which needs the
+ *       receiver's duplicate ACK to travel to the sender and the copy to come back;
+ *   <li><b>hole filled</b>: it fills a hole later: the original was lost between the sender and
+ *       the capture point (network loss seen from a receiver-side vantage point);
+ *   <li><b>repeat</b>: its first byte was seen before: the sender retransmitted something that
+ *       passed the capture point (network loss after it, or a spurious retransmission).
+ * </ul>
+ * Each hole fill and repeat is a retransmission, classified by what triggered it:
+ * <ul>
+ *   <li><b>spurious</b>: the peer's cumulative ACK, seen before it, already covered all of it;
+ *   <li><b>rto</b> or <b>tlp</b> (timeout): the direction sent no data for at least
+ *       max({@code retransmissionMinStallMicros}, 1.5 round trips) before it. A tail-loss probe
+ *       (RFC 8985 §7) resends the highest segment sent, an RTO (RFC 6298) the first one not
+ *       acknowledged: a retransmission of the tail that is not at the cumulative ACK is a probe,
+ *       one at the ACK that is not the tail is an RTO; when it is both (one segment outstanding),
+ *       a silence below {@link #RTO_MIN_MICROS} (Linux's minimum RTO) makes it a probe;
+ *   <li><b>fast</b>: otherwise: ACKs kept coming (duplicate ACKs, SACKs or partial ACKs) and the
+ *       sender repaired the loss without a timeout (RFC 5681 §3.2, RFC 6675, RFC 8985).
+ * </ul>
+ * Retransmissions are grouped into <b>recoveries</b>: one starts at a retransmission when none
+ * is open, with the highest byte sent then as its recovery point, and ends when the peer's
+ * cumulative ACK reaches that point (or at the end of the timeline: unfinished). A recovery's
+ * <b>delay</b> is the longest time any of its retransmitted bytes arrived later than their
+ * first transmission (seen here, or for a hole the moment the hole appeared, which is when the
+ * original would have passed): a lower bound of how much later the receiver could deliver the
+ * bytes after the loss to its application. Spurious retransmissions delay nothing.
+ *
+ * <p>The first recovery of a direction that repaired at least {@link #BURST_MIN_SEGMENTS} lost
+ * segments, before which the sender had retransmitted nothing, is a <b>slow-start overflow</b>:
+ * the flight grew until a queue on the path overflowed and dropped a burst.
+ *
+ * <p><b>Capture loss</b> is counted apart: bytes the peer acknowledged that no captured segment
+ * carried (holes never filled, or acknowledged beyond the highest byte seen). They are not
+ * network loss (the receiver got them) and start no recovery. A direction of which no data
+ * segment was captured has none (a one-sided capture, not loss).
+ */
+final class LossRecovery {
+  /** Linux's minimum retransmission timeout (TCP_RTO_MIN). */
+  static final long RTO_MIN_MICROS = 200_000;
+  /** Lost segments in one recovery from which a first recovery is a slow-start overflow. */
+  static final int BURST_MIN_SEGMENTS = 3;
+  /** Fill of a hole taken as reordering when the round trip is unknown. */
+  static final long REORDER_DEFAULT_MICROS = 3_000;
+
+  static final int NEW = 0, REORDERED = 1, HOLE_FILLED = 2, REPEAT = 3;
+  static final int FAST = 0, RTO = 1, TLP = 2, SPURIOUS = 3;
+  static final String[] TRIGGER = {"fast", "rto", "tlp", "spurious"};
+
+  /** One retransmission. */
+  record Retransmission(int index, int kind, int trigger, long delayMicros, long silenceMicros,
+      int originalIndex) {}
+
+  /** One recovery of a direction. */
+  static final class Recovery {
+    final int sender;
+    final long recoveryPoint;
+    final long startMicros;
+    /** Timeline index of the first retransmission, and of the original (or hole) it repairs. */
+    final int firstIndex, originIndex;
+    /** Bytes the sender had in flight (sent, not acknowledged) when the recovery started. */
+    final long flightBytes;
+    final List<Retransmission> retransmissions = new ArrayList<>();
+    final int[] triggers = new int[TRIGGER.length];
+    int lost, dupAcks;
+    long delayMicros, endMicros = -1;
+    boolean slowStartOverflow;
+
+    Recovery(int sender, long recoveryPoint, long startMicros, int firstIndex, int originIndex,
+        long flightBytes) {
+      this.sender = sender;
+      this.recoveryPoint = recoveryPoint;
+      this.startMicros = startMicros;
+      this.firstIndex = firstIndex;
+      this.originIndex = originIndex;
+      this.flightBytes = flightBytes;
+    }
+
+    boolean finished() { return endMicros >= 0; }
+  }
+
+  /** What one direction's data segments were. */
+  static final class Direction {
+    final int sender;
+    int dataSegments, reordered, holesFilled, repeats;
+    final int[] triggers = new int[TRIGGER.length];
+    long captureLostBytes;
+    int captureLostRanges;
+    final List<Recovery> recoveries = new ArrayList<>();
+    /**
+     * Timeline indexes: data segments that start beyond the highest byte sent (a hole before
+     * them), reordered segments, and the peer's ACKs of bytes beyond the highest seen.
+     */
+    final List<Integer> holeAfter = new ArrayList<>(), reorderedAt = new ArrayList<>(),
+        ackBeyondSeen = new ArrayList<>();
+
+    Direction(int sender) {
+      this.sender = sender;
+    }
+
+    int retransmissions() { return holesFilled + repeats; }
+  }
+
+  private LossRecovery() {}
+
+  /** Both directions of {@code t} ({@link StreamControl#CLIENT}, {@link StreamControl#SERVER}). */
+  static Direction[] of(SegmentTimeline t, long rttMicros, long timeoutMinMicros) {
+    return new Direction[] {
+        direction(t, StreamControl.CLIENT, rttMicros, timeoutMinMicros),
+        direction(t, StreamControl.SERVER, rttMicros, timeoutMinMicros)};
+  }
+
+  static Direction direction(SegmentTimeline t, int d, long rtt, long timeoutMinMicros) {
+    Direction out = new Direction(d);
+    long reorder = rtt > 0 ? rtt / 2 : REORDER_DEFAULT_MICROS;
+    long timeout = Math.max(timeoutMinMicros, rtt > 0 ? rtt * 3 / 2 : 0);
+    // first transmissions seen: start -> timeline index; holes: start -> {end, ts, index}
+    TreeMap<Long, Integer> firsts = new TreeMap<>();
+    TreeMap<Long, long[]> holes = new TreeMap<>();
+    long high = -1; // highest byte + 1 sent by d so far (-1: no data yet)
+    long ack = -1; // the peer's highest cumulative ACK of d's bytes
+    long finSeq = -1;
+    int dups = 0;
+    long lastDataTs = -1;
+    Recovery open = null;
+    for (int i = 0; i < t.size(); i++) {
+      int f = t.flags(i);
+      if (t.dir(i) != d) {
+        long a = t.ack(i);
+        if (a < 0 || (f & Segment.RST) != 0) {
+          continue;
+        }
+        if (a > ack) {
+          if (high >= 0 && a > high && (finSeq < 0 || a > finSeq + 1 || high < finSeq)) {
+            out.ackBeyondSeen.add(i);
+          }
+          ack = a;
+          dups = 0;
+          if (open != null && ack >= open.recoveryPoint) {
+            open.endMicros = t.ts(i);
+            open = null;
+          }
+        } else if (a == ack && t.len(i) == 0 && (f & (Segment.SYN | Segment.FIN)) == 0
+            && high > ack) {
+          dups++;
+          if (open != null) {
+            open.dupAcks++;
+          }
+        }
+        continue;
+      }
+      if ((f & Segment.FIN) != 0) {
+        finSeq = t.seq(i) + t.len(i);
+      }
+      int len = t.len(i);
+      if (len == 0 || t.isKeepAlive(i) || (f & Segment.SYN) != 0 && t.seq(i) < 1) {
+        continue;
+      }
+      long s = t.seq(i), e = s + len;
+      out.dataSegments++;
+      if (high < 0) {
+        high = 1;
+      }
+      if (s >= high) {
+        if (s > high) {
+          holes.put(high, new long[] {s, t.ts(i), i});
+          out.holeAfter.add(i);
+        }
+        firsts.put(s, i);
+        high = e;
+        lastDataTs = t.ts(i);
+        continue;
+      }
+      Map.Entry<Long, Integer> seen = firsts.floorEntry(s);
+      boolean repeat = seen != null && t.seq(seen.getValue()) + t.len(seen.getValue()) > s;
+      int kind;
+      long originTs;
+      int originIndex;
+      if (repeat) {
+        kind = REPEAT;
+        originIndex = seen.getValue();
+        originTs = t.ts(originIndex);
+      } else {
+        Map.Entry<Long, long[]> h = holes.floorEntry(s);
+        if (h == null || h.getValue()[0] <= s) {
+          // unseen bytes below the highest, in no hole: cannot happen; count it as a repeat
+          kind = REPEAT;
+          originIndex = i;
+          originTs = t.ts(i);
+        } else {
+          long[] hole = h.getValue();
+          originTs = hole[1];
+          originIndex = (int) hole[2];
+          holes.remove(h.getKey());
+          if (h.getKey() < s) {
+            holes.put(h.getKey(), new long[] {s, hole[1], hole[2]});
+          }
+          if (e < hole[0]) {
+            holes.put(e, new long[] {hole[0], hole[1], hole[2]});
+          }
+          firsts.put(s, i);
+          kind = t.ts(i) - originTs < reorder ? REORDERED : HOLE_FILLED;
+        }
+      }
+      if (e > high) {
+        high = e;
+      }
+      long silence = lastDataTs >= 0 ? t.ts(i) - lastDataTs : 0;
+      lastDataTs = t.ts(i);
+      if (kind == REORDERED) {
+        out.reordered++;
+        out.reorderedAt.add(i);
+        continue;
+      }
+      if (kind == HOLE_FILLED) {
+        out.holesFilled++;
+      } else {
+        out.repeats++;
+      }
+      int trigger;
+      if (ack >= e) {
+        trigger = SPURIOUS;
+      } else if (silence >= timeout) {
+        boolean tail = e >= high, atAck = s <= ack;
+        trigger = tail && !atAck ? TLP : !tail ? RTO : silence < RTO_MIN_MICROS ? TLP : RTO;
+      } else {
+        trigger = FAST;
+      }
+      out.triggers[trigger]++;
+      long delay = trigger == SPURIOUS ? 0 : Math.max(0, t.ts(i) - originTs);
+      if (open == null) {
+        open = new Recovery(d, high, t.ts(i), i, originIndex, Math.max(0, high - Math.max(1, ack)));
+        open.slowStartOverflow = out.recoveries.isEmpty() && out.retransmissions() == 1;
+        open.dupAcks = dups;
+        out.recoveries.add(open);
+      }
+      open.retransmissions.add(new Retransmission(i, kind, trigger, delay, silence, originIndex));
+      open.triggers[trigger]++;
+      if (trigger != SPURIOUS) {
+        open.lost++;
+      }
+      open.delayMicros = Math.max(open.delayMicros, delay);
+    }
+    for (Recovery r : out.recoveries) {
+      r.slowStartOverflow &= r.lost >= BURST_MIN_SEGMENTS;
+    }
+    // capture loss: acknowledged, never seen (the FIN's sequence number is no byte)
+    long acked = finSeq >= 0 && ack > finSeq ? finSeq : ack;
+    if (high >= 0 && acked > 1) {
+      for (Map.Entry<Long, long[]> h : holes.entrySet()) {
+        long from = h.getKey(), to = Math.min(h.getValue()[0], acked);
+        if (from < to) {
+          out.captureLostBytes += to - from;
+          out.captureLostRanges++;
+        }
+      }
+      if (acked > high) {
+        out.captureLostBytes += acked - high;
+        out.captureLostRanges++;
+      }
+    }
+    return out;
+  }
+}
