@@ -8,17 +8,21 @@ package io.connscope.detect;
  *   - where the loss was: a hole in the sender's bytes later filled by a retransmission (lost
  *     before the capture point, seen from the receiver's side) or a repeat of bytes already seen
  *     (lost after it, seen from the sender's side; or spurious). A hole filled within half a
- *     round trip is reordering, not loss. Bytes acknowledged but never captured are capture
- *     loss (capture.loss reports them; here they are only counted and lower the confidence);
- *   - what repaired it: fast retransmit (ACKs kept coming: duplicate ACKs, SACKs, partial ACKs),
- *     RTO or tail-loss probe (after the sender was silent for at least
+ *     round trip is reordering, and a copy of a segment within half a round trip a duplicate
+ *     (the capture recorded the frame twice): neither is loss. Bytes acknowledged but never
+ *     captured are capture loss (capture.loss reports them; here they are only counted and
+ *     lower the confidence);
+ *   - what repaired it: fast retransmit (the segment at an ACK repeated by at least 2 duplicate
+ *     ACKs), in-recovery retransmit (ACKs kept coming: the further holes of a SACK recovery,
+ *     after a partial ACK, RACK), RTO or tail-loss probe (after the sender was silent for at least
  *     max(retransmissionMinStallMicros (50 ms), 1.5 round trips); probe: the tail segment, or a
  *     silence below 200 ms, Linux's minimum RTO), spurious (the peer's ACK already covered it);
- *   - slow-start overflow: the first recovery of a direction, with at least 3 lost segments and
- *     no retransmission before it: slow start grew the flight until a queue on the path
- *     overflowed.
+ *   - slow-start overflow: the first recovery of a direction, with at least 3 lost segments out
+ *     of a flight of at least 10 full segments and no retransmission before it: slow start grew
+ *     the flight until a queue on the path overflowed.
  * Cost: the delay of each recovery (the longest time a retransmitted byte arrived after its
  * first transmission, or after its hole appeared), summed over the transaction's recoveries.
+ * Round trip: the handshake's, or the shortest seen on the data when shorter.
  * Attribution: a recovery belongs to the transaction whose frames include the original
  * transmission (or the segment after the hole); by time when none does.
  * Severity: warning when the cost is at least lossRecoveryWarnMicros (50 ms), info otherwise;
@@ -69,7 +73,7 @@ public final class LossRecoveryDetector implements Detector {
     SegmentTimeline t = c.timeline();
     boolean isHttp = http != null && http.isHttp();
     List<Transaction> txs = isHttp ? http.transactions() : List.of();
-    long rtt = Math.max(-1, Flights.rtt(c));
+    long rtt = LossRecovery.rtt(c);
     Map<String, Group> groups = new LinkedHashMap<>();
     for (LossRecovery.Direction d : LossRecovery.of(t, rtt, options.retransmissionMinStallMicros)) {
       for (LossRecovery.Recovery r : d.recoveries) {
@@ -140,6 +144,7 @@ public final class LossRecoveryDetector implements Detector {
     d.put("longest_delay_us", longest);
     d.put("unfinished_recoveries", unfinished);
     d.put("reordered_segments", g.dir.reordered);
+    d.put("duplicate_segments", g.dir.duplicates);
     d.put("capture_lost_bytes", g.dir.captureLostBytes);
     d.put("slow_start_overflow", overflow != null ? 1 : 0);
     if (overflow != null) {
@@ -156,7 +161,8 @@ public final class LossRecoveryDetector implements Detector {
     if (before > 0 && after == 0) {
       s.append(", lost before the capture point (holes filled later)");
     } else if (after > 0 && before == 0) {
-      s.append(", lost after the capture point (the originals passed it)");
+      s.append(", repeats of segments that had passed the capture point (lost beyond it, or"
+          + " spurious)");
     } else if (before > 0) {
       s.append(String.format(Locale.ROOT, ", %d lost before the capture point, %d after it",
           before, after));
@@ -184,13 +190,16 @@ public final class LossRecoveryDetector implements Detector {
         cost, List.copyOf(frames), filter.toString(), s.toString(), fix(triggers, overflow), d);
   }
 
+  private static final int SPURIOUS_INDEX = LossRecovery.SPURIOUS;
+
   private static String triggers(int[] n) {
     StringBuilder b = new StringBuilder();
-    String[] names = {"fast retransmit", "RTO", "tail-loss probe", "spurious"};
+    String[] names = {"fast retransmit", "RTO", "tail-loss probe", "spurious",
+        "in-recovery retransmit"};
     for (int k = 0; k < n.length; k++) {
       if (n[k] > 0) {
         b.append(b.length() == 0 ? "" : ", ").append(n[k]).append(' ').append(names[k])
-            .append(n[k] > 1 && k < 3 ? "s" : "");
+            .append(n[k] > 1 && k != SPURIOUS_INDEX ? "s" : "");
       }
     }
     return b.toString();
@@ -202,7 +211,7 @@ public final class LossRecoveryDetector implements Detector {
       l.add("a bottleneck queue shorter than the flight slow start builds drops a burst: pace the"
           + " sender (the fq qdisc, or BBR), or give the bottleneck a queue of about one"
           + " bandwidth-delay product with AQM and ECN");
-    } else if (n[LossRecovery.FAST] > 0) {
+    } else if (n[LossRecovery.FAST] + n[LossRecovery.RECOVERY] > 0) {
       l.add("find the loss on the path (interface errors, a congested or policing link)");
     }
     if (n[LossRecovery.RTO] + n[LossRecovery.TLP] > 0) {

@@ -33,7 +33,8 @@ class LossRecoveryFindingsTest {
     assertTrue(retrans >= 50, "a burst, not a few: " + retrans);
     assertEquals(retrans, detail(f, "lost_before_capture"));
     assertEquals(0, detail(f, "repeated_after_capture"));
-    assertEquals(retrans, detail(f, "fast"), "SACK recovery, no timeout");
+    assertEquals(retrans, detail(f, "fast") + detail(f, "recovery"), "SACK recovery, no timeout");
+    assertTrue(detail(f, "fast") >= 1, "each recovery starts at the duplicated ACK");
     assertEquals(0, detail(f, "spurious"));
     assertEquals(0, detail(f, "capture_lost_bytes"));
     assertEquals(1, detail(f, "slow_start_overflow"));
@@ -54,7 +55,7 @@ class LossRecoveryFindingsTest {
     long retrans = detail(f, "retransmissions");
     assertEquals(retrans, detail(f, "repeated_after_capture"));
     assertEquals(0, detail(f, "lost_before_capture"));
-    assertEquals(retrans, detail(f, "fast"));
+    assertEquals(retrans, detail(f, "fast") + detail(f, "recovery"));
     assertEquals(1, detail(f, "slow_start_overflow"));
     Finding client = only("bottleneck-loss");
     assertTrue(retrans >= detail(client, "retransmissions"), retrans + " vs " + client);
@@ -63,7 +64,7 @@ class LossRecoveryFindingsTest {
     assertTrue(Math.abs(a - b) < 42_000, a + " vs " + b);
   }
 
-  /** The delay line dropped the server's 40th data frame: the hole is filled by a fast retransmit. */
+  /** The delay line dropped the server's 40th data frame: a fast retransmit fills the hole. */
   @Test
   void chosenDropIsFastRetransmit() throws IOException {
     Finding f = only("drop-fast-retransmit");
@@ -71,7 +72,7 @@ class LossRecoveryFindingsTest {
     assertEquals(1, detail(f, "fast"));
     assertEquals(1, detail(f, "lost_before_capture"));
     assertEquals(0, detail(f, "slow_start_overflow"));
-    // frame 80 arrives after the hole; frame 155 fills it (tshark: lost_segment, fast_retransmission)
+    // frame 80 comes after the hole, 155 fills it (tshark: lost_segment, fast_retransmission)
     assertEquals(List.of(80L, 155L), f.frames());
     // about one round trip (42 ms at the client) late
     assertTrue(f.costMicros() > 40_000 && f.costMicros() < 100_000, "" + f.costMicros());
@@ -87,11 +88,16 @@ class LossRecoveryFindingsTest {
     assertTrue(f.costMicros() >= 200_000, "at least Linux's minimum RTO: " + f.costMicros());
   }
 
-  /** Clean transfers show nothing: loopback, the delay line without drops, slow start alone. */
+  /**
+   * Clean transfers show nothing: loopback, the delay line without drops, slow start alone.
+   * (slow-reader is not clean: the server retransmits twice, frames 11 and 14, and the client's
+   * D-SACKs say it had the data; connscope does not read SACK blocks yet, so it reports them as
+   * info, repeats of segments that had passed the capture point.)
+   */
   @Test
   void cleanSamplesShowNothing() throws IOException {
     for (String s : List.of("keepalive-get", "slow-start-delay", "delayed-link",
-        "delayed-link-server", "slow-reader", "paused-writer", "setup-parallel-delay")) {
+        "delayed-link-server", "paused-writer", "setup-parallel-delay")) {
       assertEquals(List.of(), SampleFindings.of(s, LossRecoveryDetector.TYPE), s);
     }
   }
