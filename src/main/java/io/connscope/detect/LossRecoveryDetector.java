@@ -21,7 +21,10 @@ package io.connscope.detect;
  *     of a flight of at least 10 full segments and no retransmission before it: slow start grew
  *     the flight until a queue on the path overflowed.
  * Cost: the delay of each recovery (the longest time a retransmitted byte arrived after its
- * first transmission, or after its hole appeared), summed over the transaction's recoveries.
+ * first transmission, or after its hole appeared), summed over the transaction's recoveries,
+ * except those started by a timeout (RTO or probe): tcp.retransmission_stall costs the wait for
+ * the timer, so the same time is not counted twice (they are named, with their delay, in
+ * timeout_recoveries and timeout_delay_us).
  * Round trip: the handshake's, or the shortest seen on the data when shorter.
  * Attribution: a recovery belongs to the transaction whose frames include the original
  * transmission (or the segment after the hole); by time when none does.
@@ -97,7 +100,8 @@ public final class LossRecoveryDetector implements Detector {
     String sender = g.dir.sender == StreamControl.CLIENT ? "client" : "server";
     int[] triggers = new int[LossRecovery.TRIGGER.length];
     int lost = 0, retransmissions = 0, before = 0, after = 0, unfinished = 0;
-    long cost = 0, longest = 0;
+    long cost = 0, longest = 0, timeoutDelay = 0;
+    int timeouts = 0;
     LossRecovery.Recovery overflow = null;
     TreeSet<Long> frames = new TreeSet<>();
     for (LossRecovery.Recovery r : g.recoveries) {
@@ -106,7 +110,13 @@ public final class LossRecoveryDetector implements Detector {
       }
       lost += r.lost;
       retransmissions += r.retransmissions.size();
-      cost += r.delayMicros;
+      int first = r.retransmissions.get(0).trigger();
+      if (first == LossRecovery.RTO || first == LossRecovery.TLP) {
+        timeouts++; // tcp.retransmission_stall costs the wait for the timer
+        timeoutDelay += r.delayMicros;
+      } else {
+        cost += r.delayMicros;
+      }
       longest = Math.max(longest, r.delayMicros);
       unfinished += r.finished() ? 0 : 1;
       if (r.slowStartOverflow) {
@@ -142,6 +152,8 @@ public final class LossRecoveryDetector implements Detector {
       d.put(LossRecovery.TRIGGER[k], triggers[k]);
     }
     d.put("longest_delay_us", longest);
+    d.put("timeout_recoveries", timeouts);
+    d.put("timeout_delay_us", timeoutDelay);
     d.put("unfinished_recoveries", unfinished);
     d.put("reordered_segments", g.dir.reordered);
     d.put("duplicate_segments", g.dir.duplicates);
@@ -172,8 +184,14 @@ public final class LossRecoveryDetector implements Detector {
           + " segments at the end of slow start (a queue on the path overflowed under a flight of"
           + " %d bytes)", overflow.lost, overflow.flightBytes));
     }
-    s.append(String.format(Locale.ROOT, "; the data arrived up to %.1f ms late (%.1f ms over all"
-        + " recoveries)", longest / 1000.0, cost / 1000.0));
+    s.append(String.format(Locale.ROOT, "; the data arrived up to %.1f ms late", longest / 1000.0));
+    if (timeouts == 0) {
+      s.append(String.format(Locale.ROOT, " (%.1f ms over all recoveries)", cost / 1000.0));
+    } else {
+      s.append(String.format(Locale.ROOT, " (%.1f ms over the recoveries without a timeout; %d"
+          + " started by a timeout, %.1f ms, are costed by %s)", cost / 1000.0, timeouts,
+          timeoutDelay / 1000.0, RetransmissionStallDetector.TYPE));
+    }
     if (unfinished > 0) {
       s.append("; the capture ends before the last recovery did");
     }

@@ -85,7 +85,13 @@ class LossRecoveryFindingsTest {
     assertEquals(1, detail(f, "retransmissions"));
     assertEquals(1, detail(f, "rto") + detail(f, "tlp"));
     assertEquals(1, detail(f, "repeated_after_capture"));
-    assertTrue(f.costMicros() >= 200_000, "at least Linux's minimum RTO: " + f.costMicros());
+    long delay = detail(f, "timeout_delay_us");
+    assertTrue(delay >= 200_000, "at least Linux's minimum RTO: " + delay);
+    // the wait for the timer is tcp.retransmission_stall's cost: not counted twice
+    assertEquals(1, detail(f, "timeout_recoveries"));
+    assertEquals(0, f.costMicros());
+    assertEquals("info", f.severity());
+    assertEquals(1, SampleFindings.of("rto-delay", RetransmissionStallDetector.TYPE).size());
   }
 
   /**
