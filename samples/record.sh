@@ -32,6 +32,8 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst
          slow-start-delay rto-delay slow-reader paused-writer
          slow-reader-link    # also records slow-reader-link-server
+         bottleneck-loss     # also records bottleneck-loss-server
+         drop-fast-retransmit
          hostile-strings snaplen-truncated capture-loss unanswered
          one-direction-requests   # also records one-direction-responses (the same traffic)
          midstream-keepalive lost-response-head lost-chunk snaplen-128)
@@ -652,6 +654,65 @@ sample_slow_start_delay() {
 # original leaves (tcp.retransmission_stall).
 sample_rto_delay() {
   linked_sample rto-delay 18131 1 3 b persistent --count 3 --pause 0.05 -- --drop-data 18131:2
+}
+
+# ---------------------------------------------------------------------------------------
+# Loss and recovery (ports 18160-18161).
+
+# bottleneck_up DROP_ARGS...: link_up cs-la -- cs-ll -- cs-lb (10.99.2.0/24, 20 ms each way)
+# with tc tbf on the link's interface toward the client: 20 Mbit/s and a queue of 32 KB
+# (about 22 full frames, a third of the 100 KB bandwidth-delay product), so a download's slow
+# start overflows it. The delay line sends into the tbf; the frames the full queue refuses are
+# dropped (counted in its log). Cubic on the server.
+bottleneck_up() {
+  link_up cs-la cs-ll cs-lb 10.99.2 20 "$@"
+  ip netns exec cs-ll tc qdisc add dev cs-la1 root tbf rate 20mbit burst 16kb limit 32kb
+  ip netns exec cs-lb sysctl -qw net.ipv4.tcp_congestion_control=cubic 2>/dev/null || true
+}
+
+# A 2 MiB download (curl) through the 20 Mbit/s bottleneck: slow start overshoots the short
+# queue, a burst of frames is dropped and the server recovers with SACK fast retransmits
+# (tcp.loss_recovery). Captured at both ends at once, headers only (snaplen 128: the request
+# and the status line with Content-Length fit): at the client (bottleneck-loss, after the
+# drops: holes filled later) and at the server (bottleneck-loss-server, before the drops:
+# every original is seen, and the retransmissions repeat them). 1 conn, 1 txn.
+sample_bottleneck_loss() {
+  local port=18160
+  bottleneck_up
+  pattern_server cs-lb 10.99.2.2 $port
+  ip netns exec cs-la ping -c 1 -W 2 10.99.2.2 >/dev/null 2>&1 || true
+  CAP_SNAPLEN=128 capture_start "$WORK/bottleneck-loss-server.pcap" "tcp port $port" cs-lb0 cs-lb
+  local server_cap_pid=$CAP_PID server_cap_err=$CAP_ERR
+  CAP_SNAPLEN=128 capture_start "$WORK/bottleneck-loss.pcap" "tcp port $port" cs-la0 cs-la
+  run_client 30 "$WORK/curl.log" ip netns exec cs-la curl -sS -o /dev/null \
+    "http://10.99.2.2:$port/size/$((2 << 20))"
+  capture_stop
+  CAP_PID=$server_cap_pid CAP_ERR=$server_cap_err
+  capture_stop
+  stop "$SERVER_PID"
+  link_down
+  cat "$WORK/delayline-cs-ll.log" >&2
+  finish bottleneck-loss 1 1
+  finish bottleneck-loss-server 1 1
+}
+
+# A 256 KiB download (curl) across the 20 ms + 20 ms delay line without a bottleneck; the line
+# drops the server's 40th data frame once, in the middle of a full flight: the client's SACKs
+# report the hole and the server fast-retransmits it (tcp.loss_recovery, at a known place).
+# Captured at the client, headers only. 1 conn, 1 txn.
+sample_drop_fast_retransmit() {
+  local port=18161
+  link_up cs-la cs-ll cs-lb 10.99.2 20 --drop-data $port:40
+  ip netns exec cs-lb sysctl -qw net.ipv4.tcp_congestion_control=cubic 2>/dev/null || true
+  pattern_server cs-lb 10.99.2.2 $port
+  ip netns exec cs-la ping -c 1 -W 2 10.99.2.2 >/dev/null 2>&1 || true
+  CAP_SNAPLEN=128 capture_start "$WORK/drop-fast-retransmit.pcap" "tcp port $port" cs-la0 cs-la
+  run_client 30 "$WORK/curl.log" ip netns exec cs-la curl -sS -o /dev/null \
+    "http://10.99.2.2:$port/size/$((256 << 10))"
+  capture_stop
+  stop "$SERVER_PID"
+  link_down
+  finish drop-fast-retransmit 1 1
 }
 
 # ---------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ kernels on both ends run their own TCP stacks over a link with a real RTT of
 2 x delay. It is the stand-in for `tc qdisc ... netem delay` on kernels without
 sch_netem. --drop-syn N drops the first N SYNs (without ACK), so the client retransmits them;
 --drop-data SPORT:K drops the K-th IPv4 TCP frame carrying payload from source port
-SPORT (once: its retransmission goes through), to cause a retransmission. Run it in a namespace that holds only the two inner veth ends, with
+SPORT (once: its retransmission goes through), to cause a retransmission. A frame the out
+interface's qdisc refuses (e.g. a full tc tbf queue) is dropped and counted. Run it in a namespace that holds only the two inner veth ends, with
 no addresses, so no other stack answers the frames.
 """
 
@@ -70,14 +71,18 @@ def main():
     queue = []  # heap of (release_time, sequence, out_socket, frame)
     seq = 0
     forwarded = 0
+    qdisc_dropped = 0
     print("READY", flush=True)
 
     while not stop and time.monotonic() < end:
         now = time.monotonic()
         while queue and queue[0][0] <= now:
             _, _, out, frame = heapq.heappop(queue)
-            out.send(frame)
-            forwarded += 1
+            try:
+                out.send(frame)
+                forwarded += 1
+            except OSError:  # ENOBUFS: a qdisc on the out interface (tc tbf) dropped it
+                qdisc_dropped += 1
         timeout = max(0.0, queue[0][0] - now) if queue else 0.1
         readable, _, _ = select.select(list(peer), [], [], min(timeout, 0.1))
         arrived = time.monotonic()
@@ -102,7 +107,8 @@ def main():
                 if len(queue) < MAX_QUEUED:
                     seq += 1
                     heapq.heappush(queue, (arrived + delay, seq, peer[s], frame))
-    print(f"delayline: forwarded {forwarded} frames", file=sys.stderr)
+    print(f"delayline: forwarded {forwarded} frames, {qdisc_dropped} dropped by the out"
+          " interface's qdisc", file=sys.stderr)
 
 
 if __name__ == "__main__":

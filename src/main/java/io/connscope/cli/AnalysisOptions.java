@@ -82,6 +82,11 @@ final class AnalysisOptions {
           + " (default: ${DEFAULT-VALUE} ms).")
   double rtoMinStallMs = D.retransmissionMinStallMicros / 1000.0;
 
+  @Option(names = "--loss-warn-ms", paramLabel = "MS",
+      description = "Delay from loss recoveries per transaction from which tcp.loss_recovery is a"
+          + " warning rather than info (default: ${DEFAULT-VALUE} ms).")
+  double lossWarnMs = D.lossRecoveryWarnMicros / 1000.0;
+
   @Option(names = "--max-connections", paramLabel = "N",
       description = "Connections kept open at once; beyond, the least recently active is"
           + " finished and counted (tcp.connection_evicted; default: ${DEFAULT-VALUE}).")
@@ -112,7 +117,7 @@ final class AnalysisOptions {
       }
     }
     double[] times = {minStallMs, releaseToleranceMs, hangMinMs, staleWindowMs, retryWindowMs,
-        setupMinHandshakeMs, timeWaitS, slowStartMinMs, rtoMinStallMs, idleTimeoutS};
+        setupMinHandshakeMs, timeWaitS, slowStartMinMs, rtoMinStallMs, idleTimeoutS, lossWarnMs};
     for (double v : times) {
       if (!(v >= 0) || v > 1e9) {
         throw new CommandLine.ParameterException(spec.commandLine(),
@@ -146,6 +151,7 @@ final class AnalysisOptions {
     d.ephemeralPorts = ephemeralPorts;
     d.slowStartMinCostMicros = micros(slowStartMinMs);
     d.retransmissionMinStallMicros = micros(rtoMinStallMs);
+    d.lossRecoveryWarnMicros = micros(lossWarnMs);
     if (tlsKeylog != null) {
       try (java.io.Reader r = java.nio.file.Files.newBufferedReader(tlsKeylog,
           java.nio.charset.StandardCharsets.ISO_8859_1)) {

@@ -72,6 +72,12 @@ public final class DetectOptions {
   /** Sender silence before a retransmission (not caused by duplicate ACKs) reported as a stall. */
   public long retransmissionMinStallMicros = 50_000;
 
+  /**
+   * tcp.loss_recovery: a transaction's loss recoveries are a warning when they delayed its data by
+   * at least this much in all, info when cheaper.
+   */
+  public long lossRecoveryWarnMicros = 50_000;
+
   /** Zero-window wait reported as a stall. */
   public long zeroWindowMinMicros = 10_000;
 

@@ -23,6 +23,7 @@ public final class Detectors {
         new SynRetryDetector(options), new ConnectionSetupOverheadDetector(options, pairs),
         new TimeWaitReuseDetector(options), new PortExhaustionDetector(options),
         new SlowStartDetector(options), new RetransmissionStallDetector(options),
+        new LossRecoveryDetector(options),
         new ReceiveWindowLimitedDetector(options), new SenderPausedDetector(options),
         new CaptureLossDetector(options), new TlsHandshakeFailedDetector(options),
         new TlsResumptionMissedDetector(options));
