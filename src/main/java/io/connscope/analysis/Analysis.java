@@ -3,7 +3,7 @@ package io.connscope.analysis;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.LinkType;
 import io.connscope.capture.PacketSource;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.capture.filter.CaptureFilter;
 import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;

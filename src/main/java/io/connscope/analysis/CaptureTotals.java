@@ -1,6 +1,6 @@
 package io.connscope.analysis;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.detect.PairAggregator;
 import java.util.List;
 import java.util.SortedSet;

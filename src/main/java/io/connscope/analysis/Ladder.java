@@ -1,8 +1,8 @@
 package io.connscope.analysis;
 
+import io.connscope.common.Direction;
 import io.connscope.result.LadderEntry;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,7 +61,7 @@ public final class Ladder {
     List<LadderEntry> out = new ArrayList<>();
     for (int i = from; i <= to && out.size() < MAX_ENTRIES; i++) {
       if (keep[i - from]) {
-        out.add(new LadderEntry(t.frame(i), t.ts(i), t.dir(i) == StreamControl.CLIENT ? "c2s" : "s2c",
+        out.add(new LadderEntry(t.frame(i), t.ts(i), t.dir(i) == Direction.CLIENT ? "c2s" : "s2c",
             flags(t.flags(i)), t.seq(i), t.ack(i), t.len(i)));
       }
     }

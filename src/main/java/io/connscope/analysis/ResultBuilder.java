@@ -1,7 +1,8 @@
 package io.connscope.analysis;
 
-import io.connscope.capture.Warnings;
-import io.connscope.decode.Addresses;
+import io.connscope.common.Direction;
+import io.connscope.common.Warnings;
+import io.connscope.common.Addresses;
 import io.connscope.detect.KeepAlive;
 import io.connscope.detect.PairAggregator;
 import io.connscope.http.Headers;
@@ -17,7 +18,6 @@ import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -430,7 +430,7 @@ public final class ResultBuilder implements AnalysisSink {
         c.ipVersion(), lower(c.roleSource()), c.rolesInferred(), c.firstFrame(), c.lastFrame(),
         c.firstTsMicros(), c.lastTsMicros(), handshake, lower(c.vantage()), coverage(c),
         new ConnectionResult.Close(lower(c.closeReason()), side(c.closedFirstBy())), c.history(),
-        half(c.half(StreamControl.CLIENT)), half(c.half(StreamControl.SERVER)), h, tls,
+        half(c.half(Direction.CLIENT)), half(c.half(Direction.SERVER)), h, tls,
         isHttp ? ending(KeepAlive.ending(c, http)) : null, stallSummary,
         http == null ? 0 : http.transactionCount());
   }
@@ -452,8 +452,8 @@ public final class ResultBuilder implements AnalysisSink {
    * not hold at all (a tap on one direction, asymmetric routing), else null.
    */
   private static String coverage(Connection c) {
-    boolean client = c.half(StreamControl.CLIENT).packets() > 0;
-    boolean server = c.half(StreamControl.SERVER).packets() > 0;
+    boolean client = c.half(Direction.CLIENT).packets() > 0;
+    boolean server = c.half(Direction.SERVER).packets() > 0;
     return client == server ? null : client ? "client_only" : "server_only";
   }
 
@@ -475,7 +475,7 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   private static String side(int dir) {
-    return dir == StreamControl.CLIENT ? "client" : dir == StreamControl.SERVER ? "server" : null;
+    return dir == Direction.CLIENT ? "client" : dir == Direction.SERVER ? "server" : null;
   }
 
   /** Lower-case constant names, computed once per enum type (they are written for every transaction). */

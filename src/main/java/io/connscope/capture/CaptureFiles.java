@@ -1,5 +1,6 @@
 package io.connscope.capture;
 
+import io.connscope.common.Warnings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

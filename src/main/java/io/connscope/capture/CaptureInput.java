@@ -1,5 +1,6 @@
 package io.connscope.capture;
 
+import io.connscope.common.Warnings;
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -5,7 +5,7 @@
  * <p>Contract: a {@link io.connscope.capture.PacketSource} owns one reused buffer and one
  * CaptureInfo; each frame is valid only until the next call to {@code next()}. Readers never
  * allocate per frame, never throw on damaged input (they count a {@link
- * io.connscope.capture.Warnings} code and stop or skip), and need no native library. This package
- * depends on nothing else in connscope; every other layer may use it.
+ * io.connscope.common.Warnings} code and stop or skip), and need no native library. This package
+ * depends only on {@code common}; every other layer may use it.
  */
 package io.connscope.capture;

@@ -7,7 +7,7 @@ import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
 import io.connscope.report.ReportFormat;
 import io.connscope.report.ReportSet;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;

@@ -8,7 +8,7 @@ import io.connscope.analysis.ConnectionRecord;
 import io.connscope.analysis.ResultBuilder;
 import io.connscope.capture.LinkType;
 import io.connscope.capture.PcapWriter;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.capture.live.CaptureStats;
 import io.connscope.capture.live.Interfaces;
 import io.connscope.capture.live.LiveCaptureException;

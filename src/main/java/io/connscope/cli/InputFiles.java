@@ -3,7 +3,7 @@ package io.connscope.cli;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.CaptureFormatException;
 import io.connscope.capture.PacketSource;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;

@@ -70,7 +70,7 @@ final class InterfacesCommand implements Callable<Integer> {
         return address;
       }
       java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
-      return io.connscope.decode.Addresses.format(bb.getLong(0), bb.getLong(8));
+      return io.connscope.common.Addresses.format(bb.getLong(0), bb.getLong(8));
     } catch (java.net.UnknownHostException e) {
       return address;
     }

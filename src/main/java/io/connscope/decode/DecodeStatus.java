@@ -2,7 +2,7 @@ package io.connscope.decode;
 
 /**
  * Outcome of {@link FrameDecoder#decode}. Only {@link #OK} means a TCP segment was found; every
- * other value names why not, with a stable warning code for {@code io.connscope.capture.Warnings}.
+ * other value names why not, with a stable warning code for {@code io.connscope.common.Warnings}.
  *
  * <p>Truncation and malformation are told apart as Wireshark's tvbuff does with captured versus
  * reported length: {@link #TRUNCATED} is the capture's fault (snaplen cut the frame before the end

@@ -1,5 +1,6 @@
 package io.connscope.decode;
 
+import io.connscope.common.Addresses;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.LinkType;
 import java.nio.ByteBuffer;

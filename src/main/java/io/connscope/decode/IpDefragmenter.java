@@ -1,6 +1,6 @@
 package io.connscope.decode;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,8 +1,8 @@
 package io.connscope.detect;
 
+import io.connscope.common.Direction;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -129,8 +129,8 @@ final class AckGatedReleases {
       }
       boolean windowGated = ReceiveWindow.held(edge, zero, endA,
           Math.min(t.len(i), effectiveMss(dir)), ReceiveWindow.scaleKnown(c, dir));
-      long rttReceiver = dir == StreamControl.CLIENT ? c.rttToServerMicros() : c.rttToClientMicros();
-      long rttSender = dir == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
+      long rttReceiver = dir == Direction.CLIENT ? c.rttToServerMicros() : c.rttToClientMicros();
+      long rttSender = dir == Direction.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
       boolean rttKnown = rttReceiver >= 0 && rttSender >= 0;
       long ackDelay = t.ts(ack) - t.ts(a);
       long release = t.ts(i) - t.ts(ack);
@@ -189,7 +189,7 @@ final class AckGatedReleases {
    * reverse connection ({@link io.connscope.http.HttpTracker#httpReversed()}).
    */
   static boolean sendsRequests(io.connscope.http.HttpTracker http, int dir) {
-    return (dir == StreamControl.CLIENT) != (http != null && http.httpReversed());
+    return (dir == Direction.CLIENT) != (http != null && http.httpReversed());
   }
 
   /**

@@ -21,6 +21,7 @@ package io.connscope.detect;
  * Severity: warning for loss, info for truncation (timing and TCP evidence stay intact).
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
@@ -28,7 +29,6 @@ import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,7 +50,7 @@ public final class CaptureLossDetector implements Detector {
     if (t.truncated()) {
       return;
     }
-    for (int d = StreamControl.CLIENT; d <= StreamControl.SERVER; d++) {
+    for (int d = Direction.CLIENT; d <= Direction.SERVER; d++) {
       long gapBytes = c.half(d).gapBytes();
       int n = 0;
       for (int i = 0; i < t.size(); i++) {
@@ -106,8 +106,8 @@ public final class CaptureLossDetector implements Detector {
         lost += tail;
         ranges++;
       }
-      String side = d == StreamControl.CLIENT ? "client" : "server";
-      String peer = d == StreamControl.CLIENT ? "server" : "client";
+      String side = d == Direction.CLIENT ? "client" : "server";
+      String peer = d == Direction.CLIENT ? "server" : "client";
       if (lost > 0 && c.half(d).packets() == 0) {
         TreeMap<String, Object> det = new TreeMap<>();
         det.put("missing_side", side);
@@ -132,7 +132,7 @@ public final class CaptureLossDetector implements Detector {
             String.format(Locale.ROOT, "%d bytes of the %s's data in %d range%s were acknowledged by"
                 + " the %s but never captured: the capture dropped packets, so timings and findings"
                 + " on this connection are less certain", lost, side, ranges, ranges == 1 ? "" : "s",
-                d == StreamControl.CLIENT ? "server" : "client"),
+                d == Direction.CLIENT ? "server" : "client"),
             "capture closer to the traffic or with a larger buffer (tcpdump -B), a snap length"
                 + " that fits, and no more traffic than the capture host can write", det));
       }
@@ -144,8 +144,8 @@ public final class CaptureLossDetector implements Detector {
         String v = c.ipVersion() == 6 ? "ipv6" : "ip";
         out.accept(new Finding(TRUNCATED, Severity.INFO, Confidence.CONFIRMED, c.idString(), -1, 0, List.of(),
             "frame.cap_len < frame.len && tcp.srcport == "
-                + (d == StreamControl.CLIENT ? c.clientPort() : c.serverPort()) + " && tcp.dstport == "
-                + (d == StreamControl.CLIENT ? c.serverPort() : c.clientPort()) + " && " + v,
+                + (d == Direction.CLIENT ? c.clientPort() : c.serverPort()) + " && tcp.dstport == "
+                + (d == Direction.CLIENT ? c.serverPort() : c.clientPort()) + " && " + v,
             String.format(Locale.ROOT, "%d payload bytes of the %s's segments were cut off by the"
                 + " capture's snap length: TCP timing is intact, HTTP content past the cut is not",
                 truncated, side),

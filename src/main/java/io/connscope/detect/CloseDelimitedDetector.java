@@ -13,13 +13,13 @@ package io.connscope.detect;
  * keepalive.not_requested).
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.StreamControl;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -41,7 +41,7 @@ public final class CloseDelimitedDetector implements Detector {
       }
       KeepAlive.Negotiation n = KeepAlive.negotiation(t);
       boolean wanted = n.clientWants();
-      long close = KeepAlive.closeFrame(c.half(StreamControl.SERVER));
+      long close = KeepAlive.closeFrame(c.half(Direction.SERVER));
       List<Long> frames = KeepAlive.frames(t.responseFirstFrame(), close);
       TreeMap<String, Object> d = new TreeMap<>();
       d.put("body_bytes", t.responseBodyBytes());

@@ -22,7 +22,7 @@ package io.connscope.detect;
  * Aggregates: PairAggregator (bounded); reported in finish().
  */
 
-import io.connscope.decode.Addresses;
+import io.connscope.common.Addresses;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;

@@ -24,6 +24,7 @@ package io.connscope.detect;
  * Confidence: confirmed when the handshake gave both round trips, suspected otherwise.
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
@@ -31,7 +32,6 @@ import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -58,8 +58,8 @@ public final class DelayedAckStallDetector extends ReleaseDetector {
       if (!r.pureAck() || r.windowGated() || r.stallMicros() < options.minStallMicros) {
         continue;
       }
-      String sender = r.dir() == StreamControl.CLIENT ? "client" : "server";
-      String receiver = r.dir() == StreamControl.CLIENT ? "server" : "client";
+      String sender = r.dir() == Direction.CLIENT ? "client" : "server";
+      String receiver = r.dir() == Direction.CLIENT ? "server" : "client";
       long receiverDelay = r.stallMicros();
       String hint = AckGatedReleases.stackHint(receiverDelay);
       String gate = r.nagle() ? "nagle" : "window";
@@ -76,7 +76,7 @@ public final class DelayedAckStallDetector extends ReleaseDetector {
       if (hint != null) {
         d.put("peer_stack_hint", hint);
       }
-      long rttSender = r.dir() == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
+      long rttSender = r.dir() == Direction.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
       String summary = String.format(Locale.ROOT,
           "the %s held its ACK of frame %d for %.1f ms beyond the round trip; the %s's next %d bytes"
               + " (frame %d) followed that ACK (frame %d) after %.2f ms%s: gated by %s%s",

@@ -28,6 +28,7 @@ package io.connscope.detect;
  * (closed or abandoned). Cost: case 3, the time from the last body byte to the end; otherwise 0.
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.Framing;
 import io.connscope.http.HttpAnomalies;
 import io.connscope.http.HttpTracker;
@@ -39,7 +40,6 @@ import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -149,7 +149,7 @@ public final class FramingErrorDetector implements Detector {
 
   private Finding longBody(Connection c, HttpTracker http) {
     Map<String, Long> an = http.anomalies();
-    HalfConnection s = c.half(StreamControl.SERVER);
+    HalfConnection s = c.half(Direction.SERVER);
     SegmentTimeline tl = c.timeline();
     if (!an.containsKey(HttpAnomalies.BAD_START_LINE) && !an.containsKey(HttpAnomalies.DESYNC)
         || s.gaps() > 0 || s.overlapConflicts() > 0 || !s.sawSyn() || tl.truncated()
@@ -218,7 +218,7 @@ public final class FramingErrorDetector implements Detector {
               + "; " + ending(c, t.responseLastUs());
       List<Long> junkFrames = new ArrayList<>();
       for (int i = 0; i < tl.size() && junkFrames.size() < 5; i++) {
-        if (tl.dir(i) == StreamControl.SERVER && tl.len(i) > 0 && !tl.isRetransmission(i)
+        if (tl.dir(i) == Direction.SERVER && tl.len(i) > 0 && !tl.isRetransmission(i)
             && tl.seq(i) - 1 < junkEnd && tl.seq(i) - 1 + tl.len(i) > end) {
           junkFrames.add(tl.frame(i));
         }
@@ -252,9 +252,9 @@ public final class FramingErrorDetector implements Detector {
       return null;
     }
     long last = t.responseLastUs();
-    HalfConnection server = c.half(StreamControl.SERVER);
+    HalfConnection server = c.half(Direction.SERVER);
     long serverClose = KeepAlive.closeMicros(server);
-    long clientClose = KeepAlive.closeMicros(c.half(StreamControl.CLIENT));
+    long clientClose = KeepAlive.closeMicros(c.half(Direction.CLIENT));
     boolean serverClosed = serverClose >= last && (clientClose < last || serverClose <= clientClose);
     long end = serverClosed ? serverClose : clientClose >= last ? clientClose : c.lastTsMicros();
     long wait = end - last;
@@ -262,12 +262,12 @@ public final class FramingErrorDetector implements Detector {
       return null; // the client aborted early, or the capture stopped: no proof
     }
     long endFrame = serverClosed ? KeepAlive.closeFrame(server)
-        : clientClose >= last ? KeepAlive.closeFrame(c.half(StreamControl.CLIENT)) : c.lastFrame();
+        : clientClose >= last ? KeepAlive.closeFrame(c.half(Direction.CLIENT)) : c.lastFrame();
     String how = serverClosed
         ? "the server closed the connection (" + KeepAlive.closeKind(server).toUpperCase() + ", frame "
             + endFrame + ") before the declared length"
         : clientClose >= last ? "nothing more came; the client gave up after " + KeepAlive.s(wait)
-            + " (" + KeepAlive.closeKind(c.half(StreamControl.CLIENT)).toUpperCase() + ", frame "
+            + " (" + KeepAlive.closeKind(c.half(Direction.CLIENT)).toUpperCase() + ", frame "
             + endFrame + ")"
         : "nothing more came in the " + KeepAlive.s(wait) + " before the capture ended";
     List<Long> frames = KeepAlive.frames(t.responseFirstFrame(), t.responseLastFrame(), endFrame);
@@ -321,7 +321,7 @@ public final class FramingErrorDetector implements Detector {
    */
   private static int segmentAt(SegmentTimeline tl, long off, int from) {
     for (int i = from; i < tl.size(); i++) {
-      if (tl.dir(i) == StreamControl.SERVER && tl.len(i) > 0 && !tl.isRetransmission(i)
+      if (tl.dir(i) == Direction.SERVER && tl.len(i) > 0 && !tl.isRetransmission(i)
           && tl.seq(i) - 1 <= off && off < tl.seq(i) - 1 + tl.len(i)) {
         return i;
       }
@@ -331,7 +331,7 @@ public final class FramingErrorDetector implements Detector {
 
   private static int segmentOfFrame(SegmentTimeline tl, long frame) {
     for (int i = 0; i < tl.size(); i++) {
-      if (tl.frame(i) == frame && tl.dir(i) == StreamControl.SERVER && tl.len(i) > 0) {
+      if (tl.frame(i) == frame && tl.dir(i) == Direction.SERVER && tl.len(i) > 0) {
         return i;
       }
     }

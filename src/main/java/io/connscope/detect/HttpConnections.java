@@ -1,6 +1,6 @@
 package io.connscope.detect;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;

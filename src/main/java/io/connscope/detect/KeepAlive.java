@@ -1,12 +1,12 @@
 package io.connscope.detect;
 
+import io.connscope.common.Direction;
 import io.connscope.http.Framing;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
-import io.connscope.tcp.StreamControl;
 import java.util.List;
 import java.util.Locale;
 
@@ -235,8 +235,8 @@ public final class KeepAlive {
       requests += (int) Math.max(0, http.transactionCount() - http.transactions().size()); // no longer kept
     }
     long idle = closeUs >= 0 && lastBefore >= 0 ? closeUs - lastBefore : -1;
-    return new Ending(requests, requests > 1, by == StreamControl.CLIENT ? "client"
-        : by == StreamControl.SERVER ? "server" : null, kind, closeFrame, closeUs, closedAfter, idle);
+    return new Ending(requests, requests > 1, by == Direction.CLIENT ? "client"
+        : by == Direction.SERVER ? "server" : null, kind, closeFrame, closeUs, closedAfter, idle);
   }
 
   private static long before(long us, long end) {
@@ -322,7 +322,7 @@ public final class KeepAlive {
   }
 
   static String side(int dir) {
-    return dir == StreamControl.CLIENT ? "client" : "server";
+    return dir == Direction.CLIENT ? "client" : "server";
   }
 
   static String ms(long micros) {

@@ -22,13 +22,13 @@ package io.connscope.detect;
  * Confidence: confirmed (headers and closes are in the capture).
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -71,10 +71,10 @@ public final class KeepAliveLimitDetector implements Detector {
       return;
     }
     Transaction last = answered.get(answered.size() - 1);
-    long serverClose = KeepAlive.closeMicros(c.half(StreamControl.SERVER));
+    long serverClose = KeepAlive.closeMicros(c.half(Direction.SERVER));
     boolean serverEnded = KeepAlive.negotiation(last).serverRefused()
-        || c.closedFirstBy() == StreamControl.SERVER && serverClose >= last.responseLastUs();
-    long closeFrame = KeepAlive.closeFrame(c.half(StreamControl.SERVER));
+        || c.closedFirstBy() == Direction.SERVER && serverClose >= last.responseLastUs();
+    long closeFrame = KeepAlive.closeFrame(c.half(Direction.SERVER));
 
     // 1. max
     for (int j = 0; j < answered.size(); j++) {
@@ -107,7 +107,7 @@ public final class KeepAliveLimitDetector implements Detector {
         announcer = t;
       }
     }
-    if (announcer != null && allAnswered && c.closedFirstBy() == StreamControl.SERVER
+    if (announcer != null && allAnswered && c.closedFirstBy() == Direction.SERVER
         && !KeepAlive.negotiation(last).serverRefused()) {
       long activity = Math.max(last.responseLastUs(), last.requestLastUs());
       long idle = serverClose - activity;

@@ -17,6 +17,7 @@ package io.connscope.detect;
  * Confidence: confirmed (the close and the missing response are both in the capture).
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
@@ -24,7 +25,6 @@ import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -57,7 +57,7 @@ public final class KeepAliveStaleReuseDetector implements Detector {
         continue;
       }
       if (prev != null && ReuseFailures.isStale(c, prev, t, options)) {
-        HalfConnection s = c.half(StreamControl.SERVER);
+        HalfConnection s = c.half(Direction.SERVER);
         long rst = s.rstTs() >= t.requestFirstUs() ? s.rstFrame() : -1;
         stale.add(new Stale(c.idString(), t.index(), t.method(), t.uri(), t.requestFirstFrame(),
             t.requestFirstUs(), t.requestFirstUs() - prev.responseLastUs(), KeepAlive.closeFrame(s),

@@ -3,7 +3,6 @@ package io.connscope.detect;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -168,8 +167,8 @@ final class LossRecovery {
   /** Both directions of {@code t} ({@link StreamControl#CLIENT}, {@link StreamControl#SERVER}). */
   static Direction[] of(SegmentTimeline t, long rttMicros, long timeoutMinMicros) {
     return new Direction[] {
-        direction(t, StreamControl.CLIENT, rttMicros, timeoutMinMicros),
-        direction(t, StreamControl.SERVER, rttMicros, timeoutMinMicros)};
+        direction(t, io.connscope.common.Direction.CLIENT, rttMicros, timeoutMinMicros),
+        direction(t, io.connscope.common.Direction.SERVER, rttMicros, timeoutMinMicros)};
   }
 
   /** True when {@code [from, to)} holds a byte of a hole or one at or beyond {@code next}. */

@@ -34,6 +34,7 @@ package io.connscope.detect;
  * like a hole) or the timeline was truncated; confirmed otherwise.
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
@@ -41,7 +42,6 @@ import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,7 +100,7 @@ public final class LossRecoveryDetector implements Detector {
   }
 
   private Finding finding(Connection c, SegmentTimeline t, long rtt, Group g) {
-    String sender = g.dir.sender == StreamControl.CLIENT ? "client" : "server";
+    String sender = g.dir.sender == Direction.CLIENT ? "client" : "server";
     int[] triggers = new int[LossRecovery.TRIGGER.length];
     int lost = 0, retransmissions = 0, before = 0, after = 0, unfinished = 0;
     long cost = 0, longest = 0, timeoutDelay = 0;

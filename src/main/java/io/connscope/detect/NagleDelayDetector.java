@@ -23,6 +23,7 @@ package io.connscope.detect;
  * Nagle was not what held it; see tcp.receive_window_limited).
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
@@ -30,7 +31,6 @@ import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -80,7 +80,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
 
   private static Finding finding(Connection c, Transaction tx, int dir, boolean requests,
       List<AckGatedReleases.Release> rs, SegmentTimeline t, DetectOptions options) {
-    boolean client = dir == StreamControl.CLIENT;
+    boolean client = dir == Direction.CLIENT;
     String side = client ? "client" : "server";
     String peer = client ? "server" : "client";
     long cost = 0;

@@ -1,10 +1,10 @@
 package io.connscope.detect;
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -202,7 +202,7 @@ public final class PairAggregator {
       transactionMicros += seen.micros;
       Transaction first = seen.first;
       if (setupSeen && rtt > 0 && first.responseFirstFrame() >= 0) {
-        int f = Flights.count(c.timeline(), StreamControl.SERVER, first.responseFirstFrame(),
+        int f = Flights.count(c.timeline(), Direction.SERVER, first.responseFirstFrame(),
             first.responseLastFrame(), rtt, bytes, idx);
         if (f > 1) {
           slowStartExtraMicros += (f - 1) * rtt;
@@ -323,7 +323,7 @@ public final class PairAggregator {
       if (t.len(i) == 0 || t.isRetransmission(i)) {
         continue;
       }
-      if (t.dir(i) == StreamControl.CLIENT) {
+      if (t.dir(i) == Direction.CLIENT) {
         if (hello < 0) {
           hello = t.ts(i);
         } else if (serverAnswered) {

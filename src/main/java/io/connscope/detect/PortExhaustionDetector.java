@@ -22,13 +22,13 @@ package io.connscope.detect;
  * at most maxPairs pairs.
  */
 
-import io.connscope.decode.Addresses;
+import io.connscope.common.Direction;
+import io.connscope.common.Addresses;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -77,7 +77,7 @@ public final class PortExhaustionDetector implements Detector {
     long start = c.synTsMicros();
     s.connections++;
     s.ports.set(c.clientPort());
-    if (c.closedFirstBy() == StreamControl.CLIENT) {
+    if (c.closedFirstBy() == Direction.CLIENT) {
       s.clientClosedFirst++;
     }
     if (s.lastStart >= 0 && start - s.lastStart > s.longestPause) {

@@ -31,12 +31,12 @@ package io.connscope.detect;
  * the window scale; net.ipv4.tcp_rmem's maximum caps autotuning).
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +68,7 @@ public final class ReceiveWindowLimitedDetector extends TransferGapDetector {
     if (g.cost < options.windowLimitedMinMicros) {
       return null;
     }
-    boolean client = g.dir == StreamControl.CLIENT;
+    boolean client = g.dir == Direction.CLIENT;
     String sender = client ? "client" : "server";
     String receiver = client ? "server" : "client";
     long transfer = transferMicros(c, http, g);
@@ -101,7 +101,7 @@ public final class ReceiveWindowLimitedDetector extends TransferGapDetector {
         + " receive-buffer autotuning off (and set before connect it fixes the window scale), and"
         + " net.ipv4.tcp_rmem's maximum caps autotuning";
     boolean confirmed = ReceiveWindow.scaleKnown(c, g.dir)
-        && c.half(StreamControl.CLIENT).gaps() + c.half(StreamControl.SERVER).gaps() == 0;
+        && c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() == 0;
     return new Finding(TYPE, severity(g.cost, transfer), confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(), g.tx == null ? -1 : g.tx.index(), g.cost, frames, filter(frames), summary,
         fix, d);

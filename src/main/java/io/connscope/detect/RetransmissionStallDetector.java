@@ -24,6 +24,7 @@ package io.connscope.detect;
  * nothing in the capture; suspected otherwise (a capture drop looks like a retransmission).
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
@@ -32,7 +33,6 @@ import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,7 +73,7 @@ public final class RetransmissionStallDetector implements Detector {
     boolean isHttp = http != null && http.isHttp();
     List<Transaction> txs = isHttp ? http.transactions() : List.of();
     long rtt = Math.max(0, Flights.rtt(c));
-    boolean lossy = c.half(StreamControl.CLIENT).gaps() + c.half(StreamControl.SERVER).gaps() > 0;
+    boolean lossy = c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() > 0;
     Map<String, Group> groups = new LinkedHashMap<>();
     long[] lastSent = {-1, -1};
     long[] zeroSince = {-1, -1};
@@ -187,8 +187,8 @@ public final class RetransmissionStallDetector implements Detector {
   }
 
   private static Finding finding(Connection c, Group g) {
-    String sender = g.sender == StreamControl.CLIENT ? "client" : "server";
-    String receiver = g.sender == StreamControl.CLIENT ? "server" : "client";
+    String sender = g.sender == Direction.CLIENT ? "client" : "server";
+    String receiver = g.sender == Direction.CLIENT ? "server" : "client";
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("kind", g.kind);
     d.put("sender", sender);

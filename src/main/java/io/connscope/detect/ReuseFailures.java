@@ -1,8 +1,8 @@
 package io.connscope.detect;
 
+import io.connscope.common.Direction;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.StreamControl;
 import java.util.List;
 
 /**
@@ -27,7 +27,7 @@ final class ReuseFailures {
     }
     long start = t.requestFirstUs();
     long sent = Math.max(start, t.requestLastUs());
-    long serverClose = KeepAlive.closeMicros(c.half(StreamControl.SERVER));
+    long serverClose = KeepAlive.closeMicros(c.half(Direction.SERVER));
     if (serverClose >= 0 && serverClose <= start + o.staleWindowMicros) {
       return null; // the server closed at the request: keepalive.stale_reuse
     }
@@ -35,7 +35,7 @@ final class ReuseFailures {
     long endFrame = c.lastFrame();
     String by = "capture_end";
     String kind = "none";
-    for (int dir = StreamControl.CLIENT; dir <= StreamControl.SERVER; dir++) {
+    for (int dir = Direction.CLIENT; dir <= Direction.SERVER; dir++) {
       long us = KeepAlive.closeMicros(c.half(dir));
       if (us >= start && us <= endUs && (by.equals("capture_end") || us < endUs)) {
         endUs = us;
@@ -57,7 +57,7 @@ final class ReuseFailures {
         || !KeepAlive.negotiation(prev).persistent()) {
       return false;
     }
-    long close = KeepAlive.closeMicros(c.half(StreamControl.SERVER));
+    long close = KeepAlive.closeMicros(c.half(Direction.SERVER));
     return close >= 0 && close >= prev.responseLastUs() && close <= t.requestFirstUs() + o.staleWindowMicros;
   }
 }

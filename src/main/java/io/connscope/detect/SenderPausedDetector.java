@@ -30,12 +30,12 @@ package io.connscope.detect;
  * limit.
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -52,7 +52,7 @@ public final class SenderPausedDetector extends TransferGapDetector {
 
   @Override
   long cost(Connection c, TransferGaps.Gap g) {
-    long rttSender = g.dir() == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
+    long rttSender = g.dir() == Direction.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
     long min = Math.max(options.senderPauseMinMicros, Math.max(0, rttSender) / 2);
     return g.idleFrom() >= 0 && !g.peerData() && g.pausedMicros() >= min ? g.pausedMicros() : 0;
   }
@@ -69,7 +69,7 @@ public final class SenderPausedDetector extends TransferGapDetector {
     if (g.tx == null || g.count < options.senderPauseMinCount) {
       return null;
     }
-    boolean client = g.dir == StreamControl.CLIENT;
+    boolean client = g.dir == Direction.CLIENT;
     String sender = client ? "client" : "server";
     String receiver = client ? "server" : "client";
     long transfer = transferMicros(c, http, g);
@@ -93,7 +93,7 @@ public final class SenderPausedDetector extends TransferGapDetector {
         + " ready sooner, or cache it; a bigger window or buffer will not help";
     long rtt = client ? c.rttToClientMicros() : c.rttToServerMicros();
     boolean confirmed = rtt >= 0 && ReceiveWindow.scaleKnown(c, g.dir)
-        && c.half(StreamControl.CLIENT).gaps() + c.half(StreamControl.SERVER).gaps() == 0;
+        && c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() == 0;
     return new Finding(TYPE, severity(g.cost, transfer), confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(), g.tx == null ? -1 : g.tx.index(), g.cost, frames, filter(frames), summary,
         fix, d);

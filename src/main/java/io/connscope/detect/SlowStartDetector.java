@@ -26,6 +26,7 @@ package io.connscope.detect;
  * Confidence lowered to suspected when the connection lost data in the capture.
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
@@ -33,7 +34,6 @@ import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +68,7 @@ public final class SlowStartDetector implements Detector {
       if (tx.responseFirstFrame() < 0 || tx.responseLastFrame() < 0) {
         continue;
       }
-      int f = Flights.count(t, StreamControl.SERVER, tx.responseFirstFrame(), tx.responseLastFrame(),
+      int f = Flights.count(t, Direction.SERVER, tx.responseFirstFrame(), tx.responseLastFrame(),
           rtt, bytes, idx);
       if (f == 0) {
         continue;
@@ -76,14 +76,14 @@ public final class SlowStartDetector implements Detector {
       long size = 0;
       int last = idx[0];
       for (int i = idx[0]; i < t.size() && t.frame(i) <= tx.responseLastFrame(); i++) {
-        if (t.dir(i) == StreamControl.SERVER && t.len(i) > 0 && !t.isRetransmission(i)) {
+        if (t.dir(i) == Direction.SERVER && t.len(i) > 0 && !t.isRetransmission(i)) {
           size += t.len(i);
           last = i;
         }
       }
       long idle = -1;
       for (int i = idx[0] - 1; i >= 0; i--) {
-        if (t.dir(i) == StreamControl.SERVER && t.len(i) > 0) {
+        if (t.dir(i) == Direction.SERVER && t.len(i) > 0) {
           idle = t.ts(idx[0]) - t.ts(i);
           break;
         }
@@ -91,7 +91,7 @@ public final class SlowStartDetector implements Detector {
       long[] fb = java.util.Arrays.copyOf(bytes, Math.min(f, Flights.MAX_SIZED));
       rs.add(new Response(tx, f, size, fb, idx[0], last, idle));
     }
-    boolean lossy = c.half(StreamControl.CLIENT).gaps() + c.half(StreamControl.SERVER).gaps() > 0;
+    boolean lossy = c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() > 0;
     for (int k = 0; k < rs.size(); k++) {
       Response r = rs.get(k);
       if (k == 0 && r.tx.index() == 0 && c.synFrame() >= 0) {

@@ -22,6 +22,7 @@ package io.connscope.detect;
  * 3 s after the SYN (the answer may just be after the end).
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
@@ -29,7 +30,6 @@ import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,11 +57,11 @@ public final class SynRetryDetector implements Detector {
     int rst = -1;
     for (int i = 0; i < t.size(); i++) {
       int f = t.flags(i);
-      if ((f & Segment.SYN) != 0 && t.dir(i) == StreamControl.CLIENT && (f & Segment.ACK) == 0) {
+      if ((f & Segment.SYN) != 0 && t.dir(i) == Direction.CLIENT && (f & Segment.ACK) == 0) {
         syns.add(i);
-      } else if ((f & Segment.SYN) != 0 && t.dir(i) == StreamControl.SERVER && (f & Segment.ACK) != 0) {
+      } else if ((f & Segment.SYN) != 0 && t.dir(i) == Direction.SERVER && (f & Segment.ACK) != 0) {
         synAcks.add(i);
-      } else if ((f & Segment.RST) != 0 && t.dir(i) == StreamControl.SERVER && rst < 0 && synAcks.isEmpty()) {
+      } else if ((f & Segment.RST) != 0 && t.dir(i) == Direction.SERVER && rst < 0 && synAcks.isEmpty()) {
         rst = i;
       }
     }

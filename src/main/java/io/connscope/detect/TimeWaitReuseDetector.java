@@ -18,13 +18,13 @@ package io.connscope.detect;
  * Aggregates: the last maxClosedTuples closed tuples (LRU) and at most maxPairs pairs.
  */
 
-import io.connscope.decode.Addresses;
+import io.connscope.common.Direction;
+import io.connscope.common.Addresses;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,7 +92,7 @@ public final class TimeWaitReuseDetector implements Detector {
       return;
     }
     s.reuses++;
-    if (prev.closedBy == StreamControl.CLIENT) {
+    if (prev.closedBy == Direction.CLIENT) {
       s.byClient++;
     } else {
       s.byServer++;

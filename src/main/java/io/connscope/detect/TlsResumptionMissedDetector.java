@@ -20,7 +20,7 @@ package io.connscope.detect;
  * the capture); the saving is an estimate from the measured means.
  */
 
-import io.connscope.decode.Addresses;
+import io.connscope.common.Addresses;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;

@@ -1,8 +1,8 @@
 package io.connscope.detect;
 
+import io.connscope.common.Direction;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -168,7 +168,7 @@ final class TransferGaps {
   }
 
   private long rttSender(int dir) {
-    return Math.max(0, dir == StreamControl.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros());
+    return Math.max(0, dir == Direction.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros());
   }
 
   private Gap gap(SegmentTimeline t, int dir, int a, int b, long edgeA, boolean zeroA, int openFrom,

@@ -18,6 +18,7 @@ package io.connscope.detect;
  * connection's end (the longest one).
  */
 
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
@@ -48,7 +49,7 @@ public final class UnansweredDetector implements Detector {
     List<Integer> orphans = new ArrayList<>();
     List<Long> frames = new ArrayList<>();
     // capture ended first, or a one-sided capture (nothing at all from the server)
-    boolean suspect = c.closedFirstBy() < 0 || c.half(io.connscope.tcp.StreamControl.SERVER).packets() == 0;
+    boolean suspect = c.closedFirstBy() < 0 || c.half(Direction.SERVER).packets() == 0;
     long cost = 0;
     int first = -1;
     Transaction prev = null;

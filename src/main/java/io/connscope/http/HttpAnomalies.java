@@ -1,7 +1,7 @@
 package io.connscope.http;
 
 /**
- * Stable ids of the HTTP anomalies, counted in the global {@link io.connscope.capture.Warnings},
+ * Stable ids of the HTTP anomalies, counted in the global {@link io.connscope.common.Warnings},
  * per connection ({@link HttpTracker#anomalies()}) and, when a message is concerned, on its
  * {@link Transaction#anomalies()}. Every id counts occurrences except {@link #BODY_GAP_BYTES}.
  *

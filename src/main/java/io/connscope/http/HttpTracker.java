@@ -1,6 +1,7 @@
 package io.connscope.http;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Direction;
+import io.connscope.common.Warnings;
 import io.connscope.tcp.StreamControl;
 import io.connscope.tcp.StreamListener;
 import java.nio.ByteBuffer;
@@ -243,10 +244,10 @@ public final class HttpTracker implements StreamListener {
       }
     }
     if (parsers != null) {
-      parsers[StreamControl.CLIENT].finish(lastFrame, tsMicros);
-      parsers[StreamControl.SERVER].finish(lastFrame, tsMicros);
-      endCut(StreamControl.CLIENT, parsers[StreamControl.CLIENT].offset());
-      endCut(StreamControl.SERVER, parsers[StreamControl.SERVER].offset());
+      parsers[Direction.CLIENT].finish(lastFrame, tsMicros);
+      parsers[Direction.SERVER].finish(lastFrame, tsMicros);
+      endCut(Direction.CLIENT, parsers[Direction.CLIENT].offset());
+      endCut(Direction.SERVER, parsers[Direction.SERVER].offset());
       // at the end, response bytes missing after a pending request answered it unseen
       retireAnswered(respGapEnd);
     }
@@ -312,8 +313,8 @@ public final class HttpTracker implements StreamListener {
     if (!measureSocks(force)) {
       return -1;
     }
-    int c = kindOf(StreamControl.CLIENT, force);
-    int s = kindOf(StreamControl.SERVER, force);
+    int c = kindOf(Direction.CLIENT, force);
+    int s = kindOf(Direction.SERVER, force);
     if (c == H2) {
       return notHttp("http2");
     }
@@ -337,14 +338,14 @@ public final class HttpTracker implements StreamListener {
       if (s == REQ) {
         return startReversed();
       }
-      boolean wait = undecided(s) && !probes[StreamControl.CLIENT].frozen;
+      boolean wait = undecided(s) && !probes[Direction.CLIENT].frozen;
       return wait ? -1 : notHttp("roles_reversed");
     }
     if (s == REQ) {
       if (inferred) {
         return startHttp(true);
       }
-      boolean wait = undecided(c) && !probes[StreamControl.SERVER].frozen;
+      boolean wait = undecided(c) && !probes[Direction.SERVER].frozen;
       return wait ? -1 : startReversed();
     }
     // a direction picked up mid-stream shows a start line later on: the connection is HTTP
@@ -445,8 +446,8 @@ public final class HttpTracker implements StreamListener {
    * after it is classified and parsed. False while a length is still unknown.
    */
   private boolean measureSocks(boolean force) {
-    Probe c = probes[StreamControl.CLIENT];
-    Probe s = probes[StreamControl.SERVER];
+    Probe c = probes[Direction.CLIENT];
+    Probe s = probes[Direction.SERVER];
     if (c.skip < 0 && (c.scanning || c.base > 0)) {
       c.skip = 0; // the stream did not start in the capture: no handshake to measure
     }
@@ -552,14 +553,14 @@ public final class HttpTracker implements StreamListener {
     }
     decided = true;
     parsers = new Http1Parser[2];
-    Probe c = probes[StreamControl.CLIENT];
-    parsers[StreamControl.CLIENT] = parser(true, c, StreamControl.CLIENT);
+    Probe c = probes[Direction.CLIENT];
+    parsers[Direction.CLIENT] = parser(true, c, Direction.CLIENT);
     // after an HTTP/0.9 request the server's bare body is expected, not a desync
     boolean simple = !c.scanning && Http1Parser.startsWithSimpleRequest(c.data, c.skip, c.len);
-    parsers[StreamControl.SERVER] = simple
+    parsers[Direction.SERVER] = simple
         ? new Http1Parser(false, opts, callbacks, Http1Parser.State.START_LINE,
-            probes[StreamControl.SERVER].base)
-        : parser(false, probes[StreamControl.SERVER], StreamControl.SERVER);
+            probes[Direction.SERVER].base)
+        : parser(false, probes[Direction.SERVER], Direction.SERVER);
     return 0;
   }
 
@@ -573,19 +574,19 @@ public final class HttpTracker implements StreamListener {
     reversed = true;
     count(HttpAnomalies.REVERSED_ROLES, lastFrame, 1);
     parsers = new Http1Parser[2];
-    parsers[StreamControl.SERVER] = parser(true, probes[StreamControl.SERVER], StreamControl.SERVER);
-    parsers[StreamControl.CLIENT] = parser(false, probes[StreamControl.CLIENT], StreamControl.CLIENT);
+    parsers[Direction.SERVER] = parser(true, probes[Direction.SERVER], Direction.SERVER);
+    parsers[Direction.CLIENT] = parser(false, probes[Direction.CLIENT], Direction.CLIENT);
     return 0;
   }
 
   /** The request parser, whichever TCP side sends the requests. */
   private Http1Parser requestParser() {
-    return parsers[reversed ? StreamControl.SERVER : StreamControl.CLIENT];
+    return parsers[reversed ? Direction.SERVER : Direction.CLIENT];
   }
 
   /** The response parser, whichever TCP side sends the responses. */
   private Http1Parser responseParser() {
-    return parsers[reversed ? StreamControl.CLIENT : StreamControl.SERVER];
+    return parsers[reversed ? Direction.CLIENT : Direction.SERVER];
   }
 
   /**
@@ -1063,7 +1064,7 @@ public final class HttpTracker implements StreamListener {
   }
 
   private int requestDir() {
-    return reversed ? StreamControl.SERVER : StreamControl.CLIENT;
+    return reversed ? Direction.SERVER : Direction.CLIENT;
   }
 
   private void count(String code, long frame, long n) {

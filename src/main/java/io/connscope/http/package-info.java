@@ -11,6 +11,6 @@
  * 204/304, CONNECT and Upgrade, and hands each {@link io.connscope.http.Transaction} to its
  * {@link io.connscope.http.TransactionListener} once final, in order (unanswered requests and
  * orphan responses included), keeping only a bounded window of recent ones itself. Problems are counted as named
- * anomalies, never thrown. Depends on {@code tcp} and {@code capture} only.
+ * anomalies, never thrown. Depends on {@code tcp} and {@code common} only.
  */
 package io.connscope.http;

@@ -1,6 +1,6 @@
 package io.connscope.tcp;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 
 /**
  * What every connection of one {@link ConnectionTable} shares: the options, the warnings, the

@@ -1,6 +1,6 @@
 package io.connscope.tcp;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;

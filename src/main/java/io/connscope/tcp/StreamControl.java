@@ -1,5 +1,7 @@
 package io.connscope.tcp;
 
+import io.connscope.common.Direction;
+
 /**
  * What a stream listener may ask of its connection: which side is the client, and whether that
  * was known from the handshake or guessed. When a listener learns from content that the guess
@@ -7,10 +9,10 @@ package io.connscope.tcp;
  * later call uses the new roles, and the report says the direction was inferred.
  */
 public interface StreamControl {
-  /** Direction index of the bytes the client sends. */
-  int CLIENT = 0;
-  /** Direction index of the bytes the server sends. */
-  int SERVER = 1;
+  /** Direction index of the bytes the client sends ({@link Direction#CLIENT}). */
+  int CLIENT = Direction.CLIENT;
+  /** Direction index of the bytes the server sends ({@link Direction#SERVER}). */
+  int SERVER = Direction.SERVER;
 
   /** True when client and server were not decided by a handshake (SYN seen). */
   boolean rolesInferred();

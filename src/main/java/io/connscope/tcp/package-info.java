@@ -10,7 +10,7 @@
  * for the detectors, and is released after its listener's {@code onClose}. A tuple that has
  * seen only handshake packets is kept as a compact attempt until it carries more (memory follows
  * what the tuples did, not how many there are). Depends only on
- * {@code capture} (for warnings); never parses application bytes.
+ * {@code common} (warnings, directions); never parses application bytes.
  *
  * <p>Parts: {@link io.connscope.tcp.ConnectionTable} finds a segment's entry by 4-tuple (an
  * {@code Attempt} while only handshake packets were seen, then a {@link

@@ -1,5 +1,6 @@
 package io.connscope.tls;
 
+import io.connscope.common.Direction;
 import io.connscope.result.TlsFacts;
 import io.connscope.tcp.StreamControl;
 import io.connscope.tcp.StreamListener;
@@ -115,10 +116,10 @@ final class TlsSession implements StreamListener {
       down.onData(dir, buf, off, len, frame, tsMicros);
       return;
     }
-    if (!clientHelloSeen && dir == StreamControl.SERVER && conn.rolesInferred()
+    if (!clientHelloSeen && dir == Direction.SERVER && conn.rolesInferred()
         && sides[0].offset == 0 && sides[1].offset == 0 && looksLikeClientHello(buf, off, len)) {
       conn.swapRoles(); // the ClientHello names the client
-      dir = StreamControl.CLIENT;
+      dir = Direction.CLIENT;
     }
     delivering = dir;
     records(dir, buf, off, len, frame, tsMicros);
@@ -435,7 +436,7 @@ final class TlsSession implements StreamListener {
         if (!s.candidate) {
           s.version2 = s.hdr[2];
         }
-        if (dir == StreamControl.CLIENT && firstClientHeader == null) {
+        if (dir == Direction.CLIENT && firstClientHeader == null) {
           firstClientHeader = s.hdr.clone();
         }
         s.keep = decrypting || s.type == 21 || s.type == 20 || (s.type == 22 && !s.ccs);
@@ -470,10 +471,10 @@ final class TlsSession implements StreamListener {
     int len = s.recLen;
     boolean encrypted13 = type == 23 && version == 0x0304 && !midstream;
     boolean encrypted12 = s.ccs && version != 0x0304;
-    if (dir == StreamControl.CLIENT && serverHelloSeen && !serverFlightClosed && type != 20) {
+    if (dir == Direction.CLIENT && serverHelloSeen && !serverFlightClosed && type != 20) {
       serverFlightClosed = true; // the client's next flight: the server's flight ended before it
     }
-    if (dir == StreamControl.SERVER && serverHelloSeen && !serverFlightClosed) {
+    if (dir == Direction.SERVER && serverHelloSeen && !serverFlightClosed) {
       flightEndFrame = frame;
       flightEndUs = ts;
       if (type == 23 && version == 0x0304) {
@@ -514,7 +515,7 @@ final class TlsSession implements StreamListener {
         break;
       case 23:
         if (encrypted13 && !handshakeDone) {
-          if (dir == StreamControl.CLIENT && serverHelloSeen) {
+          if (dir == Direction.CLIENT && serverHelloSeen) {
             finished(dir, frame, ts, true); // the client's first encrypted record
           }
           // the server's encrypted flight: counted above
@@ -533,7 +534,7 @@ final class TlsSession implements StreamListener {
     // TLS 1.3 without keys: the server's first records after the handshake may be session
     // tickets, so only the client's records count as its first application data
     if (appFrame < 0 && handshakeDone
-        && (dir == StreamControl.CLIENT || version != 0x0304 || s.decryptedOne)) {
+        && (dir == Direction.CLIENT || version != 0x0304 || s.decryptedOne)) {
       appFrame = frame;
       appUs = ts;
     }
@@ -561,7 +562,7 @@ final class TlsSession implements StreamListener {
    * exchange open (TLS 1.3 session tickets, a server speaking first) belong to none.
    */
   private void exchange(int dir, long bytes, long frame, long ts, long firstFrame, long firstUs) {
-    if (dir == StreamControl.CLIENT) {
+    if (dir == Direction.CLIENT) {
       if (cur == null || cur[RS_RECORDS] > 0) {
         closeExchange();
         cur = new long[12];
@@ -610,14 +611,14 @@ final class TlsSession implements StreamListener {
       return;
     }
     s.finishedSent = true;
-    if (dir == StreamControl.CLIENT) {
+    if (dir == Direction.CLIENT) {
       finFrame = frame;
       finUs = ts;
       finInferred = inferred;
     }
     // TLS 1.3: the client's Finished ends it; TLS 1.2: both Finished (the server's comes first
     // when the session is resumed, last otherwise)
-    if (version == 0x0304 ? dir == StreamControl.CLIENT : sides[1 - dir].finishedSent) {
+    if (version == 0x0304 ? dir == Direction.CLIENT : sides[1 - dir].finishedSent) {
       handshakeDone = true;
     }
   }
@@ -710,22 +711,22 @@ final class TlsSession implements StreamListener {
     try {
       switch (type) {
         case 1:
-          if (dir == StreamControl.CLIENT) {
+          if (dir == Direction.CLIENT) {
             clientHello(b, off, len, frame, ts);
           }
           break;
         case 2:
-          if (dir == StreamControl.SERVER) {
+          if (dir == Direction.SERVER) {
             serverHello(b, off, len, frame, ts);
           }
           break;
         case 8:
-          if (dir == StreamControl.SERVER && b != null) {
+          if (dir == Direction.SERVER && b != null) {
             encryptedExtensions(b, off, len);
           }
           break;
         case 11:
-          if (dir == StreamControl.SERVER) {
+          if (dir == Direction.SERVER) {
             certificateBytes = len + 4L;
           }
           break;
@@ -946,7 +947,7 @@ final class TlsSession implements StreamListener {
   private RecordCipher cipher12(int dir) {
     try {
       return RecordCipher.tls12(cipherSuite, secrets.master, clientRandom, serverRandom,
-          dir == StreamControl.CLIENT, encryptThenMac);
+          dir == Direction.CLIENT, encryptThenMac);
     } catch (GeneralSecurityException e) {
       return null;
     }
@@ -979,7 +980,7 @@ final class TlsSession implements StreamListener {
       }
       type = n > 0 ? s.rec[--n] & 0xFF : -1;
     }
-    if ((n < 0 || type < 0) && dir == StreamControl.CLIENT && tls13
+    if ((n < 0 || type < 0) && dir == Direction.CLIENT && tls13
         && Boolean.TRUE.equals(earlyDataAccepted) && s.trafficSecret == null && !s.finishedSent) {
       // accepted 0-RTT data and EndOfEarlyData use the early traffic secret: not decrypted
       if (!earlyDataNoted) {
@@ -1014,7 +1015,7 @@ final class TlsSession implements StreamListener {
         handshakeBytes(dir, s, s.rec, 0, n, frame, ts);
         break;
       case 23:
-        if (!handshakeDone && tls13 && dir == StreamControl.CLIENT) {
+        if (!handshakeDone && tls13 && dir == Direction.CLIENT) {
           handshakeDone = true; // 0-RTT is not decrypted; data after Finished
         }
         appData(dir, s, s.recLen, frame, ts);
@@ -1037,7 +1038,7 @@ final class TlsSession implements StreamListener {
   private void keyChanges13(int dir, Side s) {
     try {
       if (s.trafficSecret == null && s.finishedSent) {
-        s.trafficSecret = dir == StreamControl.CLIENT ? secrets.clientTraffic0 : secrets.serverTraffic0;
+        s.trafficSecret = dir == Direction.CLIENT ? secrets.clientTraffic0 : secrets.serverTraffic0;
         s.cipher = RecordCipher.tls13(cipherSuite, s.trafficSecret);
       } else if (s.trafficSecret != null && s.keyUpdate) {
         s.keyUpdate = false;
@@ -1088,7 +1089,7 @@ final class TlsSession implements StreamListener {
     decrypting = false;
     decryption = "failed";
     if (firstClientHeader != null) {
-      down.onData(StreamControl.CLIENT, ByteBuffer.wrap(firstClientHeader), 0, 5, chFrame, chUs);
+      down.onData(Direction.CLIENT, ByteBuffer.wrap(firstClientHeader), 0, 5, chFrame, chUs);
     }
   }
 
@@ -1127,7 +1128,7 @@ final class TlsSession implements StreamListener {
   }
 
   private static String side(int dir) {
-    return dir == StreamControl.CLIENT ? "client" : "server";
+    return dir == Direction.CLIENT ? "client" : "server";
   }
 
   /**

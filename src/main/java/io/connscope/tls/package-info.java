@@ -7,6 +7,7 @@
  * hands the plaintext to the HTTP layer, mapping stream offsets and acknowledgments to plaintext
  * offsets. A connection that is not TLS passes through unchanged. A gap, a damaged record or a
  * record that does not decrypt ends the reading of its direction with a note, never garbage.
- * Depends on {@code tcp} only.
+ * Depends on {@code tcp}, {@code common}, and {@code result} for the {@code TlsFacts} record it
+ * builds.
  */
 package io.connscope.tls;

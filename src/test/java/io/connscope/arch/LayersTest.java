@@ -75,6 +75,11 @@ class LayersTest {
   static final ArchRule resultUsesNoLayer = classes().that().resideInAPackage(RESULT)
       .should().onlyDependOnClassesThat().resideInAnyPackage(RESULT, "java..");
 
+  /** The neutral types (warnings, addresses, directions) use nothing of connscope's layers. */
+  @ArchTest
+  static final ArchRule commonUsesNoLayer = classes().that().resideInAPackage("io.connscope.common..")
+      .should().onlyDependOnClassesThat().resideInAnyPackage("io.connscope.common..", "java..");
+
   /** Reports render the result model, never the pipeline's own types. */
   @ArchTest
   static final ArchRule reportSeesNoPipelineType = noClasses().that().resideInAPackage(REPORT)

@@ -1,5 +1,6 @@
 package io.connscope.capture;
 
+import io.connscope.common.Warnings;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;

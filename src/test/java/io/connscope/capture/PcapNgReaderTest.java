@@ -1,5 +1,6 @@
 package io.connscope.capture;
 
+import io.connscope.common.Warnings;
 import static io.connscope.capture.CaptureBytes.current;
 import static io.connscope.capture.CaptureBytes.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

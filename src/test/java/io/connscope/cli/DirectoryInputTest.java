@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.PcapWriter;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

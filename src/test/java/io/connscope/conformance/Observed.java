@@ -7,7 +7,7 @@ import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
-import io.connscope.decode.Addresses;
+import io.connscope.common.Addresses;
 import io.connscope.result.Finding;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;

@@ -268,7 +268,7 @@ final class Peers {
         hi = hi << 8 | (b[i] & 0xFF);
         lo = lo << 8 | (b[i + 8] & 0xFF);
       }
-      return io.connscope.decode.Addresses.format(hi, lo);
+      return io.connscope.common.Addresses.format(hi, lo);
     } catch (java.net.UnknownHostException e) {
       return ip;
     }

@@ -37,7 +37,7 @@ class AllocationTest {
     // Without and with a defragmenter: frames that are not fragments take the same path (the
     // samples' lone IPv6 fragment is held, then counted as a duplicate, without allocating).
     for (FrameDecoder d : new FrameDecoder[] {new FrameDecoder(),
-        new FrameDecoder(new IpDefragmenter(new io.connscope.capture.Warnings()))}) {
+        new FrameDecoder(new IpDefragmenter(new io.connscope.common.Warnings()))}) {
       long sink = run(d, bufs, infos, 20_000); // warm up, and create the LE buffers' duplicates
       long tid = Thread.currentThread().getId();
       long before = tmx.getThreadAllocatedBytes(tid);

@@ -1,5 +1,6 @@
 package io.connscope.decode;
 
+import io.connscope.common.Addresses;
 import static io.connscope.decode.Frames.*;
 import static org.junit.jupiter.api.Assertions.*;
 

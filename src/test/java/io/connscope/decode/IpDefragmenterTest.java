@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.LinkType;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

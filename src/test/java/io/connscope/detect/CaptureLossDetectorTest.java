@@ -7,7 +7,7 @@ import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.PcapWriter;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.result.Finding;
 import java.io.IOException;
 import java.io.OutputStream;

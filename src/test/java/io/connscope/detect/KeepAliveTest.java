@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Direction;
+import io.connscope.common.Warnings;
 import io.connscope.http.HttpOptions;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
@@ -25,11 +26,11 @@ class KeepAliveTest {
   /** One exchange through the real HTTP tracker; {@code response} null for none. */
   static Transaction exchange(String request, String response) {
     HttpTracker t = new HttpTracker(ROLES, new HttpOptions(), new Warnings());
-    feed(t, StreamControl.CLIENT, request, 1);
+    feed(t, Direction.CLIENT, request, 1);
     if (response != null) {
-      feed(t, StreamControl.SERVER, response, 2);
+      feed(t, Direction.SERVER, response, 2);
     }
-    t.onFin(StreamControl.SERVER, 3, 30);
+    t.onFin(Direction.SERVER, 3, 30);
     t.onClose(30);
     return t.transactions().get(0);
   }

@@ -1,6 +1,6 @@
 package io.connscope.http;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.tcp.StreamControl;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package io.connscope.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connscope.tcp.StreamControl;
+import io.connscope.common.Direction;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +26,8 @@ class HttpAllocationTest {
 
     Harness h = new Harness(new HttpOptions(), false);
     HttpTracker t = h.tracker;
-    int c = StreamControl.CLIENT;
-    int s = StreamControl.SERVER;
+    int c = Direction.CLIENT;
+    int s = Direction.SERVER;
     long total = (long) CHUNK * CHUNKS;
     feed(t, c, "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: " + total + "\r\n\r\n");
     feed(t, s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Direction;
+import io.connscope.common.Warnings;
 import io.connscope.tcp.StreamControl;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -36,10 +37,10 @@ class ReversedRolesTest {
   @Test
   void requestsFromTheHandshakesServerArePaired() {
     HttpTracker t = new HttpTracker(new Handshake(), new HttpOptions(), new Warnings());
-    feed(t, StreamControl.SERVER, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n", 2);
-    feed(t, StreamControl.CLIENT, "HTTP/1.1 204 No Content\r\n\r\n", 3);
-    feed(t, StreamControl.SERVER, "GET /b HTTP/1.1\r\nHost: x\r\n\r\n", 4);
-    feed(t, StreamControl.CLIENT, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 5);
+    feed(t, Direction.SERVER, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n", 2);
+    feed(t, Direction.CLIENT, "HTTP/1.1 204 No Content\r\n\r\n", 3);
+    feed(t, Direction.SERVER, "GET /b HTTP/1.1\r\nHost: x\r\n\r\n", 4);
+    feed(t, Direction.CLIENT, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 5);
     t.onClose(60);
     assertTrue(t.isHttp());
     assertTrue(t.httpReversed());
@@ -53,8 +54,8 @@ class ReversedRolesTest {
   @Test
   void twoSidesAnsweringIsNotHttp() {
     HttpTracker t = new HttpTracker(new Handshake(), new HttpOptions(), new Warnings());
-    feed(t, StreamControl.CLIENT, "HTTP/1.1 200 OK\r\n\r\n", 2);
-    feed(t, StreamControl.SERVER, "HTTP/1.1 200 OK\r\n\r\n", 3);
+    feed(t, Direction.CLIENT, "HTTP/1.1 200 OK\r\n\r\n", 2);
+    feed(t, Direction.SERVER, "HTTP/1.1 200 OK\r\n\r\n", 3);
     t.onClose(60);
     assertFalse(t.isHttp());
   }

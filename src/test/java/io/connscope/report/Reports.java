@@ -4,7 +4,7 @@ import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;

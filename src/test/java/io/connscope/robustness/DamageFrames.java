@@ -4,7 +4,7 @@ import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.PcapWriter;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.IpDefragmenter;

@@ -2,7 +2,7 @@ package io.connscope.robustness;
 
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.report.JsonReportWriter;
 import java.io.OutputStream;
 import java.util.Arrays;

@@ -1,18 +1,18 @@
 package io.connscope.robustness;
 
+import io.connscope.common.Direction;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.CaptureInfo;
-import io.connscope.decode.Addresses;
+import io.connscope.common.Addresses;
 import io.connscope.result.Finding;
 import io.connscope.http.Transaction;
 import io.connscope.robustness.DamageFrames.Dirs;
 import io.connscope.robustness.DamageFrames.Frame;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.StreamControl;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -113,8 +113,8 @@ final class PairingRun {
     }
     all.sort(Comparator.comparingInt(Transaction::index));
     // stream offset 0 is ISN + 1 of each direction (the ISN a mid-stream start assumed, too)
-    long clientBase = c.half(StreamControl.CLIENT).isn() + 1;
-    long serverBase = c.half(StreamControl.SERVER).isn() + 1;
+    long clientBase = c.half(Direction.CLIENT).isn() + 1;
+    long serverBase = c.half(Direction.SERVER).isn() + 1;
     for (Transaction t : all) {
       Msg req = t.requestOffset() >= 0
           ? new Msg(c2s, dirs.unwrap(c2s, clientBase + t.requestOffset())) : null;

@@ -3,7 +3,7 @@ package io.connscope.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Assumptions;

@@ -1,7 +1,7 @@
 package io.connscope.tcp;
 
-import static io.connscope.tcp.StreamControl.CLIENT;
-import static io.connscope.tcp.StreamControl.SERVER;
+import static io.connscope.common.Direction.CLIENT;
+import static io.connscope.common.Direction.SERVER;
 import static io.connscope.tcp.TcpHarness.A;
 import static io.connscope.tcp.TcpHarness.CLI;
 import static io.connscope.tcp.TcpHarness.F;
@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.common.Direction;
 import io.connscope.tcp.Connection.CloseReason;
 import io.connscope.tcp.Connection.RoleSource;
 import io.connscope.tcp.Connection.Vantage;

@@ -1,6 +1,6 @@
 package io.connscope.tcp;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,8 +1,9 @@
 package io.connscope.tls;
 
+import io.connscope.common.Direction;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
 import io.connscope.tcp.StreamControl;
@@ -57,10 +58,10 @@ final class Streams {
         int dir;
         int client;
         if (dp == serverPortOf.getOrDefault(sp, -1)) {
-          dir = StreamControl.CLIENT;
+          dir = Direction.CLIENT;
           client = sp;
         } else {
-          dir = StreamControl.SERVER;
+          dir = Direction.SERVER;
           client = dp;
         }
         long key = (long) sp << 16 | dp;

@@ -1,5 +1,6 @@
 package io.connscope.tls;
 
+import io.connscope.common.Direction;
 import io.connscope.result.TlsFacts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connscope.tcp.StreamControl;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -131,7 +131,7 @@ class TlsTrackerTest {
     Run r = run(0, new TlsKeys(), Integer.MAX_VALUE);
     int n = 0;
     for (Streams.Chunk c : conns.get(0)) {
-      n += c.dir() == StreamControl.CLIENT ? c.data().length : 0;
+      n += c.dir() == Direction.CLIENT ? c.data().length : 0;
     }
     assertEquals(n, r.sink().bytes[0].size());
     assertEquals(0x16, r.sink().bytes[0].toByteArray()[0]);
@@ -218,7 +218,7 @@ class TlsTrackerTest {
     int drop = -1;
     int seen = 0;
     for (int i = 0; i < chunks.size(); i++) {
-      if (chunks.get(i).dir() == StreamControl.SERVER && ++seen == 4) {
+      if (chunks.get(i).dir() == Direction.SERVER && ++seen == 4) {
         drop = i;
         break;
       }
@@ -258,7 +258,7 @@ class TlsTrackerTest {
     // the server's first chunk starts with the ServerHello record: make its type 0x63
     int at = -1;
     for (int i = 0; i < chunks.size(); i++) {
-      if (chunks.get(i).dir() == StreamControl.SERVER) {
+      if (chunks.get(i).dir() == Direction.SERVER) {
         at = i;
         break;
       }
@@ -332,7 +332,7 @@ class TlsTrackerTest {
       List<int[]> recs = new ArrayList<>(); // chunk, offset, length
       for (int i = 0; i < chunks.size(); i++) {
         Streams.Chunk c = chunks.get(i);
-        if (c.dir() != StreamControl.SERVER) {
+        if (c.dir() != Direction.SERVER) {
           continue;
         }
         byte[] b = c.data();
@@ -484,7 +484,7 @@ class TlsTrackerTest {
     List<long[]> recs = new ArrayList<>(); // stream offset, length
     long offset = 0;
     for (Streams.Chunk c : chunks) {
-      if (c.dir() != StreamControl.SERVER) {
+      if (c.dir() != Direction.SERVER) {
         continue;
       }
       byte[] b = c.data();
@@ -509,7 +509,7 @@ class TlsTrackerTest {
       long at = 0;
       for (Streams.Chunk c : chunks) {
         byte[] b = c.data();
-        if (c.dir() != StreamControl.SERVER) {
+        if (c.dir() != Direction.SERVER) {
           t.onData(c.dir(), ByteBuffer.wrap(b), 0, b.length, c.frame(), c.us());
           continue;
         }

@@ -1,6 +1,6 @@
 package io.connscope.capture.live;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 
 /**
  * libpcap's statistics at the end of a live capture (pcap_stats).

@@ -3,7 +3,7 @@ package io.connscope.capture.live;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.PcapWriter;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.capture.nativeio.BatchBuffer;
 import io.connscope.capture.nativeio.NativeBatch;
 import java.io.EOFException;

@@ -3,7 +3,7 @@ package io.connscope.capture.live;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

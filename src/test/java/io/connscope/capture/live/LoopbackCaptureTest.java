@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.capture.nativeio.NativeBatch;
 import io.connscope.cli.Main;
 import java.io.ByteArrayOutputStream;

@@ -8,7 +8,7 @@ import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.LinkType;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.PcapWriter;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;

@@ -8,7 +8,7 @@ import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.CaptureFormatException;
 import io.connscope.capture.PacketSource;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.result.Finding;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package io.connscope.robustness.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.connscope.capture.Warnings;
+import io.connscope.common.Warnings;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.ConnectionHandler;
 import io.connscope.tcp.ConnectionTable;

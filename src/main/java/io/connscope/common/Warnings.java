@@ -1,4 +1,4 @@
-package io.connscope.capture;
+package io.connscope.common;
 
 import java.util.Collections;
 import java.util.Map;

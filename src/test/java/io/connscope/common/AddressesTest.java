@@ -1,4 +1,4 @@
-package io.connscope.decode;
+package io.connscope.common;
 
 import static org.junit.jupiter.api.Assertions.*;
 

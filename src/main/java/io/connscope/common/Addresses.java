@@ -1,4 +1,4 @@
-package io.connscope.decode;
+package io.connscope.common;
 
 /**
  * 128-bit addresses held in two longs, as the decoder produces them. IPv4 addresses are stored
