@@ -83,9 +83,9 @@ public final class LossRecoveryDetector implements Detector {
     Map<String, Group> groups = new LinkedHashMap<>();
     for (LossRecovery.Direction d : LossRecovery.of(t, rtt, options.retransmissionMinStallMicros)) {
       for (LossRecovery.Recovery r : d.recoveries) {
-        int tx = transactionOf(txs, t.frame(r.originIndex));
+        int tx = TransactionSpans.byFrame(txs, t.frame(r.originIndex));
         if (tx < 0) {
-          tx = transactionAt(txs, t.ts(r.firstIndex));
+          tx = TransactionSpans.byTime(txs, t.ts(r.firstIndex));
         }
         if (tx < 0 && isHttp) {
           continue; // outside every transaction: idle time
@@ -246,28 +246,5 @@ public final class LossRecoveryDetector implements Detector {
           + " adapts)");
     }
     return String.join("; ", l);
-  }
-
-  /** The transaction whose request or response frames include {@code frame}, or -1. */
-  private static int transactionOf(List<Transaction> txs, long frame) {
-    for (Transaction tx : txs) {
-      long from = tx.requestFirstFrame() >= 0 ? tx.requestFirstFrame() : tx.responseFirstFrame();
-      long to = tx.responseLastFrame() >= 0 ? tx.responseLastFrame() : tx.requestLastFrame();
-      if (from >= 0 && to >= 0 && from <= frame && frame <= to) {
-        return tx.index();
-      }
-    }
-    return -1;
-  }
-
-  private static int transactionAt(List<Transaction> txs, long ts) {
-    for (Transaction tx : txs) {
-      long from = tx.requestFirstUs() >= 0 ? tx.requestFirstUs() : tx.responseFirstUs();
-      long to = tx.responseLastUs() >= 0 ? tx.responseLastUs() : tx.requestLastUs();
-      if (from >= 0 && to >= 0 && from <= ts && ts <= to) {
-        return tx.index();
-      }
-    }
-    return -1;
   }
 }

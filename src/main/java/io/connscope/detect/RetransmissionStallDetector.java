@@ -88,7 +88,8 @@ public final class RetransmissionStallDetector implements Detector {
         if (silence >= Math.max(options.retransmissionMinStallMicros, 2 * rtt)
             && dupAcks(t, i, d) < 2) {
           int orig = original(t, i);
-          int tx = orig >= 0 ? transactionOf(txs, t.frame(orig)) : transactionAt(txs, t.ts(i));
+          int tx = orig >= 0 ? TransactionSpans.byFrame(txs, t.frame(orig))
+              : TransactionSpans.byTime(txs, t.ts(i));
           if (tx >= 0 || !isHttp) {
             Group g = groups.computeIfAbsent(tx + "/timeout/" + d, k -> new Group(tx, "timeout", d));
             long cost = Math.max(0, silence - rtt);
@@ -108,7 +109,7 @@ public final class RetransmissionStallDetector implements Detector {
           zeroIndex[d] = i;
         } else if (t.window(i) > 0 && zeroSince[d] >= 0) {
           long wait = t.ts(i) - zeroSince[d];
-          int tx = transactionAt(txs, zeroSince[d]);
+          int tx = TransactionSpans.byTime(txs, zeroSince[d]);
           if (wait >= options.zeroWindowMinMicros && (tx >= 0 || !isHttp)) {
             int sender = 1 - d;
             Group g = groups.computeIfAbsent(tx + "/zero_window/" + sender,
@@ -154,29 +155,6 @@ public final class RetransmissionStallDetector implements Detector {
     for (int j = 0; j < i; j++) {
       if (t.dir(j) == d && t.seq(j) <= seq && seq < t.seq(j) + Math.max(1, t.len(j)) && !t.isRetransmission(j)) {
         return j;
-      }
-    }
-    return -1;
-  }
-
-  /** The transaction whose request or response frames include {@code frame}, or -1. */
-  private static int transactionOf(List<Transaction> txs, long frame) {
-    for (Transaction tx : txs) {
-      long from = tx.requestFirstFrame() >= 0 ? tx.requestFirstFrame() : tx.responseFirstFrame();
-      long to = tx.responseLastFrame() >= 0 ? tx.responseLastFrame() : tx.requestLastFrame();
-      if (from >= 0 && to >= 0 && from <= frame && frame <= to) {
-        return tx.index();
-      }
-    }
-    return -1;
-  }
-
-  private static int transactionAt(List<Transaction> txs, long ts) {
-    for (Transaction tx : txs) {
-      long from = tx.requestFirstUs() >= 0 ? tx.requestFirstUs() : tx.responseFirstUs();
-      long to = tx.responseLastUs() >= 0 ? tx.responseLastUs() : tx.requestLastUs();
-      if (from >= 0 && to >= 0 && from <= ts && ts <= to) {
-        return tx.index();
       }
     }
     return -1;

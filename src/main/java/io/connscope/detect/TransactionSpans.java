@@ -1,0 +1,37 @@
+package io.connscope.detect;
+
+import io.connscope.http.Transaction;
+import java.util.List;
+
+/**
+ * Which transaction of a connection a packet belongs to: the one whose request-to-response span
+ * (frames, or capture times) covers it. Shared by the detectors that find events in the segment
+ * timeline and charge them to a transaction.
+ */
+final class TransactionSpans {
+  private TransactionSpans() {}
+
+  /** The transaction whose request or response frames include {@code frame}, or -1. */
+  static int byFrame(List<Transaction> txs, long frame) {
+    for (Transaction tx : txs) {
+      long from = tx.requestFirstFrame() >= 0 ? tx.requestFirstFrame() : tx.responseFirstFrame();
+      long to = tx.responseLastFrame() >= 0 ? tx.responseLastFrame() : tx.requestLastFrame();
+      if (from >= 0 && to >= 0 && from <= frame && frame <= to) {
+        return tx.index();
+      }
+    }
+    return -1;
+  }
+
+  /** The transaction whose request-to-response times include {@code ts}, or -1. */
+  static int byTime(List<Transaction> txs, long ts) {
+    for (Transaction tx : txs) {
+      long from = tx.requestFirstUs() >= 0 ? tx.requestFirstUs() : tx.responseFirstUs();
+      long to = tx.responseLastUs() >= 0 ? tx.responseLastUs() : tx.requestLastUs();
+      if (from >= 0 && to >= 0 && from <= ts && ts <= to) {
+        return tx.index();
+      }
+    }
+    return -1;
+  }
+}
