@@ -67,6 +67,7 @@ public final class HtmlReportWriter {
   private static final String TLS_CSS = """
       :root{--tls:#cc79a7}.tls{fill:var(--tls)}
       svg rect.inferred{fill-opacity:.45;stroke:var(--ink);stroke-width:.6;stroke-dasharray:3 2}svg text.inferred{font-style:italic}
+      #tls td{font-size:12.5px}#tls .suite{font-size:11px;color:var(--muted);word-break:break-all}
       """;
 
   private HtmlReportWriter() {}
@@ -465,8 +466,8 @@ public final class HtmlReportWriter {
         + " (SYN to ACK), hello (ClientHello to ServerHello), server flight, finished to data (client Finished to the"
         + " first application data; inferred when the Finished was encrypted), TLS setup (ClientHello to the first"
         + " application data).</p>");
-    b.append("<table><thead><tr><th>Connection</th><th>Server</th><th>SNI</th><th>Version</th><th>Cipher suite</th>"
-        + "<th>ALPN</th><th>Handshake</th><th>Resumption</th><th>Connect</th><th>Hello</th><th>Server flight</th>"
+    b.append("<table><thead><tr><th>Connection</th><th>SNI</th><th>Version and cipher suite</th>"
+        + "<th>ALPN</th><th>Handshake</th><th>Connect</th><th>Hello</th><th>Server flight</th>"
         + "<th>Finished to data</th><th>TLS setup</th><th>Round trips</th><th>Keys</th></tr></thead><tbody>");
     int i = 0;
     for (ConnectionResult c : cs) {
@@ -476,11 +477,12 @@ public final class HtmlReportWriter {
       }
       TlsFacts f = c.tls();
       TlsFacts.Timing t = f.timing();
-      b.append("<tr><td>").append(html(c.idString())).append("</td><td>").append(html(ReportModel.endpoint(c.server())))
+      b.append("<tr><td>").append(html(c.idString())).append("<br>").append(html(ReportModel.endpoint(c.server())))
           .append("</td><td><code>").append(html(f.sni())).append("</code></td><td>")
-          .append(html(f.version())).append("</td><td>").append(html(f.cipherSuite())).append("</td><td>")
-          .append(html(TlsReport.alpn(f))).append("</td><td>").append(html(TlsReport.handshake(f))).append("</td><td>")
-          .append(html(TlsReport.resumption(f))).append("</td><td class=\"num\">")
+          .append(html(f.version())).append("<br><span class=\"suite\">").append(html(f.cipherSuite()))
+          .append("</span></td><td>").append(html(TlsReport.alpn(f))).append("</td><td>")
+          .append(html(TlsReport.handshake(f))).append(f.resumption() == null ? "" : ", " + html(TlsReport.resumption(f)))
+          .append("</td><td class=\"num\">")
           .append(ReportModel.msOrDash(t.tcpConnectUs())).append("</td><td class=\"num\">")
           .append(ReportModel.msOrDash(t.helloToServerHelloUs())).append("</td><td class=\"num\">")
           .append(ReportModel.msOrDash(t.serverFlightUs())).append("</td><td class=\"num\">")

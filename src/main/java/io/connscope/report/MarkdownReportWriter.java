@@ -182,7 +182,7 @@ public final class MarkdownReportWriter {
       TlsFacts f = c.tls();
       TlsFacts.Timing t = f.timing();
       b.append("| ").append(md(c.idString())).append(" | ").append(md(ReportModel.endpoint(c.server()))).append(" | ")
-          .append(f.sni() == null ? "-" : Escape.mdSpan(f.sni())).append(" | ")
+          .append(md(f.sni())).append(" | ")
           .append(md(f.version() == null ? "-" : f.version())).append(" | ")
           .append(md(f.cipherSuite() == null ? "-" : f.cipherSuite())).append(" | ")
           .append(md(TlsReport.alpn(f))).append(" | ").append(md(TlsReport.handshake(f))).append(" | ")
