@@ -26,6 +26,6 @@ public final class Detectors {
         new LossRecoveryDetector(options),
         new ReceiveWindowLimitedDetector(options), new SenderPausedDetector(options),
         new CaptureLossDetector(options), new TlsHandshakeFailedDetector(options),
-        new TlsResumptionMissedDetector(options));
+        new TlsResumptionMissedDetector(options), new TlsSetupShareDetector(options, pairs));
   }
 }

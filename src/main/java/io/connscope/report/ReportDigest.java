@@ -52,6 +52,10 @@ final class ReportDigest {
   static final int TRACKED_PAIRS = 10_000;
   /** Distinct finding types in the verdict; later ones are counted only. */
   static final int TRACKED_TYPES = 500;
+  /** TLS connections listed in the TLS table; the rest are counted. */
+  static final int TLS_CONNECTIONS = 1000;
+  /** Inferred TLS exchanges kept per connection in the connection table and the pair lanes. */
+  static final int TLS_EXCHANGES = TlsReport.MAX_EXCHANGE_LINES;
   /** Findings kept per ladder and per waterfall connection. */
   static final int FINDINGS_PER_DRAWING = 1000;
 
@@ -73,6 +77,13 @@ final class ReportDigest {
   long waterfallCandidates;
   final List<ReportSource.ConnectionView> table = new ArrayList<>();
   long connectionsTotal;
+  /** The first TLS connections (report order), their facts without inferred exchanges. */
+  final List<ConnectionResult> tls = new ArrayList<>();
+  long tlsTotal;
+  long tlsFailed;
+  long tlsResumed;
+  /** TLS connections per negotiated version ("unknown" when no ServerHello was seen). */
+  final TreeMap<String, Long> tlsVersions = new TreeMap<>();
 
   /** Findings sharing a connection and evidence frames, drawn as one ladder. */
   record Ladder(String anchor, String key, List<LadderEntry> ladder, List<Finding> findings, Set<Long> evidence,
@@ -326,12 +337,26 @@ final class ReportDigest {
         }
       }
       int txs = v.transactionsRead();
+      if (c.tls() != null) {
+        tlsTotal++;
+        tlsVersions.merge(c.tls().version() == null ? "unknown" : c.tls().version(), 1L, Long::sum);
+        if ("failed".equals(c.tls().handshake())) {
+          tlsFailed++;
+        }
+        if (c.tls().resumption() != null && !"none".equals(c.tls().resumption())) {
+          tlsResumed++;
+        }
+        if (tls.size() < TLS_CONNECTIONS) {
+          tls.add(withTls(c, TlsReport.limited(c.tls(), 0)));
+        }
+      }
       if (table.size() < limits.tableConnections() && tableTx[0] < limits.tableTransactions()) {
         table.add(slim(v));
-        tableTx[0] += Math.max(1, v.transactions().size());
+        tableTx[0] += Math.max(1, v.transactions().isEmpty() && c.tls() != null
+            ? Math.min(TLS_EXCHANGES, c.tls().inferredExchanges().size()) : v.transactions().size());
       }
       boolean hasFindings = withFindings.contains(id);
-      if (txs > 0) {
+      if (txs > 0 || tlsDrawn(c)) {
         waterfallCandidates++;
         if (hasFindings) {
           if (drawnWithFindings.size() < limits.waterfalls()) {
@@ -507,7 +532,28 @@ final class ReportDigest {
           t.requestStartUs(), t.requestEndUs(), t.responseStartUs(), t.responseEndUs(), t.timings(), t.unanswered(),
           t.responseNotCaptured(), -1, -1, false, false, false, false, false, false, List.of(), null));
     }
-    return new ReportSource.ConnectionView(c.connection(), txs, c.transactionsRead());
+    ConnectionResult k = c.connection();
+    return new ReportSource.ConnectionView(k.tls() == null ? k : withTls(k, TlsReport.limited(k.tls(), TLS_EXCHANGES)),
+        txs, c.transactionsRead());
+  }
+
+  /**
+   * A connection without HTTP transactions is drawn as a waterfall when its TLS shows something
+   * to draw: the handshake's start (ClientHello) or inferred exchanges.
+   */
+  static boolean tlsDrawn(ConnectionResult c) {
+    return c.tls() != null && (c.tls().timing().clientHelloUs() >= 0 || !c.tls().inferredExchanges().isEmpty());
+  }
+
+  /** {@code c} with {@code tls} for its TLS facts. */
+  static ConnectionResult withTls(ConnectionResult c, io.connscope.result.TlsFacts tls) {
+    if (tls == c.tls()) {
+      return c;
+    }
+    return new ConnectionResult(c.id(), c.client(), c.server(), c.ipVersion(), c.rolesFrom(), c.rolesInferred(),
+        c.firstFrame(), c.lastFrame(), c.startUs(), c.endUs(), c.handshake(), c.vantage(), c.coverage(), c.close(),
+        c.history(), c.clientToServer(), c.serverToClient(), c.http(), tls, c.keepalive(), c.stallSummary(),
+        c.transactionCount());
   }
 
   static String ladderKey(Finding f) {

@@ -182,6 +182,95 @@ final class TlsReport {
     return b.toString();
   }
 
+  // ---- pieces shared by the Markdown and HTML reports (unescaped: the writer escapes them)
+
+  /** The chosen ALPN protocol, else "offered a, b", else "-". */
+  static String alpn(TlsFacts f) {
+    if (f.alpnChosen() != null) {
+      return f.alpnChosen();
+    }
+    return f.alpnOffered().isEmpty() ? "-" : "offered " + String.join(", ", f.alpnOffered());
+  }
+
+  /** "complete", "failed"... with "HelloRetryRequest" when the server sent one. */
+  static String handshake(TlsFacts f) {
+    return f.handshake() + (f.helloRetryRequest() ? " with HelloRetryRequest" : "");
+  }
+
+  /** "full", "resumed (psk)"... or "-" when no ServerHello was seen. */
+  static String resumption(TlsFacts f) {
+    if (f.resumption() == null) {
+      return "-";
+    }
+    return "none".equals(f.resumption()) ? "full" : "resumed (" + f.resumption() + ")";
+  }
+
+  /** The client Finished to first application data phase, marked when the Finished was inferred. */
+  static String finishedToData(TlsFacts.Timing t) {
+    String ms = ReportModel.msOrDash(t.finishedToAppDataUs());
+    return t.finishedToAppDataUs() >= 0 && t.clientFinishedInferred() ? ms + " (inferred)" : ms;
+  }
+
+  /** Round trips spent in TLS, "-" when the handshake did not complete. */
+  static String roundTrips(TlsFacts.Timing t) {
+    return t.roundTrips() < 0 ? "-" : String.valueOf(t.roundTrips());
+  }
+
+  /**
+   * What went wrong or could not be read, one line each: the failure, the alerts other than
+   * close_notify, the notes.
+   */
+  static List<String> remarks(TlsFacts f) {
+    List<String> l = new java.util.ArrayList<>();
+    if (f.failure() != null) {
+      l.add("handshake failed: " + f.failure());
+    }
+    for (TlsFacts.Alert a : f.alerts()) {
+      if (!"close_notify".equals(a.description())) {
+        l.add(String.format(Locale.ROOT, "alert from %s, frame %d: %s", a.from(), a.frame(),
+            a.encrypted() ? "encrypted (not decrypted)" : a.level() + " " + a.description()));
+      }
+    }
+    for (String n : f.notes()) {
+      l.add("note: " + n);
+    }
+    return l;
+  }
+
+  /** An inferred exchange as a table cell: "~0 inferred exchange: 111 B request, 1221 B response". */
+  static String exchange(TlsFacts.Exchange x) {
+    return String.format(Locale.ROOT, "~%d inferred exchange: %d B request in %d record%s, %s", x.index(),
+        x.requestBytes(), x.requestRecords(), x.requestRecords() == 1 ? "" : "s",
+        x.responseRecords() == 0 ? "no response records"
+            : x.responseBytes() + " B response in " + x.responseRecords() + " record"
+                + (x.responseRecords() == 1 ? "" : "s"));
+  }
+
+  /** The request's send time of an inferred exchange (first to last request record). */
+  static long sendUs(TlsFacts.Exchange x) {
+    return x.requestEndUs() - x.requestStartUs();
+  }
+
+  /** First to last response record of an inferred exchange, -1 without response. */
+  static long receiveUs(TlsFacts.Exchange x) {
+    return x.responseStartUs() < 0 || x.responseEndUs() < 0 ? -1 : x.responseEndUs() - x.responseStartUs();
+  }
+
+  /**
+   * {@code f} with at most {@code n} inferred exchanges (the reports that keep many connections
+   * keep their first exchanges only; {@code inferredExchangeCount} still counts them all).
+   */
+  static TlsFacts limited(TlsFacts f, int n) {
+    if (f == null || f.inferredExchanges().size() <= n) {
+      return f;
+    }
+    return new TlsFacts(f.handshake(), f.failure(), f.failureFrame(), f.failureUs(), f.version(), f.versionsOffered(),
+        f.cipherSuite(), f.sni(), f.alpnOffered(), f.alpnChosen(), f.resumption(), f.sessionIdOffered(),
+        f.ticketOffered(), f.earlyDataOffered(), f.earlyDataAccepted(), f.helloRetryRequest(),
+        f.certificateChainBytes(), f.encryptedFlightBytes(), f.timing(), f.alerts(), f.clientAppData(),
+        f.serverAppData(), f.inferredExchanges().subList(0, n), f.inferredExchangeCount(), f.decryption(), f.notes());
+  }
+
   private static void part(StringBuilder b, String name, long us) {
     if (us >= 0) {
       b.append(name).append(' ').append(Text.ms(us)).append("  ");

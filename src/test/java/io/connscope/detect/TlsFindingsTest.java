@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connscope.analysis.AnalysisConfig;
+import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import java.io.IOException;
@@ -56,6 +57,40 @@ class TlsFindingsTest {
           - SampleFindings.detail(f, "mean_resumed_setup_us"), saving);
       // tshark: the ClientHellos of C2, C4, C8 and of C3, the first resumed
       assertEquals(List.of(22L, 39L, 55L, 116L), f.frames());
+    }
+  }
+
+  @Test
+  void tlsSetupIsMostOfTheShortConnections() throws IOException {
+    for (boolean keys : new boolean[] {false, true}) {
+      AnalysisConfig config = new AnalysisConfig();
+      if (keys) {
+        config.tlsKeys.add(Files.readString(Paths.get("samples", "tls-https.keylog"),
+            StandardCharsets.ISO_8859_1));
+      }
+      List<Finding> all = SampleFindings.of(SampleFindings.sample("tls-https"), config);
+      List<Finding> fs = all.stream().filter(f -> f.type().equals(TlsSetupShareDetector.TYPE)).toList();
+      assertEquals(1, fs.size(), "keys " + keys);
+      Finding f = fs.get(0);
+      // port 18160: C1 (2 exchanges), C2-C5 (1 each) are short; C8 (h2, 3 inferred exchanges) is not;
+      // port 18161 has one completed handshake (C6) and a failed one (C7): not judged
+      assertEquals("127.0.0.1:18160", f.details().get("server"));
+      assertEquals(6L, SampleFindings.detail(f, "tls_connections"));
+      assertEquals(5L, SampleFindings.detail(f, "short_connections"));
+      assertEquals(keys ? 0L : 5L, SampleFindings.detail(f, "counted_from_inferred_exchanges"));
+      assertEquals(keys ? Confidence.CONFIRMED : Confidence.SUSPECTED, f.confidence());
+      assertEquals(1L, SampleFindings.detail(f, "peak_concurrent")); // curl runs one after the other
+      assertEquals(4L, SampleFindings.detail(f, "avoidable"));
+      assertEquals("C1", f.connection());
+      long setup = SampleFindings.detail(f, "tls_setup_us");
+      long inUse = SampleFindings.detail(f, "in_use_us");
+      assertTrue(setup * 4 >= inUse, "at least a quarter of the time in use: " + setup + " of " + inUse);
+      assertEquals(Math.round(100.0 * setup / inUse), SampleFindings.detail(f, "setup_share_pct"));
+      assertEquals(setup / 5 * 4, f.costUs());
+      assertEquals(2L, SampleFindings.detail(f, "resumed_handshakes"));
+      // tshark: ClientHellos 4, 22, 39, 55, 71 and the first application data records after them
+      assertEquals(List.of(4L, 11L, 22L, 27L, 39L, 44L, 55L, 61L, 71L, 76L), f.frames());
+      assertTrue(f.summary().contains("at a 50 ms round trip"), f.summary());
     }
   }
 

@@ -120,6 +120,38 @@ class HtmlBrowserTest {
   }
 
   @Test
+  void tlsPageDrawsItsTlsSegmentsWithoutNetwork() throws Exception {
+    Path page = writeHtml("tls-https.pcap", "tls-https.html");
+    Run dom = chromium(page, "--dump-dom");
+    assertQuiet(dom.stderr());
+    String d = dom.stdout();
+    assertTrue(d.contains("<section id=\"tls\">"), "TLS table in the DOM");
+    assertTrue(d.contains("<rect class=\"tls\""), "TLS segment on the waterfall");
+    assertTrue(d.contains("<rect class=\"receive inferred\""), "inferred exchanges drawn, marked inferred");
+    assertFalse(d.matches("(?s).*(src|href)=\"(https?:|//).*"), "no external reference");
+    Path shot = Paths.get("target", "report-tls.png").toAbsolutePath();
+    Files.deleteIfExists(shot);
+    Run s = chromium(page, "--screenshot=" + shot, "--hide-scrollbars");
+    assertQuiet(s.stderr());
+    assertTrue(Files.size(shot) > 10_000, "a screenshot with content");
+  }
+
+  @Test
+  void hostileSniStaysInert() throws Exception {
+    String html = ReportFormatsGoldenTest.render(TlsReportsTest.hostileJson(), ReportFormat.HTML);
+    Path dir = Paths.get("target", "browser");
+    Files.createDirectories(dir);
+    Path page = dir.resolve("tls-hostile.html").toAbsolutePath();
+    Files.writeString(page, html, StandardCharsets.UTF_8);
+    Run dom = chromium(page, "--dump-dom");
+    assertQuiet(dom.stderr());
+    String d = dom.stdout();
+    assertFalse(d.contains("<img"), "no element injected by the SNI or ALPN");
+    assertEquals(1, d.split("<script", -1).length - 1, "only connscope's own script element");
+    assertTrue(d.contains("&lt;img src=x onerror=alert(1)&gt;"), "the payload is text");
+  }
+
+  @Test
   void hostilePageStaysInert() throws Exception {
     Path page = writeHtml("hostile-strings.pcap", "hostile-strings.html");
     Run dom = chromium(page, "--dump-dom");
