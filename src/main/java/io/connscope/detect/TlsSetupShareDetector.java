@@ -30,7 +30,7 @@ package io.connscope.detect;
  *   tls.resumption_missed the full handshakes a resumption would have shortened: the costs overlap.
  */
 
-import io.connscope.decode.Addresses;
+import io.connscope.common.Addresses;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
