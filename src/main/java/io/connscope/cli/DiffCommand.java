@@ -122,8 +122,11 @@ final class DiffCommand implements Callable<Integer> {
     if (output != null) {
       Outputs.check(List.of(before, after), List.of(output));
     }
-    SideStats b = load(before, config);
-    SideStats a = load(after, config);
+    // both sides are checked before either is analysed: a typo in AFTER costs no analysis of BEFORE
+    List<Path> beforeFiles = check(before);
+    List<Path> afterFiles = check(after);
+    SideStats b = load(before, beforeFiles, config);
+    SideStats a = load(after, afterFiles, config);
     DiffResult d = Differ.diff(b, a, map, costMs, p90Pct, p90MinMs);
     try (Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles()) {
       OutputStream out = output == null ? Outputs.stdout(parent.stdout) : outFiles.open(output);
@@ -165,14 +168,37 @@ final class DiffCommand implements Callable<Integer> {
         output + ": unknown extension; give --format (text, markdown or json)");
   }
 
-  /** One side: a saved JSON report (checked against the schema first), or captures analysed now. */
-  private SideStats load(Path p, AnalysisConfig config) {
-    SideStats side = new SideStats(List.of(p.toString()));
+  /**
+   * Checks one side: a saved JSON report (null: checked against the schema as it is read), or the
+   * capture files it stands for, each opened once (a one-line error when one cannot be read).
+   */
+  private List<Path> check(Path p) {
     if (!Files.isDirectory(p) && isJson(p)) {
       if (filter != null) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
             p + ": -f applies to captures, not to a saved report");
       }
+      return null;
+    }
+    InputFiles.Resolved resolved = InputFiles.resolve(List.of(p));
+    for (String skip : resolved.skipped()) {
+      spec.commandLine().getErr().println("connscope: skipped " + skip);
+    }
+    for (Path f : resolved.files()) {
+      try (PacketSource s = CaptureFiles.open(f, new Warnings())) {
+        // readable
+      } catch (IOException e) {
+        String msg = AnalyzeCommand.describe(e);
+        throw new UserError(ExitCodes.INPUT, msg.startsWith(f.toString()) ? msg : f + ": " + msg);
+      }
+    }
+    return resolved.files();
+  }
+
+  /** One side: a saved JSON report (checked against the schema first), or captures analysed now. */
+  private SideStats load(Path p, List<Path> files, AnalysisConfig config) {
+    SideStats side = new SideStats(List.of(p.toString()));
+    if (files == null) {
       try {
         SavedReport.replay(p, side);
       } catch (IOException e) {
@@ -183,17 +209,8 @@ final class DiffCommand implements Callable<Integer> {
       }
       return side;
     }
-    InputFiles.Resolved resolved = InputFiles.resolve(List.of(p));
-    for (Path f : resolved.files()) {
-      try (PacketSource s = CaptureFiles.open(f, new Warnings())) {
-        // readable
-      } catch (IOException e) {
-        String msg = AnalyzeCommand.describe(e);
-        throw new UserError(ExitCodes.INPUT, msg.startsWith(f.toString()) ? msg : f + ": " + msg);
-      }
-    }
     Analysis analysis = new Analysis(config, new ResultBuilder(side));
-    for (Path f : resolved.files()) {
+    for (Path f : files) {
       PacketSource src = null;
       try {
         src = CaptureFiles.open(f, new Warnings());
