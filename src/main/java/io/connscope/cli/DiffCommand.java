@@ -48,7 +48,7 @@ import picocli.CommandLine.Parameters;
     })
 final class DiffCommand implements Callable<Integer> {
   /** Diff formats as the command line spells them. */
-  enum Format { text, markdown, json }
+  enum Format { text, markdown, json, html }
 
   private static final Pattern SERVER = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):[0-9]{1,5}");
 
@@ -59,7 +59,7 @@ final class DiffCommand implements Callable<Integer> {
   Path after;
 
   @Option(names = "--format", paramLabel = "FORMAT",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default: text, or the -o file's extension .txt .md .json).")
+      description = "Output format: ${COMPLETION-CANDIDATES} (default: text, or the -o file's extension .txt .md .json .html).")
   Format format;
 
   @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write to OUT instead of standard output.")
@@ -137,6 +137,8 @@ final class DiffCommand implements Callable<Integer> {
           Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
           if (fmt == Format.text) {
             DiffWriters.text(d, w);
+          } else if (fmt == Format.html) {
+            DiffWriters.html(d, w);
           } else {
             DiffWriters.markdown(d, w);
           }
@@ -161,11 +163,14 @@ final class DiffCommand implements Callable<Integer> {
     if (n.endsWith(".md") || n.endsWith(".markdown")) {
       return Format.markdown;
     }
+    if (n.endsWith(".html") || n.endsWith(".htm")) {
+      return Format.html;
+    }
     if (n.endsWith(".txt")) {
       return Format.text;
     }
     throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        output + ": unknown extension; give --format (text, markdown or json)");
+        output + ": unknown extension; give --format (text, markdown, json or html)");
   }
 
   /**

@@ -15,7 +15,25 @@ import java.util.List;
  * @param gate the regression check
  */
 public record DiffResult(Side before, Side after, String verdict, List<FindingChange> findings,
-    List<PairDiff> pairs, Gate gate) {
+    List<PairDiff> pairs, Gate gate, Waterfalls waterfalls) {
+
+  /**
+   * One transaction in a waterfall: capture times in microseconds, -1 when not seen.
+   *
+   * @param connection its connection number
+   * @param pattern method and path without the query
+   */
+  public record Row(long connection, String pattern, long requestStartUs, long requestEndUs,
+      long responseStartUs, long responseEndUs) {}
+
+  /**
+   * The waterfalls of the matched server whose p90 total time changed most (HTML only): its first
+   * {@value SideStats#MAX_ROWS} transactions on each side.
+   *
+   * @param pair the index of that server in {@link #pairs}
+   */
+  public record Waterfalls(int pair, List<Row> before, List<Row> after, long beforeTransactions,
+      long afterTransactions) {}
 
   /** One side: its inputs and counts; {@code sampled} when percentiles cover only its first transactions. */
   public record Side(List<String> inputs, long connections, long transactions, boolean sampled,

@@ -18,7 +18,7 @@ import java.io.Writer;
 import java.util.Locale;
 
 /**
- * Renders a {@link DiffResult}: text (for a terminal), Markdown (for a ticket) and JSON (schema
+ * Renders a {@link DiffResult}: text (for a terminal), Markdown (for a ticket), HTML and JSON (schema
  * {@value #SCHEMA} {@value #SCHEMA_VERSION}, {@code src/main/resources/schema/diff-v1.json}).
  * Strings that came from packets (patterns, Host, finding types read from a saved report, input
  * names) are escaped for each medium.
@@ -185,6 +185,140 @@ public final class DiffWriters {
     o.println(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %s | %s | %s | %d |", name, side,
         s.transactions(), s.connectionsPerTransaction(), Differ.dur(s.setupUs()), pct(s.waitTime()), pct(s.total()),
         s.bytes()));
+  }
+
+  // ---------------------------------------------------------------- HTML
+
+  /**
+   * One self-contained HTML page (no script, no external resource): the verdict, the tables of the
+   * Markdown report, and the waterfalls of the matched server whose p90 total time changed most,
+   * BEFORE and AFTER side by side on the same time scale.
+   */
+  public static void html(DiffResult d, Writer w) {
+    PrintWriter o = new PrintWriter(w);
+    o.println("<!DOCTYPE html>");
+    o.println("<html lang=\"en\"><head><meta charset=\"utf-8\">");
+    o.println("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">");
+    o.println("<title>connscope diff</title><style>");
+    o.println("body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
+        + "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}"
+        + "td.n{text-align:right}.verdict{font-size:1.15em;font-weight:600}.wf2{display:flex;gap:1em;flex-wrap:wrap}"
+        + ".send{fill:#4e79a7}.wait{fill:#f28e2b}.receive{fill:#59a14f}svg text{font:11px monospace}"
+        + ".legend i{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px}");
+    o.println("</style></head><body>");
+    o.println("<h1>connscope diff</h1>");
+    o.println("<p class=\"verdict\">" + Escape.html(d.verdict()) + "</p>");
+    o.println("<ul><li>before: " + Escape.html(side(d.before(), false)) + "</li><li>after: "
+        + Escape.html(side(d.after(), false)) + "</li></ul>");
+    o.println("<h2>Findings</h2>");
+    if (d.findings().isEmpty()) {
+      o.println("<p>None on either side.</p>");
+    } else {
+      o.println("<table><tr><th>type</th><th>before</th><th>after</th><th>change</th></tr>");
+      for (FindingChange f : d.findings()) {
+        o.println("<tr><td><code>" + Escape.html(f.type()) + "</code></td><td class=\"n\">" + f.beforeCount() + ", "
+            + Differ.dur(f.beforeCostUs()) + "</td><td class=\"n\">" + f.afterCount() + ", " + Differ.dur(f.afterCostUs())
+            + "</td><td>" + f.status() + "</td></tr>");
+      }
+      o.println("</table>");
+    }
+    for (int i = 0; i < d.pairs().size(); i++) {
+      PairDiff p = d.pairs().get(i);
+      o.println("<h2>Server " + Escape.html(server(p, false)) + "</h2>");
+      o.println("<table><tr><th>pattern</th><th>side</th><th>tx</th><th>conn/tx</th><th>setup</th>"
+          + "<th>wait p50/p90/p99</th><th>total p50/p90/p99</th><th>bytes</th></tr>");
+      htmlRows(o, "(all)", p.before(), p.after());
+      for (PatternDiff pd : p.patterns()) {
+        htmlRows(o, Escape.html(pd.pattern()), pd.before(), pd.after());
+      }
+      o.println("</table>");
+      if (d.waterfalls() != null && d.waterfalls().pair() == i) {
+        waterfalls(o, d.waterfalls());
+      }
+    }
+    o.println("<h2>Regressions</h2>");
+    o.println("<p>" + Escape.html(gate(d.gate())).replace(System.lineSeparator(), "<br>") + "</p>");
+    o.println("</body></html>");
+    o.flush();
+  }
+
+  private static void htmlRows(PrintWriter o, String name, Stats b, Stats a) {
+    htmlRow(o, "<td rowspan=\"2\">" + name + "</td>", "before", b);
+    htmlRow(o, "", "after", a);
+  }
+
+  private static void htmlRow(PrintWriter o, String first, String side, Stats s) {
+    if (s == null) {
+      o.println("<tr>" + first + "<td>" + side + "</td><td colspan=\"6\">-</td></tr>");
+      return;
+    }
+    o.println(String.format(Locale.ROOT, "<tr>%s<td>%s</td><td class=\"n\">%d</td><td class=\"n\">%.2f</td>"
+        + "<td class=\"n\">%s</td><td>%s</td><td>%s</td><td class=\"n\">%d</td></tr>", first, side,
+        s.transactions(), s.connectionsPerTransaction(), Differ.dur(s.setupUs()), pct(s.waitTime()), pct(s.total()),
+        s.bytes()));
+  }
+
+  private static void waterfalls(PrintWriter o, DiffResult.Waterfalls wf) {
+    long span = Math.max(1, Math.max(span(wf.before()), span(wf.after())));
+    o.println("<h3>Waterfalls, same time scale (" + Differ.dur(span) + " wide)</h3>");
+    o.println("<p class=\"legend\"><i class=\"l\" style=\"background:#4e79a7\"></i>send"
+        + "<i style=\"background:#f28e2b\"></i>wait<i style=\"background:#59a14f\"></i>receive</p>");
+    o.println("<div class=\"wf2\">");
+    svg(o, "before", wf.before(), wf.beforeTransactions(), span);
+    svg(o, "after", wf.after(), wf.afterTransactions(), span);
+    o.println("</div>");
+  }
+
+  /** First request byte to the last byte seen of the rows. */
+  private static long span(java.util.List<DiffResult.Row> rows) {
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    long t0 = rows.get(0).requestStartUs();
+    long end = t0;
+    for (DiffResult.Row r : rows) {
+      end = Math.max(end, Math.max(Math.max(r.requestEndUs(), r.responseStartUs()), r.responseEndUs()));
+    }
+    return end - t0;
+  }
+
+  private static void svg(PrintWriter o, String side, java.util.List<DiffResult.Row> rows, long all, long span) {
+    int x0 = 170;
+    int x1 = 560;
+    int rowH = 18;
+    int height = 22 + rows.size() * rowH;
+    o.println("<div><h4>" + side + ": " + (rows.size() < all ? "first " + rows.size() + " of " : "") + all
+        + " transactions</h4>");
+    o.println("<svg width=\"570\" height=\"" + height + "\" viewBox=\"0 0 570 " + height + "\" role=\"img\" aria-label=\""
+        + side + " waterfall\">");
+    if (rows.isEmpty()) {
+      o.println("</svg></div>");
+      return;
+    }
+    long t0 = rows.get(0).requestStartUs();
+    for (int i = 0; i < rows.size(); i++) {
+      DiffResult.Row r = rows.get(i);
+      int y = 18 + i * rowH;
+      String label = "C" + r.connection() + " " + r.pattern();
+      o.println("<text x=\"2\" y=\"" + (y + 11) + "\">" + Escape.html(label.length() > 24 ? label.substring(0, 21) + "..." : label)
+          + "</text>");
+      bar(o, "send", r.requestStartUs(), r.requestEndUs(), t0, span, x0, x1, y, label);
+      bar(o, "wait", r.requestEndUs(), r.responseStartUs(), t0, span, x0, x1, y, label);
+      bar(o, "receive", r.responseStartUs(), r.responseEndUs(), t0, span, x0, x1, y, label);
+    }
+    o.println("</svg></div>");
+  }
+
+  private static void bar(PrintWriter o, String kind, long from, long to, long t0, long span, int x0, int x1, int y,
+      String label) {
+    if (from < 0 || to < 0 || to < from) {
+      return;
+    }
+    double a = x0 + (double) (from - t0) * (x1 - x0) / span;
+    double b = x0 + (double) (to - t0) * (x1 - x0) / span;
+    o.println(String.format(Locale.ROOT, "<rect class=\"%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"12\">"
+        + "<title>%s</title></rect>", kind, a, y + 2, Math.max(1.0, b - a),
+        Escape.html(label + ": " + kind + " " + Differ.dur(to - from))));
   }
 
   // ---------------------------------------------------------------- JSON

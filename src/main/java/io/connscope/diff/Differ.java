@@ -65,7 +65,33 @@ public final class Differ {
     DiffResult.Side bs = side(before);
     DiffResult.Side as = side(after);
     return new DiffResult(bs, as, verdict(bs, as, findings, pairs), findings, pairs,
-        new DiffResult.Gate(costMs, p90Pct, p90MinMs, List.copyOf(regressions)));
+        new DiffResult.Gate(costMs, p90Pct, p90MinMs, List.copyOf(regressions)), waterfalls(before, after, pairs));
+  }
+
+  /** The matched server whose p90 total time changed most (the first of equals), null when none. */
+  private static DiffResult.Waterfalls waterfalls(SideStats before, SideStats after, List<PairDiff> pairs) {
+    int best = -1;
+    long most = -1;
+    for (int i = 0; i < pairs.size(); i++) {
+      PairDiff p = pairs.get(i);
+      if (p.before() == null || p.after() == null) {
+        continue;
+      }
+      long b = p.before().total() == null ? 0 : p.before().total().p90Us();
+      long a = p.after().total() == null ? 0 : p.after().total().p90Us();
+      if (Math.abs(a - b) > most) {
+        most = Math.abs(a - b);
+        best = i;
+      }
+    }
+    if (best < 0) {
+      return null;
+    }
+    PairDiff p = pairs.get(best);
+    SideStats.Server b = before.servers().get(p.beforeServer());
+    SideStats.Server a = after.servers().get(p.afterServer());
+    return new DiffResult.Waterfalls(best, List.copyOf(b.rows), List.copyOf(a.rows), b.all.transactions,
+        a.all.transactions);
   }
 
   private static DiffResult.Side side(SideStats s) {

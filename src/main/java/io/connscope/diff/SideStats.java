@@ -29,6 +29,8 @@ public final class SideStats implements ResultSink {
   public static final int MAX_PATTERNS = 10_000;
   /** Wait and total time samples kept per side. */
   public static final int MAX_SAMPLES = 200_000;
+  /** Transactions kept per server for the HTML waterfall. */
+  public static final int MAX_ROWS = 60;
 
   /** Count and total cost of one finding type. */
   public record FindingTotal(long count, long costUs) {}
@@ -109,6 +111,8 @@ public final class SideStats implements ResultSink {
     final java.util.TreeSet<String> clients = new java.util.TreeSet<>();
     final Group all = new Group();
     final Map<String, Group> patterns = new TreeMap<>();
+    /** The first {@value #MAX_ROWS} transactions' times, for the HTML waterfall. */
+    final List<DiffResult.Row> rows = new ArrayList<>();
 
     Server(String key) {
       this.key = key;
@@ -158,6 +162,10 @@ public final class SideStats implements ResultSink {
         s.host = t.requestHeaders().get("host");
       }
       s.all.add(t, bytes, keep);
+      if (s.rows.size() < MAX_ROWS && t.requestStartUs() >= 0) {
+        s.rows.add(new DiffResult.Row(t.connection(), pattern(t), t.requestStartUs(), t.requestEndUs(),
+            t.responseStartUs(), t.responseEndUs()));
+      }
       String p = pattern(t);
       Group g = s.patterns.get(p);
       if (g == null) {

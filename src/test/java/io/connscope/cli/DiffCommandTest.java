@@ -50,7 +50,8 @@ class DiffCommandTest {
 
   @Test
   void nagleFixGoldenInEveryFormat() throws IOException {
-    for (String[] f : new String[][] {{"text", "nagle-fix.txt"}, {"markdown", "nagle-fix.md"}, {"json", "nagle-fix.json"}}) {
+    for (String[] f : new String[][] {{"text", "nagle-fix.txt"}, {"markdown", "nagle-fix.md"}, {"json", "nagle-fix.json"},
+        {"html", "nagle-fix.html"}}) {
       MainTest.Result r = MainTest.run("diff", BEFORE, AFTER, "--map", MAP, "--format", f[0]);
       assertEquals(0, r.code(), r.err());
       MainTest.Result again = MainTest.run("diff", BEFORE, AFTER, "--map", MAP, "--format", f[0]);
@@ -152,5 +153,19 @@ class DiffCommandTest {
     assertEquals(0, md.code(), md.err());
     assertFalse(md.out().contains("<script"), "no raw HTML in Markdown");
     assertFalse(md.out().contains("\u001b"), "no terminal escape in Markdown");
+    MainTest.Result html = MainTest.run("diff", hostile, hostile, "--format", "html");
+    assertEquals(0, html.code(), html.err());
+    assertFalse(html.out().toLowerCase(java.util.Locale.ROOT).contains("<script"), "no script element in HTML");
+    assertTrue(html.out().contains("&lt;script&gt;"), "the hostile path is shown, escaped");
+  }
+
+  @Test
+  void htmlDrawsBothWaterfallsOfTheMostChangedServer() {
+    MainTest.Result r = MainTest.run("diff", BEFORE, AFTER, "--map", MAP, "--format", "html");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("aria-label=\"before waterfall\""), r.out());
+    assertTrue(r.out().contains("aria-label=\"after waterfall\""), r.out());
+    // without --map nothing is matched, so nothing is drawn side by side
+    assertFalse(MainTest.run("diff", BEFORE, AFTER, "--format", "html").out().contains("waterfall\""));
   }
 }
