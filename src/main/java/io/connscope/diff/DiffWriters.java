@@ -88,7 +88,8 @@ public final class DiffWriters {
     for (int i = 0; i < s.inputs().size(); i++) {
       b.append(i == 0 ? "" : ", ").append(md ? Escape.md(s.inputs().get(i)) : Text.safe(s.inputs().get(i), MAX));
     }
-    b.append(" (").append(s.connections()).append(" connections, ").append(s.transactions()).append(" transactions");
+    b.append(" (").append(s.connections()).append(s.connections() == 1 ? " connection, " : " connections, ")
+        .append(s.transactions()).append(s.transactions() == 1 ? " transaction" : " transactions");
     if (s.sampled()) {
       b.append("; percentiles over the first ").append(SideStats.MAX_SAMPLES);
     }

@@ -90,8 +90,15 @@ public final class Differ {
     PairDiff p = pairs.get(best);
     SideStats.Server b = before.servers().get(p.beforeServer());
     SideStats.Server a = after.servers().get(p.afterServer());
-    return new DiffResult.Waterfalls(best, List.copyOf(b.rows), List.copyOf(a.rows), b.all.transactions,
+    return new DiffResult.Waterfalls(best, byStart(b.rows), byStart(a.rows), b.all.transactions,
         a.all.transactions);
+  }
+
+  private static List<DiffResult.Row> byStart(List<DiffResult.Row> rows) {
+    List<DiffResult.Row> s = new ArrayList<>(rows);
+    s.sort(java.util.Comparator.comparingLong(DiffResult.Row::requestStartUs)
+        .thenComparingLong(DiffResult.Row::connection));
+    return List.copyOf(s);
   }
 
   private static DiffResult.Side side(SideStats s) {
@@ -202,12 +209,16 @@ public final class Differ {
     }
     Percentiles wb = b.waitTime();
     Percentiles wa = a.waitTime();
-    if (wb != null && wa != null && wb.p90Us() != wa.p90Us()) {
+    if (b.connections() != a.connections()) {
+      parts.add("connections " + b.connections() + " -> " + a.connections());
+    }
+    // a percentile is named when it changed as shown (44.5 ms and 44.6 ms both read "45 ms")
+    if (wb != null && wa != null && !dur(wb.p90Us()).equals(dur(wa.p90Us()))) {
       parts.add("p90 wait " + dur(wb.p90Us()) + " -> " + dur(wa.p90Us()));
     }
     Percentiles tb = b.total();
     Percentiles ta = a.total();
-    if (tb != null && ta != null && tb.p90Us() != ta.p90Us()) {
+    if (tb != null && ta != null && !dur(tb.p90Us()).equals(dur(ta.p90Us()))) {
       parts.add("p90 total " + dur(tb.p90Us()) + " -> " + dur(ta.p90Us()));
     }
     long beforeOnly = pairs.stream().filter(p -> p.matchedBy().equals("before_only")).count();

@@ -20,15 +20,19 @@ import java.util.TreeMap;
  * cost.
  *
  * <p>Bounds: at most {@value #MAX_PATTERNS} patterns per side (the rest are counted under the
- * pattern {@code (other)}), at most {@value #MAX_SAMPLES} wait and total samples per side (a side
- * with more transactions is summarised from its first {@value #MAX_SAMPLES}: {@link #sampled} is
- * then true and the reports say so); transactions wait for their connection only while it is open.
+ * pattern {@code (other)}), at most {@value #MAX_SERVERS} servers, at most {@value #MAX_SAMPLES}
+ * wait and total samples per side (a side with more transactions is summarised from its first
+ * {@value #MAX_SAMPLES}: {@link #sampled} is then true and the reports say so). The transactions
+ * of an open connection are aggregated as they come (its server is known at its close), so memory
+ * does not grow with a long keep-alive connection.
  */
 public final class SideStats implements ResultSink {
   /** Patterns kept per side. */
   public static final int MAX_PATTERNS = 10_000;
   /** Wait and total time samples kept per side. */
   public static final int MAX_SAMPLES = 200_000;
+  /** Servers kept per side (the rest are counted under {@code (other servers)}, matched with nothing). */
+  public static final int MAX_SERVERS = 10_000;
   /** Transactions kept per server for the HTML waterfall. */
   public static final int MAX_ROWS = 60;
 
@@ -64,6 +68,16 @@ public final class SideStats implements ResultSink {
       }
     }
 
+    void merge(Group o) {
+      transactions += o.transactions;
+      connections += o.connections;
+      setups += o.setups;
+      setupUs += o.setupUs;
+      bytes += o.bytes;
+      wait.addAll(o.wait);
+      total.addAll(o.total);
+    }
+
     /** The group's numbers as the diff reports them. */
     public DiffResult.Stats stats() {
       return new DiffResult.Stats(transactions, connections,
@@ -88,6 +102,12 @@ public final class SideStats implements ResultSink {
       v[n++] = us;
     }
 
+    void addAll(Samples o) {
+      for (int i = 0; i < o.n; i++) {
+        add(o.v[i]);
+      }
+    }
+
     DiffResult.Percentiles percentiles() {
       if (n == 0) {
         return null;
@@ -104,30 +124,50 @@ public final class SideStats implements ResultSink {
     }
   }
 
-  /** One server as this side saw it: its groups and the Host header first seen. */
-  public static final class Server {
-    final String key;
+  /** What a connection's transactions, or a server's, accumulated: groups, Host, waterfall rows. */
+  static class Acc {
     String host;
-    final java.util.TreeSet<String> clients = new java.util.TreeSet<>();
     final Group all = new Group();
     final Map<String, Group> patterns = new TreeMap<>();
     /** The first {@value #MAX_ROWS} transactions' times, for the HTML waterfall. */
     final List<DiffResult.Row> rows = new ArrayList<>();
+  }
+
+  /** One server as this side saw it: its groups, clients and the Host header first seen. */
+  public static final class Server extends Acc {
+    final String key;
+    final java.util.TreeSet<String> clients = new java.util.TreeSet<>();
 
     Server(String key) {
       this.key = key;
     }
+
+    void merge(Acc a) {
+      if (host == null) {
+        host = a.host;
+      }
+      all.merge(a.all);
+      for (Map.Entry<String, Group> e : a.patterns.entrySet()) {
+        patterns.computeIfAbsent(e.getKey(), k -> new Group()).merge(e.getValue());
+      }
+      for (DiffResult.Row r : a.rows) {
+        if (rows.size() < MAX_ROWS) {
+          rows.add(r);
+        }
+      }
+    }
   }
 
   private final List<String> inputs;
-  private final Map<Long, List<TransactionResult>> open = new HashMap<>();
+  /** Open connections' transactions, aggregated as they come (memory bounded by patterns, not traffic). */
+  private final Map<Long, Acc> open = new HashMap<>();
   private final Map<String, Server> servers = new LinkedHashMap<>();
+  private final java.util.Set<String> patternNames = new java.util.HashSet<>();
   private final Map<String, FindingTotal> findings = new TreeMap<>();
   private final Samples allWait = new Samples();
   private final Samples allTotal = new Samples();
   private long transactions;
   private long connections;
-  private int patterns;
   private boolean sampled;
   private CaptureSummary capture;
 
@@ -138,53 +178,57 @@ public final class SideStats implements ResultSink {
 
   @Override
   public void transaction(TransactionResult t) {
-    open.computeIfAbsent(t.connection(), k -> new ArrayList<>()).add(t);
+    Acc a = open.computeIfAbsent(t.connection(), k -> new Acc());
+    transactions++;
+    boolean keep = transactions <= MAX_SAMPLES;
+    sampled |= !keep;
+    long bytes = Math.max(0, t.requestHeaderBytes()) + Math.max(0, t.requestBodyBytes())
+        + Math.max(0, t.responseHeaderBytes()) + Math.max(0, t.responseBodyBytes());
+    if (a.host == null && t.requestHeaders() != null) {
+      a.host = t.requestHeaders().get("host");
+    }
+    a.all.add(t, bytes, keep);
+    String p = pattern(t);
+    if (!patternNames.contains(p)) {
+      if (patternNames.size() >= MAX_PATTERNS) {
+        p = "(other)";
+      } else {
+        patternNames.add(p);
+      }
+    }
+    a.patterns.computeIfAbsent(p, k -> new Group()).add(t, bytes, keep);
+    if (a.rows.size() < MAX_ROWS && t.requestStartUs() >= 0) {
+      a.rows.add(new DiffResult.Row(t.connection(), p, t.requestStartUs(), t.requestEndUs(),
+          t.responseStartUs(), t.responseEndUs()));
+    }
+    if (keep) {
+      allWait.add(t.timings() == null ? -1 : t.timings().waitUs());
+      allTotal.add(t.totalUs());
+    }
   }
 
   @Override
   public void connection(ConnectionResult c) {
-    List<TransactionResult> txs = open.remove(c.id());
+    Acc a = open.remove(c.id());
     connections++;
-    if (txs == null || txs.isEmpty()) {
+    if (a == null) {
       return;
     }
     String key = c.server().ip().contains(":") ? "[" + c.server().ip() + "]:" + c.server().port()
         : c.server().ip() + ":" + c.server().port();
-    Server s = servers.computeIfAbsent(key, Server::new);
-    s.clients.add(c.client().ip());
-    for (TransactionResult t : txs) {
-      transactions++;
-      boolean keep = transactions <= MAX_SAMPLES;
-      sampled |= !keep;
-      long bytes = Math.max(0, t.requestHeaderBytes()) + Math.max(0, t.requestBodyBytes())
-          + Math.max(0, t.responseHeaderBytes()) + Math.max(0, t.responseBodyBytes());
-      if (s.host == null && t.requestHeaders() != null) {
-        s.host = t.requestHeaders().get("host");
+    Server s = servers.get(key);
+    if (s == null) {
+      if (servers.size() >= MAX_SERVERS) {
+        key = "(other servers)";
+        s = servers.get(key);
       }
-      s.all.add(t, bytes, keep);
-      if (s.rows.size() < MAX_ROWS && t.requestStartUs() >= 0) {
-        s.rows.add(new DiffResult.Row(t.connection(), pattern(t), t.requestStartUs(), t.requestEndUs(),
-            t.responseStartUs(), t.responseEndUs()));
-      }
-      String p = pattern(t);
-      Group g = s.patterns.get(p);
-      if (g == null) {
-        if (patterns >= MAX_PATTERNS) {
-          p = "(other)";
-          g = s.patterns.get(p);
-        }
-        if (g == null) {
-          g = new Group();
-          s.patterns.put(p, g);
-          patterns++;
-        }
-      }
-      g.add(t, bytes, keep);
-      if (keep) {
-        allWait.add(t.timings() == null ? -1 : t.timings().waitUs());
-        allTotal.add(t.totalUs());
+      if (s == null) {
+        s = new Server(key);
+        servers.put(key, s);
       }
     }
+    s.clients.add(c.client().ip());
+    s.merge(a);
   }
 
   /** Method and path without the query string; "(no request)" when the request was not seen. */

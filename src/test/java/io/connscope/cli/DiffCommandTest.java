@@ -78,6 +78,21 @@ class DiffCommandTest {
     assertFalse(d.path("regression").path("failed").asBoolean());
   }
 
+  /** Another fix: the same eight GETs on eight connections, then on one persistent connection. */
+  @Test
+  void persistentConnectionsFix() throws IOException {
+    MainTest.Result r = MainTest.run("diff", "samples/setup-serial-delay.pcap", "samples/setup-persistent-delay.pcap",
+        "--map", "10.99.1.2:18120=10.99.1.2:18121", "--format", "json", "--fail-on-regression");
+    assertEquals(0, r.code(), r.err());
+    JsonNode d = MAPPER.readTree(r.out());
+    SchemaCheck.validate(d, schema());
+    assertTrue(d.path("verdict").asText().contains("connection.setup_overhead: 1 -> 0"), d.path("verdict").asText());
+    assertTrue(d.path("verdict").asText().contains("connections 8 -> 1"), d.path("verdict").asText());
+    JsonNode pair = d.path("pairs").get(0);
+    assertEquals(1.0, pair.path("before").path("connections_per_transaction").asDouble());
+    assertEquals(0.125, pair.path("after").path("connections_per_transaction").asDouble());
+  }
+
   @Test
   void schemaRejectsWhatConnscopeWouldNotWrite() throws IOException {
     ObjectNode d = (ObjectNode) MAPPER.readTree(MainTest.run("diff", BEFORE, AFTER, "--format", "json").out());
