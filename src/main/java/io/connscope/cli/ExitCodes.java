@@ -12,6 +12,8 @@ public final class ExitCodes {
   public static final int INPUT = 3;
   /** The report could not be written. */
   public static final int OUTPUT = 4;
+  /** {@code diff --fail-on-regression}: AFTER regressed past the thresholds. */
+  public static final int REGRESSION = 5;
   /** A bug in connscope: please report it with the capture. */
   public static final int INTERNAL = 70;
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       "2:bad command line",
       "3:an input could not be read or is not a capture",
       "4:the report could not be written",
+      "5:diff --fail-on-regression: AFTER regressed",
       "70:internal error (a bug: please report it)"
     })
 public final class Main implements Runnable {
@@ -37,7 +38,7 @@ public final class Main implements Runnable {
   }
 
   /** The subcommands, in the order the usage lists them. */
-  static final String[] COMMANDS = {"analyze", "capture", "interfaces", "report", "help"};
+  static final String[] COMMANDS = {"analyze", "capture", "diff", "interfaces", "report", "help"};
 
   /** Runs the command line with the given streams and returns the exit code (for tests). */
   public static int run(String[] args, OutputStream stdout, PrintWriter err) {
@@ -102,6 +103,7 @@ public final class Main implements Runnable {
       case "analyze" -> AnalyzeCommand.class;
       case "capture" -> CaptureCommand.class;
       case "interfaces" -> InterfacesCommand.class;
+      case "diff" -> DiffCommand.class;
       default -> ReportCommand.class;
     };
     Command c = command.getAnnotation(Command.class);
@@ -117,13 +119,14 @@ public final class Main implements Runnable {
       case "capture" -> new CaptureCommand();
       case "interfaces" -> new InterfacesCommand();
       case "report" -> new ReportCommand();
+      case "diff" -> new DiffCommand();
       default -> new CommandLine.HelpCommand();
     };
   }
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'analyze', 'capture', 'interfaces' or 'report'");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'analyze', 'capture', 'diff', 'interfaces' or 'report'");
   }
 
   /** The version from the build (resource filtered by Maven). */

@@ -6,7 +6,7 @@ import java.util.Locale;
  * Escaping of strings that came from packets (URIs, headers, reasons) for each report medium, so
  * that a capture carrying markup, scripts, table separators or terminal escapes renders inert.
  */
-final class Escape {
+public final class Escape {
   private Escape() {}
 
   /** Longest packet string shown in a document; longer ones end in "...". */
@@ -16,7 +16,7 @@ final class Escape {
    * HTML text and attribute values (quoted with either quote): {@code & < > " '} become entities;
    * control characters (C0 including ESC and newlines, DEL, C1) become a visible {@code \xNN}.
    */
-  static String html(String s) {
+  public static String html(String s) {
     if (s == null) {
       return "-";
     }
@@ -52,7 +52,7 @@ final class Escape {
    * gets a backslash (CommonMark §2.4: any ASCII punctuation may be backslash-escaped; GFM tables
    * need {@code \|}). Line-start syntax (#, -, +, >) cannot occur: newlines never pass.
    */
-  static String md(String s) {
+  public static String md(String s) {
     if (s == null) {
       return "-";
     }
@@ -111,7 +111,7 @@ final class Escape {
    * {@code |} is escaped for table cells, control characters and newlines become {@code \xNN}, and
    * the text is cut at {@value #MAX} characters. A code span renders no HTML: {@code <} stays text.
    */
-  static String mdSpan(String s) {
+  public static String mdSpan(String s) {
     if (s == null || s.isEmpty()) {
       return "-";
     }

@@ -59,6 +59,16 @@ public final class SavedReport {
   }
 
   /**
+   * Checks the report file whole against the schema ({@link #check}), then hands its records to
+   * {@code sink} as the analysis would (transactions before their connection, then the findings,
+   * then the capture summary).
+   */
+  public static void replay(Path file, io.connscope.result.ResultSink sink) throws IOException {
+    check(file);
+    ReportSource.open(file).replay(sink);
+  }
+
+  /**
    * Renders the report file as {@code format} to {@code out} (flushed, not closed), reading it in
    * passes so that memory does not grow with its size; at most {@code drawn} ladders, pair
    * timelines and waterfalls are drawn (0 for the defaults: 30, 20 and 40).

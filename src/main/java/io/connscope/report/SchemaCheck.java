@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * transaction, one finding), so a report of any size is checked in bounded memory. The first
  * violation is an {@link Invalid} with a one-line message naming the JSON path.
  */
-final class SchemaCheck {
+public final class SchemaCheck {
   /** A report that does not follow the schema. */
   static final class Invalid extends IOException {
     private static final long serialVersionUID = 1L;
@@ -84,6 +84,14 @@ final class SchemaCheck {
       s = t;
     }
     return s;
+  }
+
+  /**
+   * Checks a whole document against another schema of connscope's (one without {@code $ref}, such
+   * as {@code schema/diff-v1.json}); throws an IOException naming the first violation's JSON path.
+   */
+  public static void validate(JsonNode doc, JsonNode schema) throws IOException {
+    check(doc, schema, "$");
   }
 
   /** Checks {@code v} at {@code path} against {@code schema}. */

@@ -21,7 +21,7 @@ import io.connscope.detect.Detector;
  * classes (tests excluded):
  *
  * <pre>
- *   capture -> decode -> tcp -> http (tls beside it) -> detect -> analysis -> report -> cli
+ *   capture -> decode -> tcp -> http (tls beside it) -> detect -> analysis -> report -> diff -> cli
  *                                         result: the model the analysis builds and the reports render
  * </pre>
  *
@@ -43,6 +43,7 @@ class LayersTest {
   private static final String ANALYSIS = "io.connscope.analysis..";
   private static final String RESULT = "io.connscope.result..";
   private static final String REPORT = "io.connscope.report..";
+  private static final String DIFF = "io.connscope.diff..";
   private static final String CLI = "io.connscope.cli..";
 
   /** The direction: each layer is used only by the layers after it. */
@@ -58,9 +59,11 @@ class LayersTest {
       .layer("Analysis").definedBy(ANALYSIS)
       .layer("Result").definedBy(RESULT)
       .layer("Report").definedBy(REPORT)
+      .layer("Diff").definedBy(DIFF)
       .layer("Cli").definedBy(CLI)
       .whereLayer("Cli").mayNotBeAccessedByAnyLayer()
-      .whereLayer("Report").mayOnlyBeAccessedByLayers("Cli")
+      .whereLayer("Diff").mayOnlyBeAccessedByLayers("Cli")
+      .whereLayer("Report").mayOnlyBeAccessedByLayers("Diff", "Cli")
       .whereLayer("Analysis").mayOnlyBeAccessedByLayers("Cli")
       .whereLayer("Detect").mayOnlyBeAccessedByLayers("Analysis", "Cli")
       .whereLayer("Tls").mayOnlyBeAccessedByLayers("Http", "Detect", "Analysis", "Cli")
@@ -68,7 +71,7 @@ class LayersTest {
       .whereLayer("Tcp").mayOnlyBeAccessedByLayers("Http", "Tls", "Detect", "Analysis", "Cli")
       .whereLayer("Decode").mayOnlyBeAccessedByLayers("Tcp", "Http", "Tls", "Detect", "Analysis", "Cli")
       .whereLayer("Capture").mayOnlyBeAccessedByLayers("Decode", "Tcp", "Http", "Tls", "Detect", "Analysis", "Cli")
-      .whereLayer("Result").mayOnlyBeAccessedByLayers("Tls", "Detect", "Analysis", "Report", "Cli");
+      .whereLayer("Result").mayOnlyBeAccessedByLayers("Tls", "Detect", "Analysis", "Report", "Diff", "Cli");
 
   /** The result model is neutral: plain records over the JDK, nothing of connscope's layers. */
   @ArchTest
@@ -79,6 +82,11 @@ class LayersTest {
   @ArchTest
   static final ArchRule commonUsesNoLayer = classes().that().resideInAPackage("io.connscope.common..")
       .should().onlyDependOnClassesThat().resideInAnyPackage("io.connscope.common..", "java..");
+
+  /** The diff compares result records: it never sees the pipeline's own types. */
+  @ArchTest
+  static final ArchRule diffSeesNoPipelineType = noClasses().that().resideInAPackage(DIFF)
+      .should().dependOnClassesThat().resideInAnyPackage(CAPTURE, DECODE, TCP, HTTP, TLS, DETECT, ANALYSIS, CLI);
 
   /** Reports render the result model, never the pipeline's own types. */
   @ArchTest
