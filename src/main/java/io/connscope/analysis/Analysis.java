@@ -3,8 +3,8 @@ package io.connscope.analysis;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.LinkType;
 import io.connscope.capture.PacketSource;
-import io.connscope.common.Warnings;
 import io.connscope.capture.filter.CaptureFilter;
+import io.connscope.common.Warnings;
 import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.IpDefragmenter;
@@ -14,12 +14,12 @@ import io.connscope.detect.Detector;
 import io.connscope.detect.Detectors;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Finding;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.ConnectionHandler;
 import io.connscope.tcp.ConnectionTable;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.StreamListener;
-import io.connscope.result.TlsFacts;
 import io.connscope.tls.TlsTracker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -99,10 +99,9 @@ public final class Analysis {
   }
 
   /**
-   * Reads every frame of {@code source} into the analysis. Damage in the input has been counted
-   * as warnings by the source; an I/O error propagates after the frames read so far were
-   * analysed. {@code progress}, when not null, is told the bytes read from the input every 65,536
-   * frames.
+   * Reads every frame of {@code source} into the analysis. Damage in the input has been counted as
+   * warnings by the source; an I/O error propagates after the frames read so far were analysed.
+   * {@code progress}, when not null, is told the bytes read from the input every 65,536 frames.
    */
   public void read(PacketSource source, String format, LongConsumer progress) throws IOException {
     long before = packets;
@@ -118,8 +117,9 @@ public final class Analysis {
         }
       }
     } finally {
-      files.add(new CaptureTotals.FileSummary(
-          source.name(), format, packets - before, bytes - bytesBefore));
+      files.add(
+          new CaptureTotals.FileSummary(
+              source.name(), format, packets - before, bytes - bytesBefore));
     }
   }
 
@@ -148,7 +148,8 @@ public final class Analysis {
       tcpPackets++;
       fillSegment(info);
       table.accept(segment);
-    } else if (status != DecodeStatus.NOT_IP && status != DecodeStatus.NOT_TCP
+    } else if (status != DecodeStatus.NOT_IP
+        && status != DecodeStatus.NOT_TCP
         && status != DecodeStatus.IP_FRAGMENT) {
       // damaged or unsupported frames are counted, with the decoder's finer reason as detail;
       // fragments wait for their datagram (the defragmenter counts those it drops)
@@ -210,20 +211,21 @@ public final class Analysis {
       d.finish(sink::finding);
     }
     long start = firstNanos == Long.MIN_VALUE ? 0 : firstNanos;
-    sink.finish(new CaptureTotals(
-        List.copyOf(files),
-        packets,
-        bytes,
-        tcpPackets,
-        java.util.Collections.unmodifiableSortedSet(linkTypes),
-        start / 1000,
-        firstNanos == Long.MIN_VALUE ? 0 : (lastNanos - firstNanos) / 1000,
-        filter == null ? null : filter.expression(),
-        filteredOut,
-        connections,
-        warnings,
-        facts.pairs().pairs(),
-        facts.pairs().droppedConnections()));
+    sink.finish(
+        new CaptureTotals(
+            List.copyOf(files),
+            packets,
+            bytes,
+            tcpPackets,
+            java.util.Collections.unmodifiableSortedSet(linkTypes),
+            start / 1000,
+            firstNanos == Long.MIN_VALUE ? 0 : (lastNanos - firstNanos) / 1000,
+            filter == null ? null : filter.expression(),
+            filteredOut,
+            connections,
+            warnings,
+            facts.pairs().pairs(),
+            facts.pairs().droppedConnections()));
   }
 
   private final class Handler implements ConnectionHandler {
@@ -235,33 +237,38 @@ public final class Analysis {
       HttpTracker tracker = new HttpTracker(tls.control(), config.http, warnings);
       tls.setDownstream(tracker);
       Consumer<Finding> out = findingsOf(c);
-      tracker.setListener(t -> {
-        for (Detector d : detectors) {
-          d.transaction(c, tracker, t, out);
-        }
-        facts.transaction(c, t);
-        sink.transaction(c, t);
-      });
+      tracker.setListener(
+          t -> {
+            for (Detector d : detectors) {
+              d.transaction(c, tracker, t, out);
+            }
+            facts.transaction(c, t);
+            sink.transaction(c, t);
+          });
       trackers.put(c, tracker);
       tlsTrackers.put(c, tls);
       return tls;
     }
 
     /**
-     * Hands findings to the sink, with the packets around the evidence for findings about
-     * {@code c}: its timeline is still there (it is released with the connection).
+     * Hands findings to the sink, with the packets around the evidence for findings about {@code
+     * c}: its timeline is still there (it is released with the connection).
      */
     private Consumer<Finding> findingsOf(Connection c) {
       String id = c.idString();
-      return f -> sink.finding(
-          id.equals(f.connection()) ? f.withLadder(Ladder.around(c.timeline(), f.frames())) : f);
+      return f ->
+          sink.finding(
+              id.equals(f.connection())
+                  ? f.withLadder(Ladder.around(c.timeline(), f.frames()))
+                  : f);
     }
 
     @Override
     public void closed(Connection c) {
       HttpTracker tracker = trackers.remove(c);
       TlsTracker tls = tlsTrackers.remove(c);
-      long connect = c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
+      long connect =
+          c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
       TlsFacts tlsFacts = tls == null ? null : tls.facts(connect);
       facts.connection(c, tracker, tlsFacts == null ? -1 : tlsFacts.timing().setupUs());
       Consumer<Finding> out = findingsOf(c);

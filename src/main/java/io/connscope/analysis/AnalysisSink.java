@@ -5,16 +5,16 @@ import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 
 /**
- * Receives what the pipeline produces, in the pipeline's own types, as it becomes final (a
- * {@link ResultBuilder} turns it into the result model the reports render), so that reports can be streamed and
- * memory stays bounded by the connections still open: a connection is handed over once, when it
- * is finished, and then released by the pipeline.
+ * Receives what the pipeline produces, in the pipeline's own types, as it becomes final (a {@link
+ * ResultBuilder} turns it into the result model the reports render), so that reports can be
+ * streamed and memory stays bounded by the connections still open: a connection is handed over
+ * once, when it is finished, and then released by the pipeline.
  *
  * <p>What is handed over does not change afterwards: a final transaction, a finished connection
  * (its {@code Connection} and {@code HttpTracker}), a finding and its ladder. A sink may therefore
- * keep them, or process them on another thread, as a report writer thread does; the one
- * exception is the connection passed with a transaction, which is still open and changing (such a
- * sink copies what it reads of it at hand-over).
+ * keep them, or process them on another thread, as a report writer thread does; the one exception
+ * is the connection passed with a transaction, which is still open and changing (such a sink copies
+ * what it reads of it at hand-over).
  */
 public interface AnalysisSink {
   /**

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.SortedSet;
 
 /**
- * Capture-wide totals as the pipeline counted them, known at the end of the input (the raw
- * material of {@link io.connscope.result.CaptureSummary}, which {@link ResultBuilder} makes).
+ * Capture-wide totals as the pipeline counted them, known at the end of the input (the raw material
+ * of {@link io.connscope.result.CaptureSummary}, which {@link ResultBuilder} makes).
  *
  * @param files the inputs, in the order read
  * @param packets frames read

@@ -1,13 +1,13 @@
 package io.connscope.analysis;
 
 import io.connscope.http.HttpTracker;
-import io.connscope.tcp.Connection;
 import io.connscope.result.TlsFacts;
+import io.connscope.tcp.Connection;
 
 /**
- * A finished connection as handed to an {@link AnalysisSink}: its TCP side, its HTTP side and,
- * for a TLS connection, its TLS facts (null otherwise).
- * Both are final when handed over; a sink that keeps them keeps their memory, so sinks keep only
- * what they need (a bounded number of them at most).
+ * A finished connection as handed to an {@link AnalysisSink}: its TCP side, its HTTP side and, for
+ * a TLS connection, its TLS facts (null otherwise). Both are final when handed over; a sink that
+ * keeps them keeps their memory, so sinks keep only what they need (a bounded number of them at
+ * most).
  */
 public record ConnectionRecord(Connection tcp, HttpTracker http, TlsFacts tls) {}

@@ -8,20 +8,22 @@ import java.util.List;
 
 /**
  * The packets around a finding, for a ladder (sequence) diagram: timeline entries from a little
- * before the first evidence frame to a little after the last. Built while the finding's
- * connection is still at hand (its timeline is released with it).
+ * before the first evidence frame to a little after the last. Built while the finding's connection
+ * is still at hand (its timeline is released with it).
  *
  * <p>Selection: every entry from {@value #CONTEXT} entries before the first evidence frame to
- * {@value #CONTEXT} after the last; when that span exceeds {@value #MAX_SPAN} entries, only
- * {@value #CONTEXT} entries either side of each evidence frame are kept, at most
- * {@value #MAX_ENTRIES} in all. Empty when no evidence frame is in the timeline (capacity
- * reached, or a capture-wide finding).
+ * {@value #CONTEXT} after the last; when that span exceeds {@value #MAX_SPAN} entries, only {@value
+ * #CONTEXT} entries either side of each evidence frame are kept, at most {@value #MAX_ENTRIES} in
+ * all. Empty when no evidence frame is in the timeline (capacity reached, or a capture-wide
+ * finding).
  */
 public final class Ladder {
   /** Entries kept either side of the evidence. */
   public static final int CONTEXT = 2;
+
   /** Longest contiguous span kept whole. */
   public static final int MAX_SPAN = 32;
+
   /** Most entries in one ladder. */
   public static final int MAX_ENTRIES = 48;
 
@@ -61,16 +63,28 @@ public final class Ladder {
     List<LadderEntry> out = new ArrayList<>();
     for (int i = from; i <= to && out.size() < MAX_ENTRIES; i++) {
       if (keep[i - from]) {
-        out.add(new LadderEntry(t.frame(i), t.ts(i), t.dir(i) == Direction.CLIENT ? "c2s" : "s2c",
-            flags(t.flags(i)), t.seq(i), t.ack(i), t.len(i)));
+        out.add(
+            new LadderEntry(
+                t.frame(i),
+                t.ts(i),
+                t.dir(i) == Direction.CLIENT ? "c2s" : "s2c",
+                flags(t.flags(i)),
+                t.seq(i),
+                t.ack(i),
+                t.len(i)));
       }
     }
     return List.copyOf(out);
   }
 
-  private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+  private static final String[] FLAG_NAMES = {
+    "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"
+  };
 
-  /** TCP flags as Wireshark names them, in header bit order from SYN: "SYN,ACK", "PSH,ACK", "FIN,ACK". */
+  /**
+   * TCP flags as Wireshark names them, in header bit order from SYN: "SYN,ACK", "PSH,ACK",
+   * "FIN,ACK".
+   */
   static String flags(int bits) {
     StringBuilder b = new StringBuilder();
     for (int i : new int[] {1, 0, 2, 3, 4, 5, 6, 7}) {

@@ -1,8 +1,8 @@
 package io.connscope.analysis;
 
+import io.connscope.common.Addresses;
 import io.connscope.common.Direction;
 import io.connscope.common.Warnings;
-import io.connscope.common.Addresses;
 import io.connscope.detect.KeepAlive;
 import io.connscope.detect.PairAggregator;
 import io.connscope.http.Headers;
@@ -31,34 +31,34 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Turns what the pipeline produces (connections, HTTP trackers, transactions, findings, the
- * capture totals) into the result model ({@link io.connscope.result}) and hands each record to a
- * {@link ResultSink} once it is final. Every number a report shows is computed here, once:
- * transaction timings and stalls, the keep-alive negotiation of a transaction and the ending of a
- * connection, a connection's stall summary, the capture totals.
+ * Turns what the pipeline produces (connections, HTTP trackers, transactions, findings, the capture
+ * totals) into the result model ({@link io.connscope.result}) and hands each record to a {@link
+ * ResultSink} once it is final. Every number a report shows is computed here, once: transaction
+ * timings and stalls, the keep-alive negotiation of a transaction and the ending of a connection, a
+ * connection's stall summary, the capture totals.
  *
  * <p>Stalls: a transaction's {@code timings.stalls} are the findings about it known when it is
  * handed over. Transactions of an open connection wait (as the pipeline's objects) until the
- * connection closes, so that findings reported at the close are in them; beyond
- * {@value #MAX_WAITING} waiting on one connection, the oldest is handed over with the findings
- * known then. Memory: at most {@value #MAX_WAITING} transactions per open connection, and the
- * findings about open connections.
+ * connection closes, so that findings reported at the close are in them; beyond {@value
+ * #MAX_WAITING} waiting on one connection, the oldest is handed over with the findings known then.
+ * Memory: at most {@value #MAX_WAITING} transactions per open connection, and the findings about
+ * open connections.
  *
- * <p>Findings are grouped by what the reader acts on: the occurrences of one problem (finding
- * type) on the transactions of one client/server pair (client address, server address and port)
- * become one finding (a finding about a connection as a whole, naming no transaction, has its
- * connection as its unit and stays as its detector reported it: several of one type on one
- * connection are different problems, such as the two directions of a truncated capture),
- * handed over at the end: its connection, transaction, evidence, summary and ladder are those of
- * the costliest occurrence, its cost the total, its severity the most severe of them, and
- * {@link Finding.Occurrences} counts them, keeps the {@value #WORST_KEPT} costliest (ties in report order) with their
- * frames and every one as a row (at most {@value #MAX_ROWS} rows in all, the rest counted). A
- * problem seen once stays the finding its detector reported. Capture-wide and connection findings
- * are handed over as they come. Beyond {@value #MAX_PAIRS} pairs, a connection is its own unit;
- * beyond {@value #MAX_GROUPS} problems held, the findings of a new problem are handed over one by
- * one as they come (so memory stays bounded whatever the capture). The transactions'
- * stalls and the connections' stall summaries count every occurrence. Memory: per group its
- * counters, {@value #WORST_KEPT} findings and its rows; per HTTP connection number 4 bytes (its pair).
+ * <p>Findings are grouped by what the reader acts on: the occurrences of one problem (finding type)
+ * on the transactions of one client/server pair (client address, server address and port) become
+ * one finding (a finding about a connection as a whole, naming no transaction, has its connection
+ * as its unit and stays as its detector reported it: several of one type on one connection are
+ * different problems, such as the two directions of a truncated capture), handed over at the end:
+ * its connection, transaction, evidence, summary and ladder are those of the costliest occurrence,
+ * its cost the total, its severity the most severe of them, and {@link Finding.Occurrences} counts
+ * them, keeps the {@value #WORST_KEPT} costliest (ties in report order) with their frames and every
+ * one as a row (at most {@value #MAX_ROWS} rows in all, the rest counted). A problem seen once
+ * stays the finding its detector reported. Capture-wide and connection findings are handed over as
+ * they come. Beyond {@value #MAX_PAIRS} pairs, a connection is its own unit; beyond {@value
+ * #MAX_GROUPS} problems held, the findings of a new problem are handed over one by one as they come
+ * (so memory stays bounded whatever the capture). The transactions' stalls and the connections'
+ * stall summaries count every occurrence. Memory: per group its counters, {@value #WORST_KEPT}
+ * findings and its rows; per HTTP connection number 4 bytes (its pair).
  */
 public final class ResultBuilder implements AnalysisSink {
   /** Transactions of one open connection kept until its close; beyond, the oldest go out. */
@@ -67,16 +67,20 @@ public final class ResultBuilder implements AnalysisSink {
   private static final String[] HEADERS = TransactionResult.KEPT_HEADERS.toArray(new String[0]);
 
   /** What a persistent pattern would have saved, as written in every pair's estimate. */
-  public static final String ESTIMATE_ASSUMPTIONS = "one persistent connection per concurrently"
-      + " used connection (the peak); each avoided setup costs the pair's mean setup time; a warm"
-      + " connection sends a response in one round trip, so the extra flights measured on first"
-      + " responses are saved in proportion to the avoided setups";
+  public static final String ESTIMATE_ASSUMPTIONS =
+      "one persistent connection per concurrently"
+          + " used connection (the peak); each avoided setup costs the pair's mean setup time; a warm"
+          + " connection sends a response in one round trip, so the extra flights measured on first"
+          + " responses are saved in proportion to the avoided setups";
 
   private final ResultSink out;
+
   /** Final transactions of open connections not handed over yet, by connection number. */
   private final HashMap<Long, ArrayDeque<Transaction>> waiting = new HashMap<>();
+
   /** Costs of the findings about open connections, by connection and type (stall summary). */
   private final Map<String, TreeMap<String, List<Long>>> costsOf = new HashMap<>();
+
   /** Findings about transactions of open connections, for each transaction's stalls. */
   private final Map<String, List<Finding>> transactionFindings = new HashMap<>();
 
@@ -91,25 +95,39 @@ public final class ResultBuilder implements AnalysisSink {
 
   /** Occurrences kept with their frames and ladder per grouped finding. */
   static final int WORST_KEPT = 3;
+
   /** Occurrence rows kept in all groups together. */
   static final long MAX_ROWS = 100_000;
-  /** Problems (groups) held until the end; the findings of further problems are handed over one by one. */
+
+  /**
+   * Problems (groups) held until the end; the findings of further problems are handed over one by
+   * one.
+   */
   static final int MAX_GROUPS = 1_000;
+
   /** Client/server pairs told apart for grouping; beyond, a connection is its own unit. */
   static final int MAX_PAIRS = 10_000;
+
   /** Connection numbers whose pair is remembered (4 bytes each); later ones are their own unit. */
   static final long MAX_REMEMBERED = 64_000_000;
 
   /** Findings about connections not finished yet, by connection number: grouped at the close. */
   private final TreeMap<Long, List<Finding>> pending = new TreeMap<>();
+
   /** By connection number: its unit + 1 (0: not finished yet, or not remembered). */
   private int[] unitOf = new int[1024];
+
   private final HashMap<String, Integer> pairUnits = new HashMap<>();
+
   /** The groups, in the order they were made. */
   private final java.util.LinkedHashMap<GroupKey, Group> groups = new java.util.LinkedHashMap<>();
+
   private long rowsKept;
 
-  /** A problem on a unit: pair index (>= 0), or -1 - connection number when the connection is the unit. */
+  /**
+   * A problem on a unit: pair index (>= 0), or -1 - connection number when the connection is the
+   * unit.
+   */
   private record GroupKey(String type, long unit) {}
 
   /** The occurrences of one problem on one unit, while the analysis runs. */
@@ -161,7 +179,9 @@ public final class ResultBuilder implements AnalysisSink {
     if (unit > 0) {
       group(f, unit - 1);
     } else if (n > 0 && n < MAX_REMEMBERED) {
-      pending.computeIfAbsent(n, k -> new ArrayList<>()).add(f); // open: its pair is known at its close
+      pending
+          .computeIfAbsent(n, k -> new ArrayList<>())
+          .add(f); // open: its pair is known at its close
     } else {
       group(f, -1 - Math.max(0, n));
     }
@@ -181,7 +201,8 @@ public final class ResultBuilder implements AnalysisSink {
     }
     g.count++;
     g.total += f.costUs();
-    g.severity = g.severity == null || f.severity().compareTo(g.severity) > 0 ? f.severity() : g.severity;
+    g.severity =
+        g.severity == null || f.severity().compareTo(g.severity) > 0 ? f.severity() : g.severity;
     int at = 0;
     while (at < g.worst.size() && !costlier(f, g.worst.get(at))) {
       at++;
@@ -206,7 +227,10 @@ public final class ResultBuilder implements AnalysisSink {
     }
   }
 
-  /** {@code a} goes before {@code b} among the worst: costlier, ties in report order (connection, transaction). */
+  /**
+   * {@code a} goes before {@code b} among the worst: costlier, ties in report order (connection,
+   * transaction).
+   */
   private static boolean costlier(Finding a, Finding b) {
     if (a.costUs() != b.costUs()) {
       return a.costUs() > b.costUs();
@@ -228,7 +252,9 @@ public final class ResultBuilder implements AnalysisSink {
     long unit = u != null ? u : -1 - c.id();
     if (u != null && c.id() > 0 && c.id() < MAX_REMEMBERED) {
       if (c.id() >= unitOf.length) {
-        unitOf = Arrays.copyOf(unitOf, (int) Math.min(MAX_REMEMBERED, Math.max(c.id() + 1, unitOf.length * 2L)));
+        unitOf =
+            Arrays.copyOf(
+                unitOf, (int) Math.min(MAX_REMEMBERED, Math.max(c.id() + 1, unitOf.length * 2L)));
       }
       unitOf[(int) c.id()] = u + 1;
     }
@@ -247,19 +273,37 @@ public final class ResultBuilder implements AnalysisSink {
     }
     List<Finding.Occurrence> rows = new ArrayList<>(g.rowCount);
     for (int i = 0; i < g.rowCount; i++) {
-      rows.add(new Finding.Occurrence(io.connscope.result.ConnectionIds.of(g.rows[i * 3]),
-          (int) g.rows[i * 3 + 1], g.rows[i * 3 + 2], List.of()));
+      rows.add(
+          new Finding.Occurrence(
+              io.connscope.result.ConnectionIds.of(g.rows[i * 3]),
+              (int) g.rows[i * 3 + 1],
+              g.rows[i * 3 + 2],
+              List.of()));
     }
-    return new Finding(w.type(), g.severity, w.confidence(), w.connection(), w.transaction(), g.total,
-        w.frames(), w.displayFilter(), w.summary(), w.fix(), w.details(), w.ladder(),
-        new Finding.Occurrences(g.count, g.total, w.costUs(), List.copyOf(worst), List.copyOf(rows), g.omitted));
+    return new Finding(
+        w.type(),
+        g.severity,
+        w.confidence(),
+        w.connection(),
+        w.transaction(),
+        g.total,
+        w.frames(),
+        w.displayFilter(),
+        w.summary(),
+        w.fix(),
+        w.details(),
+        w.ladder(),
+        new Finding.Occurrences(
+            g.count, g.total, w.costUs(), List.copyOf(worst), List.copyOf(rows), g.omitted));
   }
 
   /** Costs and transaction findings of open connections, for stall summaries and stalls. */
   private void note(Finding f) {
     if (f.connection() != null && f.costUs() > 0) {
-      costsOf.computeIfAbsent(f.connection(), k -> new TreeMap<>())
-          .computeIfAbsent(f.type(), k -> new ArrayList<>()).add(f.costUs());
+      costsOf
+          .computeIfAbsent(f.connection(), k -> new TreeMap<>())
+          .computeIfAbsent(f.type(), k -> new ArrayList<>())
+          .add(f.costUs());
     }
     if (f.connection() != null && f.transaction() >= 0) {
       transactionFindings.computeIfAbsent(f.connection(), k -> new ArrayList<>()).add(f);
@@ -287,7 +331,8 @@ public final class ResultBuilder implements AnalysisSink {
       handshakeMicros += Math.max(0, result.handshake().setupUs());
     }
     List<Finding> mine = pending.remove(c.id());
-    long unit = result.isHttp() ? unitOf(result) : -1 - c.id(); // only HTTP connections have transactions
+    long unit =
+        result.isHttp() ? unitOf(result) : -1 - c.id(); // only HTTP connections have transactions
     if (mine != null) {
       for (Finding f : mine) {
         group(f, unit);
@@ -316,24 +361,42 @@ public final class ResultBuilder implements AnalysisSink {
     List<CaptureSummary.Warning> warnings = new ArrayList<>();
     for (Map.Entry<String, Warnings.Entry> e : t.warnings().entries().entrySet()) {
       Warnings.Entry en = e.getValue();
-      warnings.add(new CaptureSummary.Warning(e.getKey(), en.count(), en.firstFrame(), en.detail()));
+      warnings.add(
+          new CaptureSummary.Warning(e.getKey(), en.count(), en.firstFrame(), en.detail()));
     }
     List<PairSummary> pairs = new ArrayList<>();
     for (PairAggregator.Pair p : t.pairs()) {
       pairs.add(pair(p));
     }
-    out.finish(new CaptureSummary(List.copyOf(files), t.packets(), t.bytes(), t.tcpPackets(),
-        List.copyOf(t.linkTypes()), t.startEpochMicros(), t.durationMicros(), t.filter(),
-        t.filteredOut(), Collections.unmodifiableList(warnings),
-        new CaptureSummary.Totals(connections, httpConnections, transactions, unanswered, orphans,
-            findings, t.connectionsOutsidePairs(), handshakes, handshakeMicros),
-        Collections.unmodifiableList(pairs)));
+    out.finish(
+        new CaptureSummary(
+            List.copyOf(files),
+            t.packets(),
+            t.bytes(),
+            t.tcpPackets(),
+            List.copyOf(t.linkTypes()),
+            t.startEpochMicros(),
+            t.durationMicros(),
+            t.filter(),
+            t.filteredOut(),
+            Collections.unmodifiableList(warnings),
+            new CaptureSummary.Totals(
+                connections,
+                httpConnections,
+                transactions,
+                unanswered,
+                orphans,
+                findings,
+                t.connectionsOutsidePairs(),
+                handshakes,
+                handshakeMicros),
+            Collections.unmodifiableList(pairs)));
   }
 
   /** Transaction {@code t} of {@code c}, with {@code c}'s handshake as it is now. */
   private TransactionResult result(Connection c, Transaction t) {
-    List<Finding> known = transactionFindings.isEmpty() ? null
-        : transactionFindings.get(c.idString());
+    List<Finding> known =
+        transactionFindings.isEmpty() ? null : transactionFindings.get(c.idString());
     List<TransactionResult.Stall> stalls = List.of();
     if (known != null) {
       for (Finding f : known) {
@@ -349,35 +412,76 @@ public final class ResultBuilder implements AnalysisSink {
     long ackTs = c.ackTsMicros();
     long rtt = c.rttToServerMicros();
     long wait = span(t.requestLastUs(), t.responseFirstUs());
-    TransactionResult.Timings timings = new TransactionResult.Timings(
-        t.index() == 0 && synTs >= 0 && ackTs >= 0 ? span(synTs, ackTs) : -1,
-        span(t.requestFirstUs(), t.requestLastUs()),
-        wait,
-        span(t.responseFirstUs(), t.responseLastUs()),
-        wait < 0 || rtt < 0 ? -1 : Math.max(0, wait - rtt),
-        stalls);
-    return new TransactionResult(c.id(), t.index(), t.depth(), t.pipelineDepth(), t.method(),
-        t.uri(), t.requestVersion(), t.status() > 0 ? t.status() : null, t.reason(),
-        t.responseVersion(), t.interimStatuses(), headers(t.requestHeaders()),
-        headers(t.responseHeaders()), t.requestHeaderBytes(), t.requestBodyBytes(),
-        t.requestBodyGapBytes(), lower(t.requestFraming()), t.responseHeaderBytes(),
-        t.responseBodyBytes(), t.responseBodyGapBytes(), lower(t.responseFraming()),
-        t.requestFirstFrame(), t.requestLastFrame(), t.responseFirstFrame(), t.responseLastFrame(),
-        t.requestFirstUs(), t.requestLastUs(), t.responseFirstUs(), t.responseLastUs(), timings,
+    TransactionResult.Timings timings =
+        new TransactionResult.Timings(
+            t.index() == 0 && synTs >= 0 && ackTs >= 0 ? span(synTs, ackTs) : -1,
+            span(t.requestFirstUs(), t.requestLastUs()),
+            wait,
+            span(t.responseFirstUs(), t.responseLastUs()),
+            wait < 0 || rtt < 0 ? -1 : Math.max(0, wait - rtt),
+            stalls);
+    return new TransactionResult(
+        c.id(),
+        t.index(),
+        t.depth(),
+        t.pipelineDepth(),
+        t.method(),
+        t.uri(),
+        t.requestVersion(),
+        t.status() > 0 ? t.status() : null,
+        t.reason(),
+        t.responseVersion(),
+        t.interimStatuses(),
+        headers(t.requestHeaders()),
+        headers(t.responseHeaders()),
+        t.requestHeaderBytes(),
+        t.requestBodyBytes(),
+        t.requestBodyGapBytes(),
+        lower(t.requestFraming()),
+        t.responseHeaderBytes(),
+        t.responseBodyBytes(),
+        t.responseBodyGapBytes(),
+        lower(t.responseFraming()),
+        t.requestFirstFrame(),
+        t.requestLastFrame(),
+        t.responseFirstFrame(),
+        t.responseLastFrame(),
+        t.requestFirstUs(),
+        t.requestLastUs(),
+        t.responseFirstUs(),
+        t.responseLastUs(),
+        timings,
         t.unanswered(),
-        t.responseNotCaptured() ? new TransactionResult.ResponseNotCaptured(
-            t.responseBytesNotCaptured(), t.responseAckedFrame(), t.responseAckedUs()) : null,
-        t.requestWireBytes(), t.responseWireBytes(), t.orphanResponse(), t.requestNotCaptured(),
-        t.requestComplete(), t.responseComplete(), t.gapAffected(), t.closeDelimited(),
-        t.anomalies(), negotiation(KeepAlive.negotiation(t)));
+        t.responseNotCaptured()
+            ? new TransactionResult.ResponseNotCaptured(
+                t.responseBytesNotCaptured(), t.responseAckedFrame(), t.responseAckedUs())
+            : null,
+        t.requestWireBytes(),
+        t.responseWireBytes(),
+        t.orphanResponse(),
+        t.requestNotCaptured(),
+        t.requestComplete(),
+        t.responseComplete(),
+        t.gapAffected(),
+        t.closeDelimited(),
+        t.anomalies(),
+        negotiation(KeepAlive.negotiation(t)));
   }
 
   private static TransactionResult.KeepAliveNegotiation negotiation(KeepAlive.Negotiation n) {
-    return new TransactionResult.KeepAliveNegotiation(n.clientAsked(), n.proxyConnection(),
-        n.serverAnswered(), n.keepAliveMax(), n.keepAliveTimeoutSeconds(), n.persistent());
+    return new TransactionResult.KeepAliveNegotiation(
+        n.clientAsked(),
+        n.proxyConnection(),
+        n.serverAnswered(),
+        n.keepAliveMax(),
+        n.keepAliveTimeoutSeconds(),
+        n.persistent());
   }
 
-  /** The kept headers of {@code h}, repeated ones joined with ", ", in {@link TransactionResult#KEPT_HEADERS} order. */
+  /**
+   * The kept headers of {@code h}, repeated ones joined with ", ", in {@link
+   * TransactionResult#KEPT_HEADERS} order.
+   */
   private static Map<String, String> headers(Headers h) {
     if (h == null || h.size() == 0) {
       return Map.of();
@@ -405,46 +509,98 @@ public final class ResultBuilder implements AnalysisSink {
     return out == null ? Map.of() : Collections.unmodifiableMap(out);
   }
 
-  private static ConnectionResult connection(Connection c, HttpTracker http, TlsFacts tls,
-      Map<String, List<Long>> costs) {
-    ConnectionResult.Handshake handshake = new ConnectionResult.Handshake(c.synFrame(),
-        c.synTsMicros(), c.synAckFrame(), c.synAckTsMicros(), c.ackFrame(), c.ackTsMicros(),
-        c.synCount(), c.synAckCount(), c.rttToServerMicros(), c.rttToClientMicros());
+  private static ConnectionResult connection(
+      Connection c, HttpTracker http, TlsFacts tls, Map<String, List<Long>> costs) {
+    ConnectionResult.Handshake handshake =
+        new ConnectionResult.Handshake(
+            c.synFrame(),
+            c.synTsMicros(),
+            c.synAckFrame(),
+            c.synAckTsMicros(),
+            c.ackFrame(),
+            c.ackTsMicros(),
+            c.synCount(),
+            c.synAckCount(),
+            c.rttToServerMicros(),
+            c.rttToClientMicros());
     boolean isHttp = http != null && http.isHttp();
-    ConnectionResult.Http h = http == null ? null : new ConnectionResult.Http(isHttp,
-        isHttp ? null : http.notHttpReason(), http.maxPipelineDepth(), http.httpReversed(),
-        http.tunnel(), Collections.unmodifiableMap(http.anomalies()));
+    ConnectionResult.Http h =
+        http == null
+            ? null
+            : new ConnectionResult.Http(
+                isHttp,
+                isHttp ? null : http.notHttpReason(),
+                http.maxPipelineDepth(),
+                http.httpReversed(),
+                http.tunnel(),
+                Collections.unmodifiableMap(http.anomalies()));
     SortedMap<String, ConnectionResult.StallSummary> stallSummary = Collections.emptySortedMap();
     if (costs != null && !costs.isEmpty()) {
       TreeMap<String, ConnectionResult.StallSummary> stalls = new TreeMap<>();
       for (Map.Entry<String, List<Long>> e : costs.entrySet()) {
         long[] v = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
-        stalls.put(e.getKey(), new ConnectionResult.StallSummary(v.length, Arrays.stream(v).sum(),
-            v[(v.length - 1) / 2]));
+        stalls.put(
+            e.getKey(),
+            new ConnectionResult.StallSummary(
+                v.length, Arrays.stream(v).sum(), v[(v.length - 1) / 2]));
       }
       stallSummary = Collections.unmodifiableSortedMap(stalls);
     }
-    return new ConnectionResult(c.id(),
+    return new ConnectionResult(
+        c.id(),
         new Endpoint(Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort()),
         new Endpoint(Addresses.format(c.serverAddrHi(), c.serverAddrLo()), c.serverPort()),
-        c.ipVersion(), lower(c.roleSource()), c.rolesInferred(), c.firstFrame(), c.lastFrame(),
-        c.firstTsMicros(), c.lastTsMicros(), handshake, lower(c.vantage()), coverage(c),
-        new ConnectionResult.Close(lower(c.closeReason()), side(c.closedFirstBy())), c.history(),
-        half(c.half(Direction.CLIENT)), half(c.half(Direction.SERVER)), h, tls,
-        isHttp ? ending(KeepAlive.ending(c, http)) : null, stallSummary,
+        c.ipVersion(),
+        lower(c.roleSource()),
+        c.rolesInferred(),
+        c.firstFrame(),
+        c.lastFrame(),
+        c.firstTsMicros(),
+        c.lastTsMicros(),
+        handshake,
+        lower(c.vantage()),
+        coverage(c),
+        new ConnectionResult.Close(lower(c.closeReason()), side(c.closedFirstBy())),
+        c.history(),
+        half(c.half(Direction.CLIENT)),
+        half(c.half(Direction.SERVER)),
+        h,
+        tls,
+        isHttp ? ending(KeepAlive.ending(c, http)) : null,
+        stallSummary,
         http == null ? 0 : http.transactionCount());
   }
 
   private static ConnectionResult.KeepAliveEnding ending(KeepAlive.Ending e) {
-    return new ConnectionResult.KeepAliveEnding(e.requests(), e.reused(), e.closedBy(),
-        e.closeKind(), e.closeFrame(), e.closeMicros(), e.closedAfter(), e.idleBeforeCloseMicros());
+    return new ConnectionResult.KeepAliveEnding(
+        e.requests(),
+        e.reused(),
+        e.closedBy(),
+        e.closeKind(),
+        e.closeFrame(),
+        e.closeMicros(),
+        e.closedAfter(),
+        e.idleBeforeCloseMicros());
   }
 
   private static ConnectionResult.Half half(HalfConnection h) {
-    return new ConnectionResult.Half(h.packets(), h.payloadBytes(), h.dataSegments(),
-        h.retransmissions(), h.retransmittedBytes(), h.outOfOrder(), h.overlapConflicts(), h.gaps(),
-        h.gapBytes(), h.mss(), h.windowScale(), h.sackPermitted(), h.maxWindow(), h.zeroWindows(),
-        h.finFrame(), h.rstFrame());
+    return new ConnectionResult.Half(
+        h.packets(),
+        h.payloadBytes(),
+        h.dataSegments(),
+        h.retransmissions(),
+        h.retransmittedBytes(),
+        h.outOfOrder(),
+        h.overlapConflicts(),
+        h.gaps(),
+        h.gapBytes(),
+        h.mss(),
+        h.windowScale(),
+        h.sackPermitted(),
+        h.maxWindow(),
+        h.zeroWindows(),
+        h.finFrame(),
+        h.rstFrame());
   }
 
   /**
@@ -459,14 +615,31 @@ public final class ResultBuilder implements AnalysisSink {
 
   private static PairSummary pair(PairAggregator.Pair p) {
     PairAggregator.Key k = p.key();
-    return new PairSummary(Addresses.format(k.clientHi(), k.clientLo()),
+    return new PairSummary(
+        Addresses.format(k.clientHi(), k.clientLo()),
         new Endpoint(Addresses.format(k.serverHi(), k.serverLo()), k.serverPort()),
-        p.firstConnection(), p.connections(), p.httpConnections(), p.transactions(),
-        p.transactionsPerConnection(), p.reusedConnections(), p.maxPipelineDepth(),
-        p.peakConcurrent(), p.pattern(), p.setups(), p.setupMicros(), p.tlsConnections(),
-        p.tlsMicros(), p.transactionMicros(), Math.round(p.setupShare() * 100), p.startUs(),
-        p.endUs(), new PairSummary.PersistentEstimate(p.setupsAvoidable(), p.setupSavedMicros(),
-            p.slowStartSavedMicros(), p.setupSavedMicros() + p.slowStartSavedMicros(),
+        p.firstConnection(),
+        p.connections(),
+        p.httpConnections(),
+        p.transactions(),
+        p.transactionsPerConnection(),
+        p.reusedConnections(),
+        p.maxPipelineDepth(),
+        p.peakConcurrent(),
+        p.pattern(),
+        p.setups(),
+        p.setupMicros(),
+        p.tlsConnections(),
+        p.tlsMicros(),
+        p.transactionMicros(),
+        Math.round(p.setupShare() * 100),
+        p.startUs(),
+        p.endUs(),
+        new PairSummary.PersistentEstimate(
+            p.setupsAvoidable(),
+            p.setupSavedMicros(),
+            p.slowStartSavedMicros(),
+            p.setupSavedMicros() + p.slowStartSavedMicros(),
             ESTIMATE_ASSUMPTIONS));
   }
 
@@ -478,18 +651,22 @@ public final class ResultBuilder implements AnalysisSink {
     return dir == Direction.CLIENT ? "client" : dir == Direction.SERVER ? "server" : null;
   }
 
-  /** Lower-case constant names, computed once per enum type (they are written for every transaction). */
-  private static final ClassValue<String[]> LOWER_NAMES = new ClassValue<>() {
-    @Override
-    protected String[] computeValue(Class<?> type) {
-      Object[] constants = type.getEnumConstants();
-      String[] names = new String[constants.length];
-      for (int i = 0; i < constants.length; i++) {
-        names[i] = ((Enum<?>) constants[i]).name().toLowerCase(Locale.ROOT);
-      }
-      return names;
-    }
-  };
+  /**
+   * Lower-case constant names, computed once per enum type (they are written for every
+   * transaction).
+   */
+  private static final ClassValue<String[]> LOWER_NAMES =
+      new ClassValue<>() {
+        @Override
+        protected String[] computeValue(Class<?> type) {
+          Object[] constants = type.getEnumConstants();
+          String[] names = new String[constants.length];
+          for (int i = 0; i < constants.length; i++) {
+            names[i] = ((Enum<?>) constants[i]).name().toLowerCase(Locale.ROOT);
+          }
+          return names;
+        }
+      };
 
   private static String lower(Enum<?> e) {
     return e == null ? null : LOWER_NAMES.get(e.getDeclaringClass())[e.ordinal()];

@@ -8,11 +8,11 @@
  * finding (with the packets around its evidence) and finally the capture totals, with the
  * client/server pair aggregates, to an {@link io.connscope.analysis.AnalysisSink}, in the
  * pipeline's own types. {@link io.connscope.analysis.ResultBuilder} is the sink that turns them
- * into the immutable records of {@link io.connscope.result} (computing every number a report
- * shows, once) for a {@link io.connscope.result.ResultSink}: the reports. It is single-threaded
- * and driven by capture timestamps only, so the same input always gives the same results.
- * Finished transactions and connections are handed over and released: memory is bounded by the
- * connections still open and by documented caps. Depends on capture, decode, tcp, http, detect
- * and result; never on report or cli.
+ * into the immutable records of {@link io.connscope.result} (computing every number a report shows,
+ * once) for a {@link io.connscope.result.ResultSink}: the reports. It is single-threaded and driven
+ * by capture timestamps only, so the same input always gives the same results. Finished
+ * transactions and connections are handed over and released: memory is bounded by the connections
+ * still open and by documented caps. Depends on capture, decode, tcp, http, detect and result;
+ * never on report or cli.
  */
 package io.connscope.analysis;

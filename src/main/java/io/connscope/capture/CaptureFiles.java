@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Opens a capture file as a {@link PacketSource}, choosing the reader from the magic number:
- * pcap (microsecond or nanosecond, either byte order), pcapng, or either of them gzip-compressed.
- * The file name does not matter.
+ * Opens a capture file as a {@link PacketSource}, choosing the reader from the magic number: pcap
+ * (microsecond or nanosecond, either byte order), pcapng, or either of them gzip-compressed. The
+ * file name does not matter.
  */
 public final class CaptureFiles {
   private CaptureFiles() {}
@@ -59,8 +59,9 @@ public final class CaptureFiles {
     return "live";
   }
 
-  private static PacketSource detect(CaptureInput in, Path file, boolean gzip, Warnings warnings,
-      long frameNumberBase) throws IOException {
+  private static PacketSource detect(
+      CaptureInput in, Path file, boolean gzip, Warnings warnings, long frameNumberBase)
+      throws IOException {
     in.ensure(4);
     int have = Math.min(in.available(), 4);
     if (have == 0) {
@@ -81,8 +82,14 @@ public final class CaptureFiles {
     for (int i = 0; i < have; i++) {
       hex.append(i == 0 ? "" : " ").append(String.format("%02x", b.get(p + i) & 0xFF));
     }
-    String what = have < 4 ? "too short to be a capture (" + have + " bytes: " + hex + ")"
-        : "not a pcap or pcapng file" + (gzip ? " inside gzip" : "") + " (starts with " + hex + ")";
+    String what =
+        have < 4
+            ? "too short to be a capture (" + have + " bytes: " + hex + ")"
+            : "not a pcap or pcapng file"
+                + (gzip ? " inside gzip" : "")
+                + " (starts with "
+                + hex
+                + ")";
     throw new CaptureFormatException(file + ": " + what);
   }
 }

@@ -9,14 +9,19 @@ package io.connscope.capture;
 public final class CaptureInfo {
   /** 1-based frame number across every file of one analysis (as Wireshark numbers frames). */
   public long frameNumber;
+
   /** Capture timestamp in nanoseconds since the Unix epoch. */
   public long timestampNanos;
+
   /** Bytes of the frame present in the capture (after snaplen). */
   public int capturedLength;
+
   /** Bytes of the frame on the wire (original length). */
   public int wireLength;
+
   /** Interface index within the capture file (0 for pcap). */
   public int interfaceId;
+
   /** Link-layer header type of the frame ({@link LinkType}). */
   public int linkType;
 

@@ -13,13 +13,12 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * The byte window the file readers parse from: one heap array, filled in large chunks straight
- * from a {@link FileChannel} (or a {@link GZIPInputStream}), from which frames are served in
- * place.
+ * The byte window the file readers parse from: one heap array, filled in large chunks straight from
+ * a {@link FileChannel} (or a {@link GZIPInputStream}), from which frames are served in place.
  *
- * <p>Unconsumed bytes live in {@code [pos, lim)}. {@link #ensure(int)} makes at least {@code n}
- * of them available, moving the unconsumed tail to the front when a record straddles the end of
- * the array (the only copy besides the read itself) and growing the array only when one record is
+ * <p>Unconsumed bytes live in {@code [pos, lim)}. {@link #ensure(int)} makes at least {@code n} of
+ * them available, moving the unconsumed tail to the front when a record straddles the end of the
+ * array (the only copy besides the read itself) and growing the array only when one record is
  * bigger than it. Nothing is allocated per record.
  */
 final class CaptureInput implements AutoCloseable {
@@ -37,12 +36,19 @@ final class CaptureInput implements AutoCloseable {
   private ByteBuffer fillView;
   private int pos;
   private int lim;
+
   /** Uncompressed file offset of {@code array[0]}. */
   private long base;
+
   private boolean eof;
 
-  private CaptureInput(String name, FileChannel channel, InputStream stream,
-      CountingStream compressed, Warnings warnings, int capacity) {
+  private CaptureInput(
+      String name,
+      FileChannel channel,
+      InputStream stream,
+      CountingStream compressed,
+      Warnings warnings,
+      int capacity) {
     this.name = name;
     this.channel = channel;
     this.stream = stream;
@@ -161,11 +167,17 @@ final class CaptureInput implements AutoCloseable {
       return stream.read(array, lim, array.length - lim);
     } catch (EOFException e) {
       // GZIPInputStream: the compressed stream ends inside a member.
-      warnings.add("capture.truncated_gzip", 0, 1,
+      warnings.add(
+          "capture.truncated_gzip",
+          0,
+          1,
           name + ": compressed data ends early after " + compressed.count + " bytes");
       return -1;
     } catch (ZipException e) {
-      warnings.add("capture.bad_gzip", 0, 1,
+      warnings.add(
+          "capture.bad_gzip",
+          0,
+          1,
           name + ": corrupt compressed data near byte " + compressed.count + ": " + e.getMessage());
       return -1;
     }

@@ -12,9 +12,9 @@ import java.nio.ByteBuffer;
  * {@code info().capturedLength} bytes, and {@link #info()} describes it. The buffer and the info
  * are owned by the source and overwritten by the next call: they are valid only until then.
  *
- * <p>Damage in the input (a truncated last record, a corrupt block) is not an exception: the
- * source records a warning in the {@link Warnings} it was given, yields every frame it could
- * read, and then ends. Only an unreadable file (I/O error, not a capture at all) throws.
+ * <p>Damage in the input (a truncated last record, a corrupt block) is not an exception: the source
+ * records a warning in the {@link Warnings} it was given, yields every frame it could read, and
+ * then ends. Only an unreadable file (I/O error, not a capture at all) throws.
  */
 public interface PacketSource extends AutoCloseable {
   /** Advances to the next frame; false at the end of the input. */

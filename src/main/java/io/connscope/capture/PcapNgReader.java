@@ -22,9 +22,9 @@ import java.util.Arrays;
  * ({@link #frameOffset()} points inside the block). Other block types (name resolution, interface
  * statistics, decryption secrets, custom...) are skipped; types this reader does not know are
  * counted as {@code capture.unknown_block}. Damage is counted in {@link Warnings}: {@code
- * capture.bad_block} (impossible block length: reading stops), {@code capture.truncated_file}
- * (last block cut short), {@code capture.bad_interface} (packet of an undefined interface:
- * skipped), {@code capture.bad_record} (packet longer than its block: skipped).
+ * capture.bad_block} (impossible block length: reading stops), {@code capture.truncated_file} (last
+ * block cut short), {@code capture.bad_interface} (packet of an undefined interface: skipped),
+ * {@code capture.bad_record} (packet longer than its block: skipped).
  */
 public final class PcapNgReader extends CaptureFileReader {
   static final int SHB = 0x0A0D0D0A;
@@ -33,8 +33,10 @@ public final class PcapNgReader extends CaptureFileReader {
   static final int IDB = 1;
   static final int SPB = 3;
   static final int EPB = 6;
+
   /** A block longer than this is taken for corruption. */
   static final int MAX_BLOCK = 16 * 1024 * 1024;
+
   private static final int OPT_END = 0;
   private static final int OPT_IF_TSRESOL = 9;
   private static final int OPT_IF_TSOFFSET = 14;
@@ -46,8 +48,10 @@ public final class PcapNgReader extends CaptureFileReader {
   private int interfaces;
   private int[] ifLinkType = new int[4];
   private long[] ifSnaplen = new long[4];
+
   /** if_tsresol: when {@code ifPow2[i]} the unit is 2^-ifExp[i] s, else 10^-ifExp[i] s. */
   private boolean[] ifPow2 = new boolean[4];
+
   private int[] ifExp = new int[4];
   private long[] ifOffsetNanos = new long[4];
 
@@ -107,8 +111,14 @@ public final class PcapNgReader extends CaptureFileReader {
     }
     p = in.pos();
     if (i32(p + blockLen - 4) != blockLen) {
-      badBlock(frame, "block of type 0x" + Integer.toHexString(type) + " with length " + len
-          + " but trailing length " + (i32(p + blockLen - 4) & 0xFFFFFFFFL));
+      badBlock(
+          frame,
+          "block of type 0x"
+              + Integer.toHexString(type)
+              + " with length "
+              + len
+              + " but trailing length "
+              + (i32(p + blockLen - 4) & 0xFFFFFFFFL));
       return false;
     }
     boolean produced;
@@ -153,11 +163,12 @@ public final class PcapNgReader extends CaptureFileReader {
 
   /** Secrets type of a TLS key log (NSS format) in a Decryption Secrets Block. */
   static final int SECRETS_TLS_KEYLOG = 0x544c534b;
+
   private java.util.function.Consumer<String> tlsKeyLog;
 
   /**
-   * Hands the content of every TLS key log Decryption Secrets Block to {@code sink}, as it is
-   * read (before the packets that follow it).
+   * Hands the content of every TLS key log Decryption Secrets Block to {@code sink}, as it is read
+   * (before the packets that follow it).
    */
   public void onTlsKeyLog(java.util.function.Consumer<String> sink) {
     this.tlsKeyLog = sink;
@@ -231,12 +242,19 @@ public final class PcapNgReader extends CaptureFileReader {
    * Delivers the packet of an EPB/OPB ({@code hasTimestamp}) or an SPB ({@code simple}) whose data
    * starts at block offset {@code dataAt}.
    */
-  private boolean packet(int p, int blockLen, long frame, int ifId, int dataAt,
-      boolean hasTimestamp, boolean simple) {
+  private boolean packet(
+      int p, int blockLen, long frame, int ifId, int dataAt, boolean hasTimestamp, boolean simple) {
     if (ifId < 0 || ifId >= interfaces) {
       if (warnings.get("capture.bad_interface") == 0) {
-        warnings.add("capture.bad_interface", frame, 1, in.name() + ": packet block at offset "
-            + in.offset() + " refers to undefined interface " + (ifId & 0xFFFFFFFFL));
+        warnings.add(
+            "capture.bad_interface",
+            frame,
+            1,
+            in.name()
+                + ": packet block at offset "
+                + in.offset()
+                + " refers to undefined interface "
+                + (ifId & 0xFFFFFFFFL));
       } else {
         warnings.count("capture.bad_interface", frame);
       }
@@ -260,8 +278,14 @@ public final class PcapNgReader extends CaptureFileReader {
       capLen = i32(p + 20) & 0xFFFFFFFFL;
       wireLen = i32(p + 24) & 0xFFFFFFFFL;
       if (capLen > room) {
-        badRecord(frame, "packet block at offset " + in.offset() + " claims " + capLen
-            + " captured bytes in a block of " + blockLen);
+        badRecord(
+            frame,
+            "packet block at offset "
+                + in.offset()
+                + " claims "
+                + capLen
+                + " captured bytes in a block of "
+                + blockLen);
         return false;
       }
     }
@@ -308,14 +332,32 @@ public final class PcapNgReader extends CaptureFileReader {
   }
 
   private static final long[] POW10 = {
-    1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L,
-    1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L,
-    10_000_000_000_000L, 100_000_000_000_000L, 1_000_000_000_000_000L,
-    10_000_000_000_000_000L, 100_000_000_000_000_000L, 1_000_000_000_000_000_000L
+    1L,
+    10L,
+    100L,
+    1_000L,
+    10_000L,
+    100_000L,
+    1_000_000L,
+    10_000_000L,
+    100_000_000L,
+    1_000_000_000L,
+    10_000_000_000L,
+    100_000_000_000L,
+    1_000_000_000_000L,
+    10_000_000_000_000L,
+    100_000_000_000_000L,
+    1_000_000_000_000_000L,
+    10_000_000_000_000_000L,
+    100_000_000_000_000_000L,
+    1_000_000_000_000_000_000L
   };
 
   private void badBlock(long frame, String what) {
-    warnings.add("capture.bad_block", frame, 1,
+    warnings.add(
+        "capture.bad_block",
+        frame,
+        1,
         in.name() + ": " + what + " at offset " + in.offset() + "; rest of file ignored");
     done = true;
   }

@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Reader of classic libpcap files (draft-ietf-opsawg-pcap), both byte orders, microsecond
- * ({@code a1b2c3d4}) and nanosecond ({@code a1b23c4d}) variants, and the "modified" pcap of old
- * Linux tcpdump builds ({@code a1b2cd34}: 8 more bytes per record header, which are skipped).
+ * Reader of classic libpcap files (draft-ietf-opsawg-pcap), both byte orders, microsecond ({@code
+ * a1b2c3d4}) and nanosecond ({@code a1b23c4d}) variants, and the "modified" pcap of old Linux
+ * tcpdump builds ({@code a1b2cd34}: 8 more bytes per record header, which are skipped).
  *
  * <pre>
  *  global header (24 bytes)             record header (16 bytes; 24 if modified), data
@@ -17,8 +17,8 @@ import java.nio.ByteBuffer;
  * </pre>
  *
  * <p>Frames are served in place from the input window: {@link #buffer()} is valid until the next
- * call to {@link #next()}. Damage is counted in {@link Warnings}: {@code capture.truncated_file}
- * (a record cut short at the end), {@code capture.bad_record} (an absurd captured length: reading
+ * call to {@link #next()}. Damage is counted in {@link Warnings}: {@code capture.truncated_file} (a
+ * record cut short at the end), {@code capture.bad_record} (an absurd captured length: reading
  * stops), {@code capture.bad_record_length} (captured length above the original length: the frame
  * is still delivered, with the original length raised to the captured one).
  */
@@ -26,10 +26,13 @@ public final class PcapReader extends CaptureFileReader {
   static final int MAGIC_MICROS = 0xa1b2c3d4;
   static final int MAGIC_NANOS = 0xa1b23c4d;
   static final int MAGIC_MODIFIED = 0xa1b2cd34;
+
   /** Frames up to this size are accepted whatever the snaplen says. */
   static final int MIN_FRAME_CAP = 256 * 1024;
+
   /** Frames above this size are corrupt whatever the snaplen says. */
   static final int MAX_FRAME_CAP = 16 * 1024 * 1024;
+
   private static final int GLOBAL_HEADER = 24;
 
   private boolean swap;
@@ -40,14 +43,17 @@ public final class PcapReader extends CaptureFileReader {
   private int maxFrame;
 
   /**
-   * Reads the global header from {@code in}, which must start with a pcap magic number. Frames
-   * are numbered from {@code frameNumberBase + 1}.
+   * Reads the global header from {@code in}, which must start with a pcap magic number. Frames are
+   * numbered from {@code frameNumberBase + 1}.
    */
   PcapReader(CaptureInput in, Warnings warnings, long frameNumberBase) throws IOException {
     super(in, warnings);
     info.frameNumber = frameNumberBase;
     if (!in.ensure(GLOBAL_HEADER)) {
-      warnings.add("capture.truncated_file", frameNumberBase + 1, 1,
+      warnings.add(
+          "capture.truncated_file",
+          frameNumberBase + 1,
+          1,
           in.name() + ": pcap file header cut at " + in.available() + " of 24 bytes");
       done = true;
       return;
@@ -118,9 +124,18 @@ public final class PcapReader extends CaptureFileReader {
     long wireLen = u32(p + 12);
     if (capLen > maxFrame) {
       if (warnings.get("capture.bad_record") == 0) {
-        warnings.add("capture.bad_record", frame, 1, in.name() + ": record at offset "
-            + in.offset() + " claims " + capLen + " captured bytes (limit " + maxFrame
-            + "); rest of file ignored");
+        warnings.add(
+            "capture.bad_record",
+            frame,
+            1,
+            in.name()
+                + ": record at offset "
+                + in.offset()
+                + " claims "
+                + capLen
+                + " captured bytes (limit "
+                + maxFrame
+                + "); rest of file ignored");
       } else {
         warnings.count("capture.bad_record", frame);
       }

@@ -20,8 +20,7 @@ public final class PcapWriter implements AutoCloseable {
   private byte[] scratch;
 
   /** Writes the file header to {@code out} (buffered here; closed by {@link #close()}). */
-  public PcapWriter(OutputStream out, int linkType, int snaplen, boolean nanos)
-      throws IOException {
+  public PcapWriter(OutputStream out, int linkType, int snaplen, boolean nanos) throws IOException {
     if (snaplen <= 0) {
       throw new IllegalArgumentException("snaplen must be positive: " + snaplen);
     }
@@ -40,8 +39,8 @@ public final class PcapWriter implements AutoCloseable {
 
   /**
    * Appends one frame: {@code capLen} bytes of {@code buf} from absolute index {@code off} (the
-   * buffer's position is not used or moved), seen at {@code tsNanos} with {@code wireLen} bytes
-   * on the wire.
+   * buffer's position is not used or moved), seen at {@code tsNanos} with {@code wireLen} bytes on
+   * the wire.
    */
   public void write(long tsNanos, ByteBuffer buf, int off, int capLen, int wireLen)
       throws IOException {

@@ -9,127 +9,190 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The analysis options shared by {@code analyze} and {@code capture}: server ports, the
- * detectors' thresholds and the connection cap. Defaults are those of {@link DetectOptions} and
- * {@link TcpOptions}, so there is one source for them; times are given in milliseconds (or
- * seconds where marked).
+ * The analysis options shared by {@code analyze} and {@code capture}: server ports, the detectors'
+ * thresholds and the connection cap. Defaults are those of {@link DetectOptions} and {@link
+ * TcpOptions}, so there is one source for them; times are given in milliseconds (or seconds where
+ * marked).
  */
 final class AnalysisOptions {
   private static final DetectOptions D = new DetectOptions();
   private static final TcpOptions T = new TcpOptions();
 
-  @Option(names = "--server-port", paramLabel = "PORT",
-      description = "Treat PORT as a server port when a connection's handshake is missing"
-          + " (repeatable; common HTTP ports are known already).")
+  @Option(
+      names = "--server-port",
+      paramLabel = "PORT",
+      description =
+          "Treat PORT as a server port when a connection's handshake is missing"
+              + " (repeatable; common HTTP ports are known already).")
   List<Integer> serverPorts = new ArrayList<>();
 
-  @Option(names = "--min-stall-ms", paramLabel = "MS",
-      description = "Smallest ACK delay beyond the round trip reported as a delayed-ACK stall,"
-          + " and smallest Nagle wait (default: ${DEFAULT-VALUE} ms).")
+  @Option(
+      names = "--min-stall-ms",
+      paramLabel = "MS",
+      description =
+          "Smallest ACK delay beyond the round trip reported as a delayed-ACK stall,"
+              + " and smallest Nagle wait (default: ${DEFAULT-VALUE} ms).")
   double minStallMs = D.minStallMicros / 1000.0;
 
-  @Option(names = "--release-tolerance-ms", paramLabel = "MS",
-      description = "How soon after an ACK (beyond the round trip to the sender) a held segment"
-          + " must leave for the ACK to count as its release (default: ${DEFAULT-VALUE} ms).")
+  @Option(
+      names = "--release-tolerance-ms",
+      paramLabel = "MS",
+      description =
+          "How soon after an ACK (beyond the round trip to the sender) a held segment"
+              + " must leave for the ACK to count as its release (default: ${DEFAULT-VALUE} ms).")
   double releaseToleranceMs = D.releaseToleranceMicros / 1000.0;
 
-  @Option(names = "--hang-min-ms", paramLabel = "MS",
-      description = "How long a request on a kept-alive connection must go unanswered before the"
-          + " connection ends to be reported as a keep-alive hang (default: ${DEFAULT-VALUE} ms).")
+  @Option(
+      names = "--hang-min-ms",
+      paramLabel = "MS",
+      description =
+          "How long a request on a kept-alive connection must go unanswered before the"
+              + " connection ends to be reported as a keep-alive hang (default: ${DEFAULT-VALUE} ms).")
   double hangMinMs = D.hangMinMicros / 1000.0;
 
-  @Option(names = "--stale-window-ms", paramLabel = "MS",
-      description = "A server FIN/RST at most this long after an unanswered request on an idle"
-          + " kept-alive connection makes it a stale reuse (default: ${DEFAULT-VALUE} ms).")
+  @Option(
+      names = "--stale-window-ms",
+      paramLabel = "MS",
+      description =
+          "A server FIN/RST at most this long after an unanswered request on an idle"
+              + " kept-alive connection makes it a stale reuse (default: ${DEFAULT-VALUE} ms).")
   double staleWindowMs = D.staleWindowMicros / 1000.0;
 
-  @Option(names = "--retry-window-ms", paramLabel = "MS",
-      description = "How long after a lost or hung request the same request on a new connection"
-          + " counts as its retry (default: ${DEFAULT-VALUE} ms).")
+  @Option(
+      names = "--retry-window-ms",
+      paramLabel = "MS",
+      description =
+          "How long after a lost or hung request the same request on a new connection"
+              + " counts as its retry (default: ${DEFAULT-VALUE} ms).")
   double retryWindowMs = D.retryWindowMicros / 1000.0;
 
-  @Option(names = "--setup-min-connections", paramLabel = "N",
-      description = "Client/server pairs opening fewer connections are not judged for setup"
-          + " overhead (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--setup-min-connections",
+      paramLabel = "N",
+      description =
+          "Client/server pairs opening fewer connections are not judged for setup"
+              + " overhead (default: ${DEFAULT-VALUE}).")
   int setupMinConnections = D.setupMinConnections;
 
-  @Option(names = "--setup-min-share", paramLabel = "SHARE",
-      description = "Share (0 to 1) of a pair's time spent opening connections from which setup"
-          + " overhead is reported (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--setup-min-share",
+      paramLabel = "SHARE",
+      description =
+          "Share (0 to 1) of a pair's time spent opening connections from which setup"
+              + " overhead is reported (default: ${DEFAULT-VALUE}).")
   double setupMinShare = D.setupMinShare;
 
-  @Option(names = "--setup-min-handshake-ms", paramLabel = "MS",
-      description = "Mean handshake time below which reuse is not worth a warning (loopback and"
-          + " LAN; default: ${DEFAULT-VALUE} ms).")
+  @Option(
+      names = "--setup-min-handshake-ms",
+      paramLabel = "MS",
+      description =
+          "Mean handshake time below which reuse is not worth a warning (loopback and"
+              + " LAN; default: ${DEFAULT-VALUE} ms).")
   double setupMinHandshakeMs = D.setupMinHandshakeMicros / 1000.0;
 
-  @Option(names = "--time-wait-s", paramLabel = "S",
-      description = "How long a closed 4-tuple stays in TIME_WAIT (2MSL; default: ${DEFAULT-VALUE} s).")
+  @Option(
+      names = "--time-wait-s",
+      paramLabel = "S",
+      description =
+          "How long a closed 4-tuple stays in TIME_WAIT (2MSL; default: ${DEFAULT-VALUE} s).")
   double timeWaitS = D.timeWaitMicros / 1_000_000.0;
 
-  @Option(names = "--ephemeral-ports", paramLabel = "N",
-      description = "Ephemeral ports a client has per server address and port (Linux 32768-60999:"
-          + " ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ephemeral-ports",
+      paramLabel = "N",
+      description =
+          "Ephemeral ports a client has per server address and port (Linux 32768-60999:"
+              + " ${DEFAULT-VALUE}).")
   int ephemeralPorts = D.ephemeralPorts;
 
-  @Option(names = "--slow-start-min-ms", paramLabel = "MS",
-      description = "Time lost to slow start per response below which nothing is reported"
-          + " (default: ${DEFAULT-VALUE} ms).")
+  @Option(
+      names = "--slow-start-min-ms",
+      paramLabel = "MS",
+      description =
+          "Time lost to slow start per response below which nothing is reported"
+              + " (default: ${DEFAULT-VALUE} ms).")
   double slowStartMinMs = D.slowStartMinCostMicros / 1000.0;
 
-  @Option(names = "--rto-min-stall-ms", paramLabel = "MS",
-      description = "Sender silence before a retransmission timeout reported as a stall"
-          + " (default: ${DEFAULT-VALUE} ms).")
+  @Option(
+      names = "--rto-min-stall-ms",
+      paramLabel = "MS",
+      description =
+          "Sender silence before a retransmission timeout reported as a stall"
+              + " (default: ${DEFAULT-VALUE} ms).")
   double rtoMinStallMs = D.retransmissionMinStallMicros / 1000.0;
 
-  @Option(names = "--loss-warn-ms", paramLabel = "MS",
-      description = "Delay from loss recoveries per transaction from which tcp.loss_recovery is a"
-          + " warning rather than info (default: ${DEFAULT-VALUE} ms).")
+  @Option(
+      names = "--loss-warn-ms",
+      paramLabel = "MS",
+      description =
+          "Delay from loss recoveries per transaction from which tcp.loss_recovery is a"
+              + " warning rather than info (default: ${DEFAULT-VALUE} ms).")
   double lossWarnMs = D.lossRecoveryWarnMicros / 1000.0;
 
-  @Option(names = "--max-connections", paramLabel = "N",
-      description = "Connections kept open at once; beyond, the least recently active is"
-          + " finished and counted (tcp.connection_evicted; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description =
+          "Connections kept open at once; beyond, the least recently active is"
+              + " finished and counted (tcp.connection_evicted; default: ${DEFAULT-VALUE}).")
   int maxConnections = T.maxConnections;
 
-  @Option(names = "--idle-timeout-s", paramLabel = "S",
-      description = "Capture time without a packet after which a connection is finished"
-          + " (close reason idle; a later packet starts a new connection mid-stream). 0, the"
-          + " default, never finishes an idle connection: reuse after a long idle time is what"
-          + " http.stale_reuse looks for.")
+  @Option(
+      names = "--idle-timeout-s",
+      paramLabel = "S",
+      description =
+          "Capture time without a packet after which a connection is finished"
+              + " (close reason idle; a later packet starts a new connection mid-stream). 0, the"
+              + " default, never finishes an idle connection: reuse after a long idle time is what"
+              + " http.stale_reuse looks for.")
   double idleTimeoutS = T.idleTimeoutMicros / 1e6;
 
-  @Option(names = "--tls-keylog", paramLabel = "FILE",
-      description = "TLS key log (NSS format, as SSLKEYLOGFILE writes it): decrypt TLS 1.2 and 1.3"
-          + " AEAD connections whose secrets it holds and analyse the HTTP inside (pcapng"
-          + " Decryption Secrets Blocks are used without this option).")
+  @Option(
+      names = "--tls-keylog",
+      paramLabel = "FILE",
+      description =
+          "TLS key log (NSS format, as SSLKEYLOGFILE writes it): decrypt TLS 1.2 and 1.3"
+              + " AEAD connections whose secrets it holds and analyse the HTTP inside (pcapng"
+              + " Decryption Secrets Blocks are used without this option).")
   java.nio.file.Path tlsKeylog;
 
   /**
-   * The configuration these options describe; a bad value is a usage error, an unreadable key
-   * log an input error.
+   * The configuration these options describe; a bad value is a usage error, an unreadable key log
+   * an input error.
    */
   AnalysisConfig toConfig(CommandLine.Model.CommandSpec spec) {
     for (int p : serverPorts) {
       if (p < 1 || p > 65535) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--server-port must be between 1 and 65535, not " + p);
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--server-port must be between 1 and 65535, not " + p);
       }
     }
-    double[] times = {minStallMs, releaseToleranceMs, hangMinMs, staleWindowMs, retryWindowMs,
-        setupMinHandshakeMs, timeWaitS, slowStartMinMs, rtoMinStallMs, idleTimeoutS, lossWarnMs};
+    double[] times = {
+      minStallMs,
+      releaseToleranceMs,
+      hangMinMs,
+      staleWindowMs,
+      retryWindowMs,
+      setupMinHandshakeMs,
+      timeWaitS,
+      slowStartMinMs,
+      rtoMinStallMs,
+      idleTimeoutS,
+      lossWarnMs
+    };
     for (double v : times) {
       if (!(v >= 0) || v > 1e9) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "times must be zero or more (and finite), not " + v);
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "times must be zero or more (and finite), not " + v);
       }
     }
     if (!(setupMinShare >= 0 && setupMinShare <= 1)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--setup-min-share must be between 0 and 1, not " + setupMinShare);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--setup-min-share must be between 0 and 1, not " + setupMinShare);
     }
     if (setupMinConnections < 1 || ephemeralPorts < 1 || maxConnections < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
           "--setup-min-connections, --ephemeral-ports and --max-connections must be at least 1");
     }
     AnalysisConfig config = new AnalysisConfig();
@@ -153,16 +216,25 @@ final class AnalysisOptions {
     d.retransmissionMinStallMicros = micros(rtoMinStallMs);
     d.lossRecoveryWarnMicros = micros(lossWarnMs);
     if (tlsKeylog != null) {
-      try (java.io.Reader r = java.nio.file.Files.newBufferedReader(tlsKeylog,
-          java.nio.charset.StandardCharsets.ISO_8859_1)) {
+      try (java.io.Reader r =
+          java.nio.file.Files.newBufferedReader(
+              tlsKeylog, java.nio.charset.StandardCharsets.ISO_8859_1)) {
         config.tlsKeys.add(r);
       } catch (java.io.IOException e) {
-        throw new UserError(ExitCodes.INPUT, tlsKeylog + ": cannot read the TLS key log ("
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+        throw new UserError(
+            ExitCodes.INPUT,
+            tlsKeylog
+                + ": cannot read the TLS key log ("
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                + ")");
       }
       if (config.tlsKeys.isEmpty()) {
-        throw new UserError(ExitCodes.INPUT, tlsKeylog + ": no TLS secret in this key log ("
-            + config.tlsKeys.malformedLines() + " malformed lines)");
+        throw new UserError(
+            ExitCodes.INPUT,
+            tlsKeylog
+                + ": no TLS secret in this key log ("
+                + config.tlsKeys.malformedLines()
+                + " malformed lines)");
       }
     }
     return config;

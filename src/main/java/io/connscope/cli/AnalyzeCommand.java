@@ -5,9 +5,10 @@ import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.ResultBuilder;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
+import io.connscope.capture.filter.CaptureFilter;
+import io.connscope.common.Warnings;
 import io.connscope.report.ReportFormat;
 import io.connscope.report.ReportSet;
-import io.connscope.common.Warnings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -22,7 +23,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import io.connscope.capture.filter.CaptureFilter;
 import picocli.CommandLine.Parameters;
 
 /** {@code connscope analyze FILE...}: offline analysis of capture files. */
@@ -41,7 +41,10 @@ import picocli.CommandLine.Parameters;
 final class AnalyzeCommand implements Callable<Integer> {
   /** Report formats as the command line spells them. */
   enum Format {
-    text(ReportFormat.TEXT), json(ReportFormat.JSON), markdown(ReportFormat.MARKDOWN), html(ReportFormat.HTML),
+    text(ReportFormat.TEXT),
+    json(ReportFormat.JSON),
+    markdown(ReportFormat.MARKDOWN),
+    html(ReportFormat.HTML),
     har(ReportFormat.HAR);
 
     final ReportFormat format;
@@ -51,29 +54,44 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
   }
 
-  @Option(names = {"-f", "--filter"}, paramLabel = "EXPR",
-      description = "Analyse only the frames this tcpdump filter expression accepts (compiled by"
-          + " libpcap for each link type; frames keep their numbers in the capture).")
+  @Option(
+      names = {"-f", "--filter"},
+      paramLabel = "EXPR",
+      description =
+          "Analyse only the frames this tcpdump filter expression accepts (compiled by"
+              + " libpcap for each link type; frames keep their numbers in the capture).")
   String filter;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files (.pcap, .pcapng, .gz), directories or quoted globs.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "FILE",
+      description = "Capture files (.pcap, .pcapng, .gz), directories or quoted globs.")
   List<Path> files = new ArrayList<>();
 
-  @Option(names = "--format", paramLabel = "FORMAT",
-      description = "Report format: ${COMPLETION-CANDIDATES} (default: text, or the -o file's extension).")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "Report format: ${COMPLETION-CANDIDATES} (default: text, or the -o file's extension).")
   Format format;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT",
-      description = "Write the report to OUT instead of standard output (repeatable: one report per file,"
-          + " the format from the extension: .txt .json .md .html .har; --format wins for a single OUT).")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "OUT",
+      description =
+          "Write the report to OUT instead of standard output (repeatable: one report per file,"
+              + " the format from the extension: .txt .json .md .html .har; --format wins for a single OUT).")
   List<Path> outputs = new ArrayList<>();
 
   @picocli.CommandLine.Mixin AnalysisOptions analysisOptions = new AnalysisOptions();
 
-  @Option(names = "--max-drawn", paramLabel = "N",
-      description = "HTML: draw at most N packet ladders, N pair timelines and N connection waterfalls"
-          + " (default 30, 20 and 40): connections with findings first, then the slowest; the rest are"
-          + " counted. Markdown and HTML list at most 1000 findings and 2000 connections (docs/reports.md).")
+  @Option(
+      names = "--max-drawn",
+      paramLabel = "N",
+      description =
+          "HTML: draw at most N packet ladders, N pair timelines and N connection waterfalls"
+              + " (default 30, 20 and 40): connections with findings first, then the slowest; the rest are"
+              + " counted. Markdown and HTML list at most 1000 findings and 2000 connections (docs/reports.md).")
   Integer maxDrawn;
 
   @Option(names = "--no-progress", description = "Never show progress on standard error.")
@@ -90,19 +108,20 @@ final class AnalyzeCommand implements Callable<Integer> {
       try {
         config.filter = CaptureFilter.of(filter);
       } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "bad filter '" + filter + "': " + e.getMessage());
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "bad filter '" + filter + "': " + e.getMessage());
       } catch (IllegalStateException e) {
         throw new UserError(ExitCodes.INPUT, e.getMessage());
       }
     }
-    List<ReportFormat> formats = Outputs.formats(spec, outputs, format == null ? null : format.format);
+    List<ReportFormat> formats =
+        Outputs.formats(spec, outputs, format == null ? null : format.format);
     InputFiles.Resolved resolved = InputFiles.resolve(files);
     List<Path> inputs = resolved.files();
     Outputs.check(inputs, outputs);
     if (maxDrawn != null && (maxDrawn < 1 || maxDrawn > 10_000)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--max-drawn must be between 1 and 10000, not " + maxDrawn);
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--max-drawn must be between 1 and 10000, not " + maxDrawn);
     }
     // every input is checked before anything is written; each is then opened in turn, so a
     // directory of a thousand rotated files never holds a thousand open files
@@ -124,7 +143,8 @@ final class AnalyzeCommand implements Callable<Integer> {
           spec.commandLine().getErr().println("connscope: skipped " + skip);
           analysis.warnings().add("capture.skipped_file", 0, 1, skip);
         }
-        Progress progress = noProgress ? Progress.OFF : Progress.forTerminal(spec.commandLine().getErr());
+        Progress progress =
+            noProgress ? Progress.OFF : Progress.forTerminal(spec.commandLine().getErr());
         for (Path file : inputs) {
           long size = sizeOf(file);
           Warnings sourceWarnings = new Warnings();
@@ -137,8 +157,13 @@ final class AnalyzeCommand implements Callable<Integer> {
           } catch (IOException e) {
             // everything read before the error was analysed; say what stopped the file
             String m = describe(e);
-            analysis.warnings().add("capture.read_error", analysis.packets(), 1,
-                m.startsWith(file.toString()) ? m : file + ": " + m);
+            analysis
+                .warnings()
+                .add(
+                    "capture.read_error",
+                    analysis.packets(),
+                    1,
+                    m.startsWith(file.toString()) ? m : file + ": " + m);
           } finally {
             if (src != null) {
               closeQuietly(src);
@@ -211,13 +236,14 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   /** Progress on stderr, only when stderr is a terminal and the file takes over a second. */
   interface Progress {
-    Progress OFF = new Progress() {
-      @Override
-      public void update(Path file, long bytesRead, long size) {}
+    Progress OFF =
+        new Progress() {
+          @Override
+          public void update(Path file, long bytesRead, long size) {}
 
-      @Override
-      public void done() {}
-    };
+          @Override
+          public void done() {}
+        };
 
     void update(Path file, long bytesRead, long size);
 
@@ -227,7 +253,8 @@ final class AnalyzeCommand implements Callable<Integer> {
       if (System.console() == null) {
         return OFF;
       }
-      long start = System.nanoTime(); // wall clock for the progress display only, never for analysis
+      long start =
+          System.nanoTime(); // wall clock for the progress display only, never for analysis
       return new Progress() {
         boolean shown;
 
@@ -237,9 +264,16 @@ final class AnalyzeCommand implements Callable<Integer> {
             return;
           }
           shown = true;
-          String pct = size > 0 ? String.format(Locale.ROOT, "%3d%%", Math.min(100, bytesRead * 100 / size)) : "";
-          err.printf(Locale.ROOT, "\r%s %s (%d MiB)",
-              io.connscope.report.Text.safe(String.valueOf(file.getFileName()), 200), pct, bytesRead >> 20);
+          String pct =
+              size > 0
+                  ? String.format(Locale.ROOT, "%3d%%", Math.min(100, bytesRead * 100 / size))
+                  : "";
+          err.printf(
+              Locale.ROOT,
+              "\r%s %s (%d MiB)",
+              io.connscope.report.Text.safe(String.valueOf(file.getFileName()), 200),
+              pct,
+              bytesRead >> 20);
           err.flush();
         }
 

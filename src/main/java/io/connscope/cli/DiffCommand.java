@@ -48,44 +48,83 @@ import picocli.CommandLine.Parameters;
     })
 final class DiffCommand implements Callable<Integer> {
   /** Diff formats as the command line spells them. */
-  enum Format { text, markdown, json, html }
+  enum Format {
+    text,
+    markdown,
+    json,
+    html
+  }
 
-  private static final Pattern SERVER = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):[0-9]{1,5}");
+  private static final Pattern SERVER =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):[0-9]{1,5}");
 
-  @Parameters(index = "0", paramLabel = "BEFORE", description = "Capture, directory, quoted glob or JSON report.")
+  @Parameters(
+      index = "0",
+      paramLabel = "BEFORE",
+      description = "Capture, directory, quoted glob or JSON report.")
   Path before;
 
-  @Parameters(index = "1", paramLabel = "AFTER", description = "Capture, directory, quoted glob or JSON report.")
+  @Parameters(
+      index = "1",
+      paramLabel = "AFTER",
+      description = "Capture, directory, quoted glob or JSON report.")
   Path after;
 
-  @Option(names = "--format", paramLabel = "FORMAT",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default: text, or the -o file's extension .txt .md .json .html).")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "Output format: ${COMPLETION-CANDIDATES} (default: text, or the -o file's extension .txt .md .json .html).")
   Format format;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write to OUT instead of standard output.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "OUT",
+      description = "Write to OUT instead of standard output.")
   Path output;
 
-  @Option(names = "--map", paramLabel = "OLD=NEW",
-      description = "BEFORE's server OLD (address:port, IPv6 in brackets) is AFTER's NEW (repeatable).")
+  @Option(
+      names = "--map",
+      paramLabel = "OLD=NEW",
+      description =
+          "BEFORE's server OLD (address:port, IPv6 in brackets) is AFTER's NEW (repeatable).")
   List<String> maps = new ArrayList<>();
 
-  @Option(names = {"-f", "--filter"}, paramLabel = "EXPR",
-      description = "Analyse only the frames this tcpdump filter expression accepts (captures only).")
+  @Option(
+      names = {"-f", "--filter"},
+      paramLabel = "EXPR",
+      description =
+          "Analyse only the frames this tcpdump filter expression accepts (captures only).")
   String filter;
 
-  @Option(names = "--fail-on-regression", description = "Exit with code 5 when AFTER regressed (see the thresholds).")
+  @Option(
+      names = "--fail-on-regression",
+      description = "Exit with code 5 when AFTER regressed (see the thresholds).")
   boolean failOnRegression;
 
-  @Option(names = "--regression-cost-ms", paramLabel = "MS",
-      description = "A finding type's total cost may grow by this much (default " + Differ.DEFAULT_COST_MS + ").")
+  @Option(
+      names = "--regression-cost-ms",
+      paramLabel = "MS",
+      description =
+          "A finding type's total cost may grow by this much (default "
+              + Differ.DEFAULT_COST_MS
+              + ").")
   long costMs = Differ.DEFAULT_COST_MS;
 
-  @Option(names = "--regression-p90-pct", paramLabel = "PCT",
-      description = "A matched pattern's p90 total time may grow by this percentage (default " + Differ.DEFAULT_P90_PCT + ")...")
+  @Option(
+      names = "--regression-p90-pct",
+      paramLabel = "PCT",
+      description =
+          "A matched pattern's p90 total time may grow by this percentage (default "
+              + Differ.DEFAULT_P90_PCT
+              + ")...")
   long p90Pct = Differ.DEFAULT_P90_PCT;
 
-  @Option(names = "--regression-p90-min-ms", paramLabel = "MS",
-      description = "...or by at most this many milliseconds (default " + Differ.DEFAULT_P90_MIN_MS + ").")
+  @Option(
+      names = "--regression-p90-min-ms",
+      paramLabel = "MS",
+      description =
+          "...or by at most this many milliseconds (default " + Differ.DEFAULT_P90_MIN_MS + ").")
   long p90MinMs = Differ.DEFAULT_P90_MIN_MS;
 
   @picocli.CommandLine.Mixin AnalysisOptions analysisOptions = new AnalysisOptions();
@@ -98,14 +137,20 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() {
     Format fmt = format != null ? format : output == null ? Format.text : fromExtension(output);
     if (costMs < 0 || p90Pct < 0 || p90MinMs < 0) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "regression thresholds must not be negative");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "regression thresholds must not be negative");
     }
     Map<String, String> map = new LinkedHashMap<>();
     for (String m : maps) {
       int eq = m.indexOf('=');
-      if (eq < 0 || !SERVER.matcher(m.substring(0, eq)).matches() || !SERVER.matcher(m.substring(eq + 1)).matches()) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "--map wants OLD=NEW, each address:port (IPv6 in brackets), not '" + io.connscope.report.Text.safe(m, 200) + "'");
+      if (eq < 0
+          || !SERVER.matcher(m.substring(0, eq)).matches()
+          || !SERVER.matcher(m.substring(eq + 1)).matches()) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            "--map wants OLD=NEW, each address:port (IPv6 in brackets), not '"
+                + io.connscope.report.Text.safe(m, 200)
+                + "'");
       }
       map.put(m.substring(0, eq), m.substring(eq + 1));
     }
@@ -114,7 +159,8 @@ final class DiffCommand implements Callable<Integer> {
       try {
         config.filter = CaptureFilter.of(filter);
       } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "bad filter '" + filter + "': " + e.getMessage());
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "bad filter '" + filter + "': " + e.getMessage());
       } catch (IllegalStateException e) {
         throw new UserError(ExitCodes.INPUT, e.getMessage());
       }
@@ -169,7 +215,8 @@ final class DiffCommand implements Callable<Integer> {
     if (n.endsWith(".txt")) {
       return Format.text;
     }
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(),
         output + ": unknown extension; give --format (text, markdown, json or html)");
   }
 
@@ -180,8 +227,8 @@ final class DiffCommand implements Callable<Integer> {
   private List<Path> check(Path p) {
     if (!Files.isDirectory(p) && isJson(p)) {
       if (filter != null) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            p + ": -f applies to captures, not to a saved report");
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), p + ": -f applies to captures, not to a saved report");
       }
       return null;
     }
@@ -210,7 +257,8 @@ final class DiffCommand implements Callable<Integer> {
         String msg = AnalyzeCommand.describe(e);
         throw new UserError(ExitCodes.INPUT, msg.startsWith(p.toString()) ? msg : p + ": " + msg);
       } catch (RuntimeException e) {
-        throw new UserError(ExitCodes.INPUT, p + ": damaged connscope report (" + AnalyzeCommand.describe(e) + ")");
+        throw new UserError(
+            ExitCodes.INPUT, p + ": damaged connscope report (" + AnalyzeCommand.describe(e) + ")");
       }
       return side;
     }
@@ -220,7 +268,7 @@ final class DiffCommand implements Callable<Integer> {
       try {
         src = CaptureFiles.open(f, new Warnings());
         src.info().frameNumber = analysis.packets();
-        analysis.read(src, CaptureFiles.formatOf(src), n -> { });
+        analysis.read(src, CaptureFiles.formatOf(src), n -> {});
       } catch (IOException e) {
         // what was read before the error is analysed, as analyze does; the side names it
         spec.commandLine().getErr().println("connscope: " + f + ": " + AnalyzeCommand.describe(e));

@@ -15,11 +15,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The capture files behind the inputs a user names: a file stands for itself, in the order given;
- * a directory, or a glob in the last path component ({@code 'ring/cap-*.pcap'}, quoted so the
- * shell leaves it), stands for the capture files in it, ordered by their first packet's time (not
- * by name: rotated files named by a counter or a date sort wrongly), ties by name. Files that are
- * not captures there are listed as skipped, never fatal; a named file that is not one is an error.
+ * The capture files behind the inputs a user names: a file stands for itself, in the order given; a
+ * directory, or a glob in the last path component ({@code 'ring/cap-*.pcap'}, quoted so the shell
+ * leaves it), stands for the capture files in it, ordered by their first packet's time (not by
+ * name: rotated files named by a counter or a date sort wrongly), ties by name. Files that are not
+ * captures there are listed as skipped, never fatal; a named file that is not one is an error.
  */
 final class InputFiles {
   /** One capture file and the time of its first packet (Long.MAX_VALUE when it has none). */
@@ -50,11 +50,15 @@ final class InputFiles {
         }
       }
       if (captures.isEmpty()) {
-        throw new UserError(ExitCodes.INPUT, p + (Files.isDirectory(p) ? ": a directory" : ": a glob")
-            + " with no capture files in it");
+        throw new UserError(
+            ExitCodes.INPUT,
+            p
+                + (Files.isDirectory(p) ? ": a directory" : ": a glob")
+                + " with no capture files in it");
       }
-      captures.sort(Comparator.comparingLong(Input::firstNanos)
-          .thenComparing(i -> i.path().getFileName().toString()));
+      captures.sort(
+          Comparator.comparingLong(Input::firstNanos)
+              .thenComparing(i -> i.path().getFileName().toString()));
       for (Input i : captures) {
         files.add(i.path());
       }
@@ -65,8 +69,8 @@ final class InputFiles {
   /** The regular files a directory or glob stands for, by name; null for a plain file name. */
   private static List<Path> members(Path p) {
     String last = p.getFileName() == null ? "" : p.getFileName().toString();
-    boolean glob = !Files.exists(p) && (last.contains("*") || last.contains("?")
-        || last.contains("["));
+    boolean glob =
+        !Files.exists(p) && (last.contains("*") || last.contains("?") || last.contains("["));
     if (!glob && !Files.isDirectory(p)) {
       return null;
     }

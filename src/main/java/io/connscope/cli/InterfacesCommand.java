@@ -33,7 +33,8 @@ final class InterfacesCommand implements Callable<Integer> {
     } catch (LinkageError e) {
       throw new UserError(ExitCodes.INPUT, LiveCaptureException.unavailable(e).getMessage());
     }
-    PrintWriter out = new PrintWriter(new OutputStreamWriter(parent.stdout, StandardCharsets.UTF_8));
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(parent.stdout, StandardCharsets.UTF_8));
     int i = 0;
     for (Device d : devices) {
       List<String> flags = new ArrayList<>();
@@ -44,16 +45,24 @@ final class InterfacesCommand implements Callable<Integer> {
       if (d.loopback()) {
         flags.add("Loopback");
       }
-      out.printf("%d.%s%s [%s]%n", ++i, d.name(),
-          d.description() == null ? "" : " (" + d.description() + ")", String.join(", ", flags));
+      out.printf(
+          "%d.%s%s [%s]%n",
+          ++i,
+          d.name(),
+          d.description() == null ? "" : " (" + d.description() + ")",
+          String.join(", ", flags));
       if (!d.addresses().isEmpty()) {
-        out.printf("    %s%n", String.join(" ", d.addresses().stream().map(InterfacesCommand::compact).toList()));
+        out.printf(
+            "    %s%n",
+            String.join(" ", d.addresses().stream().map(InterfacesCommand::compact).toList()));
       }
     }
     out.flush();
     if (devices.isEmpty()) {
-      throw new UserError(ExitCodes.INPUT, "no capture device found: run as root, or see"
-          + " docs/live-capture.md for the capabilities to grant");
+      throw new UserError(
+          ExitCodes.INPUT,
+          "no capture device found: run as root, or see"
+              + " docs/live-capture.md for the capabilities to grant");
     }
     return ExitCodes.OK;
   }

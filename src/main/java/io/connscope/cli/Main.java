@@ -3,9 +3,9 @@ package io.connscope.cli;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -33,8 +33,11 @@ public final class Main implements Runnable {
   OutputStream stdout;
 
   public static void main(String[] args) {
-    System.exit(run(args, new FileOutputStream(FileDescriptor.out),
-        new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
+    System.exit(
+        run(
+            args,
+            new FileOutputStream(FileDescriptor.out),
+            new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
   }
 
   /** The subcommands, in the order the usage lists them. */
@@ -44,7 +47,8 @@ public final class Main implements Runnable {
   public static int run(String[] args, OutputStream stdout, PrintWriter err) {
     if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
       // What picocli would print, without building the command model (a third of the start-up).
-      PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+      PrintWriter out =
+          new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
       for (String line : new Version().getVersion()) {
         out.println(line);
       }
@@ -69,27 +73,37 @@ public final class Main implements Runnable {
     }
     cl.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
     cl.setErr(err);
-    cl.setParameterExceptionHandler((ex, a) -> {
-      CommandLine c = ex.getCommandLine();
-      c.getErr().println("connscope: " + ex.getMessage() + " (see '"
-          + c.getCommandSpec().qualifiedName() + " --help')");
-      return ExitCodes.USAGE;
-    });
-    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-      if (ex instanceof UserError ue) {
-        c.getErr().println("connscope: " + ue.getMessage());
-        return ue.exitCode();
-      }
-      c.getErr().println("connscope: internal error: " + ex
-          + " (please report it with the capture)");
-      return ExitCodes.INTERNAL;
-    });
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          CommandLine c = ex.getCommandLine();
+          c.getErr()
+              .println(
+                  "connscope: "
+                      + ex.getMessage()
+                      + " (see '"
+                      + c.getCommandSpec().qualifiedName()
+                      + " --help')");
+          return ExitCodes.USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, c, parsed) -> {
+          if (ex instanceof UserError ue) {
+            c.getErr().println("connscope: " + ue.getMessage());
+            return ue.exitCode();
+          }
+          c.getErr()
+              .println("connscope: internal error: " + ex + " (please report it with the capture)");
+          return ExitCodes.INTERNAL;
+        });
     try {
       return cl.execute(args);
     } catch (OutOfMemoryError e) {
       // picocli hands only Exceptions to the handler above
-      err.println("connscope: out of memory (" + e.getMessage() + "): give the JVM more, e.g."
-          + " CONNSCOPE_JAVA_OPTS=-Xmx2g, or see docs/robustness.md for the limits that bound it");
+      err.println(
+          "connscope: out of memory ("
+              + e.getMessage()
+              + "): give the JVM more, e.g."
+              + " CONNSCOPE_JAVA_OPTS=-Xmx2g, or see docs/robustness.md for the limits that bound it");
       return ExitCodes.INTERNAL;
     } catch (Error e) {
       err.println("connscope: internal error: " + e + " (please report it with the capture)");
@@ -99,13 +113,14 @@ public final class Main implements Runnable {
 
   /** A command as the top-level usage lists it: name and description from its annotation. */
   private static CommandLine.Model.CommandSpec usageEntry(String name) {
-    Class<?> command = switch (name) {
-      case "analyze" -> AnalyzeCommand.class;
-      case "capture" -> CaptureCommand.class;
-      case "interfaces" -> InterfacesCommand.class;
-      case "diff" -> DiffCommand.class;
-      default -> ReportCommand.class;
-    };
+    Class<?> command =
+        switch (name) {
+          case "analyze" -> AnalyzeCommand.class;
+          case "capture" -> CaptureCommand.class;
+          case "interfaces" -> InterfacesCommand.class;
+          case "diff" -> DiffCommand.class;
+          default -> ReportCommand.class;
+        };
     Command c = command.getAnnotation(Command.class);
     CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(c.name());
     spec.usageMessage().description(c.description()).header(c.header());
@@ -126,7 +141,9 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'analyze', 'capture', 'diff', 'interfaces' or 'report'");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
+        "missing command: try 'analyze', 'capture', 'diff', 'interfaces' or 'report'");
   }
 
   /** The version from the build (resource filtered by Maven). */

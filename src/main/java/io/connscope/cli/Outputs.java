@@ -22,14 +22,14 @@ import picocli.CommandLine;
  * Report outputs shared by the commands: formats from -o extensions, the checks that keep a user's
  * files safe, and files written whole or not at all.
  *
- * <p>A user's files are never destroyed or truncated: an output that is one of the inputs (the
- * same file by device and inode, so through symbolic and hard links too) or that is given twice is
+ * <p>A user's files are never destroyed or truncated: an output that is one of the inputs (the same
+ * file by device and inode, so through symbolic and hard links too) or that is given twice is
  * refused before anything is read ({@link #check}); each output is written to a temporary file in
- * its own directory and renamed over the target only when the whole run succeeded
- * ({@link AtomicFiles#commit}), so a failure (a full disk, an error in the analysis, Ctrl-C before the
- * end) leaves the previous file as it was and removes the temporary one. Outputs that are not
- * regular files (a terminal, {@code /dev/null}, a named pipe) are written directly: they cannot be
- * renamed over and hold nothing to lose.
+ * its own directory and renamed over the target only when the whole run succeeded ({@link
+ * AtomicFiles#commit}), so a failure (a full disk, an error in the analysis, Ctrl-C before the end)
+ * leaves the previous file as it was and removes the temporary one. Outputs that are not regular
+ * files (a terminal, {@code /dev/null}, a named pipe) are written directly: they cannot be renamed
+ * over and hold nothing to lose.
  */
 final class Outputs {
   private Outputs() {}
@@ -40,19 +40,26 @@ final class Outputs {
    * extension, else text; several outputs take their extension, else {@code --format}; an output
    * with neither is a usage error.
    */
-  static List<ReportFormat> formats(CommandLine.Model.CommandSpec spec, List<Path> outputs, ReportFormat given) {
+  static List<ReportFormat> formats(
+      CommandLine.Model.CommandSpec spec, List<Path> outputs, ReportFormat given) {
     List<ReportFormat> out = new ArrayList<>();
     if (outputs.isEmpty()) {
       out.add(given == null ? ReportFormat.TEXT : given);
       return out;
     }
     for (Path p : outputs) {
-      ReportFormat ext = ReportFormat.ofFileName(p.getFileName() == null ? "" : p.getFileName().toString());
-      ReportFormat f = outputs.size() == 1 ? (given != null ? given : ext != null ? ext : ReportFormat.TEXT)
-          : (ext != null ? ext : given);
+      ReportFormat ext =
+          ReportFormat.ofFileName(p.getFileName() == null ? "" : p.getFileName().toString());
+      ReportFormat f =
+          outputs.size() == 1
+              ? (given != null ? given : ext != null ? ext : ReportFormat.TEXT)
+              : (ext != null ? ext : given);
       if (f == null) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "cannot tell the format of " + p + " from its extension (.txt .json .md .html .har): add --format");
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "cannot tell the format of "
+                + p
+                + " from its extension (.txt .json .md .html .har): add --format");
       }
       out.add(f);
     }
@@ -61,8 +68,8 @@ final class Outputs {
 
   /**
    * Refuses (exit 2, one line saying what to do instead) an output that is one of {@code inputs}
-   * (same device and inode: the same file under another name, through a symbolic or a hard link)
-   * or the same file as an earlier output. Outputs that do not exist yet are compared by their
+   * (same device and inode: the same file under another name, through a symbolic or a hard link) or
+   * the same file as an earlier output. Outputs that do not exist yet are compared by their
    * directory (resolved through links) and name.
    */
   static void check(List<Path> inputs, List<Path> outputs) {
@@ -73,25 +80,34 @@ final class Outputs {
       for (Path in : inputs) {
         Object inKey = identity(in);
         if (inKey != null && inKey.equals(key)) {
-          throw new UserError(ExitCodes.USAGE, "the output " + out + " is the input " + in
-              + (out.equals(in) ? "" : " (the same file by device and inode)")
-              + ": writing the report there would destroy it; give -o a new file name");
+          throw new UserError(
+              ExitCodes.USAGE,
+              "the output "
+                  + out
+                  + " is the input "
+                  + in
+                  + (out.equals(in) ? "" : " (the same file by device and inode)")
+                  + ": writing the report there would destroy it; give -o a new file name");
         }
       }
       int earlier = seen.indexOf(key);
       if (key != null && earlier >= 0) {
         Path first = outputs.get(earlier);
-        throw new UserError(ExitCodes.USAGE, "the output " + out + " is given twice"
-            + (out.equals(first) ? "" : " (as " + first + " too)")
-            + ": give each -o once, one file name per report (e.g. report.json, report.html)");
+        throw new UserError(
+            ExitCodes.USAGE,
+            "the output "
+                + out
+                + " is given twice"
+                + (out.equals(first) ? "" : " (as " + first + " too)")
+                + ": give each -o once, one file name per report (e.g. report.json, report.html)");
       }
       seen.add(key);
     }
   }
 
   /**
-   * What makes two paths the same file: device and inode ({@link BasicFileAttributes#fileKey})
-   * when it exists, else its directory's real path and its name; null when neither can be known.
+   * What makes two paths the same file: device and inode ({@link BasicFileAttributes#fileKey}) when
+   * it exists, else its directory's real path and its name; null when neither can be known.
    */
   private static Object identity(Path p) {
     try {
@@ -149,8 +165,9 @@ final class Outputs {
     }
 
     /**
-     * Opens {@code p} for writing: a new temporary file in its directory (the previous file, if any,
-     * untouched until {@link #commit}), or {@code p} itself when it exists and is not a regular file.
+     * Opens {@code p} for writing: a new temporary file in its directory (the previous file, if
+     * any, untouched until {@link #commit}), or {@code p} itself when it exists and is not a
+     * regular file.
      */
     OutputStream open(Path p) {
       try {
@@ -169,10 +186,19 @@ final class Outputs {
         Path temp = null;
         OutputStream raw = null;
         for (int attempt = 0; raw == null && attempt < 100; attempt++) {
-          temp = dir.resolve("." + (name.length() > 100 ? name.substring(0, 100) : name) + ".connscope-"
-              + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + ".tmp");
+          temp =
+              dir.resolve(
+                  "."
+                      + (name.length() > 100 ? name.substring(0, 100) : name)
+                      + ".connscope-"
+                      + ProcessHandle.current().pid()
+                      + "-"
+                      + COUNTER.incrementAndGet()
+                      + ".tmp");
           try {
-            raw = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            raw =
+                Files.newOutputStream(
+                    temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
           } catch (FileAlreadyExistsException e) {
             raw = null;
           }
@@ -186,7 +212,8 @@ final class Outputs {
         return o;
       } catch (IOException e) {
         close();
-        throw new UserError(ExitCodes.OUTPUT, "cannot write " + p + ": " + AnalyzeCommand.describe(e));
+        throw new UserError(
+            ExitCodes.OUTPUT, "cannot write " + p + ": " + AnalyzeCommand.describe(e));
       }
     }
 
@@ -222,7 +249,8 @@ final class Outputs {
           continue;
         }
         try {
-          Files.move(t.temp, t.dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              t.temp, t.dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           t.done = true;
         } catch (IOException e) {
           throw failed(t, e);
@@ -232,13 +260,20 @@ final class Outputs {
 
     /** The one-line error for a report that could not be written, naming what was kept. */
     UserError failed(Throwable e) {
-      return new UserError(ExitCodes.OUTPUT, "cannot write the report" + where() + ": " + AnalyzeCommand.describe(e)
-          + kept() + hint(e));
+      return new UserError(
+          ExitCodes.OUTPUT,
+          "cannot write the report"
+              + where()
+              + ": "
+              + AnalyzeCommand.describe(e)
+              + kept()
+              + hint(e));
     }
 
     private UserError failed(Target t, IOException e) {
-      return new UserError(ExitCodes.OUTPUT, "cannot write " + t.shown + ": " + AnalyzeCommand.describe(e) + kept()
-          + hint(e));
+      return new UserError(
+          ExitCodes.OUTPUT,
+          "cannot write " + t.shown + ": " + AnalyzeCommand.describe(e) + kept() + hint(e));
     }
 
     private String where() {
@@ -261,14 +296,21 @@ final class Outputs {
           }
         }
       }
-      return !pending ? "" : names.isEmpty() ? " (no file was written)"
-          : " (" + String.join(", ", names) + (names.size() == 1 ? " is" : " are") + " left as before)";
+      return !pending
+          ? ""
+          : names.isEmpty()
+              ? " (no file was written)"
+              : " ("
+                  + String.join(", ", names)
+                  + (names.size() == 1 ? " is" : " are")
+                  + " left as before)";
     }
 
     private static String hint(Throwable e) {
       String m = String.valueOf(e.getMessage());
       return m.contains("No space left") || m.contains("Disk quota")
-          ? "; free some space, or write the report elsewhere with -o" : "";
+          ? "; free some space, or write the report elsewhere with -o"
+          : "";
     }
 
     /** Closes every output and removes the temporary files that were not renamed into place. */

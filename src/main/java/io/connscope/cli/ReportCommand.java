@@ -26,7 +26,10 @@ import picocli.CommandLine.Parameters;
 final class ReportCommand implements Callable<Integer> {
   /** Formats a saved report can be rendered in. */
   enum Format {
-    json(ReportFormat.JSON), markdown(ReportFormat.MARKDOWN), html(ReportFormat.HTML), har(ReportFormat.HAR);
+    json(ReportFormat.JSON),
+    markdown(ReportFormat.MARKDOWN),
+    html(ReportFormat.HTML),
+    har(ReportFormat.HAR);
 
     final ReportFormat format;
 
@@ -35,22 +38,34 @@ final class ReportCommand implements Callable<Integer> {
     }
   }
 
-  @Parameters(index = "0", paramLabel = "REPORT", description = "A JSON report (connscope analyze --format json).")
+  @Parameters(
+      index = "0",
+      paramLabel = "REPORT",
+      description = "A JSON report (connscope analyze --format json).")
   Path input;
 
-  @Option(names = "--format", paramLabel = "FORMAT",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default: markdown, or the -o file's extension).")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "Output format: ${COMPLETION-CANDIDATES} (default: markdown, or the -o file's extension).")
   Format format;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT",
-      description = "Write to OUT instead of standard output (repeatable; the format from the extension:"
-          + " .json .md .html .har).")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "OUT",
+      description =
+          "Write to OUT instead of standard output (repeatable; the format from the extension:"
+              + " .json .md .html .har).")
   List<Path> outputs = new ArrayList<>();
 
-  @Option(names = "--max-drawn", paramLabel = "N",
-      description = "HTML: draw at most N packet ladders, N pair timelines and N connection waterfalls"
-          + " (default 30, 20 and 40): connections with findings first, then the slowest; the rest are"
-          + " counted. Markdown and HTML list at most 1000 findings and 2000 connections (docs/reports.md).")
+  @Option(
+      names = "--max-drawn",
+      paramLabel = "N",
+      description =
+          "HTML: draw at most N packet ladders, N pair timelines and N connection waterfalls"
+              + " (default 30, 20 and 40): connections with findings first, then the slowest; the rest are"
+              + " counted. Markdown and HTML list at most 1000 findings and 2000 connections (docs/reports.md).")
   Integer maxDrawn;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -59,29 +74,36 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<ReportFormat> formats = Outputs.formats(spec, outputs,
-        format == null ? (outputs.isEmpty() ? ReportFormat.MARKDOWN : null) : format.format);
+    List<ReportFormat> formats =
+        Outputs.formats(
+            spec,
+            outputs,
+            format == null ? (outputs.isEmpty() ? ReportFormat.MARKDOWN : null) : format.format);
     for (int i = 0; i < formats.size(); i++) {
       if (formats.get(i) == ReportFormat.TEXT) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            (outputs.isEmpty() ? "text" : outputs.get(i) + ": text") + " is written by 'connscope analyze' from the"
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            (outputs.isEmpty() ? "text" : outputs.get(i) + ": text")
+                + " is written by 'connscope analyze' from the"
                 + " capture; choose markdown, html, har or json");
       }
     }
     Outputs.check(List.of(input), outputs);
     if (maxDrawn != null && (maxDrawn < 1 || maxDrawn > 10_000)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--max-drawn must be between 1 and 10000, not " + maxDrawn);
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--max-drawn must be between 1 and 10000, not " + maxDrawn);
     }
     if (Files.isDirectory(input)) {
       throw new UserError(ExitCodes.INPUT, input + ": is a directory, not a JSON report");
     }
     try {
-      // an attached report is untrusted: checked whole against the schema before anything is written
+      // an attached report is untrusted: checked whole against the schema before anything is
+      // written
       SavedReport.check(input);
     } catch (IOException e) {
       String msg = AnalyzeCommand.describe(e);
-      throw new UserError(ExitCodes.INPUT, msg.startsWith(input.toString()) ? msg : input + ": " + msg);
+      throw new UserError(
+          ExitCodes.INPUT, msg.startsWith(input.toString()) ? msg : input + ": " + msg);
     }
     try (Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles()) {
       List<OutputStream> outs = new ArrayList<>();

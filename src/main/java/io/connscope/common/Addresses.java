@@ -2,8 +2,8 @@ package io.connscope.common;
 
 /**
  * 128-bit addresses held in two longs, as the decoder produces them. IPv4 addresses are stored
- * IPv4-mapped ({@code ::ffff:a.b.c.d}, RFC 4291 §2.5.5.2): {@code hi = 0},
- * {@code lo = 0x0000ffff_00000000 | a.b.c.d}.
+ * IPv4-mapped ({@code ::ffff:a.b.c.d}, RFC 4291 §2.5.5.2): {@code hi = 0}, {@code lo =
+ * 0x0000ffff_00000000 | a.b.c.d}.
  */
 public final class Addresses {
   private Addresses() {}
@@ -27,7 +27,12 @@ public final class Addresses {
    */
   public static String format(long hi, long lo) {
     if (isIpv4Mapped(hi, lo)) {
-      return (lo >>> 24 & 0xFF) + "." + (lo >>> 16 & 0xFF) + "." + (lo >>> 8 & 0xFF) + "."
+      return (lo >>> 24 & 0xFF)
+          + "."
+          + (lo >>> 16 & 0xFF)
+          + "."
+          + (lo >>> 8 & 0xFF)
+          + "."
           + (lo & 0xFF);
     }
     int[] g = new int[8];

@@ -7,6 +7,7 @@ package io.connscope.common;
 public final class Direction {
   /** Index of the bytes the client sends. */
   public static final int CLIENT = 0;
+
   /** Index of the bytes the server sends. */
   public static final int SERVER = 1;
 

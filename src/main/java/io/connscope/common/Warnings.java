@@ -8,9 +8,9 @@ import java.util.TreeMap;
  * Named anomaly counters (Zeek's "weirds"): problems in the input are counted here, never thrown.
  *
  * <p>Codes are stable dotted ids such as {@code capture.truncated_file} or {@code
- * decode.snaplen_truncated}. Each code keeps a count, the first frame it was seen in and a
- * one-line detail of its first occurrence. Counting an existing code allocates nothing.
- * Iteration order is by code, so reports stay deterministic.
+ * decode.snaplen_truncated}. Each code keeps a count, the first frame it was seen in and a one-line
+ * detail of its first occurrence. Counting an existing code allocates nothing. Iteration order is
+ * by code, so reports stay deterministic.
  */
 public final class Warnings {
   /** One counter. */
@@ -19,10 +19,18 @@ public final class Warnings {
     private long firstFrame;
     private String detail;
 
-    public long count() { return count; }
-    public long firstFrame() { return firstFrame; }
+    public long count() {
+      return count;
+    }
+
+    public long firstFrame() {
+      return firstFrame;
+    }
+
     /** One-line description of the first occurrence (may be null). */
-    public String detail() { return detail; }
+    public String detail() {
+      return detail;
+    }
   }
 
   private final TreeMap<String, Entry> entries = new TreeMap<>();

@@ -1,8 +1,8 @@
 package io.connscope.decode;
 
-import io.connscope.common.Addresses;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.LinkType;
+import io.connscope.common.Addresses;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -11,27 +11,27 @@ import java.nio.ByteOrder;
  * without allocating.
  *
  * <p>One decoder owns one {@link Ipv4View}, {@link Ipv6View} and {@link TcpView} and rewraps them
- * for every frame: the views and every accessor here are valid only until the next {@link
- * #decode} call, and only as far as the returned status says. Payload, ports and sequence numbers
- * after {@link DecodeStatus#OK}; addresses and {@link #ipVersion()} also after {@link
+ * for every frame: the views and every accessor here are valid only until the next {@link #decode}
+ * call, and only as far as the returned status says. Payload, ports and sequence numbers after
+ * {@link DecodeStatus#OK}; addresses and {@link #ipVersion()} also after {@link
  * DecodeStatus#NOT_TCP} and {@link DecodeStatus#IP_FRAGMENT}; {@link #reason()} after any status.
  *
  * <p>Link layers: Ethernet with up to {@link #MAX_VLAN_TAGS} stacked 802.1Q / 802.1ad / 0x9100
  * tags, 802.2 LLC/SNAP, MPLS label stacks (IP guessed from the version nibble after the bottom
- * label) and PPPoE sessions; Linux cooked SLL and SLL2, BSD NULL (family in either byte order) and LOOP, and raw IP
- * (DLT 12, 14, 101, 228, 229); PPP (9, 50), Cisco HDLC (104), NFLOG (239), and 802.11 with or
- * without radiotap (127, 105: unprotected data frames, through LLC/SNAP).
+ * label) and PPPoE sessions; Linux cooked SLL and SLL2, BSD NULL (family in either byte order) and
+ * LOOP, and raw IP (DLT 12, 14, 101, 228, 229); PPP (9, 50), Cisco HDLC (104), NFLOG (239), and
+ * 802.11 with or without radiotap (127, 105: unprotected data frames, through LLC/SNAP).
  *
  * <p>IP fragments, outer or tunnelled, go to the decoder's {@link IpDefragmenter} (none for {@link
- * #FrameDecoder()}) and decode as {@link DecodeStatus#IP_FRAGMENT} until the datagram is
- * complete. The frame that completes it is decoded from the reassembled datagram: {@link
- * #reassembled()} is true, and {@link #buffer()} and every offset then refer to the
- * defragmenter's buffer, valid until the next {@link #decode}. Frames that are not fragments
- * take the same path as without a defragmenter and allocate nothing.
+ * #FrameDecoder()}) and decode as {@link DecodeStatus#IP_FRAGMENT} until the datagram is complete.
+ * The frame that completes it is decoded from the reassembled datagram: {@link #reassembled()} is
+ * true, and {@link #buffer()} and every offset then refer to the defragmenter's buffer, valid until
+ * the next {@link #decode}. Frames that are not fragments take the same path as without a
+ * defragmenter and allocate nothing.
  *
  * <p>Tunnels are followed to the innermost TCP packet, whose addresses and ports are reported, up
- * to {@link #MAX_TUNNEL_DEPTH} levels ({@link #tunnel()}, {@link #tunnelDepth()}): IPv4/IPv6 in
- * IP (protocols 4, 41), GRE (Ethernet 0x6558, ERSPAN I/II/III, Aruba 802.11, PPTP's PPP, any
+ * to {@link #MAX_TUNNEL_DEPTH} levels ({@link #tunnel()}, {@link #tunnelDepth()}): IPv4/IPv6 in IP
+ * (protocols 4, 41), GRE (Ethernet 0x6558, ERSPAN I/II/III, Aruba 802.11, PPTP's PPP, any
  * EtherType), and in UDP: VXLAN (4789) and VXLAN-GPE (4790), Geneve (6081), GTP-U G-PDUs (2152),
  * Teredo (3544, or any port when the datagram is exactly an IPv6 packet with a Teredo address),
  * AYIYA (5072) and GRE-in-UDP (4754). A port alone does not make a tunnel: its header must check
@@ -39,44 +39,69 @@ import java.nio.ByteOrder;
  *
  * <p>Lengths: the frame holds {@code capturedLength} bytes of a {@code wireLength}-byte packet.
  * Where a header we need runs past the captured bytes the result is {@link DecodeStatus#TRUNCATED}
- * if snaplen cut the frame and {@link DecodeStatus#MALFORMED} otherwise. A length field that
- * claims more than was on the wire is {@link DecodeStatus#MALFORMED}. Bytes after the IP packet
- * (Ethernet padding, trailers) are ignored. An IPv4 total length of 0 (segmentation offload seen
- * on the sending host) is replaced by the length on the wire, and {@link #ipLengthInferred()}
- * says so.
+ * if snaplen cut the frame and {@link DecodeStatus#MALFORMED} otherwise. A length field that claims
+ * more than was on the wire is {@link DecodeStatus#MALFORMED}. Bytes after the IP packet (Ethernet
+ * padding, trailers) are ignored. An IPv4 total length of 0 (segmentation offload seen on the
+ * sending host) is replaced by the length on the wire, and {@link #ipLengthInferred()} says so.
  *
  * <p>Byte order: the views read big-endian. When {@code buf} is in little-endian order (say a pcap
  * reader's buffer), the decoder reads through a big-endian duplicate that it allocates once per
- * buffer and keeps for up to four such buffers in rotation; indices such as
- * {@link #payloadOffset()} are the same in both.
+ * buffer and keeps for up to four such buffers in rotation; indices such as {@link
+ * #payloadOffset()} are the same in both.
  */
 public final class FrameDecoder {
   /** Deepest VLAN tag stack decoded; a deeper stack is {@link DecodeStatus#MALFORMED}. */
   public static final int MAX_VLAN_TAGS = 4;
+
   /** Little-endian buffers whose big-endian duplicates are kept (several merged readers). */
   static final int BIG_ENDIAN_CACHE = 4;
 
-  static final int ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_IPV6 = 0x86DD, ETHERTYPE_VLAN = 0x8100,
-      ETHERTYPE_QINQ = 0x88A8, ETHERTYPE_QINQ_OLD = 0x9100, ETHERTYPE_MPLS = 0x8847,
-      ETHERTYPE_MPLS_MULTICAST = 0x8848, ETHERTYPE_PPPOE_SESSION = 0x8864;
+  static final int ETHERTYPE_IPV4 = 0x0800,
+      ETHERTYPE_IPV6 = 0x86DD,
+      ETHERTYPE_VLAN = 0x8100,
+      ETHERTYPE_QINQ = 0x88A8,
+      ETHERTYPE_QINQ_OLD = 0x9100,
+      ETHERTYPE_MPLS = 0x8847,
+      ETHERTYPE_MPLS_MULTICAST = 0x8848,
+      ETHERTYPE_PPPOE_SESSION = 0x8864;
   static final int PPP_IPV4 = 0x0021, PPP_IPV6 = 0x0057;
+
   /** Deepest MPLS label stack followed; a deeper one is {@link DecodeStatus#MALFORMED}. */
   static final int MAX_MPLS_LABELS = 8;
-  static final int ETHERNET_HEADER_LENGTH = 14, SLL_HEADER_LENGTH = 16, SLL2_HEADER_LENGTH = 20,
+
+  static final int ETHERNET_HEADER_LENGTH = 14,
+      SLL_HEADER_LENGTH = 16,
+      SLL2_HEADER_LENGTH = 20,
       NULL_HEADER_LENGTH = 4;
   static final int AF_INET = 2;
-  private static final int PROTO_IPIP = 4, PROTO_TCP = 6, PROTO_UDP = 17, PROTO_IPV6 = 41,
+  private static final int PROTO_IPIP = 4,
+      PROTO_TCP = 6,
+      PROTO_UDP = 17,
+      PROTO_IPV6 = 41,
       PROTO_GRE = 47;
+
   /** Deepest tunnel nesting decoded; a deeper one is {@link DecodeStatus#MALFORMED}. */
   public static final int MAX_TUNNEL_DEPTH = 4;
-  static final int PORT_GRE_UDP = 4754, PORT_VXLAN = 4789, PORT_VXLAN_GPE = 4790,
-      PORT_GENEVE = 6081, PORT_TEREDO = 3544, PORT_AYIYA = 5072, PORT_GTP_U = 2152;
+
+  static final int PORT_GRE_UDP = 4754,
+      PORT_VXLAN = 4789,
+      PORT_VXLAN_GPE = 4790,
+      PORT_GENEVE = 6081,
+      PORT_TEREDO = 3544,
+      PORT_AYIYA = 5072,
+      PORT_GTP_U = 2152;
+
   /** First 32 bits of every Teredo address (RFC 4380 §2.13). */
   static final int TEREDO_PREFIX = 0x20010000;
-  static final int ETHERTYPE_TEB = 0x6558, ETHERTYPE_ERSPAN_2 = 0x88BE,
-      ETHERTYPE_ERSPAN_3 = 0x22EB, ETHERTYPE_PPP = 0x880B;
+
+  static final int ETHERTYPE_TEB = 0x6558,
+      ETHERTYPE_ERSPAN_2 = 0x88BE,
+      ETHERTYPE_ERSPAN_3 = 0x22EB,
+      ETHERTYPE_PPP = 0x880B;
+
   /** GRE protocol types Aruba access points use for tunnelled 802.11 frames. */
   static final int ARUBA_FIRST = 0x8200, ARUBA_LAST = 0x8350;
+
   /** NFLOG TLV type of the packet payload (NFULA_PAYLOAD). */
   static final int NFULA_PAYLOAD = 9;
 
@@ -87,6 +112,7 @@ public final class FrameDecoder {
 
   /** Little-endian caller buffers and their big-endian duplicates, round-robin. */
   private final ByteBuffer[] leCallers = new ByteBuffer[BIG_ENDIAN_CACHE];
+
   private final ByteBuffer[] beDuplicates = new ByteBuffer[BIG_ENDIAN_CACHE];
   private int nextCacheSlot;
 
@@ -277,8 +303,8 @@ public final class FrameDecoder {
   private static final int SNAP_SHORT = -1, SNAP_OTHER = -2;
 
   /**
-   * The EtherType of an 802.2 LLC/SNAP header at {@code p} (AA AA 03, OUI 000000 or 0000F8,
-   * RFC 1042); {@link #SNAP_SHORT} when cut short, {@link #SNAP_OTHER} for any other LLC.
+   * The EtherType of an 802.2 LLC/SNAP header at {@code p} (AA AA 03, OUI 000000 or 0000F8, RFC
+   * 1042); {@link #SNAP_SHORT} when cut short, {@link #SNAP_OTHER} for any other LLC.
    */
   private int snapType(int p) {
     if (p + 8 > capEnd) {
@@ -291,7 +317,9 @@ public final class FrameDecoder {
     return buf.getShort(p + 6) & 0xFFFF;
   }
 
-  /** MPLS label stack (RFC 3032 §2.1): skip to bottom of stack, guess IP from the version nibble. */
+  /**
+   * MPLS label stack (RFC 3032 §2.1): skip to bottom of stack, guess IP from the version nibble.
+   */
   private DecodeStatus mpls(int p) {
     for (int i = 0; i < MAX_MPLS_LABELS; i++) {
       if (p + 4 > capEnd) {
@@ -328,8 +356,8 @@ public final class FrameDecoder {
   }
 
   /**
-   * PPP in HDLC-like framing (RFC 1662 §3.1: address 0xFF and control 0x03, which may be
-   * omitted when negotiated away) for LINKTYPE_PPP, PPP_SERIAL and PPTP's GRE.
+   * PPP in HDLC-like framing (RFC 1662 §3.1: address 0xFF and control 0x03, which may be omitted
+   * when negotiated away) for LINKTYPE_PPP, PPP_SERIAL and PPTP's GRE.
    */
   private DecodeStatus ppp(int p) {
     if (p + 2 > capEnd) {
@@ -497,13 +525,34 @@ public final class FrameDecoder {
     if (p + totalLength > capEnd) {
       return shortHeader("decode.fragment.truncated"); // bytes missing: cannot be reassembled
     }
-    int slot = defrag.slot(4, srcHi, srcLo, dstHi, dstLo, ipv4.identification(),
-        ipv4.protocol(), nowNanos, frameNumber);
+    int slot =
+        defrag.slot(
+            4,
+            srcHi,
+            srcLo,
+            dstHi,
+            dstLo,
+            ipv4.identification(),
+            ipv4.protocol(),
+            nowNanos,
+            frameNumber);
     if (slot < 0) {
       return fail(DecodeStatus.IP_FRAGMENT, "decode.fragment.dropped");
     }
-    return reassembly(defrag.add(slot, buf, p, headerLength, -1, 0, ipv4.fragmentOffset() << 3,
-        ipv4.moreFragments(), p + headerLength, totalLength - headerLength, frameNumber), 4);
+    return reassembly(
+        defrag.add(
+            slot,
+            buf,
+            p,
+            headerLength,
+            -1,
+            0,
+            ipv4.fragmentOffset() << 3,
+            ipv4.moreFragments(),
+            p + headerLength,
+            totalLength - headerLength,
+            frameNumber),
+        4);
   }
 
   /**
@@ -516,14 +565,25 @@ public final class FrameDecoder {
     }
     int f = ipv6.fragmentHeaderOffset();
     int offsetFlags = buf.getShort(f + 2) & 0xFFFF;
-    int slot = defrag.slot(6, srcHi, srcLo, dstHi, dstLo, buf.getInt(f + 4), 0, nowNanos,
-        frameNumber);
+    int slot =
+        defrag.slot(6, srcHi, srcLo, dstHi, dstLo, buf.getInt(f + 4), 0, nowNanos, frameNumber);
     if (slot < 0) {
       return fail(DecodeStatus.IP_FRAGMENT, "decode.fragment.dropped");
     }
-    return reassembly(defrag.add(slot, buf, p, f - p, ipv6.fragmentNextHeaderFieldOffset() - p,
-        buf.get(f) & 0xFF, offsetFlags & 0xFFF8, (offsetFlags & 1) != 0, f + 8, ipEnd - f - 8,
-        frameNumber), 6);
+    return reassembly(
+        defrag.add(
+            slot,
+            buf,
+            p,
+            f - p,
+            ipv6.fragmentNextHeaderFieldOffset() - p,
+            buf.get(f) & 0xFF,
+            offsetFlags & 0xFFF8,
+            (offsetFlags & 1) != 0,
+            f + 8,
+            ipEnd - f - 8,
+            frameNumber),
+        6);
   }
 
   /** Outcome of adding a fragment; a completed datagram is decoded from the defragmenter's copy. */
@@ -596,8 +656,8 @@ public final class FrameDecoder {
   }
 
   /**
-   * A UDP datagram (RFC 768) at {@code p}: a tunnel when either port is a tunnel's well-known
-   * port and the header after UDP checks out; otherwise {@link DecodeStatus#NOT_TCP}.
+   * A UDP datagram (RFC 768) at {@code p}: a tunnel when either port is a tunnel's well-known port
+   * and the header after UDP checks out; otherwise {@link DecodeStatus#NOT_TCP}.
    */
   private DecodeStatus udp(int p, int ipEnd, String notTcp) {
     if (p + 8 > ipEnd) {
@@ -708,8 +768,8 @@ public final class FrameDecoder {
   }
 
   /**
-   * VXLAN (RFC 7348 §5: 8 bytes, I flag 0x08) carrying Ethernet; VXLAN-GPE (P flag 0x04) names
-   * its payload in byte 3: 1 IPv4, 2 IPv6, 3 Ethernet.
+   * VXLAN (RFC 7348 §5: 8 bytes, I flag 0x08) carrying Ethernet; VXLAN-GPE (P flag 0x04) names its
+   * payload in byte 3: 1 IPv4, 2 IPv6, 3 Ethernet.
    */
   private DecodeStatus vxlan(int p, int end, String notTcp) {
     if (p + 8 > end) {
@@ -813,10 +873,10 @@ public final class FrameDecoder {
   }
 
   /**
-   * Teredo (RFC 4380 §5.1.1): an IPv6 packet in UDP, optionally after an authentication
-   * indicator (0x0001, id and auth lengths, id, auth value, 8-byte nonce, confirmation byte) and
-   * an origin indication (0x0000, port, address: 8 bytes). Anything else on port 3544 (bubbles
-   * without IPv6, router solicitations in IPv4...) stays UDP.
+   * Teredo (RFC 4380 §5.1.1): an IPv6 packet in UDP, optionally after an authentication indicator
+   * (0x0001, id and auth lengths, id, auth value, 8-byte nonce, confirmation byte) and an origin
+   * indication (0x0000, port, address: 8 bytes). Anything else on port 3544 (bubbles without IPv6,
+   * router solicitations in IPv4...) stays UDP.
    */
   private DecodeStatus teredo(int p, int end, boolean anyPort, String notTcp) {
     int q = p;
@@ -848,7 +908,8 @@ public final class FrameDecoder {
         || q + Ipv6View.HEADER_LENGTH + (buf.getShort(q + 4) & 0xFFFF) != end) {
       return fail(DecodeStatus.NOT_TCP, notTcp);
     }
-    if (anyPort && buf.getInt(q + Ipv6View.SRC_OFFSET) != TEREDO_PREFIX
+    if (anyPort
+        && buf.getInt(q + Ipv6View.SRC_OFFSET) != TEREDO_PREFIX
         && buf.getInt(q + Ipv6View.DST_OFFSET) != TEREDO_PREFIX) {
       return fail(DecodeStatus.NOT_TCP, notTcp);
     }
@@ -864,9 +925,9 @@ public final class FrameDecoder {
   }
 
   /**
-   * AYIYA ("Anything In Anything", draft-massar-v6ops-ayiya §6): 8 bytes (identity length and
-   * type, signature length and hash method, auth method and opcode, next header, epoch), the
-   * identity (2^idlen bytes) and the signature (siglen 4-byte words). Opcode 1 forwards a packet.
+   * AYIYA ("Anything In Anything", draft-massar-v6ops-ayiya §6): 8 bytes (identity length and type,
+   * signature length and hash method, auth method and opcode, next header, epoch), the identity
+   * (2^idlen bytes) and the signature (siglen 4-byte words). Opcode 1 forwards a packet.
    */
   private DecodeStatus ayiya(int p, String notTcp) {
     if (p + 8 > capEnd) {
@@ -900,10 +961,10 @@ public final class FrameDecoder {
   }
 
   /**
-   * NFLOG (LINKTYPE_NFLOG): family, version, resource id, then TLVs whose length (header
-   * included, padded to 4) and type are in the capturing host's byte order; the packet is the
-   * NFULA_PAYLOAD TLV. Types are small, so a type with an empty low byte read big-endian came
-   * from a little-endian host.
+   * NFLOG (LINKTYPE_NFLOG): family, version, resource id, then TLVs whose length (header included,
+   * padded to 4) and type are in the capturing host's byte order; the packet is the NFULA_PAYLOAD
+   * TLV. Types are small, so a type with an empty low byte read big-endian came from a
+   * little-endian host.
    */
   private DecodeStatus nflog(int off) {
     if (off + 4 > capEnd) {
@@ -926,7 +987,8 @@ public final class FrameDecoder {
       }
       p += (len + 3) & ~3;
     }
-    return truncated ? shortHeader("decode.nflog.short")
+    return truncated
+        ? shortHeader("decode.nflog.short")
         : fail(DecodeStatus.NOT_IP, "decode.nflog.no_payload");
   }
 
@@ -971,9 +1033,9 @@ public final class FrameDecoder {
 
   /**
    * An 802.11 MAC frame (IEEE 802.11-2020 §9.2): only unprotected data frames with a body go on,
-   * through LLC/SNAP. Header: frame control, duration, 3 addresses, sequence control (24 bytes),
-   * a 4th address when both ToDS and FromDS are set, QoS control in QoS subtypes, and an HT
-   * control field when a QoS frame has the +HTC/Order bit.
+   * through LLC/SNAP. Header: frame control, duration, 3 addresses, sequence control (24 bytes), a
+   * 4th address when both ToDS and FromDS are set, QoS control in QoS subtypes, and an HT control
+   * field when a QoS frame has the +HTC/Order bit.
    */
   private DecodeStatus ieee80211Frame(int p, String notIp) {
     if (p + 24 > capEnd) {
@@ -1053,58 +1115,105 @@ public final class FrameDecoder {
    * {@code decode.tcp.short}); {@code null} after OK. Finer than {@link
    * DecodeStatus#warningCode()}, meant as a warning's detail.
    */
-  public String reason() { return reason; }
+  public String reason() {
+    return reason;
+  }
 
   /**
    * The buffer the views and offsets refer to: the caller's, or its big-endian duplicate (same
    * indices), or after {@link #reassembled()} the defragmenter's buffer.
    */
-  public ByteBuffer buffer() { return buf; }
+  public ByteBuffer buffer() {
+    return buf;
+  }
 
   /** True when this frame completed a fragmented datagram and was decoded from its reassembly. */
-  public boolean reassembled() { return reassembled; }
+  public boolean reassembled() {
+    return reassembled;
+  }
 
   /** True when the last frame was cut by snaplen (captured length below wire length). */
-  public boolean snaplenTruncated() { return truncated; }
+  public boolean snaplenTruncated() {
+    return truncated;
+  }
 
   /** 4 or 6 once an IP header was read, 0 otherwise. */
-  public int ipVersion() { return ipVersion; }
+  public int ipVersion() {
+    return ipVersion;
+  }
 
   /** Absolute index of the IP header, -1 when none was read. */
-  public int ipOffset() { return ipOffset; }
+  public int ipOffset() {
+    return ipOffset;
+  }
 
   /** True when the IPv4 total length was 0 and the wire length stood in for it. */
-  public boolean ipLengthInferred() { return ipLengthInferred; }
+  public boolean ipLengthInferred() {
+    return ipLengthInferred;
+  }
 
   /** Source address, high 64 bits (0 for IPv4, which is stored IPv4-mapped). */
-  public long srcHi() { return srcHi; }
-  /** Source address, low 64 bits ({@code 0x0000ffff_aabbccdd} for IPv4 a.b.c.d). */
-  public long srcLo() { return srcLo; }
-  public long dstHi() { return dstHi; }
-  public long dstLo() { return dstLo; }
+  public long srcHi() {
+    return srcHi;
+  }
 
-  public Ipv4View ipv4() { return ipv4; }
-  public Ipv6View ipv6() { return ipv6; }
-  public TcpView tcp() { return tcp; }
+  /** Source address, low 64 bits ({@code 0x0000ffff_aabbccdd} for IPv4 a.b.c.d). */
+  public long srcLo() {
+    return srcLo;
+  }
+
+  public long dstHi() {
+    return dstHi;
+  }
+
+  public long dstLo() {
+    return dstLo;
+  }
+
+  public Ipv4View ipv4() {
+    return ipv4;
+  }
+
+  public Ipv6View ipv6() {
+    return ipv6;
+  }
+
+  public TcpView tcp() {
+    return tcp;
+  }
 
   /** Absolute index into the buffer of the first TCP payload byte. */
-  public int payloadOffset() { return payloadOffset; }
+  public int payloadOffset() {
+    return payloadOffset;
+  }
 
   /** TCP payload bytes present in the capture. */
-  public int payloadLength() { return payloadLength; }
+  public int payloadLength() {
+    return payloadLength;
+  }
 
   /** TCP payload bytes per the IP length fields; exceeds {@link #payloadLength()} when cut. */
-  public int payloadWireLength() { return payloadWireLength; }
+  public int payloadWireLength() {
+    return payloadWireLength;
+  }
 
   /** Levels of encapsulation removed to reach the reported packet (0 when not tunnelled). */
-  public int tunnelDepth() { return tunnelDepth; }
+  public int tunnelDepth() {
+    return tunnelDepth;
+  }
 
   /** The innermost encapsulation removed, {@link Tunnel#NONE} when not tunnelled. */
-  public Tunnel tunnel() { return tunnel; }
+  public Tunnel tunnel() {
+    return tunnel;
+  }
 
   /** Number of VLAN tags unwrapped. */
-  public int vlanCount() { return vlanCount; }
+  public int vlanCount() {
+    return vlanCount;
+  }
 
   /** VLAN id of the outermost tag, -1 when untagged. */
-  public int outerVlanId() { return outerVlanId; }
+  public int outerVlanId() {
+    return outerVlanId;
+  }
 }

@@ -14,13 +14,15 @@ import java.nio.ByteBuffer;
  * 815), so no fragment is ever copied twice and completion is one test.
  *
  * <h2>Overlaps</h2>
- * The first copy of a byte wins: a fragment fills only the holes it covers, and a fragment with
- * any byte already present (an overlap, or a duplicate in the capture) counts {@code
+ *
+ * The first copy of a byte wins: a fragment fills only the holes it covers, and a fragment with any
+ * byte already present (an overlap, or a duplicate in the capture) counts {@code
  * decode.fragment_overlap}. This is deterministic and matches neither every OS (RFC 5722 says to
  * drop overlapping IPv6 datagrams) nor every IDS policy; it is the reading that keeps the bytes
  * seen first, as the TCP layer does for overlapping segments.
  *
  * <h2>Limits and memory</h2>
+ *
  * <ul>
  *   <li>at most {@code maxDatagrams} datagrams in flight; one more evicts the oldest ({@code
  *       decode.fragment_limit});
@@ -31,9 +33,10 @@ import java.nio.ByteBuffer;
  *       is dropped ({@code decode.fragment_timeout}); one still incomplete at {@link #finish()}
  *       counts {@code decode.fragment_incomplete}.
  * </ul>
+ *
  * Buffers grow by doubling to the largest datagram seen and are kept with their slot for the next
- * datagram, so memory is bounded by {@code maxDatagrams × (HEADER_ROOM + 65,535)} bytes (about 4
- * MB with the defaults) and allocation stops once the pool has warmed up. Frames that are not
+ * datagram, so memory is bounded by {@code maxDatagrams × (HEADER_ROOM + 65,535)} bytes (about 4 MB
+ * with the defaults) and allocation stops once the pool has warmed up. Frames that are not
  * fragments cost one comparison ({@link #expire}) and allocate nothing.
  *
  * <p>A completed datagram is readable through {@link #buffer()} from {@link #start()} for {@link
@@ -45,14 +48,19 @@ import java.nio.ByteBuffer;
 public final class IpDefragmenter {
   /** Largest reassembled IPv4 total length, or IPv6 payload length. */
   public static final int MAX_DATAGRAM_LENGTH = 65535;
+
   /** Datagrams in flight by default. */
   public static final int DEFAULT_MAX_DATAGRAMS = 64;
+
   /** Reassembly timeout in capture time by default (Linux's ipfrag_time). */
   public static final long DEFAULT_TIMEOUT_NANOS = 30_000_000_000L;
+
   /** Bytes reserved before the payload for the first fragment's header. */
   static final int HEADER_ROOM = 256;
+
   /** Most missing ranges a datagram may have at once. */
   static final int MAX_HOLES = 32;
+
   private static final int INITIAL_CAPACITY = 2048;
   private static final int INFINITY = Integer.MAX_VALUE;
 
@@ -68,10 +76,13 @@ public final class IpDefragmenter {
   private final byte[] state;
   private final int[] version, id, protocol;
   private final long[] srcHi, srcLo, dstHi, dstLo, firstNanos, firstFrame;
+
   /** Header length of the first fragment (-1 until it arrives), its patch point, next header. */
   private final int[] headerLength, patchOffset, nextHeader;
+
   /** Payload length once the last fragment arrived (-1 before), highest end seen. */
   private final int[] total, maxEnd;
+
   private final int[] holeCount;
   private final int[][] holes;
   private final byte[][] data;
@@ -80,6 +91,7 @@ public final class IpDefragmenter {
   private int open, delivered;
   private long oldestNanos = Long.MAX_VALUE;
   private int done = -1;
+
   /** Stable reason of the last {@link #REJECTED} fragment. */
   String reason;
 
@@ -91,8 +103,8 @@ public final class IpDefragmenter {
   /** Counts its anomalies into {@code warnings}. */
   public IpDefragmenter(Warnings warnings, int maxDatagrams, long timeoutNanos) {
     if (maxDatagrams < 1 || timeoutNanos < 0) {
-      throw new IllegalArgumentException("maxDatagrams " + maxDatagrams + ", timeout "
-          + timeoutNanos);
+      throw new IllegalArgumentException(
+          "maxDatagrams " + maxDatagrams + ", timeout " + timeoutNanos);
     }
     this.warnings = warnings;
     this.maxDatagrams = maxDatagrams;
@@ -123,7 +135,9 @@ public final class IpDefragmenter {
     return open;
   }
 
-  /** Ends the capture: every datagram still incomplete counts {@code decode.fragment_incomplete}. */
+  /**
+   * Ends the capture: every datagram still incomplete counts {@code decode.fragment_incomplete}.
+   */
   public void finish() {
     recycleDelivered();
     for (int s = 0; s < maxDatagrams; s++) {
@@ -164,13 +178,26 @@ public final class IpDefragmenter {
    * Finds or opens the datagram a fragment belongs to; -1 when none can be had (counted). A full
    * table evicts its oldest datagram.
    */
-  int slot(int ipVersion, long sHi, long sLo, long dHi, long dLo, int ident, int proto,
-      long nowNanos, long frame) {
+  int slot(
+      int ipVersion,
+      long sHi,
+      long sLo,
+      long dHi,
+      long dLo,
+      int ident,
+      int proto,
+      long nowNanos,
+      long frame) {
     int freeSlot = -1;
     for (int s = 0; s < maxDatagrams; s++) {
       if (state[s] == OPEN) {
-        if (id[s] == ident && srcLo[s] == sLo && dstLo[s] == dLo && srcHi[s] == sHi
-            && dstHi[s] == dHi && version[s] == ipVersion && protocol[s] == proto) {
+        if (id[s] == ident
+            && srcLo[s] == sLo
+            && dstLo[s] == dLo
+            && srcHi[s] == sHi
+            && dstHi[s] == dHi
+            && version[s] == ipVersion
+            && protocol[s] == proto) {
           return s;
         }
       } else if (state[s] == FREE && freeSlot < 0) {
@@ -183,7 +210,9 @@ public final class IpDefragmenter {
         count("decode.fragment_limit", frame, "no reassembly slot free");
         return -1;
       }
-      count("decode.fragment_limit", firstFrame[freeSlot],
+      count(
+          "decode.fragment_limit",
+          firstFrame[freeSlot],
           "more than " + maxDatagrams + " datagrams in flight: oldest dropped");
       free(freeSlot);
     }
@@ -213,16 +242,26 @@ public final class IpDefragmenter {
   }
 
   /**
-   * Adds one fragment to datagram {@code s}: the header of {@code hdrLen} bytes at {@code
-   * ipOffset} (kept if this is the first fragment; for IPv6 the unfragmentable part, with the
-   * Next Header byte to rewrite at {@code patch} bytes into it and {@code nh} the value to write),
-   * and {@code len} payload bytes at {@code dataOffset} that belong at byte {@code off} of the
-   * datagram's payload. Returns {@link #HELD}, {@link #COMPLETE} (see {@link #buffer()}), {@link
-   * #DROPPED} (the datagram was discarded, counted) or {@link #REJECTED} (this fragment was
-   * ignored as malformed, {@link #reason}).
+   * Adds one fragment to datagram {@code s}: the header of {@code hdrLen} bytes at {@code ipOffset}
+   * (kept if this is the first fragment; for IPv6 the unfragmentable part, with the Next Header
+   * byte to rewrite at {@code patch} bytes into it and {@code nh} the value to write), and {@code
+   * len} payload bytes at {@code dataOffset} that belong at byte {@code off} of the datagram's
+   * payload. Returns {@link #HELD}, {@link #COMPLETE} (see {@link #buffer()}), {@link #DROPPED}
+   * (the datagram was discarded, counted) or {@link #REJECTED} (this fragment was ignored as
+   * malformed, {@link #reason}).
    */
-  int add(int s, ByteBuffer buf, int ipOffset, int hdrLen, int patch, int nh, int off,
-      boolean more, int dataOffset, int len, long frame) {
+  int add(
+      int s,
+      ByteBuffer buf,
+      int ipOffset,
+      int hdrLen,
+      int patch,
+      int nh,
+      int off,
+      boolean more,
+      int dataOffset,
+      int len,
+      long frame) {
     int end = off + len;
     if (more && (len & 7) != 0) {
       // RFC 791 §3.2 / RFC 8200 §4.5: every fragment but the last carries a multiple of 8 bytes.

@@ -25,7 +25,8 @@ import java.nio.ByteBuffer;
  * </pre>
  *
  * <p>A packet with MF set or a non-zero fragment offset is a fragment ({@link #isFragment()}): the
- * decoder hands it to its {@link IpDefragmenter}, if it has one. Options are skipped through the IHL, never interpreted.
+ * decoder hands it to its {@link IpDefragmenter}, if it has one. Options are skipped through the
+ * IHL, never interpreted.
  */
 public final class Ipv4View {
   public static final int VERSION_IHL_OFFSET = 0;
@@ -38,6 +39,7 @@ public final class Ipv4View {
   public static final int CHECKSUM_OFFSET = 10;
   public static final int SRC_OFFSET = 12;
   public static final int DST_OFFSET = 16;
+
   /** Length of the header without options. */
   public static final int MIN_HEADER_LENGTH = 20;
 
@@ -55,45 +57,79 @@ public final class Ipv4View {
   }
 
   /** Absolute index of the first header byte. */
-  public int offset() { return offset; }
+  public int offset() {
+    return offset;
+  }
 
-  public int version() { return (buf.get(offset) & 0xF0) >>> 4; }
+  public int version() {
+    return (buf.get(offset) & 0xF0) >>> 4;
+  }
 
   /** Internet Header Length in 32-bit words. */
-  public int ihl() { return buf.get(offset) & 0x0F; }
+  public int ihl() {
+    return buf.get(offset) & 0x0F;
+  }
 
   /** Header length in bytes, options included. */
-  public int headerLength() { return (buf.get(offset) & 0x0F) << 2; }
+  public int headerLength() {
+    return (buf.get(offset) & 0x0F) << 2;
+  }
 
-  public int tos() { return buf.get(offset + TOS_OFFSET) & 0xFF; }
+  public int tos() {
+    return buf.get(offset + TOS_OFFSET) & 0xFF;
+  }
 
   /** Total Length field: header plus payload, in bytes (0 for some offloaded segments). */
-  public int totalLength() { return buf.getShort(offset + TOTAL_LENGTH_OFFSET) & 0xFFFF; }
+  public int totalLength() {
+    return buf.getShort(offset + TOTAL_LENGTH_OFFSET) & 0xFFFF;
+  }
 
-  public int identification() { return buf.getShort(offset + IDENTIFICATION_OFFSET) & 0xFFFF; }
+  public int identification() {
+    return buf.getShort(offset + IDENTIFICATION_OFFSET) & 0xFFFF;
+  }
 
   /** The three flag bits (reserved, DF, MF). */
-  public int flags() { return (buf.get(offset + FLAGS_FRAGMENT_OFFSET) & 0xE0) >>> 5; }
+  public int flags() {
+    return (buf.get(offset + FLAGS_FRAGMENT_OFFSET) & 0xE0) >>> 5;
+  }
 
-  public boolean dontFragment() { return (flags() & FLAG_DF) != 0; }
+  public boolean dontFragment() {
+    return (flags() & FLAG_DF) != 0;
+  }
 
-  public boolean moreFragments() { return (flags() & FLAG_MF) != 0; }
+  public boolean moreFragments() {
+    return (flags() & FLAG_MF) != 0;
+  }
 
   /** Fragment offset in 8-byte units. */
-  public int fragmentOffset() { return buf.getShort(offset + FLAGS_FRAGMENT_OFFSET) & 0x1FFF; }
+  public int fragmentOffset() {
+    return buf.getShort(offset + FLAGS_FRAGMENT_OFFSET) & 0x1FFF;
+  }
 
   /** True when this packet is a fragment of a larger datagram (MF set or offset non-zero). */
-  public boolean isFragment() { return (buf.getShort(offset + FLAGS_FRAGMENT_OFFSET) & 0x3FFF) != 0; }
+  public boolean isFragment() {
+    return (buf.getShort(offset + FLAGS_FRAGMENT_OFFSET) & 0x3FFF) != 0;
+  }
 
-  public int ttl() { return buf.get(offset + TTL_OFFSET) & 0xFF; }
+  public int ttl() {
+    return buf.get(offset + TTL_OFFSET) & 0xFF;
+  }
 
-  public int protocol() { return buf.get(offset + PROTOCOL_OFFSET) & 0xFF; }
+  public int protocol() {
+    return buf.get(offset + PROTOCOL_OFFSET) & 0xFF;
+  }
 
-  public int checksum() { return buf.getShort(offset + CHECKSUM_OFFSET) & 0xFFFF; }
+  public int checksum() {
+    return buf.getShort(offset + CHECKSUM_OFFSET) & 0xFFFF;
+  }
 
   /** Source address as a big-endian int (a.b.c.d is {@code a << 24 | ...}). */
-  public int src() { return buf.getInt(offset + SRC_OFFSET); }
+  public int src() {
+    return buf.getInt(offset + SRC_OFFSET);
+  }
 
   /** Destination address as a big-endian int. */
-  public int dst() { return buf.getInt(offset + DST_OFFSET); }
+  public int dst() {
+    return buf.getInt(offset + DST_OFFSET);
+  }
 }

@@ -3,8 +3,8 @@ package io.connscope.decode;
 import java.nio.ByteBuffer;
 
 /**
- * Flyweight over an IPv6 header (RFC 8200 §3) and the chain of extension headers behind it
- * (RFC 8200 §4). Rewrapped by {@link FrameDecoder} for every frame; allocates nothing.
+ * Flyweight over an IPv6 header (RFC 8200 §3) and the chain of extension headers behind it (RFC
+ * 8200 §4). Rewrapped by {@link FrameDecoder} for every frame; allocates nothing.
  *
  * <pre>
  *  0                   1                   2                   3
@@ -30,8 +30,8 @@ import java.nio.ByteBuffer;
  * by their length in 8-octet units; AH (51) by its length in 4-octet units plus 2 (RFC 4302 §2.2);
  * a fragment header (44) ends the walk as {@link DecodeStatus#IP_FRAGMENT} unless it is an atomic
  * fragment (offset 0, M clear, RFC 6946), with {@link #fragmentHeaderOffset()} set for the
- * reassembly. ESP (50) and No Next Header (59) end it as
- * {@link DecodeStatus#NOT_TCP}. Jumbograms (RFC 2675, payload length 0) are not supported.
+ * reassembly. ESP (50) and No Next Header (59) end it as {@link DecodeStatus#NOT_TCP}. Jumbograms
+ * (RFC 2675, payload length 0) are not supported.
  */
 public final class Ipv6View {
   public static final int VERSION_CLASS_FLOW_OFFSET = 0;
@@ -41,11 +41,21 @@ public final class Ipv6View {
   public static final int SRC_OFFSET = 8;
   public static final int DST_OFFSET = 24;
   public static final int HEADER_LENGTH = 40;
+
   /** Longest extension-header chain followed before giving up as malformed. */
   public static final int MAX_EXTENSION_HEADERS = 8;
 
-  static final int HOP_BY_HOP = 0, TCP = 6, ROUTING = 43, FRAGMENT = 44, ESP = 50, AH = 51,
-      NO_NEXT = 59, DEST_OPTIONS = 60, MOBILITY = 135, HIP = 139, SHIM6 = 140;
+  static final int HOP_BY_HOP = 0,
+      TCP = 6,
+      ROUTING = 43,
+      FRAGMENT = 44,
+      ESP = 50,
+      AH = 51,
+      NO_NEXT = 59,
+      DEST_OPTIONS = 60,
+      MOBILITY = 135,
+      HIP = 139,
+      SHIM6 = 140;
 
   private ByteBuffer buf;
   private int offset;
@@ -54,6 +64,7 @@ public final class Ipv6View {
   private int extensionCount;
   private int fragmentHeaderOffset;
   private int nextHeaderFieldOffset;
+
   /** Reason code of the last non-OK walk result. */
   String reason;
 
@@ -70,51 +81,86 @@ public final class Ipv6View {
   }
 
   /** Absolute index of the first header byte. */
-  public int offset() { return offset; }
+  public int offset() {
+    return offset;
+  }
 
-  public int version() { return (buf.get(offset) & 0xF0) >>> 4; }
+  public int version() {
+    return (buf.get(offset) & 0xF0) >>> 4;
+  }
 
-  public int trafficClass() { return (buf.getShort(offset) & 0x0FF0) >>> 4; }
+  public int trafficClass() {
+    return (buf.getShort(offset) & 0x0FF0) >>> 4;
+  }
 
-  public int flowLabel() { return buf.getInt(offset) & 0x000FFFFF; }
+  public int flowLabel() {
+    return buf.getInt(offset) & 0x000FFFFF;
+  }
 
   /** Payload Length: bytes after the fixed 40-byte header, extension headers included. */
-  public int payloadLength() { return buf.getShort(offset + PAYLOAD_LENGTH_OFFSET) & 0xFFFF; }
+  public int payloadLength() {
+    return buf.getShort(offset + PAYLOAD_LENGTH_OFFSET) & 0xFFFF;
+  }
 
   /** Next Header of the fixed header (the first extension header or the transport). */
-  public int nextHeader() { return buf.get(offset + NEXT_HEADER_OFFSET) & 0xFF; }
+  public int nextHeader() {
+    return buf.get(offset + NEXT_HEADER_OFFSET) & 0xFF;
+  }
 
-  public int hopLimit() { return buf.get(offset + HOP_LIMIT_OFFSET) & 0xFF; }
+  public int hopLimit() {
+    return buf.get(offset + HOP_LIMIT_OFFSET) & 0xFF;
+  }
 
-  public long srcHi() { return buf.getLong(offset + SRC_OFFSET); }
-  public long srcLo() { return buf.getLong(offset + SRC_OFFSET + 8); }
-  public long dstHi() { return buf.getLong(offset + DST_OFFSET); }
-  public long dstLo() { return buf.getLong(offset + DST_OFFSET + 8); }
+  public long srcHi() {
+    return buf.getLong(offset + SRC_OFFSET);
+  }
+
+  public long srcLo() {
+    return buf.getLong(offset + SRC_OFFSET + 8);
+  }
+
+  public long dstHi() {
+    return buf.getLong(offset + DST_OFFSET);
+  }
+
+  public long dstLo() {
+    return buf.getLong(offset + DST_OFFSET + 8);
+  }
 
   /** Protocol number after the extension headers (valid after a walk; -1 before). */
-  public int upperProtocol() { return upperProtocol; }
+  public int upperProtocol() {
+    return upperProtocol;
+  }
 
   /** Absolute index of the upper-layer header (valid after a walk reached it; -1 otherwise). */
-  public int upperOffset() { return upperOffset; }
+  public int upperOffset() {
+    return upperOffset;
+  }
 
   /**
-   * Absolute index of the Fragment header that ended the walk as {@link
-   * DecodeStatus#IP_FRAGMENT}; -1 otherwise. Everything before it is the unfragmentable part.
+   * Absolute index of the Fragment header that ended the walk as {@link DecodeStatus#IP_FRAGMENT};
+   * -1 otherwise. Everything before it is the unfragmentable part.
    */
-  public int fragmentHeaderOffset() { return fragmentHeaderOffset; }
+  public int fragmentHeaderOffset() {
+    return fragmentHeaderOffset;
+  }
 
   /**
    * Absolute index of the Next Header byte that names the Fragment header (in the fixed header or
    * the last extension header before it); -1 unless the walk ended at a fragment.
    */
-  public int fragmentNextHeaderFieldOffset() { return nextHeaderFieldOffset; }
+  public int fragmentNextHeaderFieldOffset() {
+    return nextHeaderFieldOffset;
+  }
 
   /** Number of extension headers skipped by the walk. */
-  public int extensionHeaderCount() { return extensionCount; }
+  public int extensionHeaderCount() {
+    return extensionCount;
+  }
 
   /**
-   * Walks the extension headers to the transport header. {@code ipEnd} is where the packet ends
-   * per the payload length, {@code capEnd} where the captured bytes end; {@code truncated} tells
+   * Walks the extension headers to the transport header. {@code ipEnd} is where the packet ends per
+   * the payload length, {@code capEnd} where the captured bytes end; {@code truncated} tells
    * whether snaplen cut the frame. Returns OK when a TCP header was reached.
    */
   DecodeStatus walk(int ipEnd, int capEnd, boolean truncated) {

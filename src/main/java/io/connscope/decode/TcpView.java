@@ -29,9 +29,9 @@ import java.nio.ByteBuffer;
  *
  * <p>Option parsing understands EOL (0), NOP (1), MSS (2), window scale (3, RFC 7323 §2),
  * SACK-permitted (4) and SACK (5, RFC 2018 §3, at most {@link #MAX_SACK_BLOCKS} blocks kept),
- * timestamps (8, RFC 7323 §3) and skips any other kind by its length. A length below 2 or past
- * the header end stops parsing and sets {@link #optionsMalformed()}; a known kind with the wrong
- * length is ignored and sets the same flag. Neither is a decode failure.
+ * timestamps (8, RFC 7323 §3) and skips any other kind by its length. A length below 2 or past the
+ * header end stops parsing and sets {@link #optionsMalformed()}; a known kind with the wrong length
+ * is ignored and sets the same flag. Neither is a decode failure.
  */
 public final class TcpView {
   public static final int SRC_PORT_OFFSET = 0;
@@ -44,15 +44,28 @@ public final class TcpView {
   public static final int CHECKSUM_OFFSET = 16;
   public static final int URGENT_POINTER_OFFSET = 18;
   public static final int MIN_HEADER_LENGTH = 20;
+
   /** SACK blocks kept by {@link #parseOptions()} (a 40-byte option space fits at most 4). */
   public static final int MAX_SACK_BLOCKS = 4;
 
   /** Flag bits of {@link #flags()}. */
-  public static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20,
-      ECE = 0x40, CWR = 0x80;
+  public static final int FIN = 0x01,
+      SYN = 0x02,
+      RST = 0x04,
+      PSH = 0x08,
+      ACK = 0x10,
+      URG = 0x20,
+      ECE = 0x40,
+      CWR = 0x80;
 
-  private static final int OPT_EOL = 0, OPT_NOP = 1, OPT_MSS = 2, OPT_WSCALE = 3,
-      OPT_SACK_PERMITTED = 4, OPT_SACK = 5, OPT_TIMESTAMPS = 8;
+  private static final int OPT_EOL = 0,
+      OPT_NOP = 1,
+      OPT_MSS = 2,
+      OPT_WSCALE = 3,
+      OPT_SACK_PERMITTED = 4,
+      OPT_SACK = 5,
+      OPT_TIMESTAMPS = 8;
+
   /** NOP, NOP, timestamps kind, length 10: the first four option bytes, big-endian. */
   private static final int NOP_NOP_TIMESTAMPS = 0x0101080A;
 
@@ -78,42 +91,87 @@ public final class TcpView {
   }
 
   /** Absolute index of the first header byte. */
-  public int offset() { return offset; }
+  public int offset() {
+    return offset;
+  }
 
-  public int srcPort() { return buf.getShort(offset + SRC_PORT_OFFSET) & 0xFFFF; }
+  public int srcPort() {
+    return buf.getShort(offset + SRC_PORT_OFFSET) & 0xFFFF;
+  }
 
-  public int dstPort() { return buf.getShort(offset + DST_PORT_OFFSET) & 0xFFFF; }
+  public int dstPort() {
+    return buf.getShort(offset + DST_PORT_OFFSET) & 0xFFFF;
+  }
 
   /** Sequence number, unsigned 32-bit. */
-  public long seq() { return buf.getInt(offset + SEQ_OFFSET) & 0xFFFFFFFFL; }
+  public long seq() {
+    return buf.getInt(offset + SEQ_OFFSET) & 0xFFFFFFFFL;
+  }
 
   /** Acknowledgment number, unsigned 32-bit (meaningful only with the ACK flag). */
-  public long ack() { return buf.getInt(offset + ACK_OFFSET) & 0xFFFFFFFFL; }
+  public long ack() {
+    return buf.getInt(offset + ACK_OFFSET) & 0xFFFFFFFFL;
+  }
 
   /** Data offset in 32-bit words. */
-  public int dataOffset() { return (buf.get(offset + DATA_OFFSET_OFFSET) & 0xF0) >>> 4; }
+  public int dataOffset() {
+    return (buf.get(offset + DATA_OFFSET_OFFSET) & 0xF0) >>> 4;
+  }
 
   /** Header length in bytes, options included. */
-  public int headerLength() { return (buf.get(offset + DATA_OFFSET_OFFSET) & 0xF0) >>> 2; }
+  public int headerLength() {
+    return (buf.get(offset + DATA_OFFSET_OFFSET) & 0xF0) >>> 2;
+  }
 
   /** The flags byte (CWR ECE URG ACK PSH RST SYN FIN). */
-  public int flags() { return buf.get(offset + FLAGS_OFFSET) & 0xFF; }
+  public int flags() {
+    return buf.get(offset + FLAGS_OFFSET) & 0xFF;
+  }
 
-  public boolean fin() { return (flags() & FIN) != 0; }
-  public boolean syn() { return (flags() & SYN) != 0; }
-  public boolean rst() { return (flags() & RST) != 0; }
-  public boolean psh() { return (flags() & PSH) != 0; }
-  public boolean ackFlag() { return (flags() & ACK) != 0; }
-  public boolean urg() { return (flags() & URG) != 0; }
-  public boolean ece() { return (flags() & ECE) != 0; }
-  public boolean cwr() { return (flags() & CWR) != 0; }
+  public boolean fin() {
+    return (flags() & FIN) != 0;
+  }
+
+  public boolean syn() {
+    return (flags() & SYN) != 0;
+  }
+
+  public boolean rst() {
+    return (flags() & RST) != 0;
+  }
+
+  public boolean psh() {
+    return (flags() & PSH) != 0;
+  }
+
+  public boolean ackFlag() {
+    return (flags() & ACK) != 0;
+  }
+
+  public boolean urg() {
+    return (flags() & URG) != 0;
+  }
+
+  public boolean ece() {
+    return (flags() & ECE) != 0;
+  }
+
+  public boolean cwr() {
+    return (flags() & CWR) != 0;
+  }
 
   /** Raw (unscaled) window field. */
-  public int window() { return buf.getShort(offset + WINDOW_OFFSET) & 0xFFFF; }
+  public int window() {
+    return buf.getShort(offset + WINDOW_OFFSET) & 0xFFFF;
+  }
 
-  public int checksum() { return buf.getShort(offset + CHECKSUM_OFFSET) & 0xFFFF; }
+  public int checksum() {
+    return buf.getShort(offset + CHECKSUM_OFFSET) & 0xFFFF;
+  }
 
-  public int urgentPointer() { return buf.getShort(offset + URGENT_POINTER_OFFSET) & 0xFFFF; }
+  public int urgentPointer() {
+    return buf.getShort(offset + URGENT_POINTER_OFFSET) & 0xFFFF;
+  }
 
   /**
    * Parses the options of the wrapped header into this view's option fields. The header must be
@@ -213,30 +271,50 @@ public final class TcpView {
   }
 
   /** MSS option value, -1 when absent (valid after {@link #parseOptions()}). */
-  public int mss() { return mss; }
+  public int mss() {
+    return mss;
+  }
 
   /** Window scale shift count as sent (may exceed the RFC 7323 limit of 14), -1 when absent. */
-  public int windowScale() { return windowScale; }
+  public int windowScale() {
+    return windowScale;
+  }
 
-  public boolean sackPermitted() { return sackPermitted; }
+  public boolean sackPermitted() {
+    return sackPermitted;
+  }
 
-  public boolean hasTimestamps() { return hasTimestamps; }
+  public boolean hasTimestamps() {
+    return hasTimestamps;
+  }
 
   /** TSval, unsigned 32-bit (0 when absent). */
-  public long tsVal() { return tsVal; }
+  public long tsVal() {
+    return tsVal;
+  }
 
   /** TSecr, unsigned 32-bit (0 when absent). */
-  public long tsEcr() { return tsEcr; }
+  public long tsEcr() {
+    return tsEcr;
+  }
 
   /** Number of SACK blocks kept (0 to {@link #MAX_SACK_BLOCKS}). */
-  public int sackBlockCount() { return sackBlockCount; }
+  public int sackBlockCount() {
+    return sackBlockCount;
+  }
 
   /** Left edge of SACK block {@code i}, unsigned 32-bit. */
-  public long sackLeft(int i) { return sackEdges[2 * i]; }
+  public long sackLeft(int i) {
+    return sackEdges[2 * i];
+  }
 
   /** Right edge (first sequence number after the block) of SACK block {@code i}. */
-  public long sackRight(int i) { return sackEdges[2 * i + 1]; }
+  public long sackRight(int i) {
+    return sackEdges[2 * i + 1];
+  }
 
   /** True when the last {@link #parseOptions()} met a malformed option and stopped or skipped. */
-  public boolean optionsMalformed() { return optionsMalformed; }
+  public boolean optionsMalformed() {
+    return optionsMalformed;
+  }
 }

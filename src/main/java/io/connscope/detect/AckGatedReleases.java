@@ -11,25 +11,24 @@ import java.util.List;
  * the shared evidence behind the delayed-ACK and Nagle findings.
  *
  * <p>For each direction, for each new data segment B (not a retransmission or keep-alive) and the
- * data segment A sent before it, with no other data between them: the first ACK from the peer
- * that covers all of A arrives after A and before B, and B left right after it: B passed the
- * capture point one round trip between the capture point and the sender after the ACK, within
- * {@link DetectOptions#releaseToleranceMicros} later, or that or an eighth of the round trip
- * ({@link #EARLY_SHARE}) sooner (from wherever it is captured, the ACK travels on to the sender
- * and B comes back; a B that arrives much sooner left before the ACK reached the sender, so
- * something earlier released it).
- * Each such release records:
+ * data segment A sent before it, with no other data between them: the first ACK from the peer that
+ * covers all of A arrives after A and before B, and B left right after it: B passed the capture
+ * point one round trip between the capture point and the sender after the ACK, within {@link
+ * DetectOptions#releaseToleranceMicros} later, or that or an eighth of the round trip ({@link
+ * #EARLY_SHARE}) sooner (from wherever it is captured, the ACK travels on to the sender and B comes
+ * back; a B that arrives much sooner left before the ACK reached the sender, so something earlier
+ * released it). Each such release records:
  *
  * <ul>
  *   <li>the ACK's delay beyond the round trip between the capture point and the receiver (the
  *       {@code stall}: how long the receiver held the ACK back);
- *   <li>how long B was held: from A to B, as both are the sender's segments the capture point
- *       does not change it;
+ *   <li>how long B was held: from A to B, as both are the sender's segments the capture point does
+ *       not change it;
  *   <li>whether the ACK was pure (no data: the receiver's delayed-ACK timer fired, it did not
  *       answer);
  *   <li>what held B: Nagle when B and A are both shorter than the sender's MSS (RFC 896: a small
- *       segment waits for all earlier data to be acknowledged), otherwise the congestion or
- *       receive window (a full segment, or the short tail of one large write).
+ *       segment waits for all earlier data to be acknowledged), otherwise the congestion or receive
+ *       window (a full segment, or the short tail of one large write).
  * </ul>
  *
  * Where the capture point sits does not matter: near the sender the ACK arrives one RTT plus the
@@ -40,19 +39,29 @@ import java.util.List;
  * when, just before the releasing ACK arrived, B did not fit in the window the sender knew: the
  * room between the end of A and the window's right edge (ACK number plus advertised window, the
  * largest of the receiver's segments before the releasing ACK) was less than min(B's length, the
- * sender's MSS), i.e. the data in flight had reached (or come within one segment of) the
- * advertised window, or the window was zero. The releasing ACK is then a window update: it opened
- * the window enough for B (a reader draining a full buffer ACKs and opens in one segment). A pure
- * window update with the ACK number unchanged cannot be the first ACK covering A, so the growth
- * test is the whole rule. The receiver's segments reach the sender in the order they were sent,
- * so the right edge known before the releasing ACK is the same whether the capture point is near
- * the sender or near the receiver. When the window scale is unknown (handshake not captured) the
- * window fields are raw, and only a zero window counts.
+ * sender's MSS), i.e. the data in flight had reached (or come within one segment of) the advertised
+ * window, or the window was zero. The releasing ACK is then a window update: it opened the window
+ * enough for B (a reader draining a full buffer ACKs and opens in one segment). A pure window
+ * update with the ACK number unchanged cannot be the first ACK covering A, so the growth test is
+ * the whole rule. The receiver's segments reach the sender in the order they were sent, so the
+ * right edge known before the releasing ACK is the same whether the capture point is near the
+ * sender or near the receiver. When the window scale is unknown (handshake not captured) the window
+ * fields are raw, and only a zero window counts.
  */
 final class AckGatedReleases {
   /** One release: timeline indices of the held data's predecessor, the late ACK and B. */
-  record Release(int dir, int data, int ack, int released, long ackDelayMicros, long stallMicros,
-      long heldMicros, boolean pureAck, boolean nagle, boolean rttKnown, boolean windowGated) {}
+  record Release(
+      int dir,
+      int data,
+      int ack,
+      int released,
+      long ackDelayMicros,
+      long stallMicros,
+      long heldMicros,
+      boolean pureAck,
+      boolean nagle,
+      boolean rttKnown,
+      boolean windowGated) {}
 
   /**
    * A released segment may arrive sooner than one sender-side round trip after its ACK by the
@@ -64,24 +73,31 @@ final class AckGatedReleases {
 
   private final Connection c;
   private final DetectOptions o;
+
   /** Next timeline entry to examine. */
   private int next;
+
   /** Per direction: the last new data segment seen, -1 before the first. */
   private final int[] prev = {-1, -1};
+
   /** Per direction: the largest data segment seen. */
   private final int[] maxLen = new int[2];
+
   /** Per direction: the last segment sent in that direction that carried an ACK, -1 before one. */
   private final int[] lastAcking = {-1, -1};
+
   /** Per direction: the largest right edge its segments advertised so far, -1 before one. */
   private final long[] maxEdge = {-1, -1};
+
   /** Per direction: the largest right edge the peer had advertised when {@link #prev} left. */
   private final long[] edgeAtPrev = {-1, -1};
+
   /** Per direction: the peer's last window was zero when {@link #prev} left. */
   private final boolean[] zeroAtPrev = new boolean[2];
 
   /**
-   * A scan of one connection's timeline, advanced as the connection goes on: each entry is
-   * examined once, so detectors can run per transaction on connections of any length.
+   * A scan of one connection's timeline, advanced as the connection goes on: each entry is examined
+   * once, so detectors can run per transaction on connections of any length.
    */
   AckGatedReleases(Connection c, DetectOptions o) {
     this.c = c;
@@ -127,8 +143,13 @@ final class AckGatedReleases {
       if (ack < 0) {
         continue;
       }
-      boolean windowGated = ReceiveWindow.held(edge, zero, endA,
-          Math.min(t.len(i), effectiveMss(dir)), ReceiveWindow.scaleKnown(c, dir));
+      boolean windowGated =
+          ReceiveWindow.held(
+              edge,
+              zero,
+              endA,
+              Math.min(t.len(i), effectiveMss(dir)),
+              ReceiveWindow.scaleKnown(c, dir));
       long rttReceiver = dir == Direction.CLIENT ? c.rttToServerMicros() : c.rttToClientMicros();
       long rttSender = dir == Direction.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
       boolean rttKnown = rttReceiver >= 0 && rttSender >= 0;
@@ -136,23 +157,35 @@ final class AckGatedReleases {
       long release = t.ts(i) - t.ts(ack);
       long expected = Math.max(0, rttSender);
       long early = Math.max(o.releaseToleranceMicros, expected / EARLY_SHARE);
-      if (release >= 0 && release >= expected - early && release <= expected + o.releaseToleranceMicros) {
+      if (release >= 0
+          && release >= expected - early
+          && release <= expected + o.releaseToleranceMicros) {
         if (out == null) {
           out = new ArrayList<>(2);
         }
-        out.add(new Release(dir, a, ack, i, ackDelay, Math.max(0, ackDelay - Math.max(0, rttReceiver)),
-            t.ts(i) - t.ts(a), t.len(ack) == 0, nagle(t, a, i, effectiveMss(dir)), rttKnown,
-            windowGated));
+        out.add(
+            new Release(
+                dir,
+                a,
+                ack,
+                i,
+                ackDelay,
+                Math.max(0, ackDelay - Math.max(0, rttReceiver)),
+                t.ts(i) - t.ts(a),
+                t.len(ack) == 0,
+                nagle(t, a, i, effectiveMss(dir)),
+                rttKnown,
+                windowGated));
       }
     }
     return out == null ? List.of() : out;
   }
 
   /**
-   * Nagle held B when B is smaller than the MSS (RFC 896 holds only small segments) and A, the
-   * data it waited behind, was a small write too. The tail of one large write (a full segment
-   * A, then a short B) waits for the congestion window in slow start as much as for Nagle, so it
-   * counts as window-gated.
+   * Nagle held B when B is smaller than the MSS (RFC 896 holds only small segments) and A, the data
+   * it waited behind, was a small write too. The tail of one large write (a full segment A, then a
+   * short B) waits for the congestion window in slow start as much as for Nagle, so it counts as
+   * window-gated.
    */
   private static boolean nagle(SegmentTimeline t, int a, int b, int mss) {
     return t.len(b) < mss && t.len(a) < mss;
@@ -173,8 +206,8 @@ final class AckGatedReleases {
   }
 
   /**
-   * {@link #effectiveMss(int)} for a sender whose largest data segment so far is {@code maxLen}
-   * (0 for none).
+   * {@link #effectiveMss(int)} for a sender whose largest data segment so far is {@code maxLen} (0
+   * for none).
    */
   static int effectiveMss(Connection c, int dir, int maxLen) {
     int announced = c.half(1 - dir).mss();
@@ -194,10 +227,11 @@ final class AckGatedReleases {
 
   /**
    * The transaction whose request (sent in direction {@code dir}) or response carried {@code
-   * frame}, or null. Binary search: transactions are in request order, and so are their
-   * messages' frames.
+   * frame}, or null. Binary search: transactions are in request order, and so are their messages'
+   * frames.
    */
-  static io.connscope.http.Transaction transactionAt(io.connscope.http.HttpTracker http, int dir, long frame) {
+  static io.connscope.http.Transaction transactionAt(
+      io.connscope.http.HttpTracker http, int dir, long frame) {
     if (http == null) {
       return null;
     }
@@ -255,7 +289,13 @@ final class AckGatedReleases {
 
   /** Display filter showing the three frames of a release. */
   static String filter(SegmentTimeline t, Release r) {
-    return "frame.number in {" + t.frame(r.data) + " " + t.frame(r.ack) + " " + t.frame(r.released) + "}";
+    return "frame.number in {"
+        + t.frame(r.data)
+        + " "
+        + t.frame(r.ack)
+        + " "
+        + t.frame(r.released)
+        + "}";
   }
 
   /** The peer stack a delayed-ACK timer of this length suggests. */

@@ -113,28 +113,58 @@ public final class CaptureLossDetector implements Detector {
         det.put("missing_side", side);
         det.put("acknowledged_bytes", lost);
         List<Long> fs = List.of(c.firstFrame());
-        out.accept(new Finding(ONE_SIDED, Severity.INFO, Confidence.CONFIRMED, c.idString(), -1, 0, fs,
-            "tcp.port == " + c.clientPort() + " && tcp.port == " + c.serverPort(),
-            String.format(Locale.ROOT, "the capture holds no packet from the %s: only the %s's"
-                + " direction was captured (a tap on one direction, asymmetric routing); the %s"
-                + " acknowledged %d bytes of it, so its messages are known only by their size and"
-                + " the time they were acknowledged", side, peer, peer, lost),
-            "capture both directions (a tap or SPAN session that mirrors both, or on a host the"
-                + " traffic passes both ways)", det));
+        out.accept(
+            new Finding(
+                ONE_SIDED,
+                Severity.INFO,
+                Confidence.CONFIRMED,
+                c.idString(),
+                -1,
+                0,
+                fs,
+                "tcp.port == " + c.clientPort() + " && tcp.port == " + c.serverPort(),
+                String.format(
+                    Locale.ROOT,
+                    "the capture holds no packet from the %s: only the %s's"
+                        + " direction was captured (a tap on one direction, asymmetric routing); the %s"
+                        + " acknowledged %d bytes of it, so its messages are known only by their size and"
+                        + " the time they were acknowledged",
+                    side,
+                    peer,
+                    peer,
+                    lost),
+                "capture both directions (a tap or SPAN session that mirrors both, or on a host the"
+                    + " traffic passes both ways)",
+                det));
       } else if (lost > 0) {
         TreeMap<String, Object> det = new TreeMap<>();
         det.put("sender", side);
         det.put("lost_bytes", lost);
         det.put("ranges", ranges);
         frames.sort(null);
-        out.accept(new Finding(LOSS, Severity.WARNING, Confidence.CONFIRMED, c.idString(), -1, 0, frames,
-            frameFilter(frames, c),
-            String.format(Locale.ROOT, "%d bytes of the %s's data in %d range%s were acknowledged by"
-                + " the %s but never captured: the capture dropped packets, so timings and findings"
-                + " on this connection are less certain", lost, side, ranges, ranges == 1 ? "" : "s",
-                d == Direction.CLIENT ? "server" : "client"),
-            "capture closer to the traffic or with a larger buffer (tcpdump -B), a snap length"
-                + " that fits, and no more traffic than the capture host can write", det));
+        out.accept(
+            new Finding(
+                LOSS,
+                Severity.WARNING,
+                Confidence.CONFIRMED,
+                c.idString(),
+                -1,
+                0,
+                frames,
+                frameFilter(frames, c),
+                String.format(
+                    Locale.ROOT,
+                    "%d bytes of the %s's data in %d range%s were acknowledged by"
+                        + " the %s but never captured: the capture dropped packets, so timings and findings"
+                        + " on this connection are less certain",
+                    lost,
+                    side,
+                    ranges,
+                    ranges == 1 ? "" : "s",
+                    d == Direction.CLIENT ? "server" : "client"),
+                "capture closer to the traffic or with a larger buffer (tcpdump -B), a snap length"
+                    + " that fits, and no more traffic than the capture host can write",
+                det));
       }
       long truncated = gapBytes - unseen;
       if (truncated > 0) {
@@ -142,14 +172,29 @@ public final class CaptureLossDetector implements Detector {
         det.put("sender", side);
         det.put("truncated_bytes", truncated);
         String v = c.ipVersion() == 6 ? "ipv6" : "ip";
-        out.accept(new Finding(TRUNCATED, Severity.INFO, Confidence.CONFIRMED, c.idString(), -1, 0, List.of(),
-            "frame.cap_len < frame.len && tcp.srcport == "
-                + (d == Direction.CLIENT ? c.clientPort() : c.serverPort()) + " && tcp.dstport == "
-                + (d == Direction.CLIENT ? c.serverPort() : c.clientPort()) + " && " + v,
-            String.format(Locale.ROOT, "%d payload bytes of the %s's segments were cut off by the"
-                + " capture's snap length: TCP timing is intact, HTTP content past the cut is not",
-                truncated, side),
-            "capture with a larger snap length (tcpdump -s 0)", det));
+        out.accept(
+            new Finding(
+                TRUNCATED,
+                Severity.INFO,
+                Confidence.CONFIRMED,
+                c.idString(),
+                -1,
+                0,
+                List.of(),
+                "frame.cap_len < frame.len && tcp.srcport == "
+                    + (d == Direction.CLIENT ? c.clientPort() : c.serverPort())
+                    + " && tcp.dstport == "
+                    + (d == Direction.CLIENT ? c.serverPort() : c.clientPort())
+                    + " && "
+                    + v,
+                String.format(
+                    Locale.ROOT,
+                    "%d payload bytes of the %s's segments were cut off by the"
+                        + " capture's snap length: TCP timing is intact, HTTP content past the cut is not",
+                    truncated,
+                    side),
+                "capture with a larger snap length (tcpdump -s 0)",
+                det));
       }
     }
   }

@@ -46,16 +46,32 @@ public final class CloseDelimitedDetector implements Detector {
       TreeMap<String, Object> d = new TreeMap<>();
       d.put("body_bytes", t.responseBodyBytes());
       d.put("client_wanted_keep_alive", wanted);
-      String summary = t.responseVersion() + " " + t.status()
-          + (t.method() == null ? " (without a request)" : " to " + t.method() + " " + t.uri())
-          + " has neither Content-Length nor chunked encoding: its " + t.responseBodyBytes()
-          + "-byte body ended only when the server closed the connection"
-          + (close > 0 ? " (frame " + close + ")" : "")
-          + (wanted ? ", although the client wanted to keep it open" : "");
-      String fix = "send Content-Length (or chunked Transfer-Encoding for HTTP/1.1) on every response"
-          + " so the connection can be reused";
-      out.accept(new Finding(TYPE, wanted ? Severity.WARNING : Severity.INFO, Confidence.CONFIRMED, c.idString(), t.index(),
-          0, frames, KeepAlive.filter(frames), summary, fix, d));
+      String summary =
+          t.responseVersion()
+              + " "
+              + t.status()
+              + (t.method() == null ? " (without a request)" : " to " + t.method() + " " + t.uri())
+              + " has neither Content-Length nor chunked encoding: its "
+              + t.responseBodyBytes()
+              + "-byte body ended only when the server closed the connection"
+              + (close > 0 ? " (frame " + close + ")" : "")
+              + (wanted ? ", although the client wanted to keep it open" : "");
+      String fix =
+          "send Content-Length (or chunked Transfer-Encoding for HTTP/1.1) on every response"
+              + " so the connection can be reused";
+      out.accept(
+          new Finding(
+              TYPE,
+              wanted ? Severity.WARNING : Severity.INFO,
+              Confidence.CONFIRMED,
+              c.idString(),
+              t.index(),
+              0,
+              frames,
+              KeepAlive.filter(frames),
+              summary,
+              fix,
+              d));
     }
   }
 }

@@ -11,8 +11,8 @@ import io.connscope.tcp.Connection;
  * client/server pair aggregates ({@link PairAggregator}) and the bounded index of finished HTTP
  * connections ({@link HttpConnections}, for the detectors that link connections). It reports
  * nothing. The pipeline calls {@link #transaction} after the detectors' {@code transaction} and
- * {@link #connection} before the detectors' {@code connection}, as the pair aggregates have
- * always been fed.
+ * {@link #connection} before the detectors' {@code connection}, as the pair aggregates have always
+ * been fed.
  */
 public final class ConnectionFacts {
   private final PairAggregator pairs;
@@ -29,8 +29,8 @@ public final class ConnectionFacts {
   }
 
   /**
-   * A finished connection ({@code http} null when no HTTP tracker was attached; {@code
-   * tlsSetupUs} its measured TLS setup, -1 when it is not TLS or the setup was not seen).
+   * A finished connection ({@code http} null when no HTTP tracker was attached; {@code tlsSetupUs}
+   * its measured TLS setup, -1 when it is not TLS or the setup was not seen).
    */
   public void connection(Connection c, HttpTracker http, long tlsSetupUs) {
     pairs.add(c, http, tlsSetupUs);

@@ -56,7 +56,8 @@ public final class ConnectionSetupOverheadDetector implements Detector {
         continue;
       }
       long mean = p.setupMicros() / p.setups();
-      if (mean < options.setupMinHandshakeMicros || p.setupShare() < options.setupMinShare
+      if (mean < options.setupMinHandshakeMicros
+          || p.setupShare() < options.setupMinShare
           || p.setupsAvoidable() == 0) {
         continue;
       }
@@ -81,25 +82,52 @@ public final class ConnectionSetupOverheadDetector implements Detector {
     d.put("setup_share_pct", Math.round(p.setupShare() * 100));
     d.put("setups_avoidable", p.setupsAvoidable());
     d.put("slow_start_saved_us", p.slowStartSavedMicros());
-    String summary = String.format(Locale.ROOT,
-        "%s opened %d connections to %s (%s, %.1f transactions per connection, at most %d at once);"
-            + " setting them up took %.1f ms (%.1f ms each, %d%% of the time spent on them)%s;"
-            + " %d of these setups would not have been needed with %s",
-        client, p.connections(), server, p.pattern(), p.transactionsPerConnection(),
-        p.peakConcurrent(), p.setupMicros() / 1000.0, mean / 1000.0, Math.round(p.setupShare() * 100),
-        p.tlsConnections() > 0 ? " including TLS handshakes" : "", p.setupsAvoidable(),
-        p.peakConcurrent() > 1 ? p.peakConcurrent() + " persistent connections"
-            : "one persistent connection");
-    String fix = "reuse connections: enable HTTP keep-alive on the client (a connection pool) and"
-        + " keep it on the server (no Connection: close, a keep-alive timeout longer than the gap"
-        + " between requests)";
-    StringBuilder filter = new StringBuilder("tcp.flags.syn == 1 && tcp.flags.ack == 0 && ip")
-        .append(k.ipVersion() == 6 ? "v6" : "").append(".src == ").append(client).append(" && ip")
-        .append(k.ipVersion() == 6 ? "v6" : "").append(".dst == ")
-        .append(Addresses.format(k.serverHi(), k.serverLo())).append(" && tcp.dstport == ")
-        .append(k.serverPort());
-    return new Finding(TYPE, Severity.WARNING, p.tlsConnections() > 0 ? Confidence.SUSPECTED : Confidence.CONFIRMED,
-        p.firstConnection(), -1, p.setupSavedMicros(), p.synFrames(), filter.toString(), summary,
-        fix, d);
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "%s opened %d connections to %s (%s, %.1f transactions per connection, at most %d at once);"
+                + " setting them up took %.1f ms (%.1f ms each, %d%% of the time spent on them)%s;"
+                + " %d of these setups would not have been needed with %s",
+            client,
+            p.connections(),
+            server,
+            p.pattern(),
+            p.transactionsPerConnection(),
+            p.peakConcurrent(),
+            p.setupMicros() / 1000.0,
+            mean / 1000.0,
+            Math.round(p.setupShare() * 100),
+            p.tlsConnections() > 0 ? " including TLS handshakes" : "",
+            p.setupsAvoidable(),
+            p.peakConcurrent() > 1
+                ? p.peakConcurrent() + " persistent connections"
+                : "one persistent connection");
+    String fix =
+        "reuse connections: enable HTTP keep-alive on the client (a connection pool) and"
+            + " keep it on the server (no Connection: close, a keep-alive timeout longer than the gap"
+            + " between requests)";
+    StringBuilder filter =
+        new StringBuilder("tcp.flags.syn == 1 && tcp.flags.ack == 0 && ip")
+            .append(k.ipVersion() == 6 ? "v6" : "")
+            .append(".src == ")
+            .append(client)
+            .append(" && ip")
+            .append(k.ipVersion() == 6 ? "v6" : "")
+            .append(".dst == ")
+            .append(Addresses.format(k.serverHi(), k.serverLo()))
+            .append(" && tcp.dstport == ")
+            .append(k.serverPort());
+    return new Finding(
+        TYPE,
+        Severity.WARNING,
+        p.tlsConnections() > 0 ? Confidence.SUSPECTED : Confidence.CONFIRMED,
+        p.firstConnection(),
+        -1,
+        p.setupSavedMicros(),
+        p.synFrames(),
+        filter.toString(),
+        summary,
+        fix,
+        d);
   }
 }

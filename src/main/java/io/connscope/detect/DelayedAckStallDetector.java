@@ -26,7 +26,6 @@ package io.connscope.detect;
 
 import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
-import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
@@ -47,12 +46,12 @@ public final class DelayedAckStallDetector extends ReleaseDetector {
 
   /**
    * Reports each stall as soon as the transaction it delayed is final (so reports can show it on
-   * that transaction); the connection's count, total and median are in the report's
-   * per-connection stall summary.
+   * that transaction); the connection's count, total and median are in the report's per-connection
+   * stall summary.
    */
   @Override
-  void report(Connection c, HttpTracker http, List<AckGatedReleases.Release> found,
-      Consumer<Finding> out) {
+  void report(
+      Connection c, HttpTracker http, List<AckGatedReleases.Release> found, Consumer<Finding> out) {
     SegmentTimeline t = c.timeline();
     for (AckGatedReleases.Release r : found) {
       if (!r.pureAck() || r.windowGated() || r.stallMicros() < options.minStallMicros) {
@@ -77,25 +76,59 @@ public final class DelayedAckStallDetector extends ReleaseDetector {
         d.put("peer_stack_hint", hint);
       }
       long rttSender = r.dir() == Direction.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
-      String summary = String.format(Locale.ROOT,
-          "the %s held its ACK of frame %d for %.1f ms beyond the round trip; the %s's next %d bytes"
-              + " (frame %d) followed that ACK (frame %d) after %.2f ms%s: gated by %s%s",
-          receiver, t.frame(r.data()), r.stallMicros() / 1000.0, sender, t.len(r.released()),
-          t.frame(r.released()), t.frame(r.ack()), (t.ts(r.released()) - t.ts(r.ack())) / 1000.0,
-          rttSender >= 1000 ? String.format(Locale.ROOT,
-              " (the round trip between the capture point and the %s is %.1f ms)", sender, rttSender / 1000.0) : "",
-          r.nagle() ? "Nagle (a segment smaller than the MSS waits for all earlier data to be"
-              + " acknowledged)" : "the window (full segments waited for the ACK)",
-          hint == null ? "" : "; the delay suggests a " + hint + " receiver");
-      String fix = r.nagle()
-          ? "on the " + sender + ": set TCP_NODELAY, or write each message in one write"
-              + " (headers and body together); the " + receiver + "'s delayed ACK is then never waited for"
-          : "let the " + sender + " keep more data in flight (larger receive window on the " + receiver
-              + ", or TCP_QUICKACK on the " + receiver + " for request/response traffic)";
-      out.accept(new Finding(TYPE, Severity.WARNING, r.rttKnown() ? Confidence.CONFIRMED : Confidence.SUSPECTED,
-          c.idString(), AckGatedReleases.transactionOf(http, r.dir(), t.frame(r.released())), r.stallMicros(),
-          List.of(t.frame(r.data()), t.frame(r.ack()), t.frame(r.released())),
-          AckGatedReleases.filter(t, r), summary, fix, d));
+      String summary =
+          String.format(
+              Locale.ROOT,
+              "the %s held its ACK of frame %d for %.1f ms beyond the round trip; the %s's next %d bytes"
+                  + " (frame %d) followed that ACK (frame %d) after %.2f ms%s: gated by %s%s",
+              receiver,
+              t.frame(r.data()),
+              r.stallMicros() / 1000.0,
+              sender,
+              t.len(r.released()),
+              t.frame(r.released()),
+              t.frame(r.ack()),
+              (t.ts(r.released()) - t.ts(r.ack())) / 1000.0,
+              rttSender >= 1000
+                  ? String.format(
+                      Locale.ROOT,
+                      " (the round trip between the capture point and the %s is %.1f ms)",
+                      sender,
+                      rttSender / 1000.0)
+                  : "",
+              r.nagle()
+                  ? "Nagle (a segment smaller than the MSS waits for all earlier data to be"
+                      + " acknowledged)"
+                  : "the window (full segments waited for the ACK)",
+              hint == null ? "" : "; the delay suggests a " + hint + " receiver");
+      String fix =
+          r.nagle()
+              ? "on the "
+                  + sender
+                  + ": set TCP_NODELAY, or write each message in one write"
+                  + " (headers and body together); the "
+                  + receiver
+                  + "'s delayed ACK is then never waited for"
+              : "let the "
+                  + sender
+                  + " keep more data in flight (larger receive window on the "
+                  + receiver
+                  + ", or TCP_QUICKACK on the "
+                  + receiver
+                  + " for request/response traffic)";
+      out.accept(
+          new Finding(
+              TYPE,
+              Severity.WARNING,
+              r.rttKnown() ? Confidence.CONFIRMED : Confidence.SUSPECTED,
+              c.idString(),
+              AckGatedReleases.transactionOf(http, r.dir(), t.frame(r.released())),
+              r.stallMicros(),
+              List.of(t.frame(r.data()), t.frame(r.ack()), t.frame(r.released())),
+              AckGatedReleases.filter(t, r),
+              summary,
+              fix,
+              d));
     }
   }
 }

@@ -6,8 +6,8 @@ package io.connscope.detect;
  */
 public final class DetectOptions {
   /**
-   * Smallest ACK delay beyond the round trip that counts as a delayed-ACK stall. Linux's
-   * shortest delayed-ACK timer is 40 ms, Windows' 200 ms; 10 ms keeps loopback and LAN jitter out.
+   * Smallest ACK delay beyond the round trip that counts as a delayed-ACK stall. Linux's shortest
+   * delayed-ACK timer is 40 ms, Windows' 200 ms; 10 ms keeps loopback and LAN jitter out.
    */
   public long minStallMicros = 10_000;
 
@@ -18,15 +18,15 @@ public final class DetectOptions {
   public long releaseToleranceMicros = 2_000;
 
   /**
-   * keepalive.proxy_hang: how long a request on a kept-alive connection must stay unanswered
-   * before the connection ended. Servers answer in milliseconds; a client timeout is seconds.
+   * keepalive.proxy_hang: how long a request on a kept-alive connection must stay unanswered before
+   * the connection ended. Servers answer in milliseconds; a client timeout is seconds.
    */
   public long hangMinMicros = 1_000_000;
 
   /**
-   * keepalive.stale_reuse: the server's FIN or RST must come no later than this after the start
-   * of an unanswered request on a kept-alive connection (a close at the request, not a slow
-   * answer). A FIN before the request always qualifies.
+   * keepalive.stale_reuse: the server's FIN or RST must come no later than this after the start of
+   * an unanswered request on a kept-alive connection (a close at the request, not a slow answer). A
+   * FIN before the request always qualifies.
    */
   public long staleWindowMicros = 500_000;
 
@@ -37,8 +37,8 @@ public final class DetectOptions {
   public long forwardWindowMicros = 1_000_000;
 
   /**
-   * keepalive.limit: how close to the announced Keep-Alive timeout an idle close must come
-   * (in addition to 10% of the timeout) to count as the timeout.
+   * keepalive.limit: how close to the announced Keep-Alive timeout an idle close must come (in
+   * addition to 10% of the timeout) to count as the timeout.
    */
   public long limitToleranceMicros = 500_000;
 
@@ -98,8 +98,8 @@ public final class DetectOptions {
 
   /**
    * Transfer findings (tcp.receive_window_limited, tcp.sender_paused) are warnings when they cost
-   * at least this much and at least {@link #transferWarnShare} of the message's transfer time;
-   * info otherwise (the pattern is there, but cheap here).
+   * at least this much and at least {@link #transferWarnShare} of the message's transfer time; info
+   * otherwise (the pattern is there, but cheap here).
    */
   public long transferWarnMicros = 100_000;
 

@@ -3,15 +3,15 @@ package io.connscope.detect;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
-import io.connscope.tcp.Connection;
 import io.connscope.result.TlsFacts;
+import io.connscope.tcp.Connection;
 import java.util.function.Consumer;
 
 /**
  * A rule that turns what one connection did into findings. Detectors run once per finished
- * connection, in the order connections finish; they read the TCP timeline and the HTTP
- * transactions and never parse bytes. A detector that needs several connections keeps bounded
- * aggregates and reports them in {@link #finish}.
+ * connection, in the order connections finish; they read the TCP timeline and the HTTP transactions
+ * and never parse bytes. A detector that needs several connections keeps bounded aggregates and
+ * reports them in {@link #finish}.
  */
 public interface Detector {
   /**

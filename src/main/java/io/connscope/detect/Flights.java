@@ -4,16 +4,17 @@ import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 
 /**
- * Round trips seen in one direction's data: the new data segments of a message split into
- * flights wherever the sender paused for more than a quarter of a round trip (Linux paces a
- * slow-start flight over about half a round trip, so the pause between flights is about half a
- * round trip and the spacing inside one far shorter) (the sender waited for
- * ACKs to open its congestion window; RFC 5681 §3.1: in slow start the window, hence the bytes
- * per round trip, about doubles each round).
+ * Round trips seen in one direction's data: the new data segments of a message split into flights
+ * wherever the sender paused for more than a quarter of a round trip (Linux paces a slow-start
+ * flight over about half a round trip, so the pause between flights is about half a round trip and
+ * the spacing inside one far shorter) (the sender waited for ACKs to open its congestion window;
+ * RFC 5681 §3.1: in slow start the window, hence the bytes per round trip, about doubles each
+ * round).
  */
 final class Flights {
   /** Flights recorded per message; later flights are counted, not sized. */
   static final int MAX_SIZED = 32;
+
   /** Smallest pause taken as a flight boundary: below it, scheduling jitter looks like a pause. */
   static final long MIN_GAP_MICROS = 1_000;
 
@@ -45,10 +46,11 @@ final class Flights {
   /**
    * Counts the flights of new data sent in direction {@code dir} from frame {@code from} to frame
    * {@code to} (inclusive); fills {@code bytes} (length {@link #MAX_SIZED}) with the bytes per
-   * flight and {@code firstIndex} with the timeline index where each flight starts. Returns 0
-   * when no data segment lies in the range.
+   * flight and {@code firstIndex} with the timeline index where each flight starts. Returns 0 when
+   * no data segment lies in the range.
    */
-  static int count(SegmentTimeline t, int dir, long from, long to, long rtt, long[] bytes, int[] firstIndex) {
+  static int count(
+      SegmentTimeline t, int dir, long from, long to, long rtt, long[] bytes, int[] firstIndex) {
     long gap = Math.max(MIN_GAP_MICROS, rtt / 4);
     int flights = 0;
     long lastTs = -1;

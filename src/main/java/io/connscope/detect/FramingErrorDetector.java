@@ -51,10 +51,14 @@ import java.util.function.Consumer;
 public final class FramingErrorDetector implements Detector {
   public static final String TYPE = "http.framing_error";
 
-  static final List<String> HEAD_ERRORS = List.of(HttpAnomalies.CONFLICTING_CONTENT_LENGTH,
-      HttpAnomalies.BAD_CONTENT_LENGTH, HttpAnomalies.TE_CL_CONFLICT,
-      HttpAnomalies.BAD_TRANSFER_ENCODING, HttpAnomalies.BAD_CHUNK_SIZE,
-      HttpAnomalies.BAD_CHUNK_DELIMITER);
+  static final List<String> HEAD_ERRORS =
+      List.of(
+          HttpAnomalies.CONFLICTING_CONTENT_LENGTH,
+          HttpAnomalies.BAD_CONTENT_LENGTH,
+          HttpAnomalies.TE_CL_CONFLICT,
+          HttpAnomalies.BAD_TRANSFER_ENCODING,
+          HttpAnomalies.BAD_CHUNK_SIZE,
+          HttpAnomalies.BAD_CHUNK_DELIMITER);
 
   private final DetectOptions options;
 
@@ -101,11 +105,13 @@ public final class FramingErrorDetector implements Detector {
     }
   }
 
-  private static Finding headError(Connection c, Transaction t, boolean request, List<String> errs,
-      List<Transaction> txs) {
+  private static Finding headError(
+      Connection c, Transaction t, boolean request, List<String> errs, List<Transaction> txs) {
     String broke = broke(c, t, txs);
-    List<Long> frames = request ? KeepAlive.frames(t.requestFirstFrame(), t.responseFirstFrame())
-        : KeepAlive.frames(t.responseFirstFrame(), t.requestFirstFrame());
+    List<Long> frames =
+        request
+            ? KeepAlive.frames(t.requestFirstFrame(), t.responseFirstFrame())
+            : KeepAlive.frames(t.responseFirstFrame(), t.requestFirstFrame());
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("errors", errs);
     d.put("side", request ? "request" : "response");
@@ -117,29 +123,64 @@ public final class FramingErrorDetector implements Detector {
     String summary;
     String fix;
     if (request) {
-      summary = "the request " + t.method() + " " + t.uri() + " (transaction " + t.index() + ") has broken framing"
-          + (framing.isEmpty() ? "" : " (" + framing + ")") + ": " + String.join(", ", errs)
-          + (t.status() > 0 ? "; the server answered it with " + t.status() : "") + "; " + broke;
-      fix = "the client must send exactly one valid Content-Length (a decimal byte count), or chunked"
-          + " Transfer-Encoding without Content-Length (RFC 7230 3.3.3); a server or proxy receiving such a"
-          + " request should answer 400 and close, never guess its length";
+      summary =
+          "the request "
+              + t.method()
+              + " "
+              + t.uri()
+              + " (transaction "
+              + t.index()
+              + ") has broken framing"
+              + (framing.isEmpty() ? "" : " (" + framing + ")")
+              + ": "
+              + String.join(", ", errs)
+              + (t.status() > 0 ? "; the server answered it with " + t.status() : "")
+              + "; "
+              + broke;
+      fix =
+          "the client must send exactly one valid Content-Length (a decimal byte count), or chunked"
+              + " Transfer-Encoding without Content-Length (RFC 7230 3.3.3); a server or proxy receiving such a"
+              + " request should answer 400 and close, never guess its length";
     } else {
-      summary = "transaction " + t.index() + " (" + label(t) + ") has broken framing: "
-          + String.join(", ", errs) + "; " + broke;
-      fix = "the server must send exactly one correct Content-Length, or chunked Transfer-Encoding without"
-          + " Content-Length (RFC 7230 3.3.3); a proxy must reject or close on such messages, never forward them";
+      summary =
+          "transaction "
+              + t.index()
+              + " ("
+              + label(t)
+              + ") has broken framing: "
+              + String.join(", ", errs)
+              + "; "
+              + broke;
+      fix =
+          "the server must send exactly one correct Content-Length, or chunked Transfer-Encoding without"
+              + " Content-Length (RFC 7230 3.3.3); a proxy must reject or close on such messages, never forward them";
     }
-    return new Finding(TYPE, Severity.ERROR, Confidence.CONFIRMED, c.idString(), t.index(), 0, frames,
-        KeepAlive.filter(frames), summary, fix, d);
+    return new Finding(
+        TYPE,
+        Severity.ERROR,
+        Confidence.CONFIRMED,
+        c.idString(),
+        t.index(),
+        0,
+        frames,
+        KeepAlive.filter(frames),
+        summary,
+        fix,
+        d);
   }
 
-  /** The framing headers of a message as sent, e.g. "Content-Length: -1", at most 200 characters. */
+  /**
+   * The framing headers of a message as sent, e.g. "Content-Length: -1", at most 200 characters.
+   */
   private static String framingHeaders(io.connscope.http.Headers h) {
     if (h == null) {
       return "";
     }
     StringBuilder b = new StringBuilder();
-    for (String[] n : new String[][] {{"content-length", "Content-Length"}, {"transfer-encoding", "Transfer-Encoding"}}) {
+    for (String[] n :
+        new String[][] {
+          {"content-length", "Content-Length"}, {"transfer-encoding", "Transfer-Encoding"}
+        }) {
       for (String v : h.getAll(n[0])) {
         b.append(b.length() == 0 ? "" : ", ").append(n[1]).append(": ").append(v);
       }
@@ -152,7 +193,10 @@ public final class FramingErrorDetector implements Detector {
     HalfConnection s = c.half(Direction.SERVER);
     SegmentTimeline tl = c.timeline();
     if (!an.containsKey(HttpAnomalies.BAD_START_LINE) && !an.containsKey(HttpAnomalies.DESYNC)
-        || s.gaps() > 0 || s.overlapConflicts() > 0 || !s.sawSyn() || tl.truncated()
+        || s.gaps() > 0
+        || s.overlapConflicts() > 0
+        || !s.sawSyn()
+        || tl.truncated()
         || http.transactionCount() != http.transactions().size()) { // offsets need every response
       return null;
     }
@@ -162,12 +206,15 @@ public final class FramingErrorDetector implements Detector {
         rs.add(t);
       }
     }
-    rs.sort(Comparator.comparingLong(Transaction::responseFirstFrame).thenComparingInt(Transaction::index));
+    rs.sort(
+        Comparator.comparingLong(Transaction::responseFirstFrame)
+            .thenComparingInt(Transaction::index));
     long off = 0;
     int cursor = 0; // offsets only grow: each search starts where the previous one ended
     for (int k = 0; k < rs.size(); k++) {
       Transaction t = rs.get(k);
-      if (!t.interimStatuses().isEmpty() || !t.responseComplete()
+      if (!t.interimStatuses().isEmpty()
+          || !t.responseComplete()
           || t.responseFraming() != Framing.LENGTH && t.responseFraming() != Framing.NONE) {
         return null;
       }
@@ -178,8 +225,11 @@ public final class FramingErrorDetector implements Detector {
       if (seg < 0) {
         return null; // the stream ends right after this response
       }
-      boolean nextAtEnd = next != null && (next.responseOffset() >= 0
-          ? next.responseOffset() <= end : tl.frame(seg) == next.responseFirstFrame());
+      boolean nextAtEnd =
+          next != null
+              && (next.responseOffset() >= 0
+                  ? next.responseOffset() <= end
+                  : tl.frame(seg) == next.responseFirstFrame());
       if (nextAtEnd) {
         off = end;
         cursor = seg;
@@ -203,48 +253,90 @@ public final class FramingErrorDetector implements Detector {
       String cl = t.responseHeaders().get("content-length");
       Transaction lost = null;
       for (Transaction o : http.transactions()) {
-        if (lost == null && o.index() > t.index() && o.method() != null && o.status() == 0
+        if (lost == null
+            && o.index() > t.index()
+            && o.method() != null
+            && o.status() == 0
             && !o.responseNotCaptured()) {
           lost = o;
         }
       }
-      String broke = next != null
-          ? "the next response (transaction " + next.index() + ", frame " + next.responseFirstFrame()
-              + ") came after them, so a client trusting Content-Length reads the leftover bytes as"
-              + " its status line and misreads it"
-          : "they did not parse as a response"
-              + (lost != null ? "; transaction " + lost.index() + " (" + lost.method() + " " + lost.uri()
-                  + ") got no readable response: it is lost in the leftover bytes" : "")
-              + "; " + ending(c, t.responseLastUs());
+      String broke =
+          next != null
+              ? "the next response (transaction "
+                  + next.index()
+                  + ", frame "
+                  + next.responseFirstFrame()
+                  + ") came after them, so a client trusting Content-Length reads the leftover bytes as"
+                  + " its status line and misreads it"
+              : "they did not parse as a response"
+                  + (lost != null
+                      ? "; transaction "
+                          + lost.index()
+                          + " ("
+                          + lost.method()
+                          + " "
+                          + lost.uri()
+                          + ") got no readable response: it is lost in the leftover bytes"
+                      : "")
+                  + "; "
+                  + ending(c, t.responseLastUs());
       List<Long> junkFrames = new ArrayList<>();
       for (int i = 0; i < tl.size() && junkFrames.size() < 5; i++) {
-        if (tl.dir(i) == Direction.SERVER && tl.len(i) > 0 && !tl.isRetransmission(i)
-            && tl.seq(i) - 1 < junkEnd && tl.seq(i) - 1 + tl.len(i) > end) {
+        if (tl.dir(i) == Direction.SERVER
+            && tl.len(i) > 0
+            && !tl.isRetransmission(i)
+            && tl.seq(i) - 1 < junkEnd
+            && tl.seq(i) - 1 + tl.len(i) > end) {
           junkFrames.add(tl.frame(i));
         }
       }
-      List<Long> frames = KeepAlive.frames(t.responseFirstFrame(),
-          next == null ? -1 : next.responseFirstFrame(), lost == null ? -1 : lost.requestFirstFrame(),
-          junkFrames.stream().mapToLong(Long::longValue).toArray());
+      List<Long> frames =
+          KeepAlive.frames(
+              t.responseFirstFrame(),
+              next == null ? -1 : next.responseFirstFrame(),
+              lost == null ? -1 : lost.requestFirstFrame(),
+              junkFrames.stream().mapToLong(Long::longValue).toArray());
       TreeMap<String, Object> d = new TreeMap<>();
       d.put("content_length", cl == null ? "" : cl);
       d.put("leftover_bytes", leftover);
       d.put("leftover_frames", junkFrames);
       d.put("side", "response");
-      String summary = "the body of " + label(t) + " is longer than its Content-Length " + cl + ": "
-          + leftover + " more bytes followed it (frame" + (junkFrames.size() > 1 ? "s " : " ")
-          + junkFrames.stream().map(String::valueOf).reduce((x, y) -> x + ", " + y).orElse("")
-          + "); " + broke;
-      return new Finding(TYPE, Severity.ERROR, Confidence.CONFIRMED, c.idString(), t.index(), 0, frames,
-          KeepAlive.filter(frames), summary, "fix the server's Content-Length (compute it from the"
-              + " bytes actually sent, after any compression or transcoding)", d);
+      String summary =
+          "the body of "
+              + label(t)
+              + " is longer than its Content-Length "
+              + cl
+              + ": "
+              + leftover
+              + " more bytes followed it (frame"
+              + (junkFrames.size() > 1 ? "s " : " ")
+              + junkFrames.stream().map(String::valueOf).reduce((x, y) -> x + ", " + y).orElse("")
+              + "); "
+              + broke;
+      return new Finding(
+          TYPE,
+          Severity.ERROR,
+          Confidence.CONFIRMED,
+          c.idString(),
+          t.index(),
+          0,
+          frames,
+          KeepAlive.filter(frames),
+          summary,
+          "fix the server's Content-Length (compute it from the"
+              + " bytes actually sent, after any compression or transcoding)",
+          d);
     }
     return null;
   }
 
   private Finding shortBody(Connection c, Transaction t) {
-    if (t.responseFraming() != Framing.LENGTH || t.responseComplete() || t.responseBodyGapBytes() > 0
-        || t.responseFirstFrame() < 0 || t.gapAffected()) {
+    if (t.responseFraming() != Framing.LENGTH
+        || t.responseComplete()
+        || t.responseBodyGapBytes() > 0
+        || t.responseFirstFrame() < 0
+        || t.gapAffected()) {
       return null;
     }
     long declared = KeepAlive.contentLength(t.responseHeaders().get("content-length"));
@@ -255,21 +347,33 @@ public final class FramingErrorDetector implements Detector {
     HalfConnection server = c.half(Direction.SERVER);
     long serverClose = KeepAlive.closeMicros(server);
     long clientClose = KeepAlive.closeMicros(c.half(Direction.CLIENT));
-    boolean serverClosed = serverClose >= last && (clientClose < last || serverClose <= clientClose);
+    boolean serverClosed =
+        serverClose >= last && (clientClose < last || serverClose <= clientClose);
     long end = serverClosed ? serverClose : clientClose >= last ? clientClose : c.lastTsMicros();
     long wait = end - last;
     if (!serverClosed && wait < options.hangMinMicros) {
       return null; // the client aborted early, or the capture stopped: no proof
     }
-    long endFrame = serverClosed ? KeepAlive.closeFrame(server)
-        : clientClose >= last ? KeepAlive.closeFrame(c.half(Direction.CLIENT)) : c.lastFrame();
-    String how = serverClosed
-        ? "the server closed the connection (" + KeepAlive.closeKind(server).toUpperCase() + ", frame "
-            + endFrame + ") before the declared length"
-        : clientClose >= last ? "nothing more came; the client gave up after " + KeepAlive.s(wait)
-            + " (" + KeepAlive.closeKind(c.half(Direction.CLIENT)).toUpperCase() + ", frame "
-            + endFrame + ")"
-        : "nothing more came in the " + KeepAlive.s(wait) + " before the capture ended";
+    long endFrame =
+        serverClosed
+            ? KeepAlive.closeFrame(server)
+            : clientClose >= last ? KeepAlive.closeFrame(c.half(Direction.CLIENT)) : c.lastFrame();
+    String how =
+        serverClosed
+            ? "the server closed the connection ("
+                + KeepAlive.closeKind(server).toUpperCase()
+                + ", frame "
+                + endFrame
+                + ") before the declared length"
+            : clientClose >= last
+                ? "nothing more came; the client gave up after "
+                    + KeepAlive.s(wait)
+                    + " ("
+                    + KeepAlive.closeKind(c.half(Direction.CLIENT)).toUpperCase()
+                    + ", frame "
+                    + endFrame
+                    + ")"
+                : "nothing more came in the " + KeepAlive.s(wait) + " before the capture ended";
     List<Long> frames = KeepAlive.frames(t.responseFirstFrame(), t.responseLastFrame(), endFrame);
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("content_length", declared);
@@ -277,13 +381,32 @@ public final class FramingErrorDetector implements Detector {
     d.put("missing_bytes", declared - t.responseBodyBytes());
     d.put("side", "response");
     d.put("wait_us", wait);
-    String summary = "the body of " + label(t) + " stopped " + (declared - t.responseBodyBytes())
-        + " bytes short of its Content-Length " + declared + " (" + t.responseBodyBytes()
-        + " received); " + how + ": the connection was lost with the response";
-    return new Finding(TYPE, Severity.ERROR, serverClosed ? Confidence.CONFIRMED : Confidence.SUSPECTED, c.idString(), t.index(),
-        wait, frames, KeepAlive.filter(frames), summary, "fix the server's Content-Length (it must"
+    String summary =
+        "the body of "
+            + label(t)
+            + " stopped "
+            + (declared - t.responseBodyBytes())
+            + " bytes short of its Content-Length "
+            + declared
+            + " ("
+            + t.responseBodyBytes()
+            + " received); "
+            + how
+            + ": the connection was lost with the response";
+    return new Finding(
+        TYPE,
+        Severity.ERROR,
+        serverClosed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
+        c.idString(),
+        t.index(),
+        wait,
+        frames,
+        KeepAlive.filter(frames),
+        summary,
+        "fix the server's Content-Length (it must"
             + " count the body bytes actually sent) or use chunked encoding when the length is not"
-            + " known in advance", d);
+            + " known in advance",
+        d);
   }
 
   /** What the bad framing of {@code t} did to the rest of the connection. */
@@ -302,27 +425,36 @@ public final class FramingErrorDetector implements Detector {
       return "the connection stayed open";
     }
     long us = KeepAlive.closeMicros(c.half(by));
-    return "the " + KeepAlive.side(by) + " then closed the connection ("
-        + KeepAlive.closeKind(c.half(by)).toUpperCase() + ", frame " + KeepAlive.closeFrame(c.half(by))
-        + (us >= afterUs && afterUs >= 0 ? ", " + KeepAlive.ms(us - afterUs) + " later" : "") + ")";
+    return "the "
+        + KeepAlive.side(by)
+        + " then closed the connection ("
+        + KeepAlive.closeKind(c.half(by)).toUpperCase()
+        + ", frame "
+        + KeepAlive.closeFrame(c.half(by))
+        + (us >= afterUs && afterUs >= 0 ? ", " + KeepAlive.ms(us - afterUs) + " later" : "")
+        + ")";
   }
 
   private static String label(Transaction t) {
     if (t.method() == null) {
       return "the " + t.status() + " response without a request";
     }
-    return t.status() > 0 ? "the " + t.status() + " response to " + t.method() + " " + t.uri()
+    return t.status() > 0
+        ? "the " + t.status() + " response to " + t.method() + " " + t.uri()
         : t.method() + " " + t.uri();
   }
 
   /**
-   * The first new server data segment from timeline index {@code from} holding stream offset
-   * {@code off}, -1 when none.
+   * The first new server data segment from timeline index {@code from} holding stream offset {@code
+   * off}, -1 when none.
    */
   private static int segmentAt(SegmentTimeline tl, long off, int from) {
     for (int i = from; i < tl.size(); i++) {
-      if (tl.dir(i) == Direction.SERVER && tl.len(i) > 0 && !tl.isRetransmission(i)
-          && tl.seq(i) - 1 <= off && off < tl.seq(i) - 1 + tl.len(i)) {
+      if (tl.dir(i) == Direction.SERVER
+          && tl.len(i) > 0
+          && !tl.isRetransmission(i)
+          && tl.seq(i) - 1 <= off
+          && off < tl.seq(i) - 1 + tl.len(i)) {
         return i;
       }
     }

@@ -33,7 +33,8 @@ public final class HopByHopForwardedDetector implements Detector {
   public static final String TYPE = "http.hop_by_hop_forwarded";
 
   /** Hop-by-hop header names the HTTP layer keeps (RFC 7230 6.1, RFC 7231 A, RFC 7235 4.3). */
-  static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection", "upgrade");
+  static final List<String> HOP_BY_HOP =
+      List.of("connection", "keep-alive", "proxy-connection", "upgrade");
 
   private final DetectOptions options;
   private final HttpConnections index;
@@ -71,7 +72,8 @@ public final class HopByHopForwardedDetector implements Detector {
     conns.clear();
   }
 
-  private static Finding compare(HttpConnections.Conn a, HttpConnections.Tx t, HttpConnections.Link up) {
+  private static Finding compare(
+      HttpConnections.Conn a, HttpConnections.Tx t, HttpConnections.Link up) {
     Headers in = t.requestHeaders();
     Headers fwd = up.tx().requestHeaders();
     Set<String> names = new LinkedHashSet<>(HOP_BY_HOP);
@@ -102,14 +104,37 @@ public final class HopByHopForwardedDetector implements Detector {
     d.put("client_frame", t.requestFrame());
     d.put("forwarded", forwarded);
     d.put("verbatim", verbatim);
-    String summary = "the proxy forwarded " + t.method() + " " + t.path() + " from " + a.id()
-        + " (frame " + t.requestFrame() + ") to " + up.conn().id() + " (frame " + up.tx().requestFrame()
-        + ") with the client's hop-by-hop " + String.join(", ", forwarded)
-        + (verbatim ? " (the request head was copied verbatim: a blind relay)" : "");
-    String fix = "the proxy must remove Connection, the headers it names, Keep-Alive,"
-        + " Proxy-Connection, TE, Trailer and Upgrade before forwarding (RFC 7230 6.1) and set its"
-        + " own; use an HTTP/1.1-aware proxy";
-    return new Finding(TYPE, Severity.WARNING, verbatim ? Confidence.CONFIRMED : Confidence.SUSPECTED, up.conn().id(),
-        up.tx().index(), 0, frames, KeepAlive.filter(frames), summary, fix, d);
+    String summary =
+        "the proxy forwarded "
+            + t.method()
+            + " "
+            + t.path()
+            + " from "
+            + a.id()
+            + " (frame "
+            + t.requestFrame()
+            + ") to "
+            + up.conn().id()
+            + " (frame "
+            + up.tx().requestFrame()
+            + ") with the client's hop-by-hop "
+            + String.join(", ", forwarded)
+            + (verbatim ? " (the request head was copied verbatim: a blind relay)" : "");
+    String fix =
+        "the proxy must remove Connection, the headers it names, Keep-Alive,"
+            + " Proxy-Connection, TE, Trailer and Upgrade before forwarding (RFC 7230 6.1) and set its"
+            + " own; use an HTTP/1.1-aware proxy";
+    return new Finding(
+        TYPE,
+        Severity.WARNING,
+        verbatim ? Confidence.CONFIRMED : Confidence.SUSPECTED,
+        up.conn().id(),
+        up.tx().index(),
+        0,
+        frames,
+        KeepAlive.filter(frames),
+        summary,
+        fix,
+        d);
   }
 }

@@ -4,7 +4,6 @@ import io.connscope.common.Warnings;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
-import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,34 +11,56 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A bounded index of the finished HTTP connections, for the detectors that link connections:
- * the retry of a lost request on a new connection, the upstream leg of a proxy, the extra
- * connections a refusal forced. It is not a detector: it is part of the {@link ConnectionFacts}
- * stage, which indexes every finished connection before any detector sees it. Keeps at most {@link
+ * A bounded index of the finished HTTP connections, for the detectors that link connections: the
+ * retry of a lost request on a new connection, the upstream leg of a proxy, the extra connections a
+ * refusal forced. It is not a detector: it is part of the {@link ConnectionFacts} stage, which
+ * indexes every finished connection before any detector sees it. Keeps at most {@link
  * DetectOptions#maxIndexedConnections} connections (later ones are not linked: counted in the
  * capture warnings as {@value #INDEX_FULL}) and at most {@value #MAX_TX} transactions of each.
  */
 final class HttpConnections {
   static final int MAX_TX = 64;
+
   /** Warning code: connections past the index's cap, not linked to others. */
   static final String INDEX_FULL = "detect.link_index_full";
 
   /** One request as the linking rules need it. */
-  record Tx(int index, String method, String path, String uri, long requestFrame, long requestUs,
-      long responseFrame, long responseUs, long responseEndUs, int status, long requestHeadBytes,
-      Headers requestHeaders, Headers responseHeaders) {}
+  record Tx(
+      int index,
+      String method,
+      String path,
+      String uri,
+      long requestFrame,
+      long requestUs,
+      long responseFrame,
+      long responseUs,
+      long responseEndUs,
+      int status,
+      long requestHeadBytes,
+      Headers requestHeaders,
+      Headers responseHeaders) {}
 
   /** One connection: endpoints, start, handshake time (SYN to ACK, -1 unknown), requests. */
-  record Conn(String id, long clientHi, long clientLo, long serverHi, long serverLo, int serverPort,
-      long startUs, long handshakeUs, List<Tx> txs) {
+  record Conn(
+      String id,
+      long clientHi,
+      long clientLo,
+      long serverHi,
+      long serverLo,
+      int serverPort,
+      long startUs,
+      long handshakeUs,
+      List<Tx> txs) {
 
     boolean samePair(Conn o) {
-      return clientHi == o.clientHi && clientLo == o.clientLo && serverHi == o.serverHi
-          && serverLo == o.serverLo && serverPort == o.serverPort;
+      return clientHi == o.clientHi
+          && clientLo == o.clientLo
+          && serverHi == o.serverHi
+          && serverLo == o.serverLo
+          && serverPort == o.serverPort;
     }
   }
 
@@ -95,9 +116,14 @@ final class HttpConnections {
       return;
     }
     if (indexed >= cap) {
-      warnings.add(INDEX_FULL, c.firstFrame(), 1, "HTTP connections after the first " + cap
-          + " were not indexed for linking: a retry, proxy leg, refusal or stale reuse involving"
-          + " them is not reported");
+      warnings.add(
+          INDEX_FULL,
+          c.firstFrame(),
+          1,
+          "HTTP connections after the first "
+              + cap
+              + " were not indexed for linking: a retry, proxy leg, refusal or stale reuse involving"
+              + " them is not reported");
       return;
     }
     List<Tx> txs = new ArrayList<>();
@@ -108,20 +134,42 @@ final class HttpConnections {
       if (txs.size() == MAX_TX) {
         break;
       }
-      txs.add(new Tx(t.index(), t.method(), KeepAlive.path(t.uri()), t.uri(), t.requestFirstFrame(),
-          t.requestFirstUs(), t.responseFirstFrame(), t.responseFirstUs(), t.responseLastUs(),
-          t.status(), t.requestHeaderBytes(), t.requestHeaders(), t.responseHeaders()));
+      txs.add(
+          new Tx(
+              t.index(),
+              t.method(),
+              KeepAlive.path(t.uri()),
+              t.uri(),
+              t.requestFirstFrame(),
+              t.requestFirstUs(),
+              t.responseFirstFrame(),
+              t.responseFirstUs(),
+              t.responseLastUs(),
+              t.status(),
+              t.requestHeaderBytes(),
+              t.requestHeaders(),
+              t.responseHeaders()));
     }
     long hs = c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
-    Conn k = new Conn(c.idString(), c.clientAddrHi(), c.clientAddrLo(), c.serverAddrHi(),
-        c.serverAddrLo(), c.serverPort(), c.firstTsMicros(), hs, List.copyOf(txs));
+    Conn k =
+        new Conn(
+            c.idString(),
+            c.clientAddrHi(),
+            c.clientAddrLo(),
+            c.serverAddrHi(),
+            c.serverAddrLo(),
+            c.serverPort(),
+            c.firstTsMicros(),
+            hs,
+            List.copyOf(txs));
     indexed++;
     byId.put(k.id, k);
     byPair.computeIfAbsent(pair(k), x -> new ArrayList<>()).add(k);
     for (Tx t : k.txs) {
       if (t.path() != null) {
-        Requests r = byRequest.computeIfAbsent(
-            new RequestKey(k.clientHi, k.clientLo, t.method(), t.path()), x -> new Requests());
+        Requests r =
+            byRequest.computeIfAbsent(
+                new RequestKey(k.clientHi, k.clientLo, t.method(), t.path()), x -> new Requests());
         r.links.add(new Link(k, t));
         r.sorted = false;
       }
@@ -178,8 +226,8 @@ final class HttpConnections {
   record Link(Conn conn, Tx tx) {}
 
   /**
-   * The first request with the same method and path as {@code t} that the same client sent to
-   * the same server on another connection, within {@code windowUs} after {@code afterUs}.
+   * The first request with the same method and path as {@code t} that the same client sent to the
+   * same server on another connection, within {@code windowUs} after {@code afterUs}.
    */
   Link retry(Conn from, Tx t, long afterUs, long windowUs) {
     Link best = null;
@@ -188,8 +236,11 @@ final class HttpConnections {
         continue;
       }
       for (Tx x : o.txs) {
-        if (x.method.equals(t.method) && x.path != null && x.path.equals(t.path)
-            && x.requestUs >= afterUs && x.requestUs - afterUs <= windowUs
+        if (x.method.equals(t.method)
+            && x.path != null
+            && x.path.equals(t.path)
+            && x.requestUs >= afterUs
+            && x.requestUs - afterUs <= windowUs
             && (best == null || x.requestUs < best.tx.requestUs)) {
           best = new Link(o, x);
         }
@@ -214,7 +265,10 @@ final class HttpConnections {
     for (Link l : requestsFrom(a.serverHi, a.serverLo, t, t.requestUs(), to)) {
       Conn b = l.conn();
       Tx x = l.tx();
-      if (b == a || (b.serverHi == a.serverHi && b.serverLo == a.serverLo && b.serverPort == a.serverPort)) {
+      if (b == a
+          || (b.serverHi == a.serverHi
+              && b.serverLo == a.serverLo
+              && b.serverPort == a.serverPort)) {
         continue;
       }
       if (t.responseUs >= 0 && (x.responseUs < 0 || x.responseUs > t.responseUs)) {
@@ -233,7 +287,8 @@ final class HttpConnections {
   boolean forwardedBetween(Conn a, Conn upstream, Tx t, long fromUs, long toUs) {
     for (Link l : requestsFrom(a.serverHi, a.serverLo, t, fromUs, toUs)) {
       Conn b = l.conn();
-      if (b.serverHi == upstream.serverHi && b.serverLo == upstream.serverLo
+      if (b.serverHi == upstream.serverHi
+          && b.serverLo == upstream.serverLo
           && b.serverPort == upstream.serverPort) {
         return true;
       }

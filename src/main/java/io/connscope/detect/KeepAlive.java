@@ -12,8 +12,8 @@ import java.util.Locale;
 
 /**
  * The keep-alive negotiation of each transaction and how each connection ended, read from the
- * headers and the TCP close (RFC 7230 6.1-6.3, RFC 2068 19.7.1 for HTTP/1.0 Keep-Alive). Shared
- * by the keep-alive detectors and written into the JSON report.
+ * headers and the TCP close (RFC 7230 6.1-6.3, RFC 2068 19.7.1 for HTTP/1.0 Keep-Alive). Shared by
+ * the keep-alive detectors and written into the JSON report.
  *
  * <p>Per transaction, what the client asked ({@code client_asked}):
  *
@@ -36,6 +36,7 @@ public final class KeepAlive {
 
   /** The client asked (or defaulted to) a persistent connection. */
   public static final String KEEP_ALIVE = "keep_alive";
+
   public static final String DEFAULT = "default";
   public static final String CLOSE = "close";
   public static final String NONE = "none";
@@ -43,8 +44,8 @@ public final class KeepAlive {
   /**
    * One transaction's negotiation.
    *
-   * @param clientAsked {@code keep_alive}, {@code default}, {@code close}, {@code none}; null
-   *     for an orphan response
+   * @param clientAsked {@code keep_alive}, {@code default}, {@code close}, {@code none}; null for
+   *     an orphan response
    * @param proxyConnection the request's Proxy-Connection value, or null
    * @param serverAnswered {@code keep_alive}, {@code default}, {@code close}, {@code none}; null
    *     when no final response was seen
@@ -52,12 +53,18 @@ public final class KeepAlive {
    * @param keepAliveTimeoutSeconds the response's {@code Keep-Alive: timeout=}, -1 when absent
    * @param persistent the connection may carry another request after this transaction
    */
-  public record Negotiation(String clientAsked, String proxyConnection, String serverAnswered,
-      int keepAliveMax, int keepAliveTimeoutSeconds, boolean persistent) {
+  public record Negotiation(
+      String clientAsked,
+      String proxyConnection,
+      String serverAnswered,
+      int keepAliveMax,
+      int keepAliveTimeoutSeconds,
+      boolean persistent) {
 
     /** The client wanted the connection to stay open (also when only via Proxy-Connection). */
     public boolean clientWants() {
-      return KEEP_ALIVE.equals(clientAsked) || DEFAULT.equals(clientAsked)
+      return KEEP_ALIVE.equals(clientAsked)
+          || DEFAULT.equals(clientAsked)
           || (NONE.equals(clientAsked) && hasToken(proxyConnection, "keep-alive"));
     }
 
@@ -80,8 +87,15 @@ public final class KeepAlive {
    * @param idleBeforeCloseMicros time from the last HTTP message byte before the close to the
    *     close, -1 when unknown
    */
-  public record Ending(int requests, boolean reused, String closedBy, String closeKind,
-      long closeFrame, long closeMicros, int closedAfter, long idleBeforeCloseMicros) {}
+  public record Ending(
+      int requests,
+      boolean reused,
+      String closedBy,
+      String closeKind,
+      long closeFrame,
+      long closeMicros,
+      int closedAfter,
+      long idleBeforeCloseMicros) {}
 
   /** The negotiation of {@code t}. */
   public static Negotiation negotiation(Transaction t) {
@@ -102,9 +116,13 @@ public final class KeepAlive {
       max = param(ka, "max");
       timeout = param(ka, "timeout");
     }
-    boolean persistent = asked != null && !CLOSE.equals(asked) && !CLOSE.equals(answered)
-        && t.responseFraming() != Framing.CLOSE && t.responseFraming() != Framing.TUNNEL
-        && (KEEP_ALIVE.equals(answered) || DEFAULT.equals(answered) && !NONE.equals(asked));
+    boolean persistent =
+        asked != null
+            && !CLOSE.equals(asked)
+            && !CLOSE.equals(answered)
+            && t.responseFraming() != Framing.CLOSE
+            && t.responseFraming() != Framing.TUNNEL
+            && (KEEP_ALIVE.equals(answered) || DEFAULT.equals(answered) && !NONE.equals(asked));
     return new Negotiation(asked, proxy, answered, max, timeout, persistent);
   }
 
@@ -142,7 +160,9 @@ public final class KeepAlive {
 
   /** HTTP/1.1 or later (RFC 7230 2.6: a higher minor version is compatible). */
   static boolean is11(String version) {
-    return version != null && version.length() == 8 && version.startsWith("HTTP/")
+    return version != null
+        && version.length() == 8
+        && version.startsWith("HTTP/")
         && (version.charAt(5) > '1' || version.charAt(5) == '1' && version.charAt(7) >= '1');
   }
 
@@ -232,11 +252,19 @@ public final class KeepAlive {
       }
     }
     if (http != null) {
-      requests += (int) Math.max(0, http.transactionCount() - http.transactions().size()); // no longer kept
+      requests +=
+          (int) Math.max(0, http.transactionCount() - http.transactions().size()); // no longer kept
     }
     long idle = closeUs >= 0 && lastBefore >= 0 ? closeUs - lastBefore : -1;
-    return new Ending(requests, requests > 1, by == Direction.CLIENT ? "client"
-        : by == Direction.SERVER ? "server" : null, kind, closeFrame, closeUs, closedAfter, idle);
+    return new Ending(
+        requests,
+        requests > 1,
+        by == Direction.CLIENT ? "client" : by == Direction.SERVER ? "server" : null,
+        kind,
+        closeFrame,
+        closeUs,
+        closedAfter,
+        idle);
   }
 
   private static long before(long us, long end) {
@@ -284,16 +312,18 @@ public final class KeepAlive {
 
   /** Absolute-form request target (RFC 7230 5.3.2): what clients send to a forward proxy. */
   static boolean absoluteForm(String uri) {
-    return uri != null && (uri.regionMatches(true, 0, "http://", 0, 7)
-        || uri.regionMatches(true, 0, "https://", 0, 8));
+    return uri != null
+        && (uri.regionMatches(true, 0, "http://", 0, 7)
+            || uri.regionMatches(true, 0, "https://", 0, 8));
   }
 
   /** RFC 7231 4.2.2. */
   static boolean idempotent(String method) {
-    return method != null && switch (method) {
-      case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
-      default -> false;
-    };
+    return method != null
+        && switch (method) {
+          case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+          default -> false;
+        };
   }
 
   /** "frame.number in {a b c}" over the frames given (ascending, without -1). */
@@ -326,7 +356,8 @@ public final class KeepAlive {
   }
 
   static String ms(long micros) {
-    return micros < 1000 ? micros + " µs"
+    return micros < 1000
+        ? micros + " µs"
         : String.format(Locale.ROOT, micros < 10_000 ? "%.2f ms" : "%.1f ms", micros / 1000.0);
   }
 

@@ -38,8 +38,15 @@ import java.util.function.Consumer;
 public final class KeepAliveLimitDetector implements Detector {
   public static final String TYPE = "keepalive.limit";
 
-  record Limit(String conn, int tx, String kind, long announced, long observedUs, long closeUs,
-      List<Long> frames, String summary) {}
+  record Limit(
+      String conn,
+      int tx,
+      String kind,
+      long announced,
+      long observedUs,
+      long closeUs,
+      List<Long> frames,
+      String summary) {}
 
   private final DetectOptions options;
   private final HttpConnections index;
@@ -72,8 +79,9 @@ public final class KeepAliveLimitDetector implements Detector {
     }
     Transaction last = answered.get(answered.size() - 1);
     long serverClose = KeepAlive.closeMicros(c.half(Direction.SERVER));
-    boolean serverEnded = KeepAlive.negotiation(last).serverRefused()
-        || c.closedFirstBy() == Direction.SERVER && serverClose >= last.responseLastUs();
+    boolean serverEnded =
+        KeepAlive.negotiation(last).serverRefused()
+            || c.closedFirstBy() == Direction.SERVER && serverClose >= last.responseLastUs();
     long closeFrame = KeepAlive.closeFrame(c.half(Direction.SERVER));
 
     // 1. max
@@ -85,14 +93,30 @@ public final class KeepAliveLimitDetector implements Detector {
       }
       int lastPos = answered.size() - 1;
       if (serverEnded && lastPos == j + m) {
-        List<Long> frames = KeepAlive.frames(tj.responseFirstFrame(), last.responseFirstFrame(), closeFrame);
-        String summary = "the server announced Keep-Alive max=" + m + " (frame " + tj.responseFirstFrame()
-            + ") and ended the connection after " + answered.size() + " request"
-            + (answered.size() > 1 ? "s" : "")
-            + (KeepAlive.negotiation(last).serverRefused() ? " (Connection: close, frame "
-                + last.responseFirstFrame() + ")" : " (frame " + closeFrame + ")");
-        limits.add(new Limit(c.idString(), last.index(), "max", m, answered.size(),
-            serverClose >= 0 ? serverClose : last.responseLastUs(), frames, summary));
+        List<Long> frames =
+            KeepAlive.frames(tj.responseFirstFrame(), last.responseFirstFrame(), closeFrame);
+        String summary =
+            "the server announced Keep-Alive max="
+                + m
+                + " (frame "
+                + tj.responseFirstFrame()
+                + ") and ended the connection after "
+                + answered.size()
+                + " request"
+                + (answered.size() > 1 ? "s" : "")
+                + (KeepAlive.negotiation(last).serverRefused()
+                    ? " (Connection: close, frame " + last.responseFirstFrame() + ")"
+                    : " (frame " + closeFrame + ")");
+        limits.add(
+            new Limit(
+                c.idString(),
+                last.index(),
+                "max",
+                m,
+                answered.size(),
+                serverClose >= 0 ? serverClose : last.responseLastUs(),
+                frames,
+                summary));
       }
       break;
     }
@@ -107,18 +131,35 @@ public final class KeepAliveLimitDetector implements Detector {
         announcer = t;
       }
     }
-    if (announcer != null && allAnswered && c.closedFirstBy() == Direction.SERVER
+    if (announcer != null
+        && allAnswered
+        && c.closedFirstBy() == Direction.SERVER
         && !KeepAlive.negotiation(last).serverRefused()) {
       long activity = Math.max(last.responseLastUs(), last.requestLastUs());
       long idle = serverClose - activity;
       long t = timeout * 1_000_000L;
       if (serverClose >= activity && Math.abs(idle - t) <= options.limitToleranceMicros + t / 10) {
         List<Long> frames = KeepAlive.frames(announcer.responseFirstFrame(), closeFrame);
-        String summary = "the server announced Keep-Alive timeout=" + timeout + " (frame "
-            + announcer.responseFirstFrame() + ") and closed the idle connection after "
-            + KeepAlive.s(idle) + " (frame " + closeFrame + ")";
-        limits.add(new Limit(c.idString(), last.index(), "timeout", timeout, idle, serverClose,
-            frames, summary));
+        String summary =
+            "the server announced Keep-Alive timeout="
+                + timeout
+                + " (frame "
+                + announcer.responseFirstFrame()
+                + ") and closed the idle connection after "
+                + KeepAlive.s(idle)
+                + " (frame "
+                + closeFrame
+                + ")";
+        limits.add(
+            new Limit(
+                c.idString(),
+                last.index(),
+                "timeout",
+                timeout,
+                idle,
+                serverClose,
+                frames,
+                summary));
       }
     }
 
@@ -133,11 +174,17 @@ public final class KeepAliveLimitDetector implements Detector {
         long idle = t.requestFirstUs() - prev.responseLastUs();
         if (to >= 0 && prev.responseLastUs() >= 0 && idle > to * 1_000_000L) {
           List<Long> frames = KeepAlive.frames(prev.responseFirstFrame(), t.requestFirstFrame());
-          String summary = "the client reused the connection after " + KeepAlive.s(idle)
-              + " idle, past the timeout=" + to + " the server announced (frame "
-              + prev.responseFirstFrame() + "): the server may close it at any moment";
-          limits.add(new Limit(c.idString(), t.index(), "client_past_timeout", to, idle, -1,
-              frames, summary));
+          String summary =
+              "the client reused the connection after "
+                  + KeepAlive.s(idle)
+                  + " idle, past the timeout="
+                  + to
+                  + " the server announced (frame "
+                  + prev.responseFirstFrame()
+                  + "): the server may close it at any moment";
+          limits.add(
+              new Limit(
+                  c.idString(), t.index(), "client_past_timeout", to, idle, -1, frames, summary));
         }
       }
       prev = t;
@@ -156,8 +203,10 @@ public final class KeepAliveLimitDetector implements Detector {
         HttpConnections.Conn a = index.get(l.conn);
         if (a != null) {
           for (HttpConnections.Conn o : index.samePair(a)) {
-            if (o != a && o.startUs() >= l.closeUs - options.staleWindowMicros
-                && o.startUs() - l.closeUs <= options.retryWindowMicros && claimed.add(o.id())) {
+            if (o != a
+                && o.startUs() >= l.closeUs - options.staleWindowMicros
+                && o.startUs() - l.closeUs <= options.retryWindowMicros
+                && claimed.add(o.id())) {
               cost = Math.max(0, o.handshakeUs());
               next = o.id();
               break;
@@ -172,22 +221,41 @@ public final class KeepAliveLimitDetector implements Detector {
       if (next != null) {
         d.put("next_connection", next);
       }
-      String summary = l.summary + (next != null ? "; the client then opened " + next
-          + " (handshake " + KeepAlive.ms(cost) + ")" : "");
+      String summary =
+          l.summary
+              + (next != null
+                  ? "; the client then opened " + next + " (handshake " + KeepAlive.ms(cost) + ")"
+                  : "");
       if (l.kind.equals("timeout") && next == null) {
         continue; // the server did what it announced and nobody paid for it
       }
-      Severity severity = l.kind.equals("client_past_timeout") || next != null ? Severity.WARNING : Severity.INFO;
-      String fix = switch (l.kind) {
-        case "max" -> "raise the server's per-connection request limit (Apache MaxKeepAliveRequests,"
-            + " nginx keepalive_requests) so busy clients are not forced to reconnect";
-        case "timeout" -> "nothing, unless clients come back just after the timeout: then raise the"
-            + " server's keep-alive timeout or make clients close idle connections first";
-        default -> "close pooled connections idle longer than the server's announced timeout"
-            + " instead of reusing them";
-      };
-      out.accept(new Finding(TYPE, severity, Confidence.CONFIRMED, l.conn, l.tx, cost, frames,
-          KeepAlive.filter(frames), summary, fix, d));
+      Severity severity =
+          l.kind.equals("client_past_timeout") || next != null ? Severity.WARNING : Severity.INFO;
+      String fix =
+          switch (l.kind) {
+            case "max" ->
+                "raise the server's per-connection request limit (Apache MaxKeepAliveRequests,"
+                    + " nginx keepalive_requests) so busy clients are not forced to reconnect";
+            case "timeout" ->
+                "nothing, unless clients come back just after the timeout: then raise the"
+                    + " server's keep-alive timeout or make clients close idle connections first";
+            default ->
+                "close pooled connections idle longer than the server's announced timeout"
+                    + " instead of reusing them";
+          };
+      out.accept(
+          new Finding(
+              TYPE,
+              severity,
+              Confidence.CONFIRMED,
+              l.conn,
+              l.tx,
+              cost,
+              frames,
+              KeepAlive.filter(frames),
+              summary,
+              fix,
+              d));
     }
     limits.clear();
   }

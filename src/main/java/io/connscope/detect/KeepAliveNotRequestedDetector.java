@@ -45,8 +45,13 @@ public final class KeepAliveNotRequestedDetector implements Detector {
     }
     KeepAlive.Negotiation n = KeepAlive.negotiation(t);
     if (!KeepAlive.is11(t.requestVersion()) && !n.clientWants()) {
-      misses.add(new Miss(c.idString(), t.index(), t.requestFirstFrame(), t.requestFirstUs(),
-          KeepAlive.CLOSE.equals(n.clientAsked())));
+      misses.add(
+          new Miss(
+              c.idString(),
+              t.index(),
+              t.requestFirstFrame(),
+              t.requestFirstUs(),
+              KeepAlive.CLOSE.equals(n.clientAsked())));
     }
   }
 
@@ -63,22 +68,46 @@ public final class KeepAliveNotRequestedDetector implements Detector {
           cost += Math.max(0, o.handshakeUs());
         }
       }
-      List<Long> frames = ms.stream().map(Miss::requestFrame).filter(f -> f > 0).limit(20).sorted().toList();
+      List<Long> frames =
+          ms.stream().map(Miss::requestFrame).filter(f -> f > 0).limit(20).sorted().toList();
       TreeMap<String, Object> d = new TreeMap<>();
       d.put("connections", ms.size());
       d.put("connections_after_first", later);
       d.put("handshake_us", cost);
-      String summary = "an HTTP/1.0 client " + (m0.close ? "sent Connection: close" : "did not ask for"
-          + " keep-alive (no Connection: keep-alive)") + (ms.size() > 1 ? " on " + ms.size()
-          + " connections" : "") + ": one connection per request"
-          + (later > 0 ? "; " + later + " more connection" + (later > 1 ? "s" : "")
-              + " to the same server followed, " + (later > 1 ? "their handshakes" : "its handshake")
-              + " cost " + KeepAlive.ms(cost) : "");
-      String fix = "use HTTP/1.1 (persistent by default) or send Connection: keep-alive on every"
-          + " HTTP/1.0 request (e.g. not curl --http1.0; a proxy's upstream: nginx"
-          + " proxy_http_version 1.1 with keepalive in the upstream block)";
-      out.accept(new Finding(TYPE, Severity.INFO, Confidence.CONFIRMED, m0.conn, m0.tx, cost, frames,
-          KeepAlive.filter(frames), summary, fix, d));
+      String summary =
+          "an HTTP/1.0 client "
+              + (m0.close
+                  ? "sent Connection: close"
+                  : "did not ask for" + " keep-alive (no Connection: keep-alive)")
+              + (ms.size() > 1 ? " on " + ms.size() + " connections" : "")
+              + ": one connection per request"
+              + (later > 0
+                  ? "; "
+                      + later
+                      + " more connection"
+                      + (later > 1 ? "s" : "")
+                      + " to the same server followed, "
+                      + (later > 1 ? "their handshakes" : "its handshake")
+                      + " cost "
+                      + KeepAlive.ms(cost)
+                  : "");
+      String fix =
+          "use HTTP/1.1 (persistent by default) or send Connection: keep-alive on every"
+              + " HTTP/1.0 request (e.g. not curl --http1.0; a proxy's upstream: nginx"
+              + " proxy_http_version 1.1 with keepalive in the upstream block)";
+      out.accept(
+          new Finding(
+              TYPE,
+              Severity.INFO,
+              Confidence.CONFIRMED,
+              m0.conn,
+              m0.tx,
+              cost,
+              frames,
+              KeepAlive.filter(frames),
+              summary,
+              fix,
+              d));
     }
     misses.clear();
   }

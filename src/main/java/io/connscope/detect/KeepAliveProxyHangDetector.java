@@ -26,7 +26,6 @@ import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.StreamControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -102,44 +101,71 @@ public final class KeepAliveProxyHangDetector implements Detector {
     HttpConnections.Conn a = index.get(h.conn());
     HttpConnections.Tx hung = find(a, h.tx());
     HttpConnections.Tx prev = find(a, h.prevTx());
-    HttpConnections.Link retry = hung == null ? null
-        : index.retry(a, hung, h.requestUs(), options.retryWindowMicros);
-    HttpConnections.Link up = prev == null ? null : index.upstream(a, prev, options.forwardWindowMicros);
-    boolean forwardedKa = up != null
-        && KeepAlive.hasToken(up.tx().requestHeaders().get("connection"), "keep-alive");
-    boolean agreed = up != null
-        && KeepAlive.hasToken(up.tx().responseHeaders().get("connection"), "keep-alive");
-    long stop = retry != null && retry.tx().requestUs() < h.endUs() ? retry.tx().requestUs() : h.endUs();
+    HttpConnections.Link retry =
+        hung == null ? null : index.retry(a, hung, h.requestUs(), options.retryWindowMicros);
+    HttpConnections.Link up =
+        prev == null ? null : index.upstream(a, prev, options.forwardWindowMicros);
+    boolean forwardedKa =
+        up != null && KeepAlive.hasToken(up.tx().requestHeaders().get("connection"), "keep-alive");
+    boolean agreed =
+        up != null && KeepAlive.hasToken(up.tx().responseHeaders().get("connection"), "keep-alive");
+    long stop =
+        retry != null && retry.tx().requestUs() < h.endUs() ? retry.tx().requestUs() : h.endUs();
     // up to the retry: the retry's own upstream request is not the hung one
-    boolean neverForwarded = up != null && hung != null
-        && !index.forwardedBetween(a, up.conn(), hung, h.requestUs(), stop);
+    boolean neverForwarded =
+        up != null
+            && hung != null
+            && !index.forwardedBetween(a, up.conn(), hung, h.requestUs(), stop);
     boolean proven = forwardedKa && neverForwarded;
     long cost = Math.max(0, stop - h.requestUs());
 
     StringBuilder sum = new StringBuilder();
     sum.append(hung == null ? "request " + h.tx() : hung.method() + " " + hung.uri())
-        .append(" (transaction ").append(h.tx()).append(") was sent on a connection that the previous")
-        .append(" response (frame ").append(h.prevResponseFrame()).append(") kept alive, and got no")
-        .append(" response for ").append(KeepAlive.s(h.endUs() - h.requestUs())).append(": ");
-    sum.append(switch (h.endedBy()) {
-      case "client" -> "the client gave up (" + h.endKind().toUpperCase() + ", frame " + h.endFrame() + ")";
-      case "server" -> "then the server side closed (" + h.endKind().toUpperCase() + ", frame " + h.endFrame() + ")";
-      default -> "still waiting when the capture ended";
-    });
+        .append(" (transaction ")
+        .append(h.tx())
+        .append(") was sent on a connection that the previous")
+        .append(" response (frame ")
+        .append(h.prevResponseFrame())
+        .append(") kept alive, and got no")
+        .append(" response for ")
+        .append(KeepAlive.s(h.endUs() - h.requestUs()))
+        .append(": ");
+    sum.append(
+        switch (h.endedBy()) {
+          case "client" ->
+              "the client gave up (" + h.endKind().toUpperCase() + ", frame " + h.endFrame() + ")";
+          case "server" ->
+              "then the server side closed ("
+                  + h.endKind().toUpperCase()
+                  + ", frame "
+                  + h.endFrame()
+                  + ")";
+          default -> "still waiting when the capture ended";
+        });
     if (retry != null) {
-      sum.append("; retried on ").append(retry.conn().id()).append(" (frame ")
-          .append(retry.tx().requestFrame()).append(")");
+      sum.append("; retried on ")
+          .append(retry.conn().id())
+          .append(" (frame ")
+          .append(retry.tx().requestFrame())
+          .append(")");
     }
-    sum.append(". Proxy signs: ").append(h.signs().isEmpty() ? "none seen" : String.join(", ", h.signs()));
+    sum.append(". Proxy signs: ")
+        .append(h.signs().isEmpty() ? "none seen" : String.join(", ", h.signs()));
     if (up != null) {
-      sum.append("; upstream leg ").append(up.conn().id()).append(": the previous request was")
-          .append(" forwarded (frame ").append(up.tx().requestFrame()).append(")")
+      sum.append("; upstream leg ")
+          .append(up.conn().id())
+          .append(": the previous request was")
+          .append(" forwarded (frame ")
+          .append(up.tx().requestFrame())
+          .append(")")
           .append(forwardedKa ? " with the client's hop-by-hop Connection: keep-alive" : "")
           .append(agreed ? ", the server agreed (frame " + up.tx().responseFrame() + ")" : "")
           .append(neverForwarded ? ", and this request was never forwarded" : "");
     }
-    sum.append(proven ? ": a blind relay (dumb proxy) kept the connection open and ignored the request"
-        : ": suspected dumb proxy (or a server that stopped answering)");
+    sum.append(
+        proven
+            ? ": a blind relay (dumb proxy) kept the connection open and ignored the request"
+            : ": suspected dumb proxy (or a server that stopped answering)");
 
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("wait_us", h.endUs() - h.requestUs());
@@ -154,15 +180,31 @@ public final class KeepAliveProxyHangDetector implements Detector {
       d.put("upstream_forwarded_keep_alive", forwardedKa);
       d.put("upstream_never_forwarded", neverForwarded);
     }
-    List<Long> frames = KeepAlive.frames(h.prevResponseFrame(), h.requestFrame(), h.endFrame(),
-        retry == null ? -1 : retry.tx().requestFrame(), up == null ? -1 : up.tx().requestFrame(),
-        up == null ? -1 : up.tx().responseFrame());
-    String fix = "remove the blind relay or make it HTTP/1.1-aware: a proxy must drop Connection and"
-        + " the headers it names before forwarding (RFC 7230 6.1); clients should not send"
-        + " Connection: Keep-Alive to a proxy they do not know (HTTP/1.1 or Proxy-Connection), and"
-        + " should time out and retry idempotent requests on reused connections quickly";
-    return new Finding(TYPE, Severity.ERROR, proven ? Confidence.CONFIRMED : Confidence.SUSPECTED, h.conn(), h.tx(), cost,
-        frames, KeepAlive.filter(frames), sum.toString(), fix, d);
+    List<Long> frames =
+        KeepAlive.frames(
+            h.prevResponseFrame(),
+            h.requestFrame(),
+            h.endFrame(),
+            retry == null ? -1 : retry.tx().requestFrame(),
+            up == null ? -1 : up.tx().requestFrame(),
+            up == null ? -1 : up.tx().responseFrame());
+    String fix =
+        "remove the blind relay or make it HTTP/1.1-aware: a proxy must drop Connection and"
+            + " the headers it names before forwarding (RFC 7230 6.1); clients should not send"
+            + " Connection: Keep-Alive to a proxy they do not know (HTTP/1.1 or Proxy-Connection), and"
+            + " should time out and retry idempotent requests on reused connections quickly";
+    return new Finding(
+        TYPE,
+        Severity.ERROR,
+        proven ? Confidence.CONFIRMED : Confidence.SUSPECTED,
+        h.conn(),
+        h.tx(),
+        cost,
+        frames,
+        KeepAlive.filter(frames),
+        sum.toString(),
+        fix,
+        d);
   }
 
   private static HttpConnections.Tx find(HttpConnections.Conn c, int index) {

@@ -30,7 +30,13 @@ import java.util.function.Consumer;
 public final class KeepAliveRefusedDetector implements Detector {
   public static final String TYPE = "keepalive.refused";
 
-  record Refusal(String conn, int tx, long responseFrame, long responseUs, String how, boolean viaProxyConnection) {}
+  record Refusal(
+      String conn,
+      int tx,
+      long responseFrame,
+      long responseUs,
+      String how,
+      boolean viaProxyConnection) {}
 
   private final HttpConnections index;
   private final List<Refusal> refusals = new ArrayList<>();
@@ -47,10 +53,18 @@ public final class KeepAliveRefusedDetector implements Detector {
     }
     KeepAlive.Negotiation n = KeepAlive.negotiation(t);
     if (n.clientWants() && n.serverAnswered() != null && n.serverRefused()) {
-      String how = KeepAlive.CLOSE.equals(n.serverAnswered()) ? "Connection: close"
-          : t.responseVersion() + " without Connection: keep-alive";
-      refusals.add(new Refusal(c.idString(), t.index(), t.responseFirstFrame(), t.responseFirstUs(),
-          how, KeepAlive.NONE.equals(n.clientAsked())));
+      String how =
+          KeepAlive.CLOSE.equals(n.serverAnswered())
+              ? "Connection: close"
+              : t.responseVersion() + " without Connection: keep-alive";
+      refusals.add(
+          new Refusal(
+              c.idString(),
+              t.index(),
+              t.responseFirstFrame(),
+              t.responseFirstUs(),
+              how,
+              KeepAlive.NONE.equals(n.clientAsked())));
     }
   }
 
@@ -73,21 +87,46 @@ public final class KeepAliveRefusedDetector implements Detector {
         cost += Math.max(0, o.handshakeUs());
       }
     }
-    List<Long> frames = rs.stream().map(Refusal::responseFrame).filter(f -> f > 0).limit(20).sorted().toList();
+    List<Long> frames =
+        rs.stream().map(Refusal::responseFrame).filter(f -> f > 0).limit(20).sorted().toList();
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("refused_connections", rs.size());
     d.put("connections_after_refusal", forced);
     d.put("handshake_us", cost);
     d.put("connections", rs.stream().map(Refusal::conn).limit(20).toList());
-    String summary = "the client asked to keep the connection open and the server refused with "
-        + r0.how + (rs.size() > 1 ? " on " + rs.size() + " connections" : "")
-        + (forced > 0 ? "; " + forced + " more connection" + (forced > 1 ? "s" : "") + " to the same server"
-            + " followed, " + (forced > 1 ? "their handshakes" : "its handshake") + " cost " + KeepAlive.ms(cost) : "")
-        + (r0.viaProxyConnection ? " (the client asked only with Proxy-Connection, which servers ignore)" : "");
-    String fix = "enable keep-alive on the server (e.g. nginx keepalive_timeout > 0, Apache KeepAlive"
-        + " On), or on the proxy in front of it; for HTTP/1.0 clients the server must echo"
-        + " Connection: keep-alive and send a Content-Length";
-    return new Finding(TYPE, forced > 0 ? Severity.WARNING : Severity.INFO, Confidence.CONFIRMED, r0.conn, r0.tx, cost,
-        frames, KeepAlive.filter(frames), summary, fix, d);
+    String summary =
+        "the client asked to keep the connection open and the server refused with "
+            + r0.how
+            + (rs.size() > 1 ? " on " + rs.size() + " connections" : "")
+            + (forced > 0
+                ? "; "
+                    + forced
+                    + " more connection"
+                    + (forced > 1 ? "s" : "")
+                    + " to the same server"
+                    + " followed, "
+                    + (forced > 1 ? "their handshakes" : "its handshake")
+                    + " cost "
+                    + KeepAlive.ms(cost)
+                : "")
+            + (r0.viaProxyConnection
+                ? " (the client asked only with Proxy-Connection, which servers ignore)"
+                : "");
+    String fix =
+        "enable keep-alive on the server (e.g. nginx keepalive_timeout > 0, Apache KeepAlive"
+            + " On), or on the proxy in front of it; for HTTP/1.0 clients the server must echo"
+            + " Connection: keep-alive and send a Content-Length";
+    return new Finding(
+        TYPE,
+        forced > 0 ? Severity.WARNING : Severity.INFO,
+        Confidence.CONFIRMED,
+        r0.conn,
+        r0.tx,
+        cost,
+        frames,
+        KeepAlive.filter(frames),
+        summary,
+        fix,
+        d);
   }
 }

@@ -34,8 +34,18 @@ import java.util.function.Consumer;
 public final class KeepAliveStaleReuseDetector implements Detector {
   public static final String TYPE = "keepalive.stale_reuse";
 
-  record Stale(String conn, int tx, String method, String uri, long requestFrame, long requestUs,
-      long idleUs, long closeFrame, long closeUs, String closeKind, long resetFrame) {}
+  record Stale(
+      String conn,
+      int tx,
+      String method,
+      String uri,
+      long requestFrame,
+      long requestUs,
+      long idleUs,
+      long closeFrame,
+      long closeUs,
+      String closeKind,
+      long resetFrame) {}
 
   private final DetectOptions options;
   private final HttpConnections index;
@@ -59,9 +69,19 @@ public final class KeepAliveStaleReuseDetector implements Detector {
       if (prev != null && ReuseFailures.isStale(c, prev, t, options)) {
         HalfConnection s = c.half(Direction.SERVER);
         long rst = s.rstTs() >= t.requestFirstUs() ? s.rstFrame() : -1;
-        stale.add(new Stale(c.idString(), t.index(), t.method(), t.uri(), t.requestFirstFrame(),
-            t.requestFirstUs(), t.requestFirstUs() - prev.responseLastUs(), KeepAlive.closeFrame(s),
-            KeepAlive.closeMicros(s), KeepAlive.closeKind(s), rst));
+        stale.add(
+            new Stale(
+                c.idString(),
+                t.index(),
+                t.method(),
+                t.uri(),
+                t.requestFirstFrame(),
+                t.requestFirstUs(),
+                t.requestFirstUs() - prev.responseLastUs(),
+                KeepAlive.closeFrame(s),
+                KeepAlive.closeMicros(s),
+                KeepAlive.closeKind(s),
+                rst));
       }
       prev = t;
     }
@@ -79,24 +99,45 @@ public final class KeepAliveStaleReuseDetector implements Detector {
           }
         }
       }
-      HttpConnections.Link retry = tx == null ? null
-          : index.retry(a, tx, s.requestUs, options.retryWindowMicros);
+      HttpConnections.Link retry =
+          tx == null ? null : index.retry(a, tx, s.requestUs, options.retryWindowMicros);
       boolean idem = KeepAlive.idempotent(s.method);
       long cost = Math.max(0, (retry != null ? retry.tx().requestUs() : s.closeUs) - s.requestUs);
       boolean before = s.closeUs < s.requestUs;
-      String summary = s.method + " " + s.uri + " (transaction " + s.tx + ") was sent after "
-          + KeepAlive.ms(s.idleUs) + " idle on a kept-alive connection "
-          + (before ? KeepAlive.ms(s.requestUs - s.closeUs) + " after the server had closed it ("
-              : "just as the server closed it (" + KeepAlive.ms(s.closeUs - s.requestUs) + " later, ")
-          + s.closeKind.toUpperCase() + " frame " + s.closeFrame + ")"
-          + (s.resetFrame > 0 && s.resetFrame != s.closeFrame ? "; the server reset it (frame "
-              + s.resetFrame + ")" : "")
-          + ": the request was lost; "
-          + (retry != null ? "the client retried it on " + retry.conn().id() + " (frame "
-              + retry.tx().requestFrame() + ")" : "no retry was seen")
-          + (idem ? "" : retry != null
-              ? "; " + s.method + " is not idempotent: a retry may run it twice"
-              : "; " + s.method + " is not idempotent and failed");
+      String summary =
+          s.method
+              + " "
+              + s.uri
+              + " (transaction "
+              + s.tx
+              + ") was sent after "
+              + KeepAlive.ms(s.idleUs)
+              + " idle on a kept-alive connection "
+              + (before
+                  ? KeepAlive.ms(s.requestUs - s.closeUs) + " after the server had closed it ("
+                  : "just as the server closed it ("
+                      + KeepAlive.ms(s.closeUs - s.requestUs)
+                      + " later, ")
+              + s.closeKind.toUpperCase()
+              + " frame "
+              + s.closeFrame
+              + ")"
+              + (s.resetFrame > 0 && s.resetFrame != s.closeFrame
+                  ? "; the server reset it (frame " + s.resetFrame + ")"
+                  : "")
+              + ": the request was lost; "
+              + (retry != null
+                  ? "the client retried it on "
+                      + retry.conn().id()
+                      + " (frame "
+                      + retry.tx().requestFrame()
+                      + ")"
+                  : "no retry was seen")
+              + (idem
+                  ? ""
+                  : retry != null
+                      ? "; " + s.method + " is not idempotent: a retry may run it twice"
+                      : "; " + s.method + " is not idempotent and failed");
       TreeMap<String, Object> d = new TreeMap<>();
       d.put("idle_us", s.idleUs);
       d.put("close_before_request", before);
@@ -105,13 +146,29 @@ public final class KeepAliveStaleReuseDetector implements Detector {
         d.put("retry_connection", retry.conn().id());
         d.put("retry_frame", retry.tx().requestFrame());
       }
-      List<Long> frames = KeepAlive.frames(s.closeFrame, s.requestFrame, s.resetFrame,
-          retry == null ? -1 : retry.tx().requestFrame());
-      String fix = "make the client's idle timeout for pooled connections shorter than the server's"
-          + " keep-alive timeout (or the server's longer), check a pooled connection for a pending"
-          + " FIN before reusing it, and retry only idempotent requests automatically";
-      out.accept(new Finding(TYPE, idem ? Severity.WARNING : Severity.ERROR, Confidence.CONFIRMED, s.conn, s.tx, cost,
-          frames, KeepAlive.filter(frames), summary, fix, d));
+      List<Long> frames =
+          KeepAlive.frames(
+              s.closeFrame,
+              s.requestFrame,
+              s.resetFrame,
+              retry == null ? -1 : retry.tx().requestFrame());
+      String fix =
+          "make the client's idle timeout for pooled connections shorter than the server's"
+              + " keep-alive timeout (or the server's longer), check a pooled connection for a pending"
+              + " FIN before reusing it, and retry only idempotent requests automatically";
+      out.accept(
+          new Finding(
+              TYPE,
+              idem ? Severity.WARNING : Severity.ERROR,
+              Confidence.CONFIRMED,
+              s.conn,
+              s.tx,
+              cost,
+              frames,
+              KeepAlive.filter(frames),
+              summary,
+              fix,
+              d));
     }
     stale.clear();
   }

@@ -13,78 +13,87 @@ import java.util.TreeMap;
  * SegmentTimeline} (no state kept between connections, nothing on the per-packet path).
  *
  * <p>A 1-byte segment at the highest byte while the peer's window is 0 is a zero-window probe and
- * left out (its byte is sent again when the window opens). Every other data segment of a
- * direction is one of:
+ * left out (its byte is sent again when the window opens). Every other data segment of a direction
+ * is one of:
+ *
  * <ul>
  *   <li><b>new</b>: it starts at or beyond the highest byte the direction had sent so far; when it
  *       starts beyond, the bytes skipped are a <b>hole</b> (not seen at this capture point);
- *   <li><b>reordered</b>: it fills a hole less than half a round trip (3 ms when the round trip
- *       is unknown) after the hole appeared, and the peer had not acknowledged it yet: too early
- *       for a retransmission, which needs the receiver's duplicate ACK to travel to the sender
- *       and the copy to come back;
- *   <li><b>hole filled</b>: it fills a hole later: the original was lost between the sender and
- *       the capture point (network loss seen from a receiver-side vantage point);
- *   <li><b>duplicate</b>: the same sequence range as a segment seen less than half a round trip
- *       (3 ms) before: a copy made by the capture (a frame recorded twice) or the network, not a
+ *   <li><b>reordered</b>: it fills a hole less than half a round trip (3 ms when the round trip is
+ *       unknown) after the hole appeared, and the peer had not acknowledged it yet: too early for a
+ *       retransmission, which needs the receiver's duplicate ACK to travel to the sender and the
+ *       copy to come back;
+ *   <li><b>hole filled</b>: it fills a hole later: the original was lost between the sender and the
+ *       capture point (network loss seen from a receiver-side vantage point);
+ *   <li><b>duplicate</b>: the same sequence range as a segment seen less than half a round trip (3
+ *       ms) before: a copy made by the capture (a frame recorded twice) or the network, not a
  *       retransmission, which cannot come that early (it needs the peer's ACKs, or a timeout);
  *   <li><b>repeat</b>: otherwise, its first byte was seen before: the sender retransmitted
  *       something that passed the capture point (network loss after it, or a spurious
  *       retransmission).
  * </ul>
+ *
  * Each hole fill and repeat is a retransmission, classified by what triggered it:
+ *
  * <ul>
  *   <li><b>spurious</b>: the peer's cumulative ACK, seen before it, already covered all of it;
  *   <li><b>fast</b>: otherwise, the segment the duplicate ACKs ask for (it starts at the peer's
- *       cumulative ACK, which at least {@link #FAST_DUP_ACKS} duplicate ACKs (no data, the same
- *       ACK and window, data outstanding: RFC 5681 §2) repeated, the last
- *       within {@link #FAST_WINDOW_MICROS} plus a round trip: RFC 5681 §3.2; tshark's rule but
- *       for the round trip), whatever the silence before it;
- *   <li><b>rto</b> or <b>tlp</b> (timeout): otherwise, when the direction sent no data for at
- *       least max({@code retransmissionMinStallMicros}, 1.5 round trips) before it. A tail-loss
- *       probe (RFC 8985 §7) resends the highest segment sent, an RTO (RFC 6298) the first one not
+ *       cumulative ACK, which at least {@link #FAST_DUP_ACKS} duplicate ACKs (no data, the same ACK
+ *       and window, data outstanding: RFC 5681 §2) repeated, the last within {@link
+ *       #FAST_WINDOW_MICROS} plus a round trip: RFC 5681 §3.2; tshark's rule but for the round
+ *       trip), whatever the silence before it;
+ *   <li><b>rto</b> or <b>tlp</b> (timeout): otherwise, when the direction sent no data for at least
+ *       max({@code retransmissionMinStallMicros}, 1.5 round trips) before it. A tail-loss probe
+ *       (RFC 8985 §7) resends the highest segment sent, an RTO (RFC 6298) the first one not
  *       acknowledged: a retransmission of the tail that is not at the cumulative ACK is a probe,
- *       one at the ACK that is not the tail is an RTO; when it is both (one segment outstanding),
- *       a silence below {@link #RTO_MIN_MICROS} (Linux's minimum RTO) makes it a probe;
+ *       one at the ACK that is not the tail is an RTO; when it is both (one segment outstanding), a
+ *       silence below {@link #RTO_MIN_MICROS} (Linux's minimum RTO) makes it a probe;
  *   <li><b>recovery</b>: otherwise: ACKs kept coming and the sender repaired the loss without a
- *       timeout, but not at a duplicated ACK: the further holes of a SACK recovery (RFC 6675),
- *       a retransmission after a partial ACK (RFC 6582), an early retransmit or RACK (RFC 8985).
+ *       timeout, but not at a duplicated ACK: the further holes of a SACK recovery (RFC 6675), a
+ *       retransmission after a partial ACK (RFC 6582), an early retransmit or RACK (RFC 8985).
  * </ul>
- * Retransmissions are grouped into <b>recoveries</b>: one starts at a retransmission when none
- * is open, with the highest byte sent then as its recovery point, and ends when the peer's
- * cumulative ACK reaches that point (or at the end of the timeline: unfinished). A recovery's
- * <b>delay</b> is the longest time any of its retransmitted bytes arrived later than their
- * first transmission (seen here, or for a hole the moment the hole appeared, which is when the
- * original would have passed): a lower bound of how much later the receiver could deliver the
- * bytes after the loss to its application. Spurious retransmissions delay nothing.
+ *
+ * Retransmissions are grouped into <b>recoveries</b>: one starts at a retransmission when none is
+ * open, with the highest byte sent then as its recovery point, and ends when the peer's cumulative
+ * ACK reaches that point (or at the end of the timeline: unfinished). A recovery's <b>delay</b> is
+ * the longest time any of its retransmitted bytes arrived later than their first transmission (seen
+ * here, or for a hole the moment the hole appeared, which is when the original would have passed):
+ * a lower bound of how much later the receiver could deliver the bytes after the loss to its
+ * application. Spurious retransmissions delay nothing.
  *
  * <p>The first recovery of a direction that repaired at least {@link #BURST_MIN_SEGMENTS} lost
- * segments out of a flight of at least {@link #OVERFLOW_MIN_FLIGHT_SEGMENTS} full segments,
- * before which the sender had retransmitted nothing, is a <b>slow-start overflow</b>:
- * the flight grew until a queue on the path overflowed and dropped a burst.
+ * segments out of a flight of at least {@link #OVERFLOW_MIN_FLIGHT_SEGMENTS} full segments, before
+ * which the sender had retransmitted nothing, is a <b>slow-start overflow</b>: the flight grew
+ * until a queue on the path overflowed and dropped a burst.
  *
  * <p><b>Capture loss</b> is counted apart: bytes the peer acknowledged that no captured segment
- * carried (holes never filled, or acknowledged beyond the highest byte seen). They are not
- * network loss (the receiver got them) and start no recovery. A direction of which no data
- * segment was captured has none (a one-sided capture, not loss).
+ * carried (holes never filled, or acknowledged beyond the highest byte seen). They are not network
+ * loss (the receiver got them) and start no recovery. A direction of which no data segment was
+ * captured has none (a one-sided capture, not loss).
  */
 final class LossRecovery {
   /** Linux's minimum retransmission timeout (TCP_RTO_MIN). */
   static final long RTO_MIN_MICROS = 200_000;
+
   /** Lost segments in one recovery from which a first recovery is a slow-start overflow. */
   static final int BURST_MIN_SEGMENTS = 3;
+
   /**
-   * Flight, in largest segments, from which a first loss burst is a slow-start overflow: beyond
-   * the initial window of 10 (RFC 6928), slow start had grown it.
+   * Flight, in largest segments, from which a first loss burst is a slow-start overflow: beyond the
+   * initial window of 10 (RFC 6928), slow start had grown it.
    */
   static final int OVERFLOW_MIN_FLIGHT_SEGMENTS = 10;
+
   /** Fill of a hole taken as reordering when the round trip is unknown. */
   static final long REORDER_DEFAULT_MICROS = 3_000;
 
   static final int NEW = 0, REORDERED = 1, HOLE_FILLED = 2, REPEAT = 3, DUPLICATE = 4;
   static final int FAST = 0, RTO = 1, TLP = 2, SPURIOUS = 3, RECOVERY = 4;
   static final String[] TRIGGER = {"fast", "rto", "tlp", "spurious", "recovery"};
+
   /** Duplicate ACKs from which a retransmission at the ACK is a fast retransmit (as tshark). */
   static final int FAST_DUP_ACKS = 2;
+
   /**
    * A fast retransmit follows the last duplicate ACK within this plus a round trip (tshark: 20 ms;
    * the round trip because near the receiver the copy arrives a round trip after the ACK left).
@@ -92,25 +101,33 @@ final class LossRecovery {
   static final long FAST_WINDOW_MICROS = 20_000;
 
   /** One retransmission. */
-  record Retransmission(int index, int kind, int trigger, long delayMicros, long silenceMicros,
-      int originalIndex) {}
+  record Retransmission(
+      int index, int kind, int trigger, long delayMicros, long silenceMicros, int originalIndex) {}
 
   /** One recovery of a direction. */
   static final class Recovery {
     final int sender;
     final long recoveryPoint;
     final long startMicros;
+
     /** Timeline index of the first retransmission, and of the original (or hole) it repairs. */
     final int firstIndex, originIndex;
+
     /** Bytes the sender had in flight (sent, not acknowledged) when the recovery started. */
     final long flightBytes;
+
     final List<Retransmission> retransmissions = new ArrayList<>();
     final int[] triggers = new int[TRIGGER.length];
     int lost, dupAcks;
     long delayMicros, endMicros = -1;
     boolean slowStartOverflow;
 
-    Recovery(int sender, long recoveryPoint, long startMicros, int firstIndex, int originIndex,
+    Recovery(
+        int sender,
+        long recoveryPoint,
+        long startMicros,
+        int firstIndex,
+        int originIndex,
         long flightBytes) {
       this.sender = sender;
       this.recoveryPoint = recoveryPoint;
@@ -120,7 +137,9 @@ final class LossRecovery {
       this.flightBytes = flightBytes;
     }
 
-    boolean finished() { return endMicros >= 0; }
+    boolean finished() {
+      return endMicros >= 0;
+    }
   }
 
   /** What one direction's data segments were. */
@@ -131,20 +150,24 @@ final class LossRecovery {
     long captureLostBytes;
     int captureLostRanges;
     final List<Recovery> recoveries = new ArrayList<>();
+
     /**
-     * Timeline indexes: data segments that start beyond the highest byte sent (a hole before
-     * them), reordered segments, and the peer's ACKs that newly acknowledge bytes never seen (a
-     * hole, or beyond the direction's next sequence number after its SYN, data and FIN; once
-     * any segment of the direction was seen).
+     * Timeline indexes: data segments that start beyond the highest byte sent (a hole before them),
+     * reordered segments, and the peer's ACKs that newly acknowledge bytes never seen (a hole, or
+     * beyond the direction's next sequence number after its SYN, data and FIN; once any segment of
+     * the direction was seen).
      */
-    final List<Integer> holeAfter = new ArrayList<>(), reorderedAt = new ArrayList<>(),
+    final List<Integer> holeAfter = new ArrayList<>(),
+        reorderedAt = new ArrayList<>(),
         ackBeyondSeen = new ArrayList<>();
 
     Direction(int sender) {
       this.sender = sender;
     }
 
-    int retransmissions() { return holesFilled + repeats; }
+    int retransmissions() {
+      return holesFilled + repeats;
+    }
   }
 
   private LossRecovery() {}
@@ -167,8 +190,9 @@ final class LossRecovery {
   /** Both directions of {@code t} ({@link StreamControl#CLIENT}, {@link StreamControl#SERVER}). */
   static Direction[] of(SegmentTimeline t, long rttMicros, long timeoutMinMicros) {
     return new Direction[] {
-        direction(t, io.connscope.common.Direction.CLIENT, rttMicros, timeoutMinMicros),
-        direction(t, io.connscope.common.Direction.SERVER, rttMicros, timeoutMinMicros)};
+      direction(t, io.connscope.common.Direction.CLIENT, rttMicros, timeoutMinMicros),
+      direction(t, io.connscope.common.Direction.SERVER, rttMicros, timeoutMinMicros)
+    };
   }
 
   /** True when {@code [from, to)} holds a byte of a hole or one at or beyond {@code next}. */
@@ -217,7 +241,9 @@ final class LossRecovery {
           }
         } else if (a == ack && t.window(i) != peerWindow) {
           dups = 0; // a window update, not a duplicate ACK (RFC 5681 §2)
-        } else if (a == ack && t.len(i) == 0 && (f & (Segment.SYN | Segment.FIN)) == 0
+        } else if (a == ack
+            && t.len(i) == 0
+            && (f & (Segment.SYN | Segment.FIN)) == 0
             && high > ack) {
           dups++;
           lastDupTs = t.ts(i);
@@ -238,7 +264,9 @@ final class LossRecovery {
       if (high < 0) {
         high = 1; // the first byte (after the SYN; for a stream seen mid-way, the first seen)
       }
-      if (len == 0 && (f & (Segment.SYN | Segment.RST)) == 0 && !t.isKeepAlive(i)
+      if (len == 0
+          && (f & (Segment.SYN | Segment.RST)) == 0
+          && !t.isKeepAlive(i)
           && t.seq(i) > high + (finSeq == high ? 1 : 0)) {
         // a FIN or an ACK beyond the bytes seen: they were sent, the capture missed them
         holes.put(high, new long[] {t.seq(i), t.ts(i), i});
@@ -271,8 +299,10 @@ final class LossRecovery {
       if (repeat) {
         originIndex = seen.getValue();
         originTs = t.ts(originIndex);
-        kind = t.ts(i) - originTs < reorder && t.seq(originIndex) == s && t.len(originIndex) == len
-            ? DUPLICATE : REPEAT;
+        kind =
+            t.ts(i) - originTs < reorder && t.seq(originIndex) == s && t.len(originIndex) == len
+                ? DUPLICATE
+                : REPEAT;
       } else {
         Map.Entry<Long, long[]> h = holes.floorEntry(s);
         if (h == null || h.getValue()[0] <= s) {
@@ -342,8 +372,9 @@ final class LossRecovery {
       open.delayMicros = Math.max(open.delayMicros, delay);
     }
     for (Recovery r : out.recoveries) {
-      r.slowStartOverflow &= r.lost >= BURST_MIN_SEGMENTS
-          && r.flightBytes >= OVERFLOW_MIN_FLIGHT_SEGMENTS * (long) maxLen;
+      r.slowStartOverflow &=
+          r.lost >= BURST_MIN_SEGMENTS
+              && r.flightBytes >= OVERFLOW_MIN_FLIGHT_SEGMENTS * (long) maxLen;
     }
     // capture loss: acknowledged, never seen (the FIN's sequence number is no byte)
     long acked = finSeq >= 0 && ack > finSeq ? finSeq : ack;

@@ -54,6 +54,7 @@ import java.util.function.Consumer;
 /** Reports lost segments and how they were recovered, with the time it cost. */
 public final class LossRecoveryDetector implements Detector {
   public static final String TYPE = "tcp.loss_recovery";
+
   /** Evidence frames per finding. */
   private static final int MAX_FRAMES = 12;
 
@@ -169,31 +170,51 @@ public final class LossRecoveryDetector implements Detector {
       d.put("rtt_us", rtt);
     }
     StringBuilder s = new StringBuilder();
-    s.append(String.format(Locale.ROOT, "the %s retransmitted %d segment%s%s in %d recover%s (%s)",
-        sender, retransmissions, retransmissions == 1 ? "" : "s",
-        g.tx >= 0 ? " during transaction #" + g.tx : "", g.recoveries.size(),
-        g.recoveries.size() == 1 ? "y" : "ies", triggers(triggers)));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "the %s retransmitted %d segment%s%s in %d recover%s (%s)",
+            sender,
+            retransmissions,
+            retransmissions == 1 ? "" : "s",
+            g.tx >= 0 ? " during transaction #" + g.tx : "",
+            g.recoveries.size(),
+            g.recoveries.size() == 1 ? "y" : "ies",
+            triggers(triggers)));
     if (before > 0 && after == 0) {
       s.append(", lost before the capture point (holes filled later)");
     } else if (after > 0 && before == 0) {
-      s.append(", repeats of segments that had passed the capture point (lost beyond it, or"
-          + " spurious)");
+      s.append(
+          ", repeats of segments that had passed the capture point (lost beyond it, or"
+              + " spurious)");
     } else if (before > 0) {
-      s.append(String.format(Locale.ROOT, ", %d lost before the capture point, %d after it",
-          before, after));
+      s.append(
+          String.format(
+              Locale.ROOT, ", %d lost before the capture point, %d after it", before, after));
     }
     if (overflow != null) {
-      s.append(String.format(Locale.ROOT, "; the first recovery repaired a burst of %d lost"
-          + " segments at the end of slow start (a queue on the path overflowed under a flight of"
-          + " %d bytes)", overflow.lost, overflow.flightBytes));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "; the first recovery repaired a burst of %d lost"
+                  + " segments at the end of slow start (a queue on the path overflowed under a flight of"
+                  + " %d bytes)",
+              overflow.lost,
+              overflow.flightBytes));
     }
     s.append(String.format(Locale.ROOT, "; the data arrived up to %.1f ms late", longest / 1000.0));
     if (timeouts == 0) {
       s.append(String.format(Locale.ROOT, " (%.1f ms over all recoveries)", cost / 1000.0));
     } else {
-      s.append(String.format(Locale.ROOT, " (%.1f ms over the recoveries without a timeout; %d"
-          + " started by a timeout, %.1f ms, are costed by %s)", cost / 1000.0, timeouts,
-          timeoutDelay / 1000.0, RetransmissionStallDetector.TYPE));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              " (%.1f ms over the recoveries without a timeout; %d"
+                  + " started by a timeout, %.1f ms, are costed by %s)",
+              cost / 1000.0,
+              timeouts,
+              timeoutDelay / 1000.0,
+              RetransmissionStallDetector.TYPE));
     }
     if (unfinished > 0) {
       s.append("; the capture ends before the last recovery did");
@@ -208,19 +229,33 @@ public final class LossRecoveryDetector implements Detector {
     }
     filter.append('}');
     Confidence confidence = suspected ? Confidence.SUSPECTED : Confidence.CONFIRMED;
-    return new Finding(TYPE, severity, confidence, c.idString(), g.tx,
-        cost, List.copyOf(frames), filter.toString(), s.toString(), fix(triggers, overflow), d);
+    return new Finding(
+        TYPE,
+        severity,
+        confidence,
+        c.idString(),
+        g.tx,
+        cost,
+        List.copyOf(frames),
+        filter.toString(),
+        s.toString(),
+        fix(triggers, overflow),
+        d);
   }
 
   private static final int SPURIOUS_INDEX = LossRecovery.SPURIOUS;
 
   private static String triggers(int[] n) {
     StringBuilder b = new StringBuilder();
-    String[] names = {"fast retransmit", "RTO", "tail-loss probe", "spurious",
-        "in-recovery retransmit"};
+    String[] names = {
+      "fast retransmit", "RTO", "tail-loss probe", "spurious", "in-recovery retransmit"
+    };
     for (int k = 0; k < n.length; k++) {
       if (n[k] > 0) {
-        b.append(b.length() == 0 ? "" : ", ").append(n[k]).append(' ').append(names[k])
+        b.append(b.length() == 0 ? "" : ", ")
+            .append(n[k])
+            .append(' ')
+            .append(names[k])
             .append(n[k] > 1 && k != SPURIOUS_INDEX ? "s" : "");
       }
     }
@@ -230,20 +265,23 @@ public final class LossRecoveryDetector implements Detector {
   private static String fix(int[] n, LossRecovery.Recovery overflow) {
     List<String> l = new ArrayList<>();
     if (overflow != null) {
-      l.add("a bottleneck queue shorter than the flight slow start builds drops a burst: pace the"
-          + " sender (the fq qdisc, or BBR), or give the bottleneck a queue of about one"
-          + " bandwidth-delay product with AQM and ECN");
+      l.add(
+          "a bottleneck queue shorter than the flight slow start builds drops a burst: pace the"
+              + " sender (the fq qdisc, or BBR), or give the bottleneck a queue of about one"
+              + " bandwidth-delay product with AQM and ECN");
     } else if (n[LossRecovery.FAST] + n[LossRecovery.RECOVERY] > 0) {
       l.add("find the loss on the path (interface errors, a congested or policing link)");
     }
     if (n[LossRecovery.RTO] + n[LossRecovery.TLP] > 0) {
-      l.add("losses at the tail of a response wait for a timer: keep SACK and TLP/RACK on (Linux"
-          + " defaults) and find the loss on the path");
+      l.add(
+          "losses at the tail of a response wait for a timer: keep SACK and TLP/RACK on (Linux"
+              + " defaults) and find the loss on the path");
     }
     if (n[LossRecovery.SPURIOUS] > 0) {
-      l.add("spurious retransmissions resend data the receiver had: a timeout too short for the"
-          + " path's delay variation, or reordering (keep D-SACK and RACK on so the sender"
-          + " adapts)");
+      l.add(
+          "spurious retransmissions resend data the receiver had: a timeout too short for the"
+              + " path's delay variation, or reordering (keep D-SACK and RACK on so the sender"
+              + " adapts)");
     }
     return String.join("; ", l);
   }

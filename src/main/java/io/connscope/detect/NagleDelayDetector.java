@@ -47,7 +47,10 @@ public final class NagleDelayDetector extends ReleaseDetector {
 
   /** Groups the Nagle waits inside one message by (transaction, side) and reports each group. */
   @Override
-  void report(Connection c, HttpTracker http, List<AckGatedReleases.Release> releases,
+  void report(
+      Connection c,
+      HttpTracker http,
+      List<AckGatedReleases.Release> releases,
       Consumer<Finding> out) {
     if (http == null || !http.isHttp()) {
       return;
@@ -59,8 +62,10 @@ public final class NagleDelayDetector extends ReleaseDetector {
         continue;
       }
       Transaction tx = AckGatedReleases.transactionAt(http, r.dir(), t.frame(r.released()));
-      long first = tx == null ? -1
-          : AckGatedReleases.firstFrame(tx, AckGatedReleases.sendsRequests(http, r.dir()));
+      long first =
+          tx == null
+              ? -1
+              : AckGatedReleases.firstFrame(tx, AckGatedReleases.sendsRequests(http, r.dir()));
       if (tx != null && t.frame(r.data()) >= first) {
         if (byMessage == null) {
           byMessage = new TreeMap<>();
@@ -74,12 +79,19 @@ public final class NagleDelayDetector extends ReleaseDetector {
     for (List<AckGatedReleases.Release> rs : byMessage.values()) {
       AckGatedReleases.Release r0 = rs.get(0);
       Transaction tx = AckGatedReleases.transactionAt(http, r0.dir(), t.frame(r0.released()));
-      out.accept(finding(c, tx, r0.dir(), AckGatedReleases.sendsRequests(http, r0.dir()), rs, t, options));
+      out.accept(
+          finding(c, tx, r0.dir(), AckGatedReleases.sendsRequests(http, r0.dir()), rs, t, options));
     }
   }
 
-  private static Finding finding(Connection c, Transaction tx, int dir, boolean requests,
-      List<AckGatedReleases.Release> rs, SegmentTimeline t, DetectOptions options) {
+  private static Finding finding(
+      Connection c,
+      Transaction tx,
+      int dir,
+      boolean requests,
+      List<AckGatedReleases.Release> rs,
+      SegmentTimeline t,
+      DetectOptions options) {
     boolean client = dir == Direction.CLIENT;
     String side = client ? "client" : "server";
     String peer = client ? "server" : "client";
@@ -99,16 +111,29 @@ public final class NagleDelayDetector extends ReleaseDetector {
     AckGatedReleases.Release r0 = rs.get(0);
     long messageStart = messageStartSeq(t, dir, AckGatedReleases.firstFrame(tx, requests));
     long headerBytes = requests ? tx.requestHeaderBytes() : tx.responseHeaderBytes();
-    boolean headersThenBody = rs.size() == 1 && messageStart >= 0
-        && t.seq(r0.data()) + t.len(r0.data()) - messageStart == headerBytes;
-    String what = requests
-        ? "request " + safe(tx.method()) + " " + safe(tx.uri())
-        : "response " + tx.status() + " to " + safe(tx.method()) + " " + safe(tx.uri());
-    String how = headersThenBody ? "headers and body in two writes; the body" : "written in pieces; a later piece";
-    String summary = String.format(Locale.ROOT,
-        "%s: %s %s waited %.1f ms for the %s's %s%s", side, what, how, cost / 1000.0, peer,
-        delayedAck ? "delayed ACK" : "ACK (one round trip; the ACK was not delayed)",
-        rs.size() > 1 ? " (" + rs.size() + " waits)" : "");
+    boolean headersThenBody =
+        rs.size() == 1
+            && messageStart >= 0
+            && t.seq(r0.data()) + t.len(r0.data()) - messageStart == headerBytes;
+    String what =
+        requests
+            ? "request " + safe(tx.method()) + " " + safe(tx.uri())
+            : "response " + tx.status() + " to " + safe(tx.method()) + " " + safe(tx.uri());
+    String how =
+        headersThenBody
+            ? "headers and body in two writes; the body"
+            : "written in pieces; a later piece";
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "%s: %s %s waited %.1f ms for the %s's %s%s",
+            side,
+            what,
+            how,
+            cost / 1000.0,
+            peer,
+            delayedAck ? "delayed ACK" : "ACK (one round trip; the ACK was not delayed)",
+            rs.size() > 1 ? " (" + rs.size() + " waits)" : "");
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("side", side);
     d.put("message", requests ? "request" : "response");
@@ -121,10 +146,24 @@ public final class NagleDelayDetector extends ReleaseDetector {
       filter.append(i == 0 ? "" : " ").append(frames.get(i));
     }
     filter.append('}');
-    String fix = "set TCP_NODELAY on the " + side + "'s socket, or write each "
-        + (requests ? "request" : "response") + " in one write (headers and body together)";
-    return new Finding(TYPE, Severity.WARNING, confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED, c.idString(),
-        tx.index(), cost, frames, filter.toString(), summary, fix, d);
+    String fix =
+        "set TCP_NODELAY on the "
+            + side
+            + "'s socket, or write each "
+            + (requests ? "request" : "response")
+            + " in one write (headers and body together)";
+    return new Finding(
+        TYPE,
+        Severity.WARNING,
+        confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
+        c.idString(),
+        tx.index(),
+        cost,
+        frames,
+        filter.toString(),
+        summary,
+        fix,
+        d);
   }
 
   /** Relative sequence number of the segment carried by {@code frame} in direction {@code dir}. */

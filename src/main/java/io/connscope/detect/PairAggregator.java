@@ -18,30 +18,36 @@ import java.util.function.BiFunction;
  * persistent connection per concurrent slot would have saved.
  *
  * <p>Memory is bounded: a fixed set of numbers per pair, at most {@link DetectOptions#maxPairs}
- * pairs (connections of further pairs are only counted, {@link #droppedConnections()}), and a
- * ring of the last {@value #RING} connections per pair for the concurrency peak (a peak above it
- * is reported as at least that).
+ * pairs (connections of further pairs are only counted, {@link #droppedConnections()}), and a ring
+ * of the last {@value #RING} connections per pair for the concurrency peak (a peak above it is
+ * reported as at least that).
  *
- * <p>Setup time of a connection: first SYN to the client's handshake ACK at the capture point
- * (one round trip whatever the vantage, plus any SYN retry). For TLS (the HTTP layer recognised
- * a TLS handshake record) the TLS handshake is added: as the TLS layer measured it when it
- * saw the handshake complete (ClientHello to the first application data record, {@code
+ * <p>Setup time of a connection: first SYN to the client's handshake ACK at the capture point (one
+ * round trip whatever the vantage, plus any SYN retry). For TLS (the HTTP layer recognised a TLS
+ * handshake record) the TLS handshake is added: as the TLS layer measured it when it saw the
+ * handshake complete (ClientHello to the first application data record, {@code
  * tls.timing.setup_us}), else measured from the timeline, without decryption, from the client's
- * first data to the first data of its second flight (the client's Finished, followed by
- * application data in TLS 1.3; in TLS 1.2 one more round trip follows, so this is a lower
- * bound).
+ * first data to the first data of its second flight (the client's Finished, followed by application
+ * data in TLS 1.3; in TLS 1.2 one more round trip follows, so this is a lower bound).
  */
 public final class PairAggregator {
   /** Connections remembered per pair for the concurrency peak. */
   static final int RING = 64;
+
   /** SYN frames kept per pair as evidence. */
   static final int EVIDENCE = 10;
 
   /** Pair identity. */
-  public record Key(int ipVersion, long clientHi, long clientLo, long serverHi, long serverLo, int serverPort) {
+  public record Key(
+      int ipVersion, long clientHi, long clientLo, long serverHi, long serverLo, int serverPort) {
     static Key of(Connection c) {
-      return new Key(c.ipVersion(), c.clientAddrHi(), c.clientAddrLo(), c.serverAddrHi(),
-          c.serverAddrLo(), c.serverPort());
+      return new Key(
+          c.ipVersion(),
+          c.clientAddrHi(),
+          c.clientAddrLo(),
+          c.serverAddrHi(),
+          c.serverAddrLo(),
+          c.serverPort());
     }
 
     /**
@@ -49,8 +55,8 @@ public final class PairAggregator {
      * and {@code c}'s id) when the map holds fewer than {@code maxPairs} (at least 1) pairs, else
      * null: the bound every per-pair aggregate keeps.
      */
-    static <V> V getOrAdd(Map<Key, V> pairs, Connection c, int maxPairs,
-        BiFunction<Key, String, V> make) {
+    static <V> V getOrAdd(
+        Map<Key, V> pairs, Connection c, int maxPairs, BiFunction<Key, String, V> make) {
       Key k = of(c);
       V v = pairs.get(k);
       if (v == null && pairs.size() < Math.max(1, maxPairs)) {
@@ -80,28 +86,76 @@ public final class PairAggregator {
       this.firstConnection = firstConnection;
     }
 
-    public Key key() { return key; }
+    public Key key() {
+      return key;
+    }
+
     /** Id of the first connection handed over for this pair. */
-    public String firstConnection() { return firstConnection; }
-    public long connections() { return connections; }
-    public long httpConnections() { return httpConnections; }
-    public long transactions() { return transactions; }
+    public String firstConnection() {
+      return firstConnection;
+    }
+
+    public long connections() {
+      return connections;
+    }
+
+    public long httpConnections() {
+      return httpConnections;
+    }
+
+    public long transactions() {
+      return transactions;
+    }
+
     /** Connections that carried two transactions or more. */
-    public long reusedConnections() { return reusedConnections; }
-    public int maxPipelineDepth() { return maxPipelineDepth; }
+    public long reusedConnections() {
+      return reusedConnections;
+    }
+
+    public int maxPipelineDepth() {
+      return maxPipelineDepth;
+    }
+
     /** Connections whose setup (complete TCP handshake) was seen. */
-    public long setups() { return setups; }
+    public long setups() {
+      return setups;
+    }
+
     /** Total setup time: TCP handshakes plus TLS handshakes. */
-    public long setupMicros() { return setupMicros; }
-    public long tlsConnections() { return tlsConnections; }
+    public long setupMicros() {
+      return setupMicros;
+    }
+
+    public long tlsConnections() {
+      return tlsConnections;
+    }
+
     /** Part of {@link #setupMicros()} spent in TLS handshakes (lower bound). */
-    public long tlsMicros() { return tlsMicros; }
+    public long tlsMicros() {
+      return tlsMicros;
+    }
+
     /** Sum over transactions of first request byte to last response byte. */
-    public long transactionMicros() { return transactionMicros; }
-    /** Most connections in use at once (first packet to last data segment) (at least, beyond {@value PairAggregator#RING}). */
-    public int peakConcurrent() { return peak; }
-    public long startUs() { return startUs == Long.MAX_VALUE ? 0 : startUs; }
-    public long endUs() { return endUs; }
+    public long transactionMicros() {
+      return transactionMicros;
+    }
+
+    /**
+     * Most connections in use at once (first packet to last data segment) (at least, beyond {@value
+     * PairAggregator#RING}).
+     */
+    public int peakConcurrent() {
+      return peak;
+    }
+
+    public long startUs() {
+      return startUs == Long.MAX_VALUE ? 0 : startUs;
+    }
+
+    public long endUs() {
+      return endUs;
+    }
+
     /** SYN frames of the first connections, as evidence. */
     public List<Long> synFrames() {
       List<Long> out = new ArrayList<>(synFrames);
@@ -114,11 +168,11 @@ public final class PairAggregator {
     }
 
     /**
-     * The classic pattern: {@code pipelined} (requests sent before earlier responses came),
-     * {@code persistent} (connections carried several transactions), {@code parallel} (one
-     * transaction per connection, several at once), {@code serial} (one transaction per
-     * connection, one at a time), {@code single} (one connection, at most one transaction) or
-     * {@code none} (no HTTP transaction).
+     * The classic pattern: {@code pipelined} (requests sent before earlier responses came), {@code
+     * persistent} (connections carried several transactions), {@code parallel} (one transaction per
+     * connection, several at once), {@code serial} (one transaction per connection, one at a time),
+     * {@code single} (one connection, at most one transaction) or {@code none} (no HTTP
+     * transaction).
      */
     public String pattern() {
       if (transactions == 0) {
@@ -148,8 +202,8 @@ public final class PairAggregator {
 
     /**
      * Slow-start round trips a persistent pattern would have saved: the extra round trips of the
-     * first response of each connection (flights beyond one, times the round trip), for the
-     * share of connections that would not have been opened.
+     * first response of each connection (flights beyond one, times the round trip), for the share
+     * of connections that would not have been opened.
      */
     public long slowStartSavedMicros() {
       return setups == 0 ? 0 : slowStartExtraMicros * setupsAvoidable() / setups;
@@ -202,8 +256,15 @@ public final class PairAggregator {
       transactionMicros += seen.micros;
       Transaction first = seen.first;
       if (setupSeen && rtt > 0 && first.responseFirstFrame() >= 0) {
-        int f = Flights.count(c.timeline(), Direction.SERVER, first.responseFirstFrame(),
-            first.responseLastFrame(), rtt, bytes, idx);
+        int f =
+            Flights.count(
+                c.timeline(),
+                Direction.SERVER,
+                first.responseFirstFrame(),
+                first.responseLastFrame(),
+                rtt,
+                bytes,
+                idx);
         if (f > 1) {
           slowStartExtraMicros += (f - 1) * rtt;
         }
@@ -238,7 +299,8 @@ public final class PairAggregator {
     Transaction first;
   }
 
-  private final java.util.IdentityHashMap<Connection, Seen> open = new java.util.IdentityHashMap<>();
+  private final java.util.IdentityHashMap<Connection, Seen> open =
+      new java.util.IdentityHashMap<>();
   private final int maxPairs;
   private final LinkedHashMap<Key, Pair> pairs = new LinkedHashMap<>();
   private final long[] bytes = new long[Flights.MAX_SIZED];
@@ -268,8 +330,8 @@ public final class PairAggregator {
 
   /**
    * As {@link #add(Connection, HttpTracker)}, with the TLS setup time the TLS layer measured
-   * ({@code tlsSetupUs}: ClientHello to the first application data record, -1 when the
-   * connection is not TLS or its handshake did not complete).
+   * ({@code tlsSetupUs}: ClientHello to the first application data record, -1 when the connection
+   * is not TLS or its handshake did not complete).
    */
   public void add(Connection c, HttpTracker http, long tlsSetupUs) {
     Seen seen = open.remove(c);
@@ -298,9 +360,8 @@ public final class PairAggregator {
   }
 
   /**
-   * When the connection was last in use: its last data segment (the close handshake that
-   * follows overlaps the next connection of a serial client and does not count), else its last
-   * packet.
+   * When the connection was last in use: its last data segment (the close handshake that follows
+   * overlaps the next connection of a serial client and does not count), else its last packet.
    */
   static long lastDataTs(SegmentTimeline t, long fallback) {
     for (int i = t.size() - 1; i >= 0; i--) {
@@ -313,8 +374,8 @@ public final class PairAggregator {
 
   /**
    * The TLS handshake of a connection, seen without decryption: from the client's first data
-   * segment (ClientHello) to the first client data segment after the server answered; -1 when
-   * the timeline does not show that exchange.
+   * segment (ClientHello) to the first client data segment after the server answered; -1 when the
+   * timeline does not show that exchange.
    */
   static long tlsHandshake(SegmentTimeline t) {
     long hello = -1;

@@ -55,8 +55,10 @@ public final class PipeliningDetector implements Detector {
           frames.add(t.requestFirstFrame());
         }
         long sent = t.requestLastUs();
-        long blocked = prev != null && sent >= 0 && prev.responseLastUs() >= 0
-            ? Math.max(0, prev.responseLastUs() - sent) : 0;
+        long blocked =
+            prev != null && sent >= 0 && prev.responseLastUs() >= 0
+                ? Math.max(0, prev.responseLastUs() - sent)
+                : 0;
         total += blocked;
         if (blocked > worst) {
           worst = blocked;
@@ -74,14 +76,33 @@ public final class PipeliningDetector implements Detector {
     d.put("pipelined_requests", pipelined);
     d.put("head_of_line_us", total);
     d.put("worst_head_of_line_us", worst);
-    String summary = pipelined + " request" + (pipelined > 1 ? "s were" : " was")
-        + " pipelined (sent before the earlier responses completed), depth up to "
-        + http.maxPipelineDepth() + "; head-of-line blocking behind earlier responses: "
-        + KeepAlive.ms(total) + " in all" + (worstTx >= 0 ? ", at most " + KeepAlive.ms(worst)
-            + " (transaction " + worstTx + ")" : "");
-    String fix = "nothing to fix when responses are fast; when one is slow, send independent"
-        + " requests on parallel connections (or HTTP/2) so it does not hold the others back";
-    out.accept(new Finding(TYPE, Severity.INFO, Confidence.CONFIRMED, c.idString(), firstTx, total, fs,
-        KeepAlive.filter(fs), summary, fix, d));
+    String summary =
+        pipelined
+            + " request"
+            + (pipelined > 1 ? "s were" : " was")
+            + " pipelined (sent before the earlier responses completed), depth up to "
+            + http.maxPipelineDepth()
+            + "; head-of-line blocking behind earlier responses: "
+            + KeepAlive.ms(total)
+            + " in all"
+            + (worstTx >= 0
+                ? ", at most " + KeepAlive.ms(worst) + " (transaction " + worstTx + ")"
+                : "");
+    String fix =
+        "nothing to fix when responses are fast; when one is slow, send independent"
+            + " requests on parallel connections (or HTTP/2) so it does not hold the others back";
+    out.accept(
+        new Finding(
+            TYPE,
+            Severity.INFO,
+            Confidence.CONFIRMED,
+            c.idString(),
+            firstTx,
+            total,
+            fs,
+            KeepAlive.filter(fs),
+            summary,
+            fix,
+            d));
   }
 }

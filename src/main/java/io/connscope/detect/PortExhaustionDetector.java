@@ -22,8 +22,8 @@ package io.connscope.detect;
  * at most maxPairs pairs.
  */
 
-import io.connscope.common.Direction;
 import io.connscope.common.Addresses;
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
@@ -115,8 +115,10 @@ public final class PortExhaustionDetector implements Detector {
     for (Map.Entry<PairAggregator.Key, Stats> e : pairs.entrySet()) {
       Stats s = e.getValue();
       int distinct = s.ports.cardinality();
-      boolean wall = s.clientClosedFirst > 0 && s.peakWindow > s.distinctAtPeakWindow
-          && s.connections > distinct;
+      boolean wall =
+          s.clientClosedFirst > 0
+              && s.peakWindow > s.distinctAtPeakWindow
+              && s.connections > distinct;
       double share = s.peakSecond / budget;
       if (!wall && share < options.portRateMinShare) {
         continue;
@@ -124,21 +126,38 @@ public final class PortExhaustionDetector implements Detector {
       PairAggregator.Key k = e.getKey();
       String client = Addresses.format(k.clientHi(), k.clientLo());
       String server = Addresses.format(k.serverHi(), k.serverLo()) + ":" + k.serverPort();
-      String summary = String.format(Locale.ROOT,
-          "%s opened up to %d connections a second to %s (%d in one %d s TIME_WAIT window) against"
-              + " a budget of about %.0f a second (%d ports / %d s): %d%% of it; %d distinct source"
-              + " ports for %d connections, the client closed first in %d%s",
-          client, s.peakSecond, server, s.peakWindow, options.timeWaitMicros / 1_000_000, budget,
-          options.ephemeralPorts, options.timeWaitMicros / 1_000_000, Math.round(share * 100),
-          distinct, s.connections, s.clientClosedFirst,
-          wall ? String.format(Locale.ROOT, "; its source ports cycled while still in TIME_WAIT"
-              + " (a port range of about %d), and new connections paused for up to %.1f ms"
-              + " (connect() failing for want of a port is suspected)", distinct, s.longestPause / 1000.0)
-              : "");
-      String fix = "reuse connections (keep-alive, a connection pool) instead of one per request;"
-          + " otherwise widen the client's ephemeral port range (net.ipv4.ip_local_port_range),"
-          + " let the server close first so TIME_WAIT stays on the server, or spread connections"
-          + " over several server addresses";
+      String summary =
+          String.format(
+              Locale.ROOT,
+              "%s opened up to %d connections a second to %s (%d in one %d s TIME_WAIT window) against"
+                  + " a budget of about %.0f a second (%d ports / %d s): %d%% of it; %d distinct source"
+                  + " ports for %d connections, the client closed first in %d%s",
+              client,
+              s.peakSecond,
+              server,
+              s.peakWindow,
+              options.timeWaitMicros / 1_000_000,
+              budget,
+              options.ephemeralPorts,
+              options.timeWaitMicros / 1_000_000,
+              Math.round(share * 100),
+              distinct,
+              s.connections,
+              s.clientClosedFirst,
+              wall
+                  ? String.format(
+                      Locale.ROOT,
+                      "; its source ports cycled while still in TIME_WAIT"
+                          + " (a port range of about %d), and new connections paused for up to %.1f ms"
+                          + " (connect() failing for want of a port is suspected)",
+                      distinct,
+                      s.longestPause / 1000.0)
+                  : "");
+      String fix =
+          "reuse connections (keep-alive, a connection pool) instead of one per request;"
+              + " otherwise widen the client's ephemeral port range (net.ipv4.ip_local_port_range),"
+              + " let the server close first so TIME_WAIT stays on the server, or spread connections"
+              + " over several server addresses";
       TreeMap<String, Object> d = new TreeMap<>();
       d.put("client", client);
       d.put("server", server);
@@ -157,12 +176,30 @@ public final class PortExhaustionDetector implements Detector {
       }
       frames.sort(null);
       String v = k.ipVersion() == 6 ? "ipv6" : "ip";
-      String filter = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && " + v + ".src == " + client
-          + " && " + v + ".dst == " + Addresses.format(k.serverHi(), k.serverLo())
-          + " && tcp.dstport == " + k.serverPort();
-      out.accept(new Finding(TYPE, wall || share >= 1 ? Severity.WARNING : Severity.INFO,
-          wall ? Confidence.SUSPECTED : Confidence.CONFIRMED, s.firstConnection, -1, wall ? s.longestPause : 0,
-          frames, filter, summary, fix, d));
+      String filter =
+          "tcp.flags.syn == 1 && tcp.flags.ack == 0 && "
+              + v
+              + ".src == "
+              + client
+              + " && "
+              + v
+              + ".dst == "
+              + Addresses.format(k.serverHi(), k.serverLo())
+              + " && tcp.dstport == "
+              + k.serverPort();
+      out.accept(
+          new Finding(
+              TYPE,
+              wall || share >= 1 ? Severity.WARNING : Severity.INFO,
+              wall ? Confidence.SUSPECTED : Confidence.CONFIRMED,
+              s.firstConnection,
+              -1,
+              wall ? s.longestPause : 0,
+              frames,
+              filter,
+              summary,
+              fix,
+              d));
     }
   }
 }

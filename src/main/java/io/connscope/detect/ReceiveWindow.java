@@ -5,17 +5,16 @@ import io.connscope.tcp.Segment;
 import io.connscope.tcp.SegmentTimeline;
 
 /**
- * The receive window as a sender knew it, from a connection's timeline: shared by the
- * delayed-ACK / Nagle rule-out ({@link AckGatedReleases}) and the transfer findings ({@link
- * TransferGaps}).
+ * The receive window as a sender knew it, from a connection's timeline: shared by the delayed-ACK /
+ * Nagle rule-out ({@link AckGatedReleases}) and the transfer findings ({@link TransferGaps}).
  *
- * <p>A segment that carries an ACK (not a RST) moves the window's right edge to its ACK number
- * plus its advertised window (in bytes, scaled when the scale is known; SYN windows are never
- * scaled). Data in flight reached the window when the room between the end of the sender's data
- * and that edge is smaller than the next segment the sender would send: min(its length, the MSS).
- * A sender does not send a segment that does not fit (Linux's tcp_snd_wnd_test; RFC 1122
- * §4.2.3.4 sender-side silly-window avoidance holds a segment smaller than the MSS when the window
- * is small), so such a sender waited for the window.
+ * <p>A segment that carries an ACK (not a RST) moves the window's right edge to its ACK number plus
+ * its advertised window (in bytes, scaled when the scale is known; SYN windows are never scaled).
+ * Data in flight reached the window when the room between the end of the sender's data and that
+ * edge is smaller than the next segment the sender would send: min(its length, the MSS). A sender
+ * does not send a segment that does not fit (Linux's tcp_snd_wnd_test; RFC 1122 §4.2.3.4
+ * sender-side silly-window avoidance holds a segment smaller than the MSS when the window is
+ * small), so such a sender waited for the window.
  */
 final class ReceiveWindow {
   private ReceiveWindow() {}

@@ -84,26 +84,56 @@ public final class ReceiveWindowLimitedDetector extends TransferGapDetector {
     d.put("transfer_us", transfer);
     d.put("receiver_max_window", maxWindow);
     d.put("window_scaling", scaling);
-    String share = transfer > 0
-        ? String.format(Locale.ROOT, " of the %.1f ms transfer (%d%%)", transfer / 1000.0,
-            Math.round(100.0 * Math.min(g.cost, transfer) / transfer))
-        : "";
-    String how = g.zero == 0 ? "the window was full each time"
-        : g.zero == g.count ? "the window was zero each time"
-        : String.format(Locale.ROOT, "the window was full, %d of them zero", g.zero);
-    String summary = String.format(Locale.ROOT,
-        "the %s's receive window held the %s's %s: blocked %.1f ms%s, %s (%s); the %s"
-            + " advertised at most %d bytes (window scaling %s)",
-        receiver, sender, message(http, g), g.cost / 1000.0, share, times(g.count), how, receiver,
-        maxWindow, scaling);
-    String fix = "the " + receiver + " must read faster, or give its socket a larger receive buffer"
-        + " (SO_RCVBUF); don't clamp the buffer: an SO_RCVBUF set by the application turns Linux's"
-        + " receive-buffer autotuning off (and set before connect it fixes the window scale), and"
-        + " net.ipv4.tcp_rmem's maximum caps autotuning";
-    boolean confirmed = ReceiveWindow.scaleKnown(c, g.dir)
-        && c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() == 0;
-    return new Finding(TYPE, severity(g.cost, transfer), confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
-        c.idString(), g.tx == null ? -1 : g.tx.index(), g.cost, frames, filter(frames), summary,
-        fix, d);
+    String share =
+        transfer > 0
+            ? String.format(
+                Locale.ROOT,
+                " of the %.1f ms transfer (%d%%)",
+                transfer / 1000.0,
+                Math.round(100.0 * Math.min(g.cost, transfer) / transfer))
+            : "";
+    String how =
+        g.zero == 0
+            ? "the window was full each time"
+            : g.zero == g.count
+                ? "the window was zero each time"
+                : String.format(Locale.ROOT, "the window was full, %d of them zero", g.zero);
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "the %s's receive window held the %s's %s: blocked %.1f ms%s, %s (%s); the %s"
+                + " advertised at most %d bytes (window scaling %s)",
+            receiver,
+            sender,
+            message(http, g),
+            g.cost / 1000.0,
+            share,
+            times(g.count),
+            how,
+            receiver,
+            maxWindow,
+            scaling);
+    String fix =
+        "the "
+            + receiver
+            + " must read faster, or give its socket a larger receive buffer"
+            + " (SO_RCVBUF); don't clamp the buffer: an SO_RCVBUF set by the application turns Linux's"
+            + " receive-buffer autotuning off (and set before connect it fixes the window scale), and"
+            + " net.ipv4.tcp_rmem's maximum caps autotuning";
+    boolean confirmed =
+        ReceiveWindow.scaleKnown(c, g.dir)
+            && c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() == 0;
+    return new Finding(
+        TYPE,
+        severity(g.cost, transfer),
+        confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
+        c.idString(),
+        g.tx == null ? -1 : g.tx.index(),
+        g.cost,
+        frames,
+        filter(frames),
+        summary,
+        fix,
+        d);
   }
 }

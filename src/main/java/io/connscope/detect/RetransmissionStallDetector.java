@@ -88,10 +88,13 @@ public final class RetransmissionStallDetector implements Detector {
         if (silence >= Math.max(options.retransmissionMinStallMicros, 2 * rtt)
             && dupAcks(t, i, d) < 2) {
           int orig = original(t, i);
-          int tx = orig >= 0 ? TransactionSpans.byFrame(txs, t.frame(orig))
-              : TransactionSpans.byTime(txs, t.ts(i));
+          int tx =
+              orig >= 0
+                  ? TransactionSpans.byFrame(txs, t.frame(orig))
+                  : TransactionSpans.byTime(txs, t.ts(i));
           if (tx >= 0 || !isHttp) {
-            Group g = groups.computeIfAbsent(tx + "/timeout/" + d, k -> new Group(tx, "timeout", d));
+            Group g =
+                groups.computeIfAbsent(tx + "/timeout/" + d, k -> new Group(tx, "timeout", d));
             long cost = Math.max(0, silence - rtt);
             g.cost += cost;
             g.longest = Math.max(g.longest, cost);
@@ -112,8 +115,9 @@ public final class RetransmissionStallDetector implements Detector {
           int tx = TransactionSpans.byTime(txs, zeroSince[d]);
           if (wait >= options.zeroWindowMinMicros && (tx >= 0 || !isHttp)) {
             int sender = 1 - d;
-            Group g = groups.computeIfAbsent(tx + "/zero_window/" + sender,
-                k -> new Group(tx, "zero_window", sender));
+            Group g =
+                groups.computeIfAbsent(
+                    tx + "/zero_window/" + sender, k -> new Group(tx, "zero_window", sender));
             g.cost += wait;
             g.longest = Math.max(g.longest, wait);
             g.count++;
@@ -153,7 +157,10 @@ public final class RetransmissionStallDetector implements Detector {
     long seq = t.seq(i);
     int d = t.dir(i);
     for (int j = 0; j < i; j++) {
-      if (t.dir(j) == d && t.seq(j) <= seq && seq < t.seq(j) + Math.max(1, t.len(j)) && !t.isRetransmission(j)) {
+      if (t.dir(j) == d
+          && t.seq(j) <= seq
+          && seq < t.seq(j) + Math.max(1, t.len(j))
+          && !t.isRetransmission(j)) {
         return j;
       }
     }
@@ -173,18 +180,36 @@ public final class RetransmissionStallDetector implements Detector {
     d.put("stalls", g.count);
     d.put("longest_us", g.longest);
     String where = g.tx >= 0 ? " during transaction #" + g.tx : "";
-    String summary = "timeout".equals(g.kind)
-        ? String.format(Locale.ROOT, "the %s waited for a retransmission timeout %s%s (not"
-            + " a fast retransmit: no duplicate ACKs), losing %.1f ms (longest %.1f ms)", sender,
-            times(g.count), where, g.cost / 1000.0, g.longest / 1000.0)
-        : String.format(Locale.ROOT, "the %s's receive window was zero %s%s: the %s waited"
-            + " %.1f ms in all (longest %.1f ms) for the %s to read", receiver, times(g.count),
-            where, sender, g.cost / 1000.0, g.longest / 1000.0, receiver);
-    String fix = "timeout".equals(g.kind)
-        ? "find the packet loss on the path (interface errors, a congested or policing link);"
-            + " with SACK and enough data in flight, losses are repaired by fast retransmit instead"
-        : "make the " + receiver + " read faster (a busy or blocked application, a too small"
-            + " receive buffer)";
+    String summary =
+        "timeout".equals(g.kind)
+            ? String.format(
+                Locale.ROOT,
+                "the %s waited for a retransmission timeout %s%s (not"
+                    + " a fast retransmit: no duplicate ACKs), losing %.1f ms (longest %.1f ms)",
+                sender,
+                times(g.count),
+                where,
+                g.cost / 1000.0,
+                g.longest / 1000.0)
+            : String.format(
+                Locale.ROOT,
+                "the %s's receive window was zero %s%s: the %s waited"
+                    + " %.1f ms in all (longest %.1f ms) for the %s to read",
+                receiver,
+                times(g.count),
+                where,
+                sender,
+                g.cost / 1000.0,
+                g.longest / 1000.0,
+                receiver);
+    String fix =
+        "timeout".equals(g.kind)
+            ? "find the packet loss on the path (interface errors, a congested or policing link);"
+                + " with SACK and enough data in flight, losses are repaired by fast retransmit instead"
+            : "make the "
+                + receiver
+                + " read faster (a busy or blocked application, a too small"
+                + " receive buffer)";
     List<Long> frames = new ArrayList<>(g.frames);
     frames.sort(null);
     StringBuilder filter = new StringBuilder("frame.number in {");
@@ -192,7 +217,17 @@ public final class RetransmissionStallDetector implements Detector {
       filter.append(i == 0 ? "" : " ").append(frames.get(i));
     }
     filter.append('}');
-    return new Finding(TYPE, Severity.WARNING, g.confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED, c.idString(),
-        g.tx, g.cost, frames, filter.toString(), summary, fix, d);
+    return new Finding(
+        TYPE,
+        Severity.WARNING,
+        g.confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
+        c.idString(),
+        g.tx,
+        g.cost,
+        frames,
+        filter.toString(),
+        summary,
+        fix,
+        d);
   }
 }

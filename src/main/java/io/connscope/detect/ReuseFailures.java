@@ -8,20 +8,34 @@ import java.util.List;
 /**
  * The two ways a request on a reused (kept-alive) connection is lost, as predicates over one
  * connection: the dumb-proxy hang (the rule of {@link KeepAliveProxyHangDetector}) and the stale
- * reuse (the rule of {@link KeepAliveStaleReuseDetector}). Those detectors report them;
- * {@link UnansweredDetector} leaves the requests they explain to them. Shared here so that no
- * detector calls another.
+ * reuse (the rule of {@link KeepAliveStaleReuseDetector}). Those detectors report them; {@link
+ * UnansweredDetector} leaves the requests they explain to them. Shared here so that no detector
+ * calls another.
  */
 final class ReuseFailures {
   private ReuseFailures() {}
 
   /** What the connection alone shows of a hang; linked to other connections by the detector. */
-  record Hang(String conn, int tx, int prevTx, long requestFrame, long requestUs, long prevResponseFrame,
-      long endFrame, long endUs, String endedBy, String endKind, List<String> signs) {}
+  record Hang(
+      String conn,
+      int tx,
+      int prevTx,
+      long requestFrame,
+      long requestUs,
+      long prevResponseFrame,
+      long endFrame,
+      long endUs,
+      String endedBy,
+      String endKind,
+      List<String> signs) {}
 
   /** The hang evidence of request {@code t} after {@code prev}, or null when it is not one. */
-  static Hang hang(Connection c, Transaction prev, Transaction t, DetectOptions o, List<String> signs) {
-    if (t.responseFirstFrame() >= 0 || t.status() > 0 || t.responseNotCaptured() || prev.status() <= 0
+  static Hang hang(
+      Connection c, Transaction prev, Transaction t, DetectOptions o, List<String> signs) {
+    if (t.responseFirstFrame() >= 0
+        || t.status() > 0
+        || t.responseNotCaptured()
+        || prev.status() <= 0
         || !KeepAlive.negotiation(prev).persistent()) {
       return null;
     }
@@ -47,17 +61,32 @@ final class ReuseFailures {
     if (endUs - sent < o.hangMinMicros) {
       return null;
     }
-    return new Hang(c.idString(), t.index(), prev.index(), t.requestFirstFrame(), start,
-        prev.responseFirstFrame(), endFrame, endUs, by, kind, signs);
+    return new Hang(
+        c.idString(),
+        t.index(),
+        prev.index(),
+        t.requestFirstFrame(),
+        start,
+        prev.responseFirstFrame(),
+        endFrame,
+        endUs,
+        by,
+        kind,
+        signs);
   }
 
   /** Request {@code t} after {@code prev} was sent as or after the server closed. */
   static boolean isStale(Connection c, Transaction prev, Transaction t, DetectOptions o) {
-    if (t.responseFirstFrame() >= 0 || t.status() > 0 || t.responseNotCaptured() || prev.status() <= 0
+    if (t.responseFirstFrame() >= 0
+        || t.status() > 0
+        || t.responseNotCaptured()
+        || prev.status() <= 0
         || !KeepAlive.negotiation(prev).persistent()) {
       return false;
     }
     long close = KeepAlive.closeMicros(c.half(Direction.SERVER));
-    return close >= 0 && close >= prev.responseLastUs() && close <= t.requestFirstUs() + o.staleWindowMicros;
+    return close >= 0
+        && close >= prev.responseLastUs()
+        && close <= t.requestFirstUs() + o.staleWindowMicros;
   }
 }

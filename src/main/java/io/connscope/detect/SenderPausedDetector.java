@@ -79,23 +79,49 @@ public final class SenderPausedDetector extends TransferGapDetector {
     d.put("pauses", g.count);
     d.put("longest_pause_us", g.longest);
     d.put("transfer_us", transfer);
-    String share = transfer > 0
-        ? String.format(Locale.ROOT, " of the %.1f ms transfer (%d%%)", transfer / 1000.0,
-            Math.round(100.0 * Math.min(g.cost, transfer) / transfer))
-        : "";
-    String summary = String.format(Locale.ROOT,
-        "the %s paused %d times inside its %s with everything acknowledged and the %s's window"
-            + " open: %.1f ms idle%s (longest %.1f ms); the %s, not the network, set the pace",
-        sender, g.count, message(http, g), receiver, g.cost / 1000.0, share, g.longest / 1000.0,
-        sender);
-    String fix = "on the " + sender + ": produce the body"
-        + " faster (a slow upstream, database or generator that writes in pieces), send what is"
-        + " ready sooner, or cache it; a bigger window or buffer will not help";
+    String share =
+        transfer > 0
+            ? String.format(
+                Locale.ROOT,
+                " of the %.1f ms transfer (%d%%)",
+                transfer / 1000.0,
+                Math.round(100.0 * Math.min(g.cost, transfer) / transfer))
+            : "";
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "the %s paused %d times inside its %s with everything acknowledged and the %s's window"
+                + " open: %.1f ms idle%s (longest %.1f ms); the %s, not the network, set the pace",
+            sender,
+            g.count,
+            message(http, g),
+            receiver,
+            g.cost / 1000.0,
+            share,
+            g.longest / 1000.0,
+            sender);
+    String fix =
+        "on the "
+            + sender
+            + ": produce the body"
+            + " faster (a slow upstream, database or generator that writes in pieces), send what is"
+            + " ready sooner, or cache it; a bigger window or buffer will not help";
     long rtt = client ? c.rttToClientMicros() : c.rttToServerMicros();
-    boolean confirmed = rtt >= 0 && ReceiveWindow.scaleKnown(c, g.dir)
-        && c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() == 0;
-    return new Finding(TYPE, severity(g.cost, transfer), confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
-        c.idString(), g.tx == null ? -1 : g.tx.index(), g.cost, frames, filter(frames), summary,
-        fix, d);
+    boolean confirmed =
+        rtt >= 0
+            && ReceiveWindow.scaleKnown(c, g.dir)
+            && c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() == 0;
+    return new Finding(
+        TYPE,
+        severity(g.cost, transfer),
+        confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
+        c.idString(),
+        g.tx == null ? -1 : g.tx.index(),
+        g.cost,
+        frames,
+        filter(frames),
+        summary,
+        fix,
+        d);
   }
 }

@@ -53,8 +53,14 @@ public final class SlowStartDetector implements Detector {
     this.options = options;
   }
 
-  private record Response(Transaction tx, int flights, long size, long[] flightBytes, int first,
-      int last, long idleBefore) {}
+  private record Response(
+      Transaction tx,
+      int flights,
+      long size,
+      long[] flightBytes,
+      int first,
+      int last,
+      long idleBefore) {}
 
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
@@ -68,8 +74,15 @@ public final class SlowStartDetector implements Detector {
       if (tx.responseFirstFrame() < 0 || tx.responseLastFrame() < 0) {
         continue;
       }
-      int f = Flights.count(t, Direction.SERVER, tx.responseFirstFrame(), tx.responseLastFrame(),
-          rtt, bytes, idx);
+      int f =
+          Flights.count(
+              t,
+              Direction.SERVER,
+              tx.responseFirstFrame(),
+              tx.responseLastFrame(),
+              rtt,
+              bytes,
+              idx);
       if (f == 0) {
         continue;
       }
@@ -105,21 +118,26 @@ public final class SlowStartDetector implements Detector {
         Response warm = null;
         for (int j = 1; j < rs.size(); j++) {
           Response w = rs.get(j);
-          if (w.size * 2 >= r.size && w.flights < r.flights && (warm == null || w.flights < warm.flights)) {
+          if (w.size * 2 >= r.size
+              && w.flights < r.flights
+              && (warm == null || w.flights < warm.flights)) {
             warm = w;
           }
         }
         int warmFlights = warm == null ? 1 : warm.flights;
         long cost = (long) (Math.min(r.flights, model) - warmFlights) * rtt;
         if (cost >= options.slowStartMinCostMicros) {
-          out.accept(finding(c, t, r, warm, warmFlights, cost, rtt, "new_connection",
-              warm != null && !lossy));
+          out.accept(
+              finding(
+                  c, t, r, warm, warmFlights, cost, rtt, "new_connection", warm != null && !lossy));
         }
       } else if (k > 0 && r.idleBefore >= Math.max(RESTART_MIN_IDLE_MICROS, 2 * rtt)) {
         Response ref = null;
         for (int j = 0; j < k; j++) {
           Response w = rs.get(j);
-          if (w.size * 5 >= r.size * 4 && w.flights < r.flights && (ref == null || w.flights < ref.flights)) {
+          if (w.size * 5 >= r.size * 4
+              && w.flights < r.flights
+              && (ref == null || w.flights < ref.flights)) {
             ref = w;
           }
         }
@@ -147,8 +165,16 @@ public final class SlowStartDetector implements Detector {
     return true;
   }
 
-  private static Finding finding(Connection c, SegmentTimeline t, Response r, Response ref,
-      int refFlights, long cost, long rtt, String kind, boolean confirmed) {
+  private static Finding finding(
+      Connection c,
+      SegmentTimeline t,
+      Response r,
+      Response ref,
+      int refFlights,
+      long cost,
+      long rtt,
+      String kind,
+      boolean confirmed) {
     Transaction tx = r.tx;
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("kind", kind);
@@ -168,29 +194,72 @@ public final class SlowStartDetector implements Detector {
     if (r.idleBefore >= 0) {
       d.put("idle_before_us", r.idleBefore);
     }
-    String what = "response " + tx.status() + " to " + (tx.method() == null ? "-" : tx.method())
-        + " " + (tx.uri() == null ? "-" : tx.uri());
-    String compared = ref != null
-        ? String.format(Locale.ROOT, "transaction #%d (%d bytes) on the same connection needed %d",
-            ref.tx.index(), ref.size, ref.flights)
-        : "a warm connection would send it in about 1 (assumed: its window holds the response)";
-    String summary = "new_connection".equals(kind)
-        ? String.format(Locale.ROOT, "%s (%d bytes) on a new connection took %d round trips of"
-            + " %.1f ms (flights of %s bytes) as the congestion window grew; %s: %.1f ms lost to"
-            + " slow start", what, r.size, r.flights, rtt / 1000.0, fb, compared, cost / 1000.0)
-        : String.format(Locale.ROOT, "%s (%d bytes) after %.1f ms idle took %d round trips (flights"
-            + " of %s bytes); %s: the window restarted from slow start after idle, %.1f ms lost",
-            what, r.size, r.idleBefore / 1000.0, r.flights, fb, compared, cost / 1000.0);
-    String fix = "new_connection".equals(kind)
-        ? "reuse warm connections (keep-alive, a connection pool) for large responses; a larger"
-            + " initial congestion window on the server (ip route ... initcwnd) also helps"
-        : "disable slow start after idle on the server (sysctl net.ipv4.tcp_slow_start_after_idle=0)"
-            + " or keep the connection busy";
+    String what =
+        "response "
+            + tx.status()
+            + " to "
+            + (tx.method() == null ? "-" : tx.method())
+            + " "
+            + (tx.uri() == null ? "-" : tx.uri());
+    String compared =
+        ref != null
+            ? String.format(
+                Locale.ROOT,
+                "transaction #%d (%d bytes) on the same connection needed %d",
+                ref.tx.index(),
+                ref.size,
+                ref.flights)
+            : "a warm connection would send it in about 1 (assumed: its window holds the response)";
+    String summary =
+        "new_connection".equals(kind)
+            ? String.format(
+                Locale.ROOT,
+                "%s (%d bytes) on a new connection took %d round trips of"
+                    + " %.1f ms (flights of %s bytes) as the congestion window grew; %s: %.1f ms lost to"
+                    + " slow start",
+                what,
+                r.size,
+                r.flights,
+                rtt / 1000.0,
+                fb,
+                compared,
+                cost / 1000.0)
+            : String.format(
+                Locale.ROOT,
+                "%s (%d bytes) after %.1f ms idle took %d round trips (flights"
+                    + " of %s bytes); %s: the window restarted from slow start after idle, %.1f ms lost",
+                what,
+                r.size,
+                r.idleBefore / 1000.0,
+                r.flights,
+                fb,
+                compared,
+                cost / 1000.0);
+    String fix =
+        "new_connection".equals(kind)
+            ? "reuse warm connections (keep-alive, a connection pool) for large responses; a larger"
+                + " initial congestion window on the server (ip route ... initcwnd) also helps"
+            : "disable slow start after idle on the server (sysctl net.ipv4.tcp_slow_start_after_idle=0)"
+                + " or keep the connection busy";
     List<Long> frames = List.of(t.frame(r.first), t.frame(r.last));
-    return new Finding(SlowStartDetector.TYPE, Severity.WARNING, confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
-        c.idString(), tx.index(), cost, frames.get(0).equals(frames.get(1)) ? List.of(frames.get(0)) : frames,
-        "tcp.srcport == " + c.serverPort() + " && tcp.dstport == " + c.clientPort()
-            + " && frame.number >= " + t.frame(r.first) + " && frame.number <= " + t.frame(r.last),
-        summary, fix, d);
+    return new Finding(
+        SlowStartDetector.TYPE,
+        Severity.WARNING,
+        confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
+        c.idString(),
+        tx.index(),
+        cost,
+        frames.get(0).equals(frames.get(1)) ? List.of(frames.get(0)) : frames,
+        "tcp.srcport == "
+            + c.serverPort()
+            + " && tcp.dstport == "
+            + c.clientPort()
+            + " && frame.number >= "
+            + t.frame(r.first)
+            + " && frame.number <= "
+            + t.frame(r.last),
+        summary,
+        fix,
+        d);
   }
 }

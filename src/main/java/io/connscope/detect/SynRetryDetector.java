@@ -39,8 +39,10 @@ import java.util.function.Consumer;
 /** Reports slow or failed connection setups. */
 public final class SynRetryDetector implements Detector {
   public static final String TYPE = "connection.syn_retry";
+
   /** An unanswered SYN younger than this at the end of the capture may still have been answered. */
   static final long UNANSWERED_MIN_MICROS = 3_000_000;
+
   /** Retries closer than this to the first transmission are capture duplicates, not retries. */
   static final long MIN_RETRY_MICROS = 100_000;
 
@@ -61,7 +63,10 @@ public final class SynRetryDetector implements Detector {
         syns.add(i);
       } else if ((f & Segment.SYN) != 0 && t.dir(i) == Direction.SERVER && (f & Segment.ACK) != 0) {
         synAcks.add(i);
-      } else if ((f & Segment.RST) != 0 && t.dir(i) == Direction.SERVER && rst < 0 && synAcks.isEmpty()) {
+      } else if ((f & Segment.RST) != 0
+          && t.dir(i) == Direction.SERVER
+          && rst < 0
+          && synAcks.isEmpty()) {
         rst = i;
       }
     }
@@ -72,13 +77,27 @@ public final class SynRetryDetector implements Detector {
     if (synAcks.isEmpty() && rst >= 0) {
       int last = syns.get(syns.size() - 1);
       long cost = t.ts(rst) - firstSyn;
-      out.accept(finding(c, "refused", Severity.WARNING, true, cost, frames(t, syns, rst),
-          String.format(Locale.ROOT, "the server refused the connection: RST %.1f ms after the %s"
-              + " (frame %d)%s", (t.ts(rst) - t.ts(last)) / 1000.0,
-              syns.size() > 1 ? "last of " + syns.size() + " SYNs" : "SYN", t.frame(last),
-              syns.size() > 1 ? String.format(Locale.ROOT, "; %.1f ms after the first SYN", cost / 1000.0) : ""),
-          "check that the server listens on that address and port (service down, wrong port, or"
-              + " a firewall answering with RST)", syns, t));
+      out.accept(
+          finding(
+              c,
+              "refused",
+              Severity.WARNING,
+              true,
+              cost,
+              frames(t, syns, rst),
+              String.format(
+                  Locale.ROOT,
+                  "the server refused the connection: RST %.1f ms after the %s" + " (frame %d)%s",
+                  (t.ts(rst) - t.ts(last)) / 1000.0,
+                  syns.size() > 1 ? "last of " + syns.size() + " SYNs" : "SYN",
+                  t.frame(last),
+                  syns.size() > 1
+                      ? String.format(Locale.ROOT, "; %.1f ms after the first SYN", cost / 1000.0)
+                      : ""),
+              "check that the server listens on that address and port (service down, wrong port, or"
+                  + " a firewall answering with RST)",
+              syns,
+              t));
       return;
     }
     if (synAcks.isEmpty()) {
@@ -87,11 +106,25 @@ public final class SynRetryDetector implements Detector {
       if (!sure && (syns.size() < 2 || cost < MIN_RETRY_MICROS)) {
         return;
       }
-      out.accept(finding(c, "no_answer", Severity.ERROR, sure, cost, frames(t, syns, -1),
-          String.format(Locale.ROOT, "the handshake never completed: %d SYN%s over %.1f ms and no"
-              + " SYN/ACK or RST in the capture", syns.size(), syns.size() > 1 ? "s" : "", cost / 1000.0),
-          "check that the server is reachable (routing, a firewall dropping SYNs) and not"
-              + " overloaded (a full listen backlog drops SYNs)", syns, t));
+      out.accept(
+          finding(
+              c,
+              "no_answer",
+              Severity.ERROR,
+              sure,
+              cost,
+              frames(t, syns, -1),
+              String.format(
+                  Locale.ROOT,
+                  "the handshake never completed: %d SYN%s over %.1f ms and no"
+                      + " SYN/ACK or RST in the capture",
+                  syns.size(),
+                  syns.size() > 1 ? "s" : "",
+                  cost / 1000.0),
+              "check that the server is reachable (routing, a firewall dropping SYNs) and not"
+                  + " overloaded (a full listen backlog drops SYNs)",
+              syns,
+              t));
       return;
     }
     int answered = syns.get(0);
@@ -103,25 +136,48 @@ public final class SynRetryDetector implements Detector {
     long synCost = t.ts(answered) - firstSyn;
     if (syns.size() > 1 && answered != syns.get(0) && synCost >= MIN_RETRY_MICROS) {
       List<Integer> used = syns.subList(0, syns.indexOf(answered) + 1);
-      out.accept(finding(c, "syn_retransmission", Severity.WARNING, true, synCost,
-          frames(t, used, synAcks.get(0)),
-          String.format(Locale.ROOT, "the client sent its SYN %d times; the SYN/ACK (frame %d)"
-              + " answered the one sent %.1f ms after the first: the connect took that much longer",
-              used.size(), t.frame(synAcks.get(0)), synCost / 1000.0),
-          "find where the first SYNs were lost: a full listen backlog on the server (raise the"
-              + " backlog and somaxconn, accept faster), a firewall or rate limiter, or packet loss"
-              + " on the path", used, t));
+      out.accept(
+          finding(
+              c,
+              "syn_retransmission",
+              Severity.WARNING,
+              true,
+              synCost,
+              frames(t, used, synAcks.get(0)),
+              String.format(
+                  Locale.ROOT,
+                  "the client sent its SYN %d times; the SYN/ACK (frame %d)"
+                      + " answered the one sent %.1f ms after the first: the connect took that much longer",
+                  used.size(),
+                  t.frame(synAcks.get(0)),
+                  synCost / 1000.0),
+              "find where the first SYNs were lost: a full listen backlog on the server (raise the"
+                  + " backlog and somaxconn, accept faster), a firewall or rate limiter, or packet loss"
+                  + " on the path",
+              used,
+              t));
     }
     if (synAcks.size() > 1) {
       long cost = t.ts(synAcks.get(synAcks.size() - 1)) - t.ts(synAcks.get(0));
       if (cost >= MIN_RETRY_MICROS) {
-        out.accept(finding(c, "syn_ack_retransmission", Severity.WARNING, true, cost,
-            frames(t, synAcks, -1),
-            String.format(Locale.ROOT, "the server sent its SYN/ACK %d times over %.1f ms: the SYN/ACK"
-                + " or the client's ACK was lost, or the server's accept queue was full",
-                synAcks.size(), cost / 1000.0),
-            "check the server's accept queue (listen backlog, how fast the application accepts)"
-                + " and loss on the path", synAcks, t));
+        out.accept(
+            finding(
+                c,
+                "syn_ack_retransmission",
+                Severity.WARNING,
+                true,
+                cost,
+                frames(t, synAcks, -1),
+                String.format(
+                    Locale.ROOT,
+                    "the server sent its SYN/ACK %d times over %.1f ms: the SYN/ACK"
+                        + " or the client's ACK was lost, or the server's accept queue was full",
+                    synAcks.size(),
+                    cost / 1000.0),
+                "check the server's accept queue (listen backlog, how fast the application accepts)"
+                    + " and loss on the path",
+                synAcks,
+                t));
       }
     }
   }
@@ -138,8 +194,17 @@ public final class SynRetryDetector implements Detector {
     return f;
   }
 
-  private static Finding finding(Connection c, String kind, Severity severity, boolean confirmed,
-      long cost, List<Long> frames, String summary, String fix, List<Integer> retries, SegmentTimeline t) {
+  private static Finding finding(
+      Connection c,
+      String kind,
+      Severity severity,
+      boolean confirmed,
+      long cost,
+      List<Long> frames,
+      String summary,
+      String fix,
+      List<Integer> retries,
+      SegmentTimeline t) {
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("kind", kind);
     d.put("syn_count", c.synCount());
@@ -154,7 +219,17 @@ public final class SynRetryDetector implements Detector {
       filter.append(i == 0 ? "" : " ").append(frames.get(i));
     }
     filter.append('}');
-    return new Finding(TYPE, severity, confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED, c.idString(), -1,
-        Math.max(0, cost), frames, filter.toString(), summary, fix, d);
+    return new Finding(
+        TYPE,
+        severity,
+        confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
+        c.idString(),
+        -1,
+        Math.max(0, cost),
+        frames,
+        filter.toString(),
+        summary,
+        fix,
+        d);
   }
 }

@@ -18,8 +18,8 @@ package io.connscope.detect;
  * Aggregates: the last maxClosedTuples closed tuples (LRU) and at most maxPairs pairs.
  */
 
-import io.connscope.common.Direction;
 import io.connscope.common.Addresses;
+import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
@@ -37,7 +37,8 @@ import java.util.function.Consumer;
 public final class TimeWaitReuseDetector implements Detector {
   public static final String TYPE = "tcp.time_wait_reuse";
 
-  private record Tuple(int ipVersion, long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {}
+  private record Tuple(
+      int ipVersion, long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {}
 
   private record Closed(long endUs, int closedBy, long closeFrame) {}
 
@@ -58,18 +59,26 @@ public final class TimeWaitReuseDetector implements Detector {
   public TimeWaitReuseDetector(DetectOptions options) {
     this.options = options;
     int cap = Math.max(1, options.maxClosedTuples);
-    this.closed = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Tuple, Closed> e) {
-        return size() > cap;
-      }
-    };
+    this.closed =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Tuple, Closed> e) {
+            return size() > cap;
+          }
+        };
   }
 
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    Tuple k = new Tuple(c.ipVersion(), c.clientAddrHi(), c.clientAddrLo(), c.clientPort(),
-        c.serverAddrHi(), c.serverAddrLo(), c.serverPort());
+    Tuple k =
+        new Tuple(
+            c.ipVersion(),
+            c.clientAddrHi(),
+            c.clientAddrLo(),
+            c.clientPort(),
+            c.serverAddrHi(),
+            c.serverAddrLo(),
+            c.serverPort());
     Closed prev = closed.remove(k);
     if (prev != null && c.synFrame() >= 0) {
       long delay = c.synTsMicros() - prev.endUs;
@@ -78,11 +87,16 @@ public final class TimeWaitReuseDetector implements Detector {
       }
     }
     Connection.CloseReason r = c.closeReason();
-    boolean finClosed = (r == Connection.CloseReason.BOTH_FIN || r == Connection.CloseReason.FIN
-        || r == Connection.CloseReason.REUSED) && c.closedFirstBy() >= 0
-        && c.half(c.closedFirstBy()).finFrame() >= 0 && c.half(c.closedFirstBy()).rstFrame() < 0;
+    boolean finClosed =
+        (r == Connection.CloseReason.BOTH_FIN
+                || r == Connection.CloseReason.FIN
+                || r == Connection.CloseReason.REUSED)
+            && c.closedFirstBy() >= 0
+            && c.half(c.closedFirstBy()).finFrame() >= 0
+            && c.half(c.closedFirstBy()).rstFrame() < 0;
     if (finClosed) {
-      closed.put(k, new Closed(c.lastTsMicros(), c.closedFirstBy(), c.half(c.closedFirstBy()).finFrame()));
+      closed.put(
+          k, new Closed(c.lastTsMicros(), c.closedFirstBy(), c.half(c.closedFirstBy()).finFrame()));
     }
   }
 
@@ -112,8 +126,10 @@ public final class TimeWaitReuseDetector implements Detector {
   }
 
   private static String holders(Stats s) {
-    String client = "the client (it closed first" + (s.byServer > 0 ? ", " + s.byClient + " times)" : ")");
-    String server = "the server (it closed first" + (s.byClient > 0 ? ", " + s.byServer + " times)" : ")");
+    String client =
+        "the client (it closed first" + (s.byServer > 0 ? ", " + s.byClient + " times)" : ")");
+    String server =
+        "the server (it closed first" + (s.byClient > 0 ? ", " + s.byServer + " times)" : ")");
     if (s.byServer == 0) {
       return client;
     }
@@ -131,20 +147,33 @@ public final class TimeWaitReuseDetector implements Detector {
       String client = Addresses.format(k.clientHi(), k.clientLo());
       String server = Addresses.format(k.serverHi(), k.serverLo()) + ":" + k.serverPort();
       String holder = s.byClient >= s.byServer ? "client" : "server";
-      String summary = String.format(Locale.ROOT,
-          "%d new connection%s from %s to %s reused a 4-tuple closed less than %d s before (the"
-              + " soonest %.1f ms after the close), while %s held it in TIME_WAIT%s",
-          s.reuses, s.reuses == 1 ? "" : "s", client, server, options.timeWaitMicros / 1_000_000,
-          s.minDelay / 1000.0, holders(s),
-          s.failed > 0 ? String.format(Locale.ROOT, "; %d of them needed SYN retries or failed,"
-              + " costing %.1f ms", s.failed, s.costMicros / 1000.0) : "");
-      String fix = holder.equals("client")
-          ? "let the client use ephemeral source ports (do not bind a fixed port with SO_REUSEADDR),"
-              + " widen its ephemeral port range, or keep connections alive instead of opening one"
-              + " per request"
-          : "keep connections alive instead of opening one per request; if the server must close,"
-              + " make sure the client's new SYNs carry TCP timestamps (the server then accepts"
-              + " reuse safely, RFC 6191) or let the client close first";
+      String summary =
+          String.format(
+              Locale.ROOT,
+              "%d new connection%s from %s to %s reused a 4-tuple closed less than %d s before (the"
+                  + " soonest %.1f ms after the close), while %s held it in TIME_WAIT%s",
+              s.reuses,
+              s.reuses == 1 ? "" : "s",
+              client,
+              server,
+              options.timeWaitMicros / 1_000_000,
+              s.minDelay / 1000.0,
+              holders(s),
+              s.failed > 0
+                  ? String.format(
+                      Locale.ROOT,
+                      "; %d of them needed SYN retries or failed," + " costing %.1f ms",
+                      s.failed,
+                      s.costMicros / 1000.0)
+                  : "");
+      String fix =
+          holder.equals("client")
+              ? "let the client use ephemeral source ports (do not bind a fixed port with SO_REUSEADDR),"
+                  + " widen its ephemeral port range, or keep connections alive instead of opening one"
+                  + " per request"
+              : "keep connections alive instead of opening one per request; if the server must close,"
+                  + " make sure the client's new SYNs carry TCP timestamps (the server then accepts"
+                  + " reuse safely, RFC 6191) or let the client close first";
       TreeMap<String, Object> d = new TreeMap<>();
       d.put("client", client);
       d.put("server", server);
@@ -160,8 +189,19 @@ public final class TimeWaitReuseDetector implements Detector {
         filter.append(i == 0 ? "" : " ").append(frames.get(i));
       }
       filter.append('}');
-      out.accept(new Finding(TYPE, s.failed > 0 ? Severity.WARNING : Severity.INFO, Confidence.CONFIRMED,
-          s.firstConnection, -1, s.costMicros, frames, filter.toString(), summary, fix, d));
+      out.accept(
+          new Finding(
+              TYPE,
+              s.failed > 0 ? Severity.WARNING : Severity.INFO,
+              Confidence.CONFIRMED,
+              s.firstConnection,
+              -1,
+              s.costMicros,
+              frames,
+              filter.toString(),
+              summary,
+              fix,
+              d));
     }
   }
 }

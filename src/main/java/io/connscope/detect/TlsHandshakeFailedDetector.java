@@ -62,16 +62,35 @@ public final class TlsHandshakeFailedDetector implements Detector {
     d.put("version", f.version());
     d.put("sni", f.sni());
     d.put("server_hello_seen", f.timing().serverHelloFrame() >= 0);
-    String summary = String.format(Locale.ROOT, "the TLS handshake failed %.1f ms after the"
-        + " ClientHello (frame %d): %s; the client offered %s", cost / 1000.0,
-        f.timing().clientHelloFrame(), f.failure(), String.join(", ", f.versionsOffered()));
-    out.accept(new Finding(TYPE, Severity.ERROR, Confidence.CONFIRMED, c.idString(), -1, cost, frames,
-        KeepAlive.filter(frames), summary, fix(alert == null ? null : alert.description(), kind), d));
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "the TLS handshake failed %.1f ms after the"
+                + " ClientHello (frame %d): %s; the client offered %s",
+            cost / 1000.0,
+            f.timing().clientHelloFrame(),
+            f.failure(),
+            String.join(", ", f.versionsOffered()));
+    out.accept(
+        new Finding(
+            TYPE,
+            Severity.ERROR,
+            Confidence.CONFIRMED,
+            c.idString(),
+            -1,
+            cost,
+            frames,
+            KeepAlive.filter(frames),
+            summary,
+            fix(alert == null ? null : alert.description(), kind),
+            d));
   }
 
   private static String fix(String alert, String kind) {
     if (alert == null) {
-      return "the " + kind + " came before the handshake completed: check the server's (or a"
+      return "the "
+          + kind
+          + " came before the handshake completed: check the server's (or a"
           + " middlebox's) logs for why it dropped the connection, and that both sides speak TLS"
           + " on this port";
     }
@@ -99,7 +118,9 @@ public final class TlsHandshakeFailedDetector implements Detector {
       case "certificate_required":
         return "the server requires a client certificate: configure one on the client";
       default:
-        return "the " + alert + " alert names the reason: compare the ClientHello with the"
+        return "the "
+            + alert
+            + " alert names the reason: compare the ClientHello with the"
             + " server's TLS configuration";
     }
   }

@@ -38,8 +38,10 @@ import java.util.function.Consumer;
 /** Reports full TLS handshakes repeated to a server that resumes sessions. */
 public final class TlsResumptionMissedDetector implements Detector {
   public static final String TYPE = "tls.resumption_missed";
+
   /** Full handshakes to one server before they are worth a finding. */
   static final int MIN_FULL = 2;
+
   /** Frames kept as evidence per group. */
   static final int EVIDENCE = 10;
 
@@ -76,8 +78,12 @@ public final class TlsResumptionMissedDetector implements Detector {
       return;
     }
     String server = Addresses.format(c.serverAddrHi(), c.serverAddrLo()) + ":" + c.serverPort();
-    String key = Addresses.format(c.clientAddrHi(), c.clientAddrLo()) + " " + server + " "
-        + (f.sni() == null ? "" : f.sni());
+    String key =
+        Addresses.format(c.clientAddrHi(), c.clientAddrLo())
+            + " "
+            + server
+            + " "
+            + (f.sni() == null ? "" : f.sni());
     Group g = groups.get(key);
     if (g == null) {
       if (groups.size() >= maxGroups) {
@@ -111,8 +117,10 @@ public final class TlsResumptionMissedDetector implements Detector {
         g.resumedSetupUs += setup;
         g.resumedSetups++;
       }
-      g.resumedRoundTrips = g.resumedRoundTrips == 0 ? f.timing().roundTrips()
-          : Math.min(g.resumedRoundTrips, f.timing().roundTrips());
+      g.resumedRoundTrips =
+          g.resumedRoundTrips == 0
+              ? f.timing().roundTrips()
+              : Math.min(g.resumedRoundTrips, f.timing().roundTrips());
       if (g.resumed == 1 && g.frames.size() < EVIDENCE) {
         g.frames.add(f.timing().clientHelloFrame());
       }
@@ -141,17 +149,35 @@ public final class TlsResumptionMissedDetector implements Detector {
       d.put("mean_full_setup_us", meanFull);
       d.put("mean_resumed_setup_us", meanResumed);
       d.put("saving_per_handshake_us", saving);
-      String summary = String.format(Locale.ROOT, "%d full TLS handshakes to %s%s although the"
-          + " server resumes sessions (%d resumed handshake%s here): %d could have been resumed;"
-          + " TLS setup took %.1f ms on average in full against %.1f ms resumed",
-          g.full, g.server, g.sni == null ? "" : " (" + g.sni + ")", g.resumed,
-          g.resumed == 1 ? "" : "s", avoidable, Math.max(0, meanFull) / 1000.0,
-          Math.max(0, meanResumed) / 1000.0);
-      out.accept(new Finding(TYPE, Severity.WARNING, Confidence.CONFIRMED, g.firstAvoidable, -1,
-          saving * avoidable, frames, KeepAlive.filter(frames), summary,
-          "keep TLS sessions in the client (one HTTP client or SSL context for all connections to"
-              + " the server, its session cache on), or reuse connections (keep-alive) so that"
-              + " fewer handshakes are needed", d));
+      String summary =
+          String.format(
+              Locale.ROOT,
+              "%d full TLS handshakes to %s%s although the"
+                  + " server resumes sessions (%d resumed handshake%s here): %d could have been resumed;"
+                  + " TLS setup took %.1f ms on average in full against %.1f ms resumed",
+              g.full,
+              g.server,
+              g.sni == null ? "" : " (" + g.sni + ")",
+              g.resumed,
+              g.resumed == 1 ? "" : "s",
+              avoidable,
+              Math.max(0, meanFull) / 1000.0,
+              Math.max(0, meanResumed) / 1000.0);
+      out.accept(
+          new Finding(
+              TYPE,
+              Severity.WARNING,
+              Confidence.CONFIRMED,
+              g.firstAvoidable,
+              -1,
+              saving * avoidable,
+              frames,
+              KeepAlive.filter(frames),
+              summary,
+              "keep TLS sessions in the client (one HTTP client or SSL context for all connections to"
+                  + " the server, its session cache on), or reuse connections (keep-alive) so that"
+                  + " fewer handshakes are needed",
+              d));
     }
   }
 }

@@ -48,23 +48,34 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
-/** Reports client/server pairs whose short TLS connections spent a large share of their time in TLS setup. */
+/**
+ * Reports client/server pairs whose short TLS connections spent a large share of their time in TLS
+ * setup.
+ */
 public final class TlsSetupShareDetector implements Detector {
   public static final String TYPE = "tls.setup_share";
+
   /** Short TLS connections on one pair before they are worth a finding. */
   static final int MIN_SHORT = 3;
+
   /** Exchanges (transactions or inferred exchanges) of a short connection, at most. */
   static final int SHORT_EXCHANGES = 2;
+
   /** TLS setup's share of the short connections' time in use, at least. */
   static final double MIN_SHARE = 0.25;
+
   /** The round trip the cost is also given at (a client 50 ms from its server). */
   static final long WAN_RTT_US = 50_000;
-  /** Frames kept as evidence per pair (ClientHello and first application data of each connection). */
+
+  /**
+   * Frames kept as evidence per pair (ClientHello and first application data of each connection).
+   */
   static final int EVIDENCE = 10;
 
   private final int maxPairs;
   private final PairAggregator pairs;
   private final Map<PairAggregator.Key, Group> groups = new LinkedHashMap<>();
+
   /** HTTP transactions per open connection (streamed before the connection closes). */
   private final IdentityHashMap<Connection, int[]> transactions = new IdentityHashMap<>();
 
@@ -188,21 +199,50 @@ public final class TlsSetupShareDetector implements Detector {
       d.put("at_rtt_us", WAN_RTT_US);
       d.put("cost_at_rtt_us", atWan);
       d.put("resumed_handshakes", g.resumed);
-      String summary = String.format(Locale.ROOT, "%s opened %d short TLS connections to %s (at most %d"
-          + " exchange%s each): TLS setup took %.1f ms of their %.1f ms in use (%d%%, %.1f ms each);"
-          + " keep-alive would have avoided %d of these handshakes (%.1f ms here; %.1f ms at a %d ms"
-          + " round trip, %.1f round trips each)%s",
-          g.client, g.shortConnections, g.server, SHORT_EXCHANGES, SHORT_EXCHANGES == 1 ? "" : "s",
-          g.setupUs / 1000.0, g.inUseUs / 1000.0, Math.round(share * 100), mean / 1000.0, avoidable,
-          mean * avoidable / 1000.0, atWan / 1000.0, WAN_RTT_US / 1000, meanRoundTrips,
-          g.resumed > 0 ? "; the server resumes sessions (" + g.resumed + " resumed here), which"
-              + " shortens a handshake but does not remove it" : "");
-      String fix = "reuse connections: keep HTTPS connections alive in the client (a connection pool, no"
-          + " Connection: close) and on the server (keep-alive timeout longer than the gap between"
-          + " requests); where connections must be new, resume TLS sessions";
-      out.accept(new Finding(TYPE, Severity.WARNING,
-          g.inferredCounts > 0 ? Confidence.SUSPECTED : Confidence.CONFIRMED, g.first, -1, mean * avoidable,
-          frames, KeepAlive.filter(frames), summary, fix, d));
+      String summary =
+          String.format(
+              Locale.ROOT,
+              "%s opened %d short TLS connections to %s (at most %d"
+                  + " exchange%s each): TLS setup took %.1f ms of their %.1f ms in use (%d%%, %.1f ms each);"
+                  + " keep-alive would have avoided %d of these handshakes (%.1f ms here; %.1f ms at a %d ms"
+                  + " round trip, %.1f round trips each)%s",
+              g.client,
+              g.shortConnections,
+              g.server,
+              SHORT_EXCHANGES,
+              SHORT_EXCHANGES == 1 ? "" : "s",
+              g.setupUs / 1000.0,
+              g.inUseUs / 1000.0,
+              Math.round(share * 100),
+              mean / 1000.0,
+              avoidable,
+              mean * avoidable / 1000.0,
+              atWan / 1000.0,
+              WAN_RTT_US / 1000,
+              meanRoundTrips,
+              g.resumed > 0
+                  ? "; the server resumes sessions ("
+                      + g.resumed
+                      + " resumed here), which"
+                      + " shortens a handshake but does not remove it"
+                  : "");
+      String fix =
+          "reuse connections: keep HTTPS connections alive in the client (a connection pool, no"
+              + " Connection: close) and on the server (keep-alive timeout longer than the gap between"
+              + " requests); where connections must be new, resume TLS sessions";
+      out.accept(
+          new Finding(
+              TYPE,
+              Severity.WARNING,
+              g.inferredCounts > 0 ? Confidence.SUSPECTED : Confidence.CONFIRMED,
+              g.first,
+              -1,
+              mean * avoidable,
+              frames,
+              KeepAlive.filter(frames),
+              summary,
+              fix,
+              d));
     }
   }
 }

@@ -41,12 +41,15 @@ abstract class TransferGapDetector implements Detector {
   static final class Group {
     /** The transaction, null on a connection without HTTP. */
     final Transaction tx;
+
     final int dir;
     long cost;
     long longest;
     int count;
+
     /** Gaps in which the window was zero (not only full). */
     int zero;
+
     final List<Long> frames = new ArrayList<>();
 
     Group(Transaction tx, int dir) {
@@ -57,6 +60,7 @@ abstract class TransferGapDetector implements Detector {
 
   private static final class State {
     final TransferGaps scan;
+
     /** Groups by message: transaction index * 2 + direction (-2 + direction without HTTP). */
     final TreeMap<Long, Group> groups = new TreeMap<>();
 
@@ -75,7 +79,8 @@ abstract class TransferGapDetector implements Detector {
   abstract Finding finding(Connection c, HttpTracker http, Group g);
 
   @Override
-  public final void transaction(Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
+  public final void transaction(
+      Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
     State s = open.computeIfAbsent(c, k -> new State(k, options));
     collect(c, http, s, s.scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())));
     long scanned = s.scan.lastFrame();
@@ -119,14 +124,17 @@ abstract class TransferGapDetector implements Detector {
       Transaction tx = null;
       if (isHttp) {
         tx = AckGatedReleases.transactionAt(http, gap.dir(), t.frame(gap.next()));
-        if (tx == null || t.frame(gap.data()) < AckGatedReleases.firstFrame(tx,
-            AckGatedReleases.sendsRequests(http, gap.dir()))) {
+        if (tx == null
+            || t.frame(gap.data())
+                < AckGatedReleases.firstFrame(
+                    tx, AckGatedReleases.sendsRequests(http, gap.dir()))) {
           continue; // between two messages
         }
       }
       Transaction owner = tx;
-      Group g = s.groups.computeIfAbsent((tx == null ? -1 : tx.index()) * 2L + gap.dir(),
-          k -> new Group(owner, gap.dir()));
+      Group g =
+          s.groups.computeIfAbsent(
+              (tx == null ? -1 : tx.index()) * 2L + gap.dir(), k -> new Group(owner, gap.dir()));
       g.cost += cost;
       g.longest = Math.max(g.longest, cost);
       g.count++;
@@ -142,7 +150,8 @@ abstract class TransferGapDetector implements Detector {
   /** Severity from cost: warning at transferWarnMicros and transferWarnShare of the transfer. */
   Severity severity(long cost, long transferMicros) {
     return cost >= options.transferWarnMicros && cost >= options.transferWarnShare * transferMicros
-        ? Severity.WARNING : Severity.INFO;
+        ? Severity.WARNING
+        : Severity.INFO;
   }
 
   /**

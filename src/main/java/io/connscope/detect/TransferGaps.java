@@ -13,38 +13,37 @@ import java.util.List;
  * <p>For each direction, for each new data segment B (not a retransmission or keep-alive) and the
  * new data segment A sent before it, with no retransmission of that direction between them (loss
  * recovery is another story) and B starting where A ended (no data the capture missed between
- * them), the receiver's segments between A and B are read for the window
- * ({@link ReceiveWindow}); "need" is min(B's length, the sender's MSS):
+ * them), the receiver's segments between A and B are read for the window ({@link ReceiveWindow});
+ * "need" is min(B's length, the sender's MSS):
  *
  * <p>The window the sender knew when it sent A: the receiver's segments that reached the sender
  * before A left. A segment that passes the capture point at t reaches the sender and A comes back
- * to the capture point one round trip (capture point <-> sender) later, so these are the
- * receiver's segments captured at least that round trip, less releaseToleranceMicros (2 ms), before
- * A (all of those before A near the sender; near the receiver, not the ACKs still on their way).
- * Without the handshake the round trip is unknown and taken as 0.
+ * to the capture point one round trip (capture point <-> sender) later, so these are the receiver's
+ * segments captured at least that round trip, less releaseToleranceMicros (2 ms), before A (all of
+ * those before A near the sender; near the receiver, not the ACKs still on their way). Without the
+ * handshake the round trip is unknown and taken as 0.
  *
  * <ul>
- *   <li><b>window</b>: at A the data in flight had reached the window (the room from A's end to
- *       the largest right edge the sender knew is below "need", or that window was zero): the
- *       sender could not send B. The first later receiver segment whose window admits B (room at
- *       least "need", non-zero) is the window opening; the sender was
- *       blocked from A until it learned of it: {@code min(B - A, opening - A + rtt(capture point
- *       <-> sender))} (near the sender the round trip is ~0 and B follows the opening at once; near
- *       the receiver the opening reaches the sender and B comes back one round trip later; B - A
- *       is the same at every vantage point, both being the sender's). No opening seen (a capture
- *       that missed it): not counted.
+ *   <li><b>window</b>: at A the data in flight had reached the window (the room from A's end to the
+ *       largest right edge the sender knew is below "need", or that window was zero): the sender
+ *       could not send B. The first later receiver segment whose window admits B (room at least
+ *       "need", non-zero) is the window opening; the sender was blocked from A until it learned of
+ *       it: {@code min(B - A, opening - A + rtt(capture point <-> sender))} (near the sender the
+ *       round trip is ~0 and B follows the opening at once; near the receiver the opening reaches
+ *       the sender and B comes back one round trip later; B - A is the same at every vantage point,
+ *       both being the sender's). No opening seen (a capture that missed it): not counted.
  *   <li><b>paused</b>: the first receiver segment after A that acknowledged everything up to A's
- *       end with a window that admits B: from then the sender had window and nothing in flight,
- *       and sent nothing until B: {@code B - that ACK - rtt(capture point <-> sender)} (near the
+ *       end with a window that admits B: from then the sender had window and nothing in flight, and
+ *       sent nothing until B: {@code B - that ACK - rtt(capture point <-> sender)} (near the
  *       receiver the ACK's trip to the sender and B's trip back are one round trip). A delayed ACK
  *       of A only shortens this (the pause is counted from the ACK): the figure is a lower bound.
  * </ul>
  *
  * In the sender's first flight (no data of its acknowledged yet, as far as it knew when A left) a
- * full window is not counted unless it was zero: a receiver whose first window equals the
- * sender's initial congestion window (10 segments, RFC 6928) held nothing slow start did not hold.
- * A gap can have both (the window opened and then the sender still waited). Windows in bytes need
- * the handshake's window scale; without it only zero windows count as full. Detectors apply their
+ * full window is not counted unless it was zero: a receiver whose first window equals the sender's
+ * initial congestion window (10 segments, RFC 6928) held nothing slow start did not hold. A gap can
+ * have both (the window opened and then the sender still waited). Windows in bytes need the
+ * handshake's window scale; without it only zero windows count as full. Detectors apply their
  * thresholds and attribution to these measurements.
  */
 final class TransferGaps {
@@ -55,8 +54,16 @@ final class TransferGaps {
    * pause; whether the window was zero at A; whether the receiver sent data between A and B (an
    * exchange, e.g. a 100 Continue, not a pause).
    */
-  record Gap(int dir, int data, int next, int open, long blockedMicros, boolean zeroWindow,
-      int idleFrom, long pausedMicros, boolean peerData) {}
+  record Gap(
+      int dir,
+      int data,
+      int next,
+      int open,
+      long blockedMicros,
+      boolean zeroWindow,
+      int idleFrom,
+      long pausedMicros,
+      boolean peerData) {}
 
   /**
    * Entries before A searched for a blocked sender's window opening (near the receiver: the
@@ -67,31 +74,47 @@ final class TransferGaps {
 
   private final Connection c;
   private final DetectOptions options;
+
   /** Next timeline entry to examine. */
   private int next;
+
   /** Per direction: the last new data segment, -1 before the first. */
   private final int[] prev = {-1, -1};
+
   /** Per direction: a retransmission was seen since {@link #prev}. */
   private final boolean[] retransmitted = new boolean[2];
+
   /** Per direction: the largest data segment seen. */
   private final int[] maxLen = new int[2];
+
   /** Per direction: the largest right edge the peer had advertised when {@link #prev} left. */
   private final long[] edgeAtPrev = {-1, -1};
+
   /** Per direction: the peer's last window was zero when {@link #prev} left. */
   private final boolean[] zeroAtPrev = new boolean[2];
+
   /** Per direction: the first receiver segment the sender did not know when {@link #prev} left. */
   private final int[] openFromAtPrev = new int[2];
+
   /**
    * Per sending direction: the next entry to fold into {@link #knownEdge} (entries before it were
    * captured at least the sender's round trip before the sender's last data segment).
    */
   private final int[] known = new int[2];
-  /** Per sending direction: the largest right edge of the receiver's segments before {@link #known}. */
+
+  /**
+   * Per sending direction: the largest right edge of the receiver's segments before {@link #known}.
+   */
   private final long[] knownEdge = {-1, -1};
+
   /** Per sending direction: the receiver's last window before {@link #known} was zero. */
   private final boolean[] knownZero = new boolean[2];
-  /** Per sending direction: the largest ACK of its data among the segments before {@link #known}. */
+
+  /**
+   * Per sending direction: the largest ACK of its data among the segments before {@link #known}.
+   */
   private final long[] knownAck = {-1, -1};
+
   /** Per direction: {@link #knownAck} when {@link #prev} left. */
   private final long[] ackAtPrev = {-1, -1};
 
@@ -149,8 +172,8 @@ final class TransferGaps {
 
   /**
    * Folds into direction {@code dir}'s known window the receiver's segments the sender had received
-   * when it sent entry {@code i}: captured at least the round trip (capture point <-> sender),
-   * less the release tolerance, before it. Each entry is folded once per direction.
+   * when it sent entry {@code i}: captured at least the round trip (capture point <-> sender), less
+   * the release tolerance, before it. Each entry is folded once per direction.
    */
   private void learn(SegmentTimeline t, int dir, int i) {
     // less the release tolerance: near the sender an ACK that arrived just before i (which it
@@ -171,14 +194,22 @@ final class TransferGaps {
     return Math.max(0, dir == Direction.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros());
   }
 
-  private Gap gap(SegmentTimeline t, int dir, int a, int b, long edgeA, boolean zeroA, int openFrom,
+  private Gap gap(
+      SegmentTimeline t,
+      int dir,
+      int a,
+      int b,
+      long edgeA,
+      boolean zeroA,
+      int openFrom,
       long ackA) {
     long endA = t.seq(a) + t.len(a);
     long need = Math.min(t.len(b), AckGatedReleases.effectiveMss(c, dir, maxLen[dir]));
     boolean scaleKnown = ReceiveWindow.scaleKnown(c, dir);
     // in the first flight (no data of the sender acknowledged yet, as it knew) a full but open
     // window is no evidence: the initial congestion window holds the flight as much
-    boolean blocked = ReceiveWindow.held(edgeA, zeroA, endA, need, scaleKnown) && (zeroA || ackA > 1);
+    boolean blocked =
+        ReceiveWindow.held(edgeA, zeroA, endA, need, scaleKnown) && (zeroA || ackA > 1);
     long rttSender = rttSender(dir);
     long edge = edgeA;
     int open = -1;
@@ -204,13 +235,13 @@ final class TransferGaps {
         idleFrom = j;
       }
     }
-    long blockedMicros = open < 0 ? 0
-        : Math.min(t.ts(b) - t.ts(a), t.ts(open) - t.ts(a) + rttSender);
+    long blockedMicros =
+        open < 0 ? 0 : Math.min(t.ts(b) - t.ts(a), t.ts(open) - t.ts(a) + rttSender);
     long paused = idleFrom < 0 ? 0 : Math.max(0, t.ts(b) - t.ts(idleFrom) - rttSender);
     if (blockedMicros <= 0 && paused < options.senderPauseMinMicros) {
       return null; // neither detector counts it: no garbage for every ACK-clocked pair
     }
-    return new Gap(dir, a, b, open, Math.max(0, blockedMicros), blocked && zeroA, idleFrom, paused,
-        peerData);
+    return new Gap(
+        dir, a, b, open, Math.max(0, blockedMicros), blocked && zeroA, idleFrom, paused, peerData);
   }
 }

@@ -67,9 +67,14 @@ public final class UnansweredDetector implements Detector {
       if (t.method() == null) {
         continue;
       }
-      boolean explained = prev != null && (ReuseFailures.hang(c, prev, t, options, List.of()) != null
-          || ReuseFailures.isStale(c, prev, t, options));
-      if (t.status() == 0 && t.responseFirstFrame() < 0 && !explained && !t.gapAffected()
+      boolean explained =
+          prev != null
+              && (ReuseFailures.hang(c, prev, t, options, List.of()) != null
+                  || ReuseFailures.isStale(c, prev, t, options));
+      if (t.status() == 0
+          && t.responseFirstFrame() < 0
+          && !explained
+          && !t.gapAffected()
           && !t.responseNotCaptured()) { // an HTTP/0.9 reply has no status but is an answer
         unanswered.add(t.index());
         frames.add(t.requestFirstFrame());
@@ -82,20 +87,47 @@ public final class UnansweredDetector implements Detector {
     if (unanswered.isEmpty() && orphans.isEmpty()) {
       return;
     }
-    List<Long> fs = KeepAlive.frames(frames.stream().limit(20).mapToLong(Long::longValue).toArray());
+    List<Long> fs =
+        KeepAlive.frames(frames.stream().limit(20).mapToLong(Long::longValue).toArray());
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("unanswered", unanswered.stream().limit(20).toList());
     d.put("orphan_responses", orphans.stream().limit(20).toList());
-    String summary = (unanswered.isEmpty() ? "" : unanswered.size() + " request"
-        + (unanswered.size() > 1 ? "s" : "") + " got no response (transactions "
-        + unanswered.stream().limit(10).map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("")
-        + ")") + (!unanswered.isEmpty() && !orphans.isEmpty() ? "; " : "")
-        + (orphans.isEmpty() ? "" : orphans.size() + " response" + (orphans.size() > 1 ? "s" : "")
-            + " had no request")
-        + (suspect ? " (the capture may miss part of the exchange)" : "");
-    String fix = "look at the server (or a proxy in between) for requests it dropped; for orphan"
-        + " responses, check that the capture saw the whole connection";
-    out.accept(new Finding(TYPE, Severity.WARNING, suspect ? Confidence.SUSPECTED : Confidence.CONFIRMED, c.idString(), first,
-        unanswered.isEmpty() ? 0 : cost, fs, KeepAlive.filter(fs), summary, fix, d));
+    String summary =
+        (unanswered.isEmpty()
+                ? ""
+                : unanswered.size()
+                    + " request"
+                    + (unanswered.size() > 1 ? "s" : "")
+                    + " got no response (transactions "
+                    + unanswered.stream()
+                        .limit(10)
+                        .map(String::valueOf)
+                        .reduce((a, b) -> a + ", " + b)
+                        .orElse("")
+                    + ")")
+            + (!unanswered.isEmpty() && !orphans.isEmpty() ? "; " : "")
+            + (orphans.isEmpty()
+                ? ""
+                : orphans.size()
+                    + " response"
+                    + (orphans.size() > 1 ? "s" : "")
+                    + " had no request")
+            + (suspect ? " (the capture may miss part of the exchange)" : "");
+    String fix =
+        "look at the server (or a proxy in between) for requests it dropped; for orphan"
+            + " responses, check that the capture saw the whole connection";
+    out.accept(
+        new Finding(
+            TYPE,
+            Severity.WARNING,
+            suspect ? Confidence.SUSPECTED : Confidence.CONFIRMED,
+            c.idString(),
+            first,
+            unanswered.isEmpty() ? 0 : cost,
+            fs,
+            KeepAlive.filter(fs),
+            summary,
+            fix,
+            d));
   }
 }

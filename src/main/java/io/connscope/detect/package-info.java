@@ -1,8 +1,8 @@
 /**
  * Detect layer: findings ({@link io.connscope.result.Finding}: stable type id, severity and
- * confidence enums, cost and evidence), computed from the TCP timeline and the HTTP transactions
- * of a connection. Detectors consume {@code tcp} and {@code http} results and never parse bytes;
- * each detector lives in one file that opens with its rule and thresholds, and is documented in
+ * confidence enums, cost and evidence), computed from the TCP timeline and the HTTP transactions of
+ * a connection. Detectors consume {@code tcp} and {@code http} results and never parse bytes; each
+ * detector lives in one file that opens with its rule and thresholds, and is documented in
  * docs/findings.md.
  *
  * <p>Pipeline: the facts several detectors read are a stage before them, {@link

@@ -10,12 +10,18 @@ import java.util.List;
  * @param after the AFTER side
  * @param verdict the change in plain words, one line, ready to paste into a ticket
  * @param findings per finding type seen on either side, by type
- * @param pairs per server: matched ones first (in BEFORE's order), then those only in BEFORE,
- *     then those only in AFTER
+ * @param pairs per server: matched ones first (in BEFORE's order), then those only in BEFORE, then
+ *     those only in AFTER
  * @param gate the regression check
  */
-public record DiffResult(Side before, Side after, String verdict, List<FindingChange> findings,
-    List<PairDiff> pairs, Gate gate, Waterfalls waterfalls) {
+public record DiffResult(
+    Side before,
+    Side after,
+    String verdict,
+    List<FindingChange> findings,
+    List<PairDiff> pairs,
+    Gate gate,
+    Waterfalls waterfalls) {
 
   /**
    * One transaction in a waterfall: capture times in microseconds, -1 when not seen.
@@ -23,8 +29,13 @@ public record DiffResult(Side before, Side after, String verdict, List<FindingCh
    * @param connection its connection number
    * @param pattern method and path without the query
    */
-  public record Row(long connection, String pattern, long requestStartUs, long requestEndUs,
-      long responseStartUs, long responseEndUs) {}
+  public record Row(
+      long connection,
+      String pattern,
+      long requestStartUs,
+      long requestEndUs,
+      long responseStartUs,
+      long responseEndUs) {}
 
   /**
    * The waterfalls of the matched server whose p90 total time changed most (HTML only): its first
@@ -32,12 +43,24 @@ public record DiffResult(Side before, Side after, String verdict, List<FindingCh
    *
    * @param pair the index of that server in {@link #pairs}
    */
-  public record Waterfalls(int pair, List<Row> before, List<Row> after, long beforeTransactions,
+  public record Waterfalls(
+      int pair,
+      List<Row> before,
+      List<Row> after,
+      long beforeTransactions,
       long afterTransactions) {}
 
-  /** One side: its inputs and counts; {@code sampled} when percentiles cover only its first transactions. */
-  public record Side(List<String> inputs, long connections, long transactions, boolean sampled,
-      Percentiles waitTime, Percentiles total) {}
+  /**
+   * One side: its inputs and counts; {@code sampled} when percentiles cover only its first
+   * transactions.
+   */
+  public record Side(
+      List<String> inputs,
+      long connections,
+      long transactions,
+      boolean sampled,
+      Percentiles waitTime,
+      Percentiles total) {}
 
   /** Nearest-rank percentiles. */
   public record Percentiles(long p50Us, long p90Us, long p99Us) {}
@@ -49,8 +72,14 @@ public record DiffResult(Side before, Side after, String verdict, List<FindingCh
    * @param setupUs mean handshake time of the connections whose handshake was seen, -1 when none
    * @param bytes request and response bytes (headers and bodies)
    */
-  public record Stats(long transactions, long connections, double connectionsPerTransaction,
-      long setupUs, Percentiles waitTime, Percentiles total, long bytes) {}
+  public record Stats(
+      long transactions,
+      long connections,
+      double connectionsPerTransaction,
+      long setupUs,
+      Percentiles waitTime,
+      Percentiles total,
+      long bytes) {}
 
   /**
    * One finding type.
@@ -58,24 +87,39 @@ public record DiffResult(Side before, Side after, String verdict, List<FindingCh
    * @param status {@code new} (only in AFTER), {@code gone} (only in BEFORE), {@code changed} or
    *     {@code same}
    */
-  public record FindingChange(String type, long beforeCount, long beforeCostUs, long afterCount,
-      long afterCostUs, String status) {}
+  public record FindingChange(
+      String type,
+      long beforeCount,
+      long beforeCostUs,
+      long afterCount,
+      long afterCostUs,
+      String status) {}
 
   /**
    * One server.
    *
    * @param matchedBy {@code address} (same server address and port), {@code map} ({@code --map}),
-   *     {@code host} (the same Host header at another address), or {@code before_only} /
-   *     {@code after_only}
+   *     {@code host} (the same Host header at another address), or {@code before_only} / {@code
+   *     after_only}
    * @param beforeServer the server's address and port in BEFORE, null when only in AFTER
    * @param afterServer likewise in AFTER
    * @param host the Host header first seen (AFTER's when BEFORE has none), null when none
    * @param patterns per request pattern, by pattern
    */
-  public record PairDiff(String matchedBy, String beforeServer, String afterServer, String host,
-      List<String> clients, Stats before, Stats after, List<PatternDiff> patterns) {}
+  public record PairDiff(
+      String matchedBy,
+      String beforeServer,
+      String afterServer,
+      String host,
+      List<String> clients,
+      Stats before,
+      Stats after,
+      List<PatternDiff> patterns) {}
 
-  /** One request pattern (method and path without the query) of a server; a side is null when it lacks it. */
+  /**
+   * One request pattern (method and path without the query) of a server; a side is null when it
+   * lacks it.
+   */
   public record PatternDiff(String pattern, Stats before, Stats after) {}
 
   /**

@@ -18,16 +18,18 @@ import java.io.Writer;
 import java.util.Locale;
 
 /**
- * Renders a {@link DiffResult}: text (for a terminal), Markdown (for a ticket), HTML and JSON (schema
- * {@value #SCHEMA} {@value #SCHEMA_VERSION}, {@code src/main/resources/schema/diff-v1.json}).
- * Strings that came from packets (patterns, Host, finding types read from a saved report, input
- * names) are escaped for each medium.
+ * Renders a {@link DiffResult}: text (for a terminal), Markdown (for a ticket), HTML and JSON
+ * (schema {@value #SCHEMA} {@value #SCHEMA_VERSION}, {@code
+ * src/main/resources/schema/diff-v1.json}). Strings that came from packets (patterns, Host, finding
+ * types read from a saved report, input names) are escaped for each medium.
  */
 public final class DiffWriters {
   /** The JSON document's {@code schema}. */
   public static final String SCHEMA = "connscope-diff";
+
   /** Its version: a field added bumps the minor version, a field renamed or removed the major. */
   public static final String SCHEMA_VERSION = "1.0.0";
+
   private static final int MAX = 300;
 
   private DiffWriters() {}
@@ -47,14 +49,30 @@ public final class DiffWriters {
       o.println("  none on either side");
     }
     for (FindingChange f : d.findings()) {
-      o.printf(Locale.ROOT, "  %-34s %5d, %-9s -> %5d, %-9s %s%n", Text.safe(f.type(), 60),
-          f.beforeCount(), Differ.dur(f.beforeCostUs()), f.afterCount(), Differ.dur(f.afterCostUs()), f.status());
+      o.printf(
+          Locale.ROOT,
+          "  %-34s %5d, %-9s -> %5d, %-9s %s%n",
+          Text.safe(f.type(), 60),
+          f.beforeCount(),
+          Differ.dur(f.beforeCostUs()),
+          f.afterCount(),
+          Differ.dur(f.afterCostUs()),
+          f.status());
     }
     for (PairDiff p : d.pairs()) {
       o.println();
       o.println("Server " + server(p, false));
-      o.printf(Locale.ROOT, "  %-40s %-6s %6s %7s %9s %-26s %-26s %10s%n", "pattern", "side", "tx",
-          "conn/tx", "setup", "wait p50/p90/p99", "total p50/p90/p99", "bytes");
+      o.printf(
+          Locale.ROOT,
+          "  %-40s %-6s %6s %7s %9s %-26s %-26s %10s%n",
+          "pattern",
+          "side",
+          "tx",
+          "conn/tx",
+          "setup",
+          "wait p50/p90/p99",
+          "total p50/p90/p99",
+          "bytes");
       rows(o, "(all)", p.before(), p.after());
       for (PatternDiff pd : p.patterns()) {
         rows(o, Text.safe(pd.pattern(), 40), pd.before(), pd.after());
@@ -75,21 +93,36 @@ public final class DiffWriters {
       o.printf(Locale.ROOT, "  %-40s %-6s %6s%n", name, side, "-");
       return;
     }
-    o.printf(Locale.ROOT, "  %-40s %-6s %6d %7.2f %9s %-26s %-26s %10d%n", name, side, s.transactions(),
-        s.connectionsPerTransaction(), Differ.dur(s.setupUs()), pct(s.waitTime()), pct(s.total()), s.bytes());
+    o.printf(
+        Locale.ROOT,
+        "  %-40s %-6s %6d %7.2f %9s %-26s %-26s %10d%n",
+        name,
+        side,
+        s.transactions(),
+        s.connectionsPerTransaction(),
+        Differ.dur(s.setupUs()),
+        pct(s.waitTime()),
+        pct(s.total()),
+        s.bytes());
   }
 
   private static String pct(Percentiles p) {
-    return p == null ? "-" : Differ.dur(p.p50Us()) + " / " + Differ.dur(p.p90Us()) + " / " + Differ.dur(p.p99Us());
+    return p == null
+        ? "-"
+        : Differ.dur(p.p50Us()) + " / " + Differ.dur(p.p90Us()) + " / " + Differ.dur(p.p99Us());
   }
 
   private static String side(DiffResult.Side s, boolean md) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < s.inputs().size(); i++) {
-      b.append(i == 0 ? "" : ", ").append(md ? Escape.md(s.inputs().get(i)) : Text.safe(s.inputs().get(i), MAX));
+      b.append(i == 0 ? "" : ", ")
+          .append(md ? Escape.md(s.inputs().get(i)) : Text.safe(s.inputs().get(i), MAX));
     }
-    b.append(" (").append(s.connections()).append(s.connections() == 1 ? " connection, " : " connections, ")
-        .append(s.transactions()).append(s.transactions() == 1 ? " transaction" : " transactions");
+    b.append(" (")
+        .append(s.connections())
+        .append(s.connections() == 1 ? " connection, " : " connections, ")
+        .append(s.transactions())
+        .append(s.transactions() == 1 ? " transaction" : " transactions");
     if (s.sampled()) {
       b.append("; percentiles over the first ").append(SideStats.MAX_SAMPLES);
     }
@@ -97,19 +130,27 @@ public final class DiffWriters {
   }
 
   private static String server(PairDiff p, boolean md) {
-    String where = switch (p.matchedBy()) {
-      case "before_only" -> p.beforeServer() + ", only before";
-      case "after_only" -> p.afterServer() + ", only after";
-      case "address" -> p.afterServer() + ", matched by address";
-      default -> p.beforeServer() + " -> " + p.afterServer() + ", matched by " + p.matchedBy();
-    };
-    String host = p.host() == null ? "" : "; Host " + (md ? Escape.md(p.host()) : Text.safe(p.host(), MAX));
+    String where =
+        switch (p.matchedBy()) {
+          case "before_only" -> p.beforeServer() + ", only before";
+          case "after_only" -> p.afterServer() + ", only after";
+          case "address" -> p.afterServer() + ", matched by address";
+          default -> p.beforeServer() + " -> " + p.afterServer() + ", matched by " + p.matchedBy();
+        };
+    String host =
+        p.host() == null ? "" : "; Host " + (md ? Escape.md(p.host()) : Text.safe(p.host(), MAX));
     return where + host + "; clients " + String.join(", ", p.clients());
   }
 
   private static String gate(DiffResult.Gate g) {
-    String limits = String.format(Locale.ROOT, "(a new finding type; a type's cost +%d ms; a pattern's p90 total"
-        + " +%d %% and +%d ms)", g.costMs(), g.p90Pct(), g.p90MinMs());
+    String limits =
+        String.format(
+            Locale.ROOT,
+            "(a new finding type; a type's cost +%d ms; a pattern's p90 total"
+                + " +%d %% and +%d ms)",
+            g.costMs(),
+            g.p90Pct(),
+            g.p90MinMs());
     if (!g.failed()) {
       return "Regressions: none " + limits;
     }
@@ -140,15 +181,28 @@ public final class DiffWriters {
       o.println("| type | before | after | change |");
       o.println("|---|---:|---:|---|");
       for (FindingChange f : d.findings()) {
-        o.println("| " + Escape.mdSpan(f.type()) + " | " + f.beforeCount() + ", " + Differ.dur(f.beforeCostUs())
-            + " | " + f.afterCount() + ", " + Differ.dur(f.afterCostUs()) + " | " + f.status() + " |");
+        o.println(
+            "| "
+                + Escape.mdSpan(f.type())
+                + " | "
+                + f.beforeCount()
+                + ", "
+                + Differ.dur(f.beforeCostUs())
+                + " | "
+                + f.afterCount()
+                + ", "
+                + Differ.dur(f.afterCostUs())
+                + " | "
+                + f.status()
+                + " |");
       }
     }
     for (PairDiff p : d.pairs()) {
       o.println();
       o.println("### Server " + server(p, true));
       o.println();
-      o.println("| pattern | side | tx | conn/tx | setup | wait p50/p90/p99 | total p50/p90/p99 | bytes |");
+      o.println(
+          "| pattern | side | tx | conn/tx | setup | wait p50/p90/p99 | total p50/p90/p99 | bytes |");
       o.println("|---|---|---:|---:|---:|---|---|---:|");
       mdRows(o, "(all)", p.before(), p.after());
       for (PatternDiff pd : p.patterns()) {
@@ -159,8 +213,14 @@ public final class DiffWriters {
     o.println("### Regressions");
     o.println();
     DiffResult.Gate g = d.gate();
-    String limits = String.format(Locale.ROOT, "thresholds: a new finding type; a type's cost +%d ms; a pattern's"
-        + " p90 total +%d %% and +%d ms", g.costMs(), g.p90Pct(), g.p90MinMs());
+    String limits =
+        String.format(
+            Locale.ROOT,
+            "thresholds: a new finding type; a type's cost +%d ms; a pattern's"
+                + " p90 total +%d %% and +%d ms",
+            g.costMs(),
+            g.p90Pct(),
+            g.p90MinMs());
     if (!g.failed()) {
       o.println("None (" + limits + ").");
     } else {
@@ -183,9 +243,18 @@ public final class DiffWriters {
       o.println("| " + name + " | " + side + " | - | | | | | |");
       return;
     }
-    o.println(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %s | %s | %s | %d |", name, side,
-        s.transactions(), s.connectionsPerTransaction(), Differ.dur(s.setupUs()), pct(s.waitTime()), pct(s.total()),
-        s.bytes()));
+    o.println(
+        String.format(
+            Locale.ROOT,
+            "| %s | %s | %d | %.2f | %s | %s | %s | %d |",
+            name,
+            side,
+            s.transactions(),
+            s.connectionsPerTransaction(),
+            Differ.dur(s.setupUs()),
+            pct(s.waitTime()),
+            pct(s.total()),
+            s.bytes()));
   }
 
   // ---------------------------------------------------------------- HTML
@@ -199,35 +268,53 @@ public final class DiffWriters {
     PrintWriter o = new PrintWriter(w);
     o.println("<!DOCTYPE html>");
     o.println("<html lang=\"en\"><head><meta charset=\"utf-8\">");
-    o.println("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">");
+    o.println(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">");
     o.println("<title>connscope diff</title><style>");
-    o.println("body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
-        + "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}"
-        + "td.n{text-align:right}.verdict{font-size:1.15em;font-weight:600}.wf2{display:flex;gap:1em;flex-wrap:wrap}"
-        + ".send{fill:#4e79a7}.wait{fill:#f28e2b}.receive{fill:#59a14f}svg text{font:11px monospace}"
-        + ".legend i{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px}");
+    o.println(
+        "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
+            + "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}"
+            + "td.n{text-align:right}.verdict{font-size:1.15em;font-weight:600}.wf2{display:flex;gap:1em;flex-wrap:wrap}"
+            + ".send{fill:#4e79a7}.wait{fill:#f28e2b}.receive{fill:#59a14f}svg text{font:11px monospace}"
+            + ".legend i{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px}");
     o.println("</style></head><body>");
     o.println("<h1>connscope diff</h1>");
     o.println("<p class=\"verdict\">" + Escape.html(d.verdict()) + "</p>");
-    o.println("<ul><li>before: " + Escape.html(side(d.before(), false)) + "</li><li>after: "
-        + Escape.html(side(d.after(), false)) + "</li></ul>");
+    o.println(
+        "<ul><li>before: "
+            + Escape.html(side(d.before(), false))
+            + "</li><li>after: "
+            + Escape.html(side(d.after(), false))
+            + "</li></ul>");
     o.println("<h2>Findings</h2>");
     if (d.findings().isEmpty()) {
       o.println("<p>None on either side.</p>");
     } else {
       o.println("<table><tr><th>type</th><th>before</th><th>after</th><th>change</th></tr>");
       for (FindingChange f : d.findings()) {
-        o.println("<tr><td><code>" + Escape.html(f.type()) + "</code></td><td class=\"n\">" + f.beforeCount() + ", "
-            + Differ.dur(f.beforeCostUs()) + "</td><td class=\"n\">" + f.afterCount() + ", " + Differ.dur(f.afterCostUs())
-            + "</td><td>" + f.status() + "</td></tr>");
+        o.println(
+            "<tr><td><code>"
+                + Escape.html(f.type())
+                + "</code></td><td class=\"n\">"
+                + f.beforeCount()
+                + ", "
+                + Differ.dur(f.beforeCostUs())
+                + "</td><td class=\"n\">"
+                + f.afterCount()
+                + ", "
+                + Differ.dur(f.afterCostUs())
+                + "</td><td>"
+                + f.status()
+                + "</td></tr>");
       }
       o.println("</table>");
     }
     for (int i = 0; i < d.pairs().size(); i++) {
       PairDiff p = d.pairs().get(i);
       o.println("<h2>Server " + Escape.html(server(p, false)) + "</h2>");
-      o.println("<table><tr><th>pattern</th><th>side</th><th>tx</th><th>conn/tx</th><th>setup</th>"
-          + "<th>wait p50/p90/p99</th><th>total p50/p90/p99</th><th>bytes</th></tr>");
+      o.println(
+          "<table><tr><th>pattern</th><th>side</th><th>tx</th><th>conn/tx</th><th>setup</th>"
+              + "<th>wait p50/p90/p99</th><th>total p50/p90/p99</th><th>bytes</th></tr>");
       htmlRows(o, "(all)", p.before(), p.after());
       for (PatternDiff pd : p.patterns()) {
         htmlRows(o, Escape.html(pd.pattern()), pd.before(), pd.after());
@@ -253,17 +340,27 @@ public final class DiffWriters {
       o.println("<tr>" + first + "<td>" + side + "</td><td colspan=\"6\">-</td></tr>");
       return;
     }
-    o.println(String.format(Locale.ROOT, "<tr>%s<td>%s</td><td class=\"n\">%d</td><td class=\"n\">%.2f</td>"
-        + "<td class=\"n\">%s</td><td>%s</td><td>%s</td><td class=\"n\">%d</td></tr>", first, side,
-        s.transactions(), s.connectionsPerTransaction(), Differ.dur(s.setupUs()), pct(s.waitTime()), pct(s.total()),
-        s.bytes()));
+    o.println(
+        String.format(
+            Locale.ROOT,
+            "<tr>%s<td>%s</td><td class=\"n\">%d</td><td class=\"n\">%.2f</td>"
+                + "<td class=\"n\">%s</td><td>%s</td><td>%s</td><td class=\"n\">%d</td></tr>",
+            first,
+            side,
+            s.transactions(),
+            s.connectionsPerTransaction(),
+            Differ.dur(s.setupUs()),
+            pct(s.waitTime()),
+            pct(s.total()),
+            s.bytes()));
   }
 
   private static void waterfalls(PrintWriter o, DiffResult.Waterfalls wf) {
     long span = Math.max(1, Math.max(span(wf.before()), span(wf.after())));
     o.println("<h3>Waterfalls, same time scale (" + Differ.dur(span) + " wide)</h3>");
-    o.println("<p class=\"legend\"><i class=\"l\" style=\"background:#4e79a7\"></i>send"
-        + "<i style=\"background:#f28e2b\"></i>wait<i style=\"background:#59a14f\"></i>receive</p>");
+    o.println(
+        "<p class=\"legend\"><i class=\"l\" style=\"background:#4e79a7\"></i>send"
+            + "<i style=\"background:#f28e2b\"></i>wait<i style=\"background:#59a14f\"></i>receive</p>");
     o.println("<div class=\"wf2\">");
     svg(o, "before", wf.before(), wf.beforeTransactions(), span);
     svg(o, "after", wf.after(), wf.afterTransactions(), span);
@@ -278,20 +375,34 @@ public final class DiffWriters {
     long t0 = rows.get(0).requestStartUs();
     long end = t0;
     for (DiffResult.Row r : rows) {
-      end = Math.max(end, Math.max(Math.max(r.requestEndUs(), r.responseStartUs()), r.responseEndUs()));
+      end =
+          Math.max(
+              end, Math.max(Math.max(r.requestEndUs(), r.responseStartUs()), r.responseEndUs()));
     }
     return end - t0;
   }
 
-  private static void svg(PrintWriter o, String side, java.util.List<DiffResult.Row> rows, long all, long span) {
+  private static void svg(
+      PrintWriter o, String side, java.util.List<DiffResult.Row> rows, long all, long span) {
     int x0 = 170;
     int x1 = 560;
     int rowH = 18;
     int height = 22 + rows.size() * rowH;
-    o.println("<div><h4>" + side + ": " + (rows.size() < all ? "first " + rows.size() + " of " : "") + all
-        + " transactions</h4>");
-    o.println("<svg width=\"570\" height=\"" + height + "\" viewBox=\"0 0 570 " + height + "\" role=\"img\" aria-label=\""
-        + side + " waterfall\">");
+    o.println(
+        "<div><h4>"
+            + side
+            + ": "
+            + (rows.size() < all ? "first " + rows.size() + " of " : "")
+            + all
+            + " transactions</h4>");
+    o.println(
+        "<svg width=\"570\" height=\""
+            + height
+            + "\" viewBox=\"0 0 570 "
+            + height
+            + "\" role=\"img\" aria-label=\""
+            + side
+            + " waterfall\">");
     if (rows.isEmpty()) {
       o.println("</svg></div>");
       return;
@@ -301,8 +412,12 @@ public final class DiffWriters {
       DiffResult.Row r = rows.get(i);
       int y = 18 + i * rowH;
       String label = "C" + r.connection() + " " + r.pattern();
-      o.println("<text x=\"2\" y=\"" + (y + 11) + "\">" + Escape.html(label.length() > 24 ? label.substring(0, 21) + "..." : label)
-          + "</text>");
+      o.println(
+          "<text x=\"2\" y=\""
+              + (y + 11)
+              + "\">"
+              + Escape.html(label.length() > 24 ? label.substring(0, 21) + "..." : label)
+              + "</text>");
       bar(o, "send", r.requestStartUs(), r.requestEndUs(), t0, span, x0, x1, y, label);
       bar(o, "wait", r.requestEndUs(), r.responseStartUs(), t0, span, x0, x1, y, label);
       bar(o, "receive", r.responseStartUs(), r.responseEndUs(), t0, span, x0, x1, y, label);
@@ -310,24 +425,41 @@ public final class DiffWriters {
     o.println("</svg></div>");
   }
 
-  private static void bar(PrintWriter o, String kind, long from, long to, long t0, long span, int x0, int x1, int y,
+  private static void bar(
+      PrintWriter o,
+      String kind,
+      long from,
+      long to,
+      long t0,
+      long span,
+      int x0,
+      int x1,
+      int y,
       String label) {
     if (from < 0 || to < 0 || to < from) {
       return;
     }
     double a = x0 + (double) (from - t0) * (x1 - x0) / span;
     double b = x0 + (double) (to - t0) * (x1 - x0) / span;
-    o.println(String.format(Locale.ROOT, "<rect class=\"%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"12\">"
-        + "<title>%s</title></rect>", kind, a, y + 2, Math.max(1.0, b - a),
-        Escape.html(label + ": " + kind + " " + Differ.dur(to - from))));
+    o.println(
+        String.format(
+            Locale.ROOT,
+            "<rect class=\"%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"12\">"
+                + "<title>%s</title></rect>",
+            kind,
+            a,
+            y + 2,
+            Math.max(1.0, b - a),
+            Escape.html(label + ": " + kind + " " + Differ.dur(to - from))));
   }
 
   // ---------------------------------------------------------------- JSON
 
   /** The versioned JSON document (flushed, not closed). */
   public static void json(DiffResult d, OutputStream out) throws IOException {
-    DefaultPrettyPrinter pp = new DefaultPrettyPrinter().withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE
-        .withLinefeed("\n"));
+    DefaultPrettyPrinter pp =
+        new DefaultPrettyPrinter()
+            .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"));
     try (JsonGenerator g = new ObjectMapper().getFactory().createGenerator(out)) {
       g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
       g.setPrettyPrinter(pp);
@@ -418,7 +550,8 @@ public final class DiffWriters {
     g.writeObjectFieldStart(name);
     g.writeNumberField("transactions", s.transactions());
     g.writeNumberField("connections", s.connections());
-    g.writeNumberField("connections_per_transaction",
+    g.writeNumberField(
+        "connections_per_transaction",
         Math.round(s.connectionsPerTransaction() * 10_000) / 10_000.0);
     g.writeNumberField("setup_us", s.setupUs());
     percentiles(g, "wait_us", s.waitTime());

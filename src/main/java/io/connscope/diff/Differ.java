@@ -4,7 +4,6 @@ import io.connscope.diff.DiffResult.FindingChange;
 import io.connscope.diff.DiffResult.PairDiff;
 import io.connscope.diff.DiffResult.PatternDiff;
 import io.connscope.diff.DiffResult.Percentiles;
-import io.connscope.diff.DiffResult.Stats;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +14,10 @@ import java.util.TreeSet;
 /**
  * Matches two sides and says what changed.
  *
- * <p>Servers are matched by address and port (after {@code --map OLD=NEW}), then, among those
- * left, by the Host header when exactly one server on the other side has the same one; what is
- * left is listed as only before or only after, never paired. Patterns are matched by method and
- * path (without the query) within a matched server.
+ * <p>Servers are matched by address and port (after {@code --map OLD=NEW}), then, among those left,
+ * by the Host header when exactly one server on the other side has the same one; what is left is
+ * listed as only before or only after, never paired. Patterns are matched by method and path
+ * (without the query) within a matched server.
  *
  * <p>Regressions (the {@code --fail-on-regression} gate): a finding type only in AFTER; a finding
  * type whose total cost grows by more than {@code costMs}; a matched pattern whose p90 total time
@@ -27,49 +26,69 @@ import java.util.TreeSet;
 public final class Differ {
   /** Default: a finding type's total cost may grow by 50 ms. */
   public static final long DEFAULT_COST_MS = 50;
+
   /** Default: a matched pattern's p90 total time may grow by 20 %... */
   public static final long DEFAULT_P90_PCT = 20;
+
   /** ...or by at most 1 ms, whatever the percentage. */
   public static final long DEFAULT_P90_MIN_MS = 1;
 
   private Differ() {}
 
   /**
-   * Compares {@code before} with {@code after}; {@code map} renames BEFORE's servers ("address:port"
-   * to "address:port").
+   * Compares {@code before} with {@code after}; {@code map} renames BEFORE's servers
+   * ("address:port" to "address:port").
    */
-  public static DiffResult diff(SideStats before, SideStats after, Map<String, String> map,
-      long costMs, long p90Pct, long p90MinMs) {
+  public static DiffResult diff(
+      SideStats before,
+      SideStats after,
+      Map<String, String> map,
+      long costMs,
+      long p90Pct,
+      long p90MinMs) {
     List<FindingChange> findings = findings(before, after);
     List<PairDiff> pairs = pairs(before, after, map);
     List<String> regressions = new ArrayList<>();
     for (FindingChange f : findings) {
       if (f.status().equals("new")) {
-        regressions.add("new finding " + f.type() + " (" + f.afterCount() + ", " + dur(f.afterCostUs()) + ")");
+        regressions.add(
+            "new finding " + f.type() + " (" + f.afterCount() + ", " + dur(f.afterCostUs()) + ")");
       } else if (f.afterCostUs() - f.beforeCostUs() > costMs * 1000) {
-        regressions.add(f.type() + " cost " + dur(f.beforeCostUs()) + " -> " + dur(f.afterCostUs()));
+        regressions.add(
+            f.type() + " cost " + dur(f.beforeCostUs()) + " -> " + dur(f.afterCostUs()));
       }
     }
     for (PairDiff p : pairs) {
       for (PatternDiff pd : p.patterns()) {
-        if (pd.before() == null || pd.after() == null || pd.before().total() == null || pd.after().total() == null) {
+        if (pd.before() == null
+            || pd.after() == null
+            || pd.before().total() == null
+            || pd.after().total() == null) {
           continue;
         }
         long b = pd.before().total().p90Us();
         long a = pd.after().total().p90Us();
         if (a - b > p90MinMs * 1000 && (a - b) * 100 > b * p90Pct) {
-          regressions.add(p.afterServer() + " " + pd.pattern() + " p90 total " + dur(b) + " -> " + dur(a));
+          regressions.add(
+              p.afterServer() + " " + pd.pattern() + " p90 total " + dur(b) + " -> " + dur(a));
         }
       }
     }
     DiffResult.Side bs = side(before);
     DiffResult.Side as = side(after);
-    return new DiffResult(bs, as, verdict(bs, as, findings, pairs), findings, pairs,
-        new DiffResult.Gate(costMs, p90Pct, p90MinMs, List.copyOf(regressions)), waterfalls(before, after, pairs));
+    return new DiffResult(
+        bs,
+        as,
+        verdict(bs, as, findings, pairs),
+        findings,
+        pairs,
+        new DiffResult.Gate(costMs, p90Pct, p90MinMs, List.copyOf(regressions)),
+        waterfalls(before, after, pairs));
   }
 
   /** The matched server whose p90 total time changed most (the first of equals), null when none. */
-  private static DiffResult.Waterfalls waterfalls(SideStats before, SideStats after, List<PairDiff> pairs) {
+  private static DiffResult.Waterfalls waterfalls(
+      SideStats before, SideStats after, List<PairDiff> pairs) {
     int best = -1;
     long most = -1;
     for (int i = 0; i < pairs.size(); i++) {
@@ -90,19 +109,25 @@ public final class Differ {
     PairDiff p = pairs.get(best);
     SideStats.Server b = before.servers().get(p.beforeServer());
     SideStats.Server a = after.servers().get(p.afterServer());
-    return new DiffResult.Waterfalls(best, byStart(b.rows), byStart(a.rows), b.all.transactions,
-        a.all.transactions);
+    return new DiffResult.Waterfalls(
+        best, byStart(b.rows), byStart(a.rows), b.all.transactions, a.all.transactions);
   }
 
   private static List<DiffResult.Row> byStart(List<DiffResult.Row> rows) {
     List<DiffResult.Row> s = new ArrayList<>(rows);
-    s.sort(java.util.Comparator.comparingLong(DiffResult.Row::requestStartUs)
-        .thenComparingLong(DiffResult.Row::connection));
+    s.sort(
+        java.util.Comparator.comparingLong(DiffResult.Row::requestStartUs)
+            .thenComparingLong(DiffResult.Row::connection));
     return List.copyOf(s);
   }
 
   private static DiffResult.Side side(SideStats s) {
-    return new DiffResult.Side(s.inputs(), s.connections(), s.transactions(), s.sampled(), s.waitPercentiles(),
+    return new DiffResult.Side(
+        s.inputs(),
+        s.connections(),
+        s.transactions(),
+        s.sampled(),
+        s.waitPercentiles(),
         s.totalPercentiles());
   }
 
@@ -111,9 +136,11 @@ public final class Differ {
     types.addAll(after.findings().keySet());
     List<FindingChange> out = new ArrayList<>();
     for (String t : types) {
-      SideStats.FindingTotal b = before.findings().getOrDefault(t, new SideStats.FindingTotal(0, 0));
+      SideStats.FindingTotal b =
+          before.findings().getOrDefault(t, new SideStats.FindingTotal(0, 0));
       SideStats.FindingTotal a = after.findings().getOrDefault(t, new SideStats.FindingTotal(0, 0));
-      String status = b.count() == 0 ? "new" : a.count() == 0 ? "gone" : b.equals(a) ? "same" : "changed";
+      String status =
+          b.count() == 0 ? "new" : a.count() == 0 ? "gone" : b.equals(a) ? "same" : "changed";
       out.add(new FindingChange(t, b.count(), b.costUs(), a.count(), a.costUs(), status));
     }
     return out;
@@ -188,20 +215,37 @@ public final class Differ {
       pds.add(new PatternDiff(p, gb == null ? null : gb.stats(), ga == null ? null : ga.stats()));
     }
     String host = b != null && b.host != null ? b.host : a != null ? a.host : null;
-    return new PairDiff(how, b == null ? null : b.key, a == null ? null : a.key, host,
-        List.copyOf(clients), b == null ? null : b.all.stats(), a == null ? null : a.all.stats(), pds);
+    return new PairDiff(
+        how,
+        b == null ? null : b.key,
+        a == null ? null : a.key,
+        host,
+        List.copyOf(clients),
+        b == null ? null : b.all.stats(),
+        a == null ? null : a.all.stats(),
+        pds);
   }
 
-  private static String verdict(DiffResult.Side b, DiffResult.Side a, List<FindingChange> findings,
-      List<PairDiff> pairs) {
+  private static String verdict(
+      DiffResult.Side b, DiffResult.Side a, List<FindingChange> findings, List<PairDiff> pairs) {
     List<String> parts = new ArrayList<>();
     List<String> added = new ArrayList<>();
     for (FindingChange f : findings) {
       switch (f.status()) {
-        case "new" -> added.add(f.type() + " (" + f.afterCount() + ", " + dur(f.afterCostUs()) + ")");
-        case "same" -> { }
-        default -> parts.add(f.type() + ": " + f.beforeCount() + " -> " + f.afterCount() + ", "
-            + dur(f.beforeCostUs()) + " -> " + dur(f.afterCostUs()));
+        case "new" ->
+            added.add(f.type() + " (" + f.afterCount() + ", " + dur(f.afterCostUs()) + ")");
+        case "same" -> {}
+        default ->
+            parts.add(
+                f.type()
+                    + ": "
+                    + f.beforeCount()
+                    + " -> "
+                    + f.afterCount()
+                    + ", "
+                    + dur(f.beforeCostUs())
+                    + " -> "
+                    + dur(f.afterCostUs()));
       }
     }
     if (b.transactions() != a.transactions()) {
@@ -230,7 +274,9 @@ public final class Differ {
       parts.add(afterOnly + (afterOnly == 1 ? " server" : " servers") + " only after");
     }
     if (parts.isEmpty() && added.isEmpty()) {
-      return "no change: " + a.transactions() + " transactions, the same findings"
+      return "no change: "
+          + a.transactions()
+          + " transactions, the same findings"
           + (wa == null ? "" : ", p90 wait " + dur(wa.p90Us()))
           + (ta == null ? "" : ", p90 total " + dur(ta.p90Us()));
     }

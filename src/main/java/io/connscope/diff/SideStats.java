@@ -22,17 +22,23 @@ import java.util.TreeMap;
  * <p>Bounds: at most {@value #MAX_PATTERNS} patterns per side (the rest are counted under the
  * pattern {@code (other)}), at most {@value #MAX_SERVERS} servers, at most {@value #MAX_SAMPLES}
  * wait and total samples per side (a side with more transactions is summarised from its first
- * {@value #MAX_SAMPLES}: {@link #sampled} is then true and the reports say so). The transactions
- * of an open connection are aggregated as they come (its server is known at its close), so memory
- * does not grow with a long keep-alive connection.
+ * {@value #MAX_SAMPLES}: {@link #sampled} is then true and the reports say so). The transactions of
+ * an open connection are aggregated as they come (its server is known at its close), so memory does
+ * not grow with a long keep-alive connection.
  */
 public final class SideStats implements ResultSink {
   /** Patterns kept per side. */
   public static final int MAX_PATTERNS = 10_000;
+
   /** Wait and total time samples kept per side. */
   public static final int MAX_SAMPLES = 200_000;
-  /** Servers kept per side (the rest are counted under {@code (other servers)}, matched with nothing). */
+
+  /**
+   * Servers kept per side (the rest are counted under {@code (other servers)}, matched with
+   * nothing).
+   */
   public static final int MAX_SERVERS = 10_000;
+
   /** Transactions kept per server for the HTML waterfall. */
   public static final int MAX_ROWS = 60;
 
@@ -80,10 +86,14 @@ public final class SideStats implements ResultSink {
 
     /** The group's numbers as the diff reports them. */
     public DiffResult.Stats stats() {
-      return new DiffResult.Stats(transactions, connections,
+      return new DiffResult.Stats(
+          transactions,
+          connections,
           transactions == 0 ? 0 : (double) connections / transactions,
           setups == 0 ? -1 : setupUs / setups,
-          wait.percentiles(), total.percentiles(), bytes);
+          wait.percentiles(),
+          total.percentiles(),
+          bytes);
     }
   }
 
@@ -129,6 +139,7 @@ public final class SideStats implements ResultSink {
     String host;
     final Group all = new Group();
     final Map<String, Group> patterns = new TreeMap<>();
+
     /** The first {@value #MAX_ROWS} transactions' times, for the HTML waterfall. */
     final List<DiffResult.Row> rows = new ArrayList<>();
   }
@@ -159,8 +170,13 @@ public final class SideStats implements ResultSink {
   }
 
   private final List<String> inputs;
-  /** Open connections' transactions, aggregated as they come (memory bounded by patterns, not traffic). */
+
+  /**
+   * Open connections' transactions, aggregated as they come (memory bounded by patterns, not
+   * traffic).
+   */
   private final Map<Long, Acc> open = new HashMap<>();
+
   private final Map<String, Server> servers = new LinkedHashMap<>();
   private final java.util.Set<String> patternNames = new java.util.HashSet<>();
   private final Map<String, FindingTotal> findings = new TreeMap<>();
@@ -182,8 +198,11 @@ public final class SideStats implements ResultSink {
     transactions++;
     boolean keep = transactions <= MAX_SAMPLES;
     sampled |= !keep;
-    long bytes = Math.max(0, t.requestHeaderBytes()) + Math.max(0, t.requestBodyBytes())
-        + Math.max(0, t.responseHeaderBytes()) + Math.max(0, t.responseBodyBytes());
+    long bytes =
+        Math.max(0, t.requestHeaderBytes())
+            + Math.max(0, t.requestBodyBytes())
+            + Math.max(0, t.responseHeaderBytes())
+            + Math.max(0, t.responseBodyBytes());
     if (a.host == null && t.requestHeaders() != null) {
       a.host = t.requestHeaders().get("host");
     }
@@ -198,8 +217,14 @@ public final class SideStats implements ResultSink {
     }
     a.patterns.computeIfAbsent(p, k -> new Group()).add(t, bytes, keep);
     if (a.rows.size() < MAX_ROWS && t.requestStartUs() >= 0) {
-      a.rows.add(new DiffResult.Row(t.connection(), p, t.requestStartUs(), t.requestEndUs(),
-          t.responseStartUs(), t.responseEndUs()));
+      a.rows.add(
+          new DiffResult.Row(
+              t.connection(),
+              p,
+              t.requestStartUs(),
+              t.requestEndUs(),
+              t.responseStartUs(),
+              t.responseEndUs()));
     }
     if (keep) {
       allWait.add(t.timings() == null ? -1 : t.timings().waitUs());
@@ -214,8 +239,10 @@ public final class SideStats implements ResultSink {
     if (a == null) {
       return;
     }
-    String key = c.server().ip().contains(":") ? "[" + c.server().ip() + "]:" + c.server().port()
-        : c.server().ip() + ":" + c.server().port();
+    String key =
+        c.server().ip().contains(":")
+            ? "[" + c.server().ip() + "]:" + c.server().port()
+            : c.server().ip() + ":" + c.server().port();
     Server s = servers.get(key);
     if (s == null) {
       if (servers.size() >= MAX_SERVERS) {
@@ -243,7 +270,9 @@ public final class SideStats implements ResultSink {
 
   @Override
   public void finding(Finding f) {
-    findings.merge(f.type(), new FindingTotal(f.count(), Math.max(0, f.costUs())),
+    findings.merge(
+        f.type(),
+        new FindingTotal(f.count(), Math.max(0, f.costUs())),
         (a, b) -> new FindingTotal(a.count() + b.count(), a.costUs() + b.costUs()));
   }
 

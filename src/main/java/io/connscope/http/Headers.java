@@ -14,15 +14,28 @@ import java.util.List;
  */
 public final class Headers {
   /** Lower-case names of the kept header fields. */
-  public static final List<String> KEPT = List.of("host", "connection", "keep-alive",
-      "proxy-connection", "content-length", "transfer-encoding", "via", "expect", "upgrade",
-      "content-type", "server", "user-agent");
+  public static final List<String> KEPT =
+      List.of(
+          "host",
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "content-length",
+          "transfer-encoding",
+          "via",
+          "expect",
+          "upgrade",
+          "content-type",
+          "server",
+          "user-agent");
 
   static final Headers EMPTY = new Headers();
 
   private static final String[] NONE = new String[0];
+
   /** Kept fields as name, value pairs (one array per message: there is one per message). */
   private String[] fields = NONE;
+
   private int size;
   private int count;
 
@@ -51,10 +64,14 @@ public final class Headers {
   }
 
   /** Number of header fields in the message, kept or not. */
-  public int count() { return count; }
+  public int count() {
+    return count;
+  }
 
   /** Number of kept fields. */
-  public int size() { return size; }
+  public int size() {
+    return size;
+  }
 
   /** Lower-case name of kept field {@code i}. */
   public String name(int i) {

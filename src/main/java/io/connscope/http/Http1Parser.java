@@ -5,24 +5,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Incremental HTTP/1.x parser for one direction (requests or responses): an explicit state
- * machine fed with arbitrary splits of the byte stream.
+ * Incremental HTTP/1.x parser for one direction (requests or responses): an explicit state machine
+ * fed with arbitrary splits of the byte stream.
  *
  * <p>Only lines (start line, header fields, chunk-size lines) are accumulated, in one bounded
- * buffer; body bytes are counted, never copied. Strings are made once per message (start line
- * parts and the kept {@link Headers}), never per byte or per chunk: feeding body bytes allocates
- * nothing. Problems are reported to the {@link Listener} as {@link HttpAnomalies} ids; framing
- * errors and gaps outside a known body move the parser to {@link State#DESYNC}, where it waits
- * for a line that looks like a start line.
+ * buffer; body bytes are counted, never copied. Strings are made once per message (start line parts
+ * and the kept {@link Headers}), never per byte or per chunk: feeding body bytes allocates nothing.
+ * Problems are reported to the {@link Listener} as {@link HttpAnomalies} ids; framing errors and
+ * gaps outside a known body move the parser to {@link State#DESYNC}, where it waits for a line that
+ * looks like a start line.
  *
- * <p>Message fields ({@link #method}, {@link #status}, {@link #bodyBytes}...) describe the
- * current (or just finished) message and are read by the listener in its callbacks.
+ * <p>Message fields ({@link #method}, {@link #status}, {@link #bodyBytes}...) describe the current
+ * (or just finished) message and are read by the listener in its callbacks.
  */
 final class Http1Parser {
   /** Parser states. */
   enum State {
-    START_LINE, HEADERS, BODY_FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, TRAILERS, BODY_TO_CLOSE,
-    TUNNEL, TUNNEL_PROBE, DESYNC, NOT_HTTP
+    START_LINE,
+    HEADERS,
+    BODY_FIXED,
+    CHUNK_SIZE,
+    CHUNK_DATA,
+    CHUNK_CRLF,
+    TRAILERS,
+    BODY_TO_CLOSE,
+    TUNNEL,
+    TUNNEL_PROBE,
+    DESYNC,
+    NOT_HTTP
   }
 
   /** Callbacks to the tracker, in stream order. */
@@ -46,8 +56,8 @@ final class Http1Parser {
     void desync(Http1Parser p, boolean gap);
 
     /**
-     * Response side, before a message's first byte: true when the request it answers is an
-     * HTTP/0.9 simple request, whose response is the bare body up to the close.
+     * Response side, before a message's first byte: true when the request it answers is an HTTP/0.9
+     * simple request, whose response is the bare body up to the close.
      */
     default boolean simpleResponseExpected(Http1Parser p) {
       return false;
@@ -59,6 +69,7 @@ final class Http1Parser {
 
   /** Longest method token accepted (RFC 7230 3.1.1 sets no limit; real methods are short). */
   static final int MAX_METHOD = 32;
+
   private static final long MAX_CHUNK_SIZE = 1L << 62;
   private static final int MAX_CHUNK_DIGITS = 16;
 
@@ -70,8 +81,10 @@ final class Http1Parser {
   // Line accumulation: line[0, lineLen) without the LF; lineRaw counts every byte consumed.
   private byte[] line = new byte[64]; // grows with the longest line (most are short)
   private final int lineCap;
+
   /** Strings of the message heads, shared with the thread's other parsers. */
   private final Latin1Strings strings = Latin1Strings.ofThread();
+
   private int lineLen;
   private int lineRaw;
   private boolean lineDone;
@@ -83,20 +96,27 @@ final class Http1Parser {
 
   /** Frame and time of the chunk being fed. */
   long frame;
+
   long us;
 
   // Stream offsets (bytes fed and gaps, from the offset the parser was made at).
   /** Offset of the first byte of the next feed (or gap). */
   private long consumed;
-  /** {@code consumed - off} of the current feed: the offset of {@code buf[i]} is {@code base + i}. */
+
+  /**
+   * {@code consumed - off} of the current feed: the offset of {@code buf[i]} is {@code base + i}.
+   */
   private long base;
+
   /** Offset just past the last byte consumed by the state machine. */
   private long cursor;
 
   // The current message.
   boolean inMessage;
+
   /** Stream offset of the current message's first byte, and just past its last one. */
   long firstOffset = -1;
+
   long endOffset = -1;
   long firstFrame;
   long firstUs;
@@ -119,10 +139,13 @@ final class Http1Parser {
   private boolean nulCounted;
   private boolean lastFieldKept;
   private long remaining;
+
   /** Request side: the start line just parsed was an HTTP/0.9 Simple-Request. */
   private boolean simpleRequest;
+
   /** In DESYNC at an unknown stream start, nothing skipped yet ({@link #startUnknown}). */
   private boolean quietDesync;
+
   /** Request side: the last request was CONNECT or asked to Upgrade. */
   private boolean maybeTunnel;
 
@@ -138,8 +161,10 @@ final class Http1Parser {
     this.opts = opts;
     this.listener = listener;
     this.state = initial;
-    this.lineCap = Math.max(Math.max(opts.maxStartLineBytes(), opts.maxHeaderBytes()),
-        opts.maxChunkLineBytes()) + 2;
+    this.lineCap =
+        Math.max(
+                Math.max(opts.maxStartLineBytes(), opts.maxHeaderBytes()), opts.maxChunkLineBytes())
+            + 2;
   }
 
   State state() {
@@ -168,17 +193,18 @@ final class Http1Parser {
           pos = headerLine(buf, pos, end);
           break;
         case BODY_FIXED:
-        case CHUNK_DATA: {
-          int n = (int) Math.min(remaining, end - pos);
-          bodyBytes += n;
-          remaining -= n;
-          pos += n;
-          cursor = base + pos;
-          if (remaining == 0) {
-            bodyDone();
+        case CHUNK_DATA:
+          {
+            int n = (int) Math.min(remaining, end - pos);
+            bodyBytes += n;
+            remaining -= n;
+            pos += n;
+            cursor = base + pos;
+            if (remaining == 0) {
+              bodyDone();
+            }
+            break;
           }
-          break;
-        }
         case CHUNK_SIZE:
         case CHUNK_CRLF:
           pos = chunkLine(buf, pos, end);
@@ -420,7 +446,10 @@ final class Http1Parser {
    * start line found in it, at its beginning or glued after the end of a body.
    */
   private int desync(ByteBuffer buf, int pos, int end) {
-    if (quietDesync && lineRaw == 0 && pos < end && !isCrLf(buf.get(pos))
+    if (quietDesync
+        && lineRaw == 0
+        && pos < end
+        && !isCrLf(buf.get(pos))
         && (request ? !isTchar(buf.get(pos)) : (buf.get(pos) | 0x20) != 'h')) {
       skipped(false); // cannot start a start line of this direction: bytes of an unseen message
     }
@@ -460,7 +489,9 @@ final class Http1Parser {
     boolean nul = lineNul;
     System.arraycopy(line, at, line, 0, lineLen - at);
     lineLen -= at;
-    beginMessage(at >= before ? frame : lineFrame, at >= before ? us : lineUs,
+    beginMessage(
+        at >= before ? frame : lineFrame,
+        at >= before ? us : lineUs,
         base + pos - lineLen - (bareLf ? 1 : 2));
     listener.messageBegin(this);
     lineBareLf = bareLf;
@@ -474,8 +505,8 @@ final class Http1Parser {
   }
 
   /**
-   * Ends the message being read here, at the end of its head, when its body of known length has
-   * not begun: the body its Content-Length announced is not coming (it answered a HEAD).
+   * Ends the message being read here, at the end of its head, when its body of known length has not
+   * begun: the body its Content-Length announced is not coming (it answered a HEAD).
    */
   boolean endBodyNotBegun() {
     if (state != State.BODY_FIXED || bodyBytes > 0 || bodyGapBytes > 0) {
@@ -488,8 +519,8 @@ final class Http1Parser {
   }
 
   /**
-   * The parser starts where the stream's start is not known (picked up mid-stream): it waits for
-   * a start line like {@link State#DESYNC}, and reports the desynchronisation only when it skips
+   * The parser starts where the stream's start is not known (picked up mid-stream): it waits for a
+   * start line like {@link State#DESYNC}, and reports the desynchronisation only when it skips
    * bytes that are no start line.
    */
   void startUnknown() {
@@ -507,27 +538,35 @@ final class Http1Parser {
 
   /** Methods recognised in the middle of a line when resynchronising. */
   private static final byte[][] KNOWN_METHODS = {
-    {'G', 'E', 'T'}, {'P', 'O', 'S', 'T'}, {'H', 'E', 'A', 'D'}, {'P', 'U', 'T'},
-    {'D', 'E', 'L', 'E', 'T', 'E'}, {'O', 'P', 'T', 'I', 'O', 'N', 'S'}, {'P', 'A', 'T', 'C', 'H'},
-    {'C', 'O', 'N', 'N', 'E', 'C', 'T'}, {'T', 'R', 'A', 'C', 'E'}};
+    {'G', 'E', 'T'},
+    {'P', 'O', 'S', 'T'},
+    {'H', 'E', 'A', 'D'},
+    {'P', 'U', 'T'},
+    {'D', 'E', 'L', 'E', 'T', 'E'},
+    {'O', 'P', 'T', 'I', 'O', 'N', 'S'},
+    {'P', 'A', 'T', 'C', 'H'},
+    {'C', 'O', 'N', 'N', 'E', 'C', 'T'},
+    {'T', 'R', 'A', 'C', 'E'}
+  };
 
   /** Where a start line begins in line[] (running to its end), or -1. */
   private int startLineAt() {
     return startLineIn(line, 0, lineLen, request, !request);
   }
 
-  /** Where a request line or a status line begins in {@code b[from, end)} (running to end), or -1. */
+  /**
+   * Where a request line or a status line begins in {@code b[from, end)} (running to end), or -1.
+   */
   static int startLineIn(byte[] b, int from, int end) {
     return startLineIn(b, from, end, true, true);
   }
 
   /**
-   * Where a start line of the kinds asked for begins in {@code b[from, end)}, running to its end:
-   * a request line at its beginning, or after junk when its method is a known one; a status line
+   * Where a start line of the kinds asked for begins in {@code b[from, end)}, running to its end: a
+   * request line at its beginning, or after junk when its method is a known one; a status line
    * anywhere. -1 when there is none.
    */
-  private static int startLineIn(byte[] b, int from, int end, boolean requests,
-      boolean statuses) {
+  private static int startLineIn(byte[] b, int from, int end, boolean requests, boolean statuses) {
     if (requests && plausibleRequestLine(b, from, end)) {
       return from;
     }
@@ -537,7 +576,9 @@ final class Http1Parser {
       }
       if (requests && p > from && p + 14 <= end) {
         for (byte[] m : KNOWN_METHODS) {
-          if (p + m.length < end && b[p + m.length] == ' ' && startsWith(b, p, m)
+          if (p + m.length < end
+              && b[p + m.length] == ' '
+              && startsWith(b, p, m)
               && requestLineEnd(b, p, end) >= 0) {
             return p;
           }
@@ -550,9 +591,8 @@ final class Http1Parser {
   /**
    * A request line where the stream's start is not known (after a gap or junk, or picked up
    * mid-stream): as {@link #requestLineEnd}, and the method 3 or more upper-case letters, '_' or
-   * '-' (every registered method; CCM_POST, M-SEARCH) and the target not empty, so that the
-   * tail of a request line ("T / HTTP/1.1") or a line of a body ("d3d4d5 HTTP/1.1") is not
-   * taken for one.
+   * '-' (every registered method; CCM_POST, M-SEARCH) and the target not empty, so that the tail of
+   * a request line ("T / HTTP/1.1") or a line of a body ("d3d4d5 HTTP/1.1") is not taken for one.
    */
   static boolean plausibleRequestLine(byte[] b, int from, int end) {
     int sp = requestLineEnd(b, from, end);
@@ -587,9 +627,9 @@ final class Http1Parser {
   }
 
   /**
-   * Where the bytes that no paired message owns begin, seen from here: the start of a message
-   * whose head is not complete, the next byte between messages, the end of a body of known
-   * length; -1 inside a message whose extent is unknown (chunked, trailers) or out of step.
+   * Where the bytes that no paired message owns begin, seen from here: the start of a message whose
+   * head is not complete, the next byte between messages, the end of a body of known length; -1
+   * inside a message whose extent is unknown (chunked, trailers) or out of step.
    */
   long unpairedFrom() {
     switch (state) {
@@ -624,11 +664,11 @@ final class Http1Parser {
   }
 
   /**
-   * Index of the SP before the version when {@code b[o, end)} is a request line (method SP
-   * target SP version), else -1. Liberal where Zeek and Wireshark are and the line is still
-   * unambiguous: the target may be empty ("GET  HTTP/1.1", "OPTIONS HTTP/1.1": the SP before the
-   * version is then the one after the method), and the version may lack its minor digit
-   * ("HTTP/1.") or carry more ("HTTP/1.0.8", a weather station's firmware).
+   * Index of the SP before the version when {@code b[o, end)} is a request line (method SP target
+   * SP version), else -1. Liberal where Zeek and Wireshark are and the line is still unambiguous:
+   * the target may be empty ("GET HTTP/1.1", "OPTIONS HTTP/1.1": the SP before the version is then
+   * the one after the method), and the version may lack its minor digit ("HTTP/1.") or carry more
+   * ("HTTP/1.0.8", a weather station's firmware).
    */
   static int requestLineEnd(byte[] b, int o, int end) {
     int m = o;
@@ -646,13 +686,19 @@ final class Http1Parser {
   }
 
   /**
-   * Length of the HTTP-version token {@code b[v, end)} when valid: "HTTP/d.d" (8), "HTTP/d."
-   * (7) or "HTTP/d.d" followed by digits and dots; 0 otherwise.
+   * Length of the HTTP-version token {@code b[v, end)} when valid: "HTTP/d.d" (8), "HTTP/d." (7) or
+   * "HTTP/d.d" followed by digits and dots; 0 otherwise.
    */
   private static int versionLength(byte[] b, int v, int end) {
     int n = end - v;
-    if (n < 7 || (b[v] | 0x20) != 'h' || (b[v + 1] | 0x20) != 't' || (b[v + 2] | 0x20) != 't'
-        || (b[v + 3] | 0x20) != 'p' || b[v + 4] != '/' || !isDigit(b[v + 5]) || b[v + 6] != '.') {
+    if (n < 7
+        || (b[v] | 0x20) != 'h'
+        || (b[v + 1] | 0x20) != 't'
+        || (b[v + 2] | 0x20) != 't'
+        || (b[v + 3] | 0x20) != 'p'
+        || b[v + 4] != '/'
+        || !isDigit(b[v + 5])
+        || b[v + 6] != '.') {
       return 0;
     }
     if (n == 7) {
@@ -684,19 +730,25 @@ final class Http1Parser {
 
   /** {@code b[o, end)} is a status line: HTTP-version SP 3DIGIT, then SP or the end. */
   static boolean isStatusLine(byte[] b, int o, int end) {
-    return end - o >= 12 && isVersion(b, o) && b[o + 8] == ' ' && isDigit(b[o + 9])
-        && isDigit(b[o + 10]) && isDigit(b[o + 11]) && (end - o == 12 || b[o + 12] == ' ');
+    return end - o >= 12
+        && isVersion(b, o)
+        && b[o + 8] == ' '
+        && isDigit(b[o + 9])
+        && isDigit(b[o + 10])
+        && isDigit(b[o + 11])
+        && (end - o == 12 || b[o + 12] == ' ');
   }
 
   /**
-   * An HTTP/0.9 Simple-Request line in {@code b[from, end)} (RFC 1945 §4.1: method SP
-   * Request-URI, no version; Zeek, libhtp and Wireshark accept other methods than GET there). To
-   * tell it from junk, the method must be 3 or more upper-case letters, '_' or '-' (CCM_POST,
-   * M-SEARCH) and the target an origin-form or http(s) absolute URI without spaces.
+   * An HTTP/0.9 Simple-Request line in {@code b[from, end)} (RFC 1945 §4.1: method SP Request-URI,
+   * no version; Zeek, libhtp and Wireshark accept other methods than GET there). To tell it from
+   * junk, the method must be 3 or more upper-case letters, '_' or '-' (CCM_POST, M-SEARCH) and the
+   * target an origin-form or http(s) absolute URI without spaces.
    */
   static boolean isSimpleRequest(byte[] b, int from, int end) {
     int m = from;
-    while (m < end && m - from <= MAX_METHOD
+    while (m < end
+        && m - from <= MAX_METHOD
         && ((b[m] >= 'A' && b[m] <= 'Z') || b[m] == '_' || b[m] == '-')) {
       m++;
     }
@@ -717,8 +769,11 @@ final class Http1Parser {
 
   /** "http://" or "https://" (any case) at {@code b[u, end)}. */
   private static boolean isHttpUri(byte[] b, int u, int end) {
-    if (end - u < 8 || (b[u] | 0x20) != 'h' || (b[u + 1] | 0x20) != 't'
-        || (b[u + 2] | 0x20) != 't' || (b[u + 3] | 0x20) != 'p') {
+    if (end - u < 8
+        || (b[u] | 0x20) != 'h'
+        || (b[u + 1] | 0x20) != 't'
+        || (b[u + 2] | 0x20) != 't'
+        || (b[u + 3] | 0x20) != 'p') {
       return false;
     }
     int c = (b[u + 4] | 0x20) == 's' ? u + 5 : u + 4;
@@ -775,8 +830,10 @@ final class Http1Parser {
       }
       method = strings.get(line, 0, m);
       uri = ue > ub ? strings.get(line, ub, ue - ub) : ""; // an empty target, as Zeek logs it
-      version = lineLen - sp - 1 == 8 ? versionString(line, sp + 1)
-          : "HTTP" + Headers.latin1(line, sp + 5, lineLen - sp - 5); // as sent, "HTTP" upper
+      version =
+          lineLen - sp - 1 == 8
+              ? versionString(line, sp + 1)
+              : "HTTP" + Headers.latin1(line, sp + 5, lineLen - sp - 5); // as sent, "HTTP" upper
       maybeTunnel = method.equals("CONNECT");
       return true;
     }
@@ -900,7 +957,9 @@ final class Http1Parser {
         finishHead(Framing.TUNNEL);
         return;
       }
-      if ((status >= 100 && status < 200) || status == 204 || status == 304
+      if ((status >= 100 && status < 200)
+          || status == 204
+          || status == 304
           || "HEAD".equals(reqMethod)) {
         finishHead(Framing.NONE);
         return;
@@ -1162,8 +1221,8 @@ final class Http1Parser {
   // ---- lines ------------------------------------------------------------------------------
 
   /**
-   * Appends bytes up to and including the next LF to line[]; sets {@link #lineDone} when the LF
-   * was consumed, {@link #lineTooLong} when the content would exceed {@code limit} (plus a CR).
+   * Appends bytes up to and including the next LF to line[]; sets {@link #lineDone} when the LF was
+   * consumed, {@link #lineTooLong} when the content would exceed {@code limit} (plus a CR).
    */
   private int readLine(ByteBuffer buf, int pos, int end, int limit) {
     lineDone = false;
@@ -1244,8 +1303,13 @@ final class Http1Parser {
       bareLfCounted = true;
       anomaly(HttpAnomalies.BARE_LF, 1);
     }
-    if (lineNul && !nulCounted && inMessage && (state == State.START_LINE
-        || state == State.HEADERS || state == State.TRAILERS || state == State.DESYNC)) {
+    if (lineNul
+        && !nulCounted
+        && inMessage
+        && (state == State.START_LINE
+            || state == State.HEADERS
+            || state == State.TRAILERS
+            || state == State.DESYNC)) {
       nulCounted = true;
       anomaly(HttpAnomalies.NUL_IN_HEADER, 1);
     }
@@ -1269,13 +1333,18 @@ final class Http1Parser {
   }
 
   /**
-   * "HTTP/" DIGIT "." DIGIT at {@code b[i..i+8)} (RFC 7230 2.6). HTTP-name is case-sensitive,
-   * but servers that send {@code http/1.1} exist and every peer (Zeek, Netty, tshark) accepts
-   * it, so the letters are matched in either case.
+   * "HTTP/" DIGIT "." DIGIT at {@code b[i..i+8)} (RFC 7230 2.6). HTTP-name is case-sensitive, but
+   * servers that send {@code http/1.1} exist and every peer (Zeek, Netty, tshark) accepts it, so
+   * the letters are matched in either case.
    */
   static boolean isVersion(byte[] b, int i) {
-    return (b[i] | 0x20) == 'h' && (b[i + 1] | 0x20) == 't' && (b[i + 2] | 0x20) == 't'
-        && (b[i + 3] | 0x20) == 'p' && b[i + 4] == '/' && isDigit(b[i + 5]) && b[i + 6] == '.'
+    return (b[i] | 0x20) == 'h'
+        && (b[i + 1] | 0x20) == 't'
+        && (b[i + 2] | 0x20) == 't'
+        && (b[i + 3] | 0x20) == 'p'
+        && b[i + 4] == '/'
+        && isDigit(b[i + 5])
+        && b[i + 6] == '.'
         && isDigit(b[i + 7]);
   }
 
@@ -1306,8 +1375,21 @@ final class Http1Parser {
       return true;
     }
     switch (b) {
-      case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-      case '.': case '^': case '_': case '`': case '|': case '~':
+      case '!':
+      case '#':
+      case '$':
+      case '%':
+      case '&':
+      case '\'':
+      case '*':
+      case '+':
+      case '-':
+      case '.':
+      case '^':
+      case '_':
+      case '`':
+      case '|':
+      case '~':
         return true;
       default:
         return false;

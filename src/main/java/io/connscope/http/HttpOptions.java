@@ -1,8 +1,8 @@
 package io.connscope.http;
 
 /**
- * Limits of the HTTP/1.x parser and tracker. Mutable; set before the first tracker is created
- * and do not change afterwards.
+ * Limits of the HTTP/1.x parser and tracker. Mutable; set before the first tracker is created and
+ * do not change afterwards.
  *
  * <table border="1">
  * <caption>Options and defaults</caption>
@@ -34,12 +34,29 @@ public final class HttpOptions {
   private int maxChunkLineBytes = 1024;
   private int maxTransactionsKept = 1000;
 
-  public int maxStartLineBytes() { return maxStartLineBytes; }
-  public int maxHeaderBytes() { return maxHeaderBytes; }
-  public int maxHeaders() { return maxHeaders; }
-  public int maxPendingRequests() { return maxPendingRequests; }
-  public int maxChunkLineBytes() { return maxChunkLineBytes; }
-  public int maxTransactionsKept() { return maxTransactionsKept; }
+  public int maxStartLineBytes() {
+    return maxStartLineBytes;
+  }
+
+  public int maxHeaderBytes() {
+    return maxHeaderBytes;
+  }
+
+  public int maxHeaders() {
+    return maxHeaders;
+  }
+
+  public int maxPendingRequests() {
+    return maxPendingRequests;
+  }
+
+  public int maxChunkLineBytes() {
+    return maxChunkLineBytes;
+  }
+
+  public int maxTransactionsKept() {
+    return maxTransactionsKept;
+  }
 
   public HttpOptions maxStartLineBytes(int v) {
     maxStartLineBytes = positive(v, "maxStartLineBytes");

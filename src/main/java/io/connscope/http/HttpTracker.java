@@ -18,33 +18,35 @@ import java.util.TreeMap;
  * {@link Http1Parser} each and pairs responses with requests in order.
  *
  * <h2>Recognition</h2>
+ *
  * Each direction is classified from its reassembled bytes as soon as its first line is complete:
- * the client direction must begin with a request line ({@code token SP target SP HTTP/d.d}, any
- * RFC 7230 tchar token of up to 32 characters), the server direction with {@code HTTP/}. One
- * direction is enough: a server that answers makes the connection HTTP whatever the client sent
- * (or whether the capture holds it). When the presumed client sends a status line (or the
- * presumed server a request line) and the roles were only inferred, the tracker calls {@link
- * StreamControl#swapRoles()}; with roles from the handshake it waits for the other side and
- * parses a reverse connection ({@link #httpReversed()}). A direction whose start the capture does
- * not hold (picked up mid-stream, or after a gap) is scanned line by line for its next start line
- * of either kind, up to {@link #SCAN_BUDGET} bytes, keeping only the current line. Until the
- * decision the kept bytes stay with the frame, time and ACK of the chunk they came in, and are
- * replayed to the parsers; nothing is dropped. When nothing HTTP-like shows, the connection is
- * marked not HTTP ({@link #notHttpReason()}: {@code tls}, {@code ssh}, {@code http2}, {@code
- * roles_reversed}, {@code gap}, {@code no_data} or {@code unrecognised}) and every later byte is
- * ignored at the cost of one branch.
+ * the client direction must begin with a request line ({@code token SP target SP HTTP/d.d}, any RFC
+ * 7230 tchar token of up to 32 characters), the server direction with {@code HTTP/}. One direction
+ * is enough: a server that answers makes the connection HTTP whatever the client sent (or whether
+ * the capture holds it). When the presumed client sends a status line (or the presumed server a
+ * request line) and the roles were only inferred, the tracker calls {@link
+ * StreamControl#swapRoles()}; with roles from the handshake it waits for the other side and parses
+ * a reverse connection ({@link #httpReversed()}). A direction whose start the capture does not hold
+ * (picked up mid-stream, or after a gap) is scanned line by line for its next start line of either
+ * kind, up to {@link #SCAN_BUDGET} bytes, keeping only the current line. Until the decision the
+ * kept bytes stay with the frame, time and ACK of the chunk they came in, and are replayed to the
+ * parsers; nothing is dropped. When nothing HTTP-like shows, the connection is marked not HTTP
+ * ({@link #notHttpReason()}: {@code tls}, {@code ssh}, {@code http2}, {@code roles_reversed},
+ * {@code gap}, {@code no_data} or {@code unrecognised}) and every later byte is ignored at the cost
+ * of one branch.
  *
  * <h2>Pairing</h2>
- * A request joins a FIFO of pending requests when its first byte arrives; the response parser
- * takes the head of that FIFO when a final response head completes (its method decides the
- * framing, as in Netty's {@code HttpClientCodec}); interim 1xx responses are recorded on the head
- * without taking it. Pairing is checked against the sequence space (section "ACK-aligned
- * pairing" below): a response that began before its client sent the oldest pending request is an
- * orphan; a request whose response the client acknowledged while the capture lost its head is
- * {@link Transaction#responseNotCaptured()}, so later responses stay with their requests. A
- * message cut by a gap extends to the next start line of its direction. After a desynchronisation
- * on either side, responses paired until the FIFO drains (with both sides in sync) are flagged
- * {@link Transaction#gapAffected()} unless the ACK numbers prove the pairing.
+ *
+ * A request joins a FIFO of pending requests when its first byte arrives; the response parser takes
+ * the head of that FIFO when a final response head completes (its method decides the framing, as in
+ * Netty's {@code HttpClientCodec}); interim 1xx responses are recorded on the head without taking
+ * it. Pairing is checked against the sequence space (section "ACK-aligned pairing" below): a
+ * response that began before its client sent the oldest pending request is an orphan; a request
+ * whose response the client acknowledged while the capture lost its head is {@link
+ * Transaction#responseNotCaptured()}, so later responses stay with their requests. A message cut by
+ * a gap extends to the next start line of its direction. After a desynchronisation on either side,
+ * responses paired until the FIFO drains (with both sides in sync) are flagged {@link
+ * Transaction#gapAffected()} unless the ACK numbers prove the pairing.
  *
  * <p>Single-threaded, like the connection that drives it.
  */
@@ -59,10 +61,13 @@ public final class HttpTracker implements StreamListener {
   private static final int SCANNING = 7;
   private static final int FOUND_REQ = 8;
   private static final int FOUND_STATUS = 9;
+
   /** Bytes of a direction scanned for a start line before it is given up as not HTTP. */
   static final long SCAN_BUDGET = 1 << 20;
+
   /** Fewer missing bytes cannot hold a response ("HTTP/1.1 200 \r\n\r\n" is 17). */
   private static final long MIN_RESPONSE_BYTES = 16;
+
   private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
   private static final byte[] NO_BYTES = new byte[0];
 
@@ -75,20 +80,30 @@ public final class HttpTracker implements StreamListener {
   private Probe[] probes = {new Probe(), new Probe()};
   private Http1Parser[] parsers;
   private boolean decided;
+
   /** The handshake's server sends the requests ({@link #startReversed}). */
   private boolean reversed;
+
   private String notHttpReason;
 
   /** Transactions not yet final, in index order. */
   private final ArrayDeque<Transaction> unfinished = new ArrayDeque<>(4);
+
   /** The most recent final transactions (at most maxTransactionsKept), in index order. */
   private final ArrayDeque<Transaction> retained = new ArrayDeque<>(4);
-  /** {@link #transactions()} as last returned; null once {@code unfinished} or {@code retained} changed. */
+
+  /**
+   * {@link #transactions()} as last returned; null once {@code unfinished} or {@code retained}
+   * changed.
+   */
   private List<Transaction> snapshot;
+
   private TransactionListener listener;
   private final ArrayDeque<Transaction> pending = new ArrayDeque<>(4);
+
   /** Made at the first anomaly: most connections have none. */
   private TreeMap<String, long[]> counts;
+
   private Transaction reqTx;
   private Transaction respTx;
   private boolean respInterim;
@@ -97,19 +112,24 @@ public final class HttpTracker implements StreamListener {
   private boolean tunnel;
   private boolean pairingSuspect;
   private long lastFrame;
+
   /** {@link StreamControl#dataAck()} of the bytes being fed (kept per chunk during a replay). */
   private long feedAck = -1;
+
   /**
-   * Response stream offset where bytes not parsed as responses begin (a gap outside a body of
-   * known length), -1 while every response byte is accounted for; {@link #respGapEnd} is where
-   * the latest such gap ends, and the frame and time of the ACK that revealed it.
+   * Response stream offset where bytes not parsed as responses begin (a gap outside a body of known
+   * length), -1 while every response byte is accounted for; {@link #respGapEnd} is where the latest
+   * such gap ends, and the frame and time of the ACK that revealed it.
    */
   private long respHole = -1;
+
   /** No byte from respHole on belongs to a response already paired. */
   private boolean respHoleClean;
+
   private long respGapEnd = -1;
   private long respGapFrame = -1;
   private long respGapUs = -1;
+
   /** Request bytes went missing (a gap, or the capture began inside the request stream). */
   private boolean requestsIncomplete;
 
@@ -120,18 +140,21 @@ public final class HttpTracker implements StreamListener {
     this.probeCap = opts.maxStartLineBytes() + 2;
   }
 
-  /** Hands every transaction to {@code l} once it is final (both messages ended), in index order. */
+  /**
+   * Hands every transaction to {@code l} once it is final (both messages ended), in index order.
+   */
   public void setListener(TransactionListener l) {
     this.listener = l;
   }
 
   /**
-   * The transactions still known, in index order (orphan responses take their place in that
-   * order): the most recent final ones ({@link HttpOptions#maxTransactionsKept()} at most) and
-   * those not final yet. After {@link #onClose} every transaction is final.
+   * The transactions still known, in index order (orphan responses take their place in that order):
+   * the most recent final ones ({@link HttpOptions#maxTransactionsKept()} at most) and those not
+   * final yet. After {@link #onClose} every transaction is final.
    */
   public List<Transaction> transactions() {
-    // one copy until the transactions change: the close-time detectors ask for them one after another
+    // one copy until the transactions change: the close-time detectors ask for them one after
+    // another
     if (snapshot == null) {
       List<Transaction> out = new ArrayList<>(retained.size() + unfinished.size());
       for (Transaction t : retained) {
@@ -395,12 +418,12 @@ public final class HttpTracker implements StreamListener {
   }
 
   /**
-   * What a direction shows so far: REQ or STATUS (its first line), H2 (the HTTP/2 preface),
-   * PENDING while its first line is incomplete; for a direction whose start the capture does not
-   * hold (picked up mid-stream, or after a gap), SCANNING while later lines are checked for a
-   * start line and FOUND_REQ or FOUND_STATUS once one is found; DONE when nothing more can
-   * tell (its first line is no start line, it ended, it began with a TLS or SSH record, or was
-   * scanned as far as {@link #SCAN_BUDGET} without a start line).
+   * What a direction shows so far: REQ or STATUS (its first line), H2 (the HTTP/2 preface), PENDING
+   * while its first line is incomplete; for a direction whose start the capture does not hold
+   * (picked up mid-stream, or after a gap), SCANNING while later lines are checked for a start line
+   * and FOUND_REQ or FOUND_STATUS once one is found; DONE when nothing more can tell (its first
+   * line is no start line, it ended, it began with a TLS or SSH record, or was scanned as far as
+   * {@link #SCAN_BUDGET} without a start line).
    */
   private int kindOf(int dir, boolean force) {
     Probe p = probes[dir];
@@ -413,7 +436,8 @@ public final class HttpTracker implements StreamListener {
       if (c == PENDING && full) {
         c = p.len > p.skip ? OTHER : NONE;
       }
-      if (c == REQ && !conn.startSeen(dir)
+      if (c == REQ
+          && !conn.startSeen(dir)
           && !Http1Parser.plausibleRequestLine(p.data, firstLineStart(p), firstLineEnd(p))) {
         c = OTHER; // perhaps the tail of a request line: look further
       }
@@ -513,7 +537,11 @@ public final class HttpTracker implements StreamListener {
     if (!Http1Parser.isRequestLine(b, i, e)) { // HTTP/1.x, or an HTTP/0.9 Simple-Request
       return OTHER;
     }
-    if (t - i == 3 && b[i] == 'P' && b[i + 1] == 'R' && b[i + 2] == 'I' && e - 3 > t
+    if (t - i == 3
+        && b[i] == 'P'
+        && b[i + 1] == 'R'
+        && b[i + 2] == 'I'
+        && e - 3 > t
         && b[e - 3] == '2') {
       return H2; // RFC 7540 3.5: "PRI * HTTP/2.0"
     }
@@ -557,10 +585,11 @@ public final class HttpTracker implements StreamListener {
     parsers[Direction.CLIENT] = parser(true, c, Direction.CLIENT);
     // after an HTTP/0.9 request the server's bare body is expected, not a desync
     boolean simple = !c.scanning && Http1Parser.startsWithSimpleRequest(c.data, c.skip, c.len);
-    parsers[Direction.SERVER] = simple
-        ? new Http1Parser(false, opts, callbacks, Http1Parser.State.START_LINE,
-            probes[Direction.SERVER].base)
-        : parser(false, probes[Direction.SERVER], Direction.SERVER);
+    parsers[Direction.SERVER] =
+        simple
+            ? new Http1Parser(
+                false, opts, callbacks, Http1Parser.State.START_LINE, probes[Direction.SERVER].base)
+            : parser(false, probes[Direction.SERVER], Direction.SERVER);
     return 0;
   }
 
@@ -599,8 +628,8 @@ public final class HttpTracker implements StreamListener {
 
   /**
    * The parser of a direction, starting where its probe's kept bytes start: at the start line
-   * found, at the stream's start, or (when the direction began inside a message and no start
-   * line was found yet) waiting for one.
+   * found, at the stream's start, or (when the direction began inside a message and no start line
+   * was found yet) waiting for one.
    */
   private Http1Parser parser(boolean request, Probe p, int dir) {
     if (p.gapped && !request) {
@@ -610,16 +639,19 @@ public final class HttpTracker implements StreamListener {
     if (request && (p.scanning || !conn.startSeen(dir))) {
       requestsIncomplete = true; // requests before the first one seen may be missing
     }
-    if (!p.scanning && (p.firstLine == REQ || p.firstLine == STATUS
-        || (p.firstLine != OTHER && conn.startSeen(dir)))) {
-      return new Http1Parser(request, opts, callbacks, Http1Parser.State.START_LINE,
-          p.base + Math.max(0, p.skip));
+    if (!p.scanning
+        && (p.firstLine == REQ
+            || p.firstLine == STATUS
+            || (p.firstLine != OTHER && conn.startSeen(dir)))) {
+      return new Http1Parser(
+          request, opts, callbacks, Http1Parser.State.START_LINE, p.base + Math.max(0, p.skip));
     }
     if (!p.scanning && p.firstLine != OTHER) {
       // picked up mid-stream, its first line not complete yet: it may be the inside of a
       // message, so the parser waits for a start line and says so only if it skips bytes
-      Http1Parser q = new Http1Parser(request, opts, callbacks, Http1Parser.State.DESYNC,
-          p.base + Math.max(0, p.skip));
+      Http1Parser q =
+          new Http1Parser(
+              request, opts, callbacks, Http1Parser.State.DESYNC, p.base + Math.max(0, p.skip));
       q.startUnknown();
       return q;
     }
@@ -627,8 +659,8 @@ public final class HttpTracker implements StreamListener {
     count(HttpAnomalies.DESYNC, lastFrame, 1);
     pairingSuspect = true;
     if (p.found != PENDING) {
-      return new Http1Parser(request, opts, callbacks, Http1Parser.State.START_LINE,
-          p.base + p.start);
+      return new Http1Parser(
+          request, opts, callbacks, Http1Parser.State.START_LINE, p.base + p.start);
     }
     long at = p.scanning ? p.base + p.start : p.base + Math.max(0, p.skip);
     return new Http1Parser(request, opts, callbacks, Http1Parser.State.DESYNC, at);
@@ -664,37 +696,48 @@ public final class HttpTracker implements StreamListener {
   }
 
   /**
-   * The bytes of one direction kept until the tracker decides: from the stream's start while
-   * its first line is incomplete, then (when that line is no start line: the capture began
-   * inside a message, or the content is not HTTP) only the current line, each complete line
-   * being checked for a start line of either kind. Nothing after a gap is lost: the bytes after
-   * it are kept and scanned. At most about {@code cap} bytes are kept; every kept chunk keeps
-   * its frame, time and acknowledgment.
+   * The bytes of one direction kept until the tracker decides: from the stream's start while its
+   * first line is incomplete, then (when that line is no start line: the capture began inside a
+   * message, or the content is not HTTP) only the current line, each complete line being checked
+   * for a start line of either kind. Nothing after a gap is lost: the bytes after it are kept and
+   * scanned. At most about {@code cap} bytes are kept; every kept chunk keeps its frame, time and
+   * acknowledgment.
    */
   private static final class Probe {
     /** Made at the first bytes: a direction often has none before the tracker decides. */
     byte[] data = NO_BYTES;
+
     /** Kept bytes are data[start, len); data[i] is at stream offset base + i. */
     int start;
+
     int len;
     long base;
+
     /** A start line (REQ or STATUS) found at data[start] while scanning, else PENDING. */
     int found = PENDING;
+
     /** What {@link #classify} made of the first line. */
     int firstLine = PENDING;
+
     /** The first line was no start line: each later line is checked. */
     boolean scanning;
+
     /** Index in data where the unchecked part of the current line begins. */
     int checked;
+
     /** Bytes scanned without finding a start line. */
     long scanned;
+
     /** Length of a SOCKS handshake first in this direction, -1 until measured. */
     int skip = -1;
+
     boolean sawData;
     boolean gapped;
     long firstGap = -1;
+
     /** The first bytes of the direction (signature for the not-HTTP reason). */
     byte[] head;
+
     int chunks;
     int[] ends;
     long[] frames;
@@ -703,8 +746,10 @@ public final class HttpTracker implements StreamListener {
     boolean ended;
     long endFrame = -1;
     long endUs;
+
     /** Past a found start line, bytes no longer kept: replayed as one gap of {@code dropped}. */
     boolean frozen;
+
     long dropped;
 
     void append(ByteBuffer buf, int off, int n, long frame, long us, long ack, int cap) {
@@ -805,8 +850,8 @@ public final class HttpTracker implements StreamListener {
         int e = lf > start && data[lf - 1] == '\r' ? lf - 1 : lf;
         int at = Http1Parser.startLineIn(data, start, e);
         if (at >= 0) {
-          int kind = (data[at] | 0x20) == 'h' && Http1Parser.isStatusLine(data, at, e)
-              ? STATUS : REQ;
+          int kind =
+              (data[at] | 0x20) == 'h' && Http1Parser.isStatusLine(data, at, e) ? STATUS : REQ;
           scanned += at - start;
           start = at;
           found = kind;
@@ -853,11 +898,14 @@ public final class HttpTracker implements StreamListener {
       if (head == null || head.length == 0) {
         return null;
       }
-      if (head[0] == 0x16 || (head.length >= 2 && head[0] >= 0x14 && head[0] <= 0x17
-          && head[1] == 0x03)) {
+      if (head[0] == 0x16
+          || (head.length >= 2 && head[0] >= 0x14 && head[0] <= 0x17 && head[1] == 0x03)) {
         return "tls"; // a TLS record: a handshake, or any record when picked up mid-stream
       }
-      if (head.length >= 4 && head[0] == 'S' && head[1] == 'S' && head[2] == 'H'
+      if (head.length >= 4
+          && head[0] == 'S'
+          && head[1] == 'S'
+          && head[2] == 'H'
           && head[3] == '-') {
         return "ssh";
       }
@@ -898,9 +946,9 @@ public final class HttpTracker implements StreamListener {
   }
 
   /**
-   * Retires the pending requests whose responses the response bytes up to {@code ack}, missing
-   * from the capture, held: called before a request that acknowledged them joins the pending
-   * requests, and at the end with the end of the missing bytes.
+   * Retires the pending requests whose responses the response bytes up to {@code ack}, missing from
+   * the capture, held: called before a request that acknowledged them joins the pending requests,
+   * and at the end with the end of the missing bytes.
    */
   private void retireAnswered(long ack) {
     while (respHole >= 0 && ack >= 0 && !pending.isEmpty()) {
@@ -919,11 +967,11 @@ public final class HttpTracker implements StreamListener {
   }
 
   /**
-   * Before a final response head at {@code rs}: when response bytes went missing after every
-   * paired response had ended (a clean hole), after the oldest pending request was sent and
-   * before rs, and the server had received request bytes past that request's end when it sent
-   * this response (a later request, seen or lost), the missing bytes held that request's
-   * response (responses come in order), whatever its next request's ACK says.
+   * Before a final response head at {@code rs}: when response bytes went missing after every paired
+   * response had ended (a clean hole), after the oldest pending request was sent and before rs, and
+   * the server had received request bytes past that request's end when it sent this response (a
+   * later request, seen or lost), the missing bytes held that request's response (responses come in
+   * order), whatever its next request's ACK says.
    */
   private void retireLostBefore(long rs) {
     if (respHole < 0 || !respHoleClean || rs < 0 || pending.isEmpty()) {
@@ -943,10 +991,10 @@ public final class HttpTracker implements StreamListener {
   }
 
   /**
-   * True when the ACK numbers alone prove that the response starting at {@code rs} answers
-   * {@code tx} although message boundaries were lost: tx was sent before the client received
-   * that byte, every request before it is accounted for, and the next request (if any) was sent
-   * after the client had received it.
+   * True when the ACK numbers alone prove that the response starting at {@code rs} answers {@code
+   * tx} although message boundaries were lost: tx was sent before the client received that byte,
+   * every request before it is accounted for, and the next request (if any) was sent after the
+   * client had received it.
    */
   private boolean ackConfirmed(Transaction tx, long rs, boolean interim) {
     if (tx.orphanResponse || tx.requestAck < 0 || rs < tx.requestAck || requestsIncomplete) {
@@ -965,13 +1013,15 @@ public final class HttpTracker implements StreamListener {
 
   /**
    * For a response whose request is unknown (lost, or before the capture): true when the next
-   * request was sent having received exactly this response's head and nothing more, so the
-   * response has no body whatever its Content-Length says (it answered a HEAD, most likely);
-   * framed by its Content-Length it would swallow the responses after it.
+   * request was sent having received exactly this response's head and nothing more, so the response
+   * has no body whatever its Content-Length says (it answered a HEAD, most likely); framed by its
+   * Content-Length it would swallow the responses after it.
    */
   private boolean bodilessByAck(Http1Parser p) {
     Transaction next = pending.peekFirst();
-    return next != null && p.firstOffset >= 0 && next.requestAck >= 0
+    return next != null
+        && p.firstOffset >= 0
+        && next.requestAck >= 0
         && next.requestAck == p.firstOffset + p.headBytes
         && p.headers.get("content-length") != null;
   }
@@ -984,7 +1034,11 @@ public final class HttpTracker implements StreamListener {
   private void endBodilessOrphan(long ack) {
     Transaction r = respTx;
     Http1Parser rp = parsers == null ? null : responseParser();
-    if (r != null && r.orphanResponse && r.method == null && ack >= 0 && rp != null
+    if (r != null
+        && r.orphanResponse
+        && r.method == null
+        && ack >= 0
+        && rp != null
         && ack == rp.offset()) {
       rp.endBodyNotBegun();
     }
@@ -1010,6 +1064,7 @@ public final class HttpTracker implements StreamListener {
 
   /** The cut message of each direction (client, server) and where it starts. */
   private Transaction cut0;
+
   private Transaction cut1;
   private long cutStart0;
   private long cutStart1;

@@ -2,19 +2,20 @@ package io.connscope.http;
 
 /**
  * Short ISO-8859-1 strings decoded from message heads, reused when the same bytes come again:
- * methods, targets, reasons and header values repeat from one message to the next (the same
- * {@code Host}, {@code Server}, {@code Content-Type} on every transaction), and a new string for
- * each would be most of the garbage the parser makes.
+ * methods, targets, reasons and header values repeat from one message to the next (the same {@code
+ * Host}, {@code Server}, {@code Content-Type} on every transaction), and a new string for each
+ * would be most of the garbage the parser makes.
  *
- * <p>A direct-mapped table of {@value #SIZE} strings of at most {@value #MAX_LENGTH} bytes, one
- * per analysis thread: a slot is used only when its string has exactly the bytes asked for, so
- * the strings returned are those {@link Headers#latin1} would return, only shared.
+ * <p>A direct-mapped table of {@value #SIZE} strings of at most {@value #MAX_LENGTH} bytes, one per
+ * analysis thread: a slot is used only when its string has exactly the bytes asked for, so the
+ * strings returned are those {@link Headers#latin1} would return, only shared.
  */
 final class Latin1Strings {
   static final int SIZE = 1024;
   static final int MAX_LENGTH = 64;
 
-  private static final ThreadLocal<Latin1Strings> OF_THREAD = ThreadLocal.withInitial(Latin1Strings::new);
+  private static final ThreadLocal<Latin1Strings> OF_THREAD =
+      ThreadLocal.withInitial(Latin1Strings::new);
 
   private final String[] slots = new String[SIZE];
 

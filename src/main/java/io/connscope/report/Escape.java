@@ -48,9 +48,9 @@ public final class Escape {
   /**
    * Markdown text, also inside a table cell (GitHub, GitLab, Jira's Markdown): control characters
    * and newlines become {@code \xNN}; {@code < > &} become entities (no raw HTML); the Markdown
-   * punctuation that can start emphasis, code, links or strike-through mid-line ({@code \ ` * _ [ ] ~ |})
-   * gets a backslash (CommonMark §2.4: any ASCII punctuation may be backslash-escaped; GFM tables
-   * need {@code \|}). Line-start syntax (#, -, +, >) cannot occur: newlines never pass.
+   * punctuation that can start emphasis, code, links or strike-through mid-line ({@code \ ` * _ [ ]
+   * ~ |}) gets a backslash (CommonMark §2.4: any ASCII punctuation may be backslash-escaped; GFM
+   * tables need {@code \|}). Line-start syntax (#, -, +, >) cannot occur: newlines never pass.
    */
   public static String md(String s) {
     if (s == null) {
@@ -135,8 +135,11 @@ public final class Escape {
       in.append("...");
     }
     String fence = "`".repeat(longest + 1);
-    boolean pad = in.charAt(0) == '`' || in.charAt(in.length() - 1) == '`'
-        || in.charAt(0) == ' ' || in.charAt(in.length() - 1) == ' ';
+    boolean pad =
+        in.charAt(0) == '`'
+            || in.charAt(in.length() - 1) == '`'
+            || in.charAt(0) == ' '
+            || in.charAt(in.length() - 1) == ' ';
     return pad ? fence + " " + in + " " + fence : fence + in + fence;
   }
 
@@ -145,6 +148,8 @@ public final class Escape {
   }
 
   private static String hex(char ch) {
-    return ch < 0x100 ? String.format(Locale.ROOT, "\\x%02x", (int) ch) : String.format(Locale.ROOT, "\\u%04x", (int) ch);
+    return ch < 0x100
+        ? String.format(Locale.ROOT, "\\x%02x", (int) ch)
+        : String.format(Locale.ROOT, "\\u%04x", (int) ch);
   }
 }

@@ -21,26 +21,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Renders a report (its result records) as HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/): one entry
- * per transaction, ordered by request start.
+ * Renders a report (its result records) as HAR 1.2
+ * (http://www.softwareishard.com/blog/har-12-spec/): one entry per transaction, ordered by request
+ * start.
  *
  * <ul>
- *   <li>timings: blocked -1, dns -1 (not seen in a TCP capture); connect is the handshake (SYN
- *       to the handshake's ACK) on a connection's first transaction, -1 on a reused connection;
- *       on a TLS connection whose handshake was seen, ssl is the TLS setup (ClientHello to the
- *       first application data record, {@code tls.timing.setup_us}) and connect, which includes
- *       it (HAR 1.2), runs from the SYN to that record; ssl is -1 otherwise; send, wait, receive from the first and last frames of the request and
- *       response (0 when unknown, e.g. an unanswered request: HAR requires them non-negative).
+ *   <li>timings: blocked -1, dns -1 (not seen in a TCP capture); connect is the handshake (SYN to
+ *       the handshake's ACK) on a connection's first transaction, -1 on a reused connection; on a
+ *       TLS connection whose handshake was seen, ssl is the TLS setup (ClientHello to the first
+ *       application data record, {@code tls.timing.setup_us}) and connect, which includes it (HAR
+ *       1.2), runs from the SYN to that record; ssl is -1 otherwise; send, wait, receive from the
+ *       first and last frames of the request and response (0 when unknown, e.g. an unanswered
+ *       request: HAR requires them non-negative).
  *   <li>{@code connection} is connscope's connection id ("C3"); {@code serverIPAddress} the
  *       server's address.
- *   <li>headers: those the JSON report keeps (framing, connection management and a few
- *       identifying ones); sizes from the wire (header bytes, body bytes after de-chunking as the
- *       report counts them).
+ *   <li>headers: those the JSON report keeps (framing, connection management and a few identifying
+ *       ones); sizes from the wire (header bytes, body bytes after de-chunking as the report counts
+ *       them).
  *   <li>{@code _connscope}: connection, transaction index, evidence frames, flags (unanswered,
  *       gaps), the stalls (type and cost of every finding occurrence on this transaction) and the
  *       findings that name this transaction (a finding that groups several occurrences names its
  *       costliest one; {@code occurrences} says how many).
  * </ul>
+ *
  * Output is deterministic: fixed field order, times in milliseconds with three decimals.
  */
 public final class HarReportWriter {
@@ -64,22 +67,29 @@ public final class HarReportWriter {
   static void write(ReportSource src, OutputStream out) throws IOException {
     ResultJson.Header r = src.header();
     long epochUs = r.capture().startEpochUs();
-    DefaultPrettyPrinter pp = new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
+    DefaultPrettyPrinter pp =
+        new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
     // an entry sits two objects deep (the document, then "log"): rendered alone, it is indented so
-    DefaultPrettyPrinter entryPp = new DefaultPrettyPrinter().withObjectIndenter(new Nested(new DefaultIndenter("  ", "\n"), 2));
+    DefaultPrettyPrinter entryPp =
+        new DefaultPrettyPrinter()
+            .withObjectIndenter(new Nested(new DefaultIndenter("  ", "\n"), 2));
     ByteArrayOutputStream scratch = new ByteArrayOutputStream(4096);
-    try (SpoolFile entries = new SpoolFile(4 << 20); ReportSource.FindingCursor findings = src.findingCursor()) {
-      src.transactions((c, t) -> {
-        long start = t.requestStartUs() >= 0 ? t.requestStartUs()
-            : t.responseStartUs() >= 0 ? t.responseStartUs() : c.startUs();
-        List<Finding> fs = findings.take(c.idString(), t.index());
-        scratch.reset();
-        try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
-          g.setPrettyPrinter(entryPp.createInstance());
-          entry(g, fs, new Tx(c, t, start), epochUs);
-        }
-        entries.add(start, scratch.toByteArray(), scratch.size());
-      });
+    try (SpoolFile entries = new SpoolFile(4 << 20);
+        ReportSource.FindingCursor findings = src.findingCursor()) {
+      src.transactions(
+          (c, t) -> {
+            long start =
+                t.requestStartUs() >= 0
+                    ? t.requestStartUs()
+                    : t.responseStartUs() >= 0 ? t.responseStartUs() : c.startUs();
+            List<Finding> fs = findings.take(c.idString(), t.index());
+            scratch.reset();
+            try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
+              g.setPrettyPrinter(entryPp.createInstance());
+              entry(g, fs, new Tx(c, t, start), epochUs);
+            }
+            entries.add(start, scratch.toByteArray(), scratch.size());
+          });
       try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         g.setPrettyPrinter(pp);
@@ -93,49 +103,55 @@ public final class HarReportWriter {
         g.writeArrayFieldStart("pages");
         g.writeEndArray();
         g.writeArrayFieldStart("entries");
-        OutputStream split = new OutputStream() {
-          private final ByteArrayOutputStream cur = new ByteArrayOutputStream(4096);
+        OutputStream split =
+            new OutputStream() {
+              private final ByteArrayOutputStream cur = new ByteArrayOutputStream(4096);
 
-          @Override
-          public void write(int b) throws IOException {
-            if (b == 0) {
-              flushEntry();
-            } else {
-              cur.write(b);
-            }
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) throws IOException {
-            int start = off;
-            for (int i = off; i < off + len; i++) {
-              if (b[i] == 0) {
-                cur.write(b, start, i - start);
-                flushEntry();
-                start = i + 1;
+              @Override
+              public void write(int b) throws IOException {
+                if (b == 0) {
+                  flushEntry();
+                } else {
+                  cur.write(b);
+                }
               }
-            }
-            cur.write(b, start, off + len - start);
-          }
 
-          @Override
-          public void flush() throws IOException {
-            flushEntry();
-          }
+              @Override
+              public void write(byte[] b, int off, int len) throws IOException {
+                int start = off;
+                for (int i = off; i < off + len; i++) {
+                  if (b[i] == 0) {
+                    cur.write(b, start, i - start);
+                    flushEntry();
+                    start = i + 1;
+                  }
+                }
+                cur.write(b, start, off + len - start);
+              }
 
-          private void flushEntry() throws IOException {
-            if (cur.size() > 0) {
-              g.writeRawValue(cur.toString(java.nio.charset.StandardCharsets.UTF_8));
-              cur.reset();
-            }
-          }
-        };
+              @Override
+              public void flush() throws IOException {
+                flushEntry();
+              }
+
+              private void flushEntry() throws IOException {
+                if (cur.size() > 0) {
+                  g.writeRawValue(cur.toString(java.nio.charset.StandardCharsets.UTF_8));
+                  cur.reset();
+                }
+              }
+            };
         // JSON text holds no NUL byte (it is escaped in strings): NUL separates the entries
         entries.writeSorted(split, new byte[] {0}, -1);
         split.flush();
         g.writeEndArray();
-        g.writeStringField("comment", "connscope " + r.toolVersion() + " from "
-            + ReportModel.files(r.capture()) + "; times are capture times");
+        g.writeStringField(
+            "comment",
+            "connscope "
+                + r.toolVersion()
+                + " from "
+                + ReportModel.files(r.capture())
+                + "; times are capture times");
         g.writeEndObject();
         g.writeEndObject();
       }
@@ -145,7 +161,8 @@ public final class HarReportWriter {
   }
 
   /** An indenter {@code extra} levels deeper than {@code base}. */
-  private record Nested(DefaultPrettyPrinter.Indenter base, int extra) implements DefaultPrettyPrinter.Indenter {
+  private record Nested(DefaultPrettyPrinter.Indenter base, int extra)
+      implements DefaultPrettyPrinter.Indenter {
     @Override
     public void writeIndentation(JsonGenerator g, int level) throws IOException {
       base.writeIndentation(g, level + extra);
@@ -161,7 +178,8 @@ public final class HarReportWriter {
     return BigDecimal.valueOf(us, 3);
   }
 
-  private static void entry(JsonGenerator g, List<Finding> findings, Tx x, long epochUs) throws IOException {
+  private static void entry(JsonGenerator g, List<Finding> findings, Tx x, long epochUs)
+      throws IOException {
     ConnectionResult c = x.connection();
     TransactionResult t = x.transaction();
     TransactionResult.Timings tm = t.timings();
@@ -169,7 +187,10 @@ public final class HarReportWriter {
     long ssl = -1;
     TlsFacts.Timing tls = c.tls() == null ? null : c.tls().timing();
     long synUs = c.handshake().synUs();
-    if (tls != null && connect >= 0 && tls.setupUs() >= 0 && synUs >= 0
+    if (tls != null
+        && connect >= 0
+        && tls.setupUs() >= 0
+        && synUs >= 0
         && tls.firstAppDataUs() >= synUs) {
       // HAR 1.2: ssl is included in connect, which then runs from the SYN to the first
       // application data record
@@ -181,7 +202,8 @@ public final class HarReportWriter {
     long receive = Math.max(0, tm.receiveUs());
     long started = x.startUs() - Math.max(0, connect);
     g.writeStartObject();
-    g.writeStringField("startedDateTime", ISO.format(Instant.EPOCH.plusNanos((epochUs + started) * 1000)));
+    g.writeStringField(
+        "startedDateTime", ISO.format(Instant.EPOCH.plusNanos((epochUs + started) * 1000)));
     g.writeNumberField("time", msec(Math.max(0, connect) + send + wait + receive));
     String host = t.requestHeaders().getOrDefault("host", ReportModel.endpoint(c.server()));
     String uri = t.uri();
@@ -237,7 +259,8 @@ public final class HarReportWriter {
     g.writeEndObject();
   }
 
-  private static void connscope(JsonGenerator g, List<Finding> findings, ConnectionResult c, TransactionResult t)
+  private static void connscope(
+      JsonGenerator g, List<Finding> findings, ConnectionResult c, TransactionResult t)
       throws IOException {
     String id = c.idString();
     int index = t.index();
@@ -321,7 +344,8 @@ public final class HarReportWriter {
     if (uri == null) {
       return "http://" + host + "/";
     }
-    if (uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8)) {
+    if (uri.regionMatches(true, 0, "http://", 0, 7)
+        || uri.regionMatches(true, 0, "https://", 0, 8)) {
       return uri;
     }
     if (!uri.startsWith("/")) {

@@ -18,26 +18,28 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Renders a report (its result records, as {@link ReportDigest} gathered them) as one self-contained HTML page: inline CSS and SVG, one inline script
- * (opens collapsed sections before printing) and a Content-Security-Policy that forbids every
- * fetch, so the page needs no network and works printed to PDF.
+ * Renders a report (its result records, as {@link ReportDigest} gathered them) as one
+ * self-contained HTML page: inline CSS and SVG, one inline script (opens collapsed sections before
+ * printing) and a Content-Security-Policy that forbids every fetch, so the page needs no network
+ * and works printed to PDF.
  *
- * <p>Sections: capture-quality banner, verdict (costliest problems first), findings table, a
- * ladder (sequence) diagram of the packets around each finding (client and server columns, the
- * held ACK and the released segment highlighted), the connection use per client/server pair (one
- * bar per connection on lanes, so serial, parallel, persistent and pipelined use show at a glance),
- * and a waterfall per connection (connect, send, wait, receive; stalls marked). Hovering any bar
- * or arrow shows its details (SVG {@code <title>}).
+ * <p>Sections: capture-quality banner, verdict (costliest problems first), findings table, a ladder
+ * (sequence) diagram of the packets around each finding (client and server columns, the held ACK
+ * and the released segment highlighted), the connection use per client/server pair (one bar per
+ * connection on lanes, so serial, parallel, persistent and pipelined use show at a glance), and a
+ * waterfall per connection (connect, send, wait, receive; stalls marked). Hovering any bar or arrow
+ * shows its details (SVG {@code <title>}).
  *
- * <p>Every string from the report goes through {@link Escape#html}, in text and attributes.
- * Output is deterministic. What is drawn and listed is bounded by {@link ReportDigest.Limits}
- * (30 ladders, 20 pair timelines, 40 waterfalls by default; {@code --max-drawn}), the rest counted,
- * so the page and the memory to render it grow with the problems, not with the capture.
+ * <p>Every string from the report goes through {@link Escape#html}, in text and attributes. Output
+ * is deterministic. What is drawn and listed is bounded by {@link ReportDigest.Limits} (30 ladders,
+ * 20 pair timelines, 40 waterfalls by default; {@code --max-drawn}), the rest counted, so the page
+ * and the memory to render it grow with the problems, not with the capture.
  */
 public final class HtmlReportWriter {
   static final int MAX_ROWS = 60;
 
-  private static final String CSS = """
+  private static final String CSS =
+      """
       :root{--connect:#e69f00;--send:#56b4e9;--wait:#009e73;--receive:#0072b2;--stall:#d55e00;--ink:#1d2330;--muted:#5b6475;--line:#d5d9e0}
       *{box-sizing:border-box}
       body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);margin:0 auto;max-width:1100px;padding:16px 24px}
@@ -64,7 +66,8 @@ public final class HtmlReportWriter {
       """;
 
   /** Added to the style sheet of a report with TLS connections (other pages stay as they were). */
-  private static final String TLS_CSS = """
+  private static final String TLS_CSS =
+      """
       :root{--tls:#cc79a7}.tls{fill:var(--tls)}
       svg rect.inferred{fill-opacity:.45;stroke:var(--ink);stroke-width:.6;stroke-dasharray:3 2}svg text.inferred{font-style:italic}
       #tls td{font-size:12.5px}#tls .suite{font-size:11px;color:var(--muted);word-break:break-all}
@@ -82,26 +85,48 @@ public final class HtmlReportWriter {
     StringBuilder b = new StringBuilder(1 << 16);
     String files = ReportModel.files(r.capture());
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
-        .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline';"
-            + " script-src 'unsafe-inline'; img-src data:\">\n")
+        .append(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline';"
+                + " script-src 'unsafe-inline'; img-src data:\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n")
-        .append("<title>connscope report: ").append(html(files)).append("</title>\n<style>\n").append(CSS)
+        .append("<title>connscope report: ")
+        .append(html(files))
+        .append("</title>\n<style>\n")
+        .append(CSS)
         .append(d.tlsTotal > 0 ? TLS_CSS : "")
         .append("</style></head>\n<body>\n");
-    b.append("<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\"><defs>")
-        .append(marker("arr", "#8a93a3")).append(marker("arr-ev", "#1d2330")).append(marker("arr-held", "#e69f00"))
-        .append(marker("arr-released", "#d55e00")).append("</defs></svg>\n");
+    b.append(
+            "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\"><defs>")
+        .append(marker("arr", "#8a93a3"))
+        .append(marker("arr-ev", "#1d2330"))
+        .append(marker("arr-held", "#e69f00"))
+        .append(marker("arr-released", "#d55e00"))
+        .append("</defs></svg>\n");
     CaptureSummary cap = r.capture();
     CaptureSummary.Totals sum = cap.totals();
-    b.append("<header><h1>connscope report</h1><p class=\"sub\">").append(html(files)).append(" &middot; ")
-        .append(cap.packets()).append(" packets &middot; ").append(Text.seconds(cap.durationUs()))
-        .append(" &middot; ").append(sum.connections())
+    b.append("<header><h1>connscope report</h1><p class=\"sub\">")
+        .append(html(files))
+        .append(" &middot; ")
+        .append(cap.packets())
+        .append(" packets &middot; ")
+        .append(Text.seconds(cap.durationUs()))
+        .append(" &middot; ")
+        .append(sum.connections())
         .append(sum.connections() == 1 ? " connection (" : " connections (")
-        .append(sum.httpConnections()).append(" HTTP) &middot; ").append(sum.transactions())
-        .append(" transactions &middot; ").append(sum.unansweredRequests())
-        .append(" unanswered").append(cap.filter() == null ? ""
-            : " &middot; filter <code>" + html(cap.filter()) + "</code>, " + cap.filteredOut()
-                + " packets excluded")
+        .append(sum.httpConnections())
+        .append(" HTTP) &middot; ")
+        .append(sum.transactions())
+        .append(" transactions &middot; ")
+        .append(sum.unansweredRequests())
+        .append(" unanswered")
+        .append(
+            cap.filter() == null
+                ? ""
+                : " &middot; filter <code>"
+                    + html(cap.filter())
+                    + "</code>, "
+                    + cap.filteredOut()
+                    + " packets excluded")
         .append("</p></header>\n");
     banner(b, d);
     verdict(b, d);
@@ -111,19 +136,27 @@ public final class HtmlReportWriter {
     tls(b, d);
     waterfalls(b, d);
     connectionsTable(b, d);
-    b.append("<footer>Generated by connscope ").append(html(r.toolVersion()))
-        .append(" (report schema ").append(html(r.schemaVersion()))
-        .append("). Times are capture times at the capture point. Open the capture in Wireshark and paste a display"
-            + " filter to see the evidence.</footer>\n")
-        .append("<script>window.addEventListener('beforeprint',function(){"
-            + "document.querySelectorAll('details').forEach(function(d){d.open=true;});});</script>\n")
+    b.append("<footer>Generated by connscope ")
+        .append(html(r.toolVersion()))
+        .append(" (report schema ")
+        .append(html(r.schemaVersion()))
+        .append(
+            "). Times are capture times at the capture point. Open the capture in Wireshark and paste a display"
+                + " filter to see the evidence.</footer>\n")
+        .append(
+            "<script>window.addEventListener('beforeprint',function(){"
+                + "document.querySelectorAll('details').forEach(function(d){d.open=true;});});</script>\n")
         .append("</body></html>\n");
     out.write(b.toString());
   }
 
   private static String marker(String id, String color) {
-    return "<marker id=\"" + id + "\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" markerUnits=\"userSpaceOnUse\""
-        + " orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"" + color + "\"/></marker>";
+    return "<marker id=\""
+        + id
+        + "\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" markerUnits=\"userSpaceOnUse\""
+        + " orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\""
+        + color
+        + "\"/></marker>";
   }
 
   private static String num(double v) {
@@ -133,12 +166,14 @@ public final class HtmlReportWriter {
   private static void banner(StringBuilder b, ReportDigest d) {
     List<String> q = d.quality;
     if (q.isEmpty()) {
-      b.append("<section class=\"banner ok\" id=\"quality\"><strong>Capture quality:</strong> no damage or missing"
-          + " packets detected.</section>\n");
+      b.append(
+          "<section class=\"banner ok\" id=\"quality\"><strong>Capture quality:</strong> no damage or missing"
+              + " packets detected.</section>\n");
       return;
     }
-    b.append("<section class=\"banner warn\" id=\"quality\"><strong>Capture quality:</strong> the capture is"
-        + " incomplete or damaged; conclusions near these places are weaker.<ul>");
+    b.append(
+        "<section class=\"banner warn\" id=\"quality\"><strong>Capture quality:</strong> the capture is"
+            + " incomplete or damaged; conclusions near these places are weaker.<ul>");
     for (String s : q) {
       b.append("<li>").append(html(s)).append("</li>");
     }
@@ -154,15 +189,26 @@ public final class HtmlReportWriter {
     }
     b.append("<ol class=\"verdict\">");
     for (ReportModel.Verdict v : vs) {
-      b.append("<li><strong>").append(html(ReportModel.title(v.type()))).append("</strong> <code>")
-          .append(html(v.type())).append("</code>: <span class=\"cost\">").append(ReportModel.ms(v.costMicros()))
-          .append(" lost</span>, ").append(v.count()).append(v.count() == 1 ? " finding" : " findings").append(" on ")
+      b.append("<li><strong>")
+          .append(html(ReportModel.title(v.type())))
+          .append("</strong> <code>")
+          .append(html(v.type()))
+          .append("</code>: <span class=\"cost\">")
+          .append(ReportModel.ms(v.costMicros()))
+          .append(" lost</span>, ")
+          .append(v.count())
+          .append(v.count() == 1 ? " finding" : " findings")
+          .append(" on ")
           .append(html(v.where()))
-          .append(".<br>Worst: ").append(html(v.costliest().summary()))
-          .append(".<br><strong>Fix:</strong> ").append(html(v.costliest().fix())).append(".</li>");
+          .append(".<br>Worst: ")
+          .append(html(v.costliest().summary()))
+          .append(".<br><strong>Fix:</strong> ")
+          .append(html(v.costliest().fix()))
+          .append(".</li>");
     }
-    b.append("</ol><p class=\"sub\">Times lost by different finding types can overlap (one stall can be seen by two"
-        + " detectors).</p></section>\n");
+    b.append(
+        "</ol><p class=\"sub\">Times lost by different finding types can overlap (one stall can be seen by two"
+            + " detectors).</p></section>\n");
   }
 
   private static void findings(StringBuilder b, ReportDigest d) {
@@ -172,37 +218,58 @@ public final class HtmlReportWriter {
       b.append("<p>None.</p></section>\n");
       return;
     }
-    b.append("<table><thead><tr><th>#</th><th>Finding</th><th>Where</th><th>Cost</th><th>Evidence frames</th>"
-        + "<th>Display filter</th><th>Summary</th><th>Fix</th></tr></thead><tbody>");
+    b.append(
+        "<table><thead><tr><th>#</th><th>Finding</th><th>Where</th><th>Cost</th><th>Evidence frames</th>"
+            + "<th>Display filter</th><th>Summary</th><th>Fix</th></tr></thead><tbody>");
     int i = 0;
     for (Finding f : fs) {
       if (i == MAX_ROWS) {
-        b.append("</tbody></table><details><summary>").append(fs.size() - MAX_ROWS)
+        b.append("</tbody></table><details><summary>")
+            .append(fs.size() - MAX_ROWS)
             .append(" more findings</summary><table><tbody>");
       }
       i++;
       String sev = f.severity().id();
       ReportDigest.Ladder l = d.ladderOf(f);
-      b.append("<tr><td class=\"num\">").append(i).append("</td><td><span class=\"sev-").append(html(sev)).append("\">")
-          .append(html(sev)).append("</span> ").append(html(ReportModel.title(f.type())))
-          .append("<br><code>").append(html(f.type())).append("</code> (")
-          .append(html(f.confidence().id())).append(")</td><td>").append(html(ReportModel.where(f)))
-          .append("</td><td class=\"num\">").append(ReportModel.ms(f.costUs())).append("</td><td>")
+      b.append("<tr><td class=\"num\">")
+          .append(i)
+          .append("</td><td><span class=\"sev-")
+          .append(html(sev))
+          .append("\">")
+          .append(html(sev))
+          .append("</span> ")
+          .append(html(ReportModel.title(f.type())))
+          .append("<br><code>")
+          .append(html(f.type()))
+          .append("</code> (")
+          .append(html(f.confidence().id()))
+          .append(")</td><td>")
+          .append(html(ReportModel.where(f)))
+          .append("</td><td class=\"num\">")
+          .append(ReportModel.ms(f.costUs()))
+          .append("</td><td>")
           .append(html(ReportModel.frames(f)));
       if (l != null) {
         b.append("<br><a href=\"#").append(l.anchor()).append("\">ladder</a>");
       }
-      b.append("</td><td><code>").append(html(f.displayFilter()))
-          .append("</code></td><td>").append(html(f.summary())).append("</td><td>")
-          .append(html(f.fix())).append("</td></tr>");
+      b.append("</td><td><code>")
+          .append(html(f.displayFilter()))
+          .append("</code></td><td>")
+          .append(html(f.summary()))
+          .append("</td><td>")
+          .append(html(f.fix()))
+          .append("</td></tr>");
     }
     b.append("</tbody></table>");
     if (fs.size() > MAX_ROWS) {
       b.append("</details>");
     }
     if (d.findingsTotal > fs.size()) {
-      b.append("<p>").append(d.findingsTotal - fs.size()).append(" less costly findings are not listed: the verdict"
-          + " above counts them per type; the JSON report has them all.</p>");
+      b.append("<p>")
+          .append(d.findingsTotal - fs.size())
+          .append(
+              " less costly findings are not listed: the verdict"
+                  + " above counts them per type; the JSON report has them all.</p>");
     }
     b.append("</section>\n");
   }
@@ -213,29 +280,40 @@ public final class HtmlReportWriter {
       return;
     }
     b.append("<section id=\"ladders\"><h2>Packets around each finding</h2>")
-        .append("<p class=\"legend\"><span><i style=\"background:var(--connect)\"></i>held (late) ACK</span>")
+        .append(
+            "<p class=\"legend\"><span><i style=\"background:var(--connect)\"></i>held (late) ACK</span>")
         .append("<span><i style=\"background:var(--stall)\"></i>segment released by it</span>")
         .append("<span><i style=\"background:var(--ink)\"></i>other evidence</span>")
-        .append("<span><i style=\"background:#8a93a3\"></i>context</span>Time runs downwards; times are at the capture"
-            + " point; hover an arrow for details.</p>");
+        .append(
+            "<span><i style=\"background:#8a93a3\"></i>context</span>Time runs downwards; times are at the capture"
+                + " point; hover an arrow for details.</p>");
     for (ReportDigest.Ladder l : ladders) {
       Finding f0 = l.findings().get(0);
       ConnectionResult c = l.connection()[0];
-      b.append("<figure id=\"").append(l.anchor()).append("\"><figcaption><strong>")
-          .append(html(ReportModel.where(f0))).append("</strong>, frames ").append(html(ReportModel.frames(f0)))
+      b.append("<figure id=\"")
+          .append(l.anchor())
+          .append("\"><figcaption><strong>")
+          .append(html(ReportModel.where(f0)))
+          .append("</strong>, frames ")
+          .append(html(ReportModel.frames(f0)))
           .append(": ");
       for (int i = 0; i < l.findings().size(); i++) {
         Finding f = l.findings().get(i);
-        b.append(i == 0 ? "" : "; ").append(html(ReportModel.title(f.type()))).append(" (")
-            .append(ReportModel.ms(f.costUs())).append(")");
+        b.append(i == 0 ? "" : "; ")
+            .append(html(ReportModel.title(f.type())))
+            .append(" (")
+            .append(ReportModel.ms(f.costUs()))
+            .append(")");
       }
       b.append("</figcaption>");
       ladderSvg(b, l, c);
       b.append("</figure>");
     }
     if (d.laddersNotDrawn > 0) {
-      b.append("<p>").append(d.laddersNotDrawn >= ReportDigest.MAX_LADDER_KEYS ? "At least " : "")
-          .append(d.laddersNotDrawn).append(" more ladders not drawn.</p>");
+      b.append("<p>")
+          .append(d.laddersNotDrawn >= ReportDigest.MAX_LADDER_KEYS ? "At least " : "")
+          .append(d.laddersNotDrawn)
+          .append(" more ladders not drawn.</p>");
     }
     b.append("</section>\n");
   }
@@ -248,18 +326,43 @@ public final class HtmlReportWriter {
     int xc = 250;
     int xs = 690;
     int height = top + entries.size() * rowH + 16;
-    b.append("<svg class=\"ladder\" viewBox=\"0 0 ").append(width).append(' ').append(height).append("\" width=\"")
-        .append(width).append("\" height=\"").append(height).append("\" role=\"img\" aria-label=\"ladder diagram\">");
+    b.append("<svg class=\"ladder\" viewBox=\"0 0 ")
+        .append(width)
+        .append(' ')
+        .append(height)
+        .append("\" width=\"")
+        .append(width)
+        .append("\" height=\"")
+        .append(height)
+        .append("\" role=\"img\" aria-label=\"ladder diagram\">");
     String client = c == null ? "client" : "client " + ReportModel.endpoint(c.client());
     String server = c == null ? "server" : "server " + ReportModel.endpoint(c.server());
-    b.append("<text x=\"").append(xc).append("\" y=\"16\" text-anchor=\"middle\" font-weight=\"600\">")
-        .append(html(client)).append("</text><text x=\"").append(xs)
-        .append("\" y=\"16\" text-anchor=\"middle\" font-weight=\"600\">").append(html(server)).append("</text>");
-    b.append("<text x=\"8\" y=\"34\" class=\"lbl\">capture time</text><text x=\"120\" y=\"34\" class=\"lbl\">since previous</text>");
-    b.append("<line class=\"axis\" x1=\"").append(xc).append("\" y1=\"24\" x2=\"").append(xc).append("\" y2=\"")
-        .append(height - 6).append("\" stroke-width=\"2\"/><line class=\"axis\" x1=\"").append(xs)
-        .append("\" y1=\"24\" x2=\"").append(xs).append("\" y2=\"").append(height - 6).append("\" stroke-width=\"2\"/>");
-    // roles: a pure ACK among the evidence is the held ACK; evidence data sent after it the other way was released
+    b.append("<text x=\"")
+        .append(xc)
+        .append("\" y=\"16\" text-anchor=\"middle\" font-weight=\"600\">")
+        .append(html(client))
+        .append("</text><text x=\"")
+        .append(xs)
+        .append("\" y=\"16\" text-anchor=\"middle\" font-weight=\"600\">")
+        .append(html(server))
+        .append("</text>");
+    b.append(
+        "<text x=\"8\" y=\"34\" class=\"lbl\">capture time</text><text x=\"120\" y=\"34\" class=\"lbl\">since previous</text>");
+    b.append("<line class=\"axis\" x1=\"")
+        .append(xc)
+        .append("\" y1=\"24\" x2=\"")
+        .append(xc)
+        .append("\" y2=\"")
+        .append(height - 6)
+        .append("\" stroke-width=\"2\"/><line class=\"axis\" x1=\"")
+        .append(xs)
+        .append("\" y1=\"24\" x2=\"")
+        .append(xs)
+        .append("\" y2=\"")
+        .append(height - 6)
+        .append("\" stroke-width=\"2\"/>");
+    // roles: a pure ACK among the evidence is the held ACK; evidence data sent after it the other
+    // way was released
     boolean heldSeen = false;
     boolean heldFromClient = false;
     long prevTs = -1;
@@ -272,7 +375,11 @@ public final class HtmlReportWriter {
       long len = e.len();
       boolean ev = l.evidence().contains(frame);
       String role = "";
-      if (ev && len == 0 && flags.contains("ACK") && !flags.contains("SYN") && !flags.contains("FIN")
+      if (ev
+          && len == 0
+          && flags.contains("ACK")
+          && !flags.contains("SYN")
+          && !flags.contains("FIN")
           && !flags.contains("RST")) {
         role = "held";
         heldSeen = true;
@@ -285,26 +392,75 @@ public final class HtmlReportWriter {
       int y = top + i * rowH;
       int x1 = c2s ? xc : xs;
       int x2 = c2s ? xs : xc;
-      String what = "#" + frame + " " + flags + (len > 0 ? " len " + len : "") + " seq " + e.seq()
-          + (e.ack() < 0 ? "" : " ack " + e.ack());
-      String who = role.equals("held") ? " (held ACK)" : role.equals("released") ? " (released segment)" : "";
-      b.append("<g class=\"pkt").append(role.isEmpty() ? "" : " " + role).append("\"><title>")
-          .append(html("frame " + frame + who + ": " + (c2s ? "client to server" : "server to client") + ", flags "
-              + flags + ", seq " + e.seq() + ", ack " + (e.ack() < 0 ? "-" : String.valueOf(e.ack()))
-              + ", " + len + " bytes, at " + ReportModel.ms3(ts)))
+      String what =
+          "#"
+              + frame
+              + " "
+              + flags
+              + (len > 0 ? " len " + len : "")
+              + " seq "
+              + e.seq()
+              + (e.ack() < 0 ? "" : " ack " + e.ack());
+      String who =
+          role.equals("held")
+              ? " (held ACK)"
+              : role.equals("released") ? " (released segment)" : "";
+      b.append("<g class=\"pkt")
+          .append(role.isEmpty() ? "" : " " + role)
+          .append("\"><title>")
+          .append(
+              html(
+                  "frame "
+                      + frame
+                      + who
+                      + ": "
+                      + (c2s ? "client to server" : "server to client")
+                      + ", flags "
+                      + flags
+                      + ", seq "
+                      + e.seq()
+                      + ", ack "
+                      + (e.ack() < 0 ? "-" : String.valueOf(e.ack()))
+                      + ", "
+                      + len
+                      + " bytes, at "
+                      + ReportModel.ms3(ts)))
           .append("</title>");
-      b.append("<text x=\"8\" y=\"").append(y + 12).append("\" class=\"mono\">").append(ReportModel.ms3(ts)).append("</text>");
+      b.append("<text x=\"8\" y=\"")
+          .append(y + 12)
+          .append("\" class=\"mono\">")
+          .append(ReportModel.ms3(ts))
+          .append("</text>");
       if (prevTs >= 0) {
         long d = ts - prevTs;
-        b.append("<text x=\"120\" y=\"").append(y + 12).append("\"").append(d >= 10_000 ? " class=\"gap\"" : " class=\"lbl\"")
-            .append(">+").append(ReportModel.ms3(d)).append("</text>");
+        b.append("<text x=\"120\" y=\"")
+            .append(y + 12)
+            .append("\"")
+            .append(d >= 10_000 ? " class=\"gap\"" : " class=\"lbl\"")
+            .append(">+")
+            .append(ReportModel.ms3(d))
+            .append("</text>");
       }
       prevTs = ts;
       String mk = role.isEmpty() ? "arr" : "arr-" + role;
-      b.append("<line x1=\"").append(x1).append("\" y1=\"").append(y + 6).append("\" x2=\"").append(x2).append("\" y2=\"")
-          .append(y + 24).append("\" marker-end=\"url(#").append(mk).append(")\"/>");
-      b.append("<text class=\"what\" x=\"").append((xc + xs) / 2).append("\" y=\"").append(y + 3)
-          .append("\" text-anchor=\"middle\">").append(html(what + who)).append("</text></g>");
+      b.append("<line x1=\"")
+          .append(x1)
+          .append("\" y1=\"")
+          .append(y + 6)
+          .append("\" x2=\"")
+          .append(x2)
+          .append("\" y2=\"")
+          .append(y + 24)
+          .append("\" marker-end=\"url(#")
+          .append(mk)
+          .append(")\"/>");
+      b.append("<text class=\"what\" x=\"")
+          .append((xc + xs) / 2)
+          .append("\" y=\"")
+          .append(y + 3)
+          .append("\" text-anchor=\"middle\">")
+          .append(html(what + who))
+          .append("</text></g>");
       i++;
     }
     b.append("</svg>");
@@ -351,9 +507,21 @@ public final class HtmlReportWriter {
     }
     for (long t = 0; t <= span; t += step) {
       double xx = x(t0 + t, t0, t1, x0, x1);
-      b.append("<line class=\"axis\" x1=\"").append(num(xx)).append("\" y1=\"").append(y).append("\" x2=\"")
-          .append(num(xx)).append("\" y2=\"").append(yEnd).append("\"/><text class=\"lbl\" x=\"").append(num(xx))
-          .append("\" y=\"").append(y - 3).append("\" text-anchor=\"middle\">").append(tick(t, step)).append("</text>");
+      b.append("<line class=\"axis\" x1=\"")
+          .append(num(xx))
+          .append("\" y1=\"")
+          .append(y)
+          .append("\" x2=\"")
+          .append(num(xx))
+          .append("\" y2=\"")
+          .append(yEnd)
+          .append("\"/><text class=\"lbl\" x=\"")
+          .append(num(xx))
+          .append("\" y=\"")
+          .append(y - 3)
+          .append("\" text-anchor=\"middle\">")
+          .append(tick(t, step))
+          .append("</text>");
     }
   }
 
@@ -367,11 +535,22 @@ public final class HtmlReportWriter {
     return String.format(Locale.ROOT, "%.3f ms", us / 1000.0);
   }
 
-  private static void rect(StringBuilder b, String cls, double x0, double x1, int y, int h, String title) {
+  private static void rect(
+      StringBuilder b, String cls, double x0, double x1, int y, int h, String title) {
     double w = Math.max(1.5, x1 - x0);
-    b.append("<rect class=\"").append(cls).append("\" x=\"").append(num(x0)).append("\" y=\"").append(y)
-        .append("\" width=\"").append(num(w)).append("\" height=\"").append(h).append("\"><title>")
-        .append(html(title)).append("</title></rect>");
+    b.append("<rect class=\"")
+        .append(cls)
+        .append("\" x=\"")
+        .append(num(x0))
+        .append("\" y=\"")
+        .append(y)
+        .append("\" width=\"")
+        .append(num(w))
+        .append("\" height=\"")
+        .append(h)
+        .append("\"><title>")
+        .append(html(title))
+        .append("</title></rect>");
   }
 
   private static void pairs(StringBuilder b, ReportDigest d) {
@@ -380,10 +559,13 @@ public final class HtmlReportWriter {
       return;
     }
     b.append("<section id=\"use\"><h2>Connection use per client/server pair</h2>")
-        .append("<p class=\"legend\"><span><i class=\"conn\" style=\"background:#c9ced8\"></i>connection open</span>")
-        .append("<span><i style=\"background:var(--receive)\"></i>transaction (request start to response end)</span>")
-        .append("One lane per connection open at the same time: several lanes mean parallel connections, several"
-            + " bars on one lane serial ones, several transactions in a bar a persistent connection.</p>");
+        .append(
+            "<p class=\"legend\"><span><i class=\"conn\" style=\"background:#c9ced8\"></i>connection open</span>")
+        .append(
+            "<span><i style=\"background:var(--receive)\"></i>transaction (request start to response end)</span>")
+        .append(
+            "One lane per connection open at the same time: several lanes mean parallel connections, several"
+                + " bars on one lane serial ones, several transactions in a bar a persistent connection.</p>");
     long drawnPairs = 0;
     for (ReportModel.Pair p : ps) {
       if (p.connections().isEmpty()) {
@@ -391,10 +573,19 @@ public final class HtmlReportWriter {
       }
       drawnPairs++;
       List<ReportSource.ConnectionView> cs = p.connections();
-      b.append("<h3>").append(html(p.client())).append(" &rarr; ").append(html(p.server())).append("</h3><p>")
-          .append(p.connectionCount()).append(p.connectionCount() == 1 ? " connection, " : " connections, ")
-          .append(p.transactions()).append(" transactions: ").append(html(p.pattern())).append("; closes: ")
-          .append(html(p.closes())).append(p.connectionCount() > cs.size() ? " (first " + cs.size() + " drawn)" : "")
+      b.append("<h3>")
+          .append(html(p.client()))
+          .append(" &rarr; ")
+          .append(html(p.server()))
+          .append("</h3><p>")
+          .append(p.connectionCount())
+          .append(p.connectionCount() == 1 ? " connection, " : " connections, ")
+          .append(p.transactions())
+          .append(" transactions: ")
+          .append(html(p.pattern()))
+          .append("; closes: ")
+          .append(html(p.closes()))
+          .append(p.connectionCount() > cs.size() ? " (first " + cs.size() + " drawn)" : "")
           .append("</p>");
       int[] lane = lanes(cs);
       int lanesN = 0;
@@ -409,11 +600,18 @@ public final class HtmlReportWriter {
       int x1 = 1040;
       int rowH = 22;
       int height = 24 + lanesN * rowH + 6;
-      b.append("<svg class=\"timeline\" viewBox=\"0 0 1060 ").append(height).append("\" width=\"1060\" height=\"")
-          .append(height).append("\" role=\"img\" aria-label=\"connection use timeline\">");
+      b.append("<svg class=\"timeline\" viewBox=\"0 0 1060 ")
+          .append(height)
+          .append("\" width=\"1060\" height=\"")
+          .append(height)
+          .append("\" role=\"img\" aria-label=\"connection use timeline\">");
       axis(b, t0, t1, x0, x1, 18, height - 4);
       for (int k = 0; k < lanesN; k++) {
-        b.append("<text class=\"lbl\" x=\"4\" y=\"").append(24 + k * rowH + 14).append("\">lane ").append(k + 1).append("</text>");
+        b.append("<text class=\"lbl\" x=\"4\" y=\"")
+            .append(24 + k * rowH + 14)
+            .append("\">lane ")
+            .append(k + 1)
+            .append("</text>");
       }
       for (int i = 0; i < cs.size(); i++) {
         ReportSource.ConnectionView v = cs.get(i);
@@ -421,21 +619,49 @@ public final class HtmlReportWriter {
         int y = 24 + lane[i] * rowH;
         long s = c.startUs();
         long e = c.endUs();
-        rect(b, "conn", x(s, t0, t1, x0, x1), x(e, t0, t1, x0, x1), y + 2, rowH - 4,
-            c.idString() + " " + ReportModel.endpoint(c.client()) + " -> " + ReportModel.endpoint(c.server())
-                + ": " + ReportModel.ms3(s) + " to " + ReportModel.ms3(e) + ", " + v.transactions().size()
-                + " transactions, close " + ReportModel.closeReason(c));
+        rect(
+            b,
+            "conn",
+            x(s, t0, t1, x0, x1),
+            x(e, t0, t1, x0, x1),
+            y + 2,
+            rowH - 4,
+            c.idString()
+                + " "
+                + ReportModel.endpoint(c.client())
+                + " -> "
+                + ReportModel.endpoint(c.server())
+                + ": "
+                + ReportModel.ms3(s)
+                + " to "
+                + ReportModel.ms3(e)
+                + ", "
+                + v.transactions().size()
+                + " transactions, close "
+                + ReportModel.closeReason(c));
         for (TransactionResult t : v.transactions()) {
           long ts = t.requestStartUs() >= 0 ? t.requestStartUs() : t.responseStartUs();
           long te = t.responseEndUs() >= 0 ? t.responseEndUs() : t.requestEndUs();
           if (ts < 0 || te < 0) {
             continue;
           }
-          rect(b, "txn", x(ts, t0, t1, x0, x1), x(te, t0, t1, x0, x1), y + 6, rowH - 12,
-              c.idString() + " #" + t.index() + " " + ReportModel.request(t) + " -> "
-                  + ReportModel.outcome(t) + ", "
-                  + ReportModel.ms(te - ts) + (t.pipelineDepth() > 1 ? ", pipelined (depth "
-                  + t.pipelineDepth() + ")" : ""));
+          rect(
+              b,
+              "txn",
+              x(ts, t0, t1, x0, x1),
+              x(te, t0, t1, x0, x1),
+              y + 6,
+              rowH - 12,
+              c.idString()
+                  + " #"
+                  + t.index()
+                  + " "
+                  + ReportModel.request(t)
+                  + " -> "
+                  + ReportModel.outcome(t)
+                  + ", "
+                  + ReportModel.ms(te - ts)
+                  + (t.pipelineDepth() > 1 ? ", pipelined (depth " + t.pipelineDepth() + ")" : ""));
         }
       }
       b.append("</svg>");
@@ -455,47 +681,75 @@ public final class HtmlReportWriter {
       return;
     }
     List<ConnectionResult> cs = d.tls;
-    b.append("<section id=\"tls\"><h2>TLS</h2><p>").append(d.tlsTotal)
+    b.append("<section id=\"tls\"><h2>TLS</h2><p>")
+        .append(d.tlsTotal)
         .append(d.tlsTotal == 1 ? " TLS connection (" : " TLS connections (");
     String sep = "";
     for (java.util.Map.Entry<String, Long> e : d.tlsVersions.entrySet()) {
       b.append(sep).append(e.getValue()).append(' ').append(html(e.getKey()));
       sep = ", ";
     }
-    b.append("): ").append(d.tlsResumed).append(" resumed, ").append(d.tlsFailed).append(" failed. Phases: connect"
-        + " (SYN to ACK), hello (ClientHello to ServerHello), server flight, finished to data (client Finished to the"
-        + " first application data; inferred when the Finished was encrypted), TLS setup (ClientHello to the first"
-        + " application data).</p>");
-    b.append("<table><thead><tr><th>Connection</th><th>SNI</th><th>Version and cipher suite</th>"
-        + "<th>ALPN</th><th>Handshake</th><th>Connect</th><th>Hello</th><th>Server flight</th>"
-        + "<th>Finished to data</th><th>TLS setup</th><th>Round trips</th><th>Keys</th></tr></thead><tbody>");
+    b.append("): ")
+        .append(d.tlsResumed)
+        .append(" resumed, ")
+        .append(d.tlsFailed)
+        .append(
+            " failed. Phases: connect"
+                + " (SYN to ACK), hello (ClientHello to ServerHello), server flight, finished to data (client Finished to the"
+                + " first application data; inferred when the Finished was encrypted), TLS setup (ClientHello to the first"
+                + " application data).</p>");
+    b.append(
+        "<table><thead><tr><th>Connection</th><th>SNI</th><th>Version and cipher suite</th>"
+            + "<th>ALPN</th><th>Handshake</th><th>Connect</th><th>Hello</th><th>Server flight</th>"
+            + "<th>Finished to data</th><th>TLS setup</th><th>Round trips</th><th>Keys</th></tr></thead><tbody>");
     int i = 0;
     for (ConnectionResult c : cs) {
       if (i++ == MAX_ROWS) {
-        b.append("</tbody></table><details><summary>").append(cs.size() - MAX_ROWS)
+        b.append("</tbody></table><details><summary>")
+            .append(cs.size() - MAX_ROWS)
             .append(" more TLS connections</summary><table><tbody>");
       }
       TlsFacts f = c.tls();
       TlsFacts.Timing t = f.timing();
-      b.append("<tr><td>").append(html(c.idString())).append("<br>").append(html(ReportModel.endpoint(c.server())))
-          .append("</td><td><code>").append(html(f.sni())).append("</code></td><td>")
-          .append(html(f.version())).append("<br><span class=\"suite\">").append(html(f.cipherSuite()))
-          .append("</span></td><td>").append(html(TlsReport.alpn(f))).append("</td><td>")
-          .append(html(TlsReport.handshake(f))).append(f.resumption() == null ? "" : ", " + html(TlsReport.resumption(f)))
+      b.append("<tr><td>")
+          .append(html(c.idString()))
+          .append("<br>")
+          .append(html(ReportModel.endpoint(c.server())))
+          .append("</td><td><code>")
+          .append(html(f.sni()))
+          .append("</code></td><td>")
+          .append(html(f.version()))
+          .append("<br><span class=\"suite\">")
+          .append(html(f.cipherSuite()))
+          .append("</span></td><td>")
+          .append(html(TlsReport.alpn(f)))
+          .append("</td><td>")
+          .append(html(TlsReport.handshake(f)))
+          .append(f.resumption() == null ? "" : ", " + html(TlsReport.resumption(f)))
           .append("</td><td class=\"num\">")
-          .append(ReportModel.msOrDash(t.tcpConnectUs())).append("</td><td class=\"num\">")
-          .append(ReportModel.msOrDash(t.helloToServerHelloUs())).append("</td><td class=\"num\">")
-          .append(ReportModel.msOrDash(t.serverFlightUs())).append("</td><td class=\"num\">")
-          .append(html(TlsReport.finishedToData(t))).append("</td><td class=\"num\">")
-          .append(ReportModel.msOrDash(t.setupUs())).append("</td><td class=\"num\">")
-          .append(TlsReport.roundTrips(t)).append("</td><td>").append(html(f.decryption())).append("</td></tr>");
+          .append(ReportModel.msOrDash(t.tcpConnectUs()))
+          .append("</td><td class=\"num\">")
+          .append(ReportModel.msOrDash(t.helloToServerHelloUs()))
+          .append("</td><td class=\"num\">")
+          .append(ReportModel.msOrDash(t.serverFlightUs()))
+          .append("</td><td class=\"num\">")
+          .append(html(TlsReport.finishedToData(t)))
+          .append("</td><td class=\"num\">")
+          .append(ReportModel.msOrDash(t.setupUs()))
+          .append("</td><td class=\"num\">")
+          .append(TlsReport.roundTrips(t))
+          .append("</td><td>")
+          .append(html(f.decryption()))
+          .append("</td></tr>");
     }
     b.append("</tbody></table>");
     if (cs.size() > MAX_ROWS) {
       b.append("</details>");
     }
     if (d.tlsTotal > cs.size()) {
-      b.append("<p>").append(d.tlsTotal - cs.size()).append(" more TLS connections in the JSON report.</p>");
+      b.append("<p>")
+          .append(d.tlsTotal - cs.size())
+          .append(" more TLS connections in the JSON report.</p>");
     }
     StringBuilder r = new StringBuilder();
     for (ConnectionResult c : cs) {
@@ -519,25 +773,36 @@ public final class HtmlReportWriter {
     }
     b.append("<section id=\"waterfall\"><h2>Waterfall per connection</h2><p class=\"legend\">")
         .append("<span><i style=\"background:var(--connect)\"></i>connect</span>")
-        .append(tls ? "<span><i style=\"background:var(--tls)\"></i>TLS (ClientHello to the first application data)</span>"
-            : "")
-        .append("<span><i style=\"background:var(--send)\"></i>send (request first to last packet)</span>")
-        .append("<span><i style=\"background:var(--wait)\"></i>wait (for the first response packet)</span>")
+        .append(
+            tls
+                ? "<span><i style=\"background:var(--tls)\"></i>TLS (ClientHello to the first application data)</span>"
+                : "")
+        .append(
+            "<span><i style=\"background:var(--send)\"></i>send (request first to last packet)</span>")
+        .append(
+            "<span><i style=\"background:var(--wait)\"></i>wait (for the first response packet)</span>")
         .append("<span><i style=\"background:var(--receive)\"></i>receive</span>")
-        .append("<span><i style=\"background:var(--stall)\"></i>stall (a finding's evidence)</span>")
-        .append(tls ? "<span><i style=\"background:var(--receive);opacity:.45;outline:1px dashed var(--ink)\"></i>"
-            + "inferred from encrypted TLS records (rows ~N: exchanges not seen as HTTP)</span>" : "")
+        .append(
+            "<span><i style=\"background:var(--stall)\"></i>stall (a finding's evidence)</span>")
+        .append(
+            tls
+                ? "<span><i style=\"background:var(--receive);opacity:.45;outline:1px dashed var(--ink)\"></i>"
+                    + "inferred from encrypted TLS records (rows ~N: exchanges not seen as HTTP)</span>"
+                : "")
         .append("</p>");
     for (ReportDigest.Waterfall w : d.waterfalls) {
       waterfall(b, w.findings(), w.connection());
     }
     if (d.waterfallCandidates > d.waterfalls.size()) {
-      b.append("<p>").append(d.waterfallCandidates - d.waterfalls.size()).append(" more connections not drawn.</p>");
+      b.append("<p>")
+          .append(d.waterfallCandidates - d.waterfalls.size())
+          .append(" more connections not drawn.</p>");
     }
     b.append("</section>\n");
   }
 
-  private static void waterfall(StringBuilder b, List<Finding> findings, ReportSource.ConnectionView v) {
+  private static void waterfall(
+      StringBuilder b, List<Finding> findings, ReportSource.ConnectionView v) {
     ConnectionResult c = v.connection();
     String id = c.idString();
     ConnectionResult.Handshake hs = c.handshake();
@@ -547,7 +812,8 @@ public final class HtmlReportWriter {
     TlsFacts tls = c.tls();
     // a TLS connection: its handshake on a row of its own; without HTTP, its inferred exchanges
     boolean tlsRow = tls != null && tls.timing().clientHelloUs() >= 0;
-    List<TlsFacts.Exchange> xs = v.transactionsRead() == 0 && tls != null ? tls.inferredExchanges() : List.of();
+    List<TlsFacts.Exchange> xs =
+        v.transactionsRead() == 0 && tls != null ? tls.inferredExchanges() : List.of();
     int first = tlsRow ? 1 : 0;
     int rows = Math.min(txs.size(), MAX_ROWS);
     int xrows = Math.min(xs.size(), MAX_ROWS);
@@ -556,27 +822,53 @@ public final class HtmlReportWriter {
     int rowH = 22;
     int height = 24 + (first + rows + xrows) * rowH + 6;
     int total = v.transactionsRead();
-    b.append("<h3>").append(html(id)).append(": ").append(html(ReportModel.endpoint(c.client()))).append(" &rarr; ")
-        .append(html(ReportModel.endpoint(c.server()))).append("</h3><p class=\"sub\">");
+    b.append("<h3>")
+        .append(html(id))
+        .append(": ")
+        .append(html(ReportModel.endpoint(c.client())))
+        .append(" &rarr; ")
+        .append(html(ReportModel.endpoint(c.server())))
+        .append("</h3><p class=\"sub\">");
     if (tls != null) {
       b.append(html(tls.version() == null ? "TLS (version unknown)" : tls.version()))
-          .append(tls.sni() == null ? "" : ", SNI " + html(tls.sni())).append(", handshake ")
-          .append(html(TlsReport.handshake(tls))).append(", ").append(html(TlsReport.resumption(tls)))
-          .append(tls.timing().setupUs() >= 0 ? ", TLS setup " + ReportModel.ms(tls.timing().setupUs()) : "")
-          .append(", keys ").append(html(tls.decryption())).append("; ");
+          .append(tls.sni() == null ? "" : ", SNI " + html(tls.sni()))
+          .append(", handshake ")
+          .append(html(TlsReport.handshake(tls)))
+          .append(", ")
+          .append(html(TlsReport.resumption(tls)))
+          .append(
+              tls.timing().setupUs() >= 0
+                  ? ", TLS setup " + ReportModel.ms(tls.timing().setupUs())
+                  : "")
+          .append(", keys ")
+          .append(html(tls.decryption()))
+          .append("; ");
     }
     if (total == 0 && tls != null) {
       int n = tls.inferredExchangeCount();
-      b.append(n).append(n == 1 ? " exchange" : " exchanges").append(" inferred from the encrypted records");
+      b.append(n)
+          .append(n == 1 ? " exchange" : " exchanges")
+          .append(" inferred from the encrypted records");
     } else {
       b.append(total).append(total == 1 ? " transaction" : " transactions");
     }
-    b.append(", ").append(ReportModel.ms(t1 - t0)).append(", close: ").append(html(ReportModel.closeReason(c)))
+    b.append(", ")
+        .append(ReportModel.ms(t1 - t0))
+        .append(", close: ")
+        .append(html(ReportModel.closeReason(c)))
         .append(total > rows ? " (first " + rows + " drawn)" : "")
-        .append(tls != null && total == 0 && tls.inferredExchangeCount() > xrows ? " (first " + xrows + " drawn)" : "")
+        .append(
+            tls != null && total == 0 && tls.inferredExchangeCount() > xrows
+                ? " (first " + xrows + " drawn)"
+                : "")
         .append("</p>");
-    b.append("<svg class=\"waterfall\" viewBox=\"0 0 1060 ").append(height).append("\" width=\"1060\" height=\"")
-        .append(height).append("\" role=\"img\" aria-label=\"waterfall of ").append(html(id)).append("\">");
+    b.append("<svg class=\"waterfall\" viewBox=\"0 0 1060 ")
+        .append(height)
+        .append("\" width=\"1060\" height=\"")
+        .append(height)
+        .append("\" role=\"img\" aria-label=\"waterfall of ")
+        .append(html(id))
+        .append("\">");
     axis(b, t0, t1, x0, x1, 18, height - 4);
     if (tlsRow) {
       tlsRow(b, c, tls, t0, t1, x0, x1, 24, rowH);
@@ -587,18 +879,28 @@ public final class HtmlReportWriter {
     for (int i = 0; i < rows; i++) {
       TransactionResult t = txs.get(i);
       int y = 24 + (first + i) * rowH;
-      String label = "#" + t.index() + " " + ReportModel.request(t) + " "
-          + ReportModel.statusOrDash(t);
+      String label =
+          "#" + t.index() + " " + ReportModel.request(t) + " " + ReportModel.statusOrDash(t);
       if (label.length() > 48) {
         label = label.substring(0, 45) + "...";
       }
-      b.append("<text x=\"4\" y=\"").append(y + 14).append("\">").append(html(label)).append("</text>");
+      b.append("<text x=\"4\" y=\"")
+          .append(y + 14)
+          .append("\">")
+          .append(html(label))
+          .append("</text>");
       String who = id + " #" + t.index() + " " + ReportModel.request(t) + ": ";
       TransactionResult.Timings tm = t.timings();
       if (tm.connectUs() >= 0 && !tlsRow) {
         long s = hs.synUs();
         long e = hs.ackUs();
-        rect(b, "connect", x(s, t0, t1, x0, x1), x(e, t0, t1, x0, x1), y + 4, rowH - 8,
+        rect(
+            b,
+            "connect",
+            x(s, t0, t1, x0, x1),
+            x(e, t0, t1, x0, x1),
+            y + 4,
+            rowH - 8,
             who + "connect " + ReportModel.ms(e - s) + " (SYN to ACK)");
       }
       long rs = t.requestStartUs();
@@ -606,35 +908,86 @@ public final class HtmlReportWriter {
       long ps = t.responseStartUs();
       long pe = t.responseEndUs();
       if (rs >= 0 && re >= 0) {
-        rect(b, "send", x(rs, t0, t1, x0, x1), x(re, t0, t1, x0, x1), y + 4, rowH - 8,
-            who + "send " + ReportModel.ms(re - rs) + ", " + t.requestBodyBytes() + " body bytes"
+        rect(
+            b,
+            "send",
+            x(rs, t0, t1, x0, x1),
+            x(re, t0, t1, x0, x1),
+            y + 4,
+            rowH - 8,
+            who
+                + "send "
+                + ReportModel.ms(re - rs)
+                + ", "
+                + t.requestBodyBytes()
+                + " body bytes"
                 + headerNote(t.requestHeaders()));
       }
       if (re >= 0 && ps >= 0) {
-        rect(b, "wait", x(re, t0, t1, x0, x1), x(ps, t0, t1, x0, x1), y + 4, rowH - 8,
+        rect(
+            b,
+            "wait",
+            x(re, t0, t1, x0, x1),
+            x(ps, t0, t1, x0, x1),
+            y + 4,
+            rowH - 8,
             who + "wait " + ReportModel.ms(ps - re) + " for the first response packet");
       } else if (re >= 0 && ps < 0) {
-        rect(b, "wait", x(re, t0, t1, x0, x1), x(t1, t0, t1, x0, x1), y + 4, rowH - 8, who + "no response seen");
+        rect(
+            b,
+            "wait",
+            x(re, t0, t1, x0, x1),
+            x(t1, t0, t1, x0, x1),
+            y + 4,
+            rowH - 8,
+            who + "no response seen");
       }
       if (ps >= 0 && pe >= 0) {
-        rect(b, "receive", x(ps, t0, t1, x0, x1), x(pe, t0, t1, x0, x1), y + 4, rowH - 8,
-            who + "receive " + ReportModel.ms(pe - ps) + ", status " + ReportModel.statusOrZero(t) + ", "
-                + t.responseBodyBytes() + " body bytes");
+        rect(
+            b,
+            "receive",
+            x(ps, t0, t1, x0, x1),
+            x(pe, t0, t1, x0, x1),
+            y + 4,
+            rowH - 8,
+            who
+                + "receive "
+                + ReportModel.ms(pe - ps)
+                + ", status "
+                + ReportModel.statusOrZero(t)
+                + ", "
+                + t.responseBodyBytes()
+                + " body bytes");
       }
       for (Finding f : findings) {
         long[] span = stall(f);
         if (span == null) {
           continue;
         }
-        boolean mine = f.transaction() >= 0 ? f.transaction() == t.index()
-            : rs >= 0 && span[0] >= rs && span[0] <= Math.max(pe, re);
+        boolean mine =
+            f.transaction() >= 0
+                ? f.transaction() == t.index()
+                : rs >= 0 && span[0] >= rs && span[0] <= Math.max(pe, re);
         if (mine && f.transaction() < 0 && hasTypedTwin(findings, f)) {
           continue; // the same stall is drawn once, by the finding that names the transaction
         }
         if (mine) {
-          rect(b, "stall", x(span[0], t0, t1, x0, x1), x(span[1], t0, t1, x0, x1), y + rowH - 7, 5,
-              id + ": " + ReportModel.title(f.type()) + ", " + ReportModel.ms(f.costUs())
-                  + ", frames " + ReportModel.frames(f) + ": " + f.summary());
+          rect(
+              b,
+              "stall",
+              x(span[0], t0, t1, x0, x1),
+              x(span[1], t0, t1, x0, x1),
+              y + rowH - 7,
+              5,
+              id
+                  + ": "
+                  + ReportModel.title(f.type())
+                  + ", "
+                  + ReportModel.ms(f.costUs())
+                  + ", frames "
+                  + ReportModel.frames(f)
+                  + ": "
+                  + f.summary());
         }
       }
     }
@@ -646,15 +999,33 @@ public final class HtmlReportWriter {
    * ClientHello to the first application data record (or to the failure; to the connection's end
    * when the handshake did not finish in the capture).
    */
-  private static void tlsRow(StringBuilder b, ConnectionResult c, TlsFacts f, long t0, long t1, int x0, int x1,
-      int y, int rowH) {
+  private static void tlsRow(
+      StringBuilder b,
+      ConnectionResult c,
+      TlsFacts f,
+      long t0,
+      long t1,
+      int x0,
+      int x1,
+      int y,
+      int rowH) {
     String id = c.idString();
     TlsFacts.Timing t = f.timing();
     String version = f.version() == null ? "TLS" : f.version();
-    b.append("<text x=\"4\" y=\"").append(y + 14).append("\">").append(html(version + " handshake")).append("</text>");
+    b.append("<text x=\"4\" y=\"")
+        .append(y + 14)
+        .append("\">")
+        .append(html(version + " handshake"))
+        .append("</text>");
     ConnectionResult.Handshake hs = c.handshake();
     if (hs.synUs() >= 0 && hs.ackUs() >= 0) {
-      rect(b, "connect", x(hs.synUs(), t0, t1, x0, x1), x(hs.ackUs(), t0, t1, x0, x1), y + 4, rowH - 8,
+      rect(
+          b,
+          "connect",
+          x(hs.synUs(), t0, t1, x0, x1),
+          x(hs.ackUs(), t0, t1, x0, x1),
+          y + 4,
+          rowH - 8,
           id + ": connect " + ReportModel.ms(hs.ackUs() - hs.synUs()) + " (SYN to ACK)");
     }
     long s = t.clientHelloUs();
@@ -662,17 +1033,28 @@ public final class HtmlReportWriter {
     String what;
     if (t.firstAppDataUs() >= 0) {
       e = t.firstAppDataUs();
-      what = "TLS setup " + ReportModel.ms(t.setupUs()) + ": ClientHello (frame " + t.clientHelloFrame()
-          + ") to the first application data (frame " + t.firstAppDataFrame() + ")";
+      what =
+          "TLS setup "
+              + ReportModel.ms(t.setupUs())
+              + ": ClientHello (frame "
+              + t.clientHelloFrame()
+              + ") to the first application data (frame "
+              + t.firstAppDataFrame()
+              + ")";
     } else if (f.failureUs() >= 0) {
       e = f.failureUs();
       what = "TLS handshake failed after " + ReportModel.ms(e - s) + ": " + f.failure();
     } else {
       e = t1;
-      what = "TLS handshake " + f.handshake() + ": no application data seen after the ClientHello (frame "
-          + t.clientHelloFrame() + ")";
+      what =
+          "TLS handshake "
+              + f.handshake()
+              + ": no application data seen after the ClientHello (frame "
+              + t.clientHelloFrame()
+              + ")";
     }
-    StringBuilder title = new StringBuilder(id).append(": ").append(what).append("; ").append(version);
+    StringBuilder title =
+        new StringBuilder(id).append(": ").append(what).append("; ").append(version);
     if (f.cipherSuite() != null) {
       title.append(' ').append(f.cipherSuite());
     }
@@ -687,32 +1069,98 @@ public final class HtmlReportWriter {
       title.append(", finished to data ").append(TlsReport.finishedToData(t));
     }
     if (t.roundTrips() >= 0) {
-      title.append(", ").append(t.roundTrips()).append(t.roundTrips() == 1 ? " round trip" : " round trips");
+      title
+          .append(", ")
+          .append(t.roundTrips())
+          .append(t.roundTrips() == 1 ? " round trip" : " round trips");
     }
-    rect(b, "tls", x(s, t0, t1, x0, x1), x(Math.max(s, e), t0, t1, x0, x1), y + 4, rowH - 8, title.toString());
+    rect(
+        b,
+        "tls",
+        x(s, t0, t1, x0, x1),
+        x(Math.max(s, e), t0, t1, x0, x1),
+        y + 4,
+        rowH - 8,
+        title.toString());
   }
 
-  /** A row for an exchange inferred from encrypted records: drawn as send, wait, receive, marked inferred. */
-  private static void inferredRow(StringBuilder b, String id, TlsFacts.Exchange x, long t0, long t1, int x0, int x1,
-      int y, int rowH) {
-    b.append("<text class=\"inferred\" x=\"4\" y=\"").append(y + 14).append("\">~").append(x.index())
+  /**
+   * A row for an exchange inferred from encrypted records: drawn as send, wait, receive, marked
+   * inferred.
+   */
+  private static void inferredRow(
+      StringBuilder b,
+      String id,
+      TlsFacts.Exchange x,
+      long t0,
+      long t1,
+      int x0,
+      int x1,
+      int y,
+      int rowH) {
+    b.append("<text class=\"inferred\" x=\"4\" y=\"")
+        .append(y + 14)
+        .append("\">~")
+        .append(x.index())
         .append(" inferred exchange</text>");
     String who = id + " ~" + x.index() + " (inferred from encrypted records, not seen as HTTP): ";
-    rect(b, "send inferred", x(x.requestStartUs(), t0, t1, x0, x1), x(x.requestEndUs(), t0, t1, x0, x1), y + 4,
-        rowH - 8, who + "request records " + ReportModel.ms(TlsReport.sendUs(x)) + ", " + x.requestBytes()
-            + " B in " + x.requestRecords() + (x.requestRecords() == 1 ? " record" : " records")
-            + ", frames " + x.requestFirstFrame() + "-" + x.requestLastFrame());
+    rect(
+        b,
+        "send inferred",
+        x(x.requestStartUs(), t0, t1, x0, x1),
+        x(x.requestEndUs(), t0, t1, x0, x1),
+        y + 4,
+        rowH - 8,
+        who
+            + "request records "
+            + ReportModel.ms(TlsReport.sendUs(x))
+            + ", "
+            + x.requestBytes()
+            + " B in "
+            + x.requestRecords()
+            + (x.requestRecords() == 1 ? " record" : " records")
+            + ", frames "
+            + x.requestFirstFrame()
+            + "-"
+            + x.requestLastFrame());
     if (x.responseStartUs() < 0) {
-      rect(b, "wait inferred", x(x.requestEndUs(), t0, t1, x0, x1), x(t1, t0, t1, x0, x1), y + 4, rowH - 8,
+      rect(
+          b,
+          "wait inferred",
+          x(x.requestEndUs(), t0, t1, x0, x1),
+          x(t1, t0, t1, x0, x1),
+          y + 4,
+          rowH - 8,
           who + "no response records");
       return;
     }
-    rect(b, "wait inferred", x(x.requestEndUs(), t0, t1, x0, x1), x(x.responseStartUs(), t0, t1, x0, x1), y + 4,
-        rowH - 8, who + "wait " + ReportModel.ms(x.waitUs()) + " for the first response record");
-    rect(b, "receive inferred", x(x.responseStartUs(), t0, t1, x0, x1), x(x.responseEndUs(), t0, t1, x0, x1), y + 4,
-        rowH - 8, who + "response records " + ReportModel.ms(TlsReport.receiveUs(x)) + ", " + x.responseBytes()
-            + " B in " + x.responseRecords() + (x.responseRecords() == 1 ? " record" : " records")
-            + ", frames " + x.responseFirstFrame() + "-" + x.responseLastFrame());
+    rect(
+        b,
+        "wait inferred",
+        x(x.requestEndUs(), t0, t1, x0, x1),
+        x(x.responseStartUs(), t0, t1, x0, x1),
+        y + 4,
+        rowH - 8,
+        who + "wait " + ReportModel.ms(x.waitUs()) + " for the first response record");
+    rect(
+        b,
+        "receive inferred",
+        x(x.responseStartUs(), t0, t1, x0, x1),
+        x(x.responseEndUs(), t0, t1, x0, x1),
+        y + 4,
+        rowH - 8,
+        who
+            + "response records "
+            + ReportModel.ms(TlsReport.receiveUs(x))
+            + ", "
+            + x.responseBytes()
+            + " B in "
+            + x.responseRecords()
+            + (x.responseRecords() == 1 ? " record" : " records")
+            + ", frames "
+            + x.responseFirstFrame()
+            + "-"
+            + x.responseLastFrame());
   }
 
   /** ", host: ..., user-agent: ..." for a hover text. */
@@ -744,7 +1192,9 @@ public final class HtmlReportWriter {
   private static boolean hasTypedTwin(List<Finding> findings, Finding f) {
     String key = f.connection() + " " + ReportModel.frames(f);
     for (Finding g : findings) {
-      if (g != f && g.transaction() >= 0 && key.equals(g.connection() + " " + ReportModel.frames(g))) {
+      if (g != f
+          && g.transaction() >= 0
+          && key.equals(g.connection() + " " + ReportModel.frames(g))) {
         return true;
       }
     }
@@ -756,54 +1206,100 @@ public final class HtmlReportWriter {
     if (cs.isEmpty()) {
       return;
     }
-    b.append("<section id=\"connections\"><h2>Connections</h2><details><summary>").append(d.connectionsTotal)
-        .append(d.connectionsTotal == 1 ? " connection" : " connections").append(" and their transactions</summary>")
-        .append("<table><thead><tr><th>Connection</th><th>Client</th><th>Server</th><th>Start</th><th>Duration</th>"
-            + "<th>Close</th><th>History</th><th>Request</th><th>Status</th><th>Send</th><th>Wait</th><th>Receive</th>"
-            + "</tr></thead><tbody>");
+    b.append("<section id=\"connections\"><h2>Connections</h2><details><summary>")
+        .append(d.connectionsTotal)
+        .append(d.connectionsTotal == 1 ? " connection" : " connections")
+        .append(" and their transactions</summary>")
+        .append(
+            "<table><thead><tr><th>Connection</th><th>Client</th><th>Server</th><th>Start</th><th>Duration</th>"
+                + "<th>Close</th><th>History</th><th>Request</th><th>Status</th><th>Send</th><th>Wait</th><th>Receive</th>"
+                + "</tr></thead><tbody>");
     for (ReportSource.ConnectionView v : cs) {
       ConnectionResult c = v.connection();
       List<TransactionResult> txs = v.transactions();
       int more = v.transactionsRead() - txs.size();
-      List<TlsFacts.Exchange> xs = v.transactionsRead() == 0 && c.tls() != null ? c.tls().inferredExchanges() : List.of();
+      List<TlsFacts.Exchange> xs =
+          v.transactionsRead() == 0 && c.tls() != null ? c.tls().inferredExchanges() : List.of();
       int moreXs = xs.isEmpty() ? 0 : c.tls().inferredExchangeCount() - xs.size();
       int span = Math.max(1, txs.size() + xs.size()) + (more > 0 || moreXs > 0 ? 1 : 0);
-      String head = "<td rowspan=\"" + span + "\">" + html(c.idString()) + "</td><td rowspan=\"" + span + "\">"
-          + html(ReportModel.endpoint(c.client())) + "</td><td rowspan=\"" + span + "\">"
-          + html(ReportModel.endpoint(c.server())) + "</td><td rowspan=\"" + span + "\" class=\"num\">"
-          + ReportModel.ms(c.startUs()) + "</td><td rowspan=\"" + span + "\" class=\"num\">"
-          + ReportModel.ms(c.endUs() - c.startUs()) + "</td><td rowspan=\"" + span + "\">"
-          + html(ReportModel.closeReason(c)) + "</td><td rowspan=\"" + span + "\"><code>"
-          + html(String.valueOf(c.history())) + "</code></td>";
+      String head =
+          "<td rowspan=\""
+              + span
+              + "\">"
+              + html(c.idString())
+              + "</td><td rowspan=\""
+              + span
+              + "\">"
+              + html(ReportModel.endpoint(c.client()))
+              + "</td><td rowspan=\""
+              + span
+              + "\">"
+              + html(ReportModel.endpoint(c.server()))
+              + "</td><td rowspan=\""
+              + span
+              + "\" class=\"num\">"
+              + ReportModel.ms(c.startUs())
+              + "</td><td rowspan=\""
+              + span
+              + "\" class=\"num\">"
+              + ReportModel.ms(c.endUs() - c.startUs())
+              + "</td><td rowspan=\""
+              + span
+              + "\">"
+              + html(ReportModel.closeReason(c))
+              + "</td><td rowspan=\""
+              + span
+              + "\"><code>"
+              + html(String.valueOf(c.history()))
+              + "</code></td>";
       if (txs.isEmpty() && xs.isEmpty()) {
         b.append("<tr>").append(head).append("<td colspan=\"5\">no HTTP</td></tr>");
       }
       for (TlsFacts.Exchange x : xs) {
-        b.append("<tr>").append(head).append("<td><em>").append(html(TlsReport.exchange(x)))
+        b.append("<tr>")
+            .append(head)
+            .append("<td><em>")
+            .append(html(TlsReport.exchange(x)))
             .append("</em></td><td class=\"num\">-</td><td class=\"num\">")
-            .append(ReportModel.msOrDash(TlsReport.sendUs(x))).append("</td><td class=\"num\">")
-            .append(ReportModel.msOrDash(x.waitUs())).append("</td><td class=\"num\">")
-            .append(ReportModel.msOrDash(TlsReport.receiveUs(x))).append("</td></tr>");
+            .append(ReportModel.msOrDash(TlsReport.sendUs(x)))
+            .append("</td><td class=\"num\">")
+            .append(ReportModel.msOrDash(x.waitUs()))
+            .append("</td><td class=\"num\">")
+            .append(ReportModel.msOrDash(TlsReport.receiveUs(x)))
+            .append("</td></tr>");
         head = "";
       }
       if (moreXs > 0) {
-        b.append("<tr><td colspan=\"5\">").append(moreXs).append(" more inferred exchanges in the JSON report</td></tr>");
+        b.append("<tr><td colspan=\"5\">")
+            .append(moreXs)
+            .append(" more inferred exchanges in the JSON report</td></tr>");
       }
       for (TransactionResult t : txs) {
         TransactionResult.Timings tm = t.timings();
-        b.append("<tr>").append(head).append("<td>").append(html(ReportModel.request(t))).append("</td><td class=\"num\">")
+        b.append("<tr>")
+            .append(head)
+            .append("<td>")
+            .append(html(ReportModel.request(t)))
+            .append("</td><td class=\"num\">")
             .append(ReportModel.statusOrDash(t))
-            .append("</td><td class=\"num\">").append(ReportModel.msOrDash(tm.sendUs())).append("</td><td class=\"num\">")
-            .append(ReportModel.msOrDash(tm.waitUs())).append("</td><td class=\"num\">")
-            .append(ReportModel.msOrDash(tm.receiveUs())).append("</td></tr>");
+            .append("</td><td class=\"num\">")
+            .append(ReportModel.msOrDash(tm.sendUs()))
+            .append("</td><td class=\"num\">")
+            .append(ReportModel.msOrDash(tm.waitUs()))
+            .append("</td><td class=\"num\">")
+            .append(ReportModel.msOrDash(tm.receiveUs()))
+            .append("</td></tr>");
         head = "";
       }
       if (more > 0) {
-        b.append("<tr><td colspan=\"5\">").append(more).append(" more transactions in the JSON report</td></tr>");
+        b.append("<tr><td colspan=\"5\">")
+            .append(more)
+            .append(" more transactions in the JSON report</td></tr>");
       }
     }
     if (d.connectionsTotal > cs.size()) {
-      b.append("<tr><td colspan=\"12\">").append(d.connectionsTotal - cs.size())
+      b.append("<tr><td colspan=\"12\">")
+          .append(d.connectionsTotal - cs.size())
           .append(" more connections in the JSON report</td></tr>");
     }
     b.append("</tbody></table></details></section>\n");

@@ -39,37 +39,45 @@ import java.util.Map;
  * {...}]}
  * </pre>
  *
- * Connections are ordered by id (creation order); findings by connection and transaction, then
- * in the order the detectors reported them (deterministic: the pipeline is single-threaded).
- * The writer only formats the result records ({@link io.connscope.result}); transactions are
- * written as they come, connections as they finish,
- * into a spool (in memory, then a temporary file) keyed by connection id, so a capture of any
- * size is written in memory bounded by the connections still open. Adding a field bumps the minor version;
- * renaming or removing one bumps the major version.
+ * Connections are ordered by id (creation order); findings by connection and transaction, then in
+ * the order the detectors reported them (deterministic: the pipeline is single-threaded). The
+ * writer only formats the result records ({@link io.connscope.result}); transactions are written as
+ * they come, connections as they finish, into a spool (in memory, then a temporary file) keyed by
+ * connection id, so a capture of any size is written in memory bounded by the connections still
+ * open. Adding a field bumps the minor version; renaming or removing one bumps the major version.
  */
 public final class JsonReportWriter implements ResultSink {
   public static final String SCHEMA = "connscope-report";
   public static final String SCHEMA_VERSION = "1.3.0";
 
   private static final JsonFactory FACTORY =
-      new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT).setRootValueSeparator(null);
+      new JsonFactory()
+          .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)
+          .setRootValueSeparator(null);
+
   /** Spool keys: connection id above this many bits, the piece of the connection below. */
   private static final int PIECE_BITS = 21;
+
   private static final long TRAILER = (1L << PIECE_BITS) - 1;
+
   /** A connection's transactions are spooled in pieces of about this size. */
   private static final int PIECE_BYTES = 32 * 1024;
+
   private static final byte[] TRAILER_BYTES = "]}".getBytes(StandardCharsets.US_ASCII);
   private final OutputStream out;
   private final String toolVersion;
   private final SpoolFile connections = new SpoolFile();
+
   /** Findings written as they come, ordered by connection and transaction at the end. */
   private final SpoolFile findings = new SpoolFile();
+
   private final Bytes scratch = new Bytes();
   private final Bytes findingScratch = new Bytes();
   private final Bytes txScratch = new Bytes();
   private JsonGenerator txGenerator;
   private final TransactionJson txJson = new TransactionJson();
   private JsonGenerator connGenerator;
+
   /** Serialized transactions of connections not finished yet, by connection number. */
   private final HashMap<Long, Pending> open = new HashMap<>();
 
@@ -97,6 +105,7 @@ public final class JsonReportWriter implements ResultSink {
 
   /** Buffers of finished connections, reused (most connections are open a short while). */
   private final java.util.ArrayDeque<Bytes> freeBuffers = new java.util.ArrayDeque<>();
+
   private static final int FREE_BUFFERS = 64;
 
   /** Writes to {@code out} at {@link #finish}; the stream is flushed, not closed. */
@@ -212,31 +221,35 @@ public final class JsonReportWriter implements ResultSink {
   private void writeDocument(CaptureSummary capture) throws IOException {
     byte[] nl = ",\n".getBytes(StandardCharsets.US_ASCII);
     write("{");
-    writePiece(g -> {
-      str(g, "schema", SCHEMA);
-      str(g, "schema_version", SCHEMA_VERSION);
-      g.writeObjectFieldStart("tool");
-      str(g, "name", "connscope");
-      str(g, "version", toolVersion);
-      g.writeEndObject();
-    }, false);
+    writePiece(
+        g -> {
+          str(g, "schema", SCHEMA);
+          str(g, "schema_version", SCHEMA_VERSION);
+          g.writeObjectFieldStart("tool");
+          str(g, "name", "connscope");
+          str(g, "version", toolVersion);
+          g.writeEndObject();
+        },
+        false);
     write(",\n\"capture\":");
     writePiece(g -> writeCapture(g, capture), true);
     write(",\n\"summary\":");
     CaptureSummary.Totals totals = capture.totals();
-    writePiece(g -> {
-      g.writeStartObject();
-      num(g, "connections", totals.connections());
-      num(g, "http_connections", totals.httpConnections());
-      num(g, "transactions", totals.transactions());
-      num(g, "unanswered_requests", totals.unansweredRequests());
-      num(g, "orphan_responses", totals.orphanResponses());
-      num(g, "findings", totals.findings());
-      if (totals.connectionsOutsidePairs() > 0) {
-        num(g, "connections_outside_pairs", totals.connectionsOutsidePairs());
-      }
-      g.writeEndObject();
-    }, true);
+    writePiece(
+        g -> {
+          g.writeStartObject();
+          num(g, "connections", totals.connections());
+          num(g, "http_connections", totals.httpConnections());
+          num(g, "transactions", totals.transactions());
+          num(g, "unanswered_requests", totals.unansweredRequests());
+          num(g, "orphan_responses", totals.orphanResponses());
+          num(g, "findings", totals.findings());
+          if (totals.connectionsOutsidePairs() > 0) {
+            num(g, "connections_outside_pairs", totals.connectionsOutsidePairs());
+          }
+          g.writeEndObject();
+        },
+        true);
     write(",\n\"pairs\":[");
     List<PairSummary> ps = capture.pairs();
     for (int i = 0; i < ps.size(); i++) {
@@ -266,7 +279,8 @@ public final class JsonReportWriter implements ResultSink {
     scratch.reset();
     try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
       if (!standalone) {
-        // fields of the enclosing top-level object: write them inside a throwaway object and strip its braces
+        // fields of the enclosing top-level object: write them inside a throwaway object and strip
+        // its braces
         g.writeStartObject();
         piece.write(g);
         g.writeEndObject();
@@ -327,13 +341,19 @@ public final class JsonReportWriter implements ResultSink {
     g.writeEndObject();
   }
 
-  /** Field names encoded once: most of a transaction's bytes are names, and this skips escaping them. */
-  private static final java.util.concurrent.ConcurrentHashMap<String, com.fasterxml.jackson.core.io.SerializedString>
+  /**
+   * Field names encoded once: most of a transaction's bytes are names, and this skips escaping
+   * them.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<
+          String, com.fasterxml.jackson.core.io.SerializedString>
       NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static com.fasterxml.jackson.core.io.SerializedString name(String n) {
     com.fasterxml.jackson.core.io.SerializedString s = NAMES.get(n);
-    return s != null ? s : NAMES.computeIfAbsent(n, com.fasterxml.jackson.core.io.SerializedString::new);
+    return s != null
+        ? s
+        : NAMES.computeIfAbsent(n, com.fasterxml.jackson.core.io.SerializedString::new);
   }
 
   private static void num(JsonGenerator g, String n, long v) throws IOException {
@@ -358,7 +378,8 @@ public final class JsonReportWriter implements ResultSink {
     g.writeEndObject();
   }
 
-  private static void writeOptionalNumber(JsonGenerator g, String name, long value) throws IOException {
+  private static void writeOptionalNumber(JsonGenerator g, String name, long value)
+      throws IOException {
     if (value >= 0) {
       g.writeNumberField(name, value);
     } else {
@@ -374,8 +395,8 @@ public final class JsonReportWriter implements ResultSink {
     g.writeNumberField("connections", p.connections());
     g.writeNumberField("http_connections", p.httpConnections());
     g.writeNumberField("transactions", p.transactions());
-    g.writeNumberField("transactions_per_connection",
-        Math.round(p.transactionsPerConnection() * 100) / 100.0);
+    g.writeNumberField(
+        "transactions_per_connection", Math.round(p.transactionsPerConnection() * 100) / 100.0);
     g.writeNumberField("reused_connections", p.reusedConnections());
     g.writeNumberField("max_pipeline_depth", p.maxPipelineDepth());
     g.writeNumberField("peak_concurrent", p.peakConcurrent());
@@ -476,7 +497,8 @@ public final class JsonReportWriter implements ResultSink {
     g.flush();
   }
 
-  private static void writeHalf(JsonGenerator g, String name, ConnectionResult.Half h) throws IOException {
+  private static void writeHalf(JsonGenerator g, String name, ConnectionResult.Half h)
+      throws IOException {
     g.writeObjectFieldStart(name);
     num(g, "packets", h.packets());
     num(g, "payload_bytes", h.payloadBytes());
@@ -498,7 +520,8 @@ public final class JsonReportWriter implements ResultSink {
   }
 
   /** Since 1.1.0: how the connection ended, for keep-alive analysis. */
-  private static void writeKeepAlive(JsonGenerator g, ConnectionResult.KeepAliveEnding e) throws IOException {
+  private static void writeKeepAlive(JsonGenerator g, ConnectionResult.KeepAliveEnding e)
+      throws IOException {
     g.writeObjectFieldStart("keepalive");
     num(g, "requests", e.requests());
     bool(g, "reused", e.reused());

@@ -13,10 +13,11 @@ import java.io.Writer;
 import java.util.List;
 
 /**
- * Renders a report (its result records, as {@link ReportDigest} gathered them) as Markdown for a bug ticket (GitHub, GitLab, Jira's Markdown): a headline
- * verdict with the costliest problems first and the time they cost, the findings table with
- * evidence frames, the tshark display filter and the fix, the connection use per client/server
- * pair, the capture-quality notes, and long lists collapsed in {@code <details>}.
+ * Renders a report (its result records, as {@link ReportDigest} gathered them) as Markdown for a
+ * bug ticket (GitHub, GitLab, Jira's Markdown): a headline verdict with the costliest problems
+ * first and the time they cost, the findings table with evidence frames, the tshark display filter
+ * and the fix, the connection use per client/server pair, the capture-quality notes, and long lists
+ * collapsed in {@code <details>}.
  *
  * <p>Every string that came from packets goes through {@link Escape#md}; output is deterministic.
  */
@@ -39,38 +40,68 @@ public final class MarkdownReportWriter {
     b.append("# connscope report: ").append(md(ReportModel.files(cap))).append("\n\n");
     List<ReportModel.Verdict> verdicts = d.verdicts;
     if (verdicts.isEmpty()) {
-      b.append("**Verdict:** no connection-level problem found in ").append(sum.transactions())
-          .append(" HTTP transactions over ").append(sum.connections()).append(" connections.\n\n");
+      b.append("**Verdict:** no connection-level problem found in ")
+          .append(sum.transactions())
+          .append(" HTTP transactions over ")
+          .append(sum.connections())
+          .append(" connections.\n\n");
     } else {
       ReportModel.Verdict top = verdicts.get(0);
-      b.append("**Verdict:** ").append(md(ReportModel.title(top.type()))).append(" cost ")
-          .append(ReportModel.ms(top.costMicros())).append(" over ").append(top.count())
-          .append(top.count() == 1 ? " occurrence" : " occurrences").append(". Costliest problems first:\n\n");
+      b.append("**Verdict:** ")
+          .append(md(ReportModel.title(top.type())))
+          .append(" cost ")
+          .append(ReportModel.ms(top.costMicros()))
+          .append(" over ")
+          .append(top.count())
+          .append(top.count() == 1 ? " occurrence" : " occurrences")
+          .append(". Costliest problems first:\n\n");
       for (ReportModel.Verdict v : verdicts) {
-        b.append("- **").append(md(ReportModel.title(v.type()))).append("** (").append(Escape.mdSpan(v.type()))
-            .append("): ").append(ReportModel.ms(v.costMicros())).append(" lost, ").append(v.count())
-            .append(v.count() == 1 ? " finding" : " findings").append(" on ")
+        b.append("- **")
+            .append(md(ReportModel.title(v.type())))
+            .append("** (")
+            .append(Escape.mdSpan(v.type()))
+            .append("): ")
+            .append(ReportModel.ms(v.costMicros()))
+            .append(" lost, ")
+            .append(v.count())
+            .append(v.count() == 1 ? " finding" : " findings")
+            .append(" on ")
             .append(md(v.where()))
-            .append(". Worst: ").append(md(v.costliest().summary()))
-            .append(". **Fix:** ").append(md(v.costliest().fix())).append(".\n");
+            .append(". Worst: ")
+            .append(md(v.costliest().summary()))
+            .append(". **Fix:** ")
+            .append(md(v.costliest().fix()))
+            .append(".\n");
       }
-      b.append("\nTimes lost by different finding types can overlap (one stall can be seen by two detectors).\n\n");
+      b.append(
+          "\nTimes lost by different finding types can overlap (one stall can be seen by two detectors).\n\n");
     }
-    b.append("Capture: ").append(cap.packets()).append(" packets, ")
-        .append(Text.seconds(cap.durationUs())).append(", ")
-        .append(sum.connections()).append(sum.connections() == 1 ? " connection (" : " connections (")
-        .append(sum.httpConnections()).append(" HTTP), ")
-        .append(sum.transactions()).append(" transactions, ")
-        .append(sum.unansweredRequests()).append(" unanswered.\n\n");
+    b.append("Capture: ")
+        .append(cap.packets())
+        .append(" packets, ")
+        .append(Text.seconds(cap.durationUs()))
+        .append(", ")
+        .append(sum.connections())
+        .append(sum.connections() == 1 ? " connection (" : " connections (")
+        .append(sum.httpConnections())
+        .append(" HTTP), ")
+        .append(sum.transactions())
+        .append(" transactions, ")
+        .append(sum.unansweredRequests())
+        .append(" unanswered.\n\n");
     if (cap.filter() != null) {
-      b.append("Filter: ").append(Escape.mdSpan(cap.filter())).append(", ").append(cap.filteredOut())
+      b.append("Filter: ")
+          .append(Escape.mdSpan(cap.filter()))
+          .append(", ")
+          .append(cap.filteredOut())
           .append(" packets excluded.\n\n");
     }
     List<String> quality = d.quality;
     if (quality.isEmpty()) {
       b.append("Capture quality: no damage or missing packets detected.\n\n");
     } else {
-      b.append("> **Capture quality:** the capture is incomplete or damaged; conclusions near these places are weaker.\n");
+      b.append(
+          "> **Capture quality:** the capture is incomplete or damaged; conclusions near these places are weaker.\n");
       for (String q : quality) {
         b.append("> - ").append(md(q)).append('\n');
       }
@@ -81,9 +112,12 @@ public final class MarkdownReportWriter {
     pairs(b, d);
     tls(b, d);
     connections(b, d);
-    b.append("\n_Generated by connscope ").append(md(r.toolVersion()))
-        .append(" (report schema ").append(md(r.schemaVersion()))
-        .append("). Open the capture in Wireshark and paste a display filter to see the evidence._\n");
+    b.append("\n_Generated by connscope ")
+        .append(md(r.toolVersion()))
+        .append(" (report schema ")
+        .append(md(r.schemaVersion()))
+        .append(
+            "). Open the capture in Wireshark and paste a display filter to see the evidence._\n");
     out.write(b.toString());
   }
 
@@ -94,27 +128,49 @@ public final class MarkdownReportWriter {
       b.append("None.\n\n");
       return;
     }
-    String head = "| # | Finding | Where | Cost | Evidence frames | Display filter | Summary | Fix |\n"
-        + "|---|---|---|---:|---|---|---|---|\n";
+    String head =
+        "| # | Finding | Where | Cost | Evidence frames | Display filter | Summary | Fix |\n"
+            + "|---|---|---|---:|---|---|---|---|\n";
     b.append(head);
     for (int i = 0; i < fs.size(); i++) {
       if (i == SHOWN_ROWS) {
-        b.append("\n<details><summary>").append(fs.size() - SHOWN_ROWS).append(" more findings</summary>\n\n").append(head);
+        b.append("\n<details><summary>")
+            .append(fs.size() - SHOWN_ROWS)
+            .append(" more findings</summary>\n\n")
+            .append(head);
       }
       Finding f = fs.get(i);
-      b.append("| ").append(i + 1).append(" | ").append(md(f.severity().id())).append(": ")
-          .append(Escape.mdSpan(f.type())).append(" (").append(md(f.confidence().id()))
-          .append(") | ").append(md(ReportModel.where(f))).append(" | ").append(ReportModel.ms(f.costUs()))
-          .append(" | ").append(ReportModel.frames(f)).append(" | ")
-          .append(Escape.mdCode(f.displayFilter())).append(" | ")
-          .append(md(f.summary())).append(" | ").append(md(f.fix())).append(" |\n");
+      b.append("| ")
+          .append(i + 1)
+          .append(" | ")
+          .append(md(f.severity().id()))
+          .append(": ")
+          .append(Escape.mdSpan(f.type()))
+          .append(" (")
+          .append(md(f.confidence().id()))
+          .append(") | ")
+          .append(md(ReportModel.where(f)))
+          .append(" | ")
+          .append(ReportModel.ms(f.costUs()))
+          .append(" | ")
+          .append(ReportModel.frames(f))
+          .append(" | ")
+          .append(Escape.mdCode(f.displayFilter()))
+          .append(" | ")
+          .append(md(f.summary()))
+          .append(" | ")
+          .append(md(f.fix()))
+          .append(" |\n");
     }
     if (fs.size() > SHOWN_ROWS) {
       b.append("\n</details>\n");
     }
     if (d.findingsTotal > fs.size()) {
-      b.append("\n").append(d.findingsTotal - fs.size()).append(" less costly findings are not listed: the verdict"
-          + " above counts them per type; the JSON report has them all.\n");
+      b.append("\n")
+          .append(d.findingsTotal - fs.size())
+          .append(
+              " less costly findings are not listed: the verdict"
+                  + " above counts them per type; the JSON report has them all.\n");
     }
     b.append('\n');
   }
@@ -126,25 +182,47 @@ public final class MarkdownReportWriter {
       b.append("No TCP connections.\n\n");
       return;
     }
-    String head = "| Client | Server | Connections | Transactions | Most per connection | Most at once | Use | Closes |\n"
-        + "|---|---|---:|---:|---:|---:|---|---|\n";
+    String head =
+        "| Client | Server | Connections | Transactions | Most per connection | Most at once | Use | Closes |\n"
+            + "|---|---|---:|---:|---:|---:|---|---|\n";
     b.append(head);
     for (int i = 0; i < ps.size(); i++) {
       if (i == SHOWN_ROWS) {
-        b.append("\n<details><summary>").append(ps.size() - SHOWN_ROWS).append(" more pairs</summary>\n\n").append(head);
+        b.append("\n<details><summary>")
+            .append(ps.size() - SHOWN_ROWS)
+            .append(" more pairs</summary>\n\n")
+            .append(head);
       }
       ReportModel.Pair p = ps.get(i);
-      b.append("| ").append(md(p.client())).append(" | ").append(md(p.server())).append(" | ")
-          .append(p.connectionCount()).append(" | ").append(p.transactions()).append(" | ")
-          .append(p.maxPerConnection()).append(" | ").append(p.maxParallel()).append(" | ")
-          .append(md(p.pattern())).append(" | ").append(md(p.closes())).append(" |\n");
+      b.append("| ")
+          .append(md(p.client()))
+          .append(" | ")
+          .append(md(p.server()))
+          .append(" | ")
+          .append(p.connectionCount())
+          .append(" | ")
+          .append(p.transactions())
+          .append(" | ")
+          .append(p.maxPerConnection())
+          .append(" | ")
+          .append(p.maxParallel())
+          .append(" | ")
+          .append(md(p.pattern()))
+          .append(" | ")
+          .append(md(p.closes()))
+          .append(" |\n");
     }
     if (ps.size() > SHOWN_ROWS) {
       b.append("\n</details>\n");
     }
     if (d.pairsTotal > ps.size()) {
-      b.append("\n").append(d.pairsTotal - ps.size()).append(" more pairs are not listed")
-          .append(d.connectionsOutsideTrackedPairs > 0 ? " (" + d.connectionsOutsideTrackedPairs + " connections)" : "")
+      b.append("\n")
+          .append(d.pairsTotal - ps.size())
+          .append(" more pairs are not listed")
+          .append(
+              d.connectionsOutsideTrackedPairs > 0
+                  ? " (" + d.connectionsOutsideTrackedPairs + " connections)"
+                  : "")
           .append(": the JSON report has them all.\n");
     }
     b.append('\n');
@@ -159,45 +237,79 @@ public final class MarkdownReportWriter {
     if (d.tlsTotal == 0) {
       return;
     }
-    b.append("## TLS\n\n").append(d.tlsTotal).append(d.tlsTotal == 1 ? " TLS connection (" : " TLS connections (");
+    b.append("## TLS\n\n")
+        .append(d.tlsTotal)
+        .append(d.tlsTotal == 1 ? " TLS connection (" : " TLS connections (");
     String sep = "";
     for (java.util.Map.Entry<String, Long> e : d.tlsVersions.entrySet()) {
       b.append(sep).append(e.getValue()).append(' ').append(md(e.getKey()));
       sep = ", ";
     }
-    b.append("): ").append(d.tlsResumed).append(" resumed, ").append(d.tlsFailed).append(" failed. ")
-        .append("Phases: connect (SYN to ACK), hello (ClientHello to ServerHello), server flight, finished to data"
-            + " (client Finished to the first application data; inferred when the Finished was encrypted),"
-            + " TLS setup (ClientHello to the first application data).\n\n");
-    String head = "| Connection | Server | SNI | Version | Cipher suite | ALPN | Handshake | Resumption | Connect | Hello"
-        + " | Server flight | Finished to data | TLS setup | Round trips | Keys |\n"
-        + "|---|---|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|\n";
+    b.append("): ")
+        .append(d.tlsResumed)
+        .append(" resumed, ")
+        .append(d.tlsFailed)
+        .append(" failed. ")
+        .append(
+            "Phases: connect (SYN to ACK), hello (ClientHello to ServerHello), server flight, finished to data"
+                + " (client Finished to the first application data; inferred when the Finished was encrypted),"
+                + " TLS setup (ClientHello to the first application data).\n\n");
+    String head =
+        "| Connection | Server | SNI | Version | Cipher suite | ALPN | Handshake | Resumption | Connect | Hello"
+            + " | Server flight | Finished to data | TLS setup | Round trips | Keys |\n"
+            + "|---|---|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|\n";
     b.append(head);
     for (int i = 0; i < cs.size(); i++) {
       if (i == SHOWN_ROWS) {
-        b.append("\n<details><summary>").append(cs.size() - SHOWN_ROWS).append(" more TLS connections</summary>\n\n")
+        b.append("\n<details><summary>")
+            .append(cs.size() - SHOWN_ROWS)
+            .append(" more TLS connections</summary>\n\n")
             .append(head);
       }
       ConnectionResult c = cs.get(i);
       TlsFacts f = c.tls();
       TlsFacts.Timing t = f.timing();
-      b.append("| ").append(md(c.idString())).append(" | ").append(md(ReportModel.endpoint(c.server()))).append(" | ")
-          .append(md(f.sni())).append(" | ")
-          .append(md(f.version() == null ? "-" : f.version())).append(" | ")
-          .append(md(f.cipherSuite() == null ? "-" : f.cipherSuite())).append(" | ")
-          .append(md(TlsReport.alpn(f))).append(" | ").append(md(TlsReport.handshake(f))).append(" | ")
-          .append(md(TlsReport.resumption(f))).append(" | ").append(ReportModel.msOrDash(t.tcpConnectUs()))
-          .append(" | ").append(ReportModel.msOrDash(t.helloToServerHelloUs())).append(" | ")
-          .append(ReportModel.msOrDash(t.serverFlightUs())).append(" | ").append(TlsReport.finishedToData(t))
-          .append(" | ").append(ReportModel.msOrDash(t.setupUs())).append(" | ").append(TlsReport.roundTrips(t))
-          .append(" | ").append(md(f.decryption())).append(" |\n");
+      b.append("| ")
+          .append(md(c.idString()))
+          .append(" | ")
+          .append(md(ReportModel.endpoint(c.server())))
+          .append(" | ")
+          .append(md(f.sni()))
+          .append(" | ")
+          .append(md(f.version() == null ? "-" : f.version()))
+          .append(" | ")
+          .append(md(f.cipherSuite() == null ? "-" : f.cipherSuite()))
+          .append(" | ")
+          .append(md(TlsReport.alpn(f)))
+          .append(" | ")
+          .append(md(TlsReport.handshake(f)))
+          .append(" | ")
+          .append(md(TlsReport.resumption(f)))
+          .append(" | ")
+          .append(ReportModel.msOrDash(t.tcpConnectUs()))
+          .append(" | ")
+          .append(ReportModel.msOrDash(t.helloToServerHelloUs()))
+          .append(" | ")
+          .append(ReportModel.msOrDash(t.serverFlightUs()))
+          .append(" | ")
+          .append(TlsReport.finishedToData(t))
+          .append(" | ")
+          .append(ReportModel.msOrDash(t.setupUs()))
+          .append(" | ")
+          .append(TlsReport.roundTrips(t))
+          .append(" | ")
+          .append(md(f.decryption()))
+          .append(" |\n");
     }
     if (cs.size() > SHOWN_ROWS) {
       b.append("\n</details>\n");
     }
     if (d.tlsTotal > cs.size()) {
-      b.append("\nThe first ").append(cs.size()).append(" TLS connections are listed; the JSON report has all ")
-          .append(d.tlsTotal).append(".\n");
+      b.append("\nThe first ")
+          .append(cs.size())
+          .append(" TLS connections are listed; the JSON report has all ")
+          .append(d.tlsTotal)
+          .append(".\n");
     }
     StringBuilder r = new StringBuilder();
     for (ConnectionResult c : cs) {
@@ -216,39 +328,70 @@ public final class MarkdownReportWriter {
     if (cs.isEmpty()) {
       return;
     }
-    b.append("<details><summary>").append(d.connectionsTotal).append(d.connectionsTotal == 1 ? " connection" : " connections")
+    b.append("<details><summary>")
+        .append(d.connectionsTotal)
+        .append(d.connectionsTotal == 1 ? " connection" : " connections")
         .append(" and their transactions</summary>\n\n");
-    b.append("| Connection | Client | Server | Start | Duration | Close | Request | Status | Send | Wait | Receive |\n"
-        + "|---|---|---|---:|---:|---|---|---:|---:|---:|---:|\n");
+    b.append(
+        "| Connection | Client | Server | Start | Duration | Close | Request | Status | Send | Wait | Receive |\n"
+            + "|---|---|---|---:|---:|---|---|---:|---:|---:|---:|\n");
     for (ReportSource.ConnectionView v : cs) {
       ConnectionResult c = v.connection();
       String id = md(c.idString());
       String close = md(ReportModel.closeReason(c));
-      String head = "| " + id + " | " + md(ReportModel.endpoint(c.client())) + " | "
-          + md(ReportModel.endpoint(c.server())) + " | " + ReportModel.ms(c.startUs()) + " | "
-          + ReportModel.ms(c.endUs() - c.startUs()) + " | " + close + " | ";
+      String head =
+          "| "
+              + id
+              + " | "
+              + md(ReportModel.endpoint(c.client()))
+              + " | "
+              + md(ReportModel.endpoint(c.server()))
+              + " | "
+              + ReportModel.ms(c.startUs())
+              + " | "
+              + ReportModel.ms(c.endUs() - c.startUs())
+              + " | "
+              + close
+              + " | ";
       List<TransactionResult> ts = v.transactions();
-      List<TlsFacts.Exchange> xs = v.transactionsRead() == 0 && c.tls() != null ? c.tls().inferredExchanges() : List.of();
+      List<TlsFacts.Exchange> xs =
+          v.transactionsRead() == 0 && c.tls() != null ? c.tls().inferredExchanges() : List.of();
       if (ts.isEmpty() && xs.isEmpty()) {
         b.append(head).append("- | - | - | - | - |\n");
       }
       for (TlsFacts.Exchange x : xs) {
-        b.append(head).append(md(TlsReport.exchange(x))).append(" | - | ")
-            .append(ReportModel.msOrDash(TlsReport.sendUs(x))).append(" | ").append(ReportModel.msOrDash(x.waitUs()))
-            .append(" | ").append(ReportModel.msOrDash(TlsReport.receiveUs(x))).append(" |\n");
+        b.append(head)
+            .append(md(TlsReport.exchange(x)))
+            .append(" | - | ")
+            .append(ReportModel.msOrDash(TlsReport.sendUs(x)))
+            .append(" | ")
+            .append(ReportModel.msOrDash(x.waitUs()))
+            .append(" | ")
+            .append(ReportModel.msOrDash(TlsReport.receiveUs(x)))
+            .append(" |\n");
         head = "| " + id + " | | | | | | ";
       }
       if (!xs.isEmpty() && c.tls().inferredExchangeCount() > xs.size()) {
-        b.append(head).append(c.tls().inferredExchangeCount() - xs.size())
+        b.append(head)
+            .append(c.tls().inferredExchangeCount() - xs.size())
             .append(" more inferred exchanges | | | | |\n");
       }
       for (TransactionResult t : ts) {
         TransactionResult.Timings tm = t.timings();
-        b.append(head).append(md(ReportModel.request(t))).append(" | ")
-            .append(t.status() != null ? t.status().toString()
-                : t.responseNotCaptured() != null ? "not captured" : "-").append(" | ")
-            .append(ReportModel.msOrDash(tm.sendUs())).append(" | ").append(ReportModel.msOrDash(tm.waitUs()))
-            .append(" | ").append(ReportModel.msOrDash(tm.receiveUs())).append(" |\n");
+        b.append(head)
+            .append(md(ReportModel.request(t)))
+            .append(" | ")
+            .append(
+                t.status() != null
+                    ? t.status().toString()
+                    : t.responseNotCaptured() != null ? "not captured" : "-")
+            .append(" | ")
+            .append(ReportModel.msOrDash(tm.sendUs()))
+            .append(" | ")
+            .append(ReportModel.msOrDash(tm.waitUs()))
+            .append(" | ")
+            .append(ReportModel.msOrDash(tm.receiveUs()))
+            .append(" |\n");
         head = "| " + id + " | | | | | | ";
       }
       int more = v.transactionsRead() - ts.size();
@@ -257,8 +400,11 @@ public final class MarkdownReportWriter {
       }
     }
     if (d.connectionsTotal > cs.size()) {
-      b.append("\nThe first ").append(cs.size()).append(" connections are listed; the JSON report has all ")
-          .append(d.connectionsTotal).append(".\n");
+      b.append("\nThe first ")
+          .append(cs.size())
+          .append(" connections are listed; the JSON report has all ")
+          .append(d.connectionsTotal)
+          .append(".\n");
     }
     b.append("\n</details>\n");
   }

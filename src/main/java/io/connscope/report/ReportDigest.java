@@ -26,36 +26,55 @@ import java.util.TreeSet;
  * slowest); the first connections for the table; the rest summarised as counts.
  *
  * <p>Passes: findings (verdict, costliest, ladders, which connections have findings), connections
- * (pairs, quality, waterfall and table choices, the connections the ladders need), then, only
- * when something drawn needs them, connections again (the lanes of the pairs chosen) and findings
- * again (those of the connections drawn as waterfalls).
+ * (pairs, quality, waterfall and table choices, the connections the ladders need), then, only when
+ * something drawn needs them, connections again (the lanes of the pairs chosen) and findings again
+ * (those of the connections drawn as waterfalls).
  */
 final class ReportDigest {
   /**
    * How much is drawn and listed. {@code drawn} is the one setting ({@code --max-drawn}): at most
    * that many ladders, pair timelines and waterfalls; the defaults are 30, 20 and 40.
    */
-  record Limits(int ladders, int pairs, int waterfalls, int findingRows, int pairRows, int tableConnections,
-      int tableTransactions, int verdictConnections) {
+  record Limits(
+      int ladders,
+      int pairs,
+      int waterfalls,
+      int findingRows,
+      int pairRows,
+      int tableConnections,
+      int tableTransactions,
+      int verdictConnections) {
     static final Limits DEFAULT = new Limits(30, 20, 40, 1000, 1000, 2000, 10_000, 50);
 
     /** The defaults with at most {@code n} ladders, pair timelines and waterfalls drawn. */
     static Limits drawn(int n) {
-      return new Limits(n, n, n, DEFAULT.findingRows, DEFAULT.pairRows, DEFAULT.tableConnections,
-          DEFAULT.tableTransactions, DEFAULT.verdictConnections);
+      return new Limits(
+          n,
+          n,
+          n,
+          DEFAULT.findingRows,
+          DEFAULT.pairRows,
+          DEFAULT.tableConnections,
+          DEFAULT.tableTransactions,
+          DEFAULT.verdictConnections);
     }
   }
 
   /** Connections drawn per pair timeline. */
   static final int LANE_CONNECTIONS = 200;
+
   /** Distinct client/server pairs counted one by one; later ones are summed as "other pairs". */
   static final int TRACKED_PAIRS = 10_000;
+
   /** Distinct finding types in the verdict; later ones are counted only. */
   static final int TRACKED_TYPES = 500;
+
   /** TLS connections listed in the TLS table; the rest are counted. */
   static final int TLS_CONNECTIONS = 1000;
+
   /** Inferred TLS exchanges kept per connection in the connection table and the pair lanes. */
   static final int TLS_EXCHANGES = TlsReport.MAX_EXCHANGE_LINES;
+
   /** Findings kept per ladder and per waterfall connection. */
   static final int FINDINGS_PER_DRAWING = 1000;
 
@@ -64,11 +83,15 @@ final class ReportDigest {
   final List<ReportModel.Verdict> verdicts = new ArrayList<>();
   long findingsTotal;
   long findingsOfOtherTypes;
+
   /** The costliest findings, costliest first (ties: severity, then report order). */
   final List<Finding> findings = new ArrayList<>();
+
   final List<Ladder> ladders = new ArrayList<>();
+
   /** Ladders beyond the drawn ones (groups of findings sharing connection and frames). */
   long laddersNotDrawn;
+
   final List<String> quality = new ArrayList<>();
   final List<ReportModel.Pair> pairs = new ArrayList<>();
   long pairsTotal;
@@ -77,16 +100,24 @@ final class ReportDigest {
   long waterfallCandidates;
   final List<ReportSource.ConnectionView> table = new ArrayList<>();
   long connectionsTotal;
+
   /** The first TLS connections (report order), their facts without inferred exchanges. */
   final List<ConnectionResult> tls = new ArrayList<>();
+
   long tlsTotal;
   long tlsFailed;
   long tlsResumed;
+
   /** TLS connections per negotiated version ("unknown" when no ServerHello was seen). */
   final TreeMap<String, Long> tlsVersions = new TreeMap<>();
 
   /** Findings sharing a connection and evidence frames, drawn as one ladder. */
-  record Ladder(String anchor, String key, List<LadderEntry> ladder, List<Finding> findings, Set<Long> evidence,
+  record Ladder(
+      String anchor,
+      String key,
+      List<LadderEntry> ladder,
+      List<Finding> findings,
+      Set<Long> evidence,
       ConnectionResult[] connection) {}
 
   /** A connection drawn as a waterfall, with its findings. */
@@ -156,13 +187,18 @@ final class ReportDigest {
     int count;
     long cost;
     Finding top;
-    final TreeSet<String> first = new TreeSet<>(Comparator.comparingLong(io.connscope.result.ConnectionIds::number)
-        .thenComparing(Comparator.naturalOrder()));
+    final TreeSet<String> first =
+        new TreeSet<>(
+            Comparator.comparingLong(io.connscope.result.ConnectionIds::number)
+                .thenComparing(Comparator.naturalOrder()));
+
     /**
      * Connections counted: a new one whenever it differs from the previous finding's (connscope
-     * writes findings ordered by connection, so this counts distinct connections in bounded memory).
+     * writes findings ordered by connection, so this counts distinct connections in bounded
+     * memory).
      */
     long distinct;
+
     String last;
   }
 
@@ -177,8 +213,13 @@ final class ReportDigest {
     int pipeline;
     final TreeMap<String, Integer> closes = new TreeMap<>();
     boolean findings;
-    /** End times of the connections still open at the latest start (min-heap), for the peak concurrency. */
+
+    /**
+     * End times of the connections still open at the latest start (min-heap), for the peak
+     * concurrency.
+     */
     long[] heap = new long[4];
+
     int heapSize;
     int maxParallel;
     List<ReportSource.ConnectionView> lane;
@@ -189,11 +230,13 @@ final class ReportDigest {
       this.order = order;
     }
 
-    /** Connections come in report order (by start): a start counts before an end at the same time. */
+    /**
+     * Connections come in report order (by start): a start counts before an end at the same time.
+     */
     void open(long start, long end) {
       while (heapSize > 0 && heap[0] < start) {
         heap[0] = heap[--heapSize];
-        for (int i = 0;;) {
+        for (int i = 0; ; ) {
           int l = 2 * i + 1;
           int m = l + 1 < heapSize && heap[l + 1] < heap[l] ? l + 1 : l;
           if (l >= heapSize || heap[i] <= heap[m]) {
@@ -229,75 +272,91 @@ final class ReportDigest {
   private void run(ReportSource src) throws IOException {
     // ---- pass 1: findings
     Map<String, TypeAgg> types = new TreeMap<>();
-    Comparator<Object[]> costliest = Comparator.comparingLong((Object[] x) -> -((Finding) x[0]).costUs())
-        .thenComparingInt(x -> ((Finding) x[0]).severity().rank())
-        .thenComparingLong(x -> (Long) x[1]);
+    Comparator<Object[]> costliest =
+        Comparator.comparingLong((Object[] x) -> -((Finding) x[0]).costUs())
+            .thenComparingInt(x -> ((Finding) x[0]).severity().rank())
+            .thenComparingLong(x -> (Long) x[1]);
     PriorityQueue<Object[]> top = new PriorityQueue<>(costliest.reversed());
     Map<String, Ladder> ladderByKey = new LinkedHashMap<>();
     IdSet withFindings = new IdSet();
     long[] seq = {0};
-    src.findings(f -> {
-      findingsTotal++;
-      String type = f.type();
-      TypeAgg t = types.get(type);
-      if (t == null && types.size() < TRACKED_TYPES) {
-        t = new TypeAgg();
-        types.put(type, t);
-      }
-      String conn = f.connection();
-      List<String> conns = connections(f);
-      for (String c : conns) {
-        withFindings.add(c);
-      }
-      if (t == null) {
-        findingsOfOtherTypes++;
-      } else {
-        t.count += (int) Math.min(Integer.MAX_VALUE - t.count, f.count()); // occurrences
-        t.cost += f.costUs();
-        if (t.top == null || f.costUs() > t.top.costUs()) {
-          t.top = f;
-        }
-        for (String c : conns) {
-          if (!c.equals(t.last)) {
-            t.last = c;
-            if (t.first.add(c) || t.first.size() >= limits.verdictConnections()) {
-              t.distinct++;
+    src.findings(
+        f -> {
+          findingsTotal++;
+          String type = f.type();
+          TypeAgg t = types.get(type);
+          if (t == null && types.size() < TRACKED_TYPES) {
+            t = new TypeAgg();
+            types.put(type, t);
+          }
+          String conn = f.connection();
+          List<String> conns = connections(f);
+          for (String c : conns) {
+            withFindings.add(c);
+          }
+          if (t == null) {
+            findingsOfOtherTypes++;
+          } else {
+            t.count += (int) Math.min(Integer.MAX_VALUE - t.count, f.count()); // occurrences
+            t.cost += f.costUs();
+            if (t.top == null || f.costUs() > t.top.costUs()) {
+              t.top = f;
             }
-            if (t.first.size() > limits.verdictConnections()) {
-              t.first.pollLast();
+            for (String c : conns) {
+              if (!c.equals(t.last)) {
+                t.last = c;
+                if (t.first.add(c) || t.first.size() >= limits.verdictConnections()) {
+                  t.distinct++;
+                }
+                if (t.first.size() > limits.verdictConnections()) {
+                  t.first.pollLast();
+                }
+              }
             }
           }
-        }
-      }
-      top.add(new Object[] {f, seq[0]++});
-      if (top.size() > limits.findingRows()) {
-        top.poll();
-      }
-      if (!f.ladder().isEmpty()) {
-        String key = ladderKey(f);
-        Ladder l = ladderByKey.get(key);
-        if (l == null && ladderByKey.size() < limits.ladders()) {
-          Set<Long> ev = new HashSet<>(f.frames());
-          l = new Ladder("ladder-" + (ladderByKey.size() + 1), key, f.ladder(), new ArrayList<>(), ev,
-              new ConnectionResult[1]);
-          ladderByKey.put(key, l);
-        } else if (l == null && laddersSeen.size() < MAX_LADDER_KEYS) {
-          laddersSeen.add(key);
-        }
-        if (l != null && l.findings().size() < FINDINGS_PER_DRAWING) {
-          l.findings().add(f);
-        }
-      }
-    });
+          top.add(new Object[] {f, seq[0]++});
+          if (top.size() > limits.findingRows()) {
+            top.poll();
+          }
+          if (!f.ladder().isEmpty()) {
+            String key = ladderKey(f);
+            Ladder l = ladderByKey.get(key);
+            if (l == null && ladderByKey.size() < limits.ladders()) {
+              Set<Long> ev = new HashSet<>(f.frames());
+              l =
+                  new Ladder(
+                      "ladder-" + (ladderByKey.size() + 1),
+                      key,
+                      f.ladder(),
+                      new ArrayList<>(),
+                      ev,
+                      new ConnectionResult[1]);
+              ladderByKey.put(key, l);
+            } else if (l == null && laddersSeen.size() < MAX_LADDER_KEYS) {
+              laddersSeen.add(key);
+            }
+            if (l != null && l.findings().size() < FINDINGS_PER_DRAWING) {
+              l.findings().add(f);
+            }
+          }
+        });
     laddersNotDrawn = laddersSeen.size();
     laddersSeen.clear();
     for (Map.Entry<String, TypeAgg> e : types.entrySet()) {
       TypeAgg t = e.getValue();
-      verdicts.add(new ReportModel.Verdict(e.getKey(), t.count, t.cost, List.copyOf(t.first), t.top,
-          Math.max(0, t.distinct - t.first.size())));
+      verdicts.add(
+          new ReportModel.Verdict(
+              e.getKey(),
+              t.count,
+              t.cost,
+              List.copyOf(t.first),
+              t.top,
+              Math.max(0, t.distinct - t.first.size())));
     }
-    verdicts.sort(Comparator.comparingLong(ReportModel.Verdict::costMicros).reversed()
-        .thenComparing(ReportModel.Verdict::type));
+    verdicts.sort(
+        Comparator.comparingLong(ReportModel.Verdict::costMicros)
+            .reversed()
+            .thenComparing(ReportModel.Verdict::type));
     List<Object[]> sorted = new ArrayList<>(top);
     sorted.sort(costliest);
     for (Object[] x : sorted) {
@@ -318,92 +377,101 @@ final class ReportDigest {
     long[] inferred = {0};
     List<ReportSource.ConnectionView> drawnWithFindings = new ArrayList<>();
     // head: the least slow (ties: the latest), dropped when the queue is over its bound
-    PriorityQueue<Object[]> slow = new PriorityQueue<>(Comparator.comparingLong((Object[] x) -> ((long[]) x[1])[0])
-        .thenComparingLong(x -> ((long[]) x[1])[1]));
+    PriorityQueue<Object[]> slow =
+        new PriorityQueue<>(
+            Comparator.comparingLong((Object[] x) -> ((long[]) x[1])[0])
+                .thenComparingLong(x -> ((long[]) x[1])[1]));
     long[] tableTx = {0};
     long[] connSeq = {0};
-    src.connections(v -> {
-      connectionsTotal++;
-      long mySeq = connSeq[0]++;
-      ConnectionResult c = v.connection();
-      String id = c.idString();
-      gaps[0] += c.clientToServer().gaps() + c.serverToClient().gaps();
-      if (c.rolesInferred()) {
-        inferred[0]++;
-      }
-      for (Ladder l : ladders) {
-        if (l.connection()[0] == null && id.equals(l.findings().get(0).connection())) {
-          l.connection()[0] = c;
-        }
-      }
-      int txs = v.transactionsRead();
-      if (c.tls() != null) {
-        tlsTotal++;
-        tlsVersions.merge(c.tls().version() == null ? "unknown" : c.tls().version(), 1L, Long::sum);
-        if ("failed".equals(c.tls().handshake())) {
-          tlsFailed++;
-        }
-        if (c.tls().resumption() != null && !"none".equals(c.tls().resumption())) {
-          tlsResumed++;
-        }
-        if (tls.size() < TLS_CONNECTIONS) {
-          tls.add(withTls(c, TlsReport.limited(c.tls(), 0)));
-        }
-      }
-      if (table.size() < limits.tableConnections() && tableTx[0] < limits.tableTransactions()) {
-        table.add(slim(v));
-        tableTx[0] += Math.max(1, v.transactions().isEmpty() && c.tls() != null
-            ? Math.min(TLS_EXCHANGES, c.tls().inferredExchanges().size()) : v.transactions().size());
-      }
-      boolean hasFindings = withFindings.contains(id);
-      if (txs > 0 || tlsDrawn(c)) {
-        waterfallCandidates++;
-        if (hasFindings) {
-          if (drawnWithFindings.size() < limits.waterfalls()) {
-            drawnWithFindings.add(v);
+    src.connections(
+        v -> {
+          connectionsTotal++;
+          long mySeq = connSeq[0]++;
+          ConnectionResult c = v.connection();
+          String id = c.idString();
+          gaps[0] += c.clientToServer().gaps() + c.serverToClient().gaps();
+          if (c.rolesInferred()) {
+            inferred[0]++;
           }
-        } else if (limits.waterfalls() > 0) {
-          long duration = c.endUs() - c.startUs();
-          // the slowest, ties by report order; the queue's head is the one to drop
-          slow.add(new Object[] {v, new long[] {duration, -mySeq}});
-          if (slow.size() > limits.waterfalls()) {
-            slow.poll();
+          for (Ladder l : ladders) {
+            if (l.connection()[0] == null && id.equals(l.findings().get(0).connection())) {
+              l.connection()[0] = c;
+            }
           }
-        }
-      }
-      String key = pairKey(c);
-      PairAgg p = pairAggs.get(key);
-      if (p == null) {
-        pairsTotal++;
-        if (pairAggs.size() < TRACKED_PAIRS) {
-          p = new PairAgg(c.client().ip(), ReportModel.endpoint(c.server()), pairAggs.size());
-          pairAggs.put(key, p);
-        }
-      }
-      if (p == null) {
-        connectionsOutsideTrackedPairs++;
-        return;
-      }
-      p.connections++;
-      p.transactions += txs;
-      p.perConnection = Math.max(p.perConnection, txs);
-      p.pipeline = Math.max(p.pipeline, c.http() == null ? 0 : c.http().maxPipelineDepth());
-      String reason = c.close().reason() == null ? "open" : c.close().reason();
-      String by = c.close().firstBy() == null ? "" : c.close().firstBy();
-      if (p.closes.size() < 64) {
-        p.closes.merge(reason + (by.isEmpty() || "null".equals(by) ? "" : " by " + by), 1, Integer::sum);
-      }
-      p.findings |= hasFindings;
-      p.open(c.startUs(), c.endUs());
-      if (p.order < limits.pairs()) {
-        if (p.lane == null) {
-          p.lane = new ArrayList<>();
-        }
-        if (p.lane.size() < LANE_CONNECTIONS) {
-          p.lane.add(slim(v));
-        }
-      }
-    });
+          int txs = v.transactionsRead();
+          if (c.tls() != null) {
+            tlsTotal++;
+            tlsVersions.merge(
+                c.tls().version() == null ? "unknown" : c.tls().version(), 1L, Long::sum);
+            if ("failed".equals(c.tls().handshake())) {
+              tlsFailed++;
+            }
+            if (c.tls().resumption() != null && !"none".equals(c.tls().resumption())) {
+              tlsResumed++;
+            }
+            if (tls.size() < TLS_CONNECTIONS) {
+              tls.add(withTls(c, TlsReport.limited(c.tls(), 0)));
+            }
+          }
+          if (table.size() < limits.tableConnections() && tableTx[0] < limits.tableTransactions()) {
+            table.add(slim(v));
+            tableTx[0] +=
+                Math.max(
+                    1,
+                    v.transactions().isEmpty() && c.tls() != null
+                        ? Math.min(TLS_EXCHANGES, c.tls().inferredExchanges().size())
+                        : v.transactions().size());
+          }
+          boolean hasFindings = withFindings.contains(id);
+          if (txs > 0 || tlsDrawn(c)) {
+            waterfallCandidates++;
+            if (hasFindings) {
+              if (drawnWithFindings.size() < limits.waterfalls()) {
+                drawnWithFindings.add(v);
+              }
+            } else if (limits.waterfalls() > 0) {
+              long duration = c.endUs() - c.startUs();
+              // the slowest, ties by report order; the queue's head is the one to drop
+              slow.add(new Object[] {v, new long[] {duration, -mySeq}});
+              if (slow.size() > limits.waterfalls()) {
+                slow.poll();
+              }
+            }
+          }
+          String key = pairKey(c);
+          PairAgg p = pairAggs.get(key);
+          if (p == null) {
+            pairsTotal++;
+            if (pairAggs.size() < TRACKED_PAIRS) {
+              p = new PairAgg(c.client().ip(), ReportModel.endpoint(c.server()), pairAggs.size());
+              pairAggs.put(key, p);
+            }
+          }
+          if (p == null) {
+            connectionsOutsideTrackedPairs++;
+            return;
+          }
+          p.connections++;
+          p.transactions += txs;
+          p.perConnection = Math.max(p.perConnection, txs);
+          p.pipeline = Math.max(p.pipeline, c.http() == null ? 0 : c.http().maxPipelineDepth());
+          String reason = c.close().reason() == null ? "open" : c.close().reason();
+          String by = c.close().firstBy() == null ? "" : c.close().firstBy();
+          if (p.closes.size() < 64) {
+            p.closes.merge(
+                reason + (by.isEmpty() || "null".equals(by) ? "" : " by " + by), 1, Integer::sum);
+          }
+          p.findings |= hasFindings;
+          p.open(c.startUs(), c.endUs());
+          if (p.order < limits.pairs()) {
+            if (p.lane == null) {
+              p.lane = new ArrayList<>();
+            }
+            if (p.lane.size() < LANE_CONNECTIONS) {
+              p.lane.add(slim(v));
+            }
+          }
+        });
     if (gaps[0] > 0) {
       quality.add("content gaps (packets missing from the capture): " + gaps[0]);
     }
@@ -412,15 +480,25 @@ final class ReportDigest {
     }
     List<String> warnings = new ArrayList<>();
     for (io.connscope.result.CaptureSummary.Warning w : header.capture().warnings()) {
-      warnings.add(w.code() + ": " + w.count() + " (first at frame "
-          + w.firstFrame() + ")" + (w.detail() != null ? ": " + w.detail() : ""));
+      warnings.add(
+          w.code()
+              + ": "
+              + w.count()
+              + " (first at frame "
+              + w.firstFrame()
+              + ")"
+              + (w.detail() != null ? ": " + w.detail() : ""));
     }
     quality.addAll(0, warnings);
 
     // waterfalls: with findings first, then the slowest, each group in report order
     List<Object[]> rest = new ArrayList<>(slow);
-    rest.sort(Comparator.comparingLong((Object[] x) -> -((long[]) x[1])[0]).thenComparingLong(x -> -((long[]) x[1])[1]));
-    rest = new ArrayList<>(rest.subList(0, Math.min(rest.size(), limits.waterfalls() - drawnWithFindings.size())));
+    rest.sort(
+        Comparator.comparingLong((Object[] x) -> -((long[]) x[1])[0])
+            .thenComparingLong(x -> -((long[]) x[1])[1]));
+    rest =
+        new ArrayList<>(
+            rest.subList(0, Math.min(rest.size(), limits.waterfalls() - drawnWithFindings.size())));
     rest.sort(Comparator.comparingLong(x -> -((long[]) x[1])[1]));
     List<ReportSource.ConnectionView> drawn = new ArrayList<>(drawnWithFindings);
     for (Object[] x : rest) {
@@ -454,24 +532,26 @@ final class ReportDigest {
     }
     // ---- pass 3 (only when needed): lanes of pairs chosen late, findings of the waterfalls
     if (!needLanes.isEmpty()) {
-      src.connections(v -> {
-        PairAgg p = needLanes.get(pairKey(v.connection()));
-        if (p != null && p.lane.size() < LANE_CONNECTIONS) {
-          p.lane.add(slim(v));
-        }
-      });
+      src.connections(
+          v -> {
+            PairAgg p = needLanes.get(pairKey(v.connection()));
+            if (p != null && p.lane.size() < LANE_CONNECTIONS) {
+              p.lane.add(slim(v));
+            }
+          });
     }
     Map<String, List<Finding>> waterfallFindings = new LinkedHashMap<>();
     for (ReportSource.ConnectionView c : drawn) {
       waterfallFindings.put(c.connection().idString(), new ArrayList<>());
     }
     if (!drawn.isEmpty()) {
-      src.findings(f -> {
-        List<Finding> l = f.connection() == null ? null : waterfallFindings.get(f.connection());
-        if (l != null && l.size() < FINDINGS_PER_DRAWING) {
-          l.add(f);
-        }
-      });
+      src.findings(
+          f -> {
+            List<Finding> l = f.connection() == null ? null : waterfallFindings.get(f.connection());
+            if (l != null && l.size() < FINDINGS_PER_DRAWING) {
+              l.add(f);
+            }
+          });
     }
     for (ReportSource.ConnectionView c : drawn) {
       waterfalls.add(new Waterfall(c, waterfallFindings.get(c.connection().idString())));
@@ -487,6 +567,7 @@ final class ReportDigest {
 
   /** Ladders not drawn, counted one by one up to this many (then "at least"). */
   static final int MAX_LADDER_KEYS = 100_000;
+
   private final Set<String> laddersSeen = new HashSet<>();
 
   /**
@@ -527,22 +608,65 @@ final class ReportDigest {
   static ReportSource.ConnectionView slim(ReportSource.ConnectionView c) {
     List<TransactionResult> txs = new ArrayList<>(c.transactions().size());
     for (TransactionResult t : c.transactions()) {
-      txs.add(new TransactionResult(t.connection(), t.index(), t.depth(), t.pipelineDepth(), t.method(), t.uri(),
-          null, t.status(), null, null, List.of(), Map.of(), Map.of(), 0, 0, 0, null, 0, 0, 0, null, -1, -1, -1, -1,
-          t.requestStartUs(), t.requestEndUs(), t.responseStartUs(), t.responseEndUs(), t.timings(), t.unanswered(),
-          t.responseNotCaptured(), -1, -1, false, false, false, false, false, false, List.of(), null));
+      txs.add(
+          new TransactionResult(
+              t.connection(),
+              t.index(),
+              t.depth(),
+              t.pipelineDepth(),
+              t.method(),
+              t.uri(),
+              null,
+              t.status(),
+              null,
+              null,
+              List.of(),
+              Map.of(),
+              Map.of(),
+              0,
+              0,
+              0,
+              null,
+              0,
+              0,
+              0,
+              null,
+              -1,
+              -1,
+              -1,
+              -1,
+              t.requestStartUs(),
+              t.requestEndUs(),
+              t.responseStartUs(),
+              t.responseEndUs(),
+              t.timings(),
+              t.unanswered(),
+              t.responseNotCaptured(),
+              -1,
+              -1,
+              false,
+              false,
+              false,
+              false,
+              false,
+              false,
+              List.of(),
+              null));
     }
     ConnectionResult k = c.connection();
-    return new ReportSource.ConnectionView(k.tls() == null ? k : withTls(k, TlsReport.limited(k.tls(), TLS_EXCHANGES)),
-        txs, c.transactionsRead());
+    return new ReportSource.ConnectionView(
+        k.tls() == null ? k : withTls(k, TlsReport.limited(k.tls(), TLS_EXCHANGES)),
+        txs,
+        c.transactionsRead());
   }
 
   /**
-   * A connection without HTTP transactions is drawn as a waterfall when its TLS shows something
-   * to draw: the handshake's start (ClientHello) or inferred exchanges.
+   * A connection without HTTP transactions is drawn as a waterfall when its TLS shows something to
+   * draw: the handshake's start (ClientHello) or inferred exchanges.
    */
   static boolean tlsDrawn(ConnectionResult c) {
-    return c.tls() != null && (c.tls().timing().clientHelloUs() >= 0 || !c.tls().inferredExchanges().isEmpty());
+    return c.tls() != null
+        && (c.tls().timing().clientHelloUs() >= 0 || !c.tls().inferredExchanges().isEmpty());
   }
 
   /** {@code c} with {@code tls} for its TLS facts. */
@@ -550,9 +674,28 @@ final class ReportDigest {
     if (tls == c.tls()) {
       return c;
     }
-    return new ConnectionResult(c.id(), c.client(), c.server(), c.ipVersion(), c.rolesFrom(), c.rolesInferred(),
-        c.firstFrame(), c.lastFrame(), c.startUs(), c.endUs(), c.handshake(), c.vantage(), c.coverage(), c.close(),
-        c.history(), c.clientToServer(), c.serverToClient(), c.http(), tls, c.keepalive(), c.stallSummary(),
+    return new ConnectionResult(
+        c.id(),
+        c.client(),
+        c.server(),
+        c.ipVersion(),
+        c.rolesFrom(),
+        c.rolesInferred(),
+        c.firstFrame(),
+        c.lastFrame(),
+        c.startUs(),
+        c.endUs(),
+        c.handshake(),
+        c.vantage(),
+        c.coverage(),
+        c.close(),
+        c.history(),
+        c.clientToServer(),
+        c.serverToClient(),
+        c.http(),
+        tls,
+        c.keepalive(),
+        c.stallSummary(),
         c.transactionCount());
   }
 
@@ -596,7 +739,16 @@ final class ReportDigest {
     for (Map.Entry<String, Integer> e : a.closes.entrySet()) {
       cl.append(cl.length() == 0 ? "" : ", ").append(e.getValue()).append(" ").append(e.getKey());
     }
-    return new ReportModel.Pair(a.client, a.server, a.lane == null ? List.of() : a.lane, a.connections, a.transactions,
-        a.perConnection, a.maxParallel, a.pipeline, String.join(", ", p), cl.toString().replace('_', ' '));
+    return new ReportModel.Pair(
+        a.client,
+        a.server,
+        a.lane == null ? List.of() : a.lane,
+        a.connections,
+        a.transactions,
+        a.perConnection,
+        a.maxParallel,
+        a.pipeline,
+        String.join(", ", p),
+        cl.toString().replace('_', ' '));
   }
 }

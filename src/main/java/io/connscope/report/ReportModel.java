@@ -18,16 +18,22 @@ final class ReportModel {
   private ReportModel() {}
 
   /** Readable names of the finding types connscope knows; other types show their id. */
-  private static final Map<String, String> TITLES = Map.of(
-      "tcp.nagle_delay", "Nagle delay",
-      "tcp.delayed_ack_stall", "Delayed-ACK stall");
+  private static final Map<String, String> TITLES =
+      Map.of(
+          "tcp.nagle_delay", "Nagle delay",
+          "tcp.delayed_ack_stall", "Delayed-ACK stall");
 
   static String title(String type) {
     return TITLES.getOrDefault(type, type);
   }
 
   /** One finding type across the capture. */
-  record Verdict(String type, int count, long costMicros, List<String> connections, Finding costliest,
+  record Verdict(
+      String type,
+      int count,
+      long costMicros,
+      List<String> connections,
+      Finding costliest,
       long moreConnections) {
     /** "C1, C2" or "the capture", with "and N more connections" beyond the ones listed. */
     String where() {
@@ -37,8 +43,17 @@ final class ReportModel {
   }
 
   /** The connections of one client address talking to one server address and port. */
-  record Pair(String client, String server, List<ReportSource.ConnectionView> connections, int connectionCount,
-      long transactions, int maxPerConnection, int maxParallel, int maxPipeline, String pattern, String closes) {}
+  record Pair(
+      String client,
+      String server,
+      List<ReportSource.ConnectionView> connections,
+      int connectionCount,
+      long transactions,
+      int maxPerConnection,
+      int maxParallel,
+      int maxPipeline,
+      String pattern,
+      String closes) {}
 
   static String endpoint(Endpoint ep) {
     String ip = ep.ip();
@@ -68,7 +83,9 @@ final class ReportModel {
     return b.length() == 0 ? "-" : b.toString();
   }
 
-  /** "C3 #2", "C3" or "capture"; "(worst of N)" after it for a finding that groups N occurrences. */
+  /**
+   * "C3 #2", "C3" or "capture"; "(worst of N)" after it for a finding that groups N occurrences.
+   */
   static String where(Finding f) {
     String c = f.connection() != null ? f.connection() : "capture";
     c = f.transaction() >= 0 ? c + " #" + f.transaction() : c;

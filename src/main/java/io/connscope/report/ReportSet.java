@@ -21,12 +21,12 @@ import java.util.List;
  * Several reports from one analysis ({@code -o report.html -o report.md}). Text is written by a
  * {@link TextReportWriter} while the analysis runs; every other format goes through the JSON
  * report: it is written once, straight to its output when that is the only one, otherwise to a
- * temporary file that is copied to each JSON output and read back to render Markdown, HTML and
- * HAR (the path {@code connscope report} takes too).
+ * temporary file that is copied to each JSON output and read back to render Markdown, HTML and HAR
+ * (the path {@code connscope report} takes too).
  *
- * <p>The writers run on a thread of their own ({@link WriterThread}), fed in the order events
- * come: the reports are the same bytes as with direct calls, and a writer's exception is thrown
- * here, on the analysis thread, at a later hand-over or at {@link #finish}.
+ * <p>The writers run on a thread of their own ({@link WriterThread}), fed in the order events come:
+ * the reports are the same bytes as with direct calls, and a writer's exception is thrown here, on
+ * the analysis thread, at a later hand-over or at {@link #finish}.
  */
 public final class ReportSet implements ResultSink {
   private final List<ResultSink> live = new ArrayList<>();
@@ -35,12 +35,16 @@ public final class ReportSet implements ResultSink {
   private final List<OutputStream> outs = new ArrayList<>();
   private final String toolVersion;
   private final int batch;
+
   /** Ladders, pair timelines and waterfalls drawn at most (0: the defaults). */
   private int drawn;
+
   private Path jsonFile;
   private OutputStream jsonOut;
+
   /** The JSON writer writes to the only JSON output itself (no temporary file). */
   private boolean direct;
+
   /** Runs the writers once the analysis starts. */
   private WriterThread writer;
 
@@ -54,7 +58,10 @@ public final class ReportSet implements ResultSink {
     this.batch = batch;
   }
 
-  /** At most {@code n} ladders, pair timelines and waterfalls drawn in HTML (0: the defaults 30, 20, 40). */
+  /**
+   * At most {@code n} ladders, pair timelines and waterfalls drawn in HTML (0: the defaults 30, 20,
+   * 40).
+   */
   public void maxDrawn(int n) {
     drawn = n;
   }
@@ -69,9 +76,9 @@ public final class ReportSet implements ResultSink {
   }
 
   /**
-   * Creates the writers, once every output is known: text writers and the JSON writer in the
-   * order of their outputs. The JSON report goes straight to its output when it is the only
-   * format rendered from it, through a temporary file otherwise.
+   * Creates the writers, once every output is known: text writers and the JSON writer in the order
+   * of their outputs. The JSON report goes straight to its output when it is the only format
+   * rendered from it, through a temporary file otherwise.
    */
   private void start() {
     if (!live.isEmpty() || formats.isEmpty()) {
@@ -82,7 +89,8 @@ public final class ReportSet implements ResultSink {
       ReportFormat format = formats.get(i);
       OutputStream out = outs.get(i);
       if (format == ReportFormat.TEXT) {
-        PrintWriter pw = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), false);
+        PrintWriter pw =
+            new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), false);
         texts.add(pw);
         live.add(new TextReportWriter(pw));
       } else if (jsonOut == null) {

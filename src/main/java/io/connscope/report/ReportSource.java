@@ -7,15 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.Finding;
+import io.connscope.result.ResultSink;
+import io.connscope.result.TransactionResult;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.connscope.result.ConnectionResult;
-import io.connscope.result.Finding;
-import io.connscope.result.ResultSink;
-import io.connscope.result.TransactionResult;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -25,26 +25,32 @@ import java.util.Map;
  * A JSON report read in pieces and bound to the result model ({@link ResultJson}), so that
  * rendering it needs memory bounded by what is drawn, not by the size of the capture: the header
  * (every top-level field but {@code connections} and {@code findings}) is kept; connections and
- * findings are handed over one at a time as records, each time they are asked for (the file is
- * read again). A connection keeps at most {@value #TRANSACTIONS_KEPT} transactions
- * ({@link ConnectionView#transactionsRead} says how many it had); {@link #replay} hands the whole
- * report to a {@link ResultSink}, as the analysis would.
+ * findings are handed over one at a time as records, each time they are asked for (the file is read
+ * again). A connection keeps at most {@value #TRANSACTIONS_KEPT} transactions ({@link
+ * ConnectionView#transactionsRead} says how many it had); {@link #replay} hands the whole report to
+ * a {@link ResultSink}, as the analysis would.
  *
- * <p>{@link #check} reads a whole report and checks every part against the schema
- * ({@link SchemaCheck}): {@code connscope report} runs it before rendering an untrusted file.
+ * <p>{@link #check} reads a whole report and checks every part against the schema ({@link
+ * SchemaCheck}): {@code connscope report} runs it before rendering an untrusted file.
  */
 final class ReportSource {
   static final ObjectMapper MAPPER = new ObjectMapper();
-  /** Transactions kept per connection (the waterfall draws at most {@value HtmlReportWriter#MAX_ROWS}). */
+
+  /**
+   * Transactions kept per connection (the waterfall draws at most {@value
+   * HtmlReportWriter#MAX_ROWS}).
+   */
   static final int TRANSACTIONS_KEPT = 100;
+
   /** The field that holds a connection's transaction count when some were dropped. */
   static final String COUNT = "\u0000transactions";
 
   /**
-   * A connection as the renderers get it: the record, its first transactions (at most
-   * {@value #TRANSACTIONS_KEPT}) and how many transactions the report holds for it.
+   * A connection as the renderers get it: the record, its first transactions (at most {@value
+   * #TRANSACTIONS_KEPT}) and how many transactions the report holds for it.
    */
-  record ConnectionView(ConnectionResult connection, List<TransactionResult> transactions, int transactionsRead) {}
+  record ConnectionView(
+      ConnectionResult connection, List<TransactionResult> transactions, int transactionsRead) {}
 
   /** Receives one connection of a report. */
   interface ConnectionVisitor {
@@ -109,7 +115,8 @@ final class ReportSource {
     return new ReportSource(file, null, h);
   }
 
-  private static void expect(JsonParser p, JsonToken got, JsonToken want, String what) throws IOException {
+  private static void expect(JsonParser p, JsonToken got, JsonToken want, String what)
+      throws IOException {
     if (got != want) {
       throw new IOException("not a connscope JSON report (the document is not " + what + ")");
     }
@@ -123,7 +130,10 @@ final class ReportSource {
     return bound;
   }
 
-  /** Hands every connection over, in report order, each with at most {@link #TRANSACTIONS_KEPT} transactions. */
+  /**
+   * Hands every connection over, in report order, each with at most {@link #TRANSACTIONS_KEPT}
+   * transactions.
+   */
   void connections(ConnectionVisitor v) throws IOException {
     each("connections", n -> v.accept(view(n)), null);
   }
@@ -181,7 +191,8 @@ final class ReportSource {
             String f = p.currentName();
             JsonToken ft = p.nextToken();
             if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
-              boolean complete = c.has("id") && c.has("client") && c.has("server") && c.has("start_us");
+              boolean complete =
+                  c.has("id") && c.has("client") && c.has("server") && c.has("start_us");
               ConnectionResult cr = complete ? ResultJson.connection(c) : null;
               while (p.nextToken() != JsonToken.END_ARRAY) {
                 JsonNode tx = p.readValueAsTree();
@@ -227,7 +238,10 @@ final class ReportSource {
         return;
       }
       it = null;
-      parser = MAPPER.getFactory().createParser(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+      parser =
+          MAPPER
+              .getFactory()
+              .createParser(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
     }
 
     private JsonNode read() throws IOException {
@@ -256,12 +270,17 @@ final class ReportSource {
     }
 
     private static long key(JsonNode f) {
-      return key(ResultJson.str(f, "connection"), f.hasNonNull("transaction") ? f.get("transaction").asLong() : -1);
+      return key(
+          ResultJson.str(f, "connection"),
+          f.hasNonNull("transaction") ? f.get("transaction").asLong() : -1);
     }
 
     /** Connection number, then transaction (none first), as connscope orders findings. */
     private static long key(String connection, long tx) {
-      long conn = Math.min(Math.max(io.connscope.result.ConnectionIds.number(connection) + 1, 0), (1L << 38) - 1);
+      long conn =
+          Math.min(
+              Math.max(io.connscope.result.ConnectionIds.number(connection) + 1, 0),
+              (1L << 38) - 1);
       return (conn << 24) + Math.min(Math.max(tx + 1, 0), (1 << 24) - 1);
     }
 
@@ -275,7 +294,9 @@ final class ReportSource {
           next = read();
         }
         while (next != null && key(next) <= want) {
-          if (key(next) == want && id.equals(ResultJson.str(next, "connection")) && next.has("transaction")) {
+          if (key(next) == want
+              && id.equals(ResultJson.str(next, "connection"))
+              && next.has("transaction")) {
             out.add(ResultJson.finding(next));
           }
           next = read();
@@ -306,8 +327,8 @@ final class ReportSource {
   /**
    * Hands the whole report to {@code sink} as the analysis would: each connection's transactions,
    * then the connection, in report order; then every finding; then the capture summary. Memory: one
-   * connection's fields at a time (and its transactions only when they come before its other fields,
-   * at most {@value #TRANSACTIONS_BUFFERED}).
+   * connection's fields at a time (and its transactions only when they come before its other
+   * fields, at most {@value #TRANSACTIONS_BUFFERED}).
    */
   void replay(ResultSink sink) throws IOException {
     if (tree != null) {
@@ -340,7 +361,10 @@ final class ReportSource {
               String f = p.currentName();
               JsonToken ft = p.nextToken();
               if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
-                long id = c.has("id") ? io.connscope.result.ConnectionIds.number(ResultJson.str(c, "id")) : -1;
+                long id =
+                    c.has("id")
+                        ? io.connscope.result.ConnectionIds.number(ResultJson.str(c, "id"))
+                        : -1;
                 while (p.nextToken() != JsonToken.END_ARRAY) {
                   JsonNode tx = p.readValueAsTree();
                   if (id >= 0) {
@@ -397,7 +421,8 @@ final class ReportSource {
         }
         if (t != JsonToken.START_ARRAY) {
           if (check != null) {
-            throw new SchemaCheck.Invalid("$." + field + " should be array, not " + SchemaCheck.kind(p.readValueAsTree()));
+            throw new SchemaCheck.Invalid(
+                "$." + field + " should be array, not " + SchemaCheck.kind(p.readValueAsTree()));
           }
           p.skipChildren();
           continue;
@@ -405,7 +430,8 @@ final class ReportSource {
         int i = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
           String at = "$." + field + "[" + i++ + "]";
-          JsonNode n = "connections".equals(field) ? readConnection(p, check, at) : p.readValueAsTree();
+          JsonNode n =
+              "connections".equals(field) ? readConnection(p, check, at) : p.readValueAsTree();
           if (check != null && !"connections".equals(field)) {
             SchemaCheck.check(n, SchemaCheck.item(field), at);
           }
@@ -417,7 +443,10 @@ final class ReportSource {
     }
   }
 
-  /** A connection with at most TRANSACTIONS_KEPT transactions, each checked when {@code check} is given. */
+  /**
+   * A connection with at most TRANSACTIONS_KEPT transactions, each checked when {@code check} is
+   * given.
+   */
   private static JsonNode readConnection(JsonParser p, Check check, String at) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       JsonNode n = p.readValueAsTree();
@@ -478,7 +507,8 @@ final class ReportSource {
       JsonNode s = SchemaCheck.top(name);
       if (s == null) {
         if (!SchemaCheck.additionalTopFields()) {
-          throw new SchemaCheck.Invalid("$ has a field the schema does not know: \"" + Text.safe(name, 60) + "\"");
+          throw new SchemaCheck.Invalid(
+              "$ has a field the schema does not know: \"" + Text.safe(name, 60) + "\"");
         }
         return;
       }
@@ -493,14 +523,17 @@ final class ReportSource {
   void check() throws IOException {
     ObjectNode h = header;
     if (!JsonReportWriter.SCHEMA.equals(h.path("schema").asText(null))) {
-      throw new IOException("not a connscope JSON report (no \"schema\":\"" + JsonReportWriter.SCHEMA + "\")");
+      throw new IOException(
+          "not a connscope JSON report (no \"schema\":\"" + JsonReportWriter.SCHEMA + "\")");
     }
     JsonNode version = h.path("schema_version");
     if (!version.isTextual() || !version.asText().matches("1\\.[0-9]+\\.[0-9]+")) {
-      throw new IOException("report schema version " + SchemaCheck.shortly(version)
-          + " is not supported (this connscope reads 1.x.y)");
+      throw new IOException(
+          "report schema version "
+              + SchemaCheck.shortly(version)
+              + " is not supported (this connscope reads 1.x.y)");
     }
-    for (Iterator<JsonNode> it = SchemaCheck.required(); it.hasNext();) {
+    for (Iterator<JsonNode> it = SchemaCheck.required(); it.hasNext(); ) {
       String f = it.next().asText();
       if (!h.has(f)) {
         throw new SchemaCheck.Invalid("$ lacks the required field \"" + f + "\"");
@@ -521,7 +554,7 @@ final class ReportSource {
       return;
     }
     // the header fields are checked during the first pass, connections and findings during both
-    each("connections", n -> { }, check);
+    each("connections", n -> {}, check);
     checkFindings();
   }
 
@@ -537,11 +570,13 @@ final class ReportSource {
           continue;
         }
         if (t != JsonToken.START_ARRAY) {
-          throw new SchemaCheck.Invalid("$.findings should be array, not " + SchemaCheck.kind(p.readValueAsTree()));
+          throw new SchemaCheck.Invalid(
+              "$.findings should be array, not " + SchemaCheck.kind(p.readValueAsTree()));
         }
         int i = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-          SchemaCheck.check(p.readValueAsTree(), SchemaCheck.item("findings"), "$.findings[" + i++ + "]");
+          SchemaCheck.check(
+              p.readValueAsTree(), SchemaCheck.item("findings"), "$.findings[" + i++ + "]");
         }
       }
       if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {

@@ -2,23 +2,21 @@ package io.connscope.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
- * A JSON report read back, and the rendering of it into any format but text: {@code analyze}
- * writes the JSON report and renders from it, {@code connscope report} renders a saved one, so
- * both share one path and give the same bytes. The report is read in passes by {@link ReportSource},
- * bound to the result records ({@link ResultJson}) and rendered by the same writers as the
- * analysis uses: JSON by {@link JsonReportWriter}, Markdown and HTML from a {@link ReportDigest},
- * HAR by {@link HarReportWriter}.
+ * A JSON report read back, and the rendering of it into any format but text: {@code analyze} writes
+ * the JSON report and renders from it, {@code connscope report} renders a saved one, so both share
+ * one path and give the same bytes. The report is read in passes by {@link ReportSource}, bound to
+ * the result records ({@link ResultJson}) and rendered by the same writers as the analysis uses:
+ * JSON by {@link JsonReportWriter}, Markdown and HTML from a {@link ReportDigest}, HAR by {@link
+ * HarReportWriter}.
  */
 public final class SavedReport {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -36,23 +34,29 @@ public final class SavedReport {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
     }
-    if (doc == null || !doc.isObject() || !JsonReportWriter.SCHEMA.equals(doc.path("schema").asText())) {
-      throw new IOException("not a connscope JSON report (no \"schema\":\"" + JsonReportWriter.SCHEMA + "\")");
+    if (doc == null
+        || !doc.isObject()
+        || !JsonReportWriter.SCHEMA.equals(doc.path("schema").asText())) {
+      throw new IOException(
+          "not a connscope JSON report (no \"schema\":\"" + JsonReportWriter.SCHEMA + "\")");
     }
     String v = doc.path("schema_version").asText("");
     if (!v.startsWith("1.")) {
-      throw new IOException("report schema version " + v + " is not supported (this connscope reads 1.x)");
+      throw new IOException(
+          "report schema version " + v + " is not supported (this connscope reads 1.x)");
     }
-    if (!doc.path("connections").isArray() || !doc.path("findings").isArray() || !doc.path("capture").isObject()) {
+    if (!doc.path("connections").isArray()
+        || !doc.path("findings").isArray()
+        || !doc.path("capture").isObject()) {
       throw new IOException("damaged connscope report: connections, findings or capture missing");
     }
     return doc;
   }
 
   /**
-   * Reads the report file whole and checks it: JSON, a connscope report, a 1.x schema version,
-   * then every part against the schema. Throws an IOException with a one-line message that names
-   * the first problem (with its JSON path).
+   * Reads the report file whole and checks it: JSON, a connscope report, a 1.x schema version, then
+   * every part against the schema. Throws an IOException with a one-line message that names the
+   * first problem (with its JSON path).
    */
   public static void check(Path file) throws IOException {
     ReportSource.open(file).check();
@@ -73,8 +77,10 @@ public final class SavedReport {
    * passes so that memory does not grow with its size; at most {@code drawn} ladders, pair
    * timelines and waterfalls are drawn (0 for the defaults: 30, 20 and 40).
    */
-  public static void render(Path file, ReportFormat format, OutputStream out, int drawn) throws IOException {
-    ReportDigest.Limits limits = drawn > 0 ? ReportDigest.Limits.drawn(drawn) : ReportDigest.Limits.DEFAULT;
+  public static void render(Path file, ReportFormat format, OutputStream out, int drawn)
+      throws IOException {
+    ReportDigest.Limits limits =
+        drawn > 0 ? ReportDigest.Limits.drawn(drawn) : ReportDigest.Limits.DEFAULT;
     switch (format) {
       case JSON -> json(ReportSource.open(file), out);
       case HAR -> HarReportWriter.write(ReportSource.open(file), out);
@@ -88,13 +94,15 @@ public final class SavedReport {
         }
         w.flush();
       }
-      case TEXT -> throw new IllegalArgumentException("text is rendered during the analysis, not from JSON");
+      case TEXT ->
+          throw new IllegalArgumentException("text is rendered during the analysis, not from JSON");
     }
     out.flush();
   }
 
   /** Renders {@code report} as {@code format} to {@code out} (flushed, not closed). */
-  public static void render(JsonNode report, ReportFormat format, OutputStream out) throws IOException {
+  public static void render(JsonNode report, ReportFormat format, OutputStream out)
+      throws IOException {
     switch (format) {
       case JSON -> json(ReportSource.of(report), out);
       case HAR -> HarReportWriter.write(report, out);
@@ -107,7 +115,8 @@ public final class SavedReport {
         }
         w.flush();
       }
-      case TEXT -> throw new IllegalArgumentException("text is rendered during the analysis, not from JSON");
+      case TEXT ->
+          throw new IllegalArgumentException("text is rendered during the analysis, not from JSON");
     }
     out.flush();
   }

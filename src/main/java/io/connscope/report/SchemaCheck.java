@@ -11,16 +11,16 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Checks parts of a JSON report against the versioned schema
- * ({@code src/main/resources/schema/report-v1.json}), so that {@code connscope report} renders only
- * what connscope could have written: a report travels as a ticket attachment and is untrusted.
+ * Checks parts of a JSON report against the versioned schema ({@code
+ * src/main/resources/schema/report-v1.json}), so that {@code connscope report} renders only what
+ * connscope could have written: a report travels as a ticket attachment and is untrusted.
  *
- * <p>The keywords the schema uses are interpreted: {@code type} (one or several), {@code properties},
- * {@code required}, {@code additionalProperties} (false or a schema), {@code items}, {@code enum},
- * {@code const}, {@code pattern}, {@code minimum}, {@code maximum} and local {@code $ref}; others
- * ({@code format}, annotations) are ignored. Parts are checked one at a time (one connection, one
- * transaction, one finding), so a report of any size is checked in bounded memory. The first
- * violation is an {@link Invalid} with a one-line message naming the JSON path.
+ * <p>The keywords the schema uses are interpreted: {@code type} (one or several), {@code
+ * properties}, {@code required}, {@code additionalProperties} (false or a schema), {@code items},
+ * {@code enum}, {@code const}, {@code pattern}, {@code minimum}, {@code maximum} and local {@code
+ * $ref}; others ({@code format}, annotations) are ignored. Parts are checked one at a time (one
+ * connection, one transaction, one finding), so a report of any size is checked in bounded memory.
+ * The first violation is an {@link Invalid} with a one-line message naming the JSON path.
  */
 public final class SchemaCheck {
   /** A report that does not follow the schema. */
@@ -45,7 +45,9 @@ public final class SchemaCheck {
     }
   }
 
-  /** The schema of a top-level field ({@code capture}, {@code summary}...), null for an unknown one. */
+  /**
+   * The schema of a top-level field ({@code capture}, {@code summary}...), null for an unknown one.
+   */
   static JsonNode top(String field) {
     JsonNode s = SCHEMA.path("properties").get(field);
     return s == null ? null : resolve(s);
@@ -68,7 +70,8 @@ public final class SchemaCheck {
   }
 
   static boolean additionalTopFields() {
-    return !SCHEMA.path("additionalProperties").isBoolean() || SCHEMA.path("additionalProperties").asBoolean();
+    return !SCHEMA.path("additionalProperties").isBoolean()
+        || SCHEMA.path("additionalProperties").asBoolean();
   }
 
   private static JsonNode resolve(JsonNode s) {
@@ -108,8 +111,12 @@ public final class SchemaCheck {
         ok = is(v, type.asText());
       }
       if (!ok) {
-        throw new Invalid(path + " should be " + (type.isArray() ? join(type) : type.asText()) + ", not "
-            + kind(v));
+        throw new Invalid(
+            path
+                + " should be "
+                + (type.isArray() ? join(type) : type.asText())
+                + ", not "
+                + kind(v));
       }
     }
     JsonNode c = s.get("const");
@@ -147,7 +154,8 @@ public final class SchemaCheck {
     if (v.isObject()) {
       for (JsonNode r : s.path("required")) {
         if (!v.has(r.asText())) {
-          throw new Invalid(path + " lacks the required field \"" + Text.safe(r.asText(), 60) + "\"");
+          throw new Invalid(
+              path + " lacks the required field \"" + Text.safe(r.asText(), 60) + "\"");
         }
       }
       JsonNode props = s.path("properties");
@@ -160,17 +168,23 @@ public final class SchemaCheck {
         if (ps != null) {
           check(f.getValue(), ps, at);
         } else if (extra != null && extra.isBoolean() && !extra.asBoolean()) {
-          throw new Invalid(path + " has a field the schema does not know: \"" + Text.safe(f.getKey(), 60) + "\"");
+          throw new Invalid(
+              path
+                  + " has a field the schema does not know: \""
+                  + Text.safe(f.getKey(), 60)
+                  + "\"");
         } else if (extra != null && extra.isObject()) {
           check(f.getValue(), extra, at);
         }
       }
     }
     if (v.isArray() && s.has("minItems") && v.size() < s.get("minItems").asInt()) {
-      throw new Invalid(path + " should have at least " + s.get("minItems") + " items, not " + v.size());
+      throw new Invalid(
+          path + " should have at least " + s.get("minItems") + " items, not " + v.size());
     }
     if (v.isArray() && s.has("maxItems") && v.size() > s.get("maxItems").asInt()) {
-      throw new Invalid(path + " should have at most " + s.get("maxItems") + " items, not " + v.size());
+      throw new Invalid(
+          path + " should have at most " + s.get("maxItems") + " items, not " + v.size());
     }
     if (v.isArray() && s.has("items")) {
       JsonNode items = s.get("items");
@@ -185,7 +199,8 @@ public final class SchemaCheck {
       case "object" -> v.isObject();
       case "array" -> v.isArray();
       case "string" -> v.isTextual();
-      case "integer" -> v.isIntegralNumber() || v.isNumber() && v.asDouble() == Math.rint(v.asDouble());
+      case "integer" ->
+          v.isIntegralNumber() || v.isNumber() && v.asDouble() == Math.rint(v.asDouble());
       case "number" -> v.isNumber();
       case "boolean" -> v.isBoolean();
       case "null" -> v.isNull();

@@ -20,8 +20,8 @@ import java.util.List;
 
 /**
  * Keyed byte records that may be too many for memory: kept in memory up to a budget, then in a
- * temporary file (deleted on close). Records come back ordered by key, whatever the order they
- * were added in, so a report can list connections by id while they finish in any order.
+ * temporary file (deleted on close). Records come back ordered by key, whatever the order they were
+ * added in, so a report can list connections by id while they finish in any order.
  *
  * <p>The index (key, offset, length per record) is bounded too: every {@value #RUN} records it is
  * sorted and written to a second temporary file as a run, and the runs are merged at the end, so
@@ -29,6 +29,7 @@ import java.util.List;
  */
 final class SpoolFile implements AutoCloseable {
   private static final int MEMORY_BUDGET = 16 << 20;
+
   /** Bytes kept in memory before the records go to a temporary file. */
   private final int memoryBudget;
 
@@ -40,12 +41,14 @@ final class SpoolFile implements AutoCloseable {
   SpoolFile(int memoryBudget) {
     this.memoryBudget = memoryBudget;
   }
+
   /**
    * File mode: records are appended through a write buffer of this size, not with a system call
-   * each, and read back through a window of at most this size, which reads ahead while records
-   * come back in the order they were written.
+   * each, and read back through a window of at most this size, which reads ahead while records come
+   * back in the order they were written.
    */
   static final int IO_BUFFER = 1 << 20;
+
   /** Index entries kept in memory before they are sorted and spilled as one run. */
   static final int RUN = 1 << 16;
 
@@ -58,15 +61,23 @@ final class SpoolFile implements AutoCloseable {
   private long size;
   private Path path;
   private FileChannel channel;
-  /** File mode: the last {@code pending} bytes added, not written yet (file offset size - pending). */
+
+  /**
+   * File mode: the last {@code pending} bytes added, not written yet (file offset size - pending).
+   */
   private byte[] writeBuffer;
+
   private int pending;
+
   /** File mode, reading: file bytes [windowStart, windowStart + windowLength). */
   private byte[] window;
+
   private long windowStart;
   private int windowLength;
+
   /** Bytes read past the record on the last window refill; the end of the last record read. */
   private int readAhead;
+
   private long lastEnd = -1;
   private static final int READ_AHEAD_MIN = 16 << 10;
   // Spilled index runs: each RUN-sized (the last may be shorter), sorted by key.
@@ -92,7 +103,9 @@ final class SpoolFile implements AutoCloseable {
     try {
       if (channel == null && size + len <= memoryBudget) {
         if (size + len > memory.length) {
-          memory = Arrays.copyOf(memory, (int) Math.min(memoryBudget, Math.max(size + len, memory.length * 2L)));
+          memory =
+              Arrays.copyOf(
+                  memory, (int) Math.min(memoryBudget, Math.max(size + len, memory.length * 2L)));
         }
         System.arraycopy(data, 0, memory, (int) size, len);
       } else {
@@ -174,7 +187,9 @@ final class SpoolFile implements AutoCloseable {
       if (indexOut == null) {
         indexPath = Files.createTempFile("connscope-", ".index");
         indexPath.toFile().deleteOnExit();
-        indexOut = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(indexPath), 1 << 16));
+        indexOut =
+            new DataOutputStream(
+                new BufferedOutputStream(Files.newOutputStream(indexPath), 1 << 16));
       }
       for (int i : sortedRun()) {
         indexOut.writeLong(keys[i]);
@@ -191,8 +206,7 @@ final class SpoolFile implements AutoCloseable {
   /**
    * Writes every record, ordered by key (ties in insertion order). {@code sep} is written between
    * two records whose keys differ in their bits above {@code groupShift}, or between any two
-   * records when {@code groupShift} is negative (records of one group
-   * are written back to back).
+   * records when {@code groupShift} is negative (records of one group are written back to back).
    */
   void writeSorted(OutputStream out, byte[] sep, int groupShift) throws IOException {
     if (channel != null) {
@@ -204,8 +218,9 @@ final class SpoolFile implements AutoCloseable {
       for (int k = 0; k < order.length; k++) {
         int i = order[k];
         tmp = copy(out, offsets[i], lengths[i], tmp);
-        if (k + 1 < order.length && (groupShift < 0
-            || (keys[order[k + 1]] >>> groupShift) != (keys[i] >>> groupShift))) {
+        if (k + 1 < order.length
+            && (groupShift < 0
+                || (keys[order[k + 1]] >>> groupShift) != (keys[i] >>> groupShift))) {
           out.write(sep);
         }
       }
@@ -243,7 +258,8 @@ final class SpoolFile implements AutoCloseable {
         if (best < 0) {
           break;
         }
-        if (!first && (groupShift < 0 || (headKey[best] >>> groupShift) != (prevKey >>> groupShift))) {
+        if (!first
+            && (groupShift < 0 || (headKey[best] >>> groupShift) != (prevKey >>> groupShift))) {
           out.write(sep);
         }
         first = false;
@@ -268,8 +284,9 @@ final class SpoolFile implements AutoCloseable {
   }
 
   /** Reads the next entry of run {@code r}; left[r] becomes -1 when the run is exhausted. */
-  private static void advance(DataInputStream[] in, long[] left, long[] key, long[] off, int[] len,
-      int r) throws IOException {
+  private static void advance(
+      DataInputStream[] in, long[] left, long[] key, long[] off, int[] len, int r)
+      throws IOException {
     if (left[r] == 0) {
       left[r] = -1;
       return;

@@ -7,8 +7,8 @@ public final class Text {
   private Text() {}
 
   /**
-   * Makes a string from a packet safe for a terminal: control characters (including ESC, so no
-   * ANSI sequence survives), DEL and C1 controls become {@code \xNN}; Unicode format characters
+   * Makes a string from a packet safe for a terminal: control characters (including ESC, so no ANSI
+   * sequence survives), DEL and C1 controls become {@code \xNN}; Unicode format characters
    * (bidirectional overrides and isolates such as U+202E, zero-width characters, BOM) and line or
    * paragraph separators become {@code &#92;u{XXXX}}, so text cannot be reordered, hidden or split
    * into lines; backslashes are doubled. Null becomes "-". Long strings are cut at {@code max}
@@ -27,8 +27,7 @@ public final class Text {
       char ch = s.charAt(i);
       if (ch < 0x20 || (ch >= 0x7f && ch < 0xa0)) {
         b.append(String.format(Locale.ROOT, "\\x%02x", (int) ch));
-      } else if (Character.getType(ch) == Character.FORMAT
-          || ch == '\u2028' || ch == '\u2029') {
+      } else if (Character.getType(ch) == Character.FORMAT || ch == '\u2028' || ch == '\u2029') {
         b.append(String.format(Locale.ROOT, "\\u{%04X}", (int) ch));
       } else if (ch == '\\') {
         b.append("\\\\");

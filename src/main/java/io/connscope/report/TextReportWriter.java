@@ -19,39 +19,50 @@ import java.util.TreeSet;
  * The human summary printed by default: capture totals, the first connections with their
  * transactions and timings, the slowest transactions, findings and warnings. It keeps only a
  * bounded number of connections and transactions in memory whatever the capture size; the JSON
- * report has everything. It only formats the result records: every number comes computed. Strings from packets are escaped for the terminal.
+ * report has everything. It only formats the result records: every number comes computed. Strings
+ * from packets are escaped for the terminal.
  */
 public final class TextReportWriter implements ResultSink {
   /** Connections listed in detail: the first ones (ids 1 to this). */
   static final int MAX_CONNECTIONS = 20;
+
   /** Transactions listed per connection. */
   static final int MAX_TRANSACTIONS = 10;
+
   /** Entries in the slowest-transactions list. */
   static final int MAX_SLOWEST = 5;
+
   /** Findings listed. */
   static final int MAX_FINDINGS = 50;
+
   /** Client/server pairs listed (most connections first). */
   static final int MAX_PAIRS = 20;
 
   private final PrintWriter out;
   private final TreeMap<Long, String> connectionBlocks = new TreeMap<>();
+
   /** Slowest transactions: key = total time, then connection id and index for a stable order. */
   private final TreeMap<String, String> slowest = new TreeMap<>();
+
   /** Total time of the fastest entry in a full slowest list: faster ones are not formatted. */
   private long slowestMin = -1;
+
   /** Transaction lines of the listed connections (ids up to MAX_CONNECTIONS) still open. */
   private final HashMap<Long, List<TransactionResult>> transactionLines = new HashMap<>();
+
   /** Order of the listed findings: connection number, transaction, first evidence frame, type. */
-  static final Comparator<Finding> FINDING_ORDER = Comparator
-      .comparingLong(Finding::connectionNumber)
-      .thenComparingInt(Finding::transaction)
-      .thenComparingLong(f -> f.frames().isEmpty() ? 0 : f.frames().get(0))
-      .thenComparing(Finding::type)
-      .thenComparing(Finding::summary);
+  static final Comparator<Finding> FINDING_ORDER =
+      Comparator.comparingLong(Finding::connectionNumber)
+          .thenComparingInt(Finding::transaction)
+          .thenComparingLong(f -> f.frames().isEmpty() ? 0 : f.frames().get(0))
+          .thenComparing(Finding::type)
+          .thenComparing(Finding::summary);
 
   /** The first MAX_FINDINGS findings in report order (the arrival number breaks ties). */
-  private final TreeSet<Numbered> findings = new TreeSet<>(
-      Comparator.comparing(Numbered::finding, FINDING_ORDER).thenComparingLong(Numbered::number));
+  private final TreeSet<Numbered> findings =
+      new TreeSet<>(
+          Comparator.comparing(Numbered::finding, FINDING_ORDER)
+              .thenComparingLong(Numbered::number));
 
   private record Numbered(Finding finding, long number) {}
 
@@ -65,10 +76,20 @@ public final class TextReportWriter implements ResultSink {
   public void transaction(TransactionResult t) {
     long total = t.totalUs();
     if (total >= 0 && (slowest.size() < MAX_SLOWEST || total > slowestMin)) {
-      String key = String.format(Locale.ROOT, "%019d %019d %09d", Long.MAX_VALUE - total, t.connection(), t.index());
-      slowest.put(key, String.format(Locale.ROOT, "  %-10s %s #%d %s %s -> %s",
-          Text.ms(total), t.connectionId(), t.index(), Text.safe(t.method(), 16),
-          Text.safe(t.uri(), 60), status(t)));
+      String key =
+          String.format(
+              Locale.ROOT, "%019d %019d %09d", Long.MAX_VALUE - total, t.connection(), t.index());
+      slowest.put(
+          key,
+          String.format(
+              Locale.ROOT,
+              "  %-10s %s #%d %s %s -> %s",
+              Text.ms(total),
+              t.connectionId(),
+              t.index(),
+              Text.safe(t.method(), 16),
+              Text.safe(t.uri(), 60),
+              status(t)));
       if (slowest.size() > MAX_SLOWEST) {
         slowest.pollLastEntry();
       }
@@ -77,7 +98,8 @@ public final class TextReportWriter implements ResultSink {
       }
     }
     if (t.connection() <= MAX_CONNECTIONS) {
-      List<TransactionResult> listed = transactionLines.computeIfAbsent(t.connection(), k -> new ArrayList<>());
+      List<TransactionResult> listed =
+          transactionLines.computeIfAbsent(t.connection(), k -> new ArrayList<>());
       if (listed.size() < MAX_TRANSACTIONS) {
         listed.add(t); // formatted at the connection's close
       }
@@ -102,8 +124,11 @@ public final class TextReportWriter implements ResultSink {
     }
     TransactionResult.ResponseNotCaptured lost = t.responseNotCaptured();
     if (lost != null) {
-      return "response not captured (" + lost.bytesAcknowledged()
-          + " bytes acknowledged by the client, frame " + lost.ackFrame() + ")";
+      return "response not captured ("
+          + lost.bytesAcknowledged()
+          + " bytes acknowledged by the client, frame "
+          + lost.ackFrame()
+          + ")";
     }
     return (t.status() == null ? "0" : t.status().toString())
         + (t.reason() == null ? "" : " " + Text.safe(t.reason(), 40));
@@ -113,8 +138,15 @@ public final class TextReportWriter implements ResultSink {
     long count = c.isHttp() ? c.transactionCount() : 0;
     ConnectionResult.Handshake h = c.handshake();
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "  %-5s %s:%d -> %s:%d", c.idString(),
-        c.client().ip(), c.client().port(), c.server().ip(), c.server().port()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  %-5s %s:%d -> %s:%d",
+            c.idString(),
+            c.client().ip(),
+            c.client().port(),
+            c.server().ip(),
+            c.server().port()));
     String coverage = c.coverage();
     if (h.setupUs() >= 0) {
       b.append("  handshake ").append(Text.ms(h.setupUs()));
@@ -124,31 +156,44 @@ public final class TextReportWriter implements ResultSink {
       b.append("  no handshake");
     }
     if (coverage != null) {
-      b.append(coverage.equals("client_only") ? " (server's packets not captured)"
-          : " (client's packets not captured)");
+      b.append(
+          coverage.equals("client_only")
+              ? " (server's packets not captured)"
+              : " (client's packets not captured)");
     }
     if (c.rolesInferred()) {
       b.append(" (roles inferred)");
     }
-    b.append(String.format(Locale.ROOT, "  %d tx  close %s%s  vantage %s  [%s]",
-        count, orDash(c.close().reason()),
-        c.close().firstBy() == null ? "" : " by " + c.close().firstBy(),
-        orDash(c.vantage()), Text.safe(c.history(), 40)));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  %d tx  close %s%s  vantage %s  [%s]",
+            count,
+            orDash(c.close().reason()),
+            c.close().firstBy() == null ? "" : " by " + c.close().firstBy(),
+            orDash(c.vantage()),
+            Text.safe(c.history(), 40)));
     if (c.http() != null && c.http().notHttpReason() != null) {
       b.append("  not HTTP (").append(Text.safe(c.http().notHttpReason(), 40)).append(')');
     }
     b.append('\n').append(transactionLines);
     if (count > MAX_TRANSACTIONS) {
-      b.append(String.format(Locale.ROOT, "        ... %d more transactions%n", count - MAX_TRANSACTIONS));
+      b.append(
+          String.format(
+              Locale.ROOT, "        ... %d more transactions%n", count - MAX_TRANSACTIONS));
     }
     return b.toString();
   }
 
   private static String line(TransactionResult t) {
     TransactionResult.Timings tm = t.timings();
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "        #%-3d %s %s -> %s  %ssend %s  wait %s%s  receive %s  frames %s-%s%s%s%n",
-        t.index(), Text.safe(t.method(), 16), Text.safe(t.uri(), 60), status(t),
+        t.index(),
+        Text.safe(t.method(), 16),
+        Text.safe(t.uri(), 60),
+        status(t),
         tm.connectUs() >= 0 ? "connect " + Text.ms(tm.connectUs()) + "  " : "",
         Text.ms(tm.sendUs()),
         Text.ms(tm.waitUs()),
@@ -160,11 +205,13 @@ public final class TextReportWriter implements ResultSink {
         stallText(tm.stalls()));
   }
 
-  /** The stalls known for a transaction, as "  stalls: type 12.3 ms, ...". */
+  /** The stalls known for a transaction, as " stalls: type 12.3 ms, ...". */
   private static String stallText(List<TransactionResult.Stall> stalls) {
     StringBuilder b = new StringBuilder();
     for (TransactionResult.Stall s : stalls) {
-      b.append(b.length() == 0 ? "  stalls: " : ", ").append(s.type()).append(' ')
+      b.append(b.length() == 0 ? "  stalls: " : ", ")
+          .append(s.type())
+          .append(' ')
           .append(Text.ms(s.costUs()));
     }
     return b.toString();
@@ -194,55 +241,94 @@ public final class TextReportWriter implements ResultSink {
     }
     ps.sort((a, b) -> Long.compare(b.connections(), a.connections()));
     out.println();
-    out.println("Client/server pairs (connection use; \"persistent would save\" is an estimate:"
-        + " one connection per concurrently used one, mean setup per avoided connection):");
+    out.println(
+        "Client/server pairs (connection use; \"persistent would save\" is an estimate:"
+            + " one connection per concurrently used one, mean setup per avoided connection):");
     int n = 0;
     for (PairSummary p : ps) {
       if (n++ == MAX_PAIRS) {
         out.printf(Locale.ROOT, "  ... %d more pairs (see --format json)%n", ps.size() - MAX_PAIRS);
         break;
       }
-      out.printf(Locale.ROOT, "  %s -> %s:%d  %s: %d connection%s, %d transaction%s (%.1f per"
-          + " connection), at most %d at once%n",
-          p.client(), p.server().ip(), p.server().port(), p.pattern(), p.connections(), p.connections() == 1 ? "" : "s",
-          p.transactions(), p.transactions() == 1 ? "" : "s", p.transactionsPerConnection(),
+      out.printf(
+          Locale.ROOT,
+          "  %s -> %s:%d  %s: %d connection%s, %d transaction%s (%.1f per"
+              + " connection), at most %d at once%n",
+          p.client(),
+          p.server().ip(),
+          p.server().port(),
+          p.pattern(),
+          p.connections(),
+          p.connections() == 1 ? "" : "s",
+          p.transactions(),
+          p.transactions() == 1 ? "" : "s",
+          p.transactionsPerConnection(),
           p.peakConcurrent());
       if (p.setups() > 0) {
-        out.printf(Locale.ROOT, "      setup %s in %d handshake%s (%s each%s, %d%% of setup plus"
-            + " transaction time); persistent would save %s (%d setup%s%s)%n",
-            Text.ms(p.setupUs()), p.setups(), p.setups() == 1 ? "" : "s",
+        out.printf(
+            Locale.ROOT,
+            "      setup %s in %d handshake%s (%s each%s, %d%% of setup plus"
+                + " transaction time); persistent would save %s (%d setup%s%s)%n",
+            Text.ms(p.setupUs()),
+            p.setups(),
+            p.setups() == 1 ? "" : "s",
             Text.ms(p.meanSetupUs()),
             p.tlsConnections() > 0 ? ", TLS " + Text.ms(p.tlsSetupUs()) : "",
             p.setupSharePct(),
-            Text.ms(p.persistentEstimate().savedUs()), p.persistentEstimate().setupsAvoided(),
+            Text.ms(p.persistentEstimate().savedUs()),
+            p.persistentEstimate().setupsAvoided(),
             p.persistentEstimate().setupsAvoided() == 1 ? "" : "s",
             p.persistentEstimate().slowStartSavedUs() > 0
-                ? " and " + Text.ms(p.persistentEstimate().slowStartSavedUs()) + " of slow start" : "");
+                ? " and " + Text.ms(p.persistentEstimate().slowStartSavedUs()) + " of slow start"
+                : "");
       }
     }
   }
 
   @Override
   public void finish(CaptureSummary capture) {
-    out.printf(Locale.ROOT, "Capture: %d file%s, %d packets (%d TCP), %s, %s, %s%n",
-        capture.files().size(), capture.files().size() == 1 ? "" : "s", capture.packets(),
-        capture.tcpPackets(), Text.bytes(capture.bytes()),
+    out.printf(
+        Locale.ROOT,
+        "Capture: %d file%s, %d packets (%d TCP), %s, %s, %s%n",
+        capture.files().size(),
+        capture.files().size() == 1 ? "" : "s",
+        capture.packets(),
+        capture.tcpPackets(),
+        Text.bytes(capture.bytes()),
         capture.linkTypes().isEmpty() ? "no link type" : String.join("+", capture.linkTypes()),
         Text.seconds(capture.durationUs()));
     for (CaptureSummary.FileSummary f : capture.files()) {
-      out.printf(Locale.ROOT, "  %s (%s): %d packets%n", Text.safe(f.name(), 200), f.format(), f.packets());
+      out.printf(
+          Locale.ROOT,
+          "  %s (%s): %d packets%n",
+          Text.safe(f.name(), 200),
+          f.format(),
+          f.packets());
     }
     if (capture.filter() != null) {
-      out.printf(Locale.ROOT, "  filter '%s': %d packets excluded%n", Text.safe(capture.filter(), 200),
+      out.printf(
+          Locale.ROOT,
+          "  filter '%s': %d packets excluded%n",
+          Text.safe(capture.filter(), 200),
           capture.filteredOut());
     }
     CaptureSummary.Totals totals = capture.totals();
-    out.printf(Locale.ROOT, "Connections: %d (%d with HTTP), transactions: %d, unanswered requests: %d, "
-        + "responses without request: %d%n", totals.connections(), totals.httpConnections(),
-        totals.transactions(), totals.unansweredRequests(), totals.orphanResponses());
+    out.printf(
+        Locale.ROOT,
+        "Connections: %d (%d with HTTP), transactions: %d, unanswered requests: %d, "
+            + "responses without request: %d%n",
+        totals.connections(),
+        totals.httpConnections(),
+        totals.transactions(),
+        totals.unansweredRequests(),
+        totals.orphanResponses());
     if (totals.handshakes() > 0) {
-      out.printf(Locale.ROOT, "Handshakes: %d, %s in total, %s on average%n", totals.handshakes(),
-          Text.ms(totals.handshakeUs()), Text.ms(totals.handshakeUs() / totals.handshakes()));
+      out.printf(
+          Locale.ROOT,
+          "Handshakes: %d, %s in total, %s on average%n",
+          totals.handshakes(),
+          Text.ms(totals.handshakeUs()),
+          Text.ms(totals.handshakeUs() / totals.handshakes()));
     }
     if (!connectionBlocks.isEmpty()) {
       out.println();
@@ -251,7 +337,9 @@ public final class TextReportWriter implements ResultSink {
         out.print(block);
       }
       if (totals.connections() > connectionBlocks.size()) {
-        out.printf(Locale.ROOT, "  ... %d more connections (see --format json)%n",
+        out.printf(
+            Locale.ROOT,
+            "  ... %d more connections (see --format json)%n",
             totals.connections() - connectionBlocks.size());
       }
     }
@@ -270,24 +358,47 @@ public final class TextReportWriter implements ResultSink {
       out.printf(Locale.ROOT, "Findings: %d%n", findingCount);
       for (Numbered nf : findings) {
         Finding f = nf.finding();
-        out.printf(Locale.ROOT, "  [%s] %s %s%s: %s (cost %s%s)%n", f.severity().id(), f.type(),
+        out.printf(
+            Locale.ROOT,
+            "  [%s] %s %s%s: %s (cost %s%s)%n",
+            f.severity().id(),
+            f.type(),
             f.connection() == null ? "" : f.connection(),
-            f.transaction() >= 0 ? " #" + f.transaction() : "", Text.safe(f.summary(), 600),
-            Text.ms(f.costUs()), f.count() > 1 ? String.format(Locale.ROOT, " in %d occurrences on this"
-                + " client/server pair, the worst %s", f.count(), Text.ms(f.worstUs())) : "");
-        out.printf(Locale.ROOT, "      evidence: frames %s; filter: %s%n", f.frames(), Text.safe(f.displayFilter(), 300));
+            f.transaction() >= 0 ? " #" + f.transaction() : "",
+            Text.safe(f.summary(), 600),
+            Text.ms(f.costUs()),
+            f.count() > 1
+                ? String.format(
+                    Locale.ROOT,
+                    " in %d occurrences on this" + " client/server pair, the worst %s",
+                    f.count(),
+                    Text.ms(f.worstUs()))
+                : "");
+        out.printf(
+            Locale.ROOT,
+            "      evidence: frames %s; filter: %s%n",
+            f.frames(),
+            Text.safe(f.displayFilter(), 300));
         out.printf(Locale.ROOT, "      fix: %s%n", Text.safe(f.fix(), 300));
       }
       if (findingCount > findings.size()) {
-        out.printf(Locale.ROOT, "  ... %d more findings (see --format json)%n", findingCount - findings.size());
+        out.printf(
+            Locale.ROOT,
+            "  ... %d more findings (see --format json)%n",
+            findingCount - findings.size());
       }
     }
     if (!capture.warnings().isEmpty()) {
       out.println();
       out.println("Warnings:");
       for (CaptureSummary.Warning w : capture.warnings()) {
-        out.printf(Locale.ROOT, "  %-34s %8d  first at frame %d%s%n", w.code(), w.count(),
-            w.firstFrame(), w.detail() == null ? "" : "  (" + Text.safe(w.detail(), 200) + ")");
+        out.printf(
+            Locale.ROOT,
+            "  %-34s %8d  first at frame %d%s%n",
+            w.code(),
+            w.count(),
+            w.firstFrame(),
+            w.detail() == null ? "" : "  (" + Text.safe(w.detail(), 200) + ")");
       }
     }
     out.flush();

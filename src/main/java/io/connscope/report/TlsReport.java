@@ -8,9 +8,9 @@ import java.util.Locale;
 
 /**
  * Renders a connection's {@link TlsFacts}: the {@code tls} object of a JSON connection (since
- * 1.3.0, present only on TLS connections; schema {@code $defs/tls}) and the indented lines of
- * the text report. Strings from packets (SNI, ALPN) are escaped by the JSON writer, and by
- * {@link Text#safe} in text.
+ * 1.3.0, present only on TLS connections; schema {@code $defs/tls}) and the indented lines of the
+ * text report. Strings from packets (SNI, ALPN) are escaped by the JSON writer, and by {@link
+ * Text#safe} in text.
  */
 final class TlsReport {
   /** Inferred exchanges listed per connection in the text report. */
@@ -138,10 +138,16 @@ final class TlsReport {
       part(b, "connect", t.tcpConnectUs());
       part(b, "hello->server hello", t.helloToServerHelloUs());
       part(b, "server flight", t.serverFlightUs());
-      part(b, "finished->data" + (t.clientFinishedInferred() ? " (inferred)" : ""), t.finishedToAppDataUs());
+      part(
+          b,
+          "finished->data" + (t.clientFinishedInferred() ? " (inferred)" : ""),
+          t.finishedToAppDataUs());
       part(b, "TLS setup", t.setupUs());
       if (t.roundTrips() >= 0) {
-        b.append(t.roundTrips()).append(" round trip").append(t.roundTrips() == 1 ? "" : "s").append(" in TLS");
+        b.append(t.roundTrips())
+            .append(" round trip")
+            .append(t.roundTrips() == 1 ? "" : "s")
+            .append(" in TLS");
       }
       b.setLength(b.toString().stripTrailing().length());
       b.append('\n');
@@ -151,8 +157,13 @@ final class TlsReport {
     }
     for (TlsFacts.Alert a : f.alerts()) {
       if (!"close_notify".equals(a.description())) {
-        b.append(String.format(Locale.ROOT, "          alert from %s, frame %d: %s%n", a.from(), a.frame(),
-            a.encrypted() ? "encrypted" : a.level() + " " + a.description()));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "          alert from %s, frame %d: %s%n",
+                a.from(),
+                a.frame(),
+                a.encrypted() ? "encrypted" : a.level() + " " + a.description()));
       }
     }
     for (String n : f.notes()) {
@@ -163,21 +174,40 @@ final class TlsReport {
       if (shown++ == MAX_EXCHANGE_LINES) {
         break;
       }
-      b.append(String.format(Locale.ROOT, "        ~%-3d inferred exchange: request %d B in %d record%s,",
-          x.index(), x.requestBytes(), x.requestRecords(), x.requestRecords() == 1 ? "" : "s"));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "        ~%-3d inferred exchange: request %d B in %d record%s,",
+              x.index(),
+              x.requestBytes(),
+              x.requestRecords(),
+              x.requestRecords() == 1 ? "" : "s"));
       if (x.responseRecords() == 0) {
         b.append(" no response records");
       } else {
-        b.append(String.format(Locale.ROOT, " wait %s, response %d B in %d record%s over %s",
-            Text.ms(x.waitUs()), x.responseBytes(), x.responseRecords(),
-            x.responseRecords() == 1 ? "" : "s", Text.ms(x.responseEndUs() - x.responseStartUs())));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                " wait %s, response %d B in %d record%s over %s",
+                Text.ms(x.waitUs()),
+                x.responseBytes(),
+                x.responseRecords(),
+                x.responseRecords() == 1 ? "" : "s",
+                Text.ms(x.responseEndUs() - x.responseStartUs())));
       }
-      b.append(String.format(Locale.ROOT, "  frames %d-%d%n", x.requestFirstFrame(),
-          Math.max(x.requestLastFrame(), x.responseLastFrame())));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  frames %d-%d%n",
+              x.requestFirstFrame(),
+              Math.max(x.requestLastFrame(), x.responseLastFrame())));
     }
     if (f.inferredExchangeCount() > Math.min(shown, MAX_EXCHANGE_LINES)) {
-      b.append(String.format(Locale.ROOT, "        ... %d more inferred exchanges%n",
-          f.inferredExchangeCount() - Math.min(shown, MAX_EXCHANGE_LINES)));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "        ... %d more inferred exchanges%n",
+              f.inferredExchangeCount() - Math.min(shown, MAX_EXCHANGE_LINES)));
     }
     return b.toString();
   }
@@ -227,8 +257,13 @@ final class TlsReport {
     }
     for (TlsFacts.Alert a : f.alerts()) {
       if (!"close_notify".equals(a.description())) {
-        l.add(String.format(Locale.ROOT, "alert from %s, frame %d: %s", a.from(), a.frame(),
-            a.encrypted() ? "encrypted (not decrypted)" : a.level() + " " + a.description()));
+        l.add(
+            String.format(
+                Locale.ROOT,
+                "alert from %s, frame %d: %s",
+                a.from(),
+                a.frame(),
+                a.encrypted() ? "encrypted (not decrypted)" : a.level() + " " + a.description()));
       }
     }
     for (String n : f.notes()) {
@@ -237,12 +272,23 @@ final class TlsReport {
     return l;
   }
 
-  /** An inferred exchange as a table cell: "~0 inferred exchange: 111 B request, 1221 B response". */
+  /**
+   * An inferred exchange as a table cell: "~0 inferred exchange: 111 B request, 1221 B response".
+   */
   static String exchange(TlsFacts.Exchange x) {
-    return String.format(Locale.ROOT, "~%d inferred exchange: %d B request in %d record%s, %s", x.index(),
-        x.requestBytes(), x.requestRecords(), x.requestRecords() == 1 ? "" : "s",
-        x.responseRecords() == 0 ? "no response records"
-            : x.responseBytes() + " B response in " + x.responseRecords() + " record"
+    return String.format(
+        Locale.ROOT,
+        "~%d inferred exchange: %d B request in %d record%s, %s",
+        x.index(),
+        x.requestBytes(),
+        x.requestRecords(),
+        x.requestRecords() == 1 ? "" : "s",
+        x.responseRecords() == 0
+            ? "no response records"
+            : x.responseBytes()
+                + " B response in "
+                + x.responseRecords()
+                + " record"
                 + (x.responseRecords() == 1 ? "" : "s"));
   }
 
@@ -253,7 +299,9 @@ final class TlsReport {
 
   /** First to last response record of an inferred exchange, -1 without response. */
   static long receiveUs(TlsFacts.Exchange x) {
-    return x.responseStartUs() < 0 || x.responseEndUs() < 0 ? -1 : x.responseEndUs() - x.responseStartUs();
+    return x.responseStartUs() < 0 || x.responseEndUs() < 0
+        ? -1
+        : x.responseEndUs() - x.responseStartUs();
   }
 
   /**
@@ -264,11 +312,33 @@ final class TlsReport {
     if (f == null || f.inferredExchanges().size() <= n) {
       return f;
     }
-    return new TlsFacts(f.handshake(), f.failure(), f.failureFrame(), f.failureUs(), f.version(), f.versionsOffered(),
-        f.cipherSuite(), f.sni(), f.alpnOffered(), f.alpnChosen(), f.resumption(), f.sessionIdOffered(),
-        f.ticketOffered(), f.earlyDataOffered(), f.earlyDataAccepted(), f.helloRetryRequest(),
-        f.certificateChainBytes(), f.encryptedFlightBytes(), f.timing(), f.alerts(), f.clientAppData(),
-        f.serverAppData(), f.inferredExchanges().subList(0, n), f.inferredExchangeCount(), f.decryption(), f.notes());
+    return new TlsFacts(
+        f.handshake(),
+        f.failure(),
+        f.failureFrame(),
+        f.failureUs(),
+        f.version(),
+        f.versionsOffered(),
+        f.cipherSuite(),
+        f.sni(),
+        f.alpnOffered(),
+        f.alpnChosen(),
+        f.resumption(),
+        f.sessionIdOffered(),
+        f.ticketOffered(),
+        f.earlyDataOffered(),
+        f.earlyDataAccepted(),
+        f.helloRetryRequest(),
+        f.certificateChainBytes(),
+        f.encryptedFlightBytes(),
+        f.timing(),
+        f.alerts(),
+        f.clientAppData(),
+        f.serverAppData(),
+        f.inferredExchanges().subList(0, n),
+        f.inferredExchangeCount(),
+        f.decryption(),
+        f.notes());
   }
 
   private static void part(StringBuilder b, String name, long us) {

@@ -9,16 +9,17 @@ import java.util.Map;
 
 /**
  * Writes the transactions of the JSON report ({@link JsonReportWriter}). A large capture has
- * hundreds of thousands of them, so their field names are encoded once, at class
- * initialisation, and their string values (the same method, target, reason and header values on
- * most transactions) are encoded once and reused through a small table of recent values. The
- * bytes are those {@code JsonGenerator.writeString(String)} writes. One instance per report
- * writer; not thread-safe.
+ * hundreds of thousands of them, so their field names are encoded once, at class initialisation,
+ * and their string values (the same method, target, reason and header values on most transactions)
+ * are encoded once and reused through a small table of recent values. The bytes are those {@code
+ * JsonGenerator.writeString(String)} writes. One instance per report writer; not thread-safe.
  */
 final class TransactionJson {
   /** Kept header names, in the order they are written. */
   static final String[] HEADER_NAMES = TransactionResult.KEPT_HEADERS.toArray(new String[0]);
-  private static final java.util.HashMap<String, SerializedString> HEADER_FIELD_BY_NAME = new java.util.HashMap<>();
+
+  private static final java.util.HashMap<String, SerializedString> HEADER_FIELD_BY_NAME =
+      new java.util.HashMap<>();
 
   static {
     for (String n : HEADER_NAMES) {
@@ -55,7 +56,8 @@ final class TransactionJson {
   private static final SerializedString F_REQUEST_LAST_FRAME = field("request_last_frame");
   private static final SerializedString F_REQUEST_START_US = field("request_start_us");
   private static final SerializedString F_RESPONSE_BODY_BYTES = field("response_body_bytes");
-  private static final SerializedString F_RESPONSE_BODY_GAP_BYTES = field("response_body_gap_bytes");
+  private static final SerializedString F_RESPONSE_BODY_GAP_BYTES =
+      field("response_body_gap_bytes");
   private static final SerializedString F_RESPONSE_COMPLETE = field("response_complete");
   private static final SerializedString F_RESPONSE_END_US = field("response_end_us");
   private static final SerializedString F_RESPONSE_FRAME = field("response_frame");
@@ -235,7 +237,8 @@ final class TransactionJson {
     g.writeEndObject();
   }
 
-  private void writeHeaders(JsonGenerator g, SerializedString name, Map<String, String> h) throws IOException {
+  private void writeHeaders(JsonGenerator g, SerializedString name, Map<String, String> h)
+      throws IOException {
     g.writeFieldName(name);
     g.writeStartObject();
     if (!h.isEmpty()) {
@@ -252,7 +255,8 @@ final class TransactionJson {
     g.writeEndObject();
   }
 
-  private void writeNegotiation(JsonGenerator g, TransactionResult.KeepAliveNegotiation n) throws IOException {
+  private void writeNegotiation(JsonGenerator g, TransactionResult.KeepAliveNegotiation n)
+      throws IOException {
     g.writeFieldName(F_KEEPALIVE);
     g.writeStartObject();
     str(g, F_CLIENT_ASKED, n.clientAsked());

@@ -14,12 +14,12 @@ import java.util.concurrent.BlockingQueue;
  * Runs report writers on a thread of their own, so that serializing the report (JSON generation,
  * spooling, text formatting) uses the second core while the analysis thread goes on.
  *
- * <p>Events are queued in the order they come and run in that order, each on every writer in
- * turn, exactly as a direct call would: the bytes written do not depend on the thread. What is
- * handed over is an immutable result record ({@link io.connscope.result}), so nothing is copied.
+ * <p>Events are queued in the order they come and run in that order, each on every writer in turn,
+ * exactly as a direct call would: the bytes written do not depend on the thread. What is handed
+ * over is an immutable result record ({@link io.connscope.result}), so nothing is copied.
  *
- * <p>Events travel in batches ({@value #BATCH} events) through a queue of {@value #BATCHES}, so memory
- * stays bounded and the analysis thread waits when the writers fall behind; the batches are
+ * <p>Events travel in batches ({@value #BATCH} events) through a queue of {@value #BATCHES}, so
+ * memory stays bounded and the analysis thread waits when the writers fall behind; the batches are
  * reused (nothing is allocated per event). A writer's exception stops the writers and is thrown
  * again on the analysis thread at its next hand-over or at {@link #finish}, the same exception
  * object a direct call would have thrown.

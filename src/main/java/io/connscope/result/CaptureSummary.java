@@ -14,7 +14,8 @@ import java.util.List;
  * @param startEpochUs timestamp of the first frame (Unix epoch, microseconds), 0 when none
  * @param durationUs time from the first to the last frame
  * @param filter the tcpdump filter expression applied while reading ({@code -f}), null when none
- * @param filteredOut frames the filter rejected (numbered and counted in {@code packets}, not analysed)
+ * @param filteredOut frames the filter rejected (numbered and counted in {@code packets}, not
+ *     analysed)
  * @param warnings anomaly counters of every layer, sorted by code
  * @param totals counts over connections, transactions and findings
  * @param pairs connection use per client/server pair, in the order pairs were first seen
@@ -52,7 +53,14 @@ public record CaptureSummary(
    * @param handshakes connections whose handshake was seen whole (SYN and ACK)
    * @param handshakeUs their total setup time
    */
-  public record Totals(long connections, long httpConnections, long transactions,
-      long unansweredRequests, long orphanResponses, long findings, long connectionsOutsidePairs,
-      long handshakes, long handshakeUs) {}
+  public record Totals(
+      long connections,
+      long httpConnections,
+      long transactions,
+      long unansweredRequests,
+      long orphanResponses,
+      long findings,
+      long connectionsOutsidePairs,
+      long handshakes,
+      long handshakeUs) {}
 }

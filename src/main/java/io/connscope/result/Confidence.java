@@ -5,8 +5,8 @@ import java.util.Locale;
 /**
  * How sure a finding is (docs/findings.md, "Severity and confidence"): {@link #CONFIRMED} every
  * condition of the rule was seen in the packets; {@link #SUSPECTED} the rule matched but a
- * condition could not be checked from this capture (no handshake to measure the round trip, a
- * gap, a vantage point that hides one side), so the finding is a lead, not a proof.
+ * condition could not be checked from this capture (no handshake to measure the round trip, a gap,
+ * a vantage point that hides one side), so the finding is a lead, not a proof.
  */
 public enum Confidence {
   CONFIRMED,

@@ -1,6 +1,8 @@
 package io.connscope.result;
 
-/** Connection ids as reports show them: "C" and the connection's number (from 1, in creation order). */
+/**
+ * Connection ids as reports show them: "C" and the connection's number (from 1, in creation order).
+ */
 public final class ConnectionIds {
   private ConnectionIds() {}
 

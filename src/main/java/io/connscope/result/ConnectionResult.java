@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * One finished TCP connection as the reports show it, without its transactions (they come
- * before it, one {@link TransactionResult} each). Frames and times that may be unknown are -1.
+ * One finished TCP connection as the reports show it, without its transactions (they come before
+ * it, one {@link TransactionResult} each). Frames and times that may be unknown are -1.
  *
  * @param id connection number, from 1 in creation order (its id is "C" + this)
  * @param rolesFrom what told client from server (lower-case name)
@@ -61,8 +61,17 @@ public record ConnectionResult(
    * @param rttToServerUs SYN to SYN/ACK at the capture point, -1 when unknown
    * @param rttToClientUs SYN/ACK to the handshake ACK, -1 when unknown
    */
-  public record Handshake(long synFrame, long synUs, long synAckFrame, long synAckUs, long ackFrame,
-      long ackUs, int synCount, int synAckCount, long rttToServerUs, long rttToClientUs) {
+  public record Handshake(
+      long synFrame,
+      long synUs,
+      long synAckFrame,
+      long synAckUs,
+      long ackFrame,
+      long ackUs,
+      int synCount,
+      int synAckCount,
+      long rttToServerUs,
+      long rttToClientUs) {
     /** First SYN to the handshake ACK, -1 unless both were seen. */
     public long setupUs() {
       return synUs >= 0 && ackUs >= 0 ? ackUs - synUs : -1;
@@ -78,10 +87,23 @@ public record ConnectionResult(
   public record Close(String reason, String firstBy) {}
 
   /** One direction's counters; mss, window scale, FIN and RST frames -1 when not seen. */
-  public record Half(long packets, long payloadBytes, long dataSegments, long retransmissions,
-      long retransmittedBytes, long outOfOrder, long overlapConflicts, long gaps, long gapBytes,
-      long mss, long windowScale, boolean sackPermitted, long maxWindow, long zeroWindows,
-      long finFrame, long rstFrame) {}
+  public record Half(
+      long packets,
+      long payloadBytes,
+      long dataSegments,
+      long retransmissions,
+      long retransmittedBytes,
+      long outOfOrder,
+      long overlapConflicts,
+      long gaps,
+      long gapBytes,
+      long mss,
+      long windowScale,
+      boolean sackPermitted,
+      long maxWindow,
+      long zeroWindows,
+      long finFrame,
+      long rstFrame) {}
 
   /**
    * The HTTP side of a connection.
@@ -93,8 +115,13 @@ public record ConnectionResult(
    * @param tunnel the connection became a tunnel (CONNECT, Upgrade)
    * @param anomalies HTTP anomaly counters, by code
    */
-  public record Http(boolean detected, String notHttpReason, int maxPipelineDepth, boolean reversed,
-      boolean tunnel, Map<String, Long> anomalies) {}
+  public record Http(
+      boolean detected,
+      String notHttpReason,
+      int maxPipelineDepth,
+      boolean reversed,
+      boolean tunnel,
+      Map<String, Long> anomalies) {}
 
   /**
    * How the connection ended.
@@ -108,8 +135,15 @@ public record ConnectionResult(
    * @param closedAfter index of the last transaction whose response ended before the close, -1
    * @param idleBeforeCloseUs last HTTP byte before the close to the close, -1 when unknown
    */
-  public record KeepAliveEnding(int requests, boolean reused, String closedBy, String closeKind,
-      long closeFrame, long closeUs, int closedAfter, long idleBeforeCloseUs) {}
+  public record KeepAliveEnding(
+      int requests,
+      boolean reused,
+      String closedBy,
+      String closeKind,
+      long closeFrame,
+      long closeUs,
+      int closedAfter,
+      long idleBeforeCloseUs) {}
 
   /** The findings of one type on a connection: how many, their total and median cost. */
   public record StallSummary(long count, long totalUs, long medianUs) {}

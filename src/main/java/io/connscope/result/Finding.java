@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.SortedMap;
 
 /**
- * One finding: what was observed, where (connection, transaction, frames), what it cost and how
- * to fix it.
+ * One finding: what was observed, where (connection, transaction, frames), what it cost and how to
+ * fix it.
  *
  * @param type stable id, e.g. {@code tcp.delayed_ack_stall}; an open set (a 1.x minor version may
  *     add types), so a string, not an enum
@@ -22,10 +22,10 @@ import java.util.SortedMap;
  *     numbers, strings or lists of them), sorted by name
  * @param ladder the connection's packets around the evidence; empty when not available
  * @param occurrences when this finding groups the occurrences of one problem on one client/server
- *     pair: how many, their total and worst cost, the worst few and every one as a row; then
- *     {@code connection}, {@code transaction}, {@code frames}, {@code summary} and {@code ladder}
- *     are those of the worst occurrence and {@code costUs} is the total. Null for a finding that
- *     stands alone (as a detector reports it, or a capture-wide one)
+ *     pair: how many, their total and worst cost, the worst few and every one as a row; then {@code
+ *     connection}, {@code transaction}, {@code frames}, {@code summary} and {@code ladder} are
+ *     those of the worst occurrence and {@code costUs} is the total. Null for a finding that stands
+ *     alone (as a detector reports it, or a capture-wide one)
  */
 public record Finding(
     String type,
@@ -47,17 +47,50 @@ public record Finding(
   }
 
   /** A finding as a detector reports it: no ladder yet (the analysis adds it). */
-  public Finding(String type, Severity severity, Confidence confidence, String connection,
-      int transaction, long costUs, List<Long> frames, String displayFilter, String summary,
-      String fix, SortedMap<String, Object> details) {
-    this(type, severity, confidence, connection, transaction, costUs, frames, displayFilter,
-        summary, fix, details, List.of(), null);
+  public Finding(
+      String type,
+      Severity severity,
+      Confidence confidence,
+      String connection,
+      int transaction,
+      long costUs,
+      List<Long> frames,
+      String displayFilter,
+      String summary,
+      String fix,
+      SortedMap<String, Object> details) {
+    this(
+        type,
+        severity,
+        confidence,
+        connection,
+        transaction,
+        costUs,
+        frames,
+        displayFilter,
+        summary,
+        fix,
+        details,
+        List.of(),
+        null);
   }
 
   /** This finding with {@code ladder}. */
   public Finding withLadder(List<LadderEntry> ladder) {
-    return new Finding(type, severity, confidence, connection, transaction, costUs, frames,
-        displayFilter, summary, fix, details, ladder, occurrences);
+    return new Finding(
+        type,
+        severity,
+        confidence,
+        connection,
+        transaction,
+        costUs,
+        frames,
+        displayFilter,
+        summary,
+        fix,
+        details,
+        ladder,
+        occurrences);
   }
 
   /** How many times the problem occurred: 1 for a finding that stands alone. */
@@ -81,8 +114,13 @@ public record Finding(
    *     rows without frames; at most a bounded number ({@code rowsOmitted} counts the rest)
    * @param rowsOmitted occurrences past the bound on rows
    */
-  public record Occurrences(long count, long totalUs, long worstUs, List<Occurrence> worst,
-      List<Occurrence> rows, long rowsOmitted) {}
+  public record Occurrences(
+      long count,
+      long totalUs,
+      long worstUs,
+      List<Occurrence> worst,
+      List<Occurrence> rows,
+      long rowsOmitted) {}
 
   /**
    * One occurrence of a grouped finding.
@@ -95,8 +133,8 @@ public record Finding(
   public record Occurrence(String connection, int transaction, long costUs, List<Long> frames) {}
 
   /**
-   * The number in {@link #connection} ("C12" is 12): -1 for a capture-wide finding,
-   * {@code Long.MAX_VALUE} for an id that is not "C" and digits (a report from elsewhere).
+   * The number in {@link #connection} ("C12" is 12): -1 for a capture-wide finding, {@code
+   * Long.MAX_VALUE} for an id that is not "C" and digits (a report from elsewhere).
    */
   public long connectionNumber() {
     return ConnectionIds.number(connection);

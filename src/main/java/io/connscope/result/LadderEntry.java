@@ -11,7 +11,8 @@ package io.connscope.result;
  * @param ack acknowledgment relative to the peer's ISN, -1 when none
  * @param len payload length on the wire
  */
-public record LadderEntry(long frame, long tsUs, String dir, String flags, long seq, long ack, int len) {
+public record LadderEntry(
+    long frame, long tsUs, String dir, String flags, long seq, long ack, int len) {
   /** True for a packet from the client to the server. */
   public boolean clientToServer() {
     return "c2s".equals(dir);

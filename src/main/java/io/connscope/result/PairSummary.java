@@ -52,6 +52,10 @@ public record PairSummary(
    * @param savedUs the sum
    * @param assumptions how the estimate is made, in words
    */
-  public record PersistentEstimate(long setupsAvoided, long setupSavedUs, long slowStartSavedUs,
-      long savedUs, String assumptions) {}
+  public record PersistentEstimate(
+      long setupsAvoided,
+      long setupSavedUs,
+      long slowStartSavedUs,
+      long savedUs,
+      String assumptions) {}
 }

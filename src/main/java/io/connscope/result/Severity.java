@@ -3,10 +3,10 @@ package io.connscope.result;
 import java.util.Locale;
 
 /**
- * How much a finding matters (docs/findings.md, "Severity and confidence"):
- * {@link #ERROR} a request failed or was damaged (lost, truncated, hung, smuggling risk);
- * {@link #WARNING} time or connections were wasted and a change would save them;
- * {@link #INFO} worth knowing, nothing necessarily to fix.
+ * How much a finding matters (docs/findings.md, "Severity and confidence"): {@link #ERROR} a
+ * request failed or was damaged (lost, truncated, hung, smuggling risk); {@link #WARNING} time or
+ * connections were wasted and a change would save them; {@link #INFO} worth knowing, nothing
+ * necessarily to fix.
  */
 public enum Severity {
   INFO,

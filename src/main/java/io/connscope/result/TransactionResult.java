@@ -14,19 +14,18 @@ import java.util.Map;
  * @param method request method, null when the request was not seen
  * @param uri request target, null when the request was not seen
  * @param version request HTTP version
- * @param status final response status, null when there is none (unanswered, response not
- *     captured)
+ * @param status final response status, null when there is none (unanswered, response not captured)
  * @param reason response reason phrase
  * @param responseVersion response HTTP version
  * @param interimStatuses 1xx statuses before the final response
- * @param requestHeaders the {@link #KEPT_HEADERS kept} request headers (names lower case, repeated ones joined with
- *     ", "), in the report's order
+ * @param requestHeaders the {@link #KEPT_HEADERS kept} request headers (names lower case, repeated
+ *     ones joined with ", "), in the report's order
  * @param responseHeaders the kept response headers
  * @param requestFraming how the request body was delimited (lower-case name), null when none
  * @param responseFraming how the response body was delimited
  * @param timings the phases of the exchange and the stalls known in it
- * @param responseNotCaptured what the client acknowledged of a response the capture lost, null
- *     when the response was captured or none was sent
+ * @param responseNotCaptured what the client acknowledged of a response the capture lost, null when
+ *     the response was captured or none was sent
  * @param requestWireBytes bytes of the request on the wire when they differ from what was parsed,
  *     -1 when not measured
  * @param responseWireBytes likewise for the response
@@ -78,9 +77,20 @@ public record TransactionResult(
     KeepAliveNegotiation keepalive) {
 
   /** The request and response headers kept, in the order reports list them. */
-  public static final List<String> KEPT_HEADERS = List.of(
-      "host", "connection", "keep-alive", "proxy-connection", "content-length", "transfer-encoding",
-      "via", "expect", "upgrade", "content-type", "server", "user-agent");
+  public static final List<String> KEPT_HEADERS =
+      List.of(
+          "host",
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "content-length",
+          "transfer-encoding",
+          "via",
+          "expect",
+          "upgrade",
+          "content-type",
+          "server",
+          "user-agent");
 
   /** First request byte to last response byte, -1 when either is missing. */
   public long totalUs() {
@@ -95,15 +105,20 @@ public record TransactionResult(
   /**
    * Phases of one exchange, microseconds, -1 when unknown.
    *
-   * @param connectUs first SYN to the handshake ACK, on the first transaction of a connection
-   *     whose handshake was seen
+   * @param connectUs first SYN to the handshake ACK, on the first transaction of a connection whose
+   *     handshake was seen
    * @param sendUs first to last request byte
    * @param waitUs last request byte to first response byte
    * @param receiveUs first to last response byte
    * @param serverUs the wait minus the round trip from the capture point to the server
    * @param stalls findings about this transaction known when it was reported (type and cost)
    */
-  public record Timings(long connectUs, long sendUs, long waitUs, long receiveUs, long serverUs,
+  public record Timings(
+      long connectUs,
+      long sendUs,
+      long waitUs,
+      long receiveUs,
+      long serverUs,
       List<Stall> stalls) {}
 
   /** A finding's type and cost, listed with the transaction it is about. */
@@ -129,6 +144,11 @@ public record TransactionResult(
    * @param keepAliveTimeoutS the response's {@code Keep-Alive: timeout=}, -1 when absent
    * @param persistent the connection may carry another request after this exchange
    */
-  public record KeepAliveNegotiation(String clientAsked, String proxyConnection,
-      String serverAnswered, int keepAliveMax, int keepAliveTimeoutS, boolean persistent) {}
+  public record KeepAliveNegotiation(
+      String clientAsked,
+      String proxyConnection,
+      String serverAnswered,
+      int keepAliveMax,
+      int keepAliveTimeoutS,
+      boolean persistent) {}
 }

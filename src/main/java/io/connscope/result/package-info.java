@@ -1,13 +1,12 @@
 /**
- * Result model: the immutable records an analysis produces and every report renders
- * ({@link io.connscope.result.CaptureSummary}, {@link io.connscope.result.ConnectionResult},
- * {@link io.connscope.result.TransactionResult}, {@link io.connscope.result.Finding},
- * {@link io.connscope.result.PairSummary}), handed over through a
- * {@link io.connscope.result.ResultSink}.
+ * Result model: the immutable records an analysis produces and every report renders ({@link
+ * io.connscope.result.CaptureSummary}, {@link io.connscope.result.ConnectionResult}, {@link
+ * io.connscope.result.TransactionResult}, {@link io.connscope.result.Finding}, {@link
+ * io.connscope.result.PairSummary}), handed over through a {@link io.connscope.result.ResultSink}.
  *
- * <p>Contract: every number a report shows is computed once, by the analysis
- * ({@code analysis.ResultBuilder}), and stored here; writers only format. Unknown numbers are -1
- * where documented, an absent response status is null. Depends on nothing else in connscope (it
- * is the neutral package every layer above {@code http} may use).
+ * <p>Contract: every number a report shows is computed once, by the analysis ({@code
+ * analysis.ResultBuilder}), and stored here; writers only format. Unknown numbers are -1 where
+ * documented, an absent response status is null. Depends on nothing else in connscope (it is the
+ * neutral package every layer above {@code http} may use).
  */
 package io.connscope.result;

@@ -4,29 +4,32 @@ package io.connscope.tcp;
  * A connection attempt: a tuple that has seen only handshake packets (SYN, SYN/ACK, their
  * retransmissions, the ACK completing the handshake) without data, kept as a few packed header
  * records (about 200 bytes) instead of a full {@link Connection} (about 2.5 KB with its HTTP
- * state). A SYN flood or a scan of a million half-open connections thus costs memory per
- * attempt, not per connection.
+ * state). A SYN flood or a scan of a million half-open connections thus costs memory per attempt,
+ * not per connection.
  *
  * <p>Rule: an attempt absorbs a packet only when the full connection would have done nothing but
- * record it, with no listener call and no warning: a SYN or SYN/ACK without payload, FIN or RST;
- * a SYN only as the first packet or as a retransmission (same direction, same ISN) before any
+ * record it, with no listener call and no warning: a SYN or SYN/ACK without payload, FIN or RST; a
+ * SYN only as the first packet or as a retransmission (same direction, same ISN) before any
  * SYN/ACK; a SYN/ACK only as the first packet, as a retransmission of the first one (same
  * direction, same ISN), or as the answer to the recorded SYN (other direction, ACK = ISN + 1); a
  * bare ACK only once, as the handshake's last packet (SYN's direction, SEQ = ISN + 1, ACK = the
  * SYN/ACK's ISN + 1), after which nothing more is absorbed; at most {@link #MAX_RECORDS} packets.
  * Any other packet, or finishing the tuple, promotes the attempt: the table builds the {@link
- * Connection} and replays the recorded packets through it in order, so every result is the one
- * the connection would have had from the first packet.
+ * Connection} and replays the recorded packets through it in order, so every result is the one the
+ * connection would have had from the first packet.
  */
 final class Attempt extends TableEntry {
   /** Handshake packets kept before the attempt is promoted anyway. */
   static final int MAX_RECORDS = 4;
+
   private static final int LONGS = 5;
 
   final long reuseDelay;
   final int ipVersion;
+
   /** Per packet: frame, ts, seq<<32|ack, packed flags/window/options/direction, tsVal<<32|tsEcr. */
   private long[] rec = new long[LONGS];
+
   private int count;
 
   Attempt(ConnectionTable.Key key, long id, long reuseDelay, int ipVersion) {
@@ -37,8 +40,10 @@ final class Attempt extends TableEntry {
 
   /** True for a packet an attempt may start with or keep. */
   static boolean handshakeOnly(Segment s) {
-    return s.syn() && (s.flags & (Segment.FIN | Segment.RST)) == 0
-        && s.payloadLength <= 0 && s.payloadWireLength <= 0;
+    return s.syn()
+        && (s.flags & (Segment.FIN | Segment.RST)) == 0
+        && s.payloadLength <= 0
+        && s.payloadWireLength <= 0;
   }
 
   /** True when {@code s} (a packet of this tuple) can be recorded without promoting. */
@@ -51,9 +56,15 @@ final class Attempt extends TableEntry {
     int syn = first(false), synAck = first(true);
     if (!s.syn()) {
       // the ACK completing the handshake, once: no data, nothing of the peer's left to deliver
-      return s.flags == Segment.ACK && s.payloadLength <= 0 && s.payloadWireLength <= 0
-          && syn >= 0 && synAck >= 0 && !completed() && fromA(syn) == fromA
-          && seq == Seq.add(seq(syn), 1) && (s.ack & Seq.MASK) == Seq.add(seq(synAck), 1);
+      return s.flags == Segment.ACK
+          && s.payloadLength <= 0
+          && s.payloadWireLength <= 0
+          && syn >= 0
+          && synAck >= 0
+          && !completed()
+          && fromA(syn) == fromA
+          && seq == Seq.add(seq(syn), 1)
+          && (s.ack & Seq.MASK) == Seq.add(seq(synAck), 1);
     }
     if (!handshakeOnly(s) || completed()) {
       return false;
@@ -76,9 +87,14 @@ final class Attempt extends TableEntry {
     rec[i] = s.frame;
     rec[i + 1] = s.tsMicros;
     rec[i + 2] = (s.seq & Seq.MASK) << 32 | (s.ack & Seq.MASK);
-    rec[i + 3] = (s.flags & 0xFFL) | (s.window & 0xFFFFL) << 8 | (s.mss + 1 & 0x1FFFFL) << 24
-        | (s.windowScale + 1 & 0x1FFL) << 41 | (s.sackPermitted ? 1L << 50 : 0)
-        | (s.hasTimestamps ? 1L << 51 : 0) | (fromA(s) ? 1L << 52 : 0);
+    rec[i + 3] =
+        (s.flags & 0xFFL)
+            | (s.window & 0xFFFFL) << 8
+            | (s.mss + 1 & 0x1FFFFL) << 24
+            | (s.windowScale + 1 & 0x1FFL) << 41
+            | (s.sackPermitted ? 1L << 50 : 0)
+            | (s.hasTimestamps ? 1L << 51 : 0)
+            | (fromA(s) ? 1L << 52 : 0);
     rec[i + 4] = (s.tsVal & Seq.MASK) << 32 | (s.tsEcr & Seq.MASK);
   }
 

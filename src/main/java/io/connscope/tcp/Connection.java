@@ -3,12 +3,13 @@ package io.connscope.tcp;
 import java.nio.ByteBuffer;
 
 /**
- * One TCP connection: its endpoints and roles, handshake times, the two {@link HalfConnection}s,
- * a {@link SegmentTimeline}, a Zeek-style history, and the reassembly that feeds its {@link
- * StreamListener}. Created and driven by the {@link ConnectionTable}; read-only for everybody
- * else except {@link #swapRoles()}.
+ * One TCP connection: its endpoints and roles, handshake times, the two {@link HalfConnection}s, a
+ * {@link SegmentTimeline}, a Zeek-style history, and the reassembly that feeds its {@link
+ * StreamListener}. Created and driven by the {@link ConnectionTable}; read-only for everybody else
+ * except {@link #swapRoles()}.
  *
  * <h2>Roles</h2>
+ *
  * A SYN without ACK makes its sender the client ({@link RoleSource#SYN_ONLY}, {@link
  * RoleSource#HANDSHAKE} once the SYN/ACK is seen too); a SYN/ACK seen first makes its receiver the
  * client ({@link RoleSource#SYNACK_ONLY}). These three are handshake evidence: {@link
@@ -18,16 +19,18 @@ import java.nio.ByteBuffer;
  * roles: {@link #half(int)}, the timeline's {@code dir}, listener calls, {@link #history()}.
  *
  * <h2>Vantage</h2>
+ *
  * At the capture point, SYN to SYN/ACK is the round trip capture point - server - capture point
  * ({@link #rttToServerMicros()}) and SYN/ACK to ACK the round trip to the client and back ({@link
- * #rttToClientMicros()}). When one is at least {@value #VANTAGE_RATIO} times the other the
- * capture was taken near the side with the short one ({@link Vantage#NEAR_CLIENT} when the client
- * answers fast); otherwise {@link Vantage#BETWEEN}. When both together are below {@value
+ * #rttToClientMicros()}). When one is at least {@value #VANTAGE_RATIO} times the other the capture
+ * was taken near the side with the short one ({@link Vantage#NEAR_CLIENT} when the client answers
+ * fast); otherwise {@link Vantage#BETWEEN}. When both together are below {@value
  * #VANTAGE_LOCAL_MICROS} µs (loopback, same host or LAN) timing cannot tell and the answer is
- * {@link Vantage#UNKNOWN}, as it is without a complete handshake. SYN retransmissions are
- * excluded: the RTT is measured from the last SYN before the first SYN/ACK (Karn).
+ * {@link Vantage#UNKNOWN}, as it is without a complete handshake. SYN retransmissions are excluded:
+ * the RTT is measured from the last SYN before the first SYN/ACK (Karn).
  *
  * <h2>Data RTT</h2>
+ *
  * Per direction, one new (never a retransmitted, RFC 6298 §3 / Karn) data segment at a time is
  * timed from its capture to the capture of the peer's ACK covering it: the round trip from the
  * capture point to the receiver and back, including the receiver's ACK delay. Use the minimum as
@@ -35,51 +38,89 @@ import java.nio.ByteBuffer;
  */
 public final class Connection extends TableEntry implements StreamControl {
   /** How the client/server roles were decided. */
-  public enum RoleSource { HANDSHAKE, SYN_ONLY, SYNACK_ONLY, PORT, CONTENT, FIRST_PACKET }
+  public enum RoleSource {
+    HANDSHAKE,
+    SYN_ONLY,
+    SYNACK_ONLY,
+    PORT,
+    CONTENT,
+    FIRST_PACKET
+  }
 
   /** Where the capture was taken, from the handshake timing. */
-  public enum Vantage { NEAR_CLIENT, NEAR_SERVER, BETWEEN, UNKNOWN }
+  public enum Vantage {
+    NEAR_CLIENT,
+    NEAR_SERVER,
+    BETWEEN,
+    UNKNOWN
+  }
 
   /**
-   * How the connection ended. TCP evidence wins over the table's reason: {@link #RST} when a
-   * reset was seen, {@link #BOTH_FIN} when both sides sent FIN; {@link #FIN} when only one did
-   * and the table then finished it as idle, evicted or reused; otherwise why the table finished
-   * it: {@link #REUSED} (a new SYN took the tuple), {@link #EVICTED}, {@link #IDLE}, {@link
-   * #CAPTURE_END} (also for a half-closed connection still open at the end: see the halves'
-   * {@code finFrame}). {@link #OPEN} while it is still open.
+   * How the connection ended. TCP evidence wins over the table's reason: {@link #RST} when a reset
+   * was seen, {@link #BOTH_FIN} when both sides sent FIN; {@link #FIN} when only one did and the
+   * table then finished it as idle, evicted or reused; otherwise why the table finished it: {@link
+   * #REUSED} (a new SYN took the tuple), {@link #EVICTED}, {@link #IDLE}, {@link #CAPTURE_END}
+   * (also for a half-closed connection still open at the end: see the halves' {@code finFrame}).
+   * {@link #OPEN} while it is still open.
    */
-  public enum CloseReason { OPEN, FIN, BOTH_FIN, RST, REUSED, EVICTED, IDLE, CAPTURE_END }
+  public enum CloseReason {
+    OPEN,
+    FIN,
+    BOTH_FIN,
+    RST,
+    REUSED,
+    EVICTED,
+    IDLE,
+    CAPTURE_END
+  }
 
   /** Ratio of the two handshake round trips above which the capture is "near" one side. */
   public static final long VANTAGE_RATIO = 4;
+
   /** Handshake total below which the vantage point cannot be told (loopback, LAN). */
   public static final long VANTAGE_LOCAL_MICROS = 1000;
+
   /** ACKs further than this beyond the data seen are ignored as implausible. */
   private static final int ACK_SANITY = 1 << 30;
 
-  private static final StreamListener NO_LISTENER = new StreamListener() {
-    @Override public void onData(int dir, ByteBuffer buf, int off, int len, long frame, long ts) {}
-    @Override public void onGap(int dir, long len, long frame, long ts) {}
-    @Override public void onFin(int dir, long frame, long ts) {}
-    @Override public void onRst(int dir, long frame, long ts) {}
-    @Override public void onClose(long ts) {}
-  };
+  private static final StreamListener NO_LISTENER =
+      new StreamListener() {
+        @Override
+        public void onData(int dir, ByteBuffer buf, int off, int len, long frame, long ts) {}
+
+        @Override
+        public void onGap(int dir, long len, long frame, long ts) {}
+
+        @Override
+        public void onFin(int dir, long frame, long ts) {}
+
+        @Override
+        public void onRst(int dir, long frame, long ts) {}
+
+        @Override
+        public void onClose(long ts) {}
+      };
 
   private final ConnectionContext ctx;
+
   /** "C" + id, made once: detectors and reports ask for it many times per connection. */
   private final String idString;
+
   private final int ipVersion;
   // Endpoints in the original orientation: index 0 is the client as first decided.
   private final long[] addrHi = new long[2], addrLo = new long[2];
   private final int[] port = new int[2];
   private final HalfConnection[] halves = {new HalfConnection(), new HalfConnection()};
+
   /** Reassembly per original direction. */
   private final Reassembler[] streams;
+
   private final SegmentTimeline timeline;
   private boolean swapped;
   private RoleSource roleSource;
   private final boolean midstream;
   private StreamListener listener = NO_LISTENER;
+
   /** {@link #dataAck()} while bytes are delivered. */
   private long deliveryAck = -1;
 
@@ -99,8 +140,13 @@ public final class Connection extends TableEntry implements StreamControl {
 
   private final History history = new History();
 
-  Connection(ConnectionContext ctx, ConnectionTable.Key key, long id, Segment s,
-      boolean clientIsSource, RoleSource roleSource) {
+  Connection(
+      ConnectionContext ctx,
+      ConnectionTable.Key key,
+      long id,
+      Segment s,
+      boolean clientIsSource,
+      RoleSource roleSource) {
     super(key, id);
     this.ctx = ctx;
     this.idString = "C" + id;
@@ -116,8 +162,10 @@ public final class Connection extends TableEntry implements StreamControl {
     port[c ^ 1] = s.dstPort;
     this.timeline = new SegmentTimeline(ctx.options.timelineCapacity, ctx);
     Reassembler.Output out = new Delivery();
-    this.streams = new Reassembler[] {new Reassembler(0, halves[0], ctx, out),
-        new Reassembler(1, halves[1], ctx, out)};
+    this.streams =
+        new Reassembler[] {
+          new Reassembler(0, halves[0], ctx, out), new Reassembler(1, halves[1], ctx, out)
+        };
     this.firstFrame = s.frame;
     this.firstTs = s.tsMicros;
     this.lastFrame = s.frame;
@@ -218,11 +266,21 @@ public final class Connection extends TableEntry implements StreamControl {
 
     recordHistory(o, s.flags, wire, kind, seq);
 
-    if (!timeline.add(ts, frame, o, relSeq, relAck, wire, (int) Math.min(scaled, Integer.MAX_VALUE),
-        s.flags, kind) && !timelineWarned) {
+    if (!timeline.add(
+            ts,
+            frame,
+            o,
+            relSeq,
+            relAck,
+            wire,
+            (int) Math.min(scaled, Integer.MAX_VALUE),
+            s.flags,
+            kind)
+        && !timelineWarned) {
       timelineWarned = true;
-      ctx.warnings.count(timeline.truncatedByTotal()
-          ? "tcp.timeline_total_full" : "tcp.timeline_truncated", frame);
+      ctx.warnings.count(
+          timeline.truncatedByTotal() ? "tcp.timeline_total_full" : "tcp.timeline_truncated",
+          frame);
     }
 
     if (rst) {
@@ -251,7 +309,10 @@ public final class Connection extends TableEntry implements StreamControl {
       // Mid-stream: the first segment seen starts the direction's stream.
       h.init(Seq.add(seq, -1));
       h.midstreamStart = true;
-    } else if (h.startUntouched() && streams[o].empty() && !syn && wire > 0
+    } else if (h.startUntouched()
+        && streams[o].empty()
+        && !syn
+        && wire > 0
         && seq == Seq.add(h.nextSeq, 1)) {
       // Mid-stream, nothing delivered yet, data one byte past the start: the segment the start
       // was taken from was a keep-alive probe at SND.NXT - 1 (RFC 1122 §4.2.3.6), not a hole.
@@ -341,8 +402,16 @@ public final class Connection extends TableEntry implements StreamControl {
   }
 
   /** Payload of a segment that is not a keep-alive; returns timeline kind bits. */
-  private int data(Segment s, int o, long dataSeq, int cap, int wire, long end, long frame,
-      long ts, long dataAck) {
+  private int data(
+      Segment s,
+      int o,
+      long dataSeq,
+      int cap,
+      int wire,
+      long end,
+      long frame,
+      long ts,
+      long dataAck) {
     HalfConnection h = halves[o];
     if (Seq.leq(end, h.nextSeq)) {
       // Everything seen before: a retransmission (or a duplicate in the capture).
@@ -407,7 +476,9 @@ public final class Connection extends TableEntry implements StreamControl {
       ctx.warnings.count("tcp.ack_implausible", frame);
       return;
     }
-    if (p.startUntouched() && streams[po].empty() && p.payloadBytes == 0
+    if (p.startUntouched()
+        && streams[po].empty()
+        && p.payloadBytes == 0
         && target == Seq.add(p.nextSeq, 1)) {
       // The direction's start was taken from a segment without data that was a keep-alive probe
       // at SND.NXT - 1 (RFC 1122 §4.2.3.6): the ACK answering it is not a byte lost.
@@ -459,10 +530,14 @@ public final class Connection extends TableEntry implements StreamControl {
     streams[c].flushAll(lastFrame, lastTs);
     streams[c ^ 1].flushAll(lastFrame, lastTs);
     boolean fin0 = halves[0].finSeen, fin1 = halves[1].finSeen;
-    closeReason = rstSeen ? CloseReason.RST
-        : fin0 && fin1 ? CloseReason.BOTH_FIN
-        : (fin0 || fin1) && tableReason != CloseReason.CAPTURE_END ? CloseReason.FIN
-        : tableReason;
+    closeReason =
+        rstSeen
+            ? CloseReason.RST
+            : fin0 && fin1
+                ? CloseReason.BOTH_FIN
+                : (fin0 || fin1) && tableReason != CloseReason.CAPTURE_END
+                    ? CloseReason.FIN
+                    : tableReason;
     listener.onClose(ts);
   }
 
@@ -502,7 +577,8 @@ public final class Connection extends TableEntry implements StreamControl {
 
   @Override
   public boolean rolesInferred() {
-    return roleSource == RoleSource.PORT || roleSource == RoleSource.FIRST_PACKET
+    return roleSource == RoleSource.PORT
+        || roleSource == RoleSource.FIRST_PACKET
         || roleSource == RoleSource.CONTENT;
   }
 
@@ -526,86 +602,169 @@ public final class Connection extends TableEntry implements StreamControl {
   // Accessors.
 
   /** 1-based, in creation order. */
-  public long id() { return id; }
+  public long id() {
+    return id;
+  }
 
   /** "C" followed by the id. */
-  public String idString() { return idString; }
+  public String idString() {
+    return idString;
+  }
 
-  public int ipVersion() { return ipVersion; }
+  public int ipVersion() {
+    return ipVersion;
+  }
 
-  public long clientAddrHi() { return addrHi[cur(CLIENT)]; }
-  public long clientAddrLo() { return addrLo[cur(CLIENT)]; }
-  public int clientPort() { return port[cur(CLIENT)]; }
-  public long serverAddrHi() { return addrHi[cur(SERVER)]; }
-  public long serverAddrLo() { return addrLo[cur(SERVER)]; }
-  public int serverPort() { return port[cur(SERVER)]; }
+  public long clientAddrHi() {
+    return addrHi[cur(CLIENT)];
+  }
 
-  public RoleSource roleSource() { return roleSource; }
+  public long clientAddrLo() {
+    return addrLo[cur(CLIENT)];
+  }
+
+  public int clientPort() {
+    return port[cur(CLIENT)];
+  }
+
+  public long serverAddrHi() {
+    return addrHi[cur(SERVER)];
+  }
+
+  public long serverAddrLo() {
+    return addrLo[cur(SERVER)];
+  }
+
+  public int serverPort() {
+    return port[cur(SERVER)];
+  }
+
+  public RoleSource roleSource() {
+    return roleSource;
+  }
 
   /** Direction {@code dir} ({@link #CLIENT} or {@link #SERVER}) under the current roles. */
-  public HalfConnection half(int dir) { return halves[cur(dir)]; }
+  public HalfConnection half(int dir) {
+    return halves[cur(dir)];
+  }
 
-  public long firstFrame() { return firstFrame; }
-  public long firstTsMicros() { return firstTs; }
-  public long lastFrame() { return lastFrame; }
-  public long lastTsMicros() { return lastTs; }
+  public long firstFrame() {
+    return firstFrame;
+  }
+
+  public long firstTsMicros() {
+    return firstTs;
+  }
+
+  public long lastFrame() {
+    return lastFrame;
+  }
+
+  public long lastTsMicros() {
+    return lastTs;
+  }
 
   @Override
-  long lastTs() { return lastTs; }
+  long lastTs() {
+    return lastTs;
+  }
 
-  public long synFrame() { return handshake.synFrame; }
-  public long synTsMicros() { return handshake.synTs; }
-  public long synAckFrame() { return handshake.synAckFrame; }
-  public long synAckTsMicros() { return handshake.synAckTs; }
+  public long synFrame() {
+    return handshake.synFrame;
+  }
+
+  public long synTsMicros() {
+    return handshake.synTs;
+  }
+
+  public long synAckFrame() {
+    return handshake.synAckFrame;
+  }
+
+  public long synAckTsMicros() {
+    return handshake.synAckTs;
+  }
+
   /** The client's ACK completing the handshake, -1 when not seen. */
-  public long ackFrame() { return handshake.ackFrame; }
-  public long ackTsMicros() { return handshake.ackTs; }
+  public long ackFrame() {
+    return handshake.ackFrame;
+  }
+
+  public long ackTsMicros() {
+    return handshake.ackTs;
+  }
+
   /** SYNs seen (retransmissions = synCount - 1). */
-  public int synCount() { return handshake.synCount; }
-  public int synAckCount() { return handshake.synAckCount; }
+  public int synCount() {
+    return handshake.synCount;
+  }
+
+  public int synAckCount() {
+    return handshake.synAckCount;
+  }
 
   /** True when both the SYN and the SYN/ACK were seen. */
-  public boolean sawHandshake() { return handshake.synFrame >= 0 && handshake.synAckFrame >= 0; }
+  public boolean sawHandshake() {
+    return handshake.synFrame >= 0 && handshake.synAckFrame >= 0;
+  }
 
   /** True when SYN, SYN/ACK and the final ACK were seen. */
-  public boolean handshakeComplete() { return sawHandshake() && handshake.ackFrame >= 0; }
+  public boolean handshakeComplete() {
+    return sawHandshake() && handshake.ackFrame >= 0;
+  }
 
   /** True when the first packet seen was neither SYN nor SYN/ACK. */
-  public boolean midstream() { return midstream; }
+  public boolean midstream() {
+    return midstream;
+  }
 
   /** Last SYN to first SYN/ACK at the capture point, -1 when unknown. */
-  public long rttToServerMicros() { return handshake.rttToServer; }
+  public long rttToServerMicros() {
+    return handshake.rttToServer;
+  }
 
   /** Last SYN/ACK to the handshake ACK at the capture point, -1 when unknown. */
-  public long rttToClientMicros() { return handshake.rttToClient; }
+  public long rttToClientMicros() {
+    return handshake.rttToClient;
+  }
 
   /** Where the capture was taken, see the class comment. */
   /** Acknowledgment number of the first SYN/ACK (client ISN + 1), -1 when none. */
-  long synAckAck() { return handshake.synAckAck; }
+  long synAckAck() {
+    return handshake.synAckAck;
+  }
 
   public Vantage vantage() {
     return handshake.vantage();
   }
 
-  public CloseReason closeReason() { return closeReason; }
+  public CloseReason closeReason() {
+    return closeReason;
+  }
 
   /** {@link #CLIENT} or {@link #SERVER}: who sent the first FIN or RST; -1 when nobody did. */
-  public int closedFirstBy() { return closedFirstByOrig < 0 ? -1 : cur(closedFirstByOrig); }
+  public int closedFirstBy() {
+    return closedFirstByOrig < 0 ? -1 : cur(closedFirstByOrig);
+  }
 
   /**
-   * Capture time between the close of the previous connection on this 4-tuple and this
-   * connection's first packet, when that previous connection was closed less than {@code
-   * timeWaitMicros} before; -1 otherwise.
+   * Capture time between the close of the previous connection on this 4-tuple and this connection's
+   * first packet, when that previous connection was closed less than {@code timeWaitMicros} before;
+   * -1 otherwise.
    */
-  public long tupleReuseDelayMicros() { return tupleReuseDelayMicros; }
+  public long tupleReuseDelayMicros() {
+    return tupleReuseDelayMicros;
+  }
 
-  public SegmentTimeline timeline() { return timeline; }
+  public SegmentTimeline timeline() {
+    return timeline;
+  }
 
   /**
    * Zeek conn.log style history: s SYN, h SYN/ACK, a pure ACK, d data, f FIN, r RST, t
-   * retransmitted data, w zero window, g content gap, ^ roles swapped; upper case for the client.
-   * a and d are recorded once per direction; s, h, f, r again when their sequence number
-   * changes; t, w, g at the 1st, 10th, 100th... occurrence.
+   * retransmitted data, w zero window, g content gap, ^ roles swapped; upper case for the client. a
+   * and d are recorded once per direction; s, h, f, r again when their sequence number changes; t,
+   * w, g at the 1st, 10th, 100th... occurrence.
    */
   public String history() {
     return history.render(swapped);

@@ -7,37 +7,38 @@ import java.util.Comparator;
 import java.util.HashMap;
 
 /**
- * The TCP connection table: finds each segment's {@link Connection} by 4-tuple (either
- * direction), creates connections, and finishes them.
+ * The TCP connection table: finds each segment's {@link Connection} by 4-tuple (either direction),
+ * creates connections, and finishes them.
  *
- * <p>Per segment the caller fills one reused {@link Segment} and calls {@link #accept}; the
- * lookup goes through a reused probe key, so only a new connection allocates. At the end of the
- * capture it calls {@link #finish()}. Time is the capture clock only.
+ * <p>Per segment the caller fills one reused {@link Segment} and calls {@link #accept}; the lookup
+ * goes through a reused probe key, so only a new connection allocates. At the end of the capture it
+ * calls {@link #finish()}. Time is the capture clock only.
  *
  * <h2>Life of a connection</h2>
+ *
  * <ul>
- *   <li>Created by the first segment of an unknown tuple (roles: see {@link Connection}). A
- *       tuple whose packets are all handshake packets is first an {@link Attempt} (a few packed
- *       header records, no listener); its first other packet, or its end, promotes it to the
- *       connection, which replays the recorded packets and is handed to the {@link
- *       ConnectionHandler} then. Ids are given at creation, so they follow the first packets.
- *   <li>A SYN without ACK on an open tuple starts a new connection (the old one finished with
- *       its TCP reason or {@code REUSED}) when the old one saw both FINs, when the sender's SYN was
+ *   <li>Created by the first segment of an unknown tuple (roles: see {@link Connection}). A tuple
+ *       whose packets are all handshake packets is first an {@link Attempt} (a few packed header
+ *       records, no listener); its first other packet, or its end, promotes it to the connection,
+ *       which replays the recorded packets and is handed to the {@link ConnectionHandler} then. Ids
+ *       are given at creation, so they follow the first packets.
+ *   <li>A SYN without ACK on an open tuple starts a new connection (the old one finished with its
+ *       TCP reason or {@code REUSED}) when the old one saw both FINs, when the sender's SYN was
  *       seen with another ISN ({@code tcp.tuple_reuse_unclosed} when the old one had a complete
  *       handshake and data, else {@code tcp.syn_isn_changed}), or when the sender never sent a SYN
  *       there ({@code tcp.syn_on_open_connection}); the same ISN is a SYN retransmission.
- *   <li>Finished at once after an RST, or when both FINs were sent and acknowledged; also when
- *       idle for {@link TcpOptions#idleTimeoutMicros}, when evicted as the least recently active
- *       at {@link TcpOptions#maxConnections}, and at {@link #finish()}. Finishing declares the
+ *   <li>Finished at once after an RST, or when both FINs were sent and acknowledged; also when idle
+ *       for {@link TcpOptions#idleTimeoutMicros}, when evicted as the least recently active at
+ *       {@link TcpOptions#maxConnections}, and at {@link #finish()}. Finishing declares the
  *       remaining holes as gaps, delivers pending FINs, calls {@code onClose} then {@link
  *       ConnectionHandler#closed}, and forgets the connection.
  *   <li>Design choice for late packets: a tuple closed by RST or FINs leaves a small tombstone
- *       (tuple, close time, last sequence numbers) for {@link TcpOptions#timeWaitMicros}. A
- *       packet without SYN on it is a late retransmission/ACK of the closed connection: counted
- *       {@code tcp.packet_after_close} and ignored, unless it carries data more than 1 MiB away
- *       from where that direction ended, which is taken as a new connection already running
- *       ({@code tcp.midstream_after_close}). A SYN on it, or a SYN/ACK far from where its
- *       direction ended (the new connection's SYN was not captured), starts a new connection whose {@link
+ *       (tuple, close time, last sequence numbers) for {@link TcpOptions#timeWaitMicros}. A packet
+ *       without SYN on it is a late retransmission/ACK of the closed connection: counted {@code
+ *       tcp.packet_after_close} and ignored, unless it carries data more than 1 MiB away from where
+ *       that direction ended, which is taken as a new connection already running ({@code
+ *       tcp.midstream_after_close}). A SYN on it, or a SYN/ACK far from where its direction ended
+ *       (the new connection's SYN was not captured), starts a new connection whose {@link
  *       Connection#tupleReuseDelayMicros()} says how soon the tuple was reused.
  * </ul>
  */
@@ -47,6 +48,7 @@ public final class ConnectionTable {
 
   final TcpOptions options;
   final Warnings warnings;
+
   /** Options, warnings, pool and budgets the connections share. */
   final ConnectionContext context;
 
@@ -55,10 +57,13 @@ public final class ConnectionTable {
   private final HashMap<Key, Tomb> closed = new HashMap<>();
   private final ArrayDeque<Tomb> tombs = new ArrayDeque<>();
   private final Key probe = new Key();
+
   /** Reused to replay an {@link Attempt}'s packets. */
   private final Segment replay = new Segment();
+
   /** Least recently active first. */
   private TableEntry lruHead, lruTail;
+
   private long created;
 
   public ConnectionTable(TcpOptions o, ConnectionHandler h, Warnings w) {
@@ -170,11 +175,13 @@ public final class ConnectionTable {
       if (seq == h.isn()) {
         return false;
       }
-      warnings.count(c.handshakeComplete() && c.hasData()
-          ? "tcp.tuple_reuse_unclosed" : "tcp.syn_isn_changed", s.frame);
+      warnings.count(
+          c.handshakeComplete() && c.hasData() ? "tcp.tuple_reuse_unclosed" : "tcp.syn_isn_changed",
+          s.frame);
       return true;
     }
-    if (o == 0 && c.roleSource() == Connection.RoleSource.SYNACK_ONLY
+    if (o == 0
+        && c.roleSource() == Connection.RoleSource.SYNACK_ONLY
         && c.synAckAck() == Seq.add(seq, 1)) {
       return false; // the SYN of this very connection, captured after its SYN/ACK
     }
@@ -259,8 +266,10 @@ public final class ConnectionTable {
     c.close(reason, ts);
     open.remove(c.key);
     unlink(c);
-    if (c.closedByTcp() && options.timeWaitMicros > 0
-        && (byTcp || reason == Connection.CloseReason.IDLE
+    if (c.closedByTcp()
+        && options.timeWaitMicros > 0
+        && (byTcp
+            || reason == Connection.CloseReason.IDLE
             || reason == Connection.CloseReason.EVICTED)) {
       Tomb t = new Tomb(c, ts);
       closed.put(t.key, t);
@@ -277,8 +286,9 @@ public final class ConnectionTable {
         finish(lruHead, Connection.CloseReason.IDLE, lruHead.lastTs() + idle, false);
       }
     }
-    while (!tombs.isEmpty() && (now - tombs.peekFirst().closeTs >= options.timeWaitMicros
-        || tombs.size() > Math.max(1, options.maxConnections))) {
+    while (!tombs.isEmpty()
+        && (now - tombs.peekFirst().closeTs >= options.timeWaitMicros
+            || tombs.size() > Math.max(1, options.maxConnections))) {
       Tomb t = tombs.pollFirst();
       if (closed.get(t.key) == t) {
         closed.remove(t.key);
@@ -353,11 +363,19 @@ public final class ConnectionTable {
 
     void set(Segment s) {
       if (lessOrEqual(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort)) {
-        aHi = s.srcHi; aLo = s.srcLo; aPort = s.srcPort;
-        bHi = s.dstHi; bLo = s.dstLo; bPort = s.dstPort;
+        aHi = s.srcHi;
+        aLo = s.srcLo;
+        aPort = s.srcPort;
+        bHi = s.dstHi;
+        bLo = s.dstLo;
+        bPort = s.dstPort;
       } else {
-        aHi = s.dstHi; aLo = s.dstLo; aPort = s.dstPort;
-        bHi = s.srcHi; bLo = s.srcLo; bPort = s.srcPort;
+        aHi = s.dstHi;
+        aLo = s.dstLo;
+        aPort = s.dstPort;
+        bHi = s.srcHi;
+        bLo = s.srcLo;
+        bPort = s.srcPort;
       }
     }
 
@@ -373,8 +391,12 @@ public final class ConnectionTable {
 
     Key copy() {
       Key k = new Key();
-      k.aHi = aHi; k.aLo = aLo; k.aPort = aPort;
-      k.bHi = bHi; k.bLo = bLo; k.bPort = bPort;
+      k.aHi = aHi;
+      k.aLo = aLo;
+      k.aPort = aPort;
+      k.bHi = bHi;
+      k.bLo = bLo;
+      k.bPort = bPort;
       return k;
     }
 
@@ -394,8 +416,12 @@ public final class ConnectionTable {
         return false;
       }
       Key k = (Key) o;
-      return aLo == k.aLo && bLo == k.bLo && aPort == k.aPort && bPort == k.bPort
-          && aHi == k.aHi && bHi == k.bHi;
+      return aLo == k.aLo
+          && bLo == k.bLo
+          && aPort == k.aPort
+          && bPort == k.bPort
+          && aHi == k.aHi
+          && bHi == k.bHi;
     }
   }
 }

@@ -3,10 +3,10 @@ package io.connscope.tcp;
 import io.connscope.tcp.Connection.Vantage;
 
 /**
- * A connection's three-way handshake as the capture saw it: frames and times of the first SYN,
- * the first SYN/ACK and the ACK completing it, retransmission counts, and the two round trips at
- * the capture point that give the {@link Vantage} (see {@link Connection}). RTTs follow Karn:
- * from the last SYN before the first SYN/ACK, and from the last SYN/ACK before the ACK.
+ * A connection's three-way handshake as the capture saw it: frames and times of the first SYN, the
+ * first SYN/ACK and the ACK completing it, retransmission counts, and the two round trips at the
+ * capture point that give the {@link Vantage} (see {@link Connection}). RTTs follow Karn: from the
+ * last SYN before the first SYN/ACK, and from the last SYN/ACK before the ACK.
  */
 final class Handshake {
   long synFrame = -1, synTs = -1;
@@ -14,9 +14,12 @@ final class Handshake {
   long ackFrame = -1, ackTs = -1;
   int synCount, synAckCount;
   long rttToServer = -1, rttToClient = -1;
+
   /** Acknowledgment number of the first SYN/ACK (client ISN + 1), -1 when none. */
   long synAckAck = -1;
+
   private long lastSynTs = -1, lastSynAckTs = -1;
+
   /** Payload bytes the first SYN/ACK carried (the completing ACK may cover them). */
   private int synAckPayload;
 
@@ -69,7 +72,8 @@ final class Handshake {
   }
 
   Vantage vantage() {
-    if (rttToServer < 0 || rttToClient < 0
+    if (rttToServer < 0
+        || rttToClient < 0
         || rttToServer + rttToClient < Connection.VANTAGE_LOCAL_MICROS) {
       return Vantage.UNKNOWN;
     }

@@ -1,11 +1,11 @@
 package io.connscope.tcp;
 
 /**
- * A connection's Zeek conn.log style history, letters in the original orientation (upper case =
- * the original client): s SYN, h SYN/ACK, a pure ACK, d data, f FIN, r RST, t retransmitted data,
- * w zero window, g content gap, ^ roles swapped. a and d are recorded once per direction; s, h,
- * f, r again when their sequence number changes; t, w, g at the 1st, 10th, 100th... occurrence.
- * At most {@value #MAX} letters. The per-letter state is allocated at its first use.
+ * A connection's Zeek conn.log style history, letters in the original orientation (upper case = the
+ * original client): s SYN, h SYN/ACK, a pure ACK, d data, f FIN, r RST, t retransmitted data, w
+ * zero window, g content gap, ^ roles swapped. a and d are recorded once per direction; s, h, f, r
+ * again when their sequence number changes; t, w, g at the 1st, 10th, 100th... occurrence. At most
+ * {@value #MAX} letters. The per-letter state is allocated at its first use.
  */
 final class History {
   static final int MAX = 48;
@@ -13,8 +13,10 @@ final class History {
   private byte[] letters;
   private int len;
   private int once;
+
   /** Last sequence number per repeat letter and direction (s, h, f, r). */
   private long[] repeatSeq;
+
   /** Occurrences per log letter and direction (w, t, g), and the next count that is logged. */
   private long[] logCount;
 
@@ -63,8 +65,10 @@ final class History {
     char[] out = new char[len];
     for (int i = 0; i < len; i++) {
       char ch = (char) letters[i];
-      out[i] = !swapped || ch == '^' ? ch
-          : Character.isUpperCase(ch) ? Character.toLowerCase(ch) : Character.toUpperCase(ch);
+      out[i] =
+          !swapped || ch == '^'
+              ? ch
+              : Character.isUpperCase(ch) ? Character.toLowerCase(ch) : Character.toUpperCase(ch);
     }
     return new String(out);
   }

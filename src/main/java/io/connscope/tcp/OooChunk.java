@@ -9,11 +9,15 @@ import java.nio.ByteBuffer;
 final class OooChunk {
   /** First sequence number of the data and the end of its wire length. */
   long seq, end;
+
   /** Bytes present (may be fewer than {@code end - seq} when snaplen cut the segment). */
   int capLen;
+
   long frame, ts;
+
   /** The segment's acknowledgment as an offset into the other direction's stream, -1 if none. */
   long ack;
+
   byte[] data;
   ByteBuffer view;
 

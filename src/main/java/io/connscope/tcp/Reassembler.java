@@ -3,17 +3,17 @@ package io.connscope.tcp;
 import java.nio.ByteBuffer;
 
 /**
- * One direction's reassembly: puts its bytes in stream order for the connection's listener.
- * Owns the out-of-order buffer (copies of segments that arrived ahead of {@code nextSeq}, sorted
- * by sequence number, within the per-direction and global caps of {@link TcpOptions}); the
- * sequence state and counters it moves are its {@link HalfConnection}'s.
+ * One direction's reassembly: puts its bytes in stream order for the connection's listener. Owns
+ * the out-of-order buffer (copies of segments that arrived ahead of {@code nextSeq}, sorted by
+ * sequence number, within the per-direction and global caps of {@link TcpOptions}); the sequence
+ * state and counters it moves are its {@link HalfConnection}'s.
  *
  * <p>Rules: in-order bytes pass through without a copy; bytes buffered out of order win over a
  * later copy of the same range (the first copy wins) and overlaps whose bytes differ are counted
- * ({@code tcp.overlap_conflict}); a hole is declared a gap when the peer acknowledges past it,
- * when the buffer is full ({@code tcp.ooo_buffer_full}, {@code tcp.ooo_buffer_total_full}), or
- * when the connection ends; payload the capture cut (snaplen) becomes a gap; data after a
- * delivered FIN is dropped ({@code tcp.data_after_fin}).
+ * ({@code tcp.overlap_conflict}); a hole is declared a gap when the peer acknowledges past it, when
+ * the buffer is full ({@code tcp.ooo_buffer_full}, {@code tcp.ooo_buffer_total_full}), or when the
+ * connection ends; payload the capture cut (snaplen) becomes a gap; data after a delivered FIN is
+ * dropped ({@code tcp.data_after_fin}).
  */
 final class Reassembler {
   /** Where the direction's bytes, gaps and FIN go (the connection, in original directions). */
@@ -29,9 +29,12 @@ final class Reassembler {
   private final HalfConnection h;
   private final ConnectionContext ctx;
   private final Output out;
+
   /** Out-of-order chunks, sorted by seq; allocated at the first one. */
   private OooChunk[] chunks;
+
   private int chunkCount;
+
   /** Bytes held in {@link #chunks}. */
   private long buffered;
 
@@ -53,9 +56,8 @@ final class Reassembler {
   }
 
   /**
-   * The peer acknowledged up to {@code target}: data acknowledged but missing from the capture
-   * will never come, so every hole before it becomes a gap (buffered chunks between are
-   * delivered).
+   * The peer acknowledged up to {@code target}: data acknowledged but missing from the capture will
+   * never come, so every hole before it becomes a gap (buffered chunks between are delivered).
    */
   void acknowledgedTo(long target, long frame, long ts) {
     while (Seq.gt(target, h.nextSeq)) {
@@ -68,12 +70,12 @@ final class Reassembler {
   }
 
   /**
-   * In-order data starting at or before nextSeq. Bytes already buffered out of order win over
-   * this copy (the first copy wins), so the segment is delivered around them.
+   * In-order data starting at or before nextSeq. Bytes already buffered out of order win over this
+   * copy (the first copy wins), so the segment is delivered around them.
    */
-  void deliverSegment(ByteBuffer buf, int off, long dataSeq, int cap, long end,
-      long frame, long ts, long dataAck) {
-    for (;;) {
+  void deliverSegment(
+      ByteBuffer buf, int off, long dataSeq, int cap, long end, long frame, long ts, long dataAck) {
+    for (; ; ) {
       flushReady();
       if (!Seq.lt(h.nextSeq, end)) {
         break;
@@ -92,8 +94,16 @@ final class Reassembler {
    * {@code baseSeq} with {@code capLen} bytes present at {@code buf[off...]}; the part past the
    * present bytes (snaplen) becomes a gap.
    */
-  private void deliverPiece(ByteBuffer buf, int off, long baseSeq, int capLen, long from,
-      long to, long frame, long ts, long dataAck) {
+  private void deliverPiece(
+      ByteBuffer buf,
+      int off,
+      long baseSeq,
+      int capLen,
+      long from,
+      long to,
+      long frame,
+      long ts,
+      long dataAck) {
     int a = Seq.diff(from, baseSeq);
     int b = Seq.diff(to, baseSeq);
     int capEnd = Math.min(b, capLen);
@@ -160,8 +170,7 @@ final class Reassembler {
   }
 
   /** Copies a segment that arrived ahead of nextSeq; returns its timeline kind. */
-  int bufferAhead(Segment s, long dataSeq, int cap, long end, long frame,
-      long ts, long dataAck) {
+  int bufferAhead(Segment s, long dataSeq, int cap, long end, long frame, long ts, long dataAck) {
     for (int i = 0; i < chunkCount; i++) {
       OooChunk c = chunks[i];
       if (Seq.leq(c.seq, dataSeq) && Seq.geq(c.end, end)) {
@@ -178,14 +187,19 @@ final class Reassembler {
     TcpOptions opt = ctx.options;
     if (buffered + cap > opt.maxBufferedBytesPerDirection
         || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal) {
-      ctx.warnings.count(buffered + cap > opt.maxBufferedBytesPerDirection
-          ? "tcp.ooo_buffer_full" : "tcp.ooo_buffer_total_full", frame);
+      ctx.warnings.count(
+          buffered + cap > opt.maxBufferedBytesPerDirection
+              ? "tcp.ooo_buffer_full"
+              : "tcp.ooo_buffer_total_full",
+          frame);
       // Out of room: the oldest holes will not be waited for any longer.
-      while (chunkCount > 0 && (buffered + cap > opt.maxBufferedBytesPerDirection
-          || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal)) {
+      while (chunkCount > 0
+          && (buffered + cap > opt.maxBufferedBytesPerDirection
+              || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal)) {
         gapTo(chunks[0].seq, frame, ts);
       }
-      if (Seq.leq(dataSeq, h.nextSeq) || buffered + cap > opt.maxBufferedBytesPerDirection
+      if (Seq.leq(dataSeq, h.nextSeq)
+          || buffered + cap > opt.maxBufferedBytesPerDirection
           || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal) {
         gapTo(dataSeq, frame, ts);
         deliverSegment(s.payload, s.payloadOffset, dataSeq, cap, end, frame, ts, dataAck);

@@ -3,18 +3,18 @@ package io.connscope.tcp;
 import java.util.Arrays;
 
 /**
- * A connection's segments in capture order, for detectors that need ACK timing (delayed ACK,
- * Nagle) and not just bytes: one entry per TCP segment in parallel primitive arrays, grown by
- * doubling up to a capacity, then no longer recorded ({@link #truncated()}).
+ * A connection's segments in capture order, for detectors that need ACK timing (delayed ACK, Nagle)
+ * and not just bytes: one entry per TCP segment in parallel primitive arrays, grown by doubling up
+ * to a capacity, then no longer recorded ({@link #truncated()}).
  *
  * <p>Per entry: capture time, frame, direction (relative to the connection's current roles, also
  * after {@link Connection#swapRoles()}), sequence number relative to that direction's ISN and
  * unwrapped past 2^32 (the SYN is 0, the first data byte 1; a SYN or SYN/ACK carrying data is
  * recorded at its first data byte, 1, so that {@code [seq, seq + len)} is always the data's range;
- * for a direction first seen mid-stream the first seen byte is 1), acknowledgment relative to the other direction's ISN (-1
- * when the segment has no ACK or that direction is not known yet), payload length on the wire,
- * window in bytes (scaled when the scale is known; SYNs are never scaled, RFC 7323 §2.2), the TCP
- * flags, and a kind: retransmission, out-of-order or keep-alive.
+ * for a direction first seen mid-stream the first seen byte is 1), acknowledgment relative to the
+ * other direction's ISN (-1 when the segment has no ACK or that direction is not known yet),
+ * payload length on the wire, window in bytes (scaled when the scale is known; SYNs are never
+ * scaled, RFC 7323 §2.2), the TCP flags, and a kind: retransmission, out-of-order or keep-alive.
  *
  * <p>Memory: about 43 bytes per allocated entry. Entries are bounded per connection ({@link
  * TcpOptions#timelineCapacity}) and over all open connections ({@link
@@ -23,14 +23,18 @@ import java.util.Arrays;
 public final class SegmentTimeline {
   /** Kind bit: the segment carried only data (or FIN) already seen. */
   public static final int RETRANSMISSION = 1;
+
   /** Kind bit: the segment arrived ahead of the next expected sequence number. */
   public static final int OUT_OF_ORDER = 2;
+
   /** Kind bit: a keep-alive probe (0 or 1 byte at next-1). */
   public static final int KEEP_ALIVE = 4;
 
   private final int capacity;
+
   /** Shared budget of entries over all connections; null for none. */
   private final ConnectionContext budget;
+
   private int size;
   private boolean truncated;
   private boolean totalFull;
@@ -67,8 +71,16 @@ public final class SegmentTimeline {
   }
 
   /** Records one segment; returns false (and records nothing) once the capacity is reached. */
-  boolean add(long tsMicros, long frameNo, int origDir, long relSeq, long relAck, int length,
-      int win, int tcpFlags, int kindBits) {
+  boolean add(
+      long tsMicros,
+      long frameNo,
+      int origDir,
+      long relSeq,
+      long relAck,
+      int length,
+      int win,
+      int tcpFlags,
+      int kindBits) {
     if (size == capacity) {
       truncated = true;
       return false;
@@ -141,48 +153,82 @@ public final class SegmentTimeline {
   }
 
   /** Entries recorded. */
-  public int size() { return size; }
+  public int size() {
+    return size;
+  }
 
   /** The maximum number of entries. */
-  public int capacity() { return capacity; }
+  public int capacity() {
+    return capacity;
+  }
 
   /** True when segments were dropped because the capacity (or the total budget) was reached. */
-  public boolean truncated() { return truncated; }
+  public boolean truncated() {
+    return truncated;
+  }
 
-  /** True when segments were dropped because {@link TcpOptions#maxTimelineEntriesTotal} was reached. */
-  public boolean truncatedByTotal() { return totalFull; }
+  /**
+   * True when segments were dropped because {@link TcpOptions#maxTimelineEntriesTotal} was reached.
+   */
+  public boolean truncatedByTotal() {
+    return totalFull;
+  }
 
-  public long ts(int i) { return ts[i]; }
+  public long ts(int i) {
+    return ts[i];
+  }
 
-  public long frame(int i) { return frame[i]; }
+  public long frame(int i) {
+    return frame[i];
+  }
 
   /** {@link StreamControl#CLIENT} or {@link StreamControl#SERVER} under the current roles. */
-  public int dir(int i) { return swapped ? dir[i] ^ 1 : dir[i]; }
+  public int dir(int i) {
+    return swapped ? dir[i] ^ 1 : dir[i];
+  }
 
   /** Sequence number relative to the sender's ISN, unwrapped. */
-  public long seq(int i) { return seq[i]; }
+  public long seq(int i) {
+    return seq[i];
+  }
 
   /**
    * Acknowledgment relative to the ISN of the direction it acknowledges, unwrapped (clamped at 0);
    * -1 when the segment has no ACK or that direction is not known yet.
    */
-  public long ack(int i) { return ack[i]; }
+  public long ack(int i) {
+    return ack[i];
+  }
 
   /** Payload length on the wire. */
-  public int len(int i) { return len[i]; }
+  public int len(int i) {
+    return len[i];
+  }
 
   /** Advertised window in bytes (scaled when the scale is known). */
-  public int window(int i) { return window[i]; }
+  public int window(int i) {
+    return window[i];
+  }
 
   /** TCP flag bits ({@link Segment#SYN} ...). */
-  public int flags(int i) { return flags[i] & 0xFF; }
+  public int flags(int i) {
+    return flags[i] & 0xFF;
+  }
 
   /** Kind bits ({@link #RETRANSMISSION}, {@link #OUT_OF_ORDER}, {@link #KEEP_ALIVE}). */
-  public int kind(int i) { return kind[i]; }
+  public int kind(int i) {
+    return kind[i];
+  }
 
-  public boolean isRetransmission(int i) { return (kind[i] & RETRANSMISSION) != 0; }
+  public boolean isRetransmission(int i) {
+    return (kind[i] & RETRANSMISSION) != 0;
+  }
 
-  public boolean isOutOfOrder(int i) { return (kind[i] & OUT_OF_ORDER) != 0; }
+  public boolean isOutOfOrder(int i) {
+    return (kind[i] & OUT_OF_ORDER) != 0;
+  }
 
-  public boolean isKeepAlive(int i) { return (kind[i] & KEEP_ALIVE) != 0; }
+  public boolean isKeepAlive(int i) {
+    return (kind[i] & KEEP_ALIVE) != 0;
+  }
 }

@@ -3,8 +3,8 @@ package io.connscope.tcp;
 /**
  * 32-bit TCP sequence arithmetic that survives wrap-around (RFC 793 §3.3, RFC 1982 serial number
  * arithmetic). Sequence numbers are carried as {@code long} values in {@code [0, 2^32)}; two of
- * them compare by the sign of their 32-bit difference, so any value is "after" the 2^31 values
- * that precede it modulo 2^32. All sequence comparisons in this package go through here.
+ * them compare by the sign of their 32-bit difference, so any value is "after" the 2^31 values that
+ * precede it modulo 2^32. All sequence comparisons in this package go through here.
  */
 public final class Seq {
   /** Mask of the 32-bit sequence space. */
@@ -12,7 +12,9 @@ public final class Seq {
 
   private Seq() {}
 
-  /** Signed distance {@code a - b} in the 32-bit space (positive when {@code a} is after {@code b}). */
+  /**
+   * Signed distance {@code a - b} in the 32-bit space (positive when {@code a} is after {@code b}).
+   */
   public static int diff(long a, long b) {
     return (int) (a - b);
   }

@@ -14,7 +14,9 @@ import java.nio.ByteBuffer;
  * <p>Times are microseconds since the capture's first frame; frames are capture frame numbers.
  */
 public interface StreamListener {
-  /** {@code len} in-order bytes at {@code buf[off, off+len)}, the last of them from {@code frame}. */
+  /**
+   * {@code len} in-order bytes at {@code buf[off, off+len)}, the last of them from {@code frame}.
+   */
   void onData(int dir, ByteBuffer buf, int off, int len, long frame, long tsMicros);
 
   /** {@code len} bytes of the stream are missing at this point. */

@@ -29,19 +29,25 @@ import java.util.BitSet;
 public final class TcpOptions {
   /** Open connections kept at once. */
   public int maxConnections = 200_000;
+
   /** Out-of-order bytes buffered per direction of one connection. */
   public int maxBufferedBytesPerDirection = 1 << 20;
+
   /** Out-of-order bytes buffered over all connections. */
   public long maxBufferedBytesTotal = 128L << 20;
+
   /** Segments recorded in each connection's {@link SegmentTimeline}. */
   public int timelineCapacity = 20_000;
+
   /**
    * Timeline entries allocated over all open connections (about 43 bytes each): bounds the memory
    * of many long connections, which {@link #timelineCapacity} alone does not.
    */
   public long maxTimelineEntriesTotal = 4_000_000;
+
   /** Capture time without a packet after which a connection is finished; 0 disables. */
   public long idleTimeoutMicros = 0;
+
   /**
    * Capture time a tuple closed by FIN/FIN/ACK or RST is remembered (2MSL-ish): a packet without
    * SYN arriving on it in that time is a late packet of the closed connection ({@code

@@ -10,10 +10,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Decrypts the records of one direction in one key epoch, with the JDK's own crypto: AES-GCM and
- * ChaCha20-Poly1305 (TLS 1.3, RFC 8446 section 5.2; TLS 1.2, RFC 5288 and RFC 7905), and for
- * TLS 1.2 AES-CBC with HMAC-SHA1/256/384, MAC-then-encrypt or encrypt-then-MAC (RFC 7366). Keys come
- * from the key log: TLS 1.3 traffic secrets expanded with HKDF-Expand-Label (section 7.3), the
- * TLS 1.2 master secret expanded with the PRF (RFC 5246 section 6.3), both on {@link Mac}.
+ * ChaCha20-Poly1305 (TLS 1.3, RFC 8446 section 5.2; TLS 1.2, RFC 5288 and RFC 7905), and for TLS
+ * 1.2 AES-CBC with HMAC-SHA1/256/384, MAC-then-encrypt or encrypt-then-MAC (RFC 7366). Keys come
+ * from the key log: TLS 1.3 traffic secrets expanded with HKDF-Expand-Label (section 7.3), the TLS
+ * 1.2 master secret expanded with the PRF (RFC 5246 section 6.3), both on {@link Mac}.
  */
 final class RecordCipher {
   /**
@@ -40,24 +40,32 @@ final class RecordCipher {
   private final boolean tls13;
   private final Cipher cipher;
   private final SecretKeySpec key;
+
   /** TLS 1.3 and 1.2 ChaCha: the 12-byte IV; TLS 1.2 GCM: the 4-byte salt. */
   private final byte[] iv;
+
   private final byte[] nonce = new byte[12];
   private final byte[] aad = new byte[13];
+
   /** Sequence number of the next record. */
   long seq;
 
-  private RecordCipher(Suite suite, boolean tls13, byte[] key, byte[] iv) throws GeneralSecurityException {
+  private RecordCipher(Suite suite, boolean tls13, byte[] key, byte[] iv)
+      throws GeneralSecurityException {
     this.suite = suite;
     this.tls13 = tls13;
-    this.cipher = Cipher.getInstance(suite.chacha() ? "ChaCha20-Poly1305"
-        : suite.cbc() ? "AES/CBC/NoPadding" : "AES/GCM/NoPadding");
+    this.cipher =
+        Cipher.getInstance(
+            suite.chacha()
+                ? "ChaCha20-Poly1305"
+                : suite.cbc() ? "AES/CBC/NoPadding" : "AES/GCM/NoPadding");
     this.key = new SecretKeySpec(key, suite.chacha() ? "ChaCha20" : "AES");
     this.iv = iv;
   }
 
   /** CBC: the record MAC (its key) and whether encrypt-then-MAC (RFC 7366) was negotiated. */
   private Mac recordMac;
+
   private boolean encryptThenMac;
   private final byte[] macOut = new byte[64];
 
@@ -65,29 +73,52 @@ final class RecordCipher {
   static Suite suite(int cs, boolean tls13) {
     if (tls13) {
       switch (cs) {
-        case 0x1301: return new Suite("AES-GCM", 16, "HmacSHA256", 32);
-        case 0x1302: return new Suite("AES-GCM", 32, "HmacSHA384", 48);
-        case 0x1303: return new Suite("ChaCha20-Poly1305", 32, "HmacSHA256", 32);
-        default: return null;
+        case 0x1301:
+          return new Suite("AES-GCM", 16, "HmacSHA256", 32);
+        case 0x1302:
+          return new Suite("AES-GCM", 32, "HmacSHA384", 48);
+        case 0x1303:
+          return new Suite("ChaCha20-Poly1305", 32, "HmacSHA256", 32);
+        default:
+          return null;
       }
     }
     switch (cs) {
-      case 0xc02b: case 0xc02f: case 0x009e: case 0x009c:
+      case 0xc02b:
+      case 0xc02f:
+      case 0x009e:
+      case 0x009c:
         return new Suite("AES-GCM", 16, "HmacSHA256", 32);
-      case 0xc02c: case 0xc030: case 0x009f: case 0x009d:
+      case 0xc02c:
+      case 0xc030:
+      case 0x009f:
+      case 0x009d:
         return new Suite("AES-GCM", 32, "HmacSHA384", 48);
-      case 0xcca8: case 0xcca9: case 0xccaa:
+      case 0xcca8:
+      case 0xcca9:
+      case 0xccaa:
         return new Suite("ChaCha20-Poly1305", 32, "HmacSHA256", 32);
       // CBC with HMAC (TLS 1.1+: explicit IV per record), MAC-then-encrypt or encrypt-then-MAC
-      case 0xc009: case 0xc013: case 0x002f: case 0x0033:
+      case 0xc009:
+      case 0xc013:
+      case 0x002f:
+      case 0x0033:
         return new Suite("AES-CBC", 16, "HmacSHA256", 32, "HmacSHA1", 20);
-      case 0xc00a: case 0xc014: case 0x0035: case 0x0039:
+      case 0xc00a:
+      case 0xc014:
+      case 0x0035:
+      case 0x0039:
         return new Suite("AES-CBC", 32, "HmacSHA256", 32, "HmacSHA1", 20);
-      case 0xc023: case 0xc027: case 0x003c: case 0x0067:
+      case 0xc023:
+      case 0xc027:
+      case 0x003c:
+      case 0x0067:
         return new Suite("AES-CBC", 16, "HmacSHA256", 32, "HmacSHA256", 32);
-      case 0x003d: case 0x006b:
+      case 0x003d:
+      case 0x006b:
         return new Suite("AES-CBC", 32, "HmacSHA256", 32, "HmacSHA256", 32);
-      case 0xc024: case 0xc028:
+      case 0xc024:
+      case 0xc028:
         return new Suite("AES-CBC", 32, "HmacSHA384", 48, "HmacSHA384", 48);
       default:
         return null;
@@ -107,16 +138,22 @@ final class RecordCipher {
   }
 
   /** TLS 1.2: the client's (or server's) cipher from the master secret and both randoms. */
-  static RecordCipher tls12(Suite s, byte[] master, byte[] clientRandom, byte[] serverRandom,
-      boolean client, boolean encryptThenMac) throws GeneralSecurityException {
+  static RecordCipher tls12(
+      Suite s,
+      byte[] master,
+      byte[] clientRandom,
+      byte[] serverRandom,
+      boolean client,
+      boolean encryptThenMac)
+      throws GeneralSecurityException {
     // key block (RFC 5246 section 6.3): MAC keys, write keys, then IVs (AEAD implicit parts only)
     int ivLen = s.cbc() ? 0 : s.chacha() ? 12 : 4;
     int macLen = s.macLen();
     byte[] seed = new byte[64];
     System.arraycopy(serverRandom, 0, seed, 0, 32);
     System.arraycopy(clientRandom, 0, seed, 32, 32);
-    byte[] block = prf(s.mac(), master, "key expansion", seed,
-        2 * macLen + 2 * s.keyLen() + 2 * ivLen);
+    byte[] block =
+        prf(s.mac(), master, "key expansion", seed, 2 * macLen + 2 * s.keyLen() + 2 * ivLen);
     int macAt = client ? 0 : macLen;
     int keyAt = 2 * macLen + (client ? 0 : s.keyLen());
     int ivAt = 2 * macLen + 2 * s.keyLen() + (client ? 0 : ivLen);
@@ -125,8 +162,9 @@ final class RecordCipher {
     RecordCipher c = new RecordCipher(s, false, key, iv);
     if (s.cbc()) {
       c.recordMac = Mac.getInstance(s.recordMac());
-      c.recordMac.init(new SecretKeySpec(java.util.Arrays.copyOfRange(block, macAt, macAt + macLen),
-          s.recordMac()));
+      c.recordMac.init(
+          new SecretKeySpec(
+              java.util.Arrays.copyOfRange(block, macAt, macAt + macLen), s.recordMac()));
       c.encryptThenMac = encryptThenMac;
     }
     return c;
@@ -141,7 +179,8 @@ final class RecordCipher {
         return -1;
       }
       mac(hdr[0], hdr[1], hdr[2], ctLen, body, 0, ctLen);
-      if (!java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(macOut, macLen),
+      if (!java.security.MessageDigest.isEqual(
+          java.util.Arrays.copyOf(macOut, macLen),
           java.util.Arrays.copyOfRange(body, ctLen, len))) {
         return -1;
       }
@@ -165,7 +204,8 @@ final class RecordCipher {
       return -1;
     }
     mac(hdr[0], hdr[1], hdr[2], ptLen, body, 0, ptLen);
-    if (!java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(macOut, macLen),
+    if (!java.security.MessageDigest.isEqual(
+        java.util.Arrays.copyOf(macOut, macLen),
         java.util.Arrays.copyOfRange(body, ptLen, ptLen + macLen))) {
       return -1;
     }
@@ -190,10 +230,10 @@ final class RecordCipher {
   }
 
   /**
-   * Decrypts the record whose 5-byte header is {@code hdr} and whose body is {@code
-   * body[0, len)}, in place. Returns the plaintext length (TLS 1.3: content and inner type,
-   * padding removed; the type is {@code body[returned - 1]}... see {@link #innerType}), or -1
-   * when the record does not authenticate. The sequence number advances only on success.
+   * Decrypts the record whose 5-byte header is {@code hdr} and whose body is {@code body[0, len)},
+   * in place. Returns the plaintext length (TLS 1.3: content and inner type, padding removed; the
+   * type is {@code body[returned - 1]}... see {@link #innerType}), or -1 when the record does not
+   * authenticate. The sequence number advances only on success.
    */
   int decrypt(byte[] hdr, byte[] body, int len) {
     if (suite.cbc()) {
@@ -264,7 +304,8 @@ final class RecordCipher {
   }
 
   /** HKDF-Expand (RFC 5869 section 2.3). */
-  static byte[] hkdfExpand(String mac, byte[] prk, byte[] info, int len) throws GeneralSecurityException {
+  static byte[] hkdfExpand(String mac, byte[] prk, byte[] info, int len)
+      throws GeneralSecurityException {
     Mac m = Mac.getInstance(mac);
     m.init(new SecretKeySpec(prk, mac));
     byte[] out = new byte[len];

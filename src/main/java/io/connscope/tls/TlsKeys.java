@@ -8,17 +8,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * TLS secrets by client random, from the NSS key log format that browsers, curl and OpenSSL
- * write with {@code SSLKEYLOGFILE} (one {@code LABEL CLIENT_RANDOM_HEX SECRET_HEX} per line,
- * {@code #} comments), given with {@code --tls-keylog} or carried in a pcapng Decryption
- * Secrets Block. Lines with other labels (early traffic, exporter) are kept but unused; malformed
- * lines are counted and skipped.
+ * TLS secrets by client random, from the NSS key log format that browsers, curl and OpenSSL write
+ * with {@code SSLKEYLOGFILE} (one {@code LABEL CLIENT_RANDOM_HEX SECRET_HEX} per line, {@code #}
+ * comments), given with {@code --tls-keylog} or carried in a pcapng Decryption Secrets Block. Lines
+ * with other labels (early traffic, exporter) are kept but unused; malformed lines are counted and
+ * skipped.
  */
 public final class TlsKeys {
   /** The secrets of one session (one client random). */
   public static final class Secrets {
     /** TLS 1.2 and earlier: CLIENT_RANDOM (the 48-byte master secret). */
     byte[] master;
+
     byte[] clientHandshake;
     byte[] serverHandshake;
     byte[] clientTraffic0;
@@ -73,14 +74,26 @@ public final class TlsKeys {
         malformed++;
         continue;
       }
-      Secrets s = byRandom.computeIfAbsent(f[1].toLowerCase(java.util.Locale.ROOT), k -> new Secrets());
+      Secrets s =
+          byRandom.computeIfAbsent(f[1].toLowerCase(java.util.Locale.ROOT), k -> new Secrets());
       switch (f[0]) {
-        case "CLIENT_RANDOM": s.master = secret; break;
-        case "CLIENT_HANDSHAKE_TRAFFIC_SECRET": s.clientHandshake = secret; break;
-        case "SERVER_HANDSHAKE_TRAFFIC_SECRET": s.serverHandshake = secret; break;
-        case "CLIENT_TRAFFIC_SECRET_0": s.clientTraffic0 = secret; break;
-        case "SERVER_TRAFFIC_SECRET_0": s.serverTraffic0 = secret; break;
-        default: break; // EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET...: not used
+        case "CLIENT_RANDOM":
+          s.master = secret;
+          break;
+        case "CLIENT_HANDSHAKE_TRAFFIC_SECRET":
+          s.clientHandshake = secret;
+          break;
+        case "SERVER_HANDSHAKE_TRAFFIC_SECRET":
+          s.serverHandshake = secret;
+          break;
+        case "CLIENT_TRAFFIC_SECRET_0":
+          s.clientTraffic0 = secret;
+          break;
+        case "SERVER_TRAFFIC_SECRET_0":
+          s.serverTraffic0 = secret;
+          break;
+        default:
+          break; // EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET...: not used
       }
     }
   }

@@ -11,9 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The TLS state of one connection recognised as TLS ({@link TlsTracker} makes it at the first
- * data byte that is a TLS record): the record parsers of both directions, the handshake's facts
- * and timing, the decryption. See {@link TlsTracker} for the contract.
+ * The TLS state of one connection recognised as TLS ({@link TlsTracker} makes it at the first data
+ * byte that is a TLS record): the record parsers of both directions, the handshake's facts and
+ * timing, the decryption. See {@link TlsTracker} for the contract.
  */
 final class TlsSession implements StreamListener {
   private static final int UNDECIDED = 0;
@@ -21,12 +21,15 @@ final class TlsSession implements StreamListener {
   private static final int TLS = 2;
   private static final int MAX_RECORD = (1 << 14) + 2048;
   private static final byte[] NO_BYTES = new byte[0];
+
   /** Handshake messages longer than this are measured and skipped, not kept. */
   private static final int MAX_KEPT_MESSAGE = 1 << 16;
+
   /** Alerts and notes kept per connection (hostile traffic can send any number). */
   private static final int MAX_KEPT = 16;
-  private static final byte[] HRR_RANDOM = TlsKeys.unhex(
-      "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
+
+  private static final byte[] HRR_RANDOM =
+      TlsKeys.unhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
 
   private final StreamControl conn;
   private final TlsKeys keys;
@@ -55,9 +58,11 @@ final class TlsSession implements StreamListener {
   private Boolean earlyDataAccepted;
   private boolean earlyDataNoted;
   private boolean hrr;
+
   /** The ServerHello agreed to encrypt-then-MAC (RFC 7366: CBC suites only). */
   private boolean encryptThenMac;
-    private boolean certificateRequested;
+
+  private boolean certificateRequested;
   private long certificateBytes = -1;
   private long encryptedFlightBytes = -1;
   private final List<TlsFacts.Alert> alerts = new ArrayList<>(2);
@@ -65,8 +70,10 @@ final class TlsSession implements StreamListener {
   private long droppedNotes;
   private long droppedAlerts;
   private boolean midstream;
+
   /** The client's first record header (for {@link #fallBack}). */
   private byte[] firstClientHeader;
+
   private boolean handshakeDone;
   private String failure;
   private long failureFrame = -1;
@@ -84,12 +91,16 @@ final class TlsSession implements StreamListener {
   private String decryption;
   private TlsKeys.Secrets secrets;
   private RecordCipher.Suite cipherSuite;
+
   /** Plaintext is (or will be) given to the HTTP layer instead of the raw bytes. */
   private boolean decrypting;
+
   /** The HTTP layer was given raw bytes: no decryption from then on. */
   private boolean rawGiven;
+
   /** Raw events held while the keys for this connection are looked up (keys given only). */
   private Hold hold;
+
   /** The direction whose onData is being handled (for {@link Control#dataAck()}). */
   private int delivering = -1;
 
@@ -116,8 +127,12 @@ final class TlsSession implements StreamListener {
       down.onData(dir, buf, off, len, frame, tsMicros);
       return;
     }
-    if (!clientHelloSeen && dir == Direction.SERVER && conn.rolesInferred()
-        && sides[0].offset == 0 && sides[1].offset == 0 && looksLikeClientHello(buf, off, len)) {
+    if (!clientHelloSeen
+        && dir == Direction.SERVER
+        && conn.rolesInferred()
+        && sides[0].offset == 0
+        && sides[1].offset == 0
+        && looksLikeClientHello(buf, off, len)) {
       conn.swapRoles(); // the ClientHello names the client
       dir = Direction.CLIENT;
     }
@@ -142,14 +157,25 @@ final class TlsSession implements StreamListener {
       return;
     }
     Side s = sides[dir];
-    if (!s.stopped && hold == null && !s.resync && !s.candidate && s.hdrLen == 5
+    if (!s.stopped
+        && hold == null
+        && !s.resync
+        && !s.candidate
+        && s.hdrLen == 5
         && len <= s.recLen - s.recGot
         && !(s.type == 22 && !s.ccs)) {
       // inside a record whose header was read: only that record is lost, the next one starts
       // where its length says
       if (s.lostRecords++ == 0) {
-        note(side(dir) + ": " + len + " bytes missing at offset " + s.offset + " (frame " + frame
-            + ") inside a record: the record is lost, reading goes on after it");
+        note(
+            side(dir)
+                + ": "
+                + len
+                + " bytes missing at offset "
+                + s.offset
+                + " (frame "
+                + frame
+                + ") inside a record: the record is lost, reading goes on after it");
       }
       s.recLost = true;
       s.recGot += (int) len;
@@ -163,15 +189,23 @@ final class TlsSession implements StreamListener {
       }
       return;
     }
-    boolean after = decrypting
-        ? s.cipher != null && !s.failed && (s.cipher.tls13() ? s.trafficSecret != null : s.ccs)
-        : handshakeDone && (version == 0x0304 || s.ccs);
+    boolean after =
+        decrypting
+            ? s.cipher != null && !s.failed && (s.cipher.tls13() ? s.trafficSecret != null : s.ccs)
+            : handshakeDone && (version == 0x0304 || s.ccs);
     if (!s.stopped && hold == null && after && s.version2 != 0 && s.resyncs < MAX_RESYNCS) {
       // a header was lost: look for the next one after the gap
       long lost = len + (s.resync ? 0 : s.hdrLen == 5 ? 5 + s.recGot : s.hdrLen);
       if (s.resyncs++ == 0) {
-        note(side(dir) + ": " + len + " bytes missing at offset " + s.offset + " (frame " + frame
-            + ") across a record header: reading resumes at the next record header found");
+        note(
+            side(dir)
+                + ": "
+                + len
+                + " bytes missing at offset "
+                + s.offset
+                + " (frame "
+                + frame
+                + ") across a record header: reading resumes at the next record header found");
       }
       s.resync = true;
       s.candidate = false;
@@ -237,10 +271,10 @@ final class TlsSession implements StreamListener {
   }
 
   /**
-   * A record of {@code s} completed with bytes missing: it cannot be read (or authenticated),
-   * but it is counted, its sequence number used, and with decryption the HTTP layer is told
-   * of the plaintext it held (its length less the cipher's overhead; TLS 1.3 padding, rare, is
-   * counted as plaintext).
+   * A record of {@code s} completed with bytes missing: it cannot be read (or authenticated), but
+   * it is counted, its sequence number used, and with decryption the HTTP layer is told of the
+   * plaintext it held (its length less the cipher's overhead; TLS 1.3 padding, rare, is counted as
+   * plaintext).
    */
   private void lostRecord(int dir, Side s, long endOffset, long frame, long ts) {
     s.recLost = false;
@@ -253,9 +287,12 @@ final class TlsSession implements StreamListener {
     }
     if (decrypting && encrypted && s.cipher != null && !s.failed) {
       s.cipher.seq++;
-      int overhead = s.cipher.tls13() ? RecordCipher.TAG + 1
-          : cipherSuite.cbc() ? 16 + cipherSuite.macLen() + 1 // IV, MAC, padding length (padding unknown)
-          : RecordCipher.TAG + (cipherSuite.chacha() ? 0 : 8);
+      int overhead =
+          s.cipher.tls13()
+              ? RecordCipher.TAG + 1
+              : cipherSuite.cbc()
+                  ? 16 + cipherSuite.macLen() + 1 // IV, MAC, padding length (padding unknown)
+                  : RecordCipher.TAG + (cipherSuite.chacha() ? 0 : 8);
       long plain = Math.max(0, s.recLen - overhead);
       if (plain > 0 && (s.type == 23 || s.cipher.tls13())) {
         s.plain += plain;
@@ -270,7 +307,14 @@ final class TlsSession implements StreamListener {
     if (mode == TLS) {
       sides[dir].ended = true;
       if (!handshakeDone && failure == null && clientHelloSeen) {
-        fail("closed by the " + side(dir) + " (FIN, frame " + frame + ") before the handshake completed", frame, tsMicros);
+        fail(
+            "closed by the "
+                + side(dir)
+                + " (FIN, frame "
+                + frame
+                + ") before the handshake completed",
+            frame,
+            tsMicros);
       }
       if (hold != null) {
         release(false);
@@ -283,7 +327,10 @@ final class TlsSession implements StreamListener {
   public void onRst(int dir, long frame, long tsMicros) {
     if (mode == TLS) {
       if (!handshakeDone && failure == null && clientHelloSeen) {
-        fail("reset by the " + side(dir) + " (frame " + frame + ") before the handshake completed", frame, tsMicros);
+        fail(
+            "reset by the " + side(dir) + " (frame " + frame + ") before the handshake completed",
+            frame,
+            tsMicros);
       }
       if (hold != null) {
         release(false);
@@ -304,8 +351,8 @@ final class TlsSession implements StreamListener {
 
   /**
    * True when a direction's first bytes at {@code buf[off]} ({@code len} of them) begin a TLS
-   * record: a handshake record, or any of types 20-23 with major version 3 (the signature the
-   * HTTP layer knows too).
+   * record: a handshake record, or any of types 20-23 with major version 3 (the signature the HTTP
+   * layer knows too).
    */
   static boolean signature(ByteBuffer buf, int off, int len) {
     int b0 = buf.get(off) & 0xFF;
@@ -342,25 +389,36 @@ final class TlsSession implements StreamListener {
     long recStart;
     boolean stopped;
     boolean ended;
+
     /** TLS 1.2: a ChangeCipherSpec was sent, later records are encrypted. */
     boolean ccs;
+
     boolean finishedSent;
     boolean keyUpdate;
+
     /** Frame and time of the segment that completed the current record's header. */
     long recFrame;
+
     long recUs;
+
     /** Looking for a record header after a gap that swallowed one. */
     boolean resync;
+
     /** The current record starts at a header found by that search: not yet confirmed. */
     boolean candidate;
+
     int resyncs;
     int badCandidates;
+
     /** Raw bytes lost in the last gap across a header. */
     long lostBytes;
+
     /** Minor version byte of the record headers (3 for TLS 1.2 and 1.3), 0 before the first. */
     byte version2;
+
     /** The current record lost bytes in a gap. */
     boolean recLost;
+
     long lostRecords;
     // handshake message reassembly
     byte[] hs = NO_BYTES;
@@ -374,8 +432,10 @@ final class TlsSession implements StreamListener {
     RecordCipher cipher;
     byte[] trafficSecret;
     boolean decryptedOne;
+
     /** A record did not decrypt: the rest of the direction is read without keys. */
     boolean failed;
+
     // offsets map for acknowledgments: raw record end -> plaintext delivered by then
     long plain;
     long[] ackRaw = new long[8];
@@ -402,8 +462,12 @@ final class TlsSession implements StreamListener {
           }
           s.hdr[s.hdrLen++] = buf.get(p++);
           int n = (s.hdr[3] & 0xFF) << 8 | (s.hdr[4] & 0xFF);
-          if (s.hdrLen == 5 && s.hdr[0] == 23 && s.hdr[1] == 3 && s.hdr[2] == s.version2
-              && n >= 17 && n <= MAX_RECORD) {
+          if (s.hdrLen == 5
+              && s.hdr[0] == 23
+              && s.hdr[1] == 3
+              && s.hdr[2] == s.version2
+              && n >= 17
+              && n <= MAX_RECORD) {
             s.resync = false;
             s.candidate = true;
             break;
@@ -533,7 +597,8 @@ final class TlsSession implements StreamListener {
     s.appBytes += len + 5;
     // TLS 1.3 without keys: the server's first records after the handshake may be session
     // tickets, so only the client's records count as its first application data
-    if (appFrame < 0 && handshakeDone
+    if (appFrame < 0
+        && handshakeDone
         && (dir == Direction.CLIENT || version != 0x0304 || s.decryptedOne)) {
       appFrame = frame;
       appUs = ts;
@@ -548,13 +613,25 @@ final class TlsSession implements StreamListener {
 
   /** Exchanges kept per connection (all are counted). */
   static final int MAX_EXCHANGES = 1000;
+
   private List<TlsFacts.Exchange> exchanges;
   private int exchangeCount;
+
   /** The exchange being built: request and response records so far. */
   private long[] cur;
-  private static final int RQ_RECORDS = 0, RQ_BYTES = 1, RQ_FIRST_FRAME = 2, RQ_START = 3,
-      RQ_LAST_FRAME = 4, RQ_END = 5, RS_RECORDS = 6, RS_BYTES = 7, RS_FIRST_FRAME = 8,
-      RS_START = 9, RS_LAST_FRAME = 10, RS_END = 11;
+
+  private static final int RQ_RECORDS = 0,
+      RQ_BYTES = 1,
+      RQ_FIRST_FRAME = 2,
+      RQ_START = 3,
+      RQ_LAST_FRAME = 4,
+      RQ_END = 5,
+      RS_RECORDS = 6,
+      RS_BYTES = 7,
+      RS_FIRST_FRAME = 8,
+      RS_START = 9,
+      RS_LAST_FRAME = 10,
+      RS_END = 11;
 
   /**
    * An application data record without keys (or on an h2 connection): a client record after a
@@ -599,9 +676,21 @@ final class TlsSession implements StreamListener {
       exchanges = new ArrayList<>(4);
     }
     if (exchanges.size() < MAX_EXCHANGES) {
-      exchanges.add(new TlsFacts.Exchange(index, c[RQ_RECORDS], c[RQ_BYTES], c[RQ_FIRST_FRAME],
-          c[RQ_START], c[RQ_LAST_FRAME], c[RQ_END], c[RS_RECORDS], c[RS_BYTES], c[RS_FIRST_FRAME],
-          c[RS_START], c[RS_LAST_FRAME], c[RS_END]));
+      exchanges.add(
+          new TlsFacts.Exchange(
+              index,
+              c[RQ_RECORDS],
+              c[RQ_BYTES],
+              c[RQ_FIRST_FRAME],
+              c[RQ_START],
+              c[RQ_LAST_FRAME],
+              c[RQ_END],
+              c[RS_RECORDS],
+              c[RS_BYTES],
+              c[RS_FIRST_FRAME],
+              c[RS_START],
+              c[RS_LAST_FRAME],
+              c[RS_END]));
     }
   }
 
@@ -646,10 +735,20 @@ final class TlsSession implements StreamListener {
   }
 
   private void alert(int dir, int level, int desc, long frame, long ts) {
-    alert(new TlsFacts.Alert(side(dir), frame, ts, TlsNames.alertLevel(level),
-        TlsNames.alert(desc), false));
+    alert(
+        new TlsFacts.Alert(
+            side(dir), frame, ts, TlsNames.alertLevel(level), TlsNames.alert(desc), false));
     if (level == 2 && !handshakeDone && failure == null) {
-      fail("fatal alert " + TlsNames.alert(desc) + " from the " + side(dir) + " (frame " + frame + ")", frame, ts);
+      fail(
+          "fatal alert "
+              + TlsNames.alert(desc)
+              + " from the "
+              + side(dir)
+              + " (frame "
+              + frame
+              + ")",
+          frame,
+          ts);
     }
   }
 
@@ -743,7 +842,8 @@ final class TlsSession implements StreamListener {
           break;
       }
     } catch (IllegalArgumentException e) {
-      note(side(dir) + " handshake message of type " + type + " is malformed (frame " + frame + ")");
+      note(
+          side(dir) + " handshake message of type " + type + " is malformed (frame " + frame + ")");
     }
   }
 
@@ -777,27 +877,36 @@ final class TlsSession implements StreamListener {
               sni = new String(r.take(r.u16()), java.nio.charset.StandardCharsets.ISO_8859_1);
             }
             break;
-          case 16: { // ALPN
-            int end = r.pos + r.u16();
-            while (r.pos < end) {
-              alpn.add(new String(r.take(r.u8()), java.nio.charset.StandardCharsets.ISO_8859_1));
-            }
-            break;
-          }
-          case 35: ticket = el > 0; break;
-          case 41: psk = true; break;
-          case 42: earlyDataOffered = true; break;
-          case 43: {
-            int n = r.u8();
-            for (int i = 0; i + 2 <= n; i += 2) {
-              int v = r.u16();
-              if ((v & 0x0f0f) != 0x0a0a) { // GREASE values are not versions
-                versions.add(TlsNames.version(v));
+          case 16:
+            { // ALPN
+              int end = r.pos + r.u16();
+              while (r.pos < end) {
+                alpn.add(new String(r.take(r.u8()), java.nio.charset.StandardCharsets.ISO_8859_1));
               }
+              break;
             }
+          case 35:
+            ticket = el > 0;
             break;
-          }
-          default: break;
+          case 41:
+            psk = true;
+            break;
+          case 42:
+            earlyDataOffered = true;
+            break;
+          case 43:
+            {
+              int n = r.u8();
+              for (int i = 0; i + 2 <= n; i += 2) {
+                int v = r.u16();
+                if ((v & 0x0f0f) != 0x0a0a) { // GREASE values are not versions
+                  versions.add(TlsNames.version(v));
+                }
+              }
+              break;
+            }
+          default:
+            break;
         }
         r.pos = next;
       }
@@ -835,14 +944,21 @@ final class TlsSession implements StreamListener {
         int el = r.u16();
         int next = r.pos + el;
         switch (et) {
-          case 43: selected = r.u16(); break;
-          case 22: encryptThenMac = true; break;
-          case 41: pskAccepted = true; break;
+          case 43:
+            selected = r.u16();
+            break;
+          case 22:
+            encryptThenMac = true;
+            break;
+          case 41:
+            pskAccepted = true;
+            break;
           case 16:
             r.u16();
             alpn = new String(r.take(r.u8()), java.nio.charset.StandardCharsets.ISO_8859_1);
             break;
-          default: break;
+          default:
+            break;
         }
         r.pos = next;
       }
@@ -862,7 +978,8 @@ final class TlsSession implements StreamListener {
       resumption = pskAccepted ? "psk" : "none";
     } else {
       alpnChosen = alpn;
-      boolean echoed = sid.length > 0 && clientSessionId != null && Arrays.equals(sid, clientSessionId);
+      boolean echoed =
+          sid.length > 0 && clientSessionId != null && Arrays.equals(sid, clientSessionId);
       resumption = echoed ? (ticketOffered ? "ticket" : "session_id") : "none";
     }
     startDecryption(frame);
@@ -894,7 +1011,8 @@ final class TlsSession implements StreamListener {
       // a gap, a close or a limit before the ServerHello already gave the HTTP layer the raw
       // bytes: plaintext now would mix with them
       if (secrets != null) {
-        note("not decrypted: the raw bytes went to the HTTP layer before the ServerHello (a gap or a close came first)");
+        note(
+            "not decrypted: the raw bytes went to the HTTP layer before the ServerHello (a gap or a close came first)");
       }
       return;
     }
@@ -921,8 +1039,10 @@ final class TlsSession implements StreamListener {
     }
     try {
       if (tls13) {
-        if (secrets.clientHandshake == null || secrets.serverHandshake == null
-            || secrets.clientTraffic0 == null || secrets.serverTraffic0 == null) {
+        if (secrets.clientHandshake == null
+            || secrets.serverHandshake == null
+            || secrets.clientTraffic0 == null
+            || secrets.serverTraffic0 == null) {
           note("the key log lacks a TLS 1.3 traffic secret for this connection");
           release(false);
           return;
@@ -946,8 +1066,13 @@ final class TlsSession implements StreamListener {
 
   private RecordCipher cipher12(int dir) {
     try {
-      return RecordCipher.tls12(cipherSuite, secrets.master, clientRandom, serverRandom,
-          dir == Direction.CLIENT, encryptThenMac);
+      return RecordCipher.tls12(
+          cipherSuite,
+          secrets.master,
+          clientRandom,
+          serverRandom,
+          dir == Direction.CLIENT,
+          encryptThenMac);
     } catch (GeneralSecurityException e) {
       return null;
     }
@@ -980,12 +1105,17 @@ final class TlsSession implements StreamListener {
       }
       type = n > 0 ? s.rec[--n] & 0xFF : -1;
     }
-    if ((n < 0 || type < 0) && dir == Direction.CLIENT && tls13
-        && Boolean.TRUE.equals(earlyDataAccepted) && s.trafficSecret == null && !s.finishedSent) {
+    if ((n < 0 || type < 0)
+        && dir == Direction.CLIENT
+        && tls13
+        && Boolean.TRUE.equals(earlyDataAccepted)
+        && s.trafficSecret == null
+        && !s.finishedSent) {
       // accepted 0-RTT data and EndOfEarlyData use the early traffic secret: not decrypted
       if (!earlyDataNoted) {
         earlyDataNoted = true;
-        note("0-RTT data accepted by the server is not decrypted (client records before its Finished)");
+        note(
+            "0-RTT data accepted by the server is not decrypted (client records before its Finished)");
       }
       return true;
     }
@@ -993,12 +1123,20 @@ final class TlsSession implements StreamListener {
       boolean first = !s.decryptedOne && !sides[1 - dir].decryptedOne;
       s.failed = true;
       if (first) {
-        note(side(dir) + "'s first encrypted record (frame " + frame
-            + ") does not decrypt with the key log's secret: wrong key; the connection is read without keys");
+        note(
+            side(dir)
+                + "'s first encrypted record (frame "
+                + frame
+                + ") does not decrypt with the key log's secret: wrong key; the connection is read without keys");
         fallBack();
       } else {
-        note(side(dir) + " record ending at frame " + frame
-            + " does not decrypt: no more plaintext from the " + side(dir) + " (each later record is a gap)");
+        note(
+            side(dir)
+                + " record ending at frame "
+                + frame
+                + " does not decrypt: no more plaintext from the "
+                + side(dir)
+                + " (each later record is a gap)");
         decryption = "partial";
         down.onGap(dir, s.recLen, frame, ts);
       }
@@ -1034,7 +1172,9 @@ final class TlsSession implements StreamListener {
     return true;
   }
 
-  /** TLS 1.3: Finished switches the sender to its application traffic secret; KeyUpdate to the next. */
+  /**
+   * TLS 1.3: Finished switches the sender to its application traffic secret; KeyUpdate to the next.
+   */
   private void keyChanges13(int dir, Side s) {
     try {
       if (s.trafficSecret == null && s.finishedSent) {
@@ -1050,7 +1190,9 @@ final class TlsSession implements StreamListener {
     }
   }
 
-  /** Records that the plaintext up to {@code plain} was delivered once raw offset {@code raw} ended. */
+  /**
+   * Records that the plaintext up to {@code plain} was delivered once raw offset {@code raw} ended.
+   */
   private static void ackEntry(Side s, long raw, long plain) {
     if (s.ackTail == s.ackRaw.length) {
       if (s.ackHead > 0) {
@@ -1069,9 +1211,9 @@ final class TlsSession implements StreamListener {
   }
 
   /**
-   * The plaintext offset an acknowledgment of raw offset {@code raw} covers: the plaintext of
-   * every record that ended at or before it. Acknowledgments move forward: entries behind one
-   * are dropped.
+   * The plaintext offset an acknowledgment of raw offset {@code raw} covers: the plaintext of every
+   * record that ended at or before it. Acknowledgments move forward: entries behind one are
+   * dropped.
    */
   private static long plainAt(Side s, long raw) {
     while (s.ackHead < s.ackTail && s.ackRaw[s.ackHead] <= raw) {
@@ -1082,8 +1224,8 @@ final class TlsSession implements StreamListener {
 
   /**
    * Decryption stopped before any record decrypted: the HTTP layer is shown the client's first
-   * record header, so it reports a TLS connection (never garbage), and gets the raw bytes from
-   * here on.
+   * record header, so it reports a TLS connection (never garbage), and gets the raw bytes from here
+   * on.
    */
   private void fallBack() {
     decrypting = false;
@@ -1132,8 +1274,8 @@ final class TlsSession implements StreamListener {
   }
 
   /**
-   * The TLS facts of the connection, null when it is not TLS. Call after {@link #onClose};
-   * {@code tcpConnectUs} is the TCP handshake's time (SYN to ACK), -1 when not seen.
+   * The TLS facts of the connection, null when it is not TLS. Call after {@link #onClose}; {@code
+   * tcpConnectUs} is the TCP handshake's time (SYN to ACK), -1 when not seen.
    */
   TlsFacts facts(long tcpConnectUs) {
     if (mode != TLS) {
@@ -1141,21 +1283,45 @@ final class TlsSession implements StreamListener {
     }
     // (version unknown: picked up mid-stream; a TLS 1.2 AEAD record of 19 bytes is too short
     // to carry data, so this size is a TLS 1.3 alert)
-    if (cur != null && (version == 0x0304 || version < 0) && cur[RQ_RECORDS] == 1 && cur[RQ_BYTES] == 5 + 19
+    if (cur != null
+        && (version == 0x0304 || version < 0)
+        && cur[RQ_RECORDS] == 1
+        && cur[RQ_BYTES] == 5 + 19
         && cur[RS_RECORDS] == 0) {
-      cur = null; // a last, unanswered record of an encrypted alert's size: close_notify, no exchange
+      cur =
+          null; // a last, unanswered record of an encrypted alert's size: close_notify, no exchange
     }
     closeExchange();
     long connect = tcpConnectUs;
-    int rtts = !handshakeDone ? -1
-        : version == 0x0304 ? 1 + (hrr ? 1 : 0)
-        : "none".equals(resumption) ? 2 : 1;
-    TlsFacts.Timing t = new TlsFacts.Timing(connect,
-        chFrame, chUs, shFrame, shUs, flightEndFrame, flightEndUs,
-        finFrame, finUs, finInferred && finFrame >= 0, appFrame, appUs,
-        diff(chUs, shUs), diff(shUs, flightEndUs), diff(finUs, appUs), diff(chUs, appUs), rtts);
-    String state = handshakeDone ? "complete" : failure != null ? "failed"
-        : midstream && !clientHelloSeen ? "not_seen" : "incomplete";
+    int rtts =
+        !handshakeDone
+            ? -1
+            : version == 0x0304 ? 1 + (hrr ? 1 : 0) : "none".equals(resumption) ? 2 : 1;
+    TlsFacts.Timing t =
+        new TlsFacts.Timing(
+            connect,
+            chFrame,
+            chUs,
+            shFrame,
+            shUs,
+            flightEndFrame,
+            flightEndUs,
+            finFrame,
+            finUs,
+            finInferred && finFrame >= 0,
+            appFrame,
+            appUs,
+            diff(chUs, shUs),
+            diff(shUs, flightEndUs),
+            diff(finUs, appUs),
+            diff(chUs, appUs),
+            rtts);
+    String state =
+        handshakeDone
+            ? "complete"
+            : failure != null
+                ? "failed"
+                : midstream && !clientHelloSeen ? "not_seen" : "incomplete";
     List<String> n = new ArrayList<>(notes);
     if (droppedAlerts > 0) {
       n.add(droppedAlerts + " more alert records not listed");
@@ -1164,22 +1330,40 @@ final class TlsSession implements StreamListener {
       n.add(droppedNotes + " more notes not listed");
     }
     if (midstream && !clientHelloSeen) {
-      n.add(0, "the capture holds no ClientHello: the connection was picked up after its handshake");
+      n.add(
+          0, "the capture holds no ClientHello: the connection was picked up after its handshake");
     }
     if (version == 0x0304 && alpnChosen == null && !alpnOffered.isEmpty() && !decrypting) {
       n.add("TLS 1.3 sends the chosen ALPN protocol encrypted: not visible without keys");
     }
     boolean failed = !handshakeDone && failure != null;
-    return new TlsFacts(state, failed ? failure : null, failed ? failureFrame : -1, failed ? failureUs : -1,
-        version < 0 ? null : TlsNames.version(version), versionsOffered,
-        suite < 0 || !serverHelloSeen ? null : TlsNames.cipherSuite(suite), sni,
-        alpnOffered, alpnChosen, serverHelloSeen ? resumption : null, sessionIdOffered,
-        ticketOffered, earlyDataOffered, earlyDataAccepted, hrr,
+    return new TlsFacts(
+        state,
+        failed ? failure : null,
+        failed ? failureFrame : -1,
+        failed ? failureUs : -1,
+        version < 0 ? null : TlsNames.version(version),
+        versionsOffered,
+        suite < 0 || !serverHelloSeen ? null : TlsNames.cipherSuite(suite),
+        sni,
+        alpnOffered,
+        alpnChosen,
+        serverHelloSeen ? resumption : null,
+        sessionIdOffered,
+        ticketOffered,
+        earlyDataOffered,
+        earlyDataAccepted,
+        hrr,
         version == 0x0304 && !decrypting ? -1 : certificateBytes,
-        version == 0x0304 ? encryptedFlightBytes : -1, t, alerts,
+        version == 0x0304 ? encryptedFlightBytes : -1,
+        t,
+        alerts,
         new TlsFacts.Counts(sides[0].appRecords, sides[0].appBytes),
         new TlsFacts.Counts(sides[1].appRecords, sides[1].appBytes),
-        exchanges == null ? List.of() : exchanges, exchangeCount, decryption, n);
+        exchanges == null ? List.of() : exchanges,
+        exchangeCount,
+        decryption,
+        n);
   }
 
   private static long diff(long a, long b) {
@@ -1242,7 +1426,9 @@ final class TlsSession implements StreamListener {
     }
   }
 
-  /** {@link StreamControl#dataAck()} as the HTTP layer sees it: plaintext offsets while decrypting. */
+  /**
+   * {@link StreamControl#dataAck()} as the HTTP layer sees it: plaintext offsets while decrypting.
+   */
   long dataAck() {
     long raw = conn.dataAck();
     if (!decrypting || raw < 0 || delivering < 0) {

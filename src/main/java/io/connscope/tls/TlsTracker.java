@@ -6,31 +6,30 @@ import io.connscope.tcp.StreamListener;
 import java.nio.ByteBuffer;
 
 /**
- * TLS on one TCP connection: sits between the connection's reassembled streams and the HTTP
- * layer. A connection whose first data byte is no TLS record (the signature the HTTP layer also
- * knows: a handshake record, or any record type 20-23 with major version 3) is passed through
- * untouched, at the cost of one branch per call and no state. A TLS connection gets a {@link
- * TlsSession}: parsed record by record in each direction, on any port, without keys: the
- * handshake's plaintext messages (ClientHello, ServerHello, Certificate...), the sizes and times
- * of the encrypted records, the alerts.
+ * TLS on one TCP connection: sits between the connection's reassembled streams and the HTTP layer.
+ * A connection whose first data byte is no TLS record (the signature the HTTP layer also knows: a
+ * handshake record, or any record type 20-23 with major version 3) is passed through untouched, at
+ * the cost of one branch per call and no state. A TLS connection gets a {@link TlsSession}: parsed
+ * record by record in each direction, on any port, without keys: the handshake's plaintext messages
+ * (ClientHello, ServerHello, Certificate...), the sizes and times of the encrypted records, the
+ * alerts.
  *
  * <p>Without keys for the connection, the HTTP layer receives the raw bytes, as before (it marks
- * the connection not HTTP, reason {@code tls}). With keys ({@link TlsKeys}: the key log or a
- * pcapng Decryption Secrets Block) and a suite connscope decrypts, it receives the plaintext of
- * the application data records instead, and this tracker, as the HTTP layer's {@link
- * StreamControl}, maps stream offsets: plaintext byte offsets count plaintext only, and an
- * acknowledgment in the other direction covers the plaintext of every record that ended at or
- * before the acknowledged raw offset. Each plaintext chunk carries the frame and time of the
- * segment that completed its record.
+ * the connection not HTTP, reason {@code tls}). With keys ({@link TlsKeys}: the key log or a pcapng
+ * Decryption Secrets Block) and a suite connscope decrypts, it receives the plaintext of the
+ * application data records instead, and this tracker, as the HTTP layer's {@link StreamControl},
+ * maps stream offsets: plaintext byte offsets count plaintext only, and an acknowledgment in the
+ * other direction covers the plaintext of every record that ended at or before the acknowledged raw
+ * offset. Each plaintext chunk carries the frame and time of the segment that completed its record.
  *
  * <p>Robustness: a record header that is not one (type outside 20..24, major version not 3, a
  * length over 2^14 + 2048), or a gap in a direction, ends the parsing of that direction with a
- * note; with decryption, the HTTP layer is told of the gap (its length in raw bytes: an upper
- * bound of the plaintext lost) and gets no more plaintext from that direction. A record that
- * does not authenticate ends decryption of its direction (later records reach the HTTP layer as
- * gaps); when it is the first one (a wrong key), the connection falls back to the keyless view:
- * the HTTP layer is given the client's first record header and then the raw bytes, so it reports
- * the connection as TLS, never garbage.
+ * note; with decryption, the HTTP layer is told of the gap (its length in raw bytes: an upper bound
+ * of the plaintext lost) and gets no more plaintext from that direction. A record that does not
+ * authenticate ends decryption of its direction (later records reach the HTTP layer as gaps); when
+ * it is the first one (a wrong key), the connection falls back to the keyless view: the HTTP layer
+ * is given the client's first record header and then the raw bytes, so it reports the connection as
+ * TLS, never garbage.
  *
  * <p>Single-threaded, driven by the connection. Records are not copied unless they must be read
  * (plaintext handshake messages, alerts, every record when decrypting).
@@ -67,8 +66,8 @@ public final class TlsTracker implements StreamListener, StreamControl {
   }
 
   /**
-   * The TLS facts of the connection, null when it is not TLS. Call after {@link #onClose};
-   * {@code tcpConnectUs} is the TCP handshake's time (SYN to ACK), -1 when not seen.
+   * The TLS facts of the connection, null when it is not TLS. Call after {@link #onClose}; {@code
+   * tcpConnectUs} is the TCP handshake's time (SYN to ACK), -1 when not seen.
    */
   public TlsFacts facts(long tcpConnectUs) {
     return tls == null ? null : tls.facts(tcpConnectUs);

@@ -17,8 +17,8 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import io.connscope.detect.Detector;
 
 /**
- * The layers of connscope and the direction of their dependencies, checked on the compiled
- * classes (tests excluded):
+ * The layers of connscope and the direction of their dependencies, checked on the compiled classes
+ * (tests excluded):
  *
  * <pre>
  *   capture -> decode -> tcp -> http (tls beside it) -> detect -> analysis -> report -> diff -> cli
@@ -28,9 +28,10 @@ import io.connscope.detect.Detector;
  * A layer may use the layers before it, never one after it. {@code result} is neutral: it uses
  * nothing else of connscope, and {@code detect}, {@code analysis}, {@code report} and {@code cli}
  * use it; so does {@code tls}, whose facts are built once, at the close of a connection, as the
- * immutable result record {@code TlsFacts} the reports render. {@code report} sees only the result model: no packet, connection, message or detector
- * type. There are no exceptions today; a dependency that must be tolerated while it is being fixed
- * is listed here, with the reason and the issue, not hidden.
+ * immutable result record {@code TlsFacts} the reports render. {@code report} sees only the result
+ * model: no packet, connection, message or detector type. There are no exceptions today; a
+ * dependency that must be tolerated while it is being fixed is listed here, with the reason and the
+ * issue, not hidden.
  */
 @AnalyzeClasses(packages = "io.connscope", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayersTest {
@@ -48,77 +49,133 @@ class LayersTest {
 
   /** The direction: each layer is used only by the layers after it. */
   @ArchTest
-  static final ArchRule layersPointOneWay = layeredArchitecture()
-      .consideringOnlyDependenciesInLayers()
-      .layer("Capture").definedBy(CAPTURE)
-      .layer("Decode").definedBy(DECODE)
-      .layer("Tcp").definedBy(TCP)
-      .layer("Http").definedBy(HTTP)
-      .layer("Tls").definedBy(TLS)
-      .layer("Detect").definedBy(DETECT)
-      .layer("Analysis").definedBy(ANALYSIS)
-      .layer("Result").definedBy(RESULT)
-      .layer("Report").definedBy(REPORT)
-      .layer("Diff").definedBy(DIFF)
-      .layer("Cli").definedBy(CLI)
-      .whereLayer("Cli").mayNotBeAccessedByAnyLayer()
-      .whereLayer("Diff").mayOnlyBeAccessedByLayers("Cli")
-      .whereLayer("Report").mayOnlyBeAccessedByLayers("Diff", "Cli")
-      .whereLayer("Analysis").mayOnlyBeAccessedByLayers("Cli")
-      .whereLayer("Detect").mayOnlyBeAccessedByLayers("Analysis", "Cli")
-      .whereLayer("Tls").mayOnlyBeAccessedByLayers("Http", "Detect", "Analysis", "Cli")
-      .whereLayer("Http").mayOnlyBeAccessedByLayers("Tls", "Detect", "Analysis", "Cli")
-      .whereLayer("Tcp").mayOnlyBeAccessedByLayers("Http", "Tls", "Detect", "Analysis", "Cli")
-      .whereLayer("Decode").mayOnlyBeAccessedByLayers("Tcp", "Http", "Tls", "Detect", "Analysis", "Cli")
-      .whereLayer("Capture").mayOnlyBeAccessedByLayers("Decode", "Tcp", "Http", "Tls", "Detect", "Analysis", "Cli")
-      .whereLayer("Result").mayOnlyBeAccessedByLayers("Tls", "Detect", "Analysis", "Report", "Diff", "Cli");
+  static final ArchRule layersPointOneWay =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .layer("Capture")
+          .definedBy(CAPTURE)
+          .layer("Decode")
+          .definedBy(DECODE)
+          .layer("Tcp")
+          .definedBy(TCP)
+          .layer("Http")
+          .definedBy(HTTP)
+          .layer("Tls")
+          .definedBy(TLS)
+          .layer("Detect")
+          .definedBy(DETECT)
+          .layer("Analysis")
+          .definedBy(ANALYSIS)
+          .layer("Result")
+          .definedBy(RESULT)
+          .layer("Report")
+          .definedBy(REPORT)
+          .layer("Diff")
+          .definedBy(DIFF)
+          .layer("Cli")
+          .definedBy(CLI)
+          .whereLayer("Cli")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("Diff")
+          .mayOnlyBeAccessedByLayers("Cli")
+          .whereLayer("Report")
+          .mayOnlyBeAccessedByLayers("Diff", "Cli")
+          .whereLayer("Analysis")
+          .mayOnlyBeAccessedByLayers("Cli")
+          .whereLayer("Detect")
+          .mayOnlyBeAccessedByLayers("Analysis", "Cli")
+          .whereLayer("Tls")
+          .mayOnlyBeAccessedByLayers("Http", "Detect", "Analysis", "Cli")
+          .whereLayer("Http")
+          .mayOnlyBeAccessedByLayers("Tls", "Detect", "Analysis", "Cli")
+          .whereLayer("Tcp")
+          .mayOnlyBeAccessedByLayers("Http", "Tls", "Detect", "Analysis", "Cli")
+          .whereLayer("Decode")
+          .mayOnlyBeAccessedByLayers("Tcp", "Http", "Tls", "Detect", "Analysis", "Cli")
+          .whereLayer("Capture")
+          .mayOnlyBeAccessedByLayers("Decode", "Tcp", "Http", "Tls", "Detect", "Analysis", "Cli")
+          .whereLayer("Result")
+          .mayOnlyBeAccessedByLayers("Tls", "Detect", "Analysis", "Report", "Diff", "Cli");
 
   /** The result model is neutral: plain records over the JDK, nothing of connscope's layers. */
   @ArchTest
-  static final ArchRule resultUsesNoLayer = classes().that().resideInAPackage(RESULT)
-      .should().onlyDependOnClassesThat().resideInAnyPackage(RESULT, "java..");
+  static final ArchRule resultUsesNoLayer =
+      classes()
+          .that()
+          .resideInAPackage(RESULT)
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage(RESULT, "java..");
 
   /** The neutral types (warnings, addresses, directions) use nothing of connscope's layers. */
   @ArchTest
-  static final ArchRule commonUsesNoLayer = classes().that().resideInAPackage("io.connscope.common..")
-      .should().onlyDependOnClassesThat().resideInAnyPackage("io.connscope.common..", "java..");
+  static final ArchRule commonUsesNoLayer =
+      classes()
+          .that()
+          .resideInAPackage("io.connscope.common..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage("io.connscope.common..", "java..");
 
   /** The diff compares result records: it never sees the pipeline's own types. */
   @ArchTest
-  static final ArchRule diffSeesNoPipelineType = noClasses().that().resideInAPackage(DIFF)
-      .should().dependOnClassesThat().resideInAnyPackage(CAPTURE, DECODE, TCP, HTTP, TLS, DETECT, ANALYSIS, CLI);
+  static final ArchRule diffSeesNoPipelineType =
+      noClasses()
+          .that()
+          .resideInAPackage(DIFF)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(CAPTURE, DECODE, TCP, HTTP, TLS, DETECT, ANALYSIS, CLI);
 
   /** Reports render the result model, never the pipeline's own types. */
   @ArchTest
-  static final ArchRule reportSeesNoPipelineType = noClasses().that().resideInAPackage(REPORT)
-      .should().dependOnClassesThat().resideInAnyPackage(CAPTURE, DECODE, TCP, HTTP, TLS, DETECT, ANALYSIS, CLI);
+  static final ArchRule reportSeesNoPipelineType =
+      noClasses()
+          .that()
+          .resideInAPackage(REPORT)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(CAPTURE, DECODE, TCP, HTTP, TLS, DETECT, ANALYSIS, CLI);
 
   /** Every report writer renders records of the result model. */
   @ArchTest
-  static final ArchRule writersRenderTheModel = classes().that().resideInAPackage(REPORT)
-      .and().haveSimpleNameEndingWith("ReportWriter")
-      .should().dependOnClassesThat().resideInAPackage(RESULT);
+  static final ArchRule writersRenderTheModel =
+      classes()
+          .that()
+          .resideInAPackage(REPORT)
+          .and()
+          .haveSimpleNameEndingWith("ReportWriter")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage(RESULT);
 
   /** No cycle between the top-level packages. */
   @ArchTest
-  static final ArchRule noCycles = slices().matching("io.connscope.(*)..").should().beFreeOfCycles();
+  static final ArchRule noCycles =
+      slices().matching("io.connscope.(*)..").should().beFreeOfCycles();
 
   /**
    * Detectors are a pipeline over shared facts (the {@code ConnectionFacts} stage), not a web: no
    * detector uses another (an abstract base class it extends is not another detector).
    */
   @ArchTest
-  static final ArchRule noDetectorUsesAnother = classes().that().implement(Detector.class)
-      .should(new ArchCondition<JavaClass>("not depend on another detector") {
-        @Override
-        public void check(JavaClass c, ConditionEvents events) {
-          for (Dependency d : c.getDirectDependenciesFromSelf()) {
-            JavaClass t = d.getTargetClass();
-            if (!t.equals(c) && !t.isEquivalentTo(Detector.class) && t.isAssignableTo(Detector.class)
-                && !c.isAssignableTo(t.getName())) {
-              events.add(SimpleConditionEvent.violated(d, d.getDescription()));
-            }
-          }
-        }
-      });
+  static final ArchRule noDetectorUsesAnother =
+      classes()
+          .that()
+          .implement(Detector.class)
+          .should(
+              new ArchCondition<JavaClass>("not depend on another detector") {
+                @Override
+                public void check(JavaClass c, ConditionEvents events) {
+                  for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                    JavaClass t = d.getTargetClass();
+                    if (!t.equals(c)
+                        && !t.isEquivalentTo(Detector.class)
+                        && t.isAssignableTo(Detector.class)
+                        && !c.isAssignableTo(t.getName())) {
+                      events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+                    }
+                  }
+                }
+              });
 }

@@ -81,7 +81,12 @@ final class CaptureBytes {
 
   static CaptureBytes pcapHeader(ByteOrder order, boolean nanos, int snaplen, int linkTypeField) {
     CaptureBytes c = new CaptureBytes(order);
-    c.i32(nanos ? 0xa1b23c4dL : 0xa1b2c3d4L).i16(2).i16(4).i32(0).i32(0).i32(snaplen)
+    c.i32(nanos ? 0xa1b23c4dL : 0xa1b2c3d4L)
+        .i16(2)
+        .i16(4)
+        .i32(0)
+        .i32(0)
+        .i32(snaplen)
         .i32(linkTypeField);
     return c;
   }
@@ -118,7 +123,14 @@ final class CaptureBytes {
 
   CaptureBytes opb(int ifId, long ts, byte[] data, int wireLen) {
     int len = 32 + ((data.length + 3) & ~3);
-    i32(2).i32(len).i16(ifId).i16(0).i32(ts >>> 32).i32(ts).i32(data.length).i32(wireLen)
+    i32(2)
+        .i32(len)
+        .i16(ifId)
+        .i16(0)
+        .i32(ts >>> 32)
+        .i32(ts)
+        .i32(data.length)
+        .i32(wireLen)
         .bytes(data);
     return pad4().i32(len);
   }

@@ -1,6 +1,5 @@
 package io.connscope.capture;
 
-import io.connscope.common.Warnings;
 import static io.connscope.capture.CaptureBytes.current;
 import static io.connscope.capture.CaptureBytes.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.common.Warnings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -87,8 +87,8 @@ class CaptureFilesTest {
     byte[] gz = gzip(pcapOf(5_000));
     Warnings w = new Warnings();
     int n;
-    try (PacketSource s = CaptureFiles.open(write("z.pcap.gz", Arrays.copyOf(gz, gz.length / 2)),
-        w)) {
+    try (PacketSource s =
+        CaptureFiles.open(write("z.pcap.gz", Arrays.copyOf(gz, gz.length / 2)), w)) {
       n = readAll(s);
     }
     assertTrue(n > 100 && n < 5_000, "frames " + n);
@@ -97,7 +97,8 @@ class CaptureFilesTest {
 
   @Test
   void nonCaptureFileGetsOneLineMessageWithItsFirstBytes() throws IOException {
-    Path p = write("x.txt", "<html><body>hello</body></html>\n".getBytes(StandardCharsets.US_ASCII));
+    Path p =
+        write("x.txt", "<html><body>hello</body></html>\n".getBytes(StandardCharsets.US_ASCII));
     CaptureFormatException e =
         assertThrows(CaptureFormatException.class, () -> CaptureFiles.open(p, new Warnings()));
     assertEquals(p + ": not a pcap or pcapng file (starts with 3c 68 74 6d)", e.getMessage());
@@ -108,8 +109,8 @@ class CaptureFilesTest {
     Path p = write("x.gz", gzip("hello world".getBytes(StandardCharsets.US_ASCII)));
     CaptureFormatException e =
         assertThrows(CaptureFormatException.class, () -> CaptureFiles.open(p, new Warnings()));
-    assertEquals(p + ": not a pcap or pcapng file inside gzip (starts with 68 65 6c 6c)",
-        e.getMessage());
+    assertEquals(
+        p + ": not a pcap or pcapng file inside gzip (starts with 68 65 6c 6c)", e.getMessage());
   }
 
   @Test
@@ -119,16 +120,18 @@ class CaptureFilesTest {
         assertThrows(CaptureFormatException.class, () -> CaptureFiles.open(empty, new Warnings()));
     assertEquals(empty + ": empty file", e.getMessage());
     Path emptyGz = write("e.pcap.gz", gzip(new byte[0]));
-    e = assertThrows(CaptureFormatException.class,
-        () -> CaptureFiles.open(emptyGz, new Warnings()));
+    e =
+        assertThrows(
+            CaptureFormatException.class, () -> CaptureFiles.open(emptyGz, new Warnings()));
     assertEquals(emptyGz + ": empty file inside gzip", e.getMessage());
   }
 
   @Test
   void tooShortAndBrokenGzipHeader() throws IOException {
     Path shortFile = write("s.pcap", new byte[] {(byte) 0xd4, (byte) 0xc3});
-    CaptureFormatException e = assertThrows(CaptureFormatException.class,
-        () -> CaptureFiles.open(shortFile, new Warnings()));
+    CaptureFormatException e =
+        assertThrows(
+            CaptureFormatException.class, () -> CaptureFiles.open(shortFile, new Warnings()));
     assertEquals(shortFile + ": too short to be a capture (2 bytes: d4 c3)", e.getMessage());
     Path badGz = write("b.gz", new byte[] {0x1f, (byte) 0x8b, 1, 2, 3});
     e = assertThrows(CaptureFormatException.class, () -> CaptureFiles.open(badGz, new Warnings()));

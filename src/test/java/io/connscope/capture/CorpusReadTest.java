@@ -1,10 +1,10 @@
 package io.connscope.capture;
 
-import io.connscope.common.Warnings;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connscope.common.Warnings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +27,11 @@ class CorpusReadTest {
 
   private static boolean isCapture(Path p) {
     String n = p.getFileName().toString();
-    return n.endsWith(".pcap") || n.endsWith(".pcapng") || n.endsWith(".cap")
-        || n.endsWith(".pcap.gz") || n.endsWith(".pcapng.gz");
+    return n.endsWith(".pcap")
+        || n.endsWith(".pcapng")
+        || n.endsWith(".cap")
+        || n.endsWith(".pcap.gz")
+        || n.endsWith(".pcapng.gz");
   }
 
   @Test
@@ -45,8 +48,11 @@ class CorpusReadTest {
     }
     List<Path> files;
     try (Stream<Path> walk = Files.walk(CORPUS)) {
-      files = walk.filter(Files::isRegularFile).filter(CorpusReadTest::isCapture).sorted()
-          .collect(Collectors.toList());
+      files =
+          walk.filter(Files::isRegularFile)
+              .filter(CorpusReadTest::isCapture)
+              .sorted()
+              .collect(Collectors.toList());
     }
     Assumptions.assumeFalse(files.isEmpty(), "corpus has no capture files");
     int matched = 0;
@@ -73,12 +79,27 @@ class CorpusReadTest {
       if (want == frames) {
         matched++;
       } else {
-        mismatches.add(local + ": read " + frames + ", index says " + want + " " + w.entries()
-            .entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().count() + " ("
-                + e.getValue().detail() + ")").collect(Collectors.toList()));
+        mismatches.add(
+            local
+                + ": read "
+                + frames
+                + ", index says "
+                + want
+                + " "
+                + w.entries().entrySet().stream()
+                    .map(
+                        e ->
+                            e.getKey()
+                                + "="
+                                + e.getValue().count()
+                                + " ("
+                                + e.getValue().detail()
+                                + ")")
+                    .collect(Collectors.toList()));
       }
     }
-    System.out.printf("corpus: %d capture files, %d in index.json, %d frame counts match%n",
+    System.out.printf(
+        "corpus: %d capture files, %d in index.json, %d frame counts match%n",
         files.size(), indexed, matched);
     mismatches.forEach(m -> System.out.println("  mismatch " + m));
     failures.forEach(m -> System.out.println("  FAILED " + m));

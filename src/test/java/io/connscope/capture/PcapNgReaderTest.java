@@ -1,6 +1,5 @@
 package io.connscope.capture;
 
-import io.connscope.common.Warnings;
 import static io.connscope.capture.CaptureBytes.current;
 import static io.connscope.capture.CaptureBytes.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.common.Warnings;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -95,8 +95,15 @@ class PcapNgReaderTest {
     assertEquals(3, w.entries().size(), w.entries().toString());
   }
 
-  private static void check(PacketSource s, long frameNo, long ts, int cap, int wire, int ifId,
-      int linkType, byte[] data) {
+  private static void check(
+      PacketSource s,
+      long frameNo,
+      long ts,
+      int cap,
+      int wire,
+      int ifId,
+      int linkType,
+      byte[] data) {
     CaptureInfo i = s.info();
     assertEquals(frameNo, i.frameNumber, "frame number");
     assertEquals(ts, i.timestampNanos, "timestamp of frame " + frameNo);

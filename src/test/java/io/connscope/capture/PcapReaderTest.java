@@ -1,6 +1,5 @@
 package io.connscope.capture;
 
-import io.connscope.common.Warnings;
 import static io.connscope.capture.CaptureBytes.current;
 import static io.connscope.capture.CaptureBytes.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.common.Warnings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,8 +33,8 @@ class PcapReaderTest {
   @ParameterizedTest
   @CsvSource({"BIG_ENDIAN,false", "BIG_ENDIAN,true", "LITTLE_ENDIAN,false", "LITTLE_ENDIAN,true"})
   void readsBothByteOrdersMicroAndNano(String orderName, boolean nanos) throws IOException {
-    ByteOrder order = orderName.equals("BIG_ENDIAN") ? ByteOrder.BIG_ENDIAN
-        : ByteOrder.LITTLE_ENDIAN;
+    ByteOrder order =
+        orderName.equals("BIG_ENDIAN") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
     // Link type field with FCS length 4 and the F bit set above LINKTYPE_ETHERNET.
     CaptureBytes c = CaptureBytes.pcapHeader(order, nanos, 65535, 1 | (4 << 28) | (1 << 26));
     c.pcapRecord(1_700_000_000L, 123_456, frame(60, 1), 60);
@@ -61,8 +61,7 @@ class PcapReaderTest {
     assertTrue(w.isEmpty(), w.entries().toString());
   }
 
-  private static void check(PacketSource s, long frameNo, long ts, int cap, int wire,
-      byte[] data) {
+  private static void check(PacketSource s, long frameNo, long ts, int cap, int wire, byte[] data) {
     CaptureInfo i = s.info();
     assertEquals(frameNo, i.frameNumber);
     assertEquals(ts, i.timestampNanos);
@@ -78,7 +77,14 @@ class PcapReaderTest {
     CaptureBytes c = new CaptureBytes(ByteOrder.LITTLE_ENDIAN);
     c.i32(0xa1b2cd34L).i16(2).i16(4).i32(0).i32(0).i32(65535).i32(1);
     for (int i = 1; i <= 2; i++) {
-      c.i32(10 + i).i32(i).i32(30 * i).i32(30 * i).i32(2).i16(0x0800).i16(0).bytes(frame(30 * i, i));
+      c.i32(10 + i)
+          .i32(i)
+          .i32(30 * i)
+          .i32(30 * i)
+          .i32(2)
+          .i16(0x0800)
+          .i16(0)
+          .bytes(frame(30 * i, i));
     }
     Warnings w = new Warnings();
     try (PacketSource s = CaptureFiles.open(write("m.pcap", c.toArray()), w)) {
@@ -134,7 +140,8 @@ class PcapReaderTest {
       assertFalse(s.next());
     }
     assertEquals(1, w.get("capture.bad_record"));
-    assertTrue(w.entries().get("capture.bad_record").detail().contains("offset 104"),
+    assertTrue(
+        w.entries().get("capture.bad_record").detail().contains("offset 104"),
         w.entries().get("capture.bad_record").detail());
   }
 

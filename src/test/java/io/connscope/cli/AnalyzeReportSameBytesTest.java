@@ -47,7 +47,9 @@ class AnalyzeReportSameBytesTest {
     MainTest.Result r = MainTest.run(report);
     assertEquals(0, r.code(), r.err());
     for (String f : FORMATS) {
-      assertArrayEquals(Files.readAllBytes(tmp.resolve("a." + f)), Files.readAllBytes(tmp.resolve("r." + f)),
+      assertArrayEquals(
+          Files.readAllBytes(tmp.resolve("a." + f)),
+          Files.readAllBytes(tmp.resolve("r." + f)),
           sample + ": analyze and report differ in " + f);
     }
   }

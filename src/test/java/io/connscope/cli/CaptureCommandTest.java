@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The capture and interfaces commands where live capture cannot work: bad options, no libpcap,
- * no capture rights, no pcap4j at all. Each ends in one line saying what to do, never a stack
- * trace; and offline analysis never touches the live-capture libraries.
+ * The capture and interfaces commands where live capture cannot work: bad options, no libpcap, no
+ * capture rights, no pcap4j at all. Each ends in one line saying what to do, never a stack trace;
+ * and offline analysis never touches the live-capture libraries.
  */
 class CaptureCommandTest {
   @TempDir Path tmp;
@@ -31,17 +31,21 @@ class CaptureCommandTest {
 
   @Test
   void badOptionsGiveOneLineAndExit2() {
-    MainTest.assertOneLineError(MainTest.run("capture", "-i", "lo", "--duration", "soon"),
-        ExitCodes.USAGE, "--duration");
-    MainTest.assertOneLineError(MainTest.run("capture", "-i", "lo", "--duration", "0s"),
-        ExitCodes.USAGE, "--duration");
-    MainTest.assertOneLineError(MainTest.run("capture", "-i", "lo", "-f", "tcp", "port", "80"),
-        ExitCodes.USAGE, "either with -f");
-    MainTest.assertOneLineError(MainTest.run("capture", "-i", "lo", "--count", "-1"),
-        ExitCodes.USAGE, "negative");
+    MainTest.assertOneLineError(
+        MainTest.run("capture", "-i", "lo", "--duration", "soon"), ExitCodes.USAGE, "--duration");
+    MainTest.assertOneLineError(
+        MainTest.run("capture", "-i", "lo", "--duration", "0s"), ExitCodes.USAGE, "--duration");
+    MainTest.assertOneLineError(
+        MainTest.run("capture", "-i", "lo", "-f", "tcp", "port", "80"),
+        ExitCodes.USAGE,
+        "either with -f");
+    MainTest.assertOneLineError(
+        MainTest.run("capture", "-i", "lo", "--count", "-1"), ExitCodes.USAGE, "negative");
     MainTest.assertOneLineError(MainTest.run("capture", "--format", "xml"), ExitCodes.USAGE, "xml");
-    MainTest.assertOneLineError(MainTest.run("capture", "-i", "lo", "--backlog", "4"),
-        ExitCodes.USAGE, "--backlog must be between 8");
+    MainTest.assertOneLineError(
+        MainTest.run("capture", "-i", "lo", "--backlog", "4"),
+        ExitCodes.USAGE,
+        "--backlog must be between 8");
   }
 
   @Test
@@ -61,8 +65,20 @@ class CaptureCommandTest {
     MainTest.Result h = MainTest.run("--help");
     assertTrue(h.out().contains("capture") && h.out().contains("interfaces"), h.out());
     MainTest.Result ch = MainTest.run("capture", "--help");
-    for (String opt : new String[] {"-i", "-f", "-w", "--duration", "--count", "--snaplen",
-        "--format", "--output", "--no-native", "--buffer-size", "--backlog"}) {
+    for (String opt :
+        new String[] {
+          "-i",
+          "-f",
+          "-w",
+          "--duration",
+          "--count",
+          "--snaplen",
+          "--format",
+          "--output",
+          "--no-native",
+          "--buffer-size",
+          "--backlog"
+        }) {
       assertTrue(ch.out().contains(opt), opt + " in " + ch.out());
     }
   }
@@ -74,18 +90,26 @@ class CaptureCommandTest {
     assertTrue(p.out().contains("io.connscope.analysis.Analysis"), "verbose:class works");
     // (picocli's reflection on CaptureCommand may load a few of our live classes: loaded, never
     // linked, so they pull none of the libraries below)
-    for (String pkg : new String[] {"org.pcap4j", "jnr.ffi", "com.kenai.jffi", "com.sun.jna",
-        "io.connscope.capture.nativeio"}) {
+    for (String pkg :
+        new String[] {
+          "org.pcap4j", "jnr.ffi", "com.kenai.jffi", "com.sun.jna", "io.connscope.capture.nativeio"
+        }) {
       assertFalse(p.out().contains(" " + pkg + "."), pkg + " was loaded by analyze");
     }
   }
 
   @Test
   void withoutPcap4jOnlyLiveCaptureFailsWithOneLine() throws Exception {
-    String cp = Stream.of(classpath().split(File.pathSeparator))
-        .filter(e -> !e.contains("pcap4j") && !e.contains("jnr") && !e.contains("jffi")
-            && !e.contains("jna") && !e.contains("slf4j"))
-        .collect(Collectors.joining(File.pathSeparator));
+    String cp =
+        Stream.of(classpath().split(File.pathSeparator))
+            .filter(
+                e ->
+                    !e.contains("pcap4j")
+                        && !e.contains("jnr")
+                        && !e.contains("jffi")
+                        && !e.contains("jna")
+                        && !e.contains("slf4j"))
+            .collect(Collectors.joining(File.pathSeparator));
     Proc analyze = java(List.of(), cp, "analyze", "samples/keepalive-get.pcap", "--format", "json");
     assertEquals(0, analyze.code(), analyze.err());
     assertTrue(analyze.out().contains("\"connections\""), analyze.out());
@@ -96,7 +120,8 @@ class CaptureCommandTest {
   @Test
   void withoutLibpcapOneLineSaysWhatToInstall() throws Exception {
     List<String> noPcap = List.of("-Dorg.pcap4j.core.pcapLibName=connscope-test-no-such-pcap");
-    assertOneLine(java(noPcap, classpath(), "interfaces"), ExitCodes.INPUT, "libpcap is not installed");
+    assertOneLine(
+        java(noPcap, classpath(), "interfaces"), ExitCodes.INPUT, "libpcap is not installed");
     Proc c = java(noPcap, classpath(), "capture", "-i", "lo", "--duration", "1s");
     assertOneLine(c, ExitCodes.INPUT, "libpcap is not installed");
     assertTrue(c.err().contains("apt-get install libpcap0.8"), c.err());
@@ -104,10 +129,12 @@ class CaptureCommandTest {
 
   @Test
   void withoutCaptureRightsOneLineSaysHowToGrantThem() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to drop rights");
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "needs root to drop rights");
     Assumptions.assumeTrue(Files.isExecutable(Paths.get("/usr/bin/setpriv")), "needs setpriv");
     // a root process without CAP_NET_RAW / CAP_NET_ADMIN, as a normal user would be
-    List<String> cmd = new ArrayList<>(List.of("/usr/bin/setpriv", "--bounding-set=-net_raw,-net_admin"));
+    List<String> cmd =
+        new ArrayList<>(List.of("/usr/bin/setpriv", "--bounding-set=-net_raw,-net_admin"));
     Proc p = run(cmd, List.of(), classpath(), "capture", "-i", "lo", "--duration", "1s");
     Assumptions.assumeFalse(p.err().contains("libpcap is not installed"), "no libpcap here");
     assertOneLine(p, ExitCodes.INPUT, "no permission to capture on lo");
@@ -124,7 +151,8 @@ class CaptureCommandTest {
 
   private static String classpath() {
     String cp = System.getProperty("java.class.path");
-    Assumptions.assumeTrue(cp != null && cp.contains("picocli"), "test classpath not visible: " + cp);
+    Assumptions.assumeTrue(
+        cp != null && cp.contains("picocli"), "test classpath not visible: " + cp);
     return cp;
   }
 
@@ -132,7 +160,8 @@ class CaptureCommandTest {
     return run(new ArrayList<>(), jvmArgs, cp, args);
   }
 
-  private Proc run(List<String> prefix, List<String> jvmArgs, String cp, String... args) throws Exception {
+  private Proc run(List<String> prefix, List<String> jvmArgs, String cp, String... args)
+      throws Exception {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
@@ -143,12 +172,15 @@ class CaptureCommandTest {
     cmd.addAll(List.of(args));
     Path out = tmp.resolve("out-" + System.nanoTime());
     Path err = tmp.resolve("err-" + System.nanoTime());
-    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new IOException("timed out: " + cmd);
     }
-    return new Proc(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+    return new Proc(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
         Files.readString(err, StandardCharsets.UTF_8));
   }
 }

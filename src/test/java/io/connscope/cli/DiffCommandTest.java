@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code connscope diff} on real samples: the same client before (nagle-post-split.pcap, TCP_NODELAY
- * off) and after (nagle-post-nodelay.pcap, TCP_NODELAY on) the fix, recorded by samples/record.sh
- * against servers on ports 18107 and 18108 (so the pair is matched with --map). Goldens in
- * src/test/resources/golden-diff (regenerate with {@code -Dgolden.update=true} and review the diff).
+ * {@code connscope diff} on real samples: the same client before (nagle-post-split.pcap,
+ * TCP_NODELAY off) and after (nagle-post-nodelay.pcap, TCP_NODELAY on) the fix, recorded by
+ * samples/record.sh against servers on ports 18107 and 18108 (so the pair is matched with --map).
+ * Goldens in src/test/resources/golden-diff (regenerate with {@code -Dgolden.update=true} and
+ * review the diff).
  */
 class DiffCommandTest {
   static final Path GOLDEN = Paths.get("src/test/resources/golden-diff");
@@ -50,15 +51,22 @@ class DiffCommandTest {
 
   @Test
   void nagleFixGoldenInEveryFormat() throws IOException {
-    for (String[] f : new String[][] {{"text", "nagle-fix.txt"}, {"markdown", "nagle-fix.md"}, {"json", "nagle-fix.json"},
-        {"html", "nagle-fix.html"}}) {
+    for (String[] f :
+        new String[][] {
+          {"text", "nagle-fix.txt"},
+          {"markdown", "nagle-fix.md"},
+          {"json", "nagle-fix.json"},
+          {"html", "nagle-fix.html"}
+        }) {
       MainTest.Result r = MainTest.run("diff", BEFORE, AFTER, "--map", MAP, "--format", f[0]);
       assertEquals(0, r.code(), r.err());
       MainTest.Result again = MainTest.run("diff", BEFORE, AFTER, "--map", MAP, "--format", f[0]);
       assertEquals(r.out(), again.out(), "deterministic");
       golden(f[1], r.out());
     }
-    JsonNode d = MAPPER.readTree(MainTest.run("diff", BEFORE, AFTER, "--map", MAP, "--format", "json").out());
+    JsonNode d =
+        MAPPER.readTree(
+            MainTest.run("diff", BEFORE, AFTER, "--map", MAP, "--format", "json").out());
     SchemaCheck.validate(d, schema());
     // the fix removes both stall types and nothing appears
     String verdict = d.path("verdict").asText();
@@ -81,13 +89,24 @@ class DiffCommandTest {
   /** Another fix: the same eight GETs on eight connections, then on one persistent connection. */
   @Test
   void persistentConnectionsFix() throws IOException {
-    MainTest.Result r = MainTest.run("diff", "samples/setup-serial-delay.pcap", "samples/setup-persistent-delay.pcap",
-        "--map", "10.99.1.2:18120=10.99.1.2:18121", "--format", "json", "--fail-on-regression");
+    MainTest.Result r =
+        MainTest.run(
+            "diff",
+            "samples/setup-serial-delay.pcap",
+            "samples/setup-persistent-delay.pcap",
+            "--map",
+            "10.99.1.2:18120=10.99.1.2:18121",
+            "--format",
+            "json",
+            "--fail-on-regression");
     assertEquals(0, r.code(), r.err());
     JsonNode d = MAPPER.readTree(r.out());
     SchemaCheck.validate(d, schema());
-    assertTrue(d.path("verdict").asText().contains("connection.setup_overhead: 1 -> 0"), d.path("verdict").asText());
-    assertTrue(d.path("verdict").asText().contains("connections 8 -> 1"), d.path("verdict").asText());
+    assertTrue(
+        d.path("verdict").asText().contains("connection.setup_overhead: 1 -> 0"),
+        d.path("verdict").asText());
+    assertTrue(
+        d.path("verdict").asText().contains("connections 8 -> 1"), d.path("verdict").asText());
     JsonNode pair = d.path("pairs").get(0);
     assertEquals(1.0, pair.path("before").path("connections_per_transaction").asDouble());
     assertEquals(0.125, pair.path("after").path("connections_per_transaction").asDouble());
@@ -95,7 +114,8 @@ class DiffCommandTest {
 
   @Test
   void schemaRejectsWhatConnscopeWouldNotWrite() throws IOException {
-    ObjectNode d = (ObjectNode) MAPPER.readTree(MainTest.run("diff", BEFORE, AFTER, "--format", "json").out());
+    ObjectNode d =
+        (ObjectNode) MAPPER.readTree(MainTest.run("diff", BEFORE, AFTER, "--format", "json").out());
     d.remove("verdict");
     assertThrows(IOException.class, () -> SchemaCheck.validate(d, schema()));
   }
@@ -106,7 +126,9 @@ class DiffCommandTest {
     assertEquals(2, d.path("pairs").size());
     assertEquals("before_only", d.path("pairs").get(0).path("matched_by").asText());
     assertEquals("after_only", d.path("pairs").get(1).path("matched_by").asText());
-    assertTrue(d.path("verdict").asText().contains("1 server only before; 1 server only after"), d.toString());
+    assertTrue(
+        d.path("verdict").asText().contains("1 server only before; 1 server only after"),
+        d.toString());
   }
 
   @Test
@@ -116,7 +138,8 @@ class DiffCommandTest {
     MainTest.Result r = MainTest.run("diff", "--fail-on-regression", BEFORE, json.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("verdict: no change: 5 transactions, the same findings"), r.out());
-    MainTest.Result back = MainTest.run("diff", "--fail-on-regression", json.toString(), BEFORE, "--format", "json");
+    MainTest.Result back =
+        MainTest.run("diff", "--fail-on-regression", json.toString(), BEFORE, "--format", "json");
     assertEquals(0, back.code(), back.err());
     JsonNode d = MAPPER.readTree(back.out());
     for (JsonNode f : d.path("findings")) {
@@ -127,34 +150,60 @@ class DiffCommandTest {
 
   @Test
   void failOnRegressionExitCodesBothWays() throws IOException {
-    assertEquals(0, MainTest.run("diff", "--fail-on-regression", BEFORE, AFTER, "--map", MAP).code());
+    assertEquals(
+        0, MainTest.run("diff", "--fail-on-regression", BEFORE, AFTER, "--map", MAP).code());
     String back = "127.0.0.1:18108=127.0.0.1:18107";
-    MainTest.Result r = MainTest.run("diff", "--fail-on-regression", AFTER, BEFORE, "--map", back, "--format", "json");
+    MainTest.Result r =
+        MainTest.run(
+            "diff", "--fail-on-regression", AFTER, BEFORE, "--map", back, "--format", "json");
     assertEquals(ExitCodes.REGRESSION, r.code(), r.err());
     JsonNode d = MAPPER.readTree(r.out());
     assertTrue(d.path("regression").path("failed").asBoolean());
-    assertTrue(d.path("regression").path("regressions").get(0).asText().startsWith("new finding tcp.delayed_ack_stall"));
+    assertTrue(
+        d.path("regression")
+            .path("regressions")
+            .get(0)
+            .asText()
+            .startsWith("new finding tcp.delayed_ack_stall"));
     // without the flag the same comparison exits 0
     assertEquals(0, MainTest.run("diff", AFTER, BEFORE, "--map", back).code());
     // p90 thresholds: only the new finding types are left when the p90 allowance is 100 ms
-    JsonNode loose = MAPPER.readTree(MainTest.run("diff", AFTER, BEFORE, "--map", back, "--format", "json",
-        "--regression-p90-min-ms", "100").out());
+    JsonNode loose =
+        MAPPER.readTree(
+            MainTest.run(
+                    "diff",
+                    AFTER,
+                    BEFORE,
+                    "--map",
+                    back,
+                    "--format",
+                    "json",
+                    "--regression-p90-min-ms",
+                    "100")
+                .out());
     assertEquals(2, loose.path("regression").path("regressions").size(), loose.toString());
   }
 
   @Test
   void badInputsAreOneLineErrors() throws IOException {
-    MainTest.assertOneLineError(MainTest.run("diff", "samples/no-such.pcap", AFTER), ExitCodes.INPUT, "no such file");
-    MainTest.assertOneLineError(MainTest.run("diff", BEFORE, "samples/README.md"), ExitCodes.INPUT, "samples/README.md");
+    MainTest.assertOneLineError(
+        MainTest.run("diff", "samples/no-such.pcap", AFTER), ExitCodes.INPUT, "no such file");
+    MainTest.assertOneLineError(
+        MainTest.run("diff", BEFORE, "samples/README.md"), ExitCodes.INPUT, "samples/README.md");
     Path damaged = tmp.resolve("damaged.json");
     Files.writeString(damaged, "{\"schema\":\"connscope-report\",\"schema_version\":\"1.0.0\"}");
-    MainTest.assertOneLineError(MainTest.run("diff", damaged.toString(), AFTER), ExitCodes.INPUT, "damaged.json");
+    MainTest.assertOneLineError(
+        MainTest.run("diff", damaged.toString(), AFTER), ExitCodes.INPUT, "damaged.json");
     Path notJson = tmp.resolve("broken.json");
     Files.writeString(notJson, "{\"schema\":");
-    MainTest.assertOneLineError(MainTest.run("diff", BEFORE, notJson.toString()), ExitCodes.INPUT, "not a JSON document");
-    MainTest.assertOneLineError(MainTest.run("diff", "--map", "nonsense", BEFORE, AFTER), ExitCodes.USAGE, "--map");
-    MainTest.assertOneLineError(MainTest.run("diff", BEFORE, AFTER, "-o", tmp.resolve("x.pdf").toString()),
-        ExitCodes.USAGE, "extension");
+    MainTest.assertOneLineError(
+        MainTest.run("diff", BEFORE, notJson.toString()), ExitCodes.INPUT, "not a JSON document");
+    MainTest.assertOneLineError(
+        MainTest.run("diff", "--map", "nonsense", BEFORE, AFTER), ExitCodes.USAGE, "--map");
+    MainTest.assertOneLineError(
+        MainTest.run("diff", BEFORE, AFTER, "-o", tmp.resolve("x.pdf").toString()),
+        ExitCodes.USAGE,
+        "extension");
     MainTest.assertOneLineError(MainTest.run("diff", BEFORE), ExitCodes.USAGE, "AFTER");
   }
 
@@ -170,7 +219,9 @@ class DiffCommandTest {
     assertFalse(md.out().contains("\u001b"), "no terminal escape in Markdown");
     MainTest.Result html = MainTest.run("diff", hostile, hostile, "--format", "html");
     assertEquals(0, html.code(), html.err());
-    assertFalse(html.out().toLowerCase(java.util.Locale.ROOT).contains("<script"), "no script element in HTML");
+    assertFalse(
+        html.out().toLowerCase(java.util.Locale.ROOT).contains("<script"),
+        "no script element in HTML");
     assertTrue(html.out().contains("&lt;script&gt;"), "the hostile path is shown, escaped");
   }
 
@@ -181,6 +232,7 @@ class DiffCommandTest {
     assertTrue(r.out().contains("aria-label=\"before waterfall\""), r.out());
     assertTrue(r.out().contains("aria-label=\"after waterfall\""), r.out());
     // without --map nothing is matched, so nothing is drawn side by side
-    assertFalse(MainTest.run("diff", BEFORE, AFTER, "--format", "html").out().contains("waterfall\""));
+    assertFalse(
+        MainTest.run("diff", BEFORE, AFTER, "--format", "html").out().contains("waterfall\""));
   }
 }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A directory of rotated captures is one input: the files are taken in the order of their first
- * packets (here the reverse of their names), connections and frame numbers run across them, and
- * a file that is not a capture is listed and skipped. The same traffic as one file gives the same
+ * packets (here the reverse of their names), connections and frame numbers run across them, and a
+ * file that is not a capture is listed and skipped. The same traffic as one file gives the same
  * connections, transactions and findings.
  */
 class DirectoryInputTest {
@@ -41,7 +41,9 @@ class DirectoryInputTest {
     assertEquals(whole.get("connections"), ring.get("connections"));
     assertEquals(whole.get("findings"), ring.get("findings"));
     assertEquals(parts, ring.path("capture").path("files").size(), ring.path("capture").toString());
-    assertTrue(ring.path("capture").path("warnings").toString().contains("capture.skipped_file"), ring.toString());
+    assertTrue(
+        ring.path("capture").path("warnings").toString().contains("capture.skipped_file"),
+        ring.toString());
 
     JsonNode glob = analyze(dir.resolve("part-*.pcap").toString());
     assertEquals(whole.get("connections"), glob.get("connections"));
@@ -52,8 +54,8 @@ class DirectoryInputTest {
     Path dir = Files.createDirectory(tmp.resolve("empty"));
     Files.writeString(dir.resolve("notes.txt"), "nothing");
     MainTest.assertOneLineError(MainTest.run("analyze", dir.toString()), 3, "no capture files");
-    MainTest.assertOneLineError(MainTest.run("analyze", dir.resolve("x-*.pcap").toString()), 3,
-        "no file matches");
+    MainTest.assertOneLineError(
+        MainTest.run("analyze", dir.resolve("x-*.pcap").toString()), 3, "no file matches");
   }
 
   private JsonNode analyze(String input) throws IOException {

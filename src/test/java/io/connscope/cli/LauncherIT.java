@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The launcher the package phase puts next to the jar ({@code target/connscope}, from {@code
  * src/main/sh/connscope}), run as a user runs it: it analyses, passes arguments and exit codes
- * through, applies its JVM settings (a user's come after them), and says what is missing.
- * Runs after {@code package} (the {@code packaged} execution of {@code mvn verify}).
+ * through, applies its JVM settings (a user's come after them), and says what is missing. Runs
+ * after {@code package} (the {@code packaged} execution of {@code mvn verify}).
  */
 class LauncherIT {
   private static final Path LAUNCHER = Paths.get("target", "connscope");
@@ -29,7 +29,8 @@ class LauncherIT {
 
   @BeforeAll
   static void built() {
-    assumeTrue(Files.isExecutable(LAUNCHER) && Files.exists(Paths.get("target", "connscope.jar")),
+    assumeTrue(
+        Files.isExecutable(LAUNCHER) && Files.exists(Paths.get("target", "connscope.jar")),
         "run after mvn package");
   }
 
@@ -54,8 +55,11 @@ class LauncherIT {
     assertTrue(r.out().contains("-XX:+UseSerialGC"), r.out());
     assertTrue(r.out().contains("-XX:NewSize=67108864"), r.out());
     assertTrue(r.out().contains("connscope "), r.out());
-    Run g1 = run(Map.of("CONNSCOPE_JAVA_OPTS", "-XX:-UseSerialGC -XX:+UseG1GC -XX:+PrintCommandLineFlags"),
-        "--version");
+    Run g1 =
+        run(
+            Map.of(
+                "CONNSCOPE_JAVA_OPTS", "-XX:-UseSerialGC -XX:+UseG1GC -XX:+PrintCommandLineFlags"),
+            "--version");
     assertTrue(g1.out().contains("-XX:+UseG1GC"), g1.out());
   }
 
@@ -73,17 +77,25 @@ class LauncherIT {
     assumeTrue(Files.exists(jsa), "this JVM made no archive at package time");
     Run r = run(Map.of("CONNSCOPE_JAVA_OPTS", "-Xlog:class+load=info:stdout"), "--help");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().lines().anyMatch(l -> l.contains("io.connscope.cli.Main source: shared objects file")),
-        "Main from the archive: " + r.out().lines().filter(l -> l.contains("io.connscope")).toList());
+    assertTrue(
+        r.out()
+            .lines()
+            .anyMatch(l -> l.contains("io.connscope.cli.Main source: shared objects file")),
+        "Main from the archive: "
+            + r.out().lines().filter(l -> l.contains("io.connscope")).toList());
     // picocli's Java 5 class files too (a static archive takes them, a dynamic one does not)
-    assertTrue(r.out().lines().anyMatch(l -> l.contains("picocli.CommandLine source: shared objects file")),
-        "picocli from the archive: " + r.out().lines().filter(l -> l.contains("picocli.CommandLine ")).toList());
+    assertTrue(
+        r.out()
+            .lines()
+            .anyMatch(l -> l.contains("picocli.CommandLine source: shared objects file")),
+        "picocli from the archive: "
+            + r.out().lines().filter(l -> l.contains("picocli.CommandLine ")).toList());
   }
 
   /**
    * An archive that does not belong to the jar (rebuilt, moved, copied: here a copy of the jar
-   * beside the build's archive, which names the original) or no archive at all: the launcher
-   * runs as before, and nothing about it reaches standard output or standard error.
+   * beside the build's archive, which names the original) or no archive at all: the launcher runs
+   * as before, and nothing about it reaches standard output or standard error.
    */
   @Test
   void aStaleOrMissingArchiveIsSilent(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
@@ -99,7 +111,8 @@ class LauncherIT {
       assertEquals(0, stale.code(), stale.err());
       assertEquals(version, stale.out());
       assertEquals("", stale.err());
-      Run analysed = run(Map.of("CONNSCOPE_JAR", jar.toString()), "analyze", "samples/keepalive-get.pcap");
+      Run analysed =
+          run(Map.of("CONNSCOPE_JAR", jar.toString()), "analyze", "samples/keepalive-get.pcap");
       assertEquals(0, analysed.code(), analysed.err());
       assertEquals(run(Map.of(), "analyze", "samples/keepalive-get.pcap").out(), analysed.out());
       assertEquals("", analysed.err());
@@ -111,7 +124,8 @@ class LauncherIT {
     assertEquals("", none.err());
   }
 
-  private static Run run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+  private static Run run(Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(LAUNCHER.toString());
     cmd.addAll(List.of(args));
@@ -125,7 +139,9 @@ class LauncherIT {
       pb.redirectOutput(out.toFile()).redirectError(err.toFile());
       Process p = pb.start();
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher timed out");
-      return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+      return new Run(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);

@@ -56,9 +56,9 @@ class MainTest {
   }
 
   /**
-   * Start-up: --version is answered before picocli builds its model, the top-level usage is
-   * built from the commands' annotations only, and a named command is the only one built: the
-   * same bytes as picocli's own version help and usage.
+   * Start-up: --version is answered before picocli builds its model, the top-level usage is built
+   * from the commands' annotations only, and a named command is the only one built: the same bytes
+   * as picocli's own version help and usage.
    */
   @Test
   void quickVersionAndUsageAreTheSameBytes() {
@@ -73,7 +73,9 @@ class MainTest {
     }
     assertEquals(full.getUsageMessage(), run("--help").out());
     assertEquals(full.getUsageMessage(), run("-h").out());
-    assertTrue(full.getUsageMessage().contains("  interfaces  Lists the interfaces"), full.getUsageMessage());
+    assertTrue(
+        full.getUsageMessage().contains("  interfaces  Lists the interfaces"),
+        full.getUsageMessage());
     Result helpAnalyze = run("help", "analyze");
     assertEquals(0, helpAnalyze.code(), helpAnalyze.err());
     assertTrue(helpAnalyze.out().contains("--server-port"), helpAnalyze.out());
@@ -83,14 +85,17 @@ class MainTest {
   void badArgumentsGiveOneLineAndExit2() {
     assertOneLineError(run("analyze"), ExitCodes.USAGE, "FILE");
     assertOneLineError(run("analyze", "--format", "xml", "x.pcap"), ExitCodes.USAGE, "xml");
-    assertOneLineError(run("analyze", "--server-port", "70000", "samples/keepalive-get.pcap"),
-        ExitCodes.USAGE, "65535");
+    assertOneLineError(
+        run("analyze", "--server-port", "70000", "samples/keepalive-get.pcap"),
+        ExitCodes.USAGE,
+        "65535");
     assertOneLineError(run("frobnicate"), ExitCodes.USAGE, "frobnicate");
   }
 
   @Test
   void unreadableInputsGiveOneLineAndExit3() throws IOException {
-    assertOneLineError(run("analyze", tmp.resolve("missing.pcap").toString()), ExitCodes.INPUT, "no such file");
+    assertOneLineError(
+        run("analyze", tmp.resolve("missing.pcap").toString()), ExitCodes.INPUT, "no such file");
     Path text = tmp.resolve("notes.txt");
     Files.writeString(text, "<html>hello</html>\n");
     assertOneLineError(run("analyze", text.toString()), ExitCodes.INPUT, "notes.txt");
@@ -102,14 +107,20 @@ class MainTest {
 
   @Test
   void unwritableOutputGivesExit4() {
-    Result r = run("analyze", "samples/keepalive-get.pcap", "-o", tmp.resolve("no/such/dir/r.json").toString());
+    Result r =
+        run(
+            "analyze",
+            "samples/keepalive-get.pcap",
+            "-o",
+            tmp.resolve("no/such/dir/r.json").toString());
     assertOneLineError(r, ExitCodes.OUTPUT, "cannot write");
   }
 
   @Test
   void analyzeWritesJsonToFile() throws IOException {
     Path out = tmp.resolve("r.json");
-    Result r = run("analyze", "samples/keepalive-get.pcap", "--format", "json", "-o", out.toString());
+    Result r =
+        run("analyze", "samples/keepalive-get.pcap", "--format", "json", "-o", out.toString());
     assertEquals(0, r.code(), r.err());
     String json = Files.readString(out, StandardCharsets.UTF_8);
     assertTrue(json.startsWith("{\"schema\":\"connscope-report\""), json);
@@ -120,15 +131,23 @@ class MainTest {
   void idleTimeoutFinishesConnectionsIdleInCaptureTime() throws IOException {
     Path dflt = tmp.resolve("d.json"), idle = tmp.resolve("i.json");
     assertEquals(0, run("analyze", "samples/stale-reuse.pcap", "-o", dflt.toString()).code());
-    Result r = run("analyze", "samples/stale-reuse.pcap", "--idle-timeout-s", "0.2",
-        "-o", idle.toString());
+    Result r =
+        run(
+            "analyze",
+            "samples/stale-reuse.pcap",
+            "--idle-timeout-s",
+            "0.2",
+            "-o",
+            idle.toString());
     assertEquals(0, r.code(), r.err());
     String d = Files.readString(dflt, StandardCharsets.UTF_8);
     String i = Files.readString(idle, StandardCharsets.UTF_8);
     assertFalse(d.contains("\"reason\":\"idle\""), d);
     assertTrue(i.contains("\"close\":{\"reason\":\"idle\""), i);
     assertTrue(i.contains("\"id\":\"C3\""), "the POST after 0.3 s idle starts a new connection");
-    assertOneLineError(run("analyze", "samples/stale-reuse.pcap", "--idle-timeout-s", "-1"), 2,
+    assertOneLineError(
+        run("analyze", "samples/stale-reuse.pcap", "--idle-timeout-s", "-1"),
+        2,
         "times must be zero or more");
   }
 
@@ -138,8 +157,8 @@ class MainTest {
     Assumptions.assumeTrue(canLoadLibpcap(), "libpcap not loadable");
     Path all = tmp.resolve("all.json"), one = tmp.resolve("one.json");
     assertEquals(0, run("analyze", "samples/stale-reuse.pcap", "-o", all.toString()).code());
-    Result r = run("analyze", "samples/stale-reuse.pcap", "-f", "tcp port 35620",
-        "-o", one.toString());
+    Result r =
+        run("analyze", "samples/stale-reuse.pcap", "-f", "tcp port 35620", "-o", one.toString());
     assertEquals(0, r.code(), r.err());
     String a = Files.readString(all, StandardCharsets.UTF_8);
     String o = Files.readString(one, StandardCharsets.UTF_8);
@@ -148,7 +167,9 @@ class MainTest {
     assertTrue(o.contains("\"first_frame\":12"), "the SYN keeps its number in the capture: " + o);
     assertTrue(o.contains("\"filter\":\"tcp port 35620\",\"filtered_out\":11"), "said: " + o);
     assertFalse(a.contains("\"filter\""), "no filter, no field");
-    assertOneLineError(run("analyze", "samples/stale-reuse.pcap", "-f", "tcp prot 1"), 2,
+    assertOneLineError(
+        run("analyze", "samples/stale-reuse.pcap", "-f", "tcp prot 1"),
+        2,
         "bad filter 'tcp prot 1'");
   }
 
@@ -175,7 +196,8 @@ class MainTest {
     assertTrue(jar.find(), "the first command runs connscope analyze: " + run);
     assertTrue(run.contains("package"), "the first command builds the jar if needed: " + run);
     String[] args = jar.group(1).split("\\s+");
-    assertTrue(Files.exists(Paths.get(args[args.length - 1])), "sample shipped: " + args[args.length - 1]);
+    assertTrue(
+        Files.exists(Paths.get(args[args.length - 1])), "sample shipped: " + args[args.length - 1]);
     Result r = run(args);
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("Connections:"), r.out());

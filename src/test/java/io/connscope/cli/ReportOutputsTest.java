@@ -20,8 +20,20 @@ class ReportOutputsTest {
     Path json = tmp.resolve("r.json");
     Path har = tmp.resolve("r.har");
     Path txt = tmp.resolve("r.txt");
-    MainTest.Result r = MainTest.run("analyze", "samples/nagle-post-split.pcap", "-o", html.toString(), "-o", md.toString(),
-        "-o", json.toString(), "-o", har.toString(), "-o", txt.toString());
+    MainTest.Result r =
+        MainTest.run(
+            "analyze",
+            "samples/nagle-post-split.pcap",
+            "-o",
+            html.toString(),
+            "-o",
+            md.toString(),
+            "-o",
+            json.toString(),
+            "-o",
+            har.toString(),
+            "-o",
+            txt.toString());
     assertEquals(0, r.code(), r.err());
     assertEquals("", r.out(), "nothing on stdout when every report goes to a file");
     assertTrue(Files.readString(html).startsWith("<!DOCTYPE html>"));
@@ -33,7 +45,8 @@ class ReportOutputsTest {
     // connscope report renders the saved JSON to the same bytes as analyze did
     Path html2 = tmp.resolve("again.html");
     Path md2 = tmp.resolve("again.md");
-    MainTest.Result again = MainTest.run("report", json.toString(), "--format", "html", "-o", html2.toString());
+    MainTest.Result again =
+        MainTest.run("report", json.toString(), "--format", "html", "-o", html2.toString());
     assertEquals(0, again.code(), again.err());
     assertArrayEquals(Files.readAllBytes(html), Files.readAllBytes(html2));
     assertEquals(0, MainTest.run("report", json.toString(), "-o", md2.toString()).code());
@@ -45,16 +58,29 @@ class ReportOutputsTest {
   @Test
   void singleOutputKeepsFormatOption() throws Exception {
     Path out = tmp.resolve("report.txt");
-    assertEquals(0, MainTest.run("analyze", "samples/keepalive-get.pcap", "--format", "json", "-o", out.toString()).code());
-    assertTrue(Files.readString(out).startsWith("{\"schema\""), "--format wins over the extension for one output");
-    MainTest.Result stdout = MainTest.run("analyze", "samples/keepalive-get.pcap", "--format", "markdown");
+    assertEquals(
+        0,
+        MainTest.run(
+                "analyze", "samples/keepalive-get.pcap", "--format", "json", "-o", out.toString())
+            .code());
+    assertTrue(
+        Files.readString(out).startsWith("{\"schema\""),
+        "--format wins over the extension for one output");
+    MainTest.Result stdout =
+        MainTest.run("analyze", "samples/keepalive-get.pcap", "--format", "markdown");
     assertTrue(stdout.out().startsWith("# connscope report"), stdout.err());
   }
 
   @Test
   void usageAndInputErrorsAreOneLine() throws Exception {
-    MainTest.Result unknown = MainTest.run("analyze", "samples/keepalive-get.pcap", "-o", tmp.resolve("a.html").toString(),
-        "-o", tmp.resolve("b.out").toString());
+    MainTest.Result unknown =
+        MainTest.run(
+            "analyze",
+            "samples/keepalive-get.pcap",
+            "-o",
+            tmp.resolve("a.html").toString(),
+            "-o",
+            tmp.resolve("b.out").toString());
     assertEquals(ExitCodes.USAGE, unknown.code());
     assertTrue(unknown.err().contains("cannot tell the format of"), unknown.err());
 

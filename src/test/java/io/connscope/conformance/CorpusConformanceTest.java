@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * project the capture comes from (Zeek http.log, Arkime sessions, Suricata eve checks, tcpdump
  * output), or with tshark's dissection where no peer states one. See docs/conformance.md.
  *
- * <p>Prints a table (capture, expected, got, verdict). Fails when a capture crashes the pipeline
- * or makes it print anything to stderr, when agreement falls below the thresholds, when a peer
+ * <p>Prints a table (capture, expected, got, verdict). Fails when a capture crashes the pipeline or
+ * makes it print anything to stderr, when agreement falls below the thresholds, when a peer
  * disagreement is not in {@link #KNOWN}, or when a {@link #KNOWN} entry no longer disagrees.
  */
 class CorpusConformanceTest {
@@ -31,12 +31,13 @@ class CorpusConformanceTest {
 
   /** Agreement with peer baselines, documented exceptions counted as disagreements. */
   static final double PEER_THRESHOLD = 0.915;
+
   /** Agreement with tshark's counts (a reference, not ground truth). */
   static final double TSHARK_THRESHOLD = 0.85;
 
   /**
-   * Captures where connscope and the reference disagree for a documented reason (who is right
-   * and why: docs/conformance.md). Each must still disagree, so a fix shows up as a stale entry.
+   * Captures where connscope and the reference disagree for a documented reason (who is right and
+   * why: docs/conformance.md). Each must still disagree, so a fix shows up as a stale entry.
    */
   static final Map<String, String> KNOWN = new LinkedHashMap<>();
 
@@ -48,59 +49,88 @@ class CorpusConformanceTest {
 
   static {
     // --- out of scope: traffic connscope does not decode (BRIEF.md) ---
-    known("reverse SOCKS: after 6 bytes of its own, the accepting side plays the SOCKS client "
-        + "and sends the requests; connscope keeps the handshake's roles and reports "
-        + "roles_reversed", "arkime/socks5-reverse.pcap");
+    known(
+        "reverse SOCKS: after 6 bytes of its own, the accepting side plays the SOCKS client "
+            + "and sends the requests; connscope keeps the handshake's roles and reports "
+            + "roles_reversed",
+        "arkime/socks5-reverse.pcap");
     known("HTTP over SCTP, not TCP", "arkime/sctp-www.pcap");
     known("HTTP/2 after an h2c upgrade", "suricata-verify/http2-keywords2/input.pcap");
     // --- malformed or obsolete messages the peer accepts and connscope does not ---
-    known("space inside the request target ('GET /Hello Arkime HTTP/1.0'): Arkime's parser "
-        + "stops at the space and counts no method, connscope takes the middle as the target",
+    known(
+        "space inside the request target ('GET /Hello Arkime HTTP/1.0'): Arkime's parser "
+            + "stops at the space and counts no method, connscope takes the middle as the target",
         "arkime/gre-erspan-vxlan.pcap");
     // --- peer differences, connscope right or both defensible ---
-    known("Zeek does not analyse a connection whose handshake it did not see; connscope does",
+    known(
+        "Zeek does not analyse a connection whose handshake it did not see; connscope does",
         "zeek/wikipedia.pcap");
-    known("intentionally evasive TCP (invalid RST, RST+FIN then a new SYN-ACK): the victim "
-        + "host ignores the RST, connscope honours it",
+    known(
+        "intentionally evasive TCP (invalid RST, RST+FIN then a new SYN-ACK): the victim "
+            + "host ignores the RST, connscope honours it",
         "suricata-verify/security-4710-01/input.pcap",
         "suricata-verify/security-4710-02/input.pcap",
         "suricata-verify/bug-3286-02-linux-evasion/with_evasion_linux.pcap",
         "suricata-verify/bug-3286-03-windows-evasion/with_evasion_windows.pcap");
-    known("Suricata test configuration (exception policy, conditional logging) suppresses "
-        + "the event", "suricata-verify/alert-testmyids-midstream5/input.pcap",
+    known(
+        "Suricata test configuration (exception policy, conditional logging) suppresses "
+            + "the event",
+        "suricata-verify/alert-testmyids-midstream5/input.pcap",
         "suricata-verify/flowbit-oring/input.pcap");
-    known("Arkime counts no method for unknown methods (RPC_IN_DATA/RPC_OUT_DATA) and "
-        + "WebSocket upgrade requests", "arkime/arkime_synthetic.pcap", "arkime/websocket.pcap");
-    known("HTTP inside a WebSocket tunnel (wstunnel): Zeek parses it, connscope stops at 101",
+    known(
+        "Arkime counts no method for unknown methods (RPC_IN_DATA/RPC_OUT_DATA) and "
+            + "WebSocket upgrade requests",
+        "arkime/arkime_synthetic.pcap",
+        "arkime/websocket.pcap");
+    known(
+        "HTTP inside a WebSocket tunnel (wstunnel): Zeek parses it, connscope stops at 101",
         "zeek/websocket/wstunnel-http.pcap");
-    known("server answers the client's trailing cruft with a 400: connscope logs that response "
-        + "as an orphan, Zeek drops it", "zeek/http/http-11-request-then-cruft.pcap");
-    known("junk bytes before the request line: connscope resynchronises on the GET inside the "
-        + "line, Zeek gives up on the request", "zeek/http/http-bad-request-with-version.pcap");
-    known("fuzzer-made traffic (bad method token, non-ASCII target): Zeek finds a 206, "
-        + "connscope no valid status line", "zeek/http/http-inner-transfer-encoding-ossfuzz.pcap");
+    known(
+        "server answers the client's trailing cruft with a 400: connscope logs that response "
+            + "as an orphan, Zeek drops it",
+        "zeek/http/http-11-request-then-cruft.pcap");
+    known(
+        "junk bytes before the request line: connscope resynchronises on the GET inside the "
+            + "line, Zeek gives up on the request",
+        "zeek/http/http-bad-request-with-version.pcap");
+    known(
+        "fuzzer-made traffic (bad method token, non-ASCII target): Zeek finds a 206, "
+            + "connscope no valid status line",
+        "zeek/http/http-inner-transfer-encoding-ossfuzz.pcap");
     // --- tshark reference: tshark counts a response only once its body is reassembled ---
-    known("tshark counts no response whose body is cut by a gap or the capture end",
-        "zeek/dce-rpc/mapi.pcap", "zeek/http/206_example_b.pcap", "zeek/http/bro.org.pcap",
-        "zeek/http/content-range-gap-skip.pcap", "zeek/http/content-range-gap.pcap",
+    known(
+        "tshark counts no response whose body is cut by a gap or the capture end",
+        "zeek/dce-rpc/mapi.pcap",
+        "zeek/http/206_example_b.pcap",
+        "zeek/http/bro.org.pcap",
+        "zeek/http/content-range-gap-skip.pcap",
+        "zeek/http/content-range-gap.pcap",
         "zeek/erspan.pcap",
-        "zeek/http/entity_gap.pcap", "zeek/http/entity_gap2.pcap",
-        "zeek/pe/pe_files_timestamp.pcap.gz", "zeek/spicy/gap-recovery.pcap",
+        "zeek/http/entity_gap.pcap",
+        "zeek/http/entity_gap2.pcap",
+        "zeek/pe/pe_files_timestamp.pcap.gz",
+        "zeek/spicy/gap-recovery.pcap",
         "suricata-verify/bug-78-uricontent/input.pcap",
         "suricata-verify/http-pipeline-files-with-gap/input.pcap",
         "suricata-verify/http-range-file/input.pcap",
         "suricata-verify/http-response-line/input.pcap",
         "markofu/PracticalPacketAnalysis/ppa-capture-files/dns.cap",
         "markofu/PracticalPacketAnalysis/ppa-capture-files/evilprogram.pcap",
-        "markofu/NetworkForensics/evidence03.pcap", "chrissanders/http_espn.pcapng",
-        "chrissanders/latency1.pcapng", "chrissanders/latency2.pcapng",
-        "chrissanders/latency3.pcapng", "chrissanders/latency4.pcapng");
-    known("tshark misses the POST whose large body it never finishes reassembling",
+        "markofu/NetworkForensics/evidence03.pcap",
+        "chrissanders/http_espn.pcapng",
+        "chrissanders/latency1.pcapng",
+        "chrissanders/latency2.pcapng",
+        "chrissanders/latency3.pcapng",
+        "chrissanders/latency4.pcapng");
+    known(
+        "tshark misses the POST whose large body it never finishes reassembling",
         "zeek/http/putty-upload.pcap");
     // --- tshark reference: tshark dissects packets that carry no complete HTTP start line ---
-    known("snaplen 96 keeps 30 payload bytes per segment: the request line is cut inside its "
-        + "version ('GET /images/sf.net_box.gif HTT', no line end), so connscope has no request "
-        + "to pair; tshark dissects the truncated packet", "zeek/communityid/tcp.pcap");
+    known(
+        "snaplen 96 keeps 30 payload bytes per segment: the request line is cut inside its "
+            + "version ('GET /images/sf.net_box.gif HTT', no line end), so connscope has no request "
+            + "to pair; tshark dissects the truncated packet",
+        "zeek/communityid/tcp.pcap");
   }
 
   record Row(String capture, String group, String expected, String got, String verdict) {}
@@ -124,8 +154,8 @@ class CorpusConformanceTest {
         rows.add(new Row(local, "-", "-", "-", "CRASH"));
         continue;
       }
-      Peers.Result r = rec.get("has_peer_baseline").asBoolean() ? peer(rec.get("peer_detail"), o)
-          : null;
+      Peers.Result r =
+          rec.get("has_peer_baseline").asBoolean() ? peer(rec.get("peer_detail"), o) : null;
       boolean isPeer = r != null;
       if (r == null) {
         r = Peers.tshark(rec.get("features"), o);
@@ -156,7 +186,8 @@ class CorpusConformanceTest {
       rows.add(new Row(local, r.peer(), r.expected(), r.got(), verdict));
     }
     print(rows, peer, tshark);
-    assertTrue(crashes.isEmpty(), "pipeline crashed or printed to stderr:\n" + String.join("\n", crashes));
+    assertTrue(
+        crashes.isEmpty(), "pipeline crashed or printed to stderr:\n" + String.join("\n", crashes));
     assertTrue(stale.isEmpty(), "documented exceptions that now agree (remove them): " + stale);
     assertTrue(unexplained.isEmpty(), "undocumented disagreements with peers: " + unexplained);
     assertTrue(rate(peer) >= PEER_THRESHOLD, "peer agreement " + rate(peer));
@@ -183,25 +214,43 @@ class CorpusConformanceTest {
 
   private static void print(List<Row> rows, int[] peer, int[] tshark) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("%-70s %-9s %-60s %-60s %s%n", "capture", "vs", "expected", "got",
-        "verdict"));
+    sb.append(
+        String.format(
+            "%-70s %-9s %-60s %-60s %s%n", "capture", "vs", "expected", "got", "verdict"));
     for (Row r : rows) {
-      sb.append(String.format("%-70s %-9s %-60s %-60s %s%n", cut(r.capture(), 70), r.group(),
-          cut(r.expected(), 60), cut(r.got(), 60), r.verdict()));
+      sb.append(
+          String.format(
+              "%-70s %-9s %-60s %-60s %s%n",
+              cut(r.capture(), 70),
+              r.group(),
+              cut(r.expected(), 60),
+              cut(r.got(), 60),
+              r.verdict()));
     }
     for (Row r : rows) {
       // -Dconformance.detail=CAPTURE prints the detail of a documented exception too
       if (r.verdict().equals("DISAGREE")
           || r.capture().equals(System.getProperty("conformance.detail"))) {
-        sb.append("\n").append(r.verdict().equals("DISAGREE") ? "DISAGREE " : "DETAIL ").append(r.capture()).append(" (").append(r.group())
-            .append(")\n  expected: ").append(r.expected()).append("\n  got:      ")
-            .append(r.got()).append('\n');
+        sb.append("\n")
+            .append(r.verdict().equals("DISAGREE") ? "DISAGREE " : "DETAIL ")
+            .append(r.capture())
+            .append(" (")
+            .append(r.group())
+            .append(")\n  expected: ")
+            .append(r.expected())
+            .append("\n  got:      ")
+            .append(r.got())
+            .append('\n');
       }
     }
-    sb.append(String.format("%npeer baselines: %d/%d agree (%.1f%%), %d documented exceptions%n",
-        peer[1], peer[0], 100.0 * rate(peer), peer[2]));
-    sb.append(String.format("tshark only:    %d/%d agree (%.1f%%), %d documented exceptions%n",
-        tshark[1], tshark[0], 100.0 * rate(tshark), tshark[2]));
+    sb.append(
+        String.format(
+            "%npeer baselines: %d/%d agree (%.1f%%), %d documented exceptions%n",
+            peer[1], peer[0], 100.0 * rate(peer), peer[2]));
+    sb.append(
+        String.format(
+            "tshark only:    %d/%d agree (%.1f%%), %d documented exceptions%n",
+            tshark[1], tshark[0], 100.0 * rate(tshark), tshark[2]));
     System.out.print(sb);
   }
 

@@ -8,8 +8,8 @@ import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
 import io.connscope.common.Addresses;
-import io.connscope.result.Finding;
 import io.connscope.http.Transaction;
+import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,20 +26,38 @@ import java.util.List;
  */
 final class Observed {
   /**
-   * One transaction as the peers see it. {@code method} is null for an orphan response. Frames
-   * are those of the first and last byte of each message, -1 when the message was not seen.
+   * One transaction as the peers see it. {@code method} is null for an orphan response. Frames are
+   * those of the first and last byte of each message, -1 when the message was not seen.
    */
-  record Tx(String method, String uri, int status, List<Integer> interim, int depth, String host,
-      String version, String userAgent, long responseBodyBytes, String responseVersion,
-      long requestFirstFrame, long requestLastFrame, long responseFirstFrame,
+  record Tx(
+      String method,
+      String uri,
+      int status,
+      List<Integer> interim,
+      int depth,
+      String host,
+      String version,
+      String userAgent,
+      long responseBodyBytes,
+      String responseVersion,
+      long requestFirstFrame,
+      long requestLastFrame,
+      long responseFirstFrame,
       long responseLastFrame) {}
 
   /**
-   * One TCP connection. Endpoints are {@code ip:port} (IPv6 addresses unbracketed); frames are
-   * the connection's first and last.
+   * One TCP connection. Endpoints are {@code ip:port} (IPv6 addresses unbracketed); frames are the
+   * connection's first and last.
    */
-  record Conn(String clientIp, int clientPort, String serverIp, int serverPort, boolean http,
-      List<Tx> txs, long firstFrame, long lastFrame) {
+  record Conn(
+      String clientIp,
+      int clientPort,
+      String serverIp,
+      int serverPort,
+      boolean http,
+      List<Tx> txs,
+      long firstFrame,
+      long lastFrame) {
     String client() {
       return clientIp + ":" + clientPort;
     }
@@ -50,8 +68,10 @@ final class Observed {
   }
 
   final List<Conn> conns = new ArrayList<>();
+
   /** The exception (with stack trace) the pipeline threw, or null. */
   String crash;
+
   /** Whatever the pipeline wrote to System.err (a stack trace printed and swallowed, say). */
   String stderr = "";
 
@@ -77,18 +97,19 @@ final class Observed {
   /** Runs the whole pipeline over {@code file}; never throws. */
   static Observed of(Path file) {
     Observed o = new Observed();
-    AnalysisSink sink = new AnalysisSink() {
-      @Override
-      public void connection(ConnectionRecord r) {
-        o.conns.add(reduce(r));
-      }
+    AnalysisSink sink =
+        new AnalysisSink() {
+          @Override
+          public void connection(ConnectionRecord r) {
+            o.conns.add(reduce(r));
+          }
 
-      @Override
-      public void finding(Finding finding) {}
+          @Override
+          public void finding(Finding finding) {}
 
-      @Override
-      public void finish(CaptureTotals capture) {}
-    };
+          @Override
+          public void finish(CaptureTotals capture) {}
+        };
     PrintStream oldErr = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -120,15 +141,32 @@ final class Observed {
     boolean http = r.http() != null && r.http().isHttp();
     if (r.http() != null) {
       for (Transaction t : r.http().transactions()) {
-        txs.add(new Tx(t.method(), t.uri(), t.status(), t.interimStatuses(), t.depth(),
-            t.requestHeaders().get("host"), t.requestVersion(),
-            t.requestHeaders().get("user-agent"), t.responseBodyBytes(), t.responseVersion(),
-            t.requestFirstFrame(), t.requestLastFrame(), t.responseFirstFrame(),
-            t.responseLastFrame()));
+        txs.add(
+            new Tx(
+                t.method(),
+                t.uri(),
+                t.status(),
+                t.interimStatuses(),
+                t.depth(),
+                t.requestHeaders().get("host"),
+                t.requestVersion(),
+                t.requestHeaders().get("user-agent"),
+                t.responseBodyBytes(),
+                t.responseVersion(),
+                t.requestFirstFrame(),
+                t.requestLastFrame(),
+                t.responseFirstFrame(),
+                t.responseLastFrame()));
       }
     }
-    return new Conn(Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort(),
-        Addresses.format(c.serverAddrHi(), c.serverAddrLo()), c.serverPort(), http,
-        List.copyOf(txs), c.firstFrame(), c.lastFrame());
+    return new Conn(
+        Addresses.format(c.clientAddrHi(), c.clientAddrLo()),
+        c.clientPort(),
+        Addresses.format(c.serverAddrHi(), c.serverAddrLo()),
+        c.serverPort(),
+        http,
+        List.copyOf(txs),
+        c.firstFrame(),
+        c.lastFrame());
   }
 }

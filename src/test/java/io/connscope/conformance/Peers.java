@@ -16,9 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Compares what connscope saw in a capture ({@link Observed}) with one peer's expectation from
- * the corpus index. Each method returns null when the peer states nothing comparable about
- * HTTP transactions for that capture, else a {@link Result}.
+ * Compares what connscope saw in a capture ({@link Observed}) with one peer's expectation from the
+ * corpus index. Each method returns null when the peer states nothing comparable about HTTP
+ * transactions for that capture, else a {@link Result}.
  */
 final class Peers {
   private Peers() {}
@@ -46,22 +46,34 @@ final class Peers {
     boolean hasStatus = any(rows, "status_code");
     TreeMap<String, Integer> exp = new TreeMap<>();
     for (JsonNode r : rows) {
-      if (hasMethod && hasStatus && text(r, "method").equals("-")
+      if (hasMethod
+          && hasStatus
+          && text(r, "method").equals("-")
           && text(r, "status_code").equals("-")) {
         continue; // neither request nor response: Zeek's empty record after an HTTP/0.9 reply
       }
-      exp.merge(zeekKey(hasDepth ? text(r, "trans_depth") : null,
-          hasMethod ? text(r, "method") : null, hasUri ? text(r, "uri") : null,
-          hasStatus ? text(r, "status_code") : null), 1, Integer::sum);
+      exp.merge(
+          zeekKey(
+              hasDepth ? text(r, "trans_depth") : null,
+              hasMethod ? text(r, "method") : null,
+              hasUri ? text(r, "uri") : null,
+              hasStatus ? text(r, "status_code") : null),
+          1,
+          Integer::sum);
     }
     TreeMap<String, Integer> got = new TreeMap<>();
     for (Tx t : o.allTxs()) {
-      got.merge(zeekKey(hasDepth ? Integer.toString(t.depth()) : null,
-          hasMethod ? dash(t.method()) : null,
-          hasUri ? (t.uri() == null ? "-" : t.uri().isEmpty() ? "(empty)"
-              : zeekEscape(zeekUnescape(t.uri())))
-              : null,
-          hasStatus ? zeekStatus(t) : null), 1,
+      got.merge(
+          zeekKey(
+              hasDepth ? Integer.toString(t.depth()) : null,
+              hasMethod ? dash(t.method()) : null,
+              hasUri
+                  ? (t.uri() == null
+                      ? "-"
+                      : t.uri().isEmpty() ? "(empty)" : zeekEscape(zeekUnescape(t.uri())))
+                  : null,
+              hasStatus ? zeekStatus(t) : null),
+          1,
           Integer::sum);
     }
     return new Result("zeek", exp.toString(), got.toString(), exp.equals(got));
@@ -93,8 +105,8 @@ final class Peers {
   }
 
   /**
-   * Zeek logs the request-target percent-decoded (its HTTP analyzer's {@code unescape_URI}):
-   * each {@code %XX} with two hex digits becomes that byte; a lone or truncated {@code %} stays.
+   * Zeek logs the request-target percent-decoded (its HTTP analyzer's {@code unescape_URI}): each
+   * {@code %XX} with two hex digits becomes that byte; a lone or truncated {@code %} stays.
    */
   static String zeekUnescape(String s) {
     if (s.indexOf('%') < 0) {
@@ -103,8 +115,10 @@ final class Peers {
     StringBuilder sb = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '%' && i + 2 < s.length()
-          && Character.digit(s.charAt(i + 1), 16) >= 0 && Character.digit(s.charAt(i + 2), 16) >= 0) {
+      if (c == '%'
+          && i + 2 < s.length()
+          && Character.digit(s.charAt(i + 1), 16) >= 0
+          && Character.digit(s.charAt(i + 2), 16) >= 0) {
         sb.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
         i += 2;
       } else {
@@ -131,9 +145,9 @@ final class Peers {
   }
 
   /**
-   * Zeek conn.log without an http.log: every connection Zeek tagged with the {@code http}
-   * service must be one where connscope recognised HTTP, and no other. Null when Zeek tagged no
-   * connection http (nothing HTTP to compare).
+   * Zeek conn.log without an http.log: every connection Zeek tagged with the {@code http} service
+   * must be one where connscope recognised HTTP, and no other. Null when Zeek tagged no connection
+   * http (nothing HTTP to compare).
    */
   static Result zeekConn(JsonNode connLog, Observed o) {
     if (connLog == null || !connLog.isArray()) {
@@ -144,8 +158,12 @@ final class Peers {
     for (JsonNode r : connLog) {
       if (text(r, "service") != null && text(r, "service").contains("http")) {
         ids &= text(r, "id.orig_h") != null;
-        exp.add(pair(text(r, "id.orig_h"), text(r, "id.orig_p"), text(r, "id.resp_h"),
-            text(r, "id.resp_p")));
+        exp.add(
+            pair(
+                text(r, "id.orig_h"),
+                text(r, "id.orig_p"),
+                text(r, "id.resp_h"),
+                text(r, "id.resp_p")));
       }
     }
     if (exp.isEmpty()) {
@@ -154,8 +172,14 @@ final class Peers {
     List<String> got = new ArrayList<>();
     for (Conn c : o.conns) {
       if (c.http()) {
-        got.add(ids ? pair(c.clientIp(), Integer.toString(c.clientPort()), c.serverIp(),
-            Integer.toString(c.serverPort())) : "conn");
+        got.add(
+            ids
+                ? pair(
+                    c.clientIp(),
+                    Integer.toString(c.clientPort()),
+                    c.serverIp(),
+                    Integer.toString(c.serverPort()))
+                : "conn");
       }
     }
     if (!ids) { // a column cut without the endpoints: compare the number of HTTP connections
@@ -176,10 +200,10 @@ final class Peers {
   // ---- Arkime ---------------------------------------------------------------------------------
 
   /**
-   * Arkime sessions: per HTTP session (matched on client and server endpoints) the method
-   * counts, the set of status codes (interim ones included) and the set of uris, where Arkime's
-   * uri is the Host header followed by the path (the bare target for CONNECT and when there is no
-   * Host). Sessions Arkime holds no HTTP method nor status for (TLS, non-HTTP) are ignored.
+   * Arkime sessions: per HTTP session (matched on client and server endpoints) the method counts,
+   * the set of status codes (interim ones included) and the set of uris, where Arkime's uri is the
+   * Host header followed by the path (the bare target for CONNECT and when there is no Host).
+   * Sessions Arkime holds no HTTP method nor status for (TLS, non-HTTP) are ignored.
    */
   static Result arkime(JsonNode sessions, Observed o) {
     if (sessions == null || !sessions.isArray()) {
@@ -194,7 +218,9 @@ final class Peers {
       }
       TreeMap<String, Integer> methods = new TreeMap<>();
       if (s.has("methods")) {
-        s.get("methods").fields().forEachRemaining(e -> methods.put(e.getKey(), e.getValue().asInt()));
+        s.get("methods")
+            .fields()
+            .forEachRemaining(e -> methods.put(e.getKey(), e.getValue().asInt()));
       }
       TreeSet<Integer> codes = new TreeSet<>();
       if (anyStatus) {
@@ -204,8 +230,16 @@ final class Peers {
       if (s.has("uri") && s.get("uri").isArray()) {
         s.get("uri").forEach(n -> uris.add(n.asText()));
       }
-      exp.add(endpoint(s.get("src").asText()) + ">" + endpoint(s.get("dst").asText()) + " "
-          + methods + " " + codes + " " + uris);
+      exp.add(
+          endpoint(s.get("src").asText())
+              + ">"
+              + endpoint(s.get("dst").asText())
+              + " "
+              + methods
+              + " "
+              + codes
+              + " "
+              + uris);
     }
     List<String> got = new ArrayList<>();
     for (Conn c : o.conns) {
@@ -227,8 +261,16 @@ final class Peers {
           uris.add(arkimeUri(t));
         }
       }
-      got.add(endpoint(c.client()) + ">" + endpoint(c.server()) + " " + methods + " " + codes
-          + " " + uris);
+      got.add(
+          endpoint(c.client())
+              + ">"
+              + endpoint(c.server())
+              + " "
+              + methods
+              + " "
+              + codes
+              + " "
+              + uris);
     }
     java.util.Collections.sort(exp);
     java.util.Collections.sort(got);
@@ -277,13 +319,12 @@ final class Peers {
   // ---- Suricata -------------------------------------------------------------------------------
 
   /**
-   * Suricata eve checks of the tests that run this capture with an IDS configuration comparable
-   * to connscope's (see {@link #suricataApplicable}). An {@code http} check is a count of http
-   * events (one per transaction) matching the given fields; fields connscope has (url, method,
-   * status, hostname, protocol, user agent, response length, endpoints) are matched, and when a
-   * check also names fields connscope does not have, the count becomes a lower bound. Checks on
-   * other event types (fileinfo, alert) that name http fields only require one matching
-   * transaction to exist.
+   * Suricata eve checks of the tests that run this capture with an IDS configuration comparable to
+   * connscope's (see {@link #suricataApplicable}). An {@code http} check is a count of http events
+   * (one per transaction) matching the given fields; fields connscope has (url, method, status,
+   * hostname, protocol, user agent, response length, endpoints) are matched, and when a check also
+   * names fields connscope does not have, the count becomes a lower bound. Checks on other event
+   * types (fileinfo, alert) that name http fields only require one matching transaction to exist.
    */
   static Result suricata(JsonNode tests, Observed o) {
     if (tests == null || !tests.isArray()) {
@@ -344,9 +385,19 @@ final class Peers {
         }
         checks++;
         agree &= ok;
-        exp.add(t.get("test").asText().replaceAll(".*/", "") + ":" + type + usable.keySet()
-            .stream().map(k -> k.replace("http.", "").replace("http_", "") + "="
-                + usable.get(k).asText()).toList() + "=" + want);
+        exp.add(
+            t.get("test").asText().replaceAll(".*/", "")
+                + ":"
+                + type
+                + usable.keySet().stream()
+                    .map(
+                        k ->
+                            k.replace("http.", "").replace("http_", "")
+                                + "="
+                                + usable.get(k).asText())
+                    .toList()
+                + "="
+                + want);
         got.add(Integer.toString(n) + (ok ? "" : "!"));
       }
     }
@@ -357,14 +408,17 @@ final class Peers {
   }
 
   /**
-   * Tests run with an IPS simulation, exception policies or midstream pickup turned off expect
-   * what those policies drop; connscope is a passive analyser that picks up every flow, so only
-   * IDS-mode tests compare. Tests needing only older Suricata versions are skipped too.
+   * Tests run with an IPS simulation, exception policies or midstream pickup turned off expect what
+   * those policies drop; connscope is a passive analyser that picks up every flow, so only IDS-mode
+   * tests compare. Tests needing only older Suricata versions are skipped too.
    */
   static boolean suricataApplicable(JsonNode t) {
-    String args = t.get("args").isArray() ? String.join(" ", iter(t.get("args"))) : t.get("args").asText("");
-    if (args.contains("simulate-ips") || args.contains("exception-policy")
-        || args.contains("midstream-policy") || args.contains("midstream=false")) {
+    String args =
+        t.get("args").isArray() ? String.join(" ", iter(t.get("args"))) : t.get("args").asText("");
+    if (args.contains("simulate-ips")
+        || args.contains("exception-policy")
+        || args.contains("midstream-policy")
+        || args.contains("midstream=false")) {
       return false;
     }
     JsonNode req = t.get("requires");
@@ -377,31 +431,42 @@ final class Peers {
     return out;
   }
 
-  private static final java.util.Set<String> SURICATA_FIELDS = java.util.Set.of("http.url",
-      "http.http_method", "http.status", "http.hostname", "http.protocol", "http.http_user_agent",
-      "http.length", "src_ip", "src_port", "dest_ip", "dest_port");
-  /** Always true of a connscope transaction (TCP, HTTP app protocol) or only about the output. */
-  private static final java.util.Set<String> IGNORED_FIELDS = java.util.Set.of("proto",
-      "app_proto", "has-key", "not-has-key", "pkt_src", "ip_v");
+  private static final java.util.Set<String> SURICATA_FIELDS =
+      java.util.Set.of(
+          "http.url",
+          "http.http_method",
+          "http.status",
+          "http.hostname",
+          "http.protocol",
+          "http.http_user_agent",
+          "http.length",
+          "src_ip",
+          "src_port",
+          "dest_ip",
+          "dest_port");
 
-  private static boolean suricataMatches(Map<String, JsonNode> m, Conn c, Tx t,
-      boolean toClient) {
+  /** Always true of a connscope transaction (TCP, HTTP app protocol) or only about the output. */
+  private static final java.util.Set<String> IGNORED_FIELDS =
+      java.util.Set.of("proto", "app_proto", "has-key", "not-has-key", "pkt_src", "ip_v");
+
+  private static boolean suricataMatches(Map<String, JsonNode> m, Conn c, Tx t, boolean toClient) {
     for (Map.Entry<String, JsonNode> e : m.entrySet()) {
       String v = e.getValue().asText();
-      String have = switch (e.getKey()) {
-        case "http.url" -> t.uri();
-        case "http.http_method" -> t.method();
-        case "http.status" -> t.status() == 0 ? null : Integer.toString(t.status());
-        case "http.hostname" -> suricataHost(t);
-        case "http.protocol" -> t.version();
-        case "http.http_user_agent" -> t.userAgent();
-        case "http.length" -> Long.toString(t.responseBodyBytes());
-        case "src_ip" -> toClient ? c.serverIp() : c.clientIp();
-        case "src_port" -> Integer.toString(toClient ? c.serverPort() : c.clientPort());
-        case "dest_ip" -> toClient ? c.clientIp() : c.serverIp();
-        case "dest_port" -> Integer.toString(toClient ? c.clientPort() : c.serverPort());
-        default -> null;
-      };
+      String have =
+          switch (e.getKey()) {
+            case "http.url" -> t.uri();
+            case "http.http_method" -> t.method();
+            case "http.status" -> t.status() == 0 ? null : Integer.toString(t.status());
+            case "http.hostname" -> suricataHost(t);
+            case "http.protocol" -> t.version();
+            case "http.http_user_agent" -> t.userAgent();
+            case "http.length" -> Long.toString(t.responseBodyBytes());
+            case "src_ip" -> toClient ? c.serverIp() : c.clientIp();
+            case "src_port" -> Integer.toString(toClient ? c.serverPort() : c.clientPort());
+            case "dest_ip" -> toClient ? c.clientIp() : c.serverIp();
+            case "dest_port" -> Integer.toString(toClient ? c.clientPort() : c.serverPort());
+            default -> null;
+          };
       if (e.getKey().endsWith("_ip")) {
         v = normIp(v);
       }
@@ -452,9 +517,9 @@ final class Peers {
 
   // ---- tcpdump --------------------------------------------------------------------------------
 
-  private static final Pattern REQ_LINE =
-      Pattern.compile("([A-Z]+) (\\S+) HTTP/\\d\\.\\d$");
-  private static final Pattern STATUS_LINE = Pattern.compile("^(?:.*\\.\\.\\.)?HTTP/\\d\\.\\d (\\d{3})\\b");
+  private static final Pattern REQ_LINE = Pattern.compile("([A-Z]+) (\\S+) HTTP/\\d\\.\\d$");
+  private static final Pattern STATUS_LINE =
+      Pattern.compile("^(?:.*\\.\\.\\.)?HTTP/\\d\\.\\d (\\d{3})\\b");
 
   /**
    * tcpdump's expected printer output: every request line and status line it prints must be a
@@ -495,8 +560,8 @@ final class Peers {
   // ---- tshark ---------------------------------------------------------------------------------
 
   /**
-   * tshark's dissection: request and response counts and the method and status histograms
-   * (tshark counts every response message, interim 1xx included).
+   * tshark's dissection: request and response counts and the method and status histograms (tshark
+   * counts every response message, interim 1xx included).
    */
   static Result tshark(JsonNode f, Observed o) {
     if (f == null || !f.has("n_req")) {
@@ -506,7 +571,8 @@ final class Peers {
     f.path("methods").fields().forEachRemaining(e -> em.put(e.getKey(), e.getValue().asInt()));
     TreeMap<String, Integer> ec = new TreeMap<>();
     f.path("codes").fields().forEachRemaining(e -> ec.put(e.getKey(), e.getValue().asInt()));
-    String exp = f.get("n_req").asInt() + " req " + f.get("n_resp").asInt() + " resp " + em + " " + ec;
+    String exp =
+        f.get("n_req").asInt() + " req " + f.get("n_resp").asInt() + " resp " + em + " " + ec;
     TreeMap<String, Integer> gm = new TreeMap<>();
     TreeMap<String, Integer> gc = new TreeMap<>();
     int req = 0;

@@ -26,17 +26,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Differential test against tshark: every capture of the shared corpus ({@code ../shared/corpus},
- * skipped when absent) and every sample ({@code samples/*.pcap}, {@code *.pcapng}) is read by tshark and by
- * connscope's pipeline ({@link Observed}), and the HTTP transactions are compared one by one
- * (HTTPS samples decrypted by both, with the key log beside them or the pcapng's Decryption
- * Secrets Blocks):
- * method, request target, final status and the request's frame. See docs/conformance.md.
+ * skipped when absent) and every sample ({@code samples/*.pcap}, {@code *.pcapng}) is read by
+ * tshark and by connscope's pipeline ({@link Observed}), and the HTTP transactions are compared one
+ * by one (HTTPS samples decrypted by both, with the key log beside them or the pcapng's Decryption
+ * Secrets Blocks): method, request target, final status and the request's frame. See
+ * docs/conformance.md.
  *
- * <p>Every difference must be listed, with a reason, in {@value #EXPECTATIONS_NAME}. The test
- * fails on a difference that is not listed or whose reason is {@code UNEXPLAINED}, on a listed
- * difference that no longer occurs (stale), on a reason id without an explanation or without a
- * difference (checked when the corpus was read), and when tshark does not finish a capture within
- * {@link #TIMEOUT_SECONDS}. {@code -Dtshark.diff.write=true} rewrites the file from the current
+ * <p>Every difference must be listed, with a reason, in {@value #EXPECTATIONS_NAME}. The test fails
+ * on a difference that is not listed or whose reason is {@code UNEXPLAINED}, on a listed difference
+ * that no longer occurs (stale), on a reason id without an explanation or without a difference
+ * (checked when the corpus was read), and when tshark does not finish a capture within {@link
+ * #TIMEOUT_SECONDS}. {@code -Dtshark.diff.write=true} rewrites the file from the current
  * differences, keeping the reason of each row that is unchanged and dropping unused reasons.
  * Skipped when tshark is not installed.
  */
@@ -45,49 +45,84 @@ class TsharkDifferentialTest {
   private static final Path SAMPLES = Paths.get("samples");
   static final String EXPECTATIONS_NAME = "src/test/resources/conformance/tshark-differences.tsv";
   private static final Path EXPECTATIONS = Paths.get(EXPECTATIONS_NAME);
-  private static final String REGENERATE = "mvn -q -B -o test -Dtest=TsharkDifferentialTest "
-      + "-Dsurefire.failIfNoSpecifiedTests=false -Dtshark.diff.write=true";
+  private static final String REGENERATE =
+      "mvn -q -B -o test -Dtest=TsharkDifferentialTest "
+          + "-Dsurefire.failIfNoSpecifiedTests=false -Dtshark.diff.write=true";
   static final String UNEXPLAINED = "UNEXPLAINED";
 
   /** tshark processes at once (the machines this runs on have 2 cores). */
   private static final int PARALLEL = 2;
+
   /** Per capture; the slowest one takes about 3 s. */
   static final long TIMEOUT_SECONDS = 120;
+
   /** Separates the occurrences of a field; never in a URI tshark prints ('|' is). */
   private static final String AGG = "\u001f";
 
   /**
-   * The tshark invocation. Preferences are pinned (and the user's own are not read, see
-   * {@link #tshark}) so the result depends on the tshark version only:
+   * The tshark invocation. Preferences are pinned (and the user's own are not read, see {@link
+   * #tshark}) so the result depends on the tshark version only:
+   *
    * <ul>
    *   <li>HTTP heads and bodies are desegmented (tshark's defaults): a message is reported in the
-   *       frame where tshark has all of it, so its boundaries, and those of the message after it
-   *       on the connection, are right. Without body desegmentation tshark loses every message
-   *       that starts inside the segment that ends a body (keep-alive, pipelining). The price:
-   *       a message whose body never completes (a gap, the capture's end) is not reported at all
-   *       ({@code tshark-body-gap}).
+   *       frame where tshark has all of it, so its boundaries, and those of the message after it on
+   *       the connection, are right. Without body desegmentation tshark loses every message that
+   *       starts inside the segment that ends a body (keep-alive, pipelining). The price: a message
+   *       whose body never completes (a gap, the capture's end) is not reported at all ({@code
+   *       tshark-body-gap}).
    *   <li>Out-of-order segments are not reassembled ({@code tcp.reassemble_out_of_order}, off by
    *       default in tshark 4.0). Turned on, tshark waits for a lost segment for good: on
    *       zeek/http/1000-requests-one-dropped-response it reported 1 of 1,000 responses (1,145
-   *       differences in all against 132 with it off, measured while this test was written).
-   *       Off, a message whose segments arrive out of order is lost on tshark's side
-   *       ({@code tshark-out-of-order}).
+   *       differences in all against 132 with it off, measured while this test was written). Off, a
+   *       message whose segments arrive out of order is lost on tshark's side ({@code
+   *       tshark-out-of-order}).
    *   <li>The heuristic HTTP-over-TCP dissector stays on (the default), so HTTP on any port is
    *       seen, as connscope recognises it by content. {@code -n}: no name resolution.
    * </ul>
    */
-  static final List<String> TSHARK_ARGS = List.of("-n",
-      "-o", "tcp.desegment_tcp_streams:TRUE",
-      "-o", "tcp.reassemble_out_of_order:FALSE",
-      "-o", "http.desegment_headers:TRUE",
-      "-o", "http.desegment_body:TRUE",
-      "-o", "http.dechunk_body:TRUE",
-      "-Y", "http.request or http.response",
-      "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=" + AGG,
-      "-e", "frame.number", "-e", "tcp.stream", "-e", "_ws.col.Source",
-      "-e", "_ws.col.Destination", "-e", "tcp.srcport", "-e", "tcp.dstport",
-      "-e", "http.request.method", "-e", "http.request.uri", "-e", "http.response.code",
-      "-e", "http.request_in");
+  static final List<String> TSHARK_ARGS =
+      List.of(
+          "-n",
+          "-o",
+          "tcp.desegment_tcp_streams:TRUE",
+          "-o",
+          "tcp.reassemble_out_of_order:FALSE",
+          "-o",
+          "http.desegment_headers:TRUE",
+          "-o",
+          "http.desegment_body:TRUE",
+          "-o",
+          "http.dechunk_body:TRUE",
+          "-Y",
+          "http.request or http.response",
+          "-T",
+          "fields",
+          "-E",
+          "separator=/t",
+          "-E",
+          "occurrence=a",
+          "-E",
+          "aggregator=" + AGG,
+          "-e",
+          "frame.number",
+          "-e",
+          "tcp.stream",
+          "-e",
+          "_ws.col.Source",
+          "-e",
+          "_ws.col.Destination",
+          "-e",
+          "tcp.srcport",
+          "-e",
+          "tcp.dstport",
+          "-e",
+          "http.request.method",
+          "-e",
+          "http.request.uri",
+          "-e",
+          "http.response.code",
+          "-e",
+          "http.request_in");
 
   record Capture(String name, Path file) {}
 
@@ -100,6 +135,7 @@ class TsharkDifferentialTest {
     final String method;
     final String uri;
     String status = "-";
+
     /** Frame of the final response, -1 when none. */
     long responseFrame = -1;
 
@@ -111,8 +147,8 @@ class TsharkDifferentialTest {
   }
 
   /** A difference; {@link #key} is everything but the reason. */
-  record Diff(String capture, long frame, String kind, String tshark, String connscope,
-      String reason) {
+  record Diff(
+      String capture, long frame, String kind, String tshark, String connscope, String reason) {
     String key() {
       return capture + "\t" + frame + "\t" + kind + "\t" + tshark + "\t" + connscope;
     }
@@ -191,8 +227,9 @@ class TsharkDifferentialTest {
     Expectations want = Expectations.read(EXPECTATIONS);
     for (int i = 0; i < diffs.size(); i++) {
       Diff d = diffs.get(i);
-      diffs.set(i, new Diff(d.capture(), d.frame(), d.kind(), d.tshark(), d.connscope(),
-          want.reasonFor(d)));
+      diffs.set(
+          i,
+          new Diff(d.capture(), d.frame(), d.kind(), d.tshark(), d.connscope(), want.reasonFor(d)));
     }
     // rows of captures not examined (corpus absent, tshark.diff.only) are neither stale nor
     // dropped on rewrite
@@ -238,22 +275,33 @@ class TsharkDifferentialTest {
     }
     print(version, totals, diffs, want.reasons);
     if (write && !stale.isEmpty()) {
-      System.out.println("dropped " + stale.size() + " row(s) that no longer occur:\n"
-          + first(stale, 40));
+      System.out.println(
+          "dropped " + stale.size() + " row(s) that no longer occur:\n" + first(stale, 40));
       stale.clear();
     }
 
     assertTrue(failures.isEmpty(), String.join("\n", failures));
-    assertTrue(unused.isEmpty(), "reason ids no difference uses any more; remove them from "
-        + EXPECTATIONS_NAME + ": " + unused);
+    assertTrue(
+        unused.isEmpty(),
+        "reason ids no difference uses any more; remove them from "
+            + EXPECTATIONS_NAME
+            + ": "
+            + unused);
     if (!unexplained.isEmpty() || !stale.isEmpty()) {
-      fail(unexplained.size() + " difference(s) from tshark not explained in " + EXPECTATIONS_NAME
-          + ", " + stale.size() + " listed difference(s) that no longer occur (stale).\n"
-          + "Read the packets of each new row (tshark -V -r FILE -Y frame.number==N), then "
-          + "regenerate the file with\n  " + REGENERATE + "\nand give each UNEXPLAINED row a "
-          + "reason id from the file's reason table.\n"
-          + (unexplained.isEmpty() ? "" : "unexplained:\n" + first(unexplained, 40))
-          + (stale.isEmpty() ? "" : "stale:\n" + first(stale, 40)));
+      fail(
+          unexplained.size()
+              + " difference(s) from tshark not explained in "
+              + EXPECTATIONS_NAME
+              + ", "
+              + stale.size()
+              + " listed difference(s) that no longer occur (stale).\n"
+              + "Read the packets of each new row (tshark -V -r FILE -Y frame.number==N), then "
+              + "regenerate the file with\n  "
+              + REGENERATE
+              + "\nand give each UNEXPLAINED row a "
+              + "reason id from the file's reason table.\n"
+              + (unexplained.isEmpty() ? "" : "unexplained:\n" + first(unexplained, 40))
+              + (stale.isEmpty() ? "" : "stale:\n" + first(stale, 40)));
     }
   }
 
@@ -263,15 +311,20 @@ class TsharkDifferentialTest {
     List<Capture> out = new ArrayList<>();
     if (Files.isDirectory(SAMPLES)) {
       try (Stream<Path> s = Files.list(SAMPLES)) {
-        s.filter(p -> p.getFileName().toString().endsWith(".pcap")
-                || p.getFileName().toString().endsWith(".pcapng")).sorted()
+        s.filter(
+                p ->
+                    p.getFileName().toString().endsWith(".pcap")
+                        || p.getFileName().toString().endsWith(".pcapng"))
+            .sorted()
             .forEach(p -> out.add(new Capture("samples/" + p.getFileName(), p)));
       }
     }
     if (corpus) {
       try (Stream<Path> s = Files.walk(CORPUS)) {
-        s.filter(Files::isRegularFile).filter(TsharkDifferentialTest::isCapture)
-            .map(p -> CORPUS.relativize(p).toString().replace('\\', '/')).sorted()
+        s.filter(Files::isRegularFile)
+            .filter(TsharkDifferentialTest::isCapture)
+            .map(p -> CORPUS.relativize(p).toString().replace('\\', '/'))
+            .sorted()
             .forEach(n -> out.add(new Capture("corpus/" + n, CORPUS.resolve(n))));
       }
     }
@@ -289,8 +342,10 @@ class TsharkDifferentialTest {
   /** tshark's first version line, or null when it cannot be run. */
   static String tsharkVersion() {
     try {
-      Process p = new ProcessBuilder("tshark", "--version")
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("tshark", "--version")
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
         p.destroyForcibly();
@@ -306,8 +361,8 @@ class TsharkDifferentialTest {
   }
 
   /**
-   * Runs tshark over one capture with an empty configuration directory (no user preferences,
-   * no profile), output to temporary files so that a timeout can be enforced.
+   * Runs tshark over one capture with an empty configuration directory (no user preferences, no
+   * profile), output to temporary files so that a timeout can be enforced.
    */
   static TsharkRun tshark(Path file, Path config) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("tshark", "-r", file.toString()));
@@ -322,8 +377,8 @@ class TsharkDifferentialTest {
     Path err = Files.createTempFile("tshark", ".err");
     long start = System.nanoTime();
     try {
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile())
-          .redirectError(err.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
       pb.environment().put("WIRESHARK_CONFIG_DIR", config.toString());
       Process p = pb.start();
       try {
@@ -336,8 +391,11 @@ class TsharkDifferentialTest {
           p.waitFor(10, TimeUnit.SECONDS);
         }
       }
-      return new TsharkRun(Files.readAllLines(out, StandardCharsets.UTF_8), p.exitValue(),
-          Files.readString(err, StandardCharsets.UTF_8), false,
+      return new TsharkRun(
+          Files.readAllLines(out, StandardCharsets.UTF_8),
+          p.exitValue(),
+          Files.readString(err, StandardCharsets.UTF_8),
+          false,
           (System.nanoTime() - start) / 1_000_000);
     } finally {
       Files.deleteIfExists(out);
@@ -351,6 +409,7 @@ class TsharkDifferentialTest {
     final String b;
     final long firstFrame;
     final List<TsTx> txs = new ArrayList<>();
+
     /** Requests still waiting for their final response, oldest first. */
     final List<TsTx> pending = new ArrayList<>();
 
@@ -363,11 +422,11 @@ class TsharkDifferentialTest {
 
   /**
    * tshark's transactions by stream, in frame order. A final response (1xx other than 101 are
-   * interim) answers the request tshark pairs it with ({@code http.request_in}, given for the
-   * first response of a frame only), else the oldest request seen before it that has no final
-   * response yet (HTTP/1.x answers in order); a response with no such request stands alone.
-   * Messages that tshark found outside TCP (HTTP over UDP or SCTP) have no stream and are kept
-   * under stream -1, where no connscope connection matches them.
+   * interim) answers the request tshark pairs it with ({@code http.request_in}, given for the first
+   * response of a frame only), else the oldest request seen before it that has no final response
+   * yet (HTTP/1.x answers in order); a response with no such request stands alone. Messages that
+   * tshark found outside TCP (HTTP over UDP or SCTP) have no stream and are kept under stream -1,
+   * where no connscope connection matches them.
    */
   static Map<Integer, TsStream> parse(List<String> lines) {
     Map<Integer, TsStream> streams = new TreeMap<>();
@@ -380,8 +439,8 @@ class TsharkDifferentialTest {
       int stream = f[1].isEmpty() ? -1 : Integer.parseInt(last(f[1]));
       String src = endpoint(f[2], f[4]);
       String dst = endpoint(f[3], f[5]);
-      TsStream s = streams.computeIfAbsent(stream, k -> new TsStream(min(src, dst),
-          max(src, dst), frame));
+      TsStream s =
+          streams.computeIfAbsent(stream, k -> new TsStream(min(src, dst), max(src, dst), frame));
       String[] methods = f[6].isEmpty() ? new String[0] : f[6].split(AGG, -1);
       String[] uris = f[7].isEmpty() ? new String[0] : f[7].split(AGG, -1);
       for (int i = 0; i < methods.length; i++) {
@@ -457,14 +516,14 @@ class TsharkDifferentialTest {
    * Compares one capture. Each tshark stream goes to the connscope connection with the same two
    * endpoints whose frames contain the stream's first HTTP frame; then the transactions of a
    * connection are aligned in order, a tshark transaction matching a connscope one when its frame
-   * lies within the frames of connscope's message (the request; for a response without request,
-   * the response): tshark reports a message in the frame where its reassembly completed, which
-   * is the frame of the message's last byte, between connscope's first and last frame of it.
-   * When the frame rule fails but method and target are equal and neither neighbour matches by
-   * frame, the two are the same transaction with a different frame.
+   * lies within the frames of connscope's message (the request; for a response without request, the
+   * response): tshark reports a message in the frame where its reassembly completed, which is the
+   * frame of the message's last byte, between connscope's first and last frame of it. When the
+   * frame rule fails but method and target are equal and neither neighbour matches by frame, the
+   * two are the same transaction with a different frame.
    */
-  static void compare(String capture, Map<Integer, TsStream> streams, Observed o, List<Diff> out,
-      Totals totals) {
+  static void compare(
+      String capture, Map<Integer, TsStream> streams, Observed o, List<Diff> out, Totals totals) {
     List<Observed.Conn> conns = new ArrayList<>();
     for (Observed.Conn c : o.conns) {
       if (!c.txs().isEmpty()) {
@@ -481,8 +540,10 @@ class TsharkDifferentialTest {
         Observed.Conn c = conns.get(i);
         String ca = address(c.clientIp()) + ":" + c.clientPort();
         String cb = address(c.serverIp()) + ":" + c.serverPort();
-        if (min(ca, cb).equals(s.a) && max(ca, cb).equals(s.b)
-            && c.firstFrame() <= s.firstFrame && s.firstFrame <= c.lastFrame()) {
+        if (min(ca, cb).equals(s.a)
+            && max(ca, cb).equals(s.b)
+            && c.firstFrame() <= s.firstFrame
+            && s.firstFrame <= c.lastFrame()) {
           match = i;
           break;
         }
@@ -504,18 +565,20 @@ class TsharkDifferentialTest {
 
   /**
    * Pairs the transactions of one connection: first by request frame, then the rest by the final
-   * response's frame, then, in order, what has the same method and target; what is left is
-   * missing on the other side.
+   * response's frame, then, in order, what has the same method and target; what is left is missing
+   * on the other side.
    */
-  private static void align(String capture, List<TsTx> ts, List<Observed.Tx> cs, List<Diff> out,
-      Totals totals) {
+  private static void align(
+      String capture, List<TsTx> ts, List<Observed.Tx> cs, List<Diff> out, Totals totals) {
     Observed.Tx[] match = new Observed.Tx[ts.size()];
     boolean[] used = new boolean[cs.size()];
     for (int pass = 0; pass < 2; pass++) {
       for (int i = 0; i < ts.size(); i++) {
         for (int j = 0; j < cs.size() && match[i] == null; j++) {
-          if (!used[j] && (pass == 0 ? requestFrameWithin(ts.get(i), cs.get(j))
-              : responseFrameWithin(ts.get(i), cs.get(j)))) {
+          if (!used[j]
+              && (pass == 0
+                  ? requestFrameWithin(ts.get(i), cs.get(j))
+                  : responseFrameWithin(ts.get(i), cs.get(j)))) {
             match[i] = cs.get(j);
             used[j] = true;
           }
@@ -553,24 +616,35 @@ class TsharkDifferentialTest {
     }
   }
 
-  private static void pair(String capture, TsTx t, Observed.Tx c, List<Diff> out,
-      Totals totals) {
+  private static void pair(String capture, TsTx t, Observed.Tx c, List<Diff> out, Totals totals) {
     totals.compared++;
     int before = out.size();
     if (t.method == null && c.method() != null) {
-      out.add(new Diff(capture, t.frame, "request-missing-in-tshark", "-",
-          text(c.method()) + " " + text(c.uri()) + " @" + frames(c), null));
+      out.add(
+          new Diff(
+              capture,
+              t.frame,
+              "request-missing-in-tshark",
+              "-",
+              text(c.method()) + " " + text(c.uri()) + " @" + frames(c),
+              null));
     } else if (t.method != null && c.method() == null) {
-      out.add(new Diff(capture, t.frame, "request-missing-in-connscope",
-          text(t.method) + " " + text(t.uri), "-", null));
+      out.add(
+          new Diff(
+              capture,
+              t.frame,
+              "request-missing-in-connscope",
+              text(t.method) + " " + text(t.uri),
+              "-",
+              null));
     } else if (t.method != null) {
       if (!requestFrameWithin(t, c)) {
-        out.add(new Diff(capture, t.frame, "frame-differs", Long.toString(t.frame), frames(c),
-            null));
+        out.add(
+            new Diff(capture, t.frame, "frame-differs", Long.toString(t.frame), frames(c), null));
       }
       if (!t.method.equals(c.method())) {
-        out.add(new Diff(capture, t.frame, "method-differs", text(t.method), text(c.method()),
-            null));
+        out.add(
+            new Diff(capture, t.frame, "method-differs", text(t.method), text(c.method()), null));
       }
       if (!uri(t.uri).equals(uri(c.uri()))) {
         out.add(new Diff(capture, t.frame, "uri-differs", text(t.uri), text(c.uri()), null));
@@ -581,8 +655,14 @@ class TsharkDifferentialTest {
     }
     if (t.responseFrame >= 0 && c.responseFirstFrame() >= 0 && !responseFrameWithin(t, c)) {
       // both answered, by different responses: the pairing differs
-      out.add(new Diff(capture, t.frame, "response-differs", t.status + " @" + t.responseFrame,
-          status(c) + " @" + responseFrames(c), null));
+      out.add(
+          new Diff(
+              capture,
+              t.frame,
+              "response-differs",
+              t.status + " @" + t.responseFrame,
+              status(c) + " @" + responseFrames(c),
+              null));
     }
     if (out.size() == before) {
       totals.agree++;
@@ -596,13 +676,16 @@ class TsharkDifferentialTest {
   /** tshark's frame of the final response lies within connscope's frames of it. */
   private static boolean responseFrameWithin(TsTx t, Observed.Tx c) {
     long last = c.responseLastFrame() < 0 ? c.responseFirstFrame() : c.responseLastFrame();
-    return t.responseFrame >= 0 && c.responseFirstFrame() >= 0
-        && c.responseFirstFrame() <= t.responseFrame && t.responseFrame <= last;
+    return t.responseFrame >= 0
+        && c.responseFirstFrame() >= 0
+        && c.responseFirstFrame() <= t.responseFrame
+        && t.responseFrame <= last;
   }
 
   private static String responseFrames(Observed.Tx c) {
     long last = c.responseLastFrame() < 0 ? c.responseFirstFrame() : c.responseLastFrame();
-    return c.responseFirstFrame() == last ? Long.toString(last)
+    return c.responseFirstFrame() == last
+        ? Long.toString(last)
         : c.responseFirstFrame() + "-" + last;
   }
 
@@ -638,21 +721,24 @@ class TsharkDifferentialTest {
   }
 
   /**
-   * The target as compared. tshark prints a string field's bytes as UTF-8 where valid and
-   * anything else as {@code \xNN}; connscope keeps the raw bytes as Latin-1 characters.
+   * The target as compared. tshark prints a string field's bytes as UTF-8 where valid and anything
+   * else as {@code \xNN}; connscope keeps the raw bytes as Latin-1 characters.
    */
   static String uri(String u) {
     return u == null ? "" : u;
   }
 
   private static String describe(TsTx t) {
-    return (t.method == null ? "(response)" : text(t.method) + " " + text(t.uri)) + " -> "
+    return (t.method == null ? "(response)" : text(t.method) + " " + text(t.uri))
+        + " -> "
         + t.status;
   }
 
   private static String describe(Observed.Tx c) {
-    String request = c.method() != null ? text(c.method()) + " " + text(c.uri())
-        : c.requestFirstFrame() >= 0 ? "(request bytes, no request line)" : "(response)";
+    String request =
+        c.method() != null
+            ? text(c.method()) + " " + text(c.uri())
+            : c.requestFirstFrame() >= 0 ? "(request bytes, no request line)" : "(response)";
     return request + " -> " + status(c) + " @" + frames(c);
   }
 
@@ -722,22 +808,29 @@ class TsharkDifferentialTest {
         return r;
       }
       String was = byPlace.get(d.place());
-      return was == null || was.startsWith(UNEXPLAINED) ? UNEXPLAINED
+      return was == null || was.startsWith(UNEXPLAINED)
+          ? UNEXPLAINED
           : UNEXPLAINED + "(was:" + was + ")";
     }
 
     void write(Path file, List<Diff> diffs, String version) throws IOException {
       List<Diff> sorted = new ArrayList<>(diffs);
-      sorted.sort(Comparator.comparing(Diff::capture).thenComparingLong(Diff::frame)
-          .thenComparing(Diff::kind).thenComparing(Diff::connscope));
+      sorted.sort(
+          Comparator.comparing(Diff::capture)
+              .thenComparingLong(Diff::frame)
+              .thenComparing(Diff::kind)
+              .thenComparing(Diff::connscope));
       StringBuilder sb = new StringBuilder();
       sb.append("# Differences between tshark and connscope, per HTTP transaction, over every\n")
           .append("# sample and every capture of ../shared/corpus: TsharkDifferentialTest.\n")
           .append("# Each is checked against the packets; see docs/conformance.md.\n")
-          .append("# tshark: ").append(version).append("\n# Regenerate with\n#   ")
+          .append("# tshark: ")
+          .append(version)
+          .append("\n# Regenerate with\n#   ")
           .append(REGENERATE)
           .append("\n# which keeps the reason of every unchanged row; new rows get ")
-          .append(UNEXPLAINED).append(" (the test fails until each has a reason).\n#\n")
+          .append(UNEXPLAINED)
+          .append(" (the test fails until each has a reason).\n#\n")
           .append("# reason <TAB> id <TAB> explanation\n");
       for (Map.Entry<String, String> r : reasons.entrySet()) {
         sb.append("reason\t").append(r.getKey()).append('\t').append(r.getValue()).append('\n');
@@ -754,25 +847,39 @@ class TsharkDifferentialTest {
 
   // ---------------------------------------------------------------- output
 
-  private static void print(String version, Totals t, List<Diff> diffs,
-      Map<String, String> reasons) {
+  private static void print(
+      String version, Totals t, List<Diff> diffs, Map<String, String> reasons) {
     Map<String, Integer> byReason = new TreeMap<>();
     Map<String, Integer> byKind = new TreeMap<>();
     for (Diff d : diffs) {
-      byReason.merge(reasons.containsKey(d.reason()) ? d.reason() : UNEXPLAINED, 1,
-          Integer::sum);
+      byReason.merge(reasons.containsKey(d.reason()) ? d.reason() : UNEXPLAINED, 1, Integer::sum);
       byKind.merge(d.kind(), 1, Integer::sum);
     }
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("TsharkDifferentialTest (%s): %d captures, tshark %d transactions, "
-        + "connscope %d; %d compared, %d agree; %d differences; tshark ran %.1f s in all%n",
-        version, t.captures, t.tsharkTx, t.connscopeTx, t.compared, t.agree, diffs.size(),
-        t.tsharkMillis / 1000.0));
+    sb.append(
+        String.format(
+            "TsharkDifferentialTest (%s): %d captures, tshark %d transactions, "
+                + "connscope %d; %d compared, %d agree; %d differences; tshark ran %.1f s in all%n",
+            version,
+            t.captures,
+            t.tsharkTx,
+            t.connscopeTx,
+            t.compared,
+            t.agree,
+            diffs.size(),
+            t.tsharkMillis / 1000.0));
     sb.append("  by kind:");
     byKind.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
     sb.append("\n  slowest tshark runs:");
-    t.slowest.descendingMap().entrySet().stream().limit(5).forEach(e -> sb.append(' ')
-        .append(e.getValue()).append('=').append(e.getKey() / 10000).append("ms"));
+    t.slowest.descendingMap().entrySet().stream()
+        .limit(5)
+        .forEach(
+            e ->
+                sb.append(' ')
+                    .append(e.getValue())
+                    .append('=')
+                    .append(e.getKey() / 10000)
+                    .append("ms"));
     sb.append("\n  by reason:");
     byReason.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
     System.out.println(sb);
@@ -781,23 +888,46 @@ class TsharkDifferentialTest {
   /** -Dtshark.diff.detail=CAPTURE (its name as in the file) prints both sides' transactions. */
   private static void detail(String capture, Map<Integer, TsStream> streams, Observed o) {
     StringBuilder sb = new StringBuilder("DETAIL " + capture + "\n");
-    streams.forEach((k, s) -> {
-      sb.append("  tshark stream ").append(k).append(' ').append(s.a).append(' ').append(s.b)
-          .append('\n');
-      for (TsTx t : s.txs) {
-        sb.append("    ").append(t.frame).append(' ').append(describe(t)).append(" (response @")
-            .append(t.responseFrame).append(")\n");
-      }
-    });
+    streams.forEach(
+        (k, s) -> {
+          sb.append("  tshark stream ")
+              .append(k)
+              .append(' ')
+              .append(s.a)
+              .append(' ')
+              .append(s.b)
+              .append('\n');
+          for (TsTx t : s.txs) {
+            sb.append("    ")
+                .append(t.frame)
+                .append(' ')
+                .append(describe(t))
+                .append(" (response @")
+                .append(t.responseFrame)
+                .append(")\n");
+          }
+        });
     for (Observed.Conn c : o.conns) {
       if (c.txs().isEmpty()) {
         continue;
       }
-      sb.append("  connscope ").append(c.client()).append(' ').append(c.server()).append(" frames ")
-          .append(c.firstFrame()).append('-').append(c.lastFrame()).append('\n');
+      sb.append("  connscope ")
+          .append(c.client())
+          .append(' ')
+          .append(c.server())
+          .append(" frames ")
+          .append(c.firstFrame())
+          .append('-')
+          .append(c.lastFrame())
+          .append('\n');
       for (Observed.Tx t : c.txs()) {
-        sb.append("    ").append(describe(t)).append(" (response @").append(t.responseFirstFrame())
-            .append('-').append(t.responseLastFrame()).append(")\n");
+        sb.append("    ")
+            .append(describe(t))
+            .append(" (response @")
+            .append(t.responseFirstFrame())
+            .append('-')
+            .append(t.responseLastFrame())
+            .append(")\n");
       }
     }
     System.out.println(sb);

@@ -36,8 +36,11 @@ class AllocationTest {
     }
     // Without and with a defragmenter: frames that are not fragments take the same path (the
     // samples' lone IPv6 fragment is held, then counted as a duplicate, without allocating).
-    for (FrameDecoder d : new FrameDecoder[] {new FrameDecoder(),
-        new FrameDecoder(new IpDefragmenter(new io.connscope.common.Warnings()))}) {
+    for (FrameDecoder d :
+        new FrameDecoder[] {
+          new FrameDecoder(),
+          new FrameDecoder(new IpDefragmenter(new io.connscope.common.Warnings()))
+        }) {
       long sink = run(d, bufs, infos, 20_000); // warm up, and create the LE buffers' duplicates
       long tid = Thread.currentThread().getId();
       long before = tmx.getThreadAllocatedBytes(tid);
@@ -49,8 +52,7 @@ class AllocationTest {
     }
   }
 
-  private static long run(FrameDecoder d, ByteBuffer[] bufs, CaptureInfo[] infos,
-      int rounds) {
+  private static long run(FrameDecoder d, ByteBuffer[] bufs, CaptureInfo[] infos, int rounds) {
     long sink = 0;
     for (int r = 0; r < rounds; r++) {
       int i = r % bufs.length;

@@ -25,18 +25,33 @@ import org.junit.jupiter.api.Test;
  */
 class CorpusDecodeTest {
   private static final Path CORPUS = Paths.get("..", "shared", "corpus");
-  private static final java.util.Set<Integer> SUPPORTED = java.util.Set.of(LinkType.NULL,
-      LinkType.ETHERNET, LinkType.RAW_BSD, LinkType.RAW_OPENBSD, LinkType.RAW, LinkType.LOOP,
-      LinkType.LINUX_SLL, LinkType.IPV4, LinkType.IPV6, LinkType.LINUX_SLL2, LinkType.PPP,
-      LinkType.PPP_SERIAL, LinkType.C_HDLC, LinkType.IEEE802_11,
-      LinkType.IEEE802_11_RADIOTAP, LinkType.NFLOG);
+  private static final java.util.Set<Integer> SUPPORTED =
+      java.util.Set.of(
+          LinkType.NULL,
+          LinkType.ETHERNET,
+          LinkType.RAW_BSD,
+          LinkType.RAW_OPENBSD,
+          LinkType.RAW,
+          LinkType.LOOP,
+          LinkType.LINUX_SLL,
+          LinkType.IPV4,
+          LinkType.IPV6,
+          LinkType.LINUX_SLL2,
+          LinkType.PPP,
+          LinkType.PPP_SERIAL,
+          LinkType.C_HDLC,
+          LinkType.IEEE802_11,
+          LinkType.IEEE802_11_RADIOTAP,
+          LinkType.NFLOG);
 
   /** Per-file outcome counts. */
   static final class Counts {
     int linkType;
     int frames;
+
     /** Frame number and reason of the first MALFORMED frame, for the log. */
     String firstMalformed;
+
     final EnumMap<DecodeStatus, Integer> byStatus = new EnumMap<>(DecodeStatus.class);
 
     int get(DecodeStatus s) {
@@ -73,13 +88,22 @@ class CorpusDecodeTest {
       } else {
         assertEquals(0, c.get(DecodeStatus.UNSUPPORTED_LINK), e.getKey());
       }
-      System.out.println(e.getKey() + " link=" + c.linkType + " frames=" + c.frames + " "
-          + c.byStatus + (c.firstMalformed == null ? "" : " first malformed " + c.firstMalformed));
+      System.out.println(
+          e.getKey()
+              + " link="
+              + c.linkType
+              + " frames="
+              + c.frames
+              + " "
+              + c.byStatus
+              + (c.firstMalformed == null ? "" : " first malformed " + c.firstMalformed));
     }
-    System.out.printf("corpus: %d files, ethernet frames %d, OK %d, OK|NOT_TCP %d%n",
+    System.out.printf(
+        "corpus: %d files, ethernet frames %d, OK %d, OK|NOT_TCP %d%n",
         results.size(), etherFrames, etherOk, etherUseful);
     assertTrue(etherFrames > 1000, "expected a real corpus, got " + etherFrames + " frames");
-    assertTrue(etherUseful >= 0.95 * etherFrames,
+    assertTrue(
+        etherUseful >= 0.95 * etherFrames,
         "only " + etherUseful + " of " + etherFrames + " ethernet frames decoded: " + results);
     assertTrue(etherOk >= 0.8 * etherFrames, "only " + etherOk + " TCP of " + etherFrames);
   }

@@ -1,11 +1,11 @@
 package io.connscope.decode;
 
-import io.connscope.common.Addresses;
 import static io.connscope.decode.Frames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.LinkType;
+import io.connscope.common.Addresses;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -35,8 +35,18 @@ class FrameDecoderTest {
 
   @Test
   void ethernetIpv4Tcp() {
-    byte[] f = ether(0x0800, ipv4(tcp(43210, 80, 0xFFFFFFF0L, 0x80000001L,
-        TcpView.ACK | TcpView.PSH, new byte[0], HELLO)));
+    byte[] f =
+        ether(
+            0x0800,
+            ipv4(
+                tcp(
+                    43210,
+                    80,
+                    0xFFFFFFF0L,
+                    0x80000001L,
+                    TcpView.ACK | TcpView.PSH,
+                    new byte[0],
+                    HELLO)));
     assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET, f));
     assertNull(d.reason());
     assertEquals(4, d.ipVersion());
@@ -82,27 +92,38 @@ class FrameDecoderTest {
   @Test
   void vlanAndQinqTagsAreUnwrapped() {
     byte[] ip = ipv4(tcp(HELLO));
-    assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET,
-        etherTagged(new int[] {0x8100, 100}, 0x0800, ip)));
+    assertEquals(
+        DecodeStatus.OK,
+        decode(LinkType.ETHERNET, etherTagged(new int[] {0x8100, 100}, 0x0800, ip)));
     assertEquals(1, d.vlanCount());
     assertEquals(100, d.outerVlanId());
     assertEquals(PAD + 18 + 40, d.payloadOffset());
 
-    assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET,
-        etherTagged(new int[] {0x88A8, 10, 0x8100, 20}, 0x86DD, ipv6(tcp(HELLO)))));
+    assertEquals(
+        DecodeStatus.OK,
+        decode(
+            LinkType.ETHERNET,
+            etherTagged(new int[] {0x88A8, 10, 0x8100, 20}, 0x86DD, ipv6(tcp(HELLO)))));
     assertEquals(2, d.vlanCount());
     assertEquals(10, d.outerVlanId());
     assertEquals(6, d.ipVersion());
     assertEquals("hello", payload());
 
-    assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET,
-        etherTagged(new int[] {0x9100, 4094, 0x8100, 1, 0x8100, 2, 0x8100, 3}, 0x0800, ip)));
+    assertEquals(
+        DecodeStatus.OK,
+        decode(
+            LinkType.ETHERNET,
+            etherTagged(new int[] {0x9100, 4094, 0x8100, 1, 0x8100, 2, 0x8100, 3}, 0x0800, ip)));
     assertEquals(4, d.vlanCount());
     assertEquals(4094, d.outerVlanId());
     assertEquals("hello", payload());
 
-    assertEquals(DecodeStatus.MALFORMED, decode(LinkType.ETHERNET, etherTagged(
-        new int[] {0x8100, 1, 0x8100, 2, 0x8100, 3, 0x8100, 4, 0x8100, 5}, 0x0800, ip)));
+    assertEquals(
+        DecodeStatus.MALFORMED,
+        decode(
+            LinkType.ETHERNET,
+            etherTagged(
+                new int[] {0x8100, 1, 0x8100, 2, 0x8100, 3, 0x8100, 4, 0x8100, 5}, 0x0800, ip)));
     assertEquals("decode.vlan.too_many_tags", d.reason());
   }
 
@@ -111,7 +132,8 @@ class FrameDecoderTest {
     byte[] arp = new byte[28];
     assertEquals(DecodeStatus.NOT_IP, decode(LinkType.ETHERNET, ether(0x0806, arp)));
     assertEquals(0, d.ipVersion());
-    assertEquals(DecodeStatus.NOT_IP,
+    assertEquals(
+        DecodeStatus.NOT_IP,
         decode(LinkType.ETHERNET, etherTagged(new int[] {0x8100, 7}, 0x0806, arp)));
     assertEquals(7, d.outerVlanId());
     // 802.3 length field instead of an EtherType (LLC frames such as STP)
@@ -125,12 +147,14 @@ class FrameDecoderTest {
     assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET, ether(snap.length, snap)));
     assertEquals(PAD + 14 + 8 + 40, d.payloadOffset());
     byte[] llcNotSnap = cat(bytes(0x42, 0x42, 0x03, 0, 0, 0, 0x08, 0x00), ip);
-    assertEquals(DecodeStatus.NOT_IP, decode(LinkType.ETHERNET, ether(llcNotSnap.length, llcNotSnap)));
+    assertEquals(
+        DecodeStatus.NOT_IP, decode(LinkType.ETHERNET, ether(llcNotSnap.length, llcNotSnap)));
 
     // two labels, the second with bottom-of-stack set
     byte[] mpls = cat(bytes(0x00, 0x01, 0x00, 0x40, 0x00, 0x02, 0x01, 0x40), ipv6(tcp(HELLO)));
-    assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET,
-        etherTagged(new int[] {0x8100, 9}, 0x8847, mpls)));
+    assertEquals(
+        DecodeStatus.OK,
+        decode(LinkType.ETHERNET, etherTagged(new int[] {0x8100, 9}, 0x8847, mpls)));
     assertEquals(6, d.ipVersion());
     assertEquals(PAD + 18 + 8 + 60, d.payloadOffset());
     byte[] pseudowire = cat(bytes(0x00, 0x01, 0x01, 0x40, 0, 0, 0, 0), new byte[60]);
@@ -157,7 +181,8 @@ class FrameDecoderTest {
     assertEquals(DecodeStatus.OK, decode(LinkType.LINUX_SLL2, sll2(0x86DD, ipv6(tcp(HELLO)))));
     assertEquals(PAD + 20 + 60, d.payloadOffset());
     assertEquals(6, d.ipVersion());
-    assertEquals(DecodeStatus.OK,
+    assertEquals(
+        DecodeStatus.OK,
         decode(LinkType.LINUX_SLL, sll(0x8100, cat(bytes(0, 42, 0x08, 0x00), ipv4(tcp(HELLO))))));
     assertEquals(42, d.outerVlanId());
     assertEquals(DecodeStatus.NOT_IP, decode(LinkType.LINUX_SLL, sll(0x0806, new byte[28])));
@@ -173,7 +198,9 @@ class FrameDecoderTest {
       assertEquals(4, d.ipVersion());
       assertEquals("hello", payload());
       for (int family : new int[] {10, 24, 28, 30}) {
-        assertEquals(DecodeStatus.OK, decode(LinkType.NULL, nullLink(family, le, v6)),
+        assertEquals(
+            DecodeStatus.OK,
+            decode(LinkType.NULL, nullLink(family, le, v6)),
             "family " + family + " le=" + le);
         assertEquals(6, d.ipVersion());
         assertEquals(PAD + 4 + 60, d.payloadOffset());
@@ -239,16 +266,21 @@ class FrameDecoderTest {
 
   @Test
   void nonTcpTransportsAreNotTcp() {
-    assertEquals(DecodeStatus.NOT_TCP,
+    assertEquals(
+        DecodeStatus.NOT_TCP,
         decode(LinkType.RAW, ipv4(17, CLIENT, SERVER, new byte[0], 0, new byte[12])));
     assertEquals(17, d.ipv4().protocol());
     assertEquals(4, d.ipVersion());
-    assertEquals(DecodeStatus.NOT_TCP, decode(LinkType.RAW, ipv6(58, CLIENT6, SERVER6, new byte[8])));
+    assertEquals(
+        DecodeStatus.NOT_TCP, decode(LinkType.RAW, ipv6(58, CLIENT6, SERVER6, new byte[8])));
     assertEquals(58, d.ipv6().upperProtocol());
     assertEquals("2001:db8::1", Addresses.format(d.srcHi(), d.srcLo()));
-    assertEquals(DecodeStatus.NOT_TCP, decode(LinkType.RAW, ipv6(50, CLIENT6, SERVER6, new byte[16])));
-    assertEquals(DecodeStatus.NOT_TCP, decode(LinkType.RAW, ipv6(59, CLIENT6, SERVER6, new byte[0])));
-    assertEquals(DecodeStatus.NOT_TCP,
+    assertEquals(
+        DecodeStatus.NOT_TCP, decode(LinkType.RAW, ipv6(50, CLIENT6, SERVER6, new byte[16])));
+    assertEquals(
+        DecodeStatus.NOT_TCP, decode(LinkType.RAW, ipv6(59, CLIENT6, SERVER6, new byte[0])));
+    assertEquals(
+        DecodeStatus.NOT_TCP,
         decode(LinkType.RAW, ipv6(60, CLIENT6, SERVER6, cat(ext(59, 8), new byte[8]))));
   }
 
@@ -274,13 +306,16 @@ class FrameDecoderTest {
   @Test
   void ipv6FragmentHeader() {
     byte[] t = tcp(HELLO);
-    assertEquals(DecodeStatus.IP_FRAGMENT,
+    assertEquals(
+        DecodeStatus.IP_FRAGMENT,
         decode(LinkType.RAW, ipv6(44, CLIENT6, SERVER6, cat(fragment(6, 0, true), t))),
         "first fragment");
-    assertEquals(DecodeStatus.IP_FRAGMENT,
+    assertEquals(
+        DecodeStatus.IP_FRAGMENT,
         decode(LinkType.RAW, ipv6(44, CLIENT6, SERVER6, cat(fragment(6, 100, false), t))),
         "last fragment");
-    assertEquals(DecodeStatus.OK,
+    assertEquals(
+        DecodeStatus.OK,
         decode(LinkType.RAW, ipv6(44, CLIENT6, SERVER6, cat(fragment(6, 0, false), t))),
         "atomic fragment (RFC 6946)");
     assertEquals("hello", payload());
@@ -310,14 +345,24 @@ class FrameDecoderTest {
 
   @Test
   void snaplenCutInsideAHeaderIsTruncated() {
-    byte[] f = ether(0x0800, ipv4(6, CLIENT, SERVER, new byte[8], 0,
-        tcp(1, 2, 3, 4, TcpView.SYN, bytes(2, 4, 5, 0xb4), ascii("0123456789"))));
+    byte[] f =
+        ether(
+            0x0800,
+            ipv4(
+                6,
+                CLIENT,
+                SERVER,
+                new byte[8],
+                0,
+                tcp(1, 2, 3, 4, TcpView.SYN, bytes(2, 4, 5, 0xb4), ascii("0123456789"))));
     int wire = f.length; // 14 + 28 + 24 + 10
     int[] headerCuts = {0, 5, 13, 14, 20, 33, 41, 42, 50, 61, 62, 65};
     for (int cut : headerCuts) {
       assertEquals(DecodeStatus.TRUNCATED, decode(LinkType.ETHERNET, f, cut, wire), "cut " + cut);
       assertTrue(d.snaplenTruncated());
-      assertEquals(DecodeStatus.MALFORMED, decode(LinkType.ETHERNET, f, cut, cut),
+      assertEquals(
+          DecodeStatus.MALFORMED,
+          decode(LinkType.ETHERNET, f, cut, cut),
           "same bytes, not snaplen-cut: cut " + cut);
     }
     assertEquals(DecodeStatus.OK, decode(LinkType.ETHERNET, f, 66, wire), "header complete");
@@ -370,8 +415,8 @@ class FrameDecoderTest {
     assertEquals(DecodeStatus.MALFORMED, decode(LinkType.ETHERNET, totalBeyondFrame));
     assertEquals("decode.ipv4.total_length_beyond_frame", d.reason());
     // The same packet cut by snaplen but claiming more than the wire length is still malformed.
-    assertEquals(DecodeStatus.MALFORMED,
-        decode(LinkType.ETHERNET, totalBeyondFrame, 50, good.length));
+    assertEquals(
+        DecodeStatus.MALFORMED, decode(LinkType.ETHERNET, totalBeyondFrame, 50, good.length));
 
     byte[] dataOffsetBeyondSegment = good.clone();
     dataOffsetBeyondSegment[14 + 20 + 12] = (byte) 0xF0; // 60-byte header in a 25-byte segment
@@ -434,7 +479,8 @@ class FrameDecoderTest {
     byte[] f = ether(0x0800, ipv4(tcp(HELLO)));
     ByteBuffer b = place(f);
     b.limit(PAD + 30); // a record cut short by the end of a file: bytes missing from the capture
-    assertEquals(DecodeStatus.TRUNCATED, d.decode(b, PAD, info(LinkType.ETHERNET, f.length, f.length)));
+    assertEquals(
+        DecodeStatus.TRUNCATED, d.decode(b, PAD, info(LinkType.ETHERNET, f.length, f.length)));
     assertEquals("decode.ipv4.short", d.reason());
     assertEquals(DecodeStatus.MALFORMED, d.decode(b, b.limit() + 1, info(LinkType.ETHERNET, 4, 4)));
     assertEquals(DecodeStatus.MALFORMED, d.decode(b, -1, info(LinkType.ETHERNET, 4, 4)));

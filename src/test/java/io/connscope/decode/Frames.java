@@ -38,8 +38,8 @@ final class Frames {
   }
 
   /** TCP header (options padded with EOL to a multiple of 4) followed by the payload. */
-  static byte[] tcp(int sport, int dport, long seq, long ack, int flags, byte[] options,
-      byte[] payload) {
+  static byte[] tcp(
+      int sport, int dport, long seq, long ack, int flags, byte[] options, byte[] payload) {
     int optLen = (options.length + 3) & ~3;
     ByteBuffer b = ByteBuffer.allocate(20 + optLen + payload.length);
     b.putShort((short) sport).putShort((short) dport).putInt((int) seq).putInt((int) ack);
@@ -70,8 +70,13 @@ final class Frames {
   /** IPv6 fixed header around {@code body} (which holds any extension headers). */
   static byte[] ipv6(int nextHeader, byte[] src, byte[] dst, byte[] body) {
     ByteBuffer b = ByteBuffer.allocate(40 + body.length);
-    b.putInt(0x60000000 | 0x12345).putShort((short) body.length).put((byte) nextHeader)
-        .put((byte) 64).put(src).put(dst).put(body);
+    b.putInt(0x60000000 | 0x12345)
+        .putShort((short) body.length)
+        .put((byte) nextHeader)
+        .put((byte) 64)
+        .put(src)
+        .put(dst)
+        .put(body);
     return b.array();
   }
 
@@ -101,7 +106,9 @@ final class Frames {
 
   static byte[] fragment(int nextHeader, int offsetUnits, boolean more) {
     ByteBuffer b = ByteBuffer.allocate(8);
-    b.put((byte) nextHeader).put((byte) 0).putShort((short) (offsetUnits << 3 | (more ? 1 : 0)))
+    b.put((byte) nextHeader)
+        .put((byte) 0)
+        .putShort((short) (offsetUnits << 3 | (more ? 1 : 0)))
         .putInt(0xCAFE);
     return b.array();
   }
@@ -127,8 +134,11 @@ final class Frames {
   /** UDP header around {@code body} (checksum 0). */
   static byte[] udp(int sport, int dport, byte[] body) {
     ByteBuffer b = ByteBuffer.allocate(8 + body.length);
-    b.putShort((short) sport).putShort((short) dport).putShort((short) (8 + body.length))
-        .putShort((short) 0).put(body);
+    b.putShort((short) sport)
+        .putShort((short) dport)
+        .putShort((short) (8 + body.length))
+        .putShort((short) 0)
+        .put(body);
     return b.array();
   }
 
@@ -153,8 +163,14 @@ final class Frames {
 
   static byte[] sll2(int protocol, byte[] body) {
     ByteBuffer b = ByteBuffer.allocate(20 + body.length);
-    b.putShort((short) protocol).putShort((short) 0).putInt(3).putShort((short) 1)
-        .put((byte) 4).put((byte) 6).put(bytes(0, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0)).put(body);
+    b.putShort((short) protocol)
+        .putShort((short) 0)
+        .putInt(3)
+        .putShort((short) 1)
+        .put((byte) 4)
+        .put((byte) 6)
+        .put(bytes(0, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0))
+        .put(body);
     return b.array();
   }
 

@@ -28,6 +28,7 @@ class IpDefragmenterTest {
 
   /** A TCP segment whose payload is 100 bytes of a recognisable pattern. */
   private static final byte[] PAYLOAD = pattern(100);
+
   private static final byte[] SEGMENT = tcp(PAYLOAD); // 120 bytes
 
   static byte[] pattern(int n) {
@@ -40,8 +41,14 @@ class IpDefragmenterTest {
 
   /** An IPv4 fragment carrying {@code seg[off, off + len)}, identification {@code id}. */
   static byte[] frag4(int id, byte[] seg, int off, int len, boolean more) {
-    byte[] ip = ipv4(6, CLIENT, SERVER, new byte[0], (more ? 0x2000 : 0) | off / 8,
-        Arrays.copyOfRange(seg, off, off + len));
+    byte[] ip =
+        ipv4(
+            6,
+            CLIENT,
+            SERVER,
+            new byte[0],
+            (more ? 0x2000 : 0) | off / 8,
+            Arrays.copyOfRange(seg, off, off + len));
     ip[4] = (byte) (id >>> 8);
     ip[5] = (byte) id;
     return ip;
@@ -49,8 +56,11 @@ class IpDefragmenterTest {
 
   /** An IPv6 fragment with a destination-options header before the Fragment header. */
   static byte[] frag6(byte[] seg, int off, int len, boolean more) {
-    return ipv6(60, CLIENT6, SERVER6, cat(ext(44, 8), fragment(6, off / 8, more),
-        Arrays.copyOfRange(seg, off, off + len)));
+    return ipv6(
+        60,
+        CLIENT6,
+        SERVER6,
+        cat(ext(44, 8), fragment(6, off / 8, more), Arrays.copyOfRange(seg, off, off + len)));
   }
 
   private DecodeStatus decode(byte[] ipPacket, long tsNanos) {
@@ -97,11 +107,16 @@ class IpDefragmenterTest {
     int[][] orders = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
     int id = 100;
     for (int[] order : orders) {
-      byte[][] frags = {frag4(id, SEGMENT, 0, 40, true), frag4(id, SEGMENT, 40, 56, true),
-          frag4(id, SEGMENT, 96, 24, false)};
+      byte[][] frags = {
+        frag4(id, SEGMENT, 0, 40, true),
+        frag4(id, SEGMENT, 40, 56, true),
+        frag4(id, SEGMENT, 96, 24, false)
+      };
       for (int k = 0; k < 3; k++) {
         DecodeStatus s = decode(frags[order[k]]);
-        assertEquals(k == 2 ? DecodeStatus.OK : DecodeStatus.IP_FRAGMENT, s,
+        assertEquals(
+            k == 2 ? DecodeStatus.OK : DecodeStatus.IP_FRAGMENT,
+            s,
             Arrays.toString(order) + " step " + k);
       }
       assertArrayEquals(PAYLOAD, payload(), Arrays.toString(order));
@@ -183,7 +198,9 @@ class IpDefragmenterTest {
     // 30 s after the first fragment the datagram is gone: the late last fragment starts anew
     assertEquals(DecodeStatus.IP_FRAGMENT, decode(frag4(5, SEGMENT, 64, 56, false), 30 * SECOND));
     assertEquals(1, warnings.get("decode.fragment_timeout"));
-    assertEquals(DecodeStatus.OK, decode(frag4(5, SEGMENT, 0, 64, true), 31 * SECOND),
+    assertEquals(
+        DecodeStatus.OK,
+        decode(frag4(5, SEGMENT, 0, 64, true), 31 * SECOND),
         "reassembled from the fragments after the timeout");
     assertArrayEquals(PAYLOAD, payload());
     d.finish();
@@ -219,7 +236,9 @@ class IpDefragmenterTest {
     assertEquals(DecodeStatus.IP_FRAGMENT, decode(frag4(2, SEGMENT, 0, 64, true), 2));
     assertEquals(DecodeStatus.IP_FRAGMENT, decode(frag4(3, SEGMENT, 0, 64, true), 3));
     assertEquals(1, warnings.get("decode.fragment_limit"));
-    assertEquals(DecodeStatus.IP_FRAGMENT, decode(frag4(1, SEGMENT, 64, 56, false), 4),
+    assertEquals(
+        DecodeStatus.IP_FRAGMENT,
+        decode(frag4(1, SEGMENT, 64, 56, false), 4),
         "datagram 1 was evicted");
     assertEquals(DecodeStatus.OK, decode(frag4(3, SEGMENT, 64, 56, false), 5));
     assertArrayEquals(PAYLOAD, payload());
@@ -275,8 +294,9 @@ class IpDefragmenterTest {
   @Test
   void ipv6FragmentRightAfterTheFixedHeader() {
     byte[] a = ipv6(44, CLIENT6, SERVER6, cat(fragment(6, 0, true), Arrays.copyOf(SEGMENT, 64)));
-    byte[] b = ipv6(44, CLIENT6, SERVER6,
-        cat(fragment(6, 8, false), Arrays.copyOfRange(SEGMENT, 64, 120)));
+    byte[] b =
+        ipv6(
+            44, CLIENT6, SERVER6, cat(fragment(6, 8, false), Arrays.copyOfRange(SEGMENT, 64, 120)));
     assertEquals(DecodeStatus.IP_FRAGMENT, decode(b));
     assertEquals(DecodeStatus.OK, decode(a));
     assertEquals(6, d.ipv6().nextHeader());
@@ -299,10 +319,15 @@ class IpDefragmenterTest {
     // GRE (Ethernet) in an outer IPv4 packet split in two fragments
     byte[] inner = ether(0x0800, ipv4(SEGMENT));
     byte[] greBody = gre(0, 0x6558, new byte[0], inner);
-    byte[] a = ipv4(47, 0x0A000001, 0x0A000002, new byte[0], 0x2000,
-        Arrays.copyOf(greBody, 80));
-    byte[] b = ipv4(47, 0x0A000001, 0x0A000002, new byte[0], 10,
-        Arrays.copyOfRange(greBody, 80, greBody.length));
+    byte[] a = ipv4(47, 0x0A000001, 0x0A000002, new byte[0], 0x2000, Arrays.copyOf(greBody, 80));
+    byte[] b =
+        ipv4(
+            47,
+            0x0A000001,
+            0x0A000002,
+            new byte[0],
+            10,
+            Arrays.copyOfRange(greBody, 80, greBody.length));
     assertEquals(DecodeStatus.IP_FRAGMENT, decode(b));
     assertEquals(DecodeStatus.OK, decode(a));
     assertEquals(Tunnel.GRE, d.tunnel());
@@ -311,8 +336,8 @@ class IpDefragmenterTest {
   }
 
   /**
-   * Mutated fragments (random bytes in the IP and fragment headers, random order, duplicates,
-   * a small table and a short timeout) never throw, and an OK result stays inside its buffer.
+   * Mutated fragments (random bytes in the IP and fragment headers, random order, duplicates, a
+   * small table and a short timeout) never throw, and an OK result stays inside its buffer.
    */
   @Test
   void mutatedFragmentsNeverThrow() {
@@ -324,8 +349,10 @@ class IpDefragmenterTest {
       int off = 8 * rnd.nextInt(big.length / 8);
       int len = Math.min(big.length - off, 8 * (1 + rnd.nextInt(40)));
       boolean more = off + len < big.length;
-      byte[] ip = rnd.nextBoolean() ? frag4(rnd.nextInt(3), big, off, len, more)
-          : frag6(big, off, len, more);
+      byte[] ip =
+          rnd.nextBoolean()
+              ? frag4(rnd.nextInt(3), big, off, len, more)
+              : frag6(big, off, len, more);
       int header = ip[0] >>> 4 == 6 ? 56 : 20;
       for (int n = rnd.nextInt(3); n > 0; n--) {
         ip[rnd.nextInt(header)] = (byte) rnd.nextInt(256);
@@ -352,9 +379,9 @@ class IpDefragmenterTest {
     // capture, datagrams reassembled into TCP segments (as many as tshark reassembles), datagrams
     // left incomplete
     Object[][] cases = {
-        {"zeek/tunnels/gtp/gtp1_gn_normal_incl_fragmentation.pcap", 36, 4},
-        {"arkime/socks5-http-302-frag.pcap", 4, 0},
-        {"zeek/erspan.pcap", 16, 0},
+      {"zeek/tunnels/gtp/gtp1_gn_normal_incl_fragmentation.pcap", 36, 4},
+      {"arkime/socks5-http-302-frag.pcap", 4, 0},
+      {"zeek/erspan.pcap", 16, 0},
     };
     for (Object[] c : cases) {
       Path file = corpus.resolve((String) c[0]);

@@ -12,8 +12,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded mutation of hand-built frames: every byte flipped and every prefix cut must decode to
- * some status without throwing, and an OK result must stay inside the captured bytes.
+ * Seeded mutation of hand-built frames: every byte flipped and every prefix cut must decode to some
+ * status without throwing, and an OK result must stay inside the captured bytes.
  */
 class MutationTest {
   private static final long SEED = 0x5EEDC0DEL;
@@ -30,23 +30,54 @@ class MutationTest {
     byte[] v6 = ipv6(t);
     List<Sample> s = new ArrayList<>();
     s.add(new Sample("ether-v4", LinkType.ETHERNET, ether(0x0800, v4)));
-    s.add(new Sample("ether-v4-syn", LinkType.ETHERNET,
-        ether(0x0800, ipv4(tcp(1, 2, 3, 0, TcpView.SYN, synOpts, new byte[0])))));
-    s.add(new Sample("ether-v4-sack", LinkType.ETHERNET,
-        ether(0x0800, ipv4(6, CLIENT, SERVER, bytes(1, 1, 1, 0), 0,
-            tcp(1, 2, 3, 4, TcpView.ACK, sack, hello)))));
-    s.add(new Sample("qinq-v6", LinkType.ETHERNET,
-        etherTagged(new int[] {0x88A8, 5, 0x8100, 6}, 0x86DD, v6)));
-    s.add(new Sample("v6-ext", LinkType.RAW, ipv6(0, CLIENT6, SERVER6,
-        cat(ext(60, 8), ext(43, 24), ext(51, 16), ah(44, 12), fragment(6, 0, false), t))));
-    s.add(new Sample("v6-frag", LinkType.RAW,
-        ipv6(44, CLIENT6, SERVER6, cat(fragment(6, 3, true), t))));
-    s.add(new Sample("snap", LinkType.ETHERNET,
-        ether(8 + v4.length, cat(bytes(0xAA, 0xAA, 3, 0, 0, 0, 8, 0), v4))));
-    s.add(new Sample("mpls", LinkType.ETHERNET,
-        ether(0x8847, cat(bytes(0, 1, 0, 64, 0, 2, 1, 64), v4))));
-    s.add(new Sample("pppoe", LinkType.ETHERNET,
-        ether(0x8864, cat(bytes(0x11, 0, 0, 1, 0, v6.length + 2, 0, 0x57), v6))));
+    s.add(
+        new Sample(
+            "ether-v4-syn",
+            LinkType.ETHERNET,
+            ether(0x0800, ipv4(tcp(1, 2, 3, 0, TcpView.SYN, synOpts, new byte[0])))));
+    s.add(
+        new Sample(
+            "ether-v4-sack",
+            LinkType.ETHERNET,
+            ether(
+                0x0800,
+                ipv4(
+                    6,
+                    CLIENT,
+                    SERVER,
+                    bytes(1, 1, 1, 0),
+                    0,
+                    tcp(1, 2, 3, 4, TcpView.ACK, sack, hello)))));
+    s.add(
+        new Sample(
+            "qinq-v6",
+            LinkType.ETHERNET,
+            etherTagged(new int[] {0x88A8, 5, 0x8100, 6}, 0x86DD, v6)));
+    s.add(
+        new Sample(
+            "v6-ext",
+            LinkType.RAW,
+            ipv6(
+                0,
+                CLIENT6,
+                SERVER6,
+                cat(ext(60, 8), ext(43, 24), ext(51, 16), ah(44, 12), fragment(6, 0, false), t))));
+    s.add(
+        new Sample(
+            "v6-frag", LinkType.RAW, ipv6(44, CLIENT6, SERVER6, cat(fragment(6, 3, true), t))));
+    s.add(
+        new Sample(
+            "snap",
+            LinkType.ETHERNET,
+            ether(8 + v4.length, cat(bytes(0xAA, 0xAA, 3, 0, 0, 0, 8, 0), v4))));
+    s.add(
+        new Sample(
+            "mpls", LinkType.ETHERNET, ether(0x8847, cat(bytes(0, 1, 0, 64, 0, 2, 1, 64), v4))));
+    s.add(
+        new Sample(
+            "pppoe",
+            LinkType.ETHERNET,
+            ether(0x8864, cat(bytes(0x11, 0, 0, 1, 0, v6.length + 2, 0, 0x57), v6))));
     s.add(new Sample("sll", LinkType.LINUX_SLL, sll(0x0800, v4)));
     s.add(new Sample("sll2", LinkType.LINUX_SLL2, sll2(0x86DD, v6)));
     s.add(new Sample("null-le", LinkType.NULL, nullLink(30, true, v6)));
@@ -82,9 +113,12 @@ class MutationTest {
   void everySampleDecodesOkUnmutated() {
     for (Sample s : samples()) {
       ByteBuffer b = place(s.frame());
-      DecodeStatus expected = s.name().equals("v6-frag") ? DecodeStatus.IP_FRAGMENT : DecodeStatus.OK;
-      assertEquals(expected, decodeChecked(b, info(s.linkType(), s.frame().length,
-          s.frame().length), s.name()), s.name());
+      DecodeStatus expected =
+          s.name().equals("v6-frag") ? DecodeStatus.IP_FRAGMENT : DecodeStatus.OK;
+      assertEquals(
+          expected,
+          decodeChecked(b, info(s.linkType(), s.frame().length, s.frame().length), s.name()),
+          s.name());
     }
   }
 
@@ -118,8 +152,12 @@ class MutationTest {
         DecodeStatus snap = decodeChecked(b, info(s.linkType(), cut, f.length), what);
         // Teredo off its port is recognised by content: once cut, it is plain UDP.
         boolean byContent = s.name().equals("teredo-any-port") && snap == DecodeStatus.NOT_TCP;
-        assertTrue(snap == DecodeStatus.OK || snap == DecodeStatus.TRUNCATED
-            || snap == DecodeStatus.IP_FRAGMENT || byContent, what + " -> " + snap);
+        assertTrue(
+            snap == DecodeStatus.OK
+                || snap == DecodeStatus.TRUNCATED
+                || snap == DecodeStatus.IP_FRAGMENT
+                || byContent,
+            what + " -> " + snap);
         DecodeStatus asIs = decodeChecked(b, info(s.linkType(), cut, cut), what);
         assertNotEquals(DecodeStatus.TRUNCATED, asIs, what + " (not snaplen-cut)");
       }
@@ -139,7 +177,9 @@ class MutationTest {
       int captured = rnd.nextInt(m.length + 1);
       int wire = rnd.nextInt(4) == 0 ? rnd.nextInt(m.length + 1) : m.length;
       int link = rnd.nextInt(8) == 0 ? rnd.nextInt(300) : s.linkType();
-      decodeChecked(place(java.util.Arrays.copyOf(m, captured)), info(link, captured, wire),
+      decodeChecked(
+          place(java.util.Arrays.copyOf(m, captured)),
+          info(link, captured, wire),
           s.name() + " #" + i);
     }
   }

@@ -20,8 +20,10 @@ class TcpViewTest {
   @Test
   void synOptionsLinuxStyle() {
     // MSS 1460, SACK-permitted, TS 0xFFFFFFF0/0, NOP, WS 7 (what Linux sends in a SYN)
-    TcpView t = decodeTcp(TcpView.SYN, bytes(2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0xFF, 0xFF, 0xFF,
-        0xF0, 0, 0, 0, 0, 1, 3, 3, 7));
+    TcpView t =
+        decodeTcp(
+            TcpView.SYN,
+            bytes(2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0xFF, 0xFF, 0xFF, 0xF0, 0, 0, 0, 0, 1, 3, 3, 7));
     assertEquals(10, t.dataOffset());
     assertTrue(t.syn());
     assertFalse(t.ackFlag());
@@ -74,8 +76,13 @@ class TcpViewTest {
   void sackBlocksWithTimestamps() {
     ByteBuffer o = ByteBuffer.allocate(40);
     o.put(bytes(1, 1, 8, 10)).putInt(100).putInt(0x90000000);
-    o.put(bytes(1, 1, 5, 26)).putInt(1000).putInt(2000).putInt(3000).putInt(4000)
-        .putInt(0xFFFFFF00).putInt(0x00000100);
+    o.put(bytes(1, 1, 5, 26))
+        .putInt(1000)
+        .putInt(2000)
+        .putInt(3000)
+        .putInt(4000)
+        .putInt(0xFFFFFF00)
+        .putInt(0x00000100);
     TcpView t = decodeTcp(TcpView.ACK, java.util.Arrays.copyOf(o.array(), o.position()));
     assertTrue(t.hasTimestamps());
     assertEquals(100, t.tsVal());
@@ -162,8 +169,8 @@ class TcpViewTest {
     f[20 + 19] = 0x34;
     assertEquals(DecodeStatus.OK, d.decode(place(f), PAD, info(LinkType.RAW, f.length, f.length)));
     TcpView t = d.tcp();
-    assertTrue(t.fin() && t.syn() && t.rst() && t.psh() && t.ackFlag() && t.urg() && t.ece()
-        && t.cwr());
+    assertTrue(
+        t.fin() && t.syn() && t.rst() && t.psh() && t.ackFlag() && t.urg() && t.ece() && t.cwr());
     assertEquals(0xFF, t.flags());
     assertEquals(0x1234, t.urgentPointer());
   }

@@ -1,10 +1,10 @@
 package io.connscope.decode;
 
-import io.connscope.common.Addresses;
 import static io.connscope.decode.Frames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.connscope.capture.LinkType;
+import io.connscope.common.Addresses;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,78 +35,266 @@ class TunnelDecodeTest {
     byte[] v4 = ipv4(t);
     byte[] v6 = ipv6(t);
     List<Case> c = new ArrayList<>();
-    c.add(new Case("ipip", LinkType.ETHERNET, ether(0x0800, outer4(4, v4)), Tunnel.IP_IN_IP, 1,
-        false));
-    c.add(new Case("6in4", LinkType.ETHERNET, ether(0x0800, outer4(41, v6)), Tunnel.IP_IN_IP, 1,
-        true));
-    c.add(new Case("4in6", LinkType.RAW, ipv6(4, CLIENT6, SERVER6, v4), Tunnel.IP_IN_IP, 1,
-        false));
-    c.add(new Case("gre-key-ip", LinkType.ETHERNET,
-        ether(0x0800, outer4(47, gre(0x2000, 0x0800, KEY, v4))), Tunnel.GRE, 1, false));
-    c.add(new Case("gre-csum-teb", LinkType.ETHERNET,
-        ether(0x0800, outer4(47, gre(0x8000, 0x6558, bytes(0, 0, 0, 0), ether(0x86DD, v6)))),
-        Tunnel.GRE, 1, true));
-    c.add(new Case("erspan2", LinkType.ETHERNET, ether(0x0800, outer4(47, gre(0x1000, 0x88BE, SEQ,
-        cat(bytes(0x10, 0, 0, 20, 0, 0, 0, 1), ether(0x0800, v4))))), Tunnel.ERSPAN, 1, false));
-    c.add(new Case("erspan1", LinkType.ETHERNET, ether(0x0800, outer4(47, gre(0, 0x88BE,
-        new byte[0], ether(0x0800, v4)))), Tunnel.ERSPAN, 1, false));
-    c.add(new Case("erspan3-subheader", LinkType.ETHERNET, ether(0x0800, outer4(47,
-        gre(0x1000, 0x22EB, SEQ, cat(bytes(0x20, 0, 0, 20, 1, 2, 3, 4, 0, 0, 0, 1),
-            new byte[8], ether(0x0800, v4))))), Tunnel.ERSPAN, 1, false));
-    c.add(new Case("pptp", LinkType.ETHERNET, ether(0x0800, outer4(47, gre(0x3081, 0x880B,
-        cat(KEY, SEQ, SEQ), cat(bytes(0xFF, 0x03, 0x00, 0x21), v4)))), Tunnel.GRE, 1, false));
-    c.add(new Case("gre-aruba", LinkType.ETHERNET,
-        ether(0x0800, outer4(47, gre(0, 0x8200, new byte[0], cat(wlanData(0x0800), v4)))),
-        Tunnel.GRE, 1, false));
-    c.add(new Case("gre-in-udp", LinkType.ETHERNET,
-        ether(0x0800, outer4(17, udp(50343, 4754, gre(0, 0x0800, new byte[0], v4)))),
-        Tunnel.GRE, 1, false));
-    c.add(new Case("vxlan", LinkType.ETHERNET, ether(0x0800, outer4(17, udp(51000, 4789,
-        cat(bytes(0x08, 0, 0, 0, 0, 0, 42, 0), ether(0x0800, v4))))), Tunnel.VXLAN, 1, false));
-    c.add(new Case("vxlan-gpe-v6", LinkType.ETHERNET, ether(0x0800, outer4(17, udp(4789, 4790,
-        cat(bytes(0x0C, 0, 0, 2, 0, 0, 42, 0), v6)))), Tunnel.VXLAN, 1, true));
-    c.add(new Case("geneve-options", LinkType.ETHERNET, ether(0x0800, outer4(17, udp(51000, 6081,
-        cat(bytes(0x02, 0, 0x65, 0x58, 0, 0, 42, 0), new byte[8], ether(0x86DD, v6))))),
-        Tunnel.GENEVE, 1, true));
-    c.add(new Case("teredo-auth-origin", LinkType.ETHERNET, ether(0x0800, outer4(17,
-        udp(3544, 3797, cat(bytes(0, 1, 2, 1, 0xAB, 0xCD, 0xEF), new byte[9],
-            bytes(0, 0, 0xF1, 0x2B, 0x3F, 0xFF, 0xFF, 0xFE), v6)))), Tunnel.TEREDO, 1, true));
-    c.add(new Case("teredo-any-port", LinkType.ETHERNET,
-        ether(0x0800, outer4(17, udp(3797, 32900, teredoV6(t)))), Tunnel.TEREDO, 1, true));
+    c.add(
+        new Case(
+            "ipip", LinkType.ETHERNET, ether(0x0800, outer4(4, v4)), Tunnel.IP_IN_IP, 1, false));
+    c.add(
+        new Case(
+            "6in4", LinkType.ETHERNET, ether(0x0800, outer4(41, v6)), Tunnel.IP_IN_IP, 1, true));
+    c.add(new Case("4in6", LinkType.RAW, ipv6(4, CLIENT6, SERVER6, v4), Tunnel.IP_IN_IP, 1, false));
+    c.add(
+        new Case(
+            "gre-key-ip",
+            LinkType.ETHERNET,
+            ether(0x0800, outer4(47, gre(0x2000, 0x0800, KEY, v4))),
+            Tunnel.GRE,
+            1,
+            false));
+    c.add(
+        new Case(
+            "gre-csum-teb",
+            LinkType.ETHERNET,
+            ether(0x0800, outer4(47, gre(0x8000, 0x6558, bytes(0, 0, 0, 0), ether(0x86DD, v6)))),
+            Tunnel.GRE,
+            1,
+            true));
+    c.add(
+        new Case(
+            "erspan2",
+            LinkType.ETHERNET,
+            ether(
+                0x0800,
+                outer4(
+                    47,
+                    gre(
+                        0x1000,
+                        0x88BE,
+                        SEQ,
+                        cat(bytes(0x10, 0, 0, 20, 0, 0, 0, 1), ether(0x0800, v4))))),
+            Tunnel.ERSPAN,
+            1,
+            false));
+    c.add(
+        new Case(
+            "erspan1",
+            LinkType.ETHERNET,
+            ether(0x0800, outer4(47, gre(0, 0x88BE, new byte[0], ether(0x0800, v4)))),
+            Tunnel.ERSPAN,
+            1,
+            false));
+    c.add(
+        new Case(
+            "erspan3-subheader",
+            LinkType.ETHERNET,
+            ether(
+                0x0800,
+                outer4(
+                    47,
+                    gre(
+                        0x1000,
+                        0x22EB,
+                        SEQ,
+                        cat(
+                            bytes(0x20, 0, 0, 20, 1, 2, 3, 4, 0, 0, 0, 1),
+                            new byte[8],
+                            ether(0x0800, v4))))),
+            Tunnel.ERSPAN,
+            1,
+            false));
+    c.add(
+        new Case(
+            "pptp",
+            LinkType.ETHERNET,
+            ether(
+                0x0800,
+                outer4(
+                    47,
+                    gre(
+                        0x3081,
+                        0x880B,
+                        cat(KEY, SEQ, SEQ),
+                        cat(bytes(0xFF, 0x03, 0x00, 0x21), v4)))),
+            Tunnel.GRE,
+            1,
+            false));
+    c.add(
+        new Case(
+            "gre-aruba",
+            LinkType.ETHERNET,
+            ether(0x0800, outer4(47, gre(0, 0x8200, new byte[0], cat(wlanData(0x0800), v4)))),
+            Tunnel.GRE,
+            1,
+            false));
+    c.add(
+        new Case(
+            "gre-in-udp",
+            LinkType.ETHERNET,
+            ether(0x0800, outer4(17, udp(50343, 4754, gre(0, 0x0800, new byte[0], v4)))),
+            Tunnel.GRE,
+            1,
+            false));
+    c.add(
+        new Case(
+            "vxlan",
+            LinkType.ETHERNET,
+            ether(
+                0x0800,
+                outer4(
+                    17,
+                    udp(51000, 4789, cat(bytes(0x08, 0, 0, 0, 0, 0, 42, 0), ether(0x0800, v4))))),
+            Tunnel.VXLAN,
+            1,
+            false));
+    c.add(
+        new Case(
+            "vxlan-gpe-v6",
+            LinkType.ETHERNET,
+            ether(0x0800, outer4(17, udp(4789, 4790, cat(bytes(0x0C, 0, 0, 2, 0, 0, 42, 0), v6)))),
+            Tunnel.VXLAN,
+            1,
+            true));
+    c.add(
+        new Case(
+            "geneve-options",
+            LinkType.ETHERNET,
+            ether(
+                0x0800,
+                outer4(
+                    17,
+                    udp(
+                        51000,
+                        6081,
+                        cat(
+                            bytes(0x02, 0, 0x65, 0x58, 0, 0, 42, 0),
+                            new byte[8],
+                            ether(0x86DD, v6))))),
+            Tunnel.GENEVE,
+            1,
+            true));
+    c.add(
+        new Case(
+            "teredo-auth-origin",
+            LinkType.ETHERNET,
+            ether(
+                0x0800,
+                outer4(
+                    17,
+                    udp(
+                        3544,
+                        3797,
+                        cat(
+                            bytes(0, 1, 2, 1, 0xAB, 0xCD, 0xEF),
+                            new byte[9],
+                            bytes(0, 0, 0xF1, 0x2B, 0x3F, 0xFF, 0xFF, 0xFE),
+                            v6)))),
+            Tunnel.TEREDO,
+            1,
+            true));
+    c.add(
+        new Case(
+            "teredo-any-port",
+            LinkType.ETHERNET,
+            ether(0x0800, outer4(17, udp(3797, 32900, teredoV6(t)))),
+            Tunnel.TEREDO,
+            1,
+            true));
     byte[] ayiya = new byte[8 + 16 + 20];
     ayiya[0] = 0x41; // identity 2^4 = 16 bytes, type 1
     ayiya[1] = 0x52; // signature 5 words = 20 bytes, SHA-1
     ayiya[2] = 0x21; // auth method 2, opcode 1 (forward)
     ayiya[3] = 41;
-    c.add(new Case("ayiya", LinkType.ETHERNET,
-        ether(0x0800, outer4(17, udp(53796, 5072, cat(ayiya, v6)))), Tunnel.AYIYA, 1, true));
+    c.add(
+        new Case(
+            "ayiya",
+            LinkType.ETHERNET,
+            ether(0x0800, outer4(17, udp(53796, 5072, cat(ayiya, v6)))),
+            Tunnel.AYIYA,
+            1,
+            true));
     // GTPv1 G-PDU with S and E flags, one 4-byte extension header (PDU session container).
-    byte[] gtp = ByteBuffer.allocate(16).put((byte) 0x36).put((byte) 0xFF)
-        .putShort((short) (8 + v4.length)).putInt(0x1234).putShort((short) 1).put((byte) 0)
-        .put((byte) 0x85).put(bytes(1, 0x10, 0x05, 0)).array();
-    c.add(new Case("gtp-u-ext", LinkType.ETHERNET,
-        ether(0x0800, outer4(17, udp(2152, 2152, cat(gtp, v4)))), Tunnel.GTP_U, 1, false));
-    c.add(new Case("vxlan-in-erspan", LinkType.ETHERNET, ether(0x0800, outer4(47, gre(0x1000,
-        0x88BE, SEQ, cat(bytes(0x10, 0, 0, 20, 0, 0, 0, 1), ether(0x0800, outer4(17,
-            udp(4789, 4790, cat(bytes(0x08, 0, 0, 0, 0, 0, 42, 0), ether(0x0800, v4))))))))),
-        Tunnel.VXLAN, 2, false));
+    byte[] gtp =
+        ByteBuffer.allocate(16)
+            .put((byte) 0x36)
+            .put((byte) 0xFF)
+            .putShort((short) (8 + v4.length))
+            .putInt(0x1234)
+            .putShort((short) 1)
+            .put((byte) 0)
+            .put((byte) 0x85)
+            .put(bytes(1, 0x10, 0x05, 0))
+            .array();
+    c.add(
+        new Case(
+            "gtp-u-ext",
+            LinkType.ETHERNET,
+            ether(0x0800, outer4(17, udp(2152, 2152, cat(gtp, v4)))),
+            Tunnel.GTP_U,
+            1,
+            false));
+    c.add(
+        new Case(
+            "vxlan-in-erspan",
+            LinkType.ETHERNET,
+            ether(
+                0x0800,
+                outer4(
+                    47,
+                    gre(
+                        0x1000,
+                        0x88BE,
+                        SEQ,
+                        cat(
+                            bytes(0x10, 0, 0, 20, 0, 0, 0, 1),
+                            ether(
+                                0x0800,
+                                outer4(
+                                    17,
+                                    udp(
+                                        4789,
+                                        4790,
+                                        cat(
+                                            bytes(0x08, 0, 0, 0, 0, 0, 42, 0),
+                                            ether(0x0800, v4))))))))),
+            Tunnel.VXLAN,
+            2,
+            false));
     // NFLOG, TLVs little-endian: a prefix TLV (type 10, padded), then the payload (type 9).
-    byte[] nflog = cat(bytes(2, 0, 0, 0), bytes(7, 0, 10, 0, 'a', 'b', 0, 0),
-        bytes((4 + v4.length) & 0xFF, (4 + v4.length) >> 8, 9, 0), v4);
+    byte[] nflog =
+        cat(
+            bytes(2, 0, 0, 0),
+            bytes(7, 0, 10, 0, 'a', 'b', 0, 0),
+            bytes((4 + v4.length) & 0xFF, (4 + v4.length) >> 8, 9, 0),
+            v4);
     c.add(new Case("nflog", LinkType.NFLOG, nflog, Tunnel.NONE, 0, false));
     // Radiotap: TSFT (8, aligned to 8) and flags (0x20: 802.11 header padded to 4 bytes).
     byte[] radiotap = bytes(0, 0, 20, 0, 0x03, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x20, 0, 0, 0);
     byte[] wlan = wlanData(0x0800);
-    byte[] paddedWlan = cat(java.util.Arrays.copyOf(wlan, 26), bytes(0, 0),
-        java.util.Arrays.copyOfRange(wlan, 26, 34));
-    c.add(new Case("radiotap", LinkType.IEEE802_11_RADIOTAP, cat(radiotap, paddedWlan, v4),
-        Tunnel.NONE, 0, false));
-    c.add(new Case("chdlc", LinkType.C_HDLC, cat(bytes(0x0F, 0, 0x08, 0), v4), Tunnel.NONE, 0,
-        false));
-    c.add(new Case("ppp", LinkType.PPP, cat(bytes(0xFF, 0x03, 0, 0x21), v4), Tunnel.NONE, 0,
-        false));
-    c.add(new Case("ppp-serial-compressed", LinkType.PPP_SERIAL, cat(bytes(0x57), v6),
-        Tunnel.NONE, 0, true));
+    byte[] paddedWlan =
+        cat(
+            java.util.Arrays.copyOf(wlan, 26),
+            bytes(0, 0),
+            java.util.Arrays.copyOfRange(wlan, 26, 34));
+    c.add(
+        new Case(
+            "radiotap",
+            LinkType.IEEE802_11_RADIOTAP,
+            cat(radiotap, paddedWlan, v4),
+            Tunnel.NONE,
+            0,
+            false));
+    c.add(
+        new Case(
+            "chdlc", LinkType.C_HDLC, cat(bytes(0x0F, 0, 0x08, 0), v4), Tunnel.NONE, 0, false));
+    c.add(
+        new Case("ppp", LinkType.PPP, cat(bytes(0xFF, 0x03, 0, 0x21), v4), Tunnel.NONE, 0, false));
+    c.add(
+        new Case(
+            "ppp-serial-compressed",
+            LinkType.PPP_SERIAL,
+            cat(bytes(0x57), v6),
+            Tunnel.NONE,
+            0,
+            true));
     return c;
   }
 
@@ -159,14 +347,26 @@ class TunnelDecodeTest {
   void tunnelPortsWithoutTheirHeaderAreNotTunnels() {
     byte[] v4 = ipv4(tcp(ascii("x")));
     // VXLAN without the I flag, GTP-U echo request (type 1), AYIYA opcode 0.
-    assertEquals(DecodeStatus.NOT_TCP, decode(LinkType.ETHERNET, ether(0x0800, outer4(17,
-        udp(5000, 4789, cat(new byte[8], ether(0x0800, v4)))))));
-    assertEquals(DecodeStatus.NOT_TCP, decode(LinkType.ETHERNET, ether(0x0800, outer4(17,
-        udp(2152, 2152, cat(bytes(0x32, 0x01, 0, 4, 0, 0, 0, 0, 0, 1, 0, 0), v4))))));
+    assertEquals(
+        DecodeStatus.NOT_TCP,
+        decode(
+            LinkType.ETHERNET,
+            ether(0x0800, outer4(17, udp(5000, 4789, cat(new byte[8], ether(0x0800, v4)))))));
+    assertEquals(
+        DecodeStatus.NOT_TCP,
+        decode(
+            LinkType.ETHERNET,
+            ether(
+                0x0800,
+                outer4(
+                    17,
+                    udp(2152, 2152, cat(bytes(0x32, 0x01, 0, 4, 0, 0, 0, 0, 0, 1, 0, 0), v4))))));
     assertEquals(Tunnel.NONE, d.tunnel());
     // An IPv6 packet in UDP on an arbitrary port is Teredo only with a Teredo address.
-    assertEquals(DecodeStatus.NOT_TCP, decode(LinkType.ETHERNET,
-        ether(0x0800, outer4(17, udp(3797, 32900, ipv6(tcp(ascii("x"))))))));
+    assertEquals(
+        DecodeStatus.NOT_TCP,
+        decode(
+            LinkType.ETHERNET, ether(0x0800, outer4(17, udp(3797, 32900, ipv6(tcp(ascii("x"))))))));
     assertEquals(Tunnel.NONE, d.tunnel());
   }
 
@@ -188,13 +388,13 @@ class TunnelDecodeTest {
     byte[] radiotap = bytes(0, 0, 8, 0, 0, 0, 0, 0);
     byte[] wlan = wlanData(0x0800);
     wlan[1] |= 0x40; // Protected Frame
-    assertEquals(DecodeStatus.NOT_IP, decode(LinkType.IEEE802_11_RADIOTAP, cat(radiotap, wlan,
-        v4)));
+    assertEquals(
+        DecodeStatus.NOT_IP, decode(LinkType.IEEE802_11_RADIOTAP, cat(radiotap, wlan, v4)));
     assertEquals("decode.80211.protected", d.reason());
     byte[] beacon = wlanData(0x0800);
     beacon[0] = (byte) 0x80; // management, beacon
-    assertEquals(DecodeStatus.NOT_IP, decode(LinkType.IEEE802_11_RADIOTAP, cat(radiotap, beacon,
-        v4)));
+    assertEquals(
+        DecodeStatus.NOT_IP, decode(LinkType.IEEE802_11_RADIOTAP, cat(radiotap, beacon, v4)));
     byte[] nullData = wlanData(0x0800);
     nullData[0] = (byte) 0xC8; // QoS Null: no body
     assertEquals(DecodeStatus.NOT_IP, decode(LinkType.IEEE802_11, cat(nullData, v4)));
@@ -204,11 +404,15 @@ class TunnelDecodeTest {
   void nflogTlvsInEitherByteOrder() {
     byte[] v4 = ipv4(tcp(ascii("x")));
     int len = 4 + v4.length;
-    byte[] be = cat(bytes(2, 0, 0, 0), bytes(0, 8, 0, 1, 8, 0, 0, 1), bytes(len >> 8, len & 0xFF,
-        0, 9), v4);
+    byte[] be =
+        cat(
+            bytes(2, 0, 0, 0),
+            bytes(0, 8, 0, 1, 8, 0, 0, 1),
+            bytes(len >> 8, len & 0xFF, 0, 9),
+            v4);
     assertEquals(DecodeStatus.OK, decode(LinkType.NFLOG, be));
-    assertEquals(DecodeStatus.NOT_IP, decode(LinkType.NFLOG, bytes(2, 0, 0, 0, 8, 0, 1, 0, 0, 0,
-        0, 0)));
+    assertEquals(
+        DecodeStatus.NOT_IP, decode(LinkType.NFLOG, bytes(2, 0, 0, 0, 8, 0, 1, 0, 0, 0, 0, 0)));
     assertEquals("decode.nflog.no_payload", d.reason());
   }
 }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * capture.loss and capture.truncated on a real sample rewritten the way a lossy capture or a
- * short snap length would have recorded it (setup-persistent-delay: 8 GETs, each answered by
- * one 592-byte segment; frame 9 is the second response, acknowledged by frame 10).
+ * capture.loss and capture.truncated on a real sample rewritten the way a lossy capture or a short
+ * snap length would have recorded it (setup-persistent-delay: 8 GETs, each answered by one 592-byte
+ * segment; frame 9 is the second response, acknowledged by frame 10).
  */
 class CaptureLossDetectorTest {
   @TempDir Path dir;
@@ -36,8 +36,12 @@ class CaptureLossDetectorTest {
       while (src.next()) {
         CaptureInfo info = src.info();
         if (keep.test(++n)) {
-          w.write(info.timestampNanos, src.buffer(), src.frameOffset(),
-              Math.min(snap, info.capturedLength), info.wireLength);
+          w.write(
+              info.timestampNanos,
+              src.buffer(),
+              src.frameOffset(),
+              Math.min(snap, info.capturedLength),
+              info.wireLength);
         }
       }
     }
@@ -48,16 +52,20 @@ class CaptureLossDetectorTest {
   void acknowledgedButUncapturedSegmentIsCaptureLoss() throws IOException {
     Path p = rewrite(SampleFindings.sample("setup-persistent-delay"), n -> n != 9, 262_144);
     List<Finding> fs = SampleFindings.of(p);
-    List<Finding> loss = fs.stream().filter(f -> f.type().equals(CaptureLossDetector.LOSS)).toList();
+    List<Finding> loss =
+        fs.stream().filter(f -> f.type().equals(CaptureLossDetector.LOSS)).toList();
     assertEquals(1, loss.size(), fs.toString());
     Finding f = loss.get(0);
     assertEquals("C1", f.connection());
     assertEquals("server", f.details().get("sender"));
     assertEquals(592L, detail(f, "lost_bytes"));
     assertEquals(1L, detail(f, "ranges"));
-    assertEquals(List.of(10L), f.frames(), "the first server segment after the hole (was frame 11)");
+    assertEquals(
+        List.of(10L), f.frames(), "the first server segment after the hole (was frame 11)");
     assertEquals(0, f.costUs());
-    assertEquals(List.of(), fs.stream().filter(x -> x.type().equals(CaptureLossDetector.TRUNCATED)).toList());
+    assertEquals(
+        List.of(),
+        fs.stream().filter(x -> x.type().equals(CaptureLossDetector.TRUNCATED)).toList());
   }
 
   @Test
@@ -65,8 +73,10 @@ class CaptureLossDetectorTest {
     // 80 bytes: Ethernet 14 + IPv4 20 + TCP 32 leaves 14 payload bytes per frame
     Path p = rewrite(SampleFindings.sample("setup-persistent-delay"), n -> true, 80);
     List<Finding> fs = SampleFindings.of(p);
-    assertEquals(List.of(), fs.stream().filter(f -> f.type().equals(CaptureLossDetector.LOSS)).toList());
-    List<Finding> cut = fs.stream().filter(f -> f.type().equals(CaptureLossDetector.TRUNCATED)).toList();
+    assertEquals(
+        List.of(), fs.stream().filter(f -> f.type().equals(CaptureLossDetector.LOSS)).toList());
+    List<Finding> cut =
+        fs.stream().filter(f -> f.type().equals(CaptureLossDetector.TRUNCATED)).toList();
     assertEquals(2, cut.size(), fs.toString());
     assertEquals("client", cut.get(0).details().get("sender"));
     assertEquals(8L * (49 - 14), detail(cut.get(0), "truncated_bytes"));

@@ -36,7 +36,11 @@ class CaptureQualityFindingsTest {
     JsonNode r = StallFindingsTest.report("capture-loss");
     List<JsonNode> loss = StallFindingsTest.findings(r, "capture.loss");
     assertEquals(1, loss.size(), loss.toString());
-    assertTrue(loss.get(0).get("summary").asText().startsWith("3000 bytes of the server's data in 3 ranges"),
+    assertTrue(
+        loss.get(0)
+            .get("summary")
+            .asText()
+            .startsWith("3000 bytes of the server's data in 3 ranges"),
         loss.get(0).get("summary").asText());
     JsonNode t = r.get("connections").get(0).get("transactions").get(0);
     assertEquals(200, t.get("status").asInt());

@@ -18,18 +18,27 @@ import org.junit.jupiter.params.provider.ValueSource;
  * controls that must stay clean.
  */
 class ConnectionUseFindingsTest {
-  static final Set<String> TYPES = Set.of(ConnectionSetupOverheadDetector.TYPE, SynRetryDetector.TYPE,
-      TimeWaitReuseDetector.TYPE, PortExhaustionDetector.TYPE, SlowStartDetector.TYPE,
-      RetransmissionStallDetector.TYPE, CaptureLossDetector.LOSS, CaptureLossDetector.TRUNCATED);
+  static final Set<String> TYPES =
+      Set.of(
+          ConnectionSetupOverheadDetector.TYPE,
+          SynRetryDetector.TYPE,
+          TimeWaitReuseDetector.TYPE,
+          PortExhaustionDetector.TYPE,
+          SlowStartDetector.TYPE,
+          RetransmissionStallDetector.TYPE,
+          CaptureLossDetector.LOSS,
+          CaptureLossDetector.TRUNCATED);
 
   static void assertNear(long expected, long actual, double tolerance, String what) {
-    assertTrue(Math.abs(actual - expected) <= expected * tolerance,
+    assertTrue(
+        Math.abs(actual - expected) <= expected * tolerance,
         what + ": expected about " + expected + " within " + tolerance + ", got " + actual);
   }
 
   @Test
   void serialConnectionPerRequestThroughDelayIsSetupOverhead() throws IOException {
-    List<Finding> fs = SampleFindings.of("setup-serial-delay", ConnectionSetupOverheadDetector.TYPE);
+    List<Finding> fs =
+        SampleFindings.of("setup-serial-delay", ConnectionSetupOverheadDetector.TYPE);
     assertEquals(1, fs.size(), fs.toString());
     Finding f = fs.get(0);
     assertEquals("C1", f.connection());
@@ -44,7 +53,8 @@ class ConnectionUseFindingsTest {
 
   @Test
   void parallelConnectionsKeepOnePerSlot() throws IOException {
-    List<Finding> fs = SampleFindings.of("setup-parallel-delay", ConnectionSetupOverheadDetector.TYPE);
+    List<Finding> fs =
+        SampleFindings.of("setup-parallel-delay", ConnectionSetupOverheadDetector.TYPE);
     assertEquals(1, fs.size(), fs.toString());
     Finding f = fs.get(0);
     assertEquals("parallel", f.details().get("pattern"));
@@ -126,8 +136,12 @@ class ConnectionUseFindingsTest {
   @Test
   void largeResponseOnNewConnectionPaysSlowStart() throws IOException {
     List<Finding> fs = SampleFindings.of("slow-start-delay", SlowStartDetector.TYPE);
-    assertEquals(1, fs.size(), "the warm response and the one after 1 s idle (sent in one"
-        + " flight by this kernel) are not reported: " + fs);
+    assertEquals(
+        1,
+        fs.size(),
+        "the warm response and the one after 1 s idle (sent in one"
+            + " flight by this kernel) are not reported: "
+            + fs);
     Finding f = fs.get(0);
     assertEquals("C1", f.connection());
     assertEquals(0, f.transaction());
@@ -155,12 +169,26 @@ class ConnectionUseFindingsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"keepalive-get", "connection-close", "pipelined", "chunked-and-head",
-      "post-100-continue", "ipv6-close-delimited", "nagle-post-split", "nagle-post-nodelay",
-      "server-split-response", "delayed-link", "setup-persistent-delay", "setup-serial-loopback"})
+  @ValueSource(
+      strings = {
+        "keepalive-get",
+        "connection-close",
+        "pipelined",
+        "chunked-and-head",
+        "post-100-continue",
+        "ipv6-close-delimited",
+        "nagle-post-split",
+        "nagle-post-nodelay",
+        "server-split-response",
+        "delayed-link",
+        "setup-persistent-delay",
+        "setup-serial-loopback"
+      })
   void cleanSamplesHaveNoneOfTheseFindings(String sample) throws IOException {
-    List<Finding> fs = SampleFindings.of(SampleFindings.sample(sample)).stream()
-        .filter(f -> TYPES.contains(f.type())).toList();
+    List<Finding> fs =
+        SampleFindings.of(SampleFindings.sample(sample)).stream()
+            .filter(f -> TYPES.contains(f.type()))
+            .toList();
     assertEquals(List.of(), fs);
   }
 }

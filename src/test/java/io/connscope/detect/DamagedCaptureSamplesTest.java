@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pairing on real captures that lack part of the traffic (samples/record.sh recorded them with a
- * direction filter, a capture started after the connections opened, one segment left out, a
- * small snap length): what survived is paired as the packets say, the rest is reported as not
- * captured, and nothing is invented (no pipelining, no unanswered request, no lost byte).
+ * direction filter, a capture started after the connections opened, one segment left out, a small
+ * snap length): what survived is paired as the packets say, the rest is reported as not captured,
+ * and nothing is invented (no pipelining, no unanswered request, no lost byte).
  */
 class DamagedCaptureSamplesTest {
   /** Transactions per connection id, in order, and every finding. */
@@ -44,14 +44,26 @@ class DamagedCaptureSamplesTest {
 
   private static Run run(String sample) throws IOException {
     Run r = new Run();
-    Reports.run(new AnalysisConfig(), new AnalysisSink() {
-      @Override public void transaction(Connection c, Transaction t) {
-        r.txs.computeIfAbsent(c.idString(), k -> new ArrayList<>()).add(t);
-      }
-      @Override public void connection(ConnectionRecord connection) {}
-      @Override public void finding(Finding finding) { r.findings.add(finding); }
-      @Override public void finish(CaptureTotals capture) {}
-    }, SampleFindings.sample(sample));
+    Reports.run(
+        new AnalysisConfig(),
+        new AnalysisSink() {
+          @Override
+          public void transaction(Connection c, Transaction t) {
+            r.txs.computeIfAbsent(c.idString(), k -> new ArrayList<>()).add(t);
+          }
+
+          @Override
+          public void connection(ConnectionRecord connection) {}
+
+          @Override
+          public void finding(Finding finding) {
+            r.findings.add(finding);
+          }
+
+          @Override
+          public void finish(CaptureTotals capture) {}
+        },
+        SampleFindings.sample(sample));
     return r;
   }
 
@@ -64,10 +76,15 @@ class DamagedCaptureSamplesTest {
     long[][] pairs = {{4, 6}, {8, 9}, {10, 0}, {11, 12}, {13, 14}, {15, 16}};
     for (int i = 0; i < pairs.length; i++) {
       assertEquals(pairs[i][0], t.get(i).requestFirstFrame(), "request of #" + i);
-      assertEquals(pairs[i][1] == 0 ? -1 : pairs[i][1], t.get(i).responseFirstFrame(),
-          "response of #" + i);
-      assertEquals(1, t.get(i).pipelineDepth(), "no pipelining: each request acknowledged the"
-          + " previous response in full (#" + i + ")");
+      assertEquals(
+          pairs[i][1] == 0 ? -1 : pairs[i][1], t.get(i).responseFirstFrame(), "response of #" + i);
+      assertEquals(
+          1,
+          t.get(i).pipelineDepth(),
+          "no pipelining: each request acknowledged the"
+              + " previous response in full (#"
+              + i
+              + ")");
     }
     Transaction lost = t.get(2);
     assertTrue(lost.responseNotCaptured());
@@ -92,10 +109,13 @@ class DamagedCaptureSamplesTest {
       assertFalse(x.gapAffected(), x.toString());
     }
     // the connection whose first captured packet is a keep-alive probe (frame 17)
-    List<Transaction> probed = r.txs.values().stream()
-        .filter(l -> l.get(0).requestFirstFrame() == 25).findFirst().orElseThrow();
-    assertEquals(List.of("/a.txt", "/missing/2", "/c.bin"),
-        probed.stream().map(Transaction::uri).toList());
+    List<Transaction> probed =
+        r.txs.values().stream()
+            .filter(l -> l.get(0).requestFirstFrame() == 25)
+            .findFirst()
+            .orElseThrow();
+    assertEquals(
+        List.of("/a.txt", "/missing/2", "/c.bin"), probed.stream().map(Transaction::uri).toList());
     assertEquals(List.of(200, 404, 200), probed.stream().map(Transaction::status).toList());
     assertTrue(r.findings(CaptureLossDetector.LOSS).isEmpty(), "a probe is not a lost byte");
     assertTrue(r.findings(UnansweredDetector.TYPE).isEmpty());
@@ -113,7 +133,8 @@ class DamagedCaptureSamplesTest {
         assertEquals(1, x.pipelineDepth(), "the ACKs show no pipelining: " + x);
       }
       // what the client acknowledged between its requests: the responses' sizes
-      assertEquals(List.of(337L, 117L, 12089L, 117L),
+      assertEquals(
+          List.of(337L, 117L, 12089L, 117L),
           conn.subList(0, 4).stream().map(Transaction::responseBytesNotCaptured).toList());
       // the last one runs to the end of what the client acknowledged (its FIN counted once)
       assertTrue(conn.get(4).responseBytesNotCaptured() >= 2087, conn.get(4).toString());
@@ -133,9 +154,12 @@ class DamagedCaptureSamplesTest {
       assertTrue(x.orphanResponse() && x.requestNotCaptured(), x.toString());
       assertTrue(x.responseComplete(), x.toString());
     }
-    assertEquals(List.of(200, 404, 200, 404, 200),
+    assertEquals(
+        List.of(200, 404, 200, 404, 200),
         r.txs.values().iterator().next().stream().map(Transaction::status).toList());
-    assertEquals(12000, r.txs.values().iterator().next().get(2).responseBodyBytes(),
+    assertEquals(
+        12000,
+        r.txs.values().iterator().next().get(2).responseBodyBytes(),
         "the large response whole, past the recognition's first bytes");
     assertEquals(3, r.findings(CaptureLossDetector.ONE_SIDED).size());
     assertTrue(r.findings(UnansweredDetector.TYPE).isEmpty());
@@ -147,7 +171,8 @@ class DamagedCaptureSamplesTest {
     List<Transaction> t = r.all();
     assertEquals(5, t.size());
     // the responses' sizes on the wire, from the sequence numbers (tshark: the same segments)
-    assertEquals(List.of(1199L, 308L, 4573L, 16640L, 495L),
+    assertEquals(
+        List.of(1199L, 308L, 4573L, 16640L, 495L),
         t.stream().map(Transaction::responseWireBytes).toList());
     assertEquals(List.of(200, 404, 200, 200, 200), t.stream().map(Transaction::status).toList());
   }

@@ -23,24 +23,39 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The keep-alive findings on the recorded samples (samples/README.md): type, place, evidence
- * frames and cost of each, and controls where none may appear. Costs are checked within the
- * ranges the recordings allow (timeouts of the sample scripts), frames exactly.
+ * The keep-alive findings on the recorded samples (samples/README.md): type, place, evidence frames
+ * and cost of each, and controls where none may appear. Costs are checked within the ranges the
+ * recordings allow (timeouts of the sample scripts), frames exactly.
  */
 class KeepAliveFindingsTest {
-  static final Set<String> KEEPALIVE_TYPES = Set.of(KeepAliveProxyHangDetector.TYPE,
-      HopByHopForwardedDetector.TYPE, KeepAliveRefusedDetector.TYPE,
-      KeepAliveNotRequestedDetector.TYPE, CloseDelimitedDetector.TYPE, FramingErrorDetector.TYPE,
-      KeepAliveStaleReuseDetector.TYPE, KeepAliveLimitDetector.TYPE, PipeliningDetector.TYPE,
-      UnansweredDetector.TYPE);
+  static final Set<String> KEEPALIVE_TYPES =
+      Set.of(
+          KeepAliveProxyHangDetector.TYPE,
+          HopByHopForwardedDetector.TYPE,
+          KeepAliveRefusedDetector.TYPE,
+          KeepAliveNotRequestedDetector.TYPE,
+          CloseDelimitedDetector.TYPE,
+          FramingErrorDetector.TYPE,
+          KeepAliveStaleReuseDetector.TYPE,
+          KeepAliveLimitDetector.TYPE,
+          PipeliningDetector.TYPE,
+          UnansweredDetector.TYPE);
 
   static List<Finding> findings(String sample) throws IOException {
     List<Finding> out = new ArrayList<>();
-    AnalysisSink sink = new AnalysisSink() {
-      @Override public void connection(ConnectionRecord connection) {}
-      @Override public void finding(Finding finding) { out.add(finding); }
-      @Override public void finish(CaptureTotals capture) {}
-    };
+    AnalysisSink sink =
+        new AnalysisSink() {
+          @Override
+          public void connection(ConnectionRecord connection) {}
+
+          @Override
+          public void finding(Finding finding) {
+            out.add(finding);
+          }
+
+          @Override
+          public void finish(CaptureTotals capture) {}
+        };
     Analysis a = new Analysis(new AnalysisConfig(), sink);
     Path p = Paths.get("samples", sample);
     try (PacketSource src = CaptureFiles.open(p, a.warnings())) {
@@ -61,7 +76,8 @@ class KeepAliveFindingsTest {
   }
 
   static void assertCost(Finding f, long min, long max) {
-    assertTrue(f.costUs() >= min && f.costUs() <= max,
+    assertTrue(
+        f.costUs() >= min && f.costUs() <= max,
         f.type() + " cost " + f.costUs() + " not in [" + min + ", " + max + "]");
   }
 
@@ -146,7 +162,8 @@ class KeepAliveFindingsTest {
     assertEquals(List.of(4L, 12L, 24L), f.frames());
     assertEquals(3, f.details().get("connections"));
     assertCost(f, 1, 5_000);
-    assertTrue(ofType(findings("http10-not-requested.pcap"), KeepAliveRefusedDetector.TYPE).isEmpty());
+    assertTrue(
+        ofType(findings("http10-not-requested.pcap"), KeepAliveRefusedDetector.TYPE).isEmpty());
   }
 
   @Test
@@ -171,9 +188,11 @@ class KeepAliveFindingsTest {
     assertEquals(List.of(6L, 10L), longer.frames());
     // 20 leftover bytes glued to the next response's status line, which is found again after them
     assertEquals(20L, longer.details().get("leftover_bytes"));
-    Finding shorter = fs.stream().filter(f -> f.connection().equals("C2")).findFirst().orElseThrow();
+    Finding shorter =
+        fs.stream().filter(f -> f.connection().equals("C2")).findFirst().orElseThrow();
     assertEquals(0, shorter.transaction());
-    assertEquals("suspected", shorter.confidence().id()); // the client gave up: the server may be slow
+    assertEquals(
+        "suspected", shorter.confidence().id()); // the client gave up: the server may be slow
     assertEquals(100L, shorter.details().get("missing_bytes"));
     assertEquals(List.of(20L, 22L), shorter.frames());
     assertCost(shorter, 1_400_000, 1_700_000);
@@ -191,37 +210,55 @@ class KeepAliveFindingsTest {
   @Test
   void malformedRequestFramingBlamesTheRequestNotTheResponse() throws IOException {
     List<Finding> fs = ofType(findings("framing-request.pcap"), FramingErrorDetector.TYPE);
-    List<String> expected = List.of("http.bad_content_length", "http.conflicting_content_length",
-        "http.te_cl_conflict", "http.bad_transfer_encoding", "http.bad_chunk_size", "http.bad_chunk_delimiter");
-    List<String> uris = List.of("/neg", "/conflict", "/te-cl", "/bad-te", "/bad-chunk", "/bad-delim");
+    List<String> expected =
+        List.of(
+            "http.bad_content_length",
+            "http.conflicting_content_length",
+            "http.te_cl_conflict",
+            "http.bad_transfer_encoding",
+            "http.bad_chunk_size",
+            "http.bad_chunk_delimiter");
+    List<String> uris =
+        List.of("/neg", "/conflict", "/te-cl", "/bad-te", "/bad-chunk", "/bad-delim");
     assertEquals(6, fs.size(), fs.toString());
     for (int i = 0; i < 6; i++) {
       Finding f = fs.get(i);
       assertEquals("C" + (i + 1), f.connection());
       assertEquals("request", f.details().get("side"), f.summary());
       assertEquals(List.of(expected.get(i)), f.details().get("errors"));
-      assertTrue(f.summary().startsWith("the request POST " + uris.get(i) + " (transaction 0) has broken framing"),
+      assertTrue(
+          f.summary()
+              .startsWith(
+                  "the request POST " + uris.get(i) + " (transaction 0) has broken framing"),
           f.summary());
       assertTrue(f.summary().contains("the server answered it with 200"), f.summary());
       assertFalse(f.summary().contains("200 response"), "the 200 is not blamed: " + f.summary());
       assertTrue(f.fix().startsWith("the client must send"), f.fix());
     }
     assertEquals("Content-Length: -1", fs.get(0).details().get("framing_headers"));
-    assertEquals("Content-Length: 3, Content-Length: 5", fs.get(1).details().get("framing_headers"));
+    assertEquals(
+        "Content-Length: 3, Content-Length: 5", fs.get(1).details().get("framing_headers"));
   }
 
   /** samples/framing-response.pcap: the same anomalies in five responses blame the response. */
   @Test
   void malformedResponseFramingBlamesTheResponse() throws IOException {
     List<Finding> fs = ofType(findings("framing-response.pcap"), FramingErrorDetector.TYPE);
-    List<String> expected = List.of("http.bad_content_length", "http.conflicting_content_length",
-        "http.te_cl_conflict", "http.bad_chunk_size", "http.bad_chunk_delimiter");
+    List<String> expected =
+        List.of(
+            "http.bad_content_length",
+            "http.conflicting_content_length",
+            "http.te_cl_conflict",
+            "http.bad_chunk_size",
+            "http.bad_chunk_delimiter");
     assertEquals(5, fs.size(), fs.toString());
     for (int i = 0; i < 5; i++) {
       Finding f = fs.get(i);
       assertEquals("response", f.details().get("side"), f.summary());
       assertEquals(List.of(expected.get(i)), f.details().get("errors"));
-      assertTrue(f.summary().contains("(the 200 response to GET /case/" + i + ") has broken framing"), f.summary());
+      assertTrue(
+          f.summary().contains("(the 200 response to GET /case/" + i + ") has broken framing"),
+          f.summary());
       assertTrue(f.fix().startsWith("the server must send"), f.fix());
     }
   }
@@ -277,11 +314,21 @@ class KeepAliveFindingsTest {
 
   /** Controls: healthy keep-alive, serial HTTP/1.1 close, and the timing samples. */
   @ParameterizedTest
-  @ValueSource(strings = {"keepalive-get.pcap", "connection-close.pcap", "chunked-and-head.pcap",
-      "post-100-continue.pcap", "nagle-post-split.pcap", "nagle-post-nodelay.pcap",
-      "server-split-response.pcap", "delayed-link.pcap", "delayed-link-server.pcap"})
+  @ValueSource(
+      strings = {
+        "keepalive-get.pcap",
+        "connection-close.pcap",
+        "chunked-and-head.pcap",
+        "post-100-continue.pcap",
+        "nagle-post-split.pcap",
+        "nagle-post-nodelay.pcap",
+        "server-split-response.pcap",
+        "delayed-link.pcap",
+        "delayed-link-server.pcap"
+      })
   void noKeepAliveFindingOnHealthySamples(String sample) throws IOException {
-    List<Finding> fs = findings(sample).stream().filter(f -> KEEPALIVE_TYPES.contains(f.type())).toList();
+    List<Finding> fs =
+        findings(sample).stream().filter(f -> KEEPALIVE_TYPES.contains(f.type())).toList();
     assertTrue(fs.isEmpty(), sample + ": " + fs);
   }
 
@@ -299,27 +346,46 @@ class KeepAliveFindingsTest {
   @Test
   void linkingIndexFullIsAWarningAndTheLinkedFindingIsNotMade() throws IOException {
     AnalysisConfig config = new AnalysisConfig();
-    config.detect.maxIndexedConnections = 1; // the capture has the client leg, the upstream leg and the retry
+    config.detect.maxIndexedConnections =
+        1; // the capture has the client leg, the upstream leg and the retry
     List<Finding> out = new ArrayList<>();
     Analysis a = runProxyHang(config, out);
     long notIndexed = a.warnings().get(HttpConnections.INDEX_FULL);
     assertTrue(notIndexed >= 2, "connections past the cap are counted: " + notIndexed);
-    assertTrue(a.warnings().entries().get(HttpConnections.INDEX_FULL).detail().contains("first 1 "));
+    assertTrue(
+        a.warnings().entries().get(HttpConnections.INDEX_FULL).detail().contains("first 1 "));
     List<Finding> hang = ofType(out, KeepAliveProxyHangDetector.TYPE);
     assertEquals(1, hang.size());
-    assertEquals("suspected", hang.get(0).confidence().id(),
+    assertEquals(
+        "suspected",
+        hang.get(0).confidence().id(),
         "confirming the hang needs the upstream leg, which was not indexed");
     assertTrue(!hang.get(0).details().containsKey("upstream_connection"));
   }
 
-  /** The dumb-proxy-hang sample through the pipeline with {@code config}, its findings into {@code out}. */
-  private static Analysis runProxyHang(AnalysisConfig config, List<Finding> out) throws IOException {
-    Analysis a = new Analysis(config, new AnalysisSink() {
-      @Override public void connection(ConnectionRecord connection) {}
-      @Override public void finding(Finding finding) { out.add(finding); }
-      @Override public void finish(CaptureTotals capture) {}
-    });
-    try (PacketSource src = CaptureFiles.open(Paths.get("samples", "dumb-proxy-hang.pcap"), a.warnings())) {
+  /**
+   * The dumb-proxy-hang sample through the pipeline with {@code config}, its findings into {@code
+   * out}.
+   */
+  private static Analysis runProxyHang(AnalysisConfig config, List<Finding> out)
+      throws IOException {
+    Analysis a =
+        new Analysis(
+            config,
+            new AnalysisSink() {
+              @Override
+              public void connection(ConnectionRecord connection) {}
+
+              @Override
+              public void finding(Finding finding) {
+                out.add(finding);
+              }
+
+              @Override
+              public void finish(CaptureTotals capture) {}
+            });
+    try (PacketSource src =
+        CaptureFiles.open(Paths.get("samples", "dumb-proxy-hang.pcap"), a.warnings())) {
       a.read(src, CaptureFiles.formatOf(src), null);
     }
     a.finish();

@@ -18,10 +18,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The keep-alive negotiation table (RFC 7230 6.1-6.3, RFC 2068 19.7.1) and its helpers. */
 class KeepAliveTest {
-  private static final StreamControl ROLES = new StreamControl() {
-    @Override public boolean rolesInferred() { return false; }
-    @Override public void swapRoles() {}
-  };
+  private static final StreamControl ROLES =
+      new StreamControl() {
+        @Override
+        public boolean rolesInferred() {
+          return false;
+        }
+
+        @Override
+        public void swapRoles() {}
+      };
 
   /** One exchange through the real HTTP tracker; {@code response} null for none. */
   static Transaction exchange(String request, String response) {
@@ -41,26 +47,43 @@ class KeepAliveTest {
   }
 
   @ParameterizedTest(name = "{0} {1} / {2} {3} -> {4} {5} {6}")
-  @CsvSource(delimiter = '|', value = {
-      // request version | request Connection | response version | response Connection | asked | answered | persistent
-      "HTTP/1.1 | -          | HTTP/1.1 | -          | default    | default    | true",
-      "HTTP/1.1 | close      | HTTP/1.1 | close      | close      | close      | false",
-      "HTTP/1.1 | -          | HTTP/1.1 | close      | default    | close      | false",
-      "HTTP/1.0 | -          | HTTP/1.1 | close      | none       | close      | false",
-      "HTTP/1.0 | -          | HTTP/1.0 | -          | none       | none       | false",
-      "HTTP/1.0 | Keep-Alive | HTTP/1.0 | -          | keep_alive | none       | false",
-      "HTTP/1.0 | Keep-Alive | HTTP/1.0 | keep-alive | keep_alive | keep_alive | true",
-      "HTTP/1.0 | Keep-Alive | HTTP/1.1 | keep-alive | keep_alive | keep_alive | true",
-      "HTTP/1.0 | Keep-Alive | HTTP/1.1 | -          | keep_alive | default    | true",
-      "HTTP/1.0 | -          | HTTP/1.1 | -          | none       | default    | false",
-      "HTTP/1.1 | 'TE, close' | HTTP/1.1 | -         | close      | default    | false",
-      "HTTP/1.1 | Keep-Alive, Upgrade | HTTP/1.1 | Keep-Alive | keep_alive | keep_alive | true"})
-  void negotiationTable(String reqVersion, String reqConn, String respVersion, String respConn,
-      String asked, String answered, boolean persistent) {
-    String req = "GET / " + reqVersion + "\r\nHost: x\r\n"
-        + (reqConn.equals("-") ? "" : "Connection: " + reqConn + "\r\n") + "\r\n";
-    String resp = respVersion + " 200 OK\r\nContent-Length: 2\r\n"
-        + (respConn.equals("-") ? "" : "Connection: " + respConn + "\r\n") + "\r\nok";
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // request version | request Connection | response version | response Connection | asked |
+        // answered | persistent
+        "HTTP/1.1 | -          | HTTP/1.1 | -          | default    | default    | true",
+        "HTTP/1.1 | close      | HTTP/1.1 | close      | close      | close      | false",
+        "HTTP/1.1 | -          | HTTP/1.1 | close      | default    | close      | false",
+        "HTTP/1.0 | -          | HTTP/1.1 | close      | none       | close      | false",
+        "HTTP/1.0 | -          | HTTP/1.0 | -          | none       | none       | false",
+        "HTTP/1.0 | Keep-Alive | HTTP/1.0 | -          | keep_alive | none       | false",
+        "HTTP/1.0 | Keep-Alive | HTTP/1.0 | keep-alive | keep_alive | keep_alive | true",
+        "HTTP/1.0 | Keep-Alive | HTTP/1.1 | keep-alive | keep_alive | keep_alive | true",
+        "HTTP/1.0 | Keep-Alive | HTTP/1.1 | -          | keep_alive | default    | true",
+        "HTTP/1.0 | -          | HTTP/1.1 | -          | none       | default    | false",
+        "HTTP/1.1 | 'TE, close' | HTTP/1.1 | -         | close      | default    | false",
+        "HTTP/1.1 | Keep-Alive, Upgrade | HTTP/1.1 | Keep-Alive | keep_alive | keep_alive | true"
+      })
+  void negotiationTable(
+      String reqVersion,
+      String reqConn,
+      String respVersion,
+      String respConn,
+      String asked,
+      String answered,
+      boolean persistent) {
+    String req =
+        "GET / "
+            + reqVersion
+            + "\r\nHost: x\r\n"
+            + (reqConn.equals("-") ? "" : "Connection: " + reqConn + "\r\n")
+            + "\r\n";
+    String resp =
+        respVersion
+            + " 200 OK\r\nContent-Length: 2\r\n"
+            + (respConn.equals("-") ? "" : "Connection: " + respConn + "\r\n")
+            + "\r\nok";
     KeepAlive.Negotiation n = KeepAlive.negotiation(exchange(req, resp));
     assertEquals(asked, n.clientAsked());
     assertEquals(answered, n.serverAnswered());
@@ -69,17 +92,22 @@ class KeepAliveTest {
 
   @Test
   void closeDelimitedBodyIsNeverPersistent() {
-    KeepAlive.Negotiation n = KeepAlive.negotiation(exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n\r\nbody until close"));
+    KeepAlive.Negotiation n =
+        KeepAlive.negotiation(
+            exchange(
+                "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n\r\nbody until close"));
     assertEquals(KeepAlive.KEEP_ALIVE, n.serverAnswered());
     assertFalse(n.persistent());
   }
 
   @Test
   void keepAliveParametersAndProxyConnection() {
-    KeepAlive.Negotiation n = KeepAlive.negotiation(exchange(
-        "GET http://h/ HTTP/1.0\r\nProxy-Connection: Keep-Alive\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5, max=100\r\nContent-Length: 0\r\n\r\n"));
+    KeepAlive.Negotiation n =
+        KeepAlive.negotiation(
+            exchange(
+                "GET http://h/ HTTP/1.0\r\nProxy-Connection: Keep-Alive\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5, max=100\r\nContent-Length: 0\r\n\r\n"));
     assertEquals(KeepAlive.NONE, n.clientAsked());
     assertEquals("Keep-Alive", n.proxyConnection());
     assertTrue(n.clientWants(), "Proxy-Connection: keep-alive is a wish, for proxies");
@@ -89,7 +117,8 @@ class KeepAliveTest {
 
   @Test
   void noResponse() {
-    KeepAlive.Negotiation n = KeepAlive.negotiation(exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n", null));
+    KeepAlive.Negotiation n =
+        KeepAlive.negotiation(exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n", null));
     assertEquals(null, n.serverAnswered());
     assertFalse(n.persistent());
     assertFalse(n.serverRefused());

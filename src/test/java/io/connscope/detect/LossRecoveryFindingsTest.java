@@ -4,17 +4,17 @@ import static io.connscope.detect.SampleFindings.detail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connscope.result.Severity;
-import io.connscope.result.Finding;
 import io.connscope.result.Confidence;
+import io.connscope.result.Finding;
+import io.connscope.result.Severity;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * tcp.loss_recovery on real captures (samples/record.sh says how each was recorded): the same
- * bottleneck download seen at the client and at the server, a single chosen drop repaired by
- * fast retransmit, a tail drop repaired by a timeout, and clean controls.
+ * bottleneck download seen at the client and at the server, a single chosen drop repaired by fast
+ * retransmit, a tail drop repaired by a timeout, and clean controls.
  */
 class LossRecoveryFindingsTest {
   private static Finding only(String sample) throws IOException {
@@ -48,9 +48,9 @@ class LossRecoveryFindingsTest {
   }
 
   /**
-   * At the server, before the bottleneck: every original left, so each retransmission repeats
-   * bytes seen; retransmissions that the full queue dropped again are repeated once more, so the
-   * server side counts at least as many as the client side filled.
+   * At the server, before the bottleneck: every original left, so each retransmission repeats bytes
+   * seen; retransmissions that the full queue dropped again are repeated once more, so the server
+   * side counts at least as many as the client side filled.
    */
   @Test
   void bottleneckSeenAtTheServer() throws IOException {
@@ -105,8 +105,14 @@ class LossRecoveryFindingsTest {
    */
   @Test
   void cleanSamplesShowNothing() throws IOException {
-    for (String s : List.of("keepalive-get", "slow-start-delay", "delayed-link",
-        "delayed-link-server", "paused-writer", "setup-parallel-delay")) {
+    for (String s :
+        List.of(
+            "keepalive-get",
+            "slow-start-delay",
+            "delayed-link",
+            "delayed-link-server",
+            "paused-writer",
+            "setup-parallel-delay")) {
       assertEquals(List.of(), SampleFindings.of(s, LossRecoveryDetector.TYPE), s);
     }
   }

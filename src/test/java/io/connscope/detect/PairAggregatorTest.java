@@ -17,17 +17,27 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Pair aggregates over the real samples: pattern, concurrency, setup time and the estimate.
- * Connections without data count as in use until their last packet (port-burst: each close
- * overlaps the next connect).
+ * Connections without data count as in use until their last packet (port-burst: each close overlaps
+ * the next connect).
  */
 class PairAggregatorTest {
   static List<PairAggregator.Pair> pairs(String sample, DetectOptions o) throws IOException {
     PairAggregator agg = new PairAggregator(o);
-    Reports.run(new AnalysisConfig(), new AnalysisSink() {
-      @Override public void connection(ConnectionRecord r) { agg.add(r.tcp(), r.http()); }
-      @Override public void finding(Finding f) {}
-      @Override public void finish(CaptureTotals c) {}
-    }, SampleFindings.sample(sample));
+    Reports.run(
+        new AnalysisConfig(),
+        new AnalysisSink() {
+          @Override
+          public void connection(ConnectionRecord r) {
+            agg.add(r.tcp(), r.http());
+          }
+
+          @Override
+          public void finding(Finding f) {}
+
+          @Override
+          public void finish(CaptureTotals c) {}
+        },
+        SampleFindings.sample(sample));
     return agg.pairs();
   }
 
@@ -42,7 +52,8 @@ class PairAggregatorTest {
     "ipv6-close-delimited, single, 1, 1, 1",
     "port-burst, none, 320, 0, 2",
   })
-  void patternOfEachSample(String sample, String pattern, long conns, long txs, int peak) throws IOException {
+  void patternOfEachSample(String sample, String pattern, long conns, long txs, int peak)
+      throws IOException {
     List<PairAggregator.Pair> ps = pairs(sample, new DetectOptions());
     assertEquals(1, ps.size());
     PairAggregator.Pair p = ps.get(0);
@@ -56,7 +67,8 @@ class PairAggregatorTest {
   void serialThroughDelayEstimateSavesSevenHandshakes() throws IOException {
     PairAggregator.Pair p = pairs("setup-serial-delay", new DetectOptions()).get(0);
     assertEquals(8, p.setups());
-    assertTrue(p.setupMicros() >= 8 * 50_000 && p.setupMicros() <= 8 * 56_000, "" + p.setupMicros());
+    assertTrue(
+        p.setupMicros() >= 8 * 50_000 && p.setupMicros() <= 8 * 56_000, "" + p.setupMicros());
     assertEquals(7, p.setupsAvoidable());
     assertEquals(p.setupMicros() * 7 / 8, p.setupSavedMicros());
     assertEquals(0, p.slowStartSavedMicros(), "512-byte responses fit one flight");
@@ -68,11 +80,22 @@ class PairAggregatorTest {
     DetectOptions o = new DetectOptions();
     o.maxPairs = 1;
     PairAggregator agg = new PairAggregator(o);
-    Reports.run(new AnalysisConfig(), new AnalysisSink() {
-      @Override public void connection(ConnectionRecord r) { agg.add(r.tcp(), r.http()); }
-      @Override public void finding(Finding f) {}
-      @Override public void finish(CaptureTotals c) {}
-    }, SampleFindings.sample("keepalive-get"), SampleFindings.sample("pipelined"));
+    Reports.run(
+        new AnalysisConfig(),
+        new AnalysisSink() {
+          @Override
+          public void connection(ConnectionRecord r) {
+            agg.add(r.tcp(), r.http());
+          }
+
+          @Override
+          public void finding(Finding f) {}
+
+          @Override
+          public void finish(CaptureTotals c) {}
+        },
+        SampleFindings.sample("keepalive-get"),
+        SampleFindings.sample("pipelined"));
     assertEquals(1, agg.pairs().size());
     assertEquals(1, agg.droppedConnections(), "pipelined's connection is another pair");
   }

@@ -31,11 +31,21 @@ final class SampleFindings {
 
   static List<Finding> of(Path file, AnalysisConfig config) throws IOException {
     List<Finding> out = new ArrayList<>();
-    Reports.run(config, new AnalysisSink() {
-      @Override public void connection(ConnectionRecord connection) {}
-      @Override public void finding(Finding finding) { out.add(finding); }
-      @Override public void finish(CaptureTotals capture) {}
-    }, file);
+    Reports.run(
+        config,
+        new AnalysisSink() {
+          @Override
+          public void connection(ConnectionRecord connection) {}
+
+          @Override
+          public void finding(Finding finding) {
+            out.add(finding);
+          }
+
+          @Override
+          public void finish(CaptureTotals capture) {}
+        },
+        file);
     return out;
   }
 

@@ -86,7 +86,8 @@ class StallFindingsTest {
     long[][] expectedFrames = {{10, 11, 12}, {16, 17, 18}, {22, 23, 24}, {28, 29, 30}};
     for (int i = 0; i < 4; i++) {
       JsonNode s = stalls.get(i);
-      assertEquals(List.of(expectedFrames[i][0], expectedFrames[i][1], expectedFrames[i][2]), frames(s));
+      assertEquals(
+          List.of(expectedFrames[i][0], expectedFrames[i][1], expectedFrames[i][2]), frames(s));
       assertEquals("C1", s.get("connection").asText());
       assertEquals(i + 1, s.get("transaction").asInt());
       assertBetween(38_000, 50_000, s.get("cost_us").asLong(), "stall");
@@ -94,8 +95,15 @@ class StallFindingsTest {
       assertEquals("client", s.get("details").get("sender").asText());
       assertTrue(s.get("details").get("peer_stack_hint").asText().startsWith("Linux"));
       assertEquals("confirmed", s.get("confidence").asText());
-      assertEquals("frame.number in {" + expectedFrames[i][0] + " " + expectedFrames[i][1] + " "
-          + expectedFrames[i][2] + "}", s.get("evidence").get("display_filter").asText());
+      assertEquals(
+          "frame.number in {"
+              + expectedFrames[i][0]
+              + " "
+              + expectedFrames[i][1]
+              + " "
+              + expectedFrames[i][2]
+              + "}",
+          s.get("evidence").get("display_filter").asText());
     }
     List<JsonNode> nagle = findings(r, "tcp.nagle_delay");
     assertEquals(4, nagle.size());
@@ -104,7 +112,10 @@ class StallFindingsTest {
       assertEquals(i + 1, n.get("transaction").asInt());
       assertEquals("client", n.get("details").get("side").asText());
       assertTrue(n.get("details").get("headers_then_body").asBoolean());
-      assertTrue(n.get("summary").asText().contains("POST /upload/" + (i + 1) + " headers and body in two writes"),
+      assertTrue(
+          n.get("summary")
+              .asText()
+              .contains("POST /upload/" + (i + 1) + " headers and body in two writes"),
           n.get("summary").asText());
       assertTrue(n.get("fix").asText().contains("TCP_NODELAY"));
       assertBetween(38_000, 50_000, n.get("cost_us").asLong(), "nagle wait");
@@ -122,8 +133,14 @@ class StallFindingsTest {
   /** Other clean captures: keep-alive, pipelining, 100-continue, chunked: no stall findings. */
   @Test
   void cleanSamplesShowNoStalls() throws IOException {
-    for (String s : List.of("keepalive-get", "pipelined", "post-100-continue", "chunked-and-head",
-        "connection-close", "ipv6-close-delimited")) {
+    for (String s :
+        List.of(
+            "keepalive-get",
+            "pipelined",
+            "post-100-continue",
+            "chunked-and-head",
+            "connection-close",
+            "ipv6-close-delimited")) {
       JsonNode r = report(s);
       assertEquals(0, findings(r, "tcp.delayed_ack_stall").size(), s);
       assertEquals(0, findings(r, "tcp.nagle_delay").size(), s);
@@ -144,21 +161,26 @@ class StallFindingsTest {
     assertEquals(4, nagle.size());
     for (JsonNode n : nagle) {
       assertEquals("server", n.get("details").get("side").asText());
-      assertTrue(n.get("summary").asText().startsWith("server: response 200 to GET /small.txt"), n.toString());
+      assertTrue(
+          n.get("summary").asText().startsWith("server: response 200 to GET /small.txt"),
+          n.toString());
     }
   }
 
   /**
-   * The same traffic over a 50 ms link, captured near the client and near the server: both
-   * vantage points give the same stalls (the ACK's delay beyond the round trip), and the first
-   * request, answered by a quick ACK, still waits one round trip for Nagle.
+   * The same traffic over a 50 ms link, captured near the client and near the server: both vantage
+   * points give the same stalls (the ACK's delay beyond the round trip), and the first request,
+   * answered by a quick ACK, still waits one round trip for Nagle.
    */
   @Test
   void delayedLinkFromBothEnds() throws IOException {
     for (String sample : List.of("delayed-link", "delayed-link-server")) {
       JsonNode r = report(sample);
       JsonNode c = r.get("connections").get(0);
-      assertEquals(sample.endsWith("server") ? "near_server" : "near_client", c.get("vantage").asText(), sample);
+      assertEquals(
+          sample.endsWith("server") ? "near_server" : "near_client",
+          c.get("vantage").asText(),
+          sample);
       List<JsonNode> stalls = findings(r, "tcp.delayed_ack_stall");
       assertEquals(4, stalls.size(), sample);
       for (JsonNode s : stalls) {
@@ -172,7 +194,8 @@ class StallFindingsTest {
       assertBetween(48_000, 55_000, first.get("cost_us").asLong(), sample + " one RTT");
       assertTrue(!first.get("details").get("delayed_ack").asBoolean());
       for (int i = 1; i < 5; i++) {
-        assertBetween(85_000, 115_000, nagle.get(i).get("cost_us").asLong(), sample + " RTT + delayed ACK");
+        assertBetween(
+            85_000, 115_000, nagle.get(i).get("cost_us").asLong(), sample + " RTT + delayed ACK");
         assertTrue(nagle.get(i).get("details").get("delayed_ack").asBoolean());
       }
     }

@@ -30,14 +30,20 @@ class TransferFindingsTest {
    * A client with a 4 KiB receive buffer reading 4 KiB every 10 ms, 1 MiB from a server on
    * loopback: tshark marks 258 of the server's segments window_full (256 new data, 2
    * retransmissions). Every ACK the reader sends when it drains its buffer both acknowledges and
-   * opens the window; before the rule-out connscope called them 255 delayed-ACK stalls and 2
-   * Nagle findings (2.6 s of "cost" each in a 2.6 s capture).
+   * opens the window; before the rule-out connscope called them 255 delayed-ACK stalls and 2 Nagle
+   * findings (2.6 s of "cost" each in a 2.6 s capture).
    */
   @Test
   void slowReaderIsReceiveWindowLimitedNotDelayedAck() throws IOException {
     List<Finding> all = SampleFindings.of(SampleFindings.sample("slow-reader"));
-    assertEquals(List.of(), ofType(all, DelayedAckStallDetector.TYPE), "window updates are not delayed ACKs");
-    assertEquals(List.of(), ofType(all, NagleDelayDetector.TYPE), "the window, not Nagle, held the segments");
+    assertEquals(
+        List.of(),
+        ofType(all, DelayedAckStallDetector.TYPE),
+        "window updates are not delayed ACKs");
+    assertEquals(
+        List.of(),
+        ofType(all, NagleDelayDetector.TYPE),
+        "the window, not Nagle, held the segments");
     assertEquals(List.of(), ofType(all, SenderPausedDetector.TYPE), "the sender always had data");
     List<Finding> rw = ofType(all, ReceiveWindowLimitedDetector.TYPE);
     assertEquals(1, rw.size(), rw.toString());
@@ -60,8 +66,10 @@ class TransferFindingsTest {
     assertBetween(9_000, 15_000, SampleFindings.detail(f, "longest_block_us"), "longest block");
     // first three blocks: the segment that filled the window, the window update, the next segment
     assertEquals(List.of(8L, 9L, 10L, 16L, 17L, 18L, 19L, 20L), f.frames());
-    assertTrue(f.summary().contains(
-        "the client's receive window held the server's response 200 to GET /bulk"), f.summary());
+    assertTrue(
+        f.summary()
+            .contains("the client's receive window held the server's response 200 to GET /bulk"),
+        f.summary());
     assertTrue(f.fix().contains("SO_RCVBUF"), f.fix());
   }
 
@@ -72,7 +80,8 @@ class TransferFindingsTest {
   @Test
   void pausedWriterIsSenderPaused() throws IOException {
     List<Finding> all = SampleFindings.of(SampleFindings.sample("paused-writer"));
-    assertEquals(List.of(), ofType(all, ReceiveWindowLimitedDetector.TYPE), "the window was never full");
+    assertEquals(
+        List.of(), ofType(all, ReceiveWindowLimitedDetector.TYPE), "the window was never full");
     assertEquals(List.of(), ofType(all, DelayedAckStallDetector.TYPE));
     assertEquals(List.of(), ofType(all, NagleDelayDetector.TYPE));
     List<Finding> paused = ofType(all, SenderPausedDetector.TYPE);
@@ -85,10 +94,12 @@ class TransferFindingsTest {
     assertEquals("server", f.details().get("sender"));
     assertEquals(15L, SampleFindings.detail(f, "pauses"));
     assertBetween(58_000, 80_000, SampleFindings.detail(f, "longest_pause_us"), "longest pause");
-    assertBetween(15 * 58_000, SampleFindings.detail(f, "transfer_us"), f.costUs(), "paused in all");
+    assertBetween(
+        15 * 58_000, SampleFindings.detail(f, "transfer_us"), f.costUs(), "paused in all");
     // first pause: the piece's last segment (10), the ACK of everything (11), the next piece (12)
     assertEquals(List.of(10L, 11L, 12L), f.frames().subList(0, 3));
-    assertTrue(f.summary().startsWith("the server paused 15 times inside its response 200 to GET /paused"),
+    assertTrue(
+        f.summary().startsWith("the server paused 15 times inside its response 200 to GET /paused"),
         f.summary());
   }
 
@@ -114,30 +125,34 @@ class TransferFindingsTest {
       Finding f = rw.get(0);
       assertEquals("warning", f.severity().id());
       assertEquals("server", f.details().get("sender"));
-      assertEquals(2920L, SampleFindings.detail(f, "receiver_max_window"), "SO_RCVBUF 4096 on Ethernet");
+      assertEquals(
+          2920L, SampleFindings.detail(f, "receiver_max_window"), "SO_RCVBUF 4096 on Ethernet");
       cost[i] = f.costUs();
       blocks[i] = SampleFindings.detail(f, "blocks");
       // 128 KiB in windows of 2 segments a round trip: about 45 round trips of 50 ms
       assertBetween(40, 55, blocks[i], names[i] + " blocks");
-      assertBetween(2_000_000, SampleFindings.detail(f, "transfer_us"), cost[i], names[i] + " blocked");
+      assertBetween(
+          2_000_000, SampleFindings.detail(f, "transfer_us"), cost[i], names[i] + " blocked");
     }
     assertBetween(-2, 2, blocks[0] - blocks[1], "blocks near the receiver - near the sender");
     // near the receiver a block is estimated with the handshake's round trip, near the sender it
     // is measured; the delay line's jitter makes them differ by a few percent
-    assertBetween(0, cost[1] / 10, Math.abs(cost[0] - cost[1]), "blocked time, receiver vs sender side");
+    assertBetween(
+        0, cost[1] / 10, Math.abs(cost[0] - cost[1]), "blocked time, receiver vs sender side");
   }
 
   /**
    * The release timing per vantage point, on public captures (skipped without ../shared/corpus): a
-   * segment seen near the receiver can only have been released by an ACK one sender-side round
-   * trip before it (less an eighth for a handshake round trip longer than the path's).
+   * segment seen near the receiver can only have been released by an ACK one sender-side round trip
+   * before it (less an eighth for a handshake round trip longer than the path's).
    */
   @Test
   void releaseTimingOnCorpusCaptures() throws IOException {
     Path wrapped = Paths.get("../shared/corpus/arkime/http-wrapped-header.pcap");
-    Path http = Paths.get("../shared/corpus/markofu/PracticalPacketAnalysis/ppa-capture-files/http.cap");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(wrapped) && Files.exists(http),
-        "corpus missing");
+    Path http =
+        Paths.get("../shared/corpus/markofu/PracticalPacketAnalysis/ppa-capture-files/http.cap");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.exists(wrapped) && Files.exists(http), "corpus missing");
     // captured near the server; the client's second request piece arrives 47.7 ms after the
     // server's ACK, the handshake round trip to the client is 53.8 ms: still its release
     List<Finding> nagle = ofType(SampleFindings.of(wrapped), NagleDelayDetector.TYPE);
@@ -156,8 +171,10 @@ class TransferFindingsTest {
   void cheapPausesAreInfo() throws IOException {
     io.connscope.analysis.AnalysisConfig config = new io.connscope.analysis.AnalysisConfig();
     config.detect.transferWarnMicros = 2_000_000;
-    List<Finding> paused = ofType(SampleFindings.of(SampleFindings.sample("paused-writer"), config),
-        SenderPausedDetector.TYPE);
+    List<Finding> paused =
+        ofType(
+            SampleFindings.of(SampleFindings.sample("paused-writer"), config),
+            SenderPausedDetector.TYPE);
     assertEquals(1, paused.size());
     assertEquals("info", paused.get(0).severity().id());
   }
@@ -170,8 +187,8 @@ class TransferFindingsTest {
    */
   @Test
   void lostChunkPausesAreInfoAndSkipTheHole() throws IOException {
-    List<Finding> paused = ofType(SampleFindings.of(SampleFindings.sample("lost-chunk")),
-        SenderPausedDetector.TYPE);
+    List<Finding> paused =
+        ofType(SampleFindings.of(SampleFindings.sample("lost-chunk")), SenderPausedDetector.TYPE);
     assertEquals(1, paused.size(), paused.toString());
     Finding f = paused.get(0);
     assertEquals("info", f.severity().id());
@@ -190,13 +207,16 @@ class TransferFindingsTest {
     assertTrue(samples.size() > 30, "samples present");
     for (Path p : samples) {
       String name = p.getFileName().toString();
-      if (name.startsWith("slow-reader") || name.equals("paused-writer.pcap")
+      if (name.startsWith("slow-reader")
+          || name.equals("paused-writer.pcap")
           || name.equals("lost-chunk.pcap")) {
         continue;
       }
       for (Finding f : SampleFindings.of(p)) {
-        assertTrue(!f.type().equals(ReceiveWindowLimitedDetector.TYPE)
-            && !f.type().equals(SenderPausedDetector.TYPE), name + ": " + f);
+        assertTrue(
+            !f.type().equals(ReceiveWindowLimitedDetector.TYPE)
+                && !f.type().equals(SenderPausedDetector.TYPE),
+            name + ": " + f);
       }
     }
   }

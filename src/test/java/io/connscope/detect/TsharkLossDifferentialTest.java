@@ -28,30 +28,30 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Differential test of {@link LossRecovery} against tshark's TCP analysis flags, frame by frame,
- * on every sample ({@code samples/*.pcap}) and every capture of {@code ../shared/corpus} (when
- * present): for each flag, the frames tshark marks and the frames connscope's classification
- * marks:
+ * Differential test of {@link LossRecovery} against tshark's TCP analysis flags, frame by frame, on
+ * every sample ({@code samples/*.pcap}) and every capture of {@code ../shared/corpus} (when
+ * present): for each flag, the frames tshark marks and the frames connscope's classification marks:
+ *
  * <ul>
  *   <li>{@code retransmission}: tshark's tcp.analysis.retransmission, fast_retransmission or
  *       spurious_retransmission; connscope: a hole filled or a repeat (any trigger);
- *   <li>{@code fast_retransmission}, {@code spurious_retransmission}: the trigger fast or
- *       spurious;
+ *   <li>{@code fast_retransmission}, {@code spurious_retransmission}: the trigger fast or spurious;
  *   <li>{@code out_of_order}: a reordered segment;
  *   <li>{@code lost_segment}: a data segment after a hole ("previous segment not captured");
  *   <li>{@code ack_lost_segment}: an ACK of bytes beyond the highest seen.
  * </ul>
- * Where the sets differ, the row (capture, flag, tshark's count, connscope's count, frames in
- * both) must be listed with a reason in {@value #EXPECTATIONS_NAME}, after reading the packets
- * (two reason ids joined by '+' when its frames differ for two causes);
- * the test fails on an unlisted or stale row and on a reason without explanation. {@code
- * -Dtshark.loss.write=true} rewrites the rows, keeping the reason of each unchanged one (new rows
- * get UNEXPLAINED and fail). Skipped when tshark is not installed; the corpus part when absent.
+ *
+ * Where the sets differ, the row (capture, flag, tshark's count, connscope's count, frames in both)
+ * must be listed with a reason in {@value #EXPECTATIONS_NAME}, after reading the packets (two
+ * reason ids joined by '+' when its frames differ for two causes); the test fails on an unlisted or
+ * stale row and on a reason without explanation. {@code -Dtshark.loss.write=true} rewrites the
+ * rows, keeping the reason of each unchanged one (new rows get UNEXPLAINED and fail). Skipped when
+ * tshark is not installed; the corpus part when absent.
  *
  * <p>Only data segments (TCP payload) are compared for the segment flags: connscope classifies the
- * loss and recovery of data; tshark also flags retransmitted SYNs (tcp.syn_retry reports those)
- * and FINs. {@code -Dtshark.loss.only=TEXT} examines only the captures whose name contains TEXT
- * and {@code -Dtshark.loss.verbose=true} prints the differing frames (for reading the packets).
+ * loss and recovery of data; tshark also flags retransmitted SYNs (tcp.syn_retry reports those) and
+ * FINs. {@code -Dtshark.loss.only=TEXT} examines only the captures whose name contains TEXT and
+ * {@code -Dtshark.loss.verbose=true} prints the differing frames (for reading the packets).
  */
 class TsharkLossDifferentialTest {
   private static final Path CORPUS = Paths.get("..", "shared", "corpus");
@@ -61,8 +61,14 @@ class TsharkLossDifferentialTest {
   private static final Path EXPECTATIONS = Paths.get(EXPECTATIONS_NAME);
   private static final String UNEXPLAINED = "UNEXPLAINED";
   private static final long TIMEOUT_SECONDS = 120;
-  static final String[] FLAGS = {"retransmission", "fast_retransmission",
-      "spurious_retransmission", "out_of_order", "lost_segment", "ack_lost_segment"};
+  static final String[] FLAGS = {
+    "retransmission",
+    "fast_retransmission",
+    "spurious_retransmission",
+    "out_of_order",
+    "lost_segment",
+    "ack_lost_segment"
+  };
 
   @Test
   void flagsAgreeWithTshark() throws Exception {
@@ -70,13 +76,16 @@ class TsharkLossDifferentialTest {
     boolean corpus = Files.isDirectory(CORPUS);
     List<String[]> captures = new ArrayList<>();
     try (Stream<Path> s = Files.list(SAMPLES)) {
-      s.filter(p -> p.toString().endsWith(".pcap")).sorted()
+      s.filter(p -> p.toString().endsWith(".pcap"))
+          .sorted()
           .forEach(p -> captures.add(new String[] {"samples/" + p.getFileName(), p.toString()}));
     }
     if (corpus) {
       try (Stream<Path> s = Files.walk(CORPUS)) {
-        s.filter(Files::isRegularFile).filter(TsharkLossDifferentialTest::isCapture)
-            .map(p -> CORPUS.relativize(p).toString().replace('\\', '/')).sorted()
+        s.filter(Files::isRegularFile)
+            .filter(TsharkLossDifferentialTest::isCapture)
+            .map(p -> CORPUS.relativize(p).toString().replace('\\', '/'))
+            .sorted()
             .forEach(n -> captures.add(new String[] {"corpus/" + n, CORPUS.resolve(n).toString()}));
       }
     }
@@ -109,11 +118,12 @@ class TsharkLossDifferentialTest {
             TreeSet<Long> onlyT = new TreeSet<>(a), onlyC = new TreeSet<>(b);
             onlyT.removeAll(b);
             onlyC.removeAll(a);
-            System.out.println(c[0] + " " + flag + " tshark only " + onlyT + " connscope only "
-                + onlyC);
+            System.out.println(
+                c[0] + " " + flag + " tshark only " + onlyT + " connscope only " + onlyC);
           }
           if (!a.equals(b)) {
-            rows.put(c[0] + "\t" + flag + "\t" + a.size() + "\t" + b.size() + "\t" + both.size(),
+            rows.put(
+                c[0] + "\t" + flag + "\t" + a.size() + "\t" + b.size() + "\t" + both.size(),
                 UNEXPLAINED);
           }
         }
@@ -121,8 +131,8 @@ class TsharkLossDifferentialTest {
     } finally {
       Files.deleteIfExists(config);
     }
-    System.out.println("tshark vs connscope loss flags over " + captures.size() + " captures: "
-        + totals);
+    System.out.println(
+        "tshark vs connscope loss flags over " + captures.size() + " captures: " + totals);
     Map<String, String> reasons = new LinkedHashMap<>();
     Map<String, String> expected = read(reasons);
     for (Map.Entry<String, String> r : rows.entrySet()) {
@@ -156,9 +166,11 @@ class TsharkLossDifferentialTest {
       }
     }
     if (!problems.isEmpty()) {
-      fail(problems.size() + " problems (rewrite with -Dtshark.loss.write=true, then give each"
-          + " row its reason):\n"
-          + String.join("\n", problems.subList(0, Math.min(40, problems.size()))));
+      fail(
+          problems.size()
+              + " problems (rewrite with -Dtshark.loss.write=true, then give each"
+              + " row its reason):\n"
+              + String.join("\n", problems.subList(0, Math.min(40, problems.size()))));
     }
   }
 
@@ -182,11 +194,17 @@ class TsharkLossDifferentialTest {
     return rows;
   }
 
-  private static void write(Map<String, String> rows, Map<String, String> reasons, boolean corpus,
-      Map<String, String> expected) throws IOException {
+  private static void write(
+      Map<String, String> rows,
+      Map<String, String> reasons,
+      boolean corpus,
+      Map<String, String> expected)
+      throws IOException {
     List<String> out = new ArrayList<>();
-    for (String line : Files.exists(EXPECTATIONS)
-        ? Files.readAllLines(EXPECTATIONS, StandardCharsets.UTF_8) : List.<String>of()) {
+    for (String line :
+        Files.exists(EXPECTATIONS)
+            ? Files.readAllLines(EXPECTATIONS, StandardCharsets.UTF_8)
+            : List.<String>of()) {
       if (line.startsWith("#")) {
         out.add(line);
       }
@@ -196,7 +214,10 @@ class TsharkLossDifferentialTest {
     }
     Map<String, String> all = new TreeMap<>(rows);
     if (!corpus) { // keep the corpus rows when the corpus is absent
-      expected.forEach((k, v) -> { if (!k.startsWith("samples/")) all.putIfAbsent(k, v); });
+      expected.forEach(
+          (k, v) -> {
+            if (!k.startsWith("samples/")) all.putIfAbsent(k, v);
+          });
     }
     for (Map.Entry<String, String> r : all.entrySet()) {
       out.add(r.getKey() + "\t" + r.getValue());
@@ -214,8 +235,11 @@ class TsharkLossDifferentialTest {
 
   private static boolean tsharkRuns() {
     try {
-      Process p = new ProcessBuilder("tshark", "--version")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("tshark", "--version")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {
       return false;
@@ -236,20 +260,37 @@ class TsharkLossDifferentialTest {
   /** The frames tshark flags, per flag; null when tshark fails on the capture. */
   private static Map<String, TreeSet<Long>> tshark(Path file, Path config)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString(),
-        "-o", "tcp.analyze_sequence_numbers:TRUE", "-Y",
-        "tcp.analysis.retransmission or tcp.analysis.fast_retransmission or"
-            + " tcp.analysis.spurious_retransmission or tcp.analysis.out_of_order or"
-            + " tcp.analysis.lost_segment or tcp.analysis.ack_lost_segment",
-        "-T", "fields", "-E", "separator=/t", "-e", "frame.number", "-e", "tcp.len"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "tshark",
+                "-n",
+                "-r",
+                file.toString(),
+                "-o",
+                "tcp.analyze_sequence_numbers:TRUE",
+                "-Y",
+                "tcp.analysis.retransmission or tcp.analysis.fast_retransmission or"
+                    + " tcp.analysis.spurious_retransmission or tcp.analysis.out_of_order or"
+                    + " tcp.analysis.lost_segment or tcp.analysis.ack_lost_segment",
+                "-T",
+                "fields",
+                "-E",
+                "separator=/t",
+                "-e",
+                "frame.number",
+                "-e",
+                "tcp.len"));
     for (String f : FLAGS) {
       cmd.add("-e");
       cmd.add("tcp.analysis." + f);
     }
     Path out = Files.createTempFile("tshark", ".out");
     try {
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile())
-          .redirectError(ProcessBuilder.Redirect.DISCARD);
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd)
+              .redirectOutput(out.toFile())
+              .redirectError(ProcessBuilder.Redirect.DISCARD);
       pb.environment().put("WIRESHARK_CONFIG_DIR", config.toString());
       Process p = pb.start();
       try {
@@ -294,34 +335,39 @@ class TsharkLossDifferentialTest {
     Map<String, TreeSet<Long>> m = empty();
     DetectOptions options = new AnalysisConfig().detect;
     try {
-      Reports.run(new AnalysisConfig(), new AnalysisSink() {
-        @Override
-        public void connection(ConnectionRecord r) {
-          Connection c = r.tcp();
-          SegmentTimeline t = c.timeline();
-          for (LossRecovery.Direction d : LossRecovery.of(t, LossRecovery.rtt(c),
-              options.retransmissionMinStallMicros)) {
-            for (LossRecovery.Recovery rec : d.recoveries) {
-              for (LossRecovery.Retransmission x : rec.retransmissions) {
-                long f = t.frame(x.index());
-                m.get("retransmission").add(f);
-                if (x.trigger() == LossRecovery.FAST) {
-                  m.get("fast_retransmission").add(f);
-                } else if (x.trigger() == LossRecovery.SPURIOUS) {
-                  m.get("spurious_retransmission").add(f);
+      Reports.run(
+          new AnalysisConfig(),
+          new AnalysisSink() {
+            @Override
+            public void connection(ConnectionRecord r) {
+              Connection c = r.tcp();
+              SegmentTimeline t = c.timeline();
+              for (LossRecovery.Direction d :
+                  LossRecovery.of(t, LossRecovery.rtt(c), options.retransmissionMinStallMicros)) {
+                for (LossRecovery.Recovery rec : d.recoveries) {
+                  for (LossRecovery.Retransmission x : rec.retransmissions) {
+                    long f = t.frame(x.index());
+                    m.get("retransmission").add(f);
+                    if (x.trigger() == LossRecovery.FAST) {
+                      m.get("fast_retransmission").add(f);
+                    } else if (x.trigger() == LossRecovery.SPURIOUS) {
+                      m.get("spurious_retransmission").add(f);
+                    }
+                  }
                 }
+                d.reorderedAt.forEach(i -> m.get("out_of_order").add(t.frame(i)));
+                d.holeAfter.forEach(i -> m.get("lost_segment").add(t.frame(i)));
+                d.ackBeyondSeen.forEach(i -> m.get("ack_lost_segment").add(t.frame(i)));
               }
             }
-            d.reorderedAt.forEach(i -> m.get("out_of_order").add(t.frame(i)));
-            d.holeAfter.forEach(i -> m.get("lost_segment").add(t.frame(i)));
-            d.ackBeyondSeen.forEach(i -> m.get("ack_lost_segment").add(t.frame(i)));
-          }
-        }
 
-        @Override public void finding(Finding finding) {}
+            @Override
+            public void finding(Finding finding) {}
 
-        @Override public void finish(CaptureTotals capture) {}
-      }, file);
+            @Override
+            public void finish(CaptureTotals capture) {}
+          },
+          file);
     } catch (IOException | RuntimeException e) {
       return null;
     }

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * Test driver: a fake connection that records {@link #swapRoles()} and flips its direction
- * mapping, and a script of steps on the two wire sides (A opened the connection, B accepted).
- * Step {@code i} is delivered with frame {@code i + 1} and time {@code (i + 1) * 1000} us.
+ * Test driver: a fake connection that records {@link #swapRoles()} and flips its direction mapping,
+ * and a script of steps on the two wire sides (A opened the connection, B accepted). Step {@code i}
+ * is delivered with frame {@code i + 1} and time {@code (i + 1) * 1000} us.
  */
 final class Harness implements StreamControl {
   static final int A = 0;
@@ -24,7 +24,12 @@ final class Harness implements StreamControl {
 
   static final Splitter WHOLE = (step, len) -> new int[0];
 
-  enum Kind { DATA, GAP, FIN, RST }
+  enum Kind {
+    DATA,
+    GAP,
+    FIN,
+    RST
+  }
 
   record Step(int side, Kind kind, byte[] data, long n) {}
 
@@ -32,8 +37,13 @@ final class Harness implements StreamControl {
   static final class Script {
     final List<Step> steps = new ArrayList<>();
 
-    Script a(String s) { return data(A, s); }
-    Script b(String s) { return data(B, s); }
+    Script a(String s) {
+      return data(A, s);
+    }
+
+    Script b(String s) {
+      return data(B, s);
+    }
 
     Script data(int side, String s) {
       steps.add(new Step(side, Kind.DATA, s.getBytes(StandardCharsets.ISO_8859_1), 0));
@@ -111,19 +121,20 @@ final class Harness implements StreamControl {
       long us = frame * 1000;
       lastUs = us;
       switch (s.kind()) {
-        case DATA: {
-          // the bytes sit at an offset inside a larger buffer, as in a capture buffer
-          byte[] padded = new byte[s.data().length + 5];
-          System.arraycopy(s.data(), 0, padded, 3, s.data().length);
-          ByteBuffer buf = ByteBuffer.wrap(padded);
-          int start = 0;
-          for (int cut : splitter.cuts(i, s.data().length)) {
-            tracker.onData(dir(s.side()), buf, 3 + start, cut - start, frame, us);
-            start = cut;
+        case DATA:
+          {
+            // the bytes sit at an offset inside a larger buffer, as in a capture buffer
+            byte[] padded = new byte[s.data().length + 5];
+            System.arraycopy(s.data(), 0, padded, 3, s.data().length);
+            ByteBuffer buf = ByteBuffer.wrap(padded);
+            int start = 0;
+            for (int cut : splitter.cuts(i, s.data().length)) {
+              tracker.onData(dir(s.side()), buf, 3 + start, cut - start, frame, us);
+              start = cut;
+            }
+            tracker.onData(dir(s.side()), buf, 3 + start, s.data().length - start, frame, us);
+            break;
           }
-          tracker.onData(dir(s.side()), buf, 3 + start, s.data().length - start, frame, us);
-          break;
-        }
         case GAP:
           tracker.onGap(dir(s.side()), s.n(), frame, us);
           break;
@@ -160,9 +171,19 @@ final class Harness implements StreamControl {
     for (Transaction t : tracker.transactions()) {
       out.add(t.toString());
     }
-    out.add("http=" + tracker.isHttp() + " reason=" + tracker.notHttpReason() + " tunnel="
-        + tracker.tunnel() + " maxDepth=" + tracker.maxPipelineDepth() + " swaps=" + swaps
-        + " anomalies=" + tracker.anomalies());
+    out.add(
+        "http="
+            + tracker.isHttp()
+            + " reason="
+            + tracker.notHttpReason()
+            + " tunnel="
+            + tracker.tunnel()
+            + " maxDepth="
+            + tracker.maxPipelineDepth()
+            + " swaps="
+            + swaps
+            + " anomalies="
+            + tracker.anomalies());
     return out;
   }
 

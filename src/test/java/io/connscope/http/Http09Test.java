@@ -40,9 +40,14 @@ class Http09Test {
 
   @Test
   void afterAnHttp11ExchangeOnTheSameConnection() {
-    Harness h = Harness.run(new Script()
-        .a("GET /a HTTP/1.1\r\nHost: h\r\n\r\n").b("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
-        .a("GET /b\r\n").b(PAGE).fin(1));
+    Harness h =
+        Harness.run(
+            new Script()
+                .a("GET /a HTTP/1.1\r\nHost: h\r\n\r\n")
+                .b("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
+                .a("GET /b\r\n")
+                .b(PAGE)
+                .fin(1));
     assertEquals(2, h.tracker.transactions().size());
     assertEquals(200, h.tx(0).status());
     assertEquals("HTTP/0.9", h.tx(1).responseVersion());
@@ -51,8 +56,10 @@ class Http09Test {
 
   @Test
   void junkIsNotASimpleRequest() {
-    for (String line : new String[] {"T /zeek.html", "GET ", "GET", "get /x", "GET x", "GET /a b",
-        "HELLO world"}) {
+    for (String line :
+        new String[] {
+          "T /zeek.html", "GET ", "GET", "get /x", "GET x", "GET /a b", "HELLO world"
+        }) {
       byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
       assertFalse(Http1Parser.isSimpleRequest(b, 0, b.length), line);
     }

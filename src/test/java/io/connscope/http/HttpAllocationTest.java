@@ -68,5 +68,4 @@ class HttpAllocationTest {
     byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
     t.onData(dir, ByteBuffer.wrap(b), 0, b.length, 1, 0);
   }
-
 }

@@ -55,9 +55,14 @@ class HttpFuzzTest {
           s.fin(side);
         }
       }
-      HttpOptions o = new HttpOptions().maxStartLineBytes(START).maxHeaderBytes(HEADER)
-          .maxHeaders(8).maxPendingRequests(PENDING).maxChunkLineBytes(32)
-          .maxTransactionsKept(KEPT);
+      HttpOptions o =
+          new HttpOptions()
+              .maxStartLineBytes(START)
+              .maxHeaderBytes(HEADER)
+              .maxHeaders(8)
+              .maxPendingRequests(PENDING)
+              .maxChunkLineBytes(32)
+              .maxTransactionsKept(KEPT);
       long seed = rnd.nextLong();
       Random cuts = new Random(seed);
       Harness h = Harness.run(s, (step, len) -> randomCuts(cuts, len), o, rnd.nextBoolean());

@@ -33,9 +33,14 @@ class HttpTrackerTest {
 
   @Test
   void framesAndTimesAreThoseOfTheFirstAndLastChunk() {
-    Harness h = run(new Script()
-        .a("GET /a HTTP/1.1\r\nHo").a("st: h\r\n\r\n")
-        .b("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nab").b("cd").b("ef"));
+    Harness h =
+        run(
+            new Script()
+                .a("GET /a HTTP/1.1\r\nHo")
+                .a("st: h\r\n\r\n")
+                .b("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nab")
+                .b("cd")
+                .b("ef"));
     Transaction t = h.tx(0);
     assertEquals(1, t.requestFirstFrame());
     assertEquals(2, t.requestLastFrame());
@@ -54,11 +59,13 @@ class HttpTrackerTest {
 
   @Test
   void gapInsideBodyOfKnownLengthIsSkipped() {
-    Harness h = run(new Script()
-        .a(GET + GET)
-        .b("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(100))
-        .gap(B, 800)
-        .b("y".repeat(100) + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nzz"));
+    Harness h =
+        run(
+            new Script()
+                .a(GET + GET)
+                .b("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(100))
+                .gap(B, 800)
+                .b("y".repeat(100) + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nzz"));
     List<Transaction> txs = h.tracker.transactions();
     assertEquals(2, txs.size());
     Transaction t = txs.get(0);
@@ -77,11 +84,13 @@ class HttpTrackerTest {
 
   @Test
   void gapInChunkDataWithinTheChunkIsSkipped() {
-    Harness h = run(new Script()
-        .a(GET)
-        .b("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabcd")
-        .gap(B, 8)
-        .b("efgh\r\n0\r\n\r\n"));
+    Harness h =
+        run(
+            new Script()
+                .a(GET)
+                .b("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabcd")
+                .gap(B, 8)
+                .b("efgh\r\n0\r\n\r\n"));
     Transaction t = h.tx(0);
     assertTrue(t.responseComplete());
     assertEquals(8, t.responseBodyBytes());
@@ -91,11 +100,13 @@ class HttpTrackerTest {
 
   @Test
   void gapInHeadersDesyncsAndResyncsAtNextRequestLine() {
-    Harness h = run(new Script()
-        .a("GET /a HTTP/1.1\r\nHost: x\r\n")
-        .gap(A, 50)
-        .a("ost: y\r\nAccept: */*\r\n\r\nGET /b HTTP/1.1\r\nHost: z\r\n\r\n")
-        .b("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    Harness h =
+        run(
+            new Script()
+                .a("GET /a HTTP/1.1\r\nHost: x\r\n")
+                .gap(A, 50)
+                .a("ost: y\r\nAccept: */*\r\n\r\nGET /b HTTP/1.1\r\nHost: z\r\n\r\n")
+                .b("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
     List<Transaction> txs = h.tracker.transactions();
     assertEquals(2, txs.size());
     Transaction a = txs.get(0);
@@ -115,11 +126,8 @@ class HttpTrackerTest {
 
   @Test
   void requestGapWhileResponsesPendingFlagsThem() {
-    Harness h = run(new Script()
-        .a(GET + GET)
-        .gap(A, 100)
-        .a("GET /c HTTP/1.1\r\n\r\n")
-        .b(OK0 + OK0 + OK0));
+    Harness h =
+        run(new Script().a(GET + GET).gap(A, 100).a("GET /c HTTP/1.1\r\n\r\n").b(OK0 + OK0 + OK0));
     List<Transaction> txs = h.tracker.transactions();
     assertEquals(3, txs.size());
     assertTrue(txs.get(0).gapAffected());
@@ -130,11 +138,8 @@ class HttpTrackerTest {
 
   @Test
   void pairingIsTrustedAgainOnceEverythingDrained() {
-    Harness h = run(new Script()
-        .a(GET).gap(A, 10).a(GET)
-        .b(OK0 + OK0)
-        .a("GET /z HTTP/1.1\r\n\r\n")
-        .b(OK0));
+    Harness h =
+        run(new Script().a(GET).gap(A, 10).a(GET).b(OK0 + OK0).a("GET /z HTTP/1.1\r\n\r\n").b(OK0));
     Transaction last = h.tx(h.tracker.transactions().size() - 1);
     assertEquals("/z", last.uri());
     assertFalse(last.gapAffected());
@@ -176,8 +181,8 @@ class HttpTrackerTest {
 
   @Test
   void messageCutShortByFin() {
-    Harness h = run(new Script().a(GET).b("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
-        .fin(B));
+    Harness h =
+        run(new Script().a(GET).b("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc").fin(B));
     Transaction t = h.tx(0);
     assertFalse(t.responseComplete());
     assertEquals(3, t.responseBodyBytes());
@@ -186,10 +191,14 @@ class HttpTrackerTest {
 
   @Test
   void teAndClConflictTeWins() {
-    Harness h = run(new Script()
-        .a("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + "5\r\nhello\r\n0\r\n\r\n" + GET)
-        .b(OK0 + OK0));
+    Harness h =
+        run(
+            new Script()
+                .a(
+                    "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n0\r\n\r\n"
+                        + GET)
+                .b(OK0 + OK0));
     assertEquals(2, h.tracker.transactions().size());
     Transaction t = h.tx(0);
     assertEquals(Framing.CHUNKED, t.requestFraming());
@@ -208,9 +217,13 @@ class HttpTrackerTest {
 
   @Test
   void differingContentLengthsDesync() {
-    Harness h = run(new Script()
-        .a(GET + GET)
-        .b("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!" + OK0));
+    Harness h =
+        run(
+            new Script()
+                .a(GET + GET)
+                .b(
+                    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"
+                        + OK0));
     Transaction t = h.tx(0);
     assertFalse(t.responseComplete());
     assertTrue(t.anomalies().contains(HttpAnomalies.CONFLICTING_CONTENT_LENGTH));
@@ -223,8 +236,11 @@ class HttpTrackerTest {
 
   @Test
   void identicalDuplicateContentLengthsAreAccepted() {
-    Harness h = run(new Script()
-        .a(GET).b("HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n\r\nabc"));
+    Harness h =
+        run(
+            new Script()
+                .a(GET)
+                .b("HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n\r\nabc"));
     assertTrue(h.tx(0).responseComplete());
     assertEquals(3, h.tx(0).responseBodyBytes());
     assertTrue(h.tracker.anomalies().isEmpty(), h.tracker.anomalies().toString());
@@ -238,10 +254,13 @@ class HttpTrackerTest {
 
   @Test
   void chunkSizeOverflow() {
-    Harness h = run(new Script()
-        .a(GET + GET)
-        .b("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nabc\r\n"
-            + OK0));
+    Harness h =
+        run(
+            new Script()
+                .a(GET + GET)
+                .b(
+                    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nabc\r\n"
+                        + OK0));
     assertEquals(1, anomaly(h, HttpAnomalies.BAD_CHUNK_SIZE));
     assertEquals(1, anomaly(h, HttpAnomalies.DESYNC));
     assertFalse(h.tx(0).responseComplete());
@@ -251,11 +270,17 @@ class HttpTrackerTest {
 
   @Test
   void chunkSizeJustAbove2To62IsRejectedAndBelowAccepted() {
-    Harness h = run(new Script().a(GET).b(
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000000000000001\r\n"));
+    Harness h =
+        run(
+            new Script()
+                .a(GET)
+                .b("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000000000000001\r\n"));
     assertEquals(1, anomaly(h, HttpAnomalies.BAD_CHUNK_SIZE));
-    h = run(new Script().a(GET).b(
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000000000000000\r\nabc"));
+    h =
+        run(
+            new Script()
+                .a(GET)
+                .b("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000000000000000\r\nabc"));
     assertEquals(0, anomaly(h, HttpAnomalies.BAD_CHUNK_SIZE));
     assertEquals(3, h.tx(0).responseBodyBytes());
   }
@@ -278,8 +303,11 @@ class HttpTrackerTest {
 
   @Test
   void badHeaderLinesAreIgnored() {
-    Harness h = run(new Script().a("GET / HTTP/1.1\r\n Lead: x\r\nNoColon\r\nBad Name: x\r\n"
-        + "Host: ok\r\n\r\n").b(OK0));
+    Harness h =
+        run(
+            new Script()
+                .a("GET / HTTP/1.1\r\n Lead: x\r\nNoColon\r\nBad Name: x\r\n" + "Host: ok\r\n\r\n")
+                .b(OK0));
     assertEquals(3, anomaly(h, HttpAnomalies.BAD_HEADER_LINE));
     assertEquals("ok", h.tx(0).requestHeaders().get("host"));
     assertEquals(1, h.tx(0).requestHeaders().count());
@@ -288,9 +316,12 @@ class HttpTrackerTest {
   @Test
   void tooLongStartLineDesyncsThenResyncs() {
     HttpOptions o = new HttpOptions().maxStartLineBytes(100);
-    Harness h = run(new Script()
-        .a("GET /" + "x".repeat(200) + " HTTP/1.1\r\nHost: h\r\n\r\n" + GET)
-        .b("HTTP/1.1 414 URI Too Long\r\nContent-Length: 0\r\n\r\n" + OK0), o);
+    Harness h =
+        run(
+            new Script()
+                .a("GET /" + "x".repeat(200) + " HTTP/1.1\r\nHost: h\r\n\r\n" + GET)
+                .b("HTTP/1.1 414 URI Too Long\r\nContent-Length: 0\r\n\r\n" + OK0),
+            o);
     assertEquals(1, anomaly(h, HttpAnomalies.START_LINE_TOO_LONG));
     assertEquals(1, anomaly(h, HttpAnomalies.DESYNC));
     List<Transaction> txs = h.tracker.transactions();
@@ -313,10 +344,12 @@ class HttpTrackerTest {
 
   @Test
   void resyncFindsARequestGluedToTheEndOfABody() {
-    Harness h = run(new Script()
-        .a("POST /f HTTP/1.1\r\nContent-Length: 9\r\n\r\na=1")
-        .gap(A, 20)
-        .a("x&more=2GET /next HTTP/1.1\r\nHost: h\r\n\r\n"));
+    Harness h =
+        run(
+            new Script()
+                .a("POST /f HTTP/1.1\r\nContent-Length: 9\r\n\r\na=1")
+                .gap(A, 20)
+                .a("x&more=2GET /next HTTP/1.1\r\nHost: h\r\n\r\n"));
     assertEquals(2, h.tracker.transactions().size());
     assertEquals("/next", h.tx(1).uri());
     assertEquals("GET", h.tx(1).method());
@@ -334,8 +367,12 @@ class HttpTrackerTest {
   @Test
   void tlsIsNotHttp() {
     byte[] hello = {0x16, 0x03, 0x01, 0x00, (byte) 0xa5, 0x01, 0x00, 0x00, (byte) 0xa1};
-    Harness h = Harness.run(new Script().bytes(A, hello).bytes(B, new byte[] {0x16, 0x03, 0x03})
-        .a(GET), Harness.WHOLE, new HttpOptions(), false);
+    Harness h =
+        Harness.run(
+            new Script().bytes(A, hello).bytes(B, new byte[] {0x16, 0x03, 0x03}).a(GET),
+            Harness.WHOLE,
+            new HttpOptions(),
+            false);
     assertFalse(h.tracker.isHttp());
     assertEquals("tls", h.tracker.notHttpReason());
     assertTrue(h.tracker.transactions().isEmpty());
@@ -359,11 +396,12 @@ class HttpTrackerTest {
   void roleSwapWhenPresumedClientSendsAStatusLine() {
     // the roles were guessed (no handshake) and the presumed client answers first: the capture
     // began after the request of that first response, which cannot answer a later request
-    Script s = new Script()
-        .a("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
-        .b("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
-        .a(OK0)
-        .b("GET /y HTTP/1.1\r\n\r\n");
+    Script s =
+        new Script()
+            .a("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+            .b("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+            .a(OK0)
+            .b("GET /y HTTP/1.1\r\n\r\n");
     Harness h = Harness.run(s, Harness.WHOLE, new HttpOptions(), true);
     assertEquals(1, h.swaps);
     assertEquals(Harness.SERVER, h.dir(A));
@@ -378,8 +416,12 @@ class HttpTrackerTest {
 
   @Test
   void roleSwapWhenOnlyTheServerSideSpeaks() {
-    Harness h = Harness.run(new Script().a("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"),
-        Harness.WHOLE, new HttpOptions(), true);
+    Harness h =
+        Harness.run(
+            new Script().a("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"),
+            Harness.WHOLE,
+            new HttpOptions(),
+            true);
     assertEquals(1, h.swaps);
     assertTrue(h.tx(0).orphanResponse());
   }
@@ -395,10 +437,12 @@ class HttpTrackerTest {
 
   @Test
   void connectTunnelBytesBeforeThe200AreNotABadRequest() {
-    Harness h = run(new Script()
-        .a("CONNECT h:443 HTTP/1.1\r\n\r\n")
-        .a("\u0016\u0003\u0001binary")
-        .b("HTTP/1.1 200 OK\r\n\r\n\u0016\u0003\u0003"));
+    Harness h =
+        run(
+            new Script()
+                .a("CONNECT h:443 HTTP/1.1\r\n\r\n")
+                .a("\u0016\u0003\u0001binary")
+                .b("HTTP/1.1 200 OK\r\n\r\n\u0016\u0003\u0003"));
     assertTrue(h.tracker.tunnel());
     assertTrue(h.tracker.anomalies().isEmpty(), h.tracker.anomalies().toString());
     assertEquals(Framing.TUNNEL, h.tx(0).responseFraming());
@@ -406,11 +450,13 @@ class HttpTrackerTest {
 
   @Test
   void connectRefusedKeepsParsing() {
-    Harness h = run(new Script()
-        .a("CONNECT h:443 HTTP/1.1\r\n\r\n")
-        .b("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
-        .a("CONNECT h:443 HTTP/1.1\r\nProxy-Authorization: x\r\n\r\n")
-        .b("HTTP/1.1 200 OK\r\n\r\n"));
+    Harness h =
+        run(
+            new Script()
+                .a("CONNECT h:443 HTTP/1.1\r\n\r\n")
+                .b("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+                .a("CONNECT h:443 HTTP/1.1\r\nProxy-Authorization: x\r\n\r\n")
+                .b("HTTP/1.1 200 OK\r\n\r\n"));
     assertEquals(2, h.tracker.transactions().size());
     assertEquals(407, h.tx(0).status());
     assertEquals(200, h.tx(1).status());
@@ -444,17 +490,16 @@ class HttpTrackerTest {
   void perConnectionAnomaliesAreSorted() {
     Harness h = run(new Script().a("GET / HTTP/1.1\nHost: a\n b\n\n").b(OK0 + OK0));
     Map<String, Long> a = h.tracker.anomalies();
-    assertEquals(List.of(HttpAnomalies.BARE_LF, HttpAnomalies.OBS_FOLD,
-        HttpAnomalies.UNMATCHED_RESPONSE), List.copyOf(a.keySet()));
+    assertEquals(
+        List.of(HttpAnomalies.BARE_LF, HttpAnomalies.OBS_FOLD, HttpAnomalies.UNMATCHED_RESPONSE),
+        List.copyOf(a.keySet()));
   }
 
   @Test
   void pipelineDepthCountsOutstandingRequests() {
-    Harness h = run(new Script()
-        .a(GET + GET + GET).b(OK0).a(GET).b(OK0 + OK0 + OK0).a(GET).b(OK0));
+    Harness h = run(new Script().a(GET + GET + GET).b(OK0).a(GET).b(OK0 + OK0 + OK0).a(GET).b(OK0));
     List<Transaction> txs = h.tracker.transactions();
-    assertEquals(List.of(1, 2, 3, 3, 1),
-        txs.stream().map(Transaction::pipelineDepth).toList());
+    assertEquals(List.of(1, 2, 3, 3, 1), txs.stream().map(Transaction::pipelineDepth).toList());
     assertEquals(List.of(1, 2, 3, 4, 5), txs.stream().map(Transaction::depth).toList());
     assertEquals(3, h.tracker.maxPipelineDepth());
     assertTrue(txs.stream().allMatch(t -> t.status() == 200 && !t.unanswered()));
@@ -462,10 +507,13 @@ class HttpTrackerTest {
 
   @Test
   void severalInterimResponsesBeforeTheFinalOne() {
-    Harness h = run(new Script()
-        .a("GET / HTTP/1.1\r\n\r\n")
-        .b("HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n")
-        .b("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    Harness h =
+        run(
+            new Script()
+                .a("GET / HTTP/1.1\r\n\r\n")
+                .b(
+                    "HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n")
+                .b("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
     Transaction t = h.tx(0);
     assertEquals(List.of(103, 100), t.interimStatuses());
     assertEquals(200, t.status());
@@ -490,9 +538,12 @@ class HttpTrackerTest {
   void finBeforeTheDecisionIsReplayed() {
     // the handshake's client answers (a reverse connection): the tracker waits for the other
     // side's request, and the FIN that came meanwhile ends the body
-    Harness h = Harness.run(new Script()
-        .a("HTTP/1.0 200 OK\r\n\r\nbody").fin(A).b("GET / HTTP/1.0\r\n\r\n"),
-        Harness.WHOLE, new HttpOptions(), false);
+    Harness h =
+        Harness.run(
+            new Script().a("HTTP/1.0 200 OK\r\n\r\nbody").fin(A).b("GET / HTTP/1.0\r\n\r\n"),
+            Harness.WHOLE,
+            new HttpOptions(),
+            false);
     assertTrue(h.tracker.httpReversed());
     Transaction t = h.tx(0);
     assertEquals("GET", t.method());

@@ -48,8 +48,13 @@ class LenientRequestLineTest {
   void gluedTargetAndVersionIsASimpleRequest() {
     // no SP before the version: Zeek and the server read "/HTTP/1.1" as an HTTP/0.9 target;
     // the server's answer, status line included, is the 0.9 body
-    Harness h = Harness.run(new Script().a("HEAD /HTTP/1.1\r\nHost: h\r\n\r\n")
-        .b("HTTP/1.0 400 Bad Request\r\n\r\n<html>bad</html>").fin(0).fin(1));
+    Harness h =
+        Harness.run(
+            new Script()
+                .a("HEAD /HTTP/1.1\r\nHost: h\r\n\r\n")
+                .b("HTTP/1.0 400 Bad Request\r\n\r\n<html>bad</html>")
+                .fin(0)
+                .fin(1));
     assertEquals(1, h.tracker.transactions().size());
     Transaction t = h.tx(0);
     assertEquals("HEAD", t.method());
@@ -60,8 +65,17 @@ class LenientRequestLineTest {
 
   @Test
   void stillRejected() {
-    for (String line : new String[] {"GET/ HTTP/1.1", "GET/HTTP/1.1", "OPTIONS", "OPTIONSHTTP/1.1",
-        "GET / HTTP/1", "GET / HTTP/.1", "GET / HTTP/1.1x", "\u00c3\u0083 / HTTP/1.1"}) {
+    for (String line :
+        new String[] {
+          "GET/ HTTP/1.1",
+          "GET/HTTP/1.1",
+          "OPTIONS",
+          "OPTIONSHTTP/1.1",
+          "GET / HTTP/1",
+          "GET / HTTP/.1",
+          "GET / HTTP/1.1x",
+          "\u00c3\u0083 / HTTP/1.1"
+        }) {
       byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
       assertFalse(Http1Parser.isRequestLine(b, 0, b.length), line);
     }

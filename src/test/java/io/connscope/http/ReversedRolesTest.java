@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * A reverse connection: the side the handshake made the server sends the requests. The roles
- * stay as the handshake said; the tracker parses with the sides exchanged.
+ * A reverse connection: the side the handshake made the server sends the requests. The roles stay
+ * as the handshake said; the tracker parses with the sides exchanged.
  */
 class ReversedRolesTest {
   /** Roles known from a handshake: they cannot be swapped. */

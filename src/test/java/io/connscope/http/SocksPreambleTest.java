@@ -39,19 +39,26 @@ class SocksPreambleTest {
   static final byte[] SOCKS4 = b(4, 1, 0, 80, 93, 184, 216, 119, 'b', 'o', 'b', 0);
   static final byte[] SOCKS4A = cat(b(4, 1, 0, 80, 0, 0, 0, 1, 0), ascii("example.com"), b(0));
   static final byte[] SOCKS4_REPLY = b(0, 0x5A, 0, 0, 0, 0, 0, 0);
-  static final byte[] SOCKS5_CLIENT = cat(b(5, 2, 0, 2), b(1, 3, 'b', 'o', 'b', 2, 'p', 'w'),
-      b(5, 1, 0, 3, 11), ascii("example.com"), b(0, 80));
-  static final byte[] SOCKS5_SERVER = cat(b(5, 2), b(1, 0), b(5, 0, 0, 4), new byte[16],
-      b(0x1F, 0x90));
+  static final byte[] SOCKS5_CLIENT =
+      cat(
+          b(5, 2, 0, 2),
+          b(1, 3, 'b', 'o', 'b', 2, 'p', 'w'),
+          b(5, 1, 0, 3, 11),
+          ascii("example.com"),
+          b(0, 80));
+  static final byte[] SOCKS5_SERVER =
+      cat(b(5, 2), b(1, 0), b(5, 0, 0, 4), new byte[16], b(0x1F, 0x90));
 
   @Test
   void measuresEachHandshake() {
     assertEquals(SOCKS4.length, SocksPreamble.clientLength(SOCKS4, SOCKS4.length, false));
     assertEquals(SOCKS4A.length, SocksPreamble.clientLength(SOCKS4A, SOCKS4A.length, false));
     assertEquals(8, SocksPreamble.serverLength(SOCKS4_REPLY, 8, false));
-    assertEquals(SOCKS5_CLIENT.length,
+    assertEquals(
+        SOCKS5_CLIENT.length,
         SocksPreamble.clientLength(SOCKS5_CLIENT, SOCKS5_CLIENT.length, false));
-    assertEquals(SOCKS5_SERVER.length,
+    assertEquals(
+        SOCKS5_SERVER.length,
         SocksPreamble.serverLength(SOCKS5_SERVER, SOCKS5_SERVER.length, false));
     // the HTTP after the handshake does not change the measure
     byte[] withGet = cat(SOCKS5_CLIENT, ascii(GET));
@@ -61,7 +68,9 @@ class SocksPreambleTest {
   @Test
   void aCutHandshakeIsPendingUntilNoMoreBytesCome() {
     for (int n = 0; n < SOCKS5_CLIENT.length; n++) {
-      assertEquals(SocksPreamble.PENDING, SocksPreamble.clientLength(SOCKS5_CLIENT, n, false),
+      assertEquals(
+          SocksPreamble.PENDING,
+          SocksPreamble.clientLength(SOCKS5_CLIENT, n, false),
           "cut at " + n);
       assertEquals(SocksPreamble.NONE, SocksPreamble.clientLength(SOCKS5_CLIENT, n, true));
     }
@@ -94,10 +103,15 @@ class SocksPreambleTest {
     byte[] client = SOCKS5_CLIENT;
     byte[] server = SOCKS5_SERVER;
     for (int cut = 1; cut < client.length; cut++) {
-      Harness h = Harness.run(new Script()
-          .bytes(A, Arrays.copyOf(client, cut)).bytes(B, Arrays.copyOf(server, 2))
-          .bytes(A, Arrays.copyOfRange(client, cut, client.length))
-          .bytes(B, Arrays.copyOfRange(server, 2, server.length)).a(GET + GET).b(OK + OK));
+      Harness h =
+          Harness.run(
+              new Script()
+                  .bytes(A, Arrays.copyOf(client, cut))
+                  .bytes(B, Arrays.copyOf(server, 2))
+                  .bytes(A, Arrays.copyOfRange(client, cut, client.length))
+                  .bytes(B, Arrays.copyOfRange(server, 2, server.length))
+                  .a(GET + GET)
+                  .b(OK + OK));
       assertEquals(2, h.tracker.transactions().size(), "cut " + cut);
       assertEquals(200, h.tx(1).status(), "cut " + cut);
     }
@@ -105,8 +119,14 @@ class SocksPreambleTest {
 
   @Test
   void socksCarryingSomethingElseIsNotHttp() {
-    Harness h = Harness.run(new Script().bytes(A, SOCKS4).bytes(B, SOCKS4_REPLY)
-        .bytes(A, b(0x16, 3, 1, 0, 5, 1, 2, 3, 4, 5)).fin(A).fin(B));
+    Harness h =
+        Harness.run(
+            new Script()
+                .bytes(A, SOCKS4)
+                .bytes(B, SOCKS4_REPLY)
+                .bytes(A, b(0x16, 3, 1, 0, 5, 1, 2, 3, 4, 5))
+                .fin(A)
+                .fin(B));
     assertFalse(h.tracker.isHttp());
   }
 }

@@ -45,8 +45,13 @@ class BoundedReportsTest {
     Files.writeString(json, Reports.json(sample));
     String name = sample.getFileName().toString().replaceAll("\\.pcap(ng)?$", "");
     for (String ext : new String[] {"md", "html", "har"}) {
-      ReportFormat f = ext.equals("md") ? ReportFormat.MARKDOWN : ext.equals("html") ? ReportFormat.HTML : ReportFormat.HAR;
-      assertEquals(Files.readString(ReportFormatsGoldenTest.GOLDEN.resolve(name + "." + ext)), render(json, f, 0),
+      ReportFormat f =
+          ext.equals("md")
+              ? ReportFormat.MARKDOWN
+              : ext.equals("html") ? ReportFormat.HTML : ReportFormat.HAR;
+      assertEquals(
+          Files.readString(ReportFormatsGoldenTest.GOLDEN.resolve(name + "." + ext)),
+          render(json, f, 0),
           f + " of " + sample);
     }
     // the JSON copied through the streaming path is the tree's bytes
@@ -61,35 +66,75 @@ class BoundedReportsTest {
    */
   static void bigReport(Path file, int connections) throws IOException {
     try (OutputStream o = Files.newOutputStream(file);
-        Writer w = new java.io.OutputStreamWriter(new java.io.BufferedOutputStream(o), StandardCharsets.UTF_8)) {
-      w.write("{\"schema\":\"connscope-report\",\"schema_version\":\"1.1.0\",\"tool\":{\"name\":\"connscope\",\"version\":\"t\"},\n"
-          + "\"capture\":{\"files\":[{\"name\":\"big.pcap\",\"format\":\"pcap\",\"packets\":1,\"bytes\":1}],\"packets\":1,"
-          + "\"bytes\":1,\"tcp_packets\":1,\"link_types\":[\"ethernet\"],\"start_epoch_us\":0,\"duration_us\":1,\"warnings\":[]},\n"
-          + "\"summary\":{\"connections\":" + connections + ",\"http_connections\":" + connections + ",\"transactions\":"
-          + 2 * connections + ",\"unanswered_requests\":0,\"orphan_responses\":0,\"findings\":" + connections / 10 + "},\n"
-          + "\"connections\":[\n");
+        Writer w =
+            new java.io.OutputStreamWriter(
+                new java.io.BufferedOutputStream(o), StandardCharsets.UTF_8)) {
+      w.write(
+          "{\"schema\":\"connscope-report\",\"schema_version\":\"1.1.0\",\"tool\":{\"name\":\"connscope\",\"version\":\"t\"},\n"
+              + "\"capture\":{\"files\":[{\"name\":\"big.pcap\",\"format\":\"pcap\",\"packets\":1,\"bytes\":1}],\"packets\":1,"
+              + "\"bytes\":1,\"tcp_packets\":1,\"link_types\":[\"ethernet\"],\"start_epoch_us\":0,\"duration_us\":1,\"warnings\":[]},\n"
+              + "\"summary\":{\"connections\":"
+              + connections
+              + ",\"http_connections\":"
+              + connections
+              + ",\"transactions\":"
+              + 2 * connections
+              + ",\"unanswered_requests\":0,\"orphan_responses\":0,\"findings\":"
+              + connections / 10
+              + "},\n"
+              + "\"connections\":[\n");
       for (int i = 1; i <= connections; i++) {
         long start = i * 1000L;
         long end = start + (i % 1000 == 995 ? 10_000_000 : 500);
-        w.write((i == 1 ? "" : ",\n") + String.format(Locale.ROOT, "{\"id\":\"C%d\",\"client\":{\"ip\":\"10.0.%d.%d\",\"port\":%d},"
-            + "\"server\":{\"ip\":\"10.9.9.9\",\"port\":80},\"start_us\":%d,\"end_us\":%d,\"close\":{\"reason\":\"fin\","
-            + "\"first_by\":\"client\"},\"transactions\":[", i, (i % 3000) / 250, (i % 3000) % 250, 1024 + i % 60000, start, end));
+        w.write(
+            (i == 1 ? "" : ",\n")
+                + String.format(
+                    Locale.ROOT,
+                    "{\"id\":\"C%d\",\"client\":{\"ip\":\"10.0.%d.%d\",\"port\":%d},"
+                        + "\"server\":{\"ip\":\"10.9.9.9\",\"port\":80},\"start_us\":%d,\"end_us\":%d,\"close\":{\"reason\":\"fin\","
+                        + "\"first_by\":\"client\"},\"transactions\":[",
+                    i,
+                    (i % 3000) / 250,
+                    (i % 3000) % 250,
+                    1024 + i % 60000,
+                    start,
+                    end));
         for (int t = 0; t < 2; t++) {
-          w.write((t == 0 ? "" : ",") + String.format(Locale.ROOT, "{\"index\":%d,\"method\":\"GET\",\"uri\":\"/%d\","
-              + "\"status\":200,\"request_start_us\":%d,\"request_end_us\":%d,\"response_start_us\":%d,"
-              + "\"response_end_us\":%d,\"timings\":{}}", t, t, start + t * 100, start + t * 100 + 10,
-              start + t * 100 + 20, start + t * 100 + 90));
+          w.write(
+              (t == 0 ? "" : ",")
+                  + String.format(
+                      Locale.ROOT,
+                      "{\"index\":%d,\"method\":\"GET\",\"uri\":\"/%d\","
+                          + "\"status\":200,\"request_start_us\":%d,\"request_end_us\":%d,\"response_start_us\":%d,"
+                          + "\"response_end_us\":%d,\"timings\":{}}",
+                      t,
+                      t,
+                      start + t * 100,
+                      start + t * 100 + 10,
+                      start + t * 100 + 20,
+                      start + t * 100 + 90));
         }
         w.write("]}");
       }
       w.write("],\n\"findings\":[\n");
       boolean first = true;
       for (int i = 10; i <= connections; i += 10) {
-        w.write((first ? "" : ",\n") + String.format(Locale.ROOT, "{\"type\":\"http.example_%d\",\"severity\":\"warning\","
-            + "\"confidence\":\"confirmed\",\"connection\":\"C%d\",\"transaction\":0,\"cost_us\":%d,"
-            + "\"evidence\":{\"frames\":[%d],\"display_filter\":\"frame.number == %d\"},\"summary\":\"s%d\",\"fix\":\"f\","
-            + "\"ladder\":[{\"frame\":%d,\"ts_us\":%d,\"dir\":\"client\",\"flags\":\"ACK\",\"seq\":1,\"ack\":1,\"len\":0}]}",
-            i % 3, i, i, i, i, i, i, i * 1000L));
+        w.write(
+            (first ? "" : ",\n")
+                + String.format(
+                    Locale.ROOT,
+                    "{\"type\":\"http.example_%d\",\"severity\":\"warning\","
+                        + "\"confidence\":\"confirmed\",\"connection\":\"C%d\",\"transaction\":0,\"cost_us\":%d,"
+                        + "\"evidence\":{\"frames\":[%d],\"display_filter\":\"frame.number == %d\"},\"summary\":\"s%d\",\"fix\":\"f\","
+                        + "\"ladder\":[{\"frame\":%d,\"ts_us\":%d,\"dir\":\"client\",\"flags\":\"ACK\",\"seq\":1,\"ack\":1,\"len\":0}]}",
+                    i % 3,
+                    i,
+                    i,
+                    i,
+                    i,
+                    i,
+                    i,
+                    i * 1000L));
         first = false;
       }
       w.write("]}\n");
@@ -134,7 +179,8 @@ class BoundedReportsTest {
 
     String md = render(json, ReportFormat.MARKDOWN, 0);
     assertTrue(md.contains("2000 less costly findings are not listed"));
-    assertTrue(md.contains("The first 2000 connections are listed; the JSON report has all 30000."));
+    assertTrue(
+        md.contains("The first 2000 connections are listed; the JSON report has all 30000."));
     assertTrue(md.contains("2000 more pairs are not listed"), "1000 pairs listed of 3000");
     JsonNode har = new ObjectMapper().readTree(render(json, ReportFormat.HAR, 0));
     assertEquals(60_000, har.path("log").path("entries").size(), "HAR has every transaction");
@@ -142,8 +188,17 @@ class BoundedReportsTest {
     assertEquals("C10", e.path("connection").asText());
     assertEquals(1, e.path("_connscope").path("transaction").asInt());
     assertEquals(0, e.path("_connscope").path("findings").size());
-    assertEquals("http.example_1", har.path("log").path("entries").get(18).path("_connscope").path("findings")
-        .get(0).path("type").asText(), "the finding of C10 #0 is on its entry");
+    assertEquals(
+        "http.example_1",
+        har.path("log")
+            .path("entries")
+            .get(18)
+            .path("_connscope")
+            .path("findings")
+            .get(0)
+            .path("type")
+            .asText(),
+        "the finding of C10 #0 is on its entry");
   }
 
   /**
@@ -155,20 +210,23 @@ class BoundedReportsTest {
     try {
       bigReport(json, Integer.parseInt(args[0]));
       System.out.println("json_bytes=" + Files.size(json));
-      for (ReportFormat f : new ReportFormat[] {ReportFormat.MARKDOWN, ReportFormat.HTML, ReportFormat.HAR,
-          ReportFormat.JSON}) {
+      for (ReportFormat f :
+          new ReportFormat[] {
+            ReportFormat.MARKDOWN, ReportFormat.HTML, ReportFormat.HAR, ReportFormat.JSON
+          }) {
         long[] n = {0};
-        OutputStream counter = new OutputStream() {
-          @Override
-          public void write(int b) {
-            n[0]++;
-          }
+        OutputStream counter =
+            new OutputStream() {
+              @Override
+              public void write(int b) {
+                n[0]++;
+              }
 
-          @Override
-          public void write(byte[] b, int off, int len) {
-            n[0] += len;
-          }
-        };
+              @Override
+              public void write(byte[] b, int off, int len) {
+                n[0] += len;
+              }
+            };
         SavedReport.render(json, f, counter, 0);
         System.out.println(f.name().toLowerCase(Locale.ROOT) + "_bytes=" + n[0]);
       }
@@ -185,9 +243,18 @@ class BoundedReportsTest {
   @Test
   void aLargeReportRendersInEveryFormatWithinASmallHeap() throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(javaBin, "-Xmx64m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-cp",
-        System.getProperty("java.class.path"), BoundedReportsTest.class.getName(), "60000")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                javaBin,
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                BoundedReportsTest.class.getName(),
+                "60000")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), "did not finish");
     assertEquals(0, p.exitValue(), out);
@@ -201,9 +268,11 @@ class BoundedReportsTest {
   void slowConnectionsAreDrawnAfterThoseWithFindings() throws IOException {
     Path json = tmp.resolve("big.json");
     bigReport(json, 1000);
-    // 100 connections with findings: with 150 drawn, the 50 others are the slowest (C995 is 10 s), not the first
+    // 100 connections with findings: with 150 drawn, the 50 others are the slowest (C995 is 10 s),
+    // not the first
     String html = render(json, ReportFormat.HTML, 150);
     assertEquals(150, count(html, "<svg class=\"waterfall\""));
-    assertTrue(html.contains("aria-label=\"waterfall of C995\""), "the slowest connection is drawn");
+    assertTrue(
+        html.contains("aria-label=\"waterfall of C995\""), "the slowest connection is drawn");
   }
 }

@@ -33,7 +33,9 @@ class ConnectionUseReportTest {
     JsonNode hs = doc.get("connections").get(0).get("handshake");
     assertTrue(t.get("connect_us").asLong() >= 50_000, t.toString());
     // near the client, the wait includes one round trip to the server
-    assertEquals(t.get("wait_us").asLong() - hs.get("rtt_to_server_us").asLong(), t.get("server_us").asLong());
+    assertEquals(
+        t.get("wait_us").asLong() - hs.get("rtt_to_server_us").asLong(),
+        t.get("server_us").asLong());
     assertEquals(0, t.get("stalls").size());
   }
 
@@ -56,10 +58,15 @@ class ConnectionUseReportTest {
   void textHasPairSectionAndBreakdown() throws IOException {
     String text = Reports.text(sample("setup-parallel-delay"));
     assertTrue(text.contains("Client/server pairs"), text);
-    assertTrue(text.contains("10.99.1.1 -> 10.99.1.2:18122  parallel: 12 connections, 12 transactions"
-        + " (1.0 per connection), at most 4 at once"), text);
+    assertTrue(
+        text.contains(
+            "10.99.1.1 -> 10.99.1.2:18122  parallel: 12 connections, 12 transactions"
+                + " (1.0 per connection), at most 4 at once"),
+        text);
     assertTrue(text.contains("(8 setups)"), text);
-    assertTrue(text.matches("(?s).*#0 +GET /size/512 -> 200 OK  connect 5\\d\\.\\d ms .*\\(server .*"), text);
+    assertTrue(
+        text.matches("(?s).*#0 +GET /size/512 -> 200 OK  connect 5\\d\\.\\d ms .*\\(server .*"),
+        text);
     String rto = Reports.text(sample("rto-delay"));
     assertTrue(rto.contains("stalls: tcp.retransmission_stall 20"), rto);
   }

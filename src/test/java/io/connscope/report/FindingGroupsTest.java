@@ -29,15 +29,23 @@ class FindingGroupsTest {
 
   private static List<Finding> occurrences(String type) throws IOException {
     List<Finding> out = new ArrayList<>();
-    Reports.run(new AnalysisConfig(), new AnalysisSink() {
-      @Override public void connection(ConnectionRecord connection) {}
-      @Override public void finding(Finding f) {
-        if (f.type().equals(type)) {
-          out.add(f);
-        }
-      }
-      @Override public void finish(CaptureTotals capture) {}
-    }, SAMPLE);
+    Reports.run(
+        new AnalysisConfig(),
+        new AnalysisSink() {
+          @Override
+          public void connection(ConnectionRecord connection) {}
+
+          @Override
+          public void finding(Finding f) {
+            if (f.type().equals(type)) {
+              out.add(f);
+            }
+          }
+
+          @Override
+          public void finish(CaptureTotals capture) {}
+        },
+        SAMPLE);
     return out;
   }
 
@@ -48,11 +56,13 @@ class FindingGroupsTest {
       List<Finding> raw = occurrences(type);
       assertEquals(4, raw.size(), type + " occurrences");
       List<JsonNode> grouped = new ArrayList<>();
-      r.get("findings").forEach(f -> {
-        if (f.get("type").asText().equals(type)) {
-          grouped.add(f);
-        }
-      });
+      r.get("findings")
+          .forEach(
+              f -> {
+                if (f.get("type").asText().equals(type)) {
+                  grouped.add(f);
+                }
+              });
       assertEquals(1, grouped.size(), type + ": one finding for the pair");
       JsonNode g = grouped.get(0);
       Finding worst = raw.stream().max(Comparator.comparingLong(Finding::costUs)).orElseThrow();
@@ -66,7 +76,8 @@ class FindingGroupsTest {
       assertEquals(worst.connection(), g.get("connection").asText());
       assertEquals(worst.transaction(), g.get("transaction").asInt());
       assertEquals(worst.summary(), g.get("summary").asText());
-      assertEquals(worst.frames().toString(), g.get("evidence").get("frames").toString().replace(",", ", "));
+      assertEquals(
+          worst.frames().toString(), g.get("evidence").get("frames").toString().replace(",", ", "));
       assertEquals(3, o.get("worst").size(), "the worst few");
       assertEquals(4, o.get("rows").size(), "every occurrence as a row");
       for (int i = 0; i < raw.size(); i++) {
@@ -87,7 +98,9 @@ class FindingGroupsTest {
 
   @Test
   void aProblemSeenOnceStaysAsItsDetectorReportedIt() throws IOException {
-    JsonNode r = new ObjectMapper().readTree(Reports.json(SamplesGoldenTest.SAMPLES.resolve("unanswered.pcap")));
+    JsonNode r =
+        new ObjectMapper()
+            .readTree(Reports.json(SamplesGoldenTest.SAMPLES.resolve("unanswered.pcap")));
     assertTrue(r.get("findings").size() > 0);
     for (JsonNode f : r.get("findings")) {
       assertNull(f.get("occurrences"), f.toString());

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The HTML report in a real browser: Debian's headless Chromium (installed by .ci/run; the test
- * skips when it is absent). The page is loaded from file:// with every background service off;
- * the dumped DOM must hold the waterfall and ladder diagrams, Chromium's log must show no console
+ * skips when it is absent). The page is loaded from file:// with every background service off; the
+ * dumped DOM must hold the waterfall and ladder diagrams, Chromium's log must show no console
  * message, no script error and no blocked or failed fetch. A screenshot is written to
  * target/report.png (and target/report-hostile.png) for people to look at.
  */
@@ -44,15 +44,28 @@ class HtmlBrowserTest {
   static Run chromium(Path page, String... mode) throws IOException, InterruptedException {
     Assumptions.assumeTrue(chromium != null, "chromium not installed");
     Path profile = Files.createTempDirectory("connscope-chromium-");
-    List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-default-apps", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
-        "--window-size=1200,1600"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-default-apps",
+                "--user-data-dir=" + profile,
+                "--enable-logging=stderr",
+                "--v=0",
+                "--window-size=1200,1600"));
     cmd.addAll(List.of(mode));
     cmd.add(page.toUri().toString());
     Path out = Files.createTempFile("connscope-chromium-", ".out");
     Path err = Files.createTempFile("connscope-chromium-", ".err");
-    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     try {
       assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chromium finished within 90 s");
       assertEquals(0, p.exitValue(), () -> "chromium failed: " + read(err));
@@ -80,7 +93,9 @@ class HtmlBrowserTest {
   }
 
   static Path writeHtml(String sample, String name) throws IOException {
-    String html = ReportFormatsGoldenTest.render(Reports.json(Paths.get("samples", sample)), ReportFormat.HTML);
+    String html =
+        ReportFormatsGoldenTest.render(
+            Reports.json(Paths.get("samples", sample)), ReportFormat.HTML);
     Path dir = Paths.get("target", "browser");
     Files.createDirectories(dir);
     Path page = dir.resolve(name).toAbsolutePath();
@@ -93,7 +108,9 @@ class HtmlBrowserTest {
     for (String line : log.split("\n")) {
       assertFalse(line.contains("CONSOLE"), "console message: " + line);
       assertFalse(line.contains("Uncaught"), "script error: " + line);
-      assertFalse(line.contains("Refused to"), "blocked by the page's CSP (a fetch was attempted): " + line);
+      assertFalse(
+          line.contains("Refused to"),
+          "blocked by the page's CSP (a fetch was attempted): " + line);
       assertFalse(line.contains("net::ERR_"), "network error: " + line);
     }
   }
@@ -127,7 +144,9 @@ class HtmlBrowserTest {
     String d = dom.stdout();
     assertTrue(d.contains("<section id=\"tls\">"), "TLS table in the DOM");
     assertTrue(d.contains("<rect class=\"tls\""), "TLS segment on the waterfall");
-    assertTrue(d.contains("<rect class=\"receive inferred\""), "inferred exchanges drawn, marked inferred");
+    assertTrue(
+        d.contains("<rect class=\"receive inferred\""),
+        "inferred exchanges drawn, marked inferred");
     assertFalse(d.matches("(?s).*(src|href)=\"(https?:|//).*"), "no external reference");
     Path shot = Paths.get("target", "report-tls.png").toAbsolutePath();
     Files.deleteIfExists(shot);
@@ -160,6 +179,9 @@ class HtmlBrowserTest {
     assertFalse(d.contains("<img"), "no element injected");
     assertEquals(1, d.split("<script", -1).length - 1, "only connscope's own script element");
     assertTrue(d.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the payload is text");
-    chromium(page, "--screenshot=" + Paths.get("target", "report-hostile.png").toAbsolutePath(), "--hide-scrollbars");
+    chromium(
+        page,
+        "--screenshot=" + Paths.get("target", "report-hostile.png").toAbsolutePath(),
+        "--hide-scrollbars");
   }
 }

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * samples/hostile-strings.pcap (recorded by samples/record.sh) is a real Nagle exchange whose
- * request target carries {@code <script>alert(1)</script>|**bold**|_u_|[x](javascript:alert(1))|`code`}
- * and whose User-Agent carries an {@code <img onerror>}, {@code |}, {@code **}, quotes and an ANSI
- * escape. Every report must show them as text and inject nothing.
+ * request target carries {@code
+ * <script>alert(1)</script>|**bold**|_u_|[x](javascript:alert(1))|`code`} and whose User-Agent
+ * carries an {@code <img onerror>}, {@code |}, {@code **}, quotes and an ANSI escape. Every report
+ * must show them as text and inject nothing.
  */
 class InjectionTest {
   static final Path HOSTILE = Paths.get("samples/hostile-strings.pcap");
@@ -28,7 +29,8 @@ class InjectionTest {
     JsonNode t = r.path("connections").get(0).path("transactions").get(0);
     assertTrue(t.path("uri").asText().startsWith("/<script>alert(1)</script>|**bold**|"));
     assertTrue(t.path("request_headers").path("user-agent").asText().contains("\u001b[31m"));
-    assertTrue(r.path("findings").toString().contains("<script>"), "a finding summary quotes the URI");
+    assertTrue(
+        r.path("findings").toString().contains("<script>"), "a finding summary quotes the URI");
   }
 
   @Test
@@ -39,7 +41,9 @@ class InjectionTest {
     assertFalse(html.contains("\u001b"), "no raw escape character");
     assertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the payload shows as text");
     assertTrue(html.contains("\\x1b[31m"), "the escape character shows as \\x1b");
-    assertTrue(html.contains("&quot;quote&quot; &#39;single&#39; &amp;amp;"), "quotes cannot end an attribute");
+    assertTrue(
+        html.contains("&quot;quote&quot; &#39;single&#39; &amp;amp;"),
+        "quotes cannot end an attribute");
     // every attribute value is quoted and contains no raw quote or angle bracket
     Matcher m = Pattern.compile("<[a-zA-Z][^>]*>").matcher(html);
     while (m.find()) {
@@ -57,7 +61,8 @@ class InjectionTest {
     assertFalse(md.contains("|**bold**|"), "no live emphasis or table separator from the packets");
     assertFalse(Pattern.compile("(?<!\\\\)\\]\\(javascript:").matcher(md).find(), "no link");
     assertTrue(md.contains("\\[x\\](javascript:alert(1))"), "the link text is escaped");
-    assertTrue(md.contains("&lt;script&gt;alert\\(1\\)") || md.contains("&lt;script&gt;alert(1)"), md);
+    assertTrue(
+        md.contains("&lt;script&gt;alert\\(1\\)") || md.contains("&lt;script&gt;alert(1)"), md);
     assertTrue(md.contains("\\|\\*\\*bold\\*\\*\\|"), "escaped, visible");
     // every table row has as many unescaped cell separators as its header
     int cols = -1;
@@ -66,8 +71,9 @@ class InjectionTest {
         cols = -1;
         continue;
       }
-      int pipes = line.replace("\\|", "").replace("\\\\", "").length()
-          - line.replace("\\|", "").replace("\\\\", "").replace("|", "").length();
+      int pipes =
+          line.replace("\\|", "").replace("\\\\", "").length()
+              - line.replace("\\|", "").replace("\\\\", "").replace("|", "").length();
       if (cols < 0) {
         cols = pipes;
       }
@@ -77,12 +83,17 @@ class InjectionTest {
 
   @Test
   void harKeepsTheBytesAsJsonStrings() throws IOException {
-    JsonNode har = new ObjectMapper().readTree(ReportFormatsGoldenTest.render(Reports.json(HOSTILE), ReportFormat.HAR));
+    JsonNode har =
+        new ObjectMapper()
+            .readTree(ReportFormatsGoldenTest.render(Reports.json(HOSTILE), ReportFormat.HAR));
     JsonNode e = har.path("log").path("entries").get(0);
-    assertTrue(e.path("request").path("url").asText().contains("/<script>alert(1)</script>|**bold**|"));
+    assertTrue(
+        e.path("request").path("url").asText().contains("/<script>alert(1)</script>|**bold**|"));
     boolean agent = false;
     for (JsonNode h : e.path("request").path("headers")) {
-      agent |= h.path("name").asText().equals("user-agent") && h.path("value").asText().contains("\u001b[31m");
+      agent |=
+          h.path("name").asText().equals("user-agent")
+              && h.path("value").asText().contains("\u001b[31m");
     }
     assertTrue(agent, "HAR keeps header values exactly (JSON escapes them)");
   }

@@ -37,14 +37,16 @@ class ReportFormatsGoldenTest {
   }
 
   static String render(String json, ReportFormat f) throws IOException {
-    JsonNode tree = SavedReport.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    JsonNode tree =
+        SavedReport.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     SavedReport.render(tree, f, out);
     return out.toString(StandardCharsets.UTF_8);
   }
 
   static JsonSchema harSchema() throws IOException {
-    try (InputStream in = ReportFormatsGoldenTest.class.getResourceAsStream("/har/har-1.2.schema.json")) {
+    try (InputStream in =
+        ReportFormatsGoldenTest.class.getResourceAsStream("/har/har-1.2.schema.json")) {
       return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
     }
   }
@@ -54,7 +56,8 @@ class ReportFormatsGoldenTest {
   void formatsMatchGolden(Path sample) throws IOException {
     String json = Reports.json(sample);
     String name = sample.getFileName().toString().replaceAll("\\.pcap(ng)?$", "");
-    for (ReportFormat f : new ReportFormat[] {ReportFormat.MARKDOWN, ReportFormat.HTML, ReportFormat.HAR}) {
+    for (ReportFormat f :
+        new ReportFormat[] {ReportFormat.MARKDOWN, ReportFormat.HTML, ReportFormat.HAR}) {
       String doc = render(json, f);
       assertEquals(doc, render(Reports.json(sample), f), "same input, same bytes: " + f);
       String ext = f == ReportFormat.MARKDOWN ? "md" : f == ReportFormat.HTML ? "html" : "har";
@@ -64,7 +67,8 @@ class ReportFormatsGoldenTest {
         Files.writeString(golden, doc, StandardCharsets.UTF_8);
       }
       assertTrue(Files.exists(golden), "no golden " + golden + ": run with -Dgolden.update=true");
-      assertEquals(Files.readString(golden, StandardCharsets.UTF_8), doc, f + " report of " + sample);
+      assertEquals(
+          Files.readString(golden, StandardCharsets.UTF_8), doc, f + " report of " + sample);
     }
   }
 
@@ -76,7 +80,9 @@ class ReportFormatsGoldenTest {
     Set<ValidationMessage> errors = harSchema().validate(har);
     assertTrue(errors.isEmpty(), "HAR 1.2 violations: " + errors);
     JsonNode report = new ObjectMapper().readTree(json);
-    assertEquals(report.path("summary").path("transactions").asInt(), har.path("log").path("entries").size(),
+    assertEquals(
+        report.path("summary").path("transactions").asInt(),
+        har.path("log").path("entries").size(),
         "one entry per transaction");
     for (JsonNode e : har.path("log").path("entries")) {
       double sum = 0;
@@ -87,7 +93,8 @@ class ReportFormatsGoldenTest {
       }
       assertEquals(e.path("time").asDouble(), sum, 0.0005, "time is the sum of the timings");
       double ssl = e.path("timings").path("ssl").asDouble();
-      assertTrue(ssl < 0 || ssl <= e.path("timings").path("connect").asDouble(), "ssl within connect");
+      assertTrue(
+          ssl < 0 || ssl <= e.path("timings").path("connect").asDouble(), "ssl within connect");
       assertTrue(e.path("connection").asText().matches("C[0-9]+"));
     }
   }
@@ -98,14 +105,17 @@ class ReportFormatsGoldenTest {
     String json = Reports.json(Paths.get("samples/keepalive-get.pcap"));
     ObjectMapper m = new ObjectMapper();
     JsonNode har = m.readTree(render(json, ReportFormat.HAR));
-    ((com.fasterxml.jackson.databind.node.ObjectNode) har.path("log").path("entries").get(0).path("timings"))
+    ((com.fasterxml.jackson.databind.node.ObjectNode)
+            har.path("log").path("entries").get(0).path("timings"))
         .put("send", -1);
     assertTrue(!harSchema().validate(har).isEmpty(), "send -1 is not valid HAR");
     ((com.fasterxml.jackson.databind.node.ObjectNode) har.path("log")).remove("entries");
     assertTrue(!harSchema().validate(har).isEmpty(), "entries are required");
   }
 
-  /** A Nagle sample: the HAR entry of a stalled transaction carries its findings and its send time. */
+  /**
+   * A Nagle sample: the HAR entry of a stalled transaction carries its findings and its send time.
+   */
   @Test
   void harCarriesFindingsOfTheEntry() throws IOException {
     String json = Reports.json(Paths.get("samples/nagle-post-split.pcap"));
@@ -117,6 +127,7 @@ class ReportFormatsGoldenTest {
     assertEquals(java.util.List.of("tcp.delayed_ack_stall", "tcp.nagle_delay"), types);
     assertTrue(e1.path("timings").path("send").asDouble() > 40, "the stall is in the send phase");
     assertEquals(-1, e1.path("timings").path("connect").asInt(), "reused connection: no connect");
-    assertTrue(har.path("log").path("entries").get(0).path("timings").path("connect").asDouble() >= 0);
+    assertTrue(
+        har.path("log").path("entries").get(0).path("timings").path("connect").asDouble() >= 0);
   }
 }

@@ -44,32 +44,40 @@ class ReportSetTest {
 
   @Test
   void aWriterFailureIsThrownToTheCaller() {
-    OutputStream broken = new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        throw new IOException("disk full");
-      }
+    OutputStream broken =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            throw new IOException("disk full");
+          }
 
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        throw new IOException("disk full");
-      }
-    };
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            throw new IOException("disk full");
+          }
+        };
     ReportSet set = new ReportSet("test", 2);
     set.add(ReportFormat.JSON, broken);
-    UncheckedIOException e = assertThrows(UncheckedIOException.class,
-        () -> Reports.run(new AnalysisConfig(), set, SamplesGoldenTest.SAMPLES.resolve("keepalive-get.pcap")));
+    UncheckedIOException e =
+        assertThrows(
+            UncheckedIOException.class,
+            () ->
+                Reports.run(
+                    new AnalysisConfig(),
+                    set,
+                    SamplesGoldenTest.SAMPLES.resolve("keepalive-get.pcap")));
     assertEquals("disk full", e.getCause().getMessage());
   }
 
   @Test
   void aTextFailureIsReportedAfterFinish() throws IOException {
-    OutputStream broken = new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        throw new IOException("gone");
-      }
-    };
+    OutputStream broken =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            throw new IOException("gone");
+          }
+        };
     ReportSet set = new ReportSet("test", 2);
     set.add(ReportFormat.TEXT, broken);
     Reports.run(new AnalysisConfig(), set, SamplesGoldenTest.SAMPLES.resolve("keepalive-get.pcap"));
@@ -78,34 +86,39 @@ class ReportSetTest {
 
   @Test
   void aFailureMidStreamStopsTheWritersAndIsThrownAtALaterHandOver() {
-    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger seen =
+        new java.util.concurrent.atomic.AtomicInteger();
     IllegalStateException boom = new IllegalStateException("boom");
-    io.connscope.result.ResultSink failing = new io.connscope.result.ResultSink() {
-      @Override
-      public void transaction(io.connscope.result.TransactionResult t) {}
+    io.connscope.result.ResultSink failing =
+        new io.connscope.result.ResultSink() {
+          @Override
+          public void transaction(io.connscope.result.TransactionResult t) {}
 
-      @Override
-      public void connection(io.connscope.result.ConnectionResult r) {
-        if (seen.incrementAndGet() == 3) {
-          throw boom;
-        }
-      }
+          @Override
+          public void connection(io.connscope.result.ConnectionResult r) {
+            if (seen.incrementAndGet() == 3) {
+              throw boom;
+            }
+          }
 
-      @Override
-      public void finding(io.connscope.result.Finding f) {}
+          @Override
+          public void finding(io.connscope.result.Finding f) {}
 
-      @Override
-      public void finish(io.connscope.result.CaptureSummary s) {
-        seen.addAndGet(1000);
-      }
-    };
+          @Override
+          public void finish(io.connscope.result.CaptureSummary s) {
+            seen.addAndGet(1000);
+          }
+        };
     WriterThread w = new WriterThread(java.util.List.of(failing), 2);
-    IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> {
-      for (int i = 0; i < 100; i++) {
-        w.connection(null);
-      }
-      w.finish(null);
-    });
+    IllegalStateException thrown =
+        assertThrows(
+            IllegalStateException.class,
+            () -> {
+              for (int i = 0; i < 100; i++) {
+                w.connection(null);
+              }
+              w.finish(null);
+            });
     assertTrue(thrown == boom, "the writer's own exception");
     assertEquals(3, seen.get(), "nothing runs after the failure");
   }
@@ -114,22 +127,23 @@ class ReportSetTest {
   void aFailureSeenFirstByFinishStillEndsTheWritersThread() throws Exception {
     IllegalStateException boom = new IllegalStateException("boom");
     java.util.concurrent.CountDownLatch failing = new java.util.concurrent.CountDownLatch(1);
-    io.connscope.result.ResultSink w1 = new io.connscope.result.ResultSink() {
-      @Override
-      public void transaction(io.connscope.result.TransactionResult t) {}
+    io.connscope.result.ResultSink w1 =
+        new io.connscope.result.ResultSink() {
+          @Override
+          public void transaction(io.connscope.result.TransactionResult t) {}
 
-      @Override
-      public void connection(io.connscope.result.ConnectionResult r) {
-        failing.countDown();
-        throw boom;
-      }
+          @Override
+          public void connection(io.connscope.result.ConnectionResult r) {
+            failing.countDown();
+            throw boom;
+          }
 
-      @Override
-      public void finding(io.connscope.result.Finding f) {}
+          @Override
+          public void finding(io.connscope.result.Finding f) {}
 
-      @Override
-      public void finish(io.connscope.result.CaptureSummary s) {}
-    };
+          @Override
+          public void finish(io.connscope.result.CaptureSummary s) {}
+        };
     WriterThread w = new WriterThread(java.util.List.of(w1), 2);
     w.connection(null);
     w.connection(null); // a full batch: handed over, and the writer fails on it

@@ -4,7 +4,6 @@ import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
-import io.connscope.common.Warnings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,14 +33,18 @@ public final class Reports {
     return sw.toString();
   }
 
-  /** Runs the pipeline with its result model ({@link io.connscope.analysis.ResultBuilder}) into {@code sink}. */
+  /**
+   * Runs the pipeline with its result model ({@link io.connscope.analysis.ResultBuilder}) into
+   * {@code sink}.
+   */
   public static void run(AnalysisConfig config, io.connscope.result.ResultSink sink, Path... files)
       throws IOException {
     run(config, new io.connscope.analysis.ResultBuilder(sink), files);
   }
 
   /** Runs the pipeline into {@code sink}, in the pipeline's own types. */
-  public static void run(AnalysisConfig config, io.connscope.analysis.AnalysisSink sink, Path... files)
+  public static void run(
+      AnalysisConfig config, io.connscope.analysis.AnalysisSink sink, Path... files)
       throws IOException {
     Analysis a = new Analysis(config, sink);
     for (Path f : files) {

@@ -71,11 +71,20 @@ class SampleExpectationsTest {
         // tshark shows a status for a complete final response, and for one whose bytes the
         // capture did not keep (snaplen: tshark dissects what is there); "-" for a response the
         // server cut short
-        boolean answered = t.get("status").asInt() > 0 && (t.get("response_complete").asBoolean()
-            || t.get("gap_affected").asBoolean() || t.get("response_body_gap_bytes").asLong() > 0);
+        boolean answered =
+            t.get("status").asInt() > 0
+                && (t.get("response_complete").asBoolean()
+                    || t.get("gap_affected").asBoolean()
+                    || t.get("response_body_gap_bytes").asLong() > 0);
         // a response without a request (one-sided capture) has no method or URI: "-" in the TSV
-        got.add(conn + "\t" + textOrDash(t.get("method")) + "\t" + textOrDash(t.get("uri")) + "\t"
-            + (answered ? String.valueOf(t.get("status").asInt()) : "-"));
+        got.add(
+            conn
+                + "\t"
+                + textOrDash(t.get("method"))
+                + "\t"
+                + textOrDash(t.get("uri"))
+                + "\t"
+                + (answered ? String.valueOf(t.get("status").asInt()) : "-"));
       }
       conn++;
     }

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Golden tests (Zeek btest style): every capture in samples/ is analysed and its JSON report
  * compared byte for byte with src/test/resources/golden/NAME.json, validated against the JSON
- * Schema, and produced twice to prove determinism. Regenerate the goldens after an intended
- * change with {@code mvn test -Dtest=SamplesGoldenTest -Dgolden.update=true} and review the diff.
+ * Schema, and produced twice to prove determinism. Regenerate the goldens after an intended change
+ * with {@code mvn test -Dtest=SamplesGoldenTest -Dgolden.update=true} and review the diff.
  */
 class SamplesGoldenTest {
   static final Path SAMPLES = Paths.get("samples");
@@ -34,8 +34,10 @@ class SamplesGoldenTest {
 
   static Stream<Path> samples() throws IOException {
     try (Stream<Path> s = Files.list(SAMPLES)) {
-      List<Path> l = s.filter(p -> p.toString().endsWith(".pcap") || p.toString().endsWith(".pcapng"))
-          .sorted().toList();
+      List<Path> l =
+          s.filter(p -> p.toString().endsWith(".pcap") || p.toString().endsWith(".pcapng"))
+              .sorted()
+              .toList();
       return l.stream();
     }
   }

@@ -51,8 +51,8 @@ class SpoolFileTest {
   }
 
   /**
-   * Past the memory budget the records go to a file through a write buffer and come back through
-   * a read window; records bigger than either go around them.
+   * Past the memory budget the records go to a file through a write buffer and come back through a
+   * read window; records bigger than either go around them.
    */
   @Test
   void recordsInTheFileComeBackWholeAndInOrder() throws IOException {

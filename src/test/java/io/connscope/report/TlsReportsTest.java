@@ -24,7 +24,10 @@ class TlsReportsTest {
   static final Path DSB = Paths.get("samples/tls-https-dsb.pcapng");
   static final String PAYLOAD = "<img src=x onerror=alert(1)>|**b**|`c`\u001b[31m\"q\"";
 
-  /** The sample's JSON report with every SNI and offered/chosen ALPN "http/1.1" replaced by the payload. */
+  /**
+   * The sample's JSON report with every SNI and offered/chosen ALPN "http/1.1" replaced by the
+   * payload.
+   */
   static String hostileJson() throws IOException {
     String quoted = new ObjectMapper().writeValueAsString(PAYLOAD);
     return Reports.json(TLS).replace("\"connscope.test\"", quoted).replace("\"http/1.1\"", quoted);
@@ -33,26 +36,43 @@ class TlsReportsTest {
   @Test
   void markdownListsEveryTlsConnection() throws IOException {
     String md = ReportFormatsGoldenTest.render(Reports.json(TLS), ReportFormat.MARKDOWN);
-    assertTrue(md.contains("## TLS\n\n8 TLS connections (2 TLS 1.2, 5 TLS 1.3, 1 unknown): 2 resumed, 1 failed."), md);
-    assertTrue(md.contains("| C3 | 127.0.0.1:18160 | connscope.test | TLS 1.3 | TLS\\_AES\\_256\\_GCM\\_SHA384 |"
-        + " offered http/1.1 | complete | resumed (psk) | 0.0 ms | 1.5 ms | 0.0 ms | 0.1 ms (inferred) | 1.7 ms | 1 | off |"),
+    assertTrue(
+        md.contains(
+            "## TLS\n\n8 TLS connections (2 TLS 1.2, 5 TLS 1.3, 1 unknown): 2 resumed, 1 failed."),
+        md);
+    assertTrue(
+        md.contains(
+            "| C3 | 127.0.0.1:18160 | connscope.test | TLS 1.3 | TLS\\_AES\\_256\\_GCM\\_SHA384 |"
+                + " offered http/1.1 | complete | resumed (psk) | 0.0 ms | 1.5 ms | 0.0 ms | 0.1 ms (inferred) | 1.7 ms | 1 | off |"),
         "C3: resumed with a PSK, its Finished inferred (TLS 1.3 without keys)");
     assertTrue(md.contains("| C4 | 127.0.0.1:18160 | connscope.test | TLS 1.2 |"), md);
     assertTrue(md.contains("| 2 | off |"), "a full TLS 1.2 handshake: 2 round trips");
-    assertTrue(md.contains("- C7: handshake failed: fatal alert protocol\\_version from the server (frame 108)"), md);
+    assertTrue(
+        md.contains(
+            "- C7: handshake failed: fatal alert protocol\\_version from the server (frame 108)"),
+        md);
     assertTrue(md.contains("- C4: alert from server, frame 63: encrypted (not decrypted)"), md);
-    assertTrue(md.contains("\\~1 inferred exchange: 112 B request in 1 record, 4595 B response in 1 record"), md);
+    assertTrue(
+        md.contains(
+            "\\~1 inferred exchange: 112 B request in 1 record, 4595 B response in 1 record"),
+        md);
     assertFalse(md.contains("close\\_notify"), "close_notify is not a remark");
   }
 
   @Test
   void decryptedConnectionsShowTransactionsNotInferredExchanges() throws IOException {
     String md = ReportFormatsGoldenTest.render(Reports.json(DSB), ReportFormat.MARKDOWN);
-    assertTrue(md.contains("| http/1.1 | complete | full | 0.0 ms | 4.3 ms | 0.0 ms | 0.3 ms | 5.6 ms | 1 | decrypted |"),
+    assertTrue(
+        md.contains(
+            "| http/1.1 | complete | full | 0.0 ms | 4.3 ms | 0.0 ms | 0.3 ms | 5.6 ms | 1 | decrypted |"),
         "with keys the client Finished is seen, not inferred");
     assertTrue(md.contains("| C1 | 127.0.0.1:56960 | 127.0.0.1:18160 |"), md);
-    assertFalse(md.contains("| C1 | | | | | | \\~"), "C1 is decrypted: its transactions, no inferred exchange");
-    assertTrue(md.contains("| C8 | 127.0.0.1:52224 | 127.0.0.1:18160 | 1120.5 ms | 3.5 ms | both\\_fin | \\~0 inferred"),
+    assertFalse(
+        md.contains("| C1 | | | | | | \\~"),
+        "C1 is decrypted: its transactions, no inferred exchange");
+    assertTrue(
+        md.contains(
+            "| C8 | 127.0.0.1:52224 | 127.0.0.1:18160 | 1120.5 ms | 3.5 ms | both\\_fin | \\~0 inferred"),
         "h2 is not parsed: inferred exchanges");
   }
 
@@ -61,15 +81,20 @@ class TlsReportsTest {
     String html = ReportFormatsGoldenTest.render(Reports.json(TLS), ReportFormat.HTML);
     assertTrue(html.contains("<section id=\"tls\"><h2>TLS</h2>"), "TLS section");
     assertTrue(html.contains("<rect class=\"tls\""), "TLS segment on the waterfall");
-    assertTrue(html.contains("TLS setup 3.7 ms: ClientHello (frame 22) to the first application data"), html);
-    assertTrue(html.contains("<rect class=\"send inferred\""), "inferred exchanges drawn as inferred");
+    assertTrue(
+        html.contains("TLS setup 3.7 ms: ClientHello (frame 22) to the first application data"),
+        html);
+    assertTrue(
+        html.contains("<rect class=\"send inferred\""), "inferred exchanges drawn as inferred");
     assertTrue(html.contains("<text class=\"inferred\" x=\"4\""), "their rows labelled inferred");
-    assertTrue(html.contains("TLS handshake failed after "), "the failed handshake drawn to the alert");
+    assertTrue(
+        html.contains("TLS handshake failed after "), "the failed handshake drawn to the alert");
     String dsb = ReportFormatsGoldenTest.render(Reports.json(DSB), ReportFormat.HTML);
     assertTrue(dsb.contains("<rect class=\"tls\""), dsb);
     assertTrue(dsb.contains("<rect class=\"send\""), "decrypted transactions drawn as seen");
-    String plain = ReportFormatsGoldenTest.render(Reports.json(Paths.get("samples/nagle-post-split.pcap")),
-        ReportFormat.HTML);
+    String plain =
+        ReportFormatsGoldenTest.render(
+            Reports.json(Paths.get("samples/nagle-post-split.pcap")), ReportFormat.HTML);
     assertFalse(plain.contains("--tls"), "pages without TLS keep their style sheet");
   }
 
@@ -88,7 +113,10 @@ class TlsReportsTest {
     String md = ReportFormatsGoldenTest.render(json, ReportFormat.MARKDOWN);
     assertFalse(md.contains("<img"), "no raw HTML");
     assertFalse(md.contains("\u001b"), "no raw escape character");
-    assertTrue(md.contains("&lt;img src=x onerror=alert(1)&gt;\\|\\*\\*b\\*\\*\\|\\`c\\`\\\\x1b\\[31m\"q\""), md);
+    assertTrue(
+        md.contains(
+            "&lt;img src=x onerror=alert(1)&gt;\\|\\*\\*b\\*\\*\\|\\`c\\`\\\\x1b\\[31m\"q\""),
+        md);
     int cols = -1;
     for (String line : md.split("\n")) {
       if (!line.startsWith("|")) {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code connscope report} reads files written by others: every report connscope writes passes the
- * schema check, a wrong type, an unknown field or version is refused with one line naming the
- * JSON path, and untrusted strings cannot escape their Markdown code span.
+ * schema check, a wrong type, an unknown field or version is refused with one line naming the JSON
+ * path, and untrusted strings cannot escape their Markdown code span.
  */
 class UntrustedReportTest {
   @TempDir Path tmp;
@@ -32,7 +32,8 @@ class UntrustedReportTest {
   }
 
   private static ObjectNode golden(String name) throws IOException {
-    return (ObjectNode) MAPPER.readTree(Path.of("src/test/resources/golden/" + name + ".json").toFile());
+    return (ObjectNode)
+        MAPPER.readTree(Path.of("src/test/resources/golden/" + name + ".json").toFile());
   }
 
   @Test
@@ -55,20 +56,26 @@ class UntrustedReportTest {
   void wrongTypesUnknownFieldsAndVersionsAreRefusedNamingThePath() throws IOException {
     ObjectNode r = golden("framing-request");
     ((ObjectNode) r.path("connections").get(0)).put("start_us", "soon");
-    assertEquals("$.connections[0].start_us should be integer, not the string \"soon\"", refusal(r));
+    assertEquals(
+        "$.connections[0].start_us should be integer, not the string \"soon\"", refusal(r));
 
     r = golden("framing-request");
     ((ObjectNode) r.path("connections").get(2).path("transactions").get(0)).put("status", true);
-    assertTrue(refusal(r).startsWith("$.connections[2].transactions[0].status should be "), refusal(r));
+    assertTrue(
+        refusal(r).startsWith("$.connections[2].transactions[0].status should be "), refusal(r));
 
     r = golden("framing-request");
     ((ObjectNode) r.path("findings").get(1)).put("type", "x`<img src=x onerror=alert(1)>`");
-    assertTrue(refusal(r).startsWith("$.findings[1].type \"x`<img src=x onerror=alert(1)>`\" does not match"),
+    assertTrue(
+        refusal(r)
+            .startsWith("$.findings[1].type \"x`<img src=x onerror=alert(1)>`\" does not match"),
         refusal(r));
 
     r = golden("framing-request");
     r.put("schema_version", "2.0.0");
-    assertEquals("report schema version \"2.0.0\" is not supported (this connscope reads 1.x.y)", refusal(r));
+    assertEquals(
+        "report schema version \"2.0.0\" is not supported (this connscope reads 1.x.y)",
+        refusal(r));
 
     r = golden("framing-request");
     r.put("extra", 1);

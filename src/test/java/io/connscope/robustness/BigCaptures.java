@@ -23,6 +23,7 @@ import java.nio.file.Path;
  *   <li>{@code unanswered}: {@code n} connections, each a full handshake, one {@code GET} the
  *       server acknowledges and never answers, then the client's FIN 30 s later, acknowledged.
  * </ul>
+ *
  * Frames are 10 µs apart; clients are 10.x.y.z, the server 10.0.0.2:80.
  */
 public final class BigCaptures {
@@ -42,7 +43,8 @@ public final class BigCaptures {
       System.exit(2);
     }
     int n = Integer.parseInt(args[1]);
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(Path.of(args[2])), 1 << 20);
+    try (OutputStream out =
+            new BufferedOutputStream(Files.newOutputStream(Path.of(args[2])), 1 << 20);
         PcapWriter pw = new PcapWriter(out, LinkType.ETHERNET, 65535, false)) {
       BigCaptures g = new BigCaptures(pw);
       switch (args[0]) {
@@ -53,7 +55,8 @@ public final class BigCaptures {
     }
   }
 
-  private void send(int src, int dst, int sp, int dp, long seq, long ack, int flags, byte[] p) throws IOException {
+  private void send(int src, int dst, int sp, int dp, long seq, long ack, int flags, byte[] p)
+      throws IOException {
     ts += 10_000;
     s.tcp(src, dst, sp, dp, seq, ack, flags, p, 0, p == null ? 0 : p.length).write(w, ts);
   }

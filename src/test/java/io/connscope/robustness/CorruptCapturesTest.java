@@ -29,18 +29,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Truncated and corrupted captures through the command line, as a user would meet them: every
- * sample and every capture of ../shared/corpus (when present), as it is, cut at many offsets and with bytes
- * flipped at many positions (seeded, bounded counts). connscope must exit 0 with a valid report
- * when it could read the file, or {@link ExitCodes#INPUT} with one line on stderr when it could
- * not; never a stack trace. A cut inside a record must be listed in the report's warnings.
+ * sample and every capture of ../shared/corpus (when present), as it is, cut at many offsets and
+ * with bytes flipped at many positions (seeded, bounded counts). connscope must exit 0 with a valid
+ * report when it could read the file, or {@link ExitCodes#INPUT} with one line on stderr when it
+ * could not; never a stack trace. A cut inside a record must be listed in the report's warnings.
  */
 class CorruptCapturesTest {
   static final Path SAMPLES = Paths.get("samples");
   static final Path CORPUS = Paths.get("..", "shared", "corpus");
+
   /** Mutations per sample (cuts and flips each). */
   static final int PER_SAMPLE = Integer.getInteger("robustness.perSample", 24);
+
   /** Mutations per corpus capture (cuts and flips each). */
   static final int PER_CORPUS_FILE = Integer.getInteger("robustness.perCorpusFile", 2);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
@@ -50,8 +53,11 @@ class CorruptCapturesTest {
   static Outcome analyze(Path file) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();
-    int code = Main.run(new String[] {"analyze", file.toString(), "--format", "json", "--no-progress"},
-        out, new PrintWriter(err, true));
+    int code =
+        Main.run(
+            new String[] {"analyze", file.toString(), "--format", "json", "--no-progress"},
+            out,
+            new PrintWriter(err, true));
     return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString());
   }
 
@@ -59,7 +65,8 @@ class CorruptCapturesTest {
   static JsonNode check(Outcome o, String what) throws IOException {
     String err = o.err().strip();
     assertTrue(!err.contains("\n"), what + ": stderr has more than one line:\n" + err);
-    assertTrue(!err.contains("Exception") && !err.contains("\tat "), what + ": stack trace:\n" + err);
+    assertTrue(
+        !err.contains("Exception") && !err.contains("\tat "), what + ": stack trace:\n" + err);
     if (o.code() == ExitCodes.INPUT) {
       assertTrue(err.startsWith("connscope: "), what + ": " + err);
       assertTrue(o.out().isEmpty(), what + ": a refused file writes no report");
@@ -77,11 +84,18 @@ class CorruptCapturesTest {
       return List.of();
     }
     try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile).filter(p -> {
-        String n = p.getFileName().toString();
-        return n.endsWith(".pcap") || n.endsWith(".pcapng") || n.endsWith(".cap")
-            || n.endsWith(".pcap.gz") || n.endsWith(".pcapng.gz");
-      }).sorted().collect(Collectors.toList());
+      return walk.filter(Files::isRegularFile)
+          .filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".pcap")
+                    || n.endsWith(".pcapng")
+                    || n.endsWith(".cap")
+                    || n.endsWith(".pcap.gz")
+                    || n.endsWith(".pcapng.gz");
+              })
+          .sorted()
+          .collect(Collectors.toList());
     }
   }
 
@@ -94,7 +108,8 @@ class CorruptCapturesTest {
     int magic = bb.order(ByteOrder.LITTLE_ENDIAN).getInt(0);
     if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d) {
       bb.order(ByteOrder.LITTLE_ENDIAN);
-    } else if (Integer.reverseBytes(magic) == 0xa1b2c3d4 || Integer.reverseBytes(magic) == 0xa1b23c4d) {
+    } else if (Integer.reverseBytes(magic) == 0xa1b2c3d4
+        || Integer.reverseBytes(magic) == 0xa1b23c4d) {
       bb.order(ByteOrder.BIG_ENDIAN);
     } else {
       return null;
@@ -128,8 +143,9 @@ class CorruptCapturesTest {
       String what = original + " cut at " + len;
       JsonNode report = check(analyze(cut), what);
       if (report != null && boundaries != null && len > 24 && !boundaries.contains((long) len)) {
-        assertTrue(warnings(report).contains("capture.truncated_file"), what + ": cut not reported: "
-            + warnings(report));
+        assertTrue(
+            warnings(report).contains("capture.truncated_file"),
+            what + ": cut not reported: " + warnings(report));
       }
       if (report == null && boundaries != null && len >= 24) {
         fail(what + ": a pcap with a whole header must be read");
@@ -183,6 +199,7 @@ class CorruptCapturesTest {
     JsonNode w = report.path("capture").path("warnings").get(0);
     assertEquals("capture.truncated_file", w.path("code").asText());
     assertEquals(9, w.path("first_frame").asLong(), "the 9th record was cut");
-    assertEquals(8, report.path("capture").path("packets").asLong(), "the 8 whole records were read");
+    assertEquals(
+        8, report.path("capture").path("packets").asLong(), "the 8 whole records were read");
   }
 }

@@ -25,8 +25,8 @@ record Damage(String name, Kind kind, double amount, long seed) {
     DUPLICATE,
     /**
      * With probability {@code amount}, deliver a data segment after the next data segment of the
-     * same direction (at most 8 frames on), as network reordering does: never past a frame of
-     * the peer that acknowledges its bytes. Timestamps stay in capture order.
+     * same direction (at most 8 frames on), as network reordering does: never past a frame of the
+     * peer that acknowledges its bytes. Timestamps stay in capture order.
      */
     REORDER,
     /** Cut every frame to {@code amount} bytes. */
@@ -65,7 +65,8 @@ record Damage(String name, Kind kind, double amount, long seed) {
    * from client to server of the clean capture's connections).
    */
   Damaged apply(String captureName, List<Frame> frames, Segs segs, Set<Integer> clientDirs) {
-    SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ captureName.hashCode());
+    SplittableRandom rnd =
+        new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ captureName.hashCode());
     int n = frames.size();
     List<Frame> out = new ArrayList<>(n + n / 8);
     int[] orig = new int[n * 2 + 1];
@@ -169,6 +170,7 @@ record Damage(String name, Kind kind, double amount, long seed) {
   /** The seed as reported: the level's seed (mixed with the capture name's hash when used). */
   String seedText() {
     return kind == Kind.DROP || kind == Kind.DUPLICATE || kind == Kind.REORDER
-        ? Long.toString(seed) : "-";
+        ? Long.toString(seed)
+        : "-";
   }
 }

@@ -28,10 +28,13 @@ import java.util.Map;
 final class DamageFrames {
   private DamageFrames() {}
 
-  /** One captured frame; {@code data} may be longer than {@code capLen} (a snaplen cut shares it). */
+  /**
+   * One captured frame; {@code data} may be longer than {@code capLen} (a snaplen cut shares it).
+   */
   record Frame(long tsNanos, int capLen, int wireLen, int linkType, int interfaceId, byte[] data) {
     Frame cut(int snaplen) {
-      return capLen <= snaplen ? this
+      return capLen <= snaplen
+          ? this
           : new Frame(tsNanos, snaplen, Math.max(wireLen, capLen), linkType, interfaceId, data);
     }
 
@@ -48,8 +51,9 @@ final class DamageFrames {
         CaptureInfo i = src.info();
         byte[] b = new byte[i.capturedLength];
         src.buffer().get(src.frameOffset(), b, 0, b.length);
-        out.add(new Frame(i.timestampNanos, i.capturedLength, i.wireLength, i.linkType,
-            i.interfaceId, b));
+        out.add(
+            new Frame(
+                i.timestampNanos, i.capturedLength, i.wireLength, i.linkType, i.interfaceId, b));
       }
     }
     return out;
@@ -57,7 +61,8 @@ final class DamageFrames {
 
   /** Writes {@code frames} as a pcap file when they share one link type (for reproduction). */
   static boolean write(List<Frame> frames, Path file) throws IOException {
-    if (frames.isEmpty() || frames.stream().anyMatch(f -> f.linkType() != frames.get(0).linkType())) {
+    if (frames.isEmpty()
+        || frames.stream().anyMatch(f -> f.linkType() != frames.get(0).linkType())) {
       return false;
     }
     try (OutputStream os = Files.newOutputStream(file);
@@ -70,9 +75,9 @@ final class DamageFrames {
   }
 
   /**
-   * Directed endpoint pairs (source to destination, as the decoder gives the addresses) interned
-   * to small ids: ids come in pairs, {@code id ^ 1} is the reverse direction. Each direction has
-   * an anchor, so that 32-bit sequence numbers unwrap to comparable longs.
+   * Directed endpoint pairs (source to destination, as the decoder gives the addresses) interned to
+   * small ids: ids come in pairs, {@code id ^ 1} is the reverse direction. Each direction has an
+   * anchor, so that 32-bit sequence numbers unwrap to comparable longs.
    */
   static final class Dirs {
     record Key(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort) {
@@ -119,9 +124,9 @@ final class DamageFrames {
   }
 
   /**
-   * TCP facts per frame of a frame list: direction id (-1 when the frame is not a TCP segment, or
-   * a fragment that did not complete a datagram), unwrapped data start, payload bytes captured and
-   * on the wire, unwrapped acknowledgment number, flags.
+   * TCP facts per frame of a frame list: direction id (-1 when the frame is not a TCP segment, or a
+   * fragment that did not complete a datagram), unwrapped data start, payload bytes captured and on
+   * the wire, unwrapped acknowledgment number, flags.
    */
   static final class Segs {
     final int[] dir;
@@ -130,13 +135,18 @@ final class DamageFrames {
     final int[] wire;
     final long[] ack;
     final int[] flags;
+
     /** The captured payload bytes. */
     final byte[][] payload;
+
     /** Per direction: frame indices with captured payload, by sequence number; largest payload. */
     private Map<Integer, int[]> bySeq;
+
     private Map<Integer, Integer> maxCap;
+
     /** Per direction: frames of the peer carrying an ACK, in capture order, and the running max. */
     private Map<Integer, int[]> ackFrames;
+
     private Map<Integer, long[]> ackMax;
 
     Segs(int n) {
@@ -150,10 +160,10 @@ final class DamageFrames {
     }
 
     /**
-     * Bytes [from, to) of direction {@code d} as a reassembler keeping the first copy of each
-     * byte (in capture order) has them, or null when a byte of the range is in no frame captured
-     * before the receiver acknowledged it (a copy captured only after that is a late
-     * retransmission: the capture missed the byte when it was delivered).
+     * Bytes [from, to) of direction {@code d} as a reassembler keeping the first copy of each byte
+     * (in capture order) has them, or null when a byte of the range is in no frame captured before
+     * the receiver acknowledged it (a copy captured only after that is a late retransmission: the
+     * capture missed the byte when it was delivered).
      */
     byte[] bytes(int d, long from, long to) {
       if (bySeq == null) {
@@ -248,8 +258,11 @@ final class DamageFrames {
       }
       bySeq = new HashMap<>();
       for (Map.Entry<Integer, List<Integer>> e : raw.entrySet()) {
-        int[] a = e.getValue().stream().sorted((x, y) -> Long.compare(seq[x], seq[y]))
-            .mapToInt(Integer::intValue).toArray();
+        int[] a =
+            e.getValue().stream()
+                .sorted((x, y) -> Long.compare(seq[x], seq[y]))
+                .mapToInt(Integer::intValue)
+                .toArray();
         bySeq.put(e.getKey(), a);
       }
     }
@@ -276,8 +289,10 @@ final class DamageFrames {
         continue;
       }
       TcpView t = dec.tcp();
-      int d = dirs.id(new Dirs.Key(dec.srcHi(), dec.srcLo(), t.srcPort(), dec.dstHi(),
-          dec.dstLo(), t.dstPort()));
+      int d =
+          dirs.id(
+              new Dirs.Key(
+                  dec.srcHi(), dec.srcLo(), t.srcPort(), dec.dstHi(), dec.dstLo(), t.dstPort()));
       s.dir[i] = d;
       s.flags[i] = t.flags();
       long seq = t.seq();

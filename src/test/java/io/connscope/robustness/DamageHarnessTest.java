@@ -52,6 +52,7 @@ class DamageHarnessTest {
   static final Path SAMPLES = Paths.get("samples");
   static final Path CORPUS = Paths.get("..", "shared", "corpus");
   static final Path OUT = Paths.get("target", "damage-harness");
+
   /** Corpus captures larger than this are left out (-Ddamage.corpusMaxBytes=N; default: none). */
   static final long CORPUS_MAX_BYTES = Long.getLong("damage.corpusMaxBytes", Long.MAX_VALUE);
 
@@ -69,24 +70,30 @@ class DamageHarnessTest {
   }
 
   static {
-    known("pipelined requests picked up in the middle of the burst: the responses to requests "
-        + "sent before the capture began come first, and neither side's ACK numbers tell how "
-        + "many there were (the pairings are flagged gap_affected)",
+    known(
+        "pipelined requests picked up in the middle of the burst: the responses to requests "
+            + "sent before the capture began come first, and neither side's ACK numbers tell how "
+            + "many there were (the pairings are flagged gap_affected)",
         "suricata-verify/http-protocol-nodup/input.pcap [late start 25%]");
-    known("dozens of pipelined requests per 1440-byte segment, cut by the snap length: the "
-        + "request lines past the cut are lost, so a response is paired with the one later "
-        + "request line that survived (flagged gap_affected); nothing in either side's ACKs "
-        + "tells which of the lost requests it answers",
+    known(
+        "dozens of pipelined requests per 1440-byte segment, cut by the snap length: the "
+            + "request lines past the cut are lost, so a response is paired with the one later "
+            + "request line that survived (flagged gap_affected); nothing in either side's ACKs "
+            + "tells which of the lost requests it answers",
         "suricata-verify/http-protocol-nodup/input.pcap [snaplen 128]");
-    known("the capture starts inside an upload whose file holds the text 'GET /hello HTTP/1.1' "
-        + "on a line of its own: taken for a request",
+    known(
+        "the capture starts inside an upload whose file holds the text 'GET /hello HTTP/1.1' "
+            + "on a line of its own: taken for a request",
         "suricata-verify/http-multiple100/input.pcap [late start 25%]",
         "suricata-verify/http-multiple100/input.pcap [late start 50%]");
-    known("the capture starts with the request's second segment; its first segment, captured "
-        + "just after, lies before the assumed stream start and is dropped as an old "
-        + "retransmission", "arkime/http-post-upload.pcap [late start 50%]");
-    known("the 101 that opens the WebSocket tunnel is cut (snap length) or before the capture: "
-        + "the HTTP carried inside the WebSocket frames is parsed as the connection's",
+    known(
+        "the capture starts with the request's second segment; its first segment, captured "
+            + "just after, lies before the assumed stream start and is dropped as an old "
+            + "retransmission",
+        "arkime/http-post-upload.pcap [late start 50%]");
+    known(
+        "the 101 that opens the WebSocket tunnel is cut (snap length) or before the capture: "
+            + "the HTTP carried inside the WebSocket frames is parsed as the connection's",
         "zeek/websocket/wstunnel-http.pcap [snaplen 128]",
         "zeek/websocket/wstunnel-http.pcap [late start 50%]");
   }
@@ -107,17 +114,26 @@ class DamageHarnessTest {
       return List.of();
     }
     try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile).filter(p -> {
-        String n = p.getFileName().toString();
-        return n.endsWith(".pcap") || n.endsWith(".pcapng") || n.endsWith(".cap")
-            || n.endsWith(".pcap.gz") || n.endsWith(".pcapng.gz");
-      }).filter(p -> {
-        try {
-          return Files.size(p) <= maxBytes;
-        } catch (IOException e) {
-          return false;
-        }
-      }).sorted().collect(Collectors.toList());
+      return walk.filter(Files::isRegularFile)
+          .filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".pcap")
+                    || n.endsWith(".pcapng")
+                    || n.endsWith(".cap")
+                    || n.endsWith(".pcap.gz")
+                    || n.endsWith(".pcapng.gz");
+              })
+          .filter(
+              p -> {
+                try {
+                  return Files.size(p) <= maxBytes;
+                } catch (IOException e) {
+                  return false;
+                }
+              })
+          .sorted()
+          .collect(Collectors.toList());
     }
   }
 
@@ -154,29 +170,57 @@ class DamageHarnessTest {
       }
     }
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("damage harness, %s: %d captures read, %d with HTTP pairs, %.1f s%n",
-        group, files.size(), used, (System.nanoTime() - t0) / 1e9));
-    sb.append(String.format("%-24s %8s %8s %8s %9s %8s %8s %10s %10s %6s %9s %9s %6s%n",
-        "damage", "captures", "clean tx", "clean pr", "surviving", "surv ok", "paired=",
-        "incomplete", "MIS-PAIRED", "EXTRA", "surv-unpr", "inv-pipel", "twice"));
+    sb.append(
+        String.format(
+            "damage harness, %s: %d captures read, %d with HTTP pairs, %.1f s%n",
+            group, files.size(), used, (System.nanoTime() - t0) / 1e9));
+    sb.append(
+        String.format(
+            "%-24s %8s %8s %8s %9s %8s %8s %10s %10s %6s %9s %9s %6s%n",
+            "damage",
+            "captures",
+            "clean tx",
+            "clean pr",
+            "surviving",
+            "surv ok",
+            "paired=",
+            "incomplete",
+            "MIS-PAIRED",
+            "EXTRA",
+            "surv-unpr",
+            "inv-pipel",
+            "twice"));
     for (Map.Entry<String, Tally> e : tallies.entrySet()) {
       Tally t = e.getValue();
-      String ok = t.surviving == 0 ? "-"
-          : String.format("%.2f%%", 100.0 * t.survivingPaired / t.surviving);
-      sb.append(String.format("%-24s %8d %8d %8d %9d %8s %8d %10d %10d %6d %9d %9d %6d%n",
-          e.getKey(), t.captures, t.cleanTx, t.cleanPairs, t.surviving, ok, t.paired,
-          t.incomplete, t.misPaired, t.extraPairs, t.survivingUnpaired, t.inventedPipelining,
-          t.reportedTwice));
+      String ok =
+          t.surviving == 0 ? "-" : String.format("%.2f%%", 100.0 * t.survivingPaired / t.surviving);
+      sb.append(
+          String.format(
+              "%-24s %8d %8d %8d %9d %8s %8d %10d %10d %6d %9d %9d %6d%n",
+              e.getKey(),
+              t.captures,
+              t.cleanTx,
+              t.cleanPairs,
+              t.surviving,
+              ok,
+              t.paired,
+              t.incomplete,
+              t.misPaired,
+              t.extraPairs,
+              t.survivingUnpaired,
+              t.inventedPipelining,
+              t.reportedTwice));
     }
-    sb.append("columns: clean tx = transactions of the clean capture; clean pr = those paired "
-        + "(request + final response); surviving = clean pairs whose two heads survived; surv ok = "
-        + "surviving pairs paired as clean; "
-        + "paired= = clean pairs paired as clean; incomplete = clean pairs not paired and in no "
-        + "wrong pair; MIS-PAIRED = reported pairs that contradict a clean pair (their request or "
-        + "their response is paired otherwise in the clean capture); EXTRA = reported pairs of "
-        + "messages the clean capture leaves unpaired or does not recognise; "
-        + "surv-unpr = surviving clean pairs not paired; inv-pipel = pipelining invented; "
-        + "twice = a request reported by two transactions (information)\n");
+    sb.append(
+        "columns: clean tx = transactions of the clean capture; clean pr = those paired "
+            + "(request + final response); surviving = clean pairs whose two heads survived; surv ok = "
+            + "surviving pairs paired as clean; "
+            + "paired= = clean pairs paired as clean; incomplete = clean pairs not paired and in no "
+            + "wrong pair; MIS-PAIRED = reported pairs that contradict a clean pair (their request or "
+            + "their response is paired otherwise in the clean capture); EXTRA = reported pairs of "
+            + "messages the clean capture leaves unpaired or does not recognise; "
+            + "surv-unpr = surviving clean pairs not paired; inv-pipel = pipelining invented; "
+            + "twice = a request reported by two transactions (information)\n");
     sb.append(failures.size()).append(" failure(s)\n");
     for (String s : failures) {
       sb.append("  ").append(s).append('\n');
@@ -195,8 +239,8 @@ class DamageHarnessTest {
     List<String> unexplained = new ArrayList<>();
     Set<String> explained = new HashSet<>();
     for (String f : failures) {
-      String key = KNOWN.keySet().stream().filter(k -> f.startsWith(k + ":")).findFirst()
-          .orElse(null);
+      String key =
+          KNOWN.keySet().stream().filter(k -> f.startsWith(k + ":")).findFirst().orElse(null);
       if (key == null) {
         unexplained.add(f);
       } else {
@@ -204,15 +248,28 @@ class DamageHarnessTest {
       }
     }
     boolean samples = group.equals("samples");
-    List<String> stale = KNOWN.keySet().stream()
-        .filter(k -> k.startsWith("samples/") == samples && !explained.contains(k)).toList();
+    List<String> stale =
+        KNOWN.keySet().stream()
+            .filter(k -> k.startsWith("samples/") == samples && !explained.contains(k))
+            .toList();
     String head = unexplained.stream().limit(30).collect(Collectors.joining("\n"));
-    assertTrue(unexplained.isEmpty(),
-        group + ": " + mis + " mis-paired or extra pairs, " + lost + " surviving but unpaired, " + inv
-            + " invented pipelining, " + unexplained.size() + " not explained in KNOWN (full list in "
-            + OUT.resolve(group + ".txt") + "):\n" + head);
-    assertTrue(stale.isEmpty(), group + ": KNOWN entries with no failure left (remove them): "
-        + stale);
+    assertTrue(
+        unexplained.isEmpty(),
+        group
+            + ": "
+            + mis
+            + " mis-paired or extra pairs, "
+            + lost
+            + " surviving but unpaired, "
+            + inv
+            + " invented pipelining, "
+            + unexplained.size()
+            + " not explained in KNOWN (full list in "
+            + OUT.resolve(group + ".txt")
+            + "):\n"
+            + head);
+    assertTrue(
+        stale.isEmpty(), group + ": KNOWN entries with no failure left (remove them): " + stale);
   }
 
   /** The clean capture's transactions, indexed by message. */
@@ -221,8 +278,10 @@ class DamageHarnessTest {
     final Map<Msg, Tx> byReq = new HashMap<>();
     final Map<Msg, Tx> byResp = new HashMap<>();
     final Map<Long, Tx> byPosition = new HashMap<>();
+
     /** Per direction, messages by sequence number, to place a message the clean capture lacks. */
     final Map<Integer, java.util.TreeMap<Long, Tx>> reqsBySeq = new HashMap<>();
+
     final Map<Integer, java.util.TreeMap<Long, Tx>> respsBySeq = new HashMap<>();
     final List<Tx> pairs = new ArrayList<>();
 
@@ -231,12 +290,14 @@ class DamageHarnessTest {
       for (Tx t : txs) {
         if (t.req() != null) {
           byReq.putIfAbsent(t.req(), t);
-          reqsBySeq.computeIfAbsent(t.req().dir(), k -> new java.util.TreeMap<>())
+          reqsBySeq
+              .computeIfAbsent(t.req().dir(), k -> new java.util.TreeMap<>())
               .putIfAbsent(t.req().seq(), t);
         }
         if (t.resp() != null) {
           byResp.putIfAbsent(t.resp(), t);
-          respsBySeq.computeIfAbsent(t.resp().dir(), k -> new java.util.TreeMap<>())
+          respsBySeq
+              .computeIfAbsent(t.resp().dir(), k -> new java.util.TreeMap<>())
               .putIfAbsent(t.resp().seq(), t);
         }
         byPosition.put(((long) t.conn() << 32) | t.t().index(), t);
@@ -248,8 +309,13 @@ class DamageHarnessTest {
   }
 
   /** Runs every damage level on one capture; false when it has no HTTP pair to check. */
-  private boolean checkCapture(Path file, String name, List<Damage> levels,
-      Map<String, Tally> tallies, List<String> failures) throws IOException {
+  private boolean checkCapture(
+      Path file,
+      String name,
+      List<Damage> levels,
+      Map<String, Tally> tallies,
+      List<String> failures)
+      throws IOException {
     List<Frame> frames = DamageFrames.read(file);
     Dirs dirs = new Dirs();
     Segs segs = DamageFrames.decode(frames, dirs);
@@ -283,8 +349,16 @@ class DamageHarnessTest {
     return true;
   }
 
-  private static void compare(Clean clean, PairingRun run, Damaged dmg, Segs segs, Segs dsegs,
-      Dirs dirs, Tally tally, String where, List<String> failures) {
+  private static void compare(
+      Clean clean,
+      PairingRun run,
+      Damaged dmg,
+      Segs segs,
+      Segs dsegs,
+      Dirs dirs,
+      Tally tally,
+      String where,
+      List<String> failures) {
     tally.captures++;
     tally.cleanTx += clean.txs.size();
     tally.cleanPairs += clean.pairs.size();
@@ -313,12 +387,18 @@ class DamageHarnessTest {
           if (cr != null) {
             inWrongPair.add(cr);
           }
-          failures.add(where + ": " + (contradicts ? "MIS-PAIRED " : "EXTRA PAIR ") + damaged(d, dmg)
-              + "; clean: "
-              + (c == null ? "no such request (" + place(clean.reqsBySeq, d.req(), true) + ")"
-                  : "the request is " + clean(c))
-              + (cr == null ? ", no such response (" + place(clean.respsBySeq, d.resp(), false)
-                  + ")" : ", the response is of " + clean(cr)));
+          failures.add(
+              where
+                  + ": "
+                  + (contradicts ? "MIS-PAIRED " : "EXTRA PAIR ")
+                  + damaged(d, dmg)
+                  + "; clean: "
+                  + (c == null
+                      ? "no such request (" + place(clean.reqsBySeq, d.req(), true) + ")"
+                      : "the request is " + clean(c))
+                  + (cr == null
+                      ? ", no such response (" + place(clean.respsBySeq, d.resp(), false) + ")"
+                      : ", the response is of " + clean(cr)));
         }
       }
       if (d.req() != null && d.t().pipelineDepth() > 1) {
@@ -327,8 +407,14 @@ class DamageHarnessTest {
           String why = pipeliningShown(clean, c, d, segs, dsegs);
           if (why == null) {
             tally.inventedPipelining++;
-            failures.add(where + ": INVENTED PIPELINING depth " + d.t().pipelineDepth() + " on "
-                + damaged(d, dmg) + "; clean depth 1: " + clean(c));
+            failures.add(
+                where
+                    + ": INVENTED PIPELINING depth "
+                    + d.t().pipelineDepth()
+                    + " on "
+                    + damaged(d, dmg)
+                    + "; clean depth 1: "
+                    + clean(c));
           } else {
             tally.pipeliningShown++;
           }
@@ -336,9 +422,10 @@ class DamageHarnessTest {
       }
     }
     for (Tx c : clean.pairs) {
-      boolean survived = c.t().method() != null
-          && survived(segs, dsegs, c.req(), c.t().requestHeaderBytes())
-          && survived(segs, dsegs, c.resp(), c.t().responseHeaderBytes());
+      boolean survived =
+          c.t().method() != null
+              && survived(segs, dsegs, c.req(), c.t().requestHeaderBytes())
+              && survived(segs, dsegs, c.resp(), c.t().responseHeaderBytes());
       if (survived) {
         tally.surviving++;
       }
@@ -351,8 +438,12 @@ class DamageHarnessTest {
         tally.incomplete++;
         if (survived) {
           tally.survivingUnpaired++;
-          failures.add(where + ": SURVIVING BUT UNPAIRED " + clean(c) + "; damaged: "
-              + reportsOf(run, c, dmg));
+          failures.add(
+              where
+                  + ": SURVIVING BUT UNPAIRED "
+                  + clean(c)
+                  + "; damaged: "
+                  + reportsOf(run, c, dmg));
         }
       }
     }
@@ -370,10 +461,10 @@ class DamageHarnessTest {
   }
 
   /**
-   * Why the damaged capture shows request {@code d} sent before the previous response's last
-   * byte was seen or acknowledged (null when it does not): that byte is neither in a server
-   * segment captured before the request's first frame nor acknowledged by a client segment up to
-   * that frame.
+   * Why the damaged capture shows request {@code d} sent before the previous response's last byte
+   * was seen or acknowledged (null when it does not): that byte is neither in a server segment
+   * captured before the request's first frame nor acknowledged by a client segment up to that
+   * frame.
    */
   private static String pipeliningShown(Clean clean, Tx c, Tx d, Segs segs, Segs dsegs) {
     Tx prev = clean.byPosition.get(((long) c.conn() << 32) | (c.t().index() - 1));
@@ -397,7 +488,9 @@ class DamageHarnessTest {
       if (dsegs.dir[i] == c2s && dsegs.hasAck(i) && dsegs.ack[i] >= end) {
         return null; // acknowledged
       }
-      if (i < f && dsegs.dir[i] == (c2s ^ 1) && dsegs.seq[i] < end
+      if (i < f
+          && dsegs.dir[i] == (c2s ^ 1)
+          && dsegs.seq[i] < end
           && dsegs.seq[i] + dsegs.wire[i] >= end) {
         return null; // seen
       }
@@ -406,8 +499,8 @@ class DamageHarnessTest {
   }
 
   /** Where message {@code m}, which the clean capture does not have, lies in the clean stream. */
-  private static String place(Map<Integer, java.util.TreeMap<Long, Tx>> bySeq, Msg m,
-      boolean request) {
+  private static String place(
+      Map<Integer, java.util.TreeMap<Long, Tx>> bySeq, Msg m, boolean request) {
     java.util.TreeMap<Long, Tx> t = bySeq.get(m.dir());
     Map.Entry<Long, Tx> e = t == null ? null : t.floorEntry(m.seq());
     if (e == null) {
@@ -416,8 +509,12 @@ class DamageHarnessTest {
     Transaction x = e.getValue().t();
     long into = m.seq() - e.getKey();
     long head = request ? x.requestHeaderBytes() : x.responseHeaderBytes();
-    return into + " bytes into " + (into < head ? "the head" : "or after the body") + " of clean "
-        + (request ? "request frame " + x.requestFirstFrame() + " " + x.method()
+    return into
+        + " bytes into "
+        + (into < head ? "the head" : "or after the body")
+        + " of clean "
+        + (request
+            ? "request frame " + x.requestFirstFrame() + " " + x.method()
             : "response frame " + x.responseFirstFrame() + " " + x.status());
   }
 
@@ -425,8 +522,13 @@ class DamageHarnessTest {
     Tx t = c;
     return t.t().method() == null
         ? "orphan response frame " + t.t().responseFirstFrame() + " (" + t.t().status() + ")"
-        : "request frame " + t.t().requestFirstFrame() + " (" + t.t().method() + " "
-            + shorten(t.t().uri()) + ")"
+        : "request frame "
+            + t.t().requestFirstFrame()
+            + " ("
+            + t.t().method()
+            + " "
+            + shorten(t.t().uri())
+            + ")"
             + (t.resp() != null
                 ? " / response frame " + t.t().responseFirstFrame() + " (" + t.t().status() + ")"
                 : " / no response" + (t.t().responseNotCaptured() ? " (not captured)" : ""));
@@ -434,9 +536,18 @@ class DamageHarnessTest {
 
   private static String damaged(Tx d, Damaged dmg) {
     Transaction t = d.t();
-    return "request orig frame " + orig(dmg, t.requestFirstFrame()) + " (" + t.method() + " "
-        + shorten(t.uri()) + ") with response orig frame " + orig(dmg, t.responseFirstFrame())
-        + " (" + t.status() + ")" + (t.gapAffected() ? " [gapAffected]" : "");
+    return "request orig frame "
+        + orig(dmg, t.requestFirstFrame())
+        + " ("
+        + t.method()
+        + " "
+        + shorten(t.uri())
+        + ") with response orig frame "
+        + orig(dmg, t.responseFirstFrame())
+        + " ("
+        + t.status()
+        + ")"
+        + (t.gapAffected() ? " [gapAffected]" : "");
   }
 
   /** What the damaged run reported about clean pair {@code c}'s request and response. */
@@ -462,7 +573,9 @@ class DamageHarnessTest {
       sb.append(" ").append(t.method()).append(" frame ").append(orig(dmg, t.requestFirstFrame()));
     }
     if (t.responseOffset() >= 0) {
-      sb.append(" -> ").append(t.status()).append(" frame ")
+      sb.append(" -> ")
+          .append(t.status())
+          .append(" frame ")
           .append(orig(dmg, t.responseFirstFrame()));
     } else if (t.responseNotCaptured()) {
       sb.append(" -> response not captured");
@@ -479,7 +592,8 @@ class DamageHarnessTest {
 
   private static long orig(Damaged dmg, long damagedFrame) {
     return damagedFrame > 0 && damagedFrame <= dmg.orig().length
-        ? dmg.orig()[(int) damagedFrame - 1] : damagedFrame;
+        ? dmg.orig()[(int) damagedFrame - 1]
+        : damagedFrame;
   }
 
   private static String shorten(String s) {

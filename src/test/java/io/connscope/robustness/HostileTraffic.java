@@ -11,13 +11,14 @@ import java.util.Map;
 
 /**
  * Hostile traffic generated on the fly and streamed into the real pipeline (Analysis and the JSON
- * report, written to a byte counter), with default options except {@link #config()}. Run in its own JVM with a small heap
- * by {@link HostileTrafficTest}: the process finishing at all proves the heap ceiling. Prints
- * {@code code=count} for every warning, the report size and the peak heap, one per line.
+ * report, written to a byte counter), with default options except {@link #config()}. Run in its own
+ * JVM with a small heap by {@link HostileTrafficTest}: the process finishing at all proves the heap
+ * ceiling. Prints {@code code=count} for every warning, the report size and the peak heap, one per
+ * line.
  *
- * <p>Usage: {@code java -Xmx96m -cp TEST_CLASSPATH io.connscope.robustness.HostileTraffic SCENARIO [SCALE]}
- * with SCENARIO one of {@code connections}, {@code ooo}, {@code header-line}, {@code start-line},
- * {@code pipeline}, {@code chunks}; SCALE multiplies the volume (default 1).
+ * <p>Usage: {@code java -Xmx96m -cp TEST_CLASSPATH io.connscope.robustness.HostileTraffic SCENARIO
+ * [SCALE]} with SCENARIO one of {@code connections}, {@code ooo}, {@code header-line}, {@code
+ * start-line}, {@code pipeline}, {@code chunks}; SCALE multiplies the volume (default 1).
  */
 public final class HostileTraffic {
   static final int CLIENT = Synth.ip(10, 0, 0, 1);
@@ -33,8 +34,10 @@ public final class HostileTraffic {
 
   /** Open connections kept in the small-heap runs (default 200,000). */
   static final int MAX_CONNECTIONS = 8_000;
+
   /** Out-of-order bytes buffered over all connections in the small-heap runs (default 128 MiB). */
   static final long MAX_BUFFERED_TOTAL = 16L << 20;
+
   /** Timeline entries over all connections in the small-heap runs (default 4,000,000). */
   static final long MAX_TIMELINE_TOTAL = 250_000;
 
@@ -54,7 +57,9 @@ public final class HostileTraffic {
     String scenario = args[0];
     double scale = args.length > 1 ? Double.parseDouble(args[1]) : 1;
     CountingStream out = new CountingStream();
-    Analysis a = new Analysis(config(), new io.connscope.analysis.ResultBuilder(new JsonReportWriter(out, "test")));
+    Analysis a =
+        new Analysis(
+            config(), new io.connscope.analysis.ResultBuilder(new JsonReportWriter(out, "test")));
     HostileTraffic h = new HostileTraffic(a);
     long start = System.nanoTime();
     switch (scenario) {
@@ -77,13 +82,16 @@ public final class HostileTraffic {
     System.out.printf(Locale.ROOT, "seconds=%.1f%n", (System.nanoTime() - start) / 1e9);
   }
 
-  private void send(int src, int dst, int sp, int dp, long seq, long ack, int flags,
-      byte[] p, int off, int len) {
+  private void send(
+      int src, int dst, int sp, int dp, long seq, long ack, int flags, byte[] p, int off, int len) {
     ts += 10_000; // 10 µs apart
     s.tcp(src, dst, sp, dp, seq, ack, flags, p, off, len).feed(analysis, ts);
   }
 
-  /** Handshake of a connection from client port {@code cp}; the client ISN is 1000, the server's 5000. */
+  /**
+   * Handshake of a connection from client port {@code cp}; the client ISN is 1000, the server's
+   * 5000.
+   */
   private void handshake(int client, int cp) {
     send(client, SERVER, cp, 80, 1000, 0, Synth.SYN, null, 0, 0);
     send(SERVER, client, 80, cp, 5000, 1001, Synth.SYN | Synth.ACK, null, 0, 0);
@@ -109,8 +117,8 @@ public final class HostileTraffic {
   }
 
   /**
-   * {@code conns} connections, each sending an endless run of segments past a hole that never
-   * fills (the byte at 1001 is never sent), 64 MiB per connection.
+   * {@code conns} connections, each sending an endless run of segments past a hole that never fills
+   * (the byte at 1001 is never sent), 64 MiB per connection.
    */
   void outOfOrder(int conns) {
     byte[] data = new byte[16_384];
@@ -126,7 +134,9 @@ public final class HostileTraffic {
     }
   }
 
-  /** One request whose start line, or one header line, is {@code bytes} long, in 32 KiB segments. */
+  /**
+   * One request whose start line, or one header line, is {@code bytes} long, in 32 KiB segments.
+   */
   void hugeLine(boolean startLine, long bytes) {
     handshake(CLIENT, 3000);
     byte[] head = Synth.ascii(startLine ? "GET /" : "GET / HTTP/1.1\r\nX-Long: ");
@@ -167,23 +177,35 @@ public final class HostileTraffic {
    */
   void chunks(int n) {
     handshake(CLIENT, 5000);
-    String[] sizes = {"FFFFFFFFFFFFFFFF", "10000000000000000", "7FFFFFFFFFFFFFFF",
-        "4000000000000001", "-1", "0x10", "1;" + "e".repeat(2000), "00000000000000000003"};
+    String[] sizes = {
+      "FFFFFFFFFFFFFFFF",
+      "10000000000000000",
+      "7FFFFFFFFFFFFFFF",
+      "4000000000000001",
+      "-1",
+      "0x10",
+      "1;" + "e".repeat(2000),
+      "00000000000000000003"
+    };
     byte[] req = Synth.ascii("GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
     long cseq = 1001;
     long sseq = 5001;
     for (int i = 0; i < n; i++) {
       send(CLIENT, SERVER, 5000, 80, cseq, sseq, Synth.ACK, req, 0, req.length);
       cseq += req.length;
-      byte[] resp = Synth.ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-          + sizes[i % sizes.length] + "\r\nabc\r\n0\r\n\r\n");
+      byte[] resp =
+          Synth.ascii(
+              "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  + sizes[i % sizes.length]
+                  + "\r\nabc\r\n0\r\n\r\n");
       send(SERVER, CLIENT, 80, 5000, sseq, cseq, Synth.ACK, resp, 0, resp.length);
       sseq += resp.length;
     }
     // a chunk just under the 2^62 limit, then the data skips 4 GiB at a time (gaps inside it)
     byte[] req2 = Synth.ascii("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
     send(CLIENT, SERVER, 5000, 80, cseq, sseq, Synth.ACK, req2, 0, req2.length);
-    byte[] resp = Synth.ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3FFFFFFFFFFFFFFF\r\n");
+    byte[] resp =
+        Synth.ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3FFFFFFFFFFFFFFF\r\n");
     send(SERVER, CLIENT, 80, 5000, sseq, cseq, Synth.ACK, resp, 0, resp.length);
     sseq += resp.length;
     byte[] data = new byte[1000];

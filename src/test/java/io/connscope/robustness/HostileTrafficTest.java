@@ -14,18 +14,28 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bounded memory under hostile traffic: each scenario of {@link HostileTraffic} runs in its own
- * JVM with {@value #HEAP} of heap (an OutOfMemoryError fails the run) and must count the limit it
- * hits. The ceiling and the options it assumes are documented in docs/robustness.md.
+ * Bounded memory under hostile traffic: each scenario of {@link HostileTraffic} runs in its own JVM
+ * with {@value #HEAP} of heap (an OutOfMemoryError fails the run) and must count the limit it hits.
+ * The ceiling and the options it assumes are documented in docs/robustness.md.
  */
 class HostileTrafficTest {
   static final String HEAP = "-Xmx96m";
 
-  static Map<String, Long> run(String scenario, String scale) throws IOException, InterruptedException {
+  static Map<String, Long> run(String scenario, String scale)
+      throws IOException, InterruptedException {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, HEAP, "-XX:+UseSerialGC",
-        "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-        HostileTraffic.class.getName(), scenario, scale));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                HEAP,
+                "-XX:+UseSerialGC",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                HostileTraffic.class.getName(),
+                scenario,
+                scale));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
     assertTrue(p.waitFor(5, TimeUnit.MINUTES), scenario + " did not finish");
@@ -61,7 +71,8 @@ class HostileTrafficTest {
   void aGigabyteHeaderLineOrStartLineIsCutAtTheLimit() throws Exception {
     for (String scenario : new String[] {"header-line", "start-line"}) {
       Map<String, Long> c = run(scenario, "1");
-      String code = scenario.equals("header-line") ? "http.headers_too_large" : "http.start_line_too_long";
+      String code =
+          scenario.equals("header-line") ? "http.headers_too_large" : "http.start_line_too_long";
       assertEquals(1, c.get(code), scenario + " " + c);
       assertEquals(1, c.get("http.desync"), scenario + " " + c);
     }

@@ -1,6 +1,5 @@
 package io.connscope.robustness;
 
-import io.connscope.common.Direction;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
@@ -8,8 +7,9 @@ import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.common.Addresses;
-import io.connscope.result.Finding;
+import io.connscope.common.Direction;
 import io.connscope.http.Transaction;
+import io.connscope.result.Finding;
 import io.connscope.robustness.DamageFrames.Dirs;
 import io.connscope.robustness.DamageFrames.Frame;
 import io.connscope.tcp.Connection;
@@ -44,31 +44,34 @@ final class PairingRun {
   }
 
   final List<Tx> txs = new ArrayList<>();
+
   /** Direction ids from client to server of every connection (current roles at the close). */
   final List<Integer> clientDirs = new ArrayList<>();
+
   /** The exception the pipeline threw, with its stack trace, or null. */
   String crash;
 
   static PairingRun of(List<Frame> frames, Dirs dirs) {
     PairingRun run = new PairingRun();
     Map<Connection, List<Transaction>> streamed = new IdentityHashMap<>();
-    AnalysisSink sink = new AnalysisSink() {
-      @Override
-      public void transaction(Connection c, Transaction t) {
-        streamed.computeIfAbsent(c, k -> new ArrayList<>()).add(t);
-      }
+    AnalysisSink sink =
+        new AnalysisSink() {
+          @Override
+          public void transaction(Connection c, Transaction t) {
+            streamed.computeIfAbsent(c, k -> new ArrayList<>()).add(t);
+          }
 
-      @Override
-      public void connection(ConnectionRecord r) {
-        run.add(r, streamed.remove(r.tcp()), dirs);
-      }
+          @Override
+          public void connection(ConnectionRecord r) {
+            run.add(r, streamed.remove(r.tcp()), dirs);
+          }
 
-      @Override
-      public void finding(Finding finding) {}
+          @Override
+          public void finding(Finding finding) {}
 
-      @Override
-      public void finish(CaptureTotals capture) {}
-    };
+          @Override
+          public void finish(CaptureTotals capture) {}
+        };
     try {
       Analysis a = new Analysis(new AnalysisConfig(), sink);
       CaptureInfo info = new CaptureInfo();
@@ -92,8 +95,15 @@ final class PairingRun {
   private void add(ConnectionRecord r, List<Transaction> streamedTxs, Dirs dirs) {
     Connection c = r.tcp();
     int conn = clientDirs.size();
-    int c2s = dirs.id(new Dirs.Key(c.clientAddrHi(), c.clientAddrLo(), c.clientPort(),
-        c.serverAddrHi(), c.serverAddrLo(), c.serverPort()));
+    int c2s =
+        dirs.id(
+            new Dirs.Key(
+                c.clientAddrHi(),
+                c.clientAddrLo(),
+                c.clientPort(),
+                c.serverAddrHi(),
+                c.serverAddrLo(),
+                c.serverPort()));
     clientDirs.add(c2s);
     List<Transaction> all = new ArrayList<>();
     Set<Transaction> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -116,10 +126,14 @@ final class PairingRun {
     long clientBase = c.half(Direction.CLIENT).isn() + 1;
     long serverBase = c.half(Direction.SERVER).isn() + 1;
     for (Transaction t : all) {
-      Msg req = t.requestOffset() >= 0
-          ? new Msg(c2s, dirs.unwrap(c2s, clientBase + t.requestOffset())) : null;
-      Msg resp = t.responseOffset() >= 0
-          ? new Msg(c2s ^ 1, dirs.unwrap(c2s ^ 1, serverBase + t.responseOffset())) : null;
+      Msg req =
+          t.requestOffset() >= 0
+              ? new Msg(c2s, dirs.unwrap(c2s, clientBase + t.requestOffset()))
+              : null;
+      Msg resp =
+          t.responseOffset() >= 0
+              ? new Msg(c2s ^ 1, dirs.unwrap(c2s ^ 1, serverBase + t.responseOffset()))
+              : null;
       txs.add(new Tx(conn, t, req, resp));
     }
   }
@@ -127,7 +141,12 @@ final class PairingRun {
   /** "client > server" of direction {@code dir}, for messages. */
   static String endpoints(Dirs dirs, int dir) {
     Dirs.Key k = dirs.key(dir);
-    return Addresses.format(k.srcHi(), k.srcLo()) + ":" + k.srcPort() + " > "
-        + Addresses.format(k.dstHi(), k.dstLo()) + ":" + k.dstPort();
+    return Addresses.format(k.srcHi(), k.srcLo())
+        + ":"
+        + k.srcPort()
+        + " > "
+        + Addresses.format(k.dstHi(), k.dstLo())
+        + ":"
+        + k.dstPort();
   }
 }

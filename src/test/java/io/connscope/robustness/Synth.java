@@ -22,8 +22,17 @@ public final class Synth {
   private int len;
 
   /** Fills the frame: {@code src}/{@code dst} are IPv4 addresses as ints. */
-  public Synth tcp(int src, int dst, int sport, int dport, long seq, long ack, int flags,
-      byte[] payload, int off, int plen) {
+  public Synth tcp(
+      int src,
+      int dst,
+      int sport,
+      int dport,
+      long seq,
+      long ack,
+      int flags,
+      byte[] payload,
+      int off,
+      int plen) {
     int p = 0;
     // Ethernet: dst MAC, src MAC, type IPv4
     for (int i = 0; i < 12; i++) {
@@ -75,7 +84,8 @@ public final class Synth {
     return tcp(src, dst, sport, dport, seq, ack, flags, null, 0, 0);
   }
 
-  public Synth tcp(int src, int dst, int sport, int dport, long seq, long ack, int flags, byte[] payload) {
+  public Synth tcp(
+      int src, int dst, int sport, int dport, long seq, long ack, int flags, byte[] payload) {
     return tcp(src, dst, sport, dport, seq, ack, flags, payload, 0, payload.length);
   }
 

@@ -25,24 +25,36 @@ class AllocationTest {
     Assumptions.assumeTrue(tmx.isThreadAllocatedMemorySupported());
     tmx.setThreadAllocatedMemoryEnabled(true);
 
-    ConnectionTable table = new ConnectionTable(new TcpOptions(), new ConnectionHandler() {
-      @Override
-      public StreamListener open(Connection c) {
-        return new StreamListener() {
-          @Override
-          public void onData(int dir, ByteBuffer buf, int off, int len, long f, long ts) {
-            delivered += len;
-          }
+    ConnectionTable table =
+        new ConnectionTable(
+            new TcpOptions(),
+            new ConnectionHandler() {
+              @Override
+              public StreamListener open(Connection c) {
+                return new StreamListener() {
+                  @Override
+                  public void onData(int dir, ByteBuffer buf, int off, int len, long f, long ts) {
+                    delivered += len;
+                  }
 
-          @Override public void onGap(int dir, long len, long f, long ts) {}
-          @Override public void onFin(int dir, long f, long ts) {}
-          @Override public void onRst(int dir, long f, long ts) {}
-          @Override public void onClose(long ts) {}
-        };
-      }
+                  @Override
+                  public void onGap(int dir, long len, long f, long ts) {}
 
-      @Override public void closed(Connection c) {}
-    }, new Warnings());
+                  @Override
+                  public void onFin(int dir, long f, long ts) {}
+
+                  @Override
+                  public void onRst(int dir, long f, long ts) {}
+
+                  @Override
+                  public void onClose(long ts) {}
+                };
+              }
+
+              @Override
+              public void closed(Connection c) {}
+            },
+            new Warnings());
 
     // Handshake from a wrapping ISN, then a warm-up that fills the timeline.
     long cSeq = 0xFFFF0000L, sSeq = 7;
@@ -76,8 +88,8 @@ class AllocationTest {
     return next;
   }
 
-  private void feed(ConnectionTable table, boolean fromClient, long t, int flags, long seq,
-      long ack, int len) {
+  private void feed(
+      ConnectionTable table, boolean fromClient, long t, int flags, long seq, long ack, int len) {
     seg.clearOptions();
     seg.frame = t + 1;
     seg.tsMicros = t * 10;

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connscope.common.Direction;
 import io.connscope.tcp.Connection.CloseReason;
 import io.connscope.tcp.Connection.RoleSource;
 import io.connscope.tcp.Connection.Vantage;
@@ -206,9 +205,9 @@ class ConnectionTableTest {
   }
 
   /**
-   * zeek/tcp/payload-synack.pcap: the SYN/ACK carries 5 bytes. They belong to the server's
-   * stream at ISN + 1, the client acknowledges them with the FIN after them, and nothing is
-   * missing: the timeline records them at relative sequence 1, not at the SYN's 0.
+   * zeek/tcp/payload-synack.pcap: the SYN/ACK carries 5 bytes. They belong to the server's stream
+   * at ISN + 1, the client acknowledges them with the FIN after them, and nothing is missing: the
+   * timeline records them at relative sequence 1, not at the SYN's 0.
    */
   @Test
   void dataOnTheSynAckIsTheServersFirstBytes() {
@@ -437,7 +436,8 @@ class ConnectionTableTest {
       h.ports(p, 80).c(100 + p, A, 2, 0, null);
     }
     h.finish();
-    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L),
+    assertEquals(
+        List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L),
         h.closed.stream().map(Connection::id).toList());
     assertTrue(h.closed.stream().allMatch(c -> c.closeReason() == CloseReason.CAPTURE_END));
   }

@@ -7,13 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Test driver: builds segments between a client (10.0.0.1) and a server (10.0.0.2), feeds them
- * to a ConnectionTable through one reused Segment, and records every listener/handler call.
+ * Test driver: builds segments between a client (10.0.0.1) and a server (10.0.0.2), feeds them to a
+ * ConnectionTable through one reused Segment, and records every listener/handler call.
  */
 final class TcpHarness implements ConnectionHandler {
   static final long V4 = 0xFFFF_0000_0000L;
   static final long CLI = V4 | 0x0A00_0001L, SRV = V4 | 0x0A00_0002L;
-  static final int S = Segment.SYN, A = Segment.ACK, F = Segment.FIN, R = Segment.RST,
+  static final int S = Segment.SYN,
+      A = Segment.ACK,
+      F = Segment.FIN,
+      R = Segment.RST,
       P = Segment.PSH;
 
   final TcpOptions options;
@@ -21,15 +24,20 @@ final class TcpHarness implements ConnectionHandler {
   final ConnectionTable table;
   final List<Connection> opened = new ArrayList<>();
   final List<Connection> closed = new ArrayList<>();
+
   /** Events per connection id (index id-1). */
   final List<List<String>> events = new ArrayList<>();
+
   final List<StringBuilder[]> streams = new ArrayList<>();
+
   /** Payload buffers onData received (to check zero copy). */
   final List<ByteBuffer> dataBuffers = new ArrayList<>();
 
   final Segment seg = new Segment();
+
   /** The capture buffer: payload is placed at offset 7 to check offsets are honoured. */
   final ByteBuffer capture = ByteBuffer.allocate(70_000);
+
   long frame;
   int cliPort = 40000, srvPort = 80;
 
@@ -58,8 +66,8 @@ final class TcpHarness implements ConnectionHandler {
     return send(false, ts, flags, seq, ack, data, -1);
   }
 
-  TcpHarness send(boolean fromClient, long ts, int flags, long seq, long ack, String data,
-      int wireLen) {
+  TcpHarness send(
+      boolean fromClient, long ts, int flags, long seq, long ack, String data, int wireLen) {
     byte[] b = data == null ? new byte[0] : data.getBytes(StandardCharsets.ISO_8859_1);
     seg.clearOptions();
     seg.frame = ++frame;

@@ -1,8 +1,8 @@
 package io.connscope.tls;
 
-import io.connscope.common.Direction;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
+import io.connscope.common.Direction;
 import io.connscope.common.Warnings;
 import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Test input: the TCP payloads of each connection of a loss-free loopback sample, in capture
- * order, with their frame numbers and times, read with connscope's own decoder (no TCP
- * reassembly: every payload of these samples is new and in order, which the reader checks by
- * sequence number). A connection is keyed by its client port (the SYN's source port).
+ * Test input: the TCP payloads of each connection of a loss-free loopback sample, in capture order,
+ * with their frame numbers and times, read with connscope's own decoder (no TCP reassembly: every
+ * payload of these samples is new and in order, which the reader checks by sequence number). A
+ * connection is keyed by its client port (the SYN's source port).
  */
 final class Streams {
   record Chunk(int dir, byte[] data, long frame, long us) {}
@@ -68,7 +68,8 @@ final class Streams {
         long seq = d.tcp().seq() & 0xFFFFFFFFL;
         Long want = nextSeq.get(key);
         if (want != null && want != seq) {
-          throw new IllegalStateException("frame " + frame + ": not in order (a sample with loss?)");
+          throw new IllegalStateException(
+              "frame " + frame + ": not in order (a sample with loss?)");
         }
         nextSeq.put(key, (seq + n) & 0xFFFFFFFFL);
         byte[] b = new byte[n];
@@ -79,10 +80,19 @@ final class Streams {
     return out;
   }
 
-  /** A connection whose roles are known from its handshake and whose streams start in the capture. */
+  /**
+   * A connection whose roles are known from its handshake and whose streams start in the capture.
+   */
   static final class Control implements StreamControl {
-    @Override public boolean rolesInferred() { return false; }
-    @Override public void swapRoles() { throw new IllegalStateException("roles are known"); }
+    @Override
+    public boolean rolesInferred() {
+      return false;
+    }
+
+    @Override
+    public void swapRoles() {
+      throw new IllegalStateException("roles are known");
+    }
   }
 
   /** Feeds {@code chunks} to {@code l}, each cut into pieces of at most {@code piece} bytes. */
@@ -102,29 +112,35 @@ final class Streams {
   /** Records what a TlsTracker hands the HTTP layer. */
   static final class Sink implements StreamListener {
     final java.io.ByteArrayOutputStream[] bytes = {
-        new java.io.ByteArrayOutputStream(), new java.io.ByteArrayOutputStream()};
+      new java.io.ByteArrayOutputStream(), new java.io.ByteArrayOutputStream()
+    };
     final List<String> events = new ArrayList<>();
     boolean closed;
 
-    @Override public void onData(int dir, ByteBuffer buf, int off, int len, long frame, long ts) {
+    @Override
+    public void onData(int dir, ByteBuffer buf, int off, int len, long frame, long ts) {
       byte[] b = new byte[len];
       buf.get(off, b);
       bytes[dir].writeBytes(b);
     }
 
-    @Override public void onGap(int dir, long len, long frame, long ts) {
+    @Override
+    public void onGap(int dir, long len, long frame, long ts) {
       events.add("gap " + dir + " " + len);
     }
 
-    @Override public void onFin(int dir, long frame, long ts) {
+    @Override
+    public void onFin(int dir, long frame, long ts) {
       events.add("fin " + dir);
     }
 
-    @Override public void onRst(int dir, long frame, long ts) {
+    @Override
+    public void onRst(int dir, long frame, long ts) {
       events.add("rst " + dir);
     }
 
-    @Override public void onClose(long ts) {
+    @Override
+    public void onClose(long ts) {
       closed = true;
     }
 

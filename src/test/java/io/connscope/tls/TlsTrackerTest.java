@@ -1,13 +1,13 @@
 package io.connscope.tls;
 
-import io.connscope.common.Direction;
-import io.connscope.result.TlsFacts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.common.Direction;
+import io.connscope.result.TlsFacts;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,14 +22,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * TlsTracker on the real bytes of samples/tls-https.pcap (samples/record-tls.sh: nginx and curl
- * on loopback; the expected values below were read from the packets with tshark, as noted), fed
- * as captured, byte by byte and in other cuts; with the sample's key log, a wrong key, a gap
- * and a damaged record header.
+ * TlsTracker on the real bytes of samples/tls-https.pcap (samples/record-tls.sh: nginx and curl on
+ * loopback; the expected values below were read from the packets with tshark, as noted), fed as
+ * captured, byte by byte and in other cuts; with the sample's key log, a wrong key, a gap and a
+ * damaged record header.
  */
 class TlsTrackerTest {
   static final Path PCAP = Paths.get("samples", "tls-https.pcap");
   static final Path KEYLOG = Paths.get("samples", "tls-https.keylog");
+
   /** The sample's 8 connections, in the order they opened. */
   static List<List<Streams.Chunk>> conns;
 
@@ -79,7 +80,8 @@ class TlsTrackerTest {
     TlsFacts c2 = run(2, new TlsKeys(), Integer.MAX_VALUE).facts();
     assertEquals("psk", c2.resumption()); // tshark: ServerHello extension 41
     assertTrue(c2.ticketOffered());
-    assertTrue(c2.encryptedFlightBytes() < c0.encryptedFlightBytes(), "no certificate when resumed");
+    assertTrue(
+        c2.encryptedFlightBytes() < c0.encryptedFlightBytes(), "no certificate when resumed");
 
     TlsFacts c3 = run(3, new TlsKeys(), Integer.MAX_VALUE).facts();
     assertEquals("TLS 1.2", c3.version());
@@ -155,7 +157,8 @@ class TlsTrackerTest {
     assertTrue(c3.sink().text(0).startsWith("GET /a.txt HTTP/1.1\r\n"));
     assertTrue(c3.sink().text(1).startsWith("HTTP/1.1 200 OK\r\n"));
 
-    Run c4 = run(4, keys(), Integer.MAX_VALUE); // TLS 1.2 resumed: keys from the same master secret line
+    Run c4 =
+        run(4, keys(), Integer.MAX_VALUE); // TLS 1.2 resumed: keys from the same master secret line
     assertTrue(c4.sink().text(0).startsWith("GET /c.bin HTTP/1.1\r\n"));
     String body = c4.sink().text(1);
     int at = body.indexOf("\r\n\r\n") + 4;
@@ -190,11 +193,14 @@ class TlsTrackerTest {
     for (int conn : new int[] {0, 3}) {
       Run r = run(conn, k, Integer.MAX_VALUE);
       assertEquals("failed", r.facts().decryption(), "connection " + conn);
-      assertTrue(r.facts().notes().stream().anyMatch(n -> n.contains("wrong key")), r.facts().notes().toString());
+      assertTrue(
+          r.facts().notes().stream().anyMatch(n -> n.contains("wrong key")),
+          r.facts().notes().toString());
       byte[] got = r.sink().bytes[0].toByteArray();
       // the HTTP layer saw the client's first record header (a TLS signature), then raw
       // records, never plaintext
-      assertArrayEquals(java.util.Arrays.copyOf(conns.get(conn).get(0).data(), 5),
+      assertArrayEquals(
+          java.util.Arrays.copyOf(conns.get(conn).get(0).data(), 5),
           java.util.Arrays.copyOf(got, 5));
       assertFalse(r.sink().text(0).contains("HTTP/1.1"));
       assertFalse(r.sink().text(1).contains("HTTP/1.1"));
@@ -240,8 +246,13 @@ class TlsTrackerTest {
     TlsFacts f = t.facts(-1);
     assertEquals("partial", f.decryption());
     // the chunk held whole records: their headers went with it, reading resumes at the next one
-    assertTrue(f.notes().stream().anyMatch(n -> n.contains(lost.data().length + " bytes missing")
-        && n.contains("reading resumes at the next record header")), f.notes().toString());
+    assertTrue(
+        f.notes().stream()
+            .anyMatch(
+                n ->
+                    n.contains(lost.data().length + " bytes missing")
+                        && n.contains("reading resumes at the next record header")),
+        f.notes().toString());
     assertTrue(sink.events.contains("gap 1 " + lost.data().length));
     // what was delivered is the server's plaintext before the gap and after it: no garbage
     String whole = full.sink().text(1);
@@ -274,7 +285,9 @@ class TlsTrackerTest {
     t.onClose(0);
     TlsFacts f = t.facts(-1);
     assertNull(f.version(), "no ServerHello read");
-    assertTrue(f.notes().stream().anyMatch(n -> n.contains("no TLS record header at offset 0")), f.notes().toString());
+    assertTrue(
+        f.notes().stream().anyMatch(n -> n.contains("no TLS record header at offset 0")),
+        f.notes().toString());
     assertEquals("incomplete", f.handshake());
   }
 
@@ -294,19 +307,27 @@ class TlsTrackerTest {
 
   @Test
   void decryptsEverySuiteOfTheSuitesSample() throws IOException {
-    Map<Integer, List<Streams.Chunk>> byPort = Streams.read(Paths.get("samples", "tls-suites.pcap"));
+    Map<Integer, List<Streams.Chunk>> byPort =
+        Streams.read(Paths.get("samples", "tls-suites.pcap"));
     List<List<Streams.Chunk>> suites = new ArrayList<>(byPort.values());
     suites.sort(Comparator.comparingLong(l -> l.get(0).frame()));
     TlsKeys k = new TlsKeys();
     k.add(Files.readString(Paths.get("samples", "tls-suites.keylog"), StandardCharsets.ISO_8859_1));
     // tshark: the ServerHellos choose 0x1301 0x1303 0xc02b 0xcca9 0xc02f 0xcca8 0x009c 0x009d
     // 0xc009 0xc028 (both with the encrypt_then_mac extension) 0x003c (without)
-    List<String> want = List.of("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
-        "TLS_RSA_WITH_AES_128_CBC_SHA256");
+    List<String> want =
+        List.of(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+            "TLS_RSA_WITH_AES_128_CBC_SHA256");
     assertEquals(want.size(), suites.size());
     for (int i = 0; i < suites.size(); i++) {
       TlsTracker t = new TlsTracker(new Streams.Control(), k);
@@ -375,7 +396,8 @@ class TlsTrackerTest {
       t.onClose(0);
       TlsFacts f = t.facts(-1);
       assertEquals("partial", f.decryption(), "connection " + conn);
-      assertTrue(f.notes().stream().anyMatch(n -> n.contains("inside a record: the record is lost")),
+      assertTrue(
+          f.notes().stream().anyMatch(n -> n.contains("inside a record: the record is lost")),
           f.notes().toString());
       assertEquals(full.facts().serverAppData(), f.serverAppData(), "every record still counted");
       // the HTTP layer got the plaintext before and after the lost record, and a gap of exactly
@@ -387,7 +409,8 @@ class TlsTrackerTest {
       assertTrue(sink.events.contains("gap 1 " + plain), sink.events.toString());
       int cut = commonPrefix(whole, got);
       assertTrue(got.length() - cut > 100, "plaintext after the lost record");
-      assertEquals(whole.substring(cut + plain), got.substring(cut), "the records after it decrypt");
+      assertEquals(
+          whole.substring(cut + plain), got.substring(cut), "the records after it decrypt");
       assertEquals(full.sink().text(0), sink.text(0));
     }
   }
@@ -408,8 +431,13 @@ class TlsTrackerTest {
     assertEquals(2, keyless.inferredExchangeCount());
     TlsFacts.Exchange a = keyless.inferredExchanges().get(0);
     TlsFacts.Exchange b = keyless.inferredExchanges().get(1);
-    assertEquals(List.of(11L, 12L, 13L, 14L),
-        List.of(a.requestFirstFrame(), a.responseFirstFrame(), b.requestFirstFrame(), b.responseFirstFrame()));
+    assertEquals(
+        List.of(11L, 12L, 13L, 14L),
+        List.of(
+            a.requestFirstFrame(),
+            a.responseFirstFrame(),
+            b.requestFirstFrame(),
+            b.responseFirstFrame()));
     assertEquals(1, a.requestRecords());
     assertTrue(a.waitUs() >= 0);
     // the decrypted request and response fit in those records: plaintext + 5 + 17 bytes each
@@ -418,7 +446,8 @@ class TlsTrackerTest {
     int second = req.indexOf("GET /b.html");
     assertEquals(a.requestBytes(), second + 5 + 17);
     assertEquals(b.requestBytes(), req.length() - second + 5 + 17);
-    assertTrue(dec.facts().inferredExchanges().isEmpty(), "decrypted HTTP/1.x: real transactions instead");
+    assertTrue(
+        dec.facts().inferredExchanges().isEmpty(), "decrypted HTTP/1.x: real transactions instead");
     // h2 with keys: still inferred (HTTP/2 is not parsed)
     assertTrue(run(7, keys(), Integer.MAX_VALUE).facts().inferredExchangeCount() >= 2);
   }
@@ -461,14 +490,25 @@ class TlsTrackerTest {
         Run whole = run(conn, keys, Integer.MAX_VALUE);
         for (int dir = 0; dir < 2; dir++) {
           String got = sink.text(dir);
-          boolean plaintext = "decrypted".equals(f.decryption()) || "partial".equals(f.decryption());
+          boolean plaintext =
+              "decrypted".equals(f.decryption()) || "partial".equals(f.decryption());
           if (plaintext && got.length() > 0) {
             // what was decrypted is authenticated: a piece of the true plaintext (pieces may
             // be missing where records were lost)
             String want = whole.sink().text(dir);
             String head = got.substring(0, Math.min(got.length(), 16));
-            assertTrue(want.contains(head), "round " + round + " dir " + dir + " ("
-                + f.decryption() + " " + f.notes() + "): " + head);
+            assertTrue(
+                want.contains(head),
+                "round "
+                    + round
+                    + " dir "
+                    + dir
+                    + " ("
+                    + f.decryption()
+                    + " "
+                    + f.notes()
+                    + "): "
+                    + head);
           }
         }
       }
@@ -529,7 +569,8 @@ class TlsTrackerTest {
       }
       t.onClose(0);
       TlsFacts f = t.facts(-1);
-      assertTrue(f.notes().stream().anyMatch(n -> n.contains("reading resumes at the next record header")),
+      assertTrue(
+          f.notes().stream().anyMatch(n -> n.contains("reading resumes at the next record header")),
           f.notes().toString());
       if (!withKeys) {
         // the record cut at its end is counted (lostRecord), the one whose header was lost is not

@@ -13,12 +13,27 @@ import java.nio.ByteBuffer;
  */
 public final class BpfProgram {
   // instruction classes, sizes, modes, operations and sources (pcap/bpf.h)
-  private static final int LD = 0x00, LDX = 0x01, ST = 0x02, STX = 0x03, ALU = 0x04, JMP = 0x05,
-      RET = 0x06, MISC = 0x07;
+  private static final int LD = 0x00,
+      LDX = 0x01,
+      ST = 0x02,
+      STX = 0x03,
+      ALU = 0x04,
+      JMP = 0x05,
+      RET = 0x06,
+      MISC = 0x07;
   private static final int W = 0x00, H = 0x08, B = 0x10;
   private static final int IMM = 0x00, ABS = 0x20, IND = 0x40, MEM = 0x60, LEN = 0x80, MSH = 0xa0;
-  private static final int ADD = 0x00, SUB = 0x10, MUL = 0x20, DIV = 0x30, OR = 0x40, AND = 0x50,
-      LSH = 0x60, RSH = 0x70, NEG = 0x80, MOD = 0x90, XOR = 0xa0;
+  private static final int ADD = 0x00,
+      SUB = 0x10,
+      MUL = 0x20,
+      DIV = 0x30,
+      OR = 0x40,
+      AND = 0x50,
+      LSH = 0x60,
+      RSH = 0x70,
+      NEG = 0x80,
+      MOD = 0x90,
+      XOR = 0xa0;
   private static final int JA = 0x00, JEQ = 0x10, JGT = 0x20, JGE = 0x30, JSET = 0x40;
   private static final int SRC_X = 0x08;
   private static final int RVAL_A = 0x10;
@@ -28,15 +43,18 @@ public final class BpfProgram {
   private final short[] code;
   private final byte[] jt, jf;
   private final int[] k;
+
   /** Scratch memory, reused: the interpreter runs on one thread at a time. */
   private final long[] mem = new long[16];
 
   /**
-   * A program of {@code n} instructions given as libpcap lays out {@code struct bpf_insn}: code
-   * (16 bits), jt, jf (8 bits each), k (32 bits), in the given arrays.
+   * A program of {@code n} instructions given as libpcap lays out {@code struct bpf_insn}: code (16
+   * bits), jt, jf (8 bits each), k (32 bits), in the given arrays.
    */
   public BpfProgram(short[] code, byte[] jt, byte[] jf, int[] k) {
-    if (code.length == 0 || code.length != jt.length || code.length != jf.length
+    if (code.length == 0
+        || code.length != jt.length
+        || code.length != jf.length
         || code.length != k.length) {
       throw new IllegalArgumentException("malformed BPF program");
     }
@@ -52,8 +70,8 @@ public final class BpfProgram {
   }
 
   /**
-   * Runs the program on the frame at {@code buf[off, off + caplen)}, {@code wirelen} bytes long
-   * on the wire; true when it accepts the frame.
+   * Runs the program on the frame at {@code buf[off, off + caplen)}, {@code wirelen} bytes long on
+   * the wire; true when it accepts the frame.
    */
   public boolean matches(ByteBuffer buf, int off, int caplen, int wirelen) {
     long a = 0, x = 0;
@@ -75,8 +93,10 @@ public final class BpfProgram {
                 return false;
               }
               int p = off + (int) at;
-              a = size == 4 ? buf.getInt(p) & U32 : size == 2 ? buf.getShort(p) & 0xFFFF
-                  : buf.get(p) & 0xFF;
+              a =
+                  size == 4
+                      ? buf.getInt(p) & U32
+                      : size == 2 ? buf.getShort(p) & 0xFFFF : buf.get(p) & 0xFF;
             }
             default -> {
               return false;
@@ -137,13 +157,14 @@ public final class BpfProgram {
             continue;
           }
           long v = (c & SRC_X) != 0 ? x : kk;
-          boolean t = switch (op) {
-            case JEQ -> a == v;
-            case JGT -> a > v;
-            case JGE -> a >= v;
-            case JSET -> (a & v) != 0;
-            default -> false;
-          };
+          boolean t =
+              switch (op) {
+                case JEQ -> a == v;
+                case JGT -> a > v;
+                case JGE -> a >= v;
+                case JSET -> (a & v) != 0;
+                default -> false;
+              };
           if (op != JEQ && op != JGT && op != JGE && op != JSET) {
             return false;
           }

@@ -4,18 +4,22 @@ import java.nio.ByteBuffer;
 
 /**
  * A tcpdump filter expression applied to frames as they are read ({@code analyze -f}): compiled by
- * libpcap for each link type the capture has (pcapng files may mix them), run in Java on each
- * frame in place. Frames it rejects are counted and skipped; frame numbers stay those of the
- * capture, so evidence still points at the frames tshark and Wireshark show.
+ * libpcap for each link type the capture has (pcapng files may mix them), run in Java on each frame
+ * in place. Frames it rejects are counted and skipped; frame numbers stay those of the capture, so
+ * evidence still points at the frames tshark and Wireshark show.
  */
 public final class CaptureFilter {
   private final String expression;
+
   /** Compiled programs by link type; null entries not compiled yet. */
   private final BpfProgram[] programs = new BpfProgram[512];
+
   private final java.util.HashMap<Integer, BpfProgram> otherLinkTypes = new java.util.HashMap<>();
   private final java.util.TreeMap<Integer, String> notApplicable = new java.util.TreeMap<>();
+
   /** Ethernet, Linux cooked, raw IP, 802.11, 802.11 radiotap: valid for one of them is valid. */
   private static final int[] CHECKED_LINK_TYPES = {1, 113, 101, 105, 127};
+
   /** {@code ret #0}. */
   private static final BpfProgram REJECT_ALL =
       new BpfProgram(new short[] {0x06}, new byte[1], new byte[1], new int[1]);
@@ -25,10 +29,10 @@ public final class CaptureFilter {
   }
 
   /**
-   * A filter for {@code expression}, checked now (it must compile for one of the common link
-   * types) so a bad expression is reported before any file is read; throws {@link
-   * IllegalArgumentException} with libpcap's message, or {@link IllegalStateException} when
-   * libpcap is missing.
+   * A filter for {@code expression}, checked now (it must compile for one of the common link types)
+   * so a bad expression is reported before any file is read; throws {@link
+   * IllegalArgumentException} with libpcap's message, or {@link IllegalStateException} when libpcap
+   * is missing.
    */
   public static CaptureFilter of(String expression) {
     CaptureFilter f = new CaptureFilter(expression);

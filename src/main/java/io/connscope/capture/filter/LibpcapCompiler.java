@@ -6,10 +6,10 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
 /**
- * Compiles a filter expression with libpcap itself ({@code pcap_open_dead} + {@code
- * pcap_compile}, through jnr-ffi), so an expression means exactly what it means to tcpdump for
- * the capture's link type, and hands the instructions to {@link BpfProgram}. Compiling is the
- * only native work; matching runs in Java.
+ * Compiles a filter expression with libpcap itself ({@code pcap_open_dead} + {@code pcap_compile},
+ * through jnr-ffi), so an expression means exactly what it means to tcpdump for the capture's link
+ * type, and hands the instructions to {@link BpfProgram}. Compiling is the only native work;
+ * matching runs in Java.
  */
 final class LibpcapCompiler {
   /** The libpcap functions used, as jnr-ffi binds them. */
@@ -70,8 +70,10 @@ final class LibpcapCompiler {
   static Compiled compileNative(String expr, int linkType) {
     Pcap lib = library();
     if (lib == null) {
-      throw new IllegalStateException("capture filters need libpcap, which could not be loaded"
-          + " (install libpcap0.8): " + loadError());
+      throw new IllegalStateException(
+          "capture filters need libpcap, which could not be loaded"
+              + " (install libpcap0.8): "
+              + loadError());
     }
     Runtime rt = Runtime.getRuntime(lib);
     Pointer handle = lib.pcap_open_dead(linkType, 262144);

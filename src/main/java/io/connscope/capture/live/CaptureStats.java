@@ -13,11 +13,14 @@ import io.connscope.common.Warnings;
  *     analysis ({@link LiveSource#backlogWaits()}): then the kernel's buffer filled, and drops are
  *     the analysis's, not the capture's
  */
-public record CaptureStats(long received, long kernelDrops, long interfaceDrops, long backlogWaits) {
+public record CaptureStats(
+    long received, long kernelDrops, long interfaceDrops, long backlogWaits) {
   /** Warning code for {@link #kernelDrops}. */
   public static final String KERNEL_DROPS = "capture.kernel_drops";
+
   /** Warning code for {@link #interfaceDrops}. */
   public static final String INTERFACE_DROPS = "capture.interface_drops";
+
   /** Warning code: dropped packets left holes in connections, so findings there are unsure. */
   public static final String DROPS_AFFECTED_FINDINGS = "capture.drops_affected_findings";
 
@@ -33,19 +36,34 @@ public record CaptureStats(long received, long kernelDrops, long interfaceDrops,
    */
   public void addWarnings(Warnings warnings, long gapConnections, long gapFindings) {
     if (kernelDrops > 0) {
-      warnings.add(KERNEL_DROPS, 0, kernelDrops, kernelDrops + " packets dropped by the kernel"
-          + " (capture buffer full): " + (backlogWaits > 0
-              ? "the analysis fell behind and its backlog was full; raise --backlog or narrow the filter"
-              : "raise --buffer-size or narrow the filter"));
+      warnings.add(
+          KERNEL_DROPS,
+          0,
+          kernelDrops,
+          kernelDrops
+              + " packets dropped by the kernel"
+              + " (capture buffer full): "
+              + (backlogWaits > 0
+                  ? "the analysis fell behind and its backlog was full; raise --backlog or narrow the filter"
+                  : "raise --buffer-size or narrow the filter"));
     }
     if (interfaceDrops > 0) {
-      warnings.add(INTERFACE_DROPS, 0, interfaceDrops,
+      warnings.add(
+          INTERFACE_DROPS,
+          0,
+          interfaceDrops,
           interfaceDrops + " packets dropped by the interface or its driver");
     }
     if (drops() > 0 && gapConnections > 0) {
-      warnings.add(DROPS_AFFECTED_FINDINGS, 0, gapConnections, gapConnections
-          + " connections have holes from dropped packets (" + gapFindings + " findings on them):"
-          + " their findings may be wrong or missing");
+      warnings.add(
+          DROPS_AFFECTED_FINDINGS,
+          0,
+          gapConnections,
+          gapConnections
+              + " connections have holes from dropped packets ("
+              + gapFindings
+              + " findings on them):"
+              + " their findings may be wrong or missing");
     }
   }
 }

@@ -12,5 +12,10 @@ import java.util.List;
  * @param up true when the device is up
  * @param running true when the device is running (has a carrier)
  */
-public record Device(String name, String description, List<String> addresses, boolean loopback,
-    boolean up, boolean running) {}
+public record Device(
+    String name,
+    String description,
+    List<String> addresses,
+    boolean loopback,
+    boolean up,
+    boolean running) {}

@@ -29,8 +29,14 @@ public final class Interfaces {
           addrs.add(a.getAddress().getHostAddress());
         }
       }
-      out.add(new Device(d.getName(), d.getDescription(), List.copyOf(addrs), d.isLoopBack(),
-          d.isUp(), d.isRunning()));
+      out.add(
+          new Device(
+              d.getName(),
+              d.getDescription(),
+              List.copyOf(addrs),
+              d.isLoopBack(),
+              d.isUp(),
+              d.isRunning()));
     }
     return out;
   }
@@ -47,8 +53,11 @@ public final class Interfaces {
       }
     }
     if (all.isEmpty()) {
-      throw new LiveCaptureException("no capture device found: run as root, or grant the capture"
-          + " capabilities (sudo setcap cap_net_raw,cap_net_admin=eip " + Libpcap.javaBinary() + ")");
+      throw new LiveCaptureException(
+          "no capture device found: run as root, or grant the capture"
+              + " capabilities (sudo setcap cap_net_raw,cap_net_admin=eip "
+              + Libpcap.javaBinary()
+              + ")");
     }
     return all.get(0).name();
   }

@@ -25,22 +25,32 @@ final class Libpcap {
   static LiveCaptureException explain(int rc, String message, String device) {
     String m = message == null ? "" : message.replace('\n', ' ').strip();
     String lower = m.toLowerCase(java.util.Locale.ROOT);
-    if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_PROMISC_PERM_DENIED
-        || lower.contains("permission") || lower.contains("operation not permitted")) {
-      return new LiveCaptureException("no permission to capture on " + device
-          + ": run as root, or grant the capture capabilities once with: sudo setcap"
-          + " cap_net_raw,cap_net_admin=eip " + javaBinary());
+    if (rc == PCAP_ERROR_PERM_DENIED
+        || rc == PCAP_ERROR_PROMISC_PERM_DENIED
+        || lower.contains("permission")
+        || lower.contains("operation not permitted")) {
+      return new LiveCaptureException(
+          "no permission to capture on "
+              + device
+              + ": run as root, or grant the capture capabilities once with: sudo setcap"
+              + " cap_net_raw,cap_net_admin=eip "
+              + javaBinary());
     }
     if (rc == PCAP_ERROR_NO_SUCH_DEVICE || lower.contains("no such device")) {
-      return new LiveCaptureException("no such interface: " + device
-          + " (list them with 'connscope interfaces')");
+      return new LiveCaptureException(
+          "no such interface: " + device + " (list them with 'connscope interfaces')");
     }
     if (rc == PCAP_ERROR_IFACE_NOT_UP || lower.contains("not up")) {
-      return new LiveCaptureException("interface " + device + " is down: bring it up"
-          + " (ip link set " + device + " up) or pick another ('connscope interfaces')");
+      return new LiveCaptureException(
+          "interface "
+              + device
+              + " is down: bring it up"
+              + " (ip link set "
+              + device
+              + " up) or pick another ('connscope interfaces')");
     }
-    return new LiveCaptureException("cannot capture on " + device + ": "
-        + (m.isEmpty() ? "libpcap error " + rc : m));
+    return new LiveCaptureException(
+        "cannot capture on " + device + ": " + (m.isEmpty() ? "libpcap error " + rc : m));
   }
 
   /** The java binary running us, the one that needs the capabilities. */
@@ -54,8 +64,8 @@ final class Libpcap {
   }
 
   /**
-   * The address of the pcap_t behind a pcap4j handle, for the native batch reader. pcap4j keeps
-   * it in a private field; 0 when that field cannot be read (another pcap4j version).
+   * The address of the pcap_t behind a pcap4j handle, for the native batch reader. pcap4j keeps it
+   * in a private field; 0 when that field cannot be read (another pcap4j version).
    */
   static long address(PcapHandle handle) {
     try {

@@ -3,9 +3,9 @@ package io.connscope.capture.live;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.PcapWriter;
-import io.connscope.common.Warnings;
 import io.connscope.capture.nativeio.BatchBuffer;
 import io.connscope.capture.nativeio.NativeBatch;
+import io.connscope.common.Warnings;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,21 +33,20 @@ import org.pcap4j.core.PcapStat;
  * buffers ({@link BatchBuffer}) with one of two readers:
  *
  * <ul>
- *   <li><b>native batch</b> ({@link NativeBatch}): one pcap_dispatch() per call packs every
- *       packet libpcap has ready into a direct buffer: no native call and no allocation per
- *       packet.
+ *   <li><b>native batch</b> ({@link NativeBatch}): one pcap_dispatch() per call packs every packet
+ *       libpcap has ready into a direct buffer: no native call and no allocation per packet.
  *   <li><b>pcap4j per-packet</b>, when the helper is absent or disabled ({@link
- *       LiveOptions#nativeBatch}): one pcap_next_ex() per packet, appended to the batch.
- *       pcap4j allocates a {@code byte[]}, a {@code Timestamp} and an {@code Integer} per packet.
+ *       LiveOptions#nativeBatch}): one pcap_next_ex() per packet, appended to the batch. pcap4j
+ *       allocates a {@code byte[]}, a {@code Timestamp} and an {@code Integer} per packet.
  * </ul>
  *
  * <p>Full batches go through a queue to the analysis thread, the caller of {@link #next()}, which
  * walks them with no native call and no allocation. The capture thread thus keeps draining the
- * kernel's buffer while the analysis catches up with a burst or warms up, and the analysis runs
- * on a second core when there is one. The queue holds at most {@link LiveOptions#backlogBytes}
- * of batches (allocated as needed); when the analysis is that far behind, the capture thread
- * waits, the kernel's buffer fills, and the kernel drops and counts what does not fit
- * (pcap_stats). Those waits are counted too ({@link #backlogWaits()}).
+ * kernel's buffer while the analysis catches up with a burst or warms up, and the analysis runs on
+ * a second core when there is one. The queue holds at most {@link LiveOptions#backlogBytes} of
+ * batches (allocated as needed); when the analysis is that far behind, the capture thread waits,
+ * the kernel's buffer fills, and the kernel drops and counts what does not fit (pcap_stats). Those
+ * waits are counted too ({@link #backlogWaits()}).
  *
  * <p>{@link #next()} blocks until a frame arrives, and returns false once the capture thread has
  * ended and every frame it read was returned. The capture thread ends when the count is reached,
@@ -55,20 +54,23 @@ import org.pcap4j.core.PcapStat;
  * #requestStop()} was called (from any thread: it calls pcap_breakloop()), or libpcap failed
  * ({@code next()} then throws, after the frames read before). The handle is non-blocking and the
  * readers wait at most {@link LiveOptions#readTimeoutMillis} at a time, so every stop condition is
- * seen within that time even on a silent interface. Each frame is also written to the {@link
- * #tee} file when one is set. Timestamps are the capture timestamps of libpcap, never the time of
+ * seen within that time even on a silent interface. Each frame is also written to the {@link #tee}
+ * file when one is set. Timestamps are the capture timestamps of libpcap, never the time of
  * analysis.
  */
 public final class LiveSource implements PacketSource {
   /** Batch buffer size: many kernel blocks' worth of small packets per native call. */
   private static final int BATCH_BYTES = 4 << 20;
+
   /** Per-packet reader: pause when libpcap has nothing ready (it has no poll() of its own). */
   private static final long IDLE_WAIT_NANOS = 1_000_000;
+
   /**
-   * Nice value asked for the capture thread: it takes little CPU (a copy per packet) but must
-   * run promptly when the kernel's buffer fills, whatever else this process or machine does.
+   * Nice value asked for the capture thread: it takes little CPU (a copy per packet) but must run
+   * promptly when the kernel's buffer fills, whatever else this process or machine does.
    */
   private static final int CAPTURE_NICE = -10;
+
   /** Longest wait for more packets while a batch already holds some. */
   private static final int APPEND_WAIT_MILLIS = 5;
 
@@ -88,34 +90,47 @@ public final class LiveSource implements PacketSource {
 
   /** Batches the capture thread can fill; allocated as needed up to {@link #maxBatches}. */
   private final BlockingQueue<BatchBuffer> free;
+
   /** Filled batches, in capture order, for the analysis thread. */
   private final BlockingQueue<BatchBuffer> ready;
+
   private final int maxBatches;
   private final int batchBytes;
+
   /** Batches the capture thread may allocate: {@link #maxBatches}, less if memory runs out. */
   private volatile int batchLimit;
+
   /** Batches allocated so far (by the capture thread; read by others once it has ended). */
   private volatile int allocated;
+
   private final Thread reader;
   private volatile boolean readerDone;
   private volatile boolean priorityRaised;
+
   /** True while the analysis waits for a batch: the capture thread then hands over what it has. */
   private volatile boolean hungry;
+
   private volatile IOException failure;
   private volatile long backlogWaits;
+
   /** Bytes of the batches handed over and not yet walked through by the analysis. */
   private final AtomicLong queuedBytes = new AtomicLong();
+
   private volatile long peakQueuedBytes;
 
   private BatchBuffer current;
+
   /** The analysis thread was interrupted while waiting: the flag is set again when next() ends. */
   private boolean interrupted;
+
   private PcapWriter tee;
   private long frames;
   private long bytes;
   private volatile boolean stop;
+
   /** The capture thread must end (count reached, or the capture is over), without a user's stop. */
   private volatile boolean halt;
+
   private boolean closed;
 
   private LiveSource(LiveOptions options, Warnings warnings) throws LiveCaptureException {
@@ -128,8 +143,11 @@ public final class LiveSource implements PacketSource {
         try {
           handle.setFilter(options.filter, BpfCompileMode.OPTIMIZE);
         } catch (PcapNativeException e) {
-          throw new LiveCaptureException("bad filter '" + options.filter + "': "
-              + String.valueOf(e.getMessage()).replace('\n', ' ').strip());
+          throw new LiveCaptureException(
+              "bad filter '"
+                  + options.filter
+                  + "': "
+                  + String.valueOf(e.getMessage()).replace('\n', ' ').strip());
         }
       }
       this.linkType = handle.getDlt().value();
@@ -158,8 +176,8 @@ public final class LiveSource implements PacketSource {
       this.pcap = addr;
       this.nativeUnavailable = why;
       // one batch must hold a full-snaplen frame (the helper asks for two)
-      this.batchBytes = nb == null ? Math.max(BATCH_BYTES, 2 * (snaplen + 64))
-          : nb.minBuffer(addr, BATCH_BYTES);
+      this.batchBytes =
+          nb == null ? Math.max(BATCH_BYTES, 2 * (snaplen + 64)) : nb.minBuffer(addr, BATCH_BYTES);
       // at most half the JVM's direct memory: NIO takes its temporary buffers from the same limit
       long backlog = Math.min(options.backlogBytes, maxDirectMemory() / 2);
       this.maxBatches = (int) Math.max(2, Math.min(1 << 16, backlog / batchBytes));
@@ -183,12 +201,14 @@ public final class LiveSource implements PacketSource {
   }
 
   /**
-   * Opens {@code options.device} and installs the filter. Counts nothing in {@code warnings}
-   * yet; read errors are reported by {@link #next()}.
+   * Opens {@code options.device} and installs the filter. Counts nothing in {@code warnings} yet;
+   * read errors are reported by {@link #next()}.
    */
-  public static LiveSource open(LiveOptions options, Warnings warnings) throws LiveCaptureException {
+  public static LiveSource open(LiveOptions options, Warnings warnings)
+      throws LiveCaptureException {
     if (options.device == null || options.device.isEmpty()) {
-      throw new LiveCaptureException("no interface given (-i); list them with 'connscope interfaces'");
+      throw new LiveCaptureException(
+          "no interface given (-i); list them with 'connscope interfaces'");
     }
     try {
       return new LiveSource(options, warnings);
@@ -213,11 +233,13 @@ public final class LiveSource implements PacketSource {
   }
 
   private static PcapHandle build(LiveOptions o, TimestampPrecision p) throws PcapNativeException {
-    PcapHandle.Builder b = new PcapHandle.Builder(o.device)
-        .snaplen(o.snaplen)
-        .promiscuousMode(o.promiscuous ? PromiscuousMode.PROMISCUOUS : PromiscuousMode.NONPROMISCUOUS)
-        .timeoutMillis(o.readTimeoutMillis)
-        .timestampPrecision(p);
+    PcapHandle.Builder b =
+        new PcapHandle.Builder(o.device)
+            .snaplen(o.snaplen)
+            .promiscuousMode(
+                o.promiscuous ? PromiscuousMode.PROMISCUOUS : PromiscuousMode.NONPROMISCUOUS)
+            .timeoutMillis(o.readTimeoutMillis)
+            .timestampPrecision(p);
     if (o.bufferBytes > 0) {
       b.bufferSize(o.bufferBytes);
     }
@@ -227,8 +249,9 @@ public final class LiveSource implements PacketSource {
   /** The JVM's limit on direct buffers (-XX:MaxDirectMemorySize, by default the heap's maximum). */
   private static long maxDirectMemory() {
     try {
-      com.sun.management.HotSpotDiagnosticMXBean hs = java.lang.management.ManagementFactory
-          .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+      com.sun.management.HotSpotDiagnosticMXBean hs =
+          java.lang.management.ManagementFactory.getPlatformMXBean(
+              com.sun.management.HotSpotDiagnosticMXBean.class);
       long v = Long.parseLong(hs.getVMOption("MaxDirectMemorySize").getValue());
       if (v > 0) {
         return v;
@@ -259,7 +282,11 @@ public final class LiveSource implements PacketSource {
             info.linkType = linkType;
             info.interfaceId = 0;
             if (tee != null) {
-              tee.write(info.timestampNanos, b.frames(), b.frameOffset(), info.capturedLength,
+              tee.write(
+                  info.timestampNanos,
+                  b.frames(),
+                  b.frameOffset(),
+                  info.capturedLength,
                   info.wireLength);
             }
             return true;
@@ -280,7 +307,10 @@ public final class LiveSource implements PacketSource {
       if (b == null) {
         hungry = true;
         try {
-          b = interrupted ? ready.poll() : ready.poll(options.readTimeoutMillis, TimeUnit.MILLISECONDS);
+          b =
+              interrupted
+                  ? ready.poll()
+                  : ready.poll(options.readTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
           // stop, drain what was captured, and leave the flag set for the caller on return
           interrupted = true;
@@ -296,7 +326,10 @@ public final class LiveSource implements PacketSource {
       if (b != null) {
         b.reset();
         if (b.skipped() > 0) {
-          warnings.add("capture.batch_skipped", frames, b.skipped(),
+          warnings.add(
+              "capture.batch_skipped",
+              frames,
+              b.skipped(),
               "frames larger than the native batch buffer");
         }
         current = b;
@@ -316,11 +349,11 @@ public final class LiveSource implements PacketSource {
   }
 
   /**
-   * The capture thread: reads batches until a stop condition and hands them to {@link #next()}.
-   * A batch is handed over as soon as the analysis waits for one, or the interface went quiet;
-   * while the analysis is busy, reads add to the batch until it is full. So batches are small
-   * (low latency) when the analysis keeps up, and full (the backlog's memory well used) when it
-   * does not.
+   * The capture thread: reads batches until a stop condition and hands them to {@link #next()}. A
+   * batch is handed over as soon as the analysis waits for one, or the interface went quiet; while
+   * the analysis is busy, reads add to the batch until it is full. So batches are small (low
+   * latency) when the analysis keeps up, and full (the backlog's memory well used) when it does
+   * not.
    */
   private void capture() {
     long captured = 0;
@@ -330,7 +363,9 @@ public final class LiveSource implements PacketSource {
         // ahead of the analysis and the JIT on a busy machine; fine if not allowed
         priorityRaised = batch.setThreadNice(CAPTURE_NICE);
       }
-      while (!stop && !halt && (deadline == 0 || System.nanoTime() - deadline < 0)
+      while (!stop
+          && !halt
+          && (deadline == 0 || System.nanoTime() - deadline < 0)
           && (options.count <= 0 || captured < options.count)) {
         if (filling == null) {
           filling = freeBatch();
@@ -341,13 +376,15 @@ public final class LiveSource implements PacketSource {
         }
         int before = filling.count();
         // a batch that holds packets waits little for more: the analysis may want it soon
-        int wait = before > 0 ? Math.min(APPEND_WAIT_MILLIS, options.readTimeoutMillis)
-            : options.readTimeoutMillis;
-        boolean more = batch != null ? readNative(filling, before > 0, wait) : readPcap4j(filling, wait);
+        int wait =
+            before > 0
+                ? Math.min(APPEND_WAIT_MILLIS, options.readTimeoutMillis)
+                : options.readTimeoutMillis;
+        boolean more =
+            batch != null ? readNative(filling, before > 0, wait) : readPcap4j(filling, wait);
         int added = filling.count() - before;
         captured += added;
-        if (filling.count() > 0
-            && (!more || added == 0 || hungry || !filling.fits(snaplen))) {
+        if (filling.count() > 0 && (!more || added == 0 || hungry || !filling.fits(snaplen))) {
           handOver(filling);
           filling = null;
         }
@@ -465,8 +502,8 @@ public final class LiveSource implements PacketSource {
 
   /**
    * Ends the capture within the read timeout: safe from any thread (a shutdown hook). {@link
-   * #next()} still returns the frames already captured (the backlog: at the analysis's speed),
-   * then false.
+   * #next()} still returns the frames already captured (the backlog: at the analysis's speed), then
+   * false.
    */
   public void requestStop() {
     stop = true;
@@ -502,8 +539,11 @@ public final class LiveSource implements PacketSource {
     }
     try {
       PcapStat s = handle.getStats();
-      return new CaptureStats(s.getNumPacketsReceived(), s.getNumPacketsDropped(),
-          s.getNumPacketsDroppedByIf(), backlogWaits);
+      return new CaptureStats(
+          s.getNumPacketsReceived(),
+          s.getNumPacketsDropped(),
+          s.getNumPacketsDroppedByIf(),
+          backlogWaits);
     } catch (PcapNativeException | NotOpenException e) {
       throw new IOException(options.device + ": cannot read capture statistics: " + e.getMessage());
     }
@@ -554,16 +594,16 @@ public final class LiveSource implements PacketSource {
   }
 
   /**
-   * How far the analysis fell behind the capture at worst: the most bytes of captured packets
-   * (with their record headers) that waited for it at once.
+   * How far the analysis fell behind the capture at worst: the most bytes of captured packets (with
+   * their record headers) that waited for it at once.
    */
   public long backlogPeakBytes() {
     return peakQueuedBytes;
   }
 
   /**
-   * Memory the backlog's batch buffers take: allocated as needed and kept, so this is also the
-   * most they took. At least the peak above: a batch handed over early is not full.
+   * Memory the backlog's batch buffers take: allocated as needed and kept, so this is also the most
+   * they took. At least the peak above: a batch handed over early is not full.
    */
   public long backlogMemoryBytes() {
     return (long) allocated * batchBytes;

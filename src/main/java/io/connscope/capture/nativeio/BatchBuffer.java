@@ -12,8 +12,8 @@ import java.nio.ByteOrder;
  * </pre>
  *
  * <p>{@link #next()} moves to the next record of the current batch; {@link #frames()} is a
- * big-endian view of the same memory where the record's bytes start at {@link #frameOffset()}.
- * Both stay valid until the buffer is filled again. Walking records allocates nothing.
+ * big-endian view of the same memory where the record's bytes start at {@link #frameOffset()}. Both
+ * stay valid until the buffer is filled again. Walking records allocates nothing.
  *
  * <p>Two writers fill it, in the same layout: the native helper ({@link NativeBatch#dispatch}), or
  * Java through {@link #clear()} and {@link #append} (the per-packet reader). Both can add to a
@@ -24,8 +24,10 @@ public final class BatchBuffer {
   static final int RECORD_HEADER = 20;
 
   private final ByteBuffer memory;
+
   /** Native address of {@link #memory}, looked up on first use. */
   long address;
+
   private final ByteBuffer frames;
   private int remaining;
   private int pos;
@@ -82,8 +84,8 @@ public final class BatchBuffer {
   }
 
   /**
-   * Appends a record of the first {@code length} bytes of {@code frame}, as the native helper
-   * does (the per-packet reader); false, with nothing written, when it does not {@link #fits fit}.
+   * Appends a record of the first {@code length} bytes of {@code frame}, as the native helper does
+   * (the per-packet reader); false, with nothing written, when it does not {@link #fits fit}.
    */
   public boolean append(long timestampNanos, byte[] frame, int length, int wireLength) {
     if (!fits(length)) {

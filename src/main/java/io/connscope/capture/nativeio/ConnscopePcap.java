@@ -27,5 +27,6 @@ public interface ConnscopePcap {
    * pcap_breakloop() interrupted it, -1 on a libpcap error.
    */
   @IgnoreError
-  int cs_dispatch(@intptr_t long pcap, @intptr_t long buffer, int cap, int timeoutMillis, int append);
+  int cs_dispatch(
+      @intptr_t long pcap, @intptr_t long buffer, int cap, int timeoutMillis, int append);
 }

@@ -16,13 +16,14 @@ import jnr.ffi.Runtime;
  * The native batch reader: loads {@code libconnscope_pcap.so} (built by {@code native/build.sh}
  * into the jar under {@code native/OS-ARCH/}) and reads batches of packets with it.
  *
- * <p>Why: pcap4j's per-packet loop costs, for every packet, a JNA call, a {@code byte[]}, a
- * {@code Timestamp} and an {@code Integer}. One {@link #dispatch} here costs one native call for
- * up to a whole kernel block of packets, and no allocation at all.
+ * <p>Why: pcap4j's per-packet loop costs, for every packet, a JNA call, a {@code byte[]}, a {@code
+ * Timestamp} and an {@code Integer}. One {@link #dispatch} here costs one native call for up to a
+ * whole kernel block of packets, and no allocation at all.
  */
 public final class NativeBatch {
   /** The interface version of {@code connscope_pcap.c} this class speaks. */
   public static final int VERSION = 5;
+
   /** The library's file name. */
   public static final String LIBRARY_FILE = "libconnscope_pcap.so";
 
@@ -75,13 +76,21 @@ public final class NativeBatch {
   }
 
   private static NativeBatch loadLibrary() throws IOException {
-    String resource = "/native/" + System.getProperty("os.name") + "-" + System.getProperty("os.arch")
-        + "/" + LIBRARY_FILE;
+    String resource =
+        "/native/"
+            + System.getProperty("os.name")
+            + "-"
+            + System.getProperty("os.arch")
+            + "/"
+            + LIBRARY_FILE;
     URL url = NativeBatch.class.getResource(resource);
     if (url == null) {
-      throw new IOException("this build has no native helper for "
-          + System.getProperty("os.name") + "-" + System.getProperty("os.arch")
-          + " (it is built when gcc and the libpcap headers are present)");
+      throw new IOException(
+          "this build has no native helper for "
+              + System.getProperty("os.name")
+              + "-"
+              + System.getProperty("os.arch")
+              + " (it is built when gcc and the libpcap headers are present)");
     }
     Path dir;
     if ("file".equals(url.getProtocol())) {
@@ -100,10 +109,11 @@ public final class NativeBatch {
       file.toFile().deleteOnExit();
       dir.toFile().deleteOnExit();
     }
-    ConnscopePcap lib = LibraryLoader.create(ConnscopePcap.class)
-        .search(dir.toString())
-        .failImmediately()
-        .load("connscope_pcap");
+    ConnscopePcap lib =
+        LibraryLoader.create(ConnscopePcap.class)
+            .search(dir.toString())
+            .failImmediately()
+            .load("connscope_pcap");
     int v = lib.cs_version();
     if (v != VERSION) {
       throw new IOException("native helper version " + v + ", expected " + VERSION);
@@ -111,15 +121,18 @@ public final class NativeBatch {
     return new NativeBatch(lib);
   }
 
-  /** The size of a batch buffer fit for the pcap handle at address {@code pcap}: at least {@code wanted}. */
+  /**
+   * The size of a batch buffer fit for the pcap handle at address {@code pcap}: at least {@code
+   * wanted}.
+   */
   public int minBuffer(long pcap, int wanted) {
     return Math.max(wanted, lib.cs_min_buffer(pcap));
   }
 
   /**
-   * Reads one batch from the non-blocking pcap handle at address {@code pcap} into {@code
-   * buffer}: waits up to {@code timeoutMillis} for packets, then packs what libpcap delivered.
-   * Walk it with {@link BatchBuffer#next()}, which {@code dispatch} has reset.
+   * Reads one batch from the non-blocking pcap handle at address {@code pcap} into {@code buffer}:
+   * waits up to {@code timeoutMillis} for packets, then packs what libpcap delivered. Walk it with
+   * {@link BatchBuffer#next()}, which {@code dispatch} has reset.
    */
   public Status dispatch(long pcap, BatchBuffer buffer, int timeoutMillis) {
     return dispatch(pcap, buffer, timeoutMillis, false);
@@ -137,8 +150,8 @@ public final class NativeBatch {
   }
 
   /**
-   * Sets the calling thread's nice value (Linux; a negative one needs CAP_SYS_NICE): true when
-   * it was set.
+   * Sets the calling thread's nice value (Linux; a negative one needs CAP_SYS_NICE): true when it
+   * was set.
    */
   public boolean setThreadNice(int nice) {
     return lib.cs_thread_nice(nice) == 0;

@@ -58,8 +58,8 @@ class BpfProgramTest {
 
   @Test
   void verdictsAreLibpcapsOnEverySampleAndCorpusFrame() throws IOException {
-    Assumptions.assumeTrue(LibpcapCompiler.library() != null,
-        "libpcap not loadable: " + LibpcapCompiler.loadError());
+    Assumptions.assumeTrue(
+        LibpcapCompiler.library() != null, "libpcap not loadable: " + LibpcapCompiler.loadError());
     List<Path> files = new ArrayList<>(captures(Paths.get("samples")));
     if (Files.isDirectory(CORPUS)) {
       files.addAll(captures(CORPUS));
@@ -68,7 +68,8 @@ class BpfProgramTest {
     List<String> wrong = new ArrayList<>();
     Map<String, LibpcapCompiler.Compiled> natives = new HashMap<>();
     Map<String, BpfProgram> ours = new HashMap<>();
-    Pointer mem = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(LibpcapCompiler.library()), 1 << 18);
+    Pointer mem =
+        Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(LibpcapCompiler.library()), 1 << 18);
     try {
       for (Path f : files) {
         try (PacketSource s = CaptureFiles.open(f, new Warnings())) {
@@ -119,7 +120,8 @@ class BpfProgramTest {
     }
     assertEquals(List.of(), wrong);
     assertTrue(compared > 10_000, "compared " + compared);
-    assertTrue(accepted > compared / 20 && accepted < compared - compared / 20,
+    assertTrue(
+        accepted > compared / 20 && accepted < compared - compared / 20,
         "both verdicts occur: " + accepted + " of " + compared);
   }
 
@@ -129,17 +131,25 @@ class BpfProgramTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> CaptureFilter.of("tcp prot 80"));
     assertTrue(e.getMessage().contains("syntax error"), e.getMessage());
-    assertTrue(CaptureFilter.of("wlan host 00:11:22:33:44:55") != null,
+    assertTrue(
+        CaptureFilter.of("wlan host 00:11:22:33:44:55") != null,
         "valid for 802.11 is valid, though not for Ethernet");
   }
 
   private static List<Path> captures(Path dir) throws IOException {
     try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile).filter(p -> {
-        String n = p.getFileName().toString();
-        return n.endsWith(".pcap") || n.endsWith(".pcapng") || n.endsWith(".cap")
-            || n.endsWith(".pcap.gz") || n.endsWith(".pcapng.gz");
-      }).sorted().collect(Collectors.toList());
+      return walk.filter(Files::isRegularFile)
+          .filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".pcap")
+                    || n.endsWith(".pcapng")
+                    || n.endsWith(".cap")
+                    || n.endsWith(".pcap.gz")
+                    || n.endsWith(".pcapng.gz");
+              })
+          .sorted()
+          .collect(Collectors.toList());
     }
   }
 }

@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The capture thread and its backlog, on the loopback interface with real datagrams: every frame
- * reaches the analysis once and in order however slow the analysis is, the backlog stays within
- * its limit, and count and stop end the capture. Both readers (native batch, pcap4j per-packet).
- * Skips when live capture cannot work here (no libpcap, no capture rights, no {@code lo}).
+ * reaches the analysis once and in order however slow the analysis is, the backlog stays within its
+ * limit, and count and stop end the capture. Both readers (native batch, pcap4j per-packet). Skips
+ * when live capture cannot work here (no libpcap, no capture rights, no {@code lo}).
  */
 class LiveSourceTest {
   private static final int DATAGRAMS = 8000; // 10 MB: more than two batches of 4 MiB
@@ -32,8 +32,9 @@ class LiveSourceTest {
   @ParameterizedTest(name = "native batch reader: {0}")
   @ValueSource(booleans = {true, false})
   void slowAnalysisGetsEveryFrameInOrderWithinTheBacklog(boolean nativeReader) throws Exception {
-    try (DatagramSocket sink = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-         DatagramSocket sender = new DatagramSocket()) {
+    try (DatagramSocket sink =
+            new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        DatagramSocket sender = new DatagramSocket()) {
       LiveOptions o = options(sink.getLocalPort(), nativeReader);
       o.backlogBytes = 1; // the smallest: two batches
       o.durationNanos = 20_000_000_000L; // a bound; the count ends it
@@ -53,12 +54,17 @@ class LiveSourceTest {
         }
         assertEquals(DATAGRAMS, seen);
         assertEquals(DATAGRAMS, s.frames());
-        assertTrue(s.backlogMemoryBytes() <= s.backlogBytes(), s.backlogMemoryBytes() + " > " + s.backlogBytes());
-        assertTrue(s.backlogPeakBytes() <= s.backlogMemoryBytes(), s.backlogPeakBytes() + " > " + s.backlogMemoryBytes());
+        assertTrue(
+            s.backlogMemoryBytes() <= s.backlogBytes(),
+            s.backlogMemoryBytes() + " > " + s.backlogBytes());
+        assertTrue(
+            s.backlogPeakBytes() <= s.backlogMemoryBytes(),
+            s.backlogPeakBytes() + " > " + s.backlogMemoryBytes());
         // both batches waited for the analysis at once (how full each was depends on the pace)
         assertTrue(s.backlogPeakBytes() > 2 * (PAYLOAD + 42), "peak " + s.backlogPeakBytes());
         assertTrue(s.backlogWaits() > 0, "the capture thread waited for the analysis");
-        assertEquals(0, s.stats().kernelDrops(), "the kernel's buffer took what the backlog could not");
+        assertEquals(
+            0, s.stats().kernelDrops(), "the kernel's buffer took what the backlog could not");
       }
     }
   }
@@ -70,7 +76,8 @@ class LiveSourceTest {
     try (LiveSource s = LiveSource.open(o, new Warnings())) {
       // the tests' JVM runs with -Xmx512m and no -XX:MaxDirectMemorySize: the heap's maximum
       long half = Runtime.getRuntime().maxMemory() / 2;
-      assertTrue(s.backlogBytes() <= half && s.backlogBytes() > half - (8 << 20),
+      assertTrue(
+          s.backlogBytes() <= half && s.backlogBytes() > half - (8 << 20),
           s.backlogBytes() + " for half of " + Runtime.getRuntime().maxMemory());
     }
   }
@@ -81,14 +88,16 @@ class LiveSourceTest {
     LiveOptions o = options(9, nativeReader); // nothing on the discard port
     try (LiveSource s = LiveSource.open(o, new Warnings())) {
       long start = System.nanoTime();
-      Thread stopper = new Thread(() -> {
-        try {
-          Thread.sleep(300);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        s.requestStop();
-      });
+      Thread stopper =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(300);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                s.requestStop();
+              });
       stopper.start();
       assertFalse(s.next());
       long ms = (System.nanoTime() - start) / 1_000_000;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.connscope.common.Warnings;
 import io.connscope.capture.nativeio.NativeBatch;
 import io.connscope.cli.Main;
+import io.connscope.common.Warnings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,10 +31,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * End to end on the loopback interface: a real HTTP server and real clients, captured with
- * {@code connscope capture} while they talk, once with the native batch reader and once with
- * pcap4j's per-packet loop. The live report must hold every transaction and the Nagle /
- * delayed-ACK findings, and {@code analyze} on the {@code -w} file must say the same.
+ * End to end on the loopback interface: a real HTTP server and real clients, captured with {@code
+ * connscope capture} while they talk, once with the native batch reader and once with pcap4j's
+ * per-packet loop. The live report must hold every transaction and the Nagle / delayed-ACK
+ * findings, and {@code analyze} on the {@code -w} file must say the same.
  *
  * <p>Skips when live capture cannot work here (no libpcap, no capture rights, no {@code lo}).
  */
@@ -58,18 +58,39 @@ class LoopbackCaptureTest {
       Path report = tmp.resolve("live.json");
       StringBuffer err = new StringBuffer();
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      List<String> args = new ArrayList<>(List.of("capture", "-i", "lo",
-          "-f", "tcp port " + server.port(), "--duration", "5s", "-w", pcap.toString(),
-          "--format", "json", "-o", report.toString()));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "capture",
+                  "-i",
+                  "lo",
+                  "-f",
+                  "tcp port " + server.port(),
+                  "--duration",
+                  "5s",
+                  "-w",
+                  pcap.toString(),
+                  "--format",
+                  "json",
+                  "-o",
+                  report.toString()));
       if (!nativeReader) {
         args.add("--no-native");
       }
       AtomicInteger code = new AtomicInteger(-1);
-      Thread capture = new Thread(() -> code.set(
-          Main.run(args.toArray(new String[0]), out, new PrintWriter(new BufferWriter(err), true))));
+      Thread capture =
+          new Thread(
+              () ->
+                  code.set(
+                      Main.run(
+                          args.toArray(new String[0]),
+                          out,
+                          new PrintWriter(new BufferWriter(err), true))));
       capture.start();
       long until = System.nanoTime() + 10_000_000_000L;
-      while (!err.toString().contains("capturing on") && capture.isAlive() && System.nanoTime() < until) {
+      while (!err.toString().contains("capturing on")
+          && capture.isAlive()
+          && System.nanoTime() < until) {
         Thread.sleep(20);
       }
       assertTrue(err.toString().contains("capturing on"), err.toString());
@@ -95,7 +116,12 @@ class LoopbackCaptureTest {
       List<String> uris = new ArrayList<>();
       for (JsonNode c : conns) {
         for (JsonNode t : c.get("transactions")) {
-          uris.add(t.get("method").asText() + " " + t.get("uri").asText() + " " + t.get("status").asInt());
+          uris.add(
+              t.get("method").asText()
+                  + " "
+                  + t.get("uri").asText()
+                  + " "
+                  + t.get("status").asInt());
         }
       }
       List<String> expected = new ArrayList<>();
@@ -129,7 +155,8 @@ class LoopbackCaptureTest {
           stalls += (int) n;
         }
       }
-      assertTrue(types.contains("tcp.nagle_delay") || types.contains("tcp.delayed_ack_stall"),
+      assertTrue(
+          types.contains("tcp.nagle_delay") || types.contains("tcp.delayed_ack_stall"),
           live.get("findings").toString());
       assertTrue(stalls >= POSTS - 2, "stalls on the POST connection: " + stalls + " " + types);
       // ...and they were printed as they came: one line per occurrence, before the end
@@ -139,8 +166,13 @@ class LoopbackCaptureTest {
       // the -w file analysed offline gives the same connections, transactions and findings
       Path offline = tmp.resolve("offline.json");
       StringBuffer err2 = new StringBuffer();
-      int rc = Main.run(new String[] {"analyze", pcap.toString(), "--format", "json", "-o",
-          offline.toString()}, new ByteArrayOutputStream(), new PrintWriter(new BufferWriter(err2), true));
+      int rc =
+          Main.run(
+              new String[] {
+                "analyze", pcap.toString(), "--format", "json", "-o", offline.toString()
+              },
+              new ByteArrayOutputStream(),
+              new PrintWriter(new BufferWriter(err2), true));
       assertEquals(0, rc, err2.toString());
       JsonNode file = JSON.readTree(offline.toFile());
       assertEquals(live.at("/capture/packets"), file.at("/capture/packets"));
@@ -157,13 +189,36 @@ class LoopbackCaptureTest {
       Path report = tmp.resolve("count.json");
       StringBuffer err = new StringBuffer();
       AtomicInteger code = new AtomicInteger(-1);
-      Thread capture = new Thread(() -> code.set(Main.run(new String[] {"capture", "-i", "lo",
-          "-c", "5", "--duration", "20s", "-w", pcap.toString(), "--format", "json", "-o",
-          report.toString(), "tcp", "port", String.valueOf(server.port())},
-          new ByteArrayOutputStream(), new PrintWriter(new BufferWriter(err), true))));
+      Thread capture =
+          new Thread(
+              () ->
+                  code.set(
+                      Main.run(
+                          new String[] {
+                            "capture",
+                            "-i",
+                            "lo",
+                            "-c",
+                            "5",
+                            "--duration",
+                            "20s",
+                            "-w",
+                            pcap.toString(),
+                            "--format",
+                            "json",
+                            "-o",
+                            report.toString(),
+                            "tcp",
+                            "port",
+                            String.valueOf(server.port())
+                          },
+                          new ByteArrayOutputStream(),
+                          new PrintWriter(new BufferWriter(err), true))));
       capture.start();
       long until = System.nanoTime() + 10_000_000_000L;
-      while (!err.toString().contains("capturing on") && capture.isAlive() && System.nanoTime() < until) {
+      while (!err.toString().contains("capturing on")
+          && capture.isAlive()
+          && System.nanoTime() < until) {
         Thread.sleep(20);
       }
       getClient(server.port()); // handshake, 3 requests, 3 responses, acks: well over 5 packets
@@ -172,7 +227,8 @@ class LoopbackCaptureTest {
       assertEquals(0, code.get(), err.toString());
       assertTrue(err.toString().contains("5 packets captured"), err.toString());
       assertEquals(5, JSON.readTree(report.toFile()).at("/capture/packets").asInt());
-      try (io.connscope.capture.PacketSource f = io.connscope.capture.CaptureFiles.open(pcap, new Warnings())) {
+      try (io.connscope.capture.PacketSource f =
+          io.connscope.capture.CaptureFiles.open(pcap, new Warnings())) {
         int n = 0;
         while (f.next()) {
           n++;
@@ -188,8 +244,10 @@ class LoopbackCaptureTest {
       s.setTcpNoDelay(true);
       s.setSoTimeout(5000);
       for (int i = 0; i < GETS; i++) {
-        s.getOutputStream().write(("GET /get/" + i + " HTTP/1.1\r\nHost: lo\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+            .write(
+                ("GET /get/" + i + " HTTP/1.1\r\nHost: lo\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
         readResponse(s.getInputStream());
       }
     }
@@ -206,9 +264,14 @@ class LoopbackCaptureTest {
       s.setSoTimeout(5000);
       OutputStream o = s.getOutputStream();
       for (int i = 0; i < POSTS; i++) {
-        o.write(("POST /upload/" + i + " HTTP/1.1\r\nHost: lo\r\n"
-            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length
-            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        o.write(
+            ("POST /upload/"
+                    + i
+                    + " HTTP/1.1\r\nHost: lo\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                    + body.length
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         o.write(body);
         readResponse(s.getInputStream());
         Thread.sleep(50);
@@ -264,8 +327,11 @@ class LoopbackCaptureTest {
             return;
           }
           in.readNBytes(len);
-          c.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-              + "Content-Length: 2\r\n\r\nok").getBytes(StandardCharsets.US_ASCII));
+          c.getOutputStream()
+              .write(
+                  ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                          + "Content-Length: 2\r\n\r\nok")
+                      .getBytes(StandardCharsets.US_ASCII));
         }
       } catch (IOException e) {
         // client went away

@@ -25,7 +25,14 @@ class BatchBufferTest {
     ByteBuffer m = b.memory();
     int pos = BatchBuffer.BATCH_HEADER;
     pos = put(m, pos, 1_700_000_000L, 123_456_789, new byte[] {0x12, 0x34, 0x56}, 60);
-    pos = put(m, pos, 1_700_000_001L, 5, new byte[] {(byte) 0xAB, (byte) 0xCD, 1, 2, 3, 4, 5, 6, 7}, 9);
+    pos =
+        put(
+            m,
+            pos,
+            1_700_000_001L,
+            5,
+            new byte[] {(byte) 0xAB, (byte) 0xCD, 1, 2, 3, 4, 5, 6, 7},
+            9);
     m.putInt(0, 2);
     m.putInt(4, pos);
     assertEquals(2, b.reset());
@@ -38,7 +45,8 @@ class BatchBufferTest {
     assertEquals(1, b.remaining());
 
     assertTrue(b.next());
-    assertEquals(0, (b.frameOffset() - BatchBuffer.RECORD_HEADER) % 8, "records are 8-byte aligned");
+    assertEquals(
+        0, (b.frameOffset() - BatchBuffer.RECORD_HEADER) % 8, "records are 8-byte aligned");
     assertEquals(1_700_000_001_000_000_005L, b.timestampNanos());
     assertEquals(9, b.capturedLength());
     assertEquals((short) 0xABCD, b.frames().getShort(b.frameOffset()));

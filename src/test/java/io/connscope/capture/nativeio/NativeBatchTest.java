@@ -24,8 +24,8 @@ import org.pcap4j.core.Pcaps;
 
 /**
  * The real helper on real libpcap handles, without capture rights: libpcap reads a capture file
- * through the same pcap_dispatch() callback as an interface, so every frame the batch reader
- * packs can be checked against our own file reader, byte for byte.
+ * through the same pcap_dispatch() callback as an interface, so every frame the batch reader packs
+ * can be checked against our own file reader, byte for byte.
  */
 class NativeBatchTest {
   @TempDir Path tmp;
@@ -40,7 +40,8 @@ class NativeBatchTest {
       Assumptions.assumeTrue(false, "libpcap not installed");
     }
     batch = NativeBatch.load();
-    Assumptions.assumeTrue(batch != null, "native helper unavailable: " + NativeBatch.unavailableReason());
+    Assumptions.assumeTrue(
+        batch != null, "native helper unavailable: " + NativeBatch.unavailableReason());
   }
 
   @Test
@@ -126,8 +127,15 @@ class NativeBatchTest {
         assertTrue(calls > n / 3, "one native call per batch of two: " + calls);
         assertNotEquals(0, sum);
         if (round == 2) {
-          assertTrue(allocated < 4096, "allocated " + allocated + " bytes over " + calls
-              + " native calls and " + frames + " frames");
+          assertTrue(
+              allocated < 4096,
+              "allocated "
+                  + allocated
+                  + " bytes over "
+                  + calls
+                  + " native calls and "
+                  + frames
+                  + " frames");
         }
       } finally {
         h.close();
@@ -144,7 +152,12 @@ class NativeBatchTest {
       for (int i = 0; i < n; i++) {
         int len = 14 + (i * 37) % 200;
         frame[0] = (byte) i;
-        w.write(1_700_000_000_000_000_000L + i * 1_000_123L, ByteBuffer.wrap(frame), 0, len, len + i % 3);
+        w.write(
+            1_700_000_000_000_000_000L + i * 1_000_123L,
+            ByteBuffer.wrap(frame),
+            0,
+            len,
+            len + i % 3);
       }
     }
   }
@@ -172,7 +185,9 @@ class NativeBatchTest {
           assertEquals(ours.info().capturedLength, b.capturedLength(), "frame " + frames);
           assertEquals(ours.info().wireLength, b.wireLength(), "frame " + frames);
           for (int i = 0; i < b.capturedLength(); i++) {
-            assertEquals(ours.buffer().get(ours.frameOffset() + i), b.frames().get(b.frameOffset() + i),
+            assertEquals(
+                ours.buffer().get(ours.frameOffset() + i),
+                b.frames().get(b.frameOffset() + i),
                 "frame " + frames + " byte " + i);
           }
         }

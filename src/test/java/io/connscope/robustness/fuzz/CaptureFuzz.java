@@ -21,21 +21,22 @@ final class CaptureFuzz {
 
   private CaptureFuzz() {}
 
-  static final AnalysisSink SINK = new AnalysisSink() {
-    @Override
-    public void connection(ConnectionRecord connection) {}
+  static final AnalysisSink SINK =
+      new AnalysisSink() {
+        @Override
+        public void connection(ConnectionRecord connection) {}
 
-    @Override
-    public void finding(Finding finding) {}
+        @Override
+        public void finding(Finding finding) {}
 
-    @Override
-    public void finish(CaptureTotals capture) {}
-  };
+        @Override
+        public void finish(CaptureTotals capture) {}
+      };
 
   /**
-   * Writes {@code head + data} to a scratch file and runs the reader and the whole pipeline on
-   * it. A file that is not a capture may be refused with a {@link CaptureFormatException}; any
-   * other exception, or more frames than the bytes can hold, is a bug.
+   * Writes {@code head + data} to a scratch file and runs the reader and the whole pipeline on it.
+   * A file that is not a capture may be refused with a {@link CaptureFormatException}; any other
+   * exception, or more frames than the bytes can hold, is a bug.
    */
   static void run(byte[] head, byte[] data) {
     try {

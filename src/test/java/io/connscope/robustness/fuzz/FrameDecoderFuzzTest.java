@@ -8,8 +8,8 @@ import io.connscope.decode.FrameDecoder;
 import java.nio.ByteBuffer;
 
 /**
- * Fuzzes the frame decoder over every link type it knows: it must return a status, never throw,
- * and point the payload inside the captured bytes.
+ * Fuzzes the frame decoder over every link type it knows: it must return a status, never throw, and
+ * point the payload inside the captured bytes.
  */
 public class FrameDecoderFuzzTest {
   static final int[] LINK_TYPES = {1, 0, 101, 113, 276, 12, 14, 108, 228, 229, 127, 105, 9999};
@@ -29,8 +29,12 @@ public class FrameDecoderFuzzTest {
     if (s == DecodeStatus.OK) {
       int off = DECODER.payloadOffset();
       int len = DECODER.payloadLength();
-      if (off < pad || len < 0 || off + len > pad + frame.length || DECODER.payloadWireLength() < len) {
-        throw new IllegalStateException("payload " + off + "+" + len + " outside " + pad + "+" + frame.length);
+      if (off < pad
+          || len < 0
+          || off + len > pad + frame.length
+          || DECODER.payloadWireLength() < len) {
+        throw new IllegalStateException(
+            "payload " + off + "+" + len + " outside " + pad + "+" + frame.length);
       }
     }
   }

@@ -9,38 +9,45 @@ import io.connscope.tcp.StreamControl;
 import java.nio.ByteBuffer;
 
 /**
- * Fuzzes the HTTP/1.x tracker and parser: both directions fed arbitrary bytes in arbitrary
- * pieces, with gaps, FIN and RST, under small limits. Transactions must come out final, once, in
- * index order.
+ * Fuzzes the HTTP/1.x tracker and parser: both directions fed arbitrary bytes in arbitrary pieces,
+ * with gaps, FIN and RST, under small limits. Transactions must come out final, once, in index
+ * order.
  */
 public class HttpFuzzTest {
   public static void fuzzerTestOneInput(FuzzedDataProvider in) {
     boolean[] inferred = {in.consumeBoolean()};
-    StreamControl control = new StreamControl() {
-      @Override
-      public boolean rolesInferred() {
-        return inferred[0];
-      }
+    StreamControl control =
+        new StreamControl() {
+          @Override
+          public boolean rolesInferred() {
+            return inferred[0];
+          }
 
-      @Override
-      public void swapRoles() {
-        if (!inferred[0]) {
-          throw new IllegalStateException("swapRoles on a handshake connection");
-        }
-        inferred[0] = false;
-      }
-    };
-    HttpOptions opts = new HttpOptions().maxStartLineBytes(in.consumeInt(16, 300))
-        .maxHeaderBytes(in.consumeInt(16, 600)).maxHeaders(in.consumeInt(1, 20))
-        .maxPendingRequests(in.consumeInt(1, 8)).maxChunkLineBytes(in.consumeInt(4, 64))
-        .maxTransactionsKept(in.consumeInt(0, 4));
+          @Override
+          public void swapRoles() {
+            if (!inferred[0]) {
+              throw new IllegalStateException("swapRoles on a handshake connection");
+            }
+            inferred[0] = false;
+          }
+        };
+    HttpOptions opts =
+        new HttpOptions()
+            .maxStartLineBytes(in.consumeInt(16, 300))
+            .maxHeaderBytes(in.consumeInt(16, 600))
+            .maxHeaders(in.consumeInt(1, 20))
+            .maxPendingRequests(in.consumeInt(1, 8))
+            .maxChunkLineBytes(in.consumeInt(4, 64))
+            .maxTransactionsKept(in.consumeInt(0, 4));
     HttpTracker t = new HttpTracker(control, opts, new Warnings());
     int[] next = {0};
-    t.setListener(tx -> {
-      if (tx.index() != next[0]++) {
-        throw new IllegalStateException("transaction " + tx.index() + " handed over out of order");
-      }
-    });
+    t.setListener(
+        tx -> {
+          if (tx.index() != next[0]++) {
+            throw new IllegalStateException(
+                "transaction " + tx.index() + " handed over out of order");
+          }
+        });
     long frame = 0;
     while (in.remainingBytes() > 0) {
       int dir = in.consumeBoolean() ? 1 : 0;

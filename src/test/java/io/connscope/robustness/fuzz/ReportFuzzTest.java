@@ -39,8 +39,10 @@ public class ReportFuzzTest {
       }
       return; // refused with a message: fine
     }
-    for (ReportFormat f : new ReportFormat[] {ReportFormat.JSON, ReportFormat.MARKDOWN, ReportFormat.HTML,
-        ReportFormat.HAR}) {
+    for (ReportFormat f :
+        new ReportFormat[] {
+          ReportFormat.JSON, ReportFormat.MARKDOWN, ReportFormat.HTML, ReportFormat.HAR
+        }) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try {
         SavedReport.render(file, f, out, 3);

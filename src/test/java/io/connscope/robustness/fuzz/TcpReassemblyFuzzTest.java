@@ -12,10 +12,10 @@ import io.connscope.tcp.TcpOptions;
 import java.nio.ByteBuffer;
 
 /**
- * Fuzzes TCP reassembly: arbitrary segments (flags, sequence numbers near each other and across
- * the wrap, snaplen-cut payloads) on a few tuples, with small buffer limits so eviction and caps
- * are reached. Checks that each direction's delivered data and gaps never go backwards and that
- * every opened connection is closed exactly once.
+ * Fuzzes TCP reassembly: arbitrary segments (flags, sequence numbers near each other and across the
+ * wrap, snaplen-cut payloads) on a few tuples, with small buffer limits so eviction and caps are
+ * reached. Checks that each direction's delivered data and gaps never go backwards and that every
+ * opened connection is closed exactly once.
  */
 public class TcpReassemblyFuzzTest {
   static final long V4 = 0xFFFF_0000_0000L;
@@ -29,48 +29,49 @@ public class TcpReassemblyFuzzTest {
     o.maxTimelineEntriesTotal = 100;
     o.idleTimeoutMicros = in.consumeBoolean() ? 0 : 1_000_000;
     int[] open = {0};
-    ConnectionHandler handler = new ConnectionHandler() {
-      @Override
-      public StreamListener open(Connection c) {
-        open[0]++;
-        return new StreamListener() {
-          boolean closed;
-
+    ConnectionHandler handler =
+        new ConnectionHandler() {
           @Override
-          public void onData(int dir, ByteBuffer buf, int off, int len, long frame, long ts) {
-            if (closed || len < 0 || off < 0 || off + len > buf.limit()) {
-              throw new IllegalStateException("bad onData " + off + "+" + len);
-            }
+          public StreamListener open(Connection c) {
+            open[0]++;
+            return new StreamListener() {
+              boolean closed;
+
+              @Override
+              public void onData(int dir, ByteBuffer buf, int off, int len, long frame, long ts) {
+                if (closed || len < 0 || off < 0 || off + len > buf.limit()) {
+                  throw new IllegalStateException("bad onData " + off + "+" + len);
+                }
+              }
+
+              @Override
+              public void onGap(int dir, long len, long frame, long ts) {
+                if (closed || len <= 0) {
+                  throw new IllegalStateException("bad gap " + len);
+                }
+              }
+
+              @Override
+              public void onFin(int dir, long frame, long ts) {}
+
+              @Override
+              public void onRst(int dir, long frame, long ts) {}
+
+              @Override
+              public void onClose(long ts) {
+                if (closed) {
+                  throw new IllegalStateException("closed twice");
+                }
+                closed = true;
+              }
+            };
           }
 
           @Override
-          public void onGap(int dir, long len, long frame, long ts) {
-            if (closed || len <= 0) {
-              throw new IllegalStateException("bad gap " + len);
-            }
-          }
-
-          @Override
-          public void onFin(int dir, long frame, long ts) {}
-
-          @Override
-          public void onRst(int dir, long frame, long ts) {}
-
-          @Override
-          public void onClose(long ts) {
-            if (closed) {
-              throw new IllegalStateException("closed twice");
-            }
-            closed = true;
+          public void closed(Connection c) {
+            open[0]--;
           }
         };
-      }
-
-      @Override
-      public void closed(Connection c) {
-        open[0]--;
-      }
-    };
     ConnectionTable table = new ConnectionTable(o, handler, new Warnings());
     Segment s = new Segment();
     ByteBuffer payload = ByteBuffer.allocate(3000);
