@@ -1,7 +1,7 @@
 package io.connscope.analysis;
 
 import io.connscope.common.Warnings;
-import io.connscope.detect.PairAggregator;
+import io.connscope.detect.facts.PairAggregator;
 import java.util.List;
 import java.util.SortedSet;
 

@@ -1,5 +1,8 @@
 package io.connscope.detect;
 
+import io.connscope.detect.facts.ConnectionFacts;
+import io.connscope.detect.facts.HttpConnections;
+import io.connscope.detect.facts.PairAggregator;
 import java.util.List;
 
 /** The detectors of a default analysis, in the order they run. */

@@ -1,5 +1,9 @@
 package io.connscope.detect;
 
+import io.connscope.detect.facts.KeepAlive;
+
+import io.connscope.detect.facts.HttpConnections;
+
 /*
  * http.hop_by_hop_forwarded
  *

@@ -1,5 +1,11 @@
 package io.connscope.detect;
 
+import io.connscope.detect.facts.ReuseFailures;
+
+import io.connscope.detect.facts.KeepAlive;
+
+import io.connscope.detect.facts.HttpConnections;
+
 /*
  * keepalive.stale_reuse
  *

@@ -1,5 +1,9 @@
 package io.connscope.detect;
 
+import io.connscope.detect.facts.TransactionSpans;
+
+import io.connscope.detect.facts.LossRecovery;
+
 /*
  * tcp.loss_recovery
  *

@@ -1,5 +1,9 @@
 package io.connscope.detect;
 
+import io.connscope.detect.facts.TransferGaps;
+
+import io.connscope.detect.facts.ReceiveWindow;
+
 /*
  * tcp.receive_window_limited
  *

@@ -1,5 +1,6 @@
 package io.connscope.detect;
 
+import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;

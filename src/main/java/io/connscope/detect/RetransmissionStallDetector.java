@@ -1,5 +1,9 @@
 package io.connscope.detect;
 
+import io.connscope.detect.facts.TransactionSpans;
+
+import io.connscope.detect.facts.Flights;
+
 /*
  * tcp.retransmission_stall
  *

@@ -1,5 +1,7 @@
 package io.connscope.detect;
 
+import io.connscope.detect.facts.KeepAlive;
+
 /*
  * tls.handshake_failed
  *

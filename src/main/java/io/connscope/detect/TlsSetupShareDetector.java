@@ -1,5 +1,9 @@
 package io.connscope.detect;
 
+import io.connscope.detect.facts.PairAggregator;
+
+import io.connscope.detect.facts.KeepAlive;
+
 /*
  * tls.setup_share
  *

@@ -1,5 +1,9 @@
 package io.connscope.detect;
 
+import io.connscope.detect.facts.ReuseFailures;
+
+import io.connscope.detect.facts.KeepAlive;
+
 /*
  * http.unanswered
  *

@@ -5,11 +5,17 @@
  * detector lives in one file that opens with its rule and thresholds, and is documented in
  * docs/findings.md.
  *
+ * <p>This package holds the detectors ({@code *Detector}, and the abstract bases {@code
+ * ReleaseDetector} and {@code TransferGapDetector}), {@link io.connscope.detect.Detector}, {@link
+ * io.connscope.detect.Detectors} and their thresholds {@link io.connscope.detect.DetectOptions}.
+ * What several detectors share is in {@link io.connscope.detect.facts}, which never uses a
+ * detector.
+ *
  * <p>Pipeline: the facts several detectors read are a stage before them, {@link
- * io.connscope.detect.ConnectionFacts} (client/server pair aggregates, the index of finished HTTP
- * connections), fed by the analysis before any detector sees a connection; then every detector of
- * {@link io.connscope.detect.Detectors#all} runs. No detector uses another (checked by {@code
- * LayersTest}); rules two detectors share are helpers ({@code ReuseFailures}, {@code KeepAlive},
- * {@code AckGatedReleases}, {@code TransferGaps}).
+ * io.connscope.detect.facts.ConnectionFacts} (client/server pair aggregates, the index of finished
+ * HTTP connections), fed by the analysis before any detector sees a connection; then every detector
+ * of {@link io.connscope.detect.Detectors#all} runs. No detector uses another (checked by {@code
+ * LayersTest}); rules two detectors share are facts ({@code ReuseFailures}, {@code KeepAlive},
+ * {@code AckGatedReleases}, {@code TransferGaps}, ...).
  */
 package io.connscope.detect;

@@ -1,5 +1,9 @@
 package io.connscope.arch;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
@@ -14,6 +18,7 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import io.connscope.detect.DetectOptions;
 import io.connscope.detect.Detector;
 
 /**
@@ -29,9 +34,10 @@ import io.connscope.detect.Detector;
  * nothing else of connscope, and {@code detect}, {@code analysis}, {@code report} and {@code cli}
  * use it; so does {@code tls}, whose facts are built once, at the close of a connection, as the
  * immutable result record {@code TlsFacts} the reports render. {@code report} sees only the result
- * model: no packet, connection, message or detector type. There are no exceptions today; a
- * dependency that must be tolerated while it is being fixed is listed here, with the reason and the
- * issue, not hidden.
+ * model: no packet, connection, message or detector type. Inside {@code detect}, the shared facts
+ * ({@code detect.facts}) come before the detectors: they never use a detector, and no detector uses
+ * another. There are no exceptions today; a dependency that must be tolerated while it is being
+ * fixed is listed here, with the reason and the issue, not hidden.
  */
 @AnalyzeClasses(packages = "io.connscope", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayersTest {
@@ -153,6 +159,23 @@ class LayersTest {
   @ArchTest
   static final ArchRule noCycles =
       slices().matching("io.connscope.(*)..").should().beFreeOfCycles();
+
+  /**
+   * The shared facts ({@code detect.facts}) are a stage before the detectors: they never use a
+   * detector, {@code Detector}, {@code Detectors} or anything else of {@code detect}'s top package
+   * but its thresholds, {@code DetectOptions}.
+   */
+  @ArchTest
+  static final ArchRule factsUseNoDetector =
+      noClasses()
+          .that()
+          .resideInAPackage("io.connscope.detect.facts..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("io.connscope.detect")
+                  .and(not(equivalentTo(DetectOptions.class)))
+                  .or(assignableTo(Detector.class))
+                  .as("are a detector or a class of detect other than DetectOptions"));
 
   /**
    * Detectors are a pipeline over shared facts (the {@code ConnectionFacts} stage), not a web: no

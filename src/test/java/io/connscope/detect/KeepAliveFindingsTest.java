@@ -11,6 +11,7 @@ import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
+import io.connscope.detect.facts.HttpConnections;
 import io.connscope.result.Finding;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
@@ -16,7 +16,7 @@ import io.connscope.tcp.SegmentTimeline;
  * sender-side silly-window avoidance holds a segment smaller than the MSS when the window is
  * small), so such a sender waited for the window.
  */
-final class ReceiveWindow {
+public final class ReceiveWindow {
   private ReceiveWindow() {}
 
   /** True when timeline entry {@code j} carries an ACK that tells the sender a window. */
@@ -33,7 +33,7 @@ final class ReceiveWindow {
    * True when the window scale of the receiver of direction {@code dir}'s data is known (the
    * handshake's options were seen), so window fields are bytes.
    */
-  static boolean scaleKnown(Connection c, int dir) {
+  public static boolean scaleKnown(Connection c, int dir) {
     return c.half(1 - dir).effectiveWindowScale() >= 0;
   }
 
@@ -50,7 +50,7 @@ final class ReceiveWindow {
   }
 
   /** "on (shift N)", "off" or "unknown" for the receiver of direction {@code dir}'s data. */
-  static String scaling(Connection c, int dir) {
+  public static String scaling(Connection c, int dir) {
     int shift = c.half(1 - dir).effectiveWindowScale();
     if (shift < 0) {
       return "unknown";

@@ -1,6 +1,7 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.common.Warnings;
+import io.connscope.detect.DetectOptions;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
@@ -43,7 +44,7 @@ public final class ConnectionFacts {
   }
 
   /** The index of finished HTTP connections. */
-  HttpConnections links() {
+  public HttpConnections links() {
     return links;
   }
 }

@@ -1,4 +1,4 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
@@ -11,9 +11,9 @@ import io.connscope.tcp.SegmentTimeline;
  * RFC 5681 §3.1: in slow start the window, hence the bytes per round trip, about doubles each
  * round).
  */
-final class Flights {
+public final class Flights {
   /** Flights recorded per message; later flights are counted, not sized. */
-  static final int MAX_SIZED = 32;
+  public static final int MAX_SIZED = 32;
 
   /** Smallest pause taken as a flight boundary: below it, scheduling jitter looks like a pause. */
   static final long MIN_GAP_MICROS = 1_000;
@@ -21,7 +21,7 @@ final class Flights {
   private Flights() {}
 
   /** The round trip of the connection at the capture point, -1 when unknown. */
-  static long rtt(Connection c) {
+  public static long rtt(Connection c) {
     if (c.rttToServerMicros() >= 0 && c.rttToClientMicros() >= 0) {
       return c.rttToServerMicros() + c.rttToClientMicros();
     }
@@ -49,7 +49,7 @@ final class Flights {
    * flight and {@code firstIndex} with the timeline index where each flight starts. Returns 0 when
    * no data segment lies in the range.
    */
-  static int count(
+  public static int count(
       SegmentTimeline t, int dir, long from, long to, long rtt, long[] bytes, int[] firstIndex) {
     long gap = Math.max(MIN_GAP_MICROS, rtt / 4);
     int flights = 0;

@@ -1,6 +1,7 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.common.Direction;
+import io.connscope.detect.DetectOptions;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ import java.util.List;
  * handshake's window scale; without it only zero windows count as full. Detectors apply their
  * thresholds and attribution to these measurements.
  */
-final class TransferGaps {
+public final class TransferGaps {
   /**
    * One gap between data segments A ({@code data}) and B ({@code next}) of direction {@code dir}:
    * the receiver's window-opening segment ({@code open}, -1 when not window-blocked) and the time
@@ -54,7 +55,7 @@ final class TransferGaps {
    * pause; whether the window was zero at A; whether the receiver sent data between A and B (an
    * exchange, e.g. a 100 Continue, not a pause).
    */
-  record Gap(
+  public record Gap(
       int dir,
       int data,
       int next,
@@ -119,18 +120,18 @@ final class TransferGaps {
   private final long[] ackAtPrev = {-1, -1};
 
   /** A scan of one connection's timeline, advanced as the connection goes on (each entry once). */
-  TransferGaps(Connection c, DetectOptions options) {
+  public TransferGaps(Connection c, DetectOptions options) {
     this.c = c;
     this.options = options;
   }
 
   /** Frame of the last entry examined, -1 before the first. */
-  long lastFrame() {
+  public long lastFrame() {
     return next == 0 ? -1 : c.timeline().frame(next - 1);
   }
 
   /** Examines the entries not examined yet whose frame is at most {@code upToFrame}. */
-  List<Gap> advance(long upToFrame) {
+  public List<Gap> advance(long upToFrame) {
     List<Gap> out = null; // made for the first gap: most calls on small exchanges find none
     SegmentTimeline t = c.timeline();
     for (; next < t.size() && t.frame(next) <= upToFrame; next++) {

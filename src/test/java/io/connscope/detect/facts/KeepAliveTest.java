@@ -1,4 +1,4 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.common.Direction;
 import io.connscope.http.Framing;
@@ -146,7 +146,7 @@ public final class KeepAlive {
    * meant to carry more requests), when the tracker still keeps it; null otherwise, also when a
    * long connection's first transactions were already released.
    */
-  static Transaction firstRequest(HttpTracker http) {
+  public static Transaction firstRequest(HttpTracker http) {
     if (http == null || !http.isHttp() || http.tunnel()) {
       return null;
     }
@@ -159,7 +159,7 @@ public final class KeepAlive {
   }
 
   /** HTTP/1.1 or later (RFC 7230 2.6: a higher minor version is compatible). */
-  static boolean is11(String version) {
+  public static boolean is11(String version) {
     return version != null
         && version.length() == 8
         && version.startsWith("HTTP/")
@@ -218,7 +218,7 @@ public final class KeepAlive {
   }
 
   /** A Content-Length value as a number (digits only, at most 18), -1 otherwise. */
-  static long contentLength(String value) {
+  public static long contentLength(String value) {
     if (value == null) {
       return -1;
     }
@@ -272,14 +272,14 @@ public final class KeepAlive {
   }
 
   /** First FIN or RST time of one side, -1 when it sent neither. */
-  static long closeMicros(HalfConnection h) {
+  public static long closeMicros(HalfConnection h) {
     long f = h.finTs();
     long r = h.rstTs();
     return f < 0 ? r : r < 0 ? f : Math.min(f, r);
   }
 
   /** Frame of that first FIN or RST, -1 when none. */
-  static long closeFrame(HalfConnection h) {
+  public static long closeFrame(HalfConnection h) {
     long f = h.finTs();
     long r = h.rstTs();
     if (f < 0) {
@@ -289,7 +289,7 @@ public final class KeepAlive {
   }
 
   /** "fin" or "rst" for one side's first close, null when none. */
-  static String closeKind(HalfConnection h) {
+  public static String closeKind(HalfConnection h) {
     long f = h.finTs();
     long r = h.rstTs();
     if (f < 0 && r < 0) {
@@ -311,14 +311,14 @@ public final class KeepAlive {
   }
 
   /** Absolute-form request target (RFC 7230 5.3.2): what clients send to a forward proxy. */
-  static boolean absoluteForm(String uri) {
+  public static boolean absoluteForm(String uri) {
     return uri != null
         && (uri.regionMatches(true, 0, "http://", 0, 7)
             || uri.regionMatches(true, 0, "https://", 0, 8));
   }
 
   /** RFC 7231 4.2.2. */
-  static boolean idempotent(String method) {
+  public static boolean idempotent(String method) {
     return method != null
         && switch (method) {
           case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
@@ -327,7 +327,7 @@ public final class KeepAlive {
   }
 
   /** "frame.number in {a b c}" over the frames given (ascending, without -1). */
-  static String filter(List<Long> frames) {
+  public static String filter(List<Long> frames) {
     StringBuilder sb = new StringBuilder("frame.number in {");
     boolean first = true;
     for (long f : frames) {
@@ -338,12 +338,12 @@ public final class KeepAlive {
   }
 
   /** Sorted, distinct, positive frames. */
-  static List<Long> frames(long... fs) {
+  public static List<Long> frames(long... fs) {
     return java.util.Arrays.stream(fs).filter(f -> f > 0).distinct().sorted().boxed().toList();
   }
 
   /** {@link #frames(long...)} of some single frames and an array of more. */
-  static List<Long> frames(long a, long b, long c, long[] more) {
+  public static List<Long> frames(long a, long b, long c, long[] more) {
     long[] all = java.util.Arrays.copyOf(more, more.length + 3);
     all[more.length] = a;
     all[more.length + 1] = b;
@@ -351,18 +351,20 @@ public final class KeepAlive {
     return frames(all);
   }
 
-  static String side(int dir) {
+  /** "client" or "server", for finding texts. */
+  public static String side(int dir) {
     return dir == Direction.CLIENT ? "client" : "server";
   }
 
-  static String ms(long micros) {
+  /** A duration for finding texts: µs below 1 ms, else ms (Locale.ROOT). */
+  public static String ms(long micros) {
     return micros < 1000
         ? micros + " µs"
         : String.format(Locale.ROOT, micros < 10_000 ? "%.2f ms" : "%.1f ms", micros / 1000.0);
   }
 
   /** A lower-case header name as usually written: "proxy-connection" to "Proxy-Connection". */
-  static String headerName(String lower) {
+  public static String headerName(String lower) {
     StringBuilder sb = new StringBuilder(lower.length());
     boolean up = true;
     for (char ch : lower.toCharArray()) {
@@ -372,7 +374,8 @@ public final class KeepAlive {
     return sb.toString();
   }
 
-  static String s(long micros) {
+  /** A duration in seconds, two decimals (Locale.ROOT), for finding texts. */
+  public static String s(long micros) {
     return String.format(Locale.ROOT, "%.2f s", micros / 1_000_000.0);
   }
 }

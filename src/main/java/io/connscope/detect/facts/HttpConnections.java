@@ -1,6 +1,7 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.common.Warnings;
+import io.connscope.detect.DetectOptions;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
@@ -21,14 +22,14 @@ import java.util.function.Function;
  * DetectOptions#maxIndexedConnections} connections (later ones are not linked: counted in the
  * capture warnings as {@value #INDEX_FULL}) and at most {@value #MAX_TX} transactions of each.
  */
-final class HttpConnections {
+public final class HttpConnections {
   static final int MAX_TX = 64;
 
   /** Warning code: connections past the index's cap, not linked to others. */
-  static final String INDEX_FULL = "detect.link_index_full";
+  public static final String INDEX_FULL = "detect.link_index_full";
 
   /** One request as the linking rules need it. */
-  record Tx(
+  public record Tx(
       int index,
       String method,
       String path,
@@ -44,7 +45,7 @@ final class HttpConnections {
       Headers responseHeaders) {}
 
   /** One connection: endpoints, start, handshake time (SYN to ACK, -1 unknown), requests. */
-  record Conn(
+  public record Conn(
       String id,
       long clientHi,
       long clientLo,
@@ -55,7 +56,8 @@ final class HttpConnections {
       long handshakeUs,
       List<Tx> txs) {
 
-    boolean samePair(Conn o) {
+    /** Same client address and same server address and port as {@code o}. */
+    public boolean samePair(Conn o) {
       return clientHi == o.clientHi
           && clientLo == o.clientLo
           && serverHi == o.serverHi
@@ -190,19 +192,19 @@ final class HttpConnections {
   }
 
   /** The indexed connection {@code id}, or null. */
-  Conn get(String id) {
+  public Conn get(String id) {
     return byId.get(id);
   }
 
   /** Connections of the same client and server as {@code c} (itself included), by start. */
-  List<Conn> samePair(Conn c) {
+  public List<Conn> samePair(Conn c) {
     List<Conn> out = new ArrayList<>(byPair.getOrDefault(pair(c), List.of()));
     out.sort((a, b) -> Long.compare(a.startUs, b.startUs));
     return out;
   }
 
   /** Connections of the same client and server as connection {@code id}; empty when not indexed. */
-  List<Conn> pairOf(String id) {
+  public List<Conn> pairOf(String id) {
     Conn c = byId.get(id);
     return c == null ? List.of() : samePair(c);
   }
@@ -212,7 +214,7 @@ final class HttpConnections {
    * id), the groups in the order of their first items; the items of a connection that is not
    * indexed form a group of their own.
    */
-  <T> Collection<List<T>> byPair(List<T> items, Function<T, String> connOf) {
+  public <T> Collection<List<T>> byPair(List<T> items, Function<T, String> connOf) {
     Map<Object, List<T>> groups = new LinkedHashMap<>();
     for (T item : items) {
       String id = connOf.apply(item);
@@ -223,13 +225,13 @@ final class HttpConnections {
   }
 
   /** A link to a request on another connection. */
-  record Link(Conn conn, Tx tx) {}
+  public record Link(Conn conn, Tx tx) {}
 
   /**
    * The first request with the same method and path as {@code t} that the same client sent to the
    * same server on another connection, within {@code windowUs} after {@code afterUs}.
    */
-  Link retry(Conn from, Tx t, long afterUs, long windowUs) {
+  public Link retry(Conn from, Tx t, long afterUs, long windowUs) {
     Link best = null;
     for (Conn o : byPair.getOrDefault(pair(from), List.of())) {
       if (o == from) {
@@ -255,7 +257,7 @@ final class HttpConnections {
    * sent after {@code t} started and (when {@code t} was answered) answered before it; within
    * {@code windowUs} of {@code t}.
    */
-  Link upstream(Conn a, Tx t, long windowUs) {
+  public Link upstream(Conn a, Tx t, long windowUs) {
     // candidates are searched by time: after t started, within the window and, when t was
     // answered, no later than its answer (a forwarded copy is nested inside the original)
     long to = t.requestUs() + windowUs;
@@ -284,7 +286,7 @@ final class HttpConnections {
    * carried a request with the method and path of {@code t} between {@code fromUs} and {@code
    * toUs}.
    */
-  boolean forwardedBetween(Conn a, Conn upstream, Tx t, long fromUs, long toUs) {
+  public boolean forwardedBetween(Conn a, Conn upstream, Tx t, long fromUs, long toUs) {
     for (Link l : requestsFrom(a.serverHi, a.serverLo, t, fromUs, toUs)) {
       Conn b = l.conn();
       if (b.serverHi == upstream.serverHi

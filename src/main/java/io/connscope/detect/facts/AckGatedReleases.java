@@ -1,6 +1,7 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.common.Direction;
+import io.connscope.detect.DetectOptions;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
@@ -48,9 +49,9 @@ import java.util.List;
  * sender or near the receiver. When the window scale is unknown (handshake not captured) the window
  * fields are raw, and only a zero window counts.
  */
-final class AckGatedReleases {
+public final class AckGatedReleases {
   /** One release: timeline indices of the held data's predecessor, the late ACK and B. */
-  record Release(
+  public record Release(
       int dir,
       int data,
       int ack,
@@ -99,13 +100,13 @@ final class AckGatedReleases {
    * A scan of one connection's timeline, advanced as the connection goes on: each entry is examined
    * once, so detectors can run per transaction on connections of any length.
    */
-  AckGatedReleases(Connection c, DetectOptions o) {
+  public AckGatedReleases(Connection c, DetectOptions o) {
     this.c = c;
     this.o = o;
   }
 
   /** Examines the entries not examined yet whose frame is at most {@code upToFrame}. */
-  List<Release> advance(long upToFrame) {
+  public List<Release> advance(long upToFrame) {
     List<Release> out = null; // made for the first release: most calls find none or one
     SegmentTimeline t = c.timeline();
     for (; next < t.size() && t.frame(next) <= upToFrame; next++) {
@@ -221,7 +222,7 @@ final class AckGatedReleases {
    * True when direction {@code dir} carries the requests: the client's, or the server's on a
    * reverse connection ({@link io.connscope.http.HttpTracker#httpReversed()}).
    */
-  static boolean sendsRequests(io.connscope.http.HttpTracker http, int dir) {
+  public static boolean sendsRequests(io.connscope.http.HttpTracker http, int dir) {
     return (dir == Direction.CLIENT) != (http != null && http.httpReversed());
   }
 
@@ -230,7 +231,7 @@ final class AckGatedReleases {
    * frame}, or null. Binary search: transactions are in request order, and so are their messages'
    * frames.
    */
-  static io.connscope.http.Transaction transactionAt(
+  public static io.connscope.http.Transaction transactionAt(
       io.connscope.http.HttpTracker http, int dir, long frame) {
     if (http == null) {
       return null;
@@ -261,7 +262,7 @@ final class AckGatedReleases {
   }
 
   /** First frame of the transaction's request ({@code requests}) or response. */
-  static long firstFrame(io.connscope.http.Transaction tx, boolean requests) {
+  public static long firstFrame(io.connscope.http.Transaction tx, boolean requests) {
     return requests ? tx.requestFirstFrame() : tx.responseFirstFrame();
   }
 
@@ -282,13 +283,13 @@ final class AckGatedReleases {
   }
 
   /** Index of {@link #transactionAt}, or -1. */
-  static int transactionOf(io.connscope.http.HttpTracker http, int dir, long frame) {
+  public static int transactionOf(io.connscope.http.HttpTracker http, int dir, long frame) {
     io.connscope.http.Transaction tx = transactionAt(http, dir, frame);
     return tx == null ? -1 : tx.index();
   }
 
   /** Display filter showing the three frames of a release. */
-  static String filter(SegmentTimeline t, Release r) {
+  public static String filter(SegmentTimeline t, Release r) {
     return "frame.number in {"
         + t.frame(r.data)
         + " "
@@ -299,7 +300,7 @@ final class AckGatedReleases {
   }
 
   /** The peer stack a delayed-ACK timer of this length suggests. */
-  static String stackHint(long delayMicros) {
+  public static String stackHint(long delayMicros) {
     if (delayMicros >= 30_000 && delayMicros < 70_000) {
       return "Linux (delayed-ACK timer about 40 ms, quick-ack off)";
     }

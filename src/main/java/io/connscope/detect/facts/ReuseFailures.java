@@ -1,22 +1,23 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.common.Direction;
+import io.connscope.detect.DetectOptions;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
 import java.util.List;
 
 /**
  * The two ways a request on a reused (kept-alive) connection is lost, as predicates over one
- * connection: the dumb-proxy hang (the rule of {@link KeepAliveProxyHangDetector}) and the stale
- * reuse (the rule of {@link KeepAliveStaleReuseDetector}). Those detectors report them; {@link
+ * connection: the dumb-proxy hang (the rule of {@code KeepAliveProxyHangDetector}) and the stale
+ * reuse (the rule of {@code KeepAliveStaleReuseDetector}). Those detectors report them; {@code
  * UnansweredDetector} leaves the requests they explain to them. Shared here so that no detector
  * calls another.
  */
-final class ReuseFailures {
+public final class ReuseFailures {
   private ReuseFailures() {}
 
   /** What the connection alone shows of a hang; linked to other connections by the detector. */
-  record Hang(
+  public record Hang(
       String conn,
       int tx,
       int prevTx,
@@ -30,7 +31,7 @@ final class ReuseFailures {
       List<String> signs) {}
 
   /** The hang evidence of request {@code t} after {@code prev}, or null when it is not one. */
-  static Hang hang(
+  public static Hang hang(
       Connection c, Transaction prev, Transaction t, DetectOptions o, List<String> signs) {
     if (t.responseFirstFrame() >= 0
         || t.status() > 0
@@ -76,7 +77,7 @@ final class ReuseFailures {
   }
 
   /** Request {@code t} after {@code prev} was sent as or after the server closed. */
-  static boolean isStale(Connection c, Transaction prev, Transaction t, DetectOptions o) {
+  public static boolean isStale(Connection c, Transaction prev, Transaction t, DetectOptions o) {
     if (t.responseFirstFrame() >= 0
         || t.status() > 0
         || t.responseNotCaptured()

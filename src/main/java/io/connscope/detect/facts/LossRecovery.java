@@ -1,4 +1,4 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
@@ -71,7 +71,7 @@ import java.util.TreeMap;
  * loss (the receiver got them) and start no recovery. A direction of which no data segment was
  * captured has none (a one-sided capture, not loss).
  */
-final class LossRecovery {
+public final class LossRecovery {
   /** Linux's minimum retransmission timeout (TCP_RTO_MIN). */
   static final long RTO_MIN_MICROS = 200_000;
 
@@ -87,9 +87,14 @@ final class LossRecovery {
   /** Fill of a hole taken as reordering when the round trip is unknown. */
   static final long REORDER_DEFAULT_MICROS = 3_000;
 
-  static final int NEW = 0, REORDERED = 1, HOLE_FILLED = 2, REPEAT = 3, DUPLICATE = 4;
-  static final int FAST = 0, RTO = 1, TLP = 2, SPURIOUS = 3, RECOVERY = 4;
-  static final String[] TRIGGER = {"fast", "rto", "tlp", "spurious", "recovery"};
+  /** {@link Retransmission#kind}: what a data segment was. */
+  public static final int NEW = 0, REORDERED = 1, HOLE_FILLED = 2, REPEAT = 3, DUPLICATE = 4;
+
+  /** {@link Retransmission#trigger}: what sent a retransmission; indexes of {@link #TRIGGER}. */
+  public static final int FAST = 0, RTO = 1, TLP = 2, SPURIOUS = 3, RECOVERY = 4;
+
+  /** Names of the triggers, as finding texts show them. Never modified. */
+  public static final String[] TRIGGER = {"fast", "rto", "tlp", "spurious", "recovery"};
 
   /** Duplicate ACKs from which a retransmission at the ACK is a fast retransmit (as tshark). */
   static final int FAST_DUP_ACKS = 2;
@@ -101,26 +106,35 @@ final class LossRecovery {
   static final long FAST_WINDOW_MICROS = 20_000;
 
   /** One retransmission. */
-  record Retransmission(
+  public record Retransmission(
       int index, int kind, int trigger, long delayMicros, long silenceMicros, int originalIndex) {}
 
   /** One recovery of a direction. */
-  static final class Recovery {
-    final int sender;
+  public static final class Recovery {
+    /** Sending direction ({@code StreamControl.CLIENT} or {@code SERVER}). */
+    public final int sender;
+
     final long recoveryPoint;
     final long startMicros;
 
     /** Timeline index of the first retransmission, and of the original (or hole) it repairs. */
-    final int firstIndex, originIndex;
+    public final int firstIndex, originIndex;
 
     /** Bytes the sender had in flight (sent, not acknowledged) when the recovery started. */
-    final long flightBytes;
+    public final long flightBytes;
 
-    final List<Retransmission> retransmissions = new ArrayList<>();
-    final int[] triggers = new int[TRIGGER.length];
-    int lost, dupAcks;
-    long delayMicros, endMicros = -1;
-    boolean slowStartOverflow;
+    /**
+     * Filled by {@link LossRecovery#of} and read-only for detectors: the retransmissions in
+     * timeline order, their count per trigger, the {@code lost} and {@code dupAcks} counters, the
+     * largest retransmission delay, the end ({@code -1} while open) and whether the slow-start
+     * overflow rule of the class comment held.
+     */
+    public final List<Retransmission> retransmissions = new ArrayList<>();
+
+    public final int[] triggers = new int[TRIGGER.length];
+    public int lost, dupAcks;
+    public long delayMicros, endMicros = -1;
+    public boolean slowStartOverflow;
 
     Recovery(
         int sender,
@@ -137,19 +151,25 @@ final class LossRecovery {
       this.flightBytes = flightBytes;
     }
 
-    boolean finished() {
+    /** The recovery ended (its recovery point was acknowledged) within the capture. */
+    public boolean finished() {
       return endMicros >= 0;
     }
   }
 
   /** What one direction's data segments were. */
-  static final class Direction {
-    final int sender;
-    int dataSegments, reordered, holesFilled, repeats, duplicates;
-    final int[] triggers = new int[TRIGGER.length];
-    long captureLostBytes;
+  public static final class Direction {
+    /**
+     * Sending direction, its data segments by kind, retransmissions per trigger, bytes the capture
+     * lost and its recoveries in order. Read-only for detectors.
+     */
+    public final int sender;
+
+    public int dataSegments, reordered, holesFilled, repeats, duplicates;
+    public final int[] triggers = new int[TRIGGER.length];
+    public long captureLostBytes;
     int captureLostRanges;
-    final List<Recovery> recoveries = new ArrayList<>();
+    public final List<Recovery> recoveries = new ArrayList<>();
 
     /**
      * Timeline indexes: data segments that start beyond the highest byte sent (a hole before them),
@@ -177,7 +197,7 @@ final class LossRecovery {
    * seen on the data when shorter (a handshake with retried SYNs or a slow accept is no measure).
    * -1 when unknown.
    */
-  static long rtt(Connection c) {
+  public static long rtt(Connection c) {
     long hs = Flights.rtt(c);
     long a = c.half(0).rttMinMicros(), b = c.half(1).rttMinMicros();
     long data = a >= 0 && b >= 0 ? Math.max(a, b) : -1;
@@ -188,7 +208,7 @@ final class LossRecovery {
   }
 
   /** Both directions of {@code t} ({@link StreamControl#CLIENT}, {@link StreamControl#SERVER}). */
-  static Direction[] of(SegmentTimeline t, long rttMicros, long timeoutMinMicros) {
+  public static Direction[] of(SegmentTimeline t, long rttMicros, long timeoutMinMicros) {
     return new Direction[] {
       direction(t, io.connscope.common.Direction.CLIENT, rttMicros, timeoutMinMicros),
       direction(t, io.connscope.common.Direction.SERVER, rttMicros, timeoutMinMicros)

@@ -1,4 +1,4 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.http.Transaction;
 import java.util.List;
@@ -8,11 +8,11 @@ import java.util.List;
  * (frames, or capture times) covers it. Shared by the detectors that find events in the segment
  * timeline and charge them to a transaction.
  */
-final class TransactionSpans {
+public final class TransactionSpans {
   private TransactionSpans() {}
 
   /** The transaction whose request or response frames include {@code frame}, or -1. */
-  static int byFrame(List<Transaction> txs, long frame) {
+  public static int byFrame(List<Transaction> txs, long frame) {
     for (Transaction tx : txs) {
       long from = tx.requestFirstFrame() >= 0 ? tx.requestFirstFrame() : tx.responseFirstFrame();
       long to = tx.responseLastFrame() >= 0 ? tx.responseLastFrame() : tx.requestLastFrame();
@@ -24,7 +24,7 @@ final class TransactionSpans {
   }
 
   /** The transaction whose request-to-response times include {@code ts}, or -1. */
-  static int byTime(List<Transaction> txs, long ts) {
+  public static int byTime(List<Transaction> txs, long ts) {
     for (Transaction tx : txs) {
       long from = tx.requestFirstUs() >= 0 ? tx.requestFirstUs() : tx.responseFirstUs();
       long to = tx.responseLastUs() >= 0 ? tx.responseLastUs() : tx.requestLastUs();

@@ -1,6 +1,7 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 import io.connscope.common.Direction;
+import io.connscope.detect.DetectOptions;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
@@ -40,7 +41,7 @@ public final class PairAggregator {
   /** Pair identity. */
   public record Key(
       int ipVersion, long clientHi, long clientLo, long serverHi, long serverLo, int serverPort) {
-    static Key of(Connection c) {
+    public static Key of(Connection c) {
       return new Key(
           c.ipVersion(),
           c.clientAddrHi(),
@@ -55,7 +56,7 @@ public final class PairAggregator {
      * and {@code c}'s id) when the map holds fewer than {@code maxPairs} (at least 1) pairs, else
      * null: the bound every per-pair aggregate keeps.
      */
-    static <V> V getOrAdd(
+    public static <V> V getOrAdd(
         Map<Key, V> pairs, Connection c, int maxPairs, BiFunction<Key, String, V> make) {
       Key k = of(c);
       V v = pairs.get(k);
@@ -363,7 +364,7 @@ public final class PairAggregator {
    * When the connection was last in use: its last data segment (the close handshake that follows
    * overlaps the next connection of a serial client and does not count), else its last packet.
    */
-  static long lastDataTs(SegmentTimeline t, long fallback) {
+  public static long lastDataTs(SegmentTimeline t, long fallback) {
     for (int i = t.size() - 1; i >= 0; i--) {
       if (t.len(i) > 0 && !t.isKeepAlive(i)) {
         return t.ts(i);

@@ -1,0 +1,17 @@
+/**
+ * Detect facts: what several detectors (and the analysis) read of a connection, computed once and
+ * reporting nothing. Two kinds: the {@link io.connscope.detect.facts.ConnectionFacts} stage
+ * (client/server pair aggregates {@link io.connscope.detect.facts.PairAggregator}, the bounded
+ * index of finished HTTP connections {@link io.connscope.detect.facts.HttpConnections}), fed by the
+ * analysis before any detector sees a connection; and pure rules over one connection that more than
+ * one detector applies ({@code KeepAlive}, {@code ReuseFailures}, {@code AckGatedReleases}, {@code
+ * TransferGaps}, {@code ReceiveWindow}, {@code LossRecovery}, {@code Flights}, {@code
+ * TransactionSpans}).
+ *
+ * <p>Contract: facts use {@code tcp}, {@code http}, {@code decode}, {@code capture}, {@code common}
+ * and, of the {@code detect} package, only {@link io.connscope.detect.DetectOptions} (the
+ * thresholds); never a detector, {@code Detector} or {@code Detectors} (checked by {@code
+ * LayersTest}). They measure and leave judging to the detectors: a threshold that decides a finding
+ * lives in its detector. Detectors treat what they get here as read-only.
+ */
+package io.connscope.detect.facts;
