@@ -1,7 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.KeepAlive;
-
 /*
  * http.close_delimited
  *
@@ -16,6 +14,7 @@ import io.connscope.detect.facts.KeepAlive;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

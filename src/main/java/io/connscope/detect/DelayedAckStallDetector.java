@@ -1,7 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.AckGatedReleases;
-
 /*
  * tcp.delayed_ack_stall
  *
@@ -27,6 +25,7 @@ import io.connscope.detect.facts.AckGatedReleases;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;

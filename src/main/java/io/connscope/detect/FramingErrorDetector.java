@@ -1,7 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.KeepAlive;
-
 /*
  * http.framing_error
  *
@@ -31,6 +29,7 @@ import io.connscope.detect.facts.KeepAlive;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.Framing;
 import io.connscope.http.HttpAnomalies;
 import io.connscope.http.HttpTracker;

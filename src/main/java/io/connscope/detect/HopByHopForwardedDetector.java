@@ -1,9 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.KeepAlive;
-
-import io.connscope.detect.facts.HttpConnections;
-
 /*
  * http.hop_by_hop_forwarded
  *
@@ -19,6 +15,8 @@ import io.connscope.detect.facts.HttpConnections;
  * Not reported: a proxy that sends its own Connection value (e.g. nginx's Connection: close).
  */
 
+import io.connscope.detect.facts.HttpConnections;
+import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;

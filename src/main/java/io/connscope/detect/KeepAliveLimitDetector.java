@@ -1,9 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.KeepAlive;
-
-import io.connscope.detect.facts.HttpConnections;
-
 /*
  * keepalive.limit
  *
@@ -27,6 +23,8 @@ import io.connscope.detect.facts.HttpConnections;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.HttpConnections;
+import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

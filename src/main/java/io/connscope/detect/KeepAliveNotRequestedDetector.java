@@ -1,9 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.KeepAlive;
-
-import io.connscope.detect.facts.HttpConnections;
-
 /*
  * keepalive.not_requested
  *
@@ -17,6 +13,8 @@ import io.connscope.detect.facts.HttpConnections;
  * tunnels (CONNECT, Upgrade).
  */
 
+import io.connscope.detect.facts.HttpConnections;
+import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

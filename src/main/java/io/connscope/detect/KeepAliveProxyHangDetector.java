@@ -1,11 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.ReuseFailures;
-
-import io.connscope.detect.facts.KeepAlive;
-
-import io.connscope.detect.facts.HttpConnections;
-
 /*
  * keepalive.proxy_hang
  *
@@ -26,6 +20,9 @@ import io.connscope.detect.facts.HttpConnections;
  * Cost: from the request to the client giving up (the end) or to its retry, whichever is first.
  */
 
+import io.connscope.detect.facts.HttpConnections;
+import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.ReuseFailures;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

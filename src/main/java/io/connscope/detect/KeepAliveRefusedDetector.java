@@ -1,9 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.KeepAlive;
-
-import io.connscope.detect.facts.HttpConnections;
-
 /*
  * keepalive.refused
  *
@@ -19,6 +15,8 @@ import io.connscope.detect.facts.HttpConnections;
  * previous one was closed. Severity warning when there were such connections, info otherwise.
  */
 
+import io.connscope.detect.facts.HttpConnections;
+import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

@@ -1,11 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.ReuseFailures;
-
-import io.connscope.detect.facts.KeepAlive;
-
-import io.connscope.detect.facts.HttpConnections;
-
 /*
  * keepalive.stale_reuse
  *
@@ -24,6 +18,9 @@ import io.connscope.detect.facts.HttpConnections;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.HttpConnections;
+import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.ReuseFailures;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

@@ -1,9 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.TransactionSpans;
-
-import io.connscope.detect.facts.LossRecovery;
-
 /*
  * tcp.loss_recovery
  *
@@ -39,6 +35,8 @@ import io.connscope.detect.facts.LossRecovery;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.LossRecovery;
+import io.connscope.detect.facts.TransactionSpans;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

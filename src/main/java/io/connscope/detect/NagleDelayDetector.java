@@ -1,7 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.AckGatedReleases;
-
 /*
  * tcp.nagle_delay
  *
@@ -26,6 +24,7 @@ import io.connscope.detect.facts.AckGatedReleases;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

@@ -1,7 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.KeepAlive;
-
 /*
  * http.pipelining
  *
@@ -15,6 +13,7 @@ import io.connscope.detect.facts.KeepAlive;
  * Cost: the sum of that blocking.
  */
 
+import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

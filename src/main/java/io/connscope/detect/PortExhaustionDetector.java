@@ -1,7 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.PairAggregator;
-
 /*
  * tcp.port_exhaustion
  *
@@ -26,6 +24,7 @@ import io.connscope.detect.facts.PairAggregator;
 
 import io.connscope.common.Addresses;
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.PairAggregator;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;

@@ -1,9 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.TransferGaps;
-
-import io.connscope.detect.facts.ReceiveWindow;
-
 /*
  * tcp.receive_window_limited
  *
@@ -36,6 +32,8 @@ import io.connscope.detect.facts.ReceiveWindow;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.ReceiveWindow;
+import io.connscope.detect.facts.TransferGaps;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;

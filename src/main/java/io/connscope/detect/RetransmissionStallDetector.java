@@ -1,9 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.TransactionSpans;
-
-import io.connscope.detect.facts.Flights;
-
 /*
  * tcp.retransmission_stall
  *
@@ -29,6 +25,8 @@ import io.connscope.detect.facts.Flights;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.Flights;
+import io.connscope.detect.facts.TransactionSpans;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

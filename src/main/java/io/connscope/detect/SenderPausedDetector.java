@@ -1,9 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.TransferGaps;
-
-import io.connscope.detect.facts.ReceiveWindow;
-
 /*
  * tcp.sender_paused
  *
@@ -35,6 +31,8 @@ import io.connscope.detect.facts.ReceiveWindow;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.ReceiveWindow;
+import io.connscope.detect.facts.TransferGaps;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;

@@ -1,7 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.Flights;
-
 /*
  * tcp.slow_start
  *
@@ -29,6 +27,7 @@ import io.connscope.detect.facts.Flights;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.Flights;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

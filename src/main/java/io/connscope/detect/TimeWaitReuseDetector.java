@@ -1,7 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.PairAggregator;
-
 /*
  * tcp.time_wait_reuse
  *
@@ -22,6 +20,7 @@ import io.connscope.detect.facts.PairAggregator;
 
 import io.connscope.common.Addresses;
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.PairAggregator;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;

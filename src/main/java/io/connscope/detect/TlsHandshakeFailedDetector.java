@@ -1,7 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.KeepAlive;
-
 /*
  * tls.handshake_failed
  *
@@ -18,6 +16,7 @@ import io.connscope.detect.facts.KeepAlive;
  * alert, reset or close is in the capture).
  */
 
+import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;

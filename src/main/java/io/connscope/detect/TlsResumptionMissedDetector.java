@@ -1,7 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.KeepAlive;
-
 /*
  * tls.resumption_missed
  *
@@ -23,6 +21,7 @@ import io.connscope.detect.facts.KeepAlive;
  */
 
 import io.connscope.common.Addresses;
+import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;

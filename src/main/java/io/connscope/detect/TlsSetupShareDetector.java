@@ -1,9 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.PairAggregator;
-
-import io.connscope.detect.facts.KeepAlive;
-
 /*
  * tls.setup_share
  *
@@ -35,6 +31,8 @@ import io.connscope.detect.facts.KeepAlive;
  */
 
 import io.connscope.common.Addresses;
+import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.PairAggregator;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;

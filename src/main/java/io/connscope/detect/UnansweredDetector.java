@@ -1,9 +1,5 @@
 package io.connscope.detect;
 
-import io.connscope.detect.facts.ReuseFailures;
-
-import io.connscope.detect.facts.KeepAlive;
-
 /*
  * http.unanswered
  *
@@ -23,6 +19,8 @@ import io.connscope.detect.facts.KeepAlive;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.ReuseFailures;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
