@@ -1,7 +1,7 @@
 package io.connscope.analysis;
 
 import io.connscope.capture.filter.CaptureFilter;
-import io.connscope.detect.DetectOptions;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.http.HttpOptions;
 import io.connscope.tcp.TcpOptions;
 import io.connscope.tls.TlsKeys;

@@ -1,7 +1,7 @@
 package io.connscope.cli;
 
 import io.connscope.analysis.AnalysisConfig;
-import io.connscope.detect.DetectOptions;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.tcp.TcpOptions;
 import java.util.ArrayList;
 import java.util.List;

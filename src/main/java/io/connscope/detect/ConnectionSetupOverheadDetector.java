@@ -23,6 +23,7 @@ package io.connscope.detect;
  */
 
 import io.connscope.common.Addresses;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.PairAggregator;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;

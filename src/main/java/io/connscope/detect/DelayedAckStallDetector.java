@@ -26,6 +26,7 @@ package io.connscope.detect;
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.AckGatedReleases;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;

@@ -1,6 +1,7 @@
 package io.connscope.detect;
 
 import io.connscope.detect.facts.ConnectionFacts;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.PairAggregator;
 import java.util.List;

@@ -15,6 +15,7 @@ package io.connscope.detect;
  * Not reported: a proxy that sends its own Connection value (e.g. nginx's Connection: close).
  */
 
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.Headers;

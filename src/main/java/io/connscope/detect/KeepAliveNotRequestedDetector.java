@@ -13,6 +13,7 @@ package io.connscope.detect;
  * tunnels (CONNECT, Upgrade).
  */
 
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;

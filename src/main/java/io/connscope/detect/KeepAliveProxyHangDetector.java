@@ -20,6 +20,7 @@ package io.connscope.detect;
  * Cost: from the request to the client giving up (the end) or to its retry, whichever is first.
  */
 
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.ReuseFailures;

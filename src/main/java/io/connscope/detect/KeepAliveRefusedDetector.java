@@ -15,6 +15,7 @@ package io.connscope.detect;
  * previous one was closed. Severity warning when there were such connections, info otherwise.
  */
 
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;

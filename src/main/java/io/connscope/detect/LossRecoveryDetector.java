@@ -35,6 +35,7 @@ package io.connscope.detect;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.LossRecovery;
 import io.connscope.detect.facts.TransactionSpans;
 import io.connscope.http.HttpTracker;

@@ -13,6 +13,7 @@ package io.connscope.detect;
  * Cost: the sum of that blocking.
  */
 
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;

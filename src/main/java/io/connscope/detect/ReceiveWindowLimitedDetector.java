@@ -32,6 +32,7 @@ package io.connscope.detect;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.ReceiveWindow;
 import io.connscope.detect.facts.TransferGaps;
 import io.connscope.http.HttpTracker;

@@ -25,6 +25,7 @@ package io.connscope.detect;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.Flights;
 import io.connscope.detect.facts.TransactionSpans;
 import io.connscope.http.HttpTracker;

@@ -27,6 +27,7 @@ package io.connscope.detect;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.Flights;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;

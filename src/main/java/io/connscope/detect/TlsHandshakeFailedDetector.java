@@ -16,6 +16,7 @@ package io.connscope.detect;
  * alert, reset or close is in the capture).
  */
 
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;

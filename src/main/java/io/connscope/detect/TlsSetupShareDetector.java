@@ -31,6 +31,7 @@ package io.connscope.detect;
  */
 
 import io.connscope.common.Addresses;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.PairAggregator;
 import io.connscope.http.HttpTracker;

@@ -1,6 +1,7 @@
 package io.connscope.detect;
 
 import io.connscope.detect.facts.AckGatedReleases;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.TransferGaps;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;

@@ -19,6 +19,7 @@ package io.connscope.detect;
  */
 
 import io.connscope.common.Direction;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.ReuseFailures;
 import io.connscope.http.HttpTracker;

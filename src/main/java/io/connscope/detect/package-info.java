@@ -7,9 +7,9 @@
  *
  * <p>This package holds the detectors ({@code *Detector}, and the abstract bases {@code
  * ReleaseDetector} and {@code TransferGapDetector}), {@link io.connscope.detect.Detector}, {@link
- * io.connscope.detect.Detectors} and their thresholds {@link io.connscope.detect.DetectOptions}.
- * What several detectors share is in {@link io.connscope.detect.facts}, which never uses a
- * detector.
+ * io.connscope.detect.Detectors} and their thresholds {@link
+ * io.connscope.detect.facts.DetectOptions}. What several detectors share is in {@link
+ * io.connscope.detect.facts}, which never uses a detector.
  *
  * <p>Pipeline: the facts several detectors read are a stage before them, {@link
  * io.connscope.detect.facts.ConnectionFacts} (client/server pair aggregates, the index of finished

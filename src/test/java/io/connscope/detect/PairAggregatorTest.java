@@ -7,6 +7,7 @@ import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.PairAggregator;
 import io.connscope.report.Reports;
 import io.connscope.result.Finding;

@@ -1,7 +1,6 @@
 package io.connscope.detect.facts;
 
 import io.connscope.common.Direction;
-import io.connscope.detect.DetectOptions;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package io.connscope.detect.facts;
 
 import io.connscope.common.Warnings;
-import io.connscope.detect.DetectOptions;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;

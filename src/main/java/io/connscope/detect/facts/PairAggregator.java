@@ -1,7 +1,6 @@
 package io.connscope.detect.facts;
 
 import io.connscope.common.Direction;
-import io.connscope.detect.DetectOptions;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;

@@ -9,9 +9,10 @@
  * TransactionSpans}).
  *
  * <p>Contract: facts use {@code tcp}, {@code http}, {@code decode}, {@code capture}, {@code common}
- * and, of the {@code detect} package, only {@link io.connscope.detect.DetectOptions} (the
- * thresholds); never a detector, {@code Detector} or {@code Detectors} (checked by {@code
- * LayersTest}). They measure and leave judging to the detectors: a threshold that decides a finding
- * lives in its detector. Detectors treat what they get here as read-only.
+ * and hold the detectors' thresholds ({@link io.connscope.detect.facts.DetectOptions}, read by
+ * facts and detectors alike); never a detector, {@code Detector}, {@code Detectors} or anything
+ * else of {@code detect} (checked by {@code LayersTest}: the two packages form no cycle). They
+ * measure and leave judging to the detectors: a threshold that decides a finding lives in its
+ * detector. Detectors treat what they get here as read-only.
  */
 package io.connscope.detect.facts;

@@ -6,7 +6,6 @@ import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
-import io.connscope.detect.DetectOptions;
 import io.connscope.report.Reports;
 import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;

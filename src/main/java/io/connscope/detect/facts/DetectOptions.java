@@ -1,4 +1,4 @@
-package io.connscope.detect;
+package io.connscope.detect.facts;
 
 /**
  * Thresholds of the detectors, with their defaults. Each is documented in docs/findings.md and
