@@ -2,6 +2,7 @@ package io.connscope.report;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.io.SerializedString;
+import io.connscope.result.HeaderMap;
 import io.connscope.result.TransactionResult;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -26,9 +27,13 @@ final class TransactionJson {
   private static final java.util.HashMap<String, SerializedString> HEADER_FIELD_BY_NAME =
       new java.util.HashMap<>();
 
+  /** The encoded names of {@link #HEADER_NAMES}, same order. */
+  private static final SerializedString[] HEADER_FIELDS = new SerializedString[HEADER_NAMES.length];
+
   static {
-    for (String n : HEADER_NAMES) {
-      HEADER_FIELD_BY_NAME.put(n, field(n));
+    for (int k = 0; k < HEADER_NAMES.length; k++) {
+      HEADER_FIELDS[k] = field(HEADER_NAMES[k]);
+      HEADER_FIELD_BY_NAME.put(HEADER_NAMES[k], HEADER_FIELDS[k]);
     }
   }
 
@@ -392,18 +397,35 @@ final class TransactionJson {
   private void writeHeaders(SerializedString name, Map<String, String> h) {
     name(name);
     startObject();
-    if (!h.isEmpty()) {
+    if (h instanceof HeaderMap m) { // the analysis's: by index, no iterator
+      for (int i = 0; i < m.size(); i++) {
+        header(m.name(i), m.value(i));
+      }
+    } else if (!h.isEmpty()) {
       for (Map.Entry<String, String> e : h.entrySet()) {
-        SerializedString kept = HEADER_FIELD_BY_NAME.get(e.getKey());
-        if (kept != null) {
-          name(kept);
-        } else {
-          name(e.getKey()); // a report read back may hold others
-        }
-        string(e.getValue());
+        header(e.getKey(), e.getValue());
       }
     }
     endObject();
+  }
+
+  private void header(String name, String value) {
+    SerializedString kept = null;
+    for (int k = 0; k < HEADER_NAMES.length; k++) {
+      if (HEADER_NAMES[k] == name) { // the analysis's names are these strings
+        kept = HEADER_FIELDS[k];
+        break;
+      }
+    }
+    if (kept == null) {
+      kept = HEADER_FIELD_BY_NAME.get(name);
+    }
+    if (kept != null) {
+      name(kept);
+    } else {
+      name(name); // a report read back may hold others
+    }
+    string(value);
   }
 
   private void writeNegotiation(TransactionResult.KeepAliveNegotiation n) {
