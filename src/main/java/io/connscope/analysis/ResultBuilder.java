@@ -12,6 +12,7 @@ import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Endpoint;
 import io.connscope.result.Finding;
+import io.connscope.result.HeaderMap;
 import io.connscope.result.PairSummary;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TlsFacts;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -486,7 +486,8 @@ public final class ResultBuilder implements AnalysisSink {
     if (h == null || h.size() == 0) {
       return Map.of();
     }
-    LinkedHashMap<String, String> out = null;
+    String[] pairs = new String[2 * Math.min(h.size(), HEADERS.length)];
+    int size = 0;
     for (String n : HEADERS) {
       String first = null;
       StringBuilder more = null;
@@ -500,13 +501,12 @@ public final class ResultBuilder implements AnalysisSink {
         }
       }
       if (first != null) {
-        if (out == null) {
-          out = new LinkedHashMap<>();
-        }
-        out.put(n, more == null ? first : more.toString());
+        pairs[2 * size] = n;
+        pairs[2 * size + 1] = more == null ? first : more.toString();
+        size++;
       }
     }
-    return out == null ? Map.of() : Collections.unmodifiableMap(out);
+    return size == 0 ? Map.of() : HeaderMap.own(pairs, size);
   }
 
   private static ConnectionResult connection(

@@ -91,7 +91,8 @@ public final class Headers {
 
   void add(String lowerName, String value) {
     if (2 * size == fields.length) {
-      fields = java.util.Arrays.copyOf(fields, Math.max(8, fields.length * 2));
+      // room for 8 at once: most messages keep 3 to 6 (host, connection, content-length, ...)
+      fields = java.util.Arrays.copyOf(fields, Math.max(16, fields.length * 2));
     }
     fields[2 * size] = lowerName;
     fields[2 * size + 1] = value;

@@ -73,8 +73,6 @@ public final class JsonReportWriter implements ResultSink {
 
   private final Bytes scratch = new Bytes();
   private final Bytes findingScratch = new Bytes();
-  private final Bytes txScratch = new Bytes();
-  private JsonGenerator txGenerator;
   private final TransactionJson txJson = new TransactionJson();
   private JsonGenerator connGenerator;
 
@@ -127,17 +125,9 @@ public final class JsonReportWriter implements ResultSink {
       p.buf.write(',');
     }
     p.any = true;
-    try {
-      if (txGenerator == null) { // one generator for every transaction: they are many
-        txGenerator = FACTORY.createGenerator(txScratch, JsonEncoding.UTF8);
-      }
-      txJson.write(txGenerator, t);
-      txGenerator.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    p.buf.write(txScratch.array(), 0, txScratch.size());
-    txScratch.reset();
+    txJson.write(t); // without a JsonGenerator: they are many (TransactionJson)
+    p.buf.write(txJson.bytes(), 0, txJson.length());
+    txJson.reset();
     if (p.buf.size() >= PIECE_BYTES) {
       spoolPiece(connection, p);
     }

@@ -1,18 +1,24 @@
 package io.connscope.report;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.io.SerializedString;
+import io.connscope.result.HeaderMap;
 import io.connscope.result.TransactionResult;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the transactions of the JSON report ({@link JsonReportWriter}). A large capture has
- * hundreds of thousands of them, so their field names are encoded once, at class initialisation,
- * and their string values (the same method, target, reason and header values on most transactions)
- * are encoded once and reused through a small table of recent values. The bytes are those {@code
- * JsonGenerator.writeString(String)} writes. One instance per report writer; not thread-safe.
+ * Writes the transactions of the JSON report ({@link JsonReportWriter}) as compact UTF-8 JSON into
+ * its own byte buffer. A large capture has hundreds of thousands of them, so they are written
+ * without a {@code JsonGenerator} (whose per-value state checks were a tenth of the run's CPU): the
+ * field names are encoded once, at class initialisation, numbers are written digit by digit, and
+ * string values (the same method, target, reason and header values on most transactions) are
+ * escaped once by Jackson's {@link JsonStringEncoder} and reused through a small table of recent
+ * values. The bytes are those Jackson's compact generator wrote for the same calls ({@code
+ * writeString}, {@code writeNumber}, ...; the report goldens compare them). One instance per report
+ * writer; not thread-safe.
  */
 final class TransactionJson {
   /** Kept header names, in the order they are written. */
@@ -21,9 +27,13 @@ final class TransactionJson {
   private static final java.util.HashMap<String, SerializedString> HEADER_FIELD_BY_NAME =
       new java.util.HashMap<>();
 
+  /** The encoded names of {@link #HEADER_NAMES}, same order. */
+  private static final SerializedString[] HEADER_FIELDS = new SerializedString[HEADER_NAMES.length];
+
   static {
-    for (String n : HEADER_NAMES) {
-      HEADER_FIELD_BY_NAME.put(n, field(n));
+    for (int k = 0; k < HEADER_NAMES.length; k++) {
+      HEADER_FIELDS[k] = field(HEADER_NAMES[k]);
+      HEADER_FIELD_BY_NAME.put(HEADER_NAMES[k], HEADER_FIELDS[k]);
     }
   }
 
@@ -89,7 +99,24 @@ final class TransactionJson {
 
   private static final int VALUE_SLOTS = 1024;
   private static final int MAX_CACHED_LENGTH = 96;
+  private static final byte[] NULL = ascii("null");
+  private static final byte[] TRUE = ascii("true");
+  private static final byte[] FALSE = ascii("false");
   private final SerializedString[] values = new SerializedString[VALUE_SLOTS];
+
+  /** The transaction written last: {@code buf[0, len)}. */
+  private byte[] buf = new byte[2048];
+
+  private int len;
+
+  /** Whether the object or array open now has a member already (bit per depth). */
+  private long nonEmpty;
+
+  private int depth;
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
 
   /** A field name with its encodings computed now (class initialisation publishes them). */
   private static SerializedString field(String name) {
@@ -100,177 +127,322 @@ final class TransactionJson {
     return s;
   }
 
-  private static void num(JsonGenerator g, SerializedString name, long v) throws IOException {
-    g.writeFieldName(name);
-    g.writeNumber(v);
+  /** The bytes of the transaction written last: {@code bytes()[0, length())}. */
+  byte[] bytes() {
+    return buf;
   }
 
-  private static void bool(JsonGenerator g, SerializedString name, boolean v) throws IOException {
-    g.writeFieldName(name);
-    g.writeBoolean(v);
+  int length() {
+    return len;
   }
 
-  private static void opt(JsonGenerator g, SerializedString name, long v) throws IOException {
-    g.writeFieldName(name);
-    if (v >= 0) {
-      g.writeNumber(v);
-    } else {
-      g.writeNull();
+  /** Forgets the transaction written last. */
+  void reset() {
+    len = 0;
+  }
+
+  private void room(int n) {
+    if (len + n > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
     }
   }
 
-  private void str(JsonGenerator g, SerializedString name, String v) throws IOException {
-    g.writeFieldName(name);
-    value(g, v);
+  private void raw(byte b) {
+    room(1);
+    buf[len++] = b;
   }
 
-  /** {@code g.writeString(v)}, through the table of recent values. */
-  private void value(JsonGenerator g, String v) throws IOException {
-    if (v == null || v.length() > MAX_CACHED_LENGTH) {
-      g.writeString(v);
+  private void raw(byte[] b) {
+    room(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
+  }
+
+  /** A comma when the open container has a member already. */
+  private void separator() {
+    long bit = 1L << depth;
+    if ((nonEmpty & bit) != 0) {
+      raw((byte) ',');
+    } else {
+      nonEmpty |= bit;
+    }
+  }
+
+  private void start(byte open) {
+    raw(open);
+    depth++;
+    nonEmpty &= ~(1L << depth);
+  }
+
+  private void end(byte close) {
+    depth--;
+    raw(close);
+  }
+
+  private void startObject() {
+    start((byte) '{');
+  }
+
+  private void endObject() {
+    end((byte) '}');
+  }
+
+  private void startArray() {
+    start((byte) '[');
+  }
+
+  private void endArray() {
+    end((byte) ']');
+  }
+
+  /** A member's name and colon; its value follows without a separator. */
+  private void name(SerializedString name) {
+    separator();
+    byte[] q = name.asQuotedUTF8();
+    room(q.length + 3);
+    buf[len++] = '"';
+    System.arraycopy(q, 0, buf, len, q.length);
+    len += q.length;
+    buf[len++] = '"';
+    buf[len++] = ':';
+  }
+
+  /** A member's name given as a string (a report read back may hold other header names). */
+  private void name(String name) {
+    separator();
+    string(name);
+    raw((byte) ':');
+  }
+
+  private void number(long v) {
+    if (v < 0) {
+      raw(ascii(Long.toString(v)));
       return;
     }
-    int h = v.hashCode();
-    int slot = (h ^ (h >>> 12)) & (VALUE_SLOTS - 1);
-    SerializedString s = values[slot];
-    if (s == null || (s.getValue() != v && !s.getValue().equals(v))) {
-      s = new SerializedString(v);
-      values[slot] = s;
+    room(20);
+    int digits = 1;
+    for (long x = v; x >= 10; x /= 10) {
+      digits++;
     }
-    g.writeString(s);
+    int at = len + digits;
+    long x = v;
+    do {
+      buf[--at] = (byte) ('0' + (int) (x % 10));
+      x /= 10;
+    } while (x != 0);
+    len += digits;
+  }
+
+  private void num(SerializedString name, long v) {
+    name(name);
+    number(v);
+  }
+
+  private void bool(SerializedString name, boolean v) {
+    name(name);
+    raw(v ? TRUE : FALSE);
+  }
+
+  private void opt(SerializedString name, long v) {
+    name(name);
+    if (v >= 0) {
+      number(v);
+    } else {
+      raw(NULL);
+    }
+  }
+
+  private void str(SerializedString name, String v) {
+    name(name);
+    string(v);
+  }
+
+  /** An element of an array, or the value after a name: {@code writeString(v)}. */
+  private void element(String v) {
+    separator();
+    string(v);
+  }
+
+  private void element(long v) {
+    separator();
+    number(v);
+  }
+
+  /** {@code v} quoted and escaped, through the table of recent values; null as null. */
+  private void string(String v) {
+    if (v == null) {
+      raw(NULL);
+      return;
+    }
+    byte[] q;
+    if (v.length() > MAX_CACHED_LENGTH) {
+      q = JsonStringEncoder.getInstance().quoteAsUTF8(v);
+    } else {
+      int h = v.hashCode();
+      int slot = (h ^ (h >>> 12)) & (VALUE_SLOTS - 1);
+      SerializedString s = values[slot];
+      if (s == null || (s.getValue() != v && !s.getValue().equals(v))) {
+        s = new SerializedString(v);
+        values[slot] = s;
+      }
+      q = s.asQuotedUTF8();
+    }
+    room(q.length + 2);
+    buf[len++] = '"';
+    System.arraycopy(q, 0, buf, len, q.length);
+    len += q.length;
+    buf[len++] = '"';
   }
 
   /** Writes one transaction. */
-  void write(JsonGenerator g, TransactionResult t) throws IOException {
-    g.writeStartObject();
-    num(g, F_INDEX, t.index());
-    num(g, F_DEPTH, t.depth());
-    num(g, F_PIPELINE_DEPTH, t.pipelineDepth());
-    str(g, F_METHOD, t.method());
-    str(g, F_URI, t.uri());
-    str(g, F_VERSION, t.version());
-    g.writeFieldName(F_STATUS);
+  void write(TransactionResult t) {
+    depth = 0;
+    nonEmpty = 0;
+    startObject();
+    num(F_INDEX, t.index());
+    num(F_DEPTH, t.depth());
+    num(F_PIPELINE_DEPTH, t.pipelineDepth());
+    str(F_METHOD, t.method());
+    str(F_URI, t.uri());
+    str(F_VERSION, t.version());
+    name(F_STATUS);
     if (t.status() != null) { // since 1.3.0: null, not 0, when there is no final response
-      g.writeNumber(t.status());
+      number(t.status());
     } else {
-      g.writeNull();
+      raw(NULL);
     }
-    str(g, F_REASON, t.reason());
-    str(g, F_RESPONSE_VERSION, t.responseVersion());
-    g.writeFieldName(F_INTERIM_STATUSES);
-    g.writeStartArray();
+    str(F_REASON, t.reason());
+    str(F_RESPONSE_VERSION, t.responseVersion());
+    name(F_INTERIM_STATUSES);
+    startArray();
     List<Integer> interim = t.interimStatuses();
     for (int i = 0; i < interim.size(); i++) { // indexed: no iterator per transaction
-      g.writeNumber(interim.get(i));
+      element(interim.get(i));
     }
-    g.writeEndArray();
-    writeHeaders(g, F_REQUEST_HEADERS, t.requestHeaders());
-    writeHeaders(g, F_RESPONSE_HEADERS, t.responseHeaders());
-    num(g, F_REQUEST_HEADER_BYTES, t.requestHeaderBytes());
-    num(g, F_REQUEST_BODY_BYTES, t.requestBodyBytes());
-    num(g, F_REQUEST_BODY_GAP_BYTES, t.requestBodyGapBytes());
-    str(g, F_REQUEST_FRAMING, t.requestFraming());
-    num(g, F_RESPONSE_HEADER_BYTES, t.responseHeaderBytes());
-    num(g, F_RESPONSE_BODY_BYTES, t.responseBodyBytes());
-    num(g, F_RESPONSE_BODY_GAP_BYTES, t.responseBodyGapBytes());
-    str(g, F_RESPONSE_FRAMING, t.responseFraming());
-    opt(g, F_REQUEST_FRAME, t.requestFrame());
-    opt(g, F_REQUEST_LAST_FRAME, t.requestLastFrame());
-    opt(g, F_RESPONSE_FRAME, t.responseFrame());
-    opt(g, F_RESPONSE_LAST_FRAME, t.responseLastFrame());
-    opt(g, F_REQUEST_START_US, t.requestStartUs());
-    opt(g, F_REQUEST_END_US, t.requestEndUs());
-    opt(g, F_RESPONSE_START_US, t.responseStartUs());
-    opt(g, F_RESPONSE_END_US, t.responseEndUs());
+    endArray();
+    writeHeaders(F_REQUEST_HEADERS, t.requestHeaders());
+    writeHeaders(F_RESPONSE_HEADERS, t.responseHeaders());
+    num(F_REQUEST_HEADER_BYTES, t.requestHeaderBytes());
+    num(F_REQUEST_BODY_BYTES, t.requestBodyBytes());
+    num(F_REQUEST_BODY_GAP_BYTES, t.requestBodyGapBytes());
+    str(F_REQUEST_FRAMING, t.requestFraming());
+    num(F_RESPONSE_HEADER_BYTES, t.responseHeaderBytes());
+    num(F_RESPONSE_BODY_BYTES, t.responseBodyBytes());
+    num(F_RESPONSE_BODY_GAP_BYTES, t.responseBodyGapBytes());
+    str(F_RESPONSE_FRAMING, t.responseFraming());
+    opt(F_REQUEST_FRAME, t.requestFrame());
+    opt(F_REQUEST_LAST_FRAME, t.requestLastFrame());
+    opt(F_RESPONSE_FRAME, t.responseFrame());
+    opt(F_RESPONSE_LAST_FRAME, t.responseLastFrame());
+    opt(F_REQUEST_START_US, t.requestStartUs());
+    opt(F_REQUEST_END_US, t.requestEndUs());
+    opt(F_RESPONSE_START_US, t.responseStartUs());
+    opt(F_RESPONSE_END_US, t.responseEndUs());
     TransactionResult.Timings timings = t.timings();
-    g.writeFieldName(F_TIMINGS);
-    g.writeStartObject();
-    opt(g, F_CONNECT_US, timings.connectUs());
-    opt(g, F_SEND_US, timings.sendUs());
-    opt(g, F_WAIT_US, timings.waitUs());
-    opt(g, F_RECEIVE_US, timings.receiveUs());
-    opt(g, F_SERVER_US, timings.serverUs());
-    g.writeFieldName(F_STALLS);
-    g.writeStartArray();
+    name(F_TIMINGS);
+    startObject();
+    opt(F_CONNECT_US, timings.connectUs());
+    opt(F_SEND_US, timings.sendUs());
+    opt(F_WAIT_US, timings.waitUs());
+    opt(F_RECEIVE_US, timings.receiveUs());
+    opt(F_SERVER_US, timings.serverUs());
+    name(F_STALLS);
+    startArray();
     List<TransactionResult.Stall> stalls = timings.stalls();
     for (int i = 0; i < stalls.size(); i++) {
       TransactionResult.Stall s = stalls.get(i);
-      g.writeStartObject();
-      str(g, F_TYPE, s.type());
-      num(g, F_COST_US, s.costUs());
-      g.writeEndObject();
+      separator();
+      startObject();
+      str(F_TYPE, s.type());
+      num(F_COST_US, s.costUs());
+      endObject();
     }
-    g.writeEndArray();
-    g.writeEndObject();
-    bool(g, F_UNANSWERED, t.unanswered());
+    endArray();
+    endObject();
+    bool(F_UNANSWERED, t.unanswered());
     TransactionResult.ResponseNotCaptured lost = t.responseNotCaptured();
     if (lost != null) { // since 1.2.0
-      g.writeFieldName(F_RESPONSE_NOT_CAPTURED);
-      g.writeStartObject();
-      num(g, F_BYTES_ACKNOWLEDGED, lost.bytesAcknowledged());
-      opt(g, F_ACK_FRAME, lost.ackFrame());
-      opt(g, F_ACK_US, lost.ackUs());
-      g.writeEndObject();
+      name(F_RESPONSE_NOT_CAPTURED);
+      startObject();
+      num(F_BYTES_ACKNOWLEDGED, lost.bytesAcknowledged());
+      opt(F_ACK_FRAME, lost.ackFrame());
+      opt(F_ACK_US, lost.ackUs());
+      endObject();
     }
     if (t.requestWireBytes() >= 0) {
-      num(g, F_REQUEST_WIRE_BYTES, t.requestWireBytes()); // since 1.2.0
+      num(F_REQUEST_WIRE_BYTES, t.requestWireBytes()); // since 1.2.0
     }
     if (t.responseWireBytes() >= 0) {
-      num(g, F_RESPONSE_WIRE_BYTES, t.responseWireBytes()); // since 1.2.0
+      num(F_RESPONSE_WIRE_BYTES, t.responseWireBytes()); // since 1.2.0
     }
-    bool(g, F_ORPHAN_RESPONSE, t.orphanResponse());
+    bool(F_ORPHAN_RESPONSE, t.orphanResponse());
     if (t.requestNotCaptured()) {
-      bool(g, F_REQUEST_NOT_CAPTURED, true); // since 1.2.0
+      bool(F_REQUEST_NOT_CAPTURED, true); // since 1.2.0
     }
-    bool(g, F_REQUEST_COMPLETE, t.requestComplete());
-    bool(g, F_RESPONSE_COMPLETE, t.responseComplete());
-    bool(g, F_GAP_AFFECTED, t.gapAffected());
-    bool(g, F_CLOSE_DELIMITED, t.closeDelimited());
-    g.writeFieldName(F_ANOMALIES);
-    g.writeStartArray();
+    bool(F_REQUEST_COMPLETE, t.requestComplete());
+    bool(F_RESPONSE_COMPLETE, t.responseComplete());
+    bool(F_GAP_AFFECTED, t.gapAffected());
+    bool(F_CLOSE_DELIMITED, t.closeDelimited());
+    name(F_ANOMALIES);
+    startArray();
     List<String> anomalies = t.anomalies();
     for (int i = 0; i < anomalies.size(); i++) {
-      value(g, anomalies.get(i));
+      element(anomalies.get(i));
     }
-    g.writeEndArray();
-    writeNegotiation(g, t.keepalive());
-    g.writeEndObject();
+    endArray();
+    writeNegotiation(t.keepalive());
+    endObject();
   }
 
-  private void writeHeaders(JsonGenerator g, SerializedString name, Map<String, String> h)
-      throws IOException {
-    g.writeFieldName(name);
-    g.writeStartObject();
-    if (!h.isEmpty()) {
+  private void writeHeaders(SerializedString name, Map<String, String> h) {
+    name(name);
+    startObject();
+    if (h instanceof HeaderMap m) { // the analysis's: by index, no iterator
+      for (int i = 0; i < m.size(); i++) {
+        header(m.name(i), m.value(i));
+      }
+    } else if (!h.isEmpty()) {
       for (Map.Entry<String, String> e : h.entrySet()) {
-        SerializedString kept = HEADER_FIELD_BY_NAME.get(e.getKey());
-        if (kept != null) {
-          g.writeFieldName(kept);
-        } else {
-          g.writeFieldName(e.getKey()); // a report read back may hold others
-        }
-        value(g, e.getValue());
+        header(e.getKey(), e.getValue());
       }
     }
-    g.writeEndObject();
+    endObject();
   }
 
-  private void writeNegotiation(JsonGenerator g, TransactionResult.KeepAliveNegotiation n)
-      throws IOException {
-    g.writeFieldName(F_KEEPALIVE);
-    g.writeStartObject();
-    str(g, F_CLIENT_ASKED, n.clientAsked());
-    if (n.proxyConnection() != null) {
-      str(g, F_PROXY_CONNECTION, n.proxyConnection());
+  private void header(String name, String value) {
+    SerializedString kept = null;
+    for (int k = 0; k < HEADER_NAMES.length; k++) {
+      if (HEADER_NAMES[k] == name) { // the analysis's names are these strings
+        kept = HEADER_FIELDS[k];
+        break;
+      }
     }
-    str(g, F_SERVER_ANSWERED, n.serverAnswered());
+    if (kept == null) {
+      kept = HEADER_FIELD_BY_NAME.get(name);
+    }
+    if (kept != null) {
+      name(kept);
+    } else {
+      name(name); // a report read back may hold others
+    }
+    string(value);
+  }
+
+  private void writeNegotiation(TransactionResult.KeepAliveNegotiation n) {
+    name(F_KEEPALIVE);
+    startObject();
+    str(F_CLIENT_ASKED, n.clientAsked());
+    if (n.proxyConnection() != null) {
+      str(F_PROXY_CONNECTION, n.proxyConnection());
+    }
+    str(F_SERVER_ANSWERED, n.serverAnswered());
     if (n.keepAliveMax() >= 0) {
-      num(g, F_KEEP_ALIVE_MAX, n.keepAliveMax());
+      num(F_KEEP_ALIVE_MAX, n.keepAliveMax());
     }
     if (n.keepAliveTimeoutS() >= 0) {
-      num(g, F_KEEP_ALIVE_TIMEOUT_S, n.keepAliveTimeoutS());
+      num(F_KEEP_ALIVE_TIMEOUT_S, n.keepAliveTimeoutS());
     }
-    bool(g, F_PERSISTENT, n.persistent());
-    g.writeEndObject();
+    bool(F_PERSISTENT, n.persistent());
+    endObject();
   }
 }
