@@ -5,7 +5,6 @@ import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.ResultBuilder;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
-import io.connscope.capture.filter.CaptureFilter;
 import io.connscope.common.Warnings;
 import io.connscope.report.ReportFormat;
 import io.connscope.report.ReportSet;
@@ -104,16 +103,7 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     AnalysisConfig config = analysisOptions.toConfig(spec);
-    if (filter != null) {
-      try {
-        config.filter = CaptureFilter.of(filter);
-      } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.ParameterException(
-            spec.commandLine(), "bad filter '" + filter + "': " + e.getMessage());
-      } catch (IllegalStateException e) {
-        throw new UserError(ExitCodes.INPUT, e.getMessage());
-      }
-    }
+    config.filter = InputFiles.filter(spec, filter);
     List<ReportFormat> formats =
         Outputs.formats(spec, outputs, format == null ? null : format.format);
     InputFiles.Resolved resolved = InputFiles.resolve(files);
@@ -125,7 +115,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
     // every input is checked before anything is written; each is then opened in turn, so a
     // directory of a thousand rotated files never holds a thousand open files
-    checkReadable(inputs);
+    InputFiles.checkReadable(inputs);
     OutputStream stdout = null;
     try (Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles()) {
       ReportSet sink = new ReportSet(Main.version());
@@ -188,18 +178,6 @@ final class AnalyzeCommand implements Callable<Integer> {
       // only now, with every report complete, do the new files replace the old ones
       outFiles.commit();
       return ExitCodes.OK;
-    }
-  }
-
-  /** Opens and closes each input: an unreadable one is a one-line error before any output. */
-  private static void checkReadable(List<Path> files) {
-    for (Path f : files) {
-      try (PacketSource s = CaptureFiles.open(f, new Warnings())) {
-        // readable
-      } catch (IOException e) {
-        String msg = describe(e);
-        throw new UserError(ExitCodes.INPUT, msg.startsWith(f.toString()) ? msg : f + ": " + msg);
-      }
     }
   }
 

@@ -5,7 +5,6 @@ import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.ResultBuilder;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
-import io.connscope.capture.filter.CaptureFilter;
 import io.connscope.common.Warnings;
 import io.connscope.diff.DiffResult;
 import io.connscope.diff.DiffWriters;
@@ -155,16 +154,7 @@ final class DiffCommand implements Callable<Integer> {
       map.put(m.substring(0, eq), m.substring(eq + 1));
     }
     AnalysisConfig config = analysisOptions.toConfig(spec);
-    if (filter != null) {
-      try {
-        config.filter = CaptureFilter.of(filter);
-      } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.ParameterException(
-            spec.commandLine(), "bad filter '" + filter + "': " + e.getMessage());
-      } catch (IllegalStateException e) {
-        throw new UserError(ExitCodes.INPUT, e.getMessage());
-      }
-    }
+    config.filter = InputFiles.filter(spec, filter);
     if (output != null) {
       Outputs.check(List.of(before, after), List.of(output));
     }
@@ -236,14 +226,7 @@ final class DiffCommand implements Callable<Integer> {
     for (String skip : resolved.skipped()) {
       spec.commandLine().getErr().println("connscope: skipped " + skip);
     }
-    for (Path f : resolved.files()) {
-      try (PacketSource s = CaptureFiles.open(f, new Warnings())) {
-        // readable
-      } catch (IOException e) {
-        String msg = AnalyzeCommand.describe(e);
-        throw new UserError(ExitCodes.INPUT, msg.startsWith(f.toString()) ? msg : f + ": " + msg);
-      }
-    }
+    InputFiles.checkReadable(resolved.files());
     return resolved.files();
   }
 

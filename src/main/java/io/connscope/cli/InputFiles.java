@@ -3,6 +3,7 @@ package io.connscope.cli;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.CaptureFormatException;
 import io.connscope.capture.PacketSource;
+import io.connscope.capture.filter.CaptureFilter;
 import io.connscope.common.Warnings;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -13,6 +14,8 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The capture files behind the inputs a user names: a file stands for itself, in the order given; a
@@ -91,6 +94,38 @@ final class InputFiles {
     }
     out.sort(Comparator.comparing(m -> m.getFileName().toString()));
     return out;
+  }
+
+  /**
+   * Opens and closes each file: an unreadable one is a one-line error (exit 3) before any output.
+   */
+  static void checkReadable(List<Path> files) {
+    for (Path f : files) {
+      try (PacketSource s = CaptureFiles.open(f, new Warnings())) {
+        // readable
+      } catch (IOException e) {
+        String msg = AnalyzeCommand.describe(e);
+        throw new UserError(ExitCodes.INPUT, msg.startsWith(f.toString()) ? msg : f + ": " + msg);
+      }
+    }
+  }
+
+  /**
+   * The capture filter for {@code -f EXPR} (null without one): a bad expression is a usage error
+   * with libpcap's message (exit 2), a missing libpcap an input error (exit 3).
+   */
+  static CaptureFilter filter(CommandSpec spec, String expr) {
+    if (expr == null) {
+      return null;
+    }
+    try {
+      return CaptureFilter.of(expr);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), "bad filter '" + expr + "': " + e.getMessage());
+    } catch (IllegalStateException e) {
+      throw new UserError(ExitCodes.INPUT, e.getMessage());
+    }
   }
 
   private static long firstPacketNanos(Path file) throws IOException {
