@@ -1112,17 +1112,13 @@ public final class HtmlReportWriter {
         y + 4,
         rowH - 8,
         who
-            + "request records "
-            + ReportModel.ms(TlsReport.sendUs(x))
-            + ", "
-            + x.requestBytes()
-            + " B in "
-            + x.requestRecords()
-            + (x.requestRecords() == 1 ? " record" : " records")
-            + ", frames "
-            + x.requestFirstFrame()
-            + "-"
-            + x.requestLastFrame());
+            + records(
+                "request",
+                TlsReport.sendUs(x),
+                x.requestBytes(),
+                x.requestRecords(),
+                x.requestFirstFrame(),
+                x.requestLastFrame()));
     if (x.responseStartUs() < 0) {
       rect(
           b,
@@ -1150,17 +1146,30 @@ public final class HtmlReportWriter {
         y + 4,
         rowH - 8,
         who
-            + "response records "
-            + ReportModel.ms(TlsReport.receiveUs(x))
-            + ", "
-            + x.responseBytes()
-            + " B in "
-            + x.responseRecords()
-            + (x.responseRecords() == 1 ? " record" : " records")
-            + ", frames "
-            + x.responseFirstFrame()
-            + "-"
-            + x.responseLastFrame());
+            + records(
+                "response",
+                TlsReport.receiveUs(x),
+                x.responseBytes(),
+                x.responseRecords(),
+                x.responseFirstFrame(),
+                x.responseLastFrame()));
+  }
+
+  /** "request records 1.2 ms, 345 B in 2 records, frames 10-11" for an inferred exchange. */
+  private static String records(
+      String side, long us, long bytes, long count, long firstFrame, long lastFrame) {
+    return side
+        + " records "
+        + ReportModel.ms(us)
+        + ", "
+        + bytes
+        + " B in "
+        + count
+        + (count == 1 ? " record" : " records")
+        + ", frames "
+        + firstFrame
+        + "-"
+        + lastFrame;
   }
 
   /** ", host: ..., user-agent: ..." for a hover text. */
