@@ -1,5 +1,6 @@
 package io.connscope.http;
 
+import io.connscope.common.KeptHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,20 +15,7 @@ import java.util.List;
  */
 public final class Headers {
   /** Lower-case names of the kept header fields. */
-  public static final List<String> KEPT =
-      List.of(
-          "host",
-          "connection",
-          "keep-alive",
-          "proxy-connection",
-          "content-length",
-          "transfer-encoding",
-          "via",
-          "expect",
-          "upgrade",
-          "content-type",
-          "server",
-          "user-agent");
+  public static final List<String> KEPT = KeptHeaders.NAMES;
 
   static final Headers EMPTY = new Headers();
 

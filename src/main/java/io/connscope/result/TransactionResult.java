@@ -1,5 +1,6 @@
 package io.connscope.result;
 
+import io.connscope.common.KeptHeaders;
 import java.util.List;
 import java.util.Map;
 
@@ -77,20 +78,7 @@ public record TransactionResult(
     KeepAliveNegotiation keepalive) {
 
   /** The request and response headers kept, in the order reports list them. */
-  public static final List<String> KEPT_HEADERS =
-      List.of(
-          "host",
-          "connection",
-          "keep-alive",
-          "proxy-connection",
-          "content-length",
-          "transfer-encoding",
-          "via",
-          "expect",
-          "upgrade",
-          "content-type",
-          "server",
-          "user-agent");
+  public static final List<String> KEPT_HEADERS = KeptHeaders.NAMES;
 
   /** First request byte to last response byte, -1 when either is missing. */
   public long totalUs() {

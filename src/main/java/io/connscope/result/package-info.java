@@ -6,7 +6,8 @@
  *
  * <p>Contract: every number a report shows is computed once, by the analysis ({@code
  * analysis.ResultBuilder}), and stored here; writers only format. Unknown numbers are -1 where
- * documented, an absent response status is null. Depends on nothing else in connscope (it is the
- * neutral package every layer above {@code http} may use).
+ * documented, an absent response status is null. Depends on nothing else in connscope but the
+ * neutral {@code common} (the kept header names); it is the model every layer above {@code http}
+ * may use.
  */
 package io.connscope.result;
