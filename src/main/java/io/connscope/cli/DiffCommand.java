@@ -161,6 +161,13 @@ final class DiffCommand implements Callable<Integer> {
     // both sides are checked before either is analysed: a typo in AFTER costs no analysis of BEFORE
     List<Path> beforeFiles = check(before);
     List<Path> afterFiles = check(after);
+    if (output != null) {
+      // a side that is a directory or glob stands for its files: the output is none of them
+      List<Path> inputs = new java.util.ArrayList<>();
+      inputs.addAll(beforeFiles == null ? List.of(before) : beforeFiles);
+      inputs.addAll(afterFiles == null ? List.of(after) : afterFiles);
+      Outputs.check(inputs, List.of(output));
+    }
     SideStats b = load(before, beforeFiles, config);
     SideStats a = load(after, afterFiles, config);
     DiffResult d = Differ.diff(b, a, map, costMs, p90Pct, p90MinMs);

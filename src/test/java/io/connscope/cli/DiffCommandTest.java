@@ -1,5 +1,6 @@
 package io.connscope.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -205,6 +206,20 @@ class DiffCommandTest {
         ExitCodes.USAGE,
         "extension");
     MainTest.assertOneLineError(MainTest.run("diff", BEFORE), ExitCodes.USAGE, "AFTER");
+  }
+
+  /** A side given as a directory stands for its files: the output may be none of them. */
+  @Test
+  void theOutputIsNeverAFileOfADirectorySide() throws IOException {
+    Path dir = Files.createDirectory(tmp.resolve("ring"));
+    Path capture = dir.resolve("cap.txt"); // rotated captures need not be named .pcap
+    Files.copy(Path.of(BEFORE), capture);
+    byte[] original = Files.readAllBytes(capture);
+    MainTest.assertOneLineError(
+        MainTest.run("diff", dir.toString(), AFTER, "-o", capture.toString()),
+        ExitCodes.USAGE,
+        "is the input");
+    assertArrayEquals(original, Files.readAllBytes(capture));
   }
 
   @Test
