@@ -71,6 +71,10 @@ public final class Analysis {
   private long tcpPackets;
   private long firstNanos = Long.MIN_VALUE;
   private long lastNanos;
+
+  /** Timestamp of the last frame accepted (of the file being read). */
+  private long frameNanos;
+
   private long connections;
   private boolean finished;
 
@@ -106,12 +110,17 @@ public final class Analysis {
   public void read(PacketSource source, String format, LongConsumer progress) throws IOException {
     long before = packets;
     long bytesBefore = bytes;
+    long firstFrame = frameNumber + 1;
+    long fileFirstNanos = Long.MIN_VALUE;
     if (source instanceof io.connscope.capture.PcapNgReader ng) {
       ng.onTlsKeyLog(config.tlsKeys::add); // Decryption Secrets Blocks precede their packets
     }
     try {
       while (source.next()) {
         accept(source.info(), source.buffer(), source.frameOffset());
+        if (fileFirstNanos == Long.MIN_VALUE) {
+          fileFirstNanos = frameNanos;
+        }
         if ((packets & 0xFFFF) == 0 && progress != null) {
           progress.accept(source.bytesRead());
         }
@@ -119,7 +128,13 @@ public final class Analysis {
     } finally {
       files.add(
           new CaptureTotals.FileSummary(
-              source.name(), format, packets - before, bytes - bytesBefore));
+              source.name(),
+              format,
+              packets - before,
+              bytes - bytesBefore,
+              firstFrame,
+              fileFirstNanos,
+              fileFirstNanos == Long.MIN_VALUE ? Long.MIN_VALUE : frameNanos));
     }
   }
 
@@ -130,6 +145,7 @@ public final class Analysis {
   public void accept(CaptureInfo info, ByteBuffer buf, int off) {
     info.frameNumber = ++frameNumber;
     packets++;
+    frameNanos = info.timestampNanos;
     bytes += info.capturedLength;
     if (firstNanos == Long.MIN_VALUE) {
       firstNanos = info.timestampNanos;

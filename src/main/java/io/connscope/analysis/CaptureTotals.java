@@ -36,6 +36,17 @@ public record CaptureTotals(
     List<PairAggregator.Pair> pairs,
     long connectionsOutsidePairs) {
 
-  /** One input file: its name as given, format, frames and bytes read from it. */
-  public record FileSummary(String name, String format, long packets, long bytes) {}
+  /**
+   * One input file: its name as given, format, frames and bytes read from it, the analysis-wide
+   * number of its first frame, and the timestamps (epoch nanoseconds) of its first and last frames
+   * ({@code Long.MIN_VALUE} when it has none).
+   */
+  public record FileSummary(
+      String name,
+      String format,
+      long packets,
+      long bytes,
+      long firstFrame,
+      long firstNanos,
+      long lastNanos) {}
 }

@@ -356,7 +356,15 @@ public final class ResultBuilder implements AnalysisSink {
     groups.clear();
     List<CaptureSummary.FileSummary> files = new ArrayList<>();
     for (CaptureTotals.FileSummary f : t.files()) {
-      files.add(new CaptureSummary.FileSummary(f.name(), f.format(), f.packets(), f.bytes()));
+      files.add(
+          new CaptureSummary.FileSummary(
+              f.name(),
+              f.format(),
+              f.packets(),
+              f.bytes(),
+              f.firstFrame(),
+              f.firstNanos() == Long.MIN_VALUE ? -1 : f.firstNanos() / 1000,
+              f.lastNanos() == Long.MIN_VALUE ? -1 : f.lastNanos() / 1000));
     }
     List<CaptureSummary.Warning> warnings = new ArrayList<>();
     for (Map.Entry<String, Warnings.Entry> e : t.warnings().entries().entrySet()) {

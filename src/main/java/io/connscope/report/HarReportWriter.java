@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
+import io.connscope.result.FrameFiles;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import java.io.ByteArrayOutputStream;
@@ -67,6 +68,7 @@ public final class HarReportWriter {
   static void write(ReportSource src, OutputStream out) throws IOException {
     ResultJson.Header r = src.header();
     long epochUs = r.capture().startEpochUs();
+    FrameFiles ff = r.capture().frameFiles();
     DefaultPrettyPrinter pp =
         new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
     // an entry sits two objects deep (the document, then "log"): rendered alone, it is indented so
@@ -86,7 +88,7 @@ public final class HarReportWriter {
             scratch.reset();
             try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
               g.setPrettyPrinter(entryPp.createInstance());
-              entry(g, fs, new Tx(c, t, start), epochUs);
+              entry(g, fs, new Tx(c, t, start), epochUs, ff);
             }
             entries.add(start, scratch.toByteArray(), scratch.size());
           });
@@ -151,7 +153,8 @@ public final class HarReportWriter {
                 + r.toolVersion()
                 + " from "
                 + ReportModel.files(r.capture())
-                + "; times are capture times");
+                + "; times are capture times"
+                + (ff.multi() ? "; " + ReportModel.fileFrames(r.capture()) : ""));
         g.writeEndObject();
         g.writeEndObject();
       }
@@ -178,7 +181,8 @@ public final class HarReportWriter {
     return BigDecimal.valueOf(us, 3);
   }
 
-  private static void entry(JsonGenerator g, List<Finding> findings, Tx x, long epochUs)
+  private static void entry(
+      JsonGenerator g, List<Finding> findings, Tx x, long epochUs, FrameFiles ff)
       throws IOException {
     ConnectionResult c = x.connection();
     TransactionResult t = x.transaction();
@@ -255,12 +259,16 @@ public final class HarReportWriter {
     g.writeEndObject();
     g.writeStringField("serverIPAddress", c.server().ip());
     g.writeStringField("connection", c.idString());
-    connscope(g, findings, c, t);
+    connscope(g, findings, c, t, ff);
     g.writeEndObject();
   }
 
   private static void connscope(
-      JsonGenerator g, List<Finding> findings, ConnectionResult c, TransactionResult t)
+      JsonGenerator g,
+      List<Finding> findings,
+      ConnectionResult c,
+      TransactionResult t,
+      FrameFiles ff)
       throws IOException {
     String id = c.idString();
     int index = t.index();
@@ -269,17 +277,17 @@ public final class HarReportWriter {
     g.writeNumberField("transaction", index);
     g.writeStringField("client", ReportModel.endpoint(c.client()));
     g.writeStringField("server", ReportModel.endpoint(c.server()));
-    frame(g, "request_frame", t.requestFrame());
-    frame(g, "request_last_frame", t.requestLastFrame());
-    frame(g, "response_frame", t.responseFrame());
-    frame(g, "response_last_frame", t.responseLastFrame());
+    frame(g, "request_frame", t.requestFrame(), ff);
+    frame(g, "request_last_frame", t.requestLastFrame(), ff);
+    frame(g, "response_frame", t.responseFrame(), ff);
+    frame(g, "response_last_frame", t.responseLastFrame(), ff);
     g.writeBooleanField("unanswered", t.unanswered());
     TransactionResult.ResponseNotCaptured n = t.responseNotCaptured();
     if (n != null) {
       // the client received a response the capture lost: its size and ACK, inferred
       g.writeObjectFieldStart("response_not_captured");
       g.writeNumberField("bytes_acknowledged", n.bytesAcknowledged());
-      frame(g, "ack_frame", n.ackFrame());
+      frame(g, "ack_frame", n.ackFrame(), ff);
       g.writeEndObject();
     }
     if (t.requestNotCaptured()) {
@@ -315,6 +323,18 @@ public final class HarReportWriter {
           g.writeNumber(fr);
         }
         g.writeEndArray();
+        if (ff.multi()) { // each frame's file and number there ("a.pcap #12"), as frames go
+          g.writeArrayFieldStart("frames_in_files");
+          for (long fr : f.frames()) {
+            String w = ff.where(fr);
+            if (w == null) {
+              g.writeNull();
+            } else {
+              g.writeString(w);
+            }
+          }
+          g.writeEndArray();
+        }
         g.writeStringField("display_filter", f.displayFilter());
         g.writeStringField("summary", f.summary());
         g.writeStringField("fix", f.fix());
@@ -325,9 +345,18 @@ public final class HarReportWriter {
     g.writeEndObject();
   }
 
-  private static void frame(JsonGenerator g, String name, long frame) throws IOException {
+  /**
+   * A frame number, and with several input files its file and number there as {@code NAME_in_file}
+   * ("a.pcap #12"); nothing when unknown.
+   */
+  private static void frame(JsonGenerator g, String name, long frame, FrameFiles ff)
+      throws IOException {
     if (frame >= 0) {
       g.writeNumberField(name, frame);
+      String w = ff.where(frame);
+      if (w != null) {
+        g.writeStringField(name + "_in_file", w);
+      }
     }
   }
 

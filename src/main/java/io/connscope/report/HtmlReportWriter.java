@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
+import io.connscope.result.FrameFiles;
 import io.connscope.result.LadderEntry;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
@@ -127,7 +128,14 @@ public final class HtmlReportWriter {
                     + "</code>, "
                     + cap.filteredOut()
                     + " packets excluded")
-        .append("</p></header>\n");
+        .append("</p>")
+        .append(
+            d.frameFiles.multi()
+                ? "<p class=\"sub\">"
+                    + html("F" + ReportModel.fileFrames(cap).substring(1))
+                    + "</p>"
+                : "")
+        .append("</header>\n");
     banner(b, d);
     verdict(b, d);
     findings(b, d);
@@ -248,7 +256,7 @@ public final class HtmlReportWriter {
           .append("</td><td class=\"num\">")
           .append(ReportModel.ms(f.costUs()))
           .append("</td><td>")
-          .append(html(ReportModel.frames(f)));
+          .append(html(ReportModel.frames(f, d.frameFiles)));
       if (l != null) {
         b.append("<br><a href=\"#").append(l.anchor()).append("\">ladder</a>");
       }
@@ -295,7 +303,7 @@ public final class HtmlReportWriter {
           .append("\"><figcaption><strong>")
           .append(html(ReportModel.where(f0)))
           .append("</strong>, frames ")
-          .append(html(ReportModel.frames(f0)))
+          .append(html(ReportModel.frames(f0, d.frameFiles)))
           .append(": ");
       for (int i = 0; i < l.findings().size(); i++) {
         Finding f = l.findings().get(i);
@@ -306,7 +314,7 @@ public final class HtmlReportWriter {
             .append(")");
       }
       b.append("</figcaption>");
-      ladderSvg(b, l, c);
+      ladderSvg(b, l, c, d.frameFiles);
       b.append("</figure>");
     }
     if (d.laddersNotDrawn > 0) {
@@ -318,7 +326,8 @@ public final class HtmlReportWriter {
     b.append("</section>\n");
   }
 
-  private static void ladderSvg(StringBuilder b, ReportDigest.Ladder l, ConnectionResult c) {
+  private static void ladderSvg(
+      StringBuilder b, ReportDigest.Ladder l, ConnectionResult c, FrameFiles ff) {
     List<LadderEntry> entries = l.ladder();
     int rowH = 34;
     int top = 46;
@@ -411,7 +420,7 @@ public final class HtmlReportWriter {
           .append(
               html(
                   "frame "
-                      + frame
+                      + ff.cite(frame)
                       + who
                       + ": "
                       + (c2s ? "client to server" : "server to client")
@@ -753,7 +762,7 @@ public final class HtmlReportWriter {
     }
     StringBuilder r = new StringBuilder();
     for (ConnectionResult c : cs) {
-      for (String line : TlsReport.remarks(c.tls())) {
+      for (String line : TlsReport.remarks(c.tls(), d.frameFiles)) {
         r.append("<li>").append(html(c.idString())).append(": ").append(html(line)).append("</li>");
       }
     }
@@ -791,7 +800,7 @@ public final class HtmlReportWriter {
                 : "")
         .append("</p>");
     for (ReportDigest.Waterfall w : d.waterfalls) {
-      waterfall(b, w.findings(), w.connection());
+      waterfall(b, w.findings(), w.connection(), d.frameFiles);
     }
     if (d.waterfallCandidates > d.waterfalls.size()) {
       b.append("<p>")
@@ -802,7 +811,7 @@ public final class HtmlReportWriter {
   }
 
   private static void waterfall(
-      StringBuilder b, List<Finding> findings, ReportSource.ConnectionView v) {
+      StringBuilder b, List<Finding> findings, ReportSource.ConnectionView v, FrameFiles ff) {
     ConnectionResult c = v.connection();
     String id = c.idString();
     ConnectionResult.Handshake hs = c.handshake();
@@ -871,10 +880,10 @@ public final class HtmlReportWriter {
         .append("\">");
     axis(b, t0, t1, x0, x1, 18, height - 4);
     if (tlsRow) {
-      tlsRow(b, c, tls, t0, t1, x0, x1, 24, rowH);
+      tlsRow(b, c, tls, t0, t1, x0, x1, 24, rowH, ff);
     }
     for (int i = 0; i < xrows; i++) {
-      inferredRow(b, id, xs.get(i), t0, t1, x0, x1, 24 + (first + i) * rowH, rowH);
+      inferredRow(b, id, xs.get(i), t0, t1, x0, x1, 24 + (first + i) * rowH, rowH, ff);
     }
     for (int i = 0; i < rows; i++) {
       TransactionResult t = txs.get(i);
@@ -985,7 +994,7 @@ public final class HtmlReportWriter {
                   + ", "
                   + ReportModel.ms(f.costUs())
                   + ", frames "
-                  + ReportModel.frames(f)
+                  + ReportModel.frames(f, ff)
                   + ": "
                   + f.summary());
         }
@@ -1008,7 +1017,8 @@ public final class HtmlReportWriter {
       int x0,
       int x1,
       int y,
-      int rowH) {
+      int rowH,
+      FrameFiles ff) {
     String id = c.idString();
     TlsFacts.Timing t = f.timing();
     String version = f.version() == null ? "TLS" : f.version();
@@ -1037,9 +1047,9 @@ public final class HtmlReportWriter {
           "TLS setup "
               + ReportModel.ms(t.setupUs())
               + ": ClientHello (frame "
-              + t.clientHelloFrame()
+              + ff.cite(t.clientHelloFrame())
               + ") to the first application data (frame "
-              + t.firstAppDataFrame()
+              + ff.cite(t.firstAppDataFrame())
               + ")";
     } else if (f.failureUs() >= 0) {
       e = f.failureUs();
@@ -1050,7 +1060,7 @@ public final class HtmlReportWriter {
           "TLS handshake "
               + f.handshake()
               + ": no application data seen after the ClientHello (frame "
-              + t.clientHelloFrame()
+              + ff.cite(t.clientHelloFrame())
               + ")";
     }
     StringBuilder title =
@@ -1097,7 +1107,8 @@ public final class HtmlReportWriter {
       int x0,
       int x1,
       int y,
-      int rowH) {
+      int rowH,
+      FrameFiles ff) {
     b.append("<text class=\"inferred\" x=\"4\" y=\"")
         .append(y + 14)
         .append("\">~")
@@ -1117,8 +1128,7 @@ public final class HtmlReportWriter {
                 TlsReport.sendUs(x),
                 x.requestBytes(),
                 x.requestRecords(),
-                x.requestFirstFrame(),
-                x.requestLastFrame()));
+                ff.citeRange(x.requestFirstFrame(), x.requestLastFrame())));
     if (x.responseStartUs() < 0) {
       rect(
           b,
@@ -1151,13 +1161,11 @@ public final class HtmlReportWriter {
                 TlsReport.receiveUs(x),
                 x.responseBytes(),
                 x.responseRecords(),
-                x.responseFirstFrame(),
-                x.responseLastFrame()));
+                ff.citeRange(x.responseFirstFrame(), x.responseLastFrame())));
   }
 
   /** "request records 1.2 ms, 345 B in 2 records, frames 10-11" for an inferred exchange. */
-  private static String records(
-      String side, long us, long bytes, long count, long firstFrame, long lastFrame) {
+  private static String records(String side, long us, long bytes, long count, String frames) {
     return side
         + " records "
         + ReportModel.ms(us)
@@ -1167,9 +1175,7 @@ public final class HtmlReportWriter {
         + count
         + (count == 1 ? " record" : " records")
         + ", frames "
-        + firstFrame
-        + "-"
-        + lastFrame;
+        + frames;
   }
 
   /** ", host: ..., user-agent: ..." for a hover text. */

@@ -27,7 +27,7 @@ import java.util.Map;
  * <p>Layout: one object per line for connections and findings, so that reports diff and grep well:
  *
  * <pre>
- * {"schema":"connscope-report","schema_version":"1.1.0","tool":{...},
+ * {"schema":"connscope-report","schema_version":"1.4.0","tool":{...},
  * "capture":{...},
  * "summary":{...},
  * "pairs":[
@@ -48,7 +48,7 @@ import java.util.Map;
  */
 public final class JsonReportWriter implements ResultSink {
   public static final String SCHEMA = "connscope-report";
-  public static final String SCHEMA_VERSION = "1.3.0";
+  public static final String SCHEMA_VERSION = "1.4.0";
 
   private static final JsonFactory FACTORY =
       new JsonFactory()
@@ -299,6 +299,11 @@ public final class JsonReportWriter implements ResultSink {
       str(g, "format", f.format());
       num(g, "packets", f.packets());
       num(g, "bytes", f.bytes());
+      if (c.files().size() > 1) { // since 1.4.0: where each file's frames are in the report's
+        num(g, "first_frame", f.firstFrame());
+        num(g, "start_epoch_us", f.startEpochUs());
+        num(g, "end_epoch_us", f.endEpochUs());
+      }
       g.writeEndObject();
     }
     g.writeEndArray();

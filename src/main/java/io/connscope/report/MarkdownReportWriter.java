@@ -96,6 +96,9 @@ public final class MarkdownReportWriter {
           .append(cap.filteredOut())
           .append(" packets excluded.\n\n");
     }
+    if (d.frameFiles.multi()) {
+      b.append(md("F" + ReportModel.fileFrames(cap).substring(1))).append(".\n\n");
+    }
     List<String> quality = d.quality;
     if (quality.isEmpty()) {
       b.append("Capture quality: no damage or missing packets detected.\n\n");
@@ -153,7 +156,10 @@ public final class MarkdownReportWriter {
           .append(" | ")
           .append(ReportModel.ms(f.costUs()))
           .append(" | ")
-          .append(ReportModel.frames(f))
+          .append(
+              d.frameFiles.multi()
+                  ? md(ReportModel.frames(f, d.frameFiles))
+                  : ReportModel.frames(f))
           .append(" | ")
           .append(Escape.mdCode(f.displayFilter()))
           .append(" | ")
@@ -313,7 +319,7 @@ public final class MarkdownReportWriter {
     }
     StringBuilder r = new StringBuilder();
     for (ConnectionResult c : cs) {
-      for (String line : TlsReport.remarks(c.tls())) {
+      for (String line : TlsReport.remarks(c.tls(), d.frameFiles)) {
         r.append("- ").append(md(c.idString())).append(": ").append(md(line)).append('\n');
       }
     }

@@ -80,6 +80,10 @@ final class ReportDigest {
 
   final ResultJson.Header header;
   final Limits limits;
+
+  /** Where the report's frames are in the input files (cited with them when there are several). */
+  final io.connscope.result.FrameFiles frameFiles;
+
   final List<ReportModel.Verdict> verdicts = new ArrayList<>();
   long findingsTotal;
   long findingsOfOtherTypes;
@@ -126,6 +130,7 @@ final class ReportDigest {
   private ReportDigest(ResultJson.Header header, Limits limits) {
     this.header = header;
     this.limits = limits;
+    this.frameFiles = header.capture().frameFiles();
   }
 
   static ReportDigest of(com.fasterxml.jackson.databind.JsonNode report) {
@@ -485,7 +490,7 @@ final class ReportDigest {
               + ": "
               + w.count()
               + " (first at frame "
-              + w.firstFrame()
+              + frameFiles.cite(w.firstFrame())
               + ")"
               + (w.detail() != null ? ": " + w.detail() : ""));
     }

@@ -3,6 +3,7 @@ package io.connscope.report;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.Endpoint;
 import io.connscope.result.Finding;
+import io.connscope.result.FrameFiles;
 import io.connscope.result.TransactionResult;
 import java.util.List;
 import java.util.Locale;
@@ -74,7 +75,15 @@ final class ReportModel {
     return String.format(Locale.ROOT, "%.3f ms", us / 1000.0);
   }
 
-  /** Evidence frames as "10, 11, 12". */
+  /**
+   * Evidence frames as "10, 11, 12", each with its file and frame there when the report has several
+   * input files: "10 (a.pcap #10), 11 (b.pcap #1)" (unescaped: the writer escapes it).
+   */
+  static String frames(Finding f, FrameFiles ff) {
+    return ff.citeAll(f.frames(), "-");
+  }
+
+  /** Evidence frames as "10, 11, 12" (a key: findings with the same frames share a ladder). */
   static String frames(Finding f) {
     StringBuilder b = new StringBuilder();
     for (long n : f.frames()) {
@@ -102,6 +111,26 @@ final class ReportModel {
     StringBuilder b = new StringBuilder();
     for (CaptureSummary.FileSummary f : c.files()) {
       b.append(b.length() == 0 ? "" : ", ").append(f.name());
+    }
+    return b.toString();
+  }
+
+  /**
+   * With several input files, how the report numbers their frames: "frames are numbered across the
+   * files: a.pcap 1-40, b.pcap 41-80"; empty with one file (its numbers are the report's).
+   * Unescaped: the writer escapes it.
+   */
+  static String fileFrames(CaptureSummary c) {
+    if (c.files().size() < 2) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder("frames are numbered across the files:");
+    String sep = " ";
+    for (CaptureSummary.FileSummary f : c.files()) {
+      b.append(sep).append(f.name()).append(' ');
+      b.append(
+          f.packets() == 0 ? "none" : f.firstFrame() + "-" + (f.firstFrame() + f.packets() - 1));
+      sep = ", ";
     }
     return b.toString();
   }

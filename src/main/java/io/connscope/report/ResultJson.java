@@ -46,13 +46,20 @@ final class ResultJson {
   static Header header(JsonNode r) {
     JsonNode cap = r.path("capture");
     List<CaptureSummary.FileSummary> files = new ArrayList<>();
+    long next = 1; // before 1.4.0 a file's first frame was not written: frames run on across files
     for (JsonNode f : cap.path("files")) {
+      long packets = f.path("packets").asLong();
+      long first = f.path("first_frame").asLong(next);
       files.add(
           new CaptureSummary.FileSummary(
               f.path("name").asText(),
               str(f, "format"),
-              f.path("packets").asLong(),
-              f.path("bytes").asLong()));
+              packets,
+              f.path("bytes").asLong(),
+              first,
+              f.path("start_epoch_us").asLong(-1),
+              f.path("end_epoch_us").asLong(-1)));
+      next = first + packets;
     }
     List<String> links = new ArrayList<>();
     for (JsonNode l : cap.path("link_types")) {

@@ -3,6 +3,7 @@ package io.connscope.report;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
+import io.connscope.result.FrameFiles;
 import io.connscope.result.PairSummary;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TransactionResult;
@@ -39,10 +40,17 @@ public final class TextReportWriter implements ResultSink {
   static final int MAX_PAIRS = 20;
 
   private final PrintWriter out;
-  private final TreeMap<Long, String> connectionBlocks = new TreeMap<>();
+
+  /**
+   * The listed connections with their listed transactions, formatted at the end (frames are cited
+   * with their input file, known then): at most MAX_CONNECTIONS of MAX_TRANSACTIONS.
+   */
+  private final TreeMap<Long, Listed> connectionBlocks = new TreeMap<>();
+
+  private record Listed(ConnectionResult connection, List<TransactionResult> transactions) {}
 
   /** Slowest transactions: key = total time, then connection id and index for a stable order. */
-  private final TreeMap<String, String> slowest = new TreeMap<>();
+  private final TreeMap<String, TransactionResult> slowest = new TreeMap<>();
 
   /** Total time of the fastest entry in a full slowest list: faster ones are not formatted. */
   private long slowestMin = -1;
@@ -79,17 +87,7 @@ public final class TextReportWriter implements ResultSink {
       String key =
           String.format(
               Locale.ROOT, "%019d %019d %09d", Long.MAX_VALUE - total, t.connection(), t.index());
-      slowest.put(
-          key,
-          String.format(
-              Locale.ROOT,
-              "  %-10s %s #%d %s %s -> %s",
-              Text.ms(total),
-              t.connectionId(),
-              t.index(),
-              Text.safe(t.method(), 16),
-              Text.safe(t.uri(), 60),
-              status(t)));
+      slowest.put(key, t);
       if (slowest.size() > MAX_SLOWEST) {
         slowest.pollLastEntry();
       }
@@ -109,16 +107,25 @@ public final class TextReportWriter implements ResultSink {
   @Override
   public void connection(ConnectionResult c) {
     if (c.id() <= MAX_CONNECTIONS) {
-      StringBuilder lines = new StringBuilder();
-      for (TransactionResult t : transactionLines.getOrDefault(c.id(), List.of())) {
-        lines.append(line(t));
-      }
-      transactionLines.remove(c.id());
-      connectionBlocks.put(c.id(), describe(c, TlsReport.text(c.tls()) + lines));
+      List<TransactionResult> listed = transactionLines.remove(c.id());
+      connectionBlocks.put(c.id(), new Listed(c, listed == null ? List.of() : listed));
     }
   }
 
-  private static String status(TransactionResult t) {
+  /** A line of the slowest-transactions list. */
+  private static String slowLine(TransactionResult t, FrameFiles ff) {
+    return String.format(
+        Locale.ROOT,
+        "  %-10s %s #%d %s %s -> %s",
+        Text.ms(t.totalUs()),
+        t.connectionId(),
+        t.index(),
+        Text.safe(t.method(), 16),
+        Text.safe(t.uri(), 60),
+        status(t, ff));
+  }
+
+  private static String status(TransactionResult t, FrameFiles ff) {
     if (t.unanswered()) {
       return "no response";
     }
@@ -127,14 +134,20 @@ public final class TextReportWriter implements ResultSink {
       return "response not captured ("
           + lost.bytesAcknowledged()
           + " bytes acknowledged by the client, frame "
-          + lost.ackFrame()
+          + Text.safe(ff.cite(lost.ackFrame()), 300)
           + ")";
     }
     return (t.status() == null ? "0" : t.status().toString())
         + (t.reason() == null ? "" : " " + Text.safe(t.reason(), 40));
   }
 
-  private static String describe(ConnectionResult c, String transactionLines) {
+  private static String describe(Listed listed, FrameFiles ff) {
+    ConnectionResult c = listed.connection();
+    StringBuilder lines = new StringBuilder(TlsReport.text(c.tls(), ff));
+    for (TransactionResult t : listed.transactions()) {
+      lines.append(line(t, ff));
+    }
+    String transactionLines = lines.toString();
     long count = c.isHttp() ? c.transactionCount() : 0;
     ConnectionResult.Handshake h = c.handshake();
     StringBuilder b = new StringBuilder();
@@ -185,22 +198,26 @@ public final class TextReportWriter implements ResultSink {
     return b.toString();
   }
 
-  private static String line(TransactionResult t) {
+  private static String line(TransactionResult t, FrameFiles ff) {
     TransactionResult.Timings tm = t.timings();
+    long first = t.requestFrame() >= 0 ? t.requestFrame() : t.responseFrame();
+    long last = t.responseLastFrame() >= 0 ? t.responseLastFrame() : t.requestLastFrame();
+    String where = first >= 0 && last >= 0 ? ff.whereRange(first, last) : null;
     return String.format(
         Locale.ROOT,
-        "        #%-3d %s %s -> %s  %ssend %s  wait %s%s  receive %s  frames %s-%s%s%s%n",
+        "        #%-3d %s %s -> %s  %ssend %s  wait %s%s  receive %s  frames %s-%s%s%s%s%n",
         t.index(),
         Text.safe(t.method(), 16),
         Text.safe(t.uri(), 60),
-        status(t),
+        status(t, ff),
         tm.connectUs() >= 0 ? "connect " + Text.ms(tm.connectUs()) + "  " : "",
         Text.ms(tm.sendUs()),
         Text.ms(tm.waitUs()),
         tm.serverUs() >= 0 ? " (server " + Text.ms(tm.serverUs()) + ")" : "",
         Text.ms(tm.receiveUs()),
-        frame(t.requestFrame() >= 0 ? t.requestFrame() : t.responseFrame()),
-        frame(t.responseLastFrame() >= 0 ? t.responseLastFrame() : t.requestLastFrame()),
+        frame(first),
+        frame(last),
+        where == null ? "" : " (" + Text.safe(where, 300) + ")",
         t.pipelineDepth() > 1 ? "  pipelined (depth " + t.pipelineDepth() + ")" : "",
         stallText(tm.stalls()));
   }
@@ -287,6 +304,7 @@ public final class TextReportWriter implements ResultSink {
 
   @Override
   public void finish(CaptureSummary capture) {
+    FrameFiles ff = capture.frameFiles();
     out.printf(
         Locale.ROOT,
         "Capture: %d file%s, %d packets (%d TCP), %s, %s, %s%n",
@@ -300,10 +318,13 @@ public final class TextReportWriter implements ResultSink {
     for (CaptureSummary.FileSummary f : capture.files()) {
       out.printf(
           Locale.ROOT,
-          "  %s (%s): %d packets%n",
+          "  %s (%s): %d packets%s%n",
           Text.safe(f.name(), 200),
           f.format(),
-          f.packets());
+          f.packets(),
+          ff.multi() && f.packets() > 0
+              ? ", frames " + f.firstFrame() + "-" + (f.firstFrame() + f.packets() - 1)
+              : "");
     }
     if (capture.filter() != null) {
       out.printf(
@@ -333,8 +354,8 @@ public final class TextReportWriter implements ResultSink {
     if (!connectionBlocks.isEmpty()) {
       out.println();
       out.println("Connections (client -> server):");
-      for (String block : connectionBlocks.values()) {
-        out.print(block);
+      for (Listed block : connectionBlocks.values()) {
+        out.print(describe(block, ff));
       }
       if (totals.connections() > connectionBlocks.size()) {
         out.printf(
@@ -347,8 +368,8 @@ public final class TextReportWriter implements ResultSink {
     if (!slowest.isEmpty()) {
       out.println();
       out.println("Slowest transactions (first request byte to last response byte):");
-      for (String line : slowest.values()) {
-        out.println(line);
+      for (TransactionResult t : slowest.values()) {
+        out.println(slowLine(t, ff));
       }
     }
     out.println();
@@ -377,7 +398,7 @@ public final class TextReportWriter implements ResultSink {
         out.printf(
             Locale.ROOT,
             "      evidence: frames %s; filter: %s%n",
-            f.frames(),
+            ff.multi() ? "[" + Text.safe(ff.citeAll(f.frames(), ""), 100_000) + "]" : f.frames(),
             Text.safe(f.displayFilter(), 300));
         out.printf(Locale.ROOT, "      fix: %s%n", Text.safe(f.fix(), 300));
       }
@@ -394,10 +415,10 @@ public final class TextReportWriter implements ResultSink {
       for (CaptureSummary.Warning w : capture.warnings()) {
         out.printf(
             Locale.ROOT,
-            "  %-34s %8d  first at frame %d%s%n",
+            "  %-34s %8d  first at frame %s%s%n",
             w.code(),
             w.count(),
-            w.firstFrame(),
+            Text.safe(ff.cite(w.firstFrame()), 300),
             w.detail() == null ? "" : "  (" + Text.safe(w.detail(), 200) + ")");
       }
     }

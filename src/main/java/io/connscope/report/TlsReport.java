@@ -1,6 +1,7 @@
 package io.connscope.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.connscope.result.FrameFiles;
 import io.connscope.result.TlsFacts;
 import java.io.IOException;
 import java.util.List;
@@ -106,8 +107,11 @@ final class TlsReport {
     g.writeEndObject();
   }
 
-  /** The text report's lines for one connection (each indented and ending in a newline). */
-  static String text(TlsFacts f) {
+  /**
+   * The text report's lines for one connection (each indented and ending in a newline); frames
+   * cited with their file by {@code ff}.
+   */
+  static String text(TlsFacts f, FrameFiles ff) {
     if (f == null) {
       return "";
     }
@@ -160,9 +164,9 @@ final class TlsReport {
         b.append(
             String.format(
                 Locale.ROOT,
-                "          alert from %s, frame %d: %s%n",
+                "          alert from %s, frame %s: %s%n",
                 a.from(),
-                a.frame(),
+                Text.safe(ff.cite(a.frame()), 300),
                 a.encrypted() ? "encrypted" : a.level() + " " + a.description()));
       }
     }
@@ -198,9 +202,11 @@ final class TlsReport {
       b.append(
           String.format(
               Locale.ROOT,
-              "  frames %d-%d%n",
-              x.requestFirstFrame(),
-              Math.max(x.requestLastFrame(), x.responseLastFrame())));
+              "  frames %s%n",
+              Text.safe(
+                  ff.citeRange(
+                      x.requestFirstFrame(), Math.max(x.requestLastFrame(), x.responseLastFrame())),
+                  600)));
     }
     if (f.inferredExchangeCount() > Math.min(shown, MAX_EXCHANGE_LINES)) {
       b.append(
@@ -250,7 +256,7 @@ final class TlsReport {
    * What went wrong or could not be read, one line each: the failure, the alerts other than
    * close_notify, the notes.
    */
-  static List<String> remarks(TlsFacts f) {
+  static List<String> remarks(TlsFacts f, FrameFiles ff) {
     List<String> l = new java.util.ArrayList<>();
     if (f.failure() != null) {
       l.add("handshake failed: " + f.failure());
@@ -260,9 +266,9 @@ final class TlsReport {
         l.add(
             String.format(
                 Locale.ROOT,
-                "alert from %s, frame %d: %s",
+                "alert from %s, frame %s: %s",
                 a.from(),
-                a.frame(),
+                ff.cite(a.frame()),
                 a.encrypted() ? "encrypted (not decrypted)" : a.level() + " " + a.description()));
       }
     }

@@ -34,8 +34,35 @@ public record CaptureSummary(
     Totals totals,
     List<PairSummary> pairs) {
 
-  /** One input file: its name as given, format, frames and bytes read from it. */
-  public record FileSummary(String name, String format, long packets, long bytes) {}
+  /**
+   * One input file.
+   *
+   * @param name its name as given
+   * @param format its format ({@code pcap}, {@code pcapng}, ...)
+   * @param packets frames read from it
+   * @param bytes captured bytes read from it
+   * @param firstFrame the report's (capture-wide) number of its first frame: its frame {@code k} is
+   *     the report's frame {@code firstFrame + k - 1}
+   * @param startEpochUs timestamp of its first frame (Unix epoch, microseconds), -1 when it has
+   *     none or the report did not say
+   * @param endEpochUs timestamp of its last frame, -1 likewise
+   */
+  public record FileSummary(
+      String name,
+      String format,
+      long packets,
+      long bytes,
+      long firstFrame,
+      long startEpochUs,
+      long endEpochUs) {}
+
+  /**
+   * Where the report's frames are in the input files ({@link FrameFiles}); built on each call, so a
+   * writer takes it once.
+   */
+  public FrameFiles frameFiles() {
+    return new FrameFiles(files);
+  }
 
   /** One warning code: how often, the first frame, and a detail (null when none). */
   public record Warning(String code, long count, long firstFrame, String detail) {}
