@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
     versionProvider = Main.Version.class,
     description = {
       "Compares BEFORE with AFTER (each a capture file, a directory or quoted glob of captures, or a"
-          + " JSON report saved by 'connscope analyze --format json'): per server and request pattern"
+          + " JSON report saved by 'connscope analyze --format json'; a side of several captures is"
+          + " given with repeated --before and --after options instead): per server and request pattern"
           + " (method and path without the query) transactions, connections per transaction, setup time,"
           + " p50/p90/p99 of wait and total time and bytes; per finding type count and total cost; a"
           + " verdict in plain words on top.",
@@ -59,15 +60,32 @@ final class DiffCommand implements Callable<Integer> {
 
   @Parameters(
       index = "0",
+      arity = "0..1",
       paramLabel = "BEFORE",
       description = "Capture, directory, quoted glob or JSON report.")
   Path before;
 
   @Parameters(
       index = "1",
+      arity = "0..1",
       paramLabel = "AFTER",
       description = "Capture, directory, quoted glob or JSON report.")
   Path after;
+
+  @Option(
+      names = "--before",
+      paramLabel = "INPUT",
+      description =
+          "Instead of BEFORE and AFTER: a capture, directory or quoted glob of the before side"
+              + " (repeatable: the captures of all are one input, as analyze takes several), or"
+              + " its one JSON report.")
+  List<Path> beforeInputs = new ArrayList<>();
+
+  @Option(
+      names = "--after",
+      paramLabel = "INPUT",
+      description = "The same for the after side (repeatable).")
+  List<Path> afterInputs = new ArrayList<>();
 
   @Option(
       names = "--format",
@@ -153,23 +171,27 @@ final class DiffCommand implements Callable<Integer> {
       }
       map.put(m.substring(0, eq), m.substring(eq + 1));
     }
+    List<Path> beforeSide = side("BEFORE", before, beforeInputs, "--before");
+    List<Path> afterSide = side("AFTER", after, afterInputs, "--after");
     AnalysisConfig config = analysisOptions.toConfig(spec);
     config.filter = InputFiles.filter(spec, filter);
     if (output != null) {
-      Outputs.check(List.of(before, after), List.of(output));
+      List<Path> named = new ArrayList<>(beforeSide);
+      named.addAll(afterSide);
+      Outputs.check(named, List.of(output));
     }
     // both sides are checked before either is analysed: a typo in AFTER costs no analysis of BEFORE
-    List<Path> beforeFiles = check(before);
-    List<Path> afterFiles = check(after);
+    List<Path> beforeFiles = check("--before", beforeSide);
+    List<Path> afterFiles = check("--after", afterSide);
     if (output != null) {
       // a side that is a directory or glob stands for its files: the output is none of them
       List<Path> inputs = new java.util.ArrayList<>();
-      inputs.addAll(beforeFiles == null ? List.of(before) : beforeFiles);
-      inputs.addAll(afterFiles == null ? List.of(after) : afterFiles);
+      inputs.addAll(beforeFiles == null ? beforeSide : beforeFiles);
+      inputs.addAll(afterFiles == null ? afterSide : afterFiles);
       Outputs.check(inputs, List.of(output));
     }
-    SideStats b = load(before, beforeFiles, config);
-    SideStats a = load(after, afterFiles, config);
+    SideStats b = load(beforeSide, beforeFiles, config);
+    SideStats a = load(afterSide, afterFiles, config);
     DiffResult d = Differ.diff(b, a, map, costMs, p90Pct, p90MinMs);
     try (Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles()) {
       OutputStream out = output == null ? Outputs.stdout(parent.stdout) : outFiles.open(output);
@@ -218,18 +240,58 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   /**
-   * Checks one side: a saved JSON report (null: checked against the schema as it is read), or the
-   * capture files it stands for, each opened once (a one-line error when one cannot be read).
+   * What one side names: its positional argument, or its repeated option; never both, never neither
+   * (a usage error saying how to give it).
    */
-  private List<Path> check(Path p) {
-    if (!Files.isDirectory(p) && isJson(p)) {
+  private List<Path> side(String label, Path positional, List<Path> options, String option) {
+    if (positional != null && !options.isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "give the two sides as BEFORE AFTER or with --before and --after, not both");
+    }
+    if (positional != null) {
+      return List.of(positional);
+    }
+    if (options.isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "missing "
+              + label
+              + ": give BEFORE AFTER, or "
+              + option
+              + " INPUT (repeatable) for each side");
+    }
+    return List.copyOf(options);
+  }
+
+  /**
+   * Checks one side: one saved JSON report (null: checked against the schema as it is read), or the
+   * capture files it stands for, each opened once (a one-line error when one cannot be read). A
+   * side is one or the other: a report with captures, or two reports, is a usage error.
+   */
+  private List<Path> check(String option, List<Path> named) {
+    Path report = null;
+    for (Path p : named) {
+      if (!Files.isDirectory(p) && isJson(p)) {
+        if (named.size() > 1) {
+          throw new picocli.CommandLine.ParameterException(
+              spec.commandLine(),
+              p
+                  + ": a saved report is a whole side: give it alone as "
+                  + option
+                  + ", not with other inputs");
+        }
+        report = p;
+      }
+    }
+    if (report != null) {
       if (filter != null) {
         throw new picocli.CommandLine.ParameterException(
-            spec.commandLine(), p + ": -f applies to captures, not to a saved report");
+            spec.commandLine(), report + ": -f applies to captures, not to a saved report");
       }
       return null;
     }
-    InputFiles.Resolved resolved = InputFiles.resolve(List.of(p));
+    InputFiles.Resolved resolved = InputFiles.resolve(named, named.size() > 1);
     for (String skip : resolved.skipped()) {
       spec.commandLine().getErr().println("connscope: skipped " + skip);
     }
@@ -238,9 +300,14 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   /** One side: a saved JSON report (checked against the schema first), or captures analysed now. */
-  private SideStats load(Path p, List<Path> files, AnalysisConfig config) {
-    SideStats side = new SideStats(List.of(p.toString()));
+  private SideStats load(List<Path> named, List<Path> files, AnalysisConfig config) {
+    List<String> names = new ArrayList<>();
+    for (Path n : named) {
+      names.add(n.toString());
+    }
+    SideStats side = new SideStats(names);
     if (files == null) {
+      Path p = named.get(0);
       try {
         SavedReport.replay(p, side);
       } catch (IOException e) {

@@ -34,6 +34,45 @@ final class InputFiles {
   private InputFiles() {}
 
   static Resolved resolve(List<Path> named) {
+    return resolve(named, false);
+  }
+
+  /**
+   * As {@link #resolve(List)}; with {@code oneSet}, every capture file named, or in a directory or
+   * glob named, is taken in the order of its first packet (ties by name), as one directory's are:
+   * the inputs are the pieces of one capture given in any order ({@code diff --before A --before
+   * B}). A named file that cannot be read sorts last and is reported by {@link #checkReadable}.
+   */
+  static Resolved resolve(List<Path> named, boolean oneSet) {
+    Resolved r = resolve0(named);
+    if (!oneSet || r.files().size() < 2) {
+      return r;
+    }
+    List<Input> all = new ArrayList<>();
+    for (Path f : r.files()) {
+      long first;
+      try {
+        first = firstPacketNanos(f);
+      } catch (IOException e) {
+        first = Long.MAX_VALUE;
+      }
+      all.add(new Input(f, first));
+    }
+    sort(all);
+    List<Path> files = new ArrayList<>();
+    for (Input i : all) {
+      files.add(i.path());
+    }
+    return new Resolved(files, r.skipped());
+  }
+
+  private static void sort(List<Input> captures) {
+    captures.sort(
+        Comparator.comparingLong(Input::firstNanos)
+            .thenComparing(i -> i.path().getFileName().toString()));
+  }
+
+  private static Resolved resolve0(List<Path> named) {
     List<Path> files = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (Path p : named) {
@@ -59,9 +98,7 @@ final class InputFiles {
                 + (Files.isDirectory(p) ? ": a directory" : ": a glob")
                 + " with no capture files in it");
       }
-      captures.sort(
-          Comparator.comparingLong(Input::firstNanos)
-              .thenComparing(i -> i.path().getFileName().toString()));
+      sort(captures);
       for (Input i : captures) {
         files.add(i.path());
       }
