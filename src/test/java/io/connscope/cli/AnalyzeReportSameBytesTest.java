@@ -2,6 +2,7 @@ package io.connscope.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +26,20 @@ class AnalyzeReportSameBytesTest {
     try (Stream<Path> s = Files.list(Path.of("samples"))) {
       return s.filter(p -> p.toString().endsWith(".pcap")).sorted().toList().stream();
     }
+  }
+
+  /** Samples cut in pieces (samples/rotated): one input of several files, as a quoted glob. */
+  static Stream<String> rotated() {
+    return Stream.of("samples/rotated/nagle-post-split-*.pcap", "samples/rotated/tls-https-*.pcap");
+  }
+
+  @ParameterizedTest
+  @MethodSource("rotated")
+  void reportRendersTheBytesAnalyzeWroteForSeveralFiles(String glob) throws IOException {
+    reportRendersTheBytesAnalyzeWrote(Path.of(glob));
+    // the pieces' frames are cited with their files
+    assertTrue(
+        Files.readString(tmp.resolve("a.md")).contains(".pcap #"), glob + ": cites its files");
   }
 
   @ParameterizedTest

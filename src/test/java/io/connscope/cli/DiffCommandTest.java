@@ -208,6 +208,86 @@ class DiffCommandTest {
     MainTest.assertOneLineError(MainTest.run("diff", BEFORE), ExitCodes.USAGE, "AFTER");
   }
 
+  /**
+   * A side of several captures (repeated --before): the rotated pieces of BEFORE, named in any
+   * order, are taken by their first packets, as one capture: the comparison is BEFORE's own.
+   */
+  @Test
+  void aSideOfSeveralCapturesIsOneCapture() throws IOException {
+    String whole = MainTest.run("diff", BEFORE, AFTER, "--map", MAP).out();
+    MainTest.Result pieces =
+        MainTest.run(
+            "diff",
+            "--before",
+            "samples/rotated/nagle-post-split-2.pcap",
+            "--before",
+            "samples/rotated/nagle-post-split-0.pcap",
+            "--before",
+            "samples/rotated/nagle-post-split-1.pcap",
+            "--after",
+            AFTER,
+            "--map",
+            MAP);
+    assertEquals(0, pieces.code(), pieces.err());
+    // the same comparison; only the line naming the before side's inputs differs
+    assertEquals(withoutBefore(whole), withoutBefore(pieces.out()));
+    assertTrue(
+        pieces
+            .out()
+            .contains(
+                "before:  samples/rotated/nagle-post-split-2.pcap,"
+                    + " samples/rotated/nagle-post-split-0.pcap,"
+                    + " samples/rotated/nagle-post-split-1.pcap (1 connection, 5 transactions)"),
+        pieces.out());
+    // a glob among them, and a saved report as the other side
+    Path saved = tmp.resolve("after.json");
+    assertEquals(0, MainTest.run("analyze", AFTER, "-o", saved.toString()).code());
+    MainTest.Result mixed =
+        MainTest.run(
+            "diff",
+            "--before",
+            "samples/rotated/nagle-post-split-1.pcap",
+            "--before",
+            "samples/rotated/nagle-post-split-[02].pcap",
+            "--after",
+            saved.toString(),
+            "--map",
+            MAP);
+    assertEquals(0, mixed.code(), mixed.err());
+    assertEquals(withoutBefore(whole), withoutBefore(mixed.out()).replace(saved.toString(), AFTER));
+  }
+
+  private static String withoutBefore(String diff) {
+    return diff.replaceAll("(?m)^before: .*\n", "");
+  }
+
+  @Test
+  void sidesAreGivenOneWayAndASavedReportIsAWholeSide() throws IOException {
+    Path saved = tmp.resolve("before.json");
+    assertEquals(0, MainTest.run("analyze", BEFORE, "-o", saved.toString()).code());
+    MainTest.assertOneLineError(
+        MainTest.run("diff", "--before", saved.toString(), "--before", BEFORE, "--after", AFTER),
+        ExitCodes.USAGE,
+        "a saved report is a whole side");
+    MainTest.assertOneLineError(
+        MainTest.run("diff", "--before", BEFORE, "--after", AFTER, "--after", saved.toString()),
+        ExitCodes.USAGE,
+        "give it alone as --after");
+    MainTest.assertOneLineError(
+        MainTest.run("diff", BEFORE, AFTER, "--before", BEFORE), ExitCodes.USAGE, "not both");
+    MainTest.assertOneLineError(
+        MainTest.run("diff", "--before", BEFORE), ExitCodes.USAGE, "missing AFTER");
+    MainTest.assertOneLineError(
+        MainTest.run("diff", "--before", BEFORE, "--before", "samples/no-such.pcap", AFTER),
+        ExitCodes.USAGE,
+        "not both");
+    MainTest.assertOneLineError(
+        MainTest.run(
+            "diff", "--before", BEFORE, "--before", "samples/no-such.pcap", "--after", AFTER),
+        ExitCodes.INPUT,
+        "no-such.pcap");
+  }
+
   /** A side given as a directory stands for its files: the output may be none of them. */
   @Test
   void theOutputIsNeverAFileOfADirectorySide() throws IOException {
