@@ -30,5 +30,5 @@ split() { # NAME PACKETS_PER_FILE
   echo "$name: $k files of at most $per packets in $OUT"
 }
 
-split nagle-post-split 13
+split nagle-post-split 9
 split tls-https 50

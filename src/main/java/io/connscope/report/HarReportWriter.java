@@ -336,6 +336,17 @@ public final class HarReportWriter {
           g.writeEndArray();
         }
         g.writeStringField("display_filter", f.displayFilter());
+        List<FrameFiles.FileFilter> perFile = ff.filters(f.frames());
+        if (!perFile.isEmpty()) { // the evidence in each file's own frame numbers
+          g.writeArrayFieldStart("display_filters_in_files");
+          for (FrameFiles.FileFilter ffl : perFile) {
+            g.writeStartObject();
+            g.writeStringField("file", ffl.file());
+            g.writeStringField("display_filter", ffl.filter());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+        }
         g.writeStringField("summary", f.summary());
         g.writeStringField("fix", f.fix());
         g.writeEndObject();

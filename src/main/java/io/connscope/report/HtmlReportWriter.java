@@ -260,9 +260,15 @@ public final class HtmlReportWriter {
       if (l != null) {
         b.append("<br><a href=\"#").append(l.anchor()).append("\">ladder</a>");
       }
-      b.append("</td><td><code>")
-          .append(html(f.displayFilter()))
-          .append("</code></td><td>")
+      b.append("</td><td><code>").append(html(f.displayFilter())).append("</code>");
+      for (FrameFiles.FileFilter ffl : d.frameFiles.filters(f.frames())) {
+        b.append("<br>in ")
+            .append(html(ffl.file()))
+            .append(": <code>")
+            .append(html(ffl.filter()))
+            .append("</code>");
+      }
+      b.append("</td><td>")
           .append(html(f.summary()))
           .append("</td><td>")
           .append(html(f.fix()))

@@ -161,12 +161,11 @@ public final class MarkdownReportWriter {
                   ? md(ReportModel.frames(f, d.frameFiles))
                   : ReportModel.frames(f))
           .append(" | ")
-          .append(Escape.mdCode(f.displayFilter()))
-          .append(" | ")
-          .append(md(f.summary()))
-          .append(" | ")
-          .append(md(f.fix()))
-          .append(" |\n");
+          .append(Escape.mdCode(f.displayFilter()));
+      for (io.connscope.result.FrameFiles.FileFilter ffl : d.frameFiles.filters(f.frames())) {
+        b.append("<br>in ").append(md(ffl.file())).append(": ").append(Escape.mdCode(ffl.filter()));
+      }
+      b.append(" | ").append(md(f.summary())).append(" | ").append(md(f.fix())).append(" |\n");
     }
     if (fs.size() > SHOWN_ROWS) {
       b.append("\n</details>\n");

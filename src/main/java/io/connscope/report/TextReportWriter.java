@@ -400,6 +400,13 @@ public final class TextReportWriter implements ResultSink {
             "      evidence: frames %s; filter: %s%n",
             ff.multi() ? "[" + Text.safe(ff.citeAll(f.frames(), ""), 100_000) + "]" : f.frames(),
             Text.safe(f.displayFilter(), 300));
+        for (FrameFiles.FileFilter ffl : ff.filters(f.frames())) {
+          out.printf(
+              Locale.ROOT,
+              "      in %s: %s%n",
+              Text.safe(ffl.file(), 300),
+              Text.safe(ffl.filter(), 100_000));
+        }
         out.printf(Locale.ROOT, "      fix: %s%n", Text.safe(f.fix(), 300));
       }
       if (findingCount > findings.size()) {

@@ -115,6 +115,35 @@ public final class FrameFiles {
     return from + "-" + to + (w == null ? "" : " (" + w + ")");
   }
 
+  /** A display filter that shows some evidence frames in one input file, by its own numbers. */
+  public record FileFilter(String file, String filter) {}
+
+  /**
+   * The evidence {@code frames} as Wireshark display filters, one per file holding some of them, in
+   * that file's own numbers ({@code frame.number in {1207 1208}}): a report's display filter names
+   * the report's numbers, which are a file's only in the first file. Empty with one input file,
+   * without frames, or when a frame is in no file.
+   */
+  public List<FileFilter> filters(List<Long> frames) {
+    if (!multi() || frames.isEmpty()) {
+      return List.of();
+    }
+    java.util.TreeMap<Integer, StringBuilder> byFile = new java.util.TreeMap<>();
+    for (long n : frames) {
+      Location l = locate(n);
+      if (l == null) {
+        return List.of();
+      }
+      StringBuilder b = byFile.computeIfAbsent(l.file(), k -> new StringBuilder());
+      b.append(b.length() == 0 ? "" : " ").append(l.frame());
+    }
+    List<FileFilter> out = new java.util.ArrayList<>();
+    for (Map.Entry<Integer, StringBuilder> e : byFile.entrySet()) {
+      out.add(new FileFilter(label[e.getKey()], "frame.number in {" + e.getValue() + "}"));
+    }
+    return out;
+  }
+
   /** Frames as {@code "10, 11, 12"}, each cited; {@code empty} when there are none. */
   public String citeAll(List<Long> frames, String empty) {
     StringBuilder b = new StringBuilder();

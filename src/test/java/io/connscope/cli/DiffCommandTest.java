@@ -223,6 +223,8 @@ class DiffCommandTest {
             "--before",
             "samples/rotated/nagle-post-split-0.pcap",
             "--before",
+            "samples/rotated/nagle-post-split-3.pcap",
+            "--before",
             "samples/rotated/nagle-post-split-1.pcap",
             "--after",
             AFTER,
@@ -237,6 +239,7 @@ class DiffCommandTest {
             .contains(
                 "before:  samples/rotated/nagle-post-split-2.pcap,"
                     + " samples/rotated/nagle-post-split-0.pcap,"
+                    + " samples/rotated/nagle-post-split-3.pcap,"
                     + " samples/rotated/nagle-post-split-1.pcap (1 connection, 5 transactions)"),
         pieces.out());
     // a glob among them, and a saved report as the other side
@@ -248,7 +251,7 @@ class DiffCommandTest {
             "--before",
             "samples/rotated/nagle-post-split-1.pcap",
             "--before",
-            "samples/rotated/nagle-post-split-[02].pcap",
+            "samples/rotated/nagle-post-split-[023].pcap",
             "--after",
             saved.toString(),
             "--map",

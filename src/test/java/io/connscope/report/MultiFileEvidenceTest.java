@@ -56,6 +56,8 @@ class MultiFileEvidenceTest {
       Pattern.compile("(\\d+)-(\\d+) \\(([^()\\s]+) #(\\d+) to ([^()\\s]+) #(\\d+)\\)");
   private static final Pattern ONE = Pattern.compile("(\\d+) \\(([^()\\s]+) #(\\d+)\\)");
   private static final Pattern WHERE = Pattern.compile("([^()\\s]+) #(\\d+)");
+  private static final Pattern FILE_FILTER =
+      Pattern.compile("in ([^\\s:<>]+): (?:<code>|`)?frame\\.number in \\{([\\d ]+)\\}");
 
   @TempDir Path tmp;
 
@@ -105,6 +107,37 @@ class MultiFileEvidenceTest {
       assertArrayEquals(meant.bytes(), cited.bytes(), what + ": frame " + global + " bytes");
       assertEquals(meant.nanos(), cited.nanos(), what + ": frame " + global + " timestamp");
       checked++;
+    }
+
+    /** True when frame {@code frame} of file {@code label} is the report's frame {@code global}. */
+    boolean same(long global, String label, long frame) {
+      List<Packet> in = byName.get(label);
+      if (in == null || frame < 1 || frame > in.size()) {
+        return false;
+      }
+      Packet cited = in.get((int) frame - 1);
+      Packet meant = original.get((int) global - 1);
+      return java.util.Arrays.equals(meant.bytes(), cited.bytes())
+          && meant.nanos() == cited.nanos();
+    }
+
+    /**
+     * Every per-file display filter ("in FILE: frame.number in {1 2}") shows evidence frames only:
+     * each number is, in that file, one of the {@code evidence} frames; how many.
+     */
+    int checkFilters(String doc, Set<Long> evidence, String what) {
+      int n = 0;
+      Matcher m = FILE_FILTER.matcher(doc);
+      while (m.find()) {
+        for (String k : m.group(2).split(" ")) {
+          long frame = Long.parseLong(k);
+          assertTrue(
+              evidence.stream().anyMatch(g -> same(g, m.group(1), frame)),
+              what + ": " + m.group(1) + " #" + frame + " is no evidence frame");
+          n++;
+        }
+      }
+      return n;
     }
 
     /** Every file-and-frame a text report (text, Markdown, HTML) cites; how many. */
@@ -198,6 +231,19 @@ class MultiFileEvidenceTest {
     assertTrue(p.checkText(html, name + " html") > 0, name + ": html cites files");
     io.connscope.result.FrameFiles ff =
         ResultJson.header(doc).capture().frameFiles(); // as the writers cite
+    Set<Long> evidence = new java.util.HashSet<>();
+    for (JsonNode f : doc.path("findings")) {
+      for (JsonNode fr : f.path("evidence").path("frames")) {
+        evidence.add(fr.asLong());
+      }
+    }
+    if (!evidence.isEmpty()) {
+      for (String[] d : new String[][] {{text, "text"}, {md, "markdown"}, {html, "html"}}) {
+        assertTrue(
+            p.checkFilters(d[0], evidence, name + " " + d[1]) >= evidence.size(),
+            name + " " + d[1] + ": a display filter per file for the evidence");
+      }
+    }
     for (JsonNode f : doc.path("findings")) {
       for (JsonNode fr : f.path("evidence").path("frames")) {
         String cite = ff.cite(fr.asLong());
@@ -228,6 +274,15 @@ class MultiFileEvidenceTest {
                   Long.parseLong(m.group(2)),
                   name + " har " + k);
               harFrames[0]++;
+            } else if (k.equals("display_filters_in_files")) {
+              Set<Long> ev = new java.util.HashSet<>();
+              o.get("frames").forEach(x -> ev.add(x.asLong()));
+              for (JsonNode fl : o.get(k)) {
+                p.checkFilters(
+                    "in " + fl.get("file").asText() + ": " + fl.get("display_filter").asText(),
+                    ev,
+                    name + " har");
+              }
             } else if (k.equals("frames_in_files")) {
               JsonNode nums = o.get("frames");
               assertEquals(nums.size(), o.get(k).size());
