@@ -398,6 +398,31 @@ class MultiFileEvidenceTest {
     }
   }
 
+  /** File names are the user's, not connscope's: escaped wherever a frame cites them. */
+  @Test
+  void fileNamesAreEscapedWhereTheyAreCited() throws IOException {
+    List<Path> pieces = rotated("nagle-post-split");
+    List<Path> named = new ArrayList<>();
+    String[] names = {"a<b>&.pcap", "c|d`e.pcap", "f\u001b[31m.pcap", "g*h_.pcap"};
+    for (int i = 0; i < pieces.size(); i++) {
+      Path to = tmp.resolve(names[i]);
+      Files.copy(pieces.get(i), to);
+      named.add(to);
+    }
+    Path[] files = named.toArray(Path[]::new);
+    String json = Reports.json(files);
+    String text = Reports.text(files);
+    String md = render(json, ReportFormat.MARKDOWN);
+    String html = render(json, ReportFormat.HTML);
+    assertFalse(text.contains("\u001b"), "no raw escape character in text");
+    assertTrue(text.contains("(c|d`e.pcap #"), text);
+    assertFalse(html.contains("a<b>"), "HTML escapes the name");
+    assertTrue(html.contains("a&lt;b&gt;&amp;.pcap #"), "HTML cites the escaped name");
+    assertFalse(md.contains("c|d"), "Markdown escapes a table's pipe");
+    assertTrue(md.contains("c\\|d"), "Markdown cites the escaped name");
+    assertFalse(md.contains("\u001b"), "no raw escape character in Markdown");
+  }
+
   @Test
   void goldenInEveryFormat() throws IOException {
     Path[] files = rotated("nagle-post-split").toArray(Path[]::new);
