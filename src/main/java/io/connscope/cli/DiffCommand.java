@@ -77,8 +77,8 @@ final class DiffCommand implements Callable<Integer> {
       paramLabel = "INPUT",
       description =
           "Instead of BEFORE and AFTER: a capture, directory or quoted glob of the before side"
-              + " (repeatable: the captures of all are one input, as analyze takes several), or"
-              + " its one JSON report.")
+              + " (repeatable: the captures of all, in the order of their first packets, are one"
+              + " input), or its one JSON report.")
   List<Path> beforeInputs = new ArrayList<>();
 
   @Option(
