@@ -79,7 +79,7 @@ final class AnalysisOptions {
       paramLabel = "SHARE",
       description =
           "Share (0 to 1) of a pair's time spent opening connections from which setup"
-              + " overhead is reported (default: ${DEFAULT-VALUE}).")
+              + " overhead is a warning rather than info (default: ${DEFAULT-VALUE}).")
   double setupMinShare = D.setupMinShare;
 
   @Option(
@@ -130,6 +130,22 @@ final class AnalysisOptions {
   double lossWarnMs = D.lossRecoveryWarnMicros / 1000.0;
 
   @Option(
+      names = "--warn-cost-ms",
+      paramLabel = "MS",
+      description =
+          "Cost from which a finding without a threshold of its own is a warning rather than"
+              + " info (keep-alive, setup, TLS, pipelining; default: ${DEFAULT-VALUE} ms).")
+  double warnCostMs = D.costWarnMicros / 1000.0;
+
+  @Option(
+      names = "--reference-rtt-ms",
+      paramLabel = "MS",
+      description =
+          "Round trip at which setups without reuse are also judged ('at 50 ms per round trip"
+              + " these 200 setups would cost 10 s'; default: ${DEFAULT-VALUE} ms).")
+  double referenceRttMs = D.referenceRttMicros / 1000.0;
+
+  @Option(
       names = "--max-connections",
       paramLabel = "N",
       description =
@@ -178,7 +194,9 @@ final class AnalysisOptions {
       slowStartMinMs,
       rtoMinStallMs,
       idleTimeoutS,
-      lossWarnMs
+      lossWarnMs,
+      warnCostMs,
+      referenceRttMs
     };
     for (double v : times) {
       if (!(v >= 0) || v > 1e9) {
@@ -215,6 +233,8 @@ final class AnalysisOptions {
     d.slowStartMinCostMicros = micros(slowStartMinMs);
     d.retransmissionMinStallMicros = micros(rtoMinStallMs);
     d.lossRecoveryWarnMicros = micros(lossWarnMs);
+    d.costWarnMicros = micros(warnCostMs);
+    d.referenceRttMicros = micros(referenceRttMs);
     if (tlsKeylog != null) {
       try (java.io.Reader r =
           java.nio.file.Files.newBufferedReader(

@@ -23,17 +23,19 @@ package io.connscope.detect;
  * Cost: extra flights x round trip (handshake SYN->SYN/ACK->ACK at the capture point, else the
  * data round trip); reported from slowStartMinCostMicros (10 ms) per response, so loopback
  * (round trips of microseconds) never is.
+ * (round trips of microseconds) never is.
+ * Severity (SeverityRule): warning from slowStartMinCostMicros, which every finding meets.
  * Confidence lowered to suspected when the connection lost data in the capture.
  */
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.Flights;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
@@ -167,7 +169,7 @@ public final class SlowStartDetector implements Detector {
     return true;
   }
 
-  private static Finding finding(
+  private Finding finding(
       Connection c,
       SegmentTimeline t,
       Response r,
@@ -246,7 +248,7 @@ public final class SlowStartDetector implements Detector {
     List<Long> frames = List.of(t.frame(r.first), t.frame(r.last));
     return new Finding(
         SlowStartDetector.TYPE,
-        Severity.WARNING,
+        SeverityRule.cost(cost, options.slowStartMinCostMicros),
         confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(),
         tx.index(),

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -63,10 +64,39 @@ class ConnectionUseFindingsTest {
     assertNear(8 * 50_500, f.costUs(), 0.1, "cost");
   }
 
+  @Test
+  void persistentConnectionsHaveNoSetupOverhead() throws IOException {
+    assertEquals(
+        List.of(),
+        SampleFindings.of("setup-persistent-delay", ConnectionSetupOverheadDetector.TYPE));
+  }
+
+  /**
+   * A connection per request on loopback costs microseconds: info, not silence, with what the same
+   * pattern costs at the reference round trip (50 ms each avoidable setup).
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"setup-persistent-delay", "setup-serial-loopback"})
-  void persistentOrLoopbackSetupIsNotWorthAWarning(String sample) throws IOException {
-    assertEquals(List.of(), SampleFindings.of(sample, ConnectionSetupOverheadDetector.TYPE));
+  @CsvSource({"setup-serial-loopback, 7", "connection-close, 2"})
+  void loopbackSetupWithoutReuseIsInfoWithItsCostAtAReferenceRoundTrip(
+      String sample, long avoidable) throws IOException {
+    List<Finding> fs = SampleFindings.of(sample, ConnectionSetupOverheadDetector.TYPE);
+    assertEquals(1, fs.size(), fs.toString());
+    Finding f = fs.get(0);
+    assertEquals("info", f.severity().id());
+    assertEquals("serial", f.details().get("pattern"));
+    assertEquals(avoidable, detail(f, "setups_avoidable"));
+    assertTrue(f.costUs() > 0 && f.costUs() < 5_000, "loopback handshakes: " + f.costUs());
+    assertEquals(50_000L, detail(f, "at_rtt_us"));
+    assertEquals(avoidable * 50_000, detail(f, "cost_at_rtt_us"));
+    assertTrue(
+        f.summary()
+            .contains(
+                "at 50 ms per round trip these "
+                    + avoidable
+                    + " setups would cost "
+                    + avoidable * 50
+                    + " ms"),
+        f.summary());
   }
 
   @Test
@@ -81,6 +111,8 @@ class ConnectionUseFindingsTest {
     Finding refused = fs.get(1);
     assertEquals("C2", refused.connection());
     assertEquals("refused", refused.details().get("kind"));
+    assertEquals("warning", retry.severity().id(), "the connect took 1 s longer");
+    assertEquals("error", refused.severity().id(), "the connect failed");
     assertEquals(List.of(12L, 13L), refused.frames(), "SYN and RST");
     assertNear(50_500, refused.costUs(), 0.1, "one round trip to the RST");
   }
@@ -172,7 +204,6 @@ class ConnectionUseFindingsTest {
   @ValueSource(
       strings = {
         "keepalive-get",
-        "connection-close",
         "pipelined",
         "chunked-and-head",
         "post-100-continue",
@@ -181,8 +212,7 @@ class ConnectionUseFindingsTest {
         "nagle-post-nodelay",
         "server-split-response",
         "delayed-link",
-        "setup-persistent-delay",
-        "setup-serial-loopback"
+        "setup-persistent-delay"
       })
   void cleanSamplesHaveNoneOfTheseFindings(String sample) throws IOException {
     List<Finding> fs =

@@ -45,10 +45,13 @@ public final class DetectOptions {
   /** Connections the linking detectors remember (memory bound); later ones are not linked. */
   public int maxIndexedConnections = 20_000;
 
-  /** A pair (client address, server address and port) opening fewer connections is not judged. */
-  public int setupMinConnections = 4;
+  /**
+   * A pair (client address, server address and port) opening fewer connections is not judged: one
+   * or two connections are not a pattern, three in a row without reuse are.
+   */
+  public int setupMinConnections = 3;
 
-  /** Share of the pair's time (setup plus transactions) spent on setup for a finding. */
+  /** Share of the pair's time (setup plus transactions) spent on setup for a warning. */
   public double setupMinShare = 0.2;
 
   /**
@@ -111,4 +114,18 @@ public final class DetectOptions {
 
   /** Recently closed 4-tuples remembered for TIME_WAIT reuse. */
   public int maxClosedTuples = 65_536;
+
+  /**
+   * The severity rule's threshold (SeverityRule) for findings without one of their own: a finding
+   * that cost at least this much is a warning, a cheaper one info (keep-alive refusals, setups a
+   * persistent connection would have avoided, TLS resumption and setup, pipelining, SYN retries).
+   */
+  public long costWarnMicros = 10_000;
+
+  /**
+   * The round trip at which setups without reuse are judged as well as at the measured one ("at 50
+   * ms per round trip these 200 setups would cost 10 s"): a client 50 ms from its server, a typical
+   * continental path.
+   */
+  public long referenceRttMicros = 50_000;
 }
