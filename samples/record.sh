@@ -29,7 +29,7 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          framing-request framing-response
          stale-reuse keepalive-max
          setup-serial-delay setup-persistent-delay setup-parallel-delay
-         setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst
+         setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst port-exhausted
          slow-start-delay rto-delay slow-reader paused-writer
          slow-reader-link    # also records slow-reader-link-server
          bottleneck-loss     # also records bottleneck-loss-server
@@ -638,6 +638,30 @@ sample_port_burst() {
   ip netns del $ns
   NAMESPACES=()
   finish port-burst 320 0
+}
+
+# A client namespace (cs-xa, 10.99.3.1) with 10 ephemeral ports (40000-40009) and
+# tcp_tw_reuse=0, the server in cs-xb (10.99.3.2) across a 1 ms line: one GET per connection,
+# 50 ms apart, the client closing first, until connect() fails with EADDRNOTAVAIL (every port
+# in TIME_WAIT for 60 s; the failed connect sends nothing); one more try 1 s later fails too
+# and the client stops (tcp.port_exhaustion: ran out of a small range, at 20 connections a
+# second, far below the default budget). Captured at the client. 10 conns, 10 txns.
+sample_port_exhausted() {
+  local port=18170
+  link_up cs-xa cs-xl cs-xb 10.99.3 1
+  ip netns exec cs-xa sysctl -qw net.ipv4.ip_local_port_range="40000 40009" net.ipv4.tcp_tw_reuse=0
+  pattern_server cs-xb 10.99.3.2 $port
+  ip netns exec cs-xa ping -c 1 -W 2 10.99.3.2 >/dev/null 2>&1 || true
+  capture_start "$WORK/port-exhausted.pcap" "tcp port $port" cs-xa0 cs-xa
+  run_client 30 "$WORK/client.log" ip netns exec cs-xa python3 "$TOOLS/connpattern.py" exhaust \
+    10.99.3.2 $port --count 40 --pause 0.05 --idle 1.0
+  cat "$WORK/client.log" | grep exhaust >&2
+  grep -q "failed with EADDRNOTAVAIL after 10 connections" "$WORK/client.log" \
+    || die "port-exhausted: the client did not run out after 10 connections"
+  capture_stop
+  stop "$SERVER_PID"
+  link_down
+  finish port-exhausted 10 10
 }
 
 # 120,000-byte responses across the 25 ms delay line on one connection: the first on the new

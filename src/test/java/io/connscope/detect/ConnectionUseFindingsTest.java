@@ -150,6 +150,48 @@ class ConnectionUseFindingsTest {
     assertNear(1_000_000, f.costUs(), 0.15, "longest pause");
   }
 
+  /**
+   * A client with 10 ephemeral ports (40000-40009, tcp_tw_reuse off) opened one connection per GET,
+   * closing first, until connect() failed with EADDRNOTAVAIL: at 17 a second, far below the default
+   * budget, it ran out; the failed connect left no packet.
+   */
+  @Test
+  void smallRangeUsedUpOnceEachIsSuspectedExhaustion() throws IOException {
+    List<Finding> pe = SampleFindings.of("port-exhausted", PortExhaustionDetector.TYPE);
+    assertEquals(1, pe.size(), pe.toString());
+    Finding f = pe.get(0);
+    assertEquals("error", f.severity().id(), "connect() failed");
+    assertEquals("suspected", f.confidence().id(), "a failed connect leaves no packet");
+    assertEquals(true, f.details().get("ran_out"));
+    assertEquals(false, f.details().get("ports_cycling"));
+    assertEquals("40000-40009", f.details().get("suggested_port_range"));
+    assertEquals(10L, detail(f, "distinct_ports"));
+    assertEquals(10L, detail(f, "connections"));
+    assertEquals(91L, detail(f, "last_syn_frame"), "the tenth SYN");
+    assertTrue(detail(f, "budget_share_pct") < 10, "far below the budget");
+    assertTrue(
+        f.summary().contains("net.ipv4.ip_local_port_range = 40000 40009 (10 ports)"), f.summary());
+    assertEquals(0, f.costUs());
+  }
+
+  /** Ports reused (port-cycle), spread over the default range (port-burst, the rest): no. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "port-cycle",
+        "port-burst",
+        "setup-serial-loopback",
+        "setup-serial-delay",
+        "connection-close",
+        "time-wait-reuse",
+        "framing-request"
+      })
+  void clientsThatDidNotRunOutAreNotSaidTo(String sample) throws IOException {
+    for (Finding f : SampleFindings.of(sample, PortExhaustionDetector.TYPE)) {
+      assertEquals(false, f.details().get("ran_out"), sample + ": " + f.summary());
+    }
+  }
+
   @Test
   void burstNearThePortBudgetIsReportedAsInfo() throws IOException {
     List<Finding> pe = SampleFindings.of("port-burst", PortExhaustionDetector.TYPE);

@@ -69,6 +69,12 @@ public final class DetectOptions {
   /** Peak new-connection rate, as a share of the port budget, from which it is reported. */
   public double portRateMinShare = 0.5;
 
+  /**
+   * tcp.port_exhaustion, a small range used up: the fewest source ports, each used once, that count
+   * as a range the client ran out of (fewer is too easily a coincidence).
+   */
+  public int exhaustMinPorts = 4;
+
   /** Response time lost to slow start (per response) below which nothing is reported. */
   public long slowStartMinCostMicros = 10_000;
 
