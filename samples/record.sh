@@ -30,7 +30,7 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          stale-reuse keepalive-max
          setup-serial-delay setup-persistent-delay setup-parallel-delay
          setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst port-exhausted
-         slow-start-delay rto-delay slow-reader paused-writer
+         slow-start-delay slow-start-cold slow-start-idle rto-delay slow-reader paused-writer
          slow-reader-link    # also records slow-reader-link-server
          bottleneck-loss     # also records bottleneck-loss-server
          drop-fast-retransmit
@@ -528,8 +528,15 @@ linked_sample() {
   [ $# -gt 0 ] && shift
   link_up cs-sa cs-sl cs-sb 10.99.1 25 "$@"
   # The classic congestion control (cubic: RFC 5681 slow start, restart after idle), whatever
-  # this host's default (BBR restarts differently).
-  ip netns exec cs-sb sysctl -qw net.ipv4.tcp_congestion_control=cubic 2>/dev/null || true
+  # this host's default (BBR restarts differently). A namespace may only pick an allowed one
+  # (tcp_allowed_congestion_control, here "reno bbr"): cubic then fails and the default stays;
+  # SERVER_CC=reno asks for one that is allowed, and that failure is fatal.
+  if [ -n "${SERVER_CC:-}" ]; then
+    ip netns exec cs-sb sysctl -qw net.ipv4.tcp_congestion_control="$SERVER_CC" \
+      net.ipv4.tcp_slow_start_after_idle=1
+  else
+    ip netns exec cs-sb sysctl -qw net.ipv4.tcp_congestion_control=cubic 2>/dev/null || true
+  fi
   pattern_server cs-sb 10.99.1.2 "$port"
   ip netns exec cs-sa ping -c 1 -W 2 10.99.1.2 >/dev/null 2>&1 || true
   capture_start "$WORK/$name.pcap" "tcp port $port" "cs-s${side}0" "cs-s$side"
@@ -666,11 +673,29 @@ sample_port_exhausted() {
 
 # 120,000-byte responses across the 25 ms delay line on one connection: the first on the new
 # connection (slow start from 10 segments: 3 round trips), the second warm (1), the third
-# after 1 s idle (RFC 5681 §4.1 allows a restart from slow start; this kernel sent it in one
-# flight, so it is the no-restart control) (tcp.slow_start).
+# after 1 s idle (RFC 5681 §4.1 allows a restart from slow start; the server ran this host's
+# default BBR, cubic not being allowed in the namespace, and BBR does not restart: it sent it in
+# one flight, so it is the no-restart control) (tcp.slow_start).
 sample_slow_start_delay() {
   linked_sample slow-start-delay 18130 1 3 a fetch --path /size/120000 --path /size/120000 \
     --path /size/120000 --idle 1.0 --pause 0.02
+}
+
+# One 262,144-byte response on a new connection across the 25 ms delay line, Reno on the server
+# (RFC 5681 slow start from an initial window of 10 segments, RFC 6928): 5 round trips where a
+# warm window needs 1, with no warm response on the connection to compare with (tcp.slow_start
+# judged on its own).
+sample_slow_start_cold() {
+  SERVER_CC=reno linked_sample slow-start-cold 18171 1 1 a fetch --path /size/262144
+}
+
+# Three 131,072-byte responses on one connection across the 25 ms delay line, Reno on the
+# server: the first from slow start, the second warm, the third after 1.5 s idle (longer than
+# the retransmission timeout), when tcp_slow_start_after_idle=1 restarts the window from the
+# initial window (RFC 5681 §4.1) (tcp.slow_start, restart_after_idle).
+sample_slow_start_idle() {
+  SERVER_CC=reno linked_sample slow-start-idle 18172 1 3 a fetch --path /size/131072 \
+    --path /size/131072 --path /size/131072 --idle 1.5 --pause 0.02
 }
 
 # 3 GETs on one connection across the delay line, which drops the server's second response

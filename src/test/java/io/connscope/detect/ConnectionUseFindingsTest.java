@@ -228,6 +228,53 @@ class ConnectionUseFindingsTest {
     assertNear(2 * 50_500, f.costUs(), 0.1, "two extra round trips");
   }
 
+  /**
+   * One 256 KiB response on a new connection across a 50 ms path, Reno: flights of 10, 20, 40, 80
+   * and 32 segments, what slow start from an initial window of 10 predicts; no warm response on the
+   * connection, so the warm round trips come from the client's receive window.
+   */
+  @Test
+  void coldResponseIsJudgedOnItsOwnAgainstTheInitialWindow() throws IOException {
+    List<Finding> fs = SampleFindings.of("slow-start-cold", SlowStartDetector.TYPE);
+    assertEquals(1, fs.size(), fs.toString());
+    Finding f = fs.get(0);
+    assertEquals("new_connection", f.details().get("kind"));
+    assertEquals("confirmed", f.confidence().id(), "the flights match the model");
+    assertEquals("warning", f.severity().id());
+    assertEquals(List.of(14480L, 28960L, 57920L, 115840L, 45027L), f.details().get("flight_bytes"));
+    assertEquals(14480L, detail(f, "initial_window_bytes"));
+    assertEquals(5L, detail(f, "predicted_flights"));
+    assertEquals(5L, detail(f, "flights"));
+    assertEquals("receive_window", f.details().get("warm_from"));
+    assertEquals(1L, detail(f, "reference_flights"));
+    assertEquals(4L, detail(f, "extra_round_trips"));
+    long rtt = detail(f, "rtt_us");
+    assertNear(50_500, rtt, 0.15, "the 25 ms + 25 ms line");
+    assertEquals(4 * rtt, f.costUs(), "each extra round trip costs one round trip");
+  }
+
+  /**
+   * Three 128 KiB responses on one connection, Reno: cold (4 flights), warm (1), then after 1.5 s
+   * idle the window restarts from 10 segments (4 flights again).
+   */
+  @Test
+  void responseAfterIdleRestartsFromTheInitialWindow() throws IOException {
+    List<Finding> fs = SampleFindings.of("slow-start-idle", SlowStartDetector.TYPE);
+    assertEquals(2, fs.size(), fs.toString());
+    assertEquals("new_connection", fs.get(0).details().get("kind"));
+    assertEquals(0, fs.get(0).transaction());
+    Finding f = fs.get(1);
+    assertEquals("restart_after_idle", f.details().get("kind"));
+    assertEquals(2, f.transaction());
+    assertEquals("confirmed", f.confidence().id());
+    assertTrue(detail(f, "idle_before_us") > 1_400_000, "1.5 s idle");
+    assertEquals(List.of(14480L, 28960L, 57920L, 29795L), f.details().get("flight_bytes"));
+    assertEquals(1L, detail(f, "reference_flights"), "the warm transaction #1 took one flight");
+    assertEquals(1L, detail(f, "reference_transaction"));
+    assertEquals(3L, detail(f, "extra_round_trips"));
+    assertEquals(3 * detail(f, "rtt_us"), f.costUs());
+  }
+
   @Test
   void droppedResponseWaitsForTheRetransmissionTimeout() throws IOException {
     List<Finding> fs = SampleFindings.of("rto-delay", RetransmissionStallDetector.TYPE);

@@ -78,6 +78,12 @@ public final class DetectOptions {
   /** Response time lost to slow start (per response) below which nothing is reported. */
   public long slowStartMinCostMicros = 10_000;
 
+  /**
+   * tcp.slow_start: the initial congestion window, in segments, a cold response is judged against
+   * (RFC 6928 and Linux since 2.6.39: 10).
+   */
+  public int initialWindowSegments = 10;
+
   /** Sender silence before a retransmission (not caused by duplicate ACKs) reported as a stall. */
   public long retransmissionMinStallMicros = 50_000;
 
