@@ -114,6 +114,14 @@ final class AnalysisOptions {
   double slowStartMinMs = D.slowStartMinCostMicros / 1000.0;
 
   @Option(
+      names = "--initial-window",
+      paramLabel = "SEGMENTS",
+      description =
+          "Initial congestion window, in segments, slow start is judged against (RFC 6928;"
+              + " default: ${DEFAULT-VALUE}).")
+  int initialWindow = D.initialWindowSegments;
+
+  @Option(
       names = "--rto-min-stall-ms",
       paramLabel = "MS",
       description =
@@ -208,10 +216,11 @@ final class AnalysisOptions {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--setup-min-share must be between 0 and 1, not " + setupMinShare);
     }
-    if (setupMinConnections < 1 || ephemeralPorts < 1 || maxConnections < 1) {
+    if (setupMinConnections < 1 || ephemeralPorts < 1 || maxConnections < 1 || initialWindow < 1) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
-          "--setup-min-connections, --ephemeral-ports and --max-connections must be at least 1");
+          "--setup-min-connections, --ephemeral-ports, --max-connections and --initial-window must"
+              + " be at least 1");
     }
     AnalysisConfig config = new AnalysisConfig();
     for (int p : serverPorts) {
@@ -231,6 +240,7 @@ final class AnalysisOptions {
     d.timeWaitMicros = micros(timeWaitS * 1000);
     d.ephemeralPorts = ephemeralPorts;
     d.slowStartMinCostMicros = micros(slowStartMinMs);
+    d.initialWindowSegments = initialWindow;
     d.retransmissionMinStallMicros = micros(rtoMinStallMs);
     d.lossRecoveryWarnMicros = micros(lossWarnMs);
     d.costWarnMicros = micros(warnCostMs);
