@@ -29,8 +29,8 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          framing-request framing-response
          stale-reuse keepalive-max
          setup-serial-delay setup-persistent-delay setup-parallel-delay
-         setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst
-         slow-start-delay rto-delay slow-reader paused-writer
+         setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst port-exhausted
+         slow-start-delay slow-start-cold slow-start-idle rto-delay slow-reader paused-writer
          slow-reader-link    # also records slow-reader-link-server
          bottleneck-loss     # also records bottleneck-loss-server
          drop-fast-retransmit
@@ -528,8 +528,15 @@ linked_sample() {
   [ $# -gt 0 ] && shift
   link_up cs-sa cs-sl cs-sb 10.99.1 25 "$@"
   # The classic congestion control (cubic: RFC 5681 slow start, restart after idle), whatever
-  # this host's default (BBR restarts differently).
-  ip netns exec cs-sb sysctl -qw net.ipv4.tcp_congestion_control=cubic 2>/dev/null || true
+  # this host's default (BBR restarts differently). A namespace may only pick an allowed one
+  # (tcp_allowed_congestion_control, here "reno bbr"): cubic then fails and the default stays;
+  # SERVER_CC=reno asks for one that is allowed, and that failure is fatal.
+  if [ -n "${SERVER_CC:-}" ]; then
+    ip netns exec cs-sb sysctl -qw net.ipv4.tcp_congestion_control="$SERVER_CC" \
+      net.ipv4.tcp_slow_start_after_idle=1
+  else
+    ip netns exec cs-sb sysctl -qw net.ipv4.tcp_congestion_control=cubic 2>/dev/null || true
+  fi
   pattern_server cs-sb 10.99.1.2 "$port"
   ip netns exec cs-sa ping -c 1 -W 2 10.99.1.2 >/dev/null 2>&1 || true
   capture_start "$WORK/$name.pcap" "tcp port $port" "cs-s${side}0" "cs-s$side"
@@ -640,13 +647,55 @@ sample_port_burst() {
   finish port-burst 320 0
 }
 
+# A client namespace (cs-xa, 10.99.3.1) with 10 ephemeral ports (40000-40009) and
+# tcp_tw_reuse=0, the server in cs-xb (10.99.3.2) across a 1 ms line: one GET per connection,
+# 50 ms apart, the client closing first, until connect() fails with EADDRNOTAVAIL (every port
+# in TIME_WAIT for 60 s; the failed connect sends nothing); one more try 1 s later fails too
+# and the client stops (tcp.port_exhaustion: ran out of a small range, at 20 connections a
+# second, far below the default budget). Captured at the client. 10 conns, 10 txns.
+sample_port_exhausted() {
+  local port=18170
+  link_up cs-xa cs-xl cs-xb 10.99.3 1
+  ip netns exec cs-xa sysctl -qw net.ipv4.ip_local_port_range="40000 40009" net.ipv4.tcp_tw_reuse=0
+  pattern_server cs-xb 10.99.3.2 $port
+  ip netns exec cs-xa ping -c 1 -W 2 10.99.3.2 >/dev/null 2>&1 || true
+  capture_start "$WORK/port-exhausted.pcap" "tcp port $port" cs-xa0 cs-xa
+  run_client 30 "$WORK/client.log" ip netns exec cs-xa python3 "$TOOLS/connpattern.py" exhaust \
+    10.99.3.2 $port --count 40 --pause 0.05 --idle 1.0
+  cat "$WORK/client.log" | grep exhaust >&2
+  grep -q "failed with EADDRNOTAVAIL after 10 connections" "$WORK/client.log" \
+    || die "port-exhausted: the client did not run out after 10 connections"
+  capture_stop
+  stop "$SERVER_PID"
+  link_down
+  finish port-exhausted 10 10
+}
+
 # 120,000-byte responses across the 25 ms delay line on one connection: the first on the new
 # connection (slow start from 10 segments: 3 round trips), the second warm (1), the third
-# after 1 s idle (RFC 5681 §4.1 allows a restart from slow start; this kernel sent it in one
-# flight, so it is the no-restart control) (tcp.slow_start).
+# after 1 s idle (RFC 5681 §4.1 allows a restart from slow start; the server ran this host's
+# default BBR, cubic not being allowed in the namespace, and BBR does not restart: it sent it in
+# one flight, so it is the no-restart control) (tcp.slow_start).
 sample_slow_start_delay() {
   linked_sample slow-start-delay 18130 1 3 a fetch --path /size/120000 --path /size/120000 \
     --path /size/120000 --idle 1.0 --pause 0.02
+}
+
+# One 262,144-byte response on a new connection across the 25 ms delay line, Reno on the server
+# (RFC 5681 slow start from an initial window of 10 segments, RFC 6928): 5 round trips where a
+# warm window needs 1, with no warm response on the connection to compare with (tcp.slow_start
+# judged on its own).
+sample_slow_start_cold() {
+  SERVER_CC=reno linked_sample slow-start-cold 18171 1 1 a fetch --path /size/262144
+}
+
+# Three 131,072-byte responses on one connection across the 25 ms delay line, Reno on the
+# server: the first from slow start, the second warm, the third after 1.5 s idle (longer than
+# the retransmission timeout), when tcp_slow_start_after_idle=1 restarts the window from the
+# initial window (RFC 5681 §4.1) (tcp.slow_start, restart_after_idle).
+sample_slow_start_idle() {
+  SERVER_CC=reno linked_sample slow-start-idle 18172 1 3 a fetch --path /size/131072 \
+    --path /size/131072 --path /size/131072 --idle 1.5 --pause 0.02
 }
 
 # 3 GETs on one connection across the delay line, which drops the server's second response

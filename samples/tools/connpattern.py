@@ -14,6 +14,10 @@ Usage:
       (the server closes first and holds TIME_WAIT), --pause between them
   connpattern.py cycle HOST PORT --count N          N connections, client closes first; connect()
       failing with EADDRNOTAVAIL (ports held in TIME_WAIT) is retried every 50 ms
+  connpattern.py exhaust HOST PORT --count N --pause S
+      one request per new connection, client closes first, S apart, until connect() fails
+      with EADDRNOTAVAIL (every port of a small range in TIME_WAIT) or N connections; then
+      one more try after --idle seconds, and stop
   connpattern.py burst HOST PORT --count N --rate R connect and close N times at about R a second
   connpattern.py refused HOST PORT                  one connect to a closed port (expects RST)
   connpattern.py fetch HOST PORT --path P [--path P...] [--idle S]
@@ -160,6 +164,27 @@ def main():
                 failures += 1
                 time.sleep(0.05)
         print(f"cycle: {done} connections, {failures} connect failures (EADDRNOTAVAIL)", flush=True)
+    elif args.mode == "exhaust":
+        done = 0
+        while done < args.count:
+            try:
+                one(args, done)
+            except OSError as e:
+                if e.errno != errno.EADDRNOTAVAIL:
+                    raise
+                print(f"exhaust: connect() failed with EADDRNOTAVAIL after {done} connections", flush=True)
+                break
+            done += 1
+            time.sleep(args.pause)
+        if done < args.count and args.idle > 0:
+            time.sleep(args.idle)
+            try:
+                one(args, done)
+                print("exhaust: the retry got a port", flush=True)
+            except OSError as e:
+                if e.errno != errno.EADDRNOTAVAIL:
+                    raise
+                print("exhaust: the retry failed too (EADDRNOTAVAIL)", flush=True)
     elif args.mode == "burst":
         gap = 1.0 / args.rate
         t0 = time.monotonic()

@@ -79,7 +79,7 @@ final class AnalysisOptions {
       paramLabel = "SHARE",
       description =
           "Share (0 to 1) of a pair's time spent opening connections from which setup"
-              + " overhead is reported (default: ${DEFAULT-VALUE}).")
+              + " overhead is a warning rather than info (default: ${DEFAULT-VALUE}).")
   double setupMinShare = D.setupMinShare;
 
   @Option(
@@ -114,6 +114,14 @@ final class AnalysisOptions {
   double slowStartMinMs = D.slowStartMinCostMicros / 1000.0;
 
   @Option(
+      names = "--initial-window",
+      paramLabel = "SEGMENTS",
+      description =
+          "Initial congestion window, in segments, slow start is judged against (RFC 6928;"
+              + " default: ${DEFAULT-VALUE}).")
+  int initialWindow = D.initialWindowSegments;
+
+  @Option(
       names = "--rto-min-stall-ms",
       paramLabel = "MS",
       description =
@@ -128,6 +136,22 @@ final class AnalysisOptions {
           "Delay from loss recoveries per transaction from which tcp.loss_recovery is a"
               + " warning rather than info (default: ${DEFAULT-VALUE} ms).")
   double lossWarnMs = D.lossRecoveryWarnMicros / 1000.0;
+
+  @Option(
+      names = "--warn-cost-ms",
+      paramLabel = "MS",
+      description =
+          "Cost from which a finding without a threshold of its own is a warning rather than"
+              + " info (keep-alive, setup, TLS, pipelining; default: ${DEFAULT-VALUE} ms).")
+  double warnCostMs = D.costWarnMicros / 1000.0;
+
+  @Option(
+      names = "--reference-rtt-ms",
+      paramLabel = "MS",
+      description =
+          "Round trip at which setups without reuse are also judged ('at 50 ms per round trip"
+              + " these 200 setups would cost 10 s'; default: ${DEFAULT-VALUE} ms).")
+  double referenceRttMs = D.referenceRttMicros / 1000.0;
 
   @Option(
       names = "--max-connections",
@@ -178,7 +202,9 @@ final class AnalysisOptions {
       slowStartMinMs,
       rtoMinStallMs,
       idleTimeoutS,
-      lossWarnMs
+      lossWarnMs,
+      warnCostMs,
+      referenceRttMs
     };
     for (double v : times) {
       if (!(v >= 0) || v > 1e9) {
@@ -190,10 +216,11 @@ final class AnalysisOptions {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--setup-min-share must be between 0 and 1, not " + setupMinShare);
     }
-    if (setupMinConnections < 1 || ephemeralPorts < 1 || maxConnections < 1) {
+    if (setupMinConnections < 1 || ephemeralPorts < 1 || maxConnections < 1 || initialWindow < 1) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
-          "--setup-min-connections, --ephemeral-ports and --max-connections must be at least 1");
+          "--setup-min-connections, --ephemeral-ports, --max-connections and --initial-window must"
+              + " be at least 1");
     }
     AnalysisConfig config = new AnalysisConfig();
     for (int p : serverPorts) {
@@ -213,8 +240,11 @@ final class AnalysisOptions {
     d.timeWaitMicros = micros(timeWaitS * 1000);
     d.ephemeralPorts = ephemeralPorts;
     d.slowStartMinCostMicros = micros(slowStartMinMs);
+    d.initialWindowSegments = initialWindow;
     d.retransmissionMinStallMicros = micros(rtoMinStallMs);
     d.lossRecoveryWarnMicros = micros(lossWarnMs);
+    d.costWarnMicros = micros(warnCostMs);
+    d.referenceRttMicros = micros(referenceRttMs);
     if (tlsKeylog != null) {
       try (java.io.Reader r =
           java.nio.file.Files.newBufferedReader(

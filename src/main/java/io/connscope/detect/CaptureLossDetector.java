@@ -18,7 +18,9 @@ package io.connscope.detect;
  * Effect on other findings: timing evidence near a loss is uncertain; the detectors of this
  * family lower their confidence to suspected on a connection with content gaps.
  * Not judged: connections whose timeline was truncated (timelineCapacity reached).
- * Severity: warning for loss, info for truncation (timing and TCP evidence stay intact).
+ * Severity (SeverityRule, findings about the capture): warning for loss (data the analysis needed
+ * is missing: conclusions near it are weaker), info for truncation and one-sided captures (timing
+ * and TCP evidence stay intact).
  */
 
 import io.connscope.common.Direction;

@@ -6,21 +6,24 @@ package io.connscope.detect;
  * Rule: a response whose body ended only with the connection's close: no Content-Length, not
  * chunked, and a status and method that allow a body (RFC 7230 3.3.3 item 7). The connection
  * cannot carry another request: keep-alive is ruled out whatever the headers said.
- * Severity: warning when the client wanted a persistent connection (its next request needs a new
- * connection), info otherwise (an HTTP/1.0 client that asked for nothing).
+ * What it breaks: connection reuse when the client wanted a persistent connection (its next
+ * request needs a new connection; the summary says so), and the check that the body arrived
+ * whole (a body cut short by a lost connection looks complete).
  * Evidence: the response's first frame and the server's FIN or RST that ended the body.
- * Cost: none measured here (the extra handshakes are counted by keepalive.refused /
- * keepalive.not_requested).
+ * Cost: none measured here (the extra setups are counted by connection.setup_overhead,
+ * keepalive.refused and keepalive.not_requested).
+ * Severity (SeverityRule): info, a pattern with no cost measured here; the cost of the setups it
+ * forces is judged by the findings above.
  */
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.List;
 import java.util.TreeMap;
@@ -57,14 +60,17 @@ public final class CloseDelimitedDetector implements Detector {
               + t.responseBodyBytes()
               + "-byte body ended only when the server closed the connection"
               + (close > 0 ? " (frame " + close + ")" : "")
-              + (wanted ? ", although the client wanted to keep it open" : "");
+              + (wanted
+                  ? ", although the client wanted to keep it open: this breaks reuse (the next"
+                      + " request needs a new connection)"
+                  : "");
       String fix =
           "send Content-Length (or chunked Transfer-Encoding for HTTP/1.1) on every response"
               + " so the connection can be reused";
       out.accept(
           new Finding(
               TYPE,
-              wanted ? Severity.WARNING : Severity.INFO,
+              SeverityRule.cost(0, 0),
               Confidence.CONFIRMED,
               c.idString(),
               t.index(),

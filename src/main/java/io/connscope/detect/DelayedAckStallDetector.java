@@ -12,6 +12,7 @@ package io.connscope.detect;
  *     sooner (near the sender at once; near the receiver one round trip later; much sooner means
  *     B left before the ACK reached the sender).
  * Cost: the ACK's delay beyond the round trip.
+ * Severity (SeverityRule): warning from minStallMicros, the threshold every stall reported meets.
  * Gate: Nagle when B is smaller than the sender's MSS, else the congestion/receive window.
  * Peer stack from the delay: ~40 ms Linux, ~100 ms BSD/macOS, ~200 ms Windows.
  * Not a stall: an ACK that carries data (the peer answered), a late ACK after which the sender
@@ -27,10 +28,10 @@ package io.connscope.detect;
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.detect.facts.DetectOptions;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.List;
@@ -121,7 +122,7 @@ public final class DelayedAckStallDetector extends ReleaseDetector {
       out.accept(
           new Finding(
               TYPE,
-              Severity.WARNING,
+              SeverityRule.cost(r.stallMicros(), options.minStallMicros),
               r.rttKnown() ? Confidence.CONFIRMED : Confidence.SUSPECTED,
               c.idString(),
               AckGatedReleases.transactionOf(http, r.dir(), t.frame(r.released())),

@@ -25,19 +25,23 @@ package io.connscope.detect;
  *     the capture ended (suspected: the server may only have been slow).
  * Cases 2 and 3 are about the server's Content-Length: side "response".
  * What it broke: the next transaction (read after a desynchronisation) or the connection
- * (closed or abandoned). Cost: case 3, the time from the last body byte to the end; otherwise 0.
+ * (closed or abandoned); in case 1 also where the message ends, which two parsers (a proxy and a
+ * server) may then decide differently (request smuggling, a wrong body). Cost: case 3, the time
+ * from the last body byte to the end; otherwise 0.
+ * Severity (SeverityRule.broke): error, the severity of what it breaks (a message whose end is
+ * ambiguous, a desynchronised or lost response); every summary says what broke.
  */
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.Framing;
 import io.connscope.http.HttpAnomalies;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
@@ -136,6 +140,8 @@ public final class FramingErrorDetector implements Detector {
               + (framing.isEmpty() ? "" : " (" + framing + ")")
               + ": "
               + String.join(", ", errs)
+              + ", so where it ends is ambiguous (a proxy and a server may read it differently:"
+              + " request smuggling)"
               + (t.status() > 0 ? "; the server answered it with " + t.status() : "")
               + "; "
               + broke;
@@ -151,7 +157,7 @@ public final class FramingErrorDetector implements Detector {
               + label(t)
               + ") has broken framing: "
               + String.join(", ", errs)
-              + "; "
+              + ", so where its body ends is ambiguous (a client or proxy may read a wrong body); "
               + broke;
       fix =
           "the server must send exactly one correct Content-Length, or chunked Transfer-Encoding without"
@@ -159,7 +165,7 @@ public final class FramingErrorDetector implements Detector {
     }
     return new Finding(
         TYPE,
-        Severity.ERROR,
+        SeverityRule.failed(),
         Confidence.CONFIRMED,
         c.idString(),
         t.index(),
@@ -318,7 +324,7 @@ public final class FramingErrorDetector implements Detector {
               + broke;
       return new Finding(
           TYPE,
-          Severity.ERROR,
+          SeverityRule.failed(),
           Confidence.CONFIRMED,
           c.idString(),
           t.index(),
@@ -397,7 +403,7 @@ public final class FramingErrorDetector implements Detector {
             + ": the connection was lost with the response";
     return new Finding(
         TYPE,
-        Severity.ERROR,
+        SeverityRule.failed(),
         serverClosed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(),
         t.index(),

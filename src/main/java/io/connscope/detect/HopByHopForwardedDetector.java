@@ -13,16 +13,22 @@ package io.connscope.detect;
  * Confidence: confirmed when the two request heads have the same length (forwarded verbatim),
  * suspected otherwise (the legs are paired by timing, method and path).
  * Not reported: a proxy that sends its own Connection value (e.g. nginx's Connection: close).
+ * What it broke (the summary says it): a later request on the client's connection that was never
+ * answered (the relay kept the client's connection open for a keep-alive the origin granted, and
+ * never read the next request: the dumb-proxy hang); else nothing here: the origin answered
+ * Connection: close (the keep-alive request was ignored), or it granted keep-alive and the client
+ * sent nothing more on that connection (a hang waiting for the next request).
+ * Severity (SeverityRule.broke): error when a request hung, info otherwise (nothing was lost).
  */
 
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -75,8 +81,7 @@ public final class HopByHopForwardedDetector implements Detector {
     conns.clear();
   }
 
-  private static Finding compare(
-      HttpConnections.Conn a, HttpConnections.Tx t, HttpConnections.Link up) {
+  private Finding compare(HttpConnections.Conn a, HttpConnections.Tx t, HttpConnections.Link up) {
     Headers in = t.requestHeaders();
     Headers fwd = up.tx().requestHeaders();
     Set<String> names = new LinkedHashSet<>(HOP_BY_HOP);
@@ -101,12 +106,25 @@ public final class HopByHopForwardedDetector implements Detector {
       return null;
     }
     boolean verbatim = t.requestHeadBytes() == up.tx().requestHeadBytes();
+    HttpConnections.Tx hung = null;
+    for (HttpConnections.Tx later : a.txs()) {
+      if (later.index() > t.index() && later.responseFrame() < 0) {
+        hung = later;
+        break;
+      }
+    }
+    String originConnection =
+        up.tx().responseHeaders() == null ? null : up.tx().responseHeaders().get("connection");
+    boolean originClosed = KeepAlive.hasToken(originConnection, "close");
     List<Long> frames = KeepAlive.frames(t.requestFrame(), up.tx().requestFrame());
     TreeMap<String, Object> d = new TreeMap<>();
     d.put("client_connection", a.id());
     d.put("client_frame", t.requestFrame());
     d.put("forwarded", forwarded);
     d.put("verbatim", verbatim);
+    d.put(
+        "broke",
+        hung != null ? "hung_request" : originClosed ? "nothing_origin_closed" : "nothing");
     String summary =
         "the proxy forwarded "
             + t.method()
@@ -122,14 +140,31 @@ public final class HopByHopForwardedDetector implements Detector {
             + up.tx().requestFrame()
             + ") with the client's hop-by-hop "
             + String.join(", ", forwarded)
-            + (verbatim ? " (the request head was copied verbatim: a blind relay)" : "");
+            + (verbatim ? " (the request head was copied verbatim: a blind relay)" : "")
+            + "; "
+            + (hung != null
+                ? "this broke the client's connection: its next request "
+                    + hung.method()
+                    + " "
+                    + hung.path()
+                    + " (transaction "
+                    + hung.index()
+                    + ", frame "
+                    + hung.requestFrame()
+                    + ") was never answered"
+                : originClosed
+                    ? "nothing broke here: the origin answered Connection: close, so the"
+                        + " keep-alive request was ignored and each request used a new connection"
+                    : "nothing broke here: the client sent no further request on "
+                        + a.id()
+                        + " (one would hang if the origin kept its connection open)");
     String fix =
         "the proxy must remove Connection, the headers it names, Keep-Alive,"
             + " Proxy-Connection, TE, Trailer and Upgrade before forwarding (RFC 7230 6.1) and set its"
             + " own; use an HTTP/1.1-aware proxy";
     return new Finding(
         TYPE,
-        Severity.WARNING,
+        SeverityRule.broke(hung != null, 0, options.costWarnMicros),
         verbatim ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         up.conn().id(),
         up.tx().index(),

@@ -7,18 +7,20 @@ package io.connscope.detect;
  *  1. max: the first response j announcing max=M is followed by exactly M more answered requests
  *     (M is the number of requests left, as Apache counts) and the server ended the connection
  *     after the last of them (not a plain idle close at the timeout): the last answered
- *     response said Connection: close, or the server sent the first FIN/RST after it. Severity
- *     warning when the same client opened a new connection to the same server within
- *     retryWindowMicros (30 s) after the close (cost: that connection's handshake), info otherwise.
+ *     response said Connection: close, or the server sent the first FIN/RST after it. Cost: the
+ *     handshake of the new connection the same client opened to the same server within
+ *     retryWindowMicros (30 s) after the close, 0 when none.
  *  2. timeout: the server closed first (FIN/RST), with every request answered, after an idle
  *     time within limitToleranceMicros (0.5 s) + 10% of the timeout=T the last response
  *     announced, and the same client then opened a new connection to the same server within
- *     retryWindowMicros: warning, cost that connection's handshake. A new connection is counted
+ *     retryWindowMicros: cost that connection's handshake. A new connection is counted
  *     for one close only (the earliest before it). An idle close nobody came
  *     back after cost nothing and is not reported (Apache does it on every idle connection).
  *  3. client past timeout: request i (i >= 1) sent more than T after the previous response that
  *     announced timeout=T: the server may close such a connection at any moment (see
- *     keepalive.stale_reuse). Warning, cost 0.
+ *     keepalive.stale_reuse). Cost 0: a risk, not yet a loss.
+ * Severity (SeverityRule): warning when the cost is at least costWarnMicros (10 ms), info when
+ * cheaper (a loopback handshake, or the client past the timeout with nothing lost yet).
  * Confidence: confirmed (headers and closes are in the capture).
  */
 
@@ -26,6 +28,7 @@ import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
@@ -232,8 +235,7 @@ public final class KeepAliveLimitDetector implements Detector {
       if (l.kind.equals("timeout") && next == null) {
         continue; // the server did what it announced and nobody paid for it
       }
-      Severity severity =
-          l.kind.equals("client_past_timeout") || next != null ? Severity.WARNING : Severity.INFO;
+      Severity severity = SeverityRule.cost(cost, options.costWarnMicros);
       String fix =
           switch (l.kind) {
             case "max" ->

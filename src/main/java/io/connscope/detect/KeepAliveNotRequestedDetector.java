@@ -6,9 +6,12 @@ package io.connscope.detect;
  * Rule: the first request of a connection is HTTP/1.0 and does not ask for a persistent
  * connection (no keep-alive token in Connection or Proxy-Connection, or Connection: close). Such a
  * client closes (or has the server close) after every response (RFC 7230 A.1.2).
- * One finding per client address and server endpoint (info), on its first such connection.
+ * One finding per client address and server endpoint, on its first such connection.
  * Cost: the handshakes of the connections the same client opened to the same server after the
- * first one (SYN to the handshake ACK at the capture point).
+ * first one (SYN to the handshake ACK at the capture point); also given at the reference round
+ * trip (referenceRttMicros, 50 ms): one round trip per such setup.
+ * Severity (SeverityRule): warning when the cost is at least costWarnMicros (10 ms), info when
+ * cheaper (a loopback or LAN handshake).
  * Not reported: HTTP/1.1 clients sending Connection: close (a deliberate choice of the client);
  * tunnels (CONNECT, Upgrade).
  */
@@ -16,11 +19,11 @@ package io.connscope.detect;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +36,12 @@ public final class KeepAliveNotRequestedDetector implements Detector {
 
   record Miss(String conn, int tx, long requestFrame, long requestUs, boolean close) {}
 
+  private final DetectOptions options;
   private final HttpConnections index;
   private final List<Miss> misses = new ArrayList<>();
 
   KeepAliveNotRequestedDetector(DetectOptions options, HttpConnections index) {
+    this.options = options;
     this.index = index;
   }
 
@@ -63,20 +68,18 @@ public final class KeepAliveNotRequestedDetector implements Detector {
     misses.sort(java.util.Comparator.comparingLong(Miss::requestUs));
     for (List<Miss> ms : index.byPair(misses, Miss::conn)) {
       Miss m0 = ms.get(0);
-      int later = 0;
-      long cost = 0;
-      for (HttpConnections.Conn o : index.pairOf(m0.conn)) {
-        if (o.startUs() > m0.requestUs) {
-          later++;
-          cost += Math.max(0, o.handshakeUs());
-        }
-      }
+      HttpConnections.Setups after =
+          HttpConnections.setupsAfter(index.pairOf(m0.conn), m0.requestUs);
+      int later = after.count();
+      long cost = after.handshakeUs();
       List<Long> frames =
           ms.stream().map(Miss::requestFrame).filter(f -> f > 0).limit(20).sorted().toList();
       TreeMap<String, Object> d = new TreeMap<>();
       d.put("connections", ms.size());
       d.put("connections_after_first", later);
       d.put("handshake_us", cost);
+      d.put("at_rtt_us", options.referenceRttMicros);
+      d.put("cost_at_rtt_us", later * options.referenceRttMicros);
       String summary =
           "an HTTP/1.0 client "
               + (m0.close
@@ -93,6 +96,9 @@ public final class KeepAliveNotRequestedDetector implements Detector {
                       + (later > 1 ? "their handshakes" : "its handshake")
                       + " cost "
                       + KeepAlive.ms(cost)
+                      + " here ("
+                      + SeverityRule.atRoundTrip(later, "setup", options.referenceRttMicros)
+                      + ")"
                   : "");
       String fix =
           "use HTTP/1.1 (persistent by default) or send Connection: keep-alive on every"
@@ -101,7 +107,7 @@ public final class KeepAliveNotRequestedDetector implements Detector {
       out.accept(
           new Finding(
               TYPE,
-              Severity.INFO,
+              SeverityRule.cost(cost, options.costWarnMicros),
               Confidence.CONFIRMED,
               m0.conn,
               m0.tx,

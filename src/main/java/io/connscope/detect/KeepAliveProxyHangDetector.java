@@ -24,11 +24,11 @@ import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.ReuseFailures;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -199,7 +199,7 @@ public final class KeepAliveProxyHangDetector implements Detector {
             + " should time out and retry idempotent requests on reused connections quickly";
     return new Finding(
         TYPE,
-        Severity.ERROR,
+        SeverityRule.failed(),
         proven ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         h.conn(),
         h.tx(),

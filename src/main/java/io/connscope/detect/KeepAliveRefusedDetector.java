@@ -1,7 +1,7 @@
 package io.connscope.detect;
 
 /*
- * keepalive.refused
+ * keepalive.refused, keepalive.proxy_connection_ignored
  *
  * Rule: the first transaction of a connection shows a client that wanted a persistent connection
  * (HTTP/1.1 without Connection: close, Connection: keep-alive, or an HTTP/1.0 request with only
@@ -9,20 +9,28 @@ package io.connscope.detect;
  * without an echoed keep-alive). Later transactions are not looked at: a server that kept the
  * connection for a while did not refuse (see keepalive.limit). Tunnels (CONNECT, Upgrade) are
  * skipped.
+ * Type: keepalive.proxy_connection_ignored when the client asked only with Proxy-Connection:
+ * keep-alive (a header no origin server reads, RFC 7230 A.1.2; through a blind relay it reaches
+ * the origin, which answers as if nothing was asked): the keep-alive request was ignored, not
+ * refused, and nothing hung (a hang through a relay is keepalive.proxy_hang). keepalive.refused
+ * otherwise.
  * One finding per client address and server endpoint, on its first refused connection.
  * Cost: the handshakes (SYN to the handshake ACK at the capture point) of the connections the
  * same client opened to the same server after the first refusal: each was needed because the
- * previous one was closed. Severity warning when there were such connections, info otherwise.
+ * previous one was closed. Also given at the reference round trip (referenceRttMicros, 50 ms):
+ * one round trip per such setup.
+ * Severity (SeverityRule): warning when the cost is at least costWarnMicros (10 ms), info when
+ * cheaper (a loopback or LAN handshake).
  */
 
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +41,9 @@ import java.util.function.Consumer;
 public final class KeepAliveRefusedDetector implements Detector {
   public static final String TYPE = "keepalive.refused";
 
+  /** The client asked only with Proxy-Connection, which the server ignored. */
+  public static final String IGNORED_TYPE = "keepalive.proxy_connection_ignored";
+
   record Refusal(
       String conn,
       int tx,
@@ -41,10 +52,12 @@ public final class KeepAliveRefusedDetector implements Detector {
       String how,
       boolean viaProxyConnection) {}
 
+  private final DetectOptions options;
   private final HttpConnections index;
   private final List<Refusal> refusals = new ArrayList<>();
 
   KeepAliveRefusedDetector(DetectOptions options, HttpConnections index) {
+    this.options = options;
     this.index = index;
   }
 
@@ -80,16 +93,11 @@ public final class KeepAliveRefusedDetector implements Detector {
     refusals.clear();
   }
 
-  private static Finding finding(List<Refusal> rs, List<HttpConnections.Conn> pair) {
+  private Finding finding(List<Refusal> rs, List<HttpConnections.Conn> pair) {
     Refusal r0 = rs.get(0);
-    int forced = 0;
-    long cost = 0;
-    for (HttpConnections.Conn o : pair) {
-      if (o.startUs() > r0.responseUs) {
-        forced++;
-        cost += Math.max(0, o.handshakeUs());
-      }
-    }
+    HttpConnections.Setups after = HttpConnections.setupsAfter(pair, r0.responseUs);
+    int forced = after.count();
+    long cost = after.handshakeUs();
     List<Long> frames =
         rs.stream().map(Refusal::responseFrame).filter(f -> f > 0).limit(20).sorted().toList();
     TreeMap<String, Object> d = new TreeMap<>();
@@ -97,31 +105,55 @@ public final class KeepAliveRefusedDetector implements Detector {
     d.put("connections_after_refusal", forced);
     d.put("handshake_us", cost);
     d.put("connections", rs.stream().map(Refusal::conn).limit(20).toList());
-    String summary =
-        "the client asked to keep the connection open and the server refused with "
-            + r0.how
-            + (rs.size() > 1 ? " on " + rs.size() + " connections" : "")
-            + (forced > 0
-                ? "; "
-                    + forced
-                    + " more connection"
-                    + (forced > 1 ? "s" : "")
-                    + " to the same server"
-                    + " followed, "
-                    + (forced > 1 ? "their handshakes" : "its handshake")
-                    + " cost "
-                    + KeepAlive.ms(cost)
-                : "")
-            + (r0.viaProxyConnection
-                ? " (the client asked only with Proxy-Connection, which servers ignore)"
-                : "");
-    String fix =
-        "enable keep-alive on the server (e.g. nginx keepalive_timeout > 0, Apache KeepAlive"
-            + " On), or on the proxy in front of it; for HTTP/1.0 clients the server must echo"
-            + " Connection: keep-alive and send a Content-Length";
+    d.put("at_rtt_us", options.referenceRttMicros);
+    d.put("cost_at_rtt_us", forced * options.referenceRttMicros);
+    String followed =
+        forced > 0
+            ? "; "
+                + forced
+                + " more connection"
+                + (forced > 1 ? "s" : "")
+                + " to the same server"
+                + " followed, "
+                + (forced > 1 ? "their handshakes" : "its handshake")
+                + " cost "
+                + KeepAlive.ms(cost)
+                + " here ("
+                + SeverityRule.atRoundTrip(forced, "setup", options.referenceRttMicros)
+                + ")"
+            : "";
+    String summary;
+    String fix;
+    String type;
+    if (r0.viaProxyConnection) {
+      type = IGNORED_TYPE;
+      summary =
+          "the client asked for keep-alive only with Proxy-Connection: keep-alive, a header"
+              + " servers do not read, and the server answered with "
+              + r0.how
+              + (rs.size() > 1 ? " on " + rs.size() + " connections" : "")
+              + ": the request was ignored, not refused, and nothing hung; one connection per"
+              + " request"
+              + followed;
+      fix =
+          "send Connection: keep-alive (HTTP/1.0) or use HTTP/1.1, which is persistent by"
+              + " default; through a proxy, use one that handles keep-alive on each leg rather"
+              + " than relaying the client's headers";
+    } else {
+      type = TYPE;
+      summary =
+          "the client asked to keep the connection open and the server refused with "
+              + r0.how
+              + (rs.size() > 1 ? " on " + rs.size() + " connections" : "")
+              + followed;
+      fix =
+          "enable keep-alive on the server (e.g. nginx keepalive_timeout > 0, Apache KeepAlive"
+              + " On), or on the proxy in front of it; for HTTP/1.0 clients the server must echo"
+              + " Connection: keep-alive and send a Content-Length";
+    }
     return new Finding(
-        TYPE,
-        forced > 0 ? Severity.WARNING : Severity.INFO,
+        type,
+        SeverityRule.cost(cost, options.costWarnMicros),
         Confidence.CONFIRMED,
         r0.conn,
         r0.tx,

@@ -10,9 +10,10 @@ package io.connscope.detect;
  * when it is idempotent).
  * Retry: the same method and path from the same client to the same server on another
  * connection within retryWindowMicros (30 s) after the request.
- * Severity: error for a non-idempotent method (RFC 7231 4.2.2: POST, PATCH, ...) that was retried
- * (it may run twice when the server had processed it) or not retried (it failed); warning
- * otherwise.
+ * Severity (SeverityRule): error when the user saw a failure: a non-idempotent method (RFC 7231
+ * 4.2.2: POST, PATCH, ...) that was retried (it may run twice when the server had processed it)
+ * or any request that was not retried (it failed); an idempotent request retried by the client
+ * cost the time to its retry: warning from costWarnMicros (10 ms), info when cheaper.
  * Cost: from the request to its retry, or to the close when it was not retried.
  * Confidence: confirmed (the close and the missing response are both in the capture).
  */
@@ -22,11 +23,11 @@ import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.ReuseFailures;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
 import java.util.ArrayList;
@@ -163,7 +164,9 @@ public final class KeepAliveStaleReuseDetector implements Detector {
       out.accept(
           new Finding(
               TYPE,
-              idem ? Severity.WARNING : Severity.ERROR,
+              idem && retry != null
+                  ? SeverityRule.cost(cost, options.costWarnMicros)
+                  : SeverityRule.failed(),
               Confidence.CONFIRMED,
               s.conn,
               s.tx,

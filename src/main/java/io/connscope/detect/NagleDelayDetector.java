@@ -16,6 +16,7 @@ package io.connscope.detect;
  * Attribution: both the held segment and its predecessor lie within one message (from the
  * message's first frame to its last frame on that side of the transaction).
  * Cost: the time the segments were held, summed over the message (it may wait several times).
+ * Severity (SeverityRule): warning from minStallMicros, the threshold every wait reported meets.
  * Not reported: waits between two messages (that is the request/response rhythm, reported only
  * as tcp.delayed_ack_stall), full-size segments (window-gated), waits under minStallMicros
  * (loopback round trips), and waits the receive window gated (AckGatedReleases' window rule-out:
@@ -26,11 +27,11 @@ package io.connscope.detect;
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.detect.facts.DetectOptions;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
     }
   }
 
-  private static Finding finding(
+  private Finding finding(
       Connection c,
       Transaction tx,
       int dir,
@@ -156,7 +157,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
             + " in one write (headers and body together)";
     return new Finding(
         TYPE,
-        Severity.WARNING,
+        SeverityRule.cost(cost, options.minStallMicros),
         confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(),
         tx.index(),

@@ -4,22 +4,24 @@ package io.connscope.detect;
  * http.pipelining
  *
  * Rule: a request started while an earlier one on the connection had no complete response yet
- * (Transaction.pipelineDepth > 1). Info: pipelining is legal (RFC 7230 6.3.2) but responses come
+ * (Transaction.pipelineDepth > 1). Pipelining is legal (RFC 7230 6.3.2) but responses come
  * back in order, so one slow response delays every one queued behind it.
  * One finding per connection: the largest depth, the pipelined requests, and the head-of-line
  * blocking: for each pipelined request, the time from when it was fully sent to when the
  * previous response ended (during which its own response could not start); an upper bound of
  * the delay, as the server may have been busy with it anyway.
  * Cost: the sum of that blocking.
+ * Severity (SeverityRule): warning when the blocking is at least costWarnMicros (10 ms), info when
+ * cheaper (pipelining itself is legal).
  */
 
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,11 @@ import java.util.function.Consumer;
 public final class PipeliningDetector implements Detector {
   public static final String TYPE = "http.pipelining";
 
-  public PipeliningDetector(DetectOptions options) {}
+  private final long warnUs;
+
+  public PipeliningDetector(DetectOptions options) {
+    this.warnUs = options.costWarnMicros;
+  }
 
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
@@ -96,7 +102,7 @@ public final class PipeliningDetector implements Detector {
     out.accept(
         new Finding(
             TYPE,
-            Severity.INFO,
+            SeverityRule.cost(total, warnUs),
             Confidence.CONFIRMED,
             c.idString(),
             firstTx,

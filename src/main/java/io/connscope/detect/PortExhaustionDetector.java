@@ -15,9 +15,22 @@ package io.connscope.detect;
  *     the client closing first (its ports cycled while still in TIME_WAIT: a small port range,
  *     or reuse forced by the stack), reported whatever the rate; the longest pause between new
  *     connections while cycling is where connect() likely failed (EADDRNOTAVAIL sends nothing).
+ *   - ran out (a small range used up): at least exhaustMinPorts (4) connections, each from its
+ *     own source port (none reused), the client closing first on every one (so every port sat in
+ *     TIME_WAIT), all opened within one TIME_WAIT time (60 s) of the first, their ports filling a
+ *     contiguous range lo..hi with no port missing, and in the order of Linux's allocator: every
+ *     port of lo's parity before any port of the other parity (Linux's connect() takes ports of
+ *     the range's low parity first and the others only when none of those is free, so the other
+ *     parity appearing says the first half ran out; a sequential allocator alternates parity and
+ *     is not taken for it). After the last one the client opened no more connections to the
+ *     server in the capture: the next connect() most likely failed with EADDRNOTAVAIL, which
+ *     sends nothing. Reported whatever the rate (20 a second through 10 ports runs out in half a
+ *     second); the note gives the range the capture suggests (net.ipv4.ip_local_port_range lo hi).
  * Cost: the longest pause between two new connections when the wall was hit (suspected: a failed
  * connect leaves no packet), 0 otherwise.
- * Severity: warning when the wall was hit or the peak reached the budget, info otherwise.
+ * Severity (SeverityRule): ran out: error (connect() failing is a failure the user saw; suspected,
+ * as it leaves no packet); the wall: the cost rule on the longest pause (costWarnMicros, 10 ms);
+ * a rate near the budget alone: info (nothing was lost).
  * Aggregates: per pair 64 one-second bins, a 65,536-bit set of source ports (8 KiB), counters;
  * at most maxPairs pairs.
  */
@@ -26,6 +39,7 @@ import io.connscope.common.Addresses;
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.PairAggregator;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
@@ -51,6 +65,12 @@ public final class PortExhaustionDetector implements Detector {
     final int[] binCount = new int[BINS];
     final BitSet ports = new BitSet(65536);
     long connections, clientClosedFirst, lastStart = -1, longestPause, longestPauseFrame;
+    long firstStart = Long.MAX_VALUE, lastFrame = -1;
+
+    /** Per source-port parity (even, odd): the first and the last SYN time. */
+    final long[] parityFirst = {Long.MAX_VALUE, Long.MAX_VALUE};
+
+    final long[] parityLast = {Long.MIN_VALUE, Long.MIN_VALUE};
     int peakSecond, peakWindow, distinctAtPeakWindow;
     final List<Long> frames = new ArrayList<>();
 
@@ -79,6 +99,13 @@ public final class PortExhaustionDetector implements Detector {
     long start = c.synTsMicros();
     s.connections++;
     s.ports.set(c.clientPort());
+    int parity = c.clientPort() & 1;
+    s.parityFirst[parity] = Math.min(s.parityFirst[parity], start);
+    s.parityLast[parity] = Math.max(s.parityLast[parity], start);
+    s.firstStart = Math.min(s.firstStart, start);
+    if (start >= s.lastStart) {
+      s.lastFrame = c.synFrame();
+    }
     if (c.closedFirstBy() == Direction.CLIENT) {
       s.clientClosedFirst++;
     }
@@ -122,42 +149,56 @@ public final class PortExhaustionDetector implements Detector {
               && s.peakWindow > s.distinctAtPeakWindow
               && s.connections > distinct;
       double share = s.peakSecond / budget;
-      if (!wall && share < options.portRateMinShare) {
+      Range ran = wall ? null : ranOut(s, distinct);
+      if (!wall && ran == null && share < options.portRateMinShare) {
         continue;
       }
       PairAggregator.Key k = e.getKey();
       String client = Addresses.format(k.clientHi(), k.clientLo());
       String server = Addresses.format(k.serverHi(), k.serverLo()) + ":" + k.serverPort();
       String summary =
-          String.format(
-              Locale.ROOT,
-              "%s opened up to %d connections a second to %s (%d in one %d s TIME_WAIT window) against"
-                  + " a budget of about %.0f a second (%d ports / %d s): %d%% of it; %d distinct source"
-                  + " ports for %d connections, the client closed first in %d%s",
-              client,
-              s.peakSecond,
-              server,
-              s.peakWindow,
-              options.timeWaitMicros / 1_000_000,
-              budget,
-              options.ephemeralPorts,
-              options.timeWaitMicros / 1_000_000,
-              Math.round(share * 100),
-              distinct,
-              s.connections,
-              s.clientClosedFirst,
-              wall
-                  ? String.format(
-                      Locale.ROOT,
-                      "; its source ports cycled while still in TIME_WAIT"
-                          + " (a port range of about %d), and new connections paused for up to %.1f ms"
-                          + " (connect() failing for want of a port is suspected)",
-                      distinct,
-                      s.longestPause / 1000.0)
-                  : "");
+          ran != null
+              ? ranOutSummary(client, server, s, ran, budget)
+              : String.format(
+                  Locale.ROOT,
+                  "%s opened up to %d connections a second to %s (%d in one %d s TIME_WAIT window)"
+                      + " against a budget of about %.0f a second (%d ports / %d s): %d%% of it; %d"
+                      + " distinct source ports for %d connections, the client closed first in %d%s",
+                  client,
+                  s.peakSecond,
+                  server,
+                  s.peakWindow,
+                  options.timeWaitMicros / 1_000_000,
+                  budget,
+                  options.ephemeralPorts,
+                  options.timeWaitMicros / 1_000_000,
+                  Math.round(share * 100),
+                  distinct,
+                  s.connections,
+                  s.clientClosedFirst,
+                  wall
+                      ? String.format(
+                          Locale.ROOT,
+                          "; its source ports cycled while still in TIME_WAIT (a port range of"
+                              + " about %d), and new connections paused for up to %.1f ms (connect()"
+                              + " failing for want of a port is suspected)",
+                          distinct,
+                          s.longestPause / 1000.0)
+                      : "");
       String fix =
-          "reuse connections (keep-alive, a connection pool) instead of one per request;"
-              + " otherwise widen the client's ephemeral port range (net.ipv4.ip_local_port_range),"
+          (ran != null
+                  ? "widen the client's ephemeral port range (net.ipv4.ip_local_port_range: "
+                      + (ran.hi - ran.lo + 1)
+                      + " ports allow "
+                      + (ran.hi - ran.lo + 1)
+                      + " connections to one server per TIME_WAIT time when the client closes"
+                      + " first), or "
+                  : "")
+              + "reuse connections (keep-alive, a connection pool) instead of one per request;"
+              + (ran != null
+                  ? " or"
+                  : " otherwise widen the client's ephemeral port range"
+                      + " (net.ipv4.ip_local_port_range),")
               + " let the server close first so TIME_WAIT stays on the server, or spread connections"
               + " over several server addresses";
       TreeMap<String, Object> d = new TreeMap<>();
@@ -172,9 +213,17 @@ public final class PortExhaustionDetector implements Detector {
       d.put("client_closed_first", s.clientClosedFirst);
       d.put("ports_cycling", wall);
       d.put("longest_pause_us", s.longestPause);
+      d.put("ran_out", ran != null);
+      if (ran != null) {
+        d.put("suggested_port_range", ran.lo + "-" + ran.hi);
+        d.put("last_syn_frame", s.lastFrame);
+      }
       List<Long> frames = new ArrayList<>(s.frames);
       if (wall && s.longestPauseFrame > 0 && !frames.contains(s.longestPauseFrame)) {
         frames.add(s.longestPauseFrame);
+      }
+      if (ran != null && s.lastFrame > 0 && !frames.contains(s.lastFrame)) {
+        frames.add(s.lastFrame);
       }
       frames.sort(null);
       String v = k.ipVersion() == 6 ? "ipv6" : "ip";
@@ -192,8 +241,12 @@ public final class PortExhaustionDetector implements Detector {
       out.accept(
           new Finding(
               TYPE,
-              wall || share >= 1 ? Severity.WARNING : Severity.INFO,
-              wall ? Confidence.SUSPECTED : Confidence.CONFIRMED,
+              ran != null
+                  ? SeverityRule.failed()
+                  : wall
+                      ? SeverityRule.cost(s.longestPause, options.costWarnMicros)
+                      : Severity.INFO,
+              wall || ran != null ? Confidence.SUSPECTED : Confidence.CONFIRMED,
               s.firstConnection,
               -1,
               wall ? s.longestPause : 0,
@@ -203,5 +256,62 @@ public final class PortExhaustionDetector implements Detector {
               fix,
               d));
     }
+  }
+
+  private String ranOutSummary(String client, String server, Stats s, Range ran, double budget) {
+    long span = Math.max(1, s.lastStart - s.firstStart);
+    double perSecond = s.connections > 1 ? (s.connections - 1) * 1e6 / span : 0;
+    return String.format(
+        Locale.ROOT,
+        "%s probably ran out of source ports towards %s: it used each of the %d ports %d-%d once in"
+            + " %.2f s (%.0f connections a second, %d%% of the default budget of about %.0f),"
+            + " closing first each time (each port then held in TIME_WAIT for %d s), the %s ports"
+            + " first and the %s ones only when those were taken, as Linux allocates them, and"
+            + " opened no connection after frame %d: the next connect() most likely failed with"
+            + " EADDRNOTAVAIL, which sends nothing. The capture suggests"
+            + " net.ipv4.ip_local_port_range = %d %d (%d ports)",
+        client,
+        server,
+        s.connections,
+        ran.lo,
+        ran.hi,
+        span / 1e6,
+        perSecond,
+        Math.round(perSecond / budget * 100),
+        budget,
+        options.timeWaitMicros / 1_000_000,
+        (ran.lo & 1) == 0 ? "even" : "odd",
+        (ran.lo & 1) == 0 ? "odd" : "even",
+        s.lastFrame,
+        ran.lo,
+        ran.hi,
+        ran.hi - ran.lo + 1);
+  }
+
+  /** A contiguous source-port range a client used up. */
+  private record Range(int lo, int hi) {}
+
+  /**
+   * The range {@code s}'s client ran out of (see the rule at the top), or null: each port used
+   * once, the client closing first on every connection, all within one TIME_WAIT time, the ports
+   * filling lo..hi, in Linux's parity order.
+   */
+  private Range ranOut(Stats s, int distinct) {
+    if (distinct < options.exhaustMinPorts
+        || s.connections != distinct
+        || s.clientClosedFirst != s.connections
+        || s.lastStart - s.firstStart >= options.timeWaitMicros) {
+      return null;
+    }
+    int lo = s.ports.nextSetBit(0);
+    int hi = s.ports.length() - 1;
+    if (hi - lo + 1 != distinct) {
+      return null; // a port missing: not a range used up
+    }
+    int low = lo & 1;
+    if (s.parityLast[low] >= s.parityFirst[1 - low]) {
+      return null; // the other parity before the first half ran out: not Linux's order
+    }
+    return new Range(lo, hi);
   }
 }

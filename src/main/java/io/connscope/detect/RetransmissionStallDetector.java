@@ -16,6 +16,9 @@ package io.connscope.detect;
  * Cost: silence minus one round trip (what ACK clocking would have taken anyway) for a timeout;
  * the whole wait for a zero window. One finding per transaction and kind (per connection when
  * the connection carries no HTTP), summing its stalls.
+ * the connection carries no HTTP), summing its stalls.
+ * Severity (SeverityRule): warning from the stall threshold (retransmissionMinStallMicros or
+ * zeroWindowMinMicros) that every stall reported meets.
  * Attribution: a retransmission belongs to the transaction whose frames include the original
  * transmission (by time when the original is not in the capture); a zero-window wait to the
  * transaction running when the window closed.
@@ -27,12 +30,12 @@ package io.connscope.detect;
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.Flights;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.detect.facts.TransactionSpans;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.SegmentTimeline;
@@ -174,7 +177,7 @@ public final class RetransmissionStallDetector implements Detector {
     return n == 1 ? "once" : n + " times";
   }
 
-  private static Finding finding(Connection c, Group g) {
+  private Finding finding(Connection c, Group g) {
     String sender = g.sender == Direction.CLIENT ? "client" : "server";
     String receiver = g.sender == Direction.CLIENT ? "server" : "client";
     TreeMap<String, Object> d = new TreeMap<>();
@@ -222,7 +225,7 @@ public final class RetransmissionStallDetector implements Detector {
     filter.append('}');
     return new Finding(
         TYPE,
-        Severity.WARNING,
+        SeverityRule.cost(g.cost, options.retransmissionMinStallMicros),
         g.confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(),
         g.tx,

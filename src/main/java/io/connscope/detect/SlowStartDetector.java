@@ -4,36 +4,47 @@ package io.connscope.detect;
  * tcp.slow_start
  *
  * Rule: per response, count the round trips (flights) the server needed to send it: its new
- * data segments split wherever it paused for more than a quarter of the round trip (at least 1 ms; see
- * Flights). In slow start the bytes per flight about double (RFC 5681 §3.1), so a response of n
- * initial windows needs about log2(n) + 1 flights on a new connection and fewer once the window
- * has grown. Two cases:
+ * data segments split wherever it paused for more than a quarter of the round trip (at least 1 ms;
+ * see Flights). In slow start the bytes per flight about double (RFC 5681 §3.1) from the initial
+ * window (RFC 6928: 10 segments), so a response of S bytes needs the smallest n with
+ * IW x (2^n - 1) >= S flights from a cold window, where a warm window W needs ceil(S / W). Each
+ * response is judged on its own flight structure; a comparable response on the same connection,
+ * when there is one, only replaces the estimate of the warm round trips by a measurement.
  *   - new connection: the first response of a connection whose handshake was seen took at
- *     least 2 flights and its flights grew (each but the last at least as large as the one
- *     before, the second larger than the first). The flights counted are at most those slow
- *     start from the first flight's size needs (first x (2^k - 1) >= size): more means
- *     something else (receive window, a slow application) held the rest. It is compared
- *     with a later response on the same connection at least half as large (warm): the extra
- *     flights are measured (confirmed); without one, a warm connection is assumed to send it in
- *     one flight (suspected);
- *   - restart after idle: a later response on a kept-alive connection, sent after the server had
- *     been idle for at least max(200 ms, 2 round trips) (RFC 5681 §4.1 / Linux
- *     tcp_slow_start_after_idle), took more flights than an earlier response at least 80 % as
- *     large on the same connection.
- * Cost: extra flights x round trip (handshake SYN->SYN/ACK->ACK at the capture point, else the
- * data round trip); reported from slowStartMinCostMicros (10 ms) per response, so loopback
- * (round trips of microseconds) never is.
- * Confidence lowered to suspected when the connection lost data in the capture.
+ *     least 2 flights and its flights grew (the second larger than the first, none but the last
+ *     smaller than the one before). The flights counted are at most those slow start from the
+ *     first flight's size needs (first x (2^k - 1) >= size): more means something else (receive
+ *     window, a slow application) held the rest.
+ *   - restart after idle: a later response sent after the server had been idle longer than the
+ *     retransmission timeout (at least the round trip plus Linux's 200 ms minimum RTO; RFC 5681
+ *     §4.1, Linux tcp_slow_start_after_idle), whose flights grew from a first flight of at most
+ *     the initial window (initialWindowSegments x MSS, plus one segment) although an earlier flight
+ *     on the connection was larger than that: the window was reset to the initial window.
+ * Warm round trips: those of a later (new connection) or earlier (restart) response on the same
+ * connection at least half (restart: 80 %) as large that took fewer flights (measured); else,
+ * new connection: ceil(S / the client's largest advertised receive window) when the window scale
+ * is known (what a window grown to the receive window needs), restart: ceil(S / the largest
+ * flight before the idle) (the window it had); else 1 (assumed).
+ * Cost: (counted flights - warm round trips) x round trip (handshake SYN->SYN/ACK->ACK at the
+ * capture point, else the data round trip): each extra round trip costs one round trip. Reported
+ * from slowStartMinCostMicros (10 ms) per response, so loopback (round trips of microseconds)
+ * never is.
+ * Confidence: confirmed when the warm round trips were measured, or when the flights match the
+ * initial-window model (first flight within one segment of 10 segments and as many flights as it
+ * predicts) and the warm round trips come from an observed window; suspected otherwise, and when
+ * the connection lost data in the capture.
+ * Severity (SeverityRule): warning from slowStartMinCostMicros, which every finding meets.
  */
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.Flights;
+import io.connscope.detect.facts.ReceiveWindow;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
@@ -45,7 +56,9 @@ import java.util.function.Consumer;
 /** Reports responses that paid extra round trips to TCP slow start. */
 public final class SlowStartDetector implements Detector {
   public static final String TYPE = "tcp.slow_start";
-  static final long RESTART_MIN_IDLE_MICROS = 200_000;
+
+  /** Linux's minimum retransmission timeout: an idle period restarts slow start beyond it. */
+  static final long RTO_MIN_MICROS = 200_000;
 
   private final DetectOptions options;
   private final long[] bytes = new long[Flights.MAX_SIZED];
@@ -72,6 +85,7 @@ public final class SlowStartDetector implements Detector {
     }
     SegmentTimeline t = c.timeline();
     List<Response> rs = new ArrayList<>();
+    int mss = 0; // the server's largest data segment: its MSS as sent
     for (Transaction tx : http.transactions()) {
       if (tx.responseFirstFrame() < 0 || tx.responseLastFrame() < 0) {
         continue;
@@ -94,6 +108,7 @@ public final class SlowStartDetector implements Detector {
         if (t.dir(i) == Direction.SERVER && t.len(i) > 0 && !t.isRetransmission(i)) {
           size += t.len(i);
           last = i;
+          mss = Math.max(mss, t.len(i));
         }
       }
       long idle = -1;
@@ -107,52 +122,100 @@ public final class SlowStartDetector implements Detector {
       rs.add(new Response(tx, f, size, fb, idx[0], last, idle));
     }
     boolean lossy = c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() > 0;
+    long iw = (long) options.initialWindowSegments * mss;
+    long receiveWindow =
+        ReceiveWindow.scaleKnown(c, Direction.SERVER) ? c.half(Direction.CLIENT).maxWindow() : -1;
+    long windowBefore = 0; // the largest flight of the responses before the one judged
     for (int k = 0; k < rs.size(); k++) {
       Response r = rs.get(k);
-      if (k == 0 && r.tx.index() == 0 && c.synFrame() >= 0) {
-        if (r.flights < 2 || r.flightBytes.length < 2 || !growing(r.flightBytes)) {
-          continue;
-        }
-        int model = 1;
-        while (model < 31 && r.flightBytes[0] * ((1L << model) - 1) < r.size) {
-          model++;
-        }
-        Response warm = null;
-        for (int j = 1; j < rs.size(); j++) {
-          Response w = rs.get(j);
-          if (w.size * 2 >= r.size
-              && w.flights < r.flights
-              && (warm == null || w.flights < warm.flights)) {
-            warm = w;
-          }
-        }
-        int warmFlights = warm == null ? 1 : warm.flights;
-        long cost = (long) (Math.min(r.flights, model) - warmFlights) * rtt;
-        if (cost >= options.slowStartMinCostMicros) {
-          out.accept(
-              finding(
-                  c, t, r, warm, warmFlights, cost, rtt, "new_connection", warm != null && !lossy));
-        }
-      } else if (k > 0 && r.idleBefore >= Math.max(RESTART_MIN_IDLE_MICROS, 2 * rtt)) {
-        Response ref = null;
-        for (int j = 0; j < k; j++) {
-          Response w = rs.get(j);
-          if (w.size * 5 >= r.size * 4
-              && w.flights < r.flights
-              && (ref == null || w.flights < ref.flights)) {
-            ref = w;
-          }
-        }
-        if (ref == null) {
-          continue;
-        }
-        long cost = (long) (r.flights - ref.flights) * rtt;
-        if (cost >= options.slowStartMinCostMicros) {
-          out.accept(finding(c, t, r, ref, ref.flights, cost, rtt, "restart_after_idle", !lossy));
+      long before = windowBefore;
+      for (long b : r.flightBytes) {
+        windowBefore = Math.max(windowBefore, b);
+      }
+      if (r.flights < 2 || r.flightBytes.length < 2 || !growing(r.flightBytes)) {
+        continue;
+      }
+      boolean cold = k == 0 && r.tx.index() == 0 && c.synFrame() >= 0;
+      long first = r.flightBytes[0];
+      boolean restart =
+          !cold
+              && k > 0
+              && r.idleBefore > rtt + RTO_MIN_MICROS
+              && first <= iw + mss
+              && before > first + mss;
+      if (!cold && !restart) {
+        continue;
+      }
+      int model = flightsFrom(first, r.size);
+      int predicted = flightsFrom(iw, r.size);
+      Response ref = null;
+      for (int j = cold ? 1 : 0; j < (cold ? rs.size() : k); j++) {
+        Response w = rs.get(j);
+        boolean comparable = cold ? w.size * 2 >= r.size : w.size * 5 >= r.size * 4;
+        if (comparable && w.flights < r.flights && (ref == null || w.flights < ref.flights)) {
+          ref = w;
         }
       }
+      long warmWindow = cold ? receiveWindow : before;
+      int warm;
+      String warmFrom;
+      if (ref != null) {
+        warm = ref.flights;
+        warmFrom = "transaction";
+      } else if (warmWindow > 0) {
+        warm = (int) Math.max(1, Math.min(r.flights, (r.size + warmWindow - 1) / warmWindow));
+        warmFrom = cold ? "receive_window" : "window_before_idle";
+      } else {
+        warm = 1;
+        warmFrom = "assumed";
+      }
+      int counted = Math.min(r.flights, model);
+      long cost = (long) (counted - warm) * rtt;
+      if (cost < options.slowStartMinCostMicros) {
+        continue;
+      }
+      boolean matchesModel = Math.abs(first - iw) <= mss && r.flights == predicted;
+      boolean confirmed =
+          !lossy && (ref != null || (!"assumed".equals(warmFrom) && (restart || matchesModel)));
+      Model m =
+          new Model(
+              iw, predicted, matchesModel, warm, warmFrom, warmWindow, counted - warm, before);
+      out.accept(
+          finding(
+              c,
+              t,
+              r,
+              ref,
+              m,
+              cost,
+              rtt,
+              cold ? "new_connection" : "restart_after_idle",
+              confirmed));
     }
   }
+
+  /** Flights slow start from a first flight of {@code first} bytes needs for {@code size}. */
+  static int flightsFrom(long first, long size) {
+    int n = 1;
+    while (n < 31 && first * ((1L << n) - 1) < size) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * What a response was judged against: the initial window and the flights it predicts, the warm
+   * round trips and where they come from, the extra round trips, the window before an idle.
+   */
+  private record Model(
+      long iw,
+      int predicted,
+      boolean matches,
+      int warm,
+      String warmFrom,
+      long warmWindow,
+      int extra,
+      long windowBefore) {}
 
   /** Slow-start growth: the second flight larger than the first, none but the last shrinking. */
   static boolean growing(long[] flights) {
@@ -167,12 +230,12 @@ public final class SlowStartDetector implements Detector {
     return true;
   }
 
-  private static Finding finding(
+  private Finding finding(
       Connection c,
       SegmentTimeline t,
       Response r,
       Response ref,
-      int refFlights,
+      Model m,
       long cost,
       long rtt,
       String kind,
@@ -187,7 +250,15 @@ public final class SlowStartDetector implements Detector {
       fb.add(b);
     }
     d.put("flight_bytes", fb);
-    d.put("reference_flights", refFlights);
+    d.put("initial_window_bytes", m.iw);
+    d.put("initial_window_segments", options.initialWindowSegments);
+    d.put("predicted_flights", m.predicted);
+    d.put("reference_flights", m.warm);
+    d.put("warm_from", m.warmFrom);
+    if (m.warmWindow > 0 && ref == null) {
+      d.put("warm_window_bytes", m.warmWindow);
+    }
+    d.put("extra_round_trips", m.extra);
     if (ref != null) {
       d.put("reference_transaction", ref.tx.index());
       d.put("reference_bytes", ref.size);
@@ -203,40 +274,75 @@ public final class SlowStartDetector implements Detector {
             + (tx.method() == null ? "-" : tx.method())
             + " "
             + (tx.uri() == null ? "-" : tx.uri());
-    String compared =
-        ref != null
-            ? String.format(
-                Locale.ROOT,
-                "transaction #%d (%d bytes) on the same connection needed %d",
-                ref.tx.index(),
-                ref.size,
-                ref.flights)
-            : "a warm connection would send it in about 1 (assumed: its window holds the response)";
+    String warm =
+        switch (m.warmFrom) {
+          case "transaction" ->
+              String.format(
+                  Locale.ROOT,
+                  "transaction #%d (%d bytes) on the same connection needed %d",
+                  ref.tx.index(),
+                  ref.size,
+                  ref.flights);
+          case "receive_window" ->
+              String.format(
+                  Locale.ROOT,
+                  "a warm connection, its window grown to the client's %d-byte receive window,"
+                      + " would send it in %d",
+                  m.warmWindow,
+                  m.warm);
+          case "window_before_idle" ->
+              String.format(
+                  Locale.ROOT,
+                  "with the %d-byte window it had before the idle it would have taken %d",
+                  m.warmWindow,
+                  m.warm);
+          default -> "a warm connection would send it in about 1 (assumed: its window holds it)";
+        };
+    String model =
+        String.format(
+            Locale.ROOT,
+            "slow start from an initial window of %d segments (%d bytes) predicts %d%s",
+            options.initialWindowSegments,
+            m.iw,
+            m.predicted,
+            m.matches ? ", as seen" : "");
+    String extra =
+        String.format(
+            Locale.ROOT,
+            "%d extra round trip%s of %.1f ms each, %.1f ms lost",
+            m.extra,
+            m.extra == 1 ? "" : "s",
+            rtt / 1000.0,
+            cost / 1000.0);
     String summary =
         "new_connection".equals(kind)
             ? String.format(
                 Locale.ROOT,
-                "%s (%d bytes) on a new connection took %d round trips of"
-                    + " %.1f ms (flights of %s bytes) as the congestion window grew; %s: %.1f ms lost to"
-                    + " slow start",
+                "%s (%d bytes) on a new connection took %d round trips of %.1f ms (flights of %s"
+                    + " bytes) as the congestion window grew; %s; %s: %s to slow start",
                 what,
                 r.size,
                 r.flights,
                 rtt / 1000.0,
                 fb,
-                compared,
-                cost / 1000.0)
+                model,
+                warm,
+                extra)
             : String.format(
                 Locale.ROOT,
-                "%s (%d bytes) after %.1f ms idle took %d round trips (flights"
-                    + " of %s bytes); %s: the window restarted from slow start after idle, %.1f ms lost",
+                "%s (%d bytes) after %.1f ms idle (longer than the retransmission timeout) took %d"
+                    + " round trips (flights of %s bytes): the window restarted from %d bytes"
+                    + " although a flight of %d bytes had gone before the idle (slow start after"
+                    + " idle, RFC 5681 4.1); %s: %s",
                 what,
                 r.size,
                 r.idleBefore / 1000.0,
                 r.flights,
                 fb,
-                compared,
-                cost / 1000.0);
+                r.flightBytes[0],
+                m.windowBefore,
+                warm,
+                extra);
     String fix =
         "new_connection".equals(kind)
             ? "reuse warm connections (keep-alive, a connection pool) for large responses; a larger"
@@ -246,7 +352,7 @@ public final class SlowStartDetector implements Detector {
     List<Long> frames = List.of(t.frame(r.first), t.frame(r.last));
     return new Finding(
         SlowStartDetector.TYPE,
-        Severity.WARNING,
+        SeverityRule.cost(cost, options.slowStartMinCostMicros),
         confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(),
         tx.index(),

@@ -17,13 +17,17 @@ package io.connscope.detect;
  * Not reported: connections first seen mid-stream (no SYN); retries less than 100 ms after the
  * first (a duplicate in the capture: no stack retries a SYN that soon, Linux waits 1 s); a lone
  * SYN with nothing after it for less than 3 s (the capture probably just ended).
- * Severity: warning; error for a handshake that never completed. Confidence: confirmed (the
- * packets are in the capture); suspected for "never completed" when the capture ended less than
- * 3 s after the SYN (the answer may just be after the end).
+ * Severity (SeverityRule): error when the connect failed (refused by RST; a handshake that never
+ * completed within 3 s); retries that got through cost the connect their time: warning from
+ * costWarnMicros (10 ms), info when cheaper; a handshake the capture ended on early is judged by
+ * its cost too. Confidence: confirmed (the packets are in the capture); suspected for "never
+ * completed" when the capture ended less than 3 s after the SYN (the answer may just be after
+ * the end).
  */
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
@@ -47,7 +51,11 @@ public final class SynRetryDetector implements Detector {
   /** Retries closer than this to the first transmission are capture duplicates, not retries. */
   static final long MIN_RETRY_MICROS = 100_000;
 
-  public SynRetryDetector(DetectOptions options) {}
+  private final long warnUs;
+
+  public SynRetryDetector(DetectOptions options) {
+    this.warnUs = options.costWarnMicros;
+  }
 
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
@@ -82,7 +90,7 @@ public final class SynRetryDetector implements Detector {
           finding(
               c,
               "refused",
-              Severity.WARNING,
+              SeverityRule.failed(),
               true,
               cost,
               frames(t, syns, rst),
@@ -111,7 +119,7 @@ public final class SynRetryDetector implements Detector {
           finding(
               c,
               "no_answer",
-              Severity.ERROR,
+              sure ? SeverityRule.failed() : SeverityRule.cost(cost, warnUs),
               sure,
               cost,
               frames(t, syns, -1),
@@ -141,7 +149,7 @@ public final class SynRetryDetector implements Detector {
           finding(
               c,
               "syn_retransmission",
-              Severity.WARNING,
+              SeverityRule.cost(synCost, warnUs),
               true,
               synCost,
               frames(t, used, synAcks.get(0)),
@@ -165,7 +173,7 @@ public final class SynRetryDetector implements Detector {
             finding(
                 c,
                 "syn_ack_retransmission",
-                Severity.WARNING,
+                SeverityRule.cost(cost, warnUs),
                 true,
                 cost,
                 frames(t, synAcks, -1),

@@ -14,7 +14,9 @@ package io.connscope.detect;
  * One finding per client/server pair, at the end of the capture: how often, how soon, who held
  * TIME_WAIT. A connection closed by RST leaves no TIME_WAIT and is not counted.
  * Cost: time the reusing connections lost to SYN retries (first SYN to the one answered).
- * Severity: warning when a reuse cost SYN retries or was refused, info otherwise.
+ * Severity (SeverityRule): error when a reusing connection never opened (no SYN/ACK: the connect
+ * failed); otherwise the time SYN retries cost: warning from costWarnMicros (10 ms), info when
+ * cheaper or nothing was lost.
  * Aggregates: the last maxClosedTuples closed tuples (LRU) and at most maxPairs pairs.
  */
 
@@ -22,10 +24,10 @@ import io.connscope.common.Addresses;
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.PairAggregator;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,7 +48,7 @@ public final class TimeWaitReuseDetector implements Detector {
 
   private static final class Stats {
     final String firstConnection;
-    long reuses, byClient, byServer, minDelay = Long.MAX_VALUE, costMicros, failed;
+    long reuses, byClient, byServer, minDelay = Long.MAX_VALUE, costMicros, failed, neverOpened;
     final List<Long> frames = new ArrayList<>();
 
     Stats(String firstConnection) {
@@ -120,6 +122,7 @@ public final class TimeWaitReuseDetector implements Detector {
     } else if (c.synAckFrame() < 0) {
       s.costMicros += Math.max(0, c.lastTsMicros() - c.synTsMicros());
       s.failed++;
+      s.neverOpened++;
     }
     if (s.frames.size() < 20) {
       s.frames.add(prev.closeFrame);
@@ -194,7 +197,9 @@ public final class TimeWaitReuseDetector implements Detector {
       out.accept(
           new Finding(
               TYPE,
-              s.failed > 0 ? Severity.WARNING : Severity.INFO,
+              s.neverOpened > 0
+                  ? SeverityRule.failed()
+                  : SeverityRule.cost(s.costMicros, options.costWarnMicros),
               Confidence.CONFIRMED,
               s.firstConnection,
               -1,

@@ -12,16 +12,17 @@ package io.connscope.detect;
  * Cost: from the ClientHello to the alert, reset or close: the time the attempt took, all lost.
  * Not reported: connections picked up after their handshake; a handshake the capture simply
  * ends in (no alert, reset or close: TlsFacts.handshake "incomplete").
- * Severity: error (the connection carried no application data). Confidence: confirmed (the
+ * Severity (SeverityRule): error, a failure the user saw (the connection carried no application
+ * data). Confidence: confirmed (the
  * alert, reset or close is in the capture).
  */
 
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ public final class TlsHandshakeFailedDetector implements Detector {
     out.accept(
         new Finding(
             TYPE,
-            Severity.ERROR,
+            SeverityRule.failed(),
             Confidence.CONFIRMED,
             c.idString(),
             -1,

@@ -16,17 +16,18 @@ package io.connscope.detect;
  * Not reported: groups where no handshake resumed (the server may not resume at all: the
  * capture cannot tell); handshakes that did not complete. At most DetectOptions.maxPairs groups
  * are followed; later ones are not judged.
- * Severity: warning. Confidence: confirmed (full and resumed handshakes to the same server are in
+ * Severity (SeverityRule): warning when the cost is at least costWarnMicros (10 ms), info when
+ * cheaper. Confidence: confirmed (full and resumed handshakes to the same server are in
  * the capture); the saving is an estimate from the measured means.
  */
 
 import io.connscope.common.Addresses;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
@@ -67,8 +68,11 @@ public final class TlsResumptionMissedDetector implements Detector {
     final List<String> kinds = new ArrayList<>();
   }
 
+  private final long warnUs;
+
   public TlsResumptionMissedDetector(DetectOptions options) {
     this.maxGroups = options.maxPairs;
+    this.warnUs = options.costWarnMicros;
   }
 
   @Override
@@ -168,7 +172,7 @@ public final class TlsResumptionMissedDetector implements Detector {
       out.accept(
           new Finding(
               TYPE,
-              Severity.WARNING,
+              SeverityRule.cost(saving * avoidable, warnUs),
               Confidence.CONFIRMED,
               g.firstAvoidable,
               -1,

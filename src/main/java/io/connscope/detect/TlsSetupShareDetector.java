@@ -14,8 +14,8 @@ package io.connscope.detect;
  *   - keep-alive would have avoided at least one of them: short connections beyond the pair's
  *     peak of connections open at once (PairAggregator: one kept-alive connection per slot).
  * Cost: the TLS setup keep-alive would have saved: mean TLS setup of the short connections x
- *   the avoidable ones. Also reported (details, summary): the same handshakes at a WAN_RTT_US
- *   (50 ms) round trip: avoidable x mean TLS round trips (tls.timing.round_trips) x 50 ms, what
+ *   the avoidable ones. Also reported (details, summary): the same handshakes at the reference
+ *   round trip (DetectOptions.referenceRttMicros, 50 ms): avoidable x mean TLS round trips (tls.timing.round_trips) x 50 ms, what
  *   they would cost a client 50 ms from its server; and whether the server resumes sessions (a
  *   resumed handshake seen on the pair), which saves a round trip in TLS 1.2 and the certificate
  *   in both versions, not the handshake.
@@ -23,7 +23,8 @@ package io.connscope.detect;
  *   pattern), connections whose handshake failed or was not seen, long connections (more
  *   exchanges: keep-alive is already used), a client whose connections were all in use at once
  *   (nothing to avoid). At most DetectOptions.maxPairs pairs are followed.
- * Severity: warning. Confidence: confirmed when every short connection was counted from HTTP
+ * Severity (SeverityRule): warning when the cost is at least costWarnMicros (10 ms), info when
+ *   cheaper. Confidence: confirmed when every short connection was counted from HTTP
  *   transactions (decrypted); suspected when any count comes from inferred exchanges (an h2 or
  *   pipelined connection's requests may merge into one inferred exchange).
  * Overlap: connection.setup_overhead counts TLS setups in its pair setup time, and
@@ -34,11 +35,11 @@ import io.connscope.common.Addresses;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.PairAggregator;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
@@ -67,14 +68,12 @@ public final class TlsSetupShareDetector implements Detector {
   /** TLS setup's share of the short connections' time in use, at least. */
   static final double MIN_SHARE = 0.25;
 
-  /** The round trip the cost is also given at (a client 50 ms from its server). */
-  static final long WAN_RTT_US = 50_000;
-
   /**
    * Frames kept as evidence per pair (ClientHello and first application data of each connection).
    */
   static final int EVIDENCE = 10;
 
+  private final DetectOptions options;
   private final int maxPairs;
   private final PairAggregator pairs;
   private final Map<PairAggregator.Key, Group> groups = new LinkedHashMap<>();
@@ -100,6 +99,7 @@ public final class TlsSetupShareDetector implements Detector {
   }
 
   public TlsSetupShareDetector(DetectOptions options, PairAggregator pairs) {
+    this.options = options;
     this.maxPairs = options.maxPairs;
     this.pairs = pairs;
   }
@@ -182,7 +182,7 @@ public final class TlsSetupShareDetector implements Detector {
       }
       long mean = g.setupUs / g.shortConnections;
       double meanRoundTrips = g.roundTripsSeen == 0 ? 0 : (double) g.roundTrips / g.roundTripsSeen;
-      long atWan = Math.round(avoidable * meanRoundTrips * WAN_RTT_US);
+      long atWan = Math.round(avoidable * meanRoundTrips * options.referenceRttMicros);
       List<Long> frames = new ArrayList<>(g.frames);
       frames.sort(null);
       TreeMap<String, Object> d = new TreeMap<>();
@@ -199,7 +199,7 @@ public final class TlsSetupShareDetector implements Detector {
       d.put("peak_concurrent", slots);
       d.put("avoidable", avoidable);
       d.put("mean_round_trips", Math.round(meanRoundTrips * 10) / 10.0);
-      d.put("at_rtt_us", WAN_RTT_US);
+      d.put("at_rtt_us", options.referenceRttMicros);
       d.put("cost_at_rtt_us", atWan);
       d.put("resumed_handshakes", g.resumed);
       String summary =
@@ -221,7 +221,7 @@ public final class TlsSetupShareDetector implements Detector {
               avoidable,
               mean * avoidable / 1000.0,
               atWan / 1000.0,
-              WAN_RTT_US / 1000,
+              options.referenceRttMicros / 1000,
               meanRoundTrips,
               g.resumed > 0
                   ? "; the server resumes sessions ("
@@ -236,7 +236,7 @@ public final class TlsSetupShareDetector implements Detector {
       out.accept(
           new Finding(
               TYPE,
-              Severity.WARNING,
+              SeverityRule.cost(mean * avoidable, options.costWarnMicros),
               g.inferredCounts > 0 ? Confidence.SUSPECTED : Confidence.CONFIRMED,
               g.first,
               -1,

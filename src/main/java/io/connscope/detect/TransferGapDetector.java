@@ -2,6 +2,7 @@ package io.connscope.detect;
 
 import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.detect.facts.DetectOptions;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.detect.facts.TransferGaps;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
@@ -152,8 +153,8 @@ abstract class TransferGapDetector implements Detector {
 
   /** Severity from cost: warning at transferWarnMicros and transferWarnShare of the transfer. */
   Severity severity(long cost, long transferMicros) {
-    return cost >= options.transferWarnMicros && cost >= options.transferWarnShare * transferMicros
-        ? Severity.WARNING
+    return cost >= options.transferWarnShare * transferMicros
+        ? SeverityRule.cost(cost, options.transferWarnMicros)
         : Severity.INFO;
   }
 

@@ -13,20 +13,23 @@ package io.connscope.detect;
  * touched the transaction (the answer may be outside the
  * capture). Not reported: requests whose response the client acknowledged while the capture
  * lost it (Transaction.responseNotCaptured) and responses whose request is not in the capture
- * (Transaction.requestNotCaptured): capture.loss and capture.one_sided say those. Severity
- * warning. Cost: for unanswered requests, the time from the request to the
- * connection's end (the longest one).
+ * (Transaction.requestNotCaptured): capture.loss and capture.one_sided say those.
+ * Cost: for unanswered requests, the time from the request to the connection's end (the longest
+ * one).
+ * Severity (SeverityRule): error when a request got no answer and the connection was closed (the
+ * user saw the request fail); when the capture ended first or a gap may hide the answer, the
+ * cost rule (warning from costWarnMicros, 10 ms); orphan responses alone cost nothing: info.
  */
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.ReuseFailures;
+import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.result.Severity;
 import io.connscope.tcp.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,7 +125,11 @@ public final class UnansweredDetector implements Detector {
     out.accept(
         new Finding(
             TYPE,
-            Severity.WARNING,
+            unanswered.isEmpty()
+                ? SeverityRule.cost(0, 0)
+                : !suspect && c.closedFirstBy() >= 0
+                    ? SeverityRule.failed()
+                    : SeverityRule.cost(cost, options.costWarnMicros),
             suspect ? Confidence.SUSPECTED : Confidence.CONFIRMED,
             c.idString(),
             first,

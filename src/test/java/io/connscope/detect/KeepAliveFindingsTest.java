@@ -34,6 +34,7 @@ class KeepAliveFindingsTest {
           KeepAliveProxyHangDetector.TYPE,
           HopByHopForwardedDetector.TYPE,
           KeepAliveRefusedDetector.TYPE,
+          KeepAliveRefusedDetector.IGNORED_TYPE,
           KeepAliveNotRequestedDetector.TYPE,
           CloseDelimitedDetector.TYPE,
           FramingErrorDetector.TYPE,
@@ -114,6 +115,11 @@ class KeepAliveFindingsTest {
       assertEquals(0, f.costUs());
       assertEquals(List.of("Connection: Keep-Alive"), f.details().get("forwarded"));
     }
+    // what it broke: the client's next request on C1 hung (error); after the retry on C3 nothing
+    assertEquals("error", fs.get(0).severity().id());
+    assertEquals("hung_request", fs.get(0).details().get("broke"));
+    assertEquals("info", fs.get(1).severity().id());
+    assertEquals("nothing", fs.get(1).details().get("broke"));
   }
 
   @Test
@@ -124,9 +130,19 @@ class KeepAliveFindingsTest {
     List<Finding> hop = ofType(fs, HopByHopForwardedDetector.TYPE);
     assertEquals(2, hop.size());
     assertEquals(List.of("Proxy-Connection: Keep-Alive"), hop.get(0).details().get("forwarded"));
-    // the server ignores Proxy-Connection and closes: refused, on the client leg and upstream
-    List<Finding> refused = ofType(fs, KeepAliveRefusedDetector.TYPE);
-    assertEquals(List.of("C1", "C2"), refused.stream().map(Finding::connection).sorted().toList());
+    // nothing broke: the origin answered Connection: close
+    assertEquals("info", hop.get(0).severity().id());
+    assertEquals("nothing_origin_closed", hop.get(0).details().get("broke"));
+    // the server ignores Proxy-Connection and closes: ignored (not refused), on the client leg and
+    // upstream; nothing hung and the extra loopback handshakes cost microseconds
+    assertTrue(ofType(fs, KeepAliveRefusedDetector.TYPE).isEmpty(), fs.toString());
+    List<Finding> ignored = ofType(fs, KeepAliveRefusedDetector.IGNORED_TYPE);
+    assertEquals(List.of("C1", "C2"), ignored.stream().map(Finding::connection).sorted().toList());
+    for (Finding f : ignored) {
+      assertEquals("info", f.severity().id());
+      assertCost(f, 1, 5_000);
+      assertTrue(f.summary().contains("nothing hung"), f.summary());
+    }
   }
 
   @Test
@@ -147,7 +163,7 @@ class KeepAliveFindingsTest {
     Finding f = only("keepalive-refused.pcap", KeepAliveRefusedDetector.TYPE);
     assertEquals("C1", f.connection());
     assertEquals(0, f.transaction());
-    assertEquals("warning", f.severity().id());
+    assertEquals("info", f.severity().id(), "two loopback handshakes cost microseconds");
     assertEquals(List.of(6L, 16L, 26L), f.frames());
     assertEquals(3, f.details().get("refused_connections"));
     assertEquals(2, f.details().get("connections_after_refusal"));
@@ -173,7 +189,8 @@ class KeepAliveFindingsTest {
     assertEquals(2, fs.size());
     assertEquals("C1", fs.get(0).connection());
     assertEquals(List.of(6L, 10L), fs.get(0).frames());
-    assertEquals("warning", fs.get(0).severity().id()); // HTTP/1.1 client wanted to keep it
+    assertEquals("info", fs.get(0).severity().id()); // no cost measured here
+    assertTrue(fs.get(0).summary().contains("this breaks reuse"), fs.get(0).summary());
     Finding old = only("ipv6-close-delimited.pcap", CloseDelimitedDetector.TYPE);
     assertEquals("info", old.severity().id()); // HTTP/1.0 client asked for nothing
     assertEquals(List.of(6L, 14L), old.frames());
@@ -290,12 +307,12 @@ class KeepAliveFindingsTest {
     assertEquals(1, max.transaction());
     assertEquals("max", max.details().get("limit"));
     assertEquals("C2", max.details().get("next_connection"));
-    assertEquals("warning", max.severity().id());
+    assertEquals("info", max.severity().id(), "the new loopback handshake cost microseconds");
     assertEquals(List.of(6L, 9L, 10L), max.frames());
     Finding timeout = fs.get(1);
     assertEquals("C2", timeout.connection());
     assertEquals("timeout", timeout.details().get("limit"));
-    assertEquals("warning", timeout.severity().id()); // the client came back: a new handshake
+    assertEquals("info", timeout.severity().id()); // the client came back: a loopback handshake
     assertEquals("C3", timeout.details().get("next_connection"));
     assertEquals(List.of(18L, 20L), timeout.frames());
     long idle = (Long) timeout.details().get("idle_us");

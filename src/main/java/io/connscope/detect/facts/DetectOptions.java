@@ -45,10 +45,13 @@ public final class DetectOptions {
   /** Connections the linking detectors remember (memory bound); later ones are not linked. */
   public int maxIndexedConnections = 20_000;
 
-  /** A pair (client address, server address and port) opening fewer connections is not judged. */
-  public int setupMinConnections = 4;
+  /**
+   * A pair (client address, server address and port) opening fewer connections is not judged: one
+   * or two connections are not a pattern, three in a row without reuse are.
+   */
+  public int setupMinConnections = 3;
 
-  /** Share of the pair's time (setup plus transactions) spent on setup for a finding. */
+  /** Share of the pair's time (setup plus transactions) spent on setup for a warning. */
   public double setupMinShare = 0.2;
 
   /**
@@ -66,8 +69,20 @@ public final class DetectOptions {
   /** Peak new-connection rate, as a share of the port budget, from which it is reported. */
   public double portRateMinShare = 0.5;
 
+  /**
+   * tcp.port_exhaustion, a small range used up: the fewest source ports, each used once, that count
+   * as a range the client ran out of (fewer is too easily a coincidence).
+   */
+  public int exhaustMinPorts = 4;
+
   /** Response time lost to slow start (per response) below which nothing is reported. */
   public long slowStartMinCostMicros = 10_000;
+
+  /**
+   * tcp.slow_start: the initial congestion window, in segments, a cold response is judged against
+   * (RFC 6928 and Linux since 2.6.39: 10).
+   */
+  public int initialWindowSegments = 10;
 
   /** Sender silence before a retransmission (not caused by duplicate ACKs) reported as a stall. */
   public long retransmissionMinStallMicros = 50_000;
@@ -111,4 +126,18 @@ public final class DetectOptions {
 
   /** Recently closed 4-tuples remembered for TIME_WAIT reuse. */
   public int maxClosedTuples = 65_536;
+
+  /**
+   * The severity rule's threshold (SeverityRule) for findings without one of their own: a finding
+   * that cost at least this much is a warning, a cheaper one info (keep-alive refusals, setups a
+   * persistent connection would have avoided, TLS resumption and setup, pipelining, SYN retries).
+   */
+  public long costWarnMicros = 10_000;
+
+  /**
+   * The round trip at which setups without reuse are judged as well as at the measured one ("at 50
+   * ms per round trip these 200 setups would cost 10 s"): a client 50 ms from its server, a typical
+   * continental path.
+   */
+  public long referenceRttMicros = 50_000;
 }

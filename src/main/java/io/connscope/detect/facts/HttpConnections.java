@@ -190,6 +190,26 @@ public final class HttpConnections {
     return new Pair(c.clientHi, c.clientLo, c.serverHi, c.serverLo, c.serverPort);
   }
 
+  /**
+   * The connections a client opened to the same server after a moment (a refusal, a first request
+   * without keep-alive): how many, and their handshakes summed (SYN to the handshake ACK at the
+   * capture point; unknown handshakes count 0).
+   */
+  public record Setups(int count, long handshakeUs) {}
+
+  /** The connections of {@code pair} that started after {@code afterUs}. */
+  public static Setups setupsAfter(List<Conn> pair, long afterUs) {
+    int n = 0;
+    long us = 0;
+    for (Conn o : pair) {
+      if (o.startUs() > afterUs) {
+        n++;
+        us += Math.max(0, o.handshakeUs());
+      }
+    }
+    return new Setups(n, us);
+  }
+
   /** The indexed connection {@code id}, or null. */
   public Conn get(String id) {
     return byId.get(id);
