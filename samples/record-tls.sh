@@ -27,6 +27,11 @@
 # AES-256-GCM, AES-128-CBC-SHA (ECDHE-ECDSA) and AES-256-CBC-SHA384 (ECDHE-RSA) with
 # encrypt-then-MAC; then port 18163 (encrypt-then-MAC refused): AES-128-CBC-SHA256, RSA key
 # exchange, MAC-then-encrypt.
+# samples/tls-nagle.pcap (+ .keylog, expected/tls-nagle.tsv): port 18164, tools/server.py onewrite
+# over TLS 1.3 (Python's ssl) and tools/client.py nagle over TLS, TCP_NODELAY off: 5 POSTs on one
+# connection, each written as the head in one SSL_write (one record) and the 200-byte body in a
+# second: Nagle holds the body's record until the server's delayed ACK of the head's.
+#   samples/record-tls.sh tls-nagle         records only this one
 # The capture is a plain pcap from tcpdump; tls-https-dsb.pcapng is the same packets with the
 # key log carried in a pcapng Decryption Secrets Block (editcap --inject-secrets).
 # expected/tls-https.tsv lists tshark's decrypted HTTP/1.x transactions (inspect_pcap.py, with
@@ -81,6 +86,50 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
   -keyout "$WORK/rsa-key.pem" -out "$WORK/rsa-cert.pem" 2>"$WORK/openssl.log" \
   || { cat "$WORK/openssl.log" >&2; die "openssl req (RSA) failed"; }
 cat "$WORK/cert.pem" "$WORK/rsa-cert.pem" >"$WORK/ca.pem"
+
+# capture_start FILE FILTER
+capture_start() {
+  local err=$WORK/tcpdump.$RANDOM.err i
+  bg "$err" tcpdump -i lo -s 0 -U --immediate-mode -w "$1" "$2"
+  CAP_PID=$BG_PID
+  for i in $(seq 50); do
+    grep -qs 'listening on' "$err" && return 0
+    sleep 0.1
+  done
+  cat "$err" >&2
+  die "tcpdump did not start"
+}
+
+# tls-nagle: a client writing each POST in two SSL_writes with Nagle on, over TLS 1.3
+record_tls_nagle() {
+  local port=18164 name=tls-nagle
+  bg "$WORK/server-$port.log" python3 "$TOOLS/server.py" onewrite 127.0.0.1 $port \
+    --tls "$WORK/cert.pem" "$WORK/key.pem" --deadline 30
+  local server_pid=$BG_PID
+  wait_listen $port
+  : >"$WORK/$name.keylog"
+  capture_start "$WORK/$name.pcap" "tcp port $port"
+  timeout 20 python3 "$TOOLS/client.py" nagle 127.0.0.1 $port --count 5 \
+    --tls-ca "$WORK/cert.pem" --keylog "$WORK/$name.keylog" >"$WORK/client-$port.log" 2>&1 \
+    || { cat "$WORK/client-$port.log" >&2; die "$name: client failed"; }
+  sleep 0.3
+  stop "$CAP_PID" INT
+  stop "$server_pid"
+  mkdir -p "$OUT" "$EXPECTED"
+  mv -f "$WORK/$name.pcap" "$OUT/$name.pcap"
+  cp "$WORK/$name.keylog" "$OUT/$name.keylog"
+  chmod 644 "$OUT/$name.pcap" "$OUT/$name.keylog"
+  TSHARK_OPTS="tls.keylog_file:$OUT/$name.keylog" \
+    python3 "$TOOLS/inspect_pcap.py" expected "$OUT/$name.pcap" "$EXPECTED/$name.tsv"
+  [ "$(tail -n +2 "$EXPECTED/$name.tsv" | wc -l)" = 5 ] || die "$name: tshark does not decrypt 5 requests"
+  log "$name: $(cut -f1-12 "$WORK/client-$port.log" | tr '\n' ' ')"
+}
+
+if [ "${1:-}" = tls-nagle ]; then
+  record_tls_nagle
+  exit 0
+fi
+[ $# = 0 ] || die "usage: $SCRIPT [tls-nagle]"
 
 prefix=$WORK/nginx
 mkdir -p "$prefix/logs" "$prefix/tmp"
@@ -146,18 +195,6 @@ wait_listen $P2
 wait_listen $P3
 wait_listen $P4
 
-# capture_start FILE FILTER
-capture_start() {
-  local err=$WORK/tcpdump.$RANDOM.err i
-  bg "$err" tcpdump -i lo -s 0 -U --immediate-mode -w "$1" "$2"
-  CAP_PID=$BG_PID
-  for i in $(seq 50); do
-    grep -qs 'listening on' "$err" && return 0
-    sleep 0.1
-  done
-  cat "$err" >&2
-  die "tcpdump did not start"
-}
 
 KEYLOG=$WORK/$NAME.keylog
 : >"$KEYLOG"
@@ -206,6 +243,7 @@ KEYLOG=$WORK/suites.keylog c --http1.1 --tlsv1.2 --tls-max 1.2 --ciphers AES128-
 sleep 0.3
 stop "$CAP_PID" INT
 stop "$NGINX_PID" QUIT
+record_tls_nagle
 mkdir -p "$OUT" "$EXPECTED"
 mv -f "$WORK/tls-suites.pcap" "$OUT/tls-suites.pcap"
 cp "$WORK/suites.keylog" "$OUT/tls-suites.keylog"

@@ -24,16 +24,21 @@ package io.connscope.detect;
  * data round trip); reported from slowStartMinCostMicros (10 ms) per response, so loopback
  * (round trips of microseconds) never is.
  * Confidence lowered to suspected when the connection lost data in the capture.
+ * Inferred exchanges: on a TLS connection where no HTTP was read (no keys, an h2 connection) the
+ * responses are the server's records of each exchange inferred from them (InferredExchanges); the
+ * finding names the inferred exchange, is marked inferred in its details and is suspected.
  */
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.Flights;
+import io.connscope.detect.facts.InferredExchanges;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
@@ -55,8 +60,19 @@ public final class SlowStartDetector implements Detector {
     this.options = options;
   }
 
+  /** The TLS facts of the connection being closed ({@link #tls} comes just before its close). */
+  private Connection tlsOf;
+
+  private TlsFacts tlsFacts;
+
+  /**
+   * One response: its transaction's index and description, or (on a TLS connection without HTTP)
+   * the inferred exchange it stands for ({@code inferred} non-null), with its flights.
+   */
   private record Response(
-      Transaction tx,
+      int index,
+      String what,
+      TlsFacts.Exchange inferred,
       int flights,
       long size,
       long[] flightBytes,
@@ -65,51 +81,90 @@ public final class SlowStartDetector implements Detector {
       long idleBefore) {}
 
   @Override
+  public void tls(Connection c, TlsFacts tls, Consumer<Finding> out) {
+    tlsOf = c;
+    tlsFacts = tls;
+  }
+
+  @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    TlsFacts tls = tlsOf == c ? tlsFacts : null;
+    tlsOf = null;
+    tlsFacts = null;
     long rtt = Flights.rtt(c);
-    if (http == null || !http.isHttp() || rtt <= 0) {
+    List<TlsFacts.Exchange> inferred = InferredExchanges.of(http, tls);
+    boolean isHttp = http != null && http.isHttp();
+    if ((!isHttp && inferred.isEmpty()) || rtt <= 0) {
       return;
     }
     SegmentTimeline t = c.timeline();
     List<Response> rs = new ArrayList<>();
-    for (Transaction tx : http.transactions()) {
-      if (tx.responseFirstFrame() < 0 || tx.responseLastFrame() < 0) {
-        continue;
+    if (isHttp) {
+      for (Transaction tx : http.transactions()) {
+        String what =
+            "response "
+                + tx.status()
+                + " to "
+                + (tx.method() == null ? "-" : tx.method())
+                + " "
+                + (tx.uri() == null ? "-" : tx.uri());
+        add(rs, t, rtt, tx.index(), what, null, tx.responseFirstFrame(), tx.responseLastFrame());
       }
-      int f =
-          Flights.count(
-              t,
-              Direction.SERVER,
-              tx.responseFirstFrame(),
-              tx.responseLastFrame(),
-              rtt,
-              bytes,
-              idx);
-      if (f == 0) {
-        continue;
+    } else {
+      for (TlsFacts.Exchange x : inferred) {
+        String what =
+            "the response records of "
+                + InferredExchanges.name(x)
+                + " (from the TLS records' timing: no HTTP message was read)";
+        add(rs, t, rtt, x.index(), what, x, x.responseFirstFrame(), x.responseLastFrame());
       }
-      long size = 0;
-      int last = idx[0];
-      for (int i = idx[0]; i < t.size() && t.frame(i) <= tx.responseLastFrame(); i++) {
-        if (t.dir(i) == Direction.SERVER && t.len(i) > 0 && !t.isRetransmission(i)) {
-          size += t.len(i);
-          last = i;
-        }
-      }
-      long idle = -1;
-      for (int i = idx[0] - 1; i >= 0; i--) {
-        if (t.dir(i) == Direction.SERVER && t.len(i) > 0) {
-          idle = t.ts(idx[0]) - t.ts(i);
-          break;
-        }
-      }
-      long[] fb = java.util.Arrays.copyOf(bytes, Math.min(f, Flights.MAX_SIZED));
-      rs.add(new Response(tx, f, size, fb, idx[0], last, idle));
     }
+    judge(c, t, rs, rtt, out);
+  }
+
+  /** Adds the response sent from {@code firstFrame} to {@code lastFrame} with its flights. */
+  private void add(
+      List<Response> rs,
+      SegmentTimeline t,
+      long rtt,
+      int index,
+      String what,
+      TlsFacts.Exchange inferred,
+      long firstFrame,
+      long lastFrame) {
+    if (firstFrame < 0 || lastFrame < 0) {
+      return;
+    }
+    int f = Flights.count(t, Direction.SERVER, firstFrame, lastFrame, rtt, bytes, idx);
+    if (f == 0) {
+      return;
+    }
+    long size = 0;
+    int last = idx[0];
+    for (int i = idx[0]; i < t.size() && t.frame(i) <= lastFrame; i++) {
+      if (t.dir(i) == Direction.SERVER && t.len(i) > 0 && !t.isRetransmission(i)) {
+        size += t.len(i);
+        last = i;
+      }
+    }
+    long idle = -1;
+    for (int i = idx[0] - 1; i >= 0; i--) {
+      if (t.dir(i) == Direction.SERVER && t.len(i) > 0) {
+        idle = t.ts(idx[0]) - t.ts(i);
+        break;
+      }
+    }
+    long[] fb = java.util.Arrays.copyOf(bytes, Math.min(f, Flights.MAX_SIZED));
+    rs.add(new Response(index, what, inferred, f, size, fb, idx[0], last, idle));
+  }
+
+  /** Judges the responses of one connection, in order. */
+  private void judge(
+      Connection c, SegmentTimeline t, List<Response> rs, long rtt, Consumer<Finding> out) {
     boolean lossy = c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() > 0;
     for (int k = 0; k < rs.size(); k++) {
       Response r = rs.get(k);
-      if (k == 0 && r.tx.index() == 0 && c.synFrame() >= 0) {
+      if (k == 0 && r.index == 0 && c.synFrame() >= 0) {
         if (r.flights < 2 || r.flightBytes.length < 2 || !growing(r.flightBytes)) {
           continue;
         }
@@ -177,8 +232,11 @@ public final class SlowStartDetector implements Detector {
       long rtt,
       String kind,
       boolean confirmed) {
-    Transaction tx = r.tx;
     TreeMap<String, Object> d = new TreeMap<>();
+    if (r.inferred != null) {
+      InferredExchanges.mark(d, r.inferred);
+      confirmed = false; // the response's bounds are inferred
+    }
     d.put("kind", kind);
     d.put("response_bytes", r.size);
     d.put("flights", r.flights);
@@ -189,26 +247,23 @@ public final class SlowStartDetector implements Detector {
     d.put("flight_bytes", fb);
     d.put("reference_flights", refFlights);
     if (ref != null) {
-      d.put("reference_transaction", ref.tx.index());
+      d.put(
+          ref.inferred != null ? "reference_inferred_exchange" : "reference_transaction",
+          ref.index);
       d.put("reference_bytes", ref.size);
     }
     d.put("rtt_us", rtt);
     if (r.idleBefore >= 0) {
       d.put("idle_before_us", r.idleBefore);
     }
-    String what =
-        "response "
-            + tx.status()
-            + " to "
-            + (tx.method() == null ? "-" : tx.method())
-            + " "
-            + (tx.uri() == null ? "-" : tx.uri());
+    String what = r.what;
     String compared =
         ref != null
             ? String.format(
                 Locale.ROOT,
-                "transaction #%d (%d bytes) on the same connection needed %d",
-                ref.tx.index(),
+                "%s%d (%d bytes) on the same connection needed %d",
+                ref.inferred != null ? "inferred exchange ~" : "transaction #",
+                ref.index,
                 ref.size,
                 ref.flights)
             : "a warm connection would send it in about 1 (assumed: its window holds the response)";
@@ -249,7 +304,7 @@ public final class SlowStartDetector implements Detector {
         Severity.WARNING,
         confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(),
-        tx.index(),
+        r.inferred != null ? -1 : r.index,
         cost,
         frames.get(0).equals(frames.get(1)) ? List.of(frames.get(0)) : frames,
         "tcp.srcport == "
