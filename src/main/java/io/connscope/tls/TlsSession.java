@@ -241,6 +241,7 @@ final class TlsSession implements StreamListener {
    * sequence number). Returns the plaintext length with the record decrypted in place, or -1.
    */
   private int resynced(int dir, Side s, long frame) {
+    s.cipher.gap(); // TLS 1.0 CBC: the IV chain went with the lost records
     byte[] copy = Arrays.copyOf(s.rec, s.recLen);
     long base = s.cipher.seq;
     long most = Math.min(1024, s.lostBytes / 22 + 2); // a record is at least 22 bytes
@@ -286,12 +287,22 @@ final class TlsSession implements StreamListener {
       appData(dir, s, s.recLen, frame, ts);
     }
     if (decrypting && encrypted && s.cipher != null && !s.failed) {
-      s.cipher.seq++;
+      s.cipher.lost();
+      if (s.cipher.chained() && s.type == 23) {
+        note(
+            "TLS 1.0 CBC: a record of the "
+                + (dir == Direction.CLIENT ? "client" : "server")
+                + " was lost (frame "
+                + frame
+                + ") and held the next record's IV: its later records are not decrypted");
+      }
       int overhead =
           s.cipher.tls13()
               ? RecordCipher.TAG + 1
               : cipherSuite.cbc()
-                  ? 16 + cipherSuite.macLen() + 1 // IV, MAC, padding length (padding unknown)
+                  ? (s.cipher.chained() ? 0 : 16) // IV (TLS 1.1+)
+                      + cipherSuite.macLen()
+                      + 1 // MAC, padding length (padding unknown)
                   : RecordCipher.TAG + (cipherSuite.chacha() ? 0 : 8);
       long plain = Math.max(0, s.recLen - overhead);
       if (plain > 0 && (s.type == 23 || s.cipher.tls13())) {
@@ -1028,8 +1039,10 @@ final class TlsSession implements StreamListener {
       release(false);
       return;
     }
-    if (cipherSuite != null && cipherSuite.cbc() && version < 0x0302) {
-      cipherSuite = null; // TLS 1.0 CBC chains its IVs across records: not decrypted
+    if (cipherSuite != null
+        && !tls13
+        && (version < 0x0301 || (!cipherSuite.cbc() && version < 0x0303))) {
+      cipherSuite = null; // SSL 3 (its own MAC and key derivation); AEAD suites are TLS 1.2's
     }
     if (cipherSuite == null) {
       decryption = "unsupported";
@@ -1068,6 +1081,7 @@ final class TlsSession implements StreamListener {
     try {
       return RecordCipher.tls12(
           cipherSuite,
+          version,
           secrets.master,
           clientRandom,
           serverRandom,
