@@ -178,6 +178,44 @@ class TlsFindingsTest {
     }
   }
 
+  /**
+   * samples/tls-slow-start.pcap (record.sh tls-slow-start): 3 GETs of 120,000 bytes over TLS 1.3
+   * across a 25 ms link. The first response's slow start is found on inferred exchange ~0 without
+   * keys (suspected, marked inferred) and on transaction #0 with the key log, at the same cost (one
+   * round trip). Without keys ~0's response records begin with the TLS 1.3 session tickets, so its
+   * flights count one more, as does ~1's (the reference) on the same connection.
+   */
+  @Test
+  void slowStartOnAnInferredExchangeAsOnTheDecryptedTransaction() throws IOException {
+    AnalysisConfig keyed = new AnalysisConfig();
+    keyed.tlsKeys.add(
+        Files.readString(
+            Paths.get("samples", "tls-slow-start.keylog"), StandardCharsets.ISO_8859_1));
+    List<Finding> withKeys =
+        SampleFindings.of(SampleFindings.sample("tls-slow-start"), keyed).stream()
+            .filter(f -> f.type().equals(SlowStartDetector.TYPE))
+            .toList();
+    List<Finding> without = SampleFindings.of("tls-slow-start", SlowStartDetector.TYPE);
+    assertEquals(1, withKeys.size());
+    assertEquals(1, without.size());
+    Finding k = withKeys.get(0);
+    Finding n = without.get(0);
+    assertEquals(0, k.transaction());
+    assertEquals(Confidence.CONFIRMED, k.confidence());
+    assertEquals(-1, n.transaction());
+    assertEquals(0, n.inferredExchange());
+    assertEquals(Boolean.TRUE, n.details().get("inferred"));
+    assertEquals(Confidence.SUSPECTED, n.confidence());
+    assertEquals("new_connection", n.details().get("kind"));
+    assertEquals(1L, SampleFindings.detail(n, "reference_inferred_exchange"));
+    assertEquals(k.costUs(), n.costUs());
+    assertEquals(SampleFindings.detail(k, "rtt_us"), n.costUs()); // one round trip
+    assertTrue(n.costUs() >= 50_000, "a 25 ms link each way: " + n.costUs());
+    assertEquals(k.frames().get(1), n.frames().get(1), "the same last frame of the response");
+    assertTrue(n.summary().contains("inferred exchange ~0"), n.summary());
+    assertFalse(n.summary().contains("GET"), n.summary());
+  }
+
   @Test
   void noTlsFindingsOnPlainHttp() throws IOException {
     assertTrue(
