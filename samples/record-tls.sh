@@ -27,6 +27,18 @@
 # AES-256-GCM, AES-128-CBC-SHA (ECDHE-ECDSA) and AES-256-CBC-SHA384 (ECDHE-RSA) with
 # encrypt-then-MAC; then port 18163 (encrypt-then-MAC refused): AES-128-CBC-SHA256, RSA key
 # exchange, MAC-then-encrypt.
+# samples/tls-nagle.pcap (+ .keylog, expected/tls-nagle.tsv): port 18164, tools/server.py onewrite
+# over TLS 1.3 (Python's ssl) and tools/client.py nagle over TLS, TCP_NODELAY off: 5 POSTs on one
+# connection, each written as the head in one SSL_write (one record) and the 200-byte body in a
+# second: Nagle holds the body's record until the server's delayed ACK of the head's.
+#   samples/record-tls.sh tls-nagle         records only this one
+# samples/tls-legacy.pcap (+ .keylog, expected/tls-legacy.tsv): TLS 1.0 and 1.1 with AES-CBC and
+# HMAC-SHA1 (nginx with an RSA certificate, OpenSSL at security level 0), each connection two
+# keep-alive GETs of /a.txt: 0 TLS 1.1 AES128-SHA and 1 TLS 1.0 ECDHE-RSA-AES256-SHA with
+# encrypt-then-MAC (port 18165); 2 TLS 1.1 AES256-SHA and 3 TLS 1.0 AES128-SHA with
+# MAC-then-encrypt (port 18166, encrypt-then-MAC refused). TLS 1.1 carries each record's IV, TLS
+# 1.0 chains them across records.
+#   samples/record-tls.sh tls-legacy        records only this one
 # The capture is a plain pcap from tcpdump; tls-https-dsb.pcapng is the same packets with the
 # key log carried in a pcapng Decryption Secrets Block (editcap --inject-secrets).
 # expected/tls-https.tsv lists tshark's decrypted HTTP/1.x transactions (inspect_pcap.py, with
@@ -81,6 +93,98 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
   -keyout "$WORK/rsa-key.pem" -out "$WORK/rsa-cert.pem" 2>"$WORK/openssl.log" \
   || { cat "$WORK/openssl.log" >&2; die "openssl req (RSA) failed"; }
 cat "$WORK/cert.pem" "$WORK/rsa-cert.pem" >"$WORK/ca.pem"
+
+# capture_start FILE FILTER
+capture_start() {
+  local err=$WORK/tcpdump.$RANDOM.err i
+  bg "$err" tcpdump -i lo -s 0 -U --immediate-mode -w "$1" "$2"
+  CAP_PID=$BG_PID
+  for i in $(seq 50); do
+    grep -qs 'listening on' "$err" && return 0
+    sleep 0.1
+  done
+  cat "$err" >&2
+  die "tcpdump did not start"
+}
+
+# c URL...: one curl run, bounded, key log on, certificate pinned to ours
+c() {
+  SSLKEYLOGFILE=$KEYLOG timeout 20 curl -sS --cacert "$WORK/ca.pem" \
+    --resolve connscope.test:$P1:127.0.0.1 --resolve connscope.test:$P2:127.0.0.1 \
+    --resolve connscope.test:$P3:127.0.0.1 --resolve connscope.test:$P4:127.0.0.1 "$@" \
+    >>"$WORK/curl.log" 2>&1 || { tail -3 "$WORK/curl.log" >&2; return 1; }
+}
+
+# tls-nagle: a client writing each POST in two SSL_writes with Nagle on, over TLS 1.3
+record_tls_nagle() {
+  local port=18164 name=tls-nagle
+  bg "$WORK/server-$port.log" python3 "$TOOLS/server.py" onewrite 127.0.0.1 $port \
+    --tls "$WORK/cert.pem" "$WORK/key.pem" --deadline 30
+  local server_pid=$BG_PID
+  wait_listen $port
+  : >"$WORK/$name.keylog"
+  capture_start "$WORK/$name.pcap" "tcp port $port"
+  timeout 20 python3 "$TOOLS/client.py" nagle 127.0.0.1 $port --count 5 \
+    --tls-ca "$WORK/cert.pem" --keylog "$WORK/$name.keylog" >"$WORK/client-$port.log" 2>&1 \
+    || { cat "$WORK/client-$port.log" >&2; die "$name: client failed"; }
+  sleep 0.3
+  stop "$CAP_PID" INT
+  stop "$server_pid"
+  mkdir -p "$OUT" "$EXPECTED"
+  mv -f "$WORK/$name.pcap" "$OUT/$name.pcap"
+  cp "$WORK/$name.keylog" "$OUT/$name.keylog"
+  chmod 644 "$OUT/$name.pcap" "$OUT/$name.keylog"
+  TSHARK_OPTS="tls.keylog_file:$OUT/$name.keylog" \
+    python3 "$TOOLS/inspect_pcap.py" expected "$OUT/$name.pcap" "$EXPECTED/$name.tsv"
+  [ "$(tail -n +2 "$EXPECTED/$name.tsv" | wc -l)" = 5 ] || die "$name: tshark does not decrypt 5 requests"
+  log "$name: $(cut -f1-12 "$WORK/client-$port.log" | tr '\n' ' ')"
+}
+
+# tls-legacy: TLS 1.0 and 1.1 CBC suites, with and without encrypt-then-MAC
+record_tls_legacy() {
+  local name=tls-legacy p=18165 q=18166 legacy args
+  legacy="ssl_protocols TLSv1 TLSv1.1;
+  ssl_certificate $WORK/rsa-cert.pem;
+  ssl_certificate_key $WORK/rsa-key.pem;
+  ssl_ciphers 'AES128-SHA:AES256-SHA:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:@SECLEVEL=0';
+  keepalive_timeout 10s;"
+  nginx_run $p "$root" "$legacy
+  server { listen 127.0.0.1:$q ssl; root $root; ssl_conf_command Options -EncryptThenMac; }" ssl
+  local nginx_pid=$NGINX_PID
+  wait_listen $q
+  : >"$WORK/$name.keylog"
+  capture_start "$WORK/$name.pcap" "tcp port $p or tcp port $q"
+  for args in "1.1 AES128-SHA $p" "1.0 ECDHE-RSA-AES256-SHA $p" "1.1 AES256-SHA $q" "1.0 AES128-SHA $q"; do
+    set -- $args
+    KEYLOG=$WORK/$name.keylog c --http1.1 "--tlsv$1" --tls-max "$1" --ciphers "$2:@SECLEVEL=0" \
+      --resolve "connscope.test:$3:127.0.0.1" -o /dev/null -o /dev/null \
+      "https://connscope.test:$3/a.txt" "https://connscope.test:$3/a.txt"
+    sleep 0.1
+  done
+  sleep 0.3
+  stop "$CAP_PID" INT
+  stop "$nginx_pid" QUIT
+  mkdir -p "$OUT" "$EXPECTED"
+  mv -f "$WORK/$name.pcap" "$OUT/$name.pcap"
+  cp "$WORK/$name.keylog" "$OUT/$name.keylog"
+  chmod 644 "$OUT/$name.pcap" "$OUT/$name.keylog"
+  TSHARK_OPTS="tls.keylog_file:$OUT/$name.keylog" \
+    python3 "$TOOLS/inspect_pcap.py" expected "$OUT/$name.pcap" "$EXPECTED/$name.tsv"
+  [ "$(tail -n +2 "$EXPECTED/$name.tsv" | wc -l)" = 8 ] || die "$name: tshark does not decrypt 8 requests"
+  local suites etm
+  suites=$(tshark -r "$OUT/$name.pcap" -Y 'tls.handshake.type == 2' -T fields -e tls.handshake.version -e tls.handshake.ciphersuite 2>/dev/null | tr '\n\t' '  ')
+  [ "$suites" = "0x0302 0x002f 0x0301 0xc014 0x0302 0x0035 0x0301 0x002f " ] || die "$name: versions and suites chosen: $suites"
+  etm=$(tshark -r "$OUT/$name.pcap" -Y 'tls.handshake.type == 2 && tls.handshake.extension.type == 22' 2>/dev/null | wc -l)
+  [ "$etm" = 2 ] || die "$name: expected encrypt-then-MAC on the 2 connections of port $p, tshark sees $etm"
+  log "$name: $suites"
+}
+
+case "${1:-}" in
+  tls-nagle) record_tls_nagle; exit 0 ;;
+  tls-legacy) record_tls_legacy; exit 0 ;;
+  "") ;;
+  *) die "usage: $SCRIPT [tls-nagle|tls-legacy]" ;;
+esac
 
 prefix=$WORK/nginx
 mkdir -p "$prefix/logs" "$prefix/tmp"
@@ -146,29 +250,10 @@ wait_listen $P2
 wait_listen $P3
 wait_listen $P4
 
-# capture_start FILE FILTER
-capture_start() {
-  local err=$WORK/tcpdump.$RANDOM.err i
-  bg "$err" tcpdump -i lo -s 0 -U --immediate-mode -w "$1" "$2"
-  CAP_PID=$BG_PID
-  for i in $(seq 50); do
-    grep -qs 'listening on' "$err" && return 0
-    sleep 0.1
-  done
-  cat "$err" >&2
-  die "tcpdump did not start"
-}
 
 KEYLOG=$WORK/$NAME.keylog
 : >"$KEYLOG"
 : >"$WORK/suites.keylog"
-# c URL...: one curl run, bounded, key log on, certificate pinned to ours
-c() {
-  SSLKEYLOGFILE=$KEYLOG timeout 20 curl -sS --cacert "$WORK/ca.pem" \
-    --resolve connscope.test:$P1:127.0.0.1 --resolve connscope.test:$P2:127.0.0.1 \
-    --resolve connscope.test:$P3:127.0.0.1 --resolve connscope.test:$P4:127.0.0.1 "$@" \
-    >>"$WORK/curl.log" 2>&1 || { tail -3 "$WORK/curl.log" >&2; return 1; }
-}
 
 capture_start "$WORK/$NAME.pcap" "tcp port $P1 or tcp port $P2"
 c --http1.1 --tlsv1.3 -o /dev/null -o /dev/null "https://connscope.test:$P1/a.txt" "https://connscope.test:$P1/b.html"
@@ -206,6 +291,8 @@ KEYLOG=$WORK/suites.keylog c --http1.1 --tlsv1.2 --tls-max 1.2 --ciphers AES128-
 sleep 0.3
 stop "$CAP_PID" INT
 stop "$NGINX_PID" QUIT
+record_tls_nagle
+record_tls_legacy
 mkdir -p "$OUT" "$EXPECTED"
 mv -f "$WORK/tls-suites.pcap" "$OUT/tls-suites.pcap"
 cp "$WORK/suites.keylog" "$OUT/tls-suites.keylog"

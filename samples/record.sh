@@ -30,7 +30,7 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          stale-reuse keepalive-max
          setup-serial-delay setup-persistent-delay setup-parallel-delay
          setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst port-exhausted
-         slow-start-delay slow-start-cold slow-start-idle rto-delay slow-reader paused-writer
+         slow-start-delay slow-start-cold slow-start-idle tls-slow-start rto-delay slow-reader paused-writer
          slow-reader-link    # also records slow-reader-link-server
          bottleneck-loss     # also records bottleneck-loss-server
          drop-fast-retransmit
@@ -511,9 +511,9 @@ link_down() {
 pattern_server() {
   local ns=$1 host=$2 port=$3
   if [ -n "$ns" ]; then
-    bg "$WORK/pattern-$port.log" ip netns exec "$ns" python3 "$TOOLS/connpattern.py" serve "$host" "$port" --deadline 60
+    bg "$WORK/pattern-$port.log" ip netns exec "$ns" python3 "$TOOLS/connpattern.py" serve "$host" "$port" --deadline 60 "${PATTERN_SERVER_ARGS[@]}"
   else
-    bg "$WORK/pattern-$port.log" python3 "$TOOLS/connpattern.py" serve "$host" "$port" --deadline 60
+    bg "$WORK/pattern-$port.log" python3 "$TOOLS/connpattern.py" serve "$host" "$port" --deadline 60 "${PATTERN_SERVER_ARGS[@]}"
   fi
   SERVER_PID=$BG_PID
   wait_listen "$port" "$ns"
@@ -547,6 +547,9 @@ linked_sample() {
   link_down
   finish "$name" "$conns" "$txns"
 }
+
+# The server's extra arguments in pattern_server (TLS samples set them).
+PATTERN_SERVER_ARGS=()
 
 # 8 GETs, a new connection for each, one at a time, across 25 ms each way: every request
 # pays a 50 ms handshake (connection.setup_overhead).
@@ -696,6 +699,27 @@ sample_slow_start_cold() {
 sample_slow_start_idle() {
   SERVER_CC=reno linked_sample slow-start-idle 18172 1 3 a fetch --path /size/131072 \
     --path /size/131072 --path /size/131072 --idle 1.5 --pause 0.02
+}
+
+# The slow-start-delay exchange over TLS 1.3 (Python's ssl on both sides, a self-signed
+# certificate made here): without keys the responses are inferred exchanges, on which the
+# new-connection slow start is reported (marked inferred). The client writes the key log
+# (samples/tls-slow-start.keylog); tshark's expected transactions are the decrypted ones.
+sample_tls_slow_start() {
+  local name=tls-slow-start
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj /CN=connscope.test -addext subjectAltName=DNS:connscope.test \
+    -keyout "$WORK/tls-key.pem" -out "$WORK/tls-cert.pem" 2>/dev/null || die "openssl req failed"
+  mkdir -p "$OUT"
+  : >"$OUT/$name.keylog" # the client appends its session's keys; finish's tshark reads them
+  PATTERN_SERVER_ARGS=(--tls-cert "$WORK/tls-cert.pem" "$WORK/tls-key.pem")
+  export TSHARK_OPTS="tls.keylog_file:$OUT/$name.keylog"
+  linked_sample "$name" 18133 1 3 a fetch --path /size/120000 --path /size/120000 \
+    --path /size/120000 --idle 1.0 --pause 0.02 --tls-ca "$WORK/tls-cert.pem" \
+    --keylog "$OUT/$name.keylog"
+  unset TSHARK_OPTS
+  PATTERN_SERVER_ARGS=()
+  chmod 644 "$OUT/$name.keylog"
 }
 
 # 3 GETs on one connection across the delay line, which drops the server's second response

@@ -216,6 +216,9 @@ def main():
     ap.add_argument("--read-pause", type=float, default=0.01)
     ap.add_argument("--conns", type=int, default=1, help="paths: connections, one after the other")
     ap.add_argument("--go", help="midstream: go on once this file exists")
+    ap.add_argument("--tls-ca", help="speak TLS, trusting this CA file (one connection modes)")
+    ap.add_argument("--tls-name", default="connscope.test", help="TLS server name (SNI)")
+    ap.add_argument("--keylog", help="TLS: append the session keys to this file (NSS key log)")
     ap.add_argument("--idle", type=float, default=2.5, help="midstream: idle seconds in the capture")
     args = ap.parse_args()
     if args.agent is not None:
@@ -232,7 +235,8 @@ def main():
     if args.mode in OWN_CONNECTIONS:
         OWN_CONNECTIONS[args.mode](args, host_header)
         return
-    sock = connect(args.host, args.port, args.nodelay, args.rcvbuf)
+    tls = (args.tls_ca, args.tls_name, args.keylog) if args.tls_ca else None
+    sock = connect(args.host, args.port, args.nodelay, args.rcvbuf, tls)
     try:
         MODES[args.mode](args, sock, host_header)
     finally:

@@ -23,6 +23,9 @@ Usage:
   connpattern.py fetch HOST PORT --path P [--path P...] [--idle S]
       the paths in turn on one connection, sleeping --idle seconds before the last one
 
+Over TLS (Python's ssl, TLS 1.3): serve with --tls-cert CERT KEY; the clients with --tls-ca CA
+(server name connscope.test) and --keylog FILE (the NSS key log, as SSLKEYLOGFILE).
+
 Every blocking call is bounded by IO_TIMEOUT; servers exit after --deadline seconds.
 """
 
@@ -41,9 +44,15 @@ from httpwire import IO_TIMEOUT, Closed, Reader  # noqa: E402
 MAX_COUNT = 2000
 
 
+TLS_SERVER = None  # ssl.SSLContext with --tls-cert
+TLS_CLIENT = None  # (ssl.SSLContext, keylog) with --tls-ca
+
+
 def serve_conn(conn):
-    reader = Reader(conn)
     try:
+        if TLS_SERVER is not None:
+            conn = TLS_SERVER.wrap_socket(conn, server_side=True)
+        reader = Reader(conn)
         for _ in range(100):
             got = reader.head()
             if got is None:
@@ -59,7 +68,7 @@ def serve_conn(conn):
             conn.sendall(head + bytes((i * 7) & 0xFF for i in range(n)))
             if close:
                 return
-    except (Closed, ConnectionResetError, socket.timeout, BrokenPipeError):
+    except (Closed, ConnectionResetError, socket.timeout, BrokenPipeError, OSError):
         pass
     finally:
         conn.close()
@@ -96,6 +105,8 @@ def connect(host, port, source_port=None):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("0.0.0.0", source_port))
     s.connect((host, port))
+    if TLS_CLIENT is not None:
+        s = TLS_CLIENT.wrap_socket(s, server_hostname="connscope.test")
     return s
 
 
@@ -122,7 +133,20 @@ def main():
     ap.add_argument("--source-port", type=int, default=0)
     ap.add_argument("--path", action="append")
     ap.add_argument("--deadline", type=float, default=60.0)
+    ap.add_argument("--tls-cert", nargs=2, metavar=("CERT", "KEY"), help="serve: over TLS")
+    ap.add_argument("--tls-ca", help="clients: over TLS, trusting this CA (name connscope.test)")
+    ap.add_argument("--keylog", help="clients over TLS: append the session keys here (NSS key log)")
     args = ap.parse_args()
+    global TLS_SERVER, TLS_CLIENT
+    if args.tls_cert:
+        import ssl
+        TLS_SERVER = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        TLS_SERVER.load_cert_chain(*args.tls_cert)
+    if args.tls_ca:
+        import ssl
+        TLS_CLIENT = ssl.create_default_context(cafile=args.tls_ca)
+        if args.keylog:
+            TLS_CLIENT.keylog_filename = args.keylog
     args.path = args.path or ["/size/512"]
     if not 0 < args.count <= MAX_COUNT:
         ap.error(f"--count must be in 1..{MAX_COUNT}")

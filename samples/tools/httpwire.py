@@ -98,7 +98,9 @@ def read_response(reader, method):
     return status, headers, reader.until_close()
 
 
-def connect(host, port, nodelay, rcvbuf=0):
+def connect(host, port, nodelay, rcvbuf=0, tls=None):
+    """A connected socket; with tls=(cafile, server_name, keylog) a TLS client socket over it
+    (each send() is one SSL_write: one TLS record), the key log written to keylog if set."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     if rcvbuf:
@@ -107,6 +109,13 @@ def connect(host, port, nodelay, rcvbuf=0):
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1 if nodelay else 0)
     sock.settimeout(IO_TIMEOUT)
     sock.connect((host, port))
+    if tls is not None:
+        import ssl
+        cafile, server_name, keylog = tls
+        ctx = ssl.create_default_context(cafile=cafile)
+        if keylog:
+            ctx.keylog_filename = keylog
+        sock = ctx.wrap_socket(sock, server_hostname=server_name)
     return sock
 
 

@@ -2,7 +2,7 @@
 """Small HTTP/1.x servers whose writes are precisely controlled, for recording samples.
 
 Usage: server.py MODE HOST PORT [--max-conns N] [--deadline SECONDS]
-                 [--body-size N] [--piece N] [--pause SECONDS]
+                 [--body-size N] [--piece N] [--pause SECONDS] [--tls CERT KEY]
 
 Modes:
   mixed       keep-alive HTTP/1.1; GET /chunked -> 200 chunked (5 chunks, one send each,
@@ -25,6 +25,9 @@ Modes:
               --piece pieces (default 64 KiB), sleeping --pause seconds (default 0.06)
               before each piece after the first: an application that produces its body
               slowly while the connection has room.
+
+--tls CERT KEY: every mode over TLS (Python's ssl, the server's defaults: TLS 1.3), each
+send() one TLS record.
 
 Every loop is bounded: at most --max-conns connections, 100 requests per connection,
 and the process exits after --deadline seconds whatever happens.
@@ -240,6 +243,7 @@ def main():
     ap.add_argument("--body-size", type=int, default=1 << 20)
     ap.add_argument("--piece", type=int, default=64 << 10)
     ap.add_argument("--pause", type=float, default=0.06)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve TLS")
     args = ap.parse_args()
     if not 0 <= args.body_size <= 16 << 20 or not 0 <= args.pause <= 1:
         ap.error("--body-size must be at most 16 MiB and --pause at most 1 s")
@@ -253,11 +257,18 @@ def main():
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     lsock.bind((args.host, args.port))
     lsock.listen(16)
+    tls = None
+    if args.tls:
+        import ssl
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(*args.tls)
     print("READY", flush=True)
     for _ in range(args.max_conns):
         conn, _ = lsock.accept()
         conn.settimeout(IO_TIMEOUT)
         try:
+            if tls is not None:
+                conn = tls.wrap_socket(conn, server_side=True)
             MODES[args.mode](conn, Reader(conn))
         except (Closed, ConnectionResetError, socket.timeout) as e:
             print(f"server: connection ended: {e!r}", file=sys.stderr)

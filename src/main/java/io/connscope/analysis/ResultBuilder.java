@@ -168,8 +168,9 @@ public final class ResultBuilder implements AnalysisSink {
   @Override
   public void finding(Finding f) {
     note(f);
-    if (f.connection() == null || f.transaction() < 0) {
+    if (f.connection() == null || (f.transaction() < 0 && f.inferredExchange() < 0)) {
       // capture-wide, or about a connection as a whole: the unit the detector reported on
+      // (findings about one transaction or one inferred exchange are grouped per pair)
       findings++;
       out.finding(f);
       return;

@@ -175,10 +175,18 @@ final class AnalysisOptions {
       names = "--tls-keylog",
       paramLabel = "FILE",
       description =
-          "TLS key log (NSS format, as SSLKEYLOGFILE writes it): decrypt TLS 1.2 and 1.3"
-              + " AEAD connections whose secrets it holds and analyse the HTTP inside (pcapng"
-              + " Decryption Secrets Blocks are used without this option).")
+          "TLS key log (NSS format, as SSLKEYLOGFILE writes it): decrypt the TLS 1.0-1.3"
+              + " connections (AEAD and AES-CBC suites) whose secrets it holds and analyse the HTTP"
+              + " inside (pcapng Decryption Secrets Blocks are used without this option). With"
+              + " capture the file is followed: keys appended while capturing are used, and it may"
+              + " be empty at the start.")
   java.nio.file.Path tlsKeylog;
+
+  /**
+   * Follow the key log: read what is appended to it while the analysis runs (live capture, where a
+   * browser writes SSLKEYLOGFILE as its connections start); it may then be empty at the start.
+   */
+  boolean followKeylog;
 
   /**
    * The configuration these options describe; a bad value is a usage error, an unreadable key log
@@ -246,11 +254,9 @@ final class AnalysisOptions {
     d.costWarnMicros = micros(warnCostMs);
     d.referenceRttMicros = micros(referenceRttMs);
     if (tlsKeylog != null) {
-      try (java.io.Reader r =
-          java.nio.file.Files.newBufferedReader(
-              tlsKeylog, java.nio.charset.StandardCharsets.ISO_8859_1)) {
-        config.tlsKeys.add(r);
-      } catch (java.io.IOException e) {
+      try {
+        config.tlsKeys.load(tlsKeylog, followKeylog);
+      } catch (java.io.IOException | RuntimeException e) {
         throw new UserError(
             ExitCodes.INPUT,
             tlsKeylog
@@ -258,7 +264,7 @@ final class AnalysisOptions {
                 + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
                 + ")");
       }
-      if (config.tlsKeys.isEmpty()) {
+      if (config.tlsKeys.isEmpty() && !followKeylog) {
         throw new UserError(
             ExitCodes.INPUT,
             tlsKeylog

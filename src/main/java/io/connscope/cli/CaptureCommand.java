@@ -184,6 +184,7 @@ final class CaptureCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LiveOptions options = options();
+    analysisOptions.followKeylog = true; // the browser appends to it while the capture runs
     AnalysisConfig config = analysisOptions.toConfig(spec);
     PrintWriter err = spec.commandLine().getErr();
     List<Path> written = new ArrayList<>(outputs);

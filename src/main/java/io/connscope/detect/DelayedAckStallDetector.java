@@ -23,15 +23,20 @@ package io.connscope.detect;
  * it, or the window was zero; the ACK was a window update sent when the reader drained its
  * buffer, reported as tcp.receive_window_limited).
  * Confidence: confirmed when the handshake gave both round trips, suspected otherwise.
+ * Attribution: to the transaction whose message B belongs to; on a TLS connection where no HTTP was
+ * read (no keys, an h2 connection), to the inferred exchange whose records B carried (details
+ * inferred and inferred_exchange; the stall itself is seen, only the exchange is inferred).
  */
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.detect.facts.DetectOptions;
+import io.connscope.detect.facts.InferredExchanges;
 import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.List;
@@ -54,8 +59,13 @@ public final class DelayedAckStallDetector extends ReleaseDetector {
    */
   @Override
   void report(
-      Connection c, HttpTracker http, List<AckGatedReleases.Release> found, Consumer<Finding> out) {
+      Connection c,
+      HttpTracker http,
+      TlsFacts tls,
+      List<AckGatedReleases.Release> found,
+      Consumer<Finding> out) {
     SegmentTimeline t = c.timeline();
+    List<TlsFacts.Exchange> inferred = InferredExchanges.of(http, tls);
     for (AckGatedReleases.Release r : found) {
       if (!r.pureAck() || r.windowGated() || r.stallMicros() < options.minStallMicros) {
         continue;
@@ -78,32 +88,44 @@ public final class DelayedAckStallDetector extends ReleaseDetector {
       if (hint != null) {
         d.put("peer_stack_hint", hint);
       }
+      TlsFacts.Exchange x =
+          inferred.isEmpty()
+              ? null
+              : InferredExchanges.at(inferred, r.dir(), t.frame(r.released()));
+      if (x != null) {
+        InferredExchanges.mark(d, x);
+      }
       long rttSender = r.dir() == Direction.CLIENT ? c.rttToClientMicros() : c.rttToServerMicros();
       String summary =
           String.format(
-              Locale.ROOT,
-              "the %s held its ACK of frame %d for %.1f ms beyond the round trip; the %s's next %d bytes"
-                  + " (frame %d) followed that ACK (frame %d) after %.2f ms%s: gated by %s%s",
-              receiver,
-              t.frame(r.data()),
-              r.stallMicros() / 1000.0,
-              sender,
-              t.len(r.released()),
-              t.frame(r.released()),
-              t.frame(r.ack()),
-              (t.ts(r.released()) - t.ts(r.ack())) / 1000.0,
-              rttSender >= 1000
-                  ? String.format(
-                      Locale.ROOT,
-                      " (the round trip between the capture point and the %s is %.1f ms)",
-                      sender,
-                      rttSender / 1000.0)
-                  : "",
-              r.nagle()
-                  ? "Nagle (a segment smaller than the MSS waits for all earlier data to be"
-                      + " acknowledged)"
-                  : "the window (full segments waited for the ACK)",
-              hint == null ? "" : "; the delay suggests a " + hint + " receiver");
+                  Locale.ROOT,
+                  "the %s held its ACK of frame %d for %.1f ms beyond the round trip; the %s's next %d bytes"
+                      + " (frame %d) followed that ACK (frame %d) after %.2f ms%s: gated by %s%s",
+                  receiver,
+                  t.frame(r.data()),
+                  r.stallMicros() / 1000.0,
+                  sender,
+                  t.len(r.released()),
+                  t.frame(r.released()),
+                  t.frame(r.ack()),
+                  (t.ts(r.released()) - t.ts(r.ack())) / 1000.0,
+                  rttSender >= 1000
+                      ? String.format(
+                          Locale.ROOT,
+                          " (the round trip between the capture point and the %s is %.1f ms)",
+                          sender,
+                          rttSender / 1000.0)
+                      : "",
+                  r.nagle()
+                      ? "Nagle (a segment smaller than the MSS waits for all earlier data to be"
+                          + " acknowledged)"
+                      : "the window (full segments waited for the ACK)",
+                  hint == null ? "" : "; the delay suggests a " + hint + " receiver")
+              + (x == null
+                  ? ""
+                  : "; in "
+                      + InferredExchanges.name(x)
+                      + " (from the TLS records' timing: no HTTP message was read)");
       String fix =
           r.nagle()
               ? "on the "

@@ -17,6 +17,10 @@ package io.connscope.detect;
  * message's first frame to its last frame on that side of the transaction).
  * Cost: the time the segments were held, summed over the message (it may wait several times).
  * Severity (SeverityRule): warning from minStallMicros, the threshold every wait reported meets.
+ * Inferred exchanges: on a TLS connection where no HTTP was read (no keys, an h2 connection) the
+ * messages are the client's and the server's records of each exchange inferred from them
+ * (InferredExchanges); the finding names the inferred exchange, never a request, is marked
+ * inferred in its details, and is suspected (the exchange's bounds are inferred, not seen).
  * Not reported: waits between two messages (that is the request/response rhythm, reported only
  * as tcp.delayed_ack_stall), full-size segments (window-gated), waits under minStallMicros
  * (loopback round trips), and waits the receive window gated (AckGatedReleases' window rule-out:
@@ -27,11 +31,13 @@ package io.connscope.detect;
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.detect.facts.DetectOptions;
+import io.connscope.detect.facts.InferredExchanges;
 import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
@@ -48,14 +54,20 @@ public final class NagleDelayDetector extends ReleaseDetector {
     super(options);
   }
 
-  /** Groups the Nagle waits inside one message by (transaction, side) and reports each group. */
+  /**
+   * Groups the Nagle waits inside one message by (transaction, side), or on a TLS connection
+   * without HTTP by (inferred exchange, side), and reports each group.
+   */
   @Override
   void report(
       Connection c,
       HttpTracker http,
+      TlsFacts tls,
       List<AckGatedReleases.Release> releases,
       Consumer<Finding> out) {
-    if (http == null || !http.isHttp()) {
+    boolean isHttp = http != null && http.isHttp();
+    List<TlsFacts.Exchange> inferred = InferredExchanges.of(http, tls);
+    if (!isHttp && inferred.isEmpty()) {
       return;
     }
     SegmentTimeline t = c.timeline();
@@ -64,16 +76,26 @@ public final class NagleDelayDetector extends ReleaseDetector {
       if (!r.nagle() || r.windowGated() || r.heldMicros() < options.minStallMicros) {
         continue;
       }
-      Transaction tx = AckGatedReleases.transactionAt(http, r.dir(), t.frame(r.released()));
-      long first =
-          tx == null
-              ? -1
-              : AckGatedReleases.firstFrame(tx, AckGatedReleases.sendsRequests(http, r.dir()));
-      if (tx != null && t.frame(r.data()) >= first) {
+      long frame = t.frame(r.released());
+      long key = -1;
+      if (isHttp) {
+        Transaction tx = AckGatedReleases.transactionAt(http, r.dir(), frame);
+        if (tx != null
+            && t.frame(r.data())
+                >= AckGatedReleases.firstFrame(tx, AckGatedReleases.sendsRequests(http, r.dir()))) {
+          key = tx.index() * 2L + r.dir();
+        }
+      } else {
+        TlsFacts.Exchange x = InferredExchanges.at(inferred, r.dir(), frame);
+        if (x != null && t.frame(r.data()) >= InferredExchanges.firstFrame(x, r.dir())) {
+          key = x.index() * 2L + r.dir();
+        }
+      }
+      if (key >= 0) {
         if (byMessage == null) {
           byMessage = new TreeMap<>();
         }
-        byMessage.computeIfAbsent(tx.index() * 2L + r.dir(), k -> new ArrayList<>()).add(r);
+        byMessage.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
       }
     }
     if (byMessage == null) {
@@ -81,9 +103,15 @@ public final class NagleDelayDetector extends ReleaseDetector {
     }
     for (List<AckGatedReleases.Release> rs : byMessage.values()) {
       AckGatedReleases.Release r0 = rs.get(0);
-      Transaction tx = AckGatedReleases.transactionAt(http, r0.dir(), t.frame(r0.released()));
-      out.accept(
-          finding(c, tx, r0.dir(), AckGatedReleases.sendsRequests(http, r0.dir()), rs, t, options));
+      long frame = t.frame(r0.released());
+      if (isHttp) {
+        Transaction tx = AckGatedReleases.transactionAt(http, r0.dir(), frame);
+        boolean requests = AckGatedReleases.sendsRequests(http, r0.dir());
+        out.accept(finding(c, tx, r0.dir(), requests, rs, t, options));
+      } else {
+        TlsFacts.Exchange x = InferredExchanges.at(inferred, r0.dir(), frame);
+        out.accept(inferredFinding(c, x, r0.dir(), rs, t, options));
+      }
     }
   }
 
@@ -95,22 +123,6 @@ public final class NagleDelayDetector extends ReleaseDetector {
       List<AckGatedReleases.Release> rs,
       SegmentTimeline t,
       DetectOptions options) {
-    boolean client = dir == Direction.CLIENT;
-    String side = client ? "client" : "server";
-    String peer = client ? "server" : "client";
-    long cost = 0;
-    List<Long> frames = new ArrayList<>();
-    boolean confirmed = true;
-    boolean delayedAck = false;
-    for (AckGatedReleases.Release r : rs) {
-      cost += r.heldMicros();
-      delayedAck |= r.pureAck() && r.stallMicros() >= options.minStallMicros;
-      frames.add(t.frame(r.data()));
-      frames.add(t.frame(r.ack()));
-      frames.add(t.frame(r.released()));
-      confirmed &= r.rttKnown();
-    }
-    frames.sort(null);
     AckGatedReleases.Release r0 = rs.get(0);
     long messageStart = messageStartSeq(t, dir, AckGatedReleases.firstFrame(tx, requests));
     long headerBytes = requests ? tx.requestHeaderBytes() : tx.responseHeaderBytes();
@@ -126,23 +138,80 @@ public final class NagleDelayDetector extends ReleaseDetector {
         headersThenBody
             ? "headers and body in two writes; the body"
             : "written in pieces; a later piece";
+    TreeMap<String, Object> d = new TreeMap<>();
+    d.put("headers_then_body", headersThenBody);
+    return finding(
+        c, dir, requests, what + " " + how, rs, t, options, d, tx.index(), Confidence.CONFIRMED);
+  }
+
+  /**
+   * The Nagle waits of one side of an inferred exchange: the records of one message, as the TLS
+   * layer grouped them (suspected: the message's bounds are inferred).
+   */
+  private static Finding inferredFinding(
+      Connection c,
+      TlsFacts.Exchange x,
+      int dir,
+      List<AckGatedReleases.Release> rs,
+      SegmentTimeline t,
+      DetectOptions options) {
+    boolean requests = dir == Direction.CLIENT;
+    String what =
+        (requests ? "the request records of " : "the response records of ")
+            + InferredExchanges.name(x)
+            + " (from the TLS records' timing: no HTTP message was read) were written in pieces;"
+            + " a later piece";
+    TreeMap<String, Object> d = new TreeMap<>();
+    InferredExchanges.mark(d, x);
+    return finding(c, dir, requests, what, rs, t, options, d, -1, Confidence.SUSPECTED);
+  }
+
+  /**
+   * The finding for the waits {@code rs} of one message ({@code what} says which and how it was
+   * written); {@code d} holds the details particular to the message; the confidence is at most
+   * {@code atMost} (suspected when a round trip was not known).
+   */
+  private static Finding finding(
+      Connection c,
+      int dir,
+      boolean requests,
+      String what,
+      List<AckGatedReleases.Release> rs,
+      SegmentTimeline t,
+      DetectOptions options,
+      TreeMap<String, Object> d,
+      int transaction,
+      Confidence atMost) {
+    boolean client = dir == Direction.CLIENT;
+    String side = client ? "client" : "server";
+    String peer = client ? "server" : "client";
+    long cost = 0;
+    List<Long> frames = new ArrayList<>();
+    boolean confirmed = atMost == Confidence.CONFIRMED;
+    boolean delayedAck = false;
+    for (AckGatedReleases.Release r : rs) {
+      cost += r.heldMicros();
+      delayedAck |= r.pureAck() && r.stallMicros() >= options.minStallMicros;
+      frames.add(t.frame(r.data()));
+      frames.add(t.frame(r.ack()));
+      frames.add(t.frame(r.released()));
+      confirmed &= r.rttKnown();
+    }
+    frames.sort(null);
     String summary =
         String.format(
             Locale.ROOT,
-            "%s: %s %s waited %.1f ms for the %s's %s%s",
+            "%s: %s waited %.1f ms for the %s's %s%s",
             side,
             what,
-            how,
             cost / 1000.0,
             peer,
             delayedAck ? "delayed ACK" : "ACK (one round trip; the ACK was not delayed)",
             rs.size() > 1 ? " (" + rs.size() + " waits)" : "");
-    TreeMap<String, Object> d = new TreeMap<>();
     d.put("side", side);
     d.put("message", requests ? "request" : "response");
     d.put("waits", rs.size());
     d.put("delayed_ack", delayedAck);
-    d.put("headers_then_body", headersThenBody);
     d.put("held_frames", rs.stream().map(r -> t.frame(r.released())).toList());
     StringBuilder filter = new StringBuilder("frame.number in {");
     for (int i = 0; i < frames.size(); i++) {
@@ -160,7 +229,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
         SeverityRule.cost(cost, options.minStallMicros),
         confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(),
-        tx.index(),
+        transaction,
         cost,
         frames,
         filter.toString(),

@@ -5,6 +5,7 @@ import io.connscope.detect.facts.DetectOptions;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -14,7 +15,10 @@ import java.util.function.Consumer;
 /**
  * Base of the detectors that judge ACK-gated releases ({@link AckGatedReleases}): keeps one
  * timeline scan per open connection, advances it as each transaction becomes final (so findings can
- * be attached to their transaction while it is being reported) and once more at the close.
+ * be attached to their transaction while it is being reported) and once more at the close. At the
+ * close of a TLS connection the TLS facts are passed on too, so that releases on a connection
+ * without HTTP can be attached to the exchanges inferred from its records ({@link
+ * io.connscope.detect.facts.InferredExchanges}).
  */
 abstract class ReleaseDetector implements Detector {
   protected final DetectOptions options;
@@ -26,23 +30,46 @@ abstract class ReleaseDetector implements Detector {
     this.options = options;
   }
 
-  /** Judges the releases found since the last call for {@code c}. */
+  /** The TLS facts of the connection being closed ({@link #tls} comes just before its close). */
+  private Connection tlsOf;
+
+  private TlsFacts tls;
+
+  /**
+   * Judges the releases found since the last call for {@code c}; {@code tls} is the connection's
+   * TLS facts at its close (null before, and for a connection that is not TLS).
+   */
   abstract void report(
-      Connection c, HttpTracker http, List<AckGatedReleases.Release> found, Consumer<Finding> out);
+      Connection c,
+      HttpTracker http,
+      TlsFacts tls,
+      List<AckGatedReleases.Release> found,
+      Consumer<Finding> out);
+
+  @Override
+  public final void tls(Connection c, TlsFacts facts, Consumer<Finding> out) {
+    tlsOf = c;
+    tls = facts;
+  }
 
   @Override
   public final void transaction(
       Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
     AckGatedReleases scan = open.computeIfAbsent(c, k -> new AckGatedReleases(k, options));
-    report(c, http, scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())), out);
+    report(
+        c, http, null, scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())), out);
   }
 
   @Override
   public final void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
     AckGatedReleases scan = open.remove(c);
+    TlsFacts facts = tlsOf == c ? tls : null;
+    tlsOf = null;
+    tls = null;
     report(
         c,
         http,
+        facts,
         (scan == null ? new AckGatedReleases(c, options) : scan).advance(Long.MAX_VALUE),
         out);
   }

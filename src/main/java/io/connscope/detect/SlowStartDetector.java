@@ -34,17 +34,22 @@ package io.connscope.detect;
  * predicts) and the warm round trips come from an observed window; suspected otherwise, and when
  * the connection lost data in the capture.
  * Severity (SeverityRule): warning from slowStartMinCostMicros, which every finding meets.
+ * Inferred exchanges: on a TLS connection where no HTTP was read (no keys, an h2 connection) the
+ * responses are the server's records of each exchange inferred from them (InferredExchanges); the
+ * finding names the inferred exchange, is marked inferred in its details and is suspected.
  */
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.Flights;
+import io.connscope.detect.facts.InferredExchanges;
 import io.connscope.detect.facts.ReceiveWindow;
 import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
@@ -68,8 +73,22 @@ public final class SlowStartDetector implements Detector {
     this.options = options;
   }
 
+  /** The TLS facts of the connection being closed ({@link #tls} comes just before its close). */
+  private Connection tlsOf;
+
+  private TlsFacts tlsFacts;
+
+  /** The server's largest data segment on the connection being judged: its MSS as sent. */
+  private int mss;
+
+  /**
+   * One response: its transaction's index and description, or (on a TLS connection without HTTP)
+   * the inferred exchange it stands for ({@code inferred} non-null), with its flights.
+   */
   private record Response(
-      Transaction tx,
+      int index,
+      String what,
+      TlsFacts.Exchange inferred,
       int flights,
       long size,
       long[] flightBytes,
@@ -78,49 +97,88 @@ public final class SlowStartDetector implements Detector {
       long idleBefore) {}
 
   @Override
+  public void tls(Connection c, TlsFacts tls, Consumer<Finding> out) {
+    tlsOf = c;
+    tlsFacts = tls;
+  }
+
+  @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+    TlsFacts tls = tlsOf == c ? tlsFacts : null;
+    tlsOf = null;
+    tlsFacts = null;
     long rtt = Flights.rtt(c);
-    if (http == null || !http.isHttp() || rtt <= 0) {
+    List<TlsFacts.Exchange> inferred = InferredExchanges.of(http, tls);
+    boolean isHttp = http != null && http.isHttp();
+    if ((!isHttp && inferred.isEmpty()) || rtt <= 0) {
       return;
     }
     SegmentTimeline t = c.timeline();
     List<Response> rs = new ArrayList<>();
-    int mss = 0; // the server's largest data segment: its MSS as sent
-    for (Transaction tx : http.transactions()) {
-      if (tx.responseFirstFrame() < 0 || tx.responseLastFrame() < 0) {
-        continue;
+    mss = 0;
+    if (isHttp) {
+      for (Transaction tx : http.transactions()) {
+        String what =
+            "response "
+                + tx.status()
+                + " to "
+                + (tx.method() == null ? "-" : tx.method())
+                + " "
+                + (tx.uri() == null ? "-" : tx.uri());
+        add(rs, t, rtt, tx.index(), what, null, tx.responseFirstFrame(), tx.responseLastFrame());
       }
-      int f =
-          Flights.count(
-              t,
-              Direction.SERVER,
-              tx.responseFirstFrame(),
-              tx.responseLastFrame(),
-              rtt,
-              bytes,
-              idx);
-      if (f == 0) {
-        continue;
+    } else {
+      for (TlsFacts.Exchange x : inferred) {
+        String what =
+            "the response records of "
+                + InferredExchanges.name(x)
+                + " (from the TLS records' timing: no HTTP message was read)";
+        add(rs, t, rtt, x.index(), what, x, x.responseFirstFrame(), x.responseLastFrame());
       }
-      long size = 0;
-      int last = idx[0];
-      for (int i = idx[0]; i < t.size() && t.frame(i) <= tx.responseLastFrame(); i++) {
-        if (t.dir(i) == Direction.SERVER && t.len(i) > 0 && !t.isRetransmission(i)) {
-          size += t.len(i);
-          last = i;
-          mss = Math.max(mss, t.len(i));
-        }
-      }
-      long idle = -1;
-      for (int i = idx[0] - 1; i >= 0; i--) {
-        if (t.dir(i) == Direction.SERVER && t.len(i) > 0) {
-          idle = t.ts(idx[0]) - t.ts(i);
-          break;
-        }
-      }
-      long[] fb = java.util.Arrays.copyOf(bytes, Math.min(f, Flights.MAX_SIZED));
-      rs.add(new Response(tx, f, size, fb, idx[0], last, idle));
     }
+    judge(c, t, rs, rtt, out);
+  }
+
+  /** Adds the response sent from {@code firstFrame} to {@code lastFrame} with its flights. */
+  private void add(
+      List<Response> rs,
+      SegmentTimeline t,
+      long rtt,
+      int index,
+      String what,
+      TlsFacts.Exchange inferred,
+      long firstFrame,
+      long lastFrame) {
+    if (firstFrame < 0 || lastFrame < 0) {
+      return;
+    }
+    int f = Flights.count(t, Direction.SERVER, firstFrame, lastFrame, rtt, bytes, idx);
+    if (f == 0) {
+      return;
+    }
+    long size = 0;
+    int last = idx[0];
+    for (int i = idx[0]; i < t.size() && t.frame(i) <= lastFrame; i++) {
+      if (t.dir(i) == Direction.SERVER && t.len(i) > 0 && !t.isRetransmission(i)) {
+        size += t.len(i);
+        last = i;
+        mss = Math.max(mss, t.len(i));
+      }
+    }
+    long idle = -1;
+    for (int i = idx[0] - 1; i >= 0; i--) {
+      if (t.dir(i) == Direction.SERVER && t.len(i) > 0) {
+        idle = t.ts(idx[0]) - t.ts(i);
+        break;
+      }
+    }
+    long[] fb = java.util.Arrays.copyOf(bytes, Math.min(f, Flights.MAX_SIZED));
+    rs.add(new Response(index, what, inferred, f, size, fb, idx[0], last, idle));
+  }
+
+  /** Judges the responses of one connection, in order. */
+  private void judge(
+      Connection c, SegmentTimeline t, List<Response> rs, long rtt, Consumer<Finding> out) {
     boolean lossy = c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() > 0;
     long iw = (long) options.initialWindowSegments * mss;
     long receiveWindow =
@@ -135,7 +193,7 @@ public final class SlowStartDetector implements Detector {
       if (r.flights < 2 || r.flightBytes.length < 2 || !growing(r.flightBytes)) {
         continue;
       }
-      boolean cold = k == 0 && r.tx.index() == 0 && c.synFrame() >= 0;
+      boolean cold = k == 0 && r.index == 0 && c.synFrame() >= 0;
       long first = r.flightBytes[0];
       boolean restart =
           !cold
@@ -176,7 +234,9 @@ public final class SlowStartDetector implements Detector {
       }
       boolean matchesModel = Math.abs(first - iw) <= mss && r.flights == predicted;
       boolean confirmed =
-          !lossy && (ref != null || (!"assumed".equals(warmFrom) && (restart || matchesModel)));
+          r.inferred == null // the response's bounds are inferred
+              && !lossy
+              && (ref != null || (!"assumed".equals(warmFrom) && (restart || matchesModel)));
       Model m =
           new Model(
               iw, predicted, matchesModel, warm, warmFrom, warmWindow, counted - warm, before);
@@ -240,8 +300,10 @@ public final class SlowStartDetector implements Detector {
       long rtt,
       String kind,
       boolean confirmed) {
-    Transaction tx = r.tx;
     TreeMap<String, Object> d = new TreeMap<>();
+    if (r.inferred != null) {
+      InferredExchanges.mark(d, r.inferred);
+    }
     d.put("kind", kind);
     d.put("response_bytes", r.size);
     d.put("flights", r.flights);
@@ -260,27 +322,24 @@ public final class SlowStartDetector implements Detector {
     }
     d.put("extra_round_trips", m.extra);
     if (ref != null) {
-      d.put("reference_transaction", ref.tx.index());
+      d.put(
+          ref.inferred != null ? "reference_inferred_exchange" : "reference_transaction",
+          ref.index);
       d.put("reference_bytes", ref.size);
     }
     d.put("rtt_us", rtt);
     if (r.idleBefore >= 0) {
       d.put("idle_before_us", r.idleBefore);
     }
-    String what =
-        "response "
-            + tx.status()
-            + " to "
-            + (tx.method() == null ? "-" : tx.method())
-            + " "
-            + (tx.uri() == null ? "-" : tx.uri());
+    String what = r.what;
     String warm =
         switch (m.warmFrom) {
           case "transaction" ->
               String.format(
                   Locale.ROOT,
-                  "transaction #%d (%d bytes) on the same connection needed %d",
-                  ref.tx.index(),
+                  "%s%d (%d bytes) on the same connection needed %d",
+                  ref.inferred != null ? "inferred exchange ~" : "transaction #",
+                  ref.index,
                   ref.size,
                   ref.flights);
           case "receive_window" ->
@@ -355,7 +414,7 @@ public final class SlowStartDetector implements Detector {
         SeverityRule.cost(cost, options.slowStartMinCostMicros),
         confirmed ? Confidence.CONFIRMED : Confidence.SUSPECTED,
         c.idString(),
-        tx.index(),
+        r.inferred != null ? -1 : r.index,
         cost,
         frames.get(0).equals(frames.get(1)) ? List.of(frames.get(0)) : frames,
         "tcp.srcport == "

@@ -93,11 +93,13 @@ final class ReportModel {
   }
 
   /**
-   * "C3 #2", "C3" or "capture"; "(worst of N)" after it for a finding that groups N occurrences.
+   * "C3 #2", "C3 ~2" (an inferred exchange), "C3" or "capture"; "(worst of N)" after it for a
+   * finding that groups N occurrences.
    */
   static String where(Finding f) {
     String c = f.connection() != null ? f.connection() : "capture";
     c = f.transaction() >= 0 ? c + " #" + f.transaction() : c;
+    c = f.inferredExchange() >= 0 ? c + " ~" + f.inferredExchange() : c;
     return f.count() > 1 ? c + " (worst of " + f.count() + ")" : c;
   }
 

@@ -385,7 +385,9 @@ public final class TextReportWriter implements ResultSink {
             f.severity().id(),
             f.type(),
             f.connection() == null ? "" : f.connection(),
-            f.transaction() >= 0 ? " #" + f.transaction() : "",
+            f.transaction() >= 0
+                ? " #" + f.transaction()
+                : f.inferredExchange() >= 0 ? " ~" + f.inferredExchange() : "",
             Text.safe(f.summary(), 600),
             Text.ms(f.costUs()),
             f.count() > 1

@@ -42,6 +42,13 @@ public record Finding(
     List<LadderEntry> ladder,
     Occurrences occurrences) {
 
+  /**
+   * Detail key of a finding about an exchange inferred from a TLS connection's records (no HTTP was
+   * read on it): the exchange's index. Such a finding has transaction -1 and the detail {@code
+   * inferred: true}.
+   */
+  public static final String INFERRED_EXCHANGE = "inferred_exchange";
+
   public Finding {
     ladder = ladder == null ? List.of() : ladder;
   }
@@ -91,6 +98,15 @@ public record Finding(
         details,
         ladder,
         occurrences);
+  }
+
+  /**
+   * The index of the inferred exchange this finding is about ({@link #INFERRED_EXCHANGE}), or -1.
+   */
+  public int inferredExchange() {
+    return details != null && details.get(INFERRED_EXCHANGE) instanceof Number n
+        ? n.intValue()
+        : -1;
   }
 
   /** How many times the problem occurred: 1 for a finding that stands alone. */

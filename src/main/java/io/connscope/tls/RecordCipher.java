@@ -11,9 +11,12 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Decrypts the records of one direction in one key epoch, with the JDK's own crypto: AES-GCM and
  * ChaCha20-Poly1305 (TLS 1.3, RFC 8446 section 5.2; TLS 1.2, RFC 5288 and RFC 7905), and for TLS
- * 1.2 AES-CBC with HMAC-SHA1/256/384, MAC-then-encrypt or encrypt-then-MAC (RFC 7366). Keys come
- * from the key log: TLS 1.3 traffic secrets expanded with HKDF-Expand-Label (section 7.3), the TLS
- * 1.2 master secret expanded with the PRF (RFC 5246 section 6.3), both on {@link Mac}.
+ * 1.0 to 1.2 AES-CBC with HMAC-SHA1/256/384, MAC-then-encrypt or encrypt-then-MAC (RFC 7366): TLS
+ * 1.1 and 1.2 carry each record's IV in the record (RFC 4346 section 6.2.3.2), TLS 1.0 chains them
+ * (the first from the key block, then each record's last ciphertext block; RFC 2246 section
+ * 6.2.3.2). Keys come from the key log: TLS 1.3 traffic secrets expanded with HKDF-Expand-Label
+ * (section 7.3), the TLS 1.2 master secret expanded with the PRF (RFC 5246 section 6.3), that of
+ * TLS 1.0 and 1.1 with their PRF (P_MD5 xor P_SHA1, RFC 2246 section 5), all on {@link Mac}.
  */
 final class RecordCipher {
   /**
@@ -68,6 +71,41 @@ final class RecordCipher {
 
   private boolean encryptThenMac;
   private final byte[] macOut = new byte[64];
+
+  /**
+   * TLS 1.0 CBC: the IV of the next record (the key block's, then the previous record's last
+   * ciphertext block); null when each record carries its IV (TLS 1.1 and 1.2).
+   */
+  private byte[] chainIv;
+
+  private final byte[] nextChainIv = new byte[16];
+
+  /** TLS 1.0 CBC: a record was lost, so the next record's IV (its last block) is unknown. */
+  private boolean chainBroken;
+
+  /**
+   * A record of this direction was lost (not decrypted): its sequence number is used up. In TLS 1.0
+   * CBC the next record's IV was the lost record's last ciphertext block: no later record of this
+   * direction can be decrypted (with encrypt-then-MAC the MAC would even pass, over a first block
+   * decrypted wrong), so every later one fails.
+   */
+  void lost() {
+    seq++;
+    chainBroken |= chainIv != null;
+  }
+
+  /**
+   * A gap of unknown records (a lost record header): in TLS 1.0 CBC the IV chain is broken as by
+   * {@link #lost}.
+   */
+  void gap() {
+    chainBroken |= chainIv != null;
+  }
+
+  /** TLS 1.0 CBC: each record's IV is the previous record's last ciphertext block. */
+  boolean chained() {
+    return chainIv != null;
+  }
 
   /** The suite's parameters, or null when it is not one connscope decrypts. */
   static Suite suite(int cs, boolean tls13) {
@@ -137,23 +175,32 @@ final class RecordCipher {
     return expandLabel(s.mac(), secret, "traffic upd", s.hashLen());
   }
 
-  /** TLS 1.2: the client's (or server's) cipher from the master secret and both randoms. */
+  /**
+   * TLS 1.0 to 1.2 ({@code version} 0x0301 to 0x0303): the client's (or server's) cipher from the
+   * master secret and both randoms.
+   */
   static RecordCipher tls12(
       Suite s,
+      int version,
       byte[] master,
       byte[] clientRandom,
       byte[] serverRandom,
       boolean client,
       boolean encryptThenMac)
       throws GeneralSecurityException {
-    // key block (RFC 5246 section 6.3): MAC keys, write keys, then IVs (AEAD implicit parts only)
-    int ivLen = s.cbc() ? 0 : s.chacha() ? 12 : 4;
+    // key block (RFC 5246 section 6.3): MAC keys, write keys, then IVs (AEAD implicit parts; the
+    // CBC IVs only in TLS 1.0, where they chain)
+    boolean tls10 = version < 0x0302;
+    int ivLen = s.cbc() ? (tls10 ? 16 : 0) : s.chacha() ? 12 : 4;
     int macLen = s.macLen();
     byte[] seed = new byte[64];
     System.arraycopy(serverRandom, 0, seed, 0, 32);
     System.arraycopy(clientRandom, 0, seed, 32, 32);
+    int blockLen = 2 * macLen + 2 * s.keyLen() + 2 * ivLen;
     byte[] block =
-        prf(s.mac(), master, "key expansion", seed, 2 * macLen + 2 * s.keyLen() + 2 * ivLen);
+        version < 0x0303
+            ? prf10(master, "key expansion", seed, blockLen)
+            : prf(s.mac(), master, "key expansion", seed, blockLen);
     int macAt = client ? 0 : macLen;
     int keyAt = 2 * macLen + (client ? 0 : s.keyLen());
     int ivAt = 2 * macLen + 2 * s.keyLen() + (client ? 0 : ivLen);
@@ -166,48 +213,57 @@ final class RecordCipher {
           new SecretKeySpec(
               java.util.Arrays.copyOfRange(block, macAt, macAt + macLen), s.recordMac()));
       c.encryptThenMac = encryptThenMac;
+      c.chainIv = tls10 ? iv : null;
     }
     return c;
   }
 
-  /** CBC record: MAC check and decryption in place; the plaintext length, or -1. */
+  /**
+   * CBC record: MAC check and decryption in place; the plaintext length, or -1. The record is the
+   * IV (TLS 1.1+; TLS 1.0: none, the chained one is used) and the ciphertext, then with
+   * encrypt-then-MAC the MAC over both; with MAC-then-encrypt the MAC is inside the ciphertext,
+   * over the plaintext.
+   */
   private int decryptCbc(byte[] hdr, byte[] body, int len) throws GeneralSecurityException {
+    if (chainBroken) {
+      return -1;
+    }
     int macLen = suite.macLen();
+    int explicit = chainIv == null ? 16 : 0;
+    int ctLen = encryptThenMac ? len - macLen : len; // IV and ciphertext
+    if (ctLen < explicit + 16 || ((ctLen - explicit) & 15) != 0) {
+      return -1;
+    }
     if (encryptThenMac) {
-      int ctLen = len - macLen; // IV and ciphertext
-      if (ctLen < 32 || (ctLen & 15) != 0) {
-        return -1;
-      }
       mac(hdr[0], hdr[1], hdr[2], ctLen, body, 0, ctLen);
       if (!java.security.MessageDigest.isEqual(
           java.util.Arrays.copyOf(macOut, macLen),
           java.util.Arrays.copyOfRange(body, ctLen, len))) {
         return -1;
       }
+    }
+    if (chainIv != null) {
+      System.arraycopy(body, ctLen - 16, nextChainIv, 0, 16); // decryption overwrites it
+      cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(chainIv));
+    } else {
       cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(body, 0, 16));
-      int n = cipher.doFinal(body, 16, ctLen - 16, body, 0);
-      int pad = body[n - 1] & 0xFF;
-      if (pad + 1 > n) {
-        return -1;
-      }
-      seq++;
-      return n - pad - 1;
     }
-    if (len < 16 + 16 || (len & 15) != 0) {
-      return -1;
-    }
-    cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(body, 0, 16));
-    int n = cipher.doFinal(body, 16, len - 16, body, 0);
+    int n = cipher.doFinal(body, explicit, ctLen - explicit, body, 0);
     int pad = body[n - 1] & 0xFF;
-    int ptLen = n - pad - 1 - macLen;
+    int ptLen = n - pad - 1 - (encryptThenMac ? 0 : macLen);
     if (ptLen < 0) {
       return -1;
     }
-    mac(hdr[0], hdr[1], hdr[2], ptLen, body, 0, ptLen);
-    if (!java.security.MessageDigest.isEqual(
-        java.util.Arrays.copyOf(macOut, macLen),
-        java.util.Arrays.copyOfRange(body, ptLen, ptLen + macLen))) {
-      return -1;
+    if (!encryptThenMac) {
+      mac(hdr[0], hdr[1], hdr[2], ptLen, body, 0, ptLen);
+      if (!java.security.MessageDigest.isEqual(
+          java.util.Arrays.copyOf(macOut, macLen),
+          java.util.Arrays.copyOfRange(body, ptLen, ptLen + macLen))) {
+        return -1;
+      }
+    }
+    if (chainIv != null) {
+      System.arraycopy(nextChainIv, 0, chainIv, 0, 16);
     }
     seq++;
     return ptLen;
@@ -326,10 +382,41 @@ final class RecordCipher {
   /** The TLS 1.2 PRF: P_hash(secret, label + seed) (RFC 5246 section 5). */
   static byte[] prf(String mac, byte[] secret, String label, byte[] seed, int len)
       throws GeneralSecurityException {
+    return pHash(mac, secret, labelSeed(label, seed), len);
+  }
+
+  /**
+   * The TLS 1.0 and 1.1 PRF (RFC 2246 section 5): P_MD5 over the secret's first half xor P_SHA1
+   * over its second half (the halves share a byte when the length is odd).
+   */
+  static byte[] prf10(byte[] secret, String label, byte[] seed, int len)
+      throws GeneralSecurityException {
+    int half = (secret.length + 1) / 2;
+    byte[] ls = labelSeed(label, seed);
+    byte[] md5 = pHash("HmacMD5", java.util.Arrays.copyOfRange(secret, 0, half), ls, len);
+    byte[] sha1 =
+        pHash(
+            "HmacSHA1",
+            java.util.Arrays.copyOfRange(secret, secret.length - half, secret.length),
+            ls,
+            len);
+    for (int i = 0; i < len; i++) {
+      md5[i] ^= sha1[i];
+    }
+    return md5;
+  }
+
+  private static byte[] labelSeed(String label, byte[] seed) {
     byte[] l = label.getBytes(StandardCharsets.US_ASCII);
     byte[] ls = new byte[l.length + seed.length];
     System.arraycopy(l, 0, ls, 0, l.length);
     System.arraycopy(seed, 0, ls, l.length, seed.length);
+    return ls;
+  }
+
+  /** P_hash(secret, seed) (RFC 5246 section 5), {@code len} bytes. */
+  private static byte[] pHash(String mac, byte[] secret, byte[] ls, int len)
+      throws GeneralSecurityException {
     Mac m = Mac.getInstance(mac);
     m.init(new SecretKeySpec(secret, mac));
     byte[] out = new byte[len];

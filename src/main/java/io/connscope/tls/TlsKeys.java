@@ -4,6 +4,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,8 +19,21 @@ import java.util.Map;
  * comments), given with {@code --tls-keylog} or carried in a pcapng Decryption Secrets Block. Lines
  * with other labels (early traffic, exporter) are kept but unused; malformed lines are counted and
  * skipped.
+ *
+ * <p>A key log can be followed ({@link #load} with {@code follow}, for live capture): a browser
+ * appends to it while the capture runs, often after the connection's first records passed. {@link
+ * #refresh} then reads what was appended since (whole lines only), at most once per {@link
+ * #REFRESH_INTERVAL_NANOS} and only when the file's size changed; a file that shrank (rewritten) is
+ * read again from its start. A TLS connection whose client random has no key yet waits for it
+ * (TlsSession, bounded).
  */
 public final class TlsKeys {
+  /** The least time between two looks at a followed key log's size. */
+  static final long REFRESH_INTERVAL_NANOS = 20_000_000L;
+
+  /** The most a refresh reads at once (a key log line is about 180 bytes). */
+  static final int REFRESH_MAX_BYTES = 4 << 20;
+
   /** The secrets of one session (one client random). */
   public static final class Secrets {
     /** TLS 1.2 and earlier: CLIENT_RANDOM (the 48-byte master secret). */
@@ -29,6 +48,89 @@ public final class TlsKeys {
   private final Map<String, Secrets> byRandom = new HashMap<>();
   private long lines;
   private long malformed;
+
+  /** The followed key log, null when none; the bytes of it read so far (whole lines). */
+  private Path followed;
+
+  private long readTo;
+  private long lastLook = Long.MIN_VALUE;
+
+  /** Counts the changes to the secrets: a waiting connection looks its key up only after one. */
+  private long generation;
+
+  /**
+   * Reads the key log {@code file}; with {@code follow} it is kept, and {@link #refresh} reads what
+   * is appended to it later.
+   */
+  public void load(Path file, boolean follow) throws IOException {
+    byte[] b = Files.readAllBytes(file);
+    int end = b.length;
+    if (follow) {
+      while (end > 0 && b[end - 1] != '\n') {
+        end--; // a line being written: read it whole later
+      }
+      followed = file;
+      readTo = end;
+    }
+    add(new String(b, 0, end, StandardCharsets.ISO_8859_1));
+  }
+
+  /** True when secrets were loaded or a key log is followed (that may bring some later). */
+  public boolean given() {
+    return !byRandom.isEmpty() || followed != null;
+  }
+
+  /** True when a key log is followed ({@link #load} with follow). */
+  public boolean following() {
+    return followed != null;
+  }
+
+  /** A number that changes whenever secrets are added. */
+  long generation() {
+    return generation;
+  }
+
+  /**
+   * Reads the lines appended to the followed key log since the last read, when the last look is at
+   * least {@link #REFRESH_INTERVAL_NANOS} old (or {@code now}) and its size changed. Returns true
+   * when lines were read. A file that cannot be read now is tried again later.
+   */
+  boolean refresh(boolean now) {
+    if (followed == null) {
+      return false;
+    }
+    long t = System.nanoTime();
+    if (!now && lastLook != Long.MIN_VALUE && t - lastLook < REFRESH_INTERVAL_NANOS) {
+      return false;
+    }
+    lastLook = t;
+    try (FileChannel ch = FileChannel.open(followed, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size == readTo) {
+        return false;
+      }
+      if (size < readTo) {
+        readTo = 0; // rewritten: read it again from the start
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(REFRESH_MAX_BYTES, size - readTo));
+      while (buf.hasRemaining() && ch.read(buf, readTo + buf.position()) > 0) {
+        // read on
+      }
+      int end = buf.position();
+      byte[] b = buf.array();
+      while (end > 0 && b[end - 1] != '\n') {
+        end--;
+      }
+      if (end == 0) {
+        return false;
+      }
+      readTo += end;
+      add(new String(b, 0, end, StandardCharsets.ISO_8859_1));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
 
   /** True when no secret was loaded. */
   public boolean isEmpty() {
@@ -74,6 +176,7 @@ public final class TlsKeys {
         malformed++;
         continue;
       }
+      generation++;
       Secrets s =
           byRandom.computeIfAbsent(f[1].toLowerCase(java.util.Locale.ROOT), k -> new Secrets());
       switch (f[0]) {

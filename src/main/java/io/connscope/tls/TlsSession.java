@@ -101,6 +101,21 @@ final class TlsSession implements StreamListener {
   /** Raw events held while the keys for this connection are looked up (keys given only). */
   private Hold hold;
 
+  /**
+   * A followed key log (live capture) had no complete key for this session at the ServerHello: the
+   * raw events stay held while the key log is read again, until the key arrives ({@link
+   * #keyArrived}: the tracker replays them into a new session) or {@link #MAX_KEY_WAIT_MICROS} of
+   * capture time or {@link Hold#MAX} bytes pass.
+   */
+  private boolean awaitingKey;
+
+  private long awaitSinceUs = -1;
+  private long awaitGeneration;
+  private boolean keyArrived;
+
+  /** How long (capture time) a connection waits for its key in a followed key log. */
+  static final long MAX_KEY_WAIT_MICROS = 10_000_000L;
+
   /** The direction whose onData is being handled (for {@link Control#dataAck()}). */
   private int delivering = -1;
 
@@ -108,7 +123,7 @@ final class TlsSession implements StreamListener {
     this.conn = conn;
     this.keys = keys;
     this.down = down;
-    this.decryption = keys.isEmpty() ? "off" : "no_key";
+    this.decryption = keys.given() ? "no_key" : "off";
   }
 
   // ---- StreamListener --------------------------------------------------------------------
@@ -140,13 +155,86 @@ final class TlsSession implements StreamListener {
     records(dir, buf, off, len, frame, tsMicros);
     delivering = -1;
     if (hold != null && hold.len + len > Hold.MAX) {
-      note("no ServerHello in the first " + Hold.MAX + " bytes: not decrypted");
+      if (!awaitingKey) {
+        note("no ServerHello in the first " + Hold.MAX + " bytes: not decrypted");
+      }
       release(false);
     }
     if (hold != null) {
       hold.data(dir, buf, off, len, frame, tsMicros);
+      if (awaitingKey) {
+        awaitKey(tsMicros, false);
+      }
     } else if (!decrypting) {
       down.onData(dir, buf, off, len, frame, tsMicros);
+    }
+  }
+
+  /**
+   * Looks for this session's key in the followed key log (read again when it changed); gives up
+   * when it waited too long. {@code now}: read the key log whatever the time since the last look
+   * (the connection is ending).
+   */
+  private void awaitKey(long tsMicros, boolean now) {
+    if (awaitSinceUs < 0) {
+      awaitSinceUs = tsMicros;
+    }
+    keys.refresh(now);
+    if (keys.generation() != awaitGeneration) {
+      awaitGeneration = keys.generation();
+      if (complete(keys.find(clientRandom, 0), version == 0x0304)) {
+        awaitingKey = false;
+        keyArrived = true;
+        return;
+      }
+    }
+    if (tsMicros - awaitSinceUs > MAX_KEY_WAIT_MICROS) {
+      release(false);
+    }
+  }
+
+  /** True when {@code s} holds every secret the session's version needs. */
+  private static boolean complete(TlsKeys.Secrets s, boolean tls13) {
+    if (s == null) {
+      return false;
+    }
+    return tls13
+        ? s.clientHandshake != null
+            && s.serverHandshake != null
+            && s.clientTraffic0 != null
+            && s.serverTraffic0 != null
+        : s.master != null;
+  }
+
+  /** True while the session waits for its key in a followed key log. */
+  boolean awaitingKey() {
+    return awaitingKey;
+  }
+
+  /**
+   * The connection is ending (or a gap came) while the session waits for its key: one last look at
+   * the key log. True when the key is there ({@link #keyArrived}).
+   */
+  boolean lastLookForKey(long tsMicros) {
+    if (awaitingKey) {
+      awaitKey(tsMicros, true);
+    }
+    return keyArrived;
+  }
+
+  /**
+   * True when the key this session waited for arrived: the tracker replays {@link #heldEvents} into
+   * a new session, which decrypts from the start.
+   */
+  boolean keyArrived() {
+    return keyArrived;
+  }
+
+  /** Replays every raw event held so far into {@code to}. */
+  void replayHeld(StreamListener to) {
+    ByteBuffer b = ByteBuffer.wrap(hold.data);
+    for (long[] e : hold.events) {
+      to.onData((int) e[0], b, (int) e[1], (int) e[2], e[3], e[4]);
     }
   }
 
@@ -241,6 +329,7 @@ final class TlsSession implements StreamListener {
    * sequence number). Returns the plaintext length with the record decrypted in place, or -1.
    */
   private int resynced(int dir, Side s, long frame) {
+    s.cipher.gap(); // TLS 1.0 CBC: the IV chain went with the lost records
     byte[] copy = Arrays.copyOf(s.rec, s.recLen);
     long base = s.cipher.seq;
     long most = Math.min(1024, s.lostBytes / 22 + 2); // a record is at least 22 bytes
@@ -286,12 +375,22 @@ final class TlsSession implements StreamListener {
       appData(dir, s, s.recLen, frame, ts);
     }
     if (decrypting && encrypted && s.cipher != null && !s.failed) {
-      s.cipher.seq++;
+      s.cipher.lost();
+      if (s.cipher.chained() && s.type == 23) {
+        note(
+            "TLS 1.0 CBC: a record of the "
+                + (dir == Direction.CLIENT ? "client" : "server")
+                + " was lost (frame "
+                + frame
+                + ") and held the next record's IV: its later records are not decrypted");
+      }
       int overhead =
           s.cipher.tls13()
               ? RecordCipher.TAG + 1
               : cipherSuite.cbc()
-                  ? 16 + cipherSuite.macLen() + 1 // IV, MAC, padding length (padding unknown)
+                  ? (s.cipher.chained() ? 0 : 16) // IV (TLS 1.1+)
+                      + cipherSuite.macLen()
+                      + 1 // MAC, padding length (padding unknown)
                   : RecordCipher.TAG + (cipherSuite.chacha() ? 0 : 8);
       long plain = Math.max(0, s.recLen - overhead);
       if (plain > 0 && (s.type == 23 || s.cipher.tls13())) {
@@ -364,7 +463,7 @@ final class TlsSession implements StreamListener {
     int b0 = buf.get(off) & 0xFF;
     mode = TLS;
     midstream = !(b0 == 0x16 && conn.startSeen(dir));
-    if (!keys.isEmpty()) {
+    if (keys.given()) {
       hold = new Hold(); // until the ClientHello names the session (and its keys)
     }
     return true;
@@ -921,7 +1020,7 @@ final class TlsSession implements StreamListener {
     if (clientHellos == 1) {
       clientHelloSeen = true;
       secrets = keys.find(clientRandom, 0);
-      if (!keys.isEmpty() && secrets == null) {
+      if (!keys.isEmpty() && secrets == null && !keys.following()) {
         note("no key in the key log for this connection's client random");
       }
     }
@@ -1016,7 +1115,7 @@ final class TlsSession implements StreamListener {
       }
       return;
     }
-    if (keys.isEmpty() || midstream) {
+    if (!keys.given() || midstream) {
       if (hold != null) {
         release(false);
       }
@@ -1024,12 +1123,23 @@ final class TlsSession implements StreamListener {
     }
     boolean tls13 = version == 0x0304;
     cipherSuite = RecordCipher.suite(suite, tls13);
+    if (keys.following() && !complete(secrets, tls13)) {
+      keys.refresh(true); // the key may have been written since the ClientHello
+      secrets = keys.find(clientRandom, 0);
+      if (!complete(secrets, tls13) && hold != null) {
+        awaitingKey = true; // hold on: the browser writes the key log as the handshake goes
+        awaitGeneration = keys.generation();
+        return;
+      }
+    }
     if (secrets == null) {
       release(false);
       return;
     }
-    if (cipherSuite != null && cipherSuite.cbc() && version < 0x0302) {
-      cipherSuite = null; // TLS 1.0 CBC chains its IVs across records: not decrypted
+    if (cipherSuite != null
+        && !tls13
+        && (version < 0x0301 || (!cipherSuite.cbc() && version < 0x0303))) {
+      cipherSuite = null; // SSL 3 (its own MAC and key derivation); AEAD suites are TLS 1.2's
     }
     if (cipherSuite == null) {
       decryption = "unsupported";
@@ -1068,6 +1178,7 @@ final class TlsSession implements StreamListener {
     try {
       return RecordCipher.tls12(
           cipherSuite,
+          version,
           secrets.master,
           clientRandom,
           serverRandom,
@@ -1259,6 +1370,16 @@ final class TlsSession implements StreamListener {
       return;
     }
     hold = null;
+    if (awaitingKey) {
+      awaitingKey = false;
+      note(
+          "no key for this connection's client random arrived in the followed key log (waited"
+              + " up to "
+              + MAX_KEY_WAIT_MICROS / 1_000_000
+              + " s of capture time, "
+              + Hold.MAX
+              + " bytes, or until a gap or the close)");
+    }
     if (decrypt) {
       return; // handshake bytes: no plaintext for the HTTP layer
     }

@@ -93,10 +93,31 @@ public final class TlsTracker implements StreamListener, StreamControl {
       tls = new TlsSession(conn, keys, down);
     }
     tls.onData(dir, buf, off, len, frame, tsMicros);
+    if (tls.keyArrived()) {
+      replay();
+    }
+  }
+
+  /**
+   * The key a session waited for arrived in the followed key log (live capture): its raw events,
+   * all held so far, go through a new session that has the key from the start.
+   */
+  private void replay() {
+    TlsSession old = tls;
+    tls = new TlsSession(conn, keys, down);
+    old.replayHeld(tls);
+  }
+
+  /** Before a gap or the end of a stream: a session waiting for its key looks one last time. */
+  private void lastLook(long tsMicros) {
+    if (tls != null && tls.awaitingKey() && tls.lastLookForKey(tsMicros)) {
+      replay();
+    }
   }
 
   @Override
   public void onGap(int dir, long len, long frame, long tsMicros) {
+    lastLook(tsMicros);
     if (tls != null) {
       tls.onGap(dir, len, frame, tsMicros);
     } else {
@@ -106,6 +127,7 @@ public final class TlsTracker implements StreamListener, StreamControl {
 
   @Override
   public void onFin(int dir, long frame, long tsMicros) {
+    lastLook(tsMicros);
     if (tls != null) {
       tls.onFin(dir, frame, tsMicros);
     } else {
@@ -115,6 +137,7 @@ public final class TlsTracker implements StreamListener, StreamControl {
 
   @Override
   public void onRst(int dir, long frame, long tsMicros) {
+    lastLook(tsMicros);
     if (tls != null) {
       tls.onRst(dir, frame, tsMicros);
     } else {
@@ -124,6 +147,7 @@ public final class TlsTracker implements StreamListener, StreamControl {
 
   @Override
   public void onClose(long tsMicros) {
+    lastLook(tsMicros);
     if (tls != null) {
       tls.onClose(tsMicros);
     } else {

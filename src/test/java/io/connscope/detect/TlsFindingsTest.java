@@ -1,6 +1,7 @@
 package io.connscope.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connscope.analysis.AnalysisConfig;
@@ -102,6 +103,117 @@ class TlsFindingsTest {
       assertEquals(List.of(4L, 11L, 22L, 27L, 39L, 44L, 55L, 61L, 71L, 76L), f.frames());
       assertTrue(f.summary().contains("at a 50 ms round trip"), f.summary());
     }
+  }
+
+  /** The findings of samples/tls-nagle.pcap of one type, with or without its key log. */
+  private static List<Finding> nagleSample(boolean keys, String type) throws IOException {
+    AnalysisConfig config = new AnalysisConfig();
+    if (keys) {
+      config.tlsKeys.add(
+          Files.readString(Paths.get("samples", "tls-nagle.keylog"), StandardCharsets.ISO_8859_1));
+    }
+    return SampleFindings.of(SampleFindings.sample("tls-nagle"), config).stream()
+        .filter(f -> f.type().equals(type))
+        .toList();
+  }
+
+  /**
+   * samples/tls-nagle.pcap: 5 POSTs over TLS 1.3, each head and body in two SSL_writes with Nagle
+   * on. Without keys the Nagle waits are found on the inferred exchanges, marked inferred and
+   * suspected, never naming a request; with the key log the same waits (frames, cost) are found on
+   * the decrypted transactions.
+   */
+  @Test
+  void nagleOnInferredExchangesAsOnDecryptedTransactions() throws IOException {
+    List<Finding> inferred = nagleSample(false, NagleDelayDetector.TYPE);
+    List<Finding> decrypted = nagleSample(true, NagleDelayDetector.TYPE);
+    // with keys: the body of POSTs 1-4 waited for the server's delayed ACK of the head (POST 0
+    // left in one segment: its two records were coalesced behind the handshake's last segment)
+    assertEquals(List.of(1, 2, 3, 4), decrypted.stream().map(Finding::transaction).toList());
+    List<Finding> clientSide =
+        inferred.stream().filter(f -> "client".equals(f.details().get("side"))).toList();
+    assertEquals(decrypted.size(), clientSide.size());
+    for (int i = 0; i < decrypted.size(); i++) {
+      Finding k = decrypted.get(i);
+      Finding n = clientSide.get(i);
+      assertEquals(k.frames(), n.frames());
+      assertEquals(k.costUs(), n.costUs());
+      assertTrue(k.costUs() >= 30_000, "a Linux delayed ACK: " + k.costUs());
+      assertEquals(Confidence.CONFIRMED, k.confidence());
+      assertTrue(k.summary().contains("request POST /upload/" + k.transaction()), k.summary());
+      assertEquals(-1, n.transaction());
+      assertEquals(k.transaction(), n.inferredExchange()); // ~N is POST N here
+      assertEquals(Boolean.TRUE, n.details().get("inferred"));
+      assertEquals(Confidence.SUSPECTED, n.confidence());
+      assertTrue(n.summary().contains("inferred exchange ~" + k.transaction()), n.summary());
+      assertFalse(n.summary().contains("POST"), n.summary());
+    }
+    // without keys, exchange ~0's response records are a TLS 1.3 session ticket and the response:
+    // Nagle held the response behind the ticket (the server's side), which with keys is not one
+    // message (the ticket is no HTTP) and is reported as the delayed ACK it also was
+    List<Finding> serverSide =
+        inferred.stream().filter(f -> "server".equals(f.details().get("side"))).toList();
+    assertEquals(1, serverSide.size());
+    assertEquals(0, serverSide.get(0).inferredExchange());
+    List<Finding> stalls = nagleSample(true, DelayedAckStallDetector.TYPE);
+    assertTrue(
+        stalls.stream()
+            .anyMatch(f -> f.transaction() == 0 && f.frames().equals(serverSide.get(0).frames())),
+        stalls.toString());
+  }
+
+  /** Delayed-ACK stalls are the same with and without keys, attributed to the same exchange. */
+  @Test
+  void delayedAckStallsOnInferredExchanges() throws IOException {
+    List<Finding> inferred = nagleSample(false, DelayedAckStallDetector.TYPE);
+    List<Finding> decrypted = nagleSample(true, DelayedAckStallDetector.TYPE);
+    assertEquals(5, decrypted.size());
+    assertEquals(decrypted.size(), inferred.size());
+    for (int i = 0; i < decrypted.size(); i++) {
+      assertEquals(decrypted.get(i).frames(), inferred.get(i).frames());
+      assertEquals(decrypted.get(i).costUs(), inferred.get(i).costUs());
+      assertEquals(decrypted.get(i).transaction(), inferred.get(i).inferredExchange());
+      assertEquals(-1, inferred.get(i).transaction());
+      assertTrue(inferred.get(i).summary().contains("in inferred exchange ~"));
+    }
+  }
+
+  /**
+   * samples/tls-slow-start.pcap (record.sh tls-slow-start): 3 GETs of 120,000 bytes over TLS 1.3
+   * across a 25 ms link. The first response's slow start is found on inferred exchange ~0 without
+   * keys (suspected, marked inferred) and on transaction #0 with the key log, at the same cost (one
+   * round trip). Without keys ~0's response records begin with the TLS 1.3 session tickets, so its
+   * flights count one more, as does ~1's (the reference) on the same connection.
+   */
+  @Test
+  void slowStartOnAnInferredExchangeAsOnTheDecryptedTransaction() throws IOException {
+    AnalysisConfig keyed = new AnalysisConfig();
+    keyed.tlsKeys.add(
+        Files.readString(
+            Paths.get("samples", "tls-slow-start.keylog"), StandardCharsets.ISO_8859_1));
+    List<Finding> withKeys =
+        SampleFindings.of(SampleFindings.sample("tls-slow-start"), keyed).stream()
+            .filter(f -> f.type().equals(SlowStartDetector.TYPE))
+            .toList();
+    List<Finding> without = SampleFindings.of("tls-slow-start", SlowStartDetector.TYPE);
+    assertEquals(1, withKeys.size());
+    assertEquals(1, without.size());
+    Finding k = withKeys.get(0);
+    Finding n = without.get(0);
+    assertEquals(0, k.transaction());
+    assertEquals(Confidence.CONFIRMED, k.confidence());
+    assertEquals(-1, n.transaction());
+    assertEquals(0, n.inferredExchange());
+    assertEquals(Boolean.TRUE, n.details().get("inferred"));
+    assertEquals(Confidence.SUSPECTED, n.confidence());
+    assertEquals("new_connection", n.details().get("kind"));
+    assertEquals(1L, SampleFindings.detail(n, "reference_inferred_exchange"));
+    assertEquals(k.costUs(), n.costUs());
+    assertEquals(SampleFindings.detail(k, "rtt_us"), n.costUs()); // one round trip
+    assertTrue(n.costUs() >= 50_000, "a 25 ms link each way: " + n.costUs());
+    assertEquals(k.frames().get(1), n.frames().get(1), "the same last frame of the response");
+    assertTrue(n.summary().contains("inferred exchange ~0"), n.summary());
+    assertFalse(n.summary().contains("GET"), n.summary());
   }
 
   @Test

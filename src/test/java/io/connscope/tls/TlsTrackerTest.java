@@ -344,6 +344,146 @@ class TlsTrackerTest {
     }
   }
 
+  /** samples/tls-legacy.pcap's 4 connections (TLS 1.1 and 1.0 CBC), in the order they opened. */
+  private static List<List<Streams.Chunk>> legacy() throws IOException {
+    Path pcap = Paths.get("samples", "tls-legacy.pcap");
+    Map<Integer, List<Streams.Chunk>> byPort = Streams.read(pcap);
+    List<List<Streams.Chunk>> l = new ArrayList<>(byPort.values());
+    l.sort(Comparator.comparingLong(x -> x.get(0).frame()));
+    return l;
+  }
+
+  private static TlsKeys legacyKeys(boolean wrong) throws IOException {
+    String log =
+        Files.readString(Paths.get("samples", "tls-legacy.keylog"), StandardCharsets.ISO_8859_1);
+    TlsKeys k = new TlsKeys();
+    if (wrong) { // the master secrets' last hex digit changed: right session, wrong key
+      StringBuilder b = new StringBuilder();
+      for (String line : log.split("\n")) {
+        char last = line.charAt(line.length() - 1);
+        b.append(line, 0, line.length() - 1).append(last == '0' ? '1' : '0').append('\n');
+      }
+      log = b.toString();
+    }
+    k.add(log);
+    return k;
+  }
+
+  /**
+   * TLS 1.1 (explicit IVs) and TLS 1.0 (IVs chained across records), AES-CBC with HMAC-SHA1, with
+   * and without encrypt-then-MAC; keys from the TLS 1.0/1.1 PRF. tshark decrypts the same 8 GETs
+   * (samples/expected/tls-legacy.tsv).
+   */
+  @Test
+  void decryptsTls10And11Cbc() throws IOException {
+    List<List<Streams.Chunk>> conns = legacy();
+    List<String> want =
+        List.of(
+            "TLS 1.1 TLS_RSA_WITH_AES_128_CBC_SHA",
+            "TLS 1.0 TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+            "TLS 1.1 TLS_RSA_WITH_AES_256_CBC_SHA",
+            "TLS 1.0 TLS_RSA_WITH_AES_128_CBC_SHA");
+    assertEquals(want.size(), conns.size());
+    for (int piece : new int[] {7, 333, Integer.MAX_VALUE}) {
+      for (int i = 0; i < conns.size(); i++) {
+        TlsTracker t = new TlsTracker(new Streams.Control(), legacyKeys(false));
+        Streams.Sink sink = new Streams.Sink();
+        t.setDownstream(sink);
+        Streams.feed(t, conns.get(i), piece);
+        t.onClose(0);
+        TlsFacts f = t.facts(-1);
+        assertEquals(want.get(i), f.version() + " " + f.cipherSuite());
+        assertEquals("decrypted", f.decryption(), want.get(i));
+        String req = sink.text(0);
+        String resp = sink.text(1);
+        assertTrue(req.startsWith("GET /a.txt HTTP/1.1\r\n"), want.get(i));
+        assertEquals(2, req.split("GET /a.txt HTTP/1.1\r\n", -1).length - 1, want.get(i));
+        assertEquals(2, resp.split("HTTP/1.1 200 OK\r\n", -1).length - 1, want.get(i));
+        assertTrue(resp.endsWith("line 0023 of a.txt, a small static file\n"), want.get(i));
+      }
+    }
+  }
+
+  @Test
+  void aWrongKeyOnCbcFallsBackToTheKeylessView() throws IOException {
+    for (List<Streams.Chunk> conn : legacy()) {
+      TlsTracker t = new TlsTracker(new Streams.Control(), legacyKeys(true));
+      Streams.Sink sink = new Streams.Sink();
+      t.setDownstream(sink);
+      Streams.feed(t, conn, Integer.MAX_VALUE);
+      t.onClose(0);
+      TlsFacts f = t.facts(-1);
+      assertEquals("failed", f.decryption(), f.version());
+      assertTrue(f.notes().stream().anyMatch(n -> n.contains("wrong key")), f.notes().toString());
+      assertFalse(sink.text(0).contains("HTTP/1.1"));
+      assertFalse(sink.text(1).contains("HTTP/1.1"));
+    }
+  }
+
+  /**
+   * A gap inside the first response record: TLS 1.1 loses that record only (the next carries its
+   * IV); TLS 1.0 cannot decrypt the next (its IV was the lost record's last block), so the
+   * direction stops, and no garbage reaches the HTTP layer either way.
+   */
+  @Test
+  void aGapInsideACbcRecord() throws IOException {
+    List<List<Streams.Chunk>> conns = legacy();
+    for (int conn = 0; conn < conns.size(); conn++) {
+      List<Streams.Chunk> chunks = conns.get(conn);
+      int best = -1;
+      int recAt = -1;
+      int recLen = -1;
+      for (int i = 0; i < chunks.size() && best < 0; i++) {
+        Streams.Chunk c = chunks.get(i);
+        byte[] b = c.data();
+        for (int p = 0; c.dir() == Direction.SERVER && p + 5 <= b.length; ) {
+          int n = (b[p + 3] & 0xFF) << 8 | (b[p + 4] & 0xFF);
+          if (b[p] == 23 && n > 600 && p + 5 + n <= b.length) {
+            best = i;
+            recAt = p;
+            recLen = n;
+            break;
+          }
+          p += 5 + n;
+        }
+      }
+      assertTrue(best >= 0, "connection " + conn + ": a response record");
+      TlsTracker whole = new TlsTracker(new Streams.Control(), legacyKeys(false));
+      Streams.Sink wholeSink = new Streams.Sink();
+      whole.setDownstream(wholeSink);
+      Streams.feed(whole, chunks, Integer.MAX_VALUE);
+      whole.onClose(0);
+      TlsTracker t = new TlsTracker(new Streams.Control(), legacyKeys(false));
+      Streams.Sink sink = new Streams.Sink();
+      t.setDownstream(sink);
+      int from = recAt + 5 + 100;
+      int to = recAt + 5 + recLen - 100;
+      for (int i = 0; i < chunks.size(); i++) {
+        Streams.Chunk x = chunks.get(i);
+        if (i != best) {
+          t.onData(x.dir(), ByteBuffer.wrap(x.data()), 0, x.data().length, x.frame(), x.us());
+          continue;
+        }
+        t.onData(x.dir(), ByteBuffer.wrap(x.data()), 0, from, x.frame(), x.us());
+        t.onGap(x.dir(), to - from, x.frame(), x.us());
+        t.onData(x.dir(), ByteBuffer.wrap(x.data()), to, x.data().length - to, x.frame(), x.us());
+      }
+      t.onClose(0);
+      TlsFacts f = t.facts(-1);
+      assertEquals("partial", f.decryption(), "connection " + conn);
+      String all = wholeSink.text(1);
+      String got = sink.text(1);
+      String second = all.substring(all.lastIndexOf("HTTP/1.1 200 OK\r\n"));
+      if (f.version().equals("TLS 1.1")) {
+        assertTrue(got.endsWith(second), "TLS 1.1: the next response decrypts");
+      } else {
+        assertFalse(got.contains("HTTP/1.1 200 OK"), "TLS 1.0: nothing after the lost record");
+        assertEquals("", got);
+      }
+      assertEquals(wholeSink.text(0), sink.text(0), "the client's direction is whole");
+    }
+  }
+
   @Test
   void aGapInsideARecordLosesThatRecordOnly() throws IOException {
     for (int conn : new int[] {0, 4}) { // TLS 1.3 (a.txt then b.html), TLS 1.2 (c.bin: 2 records)
