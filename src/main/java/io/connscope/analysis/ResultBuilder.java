@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -133,7 +134,19 @@ public final class ResultBuilder implements AnalysisSink {
    * A problem on a unit: pair index (>= 0), or -1 - connection number when the connection is the
    * unit.
    */
-  private record GroupKey(String type, long unit) {}
+  record GroupKey(String type, long unit) {
+    // written out (the values a record generates): they run for every finding, and the generated
+    // ones go through method handles, slow until the JIT compiled them
+    @Override
+    public int hashCode() {
+      return 31 * Objects.hashCode(type) + Long.hashCode(unit);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof GroupKey k && unit == k.unit && Objects.equals(type, k.type);
+    }
+  }
 
   /** The occurrences of one problem on one unit, while the analysis runs. */
   private static final class Group {
