@@ -1235,7 +1235,7 @@ final class Http1Parser {
     // the line whatever its length, any other byte past the limit leaves the line too long
     int room = Math.max(0, limit + 1 - lineLen);
     // no need to look further than one byte past the room
-    int nl = indexOfLf(buf, pos, (int) Math.min(end, (long) pos + room + 1));
+    int nl = scanLine(buf, pos, (int) Math.min(end, (long) pos + room + 1));
     int take = Math.min(nl - pos, room);
     if (take > 0) {
       if (lineLen + take > line.length) {
@@ -1246,13 +1246,8 @@ final class Http1Parser {
         line = java.util.Arrays.copyOf(line, n);
       }
       buf.get(pos, line, lineLen, take);
-      if (!lineNul) {
-        for (int i = lineLen; i < lineLen + take; i++) {
-          if (line[i] == 0) {
-            lineNul = true;
-            break;
-          }
-        }
+      if (nulAt >= 0 && nulAt < pos + take) {
+        lineNul = true; // a NUL among the bytes taken (scanLine found it)
       }
       lineLen += take;
       lineRaw += take;
@@ -1277,21 +1272,36 @@ final class Http1Parser {
     return pos + 1;
   }
 
-  /** Index of the first LF in {@code buf[pos, end)}, {@code end} when none. */
-  private static int indexOfLf(ByteBuffer buf, int pos, int end) {
+  /** Index of the first NUL before the LF {@link #scanLine} found, -1 when none. */
+  private int nulAt;
+
+  /**
+   * Index of the first LF in {@code buf[pos, end)}, {@code end} when none; notes the first NUL
+   * before it in {@link #nulAt} (one pass over the line's bytes for both).
+   */
+  private int scanLine(ByteBuffer buf, int pos, int end) {
+    nulAt = -1;
     if (buf.hasArray()) {
       byte[] a = buf.array();
       int base = buf.arrayOffset();
       for (int i = pos; i < end; i++) {
-        if (a[base + i] == '\n') {
+        byte c = a[base + i];
+        if (c == '\n') {
           return i;
+        }
+        if (c == 0 && nulAt < 0) {
+          nulAt = i;
         }
       }
       return end;
     }
     for (int i = pos; i < end; i++) {
-      if (buf.get(i) == '\n') {
+      byte c = buf.get(i);
+      if (c == '\n') {
         return i;
+      }
+      if (c == 0 && nulAt < 0) {
+        nulAt = i;
       }
     }
     return end;
@@ -1369,30 +1379,21 @@ final class Http1Parser {
     return -1;
   }
 
-  /** RFC 7230 3.2.6 tchar. */
+  /** RFC 7230 3.2.6 tchar, by byte value (bytes from 128 on are none). */
+  private static final boolean[] TCHAR = new boolean[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      TCHAR[c] =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+  }
+
+  /** RFC 7230 3.2.6 tchar: one table lookup (this runs for every byte of every field name). */
   static boolean isTchar(byte b) {
-    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')) {
-      return true;
-    }
-    switch (b) {
-      case '!':
-      case '#':
-      case '$':
-      case '%':
-      case '&':
-      case '\'':
-      case '*':
-      case '+':
-      case '-':
-      case '.':
-      case '^':
-      case '_':
-      case '`':
-      case '|':
-      case '~':
-        return true;
-      default:
-        return false;
-    }
+    return b >= 0 && TCHAR[b];
   }
 }
