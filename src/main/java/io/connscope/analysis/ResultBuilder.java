@@ -6,6 +6,7 @@ import io.connscope.common.Warnings;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.PairAggregator;
+import io.connscope.http.Framing;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
@@ -699,23 +700,36 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   /**
-   * Lower-case constant names, computed once per enum type (they are written for every
-   * transaction).
+   * Lower-case constant names of the enums the records carry as text, computed once (they are
+   * written for every connection and transaction): one array lookup each.
    */
-  private static final ClassValue<String[]> LOWER_NAMES =
-      new ClassValue<>() {
-        @Override
-        protected String[] computeValue(Class<?> type) {
-          Object[] constants = type.getEnumConstants();
-          String[] names = new String[constants.length];
-          for (int i = 0; i < constants.length; i++) {
-            names[i] = ((Enum<?>) constants[i]).name().toLowerCase(Locale.ROOT);
-          }
-          return names;
-        }
-      };
+  private static final String[] FRAMING = lowerNames(Framing.values());
 
-  private static String lower(Enum<?> e) {
-    return e == null ? null : LOWER_NAMES.get(e.getDeclaringClass())[e.ordinal()];
+  private static final String[] ROLE_SOURCE = lowerNames(Connection.RoleSource.values());
+  private static final String[] VANTAGE = lowerNames(Connection.Vantage.values());
+  private static final String[] CLOSE_REASON = lowerNames(Connection.CloseReason.values());
+
+  private static String[] lowerNames(Enum<?>[] constants) {
+    String[] names = new String[constants.length];
+    for (int i = 0; i < constants.length; i++) {
+      names[i] = constants[i].name().toLowerCase(Locale.ROOT);
+    }
+    return names;
+  }
+
+  private static String lower(Framing e) {
+    return e == null ? null : FRAMING[e.ordinal()];
+  }
+
+  private static String lower(Connection.RoleSource e) {
+    return e == null ? null : ROLE_SOURCE[e.ordinal()];
+  }
+
+  private static String lower(Connection.Vantage e) {
+    return e == null ? null : VANTAGE[e.ordinal()];
+  }
+
+  private static String lower(Connection.CloseReason e) {
+    return e == null ? null : CLOSE_REASON[e.ordinal()];
   }
 }
