@@ -971,14 +971,23 @@ final class Http1Parser {
         return;
       }
     }
-    List<String> te = headers.getAll("transfer-encoding");
-    List<String> cls = headers.getAll("content-length");
-    if (!te.isEmpty()) {
-      if (!cls.isEmpty()) {
+    // indexed scans of the kept fields: no list per message
+    String lastTe = null; // the last Transfer-Encoding value
+    boolean hasCl = false;
+    for (int i = 0; i < headers.size(); i++) {
+      String n = headers.name(i);
+      if (n.equals("transfer-encoding")) {
+        lastTe = headers.value(i);
+      } else if (n.equals("content-length")) {
+        hasCl = true;
+      }
+    }
+    if (lastTe != null) {
+      if (hasCl) {
         // 3.3.3 item 3: TE overrides CL; both present is a smuggling sign
         anomaly(HttpAnomalies.TE_CL_CONFLICT, 1);
       }
-      if (lastCodingChunked(te)) {
+      if (lastCodingChunked(lastTe)) {
         framing = Framing.CHUNKED;
         state = State.CHUNK_SIZE;
         return;
@@ -992,8 +1001,8 @@ final class Http1Parser {
       startCloseDelimited();
       return;
     }
-    if (!cls.isEmpty()) {
-      long cl = contentLength(cls);
+    if (hasCl) {
+      long cl = contentLength();
       if (cl < 0) {
         abort(); // 3.3.3 item 4: invalid Content-Length is unrecoverable
         return;
@@ -1024,17 +1033,20 @@ final class Http1Parser {
     state = State.BODY_TO_CLOSE;
   }
 
-  private static boolean lastCodingChunked(List<String> te) {
-    String last = te.get(te.size() - 1);
+  private static boolean lastCodingChunked(String last) {
     int comma = last.lastIndexOf(',');
     String coding = (comma < 0 ? last : last.substring(comma + 1)).trim();
     return coding.equalsIgnoreCase("chunked");
   }
 
   /** The Content-Length, or -1 after counting a bad or conflicting value. */
-  private long contentLength(List<String> values) {
+  private long contentLength() {
     long cl = -1;
-    for (String v : values) {
+    for (int h = 0; h < headers.size(); h++) {
+      if (!headers.name(h).equals("content-length")) {
+        continue;
+      }
+      String v = headers.value(h);
       int i = 0;
       while (i <= v.length()) {
         int comma = v.indexOf(',', i);
