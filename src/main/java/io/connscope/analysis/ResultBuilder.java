@@ -3,8 +3,10 @@ package io.connscope.analysis;
 import io.connscope.common.Addresses;
 import io.connscope.common.Direction;
 import io.connscope.common.Warnings;
+import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.PairAggregator;
+import io.connscope.http.Framing;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
@@ -27,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -75,8 +78,12 @@ public final class ResultBuilder implements AnalysisSink {
 
   private final ResultSink out;
 
-  /** Final transactions of open connections not handed over yet, by connection number. */
-  private final HashMap<Long, ArrayDeque<Transaction>> waiting = new HashMap<>();
+  /**
+   * Final transactions of open connections not handed over yet, by connection number: the {@link
+   * Transaction} itself while it is the only one (most connections carry one), an {@code
+   * ArrayDeque<Transaction>} from the second on.
+   */
+  private final HashMap<Long, Object> waiting = new HashMap<>();
 
   /** Costs of the findings about open connections, by connection and type (stall summary). */
   private final Map<String, TreeMap<String, List<Long>>> costsOf = new HashMap<>();
@@ -117,7 +124,7 @@ public final class ResultBuilder implements AnalysisSink {
   /** By connection number: its unit + 1 (0: not finished yet, or not remembered). */
   private int[] unitOf = new int[1024];
 
-  private final HashMap<String, Integer> pairUnits = new HashMap<>();
+  private final HashMap<HttpConnections.Pair, Integer> pairUnits = new HashMap<>();
 
   /** The groups, in the order they were made. */
   private final java.util.LinkedHashMap<GroupKey, Group> groups = new java.util.LinkedHashMap<>();
@@ -128,7 +135,19 @@ public final class ResultBuilder implements AnalysisSink {
    * A problem on a unit: pair index (>= 0), or -1 - connection number when the connection is the
    * unit.
    */
-  private record GroupKey(String type, long unit) {}
+  record GroupKey(String type, long unit) {
+    // written out (the values a record generates): they run for every finding, and the generated
+    // ones go through method handles, slow until the JIT compiled them
+    @Override
+    public int hashCode() {
+      return 31 * Objects.hashCode(type) + Long.hashCode(unit);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof GroupKey k && unit == k.unit && Objects.equals(type, k.type);
+    }
+  }
 
   /** The occurrences of one problem on one unit, while the analysis runs. */
   private static final class Group {
@@ -146,15 +165,21 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public void transaction(Connection c, Transaction t) {
-    ArrayDeque<Transaction> w = waiting.get(c.id());
-    if (w == null) {
-      w = new ArrayDeque<>();
-      waiting.put(c.id(), w);
-    }
-    w.addLast(t);
-    if (w.size() > MAX_WAITING) {
-      out.transaction(result(c, w.pollFirst()));
+    Long id = c.id();
+    Object w = waiting.putIfAbsent(id, t);
+    if (w instanceof Transaction first) {
+      ArrayDeque<Transaction> q = new ArrayDeque<>();
+      q.addLast(first);
+      q.addLast(t);
+      waiting.put(id, q);
+    } else if (w != null) {
+      ArrayDeque<Transaction> q = (ArrayDeque<Transaction>) w;
+      q.addLast(t);
+      if (q.size() > MAX_WAITING) {
+        out.transaction(result(c, q.pollFirst()));
+      }
     }
     transactions++;
     if (t.unanswered()) {
@@ -243,8 +268,10 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   /** The pair unit of a finished connection, remembered for the findings that name it later. */
-  private long unitOf(ConnectionResult c) {
-    String key = c.client().ip() + " " + c.server().ip() + " " + c.server().port();
+  private long unitOf(Connection c) {
+    // client address, server address and port, as the report writes them (Addresses.format is
+    // one-to-one): the same pairs as the text key built before, without building it
+    HttpConnections.Pair key = HttpConnections.Pair.of(c);
     Integer u = pairUnits.get(key);
     if (u == null && pairUnits.size() < MAX_PAIRS) {
       u = pairUnits.size();
@@ -312,12 +339,15 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public void connection(ConnectionRecord record) {
     Connection c = record.tcp();
     HttpTracker http = record.http();
-    ArrayDeque<Transaction> w = waiting.remove(c.id());
-    if (w != null) {
-      for (Transaction t : w) {
+    Object w = waiting.remove(c.id());
+    if (w instanceof Transaction t) {
+      out.transaction(result(c, t));
+    } else if (w != null) {
+      for (Transaction t : (ArrayDeque<Transaction>) w) {
         out.transaction(result(c, t));
       }
     }
@@ -333,7 +363,7 @@ public final class ResultBuilder implements AnalysisSink {
     }
     List<Finding> mine = pending.remove(c.id());
     long unit =
-        result.isHttp() ? unitOf(result) : -1 - c.id(); // only HTTP connections have transactions
+        result.isHttp() ? unitOf(c) : -1 - c.id(); // only HTTP connections have transactions
     if (mine != null) {
       for (Finding f : mine) {
         group(f, unit);
@@ -518,7 +548,25 @@ public final class ResultBuilder implements AnalysisSink {
     return size == 0 ? Map.of() : HeaderMap.own(pairs, size);
   }
 
-  private static ConnectionResult connection(
+  /**
+   * The text of the address last formatted for each side (client, server), by its two halves:
+   * connections of one capture mostly repeat their addresses.
+   */
+  private final long[] lastHi = {-1, -1};
+
+  private final long[] lastLo = {-1, -1};
+  private final String[] lastText = new String[2];
+
+  private String address(int side, long hi, long lo) {
+    if (lastText[side] == null || lastHi[side] != hi || lastLo[side] != lo) {
+      lastHi[side] = hi;
+      lastLo[side] = lo;
+      lastText[side] = Addresses.format(hi, lo);
+    }
+    return lastText[side];
+  }
+
+  private ConnectionResult connection(
       Connection c, HttpTracker http, TlsFacts tls, Map<String, List<Long>> costs) {
     ConnectionResult.Handshake handshake =
         new ConnectionResult.Handshake(
@@ -557,8 +605,8 @@ public final class ResultBuilder implements AnalysisSink {
     }
     return new ConnectionResult(
         c.id(),
-        new Endpoint(Addresses.format(c.clientAddrHi(), c.clientAddrLo()), c.clientPort()),
-        new Endpoint(Addresses.format(c.serverAddrHi(), c.serverAddrLo()), c.serverPort()),
+        new Endpoint(address(0, c.clientAddrHi(), c.clientAddrLo()), c.clientPort()),
+        new Endpoint(address(1, c.serverAddrHi(), c.serverAddrLo()), c.serverPort()),
         c.ipVersion(),
         lower(c.roleSource()),
         c.rolesInferred(),
@@ -661,23 +709,36 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   /**
-   * Lower-case constant names, computed once per enum type (they are written for every
-   * transaction).
+   * Lower-case constant names of the enums the records carry as text, computed once (they are
+   * written for every connection and transaction): one array lookup each.
    */
-  private static final ClassValue<String[]> LOWER_NAMES =
-      new ClassValue<>() {
-        @Override
-        protected String[] computeValue(Class<?> type) {
-          Object[] constants = type.getEnumConstants();
-          String[] names = new String[constants.length];
-          for (int i = 0; i < constants.length; i++) {
-            names[i] = ((Enum<?>) constants[i]).name().toLowerCase(Locale.ROOT);
-          }
-          return names;
-        }
-      };
+  private static final String[] FRAMING = lowerNames(Framing.values());
 
-  private static String lower(Enum<?> e) {
-    return e == null ? null : LOWER_NAMES.get(e.getDeclaringClass())[e.ordinal()];
+  private static final String[] ROLE_SOURCE = lowerNames(Connection.RoleSource.values());
+  private static final String[] VANTAGE = lowerNames(Connection.Vantage.values());
+  private static final String[] CLOSE_REASON = lowerNames(Connection.CloseReason.values());
+
+  private static String[] lowerNames(Enum<?>[] constants) {
+    String[] names = new String[constants.length];
+    for (int i = 0; i < constants.length; i++) {
+      names[i] = constants[i].name().toLowerCase(Locale.ROOT);
+    }
+    return names;
+  }
+
+  private static String lower(Framing e) {
+    return e == null ? null : FRAMING[e.ordinal()];
+  }
+
+  private static String lower(Connection.RoleSource e) {
+    return e == null ? null : ROLE_SOURCE[e.ordinal()];
+  }
+
+  private static String lower(Connection.Vantage e) {
+    return e == null ? null : VANTAGE[e.ordinal()];
+  }
+
+  private static String lower(Connection.CloseReason e) {
+    return e == null ? null : CLOSE_REASON[e.ordinal()];
   }
 }

@@ -41,8 +41,34 @@ import java.util.function.Consumer;
 public final class TimeWaitReuseDetector implements Detector {
   public static final String TYPE = "tcp.time_wait_reuse";
 
-  private record Tuple(
-      int ipVersion, long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {}
+  /**
+   * A connection's 4-tuple. hashCode and equals are written out (the values a record generates):
+   * they run for every connection, and the generated ones go through method handles.
+   */
+  record Tuple(int ipVersion, long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {
+    @Override
+    public int hashCode() {
+      int h = ipVersion;
+      h = 31 * h + Long.hashCode(cHi);
+      h = 31 * h + Long.hashCode(cLo);
+      h = 31 * h + cPort;
+      h = 31 * h + Long.hashCode(sHi);
+      h = 31 * h + Long.hashCode(sLo);
+      return 31 * h + sPort;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Tuple t
+          && ipVersion == t.ipVersion
+          && cHi == t.cHi
+          && cLo == t.cLo
+          && cPort == t.cPort
+          && sHi == t.sHi
+          && sLo == t.sLo
+          && sPort == t.sPort;
+    }
+  }
 
   private record Closed(long endUs, int closedBy, long closeFrame) {}
 

@@ -971,14 +971,23 @@ final class Http1Parser {
         return;
       }
     }
-    List<String> te = headers.getAll("transfer-encoding");
-    List<String> cls = headers.getAll("content-length");
-    if (!te.isEmpty()) {
-      if (!cls.isEmpty()) {
+    // indexed scans of the kept fields: no list per message
+    String lastTe = null; // the last Transfer-Encoding value
+    boolean hasCl = false;
+    for (int i = 0; i < headers.size(); i++) {
+      String n = headers.name(i);
+      if (n.equals("transfer-encoding")) {
+        lastTe = headers.value(i);
+      } else if (n.equals("content-length")) {
+        hasCl = true;
+      }
+    }
+    if (lastTe != null) {
+      if (hasCl) {
         // 3.3.3 item 3: TE overrides CL; both present is a smuggling sign
         anomaly(HttpAnomalies.TE_CL_CONFLICT, 1);
       }
-      if (lastCodingChunked(te)) {
+      if (lastCodingChunked(lastTe)) {
         framing = Framing.CHUNKED;
         state = State.CHUNK_SIZE;
         return;
@@ -992,8 +1001,8 @@ final class Http1Parser {
       startCloseDelimited();
       return;
     }
-    if (!cls.isEmpty()) {
-      long cl = contentLength(cls);
+    if (hasCl) {
+      long cl = contentLength();
       if (cl < 0) {
         abort(); // 3.3.3 item 4: invalid Content-Length is unrecoverable
         return;
@@ -1024,17 +1033,20 @@ final class Http1Parser {
     state = State.BODY_TO_CLOSE;
   }
 
-  private static boolean lastCodingChunked(List<String> te) {
-    String last = te.get(te.size() - 1);
+  private static boolean lastCodingChunked(String last) {
     int comma = last.lastIndexOf(',');
     String coding = (comma < 0 ? last : last.substring(comma + 1)).trim();
     return coding.equalsIgnoreCase("chunked");
   }
 
   /** The Content-Length, or -1 after counting a bad or conflicting value. */
-  private long contentLength(List<String> values) {
+  private long contentLength() {
     long cl = -1;
-    for (String v : values) {
+    for (int h = 0; h < headers.size(); h++) {
+      if (!headers.name(h).equals("content-length")) {
+        continue;
+      }
+      String v = headers.value(h);
       int i = 0;
       while (i <= v.length()) {
         int comma = v.indexOf(',', i);
@@ -1235,7 +1247,7 @@ final class Http1Parser {
     // the line whatever its length, any other byte past the limit leaves the line too long
     int room = Math.max(0, limit + 1 - lineLen);
     // no need to look further than one byte past the room
-    int nl = indexOfLf(buf, pos, (int) Math.min(end, (long) pos + room + 1));
+    int nl = scanLine(buf, pos, (int) Math.min(end, (long) pos + room + 1));
     int take = Math.min(nl - pos, room);
     if (take > 0) {
       if (lineLen + take > line.length) {
@@ -1246,13 +1258,8 @@ final class Http1Parser {
         line = java.util.Arrays.copyOf(line, n);
       }
       buf.get(pos, line, lineLen, take);
-      if (!lineNul) {
-        for (int i = lineLen; i < lineLen + take; i++) {
-          if (line[i] == 0) {
-            lineNul = true;
-            break;
-          }
-        }
+      if (nulAt >= 0 && nulAt < pos + take) {
+        lineNul = true; // a NUL among the bytes taken (scanLine found it)
       }
       lineLen += take;
       lineRaw += take;
@@ -1277,21 +1284,36 @@ final class Http1Parser {
     return pos + 1;
   }
 
-  /** Index of the first LF in {@code buf[pos, end)}, {@code end} when none. */
-  private static int indexOfLf(ByteBuffer buf, int pos, int end) {
+  /** Index of the first NUL before the LF {@link #scanLine} found, -1 when none. */
+  private int nulAt;
+
+  /**
+   * Index of the first LF in {@code buf[pos, end)}, {@code end} when none; notes the first NUL
+   * before it in {@link #nulAt} (one pass over the line's bytes for both).
+   */
+  private int scanLine(ByteBuffer buf, int pos, int end) {
+    nulAt = -1;
     if (buf.hasArray()) {
       byte[] a = buf.array();
       int base = buf.arrayOffset();
       for (int i = pos; i < end; i++) {
-        if (a[base + i] == '\n') {
+        byte c = a[base + i];
+        if (c == '\n') {
           return i;
+        }
+        if (c == 0 && nulAt < 0) {
+          nulAt = i;
         }
       }
       return end;
     }
     for (int i = pos; i < end; i++) {
-      if (buf.get(i) == '\n') {
+      byte c = buf.get(i);
+      if (c == '\n') {
         return i;
+      }
+      if (c == 0 && nulAt < 0) {
+        nulAt = i;
       }
     }
     return end;
@@ -1369,30 +1391,21 @@ final class Http1Parser {
     return -1;
   }
 
-  /** RFC 7230 3.2.6 tchar. */
+  /** RFC 7230 3.2.6 tchar, by byte value (bytes from 128 on are none). */
+  private static final boolean[] TCHAR = new boolean[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      TCHAR[c] =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+  }
+
+  /** RFC 7230 3.2.6 tchar: one table lookup (this runs for every byte of every field name). */
   static boolean isTchar(byte b) {
-    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')) {
-      return true;
-    }
-    switch (b) {
-      case '!':
-      case '#':
-      case '$':
-      case '%':
-      case '&':
-      case '\'':
-      case '*':
-      case '+':
-      case '-':
-      case '.':
-      case '^':
-      case '_':
-      case '`':
-      case '|':
-      case '~':
-        return true;
-      default:
-        return false;
-    }
+    return b >= 0 && TCHAR[b];
   }
 }

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -65,10 +66,58 @@ public final class HttpConnections {
     }
   }
 
-  private record Pair(long clientHi, long clientLo, long serverHi, long serverLo, int serverPort) {}
+  /**
+   * A client address with a server address and port. hashCode and equals are written out (the same
+   * values as a record's generated ones): they run for every connection, and the generated ones go
+   * through method handles, slow until the JIT has compiled them.
+   */
+  public record Pair(long clientHi, long clientLo, long serverHi, long serverLo, int serverPort) {
+    /** The pair of {@code c}. */
+    public static Pair of(Connection c) {
+      return new Pair(
+          c.clientAddrHi(), c.clientAddrLo(), c.serverAddrHi(), c.serverAddrLo(), c.serverPort());
+    }
+
+    @Override
+    public int hashCode() {
+      int h = Long.hashCode(clientHi);
+      h = 31 * h + Long.hashCode(clientLo);
+      h = 31 * h + Long.hashCode(serverHi);
+      h = 31 * h + Long.hashCode(serverLo);
+      return 31 * h + serverPort;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Pair p
+          && clientHi == p.clientHi
+          && clientLo == p.clientLo
+          && serverHi == p.serverHi
+          && serverLo == p.serverLo
+          && serverPort == p.serverPort;
+    }
+  }
 
   /** Requests by who sent them (client address), method and path: how a forwarded copy is found. */
-  private record RequestKey(long clientHi, long clientLo, String method, String path) {}
+  record RequestKey(long clientHi, long clientLo, String method, String path) {
+    // written out, the values a record generates (see Pair)
+    @Override
+    public int hashCode() {
+      int h = Long.hashCode(clientHi);
+      h = 31 * h + Long.hashCode(clientLo);
+      h = 31 * h + Objects.hashCode(method);
+      return 31 * h + Objects.hashCode(path);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RequestKey k
+          && clientHi == k.clientHi
+          && clientLo == k.clientLo
+          && Objects.equals(method, k.method)
+          && Objects.equals(path, k.path);
+    }
+  }
 
   /** The requests of one {@link RequestKey}, sorted by request time when first searched. */
   private static final class Requests {

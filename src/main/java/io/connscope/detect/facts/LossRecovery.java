@@ -220,6 +220,9 @@ public final class LossRecovery {
     if (to > next) {
       return true;
     }
+    if (holes.isEmpty()) {
+      return false; // most connections: no lookup, no box
+    }
     Map.Entry<Long, long[]> h = holes.lowerEntry(to);
     return h != null && h.getValue()[0] > Math.max(from, 0);
   }
@@ -230,7 +233,7 @@ public final class LossRecovery {
     long timeout = Math.max(timeoutMinMicros, rtt > 0 ? rtt * 3 / 2 : 0);
     long dupWindow = FAST_WINDOW_MICROS + Math.max(0, rtt);
     // first transmissions seen: start -> timeline index; holes: start -> {end, ts, index}
-    TreeMap<Long, Integer> firsts = new TreeMap<>();
+    LongIntFloorMap firsts = new LongIntFloorMap();
     TreeMap<Long, long[]> holes = new TreeMap<>();
     long high = -1; // highest byte + 1 sent by d so far (-1: no data yet)
     long ack = -1; // the peer's highest cumulative ACK of d's bytes
@@ -311,13 +314,14 @@ public final class LossRecovery {
         lastDataTs = t.ts(i);
         continue;
       }
-      Map.Entry<Long, Integer> seen = firsts.floorEntry(s);
-      boolean repeat = seen != null && t.seq(seen.getValue()) + t.len(seen.getValue()) > s;
+      int seenAt = firsts.floor(s);
+      int seen = seenAt < 0 ? -1 : firsts.valueAt(seenAt);
+      boolean repeat = seen >= 0 && t.seq(seen) + t.len(seen) > s;
       int kind;
       long originTs;
       int originIndex;
       if (repeat) {
-        originIndex = seen.getValue();
+        originIndex = seen;
         originTs = t.ts(originIndex);
         kind =
             t.ts(i) - originTs < reorder && t.seq(originIndex) == s && t.len(originIndex) == len

@@ -37,9 +37,33 @@ public final class PairAggregator {
   /** SYN frames kept per pair as evidence. */
   static final int EVIDENCE = 10;
 
-  /** Pair identity. */
+  /**
+   * Pair identity. hashCode and equals are written out (the values a record generates): they run
+   * for every connection, and the generated ones go through method handles.
+   */
   public record Key(
       int ipVersion, long clientHi, long clientLo, long serverHi, long serverLo, int serverPort) {
+    @Override
+    public int hashCode() {
+      int h = ipVersion;
+      h = 31 * h + Long.hashCode(clientHi);
+      h = 31 * h + Long.hashCode(clientLo);
+      h = 31 * h + Long.hashCode(serverHi);
+      h = 31 * h + Long.hashCode(serverLo);
+      return 31 * h + serverPort;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k
+          && ipVersion == k.ipVersion
+          && clientHi == k.clientHi
+          && clientLo == k.clientLo
+          && serverHi == k.serverHi
+          && serverLo == k.serverLo
+          && serverPort == k.serverPort;
+    }
+
     public static Key of(Connection c) {
       return new Key(
           c.ipVersion(),
