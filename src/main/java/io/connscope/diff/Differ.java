@@ -3,7 +3,8 @@ package io.connscope.diff;
 import io.connscope.diff.DiffResult.FindingChange;
 import io.connscope.diff.DiffResult.PairDiff;
 import io.connscope.diff.DiffResult.PatternDiff;
-import io.connscope.diff.DiffResult.Percentiles;
+import io.connscope.result.PatternStats;
+import io.connscope.result.Percentiles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,7 +111,7 @@ public final class Differ {
     SideStats.Server b = before.servers().get(p.beforeServer());
     SideStats.Server a = after.servers().get(p.afterServer());
     return new DiffResult.Waterfalls(
-        best, byStart(b.rows), byStart(a.rows), b.all.transactions, a.all.transactions);
+        best, byStart(b.rows), byStart(a.rows), b.all().transactions(), a.all().transactions());
   }
 
   private static List<DiffResult.Row> byStart(List<DiffResult.Row> rows) {
@@ -152,11 +153,11 @@ public final class Differ {
     Map<SideStats.Server, String> how = new LinkedHashMap<>();
     List<SideStats.Server> unmatched = new ArrayList<>();
     for (SideStats.Server b : before.servers().values()) {
-      String target = map.getOrDefault(b.key, b.key);
+      String target = map.getOrDefault(b.key(), b.key());
       SideStats.Server a = left.remove(target);
       if (a != null) {
         matched.put(b, a);
-        how.put(b, target.equals(b.key) ? "address" : "map");
+        how.put(b, target.equals(b.key()) ? "address" : "map");
       } else {
         unmatched.add(b);
       }
@@ -177,7 +178,7 @@ public final class Differ {
       if (n == 1 && sameHostBefore == 1) {
         matched.put(b, only);
         how.put(b, "host");
-        left.remove(only.key);
+        left.remove(only.key());
         unmatched.remove(b);
       }
     }
@@ -201,28 +202,30 @@ public final class Differ {
     TreeSet<String> patterns = new TreeSet<>();
     TreeSet<String> clients = new TreeSet<>();
     if (b != null) {
-      patterns.addAll(b.patterns.keySet());
+      patterns.addAll(b.patterns().keySet());
       clients.addAll(b.clients);
     }
     if (a != null) {
-      patterns.addAll(a.patterns.keySet());
+      patterns.addAll(a.patterns().keySet());
       clients.addAll(a.clients);
     }
     List<PatternDiff> pds = new ArrayList<>();
     for (String p : patterns) {
-      SideStats.Group gb = b == null ? null : b.patterns.get(p);
-      SideStats.Group ga = a == null ? null : a.patterns.get(p);
-      pds.add(new PatternDiff(p, gb == null ? null : gb.stats(), ga == null ? null : ga.stats()));
+      PatternStats.Group gb = b == null ? null : b.patterns().get(p);
+      PatternStats.Group ga = a == null ? null : a.patterns().get(p);
+      pds.add(
+          new PatternDiff(
+              p, gb == null ? null : SideStats.stats(gb), ga == null ? null : SideStats.stats(ga)));
     }
     String host = b != null && b.host != null ? b.host : a != null ? a.host : null;
     return new PairDiff(
         how,
-        b == null ? null : b.key,
-        a == null ? null : a.key,
+        b == null ? null : b.key(),
+        a == null ? null : a.key(),
         host,
         List.copyOf(clients),
-        b == null ? null : b.all.stats(),
-        a == null ? null : a.all.stats(),
+        b == null ? null : SideStats.stats(b.all()),
+        a == null ? null : SideStats.stats(a.all()),
         pds);
   }
 
