@@ -14,6 +14,7 @@ import io.connscope.result.Endpoint;
 import io.connscope.result.Finding;
 import io.connscope.result.HeaderMap;
 import io.connscope.result.PairSummary;
+import io.connscope.result.PatternStats;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
@@ -74,6 +75,10 @@ public final class ResultBuilder implements AnalysisSink {
           + " responses are saved in proportion to the avoided setups";
 
   private final ResultSink out;
+
+  /** Per client/server pair and request pattern, as transactions and connections are final. */
+  private final PatternStats<PatternStats.Table> patterns =
+      new PatternStats<>(PatternStats.Table::new, MAX_PAIRS, "");
 
   /** Final transactions of open connections not handed over yet, by connection number. */
   private final HashMap<Long, ArrayDeque<Transaction>> waiting = new HashMap<>();
@@ -154,7 +159,7 @@ public final class ResultBuilder implements AnalysisSink {
     }
     w.addLast(t);
     if (w.size() > MAX_WAITING) {
-      out.transaction(result(c, w.pollFirst()));
+      handOver(result(c, w.pollFirst()));
     }
     transactions++;
     if (t.unanswered()) {
@@ -317,7 +322,7 @@ public final class ResultBuilder implements AnalysisSink {
     ArrayDeque<Transaction> w = waiting.remove(c.id());
     if (w != null) {
       for (Transaction t : w) {
-        out.transaction(result(c, t));
+        handOver(result(c, t));
       }
     }
     ConnectionResult result = connection(c, http, record.tls(), costsOf.remove(c.idString()));
@@ -338,7 +343,18 @@ public final class ResultBuilder implements AnalysisSink {
         group(f, unit);
       }
     }
+    patterns.connection(result, pairKey(result.client().ip(), result.server()));
     out.connection(result);
+  }
+
+  private void handOver(TransactionResult t) {
+    patterns.transaction(t);
+    out.transaction(t);
+  }
+
+  /** The key of a client/server pair in {@link #patterns}. */
+  private static String pairKey(String client, Endpoint server) {
+    return client + " " + server.ip() + " " + server.port();
   }
 
   @Override
@@ -364,9 +380,10 @@ public final class ResultBuilder implements AnalysisSink {
       warnings.add(
           new CaptureSummary.Warning(e.getKey(), en.count(), en.firstFrame(), en.detail()));
     }
+    patterns.finish();
     List<PairSummary> pairs = new ArrayList<>();
     for (PairAggregator.Pair p : t.pairs()) {
-      pairs.add(pair(p));
+      pairs.add(pair(p, patterns));
     }
     out.finish(
         new CaptureSummary(
@@ -613,11 +630,14 @@ public final class ResultBuilder implements AnalysisSink {
     return client == server ? null : client ? "client_only" : "server_only";
   }
 
-  private static PairSummary pair(PairAggregator.Pair p) {
+  private static PairSummary pair(PairAggregator.Pair p, PatternStats<PatternStats.Table> ps) {
     PairAggregator.Key k = p.key();
+    String client = Addresses.format(k.clientHi(), k.clientLo());
+    Endpoint server = new Endpoint(Addresses.format(k.serverHi(), k.serverLo()), k.serverPort());
+    PatternStats.Table table = ps.tables().get(pairKey(client, server));
     return new PairSummary(
-        Addresses.format(k.clientHi(), k.clientLo()),
-        new Endpoint(Addresses.format(k.serverHi(), k.serverLo()), k.serverPort()),
+        client,
+        server,
         p.firstConnection(),
         p.connections(),
         p.httpConnections(),
@@ -640,7 +660,9 @@ public final class ResultBuilder implements AnalysisSink {
             p.setupSavedMicros(),
             p.slowStartSavedMicros(),
             p.setupSavedMicros() + p.slowStartSavedMicros(),
-            ESTIMATE_ASSUMPTIONS));
+            ESTIMATE_ASSUMPTIONS),
+        table == null ? List.of() : table.summaries(),
+        (table == null ? new PatternStats.Table() : table).histogram());
   }
 
   private static long span(long from, long to) {

@@ -54,9 +54,9 @@ public final class DiffWriters {
           "  %-34s %5d, %-9s -> %5d, %-9s %s%n",
           Text.safe(f.type(), 60),
           f.beforeCount(),
-          Differ.dur(f.beforeCostUs()),
+          Text.dur(f.beforeCostUs()),
           f.afterCount(),
-          Differ.dur(f.afterCostUs()),
+          Text.dur(f.afterCostUs()),
           f.status());
     }
     for (PairDiff p : d.pairs()) {
@@ -100,16 +100,10 @@ public final class DiffWriters {
         side,
         s.transactions(),
         s.connectionsPerTransaction(),
-        Differ.dur(s.setupUs()),
-        pct(s.waitTime()),
-        pct(s.total()),
+        Text.dur(s.setupUs()),
+        Text.percentiles(s.waitTime()),
+        Text.percentiles(s.total()),
         s.bytes());
-  }
-
-  private static String pct(Percentiles p) {
-    return p == null
-        ? "-"
-        : Differ.dur(p.p50Us()) + " / " + Differ.dur(p.p90Us()) + " / " + Differ.dur(p.p99Us());
   }
 
   private static String side(DiffResult.Side s, boolean md) {
@@ -187,11 +181,11 @@ public final class DiffWriters {
                 + " | "
                 + f.beforeCount()
                 + ", "
-                + Differ.dur(f.beforeCostUs())
+                + Text.dur(f.beforeCostUs())
                 + " | "
                 + f.afterCount()
                 + ", "
-                + Differ.dur(f.afterCostUs())
+                + Text.dur(f.afterCostUs())
                 + " | "
                 + f.status()
                 + " |");
@@ -251,9 +245,9 @@ public final class DiffWriters {
             side,
             s.transactions(),
             s.connectionsPerTransaction(),
-            Differ.dur(s.setupUs()),
-            pct(s.waitTime()),
-            pct(s.total()),
+            Text.dur(s.setupUs()),
+            Text.percentiles(s.waitTime()),
+            Text.percentiles(s.total()),
             s.bytes()));
   }
 
@@ -298,11 +292,11 @@ public final class DiffWriters {
                 + "</code></td><td class=\"n\">"
                 + f.beforeCount()
                 + ", "
-                + Differ.dur(f.beforeCostUs())
+                + Text.dur(f.beforeCostUs())
                 + "</td><td class=\"n\">"
                 + f.afterCount()
                 + ", "
-                + Differ.dur(f.afterCostUs())
+                + Text.dur(f.afterCostUs())
                 + "</td><td>"
                 + f.status()
                 + "</td></tr>");
@@ -349,15 +343,15 @@ public final class DiffWriters {
             side,
             s.transactions(),
             s.connectionsPerTransaction(),
-            Differ.dur(s.setupUs()),
-            pct(s.waitTime()),
-            pct(s.total()),
+            Text.dur(s.setupUs()),
+            Text.percentiles(s.waitTime()),
+            Text.percentiles(s.total()),
             s.bytes()));
   }
 
   private static void waterfalls(PrintWriter o, DiffResult.Waterfalls wf) {
     long span = Math.max(1, Math.max(span(wf.before()), span(wf.after())));
-    o.println("<h3>Waterfalls, same time scale (" + Differ.dur(span) + " wide)</h3>");
+    o.println("<h3>Waterfalls, same time scale (" + Text.dur(span) + " wide)</h3>");
     o.println(
         "<p class=\"legend\"><i class=\"l\" style=\"background:#4e79a7\"></i>send"
             + "<i style=\"background:#f28e2b\"></i>wait<i style=\"background:#59a14f\"></i>receive</p>");
@@ -450,7 +444,7 @@ public final class DiffWriters {
             a,
             y + 2,
             Math.max(1.0, b - a),
-            Escape.html(label + ": " + kind + " " + Differ.dur(to - from))));
+            Escape.html(label + ": " + kind + " " + Text.dur(to - from))));
   }
 
   // ---------------------------------------------------------------- JSON

@@ -3,12 +3,12 @@ package io.connscope.diff;
 import io.connscope.diff.DiffResult.FindingChange;
 import io.connscope.diff.DiffResult.PairDiff;
 import io.connscope.diff.DiffResult.PatternDiff;
+import io.connscope.report.Text;
 import io.connscope.result.PatternStats;
 import io.connscope.result.Percentiles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -53,10 +53,16 @@ public final class Differ {
     for (FindingChange f : findings) {
       if (f.status().equals("new")) {
         regressions.add(
-            "new finding " + f.type() + " (" + f.afterCount() + ", " + dur(f.afterCostUs()) + ")");
+            "new finding "
+                + f.type()
+                + " ("
+                + f.afterCount()
+                + ", "
+                + Text.dur(f.afterCostUs())
+                + ")");
       } else if (f.afterCostUs() - f.beforeCostUs() > costMs * 1000) {
         regressions.add(
-            f.type() + " cost " + dur(f.beforeCostUs()) + " -> " + dur(f.afterCostUs()));
+            f.type() + " cost " + Text.dur(f.beforeCostUs()) + " -> " + Text.dur(f.afterCostUs()));
       }
     }
     for (PairDiff p : pairs) {
@@ -71,7 +77,13 @@ public final class Differ {
         long a = pd.after().total().p90Us();
         if (a - b > p90MinMs * 1000 && (a - b) * 100 > b * p90Pct) {
           regressions.add(
-              p.afterServer() + " " + pd.pattern() + " p90 total " + dur(b) + " -> " + dur(a));
+              p.afterServer()
+                  + " "
+                  + pd.pattern()
+                  + " p90 total "
+                  + Text.dur(b)
+                  + " -> "
+                  + Text.dur(a));
         }
       }
     }
@@ -236,7 +248,7 @@ public final class Differ {
     for (FindingChange f : findings) {
       switch (f.status()) {
         case "new" ->
-            added.add(f.type() + " (" + f.afterCount() + ", " + dur(f.afterCostUs()) + ")");
+            added.add(f.type() + " (" + f.afterCount() + ", " + Text.dur(f.afterCostUs()) + ")");
         case "same" -> {}
         default ->
             parts.add(
@@ -246,9 +258,9 @@ public final class Differ {
                     + " -> "
                     + f.afterCount()
                     + ", "
-                    + dur(f.beforeCostUs())
+                    + Text.dur(f.beforeCostUs())
                     + " -> "
-                    + dur(f.afterCostUs()));
+                    + Text.dur(f.afterCostUs()));
       }
     }
     if (b.transactions() != a.transactions()) {
@@ -260,13 +272,13 @@ public final class Differ {
       parts.add("connections " + b.connections() + " -> " + a.connections());
     }
     // a percentile is named when it changed as shown (44.5 ms and 44.6 ms both read "45 ms")
-    if (wb != null && wa != null && !dur(wb.p90Us()).equals(dur(wa.p90Us()))) {
-      parts.add("p90 wait " + dur(wb.p90Us()) + " -> " + dur(wa.p90Us()));
+    if (wb != null && wa != null && !Text.dur(wb.p90Us()).equals(Text.dur(wa.p90Us()))) {
+      parts.add("p90 wait " + Text.dur(wb.p90Us()) + " -> " + Text.dur(wa.p90Us()));
     }
     Percentiles tb = b.total();
     Percentiles ta = a.total();
-    if (tb != null && ta != null && !dur(tb.p90Us()).equals(dur(ta.p90Us()))) {
-      parts.add("p90 total " + dur(tb.p90Us()) + " -> " + dur(ta.p90Us()));
+    if (tb != null && ta != null && !Text.dur(tb.p90Us()).equals(Text.dur(ta.p90Us()))) {
+      parts.add("p90 total " + Text.dur(tb.p90Us()) + " -> " + Text.dur(ta.p90Us()));
     }
     long beforeOnly = pairs.stream().filter(p -> p.matchedBy().equals("before_only")).count();
     long afterOnly = pairs.stream().filter(p -> p.matchedBy().equals("after_only")).count();
@@ -280,30 +292,10 @@ public final class Differ {
       return "no change: "
           + a.transactions()
           + " transactions, the same findings"
-          + (wa == null ? "" : ", p90 wait " + dur(wa.p90Us()))
-          + (ta == null ? "" : ", p90 total " + dur(ta.p90Us()));
+          + (wa == null ? "" : ", p90 wait " + Text.dur(wa.p90Us()))
+          + (ta == null ? "" : ", p90 total " + Text.dur(ta.p90Us()));
     }
     parts.add(added.isEmpty() ? "nothing new" : "new: " + String.join(", ", added));
     return String.join("; ", parts);
-  }
-
-  /** A duration for people: "0 s", "35 us", "0.4 ms", "44 ms", "0.83 s", "12.50 s". */
-  public static String dur(long us) {
-    if (us < 0) {
-      return "-";
-    }
-    if (us == 0) {
-      return "0 s";
-    }
-    if (us < 100) {
-      return us + " us";
-    }
-    if (us < 10_000) {
-      return String.format(Locale.ROOT, "%.1f ms", us / 1000.0);
-    }
-    if (us < 1_000_000) {
-      return String.format(Locale.ROOT, "%d ms", Math.round(us / 1000.0));
-    }
-    return String.format(Locale.ROOT, "%.2f s", us / 1_000_000.0);
   }
 }
