@@ -8,6 +8,7 @@ import io.connscope.diff.DiffResult.FindingChange;
 import io.connscope.diff.DiffResult.PairDiff;
 import io.connscope.diff.DiffResult.PatternDiff;
 import io.connscope.diff.DiffResult.Stats;
+import io.connscope.report.Budget;
 import io.connscope.report.Escape;
 import io.connscope.report.Text;
 import io.connscope.result.Percentiles;
@@ -157,25 +158,43 @@ public final class DiffWriters {
 
   // ---------------------------------------------------------------- Markdown
 
-  /** GitHub-flavoured Markdown for a ticket comment. */
-  public static void markdown(DiffResult d, Writer w) {
-    PrintWriter o = new PrintWriter(w);
-    o.println("## connscope diff");
-    o.println();
-    o.println("**Verdict:** " + Escape.md(d.verdict()));
-    o.println();
-    o.println("- before: " + side(d.before(), true));
-    o.println("- after: " + side(d.after(), true));
-    o.println();
-    o.println("### Findings");
-    o.println();
+  /** Characters reserved for the sections after the head: findings, servers, regressions, end. */
+  static final int[] MD_SHARES = {10_000, 25_000, 8_000, 500};
+
+  private static int mdAfter(int i) {
+    int n = 0;
+    for (int k = i + 1; k < MD_SHARES.length; k++) {
+      n += MD_SHARES[k];
+    }
+    return n;
+  }
+
+  /**
+   * GitHub-flavoured Markdown for a ticket comment, under {@value Budget#MARKDOWN} characters
+   * whatever the inputs (a {@link Budget}, as the analyze Markdown report): what does not fit is
+   * counted in a note pointing to the HTML/JSON diff.
+   */
+  public static void markdown(DiffResult d, Writer w) throws IOException {
+    Budget b = new Budget(Budget.MARKDOWN - 1).section(mdAfter(-1));
+    b.add("## connscope diff\n\n");
+    String verdict = d.verdict();
+    if (verdict.length() > 2_000) {
+      int n = Character.isHighSurrogate(verdict.charAt(1_999)) ? 1_999 : 2_000;
+      verdict = verdict.substring(0, n) + "...";
+    }
+    b.add("**Verdict:** " + Escape.md(verdict) + "\n\n");
+    mdSide(b, "before", d.before());
+    mdSide(b, "after", d.after());
+    b.add("\n");
+    b.section(mdAfter(0));
+    b.add("### Findings\n\n");
     if (d.findings().isEmpty()) {
-      o.println("None on either side.");
+      b.add("None on either side.\n");
     } else {
-      o.println("| type | before | after | change |");
-      o.println("|---|---:|---:|---|");
+      b.add("| type | before | after | change |\n|---|---:|---:|---|\n");
+      int shown = 0;
       for (FindingChange f : d.findings()) {
-        o.println(
+        if (!b.add(
             "| "
                 + Escape.mdSpan(f.type())
                 + " | "
@@ -188,24 +207,60 @@ public final class DiffWriters {
                 + Text.dur(f.afterCostUs())
                 + " | "
                 + f.status()
-                + " |");
+                + " |\n")) {
+          break;
+        }
+        shown++;
+      }
+      if (shown < d.findings().size()) {
+        b.note(
+            "\n"
+                + (d.findings().size() - shown)
+                + " more finding types: see the HTML/JSON diff.\n");
       }
     }
+    b.section(mdAfter(1));
+    int servers = 0;
+    long patternsLeft = 0;
     for (PairDiff p : d.pairs()) {
-      o.println();
-      o.println("### Server " + server(p, true));
-      o.println();
-      o.println(
-          "| pattern | side | tx | conn/tx | setup | wait p50/p90/p99 | total p50/p90/p99 | bytes |");
-      o.println("|---|---|---:|---:|---:|---|---|---:|");
-      mdRows(o, "(all)", p.before(), p.after());
+      patternsLeft += p.patterns().size();
+    }
+    boolean full = false;
+    for (PairDiff p : d.pairs()) {
+      StringBuilder head =
+          new StringBuilder("\n### Server ")
+              .append(server(p, true))
+              .append("\n\n")
+              .append(
+                  "| pattern | side | tx | conn/tx | setup | wait p50/p90/p99 | total p50/p90/p99 | bytes |\n")
+              .append("|---|---|---:|---:|---:|---|---|---:|\n")
+              .append(mdRows("(all)", p.before(), p.after()));
+      if (!b.add(head)) {
+        full = true;
+        break;
+      }
+      servers++;
       for (PatternDiff pd : p.patterns()) {
-        mdRows(o, Escape.md(pd.pattern()), pd.before(), pd.after());
+        if (!b.add(mdRows(Escape.md(pd.pattern()), pd.before(), pd.after()))) {
+          full = true;
+          break;
+        }
+        patternsLeft--;
+      }
+      if (full) {
+        break;
       }
     }
-    o.println();
-    o.println("### Regressions");
-    o.println();
+    if (full) {
+      b.note(
+          "\n"
+              + (d.pairs().size() - servers)
+              + " more servers and "
+              + patternsLeft
+              + " more patterns: see the HTML/JSON diff.\n");
+    }
+    b.section(mdAfter(2));
+    b.add("\n### Regressions\n\n");
     DiffResult.Gate g = d.gate();
     String limits =
         String.format(
@@ -216,39 +271,59 @@ public final class DiffWriters {
             g.p90Pct(),
             g.p90MinMs());
     if (!g.failed()) {
-      o.println("None (" + limits + ").");
+      b.add("None (" + limits + ").\n");
     } else {
-      o.println(limits + ":");
-      o.println();
+      b.add(limits + ":\n\n");
+      int shown = 0;
       for (String r : g.regressions()) {
-        o.println("- " + Escape.md(r));
+        if (!b.add("- " + Escape.md(r) + "\n")) {
+          break;
+        }
+        shown++;
+      }
+      if (shown < g.regressions().size()) {
+        b.note(
+            "- "
+                + (g.regressions().size() - shown)
+                + " more regressions: see the HTML/JSON diff.\n");
       }
     }
-    o.flush();
+    w.write(b.toString());
+    w.flush();
   }
 
-  private static void mdRows(PrintWriter o, String name, Stats b, Stats a) {
-    mdRow(o, name, "before", b);
-    mdRow(o, "", "after", a);
-  }
-
-  private static void mdRow(PrintWriter o, String name, String side, Stats s) {
-    if (s == null) {
-      o.println("| " + name + " | " + side + " | - | | | | | |");
-      return;
+  private static void mdSide(Budget b, String name, DiffResult.Side s) {
+    if (!b.add("- " + name + ": " + side(s, true) + "\n")) {
+      b.note(
+          "- "
+              + name
+              + ": "
+              + s.inputs().size()
+              + " inputs, "
+              + s.transactions()
+              + " transactions (the inputs are listed in the HTML/JSON diff)\n");
     }
-    o.println(
-        String.format(
-            Locale.ROOT,
-            "| %s | %s | %d | %.2f | %s | %s | %s | %d |",
-            name,
-            side,
-            s.transactions(),
-            s.connectionsPerTransaction(),
-            Text.dur(s.setupUs()),
-            Text.percentiles(s.waitTime()),
-            Text.percentiles(s.total()),
-            s.bytes()));
+  }
+
+  private static String mdRows(String name, Stats b, Stats a) {
+    return mdRow(name, "before", b) + mdRow("", "after", a);
+  }
+
+  private static String mdRow(String name, String side, Stats s) {
+    if (s == null) {
+      return "| " + name + " | " + side + " | - | | | | | |\n";
+    }
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s | %d | %.2f | %s | %s | %s | %d |\n",
+        name,
+        side,
+        s.transactions(),
+        s.connectionsPerTransaction(),
+        Text.dur(s.setupUs()),
+        Text.percentiles(s.waitTime()),
+        Text.percentiles(s.total()),
+        s.bytes());
   }
 
   // ---------------------------------------------------------------- HTML
