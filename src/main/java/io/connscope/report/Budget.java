@@ -58,6 +58,27 @@ public final class Budget {
     }
   }
 
+  /** Characters {@link #add} can still take in this section. */
+  public int room() {
+    return Math.max(0, end - b.length() - NOTE);
+  }
+
+  /**
+   * How many of {@code rows}, added in order, fit in this section when {@code extra} more
+   * characters come before row {@code at} (a collapsed part's opening); rows are added whole.
+   */
+  public int fitting(java.util.List<String> rows, int at, int extra) {
+    long used = 0;
+    int room = room();
+    for (int i = 0; i < rows.size(); i++) {
+      used += rows.get(i).length() + (i == at ? extra : 0);
+      if (used > room) {
+        return i;
+      }
+    }
+    return rows.size();
+  }
+
   /** Characters written so far. */
   public int length() {
     return b.length();

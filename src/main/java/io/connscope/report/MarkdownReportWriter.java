@@ -34,6 +34,9 @@ public final class MarkdownReportWriter {
   /** Rows shown before the rest of a table is collapsed. */
   static final int SHOWN_ROWS = 10;
 
+  /** Longest finding summary or fix shown (longer ones are cut; the HTML/JSON have them whole). */
+  static final int SUMMARY = 600;
+
   /** Slowest transactions listed. */
   static final int SLOWEST = 10;
 
@@ -110,9 +113,9 @@ public final class MarkdownReportWriter {
                     + " on "
                     + md(v.where())
                     + ". Worst: "
-                    + md(v.costliest().summary())
+                    + md(ReportModel.cut(v.costliest().summary(), SUMMARY))
                     + ". **Fix:** "
-                    + md(v.costliest().fix())
+                    + md(ReportModel.cut(v.costliest().fix(), SUMMARY))
                     + ".\n");
         if (!fits) {
           break;
@@ -185,6 +188,30 @@ public final class MarkdownReportWriter {
     out.write(b.toString());
   }
 
+  /**
+   * Adds the rows of a table (its head already written) that fit in {@code b}, those after the
+   * first {@value #SHOWN_ROWS} collapsed under a {@code <details>} whose summary counts them;
+   * returns how many were added (the caller closes the {@code <details>} when more than {@value
+   * #SHOWN_ROWS}).
+   */
+  private static int collapsed(Budget b, List<String> rows, String head, String what) {
+    String open =
+        "\n<details><summary>" + (rows.size() - SHOWN_ROWS) + what + "</summary>\n\n" + head;
+    int fit = b.fitting(rows, SHOWN_ROWS, open.length());
+    int shown = 0;
+    for (int i = 0; i < fit; i++) {
+      String pre =
+          i == SHOWN_ROWS
+              ? "\n<details><summary>" + (fit - SHOWN_ROWS) + what + "</summary>\n\n" + head
+              : "";
+      if (!b.add(pre + rows.get(i))) {
+        break;
+      }
+      shown++;
+    }
+    return shown;
+  }
+
   private static void findings(Budget b, ReportDigest d) {
     List<Finding> fs = d.findings;
     b.add("## Findings\n\n");
@@ -196,17 +223,10 @@ public final class MarkdownReportWriter {
         "| # | Finding | Where | Cost | Evidence frames | Display filter | Summary | Fix |\n"
             + "|---|---|---|---:|---|---|---|---|\n";
     b.add(head);
-    int shown = 0;
+    List<String> rows = new java.util.ArrayList<>(fs.size());
     for (int i = 0; i < fs.size(); i++) {
-      String pre =
-          i == SHOWN_ROWS
-              ? "\n<details><summary>"
-                  + (fs.size() - SHOWN_ROWS)
-                  + " more findings</summary>\n\n"
-                  + head
-              : "";
       Finding f = fs.get(i);
-      String row =
+      rows.add(
           "| "
               + (i + 1)
               + " | "
@@ -224,15 +244,12 @@ public final class MarkdownReportWriter {
               + " | "
               + Escape.mdCode(ReportModel.cut(f.displayFilter(), 400))
               + " | "
-              + md(f.summary())
+              + md(ReportModel.cut(f.summary(), SUMMARY))
               + " | "
-              + md(f.fix())
-              + " |\n";
-      if (!b.add(pre + row)) {
-        break;
-      }
-      shown++;
+              + md(ReportModel.cut(f.fix(), SUMMARY))
+              + " |\n");
     }
+    int shown = collapsed(b, rows, head, " more findings");
     String close = shown > SHOWN_ROWS ? "\n</details>\n" : "";
     long more = d.findingsTotal - shown;
     b.note(
@@ -353,17 +370,9 @@ public final class MarkdownReportWriter {
         "| Client | Server | Connections | Transactions | Most per connection | Most at once | Use | Closes |\n"
             + "|---|---|---:|---:|---:|---:|---|---|\n";
     b.add(head);
-    int shown = 0;
-    for (int i = 0; i < ps.size(); i++) {
-      String pre =
-          i == SHOWN_ROWS
-              ? "\n<details><summary>"
-                  + (ps.size() - SHOWN_ROWS)
-                  + " more pairs</summary>\n\n"
-                  + head
-              : "";
-      ReportModel.Pair p = ps.get(i);
-      String row =
+    List<String> rows = new java.util.ArrayList<>(ps.size());
+    for (ReportModel.Pair p : ps) {
+      rows.add(
           "| "
               + md(p.client())
               + " | "
@@ -380,12 +389,9 @@ public final class MarkdownReportWriter {
               + md(p.pattern())
               + " | "
               + md(p.closes())
-              + " |\n";
-      if (!b.add(pre + row)) {
-        break;
-      }
-      shown++;
+              + " |\n");
     }
+    int shown = collapsed(b, rows, head, " more pairs");
     String close = shown > SHOWN_ROWS ? "\n</details>\n" : "";
     long more = d.pairsTotal - shown;
     b.note(
@@ -436,15 +442,9 @@ public final class MarkdownReportWriter {
     if (!b.add(h.append(head))) {
       return;
     }
-    int shown = 0;
+    List<String> rows = new java.util.ArrayList<>(cs.size());
     for (int i = 0; i < cs.size(); i++) {
       StringBuilder row = new StringBuilder();
-      if (i == SHOWN_ROWS) {
-        row.append("\n<details><summary>")
-            .append(cs.size() - SHOWN_ROWS)
-            .append(" more TLS connections</summary>\n\n")
-            .append(head);
-      }
       ConnectionResult c = cs.get(i);
       TlsFacts f = c.tls();
       TlsFacts.Timing t = f.timing();
@@ -479,11 +479,9 @@ public final class MarkdownReportWriter {
           .append(" | ")
           .append(md(f.decryption()))
           .append(" |\n");
-      if (!b.add(row)) {
-        break;
-      }
-      shown++;
+      rows.add(row.toString());
     }
+    int shown = collapsed(b, rows, head, " more TLS connections");
     StringBuilder n = new StringBuilder();
     if (shown > SHOWN_ROWS) {
       n.append("\n</details>\n");
