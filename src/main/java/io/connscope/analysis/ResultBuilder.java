@@ -662,7 +662,7 @@ public final class ResultBuilder implements AnalysisSink {
             p.setupSavedMicros() + p.slowStartSavedMicros(),
             ESTIMATE_ASSUMPTIONS),
         table == null ? List.of() : table.summaries(),
-        (table == null ? new PatternStats.Table() : table).histogram());
+        table == null ? null : table.histogram()); // none without transactions
   }
 
   private static long span(long from, long to) {

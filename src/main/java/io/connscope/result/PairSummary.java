@@ -19,7 +19,8 @@ import java.util.List;
  * @param persistentEstimate what one persistent connection per concurrent one would save
  * @param patterns per request pattern (method and path without the query): count, percentiles of
  *     wait and total time, bytes; the longest total time first ({@link PatternStats})
- * @param latencyHistogram the pair's wait and total times in log-scale buckets
+ * @param latencyHistogram the pair's wait and total times in log-scale buckets; null when the pair
+ *     had no transaction
  */
 public record PairSummary(
     String client,
