@@ -45,6 +45,11 @@ import java.util.TreeMap;
  * Memory: at most {@value #MAX_WAITING} transactions per open connection, and the findings about
  * open connections.
  *
+ * <p>Requests per pattern: every transaction handed over goes to a {@link PatternStats} keyed by
+ * its client/server pair (client address, server address and port), each pair's table is its {@code
+ * PairSummary.patterns} and {@code latencyHistogram}; memory follows the bounds of {@link
+ * PatternStats}, with at most {@value #MAX_PAIRS} pairs told apart.
+ *
  * <p>Findings are grouped by what the reader acts on: the occurrences of one problem (finding type)
  * on the transactions of one client/server pair (client address, server address and port) become
  * one finding (a finding about a connection as a whole, naming no transaction, has its connection
