@@ -16,6 +16,7 @@ import io.connscope.result.Endpoint;
 import io.connscope.result.Finding;
 import io.connscope.result.HeaderMap;
 import io.connscope.result.PairSummary;
+import io.connscope.result.PatternStats;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
@@ -47,6 +48,11 @@ import java.util.TreeMap;
  * Memory: at most {@value #MAX_WAITING} transactions per open connection, and the findings about
  * open connections.
  *
+ * <p>Requests per pattern: every transaction handed over goes to a {@link PatternStats} keyed by
+ * its client/server pair (client address, server address and port), each pair's table is its {@code
+ * PairSummary.patterns} and {@code latencyHistogram}; memory follows the bounds of {@link
+ * PatternStats}, with at most {@value #MAX_PAIRS} pairs told apart.
+ *
  * <p>Findings are grouped by what the reader acts on: the occurrences of one problem (finding type)
  * on the transactions of one client/server pair (client address, server address and port) become
  * one finding (a finding about a connection as a whole, naming no transaction, has its connection
@@ -77,6 +83,10 @@ public final class ResultBuilder implements AnalysisSink {
           + " responses are saved in proportion to the avoided setups";
 
   private final ResultSink out;
+
+  /** Per client/server pair and request pattern, as transactions and connections are final. */
+  private final PatternStats<PatternStats.Table> patterns =
+      new PatternStats<>(PatternStats.Table::new, MAX_PAIRS, "");
 
   /**
    * Final transactions of open connections not handed over yet, by connection number: the {@link
@@ -178,7 +188,7 @@ public final class ResultBuilder implements AnalysisSink {
       ArrayDeque<Transaction> q = (ArrayDeque<Transaction>) w;
       q.addLast(t);
       if (q.size() > MAX_WAITING) {
-        out.transaction(result(c, q.pollFirst()));
+        handOver(result(c, q.pollFirst()));
       }
     }
     transactions++;
@@ -345,10 +355,10 @@ public final class ResultBuilder implements AnalysisSink {
     HttpTracker http = record.http();
     Object w = waiting.remove(c.id());
     if (w instanceof Transaction t) {
-      out.transaction(result(c, t));
+      handOver(result(c, t));
     } else if (w != null) {
       for (Transaction t : (ArrayDeque<Transaction>) w) {
-        out.transaction(result(c, t));
+        handOver(result(c, t));
       }
     }
     ConnectionResult result = connection(c, http, record.tls(), costsOf.remove(c.idString()));
@@ -369,7 +379,18 @@ public final class ResultBuilder implements AnalysisSink {
         group(f, unit);
       }
     }
+    patterns.connection(result, pairKey(result.client().ip(), result.server()));
     out.connection(result);
+  }
+
+  private void handOver(TransactionResult t) {
+    patterns.transaction(t);
+    out.transaction(t);
+  }
+
+  /** The key of a client/server pair in {@link #patterns}. */
+  private static String pairKey(String client, Endpoint server) {
+    return client + " " + server.ip() + " " + server.port();
   }
 
   @Override
@@ -403,9 +424,10 @@ public final class ResultBuilder implements AnalysisSink {
       warnings.add(
           new CaptureSummary.Warning(e.getKey(), en.count(), en.firstFrame(), en.detail()));
     }
+    patterns.finish();
     List<PairSummary> pairs = new ArrayList<>();
     for (PairAggregator.Pair p : t.pairs()) {
-      pairs.add(pair(p));
+      pairs.add(pair(p, patterns));
     }
     out.finish(
         new CaptureSummary(
@@ -670,11 +692,14 @@ public final class ResultBuilder implements AnalysisSink {
     return client == server ? null : client ? "client_only" : "server_only";
   }
 
-  private static PairSummary pair(PairAggregator.Pair p) {
+  private static PairSummary pair(PairAggregator.Pair p, PatternStats<PatternStats.Table> ps) {
     PairAggregator.Key k = p.key();
+    String client = Addresses.format(k.clientHi(), k.clientLo());
+    Endpoint server = new Endpoint(Addresses.format(k.serverHi(), k.serverLo()), k.serverPort());
+    PatternStats.Table table = ps.tables().get(pairKey(client, server));
     return new PairSummary(
-        Addresses.format(k.clientHi(), k.clientLo()),
-        new Endpoint(Addresses.format(k.serverHi(), k.serverLo()), k.serverPort()),
+        client,
+        server,
         p.firstConnection(),
         p.connections(),
         p.httpConnections(),
@@ -697,7 +722,9 @@ public final class ResultBuilder implements AnalysisSink {
             p.setupSavedMicros(),
             p.slowStartSavedMicros(),
             p.setupSavedMicros() + p.slowStartSavedMicros(),
-            ESTIMATE_ASSUMPTIONS));
+            ESTIMATE_ASSUMPTIONS),
+        table == null ? List.of() : table.summaries(),
+        table == null ? null : table.histogram()); // none without transactions
   }
 
   private static long span(long from, long to) {

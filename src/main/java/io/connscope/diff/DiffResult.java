@@ -1,5 +1,6 @@
 package io.connscope.diff;
 
+import io.connscope.result.Percentiles;
 import java.util.List;
 
 /**
@@ -61,9 +62,6 @@ public record DiffResult(
       boolean sampled,
       Percentiles waitTime,
       Percentiles total) {}
-
-  /** Nearest-rank percentiles. */
-  public record Percentiles(long p50Us, long p90Us, long p99Us) {}
 
   /**
    * One group's numbers.

@@ -7,10 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connscope.diff.DiffResult.FindingChange;
 import io.connscope.diff.DiffResult.PairDiff;
 import io.connscope.diff.DiffResult.PatternDiff;
-import io.connscope.diff.DiffResult.Percentiles;
 import io.connscope.diff.DiffResult.Stats;
+import io.connscope.report.Budget;
 import io.connscope.report.Escape;
 import io.connscope.report.Text;
+import io.connscope.result.Percentiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -54,9 +55,9 @@ public final class DiffWriters {
           "  %-34s %5d, %-9s -> %5d, %-9s %s%n",
           Text.safe(f.type(), 60),
           f.beforeCount(),
-          Differ.dur(f.beforeCostUs()),
+          Text.dur(f.beforeCostUs()),
           f.afterCount(),
-          Differ.dur(f.afterCostUs()),
+          Text.dur(f.afterCostUs()),
           f.status());
     }
     for (PairDiff p : d.pairs()) {
@@ -100,16 +101,10 @@ public final class DiffWriters {
         side,
         s.transactions(),
         s.connectionsPerTransaction(),
-        Differ.dur(s.setupUs()),
-        pct(s.waitTime()),
-        pct(s.total()),
+        Text.dur(s.setupUs()),
+        Text.percentiles(s.waitTime()),
+        Text.percentiles(s.total()),
         s.bytes());
-  }
-
-  private static String pct(Percentiles p) {
-    return p == null
-        ? "-"
-        : Differ.dur(p.p50Us()) + " / " + Differ.dur(p.p90Us()) + " / " + Differ.dur(p.p99Us());
   }
 
   private static String side(DiffResult.Side s, boolean md) {
@@ -163,55 +158,109 @@ public final class DiffWriters {
 
   // ---------------------------------------------------------------- Markdown
 
-  /** GitHub-flavoured Markdown for a ticket comment. */
-  public static void markdown(DiffResult d, Writer w) {
-    PrintWriter o = new PrintWriter(w);
-    o.println("## connscope diff");
-    o.println();
-    o.println("**Verdict:** " + Escape.md(d.verdict()));
-    o.println();
-    o.println("- before: " + side(d.before(), true));
-    o.println("- after: " + side(d.after(), true));
-    o.println();
-    o.println("### Findings");
-    o.println();
+  /** Characters reserved for the sections after the head: findings, servers, regressions, end. */
+  static final int[] MD_SHARES = {10_000, 25_000, 8_000, 500};
+
+  private static int mdAfter(int i) {
+    int n = 0;
+    for (int k = i + 1; k < MD_SHARES.length; k++) {
+      n += MD_SHARES[k];
+    }
+    return n;
+  }
+
+  /**
+   * GitHub-flavoured Markdown for a ticket comment, under {@value Budget#MARKDOWN} characters
+   * whatever the inputs (a {@link Budget}, as the analyze Markdown report): what does not fit is
+   * counted in a note pointing to the HTML/JSON diff.
+   */
+  public static void markdown(DiffResult d, Writer w) throws IOException {
+    Budget b = new Budget(Budget.MARKDOWN - 1).section(mdAfter(-1));
+    b.add("## connscope diff\n\n");
+    String verdict = d.verdict();
+    if (verdict.length() > 2_000) {
+      int n = Character.isHighSurrogate(verdict.charAt(1_999)) ? 1_999 : 2_000;
+      verdict = verdict.substring(0, n) + "...";
+    }
+    b.add("**Verdict:** " + Escape.md(verdict) + "\n\n");
+    mdSide(b, "before", d.before());
+    mdSide(b, "after", d.after());
+    b.add("\n");
+    b.section(mdAfter(0));
+    b.add("### Findings\n\n");
     if (d.findings().isEmpty()) {
-      o.println("None on either side.");
+      b.add("None on either side.\n");
     } else {
-      o.println("| type | before | after | change |");
-      o.println("|---|---:|---:|---|");
+      b.add("| type | before | after | change |\n|---|---:|---:|---|\n");
+      int shown = 0;
       for (FindingChange f : d.findings()) {
-        o.println(
+        if (!b.add(
             "| "
                 + Escape.mdSpan(f.type())
                 + " | "
                 + f.beforeCount()
                 + ", "
-                + Differ.dur(f.beforeCostUs())
+                + Text.dur(f.beforeCostUs())
                 + " | "
                 + f.afterCount()
                 + ", "
-                + Differ.dur(f.afterCostUs())
+                + Text.dur(f.afterCostUs())
                 + " | "
                 + f.status()
-                + " |");
+                + " |\n")) {
+          break;
+        }
+        shown++;
+      }
+      if (shown < d.findings().size()) {
+        b.note(
+            "\n"
+                + (d.findings().size() - shown)
+                + " more finding types: see the HTML/JSON diff.\n");
       }
     }
+    b.section(mdAfter(1));
+    int servers = 0;
+    long patternsLeft = 0;
     for (PairDiff p : d.pairs()) {
-      o.println();
-      o.println("### Server " + server(p, true));
-      o.println();
-      o.println(
-          "| pattern | side | tx | conn/tx | setup | wait p50/p90/p99 | total p50/p90/p99 | bytes |");
-      o.println("|---|---|---:|---:|---:|---|---|---:|");
-      mdRows(o, "(all)", p.before(), p.after());
+      patternsLeft += p.patterns().size();
+    }
+    boolean full = false;
+    for (PairDiff p : d.pairs()) {
+      StringBuilder head =
+          new StringBuilder("\n### Server ")
+              .append(server(p, true))
+              .append("\n\n")
+              .append(
+                  "| pattern | side | tx | conn/tx | setup | wait p50/p90/p99 | total p50/p90/p99 | bytes |\n")
+              .append("|---|---|---:|---:|---:|---|---|---:|\n")
+              .append(mdRows("(all)", p.before(), p.after()));
+      if (!b.add(head)) {
+        full = true;
+        break;
+      }
+      servers++;
       for (PatternDiff pd : p.patterns()) {
-        mdRows(o, Escape.md(pd.pattern()), pd.before(), pd.after());
+        if (!b.add(mdRows(Escape.md(pd.pattern()), pd.before(), pd.after()))) {
+          full = true;
+          break;
+        }
+        patternsLeft--;
+      }
+      if (full) {
+        break;
       }
     }
-    o.println();
-    o.println("### Regressions");
-    o.println();
+    if (full) {
+      b.note(
+          "\n"
+              + (d.pairs().size() - servers)
+              + " more servers and "
+              + patternsLeft
+              + " more patterns: see the HTML/JSON diff.\n");
+    }
+    b.section(mdAfter(2));
+    b.add("\n### Regressions\n\n");
     DiffResult.Gate g = d.gate();
     String limits =
         String.format(
@@ -222,39 +271,59 @@ public final class DiffWriters {
             g.p90Pct(),
             g.p90MinMs());
     if (!g.failed()) {
-      o.println("None (" + limits + ").");
+      b.add("None (" + limits + ").\n");
     } else {
-      o.println(limits + ":");
-      o.println();
+      b.add(limits + ":\n\n");
+      int shown = 0;
       for (String r : g.regressions()) {
-        o.println("- " + Escape.md(r));
+        if (!b.add("- " + Escape.md(r) + "\n")) {
+          break;
+        }
+        shown++;
+      }
+      if (shown < g.regressions().size()) {
+        b.note(
+            "- "
+                + (g.regressions().size() - shown)
+                + " more regressions: see the HTML/JSON diff.\n");
       }
     }
-    o.flush();
+    w.write(b.toString());
+    w.flush();
   }
 
-  private static void mdRows(PrintWriter o, String name, Stats b, Stats a) {
-    mdRow(o, name, "before", b);
-    mdRow(o, "", "after", a);
-  }
-
-  private static void mdRow(PrintWriter o, String name, String side, Stats s) {
-    if (s == null) {
-      o.println("| " + name + " | " + side + " | - | | | | | |");
-      return;
+  private static void mdSide(Budget b, String name, DiffResult.Side s) {
+    if (!b.add("- " + name + ": " + side(s, true) + "\n")) {
+      b.note(
+          "- "
+              + name
+              + ": "
+              + s.inputs().size()
+              + " inputs, "
+              + s.transactions()
+              + " transactions (the inputs are listed in the HTML/JSON diff)\n");
     }
-    o.println(
-        String.format(
-            Locale.ROOT,
-            "| %s | %s | %d | %.2f | %s | %s | %s | %d |",
-            name,
-            side,
-            s.transactions(),
-            s.connectionsPerTransaction(),
-            Differ.dur(s.setupUs()),
-            pct(s.waitTime()),
-            pct(s.total()),
-            s.bytes()));
+  }
+
+  private static String mdRows(String name, Stats b, Stats a) {
+    return mdRow(name, "before", b) + mdRow("", "after", a);
+  }
+
+  private static String mdRow(String name, String side, Stats s) {
+    if (s == null) {
+      return "| " + name + " | " + side + " | - | | | | | |\n";
+    }
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s | %d | %.2f | %s | %s | %s | %d |\n",
+        name,
+        side,
+        s.transactions(),
+        s.connectionsPerTransaction(),
+        Text.dur(s.setupUs()),
+        Text.percentiles(s.waitTime()),
+        Text.percentiles(s.total()),
+        s.bytes());
   }
 
   // ---------------------------------------------------------------- HTML
@@ -298,11 +367,11 @@ public final class DiffWriters {
                 + "</code></td><td class=\"n\">"
                 + f.beforeCount()
                 + ", "
-                + Differ.dur(f.beforeCostUs())
+                + Text.dur(f.beforeCostUs())
                 + "</td><td class=\"n\">"
                 + f.afterCount()
                 + ", "
-                + Differ.dur(f.afterCostUs())
+                + Text.dur(f.afterCostUs())
                 + "</td><td>"
                 + f.status()
                 + "</td></tr>");
@@ -349,15 +418,15 @@ public final class DiffWriters {
             side,
             s.transactions(),
             s.connectionsPerTransaction(),
-            Differ.dur(s.setupUs()),
-            pct(s.waitTime()),
-            pct(s.total()),
+            Text.dur(s.setupUs()),
+            Text.percentiles(s.waitTime()),
+            Text.percentiles(s.total()),
             s.bytes()));
   }
 
   private static void waterfalls(PrintWriter o, DiffResult.Waterfalls wf) {
     long span = Math.max(1, Math.max(span(wf.before()), span(wf.after())));
-    o.println("<h3>Waterfalls, same time scale (" + Differ.dur(span) + " wide)</h3>");
+    o.println("<h3>Waterfalls, same time scale (" + Text.dur(span) + " wide)</h3>");
     o.println(
         "<p class=\"legend\"><i class=\"l\" style=\"background:#4e79a7\"></i>send"
             + "<i style=\"background:#f28e2b\"></i>wait<i style=\"background:#59a14f\"></i>receive</p>");
@@ -450,7 +519,7 @@ public final class DiffWriters {
             a,
             y + 2,
             Math.max(1.0, b - a),
-            Escape.html(label + ": " + kind + " " + Differ.dur(to - from))));
+            Escape.html(label + ": " + kind + " " + Text.dur(to - from))));
   }
 
   // ---------------------------------------------------------------- JSON

@@ -3,11 +3,12 @@ package io.connscope.diff;
 import io.connscope.diff.DiffResult.FindingChange;
 import io.connscope.diff.DiffResult.PairDiff;
 import io.connscope.diff.DiffResult.PatternDiff;
-import io.connscope.diff.DiffResult.Percentiles;
+import io.connscope.report.Text;
+import io.connscope.result.PatternStats;
+import io.connscope.result.Percentiles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -52,10 +53,16 @@ public final class Differ {
     for (FindingChange f : findings) {
       if (f.status().equals("new")) {
         regressions.add(
-            "new finding " + f.type() + " (" + f.afterCount() + ", " + dur(f.afterCostUs()) + ")");
+            "new finding "
+                + f.type()
+                + " ("
+                + f.afterCount()
+                + ", "
+                + Text.dur(f.afterCostUs())
+                + ")");
       } else if (f.afterCostUs() - f.beforeCostUs() > costMs * 1000) {
         regressions.add(
-            f.type() + " cost " + dur(f.beforeCostUs()) + " -> " + dur(f.afterCostUs()));
+            f.type() + " cost " + Text.dur(f.beforeCostUs()) + " -> " + Text.dur(f.afterCostUs()));
       }
     }
     for (PairDiff p : pairs) {
@@ -70,7 +77,13 @@ public final class Differ {
         long a = pd.after().total().p90Us();
         if (a - b > p90MinMs * 1000 && (a - b) * 100 > b * p90Pct) {
           regressions.add(
-              p.afterServer() + " " + pd.pattern() + " p90 total " + dur(b) + " -> " + dur(a));
+              p.afterServer()
+                  + " "
+                  + pd.pattern()
+                  + " p90 total "
+                  + Text.dur(b)
+                  + " -> "
+                  + Text.dur(a));
         }
       }
     }
@@ -110,7 +123,7 @@ public final class Differ {
     SideStats.Server b = before.servers().get(p.beforeServer());
     SideStats.Server a = after.servers().get(p.afterServer());
     return new DiffResult.Waterfalls(
-        best, byStart(b.rows), byStart(a.rows), b.all.transactions, a.all.transactions);
+        best, byStart(b.rows), byStart(a.rows), b.all().transactions(), a.all().transactions());
   }
 
   private static List<DiffResult.Row> byStart(List<DiffResult.Row> rows) {
@@ -152,11 +165,11 @@ public final class Differ {
     Map<SideStats.Server, String> how = new LinkedHashMap<>();
     List<SideStats.Server> unmatched = new ArrayList<>();
     for (SideStats.Server b : before.servers().values()) {
-      String target = map.getOrDefault(b.key, b.key);
+      String target = map.getOrDefault(b.key(), b.key());
       SideStats.Server a = left.remove(target);
       if (a != null) {
         matched.put(b, a);
-        how.put(b, target.equals(b.key) ? "address" : "map");
+        how.put(b, target.equals(b.key()) ? "address" : "map");
       } else {
         unmatched.add(b);
       }
@@ -177,7 +190,7 @@ public final class Differ {
       if (n == 1 && sameHostBefore == 1) {
         matched.put(b, only);
         how.put(b, "host");
-        left.remove(only.key);
+        left.remove(only.key());
         unmatched.remove(b);
       }
     }
@@ -201,28 +214,30 @@ public final class Differ {
     TreeSet<String> patterns = new TreeSet<>();
     TreeSet<String> clients = new TreeSet<>();
     if (b != null) {
-      patterns.addAll(b.patterns.keySet());
+      patterns.addAll(b.patterns().keySet());
       clients.addAll(b.clients);
     }
     if (a != null) {
-      patterns.addAll(a.patterns.keySet());
+      patterns.addAll(a.patterns().keySet());
       clients.addAll(a.clients);
     }
     List<PatternDiff> pds = new ArrayList<>();
     for (String p : patterns) {
-      SideStats.Group gb = b == null ? null : b.patterns.get(p);
-      SideStats.Group ga = a == null ? null : a.patterns.get(p);
-      pds.add(new PatternDiff(p, gb == null ? null : gb.stats(), ga == null ? null : ga.stats()));
+      PatternStats.Group gb = b == null ? null : b.patterns().get(p);
+      PatternStats.Group ga = a == null ? null : a.patterns().get(p);
+      pds.add(
+          new PatternDiff(
+              p, gb == null ? null : SideStats.stats(gb), ga == null ? null : SideStats.stats(ga)));
     }
     String host = b != null && b.host != null ? b.host : a != null ? a.host : null;
     return new PairDiff(
         how,
-        b == null ? null : b.key,
-        a == null ? null : a.key,
+        b == null ? null : b.key(),
+        a == null ? null : a.key(),
         host,
         List.copyOf(clients),
-        b == null ? null : b.all.stats(),
-        a == null ? null : a.all.stats(),
+        b == null ? null : SideStats.stats(b.all()),
+        a == null ? null : SideStats.stats(a.all()),
         pds);
   }
 
@@ -233,7 +248,7 @@ public final class Differ {
     for (FindingChange f : findings) {
       switch (f.status()) {
         case "new" ->
-            added.add(f.type() + " (" + f.afterCount() + ", " + dur(f.afterCostUs()) + ")");
+            added.add(f.type() + " (" + f.afterCount() + ", " + Text.dur(f.afterCostUs()) + ")");
         case "same" -> {}
         default ->
             parts.add(
@@ -243,9 +258,9 @@ public final class Differ {
                     + " -> "
                     + f.afterCount()
                     + ", "
-                    + dur(f.beforeCostUs())
+                    + Text.dur(f.beforeCostUs())
                     + " -> "
-                    + dur(f.afterCostUs()));
+                    + Text.dur(f.afterCostUs()));
       }
     }
     if (b.transactions() != a.transactions()) {
@@ -257,13 +272,13 @@ public final class Differ {
       parts.add("connections " + b.connections() + " -> " + a.connections());
     }
     // a percentile is named when it changed as shown (44.5 ms and 44.6 ms both read "45 ms")
-    if (wb != null && wa != null && !dur(wb.p90Us()).equals(dur(wa.p90Us()))) {
-      parts.add("p90 wait " + dur(wb.p90Us()) + " -> " + dur(wa.p90Us()));
+    if (wb != null && wa != null && !Text.dur(wb.p90Us()).equals(Text.dur(wa.p90Us()))) {
+      parts.add("p90 wait " + Text.dur(wb.p90Us()) + " -> " + Text.dur(wa.p90Us()));
     }
     Percentiles tb = b.total();
     Percentiles ta = a.total();
-    if (tb != null && ta != null && !dur(tb.p90Us()).equals(dur(ta.p90Us()))) {
-      parts.add("p90 total " + dur(tb.p90Us()) + " -> " + dur(ta.p90Us()));
+    if (tb != null && ta != null && !Text.dur(tb.p90Us()).equals(Text.dur(ta.p90Us()))) {
+      parts.add("p90 total " + Text.dur(tb.p90Us()) + " -> " + Text.dur(ta.p90Us()));
     }
     long beforeOnly = pairs.stream().filter(p -> p.matchedBy().equals("before_only")).count();
     long afterOnly = pairs.stream().filter(p -> p.matchedBy().equals("after_only")).count();
@@ -277,30 +292,10 @@ public final class Differ {
       return "no change: "
           + a.transactions()
           + " transactions, the same findings"
-          + (wa == null ? "" : ", p90 wait " + dur(wa.p90Us()))
-          + (ta == null ? "" : ", p90 total " + dur(ta.p90Us()));
+          + (wa == null ? "" : ", p90 wait " + Text.dur(wa.p90Us()))
+          + (ta == null ? "" : ", p90 total " + Text.dur(ta.p90Us()));
     }
     parts.add(added.isEmpty() ? "nothing new" : "new: " + String.join(", ", added));
     return String.join("; ", parts);
-  }
-
-  /** A duration for people: "0 s", "35 us", "0.4 ms", "44 ms", "0.83 s", "12.50 s". */
-  public static String dur(long us) {
-    if (us < 0) {
-      return "-";
-    }
-    if (us == 0) {
-      return "0 s";
-    }
-    if (us < 100) {
-      return us + " us";
-    }
-    if (us < 10_000) {
-      return String.format(Locale.ROOT, "%.1f ms", us / 1000.0);
-    }
-    if (us < 1_000_000) {
-      return String.format(Locale.ROOT, "%d ms", Math.round(us / 1000.0));
-    }
-    return String.format(Locale.ROOT, "%.2f s", us / 1_000_000.0);
   }
 }

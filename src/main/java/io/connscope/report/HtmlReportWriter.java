@@ -8,6 +8,9 @@ import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
 import io.connscope.result.FrameFiles;
 import io.connscope.result.LadderEntry;
+import io.connscope.result.LatencyHistogram;
+import io.connscope.result.PairSummary;
+import io.connscope.result.PatternSummary;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import java.io.IOException;
@@ -141,6 +144,7 @@ public final class HtmlReportWriter {
     findings(b, d);
     ladderSection(b, d);
     pairs(b, d);
+    patterns(b, d);
     tls(b, d);
     waterfalls(b, d);
     connectionsTable(b, d);
@@ -685,6 +689,208 @@ public final class HtmlReportWriter {
       b.append("<p>").append(d.pairsTotal - drawnPairs).append(" more pairs not drawn.</p>");
     }
     b.append("</section>\n");
+  }
+
+  /** Request patterns listed per pair in the HTML report; the JSON report has them all. */
+  static final int PATTERN_ROWS = 50;
+
+  /**
+   * Per client/server pair (at most as many as pair timelines are drawn, the longest transaction
+   * time first): the latency histogram (wait and total time in log-scale buckets, inline SVG) and
+   * the request patterns with their count, p50/p90/p99 of wait and total time and bytes, all
+   * computed by the analysis ({@code PatternStats}).
+   */
+  private static void patterns(StringBuilder b, ReportDigest d) {
+    List<PairSummary> ps = new ArrayList<>();
+    for (PairSummary p : d.header.capture().pairs()) {
+      if (!p.patterns().isEmpty()) {
+        ps.add(p);
+      }
+    }
+    if (ps.isEmpty()) {
+      return;
+    }
+    ps.sort(java.util.Comparator.comparingLong(p -> -p.transactionUs())); // stable: report order
+    b.append("<section id=\"patterns\"><h2>Requests per pattern and latency per pair</h2>")
+        .append(
+            "<p class=\"legend\"><span><i class=\"wait\" style=\"background:var(--wait)\"></i>wait"
+                + " (request sent to first response byte)</span><span><i style=\"background:"
+                + "var(--receive)\"></i>total (first request byte to last response byte)</span>"
+                + "Transactions per time bucket, log-scale buckets (1-2-5 per decade). Requests are"
+                + " method and path without the query; times are p50 / p90 / p99 (nearest rank).</p>");
+    int shown = 0;
+    for (PairSummary p : ps) {
+      if (shown == d.limits.pairs()) {
+        break;
+      }
+      shown++;
+      b.append("<h3>")
+          .append(html(p.client()))
+          .append(" &rarr; ")
+          .append(html(ReportModel.endpoint(p.server())))
+          .append("</h3>");
+      histogram(b, p);
+      b.append(
+          "<table class=\"patterns\"><tr><th>Request</th><th>Count</th><th>Wait p50 / p90 / p99</th>"
+              + "<th>Total p50 / p90 / p99</th><th>Bytes</th></tr>");
+      List<PatternSummary> rows = p.patterns();
+      for (int i = 0; i < rows.size() && i < PATTERN_ROWS; i++) {
+        PatternSummary s = rows.get(i);
+        b.append("<tr><td class=\"mono\">")
+            .append(html(s.pattern()))
+            .append("</td><td class=\"num\">")
+            .append(s.transactions())
+            .append("</td><td class=\"num\">")
+            .append(Text.percentiles(s.waitTime()))
+            .append("</td><td class=\"num\">")
+            .append(Text.percentiles(s.total()))
+            .append("</td><td class=\"num\">")
+            .append(Text.bytes(s.bytes()))
+            .append("</td></tr>");
+      }
+      b.append("</table>");
+      if (rows.size() > PATTERN_ROWS) {
+        b.append("<p>")
+            .append(rows.size() - PATTERN_ROWS)
+            .append(" more patterns: see the JSON report.</p>");
+      }
+    }
+    if (ps.size() > shown) {
+      b.append("<p>")
+          .append(ps.size() - shown)
+          .append(" more pairs with requests: see the JSON report.</p>");
+    }
+    b.append("</section>\n");
+  }
+
+  /** Bucket width and left edge of the latency histogram. */
+  private static final int HIST_SLOT = 40;
+
+  private static final int HIST_X0 = 50;
+
+  /** Bar area height of the latency histogram. */
+  private static final int HIST_H = 110;
+
+  /**
+   * A pair's wait and total time histogram: one slot per log-scale bucket, two bars in it (wait,
+   * total), heights in proportion to the largest count; each bar says its bucket and count.
+   */
+  private static void histogram(StringBuilder b, PairSummary p) {
+    LatencyHistogram h = p.latencyHistogram();
+    if (h == null) {
+      return;
+    }
+    int n = h.lowerUs().size();
+    if (n == 0 || h.waitTime().size() != n || h.total().size() != n) {
+      return;
+    }
+    long max = 0;
+    for (int i = 0; i < n; i++) {
+      max = Math.max(max, Math.max(h.waitTime().get(i), h.total().get(i)));
+    }
+    if (max == 0) {
+      b.append("<p>No transaction with a measured time.</p>");
+      return;
+    }
+    int top = 16;
+    int width = HIST_X0 + n * HIST_SLOT + 10;
+    int height = top + HIST_H + 22;
+    b.append("<svg class=\"histogram\" viewBox=\"0 0 ")
+        .append(width)
+        .append(' ')
+        .append(height)
+        .append("\" width=\"")
+        .append(width)
+        .append("\" height=\"")
+        .append(height)
+        .append("\" role=\"img\" aria-label=\"latency histogram\">");
+    b.append("<line class=\"axis\" x1=\"")
+        .append(HIST_X0)
+        .append("\" y1=\"")
+        .append(top + HIST_H)
+        .append("\" x2=\"")
+        .append(HIST_X0 + n * HIST_SLOT)
+        .append("\" y2=\"")
+        .append(top + HIST_H)
+        .append("\"/><text class=\"lbl\" x=\"4\" y=\"")
+        .append(top + 4)
+        .append("\">")
+        .append(max)
+        .append("</text><text class=\"lbl\" x=\"4\" y=\"")
+        .append(top + HIST_H)
+        .append("\">0</text>");
+    for (int i = 0; i < n; i++) {
+      int x = HIST_X0 + i * HIST_SLOT;
+      String range =
+          i + 1 < n
+              ? bucketLabel(h.lowerUs().get(i)) + " to " + bucketLabel(h.lowerUs().get(i + 1))
+              : bucketLabel(h.lowerUs().get(i)) + " or more";
+      bar(b, "wait", x + 4, h.waitTime().get(i), max, top, "wait " + range);
+      bar(b, "receive", x + HIST_SLOT / 2, h.total().get(i), max, top, "total " + range);
+      long lower = h.lowerUs().get(i);
+      if (decade(lower)) { // decades labelled; every bar's title gives its bucket
+        b.append("<line class=\"axis\" x1=\"")
+            .append(x)
+            .append("\" y1=\"")
+            .append(top + HIST_H)
+            .append("\" x2=\"")
+            .append(x)
+            .append("\" y2=\"")
+            .append(top + HIST_H + 4)
+            .append("\"/><text class=\"lbl\" x=\"")
+            .append(x)
+            .append("\" y=\"")
+            .append(top + HIST_H + 15)
+            .append("\" text-anchor=\"middle\">")
+            .append(bucketLabel(lower))
+            .append("</text>");
+      }
+    }
+    b.append("</svg>");
+  }
+
+  private static void bar(
+      StringBuilder b, String cls, int x, long count, long max, int top, String what) {
+    if (count <= 0) {
+      return;
+    }
+    int bh = (int) Math.max(1, Math.round((double) count * HIST_H / max));
+    b.append("<rect class=\"")
+        .append(cls)
+        .append("\" x=\"")
+        .append(x)
+        .append("\" y=\"")
+        .append(top + HIST_H - bh)
+        .append("\" width=\"")
+        .append(HIST_SLOT / 2 - 4)
+        .append("\" height=\"")
+        .append(bh)
+        .append("\"><title>")
+        .append(html(what + ": " + count + (count == 1 ? " transaction" : " transactions")))
+        .append("</title></rect>");
+  }
+
+  /** 0 or a power of ten. */
+  private static boolean decade(long us) {
+    long d = 1;
+    while (d < us) {
+      d *= 10;
+    }
+    return us == 0 || d == us;
+  }
+
+  /** A bucket bound as a short label: "0", "50us", "2ms", "5s". */
+  private static String bucketLabel(long us) {
+    if (us == 0) {
+      return "0";
+    }
+    if (us < 1000) {
+      return us + "us";
+    }
+    if (us < 1_000_000) {
+      return us / 1000 + "ms";
+    }
+    return us / 1_000_000 + "s";
   }
 
   /**

@@ -8,7 +8,10 @@ import io.connscope.result.ConnectionResult;
 import io.connscope.result.Endpoint;
 import io.connscope.result.Finding;
 import io.connscope.result.LadderEntry;
+import io.connscope.result.LatencyHistogram;
 import io.connscope.result.PairSummary;
+import io.connscope.result.PatternSummary;
+import io.connscope.result.Percentiles;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TransactionResult;
 import java.io.ByteArrayOutputStream;
@@ -412,7 +415,54 @@ public final class JsonReportWriter implements ResultSink {
     g.writeNumberField("saved_us", e.savedUs());
     g.writeStringField("assumptions", e.assumptions());
     g.writeEndObject();
+    writePatterns(g, p);
     g.writeEndObject();
+  }
+
+  /** A pair's request patterns and latency histogram (since 1.4.0). */
+  private static void writePatterns(JsonGenerator g, PairSummary p) throws IOException {
+    g.writeArrayFieldStart("patterns");
+    for (PatternSummary s : p.patterns()) {
+      g.writeStartObject();
+      g.writeStringField("pattern", s.pattern());
+      g.writeNumberField("transactions", s.transactions());
+      g.writeNumberField("connections", s.connections());
+      g.writeNumberField("bytes", s.bytes());
+      g.writeNumberField("time_us", s.timeUs());
+      writePercentiles(g, "wait_us", s.waitTime());
+      writePercentiles(g, "total_us", s.total());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    LatencyHistogram h = p.latencyHistogram();
+    if (h != null) {
+      g.writeObjectFieldStart("latency_histogram");
+      writeLongs(g, "lower_us", h.lowerUs());
+      writeLongs(g, "wait_us", h.waitTime());
+      writeLongs(g, "total_us", h.total());
+      g.writeEndObject();
+    }
+  }
+
+  private static void writePercentiles(JsonGenerator g, String name, Percentiles p)
+      throws IOException {
+    if (p == null) {
+      g.writeNullField(name);
+      return;
+    }
+    g.writeObjectFieldStart(name);
+    g.writeNumberField("p50", p.p50Us());
+    g.writeNumberField("p90", p.p90Us());
+    g.writeNumberField("p99", p.p99Us());
+    g.writeEndObject();
+  }
+
+  private static void writeLongs(JsonGenerator g, String name, List<Long> v) throws IOException {
+    g.writeArrayFieldStart(name);
+    for (long x : v) {
+      g.writeNumber(x);
+    }
+    g.writeEndArray();
   }
 
   /** Writes {@code c} up to its open transactions array (the transactions are spooled apart). */

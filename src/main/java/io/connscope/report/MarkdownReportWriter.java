@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
+import io.connscope.result.PairSummary;
+import io.connscope.result.PatternSummary;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import java.io.IOException;
@@ -16,8 +18,15 @@ import java.util.List;
  * Renders a report (its result records, as {@link ReportDigest} gathered them) as Markdown for a
  * bug ticket (GitHub, GitLab, Jira's Markdown): a headline verdict with the costliest problems
  * first and the time they cost, the findings table with evidence frames, the tshark display filter
- * and the fix, the connection use per client/server pair, the capture-quality notes, and long lists
- * collapsed in {@code <details>}.
+ * and the fix, the requests per pattern (method and path) with their latency percentiles, the
+ * slowest transactions, the connection use per client/server pair, the capture-quality notes, and
+ * long lists collapsed in {@code <details>}. Every connection and transaction is in the HTML and
+ * JSON reports, which the Markdown points to.
+ *
+ * <p>Size: under {@value Budget#MARKDOWN} characters whatever the capture (a ticket comment), by
+ * construction: every part is written through a {@link Budget} in which each section has a share
+ * ({@link #SHARES}); rows that do not fit are counted in a note that points to the HTML/JSON
+ * report.
  *
  * <p>Every string that came from packets goes through {@link Escape#md}; output is deterministic.
  */
@@ -25,232 +34,417 @@ public final class MarkdownReportWriter {
   /** Rows shown before the rest of a table is collapsed. */
   static final int SHOWN_ROWS = 10;
 
+  /** Longest finding summary or fix shown (longer ones are cut; the HTML/JSON have them whole). */
+  static final int SUMMARY = 600;
+
+  /** Slowest transactions listed. */
+  static final int SLOWEST = 10;
+
+  /** Request patterns listed at most (the longest total time first). */
+  static final int PATTERN_ROWS = 100;
+
+  /**
+   * The characters reserved for each section after the head (verdict, capture, quality): findings,
+   * request patterns, slowest transactions, pairs, TLS, the closing lines. A section may also use
+   * what the ones before it left.
+   */
+  static final int[] SHARES = {14_000, 14_000, 5_000, 5_000, 4_000, 1_000};
+
+  /** The characters reserved for the sections after section {@code i} (0: findings). */
+  private static int after(int i) {
+    int n = 0;
+    for (int j = i + 1; j < SHARES.length; j++) {
+      n += SHARES[j];
+    }
+    return n;
+  }
+
   private MarkdownReportWriter() {}
 
   public static void write(JsonNode r, Writer out) throws IOException {
-    write(ReportDigest.of(r), out);
+    ReportSource src = ReportSource.of(r);
+    ReportDigest d = ReportDigest.build(src, ReportDigest.Limits.DEFAULT);
+    d.readSlowest(src, SLOWEST);
+    write(d, out);
   }
 
-  /** Renders what {@code d} gathered: bounded whatever the size of the report. */
+  /**
+   * Renders what {@code d} gathered (its slowest transactions read by {@link
+   * ReportDigest#readSlowest}): under {@value Budget#MARKDOWN} characters whatever the report.
+   */
   static void write(ReportDigest d, Writer out) throws IOException {
-    StringBuilder b = new StringBuilder(8192);
+    Budget b = new Budget(Budget.MARKDOWN - 1).section(after(-1));
     ResultJson.Header r = d.header;
     CaptureSummary cap = r.capture();
     CaptureSummary.Totals sum = cap.totals();
-    b.append("# connscope report: ").append(md(ReportModel.files(cap))).append("\n\n");
+    b.add("# connscope report: " + md(ReportModel.cut(ReportModel.files(cap), 300)) + "\n\n");
     List<ReportModel.Verdict> verdicts = d.verdicts;
     if (verdicts.isEmpty()) {
-      b.append("**Verdict:** no connection-level problem found in ")
-          .append(sum.transactions())
-          .append(" HTTP transactions over ")
-          .append(sum.connections())
-          .append(" connections.\n\n");
+      b.add(
+          "**Verdict:** no connection-level problem found in "
+              + sum.transactions()
+              + " HTTP transactions over "
+              + sum.connections()
+              + " connections.\n\n");
     } else {
       ReportModel.Verdict top = verdicts.get(0);
-      b.append("**Verdict:** ")
-          .append(md(ReportModel.title(top.type())))
-          .append(" cost ")
-          .append(ReportModel.ms(top.costMicros()))
-          .append(" over ")
-          .append(top.count())
-          .append(top.count() == 1 ? " occurrence" : " occurrences")
-          .append(". Costliest problems first:\n\n");
+      b.add(
+          "**Verdict:** "
+              + md(ReportModel.title(top.type()))
+              + " cost "
+              + ReportModel.ms(top.costMicros())
+              + " over "
+              + top.count()
+              + (top.count() == 1 ? " occurrence" : " occurrences")
+              + ". Costliest problems first:\n\n");
+      int shown = 0;
       for (ReportModel.Verdict v : verdicts) {
-        b.append("- **")
-            .append(md(ReportModel.title(v.type())))
-            .append("** (")
-            .append(Escape.mdSpan(v.type()))
-            .append("): ")
-            .append(ReportModel.ms(v.costMicros()))
-            .append(" lost, ")
-            .append(v.count())
-            .append(v.count() == 1 ? " finding" : " findings")
-            .append(" on ")
-            .append(md(v.where()))
-            .append(". Worst: ")
-            .append(md(v.costliest().summary()))
-            .append(". **Fix:** ")
-            .append(md(v.costliest().fix()))
-            .append(".\n");
+        boolean fits =
+            b.add(
+                "- **"
+                    + md(ReportModel.title(v.type()))
+                    + "** ("
+                    + Escape.mdSpan(v.type())
+                    + "): "
+                    + ReportModel.ms(v.costMicros())
+                    + " lost, "
+                    + v.count()
+                    + (v.count() == 1 ? " finding" : " findings")
+                    + " on "
+                    + md(v.where())
+                    + ". Worst: "
+                    + md(ReportModel.cut(v.costliest().summary(), SUMMARY))
+                    + ". **Fix:** "
+                    + md(ReportModel.cut(v.costliest().fix(), SUMMARY))
+                    + ".\n");
+        if (!fits) {
+          break;
+        }
+        shown++;
       }
-      b.append(
+      if (shown < verdicts.size()) {
+        b.note(
+            "- " + (verdicts.size() - shown) + " more finding types: see the HTML/JSON report.\n");
+      }
+      b.add(
           "\nTimes lost by different finding types can overlap (one stall can be seen by two detectors).\n\n");
     }
-    b.append("Capture: ")
-        .append(cap.packets())
-        .append(" packets, ")
-        .append(Text.seconds(cap.durationUs()))
-        .append(", ")
-        .append(sum.connections())
-        .append(sum.connections() == 1 ? " connection (" : " connections (")
-        .append(sum.httpConnections())
-        .append(" HTTP), ")
-        .append(sum.transactions())
-        .append(" transactions, ")
-        .append(sum.unansweredRequests())
-        .append(" unanswered.\n\n");
+    b.add(
+        "Capture: "
+            + cap.packets()
+            + " packets, "
+            + Text.seconds(cap.durationUs())
+            + ", "
+            + sum.connections()
+            + (sum.connections() == 1 ? " connection (" : " connections (")
+            + sum.httpConnections()
+            + " HTTP), "
+            + sum.transactions()
+            + " transactions, "
+            + sum.unansweredRequests()
+            + " unanswered.\n\n");
     if (cap.filter() != null) {
-      b.append("Filter: ")
-          .append(Escape.mdSpan(cap.filter()))
-          .append(", ")
-          .append(cap.filteredOut())
-          .append(" packets excluded.\n\n");
+      b.add(
+          "Filter: "
+              + Escape.mdSpan(cap.filter())
+              + ", "
+              + cap.filteredOut()
+              + " packets excluded.\n\n");
     }
     if (d.frameFiles.multi()) {
-      b.append(md("F" + ReportModel.fileFrames(cap).substring(1))).append(".\n\n");
+      b.add(md("F" + ReportModel.fileFrames(cap).substring(1)) + ".\n\n");
     }
     List<String> quality = d.quality;
     if (quality.isEmpty()) {
-      b.append("Capture quality: no damage or missing packets detected.\n\n");
+      b.add("Capture quality: no damage or missing packets detected.\n\n");
     } else {
-      b.append(
+      b.add(
           "> **Capture quality:** the capture is incomplete or damaged; conclusions near these places are weaker.\n");
+      int shown = 0;
       for (String q : quality) {
-        b.append("> - ").append(md(q)).append('\n');
+        if (!b.add("> - " + md(q) + "\n")) {
+          break;
+        }
+        shown++;
       }
-      b.append('\n');
+      if (shown < quality.size()) {
+        b.note("> - " + (quality.size() - shown) + " more notes: see the HTML/JSON report.\n");
+      }
+      b.add("\n");
     }
 
-    findings(b, d);
-    pairs(b, d);
-    tls(b, d);
-    connections(b, d);
-    b.append("\n_Generated by connscope ")
-        .append(md(r.toolVersion()))
-        .append(" (report schema ")
-        .append(md(r.schemaVersion()))
-        .append(
-            "). Open the capture in Wireshark and paste a display filter to see the evidence._\n");
+    findings(b.section(after(0)), d);
+    patterns(b.section(after(1)), d);
+    slowest(b.section(after(2)), d);
+    pairs(b.section(after(3)), d);
+    tls(b.section(after(4)), d);
+    b.section(0);
+    b.add(
+        "Every connection and transaction, with timings, ladders and waterfalls: see the HTML or"
+            + " JSON report of this capture.\n");
+    b.add(
+        "\n_Generated by connscope "
+            + md(ReportModel.cut(r.toolVersion(), 40))
+            + " (report schema "
+            + md(ReportModel.cut(r.schemaVersion(), 40))
+            + "). Open the capture in Wireshark and paste a display filter to see the evidence._\n");
     out.write(b.toString());
   }
 
-  private static void findings(StringBuilder b, ReportDigest d) {
+  /**
+   * Adds the rows of a table (its head already written) that fit in {@code b}, those after the
+   * first {@value #SHOWN_ROWS} collapsed under a {@code <details>} whose summary counts them;
+   * returns how many were added (the caller closes the {@code <details>} when more than {@value
+   * #SHOWN_ROWS}).
+   */
+  private static int collapsed(Budget b, List<String> rows, String head, String what) {
+    String open =
+        "\n<details><summary>" + (rows.size() - SHOWN_ROWS) + what + "</summary>\n\n" + head;
+    int fit = b.fitting(rows, SHOWN_ROWS, open.length());
+    int shown = 0;
+    for (int i = 0; i < fit; i++) {
+      String pre =
+          i == SHOWN_ROWS
+              ? "\n<details><summary>" + (fit - SHOWN_ROWS) + what + "</summary>\n\n" + head
+              : "";
+      if (!b.add(pre + rows.get(i))) {
+        break;
+      }
+      shown++;
+    }
+    return shown;
+  }
+
+  private static void findings(Budget b, ReportDigest d) {
     List<Finding> fs = d.findings;
-    b.append("## Findings\n\n");
+    b.add("## Findings\n\n");
     if (fs.isEmpty()) {
-      b.append("None.\n\n");
+      b.add("None.\n\n");
       return;
     }
     String head =
         "| # | Finding | Where | Cost | Evidence frames | Display filter | Summary | Fix |\n"
             + "|---|---|---|---:|---|---|---|---|\n";
-    b.append(head);
+    b.add(head);
+    List<String> rows = new java.util.ArrayList<>(fs.size());
     for (int i = 0; i < fs.size(); i++) {
-      if (i == SHOWN_ROWS) {
-        b.append("\n<details><summary>")
-            .append(fs.size() - SHOWN_ROWS)
-            .append(" more findings</summary>\n\n")
-            .append(head);
-      }
       Finding f = fs.get(i);
-      b.append("| ")
-          .append(i + 1)
-          .append(" | ")
-          .append(md(f.severity().id()))
-          .append(": ")
-          .append(Escape.mdSpan(f.type()))
-          .append(" (")
-          .append(md(f.confidence().id()))
-          .append(") | ")
-          .append(md(ReportModel.where(f)))
-          .append(" | ")
-          .append(ReportModel.ms(f.costUs()))
-          .append(" | ")
-          .append(
-              d.frameFiles.multi()
-                  ? md(ReportModel.frames(f, d.frameFiles))
-                  : ReportModel.frames(f))
-          .append(" | ")
-          .append(Escape.mdCode(f.displayFilter()));
-      for (io.connscope.result.FrameFiles.FileFilter ffl : d.frameFiles.filters(f.frames())) {
-        b.append("<br>in ").append(md(ffl.file())).append(": ").append(Escape.mdCode(ffl.filter()));
-      }
-      b.append(" | ").append(md(f.summary())).append(" | ").append(md(f.fix())).append(" |\n");
+      rows.add(
+          "| "
+              + (i + 1)
+              + " | "
+              + md(f.severity().id())
+              + ": "
+              + Escape.mdSpan(f.type())
+              + " ("
+              + md(f.confidence().id())
+              + ") | "
+              + md(ReportModel.where(f))
+              + " | "
+              + ReportModel.ms(f.costUs())
+              + " | "
+              + (d.frameFiles.multi()
+                  ? md(ReportModel.cut(ReportModel.frames(f, d.frameFiles), 400))
+                  : ReportModel.cut(ReportModel.frames(f), 200))
+              + " | "
+              + Escape.mdCode(ReportModel.cut(f.displayFilter(), 400))
+              + fileFilters(d, f)
+              + " | "
+              + md(ReportModel.cut(f.summary(), SUMMARY))
+              + " | "
+              + md(ReportModel.cut(f.fix(), SUMMARY))
+              + " |\n");
     }
-    if (fs.size() > SHOWN_ROWS) {
-      b.append("\n</details>\n");
-    }
-    if (d.findingsTotal > fs.size()) {
-      b.append("\n")
-          .append(d.findingsTotal - fs.size())
-          .append(
-              " less costly findings are not listed: the verdict"
-                  + " above counts them per type; the JSON report has them all.\n");
-    }
-    b.append('\n');
+    int shown = collapsed(b, rows, head, " more findings");
+    String close = shown > SHOWN_ROWS ? "\n</details>\n" : "";
+    long more = d.findingsTotal - shown;
+    b.note(
+        close
+            + (more > 0
+                ? "\n"
+                    + more
+                    + " less costly findings are not listed: the verdict above counts them per"
+                    + " type; the HTML/JSON report has them all.\n"
+                : "")
+            + "\n");
   }
 
-  private static void pairs(StringBuilder b, ReportDigest d) {
+  /**
+   * The request patterns of every pair, the longest total time first: count, p50/p90/p99 of wait
+   * and total time, bytes (computed by the analysis, {@code PatternStats}).
+   */
+  private static void patterns(Budget b, ReportDigest d) {
+    List<Object[]> rows = new java.util.ArrayList<>();
+    for (PairSummary p : d.header.capture().pairs()) {
+      for (PatternSummary s : p.patterns()) {
+        rows.add(new Object[] {p, s});
+      }
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    // stable: pairs in report order, patterns in their pair's order
+    rows.sort(
+        java.util.Comparator.comparingLong((Object[] x) -> -((PatternSummary) x[1]).timeUs()));
+    b.add(
+        "## Requests per pattern\n\nMethod and path without the query, per client/server pair,"
+            + " the longest total time first; times are p50 / p90 / p99 (nearest rank) of the wait"
+            + " (request sent to first response byte) and of the total time.\n\n");
+    b.add(
+        "| Client | Server | Request | Count | Wait p50 / p90 / p99 | Total p50 / p90 / p99 | Bytes |\n"
+            + "|---|---|---|---:|---|---|---:|\n");
+    int shown = 0;
+    for (Object[] x : rows) {
+      PairSummary p = (PairSummary) x[0];
+      PatternSummary s = (PatternSummary) x[1];
+      if (shown == PATTERN_ROWS
+          || !b.add(
+              "| "
+                  + md(p.client())
+                  + " | "
+                  + md(ReportModel.endpoint(p.server()))
+                  + " | "
+                  + md(ReportModel.cut(s.pattern(), 120))
+                  + " | "
+                  + s.transactions()
+                  + " | "
+                  + Text.percentiles(s.waitTime())
+                  + " | "
+                  + Text.percentiles(s.total())
+                  + " | "
+                  + Text.bytes(s.bytes())
+                  + " |\n")) {
+        break;
+      }
+      shown++;
+    }
+    b.note(
+        (rows.size() > shown
+                ? "\n" + (rows.size() - shown) + " more patterns: see the HTML/JSON report.\n"
+                : "")
+            + "\n");
+  }
+
+  /** With several input files: the finding's display filter in each file's own frame numbers. */
+  private static String fileFilters(ReportDigest d, Finding f) {
+    StringBuilder r = new StringBuilder();
+    for (io.connscope.result.FrameFiles.FileFilter ffl : d.frameFiles.filters(f.frames())) {
+      r.append("<br>in ")
+          .append(md(ffl.file()))
+          .append(": ")
+          .append(Escape.mdCode(ReportModel.cut(ffl.filter(), 400)));
+    }
+    return r.toString();
+  }
+
+  /** The slowest transactions of the capture (first request byte to last response byte). */
+  private static void slowest(Budget b, ReportDigest d) {
+    if (d.slowest.isEmpty()) {
+      return;
+    }
+    b.add(
+        "## Slowest transactions\n\n"
+            + "| Connection | Client | Server | Request | Status | Wait | Total |\n"
+            + "|---|---|---|---|---:|---:|---:|\n");
+    int shown = 0;
+    for (ReportDigest.Slow x : d.slowest) {
+      ConnectionResult c = x.connection();
+      TransactionResult t = x.transaction();
+      if (!b.add(
+          "| "
+              + md(c.idString() + " #" + t.index())
+              + " | "
+              + md(ReportModel.endpoint(c.client()))
+              + " | "
+              + md(ReportModel.endpoint(c.server()))
+              + " | "
+              + md(ReportModel.cut(ReportModel.request(t), 160))
+              + " | "
+              + md(ReportModel.outcome(t))
+              + " | "
+              + Text.dur(t.timings() == null ? -1 : t.timings().waitUs())
+              + " | "
+              + Text.dur(t.totalUs())
+              + " |\n")) {
+        break;
+      }
+      shown++;
+    }
+    b.note(
+        (shown < d.slowest.size()
+                ? "\n" + (d.slowest.size() - shown) + " more: see the HTML/JSON report.\n"
+                : "")
+            + "\n");
+  }
+
+  private static void pairs(Budget b, ReportDigest d) {
     List<ReportModel.Pair> ps = d.pairs;
-    b.append("## Connection use per client/server pair\n\n");
+    b.add("## Connection use per client/server pair\n\n");
     if (ps.isEmpty()) {
-      b.append("No TCP connections.\n\n");
+      b.add("No TCP connections.\n\n");
       return;
     }
     String head =
         "| Client | Server | Connections | Transactions | Most per connection | Most at once | Use | Closes |\n"
             + "|---|---|---:|---:|---:|---:|---|---|\n";
-    b.append(head);
-    for (int i = 0; i < ps.size(); i++) {
-      if (i == SHOWN_ROWS) {
-        b.append("\n<details><summary>")
-            .append(ps.size() - SHOWN_ROWS)
-            .append(" more pairs</summary>\n\n")
-            .append(head);
-      }
-      ReportModel.Pair p = ps.get(i);
-      b.append("| ")
-          .append(md(p.client()))
-          .append(" | ")
-          .append(md(p.server()))
-          .append(" | ")
-          .append(p.connectionCount())
-          .append(" | ")
-          .append(p.transactions())
-          .append(" | ")
-          .append(p.maxPerConnection())
-          .append(" | ")
-          .append(p.maxParallel())
-          .append(" | ")
-          .append(md(p.pattern()))
-          .append(" | ")
-          .append(md(p.closes()))
-          .append(" |\n");
+    b.add(head);
+    List<String> rows = new java.util.ArrayList<>(ps.size());
+    for (ReportModel.Pair p : ps) {
+      rows.add(
+          "| "
+              + md(p.client())
+              + " | "
+              + md(p.server())
+              + " | "
+              + p.connectionCount()
+              + " | "
+              + p.transactions()
+              + " | "
+              + p.maxPerConnection()
+              + " | "
+              + p.maxParallel()
+              + " | "
+              + md(p.pattern())
+              + " | "
+              + md(p.closes())
+              + " |\n");
     }
-    if (ps.size() > SHOWN_ROWS) {
-      b.append("\n</details>\n");
-    }
-    if (d.pairsTotal > ps.size()) {
-      b.append("\n")
-          .append(d.pairsTotal - ps.size())
-          .append(" more pairs are not listed")
-          .append(
-              d.connectionsOutsideTrackedPairs > 0
-                  ? " (" + d.connectionsOutsideTrackedPairs + " connections)"
-                  : "")
-          .append(": the JSON report has them all.\n");
-    }
-    b.append('\n');
+    int shown = collapsed(b, rows, head, " more pairs");
+    String close = shown > SHOWN_ROWS ? "\n</details>\n" : "";
+    long more = d.pairsTotal - shown;
+    b.note(
+        close
+            + (more > 0
+                ? "\n"
+                    + more
+                    + " more pairs are not listed"
+                    + (d.connectionsOutsideTrackedPairs > 0 && shown == ps.size()
+                        ? " (" + d.connectionsOutsideTrackedPairs + " connections)"
+                        : "")
+                    + ": the HTML/JSON report has them all.\n"
+                : "")
+            + "\n");
   }
 
   /**
    * One row per TLS connection (version, suite, SNI, ALPN, handshake, resumption and its phases),
    * then what failed or could not be read. Strings from packets (SNI, ALPN, notes) are escaped.
    */
-  private static void tls(StringBuilder b, ReportDigest d) {
+  private static void tls(Budget b, ReportDigest d) {
     List<ConnectionResult> cs = d.tls;
     if (d.tlsTotal == 0) {
       return;
     }
-    b.append("## TLS\n\n")
-        .append(d.tlsTotal)
-        .append(d.tlsTotal == 1 ? " TLS connection (" : " TLS connections (");
+    StringBuilder h =
+        new StringBuilder("## TLS\n\n")
+            .append(d.tlsTotal)
+            .append(d.tlsTotal == 1 ? " TLS connection (" : " TLS connections (");
     String sep = "";
     for (java.util.Map.Entry<String, Long> e : d.tlsVersions.entrySet()) {
-      b.append(sep).append(e.getValue()).append(' ').append(md(e.getKey()));
+      h.append(sep).append(e.getValue()).append(' ').append(md(e.getKey()));
       sep = ", ";
     }
-    b.append("): ")
+    h.append("): ")
         .append(d.tlsResumed)
         .append(" resumed, ")
         .append(d.tlsFailed)
@@ -263,18 +457,16 @@ public final class MarkdownReportWriter {
         "| Connection | Server | SNI | Version | Cipher suite | ALPN | Handshake | Resumption | Connect | Hello"
             + " | Server flight | Finished to data | TLS setup | Round trips | Keys |\n"
             + "|---|---|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|\n";
-    b.append(head);
+    if (!b.add(h.append(head))) {
+      return;
+    }
+    List<String> rows = new java.util.ArrayList<>(cs.size());
     for (int i = 0; i < cs.size(); i++) {
-      if (i == SHOWN_ROWS) {
-        b.append("\n<details><summary>")
-            .append(cs.size() - SHOWN_ROWS)
-            .append(" more TLS connections</summary>\n\n")
-            .append(head);
-      }
+      StringBuilder row = new StringBuilder();
       ConnectionResult c = cs.get(i);
       TlsFacts f = c.tls();
       TlsFacts.Timing t = f.timing();
-      b.append("| ")
+      row.append("| ")
           .append(md(c.idString()))
           .append(" | ")
           .append(md(ReportModel.endpoint(c.server())))
@@ -305,112 +497,41 @@ public final class MarkdownReportWriter {
           .append(" | ")
           .append(md(f.decryption()))
           .append(" |\n");
+      rows.add(row.toString());
     }
-    if (cs.size() > SHOWN_ROWS) {
-      b.append("\n</details>\n");
+    int shown = collapsed(b, rows, head, " more TLS connections");
+    StringBuilder n = new StringBuilder();
+    if (shown > SHOWN_ROWS) {
+      n.append("\n</details>\n");
     }
-    if (d.tlsTotal > cs.size()) {
-      b.append("\nThe first ")
-          .append(cs.size())
-          .append(" TLS connections are listed; the JSON report has all ")
+    if (d.tlsTotal > shown) {
+      n.append("\nThe first ")
+          .append(shown)
+          .append(" TLS connections are listed; the HTML/JSON report has all ")
           .append(d.tlsTotal)
           .append(".\n");
     }
     StringBuilder r = new StringBuilder();
-    for (ConnectionResult c : cs) {
+    int remarks = 0;
+    for (int i = 0; i < shown; i++) {
+      ConnectionResult c = cs.get(i);
       for (String line : TlsReport.remarks(c.tls(), d.frameFiles)) {
-        r.append("- ").append(md(c.idString())).append(": ").append(md(line)).append('\n');
+        String l = "- " + md(c.idString()) + ": " + md(line) + "\n";
+        if (r.length() + l.length() > 3_000) {
+          remarks++;
+          continue;
+        }
+        r.append(l);
       }
     }
     if (r.length() > 0) {
-      b.append("\nFailures, alerts and what could not be read:\n\n").append(r);
-    }
-    b.append('\n');
-  }
-
-  private static void connections(StringBuilder b, ReportDigest d) {
-    List<ReportSource.ConnectionView> cs = d.table;
-    if (cs.isEmpty()) {
-      return;
-    }
-    b.append("<details><summary>")
-        .append(d.connectionsTotal)
-        .append(d.connectionsTotal == 1 ? " connection" : " connections")
-        .append(" and their transactions</summary>\n\n");
-    b.append(
-        "| Connection | Client | Server | Start | Duration | Close | Request | Status | Send | Wait | Receive |\n"
-            + "|---|---|---|---:|---:|---|---|---:|---:|---:|---:|\n");
-    for (ReportSource.ConnectionView v : cs) {
-      ConnectionResult c = v.connection();
-      String id = md(c.idString());
-      String close = md(ReportModel.closeReason(c));
-      String head =
-          "| "
-              + id
-              + " | "
-              + md(ReportModel.endpoint(c.client()))
-              + " | "
-              + md(ReportModel.endpoint(c.server()))
-              + " | "
-              + ReportModel.ms(c.startUs())
-              + " | "
-              + ReportModel.ms(c.endUs() - c.startUs())
-              + " | "
-              + close
-              + " | ";
-      List<TransactionResult> ts = v.transactions();
-      List<TlsFacts.Exchange> xs =
-          v.transactionsRead() == 0 && c.tls() != null ? c.tls().inferredExchanges() : List.of();
-      if (ts.isEmpty() && xs.isEmpty()) {
-        b.append(head).append("- | - | - | - | - |\n");
-      }
-      for (TlsFacts.Exchange x : xs) {
-        b.append(head)
-            .append(md(TlsReport.exchange(x)))
-            .append(" | - | ")
-            .append(ReportModel.msOrDash(TlsReport.sendUs(x)))
-            .append(" | ")
-            .append(ReportModel.msOrDash(x.waitUs()))
-            .append(" | ")
-            .append(ReportModel.msOrDash(TlsReport.receiveUs(x)))
-            .append(" |\n");
-        head = "| " + id + " | | | | | | ";
-      }
-      if (!xs.isEmpty() && c.tls().inferredExchangeCount() > xs.size()) {
-        b.append(head)
-            .append(c.tls().inferredExchangeCount() - xs.size())
-            .append(" more inferred exchanges | | | | |\n");
-      }
-      for (TransactionResult t : ts) {
-        TransactionResult.Timings tm = t.timings();
-        b.append(head)
-            .append(md(ReportModel.request(t)))
-            .append(" | ")
-            .append(
-                t.status() != null
-                    ? t.status().toString()
-                    : t.responseNotCaptured() != null ? "not captured" : "-")
-            .append(" | ")
-            .append(ReportModel.msOrDash(tm.sendUs()))
-            .append(" | ")
-            .append(ReportModel.msOrDash(tm.waitUs()))
-            .append(" | ")
-            .append(ReportModel.msOrDash(tm.receiveUs()))
-            .append(" |\n");
-        head = "| " + id + " | | | | | | ";
-      }
-      int more = v.transactionsRead() - ts.size();
-      if (more > 0) {
-        b.append(head).append(more).append(" more transactions | | | | |\n");
+      b.note(n.toString());
+      n.setLength(0);
+      b.add("\nFailures, alerts and what could not be read:\n\n" + r);
+      if (remarks > 0) {
+        n.append("- ").append(remarks).append(" more: see the HTML/JSON report.\n");
       }
     }
-    if (d.connectionsTotal > cs.size()) {
-      b.append("\nThe first ")
-          .append(cs.size())
-          .append(" connections are listed; the JSON report has all ")
-          .append(d.connectionsTotal)
-          .append(".\n");
-    }
-    b.append("\n</details>\n");
+    b.note(n.append('\n').toString());
   }
 }

@@ -115,6 +115,48 @@ final class ReportDigest {
   /** TLS connections per negotiated version ("unknown" when no ServerHello was seen). */
   final TreeMap<String, Long> tlsVersions = new TreeMap<>();
 
+  /** The slowest transactions, slowest first ({@link #readSlowest}; empty until then). */
+  final List<Slow> slowest = new ArrayList<>();
+
+  /** A transaction with its connection (the connection without its transactions). */
+  record Slow(ConnectionResult connection, TransactionResult transaction) {}
+
+  /**
+   * Reads every transaction of {@code src} (one more pass) and keeps the {@code n} with the longest
+   * total time (first request byte to last response byte), slowest first; ties in report order.
+   */
+  void readSlowest(ReportSource src, int n) throws IOException {
+    // head: the one to drop (the fastest; among equals the latest)
+    PriorityQueue<Object[]> q =
+        new PriorityQueue<>(
+            Comparator.comparingLong((Object[] x) -> ((Slow) x[0]).transaction().totalUs())
+                .thenComparingLong(x -> -(Long) x[1]));
+    long[] seq = {0};
+    src.transactions(
+        (c, t) -> {
+          long s = seq[0]++;
+          if (t.totalUs() < 0 || n <= 0) {
+            return;
+          }
+          if (q.size() == n) {
+            Object[] head = q.peek();
+            if (((Slow) head[0]).transaction().totalUs() >= t.totalUs()) {
+              return;
+            }
+            q.poll();
+          }
+          q.add(new Object[] {new Slow(c, t), s});
+        });
+    List<Object[]> all = new ArrayList<>(q);
+    all.sort(
+        Comparator.comparingLong((Object[] x) -> -((Slow) x[0]).transaction().totalUs())
+            .thenComparingLong(x -> (Long) x[1]));
+    slowest.clear();
+    for (Object[] x : all) {
+      slowest.add((Slow) x[0]);
+    }
+  }
+
   /** Findings sharing a connection and evidence frames, drawn as one ladder. */
   record Ladder(
       String anchor,

@@ -108,6 +108,18 @@ final class ReportModel {
     return (t.method() == null ? "-" : t.method()) + " " + (t.uri() == null ? "-" : t.uri());
   }
 
+  /**
+   * {@code s} cut to {@code max} characters with "..." (never inside a surrogate pair), for table
+   * cells; null stays null. Escape after cutting.
+   */
+  static String cut(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    int n = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.substring(0, n) + "...";
+  }
+
   /** Input file names, comma separated. */
   static String files(CaptureSummary c) {
     StringBuilder b = new StringBuilder();

@@ -8,7 +8,10 @@ import io.connscope.result.ConnectionResult;
 import io.connscope.result.Endpoint;
 import io.connscope.result.Finding;
 import io.connscope.result.LadderEntry;
+import io.connscope.result.LatencyHistogram;
 import io.connscope.result.PairSummary;
+import io.connscope.result.PatternSummary;
+import io.connscope.result.Percentiles;
 import io.connscope.result.Severity;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
@@ -135,7 +138,49 @@ final class ResultJson {
             e.path("setup_saved_us").asLong(),
             e.path("slow_start_saved_us").asLong(),
             e.path("saved_us").asLong(),
-            str(e, "assumptions")));
+            str(e, "assumptions")),
+        patterns(p.path("patterns")),
+        histogram(p.get("latency_histogram")));
+  }
+
+  /** A pair's request patterns; none in a report before 1.4.0. */
+  private static List<PatternSummary> patterns(JsonNode a) {
+    List<PatternSummary> out = new ArrayList<>();
+    for (JsonNode s : a) {
+      out.add(
+          new PatternSummary(
+              s.path("pattern").asText(),
+              s.path("transactions").asLong(),
+              s.path("connections").asLong(),
+              s.path("bytes").asLong(),
+              s.path("time_us").asLong(),
+              percentiles(s.get("wait_us")),
+              percentiles(s.get("total_us"))));
+    }
+    return List.copyOf(out);
+  }
+
+  private static Percentiles percentiles(JsonNode p) {
+    return p == null || !p.isObject()
+        ? null
+        : new Percentiles(p.path("p50").asLong(), p.path("p90").asLong(), p.path("p99").asLong());
+  }
+
+  /** A pair's latency histogram; null in a report before 1.4.0. */
+  private static LatencyHistogram histogram(JsonNode h) {
+    if (h == null || !h.isObject()) {
+      return null;
+    }
+    return new LatencyHistogram(
+        longs(h.path("lower_us")), longs(h.path("wait_us")), longs(h.path("total_us")));
+  }
+
+  private static List<Long> longs(JsonNode a) {
+    List<Long> out = new ArrayList<>();
+    for (JsonNode x : a) {
+      out.add(x.asLong());
+    }
+    return List.copyOf(out);
   }
 
   static Endpoint endpoint(JsonNode e) {

@@ -85,9 +85,11 @@ public final class SavedReport {
       case JSON -> json(ReportSource.open(file), out);
       case HAR -> HarReportWriter.write(ReportSource.open(file), out);
       case MARKDOWN, HTML -> {
-        ReportDigest d = ReportDigest.build(ReportSource.open(file), limits);
+        ReportSource src = ReportSource.open(file);
+        ReportDigest d = ReportDigest.build(src, limits);
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         if (format == ReportFormat.MARKDOWN) {
+          d.readSlowest(src, MarkdownReportWriter.SLOWEST);
           MarkdownReportWriter.write(d, w);
         } else {
           HtmlReportWriter.write(d, w);

@@ -46,6 +46,34 @@ public final class Text {
     return String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
   }
 
+  /**
+   * A duration for people, its precision following its size: "-" (unknown), "0 s", "35 us", "0.4
+   * ms", "44 ms", "0.83 s", "12.50 s".
+   */
+  public static String dur(long us) {
+    if (us < 0) {
+      return "-";
+    }
+    if (us == 0) {
+      return "0 s";
+    }
+    if (us < 100) {
+      return us + " us";
+    }
+    if (us < 10_000) {
+      return String.format(Locale.ROOT, "%.1f ms", us / 1000.0);
+    }
+    if (us < 1_000_000) {
+      return String.format(Locale.ROOT, "%d ms", Math.round(us / 1000.0));
+    }
+    return String.format(Locale.ROOT, "%.2f s", us / 1_000_000.0);
+  }
+
+  /** Percentiles as "p50 / p90 / p99" durations ({@link #dur}), "-" when null. */
+  public static String percentiles(io.connscope.result.Percentiles p) {
+    return p == null ? "-" : dur(p.p50Us()) + " / " + dur(p.p90Us()) + " / " + dur(p.p99Us());
+  }
+
   /** Microseconds as seconds with three decimals. */
   static String seconds(long micros) {
     return String.format(Locale.ROOT, "%.3f s", micros / 1_000_000.0);

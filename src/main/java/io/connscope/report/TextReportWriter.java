@@ -5,6 +5,7 @@ import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
 import io.connscope.result.FrameFiles;
 import io.connscope.result.PairSummary;
+import io.connscope.result.PatternSummary;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TransactionResult;
 import java.io.PrintWriter;
@@ -38,6 +39,9 @@ public final class TextReportWriter implements ResultSink {
 
   /** Client/server pairs listed (most connections first). */
   static final int MAX_PAIRS = 20;
+
+  /** Request patterns listed per pair (the longest total time first). */
+  static final int MAX_PATTERNS = 5;
 
   private final PrintWriter out;
 
@@ -299,6 +303,34 @@ public final class TextReportWriter implements ResultSink {
                 ? " and " + Text.ms(p.persistentEstimate().slowStartSavedUs()) + " of slow start"
                 : "");
       }
+      printPatterns(p);
+    }
+  }
+
+  /** The pair's costliest request patterns: count, wait and total percentiles, bytes. */
+  private void printPatterns(PairSummary p) {
+    List<PatternSummary> ps = p.patterns();
+    if (ps.isEmpty()) {
+      return;
+    }
+    out.println("      requests (method and path; p50 / p90 / p99 of wait and total time):");
+    for (int i = 0; i < ps.size(); i++) {
+      if (i == MAX_PATTERNS) {
+        out.printf(
+            Locale.ROOT,
+            "        ... %d more patterns (see --format json or html)%n",
+            ps.size() - MAX_PATTERNS);
+        break;
+      }
+      PatternSummary s = ps.get(i);
+      out.printf(
+          Locale.ROOT,
+          "        %s: %d, wait %s, total %s, %s%n",
+          Text.safe(s.pattern(), 80),
+          s.transactions(),
+          Text.percentiles(s.waitTime()),
+          Text.percentiles(s.total()),
+          Text.bytes(s.bytes()));
     }
   }
 

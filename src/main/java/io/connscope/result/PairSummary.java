@@ -1,5 +1,7 @@
 package io.connscope.result;
 
+import java.util.List;
+
 /**
  * How one client (address) used its connections to one server (address and port).
  *
@@ -15,6 +17,10 @@ package io.connscope.result;
  * @param startUs first packet of the pair
  * @param endUs last packet of the pair
  * @param persistentEstimate what one persistent connection per concurrent one would save
+ * @param patterns per request pattern (method and path without the query): count, percentiles of
+ *     wait and total time, bytes; the longest total time first ({@link PatternStats})
+ * @param latencyHistogram the pair's wait and total times in log-scale buckets; null when the pair
+ *     had no transaction
  */
 public record PairSummary(
     String client,
@@ -36,7 +42,9 @@ public record PairSummary(
     long setupSharePct,
     long startUs,
     long endUs,
-    PersistentEstimate persistentEstimate) {
+    PersistentEstimate persistentEstimate,
+    List<PatternSummary> patterns,
+    LatencyHistogram latencyHistogram) {
 
   /** Mean setup time, 0 without setups. */
   public long meanSetupUs() {

@@ -184,4 +184,64 @@ class HtmlBrowserTest {
         "--screenshot=" + Paths.get("target", "report-hostile.png").toAbsolutePath(),
         "--hide-scrollbars");
   }
+
+  @Test
+  void latencyHistogramShowsMicrosecondsAndSecondsOnOneAxis() throws Exception {
+    // a real sample's report, its first pair's histogram set to 50 us and 5 s values
+    com.fasterxml.jackson.databind.ObjectMapper m =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            m.readTree(Reports.json(Paths.get("samples", "close-delimited-11.pcap")));
+    com.fasterxml.jackson.databind.node.ObjectNode h =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            r.path("pairs").get(0).path("latency_histogram");
+    java.util.List<Long> lower = new java.util.ArrayList<>();
+    h.path("lower_us").forEach(x -> lower.add(x.asLong()));
+    com.fasterxml.jackson.databind.node.ArrayNode wait = m.createArrayNode();
+    com.fasterxml.jackson.databind.node.ArrayNode total = m.createArrayNode();
+    for (long l : lower) {
+      wait.add(l == 50 ? 4 : l == 5_000_000 ? 1 : 0);
+      total.add(l == 100 ? 4 : l == 5_000_000 ? 2 : 0);
+    }
+    h.set("wait_us", wait);
+    h.set("total_us", total);
+    String html = ReportFormatsGoldenTest.render(m.writeValueAsString(r), ReportFormat.HTML);
+    Path dir = Paths.get("target", "browser");
+    Files.createDirectories(dir);
+    Path page = dir.resolve("histogram.html").toAbsolutePath();
+    Files.writeString(page, html, StandardCharsets.UTF_8);
+    Run dom = chromium(page, "--dump-dom");
+    assertQuiet(dom.stderr());
+    String d = dom.stdout();
+    assertTrue(d.contains("<svg class=\"histogram\""), "histogram in the DOM");
+    java.util.regex.Matcher bar =
+        java.util.regex.Pattern.compile(
+                "<rect class=\"(wait|receive)\" x=\"(\\d+)\" y=\"\\d+\" width=\"\\d+\""
+                    + " height=\"(\\d+)\"><title>(\\w+) ([^<]*): (\\d+) transactions?</title>")
+            .matcher(d.substring(d.indexOf("<svg class=\"histogram\"")));
+    java.util.Map<String, int[]> bars = new java.util.TreeMap<>();
+    while (bar.find()) {
+      bars.put(
+          bar.group(4) + " " + bar.group(5),
+          new int[] {Integer.parseInt(bar.group(2)), Integer.parseInt(bar.group(3))});
+    }
+    assertEquals(
+        java.util.Set.of(
+            "wait 50us to 100us", "wait 5s to 10s", "total 100us to 200us", "total 5s to 10s"),
+        bars.keySet(),
+        "one bar per non-empty bucket, 50 us and 5 s on the same axis");
+    assertTrue(
+        bars.get("wait 5s to 10s")[0] > bars.get("wait 50us to 100us")[0] + 400, "log scale");
+    int small = bars.get("wait 5s to 10s")[1];
+    int tall = bars.get("wait 50us to 100us")[1];
+    assertTrue(
+        Math.abs(4 * small - tall) <= 4, "heights follow the counts: " + small + ", " + tall);
+    assertFalse(d.matches("(?s).*(src|href)=\"(https?:|//).*"), "no external reference");
+    Path shot = Paths.get("target", "report-histogram.png").toAbsolutePath();
+    Files.deleteIfExists(shot);
+    Run s = chromium(page, "--screenshot=" + shot, "--hide-scrollbars");
+    assertQuiet(s.stderr());
+    assertTrue(Files.size(shot) > 10_000, "a screenshot with content");
+  }
 }

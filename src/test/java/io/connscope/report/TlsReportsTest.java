@@ -52,11 +52,14 @@ class TlsReportsTest {
             "- C7: handshake failed: fatal alert protocol\\_version from the server (frame 108)"),
         md);
     assertTrue(md.contains("- C4: alert from server, frame 63: encrypted (not decrypted)"), md);
-    assertTrue(
-        md.contains(
-            "\\~1 inferred exchange: 112 B request in 1 record, 4595 B response in 1 record"),
-        md);
     assertFalse(md.contains("close\\_notify"), "close_notify is not a remark");
+    // the connection table (with inferred exchanges) is in the HTML and JSON reports
+    assertTrue(md.contains("see the HTML or JSON report"), md);
+    String html = ReportFormatsGoldenTest.render(Reports.json(TLS), ReportFormat.HTML);
+    assertTrue(
+        html.contains(
+            "<em>~1 inferred exchange: 112 B request in 1 record, 4595 B response in 1 record"),
+        "inferred exchanges listed in the HTML connection table");
   }
 
   @Test
@@ -66,13 +69,21 @@ class TlsReportsTest {
         md.contains(
             "| http/1.1 | complete | full | 0.0 ms | 4.3 ms | 0.0 ms | 0.3 ms | 5.6 ms | 1 | decrypted |"),
         "with keys the client Finished is seen, not inferred");
-    assertTrue(md.contains("| C1 | 127.0.0.1:56960 | 127.0.0.1:18160 |"), md);
-    assertFalse(
-        md.contains("| C1 | | | | | | \\~"),
-        "C1 is decrypted: its transactions, no inferred exchange");
+    // C1 is decrypted: its transactions (the slowest are listed), no inferred exchange
     assertTrue(
-        md.contains(
-            "| C8 | 127.0.0.1:52224 | 127.0.0.1:18160 | 1120.5 ms | 3.5 ms | both\\_fin | \\~0 inferred"),
+        md.contains("| C1 #1 | 127.0.0.1:56960 | 127.0.0.1:18160 | GET /b.html | 200 |"), md);
+    String html = ReportFormatsGoldenTest.render(Reports.json(DSB), ReportFormat.HTML);
+    assertTrue(
+        html.contains(
+            "<tr><td rowspan=\"2\">C1</td><td rowspan=\"2\">127.0.0.1:56960</td><td"
+                + " rowspan=\"2\">127.0.0.1:18160</td>"),
+        "C1 with its two transactions in the HTML connection table");
+    assertTrue(
+        html.contains(
+            "C8</td><td rowspan=\"3\">127.0.0.1:52224</td><td rowspan=\"3\">127.0.0.1:18160</td>"
+                + "<td rowspan=\"3\" class=\"num\">1120.5 ms</td><td rowspan=\"3\" class=\"num\">3.5"
+                + " ms</td><td rowspan=\"3\">both_fin</td><td rowspan=\"3\"><code>ShADadFf</code>"
+                + "</td><td><em>~0 inferred exchange"),
         "h2 is not parsed: inferred exchanges");
   }
 

@@ -22,6 +22,10 @@ import java.nio.file.Path;
  *       SYN-ACK and nothing more (never completed, never closed).
  *   <li>{@code unanswered}: {@code n} connections, each a full handshake, one {@code GET} the
  *       server acknowledges and never answers, then the client's FIN 30 s later, acknowledged.
+ *   <li>{@code patterns}: {@code n} keep-alive connections from 500 client addresses (500
+ *       client/server pairs), each with 3 answered {@code GET}s to distinct long paths made of
+ *       Markdown and HTML syntax (an id in every path: 3n request patterns), the server answering
+ *       after 0.05 to 400 ms; then both sides close.
  * </ul>
  *
  * Frames are 10 µs apart; clients are 10.x.y.z, the server 10.0.0.2:80.
@@ -39,7 +43,7 @@ public final class BigCaptures {
 
   public static void main(String[] args) throws IOException {
     if (args.length != 3) {
-      System.err.println("usage: BigCaptures half-open|unanswered N OUT.pcap");
+      System.err.println("usage: BigCaptures half-open|unanswered|patterns N OUT.pcap");
       System.exit(2);
     }
     int n = Integer.parseInt(args[1]);
@@ -50,6 +54,7 @@ public final class BigCaptures {
       switch (args[0]) {
         case "half-open" -> g.halfOpen(n);
         case "unanswered" -> g.unanswered(n);
+        case "patterns" -> g.patterns(n, 0);
         default -> throw new IllegalArgumentException("unknown capture " + args[0]);
       }
     }
@@ -71,6 +76,46 @@ public final class BigCaptures {
       int cp = 1024 + (i % 50_000);
       send(c, SERVER, cp, 80, 1000, 0, Synth.SYN, null);
       send(SERVER, c, 80, cp, 5000, 1001, Synth.SYN | Synth.ACK, null);
+    }
+  }
+
+  /**
+   * Writes the {@code patterns} capture of {@code n} connections to {@code out}; {@code slower}
+   * microseconds are added to every server delay (two captures that differ only there make a before
+   * and after).
+   */
+  public static void patterns(int n, long slower, Path out) throws IOException {
+    try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20);
+        PcapWriter pw = new PcapWriter(o, LinkType.ETHERNET, 65535, false)) {
+      new BigCaptures(pw).patterns(n, slower);
+    }
+  }
+
+  void patterns(int n, long slower) throws IOException {
+    String hostile = "/<script>x</script>|**b**|_u_|[l](j:a)|`c`|&amp;".repeat(4);
+    byte[] resp = Synth.ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    for (int i = 0; i < n; i++) {
+      int c = client(i % 500);
+      int cp = 1024 + (i % 50_000);
+      send(c, SERVER, cp, 80, 1000, 0, Synth.SYN, null);
+      send(SERVER, c, 80, cp, 5000, 1001, Synth.SYN | Synth.ACK, null);
+      send(c, SERVER, cp, 80, 1001, 5001, Synth.ACK, null);
+      long cs = 1001;
+      long ss = 5001;
+      for (int k = 0; k < 3; k++) {
+        byte[] req =
+            Synth.ascii(
+                "GET /item/" + (3 * i + k) + hostile + "?q=" + k + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        send(c, SERVER, cp, 80, cs, ss, Synth.ACK | Synth.PSH, req);
+        cs += req.length;
+        ts += 50_000L + (i * 7919L + k * 104_729L) % 400_000_000L + slower * 1000; // server time
+        send(SERVER, c, 80, cp, ss, cs, Synth.ACK | Synth.PSH, resp);
+        ss += resp.length;
+        send(c, SERVER, cp, 80, cs, ss, Synth.ACK, null);
+      }
+      send(c, SERVER, cp, 80, cs, ss, Synth.ACK | Synth.FIN, null);
+      send(SERVER, c, 80, cp, ss, cs + 1, Synth.ACK | Synth.FIN, null);
+      send(c, SERVER, cp, 80, cs + 1, ss + 1, Synth.ACK, null);
     }
   }
 
