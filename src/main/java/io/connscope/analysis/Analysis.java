@@ -286,7 +286,7 @@ public final class Analysis {
       for (Detector d : detectors) {
         d.connection(c, tracker, out);
       }
-      sink.connection(new ConnectionRecord(c, tracker, tlsFacts));
+      sink.connection(new ConnectionRecord(c, tracker, tlsFacts, facts.transfers(c)));
     }
   }
 }

@@ -399,6 +399,20 @@ public final class MarkdownReportWriter {
         b.append(head).append(more).append(" more transactions | | | | |\n");
       }
     }
+    boolean anyTransfer = false;
+    for (ReportSource.ConnectionView v : cs) {
+      for (ConnectionResult.Transfer x : v.connection().transfers()) {
+        if (!anyTransfer) {
+          b.append("\nWhat limited each large transfer:\n\n");
+          anyTransfer = true;
+        }
+        b.append("- ")
+            .append(md(v.connection().idString()))
+            .append(": ")
+            .append(md(x.describe()))
+            .append('\n');
+      }
+    }
     if (d.connectionsTotal > cs.size()) {
       b.append("\nThe first ")
           .append(cs.size())
