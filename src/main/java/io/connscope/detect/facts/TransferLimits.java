@@ -162,18 +162,26 @@ public final class TransferLimits {
     if (http == null || !http.isHttp() || c.timeline().size() == 0) {
       return List.of();
     }
+    if (c.half(Direction.CLIENT).dataSegments() < MIN_SEGMENTS
+        && c.half(Direction.SERVER).dataSegments() < MIN_SEGMENTS) {
+      return List.of(); // no message can be large: most connections end here, at no cost
+    }
     SegmentTimeline t = c.timeline();
     long rtt = LossRecovery.rtt(c);
-    LossRecovery.Direction[] loss = LossRecovery.of(t, rtt, options.retransmissionMinStallMicros);
-    List<TransferGaps.Gap> gaps = new TransferGaps(c, options).advance(Long.MAX_VALUE);
+    LossRecovery.Direction[] loss = null;
+    List<TransferGaps.Gap> gaps = null;
     List<Transfer> out = new ArrayList<>();
     for (Transaction tx : http.transactions()) {
       for (int d = 0; d < 2; d++) {
         boolean request = AckGatedReleases.sendsRequests(http, d);
         long from = request ? tx.requestFirstFrame() : tx.responseFirstFrame();
         long to = request ? tx.requestLastFrame() : tx.responseLastFrame();
-        if (from < 0 || to < from) {
+        if (from < 0 || to < from || newSegments(t, d, from, to) < MIN_SEGMENTS) {
           continue;
+        }
+        if (loss == null) { // the connection's scans, once, when a transfer needs them
+          loss = LossRecovery.of(t, rtt, options.retransmissionMinStallMicros);
+          gaps = new TransferGaps(c, options).advance(Long.MAX_VALUE);
         }
         Transfer x = transfer(c, t, d, tx.index(), request, from, to, rtt, loss[d], gaps, options);
         if (x != null) {
@@ -182,6 +190,31 @@ public final class TransferLimits {
       }
     }
     return out;
+  }
+
+  /** Index of the first gap whose B is at or after timeline index {@code i} (gaps in B order). */
+  private static int firstGap(List<TransferGaps.Gap> gaps, int i) {
+    int lo = 0, hi = gaps.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (gaps.get(mid).next() < i) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** New data segments of direction {@code d} in frames {@code [from, to]}. */
+  private static int newSegments(SegmentTimeline t, int d, long from, long to) {
+    int n = 0;
+    for (int i = Flights.indexAtOrAfter(t, from); i < t.size() && t.frame(i) <= to; i++) {
+      if (t.dir(i) == d && t.len(i) > 0 && !t.isKeepAlive(i) && !t.isRetransmission(i)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static Transfer transfer(
@@ -239,8 +272,10 @@ public final class TransferLimits {
     long beforeSlowStartEnd = 0; // window and pause time before the end of slow start
     List<Long> frames = new ArrayList<>();
     long toReceiver = d == Direction.SERVER ? c.rttToClientMicros() : c.rttToServerMicros();
-    for (TransferGaps.Gap g : gaps) {
-      if (g.dir() != d || g.data() < first || g.next() > last) {
+    int from = firstGap(gaps, first), to = from;
+    for (; to < gaps.size() && gaps.get(to).next() <= last; to++) {
+      TransferGaps.Gap g = gaps.get(to);
+      if (g.dir() != d || g.data() < first) {
         continue;
       }
       long blocked = g.open() >= 0 ? g.blockedMicros() : 0;
@@ -260,8 +295,8 @@ public final class TransferLimits {
       }
     }
     long slowStartEnd = Math.min(t1, Math.min(firstRecovery, firstBlock));
-    for (TransferGaps.Gap g : gaps) {
-      if (g.dir() == d && g.data() >= first && g.next() <= last && t.ts(g.data()) < slowStartEnd) {
+    for (TransferGaps.Gap g : gaps.subList(from, to)) {
+      if (g.dir() == d && g.data() >= first && t.ts(g.data()) < slowStartEnd) {
         beforeSlowStartEnd += (g.open() >= 0 ? g.blockedMicros() : 0);
         beforeSlowStartEnd += paused(c, d, g, options);
       }
