@@ -31,9 +31,9 @@ package io.connscope.detect;
  * a queue of one bandwidth-delay product; a longer-lived connection (slow start); a faster path.
  */
 
-import io.connscope.common.Direction;
 import io.connscope.detect.facts.ConnectionFacts;
 import io.connscope.detect.facts.DetectOptions;
+import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.ReceiveWindow;
 import io.connscope.detect.facts.TransactionSpans;
 import io.connscope.detect.facts.TransferLimits;
@@ -74,9 +74,8 @@ public final class TransferLimitedDetector implements Detector {
 
   private Finding finding(Connection c, HttpTracker http, TransferLimits.Transfer x) {
     SegmentTimeline t = c.timeline();
-    boolean client = x.sender() == Direction.CLIENT;
-    String sender = client ? "client" : "server";
-    String receiver = client ? "server" : "client";
+    String sender = KeepAlive.side(x.sender());
+    String receiver = KeepAlive.side(1 - x.sender());
     Transaction tx = http.transactions().get(x.transaction());
     StringBuilder s = new StringBuilder();
     s.append(
@@ -112,9 +111,10 @@ public final class TransferLimitedDetector implements Detector {
         s.append(
             String.format(
                 Locale.ROOT,
-                ", bandwidth-delay product %d bytes at a %.1f ms round trip",
+                ", bandwidth-delay product %s%d bytes at a %s round trip",
+                x.pathRateLowerBound() ? "at least " : "",
                 x.bdpBytes(),
-                x.rttMicros() / 1000.0));
+                KeepAlive.ms(x.rttMicros())));
       }
     }
     s.append(String.format(Locale.ROOT, "; it cost %.1f ms", x.costMicros() / 1000.0));
@@ -175,14 +175,14 @@ public final class TransferLimitedDetector implements Detector {
       case TransferLimits.READER_SLOW ->
           String.format(
               Locale.ROOT,
-              "blocked on the %s's window %d%% of its time; the %s opened it %.1f ms after the data"
-                  + " reached it on average, longer than the %.1f ms round trip: its application read"
+              "blocked on the %s's window %d%% of its time; the %s opened it %s after the data"
+                  + " reached it on average, longer than the %s round trip: its application read"
                   + " slowly",
               receiver,
               pct(x.windowMicros(), x.micros()),
               receiver,
-              x.readerHoldMicros() / 1000.0,
-              Math.max(0, x.rttMicros()) / 1000.0);
+              KeepAlive.ms(x.readerHoldMicros()),
+              KeepAlive.ms(Math.max(0, x.rttMicros())));
       case TransferLimits.NO_SCALING, TransferLimits.WINDOW_SMALL ->
           String.format(
               Locale.ROOT,
