@@ -208,6 +208,12 @@ public final class Analysis {
       s.hasTimestamps = tcp.hasTimestamps();
       s.tsVal = tcp.tsVal();
       s.tsEcr = tcp.tsEcr();
+      int n = Math.min(tcp.sackBlockCount(), s.sackEdges.length / 2);
+      for (int i = 0; i < n; i++) {
+        s.sackEdges[2 * i] = tcp.sackLeft(i);
+        s.sackEdges[2 * i + 1] = tcp.sackRight(i);
+      }
+      s.sackBlocks = n;
     }
     s.payload = decoder.buffer(); // the frame's bytes, or a reassembled datagram's
     s.payloadOffset = decoder.payloadOffset();
@@ -296,7 +302,7 @@ public final class Analysis {
       for (Detector d : detectors) {
         d.connection(c, tracker, out);
       }
-      sink.connection(new ConnectionRecord(c, tracker, tlsFacts));
+      sink.connection(new ConnectionRecord(c, tracker, tlsFacts, facts.transfers(c)));
     }
   }
 }

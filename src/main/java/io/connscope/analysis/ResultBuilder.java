@@ -3,9 +3,12 @@ package io.connscope.analysis;
 import io.connscope.common.Addresses;
 import io.connscope.common.Direction;
 import io.connscope.common.Warnings;
+import io.connscope.detect.LossRecoveryDetector;
+import io.connscope.detect.TransferLimitedDetector;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.PairAggregator;
+import io.connscope.detect.facts.TransferLimits;
 import io.connscope.http.Framing;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
@@ -22,6 +25,7 @@ import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
+import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -100,6 +104,12 @@ public final class ResultBuilder implements AnalysisSink {
 
   /** Findings about transactions of open connections, for each transaction's stalls. */
   private final Map<String, List<Finding>> transactionFindings = new HashMap<>();
+
+  /**
+   * Open connections with a transfer finding (tcp.loss_recovery, tcp.transfer_limited): the sender
+   * whose time-sequence graph the connection's result carries.
+   */
+  private final Map<String, String> transferFindings = new HashMap<>();
 
   private long connections;
   private long httpConnections;
@@ -337,6 +347,12 @@ public final class ResultBuilder implements AnalysisSink {
 
   /** Costs and transaction findings of open connections, for stall summaries and stalls. */
   private void note(Finding f) {
+    if (f.connection() != null
+        && (LossRecoveryDetector.TYPE.equals(f.type())
+            || TransferLimitedDetector.TYPE.equals(f.type()))
+        && f.details().get("sender") instanceof String sender) {
+      transferFindings.putIfAbsent(f.connection(), sender); // the first one's sender is graphed
+    }
     if (f.connection() != null && f.costUs() > 0) {
       costsOf
           .computeIfAbsent(f.connection(), k -> new TreeMap<>())
@@ -361,7 +377,18 @@ public final class ResultBuilder implements AnalysisSink {
         handOver(result(c, t));
       }
     }
-    ConnectionResult result = connection(c, http, record.tls(), costsOf.remove(c.idString()));
+    String graphOf = transferFindings.remove(c.idString());
+    ConnectionResult result =
+        connection(
+            c,
+            http,
+            record.tls(),
+            costsOf.remove(c.idString()),
+            transfers(record.transfers(), c.timeline()),
+            graphOf == null
+                ? null
+                : TimeSequences.of(
+                    c, "client".equals(graphOf) ? Direction.CLIENT : Direction.SERVER));
     transactionFindings.remove(c.idString());
     connections++;
     if (result.isHttp()) {
@@ -588,8 +615,45 @@ public final class ResultBuilder implements AnalysisSink {
     return lastText[side];
   }
 
+  /** The result records of the facts stage's transfers. */
+  private static List<ConnectionResult.Transfer> transfers(
+      List<TransferLimits.Transfer> from, SegmentTimeline t) {
+    List<ConnectionResult.Transfer> out = new ArrayList<>(from.size());
+    for (TransferLimits.Transfer x : from) {
+      out.add(
+          new ConnectionResult.Transfer(
+              x.sender() == Direction.CLIENT ? "client" : "server",
+              x.transaction(),
+              t.frame(x.firstIndex()),
+              t.frame(x.lastIndex()),
+              x.segments(),
+              x.bytes(),
+              x.micros(),
+              x.windowMicros(),
+              x.zeroWindowMicros(),
+              x.applicationMicros(),
+              x.slowStartMicros(),
+              x.recoveryMicros(),
+              x.avoidanceMicros(),
+              x.lostSegments(),
+              x.goodputBps(),
+              x.pathRateBps(),
+              x.pathRateLowerBound(),
+              x.rttMicros(),
+              x.bdpBytes(),
+              x.limit(),
+              x.costMicros()));
+    }
+    return List.copyOf(out);
+  }
+
   private ConnectionResult connection(
-      Connection c, HttpTracker http, TlsFacts tls, Map<String, List<Long>> costs) {
+      Connection c,
+      HttpTracker http,
+      TlsFacts tls,
+      Map<String, List<Long>> costs,
+      List<ConnectionResult.Transfer> transfers,
+      ConnectionResult.TimeSequence timeSequence) {
     ConnectionResult.Handshake handshake =
         new ConnectionResult.Handshake(
             c.synFrame(),
@@ -647,7 +711,9 @@ public final class ResultBuilder implements AnalysisSink {
         tls,
         isHttp ? ending(KeepAlive.ending(c, http)) : null,
         stallSummary,
-        http == null ? 0 : http.transactionCount());
+        http == null ? 0 : http.transactionCount(),
+        transfers,
+        timeSequence);
   }
 
   private static ConnectionResult.KeepAliveEnding ending(KeepAlive.Ending e) {

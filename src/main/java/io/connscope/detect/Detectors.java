@@ -40,6 +40,7 @@ public final class Detectors {
         new LossRecoveryDetector(options),
         new ReceiveWindowLimitedDetector(options),
         new SenderPausedDetector(options),
+        new TransferLimitedDetector(options, facts),
         new CaptureLossDetector(options),
         new TlsHandshakeFailedDetector(options),
         new TlsResumptionMissedDetector(options),

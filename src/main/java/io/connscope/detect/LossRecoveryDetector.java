@@ -13,10 +13,13 @@ package io.connscope.detect;
  *     captured are capture loss (capture.loss reports them; here they are only counted and
  *     lower the confidence);
  *   - what repaired it: fast retransmit (the segment at an ACK repeated by at least 2 duplicate
- *     ACKs), in-recovery retransmit (ACKs kept coming: the further holes of a SACK recovery,
+ *     ACKs), SACK retransmit (a hole below bytes the peer's SACK blocks reported held: the further
+ *     holes of a SACK recovery, RFC 6675), in-recovery retransmit (ACKs kept coming, no SACK:
  *     after a partial ACK, RACK), RTO or tail-loss probe (after the sender was silent for at least
  *     max(retransmissionMinStallMicros (50 ms), 1.5 round trips); probe: the tail segment, or a
- *     silence below 200 ms, Linux's minimum RTO), spurious (the peer's ACK already covered it);
+ *     silence below 200 ms, Linux's minimum RTO), spurious (the peer's ACK already covered it, or
+ *     its later D-SACK, RFC 2883, reported the bytes received twice); a recovery during which the
+ *     peer's ACKs carried SACK blocks is a SACK recovery;
  *   - slow-start overflow: the first recovery of a direction, with at least 3 lost segments out
  *     of a flight of at least 10 full segments and no retransmission before it: slow start grew
  *     the flight until a queue on the path overflowed.
@@ -28,7 +31,8 @@ package io.connscope.detect;
  * Round trip: the handshake's, or the shortest seen on the data when shorter.
  * Attribution: a recovery belongs to the transaction whose frames include the original
  * transmission (or the segment after the hole); by time when none does.
- * Severity: warning when the cost is at least lossRecoveryWarnMicros (50 ms), info otherwise;
+ * Severity: warning when the cost is at least lossRecoveryWarnMicros (50 ms), info otherwise
+ * (spurious retransmissions alone cost nothing: info);
  * never error (a hang is reported by tcp.retransmission_stall and http.unanswered).
  * Confidence: suspected when the capture lost bytes of that direction (a capture drop can look
  * like a hole) or the timeline was truncated; confirmed otherwise.
@@ -107,6 +111,7 @@ public final class LossRecoveryDetector implements Detector {
     String sender = g.dir.sender == Direction.CLIENT ? "client" : "server";
     int[] triggers = new int[LossRecovery.TRIGGER.length];
     int lost = 0, retransmissions = 0, before = 0, after = 0, unfinished = 0;
+    int sackRecoveries = 0, dsacks = 0;
     long cost = 0, longest = 0, timeoutDelay = 0;
     int timeouts = 0;
     LossRecovery.Recovery overflow = null;
@@ -126,6 +131,8 @@ public final class LossRecoveryDetector implements Detector {
       }
       longest = Math.max(longest, r.delayMicros);
       unfinished += r.finished() ? 0 : 1;
+      sackRecoveries += r.sack ? 1 : 0;
+      dsacks += r.dsacks;
       if (r.slowStartOverflow) {
         overflow = r;
       }
@@ -139,6 +146,10 @@ public final class LossRecoveryDetector implements Detector {
       // evidence: the first retransmission of each recovery and what it repairs, then more
       frames.add(t.frame(r.originIndex));
       frames.add(t.frame(r.firstIndex));
+      int dsack = r.retransmissions.get(0).dsackIndex();
+      if (dsack >= 0) {
+        frames.add(t.frame(dsack)); // the receiver's word that it had the bytes
+      }
     }
     for (LossRecovery.Recovery r : g.recoveries) {
       for (LossRecovery.Retransmission x : r.retransmissions) {
@@ -166,6 +177,8 @@ public final class LossRecoveryDetector implements Detector {
     d.put("duplicate_segments", g.dir.duplicates);
     d.put("capture_lost_bytes", g.dir.captureLostBytes);
     d.put("slow_start_overflow", overflow != null ? 1 : 0);
+    d.put("sack_recoveries", sackRecoveries);
+    d.put("dsack_spurious", dsacks);
     if (overflow != null) {
       d.put("overflow_flight_bytes", overflow.flightBytes);
     }
@@ -184,7 +197,9 @@ public final class LossRecoveryDetector implements Detector {
             g.recoveries.size(),
             g.recoveries.size() == 1 ? "y" : "ies",
             triggers(triggers)));
-    if (before > 0 && after == 0) {
+    if (dsacks == retransmissions) {
+      // nothing was lost: where the copies went is no question
+    } else if (before > 0 && after == 0) {
       s.append(", lost before the capture point (holes filled later)");
     } else if (after > 0 && before == 0) {
       s.append(
@@ -194,6 +209,27 @@ public final class LossRecoveryDetector implements Detector {
       s.append(
           String.format(
               Locale.ROOT, ", %d lost before the capture point, %d after it", before, after));
+    }
+    String receiver = g.dir.sender == Direction.CLIENT ? "server" : "client";
+    if (sackRecoveries > 0) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "; the %s's SACK blocks drove %s",
+              receiver,
+              sackRecoveries == g.recoveries.size()
+                  ? (sackRecoveries == 1 ? "the recovery" : "every recovery")
+                  : sackRecoveries + " of the recoveries"));
+    }
+    if (dsacks > 0) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "; %s spurious: the %s's D-SACK%s reported %s received twice",
+              dsacks == retransmissions ? (dsacks == 1 ? "it was" : "all were") : dsacks + " were",
+              receiver,
+              dsacks == 1 ? "" : "s",
+              dsacks == 1 ? "the bytes" : "their bytes"));
     }
     if (overflow != null) {
       s.append(
@@ -205,8 +241,15 @@ public final class LossRecoveryDetector implements Detector {
               overflow.lost,
               overflow.flightBytes));
     }
-    s.append(String.format(Locale.ROOT, "; the data arrived up to %.1f ms late", longest / 1000.0));
-    if (timeouts == 0) {
+    if (lost == 0) {
+      s.append("; no data arrived late");
+    } else {
+      s.append(
+          String.format(Locale.ROOT, "; the data arrived up to %.1f ms late", longest / 1000.0));
+    }
+    if (lost == 0) {
+      // nothing to sum
+    } else if (timeouts == 0) {
       s.append(String.format(Locale.ROOT, " (%.1f ms over all recoveries)", cost / 1000.0));
     } else {
       s.append(
@@ -251,7 +294,12 @@ public final class LossRecoveryDetector implements Detector {
   private static String triggers(int[] n) {
     StringBuilder b = new StringBuilder();
     String[] names = {
-      "fast retransmit", "RTO", "tail-loss probe", "spurious", "in-recovery retransmit"
+      "fast retransmit",
+      "RTO",
+      "tail-loss probe",
+      "spurious",
+      "in-recovery retransmit",
+      "SACK retransmit"
     };
     for (int k = 0; k < n.length; k++) {
       if (n[k] > 0) {
@@ -272,7 +320,7 @@ public final class LossRecoveryDetector implements Detector {
           "a bottleneck queue shorter than the flight slow start builds drops a burst: pace the"
               + " sender (the fq qdisc, or BBR), or give the bottleneck a queue of about one"
               + " bandwidth-delay product with AQM and ECN");
-    } else if (n[LossRecovery.FAST] + n[LossRecovery.RECOVERY] > 0) {
+    } else if (n[LossRecovery.FAST] + n[LossRecovery.RECOVERY] + n[LossRecovery.SACK] > 0) {
       l.add("find the loss on the path (interface errors, a congested or policing link)");
     }
     if (n[LossRecovery.RTO] + n[LossRecovery.TLP] > 0) {

@@ -3,6 +3,7 @@ package io.connscope.detect;
 import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.SeverityRule;
+import io.connscope.detect.facts.TransactionSpans;
 import io.connscope.detect.facts.TransferGaps;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
@@ -174,29 +175,15 @@ abstract class TransferGapDetector implements Detector {
 
   /** What the message is, for summaries. */
   static String message(HttpTracker http, Group g) {
-    if (g.tx == null) {
-      return "data";
-    }
-    Transaction tx = g.tx;
-    return AckGatedReleases.sendsRequests(http, g.dir)
-        ? "request " + safe(tx.method()) + " " + safe(tx.uri())
-        : "response " + tx.status() + " to " + safe(tx.method()) + " " + safe(tx.uri());
+    return TransactionSpans.message(http, g.tx, g.dir);
   }
 
   /** Display filter for a sorted copy of {@code frames}. */
   static String filter(List<Long> frames) {
-    StringBuilder b = new StringBuilder("frame.number in {");
-    for (int i = 0; i < frames.size(); i++) {
-      b.append(i == 0 ? "" : " ").append(frames.get(i));
-    }
-    return b.append('}').toString();
+    return TransactionSpans.filter(frames);
   }
 
   static String times(int n) {
     return n == 1 ? "once" : n + " times";
-  }
-
-  private static String safe(String s) {
-    return s == null ? "-" : s;
   }
 }

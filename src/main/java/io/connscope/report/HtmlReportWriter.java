@@ -143,6 +143,7 @@ public final class HtmlReportWriter {
     verdict(b, d);
     findings(b, d);
     ladderSection(b, d);
+    timeSequenceSection(b, d);
     pairs(b, d);
     patterns(b, d);
     tls(b, d);
@@ -334,6 +335,207 @@ public final class HtmlReportWriter {
           .append(" more ladders not drawn.</p>");
     }
     b.append("</section>\n");
+  }
+
+  /**
+   * The time-sequence graph (tcptrace's, Stevens') of every connection with a transfer finding
+   * among the ladders drawn (so at most as many as ladders): sequence number over time for the data
+   * direction, the ACK line, the receive window's right edge (ACK + window), retransmissions and
+   * SACK blocks marked.
+   */
+  private static void timeSequenceSection(StringBuilder b, ReportDigest d) {
+    java.util.LinkedHashMap<String, ConnectionResult> graphs = new java.util.LinkedHashMap<>();
+    for (ReportDigest.Ladder l : d.ladders) {
+      ConnectionResult c = l.connection()[0];
+      if (c != null && c.timeSequence() != null && !c.timeSequence().segments().isEmpty()) {
+        graphs.putIfAbsent(c.idString(), c);
+      }
+    }
+    if (graphs.isEmpty()) {
+      return;
+    }
+    b.append("<section id=\"time-sequence\"><h2>Time-sequence graphs</h2>")
+        .append("<p class=\"legend\"><span><i style=\"background:var(--receive)\"></i>data segment")
+        .append("</span><span><i style=\"background:var(--stall)\"></i>retransmission</span>")
+        .append("<span><i style=\"background:var(--wait)\"></i>ACK</span>")
+        .append("<span><i style=\"background:var(--connect)\"></i>receive window (ACK + window)")
+        .append("</span><span><i style=\"background:#8e44ad\"></i>SACK block</span>")
+        .append("Sequence numbers relative to the sender's first byte; hover a mark for its frame.")
+        .append("</p>");
+    for (ConnectionResult c : graphs.values()) {
+      ConnectionResult.TimeSequence ts = c.timeSequence();
+      b.append("<figure id=\"tsg-")
+          .append(html(c.idString()))
+          .append("\"><figcaption><strong>")
+          .append(html(c.idString()))
+          .append("</strong>: the ")
+          .append(html(ts.sender()))
+          .append("'s data")
+          .append(ts.sampled() ? " (points evenly sampled)" : "")
+          .append("</figcaption>");
+      timeSequenceSvg(b, ts);
+      b.append("</figure>");
+    }
+    b.append("</section>\n");
+  }
+
+  private static void timeSequenceSvg(StringBuilder b, ConnectionResult.TimeSequence ts) {
+    int width = 860, height = 380, left = 90, right = 20, top = 16, bottom = 50;
+    long t0 = Long.MAX_VALUE, t1 = Long.MIN_VALUE, s0 = Long.MAX_VALUE, s1 = Long.MIN_VALUE;
+    for (ConnectionResult.SeqSegment p : ts.segments()) {
+      t0 = Math.min(t0, p.us());
+      t1 = Math.max(t1, p.us());
+      s0 = Math.min(s0, p.seq());
+      s1 = Math.max(s1, p.end());
+    }
+    // the window line may run far above the data: shown up to a quarter of the data's span above
+    long dataTop = s1, cap = s1 + (s1 - s0) / 4 + 1, tEnd = t1 + (t1 - t0) / 20;
+    for (ConnectionResult.SeqAck p : ts.acks()) {
+      if (p.us() >= t0 && p.us() <= tEnd) {
+        t1 = Math.max(t1, p.us());
+        s1 = Math.max(s1, Math.min(p.windowEdge(), cap));
+      }
+    }
+    s1 = Math.max(s1, dataTop);
+    long tspan = Math.max(1, t1 - t0), sspan = Math.max(1, s1 - s0);
+    double pw = width - left - right, ph = height - top - bottom;
+    long sLo = s0, tLo = t0, tHi = t1, sHi = s1;
+    java.util.function.LongToDoubleFunction x = us -> left + pw * (us - tLo) / tspan;
+    java.util.function.LongToDoubleFunction y =
+        seq -> top + ph - ph * (Math.max(sLo, Math.min(seq, sHi)) - sLo) / sspan;
+    int rtx = 0;
+    for (ConnectionResult.SeqSegment p : ts.segments()) {
+      rtx += p.retransmission() ? 1 : 0;
+    }
+    b.append("<svg class=\"tsg\" viewBox=\"0 0 ")
+        .append(width)
+        .append(' ')
+        .append(height)
+        .append("\" width=\"")
+        .append(width)
+        .append("\" height=\"")
+        .append(height)
+        .append("\" role=\"img\" aria-label=\"time-sequence graph\" data-segments=\"")
+        .append(ts.segments().size() - rtx)
+        .append("\" data-retransmissions=\"")
+        .append(rtx)
+        .append("\" data-acks=\"")
+        .append(ts.acks().size())
+        .append("\" data-sacks=\"")
+        .append(ts.sacks().size())
+        .append("\">");
+    // axes, ticks and labels
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<g class=\"axis\" stroke=\"#5b6475\" fill=\"none\"><path d=\"M%d %d V%d H%d\"/></g>",
+            left,
+            top,
+            height - bottom,
+            width - right));
+    for (int k = 0; k <= 4; k++) {
+      long us = t0 + tspan * k / 4;
+      long seq = s0 + sspan * k / 4;
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%s</text>"
+                  + "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%d</text>",
+              x.applyAsDouble(us),
+              height - bottom + 16,
+              html(ReportModel.ms(us)),
+              left - 6,
+              y.applyAsDouble(seq) + 4,
+              seq));
+    }
+    b.append(
+            String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"12\">time since"
+                    + " the capture's start</text>",
+                left + pw / 2,
+                height - 10))
+        .append(
+            String.format(
+                Locale.ROOT,
+                "<text transform=\"translate(14 %.1f) rotate(-90)\" text-anchor=\"middle\""
+                    + " font-size=\"12\">sequence number (bytes)</text>",
+                top + ph / 2));
+    // the window line and the ACK line: steps, each value holding until the next ACK
+    StringBuilder ack = new StringBuilder(), win = new StringBuilder();
+    for (ConnectionResult.SeqAck p : ts.acks()) {
+      if (p.us() < tLo || p.us() > tHi) {
+        continue;
+      }
+      double px = x.applyAsDouble(p.us());
+      step(ack, px, y.applyAsDouble(p.ack()));
+      step(win, px, y.applyAsDouble(p.windowEdge()));
+    }
+    b.append("<path class=\"ts-win\" fill=\"none\" stroke=\"var(--connect)\" d=\"")
+        .append(win)
+        .append("\"/><path class=\"ts-ack\" fill=\"none\" stroke=\"var(--wait)\" d=\"")
+        .append(ack)
+        .append("\"/>");
+    for (ConnectionResult.SeqSack p : ts.sacks()) {
+      double px = x.applyAsDouble(p.us());
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"ts-sack\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\""
+                  + " stroke=\"#8e44ad\" stroke-width=\"3\"><title>frame %d: SACK %d-%d</title></line>",
+              px + 2,
+              px + 2,
+              y.applyAsDouble(p.left()),
+              y.applyAsDouble(p.right()),
+              p.frame(),
+              p.left(),
+              p.right()));
+    }
+    for (ConnectionResult.SeqSegment p : ts.segments()) {
+      double px = x.applyAsDouble(p.us());
+      double ya = y.applyAsDouble(p.seq()), yb = y.applyAsDouble(p.end());
+      if (p.retransmission()) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "<g class=\"ts-rtx\"><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\""
+                    + " stroke=\"var(--stall)\" stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\""
+                    + " font-size=\"10\" fill=\"var(--stall)\">R</text><title>frame %d:"
+                    + " retransmission %d-%d</title></g>",
+                px,
+                px,
+                ya,
+                Math.min(yb, ya - 1),
+                px - 3,
+                Math.min(yb, ya - 1) - 2,
+                p.frame(),
+                p.seq(),
+                p.end()));
+      } else {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "<line class=\"ts-seg\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\""
+                    + " stroke=\"var(--receive)\"><title>frame %d: %d-%d</title></line>",
+                px,
+                px,
+                ya,
+                Math.min(yb, ya - 1),
+                p.frame(),
+                p.seq(),
+                p.end()));
+      }
+    }
+    b.append("</svg>");
+  }
+
+  /** Appends a step to {@code (px, py)} to an SVG path. */
+  private static void step(StringBuilder path, double px, double py) {
+    if (path.length() == 0) {
+      path.append(String.format(Locale.ROOT, "M%.1f %.1f", px, py));
+    } else {
+      path.append(String.format(Locale.ROOT, " H%.1f V%.1f", px, py));
+    }
   }
 
   private static void ladderSvg(

@@ -535,11 +535,73 @@ public final class JsonReportWriter implements ResultSink {
       g.writeEndObject();
     }
     g.writeEndObject();
+    writeTransfers(g, c);
     num(g, "transaction_count", c.transactionCount());
     // the transactions were spooled as they became final: the array is left open here and
     // closed by the connection's trailer piece
     g.writeArrayFieldStart("transactions");
     g.flush();
+  }
+
+  /**
+   * Since 1.4.0: what limited each large transfer ({@code transfers}, when there is one) and the
+   * time-sequence graph's points ({@code time_sequence}, on connections with a transfer finding).
+   */
+  private static void writeTransfers(JsonGenerator g, ConnectionResult c) throws IOException {
+    if (!c.transfers().isEmpty()) {
+      g.writeArrayFieldStart("transfers");
+      for (ConnectionResult.Transfer x : c.transfers()) {
+        g.writeStartObject();
+        str(g, "sender", x.sender());
+        num(g, "transaction", x.transaction());
+        num(g, "first_frame", x.firstFrame());
+        num(g, "last_frame", x.lastFrame());
+        num(g, "segments", x.segments());
+        num(g, "bytes", x.bytes());
+        num(g, "duration_us", x.durationUs());
+        num(g, "receive_window_us", x.receiveWindowUs());
+        num(g, "zero_window_us", x.zeroWindowUs());
+        num(g, "application_us", x.applicationUs());
+        num(g, "slow_start_us", x.slowStartUs());
+        num(g, "recovery_us", x.recoveryUs());
+        num(g, "congestion_avoidance_us", x.congestionAvoidanceUs());
+        num(g, "lost_segments", x.lostSegments());
+        writeOptionalNumber(g, "goodput_bps", x.goodputBps());
+        writeOptionalNumber(g, "path_rate_bps", x.pathRateBps());
+        bool(g, "path_rate_lower_bound", x.pathRateLowerBound());
+        writeOptionalNumber(g, "rtt_us", x.rttUs());
+        writeOptionalNumber(g, "bdp_bytes", x.bdpBytes());
+        str(g, "limit", x.limit());
+        num(g, "cost_us", x.costUs());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
+    ConnectionResult.TimeSequence ts = c.timeSequence();
+    if (ts != null) {
+      g.writeObjectFieldStart("time_sequence");
+      str(g, "sender", ts.sender());
+      bool(g, "sampled", ts.sampled());
+      // compact rows: [us, frame, seq, end, retransmission 0/1], [us, frame, ack, window edge],
+      // [us, frame, left, right]
+      g.writeArrayFieldStart("segments");
+      for (ConnectionResult.SeqSegment p : ts.segments()) {
+        g.writeArray(
+            new long[] {p.us(), p.frame(), p.seq(), p.end(), p.retransmission() ? 1 : 0}, 0, 5);
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("acks");
+      for (ConnectionResult.SeqAck p : ts.acks()) {
+        g.writeArray(new long[] {p.us(), p.frame(), p.ack(), p.windowEdge()}, 0, 4);
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("sacks");
+      for (ConnectionResult.SeqSack p : ts.sacks()) {
+        g.writeArray(new long[] {p.us(), p.frame(), p.left(), p.right()}, 0, 4);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
   }
 
   private static void writeHalf(JsonGenerator g, String name, ConnectionResult.Half h)

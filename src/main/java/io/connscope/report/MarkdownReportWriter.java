@@ -45,10 +45,10 @@ public final class MarkdownReportWriter {
 
   /**
    * The characters reserved for each section after the head (verdict, capture, quality): findings,
-   * request patterns, slowest transactions, pairs, TLS, the closing lines. A section may also use
-   * what the ones before it left.
+   * request patterns, slowest transactions, large transfers, pairs, TLS, the closing lines. A
+   * section may also use what the ones before it left.
    */
-  static final int[] SHARES = {14_000, 14_000, 5_000, 5_000, 4_000, 1_000};
+  static final int[] SHARES = {14_000, 14_000, 5_000, 3_000, 5_000, 4_000, 1_000};
 
   /** The characters reserved for the sections after section {@code i} (0: findings). */
   private static int after(int i) {
@@ -176,8 +176,9 @@ public final class MarkdownReportWriter {
     findings(b.section(after(0)), d);
     patterns(b.section(after(1)), d);
     slowest(b.section(after(2)), d);
-    pairs(b.section(after(3)), d);
-    tls(b.section(after(4)), d);
+    transfers(b.section(after(3)), d);
+    pairs(b.section(after(4)), d);
+    tls(b.section(after(5)), d);
     b.section(0);
     b.add(
         "Every connection and transaction, with timings, ladders and waterfalls: see the HTML or"
@@ -335,6 +336,39 @@ public final class MarkdownReportWriter {
           .append(Escape.mdCode(ReportModel.cut(ffl.filter(), 400)));
     }
     return r.toString();
+  }
+
+  /** What limited each large transfer of the connections the digest kept, in words. */
+  private static void transfers(Budget b, ReportDigest d) {
+    List<String> rows = new java.util.ArrayList<>();
+    for (ReportSource.ConnectionView v : d.table) {
+      for (ConnectionResult.Transfer x : v.connection().transfers()) {
+        rows.add(
+            "- "
+                + md(v.connection().idString())
+                + ": "
+                + md(ReportModel.cut(x.describe(), SUMMARY))
+                + "\n");
+      }
+    }
+    if (rows.isEmpty() || !b.add("## What limited each large transfer\n\n")) {
+      return;
+    }
+    int shown = 0;
+    for (String row : rows) {
+      if (!b.add(row)) {
+        break;
+      }
+      shown++;
+    }
+    b.note(
+        (shown < rows.size()
+                ? "- " + (rows.size() - shown) + " more: see the HTML/JSON report.\n"
+                : "")
+            + (d.connectionsTotal > d.table.size()
+                ? "\nOf the first " + d.table.size() + " connections; the JSON report has all.\n"
+                : "")
+            + "\n");
   }
 
   /** The slowest transactions of the capture (first request byte to last response byte). */

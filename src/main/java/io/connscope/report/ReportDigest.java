@@ -743,7 +743,9 @@ final class ReportDigest {
         tls,
         c.keepalive(),
         c.stallSummary(),
-        c.transactionCount());
+        c.transactionCount(),
+        c.transfers(),
+        c.timeSequence());
   }
 
   static String ladderKey(Finding f) {

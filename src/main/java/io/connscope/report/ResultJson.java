@@ -275,7 +275,78 @@ final class ResultJson {
         tls(c.path("tls")),
         ending,
         Collections.unmodifiableSortedMap(stalls),
-        c.path("transaction_count").asLong());
+        c.path("transaction_count").asLong(),
+        transfers(c.path("transfers")),
+        timeSequence(c.path("time_sequence")));
+  }
+
+  /** The {@code transfers} array (since 1.4.0); empty when absent. */
+  private static List<ConnectionResult.Transfer> transfers(JsonNode a) {
+    if (!a.isArray()) {
+      return List.of();
+    }
+    List<ConnectionResult.Transfer> out = new ArrayList<>();
+    for (JsonNode x : a) {
+      out.add(
+          new ConnectionResult.Transfer(
+              str(x, "sender"),
+              x.path("transaction").asInt(),
+              x.path("first_frame").asLong(),
+              x.path("last_frame").asLong(),
+              x.path("segments").asLong(),
+              x.path("bytes").asLong(),
+              x.path("duration_us").asLong(),
+              x.path("receive_window_us").asLong(),
+              x.path("zero_window_us").asLong(),
+              x.path("application_us").asLong(),
+              x.path("slow_start_us").asLong(),
+              x.path("recovery_us").asLong(),
+              x.path("congestion_avoidance_us").asLong(),
+              x.path("lost_segments").asLong(),
+              opt(x, "goodput_bps"),
+              opt(x, "path_rate_bps"),
+              x.path("path_rate_lower_bound").asBoolean(),
+              opt(x, "rtt_us"),
+              opt(x, "bdp_bytes"),
+              str(x, "limit"),
+              x.path("cost_us").asLong()));
+    }
+    return List.copyOf(out);
+  }
+
+  /** The {@code time_sequence} object (since 1.4.0); null when absent. */
+  private static ConnectionResult.TimeSequence timeSequence(JsonNode t) {
+    if (!t.isObject()) {
+      return null;
+    }
+    List<ConnectionResult.SeqSegment> segs = new ArrayList<>();
+    for (JsonNode r : t.path("segments")) {
+      segs.add(
+          new ConnectionResult.SeqSegment(
+              r.path(0).asLong(),
+              r.path(1).asLong(),
+              r.path(2).asLong(),
+              r.path(3).asLong(),
+              r.path(4).asInt() != 0));
+    }
+    List<ConnectionResult.SeqAck> acks = new ArrayList<>();
+    for (JsonNode r : t.path("acks")) {
+      acks.add(
+          new ConnectionResult.SeqAck(
+              r.path(0).asLong(), r.path(1).asLong(), r.path(2).asLong(), r.path(3).asLong()));
+    }
+    List<ConnectionResult.SeqSack> sacks = new ArrayList<>();
+    for (JsonNode r : t.path("sacks")) {
+      sacks.add(
+          new ConnectionResult.SeqSack(
+              r.path(0).asLong(), r.path(1).asLong(), r.path(2).asLong(), r.path(3).asLong()));
+    }
+    return new ConnectionResult.TimeSequence(
+        str(t, "sender"),
+        List.copyOf(segs),
+        List.copyOf(acks),
+        List.copyOf(sacks),
+        t.path("sampled").asBoolean());
   }
 
   /** The {@code tls} object of a TLS connection; null when absent. Nulls are -1 (unknown). */

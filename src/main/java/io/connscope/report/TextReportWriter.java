@@ -199,6 +199,9 @@ public final class TextReportWriter implements ResultSink {
           String.format(
               Locale.ROOT, "        ... %d more transactions%n", count - MAX_TRANSACTIONS));
     }
+    for (ConnectionResult.Transfer x : c.transfers()) {
+      b.append("        transfer: ").append(x.describe()).append('\n');
+    }
     return b.toString();
   }
 

@@ -127,6 +127,7 @@ final class Attempt extends TableEntry {
     s.hasTimestamps = (bits & 1L << 51) != 0;
     s.tsVal = rec[i + 4] >>> 32;
     s.tsEcr = rec[i + 4] & Seq.MASK;
+    s.sackBlocks = 0; // handshake packets carry none that matter
     s.payload = null;
     s.payloadOffset = 0;
     s.payloadLength = 0;

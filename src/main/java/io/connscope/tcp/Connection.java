@@ -266,7 +266,8 @@ public final class Connection extends TableEntry implements StreamControl {
 
     recordHistory(o, s.flags, wire, kind, seq);
 
-    if (!timeline.add(
+    boolean recorded =
+        timeline.add(
             ts,
             frame,
             o,
@@ -275,12 +276,20 @@ public final class Connection extends TableEntry implements StreamControl {
             wire,
             (int) Math.min(scaled, Integer.MAX_VALUE),
             s.flags,
-            kind)
-        && !timelineWarned) {
+            kind);
+    if (!recorded && !timelineWarned) {
       timelineWarned = true;
       ctx.warnings.count(
           timeline.truncatedByTotal() ? "tcp.timeline_total_full" : "tcp.timeline_truncated",
           frame);
+    } else if (recorded && s.sackBlocks > 0 && relAck >= 0 && !rst && !syn) {
+      // the SACK blocks of the peer's bytes (RFC 2018 §3), for loss analysis (D-SACK: RFC 2883)
+      for (int b = 0; b < s.sackBlocks; b++) {
+        long l = p.relPeek(s.sackEdges[2 * b]), r = p.relPeek(s.sackEdges[2 * b + 1]);
+        if (l >= 0 && r > l && !timeline.addSack(l, r)) {
+          break;
+        }
+      }
     }
 
     if (rst) {

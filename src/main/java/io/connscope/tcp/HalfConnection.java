@@ -69,6 +69,15 @@ public final class HalfConnection {
     return midstreamStart && deliveredBytes == 0 && gapBytes == 0;
   }
 
+  /**
+   * Relative, unwrapped form of a sequence number of this direction that the peer reported (a SACK
+   * edge): like {@link #rel} but it never moves the unwrapping reference, which a bogus edge must
+   * not drag along.
+   */
+  long relPeek(long seq) {
+    return Seq.unwrap(relRef, seq - isn);
+  }
+
   /** Relative, unwrapped form of a sequence number of this direction. */
   long rel(long seq) {
     long r = Seq.unwrap(relRef, seq - isn);

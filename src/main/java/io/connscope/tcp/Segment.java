@@ -43,6 +43,15 @@ public final class Segment {
   public boolean hasTimestamps;
   public long tsVal, tsEcr;
 
+  /**
+   * SACK blocks (RFC 2018 §3) of this segment, as unsigned 32-bit sequence numbers of the peer's
+   * bytes: block {@code i} is {@code [sackEdges[2i], sackEdges[2i + 1])}; {@code sackBlocks} of
+   * them (at most 4, the option space's limit). The array is reused for every frame.
+   */
+  public int sackBlocks;
+
+  public final long[] sackEdges = new long[8];
+
   /** Payload bytes present in the capture at {@code payload[payloadOffset, +payloadLength)}. */
   public ByteBuffer payload;
 
@@ -77,5 +86,6 @@ public final class Segment {
     hasTimestamps = false;
     tsVal = 0;
     tsEcr = 0;
+    sackBlocks = 0;
   }
 }

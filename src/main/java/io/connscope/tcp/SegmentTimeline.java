@@ -16,6 +16,12 @@ import java.util.Arrays;
  * payload length on the wire, window in bytes (scaled when the scale is known; SYNs are never
  * scaled, RFC 7323 §2.2), the TCP flags, and a kind: retransmission, out-of-order or keep-alive.
  *
+ * <p>SACK blocks (RFC 2018) that segments carried are kept beside the entries, in entry order:
+ * block {@code k} belongs to entry {@link #sackEntry(int) sackEntry(k)} and covers {@code
+ * [sackLeft(k), sackRight(k))} of the other direction's bytes, relative like {@link #ack(int)}. At
+ * most as many blocks as entries (later ones are not recorded), about 20 bytes each, counted in the
+ * same budget.
+ *
  * <p>Memory: about 43 bytes per allocated entry. Entries are bounded per connection ({@link
  * TcpOptions#timelineCapacity}) and over all open connections ({@link
  * TcpOptions#maxTimelineEntriesTotal}).
@@ -44,6 +50,9 @@ public final class SegmentTimeline {
   private static final byte[] NO_BYTES = {};
 
   private long[] ts, frame, seq, ack;
+  private long[] sackLeft = NO_LONGS, sackRight = NO_LONGS;
+  private int[] sackEntry = NO_INTS;
+  private int sackSize;
   private int[] len, window;
   private byte[] dir, flags, kind;
 
@@ -108,6 +117,36 @@ public final class SegmentTimeline {
     kind[i] |= (byte) kindBits;
   }
 
+  /**
+   * Records a SACK block {@code [left, right)} of the latest entry; false (nothing recorded) when
+   * the blocks reached the entry capacity or the shared budget.
+   */
+  boolean addSack(long left, long right) {
+    if (size == 0 || sackSize == capacity) {
+      return false;
+    }
+    if (sackSize == sackEntry.length) {
+      int n = (int) Math.min((long) capacity, Math.max(8L, 2L * sackEntry.length));
+      if (budget != null) {
+        long avail = budget.options.maxTimelineEntriesTotal - budget.timelineEntries;
+        int extra = (int) Math.max(0, Math.min(n - sackEntry.length, avail));
+        if (extra == 0) {
+          return false;
+        }
+        n = sackEntry.length + extra;
+        budget.timelineEntries += extra;
+      }
+      sackEntry = Arrays.copyOf(sackEntry, n);
+      sackLeft = Arrays.copyOf(sackLeft, n);
+      sackRight = Arrays.copyOf(sackRight, n);
+    }
+    sackEntry[sackSize] = size - 1;
+    sackLeft[sackSize] = left;
+    sackRight[sackSize] = right;
+    sackSize++;
+    return true;
+  }
+
   private boolean grow() {
     // from 4 entries: most connections (half-open, refused, one small exchange) need few
     int n = (int) Math.min((long) capacity, Math.max(4L, 2L * ts.length));
@@ -140,12 +179,13 @@ public final class SegmentTimeline {
    */
   void release() {
     if (budget != null) {
-      budget.timelineEntries -= ts.length;
+      budget.timelineEntries -= ts.length + sackEntry.length;
     }
-    ts = frame = seq = ack = NO_LONGS;
-    len = window = NO_INTS;
+    ts = frame = seq = ack = sackLeft = sackRight = NO_LONGS;
+    len = window = sackEntry = NO_INTS;
     dir = flags = kind = NO_BYTES;
     size = 0;
+    sackSize = 0;
   }
 
   void swap() {
@@ -218,6 +258,26 @@ public final class SegmentTimeline {
   /** Kind bits ({@link #RETRANSMISSION}, {@link #OUT_OF_ORDER}, {@link #KEEP_ALIVE}). */
   public int kind(int i) {
     return kind[i];
+  }
+
+  /** SACK blocks recorded, over all entries. */
+  public int sackCount() {
+    return sackSize;
+  }
+
+  /** Entry whose segment carried SACK block {@code k} (non-decreasing in {@code k}). */
+  public int sackEntry(int k) {
+    return sackEntry[k];
+  }
+
+  /** Left edge of SACK block {@code k}, relative to the acknowledged direction's ISN. */
+  public long sackLeft(int k) {
+    return sackLeft[k];
+  }
+
+  /** Right edge (first byte after) of SACK block {@code k}. */
+  public long sackRight(int k) {
+    return sackRight[k];
   }
 
   public boolean isRetransmission(int i) {

@@ -36,8 +36,16 @@ class LossRecoveryFindingsTest {
     assertTrue(retrans >= 50, "a burst, not a few: " + retrans);
     assertEquals(retrans, detail(f, "lost_before_capture"));
     assertEquals(0, detail(f, "repeated_after_capture"));
-    assertEquals(retrans, detail(f, "fast") + detail(f, "recovery"), "SACK recovery, no timeout");
+    assertEquals(
+        retrans,
+        detail(f, "fast") + detail(f, "sack") + detail(f, "recovery"),
+        "SACK recovery, no timeout");
     assertTrue(detail(f, "fast") >= 1, "each recovery starts at the duplicated ACK");
+    // the further holes are resent below bytes the client's SACK blocks reported held
+    assertTrue(detail(f, "sack") > retrans / 2, f.details().toString());
+    assertEquals(detail(f, "recoveries"), detail(f, "sack_recoveries"));
+    assertEquals(0, detail(f, "dsack_spurious"));
+    assertTrue(f.summary().contains("SACK blocks drove every recovery"), f.summary());
     assertEquals(0, detail(f, "spurious"));
     assertEquals(0, detail(f, "capture_lost_bytes"));
     assertEquals(1, detail(f, "slow_start_overflow"));
@@ -58,7 +66,9 @@ class LossRecoveryFindingsTest {
     long retrans = detail(f, "retransmissions");
     assertEquals(retrans, detail(f, "repeated_after_capture"));
     assertEquals(0, detail(f, "lost_before_capture"));
-    assertEquals(retrans, detail(f, "fast") + detail(f, "recovery"));
+    assertEquals(retrans, detail(f, "fast") + detail(f, "sack") + detail(f, "recovery"));
+    assertTrue(detail(f, "sack") > retrans / 2, f.details().toString());
+    assertEquals(detail(f, "recoveries"), detail(f, "sack_recoveries"));
     assertEquals(1, detail(f, "slow_start_overflow"));
     Finding client = only("bottleneck-loss");
     assertTrue(retrans >= detail(client, "retransmissions"), retrans + " vs " + client);
@@ -98,10 +108,27 @@ class LossRecoveryFindingsTest {
   }
 
   /**
+   * The slow reader's server resends the tail of a full window twice (frames 11 and 14); the
+   * client's D-SACKs (frames 12 and 15, a first SACK block below the ACK: RFC 2883) report both
+   * received twice: spurious, nothing lost, no cost (before D-SACK was read, they were in-recovery
+   * retransmits that 'delayed' the data 15.9 ms).
+   */
+  @Test
+  void dsackShowsTheSlowReadersRetransmissionsSpurious() throws IOException {
+    Finding f = only("slow-reader");
+    assertEquals(2, detail(f, "retransmissions"));
+    assertEquals(2, detail(f, "spurious"));
+    assertEquals(2, detail(f, "dsack_spurious"));
+    assertEquals(0, detail(f, "lost_segments"));
+    assertEquals(0, f.costUs());
+    assertEquals(Severity.INFO, f.severity());
+    assertEquals(List.of(10L, 11L, 12L, 13L, 14L, 15L), f.frames());
+    assertTrue(f.summary().contains("D-SACKs reported their bytes received twice"), f.summary());
+  }
+
+  /**
    * Clean transfers show nothing: loopback, the delay line without drops, slow start alone.
-   * (slow-reader is not clean: the server retransmits twice, frames 11 and 14, and the client's
-   * D-SACKs say it had the data; connscope does not read SACK blocks yet, so it reports them as
-   * info, repeats of segments that had passed the capture point.)
+   * (slow-reader is not clean: see {@link #dsackShowsTheSlowReadersRetransmissionsSpurious}.)
    */
   @Test
   void cleanSamplesShowNothing() throws IOException {

@@ -155,6 +155,51 @@ class HtmlBrowserTest {
     assertTrue(Files.size(shot) > 10_000, "a screenshot with content");
   }
 
+  /**
+   * The time-sequence graph of the bottleneck download: one per connection with a transfer finding,
+   * as many marks in the browser's DOM as the JSON report has points (segments, retransmissions,
+   * SACK blocks; bounded and sampled), axes labelled.
+   */
+  @Test
+  void bottleneckPageDrawsItsTimeSequenceGraph() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(Reports.json(Paths.get("samples", "bottleneck-loss.pcap")));
+    com.fasterxml.jackson.databind.JsonNode ts =
+        json.path("connections").path(0).path("time_sequence");
+    int segs = 0, rtx = 0;
+    for (com.fasterxml.jackson.databind.JsonNode r : ts.path("segments")) {
+      if (r.path(4).asInt() == 1) {
+        rtx++;
+      } else {
+        segs++;
+      }
+    }
+    int sacks = ts.path("sacks").size();
+    assertTrue(rtx > 0 && sacks > 0 && segs > 0, ts.toString().substring(0, 200));
+    Path page = writeHtml("bottleneck-loss.pcap", "bottleneck-loss.html");
+    Run dom = chromium(page, "--dump-dom");
+    assertQuiet(dom.stderr());
+    String d = dom.stdout();
+    assertEquals(1, count(d, "<svg class=\"tsg\""), "one graph: one connection");
+    assertEquals(segs, count(d, "<line class=\"ts-seg\""), "a mark per data segment");
+    assertEquals(rtx, count(d, "<g class=\"ts-rtx\""), "a mark per retransmission");
+    assertEquals(sacks, count(d, "<line class=\"ts-sack\""), "a mark per SACK block");
+    assertEquals(1, count(d, "<path class=\"ts-ack\""), "the ACK line");
+    assertEquals(1, count(d, "<path class=\"ts-win\""), "the receive-window line");
+    assertTrue(d.contains("sequence number (bytes)") && d.contains("time since"), "axes labelled");
+    assertFalse(d.matches("(?s).*(src|href)=\"(https?:|//).*"), "no external reference");
+    Path shot = Paths.get("target", "report-tsg.png").toAbsolutePath();
+    Files.deleteIfExists(shot);
+    Run s = chromium(page, "--screenshot=" + shot, "--hide-scrollbars");
+    assertQuiet(s.stderr());
+    assertTrue(Files.size(shot) > 10_000, "a screenshot with content");
+  }
+
+  private static int count(String s, String what) {
+    return s.split(java.util.regex.Pattern.quote(what), -1).length - 1;
+  }
+
   @Test
   void hostileSniStaysInert() throws Exception {
     String html = ReportFormatsGoldenTest.render(TlsReportsTest.hostileJson(), ReportFormat.HTML);

@@ -85,7 +85,9 @@ class PatternStatsTest {
         null,
         null,
         null,
-        0);
+        0,
+        List.of(),
+        null);
   }
 
   @Test

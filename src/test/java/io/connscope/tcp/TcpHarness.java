@@ -41,6 +41,9 @@ final class TcpHarness implements ConnectionHandler {
   long frame;
   int cliPort = 40000, srvPort = 80;
 
+  /** SACK edges (left, right, ...) the next segment carries; cleared after it. */
+  private long[] nextSack = {};
+
   TcpHarness() {
     this(new TcpOptions());
   }
@@ -66,10 +69,21 @@ final class TcpHarness implements ConnectionHandler {
     return send(false, ts, flags, seq, ack, data, -1);
   }
 
+  /** The next segment carries these SACK blocks (absolute edges: left, right, left, right...). */
+  TcpHarness sack(long... edges) {
+    nextSack = edges;
+    return this;
+  }
+
   TcpHarness send(
       boolean fromClient, long ts, int flags, long seq, long ack, String data, int wireLen) {
     byte[] b = data == null ? new byte[0] : data.getBytes(StandardCharsets.ISO_8859_1);
     seg.clearOptions();
+    for (int i = 0; i < nextSack.length; i++) {
+      seg.sackEdges[i] = nextSack[i] & Seq.MASK;
+    }
+    seg.sackBlocks = nextSack.length / 2;
+    nextSack = new long[0];
     seg.frame = ++frame;
     seg.tsMicros = ts;
     seg.ipVersion = 4;

@@ -4,6 +4,7 @@ import io.connscope.common.Warnings;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.tcp.Connection;
+import java.util.List;
 
 /**
  * The stage before the detectors: facts about connections that several detectors read, computed
@@ -17,8 +18,12 @@ import io.connscope.tcp.Connection;
 public final class ConnectionFacts {
   private final PairAggregator pairs;
   private final HttpConnections links;
+  private final DetectOptions options;
+  private Connection transfersOf;
+  private List<TransferLimits.Transfer> transfers = List.of();
 
   public ConnectionFacts(DetectOptions options, Warnings warnings) {
+    this.options = options;
     this.pairs = new PairAggregator(options);
     this.links = new HttpConnections(options, warnings);
   }
@@ -35,6 +40,16 @@ public final class ConnectionFacts {
   public void connection(Connection c, HttpTracker http, long tlsSetupUs) {
     pairs.add(c, http, tlsSetupUs);
     links.add(c, http);
+    transfersOf = c;
+    transfers = TransferLimits.of(c, http, options);
+  }
+
+  /**
+   * What limited each large transfer of {@code c} ({@link TransferLimits}), computed once when it
+   * finished; empty for any other connection than the last one finished.
+   */
+  public List<TransferLimits.Transfer> transfers(Connection c) {
+    return c == transfersOf ? transfers : List.of();
   }
 
   /** The client/server pair aggregates. */

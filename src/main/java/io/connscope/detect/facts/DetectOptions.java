@@ -121,6 +121,12 @@ public final class DetectOptions {
   /** See {@link #transferWarnMicros}. */
   public double transferWarnShare = 0.1;
 
+  /**
+   * tcp.transfer_limited: the cost below which a large transfer's limit is not reported (it stays
+   * in the result model): a transfer at the path's rate needs no word.
+   */
+  public long transferLimitMinMicros = 10_000;
+
   /** Client/server pairs aggregated; connections of further pairs are only counted. */
   public int maxPairs = 1_000;
 

@@ -36,7 +36,10 @@ import java.util.TreeMap;
  * Each hole fill and repeat is a retransmission, classified by what triggered it:
  *
  * <ul>
- *   <li><b>spurious</b>: the peer's cumulative ACK, seen before it, already covered all of it;
+ *   <li><b>spurious</b>: the peer's cumulative ACK, seen before it, already covered all of it; or a
+ *       D-SACK block (RFC 2883 §4: the first SACK block of an ACK, below its cumulative ACK or
+ *       inside its second block) that the peer sent after it covers all of it: the receiver reports
+ *       it got those bytes twice, so the retransmission repaired nothing;
  *   <li><b>fast</b>: otherwise, the segment the duplicate ACKs ask for (it starts at the peer's
  *       cumulative ACK, which at least {@link #FAST_DUP_ACKS} duplicate ACKs (no data, the same ACK
  *       and window, data outstanding: RFC 5681 §2) repeated, the last within {@link
@@ -48,18 +51,24 @@ import java.util.TreeMap;
  *       acknowledged: a retransmission of the tail that is not at the cumulative ACK is a probe,
  *       one at the ACK that is not the tail is an RTO; when it is both (one segment outstanding), a
  *       silence below {@link #RTO_MIN_MICROS} (Linux's minimum RTO) makes it a probe;
+ *   <li><b>sack</b>: otherwise, when the peer had reported, since its cumulative ACK last moved, a
+ *       SACK block above it (the receiver holds later bytes: the sender's scoreboard marks the hole
+ *       lost, RFC 6675 §5): a SACK retransmission, the further holes of a SACK recovery;
  *   <li><b>recovery</b>: otherwise: ACKs kept coming and the sender repaired the loss without a
- *       timeout, but not at a duplicated ACK: the further holes of a SACK recovery (RFC 6675), a
- *       retransmission after a partial ACK (RFC 6582), an early retransmit or RACK (RFC 8985).
+ *       timeout, not at a duplicated ACK and without SACK blocks above it: a retransmission after a
+ *       partial ACK (RFC 6582), an early retransmit or RACK (RFC 8985).
  * </ul>
  *
- * Retransmissions are grouped into <b>recoveries</b>: one starts at a retransmission when none is
- * open, with the highest byte sent then as its recovery point, and ends when the peer's cumulative
- * ACK reaches that point (or at the end of the timeline: unfinished). A recovery's <b>delay</b> is
- * the longest time any of its retransmitted bytes arrived later than their first transmission (seen
- * here, or for a hole the moment the hole appeared, which is when the original would have passed):
- * a lower bound of how much later the receiver could deliver the bytes after the loss to its
- * application. Spurious retransmissions delay nothing.
+ * A recovery is a <b>SACK recovery</b> when the peer's ACKs carried SACK blocks (other than
+ * D-SACKs) while it was open: SACK, not only duplicate ACKs, told the sender what to resend.
+ *
+ * <p>Retransmissions are grouped into <b>recoveries</b>: one starts at a retransmission when none
+ * is open, with the highest byte sent then as its recovery point, and ends when the peer's
+ * cumulative ACK reaches that point (or at the end of the timeline: unfinished). A recovery's
+ * <b>delay</b> is the longest time any of its retransmitted bytes arrived later than their first
+ * transmission (seen here, or for a hole the moment the hole appeared, which is when the original
+ * would have passed): a lower bound of how much later the receiver could deliver the bytes after
+ * the loss to its application. Spurious retransmissions delay nothing.
  *
  * <p>The first recovery of a direction that repaired at least {@link #BURST_MIN_SEGMENTS} lost
  * segments out of a flight of at least {@link #OVERFLOW_MIN_FLIGHT_SEGMENTS} full segments, before
@@ -91,10 +100,10 @@ public final class LossRecovery {
   public static final int NEW = 0, REORDERED = 1, HOLE_FILLED = 2, REPEAT = 3, DUPLICATE = 4;
 
   /** {@link Retransmission#trigger}: what sent a retransmission; indexes of {@link #TRIGGER}. */
-  public static final int FAST = 0, RTO = 1, TLP = 2, SPURIOUS = 3, RECOVERY = 4;
+  public static final int FAST = 0, RTO = 1, TLP = 2, SPURIOUS = 3, RECOVERY = 4, SACK = 5;
 
-  /** Names of the triggers, as finding texts show them. Never modified. */
-  public static final String[] TRIGGER = {"fast", "rto", "tlp", "spurious", "recovery"};
+  /** Names of the triggers, as finding details show them. Never modified. */
+  public static final String[] TRIGGER = {"fast", "rto", "tlp", "spurious", "recovery", "sack"};
 
   /** Duplicate ACKs from which a retransmission at the ACK is a fast retransmit (as tshark). */
   static final int FAST_DUP_ACKS = 2;
@@ -105,9 +114,18 @@ public final class LossRecovery {
    */
   static final long FAST_WINDOW_MICROS = 20_000;
 
-  /** One retransmission. */
+  /**
+   * One retransmission; {@code dsackIndex} is the timeline index of the peer's D-SACK that showed
+   * it spurious, -1 for none.
+   */
   public record Retransmission(
-      int index, int kind, int trigger, long delayMicros, long silenceMicros, int originalIndex) {}
+      int index,
+      int kind,
+      int trigger,
+      long delayMicros,
+      long silenceMicros,
+      int originalIndex,
+      int dsackIndex) {}
 
   /** One recovery of a direction. */
   public static final class Recovery {
@@ -135,6 +153,12 @@ public final class LossRecovery {
     public int lost, dupAcks;
     public long delayMicros, endMicros = -1;
     public boolean slowStartOverflow;
+
+    /** The peer's ACKs carried SACK blocks (not D-SACKs) while the recovery was open. */
+    public boolean sack;
+
+    /** Retransmissions a D-SACK showed spurious. */
+    public int dsacks;
 
     Recovery(
         int sender,
@@ -166,6 +190,10 @@ public final class LossRecovery {
     public final int sender;
 
     public int dataSegments, reordered, holesFilled, repeats, duplicates;
+
+    /** The peer sent SACK blocks for this direction's bytes (D-SACKs included). */
+    public boolean peerSacks;
+
     public final int[] triggers = new int[TRIGGER.length];
     public long captureLostBytes;
     int captureLostRanges;
@@ -227,8 +255,51 @@ public final class LossRecovery {
     return h != null && h.getValue()[0] > Math.max(from, 0);
   }
 
+  /**
+   * The peer's D-SACK blocks of direction {@code d}'s bytes (RFC 2883 §4): left edge -> {right,
+   * timeline index} for each (several per left edge kept in order).
+   */
+  private static TreeMap<Long, List<long[]>> dsacks(SegmentTimeline t, int d) {
+    TreeMap<Long, List<long[]>> out = new TreeMap<>();
+    int n = t.sackCount();
+    for (int k = 0; k < n; k++) {
+      int i = t.sackEntry(k);
+      if (t.dir(i) == d || (k > 0 && t.sackEntry(k - 1) == i)) {
+        continue; // only the first block of an ACK can be a D-SACK
+      }
+      long l = t.sackLeft(k), r = t.sackRight(k);
+      boolean second = k + 1 < n && t.sackEntry(k + 1) == i;
+      if (r <= t.ack(i) || second && t.sackLeft(k + 1) <= l && r <= t.sackRight(k + 1)) {
+        out.computeIfAbsent(l, x -> new ArrayList<>(1)).add(new long[] {r, i});
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Timeline index of the first D-SACK sent after entry {@code i} that covers {@code [s, e)}; -1
+   * for none. Looks at the few left edges at or below {@code s} (a D-SACK reports one segment's
+   * range, or a little more).
+   */
+  private static int dsackOf(TreeMap<Long, List<long[]>> dsacks, int i, long s, long e) {
+    int best = -1, looked = 0;
+    for (Map.Entry<Long, List<long[]>> m = dsacks.floorEntry(s);
+        m != null && looked < 4;
+        m = dsacks.lowerEntry(m.getKey()), looked++) {
+      for (long[] b : m.getValue()) {
+        if (b[0] >= e && b[1] > i && (best < 0 || b[1] < best)) {
+          best = (int) b[1];
+        }
+      }
+    }
+    return best;
+  }
+
   static Direction direction(SegmentTimeline t, int d, long rtt, long timeoutMinMicros) {
     Direction out = new Direction(d);
+    TreeMap<Long, List<long[]>> dsacks = dsacks(t, d);
+    int sackCursor = 0; // next SACK block of the timeline to read
+    long sackHigh = -1; // highest SACK right edge (not D-SACK) since the peer's ACK last moved
     long reorder = rtt > 0 ? rtt / 2 : REORDER_DEFAULT_MICROS;
     long timeout = Math.max(timeoutMinMicros, rtt > 0 ? rtt * 3 / 2 : 0);
     long dupWindow = FAST_WINDOW_MICROS + Math.max(0, rtt);
@@ -247,12 +318,31 @@ public final class LossRecovery {
     Recovery open = null;
     for (int i = 0; i < t.size(); i++) {
       int f = t.flags(i);
+      boolean sacked = false; // this segment of the peer carried SACK blocks above its ACK
+      while (sackCursor < t.sackCount() && t.sackEntry(sackCursor) < i) {
+        sackCursor++;
+      }
+      for (; sackCursor < t.sackCount() && t.sackEntry(sackCursor) == i; sackCursor++) {
+        if (t.dir(i) != d) {
+          out.peerSacks = true;
+          if (t.sackLeft(sackCursor) > Math.max(t.ack(i), 0)) {
+            sacked = true;
+            sackHigh = Math.max(sackHigh, t.sackRight(sackCursor));
+          }
+        }
+      }
       if (t.dir(i) != d) {
         long a = t.ack(i);
         if (a < 0 || (f & Segment.RST) != 0) {
           continue;
         }
+        if (sacked && open != null) {
+          open.sack = true;
+        }
         if (a > ack) {
+          if (sackHigh <= a) {
+            sackHigh = -1; // the ACK covers every block reported: the scoreboard is empty
+          }
           if (next >= 0 && coversUnseen(holes, ack, a, next)) {
             out.ackBeyondSeen.add(i);
           }
@@ -370,13 +460,16 @@ public final class LossRecovery {
         out.repeats++;
       }
       int trigger;
-      if (ack >= e) {
+      int dsack = ack >= e ? -1 : dsackOf(dsacks, i, s, e);
+      if (ack >= e || dsack >= 0) {
         trigger = SPURIOUS;
       } else if (s <= ack && dups >= FAST_DUP_ACKS && t.ts(i) - lastDupTs <= dupWindow) {
         trigger = FAST;
       } else if (silence >= timeout) {
         boolean tail = e >= high, atAck = s <= ack;
         trigger = tail && !atAck ? TLP : !tail ? RTO : silence < RTO_MIN_MICROS ? TLP : RTO;
+      } else if (sackHigh >= e) {
+        trigger = SACK;
       } else {
         trigger = RECOVERY;
       }
@@ -386,10 +479,15 @@ public final class LossRecovery {
         open = new Recovery(d, high, t.ts(i), i, originIndex, Math.max(0, high - Math.max(1, ack)));
         open.slowStartOverflow = out.recoveries.isEmpty() && out.retransmissions() == 1;
         open.dupAcks = dups;
+        open.sack = sackHigh >= 0;
         out.recoveries.add(open);
       }
-      open.retransmissions.add(new Retransmission(i, kind, trigger, delay, silence, originIndex));
+      open.retransmissions.add(
+          new Retransmission(i, kind, trigger, delay, silence, originIndex, dsack));
       open.triggers[trigger]++;
+      if (dsack >= 0) {
+        open.dsacks++;
+      }
       if (trigger != SPURIOUS) {
         open.lost++;
       }

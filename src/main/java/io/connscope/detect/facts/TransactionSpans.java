@@ -34,4 +34,30 @@ public final class TransactionSpans {
     }
     return -1;
   }
+
+  /**
+   * What the message {@code tx} sent in direction {@code dir} is, for finding summaries ("response
+   * 200 to GET /x", "request POST /y"); "data" without a transaction.
+   */
+  public static String message(io.connscope.http.HttpTracker http, Transaction tx, int dir) {
+    if (tx == null) {
+      return "data";
+    }
+    return AckGatedReleases.sendsRequests(http, dir)
+        ? "request " + safe(tx.method()) + " " + safe(tx.uri())
+        : "response " + tx.status() + " to " + safe(tx.method()) + " " + safe(tx.uri());
+  }
+
+  /** Display filter for a sorted list of frames: "frame.number in {1 2 3}". */
+  public static String filter(List<Long> frames) {
+    StringBuilder b = new StringBuilder("frame.number in {");
+    for (int i = 0; i < frames.size(); i++) {
+      b.append(i == 0 ? "" : " ").append(frames.get(i));
+    }
+    return b.append('}').toString();
+  }
+
+  private static String safe(String s) {
+    return s == null ? "-" : s;
+  }
 }
