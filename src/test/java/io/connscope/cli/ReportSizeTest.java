@@ -48,7 +48,10 @@ class ReportSizeTest {
     assertTrue(m.contains("## Slowest transactions"));
     assertFalse(m.contains("<script>"), "packet strings stay escaped");
     String t = Files.readString(txt, StandardCharsets.UTF_8);
-    assertTrue(t.length() < 40_000, "text report of " + t.length() + " characters");
+    // the text report is bounded by counts: at most 50 findings (summary cut at 600 characters,
+    // fix at 300), 20 pairs of 5 patterns, 20 connections of 10 transactions, 5 slowest; here
+    // every pair also has its connection.setup_overhead (info) finding
+    assertTrue(t.length() < 100_000, "text report of " + t.length() + " characters");
     assertTrue(t.contains("more patterns (see --format json or html)"));
     String j = Files.readString(json, StandardCharsets.UTF_8);
     assertTrue(j.contains("\"time_us\""), "the JSON has every pattern");
