@@ -43,6 +43,7 @@ final class PairAnalysis {
 
   /** The creation frames of the connections of every host pair in {@code frames}. */
   static Iterator<Long> starts(Iterator<Tuple2<FrameKey, Frame>> frames, long startNanos) {
+    // no TLS keys: the connection table does not depend on decryption
     List<Long> out = new ArrayList<>();
     perPair(
         frames,
@@ -65,14 +66,19 @@ final class PairAnalysis {
       long startNanos,
       long[] starts,
       boolean report,
-      String version) {
+      String version,
+      List<String> keyLog) {
     List<Out> out = new ArrayList<>();
     Collector[] current = new Collector[1];
     perPair(
         frames,
         pair -> {
           current[0] = new Collector();
-          Analysis a = new Analysis(new AnalysisConfig(), new ResultBuilder(current[0]));
+          AnalysisConfig config = new AnalysisConfig();
+          for (String text : keyLog) {
+            config.tlsKeys.add(text);
+          }
+          Analysis a = new Analysis(config, new ResultBuilder(current[0]));
           a.assignConnectionIds(
               f -> {
                 int i = Arrays.binarySearch(starts, f);

@@ -180,6 +180,10 @@ final class Parts {
     long lastNanos = Long.MIN_VALUE;
     TreeSet<String> linkTypes = new TreeSet<>();
     List<WarningCount> warnings = new ArrayList<>();
+
+    /** TLS key log lines from pcapng Decryption Secrets Blocks. */
+    List<String> keyLog = new ArrayList<>();
+
     String error;
   }
 

@@ -11,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
  * <pre>
  * spark-submit --class io.connscope.spark.SparkAnalyze target/connscope.jar INPUT... --out DIR
  *     [--overwrite] [--report json,html,md | --report none] [--split-size BYTES]
- *     [--partitions N] [--report-max-connections N]
+ *     [--partitions N] [--report-max-connections N] [--tls-keylog FILE]
  * </pre>
  *
  * INPUT: files, directories (read recursively) or globs of pcap/pcapng files, plain or gzip, on any
@@ -68,11 +68,13 @@ public final class SparkAnalyze {
     long split = 128L << 20;
     int partitions = 0;
     long maxConnections = 1_000_000;
+    String keyLog = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
         case "--out" -> out = value(args, ++i, a);
         case "--overwrite" -> overwrite = true;
+        case "--tls-keylog" -> keyLog = value(args, ++i, a);
         case "--report" -> {
           reports.clear();
           for (String f : value(args, ++i, a).split(",")) {
@@ -111,7 +113,8 @@ public final class SparkAnalyze {
         List.copyOf(reports),
         split,
         partitions,
-        maxConnections);
+        maxConnections,
+        keyLog);
   }
 
   private static String value(String[] args, int i, String option) {

@@ -68,7 +68,8 @@ public final class SparkJob {
       List<ReportFormat> reports,
       long splitBytes,
       int partitions,
-      long reportMaxConnections) {}
+      long reportMaxConnections,
+      String tlsKeyLog) {}
 
   /** What it did: the figures the driver prints and the tests read. */
   public record Summary(
@@ -165,12 +166,24 @@ public final class SparkJob {
             .sorted()
             .toArray();
     Broadcast<long[]> ids = sc.broadcast(starts);
+    List<String> keyLog = new ArrayList<>();
+    if (options.tlsKeyLog() != null) {
+      Path k = new Path(options.tlsKeyLog());
+      try (InputStream in = k.getFileSystem(hadoop).open(k)) {
+        keyLog.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    for (SplitSummary s : summaries) {
+      keyLog.addAll(s.keyLog);
+    }
+    Broadcast<List<String>> keys = sc.broadcast(keyLog);
     boolean report =
         !options.reports().isEmpty() && starts.length <= options.reportMaxConnections();
     String version = version();
     JavaRDD<Out> results =
         sorted
-            .mapPartitions(it -> PairAnalysis.results(it, start, ids.value(), report, version))
+            .mapPartitions(
+                it -> PairAnalysis.results(it, start, ids.value(), report, version, keys.value()))
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
 
     write(results, Out.CONNECTION, Tables.CONNECTIONS, "connections");
@@ -380,10 +393,9 @@ public final class SparkJob {
           }
         }
       }
+      // damaged: read up to an I/O error or around damage the reader counted (capture.*)
       String status =
-          f.error != null
-              ? (f.named ? "error" : "skipped")
-              : notes.stream().anyMatch(n -> !n.startsWith("capture.")) ? "damaged" : "ok";
+          f.error != null ? (f.named ? "error" : "skipped") : notes.isEmpty() ? "ok" : "damaged";
       String message =
           f.error != null ? f.error : notes.isEmpty() ? null : String.join("; ", notes);
       rows.add(

@@ -4,6 +4,7 @@ import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.LinkType;
 import io.connscope.capture.PacketSource;
+import io.connscope.capture.PcapNgReader;
 import io.connscope.common.Warnings;
 import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
@@ -51,6 +52,9 @@ final class Stage1 implements Iterator<Stage1Out> {
     summary.split = split.split;
     try {
       source = open(split, conf);
+      if (source instanceof PcapNgReader ng) {
+        ng.onTlsKeyLog(summary.keyLog::add); // as analyze takes them, for every connection
+      }
       summary.format = source == null ? null : CaptureFiles.formatOf(source);
     } catch (IOException | RuntimeException e) {
       summary.error = message(e);

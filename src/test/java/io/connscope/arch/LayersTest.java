@@ -93,7 +93,7 @@ class LayersTest {
           .whereLayer("Detect")
           .mayOnlyBeAccessedByLayers("Analysis", "Cli")
           .whereLayer("Tls")
-          .mayOnlyBeAccessedByLayers("Http", "Detect", "Analysis", "Cli")
+          .mayOnlyBeAccessedByLayers("Http", "Detect", "Analysis", "Cli", "Spark")
           .whereLayer("Http")
           .mayOnlyBeAccessedByLayers("Tls", "Detect", "Analysis", "Cli")
           .whereLayer("Tcp")

@@ -26,6 +26,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * samples, a capture cut into rotated files, and a capture read in many stage-1 splits. And bad
  * files in a set are reported per file without failing the job. One SparkSession for the class.
  */
+@Tag("spark")
 class SparkAnalyzeTest {
   private static final Path SAMPLES = Path.of("samples");
   private static SparkSession spark;
@@ -101,6 +103,33 @@ class SparkAnalyzeTest {
   }
 
   @Test
+  void tlsIsDecryptedWithEmbeddedAndGivenKeys() throws IOException {
+    List<String> dsb = List.of(SAMPLES.resolve("tls-https-dsb.pcapng").toAbsolutePath().toString());
+    JsonNode embedded = runSpark("tls-dsb", dsb, 128L << 20);
+    assertTrue(embedded.path("summary").path("transactions").asLong() > 0, "decrypted");
+    assertSameAnswers(analyze(dsb), embedded);
+
+    List<String> plain = List.of(SAMPLES.resolve("tls-https.pcap").toAbsolutePath().toString());
+    String keys = SAMPLES.resolve("tls-https.keylog").toAbsolutePath().toString();
+    JsonNode given = runSpark("tls-keylog", plain, 128L << 20, 2, keys);
+    List<String> args = new ArrayList<>(plain);
+    args.addAll(List.of("--tls-keylog", keys));
+    assertSameAnswers(analyze(args), given);
+  }
+
+  @Test
+  void theReportDoesNotDependOnThePartitioning() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("parts"));
+    DirectoryInputTest.rotate(SAMPLES.resolve("port-burst.pcap"), dir, 100);
+    List<String> in = List.of(dir.toString());
+    runSpark("p1", in, 1 << 16, 1, null);
+    runSpark("p3", in, 1 << 16, 3, null);
+    String one = Files.readString(tmp.resolve("out-p1/report.json"));
+    String three = Files.readString(tmp.resolve("out-p3/report.json"));
+    assertEquals(one, three);
+  }
+
+  @Test
   void badFilesAreReportedPerFileAndTheRestIsAnalysed() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("bad"));
     Path good = dir.resolve("good.pcap");
@@ -120,7 +149,7 @@ class SparkAnalyzeTest {
     assertEquals("ok", status.get("good.pcap"), status.toString());
     assertEquals("skipped", status.get("notes.txt"), status.toString());
     assertEquals("skipped", status.get("empty.pcap"), status.toString());
-    assertTrue(status.containsKey("truncated.pcap"), status.toString());
+    assertEquals("damaged", status.get("truncated.pcap"), status.toString());
     // the truncated file's frames before the damage are analysed, as analyze does
     JsonNode expected = analyze(List.of(good.toString(), dir.resolve("truncated.pcap").toString()));
     assertEquals(
@@ -139,7 +168,8 @@ class SparkAnalyzeTest {
             List.of(ReportFormat.JSON),
             128L << 20,
             2,
-            1_000_000);
+            1_000_000,
+            null);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> new SparkJob(spark, o).run());
     assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
@@ -149,10 +179,23 @@ class SparkAnalyzeTest {
 
   private static JsonNode runSpark(String name, List<String> inputs, long splitBytes)
       throws IOException {
+    return runSpark(name, inputs, splitBytes, 2, null);
+  }
+
+  private static JsonNode runSpark(
+      String name, List<String> inputs, long splitBytes, int partitions, String keyLog)
+      throws IOException {
     Path out = tmp.resolve("out-" + name);
     SparkJob.Options o =
         new SparkJob.Options(
-            inputs, out.toString(), true, List.of(ReportFormat.JSON), splitBytes, 2, 1_000_000);
+            inputs,
+            out.toString(),
+            true,
+            List.of(ReportFormat.JSON),
+            splitBytes,
+            partitions,
+            1_000_000,
+            keyLog);
     new SparkJob(spark, o).run();
     JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     // the Parquet tables hold the same records as the report
