@@ -28,7 +28,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -118,7 +117,8 @@ public final class SparkJob {
                   }
                   return concat(parts);
                 })
-            .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            .persist(StorageLevel.DISK_ONLY());
+    // stage 1's frames are kept on disk only (memory: a split at a time), read again by stage 2
     List<SplitSummary> summaries =
         new ArrayList<>(stage1.filter(o -> o.summary != null).map(o -> o.summary).collect());
     summaries.sort(
@@ -184,7 +184,7 @@ public final class SparkJob {
         sorted
             .mapPartitions(
                 it -> PairAnalysis.results(it, start, ids.value(), report, version, keys.value()))
-            .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            .persist(StorageLevel.DISK_ONLY());
 
     write(results, Out.CONNECTION, Tables.CONNECTIONS, "connections");
     write(results, Out.TRANSACTION, Tables.TRANSACTIONS, "transactions");
@@ -581,11 +581,5 @@ public final class SparkJob {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  static long[] sortedCopy(long[] a) {
-    long[] b = Arrays.copyOf(a, a.length);
-    Arrays.sort(b);
-    return b;
   }
 }
