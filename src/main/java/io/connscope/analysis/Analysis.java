@@ -78,13 +78,60 @@ public final class Analysis {
   private long connections;
   private boolean finished;
 
+  /** Set for a connections-only pass: told each connection's id, nothing else runs. */
+  private final LongConsumer startsOnly;
+
   public Analysis(AnalysisConfig config, AnalysisSink sink) {
+    this(config, sink, null);
+  }
+
+  private Analysis(AnalysisConfig config, AnalysisSink sink, LongConsumer startsOnly) {
     this.config = config;
     this.sink = sink;
+    this.startsOnly = startsOnly;
     this.table = new ConnectionTable(config.tcp, new Handler(), warnings);
     this.filter = config.filter;
     this.facts = new ConnectionFacts(config.detect, warnings);
     this.detectors = Detectors.all(config.detect, facts);
+  }
+
+  /**
+   * A pass that runs only the TCP connection table (no TLS, HTTP, detectors or sink): {@code
+   * created} is told the id of every connection as the table creates it. With {@link
+   * #assignConnectionIds} set to the identity, the ids are the creation frames: what a caller
+   * analysing a capture in parts (one host pair at a time) needs to give each connection the id the
+   * whole capture would.
+   */
+  public static Analysis connectionsOnly(AnalysisConfig config, LongConsumer created) {
+    return new Analysis(
+        config,
+        new AnalysisSink() {
+          @Override
+          public void connection(ConnectionRecord connection) {}
+
+          @Override
+          public void finding(Finding finding) {}
+
+          @Override
+          public void finish(CaptureTotals capture) {}
+        },
+        created);
+  }
+
+  /**
+   * Gives each connection its id from the (global) number of the frame that created it: see {@link
+   * ConnectionTable#assignIds}. Set before the first frame.
+   */
+  public void assignConnectionIds(java.util.function.LongUnaryOperator byCreationFrame) {
+    table.assignIds(byCreationFrame);
+  }
+
+  /**
+   * The capture's start: timestamps are measured from it. By default the first frame's time; a
+   * caller that feeds a part of a capture sets the whole capture's start before the first frame.
+   */
+  public void captureStart(long nanos) {
+    firstNanos = nanos;
   }
 
   /** Warnings counted so far by every layer. */
@@ -144,6 +191,19 @@ public final class Analysis {
    */
   public void accept(CaptureInfo info, ByteBuffer buf, int off) {
     info.frameNumber = ++frameNumber;
+    process(info, buf, off);
+  }
+
+  /**
+   * Analyses one frame that keeps its {@code info.frameNumber}: for a caller that feeds a part of a
+   * capture (the frames of one host pair, in increasing frame number), numbered as in the whole.
+   */
+  public void acceptNumbered(CaptureInfo info, ByteBuffer buf, int off) {
+    frameNumber = info.frameNumber;
+    process(info, buf, off);
+  }
+
+  private void process(CaptureInfo info, ByteBuffer buf, int off) {
     packets++;
     frameNanos = info.timestampNanos;
     bytes += info.capturedLength;
@@ -229,6 +289,9 @@ public final class Analysis {
     finished = true;
     decoder.finish();
     table.finish();
+    if (startsOnly != null) {
+      return;
+    }
     for (Detector d : detectors) {
       d.finish(sink::finding);
     }
@@ -254,6 +317,10 @@ public final class Analysis {
     @Override
     public StreamListener open(Connection c) {
       connections++;
+      if (startsOnly != null) {
+        startsOnly.accept(c.id());
+        return null;
+      }
       // TLS sits between the streams and HTTP: raw bytes pass through, or plaintext with keys
       TlsTracker tls = new TlsTracker(c, config.tlsKeys);
       HttpTracker tracker = new HttpTracker(tls.control(), config.http, warnings);
@@ -287,6 +354,9 @@ public final class Analysis {
 
     @Override
     public void closed(Connection c) {
+      if (startsOnly != null) {
+        return;
+      }
       HttpTracker tracker = trackers.remove(c);
       TlsTracker tls = tlsTrackers.remove(c);
       long connect =

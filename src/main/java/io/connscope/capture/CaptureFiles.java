@@ -41,12 +41,48 @@ public final class CaptureFiles {
     boolean gzip = n >= 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b;
     CaptureInput in = gzip ? CaptureInput.gzip(file, warnings) : CaptureInput.plain(file, warnings);
     try {
-      PacketSource source = detect(in, file, gzip, warnings, frameNumberBase);
+      PacketSource source = detect(in, gzip, warnings, frameNumberBase, file.toString());
       in = null; // owned by the source now
       return source;
     } finally {
       if (in != null) {
         in.close();
+      }
+    }
+  }
+
+  /**
+   * Opens the capture read from {@code in} (plain or gzip, told by its first bytes), numbering its
+   * frames from {@code frameNumberBase + 1}; {@code name} names it in messages. For files on other
+   * file systems (the Spark job reads through Hadoop's). The source owns {@code in}.
+   *
+   * @throws CaptureFormatException when it is empty or not a capture (one-line message)
+   */
+  public static PacketSource open(
+      String name, InputStream in, Warnings warnings, long frameNumberBase) throws IOException {
+    java.io.BufferedInputStream b = new java.io.BufferedInputStream(in, 1 << 16);
+    boolean gzip;
+    try {
+      b.mark(2);
+      int b0 = b.read();
+      int b1 = b.read();
+      b.reset();
+      if (b0 < 0) {
+        throw new CaptureFormatException(name + ": empty file");
+      }
+      gzip = b0 == 0x1f && b1 == 0x8b;
+    } catch (IOException e) {
+      b.close();
+      throw e;
+    }
+    CaptureInput input = CaptureInput.stream(name, b, gzip, warnings);
+    try {
+      PacketSource source = detect(input, gzip, warnings, frameNumberBase, name);
+      input = null; // owned by the source now
+      return source;
+    } finally {
+      if (input != null) {
+        input.close();
       }
     }
   }
@@ -60,12 +96,12 @@ public final class CaptureFiles {
   }
 
   private static PacketSource detect(
-      CaptureInput in, Path file, boolean gzip, Warnings warnings, long frameNumberBase)
+      CaptureInput in, boolean gzip, Warnings warnings, long frameNumberBase, String name)
       throws IOException {
     in.ensure(4);
     int have = Math.min(in.available(), 4);
     if (have == 0) {
-      throw new CaptureFormatException(file + ": empty file" + (gzip ? " inside gzip" : ""));
+      throw new CaptureFormatException(name + ": empty file" + (gzip ? " inside gzip" : ""));
     }
     ByteBuffer b = in.buffer();
     int p = in.pos();
@@ -90,6 +126,6 @@ public final class CaptureFiles {
                 + " (starts with "
                 + hex
                 + ")";
-    throw new CaptureFormatException(file + ": " + what);
+    throw new CaptureFormatException(name + ": " + what);
   }
 }

@@ -77,6 +77,26 @@ final class CaptureInput implements AutoCloseable {
     return new CaptureInput(file.toString(), null, gz, counting, warnings, DEFAULT_CAPACITY);
   }
 
+  /**
+   * Reads {@code in} (a stream from any file system), its decompressed content when {@code gzip};
+   * {@code name} names it in messages.
+   */
+  static CaptureInput stream(String name, InputStream in, boolean gzip, Warnings warnings)
+      throws IOException {
+    if (!gzip) {
+      return new CaptureInput(name, null, in, null, warnings, DEFAULT_CAPACITY);
+    }
+    CountingStream counting = new CountingStream(in);
+    GZIPInputStream gz;
+    try {
+      gz = new GZIPInputStream(counting, 1 << 16);
+    } catch (IOException e) {
+      in.close();
+      throw new CaptureFormatException(name + ": damaged gzip header (" + e.getMessage() + ")");
+    }
+    return new CaptureInput(name, null, gz, counting, warnings, DEFAULT_CAPACITY);
+  }
+
   private void allocate(int capacity) {
     byte[] a = new byte[capacity];
     if (array != null) {

@@ -73,6 +73,16 @@ public final class SavedReport {
   }
 
   /**
+   * Hands the records of {@code report} (a report this process wrote, e.g. one part of a
+   * distributed analysis) to {@code sink} as {@link #replay(Path, io.connscope.result.ResultSink)}
+   * does.
+   */
+  public static void replay(JsonNode report, io.connscope.result.ResultSink sink)
+      throws IOException {
+    ReportSource.of(report).replay(sink);
+  }
+
+  /**
    * Renders the report file as {@code format} to {@code out} (flushed, not closed), reading it in
    * passes so that memory does not grow with its size; at most {@code drawn} ladders, pair
    * timelines and waterfalls are drawn (0 for the defaults: 30, 20 and 40).

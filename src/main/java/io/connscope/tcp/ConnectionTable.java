@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The TCP connection table: finds each segment's {@link Connection} by 4-tuple (either direction),
@@ -66,11 +67,29 @@ public final class ConnectionTable {
 
   private long created;
 
+  /** Gives a new connection its id from the frame that created it; null: 1, 2, 3... */
+  private LongUnaryOperator idOfFrame;
+
   public ConnectionTable(TcpOptions o, ConnectionHandler h, Warnings w) {
     this.options = o;
     this.handler = h;
     this.warnings = w;
     this.context = new ConnectionContext(o, w);
+  }
+
+  /**
+   * Ids from the number of the frame that creates each connection, instead of counting from 1: for
+   * a caller that feeds this table a subset of a capture's segments (one host pair's, in frame
+   * order) and knows which ids the whole capture gives (ids follow creation, so they are ranks of
+   * creation frames). {@code ids} must be increasing in the frame number. Set before any segment.
+   */
+  public void assignIds(LongUnaryOperator ids) {
+    this.idOfFrame = ids;
+  }
+
+  private long nextId(Segment s) {
+    ++created;
+    return idOfFrame == null ? created : idOfFrame.applyAsLong(s.frame);
   }
 
   /** Processes one TCP segment; {@code s} and its payload are not kept after the call. */
@@ -109,18 +128,18 @@ public final class ConnectionTable {
       }
       makeRoom(s);
       if (Attempt.handshakeOnly(s)) {
-        Attempt a = new Attempt(probe.copy(), ++created, reuseDelay, s.ipVersion);
+        Attempt a = new Attempt(probe.copy(), nextId(s), reuseDelay, s.ipVersion);
         a.add(s);
         register(a);
         return;
       }
-      c = create(probe.copy(), ++created, s, reuseDelay);
+      c = create(probe.copy(), nextId(s), s, reuseDelay);
       register(c);
     } else if (s.syn() && !s.hasAck() && startsNew(c, s, c.origDir(s))) {
       long reuseDelay = now - c.lastTsMicros();
       finish(c, Connection.CloseReason.REUSED, c.lastTsMicros(), false);
       makeRoom(s);
-      c = create(probe.copy(), ++created, s, reuseDelay);
+      c = create(probe.copy(), nextId(s), s, reuseDelay);
       register(c);
     }
     touch(c);

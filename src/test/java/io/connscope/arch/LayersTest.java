@@ -49,6 +49,7 @@ class LayersTest {
   private static final String REPORT = "io.connscope.report..";
   private static final String DIFF = "io.connscope.diff..";
   private static final String CLI = "io.connscope.cli..";
+  private static final String SPARK = "io.connscope.spark..";
 
   /** The direction: each layer is used only by the layers after it. */
   @ArchTest
@@ -77,28 +78,33 @@ class LayersTest {
           .definedBy(DIFF)
           .layer("Cli")
           .definedBy(CLI)
+          .layer("Spark")
+          .definedBy(SPARK)
+          .whereLayer("Spark")
+          .mayNotBeAccessedByAnyLayer()
           .whereLayer("Cli")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("Diff")
           .mayOnlyBeAccessedByLayers("Cli")
           .whereLayer("Report")
-          .mayOnlyBeAccessedByLayers("Diff", "Cli")
+          .mayOnlyBeAccessedByLayers("Diff", "Cli", "Spark")
           .whereLayer("Analysis")
-          .mayOnlyBeAccessedByLayers("Cli")
+          .mayOnlyBeAccessedByLayers("Cli", "Spark")
           .whereLayer("Detect")
           .mayOnlyBeAccessedByLayers("Analysis", "Cli")
           .whereLayer("Tls")
-          .mayOnlyBeAccessedByLayers("Http", "Detect", "Analysis", "Cli")
+          .mayOnlyBeAccessedByLayers("Http", "Detect", "Analysis", "Cli", "Spark")
           .whereLayer("Http")
           .mayOnlyBeAccessedByLayers("Tls", "Detect", "Analysis", "Cli")
           .whereLayer("Tcp")
           .mayOnlyBeAccessedByLayers("Http", "Tls", "Detect", "Analysis", "Cli")
           .whereLayer("Decode")
-          .mayOnlyBeAccessedByLayers("Tcp", "Http", "Tls", "Detect", "Analysis", "Cli")
+          .mayOnlyBeAccessedByLayers("Tcp", "Http", "Tls", "Detect", "Analysis", "Cli", "Spark")
           .whereLayer("Capture")
-          .mayOnlyBeAccessedByLayers("Decode", "Tcp", "Http", "Tls", "Detect", "Analysis", "Cli")
+          .mayOnlyBeAccessedByLayers(
+              "Decode", "Tcp", "Http", "Tls", "Detect", "Analysis", "Cli", "Spark")
           .whereLayer("Result")
-          .mayOnlyBeAccessedByLayers("Tls", "Detect", "Analysis", "Report", "Diff", "Cli");
+          .mayOnlyBeAccessedByLayers("Tls", "Detect", "Analysis", "Report", "Diff", "Cli", "Spark");
 
   /**
    * The result model is neutral: plain records over the JDK and the neutral {@code common} (the

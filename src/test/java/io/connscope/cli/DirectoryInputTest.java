@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file that is not a capture is listed and skipped. The same traffic as one file gives the same
  * connections, transactions and findings.
  */
-class DirectoryInputTest {
+public class DirectoryInputTest {
   @TempDir Path tmp;
 
   @Test
@@ -69,7 +69,7 @@ class DirectoryInputTest {
    * Cuts {@code sample} into files of {@code perFile} frames named so that name order is the
    * reverse of time order (part-9.pcap holds the first frames), as a wrapped ring buffer does.
    */
-  private static int rotate(Path sample, Path dir, int perFile) throws IOException {
+  public static int rotate(Path sample, Path dir, int perFile) throws IOException {
     List<byte[]> frames = new ArrayList<>();
     List<long[]> meta = new ArrayList<>();
     int linkType;

@@ -1,0 +1,183 @@
+package io.connscope.spark;
+
+import io.connscope.analysis.Analysis;
+import io.connscope.analysis.AnalysisConfig;
+import io.connscope.analysis.ResultBuilder;
+import io.connscope.capture.CaptureInfo;
+import io.connscope.report.JsonReportWriter;
+import io.connscope.result.CaptureSummary;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.Finding;
+import io.connscope.result.PairSummary;
+import io.connscope.result.ResultSink;
+import io.connscope.result.TransactionResult;
+import io.connscope.spark.Parts.Frame;
+import io.connscope.spark.Parts.FrameKey;
+import io.connscope.spark.Parts.HostPair;
+import io.connscope.spark.Parts.Out;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Function;
+import scala.Tuple2;
+
+/**
+ * Stages 2 and 3 for the host pairs of one partition: each host pair's frames, in global frame
+ * order, go through the very pipeline of {@code analyze} ({@link Analysis}: reassembly, TLS, HTTP
+ * pairing, the per-connection detectors, then at its end the cross-connection ones for the
+ * client/server pairs between the two hosts, and {@link ResultBuilder}'s grouping per pair). Frame
+ * numbers, the capture's start and connection ids are those of the whole set, so the records are
+ * those {@code analyze} gives for the same connections.
+ *
+ * <p>Two passes read the same sorted shuffle output: {@link #starts} runs only the TCP connection
+ * table, to learn at which frame each connection is created (the driver ranks them into ids), and
+ * {@link #results} runs the whole analysis with those ids. Memory is that of the connections open
+ * in one host pair at a time, as in {@code analyze}.
+ */
+final class PairAnalysis {
+  private PairAnalysis() {}
+
+  /** The creation frames of the connections of every host pair in {@code frames}. */
+  static Iterator<Long> starts(Iterator<Tuple2<FrameKey, Frame>> frames, long startNanos) {
+    // no TLS keys: the connection table does not depend on decryption
+    List<Long> out = new ArrayList<>();
+    perPair(
+        frames,
+        pair -> {
+          Analysis a = Analysis.connectionsOnly(new AnalysisConfig(), out::add);
+          a.assignConnectionIds(f -> f);
+          a.captureStart(startNanos);
+          return a;
+        },
+        (a, pair) -> a.finish());
+    return out.iterator();
+  }
+
+  /**
+   * The result rows of every host pair in {@code frames}, and for each a JSON report of its own
+   * records when {@code report}; {@code starts}: every connection's creation frame, sorted.
+   */
+  static Iterator<Out> results(
+      Iterator<Tuple2<FrameKey, Frame>> frames,
+      long startNanos,
+      long[] starts,
+      boolean report,
+      String version,
+      List<String> keyLog) {
+    List<Out> out = new ArrayList<>();
+    Collector[] current = new Collector[1];
+    perPair(
+        frames,
+        pair -> {
+          current[0] = new Collector();
+          AnalysisConfig config = new AnalysisConfig();
+          for (String text : keyLog) {
+            config.tlsKeys.add(text);
+          }
+          Analysis a = new Analysis(config, new ResultBuilder(current[0]));
+          a.assignConnectionIds(
+              f -> {
+                int i = Arrays.binarySearch(starts, f);
+                if (i < 0) {
+                  throw new IllegalStateException("no id for the connection created at frame " + f);
+                }
+                return i + 1;
+              });
+          a.captureStart(startNanos);
+          return a;
+        },
+        (a, pair) -> {
+          a.finish();
+          current[0].emit(out, report, version);
+        });
+    return out.iterator();
+  }
+
+  private interface PairEnd {
+    void end(Analysis a, HostPair pair);
+  }
+
+  private static void perPair(
+      Iterator<Tuple2<FrameKey, Frame>> frames, Function<HostPair, Analysis> start, PairEnd end) {
+    CaptureInfo info = new CaptureInfo();
+    HostPair pair = null;
+    Analysis a = null;
+    while (frames.hasNext()) {
+      Tuple2<FrameKey, Frame> t = frames.next();
+      if (pair == null || !pair.equals(t._1().pair)) {
+        if (a != null) {
+          end.end(a, pair);
+        }
+        pair = t._1().pair;
+        a = start.apply(pair);
+      }
+      Frame f = t._2();
+      info.frameNumber = t._1().frame;
+      info.timestampNanos = f.tsNanos;
+      info.capturedLength = f.data.length;
+      info.wireLength = f.wireLength;
+      info.interfaceId = f.interfaceId;
+      info.linkType = f.linkType;
+      a.acceptNumbered(info, ByteBuffer.wrap(f.data), 0);
+    }
+    if (a != null) {
+      end.end(a, pair);
+    }
+  }
+
+  /** The records of one host pair, as the result builder hands them over. */
+  static final class Collector implements ResultSink {
+    final List<TransactionResult> transactions = new ArrayList<>();
+    final List<ConnectionResult> connections = new ArrayList<>();
+    final List<Finding> findings = new ArrayList<>();
+    CaptureSummary summary;
+
+    @Override
+    public void transaction(TransactionResult t) {
+      transactions.add(t);
+    }
+
+    @Override
+    public void connection(ConnectionResult c) {
+      connections.add(c);
+    }
+
+    @Override
+    public void finding(Finding f) {
+      findings.add(f);
+    }
+
+    @Override
+    public void finish(CaptureSummary capture) {
+      summary = capture;
+    }
+
+    void emit(List<Out> out, boolean report, String version) {
+      for (ConnectionResult c : connections) {
+        out.add(Out.row(Out.CONNECTION, Tables.connection(c)));
+      }
+      for (TransactionResult t : transactions) {
+        out.add(Out.row(Out.TRANSACTION, Tables.transaction(t)));
+      }
+      for (Finding f : findings) {
+        out.add(Out.row(Out.FINDING, Tables.finding(f)));
+      }
+      for (PairSummary p : summary.pairs()) {
+        out.add(Out.row(Out.PAIR, Tables.pair(p)));
+      }
+      if (report) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        JsonReportWriter w = new JsonReportWriter(bytes, version);
+        Replay.inReportOrder(this, summary, w);
+        Out o = new Out();
+        o.kind = Out.REPORT;
+        o.json = bytes.toString(StandardCharsets.UTF_8);
+        out.add(o);
+      }
+    }
+  }
+}

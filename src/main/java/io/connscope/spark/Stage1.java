@@ -1,0 +1,200 @@
+package io.connscope.spark;
+
+import io.connscope.capture.CaptureFiles;
+import io.connscope.capture.CaptureInfo;
+import io.connscope.capture.LinkType;
+import io.connscope.capture.PacketSource;
+import io.connscope.capture.PcapNgReader;
+import io.connscope.common.Warnings;
+import io.connscope.decode.DecodeStatus;
+import io.connscope.decode.FrameDecoder;
+import io.connscope.spark.Parts.Frame;
+import io.connscope.spark.Parts.HostPair;
+import io.connscope.spark.Parts.Split;
+import io.connscope.spark.Parts.SplitSummary;
+import io.connscope.spark.Parts.Stage1Out;
+import io.connscope.spark.Parts.WarningCount;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Stage 1: reads one split and keys each IP frame by its host pair (the frames of a TCP connection,
+ * and the fragments of its datagrams, all have the same), numbered within the split. Frames that
+ * are not IP are counted and dropped here, with the decode warnings {@code analyze} would count for
+ * them; IP frames are decoded again, with the analysis, in stage 2. The split's summary comes last;
+ * a damaged or unreadable file ends its split with the error in the summary (the frames read before
+ * it are kept, as {@code analyze} keeps them), never with an exception.
+ */
+final class Stage1 implements Iterator<Stage1Out> {
+  private final Split split;
+  private final SplitSummary summary = new SplitSummary();
+  private final Warnings warnings = new Warnings();
+  private final FrameDecoder decoder = new FrameDecoder();
+  private PacketSource source;
+  private Stage1Out next;
+  private boolean done;
+
+  Stage1(Split split, Map<String, String> conf) {
+    this.split = split;
+    summary.file = split.file;
+    summary.split = split.split;
+    try {
+      source = open(split, conf);
+      if (source instanceof PcapNgReader ng) {
+        ng.onTlsKeyLog(summary.keyLog::add); // as analyze takes them, for every connection
+      }
+      summary.format = source == null ? null : CaptureFiles.formatOf(source);
+    } catch (IOException | RuntimeException e) {
+      summary.error = message(e);
+    }
+  }
+
+  static Configuration hadoop(Map<String, String> conf) {
+    Configuration c = new Configuration();
+    conf.forEach(c::set);
+    return c;
+  }
+
+  static String message(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ');
+  }
+
+  private PacketSource open(Split s, Map<String, String> conf) throws IOException {
+    Path path = new Path(s.path);
+    FileSystem fs = path.getFileSystem(hadoop(conf));
+    FSDataInputStream in = fs.open(path);
+    if (s.whole) {
+      return CaptureFiles.open(s.path, in, warnings, 0);
+    }
+    CaptureSplits.PcapHeader h = CaptureSplits.PcapHeader.of(s.header);
+    long boundary = s.split == 0 ? CaptureSplits.GLOBAL_HEADER : boundary(in, s, h);
+    if (boundary < 0) {
+      in.close();
+      summary.format = "pcap";
+      return null; // no record starts in this split
+    }
+    in.seek(boundary);
+    InputStream body = new CaptureSplits.SplitStream(in, h.order(), boundary, s.end);
+    return CaptureFiles.open(
+        s.path, new SequenceInputStream(new ByteArrayInputStream(s.header), body), warnings, 0);
+  }
+
+  private static long boundary(FSDataInputStream in, Split s, CaptureSplits.PcapHeader h)
+      throws IOException {
+    in.seek(s.start);
+    int want = (int) Math.min(CaptureSplits.SCAN_WINDOW, s.length - s.start);
+    byte[] data = in.readNBytes(want);
+    boolean atEof = s.start + data.length >= s.length;
+    int limit = (int) Math.min(data.length, s.end - s.start);
+    int p = CaptureSplits.firstBoundary(data, data.length, limit, atEof, h, s.firstSec);
+    return p < 0 ? -1 : s.start + p;
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (next == null && !done) {
+      next = advance();
+    }
+    return next != null;
+  }
+
+  @Override
+  public Stage1Out next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    Stage1Out o = next;
+    next = null;
+    return o;
+  }
+
+  private Stage1Out advance() {
+    try {
+      while (source != null && source.next()) {
+        CaptureInfo info = source.info();
+        ByteBuffer buf = source.buffer();
+        int off = source.frameOffset();
+        summary.records++;
+        summary.bytes += info.capturedLength;
+        if (summary.firstNanos == Long.MIN_VALUE) {
+          summary.firstNanos = info.timestampNanos;
+        }
+        summary.lastNanos = Math.max(summary.lastNanos, info.timestampNanos);
+        summary.linkTypes.add(LinkType.name(info.linkType));
+        DecodeStatus status = decoder.decode(buf, off, info);
+        if (decoder.ipVersion() != 0) {
+          return frame(info, buf, off);
+        }
+        if (status != DecodeStatus.NOT_IP
+            && status != DecodeStatus.NOT_TCP
+            && status != DecodeStatus.IP_FRAGMENT) {
+          warnings.add(status.warningCode(), info.frameNumber, 1, decoder.reason());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      summary.error = message(e);
+    }
+    return finish();
+  }
+
+  private Stage1Out frame(CaptureInfo info, ByteBuffer buf, int off) {
+    Frame f = new Frame();
+    f.file = split.file;
+    f.split = split.split;
+    f.local = info.frameNumber;
+    f.tsNanos = info.timestampNanos;
+    f.linkType = info.linkType;
+    f.wireLength = info.wireLength;
+    f.interfaceId = info.interfaceId;
+    f.data = new byte[info.capturedLength];
+    buf.get(off, f.data, 0, info.capturedLength);
+    Stage1Out o = new Stage1Out();
+    o.key =
+        HostPair.of(
+            decoder.ipVersion(),
+            decoder.srcHi(),
+            decoder.srcLo(),
+            decoder.dstHi(),
+            decoder.dstLo());
+    o.frame = f;
+    return o;
+  }
+
+  private Stage1Out finish() {
+    done = true;
+    if (source != null) {
+      try {
+        source.close();
+      } catch (IOException e) {
+        summary.error = summary.error == null ? message(e) : summary.error;
+      }
+      source = null;
+    }
+    List<WarningCount> list = new ArrayList<>();
+    for (Map.Entry<String, Warnings.Entry> e : warnings.entries().entrySet()) {
+      WarningCount w = new WarningCount();
+      w.code = e.getKey();
+      w.count = e.getValue().count();
+      w.frame = e.getValue().firstFrame();
+      w.detail = e.getValue().detail();
+      list.add(w);
+    }
+    summary.warnings = list;
+    Stage1Out o = new Stage1Out();
+    o.summary = summary;
+    return o;
+  }
+}

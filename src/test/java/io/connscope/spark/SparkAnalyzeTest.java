@@ -1,0 +1,271 @@
+package io.connscope.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connscope.cli.DirectoryInputTest;
+import io.connscope.cli.Main;
+import io.connscope.report.ReportFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Same answers: the Spark job in local mode gives the connections, transactions, findings, pairs
+ * and totals that {@code connscope analyze} gives over the same files in the same order: several
+ * samples, a capture cut into rotated files, and a capture read in many stage-1 splits. And bad
+ * files in a set are reported per file without failing the job. One SparkSession for the class.
+ */
+@Tag("spark")
+class SparkAnalyzeTest {
+  private static final Path SAMPLES = Path.of("samples");
+  private static SparkSession spark;
+
+  @TempDir static Path tmp;
+
+  @BeforeAll
+  static void start() {
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("connscope-test")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.default.parallelism", "2")
+            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+            .config("spark.testing.memory", String.valueOf(512L << 20))
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.sql.warehouse.dir", tmp.resolve("warehouse").toString())
+            .getOrCreate();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void samplesGiveWhatAnalyzeGives() throws IOException {
+    List<String> inputs =
+        List.of(
+            "keepalive-get.pcap",
+            "dumb-proxy-hang.pcap",
+            "nagle-post-split.pcap",
+            "port-burst.pcap",
+            "pipelined.pcap",
+            "keepalive-refused.pcap",
+            "bottleneck-loss.pcap");
+    List<String> paths =
+        inputs.stream().map(n -> SAMPLES.resolve(n).toAbsolutePath().toString()).toList();
+    JsonNode sparkReport = runSpark("samples", paths, 128L << 20);
+    assertSameAnswers(analyze(paths), sparkReport);
+  }
+
+  @Test
+  void rotatedFilesGiveWhatAnalyzeGives() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("rotated"));
+    int parts = DirectoryInputTest.rotate(SAMPLES.resolve("slow-reader.pcap"), dir, 150);
+    assertTrue(parts > 3, "the capture is cut into several files: " + parts);
+    List<String> in = List.of(dir.toString());
+    JsonNode sparkReport = runSpark("rotated", in, 128L << 20);
+    assertSameAnswers(analyze(in), sparkReport);
+  }
+
+  @Test
+  void splitsOfOneFileGiveWhatAnalyzeGives() throws IOException {
+    List<String> in = List.of(SAMPLES.resolve("paused-writer.pcap").toAbsolutePath().toString());
+    JsonNode sparkReport = runSpark("splits", in, 1 << 16); // about 16 splits
+    Map<String, Long> splits = splitsPerFile("splits");
+    assertTrue(splits.values().iterator().next() > 10, "read in many splits: " + splits);
+    assertSameAnswers(analyze(in), sparkReport);
+  }
+
+  @Test
+  void tlsIsDecryptedWithEmbeddedAndGivenKeys() throws IOException {
+    List<String> dsb = List.of(SAMPLES.resolve("tls-https-dsb.pcapng").toAbsolutePath().toString());
+    JsonNode embedded = runSpark("tls-dsb", dsb, 128L << 20);
+    assertTrue(embedded.path("summary").path("transactions").asLong() > 0, "decrypted");
+    assertSameAnswers(analyze(dsb), embedded);
+
+    List<String> plain = List.of(SAMPLES.resolve("tls-https.pcap").toAbsolutePath().toString());
+    String keys = SAMPLES.resolve("tls-https.keylog").toAbsolutePath().toString();
+    JsonNode given = runSpark("tls-keylog", plain, 128L << 20, 2, keys);
+    List<String> args = new ArrayList<>(plain);
+    args.addAll(List.of("--tls-keylog", keys));
+    assertSameAnswers(analyze(args), given);
+  }
+
+  @Test
+  void theReportDoesNotDependOnThePartitioning() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("parts"));
+    DirectoryInputTest.rotate(SAMPLES.resolve("port-burst.pcap"), dir, 100);
+    List<String> in = List.of(dir.toString());
+    runSpark("p1", in, 1 << 16, 1, null);
+    runSpark("p3", in, 1 << 16, 3, null);
+    String one = Files.readString(tmp.resolve("out-p1/report.json"));
+    String three = Files.readString(tmp.resolve("out-p3/report.json"));
+    assertEquals(one, three);
+  }
+
+  @Test
+  void badFilesAreReportedPerFileAndTheRestIsAnalysed() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("bad"));
+    Path good = dir.resolve("good.pcap");
+    Files.copy(SAMPLES.resolve("keepalive-get.pcap"), good);
+    byte[] whole = Files.readAllBytes(SAMPLES.resolve("pipelined.pcap"));
+    Files.write(dir.resolve("truncated.pcap"), java.util.Arrays.copyOf(whole, whole.length / 2));
+    Files.writeString(dir.resolve("notes.txt"), "not a capture\n");
+    Files.write(dir.resolve("empty.pcap"), new byte[0]);
+    JsonNode report = runSpark("bad", List.of(dir.toString()), 128L << 20);
+
+    Map<String, String> status = new TreeMap<>();
+    for (Row r : spark.read().parquet(tmp.resolve("out-bad/files").toString()).collectAsList()) {
+      status.put(
+          Path.of(r.getAs("path").toString().replace("file:", "")).getFileName().toString(),
+          r.getAs("status"));
+    }
+    assertEquals("ok", status.get("good.pcap"), status.toString());
+    assertEquals("skipped", status.get("notes.txt"), status.toString());
+    assertEquals("skipped", status.get("empty.pcap"), status.toString());
+    assertEquals("damaged", status.get("truncated.pcap"), status.toString());
+    // the truncated file's frames before the damage are analysed, as analyze does
+    JsonNode expected = analyze(List.of(good.toString(), dir.resolve("truncated.pcap").toString()));
+    assertEquals(
+        expected.path("summary").path("transactions"), report.path("summary").path("transactions"));
+    assertFalse(report.path("connections").isEmpty());
+  }
+
+  @Test
+  void anExistingOutputIsRefusedWithoutOverwrite() throws IOException {
+    Path out = Files.createDirectories(tmp.resolve("exists"));
+    SparkJob.Options o =
+        new SparkJob.Options(
+            List.of(SAMPLES.resolve("keepalive-get.pcap").toAbsolutePath().toString()),
+            out.toString(),
+            false,
+            List.of(ReportFormat.JSON),
+            128L << 20,
+            2,
+            1_000_000,
+            null);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new SparkJob(spark, o).run());
+    assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  private static JsonNode runSpark(String name, List<String> inputs, long splitBytes)
+      throws IOException {
+    return runSpark(name, inputs, splitBytes, 2, null);
+  }
+
+  private static JsonNode runSpark(
+      String name, List<String> inputs, long splitBytes, int partitions, String keyLog)
+      throws IOException {
+    Path out = tmp.resolve("out-" + name);
+    SparkJob.Options o =
+        new SparkJob.Options(
+            inputs,
+            out.toString(),
+            true,
+            List.of(ReportFormat.JSON),
+            splitBytes,
+            partitions,
+            1_000_000,
+            keyLog);
+    new SparkJob(spark, o).run();
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    // the Parquet tables hold the same records as the report
+    assertEquals(
+        report.path("connections").size(),
+        spark.read().parquet(out.resolve("connections").toString()).count());
+    assertEquals(
+        report.path("findings").size(),
+        spark.read().parquet(out.resolve("findings").toString()).count());
+    return report;
+  }
+
+  private static Map<String, Long> splitsPerFile(String name) {
+    Map<String, Long> m = new TreeMap<>();
+    for (Row r :
+        spark.read().parquet(tmp.resolve("out-" + name + "/files").toString()).collectAsList()) {
+      m.put(r.getAs("path"), ((Integer) r.getAs("splits")).longValue());
+    }
+    return m;
+  }
+
+  private static JsonNode analyze(List<String> inputs) throws IOException {
+    Path out = tmp.resolve("analyze-" + System.nanoTime() + ".json");
+    List<String> args = new ArrayList<>(List.of("analyze"));
+    args.addAll(inputs);
+    args.addAll(List.of("-o", out.toString()));
+    StringWriter err = new StringWriter();
+    int code =
+        Main.run(args.toArray(new String[0]), new ByteArrayOutputStream(), new PrintWriter(err));
+    assertEquals(0, code, err.toString());
+    return new ObjectMapper().readTree(out.toFile());
+  }
+
+  /** Connections, transactions, findings, pairs and totals equal, whatever their order. */
+  private static void assertSameAnswers(JsonNode expected, JsonNode actual) {
+    assertTrue(expected.path("connections").size() > 0, "the input has connections");
+    assertEquals(
+        sorted(expected.path("connections"), c -> String.format("%012d", c.path("id").asLong())),
+        sorted(actual.path("connections"), c -> String.format("%012d", c.path("id").asLong())));
+    assertEquals(
+        sorted(expected.path("findings"), SparkAnalyzeTest::findingKey),
+        sorted(actual.path("findings"), SparkAnalyzeTest::findingKey));
+    assertEquals(
+        sorted(expected.path("pairs"), JsonNode::toString),
+        sorted(actual.path("pairs"), JsonNode::toString));
+    assertEquals(expected.path("summary"), actual.path("summary"));
+    JsonNode ec = expected.path("capture");
+    JsonNode ac = actual.path("capture");
+    for (String f :
+        List.of(
+            "packets",
+            "bytes",
+            "tcp_packets",
+            "start_epoch_us",
+            "duration_us",
+            "warnings",
+            "link_types")) {
+      assertEquals(ec.path(f), ac.path(f), "capture." + f);
+    }
+  }
+
+  private static String findingKey(JsonNode f) {
+    return f.toString();
+  }
+
+  private static List<String> sorted(
+      JsonNode array, java.util.function.Function<JsonNode, String> key) {
+    List<JsonNode> list = new ArrayList<>();
+    array.forEach(list::add);
+    list.sort(Comparator.comparing(key));
+    return list.stream().map(JsonNode::toPrettyString).collect(Collectors.toList());
+  }
+}
