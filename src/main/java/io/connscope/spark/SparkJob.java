@@ -496,16 +496,29 @@ public final class SparkJob {
     long bytes = 0;
     TreeSet<String> linkTypes = new TreeSet<>();
     List<WarningAt> warnings = new ArrayList<>();
+    long frameBefore = 0; // frames of the files before, in the set's order
     for (InputFile f : files) {
       if (f.error != null) {
         continue;
       }
       long p = 0;
       long b = 0;
+      long fileFirstNanos = Long.MIN_VALUE; // of the file's first and last frames, as analyze keeps
+      long fileLastNanos = Long.MIN_VALUE;
+      int firstSplit = Integer.MAX_VALUE;
+      int lastSplit = -1;
       for (SplitSummary s : summaries) {
         if (s.file == f.order) {
           p += s.records;
           b += s.bytes;
+          if (s.records > 0 && s.split < firstSplit) {
+            firstSplit = s.split;
+            fileFirstNanos = s.firstNanos;
+          }
+          if (s.records > 0 && s.split > lastSplit) {
+            lastSplit = s.split;
+            fileLastNanos = s.lastNanos;
+          }
           linkTypes.addAll(s.linkTypes);
           for (WarningCount w : s.warnings) {
             warnings.add(
@@ -514,7 +527,16 @@ public final class SparkJob {
         }
       }
       bytes += b;
-      fileSummaries.add(new CaptureSummary.FileSummary(f.path, f.format, p, b));
+      fileSummaries.add(
+          new CaptureSummary.FileSummary(
+              f.path,
+              f.format,
+              p,
+              b,
+              frameBefore + 1,
+              fileFirstNanos == Long.MIN_VALUE ? -1 : fileFirstNanos / 1000,
+              fileLastNanos == Long.MIN_VALUE ? -1 : fileLastNanos / 1000));
+      frameBefore += p;
     }
     long tcp = 0;
     long[] totals = new long[9];
