@@ -362,7 +362,7 @@ public final class Analysis {
       long connect =
           c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
       TlsFacts tlsFacts = tls == null ? null : tls.facts(connect);
-      facts.connection(c, tracker, tlsFacts == null ? -1 : tlsFacts.timing().setupUs());
+      facts.connection(c, tracker, tlsFacts == null ? -1 : tlsFacts.timing().setupUs(), tlsFacts);
       Consumer<Finding> out = findingsOf(c);
       if (tlsFacts != null) {
         for (Detector d : detectors) {

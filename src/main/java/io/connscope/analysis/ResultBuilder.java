@@ -790,7 +790,16 @@ public final class ResultBuilder implements AnalysisSink {
             p.setupSavedMicros() + p.slowStartSavedMicros(),
             ESTIMATE_ASSUMPTIONS),
         table == null ? List.of() : table.summaries(),
-        table == null ? null : table.histogram()); // none without transactions
+        table == null ? null : table.histogram(), // none without transactions
+        p.inferredExchanges() == 0
+            ? null
+            : new PairSummary.InferredUse(
+                p.inferredConnections(),
+                p.inferredExchanges(),
+                (double) p.inferredExchanges() / p.inferredConnections(),
+                p.inferredReusedConnections(),
+                p.inferredMaxPerConnection(),
+                p.inferredPattern()));
   }
 
   private static long span(long from, long to) {

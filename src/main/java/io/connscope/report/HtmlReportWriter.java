@@ -802,7 +802,16 @@ public final class HtmlReportWriter {
           .append(p.connectionCount())
           .append(p.connectionCount() == 1 ? " connection, " : " connections, ")
           .append(p.transactions())
-          .append(" transactions: ")
+          .append(" transactions")
+          .append(
+              p.inferredExchanges() > 0
+                  ? " and ~"
+                      + p.inferredExchanges()
+                      + " exchanges inferred from TLS records (at most "
+                      + p.inferredMaxPerConnection()
+                      + " on one connection)"
+                  : "")
+          .append(": ")
           .append(html(p.pattern()))
           .append("; closes: ")
           .append(html(p.closes()))
@@ -1684,11 +1693,16 @@ public final class HtmlReportWriter {
       if (txs.isEmpty() && xs.isEmpty()) {
         b.append("<tr>").append(head).append("<td colspan=\"5\">no HTTP</td></tr>");
       }
-      for (TlsFacts.Exchange x : xs) {
+      for (int i = 0; i < xs.size(); i++) {
+        TlsFacts.Exchange x = xs.get(i);
+        long idle = TlsReport.idleBeforeUs(xs, i);
         b.append("<tr>")
             .append(head)
             .append("<td><em>")
-            .append(html(TlsReport.exchange(x)))
+            .append(
+                html(
+                    TlsReport.exchange(x)
+                        + (idle >= 0 ? ", reused after idle " + ReportModel.ms(idle) : "")))
             .append("</em></td><td class=\"num\">-</td><td class=\"num\">")
             .append(ReportModel.msOrDash(TlsReport.sendUs(x)))
             .append("</td><td class=\"num\">")

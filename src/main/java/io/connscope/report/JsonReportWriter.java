@@ -399,6 +399,17 @@ public final class JsonReportWriter implements ResultSink {
     g.writeNumberField("max_pipeline_depth", p.maxPipelineDepth());
     g.writeNumberField("peak_concurrent", p.peakConcurrent());
     g.writeStringField("pattern", p.pattern());
+    PairSummary.InferredUse u = p.inferred();
+    if (u != null) { // since 1.4.0, only where exchanges were inferred
+      g.writeNumberField("inferred_connections", u.connections());
+      g.writeNumberField("inferred_exchanges", u.exchanges());
+      g.writeNumberField(
+          "inferred_exchanges_per_connection",
+          Math.round(u.exchangesPerConnection() * 100) / 100.0);
+      g.writeNumberField("inferred_reused_connections", u.reusedConnections());
+      g.writeNumberField("inferred_max_per_connection", u.maxPerConnection());
+      g.writeStringField("inferred_pattern", u.pattern());
+    }
     g.writeNumberField("setups", p.setups());
     g.writeNumberField("setup_us", p.setupUs());
     g.writeNumberField("tls_connections", p.tlsConnections());

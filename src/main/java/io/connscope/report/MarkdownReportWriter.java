@@ -432,9 +432,9 @@ public final class MarkdownReportWriter {
               + " | "
               + p.connectionCount()
               + " | "
-              + p.transactions()
+              + md(p.transactionsText())
               + " | "
-              + p.maxPerConnection()
+              + md(p.maxPerConnectionText())
               + " | "
               + p.maxParallel()
               + " | "

@@ -258,6 +258,11 @@ final class ReportDigest {
     long transactions;
     int perConnection;
     int pipeline;
+
+    /** Exchanges inferred from TLS records on connections without HTTP read, and most on one. */
+    long inferredExchanges;
+
+    long inferredPerConnection;
     final TreeMap<String, Integer> closes = new TreeMap<>();
     boolean findings;
 
@@ -501,6 +506,11 @@ final class ReportDigest {
           p.connections++;
           p.transactions += txs;
           p.perConnection = Math.max(p.perConnection, txs);
+          if (txs == 0 && c.tls() != null && c.tls().inferredExchangeCount() > 0) {
+            p.inferredExchanges += c.tls().inferredExchangeCount();
+            p.inferredPerConnection =
+                Math.max(p.inferredPerConnection, c.tls().inferredExchangeCount());
+          }
           p.pipeline = Math.max(p.pipeline, c.http() == null ? 0 : c.http().maxPipelineDepth());
           String reason = c.close().reason() == null ? "open" : c.close().reason();
           String by = c.close().firstBy() == null ? "" : c.close().firstBy();
@@ -781,7 +791,11 @@ final class ReportDigest {
     if (a.pipeline > 1) {
       p.add("pipelined (depth " + a.pipeline + ")");
     }
-    if (a.transactions == 0) {
+    if (a.inferredExchanges > 0) {
+      p.add(
+          (a.inferredPerConnection > 1 ? "persistent" : "one exchange per connection")
+              + " (inferred from TLS records, no HTTP read)");
+    } else if (a.transactions == 0) {
       p.add("no HTTP");
     }
     StringBuilder cl = new StringBuilder();
@@ -797,6 +811,8 @@ final class ReportDigest {
         a.perConnection,
         a.maxParallel,
         a.pipeline,
+        a.inferredExchanges,
+        a.inferredPerConnection,
         String.join(", ", p),
         cl.toString().replace('_', ' '));
   }

@@ -53,8 +53,24 @@ final class ReportModel {
       int maxPerConnection,
       int maxParallel,
       int maxPipeline,
+      long inferredExchanges,
+      long inferredMaxPerConnection,
       String pattern,
-      String closes) {}
+      String closes) {
+
+    /**
+     * The transaction count, then "+ ~N inferred" when exchanges were inferred from TLS records.
+     */
+    String transactionsText() {
+      return transactions + (inferredExchanges > 0 ? " + ~" + inferredExchanges + " inferred" : "");
+    }
+
+    /** Most transactions on one connection, then "/ ~N inferred" for the inferred exchanges. */
+    String maxPerConnectionText() {
+      return maxPerConnection
+          + (inferredExchanges > 0 ? " / ~" + inferredMaxPerConnection + " inferred" : "");
+    }
+  }
 
   static String endpoint(Endpoint ep) {
     String ip = ep.ip();

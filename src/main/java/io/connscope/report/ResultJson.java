@@ -140,7 +140,16 @@ final class ResultJson {
             e.path("saved_us").asLong(),
             str(e, "assumptions")),
         patterns(p.path("patterns")),
-        histogram(p.get("latency_histogram")));
+        histogram(p.get("latency_histogram")),
+        p.path("inferred_exchanges").asLong() == 0
+            ? null
+            : new PairSummary.InferredUse(
+                p.path("inferred_connections").asLong(),
+                p.path("inferred_exchanges").asLong(),
+                p.path("inferred_exchanges_per_connection").asDouble(),
+                p.path("inferred_reused_connections").asLong(),
+                p.path("inferred_max_per_connection").asLong(),
+                str(p, "inferred_pattern")));
   }
 
   /** A pair's request patterns; none in a report before 1.4.0. */

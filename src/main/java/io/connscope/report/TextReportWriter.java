@@ -288,6 +288,21 @@ public final class TextReportWriter implements ResultSink {
           p.transactions() == 1 ? "" : "s",
           p.transactionsPerConnection(),
           p.peakConcurrent());
+      PairSummary.InferredUse u = p.inferred();
+      if (u != null) {
+        out.printf(
+            Locale.ROOT,
+            "      inferred from TLS records (no HTTP read): %s, %d exchange%s on %d connection%s"
+                + " (%.1f per connection, at most %d on one, %d reused)%n",
+            u.pattern(),
+            u.exchanges(),
+            u.exchanges() == 1 ? "" : "s",
+            u.connections(),
+            u.connections() == 1 ? "" : "s",
+            u.exchangesPerConnection(),
+            u.maxPerConnection(),
+            u.reusedConnections());
+      }
       if (p.setups() > 0) {
         out.printf(
             Locale.ROOT,

@@ -82,7 +82,9 @@ final class TlsReport {
     counts(g, "server_app_data", f.serverAppData());
     g.writeNumberField("inferred_exchange_count", f.inferredExchangeCount());
     g.writeArrayFieldStart("inferred_exchanges");
-    for (TlsFacts.Exchange x : f.inferredExchanges()) {
+    List<TlsFacts.Exchange> xs = f.inferredExchanges();
+    for (int i = 0; i < xs.size(); i++) {
+      TlsFacts.Exchange x = xs.get(i);
       g.writeStartObject();
       g.writeBooleanField("inferred", true);
       g.writeNumberField("index", x.index());
@@ -99,6 +101,7 @@ final class TlsReport {
       number(g, "response_last_frame", x.responseLastFrame());
       number(g, "response_end_us", x.responseEndUs());
       number(g, "wait_us", x.waitUs());
+      number(g, "idle_before_us", idleBeforeUs(xs, i));
       g.writeEndObject();
     }
     g.writeEndArray();
@@ -174,7 +177,9 @@ final class TlsReport {
       b.append("          note: ").append(Text.safe(n, 200)).append('\n');
     }
     int shown = 0;
-    for (TlsFacts.Exchange x : f.inferredExchanges()) {
+    List<TlsFacts.Exchange> xs = f.inferredExchanges();
+    for (int i = 0; i < xs.size(); i++) {
+      TlsFacts.Exchange x = xs.get(i);
       if (shown++ == MAX_EXCHANGE_LINES) {
         break;
       }
@@ -198,6 +203,10 @@ final class TlsReport {
                 x.responseRecords(),
                 x.responseRecords() == 1 ? "" : "s",
                 Text.ms(x.responseEndUs() - x.responseStartUs())));
+      }
+      long idle = idleBeforeUs(xs, i);
+      if (idle >= 0) {
+        b.append(", reused after idle ").append(Text.ms(idle));
       }
       b.append(
           String.format(
@@ -296,6 +305,20 @@ final class TlsReport {
                 + x.responseRecords()
                 + " record"
                 + (x.responseRecords() == 1 ? "" : "s"));
+  }
+
+  /**
+   * The idle gap before inferred exchange {@code i} of {@code xs} on a reused connection: the end
+   * of the previous exchange (its last record, either way) to this one's first request record; -1
+   * for the first exchange. Exchanges are in order, so this is never negative otherwise.
+   */
+  static long idleBeforeUs(List<TlsFacts.Exchange> xs, int i) {
+    if (i <= 0 || i >= xs.size()) {
+      return -1;
+    }
+    TlsFacts.Exchange p = xs.get(i - 1);
+    long end = Math.max(p.requestEndUs(), p.responseEndUs());
+    return Math.max(0, xs.get(i).requestStartUs() - end);
   }
 
   /** The request's send time of an inferred exchange (first to last request record). */

@@ -21,6 +21,9 @@ import java.util.List;
  *     wait and total time, bytes; the longest total time first ({@link PatternStats})
  * @param latencyHistogram the pair's wait and total times in log-scale buckets; null when the pair
  *     had no transaction
+ * @param inferred the pair's use counted in exchanges inferred from TLS records on its connections
+ *     where no HTTP was read (TLS without keys, h2); null when none was inferred. Counted apart
+ *     from {@code transactions}: inferred, never seen.
  */
 public record PairSummary(
     String client,
@@ -44,7 +47,28 @@ public record PairSummary(
     long endUs,
     PersistentEstimate persistentEstimate,
     List<PatternSummary> patterns,
-    LatencyHistogram latencyHistogram) {
+    LatencyHistogram latencyHistogram,
+    InferredUse inferred) {
+
+  /**
+   * How the pair used its connections, counted in exchanges inferred from the TLS records of the
+   * connections where no HTTP was read ({@code TlsFacts.inferredExchanges}).
+   *
+   * @param connections connections with at least one inferred exchange
+   * @param exchanges their inferred exchanges
+   * @param exchangesPerConnection mean inferred exchanges per such connection
+   * @param reusedConnections connections with two inferred exchanges or more (kept alive, reused)
+   * @param maxPerConnection most inferred exchanges on one connection
+   * @param pattern persistent, single, parallel or serial, as {@code pattern} but from the
+   *     exchanges (pipelining is not told from records)
+   */
+  public record InferredUse(
+      long connections,
+      long exchanges,
+      double exchangesPerConnection,
+      long reusedConnections,
+      long maxPerConnection,
+      String pattern) {}
 
   /** Mean setup time, 0 without setups. */
   public long meanSetupUs() {

@@ -102,7 +102,19 @@ class SchemaMatchesRecordsTest {
         CaptureSummary.Totals.class,
         Set.of("handshakes", "handshake_us"),
         Set.of());
-    same("pair", def("pair"), PairSummary.class, Set.of(), Set.of());
+    // the inferred use is written flat, each field prefixed inferred_ (present only with it)
+    same(
+        "pair",
+        def("pair"),
+        PairSummary.class,
+        Set.of("inferred"),
+        Set.of(
+            "inferred_connections",
+            "inferred_exchanges",
+            "inferred_exchanges_per_connection",
+            "inferred_reused_connections",
+            "inferred_max_per_connection",
+            "inferred_pattern"));
     same(
         "pair.persistent_estimate",
         def("pair").path("properties").path("persistent_estimate"),

@@ -3,6 +3,7 @@ package io.connscope.detect.facts;
 import io.connscope.common.Warnings;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import java.util.List;
 
@@ -38,7 +39,15 @@ public final class ConnectionFacts {
    * its measured TLS setup, -1 when it is not TLS or the setup was not seen).
    */
   public void connection(Connection c, HttpTracker http, long tlsSetupUs) {
-    pairs.add(c, http, tlsSetupUs);
+    connection(c, http, tlsSetupUs, null);
+  }
+
+  /**
+   * As {@link #connection(Connection, HttpTracker, long)}, with the connection's TLS facts ({@code
+   * tls}, null when not TLS) whose inferred exchanges the pair counts where no HTTP was read.
+   */
+  public void connection(Connection c, HttpTracker http, long tlsSetupUs, TlsFacts tls) {
+    pairs.add(c, http, tlsSetupUs, tls);
     links.add(c, http);
     transfersOf = c;
     transfers = TransferLimits.of(c, http, options);

@@ -3,6 +3,7 @@ package io.connscope.detect.facts;
 import io.connscope.common.Direction;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
@@ -99,6 +100,8 @@ public final class PairAggregator {
     private int maxPipelineDepth;
     private long setups, setupMicros, tlsConnections, tlsMicros, transactionMicros;
     private long slowStartExtraMicros;
+    private long inferredConnections, inferredExchanges, inferredReused;
+    private long inferredMaxPerConnection;
     private long startUs = Long.MAX_VALUE, endUs;
     private final List<Long> synFrames = new ArrayList<>();
     private final long[] ringStart = new long[RING], ringEnd = new long[RING];
@@ -138,6 +141,49 @@ public final class PairAggregator {
 
     public int maxPipelineDepth() {
       return maxPipelineDepth;
+    }
+
+    /**
+     * Connections without HTTP read (TLS without keys, h2) whose exchanges were inferred from their
+     * TLS records: at least one.
+     */
+    public long inferredConnections() {
+      return inferredConnections;
+    }
+
+    /** Exchanges inferred on {@link #inferredConnections()} (inferred, never seen as HTTP). */
+    public long inferredExchanges() {
+      return inferredExchanges;
+    }
+
+    /**
+     * Connections of {@link #inferredConnections()} that carried two inferred exchanges or more.
+     */
+    public long inferredReusedConnections() {
+      return inferredReused;
+    }
+
+    /** Most inferred exchanges on one connection. */
+    public long inferredMaxPerConnection() {
+      return inferredMaxPerConnection;
+    }
+
+    /**
+     * The pattern of {@link #pattern()} computed from the inferred exchanges: {@code persistent} (a
+     * connection carried several), {@code single}, {@code parallel}, {@code serial}, or {@code
+     * none} (no exchange inferred). Pipelining cannot be told from records.
+     */
+    public String inferredPattern() {
+      if (inferredExchanges == 0) {
+        return "none";
+      }
+      if (inferredReused > 0) {
+        return "persistent";
+      }
+      if (connections <= 1) {
+        return "single";
+      }
+      return peak > 1 ? "parallel" : "serial";
     }
 
     /** Connections whose setup (complete TCP handshake) was seen. */
@@ -239,7 +285,14 @@ public final class PairAggregator {
       return all == 0 ? 0 : (double) setupMicros / all;
     }
 
-    void add(Connection c, HttpTracker http, Seen seen, long[] bytes, int[] idx, long tlsSetupUs) {
+    void add(
+        Connection c,
+        HttpTracker http,
+        Seen seen,
+        long[] bytes,
+        int[] idx,
+        long tlsSetupUs,
+        TlsFacts tls) {
       connections++;
       startUs = Math.min(startUs, c.firstTsMicros());
       endUs = Math.max(endUs, c.lastTsMicros());
@@ -258,14 +311,15 @@ public final class PairAggregator {
         tlsMicros += tlsSetupUs;
         setupMicros += tlsSetupUs;
       } else if (http != null && "tls".equals(http.notHttpReason())) {
-        long tls = tlsHandshake(c.timeline());
-        if (tls >= 0) {
+        long hs = tlsHandshake(c.timeline());
+        if (hs >= 0) {
           tlsConnections++;
-          tlsMicros += tls;
-          setupMicros += tls;
+          tlsMicros += hs;
+          setupMicros += hs;
         }
       }
       if (http == null || !http.isHttp()) {
+        inferred(c, tls, setupSeen, rtt, bytes, idx);
         return;
       }
       if (seen == null || seen.count == 0) {
@@ -279,6 +333,43 @@ public final class PairAggregator {
       maxPipelineDepth = Math.max(maxPipelineDepth, http.maxPipelineDepth());
       transactionMicros += seen.micros;
       Transaction first = seen.first;
+      if (setupSeen && rtt > 0 && first.responseFirstFrame() >= 0) {
+        int f =
+            Flights.count(
+                c.timeline(),
+                Direction.SERVER,
+                first.responseFirstFrame(),
+                first.responseLastFrame(),
+                rtt,
+                bytes,
+                idx);
+        if (f > 1) {
+          slowStartExtraMicros += (f - 1) * rtt;
+        }
+      }
+    }
+
+    /**
+     * The exchanges inferred from the TLS records of a connection without HTTP: counted apart from
+     * transactions; the first one's response flights count for the slow start a persistent pattern
+     * would save, as a first transaction's do.
+     */
+    private void inferred(
+        Connection c, TlsFacts tls, boolean setupSeen, long rtt, long[] bytes, int[] idx) {
+      if (tls == null || tls.inferredExchangeCount() == 0) {
+        return;
+      }
+      long n = tls.inferredExchangeCount();
+      inferredConnections++;
+      inferredExchanges += n;
+      if (n > 1) {
+        inferredReused++;
+      }
+      inferredMaxPerConnection = Math.max(inferredMaxPerConnection, n);
+      if (tls.inferredExchanges().isEmpty()) {
+        return;
+      }
+      TlsFacts.Exchange first = tls.inferredExchanges().get(0);
       if (setupSeen && rtt > 0 && first.responseFirstFrame() >= 0) {
         int f =
             Flights.count(
@@ -358,6 +449,14 @@ public final class PairAggregator {
    * is not TLS or its handshake did not complete).
    */
   public void add(Connection c, HttpTracker http, long tlsSetupUs) {
+    add(c, http, tlsSetupUs, null);
+  }
+
+  /**
+   * As {@link #add(Connection, HttpTracker, long)}, with the connection's TLS facts ({@code tls},
+   * null when not TLS): where no HTTP was read, its inferred exchanges are counted apart.
+   */
+  public void add(Connection c, HttpTracker http, long tlsSetupUs, TlsFacts tls) {
     Seen seen = open.remove(c);
     if (seen == null && http != null) { // not streamed: what the tracker still holds
       for (Transaction t : http.transactions()) {
@@ -370,7 +469,7 @@ public final class PairAggregator {
       droppedConnections++;
       return;
     }
-    p.add(c, http, seen, bytes, idx, tlsSetupUs);
+    p.add(c, http, seen, bytes, idx, tlsSetupUs, tls);
   }
 
   /** The pairs in the order they were first seen. */
