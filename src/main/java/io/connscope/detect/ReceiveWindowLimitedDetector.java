@@ -26,15 +26,25 @@ package io.connscope.detect;
  * much).
  * Confidence: confirmed when the window scale is known and the connection lost nothing in the
  * capture; suspected otherwise.
- * Fix: the receiver reads faster; a larger receive buffer (SO_RCVBUF); don't clamp the buffer (an
- * SO_RCVBUF set by the application turns Linux's autotuning off, and set before connect it fixes
- * the window scale; net.ipv4.tcp_rmem's maximum caps autotuning).
+ * Diagnosis (shared with tcp.transfer_limited, TransferLimits.windowLimit): the receiver's mean
+ * time from the data reaching it to the window opening (TransferLimits.readerHold, weighted by the
+ * time blocked: details reader_hold_us) against the round trip: longer, the reader was slow
+ * (limit "receive window (reader slow)"); else no window scaling (scaling off, window never above
+ * 64 KiB) or a window too small for the path.
+ * Fix, by that diagnosis: a slow reader: the receiving application must read faster (a larger
+ * buffer only hides it); no scaling: turn window scaling on; a window too small for the path: a
+ * receive buffer of at least the bandwidth-delay product, don't clamp it (an SO_RCVBUF set by the
+ * application turns Linux's autotuning off, and set before connect it fixes the window scale;
+ * net.ipv4.tcp_rmem's maximum caps autotuning).
  */
 
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
+import io.connscope.detect.facts.KeepAlive;
+import io.connscope.detect.facts.LossRecovery;
 import io.connscope.detect.facts.ReceiveWindow;
 import io.connscope.detect.facts.TransferGaps;
+import io.connscope.detect.facts.TransferLimits;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
@@ -57,6 +67,11 @@ public final class ReceiveWindowLimitedDetector extends TransferGapDetector {
   @Override
   long cost(Connection c, TransferGaps.Gap g) {
     return g.open() >= 0 ? g.blockedMicros() : 0;
+  }
+
+  @Override
+  void account(Connection c, TransferGaps.Gap gap, long cost, Group g) {
+    g.weighted += TransferLimits.readerHold(c, c.timeline(), gap.dir(), gap) * cost;
   }
 
   @Override
@@ -87,6 +102,11 @@ public final class ReceiveWindowLimitedDetector extends TransferGapDetector {
     d.put("transfer_us", transfer);
     d.put("receiver_max_window", maxWindow);
     d.put("window_scaling", scaling);
+    long rtt = LossRecovery.rtt(c);
+    long hold = g.weighted / Math.max(1, g.cost);
+    String limit = TransferLimits.windowLimit(hold, rtt, scaling, maxWindow);
+    d.put("limit", limit);
+    d.put("reader_hold_us", hold);
     String share =
         transfer > 0
             ? String.format(
@@ -103,26 +123,55 @@ public final class ReceiveWindowLimitedDetector extends TransferGapDetector {
                 : String.format(Locale.ROOT, "the window was full, %d of them zero", g.zero);
     String summary =
         String.format(
-            Locale.ROOT,
-            "the %s's receive window held the %s's %s: blocked %.1f ms%s, %s (%s); the %s"
-                + " advertised at most %d bytes (window scaling %s)",
-            receiver,
-            sender,
-            message(http, g),
-            g.cost / 1000.0,
-            share,
-            times(g.count),
-            how,
-            receiver,
-            maxWindow,
-            scaling);
+                Locale.ROOT,
+                "the %s's receive window held the %s's %s: blocked %.1f ms%s, %s (%s); the %s"
+                    + " advertised at most %d bytes (window scaling %s)",
+                receiver,
+                sender,
+                message(http, g),
+                g.cost / 1000.0,
+                share,
+                times(g.count),
+                how,
+                receiver,
+                maxWindow,
+                scaling)
+            + (limit.equals(TransferLimits.READER_SLOW)
+                ? String.format(
+                    Locale.ROOT,
+                    "; it opened the window %s after the data reached it on average, longer than"
+                        + " the %s round trip: its application read slowly",
+                    KeepAlive.ms(hold),
+                    KeepAlive.ms(Math.max(0, rtt)))
+                : String.format(
+                    Locale.ROOT,
+                    "; it opened the window %s after the data reached it on average, within the"
+                        + " %s round trip: the window is %s",
+                    KeepAlive.ms(hold),
+                    KeepAlive.ms(Math.max(0, rtt)),
+                    limit.equals(TransferLimits.NO_SCALING)
+                        ? "capped at 64 KiB without window scaling"
+                        : "too small for the path"));
     String fix =
-        "the "
-            + receiver
-            + " must read faster, or give its socket a larger receive buffer"
-            + " (SO_RCVBUF); don't clamp the buffer: an SO_RCVBUF set by the application turns Linux's"
-            + " receive-buffer autotuning off (and set before connect it fixes the window scale), and"
-            + " net.ipv4.tcp_rmem's maximum caps autotuning";
+        switch (limit) {
+          case TransferLimits.READER_SLOW ->
+              "the "
+                  + receiver
+                  + "'s application must read faster (a larger receive buffer only hides a slow"
+                  + " reader)";
+          case TransferLimits.NO_SCALING ->
+              "turn window scaling on at the "
+                  + receiver
+                  + " (an SO_RCVBUF set before connect fixes a small scale, or none) and give it a"
+                  + " receive buffer of at least the bandwidth-delay product";
+          default ->
+              "give the "
+                  + receiver
+                  + " a receive buffer of at least the bandwidth-delay product: don't clamp it (an"
+                  + " SO_RCVBUF set by the application turns Linux's receive-buffer autotuning off,"
+                  + " and set before connect it fixes the window scale; net.ipv4.tcp_rmem's maximum"
+                  + " caps autotuning)";
+        };
     boolean confirmed =
         ReceiveWindow.scaleKnown(c, g.dir)
             && c.half(Direction.CLIENT).gaps() + c.half(Direction.SERVER).gaps() == 0;

@@ -63,7 +63,7 @@ public final class SlowStartDetector implements Detector {
   public static final String TYPE = "tcp.slow_start";
 
   /** Linux's minimum retransmission timeout: an idle period restarts slow start beyond it. */
-  static final long RTO_MIN_MICROS = 200_000;
+  static final long RTO_MIN_MICROS = Flights.RTO_MIN_MICROS;
 
   private final DetectOptions options;
   private final long[] bytes = new long[Flights.MAX_SIZED];
@@ -277,17 +277,9 @@ public final class SlowStartDetector implements Detector {
       int extra,
       long windowBefore) {}
 
-  /** Slow-start growth: the second flight larger than the first, none but the last shrinking. */
+  /** Slow-start growth (shared with TransferLimits: {@link Flights#growing}). */
   static boolean growing(long[] flights) {
-    if (flights[1] <= flights[0]) {
-      return false;
-    }
-    for (int i = 1; i < flights.length - 1; i++) {
-      if (flights[i] < flights[i - 1]) {
-        return false;
-      }
-    }
-    return true;
+    return Flights.growing(flights);
   }
 
   private Finding finding(

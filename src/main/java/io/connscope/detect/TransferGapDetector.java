@@ -55,6 +55,9 @@ abstract class TransferGapDetector implements Detector {
     /** Gaps in which the window was zero (not only full). */
     int zero;
 
+    /** What the detector accumulates per counted gap ({@link #account}), e.g. a weighted hold. */
+    long weighted;
+
     final List<Long> frames = new ArrayList<>();
 
     Group(Transaction tx, int dir) {
@@ -79,6 +82,9 @@ abstract class TransferGapDetector implements Detector {
 
   /** Evidence frames of a counted gap (at most a few). */
   abstract void evidence(SegmentTimeline t, TransferGaps.Gap g, List<Long> frames);
+
+  /** Accumulates what the detector needs from a counted gap of cost {@code cost} into {@code g}. */
+  void account(Connection c, TransferGaps.Gap gap, long cost, Group g) {}
 
   /** The finding for a message's counted gaps, or null when under the detector's floor. */
   abstract Finding finding(Connection c, HttpTracker http, Group g);
@@ -146,6 +152,7 @@ abstract class TransferGapDetector implements Detector {
       if (gap.zeroWindow()) {
         g.zero++;
       }
+      account(c, gap, cost, g);
       if (g.frames.size() < MAX_FRAMES) {
         evidence(t, gap, g.frames);
       }

@@ -3,6 +3,19 @@ package io.connscope.detect;
 /*
  * tcp.transfer_limited
  *
+ * One cause, one finding: this finding reports a transfer only when its named limit has no
+ * dedicated finding that covers it, decided from the facts both are computed from
+ * (TransferLimits.coveredBy, never by asking another detector): a receive window limit with at
+ * least windowLimitedMinMicros blocked is tcp.receive_window_limited's (which carries the
+ * diagnosis: reader slow, no window scaling, or a window too small for the path, and the fix that
+ * goes with it); a sender limit with at least senderPauseMinCount pauses is tcp.sender_paused's;
+ * congestion/loss with lost segments repaired is tcp.loss_recovery's; slow start on a response
+ * whose flights grew as slow start grows them, on a new connection or after an idle longer than
+ * the retransmission timeout, is tcp.slow_start's. What stays here: the path (bottleneck rate),
+ * which no other finding states, and a limit the dedicated detectors' rules skip. Every transfer's
+ * shares, path rate, bandwidth-delay product and limit stay in the result model (the connection's
+ * transfers, "What limited each large transfer") whether or not a finding is reported.
+ *
  * Rule: for every large transfer (an HTTP message body carried by at least 10 new data segments,
  * TransferLimits.MIN_SEGMENTS), say what limited it, as shares of its time (first to last data
  * segment): receive window (blocked on a zero or full window, TransferGaps' window gaps), the
@@ -66,7 +79,7 @@ public final class TransferLimitedDetector implements Detector {
   @Override
   public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
     for (TransferLimits.Transfer x : facts.transfers(c)) {
-      if (x.costMicros() >= options.transferLimitMinMicros) {
+      if (x.coveredBy() == null && x.costMicros() >= options.transferLimitMinMicros) {
         out.accept(finding(c, http, x));
       }
     }

@@ -70,7 +70,8 @@ class TransferFindingsTest {
         f.summary()
             .contains("the client's receive window held the server's response 200 to GET /bulk"),
         f.summary());
-    assertTrue(f.fix().contains("SO_RCVBUF"), f.fix());
+    assertTrue(
+        f.fix().contains("must read faster"), f.fix()); // a slow reader: a larger buffer hides it
   }
 
   /**

@@ -4,40 +4,83 @@ import static io.connscope.detect.SampleFindings.detail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.analysis.AnalysisConfig;
+import io.connscope.analysis.AnalysisSink;
+import io.connscope.analysis.CaptureTotals;
+import io.connscope.analysis.ConnectionRecord;
 import io.connscope.detect.facts.TransferLimits;
+import io.connscope.report.Reports;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * tcp.transfer_limited on the recorded transfers (samples/record.sh says how each was made): what
- * limited each, from the client's and the server's vantage point, with the path's rate.
+ * What limited each recorded transfer (samples/record.sh says how each was made), from the client's
+ * and the server's vantage point, with the path's rate; and tcp.transfer_limited's rule: a limit a
+ * dedicated finding covers is stated once, by that finding.
  */
 class TransferLimitedFindingsTest {
-  private static Finding only(String sample) throws IOException {
-    List<Finding> l = SampleFindings.of(sample, TransferLimitedDetector.TYPE);
+  /** The sample's one large transfer, as the facts (and the result model) hold it. */
+  private static TransferLimits.Transfer only(String sample) throws IOException {
+    List<TransferLimits.Transfer> l = new ArrayList<>();
+    Reports.run(
+        new AnalysisConfig(),
+        new AnalysisSink() {
+          @Override
+          public void connection(ConnectionRecord connection) {
+            l.addAll(connection.transfers());
+          }
+
+          @Override
+          public void finding(Finding finding) {}
+
+          @Override
+          public void finish(CaptureTotals capture) {}
+        },
+        SampleFindings.sample(sample));
     assertEquals(1, l.size(), sample + ": " + l);
     return l.get(0);
   }
 
-  private static long share(Finding f, String part) {
-    return 100 * detail(f, part) / detail(f, "transfer_us");
+  private static long share(TransferLimits.Transfer x, long part) {
+    return 100 * part / x.micros();
+  }
+
+  /** One cause, one finding: the dedicated finding states it, tcp.transfer_limited does not. */
+  private static Finding coveredBy(String sample, TransferLimits.Transfer x, String type)
+      throws IOException {
+    assertEquals(type, x.coveredBy(), sample);
+    assertEquals(List.of(), SampleFindings.of(sample, TransferLimitedDetector.TYPE), sample);
+    List<Finding> l =
+        SampleFindings.of(sample, type).stream()
+            .filter(f -> f.transaction() == x.transaction())
+            .toList();
+    assertEquals(1, l.size(), sample + ": " + l);
+    return l.get(0);
   }
 
   /** 4 KiB receive buffer, 4 KiB read every 10 ms, on loopback (a 11 µs round trip). */
   @Test
   void slowReaderOnLoopbackIsTheReader() throws IOException {
-    Finding f = only("slow-reader");
-    assertEquals(TransferLimits.READER_SLOW, f.details().get("limit"));
-    assertTrue(share(f, "receive_window_us") >= 95, f.summary());
+    TransferLimits.Transfer x = only("slow-reader");
+    assertEquals(TransferLimits.READER_SLOW, x.limit());
+    assertTrue(share(x, x.windowMicros()) >= 95, x.toString());
     // the client opened its window about 10 ms (its read pause) after the data reached it
-    long hold = detail(f, "reader_hold_us");
+    long hold = x.readerHoldMicros();
     assertTrue(hold > 8_000 && hold < 12_000, "hold " + hold);
+    assertEquals(x.windowMicros(), x.costMicros());
+    // stated once, by tcp.receive_window_limited, with the same cost, the diagnosis and its fix
+    Finding f = coveredBy("slow-reader", x, ReceiveWindowLimitedDetector.TYPE);
     assertEquals(Severity.WARNING, f.severity());
-    assertEquals(detail(f, "receive_window_us"), f.costUs());
+    assertEquals(TransferLimits.READER_SLOW, f.details().get("limit"));
+    assertEquals(x.costMicros(), f.costUs());
+    assertEquals(hold, detail(f, "reader_hold_us"));
     assertTrue(f.summary().contains("its application read slowly"), f.summary());
+    assertTrue(f.fix().contains("must read faster"), f.fix());
+    assertTrue(f.fix().contains("only hides a slow reader"), f.fix());
   }
 
   /**
@@ -48,25 +91,30 @@ class TransferLimitedFindingsTest {
   @Test
   void slowReaderAcrossTheLinkIsTheWindowFromBothEnds() throws IOException {
     for (String s : List.of("slow-reader-link", "slow-reader-link-server")) {
-      Finding f = only(s);
+      TransferLimits.Transfer x = only(s);
+      assertEquals(TransferLimits.WINDOW_SMALL, x.limit(), s);
+      assertTrue(share(x, x.windowMicros()) >= 75, s + ": " + x);
+      assertEquals(2920, x.receiverMaxWindow(), s);
+      assertTrue(x.readerHoldMicros() < x.rttMicros(), s + ": " + x);
+      Finding f = coveredBy(s, x, ReceiveWindowLimitedDetector.TYPE);
       assertEquals(TransferLimits.WINDOW_SMALL, f.details().get("limit"), s);
-      assertTrue(share(f, "receive_window_us") >= 75, s + ": " + f.summary());
-      assertEquals(2920, detail(f, "receiver_max_window"), s);
-      assertTrue(detail(f, "reader_hold_us") < detail(f, "rtt_us"), s + ": " + f.details());
       assertEquals(Severity.WARNING, f.severity(), s);
+      assertTrue(f.summary().contains("too small for the path"), f.summary());
+      assertTrue(f.fix().contains("bandwidth-delay product"), f.fix());
+      assertTrue(!f.fix().contains("read faster"), f.fix());
     }
   }
 
   /** The server writes 64 KiB every 60 ms: the sender, not the network. */
   @Test
   void pausedWriterIsTheSender() throws IOException {
-    Finding f = only("paused-writer");
-    assertEquals(TransferLimits.APPLICATION, f.details().get("limit"));
-    assertTrue(share(f, "application_us") >= 90, f.summary());
-    assertTrue(share(f, "receive_window_us") < 1, f.summary());
-    assertEquals(Severity.WARNING, f.severity());
-    assertEquals(
-        1, f.details().get("path_rate_lower_bound") == Boolean.TRUE ? 1 : 0, "paced by the app");
+    TransferLimits.Transfer x = only("paused-writer");
+    assertEquals(TransferLimits.APPLICATION, x.limit());
+    assertTrue(share(x, x.applicationMicros()) >= 90, x.toString());
+    assertTrue(share(x, x.windowMicros()) < 1, x.toString());
+    assertTrue(x.pathRateLowerBound(), "paced by the app");
+    Finding f = coveredBy("paused-writer", x, SenderPausedDetector.TYPE);
+    assertEquals(x.costMicros(), f.costUs());
   }
 
   /**
@@ -77,30 +125,54 @@ class TransferLimitedFindingsTest {
   @Test
   void bottleneckIsCongestionLossAtTheTcRateFromBothEnds() throws IOException {
     for (String s : List.of("bottleneck-loss", "bottleneck-loss-server")) {
-      Finding f = only(s);
-      assertEquals(TransferLimits.LOSS, f.details().get("limit"), s);
-      long rate = detail(f, "path_rate_bps");
+      TransferLimits.Transfer x = only(s);
+      assertEquals(TransferLimits.LOSS, x.limit(), s);
+      long rate = x.pathRateBps();
       assertTrue(rate >= 18_000_000 && rate <= 23_000_000, s + ": path rate " + rate);
-      assertEquals(Boolean.FALSE, f.details().get("path_rate_lower_bound"), s);
-      long goodput = detail(f, "goodput_bps");
-      assertTrue(goodput < rate, s + ": goodput " + goodput + " below the path's " + rate);
-      long bdp = detail(f, "bdp_bytes");
-      assertEquals(rate * detail(f, "rtt_us") / 8_000_000, bdp, s);
-      assertTrue(detail(f, "lost_segments") >= 100, s);
-      assertTrue(share(f, "recovery_us") >= 10, s + ": " + f.summary());
+      assertEquals(false, x.pathRateLowerBound(), s);
+      assertTrue(x.goodputBps() < rate, s + ": goodput " + x.goodputBps() + " below " + rate);
+      assertEquals(rate * x.rttMicros() / 8_000_000, x.bdpBytes(), s);
+      assertTrue(x.lostSegments() >= 100, s);
+      assertTrue(share(x, x.recoveryMicros()) >= 10, s + ": " + x);
       // cost: beyond what 2 MiB take at the path's rate
-      long ideal = detail(f, "bytes") * 8_000_000 / rate;
-      assertEquals(detail(f, "transfer_us") - ideal, f.costUs(), s);
-      assertEquals(Severity.WARNING, f.severity(), s);
+      long ideal = x.bytes() * 8_000_000 / rate;
+      assertEquals(x.micros() - ideal, x.costMicros(), s);
+      coveredBy(s, x, LossRecoveryDetector.TYPE);
     }
   }
 
   /** One drop in a 256 KiB slow start: the slow start, not the single fast retransmit. */
   @Test
   void oneDropInSlowStartIsSlowStart() throws IOException {
-    Finding f = only("drop-fast-retransmit");
+    TransferLimits.Transfer x = only("drop-fast-retransmit");
+    assertEquals(TransferLimits.SLOW_START, x.limit());
+    assertEquals(1, x.lostSegments());
+    coveredBy("drop-fast-retransmit", x, SlowStartDetector.TYPE);
+  }
+
+  /** A cold 256 KiB response: tcp.slow_start's, with its cost, not a second one. */
+  @Test
+  void coldResponseIsSlowStartStatedOnce() throws IOException {
+    TransferLimits.Transfer x = only("slow-start-cold");
+    assertEquals(TransferLimits.SLOW_START, x.limit());
+    coveredBy("slow-start-cold", x, SlowStartDetector.TYPE);
+  }
+
+  /**
+   * BBR, the third response after 1 s idle: tcp.slow_start does not judge it (it did not restart,
+   * one flight), so its limit has no dedicated finding and tcp.transfer_limited states it.
+   */
+  @Test
+  void aLimitNoDedicatedFindingCoversStays() throws IOException {
+    List<Finding> l = SampleFindings.of("slow-start-delay", TransferLimitedDetector.TYPE);
+    assertEquals(1, l.size(), l.toString());
+    Finding f = l.get(0);
+    assertEquals(2, f.transaction());
     assertEquals(TransferLimits.SLOW_START, f.details().get("limit"));
-    assertEquals(1, detail(f, "lost_segments"));
+    assertEquals(Severity.INFO, f.severity());
+    assertTrue(
+        SampleFindings.of("slow-start-delay", SlowStartDetector.TYPE).stream()
+            .noneMatch(s -> s.transaction() == 2));
   }
 
   /** Small or fast transfers need no word. */

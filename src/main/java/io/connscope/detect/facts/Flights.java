@@ -72,4 +72,20 @@ public final class Flights {
     }
     return flights;
   }
+
+  /** Linux's minimum retransmission timeout (an idle longer than it restarts slow start). */
+  public static final long RTO_MIN_MICROS = 200_000;
+
+  /** Slow-start growth: the second flight larger than the first, none but the last shrinking. */
+  public static boolean growing(long[] flights) {
+    if (flights.length < 2 || flights[1] <= flights[0]) {
+      return false;
+    }
+    for (int i = 1; i < flights.length - 1; i++) {
+      if (flights[i] < flights[i - 1]) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

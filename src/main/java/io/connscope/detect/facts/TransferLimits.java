@@ -114,6 +114,8 @@ public final class TransferLimits {
    * @param limit what limited it (one of the names above)
    * @param costMicros what the limit cost
    * @param blockFrames frames of the first window or pause blocks (evidence), at most a few
+   * @param coveredBy the dedicated finding type that reports this limit on this transfer ({@link
+   *     #coveredBy}), null when none does (then tcp.transfer_limited states it)
    */
   public record Transfer(
       int sender,
@@ -139,7 +141,8 @@ public final class TransferLimits {
       String scaling,
       String limit,
       long costMicros,
-      List<Long> blockFrames) {
+      List<Long> blockFrames,
+      String coveredBy) {
 
     /** Bytes per second times 8 over the transfer's time, -1 when it took no time. */
     public long goodputBps() {
@@ -269,9 +272,9 @@ public final class TransferLimits {
       }
     }
     long window = 0, zero = 0, app = 0, holdWeighted = 0, firstBlock = Long.MAX_VALUE;
+    int pauses = 0;
     long beforeSlowStartEnd = 0; // window and pause time before the end of slow start
     List<Long> frames = new ArrayList<>();
-    long toReceiver = d == Direction.SERVER ? c.rttToClientMicros() : c.rttToServerMicros();
     int from = firstGap(gaps, first), to = from;
     for (; to < gaps.size() && gaps.get(to).next() <= last; to++) {
       TransferGaps.Gap g = gaps.get(to);
@@ -284,11 +287,10 @@ public final class TransferLimits {
         window += blocked;
         zero += g.zeroWindow() ? blocked : 0;
         firstBlock = Math.min(firstBlock, t.ts(g.data()));
-        // how long the receiver took to open the window after the data reached it
-        long hold = t.ts(g.open()) - t.ts(g.data()) - Math.max(0, toReceiver);
-        holdWeighted += Math.max(0, hold) * blocked;
+        holdWeighted += readerHold(c, t, d, g) * blocked;
       }
       app += Math.max(0, paused);
+      pauses += paused > 0 ? 1 : 0;
       if ((blocked > 0 || paused > 0) && frames.size() < MAX_FRAMES) {
         frames.add(t.frame(g.data()));
         frames.add(t.frame(g.next()));
@@ -319,13 +321,7 @@ public final class TransferLimits {
     long cost;
     long congestion = recovery + slowStart + avoidance;
     if (window >= app && window >= congestion) {
-      if (hold > Math.max(rtt, 0)) {
-        limit = READER_SLOW;
-      } else if (!scaling.startsWith("on") && maxWindow <= 65_535) {
-        limit = NO_SCALING;
-      } else {
-        limit = WINDOW_SMALL;
-      }
+      limit = windowLimit(hold, rtt, scaling, maxWindow);
       cost = window;
     } else if (app >= congestion) {
       limit = APPLICATION;
@@ -366,7 +362,92 @@ public final class TransferLimits {
         scaling,
         limit,
         cost,
-        List.copyOf(frames));
+        List.copyOf(frames),
+        coveredBy(c, t, d, limit, window, pauses, lost, tx, first, last, options));
+  }
+
+  /**
+   * How long the receiver took to open its window after the data of window gap {@code g} reached it
+   * (the opening's time less the data's, less the round trip from the capture point to the
+   * receiver), at least 0; shared with tcp.receive_window_limited, which weights it the same way.
+   */
+  public static long readerHold(Connection c, SegmentTimeline t, int d, TransferGaps.Gap g) {
+    long toReceiver = d == Direction.SERVER ? c.rttToClientMicros() : c.rttToServerMicros();
+    return Math.max(0, t.ts(g.open()) - t.ts(g.data()) - Math.max(0, toReceiver));
+  }
+
+  /**
+   * Which receive-window limit: {@link #READER_SLOW} when the window opened, on average, more than
+   * a round trip after the data reached the receiver ({@code hold}, blocked-time weighted); {@link
+   * #NO_SCALING} when scaling was off and the window never above 64 KiB; else {@link
+   * #WINDOW_SMALL}.
+   */
+  public static String windowLimit(long hold, long rtt, String scaling, long maxWindow) {
+    if (hold > Math.max(rtt, 0)) {
+      return READER_SLOW;
+    }
+    return !scaling.startsWith("on") && maxWindow <= 65_535 ? NO_SCALING : WINDOW_SMALL;
+  }
+
+  /**
+   * The dedicated finding that states {@code limit} for this transfer, decided from the facts that
+   * finding is computed from (never from the finding itself), or null when none does: a receive
+   * window limit with at least windowLimitedMinMicros blocked ({@link TransferGaps}' window gaps:
+   * tcp.receive_window_limited); the sender with at least senderPauseMinCount pauses ({@link
+   * TransferGaps}' pauses: tcp.sender_paused); congestion/loss with lost segments repaired ({@link
+   * LossRecovery}: tcp.loss_recovery reports every recovery); slow start on a response whose
+   * flights ({@link Flights}) grew as slow start grows them (tcp.slow_start). A path limit has no
+   * dedicated finding.
+   */
+  static String coveredBy(
+      Connection c,
+      SegmentTimeline t,
+      int d,
+      String limit,
+      long window,
+      int pauses,
+      int lost,
+      int tx,
+      int first,
+      int last,
+      DetectOptions options) {
+    return switch (limit) {
+      case READER_SLOW, NO_SCALING, WINDOW_SMALL ->
+          window >= options.windowLimitedMinMicros ? "tcp.receive_window_limited" : null;
+      case APPLICATION -> pauses >= options.senderPauseMinCount ? "tcp.sender_paused" : null;
+      case LOSS -> lost > 0 ? "tcp.loss_recovery" : null;
+      case SLOW_START -> slowStartFlights(c, t, d, tx, first, last) ? "tcp.slow_start" : null;
+      default -> null;
+    };
+  }
+
+  /**
+   * A server response whose new data went in at least 2 flights growing as slow start grows them
+   * ({@link Flights#growing}), on a new connection (the first response, the handshake seen) or
+   * after the server sat idle longer than the retransmission timeout: the responses tcp.slow_start
+   * judges.
+   */
+  private static boolean slowStartFlights(
+      Connection c, SegmentTimeline t, int d, int tx, int first, int last) {
+    long rtt = Flights.rtt(c);
+    if (d != Direction.SERVER || rtt <= 0) {
+      return false; // tcp.slow_start judges responses only, with a round trip
+    }
+    long[] bytes = new long[Flights.MAX_SIZED];
+    int n =
+        Flights.count(t, d, t.frame(first), t.frame(last), rtt, bytes, new int[Flights.MAX_SIZED]);
+    if (n < 2 || !Flights.growing(java.util.Arrays.copyOf(bytes, Math.min(n, Flights.MAX_SIZED)))) {
+      return false;
+    }
+    if (tx == 0 && c.synFrame() >= 0) {
+      return true;
+    }
+    for (int i = first - 1; i >= 0; i--) {
+      if (t.dir(i) == d && t.len(i) > 0) {
+        return t.ts(first) - t.ts(i) > rtt + Flights.RTO_MIN_MICROS;
+      }
+    }
+    return false;
   }
 
   /**
