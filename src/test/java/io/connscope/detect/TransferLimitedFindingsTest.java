@@ -159,17 +159,13 @@ class TransferLimitedFindingsTest {
   }
 
   /**
-   * BBR, the third response after 1 s idle: tcp.slow_start does not judge it (it did not restart,
-   * one flight), so its limit has no dedicated finding and tcp.transfer_limited states it.
+   * BBR, the third response after 1 s idle, sent in one flight: slow start held none of it (no
+   * flights that grew), so it is not named slow start, and tcp.slow_start does not judge it.
    */
   @Test
-  void aLimitNoDedicatedFindingCoversStays() throws IOException {
+  void aResponseInOneFlightIsNotSlowStart() throws IOException {
     List<Finding> l = SampleFindings.of("slow-start-delay", TransferLimitedDetector.TYPE);
-    assertEquals(1, l.size(), l.toString());
-    Finding f = l.get(0);
-    assertEquals(2, f.transaction());
-    assertEquals(TransferLimits.SLOW_START, f.details().get("limit"));
-    assertEquals(Severity.INFO, f.severity());
+    assertEquals(List.of(), l);
     assertTrue(
         SampleFindings.of("slow-start-delay", SlowStartDetector.TYPE).stream()
             .noneMatch(s -> s.transaction() == 2));

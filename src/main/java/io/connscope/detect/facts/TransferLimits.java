@@ -26,7 +26,9 @@ import java.util.List;
  *   <li><b>recovery</b>: the time the direction's loss recoveries ({@link LossRecovery}) were open,
  *       inside the transfer;
  *   <li><b>slow start</b>: the rest of the time before the direction's first recovery or first
- *       window block (the congestion window was still growing from its initial value);
+ *       window block (the congestion window was still growing from its initial value), when the
+ *       transfer went in at least 2 flights that grew ({@link Flights#growing}); none for a
+ *       transfer sent in one flight or in flights that did not grow;
  *   <li><b>congestion avoidance</b>: the rest after it: the sender was sending as fast as its
  *       congestion window let it, which at steady state is the path's rate.
  * </ul>
@@ -308,7 +310,9 @@ public final class TransferLimits {
     recovery = Math.min(recovery, span - window - app);
     long rest = span - window - app - recovery;
     long slowStart =
-        Math.max(0, Math.min(rest, Math.max(0, slowStartEnd - t0) - beforeSlowStartEnd));
+        flightsGrew(c, t, d, first, last)
+            ? Math.max(0, Math.min(rest, Math.max(0, slowStartEnd - t0) - beforeSlowStartEnd))
+            : 0; // sent in one flight, or flights that did not grow: slow start held nothing
     long avoidance = rest - slowStart;
     long hold = window > 0 ? holdWeighted / window : -1;
 
@@ -419,6 +423,23 @@ public final class TransferLimits {
       case SLOW_START -> slowStartFlights(c, t, d, tx, first, last) ? "tcp.slow_start" : null;
       default -> null;
     };
+  }
+
+  /**
+   * Whether the transfer's new data went in at least 2 flights growing as slow start grows them
+   * ({@link Flights#growing}); a transfer sent in one flight, or in flights that did not grow, was
+   * not held by slow start.
+   */
+  private static boolean flightsGrew(Connection c, SegmentTimeline t, int d, int first, int last) {
+    long rtt = Flights.rtt(c);
+    if (rtt <= 0) {
+      return false;
+    }
+    long[] bytes = new long[Flights.MAX_SIZED];
+    int n =
+        Flights.count(t, d, t.frame(first), t.frame(last), rtt, bytes, new int[Flights.MAX_SIZED]);
+    return n >= 2
+        && Flights.growing(java.util.Arrays.copyOf(bytes, Math.min(n, Flights.MAX_SIZED)));
   }
 
   /**
