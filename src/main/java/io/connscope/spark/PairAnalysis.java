@@ -129,11 +129,15 @@ final class PairAnalysis {
     }
   }
 
-  /** The records of one host pair, as the result builder hands them over. */
+  /**
+   * The records handed over by a result builder (one host pair's), or by the replay of several
+   * reports (the driver's merge): each summary handed over is kept, the last in {@link #summary}.
+   */
   static final class Collector implements ResultSink {
     final List<TransactionResult> transactions = new ArrayList<>();
     final List<ConnectionResult> connections = new ArrayList<>();
     final List<Finding> findings = new ArrayList<>();
+    final List<CaptureSummary> summaries = new ArrayList<>();
     CaptureSummary summary;
 
     @Override
@@ -153,6 +157,7 @@ final class PairAnalysis {
 
     @Override
     public void finish(CaptureSummary capture) {
+      summaries.add(capture);
       summary = capture;
     }
 

@@ -8,11 +8,7 @@ import io.connscope.report.ReportFormat;
 import io.connscope.report.ReportSet;
 import io.connscope.report.SavedReport;
 import io.connscope.result.CaptureSummary;
-import io.connscope.result.ConnectionResult;
-import io.connscope.result.Finding;
 import io.connscope.result.PairSummary;
-import io.connscope.result.ResultSink;
-import io.connscope.result.TransactionResult;
 import io.connscope.spark.Parts.Frame;
 import io.connscope.spark.Parts.FrameKey;
 import io.connscope.spark.Parts.InputFile;
@@ -425,38 +421,14 @@ public final class SparkJob {
       Path out,
       String version)
       throws IOException {
-    List<TransactionResult> transactions = new ArrayList<>();
-    List<ConnectionResult> connections = new ArrayList<>();
-    List<Finding> findings = new ArrayList<>();
-    List<CaptureSummary> pieces = new ArrayList<>();
-    ResultSink gather =
-        new ResultSink() {
-          @Override
-          public void transaction(TransactionResult t) {
-            transactions.add(t);
-          }
-
-          @Override
-          public void connection(ConnectionResult c) {
-            connections.add(c);
-          }
-
-          @Override
-          public void finding(Finding f) {
-            findings.add(f);
-          }
-
-          @Override
-          public void finish(CaptureSummary capture) {
-            pieces.add(capture);
-          }
-        };
+    PairAnalysis.Collector gather = new PairAnalysis.Collector();
     for (String part : parts) {
       try (InputStream in = new ByteArrayInputStream(part.getBytes(StandardCharsets.UTF_8))) {
         SavedReport.replay(SavedReport.read(in), gather);
       }
     }
-    CaptureSummary summary = merge(pieces, files, summaries, bases, startNanos, lastNanos, packets);
+    CaptureSummary summary =
+        merge(gather.summaries, files, summaries, bases, startNanos, lastNanos, packets);
     Map<ReportFormat, OutputStream> outs = new LinkedHashMap<>();
     ReportSet set = new ReportSet(version);
     try {
@@ -465,7 +437,7 @@ public final class SparkJob {
         outs.put(format, o);
         set.add(format, o);
       }
-      Replay.inReportOrder(connections, transactions, findings, summary, set);
+      Replay.inReportOrder(gather, summary, set);
     } finally {
       for (OutputStream o : outs.values()) {
         o.close();

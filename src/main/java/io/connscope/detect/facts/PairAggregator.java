@@ -333,19 +333,8 @@ public final class PairAggregator {
       maxPipelineDepth = Math.max(maxPipelineDepth, http.maxPipelineDepth());
       transactionMicros += seen.micros;
       Transaction first = seen.first;
-      if (setupSeen && rtt > 0 && first.responseFirstFrame() >= 0) {
-        int f =
-            Flights.count(
-                c.timeline(),
-                Direction.SERVER,
-                first.responseFirstFrame(),
-                first.responseLastFrame(),
-                rtt,
-                bytes,
-                idx);
-        if (f > 1) {
-          slowStartExtraMicros += (f - 1) * rtt;
-        }
+      if (setupSeen) {
+        firstResponse(c, rtt, first.responseFirstFrame(), first.responseLastFrame(), bytes, idx);
       }
     }
 
@@ -370,19 +359,23 @@ public final class PairAggregator {
         return;
       }
       TlsFacts.Exchange first = tls.inferredExchanges().get(0);
-      if (setupSeen && rtt > 0 && first.responseFirstFrame() >= 0) {
-        int f =
-            Flights.count(
-                c.timeline(),
-                Direction.SERVER,
-                first.responseFirstFrame(),
-                first.responseLastFrame(),
-                rtt,
-                bytes,
-                idx);
-        if (f > 1) {
-          slowStartExtraMicros += (f - 1) * rtt;
-        }
+      if (setupSeen) {
+        firstResponse(c, rtt, first.responseFirstFrame(), first.responseLastFrame(), bytes, idx);
+      }
+    }
+
+    /**
+     * The first response of a new connection: each of its flights beyond the first is a round trip
+     * a warm (persistent) connection would not have paid.
+     */
+    private void firstResponse(
+        Connection c, long rtt, long firstFrame, long lastFrame, long[] bytes, int[] idx) {
+      if (rtt <= 0 || firstFrame < 0) {
+        return;
+      }
+      int f = Flights.count(c.timeline(), Direction.SERVER, firstFrame, lastFrame, rtt, bytes, idx);
+      if (f > 1) {
+        slowStartExtraMicros += (f - 1) * rtt;
       }
     }
 
