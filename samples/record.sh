@@ -31,6 +31,7 @@ SAMPLES=(keepalive-get connection-close pipelined chunked-and-head post-100-cont
          setup-serial-delay setup-persistent-delay setup-parallel-delay
          setup-serial-loopback syn-retry time-wait-reuse port-cycle port-burst port-exhausted
          slow-start-delay slow-start-cold slow-start-idle tls-slow-start rto-delay slow-reader paused-writer
+         one-pause-writer
          slow-reader-link    # also records slow-reader-link-server
          bottleneck-loss     # also records bottleneck-loss-server
          drop-fast-retransmit
@@ -43,13 +44,15 @@ SCRIPT=record.sh
 . "$TOOLS/proc.sh"
 
 # capture_start FILE FILTER [IFACE] [NETNS]: start tcpdump, wait until it listens.
+# CAP_BUFFER=KiB sets tcpdump's buffer (-B) for a sample that bursts megabytes on loopback.
 capture_start() {
   local file=$1 filter=$2 iface=${3:-lo} ns=${4:-} i snap=${CAP_SNAPLEN:-0}
+  local buf=(); [ -z "${CAP_BUFFER:-}" ] || buf=(-B "$CAP_BUFFER")
   local err=$WORK/tcpdump.$$.$RANDOM.err
   if [ -n "$ns" ]; then
-    bg "$err" ip netns exec "$ns" tcpdump -i "$iface" -s "$snap" -U --immediate-mode -w "$file" "$filter"
+    bg "$err" ip netns exec "$ns" tcpdump -i "$iface" -s "$snap" "${buf[@]}" -U --immediate-mode -w "$file" "$filter"
   else
-    bg "$err" tcpdump -i "$iface" -s "$snap" -U --immediate-mode -w "$file" "$filter"
+    bg "$err" tcpdump -i "$iface" -s "$snap" "${buf[@]}" -U --immediate-mode -w "$file" "$filter"
   fi
   CAP_PID=$BG_PID
   CAP_ERR=$err
@@ -847,6 +850,21 @@ sample_paused_writer() {
   stop "$SERVER_PID"
   finish paused-writer 1 1
   python3 "$TOOLS/inspect_pcap.py" window "$OUT/paused-writer.pcap"
+}
+
+# A writer that paused once: the server writes a 2 MiB body in two 1 MiB pieces, 300 ms apart
+# (loopback segments are up to 64 KiB, so each piece is well over 10 segments); curl reads at
+# once. One pause is below tcp.sender_paused's count of 2, so tcp.transfer_limited names the
+# limit: 'sender (application-limited)', costing the pause. 1 conn, 1 txn.
+sample_one_pause_writer() {
+  local port=18154
+  py_server paused 127.0.0.1 $port --body-size $((2 << 20)) --piece $((1 << 20)) --pause 0.3
+  CAP_BUFFER=65536 capture_start "$WORK/one-pause-writer.pcap" "tcp port $port"
+  run_client 30 "$WORK/curl.log" curl -sS -o /dev/null "http://127.0.0.1:$port/one-pause"
+  capture_stop
+  stop "$SERVER_PID"
+  finish one-pause-writer 1 1
+  python3 "$TOOLS/inspect_pcap.py" window "$OUT/one-pause-writer.pcap"
 }
 
 # The Nagle exchange again (3 POSTs), with a request target and a User-Agent carrying HTML,

@@ -38,7 +38,8 @@ package io.connscope.detect;
  * (10%) of the transfer's time, info otherwise; never error (nothing failed).
  * Confidence: confirmed when the handshake gave the window scale and the round trip, and the
  * capture lost nothing of the sender's bytes; suspected otherwise.
- * Evidence: the first and last data segments, and the first window or pause blocks.
+ * Evidence: the first and last data segments, and the first window or pause blocks (for a
+ * sender limit, its pauses first).
  * Fix: by limit: the reader reads faster or gets a larger buffer; window scaling on (don't set
  * SO_RCVBUF before connect); the application writes sooner; pace the sender or give the bottleneck
  * a queue of one bandwidth-delay product; a longer-lived connection (slow start); a faster path.

@@ -118,6 +118,37 @@ class TransferLimitedFindingsTest {
   }
 
   /**
+   * The server writes 2 MiB in two 1 MiB pieces, 300 ms apart: one pause, below tcp.sender_paused's
+   * count of 2, so tcp.transfer_limited states the sender limit. From the packets (tshark): frame
+   * 53 ends the first piece, frame 54 the client's ACK of everything (window open), 300.742 ms
+   * later frame 55 starts the second piece; the round trip is 7 µs.
+   */
+  @Test
+  void onePauseIsTheSenderStatedHere() throws IOException {
+    TransferLimits.Transfer x = only("one-pause-writer");
+    assertEquals(TransferLimits.APPLICATION, x.limit());
+    assertEquals(null, x.coveredBy());
+    assertTrue(x.segments() >= 20, x.toString());
+    assertTrue(share(x, x.applicationMicros()) >= 95, x.toString());
+    assertEquals(List.of(), SampleFindings.of("one-pause-writer", SenderPausedDetector.TYPE));
+    List<Finding> l = SampleFindings.of("one-pause-writer", TransferLimitedDetector.TYPE);
+    assertEquals(1, l.size(), l.toString());
+    Finding f = l.get(0);
+    assertEquals(TransferLimits.APPLICATION, f.details().get("limit"));
+    assertEquals("server", f.details().get("sender"));
+    // the pause measured from the packets (ACK at frame 54 to frame 55), less the round trip
+    assertTrue(Math.abs(f.costUs() - 300_742) <= 1_000, "cost " + f.costUs());
+    assertEquals(x.costMicros(), f.costUs());
+    // >= 100 ms and >= 10% of the transfer's time: a warning
+    assertEquals(Severity.WARNING, f.severity());
+    assertEquals("confirmed", f.confidence().id());
+    // the evidence holds the pause (its first and next segment), not only the µs window blocks
+    assertTrue(f.frames().containsAll(List.of(53L, 55L)), f.frames().toString());
+    assertTrue(f.summary().contains("limited by the sender (application-limited)"), f.summary());
+    assertTrue(f.fix().contains("produced the body slowly"), f.fix());
+  }
+
+  /**
    * 2 MiB through tc tbf 20 Mbit/s with a 32 KB queue, 20 ms each way: slow start overflows the
    * queue and SACK recovers; the ACK clock shows the 20 Mbit/s from both ends (tbf's 16 KB burst
    * lets it run a little faster over one round trip).

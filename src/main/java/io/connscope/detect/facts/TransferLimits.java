@@ -115,7 +115,8 @@ public final class TransferLimits {
    * @param scaling "on (shift N)", "off" or "unknown"
    * @param limit what limited it (one of the names above)
    * @param costMicros what the limit cost
-   * @param blockFrames frames of the first window or pause blocks (evidence), at most a few
+   * @param blockFrames frames of the first window or pause blocks (evidence; for a sender limit its
+   *     pauses first), at most a few
    * @param coveredBy the dedicated finding type that reports this limit on this transfer ({@link
    *     #coveredBy}), null when none does (then tcp.transfer_limited states it)
    */
@@ -277,6 +278,7 @@ public final class TransferLimits {
     int pauses = 0;
     long beforeSlowStartEnd = 0; // window and pause time before the end of slow start
     List<Long> frames = new ArrayList<>();
+    List<Long> pauseFrames = new ArrayList<>(); // the pauses' own, for a sender limit's evidence
     int from = firstGap(gaps, first), to = from;
     for (; to < gaps.size() && gaps.get(to).next() <= last; to++) {
       TransferGaps.Gap g = gaps.get(to);
@@ -296,6 +298,10 @@ public final class TransferLimits {
       if ((blocked > 0 || paused > 0) && frames.size() < MAX_FRAMES) {
         frames.add(t.frame(g.data()));
         frames.add(t.frame(g.next()));
+      }
+      if (paused > 0 && pauseFrames.size() < MAX_FRAMES) {
+        pauseFrames.add(t.frame(g.data()));
+        pauseFrames.add(t.frame(g.next()));
       }
     }
     long slowStartEnd = Math.min(t1, Math.min(firstRecovery, firstBlock));
@@ -341,6 +347,16 @@ public final class TransferLimits {
       } else {
         cost = recovery + slowStart;
       }
+    }
+    if (limit.equals(APPLICATION)) {
+      // the pauses are the evidence: window blocks of a few µs earlier must not crowd them out
+      List<Long> evidence = new ArrayList<>(pauseFrames);
+      for (Long f : frames) {
+        if (evidence.size() < MAX_FRAMES && !evidence.contains(f)) {
+          evidence.add(f);
+        }
+      }
+      frames = evidence;
     }
     return new Transfer(
         d,
