@@ -39,7 +39,9 @@ import java.util.List;
  * outside loss recoveries and not from an ACK below SACKed bytes (such an ACK jumps over bytes
  * delivered earlier when the hole is filled). Held by the receive window or the sender for all of
  * its time, a transfer shows only a lower bound: {@link Transfer#pathRateLowerBound}. The
- * <b>bandwidth-delay product</b> is that rate times the round trip.
+ * <b>bandwidth-delay product</b> is that rate times the round trip. A path rate below the
+ * transfer's goodput cannot be (the path carried the whole transfer at least that fast): the
+ * goodput is then given, as a lower bound.
  *
  * <p>The <b>limit</b> is the largest of receive window, application and congestion (slow start,
  * recovery and avoidance together), named:
@@ -325,6 +327,13 @@ public final class TransferLimits {
     long[] rate = pathRate(t, d, first, last, rtt, loss);
     long pathRate = rate[0];
     boolean lowerBound = pathRate > 0 && rest < Math.max(window, app);
+    long goodput = bytes * 8_000_000L / span;
+    if (pathRate > 0 && goodput > pathRate) {
+      // the path carried the whole transfer at least this fast: a stretch of ACKs slower than
+      // that (a short transfer's stretch reaching into an idle) does not measure the path
+      pathRate = goodput;
+      lowerBound = true;
+    }
     long maxWindow = c.half(1 - d).maxWindow();
     String scaling = ReceiveWindow.scaling(c, d);
     String limit;
