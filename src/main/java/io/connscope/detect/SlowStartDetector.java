@@ -62,9 +62,6 @@ import java.util.function.Consumer;
 public final class SlowStartDetector implements Detector {
   public static final String TYPE = "tcp.slow_start";
 
-  /** Linux's minimum retransmission timeout: an idle period restarts slow start beyond it. */
-  static final long RTO_MIN_MICROS = Flights.RTO_MIN_MICROS;
-
   private final DetectOptions options;
   private final long[] bytes = new long[Flights.MAX_SIZED];
   private final int[] idx = new int[Flights.MAX_SIZED];
@@ -190,7 +187,7 @@ public final class SlowStartDetector implements Detector {
       for (long b : r.flightBytes) {
         windowBefore = Math.max(windowBefore, b);
       }
-      if (r.flights < 2 || r.flightBytes.length < 2 || !growing(r.flightBytes)) {
+      if (r.flights < 2 || r.flightBytes.length < 2 || !Flights.growing(r.flightBytes)) {
         continue;
       }
       boolean cold = k == 0 && r.index == 0 && c.synFrame() >= 0;
@@ -198,7 +195,7 @@ public final class SlowStartDetector implements Detector {
       boolean restart =
           !cold
               && k > 0
-              && r.idleBefore > rtt + RTO_MIN_MICROS
+              && r.idleBefore > rtt + Flights.RTO_MIN_MICROS
               && first <= iw + mss
               && before > first + mss;
       if (!cold && !restart) {
@@ -276,11 +273,6 @@ public final class SlowStartDetector implements Detector {
       long warmWindow,
       int extra,
       long windowBefore) {}
-
-  /** Slow-start growth (shared with TransferLimits: {@link Flights#growing}). */
-  static boolean growing(long[] flights) {
-    return Flights.growing(flights);
-  }
 
   private Finding finding(
       Connection c,

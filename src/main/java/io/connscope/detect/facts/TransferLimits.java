@@ -475,16 +475,10 @@ public final class TransferLimits {
    */
   private static boolean slowStartFlights(
       Connection c, SegmentTimeline t, int d, int tx, int first, int last) {
+    if (d != Direction.SERVER || !flightsGrew(c, t, d, first, last)) {
+      return false; // tcp.slow_start judges responses only, whose flights grew
+    }
     long rtt = Flights.rtt(c);
-    if (d != Direction.SERVER || rtt <= 0) {
-      return false; // tcp.slow_start judges responses only, with a round trip
-    }
-    long[] bytes = new long[Flights.MAX_SIZED];
-    int n =
-        Flights.count(t, d, t.frame(first), t.frame(last), rtt, bytes, new int[Flights.MAX_SIZED]);
-    if (n < 2 || !Flights.growing(java.util.Arrays.copyOf(bytes, Math.min(n, Flights.MAX_SIZED)))) {
-      return false;
-    }
     if (tx == 0 && c.synFrame() >= 0) {
       return true;
     }
