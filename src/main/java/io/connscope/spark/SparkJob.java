@@ -91,15 +91,31 @@ public final class SparkJob {
     Configuration hadoop = sc.hadoopConfiguration();
     Path out = new Path(options.out());
     FileSystem outFs = out.getFileSystem(hadoop);
+    List<InputFile> listed = list(hadoop);
     if (outFs.exists(out)) {
       if (!options.overwrite()) {
         throw new IllegalArgumentException(
             options.out() + ": exists (use --overwrite to replace it)");
       }
+      String replaced = outFs.makeQualified(out).toString();
+      List<String> inputs = new ArrayList<>();
+      for (InputFile f : listed) {
+        inputs.add(f.path);
+      }
+      if (options.tlsKeyLog() != null) {
+        Path k = new Path(options.tlsKeyLog());
+        inputs.add(k.getFileSystem(hadoop).makeQualified(k).toString());
+      }
+      for (String in : inputs) { // --overwrite deletes the directory: never an input in it
+        if (in.equals(replaced) || in.startsWith(replaced + "/")) {
+          throw new IllegalArgumentException(
+              options.out() + ": holds the input " + in + " (choose another --out)");
+        }
+      }
       outFs.delete(out, true);
     }
 
-    List<InputFile> files = order(probe(list(hadoop)));
+    List<InputFile> files = order(probe(listed));
     List<Split> splits = splits(files);
     Map<String, String> conf = new HashMap<>(this.conf); // closures capture no job
     JavaRDD<Stage1Out> stage1 =

@@ -175,6 +175,26 @@ class SparkAnalyzeTest {
     assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
   }
 
+  @Test
+  void overwriteNeverDeletesAnInput() throws IOException {
+    Path out = Files.createDirectories(tmp.resolve("holds-input"));
+    Path input = Files.copy(SAMPLES.resolve("keepalive-get.pcap"), out.resolve("in.pcap"));
+    SparkJob.Options o =
+        new SparkJob.Options(
+            List.of(input.toAbsolutePath().toString()),
+            out.toString(),
+            true,
+            List.of(ReportFormat.JSON),
+            128L << 20,
+            2,
+            1_000_000,
+            null);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new SparkJob(spark, o).run());
+    assertTrue(e.getMessage().contains("holds the input"), e.getMessage());
+    assertTrue(Files.exists(input), "the input is still there");
+  }
+
   // ---- helpers ---------------------------------------------------------------------------
 
   private static JsonNode runSpark(String name, List<String> inputs, long splitBytes)
