@@ -9,44 +9,41 @@ import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.IpDefragmenter;
 import io.connscope.decode.TcpView;
-import io.connscope.detect.Detector;
-import io.connscope.detect.Detectors;
-import io.connscope.detect.facts.ConnectionFacts;
 import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
 import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.ConnectionHandler;
 import io.connscope.tcp.ConnectionTable;
 import io.connscope.tcp.Segment;
-import io.connscope.tcp.StreamListener;
-import io.connscope.tls.TlsTracker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
  * The pipeline: frames in, connections, transactions and findings out.
  *
  * <pre>
- *   PacketSource -> FrameDecoder -> Segment -> ConnectionTable -> TlsTracker -> HttpTracker
- *                                                     |  closed()     (per connection: raw bytes,
- *                                                     |               or plaintext with TLS keys)
+ *   PacketSource -> FrameDecoder -> Segment -> ConnectionStage: ConnectionTable -> TlsTracker ->
+ *                                              HttpTracker -> per-connection detectors
+ *                                                     |  transactions, finished connections
  *                                                     v
- *                     ConnectionFacts (pairs, HTTP links) -> detectors -> AnalysisSink
- *                                                     (transaction, connection, finding, finish)
+ *                     CrossStage: ConnectionFacts (pairs, HTTP links) -> detectors across
+ *                                 connections -> AnalysisSink (transaction, connection, finding,
+ *                                 finish)
  * </pre>
  *
  * <p>Use: {@code new Analysis(config, sink)}, then {@link #read(PacketSource)} for each input (or
- * {@link #accept} per frame for a live source), then {@link #finish()} once. Single-threaded;
- * driven by capture timestamps only. The per-frame path reuses one decoder and one segment and
- * allocates nothing for an in-order segment of a known connection.
+ * {@link #accept} per frame for a live source), then {@link #finish()} once. Driven by capture
+ * timestamps only. The per-frame path reuses one decoder and one segment and allocates nothing for
+ * an in-order segment of a known connection. With {@link #Analysis(AnalysisConfig, AnalysisSink,
+ * int) threads} above 1, connections are sharded over that many threads ({@link Shards}) and the
+ * sink is called on another thread than the caller's (one at a time, in the same order and with the
+ * same values as with one thread); {@link #read} and {@link #finish} may then throw {@link
+ * ShardsDiverged}.
  */
 public final class Analysis {
   private final AnalysisConfig config;
@@ -54,14 +51,18 @@ public final class Analysis {
   private final Warnings warnings = new Warnings();
   private final FrameDecoder decoder = new FrameDecoder(new IpDefragmenter(warnings));
   private final Segment segment = new Segment();
+  private final ConnectionStage stage;
   private final ConnectionTable table;
-  private final List<Detector> detectors;
-  private final ConnectionFacts facts;
-  private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
-  private final Map<Connection, TlsTracker> tlsTrackers = new IdentityHashMap<>();
+  private final CrossStage cross;
   private final List<CaptureTotals.FileSummary> files = new ArrayList<>();
   private final TreeSet<String> linkTypes = new TreeSet<>();
   private final boolean[] linkTypeSeen = new boolean[512];
+
+  /** Connections sharded over threads; null: one stage on the caller's thread. */
+  private final Shards shards;
+
+  /** Warnings of the cross stage when it runs on a thread of its own. */
+  private final Warnings crossWarnings;
 
   private long frameNumber;
   private final CaptureFilter filter;
@@ -75,24 +76,52 @@ public final class Analysis {
   /** Timestamp of the last frame accepted (of the file being read). */
   private long frameNanos;
 
-  private long connections;
+  /** The sink is not told what happens up to this frame ({@link #muteThrough}). */
+  private long muteThrough;
+
   private boolean finished;
 
   /** Set for a connections-only pass: told each connection's id, nothing else runs. */
   private final LongConsumer startsOnly;
 
   public Analysis(AnalysisConfig config, AnalysisSink sink) {
-    this(config, sink, null);
+    this(config, sink, null, 1);
   }
 
-  private Analysis(AnalysisConfig config, AnalysisSink sink, LongConsumer startsOnly) {
+  /**
+   * An analysis whose connections are sharded over {@code threads} threads (1: all on the caller's
+   * thread). More than one needs a file input: no idle timeout ({@code tcp.idleTimeoutMicros}) and
+   * no followed key log; otherwise one thread is used.
+   */
+  public Analysis(AnalysisConfig config, AnalysisSink sink, int threads) {
+    this(config, sink, null, threads);
+  }
+
+  private Analysis(AnalysisConfig config, AnalysisSink sink, LongConsumer startsOnly, int threads) {
     this.config = config;
     this.sink = sink;
     this.startsOnly = startsOnly;
-    this.table = new ConnectionTable(config.tcp, new Handler(), warnings);
     this.filter = config.filter;
-    this.facts = new ConnectionFacts(config.detect, warnings);
-    this.detectors = Detectors.all(config.detect, facts);
+    boolean sharded =
+        threads > 1
+            && startsOnly == null
+            && config.tcp.idleTimeoutMicros <= 0
+            && !config.tlsKeys.following();
+    AnalysisSink gated = new Gated();
+    if (sharded) {
+      this.crossWarnings = new Warnings();
+      this.cross = new CrossStage(config, gated, crossWarnings);
+      this.shards = new Shards(threads, config, cross);
+      this.stage = null;
+      this.table = null;
+    } else {
+      this.crossWarnings = null;
+      this.cross = new CrossStage(config, gated, warnings);
+      this.shards = null;
+      Cross down = new Cross();
+      this.stage = new ConnectionStage(config, config.tlsKeys, warnings, down, startsOnly);
+      this.table = stage.table();
+    }
   }
 
   /**
@@ -115,15 +144,26 @@ public final class Analysis {
           @Override
           public void finish(CaptureTotals capture) {}
         },
-        created);
+        created,
+        1);
   }
 
   /**
    * Gives each connection its id from the (global) number of the frame that created it: see {@link
-   * ConnectionTable#assignIds}. Set before the first frame.
+   * ConnectionTable#assignIds}. Set before the first frame; single-threaded analyses only.
    */
   public void assignConnectionIds(java.util.function.LongUnaryOperator byCreationFrame) {
     table.assignIds(byCreationFrame);
+  }
+
+  /**
+   * The sink is not told the transactions, connections and findings of frames up to {@code frame}
+   * (inclusive): for analysing again, on one thread, a capture whose sharded analysis stopped with
+   * {@link ShardsDiverged} after the sink had been told everything up to that frame. Set before the
+   * first frame.
+   */
+  public void muteThrough(long frame) {
+    this.muteThrough = frame;
   }
 
   /**
@@ -134,17 +174,17 @@ public final class Analysis {
     firstNanos = nanos;
   }
 
-  /** Warnings counted so far by every layer. */
+  /** Warnings counted so far by every layer (with more than one thread: by the reading side). */
   public Warnings warnings() {
     return warnings;
   }
 
-  /** Frames accepted so far. */
   /** Frames the capture filter rejected (numbered, not analysed). */
   public long filteredOut() {
     return filteredOut;
   }
 
+  /** Frames accepted so far. */
   public long packets() {
     return packets;
   }
@@ -160,7 +200,15 @@ public final class Analysis {
     long firstFrame = frameNumber + 1;
     long fileFirstNanos = Long.MIN_VALUE;
     if (source instanceof io.connscope.capture.PcapNgReader ng) {
-      ng.onTlsKeyLog(config.tlsKeys::add); // Decryption Secrets Blocks precede their packets
+      // Decryption Secrets Blocks precede their packets
+      ng.onTlsKeyLog(
+          text -> {
+            if (shards != null) {
+              shards.keys(text); // each shard adds them to its own copy, at this point
+            } else {
+              config.tlsKeys.add(text);
+            }
+          });
     }
     try {
       while (source.next()) {
@@ -204,6 +252,7 @@ public final class Analysis {
   }
 
   private void process(CaptureInfo info, ByteBuffer buf, int off) {
+    warnings.at(2 * frameNumber);
     packets++;
     frameNanos = info.timestampNanos;
     bytes += info.capturedLength;
@@ -223,7 +272,11 @@ public final class Analysis {
     if (status == DecodeStatus.OK) {
       tcpPackets++;
       fillSegment(info);
-      table.accept(segment);
+      if (shards != null) {
+        shards.dispatch(segment);
+      } else {
+        table.accept(segment);
+      }
     } else if (status != DecodeStatus.NOT_IP
         && status != DecodeStatus.NOT_TCP
         && status != DecodeStatus.IP_FRAGMENT) {
@@ -234,6 +287,9 @@ public final class Analysis {
   }
 
   private void noteLinkType(int linkType) {
+    if (shards != null) {
+      shards.passed(frameNumber);
+    }
     if (linkType >= 0 && linkType < linkTypeSeen.length) {
       if (linkTypeSeen[linkType]) {
         return;
@@ -287,14 +343,27 @@ public final class Analysis {
       return;
     }
     finished = true;
+    warnings.at(2 * frameNumber + 1);
     decoder.finish();
-    table.finish();
-    if (startsOnly != null) {
-      return;
+    long connections;
+    Warnings all = warnings;
+    if (shards != null) {
+      List<Warnings> parts = new ArrayList<>();
+      parts.add(warnings);
+      connections = shards.finish(parts);
+      parts.add(crossWarnings);
+      cross.at(Shards.FINISH * 2);
+      all = Warnings.merge(parts);
+    } else {
+      frameNumber = Long.MAX_VALUE; // the connections left open finish after every frame
+      table.finish();
+      connections = stage.connections();
+      if (startsOnly != null) {
+        return;
+      }
     }
-    for (Detector d : detectors) {
-      d.finish(sink::finding);
-    }
+    frameNumber = Long.MAX_VALUE; // nothing is muted from here on
+    cross.finish();
     long start = firstNanos == Long.MIN_VALUE ? 0 : firstNanos;
     sink.finish(
         new CaptureTotals(
@@ -308,71 +377,62 @@ public final class Analysis {
             filter == null ? null : filter.expression(),
             filteredOut,
             connections,
-            warnings,
-            facts.pairs().pairs(),
-            facts.pairs().droppedConnections()));
+            all,
+            cross.facts().pairs().pairs(),
+            cross.facts().pairs().droppedConnections()));
   }
 
-  private final class Handler implements ConnectionHandler {
-    @Override
-    public StreamListener open(Connection c) {
-      connections++;
-      if (startsOnly != null) {
-        startsOnly.accept(c.id());
-        return null;
-      }
-      // TLS sits between the streams and HTTP: raw bytes pass through, or plaintext with keys
-      TlsTracker tls = new TlsTracker(c, config.tlsKeys);
-      HttpTracker tracker = new HttpTracker(tls.control(), config.http, warnings);
-      tls.setDownstream(tracker);
-      Consumer<Finding> out = findingsOf(c);
-      tracker.setListener(
-          t -> {
-            for (Detector d : detectors) {
-              d.transaction(c, tracker, t, out);
-            }
-            facts.transaction(c, t);
-            sink.transaction(c, t);
-          });
-      trackers.put(c, tracker);
-      tlsTrackers.put(c, tls);
-      return tls;
+  /** Stops the threads of a sharded analysis that will not be finished (after an error). */
+  public void abandon() {
+    if (shards != null) {
+      shards.stop();
     }
+  }
 
-    /**
-     * Hands findings to the sink, with the packets around the evidence for findings about {@code
-     * c}: its timeline is still there (it is released with the connection).
-     */
-    private Consumer<Finding> findingsOf(Connection c) {
-      String id = c.idString();
-      return f ->
-          sink.finding(
-              id.equals(f.connection())
-                  ? f.withLadder(Ladder.around(c.timeline(), f.frames()))
-                  : f);
+  /** The single-threaded path: the connection stage calls the cross stage directly. */
+  private final class Cross implements ConnectionStage.Downstream {
+    @Override
+    public void transaction(Connection c, HttpTracker tracker, Transaction t, Held held) {
+      cross.transaction(c, tracker, t, held);
     }
 
     @Override
-    public void closed(Connection c) {
-      if (startsOnly != null) {
-        return;
+    public void closed(
+        Connection c, HttpTracker tracker, TlsFacts tls, ConnectionRecord record, Held held) {
+      cross.closed(c, tracker, tls, record, held);
+    }
+  }
+
+  /** The sink, silent through {@link #muteThrough}. */
+  private final class Gated implements AnalysisSink {
+    private boolean muted() {
+      return muteThrough > 0 && frameNumber <= muteThrough;
+    }
+
+    @Override
+    public void transaction(Connection c, Transaction t) {
+      if (!muted()) {
+        sink.transaction(c, t);
       }
-      HttpTracker tracker = trackers.remove(c);
-      TlsTracker tls = tlsTrackers.remove(c);
-      long connect =
-          c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
-      TlsFacts tlsFacts = tls == null ? null : tls.facts(connect);
-      facts.connection(c, tracker, tlsFacts == null ? -1 : tlsFacts.timing().setupUs(), tlsFacts);
-      Consumer<Finding> out = findingsOf(c);
-      if (tlsFacts != null) {
-        for (Detector d : detectors) {
-          d.tls(c, tlsFacts, out);
-        }
+    }
+
+    @Override
+    public void connection(ConnectionRecord connection) {
+      if (!muted()) {
+        sink.connection(connection);
       }
-      for (Detector d : detectors) {
-        d.connection(c, tracker, out);
+    }
+
+    @Override
+    public void finding(Finding finding) {
+      if (!muted()) {
+        sink.finding(finding);
       }
-      sink.connection(new ConnectionRecord(c, tracker, tlsFacts, facts.transfers(c)));
+    }
+
+    @Override
+    public void finish(CaptureTotals capture) {
+      sink.finish(capture);
     }
   }
 }

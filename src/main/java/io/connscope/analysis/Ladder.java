@@ -1,7 +1,9 @@
 package io.connscope.analysis;
 
 import io.connscope.common.Direction;
+import io.connscope.result.Finding;
 import io.connscope.result.LadderEntry;
+import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,14 @@ public final class Ladder {
   public static final int MAX_ENTRIES = 48;
 
   private Ladder() {}
+
+  /**
+   * {@code f} with the packets around its evidence when it is about {@code c} (whose timeline is
+   * still at hand), else {@code f} itself.
+   */
+  static Finding laddered(Connection c, Finding f) {
+    return c.idString().equals(f.connection()) ? f.withLadder(around(c.timeline(), f.frames())) : f;
+  }
 
   /** The entries of {@code t} around {@code frames} (ascending evidence frame numbers). */
   public static List<LadderEntry> around(SegmentTimeline t, List<Long> frames) {

@@ -9,10 +9,16 @@
  * client/server pair aggregates, to an {@link io.connscope.analysis.AnalysisSink}, in the
  * pipeline's own types. {@link io.connscope.analysis.ResultBuilder} is the sink that turns them
  * into the immutable records of {@link io.connscope.result} (computing every number a report shows,
- * once) for a {@link io.connscope.result.ResultSink}: the reports. It is single-threaded and driven
- * by capture timestamps only, so the same input always gives the same results. Finished
- * transactions and connections are handed over and released: memory is bounded by the connections
- * still open and by documented caps. Depends on capture, decode, tcp, http, detect and result;
- * never on report or cli.
+ * once) for a {@link io.connscope.result.ResultSink}: the reports. It is driven by capture
+ * timestamps only, so the same input always gives the same results. The pipeline is two halves: a
+ * {@code ConnectionStage} (table, TLS, HTTP, the detectors that judge a connection alone) and a
+ * {@code CrossStage} (pair aggregates, HTTP links, the detectors across connections, the sink). On
+ * one thread the first calls the second directly; with {@code threads} above 1, {@code Shards} runs
+ * one connection stage per thread over connections sharded by flow hash and merges their
+ * transactions and finished connections, in frame order, into the one cross stage: the sink is told
+ * the same things in the same order, so the reports are the same bytes whatever the thread count.
+ * Finished transactions and connections are handed over and released: memory is bounded by the
+ * connections still open and by documented caps. Depends on capture, decode, tcp, http, detect and
+ * result; never on report or cli.
  */
 package io.connscope.analysis;

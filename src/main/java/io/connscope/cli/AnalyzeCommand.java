@@ -3,6 +3,7 @@ package io.connscope.cli;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.ResultBuilder;
+import io.connscope.analysis.ShardsDiverged;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
 import io.connscope.common.Warnings;
@@ -93,6 +94,15 @@ final class AnalyzeCommand implements Callable<Integer> {
               + " counted. Markdown and HTML list at most 1000 findings and 2000 connections (docs/reports.md).")
   Integer maxDrawn;
 
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description =
+          "Analyse connections on N threads, sharded by connection, besides the threads that read,"
+              + " merge and write the report (default: the processors available minus 2, at most 8;"
+              + " 1 below 4 processors). The report is the same bytes whatever N.")
+  Integer threads;
+
   @Option(names = "--no-progress", description = "Never show progress on standard error.")
   boolean noProgress;
 
@@ -128,42 +138,16 @@ final class AnalyzeCommand implements Callable<Integer> {
         sink.add(formats.get(i), outFiles.open(outputs.get(i)));
       }
       try {
-        Analysis analysis = new Analysis(config, new ResultBuilder(sink));
-        for (String skip : resolved.skipped()) {
-          spec.commandLine().getErr().println("connscope: skipped " + skip);
-          analysis.warnings().add("capture.skipped_file", 0, 1, skip);
-        }
+        ResultBuilder results = new ResultBuilder(sink);
         Progress progress =
             noProgress ? Progress.OFF : Progress.forTerminal(spec.commandLine().getErr());
-        for (Path file : inputs) {
-          long size = sizeOf(file);
-          Warnings sourceWarnings = new Warnings();
-          PacketSource src = null;
-          try {
-            src = CaptureFiles.open(file, sourceWarnings);
-            // the reader numbers frames on from its info, as the analysis does across files
-            src.info().frameNumber = analysis.packets();
-            analysis.read(src, CaptureFiles.formatOf(src), n -> progress.update(file, n, size));
-          } catch (IOException e) {
-            // everything read before the error was analysed; say what stopped the file
-            String m = describe(e);
-            analysis
-                .warnings()
-                .add(
-                    "capture.read_error",
-                    analysis.packets(),
-                    1,
-                    m.startsWith(file.toString()) ? m : file + ": " + m);
-          } finally {
-            if (src != null) {
-              closeQuietly(src);
-            }
-            // what the reader skipped (truncated or damaged records) belongs in the report too
-            analysis.warnings().addAll(sourceWarnings);
-          }
+        try {
+          analyse(config, results, resolved, inputs, threadCount(), 0, progress);
+        } catch (ShardsDiverged d) {
+          // the shards' tables would have parted from one table (a shared limit was reached):
+          // the rest on one thread, the sink already told everything up to d.mergedThrough()
+          analyse(config, results, resolved, inputs, 1, d.mergedThrough(), progress);
         }
-        progress.done();
-        analysis.finish();
         if (sink.textError()) {
           throw outFiles.failed(new IOException("the text report could not be written"));
         }
@@ -178,6 +162,81 @@ final class AnalyzeCommand implements Callable<Integer> {
       // only now, with every report complete, do the new files replace the old ones
       outFiles.commit();
       return ExitCodes.OK;
+    }
+  }
+
+  private int threadCount() {
+    if (threads != null) {
+      if (threads < 1 || threads > 256) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--threads must be between 1 and 256, not " + threads);
+      }
+      return threads;
+    }
+    // reading, merging and writing the report take a processor each while shards analyse: below
+    // four processors one analysis thread is faster (docs/performance.md, "Every core")
+    Integer set = Integer.getInteger("connscope.threads"); // a test run's default
+    if (set != null && set >= 1) {
+      return set;
+    }
+    int processors = Runtime.getRuntime().availableProcessors();
+    return processors < 4 ? 1 : Math.min(8, processors - 2);
+  }
+
+  /**
+   * Reads every input into one analysis on {@code threads} threads and finishes it; {@code
+   * muteThrough}: see {@link Analysis#muteThrough}.
+   */
+  private void analyse(
+      AnalysisConfig config,
+      ResultBuilder results,
+      InputFiles.Resolved resolved,
+      List<Path> inputs,
+      int threads,
+      long muteThrough,
+      Progress progress)
+      throws IOException {
+    Analysis analysis = new Analysis(config, results, threads);
+    analysis.muteThrough(muteThrough);
+    try {
+      for (String skip : resolved.skipped()) {
+        if (muteThrough == 0) {
+          spec.commandLine().getErr().println("connscope: skipped " + skip);
+        }
+        analysis.warnings().add("capture.skipped_file", 0, 1, skip);
+      }
+      for (Path file : inputs) {
+        long size = sizeOf(file);
+        Warnings sourceWarnings = new Warnings();
+        PacketSource src = null;
+        try {
+          src = CaptureFiles.open(file, sourceWarnings);
+          // the reader numbers frames on from its info, as the analysis does across files
+          src.info().frameNumber = analysis.packets();
+          analysis.read(src, CaptureFiles.formatOf(src), n -> progress.update(file, n, size));
+        } catch (IOException e) {
+          // everything read before the error was analysed; say what stopped the file
+          String m = describe(e);
+          analysis
+              .warnings()
+              .add(
+                  "capture.read_error",
+                  analysis.packets(),
+                  1,
+                  m.startsWith(file.toString()) ? m : file + ": " + m);
+        } finally {
+          if (src != null) {
+            closeQuietly(src);
+          }
+          // what the reader skipped (truncated or damaged records) belongs in the report too
+          analysis.warnings().addAll(sourceWarnings);
+        }
+      }
+      progress.done();
+      analysis.finish();
+    } catch (RuntimeException | Error e) {
+      analysis.abandon();
+      throw e;
     }
   }
 

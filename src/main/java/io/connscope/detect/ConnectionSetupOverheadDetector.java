@@ -61,6 +61,11 @@ public final class ConnectionSetupOverheadDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     for (PairAggregator.Pair p : pairs.pairs()) {
       if (p.setups() < options.setupMinConnections || p.setups() == 0) {

@@ -33,6 +33,19 @@ public interface Detector {
    */
   default void tls(Connection c, TlsFacts tls, Consumer<Finding> out) {}
 
-  /** The end of the capture. */
+  /** The end of the capture. Only a detector {@link #acrossConnections} reports here. */
   default void finish(Consumer<Finding> out) {}
+
+  /**
+   * True for a detector that keeps state across connections (pair aggregates, links, tuples): it
+   * sees every connection of the capture, in the order they finish, on one thread, and reads a
+   * connection only when it is finished or through what never changes once the handshake is over
+   * (addresses, ports, id, handshake times) with a transaction. False (the default): the detector
+   * judges each connection alone, from its own calls only, and may run as several instances, each
+   * over a part of the connections, beside the packets of its connections (a multi-threaded
+   * analysis shards connections this way); it reports nothing in {@link #finish}.
+   */
+  default boolean acrossConnections() {
+    return false;
+  }
 }

@@ -62,6 +62,11 @@ public final class HopByHopForwardedDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     for (String id : conns) {
       HttpConnections.Conn a = index.get(id);

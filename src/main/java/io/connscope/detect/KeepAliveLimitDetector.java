@@ -198,6 +198,11 @@ public final class KeepAliveLimitDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     limits.sort(java.util.Comparator.comparingLong(Limit::closeUs));
     java.util.Set<String> claimed = new java.util.HashSet<>(); // a new connection follows one close

@@ -64,6 +64,11 @@ public final class KeepAliveNotRequestedDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     misses.sort(java.util.Comparator.comparingLong(Miss::requestUs));
     for (List<Miss> ms : index.byPair(misses, Miss::conn)) {

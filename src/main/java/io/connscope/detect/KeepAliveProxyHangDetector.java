@@ -94,6 +94,11 @@ public final class KeepAliveProxyHangDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     for (ReuseFailures.Hang h : hangs) {
       out.accept(finding(h));

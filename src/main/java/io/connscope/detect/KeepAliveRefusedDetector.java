@@ -85,6 +85,11 @@ public final class KeepAliveRefusedDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     refusals.sort(java.util.Comparator.comparingLong(Refusal::responseUs));
     for (List<Refusal> rs : index.byPair(refusals, Refusal::conn)) {

@@ -93,6 +93,11 @@ public final class KeepAliveStaleReuseDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     for (Stale s : stale) {
       HttpConnections.Conn a = index.get(s.conn);

@@ -139,6 +139,11 @@ public final class PortExhaustionDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     double budget = options.ephemeralPorts / Math.max(1e-6, options.timeWaitMicros / 1e6);
     for (Map.Entry<PairAggregator.Key, Stats> e : pairs.entrySet()) {

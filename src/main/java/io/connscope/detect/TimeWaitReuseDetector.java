@@ -171,6 +171,11 @@ public final class TimeWaitReuseDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     for (Map.Entry<PairAggregator.Key, Stats> e : pairs.entrySet()) {
       PairAggregator.Key k = e.getKey();

@@ -134,6 +134,11 @@ public final class TlsResumptionMissedDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     for (Group g : groups.values()) {
       if (g.full < MIN_FULL || g.resumed == 0) {

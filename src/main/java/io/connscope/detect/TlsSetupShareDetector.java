@@ -164,6 +164,11 @@ public final class TlsSetupShareDetector implements Detector {
   }
 
   @Override
+  public boolean acrossConnections() {
+    return true;
+  }
+
+  @Override
   public void finish(Consumer<Finding> out) {
     Map<PairAggregator.Key, Integer> peak = new HashMap<>();
     for (PairAggregator.Pair p : pairs.pairs()) {

@@ -32,8 +32,8 @@ final class Attempt extends TableEntry {
 
   private int count;
 
-  Attempt(ConnectionTable.Key key, long id, long reuseDelay, int ipVersion) {
-    super(key, id);
+  Attempt(ConnectionTable.Key key, long id, long createdAt, long reuseDelay, int ipVersion) {
+    super(key, id, createdAt);
     this.reuseDelay = reuseDelay;
     this.ipVersion = ipVersion;
   }

@@ -104,7 +104,7 @@ public final class Connection extends TableEntry implements StreamControl {
   private final ConnectionContext ctx;
 
   /** "C" + id, made once: detectors and reports ask for it many times per connection. */
-  private final String idString;
+  private String idString;
 
   private final int ipVersion;
   // Endpoints in the original orientation: index 0 is the client as first decided.
@@ -144,12 +144,12 @@ public final class Connection extends TableEntry implements StreamControl {
       ConnectionContext ctx,
       ConnectionTable.Key key,
       long id,
+      long createdAt,
       Segment s,
       boolean clientIsSource,
       RoleSource roleSource) {
-    super(key, id);
+    super(key, id, createdAt);
     this.ctx = ctx;
-    this.idString = "C" + id;
     this.ipVersion = s.ipVersion;
     this.roleSource = roleSource;
     this.midstream = !s.syn();
@@ -551,8 +551,12 @@ public final class Connection extends TableEntry implements StreamControl {
   }
 
   /** Detaches the listener and drops buffers; after this the table forgets the connection. */
-  void release() {
-    timeline.release();
+  void release(boolean keepTimeline) {
+    if (keepTimeline) {
+      timeline.returnBudget();
+    } else {
+      timeline.release();
+    }
     listener = NO_LISTENER;
     lruPrev = null;
     lruNext = null;
@@ -612,11 +616,18 @@ public final class Connection extends TableEntry implements StreamControl {
 
   /** 1-based, in creation order. */
   public long id() {
+    if (id == 0) {
+      // given lazily: the same value whichever thread asks first
+      id = ctx.ids.applyAsLong(createdAt);
+    }
     return id;
   }
 
   /** "C" followed by the id. */
   public String idString() {
+    if (idString == null) {
+      idString = "C" + id();
+    }
     return idString;
   }
 

@@ -11,6 +11,13 @@ import io.connscope.common.Warnings;
 final class ConnectionContext {
   final TcpOptions options;
   final Warnings warnings;
+
+  /**
+   * Gives a connection its id from the frame that created it, when first asked for; null when ids
+   * are given at creation ({@link ConnectionTable#assignIds}).
+   */
+  java.util.function.LongUnaryOperator ids;
+
   final OooChunk.Pool pool = new OooChunk.Pool();
 
   /** Out-of-order bytes buffered over all connections. */
@@ -18,6 +25,26 @@ final class ConnectionContext {
 
   /** Timeline entries allocated over all open connections. */
   long timelineEntries;
+
+  /**
+   * The most each shared budget was asked for since {@link ConnectionTable#peaks} last read them:
+   * buffered bytes (held plus the chunk that asked) and timeline entries (allocated plus the growth
+   * asked). A caller running several tables over parts of one capture adds them up to know whether
+   * one table over the whole would have met a limit.
+   */
+  long peakBuffered, peakTimeline;
+
+  void demandBuffered(long total) {
+    if (total > peakBuffered) {
+      peakBuffered = total;
+    }
+  }
+
+  void demandTimeline(long total) {
+    if (total > peakTimeline) {
+      peakTimeline = total;
+    }
+  }
 
   ConnectionContext(TcpOptions options, Warnings warnings) {
     this.options = options;

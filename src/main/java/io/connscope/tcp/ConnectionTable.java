@@ -67,8 +67,19 @@ public final class ConnectionTable {
 
   private long created;
 
-  /** Gives a new connection its id from the frame that created it; null: 1, 2, 3... */
-  private LongUnaryOperator idOfFrame;
+  /** See {@link #keepTimelines}. */
+  private boolean keepTimelines;
+
+  /** The most connections open and tuples remembered as closed since {@link #peaks} last ran. */
+  private long peakOpen, peakTombs;
+
+  /**
+   * Ids given from the creation frame when first asked for ({@link #assignIds}); else 1, 2, 3...
+   */
+  private boolean lazyIds;
+
+  /** Told each creation frame, when ids are given lazily; may be null. */
+  private java.util.function.LongConsumer onCreate;
 
   public ConnectionTable(TcpOptions o, ConnectionHandler h, Warnings w) {
     this.options = o;
@@ -84,12 +95,57 @@ public final class ConnectionTable {
    * creation frames). {@code ids} must be increasing in the frame number. Set before any segment.
    */
   public void assignIds(LongUnaryOperator ids) {
-    this.idOfFrame = ids;
+    assignIds(ids, null);
+  }
+
+  /**
+   * As {@link #assignIds(LongUnaryOperator)}, the id of a connection asked for only when it is
+   * first needed ({@code ids} may then depend on what other tables created meanwhile, as long as
+   * its answer for a frame never changes), and {@code created} told each creation frame as it
+   * happens.
+   */
+  public void assignIds(LongUnaryOperator ids, java.util.function.LongConsumer created) {
+    this.lazyIds = true;
+    this.context.ids = ids;
+    this.onCreate = created;
+  }
+
+  /**
+   * A finished connection's timeline stays readable after {@link ConnectionHandler#closed} (its
+   * entries leave the shared budget all the same): for a handler that examines the connection later
+   * on another thread. Set before the first segment.
+   */
+  public void keepTimelines() {
+    this.keepTimelines = true;
+  }
+
+  /**
+   * Fills {@code out} with the most asked of each shared limit since the last call (open
+   * connections, remembered closed tuples, buffered out-of-order bytes, timeline entries) and
+   * starts the next period from the current values. A caller running one table per part of a
+   * capture adds these up: while the sums stay within {@link TcpOptions}' limits, no table met a
+   * limit, and neither would one table over the whole capture.
+   */
+  public void peaks(long[] out) {
+    out[0] = peakOpen;
+    out[1] = peakTombs;
+    out[2] = context.peakBuffered;
+    out[3] = context.peakTimeline;
+    peakOpen = open.size();
+    peakTombs = tombs.size();
+    context.peakBuffered = context.totalBuffered;
+    context.peakTimeline = context.timelineEntries;
   }
 
   private long nextId(Segment s) {
     ++created;
-    return idOfFrame == null ? created : idOfFrame.applyAsLong(s.frame);
+    if (!lazyIds) {
+      return created;
+    }
+    if (onCreate != null) {
+      onCreate.accept(s.frame);
+    }
+    return 0; // given when first asked for
   }
 
   /** Processes one TCP segment; {@code s} and its payload are not kept after the call. */
@@ -128,18 +184,18 @@ public final class ConnectionTable {
       }
       makeRoom(s);
       if (Attempt.handshakeOnly(s)) {
-        Attempt a = new Attempt(probe.copy(), nextId(s), reuseDelay, s.ipVersion);
+        Attempt a = new Attempt(probe.copy(), nextId(s), s.frame, reuseDelay, s.ipVersion);
         a.add(s);
         register(a);
         return;
       }
-      c = create(probe.copy(), nextId(s), s, reuseDelay);
+      c = create(probe.copy(), nextId(s), s.frame, s, reuseDelay);
       register(c);
     } else if (s.syn() && !s.hasAck() && startsNew(c, s, c.origDir(s))) {
       long reuseDelay = now - c.lastTsMicros();
       finish(c, Connection.CloseReason.REUSED, c.lastTsMicros(), false);
       makeRoom(s);
-      c = create(probe.copy(), nextId(s), s, reuseDelay);
+      c = create(probe.copy(), nextId(s), s.frame, s, reuseDelay);
       register(c);
     }
     touch(c);
@@ -151,9 +207,20 @@ public final class ConnectionTable {
 
   /** Finishes every open connection, in creation order, as at the end of the capture. */
   public void finish() {
+    finish(null);
+  }
+
+  /**
+   * As {@link #finish()}, telling {@code before} each connection's creation frame before finishing
+   * it (null: nobody).
+   */
+  public void finish(java.util.function.LongConsumer before) {
     TableEntry[] all = open.values().toArray(new TableEntry[0]);
-    Arrays.sort(all, Comparator.comparingLong(e -> e.id));
+    Arrays.sort(all, Comparator.comparingLong(e -> e.createdAt)); // the id order
     for (TableEntry e : all) {
+      if (before != null) {
+        before.accept(e.createdAt);
+      }
       finish(e, Connection.CloseReason.CAPTURE_END, e.lastTs(), false);
     }
     closed.clear();
@@ -166,7 +233,7 @@ public final class ConnectionTable {
    */
   void promoteAttempts() {
     TableEntry[] all = open.values().toArray(new TableEntry[0]);
-    Arrays.sort(all, Comparator.comparingLong(e -> e.id));
+    Arrays.sort(all, Comparator.comparingLong(e -> e.createdAt));
     for (TableEntry e : all) {
       if (e instanceof Attempt a) {
         promote(a);
@@ -217,7 +284,7 @@ public final class ConnectionTable {
   }
 
   /** A connection whose first packet is {@code s}, roles decided from it, listener attached. */
-  private Connection create(Key k, long id, Segment s, long reuseDelay) {
+  private Connection create(Key k, long id, long createdAt, Segment s, long reuseDelay) {
     boolean clientIsSource;
     Connection.RoleSource source;
     if (s.syn()) {
@@ -235,7 +302,7 @@ public final class ConnectionTable {
         source = Connection.RoleSource.FIRST_PACKET;
       }
     }
-    Connection c = new Connection(context, k, id, s, clientIsSource, source);
+    Connection c = new Connection(context, k, id, createdAt, s, clientIsSource, source);
     c.tupleReuseDelayMicros = reuseDelay;
     c.setListener(handler.open(c));
     return c;
@@ -244,6 +311,9 @@ public final class ConnectionTable {
   /** Puts a new entry in the table, as the most recently active. */
   private void register(TableEntry e) {
     open.put(e.key, e);
+    if (open.size() > peakOpen) {
+      peakOpen = open.size();
+    }
     e.lruPrev = lruTail;
     if (lruTail != null) {
       lruTail.lruNext = e;
@@ -259,7 +329,7 @@ public final class ConnectionTable {
    */
   private Connection promote(Attempt a) {
     a.replay(0, replay);
-    Connection c = create(a.key, a.id, replay, a.reuseDelay);
+    Connection c = create(a.key, a.id, a.createdAt, replay, a.reuseDelay);
     open.put(a.key, c);
     c.lruPrev = a.lruPrev;
     c.lruNext = a.lruNext;
@@ -293,9 +363,12 @@ public final class ConnectionTable {
       Tomb t = new Tomb(c, ts);
       closed.put(t.key, t);
       tombs.addLast(t);
+      if (tombs.size() > peakTombs) {
+        peakTombs = tombs.size();
+      }
     }
     handler.closed(c);
-    c.release();
+    c.release(keepTimelines);
   }
 
   private void expire(long now) {

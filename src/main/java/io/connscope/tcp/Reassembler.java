@@ -185,6 +185,7 @@ final class Reassembler {
     }
     h.outOfOrder++;
     TcpOptions opt = ctx.options;
+    ctx.demandBuffered(ctx.totalBuffered + cap);
     if (buffered + cap > opt.maxBufferedBytesPerDirection
         || ctx.totalBuffered + cap > opt.maxBufferedBytesTotal) {
       ctx.warnings.count(

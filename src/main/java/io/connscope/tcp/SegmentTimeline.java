@@ -39,7 +39,7 @@ public final class SegmentTimeline {
   private final int capacity;
 
   /** Shared budget of entries over all connections; null for none. */
-  private final ConnectionContext budget;
+  private ConnectionContext budget;
 
   private int size;
   private boolean truncated;
@@ -128,6 +128,7 @@ public final class SegmentTimeline {
     if (sackSize == sackEntry.length) {
       int n = (int) Math.min((long) capacity, Math.max(8L, 2L * sackEntry.length));
       if (budget != null) {
+        budget.demandTimeline(budget.timelineEntries + n - sackEntry.length);
         long avail = budget.options.maxTimelineEntriesTotal - budget.timelineEntries;
         int extra = (int) Math.max(0, Math.min(n - sackEntry.length, avail));
         if (extra == 0) {
@@ -152,6 +153,7 @@ public final class SegmentTimeline {
     int n = (int) Math.min((long) capacity, Math.max(4L, 2L * ts.length));
     if (budget != null) {
       // the total over all connections is bounded too: grow only as far as it allows
+      budget.demandTimeline(budget.timelineEntries + n - ts.length);
       long avail = budget.options.maxTimelineEntriesTotal - budget.timelineEntries;
       int extra = (int) Math.max(0, Math.min(n - ts.length, avail));
       if (extra == 0) {
@@ -178,14 +180,24 @@ public final class SegmentTimeline {
    * queue, which must not hold timeline memory the budget no longer counts. Empty afterwards.
    */
   void release() {
-    if (budget != null) {
-      budget.timelineEntries -= ts.length + sackEntry.length;
-    }
+    returnBudget();
     ts = frame = seq = ack = sackLeft = sackRight = NO_LONGS;
     len = window = sackEntry = NO_INTS;
     dir = flags = kind = NO_BYTES;
     size = 0;
     sackSize = 0;
+  }
+
+  /**
+   * Gives the entries back to the shared budget but keeps them readable: for a connection whose
+   * close is examined on another thread after its table has moved on. Further growth is not counted
+   * (a finished connection records nothing more).
+   */
+  void returnBudget() {
+    if (budget != null) {
+      budget.timelineEntries -= ts.length + sackEntry.length;
+      budget = null;
+    }
   }
 
   void swap() {

@@ -7,12 +7,19 @@ package io.connscope.tcp;
  */
 abstract class TableEntry {
   final ConnectionTable.Key key;
-  final long id;
+
+  /** The id; 0 until first asked for, when the table gives ids lazily ({@link #createdAt}). */
+  long id;
+
+  /** The number of the frame that created the entry. */
+  final long createdAt;
+
   TableEntry lruPrev, lruNext;
 
-  TableEntry(ConnectionTable.Key key, long id) {
+  TableEntry(ConnectionTable.Key key, long id, long createdAt) {
     this.key = key;
     this.id = id;
+    this.createdAt = createdAt;
   }
 
   /** Capture time of the last packet of the tuple. */

@@ -132,6 +132,29 @@ public final class TlsKeys {
     }
   }
 
+  /**
+   * The secrets loaded so far, to be added to apart from these: for a thread of its own that looks
+   * up keys while this one is still added to. Not followed (a followed key log is read by its owner
+   * only).
+   */
+  public TlsKeys copy() {
+    TlsKeys k = new TlsKeys();
+    for (Map.Entry<String, Secrets> e : byRandom.entrySet()) {
+      Secrets from = e.getValue();
+      Secrets s = new Secrets();
+      s.master = from.master;
+      s.clientHandshake = from.clientHandshake;
+      s.serverHandshake = from.serverHandshake;
+      s.clientTraffic0 = from.clientTraffic0;
+      s.serverTraffic0 = from.serverTraffic0;
+      k.byRandom.put(e.getKey(), s);
+    }
+    k.lines = lines;
+    k.malformed = malformed;
+    k.generation = generation;
+    return k;
+  }
+
   /** True when no secret was loaded. */
   public boolean isEmpty() {
     return byRandom.isEmpty();

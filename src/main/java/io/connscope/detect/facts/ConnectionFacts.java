@@ -47,10 +47,24 @@ public final class ConnectionFacts {
    * tls}, null when not TLS) whose inferred exchanges the pair counts where no HTTP was read.
    */
   public void connection(Connection c, HttpTracker http, long tlsSetupUs, TlsFacts tls) {
-    pairs.add(c, http, tlsSetupUs, tls);
-    links.add(c, http);
+    acrossConnections(c, http, tlsSetupUs, tls);
+    ofConnection(c, http);
+  }
+
+  /**
+   * The facts of {@link #connection} that only {@code c} decides (what limited its transfers): a
+   * pipeline that runs the per-connection detectors apart from the others calls this and {@link
+   * #acrossConnections} instead, each where its detectors run.
+   */
+  public void ofConnection(Connection c, HttpTracker http) {
     transfersOf = c;
     transfers = TransferLimits.of(c, http, options);
+  }
+
+  /** The facts of {@link #connection} kept across connections: pair aggregates and HTTP links. */
+  public void acrossConnections(Connection c, HttpTracker http, long tlsSetupUs, TlsFacts tls) {
+    pairs.add(c, http, tlsSetupUs, tls);
+    links.add(c, http);
   }
 
   /**

@@ -1,0 +1,177 @@
+package io.connscope.analysis;
+
+import io.connscope.common.Warnings;
+import io.connscope.detect.Detector;
+import io.connscope.detect.Detectors;
+import io.connscope.detect.facts.ConnectionFacts;
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.result.Finding;
+import io.connscope.result.TlsFacts;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionHandler;
+import io.connscope.tcp.ConnectionTable;
+import io.connscope.tcp.StreamListener;
+import io.connscope.tls.TlsKeys;
+import io.connscope.tls.TlsTracker;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * The half of the pipeline that sees one connection at a time: the connection table, TLS and HTTP
+ * per connection, the facts only a connection decides, and the detectors that judge a connection
+ * alone. Each final transaction and finished connection goes {@link Downstream}, with the findings
+ * of those detectors held ({@link Held}). One instance sees all connections of a single-threaded
+ * analysis, or those of one shard ({@link Shards}).
+ */
+final class ConnectionStage implements ConnectionHandler {
+  /**
+   * Where transactions and finished connections go: the {@link CrossStage}, or a shard's output.
+   */
+  interface Downstream {
+    void transaction(Connection c, HttpTracker tracker, Transaction t, Held held);
+
+    void closed(
+        Connection c, HttpTracker tracker, TlsFacts tls, ConnectionRecord record, Held held);
+  }
+
+  private final AnalysisConfig config;
+  private final TlsKeys keys;
+  private final Warnings warnings;
+  private final Downstream down;
+  private final ConnectionTable table;
+  private final ConnectionFacts facts;
+  private final List<Detector> detectors;
+  private final boolean[] alone;
+  private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
+  private final Map<Connection, TlsTracker> tlsTrackers = new IdentityHashMap<>();
+  private final Holding holding = new Holding();
+  private long connections;
+
+  /** Set for a connections-only pass: told each connection's id, nothing else runs. */
+  private final LongConsumer startsOnly;
+
+  ConnectionStage(
+      AnalysisConfig config,
+      TlsKeys keys,
+      Warnings warnings,
+      Downstream down,
+      LongConsumer startsOnly) {
+    this.config = config;
+    this.keys = keys;
+    this.warnings = warnings;
+    this.down = down;
+    this.startsOnly = startsOnly;
+    this.table = new ConnectionTable(config.tcp, this, warnings);
+    this.facts = new ConnectionFacts(config.detect, warnings);
+    this.detectors = Detectors.all(config.detect, facts);
+    this.alone = new boolean[detectors.size()];
+    for (int i = 0; i < alone.length; i++) {
+      alone[i] = !detectors.get(i).acrossConnections();
+    }
+  }
+
+  ConnectionTable table() {
+    return table;
+  }
+
+  /** Connections opened so far. */
+  long connections() {
+    return connections;
+  }
+
+  @Override
+  public StreamListener open(Connection c) {
+    connections++;
+    if (startsOnly != null) {
+      startsOnly.accept(c.id());
+      return null;
+    }
+    // TLS sits between the streams and HTTP: raw bytes pass through, or plaintext with keys
+    TlsTracker tls = new TlsTracker(c, keys);
+    HttpTracker tracker = new HttpTracker(tls.control(), config.http, warnings);
+    tls.setDownstream(tracker);
+    tracker.setListener(
+        t -> {
+          holding.start(c, Held.TRANSACTION);
+          for (int i = 0; i < alone.length; i++) {
+            if (alone[i]) {
+              holding.index = i;
+              detectors.get(i).transaction(c, tracker, t, holding);
+            }
+          }
+          down.transaction(c, tracker, t, holding.take());
+        });
+    trackers.put(c, tracker);
+    tlsTrackers.put(c, tls);
+    return tls;
+  }
+
+  @Override
+  public void closed(Connection c) {
+    if (startsOnly != null) {
+      return;
+    }
+    HttpTracker tracker = trackers.remove(c);
+    TlsTracker tls = tlsTrackers.remove(c);
+    long connect =
+        c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
+    TlsFacts tlsFacts = tls == null ? null : tls.facts(connect);
+    facts.ofConnection(c, tracker);
+    if (tlsFacts != null) {
+      holding.start(c, Held.TLS);
+      for (int i = 0; i < alone.length; i++) {
+        if (alone[i]) {
+          holding.index = i;
+          detectors.get(i).tls(c, tlsFacts, holding);
+        }
+      }
+    } else {
+      holding.start(c, Held.CONNECTION);
+    }
+    holding.phase = Held.CONNECTION;
+    for (int i = 0; i < alone.length; i++) {
+      if (alone[i]) {
+        holding.index = i;
+        detectors.get(i).connection(c, tracker, holding);
+      }
+    }
+    Held held = holding.take();
+    down.closed(
+        c, tracker, tlsFacts, new ConnectionRecord(c, tracker, tlsFacts, facts.transfers(c)), held);
+  }
+
+  /**
+   * Holds what the detector at {@link #index} reports in {@link #phase} about connection {@link
+   * #of}, with its ladder taken now (the connection's timeline moves on).
+   */
+  private static final class Holding implements Consumer<Finding> {
+    Connection of;
+    int index;
+    byte phase;
+    private Held held;
+
+    void start(Connection c, byte phaseOf) {
+      of = c;
+      phase = phaseOf;
+      held = null;
+    }
+
+    Held take() {
+      Held h = held;
+      held = null;
+      return h;
+    }
+
+    @Override
+    public void accept(Finding f) {
+      if (held == null) {
+        held = new Held();
+      }
+      held.add(index, phase, Ladder.laddered(of, f));
+    }
+  }
+}

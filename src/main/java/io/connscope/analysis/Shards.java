@@ -1,0 +1,538 @@
+package io.connscope.analysis;
+
+import io.connscope.common.Warnings;
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.result.TlsFacts;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionTable;
+import io.connscope.tcp.Segment;
+import io.connscope.tcp.TcpOptions;
+import io.connscope.tls.TlsKeys;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Connections sharded over threads, with the same results as one {@link ConnectionStage}.
+ *
+ * <pre>
+ *   reader (Analysis) --segments by flow hash--> shard 1..N: ConnectionStage (table, TLS, HTTP,
+ *        batches of frames            |                        per-connection detectors)
+ *                                     v  events (transaction, close) at their frame, per batch
+ *                              merger: events of all shards in frame order -> CrossStage -> sink
+ * </pre>
+ *
+ * <p>Why the results are the same bytes whatever the number of shards:
+ *
+ * <ul>
+ *   <li>A connection's packets all go to one shard (a hash of its unordered address and port
+ *       pairs), in frame order, and a shard's {@link ConnectionStage} does for them exactly what
+ *       one stage over all connections would: its table, TLS, HTTP and the detectors that judge a
+ *       connection alone see nothing of other connections.
+ *   <li>Connection ids are creation ranks across all shards, given when first needed ({@link
+ *       #idOf}): the creations of every shard up to the connection's creation frame, counted once
+ *       every shard has processed its frames before it. A thread waits only on shards behind it, so
+ *       none waits forever.
+ *   <li>Each batch ends at a frame number common to all shards. The merger takes each shard's
+ *       events of a batch and hands them to the {@link CrossStage} in frame order (a frame belongs
+ *       to one shard; at the end of the capture, in id order, as the table finishes connections):
+ *       the order one stage would produce them in.
+ *   <li>The table's limits are shared by all connections (open connections, closed tuples
+ *       remembered, out-of-order bytes, timeline entries). Each shard reports per batch the most it
+ *       asked of each; while their sums stay within the limits, no table met a limit and neither
+ *       would one table. When a sum reaches a limit, the batch is not merged: the analysis stops
+ *       with {@link ShardsDiverged}, and the caller analyses again on one thread, the sink muted
+ *       through the last batch merged ({@link Analysis#muteThrough}).
+ *   <li>Warnings are counted per shard with their position and merged in position order ({@link
+ *       Warnings#merge}).
+ * </ul>
+ */
+final class Shards {
+  /**
+   * A batch ends after this many frames, or earlier when a shard's buffer is full. Small batches
+   * and queues keep few finished connections waiting for the merger: with 4,096 frames and 4
+   * batches queued, the young collections of close.pcap (1 GB, 98,000 connections, 2 shards) copied
+   * them to the old generation and the collector's CPU went from 0.4 s to 1.4 s; with these, 0.5 s.
+   */
+  private static final int BATCH_FRAMES = 1024;
+
+  private static final int BUFFER_BYTES = 1 << 20;
+
+  /** Batches waiting per shard, in and out. */
+  private static final int QUEUE = 2;
+
+  /** Positions at the end of the capture: after every frame's, in connection id order. */
+  static final long FINISH = Long.MAX_VALUE / 2;
+
+  private static final byte SEGMENT = 0, KEYS = 1;
+
+  /** The most a segment record takes besides its payload. */
+  private static final int RECORD_BYTES = 160;
+
+  private final Shard[] shards;
+  private final CrossStage cross;
+  private final TcpOptions limits;
+  private final Thread merger;
+  private final AtomicLongArray passed;
+  private volatile Throwable failure;
+
+  /** The end frame of the last batch merged; set with {@link #diverged}. */
+  private volatile long mergedThrough;
+
+  private volatile boolean diverged;
+  private int batchFrames;
+  private long lastFrame;
+  private boolean finished;
+
+  Shards(int n, AnalysisConfig config, CrossStage cross) {
+    this.cross = cross;
+    this.limits = config.tcp;
+    this.shards = new Shard[n];
+    this.passed = new AtomicLongArray(n);
+    for (int i = 0; i < n; i++) {
+      shards[i] = new Shard(i, config);
+    }
+    for (Shard s : shards) {
+      s.thread.start();
+    }
+    this.merger = new Thread(this::merge, "connscope-merge");
+    merger.setDaemon(true);
+    merger.start();
+  }
+
+  /** Hands segment {@code s} to its shard. */
+  void dispatch(Segment s) {
+    Shard sh = shards[shardOf(s, shards.length)];
+    int need = RECORD_BYTES + 16 * s.sackBlocks + s.payloadLength;
+    if (sh.fill.remaining() < need) {
+      endBatch(s.frame - 1);
+      if (sh.fill.remaining() < need) {
+        sh.oversized(need); // one oversized record: a buffer of its own
+      }
+    }
+    write(sh.fill, s);
+    lastFrame = s.frame;
+    if (++batchFrames >= BATCH_FRAMES) {
+      endBatch(s.frame);
+    }
+  }
+
+  /** Notes that the reader is at frame {@code frame} (one not handed to a shard). */
+  void passed(long frame) {
+    lastFrame = frame;
+  }
+
+  /** TLS secrets read from the input at this point: every shard adds them when it gets here. */
+  void keys(String text) {
+    byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+    for (Shard sh : shards) {
+      if (sh.fill.remaining() < 5 + b.length) {
+        endBatch(lastFrame);
+        if (sh.fill.remaining() < 5 + b.length) {
+          sh.oversized(5 + b.length);
+        }
+      }
+      sh.fill.put(KEYS).putInt(b.length).put(b);
+    }
+  }
+
+  /**
+   * Ends the input: the shards finish their connections and the merger hands everything to the
+   * cross stage. Returns the connections opened, over all shards; the shards' warnings are added to
+   * {@code into} (with the cross stage's, merged in position order).
+   */
+  long finish(List<Warnings> into) {
+    if (!finished) {
+      finished = true;
+      endBatch(lastFrame);
+      for (Shard sh : shards) {
+        put(sh.in, new Batch(null, lastFrame, true));
+      }
+    }
+    try {
+      while (merger.isAlive()) {
+        merger.join(100);
+        check();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop();
+      throw new IllegalStateException("interrupted");
+    }
+    check();
+    long connections = 0;
+    for (Shard sh : shards) {
+      into.add(sh.warnings);
+      connections += sh.stage.connections();
+    }
+    return connections;
+  }
+
+  /** Stops every thread (after a failure, or when the caller gives up). */
+  void stop() {
+    for (Shard sh : shards) {
+      sh.thread.interrupt();
+    }
+    merger.interrupt();
+  }
+
+  private void check() {
+    Throwable f = failure;
+    if (f != null) {
+      stop();
+      if (f instanceof RuntimeException r) {
+        throw r;
+      }
+      if (f instanceof Error e) {
+        throw e;
+      }
+      throw new IllegalStateException(f);
+    }
+    if (diverged) {
+      stop();
+      throw new ShardsDiverged(mergedThrough);
+    }
+  }
+
+  private void endBatch(long end) {
+    check();
+    for (Shard sh : shards) {
+      sh.fill.flip();
+      put(sh.in, new Batch(sh.fill, end, false));
+      sh.fill = take(sh.free);
+      sh.fill.clear();
+    }
+    batchFrames = 0;
+  }
+
+  private <T> void put(BlockingQueue<T> q, T x) {
+    try {
+      while (!q.offer(x, 50, TimeUnit.MILLISECONDS)) {
+        check();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop();
+      throw new IllegalStateException("interrupted");
+    }
+  }
+
+  private <T> T take(BlockingQueue<T> q) {
+    try {
+      T x;
+      while ((x = q.poll(50, TimeUnit.MILLISECONDS)) == null) {
+        check();
+      }
+      return x;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop();
+      throw new IllegalStateException("interrupted");
+    }
+  }
+
+  /** The shard of a segment: the same for both directions of a connection. */
+  static int shardOf(Segment s, int n) {
+    long a = endpoint(s.srcHi, s.srcLo, s.srcPort);
+    long b = endpoint(s.dstHi, s.dstLo, s.dstPort);
+    long h = (a ^ b) * 0x9E3779B97F4A7C15L;
+    return (int) ((h >>> 32) % n);
+  }
+
+  private static long endpoint(long hi, long lo, int port) {
+    long h = hi * 0xC2B2AE3D27D4EB4FL + lo;
+    h = (h ^ (h >>> 29)) * 0xBF58476D1CE4E5B9L + port;
+    return h ^ (h >>> 32);
+  }
+
+  private static void write(ByteBuffer b, Segment s) {
+    b.put(SEGMENT);
+    b.putLong(s.frame).putLong(s.tsMicros).put((byte) s.ipVersion);
+    b.putLong(s.srcHi).putLong(s.srcLo).putLong(s.dstHi).putLong(s.dstLo);
+    b.putInt(s.srcPort).putInt(s.dstPort).putLong(s.seq).putLong(s.ack);
+    b.putInt(s.flags).putInt(s.window).putInt(s.mss).putInt(s.windowScale);
+    b.put((byte) ((s.sackPermitted ? 1 : 0) | (s.hasTimestamps ? 2 : 0)));
+    b.putLong(s.tsVal).putLong(s.tsEcr).put((byte) s.sackBlocks);
+    for (int i = 0; i < 2 * s.sackBlocks; i++) {
+      b.putLong(s.sackEdges[i]);
+    }
+    b.putInt(s.payloadWireLength).putInt(s.payloadLength);
+    if (s.payloadLength > 0) {
+      b.put(b.position(), s.payload, s.payloadOffset, s.payloadLength);
+      b.position(b.position() + s.payloadLength);
+    }
+  }
+
+  private static void read(ByteBuffer b, Segment s) {
+    s.frame = b.getLong();
+    s.tsMicros = b.getLong();
+    s.ipVersion = b.get();
+    s.srcHi = b.getLong();
+    s.srcLo = b.getLong();
+    s.dstHi = b.getLong();
+    s.dstLo = b.getLong();
+    s.srcPort = b.getInt();
+    s.dstPort = b.getInt();
+    s.seq = b.getLong();
+    s.ack = b.getLong();
+    s.flags = b.getInt();
+    s.window = b.getInt();
+    s.mss = b.getInt();
+    s.windowScale = b.getInt();
+    int bits = b.get();
+    s.sackPermitted = (bits & 1) != 0;
+    s.hasTimestamps = (bits & 2) != 0;
+    s.tsVal = b.getLong();
+    s.tsEcr = b.getLong();
+    s.sackBlocks = b.get();
+    for (int i = 0; i < 2 * s.sackBlocks; i++) {
+      s.sackEdges[i] = b.getLong();
+    }
+    s.payloadWireLength = b.getInt();
+    s.payloadLength = b.getInt();
+    s.payload = b;
+    s.payloadOffset = b.position();
+    b.position(b.position() + s.payloadLength);
+  }
+
+  /**
+   * The id of the connection created at {@code frame}: its rank among the creations of all shards,
+   * once every shard has processed its frames before it (asked when the id is first needed, which
+   * is mostly long after: waiting is rare).
+   */
+  private long idOf(long frame) {
+    for (int j = 0; j < shards.length; j++) {
+      int spins = 0;
+      while (passed.get(j) < frame - 1) {
+        if (failure != null || Thread.currentThread().isInterrupted()) {
+          throw new IllegalStateException("stopped");
+        }
+        if (++spins < 100) {
+          Thread.onSpinWait();
+        } else {
+          LockSupport.parkNanos(50_000);
+        }
+      }
+    }
+    long rank = 0;
+    for (Shard sh : shards) {
+      long[] c = sh.created; // read after passed: holds every creation up to frame
+      int lo = 0, hi = c.length;
+      while (lo < hi) { // the first creation after frame
+        int mid = (lo + hi) >>> 1;
+        if (c[mid] <= frame) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      rank += lo;
+    }
+    return rank;
+  }
+
+  private void merge() {
+    try {
+      long[] sums = new long[4];
+      Chunk[] chunks = new Chunk[shards.length];
+      int[] at = new int[shards.length];
+      while (true) {
+        for (int i = 0; i < shards.length; i++) {
+          chunks[i] = shards[i].out.take();
+          at[i] = 0;
+        }
+        if (!chunks[0].last) {
+          java.util.Arrays.fill(sums, 0);
+          for (Chunk c : chunks) {
+            for (int k = 0; k < 4; k++) {
+              sums[k] += c.peaks[k];
+            }
+          }
+          long maxConnections = Math.max(1, limits.maxConnections);
+          if (sums[0] >= maxConnections
+              || sums[1] >= maxConnections
+              || sums[2] > limits.maxBufferedBytesTotal
+              || sums[3] > limits.maxTimelineEntriesTotal) {
+            diverged = true;
+            return;
+          }
+        }
+        while (true) { // the shards' events in position order (each shard's are in order)
+          int best = -1;
+          for (int i = 0; i < chunks.length; i++) {
+            if (at[i] < chunks[i].events.size()
+                && (best < 0
+                    || chunks[i].events.get(at[i]).pos < chunks[best].events.get(at[best]).pos)) {
+              best = i;
+            }
+          }
+          if (best < 0) {
+            break;
+          }
+          Event e = chunks[best].events.get(at[best]++);
+          cross.at(e.pos);
+          if (e.record == null) {
+            cross.transaction(e.c, e.tracker, e.t, e.held);
+          } else {
+            cross.closed(e.c, e.tracker, e.tls, e.record, e.held);
+          }
+        }
+        if (chunks[0].last) {
+          return;
+        }
+        mergedThrough = chunks[0].end;
+      }
+    } catch (InterruptedException e) {
+      // stopped
+    } catch (Throwable t) {
+      failure = t;
+    }
+  }
+
+  /** One shard's part of a batch: its segments, and the frame the batch ends at. */
+  private record Batch(ByteBuffer buf, long end, boolean last) {}
+
+  /** What a shard produced for a batch. */
+  private static final class Chunk {
+    final List<Event> events = new ArrayList<>();
+    final long[] peaks = new long[4];
+    long end;
+    boolean last;
+  }
+
+  /** A transaction ({@code record} null) or a finished connection, at its position. */
+  private record Event(
+      long pos,
+      Connection c,
+      HttpTracker tracker,
+      Transaction t,
+      TlsFacts tls,
+      ConnectionRecord record,
+      Held held) {}
+
+  private final class Shard implements ConnectionStage.Downstream, Runnable {
+    final int index;
+    final Warnings warnings = new Warnings();
+    final ConnectionStage stage;
+    final BlockingQueue<Batch> in = new ArrayBlockingQueue<>(QUEUE);
+    final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(QUEUE + 2);
+    final BlockingQueue<Chunk> out = new ArrayBlockingQueue<>(QUEUE);
+    final Thread thread;
+    final TlsKeys keys;
+    ByteBuffer fill = ByteBuffer.allocate(BUFFER_BYTES);
+    private Chunk chunk;
+    private long pos;
+
+    /**
+     * The frames that created this shard's connections, in order; Long.MAX_VALUE past the last.
+     * Written by the shard only; other threads read it after {@link #passed} (8 bytes per
+     * connection of the capture).
+     */
+    volatile long[] created = filled(new long[1024], 0);
+
+    private int createdCount;
+
+    void created(long frame) {
+      long[] c = created;
+      if (createdCount == c.length) {
+        c = filled(java.util.Arrays.copyOf(c, 2 * c.length), createdCount);
+      }
+      c[createdCount++] = frame;
+      created = c;
+    }
+
+    private static long[] filled(long[] a, int from) {
+      java.util.Arrays.fill(a, from, a.length, Long.MAX_VALUE);
+      return a;
+    }
+
+    Shard(int index, AnalysisConfig config) {
+      this.index = index;
+      this.keys = config.tlsKeys.copy();
+      this.stage = new ConnectionStage(config, keys, warnings, this, null);
+      ConnectionTable table = stage.table();
+      table.keepTimelines();
+      table.assignIds(Shards.this::idOf, this::created);
+      for (int i = 0; i < QUEUE + 1; i++) {
+        free.add(ByteBuffer.allocate(BUFFER_BYTES));
+      }
+      this.thread = new Thread(this, "connscope-shard-" + (index + 1));
+      thread.setDaemon(true);
+    }
+
+    /** Replaces the (empty) buffer being filled with one of {@code bytes}, not kept after use. */
+    void oversized(int bytes) {
+      if (fill.capacity() == BUFFER_BYTES) {
+        free.add(fill);
+      }
+      fill = ByteBuffer.allocate(bytes);
+    }
+
+    @Override
+    public void transaction(Connection c, HttpTracker tracker, Transaction t, Held held) {
+      chunk.events.add(new Event(pos, c, tracker, t, null, null, held));
+    }
+
+    @Override
+    public void closed(
+        Connection c, HttpTracker tracker, TlsFacts tls, ConnectionRecord record, Held held) {
+      chunk.events.add(new Event(pos, c, tracker, null, tls, record, held));
+    }
+
+    @Override
+    public void run() {
+      try {
+        Segment seg = new Segment();
+        ConnectionTable table = stage.table();
+        while (true) {
+          Batch b = in.take();
+          chunk = new Chunk();
+          chunk.end = b.end;
+          if (b.last) {
+            table.finish( // in creation order: the id order over all shards
+                createdAt -> {
+                  pos = FINISH + createdAt;
+                  warnings.at(pos);
+                });
+            chunk.last = true;
+            out.put(chunk);
+            return;
+          }
+          ByteBuffer buf = b.buf;
+          while (buf.hasRemaining()) {
+            if (buf.get() == KEYS) {
+              byte[] text = new byte[buf.getInt()];
+              buf.get(text);
+              keys.add(new String(text, StandardCharsets.ISO_8859_1));
+              continue;
+            }
+            read(buf, seg);
+            passed.lazySet(index, seg.frame - 1);
+            pos = 2 * seg.frame;
+            warnings.at(pos);
+            table.accept(seg);
+          }
+          passed.lazySet(index, b.end);
+          table.peaks(chunk.peaks);
+          if (buf.capacity() == BUFFER_BYTES) {
+            free.put(buf);
+          }
+          out.put(chunk);
+        }
+      } catch (InterruptedException e) {
+        // stopped
+      } catch (Throwable t) {
+        if (failure == null) {
+          failure = t;
+        }
+      }
+    }
+  }
+}
