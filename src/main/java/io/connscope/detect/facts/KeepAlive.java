@@ -5,6 +5,7 @@ import io.connscope.http.Framing;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.ConnectionResult;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
 import java.util.List;
@@ -74,31 +75,31 @@ public final class KeepAlive {
     }
   }
 
-  /**
-   * How a connection ended.
-   *
-   * @param requests requests seen
-   * @param reused more than one request was sent
-   * @param closedBy {@code client}, {@code server}, or null when nobody sent FIN or RST
-   * @param closeKind {@code fin}, {@code rst}, or {@code none} (capture end, idle, evicted)
-   * @param closeFrame the first FIN or RST, -1 when none
-   * @param closeMicros its time, -1 when none
-   * @param closedAfter index of the last transaction whose response ended before the close, -1
-   * @param idleBeforeCloseMicros time from the last HTTP message byte before the close to the
-   *     close, -1 when unknown
-   */
-  public record Ending(
-      int requests,
-      boolean reused,
-      String closedBy,
-      String closeKind,
-      long closeFrame,
-      long closeMicros,
-      int closedAfter,
-      long idleBeforeCloseMicros) {}
+  /** The last negotiation computed, with its transaction. */
+  private record Last(Transaction t, Negotiation n) {}
 
-  /** The negotiation of {@code t}. */
+  /**
+   * The last {@link #negotiation} made: detectors (keep-alive refused, not requested, limit) and
+   * the result model ask for the same transaction in turn, each computed it anew (header scans and
+   * a record each). A racy single-entry cache: {@code Last} is immutable (its fields are final, so
+   * another thread sees them whole) and a transaction's negotiation never changes once it is final,
+   * so a stale or another thread's entry only misses.
+   */
+  private static Last last;
+
+  /** The negotiation of {@code t} (a final transaction: it is cached by identity). */
   public static Negotiation negotiation(Transaction t) {
+    Last l = last;
+    if (l != null && l.t == t) {
+      return l.n;
+    }
+    Negotiation n = negotiate(t);
+    last = new Last(t, n);
+    return n;
+  }
+
+  /** {@link #negotiation} computed, not cached. */
+  static Negotiation negotiate(Transaction t) {
     String asked = null;
     String proxy = null;
     if (t.method() != null) {
@@ -229,8 +230,11 @@ public final class KeepAlive {
     return Long.parseLong(v);
   }
 
-  /** How {@code c} ended, with its HTTP transactions ({@code http} may be null). */
-  public static Ending ending(Connection c, HttpTracker http) {
+  /**
+   * How {@code c} ended, with its HTTP transactions ({@code http} may be null): the result model's
+   * record itself (nothing else reads it), made once per connection.
+   */
+  public static ConnectionResult.KeepAliveEnding ending(Connection c, HttpTracker http) {
     int requests = 0;
     int closedAfter = -1;
     long lastBefore = -1;
@@ -240,7 +244,9 @@ public final class KeepAlive {
     String kind = by < 0 ? "none" : closeKind(c.half(by));
     long end = closeUs >= 0 ? closeUs : c.lastTsMicros();
     if (http != null) {
-      for (Transaction t : http.transactions()) {
+      List<Transaction> txs = http.transactions();
+      for (int i = 0; i < txs.size(); i++) {
+        Transaction t = txs.get(i);
         if (t.method() != null) {
           requests++;
         }
@@ -256,7 +262,7 @@ public final class KeepAlive {
           (int) Math.max(0, http.transactionCount() - http.transactions().size()); // no longer kept
     }
     long idle = closeUs >= 0 && lastBefore >= 0 ? closeUs - lastBefore : -1;
-    return new Ending(
+    return new ConnectionResult.KeepAliveEnding(
         requests,
         requests > 1,
         by == Direction.CLIENT ? "client" : by == Direction.SERVER ? "server" : null,
