@@ -53,6 +53,7 @@ public final class KeepAlive {
    * @param keepAliveMax the response's {@code Keep-Alive: max=}, -1 when absent
    * @param keepAliveTimeoutSeconds the response's {@code Keep-Alive: timeout=}, -1 when absent
    * @param persistent the connection may carry another request after this transaction
+   * @param transaction the transaction negotiated (the cache's key)
    */
   public record Negotiation(
       String clientAsked,
@@ -60,7 +61,8 @@ public final class KeepAlive {
       String serverAnswered,
       int keepAliveMax,
       int keepAliveTimeoutSeconds,
-      boolean persistent) {
+      boolean persistent,
+      Transaction transaction) {
 
     /** The client wanted the connection to stay open (also when only via Proxy-Connection). */
     public boolean clientWants() {
@@ -75,26 +77,23 @@ public final class KeepAlive {
     }
   }
 
-  /** The last negotiation computed, with its transaction. */
-  private record Last(Transaction t, Negotiation n) {}
-
   /**
    * The last {@link #negotiation} made: detectors (keep-alive refused, not requested, limit) and
    * the result model ask for the same transaction in turn, each computed it anew (header scans and
-   * a record each). A racy single-entry cache: {@code Last} is immutable (its fields are final, so
-   * another thread sees them whole) and a transaction's negotiation never changes once it is final,
-   * so a stale or another thread's entry only misses.
+   * a record each). A racy single-entry cache: a {@code Negotiation} is immutable (its fields are
+   * final, so another thread sees them whole) and a transaction's negotiation never changes once it
+   * is final, so a stale or another thread's entry only misses.
    */
-  private static Last last;
+  private static Negotiation last;
 
   /** The negotiation of {@code t} (a final transaction: it is cached by identity). */
   public static Negotiation negotiation(Transaction t) {
-    Last l = last;
-    if (l != null && l.t == t) {
-      return l.n;
+    Negotiation n = last;
+    if (n != null && n.transaction == t) {
+      return n;
     }
-    Negotiation n = negotiate(t);
-    last = new Last(t, n);
+    n = negotiate(t);
+    last = n;
     return n;
   }
 
@@ -124,7 +123,7 @@ public final class KeepAlive {
             && t.responseFraming() != Framing.CLOSE
             && t.responseFraming() != Framing.TUNNEL
             && (KEEP_ALIVE.equals(answered) || DEFAULT.equals(answered) && !NONE.equals(asked));
-    return new Negotiation(asked, proxy, answered, max, timeout, persistent);
+    return new Negotiation(asked, proxy, answered, max, timeout, persistent, t);
   }
 
   private static String asked(Headers h, String version) {
