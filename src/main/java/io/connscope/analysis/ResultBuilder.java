@@ -709,23 +709,11 @@ public final class ResultBuilder implements AnalysisSink {
         half(c.half(Direction.SERVER)),
         h,
         tls,
-        isHttp ? ending(KeepAlive.ending(c, http)) : null,
+        isHttp ? KeepAlive.ending(c, http) : null,
         stallSummary,
         http == null ? 0 : http.transactionCount(),
         transfers,
         timeSequence);
-  }
-
-  private static ConnectionResult.KeepAliveEnding ending(KeepAlive.Ending e) {
-    return new ConnectionResult.KeepAliveEnding(
-        e.requests(),
-        e.reused(),
-        e.closedBy(),
-        e.closeKind(),
-        e.closeFrame(),
-        e.closeMicros(),
-        e.closedAfter(),
-        e.idleBeforeCloseMicros());
   }
 
   private static ConnectionResult.Half half(HalfConnection h) {

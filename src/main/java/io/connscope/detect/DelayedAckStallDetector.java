@@ -33,6 +33,7 @@ import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.InferredExchanges;
 import io.connscope.detect.facts.SeverityRule;
+import io.connscope.detect.facts.TimelineScans;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
@@ -48,8 +49,8 @@ import java.util.function.Consumer;
 public final class DelayedAckStallDetector extends ReleaseDetector {
   public static final String TYPE = "tcp.delayed_ack_stall";
 
-  public DelayedAckStallDetector(DetectOptions options) {
-    super(options);
+  public DelayedAckStallDetector(DetectOptions options, TimelineScans scans) {
+    super(options, scans);
   }
 
   /**
@@ -62,14 +63,17 @@ public final class DelayedAckStallDetector extends ReleaseDetector {
       Connection c,
       HttpTracker http,
       TlsFacts tls,
-      List<AckGatedReleases.Release> found,
+      AckGatedReleases.Batch found,
       Consumer<Finding> out) {
     SegmentTimeline t = c.timeline();
     List<TlsFacts.Exchange> inferred = InferredExchanges.of(http, tls);
-    for (AckGatedReleases.Release r : found) {
-      if (!r.pureAck() || r.windowGated() || r.stallMicros() < options.minStallMicros) {
+    for (int k = 0; k < found.size(); k++) {
+      if (!found.pureAck(k)
+          || found.windowGated(k)
+          || found.stallMicros(k) < options.minStallMicros) {
         continue;
       }
+      AckGatedReleases.Release r = found.get(k);
       String sender = r.dir() == Direction.CLIENT ? "client" : "server";
       String receiver = r.dir() == Direction.CLIENT ? "server" : "client";
       long receiverDelay = r.stallMicros();

@@ -19,8 +19,8 @@ public final class Detectors {
     HttpConnections index = facts.links();
     PairAggregator pairs = facts.pairs();
     return List.of(
-        new DelayedAckStallDetector(options),
-        new NagleDelayDetector(options),
+        new DelayedAckStallDetector(options, facts.scans()),
+        new NagleDelayDetector(options, facts.scans()),
         new KeepAliveProxyHangDetector(options, index),
         new HopByHopForwardedDetector(options, index),
         new KeepAliveRefusedDetector(options, index),
@@ -38,8 +38,8 @@ public final class Detectors {
         new SlowStartDetector(options),
         new RetransmissionStallDetector(options),
         new LossRecoveryDetector(options),
-        new ReceiveWindowLimitedDetector(options),
-        new SenderPausedDetector(options),
+        new ReceiveWindowLimitedDetector(options, facts.scans()),
+        new SenderPausedDetector(options, facts.scans()),
         new TransferLimitedDetector(options, facts),
         new CaptureLossDetector(options),
         new TlsHandshakeFailedDetector(options),

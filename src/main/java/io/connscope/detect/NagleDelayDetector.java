@@ -33,6 +33,7 @@ import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.InferredExchanges;
 import io.connscope.detect.facts.SeverityRule;
+import io.connscope.detect.facts.TimelineScans;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
@@ -50,8 +51,8 @@ import java.util.function.Consumer;
 public final class NagleDelayDetector extends ReleaseDetector {
   public static final String TYPE = "tcp.nagle_delay";
 
-  public NagleDelayDetector(DetectOptions options) {
-    super(options);
+  public NagleDelayDetector(DetectOptions options, TimelineScans scans) {
+    super(options, scans);
   }
 
   /**
@@ -63,7 +64,7 @@ public final class NagleDelayDetector extends ReleaseDetector {
       Connection c,
       HttpTracker http,
       TlsFacts tls,
-      List<AckGatedReleases.Release> releases,
+      AckGatedReleases.Batch releases,
       Consumer<Finding> out) {
     boolean isHttp = http != null && http.isHttp();
     List<TlsFacts.Exchange> inferred = InferredExchanges.of(http, tls);
@@ -72,10 +73,13 @@ public final class NagleDelayDetector extends ReleaseDetector {
     }
     SegmentTimeline t = c.timeline();
     TreeMap<Long, List<AckGatedReleases.Release>> byMessage = null; // made for the first wait
-    for (AckGatedReleases.Release r : releases) {
-      if (!r.nagle() || r.windowGated() || r.heldMicros() < options.minStallMicros) {
+    for (int i = 0; i < releases.size(); i++) {
+      if (!releases.nagle(i)
+          || releases.windowGated(i)
+          || releases.heldMicros(i) < options.minStallMicros) {
         continue;
       }
+      AckGatedReleases.Release r = releases.get(i);
       long frame = t.frame(r.released());
       long key = -1;
       if (isHttp) {

@@ -43,6 +43,7 @@ import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.LossRecovery;
 import io.connscope.detect.facts.ReceiveWindow;
+import io.connscope.detect.facts.TimelineScans;
 import io.connscope.detect.facts.TransferGaps;
 import io.connscope.detect.facts.TransferLimits;
 import io.connscope.http.HttpTracker;
@@ -60,8 +61,8 @@ import java.util.TreeSet;
 public final class ReceiveWindowLimitedDetector extends TransferGapDetector {
   public static final String TYPE = "tcp.receive_window_limited";
 
-  public ReceiveWindowLimitedDetector(DetectOptions options) {
-    super(options);
+  public ReceiveWindowLimitedDetector(DetectOptions options, TimelineScans scans) {
+    super(options, scans);
   }
 
   @Override

@@ -2,32 +2,31 @@ package io.connscope.detect;
 
 import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.detect.facts.DetectOptions;
+import io.connscope.detect.facts.TimelineScans;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
 import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Base of the detectors that judge ACK-gated releases ({@link AckGatedReleases}): keeps one
- * timeline scan per open connection, advances it as each transaction becomes final (so findings can
- * be attached to their transaction while it is being reported) and once more at the close. At the
- * close of a TLS connection the TLS facts are passed on too, so that releases on a connection
- * without HTTP can be attached to the exchanges inferred from its records ({@link
- * io.connscope.detect.facts.InferredExchanges}).
+ * Base of the detectors that judge ACK-gated releases ({@link AckGatedReleases}): reads the
+ * timeline scan of each open connection ({@link TimelineScans}, shared with the other detectors
+ * that read it) as each transaction becomes final (so findings can be attached to their transaction
+ * while it is being reported) and once more at the close. At the close of a TLS connection the TLS
+ * facts are passed on too, so that releases on a connection without HTTP can be attached to the
+ * exchanges inferred from its records ({@link io.connscope.detect.facts.InferredExchanges}).
  */
 abstract class ReleaseDetector implements Detector {
   protected final DetectOptions options;
 
-  /** Per open connection: the timeline scan, advanced at each final transaction. */
-  private final Map<Connection, AckGatedReleases> open = new IdentityHashMap<>();
+  /** The timeline scans, shared with the other detectors that read them. */
+  private final TimelineScans scans;
 
-  ReleaseDetector(DetectOptions options) {
+  ReleaseDetector(DetectOptions options, TimelineScans scans) {
     this.options = options;
+    this.scans = scans;
   }
 
   /** The TLS facts of the connection being closed ({@link #tls} comes just before its close). */
@@ -43,7 +42,7 @@ abstract class ReleaseDetector implements Detector {
       Connection c,
       HttpTracker http,
       TlsFacts tls,
-      List<AckGatedReleases.Release> found,
+      AckGatedReleases.Batch found,
       Consumer<Finding> out);
 
   @Override
@@ -55,22 +54,14 @@ abstract class ReleaseDetector implements Detector {
   @Override
   public final void transaction(
       Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
-    AckGatedReleases scan = open.computeIfAbsent(c, k -> new AckGatedReleases(k, options));
-    report(
-        c, http, null, scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())), out);
+    report(c, http, null, scans.at(c, tx).releases(), out);
   }
 
   @Override
   public final void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    AckGatedReleases scan = open.remove(c);
     TlsFacts facts = tlsOf == c ? tls : null;
     tlsOf = null;
     tls = null;
-    report(
-        c,
-        http,
-        facts,
-        (scan == null ? new AckGatedReleases(c, options) : scan).advance(Long.MAX_VALUE),
-        out);
+    report(c, http, facts, scans.closing(c).releases(), out);
   }
 }

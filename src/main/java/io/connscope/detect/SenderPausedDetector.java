@@ -33,6 +33,7 @@ package io.connscope.detect;
 import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.ReceiveWindow;
+import io.connscope.detect.facts.TimelineScans;
 import io.connscope.detect.facts.TransferGaps;
 import io.connscope.http.HttpTracker;
 import io.connscope.result.Confidence;
@@ -49,8 +50,8 @@ import java.util.TreeSet;
 public final class SenderPausedDetector extends TransferGapDetector {
   public static final String TYPE = "tcp.sender_paused";
 
-  public SenderPausedDetector(DetectOptions options) {
-    super(options);
+  public SenderPausedDetector(DetectOptions options, TimelineScans scans) {
+    super(options, scans);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.connscope.detect;
 import io.connscope.detect.facts.AckGatedReleases;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.SeverityRule;
+import io.connscope.detect.facts.TimelineScans;
 import io.connscope.detect.facts.TransactionSpans;
 import io.connscope.detect.facts.TransferGaps;
 import io.connscope.http.HttpTracker;
@@ -20,12 +21,12 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Base of the detectors that judge a sender's gaps ({@link TransferGaps}): keeps one timeline scan
- * per open connection, advanced as each transaction becomes final, sums the counted gaps per
- * message (transaction and direction; per direction on a connection that carries no HTTP) and
- * reports each message once: when the scan has passed the transaction's last frame (a transaction
- * becomes final while its last segment is being processed, before the timeline records it, so
- * usually at the next transaction), or at the close.
+ * Base of the detectors that judge a sender's gaps ({@link TransferGaps}): reads the timeline scan
+ * of each open connection ({@link TimelineScans}, shared with the other detectors that read it) as
+ * each transaction becomes final, sums the counted gaps per message (transaction and direction; per
+ * direction on a connection that carries no HTTP) and reports each message once: when the scan has
+ * passed the transaction's last frame (a transaction becomes final while its last segment is being
+ * processed, before the timeline records it, so usually at the next transaction), or at the close.
  *
  * <p>Attribution: a gap belongs to a message when both of its segments lie within the message
  * (between its first and last frame on that side); gaps between two messages are the
@@ -33,13 +34,22 @@ import java.util.function.Consumer;
  */
 abstract class TransferGapDetector implements Detector {
   protected final DetectOptions options;
-  private final Map<Connection, State> open = new IdentityHashMap<>();
+
+  /** The timeline scans, shared with the other detectors that read them. */
+  private final TimelineScans scans;
+
+  /**
+   * Per open connection with counted gaps in messages not reported yet: those messages' groups, by
+   * transaction index * 2 + direction (-2 + direction without HTTP).
+   */
+  private final Map<Connection, TreeMap<Long, Group>> open = new IdentityHashMap<>();
 
   /** Evidence frames kept per message. */
   static final int MAX_FRAMES = 9;
 
-  TransferGapDetector(DetectOptions options) {
+  TransferGapDetector(DetectOptions options, TimelineScans scans) {
     this.options = options;
+    this.scans = scans;
   }
 
   /** One message's counted gaps. */
@@ -66,17 +76,6 @@ abstract class TransferGapDetector implements Detector {
     }
   }
 
-  private static final class State {
-    final TransferGaps scan;
-
-    /** Groups by message: transaction index * 2 + direction (-2 + direction without HTTP). */
-    final TreeMap<Long, Group> groups = new TreeMap<>();
-
-    State(Connection c, DetectOptions options) {
-      scan = new TransferGaps(c, options);
-    }
-  }
-
   /** The time this detector counts for {@code g}; 0 when it does not count the gap. */
   abstract long cost(Connection c, TransferGaps.Gap g);
 
@@ -92,28 +91,33 @@ abstract class TransferGapDetector implements Detector {
   @Override
   public final void transaction(
       Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
-    State s = open.computeIfAbsent(c, k -> new State(k, options));
-    collect(c, http, s, s.scan.advance(Math.max(tx.requestLastFrame(), tx.responseLastFrame())));
-    long scanned = s.scan.lastFrame();
-    for (Iterator<Group> it = s.groups.values().iterator(); it.hasNext(); ) {
+    TimelineScans scan = scans.at(c, tx);
+    TreeMap<Long, Group> groups = collect(c, http, open.get(c), scan.gaps());
+    if (groups == null) {
+      return; // no counted gap waiting: most connections, most transactions
+    }
+    long scanned = scan.lastFrame();
+    for (Iterator<Group> it = groups.values().iterator(); it.hasNext(); ) {
       Group g = it.next();
       if (g.tx != null && Math.max(g.tx.requestLastFrame(), g.tx.responseLastFrame()) <= scanned) {
         emit(c, http, g, out); // every gap of its messages is in
         it.remove();
       }
     }
+    if (groups.isEmpty()) {
+      open.remove(c);
+    } else {
+      open.put(c, groups);
+    }
   }
 
   @Override
   public final void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    State s = open.remove(c);
-    if (s == null) {
-      s = new State(c, options);
-    }
-    collect(c, http, s, s.scan.advance(Long.MAX_VALUE));
-    for (Iterator<Group> it = s.groups.values().iterator(); it.hasNext(); ) {
-      emit(c, http, it.next(), out);
-      it.remove();
+    TreeMap<Long, Group> groups = collect(c, http, open.remove(c), scans.closing(c).gaps());
+    if (groups != null) {
+      for (Group g : groups.values()) {
+        emit(c, http, g, out);
+      }
     }
   }
 
@@ -124,10 +128,16 @@ abstract class TransferGapDetector implements Detector {
     }
   }
 
-  private void collect(Connection c, HttpTracker http, State s, List<TransferGaps.Gap> gaps) {
+  /**
+   * Adds the counted gaps of {@code gaps} to {@code groups} (null for none yet: made for the first
+   * counted gap) and returns it.
+   */
+  private TreeMap<Long, Group> collect(
+      Connection c, HttpTracker http, TreeMap<Long, Group> groups, List<TransferGaps.Gap> gaps) {
     SegmentTimeline t = c.timeline();
     boolean isHttp = http != null && http.isHttp();
-    for (TransferGaps.Gap gap : gaps) {
+    for (int i = 0; i < gaps.size(); i++) {
+      TransferGaps.Gap gap = gaps.get(i);
       long cost = cost(c, gap);
       if (cost <= 0) {
         continue;
@@ -143,8 +153,11 @@ abstract class TransferGapDetector implements Detector {
         }
       }
       Transaction owner = tx;
+      if (groups == null) {
+        groups = new TreeMap<>();
+      }
       Group g =
-          s.groups.computeIfAbsent(
+          groups.computeIfAbsent(
               (tx == null ? -1 : tx.index()) * 2L + gap.dir(), k -> new Group(owner, gap.dir()));
       g.cost += cost;
       g.longest = Math.max(g.longest, cost);
@@ -157,6 +170,7 @@ abstract class TransferGapDetector implements Detector {
         evidence(t, gap, g.frames);
       }
     }
+    return groups;
   }
 
   /** Severity from cost: warning at transferWarnMicros and transferWarnShare of the transfer. */

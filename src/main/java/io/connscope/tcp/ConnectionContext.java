@@ -3,10 +3,10 @@ package io.connscope.tcp;
 import io.connscope.common.Warnings;
 
 /**
- * What every connection of one {@link ConnectionTable} shares: the options, the warnings, the pool
- * of out-of-order chunks and the two budgets counted over all open connections (bytes buffered out
- * of order, timeline entries allocated). Owned by the table and handed to each connection at
- * creation, so a connection never reaches back into the table.
+ * What every connection of one {@link ConnectionTable} shares: the options, the warnings, the pools
+ * of out-of-order chunks and of timeline arrays, and the two budgets counted over all open
+ * connections (bytes buffered out of order, timeline entries allocated). Owned by the table and
+ * handed to each connection at creation, so a connection never reaches back into the table.
  */
 final class ConnectionContext {
   final TcpOptions options;
@@ -19,6 +19,9 @@ final class ConnectionContext {
   java.util.function.LongUnaryOperator ids;
 
   final OooChunk.Pool pool = new OooChunk.Pool();
+
+  /** Timeline arrays kept for reuse. */
+  final SegmentTimeline.Pool timelines;
 
   /** Out-of-order bytes buffered over all connections. */
   long totalBuffered;
@@ -49,5 +52,6 @@ final class ConnectionContext {
   ConnectionContext(TcpOptions options, Warnings warnings) {
     this.options = options;
     this.warnings = warnings;
+    this.timelines = new SegmentTimeline.Pool(options.timelinePoolSets);
   }
 }

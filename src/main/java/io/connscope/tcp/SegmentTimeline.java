@@ -67,16 +67,20 @@ public final class SegmentTimeline {
   SegmentTimeline(int capacity, ConnectionContext budget) {
     this.capacity = Math.max(0, capacity);
     this.budget = budget;
-    int initial = budget == null ? Math.min(this.capacity, 16) : 0;
-    ts = new long[initial];
-    frame = new long[initial];
-    seq = new long[initial];
-    ack = new long[initial];
-    len = new int[initial];
-    window = new int[initial];
-    dir = new byte[initial];
-    flags = new byte[initial];
-    kind = new byte[initial];
+    if (budget == null) {
+      int initial = Math.min(this.capacity, 16);
+      ts = new long[initial];
+      frame = new long[initial];
+      seq = new long[initial];
+      ack = new long[initial];
+      len = new int[initial];
+      window = new int[initial];
+      dir = new byte[initial];
+      flags = new byte[initial];
+      kind = new byte[initial];
+    } else {
+      empty(); // arrays come from the table's pool as entries arrive
+    }
   }
 
   /** Records one segment; returns false (and records nothing) once the capacity is reached. */
@@ -162,6 +166,12 @@ public final class SegmentTimeline {
       n = ts.length + extra;
       budget.timelineEntries += extra;
     }
+    if (budget != null && budget.timelines.take(this, n)) {
+      return true; // the pool copied the entries into its arrays and took the old ones
+    }
+    if (budget != null) {
+      budget.timelines.give(this); // the next timeline that grows to this size takes them
+    }
     ts = Arrays.copyOf(ts, n);
     frame = Arrays.copyOf(frame, n);
     seq = Arrays.copyOf(seq, n);
@@ -174,16 +184,149 @@ public final class SegmentTimeline {
     return true;
   }
 
+  private void empty() {
+    ts = frame = seq = ack = NO_LONGS;
+    len = window = NO_INTS;
+    dir = flags = kind = NO_BYTES;
+  }
+
+  /**
+   * The entry arrays of the timelines of one table, kept for reuse: a connection's arrays go back
+   * when it is released and when they grow, and a growing timeline takes arrays of its new size
+   * from here (connection-per-request traffic opens and closes a connection every few packets:
+   * growing to 4, 8 and 16 entries was the largest garbage per connection). Sizes 4 to 64 entries
+   * (those {@link #grow} makes while the budget is not short), at most {@link
+   * TcpOptions#timelinePoolSets} sets per size (64 by default: at most about 340 KB kept). The
+   * budget counts what connections hold, as before; what is kept here is not counted. Not
+   * thread-safe: one per table.
+   */
+  static final class Pool {
+    private static final int SIZES = 5; // 4, 8, 16, 32, 64
+    private final int maxFree;
+    private final long[][] ts, frame, seq, ack;
+    private final int[][] len, window;
+    private final byte[][] dir, flags, kind;
+    private final int[] free = new int[SIZES];
+
+    /** A pool keeping at most {@code maxFree} sets of arrays per size. */
+    Pool(int maxFree) {
+      this.maxFree = Math.max(0, maxFree);
+      int n = SIZES * this.maxFree;
+      ts = new long[n][];
+      frame = new long[n][];
+      seq = new long[n][];
+      ack = new long[n][];
+      len = new int[n][];
+      window = new int[n][];
+      dir = new byte[n][];
+      flags = new byte[n][];
+      kind = new byte[n][];
+    }
+
+    /** Sets of arrays of {@code entries} entries kept (for tests). */
+    int kept(int entries) {
+      int c = sizeClass(entries);
+      return c < 0 ? 0 : free[c];
+    }
+
+    /** The pool's size class of arrays of {@code n} entries, -1 when not kept. */
+    private static int sizeClass(int n) {
+      return n >= 4 && n <= 64 && Integer.bitCount(n) == 1
+          ? Integer.numberOfTrailingZeros(n) - 2
+          : -1;
+    }
+
+    /**
+     * Gives {@code t} kept arrays of {@code n} entries holding its entries, and keeps its old ones;
+     * false (nothing changed) when none of that size is kept.
+     */
+    boolean take(SegmentTimeline t, int n) {
+      int c = sizeClass(n);
+      if (c < 0 || free[c] == 0) {
+        return false;
+      }
+      int k = c * maxFree + --free[c];
+      int size = t.size;
+      System.arraycopy(t.ts, 0, ts[k], 0, size);
+      System.arraycopy(t.frame, 0, frame[k], 0, size);
+      System.arraycopy(t.seq, 0, seq[k], 0, size);
+      System.arraycopy(t.ack, 0, ack[k], 0, size);
+      System.arraycopy(t.len, 0, len[k], 0, size);
+      System.arraycopy(t.window, 0, window[k], 0, size);
+      System.arraycopy(t.dir, 0, dir[k], 0, size);
+      System.arraycopy(t.flags, 0, flags[k], 0, size);
+      System.arraycopy(t.kind, 0, kind[k], 0, size);
+      long[] oldTs = t.ts, oldFrame = t.frame, oldSeq = t.seq, oldAck = t.ack;
+      int[] oldLen = t.len, oldWindow = t.window;
+      byte[] oldDir = t.dir, oldFlags = t.flags, oldKind = t.kind;
+      t.ts = ts[k];
+      t.frame = frame[k];
+      t.seq = seq[k];
+      t.ack = ack[k];
+      t.len = len[k];
+      t.window = window[k];
+      t.dir = dir[k];
+      t.flags = flags[k];
+      t.kind = kind[k];
+      clear(k);
+      keep(oldTs, oldFrame, oldSeq, oldAck, oldLen, oldWindow, oldDir, oldFlags, oldKind);
+      return true;
+    }
+
+    /**
+     * Keeps the arrays of {@code t}, released or grown out of (when there is room for their size).
+     */
+    void give(SegmentTimeline t) {
+      keep(t.ts, t.frame, t.seq, t.ack, t.len, t.window, t.dir, t.flags, t.kind);
+    }
+
+    private void keep(
+        long[] ts,
+        long[] frame,
+        long[] seq,
+        long[] ack,
+        int[] len,
+        int[] window,
+        byte[] dir,
+        byte[] flags,
+        byte[] kind) {
+      int c = sizeClass(ts.length);
+      if (c < 0 || free[c] == maxFree) {
+        return;
+      }
+      int k = c * maxFree + free[c]++;
+      this.ts[k] = ts;
+      this.frame[k] = frame;
+      this.seq[k] = seq;
+      this.ack[k] = ack;
+      this.len[k] = len;
+      this.window[k] = window;
+      this.dir[k] = dir;
+      this.flags[k] = flags;
+      this.kind[k] = kind;
+    }
+
+    private void clear(int k) {
+      ts[k] = frame[k] = seq[k] = ack[k] = null;
+      len[k] = window[k] = null;
+      dir[k] = flags[k] = kind[k] = null;
+    }
+  }
+
   /**
    * Gives the allocated entries back to the shared budget, and drops them: the connection is
    * finished and its detectors have run, but its record may still wait in the report writers'
    * queue, which must not hold timeline memory the budget no longer counts. Empty afterwards.
    */
   void release() {
-    returnBudget();
-    ts = frame = seq = ack = sackLeft = sackRight = NO_LONGS;
-    len = window = sackEntry = NO_INTS;
-    dir = flags = kind = NO_BYTES;
+    if (budget != null) {
+      budget.timelineEntries -= ts.length + sackEntry.length;
+      budget.timelines.give(this);
+      budget = null;
+    }
+    empty();
+    sackLeft = sackRight = NO_LONGS;
+    sackEntry = NO_INTS;
     size = 0;
     sackSize = 0;
   }

@@ -45,6 +45,12 @@ public final class TcpOptions {
    */
   public long maxTimelineEntriesTotal = 4_000_000;
 
+  /**
+   * Sets of timeline arrays kept per size (4 to 64 entries) for the connections that open later
+   * ({@link SegmentTimeline.Pool}); 0 keeps none. Not counted in {@link #maxTimelineEntriesTotal}.
+   */
+  public int timelinePoolSets = 64;
+
   /** Capture time without a packet after which a connection is finished; 0 disables. */
   public long idleTimeoutMicros = 0;
 

@@ -4,6 +4,7 @@ import io.connscope.common.Direction;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -64,6 +65,131 @@ public final class AckGatedReleases {
       boolean windowGated) {}
 
   /**
+   * The releases one {@link #advance} found, in primitive arrays reused from one advance to the
+   * next (a keep-alive transaction has about one release: a record and a list for each was most of
+   * the detectors' garbage per transaction). Valid until the next advance into it; {@link #get}
+   * makes the record of one release, for the few a detector reports.
+   */
+  public static final class Batch {
+    private static final int PURE_ACK = 1;
+    private static final int NAGLE = 2;
+    private static final int RTT_KNOWN = 4;
+    private static final int WINDOW_GATED = 8;
+
+    private int size;
+    private int[] ints = new int[4 * 4]; // dir, data, ack, released
+    private long[] longs = new long[4 * 3]; // ackDelay, stall, held
+    private byte[] flags = new byte[4];
+
+    /** Releases found. */
+    public int size() {
+      return size;
+    }
+
+    public int dir(int k) {
+      return ints[4 * k];
+    }
+
+    public int data(int k) {
+      return ints[4 * k + 1];
+    }
+
+    public int ack(int k) {
+      return ints[4 * k + 2];
+    }
+
+    public int released(int k) {
+      return ints[4 * k + 3];
+    }
+
+    public long ackDelayMicros(int k) {
+      return longs[3 * k];
+    }
+
+    public long stallMicros(int k) {
+      return longs[3 * k + 1];
+    }
+
+    public long heldMicros(int k) {
+      return longs[3 * k + 2];
+    }
+
+    public boolean pureAck(int k) {
+      return (flags[k] & PURE_ACK) != 0;
+    }
+
+    public boolean nagle(int k) {
+      return (flags[k] & NAGLE) != 0;
+    }
+
+    public boolean rttKnown(int k) {
+      return (flags[k] & RTT_KNOWN) != 0;
+    }
+
+    public boolean windowGated(int k) {
+      return (flags[k] & WINDOW_GATED) != 0;
+    }
+
+    /** Release {@code k} as a record. */
+    public Release get(int k) {
+      return new Release(
+          dir(k),
+          data(k),
+          ack(k),
+          released(k),
+          ackDelayMicros(k),
+          stallMicros(k),
+          heldMicros(k),
+          pureAck(k),
+          nagle(k),
+          rttKnown(k),
+          windowGated(k));
+    }
+
+    /** Every release of the batch as records, in order. */
+    public List<Release> toList() {
+      List<Release> out = new ArrayList<>(size);
+      for (int k = 0; k < size; k++) {
+        out.add(get(k));
+      }
+      return out;
+    }
+
+    private void add(
+        int dir,
+        int data,
+        int ack,
+        int released,
+        long ackDelayMicros,
+        long stallMicros,
+        long heldMicros,
+        boolean pureAck,
+        boolean nagle,
+        boolean rttKnown,
+        boolean windowGated) {
+      if (size == flags.length) {
+        ints = Arrays.copyOf(ints, 8 * size);
+        longs = Arrays.copyOf(longs, 6 * size);
+        flags = Arrays.copyOf(flags, 2 * size);
+      }
+      int k = size++;
+      ints[4 * k] = dir;
+      ints[4 * k + 1] = data;
+      ints[4 * k + 2] = ack;
+      ints[4 * k + 3] = released;
+      longs[3 * k] = ackDelayMicros;
+      longs[3 * k + 1] = stallMicros;
+      longs[3 * k + 2] = heldMicros;
+      flags[k] =
+          (byte)
+              ((pureAck ? PURE_ACK : 0)
+                  | (nagle ? NAGLE : 0)
+                  | (rttKnown ? RTT_KNOWN : 0)
+                  | (windowGated ? WINDOW_GATED : 0));
+    }
+  }
+
+  /**
    * A released segment may arrive sooner than one sender-side round trip after its ACK by the
    * tolerance or by this share of the round trip, whichever is larger: the handshake's round trip
    * can exceed the path's by the hosts' processing or a queue at the time (a few ms on real
@@ -104,9 +230,12 @@ public final class AckGatedReleases {
     this.o = o;
   }
 
-  /** Examines the entries not examined yet whose frame is at most {@code upToFrame}. */
-  public List<Release> advance(long upToFrame) {
-    List<Release> out = null; // made for the first release: most calls find none or one
+  /**
+   * Examines the entries not examined yet whose frame is at most {@code upToFrame}; the releases
+   * found replace what {@code out} held.
+   */
+  public void advance(long upToFrame, Batch out) {
+    out.size = 0;
     SegmentTimeline t = c.timeline();
     for (; next < t.size() && t.frame(next) <= upToFrame; next++) {
       int i = next;
@@ -160,25 +289,20 @@ public final class AckGatedReleases {
       if (release >= 0
           && release >= expected - early
           && release <= expected + o.releaseToleranceMicros) {
-        if (out == null) {
-          out = new ArrayList<>(2);
-        }
         out.add(
-            new Release(
-                dir,
-                a,
-                ack,
-                i,
-                ackDelay,
-                Math.max(0, ackDelay - Math.max(0, rttReceiver)),
-                t.ts(i) - t.ts(a),
-                t.len(ack) == 0,
-                nagle(t, a, i, effectiveMss(dir)),
-                rttKnown,
-                windowGated));
+            dir,
+            a,
+            ack,
+            i,
+            ackDelay,
+            Math.max(0, ackDelay - Math.max(0, rttReceiver)),
+            t.ts(i) - t.ts(a),
+            t.len(ack) == 0,
+            nagle(t, a, i, effectiveMss(dir)),
+            rttKnown,
+            windowGated);
       }
     }
-    return out == null ? List.of() : out;
   }
 
   /**

@@ -11,15 +11,17 @@ import java.util.List;
  * The stage before the detectors: facts about connections that several detectors read, computed
  * once per transaction and per finished connection before any detector sees it. It holds the
  * client/server pair aggregates ({@link PairAggregator}) and the bounded index of finished HTTP
- * connections ({@link HttpConnections}, for the detectors that link connections). It reports
- * nothing. The pipeline calls {@link #transaction} after the detectors' {@code transaction} and
- * {@link #connection} before the detectors' {@code connection}, as the pair aggregates have always
- * been fed.
+ * connections ({@link HttpConnections}, for the detectors that link connections), and the timeline
+ * scans several detectors read ({@link TimelineScans}, advanced by whichever asks first). It
+ * reports nothing. The pipeline calls {@link #transaction} after the detectors' {@code transaction}
+ * and {@link #connection} before the detectors' {@code connection}, as the pair aggregates have
+ * always been fed.
  */
 public final class ConnectionFacts {
   private final PairAggregator pairs;
   private final HttpConnections links;
   private final DetectOptions options;
+  private final TimelineScans scans;
   private Connection transfersOf;
   private List<TransferLimits.Transfer> transfers = List.of();
 
@@ -27,6 +29,7 @@ public final class ConnectionFacts {
     this.options = options;
     this.pairs = new PairAggregator(options);
     this.links = new HttpConnections(options, warnings);
+    this.scans = new TimelineScans(options);
   }
 
   /** A final transaction of open connection {@code c}. */
@@ -78,6 +81,11 @@ public final class ConnectionFacts {
   /** The client/server pair aggregates. */
   public PairAggregator pairs() {
     return pairs;
+  }
+
+  /** The timeline scans the release and transfer-gap detectors share. */
+  public TimelineScans scans() {
+    return scans;
   }
 
   /** The index of finished HTTP connections. */

@@ -5,6 +5,7 @@ import io.connscope.http.Framing;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.result.ConnectionResult;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.HalfConnection;
 import java.util.List;
@@ -52,6 +53,7 @@ public final class KeepAlive {
    * @param keepAliveMax the response's {@code Keep-Alive: max=}, -1 when absent
    * @param keepAliveTimeoutSeconds the response's {@code Keep-Alive: timeout=}, -1 when absent
    * @param persistent the connection may carry another request after this transaction
+   * @param transaction the transaction negotiated (the cache's key)
    */
   public record Negotiation(
       String clientAsked,
@@ -59,7 +61,8 @@ public final class KeepAlive {
       String serverAnswered,
       int keepAliveMax,
       int keepAliveTimeoutSeconds,
-      boolean persistent) {
+      boolean persistent,
+      Transaction transaction) {
 
     /** The client wanted the connection to stay open (also when only via Proxy-Connection). */
     public boolean clientWants() {
@@ -75,30 +78,27 @@ public final class KeepAlive {
   }
 
   /**
-   * How a connection ended.
-   *
-   * @param requests requests seen
-   * @param reused more than one request was sent
-   * @param closedBy {@code client}, {@code server}, or null when nobody sent FIN or RST
-   * @param closeKind {@code fin}, {@code rst}, or {@code none} (capture end, idle, evicted)
-   * @param closeFrame the first FIN or RST, -1 when none
-   * @param closeMicros its time, -1 when none
-   * @param closedAfter index of the last transaction whose response ended before the close, -1
-   * @param idleBeforeCloseMicros time from the last HTTP message byte before the close to the
-   *     close, -1 when unknown
+   * The last {@link #negotiation} made: detectors (keep-alive refused, not requested, limit) and
+   * the result model ask for the same transaction in turn, each computed it anew (header scans and
+   * a record each). A racy single-entry cache: a {@code Negotiation} is immutable (its fields are
+   * final, so another thread sees them whole) and a transaction's negotiation never changes once it
+   * is final, so a stale or another thread's entry only misses.
    */
-  public record Ending(
-      int requests,
-      boolean reused,
-      String closedBy,
-      String closeKind,
-      long closeFrame,
-      long closeMicros,
-      int closedAfter,
-      long idleBeforeCloseMicros) {}
+  private static Negotiation last;
 
-  /** The negotiation of {@code t}. */
+  /** The negotiation of {@code t} (a final transaction: it is cached by identity). */
   public static Negotiation negotiation(Transaction t) {
+    Negotiation n = last;
+    if (n != null && n.transaction == t) {
+      return n;
+    }
+    n = negotiate(t);
+    last = n;
+    return n;
+  }
+
+  /** {@link #negotiation} computed, not cached. */
+  static Negotiation negotiate(Transaction t) {
     String asked = null;
     String proxy = null;
     if (t.method() != null) {
@@ -123,7 +123,7 @@ public final class KeepAlive {
             && t.responseFraming() != Framing.CLOSE
             && t.responseFraming() != Framing.TUNNEL
             && (KEEP_ALIVE.equals(answered) || DEFAULT.equals(answered) && !NONE.equals(asked));
-    return new Negotiation(asked, proxy, answered, max, timeout, persistent);
+    return new Negotiation(asked, proxy, answered, max, timeout, persistent, t);
   }
 
   private static String asked(Headers h, String version) {
@@ -229,8 +229,11 @@ public final class KeepAlive {
     return Long.parseLong(v);
   }
 
-  /** How {@code c} ended, with its HTTP transactions ({@code http} may be null). */
-  public static Ending ending(Connection c, HttpTracker http) {
+  /**
+   * How {@code c} ended, with its HTTP transactions ({@code http} may be null): the result model's
+   * record itself (nothing else reads it), made once per connection.
+   */
+  public static ConnectionResult.KeepAliveEnding ending(Connection c, HttpTracker http) {
     int requests = 0;
     int closedAfter = -1;
     long lastBefore = -1;
@@ -240,7 +243,9 @@ public final class KeepAlive {
     String kind = by < 0 ? "none" : closeKind(c.half(by));
     long end = closeUs >= 0 ? closeUs : c.lastTsMicros();
     if (http != null) {
-      for (Transaction t : http.transactions()) {
+      List<Transaction> txs = http.transactions();
+      for (int i = 0; i < txs.size(); i++) {
+        Transaction t = txs.get(i);
         if (t.method() != null) {
           requests++;
         }
@@ -256,7 +261,7 @@ public final class KeepAlive {
           (int) Math.max(0, http.transactionCount() - http.transactions().size()); // no longer kept
     }
     long idle = closeUs >= 0 && lastBefore >= 0 ? closeUs - lastBefore : -1;
-    return new Ending(
+    return new ConnectionResult.KeepAliveEnding(
         requests,
         requests > 1,
         by == Direction.CLIENT ? "client" : by == Direction.SERVER ? "server" : null,

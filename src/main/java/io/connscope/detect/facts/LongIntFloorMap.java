@@ -9,8 +9,9 @@ import java.util.Arrays;
  * whose entry and two boxes per put were most of a connection's loss-analysis garbage.
  */
 final class LongIntFloorMap {
-  private long[] keys = new long[16];
-  private int[] values = new int[16];
+  // from 4: a connection-per-request direction sends a few data segments
+  private long[] keys = new long[4];
+  private int[] values = new int[4];
   private int size;
 
   /** Maps {@code key} to {@code value}, replacing the value an equal key had. */

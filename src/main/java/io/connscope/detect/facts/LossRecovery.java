@@ -4,8 +4,10 @@ import io.connscope.tcp.Connection;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -259,9 +261,12 @@ public final class LossRecovery {
    * The peer's D-SACK blocks of direction {@code d}'s bytes (RFC 2883 §4): left edge -> {right,
    * timeline index} for each (several per left edge kept in order).
    */
-  private static TreeMap<Long, List<long[]>> dsacks(SegmentTimeline t, int d) {
-    TreeMap<Long, List<long[]>> out = new TreeMap<>();
+  private static NavigableMap<Long, List<long[]>> dsacks(SegmentTimeline t, int d) {
     int n = t.sackCount();
+    if (n == 0) {
+      return Collections.emptyNavigableMap(); // most connections: no SACK block at all
+    }
+    TreeMap<Long, List<long[]>> out = new TreeMap<>();
     for (int k = 0; k < n; k++) {
       int i = t.sackEntry(k);
       if (t.dir(i) == d || (k > 0 && t.sackEntry(k - 1) == i)) {
@@ -281,7 +286,7 @@ public final class LossRecovery {
    * for none. Looks at the few left edges at or below {@code s} (a D-SACK reports one segment's
    * range, or a little more).
    */
-  private static int dsackOf(TreeMap<Long, List<long[]>> dsacks, int i, long s, long e) {
+  private static int dsackOf(NavigableMap<Long, List<long[]>> dsacks, int i, long s, long e) {
     int best = -1, looked = 0;
     for (Map.Entry<Long, List<long[]>> m = dsacks.floorEntry(s);
         m != null && looked < 4;
@@ -297,7 +302,7 @@ public final class LossRecovery {
 
   static Direction direction(SegmentTimeline t, int d, long rtt, long timeoutMinMicros) {
     Direction out = new Direction(d);
-    TreeMap<Long, List<long[]>> dsacks = dsacks(t, d);
+    NavigableMap<Long, List<long[]>> dsacks = dsacks(t, d);
     int sackCursor = 0; // next SACK block of the timeline to read
     long sackHigh = -1; // highest SACK right edge (not D-SACK) since the peer's ACK last moved
     long reorder = rtt > 0 ? rtt / 2 : REORDER_DEFAULT_MICROS;

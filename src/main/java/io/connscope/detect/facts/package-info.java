@@ -2,11 +2,12 @@
  * Detect facts: what several detectors (and the analysis) read of a connection, computed once and
  * reporting nothing. Two kinds: the {@link io.connscope.detect.facts.ConnectionFacts} stage
  * (client/server pair aggregates {@link io.connscope.detect.facts.PairAggregator}, the bounded
- * index of finished HTTP connections {@link io.connscope.detect.facts.HttpConnections}), fed by the
- * analysis before any detector sees a connection; and pure rules over one connection that more than
- * one detector applies ({@code KeepAlive}, {@code ReuseFailures}, {@code AckGatedReleases}, {@code
- * TransferGaps}, {@code ReceiveWindow}, {@code LossRecovery}, {@code Flights}, {@code
- * TransactionSpans}).
+ * index of finished HTTP connections {@link io.connscope.detect.facts.HttpConnections}, the
+ * timeline scans {@link io.connscope.detect.facts.TimelineScans} that four detectors read, run
+ * once), fed by the analysis before any detector sees a connection; and pure rules over one
+ * connection that more than one detector applies ({@code KeepAlive}, {@code ReuseFailures}, {@code
+ * AckGatedReleases}, {@code TransferGaps}, {@code ReceiveWindow}, {@code LossRecovery}, {@code
+ * Flights}, {@code TransactionSpans}).
  *
  * <p>Contract: facts use {@code tcp}, {@code http}, {@code decode}, {@code capture}, {@code common}
  * and hold the detectors' thresholds ({@link io.connscope.detect.facts.DetectOptions}, read by

@@ -2,16 +2,30 @@ package io.connscope.detect.facts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.analysis.AnalysisConfig;
+import io.connscope.analysis.AnalysisSink;
+import io.connscope.analysis.CaptureTotals;
+import io.connscope.analysis.ConnectionRecord;
 import io.connscope.common.Direction;
 import io.connscope.common.Warnings;
 import io.connscope.http.HttpOptions;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.report.Reports;
+import io.connscope.result.Finding;
+import io.connscope.tcp.Connection;
 import io.connscope.tcp.StreamControl;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -122,6 +136,50 @@ class KeepAliveTest {
     assertEquals(null, n.serverAnswered());
     assertFalse(n.persistent());
     assertFalse(n.serverRefused());
+  }
+
+  /**
+   * The cached negotiation is the computed one for every transaction of every sample, asked in turn
+   * with the transaction before it (a miss, a hit, then a miss again for the earlier one).
+   */
+  @Test
+  void cachedNegotiationIsTheComputedOne() throws IOException {
+    List<Transaction> all = new ArrayList<>();
+    try (java.util.stream.Stream<Path> s = Files.list(Paths.get("samples"))) {
+      for (Path p : s.filter(f -> f.toString().endsWith(".pcap")).sorted().toList()) {
+        Reports.run(
+            new AnalysisConfig(),
+            new AnalysisSink() {
+              @Override
+              public void transaction(Connection c, Transaction t) {
+                all.add(t);
+              }
+
+              @Override
+              public void connection(ConnectionRecord r) {}
+
+              @Override
+              public void finding(Finding f) {}
+
+              @Override
+              public void finish(CaptureTotals capture) {}
+            },
+            p);
+      }
+    }
+    assertTrue(all.size() > 200, "transactions: " + all.size());
+    Transaction before = all.get(0);
+    int persistent = 0;
+    for (Transaction t : all) {
+      KeepAlive.Negotiation n = KeepAlive.negotiation(t);
+      assertEquals(KeepAlive.negotiate(t), n);
+      assertSame(n, KeepAlive.negotiation(t), "the second ask is the first answer");
+      assertEquals(KeepAlive.negotiate(before), KeepAlive.negotiation(before));
+      assertEquals(n, KeepAlive.negotiation(t));
+      persistent += n.persistent() ? 1 : 0;
+      before = t;
+    }
+    assertTrue(persistent > 0 && persistent < all.size(), "persistent: " + persistent);
   }
 
   @Test
