@@ -3,6 +3,7 @@ package io.connscope.spark;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.ResultBuilder;
+import io.connscope.analysis.TuningOptions;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.report.JsonReportWriter;
 import io.connscope.result.CaptureSummary;
@@ -42,13 +43,14 @@ final class PairAnalysis {
   private PairAnalysis() {}
 
   /** The creation frames of the connections of every host pair in {@code frames}. */
-  static Iterator<Long> starts(Iterator<Tuple2<FrameKey, Frame>> frames, long startNanos) {
-    // no TLS keys: the connection table does not depend on decryption
+  static Iterator<Long> starts(
+      Iterator<Tuple2<FrameKey, Frame>> frames, long startNanos, TuningOptions tuning) {
+    // no TLS keys: the connection table does not depend on decryption (but on the table's options)
     List<Long> out = new ArrayList<>();
     perPair(
         frames,
         pair -> {
-          Analysis a = Analysis.connectionsOnly(new AnalysisConfig(), out::add);
+          Analysis a = Analysis.connectionsOnly(tuning.toConfig(), out::add);
           a.assignConnectionIds(f -> f);
           a.captureStart(startNanos);
           return a;
@@ -64,6 +66,7 @@ final class PairAnalysis {
   static Iterator<Out> results(
       Iterator<Tuple2<FrameKey, Frame>> frames,
       long startNanos,
+      TuningOptions tuning,
       long[] starts,
       boolean report,
       String version,
@@ -74,7 +77,7 @@ final class PairAnalysis {
         frames,
         pair -> {
           current[0] = new Collector();
-          AnalysisConfig config = new AnalysisConfig();
+          AnalysisConfig config = tuning.toConfig(); // the capture filter ran in stage 1
           for (String text : keyLog) {
             config.tlsKeys.add(text);
           }

@@ -84,6 +84,72 @@ class SparkAnalyzeTest {
   }
 
   @Test
+  void filterAndThresholdsGiveWhatAnalyzeGives() throws IOException {
+    List<String> inputs = new ArrayList<>();
+    for (String n :
+        List.of(
+            "keepalive-get.pcap",
+            "dumb-proxy-hang.pcap",
+            "port-burst.pcap",
+            "setup-serial-delay.pcap",
+            "bottleneck-loss.pcap")) {
+      inputs.add(SAMPLES.resolve(n).toAbsolutePath().toString());
+    }
+    // analyze's own options, spelled as on its command line: the filter drops two servers, the
+    // thresholds change severities and costs
+    List<String> options =
+        List.of(
+            "-f",
+            "tcp port 18122 or tcp port 18129 or host 10.99.1.2",
+            "--warn-cost-ms",
+            "1",
+            "--reference-rtt-ms",
+            "120",
+            "--initial-window",
+            "4",
+            "--server-port",
+            "18129");
+    List<String> args = new ArrayList<>(inputs);
+    args.addAll(options);
+    args.addAll(List.of("--out", tmp.resolve("out-options").toString(), "--overwrite"));
+    SparkJob.Options o = SparkAnalyze.parse(args.toArray(new String[0]));
+    JsonNode sparkReport = runSpark("options", o);
+
+    List<String> analyzeArgs = new ArrayList<>(inputs);
+    analyzeArgs.addAll(options);
+    JsonNode expected = analyze(analyzeArgs);
+    assertSameAnswers(expected, sparkReport);
+    for (String f : List.of("filter", "filtered_out")) {
+      assertEquals(expected.path("capture").path(f), sparkReport.path("capture").path(f), f);
+    }
+    // the options did something: frames were filtered out, and the findings are not the defaults'
+    assertTrue(sparkReport.path("capture").path("filtered_out").asLong() > 0);
+    JsonNode defaults = analyze(inputs);
+    assertTrue(
+        defaults.path("connections").size() > sparkReport.path("connections").size(),
+        "the filter removed connections");
+    assertFalse(
+        sorted(defaults.path("findings"), JsonNode::toString)
+            .equals(sorted(expected.path("findings"), JsonNode::toString)));
+  }
+
+  @Test
+  void badOptionsAreOneLineErrors() {
+    for (String[] args :
+        List.of(
+            new String[] {"x.pcap"},
+            new String[] {"x.pcap", "--out", "o", "--warn-cost-ms", "-3"},
+            new String[] {"x.pcap", "--out", "o", "--initial-window", "0"},
+            new String[] {"x.pcap", "--out", "o", "--report", "pdf"},
+            new String[] {"x.pcap", "--out", "o", "--no-such-option"},
+            new String[] {"x.pcap", "--out", "o", "-f", "tcp port"})) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> SparkAnalyze.parse(args));
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+  }
+
+  @Test
   void rotatedFilesGiveWhatAnalyzeGives() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("rotated"));
     int parts = DirectoryInputTest.rotate(SAMPLES.resolve("slow-reader.pcap"), dir, 150);
@@ -216,6 +282,11 @@ class SparkAnalyzeTest {
             partitions,
             1_000_000,
             keyLog);
+    return runSpark(name, o);
+  }
+
+  private static JsonNode runSpark(String name, SparkJob.Options o) throws IOException {
+    Path out = tmp.resolve("out-" + name);
     new SparkJob(spark, o).run();
     JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     // the Parquet tables hold the same records as the report
