@@ -134,6 +134,39 @@ class SparkAnalyzeTest {
   }
 
   @Test
+  void harOfTheSetIsAnalyzesHar() throws IOException {
+    List<String> inputs = new ArrayList<>();
+    for (String n :
+        List.of(
+            "keepalive-get.pcap", "pipelined.pcap", "keepalive-refused.pcap", "port-cycle.pcap")) {
+      inputs.add(SAMPLES.resolve(n).toAbsolutePath().toString());
+    }
+    Path out = tmp.resolve("out-har");
+    List<String> args = new ArrayList<>(inputs);
+    args.addAll(List.of("--out", out.toString(), "--overwrite", "--report", "json,har"));
+    new SparkJob(spark, SparkAnalyze.parse(args.toArray(new String[0]))).run();
+
+    Path har = tmp.resolve("analyze.har");
+    List<String> analyzeArgs = new ArrayList<>(List.of("analyze"));
+    analyzeArgs.addAll(inputs);
+    analyzeArgs.addAll(List.of("-o", har.toString()));
+    StringWriter err = new StringWriter();
+    assertEquals(
+        0,
+        Main.run(
+            analyzeArgs.toArray(new String[0]), new ByteArrayOutputStream(), new PrintWriter(err)),
+        err.toString());
+    JsonNode entries = new ObjectMapper().readTree(har.toFile()).path("log").path("entries");
+    assertTrue(entries.size() > 10, "transactions: " + entries.size());
+    // the same bytes, but for the files' names in the comment: the job names them as Hadoop
+    // qualifies them (file:/..., hdfs://...)
+    String samples = SAMPLES.toAbsolutePath().toString();
+    assertEquals(
+        Files.readString(har),
+        Files.readString(out.resolve("report.har")).replace("file:" + samples, samples));
+  }
+
+  @Test
   void badOptionsAreOneLineErrors() {
     for (String[] args :
         List.of(
