@@ -117,11 +117,9 @@ public final class SparkAnalyze {
       System.exit(2);
       return;
     }
-    SparkSession spark =
-        SparkSession.builder()
-            .appName("connscope")
-            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-            .getOrCreate();
+    SparkSession.Builder builder = SparkSession.builder().appName("connscope");
+    KryoClasses.SPARK_CONF.forEach(builder::config);
+    SparkSession spark = builder.getOrCreate();
     int code = 0;
     try {
       SparkJob.Summary s = new SparkJob(spark, options).run();

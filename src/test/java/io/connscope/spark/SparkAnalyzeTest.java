@@ -43,14 +43,15 @@ class SparkAnalyzeTest {
 
   @BeforeAll
   static void start() {
+    SparkSession.Builder builder = SparkSession.builder();
+    KryoClasses.SPARK_CONF.forEach(builder::config); // as SparkAnalyze.main runs the job
     spark =
-        SparkSession.builder()
+        builder
             .master("local[2]")
             .appName("connscope-test")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "2")
             .config("spark.default.parallelism", "2")
-            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
             .config("spark.testing.memory", String.valueOf(512L << 20))
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.sql.warehouse.dir", tmp.resolve("warehouse").toString())
