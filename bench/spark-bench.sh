@@ -14,14 +14,14 @@
 #                                 files of SPARK_BENCH_FILE_MB each, as a capture appliance writes
 #   SPARK_BENCH_FILE_MB=256       size of each rotated file
 #   SPARK_BENCH_CORES="1 2"       local[N] runs
-#   SPARK_BENCH_MEM=3g            driver heap of the local-mode JVM (driver and executor in one)
+#   SPARK_BENCH_MEM=3g            --driver-memory of the local-mode JVM (driver and executor in one)
 #   SPARK_BENCH_TIMEOUT=3600      time bound of each timed command
 #   SPARK_BENCH_REPORT=none       the job's --report (the tables are always written; a report of
 #                                 the whole multi-GB set does not fit a 3 GB local-mode driver)
 #
-# The job runs as spark-submit runs it in local mode: one JVM with the Spark jars (the provided
-# dependencies, resolved by Maven into target/spark-classpath.txt) and target/connscope.jar, the
-# master given as -Dspark.master=local[N]. Outputs go to a temporary directory, removed at the end.
+# The job is started with spark-submit (bench/spark-submit.sh: a Spark installation's when
+# SPARK_HOME has one, else Spark's own launcher over the jars of a Spark distribution), master
+# local[N]: one JVM, driver and executor. Outputs go to a temporary directory, removed at the end.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,7 +32,6 @@ CORES=${SPARK_BENCH_CORES:-1 2}
 MEM=${SPARK_BENCH_MEM:-3g}
 TIMEOUT=${SPARK_BENCH_TIMEOUT:-3600}
 JAR=$ROOT/target/connscope.jar
-CP_FILE=$ROOT/target/spark-classpath.txt
 WORK=$(mktemp -d /tmp/cs-spark-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -50,19 +49,6 @@ if [ ! -d "$SET" ]; then
   done
   mv "$SET.part" "$SET"
 fi
-if [ ! -f "$CP_FILE" ]; then
-  (cd "$ROOT" && mvn -q -B -o dependency:build-classpath -Dmdep.includeScope=provided \
-    -Dmdep.outputFile="$CP_FILE" >/dev/null)
-fi
-
-OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
- --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
- --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
- --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
- --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
- --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
- --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
-
 BYTES=$(du -cb "$SET"/* | tail -1 | cut -f1)
 FILES=$(find "$SET" -type f | wc -l)
 echo "set: $SET, $FILES files, $BYTES bytes"
@@ -83,10 +69,10 @@ print(f'{sys.argv[5]:<22} {s:9.1f} {b/s/1e6:12.1f} {b/s/1e6/c:14.1f} {kb/1024:8.
 
 timed analyze 1 java -jar "$JAR" analyze "$SET" -o "$WORK/analyze.json"
 for n in $CORES; do
-  timed "spark local[$n]" "$n" java -Xmx"$MEM" $OPENS -Dspark.master="local[$n]" \
-    -Dspark.ui.enabled=false -Dspark.sql.shuffle.partitions="$((n * 4))" \
-    -Dspark.local.dir="$WORK/spark-local" \
-    -cp "$JAR:$(cat "$CP_FILE")" io.connscope.spark.SparkAnalyze "$SET" \
+  timed "spark local[$n]" "$n" "$ROOT/bench/spark-submit.sh" --master "local[$n]" \
+    --driver-memory "$MEM" --conf spark.ui.enabled=false \
+    --conf spark.sql.shuffle.partitions="$((n * 4))" --conf spark.local.dir="$WORK/spark-local" \
+    --class io.connscope.spark.SparkAnalyze "$JAR" "$SET" \
     --out "$WORK/out-$n" --report "${SPARK_BENCH_REPORT:-none}"
   python3 - "$WORK/analyze.json" "$WORK/spark local[$n].out" <<'PY'
 import json, re, sys

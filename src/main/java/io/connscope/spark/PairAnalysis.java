@@ -3,6 +3,7 @@ package io.connscope.spark;
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.ResultBuilder;
+import io.connscope.analysis.TuningOptions;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.report.JsonReportWriter;
 import io.connscope.result.CaptureSummary;
@@ -20,8 +21,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.function.Function;
 import scala.Tuple2;
 
@@ -35,26 +38,31 @@ import scala.Tuple2;
  *
  * <p>Two passes read the same sorted shuffle output: {@link #starts} runs only the TCP connection
  * table, to learn at which frame each connection is created (the driver ranks them into ids), and
- * {@link #results} runs the whole analysis with those ids. Memory is that of the connections open
- * in one host pair at a time, as in {@code analyze}.
+ * {@link #results} runs the whole analysis with those ids. Both hand their outputs over host pair
+ * by host pair as Spark reads them: memory is that of one host pair's open connections (as in
+ * {@code analyze}) and records, whatever the size of the partition.
  */
 final class PairAnalysis {
   private PairAnalysis() {}
 
   /** The creation frames of the connections of every host pair in {@code frames}. */
-  static Iterator<Long> starts(Iterator<Tuple2<FrameKey, Frame>> frames, long startNanos) {
-    // no TLS keys: the connection table does not depend on decryption
+  static Iterator<Long> starts(
+      Iterator<Tuple2<FrameKey, Frame>> frames, long startNanos, TuningOptions tuning) {
+    // no TLS keys: the connection table does not depend on decryption (but on the table's options)
     List<Long> out = new ArrayList<>();
-    perPair(
+    return perPair(
         frames,
         pair -> {
-          Analysis a = Analysis.connectionsOnly(new AnalysisConfig(), out::add);
+          out.clear();
+          Analysis a = Analysis.connectionsOnly(tuning.toConfig(), out::add);
           a.assignConnectionIds(f -> f);
           a.captureStart(startNanos);
           return a;
         },
-        (a, pair) -> a.finish());
-    return out.iterator();
+        (a, pair) -> {
+          a.finish();
+          return List.copyOf(out);
+        });
   }
 
   /**
@@ -64,17 +72,17 @@ final class PairAnalysis {
   static Iterator<Out> results(
       Iterator<Tuple2<FrameKey, Frame>> frames,
       long startNanos,
+      TuningOptions tuning,
       long[] starts,
       boolean report,
       String version,
       List<String> keyLog) {
-    List<Out> out = new ArrayList<>();
     Collector[] current = new Collector[1];
-    perPair(
+    return perPair(
         frames,
         pair -> {
           current[0] = new Collector();
-          AnalysisConfig config = new AnalysisConfig();
+          AnalysisConfig config = tuning.toConfig(); // the capture filter ran in stage 1
           for (String text : keyLog) {
             config.tlsKeys.add(text);
           }
@@ -92,41 +100,81 @@ final class PairAnalysis {
         },
         (a, pair) -> {
           a.finish();
+          List<Out> out = new ArrayList<>();
           current[0].emit(out, report, version);
+          current[0] = null;
+          return out;
         });
-    return out.iterator();
   }
 
-  private interface PairEnd {
-    void end(Analysis a, HostPair pair);
+  /** What a host pair's analysis gives when its last frame has been read. */
+  private interface PairEnd<T> {
+    List<T> end(Analysis a, HostPair pair);
   }
 
-  private static void perPair(
-      Iterator<Tuple2<FrameKey, Frame>> frames, Function<HostPair, Analysis> start, PairEnd end) {
-    CaptureInfo info = new CaptureInfo();
-    HostPair pair = null;
-    Analysis a = null;
-    while (frames.hasNext()) {
-      Tuple2<FrameKey, Frame> t = frames.next();
-      if (pair == null || !pair.equals(t._1().pair)) {
-        if (a != null) {
-          end.end(a, pair);
+  /**
+   * The outputs of each host pair of {@code frames} (sorted by host pair, then frame), host pair by
+   * host pair, as the consumer asks for them: a task holds one host pair's analysis and outputs at
+   * a time, never its partition's.
+   */
+  private static <T> Iterator<T> perPair(
+      Iterator<Tuple2<FrameKey, Frame>> frames,
+      Function<HostPair, Analysis> start,
+      PairEnd<T> end) {
+    return new Iterator<T>() {
+      private final CaptureInfo info = new CaptureInfo();
+      private Iterator<T> outputs = Collections.emptyIterator();
+      private Tuple2<FrameKey, Frame> pending; // the first frame of the next host pair
+
+      @Override
+      public boolean hasNext() {
+        while (!outputs.hasNext()) {
+          if (pending == null && !frames.hasNext()) {
+            return false;
+          }
+          outputs = nextPair().iterator();
         }
-        pair = t._1().pair;
-        a = start.apply(pair);
+        return true;
       }
-      Frame f = t._2();
-      info.frameNumber = t._1().frame;
-      info.timestampNanos = f.tsNanos;
-      info.capturedLength = f.data.length;
-      info.wireLength = f.wireLength;
-      info.interfaceId = f.interfaceId;
-      info.linkType = f.linkType;
-      a.acceptNumbered(info, ByteBuffer.wrap(f.data), 0);
-    }
-    if (a != null) {
-      end.end(a, pair);
-    }
+
+      @Override
+      public T next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return outputs.next();
+      }
+
+      private List<T> nextPair() {
+        Tuple2<FrameKey, Frame> t = pending != null ? pending : frames.next();
+        pending = null;
+        HostPair pair = t._1().pair;
+        Analysis a = start.apply(pair);
+        while (true) {
+          feed(a, t);
+          if (!frames.hasNext()) {
+            break;
+          }
+          t = frames.next();
+          if (!pair.equals(t._1().pair)) {
+            pending = t;
+            break;
+          }
+        }
+        return end.end(a, pair);
+      }
+
+      private void feed(Analysis a, Tuple2<FrameKey, Frame> t) {
+        Frame f = t._2();
+        info.frameNumber = t._1().frame;
+        info.timestampNanos = f.tsNanos;
+        info.capturedLength = f.data.length;
+        info.wireLength = f.wireLength;
+        info.interfaceId = f.interfaceId;
+        info.linkType = f.linkType;
+        a.acceptNumbered(info, ByteBuffer.wrap(f.data), 0);
+      }
+    };
   }
 
   /**

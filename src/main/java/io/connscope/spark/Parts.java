@@ -176,6 +176,10 @@ final class Parts {
     String format;
     long records;
     long bytes;
+
+    /** Records the capture filter rejected (counted in {@code records}, not handed on). */
+    long filteredOut;
+
     long firstNanos = Long.MIN_VALUE;
     long lastNanos = Long.MIN_VALUE;
     TreeSet<String> linkTypes = new TreeSet<>();

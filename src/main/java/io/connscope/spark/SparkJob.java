@@ -1,5 +1,6 @@
 package io.connscope.spark;
 
+import io.connscope.analysis.TuningOptions;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.CaptureFormatException;
 import io.connscope.capture.PacketSource;
@@ -64,7 +65,33 @@ public final class SparkJob {
       long splitBytes,
       int partitions,
       long reportMaxConnections,
-      String tlsKeyLog) {}
+      String tlsKeyLog,
+      String filter,
+      TuningOptions tuning) {
+
+    /** The options of {@code analyze}'s defaults: no filter, default thresholds. */
+    public Options(
+        List<String> inputs,
+        String out,
+        boolean overwrite,
+        List<ReportFormat> reports,
+        long splitBytes,
+        int partitions,
+        long reportMaxConnections,
+        String tlsKeyLog) {
+      this(
+          inputs,
+          out,
+          overwrite,
+          reports,
+          splitBytes,
+          partitions,
+          reportMaxConnections,
+          tlsKeyLog,
+          null,
+          new TuningOptions());
+    }
+  }
 
   /** What it did: the figures the driver prints and the tests read. */
   public record Summary(
@@ -118,6 +145,9 @@ public final class SparkJob {
     List<InputFile> files = order(probe(listed));
     List<Split> splits = splits(files);
     Map<String, String> conf = new HashMap<>(this.conf); // closures capture no job
+    String filter = options.filter();
+    TuningOptions tuning = options.tuning();
+    tuning.toConfig(); // a bad value fails here, on the driver, not in every task
     JavaRDD<Stage1Out> stage1 =
         sc.parallelize(splits, Math.max(1, splits.size()))
             .mapPartitions(
@@ -125,7 +155,7 @@ public final class SparkJob {
                   List<Iterable<Stage1Out>> parts = new ArrayList<>();
                   while (it.hasNext()) {
                     Split s = it.next();
-                    parts.add(() -> new Stage1(s, conf));
+                    parts.add(() -> new Stage1(s, conf, filter));
                   }
                   return concat(parts);
                 })
@@ -173,7 +203,7 @@ public final class SparkJob {
                 new Parts.HostPartitioner(partitions()), FrameKey.ORDER);
 
     long[] starts =
-        sorted.mapPartitions(it -> PairAnalysis.starts(it, start)).collect().stream()
+        sorted.mapPartitions(it -> PairAnalysis.starts(it, start, tuning)).collect().stream()
             .mapToLong(Long::longValue)
             .sorted()
             .toArray();
@@ -195,7 +225,9 @@ public final class SparkJob {
     JavaRDD<Out> results =
         sorted
             .mapPartitions(
-                it -> PairAnalysis.results(it, start, ids.value(), report, version, keys.value()))
+                it ->
+                    PairAnalysis.results(
+                        it, start, tuning, ids.value(), report, version, keys.value()))
             .persist(StorageLevel.DISK_ONLY());
 
     write(results, Out.CONNECTION, Tables.CONNECTIONS, "connections");
@@ -444,7 +476,15 @@ public final class SparkJob {
       }
     }
     CaptureSummary summary =
-        merge(gather.summaries, files, summaries, bases, startNanos, lastNanos, packets);
+        merge(
+            gather.summaries,
+            files,
+            summaries,
+            bases,
+            startNanos,
+            lastNanos,
+            packets,
+            options.filter());
     Map<ReportFormat, OutputStream> outs = new LinkedHashMap<>();
     ReportSet set = new ReportSet(version);
     try {
@@ -479,12 +519,14 @@ public final class SparkJob {
       long[][] bases,
       long startNanos,
       long lastNanos,
-      long packets) {
+      long packets,
+      String filter) {
     List<CaptureSummary.FileSummary> fileSummaries = new ArrayList<>();
     long bytes = 0;
     TreeSet<String> linkTypes = new TreeSet<>();
     List<WarningAt> warnings = new ArrayList<>();
     long frameBefore = 0; // frames of the files before, in the set's order
+    long filteredOut = 0;
     for (InputFile f : files) {
       if (f.error != null) {
         continue;
@@ -499,6 +541,7 @@ public final class SparkJob {
         if (s.file == f.order) {
           p += s.records;
           b += s.bytes;
+          filteredOut += s.filteredOut;
           if (s.records > 0 && s.split < firstSplit) {
             firstSplit = s.split;
             fileFirstNanos = s.firstNanos;
@@ -573,8 +616,8 @@ public final class SparkJob {
         List.copyOf(linkTypes),
         startNanos / 1000,
         lastNanos == Long.MIN_VALUE ? 0 : (lastNanos - startNanos) / 1000,
-        null,
-        0,
+        filter,
+        filteredOut,
         Collections.unmodifiableList(ws),
         new CaptureSummary.Totals(
             totals[0], totals[1], totals[2], totals[3], totals[4], totals[5], totals[6], totals[7],

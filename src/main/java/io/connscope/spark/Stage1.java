@@ -5,6 +5,7 @@ import io.connscope.capture.CaptureInfo;
 import io.connscope.capture.LinkType;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.PcapNgReader;
+import io.connscope.capture.filter.CaptureFilter;
 import io.connscope.common.Warnings;
 import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
@@ -30,24 +31,32 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Stage 1: reads one split and keys each IP frame by its host pair (the frames of a TCP connection,
- * and the fragments of its datagrams, all have the same), numbered within the split. Frames that
- * are not IP are counted and dropped here, with the decode warnings {@code analyze} would count for
- * them; IP frames are decoded again, with the analysis, in stage 2. The split's summary comes last;
- * a damaged or unreadable file ends its split with the error in the summary (the frames read before
- * it are kept, as {@code analyze} keeps them), never with an exception.
+ * Stage 1: reads one split, applies the capture filter ({@code -f}) and keys each IP frame by its
+ * host pair (the frames of a TCP connection, and the fragments of its datagrams, all have the
+ * same), numbered within the split. Frames that are not IP are counted and dropped here, with the
+ * decode warnings {@code analyze} would count for them; IP frames are decoded again, with the
+ * analysis, in stage 2. The split's summary comes last; a damaged or unreadable file ends its split
+ * with the error in the summary (the frames read before it are kept, as {@code analyze} keeps
+ * them), never with an exception.
  */
 final class Stage1 implements Iterator<Stage1Out> {
   private final Split split;
   private final SplitSummary summary = new SplitSummary();
   private final Warnings warnings = new Warnings();
   private final FrameDecoder decoder = new FrameDecoder();
+  private final CaptureFilter filter;
   private PacketSource source;
   private Stage1Out next;
   private boolean done;
 
-  Stage1(Split split, Map<String, String> conf) {
+  /**
+   * {@code filter}: the capture filter's expression (null: none), compiled here, outside the
+   * per-file error handling: a task that cannot compile it (no libpcap on the executor) fails the
+   * job.
+   */
+  Stage1(Split split, Map<String, String> conf, String filter) {
     this.split = split;
+    this.filter = filter == null ? null : CaptureFilter.of(filter);
     summary.file = split.file;
     summary.split = split.split;
     try {
@@ -134,6 +143,13 @@ final class Stage1 implements Iterator<Stage1Out> {
         }
         summary.lastNanos = Math.max(summary.lastNanos, info.timestampNanos);
         summary.linkTypes.add(LinkType.name(info.linkType));
+        // as analyze: a rejected frame keeps its number and counts, and is neither decoded nor
+        // warned about
+        if (filter != null
+            && !filter.matches(info.linkType, buf, off, info.capturedLength, info.wireLength)) {
+          summary.filteredOut++;
+          continue;
+        }
         DecodeStatus status = decoder.decode(buf, off, info);
         if (decoder.ipVersion() != 0) {
           return frame(info, buf, off);

@@ -17,11 +17,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -45,14 +43,15 @@ class SparkAnalyzeTest {
 
   @BeforeAll
   static void start() {
+    SparkSession.Builder builder = SparkSession.builder();
+    KryoClasses.SPARK_CONF.forEach(builder::config); // as SparkAnalyze.main runs the job
     spark =
-        SparkSession.builder()
+        builder
             .master("local[2]")
             .appName("connscope-test")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "2")
             .config("spark.default.parallelism", "2")
-            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
             .config("spark.testing.memory", String.valueOf(512L << 20))
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.sql.warehouse.dir", tmp.resolve("warehouse").toString())
@@ -81,6 +80,102 @@ class SparkAnalyzeTest {
         inputs.stream().map(n -> SAMPLES.resolve(n).toAbsolutePath().toString()).toList();
     JsonNode sparkReport = runSpark("samples", paths, 128L << 20);
     assertSameAnswers(analyze(paths), sparkReport);
+  }
+
+  @Test
+  void filterAndThresholdsGiveWhatAnalyzeGives() throws IOException {
+    List<String> inputs = new ArrayList<>();
+    for (String n :
+        List.of(
+            "keepalive-get.pcap",
+            "dumb-proxy-hang.pcap",
+            "port-burst.pcap",
+            "setup-serial-delay.pcap",
+            "bottleneck-loss.pcap")) {
+      inputs.add(SAMPLES.resolve(n).toAbsolutePath().toString());
+    }
+    // analyze's own options, spelled as on its command line: the filter drops two servers, the
+    // thresholds change severities and costs
+    List<String> options =
+        List.of(
+            "-f",
+            "tcp port 18122 or tcp port 18129 or host 10.99.1.2",
+            "--warn-cost-ms",
+            "1",
+            "--reference-rtt-ms",
+            "120",
+            "--initial-window",
+            "4",
+            "--server-port",
+            "18129");
+    List<String> args = new ArrayList<>(inputs);
+    args.addAll(options);
+    args.addAll(List.of("--out", tmp.resolve("out-options").toString(), "--overwrite"));
+    SparkJob.Options o = SparkAnalyze.parse(args.toArray(new String[0]));
+    JsonNode sparkReport = runSpark("options", o);
+
+    List<String> analyzeArgs = new ArrayList<>(inputs);
+    analyzeArgs.addAll(options);
+    JsonNode expected = analyze(analyzeArgs);
+    assertSameAnswers(expected, sparkReport);
+    // the options did something: frames were filtered out, and the findings are not the defaults'
+    assertTrue(sparkReport.path("capture").path("filtered_out").asLong() > 0);
+    JsonNode defaults = analyze(inputs);
+    assertTrue(
+        defaults.path("connections").size() > sparkReport.path("connections").size(),
+        "the filter removed connections");
+    assertFalse(
+        sorted(defaults.path("findings"), JsonNode::toString)
+            .equals(sorted(expected.path("findings"), JsonNode::toString)));
+  }
+
+  @Test
+  void harOfTheSetIsAnalyzesHar() throws IOException {
+    List<String> inputs = new ArrayList<>();
+    for (String n :
+        List.of(
+            "keepalive-get.pcap", "pipelined.pcap", "keepalive-refused.pcap", "port-cycle.pcap")) {
+      inputs.add(SAMPLES.resolve(n).toAbsolutePath().toString());
+    }
+    Path out = tmp.resolve("out-har");
+    List<String> args = new ArrayList<>(inputs);
+    args.addAll(List.of("--out", out.toString(), "--overwrite", "--report", "json,har"));
+    new SparkJob(spark, SparkAnalyze.parse(args.toArray(new String[0]))).run();
+
+    Path har = tmp.resolve("analyze.har");
+    List<String> analyzeArgs = new ArrayList<>(List.of("analyze"));
+    analyzeArgs.addAll(inputs);
+    analyzeArgs.addAll(List.of("-o", har.toString()));
+    StringWriter err = new StringWriter();
+    assertEquals(
+        0,
+        Main.run(
+            analyzeArgs.toArray(new String[0]), new ByteArrayOutputStream(), new PrintWriter(err)),
+        err.toString());
+    JsonNode entries = new ObjectMapper().readTree(har.toFile()).path("log").path("entries");
+    assertTrue(entries.size() > 10, "transactions: " + entries.size());
+    // the same bytes, but for the files' names in the comment: the job names them as Hadoop
+    // qualifies them (file:/..., hdfs://...)
+    String samples = SAMPLES.toAbsolutePath().toString();
+    assertEquals(
+        Files.readString(har),
+        Files.readString(out.resolve("report.har")).replace("file:" + samples, samples));
+  }
+
+  @Test
+  void badOptionsAreOneLineErrors() {
+    for (String[] args :
+        List.of(
+            new String[] {"x.pcap"},
+            new String[] {"x.pcap", "--out", "o", "--warn-cost-ms", "-3"},
+            new String[] {"x.pcap", "--out", "o", "--initial-window", "0"},
+            new String[] {"x.pcap", "--out", "o", "--report", "pdf"},
+            new String[] {"x.pcap", "--out", "o", "--no-such-option"},
+            new String[] {"x.pcap", "--out", "o", "-f", "tcp port"})) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> SparkAnalyze.parse(args));
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
   }
 
   @Test
@@ -216,6 +311,11 @@ class SparkAnalyzeTest {
             partitions,
             1_000_000,
             keyLog);
+    return runSpark(name, o);
+  }
+
+  private static JsonNode runSpark(String name, SparkJob.Options o) throws IOException {
+    Path out = tmp.resolve("out-" + name);
     new SparkJob(spark, o).run();
     JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     // the Parquet tables hold the same records as the report
@@ -238,54 +338,15 @@ class SparkAnalyzeTest {
   }
 
   private static JsonNode analyze(List<String> inputs) throws IOException {
-    Path out = tmp.resolve("analyze-" + System.nanoTime() + ".json");
-    List<String> args = new ArrayList<>(List.of("analyze"));
-    args.addAll(inputs);
-    args.addAll(List.of("-o", out.toString()));
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(args.toArray(new String[0]), new ByteArrayOutputStream(), new PrintWriter(err));
-    assertEquals(0, code, err.toString());
-    return new ObjectMapper().readTree(out.toFile());
+    return SameAnswers.analyze(inputs, tmp);
   }
 
-  /** Connections, transactions, findings, pairs and totals equal, whatever their order. */
   private static void assertSameAnswers(JsonNode expected, JsonNode actual) {
-    assertTrue(expected.path("connections").size() > 0, "the input has connections");
-    assertEquals(
-        sorted(expected.path("connections"), c -> String.format("%012d", c.path("id").asLong())),
-        sorted(actual.path("connections"), c -> String.format("%012d", c.path("id").asLong())));
-    assertEquals(
-        sorted(expected.path("findings"), SparkAnalyzeTest::findingKey),
-        sorted(actual.path("findings"), SparkAnalyzeTest::findingKey));
-    assertEquals(
-        sorted(expected.path("pairs"), JsonNode::toString),
-        sorted(actual.path("pairs"), JsonNode::toString));
-    assertEquals(expected.path("summary"), actual.path("summary"));
-    JsonNode ec = expected.path("capture");
-    JsonNode ac = actual.path("capture");
-    for (String f :
-        List.of(
-            "packets",
-            "bytes",
-            "tcp_packets",
-            "start_epoch_us",
-            "duration_us",
-            "warnings",
-            "link_types")) {
-      assertEquals(ec.path(f), ac.path(f), "capture." + f);
-    }
-  }
-
-  private static String findingKey(JsonNode f) {
-    return f.toString();
+    SameAnswers.assertSameAnswers(expected, actual);
   }
 
   private static List<String> sorted(
       JsonNode array, java.util.function.Function<JsonNode, String> key) {
-    List<JsonNode> list = new ArrayList<>();
-    array.forEach(list::add);
-    list.sort(Comparator.comparing(key));
-    return list.stream().map(JsonNode::toPrettyString).collect(Collectors.toList());
+    return SameAnswers.sorted(array, key);
   }
 }
