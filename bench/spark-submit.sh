@@ -24,8 +24,13 @@ VERSION=$(sed -n 's:.*<spark.version>\(.*\)</spark.version>.*:\1:p' "$ROOT/pom.x
 if [ "$(cat "$HOME_DIR/RELEASE" 2>/dev/null)" != "Spark $VERSION (jars resolved by Maven)" ]; then
   rm -rf "$HOME_DIR.part"
   mkdir -p "$HOME_DIR.part/jars"
-  mvn -q -B -o -f "$ROOT/bench/spark-dist/pom.xml" -Dspark.version="$VERSION" \
-    dependency:build-classpath -Dmdep.outputFile="$HOME_DIR.part/classpath.txt" >&2
+  # offline first (the build resolved Spark's jars); online when the dependency plugin or a jar
+  # is not in the local repository yet (a fresh machine)
+  resolve() {
+    mvn -q -B "$@" -f "$ROOT/bench/spark-dist/pom.xml" -Dspark.version="$VERSION" \
+      dependency:build-classpath -Dmdep.outputFile="$HOME_DIR.part/classpath.txt" >&2
+  }
+  resolve -o 2>/dev/null || resolve
   IFS=: read -r -a JARS <"$HOME_DIR.part/classpath.txt" || true # no newline at its end
   ln -s "${JARS[@]}" "$HOME_DIR.part/jars/"
   echo "Spark $VERSION (jars resolved by Maven)" >"$HOME_DIR.part/RELEASE"
