@@ -150,6 +150,33 @@ final class ReportSource {
   }
 
   /**
+   * A {@link TreeReader} in the array of {@code field} ("connections" or "findings") of a report
+   * this process wrote, read from where it starts (its '[' consumed); null when the start is not
+   * known.
+   */
+  private TreeReader reader(String field) throws IOException {
+    long at = "connections".equals(field) ? connectionsAt : findingsAt;
+    if (at < 0) {
+      return null;
+    }
+    java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
+    TreeReader r = null;
+    try {
+      ch.position(at);
+      r = new TreeReader(java.nio.channels.Channels.newInputStream(ch));
+      r.beginArray();
+      return r;
+    } catch (IOException | RuntimeException e) {
+      if (r != null) {
+        r.close();
+      } else {
+        ch.close();
+      }
+      throw e;
+    }
+  }
+
+  /**
    * A parser on the array of {@code field} ("connections" or "findings") read from where it starts,
    * its current token the array's start; null when the start is not known (the caller reads the
    * document from its beginning).
@@ -213,19 +240,19 @@ final class ReportSource {
     if (connectionsAt < 0) {
       return false;
     }
-    try (JsonParser p = at("connections")) {
-      while (p.nextToken() == JsonToken.START_OBJECT) {
+    try (TreeReader r = reader("connections")) {
+      while (r.nextItem()) {
         ObjectNode c = JsonNodeFactory.instance.objectNode();
         ConnectionResult cr = null;
         List<TransactionResult> kept = new ArrayList<>();
         int count = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String f = p.currentName();
-          JsonToken ft = p.nextToken();
-          if (cr == null && "transactions".equals(f) && ft == JsonToken.START_ARRAY) {
+        r.beginObject();
+        for (String f = r.nextField(); f != null; f = r.nextField()) {
+          if (cr == null && "transactions".equals(f) && r.next() == '[') {
             cr = ResultJson.connection(c);
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-              TransactionResult t = ResultJson.transaction(cr.id(), p.readValueAsTree());
+            r.beginArray();
+            while (r.nextItem()) {
+              TransactionResult t = ResultJson.transaction(cr.id(), r.value());
               tv.accept(cr, t);
               if (count++ < TRANSACTIONS_KEPT) {
                 kept.add(t);
@@ -234,18 +261,13 @@ final class ReportSource {
           } else if (cr != null) {
             throw new IOException("the report file is not as written: a field after transactions");
           } else {
-            c.set(f, p.readValueAsTree());
+            c.set(f, r.value());
           }
         }
         cv.accept(
             new ConnectionView(
                 cr != null ? cr : ResultJson.connection(c), List.copyOf(kept), count));
       }
-      if (p.currentToken() != JsonToken.END_ARRAY) {
-        throw new IOException("the report file is not as written: a connection is not an object");
-      }
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
     }
     return true;
   }
@@ -282,13 +304,10 @@ final class ReportSource {
       }
       return;
     }
+    if (connectionsAndTransactions(c -> {}, v)) {
+      return;
+    }
     try {
-      try (JsonParser p = at("connections")) {
-        if (p != null) {
-          connectionTransactions(p, v);
-          return;
-        }
-      }
       try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
           JsonParser p = MAPPER.getFactory().createParser(in)) {
         p.nextToken();
@@ -352,6 +371,8 @@ final class ReportSource {
   final class FindingCursor implements AutoCloseable {
     private final JsonParser parser;
     private final Iterator<JsonNode> it;
+    private final TreeReader reader;
+    private boolean done;
     private JsonNode next;
     private boolean started;
     private boolean primed;
@@ -360,13 +381,13 @@ final class ReportSource {
       if (tree != null) {
         it = tree.path("findings").elements();
         parser = null;
+        reader = null;
         return;
       }
       it = null;
-      JsonParser at = at("findings");
-      if (at != null) {
-        parser = at;
-        started = true;
+      reader = reader("findings");
+      if (reader != null) {
+        parser = null;
         return;
       }
       parser =
@@ -378,6 +399,10 @@ final class ReportSource {
     private JsonNode read() throws IOException {
       if (it != null) {
         return it.hasNext() ? it.next() : null;
+      }
+      if (reader != null) {
+        done = done || !reader.nextItem();
+        return done ? null : reader.value();
       }
       if (!started) {
         started = true;
@@ -442,6 +467,9 @@ final class ReportSource {
     public void close() throws IOException {
       if (parser != null) {
         parser.close();
+      }
+      if (reader != null) {
+        reader.close();
       }
     }
   }
@@ -550,9 +578,11 @@ final class ReportSource {
     }
     try {
       if (check == null) {
-        try (JsonParser p = at(field)) {
-          if (p != null) {
-            items(p, field, v, null);
+        try (TreeReader r = reader(field)) {
+          if (r != null) {
+            while (r.nextItem()) {
+              v.accept("connections".equals(field) ? readConnection(r) : r.value());
+            }
             return;
           }
         }
@@ -599,6 +629,40 @@ final class ReportSource {
       }
       v.accept(n);
     }
+  }
+
+  /**
+   * A connection of a report this process wrote with at most TRANSACTIONS_KEPT transactions (those
+   * beyond are counted, not built), as {@link #readConnection(JsonParser, Check, String)} reads it.
+   */
+  private static JsonNode readConnection(TreeReader r) throws IOException {
+    if (r.next() != '{') {
+      return r.value();
+    }
+    ObjectNode c = JsonNodeFactory.instance.objectNode();
+    int count = -1;
+    r.beginObject();
+    for (String name = r.nextField(); name != null; name = r.nextField()) {
+      if ("transactions".equals(name) && r.next() == '[') {
+        ArrayNode txs = JsonNodeFactory.instance.arrayNode();
+        count = 0;
+        r.beginArray();
+        while (r.nextItem()) {
+          if (count++ < TRANSACTIONS_KEPT) {
+            txs.add(r.value());
+          } else {
+            r.skipValue();
+          }
+        }
+        c.set(name, txs);
+      } else {
+        c.set(name, r.value());
+      }
+    }
+    if (count > TRANSACTIONS_KEPT) {
+      c.put(COUNT, count);
+    }
+    return c;
   }
 
   /**
