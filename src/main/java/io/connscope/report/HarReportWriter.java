@@ -11,7 +11,6 @@ import io.connscope.result.Finding;
 import io.connscope.result.FrameFiles;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
@@ -82,11 +81,7 @@ public final class HarReportWriter {
     private final FrameFiles ff;
 
     // an entry sits two objects deep (the document, then "log"): rendered alone, it is indented so
-    private final DefaultPrettyPrinter entryPp =
-        new DefaultPrettyPrinter()
-            .withObjectIndenter(new Nested(new DefaultIndenter("  ", "\n"), 2));
-
-    private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(4096);
+    private final PrettyJson entry = new PrettyJson(2);
     private final Dates dates = new Dates();
     private final SpoolFile entries = new SpoolFile(4 << 20);
     private final ReportSource.FindingCursor findings;
@@ -105,12 +100,9 @@ public final class HarReportWriter {
               ? t.requestStartUs()
               : t.responseStartUs() >= 0 ? t.responseStartUs() : c.startUs();
       List<Finding> fs = findings.take(c.idString(), t.index());
-      scratch.reset();
-      try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
-        g.setPrettyPrinter(entryPp.createInstance());
-        entry(g, fs, new Tx(c, t, start), epochUs, ff, dates);
-      }
-      entries.add(start, scratch.toByteArray(), scratch.size());
+      entry.reset();
+      entry(entry, fs, new Tx(c, t, start), epochUs, ff, dates);
+      entries.add(start, entry.bytes(), entry.length());
     }
 
     /** Writes the HAR document, its entries in start order; {@code out} is flushed, not closed. */
@@ -165,20 +157,6 @@ public final class HarReportWriter {
 
   private static final byte[] ENTRY_SEPARATOR = {',', ' '};
 
-  /** An indenter {@code extra} levels deeper than {@code base}. */
-  private record Nested(DefaultPrettyPrinter.Indenter base, int extra)
-      implements DefaultPrettyPrinter.Indenter {
-    @Override
-    public void writeIndentation(JsonGenerator g, int level) throws IOException {
-      base.writeIndentation(g, level + extra);
-    }
-
-    @Override
-    public boolean isInline() {
-      return base.isInline();
-    }
-  }
-
   /**
    * Capture times as HAR's {@code startedDateTime} ("2026-12-04T21:06:21.947Z", UTC): the text up
    * to the second is made once per second, as the formatter makes it, and the milliseconds added.
@@ -210,7 +188,7 @@ public final class HarReportWriter {
   }
 
   private static void entry(
-      JsonGenerator g, List<Finding> findings, Tx x, long epochUs, FrameFiles ff, Dates dates)
+      PrettyJson g, List<Finding> findings, Tx x, long epochUs, FrameFiles ff, Dates dates)
       throws IOException {
     ConnectionResult c = x.connection();
     TransactionResult t = x.transaction();
@@ -291,11 +269,7 @@ public final class HarReportWriter {
   }
 
   private static void connscope(
-      JsonGenerator g,
-      List<Finding> findings,
-      ConnectionResult c,
-      TransactionResult t,
-      FrameFiles ff)
+      PrettyJson g, List<Finding> findings, ConnectionResult c, TransactionResult t, FrameFiles ff)
       throws IOException {
     String id = c.idString();
     int index = t.index();
@@ -387,7 +361,7 @@ public final class HarReportWriter {
    * A frame number, and with several input files its file and number there as {@code NAME_in_file}
    * ("a.pcap #12"); nothing when unknown.
    */
-  private static void frame(JsonGenerator g, String name, long frame, FrameFiles ff)
+  private static void frame(PrettyJson g, String name, long frame, FrameFiles ff)
       throws IOException {
     if (frame >= 0) {
       g.writeNumberField(name, frame);
@@ -422,7 +396,7 @@ public final class HarReportWriter {
     return "http://" + host + uri;
   }
 
-  private static void headers(JsonGenerator g, Map<String, String> h) throws IOException {
+  private static void headers(PrettyJson g, Map<String, String> h) throws IOException {
     g.writeArrayFieldStart("headers");
     for (Map.Entry<String, String> e : h.entrySet()) {
       g.writeStartObject();
@@ -434,7 +408,7 @@ public final class HarReportWriter {
   }
 
   /** The query of the target as name/value pairs, as sent (not percent-decoded). */
-  private static void queryString(JsonGenerator g, String uri) throws IOException {
+  private static void queryString(PrettyJson g, String uri) throws IOException {
     g.writeArrayFieldStart("queryString");
     int q = uri == null ? -1 : uri.indexOf('?');
     if (q >= 0) {
