@@ -22,7 +22,9 @@ import java.util.List;
  * {@link TextReportWriter} while the analysis runs; every other format goes through the JSON
  * report: it is written once, straight to its output when that is the only one, otherwise to a
  * temporary file that is copied to each JSON output and read back to render Markdown, HTML and HAR
- * (the path {@code connscope report} takes too).
+ * (the path {@code connscope report} takes too), in passes the formats share ({@link
+ * SavedReport#render(ReportSource, List, List, int)}), each array read from where the writer put it
+ * ({@link ReportSource#written}).
  *
  * <p>The writers run on a thread of their own ({@link WriterThread}), fed in the order events come:
  * the reports are the same bytes as with direct calls, and a writer's exception is thrown here, on
