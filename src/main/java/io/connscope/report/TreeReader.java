@@ -375,18 +375,13 @@ final class TreeReader implements AutoCloseable {
       } else if (Character.isSurrogate((char) ch)) {
         // an unpaired surrogate cannot be UTF-8: Jackson keeps it as the char; so does this
         String head = new String(str, 0, n, StandardCharsets.UTF_8);
-        return head + (char) ch + rest();
+        return head + (char) ch + string(); // the rest, from where it stands
       } else {
         str[n++] = (byte) (0xe0 | ch >> 12);
         str[n++] = (byte) (0x80 | ch >> 6 & 0x3f);
         str[n++] = (byte) (0x80 | ch & 0x3f);
       }
     }
-  }
-
-  /** The rest of a string after an unpaired surrogate (rare: decoded char by char). */
-  private String rest() throws IOException {
-    return string();
   }
 
   /** True when a "\\u" escape of a low surrogate comes next (nothing consumed). */
