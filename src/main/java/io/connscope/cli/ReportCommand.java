@@ -114,9 +114,7 @@ final class ReportCommand implements Callable<Integer> {
         outs.add(outFiles.open(p));
       }
       try {
-        for (int i = 0; i < outs.size(); i++) {
-          SavedReport.render(input, formats.get(i), outs.get(i), maxDrawn == null ? 0 : maxDrawn);
-        }
+        SavedReport.render(input, formats, outs, maxDrawn == null ? 0 : maxDrawn);
         if (outputs.isEmpty()) {
           outs.get(0).flush();
         }

@@ -11,7 +11,6 @@ import io.connscope.result.Finding;
 import io.connscope.result.FrameFiles;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
@@ -66,32 +65,50 @@ public final class HarReportWriter {
    * written back in start order (ties in report order: connection, then transaction).
    */
   static void write(ReportSource src, OutputStream out) throws IOException {
-    ResultJson.Header r = src.header();
-    long epochUs = r.capture().startEpochUs();
-    FrameFiles ff = r.capture().frameFiles();
-    DefaultPrettyPrinter pp =
-        new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
+    try (Entries entries = new Entries(src)) {
+      src.transactions(entries);
+      entries.write(out);
+    }
+  }
+
+  /**
+   * The entries of one report, gathered from a pass over its transactions (which may feed other
+   * renderers too, {@link SavedReport}) and written in start order by {@link #write}.
+   */
+  static final class Entries implements ReportSource.TransactionVisitor, AutoCloseable {
+    private final ResultJson.Header r;
+    private final long epochUs;
+    private final FrameFiles ff;
+
     // an entry sits two objects deep (the document, then "log"): rendered alone, it is indented so
-    DefaultPrettyPrinter entryPp =
-        new DefaultPrettyPrinter()
-            .withObjectIndenter(new Nested(new DefaultIndenter("  ", "\n"), 2));
-    ByteArrayOutputStream scratch = new ByteArrayOutputStream(4096);
-    try (SpoolFile entries = new SpoolFile(4 << 20);
-        ReportSource.FindingCursor findings = src.findingCursor()) {
-      src.transactions(
-          (c, t) -> {
-            long start =
-                t.requestStartUs() >= 0
-                    ? t.requestStartUs()
-                    : t.responseStartUs() >= 0 ? t.responseStartUs() : c.startUs();
-            List<Finding> fs = findings.take(c.idString(), t.index());
-            scratch.reset();
-            try (JsonGenerator g = FACTORY.createGenerator(scratch, JsonEncoding.UTF8)) {
-              g.setPrettyPrinter(entryPp.createInstance());
-              entry(g, fs, new Tx(c, t, start), epochUs, ff);
-            }
-            entries.add(start, scratch.toByteArray(), scratch.size());
-          });
+    private final PrettyJson entry = new PrettyJson(2);
+    private final Dates dates = new Dates();
+    private final SpoolFile entries = new SpoolFile(4 << 20);
+    private final ReportSource.FindingCursor findings;
+
+    Entries(ReportSource src) throws IOException {
+      r = src.header();
+      epochUs = r.capture().startEpochUs();
+      ff = r.capture().frameFiles();
+      findings = src.findingCursor();
+    }
+
+    @Override
+    public void accept(ConnectionResult c, TransactionResult t) throws IOException {
+      long start =
+          t.requestStartUs() >= 0
+              ? t.requestStartUs()
+              : t.responseStartUs() >= 0 ? t.responseStartUs() : c.startUs();
+      List<Finding> fs = findings.take(c.idString(), t.index());
+      entry.reset();
+      entry(entry, fs, new Tx(c, t, start), epochUs, ff, dates);
+      entries.add(start, entry.bytes(), entry.length());
+    }
+
+    /** Writes the HAR document, its entries in start order; {@code out} is flushed, not closed. */
+    void write(OutputStream out) throws IOException {
+      DefaultPrettyPrinter pp =
+          new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
       try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         g.setPrettyPrinter(pp);
@@ -105,47 +122,13 @@ public final class HarReportWriter {
         g.writeArrayFieldStart("pages");
         g.writeEndArray();
         g.writeArrayFieldStart("entries");
-        OutputStream split =
-            new OutputStream() {
-              private final ByteArrayOutputStream cur = new ByteArrayOutputStream(4096);
-
-              @Override
-              public void write(int b) throws IOException {
-                if (b == 0) {
-                  flushEntry();
-                } else {
-                  cur.write(b);
-                }
-              }
-
-              @Override
-              public void write(byte[] b, int off, int len) throws IOException {
-                int start = off;
-                for (int i = off; i < off + len; i++) {
-                  if (b[i] == 0) {
-                    cur.write(b, start, i - start);
-                    flushEntry();
-                    start = i + 1;
-                  }
-                }
-                cur.write(b, start, off + len - start);
-              }
-
-              @Override
-              public void flush() throws IOException {
-                flushEntry();
-              }
-
-              private void flushEntry() throws IOException {
-                if (cur.size() > 0) {
-                  g.writeRawValue(cur.toString(java.nio.charset.StandardCharsets.UTF_8));
-                  cur.reset();
-                }
-              }
-            };
-        // JSON text holds no NUL byte (it is escaped in strings): NUL separates the entries
-        entries.writeSorted(split, new byte[] {0}, -1);
-        split.flush();
+        if (entries.count() > 0) {
+          // the entries are whole values, pretty-printed at their depth: written as they are, with
+          // the separators the pretty printer puts around array values ("[ " v ", " v " ]")
+          g.flush();
+          out.write(' ');
+          entries.writeSorted(out, ENTRY_SEPARATOR, -1);
+        }
         g.writeEndArray();
         g.writeStringField(
             "comment",
@@ -158,22 +141,45 @@ public final class HarReportWriter {
         g.writeEndObject();
         g.writeEndObject();
       }
+      out.write('\n');
+      out.flush();
     }
-    out.write('\n');
-    out.flush();
+
+    @Override
+    public void close() throws IOException {
+      try {
+        entries.close();
+      } finally {
+        findings.close();
+      }
+    }
   }
 
-  /** An indenter {@code extra} levels deeper than {@code base}. */
-  private record Nested(DefaultPrettyPrinter.Indenter base, int extra)
-      implements DefaultPrettyPrinter.Indenter {
-    @Override
-    public void writeIndentation(JsonGenerator g, int level) throws IOException {
-      base.writeIndentation(g, level + extra);
-    }
+  private static final byte[] ENTRY_SEPARATOR = {',', ' '};
 
-    @Override
-    public boolean isInline() {
-      return base.isInline();
+  /**
+   * Capture times as HAR's {@code startedDateTime} ("2026-12-04T21:06:21.947Z", UTC): the text up
+   * to the second is made once per second, as the formatter makes it, and the milliseconds added.
+   */
+  static final class Dates {
+    private long second = Long.MIN_VALUE;
+    private String prefix;
+
+    /** {@code epochUs} (microseconds since 1970, UTC) as {@code ISO} formats it. */
+    String format(long epochUs) {
+      long nanos = epochUs * 1000;
+      long s = Math.floorDiv(nanos, 1_000_000_000L);
+      int milli = (int) (Math.floorMod(nanos, 1_000_000_000L) / 1_000_000);
+      if (s != second) {
+        String whole = ISO.format(Instant.ofEpochSecond(s)); // "...:ss.000Z"
+        prefix = whole.substring(0, whole.length() - 4);
+        second = s;
+      }
+      StringBuilder b = new StringBuilder(prefix.length() + 4).append(prefix);
+      if (milli < 100) {
+        b.append(milli < 10 ? "00" : "0");
+      }
+      return b.append(milli).append('Z').toString();
     }
   }
 
@@ -182,7 +188,7 @@ public final class HarReportWriter {
   }
 
   private static void entry(
-      JsonGenerator g, List<Finding> findings, Tx x, long epochUs, FrameFiles ff)
+      PrettyJson g, List<Finding> findings, Tx x, long epochUs, FrameFiles ff, Dates dates)
       throws IOException {
     ConnectionResult c = x.connection();
     TransactionResult t = x.transaction();
@@ -206,8 +212,7 @@ public final class HarReportWriter {
     long receive = Math.max(0, tm.receiveUs());
     long started = x.startUs() - Math.max(0, connect);
     g.writeStartObject();
-    g.writeStringField(
-        "startedDateTime", ISO.format(Instant.EPOCH.plusNanos((epochUs + started) * 1000)));
+    g.writeStringField("startedDateTime", dates.format(epochUs + started));
     g.writeNumberField("time", msec(Math.max(0, connect) + send + wait + receive));
     String host = t.requestHeaders().getOrDefault("host", ReportModel.endpoint(c.server()));
     String uri = t.uri();
@@ -264,11 +269,7 @@ public final class HarReportWriter {
   }
 
   private static void connscope(
-      JsonGenerator g,
-      List<Finding> findings,
-      ConnectionResult c,
-      TransactionResult t,
-      FrameFiles ff)
+      PrettyJson g, List<Finding> findings, ConnectionResult c, TransactionResult t, FrameFiles ff)
       throws IOException {
     String id = c.idString();
     int index = t.index();
@@ -360,7 +361,7 @@ public final class HarReportWriter {
    * A frame number, and with several input files its file and number there as {@code NAME_in_file}
    * ("a.pcap #12"); nothing when unknown.
    */
-  private static void frame(JsonGenerator g, String name, long frame, FrameFiles ff)
+  private static void frame(PrettyJson g, String name, long frame, FrameFiles ff)
       throws IOException {
     if (frame >= 0) {
       g.writeNumberField(name, frame);
@@ -395,7 +396,7 @@ public final class HarReportWriter {
     return "http://" + host + uri;
   }
 
-  private static void headers(JsonGenerator g, Map<String, String> h) throws IOException {
+  private static void headers(PrettyJson g, Map<String, String> h) throws IOException {
     g.writeArrayFieldStart("headers");
     for (Map.Entry<String, String> e : h.entrySet()) {
       g.writeStartObject();
@@ -407,7 +408,7 @@ public final class HarReportWriter {
   }
 
   /** The query of the target as name/value pairs, as sent (not percent-decoded). */
-  private static void queryString(JsonGenerator g, String uri) throws IOException {
+  private static void queryString(PrettyJson g, String uri) throws IOException {
     g.writeArrayFieldStart("queryString");
     int q = uri == null ? -1 : uri.indexOf('?');
     if (q >= 0) {

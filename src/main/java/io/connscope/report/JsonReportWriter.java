@@ -67,8 +67,35 @@ public final class JsonReportWriter implements ResultSink {
   private static final int PIECE_BYTES = 32 * 1024;
 
   private static final byte[] TRAILER_BYTES = "]}".getBytes(StandardCharsets.US_ASCII);
-  private final OutputStream out;
+  private final Counting out;
   private final String toolVersion;
+
+  /** Byte offsets of the '[' of the connections and findings arrays once written; -1 before. */
+  private long connectionsAt = -1;
+
+  private long findingsAt = -1;
+
+  /** The output, counting the bytes written to it. */
+  private static final class Counting extends java.io.FilterOutputStream {
+    long count;
+
+    Counting(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+    }
+  }
+
   private final SpoolFile connections = new SpoolFile();
 
   /** Findings written as they come, ordered by connection and transaction at the end. */
@@ -111,7 +138,7 @@ public final class JsonReportWriter implements ResultSink {
 
   /** Writes to {@code out} at {@link #finish}; the stream is flushed, not closed. */
   public JsonReportWriter(OutputStream out, String toolVersion) {
-    this.out = out;
+    this.out = new Counting(out);
     this.toolVersion = toolVersion;
   }
 
@@ -252,16 +279,31 @@ public final class JsonReportWriter implements ResultSink {
     }
     write("]");
     write(",\n\"connections\":[");
+    connectionsAt = out.count - 1;
     if (connections.count() > 0) {
       write("\n");
       connections.writeSorted(out, nl, PIECE_BITS);
     }
     write("],\n\"findings\":[");
+    findingsAt = out.count - 1;
     if (findings.count() > 0) {
       write("\n");
       findings.writeSorted(out, nl, -1);
     }
     write("]}\n");
+  }
+
+  /**
+   * Where the connections array starts in the output (the offset of its '[' from the first byte
+   * this writer wrote), once {@link #finish} has written it; -1 before.
+   */
+  long connectionsOffset() {
+    return connectionsAt;
+  }
+
+  /** Where the findings array starts in the output, as {@link #connectionsOffset}. */
+  long findingsOffset() {
+    return findingsAt;
   }
 
   private interface Piece {

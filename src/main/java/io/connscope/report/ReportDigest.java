@@ -126,34 +126,63 @@ final class ReportDigest {
    * total time (first request byte to last response byte), slowest first; ties in report order.
    */
   void readSlowest(ReportSource src, int n) throws IOException {
+    Slowest s = new Slowest(n);
+    src.transactions(s);
+    take(s);
+  }
+
+  /** Sets the slowest transactions to those {@code s} gathered, slowest first. */
+  void take(Slowest s) {
+    slowest.clear();
+    slowest.addAll(s.result());
+  }
+
+  /**
+   * The slowest transactions of a pass over the transactions, which may feed others too ({@link
+   * SavedReport}), kept in a bounded queue.
+   */
+  static final class Slowest implements ReportSource.TransactionVisitor {
+    private final int n;
+    private long seq;
+
     // head: the one to drop (the fastest; among equals the latest)
-    PriorityQueue<Object[]> q =
+    private final PriorityQueue<Object[]> q =
         new PriorityQueue<>(
             Comparator.comparingLong((Object[] x) -> ((Slow) x[0]).transaction().totalUs())
                 .thenComparingLong(x -> -(Long) x[1]));
-    long[] seq = {0};
-    src.transactions(
-        (c, t) -> {
-          long s = seq[0]++;
-          if (t.totalUs() < 0 || n <= 0) {
-            return;
-          }
-          if (q.size() == n) {
-            Object[] head = q.peek();
-            if (((Slow) head[0]).transaction().totalUs() >= t.totalUs()) {
-              return;
-            }
-            q.poll();
-          }
-          q.add(new Object[] {new Slow(c, t), s});
-        });
-    List<Object[]> all = new ArrayList<>(q);
-    all.sort(
-        Comparator.comparingLong((Object[] x) -> -((Slow) x[0]).transaction().totalUs())
-            .thenComparingLong(x -> (Long) x[1]));
-    slowest.clear();
-    for (Object[] x : all) {
-      slowest.add((Slow) x[0]);
+
+    /** Keeps the {@code n} slowest. */
+    Slowest(int n) {
+      this.n = n;
+    }
+
+    @Override
+    public void accept(ConnectionResult c, TransactionResult t) {
+      long s = seq++;
+      if (t.totalUs() < 0 || n <= 0) {
+        return;
+      }
+      if (q.size() == n) {
+        Object[] head = q.peek();
+        if (((Slow) head[0]).transaction().totalUs() >= t.totalUs()) {
+          return;
+        }
+        q.poll();
+      }
+      q.add(new Object[] {new Slow(c, t), s});
+    }
+
+    /** The slowest, slowest first; ties in report order. */
+    List<Slow> result() {
+      List<Object[]> all = new ArrayList<>(q);
+      all.sort(
+          Comparator.comparingLong((Object[] x) -> -((Slow) x[0]).transaction().totalUs())
+              .thenComparingLong(x -> (Long) x[1]));
+      List<Slow> out = new ArrayList<>(all.size());
+      for (Object[] x : all) {
+        out.add((Slow) x[0]);
+      }
+      return out;
     }
   }
 
@@ -316,12 +345,24 @@ final class ReportDigest {
   }
 
   static ReportDigest build(ReportSource src, Limits limits) throws IOException {
+    return build(src, limits, null);
+  }
+
+  /**
+   * The digest of {@code src}; with {@code transactions}, also hands every transaction to it in the
+   * same pass as the connections when the source can ({@link
+   * ReportSource#connectionsAndTransactions}), in a pass of its own otherwise.
+   */
+  static ReportDigest build(
+      ReportSource src, Limits limits, ReportSource.TransactionVisitor transactions)
+      throws IOException {
     ReportDigest d = new ReportDigest(src.header(), limits);
-    d.run(src);
+    d.run(src, transactions);
     return d;
   }
 
-  private void run(ReportSource src) throws IOException {
+  private void run(ReportSource src, ReportSource.TransactionVisitor transactions)
+      throws IOException {
     // ---- pass 1: findings
     Map<String, TypeAgg> types = new TreeMap<>();
     Comparator<Object[]> costliest =
@@ -435,7 +476,7 @@ final class ReportDigest {
                 .thenComparingLong(x -> ((long[]) x[1])[1]));
     long[] tableTx = {0};
     long[] connSeq = {0};
-    src.connections(
+    ReportSource.ConnectionVisitor pass2 =
         v -> {
           connectionsTotal++;
           long mySeq = connSeq[0]++;
@@ -528,7 +569,13 @@ final class ReportDigest {
               p.lane.add(slim(v));
             }
           }
-        });
+        };
+    if (transactions == null) {
+      src.connections(pass2);
+    } else if (!src.connectionsAndTransactions(pass2, transactions)) {
+      src.connections(pass2);
+      src.transactions(transactions);
+    }
     if (gaps[0] > 0) {
       quality.add("content gaps (packets missing from the capture): " + gaps[0]);
     }

@@ -22,7 +22,9 @@ import java.util.List;
  * {@link TextReportWriter} while the analysis runs; every other format goes through the JSON
  * report: it is written once, straight to its output when that is the only one, otherwise to a
  * temporary file that is copied to each JSON output and read back to render Markdown, HTML and HAR
- * (the path {@code connscope report} takes too).
+ * (the path {@code connscope report} takes too), in passes the formats share ({@link
+ * SavedReport#render(ReportSource, List, List, int)}), each array read from where the writer put it
+ * ({@link ReportSource#written}).
  *
  * <p>The writers run on a thread of their own ({@link WriterThread}), fed in the order events come:
  * the reports are the same bytes as with direct calls, and a writer's exception is thrown here, on
@@ -41,6 +43,7 @@ public final class ReportSet implements ResultSink {
 
   private Path jsonFile;
   private OutputStream jsonOut;
+  private JsonReportWriter json;
 
   /** The JSON writer writes to the only JSON output itself (no temporary file). */
   private boolean direct;
@@ -106,7 +109,8 @@ public final class ReportSet implements ResultSink {
             throw new UncheckedIOException(e);
           }
         }
-        live.add(new JsonReportWriter(jsonOut, toolVersion));
+        json = new JsonReportWriter(jsonOut, toolVersion);
+        live.add(json);
       }
     }
     writer = new WriterThread(live, batch);
@@ -159,6 +163,8 @@ public final class ReportSet implements ResultSink {
         return;
       }
       jsonOut.close();
+      List<ReportFormat> rendered = new ArrayList<>();
+      List<OutputStream> renderedOuts = new ArrayList<>();
       for (int i = 0; i < formats.size(); i++) {
         ReportFormat f = formats.get(i);
         OutputStream out = outs.get(i);
@@ -166,13 +172,22 @@ public final class ReportSet implements ResultSink {
           Files.copy(jsonFile, out);
           out.flush();
         } else if (f != ReportFormat.TEXT) {
-          // the analysis (or the previous rendering) is over and its state garbage: collect it
-          // now, so that the heap a renderer needs is not added on top of it (the launcher lets
-          // the heap shrink after a full collection)
-          System.gc();
-          // read back in passes: memory bounded by what is drawn, not by the capture
-          SavedReport.render(jsonFile, f, out, drawn);
+          rendered.add(f);
+          renderedOuts.add(out);
         }
+      }
+      if (!rendered.isEmpty()) {
+        // the analysis is over and its state garbage: collect it now, so that the heap the
+        // renderers need is not added on top of it (the launcher lets the heap shrink after a
+        // full collection)
+        System.gc();
+        // read back in passes shared by the formats, each array from where the writer put it:
+        // memory bounded by what is drawn, not by the capture
+        SavedReport.render(
+            ReportSource.written(jsonFile, json.connectionsOffset(), json.findingsOffset()),
+            rendered,
+            renderedOuts,
+            drawn);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -72,10 +72,22 @@ final class ReportSource {
   private final ObjectNode header;
   private ResultJson.Header bound;
 
-  private ReportSource(Path file, JsonNode tree, ObjectNode header) {
+  /**
+   * Where the connections and findings arrays start in the file (their '['), when the writer said
+   * so ({@link #written}): a pass then reads its array from there instead of reading (and skipping)
+   * the document up to it. -1: unknown.
+   */
+  private final long connectionsAt;
+
+  private final long findingsAt;
+
+  private ReportSource(
+      Path file, JsonNode tree, ObjectNode header, long connectionsAt, long findingsAt) {
     this.file = file;
     this.tree = tree;
     this.header = header;
+    this.connectionsAt = connectionsAt;
+    this.findingsAt = findingsAt;
   }
 
   /** A report already in memory (tests, small reports). */
@@ -87,11 +99,29 @@ final class ReportSource {
       boolean array = "connections".equals(e.getKey()) || "findings".equals(e.getKey());
       h.set(e.getKey(), array ? JsonNodeFactory.instance.arrayNode() : e.getValue());
     }
-    return new ReportSource(null, tree, h);
+    return new ReportSource(null, tree, h, -1, -1);
   }
 
   /** A report file, read again for each pass; its header is read now. */
   static ReportSource open(Path file) throws IOException {
+    return new ReportSource(file, null, readHeader(file, false), -1, -1);
+  }
+
+  /**
+   * A report file this process has just written with {@link JsonReportWriter}, which gave where its
+   * connections and findings arrays start ({@link JsonReportWriter#connectionsOffset}, {@link
+   * JsonReportWriter#findingsOffset}): they are its last fields, so the header is read up to the
+   * connections, and each pass reads its array from where it starts.
+   */
+  static ReportSource written(Path file, long connectionsAt, long findingsAt) throws IOException {
+    return new ReportSource(file, null, readHeader(file, true), connectionsAt, findingsAt);
+  }
+
+  /**
+   * The top-level fields but connections and findings (those as empty arrays); with {@code
+   * lastArrays}, the reading stops at the connections (the writer puts both arrays last).
+   */
+  private static ObjectNode readHeader(Path file, boolean lastArrays) throws IOException {
     ObjectNode h = JsonNodeFactory.instance.objectNode();
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         JsonParser p = MAPPER.getFactory().createParser(in)) {
@@ -100,8 +130,12 @@ final class ReportSource {
         String name = p.currentName();
         JsonToken t = p.nextToken();
         if ("connections".equals(name) || "findings".equals(name)) {
-          p.skipChildren();
           h.set(name, JsonNodeFactory.instance.arrayNode());
+          if (lastArrays) {
+            h.set("findings", JsonNodeFactory.instance.arrayNode());
+            break;
+          }
+          p.skipChildren();
         } else {
           h.set(name, p.readValueAsTree());
         }
@@ -112,7 +146,64 @@ final class ReportSource {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
     }
-    return new ReportSource(file, null, h);
+    return h;
+  }
+
+  /**
+   * A {@link TreeReader} in the array of {@code field} ("connections" or "findings") of a report
+   * this process wrote, read from where it starts (its '[' consumed); null when the start is not
+   * known.
+   */
+  private TreeReader reader(String field) throws IOException {
+    long at = "connections".equals(field) ? connectionsAt : findingsAt;
+    if (at < 0) {
+      return null;
+    }
+    java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
+    TreeReader r = null;
+    try {
+      ch.position(at);
+      r = new TreeReader(java.nio.channels.Channels.newInputStream(ch));
+      r.beginArray();
+      return r;
+    } catch (IOException | RuntimeException e) {
+      if (r != null) {
+        r.close();
+      } else {
+        ch.close();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A parser on the array of {@code field} ("connections" or "findings") read from where it starts,
+   * its current token the array's start; null when the start is not known (the caller reads the
+   * document from its beginning).
+   */
+  private JsonParser at(String field) throws IOException {
+    long at = "connections".equals(field) ? connectionsAt : findingsAt;
+    if (at < 0) {
+      return null;
+    }
+    java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
+    JsonParser p;
+    try {
+      ch.position(at);
+      p =
+          MAPPER
+              .getFactory()
+              .createParser(
+                  new BufferedInputStream(java.nio.channels.Channels.newInputStream(ch), 1 << 16));
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    if (p.nextToken() != JsonToken.START_ARRAY) {
+      p.close();
+      throw new IOException("the report file changed while it was read (no " + field + " array)");
+    }
+    return p;
   }
 
   private static void expect(JsonParser p, JsonToken got, JsonToken want, String what)
@@ -136,6 +227,49 @@ final class ReportSource {
    */
   void connections(ConnectionVisitor v) throws IOException {
     each("connections", n -> v.accept(view(n)), null);
+  }
+
+  /**
+   * For a report this process has just written ({@link #written}): hands every connection over as
+   * {@link #connections} does and, in the same pass, every transaction as {@link #transactions}
+   * does, each read and bound once (the writer puts a connection's transactions last). False, and
+   * nothing read, for any other report: the caller makes the two passes.
+   */
+  boolean connectionsAndTransactions(ConnectionVisitor cv, TransactionVisitor tv)
+      throws IOException {
+    if (connectionsAt < 0) {
+      return false;
+    }
+    try (TreeReader r = reader("connections")) {
+      while (r.nextItem()) {
+        ObjectNode c = JsonNodeFactory.instance.objectNode();
+        ConnectionResult cr = null;
+        List<TransactionResult> kept = new ArrayList<>();
+        int count = 0;
+        r.beginObject();
+        for (String f = r.nextField(); f != null; f = r.nextField()) {
+          if (cr == null && "transactions".equals(f) && r.next() == '[') {
+            cr = ResultJson.connection(c);
+            r.beginArray();
+            while (r.nextItem()) {
+              TransactionResult t = ResultJson.transaction(cr.id(), r.value());
+              tv.accept(cr, t);
+              if (count++ < TRANSACTIONS_KEPT) {
+                kept.add(t);
+              }
+            }
+          } else if (cr != null) {
+            throw new IOException("the report file is not as written: a field after transactions");
+          } else {
+            c.set(f, r.value());
+          }
+        }
+        cv.accept(
+            new ConnectionView(
+                cr != null ? cr : ResultJson.connection(c), List.copyOf(kept), count));
+      }
+    }
+    return true;
   }
 
   private static ConnectionView view(JsonNode c) {
@@ -170,52 +304,62 @@ final class ReportSource {
       }
       return;
     }
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        JsonParser p = MAPPER.getFactory().createParser(in)) {
-      p.nextToken();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        if (!"connections".equals(name) || t != JsonToken.START_ARRAY) {
-          p.skipChildren();
-          continue;
-        }
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          if (p.currentToken() != JsonToken.START_OBJECT) {
+    if (connectionsAndTransactions(c -> {}, v)) {
+      return;
+    }
+    try {
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+          JsonParser p = MAPPER.getFactory().createParser(in)) {
+        p.nextToken();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          JsonToken t = p.nextToken();
+          if (!"connections".equals(name) || t != JsonToken.START_ARRAY) {
             p.skipChildren();
             continue;
           }
-          ObjectNode c = JsonNodeFactory.instance.objectNode();
-          java.util.List<JsonNode> early = new java.util.ArrayList<>();
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
-            JsonToken ft = p.nextToken();
-            if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
-              boolean complete =
-                  c.has("id") && c.has("client") && c.has("server") && c.has("start_us");
-              ConnectionResult cr = complete ? ResultJson.connection(c) : null;
-              while (p.nextToken() != JsonToken.END_ARRAY) {
-                JsonNode tx = p.readValueAsTree();
-                if (complete) {
-                  v.accept(cr, ResultJson.transaction(cr.id(), tx));
-                } else if (early.size() < TRANSACTIONS_BUFFERED) {
-                  early.add(tx);
-                }
-              }
-            } else {
-              c.set(f, p.readValueAsTree());
-            }
-          }
-          if (!early.isEmpty()) {
-            ConnectionResult cr = ResultJson.connection(c);
-            for (JsonNode tx : early) {
-              v.accept(cr, ResultJson.transaction(cr.id(), tx));
-            }
-          }
+          connectionTransactions(p, v);
         }
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
+    }
+  }
+
+  /** {@link #transactions} over the connections array {@code p} is at the start of. */
+  private static void connectionTransactions(JsonParser p, TransactionVisitor v)
+      throws IOException {
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        continue;
+      }
+      ObjectNode c = JsonNodeFactory.instance.objectNode();
+      List<JsonNode> early = new ArrayList<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        JsonToken ft = p.nextToken();
+        if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
+          boolean complete = c.has("id") && c.has("client") && c.has("server") && c.has("start_us");
+          ConnectionResult cr = complete ? ResultJson.connection(c) : null;
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            JsonNode tx = p.readValueAsTree();
+            if (complete) {
+              v.accept(cr, ResultJson.transaction(cr.id(), tx));
+            } else if (early.size() < TRANSACTIONS_BUFFERED) {
+              early.add(tx);
+            }
+          }
+        } else {
+          c.set(f, p.readValueAsTree());
+        }
+      }
+      if (!early.isEmpty()) {
+        ConnectionResult cr = ResultJson.connection(c);
+        for (JsonNode tx : early) {
+          v.accept(cr, ResultJson.transaction(cr.id(), tx));
+        }
+      }
     }
   }
 
@@ -227,6 +371,8 @@ final class ReportSource {
   final class FindingCursor implements AutoCloseable {
     private final JsonParser parser;
     private final Iterator<JsonNode> it;
+    private final TreeReader reader;
+    private boolean done;
     private JsonNode next;
     private boolean started;
     private boolean primed;
@@ -235,9 +381,15 @@ final class ReportSource {
       if (tree != null) {
         it = tree.path("findings").elements();
         parser = null;
+        reader = null;
         return;
       }
       it = null;
+      reader = reader("findings");
+      if (reader != null) {
+        parser = null;
+        return;
+      }
       parser =
           MAPPER
               .getFactory()
@@ -247,6 +399,10 @@ final class ReportSource {
     private JsonNode read() throws IOException {
       if (it != null) {
         return it.hasNext() ? it.next() : null;
+      }
+      if (reader != null) {
+        done = done || !reader.nextItem();
+        return done ? null : reader.value();
       }
       if (!started) {
         started = true;
@@ -312,6 +468,9 @@ final class ReportSource {
       if (parser != null) {
         parser.close();
       }
+      if (reader != null) {
+        reader.close();
+      }
     }
   }
 
@@ -340,48 +499,25 @@ final class ReportSource {
         sink.connection(cr);
       }
     } else {
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-          JsonParser p = MAPPER.getFactory().createParser(in)) {
-        p.nextToken();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          JsonToken t = p.nextToken();
-          if (!"connections".equals(name) || t != JsonToken.START_ARRAY) {
-            p.skipChildren();
-            continue;
+      try {
+        try (JsonParser p = at("connections")) {
+          if (p != null) {
+            replayConnections(p, sink);
           }
-          while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (p.currentToken() != JsonToken.START_OBJECT) {
-              p.skipChildren();
-              continue;
-            }
-            ObjectNode c = JsonNodeFactory.instance.objectNode();
-            List<JsonNode> early = new ArrayList<>();
+        }
+        if (connectionsAt < 0) {
+          try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+              JsonParser p = MAPPER.getFactory().createParser(in)) {
+            p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-              String f = p.currentName();
-              JsonToken ft = p.nextToken();
-              if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
-                long id =
-                    c.has("id")
-                        ? io.connscope.result.ConnectionIds.number(ResultJson.str(c, "id"))
-                        : -1;
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                  JsonNode tx = p.readValueAsTree();
-                  if (id >= 0) {
-                    sink.transaction(ResultJson.transaction(id, tx));
-                  } else if (early.size() < TRANSACTIONS_BUFFERED) {
-                    early.add(tx);
-                  }
-                }
-              } else {
-                c.set(f, p.readValueAsTree());
+              String name = p.currentName();
+              JsonToken t = p.nextToken();
+              if (!"connections".equals(name) || t != JsonToken.START_ARRAY) {
+                p.skipChildren();
+                continue;
               }
+              replayConnections(p, sink);
             }
-            ConnectionResult cr = ResultJson.connection(c);
-            for (JsonNode tx : early) {
-              sink.transaction(ResultJson.transaction(cr.id(), tx));
-            }
-            sink.connection(cr);
           }
         }
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -390,6 +526,41 @@ final class ReportSource {
     }
     findings(sink::finding);
     sink.finish(header().capture());
+  }
+
+  /** {@link #replay}'s connections, from the connections array {@code p} is at the start of. */
+  private static void replayConnections(JsonParser p, ResultSink sink) throws IOException {
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        continue;
+      }
+      ObjectNode c = JsonNodeFactory.instance.objectNode();
+      List<JsonNode> early = new ArrayList<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        JsonToken ft = p.nextToken();
+        if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
+          long id =
+              c.has("id") ? io.connscope.result.ConnectionIds.number(ResultJson.str(c, "id")) : -1;
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            JsonNode tx = p.readValueAsTree();
+            if (id >= 0) {
+              sink.transaction(ResultJson.transaction(id, tx));
+            } else if (early.size() < TRANSACTIONS_BUFFERED) {
+              early.add(tx);
+            }
+          }
+        } else {
+          c.set(f, p.readValueAsTree());
+        }
+      }
+      ConnectionResult cr = ResultJson.connection(c);
+      for (JsonNode tx : early) {
+        sink.transaction(ResultJson.transaction(cr.id(), tx));
+      }
+      sink.connection(cr);
+    }
   }
 
   /** The number of transactions of a connection handed over (some may have been dropped). */
@@ -405,42 +576,93 @@ final class ReportSource {
       }
       return;
     }
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        JsonParser p = MAPPER.getFactory().createParser(in)) {
-      p.nextToken();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        if (!field.equals(name)) {
-          if (check != null && !"connections".equals(name) && !"findings".equals(name)) {
-            check.top(name, p.readValueAsTree());
-          } else {
+    try {
+      if (check == null) {
+        try (TreeReader r = reader(field)) {
+          if (r != null) {
+            while (r.nextItem()) {
+              v.accept("connections".equals(field) ? readConnection(r) : r.value());
+            }
+            return;
+          }
+        }
+      }
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+          JsonParser p = MAPPER.getFactory().createParser(in)) {
+        p.nextToken();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          JsonToken t = p.nextToken();
+          if (!field.equals(name)) {
+            if (check != null && !"connections".equals(name) && !"findings".equals(name)) {
+              check.top(name, p.readValueAsTree());
+            } else {
+              p.skipChildren();
+            }
+            continue;
+          }
+          if (t != JsonToken.START_ARRAY) {
+            if (check != null) {
+              throw new SchemaCheck.Invalid(
+                  "$." + field + " should be array, not " + SchemaCheck.kind(p.readValueAsTree()));
+            }
             p.skipChildren();
+            continue;
           }
-          continue;
-        }
-        if (t != JsonToken.START_ARRAY) {
-          if (check != null) {
-            throw new SchemaCheck.Invalid(
-                "$." + field + " should be array, not " + SchemaCheck.kind(p.readValueAsTree()));
-          }
-          p.skipChildren();
-          continue;
-        }
-        int i = 0;
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          String at = "$." + field + "[" + i++ + "]";
-          JsonNode n =
-              "connections".equals(field) ? readConnection(p, check, at) : p.readValueAsTree();
-          if (check != null && !"connections".equals(field)) {
-            SchemaCheck.check(n, SchemaCheck.item(field), at);
-          }
-          v.accept(n);
+          items(p, field, v, check);
         }
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
     }
+  }
+
+  /** Hands over the items of the array {@code p} is at the start of, up to its end. */
+  private static void items(JsonParser p, String field, Visitor v, Check check) throws IOException {
+    int i = 0;
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      String at = check == null ? null : "$." + field + "[" + i + "]";
+      i++;
+      JsonNode n = "connections".equals(field) ? readConnection(p, check, at) : p.readValueAsTree();
+      if (check != null && !"connections".equals(field)) {
+        SchemaCheck.check(n, SchemaCheck.item(field), at);
+      }
+      v.accept(n);
+    }
+  }
+
+  /**
+   * A connection of a report this process wrote with at most TRANSACTIONS_KEPT transactions (those
+   * beyond are counted, not built), as {@link #readConnection(JsonParser, Check, String)} reads it.
+   */
+  private static JsonNode readConnection(TreeReader r) throws IOException {
+    if (r.next() != '{') {
+      return r.value();
+    }
+    ObjectNode c = JsonNodeFactory.instance.objectNode();
+    int count = -1;
+    r.beginObject();
+    for (String name = r.nextField(); name != null; name = r.nextField()) {
+      if ("transactions".equals(name) && r.next() == '[') {
+        ArrayNode txs = JsonNodeFactory.instance.arrayNode();
+        count = 0;
+        r.beginArray();
+        while (r.nextItem()) {
+          if (count++ < TRANSACTIONS_KEPT) {
+            txs.add(r.value());
+          } else {
+            r.skipValue();
+          }
+        }
+        c.set(name, txs);
+      } else {
+        c.set(name, r.value());
+      }
+    }
+    if (count > TRANSACTIONS_KEPT) {
+      c.put(COUNT, count);
+    }
+    return c;
   }
 
   /**
@@ -464,6 +686,12 @@ final class ReportSource {
         ArrayNode txs = JsonNodeFactory.instance.arrayNode();
         count = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
+          if (check == null && count >= TRANSACTIONS_KEPT) {
+            // counted only: not built, not kept
+            p.skipChildren();
+            count++;
+            continue;
+          }
           JsonNode tx = p.readValueAsTree();
           if (check != null) {
             SchemaCheck.check(tx, SchemaCheck.transaction(), at + ".transactions[" + count + "]");

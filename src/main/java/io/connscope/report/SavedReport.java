@@ -9,6 +9,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A JSON report read back, and the rendering of it into any format but text: {@code analyze} writes
@@ -89,27 +90,86 @@ public final class SavedReport {
    */
   public static void render(Path file, ReportFormat format, OutputStream out, int drawn)
       throws IOException {
+    render(ReportSource.open(file), List.of(format), List.of(out), drawn);
+  }
+
+  /**
+   * Renders the report file in each of {@code formats} to the output at the same index (flushed,
+   * not closed), in order, as {@link #render(Path, ReportFormat, OutputStream, int)} renders one:
+   * the same bytes, with the passes over the report shared (see the other overload).
+   */
+  public static void render(
+      Path file, List<ReportFormat> formats, List<OutputStream> outs, int drawn)
+      throws IOException {
+    render(ReportSource.open(file), formats, outs, drawn);
+  }
+
+  /**
+   * Renders {@code src} in each of {@code formats} to the output at the same index, sharing the
+   * passes over the report: Markdown and HTML are rendered from one {@link ReportDigest} (they ask
+   * for the same), and one pass over the transactions feeds both Markdown's slowest transactions
+   * and the HAR entries. Memory: the digest (bounded by what is drawn) and the HAR spool (memory,
+   * then a temporary file).
+   */
+  static void render(
+      ReportSource src, List<ReportFormat> formats, List<OutputStream> outs, int drawn)
+      throws IOException {
+    if (formats.contains(ReportFormat.TEXT)) {
+      throw new IllegalArgumentException("text is rendered during the analysis, not from JSON");
+    }
     ReportDigest.Limits limits =
         drawn > 0 ? ReportDigest.Limits.drawn(drawn) : ReportDigest.Limits.DEFAULT;
-    switch (format) {
-      case JSON -> json(ReportSource.open(file), out);
-      case HAR -> HarReportWriter.write(ReportSource.open(file), out);
-      case MARKDOWN, HTML -> {
-        ReportSource src = ReportSource.open(file);
-        ReportDigest d = ReportDigest.build(src, limits);
-        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-        if (format == ReportFormat.MARKDOWN) {
-          d.readSlowest(src, MarkdownReportWriter.SLOWEST);
-          MarkdownReportWriter.write(d, w);
-        } else {
-          HtmlReportWriter.write(d, w);
-        }
-        w.flush();
+    boolean markdown = formats.contains(ReportFormat.MARKDOWN);
+    try (HarReportWriter.Entries har =
+        formats.contains(ReportFormat.HAR) ? new HarReportWriter.Entries(src) : null) {
+      ReportDigest.Slowest slowest =
+          markdown ? new ReportDigest.Slowest(MarkdownReportWriter.SLOWEST) : null;
+      ReportSource.TransactionVisitor each = null;
+      if (slowest != null && har != null) {
+        each =
+            (c, t) -> {
+              slowest.accept(c, t);
+              har.accept(c, t);
+            };
+      } else if (slowest != null || har != null) {
+        each = slowest != null ? slowest : har;
       }
-      case TEXT ->
-          throw new IllegalArgumentException("text is rendered during the analysis, not from JSON");
+      ReportDigest d = null;
+      if (markdown || formats.contains(ReportFormat.HTML)) {
+        d = ReportDigest.build(src, limits, each); // the transactions in its connections' pass
+        if (slowest != null) {
+          d.take(slowest);
+        }
+      } else if (each != null) {
+        src.transactions(each);
+      }
+      boolean harWritten = false;
+      for (int i = 0; i < formats.size(); i++) {
+        OutputStream out = outs.get(i);
+        switch (formats.get(i)) {
+          case JSON -> json(src, out);
+          case HAR -> {
+            if (harWritten) { // a second HAR output: its spool is written once, so a pass again
+              HarReportWriter.write(src, out);
+            } else {
+              har.write(out);
+              harWritten = true;
+            }
+          }
+          case MARKDOWN, HTML -> {
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            if (formats.get(i) == ReportFormat.MARKDOWN) {
+              MarkdownReportWriter.write(d, w);
+            } else {
+              HtmlReportWriter.write(d, w);
+            }
+            w.flush();
+          }
+          case TEXT -> throw new IllegalStateException("text is not rendered from JSON");
+        }
+        out.flush();
+      }
     }
-    out.flush();
   }
 
   /** Renders {@code report} as {@code format} to {@code out} (flushed, not closed). */

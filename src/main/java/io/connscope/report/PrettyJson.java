@@ -1,0 +1,229 @@
+package io.connscope.report;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.math.BigDecimal;
+import java.util.Arrays;
+
+/**
+ * Pretty-printed JSON written into a byte buffer, byte for byte as Jackson's generator writes it
+ * with a {@code DefaultPrettyPrinter} whose objects are indented by two spaces a level: arrays on
+ * one line ("[ a, b ]", "[ ]"), objects one field per line ("{ }" when empty), "name : value"; the
+ * whole value {@code extraLevels} deeper. For the HAR's entries, which are many: a generator per
+ * entry and its per-value checks were most of the HAR's cost. Strings are escaped by Jackson's own
+ * {@link JsonStringEncoder}, as {@link TransactionJson} does, except surrogates, which the
+ * generator writes as escapes (an emoji as two), and so does this. The method names are the
+ * generator's, so that the HAR's code reads as before. {@code PrettyJsonTest} compares the bytes
+ * with the generator's.
+ */
+final class PrettyJson {
+  private byte[] buf = new byte[4096];
+  private int len;
+  private final int extraLevels;
+
+  /** Per open container: whether an object, and how many values or fields it has so far. */
+  private boolean[] object = new boolean[16];
+
+  private int[] count = new int[16];
+  private int depth;
+
+  /** Objects open (arrays are written inline and add no indentation). */
+  private int nesting;
+
+  /** A field name was written and its value comes next. */
+  private boolean afterName;
+
+  PrettyJson(int extraLevels) {
+    this.extraLevels = extraLevels;
+  }
+
+  byte[] bytes() {
+    return buf;
+  }
+
+  int length() {
+    return len;
+  }
+
+  void reset() {
+    len = 0;
+    depth = 0;
+    nesting = 0;
+    afterName = false;
+  }
+
+  private void ensure(int n) {
+    if (len + n > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+    }
+  }
+
+  private void raw(char c) {
+    ensure(1);
+    buf[len++] = (byte) c;
+  }
+
+  private void raw(String ascii) {
+    ensure(ascii.length());
+    for (int i = 0; i < ascii.length(); i++) {
+      buf[len++] = (byte) ascii.charAt(i);
+    }
+  }
+
+  private void indent(int level) {
+    int n = 2 * (level + extraLevels);
+    ensure(n + 1);
+    buf[len++] = '\n';
+    for (int i = 0; i < n; i++) {
+      buf[len++] = ' ';
+    }
+  }
+
+  /**
+   * What comes before a value: nothing after a field name or at the root; in an array its
+   * separator.
+   */
+  private void beforeValue() {
+    if (afterName) {
+      afterName = false;
+      return;
+    }
+    if (depth > 0 && !object[depth - 1]) {
+      raw(count[depth - 1]++ == 0 ? " " : ", ");
+    }
+  }
+
+  private void push(boolean isObject) {
+    if (depth == object.length) {
+      object = Arrays.copyOf(object, depth * 2);
+      count = Arrays.copyOf(count, depth * 2);
+    }
+    object[depth] = isObject;
+    count[depth++] = 0;
+  }
+
+  void writeFieldName(String name) {
+    raw(count[depth - 1]++ == 0 ? "" : ",");
+    indent(nesting);
+    string(name);
+    raw(" : ");
+    afterName = true;
+  }
+
+  void writeStartObject() {
+    beforeValue();
+    raw('{');
+    push(true);
+    nesting++;
+  }
+
+  void writeEndObject() {
+    nesting--;
+    if (count[--depth] > 0) {
+      indent(nesting);
+    } else {
+      raw(' ');
+    }
+    raw('}');
+  }
+
+  void writeStartArray() {
+    beforeValue();
+    raw('[');
+    push(false);
+  }
+
+  void writeEndArray() {
+    depth--;
+    raw(" ]");
+  }
+
+  void writeObjectFieldStart(String name) {
+    writeFieldName(name);
+    writeStartObject();
+  }
+
+  void writeArrayFieldStart(String name) {
+    writeFieldName(name);
+    writeStartArray();
+  }
+
+  void writeString(String s) {
+    beforeValue();
+    if (s == null) {
+      raw("null");
+    } else {
+      string(s);
+    }
+  }
+
+  private void string(String s) {
+    int n = s.length();
+    ensure(n + 2);
+    int start = len;
+    buf[len++] = '"';
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+        // escapes or non-ASCII: as Jackson's generator writes them
+        len = start;
+        raw('"');
+        int from = 0;
+        for (int k = 0; k < n; k++) {
+          char x = s.charAt(k);
+          if (Character.isSurrogate(x)) {
+            // the generator writes each half of a pair as an escape (surrogates are not combined)
+            quoted(s.substring(from, k));
+            raw(String.format("\\u%04X", (int) x));
+            from = k + 1;
+          }
+        }
+        quoted(s.substring(from));
+        raw('"');
+        return;
+      }
+      buf[len++] = (byte) c;
+    }
+    ensure(1);
+    buf[len++] = '"';
+  }
+
+  /** {@code s} (no surrogates) escaped and encoded by Jackson's encoder, without quotes. */
+  private void quoted(String s) {
+    byte[] q = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+    ensure(q.length);
+    System.arraycopy(q, 0, buf, len, q.length);
+    len += q.length;
+  }
+
+  void writeNumber(long v) {
+    beforeValue();
+    raw(Long.toString(v));
+  }
+
+  void writeNull() {
+    beforeValue();
+    raw("null");
+  }
+
+  void writeStringField(String name, String value) {
+    writeFieldName(name);
+    writeString(value);
+  }
+
+  void writeNumberField(String name, long value) {
+    writeFieldName(name);
+    writeNumber(value);
+  }
+
+  void writeNumberField(String name, BigDecimal value) {
+    writeFieldName(name);
+    beforeValue();
+    raw(value == null ? "null" : value.toString());
+  }
+
+  void writeBooleanField(String name, boolean value) {
+    writeFieldName(name);
+    beforeValue();
+    raw(value ? "true" : "false");
+  }
+}

@@ -1,0 +1,424 @@
+package io.connscope.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads the JSON report this process has just written ({@link ReportSource#written}) back into the
+ * trees Jackson's {@code readTree} makes of it (the same node types: int, long or big integer nodes
+ * for integers as their values fit, double nodes for the rest, text, boolean and null nodes), item
+ * by item, with a small parser of its own: Markdown, HTML and HAR of a run are rendered from that
+ * file, and reading it with Jackson's parser cost more than the analysis (its C2 compilations alone
+ * over a second of CPU on a 100 MB capture). Only for well-formed JSON (the writer's): anything
+ * else is an IOException, never a guess. Untrusted reports ({@code connscope report}) are read by
+ * Jackson and checked against the schema.
+ */
+final class TreeReader implements AutoCloseable {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final InputStream in;
+  private final byte[] buf = new byte[1 << 16];
+  private int pos;
+  private int lim;
+
+  /** Bytes of a string being read (escapes decoded), grown as needed. */
+  private byte[] str = new byte[256];
+
+  /** Items read in the current array (so that the next one expects a comma). */
+  private final java.util.ArrayDeque<int[]> counts = new java.util.ArrayDeque<>();
+
+  TreeReader(InputStream in) {
+    this.in = in;
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+
+  private IOException bad(String what) {
+    return new IOException("the report file is not as written (" + what + ")");
+  }
+
+  private boolean fill() throws IOException {
+    if (pos < lim) {
+      return true;
+    }
+    int n = in.read(buf, 0, buf.length);
+    if (n <= 0) {
+      return false;
+    }
+    pos = 0;
+    lim = n;
+    return true;
+  }
+
+  /** The next byte that is not white space, not consumed; -1 at the end. */
+  private int peek() throws IOException {
+    while (true) {
+      if (pos >= lim && !fill()) {
+        return -1;
+      }
+      byte b = buf[pos];
+      if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+        pos++;
+      } else {
+        return b & 0xff;
+      }
+    }
+  }
+
+  private void expect(char c) throws IOException {
+    if (peek() != c) {
+      throw bad("'" + c + "' expected");
+    }
+    pos++;
+  }
+
+  /** Enters an array (its '[' next). */
+  void beginArray() throws IOException {
+    expect('[');
+    counts.push(new int[1]);
+  }
+
+  /**
+   * True when the current array has another item (consumes the comma before it); false at its end
+   * (consumed).
+   */
+  boolean nextItem() throws IOException {
+    int c = peek();
+    int[] n = counts.peek();
+    if (c == ']') {
+      pos++;
+      counts.pop();
+      return false;
+    }
+    if (n[0]++ > 0) {
+      if (c != ',') {
+        throw bad("',' or ']' expected");
+      }
+      pos++;
+    }
+    return true;
+  }
+
+  /** Enters an object (its '{' next). */
+  void beginObject() throws IOException {
+    expect('{');
+    counts.push(new int[1]);
+  }
+
+  /**
+   * The name of the current object's next field (its ':' consumed), or null at its end (consumed).
+   */
+  String nextField() throws IOException {
+    int c = peek();
+    int[] n = counts.peek();
+    if (c == '}') {
+      pos++;
+      counts.pop();
+      return null;
+    }
+    if (n[0]++ > 0) {
+      if (c != ',') {
+        throw bad("',' or '}' expected");
+      }
+      pos++;
+      c = peek();
+    }
+    if (c != '"') {
+      throw bad("a field name expected");
+    }
+    pos++;
+    String name = string();
+    expect(':');
+    return name;
+  }
+
+  /** The next byte that is not white space: '{', '[', '"', a digit... (-1 at the end). */
+  int next() throws IOException {
+    return peek();
+  }
+
+  /** Reads the next value whole, as Jackson's tree. */
+  JsonNode value() throws IOException {
+    int c = peek();
+    switch (c) {
+      case '{' -> {
+        pos++;
+        ObjectNode o = NODES.objectNode();
+        boolean first = true;
+        while (true) {
+          c = peek();
+          if (c == '}') {
+            pos++;
+            return o;
+          }
+          if (!first) {
+            if (c != ',') {
+              throw bad("',' or '}' expected");
+            }
+            pos++;
+            c = peek();
+          }
+          first = false;
+          if (c != '"') {
+            throw bad("a field name expected");
+          }
+          pos++;
+          String name = string();
+          expect(':');
+          o.set(name, value());
+        }
+      }
+      case '[' -> {
+        pos++;
+        ArrayNode a = NODES.arrayNode();
+        if (peek() == ']') {
+          pos++;
+          return a;
+        }
+        while (true) {
+          a.add(value());
+          c = peek();
+          pos++;
+          if (c == ']') {
+            return a;
+          }
+          if (c != ',') {
+            throw bad("',' or ']' expected");
+          }
+        }
+      }
+      case '"' -> {
+        pos++;
+        return NODES.textNode(string());
+      }
+      case 't' -> {
+        word("true");
+        return NODES.booleanNode(true);
+      }
+      case 'f' -> {
+        word("false");
+        return NODES.booleanNode(false);
+      }
+      case 'n' -> {
+        word("null");
+        return NODES.nullNode();
+      }
+      default -> {
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          return number();
+        }
+        throw bad(c < 0 ? "the file ends early" : "a value expected");
+      }
+    }
+  }
+
+  /** Skips the next value whole without building it. */
+  void skipValue() throws IOException {
+    int c = peek();
+    if (c != '{' && c != '[') {
+      value();
+      return;
+    }
+    int depth = 0;
+    boolean inString = false;
+    while (true) {
+      if (pos >= lim && !fill()) {
+        throw bad("the file ends early");
+      }
+      byte b = buf[pos++];
+      if (inString) {
+        if (b == '\\') {
+          if (pos >= lim && !fill()) {
+            throw bad("the file ends early");
+          }
+          pos++;
+        } else if (b == '"') {
+          inString = false;
+        }
+      } else if (b == '"') {
+        inString = true;
+      } else if (b == '{' || b == '[') {
+        depth++;
+      } else if (b == '}' || b == ']') {
+        if (--depth == 0) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void word(String w) throws IOException {
+    for (int i = 0; i < w.length(); i++) {
+      if (pos >= lim && !fill() || buf[pos++] != w.charAt(i)) {
+        throw bad(w + " expected");
+      }
+    }
+  }
+
+  private JsonNode number() throws IOException {
+    StringBuilder b = new StringBuilder(20);
+    boolean fraction = false;
+    while (pos < lim || fill()) {
+      byte x = buf[pos];
+      if ((x >= '0' && x <= '9') || x == '-') {
+        b.append((char) x);
+      } else if (x == '.' || x == 'e' || x == 'E' || x == '+') {
+        b.append((char) x);
+        fraction = true;
+      } else {
+        break;
+      }
+      pos++;
+    }
+    String s = b.toString();
+    try {
+      if (fraction) {
+        return NODES.numberNode(Double.parseDouble(s));
+      }
+      if (s.length() <= 18) { // within a long, sign included
+        long v = Long.parseLong(s);
+        return v == (int) v ? NODES.numberNode((int) v) : NODES.numberNode(v);
+      }
+      BigInteger v = new BigInteger(s);
+      if (v.bitLength() >= 64) {
+        return NODES.numberNode(v);
+      }
+      long l = v.longValue();
+      return l == (int) l ? NODES.numberNode((int) l) : NODES.numberNode(l);
+    } catch (NumberFormatException e) {
+      throw bad("a number expected");
+    }
+  }
+
+  /** A string's content after its opening quote, up to and with its closing quote. */
+  private String string() throws IOException {
+    // fast path: ASCII without escapes, within the buffer
+    for (int i = pos; i < lim; i++) {
+      byte b = buf[i];
+      if (b == '"') {
+        String s = new String(buf, pos, i - pos, StandardCharsets.ISO_8859_1);
+        pos = i + 1;
+        return s;
+      }
+      if (b == '\\' || b < 0x20) { // an escape, a control character or a non-ASCII byte (< 0)
+        break;
+      }
+    }
+    int n = 0;
+    while (true) {
+      if (pos >= lim && !fill()) {
+        throw bad("the file ends in a string");
+      }
+      byte b = buf[pos++];
+      if (b == '"') {
+        return new String(str, 0, n, StandardCharsets.UTF_8);
+      }
+      if (n + 4 > str.length) {
+        str = java.util.Arrays.copyOf(str, str.length * 2);
+      }
+      if (b != '\\') {
+        str[n++] = b;
+        continue;
+      }
+      if (pos >= lim && !fill()) {
+        throw bad("the file ends in a string");
+      }
+      byte e = buf[pos++];
+      int ch;
+      switch (e) {
+        case '"', '\\', '/' -> ch = e;
+        case 'b' -> ch = '\b';
+        case 'f' -> ch = '\f';
+        case 'n' -> ch = '\n';
+        case 'r' -> ch = '\r';
+        case 't' -> ch = '\t';
+        case 'u' -> {
+          ch = 0;
+          for (int k = 0; k < 4; k++) {
+            if (pos >= lim && !fill()) {
+              throw bad("the file ends in a string");
+            }
+            int d = Character.digit(buf[pos++], 16);
+            if (d < 0) {
+              throw bad("a \\u escape expected");
+            }
+            ch = ch << 4 | d;
+          }
+        }
+        default -> throw bad("an escape expected");
+      }
+      // as UTF-8 (a surrogate, unpaired here, is joined to its pair below)
+      if (ch < 0x80) {
+        str[n++] = (byte) ch;
+      } else if (ch < 0x800) {
+        str[n++] = (byte) (0xc0 | ch >> 6);
+        str[n++] = (byte) (0x80 | ch & 0x3f);
+      } else if (Character.isHighSurrogate((char) ch) && pairFollows()) {
+        int low = lowSurrogate();
+        int cp = Character.toCodePoint((char) ch, (char) low);
+        str[n++] = (byte) (0xf0 | cp >> 18);
+        str[n++] = (byte) (0x80 | cp >> 12 & 0x3f);
+        if (n + 2 > str.length) {
+          str = java.util.Arrays.copyOf(str, str.length * 2);
+        }
+        str[n++] = (byte) (0x80 | cp >> 6 & 0x3f);
+        str[n++] = (byte) (0x80 | cp & 0x3f);
+      } else if (Character.isSurrogate((char) ch)) {
+        // an unpaired surrogate cannot be UTF-8: Jackson keeps it as the char; so does this
+        String head = new String(str, 0, n, StandardCharsets.UTF_8);
+        return head + (char) ch + string(); // the rest, from where it stands
+      } else {
+        str[n++] = (byte) (0xe0 | ch >> 12);
+        str[n++] = (byte) (0x80 | ch >> 6 & 0x3f);
+        str[n++] = (byte) (0x80 | ch & 0x3f);
+      }
+    }
+  }
+
+  /** True when a "\\u" escape of a low surrogate comes next (nothing consumed). */
+  private boolean pairFollows() throws IOException {
+    if (lim - pos < 6) {
+      // move the rest to the front and read more, so that the six bytes are in the buffer
+      System.arraycopy(buf, pos, buf, 0, lim - pos);
+      lim -= pos;
+      pos = 0;
+      int r;
+      while (lim < 6 && (r = in.read(buf, lim, buf.length - lim)) > 0) {
+        lim += r;
+      }
+      if (lim - pos < 6) {
+        return false;
+      }
+    }
+    if (buf[pos] != '\\' || buf[pos + 1] != 'u') {
+      return false;
+    }
+    int v = 0;
+    for (int k = 2; k < 6; k++) {
+      int d = Character.digit(buf[pos + k], 16);
+      if (d < 0) {
+        return false;
+      }
+      v = v << 4 | d;
+    }
+    return Character.isLowSurrogate((char) v);
+  }
+
+  private int lowSurrogate() {
+    int v = 0;
+    for (int k = 2; k < 6; k++) {
+      v = v << 4 | Character.digit(buf[pos + k], 16);
+    }
+    pos += 6;
+    return v;
+  }
+}
