@@ -155,25 +155,37 @@ final class ReportSource {
    * known.
    */
   private TreeReader reader(String field) throws IOException {
+    java.io.InputStream in = from(field);
+    if (in == null) {
+      return null;
+    }
+    TreeReader r = new TreeReader(in);
+    try {
+      r.beginArray();
+      return r;
+    } catch (IOException | RuntimeException e) {
+      r.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The report file from where the array of {@code field} ("connections" or "findings") starts, as
+   * the writer recorded it; null when the start is not known.
+   */
+  private java.io.InputStream from(String field) throws IOException {
     long at = "connections".equals(field) ? connectionsAt : findingsAt;
     if (at < 0) {
       return null;
     }
     java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
-    TreeReader r = null;
     try {
       ch.position(at);
-      r = new TreeReader(java.nio.channels.Channels.newInputStream(ch));
-      r.beginArray();
-      return r;
     } catch (IOException | RuntimeException e) {
-      if (r != null) {
-        r.close();
-      } else {
-        ch.close();
-      }
+      ch.close();
       throw e;
     }
+    return java.nio.channels.Channels.newInputStream(ch);
   }
 
   /**
@@ -182,21 +194,15 @@ final class ReportSource {
    * document from its beginning).
    */
   private JsonParser at(String field) throws IOException {
-    long at = "connections".equals(field) ? connectionsAt : findingsAt;
-    if (at < 0) {
+    java.io.InputStream in = from(field);
+    if (in == null) {
       return null;
     }
-    java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
     JsonParser p;
     try {
-      ch.position(at);
-      p =
-          MAPPER
-              .getFactory()
-              .createParser(
-                  new BufferedInputStream(java.nio.channels.Channels.newInputStream(ch), 1 << 16));
+      p = MAPPER.getFactory().createParser(new BufferedInputStream(in, 1 << 16));
     } catch (IOException | RuntimeException e) {
-      ch.close();
+      in.close();
       throw e;
     }
     if (p.nextToken() != JsonToken.START_ARRAY) {
