@@ -10,8 +10,8 @@ import io.connscope.diff.DiffResult.PatternDiff;
 import io.connscope.diff.DiffResult.Stats;
 import io.connscope.report.Budget;
 import io.connscope.report.Escape;
+import io.connscope.report.JsonReportWriter;
 import io.connscope.report.Text;
-import io.connscope.result.Percentiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -606,8 +606,8 @@ public final class DiffWriters {
     g.writeNumberField("connections", s.connections());
     g.writeNumberField("transactions", s.transactions());
     g.writeBooleanField("sampled", s.sampled());
-    percentiles(g, "wait_us", s.waitTime());
-    percentiles(g, "total_us", s.total());
+    JsonReportWriter.writePercentiles(g, "wait_us", s.waitTime());
+    JsonReportWriter.writePercentiles(g, "total_us", s.total());
     g.writeEndObject();
   }
 
@@ -623,21 +623,9 @@ public final class DiffWriters {
         "connections_per_transaction",
         Math.round(s.connectionsPerTransaction() * 10_000) / 10_000.0);
     g.writeNumberField("setup_us", s.setupUs());
-    percentiles(g, "wait_us", s.waitTime());
-    percentiles(g, "total_us", s.total());
+    JsonReportWriter.writePercentiles(g, "wait_us", s.waitTime());
+    JsonReportWriter.writePercentiles(g, "total_us", s.total());
     g.writeNumberField("bytes", s.bytes());
-    g.writeEndObject();
-  }
-
-  private static void percentiles(JsonGenerator g, String name, Percentiles p) throws IOException {
-    if (p == null) {
-      g.writeNullField(name);
-      return;
-    }
-    g.writeObjectFieldStart(name);
-    g.writeNumberField("p50", p.p50Us());
-    g.writeNumberField("p90", p.p90Us());
-    g.writeNumberField("p99", p.p99Us());
     g.writeEndObject();
   }
 

@@ -407,15 +407,8 @@ public final class HtmlReportWriter {
     for (ConnectionResult.SeqSegment p : ts.segments()) {
       rtx += p.retransmission() ? 1 : 0;
     }
-    b.append("<svg class=\"tsg\" viewBox=\"0 0 ")
-        .append(width)
-        .append(' ')
-        .append(height)
-        .append("\" width=\"")
-        .append(width)
-        .append("\" height=\"")
-        .append(height)
-        .append("\" role=\"img\" aria-label=\"time-sequence graph\" data-segments=\"")
+    svg(b, "tsg", width, height)
+        .append("time-sequence graph\" data-segments=\"")
         .append(ts.segments().size() - rtx)
         .append("\" data-retransmissions=\"")
         .append(rtx)
@@ -547,15 +540,7 @@ public final class HtmlReportWriter {
     int xc = 250;
     int xs = 690;
     int height = top + entries.size() * rowH + 16;
-    b.append("<svg class=\"ladder\" viewBox=\"0 0 ")
-        .append(width)
-        .append(' ')
-        .append(height)
-        .append("\" width=\"")
-        .append(width)
-        .append("\" height=\"")
-        .append(height)
-        .append("\" role=\"img\" aria-label=\"ladder diagram\">");
+    svg(b, "ladder", width, height).append("ladder diagram\">");
     String client = c == null ? "client" : "client " + ReportModel.endpoint(c.client());
     String server = c == null ? "server" : "server " + ReportModel.endpoint(c.server());
     b.append("<text x=\"")
@@ -830,11 +815,7 @@ public final class HtmlReportWriter {
       int x1 = 1040;
       int rowH = 22;
       int height = 24 + lanesN * rowH + 6;
-      b.append("<svg class=\"timeline\" viewBox=\"0 0 1060 ")
-          .append(height)
-          .append("\" width=\"1060\" height=\"")
-          .append(height)
-          .append("\" role=\"img\" aria-label=\"connection use timeline\">");
+      svg(b, "timeline", 1060, height).append("connection use timeline\">");
       axis(b, t0, t1, x0, x1, 18, height - 4);
       for (int k = 0; k < lanesN; k++) {
         b.append("<text class=\"lbl\" x=\"4\" y=\"")
@@ -1006,15 +987,7 @@ public final class HtmlReportWriter {
     int top = 16;
     int width = HIST_X0 + n * HIST_SLOT + 10;
     int height = top + HIST_H + 22;
-    b.append("<svg class=\"histogram\" viewBox=\"0 0 ")
-        .append(width)
-        .append(' ')
-        .append(height)
-        .append("\" width=\"")
-        .append(width)
-        .append("\" height=\"")
-        .append(height)
-        .append("\" role=\"img\" aria-label=\"latency histogram\">");
+    svg(b, "histogram", width, height).append("latency histogram\">");
     b.append("<line class=\"axis\" x1=\"")
         .append(HIST_X0)
         .append("\" y1=\"")
@@ -1294,13 +1267,7 @@ public final class HtmlReportWriter {
                 ? " (first " + xrows + " drawn)"
                 : "")
         .append("</p>");
-    b.append("<svg class=\"waterfall\" viewBox=\"0 0 1060 ")
-        .append(height)
-        .append("\" width=\"1060\" height=\"")
-        .append(height)
-        .append("\" role=\"img\" aria-label=\"waterfall of ")
-        .append(html(id))
-        .append("\">");
+    svg(b, "waterfall", 1060, height).append("waterfall of ").append(html(id)).append("\">");
     axis(b, t0, t1, x0, x1, 18, height - 4);
     if (tlsRow) {
       tlsRow(b, c, tls, t0, t1, x0, x1, 24, rowH, ff);
@@ -1746,5 +1713,24 @@ public final class HtmlReportWriter {
           .append(" more connections in the JSON report</td></tr>");
     }
     b.append("</tbody></table></details></section>\n");
+  }
+
+  /**
+   * Opens a drawing of class {@code cls}, {@code width} by {@code height} user units shown at that
+   * many pixels, up to its accessible label's text, which the caller appends with the closing quote
+   * (and any further attributes and the tag's end).
+   */
+  private static StringBuilder svg(StringBuilder b, String cls, int width, int height) {
+    return b.append("<svg class=\"")
+        .append(cls)
+        .append("\" viewBox=\"0 0 ")
+        .append(width)
+        .append(' ')
+        .append(height)
+        .append("\" width=\"")
+        .append(width)
+        .append("\" height=\"")
+        .append(height)
+        .append("\" role=\"img\" aria-label=\"");
   }
 }

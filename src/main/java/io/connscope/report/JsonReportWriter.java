@@ -497,7 +497,10 @@ public final class JsonReportWriter implements ResultSink {
     }
   }
 
-  private static void writePercentiles(JsonGenerator g, String name, Percentiles p)
+  /**
+   * {@code name}: {@code p}'s p50, p90 and p99 as an object, or null. The diff writes them alike.
+   */
+  public static void writePercentiles(JsonGenerator g, String name, Percentiles p)
       throws IOException {
     if (p == null) {
       g.writeNullField(name);
