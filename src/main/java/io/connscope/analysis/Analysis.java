@@ -253,6 +253,9 @@ public final class Analysis {
 
   private void process(CaptureInfo info, ByteBuffer buf, int off) {
     warnings.at(2 * frameNumber);
+    if (shards != null) {
+      shards.reached(frameNumber);
+    }
     packets++;
     frameNanos = info.timestampNanos;
     bytes += info.capturedLength;
@@ -287,9 +290,6 @@ public final class Analysis {
   }
 
   private void noteLinkType(int linkType) {
-    if (shards != null) {
-      shards.passed(frameNumber);
-    }
     if (linkType >= 0 && linkType < linkTypeSeen.length) {
       if (linkTypeSeen[linkType]) {
         return;

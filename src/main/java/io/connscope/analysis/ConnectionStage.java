@@ -121,16 +121,14 @@ final class ConnectionStage implements ConnectionHandler {
         c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
     TlsFacts tlsFacts = tls == null ? null : tls.facts(connect);
     facts.ofConnection(c, tracker);
+    holding.start(c, Held.TLS);
     if (tlsFacts != null) {
-      holding.start(c, Held.TLS);
       for (int i = 0; i < alone.length; i++) {
         if (alone[i]) {
           holding.index = i;
           detectors.get(i).tls(c, tlsFacts, holding);
         }
       }
-    } else {
-      holding.start(c, Held.CONNECTION);
     }
     holding.phase = Held.CONNECTION;
     for (int i = 0; i < alone.length; i++) {

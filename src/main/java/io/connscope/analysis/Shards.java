@@ -124,8 +124,8 @@ final class Shards {
     }
   }
 
-  /** Notes that the reader is at frame {@code frame} (one not handed to a shard). */
-  void passed(long frame) {
+  /** Notes that the reader is at frame {@code frame} (handed to a shard or not). */
+  void reached(long frame) {
     lastFrame = frame;
   }
 
