@@ -9,12 +9,13 @@ import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.IpDefragmenter;
 import io.connscope.decode.TcpView;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.ClosedHttp;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
 import io.connscope.result.TlsFacts;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ClosedConnection;
 import io.connscope.tcp.ConnectionTable;
+import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.Segment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -392,14 +393,14 @@ public final class Analysis {
   /** The single-threaded path: the connection stage calls the cross stage directly. */
   private final class Cross implements ConnectionStage.Downstream {
     @Override
-    public void transaction(Connection c, HttpTracker tracker, Transaction t, Held held) {
-      cross.transaction(c, tracker, t, held);
+    public void transaction(ConnectionView c, Transaction t, Held held) {
+      cross.transaction(c, t, held);
     }
 
     @Override
     public void closed(
-        Connection c, HttpTracker tracker, TlsFacts tls, ConnectionRecord record, Held held) {
-      cross.closed(c, tracker, tls, record, held);
+        ClosedConnection c, ClosedHttp http, TlsFacts tls, ConnectionRecord record, Held held) {
+      cross.closed(c, http, tls, record, held);
     }
   }
 
@@ -410,7 +411,7 @@ public final class Analysis {
     }
 
     @Override
-    public void transaction(Connection c, Transaction t) {
+    public void transaction(ConnectionView c, Transaction t) {
       if (!muted()) {
         sink.transaction(c, t);
       }

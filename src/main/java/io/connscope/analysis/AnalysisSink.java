@@ -2,7 +2,7 @@ package io.connscope.analysis;
 
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 
 /**
  * Receives what the pipeline produces, in the pipeline's own types, as it becomes final (a {@link
@@ -21,7 +21,7 @@ public interface AnalysisSink {
    * A final transaction of connection {@code c} (still open). Called for every transaction, in
    * index order per connection, before that connection's {@link #connection} call.
    */
-  default void transaction(Connection c, Transaction t) {}
+  default void transaction(ConnectionView c, Transaction t) {}
 
   /**
    * A finished connection. Called in the order connections finish, after all its transactions;

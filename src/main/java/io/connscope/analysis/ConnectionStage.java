@@ -1,16 +1,20 @@
 package io.connscope.analysis;
 
 import io.connscope.common.Warnings;
+import io.connscope.detect.ConnectionDetector;
 import io.connscope.detect.Detector;
 import io.connscope.detect.Detectors;
 import io.connscope.detect.facts.ConnectionFacts;
+import io.connscope.http.ClosedHttp;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
 import io.connscope.result.TlsFacts;
+import io.connscope.tcp.ClosedConnection;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.ConnectionHandler;
 import io.connscope.tcp.ConnectionTable;
+import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.StreamListener;
 import io.connscope.tls.TlsKeys;
 import io.connscope.tls.TlsTracker;
@@ -32,10 +36,12 @@ final class ConnectionStage implements ConnectionHandler {
    * Where transactions and finished connections go: the {@link CrossStage}, or a shard's output.
    */
   interface Downstream {
-    void transaction(Connection c, HttpTracker tracker, Transaction t, Held held);
+    /** A final transaction of open connection {@code c} (live: only its id is to be read). */
+    void transaction(ConnectionView c, Transaction t, Held held);
 
+    /** A finished connection, through copies of what stays of it, and its record. */
     void closed(
-        Connection c, HttpTracker tracker, TlsFacts tls, ConnectionRecord record, Held held);
+        ClosedConnection c, ClosedHttp http, TlsFacts tls, ConnectionRecord record, Held held);
   }
 
   private final AnalysisConfig config;
@@ -44,8 +50,10 @@ final class ConnectionStage implements ConnectionHandler {
   private final Downstream down;
   private final ConnectionTable table;
   private final ConnectionFacts facts;
-  private final List<Detector> detectors;
-  private final boolean[] alone;
+
+  /** Every detector's slot, in order: the detector when it judges a connection alone, else null. */
+  private final ConnectionDetector[] alone;
+
   private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
   private final Map<Connection, TlsTracker> tlsTrackers = new IdentityHashMap<>();
   private final Holding holding = new Holding();
@@ -67,10 +75,10 @@ final class ConnectionStage implements ConnectionHandler {
     this.startsOnly = startsOnly;
     this.table = new ConnectionTable(config.tcp, this, warnings);
     this.facts = new ConnectionFacts(config.detect, warnings);
-    this.detectors = Detectors.all(config.detect, facts);
-    this.alone = new boolean[detectors.size()];
+    List<Detector> all = Detectors.all(config.detect, facts);
+    this.alone = new ConnectionDetector[all.size()];
     for (int i = 0; i < alone.length; i++) {
-      alone[i] = !detectors.get(i).acrossConnections();
+      alone[i] = all.get(i) instanceof ConnectionDetector d ? d : null;
     }
   }
 
@@ -98,12 +106,12 @@ final class ConnectionStage implements ConnectionHandler {
         t -> {
           holding.start(c, Held.TRANSACTION);
           for (int i = 0; i < alone.length; i++) {
-            if (alone[i]) {
+            if (alone[i] != null) {
               holding.index = i;
-              detectors.get(i).transaction(c, tracker, t, holding);
+              alone[i].transaction(c, tracker, t, holding);
             }
           }
-          down.transaction(c, tracker, t, holding.take());
+          down.transaction(c, t, holding.take());
         });
     trackers.put(c, tracker);
     tlsTrackers.put(c, tls);
@@ -124,22 +132,26 @@ final class ConnectionStage implements ConnectionHandler {
     holding.start(c, Held.TLS);
     if (tlsFacts != null) {
       for (int i = 0; i < alone.length; i++) {
-        if (alone[i]) {
+        if (alone[i] != null) {
           holding.index = i;
-          detectors.get(i).tls(c, tlsFacts, holding);
+          alone[i].tls(c, tlsFacts, holding);
         }
       }
     }
     holding.phase = Held.CONNECTION;
     for (int i = 0; i < alone.length; i++) {
-      if (alone[i]) {
+      if (alone[i] != null) {
         holding.index = i;
-        detectors.get(i).connection(c, tracker, holding);
+        alone[i].connection(c, tracker, holding);
       }
     }
     Held held = holding.take();
     down.closed(
-        c, tracker, tlsFacts, new ConnectionRecord(c, tracker, tlsFacts, facts.transfers(c)), held);
+        ClosedConnection.of(c),
+        ClosedHttp.of(tracker),
+        tlsFacts,
+        new ConnectionRecord(c, tracker, tlsFacts, facts.transfers(c)),
+        held);
   }
 
   /**

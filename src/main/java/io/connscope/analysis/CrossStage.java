@@ -1,14 +1,15 @@
 package io.connscope.analysis;
 
 import io.connscope.common.Warnings;
+import io.connscope.detect.CrossDetector;
 import io.connscope.detect.Detector;
 import io.connscope.detect.Detectors;
 import io.connscope.detect.facts.ConnectionFacts;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
 import io.connscope.result.TlsFacts;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -23,8 +24,10 @@ import java.util.function.Consumer;
 final class CrossStage {
   private final AnalysisSink sink;
   private final ConnectionFacts facts;
-  private final List<Detector> detectors;
-  private final boolean[] across;
+
+  /** Every detector's slot, in order: the detector when it runs across connections, else null. */
+  private final CrossDetector[] across;
+
   private final Laddered out = new Laddered();
   private final Warnings warnings;
 
@@ -32,10 +35,10 @@ final class CrossStage {
     this.sink = sink;
     this.warnings = warnings;
     this.facts = new ConnectionFacts(config.detect, warnings);
-    this.detectors = Detectors.all(config.detect, facts);
-    this.across = new boolean[detectors.size()];
+    List<Detector> all = Detectors.all(config.detect, facts);
+    this.across = new CrossDetector[all.size()];
     for (int i = 0; i < across.length; i++) {
-      across[i] = detectors.get(i).acrossConnections();
+      across[i] = all.get(i) instanceof CrossDetector d ? d : null;
     }
   }
 
@@ -48,36 +51,40 @@ final class CrossStage {
     return facts;
   }
 
-  /** A final transaction of open connection {@code c}; {@code held} may be null. */
-  void transaction(Connection c, HttpTracker tracker, Transaction t, Held held) {
-    out.of = c;
-    for (int i = 0; i < across.length; i++) {
-      if (across[i]) {
-        detectors.get(i).transaction(c, tracker, t, out);
-      } else if (held != null) {
-        held.emit(i, Held.TRANSACTION, sink);
+  /**
+   * A final transaction of open connection {@code c} (read only for its id here); {@code held} may
+   * be null.
+   */
+  void transaction(ConnectionView c, Transaction t, Held held) {
+    if (held != null) {
+      for (int i = 0; i < across.length; i++) {
+        if (across[i] == null) {
+          held.emit(i, Held.TRANSACTION, sink);
+        }
       }
     }
-    facts.transaction(c, t);
     sink.transaction(c, t);
   }
 
-  /** A finished connection; {@code held} may be null. */
-  void closed(Connection c, HttpTracker tracker, TlsFacts tls, ConnectionRecord record, Held held) {
-    facts.acrossConnections(c, tracker, tls == null ? -1 : tls.timing().setupUs(), tls);
+  /**
+   * A finished connection, through the copies taken when it finished ({@code http} null when no
+   * HTTP tracker was attached); {@code held} may be null.
+   */
+  void closed(ConnectionView c, HttpView http, TlsFacts tls, ConnectionRecord record, Held held) {
+    facts.acrossConnections(c, http, tls == null ? -1 : tls.timing().setupUs(), tls);
     out.of = c;
     if (tls != null) {
       for (int i = 0; i < across.length; i++) {
-        if (across[i]) {
-          detectors.get(i).tls(c, tls, out);
+        if (across[i] != null) {
+          across[i].tls(c, http, tls, out);
         } else if (held != null) {
           held.emit(i, Held.TLS, sink);
         }
       }
     }
     for (int i = 0; i < across.length; i++) {
-      if (across[i]) {
-        detectors.get(i).connection(c, tracker, out);
+      if (across[i] != null) {
+        across[i].connection(c, http, out);
       } else if (held != null) {
         held.emit(i, Held.CONNECTION, sink);
       }
@@ -87,8 +94,10 @@ final class CrossStage {
 
   /** The end of the capture: the detectors' capture-wide findings. */
   void finish() {
-    for (Detector d : detectors) {
-      d.finish(sink::finding);
+    for (CrossDetector d : across) {
+      if (d != null) {
+        d.finish(sink::finding);
+      }
     }
   }
 
@@ -97,7 +106,7 @@ final class CrossStage {
    * connection at hand ({@link #of}): its timeline is still there.
    */
   private final class Laddered implements Consumer<Finding> {
-    Connection of;
+    ConnectionView of;
 
     @Override
     public void accept(Finding f) {

@@ -3,7 +3,7 @@ package io.connscope.analysis;
 import io.connscope.common.Direction;
 import io.connscope.result.Finding;
 import io.connscope.result.LadderEntry;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +35,7 @@ public final class Ladder {
    * {@code f} with the packets around its evidence when it is about {@code c} (whose timeline is
    * still at hand), else {@code f} itself.
    */
-  static Finding laddered(Connection c, Finding f) {
+  static Finding laddered(ConnectionView c, Finding f) {
     return c.idString().equals(f.connection()) ? f.withLadder(around(c.timeline(), f.frames())) : f;
   }
 

@@ -24,6 +24,7 @@ import io.connscope.result.ResultSink;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.HalfConnection;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayDeque;
@@ -186,7 +187,7 @@ public final class ResultBuilder implements AnalysisSink {
 
   @Override
   @SuppressWarnings("unchecked")
-  public void transaction(Connection c, Transaction t) {
+  public void transaction(ConnectionView c, Transaction t) {
     Long id = c.id();
     Object w = waiting.putIfAbsent(id, t);
     if (w instanceof Transaction first) {
@@ -482,7 +483,7 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   /** Transaction {@code t} of {@code c}, with {@code c}'s handshake as it is now. */
-  private TransactionResult result(Connection c, Transaction t) {
+  private TransactionResult result(ConnectionView c, Transaction t) {
     List<Finding> known =
         transactionFindings.isEmpty() ? null : transactionFindings.get(c.idString());
     List<TransactionResult.Stall> stalls = List.of();

@@ -1,11 +1,12 @@
 package io.connscope.analysis;
 
 import io.connscope.common.Warnings;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.ClosedHttp;
 import io.connscope.http.Transaction;
 import io.connscope.result.TlsFacts;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ClosedConnection;
 import io.connscope.tcp.ConnectionTable;
+import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.TcpOptions;
 import io.connscope.tls.TlsKeys;
@@ -379,9 +380,9 @@ final class Shards {
           Event e = chunks[best].events.get(at[best]++);
           cross.at(e.pos);
           if (e.record == null) {
-            cross.transaction(e.c, e.tracker, e.t, e.held);
+            cross.transaction(e.c, e.t, e.held);
           } else {
-            cross.closed(e.c, e.tracker, e.tls, e.record, e.held);
+            cross.closed(e.c, e.http, e.tls, e.record, e.held);
           }
         }
         if (chunks[0].last) {
@@ -410,8 +411,8 @@ final class Shards {
   /** A transaction ({@code record} null) or a finished connection, at its position. */
   private record Event(
       long pos,
-      Connection c,
-      HttpTracker tracker,
+      ConnectionView c,
+      ClosedHttp http,
       Transaction t,
       TlsFacts tls,
       ConnectionRecord record,
@@ -476,14 +477,14 @@ final class Shards {
     }
 
     @Override
-    public void transaction(Connection c, HttpTracker tracker, Transaction t, Held held) {
-      chunk.events.add(new Event(pos, c, tracker, t, null, null, held));
+    public void transaction(ConnectionView c, Transaction t, Held held) {
+      chunk.events.add(new Event(pos, c, null, t, null, null, held));
     }
 
     @Override
     public void closed(
-        Connection c, HttpTracker tracker, TlsFacts tls, ConnectionRecord record, Held held) {
-      chunk.events.add(new Event(pos, c, tracker, null, tls, record, held));
+        ClosedConnection c, ClosedHttp http, TlsFacts tls, ConnectionRecord record, Held held) {
+      chunk.events.add(new Event(pos, c, http, null, tls, record, held));
     }
 
     @Override

@@ -12,13 +12,15 @@
  * once) for a {@link io.connscope.result.ResultSink}: the reports. It is driven by capture
  * timestamps only, so the same input always gives the same results. The pipeline is two halves: a
  * {@code ConnectionStage} (table, TLS, HTTP, the detectors that judge a connection alone) and a
- * {@code CrossStage} (pair aggregates, HTTP links, the detectors across connections, the sink). On
- * one thread the first calls the second directly; with {@code threads} above 1, {@code Shards} runs
- * one connection stage per thread over connections sharded by flow hash and merges their
- * transactions and finished connections, in frame order, into the one cross stage: the sink is told
- * the same things in the same order, so the reports are the same bytes whatever the thread count.
- * Finished transactions and connections are handed over and released: memory is bounded by the
- * connections still open and by documented caps. Depends on capture, decode, tcp, http, detect and
- * result; never on report or cli.
+ * {@code CrossStage} (pair aggregates, HTTP links, the detectors across connections, the sink),
+ * which is handed each finished connection as copies of what stays of it ({@link
+ * io.connscope.tcp.ClosedConnection}, {@link io.connscope.http.ClosedHttp}) and reads no live
+ * connection but for a transaction's connection id. On one thread the first calls the second
+ * directly; with {@code threads} above 1, {@code Shards} runs one connection stage per thread over
+ * connections sharded by flow hash and merges their transactions and finished connections, in frame
+ * order, into the one cross stage: the sink is told the same things in the same order, so the
+ * reports are the same bytes whatever the thread count. Finished transactions and connections are
+ * handed over and released: memory is bounded by the connections still open and by documented caps.
+ * Depends on capture, decode, tcp, http, detect and result; never on report or cli.
  */
 package io.connscope.analysis;

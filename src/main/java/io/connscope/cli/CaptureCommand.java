@@ -472,7 +472,7 @@ final class CaptureCommand implements Callable<Integer> {
     }
 
     @Override
-    public void transaction(Connection c, io.connscope.http.Transaction t) {
+    public void transaction(io.connscope.tcp.ConnectionView c, io.connscope.http.Transaction t) {
       report.transaction(c, t);
     }
 

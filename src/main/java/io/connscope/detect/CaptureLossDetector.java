@@ -40,7 +40,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports data the capture missed: dropped packets and frames cut by snaplen. */
-public final class CaptureLossDetector implements Detector {
+public final class CaptureLossDetector implements ConnectionDetector {
   public static final String LOSS = "capture.loss";
   public static final String TRUNCATED = "capture.truncated";
   public static final String ONE_SIDED = "capture.one_sided";

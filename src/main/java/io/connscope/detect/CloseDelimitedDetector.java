@@ -30,7 +30,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports responses delimited by the connection close. */
-public final class CloseDelimitedDetector implements Detector {
+public final class CloseDelimitedDetector implements ConnectionDetector {
   public static final String TYPE = "http.close_delimited";
 
   public CloseDelimitedDetector(DetectOptions options) {}

@@ -34,17 +34,17 @@ import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.PairAggregator;
 import io.connscope.detect.facts.SeverityRule;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports client/server pairs that spent a large share of their time opening connections. */
-public final class ConnectionSetupOverheadDetector implements Detector {
+public final class ConnectionSetupOverheadDetector implements CrossDetector {
   public static final String TYPE = "connection.setup_overhead";
 
   private final DetectOptions options;
@@ -56,13 +56,8 @@ public final class ConnectionSetupOverheadDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
     // the pipeline adds every connection to the shared pair aggregates; judged at the end
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
   }
 
   @Override

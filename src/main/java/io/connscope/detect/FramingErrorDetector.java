@@ -54,7 +54,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports broken message framing and what it broke. */
-public final class FramingErrorDetector implements Detector {
+public final class FramingErrorDetector implements ConnectionDetector {
   public static final String TYPE = "http.framing_error";
 
   static final List<String> HEAD_ERRORS =

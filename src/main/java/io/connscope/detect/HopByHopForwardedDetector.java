@@ -26,10 +26,10 @@ import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.SeverityRule;
 import io.connscope.http.Headers;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +38,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports hop-by-hop request headers a proxy forwarded upstream unchanged. */
-public final class HopByHopForwardedDetector implements Detector {
+public final class HopByHopForwardedDetector implements CrossDetector {
   public static final String TYPE = "http.hop_by_hop_forwarded";
 
   /** Hop-by-hop header names the HTTP layer keeps (RFC 7230 6.1, RFC 7231 A, RFC 7235 4.3). */
@@ -55,15 +55,10 @@ public final class HopByHopForwardedDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
     if (http != null && http.isHttp()) {
       conns.add(c.idString());
     }
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
   }
 
   @Override

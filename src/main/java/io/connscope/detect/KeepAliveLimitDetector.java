@@ -29,19 +29,19 @@ import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.SeverityRule;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports connections ended by the server's announced Keep-Alive max or timeout. */
-public final class KeepAliveLimitDetector implements Detector {
+public final class KeepAliveLimitDetector implements CrossDetector {
   public static final String TYPE = "keepalive.limit";
 
   record Limit(
@@ -64,7 +64,7 @@ public final class KeepAliveLimitDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
     if (http == null || !http.isHttp()) {
       return;
     }
@@ -195,11 +195,6 @@ public final class KeepAliveLimitDetector implements Detector {
       }
       prev = t;
     }
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
   }
 
   @Override

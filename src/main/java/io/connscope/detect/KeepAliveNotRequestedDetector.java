@@ -20,18 +20,18 @@ import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.SeverityRule;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports HTTP/1.0 clients that never asked for keep-alive. */
-public final class KeepAliveNotRequestedDetector implements Detector {
+public final class KeepAliveNotRequestedDetector implements CrossDetector {
   public static final String TYPE = "keepalive.not_requested";
 
   record Miss(String conn, int tx, long requestFrame, long requestUs, boolean close) {}
@@ -46,7 +46,7 @@ public final class KeepAliveNotRequestedDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
     Transaction t = KeepAlive.firstRequest(http);
     if (t == null) {
       return;
@@ -61,11 +61,6 @@ public final class KeepAliveNotRequestedDetector implements Detector {
               t.requestFirstUs(),
               KeepAlive.CLOSE.equals(n.clientAsked())));
     }
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
   }
 
   @Override

@@ -25,11 +25,11 @@ import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.ReuseFailures;
 import io.connscope.detect.facts.SeverityRule;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -37,7 +37,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports requests on kept-alive connections that were never answered (the dumb-proxy hang). */
-public final class KeepAliveProxyHangDetector implements Detector {
+public final class KeepAliveProxyHangDetector implements CrossDetector {
   public static final String TYPE = "keepalive.proxy_hang";
 
   static final Set<Integer> PROXY_PORTS = Set.of(3128, 8080, 8000, 8008, 8081, 8118, 8888, 9090);
@@ -52,7 +52,7 @@ public final class KeepAliveProxyHangDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
     if (http == null || !http.isHttp()) {
       return;
     }
@@ -70,7 +70,7 @@ public final class KeepAliveProxyHangDetector implements Detector {
     }
   }
 
-  private static List<String> signs(Connection c, HttpTracker http) {
+  private static List<String> signs(ConnectionView c, HttpView http) {
     List<String> s = new ArrayList<>();
     boolean abs = false, pc = false, via = false;
     for (Transaction t : http.transactions()) {
@@ -91,11 +91,6 @@ public final class KeepAliveProxyHangDetector implements Detector {
       s.add("proxy port " + c.serverPort());
     }
     return s;
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
   }
 
   @Override

@@ -27,18 +27,18 @@ import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.SeverityRule;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports servers that closed connections their clients wanted to keep. */
-public final class KeepAliveRefusedDetector implements Detector {
+public final class KeepAliveRefusedDetector implements CrossDetector {
   public static final String TYPE = "keepalive.refused";
 
   /** The client asked only with Proxy-Connection, which the server ignored. */
@@ -62,7 +62,7 @@ public final class KeepAliveRefusedDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
     Transaction t = KeepAlive.firstRequest(http); // later ones: not a refusal (keepalive.limit)
     if (t == null) {
       return;
@@ -82,11 +82,6 @@ public final class KeepAliveRefusedDetector implements Detector {
               how,
               KeepAlive.NONE.equals(n.clientAsked())));
     }
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
   }
 
   @Override

@@ -24,19 +24,19 @@ import io.connscope.detect.facts.HttpConnections;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.ReuseFailures;
 import io.connscope.detect.facts.SeverityRule;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.http.Transaction;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
-import io.connscope.tcp.Connection;
-import io.connscope.tcp.HalfConnection;
+import io.connscope.tcp.ConnectionView;
+import io.connscope.tcp.HalfView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports requests lost because they were sent on a connection the server was closing. */
-public final class KeepAliveStaleReuseDetector implements Detector {
+public final class KeepAliveStaleReuseDetector implements CrossDetector {
   public static final String TYPE = "keepalive.stale_reuse";
 
   record Stale(
@@ -62,7 +62,7 @@ public final class KeepAliveStaleReuseDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
     if (http == null || !http.isHttp()) {
       return;
     }
@@ -72,7 +72,7 @@ public final class KeepAliveStaleReuseDetector implements Detector {
         continue;
       }
       if (prev != null && ReuseFailures.isStale(c, prev, t, options)) {
-        HalfConnection s = c.half(Direction.SERVER);
+        HalfView s = c.half(Direction.SERVER);
         long rst = s.rstTs() >= t.requestFirstUs() ? s.rstFrame() : -1;
         stale.add(
             new Stale(
@@ -90,11 +90,6 @@ public final class KeepAliveStaleReuseDetector implements Detector {
       }
       prev = t;
     }
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
   }
 
   @Override

@@ -59,7 +59,7 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /** Reports lost segments and how they were recovered, with the time it cost. */
-public final class LossRecoveryDetector implements Detector {
+public final class LossRecoveryDetector implements ConnectionDetector {
   public static final String TYPE = "tcp.loss_recovery";
 
   /** Evidence frames per finding. */

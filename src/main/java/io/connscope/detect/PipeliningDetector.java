@@ -29,7 +29,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports pipelined requests and the head-of-line blocking they met. */
-public final class PipeliningDetector implements Detector {
+public final class PipeliningDetector implements ConnectionDetector {
   public static final String TYPE = "http.pipelining";
 
   private final long warnUs;

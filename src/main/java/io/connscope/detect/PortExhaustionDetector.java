@@ -40,11 +40,11 @@ import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.PairAggregator;
 import io.connscope.detect.facts.SeverityRule;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.Severity;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -55,7 +55,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports clients opening connections to one server near or past their port budget. */
-public final class PortExhaustionDetector implements Detector {
+public final class PortExhaustionDetector implements CrossDetector {
   public static final String TYPE = "tcp.port_exhaustion";
   static final int BINS = 64;
 
@@ -95,7 +95,7 @@ public final class PortExhaustionDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
     if (c.synFrame() < 0) {
       return;
     }
@@ -146,11 +146,6 @@ public final class PortExhaustionDetector implements Detector {
     if (s.frames.size() < 10) {
       s.frames.add(c.synFrame());
     }
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
   }
 
   @Override

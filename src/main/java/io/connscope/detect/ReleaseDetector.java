@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * facts are passed on too, so that releases on a connection without HTTP can be attached to the
  * exchanges inferred from its records ({@link io.connscope.detect.facts.InferredExchanges}).
  */
-abstract class ReleaseDetector implements Detector {
+abstract class ReleaseDetector implements ConnectionDetector {
   protected final DetectOptions options;
 
   /** The timeline scans, shared with the other detectors that read them. */

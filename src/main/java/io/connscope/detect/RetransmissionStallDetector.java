@@ -48,7 +48,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports time lost to retransmission timeouts and zero-window waits. */
-public final class RetransmissionStallDetector implements Detector {
+public final class RetransmissionStallDetector implements ConnectionDetector {
   public static final String TYPE = "tcp.retransmission_stall";
 
   private final DetectOptions options;

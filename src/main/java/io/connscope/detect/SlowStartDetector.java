@@ -59,7 +59,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports responses that paid extra round trips to TCP slow start. */
-public final class SlowStartDetector implements Detector {
+public final class SlowStartDetector implements ConnectionDetector {
   public static final String TYPE = "tcp.slow_start";
 
   private final DetectOptions options;

@@ -42,7 +42,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports slow or failed connection setups. */
-public final class SynRetryDetector implements Detector {
+public final class SynRetryDetector implements ConnectionDetector {
   public static final String TYPE = "connection.syn_retry";
 
   /** An unanswered SYN younger than this at the end of the capture may still have been answered. */

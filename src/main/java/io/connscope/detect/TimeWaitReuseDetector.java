@@ -25,10 +25,11 @@ import io.connscope.common.Direction;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.PairAggregator;
 import io.connscope.detect.facts.SeverityRule;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports 4-tuples reused while one side still held them in TIME_WAIT. */
-public final class TimeWaitReuseDetector implements Detector {
+public final class TimeWaitReuseDetector implements CrossDetector {
   public static final String TYPE = "tcp.time_wait_reuse";
 
   /**
@@ -99,7 +100,7 @@ public final class TimeWaitReuseDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
     Tuple k =
         new Tuple(
             c.ipVersion(),
@@ -130,7 +131,7 @@ public final class TimeWaitReuseDetector implements Detector {
     }
   }
 
-  private void note(Connection c, Closed prev, long delay) {
+  private void note(ConnectionView c, Closed prev, long delay) {
     Stats s = PairAggregator.Key.getOrAdd(pairs, c, options.maxPairs, (k, id) -> new Stats(id));
     if (s == null) {
       return;
@@ -168,11 +169,6 @@ public final class TimeWaitReuseDetector implements Detector {
       return server;
     }
     return client + " or " + server;
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
   }
 
   @Override

@@ -32,7 +32,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports TLS handshakes that failed, with the reason. */
-public final class TlsHandshakeFailedDetector implements Detector {
+public final class TlsHandshakeFailedDetector implements ConnectionDetector {
   public static final String TYPE = "tls.handshake_failed";
 
   public TlsHandshakeFailedDetector(DetectOptions options) {}

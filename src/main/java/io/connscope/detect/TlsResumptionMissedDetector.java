@@ -25,11 +25,11 @@ import io.connscope.common.Addresses;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.SeverityRule;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.TlsFacts;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +39,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports full TLS handshakes repeated to a server that resumes sessions. */
-public final class TlsResumptionMissedDetector implements Detector {
+public final class TlsResumptionMissedDetector implements CrossDetector {
   public static final String TYPE = "tls.resumption_missed";
 
   /** Full handshakes to one server before they are worth a finding. */
@@ -76,10 +76,10 @@ public final class TlsResumptionMissedDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {}
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {}
 
   @Override
-  public void tls(Connection c, TlsFacts f, Consumer<Finding> out) {
+  public void tls(ConnectionView c, HttpView http, TlsFacts f, Consumer<Finding> out) {
     if (!"complete".equals(f.handshake()) || f.resumption() == null) {
       return;
     }
@@ -131,11 +131,6 @@ public final class TlsResumptionMissedDetector implements Detector {
         g.frames.add(f.timing().clientHelloFrame());
       }
     }
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
   }
 
   @Override

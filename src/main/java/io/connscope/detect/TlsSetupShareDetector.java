@@ -36,15 +36,13 @@ import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.PairAggregator;
 import io.connscope.detect.facts.SeverityRule;
-import io.connscope.http.HttpTracker;
-import io.connscope.http.Transaction;
+import io.connscope.http.HttpView;
 import io.connscope.result.Confidence;
 import io.connscope.result.Finding;
 import io.connscope.result.TlsFacts;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +54,7 @@ import java.util.function.Consumer;
  * Reports client/server pairs whose short TLS connections spent a large share of their time in TLS
  * setup.
  */
-public final class TlsSetupShareDetector implements Detector {
+public final class TlsSetupShareDetector implements CrossDetector {
   public static final String TYPE = "tls.setup_share";
 
   /** Short TLS connections on one pair before they are worth a finding. */
@@ -77,9 +75,6 @@ public final class TlsSetupShareDetector implements Detector {
   private final int maxPairs;
   private final PairAggregator pairs;
   private final Map<PairAggregator.Key, Group> groups = new LinkedHashMap<>();
-
-  /** HTTP transactions per open connection (streamed before the connection closes). */
-  private final IdentityHashMap<Connection, int[]> transactions = new IdentityHashMap<>();
 
   /** The short TLS connections of one pair. */
   private static final class Group {
@@ -105,12 +100,7 @@ public final class TlsSetupShareDetector implements Detector {
   }
 
   @Override
-  public void transaction(Connection c, HttpTracker http, Transaction t, Consumer<Finding> out) {
-    transactions.computeIfAbsent(c, k -> new int[1])[0]++;
-  }
-
-  @Override
-  public void tls(Connection c, TlsFacts f, Consumer<Finding> out) {
+  public void tls(ConnectionView c, HttpView http, TlsFacts f, Consumer<Finding> out) {
     long setup = f.timing().setupUs();
     if (!"complete".equals(f.handshake()) || setup < 0) {
       return;
@@ -130,9 +120,8 @@ public final class TlsSetupShareDetector implements Detector {
     if (f.resumption() != null && !"none".equals(f.resumption())) {
       g.resumed++;
     }
-    int[] tx = transactions.get(c);
-    boolean inferred = tx == null;
-    int exchanges = inferred ? f.inferredExchangeCount() : tx[0];
+    boolean inferred = http == null || http.handedOver() == 0;
+    long exchanges = inferred ? f.inferredExchangeCount() : http.handedOver();
     if (exchanges > SHORT_EXCHANGES) {
       return;
     }
@@ -159,14 +148,7 @@ public final class TlsSetupShareDetector implements Detector {
   }
 
   @Override
-  public void connection(Connection c, HttpTracker http, Consumer<Finding> out) {
-    transactions.remove(c);
-  }
-
-  @Override
-  public boolean acrossConnections() {
-    return true;
-  }
+  public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {}
 
   @Override
   public void finish(Consumer<Finding> out) {

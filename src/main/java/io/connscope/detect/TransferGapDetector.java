@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * (between its first and last frame on that side); gaps between two messages are the
  * request/response rhythm and are not counted.
  */
-abstract class TransferGapDetector implements Detector {
+abstract class TransferGapDetector implements ConnectionDetector {
   protected final DetectOptions options;
 
   /** The timeline scans, shared with the other detectors that read them. */

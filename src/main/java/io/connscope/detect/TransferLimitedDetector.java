@@ -66,7 +66,7 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /** Says, per large transfer, what limited it and what it cost. */
-public final class TransferLimitedDetector implements Detector {
+public final class TransferLimitedDetector implements ConnectionDetector {
   public static final String TYPE = "tcp.transfer_limited";
 
   private final DetectOptions options;

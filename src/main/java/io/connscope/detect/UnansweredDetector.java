@@ -37,7 +37,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** Reports requests without a response and responses without a request. */
-public final class UnansweredDetector implements Detector {
+public final class UnansweredDetector implements ConnectionDetector {
   public static final String TYPE = "http.unanswered";
 
   private final DetectOptions options;

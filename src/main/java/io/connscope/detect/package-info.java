@@ -6,7 +6,10 @@
  * docs/findings.md.
  *
  * <p>This package holds the detectors ({@code *Detector}, and the abstract bases {@code
- * ReleaseDetector} and {@code TransferGapDetector}), {@link io.connscope.detect.Detector}, {@link
+ * ReleaseDetector} and {@code TransferGapDetector}), {@link io.connscope.detect.Detector} with its
+ * two kinds ({@link io.connscope.detect.ConnectionDetector}: one live connection alone; {@link
+ * io.connscope.detect.CrossDetector}: state across connections, reading finished connections only
+ * through {@link io.connscope.tcp.ConnectionView} and {@link io.connscope.http.HttpView}), {@link
  * io.connscope.detect.Detectors} and their thresholds {@link
  * io.connscope.detect.facts.DetectOptions}. What several detectors share is in {@link
  * io.connscope.detect.facts}, which never uses a detector.

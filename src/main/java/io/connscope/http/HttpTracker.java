@@ -50,7 +50,7 @@ import java.util.TreeMap;
  *
  * <p>Single-threaded, like the connection that drives it.
  */
-public final class HttpTracker implements StreamListener {
+public final class HttpTracker implements StreamListener, HttpView {
   private static final int PENDING = 0;
   private static final int NONE = 1;
   private static final int REQ = 2;
@@ -110,6 +110,8 @@ public final class HttpTracker implements StreamListener {
   private int nextIndex;
   private int maxPipelineDepth;
   private boolean tunnel;
+  private long handedOver, handedOverMicros;
+  private Transaction firstHandedOver;
   private boolean pairingSuspect;
   private long lastFrame;
 
@@ -203,6 +205,21 @@ public final class HttpTracker implements StreamListener {
   /** A CONNECT was answered 2xx or a 101 switched protocols: parsing stopped there. */
   public boolean tunnel() {
     return tunnel;
+  }
+
+  @Override
+  public long handedOver() {
+    return handedOver;
+  }
+
+  @Override
+  public Transaction firstHandedOver() {
+    return firstHandedOver;
+  }
+
+  @Override
+  public long handedOverMicros() {
+    return handedOverMicros;
   }
 
   // ---- StreamListener ---------------------------------------------------------------------
@@ -305,6 +322,12 @@ public final class HttpTracker implements StreamListener {
         }
       }
       if (listener != null) {
+        if (handedOver++ == 0) {
+          firstHandedOver = tx;
+        }
+        if (tx.requestFirstUs >= 0 && tx.responseLastUs >= tx.requestFirstUs) {
+          handedOverMicros += tx.responseLastUs - tx.requestFirstUs;
+        }
         listener.completed(tx);
       }
     }

@@ -11,6 +11,8 @@
  * 1xx, 204/304, CONNECT and Upgrade, and hands each {@link io.connscope.http.Transaction} to its
  * {@link io.connscope.http.TransactionListener} once final, in order (unanswered requests and
  * orphan responses included), keeping only a bounded window of recent ones itself. Problems are
- * counted as named anomalies, never thrown. Depends on {@code tcp} and {@code common} only.
+ * counted as named anomalies, never thrown. What stays of a finished connection's HTTP side is an
+ * {@link io.connscope.http.HttpView}; {@link io.connscope.http.ClosedHttp} is a copy of it. Depends
+ * on {@code tcp} and {@code common} only.
  */
 package io.connscope.http;

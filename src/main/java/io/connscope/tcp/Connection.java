@@ -36,7 +36,7 @@ import java.nio.ByteBuffer;
  * capture point to the receiver and back, including the receiver's ACK delay. Use the minimum as
  * the path estimate.
  */
-public final class Connection extends TableEntry implements StreamControl {
+public final class Connection extends TableEntry implements StreamControl, ConnectionView {
   /** How the client/server roles were decided. */
   public enum RoleSource {
     HANDSHAKE,

@@ -11,7 +11,7 @@ package io.connscope.tcp;
  * retransmission of it is not compared. {@link #gaps()} / {@link #gapBytes()} cover every {@code
  * onGap}: capture loss, holes never filled, snaplen-truncated payload.
  */
-public final class HalfConnection {
+public final class HalfConnection implements HalfView {
   // Counters.
   long packets, payloadBytes, dataSegments, retransmissions, retransmittedBytes, outOfOrder;
   long overlapConflicts, gaps, gapBytes, keepAlives, zeroWindows, deliveredBytes;

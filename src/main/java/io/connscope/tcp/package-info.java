@@ -18,6 +18,9 @@
  * state, options, counters) each with its {@code Reassembler} (the out-of-order buffer and
  * delivery), its {@code History} letters and its {@link io.connscope.tcp.SegmentTimeline}; each
  * part owns its state. What connections share (options, warnings, chunk pool, global budgets) is a
- * {@code ConnectionContext}: nothing in a connection reaches back into the table.
+ * {@code ConnectionContext}: nothing in a connection reaches back into the table. What stays of a
+ * finished connection is a {@link io.connscope.tcp.ConnectionView}; {@link
+ * io.connscope.tcp.ClosedConnection} is a copy of it (values and the timeline) for the stages that
+ * read connections across each other.
  */
 package io.connscope.tcp;

@@ -1,6 +1,7 @@
 package io.connscope.arch;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -16,7 +17,14 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import io.connscope.detect.CrossDetector;
 import io.connscope.detect.Detector;
+import io.connscope.detect.facts.HttpConnections;
+import io.connscope.detect.facts.PairAggregator;
+import io.connscope.detect.facts.ReuseFailures;
+import io.connscope.http.HttpTracker;
+import io.connscope.tcp.Connection;
+import io.connscope.tcp.HalfConnection;
 
 /**
  * The layers of connscope and the direction of their dependencies, checked on the compiled classes
@@ -181,6 +189,26 @@ class LayersTest {
               resideInAPackage("io.connscope.detect")
                   .or(assignableTo(Detector.class))
                   .as("are a detector or a class of detect's top package"));
+
+  /**
+   * The detectors across connections, and the aggregates and links they read, see a finished
+   * connection only through what stays of it ({@code ConnectionView}, {@code HttpView}): never the
+   * live connection, its halves or its HTTP tracker, so the stage that runs them can run apart from
+   * the packets (another thread, another process after serialisation).
+   */
+  @ArchTest
+  static final ArchRule crossStageSeesNoLiveConnection =
+      noClasses()
+          .that()
+          .implement(CrossDetector.class)
+          .or()
+          .belongToAnyOf(PairAggregator.class, HttpConnections.class, ReuseFailures.class)
+          .should()
+          .dependOnClassesThat( // their value types (Connection.CloseReason) are fine
+              equivalentTo(Connection.class)
+                  .or(equivalentTo(HalfConnection.class))
+                  .or(equivalentTo(HttpTracker.class))
+                  .as("are the live Connection, HalfConnection or HttpTracker"));
 
   /**
    * Detectors are a pipeline over shared facts (the {@code ConnectionFacts} stage), not a web: no

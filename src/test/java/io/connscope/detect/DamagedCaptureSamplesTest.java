@@ -11,7 +11,7 @@ import io.connscope.analysis.ConnectionRecord;
 import io.connscope.http.Transaction;
 import io.connscope.report.Reports;
 import io.connscope.result.Finding;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,7 +48,7 @@ class DamagedCaptureSamplesTest {
         new AnalysisConfig(),
         new AnalysisSink() {
           @Override
-          public void transaction(Connection c, Transaction t) {
+          public void transaction(ConnectionView c, Transaction t) {
             r.txs.computeIfAbsent(c.idString(), k -> new ArrayList<>()).add(t);
           }
 

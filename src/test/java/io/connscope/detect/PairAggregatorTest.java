@@ -30,7 +30,7 @@ class PairAggregatorTest {
         new AnalysisSink() {
           @Override
           public void connection(ConnectionRecord r) {
-            agg.add(r.tcp(), r.http());
+            agg.add(r.tcp(), r.http(), -1, null);
           }
 
           @Override
@@ -87,7 +87,7 @@ class PairAggregatorTest {
         new AnalysisSink() {
           @Override
           public void connection(ConnectionRecord r) {
-            agg.add(r.tcp(), r.http());
+            agg.add(r.tcp(), r.http(), -1, null);
           }
 
           @Override

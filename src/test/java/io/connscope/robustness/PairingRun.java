@@ -13,6 +13,7 @@ import io.connscope.result.Finding;
 import io.connscope.robustness.DamageFrames.Dirs;
 import io.connscope.robustness.DamageFrames.Frame;
 import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -53,11 +54,11 @@ final class PairingRun {
 
   static PairingRun of(List<Frame> frames, Dirs dirs) {
     PairingRun run = new PairingRun();
-    Map<Connection, List<Transaction>> streamed = new IdentityHashMap<>();
+    Map<ConnectionView, List<Transaction>> streamed = new IdentityHashMap<>();
     AnalysisSink sink =
         new AnalysisSink() {
           @Override
-          public void transaction(Connection c, Transaction t) {
+          public void transaction(ConnectionView c, Transaction t) {
             streamed.computeIfAbsent(c, k -> new ArrayList<>()).add(t);
           }
 

@@ -10,7 +10,7 @@ import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +30,7 @@ class SmugglingTest {
     AnalysisSink sink =
         new AnalysisSink() {
           @Override
-          public void transaction(Connection c, Transaction t) {
+          public void transaction(ConnectionView c, Transaction t) {
             b.append(t.index())
                 .append(' ')
                 .append(t.method())

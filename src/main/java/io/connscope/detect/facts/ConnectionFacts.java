@@ -2,20 +2,19 @@ package io.connscope.detect.facts;
 
 import io.connscope.common.Warnings;
 import io.connscope.http.HttpTracker;
-import io.connscope.http.Transaction;
+import io.connscope.http.HttpView;
 import io.connscope.result.TlsFacts;
 import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.List;
 
 /**
  * The stage before the detectors: facts about connections that several detectors read, computed
- * once per transaction and per finished connection before any detector sees it. It holds the
- * client/server pair aggregates ({@link PairAggregator}) and the bounded index of finished HTTP
- * connections ({@link HttpConnections}, for the detectors that link connections), and the timeline
- * scans several detectors read ({@link TimelineScans}, advanced by whichever asks first). It
- * reports nothing. The pipeline calls {@link #transaction} after the detectors' {@code transaction}
- * and {@link #connection} before the detectors' {@code connection}, as the pair aggregates have
- * always been fed.
+ * once per finished connection before any detector sees it. It holds the client/server pair
+ * aggregates ({@link PairAggregator}) and the bounded index of finished HTTP connections ({@link
+ * HttpConnections}, for the detectors that link connections), and the timeline scans several
+ * detectors read ({@link TimelineScans}, advanced by whichever asks first). It reports nothing. The
+ * pipeline calls {@link #connection} (or its two halves) before the detectors' {@code connection}.
  */
 public final class ConnectionFacts {
   private final PairAggregator pairs;
@@ -30,11 +29,6 @@ public final class ConnectionFacts {
     this.pairs = new PairAggregator(options);
     this.links = new HttpConnections(options, warnings);
     this.scans = new TimelineScans(options);
-  }
-
-  /** A final transaction of open connection {@code c}. */
-  public void transaction(Connection c, Transaction t) {
-    pairs.transaction(c, t);
   }
 
   /**
@@ -64,8 +58,12 @@ public final class ConnectionFacts {
     transfers = TransferLimits.of(c, http, options);
   }
 
-  /** The facts of {@link #connection} kept across connections: pair aggregates and HTTP links. */
-  public void acrossConnections(Connection c, HttpTracker http, long tlsSetupUs, TlsFacts tls) {
+  /**
+   * The facts of {@link #connection} kept across connections: pair aggregates and HTTP links. They
+   * read only what stays of a finished connection, so {@code c} and {@code http} may be the copies
+   * taken when it finished ({@code ClosedConnection}, {@code ClosedHttp}).
+   */
+  public void acrossConnections(ConnectionView c, HttpView http, long tlsSetupUs, TlsFacts tls) {
     pairs.add(c, http, tlsSetupUs, tls);
     links.add(c, http);
   }

@@ -1,6 +1,6 @@
 package io.connscope.detect.facts;
 
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.SegmentTimeline;
 
 /**
@@ -21,7 +21,7 @@ public final class Flights {
   private Flights() {}
 
   /** The round trip of the connection at the capture point, -1 when unknown. */
-  public static long rtt(Connection c) {
+  public static long rtt(ConnectionView c) {
     if (c.rttToServerMicros() >= 0 && c.rttToClientMicros() >= 0) {
       return c.rttToServerMicros() + c.rttToClientMicros();
     }

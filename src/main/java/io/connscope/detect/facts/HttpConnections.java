@@ -2,9 +2,9 @@ package io.connscope.detect.facts;
 
 import io.connscope.common.Warnings;
 import io.connscope.http.Headers;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.http.Transaction;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -73,7 +73,7 @@ public final class HttpConnections {
    */
   public record Pair(long clientHi, long clientLo, long serverHi, long serverLo, int serverPort) {
     /** The pair of {@code c}. */
-    public static Pair of(Connection c) {
+    public static Pair of(ConnectionView c) {
       return new Pair(
           c.clientAddrHi(), c.clientAddrLo(), c.serverAddrHi(), c.serverAddrLo(), c.serverPort());
     }
@@ -161,7 +161,7 @@ public final class HttpConnections {
   }
 
   /** Indexes finished connection {@code c} ({@code http} may be null: not indexed). */
-  void add(Connection c, HttpTracker http) {
+  void add(ConnectionView c, HttpView http) {
     if (http == null || !http.isHttp()) {
       return;
     }

@@ -4,10 +4,11 @@ import io.connscope.common.Direction;
 import io.connscope.http.Framing;
 import io.connscope.http.Headers;
 import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.http.Transaction;
 import io.connscope.result.ConnectionResult;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.HalfConnection;
+import io.connscope.tcp.HalfView;
 import java.util.List;
 import java.util.Locale;
 
@@ -146,7 +147,7 @@ public final class KeepAlive {
    * meant to carry more requests), when the tracker still keeps it; null otherwise, also when a
    * long connection's first transactions were already released.
    */
-  public static Transaction firstRequest(HttpTracker http) {
+  public static Transaction firstRequest(HttpView http) {
     if (http == null || !http.isHttp() || http.tunnel()) {
       return null;
     }
@@ -277,14 +278,14 @@ public final class KeepAlive {
   }
 
   /** First FIN or RST time of one side, -1 when it sent neither. */
-  public static long closeMicros(HalfConnection h) {
+  public static long closeMicros(HalfView h) {
     long f = h.finTs();
     long r = h.rstTs();
     return f < 0 ? r : r < 0 ? f : Math.min(f, r);
   }
 
   /** Frame of that first FIN or RST, -1 when none. */
-  public static long closeFrame(HalfConnection h) {
+  public static long closeFrame(HalfView h) {
     long f = h.finTs();
     long r = h.rstTs();
     if (f < 0) {
@@ -294,7 +295,7 @@ public final class KeepAlive {
   }
 
   /** "fin" or "rst" for one side's first close, null when none. */
-  public static String closeKind(HalfConnection h) {
+  public static String closeKind(HalfView h) {
     long f = h.finTs();
     long r = h.rstTs();
     if (f < 0 && r < 0) {

@@ -1,10 +1,10 @@
 package io.connscope.detect.facts;
 
 import io.connscope.common.Direction;
-import io.connscope.http.HttpTracker;
+import io.connscope.http.HttpView;
 import io.connscope.http.Transaction;
 import io.connscope.result.TlsFacts;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,7 +65,7 @@ public final class PairAggregator {
           && serverPort == k.serverPort;
     }
 
-    public static Key of(Connection c) {
+    public static Key of(ConnectionView c) {
       return new Key(
           c.ipVersion(),
           c.clientAddrHi(),
@@ -81,7 +81,7 @@ public final class PairAggregator {
      * null: the bound every per-pair aggregate keeps.
      */
     public static <V> V getOrAdd(
-        Map<Key, V> pairs, Connection c, int maxPairs, BiFunction<Key, String, V> make) {
+        Map<Key, V> pairs, ConnectionView c, int maxPairs, BiFunction<Key, String, V> make) {
       Key k = of(c);
       V v = pairs.get(k);
       if (v == null && pairs.size() < Math.max(1, maxPairs)) {
@@ -286,8 +286,8 @@ public final class PairAggregator {
     }
 
     void add(
-        Connection c,
-        HttpTracker http,
+        ConnectionView c,
+        HttpView http,
         Seen seen,
         long[] bytes,
         int[] idx,
@@ -322,17 +322,17 @@ public final class PairAggregator {
         inferred(c, tls, setupSeen, rtt, bytes, idx);
         return;
       }
-      if (seen == null || seen.count == 0) {
+      if (seen == null || seen.count() == 0) {
         return;
       }
       httpConnections++;
-      transactions += seen.count;
-      if (seen.count > 1) {
+      transactions += seen.count();
+      if (seen.count() > 1) {
         reusedConnections++;
       }
       maxPipelineDepth = Math.max(maxPipelineDepth, http.maxPipelineDepth());
-      transactionMicros += seen.micros;
-      Transaction first = seen.first;
+      transactionMicros += seen.micros();
+      Transaction first = seen.first();
       if (setupSeen) {
         firstResponse(c, rtt, first.responseFirstFrame(), first.responseLastFrame(), bytes, idx);
       }
@@ -344,7 +344,7 @@ public final class PairAggregator {
      * would save, as a first transaction's do.
      */
     private void inferred(
-        Connection c, TlsFacts tls, boolean setupSeen, long rtt, long[] bytes, int[] idx) {
+        ConnectionView c, TlsFacts tls, boolean setupSeen, long rtt, long[] bytes, int[] idx) {
       if (tls == null || tls.inferredExchangeCount() == 0) {
         return;
       }
@@ -369,7 +369,7 @@ public final class PairAggregator {
      * a warm (persistent) connection would not have paid.
      */
     private void firstResponse(
-        Connection c, long rtt, long firstFrame, long lastFrame, long[] bytes, int[] idx) {
+        ConnectionView c, long rtt, long firstFrame, long lastFrame, long[] bytes, int[] idx) {
       if (rtt <= 0 || firstFrame < 0) {
         return;
       }
@@ -400,15 +400,24 @@ public final class PairAggregator {
     }
   }
 
-  /** What the final transactions of one open connection added up to (they are streamed). */
-  private static final class Seen {
-    long count;
-    long micros;
-    Transaction first;
+  /** What the final transactions of one connection added up to. */
+  private record Seen(long count, long micros, Transaction first) {
+    /** As handed over while the connection lived, else what its tracker still keeps. */
+    static Seen of(HttpView http) {
+      if (http.handedOver() > 0) {
+        return new Seen(http.handedOver(), http.handedOverMicros(), http.firstHandedOver());
+      }
+      long micros = 0;
+      for (Transaction t : http.transactions()) {
+        if (t.requestFirstUs() >= 0 && t.responseLastUs() >= t.requestFirstUs()) {
+          micros += t.responseLastUs() - t.requestFirstUs();
+        }
+      }
+      List<Transaction> kept = http.transactions();
+      return new Seen(kept.size(), micros, kept.isEmpty() ? null : kept.get(0));
+    }
   }
 
-  private final java.util.IdentityHashMap<Connection, Seen> open =
-      new java.util.IdentityHashMap<>();
   private final int maxPairs;
   private final LinkedHashMap<Key, Pair> pairs = new LinkedHashMap<>();
   private final long[] bytes = new long[Flights.MAX_SIZED];
@@ -419,50 +428,20 @@ public final class PairAggregator {
     this.maxPairs = Math.max(1, options.maxPairs);
   }
 
-  /** Notes a final transaction of an open connection (every one, in order, before {@link #add}). */
-  public void transaction(Connection c, Transaction t) {
-    Seen s = open.computeIfAbsent(c, k -> new Seen());
-    if (s.first == null) {
-      s.first = t;
-    }
-    s.count++;
-    if (t.requestFirstUs() >= 0 && t.responseLastUs() >= t.requestFirstUs()) {
-      s.micros += t.responseLastUs() - t.requestFirstUs();
-    }
-  }
-
-  /** Adds a finished connection, after its transactions. */
-  public void add(Connection c, HttpTracker http) {
-    add(c, http, -1);
-  }
-
   /**
-   * As {@link #add(Connection, HttpTracker)}, with the TLS setup time the TLS layer measured
-   * ({@code tlsSetupUs}: ClientHello to the first application data record, -1 when the connection
-   * is not TLS or its handshake did not complete).
+   * Adds a finished connection, with the TLS setup time the TLS layer measured ({@code tlsSetupUs}:
+   * ClientHello to the first application data record, -1 when the connection is not TLS or its
+   * handshake did not complete) and its TLS facts ({@code tls}, null when not TLS): where no HTTP
+   * was read, its inferred exchanges are counted apart. {@code http} is null when no HTTP tracker
+   * was attached.
    */
-  public void add(Connection c, HttpTracker http, long tlsSetupUs) {
-    add(c, http, tlsSetupUs, null);
-  }
-
-  /**
-   * As {@link #add(Connection, HttpTracker, long)}, with the connection's TLS facts ({@code tls},
-   * null when not TLS): where no HTTP was read, its inferred exchanges are counted apart.
-   */
-  public void add(Connection c, HttpTracker http, long tlsSetupUs, TlsFacts tls) {
-    Seen seen = open.remove(c);
-    if (seen == null && http != null) { // not streamed: what the tracker still holds
-      for (Transaction t : http.transactions()) {
-        transaction(c, t);
-      }
-      seen = open.remove(c);
-    }
+  public void add(ConnectionView c, HttpView http, long tlsSetupUs, TlsFacts tls) {
     Pair p = Key.getOrAdd(pairs, c, maxPairs, Pair::new);
     if (p == null) {
       droppedConnections++;
       return;
     }
-    p.add(c, http, seen, bytes, idx, tlsSetupUs, tls);
+    p.add(c, http, http == null ? null : Seen.of(http), bytes, idx, tlsSetupUs, tls);
   }
 
   /** The pairs in the order they were first seen. */

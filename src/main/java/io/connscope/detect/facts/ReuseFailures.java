@@ -2,7 +2,7 @@ package io.connscope.detect.facts;
 
 import io.connscope.common.Direction;
 import io.connscope.http.Transaction;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.util.List;
 
 /**
@@ -31,7 +31,7 @@ public final class ReuseFailures {
 
   /** The hang evidence of request {@code t} after {@code prev}, or null when it is not one. */
   public static Hang hang(
-      Connection c, Transaction prev, Transaction t, DetectOptions o, List<String> signs) {
+      ConnectionView c, Transaction prev, Transaction t, DetectOptions o, List<String> signs) {
     if (t.responseFirstFrame() >= 0
         || t.status() > 0
         || t.responseNotCaptured()
@@ -76,7 +76,8 @@ public final class ReuseFailures {
   }
 
   /** Request {@code t} after {@code prev} was sent as or after the server closed. */
-  public static boolean isStale(Connection c, Transaction prev, Transaction t, DetectOptions o) {
+  public static boolean isStale(
+      ConnectionView c, Transaction prev, Transaction t, DetectOptions o) {
     if (t.responseFirstFrame() >= 0
         || t.status() > 0
         || t.responseNotCaptured()

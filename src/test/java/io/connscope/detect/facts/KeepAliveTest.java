@@ -16,7 +16,7 @@ import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.report.Reports;
 import io.connscope.result.Finding;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.StreamControl;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -151,7 +151,7 @@ class KeepAliveTest {
             new AnalysisConfig(),
             new AnalysisSink() {
               @Override
-              public void transaction(Connection c, Transaction t) {
+              public void transaction(ConnectionView c, Transaction t) {
                 all.add(t);
               }
 

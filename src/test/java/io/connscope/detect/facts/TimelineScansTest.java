@@ -11,6 +11,7 @@ import io.connscope.http.Transaction;
 import io.connscope.report.Reports;
 import io.connscope.result.Finding;
 import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,8 @@ class TimelineScansTest {
     }
 
     @Override
-    public void transaction(Connection c, Transaction t) {
+    public void transaction(ConnectionView v, Transaction t) {
+      Connection c = (Connection) v; // live: this test runs on one thread
       long upTo = Math.max(t.requestLastFrame(), t.responseLastFrame());
       AckGatedReleases.Batch own = new AckGatedReleases.Batch();
       releaseScans.computeIfAbsent(c, k -> new AckGatedReleases(k, options)).advance(upTo, own);

@@ -1,0 +1,40 @@
+package io.connscope.http;
+
+import java.util.List;
+
+/**
+ * What the HTTP side of a finished connection is to the stages after it. {@link HttpTracker} is one
+ * while its connection lives; {@link ClosedHttp} is a copy taken when the connection finishes,
+ * which can cross a thread.
+ */
+public interface HttpView {
+  /** True once the content was recognised as HTTP/1.x. */
+  boolean isHttp();
+
+  /** Why the connection is not HTTP; null when it is, or before the tracker decided. */
+  String notHttpReason();
+
+  /** Largest {@link Transaction#pipelineDepth()} on the connection. */
+  int maxPipelineDepth();
+
+  /** Transactions seen on the connection, including those no longer kept. */
+  long transactionCount();
+
+  /** A CONNECT was answered 2xx or a 101 switched protocols: parsing stopped there. */
+  boolean tunnel();
+
+  /** The transactions still kept, in index order (the most recent ones). */
+  List<Transaction> transactions();
+
+  /** Transactions handed to the listener as they became final (0 without a listener). */
+  long handedOver();
+
+  /** The first of them, null when none was. */
+  Transaction firstHandedOver();
+
+  /**
+   * Their time from the request's first byte to the response's last, summed over those where both
+   * were seen in that order.
+   */
+  long handedOverMicros();
+}
