@@ -9,13 +9,11 @@ import io.connscope.decode.DecodeStatus;
 import io.connscope.decode.FrameDecoder;
 import io.connscope.decode.IpDefragmenter;
 import io.connscope.decode.TcpView;
-import io.connscope.http.ClosedHttp;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
-import io.connscope.result.TlsFacts;
-import io.connscope.tcp.ClosedConnection;
+import io.connscope.result.TransactionResult;
+import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.ConnectionTable;
-import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.Segment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -393,14 +391,13 @@ public final class Analysis {
   /** The single-threaded path: the connection stage calls the cross stage directly. */
   private final class Cross implements ConnectionStage.Downstream {
     @Override
-    public void transaction(ConnectionView c, Transaction t, Held held) {
-      cross.transaction(c, t, held);
+    public void transaction(ConnectionId c, Transaction t, TransactionResult result, Held held) {
+      cross.transaction(c, t, result, held);
     }
 
     @Override
-    public void closed(
-        ClosedConnection c, ClosedHttp http, TlsFacts tls, ConnectionRecord record, Held held) {
-      cross.closed(c, http, tls, record, held);
+    public void closed(ConnectionRecord record, Held held) {
+      cross.closed(record, held);
     }
   }
 
@@ -411,9 +408,9 @@ public final class Analysis {
     }
 
     @Override
-    public void transaction(ConnectionView c, Transaction t) {
+    public void transaction(ConnectionId c, Transaction t, TransactionResult result) {
       if (!muted()) {
-        sink.transaction(c, t);
+        sink.transaction(c, t, result);
       }
     }
 

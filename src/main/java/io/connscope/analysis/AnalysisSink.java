@@ -2,7 +2,8 @@ package io.connscope.analysis;
 
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
-import io.connscope.tcp.ConnectionView;
+import io.connscope.result.TransactionResult;
+import io.connscope.tcp.ConnectionId;
 
 /**
  * Receives what the pipeline produces, in the pipeline's own types, as it becomes final (a {@link
@@ -18,10 +19,12 @@ import io.connscope.tcp.ConnectionView;
  */
 public interface AnalysisSink {
   /**
-   * A final transaction of connection {@code c} (still open). Called for every transaction, in
-   * index order per connection, before that connection's {@link #connection} call.
+   * A final transaction {@code t} of connection {@code c} (still open), with its result record as
+   * built beside the connection's packets ({@code result}: all but its connection id and stalls,
+   * which {@link ResultBuilder} adds). Called for every transaction, in index order per connection,
+   * before that connection's {@link #connection} call.
    */
-  default void transaction(ConnectionView c, Transaction t) {}
+  default void transaction(ConnectionId c, Transaction t, TransactionResult result) {}
 
   /**
    * A finished connection. Called in the order connections finish, after all its transactions;

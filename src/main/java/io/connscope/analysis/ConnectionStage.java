@@ -10,11 +10,12 @@ import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
 import io.connscope.result.TlsFacts;
+import io.connscope.result.TransactionResult;
 import io.connscope.tcp.ClosedConnection;
 import io.connscope.tcp.Connection;
 import io.connscope.tcp.ConnectionHandler;
+import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.ConnectionTable;
-import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.StreamListener;
 import io.connscope.tls.TlsKeys;
 import io.connscope.tls.TlsTracker;
@@ -36,12 +37,14 @@ final class ConnectionStage implements ConnectionHandler {
    * Where transactions and finished connections go: the {@link CrossStage}, or a shard's output.
    */
   interface Downstream {
-    /** A final transaction of open connection {@code c} (live: only its id is to be read). */
-    void transaction(ConnectionView c, Transaction t, Held held);
+    /**
+     * A final transaction of open connection {@code c} (live: only its id is to be read elsewhere),
+     * with its result record.
+     */
+    void transaction(ConnectionId c, Transaction t, TransactionResult result, Held held);
 
-    /** A finished connection, through copies of what stays of it, and its record. */
-    void closed(
-        ClosedConnection c, ClosedHttp http, TlsFacts tls, ConnectionRecord record, Held held);
+    /** A finished connection: its record. */
+    void closed(ConnectionRecord record, Held held);
   }
 
   private final AnalysisConfig config;
@@ -57,6 +60,7 @@ final class ConnectionStage implements ConnectionHandler {
   private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
   private final Map<Connection, TlsTracker> tlsTrackers = new IdentityHashMap<>();
   private final Holding holding = new Holding();
+  private final ConnectionResults results = new ConnectionResults();
   private long connections;
 
   /** Set for a connections-only pass: told each connection's id, nothing else runs. */
@@ -111,7 +115,7 @@ final class ConnectionStage implements ConnectionHandler {
               alone[i].transaction(c, tracker, t, holding);
             }
           }
-          down.transaction(c, t, holding.take());
+          down.transaction(c, t, results.transaction(c, t), holding.take());
         });
     trackers.put(c, tracker);
     tlsTrackers.put(c, tls);
@@ -147,10 +151,13 @@ final class ConnectionStage implements ConnectionHandler {
     }
     Held held = holding.take();
     down.closed(
-        ClosedConnection.of(c),
-        ClosedHttp.of(tracker),
-        tlsFacts,
-        new ConnectionRecord(c, tracker, tlsFacts, facts.transfers(c)),
+        new ConnectionRecord(
+            ClosedConnection.of(c),
+            ClosedHttp.of(tracker),
+            tlsFacts,
+            results.connection(c, tracker, tlsFacts, facts.transfers(c)),
+            c,
+            tracker),
         held);
   }
 

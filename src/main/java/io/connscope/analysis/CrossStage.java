@@ -5,10 +5,13 @@ import io.connscope.detect.CrossDetector;
 import io.connscope.detect.Detector;
 import io.connscope.detect.Detectors;
 import io.connscope.detect.facts.ConnectionFacts;
-import io.connscope.http.HttpView;
+import io.connscope.http.ClosedHttp;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
 import io.connscope.result.TlsFacts;
+import io.connscope.result.TransactionResult;
+import io.connscope.tcp.ClosedConnection;
+import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.ConnectionView;
 import java.util.List;
 import java.util.function.Consumer;
@@ -55,7 +58,7 @@ final class CrossStage {
    * A final transaction of open connection {@code c} (read only for its id here); {@code held} may
    * be null.
    */
-  void transaction(ConnectionView c, Transaction t, Held held) {
+  void transaction(ConnectionId c, Transaction t, TransactionResult result, Held held) {
     if (held != null) {
       for (int i = 0; i < across.length; i++) {
         if (across[i] == null) {
@@ -63,14 +66,17 @@ final class CrossStage {
         }
       }
     }
-    sink.transaction(c, t);
+    sink.transaction(c, t, result);
   }
 
   /**
-   * A finished connection, through the copies taken when it finished ({@code http} null when no
-   * HTTP tracker was attached); {@code held} may be null.
+   * A finished connection, read through the copies taken when it finished; {@code held} may be
+   * null.
    */
-  void closed(ConnectionView c, HttpView http, TlsFacts tls, ConnectionRecord record, Held held) {
+  void closed(ConnectionRecord record, Held held) {
+    ClosedConnection c = record.closed();
+    ClosedHttp http = record.closedHttp();
+    TlsFacts tls = record.tls();
     facts.acrossConnections(c, http, tls == null ? -1 : tls.timing().setupUs(), tls);
     out.of = c;
     if (tls != null) {

@@ -6,34 +6,25 @@ import io.connscope.common.Warnings;
 import io.connscope.detect.LossRecoveryDetector;
 import io.connscope.detect.TransferLimitedDetector;
 import io.connscope.detect.facts.HttpConnections;
-import io.connscope.detect.facts.KeepAlive;
 import io.connscope.detect.facts.PairAggregator;
-import io.connscope.detect.facts.TransferLimits;
-import io.connscope.http.Framing;
-import io.connscope.http.Headers;
-import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Endpoint;
 import io.connscope.result.Finding;
-import io.connscope.result.HeaderMap;
 import io.connscope.result.PairSummary;
 import io.connscope.result.PatternStats;
 import io.connscope.result.ResultSink;
-import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ClosedConnection;
+import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.ConnectionView;
-import io.connscope.tcp.HalfConnection;
-import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -78,8 +69,6 @@ public final class ResultBuilder implements AnalysisSink {
   /** Transactions of one open connection kept until its close; beyond, the oldest go out. */
   static final int MAX_WAITING = 1000;
 
-  private static final String[] HEADERS = TransactionResult.KEPT_HEADERS.toArray(new String[0]);
-
   /** What a persistent pattern would have saved, as written in every pair's estimate. */
   public static final String ESTIMATE_ASSUMPTIONS =
       "one persistent connection per concurrently"
@@ -95,8 +84,8 @@ public final class ResultBuilder implements AnalysisSink {
 
   /**
    * Final transactions of open connections not handed over yet, by connection number: the {@link
-   * Transaction} itself while it is the only one (most connections carry one), an {@code
-   * ArrayDeque<Transaction>} from the second on.
+   * TransactionResult} itself while it is the only one (most connections carry one), an {@code
+   * ArrayDeque<TransactionResult>} from the second on.
    */
   private final HashMap<Long, Object> waiting = new HashMap<>();
 
@@ -187,26 +176,26 @@ public final class ResultBuilder implements AnalysisSink {
 
   @Override
   @SuppressWarnings("unchecked")
-  public void transaction(ConnectionView c, Transaction t) {
+  public void transaction(ConnectionId c, Transaction t, TransactionResult result) {
     Long id = c.id();
-    Object w = waiting.putIfAbsent(id, t);
-    if (w instanceof Transaction first) {
-      ArrayDeque<Transaction> q = new ArrayDeque<>();
+    Object w = waiting.putIfAbsent(id, result);
+    if (w instanceof TransactionResult first) {
+      ArrayDeque<TransactionResult> q = new ArrayDeque<>();
       q.addLast(first);
-      q.addLast(t);
+      q.addLast(result);
       waiting.put(id, q);
     } else if (w != null) {
-      ArrayDeque<Transaction> q = (ArrayDeque<Transaction>) w;
-      q.addLast(t);
+      ArrayDeque<TransactionResult> q = (ArrayDeque<TransactionResult>) w;
+      q.addLast(result);
       if (q.size() > MAX_WAITING) {
-        handOver(result(c, q.pollFirst()));
+        handOver(withStalls(c, q.pollFirst()));
       }
     }
     transactions++;
-    if (t.unanswered()) {
+    if (result.unanswered()) {
       unanswered++;
     }
-    if (t.orphanResponse()) {
+    if (result.orphanResponse()) {
       orphans++;
     }
   }
@@ -289,7 +278,7 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   /** The pair unit of a finished connection, remembered for the findings that name it later. */
-  private long unitOf(Connection c) {
+  private long unitOf(ConnectionView c) {
     // client address, server address and port, as the report writes them (Addresses.format is
     // one-to-one): the same pairs as the text key built before, without building it
     HttpConnections.Pair key = HttpConnections.Pair.of(c);
@@ -368,28 +357,26 @@ public final class ResultBuilder implements AnalysisSink {
   @Override
   @SuppressWarnings("unchecked")
   public void connection(ConnectionRecord record) {
-    Connection c = record.tcp();
-    HttpTracker http = record.http();
+    ClosedConnection c = record.closed();
     Object w = waiting.remove(c.id());
-    if (w instanceof Transaction t) {
-      handOver(result(c, t));
+    if (w instanceof TransactionResult t) {
+      handOver(withStalls(c, t));
     } else if (w != null) {
-      for (Transaction t : (ArrayDeque<Transaction>) w) {
-        handOver(result(c, t));
+      for (TransactionResult t : (ArrayDeque<TransactionResult>) w) {
+        handOver(withStalls(c, t));
       }
     }
     String graphOf = transferFindings.remove(c.idString());
     ConnectionResult result =
-        connection(
-            c,
-            http,
-            record.tls(),
-            costsOf.remove(c.idString()),
-            transfers(record.transfers(), c.timeline()),
-            graphOf == null
-                ? null
-                : TimeSequences.of(
-                    c, "client".equals(graphOf) ? Direction.CLIENT : Direction.SERVER));
+        record
+            .result()
+            .of(
+                c.id(),
+                stallSummary(costsOf.remove(c.idString())),
+                graphOf == null
+                    ? null
+                    : TimeSequences.of(
+                        c, "client".equals(graphOf) ? Direction.CLIENT : Direction.SERVER));
     transactionFindings.remove(c.idString());
     connections++;
     if (result.isHttp()) {
@@ -409,6 +396,41 @@ public final class ResultBuilder implements AnalysisSink {
     }
     patterns.connection(result, pairKey(result.client().ip(), result.server()));
     out.connection(result);
+  }
+
+  /** {@code t} of {@code c} with its id and the findings about it known now. */
+  private TransactionResult withStalls(ConnectionId c, TransactionResult t) {
+    List<Finding> known =
+        transactionFindings.isEmpty() ? null : transactionFindings.get(c.idString());
+    List<TransactionResult.Stall> stalls = List.of();
+    if (known != null) {
+      for (Finding f : known) {
+        if (f.transaction() == t.index()) {
+          if (stalls.isEmpty()) {
+            stalls = new ArrayList<>(2);
+          }
+          stalls.add(new TransactionResult.Stall(f.type(), f.costUs()));
+        }
+      }
+    }
+    return t.of(c.id(), stalls);
+  }
+
+  /** A connection's stall summary: the costs of the findings about it, by type. */
+  private static SortedMap<String, ConnectionResult.StallSummary> stallSummary(
+      Map<String, List<Long>> costs) {
+    if (costs == null || costs.isEmpty()) {
+      return Collections.emptySortedMap();
+    }
+    TreeMap<String, ConnectionResult.StallSummary> stalls = new TreeMap<>();
+    for (Map.Entry<String, List<Long>> e : costs.entrySet()) {
+      long[] v = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
+      stalls.put(
+          e.getKey(),
+          new ConnectionResult.StallSummary(
+              v.length, Arrays.stream(v).sum(), v[(v.length - 1) / 2]));
+    }
+    return Collections.unmodifiableSortedMap(stalls);
   }
 
   private void handOver(TransactionResult t) {
@@ -482,271 +504,6 @@ public final class ResultBuilder implements AnalysisSink {
             Collections.unmodifiableList(pairs)));
   }
 
-  /** Transaction {@code t} of {@code c}, with {@code c}'s handshake as it is now. */
-  private TransactionResult result(ConnectionView c, Transaction t) {
-    List<Finding> known =
-        transactionFindings.isEmpty() ? null : transactionFindings.get(c.idString());
-    List<TransactionResult.Stall> stalls = List.of();
-    if (known != null) {
-      for (Finding f : known) {
-        if (f.transaction() == t.index()) {
-          if (stalls.isEmpty()) {
-            stalls = new ArrayList<>(2);
-          }
-          stalls.add(new TransactionResult.Stall(f.type(), f.costUs()));
-        }
-      }
-    }
-    long synTs = c.synTsMicros();
-    long ackTs = c.ackTsMicros();
-    long rtt = c.rttToServerMicros();
-    long wait = span(t.requestLastUs(), t.responseFirstUs());
-    TransactionResult.Timings timings =
-        new TransactionResult.Timings(
-            t.index() == 0 && synTs >= 0 && ackTs >= 0 ? span(synTs, ackTs) : -1,
-            span(t.requestFirstUs(), t.requestLastUs()),
-            wait,
-            span(t.responseFirstUs(), t.responseLastUs()),
-            wait < 0 || rtt < 0 ? -1 : Math.max(0, wait - rtt),
-            stalls);
-    return new TransactionResult(
-        c.id(),
-        t.index(),
-        t.depth(),
-        t.pipelineDepth(),
-        t.method(),
-        t.uri(),
-        t.requestVersion(),
-        t.status() > 0 ? t.status() : null,
-        t.reason(),
-        t.responseVersion(),
-        t.interimStatuses(),
-        headers(t.requestHeaders()),
-        headers(t.responseHeaders()),
-        t.requestHeaderBytes(),
-        t.requestBodyBytes(),
-        t.requestBodyGapBytes(),
-        lower(t.requestFraming()),
-        t.responseHeaderBytes(),
-        t.responseBodyBytes(),
-        t.responseBodyGapBytes(),
-        lower(t.responseFraming()),
-        t.requestFirstFrame(),
-        t.requestLastFrame(),
-        t.responseFirstFrame(),
-        t.responseLastFrame(),
-        t.requestFirstUs(),
-        t.requestLastUs(),
-        t.responseFirstUs(),
-        t.responseLastUs(),
-        timings,
-        t.unanswered(),
-        t.responseNotCaptured()
-            ? new TransactionResult.ResponseNotCaptured(
-                t.responseBytesNotCaptured(), t.responseAckedFrame(), t.responseAckedUs())
-            : null,
-        t.requestWireBytes(),
-        t.responseWireBytes(),
-        t.orphanResponse(),
-        t.requestNotCaptured(),
-        t.requestComplete(),
-        t.responseComplete(),
-        t.gapAffected(),
-        t.closeDelimited(),
-        t.anomalies(),
-        negotiation(KeepAlive.negotiation(t)));
-  }
-
-  private static TransactionResult.KeepAliveNegotiation negotiation(KeepAlive.Negotiation n) {
-    return new TransactionResult.KeepAliveNegotiation(
-        n.clientAsked(),
-        n.proxyConnection(),
-        n.serverAnswered(),
-        n.keepAliveMax(),
-        n.keepAliveTimeoutSeconds(),
-        n.persistent());
-  }
-
-  /**
-   * The kept headers of {@code h}, repeated ones joined with ", ", in {@link
-   * TransactionResult#KEPT_HEADERS} order.
-   */
-  private static Map<String, String> headers(Headers h) {
-    if (h == null || h.size() == 0) {
-      return Map.of();
-    }
-    String[] pairs = new String[2 * Math.min(h.size(), HEADERS.length)];
-    int size = 0;
-    for (String n : HEADERS) {
-      String first = null;
-      StringBuilder more = null;
-      for (int i = 0; i < h.size(); i++) {
-        if (h.name(i).equals(n)) {
-          if (first == null) {
-            first = h.value(i);
-          } else {
-            (more == null ? more = new StringBuilder(first) : more).append(", ").append(h.value(i));
-          }
-        }
-      }
-      if (first != null) {
-        pairs[2 * size] = n;
-        pairs[2 * size + 1] = more == null ? first : more.toString();
-        size++;
-      }
-    }
-    return size == 0 ? Map.of() : HeaderMap.own(pairs, size);
-  }
-
-  /**
-   * The text of the address last formatted for each side (client, server), by its two halves:
-   * connections of one capture mostly repeat their addresses.
-   */
-  private final long[] lastHi = {-1, -1};
-
-  private final long[] lastLo = {-1, -1};
-  private final String[] lastText = new String[2];
-
-  private String address(int side, long hi, long lo) {
-    if (lastText[side] == null || lastHi[side] != hi || lastLo[side] != lo) {
-      lastHi[side] = hi;
-      lastLo[side] = lo;
-      lastText[side] = Addresses.format(hi, lo);
-    }
-    return lastText[side];
-  }
-
-  /** The result records of the facts stage's transfers. */
-  private static List<ConnectionResult.Transfer> transfers(
-      List<TransferLimits.Transfer> from, SegmentTimeline t) {
-    List<ConnectionResult.Transfer> out = new ArrayList<>(from.size());
-    for (TransferLimits.Transfer x : from) {
-      out.add(
-          new ConnectionResult.Transfer(
-              x.sender() == Direction.CLIENT ? "client" : "server",
-              x.transaction(),
-              t.frame(x.firstIndex()),
-              t.frame(x.lastIndex()),
-              x.segments(),
-              x.bytes(),
-              x.micros(),
-              x.windowMicros(),
-              x.zeroWindowMicros(),
-              x.applicationMicros(),
-              x.slowStartMicros(),
-              x.recoveryMicros(),
-              x.avoidanceMicros(),
-              x.lostSegments(),
-              x.goodputBps(),
-              x.pathRateBps(),
-              x.pathRateLowerBound(),
-              x.rttMicros(),
-              x.bdpBytes(),
-              x.limit(),
-              x.costMicros()));
-    }
-    return List.copyOf(out);
-  }
-
-  private ConnectionResult connection(
-      Connection c,
-      HttpTracker http,
-      TlsFacts tls,
-      Map<String, List<Long>> costs,
-      List<ConnectionResult.Transfer> transfers,
-      ConnectionResult.TimeSequence timeSequence) {
-    ConnectionResult.Handshake handshake =
-        new ConnectionResult.Handshake(
-            c.synFrame(),
-            c.synTsMicros(),
-            c.synAckFrame(),
-            c.synAckTsMicros(),
-            c.ackFrame(),
-            c.ackTsMicros(),
-            c.synCount(),
-            c.synAckCount(),
-            c.rttToServerMicros(),
-            c.rttToClientMicros());
-    boolean isHttp = http != null && http.isHttp();
-    ConnectionResult.Http h =
-        http == null
-            ? null
-            : new ConnectionResult.Http(
-                isHttp,
-                isHttp ? null : http.notHttpReason(),
-                http.maxPipelineDepth(),
-                http.httpReversed(),
-                http.tunnel(),
-                Collections.unmodifiableMap(http.anomalies()));
-    SortedMap<String, ConnectionResult.StallSummary> stallSummary = Collections.emptySortedMap();
-    if (costs != null && !costs.isEmpty()) {
-      TreeMap<String, ConnectionResult.StallSummary> stalls = new TreeMap<>();
-      for (Map.Entry<String, List<Long>> e : costs.entrySet()) {
-        long[] v = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
-        stalls.put(
-            e.getKey(),
-            new ConnectionResult.StallSummary(
-                v.length, Arrays.stream(v).sum(), v[(v.length - 1) / 2]));
-      }
-      stallSummary = Collections.unmodifiableSortedMap(stalls);
-    }
-    return new ConnectionResult(
-        c.id(),
-        new Endpoint(address(0, c.clientAddrHi(), c.clientAddrLo()), c.clientPort()),
-        new Endpoint(address(1, c.serverAddrHi(), c.serverAddrLo()), c.serverPort()),
-        c.ipVersion(),
-        lower(c.roleSource()),
-        c.rolesInferred(),
-        c.firstFrame(),
-        c.lastFrame(),
-        c.firstTsMicros(),
-        c.lastTsMicros(),
-        handshake,
-        lower(c.vantage()),
-        coverage(c),
-        new ConnectionResult.Close(lower(c.closeReason()), side(c.closedFirstBy())),
-        c.history(),
-        half(c.half(Direction.CLIENT)),
-        half(c.half(Direction.SERVER)),
-        h,
-        tls,
-        isHttp ? KeepAlive.ending(c, http) : null,
-        stallSummary,
-        http == null ? 0 : http.transactionCount(),
-        transfers,
-        timeSequence);
-  }
-
-  private static ConnectionResult.Half half(HalfConnection h) {
-    return new ConnectionResult.Half(
-        h.packets(),
-        h.payloadBytes(),
-        h.dataSegments(),
-        h.retransmissions(),
-        h.retransmittedBytes(),
-        h.outOfOrder(),
-        h.overlapConflicts(),
-        h.gaps(),
-        h.gapBytes(),
-        h.mss(),
-        h.windowScale(),
-        h.sackPermitted(),
-        h.maxWindow(),
-        h.zeroWindows(),
-        h.finFrame(),
-        h.rstFrame());
-  }
-
-  /**
-   * {@code client_only} or {@code server_only} when the other side sent packets the capture does
-   * not hold at all (a tap on one direction, asymmetric routing), else null.
-   */
-  private static String coverage(Connection c) {
-    boolean client = c.half(Direction.CLIENT).packets() > 0;
-    boolean server = c.half(Direction.SERVER).packets() > 0;
-    return client == server ? null : client ? "client_only" : "server_only";
-  }
-
   private static PairSummary pair(PairAggregator.Pair p, PatternStats<PatternStats.Table> ps) {
     PairAggregator.Key k = p.key();
     String client = Addresses.format(k.clientHi(), k.clientLo());
@@ -789,47 +546,5 @@ public final class ResultBuilder implements AnalysisSink {
                 p.inferredReusedConnections(),
                 p.inferredMaxPerConnection(),
                 p.inferredPattern()));
-  }
-
-  private static long span(long from, long to) {
-    return from >= 0 && to >= 0 ? Math.max(0, to - from) : -1;
-  }
-
-  private static String side(int dir) {
-    return dir == Direction.CLIENT ? "client" : dir == Direction.SERVER ? "server" : null;
-  }
-
-  /**
-   * Lower-case constant names of the enums the records carry as text, computed once (they are
-   * written for every connection and transaction): one array lookup each.
-   */
-  private static final String[] FRAMING = lowerNames(Framing.values());
-
-  private static final String[] ROLE_SOURCE = lowerNames(Connection.RoleSource.values());
-  private static final String[] VANTAGE = lowerNames(Connection.Vantage.values());
-  private static final String[] CLOSE_REASON = lowerNames(Connection.CloseReason.values());
-
-  private static String[] lowerNames(Enum<?>[] constants) {
-    String[] names = new String[constants.length];
-    for (int i = 0; i < constants.length; i++) {
-      names[i] = constants[i].name().toLowerCase(Locale.ROOT);
-    }
-    return names;
-  }
-
-  private static String lower(Framing e) {
-    return e == null ? null : FRAMING[e.ordinal()];
-  }
-
-  private static String lower(Connection.RoleSource e) {
-    return e == null ? null : ROLE_SOURCE[e.ordinal()];
-  }
-
-  private static String lower(Connection.Vantage e) {
-    return e == null ? null : VANTAGE[e.ordinal()];
-  }
-
-  private static String lower(Connection.CloseReason e) {
-    return e == null ? null : CLOSE_REASON[e.ordinal()];
   }
 }

@@ -1,12 +1,10 @@
 package io.connscope.analysis;
 
 import io.connscope.common.Warnings;
-import io.connscope.http.ClosedHttp;
 import io.connscope.http.Transaction;
-import io.connscope.result.TlsFacts;
-import io.connscope.tcp.ClosedConnection;
+import io.connscope.result.TransactionResult;
+import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.ConnectionTable;
-import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.Segment;
 import io.connscope.tcp.TcpOptions;
 import io.connscope.tls.TlsKeys;
@@ -380,9 +378,9 @@ final class Shards {
           Event e = chunks[best].events.get(at[best]++);
           cross.at(e.pos);
           if (e.record == null) {
-            cross.transaction(e.c, e.t, e.held);
+            cross.transaction(e.c, e.t, e.result, e.held);
           } else {
-            cross.closed(e.c, e.http, e.tls, e.record, e.held);
+            cross.closed(e.record, e.held);
           }
         }
         if (chunks[0].last) {
@@ -411,10 +409,9 @@ final class Shards {
   /** A transaction ({@code record} null) or a finished connection, at its position. */
   private record Event(
       long pos,
-      ConnectionView c,
-      ClosedHttp http,
+      ConnectionId c,
       Transaction t,
-      TlsFacts tls,
+      TransactionResult result,
       ConnectionRecord record,
       Held held) {}
 
@@ -477,14 +474,13 @@ final class Shards {
     }
 
     @Override
-    public void transaction(ConnectionView c, Transaction t, Held held) {
-      chunk.events.add(new Event(pos, c, null, t, null, null, held));
+    public void transaction(ConnectionId c, Transaction t, TransactionResult result, Held held) {
+      chunk.events.add(new Event(pos, c, t, result, null, held));
     }
 
     @Override
-    public void closed(
-        ClosedConnection c, ClosedHttp http, TlsFacts tls, ConnectionRecord record, Held held) {
-      chunk.events.add(new Event(pos, c, http, null, tls, record, held));
+    public void closed(ConnectionRecord record, Held held) {
+      chunk.events.add(new Event(pos, null, null, null, record, held));
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.connscope.analysis;
 
 import io.connscope.result.ConnectionResult;
-import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionView;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ final class TimeSequences {
   private TimeSequences() {}
 
   /** The graph of direction {@code dir}'s data ({@code Direction.CLIENT} or {@code SERVER}). */
-  static ConnectionResult.TimeSequence of(Connection c, int dir) {
+  static ConnectionResult.TimeSequence of(ConnectionView c, int dir) {
     SegmentTimeline t = c.timeline();
     List<Integer> retrans = new ArrayList<>(), data = new ArrayList<>(), acks = new ArrayList<>();
     long high = -1;

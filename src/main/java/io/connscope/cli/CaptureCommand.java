@@ -472,8 +472,11 @@ final class CaptureCommand implements Callable<Integer> {
     }
 
     @Override
-    public void transaction(io.connscope.tcp.ConnectionView c, io.connscope.http.Transaction t) {
-      report.transaction(c, t);
+    public void transaction(
+        io.connscope.tcp.ConnectionId c,
+        io.connscope.http.Transaction t,
+        io.connscope.result.TransactionResult result) {
+      report.transaction(c, t, result);
     }
 
     @Override

@@ -52,6 +52,40 @@ public record ConnectionResult(
     List<Transfer> transfers,
     TimeSequence timeSequence) {
 
+  /**
+   * This connection with id {@code id}, its {@code stallSummary} and {@code timeSequence}: what
+   * only the stage that sees every finding knows, given to a record built beside the connection's
+   * packets.
+   */
+  public ConnectionResult of(
+      long id, SortedMap<String, StallSummary> stallSummary, TimeSequence timeSequence) {
+    return new ConnectionResult(
+        id,
+        client,
+        server,
+        ipVersion,
+        rolesFrom,
+        rolesInferred,
+        firstFrame,
+        lastFrame,
+        startUs,
+        endUs,
+        handshake,
+        vantage,
+        coverage,
+        close,
+        history,
+        clientToServer,
+        serverToClient,
+        http,
+        tls,
+        keepalive,
+        stallSummary,
+        transactionCount,
+        transfers,
+        timeSequence);
+  }
+
   /** "C" + id. */
   public String idString() {
     return ConnectionIds.of(id);

@@ -77,6 +77,63 @@ public record TransactionResult(
     List<String> anomalies,
     KeepAliveNegotiation keepalive) {
 
+  /**
+   * This transaction of connection {@code connection} with {@code stalls} (the findings about it):
+   * the two things only the stage that sees every finding knows, given to a record built beside the
+   * connection's packets.
+   */
+  public TransactionResult of(long connection, List<Stall> stalls) {
+    return new TransactionResult(
+        connection,
+        index,
+        depth,
+        pipelineDepth,
+        method,
+        uri,
+        version,
+        status,
+        reason,
+        responseVersion,
+        interimStatuses,
+        requestHeaders,
+        responseHeaders,
+        requestHeaderBytes,
+        requestBodyBytes,
+        requestBodyGapBytes,
+        requestFraming,
+        responseHeaderBytes,
+        responseBodyBytes,
+        responseBodyGapBytes,
+        responseFraming,
+        requestFrame,
+        requestLastFrame,
+        responseFrame,
+        responseLastFrame,
+        requestStartUs,
+        requestEndUs,
+        responseStartUs,
+        responseEndUs,
+        new Timings(
+            timings.connectUs(),
+            timings.sendUs(),
+            timings.waitUs(),
+            timings.receiveUs(),
+            timings.serverUs(),
+            stalls),
+        unanswered,
+        responseNotCaptured,
+        requestWireBytes,
+        responseWireBytes,
+        orphanResponse,
+        requestNotCaptured,
+        requestComplete,
+        responseComplete,
+        gapAffected,
+        closeDelimited,
+        anomalies,
+        keepalive);
+  }
+
   /** The request and response headers kept, in the order reports list them. */
   public static final List<String> KEPT_HEADERS = KeptHeaders.NAMES;
 

@@ -6,13 +6,7 @@ package io.connscope.tcp;
  * taken when it finishes, which the stage that reads connections across each other holds (it holds
  * no reference to the table).
  */
-public interface ConnectionView {
-  /** 1-based, in creation order over the capture. */
-  long id();
-
-  /** "C" followed by the id. */
-  String idString();
-
+public interface ConnectionView extends ConnectionId {
   int ipVersion();
 
   long clientAddrHi();

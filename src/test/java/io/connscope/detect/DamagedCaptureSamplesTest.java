@@ -11,7 +11,8 @@ import io.connscope.analysis.ConnectionRecord;
 import io.connscope.http.Transaction;
 import io.connscope.report.Reports;
 import io.connscope.result.Finding;
-import io.connscope.tcp.ConnectionView;
+import io.connscope.result.TransactionResult;
+import io.connscope.tcp.ConnectionId;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,7 +49,7 @@ class DamagedCaptureSamplesTest {
         new AnalysisConfig(),
         new AnalysisSink() {
           @Override
-          public void transaction(ConnectionView c, Transaction t) {
+          public void transaction(ConnectionId c, Transaction t, TransactionResult result) {
             r.txs.computeIfAbsent(c.idString(), k -> new ArrayList<>()).add(t);
           }
 

@@ -8,6 +8,7 @@ import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.AnalysisSink;
 import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
+import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.TransferLimits;
 import io.connscope.report.Reports;
 import io.connscope.result.Finding;
@@ -23,7 +24,10 @@ import org.junit.jupiter.api.Test;
  * dedicated finding covers is stated once, by that finding.
  */
 class TransferLimitedFindingsTest {
-  /** The sample's one large transfer, as the facts (and the result model) hold it. */
+  /**
+   * The sample's one large transfer, as the facts (and the result model) hold it (default
+   * thresholds).
+   */
   private static TransferLimits.Transfer only(String sample) throws IOException {
     List<TransferLimits.Transfer> l = new ArrayList<>();
     Reports.run(
@@ -31,7 +35,7 @@ class TransferLimitedFindingsTest {
         new AnalysisSink() {
           @Override
           public void connection(ConnectionRecord connection) {
-            l.addAll(connection.transfers());
+            l.addAll(TransferLimits.of(connection.tcp(), connection.http(), new DetectOptions()));
           }
 
           @Override

@@ -10,10 +10,11 @@ import io.connscope.common.Addresses;
 import io.connscope.common.Direction;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
+import io.connscope.result.TransactionResult;
 import io.connscope.robustness.DamageFrames.Dirs;
 import io.connscope.robustness.DamageFrames.Frame;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.ConnectionView;
+import io.connscope.tcp.ConnectionId;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -54,11 +55,11 @@ final class PairingRun {
 
   static PairingRun of(List<Frame> frames, Dirs dirs) {
     PairingRun run = new PairingRun();
-    Map<ConnectionView, List<Transaction>> streamed = new IdentityHashMap<>();
+    Map<ConnectionId, List<Transaction>> streamed = new IdentityHashMap<>();
     AnalysisSink sink =
         new AnalysisSink() {
           @Override
-          public void transaction(ConnectionView c, Transaction t) {
+          public void transaction(ConnectionId c, Transaction t, TransactionResult result) {
             streamed.computeIfAbsent(c, k -> new ArrayList<>()).add(t);
           }
 

@@ -10,7 +10,8 @@ import io.connscope.analysis.CaptureTotals;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
-import io.connscope.tcp.ConnectionView;
+import io.connscope.result.TransactionResult;
+import io.connscope.tcp.ConnectionId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,7 @@ class SmugglingTest {
     AnalysisSink sink =
         new AnalysisSink() {
           @Override
-          public void transaction(ConnectionView c, Transaction t) {
+          public void transaction(ConnectionId c, Transaction t, TransactionResult result) {
             b.append(t.index())
                 .append(' ')
                 .append(t.method())

@@ -16,7 +16,8 @@ import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.report.Reports;
 import io.connscope.result.Finding;
-import io.connscope.tcp.ConnectionView;
+import io.connscope.result.TransactionResult;
+import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.StreamControl;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -151,7 +152,7 @@ class KeepAliveTest {
             new AnalysisConfig(),
             new AnalysisSink() {
               @Override
-              public void transaction(ConnectionView c, Transaction t) {
+              public void transaction(ConnectionId c, Transaction t, TransactionResult result) {
                 all.add(t);
               }
 

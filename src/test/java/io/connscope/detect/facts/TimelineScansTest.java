@@ -10,8 +10,9 @@ import io.connscope.analysis.ConnectionRecord;
 import io.connscope.http.Transaction;
 import io.connscope.report.Reports;
 import io.connscope.result.Finding;
+import io.connscope.result.TransactionResult;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.ConnectionView;
+import io.connscope.tcp.ConnectionId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ class TimelineScansTest {
     }
 
     @Override
-    public void transaction(ConnectionView v, Transaction t) {
+    public void transaction(ConnectionId v, Transaction t, TransactionResult result) {
       Connection c = (Connection) v; // live: this test runs on one thread
       long upTo = Math.max(t.requestLastFrame(), t.responseLastFrame());
       AckGatedReleases.Batch own = new AckGatedReleases.Batch();
