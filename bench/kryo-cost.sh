@@ -6,6 +6,8 @@
 # seam).
 #
 #   bench/kryo-cost.sh [ROUNDS] CAPTURE...        (default: 20 rounds over samples/*.pcap*)
+#   KRYO_REFERENCES=false bench/kryo-cost.sh ...  (spark.kryo.referenceTracking off; Spark's
+#                                                   default, and the job's, is on)
 #
 # Builds the test classes when missing (mvn -o test-compile) and the test classpath once
 # (target/bench/test-classpath.txt). One JVM, -Xmx1g; the fastest of ROUNDS rounds is kept.
@@ -29,4 +31,4 @@ for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio 
   sun.util.calendar; do
   OPENS+=("--add-opens=java.base/$p=ALL-UNNAMED")
 done
-exec java -Xmx1g "${OPENS[@]}" -cp "target/test-classes:target/classes:$(cat "$CP")" io.connscope.analysis.CrossingCost "$rounds" "$@"
+exec java -Xmx1g "${OPENS[@]}" -Dkryo.references="${KRYO_REFERENCES:-true}" -cp "target/test-classes:target/classes:$(cat "$CP")" io.connscope.analysis.CrossingCost "$rounds" "$@"

@@ -38,7 +38,7 @@ final class RecordSerializer<T extends Record> extends Serializer<T> {
   private final Class<?>[] types;
   private final byte[] kinds;
 
-  /** Each component's accessor, as {@code (Object) -> Object}. */
+  /** Each component's accessor, as {@code (Object) -> primitive} or {@code (Object) -> Object}. */
   private final MethodHandle[] getters;
 
   /** The canonical constructor, as {@code (Object[]) -> Object}. */
@@ -61,8 +61,9 @@ final class RecordSerializer<T extends Record> extends Serializer<T> {
         kinds[i] = kindOf(types[i]);
         var accessor = components[i].getAccessor();
         accessor.setAccessible(true);
-        getters[i] =
-            lookup.unreflect(accessor).asType(MethodType.methodType(Object.class, Object.class));
+        // primitives read as themselves (no box per component written)
+        Class<?> as = types[i].isPrimitive() ? types[i] : Object.class;
+        getters[i] = lookup.unreflect(accessor).asType(MethodType.methodType(as, Object.class));
       }
       Constructor<T> c = type.getDeclaredConstructor(types);
       c.setAccessible(true);
@@ -102,20 +103,21 @@ final class RecordSerializer<T extends Record> extends Serializer<T> {
   @Override
   public void write(Kryo kryo, Output out, T record) {
     try {
+      Object r = record;
       for (int i = 0; i < kinds.length; i++) {
-        Object v = getters[i].invokeExact((Object) record);
+        MethodHandle g = getters[i];
         switch (kinds[i]) {
-          case BOOLEAN -> out.writeBoolean((Boolean) v);
-          case BYTE -> out.writeByte((Byte) v);
-          case SHORT -> out.writeShort((Short) v);
-          case CHAR -> out.writeChar((Character) v);
-          case INT -> out.writeVarInt((Integer) v, false);
-          case LONG -> out.writeVarLong((Long) v, false);
-          case FLOAT -> out.writeFloat((Float) v);
-          case DOUBLE -> out.writeDouble((Double) v);
-          case STRING -> out.writeString((String) v);
-          case FINAL -> kryo.writeObjectOrNull(out, v, types[i]);
-          default -> kryo.writeClassAndObject(out, v);
+          case BOOLEAN -> out.writeBoolean((boolean) g.invokeExact(r));
+          case BYTE -> out.writeByte((byte) g.invokeExact(r));
+          case SHORT -> out.writeShort((short) g.invokeExact(r));
+          case CHAR -> out.writeChar((char) g.invokeExact(r));
+          case INT -> out.writeVarInt((int) g.invokeExact(r), false);
+          case LONG -> out.writeVarLong((long) g.invokeExact(r), false);
+          case FLOAT -> out.writeFloat((float) g.invokeExact(r));
+          case DOUBLE -> out.writeDouble((double) g.invokeExact(r));
+          case STRING -> out.writeString((String) (Object) g.invokeExact(r));
+          case FINAL -> kryo.writeObjectOrNull(out, (Object) g.invokeExact(r), types[i]);
+          default -> kryo.writeClassAndObject(out, (Object) g.invokeExact(r));
         }
       }
     } catch (KryoException | Error e) {

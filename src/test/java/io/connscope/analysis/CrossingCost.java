@@ -32,7 +32,8 @@ import org.apache.spark.serializer.KryoSerializer;
  * KryoSerializer} makes it ({@link KryoClasses#SPARK_CONF}), and the fastest round is kept. Prints
  * connections, transactions, timeline entries, bytes and microseconds per connection.
  *
- * <pre>java ... io.connscope.analysis.CrossingCost [ROUNDS] CAPTURE...</pre>
+ * <pre>java [-Dkryo.references=false] ... io.connscope.analysis.CrossingCost ROUNDS CAPTURE...
+ * </pre>
  */
 public final class CrossingCost {
   private CrossingCost() {}
@@ -122,6 +123,8 @@ public final class CrossingCost {
   private static Kryo kryo() {
     SparkConf conf = new SparkConf(false);
     KryoClasses.SPARK_CONF.forEach(conf::set);
+    // Spark's default, true; KRYO_REFERENCES=false in bench/kryo-cost.sh measures without
+    conf.set("spark.kryo.referenceTracking", System.getProperty("kryo.references", "true"));
     return new KryoSerializer(conf).newKryo();
   }
 
