@@ -125,7 +125,6 @@ public final class Analysis {
     this.filter = config.filter;
     boolean sharded =
         threads > 1
-            && boundary == null
             && startsOnly == null
             && config.tcp.idleTimeoutMicros <= 0
             && !config.tlsKeys.following();
