@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.LongConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The pipeline: frames in, connections, transactions and findings out.
@@ -84,7 +85,21 @@ public final class Analysis {
   private final LongConsumer startsOnly;
 
   public Analysis(AnalysisConfig config, AnalysisSink sink) {
-    this(config, sink, null, 1);
+    this(config, sink, null, 1, null);
+  }
+
+  /**
+   * An analysis on one thread whose connection stage hands what crosses to the cross stage (final
+   * transactions, finished connections' copies, held findings) to {@code boundary} applied to the
+   * cross stage's own {@link ConnectionStage.Downstream}: the seam where a stage in another process
+   * would receive them, for the tests that send everything crossing through the Spark job's
+   * serializer.
+   */
+  static Analysis crossingThrough(
+      AnalysisConfig config,
+      AnalysisSink sink,
+      UnaryOperator<ConnectionStage.Downstream> boundary) {
+    return new Analysis(config, sink, null, 1, boundary);
   }
 
   /**
@@ -93,10 +108,15 @@ public final class Analysis {
    * no followed key log; otherwise one thread is used.
    */
   public Analysis(AnalysisConfig config, AnalysisSink sink, int threads) {
-    this(config, sink, null, threads);
+    this(config, sink, null, threads, null);
   }
 
-  private Analysis(AnalysisConfig config, AnalysisSink sink, LongConsumer startsOnly, int threads) {
+  private Analysis(
+      AnalysisConfig config,
+      AnalysisSink sink,
+      LongConsumer startsOnly,
+      int threads,
+      UnaryOperator<ConnectionStage.Downstream> boundary) {
     this.config = config;
     this.sink = sink;
     this.startsOnly = startsOnly;
@@ -117,7 +137,10 @@ public final class Analysis {
       this.crossWarnings = null;
       this.cross = new CrossStage(config, gated, warnings);
       this.shards = null;
-      Cross down = new Cross();
+      ConnectionStage.Downstream down = new Cross();
+      if (boundary != null) {
+        down = boundary.apply(down);
+      }
       this.stage = new ConnectionStage(config, config.tlsKeys, warnings, down, startsOnly);
       this.table = stage.table();
     }
@@ -144,7 +167,8 @@ public final class Analysis {
           public void finish(CaptureTotals capture) {}
         },
         created,
-        1);
+        1,
+        null);
   }
 
   /**

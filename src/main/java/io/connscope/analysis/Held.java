@@ -8,8 +8,10 @@ import java.util.Arrays;
  * close), held with the index of the detector that reported each and the phase of the close, so
  * that {@link CrossStage} hands them to the sink in detector order, interleaved with the findings
  * of the detectors that run across connections, exactly as one pass calling every detector in turn.
+ * Public as a type only, for the Spark job's Kryo registrations ({@code
+ * io.connscope.spark.KryoClasses}): it crosses to a stage in another process with the connection.
  */
-final class Held {
+public final class Held {
   static final byte TRANSACTION = 0, TLS = 1, CONNECTION = 2;
 
   private int[] detector = new int[4];

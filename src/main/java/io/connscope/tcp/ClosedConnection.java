@@ -19,7 +19,13 @@ public final class ClosedConnection implements ConnectionView {
     }
   }
 
-  private Connection idOf;
+  /**
+   * The live connection, until its id is read; never serialised (transient): a copy written for a
+   * stage in another process has read it first (the Spark job's Kryo, {@code
+   * io.connscope.spark.KryoClasses}).
+   */
+  private transient Connection idOf;
+
   private long id;
   private String idString;
   private final Half client, server;

@@ -56,8 +56,9 @@ public final class SegmentTimeline {
   private int[] len, window;
   private byte[] dir, flags, kind;
 
-  SegmentTimeline(int capacity) {
-    this(capacity, null);
+  /** A timeline whose arrays {@link #of} sets. */
+  private SegmentTimeline(int capacity) {
+    this.capacity = Math.max(0, capacity);
   }
 
   /**
@@ -81,6 +82,67 @@ public final class SegmentTimeline {
     } else {
       empty(); // arrays come from the table's pool as entries arrive
     }
+  }
+
+  /**
+   * A timeline holding the entries given as columns, one array per accessor ({@code dir} under the
+   * current roles), every array of {@code ts}'s length, and the SACK blocks as three arrays of one
+   * length: for a stage in another process that received a finished connection's timeline (the
+   * Spark job's Kryo, {@code io.connscope.spark.KryoClasses}). It owns the arrays given (the caller
+   * keeps no reference), belongs to no table: no budget and no pool, so {@link #release()} gives
+   * nothing to anybody; and records nothing more.
+   *
+   * @throws IllegalArgumentException when the columns' lengths differ or exceed {@code capacity}
+   */
+  public static SegmentTimeline of(
+      int capacity,
+      boolean truncated,
+      boolean truncatedByTotal,
+      long[] ts,
+      long[] frame,
+      byte[] dir,
+      long[] seq,
+      long[] ack,
+      int[] len,
+      int[] window,
+      byte[] flags,
+      byte[] kind,
+      int[] sackEntry,
+      long[] sackLeft,
+      long[] sackRight) {
+    int n = ts.length;
+    if (frame.length != n
+        || dir.length != n
+        || seq.length != n
+        || ack.length != n
+        || len.length != n
+        || window.length != n
+        || flags.length != n
+        || kind.length != n
+        || sackLeft.length != sackEntry.length
+        || sackRight.length != sackEntry.length
+        || n > Math.max(0, capacity)
+        || sackEntry.length > Math.max(0, capacity)) {
+      throw new IllegalArgumentException("timeline columns of different lengths");
+    }
+    SegmentTimeline t = new SegmentTimeline(capacity);
+    t.ts = ts;
+    t.frame = frame;
+    t.dir = dir;
+    t.seq = seq;
+    t.ack = ack;
+    t.len = len;
+    t.window = window;
+    t.flags = flags;
+    t.kind = kind;
+    t.size = n;
+    t.sackEntry = sackEntry;
+    t.sackLeft = sackLeft;
+    t.sackRight = sackRight;
+    t.sackSize = sackEntry.length;
+    t.truncated = truncated;
+    t.totalFull = truncatedByTotal;
+    return t;
   }
 
   /** Records one segment; returns false (and records nothing) once the capacity is reached. */
