@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.FieldSerializer;
+import io.connscope.analysis.ConnectionRecord;
 import io.connscope.analysis.Held;
 import io.connscope.http.ClosedHttp;
 import io.connscope.http.Framing;
@@ -33,6 +34,7 @@ import io.connscope.spark.Parts.Stage1Out;
 import io.connscope.spark.Parts.WarningCount;
 import io.connscope.tcp.ClosedConnection;
 import io.connscope.tcp.Connection;
+import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -78,15 +80,17 @@ public final class KryoClasses implements KryoRegistrator {
 
   /**
    * What crosses from the stage per connection to the stage across connections (a stage in another
-   * process receives it): a finished connection's copies ({@link ClosedConnection} with its {@link
-   * SegmentTimeline}, {@link ClosedHttp}, {@link TlsFacts}), the findings held for it ({@link
-   * Held}) and its result record ({@link ConnectionResult}); final transactions ({@link
-   * Transaction} with its {@link Headers}); and every type they reach. Records go through {@link
-   * RecordSerializer} (Kryo's field serializer cannot rebuild them), the JDK's read-only
-   * collections through {@link JdkCollections}; the timeline is written entry by entry (it may hold
-   * pooled arrays longer than its entries); the plain classes of the pipeline whose fields are
-   * theirs alone ({@link Transaction}, {@link Headers}, {@link Held}) by Kryo's field serializer.
-   * The order is fixed: registration ids must agree between JVMs.
+   * process receives it): a finished connection's {@link ConnectionRecord} (its copies, {@link
+   * ClosedConnection} with its {@link SegmentTimeline} and {@link ClosedHttp}, its {@link TlsFacts}
+   * and its {@link ConnectionResult}; never the live connection and tracker) and the findings held
+   * for it ({@link Held}); each final transaction ({@link Transaction} with its {@link Headers},
+   * its {@link TransactionResult}, its connection's id as a {@link ConnectionId.Only}); and every
+   * type they reach. Records go through {@link RecordSerializer} (Kryo's field serializer cannot
+   * rebuild them), the JDK's read-only collections through {@link JdkCollections}; the timeline is
+   * written entry by entry (it may hold pooled arrays longer than its entries); the plain classes
+   * of the pipeline whose fields are theirs alone ({@link Transaction}, {@link Headers}, {@link
+   * Held}) by Kryo's field serializer. The order is fixed: registration ids must agree between
+   * JVMs.
    */
   static void registerCrossing(Kryo kryo) {
     JdkCollections.register(kryo);
@@ -126,6 +130,38 @@ public final class KryoClasses implements KryoRegistrator {
     kryo.register(Headers.class, new FieldSerializer<>(kryo, Headers.class));
     kryo.register(Transaction.class, new FieldSerializer<>(kryo, Transaction.class));
     kryo.register(Held.class, new FieldSerializer<>(kryo, Held.class));
+    register(kryo, ConnectionId.Only.class);
+    kryo.register(ConnectionRecord.class, new ConnectionRecordSerializer());
+  }
+
+  /**
+   * A finished connection's record: its copies, TLS facts and result record. The live connection
+   * and HTTP tracker it also carries for a sink in the same process never cross: null on the other
+   * side (the stages after the connection read only the rest).
+   */
+  static final class ConnectionRecordSerializer extends Serializer<ConnectionRecord> {
+    ConnectionRecordSerializer() {
+      setImmutable(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output out, ConnectionRecord r) {
+      kryo.writeObject(out, r.closed());
+      kryo.writeObjectOrNull(out, r.closedHttp(), ClosedHttp.class);
+      kryo.writeObjectOrNull(out, r.tls(), TlsFacts.class);
+      kryo.writeObject(out, r.result());
+    }
+
+    @Override
+    public ConnectionRecord read(Kryo kryo, Input in, Class<ConnectionRecord> type) {
+      return new ConnectionRecord(
+          kryo.readObject(in, ClosedConnection.class),
+          kryo.readObjectOrNull(in, ClosedHttp.class),
+          kryo.readObjectOrNull(in, TlsFacts.class),
+          kryo.readObject(in, ConnectionResult.class),
+          null,
+          null);
+    }
   }
 
   /**

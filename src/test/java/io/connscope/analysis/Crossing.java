@@ -2,11 +2,9 @@ package io.connscope.analysis;
 
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
-import io.connscope.http.ClosedHttp;
 import io.connscope.http.Transaction;
-import io.connscope.result.TlsFacts;
-import io.connscope.tcp.ClosedConnection;
-import io.connscope.tcp.ConnectionView;
+import io.connscope.result.TransactionResult;
+import io.connscope.tcp.ConnectionId;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
@@ -20,16 +18,20 @@ import java.util.function.UnaryOperator;
 public final class Crossing {
   private Crossing() {}
 
-  /** What the boundary does with each crossing object: returns the object the cross stage gets. */
+  /** What the boundary does with each crossing object: returns what the cross stage gets. */
   public interface Boundary {
-    /** A final transaction and the findings held with it ({@code held} may be null). */
-    Object[] transaction(Transaction t, Held held);
+    /**
+     * A final transaction of open connection {@code c} (live), its result record and the findings
+     * held with it ({@code held} may be null): returns {id, transaction, result, held} as the cross
+     * stage gets them.
+     */
+    Object[] transaction(ConnectionId c, Transaction t, TransactionResult result, Held held);
 
     /**
-     * A finished connection's copies and the findings held with it ({@code http}, {@code tls} and
-     * {@code held} may be null): returns {c, http, tls, held} as the cross stage gets them.
+     * A finished connection's record and the findings held with it ({@code held} may be null):
+     * returns {record, held} as the cross stage gets them.
      */
-    Object[] closed(ClosedConnection c, ClosedHttp http, TlsFacts tls, Held held);
+    Object[] closed(ConnectionRecord record, Held held);
   }
 
   /** Runs {@code files} in order through the pipeline into {@code sink}, through {@code b}. */
@@ -39,25 +41,20 @@ public final class Crossing {
         cross ->
             new ConnectionStage.Downstream() {
               @Override
-              public void transaction(ConnectionView c, Transaction t, Held held) {
-                Object[] got = b.transaction(t, held);
-                cross.transaction(c, (Transaction) got[0], (Held) got[1]);
+              public void transaction(
+                  ConnectionId c, Transaction t, TransactionResult result, Held held) {
+                Object[] got = b.transaction(c, t, result, held);
+                cross.transaction(
+                    (ConnectionId) got[0],
+                    (Transaction) got[1],
+                    (TransactionResult) got[2],
+                    (Held) got[3]);
               }
 
               @Override
-              public void closed(
-                  ClosedConnection c,
-                  ClosedHttp http,
-                  TlsFacts tls,
-                  ConnectionRecord record,
-                  Held held) {
-                Object[] got = b.closed(c, http, tls, held);
-                cross.closed(
-                    (ClosedConnection) got[0],
-                    (ClosedHttp) got[1],
-                    (TlsFacts) got[2],
-                    record,
-                    (Held) got[3]);
+              public void closed(ConnectionRecord record, Held held) {
+                Object[] got = b.closed(record, held);
+                cross.closed((ConnectionRecord) got[0], (Held) got[1]);
               }
             };
     Analysis a = Analysis.crossingThrough(config, sink, boundary);

@@ -3,16 +3,14 @@ package io.connscope.analysis;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import io.connscope.http.ClosedHttp;
 import io.connscope.http.Transaction;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
 import io.connscope.result.ResultSink;
-import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import io.connscope.spark.KryoClasses;
-import io.connscope.tcp.ClosedConnection;
+import io.connscope.tcp.ConnectionId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,17 +62,18 @@ public final class CrossingCost {
             new ResultBuilder(new Keep(results)),
             new Crossing.Boundary() {
               @Override
-              public Object[] transaction(Transaction t, Held held) {
-                transactions.add(copy(new Object[] {t, held}));
-                return new Object[] {t, held};
+              public Object[] transaction(
+                  ConnectionId c, Transaction t, TransactionResult result, Held held) {
+                Object[] sent = {ConnectionId.of(c.id()), t, result, held};
+                transactions.add(copy(sent));
+                return sent;
               }
 
               @Override
-              public Object[] closed(ClosedConnection c, ClosedHttp http, TlsFacts tls, Held held) {
-                e[0] += c.timeline().size();
-                Object[] graph = {c, http, tls, held};
-                closed.add(copy(graph));
-                return graph;
+              public Object[] closed(ConnectionRecord record, Held held) {
+                e[0] += record.closed().timeline().size();
+                closed.add(copy(new Object[] {record, held}));
+                return new Object[] {record, held};
               }
             },
             p);
@@ -97,25 +96,34 @@ public final class CrossingCost {
         entries,
         entries / (double) n,
         rounds);
-    report("finished connections' copies + held", kryo, closed, n, rounds);
+    report("finished connections' records + held", kryo, closed, n, rounds);
     String[] parts = {
       "  of which ClosedConnection + timeline",
       "  of which ClosedHttp",
       "  of which TlsFacts",
+      "  of which ConnectionResult",
       "  of which Held"
     };
     for (int k = 0; k < parts.length; k++) {
       List<Object> part = new ArrayList<>();
       for (Object g : closed) {
-        Object o = ((Object[]) g)[k];
+        ConnectionRecord r = (ConnectionRecord) ((Object[]) g)[0];
+        Object o =
+            switch (k) {
+              case 0 -> r.closed();
+              case 1 -> r.closedHttp();
+              case 2 -> r.tls();
+              case 3 -> r.result();
+              default -> ((Object[]) g)[1];
+            };
         if (o != null) {
           part.add(o);
         }
       }
-      report(parts[k], kryo, part, n, Math.min(rounds, 5));
+      report(parts[k], kryo, part, n, rounds);
     }
-    report("final transactions + held", kryo, transactions, n, rounds);
-    report("ConnectionResult", kryo, results, n, rounds);
+    report("final transactions (id, result, held)", kryo, transactions, n, rounds);
+    report("ConnectionResult as stage 3 ends it", kryo, results, n, rounds);
   }
 
   private static final Kryo COPIER = kryo();
