@@ -1,14 +1,19 @@
 package io.connscope.spark;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.FieldSerializer;
+import io.connscope.analysis.ConnectionRecord;
 import io.connscope.analysis.Held;
+import io.connscope.analysis.StageEvent;
+import io.connscope.common.Warnings;
 import io.connscope.http.ClosedHttp;
 import io.connscope.http.Framing;
 import io.connscope.http.Headers;
+import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.Confidence;
@@ -24,12 +29,14 @@ import io.connscope.result.Percentiles;
 import io.connscope.result.Severity;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
+import io.connscope.spark.Parts.EventKey;
 import io.connscope.spark.Parts.Frame;
 import io.connscope.spark.Parts.FrameKey;
 import io.connscope.spark.Parts.HostPair;
 import io.connscope.spark.Parts.Out;
 import io.connscope.spark.Parts.SplitSummary;
 import io.connscope.spark.Parts.Stage1Out;
+import io.connscope.spark.Parts.StageOut;
 import io.connscope.spark.Parts.WarningCount;
 import io.connscope.tcp.ClosedConnection;
 import io.connscope.tcp.Connection;
@@ -126,6 +133,16 @@ public final class KryoClasses implements KryoRegistrator {
     kryo.register(Headers.class, new FieldSerializer<>(kryo, Headers.class));
     kryo.register(Transaction.class, new FieldSerializer<>(kryo, Transaction.class));
     kryo.register(Held.class, new FieldSerializer<>(kryo, Held.class));
+    // the events of stage 2 as stage 3 receives them (the record's live parts are null there)
+    // a record's live connection and tracker stay in the stage that read the packets: written as
+    // null; never as themselves
+    kryo.register(Connection.class, new Refused<>());
+    kryo.register(HttpTracker.class, new Refused<>());
+    records(kryo, ConnectionRecord.class, StageEvent.class);
+    kryo.register(Warnings.class);
+    kryo.register(Warnings.Entry.class);
+    kryo.register(EventKey.class);
+    kryo.register(StageOut.class);
   }
 
   /**
@@ -376,6 +393,7 @@ public final class KryoClasses implements KryoRegistrator {
     @Override
     public void write(Kryo kryo, Output out, FrameKey k) {
       pairs.write(kryo, out, k.pair);
+      out.writeVarInt(k.group, true);
       out.writeVarLong(k.frame, true);
     }
 
@@ -383,6 +401,7 @@ public final class KryoClasses implements KryoRegistrator {
     public FrameKey read(Kryo kryo, Input in, Class<FrameKey> type) {
       FrameKey k = new FrameKey();
       k.pair = pairs.read(kryo, in, HostPair.class);
+      k.group = in.readVarInt(true);
       k.frame = in.readVarLong(true);
       return k;
     }
@@ -398,6 +417,7 @@ public final class KryoClasses implements KryoRegistrator {
       out.writeBoolean(o.frame != null);
       if (o.frame != null) {
         pairs.write(kryo, out, o.key);
+        out.writeVarInt(o.ports + 1, true);
         frames.write(kryo, out, o.frame);
       } else {
         kryo.writeObject(out, o.summary);
@@ -409,11 +429,26 @@ public final class KryoClasses implements KryoRegistrator {
       Stage1Out o = new Stage1Out();
       if (in.readBoolean()) {
         o.key = pairs.read(kryo, in, HostPair.class);
+        o.ports = in.readVarInt(true) - 1;
         o.frame = frames.read(kryo, in, Frame.class);
       } else {
         o.summary = kryo.readObject(in, SplitSummary.class);
       }
       return o;
+    }
+  }
+
+  /** For the live pipeline objects a record may hold in its own process: they never cross. */
+  static final class Refused<T> extends Serializer<T> {
+    @Override
+    public void write(Kryo kryo, Output out, T o) {
+      throw new KryoException(
+          o.getClass().getName() + " is live: it does not cross to another stage");
+    }
+
+    @Override
+    public T read(Kryo kryo, Input in, Class<T> type) {
+      throw new KryoException(type.getName() + " does not cross to another stage");
     }
   }
 }

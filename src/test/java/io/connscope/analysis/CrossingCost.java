@@ -3,16 +3,12 @@ package io.connscope.analysis;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import io.connscope.http.ClosedHttp;
-import io.connscope.http.Transaction;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
 import io.connscope.result.ResultSink;
-import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import io.connscope.spark.KryoClasses;
-import io.connscope.tcp.ClosedConnection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,20 +58,14 @@ public final class CrossingCost {
         Crossing.run(
             config,
             new ResultBuilder(new Keep(results)),
-            new Crossing.Boundary() {
-              @Override
-              public Object[] transaction(Transaction t, Held held) {
-                transactions.add(copy(new Object[] {t, held}));
-                return new Object[] {t, held};
+            ev -> {
+              if (ev.closed() == null) {
+                transactions.add(copy(ev));
+              } else {
+                e[0] += ev.closed().closed().timeline().size();
+                closed.add(copy(ev));
               }
-
-              @Override
-              public Object[] closed(ClosedConnection c, ClosedHttp http, TlsFacts tls, Held held) {
-                e[0] += c.timeline().size();
-                Object[] graph = {c, http, tls, held};
-                closed.add(copy(graph));
-                return graph;
-              }
+              return ev;
             },
             p);
       } catch (IOException | RuntimeException ex) {
@@ -97,24 +87,34 @@ public final class CrossingCost {
         entries,
         entries / (double) n,
         rounds);
-    report("finished connections' copies + held", kryo, closed, n, rounds);
+    report("finished connections (whole events)", kryo, closed, n, rounds);
     String[] parts = {
       "  of which ClosedConnection + timeline",
       "  of which ClosedHttp",
       "  of which TlsFacts",
+      "  of which the result record",
       "  of which Held"
     };
     for (int k = 0; k < parts.length; k++) {
       List<Object> part = new ArrayList<>();
       for (Object g : closed) {
-        Object o = ((Object[]) g)[k];
+        StageEvent ev = (StageEvent) g;
+        ConnectionRecord r = ev.closed();
+        Object o =
+            switch (k) {
+              case 0 -> r.closed();
+              case 1 -> r.closedHttp();
+              case 2 -> r.tls();
+              case 3 -> r.result();
+              default -> ev.held();
+            };
         if (o != null) {
           part.add(o);
         }
       }
       report(parts[k], kryo, part, n, Math.min(rounds, 5));
     }
-    report("final transactions + held", kryo, transactions, n, rounds);
+    report("final transactions (whole events)", kryo, transactions, n, rounds);
     report("ConnectionResult", kryo, results, n, rounds);
   }
 

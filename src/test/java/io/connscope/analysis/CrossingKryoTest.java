@@ -63,8 +63,9 @@ import scala.reflect.ClassTag$;
  * met is registered (a second serializer with {@code spark.kryo.registrationRequired} writes them
  * all): none is written by name.
  *
- * <p>Not crossing yet: the {@link ConnectionRecord} (it holds the live connection and HTTP tracker
- * for the result builder) and the connection passed with a transaction (only its id is read).
+ * <p>What crosses is each {@link StageEvent} whole: a transaction's result record with its
+ * connection id, or a finished connection's {@link ConnectionRecord} (its copies, TLS facts and
+ * result record; the live connection and tracker stay behind), with the findings held for it.
  */
 @Tag("spark")
 class CrossingKryoTest {
@@ -169,25 +170,21 @@ class CrossingKryoTest {
     Crossing.run(
         config,
         new ResultBuilder(results),
-        new Crossing.Boundary() {
-          @Override
-          public Object[] transaction(Transaction t, Held held) {
+        e -> {
+          if (e.closed() == null) {
             n.transactions++;
-            n.held += held == null ? 0 : 1;
-            return new Object[] {roundTrip(t), held == null ? null : roundTrip(held)};
-          }
-
-          @Override
-          public Object[] closed(ClosedConnection c, ClosedHttp http, TlsFacts tls, Held held) {
+          } else {
             n.connections++;
-            n.timelineEntries += c.timeline().size();
-            n.tls += tls == null ? 0 : 1;
-            n.held += held == null ? 0 : 1;
-            // one graph, as a stage-2 task would write a connection's output
-            Object[] got = (Object[]) roundTrip(new Object[] {c, http, tls, held});
-            assertNotSame(c.timeline(), ((ClosedConnection) got[0]).timeline());
-            return got;
+            n.timelineEntries += e.closed().closed().timeline().size();
+            n.tls += e.closed().tls() == null ? 0 : 1;
           }
+          n.held += e.held() == null ? 0 : 1;
+          // one graph, as a stage-2 task writes an event
+          StageEvent got = (StageEvent) roundTrip(e);
+          if (e.closed() != null) {
+            assertNotSame(e.closed().closed().timeline(), got.closed().closed().timeline());
+          }
+          return got;
         },
         files);
     assertEquals(
