@@ -85,6 +85,19 @@ public final class Analysis {
   /** Set for a connections-only pass: told each connection's id, nothing else runs. */
   private final LongConsumer startsOnly;
 
+  /** The sink of the passes that tell nobody anything (a connections-only pass, a stage alone). */
+  private static final AnalysisSink NO_SINK =
+      new AnalysisSink() {
+        @Override
+        public void connection(ConnectionRecord connection) {}
+
+        @Override
+        public void finding(Finding finding) {}
+
+        @Override
+        public void finish(CaptureTotals capture) {}
+      };
+
   /** Set for a connection stage alone ({@link #connectionStage}): its events go there. */
   private final Emit emit;
 
@@ -147,21 +160,7 @@ public final class Analysis {
    * {@link #warnings} are what the part counted.
    */
   public static Analysis connectionStage(AnalysisConfig config, Consumer<StageEvent> events) {
-    return new Analysis(
-        config,
-        new AnalysisSink() {
-          @Override
-          public void connection(ConnectionRecord connection) {}
-
-          @Override
-          public void finding(Finding finding) {}
-
-          @Override
-          public void finish(CaptureTotals capture) {}
-        },
-        null,
-        1,
-        events);
+    return new Analysis(config, NO_SINK, null, 1, events);
   }
 
   /**
@@ -172,21 +171,7 @@ public final class Analysis {
    * whole capture would.
    */
   public static Analysis connectionsOnly(AnalysisConfig config, LongConsumer created) {
-    return new Analysis(
-        config,
-        new AnalysisSink() {
-          @Override
-          public void connection(ConnectionRecord connection) {}
-
-          @Override
-          public void finding(Finding finding) {}
-
-          @Override
-          public void finish(CaptureTotals capture) {}
-        },
-        created,
-        1,
-        null);
+    return new Analysis(config, NO_SINK, created, 1, null);
   }
 
   /**
