@@ -12,6 +12,7 @@ import io.connscope.decode.TcpView;
 import io.connscope.http.Transaction;
 import io.connscope.result.Finding;
 import io.connscope.result.TransactionResult;
+import io.connscope.tcp.ClosedConnection;
 import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.ConnectionTable;
 import io.connscope.tcp.Segment;
@@ -20,8 +21,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
-import java.util.function.UnaryOperator;
 
 /**
  * The pipeline: frames in, connections, transactions and findings out.
@@ -84,22 +85,24 @@ public final class Analysis {
   /** Set for a connections-only pass: told each connection's id, nothing else runs. */
   private final LongConsumer startsOnly;
 
+  /** The sink of the passes that tell nobody anything (a connections-only pass, a stage alone). */
+  private static final AnalysisSink NO_SINK =
+      new AnalysisSink() {
+        @Override
+        public void connection(ConnectionRecord connection) {}
+
+        @Override
+        public void finding(Finding finding) {}
+
+        @Override
+        public void finish(CaptureTotals capture) {}
+      };
+
+  /** Set for a connection stage alone ({@link #connectionStage}): its events go there. */
+  private final Emit emit;
+
   public Analysis(AnalysisConfig config, AnalysisSink sink) {
     this(config, sink, null, 1, null);
-  }
-
-  /**
-   * An analysis on one thread whose connection stage hands what crosses to the cross stage (final
-   * transactions, finished connections' copies, held findings) to {@code boundary} applied to the
-   * cross stage's own {@link ConnectionStage.Downstream}: the seam where a stage in another process
-   * would receive them, for the tests that send everything crossing through the Spark job's
-   * serializer.
-   */
-  static Analysis crossingThrough(
-      AnalysisConfig config,
-      AnalysisSink sink,
-      UnaryOperator<ConnectionStage.Downstream> boundary) {
-    return new Analysis(config, sink, null, 1, boundary);
   }
 
   /**
@@ -116,14 +119,16 @@ public final class Analysis {
       AnalysisSink sink,
       LongConsumer startsOnly,
       int threads,
-      UnaryOperator<ConnectionStage.Downstream> boundary) {
+      Consumer<StageEvent> events) {
     this.config = config;
     this.sink = sink;
     this.startsOnly = startsOnly;
     this.filter = config.filter;
+    this.emit = events == null ? null : new Emit(events);
     boolean sharded =
         threads > 1
             && startsOnly == null
+            && events == null
             && config.tcp.idleTimeoutMicros <= 0
             && !config.tlsKeys.following();
     AnalysisSink gated = new Gated();
@@ -135,15 +140,27 @@ public final class Analysis {
       this.table = null;
     } else {
       this.crossWarnings = null;
-      this.cross = new CrossStage(config, gated, warnings);
+      this.cross = emit != null ? null : new CrossStage(config, gated, warnings);
       this.shards = null;
-      ConnectionStage.Downstream down = new Cross();
-      if (boundary != null) {
-        down = boundary.apply(down);
-      }
+      ConnectionStage.Downstream down = emit != null ? emit : new Cross();
       this.stage = new ConnectionStage(config, config.tlsKeys, warnings, down, startsOnly);
       this.table = stage.table();
+      if (emit != null) {
+        table.keepTimelines(); // the events carry them away
+      }
     }
+  }
+
+  /**
+   * The connection stage alone, for an analysis run in parts (the Spark job's stage 2): the table,
+   * TLS, HTTP, the detectors that judge a connection alone and the result records of its
+   * connections and transactions, on the frames it is given; every final transaction and finished
+   * connection goes to {@code events} as a {@link StageEvent}, which {@link CrossReplay} takes on.
+   * No sink is told anything; after {@link #finish}, {@link #tcpPackets}, {@link #connections} and
+   * {@link #warnings} are what the part counted.
+   */
+  public static Analysis connectionStage(AnalysisConfig config, Consumer<StageEvent> events) {
+    return new Analysis(config, NO_SINK, null, 1, events);
   }
 
   /**
@@ -154,21 +171,7 @@ public final class Analysis {
    * whole capture would.
    */
   public static Analysis connectionsOnly(AnalysisConfig config, LongConsumer created) {
-    return new Analysis(
-        config,
-        new AnalysisSink() {
-          @Override
-          public void connection(ConnectionRecord connection) {}
-
-          @Override
-          public void finding(Finding finding) {}
-
-          @Override
-          public void finish(CaptureTotals capture) {}
-        },
-        created,
-        1,
-        null);
+    return new Analysis(config, NO_SINK, created, 1, null);
   }
 
   /**
@@ -210,6 +213,39 @@ public final class Analysis {
   /** Frames accepted so far. */
   public long packets() {
     return packets;
+  }
+
+  /**
+   * What reading counted (files, frames, bytes, link types, the capture's start and duration, the
+   * filter), for a {@link CrossReplay} of this part's connection stage ({@link #connectionStage}):
+   * no warnings, connections or pairs.
+   */
+  public CaptureTotals readTotals() {
+    long start = firstNanos == Long.MIN_VALUE ? 0 : firstNanos;
+    return new CaptureTotals(
+        List.copyOf(files),
+        packets,
+        bytes,
+        tcpPackets,
+        java.util.Collections.unmodifiableSortedSet(new TreeSet<>(linkTypes)),
+        start / 1000,
+        firstNanos == Long.MIN_VALUE ? 0 : (lastNanos - firstNanos) / 1000,
+        filter == null ? null : filter.expression(),
+        filteredOut,
+        0,
+        new Warnings(),
+        List.of(),
+        0);
+  }
+
+  /** TCP segments decoded so far. */
+  public long tcpPackets() {
+    return tcpPackets;
+  }
+
+  /** Connections opened so far (of a single-threaded analysis). */
+  public long connections() {
+    return stage.connections();
   }
 
   /**
@@ -298,6 +334,9 @@ public final class Analysis {
     if (status == DecodeStatus.OK) {
       tcpPackets++;
       fillSegment(info);
+      if (emit != null) {
+        emit.pos = 2 * frameNumber;
+      }
       if (shards != null) {
         shards.dispatch(segment);
       } else {
@@ -379,6 +418,14 @@ public final class Analysis {
       all = Warnings.merge(parts);
     } else {
       frameNumber = Long.MAX_VALUE; // the connections left open finish after every frame
+      if (emit != null) {
+        table.finish( // in creation order, each at its position
+            createdAt -> {
+              emit.pos = Shards.FINISH + createdAt;
+              warnings.at(emit.pos);
+            });
+        return;
+      }
       table.finish();
       connections = stage.connections();
       if (startsOnly != null) {
@@ -422,6 +469,38 @@ public final class Analysis {
     @Override
     public void closed(ConnectionRecord record, Held held) {
       cross.closed(record, held);
+    }
+  }
+
+  /**
+   * A connection stage's events, at their position (as the shards place theirs): the live
+   * connection and tracker stay here.
+   */
+  private static final class Emit implements ConnectionStage.Downstream {
+    private final Consumer<StageEvent> out;
+    long pos;
+    private long seq;
+
+    Emit(Consumer<StageEvent> out) {
+      this.out = out;
+    }
+
+    @Override
+    public void transaction(ConnectionId c, Transaction t, TransactionResult result, Held held) {
+      out.accept(new StageEvent(pos, seq++, c.id(), result, null, held));
+    }
+
+    @Override
+    public void closed(ConnectionRecord r, Held held) {
+      ClosedConnection c = r.closed();
+      out.accept(
+          new StageEvent(
+              pos,
+              seq++,
+              c.id(), // read now: the copy lets go of the live connection
+              null,
+              new ConnectionRecord(c, r.closedHttp(), r.tls(), r.result(), null, null),
+              held));
     }
   }
 

@@ -1,15 +1,19 @@
 package io.connscope.spark;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.FieldSerializer;
 import io.connscope.analysis.ConnectionRecord;
 import io.connscope.analysis.Held;
+import io.connscope.analysis.StageEvent;
+import io.connscope.common.Warnings;
 import io.connscope.http.ClosedHttp;
 import io.connscope.http.Framing;
 import io.connscope.http.Headers;
+import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.Confidence;
@@ -25,16 +29,17 @@ import io.connscope.result.Percentiles;
 import io.connscope.result.Severity;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
+import io.connscope.spark.Parts.EventKey;
 import io.connscope.spark.Parts.Frame;
 import io.connscope.spark.Parts.FrameKey;
 import io.connscope.spark.Parts.HostPair;
 import io.connscope.spark.Parts.Out;
 import io.connscope.spark.Parts.SplitSummary;
 import io.connscope.spark.Parts.Stage1Out;
+import io.connscope.spark.Parts.StageOut;
 import io.connscope.spark.Parts.WarningCount;
 import io.connscope.tcp.ClosedConnection;
 import io.connscope.tcp.Connection;
-import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -80,17 +85,15 @@ public final class KryoClasses implements KryoRegistrator {
 
   /**
    * What crosses from the stage per connection to the stage across connections (a stage in another
-   * process receives it): a finished connection's {@link ConnectionRecord} (its copies, {@link
-   * ClosedConnection} with its {@link SegmentTimeline} and {@link ClosedHttp}, its {@link TlsFacts}
-   * and its {@link ConnectionResult}; never the live connection and tracker) and the findings held
-   * for it ({@link Held}); each final transaction ({@link Transaction} with its {@link Headers},
-   * its {@link TransactionResult}, its connection's id as a {@link ConnectionId.Only}); and every
-   * type they reach. Records go through {@link RecordSerializer} (Kryo's field serializer cannot
-   * rebuild them), the JDK's read-only collections through {@link JdkCollections}; the timeline is
-   * written entry by entry (it may hold pooled arrays longer than its entries); the plain classes
-   * of the pipeline whose fields are theirs alone ({@link Transaction}, {@link Headers}, {@link
-   * Held}) by Kryo's field serializer. The order is fixed: registration ids must agree between
-   * JVMs.
+   * process receives it): a finished connection's copies ({@link ClosedConnection} with its {@link
+   * SegmentTimeline}, {@link ClosedHttp}, {@link TlsFacts}), the findings held for it ({@link
+   * Held}) and its result record ({@link ConnectionResult}); final transactions ({@link
+   * Transaction} with its {@link Headers}); and every type they reach. Records go through {@link
+   * RecordSerializer} (Kryo's field serializer cannot rebuild them), the JDK's read-only
+   * collections through {@link JdkCollections}; the timeline is written entry by entry (it may hold
+   * pooled arrays longer than its entries); the plain classes of the pipeline whose fields are
+   * theirs alone ({@link Transaction}, {@link Headers}, {@link Held}) by Kryo's field serializer.
+   * The order is fixed: registration ids must agree between JVMs.
    */
   static void registerCrossing(Kryo kryo) {
     JdkCollections.register(kryo);
@@ -130,38 +133,16 @@ public final class KryoClasses implements KryoRegistrator {
     kryo.register(Headers.class, new FieldSerializer<>(kryo, Headers.class));
     kryo.register(Transaction.class, new FieldSerializer<>(kryo, Transaction.class));
     kryo.register(Held.class, new FieldSerializer<>(kryo, Held.class));
-    register(kryo, ConnectionId.Only.class);
-    kryo.register(ConnectionRecord.class, new ConnectionRecordSerializer());
-  }
-
-  /**
-   * A finished connection's record: its copies, TLS facts and result record. The live connection
-   * and HTTP tracker it also carries for a sink in the same process never cross: null on the other
-   * side (the stages after the connection read only the rest).
-   */
-  static final class ConnectionRecordSerializer extends Serializer<ConnectionRecord> {
-    ConnectionRecordSerializer() {
-      setImmutable(true);
-    }
-
-    @Override
-    public void write(Kryo kryo, Output out, ConnectionRecord r) {
-      kryo.writeObject(out, r.closed());
-      kryo.writeObjectOrNull(out, r.closedHttp(), ClosedHttp.class);
-      kryo.writeObjectOrNull(out, r.tls(), TlsFacts.class);
-      kryo.writeObject(out, r.result());
-    }
-
-    @Override
-    public ConnectionRecord read(Kryo kryo, Input in, Class<ConnectionRecord> type) {
-      return new ConnectionRecord(
-          kryo.readObject(in, ClosedConnection.class),
-          kryo.readObjectOrNull(in, ClosedHttp.class),
-          kryo.readObjectOrNull(in, TlsFacts.class),
-          kryo.readObject(in, ConnectionResult.class),
-          null,
-          null);
-    }
+    // the events of stage 2 as stage 3 receives them (the record's live parts are null there)
+    // a record's live connection and tracker stay in the stage that read the packets: written as
+    // null; never as themselves
+    kryo.register(Connection.class, new Refused<>());
+    kryo.register(HttpTracker.class, new Refused<>());
+    records(kryo, ConnectionRecord.class, StageEvent.class);
+    kryo.register(Warnings.class);
+    kryo.register(Warnings.Entry.class);
+    kryo.register(EventKey.class);
+    kryo.register(StageOut.class);
   }
 
   /**
@@ -412,6 +393,7 @@ public final class KryoClasses implements KryoRegistrator {
     @Override
     public void write(Kryo kryo, Output out, FrameKey k) {
       pairs.write(kryo, out, k.pair);
+      out.writeVarInt(k.group, true);
       out.writeVarLong(k.frame, true);
     }
 
@@ -419,6 +401,7 @@ public final class KryoClasses implements KryoRegistrator {
     public FrameKey read(Kryo kryo, Input in, Class<FrameKey> type) {
       FrameKey k = new FrameKey();
       k.pair = pairs.read(kryo, in, HostPair.class);
+      k.group = in.readVarInt(true);
       k.frame = in.readVarLong(true);
       return k;
     }
@@ -434,6 +417,7 @@ public final class KryoClasses implements KryoRegistrator {
       out.writeBoolean(o.frame != null);
       if (o.frame != null) {
         pairs.write(kryo, out, o.key);
+        out.writeVarInt(o.ports + 1, true);
         frames.write(kryo, out, o.frame);
       } else {
         kryo.writeObject(out, o.summary);
@@ -445,11 +429,26 @@ public final class KryoClasses implements KryoRegistrator {
       Stage1Out o = new Stage1Out();
       if (in.readBoolean()) {
         o.key = pairs.read(kryo, in, HostPair.class);
+        o.ports = in.readVarInt(true) - 1;
         o.frame = frames.read(kryo, in, Frame.class);
       } else {
         o.summary = kryo.readObject(in, SplitSummary.class);
       }
       return o;
+    }
+  }
+
+  /** For the live pipeline objects a record may hold in its own process: they never cross. */
+  static final class Refused<T> extends Serializer<T> {
+    @Override
+    public void write(Kryo kryo, Output out, T o) {
+      throw new KryoException(
+          o.getClass().getName() + " is live: it does not cross to another stage");
+    }
+
+    @Override
+    public T read(Kryo kryo, Input in, Class<T> type) {
+      throw new KryoException(type.getName() + " does not cross to another stage");
     }
   }
 }

@@ -2,7 +2,9 @@ package io.connscope.spark;
 
 import io.connscope.analysis.Analysis;
 import io.connscope.analysis.AnalysisConfig;
+import io.connscope.analysis.CrossReplay;
 import io.connscope.analysis.ResultBuilder;
+import io.connscope.analysis.StageEvent;
 import io.connscope.analysis.TuningOptions;
 import io.connscope.capture.CaptureInfo;
 import io.connscope.report.JsonReportWriter;
@@ -12,13 +14,16 @@ import io.connscope.result.Finding;
 import io.connscope.result.PairSummary;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TransactionResult;
+import io.connscope.spark.Parts.EventKey;
 import io.connscope.spark.Parts.Frame;
 import io.connscope.spark.Parts.FrameKey;
 import io.connscope.spark.Parts.HostPair;
 import io.connscope.spark.Parts.Out;
+import io.connscope.spark.Parts.StageOut;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -29,64 +34,76 @@ import java.util.function.Function;
 import scala.Tuple2;
 
 /**
- * Stages 2 and 3 for the host pairs of one partition: each host pair's frames, in global frame
- * order, go through the very pipeline of {@code analyze} ({@link Analysis}: reassembly, TLS, HTTP
- * pairing, the per-connection detectors, then at its end the cross-connection ones for the
- * client/server pairs between the two hosts, and {@link ResultBuilder}'s grouping per pair). Frame
- * numbers, the capture's start and connection ids are those of the whole set, so the records are
- * those {@code analyze} gives for the same connections.
+ * Stages 2 and 3 of the analysis, each over the partitions Spark gives it.
  *
- * <p>Two passes read the same sorted shuffle output: {@link #starts} runs only the TCP connection
+ * <p>Stage 2, per connection group (a host pair's TCP connections spread over {@link Parts#GROUPS}
+ * groups by their port pair; {@link Parts#group}): each group's frames, in global frame order, go
+ * through the connection stage of {@code analyze} ({@link Analysis#connectionStage}: reassembly,
+ * TLS, HTTP pairing, the detectors that judge a connection alone, the result records of its
+ * connections and transactions), which gives its events ({@link StageEvent}) at their positions.
+ * Two passes read the same sorted shuffle output: {@link #starts} runs only the TCP connection
  * table, to learn at which frame each connection is created (the driver ranks them into ids), and
- * {@link #results} runs the whole analysis with those ids. Both hand their outputs over host pair
- * by host pair as Spark reads them: memory is that of one host pair's open connections (as in
- * {@code analyze}) and records, whatever the size of the partition.
+ * {@link #events} runs the connection stage with those ids.
+ *
+ * <p>Stage 3, per host pair: its groups' events, sorted by position, go through the stage across
+ * connections ({@link CrossReplay}: pair aggregates, HTTP links, the detectors across connections)
+ * and {@link ResultBuilder}, as in {@code analyze}. Frame numbers, the capture's start and
+ * connection ids are those of the whole set, so the records are those {@code analyze} gives for the
+ * same connections. Every pass hands its outputs over group by group (host pair by host pair) as
+ * Spark reads them: memory is that of one group's open connections, or one host pair's records.
  */
 final class PairAnalysis {
   private PairAnalysis() {}
 
-  /** The creation frames of the connections of every host pair in {@code frames}. */
+  /** The creation frames of the connections of every group in {@code frames}. */
   static Iterator<Long> starts(
       Iterator<Tuple2<FrameKey, Frame>> frames, long startNanos, TuningOptions tuning) {
     // no TLS keys: the connection table does not depend on decryption (but on the table's options)
     List<Long> out = new ArrayList<>();
-    return perPair(
+    return perGroup(
         frames,
-        pair -> {
+        key -> {
           out.clear();
           Analysis a = Analysis.connectionsOnly(tuning.toConfig(), out::add);
           a.assignConnectionIds(f -> f);
           a.captureStart(startNanos);
           return a;
         },
-        (a, pair) -> {
+        (a, key) -> {
           a.finish();
           return List.copyOf(out);
-        });
+        },
+        null);
   }
 
   /**
-   * The result rows of every host pair in {@code frames}, and for each a JSON report of its own
-   * records when {@code report}; {@code starts}: every connection's creation frame, sorted.
+   * Stage 2: the events of every group in {@code frames}, keyed for stage 3, each group's followed
+   * by what its stage counted; {@code starts}: every connection's creation frame, sorted.
    */
-  static Iterator<Out> results(
+  static Iterator<Tuple2<EventKey, StageOut>> events(
       Iterator<Tuple2<FrameKey, Frame>> frames,
       long startNanos,
       TuningOptions tuning,
       long[] starts,
-      boolean report,
-      String version,
       List<String> keyLog) {
-    Collector[] current = new Collector[1];
-    return perPair(
+    ArrayDeque<Tuple2<EventKey, StageOut>> ready = new ArrayDeque<>();
+    FrameKey[] group = new FrameKey[1];
+    return perGroup(
         frames,
-        pair -> {
-          current[0] = new Collector();
+        key -> {
+          group[0] = key;
           AnalysisConfig config = tuning.toConfig(); // the capture filter ran in stage 1
           for (String text : keyLog) {
             config.tlsKeys.add(text);
           }
-          Analysis a = new Analysis(config, new ResultBuilder(current[0]));
+          Analysis a =
+              Analysis.connectionStage(
+                  config,
+                  e -> {
+                    StageOut o = new StageOut();
+                    o.event = e;
+                    ready.add(new Tuple2<>(eventKey(group[0], e.pos(), e.seq()), o));
+                  });
           a.assignConnectionIds(
               f -> {
                 int i = Arrays.binarySearch(starts, f);
@@ -98,41 +115,140 @@ final class PairAnalysis {
           a.captureStart(startNanos);
           return a;
         },
-        (a, pair) -> {
+        (a, key) -> {
           a.finish();
-          List<Out> out = new ArrayList<>();
-          current[0].emit(out, report, version);
-          current[0] = null;
+          StageOut end = new StageOut();
+          end.tcpPackets = a.tcpPackets();
+          end.connections = a.connections();
+          end.warnings = a.warnings();
+          List<Tuple2<EventKey, StageOut>> out = new ArrayList<>(ready);
+          ready.clear();
+          out.add(new Tuple2<>(eventKey(key, Long.MAX_VALUE, 0), end));
           return out;
-        });
+        },
+        ready);
   }
 
-  /** What a host pair's analysis gives when its last frame has been read. */
-  private interface PairEnd<T> {
-    List<T> end(Analysis a, HostPair pair);
+  private static EventKey eventKey(FrameKey group, long pos, long seq) {
+    EventKey k = new EventKey();
+    k.pair = group.pair;
+    k.group = group.group;
+    k.pos = pos;
+    k.seq = seq;
+    return k;
   }
 
   /**
-   * The outputs of each host pair of {@code frames} (sorted by host pair, then frame), host pair by
-   * host pair, as the consumer asks for them: a task holds one host pair's analysis and outputs at
-   * a time, never its partition's.
+   * Stage 3: the result rows of every host pair in {@code events} (sorted by host pair, then
+   * position), and for each a JSON report of its own records when {@code report}.
    */
-  private static <T> Iterator<T> perPair(
-      Iterator<Tuple2<FrameKey, Frame>> frames,
-      Function<HostPair, Analysis> start,
-      PairEnd<T> end) {
-    return new Iterator<T>() {
-      private final CaptureInfo info = new CaptureInfo();
-      private Iterator<T> outputs = Collections.emptyIterator();
-      private Tuple2<FrameKey, Frame> pending; // the first frame of the next host pair
+  static Iterator<Out> results(
+      Iterator<Tuple2<EventKey, StageOut>> events,
+      long startNanos,
+      TuningOptions tuning,
+      boolean report,
+      String version) {
+    return new Iterator<Out>() {
+      private Iterator<Out> outputs = Collections.emptyIterator();
+      private Tuple2<EventKey, StageOut> pending; // the first event of the next host pair
 
       @Override
       public boolean hasNext() {
         while (!outputs.hasNext()) {
-          if (pending == null && !frames.hasNext()) {
+          if (pending == null && !events.hasNext()) {
             return false;
           }
           outputs = nextPair().iterator();
+        }
+        return true;
+      }
+
+      @Override
+      public Out next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return outputs.next();
+      }
+
+      private List<Out> nextPair() {
+        Tuple2<EventKey, StageOut> t = pending != null ? pending : events.next();
+        pending = null;
+        HostPair pair = t._1().pair;
+        Collector collector = new Collector();
+        CrossReplay replay = new CrossReplay(tuning.toConfig(), new ResultBuilder(collector));
+        while (true) {
+          StageOut o = t._2();
+          if (o.event != null) {
+            replay.accept(o.event);
+          } else {
+            replay.stage(o.tcpPackets, o.connections, o.warnings);
+          }
+          if (!events.hasNext()) {
+            break;
+          }
+          t = events.next();
+          if (!pair.equals(t._1().pair)) {
+            pending = t;
+            break;
+          }
+        }
+        replay.finish(startNanos / 1000);
+        List<Out> out = new ArrayList<>();
+        collector.emit(out, report, version);
+        return out;
+      }
+    };
+  }
+
+  /** What a group's analysis gives when its last frame has been read. */
+  private interface GroupEnd<T> {
+    List<T> end(Analysis a, FrameKey group);
+  }
+
+  /**
+   * The outputs of each group of {@code frames} (sorted by host pair, group, then frame), group by
+   * group, as the consumer asks for them: a task holds one group's analysis and outputs at a time,
+   * never its partition's. {@code ready}, when not null, is what the analysis has already given:
+   * handed over as soon as it is there, before the group ends.
+   */
+  private static <T> Iterator<T> perGroup(
+      Iterator<Tuple2<FrameKey, Frame>> frames,
+      Function<FrameKey, Analysis> start,
+      GroupEnd<T> end,
+      ArrayDeque<T> ready) {
+    return new Iterator<T>() {
+      private final CaptureInfo info = new CaptureInfo();
+      private Iterator<T> outputs = Collections.emptyIterator();
+      private Tuple2<FrameKey, Frame> pending; // the first frame of the next group
+      private Analysis current;
+      private FrameKey currentKey;
+
+      @Override
+      public boolean hasNext() {
+        while (!outputs.hasNext() && (ready == null || ready.isEmpty())) {
+          if (current == null) {
+            if (pending == null && !frames.hasNext()) {
+              return false;
+            }
+            Tuple2<FrameKey, Frame> t = pending != null ? pending : frames.next();
+            pending = null;
+            currentKey = t._1();
+            current = start.apply(currentKey);
+            feed(current, t);
+          } else if (frames.hasNext()) {
+            Tuple2<FrameKey, Frame> t = frames.next();
+            if (currentKey.sameGroup(t._1())) {
+              feed(current, t);
+            } else {
+              pending = t;
+              outputs = end.end(current, currentKey).iterator();
+              current = null;
+            }
+          } else {
+            outputs = end.end(current, currentKey).iterator();
+            current = null;
+          }
         }
         return true;
       }
@@ -142,26 +258,9 @@ final class PairAnalysis {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        return outputs.next();
-      }
-
-      private List<T> nextPair() {
-        Tuple2<FrameKey, Frame> t = pending != null ? pending : frames.next();
-        pending = null;
-        HostPair pair = t._1().pair;
-        Analysis a = start.apply(pair);
-        while (true) {
-          feed(a, t);
-          if (!frames.hasNext()) {
-            break;
-          }
-          t = frames.next();
-          if (!pair.equals(t._1().pair)) {
-            pending = t;
-            break;
-          }
-        }
-        return end.end(a, pair);
+        return ready != null && !ready.isEmpty() && !outputs.hasNext()
+            ? ready.poll()
+            : outputs.next();
       }
 
       private void feed(Analysis a, Tuple2<FrameKey, Frame> t) {

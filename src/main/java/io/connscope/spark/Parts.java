@@ -106,22 +106,94 @@ final class Parts {
     }
   }
 
-  /** The shuffle key of stage 2: a host pair's frames, sorted by their global frame number. */
+  /**
+   * Connection groups per host pair: the TCP connections of a host pair are spread over this many
+   * groups by their port pair, each analysed by its own connection stage (stage 2); a host pair
+   * with IP fragments is one group (a fragment after the first carries no ports).
+   */
+  static final int GROUPS = 32;
+
+  /**
+   * The group of a frame of host pair {@code pair} with port pair {@code ports} (-1: no TCP ports
+   * read); {@code fragmented}: the host pair has IP fragments. Group 0 holds what no connection
+   * owns (other protocols, damaged frames) and every frame of a fragmented host pair.
+   */
+  static int group(int ports, boolean fragmented) {
+    if (ports < 0 || fragmented) {
+      return 0;
+    }
+    int h = ports * 0x9E3779B1;
+    return 1 + Math.floorMod(h ^ (h >>> 16), GROUPS);
+  }
+
+  /**
+   * The shuffle key of stage 2: a host pair's frames by connection group, sorted by their global
+   * frame number.
+   */
   static final class FrameKey implements Serializable {
     private static final long serialVersionUID = 1;
     HostPair pair;
+    int group;
     long frame;
 
     static final Comparator<FrameKey> ORDER = new KeyOrder();
+
+    /** The same host pair and connection group. */
+    boolean sameGroup(FrameKey o) {
+      return group == o.group && pair.equals(o.pair);
+    }
   }
 
-  static final class KeyOrder implements Comparator<FrameKey>, Serializable {
+  /**
+   * The shuffle key of stage 3: a host pair's stage events in the order one analysis would make
+   * them (position, then the group and its order at one position); each group's end after them.
+   */
+  static final class EventKey implements Serializable {
+    private static final long serialVersionUID = 1;
+    HostPair pair;
+    long pos;
+    int group;
+    long seq;
+
+    static final Comparator<EventKey> ORDER = new EventOrder();
+  }
+
+  static final class EventOrder implements Comparator<EventKey>, Serializable {
     private static final long serialVersionUID = 1;
 
     @Override
-    public int compare(FrameKey x, FrameKey y) {
-      HostPair a = x.pair;
-      HostPair b = y.pair;
+    public int compare(EventKey x, EventKey y) {
+      int c = PAIR_ORDER.compare(x.pair, y.pair);
+      if (c == 0) {
+        c = Long.compare(x.pos, y.pos);
+      }
+      if (c == 0) {
+        c = Integer.compare(x.group, y.group);
+      }
+      return c != 0 ? c : Long.compare(x.seq, y.seq);
+    }
+  }
+
+  /**
+   * What stage 2 gives stage 3: a connection stage's event, or (at the end of each group) what the
+   * group's stage counted.
+   */
+  static final class StageOut implements Serializable {
+    private static final long serialVersionUID = 1;
+    io.connscope.analysis.StageEvent event;
+    long tcpPackets;
+    long connections;
+    io.connscope.common.Warnings warnings;
+  }
+
+  /** Host pairs in a fixed order (IP version, then the addresses). */
+  static final Comparator<HostPair> PAIR_ORDER = new PairOrder();
+
+  static final class PairOrder implements Comparator<HostPair>, Serializable {
+    private static final long serialVersionUID = 1;
+
+    @Override
+    public int compare(HostPair a, HostPair b) {
       int c = Integer.compare(a.version, b.version);
       if (c == 0) {
         c = Long.compare(a.aHi, b.aHi);
@@ -132,14 +204,27 @@ final class Parts {
       if (c == 0) {
         c = Long.compare(a.bHi, b.bHi);
       }
+      return c != 0 ? c : Long.compare(a.bLo, b.bLo);
+    }
+  }
+
+  static final class KeyOrder implements Comparator<FrameKey>, Serializable {
+    private static final long serialVersionUID = 1;
+
+    @Override
+    public int compare(FrameKey x, FrameKey y) {
+      int c = PAIR_ORDER.compare(x.pair, y.pair);
       if (c == 0) {
-        c = Long.compare(a.bLo, b.bLo);
+        c = Integer.compare(x.group, y.group);
       }
       return c != 0 ? c : Long.compare(x.frame, y.frame);
     }
   }
 
-  /** Sends every frame of one host pair to the same partition. */
+  /**
+   * Sends every frame of one connection group (stage 2) to the same partition, or every event of
+   * one host pair (stage 3).
+   */
   static final class HostPartitioner extends Partitioner {
     private static final long serialVersionUID = 1;
     private final int partitions;
@@ -155,7 +240,11 @@ final class Parts {
 
     @Override
     public int getPartition(Object key) {
-      return Math.floorMod(((FrameKey) key).pair.hashCode(), partitions);
+      int h =
+          key instanceof FrameKey k
+              ? 31 * k.pair.hashCode() + k.group
+              : ((EventKey) key).pair.hashCode();
+      return Math.floorMod(h, partitions);
     }
   }
 
@@ -188,18 +277,25 @@ final class Parts {
     /** TLS key log lines from pcapng Decryption Secrets Blocks. */
     List<String> keyLog = new ArrayList<>();
 
+    /** Host pairs with IP fragments in this split. */
+    ArrayList<HostPair> fragmented = new ArrayList<>();
+
     String error;
   }
 
-  /** Stage 1's output: a frame with its host pair, or a split's summary. */
+  /**
+   * Stage 1's output: a frame with its host pair and TCP port pair ({@code ports}: the lower port
+   * in the high 16 bits, -1 when the frame is no whole TCP segment), or a split's summary.
+   */
   static final class Stage1Out implements Serializable {
     private static final long serialVersionUID = 1;
     HostPair key;
+    int ports = -1;
     Frame frame;
     SplitSummary summary;
   }
 
-  /** Stage 2's output: a row of one table, or one host pair's report (JSON). */
+  /** Stage 3's output: a row of one table, or one host pair's report (JSON). */
   static final class Out implements Serializable {
     private static final long serialVersionUID = 1;
     static final int CONNECTION = 0;

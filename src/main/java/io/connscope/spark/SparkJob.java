@@ -10,13 +10,16 @@ import io.connscope.report.ReportSet;
 import io.connscope.report.SavedReport;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.PairSummary;
+import io.connscope.spark.Parts.EventKey;
 import io.connscope.spark.Parts.Frame;
 import io.connscope.spark.Parts.FrameKey;
+import io.connscope.spark.Parts.HostPair;
 import io.connscope.spark.Parts.InputFile;
 import io.connscope.spark.Parts.Out;
 import io.connscope.spark.Parts.Split;
 import io.connscope.spark.Parts.SplitSummary;
 import io.connscope.spark.Parts.Stage1Out;
+import io.connscope.spark.Parts.StageOut;
 import io.connscope.spark.Parts.WarningCount;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -28,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -188,6 +192,11 @@ public final class SparkJob {
     }
     Broadcast<long[][]> base = sc.broadcast(bases);
     long start = startNanos == Long.MIN_VALUE ? 0 : startNanos;
+    HashSet<HostPair> fragmentedPairs = new HashSet<>();
+    for (SplitSummary s : summaries) {
+      fragmentedPairs.addAll(s.fragmented);
+    }
+    Broadcast<HashSet<HostPair>> fragmented = sc.broadcast(fragmentedPairs);
 
     JavaPairRDD<FrameKey, Frame> sorted =
         stage1
@@ -196,6 +205,7 @@ public final class SparkJob {
                 o -> {
                   FrameKey k = new FrameKey();
                   k.pair = o.key;
+                  k.group = Parts.group(o.ports, fragmented.value().contains(o.key));
                   k.frame = base.value()[o.frame.file][o.frame.split] + o.frame.local;
                   return new Tuple2<>(k, o.frame);
                 })
@@ -222,12 +232,16 @@ public final class SparkJob {
     boolean report =
         !options.reports().isEmpty() && starts.length <= options.reportMaxConnections();
     String version = version();
-    JavaRDD<Out> results =
+    // stage 2, per connection group: the connection stages; stage 3, per host pair: the rest
+    JavaPairRDD<EventKey, StageOut> events =
         sorted
-            .mapPartitions(
-                it ->
-                    PairAnalysis.results(
-                        it, start, tuning, ids.value(), report, version, keys.value()))
+            .mapPartitionsToPair(
+                it -> PairAnalysis.events(it, start, tuning, ids.value(), keys.value()))
+            .repartitionAndSortWithinPartitions(
+                new Parts.HostPartitioner(partitions()), EventKey.ORDER);
+    JavaRDD<Out> results =
+        events
+            .mapPartitions(it -> PairAnalysis.results(it, start, tuning, report, version))
             .persist(StorageLevel.DISK_ONLY());
 
     write(results, Out.CONNECTION, Tables.CONNECTIONS, "connections");

@@ -152,7 +152,7 @@ final class Stage1 implements Iterator<Stage1Out> {
         }
         DecodeStatus status = decoder.decode(buf, off, info);
         if (decoder.ipVersion() != 0) {
-          return frame(info, buf, off);
+          return frame(info, buf, off, status);
         }
         if (status != DecodeStatus.NOT_IP
             && status != DecodeStatus.NOT_TCP
@@ -166,7 +166,7 @@ final class Stage1 implements Iterator<Stage1Out> {
     return finish();
   }
 
-  private Stage1Out frame(CaptureInfo info, ByteBuffer buf, int off) {
+  private Stage1Out frame(CaptureInfo info, ByteBuffer buf, int off, DecodeStatus status) {
     Frame f = new Frame();
     f.file = split.file;
     f.split = split.split;
@@ -186,8 +186,17 @@ final class Stage1 implements Iterator<Stage1Out> {
             decoder.dstHi(),
             decoder.dstLo());
     o.frame = f;
+    if (status == DecodeStatus.OK) {
+      int a = decoder.tcp().srcPort(), b = decoder.tcp().dstPort();
+      o.ports = Math.min(a, b) << 16 | Math.max(a, b);
+    } else if (status == DecodeStatus.IP_FRAGMENT && fragmented.add(o.key)) {
+      summary.fragmented.add(o.key);
+    }
     return o;
   }
+
+  /** Host pairs seen with IP fragments. */
+  private final java.util.HashSet<HostPair> fragmented = new java.util.HashSet<>();
 
   private Stage1Out finish() {
     done = true;

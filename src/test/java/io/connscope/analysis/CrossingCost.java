@@ -3,14 +3,12 @@ package io.connscope.analysis;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import io.connscope.http.Transaction;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TransactionResult;
 import io.connscope.spark.KryoClasses;
-import io.connscope.tcp.ConnectionId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,11 +22,13 @@ import org.apache.spark.serializer.KryoSerializer;
 /**
  * The cost per connection of sending what crosses to the stage across connections through the Spark
  * job's Kryo (bench/kryo-cost.sh; not a test): every capture given is analysed once, through {@link
- * Crossing}, keeping each crossing object (a finished connection's copies with its held findings,
- * as one graph; each final transaction with its held findings) and each {@link ConnectionResult};
- * then each kind is written and read back {@code ROUNDS} times with one Kryo made as Spark's {@code
- * KryoSerializer} makes it ({@link KryoClasses#SPARK_CONF}), and the fastest round is kept. Prints
- * connections, transactions, timeline entries, bytes and microseconds per connection.
+ * Crossing}, keeping a copy (through Kryo, at the boundary: a connection's timeline is released
+ * once its record is handed over) of each {@link StageEvent}, a finished connection's or a
+ * transaction's, and each {@link ConnectionResult} as stage 3 ends it; then each kind, and each
+ * part of a finished connection's event alone, is written and read back {@code ROUNDS} times with
+ * one Kryo made as Spark's {@code KryoSerializer} makes it ({@link KryoClasses#SPARK_CONF}), and
+ * the fastest round is kept. Prints connections, transactions, timeline entries, bytes and
+ * microseconds per connection.
  *
  * <pre>java [-Dkryo.references=false] ... io.connscope.analysis.CrossingCost ROUNDS CAPTURE...
  * </pre>
@@ -60,21 +60,14 @@ public final class CrossingCost {
         Crossing.run(
             config,
             new ResultBuilder(new Keep(results)),
-            new Crossing.Boundary() {
-              @Override
-              public Object[] transaction(
-                  ConnectionId c, Transaction t, TransactionResult result, Held held) {
-                Object[] sent = {ConnectionId.of(c.id()), t, result, held};
-                transactions.add(copy(sent));
-                return sent;
+            ev -> {
+              if (ev.closed() == null) {
+                transactions.add(copy(ev));
+              } else {
+                e[0] += ev.closed().closed().timeline().size();
+                closed.add(copy(ev));
               }
-
-              @Override
-              public Object[] closed(ConnectionRecord record, Held held) {
-                e[0] += record.closed().timeline().size();
-                closed.add(copy(new Object[] {record, held}));
-                return new Object[] {record, held};
-              }
+              return ev;
             },
             p);
       } catch (IOException | RuntimeException ex) {
@@ -96,25 +89,26 @@ public final class CrossingCost {
         entries,
         entries / (double) n,
         rounds);
-    report("finished connections' records + held", kryo, closed, n, rounds);
+    report("finished connections (whole events)", kryo, closed, n, rounds);
     String[] parts = {
       "  of which ClosedConnection + timeline",
       "  of which ClosedHttp",
       "  of which TlsFacts",
-      "  of which ConnectionResult",
+      "  of which the result record",
       "  of which Held"
     };
     for (int k = 0; k < parts.length; k++) {
       List<Object> part = new ArrayList<>();
       for (Object g : closed) {
-        ConnectionRecord r = (ConnectionRecord) ((Object[]) g)[0];
+        StageEvent ev = (StageEvent) g;
+        ConnectionRecord r = ev.closed();
         Object o =
             switch (k) {
               case 0 -> r.closed();
               case 1 -> r.closedHttp();
               case 2 -> r.tls();
               case 3 -> r.result();
-              default -> ((Object[]) g)[1];
+              default -> ev.held();
             };
         if (o != null) {
           part.add(o);
@@ -122,8 +116,8 @@ public final class CrossingCost {
       }
       report(parts[k], kryo, part, n, rounds);
     }
-    report("final transactions (id, result, held)", kryo, transactions, n, rounds);
-    report("ConnectionResult as stage 3 ends it", kryo, results, n, rounds);
+    report("final transactions (whole events)", kryo, transactions, n, rounds);
+    report("ConnectionResult", kryo, results, n, rounds);
   }
 
   private static final Kryo COPIER = kryo();

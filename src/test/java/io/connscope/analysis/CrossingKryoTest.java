@@ -2,7 +2,6 @@ package io.connscope.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -21,7 +20,6 @@ import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import io.connscope.spark.KryoClasses;
 import io.connscope.tcp.ClosedConnection;
-import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.SegmentTimeline;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,9 +52,8 @@ import scala.reflect.ClassTag$;
 /**
  * Issue 19, stage 3 in another JVM: everything that crosses from the stage per connection to the
  * stage across connections ({@link ClosedConnection} with its {@link SegmentTimeline}, {@link
- * ClosedHttp}, {@link TlsFacts} and {@link ConnectionResult} in a {@link ConnectionRecord}, the
- * held findings {@link Held}, and each final {@link Transaction} with its {@link Headers} and
- * {@link TransactionResult}), caught at the boundary of a real run over every sample (TLS samples
+ * ClosedHttp}, {@link TlsFacts}, the held findings {@link Held}, and each final {@link Transaction}
+ * with its {@link Headers}), caught at the boundary of a real run over every sample (TLS samples
  * with their key logs) and a bounded set of corpus captures, goes through Spark's {@code
  * KryoSerializer} configured as the job configures it ({@link KryoClasses#SPARK_CONF}), comes back
  * equal (every accessor, every record component, at any depth), and the copies, not the originals,
@@ -66,12 +63,9 @@ import scala.reflect.ClassTag$;
  * met is registered (a second serializer with {@code spark.kryo.registrationRequired} writes them
  * all): none is written by name.
  *
- * <p>What crosses is what a stage-2 task would write: per finished connection its {@link
- * ConnectionRecord} (copies, TLS facts, the {@link ConnectionResult} built beside its packets; the
- * live connection and tracker it also carries for in-process sinks arrive as null, and the cross
- * stage and the result builder do without them) with its held findings; per transaction the
- * connection's id alone ({@link ConnectionId#of}), the {@link Transaction}, its {@link
- * TransactionResult} and its held findings.
+ * <p>What crosses is each {@link StageEvent} whole: a transaction's result record with its
+ * connection id, or a finished connection's {@link ConnectionRecord} (its copies, TLS facts and
+ * result record; the live connection and tracker stay behind), with the findings held for it.
  */
 @Tag("spark")
 class CrossingKryoTest {
@@ -176,30 +170,21 @@ class CrossingKryoTest {
     Crossing.run(
         config,
         new ResultBuilder(results),
-        new Crossing.Boundary() {
-          @Override
-          public Object[] transaction(
-              ConnectionId c, Transaction t, TransactionResult result, Held held) {
+        e -> {
+          if (e.closed() == null) {
             n.transactions++;
-            n.held += held == null ? 0 : 1;
-            ConnectionId id = ConnectionId.of(c.id()); // the id alone: not the open connection
-            assertEquals(c.idString(), id.idString());
-            // one graph, as a stage-2 task would write a transaction's output
-            return (Object[]) roundTrip(new Object[] {id, t, result, held});
-          }
-
-          @Override
-          public Object[] closed(ConnectionRecord record, Held held) {
+          } else {
             n.connections++;
-            n.timelineEntries += record.closed().timeline().size();
-            n.tls += record.tls() == null ? 0 : 1;
-            n.held += held == null ? 0 : 1;
-            // one graph, as a stage-2 task would write a connection's output
-            Object[] got = (Object[]) roundTrip(new Object[] {record, held});
-            ConnectionRecord copy = (ConnectionRecord) got[0];
-            assertNotSame(record.closed().timeline(), copy.closed().timeline());
-            return got;
+            n.timelineEntries += e.closed().closed().timeline().size();
+            n.tls += e.closed().tls() == null ? 0 : 1;
           }
+          n.held += e.held() == null ? 0 : 1;
+          // one graph, as a stage-2 task writes an event
+          StageEvent got = (StageEvent) roundTrip(e);
+          if (e.closed() != null) {
+            assertNotSame(e.closed().closed().timeline(), got.closed().closed().timeline());
+          }
+          return got;
         },
         files);
     assertEquals(
@@ -281,15 +266,6 @@ class CrossingKryoTest {
             same(path + "." + f.getName(), f.get(a), f.get(b));
           }
         }
-      } else if (a instanceof ConnectionRecord ra) {
-        // what crosses; the live connection and tracker stay in their process
-        ConnectionRecord rb = (ConnectionRecord) b;
-        same(path + ".closed", ra.closed(), rb.closed());
-        same(path + ".closedHttp", ra.closedHttp(), rb.closedHttp());
-        same(path + ".tls", ra.tls(), rb.tls());
-        same(path + ".result", ra.result(), rb.result());
-        assertNull(rb.tcp(), path + ".tcp does not cross");
-        assertNull(rb.http(), path + ".http does not cross");
       } else if (a instanceof Record) {
         sameClass(path, a, b);
         for (RecordComponent rc : a.getClass().getRecordComponents()) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -195,6 +196,26 @@ class SparkAnalyzeTest {
     Map<String, Long> splits = splitsPerFile("splits");
     assertTrue(splits.values().iterator().next() > 10, "read in many splits: " + splits);
     assertSameAnswers(analyze(in), sparkReport);
+  }
+
+  /**
+   * Public captures with IP fragments (a host pair with fragments is one connection group: a
+   * fragment after the first carries no ports), beside one whose host pair is spread over groups.
+   */
+  @Test
+  void fragmentedHostPairsGiveWhatAnalyzeGives() throws IOException {
+    Path corpus = Path.of("../shared/corpus");
+    assumeTrue(Files.isDirectory(corpus), "no ../shared/corpus");
+    List<String> in = new ArrayList<>();
+    for (String f : List.of("arkime/socks5-http-302-frag.pcap")) { // GTP's fragments: docs/spark.md
+      Path p = corpus.resolve(f);
+      assumeTrue(Files.isRegularFile(p), "no " + p);
+      in.add(p.toAbsolutePath().toString());
+    }
+    in.add(SAMPLES.resolve("port-burst.pcap").toAbsolutePath().toString());
+    JsonNode expected = analyze(in);
+    assertTrue(expected.path("summary").path("transactions").asLong() >= 1, "HTTP read");
+    assertSameAnswers(expected, runSpark("fragments", in, 128L << 20));
   }
 
   @Test
