@@ -11,11 +11,13 @@ import io.connscope.tcp.ConnectionId;
  * streamed and memory stays bounded by the connections still open: a connection is handed over
  * once, when it is finished, and then released by the pipeline.
  *
- * <p>What is handed over does not change afterwards: a final transaction, a finished connection
- * (its {@code Connection} and {@code HttpTracker}), a finding and its ladder. A sink may therefore
- * keep them, or process them on another thread, as a report writer thread does; the one exception
- * is the connection passed with a transaction, which is still open and changing (such a sink copies
- * what it reads of it at hand-over).
+ * <p>What is handed over does not change afterwards: a final transaction and its result record, a
+ * finished connection ({@link ConnectionRecord}: its copies and result record, and in the process
+ * that read it its {@code Connection} and {@code HttpTracker}), a finding and its ladder. A sink
+ * may therefore keep them, or process them on another thread, as a report writer thread does; the
+ * one exception is the connection passed with a transaction, which is still open and changing (only
+ * its id is final). When the stages ran apart ({@link CrossReplay}), a transaction comes without
+ * its {@code Transaction} and a record without the live connection and tracker (null).
  */
 public interface AnalysisSink {
   /**
