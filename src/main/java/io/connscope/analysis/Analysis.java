@@ -243,8 +243,11 @@ public final class Analysis {
     return tcpPackets;
   }
 
-  /** Connections opened so far (of a single-threaded analysis). */
+  /** Connections opened so far, by a single-threaded analysis (a sharded one counts at its end). */
   public long connections() {
+    if (stage == null) {
+      throw new IllegalStateException("a sharded analysis counts its connections in finish()");
+    }
     return stage.connections();
   }
 

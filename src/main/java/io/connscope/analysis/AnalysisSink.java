@@ -15,9 +15,11 @@ import io.connscope.tcp.ConnectionId;
  * finished connection ({@link ConnectionRecord}: its copies and result record, and in the process
  * that read it its {@code Connection} and {@code HttpTracker}), a finding and its ladder. A sink
  * may therefore keep them, or process them on another thread, as a report writer thread does; the
- * one exception is the connection passed with a transaction, which is still open and changing (only
- * its id is final). When the stages ran apart ({@link CrossReplay}), a transaction comes without
- * its {@code Transaction} and a record without the live connection and tracker (null).
+ * exceptions: the connection passed with a transaction, which is still open and changing (only its
+ * id is final), and a finished connection's timeline, which a single-threaded analysis empties once
+ * the sink returned ({@code tcp.ClosedConnection}); a copy's id is read on one thread. When the
+ * stages ran apart ({@link CrossReplay}), a transaction comes without its {@code Transaction} and a
+ * record without the live connection and tracker (null).
  */
 public interface AnalysisSink {
   /**

@@ -118,6 +118,14 @@ final class Parts {
    * read); {@code fragmented}: the host pair has IP fragments. Group 0 holds what no connection
    * owns (other protocols, damaged frames) and every frame of a fragmented host pair.
    */
+  /**
+   * The port pair of a TCP segment between ports {@code a} and {@code b}, whichever direction: the
+   * lower port in the high bits, never negative (the high bit dropped: it only spreads groups).
+   */
+  static int ports(int a, int b) {
+    return (Math.min(a, b) << 16 | Math.max(a, b)) & 0x7FFFFFFF;
+  }
+
   static int group(int ports, boolean fragmented) {
     if (ports < 0 || fragmented) {
       return 0;
@@ -284,8 +292,8 @@ final class Parts {
   }
 
   /**
-   * Stage 1's output: a frame with its host pair and TCP port pair ({@code ports}: the lower port
-   * in the high 16 bits, -1 when the frame is no whole TCP segment), or a split's summary.
+   * Stage 1's output: a frame with its host pair and TCP port pair ({@code ports}: {@link
+   * Parts#ports}, -1 when the frame is no whole TCP segment), or a split's summary.
    */
   static final class Stage1Out implements Serializable {
     private static final long serialVersionUID = 1;

@@ -187,8 +187,7 @@ final class Stage1 implements Iterator<Stage1Out> {
             decoder.dstLo());
     o.frame = f;
     if (status == DecodeStatus.OK) {
-      int a = decoder.tcp().srcPort(), b = decoder.tcp().dstPort();
-      o.ports = Math.min(a, b) << 16 | Math.max(a, b);
+      o.ports = Parts.ports(decoder.tcp().srcPort(), decoder.tcp().dstPort());
     } else if (status == DecodeStatus.IP_FRAGMENT && fragmented.add(o.key)) {
       summary.fragmented.add(o.key);
     }

@@ -6,9 +6,13 @@ import io.connscope.common.Direction;
  * A finished connection's {@link ConnectionView}, copied from the {@link Connection} when it
  * finished: plain values and its timeline, nothing of the table or the reassembly, so that it can
  * cross a thread while the connection's shard goes on, and is the form a stage in another process
- * would receive. Its id is asked of the connection only when first read (in a sharded analysis an
- * id waits for the other shards to pass the connection's creation: the stage that reads it runs
- * after them), then kept; it is read on one thread.
+ * would receive. The timeline is the connection's own object, not a copy: it stays readable after
+ * the close only where the table keeps finished connections' timelines ({@link
+ * ConnectionTable#keepTimelines}: a sharded analysis, a connection stage alone); elsewhere it is
+ * emptied once the stages after the connection have handled its close. Its id is asked of the
+ * connection only when first read (in a sharded analysis an id waits for the other shards to pass
+ * the connection's creation: the stage that reads it runs after them), then kept; it is read on one
+ * thread.
  */
 public final class ClosedConnection implements ConnectionView {
   /** One direction's {@link HalfView}, copied. */

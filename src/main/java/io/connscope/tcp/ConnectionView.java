@@ -2,9 +2,10 @@ package io.connscope.tcp;
 
 /**
  * What a finished connection is to the stages after it: its identity, handshake, close and
- * timeline, all final. {@link Connection} is one while it lives; {@link ClosedConnection} is a copy
- * taken when it finishes, which the stage that reads connections across each other holds (it holds
- * no reference to the table).
+ * timeline, final once it finished (the timeline readable for as long as {@link ClosedConnection}
+ * says). {@link Connection} is one while it lives; {@link ClosedConnection} is a copy taken when it
+ * finishes, which the stage that reads connections across each other holds (it holds no reference
+ * to the table).
  */
 public interface ConnectionView extends ConnectionId {
   int ipVersion();

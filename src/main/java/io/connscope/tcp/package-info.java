@@ -20,7 +20,8 @@
  * part owns its state. What connections share (options, warnings, chunk pool, global budgets) is a
  * {@code ConnectionContext}: nothing in a connection reaches back into the table. What stays of a
  * finished connection is a {@link io.connscope.tcp.ConnectionView}; {@link
- * io.connscope.tcp.ClosedConnection} is a copy of it (values and the timeline) for the stages that
- * read connections across each other.
+ * io.connscope.tcp.ClosedConnection} is a copy of it (its values, and the connection's timeline,
+ * kept readable after the close where {@code ConnectionTable.keepTimelines} asks it) for the stages
+ * that read connections across each other.
  */
 package io.connscope.tcp;

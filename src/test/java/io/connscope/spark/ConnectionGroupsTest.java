@@ -68,6 +68,21 @@ class ConnectionGroupsTest {
           "zeek/erspan.pcap",
           "ERSPAN: one direction's frames keyed apart from the other's: 10 connections for 5");
 
+  /** Both ports high (a server on 50051, Linux's ephemeral ports) still spread over the groups. */
+  @Test
+  void everyPortPairHasAGroupOfItsOwn() {
+    Set<Integer> groups = new HashSet<>();
+    for (int client = 32768; client < 32768 + 1000; client++) {
+      int ports = Parts.ports(50051, client);
+      assertEquals(ports, Parts.ports(client, 50051), "either direction");
+      assertTrue(ports >= 0, client + ": " + ports);
+      groups.add(Parts.group(ports, false));
+    }
+    assertEquals(Parts.GROUPS, groups.size(), "groups used: " + groups);
+    assertTrue(Parts.ports(65535, 65535) >= 0);
+    assertEquals(0, Parts.group(Parts.ports(50051, 50052), true), "a fragmented host pair");
+  }
+
   @Test
   void samplesGiveWhatAnalyzeGives() throws IOException {
     int groups = 0;
@@ -138,8 +153,7 @@ class ConnectionGroupsTest {
                 decoder.dstHi(),
                 decoder.dstLo());
         if (status == DecodeStatus.OK) {
-          int a = decoder.tcp().srcPort(), b = decoder.tcp().dstPort();
-          f.ports = Math.min(a, b) << 16 | Math.max(a, b);
+          f.ports = Parts.ports(decoder.tcp().srcPort(), decoder.tcp().dstPort());
         } else if (status == DecodeStatus.IP_FRAGMENT) {
           fragmented.add(f.pair);
         }
