@@ -313,60 +313,7 @@ final class ReportSource {
     if (connectionsAndTransactions(c -> {}, v)) {
       return;
     }
-    try {
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-          JsonParser p = MAPPER.getFactory().createParser(in)) {
-        p.nextToken();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          JsonToken t = p.nextToken();
-          if (!"connections".equals(name) || t != JsonToken.START_ARRAY) {
-            p.skipChildren();
-            continue;
-          }
-          connectionTransactions(p, v);
-        }
-      }
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
-    }
-  }
-
-  /** {@link #transactions} over the connections array {@code p} is at the start of. */
-  private static void connectionTransactions(JsonParser p, TransactionVisitor v)
-      throws IOException {
-    while (p.nextToken() != JsonToken.END_ARRAY) {
-      if (p.currentToken() != JsonToken.START_OBJECT) {
-        p.skipChildren();
-        continue;
-      }
-      ObjectNode c = JsonNodeFactory.instance.objectNode();
-      List<JsonNode> early = new ArrayList<>();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String f = p.currentName();
-        JsonToken ft = p.nextToken();
-        if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
-          boolean complete = c.has("id") && c.has("client") && c.has("server") && c.has("start_us");
-          ConnectionResult cr = complete ? ResultJson.connection(c) : null;
-          while (p.nextToken() != JsonToken.END_ARRAY) {
-            JsonNode tx = p.readValueAsTree();
-            if (complete) {
-              v.accept(cr, ResultJson.transaction(cr.id(), tx));
-            } else if (early.size() < TRANSACTIONS_BUFFERED) {
-              early.add(tx);
-            }
-          }
-        } else {
-          c.set(f, p.readValueAsTree());
-        }
-      }
-      if (!early.isEmpty()) {
-        ConnectionResult cr = ResultJson.connection(c);
-        for (JsonNode tx : early) {
-          v.accept(cr, ResultJson.transaction(cr.id(), tx));
-        }
-      }
-    }
+    eachConnectionsArray(p -> walkConnections(p, false, v, null));
   }
 
   /**
@@ -505,37 +452,62 @@ final class ReportSource {
         sink.connection(cr);
       }
     } else {
-      try {
-        try (JsonParser p = at("connections")) {
-          if (p != null) {
-            replayConnections(p, sink);
-          }
-        }
-        if (connectionsAt < 0) {
-          try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-              JsonParser p = MAPPER.getFactory().createParser(in)) {
-            p.nextToken();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-              String name = p.currentName();
-              JsonToken t = p.nextToken();
-              if (!"connections".equals(name) || t != JsonToken.START_ARRAY) {
-                p.skipChildren();
-                continue;
-              }
-              replayConnections(p, sink);
-            }
-          }
-        }
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
-      }
+      eachConnectionsArray(
+          p -> walkConnections(p, true, (c, t) -> sink.transaction(t), sink::connection));
     }
     findings(sink::finding);
     sink.finish(header().capture());
   }
 
-  /** {@link #replay}'s connections, from the connections array {@code p} is at the start of. */
-  private static void replayConnections(JsonParser p, ResultSink sink) throws IOException {
+  /** What is done with a connections array, given a parser at its start. */
+  private interface ArrayWalk {
+    void walk(JsonParser p) throws IOException;
+  }
+
+  /**
+   * Hands {@code walk} the connections array of the report file: from where the writer recorded it,
+   * else every "connections" array of the document read from its beginning.
+   */
+  private void eachConnectionsArray(ArrayWalk walk) throws IOException {
+    try {
+      try (JsonParser p = at("connections")) {
+        if (p != null) {
+          walk.walk(p);
+          return;
+        }
+      }
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+          JsonParser p = MAPPER.getFactory().createParser(in)) {
+        p.nextToken();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          JsonToken t = p.nextToken();
+          if (!"connections".equals(name) || t != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            continue;
+          }
+          walk.walk(p);
+        }
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
+    }
+  }
+
+  /**
+   * Walks the connections array {@code p} is at the start of, one connection's fields at a time:
+   * each transaction goes to {@code tv} as it is read once the fields before it say enough (its
+   * connection's id when {@code byId}, with a null connection; else the id, client, server and
+   * start, with the connection bound from them), otherwise it waits (at most {@value
+   * #TRANSACTIONS_BUFFERED}) for the connection's end; then {@code end}, when not null, gets the
+   * connection.
+   */
+  private static void walkConnections(
+      JsonParser p,
+      boolean byId,
+      TransactionVisitor tv,
+      java.util.function.Consumer<ConnectionResult> end)
+      throws IOException {
     while (p.nextToken() != JsonToken.END_ARRAY) {
       if (p.currentToken() != JsonToken.START_OBJECT) {
         p.skipChildren();
@@ -547,12 +519,21 @@ final class ReportSource {
         String f = p.currentName();
         JsonToken ft = p.nextToken();
         if ("transactions".equals(f) && ft == JsonToken.START_ARRAY) {
-          long id =
-              c.has("id") ? io.connscope.result.ConnectionIds.number(ResultJson.str(c, "id")) : -1;
+          ConnectionResult cr = null;
+          long id = -1;
+          if (byId) {
+            id =
+                c.has("id")
+                    ? io.connscope.result.ConnectionIds.number(ResultJson.str(c, "id"))
+                    : -1;
+          } else if (c.has("id") && c.has("client") && c.has("server") && c.has("start_us")) {
+            cr = ResultJson.connection(c);
+            id = cr.id();
+          }
           while (p.nextToken() != JsonToken.END_ARRAY) {
             JsonNode tx = p.readValueAsTree();
             if (id >= 0) {
-              sink.transaction(ResultJson.transaction(id, tx));
+              tv.accept(cr, ResultJson.transaction(id, tx));
             } else if (early.size() < TRANSACTIONS_BUFFERED) {
               early.add(tx);
             }
@@ -561,11 +542,15 @@ final class ReportSource {
           c.set(f, p.readValueAsTree());
         }
       }
-      ConnectionResult cr = ResultJson.connection(c);
-      for (JsonNode tx : early) {
-        sink.transaction(ResultJson.transaction(cr.id(), tx));
+      if (end != null || !early.isEmpty()) {
+        ConnectionResult cr = ResultJson.connection(c);
+        for (JsonNode tx : early) {
+          tv.accept(cr, ResultJson.transaction(cr.id(), tx));
+        }
+        if (end != null) {
+          end.accept(cr);
+        }
       }
-      sink.connection(cr);
     }
   }
 

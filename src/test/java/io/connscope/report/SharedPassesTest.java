@@ -91,6 +91,37 @@ class SharedPassesTest {
     }
   }
 
+  /**
+   * A report whose connections list their transactions before their other fields (not connscope's
+   * order, another writer's) gives the same bytes in every format: read from the file, each
+   * connection's transactions wait for its fields.
+   */
+  @Test
+  void transactionsBeforeTheirConnectionsFieldsGiveTheSameBytes() throws IOException {
+    JsonNode tree = MAPPER.readTree(Reports.json(Path.of("samples/keepalive-get.pcap")));
+    ArrayNode moved = MAPPER.createArrayNode();
+    for (JsonNode c : tree.path("connections")) {
+      ObjectNode m = MAPPER.createObjectNode();
+      m.set("transactions", c.path("transactions"));
+      c.fields()
+          .forEachRemaining(
+              e -> {
+                if (!"transactions".equals(e.getKey())) {
+                  m.set(e.getKey(), e.getValue());
+                }
+              });
+      moved.add(m);
+    }
+    assertTrue(moved.size() > 1 && moved.get(0).path("transactions").size() > 1);
+    ObjectNode file = tree.deepCopy();
+    file.set("connections", moved);
+    Path path = tmp.resolve("moved.json");
+    Files.writeString(path, MAPPER.writeValueAsString(file));
+    for (int drawn : new int[] {0, 2}) {
+      assertEquals(atOnce(ReportSource.of(tree), drawn), atOnce(ReportSource.open(path), drawn));
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("samples")
   void everyFormatAtOnceGivesTheBytesOfEachAlone(Path sample) throws IOException {
