@@ -130,15 +130,7 @@ class CrossingKryoTest {
   @Test
   void corpusCapturesCrossKryoUnchanged() throws IOException {
     assumeTrue(Files.isDirectory(CORPUS), "no ../shared/corpus");
-    List<Path> all;
-    try (Stream<Path> s = Files.walk(CORPUS)) {
-      all =
-          s.filter(Files::isRegularFile)
-              .filter(CrossingKryoTest::isCapture)
-              .filter(p -> p.toFile().length() <= CORPUS_MAX_BYTES)
-              .sorted()
-              .toList();
-    }
+    List<Path> all = io.connscope.CaptureFilesUnder.of(CORPUS, CORPUS_MAX_BYTES);
     assertTrue(all.size() > CORPUS_CAPTURES, "the corpus has its captures: " + all.size());
     int stride = (all.size() + CORPUS_CAPTURES - 1) / CORPUS_CAPTURES;
     Counts total = new Counts();

@@ -21,8 +21,6 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,23 +78,7 @@ class CorruptCapturesTest {
   }
 
   static List<Path> captures(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(
-              p -> {
-                String n = p.getFileName().toString();
-                return n.endsWith(".pcap")
-                    || n.endsWith(".pcapng")
-                    || n.endsWith(".cap")
-                    || n.endsWith(".pcap.gz")
-                    || n.endsWith(".pcapng.gz");
-              })
-          .sorted()
-          .collect(Collectors.toList());
-    }
+    return io.connscope.CaptureFilesUnder.of(dir);
   }
 
   /** Offsets where a little-endian or big-endian classic pcap's records end (null if not pcap). */

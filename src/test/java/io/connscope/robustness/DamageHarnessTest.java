@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,31 +109,7 @@ class DamageHarnessTest {
   }
 
   static List<Path> captures(Path dir, long maxBytes) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(
-              p -> {
-                String n = p.getFileName().toString();
-                return n.endsWith(".pcap")
-                    || n.endsWith(".pcapng")
-                    || n.endsWith(".cap")
-                    || n.endsWith(".pcap.gz")
-                    || n.endsWith(".pcapng.gz");
-              })
-          .filter(
-              p -> {
-                try {
-                  return Files.size(p) <= maxBytes;
-                } catch (IOException e) {
-                  return false;
-                }
-              })
-          .sorted()
-          .collect(Collectors.toList());
-    }
+    return io.connscope.CaptureFilesUnder.of(dir, maxBytes);
   }
 
   /** Counts for one damage level over a group of captures. */

@@ -97,18 +97,7 @@ class ConnectionGroupsTest {
   @Test
   void corpusCapturesGiveWhatAnalyzeGives() throws IOException {
     assumeTrue(Files.isDirectory(CORPUS), "no ../shared/corpus");
-    List<Path> captures;
-    try (Stream<Path> s = Files.walk(CORPUS)) {
-      captures =
-          s.filter(Files::isRegularFile)
-              .filter(
-                  p -> {
-                    String n = p.getFileName().toString();
-                    return n.endsWith(".pcap") || n.endsWith(".pcapng") || n.endsWith(".cap");
-                  })
-              .sorted()
-              .toList();
-    }
+    List<Path> captures = io.connscope.CaptureFilesUnder.of(CORPUS);
     assertTrue(captures.size() > 100, "the corpus has its captures: " + captures.size());
     List<String> differ = new ArrayList<>();
     for (Path p : captures) {

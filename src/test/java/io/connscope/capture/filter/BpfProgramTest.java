@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.junit.jupiter.api.Assumptions;
@@ -137,19 +135,6 @@ class BpfProgramTest {
   }
 
   private static List<Path> captures(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(
-              p -> {
-                String n = p.getFileName().toString();
-                return n.endsWith(".pcap")
-                    || n.endsWith(".pcapng")
-                    || n.endsWith(".cap")
-                    || n.endsWith(".pcap.gz")
-                    || n.endsWith(".pcapng.gz");
-              })
-          .sorted()
-          .collect(Collectors.toList());
-    }
+    return io.connscope.CaptureFilesUnder.of(dir);
   }
 }
