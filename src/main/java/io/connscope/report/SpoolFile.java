@@ -44,8 +44,7 @@ final class SpoolFile implements AutoCloseable {
 
   /**
    * File mode: records are appended through a write buffer of this size, not with a system call
-   * each, and read back through a window of at most this size, which reads ahead while records come
-   * back in the order they were written.
+   * each (they are read back through the {@link #WINDOWS read windows}).
    */
   static final int IO_BUFFER = 1 << 20;
 
@@ -69,16 +68,31 @@ final class SpoolFile implements AutoCloseable {
 
   private int pending;
 
-  /** File mode, reading: file bytes [windowStart, windowStart + windowLength). */
-  private byte[] window;
+  /**
+   * File mode, reading: the read windows, one per stream of records being read back. Records sorted
+   * by key often come from a few places of the file in turn (a report's entries in start order,
+   * taken from connections each written whole): each place read ahead through its own window,
+   * instead of one system call per record.
+   */
+  private Window[] windows;
 
-  private long windowStart;
-  private int windowLength;
+  private long useClock;
 
-  /** Bytes read past the record on the last window refill; the end of the last record read. */
-  private int readAhead;
+  /** Read windows kept at once, and the most one of them reads ahead. */
+  static final int WINDOWS = 16;
 
-  private long lastEnd = -1;
+  static final int WINDOW_MAX = 256 << 10;
+
+  /** File bytes [start, start + length), and where the last record read from it ended. */
+  private static final class Window {
+    byte[] bytes = new byte[0];
+    long start;
+    int length;
+    long lastEnd = -1;
+    int readAhead;
+    long lastUse;
+  }
+
   private static final int READ_AHEAD_MIN = 16 << 10;
   // Spilled index runs: each RUN-sized (the last may be shorter), sorted by key.
   private Path indexPath;
@@ -305,35 +319,69 @@ final class SpoolFile implements AutoCloseable {
       out.write(memory, (int) offset, len);
       return tmp;
     }
-    boolean sequential = offset == lastEnd;
-    lastEnd = offset + len;
-    if (offset >= windowStart && offset + len <= windowStart + windowLength) {
-      out.write(window, (int) (offset - windowStart), len);
-      return tmp;
-    }
-    // read ahead as the operating system does: more while the records follow each other in the
-    // file (a connection that closed after the previous one), only the record after a jump
-    readAhead = sequential ? Math.min(IO_BUFFER, Math.max(READ_AHEAD_MIN, 2 * readAhead)) : 0;
-    int n = (int) Math.min(Math.max(len, readAhead), size - offset);
-    if (n <= IO_BUFFER) {
-      if (window == null) {
-        window = new byte[IO_BUFFER];
+    if (len > WINDOW_MAX) {
+      if (tmp.length < len) {
+        tmp = new byte[len];
       }
-      windowStart = offset;
-      windowLength = n;
-      readFully(window, n, offset);
-      out.write(window, 0, len);
+      readFully(tmp, len, offset);
+      out.write(tmp, 0, len);
       return tmp;
     }
-    if (tmp.length < len) {
-      tmp = new byte[len];
+    if (windows == null) {
+      windows = new Window[WINDOWS];
+      for (int i = 0; i < WINDOWS; i++) {
+        windows[i] = new Window();
+      }
     }
-    readFully(tmp, len, offset);
-    out.write(tmp, 0, len);
+    Window w = window(offset, len);
+    out.write(w.bytes, (int) (offset - w.start), len);
+    w.lastEnd = offset + len;
+    w.lastUse = ++useClock;
     return tmp;
   }
 
+  /**
+   * The window holding [offset, offset + len): one that already does, else the one whose last
+   * record ends at {@code offset}, refilled with more read ahead (as the operating system does
+   * while a file is read in order), else the least recently used, refilled with the record alone
+   * (no read ahead after a jump, so records read in no order cost no more than their bytes).
+   */
+  private Window window(long offset, int len) throws IOException {
+    Window next = null;
+    Window oldest = windows[0];
+    for (Window w : windows) {
+      if (offset >= w.start && offset + len <= w.start + w.length) {
+        return w;
+      }
+      if (w.lastEnd == offset) {
+        next = w;
+      }
+      if (w.lastUse < oldest.lastUse) {
+        oldest = w;
+      }
+    }
+    Window w = next != null ? next : oldest;
+    w.readAhead =
+        next != null ? Math.min(WINDOW_MAX, Math.max(READ_AHEAD_MIN, 2 * w.readAhead)) : 0;
+    int n = (int) Math.min(Math.max(len, w.readAhead), size - offset);
+    if (w.bytes.length < n) {
+      w.bytes = new byte[Math.max(n, Math.min(WINDOW_MAX, Integer.highestOneBit(n) << 1))];
+    }
+    w.start = offset;
+    w.length = n;
+    readFully(w.bytes, n, offset);
+    return w;
+  }
+
+  /** System calls that read the file back so far. */
+  long reads() {
+    return reads;
+  }
+
+  private long reads;
+
   private void readFully(byte[] into, int len, long offset) throws IOException {
+    reads++;
     ByteBuffer bb = ByteBuffer.wrap(into, 0, len);
     long pos = offset;
     while (bb.hasRemaining()) {

@@ -1,6 +1,7 @@
 package io.connscope.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -84,6 +85,50 @@ class SpoolFileTest {
     }
     assertEquals(total, out.count);
     assertEquals(true, MessageDigest.isEqual(expected.digest(), got.digest()));
+  }
+
+  /**
+   * A HAR's entries: each connection's records written whole, one connection after another, keys
+   * (start times) rising within each, read back in key order, so the reads take the connections in
+   * turn. Each connection is read ahead through a window of its own: far fewer reads than records
+   * (one per record before the windows), and the same bytes.
+   */
+  @Test
+  void recordsTakenFromSeveralPlacesInTurnAreReadAhead() throws IOException {
+    int streams = 12;
+    int perStream = 2_000;
+    Random r = new Random(11);
+    List<byte[]> records = new ArrayList<>();
+    List<long[]> order = new ArrayList<>();
+    MessageDigest got = sha256();
+    CountingDigestStream out = new CountingDigestStream(got);
+    long total = 0;
+    long reads;
+    try (SpoolFile s = new SpoolFile(1 << 20)) {
+      for (int c = 0; c < streams; c++) {
+        long key = c;
+        for (int i = 0; i < perStream; i++) {
+          key += streams + r.nextInt(3) * streams; // distinct, rising, interleaved across streams
+          byte[] rec = new byte[1_000 + r.nextInt(2_000)];
+          r.nextBytes(rec);
+          s.add(key, rec, rec.length);
+          order.add(new long[] {key, records.size()});
+          records.add(rec);
+          total += rec.length;
+        }
+      }
+      s.writeSorted(out, new byte[0], -1);
+      reads = s.reads();
+    }
+    order.sort(Comparator.comparingLong(a -> a[0]));
+    MessageDigest expected = sha256();
+    for (long[] o : order) {
+      expected.update(records.get((int) o[1]));
+    }
+    assertEquals(total, out.count);
+    assertEquals(true, MessageDigest.isEqual(expected.digest(), got.digest()));
+    int n = streams * perStream;
+    assertTrue(reads * 20 < n, reads + " reads for " + n + " records");
   }
 
   private static MessageDigest sha256() {
