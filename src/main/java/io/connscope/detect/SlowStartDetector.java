@@ -79,12 +79,12 @@ public final class SlowStartDetector implements ConnectionDetector {
   private int mss;
 
   /**
-   * One response: its transaction's index and description, or (on a TLS connection without HTTP)
-   * the inferred exchange it stands for ({@code inferred} non-null), with its flights.
+   * One response: its transaction's index and the transaction, or (on a TLS connection without
+   * HTTP) the inferred exchange it stands for ({@code inferred} non-null), with its flights.
    */
   private record Response(
       int index,
-      String what,
+      Transaction tx,
       TlsFacts.Exchange inferred,
       int flights,
       long size,
@@ -115,22 +115,11 @@ public final class SlowStartDetector implements ConnectionDetector {
     mss = 0;
     if (isHttp) {
       for (Transaction tx : http.transactions()) {
-        String what =
-            "response "
-                + tx.status()
-                + " to "
-                + (tx.method() == null ? "-" : tx.method())
-                + " "
-                + (tx.uri() == null ? "-" : tx.uri());
-        add(rs, t, rtt, tx.index(), what, null, tx.responseFirstFrame(), tx.responseLastFrame());
+        add(rs, t, rtt, tx.index(), tx, null, tx.responseFirstFrame(), tx.responseLastFrame());
       }
     } else {
       for (TlsFacts.Exchange x : inferred) {
-        String what =
-            "the response records of "
-                + InferredExchanges.name(x)
-                + " (from the TLS records' timing: no HTTP message was read)";
-        add(rs, t, rtt, x.index(), what, x, x.responseFirstFrame(), x.responseLastFrame());
+        add(rs, t, rtt, x.index(), null, x, x.responseFirstFrame(), x.responseLastFrame());
       }
     }
     judge(c, t, rs, rtt, out);
@@ -142,7 +131,7 @@ public final class SlowStartDetector implements ConnectionDetector {
       SegmentTimeline t,
       long rtt,
       int index,
-      String what,
+      Transaction tx,
       TlsFacts.Exchange inferred,
       long firstFrame,
       long lastFrame) {
@@ -170,7 +159,7 @@ public final class SlowStartDetector implements ConnectionDetector {
       }
     }
     long[] fb = java.util.Arrays.copyOf(bytes, Math.min(f, Flights.MAX_SIZED));
-    rs.add(new Response(index, what, inferred, f, size, fb, idx[0], last, idle));
+    rs.add(new Response(index, tx, inferred, f, size, fb, idx[0], last, idle));
   }
 
   /** Judges the responses of one connection, in order. */
@@ -251,6 +240,22 @@ public final class SlowStartDetector implements ConnectionDetector {
     }
   }
 
+  /** What the finding calls response {@code r}: built only for a response that is reported. */
+  private static String what(Response r) {
+    if (r.inferred != null) {
+      return "the response records of "
+          + InferredExchanges.name(r.inferred)
+          + " (from the TLS records' timing: no HTTP message was read)";
+    }
+    Transaction tx = r.tx;
+    return "response "
+        + tx.status()
+        + " to "
+        + (tx.method() == null ? "-" : tx.method())
+        + " "
+        + (tx.uri() == null ? "-" : tx.uri());
+  }
+
   /** Flights slow start from a first flight of {@code first} bytes needs for {@code size}. */
   static int flightsFrom(long first, long size) {
     int n = 1;
@@ -315,7 +320,7 @@ public final class SlowStartDetector implements ConnectionDetector {
     if (r.idleBefore >= 0) {
       d.put("idle_before_us", r.idleBefore);
     }
-    String what = r.what;
+    String what = what(r);
     String warm =
         switch (m.warmFrom) {
           case "transaction" ->

@@ -83,6 +83,10 @@ public record TransactionResult(
    * connection's packets.
    */
   public TransactionResult of(long connection, List<Stall> stalls) {
+    boolean sameStalls = stalls.equals(timings.stalls());
+    if (connection == this.connection && sameStalls) {
+      return this;
+    }
     return new TransactionResult(
         connection,
         index,
@@ -113,13 +117,15 @@ public record TransactionResult(
         requestEndUs,
         responseStartUs,
         responseEndUs,
-        new Timings(
-            timings.connectUs(),
-            timings.sendUs(),
-            timings.waitUs(),
-            timings.receiveUs(),
-            timings.serverUs(),
-            stalls),
+        sameStalls
+            ? timings
+            : new Timings(
+                timings.connectUs(),
+                timings.sendUs(),
+                timings.waitUs(),
+                timings.receiveUs(),
+                timings.serverUs(),
+                stalls),
         unanswered,
         responseNotCaptured,
         requestWireBytes,
