@@ -124,6 +124,45 @@ class LauncherIT {
     assertEquals("", none.err());
   }
 
+  /**
+   * The JIT by input size: C1 alone for inputs up to the bound (a sample is far below it), C1 then
+   * C2 above it, for a run naming no file (a live capture, {@code --version}), and when asked; the
+   * report written with -o is not an input, however big.
+   */
+  @Test
+  void choosesTheJitByTheSizeOfItsInputs(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    String sample = "samples/keepalive-get.pcap";
+    long size = Files.size(Paths.get(sample));
+    assertEquals(
+        "1", tierStop(Map.of(), "analyze", sample, "-o", tmp.resolve("a.json").toString()));
+    assertEquals("4", tierStop(Map.of(), "--version"));
+    assertEquals(
+        "4",
+        tierStop(Map.of("CONNSCOPE_C1_MAX_BYTES", String.valueOf(size - 1)), "analyze", sample));
+    assertEquals("4", tierStop(Map.of("CONNSCOPE_JIT", "tiered"), "analyze", sample));
+    assertEquals("1", tierStop(Map.of("CONNSCOPE_JIT", "c1"), "--version"));
+    Path big = tmp.resolve("big.json"); // an output from an earlier run, bigger than the bound
+    Files.write(big, new byte[(int) size + 1000]);
+    Map<String, String> bound = Map.of("CONNSCOPE_C1_MAX_BYTES", String.valueOf(size));
+    assertEquals("1", tierStop(bound, "analyze", sample, "-o", big.toString()));
+    assertEquals("1", tierStop(bound, "analyze", sample, "--output", big.toString()));
+    assertEquals("4", tierStop(bound, "analyze", sample, big.toString()));
+  }
+
+  /** The TieredStopAtLevel the launcher's JVM ran with. */
+  private static String tierStop(Map<String, String> env, String... args) throws Exception {
+    Map<String, String> e = new java.util.HashMap<>(env);
+    e.put("CONNSCOPE_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+    Run r = run(e, args);
+    return r.out()
+        .lines()
+        .filter(l -> l.contains(" TieredStopAtLevel "))
+        .map(l -> l.replaceAll(".*= *(\\d+).*", "$1"))
+        .findFirst()
+        .orElse("none: " + r.err());
+  }
+
   private static Run run(Map<String, String> env, String... args)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
