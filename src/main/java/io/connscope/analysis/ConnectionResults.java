@@ -33,6 +33,9 @@ import java.util.Map;
 final class ConnectionResults {
   private static final String[] HEADERS = TransactionResult.KEPT_HEADERS.toArray(new String[0]);
 
+  /** Per kept name, the values of the message being copied (empty between messages). */
+  private final String[] joined = new String[HEADERS.length];
+
   /**
    * Transaction {@code t} of {@code c}, with {@code c}'s handshake as it is now; its connection id
    * and stalls are given by the stage that sees every finding ({@link TransactionResult#of}).
@@ -112,31 +115,58 @@ final class ConnectionResults {
    * The kept headers of {@code h}, repeated ones joined with ", ", in {@link
    * TransactionResult#KEPT_HEADERS} order.
    */
-  private static Map<String, String> headers(Headers h) {
-    if (h == null || h.size() == 0) {
+  private Map<String, String> headers(Headers h) {
+    int n = h == null ? 0 : h.size();
+    if (n == 0) {
       return Map.of();
     }
-    String[] pairs = new String[2 * Math.min(h.size(), HEADERS.length)];
-    int size = 0;
-    for (String n : HEADERS) {
-      String first = null;
-      StringBuilder more = null;
-      for (int i = 0; i < h.size(); i++) {
-        if (h.name(i).equals(n)) {
-          if (first == null) {
-            first = h.value(i);
-          } else {
-            (more == null ? more = new StringBuilder(first) : more).append(", ").append(h.value(i));
-          }
-        }
+    // one pass over the fields, each put at its name's place (values of one name joined)
+    String[] v = joined;
+    int kinds = 0;
+    for (int i = 0; i < n; i++) {
+      int k = keptIndex(h.name(i));
+      if (k < 0) {
+        continue;
       }
-      if (first != null) {
-        pairs[2 * size] = n;
-        pairs[2 * size + 1] = more == null ? first : more.toString();
-        size++;
+      if (v[k] == null) {
+        v[k] = h.value(i);
+        kinds++;
+      } else {
+        v[k] = v[k] + ", " + h.value(i);
       }
     }
-    return size == 0 ? Map.of() : HeaderMap.own(pairs, size);
+    if (kinds == 0) {
+      return Map.of();
+    }
+    String[] pairs = new String[2 * kinds];
+    int size = 0;
+    for (int k = 0; k < HEADERS.length; k++) {
+      if (v[k] != null) {
+        pairs[2 * size] = HEADERS[k];
+        pairs[2 * size + 1] = v[k];
+        size++;
+        v[k] = null;
+      }
+    }
+    return HeaderMap.own(pairs, size);
+  }
+
+  /**
+   * The place of kept name {@code name} in {@link #HEADERS}: the parser keeps the list's own
+   * strings, so identity finds it; equality for any other string; -1 for a name not kept.
+   */
+  private static int keptIndex(String name) {
+    for (int k = 0; k < HEADERS.length; k++) {
+      if (HEADERS[k] == name) {
+        return k;
+      }
+    }
+    for (int k = 0; k < HEADERS.length; k++) {
+      if (HEADERS[k].equals(name)) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   /**

@@ -95,22 +95,33 @@ public final class Headers {
 
   /** The kept name equal, ignoring ASCII case, to {@code b[off, off+len)}, or null. */
   static String keptName(byte[] b, int off, int len) {
-    for (int k = 0; k < KEPT.size(); k++) {
-      String n = KEPT.get(k);
-      if (n.length() == len && equalsLower(b, off, n)) {
-        return n;
+    for (int k = 0; k < KEPT_NAMES.length; k++) {
+      byte[] n = KEPT_BYTES[k];
+      if (n.length == len && equalsLower(b, off, n)) {
+        return KEPT_NAMES[k];
       }
     }
     return null;
   }
 
-  private static boolean equalsLower(byte[] b, int off, String lower) {
-    for (int i = 0; i < lower.length(); i++) {
-      int c = b[off + i] & 0xff;
+  /** {@link #KEPT} as an array, and the bytes of each name (compared without String calls). */
+  private static final String[] KEPT_NAMES = KEPT.toArray(new String[0]);
+
+  private static final byte[][] KEPT_BYTES = new byte[KEPT_NAMES.length][];
+
+  static {
+    for (int k = 0; k < KEPT_NAMES.length; k++) {
+      KEPT_BYTES[k] = KEPT_NAMES[k].getBytes(StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  private static boolean equalsLower(byte[] b, int off, byte[] lower) {
+    for (int i = 0; i < lower.length; i++) {
+      int c = b[off + i];
       if (c >= 'A' && c <= 'Z') {
         c += 'a' - 'A';
       }
-      if (c != lower.charAt(i)) {
+      if (c != lower[i]) {
         return false;
       }
     }

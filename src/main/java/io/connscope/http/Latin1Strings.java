@@ -19,6 +19,9 @@ final class Latin1Strings {
 
   private final String[] slots = new String[SIZE];
 
+  /** The bytes of each slot's string, compared as arrays (not char by char). */
+  private final byte[][] slotBytes = new byte[SIZE][];
+
   /** The table of the calling thread. */
   static Latin1Strings ofThread() {
     return OF_THREAD.get();
@@ -34,21 +37,13 @@ final class Latin1Strings {
       h = 31 * h + b[off + i];
     }
     int slot = (h ^ (h >>> 10) ^ (h >>> 20)) & (SIZE - 1);
-    String s = slots[slot];
-    if (s != null && s.length() == len && sameBytes(s, b, off, len)) {
-      return s;
+    byte[] known = slotBytes[slot];
+    if (known != null && java.util.Arrays.equals(known, 0, known.length, b, off, off + len)) {
+      return slots[slot];
     }
-    s = Headers.latin1(b, off, len);
+    String s = Headers.latin1(b, off, len);
     slots[slot] = s;
+    slotBytes[slot] = java.util.Arrays.copyOfRange(b, off, off + len);
     return s;
-  }
-
-  private static boolean sameBytes(String s, byte[] b, int off, int len) {
-    for (int i = 0; i < len; i++) {
-      if (s.charAt(i) != (b[off + i] & 0xff)) {
-        return false;
-      }
-    }
-    return true;
   }
 }
