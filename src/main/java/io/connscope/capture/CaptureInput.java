@@ -119,6 +119,11 @@ final class CaptureInput implements AutoCloseable {
     return buffer;
   }
 
+  /** The array under {@link #buffer()}, same indices (replaced when the input grows it). */
+  byte[] array() {
+    return array;
+  }
+
   /** Index in {@link #buffer()} of the first unconsumed byte. */
   int pos() {
     return pos;

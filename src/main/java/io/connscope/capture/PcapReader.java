@@ -84,9 +84,20 @@ public final class PcapReader extends CaptureFileReader {
     return m == MAGIC_MICROS || m == MAGIC_NANOS || m == MAGIC_MODIFIED;
   }
 
+  /** The unsigned 32 bits at {@code index}, in the file's byte order (read from the array). */
   private long u32(int index) {
-    int v = in.buffer().getInt(index);
-    return (swap ? Integer.reverseBytes(v) : v) & 0xFFFFFFFFL;
+    byte[] a = in.array();
+    int v =
+        swap
+            ? (a[index] & 0xFF)
+                | (a[index + 1] & 0xFF) << 8
+                | (a[index + 2] & 0xFF) << 16
+                | a[index + 3] << 24
+            : a[index] << 24
+                | (a[index + 1] & 0xFF) << 16
+                | (a[index + 2] & 0xFF) << 8
+                | a[index + 3] & 0xFF;
+    return v & 0xFFFFFFFFL;
   }
 
   /** Link type of every frame in this file. */

@@ -117,6 +117,10 @@ public final class FrameDecoder {
   private int nextCacheSlot;
 
   private ByteBuffer buf;
+
+  /** Reads {@link #buf}. */
+  private final BigEndianBytes bytes = new BigEndianBytes();
+
   private int frameStart;
   private int capEnd;
   private int wireLength;
@@ -153,6 +157,7 @@ public final class FrameDecoder {
    */
   public DecodeStatus decode(ByteBuffer buf, int off, CaptureInfo info) {
     this.buf = bigEndian(buf);
+    bytes.use(this.buf);
     reason = null;
     ipVersion = 0;
     ipOffset = -1;
@@ -186,12 +191,12 @@ public final class FrameDecoder {
         if (off + SLL_HEADER_LENGTH > capEnd) {
           return shortHeader("decode.sll.short");
         }
-        return etherType(off + SLL_HEADER_LENGTH, this.buf.getShort(off + 14) & 0xFFFF);
+        return etherType(off + SLL_HEADER_LENGTH, bytes.u16(off + 14));
       case LinkType.LINUX_SLL2:
         if (off + SLL2_HEADER_LENGTH > capEnd) {
           return shortHeader("decode.sll2.short");
         }
-        return etherType(off + SLL2_HEADER_LENGTH, this.buf.getShort(off) & 0xFFFF);
+        return etherType(off + SLL2_HEADER_LENGTH, bytes.u16(off));
       case LinkType.NULL:
       case LinkType.LOOP:
         return loopback(off, info.linkType == LinkType.NULL);
@@ -208,7 +213,7 @@ public final class FrameDecoder {
         if (off + 4 > capEnd) {
           return shortHeader("decode.chdlc.short");
         }
-        return etherType(off + 4, this.buf.getShort(off + 2) & 0xFFFF);
+        return etherType(off + 4, bytes.u16(off + 2));
       case LinkType.PPP:
       case LinkType.PPP_SERIAL:
         return ppp(off);
@@ -245,7 +250,7 @@ public final class FrameDecoder {
     if (off + ETHERNET_HEADER_LENGTH > capEnd) {
       return shortHeader("decode.ethernet.short");
     }
-    return etherType(off + ETHERNET_HEADER_LENGTH, buf.getShort(off + 12) & 0xFFFF);
+    return etherType(off + ETHERNET_HEADER_LENGTH, bytes.u16(off + 12));
   }
 
   /**
@@ -270,10 +275,10 @@ public final class FrameDecoder {
             return shortHeader("decode.vlan.short");
           }
           if (vlanCount == 0) {
-            outerVlanId = buf.getShort(p) & 0x0FFF;
+            outerVlanId = ((short) bytes.u16(p)) & 0x0FFF;
           }
           vlanCount++;
-          type = buf.getShort(p + 2) & 0xFFFF;
+          type = bytes.u16(p + 2);
           p += 4;
           break;
         case ETHERTYPE_MPLS:
@@ -310,11 +315,11 @@ public final class FrameDecoder {
     if (p + 8 > capEnd) {
       return SNAP_SHORT;
     }
-    int oui = buf.getShort(p + 4) & 0xFFFF;
-    if (buf.getInt(p) != 0xAAAA0300 || (oui != 0 && oui != 0x00F8)) {
+    int oui = bytes.u16(p + 4);
+    if (bytes.s32(p) != 0xAAAA0300 || (oui != 0 && oui != 0x00F8)) {
       return SNAP_OTHER;
     }
-    return buf.getShort(p + 6) & 0xFFFF;
+    return bytes.u16(p + 6);
   }
 
   /**
@@ -325,13 +330,13 @@ public final class FrameDecoder {
       if (p + 4 > capEnd) {
         return shortHeader("decode.mpls.short");
       }
-      boolean bottom = (buf.get(p + 2) & 0x01) != 0;
+      boolean bottom = (((byte) bytes.u8(p + 2)) & 0x01) != 0;
       p += 4;
       if (bottom) {
         if (p >= capEnd) {
           return shortHeader("decode.mpls.short");
         }
-        int version = (buf.get(p) & 0xF0) >>> 4;
+        int version = (((byte) bytes.u8(p)) & 0xF0) >>> 4;
         if (version == 4) {
           return ipv4(p);
         }
@@ -363,7 +368,7 @@ public final class FrameDecoder {
     if (p + 2 > capEnd) {
       return shortHeader("decode.ppp.short");
     }
-    if ((buf.getShort(p) & 0xFFFF) == 0xFF03) {
+    if ((bytes.u16(p)) == 0xFF03) {
       p += 2;
     }
     return pppProtocol(p);
@@ -374,13 +379,13 @@ public final class FrameDecoder {
     if (p + 1 > capEnd) {
       return shortHeader("decode.ppp.short");
     }
-    int protocol = buf.get(p) & 0xFF;
+    int protocol = bytes.u8(p);
     int ip = p + 1;
     if ((protocol & 1) == 0) {
       if (p + 2 > capEnd) {
         return shortHeader("decode.ppp.short");
       }
-      protocol = buf.getShort(p) & 0xFFFF;
+      protocol = bytes.u16(p);
       ip = p + 2;
     }
     if (protocol == PPP_IPV4) {
@@ -396,7 +401,7 @@ public final class FrameDecoder {
     if (off + NULL_HEADER_LENGTH > capEnd) {
       return shortHeader("decode.loopback.short");
     }
-    int family = buf.getInt(off);
+    int family = bytes.s32(off);
     // DLT_NULL stores the family in the capturing host's order; families are small, so a value
     // with zero low bytes came from a little-endian host.
     if (hostOrder && (family & 0xFFFF) == 0) {
@@ -419,7 +424,7 @@ public final class FrameDecoder {
     if (p >= capEnd) {
       return shortHeader("decode.raw.short");
     }
-    int version = (buf.get(p) & 0xF0) >>> 4;
+    int version = (((byte) bytes.u8(p)) & 0xF0) >>> 4;
     if (version == 4) {
       return ipv4(p);
     }
@@ -564,9 +569,9 @@ public final class FrameDecoder {
       return shortHeader("decode.fragment.truncated");
     }
     int f = ipv6.fragmentHeaderOffset();
-    int offsetFlags = buf.getShort(f + 2) & 0xFFFF;
+    int offsetFlags = bytes.u16(f + 2);
     int slot =
-        defrag.slot(6, srcHi, srcLo, dstHi, dstLo, buf.getInt(f + 4), 0, nowNanos, frameNumber);
+        defrag.slot(6, srcHi, srcLo, dstHi, dstLo, bytes.s32(f + 4), 0, nowNanos, frameNumber);
     if (slot < 0) {
       return fail(DecodeStatus.IP_FRAGMENT, "decode.fragment.dropped");
     }
@@ -577,7 +582,7 @@ public final class FrameDecoder {
             p,
             f - p,
             ipv6.fragmentNextHeaderFieldOffset() - p,
-            buf.get(f) & 0xFF,
+            bytes.u8(f),
             offsetFlags & 0xFFF8,
             (offsetFlags & 1) != 0,
             f + 8,
@@ -603,6 +608,7 @@ public final class FrameDecoder {
       return fail(DecodeStatus.MALFORMED, "decode.fragment.too_deep");
     }
     buf = defrag.buffer();
+    bytes.use(buf);
     frameStart = defrag.start();
     wireLength = defrag.length();
     capEnd = frameStart + wireLength;
@@ -666,9 +672,9 @@ public final class FrameDecoder {
     if (p + 8 > capEnd) {
       return shortHeader("decode.udp.short"); // cannot tell whether it is a tunnel
     }
-    int sport = buf.getShort(p) & 0xFFFF;
-    int dport = buf.getShort(p + 2) & 0xFFFF;
-    int udpLength = buf.getShort(p + 4) & 0xFFFF;
+    int sport = bytes.u16(p);
+    int dport = bytes.u16(p + 2);
+    int udpLength = bytes.u16(p + 4);
     if (udpLength < 8 || p + udpLength > ipEnd) {
       return fail(DecodeStatus.NOT_TCP, notTcp);
     }
@@ -713,8 +719,8 @@ public final class FrameDecoder {
     if (!enter(Tunnel.GRE)) {
       return tooDeep();
     }
-    int flags = buf.getShort(p) & 0xFFFF;
-    int protocol = buf.getShort(p + 2) & 0xFFFF;
+    int flags = bytes.u16(p);
+    int protocol = bytes.u16(p + 2);
     int version = flags & 0x7;
     if ((flags & 0x4000) != 0 || version > 1) {
       return fail(DecodeStatus.NOT_IP, "decode.gre.unsupported");
@@ -755,7 +761,7 @@ public final class FrameDecoder {
         if (q + 12 > capEnd) {
           return shortHeader("decode.erspan.short");
         }
-        return ethernet(q + ((buf.get(q + 11) & 0x01) != 0 ? 20 : 12));
+        return ethernet(q + ((((byte) bytes.u8(q + 11)) & 0x01) != 0 ? 20 : 12));
       default:
         if (protocol >= ARUBA_FIRST && protocol <= ARUBA_LAST) {
           return ieee80211Frame(q, "decode.gre.aruba");
@@ -778,7 +784,7 @@ public final class FrameDecoder {
     if (p + 8 > capEnd) {
       return shortHeader("decode.vxlan.short");
     }
-    int flags = buf.get(p) & 0xFF;
+    int flags = bytes.u8(p);
     if ((flags & 0x08) == 0) {
       return fail(DecodeStatus.NOT_TCP, notTcp);
     }
@@ -786,7 +792,7 @@ public final class FrameDecoder {
       return tooDeep();
     }
     if ((flags & 0x04) != 0) {
-      switch (buf.get(p + 3)) {
+      switch (((byte) bytes.u8(p + 3))) {
         case 1:
           return ipv4(p + 8);
         case 2:
@@ -808,17 +814,17 @@ public final class FrameDecoder {
     if (p + 8 > capEnd) {
       return shortHeader("decode.geneve.short");
     }
-    if ((buf.get(p) & 0xC0) != 0) {
+    if ((((byte) bytes.u8(p)) & 0xC0) != 0) {
       return fail(DecodeStatus.NOT_TCP, notTcp);
     }
     if (!enter(Tunnel.GENEVE)) {
       return tooDeep();
     }
-    int q = p + 8 + ((buf.get(p) & 0x3F) << 2);
+    int q = p + 8 + ((((byte) bytes.u8(p)) & 0x3F) << 2);
     if (q > end) {
       return fail(DecodeStatus.MALFORMED, "decode.geneve.options_beyond_packet");
     }
-    int protocol = buf.getShort(p + 2) & 0xFFFF;
+    int protocol = bytes.u16(p + 2);
     return protocol == ETHERTYPE_TEB ? ethernet(q) : etherType(q, protocol);
   }
 
@@ -834,8 +840,8 @@ public final class FrameDecoder {
     if (p + 8 > capEnd) {
       return shortHeader("decode.gtp.short");
     }
-    int flags = buf.get(p) & 0xFF;
-    if ((flags & 0xF0) != 0x30 || (buf.get(p + 1) & 0xFF) != 0xFF) {
+    int flags = bytes.u8(p);
+    if ((flags & 0xF0) != 0x30 || (bytes.u8(p + 1)) != 0xFF) {
       return fail(DecodeStatus.NOT_TCP, notTcp); // GTPv1 with PT=1 and a G-PDU only
     }
     if (!enter(Tunnel.GTP_U)) {
@@ -846,7 +852,7 @@ public final class FrameDecoder {
       if (q + 4 > capEnd) {
         return shortHeader("decode.gtp.short");
       }
-      int next = (flags & 0x04) != 0 ? buf.get(q + 3) & 0xFF : 0;
+      int next = (flags & 0x04) != 0 ? bytes.u8(q + 3) : 0;
       q += 4;
       for (int i = 0; next != 0; i++) {
         if (i == MAX_TUNNEL_DEPTH * 2 || q + 1 > end) {
@@ -855,14 +861,14 @@ public final class FrameDecoder {
         if (q + 1 > capEnd) {
           return shortHeader("decode.gtp.short");
         }
-        int len = (buf.get(q) & 0xFF) << 2;
+        int len = (bytes.u8(q)) << 2;
         if (len == 0 || q + len > end) {
           return fail(DecodeStatus.MALFORMED, "decode.gtp.bad_extension");
         }
         if (q + len > capEnd) {
           return shortHeader("decode.gtp.short");
         }
-        next = buf.get(q + len - 1) & 0xFF;
+        next = bytes.u8(q + len - 1);
         q += len;
       }
     }
@@ -887,9 +893,9 @@ public final class FrameDecoder {
       if (q + 4 > capEnd) {
         return teredoCut(anyPort, notTcp);
       }
-      int indicator = buf.getShort(q) & 0xFFFF;
+      int indicator = bytes.u16(q);
       if (indicator == 0x0001 && i == 0) {
-        q += 4 + (buf.get(q + 2) & 0xFF) + (buf.get(q + 3) & 0xFF) + 9;
+        q += 4 + (bytes.u8(q + 2)) + (bytes.u8(q + 3)) + 9;
       } else if (indicator == 0x0000) {
         q += 8;
         break;
@@ -904,13 +910,13 @@ public final class FrameDecoder {
     if (q + Ipv6View.HEADER_LENGTH > capEnd) {
       return teredoCut(anyPort, notTcp);
     }
-    if ((buf.get(q) & 0xF0) != 0x60
-        || q + Ipv6View.HEADER_LENGTH + (buf.getShort(q + 4) & 0xFFFF) != end) {
+    if ((((byte) bytes.u8(q)) & 0xF0) != 0x60
+        || q + Ipv6View.HEADER_LENGTH + (bytes.u16(q + 4)) != end) {
       return fail(DecodeStatus.NOT_TCP, notTcp);
     }
     if (anyPort
-        && buf.getInt(q + Ipv6View.SRC_OFFSET) != TEREDO_PREFIX
-        && buf.getInt(q + Ipv6View.DST_OFFSET) != TEREDO_PREFIX) {
+        && bytes.s32(q + Ipv6View.SRC_OFFSET) != TEREDO_PREFIX
+        && bytes.s32(q + Ipv6View.DST_OFFSET) != TEREDO_PREFIX) {
       return fail(DecodeStatus.NOT_TCP, notTcp);
     }
     if (!enter(Tunnel.TEREDO)) {
@@ -933,15 +939,19 @@ public final class FrameDecoder {
     if (p + 8 > capEnd) {
       return shortHeader("decode.ayiya.short");
     }
-    int opcode = buf.get(p + 2) & 0x0F;
-    int next = buf.get(p + 3) & 0xFF;
+    int opcode = ((byte) bytes.u8(p + 2)) & 0x0F;
+    int next = bytes.u8(p + 3);
     if (opcode != 1 || (next != PROTO_IPIP && next != PROTO_IPV6)) {
       return fail(DecodeStatus.NOT_TCP, notTcp);
     }
     if (!enter(Tunnel.AYIYA)) {
       return tooDeep();
     }
-    int q = p + 8 + (1 << ((buf.get(p) & 0xF0) >>> 4)) + ((buf.get(p + 1) & 0xF0) >>> 4) * 4;
+    int q =
+        p
+            + 8
+            + (1 << ((((byte) bytes.u8(p)) & 0xF0) >>> 4))
+            + ((((byte) bytes.u8(p + 1)) & 0xF0) >>> 4) * 4;
     return next == PROTO_IPIP ? ipv4(q) : ipv6(q);
   }
 
@@ -950,7 +960,7 @@ public final class FrameDecoder {
     if (p >= capEnd) {
       return shortHeader("decode.ip.short");
     }
-    int version = (buf.get(p) & 0xF0) >>> 4;
+    int version = (((byte) bytes.u8(p)) & 0xF0) >>> 4;
     if (version == 4) {
       return ipv4(p);
     }
@@ -972,8 +982,8 @@ public final class FrameDecoder {
     }
     int p = off + 4;
     for (int i = 0; p + 4 <= capEnd; i++) {
-      int len = buf.getShort(p) & 0xFFFF;
-      int type = buf.getShort(p + 2) & 0xFFFF;
+      int len = bytes.u16(p);
+      int type = bytes.u16(p + 2);
       if ((type & 0xFF) == 0 && type != 0) {
         len = Short.reverseBytes((short) len) & 0xFFFF;
         type = type >>> 8;
@@ -1001,22 +1011,22 @@ public final class FrameDecoder {
     if (off + 8 > capEnd) {
       return shortHeader("decode.radiotap.short");
     }
-    int length = Short.reverseBytes(buf.getShort(off + 2)) & 0xFFFF;
-    if (buf.get(off) != 0 || length < 8) {
+    int length = Short.reverseBytes(((short) bytes.u16(off + 2))) & 0xFFFF;
+    if (((byte) bytes.u8(off)) != 0 || length < 8) {
       return fail(DecodeStatus.MALFORMED, "decode.radiotap.bad_header");
     }
-    int present = Integer.reverseBytes(buf.getInt(off + 4));
+    int present = Integer.reverseBytes(bytes.s32(off + 4));
     int f = off + 8;
     int headerEnd = Math.min(off + length, capEnd);
     for (int word = present; (word & 0x80000000) != 0 && f + 4 <= headerEnd; f += 4) {
-      word = Integer.reverseBytes(buf.getInt(f));
+      word = Integer.reverseBytes(bytes.s32(f));
     }
     padded80211 = false;
     if ((present & 0x1) != 0) {
       f = off + (((f - off) + 7) & ~7) + 8;
     }
     if ((present & 0x2) != 0 && f < headerEnd) {
-      padded80211 = (buf.get(f) & 0x20) != 0;
+      padded80211 = (((byte) bytes.u8(f)) & 0x20) != 0;
     }
     int p = off + length;
     DecodeStatus s = ieee80211Frame(p, "decode.radiotap.not_ip");
@@ -1041,8 +1051,8 @@ public final class FrameDecoder {
     if (p + 24 > capEnd) {
       return shortHeader("decode.80211.short");
     }
-    int fc0 = buf.get(p) & 0xFF;
-    int fc1 = buf.get(p + 1) & 0xFF;
+    int fc0 = bytes.u8(p);
+    int fc1 = bytes.u8(p + 1);
     int type = (fc0 >>> 2) & 0x3;
     int subtype = fc0 >>> 4;
     if (type != 2 || (subtype & 0x4) != 0) {

@@ -47,11 +47,16 @@ public final class Ipv4View {
   public static final int FLAG_DF = 0x2, FLAG_MF = 0x1;
 
   private ByteBuffer buf;
+
+  /** Reads {@link #buf}. */
+  private final BigEndianBytes bytes = new BigEndianBytes();
+
   private int offset;
 
   /** Points this view at the header starting at absolute index {@code offset} of {@code buf}. */
   public Ipv4View wrap(ByteBuffer buf, int offset) {
     this.buf = buf;
+    bytes.use(buf);
     this.offset = offset;
     return this;
   }
@@ -62,35 +67,35 @@ public final class Ipv4View {
   }
 
   public int version() {
-    return (buf.get(offset) & 0xF0) >>> 4;
+    return (((byte) bytes.u8(offset)) & 0xF0) >>> 4;
   }
 
   /** Internet Header Length in 32-bit words. */
   public int ihl() {
-    return buf.get(offset) & 0x0F;
+    return ((byte) bytes.u8(offset)) & 0x0F;
   }
 
   /** Header length in bytes, options included. */
   public int headerLength() {
-    return (buf.get(offset) & 0x0F) << 2;
+    return (((byte) bytes.u8(offset)) & 0x0F) << 2;
   }
 
   public int tos() {
-    return buf.get(offset + TOS_OFFSET) & 0xFF;
+    return bytes.u8(offset + TOS_OFFSET);
   }
 
   /** Total Length field: header plus payload, in bytes (0 for some offloaded segments). */
   public int totalLength() {
-    return buf.getShort(offset + TOTAL_LENGTH_OFFSET) & 0xFFFF;
+    return bytes.u16(offset + TOTAL_LENGTH_OFFSET);
   }
 
   public int identification() {
-    return buf.getShort(offset + IDENTIFICATION_OFFSET) & 0xFFFF;
+    return bytes.u16(offset + IDENTIFICATION_OFFSET);
   }
 
   /** The three flag bits (reserved, DF, MF). */
   public int flags() {
-    return (buf.get(offset + FLAGS_FRAGMENT_OFFSET) & 0xE0) >>> 5;
+    return (((byte) bytes.u8(offset + FLAGS_FRAGMENT_OFFSET)) & 0xE0) >>> 5;
   }
 
   public boolean dontFragment() {
@@ -103,33 +108,33 @@ public final class Ipv4View {
 
   /** Fragment offset in 8-byte units. */
   public int fragmentOffset() {
-    return buf.getShort(offset + FLAGS_FRAGMENT_OFFSET) & 0x1FFF;
+    return ((short) bytes.u16(offset + FLAGS_FRAGMENT_OFFSET)) & 0x1FFF;
   }
 
   /** True when this packet is a fragment of a larger datagram (MF set or offset non-zero). */
   public boolean isFragment() {
-    return (buf.getShort(offset + FLAGS_FRAGMENT_OFFSET) & 0x3FFF) != 0;
+    return (((short) bytes.u16(offset + FLAGS_FRAGMENT_OFFSET)) & 0x3FFF) != 0;
   }
 
   public int ttl() {
-    return buf.get(offset + TTL_OFFSET) & 0xFF;
+    return bytes.u8(offset + TTL_OFFSET);
   }
 
   public int protocol() {
-    return buf.get(offset + PROTOCOL_OFFSET) & 0xFF;
+    return bytes.u8(offset + PROTOCOL_OFFSET);
   }
 
   public int checksum() {
-    return buf.getShort(offset + CHECKSUM_OFFSET) & 0xFFFF;
+    return bytes.u16(offset + CHECKSUM_OFFSET);
   }
 
   /** Source address as a big-endian int (a.b.c.d is {@code a << 24 | ...}). */
   public int src() {
-    return buf.getInt(offset + SRC_OFFSET);
+    return bytes.s32(offset + SRC_OFFSET);
   }
 
   /** Destination address as a big-endian int. */
   public int dst() {
-    return buf.getInt(offset + DST_OFFSET);
+    return bytes.s32(offset + DST_OFFSET);
   }
 }

@@ -58,6 +58,10 @@ public final class Ipv6View {
       SHIM6 = 140;
 
   private ByteBuffer buf;
+
+  /** Reads {@link #buf}. */
+  private final BigEndianBytes bytes = new BigEndianBytes();
+
   private int offset;
   private int upperProtocol;
   private int upperOffset;
@@ -71,6 +75,7 @@ public final class Ipv6View {
   /** Points this view at the header starting at absolute index {@code offset} of {@code buf}. */
   public Ipv6View wrap(ByteBuffer buf, int offset) {
     this.buf = buf;
+    bytes.use(buf);
     this.offset = offset;
     this.upperProtocol = -1;
     this.upperOffset = -1;
@@ -86,45 +91,45 @@ public final class Ipv6View {
   }
 
   public int version() {
-    return (buf.get(offset) & 0xF0) >>> 4;
+    return (((byte) bytes.u8(offset)) & 0xF0) >>> 4;
   }
 
   public int trafficClass() {
-    return (buf.getShort(offset) & 0x0FF0) >>> 4;
+    return (((short) bytes.u16(offset)) & 0x0FF0) >>> 4;
   }
 
   public int flowLabel() {
-    return buf.getInt(offset) & 0x000FFFFF;
+    return bytes.s32(offset) & 0x000FFFFF;
   }
 
   /** Payload Length: bytes after the fixed 40-byte header, extension headers included. */
   public int payloadLength() {
-    return buf.getShort(offset + PAYLOAD_LENGTH_OFFSET) & 0xFFFF;
+    return bytes.u16(offset + PAYLOAD_LENGTH_OFFSET);
   }
 
   /** Next Header of the fixed header (the first extension header or the transport). */
   public int nextHeader() {
-    return buf.get(offset + NEXT_HEADER_OFFSET) & 0xFF;
+    return bytes.u8(offset + NEXT_HEADER_OFFSET);
   }
 
   public int hopLimit() {
-    return buf.get(offset + HOP_LIMIT_OFFSET) & 0xFF;
+    return bytes.u8(offset + HOP_LIMIT_OFFSET);
   }
 
   public long srcHi() {
-    return buf.getLong(offset + SRC_OFFSET);
+    return bytes.s64(offset + SRC_OFFSET);
   }
 
   public long srcLo() {
-    return buf.getLong(offset + SRC_OFFSET + 8);
+    return bytes.s64(offset + SRC_OFFSET + 8);
   }
 
   public long dstHi() {
-    return buf.getLong(offset + DST_OFFSET);
+    return bytes.s64(offset + DST_OFFSET);
   }
 
   public long dstLo() {
-    return buf.getLong(offset + DST_OFFSET + 8);
+    return bytes.s64(offset + DST_OFFSET + 8);
   }
 
   /** Protocol number after the extension headers (valid after a walk; -1 before). */
@@ -203,11 +208,11 @@ public final class Ipv6View {
         reason = "decode.ipv6.extension_truncated";
         return truncated ? DecodeStatus.TRUNCATED : DecodeStatus.MALFORMED;
       }
-      int next = buf.get(p) & 0xFF;
-      int lenByte = buf.get(p + 1) & 0xFF;
+      int next = bytes.u8(p);
+      int lenByte = bytes.u8(p + 1);
       if (nh == FRAGMENT) {
         // Offset (13 bits) and M flag in bytes 2-3; an atomic fragment (both 0) is a whole packet.
-        if ((buf.getShort(p + 2) & 0xFFF9) != 0) {
+        if ((((short) bytes.u16(p + 2)) & 0xFFF9) != 0) {
           upperProtocol = next;
           fragmentHeaderOffset = p;
           nextHeaderFieldOffset = nhField;

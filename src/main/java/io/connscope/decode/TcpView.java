@@ -70,6 +70,10 @@ public final class TcpView {
   private static final int NOP_NOP_TIMESTAMPS = 0x0101080A;
 
   private ByteBuffer buf;
+
+  /** Reads {@link #buf}. */
+  private final BigEndianBytes bytes = new BigEndianBytes();
+
   private int offset;
 
   private int mss;
@@ -85,6 +89,7 @@ public final class TcpView {
   /** Points this view at the header starting at absolute index {@code offset} of {@code buf}. */
   public TcpView wrap(ByteBuffer buf, int offset) {
     this.buf = buf;
+    bytes.use(buf);
     this.offset = offset;
     clearOptions();
     return this;
@@ -96,36 +101,36 @@ public final class TcpView {
   }
 
   public int srcPort() {
-    return buf.getShort(offset + SRC_PORT_OFFSET) & 0xFFFF;
+    return bytes.u16(offset + SRC_PORT_OFFSET);
   }
 
   public int dstPort() {
-    return buf.getShort(offset + DST_PORT_OFFSET) & 0xFFFF;
+    return bytes.u16(offset + DST_PORT_OFFSET);
   }
 
   /** Sequence number, unsigned 32-bit. */
   public long seq() {
-    return buf.getInt(offset + SEQ_OFFSET) & 0xFFFFFFFFL;
+    return (bytes.s32(offset + SEQ_OFFSET) & 0xFFFFFFFFL);
   }
 
   /** Acknowledgment number, unsigned 32-bit (meaningful only with the ACK flag). */
   public long ack() {
-    return buf.getInt(offset + ACK_OFFSET) & 0xFFFFFFFFL;
+    return (bytes.s32(offset + ACK_OFFSET) & 0xFFFFFFFFL);
   }
 
   /** Data offset in 32-bit words. */
   public int dataOffset() {
-    return (buf.get(offset + DATA_OFFSET_OFFSET) & 0xF0) >>> 4;
+    return (((byte) bytes.u8(offset + DATA_OFFSET_OFFSET)) & 0xF0) >>> 4;
   }
 
   /** Header length in bytes, options included. */
   public int headerLength() {
-    return (buf.get(offset + DATA_OFFSET_OFFSET) & 0xF0) >>> 2;
+    return (((byte) bytes.u8(offset + DATA_OFFSET_OFFSET)) & 0xF0) >>> 2;
   }
 
   /** The flags byte (CWR ECE URG ACK PSH RST SYN FIN). */
   public int flags() {
-    return buf.get(offset + FLAGS_OFFSET) & 0xFF;
+    return bytes.u8(offset + FLAGS_OFFSET);
   }
 
   public boolean fin() {
@@ -162,15 +167,15 @@ public final class TcpView {
 
   /** Raw (unscaled) window field. */
   public int window() {
-    return buf.getShort(offset + WINDOW_OFFSET) & 0xFFFF;
+    return bytes.u16(offset + WINDOW_OFFSET);
   }
 
   public int checksum() {
-    return buf.getShort(offset + CHECKSUM_OFFSET) & 0xFFFF;
+    return bytes.u16(offset + CHECKSUM_OFFSET);
   }
 
   public int urgentPointer() {
-    return buf.getShort(offset + URGENT_POINTER_OFFSET) & 0xFFFF;
+    return bytes.u16(offset + URGENT_POINTER_OFFSET);
   }
 
   /**
@@ -181,16 +186,16 @@ public final class TcpView {
     clearOptions();
     int p = offset + MIN_HEADER_LENGTH;
     int end = offset + headerLength();
-    if (end - p == 12 && buf.getInt(p) == NOP_NOP_TIMESTAMPS) {
+    if (end - p == 12 && bytes.s32(p) == NOP_NOP_TIMESTAMPS) {
       // The layout of nearly every segment between Linux hosts after the handshake: NOP, NOP,
       // timestamps; what the loop below finds for it, with two reads instead of a dozen.
       hasTimestamps = true;
-      tsVal = buf.getInt(p + 4) & 0xFFFFFFFFL;
-      tsEcr = buf.getInt(p + 8) & 0xFFFFFFFFL;
+      tsVal = (bytes.s32(p + 4) & 0xFFFFFFFFL);
+      tsEcr = (bytes.s32(p + 8) & 0xFFFFFFFFL);
       return this;
     }
     while (p < end) {
-      int kind = buf.get(p) & 0xFF;
+      int kind = bytes.u8(p);
       if (kind == OPT_EOL) {
         break;
       }
@@ -203,7 +208,7 @@ public final class TcpView {
         optionsMalformed = true;
         break;
       }
-      int len = buf.get(p + 1) & 0xFF;
+      int len = bytes.u8(p + 1);
       if (len < 2 || p + len > end) {
         optionsMalformed = true;
         break;
@@ -211,14 +216,14 @@ public final class TcpView {
       switch (kind) {
         case OPT_MSS:
           if (len == 4) {
-            mss = buf.getShort(p + 2) & 0xFFFF;
+            mss = bytes.u16(p + 2);
           } else {
             optionsMalformed = true;
           }
           break;
         case OPT_WSCALE:
           if (len == 3) {
-            windowScale = buf.get(p + 2) & 0xFF;
+            windowScale = bytes.u8(p + 2);
           } else {
             optionsMalformed = true;
           }
@@ -234,8 +239,8 @@ public final class TcpView {
           if ((len - 2) % 8 == 0 && len > 2) {
             int blocks = Math.min((len - 2) >>> 3, MAX_SACK_BLOCKS);
             for (int b = 0; b < blocks; b++) {
-              sackEdges[2 * b] = buf.getInt(p + 2 + 8 * b) & 0xFFFFFFFFL;
-              sackEdges[2 * b + 1] = buf.getInt(p + 6 + 8 * b) & 0xFFFFFFFFL;
+              sackEdges[2 * b] = (bytes.s32(p + 2 + 8 * b) & 0xFFFFFFFFL);
+              sackEdges[2 * b + 1] = (bytes.s32(p + 6 + 8 * b) & 0xFFFFFFFFL);
             }
             sackBlockCount = blocks;
           } else {
@@ -245,8 +250,8 @@ public final class TcpView {
         case OPT_TIMESTAMPS:
           if (len == 10) {
             hasTimestamps = true;
-            tsVal = buf.getInt(p + 2) & 0xFFFFFFFFL;
-            tsEcr = buf.getInt(p + 6) & 0xFFFFFFFFL;
+            tsVal = (bytes.s32(p + 2) & 0xFFFFFFFFL);
+            tsEcr = (bytes.s32(p + 6) & 0xFFFFFFFFL);
           } else {
             optionsMalformed = true;
           }
