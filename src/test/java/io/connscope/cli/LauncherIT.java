@@ -148,6 +148,9 @@ class LauncherIT {
     assertEquals("1", tierStop(bound, "analyze", sample, "-o", big.toString()));
     assertEquals("1", tierStop(bound, "analyze", sample, "--output", big.toString()));
     assertEquals("4", tierStop(bound, "analyze", sample, big.toString()));
+    // a quoted glob counts the files it matches (keepalive-get.pcap and others)
+    assertEquals("1", tierStop(bound, "analyze", "samples/keepalive-get.pc?p"));
+    assertEquals("4", tierStop(bound, "analyze", "samples/keepalive-*.pcap"));
   }
 
   /** The TieredStopAtLevel the launcher's JVM ran with. */
