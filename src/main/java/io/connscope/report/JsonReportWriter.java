@@ -406,13 +406,25 @@ public final class JsonReportWriter implements ResultSink {
     g.writeString(v);
   }
 
+  /** {@code "n":{}} opened, its name encoded once ({@link #name}). */
+  private static void startObject(JsonGenerator g, String n) throws IOException {
+    g.writeFieldName(name(n));
+    g.writeStartObject();
+  }
+
+  /** {@code "n":[]} opened, its name encoded once. */
+  private static void startArray(JsonGenerator g, String n) throws IOException {
+    g.writeFieldName(name(n));
+    g.writeStartArray();
+  }
+
   private static void bool(JsonGenerator g, String n, boolean v) throws IOException {
     g.writeFieldName(name(n));
     g.writeBoolean(v);
   }
 
   private static void writeEndpoint(JsonGenerator g, String name, Endpoint e) throws IOException {
-    g.writeObjectFieldStart(name);
+    startObject(g, name);
     str(g, "ip", e.ip());
     num(g, "port", e.port());
     g.writeEndObject();
@@ -421,9 +433,10 @@ public final class JsonReportWriter implements ResultSink {
   private static void writeOptionalNumber(JsonGenerator g, String name, long value)
       throws IOException {
     if (value >= 0) {
-      g.writeNumberField(name, value);
+      num(g, name, value);
     } else {
-      g.writeNullField(name);
+      g.writeFieldName(name(name));
+      g.writeNull();
     }
   }
 
@@ -535,7 +548,7 @@ public final class JsonReportWriter implements ResultSink {
     num(g, "start_us", c.startUs());
     num(g, "end_us", c.endUs());
     ConnectionResult.Handshake h = c.handshake();
-    g.writeObjectFieldStart("handshake");
+    startObject(g, "handshake");
     writeOptionalNumber(g, "syn_frame", h.synFrame());
     writeOptionalNumber(g, "syn_us", h.synUs());
     writeOptionalNumber(g, "syn_ack_frame", h.synAckFrame());
@@ -551,7 +564,7 @@ public final class JsonReportWriter implements ResultSink {
     if (c.coverage() != null) {
       str(g, "coverage", c.coverage()); // since 1.2.0: a direction with no packet in the capture
     }
-    g.writeObjectFieldStart("close");
+    startObject(g, "close");
     str(g, "reason", c.close().reason());
     str(g, "first_by", c.close().firstBy());
     g.writeEndObject();
@@ -559,7 +572,7 @@ public final class JsonReportWriter implements ResultSink {
     writeHalf(g, "client_to_server", c.clientToServer());
     writeHalf(g, "server_to_client", c.serverToClient());
     ConnectionResult.Http http = c.http();
-    g.writeObjectFieldStart("http");
+    startObject(g, "http");
     bool(g, "detected", http != null && http.detected());
     if (http != null && http.notHttpReason() != null) {
       str(g, "not_http_reason", http.notHttpReason());
@@ -570,9 +583,9 @@ public final class JsonReportWriter implements ResultSink {
         bool(g, "reversed", true); // since 1.1.0: the handshake's server sends the requests
       }
       bool(g, "tunnel", http.tunnel());
-      g.writeObjectFieldStart("anomalies");
+      startObject(g, "anomalies");
       for (Map.Entry<String, Long> e : http.anomalies().entrySet()) {
-        g.writeNumberField(e.getKey(), e.getValue());
+        num(g, e.getKey(), e.getValue());
       }
       g.writeEndObject();
     }
@@ -582,9 +595,9 @@ public final class JsonReportWriter implements ResultSink {
       writeKeepAlive(g, c.keepalive());
     }
     // per finding type on this connection: how many, the time they cost in total and the median
-    g.writeObjectFieldStart("stall_summary");
+    startObject(g, "stall_summary");
     for (Map.Entry<String, ConnectionResult.StallSummary> e : c.stallSummary().entrySet()) {
-      g.writeObjectFieldStart(e.getKey());
+      startObject(g, e.getKey());
       num(g, "count", e.getValue().count());
       num(g, "total_us", e.getValue().totalUs());
       num(g, "median_us", e.getValue().medianUs());
@@ -595,7 +608,7 @@ public final class JsonReportWriter implements ResultSink {
     num(g, "transaction_count", c.transactionCount());
     // the transactions were spooled as they became final: the array is left open here and
     // closed by the connection's trailer piece
-    g.writeArrayFieldStart("transactions");
+    startArray(g, "transactions");
     g.flush();
   }
 
@@ -605,7 +618,7 @@ public final class JsonReportWriter implements ResultSink {
    */
   private static void writeTransfers(JsonGenerator g, ConnectionResult c) throws IOException {
     if (!c.transfers().isEmpty()) {
-      g.writeArrayFieldStart("transfers");
+      startArray(g, "transfers");
       for (ConnectionResult.Transfer x : c.transfers()) {
         g.writeStartObject();
         str(g, "sender", x.sender());
@@ -635,23 +648,23 @@ public final class JsonReportWriter implements ResultSink {
     }
     ConnectionResult.TimeSequence ts = c.timeSequence();
     if (ts != null) {
-      g.writeObjectFieldStart("time_sequence");
+      startObject(g, "time_sequence");
       str(g, "sender", ts.sender());
       bool(g, "sampled", ts.sampled());
       // compact rows: [us, frame, seq, end, retransmission 0/1], [us, frame, ack, window edge],
       // [us, frame, left, right]
-      g.writeArrayFieldStart("segments");
+      startArray(g, "segments");
       for (ConnectionResult.SeqSegment p : ts.segments()) {
         g.writeArray(
             new long[] {p.us(), p.frame(), p.seq(), p.end(), p.retransmission() ? 1 : 0}, 0, 5);
       }
       g.writeEndArray();
-      g.writeArrayFieldStart("acks");
+      startArray(g, "acks");
       for (ConnectionResult.SeqAck p : ts.acks()) {
         g.writeArray(new long[] {p.us(), p.frame(), p.ack(), p.windowEdge()}, 0, 4);
       }
       g.writeEndArray();
-      g.writeArrayFieldStart("sacks");
+      startArray(g, "sacks");
       for (ConnectionResult.SeqSack p : ts.sacks()) {
         g.writeArray(new long[] {p.us(), p.frame(), p.left(), p.right()}, 0, 4);
       }
@@ -662,7 +675,7 @@ public final class JsonReportWriter implements ResultSink {
 
   private static void writeHalf(JsonGenerator g, String name, ConnectionResult.Half h)
       throws IOException {
-    g.writeObjectFieldStart(name);
+    startObject(g, name);
     num(g, "packets", h.packets());
     num(g, "payload_bytes", h.payloadBytes());
     num(g, "data_segments", h.dataSegments());
@@ -685,7 +698,7 @@ public final class JsonReportWriter implements ResultSink {
   /** Since 1.1.0: how the connection ended, for keep-alive analysis. */
   private static void writeKeepAlive(JsonGenerator g, ConnectionResult.KeepAliveEnding e)
       throws IOException {
-    g.writeObjectFieldStart("keepalive");
+    startObject(g, "keepalive");
     num(g, "requests", e.requests());
     bool(g, "reused", e.reused());
     str(g, "closed_by", e.closedBy());
