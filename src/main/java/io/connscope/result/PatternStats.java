@@ -270,6 +270,12 @@ public final class PatternStats<T extends PatternStats.Table> {
   private long cells;
   private boolean sampled;
 
+  /** The last transaction's method and target (by identity) and its {@link #pattern}. */
+  private String lastMethod;
+
+  private String lastUri;
+  private String lastPattern;
+
   /**
    * @param make a new empty table
    * @param maxKeys keys told apart; the connections of later keys are counted under {@code
@@ -294,7 +300,15 @@ public final class PatternStats<T extends PatternStats.Table> {
     all.add(t, bytes, keep);
     a.all.add(t, bytes, keep);
     a.count(t);
-    String p = pattern(t);
+    String p;
+    if (t.method() != null && t.method() == lastMethod && t.uri() == lastUri) {
+      p = lastPattern; // the same strings as the last transaction's: the parser reuses them
+    } else {
+      p = pattern(t);
+      lastMethod = t.method();
+      lastUri = t.uri();
+      lastPattern = p;
+    }
     if (!names.contains(p)) {
       if (names.size() >= MAX_PATTERNS) {
         p = OTHER;
