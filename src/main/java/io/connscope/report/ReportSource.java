@@ -247,6 +247,7 @@ final class ReportSource {
       return false;
     }
     try (TreeReader r = reader("connections")) {
+      TransactionReader txs = new TransactionReader(r);
       while (r.nextItem()) {
         ObjectNode c = JsonNodeFactory.instance.objectNode();
         ConnectionResult cr = null;
@@ -258,7 +259,7 @@ final class ReportSource {
             cr = ResultJson.connection(c);
             r.beginArray();
             while (r.nextItem()) {
-              TransactionResult t = ResultJson.transaction(cr.id(), r.value());
+              TransactionResult t = txs.read(cr.id()); // no tree: they are many
               tv.accept(cr, t);
               if (count++ < TRANSACTIONS_KEPT) {
                 kept.add(t);
