@@ -149,6 +149,72 @@ public final class ReportSet implements ResultSink {
     }
   }
 
+  /** Copies the JSON report to the JSON outputs on a thread of its own. */
+  private Copier copier;
+
+  /**
+   * Copies a file to outputs (each flushed, not closed), on a thread of its own once started; its
+   * failure is kept for {@link #copyFailure}.
+   */
+  private static final class Copier implements Runnable {
+    private final Path file;
+    private final List<OutputStream> outs;
+    private final Thread thread;
+    private volatile Throwable failure;
+
+    Copier(Path file, List<OutputStream> outs) {
+      this.file = file;
+      this.outs = outs;
+      thread = new Thread(this, "connscope-copy");
+      thread.setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      byte[] buf = new byte[1 << 20];
+      try {
+        for (OutputStream out : outs) {
+          try (java.io.InputStream in = Files.newInputStream(file)) {
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+              out.write(buf, 0, n);
+            }
+          }
+          out.flush();
+        }
+      } catch (Throwable e) {
+        failure = e;
+      }
+    }
+
+    void join() {
+      boolean interrupted = false;
+      while (thread.isAlive()) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Throws the failure of the copies, when there was one. */
+  private static void copyFailure(Copier c) throws IOException {
+    Throwable f = c == null ? null : c.failure;
+    if (f instanceof IOException e) {
+      throw e;
+    }
+    if (f instanceof RuntimeException e) {
+      throw e;
+    }
+    if (f instanceof Error e) {
+      throw e;
+    }
+  }
+
   @Override
   public void finish(CaptureSummary capture) {
     start();
@@ -165,16 +231,26 @@ public final class ReportSet implements ResultSink {
       jsonOut.close();
       List<ReportFormat> rendered = new ArrayList<>();
       List<OutputStream> renderedOuts = new ArrayList<>();
+      List<OutputStream> jsonOuts = new ArrayList<>();
       for (int i = 0; i < formats.size(); i++) {
         ReportFormat f = formats.get(i);
         OutputStream out = outs.get(i);
         if (f == ReportFormat.JSON) {
-          Files.copy(jsonFile, out);
-          out.flush();
+          jsonOuts.add(out);
         } else if (f != ReportFormat.TEXT) {
           rendered.add(f);
           renderedOuts.add(out);
         }
+      }
+      // the JSON outputs are copied on a thread of their own while the other formats are
+      // rendered (the copies are I/O, the rendering CPU)
+      Copier copy = new Copier(jsonFile, jsonOuts);
+      if (rendered.isEmpty()) {
+        copy.run();
+        copyFailure(copy);
+      } else {
+        copier = copy;
+        copy.thread.start();
       }
       if (!rendered.isEmpty()) {
         // the analysis is over and its state garbage: collect it now, so that the heap the
@@ -189,9 +265,18 @@ public final class ReportSet implements ResultSink {
             renderedOuts,
             drawn);
       }
+      if (copier != null) {
+        copier.join();
+        Copier c = copier;
+        copier = null;
+        copyFailure(c);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
+      if (copier != null) {
+        copier.join(); // the rendering failed: its failure is thrown, the file still deleted
+      }
       if (jsonFile != null) {
         try {
           Files.deleteIfExists(jsonFile);
