@@ -413,10 +413,24 @@ final class TreeReader implements AutoCloseable {
     throw bad("true or false expected");
   }
 
-  /** Recent strings by their bytes, so that repeated values (methods, targets, headers) are one. */
-  private final byte[][] recentBytes = new byte[1024][];
-
+  /**
+   * Recent strings by the hash of their bytes, so that repeated values (methods, targets, headers,
+   * field names) are one instance, made once.
+   */
   private final String[] recent = new String[1024];
+
+  /** Whether {@code s} is the ASCII bytes {@code b[from, to)}. */
+  private static boolean sameAscii(String s, byte[] b, int from, int to) {
+    if (s.length() != to - from) {
+      return false;
+    }
+    for (int k = 0; k < s.length(); k++) {
+      if (s.charAt(k) != b[from + k]) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   private static final int RECENT_MAX_LENGTH = 96;
 
@@ -447,13 +461,9 @@ final class TreeReader implements AutoCloseable {
       byte b = buf[i];
       if (b == '"') {
         int slot = Names.hash(buf, pos, i) & (recent.length - 1);
-        byte[] k = recentBytes[slot];
-        String s;
-        if (k != null && java.util.Arrays.equals(k, 0, k.length, buf, pos, i)) {
-          s = recent[slot];
-        } else {
+        String s = recent[slot];
+        if (s == null || !sameAscii(s, buf, pos, i)) {
           s = new String(buf, pos, i - pos, StandardCharsets.ISO_8859_1);
-          recentBytes[slot] = java.util.Arrays.copyOfRange(buf, pos, i);
           recent[slot] = s;
         }
         pos = i + 1;
@@ -510,6 +520,25 @@ final class TreeReader implements AutoCloseable {
   }
 
   private JsonNode number() throws IOException {
+    // the common case, an integer of at most 18 digits within the buffer: no text made
+    int i = pos;
+    boolean negative = i < lim && buf[i] == '-';
+    if (negative) {
+      i++;
+    }
+    long fast = 0;
+    int start = i;
+    while (i < lim && i - start < 18 && buf[i] >= '0' && buf[i] <= '9') {
+      fast = fast * 10 + (buf[i++] - '0');
+    }
+    if (i > start && i < lim) {
+      byte x = buf[i];
+      if (x != '.' && x != 'e' && x != 'E' && (x < '0' || x > '9')) {
+        pos = i;
+        fast = negative ? -fast : fast;
+        return fast == (int) fast ? NODES.numberNode((int) fast) : NODES.numberNode(fast);
+      }
+    }
     StringBuilder b = new StringBuilder(20);
     boolean fraction = false;
     while (pos < lim || fill()) {
