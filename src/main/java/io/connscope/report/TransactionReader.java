@@ -301,8 +301,7 @@ final class TransactionReader {
     } else if (f == TIMINGS_AT) {
       return timings();
     } else if (f == LOST_AT) {
-      Object lost = lost();
-      return lost;
+      return lost();
     } else if (f == ANOMALIES) {
       return texts();
     } else if (f == KEEPALIVE_AT) {

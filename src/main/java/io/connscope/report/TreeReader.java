@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
  * file, and reading it with Jackson's parser cost more than the analysis (its C2 compilations alone
  * over a second of CPU on a 100 MB capture). Only for well-formed JSON (the writer's): anything
  * else is an IOException, never a guess. Untrusted reports ({@code connscope report}) are read by
- * Jackson and checked against the schema.
+ * Jackson and checked against the schema. Besides trees, it reads values one at a time ({@link
+ * #field}, {@link #longValue}, {@link #text}, ...) for {@link TransactionReader}, which binds the
+ * many transactions without a tree.
  */
 final class TreeReader implements AutoCloseable {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -298,15 +300,8 @@ final class TreeReader implements AutoCloseable {
   /**
    * The current object's next field, as its index in {@code names} ({@link #OTHER} for another
    * name, {@link #END} at the object's end, consumed), its ':' consumed: {@link #nextField} without
-   * a String per name.
-   */
-  int field(Names names) throws IOException {
-    return field(names, -1);
-  }
-
-  /**
-   * {@link #field(Names)}, checking first whether the name is {@code names}' {@code expected}th
-   * (the one a writer with a fixed field order puts next), before looking it up.
+   * a String per name. The name is checked first against {@code names}' {@code expected}th (the one
+   * a writer with a fixed field order puts next; -1 for none), then looked up.
    */
   int field(Names names, int expected) throws IOException {
     int c = peek();
