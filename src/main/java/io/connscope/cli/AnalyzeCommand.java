@@ -135,7 +135,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         sink.add(formats.get(0), stdout);
       }
       for (int i = 0; i < outputs.size(); i++) {
-        sink.add(formats.get(i), outFiles.open(outputs.get(i)));
+        OutputStream out = outFiles.open(outputs.get(i));
+        sink.add(formats.get(i), out, outFiles.file(out));
       }
       try {
         ResultBuilder results = new ResultBuilder(sink);

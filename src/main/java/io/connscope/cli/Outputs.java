@@ -231,6 +231,19 @@ final class Outputs {
     }
 
     /**
+     * The temporary file that {@code out} (a stream {@link #open} returned) writes to from its
+     * first byte, null when it writes to something else (a device, a pipe).
+     */
+    Path file(OutputStream out) {
+      for (Target t : targets) {
+        if (t.out == out) {
+          return t.temp;
+        }
+      }
+      return null;
+    }
+
+    /**
      * Flushes and closes every output, then renames each temporary file over its target. Throws a
      * UserError (exit 4) naming the file when one cannot be completed; the temporary files not
      * renamed yet are removed by {@link #close}.

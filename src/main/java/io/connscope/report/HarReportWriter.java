@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
 import io.connscope.result.FrameFiles;
+import io.connscope.result.HeaderMap;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -183,10 +183,6 @@ public final class HarReportWriter {
     }
   }
 
-  private static BigDecimal msec(long us) {
-    return BigDecimal.valueOf(us, 3);
-  }
-
   private static void entry(
       PrettyJson g, List<Finding> findings, Tx x, long epochUs, FrameFiles ff, Dates dates)
       throws IOException {
@@ -213,7 +209,7 @@ public final class HarReportWriter {
     long started = x.startUs() - Math.max(0, connect);
     g.writeStartObject();
     g.writeStringField("startedDateTime", dates.format(epochUs + started));
-    g.writeNumberField("time", msec(Math.max(0, connect) + send + wait + receive));
+    g.writeMillisField("time", Math.max(0, connect) + send + wait + receive);
     String host = t.requestHeaders().getOrDefault("host", ReportModel.endpoint(c.server()));
     String uri = t.uri();
     g.writeObjectFieldStart("request");
@@ -249,15 +245,15 @@ public final class HarReportWriter {
     g.writeNumberField("blocked", -1);
     g.writeNumberField("dns", -1);
     if (connect >= 0) {
-      g.writeNumberField("connect", msec(connect));
+      g.writeMillisField("connect", connect);
     } else {
       g.writeNumberField("connect", -1);
     }
-    g.writeNumberField("send", msec(send));
-    g.writeNumberField("wait", msec(wait));
-    g.writeNumberField("receive", msec(receive));
+    g.writeMillisField("send", send);
+    g.writeMillisField("wait", wait);
+    g.writeMillisField("receive", receive);
     if (ssl >= 0) {
-      g.writeNumberField("ssl", msec(ssl));
+      g.writeMillisField("ssl", ssl);
     } else {
       g.writeNumberField("ssl", -1);
     }
@@ -303,7 +299,7 @@ public final class HarReportWriter {
       for (TransactionResult.Stall st : stalls) {
         g.writeStartObject();
         g.writeStringField("type", st.type());
-        g.writeNumberField("cost_ms", msec(st.costUs()));
+        g.writeMillisField("cost_ms", st.costUs());
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -315,7 +311,7 @@ public final class HarReportWriter {
         g.writeStringField("type", f.type());
         g.writeStringField("severity", f.severity().id());
         g.writeStringField("confidence", f.confidence().id());
-        g.writeNumberField("cost_ms", msec(f.worstUs())); // this transaction's occurrence
+        g.writeMillisField("cost_ms", f.worstUs()); // this transaction's occurrence
         if (f.count() > 1) {
           g.writeNumberField("occurrences", f.count()); // on this client/server pair, since 1.3.0
         }
@@ -398,13 +394,23 @@ public final class HarReportWriter {
 
   private static void headers(PrettyJson g, Map<String, String> h) throws IOException {
     g.writeArrayFieldStart("headers");
-    for (Map.Entry<String, String> e : h.entrySet()) {
-      g.writeStartObject();
-      g.writeStringField("name", e.getKey());
-      g.writeStringField("value", e.getValue());
-      g.writeEndObject();
+    if (h instanceof HeaderMap m) { // by index, no iterator (they are many)
+      for (int i = 0; i < m.size(); i++) {
+        header(g, m.name(i), m.value(i));
+      }
+    } else {
+      for (Map.Entry<String, String> e : h.entrySet()) {
+        header(g, e.getKey(), e.getValue());
+      }
     }
     g.writeEndArray();
+  }
+
+  private static void header(PrettyJson g, String name, String value) {
+    g.writeStartObject();
+    g.writeStringField("name", name);
+    g.writeStringField("value", value);
+    g.writeEndObject();
   }
 
   /** The query of the target as name/value pairs, as sent (not percent-decoded). */

@@ -102,7 +102,9 @@ final class PrettyJson {
   }
 
   void writeFieldName(String name) {
-    raw(count[depth - 1]++ == 0 ? "" : ",");
+    if (count[depth - 1]++ > 0) {
+      raw(',');
+    }
     indent(nesting);
     string(name);
     raw(" : ");
@@ -156,7 +158,48 @@ final class PrettyJson {
     }
   }
 
+  /**
+   * Strings written recently, with their bytes (quotes included): field names and the values most
+   * entries repeat (method, host, header values) are encoded once.
+   */
+  private final String[] recent = new String[1024];
+
+  private final byte[][] recentBytes = new byte[1024][];
+
+  private static final int RECENT_MAX_LENGTH = 96;
+
   private void string(String s) {
+    int n = s.length();
+    if (n > RECENT_MAX_LENGTH) {
+      encode(s);
+      return;
+    }
+    int h = s.hashCode();
+    int slot = (h ^ (h >>> 10)) & (recent.length - 1);
+    String k = recent[slot];
+    byte[] b;
+    if (k != s && (k == null || !k.equals(s))) {
+      // seen once: kept, its bytes only when it comes again (most values of an entry are either
+      // on every entry or on one)
+      encode(s);
+      recent[slot] = s;
+      recentBytes[slot] = null;
+      return;
+    }
+    b = recentBytes[slot];
+    if (b == null) {
+      int start = len;
+      encode(s);
+      recentBytes[slot] = Arrays.copyOfRange(buf, start, len);
+      return;
+    }
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
+  }
+
+  /** {@code s} quoted and escaped as the generator writes it. */
+  private void encode(String s) {
     int n = s.length();
     ensure(n + 2);
     int start = len;
@@ -197,7 +240,55 @@ final class PrettyJson {
 
   void writeNumber(long v) {
     beforeValue();
-    raw(Long.toString(v));
+    number(v);
+  }
+
+  /** {@code v} in decimal, as {@code Long.toString}, written digit by digit. */
+  private void number(long v) {
+    ensure(20);
+    if (v < 0) {
+      if (v == Long.MIN_VALUE) {
+        raw(Long.toString(v));
+        return;
+      }
+      buf[len++] = '-';
+      v = -v;
+    }
+    int digits = 1;
+    for (long x = v; x >= 10; x /= 10) {
+      digits++;
+    }
+    int at = len + digits;
+    long x = v;
+    do {
+      buf[--at] = (byte) ('0' + (int) (x % 10));
+      x /= 10;
+    } while (x != 0);
+    len += digits;
+  }
+
+  /**
+   * A field whose value is {@code us} microseconds in milliseconds with three decimals, as the
+   * generator writes {@code BigDecimal.valueOf(us, 3)} ("0.158", "-0.001", "12.000").
+   */
+  void writeMillisField(String name, long us) {
+    writeFieldName(name);
+    beforeValue();
+    if (us == Long.MIN_VALUE) {
+      raw(BigDecimal.valueOf(us, 3).toString());
+      return;
+    }
+    ensure(22);
+    if (us < 0) {
+      buf[len++] = '-';
+      us = -us;
+    }
+    number(us / 1000);
+    int frac = (int) (us % 1000);
+    buf[len++] = '.';
+    buf[len++] = (byte) ('0' + frac / 100);
+    buf[len++] = (byte) ('0' + frac / 10 % 10);
+    buf[len++] = (byte) ('0' + frac % 10);
   }
 
   void writeNull() {
@@ -212,7 +303,8 @@ final class PrettyJson {
 
   void writeNumberField(String name, long value) {
     writeFieldName(name);
-    writeNumber(value);
+    beforeValue();
+    number(value);
   }
 
   void writeNumberField(String name, BigDecimal value) {

@@ -20,11 +20,12 @@ import java.util.List;
 /**
  * Several reports from one analysis ({@code -o report.html -o report.md}). Text is written by a
  * {@link TextReportWriter} while the analysis runs; every other format goes through the JSON
- * report: it is written once, straight to its output when that is the only one, otherwise to a
- * temporary file that is copied to each JSON output and read back to render Markdown, HTML and HAR
- * (the path {@code connscope report} takes too), in passes the formats share ({@link
- * SavedReport#render(ReportSource, List, List, int)}), each array read from where the writer put it
- * ({@link ReportSource#written}).
+ * report: it is written once, straight to its output when that is the only one, otherwise to the
+ * file of a JSON output given with its file ({@link #add(ReportFormat, OutputStream, Path)}) or to
+ * a temporary file, copied to the other JSON outputs (on a thread of their own, beside the
+ * rendering) and read back to render Markdown, HTML and HAR (the path {@code connscope report}
+ * takes too), in passes the formats share ({@link SavedReport#render(ReportSource, List, List,
+ * int)}), each array read from where the writer put it ({@link ReportSource#written}).
  *
  * <p>The writers run on a thread of their own ({@link WriterThread}), fed in the order events come:
  * the reports are the same bytes as with direct calls, and a writer's exception is thrown here, on
@@ -35,6 +36,7 @@ public final class ReportSet implements ResultSink {
   private final List<PrintWriter> texts = new ArrayList<>();
   private final List<ReportFormat> formats = new ArrayList<>();
   private final List<OutputStream> outs = new ArrayList<>();
+  private final List<Path> files = new ArrayList<>();
   private final String toolVersion;
   private final int batch;
 
@@ -47,6 +49,12 @@ public final class ReportSet implements ResultSink {
 
   /** The JSON writer writes to the only JSON output itself (no temporary file). */
   private boolean direct;
+
+  /**
+   * The output the JSON report is written to and read back from (its file given with {@link
+   * #add(ReportFormat, OutputStream, Path)}), -1 when that is a temporary file.
+   */
+  private int inPlace = -1;
 
   /** Runs the writers once the analysis starts. */
   private WriterThread writer;
@@ -71,11 +79,22 @@ public final class ReportSet implements ResultSink {
 
   /** Adds an output; {@code out} is flushed at {@link #finish}, never closed. */
   public void add(ReportFormat format, OutputStream out) {
+    add(format, out, null);
+  }
+
+  /**
+   * Adds an output written to a regular file: {@code file} holds what {@code out} writes, from its
+   * first byte (a new file, or null when that is not so). A JSON output given so is where the JSON
+   * report is written and read back from to render the other formats, instead of a temporary file
+   * copied to it. {@code out} is flushed at {@link #finish}, never closed.
+   */
+  public void add(ReportFormat format, OutputStream out, Path file) {
     if (!live.isEmpty()) {
       throw new IllegalStateException("outputs are added before the analysis starts");
     }
     formats.add(format);
     outs.add(out);
+    files.add(file);
   }
 
   /**
@@ -100,6 +119,9 @@ public final class ReportSet implements ResultSink {
         if (rendered == 1 && format == ReportFormat.JSON) {
           jsonOut = out;
           direct = true;
+        } else if ((inPlace = jsonWithFile()) >= 0) {
+          jsonOut = outs.get(inPlace);
+          jsonFile = files.get(inPlace);
         } else {
           try {
             jsonFile = Files.createTempFile("connscope-", ".json");
@@ -114,6 +136,16 @@ public final class ReportSet implements ResultSink {
       }
     }
     writer = new WriterThread(live, batch);
+  }
+
+  /** The first JSON output given with its file, -1 when none. */
+  private int jsonWithFile() {
+    for (int i = 0; i < formats.size(); i++) {
+      if (formats.get(i) == ReportFormat.JSON && files.get(i) != null) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** True when a text output failed (PrintWriter swallows I/O errors). */
@@ -149,6 +181,72 @@ public final class ReportSet implements ResultSink {
     }
   }
 
+  /** Copies the JSON report to the JSON outputs on a thread of its own. */
+  private Copier copier;
+
+  /**
+   * Copies a file to outputs (each flushed, not closed), on a thread of its own once started; its
+   * failure is kept for {@link #copyFailure}.
+   */
+  private static final class Copier implements Runnable {
+    private final Path file;
+    private final List<OutputStream> outs;
+    private final Thread thread;
+    private volatile Throwable failure;
+
+    Copier(Path file, List<OutputStream> outs) {
+      this.file = file;
+      this.outs = outs;
+      thread = new Thread(this, "connscope-copy");
+      thread.setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      byte[] buf = new byte[1 << 20];
+      try {
+        for (OutputStream out : outs) {
+          try (java.io.InputStream in = Files.newInputStream(file)) {
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+              out.write(buf, 0, n);
+            }
+          }
+          out.flush();
+        }
+      } catch (Throwable e) {
+        failure = e;
+      }
+    }
+
+    void join() {
+      boolean interrupted = false;
+      while (thread.isAlive()) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Throws the failure of the copies, when there was one. */
+  private static void copyFailure(Copier c) throws IOException {
+    Throwable f = c == null ? null : c.failure;
+    if (f instanceof IOException e) {
+      throw e;
+    }
+    if (f instanceof RuntimeException e) {
+      throw e;
+    }
+    if (f instanceof Error e) {
+      throw e;
+    }
+  }
+
   @Override
   public void finish(CaptureSummary capture) {
     start();
@@ -162,19 +260,35 @@ public final class ReportSet implements ResultSink {
       if (jsonOut == null || direct) {
         return;
       }
-      jsonOut.close();
+      if (inPlace >= 0) {
+        jsonOut.flush(); // an output: flushed, not closed
+      } else {
+        jsonOut.close();
+      }
       List<ReportFormat> rendered = new ArrayList<>();
       List<OutputStream> renderedOuts = new ArrayList<>();
+      List<OutputStream> jsonOuts = new ArrayList<>();
       for (int i = 0; i < formats.size(); i++) {
         ReportFormat f = formats.get(i);
         OutputStream out = outs.get(i);
         if (f == ReportFormat.JSON) {
-          Files.copy(jsonFile, out);
-          out.flush();
+          if (i != inPlace) {
+            jsonOuts.add(out);
+          }
         } else if (f != ReportFormat.TEXT) {
           rendered.add(f);
           renderedOuts.add(out);
         }
+      }
+      // the JSON outputs are copied on a thread of their own while the other formats are
+      // rendered (the copies are I/O, the rendering CPU)
+      Copier copy = jsonOuts.isEmpty() ? null : new Copier(jsonFile, jsonOuts);
+      if (copy != null && rendered.isEmpty()) {
+        copy.run();
+        copyFailure(copy);
+      } else if (copy != null) {
+        copier = copy;
+        copy.thread.start();
       }
       if (!rendered.isEmpty()) {
         // the analysis is over and its state garbage: collect it now, so that the heap the
@@ -189,10 +303,19 @@ public final class ReportSet implements ResultSink {
             renderedOuts,
             drawn);
       }
+      if (copier != null) {
+        copier.join();
+        Copier c = copier;
+        copier = null;
+        copyFailure(c);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      if (jsonFile != null) {
+      if (copier != null) {
+        copier.join(); // the rendering failed: its failure is thrown, the file still deleted
+      }
+      if (jsonFile != null && inPlace < 0) {
         try {
           Files.deleteIfExists(jsonFile);
         } catch (IOException ignored) {

@@ -247,6 +247,7 @@ final class ReportSource {
       return false;
     }
     try (TreeReader r = reader("connections")) {
+      TransactionReader txs = new TransactionReader(r);
       while (r.nextItem()) {
         ObjectNode c = JsonNodeFactory.instance.objectNode();
         ConnectionResult cr = null;
@@ -258,7 +259,7 @@ final class ReportSource {
             cr = ResultJson.connection(c);
             r.beginArray();
             while (r.nextItem()) {
-              TransactionResult t = ResultJson.transaction(cr.id(), r.value());
+              TransactionResult t = txs.read(cr.id()); // no tree: they are many
               tv.accept(cr, t);
               if (count++ < TRANSACTIONS_KEPT) {
                 kept.add(t);
@@ -327,6 +328,7 @@ final class ReportSource {
     private final TreeReader reader;
     private boolean done;
     private JsonNode next;
+    private long nextKey;
     private boolean started;
     private boolean primed;
 
@@ -396,24 +398,32 @@ final class ReportSource {
     /** The findings naming transaction {@code index} of connection {@code id}, in report order. */
     java.util.List<Finding> take(String id, long index) throws IOException {
       long want = key(id, index);
-      java.util.List<Finding> out = new java.util.ArrayList<>(0);
+      java.util.List<Finding> out = List.of();
       try {
         if (!primed) {
           primed = true;
-          next = read();
+          advance();
         }
-        while (next != null && key(next) <= want) {
-          if (key(next) == want
+        while (next != null && nextKey <= want) { // the next one's key once, not per transaction
+          if (nextKey == want
               && id.equals(ResultJson.str(next, "connection"))
               && next.has("transaction")) {
+            if (out.isEmpty()) {
+              out = new java.util.ArrayList<>(1);
+            }
             out.add(ResultJson.finding(next));
           }
-          next = read();
+          advance();
         }
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IOException("not a JSON document (" + e.getOriginalMessage() + ")");
       }
       return out;
+    }
+
+    private void advance() throws IOException {
+      next = read();
+      nextKey = next == null ? Long.MAX_VALUE : key(next);
     }
 
     @Override

@@ -2,10 +2,16 @@ package io.connscope.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connscope.result.CaptureSummary;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.Finding;
+import io.connscope.result.ResultSink;
+import io.connscope.result.TransactionResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -124,24 +130,36 @@ public final class SavedReport {
         formats.contains(ReportFormat.HAR) ? new HarReportWriter.Entries(src) : null) {
       ReportDigest.Slowest slowest =
           markdown ? new ReportDigest.Slowest(MarkdownReportWriter.SLOWEST) : null;
+      boolean digest = markdown || formats.contains(ReportFormat.HTML);
+      // the HAR entries are rendered on a thread of their own when the pass does other work too
+      // (reading the report, the digest): the second core renders them meanwhile, in the order
+      // handed over, so the bytes are those of a direct call
+      Beside beside = har != null && (digest || slowest != null) ? new Beside(har) : null;
+      ReportSource.TransactionVisitor harEach = beside != null ? beside : har;
       ReportSource.TransactionVisitor each = null;
-      if (slowest != null && har != null) {
+      if (slowest != null && harEach != null) {
         each =
             (c, t) -> {
               slowest.accept(c, t);
-              har.accept(c, t);
+              harEach.accept(c, t);
             };
-      } else if (slowest != null || har != null) {
-        each = slowest != null ? slowest : har;
+      } else if (slowest != null || harEach != null) {
+        each = slowest != null ? slowest : harEach;
       }
       ReportDigest d = null;
-      if (markdown || formats.contains(ReportFormat.HTML)) {
-        d = ReportDigest.build(src, limits, each); // the transactions in its connections' pass
-        if (slowest != null) {
-          d.take(slowest);
+      try {
+        if (digest) {
+          d = ReportDigest.build(src, limits, each); // the transactions in its connections' pass
+          if (slowest != null) {
+            d.take(slowest);
+          }
+        } else if (each != null) {
+          src.transactions(each);
         }
-      } else if (each != null) {
-        src.transactions(each);
+      } finally {
+        if (beside != null) {
+          beside.finish();
+        }
       }
       boolean harWritten = false;
       for (int i = 0; i < formats.size(); i++) {
@@ -168,6 +186,67 @@ public final class SavedReport {
           case TEXT -> throw new IllegalStateException("text is not rendered from JSON");
         }
         out.flush();
+      }
+    }
+  }
+
+  /**
+   * A transaction visitor run on a thread of its own ({@link WriterThread}): each connection is
+   * handed over when it changes, then its transactions, and the visitor gets them in that order.
+   * {@link #finish} waits for it and throws its failure (an IOException as such).
+   */
+  private static final class Beside implements ReportSource.TransactionVisitor {
+    private final WriterThread thread;
+    private ConnectionResult last;
+
+    Beside(ReportSource.TransactionVisitor v) {
+      thread =
+          new WriterThread(
+              List.of(
+                  new ResultSink() {
+                    private ConnectionResult c;
+
+                    @Override
+                    public void transaction(TransactionResult t) {
+                      try {
+                        v.accept(c, t);
+                      } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                      }
+                    }
+
+                    @Override
+                    public void connection(ConnectionResult connection) {
+                      c = connection;
+                    }
+
+                    @Override
+                    public void finding(Finding f) {}
+
+                    @Override
+                    public void finish(CaptureSummary capture) {}
+                  }),
+              WriterThread.BATCH);
+    }
+
+    @Override
+    public void accept(ConnectionResult c, TransactionResult t) throws IOException {
+      try {
+        if (c != last) {
+          thread.connection(c);
+          last = c;
+        }
+        thread.transaction(t);
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+    }
+
+    void finish() throws IOException {
+      try {
+        thread.finish(null);
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
       }
     }
   }

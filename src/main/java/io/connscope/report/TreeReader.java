@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
  * file, and reading it with Jackson's parser cost more than the analysis (its C2 compilations alone
  * over a second of CPU on a 100 MB capture). Only for well-formed JSON (the writer's): anything
  * else is an IOException, never a guess. Untrusted reports ({@code connscope report}) are read by
- * Jackson and checked against the schema.
+ * Jackson and checked against the schema. Besides trees, it reads values one at a time ({@link
+ * #field}, {@link #longValue}, {@link #text}, ...) for {@link TransactionReader}, which binds the
+ * many transactions without a tree.
  */
 final class TreeReader implements AutoCloseable {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -136,7 +138,7 @@ final class TreeReader implements AutoCloseable {
       throw bad("a field name expected");
     }
     pos++;
-    String name = string();
+    String name = recentString();
     expect(':');
     return name;
   }
@@ -172,7 +174,7 @@ final class TreeReader implements AutoCloseable {
             throw bad("a field name expected");
           }
           pos++;
-          String name = string();
+          String name = recentString();
           expect(':');
           o.set(name, value());
         }
@@ -198,7 +200,7 @@ final class TreeReader implements AutoCloseable {
       }
       case '"' -> {
         pos++;
-        return NODES.textNode(string());
+        return NODES.textNode(recentString());
       }
       case 't' -> {
         word("true");
@@ -219,6 +221,254 @@ final class TreeReader implements AutoCloseable {
         throw bad(c < 0 ? "the file ends early" : "a value expected");
       }
     }
+  }
+
+  /**
+   * The field names a decoder knows ({@link #field}), matched from the file's bytes without making
+   * a String of each.
+   */
+  static final class Names {
+    private final byte[][] names;
+    private final int[] slots;
+
+    Names(String... names) {
+      this.names = new byte[names.length][];
+      slots = new int[Integer.highestOneBit(Math.max(names.length, 1) * 4) * 2];
+      java.util.Arrays.fill(slots, -1);
+      for (int i = 0; i < names.length; i++) {
+        byte[] b = names[i].getBytes(StandardCharsets.UTF_8);
+        this.names[i] = b;
+        int s = hash(b, 0, b.length) & (slots.length - 1);
+        while (slots[s] >= 0) {
+          s = (s + 1) & (slots.length - 1);
+        }
+        slots[s] = i;
+      }
+    }
+
+    private static int hash(byte[] b, int from, int to) {
+      int h = 0;
+      for (int i = from; i < to; i++) {
+        h = 31 * h + b[i];
+      }
+      return h ^ (h >>> 16);
+    }
+
+    /** Whether name {@code i} is {@code b[from, to)}. */
+    boolean is(int i, byte[] b, int from, int to) {
+      if (i < 0 || i >= names.length) {
+        return false;
+      }
+      byte[] n = names[i];
+      if (n.length != to - from) {
+        return false;
+      }
+      for (int k = 0; k < n.length; k++) {
+        if (n[k] != b[from + k]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The index of the name {@code b[from, to)}, -1 when not one of these. */
+    int find(byte[] b, int from, int to) {
+      int s = hash(b, from, to) & (slots.length - 1);
+      for (int i = slots[s]; i >= 0; s = (s + 1) & (slots.length - 1), i = slots[s]) {
+        byte[] n = names[i];
+        if (java.util.Arrays.equals(n, 0, n.length, b, from, to)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    int find(String name) {
+      byte[] b = name.getBytes(StandardCharsets.UTF_8);
+      return find(b, 0, b.length);
+    }
+  }
+
+  /** The object ends: what {@link #field} returns at its '}'. */
+  static final int END = -2;
+
+  /**
+   * A field not among the names: what {@link #field} returns (its value is to be read or skipped).
+   */
+  static final int OTHER = -1;
+
+  /**
+   * The current object's next field, as its index in {@code names} ({@link #OTHER} for another
+   * name, {@link #END} at the object's end, consumed), its ':' consumed: {@link #nextField} without
+   * a String per name. The name is checked first against {@code names}' {@code expected}th (the one
+   * a writer with a fixed field order puts next; -1 for none), then looked up.
+   */
+  int field(Names names, int expected) throws IOException {
+    int c = peek();
+    int[] n = counts.peek();
+    if (c == '}') {
+      pos++;
+      counts.pop();
+      return END;
+    }
+    if (n[0]++ > 0) {
+      if (c != ',') {
+        throw bad("',' or '}' expected");
+      }
+      pos++;
+      c = peek();
+    }
+    if (c != '"') {
+      throw bad("a field name expected");
+    }
+    pos++;
+    int found = Integer.MIN_VALUE;
+    for (int i = pos; i < lim; i++) { // a plain name within the buffer: matched in place
+      byte b = buf[i];
+      if (b == '"') {
+        found = names.is(expected, buf, pos, i) ? expected : names.find(buf, pos, i);
+        pos = i + 1;
+        break;
+      }
+      if (b == '\\' || b < 0x20) {
+        break;
+      }
+    }
+    if (found == Integer.MIN_VALUE) {
+      found = names.find(string());
+    }
+    expect(':');
+    return found;
+  }
+
+  /** Whether the next value is null (consumed when it is). */
+  boolean nullValue() throws IOException {
+    if (peek() != 'n') {
+      return false;
+    }
+    word("null");
+    return true;
+  }
+
+  /**
+   * The next value, an integer within a long, as a long (Jackson's {@code asLong} of it); anything
+   * else is an IOException.
+   */
+  long longValue() throws IOException {
+    int c = peek();
+    boolean negative = c == '-';
+    if (negative) {
+      pos++;
+    }
+    long v = 0; // negative, as Long.parseLong counts: Long.MIN_VALUE fits
+    int digits = 0;
+    while (pos < lim || fill()) {
+      int d = buf[pos] - '0';
+      if (d < 0 || d > 9) {
+        break;
+      }
+      digits++;
+      if (v < Long.MIN_VALUE / 10 || v * 10 < Long.MIN_VALUE + d) {
+        throw bad("an integer within a long expected");
+      }
+      v = v * 10 - d;
+      pos++;
+    }
+    if (digits == 0) {
+      throw bad("an integer expected");
+    }
+    if (pos < lim) {
+      byte x = buf[pos];
+      if (x == '.' || x == 'e' || x == 'E') {
+        throw bad("an integer expected");
+      }
+    }
+    if (!negative && v == Long.MIN_VALUE) {
+      throw bad("an integer within a long expected");
+    }
+    return negative ? v : -v;
+  }
+
+  /** The next value, an integer or null: the integer, {@code ifNull} for null. */
+  long longOr(long ifNull) throws IOException {
+    return nullValue() ? ifNull : longValue();
+  }
+
+  /** The next value, true or false. */
+  boolean booleanValue() throws IOException {
+    int c = peek();
+    if (c == 't') {
+      word("true");
+      return true;
+    }
+    if (c == 'f') {
+      word("false");
+      return false;
+    }
+    throw bad("true or false expected");
+  }
+
+  /**
+   * Recent strings by the hash of their bytes, so that repeated values (methods, targets, headers,
+   * field names) are one instance, made once.
+   */
+  private final String[] recent = new String[1024];
+
+  /** Whether {@code s} is the ASCII bytes {@code b[from, to)}. */
+  private static boolean sameAscii(String s, byte[] b, int from, int to) {
+    if (s.length() != to - from) {
+      return false;
+    }
+    for (int k = 0; k < s.length(); k++) {
+      if (s.charAt(k) != b[from + k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final int RECENT_MAX_LENGTH = 96;
+
+  /**
+   * The next value, a string or null: the string (the same instance for a short plain string read
+   * recently), null for null.
+   */
+  String text() throws IOException {
+    int c = peek();
+    if (c == 'n') {
+      word("null");
+      return null;
+    }
+    if (c != '"') {
+      throw bad("a string expected");
+    }
+    pos++;
+    return recentString();
+  }
+
+  /**
+   * A string's content after its opening quote, up to and with its closing quote, as {@link
+   * #string}; the same instance for a short plain string read recently.
+   */
+  private String recentString() throws IOException {
+    int end = Math.min(lim, pos + RECENT_MAX_LENGTH + 1);
+    for (int i = pos; i < end; i++) {
+      byte b = buf[i];
+      if (b == '"') {
+        int slot = Names.hash(buf, pos, i) & (recent.length - 1);
+        String s = recent[slot];
+        if (s == null || !sameAscii(s, buf, pos, i)) {
+          s = new String(buf, pos, i - pos, StandardCharsets.ISO_8859_1);
+          recent[slot] = s;
+        }
+        pos = i + 1;
+        return s;
+      }
+      if (b == '\\' || b < 0x20) {
+        break;
+      }
+    }
+    return string();
   }
 
   /** Skips the next value whole without building it. */
@@ -265,6 +515,25 @@ final class TreeReader implements AutoCloseable {
   }
 
   private JsonNode number() throws IOException {
+    // the common case, an integer of at most 18 digits within the buffer: no text made
+    int i = pos;
+    boolean negative = i < lim && buf[i] == '-';
+    if (negative) {
+      i++;
+    }
+    long fast = 0;
+    int start = i;
+    while (i < lim && i - start < 18 && buf[i] >= '0' && buf[i] <= '9') {
+      fast = fast * 10 + (buf[i++] - '0');
+    }
+    if (i > start && i < lim) {
+      byte x = buf[i];
+      if (x != '.' && x != 'e' && x != 'E' && (x < '0' || x > '9')) {
+        pos = i;
+        fast = negative ? -fast : fast;
+        return fast == (int) fast ? NODES.numberNode((int) fast) : NODES.numberNode(fast);
+      }
+    }
     StringBuilder b = new StringBuilder(20);
     boolean fraction = false;
     while (pos < lim || fill()) {

@@ -55,6 +55,37 @@ class ReportOutputsTest {
     assertEquals(Files.readString(har), stdout.out());
   }
 
+  /**
+   * The JSON report of a run with other formats is written into the first JSON output's file and
+   * read back from there (copied to the second): every output is the bytes it has alone, and
+   * nothing else is left in the directory.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"samples/nagle-post-split.pcap", "samples/keepalive-get.pcap"})
+  void everyOutputOfOneRunIsTheBytesItHasAlone(String sample) throws Exception {
+    String[] names = {"a.json", "r.md", "b.json", "r.har", "r.html", "r.txt"};
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("analyze", sample));
+    for (String n : names) {
+      args.add("-o");
+      args.add(tmp.resolve(n).toString());
+    }
+    MainTest.Result r = MainTest.run(args.toArray(new String[0]));
+    assertEquals(0, r.code(), r.err());
+    for (String n : names) {
+      Path alone = tmp.resolve("alone").resolve(n);
+      Files.createDirectories(alone.getParent());
+      MainTest.Result one = MainTest.run("analyze", sample, "-o", alone.toString());
+      assertEquals(0, one.code(), one.err());
+      assertArrayEquals(Files.readAllBytes(alone), Files.readAllBytes(tmp.resolve(n)), n);
+    }
+    try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+      assertEquals(
+          java.util.Set.of("a.json", "r.md", "b.json", "r.har", "r.html", "r.txt", "alone"),
+          left.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+    }
+  }
+
   @Test
   void singleOutputKeepsFormatOption() throws Exception {
     Path out = tmp.resolve("report.txt");

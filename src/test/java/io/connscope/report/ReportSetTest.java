@@ -69,6 +69,66 @@ class ReportSetTest {
     assertEquals("disk full", e.getCause().getMessage());
   }
 
+  /**
+   * With formats rendered from the JSON report, the JSON outputs are copied on a thread of their
+   * own while Markdown and HAR are rendered (the HAR entries on another): a failed copy still
+   * reaches the caller, after the rendering.
+   */
+  @Test
+  void aJsonCopyFailureBesideTheRenderingIsThrownToTheCaller() {
+    OutputStream broken =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            throw new IOException("disk full");
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            throw new IOException("disk full");
+          }
+        };
+    ByteArrayOutputStream md = new ByteArrayOutputStream();
+    ByteArrayOutputStream har = new ByteArrayOutputStream();
+    ReportSet set = new ReportSet("test", 2);
+    set.add(ReportFormat.MARKDOWN, md);
+    set.add(ReportFormat.JSON, broken);
+    set.add(ReportFormat.HAR, har);
+    UncheckedIOException e =
+        assertThrows(
+            UncheckedIOException.class,
+            () ->
+                Reports.run(
+                    new AnalysisConfig(),
+                    set,
+                    SamplesGoldenTest.SAMPLES.resolve("keepalive-get.pcap")));
+    assertEquals("disk full", e.getCause().getMessage());
+    assertTrue(har.size() > 0 && md.size() > 0, "rendered before the copy's failure is thrown");
+  }
+
+  /** Every format of one run, the JSON twice: each the bytes it has alone. */
+  @ParameterizedTest
+  @MethodSource("samples")
+  void jsonCopiesBesideTheRenderedFormatsAreTheJsonReport(Path sample) throws IOException {
+    String json = Reports.json(sample);
+    ByteArrayOutputStream j1 = new ByteArrayOutputStream();
+    ByteArrayOutputStream j2 = new ByteArrayOutputStream();
+    ByteArrayOutputStream har = new ByteArrayOutputStream();
+    ReportSet set = new ReportSet("test", 3);
+    set.add(ReportFormat.JSON, j1);
+    set.add(ReportFormat.HAR, har);
+    set.add(ReportFormat.JSON, j2);
+    Reports.run(new AnalysisConfig(), set, sample);
+    assertEquals(json, j1.toString(StandardCharsets.UTF_8));
+    assertEquals(json, j2.toString(StandardCharsets.UTF_8));
+    ByteArrayOutputStream alone = new ByteArrayOutputStream();
+    SavedReport.render(
+        SavedReport.read(new java.io.ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))),
+        ReportFormat.HAR,
+        alone);
+    assertEquals(alone.toString(StandardCharsets.UTF_8), har.toString(StandardCharsets.UTF_8));
+  }
+
   @Test
   void aTextFailureIsReportedAfterFinish() throws IOException {
     OutputStream broken =
