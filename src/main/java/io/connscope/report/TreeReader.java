@@ -414,18 +414,11 @@ final class TreeReader implements AutoCloseable {
    */
   private final String[] recent = new String[1024];
 
-  /** Whether {@code s} is the ASCII bytes {@code b[from, to)}. */
-  private static boolean sameAscii(String s, byte[] b, int from, int to) {
-    if (s.length() != to - from) {
-      return false;
-    }
-    for (int k = 0; k < s.length(); k++) {
-      if (s.charAt(k) != b[from + k]) {
-        return false;
-      }
-    }
-    return true;
-  }
+  /**
+   * The bytes of each of {@link #recent}, compared as arrays: a String compared char by char costs
+   * calls the JIT's first tier does not inline.
+   */
+  private final byte[][] recentBytes = new byte[1024][];
 
   private static final int RECENT_MAX_LENGTH = 96;
 
@@ -457,9 +450,11 @@ final class TreeReader implements AutoCloseable {
       if (b == '"') {
         int slot = Names.hash(buf, pos, i) & (recent.length - 1);
         String s = recent[slot];
-        if (s == null || !sameAscii(s, buf, pos, i)) {
+        byte[] known = recentBytes[slot];
+        if (s == null || !java.util.Arrays.equals(known, 0, known.length, buf, pos, i)) {
           s = new String(buf, pos, i - pos, StandardCharsets.ISO_8859_1);
           recent[slot] = s;
+          recentBytes[slot] = java.util.Arrays.copyOfRange(buf, pos, i);
         }
         pos = i + 1;
         return s;
