@@ -585,7 +585,9 @@ public final class JsonReportWriter implements ResultSink {
       bool(g, "tunnel", http.tunnel());
       startObject(g, "anomalies");
       for (Map.Entry<String, Long> e : http.anomalies().entrySet()) {
-        num(g, e.getKey(), e.getValue());
+        // a key from the data (a report read back may hold any): the generator escapes it, and
+        // only the writer's own names go through the cache of encoded names
+        g.writeNumberField(e.getKey(), e.getValue());
       }
       g.writeEndObject();
     }
@@ -597,7 +599,7 @@ public final class JsonReportWriter implements ResultSink {
     // per finding type on this connection: how many, the time they cost in total and the median
     startObject(g, "stall_summary");
     for (Map.Entry<String, ConnectionResult.StallSummary> e : c.stallSummary().entrySet()) {
-      startObject(g, e.getKey());
+      g.writeObjectFieldStart(e.getKey()); // a key from the data, as above
       num(g, "count", e.getValue().count());
       num(g, "total_us", e.getValue().totalUs());
       num(g, "median_us", e.getValue().medianUs());

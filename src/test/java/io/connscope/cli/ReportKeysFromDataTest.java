@@ -1,0 +1,37 @@
+package io.connscope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Map keys a report file brings (a connection's HTTP anomalies, its stall summary: the schema lets
+ * them be any string) are written back escaped, as any string from the data: an unpaired surrogate
+ * is an escape, not an internal error, and keys are not kept past the run.
+ */
+class ReportKeysFromDataTest {
+  @Test
+  void anyKeyOfTheDataIsWrittenBackEscaped(@TempDir Path tmp) throws Exception {
+    Path json = tmp.resolve("r.json");
+    MainTest.Result a =
+        MainTest.run("analyze", "samples/keepalive-get.pcap", "-o", json.toString());
+    assertEquals(0, a.code(), a.err());
+    String text = Files.readString(json, StandardCharsets.UTF_8);
+    assertTrue(text.contains("\"anomalies\":{}"), "a connection without anomalies");
+    Files.writeString(
+        json,
+        text.replaceFirst("\"anomalies\":\\{\\}", "\"anomalies\":{\"x\\\\ud800y\":1}"),
+        StandardCharsets.UTF_8);
+    Path out = tmp.resolve("again.json");
+    MainTest.Result r = MainTest.run("report", json.toString(), "-o", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(
+        Files.readString(out, StandardCharsets.UTF_8).contains("\"anomalies\":{\"x\\uD800y\":1}"),
+        "the key written back escaped");
+  }
+}
