@@ -151,6 +151,31 @@ class LauncherIT {
     // a quoted glob counts the files it matches (keepalive-get.pcap and others)
     assertEquals("1", tierStop(bound, "analyze", "samples/keepalive-get.pc?p"));
     assertEquals("4", tierStop(bound, "analyze", "samples/keepalive-*.pcap"));
+    // an option's value is no input, even one that looks like a glob ("*" would be every file
+    // here, target/ included)
+    assertEquals("1", tierStop(bound, "analyze", "-f", "ip[2:2] * 4 > 100", sample));
+    // a directory counts its own files, not its subdirectories'
+    Path dir = Files.createDirectories(tmp.resolve("dir"));
+    Files.copy(Paths.get(sample), dir.resolve("a.pcap"));
+    Files.write(Files.createDirectories(dir.resolve("old")).resolve("b.pcap"), new byte[2000]);
+    assertEquals("1", tierStop(bound, "analyze", dir.toString()));
+    Files.write(dir.resolve("c.pcap"), new byte[2000]);
+    assertEquals("4", tierStop(bound, "analyze", dir.toString()));
+    // a live capture runs tiered whatever files it names
+    assertEquals("4", tierStop(Map.of(), "capture", "--help", sample));
+  }
+
+  /** A launcher setting that means nothing is said once, and the choice goes on without it. */
+  @Test
+  void aBadJitSettingIsOneLineAndIgnored() throws Exception {
+    Run r = run(Map.of("CONNSCOPE_JIT", "C1"), "--version");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("connscope: CONNSCOPE_JIT is c1 or tiered, not: C1 (ignored)", r.err().strip());
+    Run m = run(Map.of("CONNSCOPE_C1_MAX_BYTES", "1g"), "--version");
+    assertEquals(0, m.code(), m.err());
+    assertEquals(
+        "connscope: CONNSCOPE_C1_MAX_BYTES is not a number of bytes: 1g (ignored)",
+        m.err().strip());
   }
 
   /** The TieredStopAtLevel the launcher's JVM ran with. */
