@@ -33,8 +33,10 @@ import java.util.Map;
 final class ConnectionResults {
   private static final String[] HEADERS = TransactionResult.KEPT_HEADERS.toArray(new String[0]);
 
-  /** Per kept name, the values of the message being copied (empty between messages). */
-  private final String[] joined = new String[HEADERS.length];
+  /** Per kept name, the first value of the message being copied, and the others joined to it. */
+  private final String[] first = new String[HEADERS.length];
+
+  private final StringBuilder[] more = new StringBuilder[HEADERS.length];
 
   /**
    * Transaction {@code t} of {@code c}, with {@code c}'s handshake as it is now; its connection id
@@ -120,8 +122,12 @@ final class ConnectionResults {
     if (n == 0) {
       return Map.of();
     }
-    // one pass over the fields, each put at its name's place (values of one name joined)
-    String[] v = joined;
+    // one pass over the fields, each put at its name's place (the values of a repeated name
+    // joined in a builder, linear in their length)
+    String[] v = first;
+    StringBuilder[] m = more;
+    java.util.Arrays.fill(v, null);
+    java.util.Arrays.fill(m, null);
     int kinds = 0;
     for (int i = 0; i < n; i++) {
       int k = keptIndex(h.name(i));
@@ -132,7 +138,7 @@ final class ConnectionResults {
         v[k] = h.value(i);
         kinds++;
       } else {
-        v[k] = v[k] + ", " + h.value(i);
+        (m[k] == null ? m[k] = new StringBuilder(v[k]) : m[k]).append(", ").append(h.value(i));
       }
     }
     if (kinds == 0) {
@@ -143,9 +149,8 @@ final class ConnectionResults {
     for (int k = 0; k < HEADERS.length; k++) {
       if (v[k] != null) {
         pairs[2 * size] = HEADERS[k];
-        pairs[2 * size + 1] = v[k];
+        pairs[2 * size + 1] = m[k] == null ? v[k] : m[k].toString();
         size++;
-        v[k] = null;
       }
     }
     return HeaderMap.own(pairs, size);
