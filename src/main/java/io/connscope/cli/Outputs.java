@@ -206,7 +206,6 @@ final class Outputs {
         if (raw == null) {
           throw new IOException("cannot create a temporary file in " + dir);
         }
-        keepPermissions(dest, temp);
         OutputStream o = new BufferedOutputStream(raw, 1 << 16);
         targets.add(new Target(p, dest, temp, o));
         return o;
@@ -262,6 +261,10 @@ final class Outputs {
           continue;
         }
         try {
+          // the target's permissions only now: until the rename this run reads its temporary
+          // file back (the JSON report the other formats are rendered from), whatever the
+          // target's mode
+          keepPermissions(t.dest, t.temp);
           Files.move(
               t.temp, t.dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           t.done = true;
