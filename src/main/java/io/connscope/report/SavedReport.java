@@ -156,10 +156,19 @@ public final class SavedReport {
         } else if (each != null) {
           src.transactions(each);
         }
-      } finally {
+      } catch (IOException | RuntimeException | Error e) {
         if (beside != null) {
-          beside.finish();
+          try {
+            beside
+                .finish(); // the HAR thread stopped either way; the pass's failure is the one told
+          } catch (IOException | RuntimeException | Error f) {
+            e.addSuppressed(f);
+          }
         }
+        throw e;
+      }
+      if (beside != null) {
+        beside.finish();
       }
       boolean harWritten = false;
       for (int i = 0; i < formats.size(); i++) {
