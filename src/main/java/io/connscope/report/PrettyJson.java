@@ -254,17 +254,7 @@ final class PrettyJson {
       buf[len++] = '-';
       v = -v;
     }
-    int digits = 1;
-    for (long x = v; x >= 10; x /= 10) {
-      digits++;
-    }
-    int at = len + digits;
-    long x = v;
-    do {
-      buf[--at] = (byte) ('0' + (int) (x % 10));
-      x /= 10;
-    } while (x != 0);
-    len += digits;
+    len = TransactionJson.digits(buf, len, v);
   }
 
   /**

@@ -220,17 +220,25 @@ final class TransactionJson {
       return;
     }
     room(20);
-    int digits = 1;
+    len = digits(buf, len, v);
+  }
+
+  /**
+   * Writes {@code v} (not negative) in decimal into {@code buf} at {@code at}, digit by digit (no
+   * String); returns the index after it. The caller made room for 19 digits.
+   */
+  static int digits(byte[] buf, int at, long v) {
+    int n = 1;
     for (long x = v; x >= 10; x /= 10) {
-      digits++;
+      n++;
     }
-    int at = len + digits;
+    int i = at + n;
     long x = v;
     do {
-      buf[--at] = (byte) ('0' + (int) (x % 10));
+      buf[--i] = (byte) ('0' + (int) (x % 10));
       x /= 10;
     } while (x != 0);
-    len += digits;
+    return at + n;
   }
 
   private void num(SerializedString name, long v) {

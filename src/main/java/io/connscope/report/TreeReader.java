@@ -117,15 +117,16 @@ final class TreeReader implements AutoCloseable {
   }
 
   /**
-   * The name of the current object's next field (its ':' consumed), or null at its end (consumed).
+   * Moves past the separator and opening quote of the current object's next field name: true when
+   * the name follows, false at the object's end (its '}' consumed).
    */
-  String nextField() throws IOException {
+  private boolean atFieldName() throws IOException {
     int c = peek();
     int[] n = counts.peek();
     if (c == '}') {
       pos++;
       counts.pop();
-      return null;
+      return false;
     }
     if (n[0]++ > 0) {
       if (c != ',') {
@@ -138,6 +139,16 @@ final class TreeReader implements AutoCloseable {
       throw bad("a field name expected");
     }
     pos++;
+    return true;
+  }
+
+  /**
+   * The name of the current object's next field (its ':' consumed), or null at its end (consumed).
+   */
+  String nextField() throws IOException {
+    if (!atFieldName()) {
+      return null;
+    }
     String name = recentString();
     expect(':');
     return name;
@@ -304,24 +315,9 @@ final class TreeReader implements AutoCloseable {
    * a writer with a fixed field order puts next; -1 for none), then looked up.
    */
   int field(Names names, int expected) throws IOException {
-    int c = peek();
-    int[] n = counts.peek();
-    if (c == '}') {
-      pos++;
-      counts.pop();
+    if (!atFieldName()) {
       return END;
     }
-    if (n[0]++ > 0) {
-      if (c != ',') {
-        throw bad("',' or '}' expected");
-      }
-      pos++;
-      c = peek();
-    }
-    if (c != '"') {
-      throw bad("a field name expected");
-    }
-    pos++;
     int found = Integer.MIN_VALUE;
     for (int i = pos; i < lim; i++) { // a plain name within the buffer: matched in place
       byte b = buf[i];
