@@ -29,12 +29,32 @@ public final class Headers {
 
   /** First value of {@code lowerName}, or null. */
   public String get(String lowerName) {
+    // a kept name is stored as the list's own string ({@link #add}), which a literal is too: found
+    // by identity, and when it is one of the list's strings and not found so, it is absent
+    for (int i = 0; i < size; i++) {
+      if (fields[2 * i] == lowerName) {
+        return fields[2 * i + 1];
+      }
+    }
+    if (keptIndex(lowerName) >= 0) {
+      return null;
+    }
     for (int i = 0; i < size; i++) {
       if (fields[2 * i].equals(lowerName)) {
         return fields[2 * i + 1];
       }
     }
     return null;
+  }
+
+  /** The place of {@code name} among the kept names' own strings (by identity), -1 if not one. */
+  private static int keptIndex(String name) {
+    for (int k = 0; k < KEPT_NAMES.length; k++) {
+      if (KEPT_NAMES[k] == name) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   /** Every value of {@code lowerName}, in order (empty when absent). */
@@ -82,9 +102,22 @@ public final class Headers {
       // room for 8 at once: most messages keep 3 to 6 (host, connection, content-length, ...)
       fields = java.util.Arrays.copyOf(fields, Math.max(16, fields.length * 2));
     }
-    fields[2 * size] = lowerName;
+    fields[2 * size] = canonical(lowerName);
     fields[2 * size + 1] = value;
     size++;
+  }
+
+  /** A kept name as the list's own string (what {@link #get} finds by identity). */
+  private static String canonical(String lowerName) {
+    if (keptIndex(lowerName) >= 0) {
+      return lowerName;
+    }
+    for (String n : KEPT_NAMES) {
+      if (n.equals(lowerName)) {
+        return n;
+      }
+    }
+    return lowerName;
   }
 
   /** Appends an obs-fold continuation to the last kept value (RFC 7230 3.2.4: replace by SP). */
