@@ -1,0 +1,27 @@
+package io.connscope.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Headers#get} finds a kept name whatever String instance it was added or asked with (the
+ * parser's, a literal, a copy), and another name by its text.
+ */
+class HeadersGetTest {
+  @Test
+  void findsANameByItsTextWhateverTheInstance() {
+    Headers h = new Headers();
+    h.add(new String("host"), "example.com"); // not the kept list's own string
+    h.add("connection", "close");
+    h.add(new String("x-other"), "1");
+    assertEquals("example.com", h.get("host"));
+    assertEquals("example.com", h.get(new String("host")));
+    assertEquals("close", h.get(new String("connection")));
+    assertEquals("1", h.get("x-other"));
+    assertNull(h.get("upgrade"));
+    assertNull(h.get(new String("via")));
+    assertEquals("host", h.name(0));
+  }
+}
