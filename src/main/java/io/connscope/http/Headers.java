@@ -27,16 +27,23 @@ public final class Headers {
   private int size;
   private int count;
 
+  /**
+   * Every name was stored by {@link #add} (so a kept one is the list's own string). Transient: a
+   * deserialized copy (the Spark job's Kryo) holds other String instances, and searches by text.
+   */
+  private transient boolean namesCanonical;
+
   /** First value of {@code lowerName}, or null. */
   public String get(String lowerName) {
-    // a kept name is stored as the list's own string ({@link #add}), which a literal is too: found
-    // by identity, and when it is one of the list's strings and not found so, it is absent
+    // add() stores a kept name as the list's own string, which a literal is too: found by
+    // identity, and when it is one of the list's strings and not found so, it is absent. A copy
+    // made otherwise (deserialized: the flag is transient) is searched by text.
     for (int i = 0; i < size; i++) {
       if (fields[2 * i] == lowerName) {
         return fields[2 * i + 1];
       }
     }
-    if (keptIndex(lowerName) >= 0) {
+    if (namesCanonical && keptIndex(lowerName) >= 0) {
       return null;
     }
     for (int i = 0; i < size; i++) {
@@ -103,6 +110,7 @@ public final class Headers {
       fields = java.util.Arrays.copyOf(fields, Math.max(16, fields.length * 2));
     }
     fields[2 * size] = canonical(lowerName);
+    namesCanonical = true;
     fields[2 * size + 1] = value;
     size++;
   }
