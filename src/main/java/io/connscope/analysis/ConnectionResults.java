@@ -130,7 +130,7 @@ final class ConnectionResults {
     java.util.Arrays.fill(m, null);
     int kinds = 0;
     for (int i = 0; i < n; i++) {
-      int k = keptIndex(h.name(i));
+      int k = h.keptPlace(i); // Headers.KEPT and HEADERS are both KeptHeaders.NAMES
       if (k < 0) {
         continue;
       }
@@ -154,24 +154,6 @@ final class ConnectionResults {
       }
     }
     return HeaderMap.own(pairs, size);
-  }
-
-  /**
-   * The place of kept name {@code name} in {@link #HEADERS}: the parser keeps the list's own
-   * strings, so identity finds it; equality for any other string; -1 for a name not kept.
-   */
-  private static int keptIndex(String name) {
-    for (int k = 0; k < HEADERS.length; k++) {
-      if (HEADERS[k] == name) {
-        return k;
-      }
-    }
-    for (int k = 0; k < HEADERS.length; k++) {
-      if (HEADERS[k].equals(name)) {
-        return k;
-      }
-    }
-    return -1;
   }
 
   /**

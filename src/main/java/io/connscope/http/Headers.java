@@ -64,6 +64,26 @@ public final class Headers {
     return -1;
   }
 
+  /** The place of {@code name} in {@link #KEPT}: by identity, else by text; -1 if not kept. */
+  private static int keptPlace(String name) {
+    int k = keptIndex(name);
+    for (int j = 0; k < 0 && j < KEPT_NAMES.length; j++) {
+      if (KEPT_NAMES[j].equals(name)) {
+        k = j;
+      }
+    }
+    return k;
+  }
+
+  /**
+   * The place of field {@code i}'s name in {@link #KEPT}, -1 for a name not kept (identity finds
+   * the names {@link #add} stored; a deserialized copy's by text).
+   */
+  public int keptPlace(int i) {
+    java.util.Objects.checkIndex(i, size);
+    return namesCanonical ? keptIndex(fields[2 * i]) : keptPlace(fields[2 * i]);
+  }
+
   /** Every value of {@code lowerName}, in order (empty when absent). */
   public List<String> getAll(String lowerName) {
     List<String> out = null;
@@ -117,15 +137,8 @@ public final class Headers {
 
   /** A kept name as the list's own string (what {@link #get} finds by identity). */
   private static String canonical(String lowerName) {
-    if (keptIndex(lowerName) >= 0) {
-      return lowerName;
-    }
-    for (String n : KEPT_NAMES) {
-      if (n.equals(lowerName)) {
-        return n;
-      }
-    }
-    return lowerName;
+    int k = keptPlace(lowerName);
+    return k >= 0 ? KEPT_NAMES[k] : lowerName;
   }
 
   /** Appends an obs-fold continuation to the last kept value (RFC 7230 3.2.4: replace by SP). */
