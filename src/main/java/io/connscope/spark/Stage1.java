@@ -166,6 +166,16 @@ final class Stage1 implements Iterator<Stage1Out> {
     return finish();
   }
 
+  /** The host pair a decoded IP frame is keyed by. */
+  static HostPair hostPair(FrameDecoder d) {
+    return HostPair.of(d.ipVersion(), d.srcHi(), d.srcLo(), d.dstHi(), d.dstLo());
+  }
+
+  /** The port pair of a decoded frame ({@link Parts#ports}), -1 when it is no whole TCP segment. */
+  static int ports(FrameDecoder d, DecodeStatus status) {
+    return status == DecodeStatus.OK ? Parts.ports(d.tcp().srcPort(), d.tcp().dstPort()) : -1;
+  }
+
   private Stage1Out frame(CaptureInfo info, ByteBuffer buf, int off, DecodeStatus status) {
     Frame f = new Frame();
     f.file = split.file;
@@ -178,17 +188,10 @@ final class Stage1 implements Iterator<Stage1Out> {
     f.data = new byte[info.capturedLength];
     buf.get(off, f.data, 0, info.capturedLength);
     Stage1Out o = new Stage1Out();
-    o.key =
-        HostPair.of(
-            decoder.ipVersion(),
-            decoder.srcHi(),
-            decoder.srcLo(),
-            decoder.dstHi(),
-            decoder.dstLo());
+    o.key = hostPair(decoder);
     o.frame = f;
-    if (status == DecodeStatus.OK) {
-      o.ports = Parts.ports(decoder.tcp().srcPort(), decoder.tcp().dstPort());
-    } else if (status == DecodeStatus.IP_FRAGMENT && fragmented.add(o.key)) {
+    o.ports = ports(decoder, status);
+    if (status == DecodeStatus.IP_FRAGMENT && fragmented.add(o.key)) {
       summary.fragmented.add(o.key);
     }
     return o;

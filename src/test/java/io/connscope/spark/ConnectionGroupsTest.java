@@ -134,16 +134,9 @@ class ConnectionGroupsTest {
           continue;
         }
         Frame f = new Frame();
-        f.pair =
-            HostPair.of(
-                decoder.ipVersion(),
-                decoder.srcHi(),
-                decoder.srcLo(),
-                decoder.dstHi(),
-                decoder.dstLo());
-        if (status == DecodeStatus.OK) {
-          f.ports = Parts.ports(decoder.tcp().srcPort(), decoder.tcp().dstPort());
-        } else if (status == DecodeStatus.IP_FRAGMENT) {
+        f.pair = Stage1.hostPair(decoder); // stage 1's own keying
+        f.ports = Stage1.ports(decoder, status);
+        if (status == DecodeStatus.IP_FRAGMENT) {
           fragmented.add(f.pair);
         }
         f.number = n;
