@@ -219,17 +219,7 @@ public final class ReportSet implements ResultSink {
     }
 
     void join() {
-      boolean interrupted = false;
-      while (thread.isAlive()) {
-        try {
-          thread.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      WriterThread.join(thread);
     }
   }
 

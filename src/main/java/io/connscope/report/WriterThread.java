@@ -96,10 +96,19 @@ final class WriterThread {
     add(FINISH, capture);
     finished = true;
     handOver(true);
+    join(thread);
+    rethrow();
+  }
+
+  /**
+   * Waits until {@code t} has ended, through interrupts (an interrupt is kept for the caller): the
+   * report's threads are never abandoned half-way.
+   */
+  static void join(Thread t) {
     boolean interrupted = false;
-    while (thread.isAlive()) {
+    while (t.isAlive()) {
       try {
-        thread.join();
+        t.join();
       } catch (InterruptedException e) {
         interrupted = true;
       }
@@ -107,7 +116,6 @@ final class WriterThread {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    rethrow();
   }
 
   /** True while the writers' thread runs (it ends with {@link #finish}). */
