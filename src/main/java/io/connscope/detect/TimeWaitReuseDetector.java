@@ -22,6 +22,7 @@ package io.connscope.detect;
 
 import io.connscope.common.Addresses;
 import io.connscope.common.Direction;
+import io.connscope.common.TupleWindow;
 import io.connscope.detect.facts.DetectOptions;
 import io.connscope.detect.facts.PairAggregator;
 import io.connscope.detect.facts.SeverityRule;
@@ -42,36 +43,8 @@ import java.util.function.Consumer;
 public final class TimeWaitReuseDetector implements CrossDetector {
   public static final String TYPE = "tcp.time_wait_reuse";
 
-  /**
-   * A connection's 4-tuple. hashCode and equals are written out (the values a record generates):
-   * they run for every connection, and the generated ones go through method handles.
-   */
-  record Tuple(int ipVersion, long cHi, long cLo, int cPort, long sHi, long sLo, int sPort) {
-    @Override
-    public int hashCode() {
-      int h = ipVersion;
-      h = 31 * h + Long.hashCode(cHi);
-      h = 31 * h + Long.hashCode(cLo);
-      h = 31 * h + cPort;
-      h = 31 * h + Long.hashCode(sHi);
-      h = 31 * h + Long.hashCode(sLo);
-      return 31 * h + sPort;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Tuple t
-          && ipVersion == t.ipVersion
-          && cHi == t.cHi
-          && cLo == t.cLo
-          && cPort == t.cPort
-          && sHi == t.sHi
-          && sLo == t.sLo
-          && sPort == t.sPort;
-    }
-  }
-
-  private record Closed(long endUs, int closedBy, long closeFrame) {}
+  /** Values of a closed tuple in {@link #closed}: when, who closed first, the closing frame. */
+  private static final int END_US = 0, CLOSED_BY = 1, CLOSE_FRAME = 2;
 
   private static final class Stats {
     final String firstConnection;
@@ -84,37 +57,34 @@ public final class TimeWaitReuseDetector implements CrossDetector {
   }
 
   private final DetectOptions options;
-  private final LinkedHashMap<Tuple, Closed> closed;
+
+  /**
+   * The last closed tuples, oldest first, in primitive arrays (a window of tens of thousands that
+   * churns, held as objects, made every young collection copy its newest entries): key client
+   * address, server address, then ip version, client port and server port in one long.
+   */
+  private final TupleWindow closed = new TupleWindow(3, false);
+
+  private final int maxClosed;
   private final LinkedHashMap<PairAggregator.Key, Stats> pairs = new LinkedHashMap<>();
 
   public TimeWaitReuseDetector(DetectOptions options) {
     this.options = options;
-    int cap = Math.max(1, options.maxClosedTuples);
-    this.closed =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<Tuple, Closed> e) {
-            return size() > cap;
-          }
-        };
+    this.maxClosed = Math.max(1, options.maxClosedTuples);
   }
 
   @Override
   public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
-    Tuple k =
-        new Tuple(
-            c.ipVersion(),
-            c.clientAddrHi(),
-            c.clientAddrLo(),
-            c.clientPort(),
-            c.serverAddrHi(),
-            c.serverAddrLo(),
-            c.serverPort());
-    Closed prev = closed.remove(k);
-    if (prev != null && c.synFrame() >= 0) {
-      long delay = c.synTsMicros() - prev.endUs;
-      if (delay >= 0 && delay < options.timeWaitMicros) {
-        note(c, prev, delay);
+    long ports = (long) c.ipVersion() << 32 | (long) c.clientPort() << 16 | c.serverPort();
+    int prev =
+        closed.find(c.clientAddrHi(), c.clientAddrLo(), c.serverAddrHi(), c.serverAddrLo(), ports);
+    if (prev >= 0) {
+      closed.remove(prev);
+      if (c.synFrame() >= 0) {
+        long delay = c.synTsMicros() - closed.get(prev, END_US);
+        if (delay >= 0 && delay < options.timeWaitMicros) {
+          note(c, (int) closed.get(prev, CLOSED_BY), closed.get(prev, CLOSE_FRAME), delay);
+        }
       }
     }
     Connection.CloseReason r = c.closeReason();
@@ -126,18 +96,25 @@ public final class TimeWaitReuseDetector implements CrossDetector {
             && c.half(c.closedFirstBy()).finFrame() >= 0
             && c.half(c.closedFirstBy()).rstFrame() < 0;
     if (finClosed) {
-      closed.put(
-          k, new Closed(c.lastTsMicros(), c.closedFirstBy(), c.half(c.closedFirstBy()).finFrame()));
+      int k =
+          closed.addLast(
+              c.clientAddrHi(), c.clientAddrLo(), c.serverAddrHi(), c.serverAddrLo(), ports);
+      closed.set(k, END_US, c.lastTsMicros());
+      closed.set(k, CLOSED_BY, c.closedFirstBy());
+      closed.set(k, CLOSE_FRAME, c.half(c.closedFirstBy()).finFrame());
+      while (closed.size() > maxClosed) {
+        closed.pollFirst(); // the least recently closed live tuple, and dead ones before it
+      }
     }
   }
 
-  private void note(ConnectionView c, Closed prev, long delay) {
+  private void note(ConnectionView c, int closedBy, long closeFrame, long delay) {
     Stats s = PairAggregator.Key.getOrAdd(pairs, c, options.maxPairs, (k, id) -> new Stats(id));
     if (s == null) {
       return;
     }
     s.reuses++;
-    if (prev.closedBy == Direction.CLIENT) {
+    if (closedBy == Direction.CLIENT) {
       s.byClient++;
     } else {
       s.byServer++;
@@ -152,7 +129,7 @@ public final class TimeWaitReuseDetector implements CrossDetector {
       s.neverOpened++;
     }
     if (s.frames.size() < 20) {
-      s.frames.add(prev.closeFrame);
+      s.frames.add(closeFrame);
       s.frames.add(c.synFrame());
     }
   }

@@ -1,7 +1,7 @@
 package io.connscope.tcp;
 
+import io.connscope.common.TupleWindow;
 import io.connscope.common.Warnings;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -55,8 +55,19 @@ public final class ConnectionTable {
 
   private final ConnectionHandler handler;
   private final HashMap<Key, TableEntry> open = new HashMap<>();
-  private final HashMap<Key, Tomb> closed = new HashMap<>();
-  private final ArrayDeque<Tomb> tombs = new ArrayDeque<>();
+
+  /**
+   * Tombstones, oldest first (those of a tuple closed again, or reused, stay in the order, dead):
+   * key, then {@link #TOMB_CLOSE_TS}... In primitive arrays, so that a capture of many short
+   * connections does not make each young collection copy the last few thousand.
+   */
+  private final TupleWindow tombs = new TupleWindow(6, true);
+
+  private static final int TOMB_CLOSE_TS = 0,
+      TOMB_CLIENT_HI = 1,
+      TOMB_CLIENT_LO = 2,
+      TOMB_CLIENT_PORT = 3,
+      TOMB_END = 4; // and 5: where each original direction ended
   private final Key probe = new Key();
 
   /** Reused to replay an {@link Attempt}'s packets. */
@@ -132,7 +143,7 @@ public final class ConnectionTable {
     out[2] = context.peakBuffered;
     out[3] = context.peakTimeline;
     peakOpen = open.size();
-    peakTombs = tombs.size();
+    peakTombs = tombs.length();
     context.peakBuffered = context.totalBuffered;
     context.peakTimeline = context.timelineEntries;
   }
@@ -165,13 +176,13 @@ public final class ConnectionTable {
     Connection c = (Connection) e;
     if (c == null) {
       long reuseDelay = -1;
-      Tomb t = closed.isEmpty() ? null : closed.get(probe);
-      if (t != null) {
+      int t = tombs.size() == 0 ? -1 : findTomb(probe);
+      if (t >= 0) {
         if (!s.syn() || s.hasAck()) {
           // a SYN/ACK far from where its direction ended answers a new connection whose SYN
           // the capture missed; any other packet near the old ends is a late one
-          boolean newSynAck = s.syn() && t.farFromEnd(s);
-          if (!newSynAck && (s.syn() || !t.looksNew(s))) {
+          boolean newSynAck = s.syn() && farFromEnd(t, s);
+          if (!newSynAck && (s.syn() || !looksNew(t, s))) {
             warnings.count("tcp.packet_after_close", s.frame);
             return;
           }
@@ -179,8 +190,8 @@ public final class ConnectionTable {
             warnings.count("tcp.midstream_after_close", s.frame);
           }
         }
-        closed.remove(t.key);
-        reuseDelay = now - t.closeTs;
+        tombs.remove(t);
+        reuseDelay = now - tombs.get(t, TOMB_CLOSE_TS);
       }
       makeRoom(s);
       if (Attempt.handshakeOnly(s)) {
@@ -223,7 +234,6 @@ public final class ConnectionTable {
       }
       finish(e, Connection.CloseReason.CAPTURE_END, e.lastTs(), false);
     }
-    closed.clear();
     tombs.clear();
   }
 
@@ -360,11 +370,9 @@ public final class ConnectionTable {
         && (byTcp
             || reason == Connection.CloseReason.IDLE
             || reason == Connection.CloseReason.EVICTED)) {
-      Tomb t = new Tomb(c, ts);
-      closed.put(t.key, t);
-      tombs.addLast(t);
-      if (tombs.size() > peakTombs) {
-        peakTombs = tombs.size();
+      bury(c, ts);
+      if (tombs.length() > peakTombs) {
+        peakTombs = tombs.length();
       }
     }
     handler.closed(c);
@@ -378,13 +386,10 @@ public final class ConnectionTable {
         finish(lruHead, Connection.CloseReason.IDLE, lruHead.lastTs() + idle, false);
       }
     }
-    while (!tombs.isEmpty()
-        && (now - tombs.peekFirst().closeTs >= options.timeWaitMicros
-            || tombs.size() > Math.max(1, options.maxConnections))) {
-      Tomb t = tombs.pollFirst();
-      if (closed.get(t.key) == t) {
-        closed.remove(t.key);
-      }
+    while (tombs.length() > 0
+        && (now - tombs.get(tombs.first(), TOMB_CLOSE_TS) >= options.timeWaitMicros
+            || tombs.length() > Math.max(1, options.maxConnections))) {
+      tombs.pollFirst();
     }
   }
 
@@ -413,39 +418,41 @@ public final class ConnectionTable {
     c.lruNext = null;
   }
 
-  /** What remains of a tuple closed by TCP, to recognise its late packets. */
-  private static final class Tomb {
-    final Key key;
-    final long closeTs;
-    final long clientHi, clientLo;
-    final int clientPort;
-    final long[] endSeq = new long[2];
+  /** Remembers what remains of {@code c}, closed by TCP at {@code closeTs}: its late packets. */
+  private void bury(Connection c, long closeTs) {
+    Key k = c.key;
+    int t = tombs.addLast(k.aHi, k.aLo, k.bHi, k.bLo, (long) k.aPort << 16 | k.bPort);
+    boolean swapped = c.half(StreamControl.CLIENT) != c.origHalf(0);
+    tombs.set(t, TOMB_CLOSE_TS, closeTs);
+    tombs.set(t, TOMB_CLIENT_HI, swapped ? c.serverAddrHi() : c.clientAddrHi());
+    tombs.set(t, TOMB_CLIENT_LO, swapped ? c.serverAddrLo() : c.clientAddrLo());
+    tombs.set(t, TOMB_CLIENT_PORT, swapped ? c.serverPort() : c.clientPort());
+    tombs.set(t, TOMB_END, c.origHalf(0).highSeq);
+    tombs.set(t, TOMB_END + 1, c.origHalf(1).highSeq);
+  }
 
-    Tomb(Connection c, long closeTs) {
-      this.key = c.key;
-      this.closeTs = closeTs;
-      boolean swapped = c.half(StreamControl.CLIENT) != c.origHalf(0);
-      this.clientHi = swapped ? c.serverAddrHi() : c.clientAddrHi();
-      this.clientLo = swapped ? c.serverAddrLo() : c.clientAddrLo();
-      this.clientPort = swapped ? c.serverPort() : c.clientPort();
-      endSeq[0] = c.origHalf(0).highSeq;
-      endSeq[1] = c.origHalf(1).highSeq;
-    }
+  private int findTomb(Key k) {
+    return tombs.find(k.aHi, k.aLo, k.bHi, k.bLo, (long) k.aPort << 16 | k.bPort);
+  }
 
-    /** True for data far from where its direction ended. */
-    boolean looksNew(Segment s) {
-      if (s.payloadWireLength <= 0 && s.payloadLength <= 0) {
-        return false;
-      }
-      return farFromEnd(s);
+  /** True for data far from where its direction ended in tombstone {@code t}. */
+  private boolean looksNew(int t, Segment s) {
+    if (s.payloadWireLength <= 0 && s.payloadLength <= 0) {
+      return false;
     }
+    return farFromEnd(t, s);
+  }
 
-    /** True for a sequence number far from where its direction ended. */
-    boolean farFromEnd(Segment s) {
-      int o = s.srcPort == clientPort && s.srcLo == clientLo && s.srcHi == clientHi ? 0 : 1;
-      int d = Seq.diff(s.seq & Seq.MASK, endSeq[o]);
-      return d > LATE_WINDOW || d < -LATE_WINDOW;
-    }
+  /** True for a sequence number far from where its direction ended in tombstone {@code t}. */
+  private boolean farFromEnd(int t, Segment s) {
+    int o =
+        s.srcPort == tombs.get(t, TOMB_CLIENT_PORT)
+                && s.srcLo == tombs.get(t, TOMB_CLIENT_LO)
+                && s.srcHi == tombs.get(t, TOMB_CLIENT_HI)
+            ? 0
+            : 1;
+    int d = Seq.diff(s.seq & Seq.MASK, tombs.get(t, TOMB_END + o));
+    return d > LATE_WINDOW || d < -LATE_WINDOW;
   }
 
   /** A 4-tuple in canonical order (lower endpoint first), so both directions find it. */
