@@ -30,6 +30,17 @@ public final class CaptureFiles {
    */
   public static PacketSource open(Path file, Warnings warnings, long frameNumberBase)
       throws IOException {
+    return open(
+        file, warnings, frameNumberBase, CaptureInput.READ_AHEAD_MIN_BYTES, ReadAhead.CHUNK_BYTES);
+  }
+
+  /**
+   * As {@link #open(Path, Warnings, long)}, the file read ahead from {@code readAheadMin} bytes on,
+   * in chunks of {@code chunkBytes}.
+   */
+  static PacketSource open(
+      Path file, Warnings warnings, long frameNumberBase, long readAheadMin, int chunkBytes)
+      throws IOException {
     byte[] head = new byte[4];
     int n;
     try (InputStream s = Files.newInputStream(file)) {
@@ -39,7 +50,10 @@ public final class CaptureFiles {
       throw new CaptureFormatException(file + ": empty file");
     }
     boolean gzip = n >= 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b;
-    CaptureInput in = gzip ? CaptureInput.gzip(file, warnings) : CaptureInput.plain(file, warnings);
+    CaptureInput in =
+        gzip
+            ? CaptureInput.gzip(file, warnings, readAheadMin, chunkBytes)
+            : CaptureInput.plain(file, warnings, readAheadMin, chunkBytes);
     try {
       PacketSource source = detect(in, gzip, warnings, frameNumberBase, file.toString());
       in = null; // owned by the source now

@@ -13,8 +13,10 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * The byte window the file readers parse from: one heap array, filled in large chunks straight from
- * a {@link FileChannel} (or a {@link GZIPInputStream}), from which frames are served in place.
+ * The byte window the file readers parse from: one heap array, filled in large chunks from a {@link
+ * FileChannel} (or a {@link GZIPInputStream}), from which frames are served in place. A file of at
+ * least {@link #READ_AHEAD_MIN_BYTES} is read ahead on a thread of its own ({@link ReadAhead}),
+ * which leaves the parsing thread one copy from memory per byte.
  *
  * <p>Unconsumed bytes live in {@code [pos, lim)}. {@link #ensure(int)} makes at least {@code n} of
  * them available, moving the unconsumed tail to the front when a record straddles the end of the
@@ -25,11 +27,17 @@ final class CaptureInput implements AutoCloseable {
   /** Read chunk: large enough that per-read overhead vanishes, small enough for many files. */
   static final int DEFAULT_CAPACITY = 1 << 20;
 
+  /** Files from this size on (compressed size for gzip) are read ahead. */
+  static final long READ_AHEAD_MIN_BYTES = 8L << 20;
+
   private final String name;
   private final FileChannel channel;
   private final InputStream stream;
   private final CountingStream compressed;
   private final Warnings warnings;
+
+  /** Reads the file ahead, when it is large enough; null otherwise. */
+  private ReadAhead ahead;
 
   private byte[] array;
   private ByteBuffer buffer;
@@ -57,15 +65,26 @@ final class CaptureInput implements AutoCloseable {
     allocate(capacity);
   }
 
-  /** Reads {@code file} as is. */
-  static CaptureInput plain(Path file, Warnings warnings) throws IOException {
+  /**
+   * Reads {@code file} as is; ahead, in chunks of {@code chunk}, when it has at least {@code min}
+   * bytes.
+   */
+  static CaptureInput plain(Path file, Warnings warnings, long min, int chunk) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-    return new CaptureInput(file.toString(), ch, null, null, warnings, DEFAULT_CAPACITY);
+    CaptureInput in = new CaptureInput(file.toString(), ch, null, null, warnings, DEFAULT_CAPACITY);
+    if (ch.size() >= min) {
+      in.ahead = new ReadAhead(ch::read, true, chunk);
+    }
+    return in;
   }
 
-  /** Reads the decompressed content of the gzip file {@code file}. */
-  static CaptureInput gzip(Path file, Warnings warnings) throws IOException {
+  /**
+   * Reads the decompressed content of the gzip file {@code file}; ahead, in chunks of {@code
+   * chunk}, when it has at least {@code min} bytes.
+   */
+  static CaptureInput gzip(Path file, Warnings warnings, long min, int chunk) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+    long size = ch.size();
     CountingStream counting = new CountingStream(java.nio.channels.Channels.newInputStream(ch));
     GZIPInputStream gz;
     try {
@@ -74,7 +93,12 @@ final class CaptureInput implements AutoCloseable {
       ch.close();
       throw new CaptureFormatException(file + ": damaged gzip header (" + e.getMessage() + ")");
     }
-    return new CaptureInput(file.toString(), null, gz, counting, warnings, DEFAULT_CAPACITY);
+    CaptureInput in =
+        new CaptureInput(file.toString(), null, gz, counting, warnings, DEFAULT_CAPACITY);
+    if (size >= min) {
+      in.ahead = new ReadAhead(in::readStream, false, chunk);
+    }
+    return in;
   }
 
   /**
@@ -184,32 +208,50 @@ final class CaptureInput implements AutoCloseable {
   }
 
   private int fill() throws IOException {
-    if (channel != null) {
-      fillView.limit(array.length).position(lim);
-      return channel.read(fillView);
-    }
     try {
-      return stream.read(array, lim, array.length - lim);
+      if (ahead != null) {
+        return ahead.read(array, lim, array.length - lim);
+      }
+      if (channel != null) {
+        fillView.limit(array.length).position(lim);
+        return channel.read(fillView);
+      }
+      return readStream(array, lim, array.length - lim);
+    } catch (ReadAhead.Ending e) {
+      warnings.add(e.code, 0, 1, e.detail);
+      return -1;
+    }
+  }
+
+  /** One read of the stream into {@code into} (its array), on whichever thread reads the input. */
+  private int readStream(java.nio.ByteBuffer into) throws IOException {
+    int n = readStream(into.array(), into.arrayOffset() + into.position(), into.remaining());
+    if (n > 0) {
+      into.position(into.position() + n);
+    }
+    return n;
+  }
+
+  private int readStream(byte[] a, int off, int len) throws IOException {
+    try {
+      return stream.read(a, off, len);
     } catch (EOFException e) {
       // GZIPInputStream: the compressed stream ends inside a member.
-      warnings.add(
+      throw new ReadAhead.Ending(
           "capture.truncated_gzip",
-          0,
-          1,
           name + ": compressed data ends early after " + compressed.count + " bytes");
-      return -1;
     } catch (ZipException e) {
-      warnings.add(
+      throw new ReadAhead.Ending(
           "capture.bad_gzip",
-          0,
-          1,
           name + ": corrupt compressed data near byte " + compressed.count + ": " + e.getMessage());
-      return -1;
     }
   }
 
   @Override
   public void close() throws IOException {
+    if (ahead != null) {
+      ahead.close(); // before the channel or stream it reads
+    }
     if (channel != null) {
       channel.close();
     } else {
@@ -219,7 +261,8 @@ final class CaptureInput implements AutoCloseable {
 
   /** Counts the compressed bytes pulled by the inflater, for progress. */
   private static final class CountingStream extends FilterInputStream {
-    long count;
+    /** Written by the thread that reads, read for progress by the parsing one. */
+    volatile long count;
 
     CountingStream(InputStream in) {
       super(in);

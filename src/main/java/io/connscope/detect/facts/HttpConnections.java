@@ -150,6 +150,7 @@ public final class HttpConnections {
 
   private final int cap;
   private final Warnings warnings;
+  private String fullDetail;
   private int indexed;
   private final Map<String, Conn> byId = new HashMap<>();
   private final Map<Pair, List<Conn>> byPair = new HashMap<>();
@@ -166,14 +167,14 @@ public final class HttpConnections {
       return;
     }
     if (indexed >= cap) {
-      warnings.add(
-          INDEX_FULL,
-          c.firstFrame(),
-          1,
-          "HTTP connections after the first "
-              + cap
-              + " were not indexed for linking: a retry, proxy leg, refusal or stale reuse involving"
-              + " them is not reported");
+      if (fullDetail == null) { // once: every connection after the cap comes here
+        fullDetail =
+            "HTTP connections after the first "
+                + cap
+                + " were not indexed for linking: a retry, proxy leg, refusal or stale reuse"
+                + " involving them is not reported";
+      }
+      warnings.add(INDEX_FULL, c.firstFrame(), 1, fullDetail);
       return;
     }
     List<Tx> txs = new ArrayList<>();
