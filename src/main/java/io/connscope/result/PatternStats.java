@@ -139,7 +139,12 @@ public final class PatternStats<T extends PatternStats.Table> {
   }
 
   /** Known (non-negative) microsecond values. */
+  /**
+   * Samples in the order added. The first is held in a field, the array made for the second: most
+   * groups are one connection's, which most often carries one transaction.
+   */
   private static final class Samples {
+    private long first;
     private long[] v;
     private int n;
 
@@ -147,22 +152,32 @@ public final class PatternStats<T extends PatternStats.Table> {
       if (us < 0) {
         return;
       }
+      if (n == 0) {
+        first = us;
+        n = 1;
+        return;
+      }
       if (v == null) {
         v = new long[4];
+        v[0] = first;
       } else if (n == v.length) {
         v = Arrays.copyOf(v, n * 2);
       }
       v[n++] = us;
     }
 
+    long get(int i) {
+      return i == 0 ? first : v[i];
+    }
+
     void addAll(Samples o) {
       for (int i = 0; i < o.n; i++) {
-        add(o.v[i]);
+        add(o.get(i));
       }
     }
 
     Percentiles percentiles() {
-      return n == 0 ? null : Percentiles.of(v, n);
+      return n == 0 ? null : Percentiles.of(v != null ? v : new long[] {first}, n);
     }
   }
 
@@ -173,6 +188,12 @@ public final class PatternStats<T extends PatternStats.Table> {
     final TreeMap<String, Group> patterns = new TreeMap<>();
     private long[] waitBuckets;
     private long[] totalBuckets;
+
+    /**
+     * The wait and total buckets of a table's one transaction until a second one needs the arrays
+     * (most connections carry one): -1 for none.
+     */
+    private int firstWait = -1, firstTotal = -1;
 
     /** The key, null for an open connection's table. */
     public final String key() {
@@ -198,8 +219,10 @@ public final class PatternStats<T extends PatternStats.Table> {
     /** Merges {@code o} (an open connection's table) in; subclasses merge what they keep more. */
     protected void merge(Table o) {
       all.merge(o.all);
-      waitBuckets = sum(waitBuckets, o.waitBuckets);
-      totalBuckets = sum(totalBuckets, o.totalBuckets);
+      waitBuckets = counted(counted(sum(waitBuckets, o.waitBuckets), firstWait), o.firstWait);
+      totalBuckets = counted(counted(sum(totalBuckets, o.totalBuckets), firstTotal), o.firstTotal);
+      firstWait = -1;
+      firstTotal = -1;
     }
 
     /** The table's patterns as reports show them: the longest total time first, then by name. */
@@ -218,24 +241,42 @@ public final class PatternStats<T extends PatternStats.Table> {
     /** The table's wait and total time histograms. */
     public final LatencyHistogram histogram() {
       return new LatencyHistogram(
-          LatencyHistogram.BUCKETS_US, counts(waitBuckets), counts(totalBuckets));
+          LatencyHistogram.BUCKETS_US,
+          counts(counted(sum(null, waitBuckets), firstWait)),
+          counts(counted(sum(null, totalBuckets), firstTotal)));
     }
 
     void count(TransactionResult t) {
       int w = LatencyHistogram.bucket(waitUs(t));
       if (w >= 0) {
-        if (waitBuckets == null) {
-          waitBuckets = new long[LatencyHistogram.BUCKETS_US.size()];
+        if (waitBuckets == null && firstWait < 0) {
+          firstWait = w;
+        } else {
+          waitBuckets = counted(counted(waitBuckets, firstWait), w);
+          firstWait = -1;
         }
-        waitBuckets[w]++;
       }
       int a = LatencyHistogram.bucket(t.totalUs());
       if (a >= 0) {
-        if (totalBuckets == null) {
-          totalBuckets = new long[LatencyHistogram.BUCKETS_US.size()];
+        if (totalBuckets == null && firstTotal < 0) {
+          firstTotal = a;
+        } else {
+          totalBuckets = counted(counted(totalBuckets, firstTotal), a);
+          firstTotal = -1;
         }
-        totalBuckets[a]++;
       }
+    }
+
+    /** {@code b} with one more count in {@code bucket} (none when negative); made when null. */
+    private static long[] counted(long[] b, int bucket) {
+      if (bucket < 0) {
+        return b;
+      }
+      if (b == null) {
+        b = new long[LatencyHistogram.BUCKETS_US.size()];
+      }
+      b[bucket]++;
+      return b;
     }
 
     private static long[] sum(long[] a, long[] b) {
