@@ -38,8 +38,12 @@ public final class TupleWindow {
   /** Ring: rows head, head+1, ... (mod capacity), length of them. */
   private int head, length, size;
 
-  /** Open addressing, linear probing: row + 1, 0 for empty. Twice the rows (a power of two). */
-  private int[] index;
+  /**
+   * Open addressing, linear probing, twice the rows (a power of two): the tuple's hash in the high
+   * half and row + 1 in the low one, 0 for empty. The hash rejects most other tuples without
+   * reading their row, and tells an entry's home slot when one is removed.
+   */
+  private long[] index;
 
   /**
    * @param values long values kept per entry
@@ -54,7 +58,7 @@ public final class TupleWindow {
   private void allocate(int capacity) {
     longs = new long[capacity * stride];
     live = new boolean[capacity];
-    index = new int[Integer.highestOneBit(capacity) * 2];
+    index = new long[Integer.highestOneBit(capacity) * 2];
   }
 
   /** Entries in the order, live and dead. */
@@ -70,12 +74,14 @@ public final class TupleWindow {
   /** The live entry of the tuple, or -1. */
   public int find(long k0, long k1, long k2, long k3, long k4) {
     int mask = index.length - 1;
-    for (int i = hash(k0, k1, k2, k3, k4) & mask; ; i = (i + 1) & mask) {
-      int r = index[i] - 1;
-      if (r < 0) {
+    int h = hash(k0, k1, k2, k3, k4);
+    for (int i = h & mask; ; i = (i + 1) & mask) {
+      long e = index[i];
+      if (e == 0) {
         return -1;
       }
-      if (matches(r, k0, k1, k2, k3, k4)) {
+      int r = (int) e - 1;
+      if ((int) (e >>> 32) == h && matches(r, k0, k1, k2, k3, k4)) {
         return r;
       }
     }
@@ -197,11 +203,12 @@ public final class TupleWindow {
   private void insert(int r) {
     int b = r * stride;
     int mask = index.length - 1;
-    int i = hash(longs[b], longs[b + 1], longs[b + 2], longs[b + 3], longs[b + 4]) & mask;
+    int h = hash(longs[b], longs[b + 1], longs[b + 2], longs[b + 3], longs[b + 4]);
+    int i = h & mask;
     while (index[i] != 0) {
       i = (i + 1) & mask;
     }
-    index[i] = r + 1;
+    index[i] = (long) h << 32 | (r + 1);
   }
 
   /** Removes row {@code r} from the index, shifting the entries after it back (no tombstones). */
@@ -209,14 +216,12 @@ public final class TupleWindow {
     int b = r * stride;
     int mask = index.length - 1;
     int i = hash(longs[b], longs[b + 1], longs[b + 2], longs[b + 3], longs[b + 4]) & mask;
-    while (index[i] != r + 1) {
+    while ((int) index[i] != r + 1) {
       i = (i + 1) & mask;
     }
     int gap = i;
     for (int j = (gap + 1) & mask; index[j] != 0; j = (j + 1) & mask) {
-      int o = index[j] - 1;
-      int ob = o * stride;
-      int home = hash(longs[ob], longs[ob + 1], longs[ob + 2], longs[ob + 3], longs[ob + 4]) & mask;
+      int home = (int) (index[j] >>> 32) & mask;
       // the entry at j may fill the gap when its home is not in (gap, j], cyclically
       if (((j - home) & mask) >= ((j - gap) & mask)) {
         index[gap] = index[j];

@@ -1,7 +1,7 @@
 /**
  * Layer-neutral types every layer may use: the named anomaly counters ({@link
  * io.connscope.common.Warnings}) each layer adds to, 128-bit address helpers ({@link
- * io.connscope.common.Addresses}), the direction indexes ({@link io.connscope.common.Direction})
+ * io.connscope.common.Addresses}), the direction indexes ({@link io.connscope.common.Direction}),
  * the kept HTTP header names ({@link io.connscope.common.KeptHeaders}) and a window of recently
  * closed 4-tuples held in primitive arrays ({@link io.connscope.common.TupleWindow}). Depends on
  * nothing else in connscope, so no layer points upward to reach them.
