@@ -30,16 +30,11 @@ public final class CaptureFiles {
    */
   public static PacketSource open(Path file, Warnings warnings, long frameNumberBase)
       throws IOException {
-    return open(
-        file, warnings, frameNumberBase, CaptureInput.READ_AHEAD_MIN_BYTES, ReadAhead.CHUNK_BYTES);
+    return open(file, warnings, frameNumberBase, ReadAhead.Plan.DEFAULT);
   }
 
-  /**
-   * As {@link #open(Path, Warnings, long)}, the file read ahead from {@code readAheadMin} bytes on,
-   * in chunks of {@code chunkBytes}.
-   */
-  static PacketSource open(
-      Path file, Warnings warnings, long frameNumberBase, long readAheadMin, int chunkBytes)
+  /** As {@link #open(Path, Warnings, long)}, the file read ahead as {@code plan} says. */
+  static PacketSource open(Path file, Warnings warnings, long frameNumberBase, ReadAhead.Plan plan)
       throws IOException {
     byte[] head = new byte[4];
     int n;
@@ -51,9 +46,7 @@ public final class CaptureFiles {
     }
     boolean gzip = n >= 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b;
     CaptureInput in =
-        gzip
-            ? CaptureInput.gzip(file, warnings, readAheadMin, chunkBytes)
-            : CaptureInput.plain(file, warnings, readAheadMin, chunkBytes);
+        gzip ? CaptureInput.gzip(file, warnings, plan) : CaptureInput.plain(file, warnings, plan);
     try {
       PacketSource source = detect(in, gzip, warnings, frameNumberBase, file.toString());
       in = null; // owned by the source now

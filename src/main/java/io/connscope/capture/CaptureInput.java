@@ -14,9 +14,9 @@ import java.util.zip.ZipException;
 
 /**
  * The byte window the file readers parse from: one heap array, filled in large chunks from a {@link
- * FileChannel} (or a {@link GZIPInputStream}), from which frames are served in place. A file of at
- * least {@link #READ_AHEAD_MIN_BYTES} is read ahead on a thread of its own ({@link ReadAhead}),
- * which leaves the parsing thread one copy from memory per byte.
+ * FileChannel} (or a {@link GZIPInputStream}), from which frames are served in place. A large file
+ * is read ahead on a thread of its own past its first megabyte ({@link ReadAhead.Plan}), which
+ * leaves the parsing thread one copy from memory per byte.
  *
  * <p>Unconsumed bytes live in {@code [pos, lim)}. {@link #ensure(int)} makes at least {@code n} of
  * them available, moving the unconsumed tail to the front when a record straddles the end of the
@@ -27,17 +27,23 @@ final class CaptureInput implements AutoCloseable {
   /** Read chunk: large enough that per-read overhead vanishes, small enough for many files. */
   static final int DEFAULT_CAPACITY = 1 << 20;
 
-  /** Files from this size on (compressed size for gzip) are read ahead. */
-  static final long READ_AHEAD_MIN_BYTES = 8L << 20;
-
   private final String name;
   private final FileChannel channel;
   private final InputStream stream;
   private final CountingStream compressed;
   private final Warnings warnings;
 
-  /** Reads the file ahead, when it is large enough; null otherwise. */
+  /** Reads the file ahead, once started; null before and for a file too small. */
   private ReadAhead ahead;
+
+  /** What {@link #ahead} will read, until it starts; null when it will not. */
+  private ReadAhead.Source aheadSource;
+
+  private boolean aheadDirect;
+  private ReadAhead.Plan plan;
+
+  /** Bytes read into the window so far. */
+  private long filled;
 
   private byte[] array;
   private ByteBuffer buffer;
@@ -65,24 +71,24 @@ final class CaptureInput implements AutoCloseable {
     allocate(capacity);
   }
 
-  /**
-   * Reads {@code file} as is; ahead, in chunks of {@code chunk}, when it has at least {@code min}
-   * bytes.
-   */
-  static CaptureInput plain(Path file, Warnings warnings, long min, int chunk) throws IOException {
+  /** Reads {@code file} as is; ahead as {@code plan} says. */
+  static CaptureInput plain(Path file, Warnings warnings, ReadAhead.Plan plan) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     CaptureInput in = new CaptureInput(file.toString(), ch, null, null, warnings, DEFAULT_CAPACITY);
-    if (ch.size() >= min) {
-      in.ahead = new ReadAhead(ch::read, true, chunk);
+    if (ch.size() >= plan.minFileBytes()) {
+      in.readAhead(ch::read, true, plan);
     }
     return in;
   }
 
-  /**
-   * Reads the decompressed content of the gzip file {@code file}; ahead, in chunks of {@code
-   * chunk}, when it has at least {@code min} bytes.
-   */
-  static CaptureInput gzip(Path file, Warnings warnings, long min, int chunk) throws IOException {
+  private void readAhead(ReadAhead.Source source, boolean direct, ReadAhead.Plan plan) {
+    this.aheadSource = source;
+    this.aheadDirect = direct;
+    this.plan = plan;
+  }
+
+  /** Reads the decompressed content of the gzip file {@code file}; ahead as {@code plan} says. */
+  static CaptureInput gzip(Path file, Warnings warnings, ReadAhead.Plan plan) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     long size = ch.size();
     CountingStream counting = new CountingStream(java.nio.channels.Channels.newInputStream(ch));
@@ -95,8 +101,8 @@ final class CaptureInput implements AutoCloseable {
     }
     CaptureInput in =
         new CaptureInput(file.toString(), null, gz, counting, warnings, DEFAULT_CAPACITY);
-    if (size >= min) {
-      in.ahead = new ReadAhead(in::readStream, false, chunk);
+    if (size >= plan.minFileBytes()) {
+      in.readAhead(in::readStream, false, plan);
     }
     return in;
   }
@@ -208,15 +214,24 @@ final class CaptureInput implements AutoCloseable {
   }
 
   private int fill() throws IOException {
+    if (aheadSource != null && filled >= plan.startAfter()) {
+      ahead = new ReadAhead(aheadSource, aheadDirect, plan.chunkBytes());
+      aheadSource = null;
+    }
     try {
+      int r;
       if (ahead != null) {
-        return ahead.read(array, lim, array.length - lim);
-      }
-      if (channel != null) {
+        r = ahead.read(array, lim, array.length - lim);
+      } else if (channel != null) {
         fillView.limit(array.length).position(lim);
-        return channel.read(fillView);
+        r = channel.read(fillView);
+      } else {
+        r = readStream(array, lim, array.length - lim);
       }
-      return readStream(array, lim, array.length - lim);
+      if (r > 0) {
+        filled += r;
+      }
+      return r;
     } catch (ReadAhead.Ending e) {
       warnings.add(e.code, 0, 1, e.detail);
       return -1;

@@ -5,6 +5,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +23,19 @@ import java.util.concurrent.TimeUnit;
 final class ReadAhead implements AutoCloseable {
   static final int CHUNKS = 4;
   static final int CHUNK_BYTES = 1 << 20;
+
+  /**
+   * When a capture input reads ahead: files of at least {@code minFileBytes} (compressed size for
+   * gzip), once {@code startAfter} bytes were read on the parsing thread (opening a file to check
+   * it or to read its first packet starts no thread), in chunks of {@code chunkBytes}.
+   */
+  record Plan(long minFileBytes, long startAfter, int chunkBytes) {
+    /** From 8 MiB, after the first MiB, 1 MiB chunks. */
+    static final Plan DEFAULT = new Plan(8L << 20, 1 << 20, CHUNK_BYTES);
+  }
+
+  /** Direct chunks of closed inputs, for the next: a directory of captures is read one by one. */
+  private static final ConcurrentLinkedQueue<ByteBuffer> SPARE = new ConcurrentLinkedQueue<>();
 
   /** Where the bytes come from; called on the reading thread only. */
   interface Source {
@@ -59,6 +73,8 @@ final class ReadAhead implements AutoCloseable {
 
   private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS);
   private final BlockingQueue<Chunk> free = new ArrayBlockingQueue<>(CHUNKS);
+  private final Chunk[] chunks = new Chunk[CHUNKS];
+  private final boolean direct;
   private final Thread thread;
 
   /** The chunk being copied out (read mode), null between chunks. */
@@ -71,10 +87,10 @@ final class ReadAhead implements AutoCloseable {
    * direct}: a file channel reads into them without a copy of its own) or heap ones (a stream).
    */
   ReadAhead(Source source, boolean direct, int chunkBytes) {
+    this.direct = direct;
     for (int i = 0; i < CHUNKS; i++) {
-      free.add(
-          new Chunk(
-              direct ? ByteBuffer.allocateDirect(chunkBytes) : ByteBuffer.allocate(chunkBytes)));
+      chunks[i] = new Chunk(direct ? direct(chunkBytes) : ByteBuffer.allocate(chunkBytes));
+      free.add(chunks[i]);
     }
     thread = new Thread(() -> run(source), "connscope-read");
     thread.setDaemon(true); // never keeps the JVM up; close() ends it
@@ -148,6 +164,11 @@ final class ReadAhead implements AutoCloseable {
     }
   }
 
+  private static ByteBuffer direct(int bytes) {
+    ByteBuffer b = SPARE.poll();
+    return b != null && b.capacity() == bytes ? b : ByteBuffer.allocateDirect(bytes);
+  }
+
   /** Stops the reading thread (the source is closed by its owner after this). */
   @Override
   public void close() {
@@ -156,6 +177,13 @@ final class ReadAhead implements AutoCloseable {
       thread.join(TimeUnit.SECONDS.toMillis(10));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (direct && !thread.isAlive()) {
+      for (Chunk c : chunks) {
+        if (SPARE.size() < CHUNKS) { // a race may keep one more: harmless
+          SPARE.add(c.buf);
+        }
+      }
     }
   }
 }

@@ -39,7 +39,7 @@ class ReadAheadTest {
   private static List<String> read(Path p, long readAheadMin, int chunk) throws IOException {
     Warnings w = new Warnings();
     List<String> out = new ArrayList<>();
-    try (PacketSource s = CaptureFiles.open(p, w, 0, readAheadMin, chunk)) {
+    try (PacketSource s = CaptureFiles.open(p, w, 0, new ReadAhead.Plan(readAheadMin, 0, chunk))) {
       while (s.next()) {
         CaptureInfo i = s.info();
         ByteBuffer b = s.buffer();
@@ -153,10 +153,34 @@ class ReadAheadTest {
   }
 
   @Test
+  void openingAFileToCheckItStartsNoThreadAndReadingOnStartsOne() throws IOException {
+    Path p = write("big.pcap", pcapOf(20_000)); // 11 MB
+    ReadAhead.Plan plan = new ReadAhead.Plan(0, 1 << 20, 4096);
+    List<String> alone = read(p, Long.MAX_VALUE, 4096);
+    List<String> got = new ArrayList<>();
+    boolean startedLate = false;
+    try (PacketSource s = CaptureFiles.open(p, new Warnings(), 0, plan)) {
+      assertTrue(s.next());
+      assertFalse(readingThreadAlive(), "a thread for the first packet");
+      got.add(s.info().frameNumber + " " + s.info().timestampNanos);
+      while (s.next()) {
+        got.add(s.info().frameNumber + " " + s.info().timestampNanos);
+        startedLate |= got.size() == 10_000 && readingThreadAlive();
+      }
+    }
+    assertTrue(startedLate, "read ahead once past the first MiB");
+    assertFalse(readingThreadAlive());
+    assertEquals(20_000, got.size());
+    assertEquals(20_000, alone.size()); // no warning
+    assertEquals(alone, read(p, 0, 4096)); // and the same frames as read on the parsing thread
+  }
+
+  @Test
   void closingBeforeTheEndStopsTheReadingThread() throws IOException, InterruptedException {
     Path p = write("long.pcap", pcapOf(20_000));
     for (int round = 0; round < 20; round++) {
-      try (PacketSource s = CaptureFiles.open(p, new Warnings(), 0, 0, 4096)) {
+      try (PacketSource s =
+          CaptureFiles.open(p, new Warnings(), 0, new ReadAhead.Plan(0, 0, 4096))) {
         for (int i = 0; i < 10; i++) {
           assertTrue(s.next());
         }
