@@ -175,15 +175,35 @@ public final class JsonReportWriter implements ResultSink {
     long id = c.id();
     // the head leaves the object and its transactions array open: the trailer piece closes them
     head.write(c); // without a JsonGenerator: they are many (ConnectionJson)
-    connections.add(id << PIECE_BITS, head.bytes(), head.length());
     Pending p = open.remove(id);
-    if (p != null) {
-      spoolPiece(id, p);
-      if (freeBuffers.size() < FREE_BUFFERS && p.buf.array().length <= 4 * PIECE_BYTES) {
-        freeBuffers.addFirst(p.buf);
+    if (p == null || p.pieces == 0) {
+      // none of its transactions spooled yet (most connections): head, transactions and trailer
+      // as one record, the bytes the three records would have been
+      connections.add(
+          id << PIECE_BITS,
+          head.bytes(),
+          head.length(),
+          p == null ? TRAILER_BYTES : p.buf.array(),
+          p == null ? 0 : p.buf.size(),
+          TRAILER_BYTES,
+          TRAILER_BYTES.length);
+      if (p != null) {
+        p.buf.reset();
+        release(p);
       }
+      return;
     }
+    connections.add(id << PIECE_BITS, head.bytes(), head.length());
+    spoolPiece(id, p);
+    release(p);
     connections.add((id << PIECE_BITS) | TRAILER, TRAILER_BYTES, TRAILER_BYTES.length);
+  }
+
+  /** Keeps the buffer of a finished connection for another. */
+  private void release(Pending p) {
+    if (freeBuffers.size() < FREE_BUFFERS && p.buf.array().length <= 4 * PIECE_BYTES) {
+      freeBuffers.addFirst(p.buf);
+    }
   }
 
   /**
