@@ -8,8 +8,9 @@ import java.util.Locale;
 /**
  * Renders a connection's {@link TlsFacts}: the {@code tls} object of a JSON connection (since
  * 1.3.0, present only on TLS connections; schema {@code $defs/tls}) and the indented lines of the
- * text report. Strings from packets (SNI, ALPN) are escaped by the JSON writer, and by {@link
- * Text#safe} in text.
+ * text report. The JSON is written as bytes on the connection head's writer ({@link
+ * ConnectionJson}); strings from packets (SNI, ALPN) are escaped by it as Jackson's generator
+ * escapes them, and by {@link Text#safe} in text.
  */
 final class TlsReport {
   /** Inferred exchanges listed per connection in the text report. */
