@@ -104,7 +104,7 @@ public final class JsonReportWriter implements ResultSink {
   private final Bytes scratch = new Bytes();
   private final Bytes findingScratch = new Bytes();
   private final TransactionJson txJson = new TransactionJson();
-  private JsonGenerator connGenerator;
+  private final ConnectionJson head = new ConnectionJson();
 
   /** Serialized transactions of connections not finished yet, by connection number. */
   private final HashMap<Long, Pending> open = new HashMap<>();
@@ -173,32 +173,37 @@ public final class JsonReportWriter implements ResultSink {
   @Override
   public void connection(ConnectionResult c) {
     long id = c.id();
-    scratch.reset();
-    int headLength;
-    try {
-      if (connGenerator == null) { // one generator for every connection head: they are many
-        connGenerator = FACTORY.createGenerator(scratch, JsonEncoding.UTF8);
-      }
-      // the head leaves the object and its transactions array open (the trailer piece closes
-      // them in the document); the generator closes them too, to get back to the root, but
-      // those two bytes are not spooled
-      writeConnection(connGenerator, c);
-      headLength = scratch.size();
-      connGenerator.writeEndArray();
-      connGenerator.writeEndObject();
-      connGenerator.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    connections.add(id << PIECE_BITS, scratch.array(), headLength);
+    // the head leaves the object and its transactions array open: the trailer piece closes them
+    head.write(c); // without a JsonGenerator: they are many (ConnectionJson)
     Pending p = open.remove(id);
-    if (p != null) {
-      spoolPiece(id, p);
-      if (freeBuffers.size() < FREE_BUFFERS && p.buf.array().length <= 4 * PIECE_BYTES) {
-        freeBuffers.addFirst(p.buf);
+    if (p == null || p.pieces == 0) {
+      // none of its transactions spooled yet (most connections): head, transactions and trailer
+      // as one record, the bytes the three records would have been
+      connections.add(
+          id << PIECE_BITS,
+          head.bytes(),
+          head.length(),
+          p == null ? TRAILER_BYTES : p.buf.array(),
+          p == null ? 0 : p.buf.size(),
+          TRAILER_BYTES,
+          TRAILER_BYTES.length);
+      if (p != null) {
+        p.buf.reset();
+        release(p);
       }
+      return;
     }
+    connections.add(id << PIECE_BITS, head.bytes(), head.length());
+    spoolPiece(id, p);
+    release(p);
     connections.add((id << PIECE_BITS) | TRAILER, TRAILER_BYTES, TRAILER_BYTES.length);
+  }
+
+  /** Keeps the buffer of a finished connection for another. */
+  private void release(Pending p) {
+    if (freeBuffers.size() < FREE_BUFFERS && p.buf.array().length <= 4 * PIECE_BYTES) {
+      freeBuffers.addFirst(p.buf);
+    }
   }
 
   /**
@@ -406,25 +411,9 @@ public final class JsonReportWriter implements ResultSink {
     g.writeString(v);
   }
 
-  /** {@code "n":{}} opened, its name encoded once ({@link #name}). */
-  private static void startObject(JsonGenerator g, String n) throws IOException {
-    g.writeFieldName(name(n));
-    g.writeStartObject();
-  }
-
-  /** {@code "n":[]} opened, its name encoded once. */
-  private static void startArray(JsonGenerator g, String n) throws IOException {
-    g.writeFieldName(name(n));
-    g.writeStartArray();
-  }
-
-  private static void bool(JsonGenerator g, String n, boolean v) throws IOException {
-    g.writeFieldName(name(n));
-    g.writeBoolean(v);
-  }
-
   private static void writeEndpoint(JsonGenerator g, String name, Endpoint e) throws IOException {
-    startObject(g, name);
+    g.writeFieldName(name(name));
+    g.writeStartObject();
     str(g, "ip", e.ip());
     num(g, "port", e.port());
     g.writeEndObject();
@@ -532,184 +521,6 @@ public final class JsonReportWriter implements ResultSink {
       g.writeNumber(x);
     }
     g.writeEndArray();
-  }
-
-  /** Writes {@code c} up to its open transactions array (the transactions are spooled apart). */
-  static void writeConnection(JsonGenerator g, ConnectionResult c) throws IOException {
-    g.writeStartObject();
-    str(g, "id", c.idString());
-    writeEndpoint(g, "client", c.client());
-    writeEndpoint(g, "server", c.server());
-    num(g, "ip_version", c.ipVersion());
-    str(g, "roles_from", c.rolesFrom());
-    bool(g, "roles_inferred", c.rolesInferred());
-    num(g, "first_frame", c.firstFrame());
-    num(g, "last_frame", c.lastFrame());
-    num(g, "start_us", c.startUs());
-    num(g, "end_us", c.endUs());
-    ConnectionResult.Handshake h = c.handshake();
-    startObject(g, "handshake");
-    writeOptionalNumber(g, "syn_frame", h.synFrame());
-    writeOptionalNumber(g, "syn_us", h.synUs());
-    writeOptionalNumber(g, "syn_ack_frame", h.synAckFrame());
-    writeOptionalNumber(g, "syn_ack_us", h.synAckUs());
-    writeOptionalNumber(g, "ack_frame", h.ackFrame());
-    writeOptionalNumber(g, "ack_us", h.ackUs());
-    num(g, "syn_count", h.synCount());
-    num(g, "syn_ack_count", h.synAckCount());
-    writeOptionalNumber(g, "rtt_to_server_us", h.rttToServerUs());
-    writeOptionalNumber(g, "rtt_to_client_us", h.rttToClientUs());
-    g.writeEndObject();
-    str(g, "vantage", c.vantage());
-    if (c.coverage() != null) {
-      str(g, "coverage", c.coverage()); // since 1.2.0: a direction with no packet in the capture
-    }
-    startObject(g, "close");
-    str(g, "reason", c.close().reason());
-    str(g, "first_by", c.close().firstBy());
-    g.writeEndObject();
-    str(g, "history", c.history());
-    writeHalf(g, "client_to_server", c.clientToServer());
-    writeHalf(g, "server_to_client", c.serverToClient());
-    ConnectionResult.Http http = c.http();
-    startObject(g, "http");
-    bool(g, "detected", http != null && http.detected());
-    if (http != null && http.notHttpReason() != null) {
-      str(g, "not_http_reason", http.notHttpReason());
-    }
-    if (http != null) {
-      num(g, "max_pipeline_depth", http.maxPipelineDepth());
-      if (http.reversed()) {
-        bool(g, "reversed", true); // since 1.1.0: the handshake's server sends the requests
-      }
-      bool(g, "tunnel", http.tunnel());
-      startObject(g, "anomalies");
-      for (Map.Entry<String, Long> e : http.anomalies().entrySet()) {
-        // a key from the data (a report read back may hold any): the generator escapes it, and
-        // only the writer's own names go through the cache of encoded names
-        g.writeNumberField(e.getKey(), e.getValue());
-      }
-      g.writeEndObject();
-    }
-    g.writeEndObject();
-    TlsReport.json(g, c.tls()); // TLS connections only (additive)
-    if (c.keepalive() != null) {
-      writeKeepAlive(g, c.keepalive());
-    }
-    // per finding type on this connection: how many, the time they cost in total and the median
-    startObject(g, "stall_summary");
-    for (Map.Entry<String, ConnectionResult.StallSummary> e : c.stallSummary().entrySet()) {
-      g.writeObjectFieldStart(e.getKey()); // a key from the data, as above
-      num(g, "count", e.getValue().count());
-      num(g, "total_us", e.getValue().totalUs());
-      num(g, "median_us", e.getValue().medianUs());
-      g.writeEndObject();
-    }
-    g.writeEndObject();
-    writeTransfers(g, c);
-    num(g, "transaction_count", c.transactionCount());
-    // the transactions were spooled as they became final: the array is left open here and
-    // closed by the connection's trailer piece
-    startArray(g, "transactions");
-    g.flush();
-  }
-
-  /**
-   * Since 1.4.0: what limited each large transfer ({@code transfers}, when there is one) and the
-   * time-sequence graph's points ({@code time_sequence}, on connections with a transfer finding).
-   */
-  private static void writeTransfers(JsonGenerator g, ConnectionResult c) throws IOException {
-    if (!c.transfers().isEmpty()) {
-      startArray(g, "transfers");
-      for (ConnectionResult.Transfer x : c.transfers()) {
-        g.writeStartObject();
-        str(g, "sender", x.sender());
-        num(g, "transaction", x.transaction());
-        num(g, "first_frame", x.firstFrame());
-        num(g, "last_frame", x.lastFrame());
-        num(g, "segments", x.segments());
-        num(g, "bytes", x.bytes());
-        num(g, "duration_us", x.durationUs());
-        num(g, "receive_window_us", x.receiveWindowUs());
-        num(g, "zero_window_us", x.zeroWindowUs());
-        num(g, "application_us", x.applicationUs());
-        num(g, "slow_start_us", x.slowStartUs());
-        num(g, "recovery_us", x.recoveryUs());
-        num(g, "congestion_avoidance_us", x.congestionAvoidanceUs());
-        num(g, "lost_segments", x.lostSegments());
-        writeOptionalNumber(g, "goodput_bps", x.goodputBps());
-        writeOptionalNumber(g, "path_rate_bps", x.pathRateBps());
-        bool(g, "path_rate_lower_bound", x.pathRateLowerBound());
-        writeOptionalNumber(g, "rtt_us", x.rttUs());
-        writeOptionalNumber(g, "bdp_bytes", x.bdpBytes());
-        str(g, "limit", x.limit());
-        num(g, "cost_us", x.costUs());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-    }
-    ConnectionResult.TimeSequence ts = c.timeSequence();
-    if (ts != null) {
-      startObject(g, "time_sequence");
-      str(g, "sender", ts.sender());
-      bool(g, "sampled", ts.sampled());
-      // compact rows: [us, frame, seq, end, retransmission 0/1], [us, frame, ack, window edge],
-      // [us, frame, left, right]
-      startArray(g, "segments");
-      for (ConnectionResult.SeqSegment p : ts.segments()) {
-        g.writeArray(
-            new long[] {p.us(), p.frame(), p.seq(), p.end(), p.retransmission() ? 1 : 0}, 0, 5);
-      }
-      g.writeEndArray();
-      startArray(g, "acks");
-      for (ConnectionResult.SeqAck p : ts.acks()) {
-        g.writeArray(new long[] {p.us(), p.frame(), p.ack(), p.windowEdge()}, 0, 4);
-      }
-      g.writeEndArray();
-      startArray(g, "sacks");
-      for (ConnectionResult.SeqSack p : ts.sacks()) {
-        g.writeArray(new long[] {p.us(), p.frame(), p.left(), p.right()}, 0, 4);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    }
-  }
-
-  private static void writeHalf(JsonGenerator g, String name, ConnectionResult.Half h)
-      throws IOException {
-    startObject(g, name);
-    num(g, "packets", h.packets());
-    num(g, "payload_bytes", h.payloadBytes());
-    num(g, "data_segments", h.dataSegments());
-    num(g, "retransmissions", h.retransmissions());
-    num(g, "retransmitted_bytes", h.retransmittedBytes());
-    num(g, "out_of_order", h.outOfOrder());
-    num(g, "overlap_conflicts", h.overlapConflicts());
-    num(g, "gaps", h.gaps());
-    num(g, "gap_bytes", h.gapBytes());
-    writeOptionalNumber(g, "mss", h.mss());
-    writeOptionalNumber(g, "window_scale", h.windowScale());
-    bool(g, "sack_permitted", h.sackPermitted());
-    num(g, "max_window", h.maxWindow());
-    num(g, "zero_windows", h.zeroWindows());
-    writeOptionalNumber(g, "fin_frame", h.finFrame());
-    writeOptionalNumber(g, "rst_frame", h.rstFrame());
-    g.writeEndObject();
-  }
-
-  /** Since 1.1.0: how the connection ended, for keep-alive analysis. */
-  private static void writeKeepAlive(JsonGenerator g, ConnectionResult.KeepAliveEnding e)
-      throws IOException {
-    startObject(g, "keepalive");
-    num(g, "requests", e.requests());
-    bool(g, "reused", e.reused());
-    str(g, "closed_by", e.closedBy());
-    str(g, "close_kind", e.closeKind());
-    writeOptionalNumber(g, "close_frame", e.closeFrame());
-    writeOptionalNumber(g, "close_us", e.closeUs());
-    num(g, "closed_after", e.closedAfter());
-    writeOptionalNumber(g, "idle_before_close_us", e.idleBeforeCloseUs());
-    g.writeEndObject();
   }
 
   static void writeFinding(JsonGenerator g, Finding f) throws IOException {

@@ -62,11 +62,10 @@ final class SpoolFile implements AutoCloseable {
   private FileChannel channel;
 
   /**
-   * File mode: the last {@code pending} bytes added, not written yet (file offset size - pending).
+   * File mode: the last bytes added, not written yet ({@code position()} of them, at file offset
+   * size - position()).
    */
-  private byte[] writeBuffer;
-
-  private int pending;
+  private ByteBuffer writeBuffer;
 
   /**
    * File mode, reading: the read windows, one per stream of records being read back. Records sorted
@@ -100,6 +99,14 @@ final class SpoolFile implements AutoCloseable {
   private final List<Integer> runLengths = new ArrayList<>();
 
   void add(long key, byte[] data, int len) {
+    add(key, data, len, data, 0, data, 0);
+  }
+
+  /**
+   * Adds one record made of {@code a[0, aLen)}, {@code b[0, bLen)} and {@code c[0, cLen)} in that
+   * order (pieces of a record that would otherwise be copied together first).
+   */
+  void add(long key, byte[] a, int aLen, byte[] b, int bLen, byte[] c, int cLen) {
     if (count == RUN) {
       spillIndex();
     }
@@ -109,6 +116,7 @@ final class SpoolFile implements AutoCloseable {
       offsets = Arrays.copyOf(offsets, n);
       lengths = Arrays.copyOf(lengths, n);
     }
+    int len = aLen + bLen + cLen;
     keys[count] = key;
     offsets[count] = size;
     lengths[count] = len;
@@ -121,7 +129,10 @@ final class SpoolFile implements AutoCloseable {
               Arrays.copyOf(
                   memory, (int) Math.min(memoryBudget, Math.max(size + len, memory.length * 2L)));
         }
-        System.arraycopy(data, 0, memory, (int) size, len);
+        int at = (int) size;
+        System.arraycopy(a, 0, memory, at, aLen);
+        System.arraycopy(b, 0, memory, at + aLen, bLen);
+        System.arraycopy(c, 0, memory, at + aLen + bLen, cLen);
       } else {
         if (channel == null) {
           path = Files.createTempFile("connscope-", ".spool");
@@ -129,16 +140,19 @@ final class SpoolFile implements AutoCloseable {
           channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
           writeFully(ByteBuffer.wrap(memory, 0, (int) size), 0);
           memory = null;
-          writeBuffer = new byte[IO_BUFFER];
+          // direct: a heap buffer would be copied into a temporary direct one at each write
+          writeBuffer = ByteBuffer.allocateDirect(IO_BUFFER);
         }
-        if (pending + len > writeBuffer.length) {
+        if (writeBuffer.position() + len > IO_BUFFER) {
           flushWrites();
         }
-        if (len >= writeBuffer.length) {
-          writeFully(ByteBuffer.wrap(data, 0, len), size);
+        if (len >= IO_BUFFER) {
+          long at = size;
+          at += writeFully(ByteBuffer.wrap(a, 0, aLen), at);
+          at += writeFully(ByteBuffer.wrap(b, 0, bLen), at);
+          writeFully(ByteBuffer.wrap(c, 0, cLen), at);
         } else {
-          System.arraycopy(data, 0, writeBuffer, pending, len);
-          pending += len;
+          writeBuffer.put(a, 0, aLen).put(b, 0, bLen).put(c, 0, cLen);
         }
       }
     } catch (IOException e) {
@@ -149,17 +163,22 @@ final class SpoolFile implements AutoCloseable {
 
   /** Writes the buffered tail to the file. */
   private void flushWrites() throws IOException {
+    int pending = writeBuffer.position();
     if (pending > 0) {
-      writeFully(ByteBuffer.wrap(writeBuffer, 0, pending), size - pending);
-      pending = 0;
+      writeBuffer.flip();
+      writeFully(writeBuffer, size - pending);
+      writeBuffer.clear();
     }
   }
 
-  private void writeFully(ByteBuffer b, long position) throws IOException {
+  /** Writes all of {@code b} at {@code position}; returns how many bytes that was. */
+  private int writeFully(ByteBuffer b, long position) throws IOException {
+    int n = b.remaining();
     long pos = position;
     while (b.hasRemaining()) {
       pos += channel.write(b, pos);
     }
+    return n;
   }
 
   int count() {
@@ -399,6 +418,7 @@ final class SpoolFile implements AutoCloseable {
       channel.close();
       Files.deleteIfExists(path);
       channel = null;
+      writeBuffer = null;
     }
     if (indexPath != null) {
       if (indexOut != null) {

@@ -1,17 +1,16 @@
 package io.connscope.report;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.connscope.result.FrameFiles;
 import io.connscope.result.TlsFacts;
-import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Renders a connection's {@link TlsFacts}: the {@code tls} object of a JSON connection (since
  * 1.3.0, present only on TLS connections; schema {@code $defs/tls}) and the indented lines of the
- * text report. Strings from packets (SNI, ALPN) are escaped by the JSON writer, and by {@link
- * Text#safe} in text.
+ * text report. The JSON is written as bytes on the connection head's writer ({@link
+ * ConnectionJson}); strings from packets (SNI, ALPN) are escaped by it as Jackson's generator
+ * escapes them, and by {@link Text#safe} in text.
  */
 final class TlsReport {
   /** Inferred exchanges listed per connection in the text report. */
@@ -19,95 +18,167 @@ final class TlsReport {
 
   private TlsReport() {}
 
-  static void json(JsonGenerator g, TlsFacts f) throws IOException {
+  private static final byte[] F_TLS = JsonBytes.name("tls");
+  private static final byte[] F_HANDSHAKE = JsonBytes.name("handshake");
+  private static final byte[] F_FAILURE = JsonBytes.name("failure");
+  private static final byte[] F_FAILURE_FRAME = JsonBytes.name("failure_frame");
+  private static final byte[] F_FAILURE_US = JsonBytes.name("failure_us");
+  private static final byte[] F_VERSION = JsonBytes.name("version");
+  private static final byte[] F_VERSIONS_OFFERED = JsonBytes.name("versions_offered");
+  private static final byte[] F_CIPHER_SUITE = JsonBytes.name("cipher_suite");
+  private static final byte[] F_SNI = JsonBytes.name("sni");
+  private static final byte[] F_ALPN_OFFERED = JsonBytes.name("alpn_offered");
+  private static final byte[] F_ALPN_CHOSEN = JsonBytes.name("alpn_chosen");
+  private static final byte[] F_RESUMPTION = JsonBytes.name("resumption");
+  private static final byte[] F_SESSION_ID_OFFERED = JsonBytes.name("session_id_offered");
+  private static final byte[] F_TICKET_OFFERED = JsonBytes.name("ticket_offered");
+  private static final byte[] F_EARLY_DATA_OFFERED = JsonBytes.name("early_data_offered");
+  private static final byte[] F_EARLY_DATA_ACCEPTED = JsonBytes.name("early_data_accepted");
+  private static final byte[] F_HELLO_RETRY_REQUEST = JsonBytes.name("hello_retry_request");
+  private static final byte[] F_CERTIFICATE_CHAIN_BYTES = JsonBytes.name("certificate_chain_bytes");
+  private static final byte[] F_ENCRYPTED_FLIGHT_BYTES = JsonBytes.name("encrypted_flight_bytes");
+  private static final byte[] F_TIMING = JsonBytes.name("timing");
+  private static final byte[] F_TCP_CONNECT_US = JsonBytes.name("tcp_connect_us");
+  private static final byte[] F_CLIENT_HELLO_FRAME = JsonBytes.name("client_hello_frame");
+  private static final byte[] F_CLIENT_HELLO_US = JsonBytes.name("client_hello_us");
+  private static final byte[] F_SERVER_HELLO_FRAME = JsonBytes.name("server_hello_frame");
+  private static final byte[] F_SERVER_HELLO_US = JsonBytes.name("server_hello_us");
+  private static final byte[] F_SERVER_FLIGHT_END_FRAME = JsonBytes.name("server_flight_end_frame");
+  private static final byte[] F_SERVER_FLIGHT_END_US = JsonBytes.name("server_flight_end_us");
+  private static final byte[] F_CLIENT_FINISHED_FRAME = JsonBytes.name("client_finished_frame");
+  private static final byte[] F_CLIENT_FINISHED_US = JsonBytes.name("client_finished_us");
+  private static final byte[] F_CLIENT_FINISHED_INFERRED =
+      JsonBytes.name("client_finished_inferred");
+  private static final byte[] F_FIRST_APP_DATA_FRAME = JsonBytes.name("first_app_data_frame");
+  private static final byte[] F_FIRST_APP_DATA_US = JsonBytes.name("first_app_data_us");
+  private static final byte[] F_HELLO_TO_SERVER_HELLO_US =
+      JsonBytes.name("hello_to_server_hello_us");
+  private static final byte[] F_SERVER_FLIGHT_US = JsonBytes.name("server_flight_us");
+  private static final byte[] F_FINISHED_TO_APP_DATA_US = JsonBytes.name("finished_to_app_data_us");
+  private static final byte[] F_SETUP_US = JsonBytes.name("setup_us");
+  private static final byte[] F_ROUND_TRIPS = JsonBytes.name("round_trips");
+  private static final byte[] F_ALERTS = JsonBytes.name("alerts");
+  private static final byte[] F_FROM = JsonBytes.name("from");
+  private static final byte[] F_FRAME = JsonBytes.name("frame");
+  private static final byte[] F_TS_US = JsonBytes.name("ts_us");
+  private static final byte[] F_LEVEL = JsonBytes.name("level");
+  private static final byte[] F_DESCRIPTION = JsonBytes.name("description");
+  private static final byte[] F_ENCRYPTED = JsonBytes.name("encrypted");
+  private static final byte[] F_CLIENT_APP_DATA = JsonBytes.name("client_app_data");
+  private static final byte[] F_SERVER_APP_DATA = JsonBytes.name("server_app_data");
+  private static final byte[] F_RECORDS = JsonBytes.name("records");
+  private static final byte[] F_BYTES = JsonBytes.name("bytes");
+  private static final byte[] F_INFERRED_EXCHANGE_COUNT = JsonBytes.name("inferred_exchange_count");
+  private static final byte[] F_INFERRED_EXCHANGES = JsonBytes.name("inferred_exchanges");
+  private static final byte[] F_INFERRED = JsonBytes.name("inferred");
+  private static final byte[] F_INDEX = JsonBytes.name("index");
+  private static final byte[] F_REQUEST_RECORDS = JsonBytes.name("request_records");
+  private static final byte[] F_REQUEST_BYTES = JsonBytes.name("request_bytes");
+  private static final byte[] F_REQUEST_FIRST_FRAME = JsonBytes.name("request_first_frame");
+  private static final byte[] F_REQUEST_START_US = JsonBytes.name("request_start_us");
+  private static final byte[] F_REQUEST_LAST_FRAME = JsonBytes.name("request_last_frame");
+  private static final byte[] F_REQUEST_END_US = JsonBytes.name("request_end_us");
+  private static final byte[] F_RESPONSE_RECORDS = JsonBytes.name("response_records");
+  private static final byte[] F_RESPONSE_BYTES = JsonBytes.name("response_bytes");
+  private static final byte[] F_RESPONSE_FIRST_FRAME = JsonBytes.name("response_first_frame");
+  private static final byte[] F_RESPONSE_START_US = JsonBytes.name("response_start_us");
+  private static final byte[] F_RESPONSE_LAST_FRAME = JsonBytes.name("response_last_frame");
+  private static final byte[] F_RESPONSE_END_US = JsonBytes.name("response_end_us");
+  private static final byte[] F_WAIT_US = JsonBytes.name("wait_us");
+  private static final byte[] F_IDLE_BEFORE_US = JsonBytes.name("idle_before_us");
+  private static final byte[] F_DECRYPTION = JsonBytes.name("decryption");
+  private static final byte[] F_NOTES = JsonBytes.name("notes");
+
+  /** The {@code tls} member of a connection's JSON head ({@link ConnectionJson}); none for null. */
+  static void json(JsonBytes w, TlsFacts f) {
     if (f == null) {
       return;
     }
-    g.writeObjectFieldStart("tls");
-    g.writeStringField("handshake", f.handshake());
-    optional(g, "failure", f.failure());
-    number(g, "failure_frame", f.failureFrame());
-    number(g, "failure_us", f.failureUs());
-    optional(g, "version", f.version());
-    strings(g, "versions_offered", f.versionsOffered());
-    optional(g, "cipher_suite", f.cipherSuite());
-    optional(g, "sni", f.sni());
-    strings(g, "alpn_offered", f.alpnOffered());
-    optional(g, "alpn_chosen", f.alpnChosen());
-    optional(g, "resumption", f.resumption());
-    g.writeBooleanField("session_id_offered", f.sessionIdOffered());
-    g.writeBooleanField("ticket_offered", f.ticketOffered());
-    g.writeBooleanField("early_data_offered", f.earlyDataOffered());
+    w.startObject(F_TLS);
+    w.str(F_HANDSHAKE, f.handshake());
+    w.str(F_FAILURE, f.failure()); // null when none, as every optional string
+    w.opt(F_FAILURE_FRAME, f.failureFrame());
+    w.opt(F_FAILURE_US, f.failureUs());
+    w.str(F_VERSION, f.version());
+    strings(w, F_VERSIONS_OFFERED, f.versionsOffered());
+    w.str(F_CIPHER_SUITE, f.cipherSuite());
+    w.str(F_SNI, f.sni());
+    strings(w, F_ALPN_OFFERED, f.alpnOffered());
+    w.str(F_ALPN_CHOSEN, f.alpnChosen());
+    w.str(F_RESUMPTION, f.resumption());
+    w.bool(F_SESSION_ID_OFFERED, f.sessionIdOffered());
+    w.bool(F_TICKET_OFFERED, f.ticketOffered());
+    w.bool(F_EARLY_DATA_OFFERED, f.earlyDataOffered());
     if (f.earlyDataAccepted() == null) {
-      g.writeNullField("early_data_accepted");
+      w.nul(F_EARLY_DATA_ACCEPTED);
     } else {
-      g.writeBooleanField("early_data_accepted", f.earlyDataAccepted());
+      w.bool(F_EARLY_DATA_ACCEPTED, f.earlyDataAccepted());
     }
-    g.writeBooleanField("hello_retry_request", f.helloRetryRequest());
-    number(g, "certificate_chain_bytes", f.certificateChainBytes());
-    number(g, "encrypted_flight_bytes", f.encryptedFlightBytes());
+    w.bool(F_HELLO_RETRY_REQUEST, f.helloRetryRequest());
+    w.opt(F_CERTIFICATE_CHAIN_BYTES, f.certificateChainBytes());
+    w.opt(F_ENCRYPTED_FLIGHT_BYTES, f.encryptedFlightBytes());
     TlsFacts.Timing t = f.timing();
-    g.writeObjectFieldStart("timing");
-    number(g, "tcp_connect_us", t.tcpConnectUs());
-    number(g, "client_hello_frame", t.clientHelloFrame());
-    number(g, "client_hello_us", t.clientHelloUs());
-    number(g, "server_hello_frame", t.serverHelloFrame());
-    number(g, "server_hello_us", t.serverHelloUs());
-    number(g, "server_flight_end_frame", t.serverFlightEndFrame());
-    number(g, "server_flight_end_us", t.serverFlightEndUs());
-    number(g, "client_finished_frame", t.clientFinishedFrame());
-    number(g, "client_finished_us", t.clientFinishedUs());
-    g.writeBooleanField("client_finished_inferred", t.clientFinishedInferred());
-    number(g, "first_app_data_frame", t.firstAppDataFrame());
-    number(g, "first_app_data_us", t.firstAppDataUs());
-    number(g, "hello_to_server_hello_us", t.helloToServerHelloUs());
-    number(g, "server_flight_us", t.serverFlightUs());
-    number(g, "finished_to_app_data_us", t.finishedToAppDataUs());
-    number(g, "setup_us", t.setupUs());
-    number(g, "round_trips", t.roundTrips());
-    g.writeEndObject();
-    g.writeArrayFieldStart("alerts");
+    w.startObject(F_TIMING);
+    w.opt(F_TCP_CONNECT_US, t.tcpConnectUs());
+    w.opt(F_CLIENT_HELLO_FRAME, t.clientHelloFrame());
+    w.opt(F_CLIENT_HELLO_US, t.clientHelloUs());
+    w.opt(F_SERVER_HELLO_FRAME, t.serverHelloFrame());
+    w.opt(F_SERVER_HELLO_US, t.serverHelloUs());
+    w.opt(F_SERVER_FLIGHT_END_FRAME, t.serverFlightEndFrame());
+    w.opt(F_SERVER_FLIGHT_END_US, t.serverFlightEndUs());
+    w.opt(F_CLIENT_FINISHED_FRAME, t.clientFinishedFrame());
+    w.opt(F_CLIENT_FINISHED_US, t.clientFinishedUs());
+    w.bool(F_CLIENT_FINISHED_INFERRED, t.clientFinishedInferred());
+    w.opt(F_FIRST_APP_DATA_FRAME, t.firstAppDataFrame());
+    w.opt(F_FIRST_APP_DATA_US, t.firstAppDataUs());
+    w.opt(F_HELLO_TO_SERVER_HELLO_US, t.helloToServerHelloUs());
+    w.opt(F_SERVER_FLIGHT_US, t.serverFlightUs());
+    w.opt(F_FINISHED_TO_APP_DATA_US, t.finishedToAppDataUs());
+    w.opt(F_SETUP_US, t.setupUs());
+    w.opt(F_ROUND_TRIPS, t.roundTrips());
+    w.endObject();
+    w.startArray(F_ALERTS);
     for (TlsFacts.Alert a : f.alerts()) {
-      g.writeStartObject();
-      g.writeStringField("from", a.from());
-      g.writeNumberField("frame", a.frame());
-      g.writeNumberField("ts_us", a.tsUs());
-      optional(g, "level", a.level());
-      optional(g, "description", a.description());
-      g.writeBooleanField("encrypted", a.encrypted());
-      g.writeEndObject();
+      w.startObjectElement();
+      w.str(F_FROM, a.from());
+      w.num(F_FRAME, a.frame());
+      w.num(F_TS_US, a.tsUs());
+      w.str(F_LEVEL, a.level());
+      w.str(F_DESCRIPTION, a.description());
+      w.bool(F_ENCRYPTED, a.encrypted());
+      w.endObject();
     }
-    g.writeEndArray();
-    counts(g, "client_app_data", f.clientAppData());
-    counts(g, "server_app_data", f.serverAppData());
-    g.writeNumberField("inferred_exchange_count", f.inferredExchangeCount());
-    g.writeArrayFieldStart("inferred_exchanges");
+    w.endArray();
+    counts(w, F_CLIENT_APP_DATA, f.clientAppData());
+    counts(w, F_SERVER_APP_DATA, f.serverAppData());
+    w.num(F_INFERRED_EXCHANGE_COUNT, f.inferredExchangeCount());
+    w.startArray(F_INFERRED_EXCHANGES);
     List<TlsFacts.Exchange> xs = f.inferredExchanges();
     for (int i = 0; i < xs.size(); i++) {
       TlsFacts.Exchange x = xs.get(i);
-      g.writeStartObject();
-      g.writeBooleanField("inferred", true);
-      g.writeNumberField("index", x.index());
-      g.writeNumberField("request_records", x.requestRecords());
-      g.writeNumberField("request_bytes", x.requestBytes());
-      g.writeNumberField("request_first_frame", x.requestFirstFrame());
-      g.writeNumberField("request_start_us", x.requestStartUs());
-      g.writeNumberField("request_last_frame", x.requestLastFrame());
-      g.writeNumberField("request_end_us", x.requestEndUs());
-      g.writeNumberField("response_records", x.responseRecords());
-      g.writeNumberField("response_bytes", x.responseBytes());
-      number(g, "response_first_frame", x.responseFirstFrame());
-      number(g, "response_start_us", x.responseStartUs());
-      number(g, "response_last_frame", x.responseLastFrame());
-      number(g, "response_end_us", x.responseEndUs());
-      number(g, "wait_us", x.waitUs());
-      number(g, "idle_before_us", idleBeforeUs(xs, i));
-      g.writeEndObject();
+      w.startObjectElement();
+      w.bool(F_INFERRED, true);
+      w.num(F_INDEX, x.index());
+      w.num(F_REQUEST_RECORDS, x.requestRecords());
+      w.num(F_REQUEST_BYTES, x.requestBytes());
+      w.num(F_REQUEST_FIRST_FRAME, x.requestFirstFrame());
+      w.num(F_REQUEST_START_US, x.requestStartUs());
+      w.num(F_REQUEST_LAST_FRAME, x.requestLastFrame());
+      w.num(F_REQUEST_END_US, x.requestEndUs());
+      w.num(F_RESPONSE_RECORDS, x.responseRecords());
+      w.num(F_RESPONSE_BYTES, x.responseBytes());
+      w.opt(F_RESPONSE_FIRST_FRAME, x.responseFirstFrame());
+      w.opt(F_RESPONSE_START_US, x.responseStartUs());
+      w.opt(F_RESPONSE_LAST_FRAME, x.responseLastFrame());
+      w.opt(F_RESPONSE_END_US, x.responseEndUs());
+      w.opt(F_WAIT_US, x.waitUs());
+      w.opt(F_IDLE_BEFORE_US, idleBeforeUs(xs, i));
+      w.endObject();
     }
-    g.writeEndArray();
-    g.writeStringField("decryption", f.decryption());
-    strings(g, "notes", f.notes());
-    g.writeEndObject();
+    w.endArray();
+    w.str(F_DECRYPTION, f.decryption());
+    strings(w, F_NOTES, f.notes());
+    w.endObject();
   }
 
   /**
@@ -376,34 +447,18 @@ final class TlsReport {
     }
   }
 
-  private static void optional(JsonGenerator g, String name, String v) throws IOException {
-    if (v == null) {
-      g.writeNullField(name);
-    } else {
-      g.writeStringField(name, v);
+  private static void strings(JsonBytes w, byte[] name, List<String> l) {
+    w.startArray(name);
+    for (int i = 0; i < l.size(); i++) {
+      w.element(l.get(i));
     }
+    w.endArray();
   }
 
-  private static void number(JsonGenerator g, String name, long v) throws IOException {
-    if (v >= 0) {
-      g.writeNumberField(name, v);
-    } else {
-      g.writeNullField(name);
-    }
-  }
-
-  private static void strings(JsonGenerator g, String name, List<String> l) throws IOException {
-    g.writeArrayFieldStart(name);
-    for (String s : l) {
-      g.writeString(s);
-    }
-    g.writeEndArray();
-  }
-
-  private static void counts(JsonGenerator g, String name, TlsFacts.Counts c) throws IOException {
-    g.writeObjectFieldStart(name);
-    g.writeNumberField("records", c.records());
-    g.writeNumberField("bytes", c.bytes());
-    g.writeEndObject();
+  private static void counts(JsonBytes w, byte[] name, TlsFacts.Counts c) {
+    w.startObject(name);
+    w.num(F_RECORDS, c.records());
+    w.num(F_BYTES, c.bytes());
+    w.endObject();
   }
 }

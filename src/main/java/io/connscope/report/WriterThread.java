@@ -55,7 +55,9 @@ final class WriterThread {
     }
   }
 
-  private final List<ResultSink> writers;
+  /** An array, not a list: no iterator per event (the writers' code runs under C1 alone). */
+  private final ResultSink[] writers;
+
   private final BlockingQueue<Batch> full = new ArrayBlockingQueue<>(BATCHES);
   private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(BATCHES + 1);
   private final Thread thread;
@@ -65,7 +67,7 @@ final class WriterThread {
 
   /** Starts the thread; {@code batch} events per hand-over. */
   WriterThread(List<ResultSink> writers, int batch) {
-    this.writers = List.copyOf(writers);
+    this.writers = List.copyOf(writers).toArray(new ResultSink[0]);
     current = new Batch(batch);
     for (int i = 0; i < BATCHES; i++) {
       free.add(new Batch(batch));
@@ -178,13 +180,17 @@ final class WriterThread {
   }
 
   private void runAll(Batch b) {
+    ResultSink[] ws = writers;
     for (int i = 0; i < b.size; i++) {
-      for (ResultSink w : writers) {
-        switch (b.kind[i]) {
-          case TRANSACTION -> w.transaction((TransactionResult) b.record[i]);
-          case CONNECTION -> w.connection((ConnectionResult) b.record[i]);
-          case FINDING -> w.finding((Finding) b.record[i]);
-          default -> w.finish((CaptureSummary) b.record[i]);
+      Object r = b.record[i];
+      byte kind = b.kind[i];
+      for (int k = 0; k < ws.length; k++) {
+        ResultSink w = ws[k];
+        switch (kind) {
+          case TRANSACTION -> w.transaction((TransactionResult) r);
+          case CONNECTION -> w.connection((ConnectionResult) r);
+          case FINDING -> w.finding((Finding) r);
+          default -> w.finish((CaptureSummary) r);
         }
       }
     }

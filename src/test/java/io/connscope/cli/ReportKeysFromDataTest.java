@@ -34,4 +34,29 @@ class ReportKeysFromDataTest {
         Files.readString(out, StandardCharsets.UTF_8).contains("\"anomalies\":{\"x\\uD800y\":1}"),
         "the key written back escaped");
   }
+
+  /**
+   * A transaction's strings from a report file (its URI here) are written back as the generator
+   * writes any string: surrogates as escapes, an unpaired one too (it was an internal error).
+   */
+  @Test
+  void anyTransactionStringOfTheDataIsWrittenBackEscaped(@TempDir Path tmp) throws Exception {
+    Path json = tmp.resolve("r.json");
+    MainTest.Result a =
+        MainTest.run("analyze", "samples/keepalive-get.pcap", "-o", json.toString());
+    assertEquals(0, a.code(), a.err());
+    String text = Files.readString(json, StandardCharsets.UTF_8);
+    assertTrue(text.contains("\"uri\":\"/a.txt\""), "the sample's first request");
+    Files.writeString(
+        json,
+        text.replaceFirst("\"uri\":\"/a.txt\"", "\"uri\":\"/a\\\\ud800b\\\\ud83d\\\\ude00c\""),
+        StandardCharsets.UTF_8);
+    Path out = tmp.resolve("again.json");
+    MainTest.Result r = MainTest.run("report", json.toString(), "-o", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(
+        Files.readString(out, StandardCharsets.UTF_8)
+            .contains("\"uri\":\"/a\\uD800b\\uD83D\\uDE00c\""),
+        "the URI written back escaped");
+  }
 }

@@ -131,6 +131,47 @@ class SpoolFileTest {
     assertTrue(reads * 20 < n, reads + " reads for " + n + " records");
   }
 
+  /**
+   * A record added in three parts is the three parts back to back, as one record: in memory and in
+   * the file, through the write buffer and around it (parts bigger than it), parts empty or not.
+   */
+  @Test
+  void aRecordAddedInPartsComesBackAsOneRecord() throws IOException {
+    Random r = new Random(5);
+    List<byte[]> records = new ArrayList<>();
+    List<long[]> order = new ArrayList<>();
+    MessageDigest got = sha256();
+    CountingDigestStream out = new CountingDigestStream(got);
+    long total = 0;
+    int n = 0;
+    try (SpoolFile s = new SpoolFile(1 << 20)) {
+      for (; total < (12L << 20); n++) {
+        int len = n % 40 == 3 ? SpoolFile.IO_BUFFER + r.nextInt(1000) : r.nextInt(9_000);
+        byte[] rec = new byte[len];
+        r.nextBytes(rec);
+        int a = n % 7 == 0 ? 0 : r.nextInt(len + 1);
+        int b = n % 5 == 0 ? 0 : r.nextInt(len - a + 1);
+        byte[] pa = java.util.Arrays.copyOfRange(rec, 0, a + 3); // longer than the part given
+        byte[] pb = java.util.Arrays.copyOfRange(rec, a, a + b);
+        byte[] pc = java.util.Arrays.copyOfRange(rec, a + b, len);
+        long key = r.nextInt(200);
+        s.add(key, pa, a, pb, b, pc, pc.length);
+        records.add(rec);
+        order.add(new long[] {key, n});
+        total += len;
+      }
+      assertEquals(n, s.count(), "one record per add");
+      s.writeSorted(out, new byte[0], -1);
+    }
+    order.sort(Comparator.<long[]>comparingLong(o -> o[0]).thenComparingLong(o -> o[1]));
+    MessageDigest expected = sha256();
+    for (long[] o : order) {
+      expected.update(records.get((int) o[1]));
+    }
+    assertEquals(total, out.count);
+    assertTrue(MessageDigest.isEqual(expected.digest(), got.digest()));
+  }
+
   private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

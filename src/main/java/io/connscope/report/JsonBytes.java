@@ -1,0 +1,278 @@
+package io.connscope.report;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Compact UTF-8 JSON written straight into a byte buffer, without a {@code JsonGenerator}'s
+ * per-value state checks and name lookups: for the parts of the JSON report that come by the
+ * hundred thousand (connection heads, {@link ConnectionJson}). The bytes are those Jackson's
+ * compact generator writes for the same calls: names are encoded once ({@link #name(String)}),
+ * numbers written digit by digit, and a string of printable ASCII other than {@code "} and {@code
+ * \} copied as it is; any other string (control characters, non-ASCII text, surrogates, paired or
+ * not: a report read back may hold anything) is escaped by a Jackson generator itself, so that such
+ * strings come out exactly as the generator writes them. Not thread-safe.
+ */
+abstract class JsonBytes {
+  private static final JsonFactory FACTORY = new JsonFactory().setRootValueSeparator(null);
+
+  static final byte[] NULL = ascii("null");
+  static final byte[] TRUE = ascii("true");
+  static final byte[] FALSE = ascii("false");
+  private static final byte[] MIN_LONG = ascii(Long.toString(Long.MIN_VALUE));
+
+  /** What was written: {@code buf[0, len)}. */
+  private byte[] buf = new byte[4096];
+
+  private int len;
+
+  /** Whether the object or array open now has a member already (bit per depth). */
+  private long nonEmpty;
+
+  private int depth;
+
+  /** Escapes the strings that are not plain ASCII, as root values into {@link #escaped}. */
+  private JsonGenerator escaper;
+
+  private final Escaped escaped = new Escaped();
+
+  private static final class Escaped extends ByteArrayOutputStream {
+    Escaped() {
+      super(256);
+    }
+
+    byte[] array() {
+      return buf;
+    }
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** A member name as written before its value: quoted, escaped, and the colon. */
+  static byte[] name(String n) {
+    StringBuilder b = new StringBuilder("\"");
+    com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(n, b);
+    return b.append("\":").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The bytes written since the last {@link #reset}: {@code bytes()[0, length())}. */
+  final byte[] bytes() {
+    return buf;
+  }
+
+  final int length() {
+    return len;
+  }
+
+  /** Forgets what was written; the next value is at the root. */
+  final void reset() {
+    len = 0;
+    depth = 0;
+    nonEmpty = 0;
+  }
+
+  private void room(int n) {
+    if (len + n > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+    }
+  }
+
+  final void raw(byte[] b) {
+    room(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
+  }
+
+  /** A comma when the open container has a member already. */
+  final void separator() {
+    long bit = 1L << depth;
+    if ((nonEmpty & bit) != 0) {
+      room(1);
+      buf[len++] = ',';
+    } else {
+      nonEmpty |= bit;
+    }
+  }
+
+  private void open(byte b) {
+    room(1);
+    buf[len++] = b;
+    depth++;
+    nonEmpty &= ~(1L << depth);
+  }
+
+  private void close(byte b) {
+    depth--;
+    room(1);
+    buf[len++] = b;
+  }
+
+  /** {@code writeStartObject()}: as a value (after a name, or an element of an array). */
+  final void startObject() {
+    open((byte) '{');
+  }
+
+  final void endObject() {
+    close((byte) '}');
+  }
+
+  final void startArray() {
+    open((byte) '[');
+  }
+
+  final void endArray() {
+    close((byte) ']');
+  }
+
+  /** {@code writeStartObject()} as an element: the separator first. */
+  final void startObjectElement() {
+    separator();
+    open((byte) '{');
+  }
+
+  final void startArrayElement() {
+    separator();
+    open((byte) '[');
+  }
+
+  /** {@code writeFieldName}: an encoded name ({@link #name(String)}) and its colon. */
+  final void name(byte[] encoded) {
+    separator();
+    raw(encoded);
+  }
+
+  /** {@code writeFieldName(n)} for a name from the data, escaped as the generator escapes it. */
+  final void dataName(String n) {
+    separator();
+    string(n);
+    room(1);
+    buf[len++] = ':';
+  }
+
+  /** {@code writeNumber(v)}. */
+  final void number(long v) {
+    room(20);
+    if (v < 0) {
+      if (v == Long.MIN_VALUE) {
+        raw(MIN_LONG);
+        return;
+      }
+      buf[len++] = '-';
+      v = -v;
+    }
+    if (v < 10) {
+      buf[len++] = (byte) ('0' + (int) v);
+    } else {
+      len = TransactionJson.digits(buf, len, v);
+    }
+  }
+
+  /** {@code writeString(v)}, null as {@code null}. */
+  final void string(String v) {
+    if (v == null) {
+      raw(NULL);
+      return;
+    }
+    int n = v.length();
+    room(n + 2);
+    int at = len;
+    buf[at++] = '"';
+    for (int i = 0; i < n; i++) {
+      char c = v.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        escapedString(v);
+        return;
+      }
+      buf[at++] = (byte) c;
+    }
+    buf[at++] = '"';
+    len = at;
+  }
+
+  /** A string that is not plain ASCII, escaped by the generator. */
+  private void escapedString(String v) {
+    try {
+      if (escaper == null) {
+        escaper = FACTORY.createGenerator(escaped, JsonEncoding.UTF8);
+      }
+      escaper.writeString(v);
+      escaper.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // not from a byte array
+    }
+    room(escaped.size());
+    System.arraycopy(escaped.array(), 0, buf, len, escaped.size());
+    len += escaped.size();
+    escaped.reset();
+  }
+
+  final void bool(boolean v) {
+    raw(v ? TRUE : FALSE);
+  }
+
+  final void nullValue() {
+    raw(NULL);
+  }
+
+  // ---- members: name and value
+
+  final void num(byte[] name, long v) {
+    name(name);
+    number(v);
+  }
+
+  /** The number, or {@code null} when it is negative (unknown). */
+  final void opt(byte[] name, long v) {
+    name(name);
+    if (v >= 0) {
+      number(v);
+    } else {
+      raw(NULL);
+    }
+  }
+
+  final void str(byte[] name, String v) {
+    name(name);
+    string(v);
+  }
+
+  final void bool(byte[] name, boolean v) {
+    name(name);
+    raw(v ? TRUE : FALSE);
+  }
+
+  final void nul(byte[] name) {
+    name(name);
+    raw(NULL);
+  }
+
+  /** {@code "name":{}} opened. */
+  final void startObject(byte[] name) {
+    name(name);
+    startObject();
+  }
+
+  final void startArray(byte[] name) {
+    name(name);
+    startArray();
+  }
+
+  /** An element of an array: {@code writeString(v)}. */
+  final void element(String v) {
+    separator();
+    string(v);
+  }
+
+  final void element(long v) {
+    separator();
+    number(v);
+  }
+}
