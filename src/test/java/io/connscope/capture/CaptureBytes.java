@@ -147,6 +147,26 @@ final class CaptureBytes {
     return i32(12 + bodyLen);
   }
 
+  /** A little-endian microsecond pcap of {@code frames} Ethernet frames of 100 to 999 bytes. */
+  static byte[] pcapOf(int frames) {
+    CaptureBytes c = pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 1);
+    for (int i = 0; i < frames; i++) {
+      c.pcapRecord(i, 0, frame(100 + i % 900, i), 100 + i % 900);
+    }
+    return c.toArray();
+  }
+
+  /** {@code data} gzip-compressed. */
+  static byte[] gzip(byte[] data) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(o)) {
+      gz.write(data);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return o.toByteArray();
+  }
+
   static byte[] frame(int len, int seed) {
     byte[] b = new byte[len];
     for (int i = 0; i < len; i++) {

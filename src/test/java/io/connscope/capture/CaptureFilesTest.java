@@ -2,6 +2,8 @@ package io.connscope.capture;
 
 import static io.connscope.capture.CaptureBytes.current;
 import static io.connscope.capture.CaptureBytes.frame;
+import static io.connscope.capture.CaptureBytes.gzip;
+import static io.connscope.capture.CaptureBytes.pcapOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connscope.common.Warnings;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,22 +28,6 @@ class CaptureFilesTest {
     Path p = dir.resolve(name);
     Files.write(p, content);
     return p;
-  }
-
-  private static byte[] gzip(byte[] data) throws IOException {
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    try (GZIPOutputStream gz = new GZIPOutputStream(o)) {
-      gz.write(data);
-    }
-    return o.toByteArray();
-  }
-
-  private static byte[] pcapOf(int frames) {
-    CaptureBytes c = CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 1);
-    for (int i = 0; i < frames; i++) {
-      c.pcapRecord(i, 0, frame(100 + i % 900, i), 100 + i % 900);
-    }
-    return c.toArray();
   }
 
   private static int readAll(PacketSource s) throws IOException {

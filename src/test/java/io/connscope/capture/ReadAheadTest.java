@@ -1,12 +1,13 @@
 package io.connscope.capture;
 
 import static io.connscope.capture.CaptureBytes.frame;
+import static io.connscope.capture.CaptureBytes.gzip;
+import static io.connscope.capture.CaptureBytes.pcapOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connscope.common.Warnings;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,22 +89,6 @@ class ReadAheadTest {
     Path p = dir.resolve(name);
     Files.write(p, content);
     return p;
-  }
-
-  private static byte[] gzip(byte[] data) throws IOException {
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    try (GZIPOutputStream gz = new GZIPOutputStream(o)) {
-      gz.write(data);
-    }
-    return o.toByteArray();
-  }
-
-  private static byte[] pcapOf(int frames) {
-    CaptureBytes c = CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 1);
-    for (int i = 0; i < frames; i++) {
-      c.pcapRecord(i, 0, frame(100 + i % 900, i), 100 + i % 900);
-    }
-    return c.toArray();
   }
 
   @Test
