@@ -51,6 +51,29 @@ final class PrettyJson {
     afterName = false;
   }
 
+  /** Reserves {@code n} bytes (zeros) at the current end, for {@link #putLong} and the like. */
+  void skip(int n) {
+    ensure(n);
+    Arrays.fill(buf, len, len + n, (byte) 0);
+    len += n;
+  }
+
+  /** Writes {@code v} big-endian at byte {@code at}, reserved before. */
+  void putInt(int at, int v) {
+    for (int i = 3; i >= 0; i--) {
+      buf[at + i] = (byte) v;
+      v >>>= 8;
+    }
+  }
+
+  /** Writes {@code v} big-endian at byte {@code at}, reserved before. */
+  void putLong(int at, long v) {
+    for (int i = 7; i >= 0; i--) {
+      buf[at + i] = (byte) v;
+      v >>>= 8;
+    }
+  }
+
   private void ensure(int n) {
     if (len + n > buf.length) {
       buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));

@@ -23,9 +23,9 @@ import java.util.List;
  * temporary file (deleted on close). Records come back ordered by key, whatever the order they were
  * added in, so a report can list connections by id while they finish in any order.
  *
- * <p>The index (key, offset, length per record) is bounded too: every {@value #RUN} records it is
- * sorted and written to a second temporary file as a run, and the runs are merged at the end, so
- * heap use does not grow with the number of records.
+ * <p>The index (key, second key, offset, length per record) is bounded too: every {@value #RUN}
+ * records it is sorted and written to a second temporary file as a run, and the runs are merged at
+ * the end, so heap use does not grow with the number of records.
  */
 final class SpoolFile implements AutoCloseable {
   private static final int MEMORY_BUDGET = 16 << 20;
@@ -52,6 +52,7 @@ final class SpoolFile implements AutoCloseable {
   static final int RUN = 1 << 16;
 
   private long[] keys = new long[64];
+  private long[] keys2 = new long[64];
   private long[] offsets = new long[64];
   private int[] lengths = new int[64];
   private int count;
@@ -100,16 +101,26 @@ final class SpoolFile implements AutoCloseable {
   private final List<Integer> runLengths = new ArrayList<>();
 
   void add(long key, byte[] data, int len) {
+    add(key, 0, data, len);
+  }
+
+  /**
+   * Adds a record ordered by {@code key}, then by {@code key2} (ties in insertion order): for
+   * records whose order among equal keys is not the order they come in.
+   */
+  void add(long key, long key2, byte[] data, int len) {
     if (count == RUN) {
       spillIndex();
     }
     if (count == keys.length) {
       int n = Math.min(RUN, count * 2);
       keys = Arrays.copyOf(keys, n);
+      keys2 = Arrays.copyOf(keys2, n);
       offsets = Arrays.copyOf(offsets, n);
       lengths = Arrays.copyOf(lengths, n);
     }
     keys[count] = key;
+    keys2[count] = key2;
     offsets[count] = size;
     lengths[count] = len;
     count++;
@@ -178,14 +189,14 @@ final class SpoolFile implements AutoCloseable {
       for (int lo = 0; lo < count - width; lo += 2 * width) {
         int mid = lo + width;
         int hi = Math.min(lo + 2 * width, count);
-        if (keys[order[mid - 1]] <= keys[order[mid]]) {
+        if (!after(order[mid - 1], order[mid])) {
           continue; // already in order
         }
         System.arraycopy(order, lo, tmp, lo, hi - lo);
         int a = lo;
         int b = mid;
         for (int k = lo; k < hi; k++) {
-          if (b >= hi || (a < mid && keys[tmp[a]] <= keys[tmp[b]])) {
+          if (b >= hi || (a < mid && !after(tmp[a], tmp[b]))) {
             order[k] = tmp[a++];
           } else {
             order[k] = tmp[b++];
@@ -194,6 +205,11 @@ final class SpoolFile implements AutoCloseable {
       }
     }
     return order;
+  }
+
+  /** Index entry {@code i} goes after entry {@code j}: a greater key, or key2 on equal keys. */
+  private boolean after(int i, int j) {
+    return keys[i] > keys[j] || (keys[i] == keys[j] && keys2[i] > keys2[j]);
   }
 
   private void spillIndex() {
@@ -207,6 +223,7 @@ final class SpoolFile implements AutoCloseable {
       }
       for (int i : sortedRun()) {
         indexOut.writeLong(keys[i]);
+        indexOut.writeLong(keys2[i]);
         indexOut.writeLong(offsets[i]);
         indexOut.writeInt(lengths[i]);
       }
@@ -223,6 +240,19 @@ final class SpoolFile implements AutoCloseable {
    * records when {@code groupShift} is negative (records of one group are written back to back).
    */
   void writeSorted(OutputStream out, byte[] sep, int groupShift) throws IOException {
+    writeSorted(out, sep, groupShift, OutputStream::write);
+  }
+
+  /** How a record's bytes are written: as they are, or rewritten on the way. */
+  interface Emit {
+    void write(OutputStream out, byte[] b, int off, int len) throws IOException;
+  }
+
+  /**
+   * Writes every record as {@link #writeSorted(OutputStream, byte[], int)} does, each through
+   * {@code emit}.
+   */
+  void writeSorted(OutputStream out, byte[] sep, int groupShift, Emit emit) throws IOException {
     if (channel != null) {
       flushWrites();
     }
@@ -231,7 +261,7 @@ final class SpoolFile implements AutoCloseable {
       byte[] tmp = new byte[8192];
       for (int k = 0; k < order.length; k++) {
         int i = order[k];
-        tmp = copy(out, offsets[i], lengths[i], tmp);
+        tmp = copy(out, offsets[i], lengths[i], tmp, emit);
         if (k + 1 < order.length
             && (groupShift < 0
                 || (keys[order[k + 1]] >>> groupShift) != (keys[i] >>> groupShift))) {
@@ -249,6 +279,7 @@ final class SpoolFile implements AutoCloseable {
     DataInputStream[] in = new DataInputStream[runs];
     long[] left = new long[runs];
     long[] headKey = new long[runs];
+    long[] headKey2 = new long[runs];
     long[] headOff = new long[runs];
     int[] headLen = new int[runs];
     try {
@@ -256,8 +287,8 @@ final class SpoolFile implements AutoCloseable {
       for (int r = 0; r < runs; r++) {
         in[r] = new DataInputStream(new BufferedInputStream(runStream(pos), 8192));
         left[r] = runLengths.get(r);
-        pos += 20L * runLengths.get(r);
-        advance(in, left, headKey, headOff, headLen, r);
+        pos += 28L * runLengths.get(r);
+        advance(in, left, headKey, headKey2, headOff, headLen, r);
       }
       byte[] tmp = new byte[8192];
       boolean first = true;
@@ -265,7 +296,10 @@ final class SpoolFile implements AutoCloseable {
       while (true) {
         int best = -1;
         for (int r = 0; r < runs; r++) {
-          if (left[r] >= 0 && (best < 0 || headKey[r] < headKey[best])) {
+          if (left[r] >= 0
+              && (best < 0
+                  || headKey[r] < headKey[best]
+                  || (headKey[r] == headKey[best] && headKey2[r] < headKey2[best]))) {
             best = r;
           }
         }
@@ -278,8 +312,8 @@ final class SpoolFile implements AutoCloseable {
         }
         first = false;
         prevKey = headKey[best];
-        tmp = copy(out, headOff[best], headLen[best], tmp);
-        advance(in, left, headKey, headOff, headLen, best);
+        tmp = copy(out, headOff[best], headLen[best], tmp, emit);
+        advance(in, left, headKey, headKey2, headOff, headLen, best);
       }
     } finally {
       for (DataInputStream s : in) {
@@ -299,24 +333,26 @@ final class SpoolFile implements AutoCloseable {
 
   /** Reads the next entry of run {@code r}; left[r] becomes -1 when the run is exhausted. */
   private static void advance(
-      DataInputStream[] in, long[] left, long[] key, long[] off, int[] len, int r)
+      DataInputStream[] in, long[] left, long[] key, long[] key2, long[] off, int[] len, int r)
       throws IOException {
     if (left[r] == 0) {
       left[r] = -1;
       return;
     }
     key[r] = in[r].readLong();
+    key2[r] = in[r].readLong();
     off[r] = in[r].readLong();
     len[r] = in[r].readInt();
     left[r]--;
   }
 
-  private byte[] copy(OutputStream out, long offset, int len, byte[] tmp) throws IOException {
+  private byte[] copy(OutputStream out, long offset, int len, byte[] tmp, Emit emit)
+      throws IOException {
     if (len == 0) {
       return tmp;
     }
     if (channel == null) {
-      out.write(memory, (int) offset, len);
+      emit.write(out, memory, (int) offset, len);
       return tmp;
     }
     if (len > WINDOW_MAX) {
@@ -324,7 +360,7 @@ final class SpoolFile implements AutoCloseable {
         tmp = new byte[len];
       }
       readFully(tmp, len, offset);
-      out.write(tmp, 0, len);
+      emit.write(out, tmp, 0, len);
       return tmp;
     }
     if (windows == null) {
@@ -334,7 +370,7 @@ final class SpoolFile implements AutoCloseable {
       }
     }
     Window w = window(offset, len);
-    out.write(w.bytes, (int) (offset - w.start), len);
+    emit.write(out, w.bytes, (int) (offset - w.start), len);
     w.lastEnd = offset + len;
     w.lastUse = ++useClock;
     return tmp;
