@@ -65,6 +65,9 @@ public final class ReportSet implements ResultSink {
 
   private WriterThread harWriter;
 
+  /** Markdown's slowest transactions, gathered while the analysis runs (a Markdown output). */
+  private ReportDigest.LiveSlowest slowest;
+
   public ReportSet(String toolVersion) {
     this(toolVersion, WriterThread.BATCH);
   }
@@ -140,6 +143,10 @@ public final class ReportSet implements ResultSink {
         json = new JsonReportWriter(jsonOut, toolVersion);
         live.add(json);
       }
+    }
+    if (formats.contains(ReportFormat.MARKDOWN)) {
+      slowest = new ReportDigest.LiveSlowest(MarkdownReportWriter.SLOWEST);
+      live.add(slowest);
     }
     writer = new WriterThread(live, batch);
     if (formats.stream().filter(f -> f == ReportFormat.HAR).count() == 1) {
@@ -355,7 +362,8 @@ public final class ReportSet implements ResultSink {
             ReportSource.written(jsonFile, json.connectionsOffset(), json.findingsOffset()),
             rendered,
             renderedOuts,
-            drawn);
+            drawn,
+            slowest == null ? null : slowest.result());
       }
       if (harOut != null) {
         harOut.join();

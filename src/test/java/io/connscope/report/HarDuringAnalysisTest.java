@@ -212,23 +212,30 @@ class HarDuringAnalysisTest {
   }
 
   /**
-   * Analyses {@code inputs} into a JSON and a HAR output of one {@link ReportSet}, as {@code
-   * analyze -o r.json -o r.har} does, and checks the HAR is the one the JSON report renders to,
-   * rendered during the analysis or not as {@code during} says.
+   * Analyses {@code inputs} into a JSON, a Markdown and a HAR output of one {@link ReportSet}, as
+   * {@code analyze -o r.json -o r.md -o r.har} does, and checks the Markdown and the HAR are those
+   * the JSON report renders to, the HAR rendered during the analysis or not as {@code during} says.
    */
   private void sameAsFromReport(List<Path> inputs, int threads, boolean during) throws IOException {
     Path json = tmp.resolve("r.json");
     Files.deleteIfExists(json);
     ByteArrayOutputStream har = new ByteArrayOutputStream();
+    ByteArrayOutputStream md = new ByteArrayOutputStream();
     ReportSet set = new ReportSet("test", 64);
     try (OutputStream jsonOut = Files.newOutputStream(json)) {
       set.add(ReportFormat.JSON, jsonOut, json);
+      set.add(ReportFormat.MARKDOWN, md);
       set.add(ReportFormat.HAR, har);
       analyse(inputs, threads, set);
     }
+    String what = inputs + ", threads " + threads;
+    // Markdown's slowest transactions are gathered during the analysis too
+    ByteArrayOutputStream mdFromReport = new ByteArrayOutputStream();
+    SavedReport.render(json, ReportFormat.MARKDOWN, mdFromReport, 0);
+    assertEquals(
+        mdFromReport.toString(StandardCharsets.UTF_8), md.toString(StandardCharsets.UTF_8), what);
     ByteArrayOutputStream fromReport = new ByteArrayOutputStream();
     SavedReport.render(json, ReportFormat.HAR, fromReport, 0);
-    String what = inputs + ", threads " + threads;
     assertEquals(during, set.harDuringAnalysis(), what);
     assertTrue(har.size() > 0, what);
     if (!java.util.Arrays.equals(fromReport.toByteArray(), har.toByteArray())) {
