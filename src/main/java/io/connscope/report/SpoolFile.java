@@ -95,6 +95,13 @@ final class SpoolFile implements AutoCloseable {
   }
 
   private static final int READ_AHEAD_MIN = 16 << 10;
+
+  /** Bytes kept before the record a window is refilled at, when it reads a stream on. */
+  private static final int BEHIND = 16 << 10;
+
+  /** A record this close to a window's bytes reads that window's stream on. */
+  private static final int NEAR = 64 << 10;
+
   // Spilled index runs: each RUN-sized (the last may be shorter), sorted by key.
   private Path indexPath;
   private DataOutputStream indexOut;
@@ -378,12 +385,15 @@ final class SpoolFile implements AutoCloseable {
 
   /**
    * The window holding [offset, offset + len): one that already does, else the one whose last
-   * record ends at {@code offset}, refilled with more read ahead (as the operating system does
-   * while a file is read in order), else the least recently used, refilled with the record alone
-   * (no read ahead after a jump, so records read in no order cost no more than their bytes).
+   * record ends at {@code offset} or, failing that, one whose bytes are within {@value #NEAR} of it
+   * (records added a little out of order), refilled from {@value #BEHIND} bytes before it with more
+   * read ahead (as the operating system does while a file is read in order), else the least
+   * recently used, refilled with the record alone (no read ahead after a jump, so records read in
+   * no order cost no more than their bytes).
    */
   private Window window(long offset, int len) throws IOException {
     Window next = null;
+    Window near = null;
     Window oldest = windows[0];
     for (Window w : windows) {
       if (offset >= w.start && offset + len <= w.start + w.length) {
@@ -391,21 +401,29 @@ final class SpoolFile implements AutoCloseable {
       }
       if (w.lastEnd == offset) {
         next = w;
+      } else if (w.length > 0 && offset >= w.start - NEAR && offset < w.start + w.length + NEAR) {
+        near = w;
       }
       if (w.lastUse < oldest.lastUse) {
         oldest = w;
       }
     }
+    if (next == null) {
+      next = near; // a stream read on a little out of order
+    }
     Window w = next != null ? next : oldest;
     w.readAhead =
         next != null ? Math.min(WINDOW_MAX, Math.max(READ_AHEAD_MIN, 2 * w.readAhead)) : 0;
-    int n = (int) Math.min(Math.max(len, w.readAhead), size - offset);
+    // a stream read on keeps the bytes just before too: records added a little out of key order
+    // (a few handed over together) come back from there
+    long from = next != null ? Math.max(0, offset - BEHIND) : offset;
+    int n = (int) Math.min(offset - from + Math.max(len, w.readAhead), size - from);
     if (w.bytes.length < n) {
-      w.bytes = new byte[Math.max(n, Math.min(WINDOW_MAX, Integer.highestOneBit(n) << 1))];
+      w.bytes = new byte[Math.max(n, Math.min(WINDOW_MAX + BEHIND, Integer.highestOneBit(n) << 1))];
     }
-    w.start = offset;
+    w.start = from;
     w.length = n;
-    readFully(w.bytes, n, offset);
+    readFully(w.bytes, n, from);
     return w;
   }
 
