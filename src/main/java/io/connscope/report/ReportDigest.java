@@ -657,7 +657,9 @@ final class ReportDigest {
           }
         };
     if (transactions == null) {
-      src.connections(pass2);
+      if (!src.connectionsAndTransactions(pass2, null)) { // kept ones bound without a tree
+        src.connections(pass2);
+      }
     } else if (!src.connectionsAndTransactions(pass2, transactions)) {
       src.connections(pass2);
       src.transactions(transactions);
