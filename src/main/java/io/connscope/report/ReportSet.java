@@ -26,7 +26,11 @@ import java.util.List;
  * a temporary file, copied to the other JSON outputs (on a thread of their own, beside the
  * rendering) and read back to render Markdown, HTML and HAR (the path {@code connscope report}
  * takes too), in passes the formats share ({@link SavedReport#render(ReportSource, List, List,
- * int)}), each array read from where the writer put it ({@link ReportSource#written}).
+ * int)}), each array read from where the writer put it ({@link ReportSource#written}). Two things
+ * are gathered while the analysis runs instead: a HAR output's entries ({@link
+ * HarReportWriter.Live}, on a writer thread of its own; merged and written beside the rendering of
+ * the other formats, or rendered from the JSON report when it could not be) and Markdown's slowest
+ * transactions ({@link ReportDigest.LiveSlowest}).
  *
  * <p>The writers run on a thread of their own ({@link WriterThread}), fed in the order events come:
  * the reports are the same bytes as with direct calls, and a writer's exception is thrown here, on
