@@ -97,7 +97,7 @@ final class SpoolFile implements AutoCloseable {
   private static final int READ_AHEAD_MIN = 16 << 10;
 
   /** Bytes kept before the record a window is refilled at, when it reads a stream on. */
-  private static final int BEHIND = 16 << 10;
+  private static final int BEHIND = 32 << 10;
 
   /** A record this close to a window's bytes reads that window's stream on. */
   private static final int NEAR = 64 << 10;
@@ -366,7 +366,7 @@ final class SpoolFile implements AutoCloseable {
       if (tmp.length < len) {
         tmp = new byte[len];
       }
-      readFully(tmp, len, offset);
+      readFully(tmp, 0, len, offset);
       emit.write(out, tmp, 0, len);
       return tmp;
     }
@@ -418,12 +418,32 @@ final class SpoolFile implements AutoCloseable {
     // (a few handed over together) come back from there
     long from = next != null ? Math.max(0, offset - BEHIND) : offset;
     int n = (int) Math.min(offset - from + Math.max(len, w.readAhead), size - from);
-    if (w.bytes.length < n) {
-      w.bytes = new byte[Math.max(n, Math.min(WINDOW_MAX + BEHIND, Integer.highestOneBit(n) << 1))];
+    byte[] bytes = w.bytes;
+    if (bytes.length < n) {
+      bytes = new byte[Math.max(n, Math.min(WINDOW_MAX + BEHIND, Integer.highestOneBit(n) << 1))];
     }
+    // the bytes the window already holds are kept (moved to their new place), not read again
+    long keepFrom = Math.max(from, w.start);
+    long keepTo = Math.min(from + n, w.start + w.length);
+    if (next == null || keepFrom >= keepTo) {
+      keepFrom = keepTo = from;
+    } else {
+      System.arraycopy(
+          w.bytes,
+          (int) (keepFrom - w.start),
+          bytes,
+          (int) (keepFrom - from),
+          (int) (keepTo - keepFrom));
+    }
+    w.bytes = bytes;
     w.start = from;
     w.length = n;
-    readFully(w.bytes, n, from);
+    if (keepFrom > from) {
+      readFully(bytes, 0, (int) (keepFrom - from), from);
+    }
+    if (keepTo < from + n) {
+      readFully(bytes, (int) (keepTo - from), (int) (from + n - keepTo), keepTo);
+    }
     return w;
   }
 
@@ -434,9 +454,9 @@ final class SpoolFile implements AutoCloseable {
 
   private long reads;
 
-  private void readFully(byte[] into, int len, long offset) throws IOException {
+  private void readFully(byte[] into, int at, int len, long offset) throws IOException {
     reads++;
-    ByteBuffer bb = ByteBuffer.wrap(into, 0, len);
+    ByteBuffer bb = ByteBuffer.wrap(into, at, len);
     long pos = offset;
     while (bb.hasRemaining()) {
       int n = channel.read(bb, pos);
