@@ -228,7 +228,7 @@ public final class HarReportWriter {
    */
   static final class Live implements ResultSink, AutoCloseable {
     static final int MAX_WAITING = 4096;
-    static final int MAX_FINDINGS = 10_000;
+    static final int MAX_FINDINGS = 4_096;
 
     /** Bytes before an entry in the spool: its HAR start, connection number, transaction index. */
     private static final int HEAD = 20;
@@ -304,7 +304,7 @@ public final class HarReportWriter {
       }
       findings
           .computeIfAbsent(f.connection() + "#" + f.transaction(), k -> new ArrayList<>(1))
-          .add(f);
+          .add(slim(f)); // held to the end
       if (++findingCount > MAX_FINDINGS) {
         fail();
       }
@@ -316,6 +316,31 @@ public final class HarReportWriter {
       if (!waiting.isEmpty() || capture.frameFiles().multi()) {
         fail();
       }
+    }
+
+    /**
+     * What an entry shows of {@code f}: without its details, ladder and occurrences (a grouped
+     * finding's rows may be many), its counts kept.
+     */
+    private static Finding slim(Finding f) {
+      Finding.Occurrences o = f.occurrences();
+      return new Finding(
+          f.type(),
+          f.severity(),
+          f.confidence(),
+          f.connection(),
+          f.transaction(),
+          f.costUs(),
+          f.frames(),
+          f.displayFilter(),
+          f.summary(),
+          f.fix(),
+          java.util.Collections.emptySortedMap(),
+          List.of(),
+          o == null
+              ? null
+              : new Finding.Occurrences(
+                  o.count(), o.totalUs(), o.worstUs(), List.of(), List.of(), o.rowsOmitted()));
     }
 
     private void fail() {
