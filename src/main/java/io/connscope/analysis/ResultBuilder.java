@@ -10,6 +10,7 @@ import io.connscope.detect.facts.PairAggregator;
 import io.connscope.http.Transaction;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
+import io.connscope.result.ConnectionStart;
 import io.connscope.result.Endpoint;
 import io.connscope.result.Finding;
 import io.connscope.result.PairSummary;
@@ -40,9 +41,11 @@ import java.util.TreeMap;
  * <p>Stalls: a transaction's {@code timings.stalls} are the findings about it known when it is
  * handed over. Transactions of an open connection wait (as the pipeline's objects) until the
  * connection closes, so that findings reported at the close are in them; beyond {@value
- * #MAX_WAITING} waiting on one connection, the oldest is handed over with the findings known then.
- * Memory: at most {@value #MAX_WAITING} transactions per open connection, and the findings about
- * open connections.
+ * #MAX_WAITING} waiting on one connection, the oldest is handed over with the findings known then,
+ * the first of them after the connection's {@link ResultSink#connectionStarted} (its endpoints,
+ * read from the open connection, whose roles are settled once it carried a transaction). Memory: at
+ * most {@value #MAX_WAITING} transactions per open connection, and the findings about open
+ * connections.
  *
  * <p>Requests per pattern: every transaction handed over goes to a {@link PatternStats} keyed by
  * its client/server pair (client address, server address and port), each pair's table is its {@code
@@ -88,6 +91,12 @@ public final class ResultBuilder implements AnalysisSink {
    * ArrayDeque<TransactionResult>} from the second on.
    */
   private final HashMap<Long, Object> waiting = new HashMap<>();
+
+  /**
+   * Open connections announced to the sink ({@link ResultSink#connectionStarted}): those whose
+   * transactions go out before their close.
+   */
+  private final java.util.HashSet<Long> announced = new java.util.HashSet<>();
 
   /** Costs of the findings about open connections, by connection and type (stall summary). */
   private final Map<String, TreeMap<String, List<Long>>> costsOf = new HashMap<>();
@@ -188,6 +197,15 @@ public final class ResultBuilder implements AnalysisSink {
       ArrayDeque<TransactionResult> q = (ArrayDeque<TransactionResult>) w;
       q.addLast(result);
       if (q.size() > MAX_WAITING) {
+        if (c instanceof ConnectionView v && announced.add(id)) {
+          out.connectionStarted( // its first transaction goes out before its close
+              new ConnectionStart(
+                  id,
+                  new Endpoint(
+                      Addresses.format(v.clientAddrHi(), v.clientAddrLo()), v.clientPort()),
+                  new Endpoint(
+                      Addresses.format(v.serverAddrHi(), v.serverAddrLo()), v.serverPort())));
+        }
         handOver(withStalls(c, q.pollFirst()));
       }
     }
@@ -359,6 +377,9 @@ public final class ResultBuilder implements AnalysisSink {
   public void connection(ConnectionRecord record) {
     ClosedConnection c = record.closed();
     Object w = waiting.remove(c.id());
+    if (!announced.isEmpty()) {
+      announced.remove(c.id());
+    }
     if (w instanceof TransactionResult t) {
       handOver(withStalls(c, t));
     } else if (w != null) {

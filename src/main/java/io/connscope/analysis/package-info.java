@@ -9,11 +9,12 @@
  * client/server pair aggregates, to an {@link io.connscope.analysis.AnalysisSink}, in the
  * pipeline's own types. {@link io.connscope.analysis.ResultBuilder} is the sink that turns them
  * into the immutable records of {@link io.connscope.result} (computing every number a report shows,
- * once) for a {@link io.connscope.result.ResultSink}: the reports. It is driven by capture
- * timestamps only, so the same input always gives the same results. The pipeline is two halves: a
- * {@code ConnectionStage} (table, TLS, HTTP, the detectors that judge a connection alone) and a
- * {@code CrossStage} (pair aggregates, HTTP links, the detectors across connections, the sink),
- * which is handed each finished connection as copies of what stays of it ({@link
+ * once) for a {@link io.connscope.result.ResultSink}: the reports (a connection whose transactions
+ * it hands over before the connection's close is announced first, with its id and endpoints). It is
+ * driven by capture timestamps only, so the same input always gives the same results. The pipeline
+ * is two halves: a {@code ConnectionStage} (table, TLS, HTTP, the detectors that judge a connection
+ * alone) and a {@code CrossStage} (pair aggregates, HTTP links, the detectors across connections,
+ * the sink), which is handed each finished connection as copies of what stays of it ({@link
  * io.connscope.tcp.ClosedConnection}, {@link io.connscope.http.ClosedHttp}) and reads no live
  * connection but for a transaction's connection id. On one thread the first calls the second
  * directly; with {@code threads} above 1, {@code Shards} runs one connection stage per thread over

@@ -6,17 +6,26 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connscope.result.CaptureSummary;
+import io.connscope.result.ConnectionIds;
 import io.connscope.result.ConnectionResult;
+import io.connscope.result.ConnectionStart;
+import io.connscope.result.Endpoint;
 import io.connscope.result.Finding;
 import io.connscope.result.FrameFiles;
 import io.connscope.result.HeaderMap;
+import io.connscope.result.ResultSink;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,7 +62,28 @@ public final class HarReportWriter {
 
   private HarReportWriter() {}
 
-  private record Tx(ConnectionResult connection, TransactionResult transaction, long startUs) {}
+  /**
+   * What an entry reads of its connection: its id and endpoints, and for the entry of its first
+   * transaction (connect, ssl) and one without a start of its own its start, SYN and TLS timing (-1
+   * and null when not known yet: {@link Live} renders only entries that need none of them before
+   * the connection's close).
+   */
+  record Conn(
+      String id, Endpoint client, Endpoint server, long startUs, long synUs, TlsFacts.Timing tls) {
+    static Conn of(ConnectionResult c) {
+      return new Conn(
+          c.idString(),
+          c.client(),
+          c.server(),
+          c.startUs(),
+          c.handshake().synUs(),
+          c.tls() == null ? null : c.tls().timing());
+    }
+
+    static Conn of(ConnectionStart s) {
+      return new Conn(s.idString(), s.client(), s.server(), -1, -1, null);
+    }
+  }
 
   public static void write(JsonNode r, OutputStream out) throws IOException {
     write(ReportSource.of(r), out);
@@ -85,6 +115,8 @@ public final class HarReportWriter {
     private final Dates dates = new Dates();
     private final SpoolFile entries = new SpoolFile(4 << 20);
     private final ReportSource.FindingCursor findings;
+    private ConnectionResult lastResult;
+    private Conn last;
 
     Entries(ReportSource src) throws IOException {
       r = src.header();
@@ -100,49 +132,18 @@ public final class HarReportWriter {
               ? t.requestStartUs()
               : t.responseStartUs() >= 0 ? t.responseStartUs() : c.startUs();
       List<Finding> fs = findings.take(c.idString(), t.index());
+      if (c != lastResult) {
+        lastResult = c;
+        last = Conn.of(c);
+      }
       entry.reset();
-      entry(entry, fs, new Tx(c, t, start), epochUs, ff, dates);
+      entry(entry, fs, last, t, start, epochUs, ff, dates);
       entries.add(start, entry.bytes(), entry.length());
     }
 
     /** Writes the HAR document, its entries in start order; {@code out} is flushed, not closed. */
     void write(OutputStream out) throws IOException {
-      DefaultPrettyPrinter pp =
-          new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
-      try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        g.setPrettyPrinter(pp);
-        g.writeStartObject();
-        g.writeObjectFieldStart("log");
-        g.writeStringField("version", "1.2");
-        g.writeObjectFieldStart("creator");
-        g.writeStringField("name", "connscope");
-        g.writeStringField("version", r.toolVersion());
-        g.writeEndObject();
-        g.writeArrayFieldStart("pages");
-        g.writeEndArray();
-        g.writeArrayFieldStart("entries");
-        if (entries.count() > 0) {
-          // the entries are whole values, pretty-printed at their depth: written as they are, with
-          // the separators the pretty printer puts around array values ("[ " v ", " v " ]")
-          g.flush();
-          out.write(' ');
-          entries.writeSorted(out, ENTRY_SEPARATOR, -1);
-        }
-        g.writeEndArray();
-        g.writeStringField(
-            "comment",
-            "connscope "
-                + r.toolVersion()
-                + " from "
-                + ReportModel.files(r.capture())
-                + "; times are capture times"
-                + (ff.multi() ? "; " + ReportModel.fileFrames(r.capture()) : ""));
-        g.writeEndObject();
-        g.writeEndObject();
-      }
-      out.write('\n');
-      out.flush();
+      document(out, r.toolVersion(), r.capture(), entries, OutputStream::write);
     }
 
     @Override
@@ -153,6 +154,312 @@ public final class HarReportWriter {
         findings.close();
       }
     }
+  }
+
+  /**
+   * Writes the HAR document of a report by {@code toolVersion} on {@code capture}, with the entries
+   * of {@code entries} in start order, each written through {@code emit}; {@code out} is flushed,
+   * not closed.
+   */
+  static void document(
+      OutputStream out,
+      String toolVersion,
+      CaptureSummary capture,
+      SpoolFile entries,
+      SpoolFile.Emit emit)
+      throws IOException {
+    FrameFiles ff = capture.frameFiles();
+    {
+      DefaultPrettyPrinter pp =
+          new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
+      try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        g.setPrettyPrinter(pp);
+        g.writeStartObject();
+        g.writeObjectFieldStart("log");
+        g.writeStringField("version", "1.2");
+        g.writeObjectFieldStart("creator");
+        g.writeStringField("name", "connscope");
+        g.writeStringField("version", toolVersion);
+        g.writeEndObject();
+        g.writeArrayFieldStart("pages");
+        g.writeEndArray();
+        g.writeArrayFieldStart("entries");
+        if (entries.count() > 0) {
+          // the entries are whole values, pretty-printed at their depth: written as they are, with
+          // the separators the pretty printer puts around array values ("[ " v ", " v " ]")
+          g.flush();
+          out.write(' ');
+          entries.writeSorted(out, ENTRY_SEPARATOR, -1, emit);
+        }
+        g.writeEndArray();
+        g.writeStringField(
+            "comment",
+            "connscope "
+                + toolVersion
+                + " from "
+                + ReportModel.files(capture)
+                + "; times are capture times"
+                + (ff.multi() ? "; " + ReportModel.fileFrames(capture) : ""));
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      out.write('\n');
+      out.flush();
+    }
+  }
+
+  /**
+   * The HAR rendered while the analysis runs, from the records as they come, instead of from the
+   * JSON report read back ({@link Entries}): same bytes. An entry is rendered as soon as what it
+   * needs of its connection is known: with its transaction when the connection was announced
+   * ({@link ResultSink#connectionStarted}) and the entry needs only its id and endpoints, else at
+   * the connection's close (the transactions of most connections come just before it). Entries are
+   * spooled keyed by start, ties by connection and transaction (the report's order), each with its
+   * start as HAR gives it ({@code startedDateTime} is filled in at the end, when the capture's
+   * start is known) and with no findings (they come at the end: spliced in by {@link #write}).
+   *
+   * <p>Memory: the spool's budget, the transactions waiting for their connection (at most {@value
+   * #MAX_WAITING}), the endpoints of the announced open connections and the findings that name a
+   * transaction (at most {@value #MAX_FINDINGS}). Beyond those bounds, with a connection's
+   * endpoints other than announced, transactions without their connection at the end or several
+   * input files (whose frames the entries would name by file) it gives up ({@link #write} returns
+   * false) and the HAR is rendered from the JSON report.
+   */
+  static final class Live implements ResultSink, AutoCloseable {
+    static final int MAX_WAITING = 4096;
+    static final int MAX_FINDINGS = 4_096;
+
+    /** Bytes before an entry in the spool: its HAR start, connection number, transaction index. */
+    private static final int HEAD = 20;
+
+    private final PrettyJson entry = new PrettyJson(2);
+    private final PrettyJson tail = new PrettyJson(4);
+    private final SpoolFile entries = new SpoolFile(4 << 20);
+    private final HashMap<Long, Conn> announced = new HashMap<>();
+    private final HashMap<Long, ArrayList<TransactionResult>> waiting = new HashMap<>();
+    private int waitingCount;
+    private final HashMap<String, List<Finding>> findings = new HashMap<>();
+    private int findingCount;
+    private CaptureSummary capture;
+    private boolean failed;
+    private long lastId = -1;
+    private Conn last;
+
+    @Override
+    public void connectionStarted(ConnectionStart s) {
+      if (!failed) {
+        announced.put(s.id(), Conn.of(s));
+      }
+    }
+
+    @Override
+    public void transaction(TransactionResult t) {
+      if (failed) {
+        return;
+      }
+      Conn c = t.connection() == lastId ? last : announced.get(t.connection());
+      if (c != null
+          && t.timings().connectUs() < 0
+          && (t.requestStartUs() >= 0 || t.responseStartUs() >= 0)) {
+        lastId = t.connection();
+        last = c;
+        render(c, t);
+        return;
+      }
+      waiting.computeIfAbsent(t.connection(), k -> new ArrayList<>()).add(t);
+      if (++waitingCount > MAX_WAITING) {
+        fail();
+      }
+    }
+
+    @Override
+    public void connection(ConnectionResult c) {
+      if (failed) {
+        return;
+      }
+      Conn a = announced.remove(c.id());
+      if (lastId == c.id()) {
+        lastId = -1;
+        last = null;
+      }
+      if (a != null && (!a.client().equals(c.client()) || !a.server().equals(c.server()))) {
+        fail(); // rendered with other endpoints than the report's
+        return;
+      }
+      List<TransactionResult> ts = waiting.remove(c.id());
+      if (ts != null) {
+        Conn cc = Conn.of(c);
+        for (TransactionResult t : ts) {
+          render(cc, t);
+        }
+        waitingCount -= ts.size();
+      }
+    }
+
+    @Override
+    public void finding(Finding f) {
+      if (failed || f.connection() == null || f.transaction() < 0) {
+        return;
+      }
+      findings
+          .computeIfAbsent(f.connection() + "#" + f.transaction(), k -> new ArrayList<>(1))
+          .add(slim(f)); // held to the end
+      if (++findingCount > MAX_FINDINGS) {
+        fail();
+      }
+    }
+
+    @Override
+    public void finish(CaptureSummary capture) {
+      this.capture = capture;
+      if (!waiting.isEmpty() || capture.frameFiles().multi()) {
+        fail();
+      }
+    }
+
+    /**
+     * What an entry shows of {@code f}: without its details, ladder and occurrences (a grouped
+     * finding's rows may be many), its counts kept.
+     */
+    private static Finding slim(Finding f) {
+      Finding.Occurrences o = f.occurrences();
+      return new Finding(
+          f.type(),
+          f.severity(),
+          f.confidence(),
+          f.connection(),
+          f.transaction(),
+          f.costUs(),
+          f.frames(),
+          f.displayFilter(),
+          f.summary(),
+          f.fix(),
+          java.util.Collections.emptySortedMap(),
+          List.of(),
+          o == null
+              ? null
+              : new Finding.Occurrences(
+                  o.count(), o.totalUs(), o.worstUs(), List.of(), List.of(), o.rowsOmitted()));
+    }
+
+    private void fail() {
+      failed = true;
+      announced.clear();
+      waiting.clear();
+      findings.clear();
+      try {
+        entries.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private void render(Conn c, TransactionResult t) {
+      long start =
+          t.requestStartUs() >= 0
+              ? t.requestStartUs()
+              : t.responseStartUs() >= 0 ? t.responseStartUs() : c.startUs();
+      entry.reset();
+      entry.skip(HEAD);
+      long started;
+      try {
+        started = entry(entry, List.of(), c, t, start, 0, null, null);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      entry.putLong(0, started);
+      entry.putLong(8, t.connection());
+      entry.putInt(16, t.index());
+      long conn = Math.min(Math.max(t.connection() + 1, 0), (1L << 38) - 1);
+      entries.add(
+          start, (conn << 24) + Math.min(t.index(), (1 << 24) - 1), entry.bytes(), entry.length());
+    }
+
+    /**
+     * Writes the HAR document to {@code out} (flushed, not closed) and returns true, or returns
+     * false, writing nothing, when the entries could not be rendered as they came (see the class).
+     */
+    /** True when every entry was rendered as it came: {@link #write} writes the HAR. */
+    boolean rendered() {
+      return !failed && capture != null;
+    }
+
+    boolean write(OutputStream out, String toolVersion) throws IOException {
+      if (failed || capture == null) {
+        return false;
+      }
+      long epochUs = capture.startEpochUs();
+      FrameFiles ff = capture.frameFiles();
+      Dates dates = new Dates();
+      document(
+          out,
+          toolVersion,
+          capture,
+          entries,
+          (o, b, off, len) -> {
+            long started = longAt(b, off);
+            long conn = longAt(b, off + 8);
+            int index = (int) (longAt(b, off + 12) & 0xffffffffL);
+            int at = off + HEAD;
+            int end = off + len;
+            o.write(b, at, DATE_AT);
+            byte[] date = dates.format(epochUs + started).getBytes(StandardCharsets.US_ASCII);
+            o.write(date);
+            at += DATE_AT;
+            List<Finding> fs =
+                findings.isEmpty() ? null : findings.get(ConnectionIds.of(conn) + "#" + index);
+            if (fs == null) {
+              o.write(b, at, end - at);
+              return;
+            }
+            // the entry ends "[ ]" and the ends of _connscope and itself: the findings go between
+            int tailAt = end - EMPTY_TAIL.length;
+            o.write(b, at, tailAt - at);
+            tail.reset();
+            tail.writeStartArray();
+            findings(tail, fs, ConnectionIds.of(conn), index, ff);
+            tail.writeEndArray();
+            o.write(tail.bytes(), 0, tail.length());
+            o.write(b, tailAt + 3, EMPTY_TAIL.length - 3);
+          });
+      return true;
+    }
+
+    private static long longAt(byte[] b, int at) {
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (b[at + i] & 0xff);
+      }
+      return v;
+    }
+
+    @Override
+    public void close() throws IOException {
+      entries.close();
+    }
+  }
+
+  /** Where an entry's {@code startedDateTime} value goes: between the quotes after its name. */
+  private static final int DATE_AT;
+
+  /** How an entry ends with no findings: "[ ]", then the ends of {@code _connscope} and itself. */
+  private static final byte[] EMPTY_TAIL;
+
+  static {
+    PrettyJson g = new PrettyJson(2);
+    g.writeStartObject();
+    g.writeStringField("startedDateTime", "");
+    DATE_AT = g.length() - 1;
+    g.reset();
+    g.writeStartObject();
+    g.writeObjectFieldStart("_connscope");
+    g.writeArrayFieldStart("findings");
+    int at = g.length();
+    g.writeEndArray();
+    g.writeEndObject();
+    g.writeEndObject();
+    EMPTY_TAIL = java.util.Arrays.copyOfRange(g.bytes(), at - 1, g.length());
   }
 
   private static final byte[] ENTRY_SEPARATOR = {',', ' '};
@@ -183,16 +490,27 @@ public final class HarReportWriter {
     }
   }
 
-  private static void entry(
-      PrettyJson g, List<Finding> findings, Tx x, long epochUs, FrameFiles ff, Dates dates)
+  /**
+   * Writes the entry of {@code t} (which starts at {@code startUs}) and returns its start as HAR
+   * gives it ({@code startedDateTime}, capture time in microseconds); with {@code dates} null its
+   * {@code startedDateTime} is left empty ("") for {@link Live} to fill in, and {@code ff} null
+   * reads as one input file.
+   */
+  private static long entry(
+      PrettyJson g,
+      List<Finding> findings,
+      Conn c,
+      TransactionResult t,
+      long startUs,
+      long epochUs,
+      FrameFiles ff,
+      Dates dates)
       throws IOException {
-    ConnectionResult c = x.connection();
-    TransactionResult t = x.transaction();
     TransactionResult.Timings tm = t.timings();
     long connect = tm.connectUs();
     long ssl = -1;
-    TlsFacts.Timing tls = c.tls() == null ? null : c.tls().timing();
-    long synUs = c.handshake().synUs();
+    TlsFacts.Timing tls = c.tls();
+    long synUs = c.synUs();
     if (tls != null
         && connect >= 0
         && tls.setupUs() >= 0
@@ -206,9 +524,9 @@ public final class HarReportWriter {
     long send = Math.max(0, tm.sendUs());
     long wait = Math.max(0, tm.waitUs());
     long receive = Math.max(0, tm.receiveUs());
-    long started = x.startUs() - Math.max(0, connect);
+    long started = startUs - Math.max(0, connect);
     g.writeStartObject();
-    g.writeStringField("startedDateTime", dates.format(epochUs + started));
+    g.writeStringField("startedDateTime", dates == null ? "" : dates.format(epochUs + started));
     g.writeMillisField("time", Math.max(0, connect) + send + wait + receive);
     String host = t.requestHeaders().getOrDefault("host", ReportModel.endpoint(c.server()));
     String uri = t.uri();
@@ -259,15 +577,16 @@ public final class HarReportWriter {
     }
     g.writeEndObject();
     g.writeStringField("serverIPAddress", c.server().ip());
-    g.writeStringField("connection", c.idString());
+    g.writeStringField("connection", c.id());
     connscope(g, findings, c, t, ff);
     g.writeEndObject();
+    return started;
   }
 
   private static void connscope(
-      PrettyJson g, List<Finding> findings, ConnectionResult c, TransactionResult t, FrameFiles ff)
+      PrettyJson g, List<Finding> findings, Conn c, TransactionResult t, FrameFiles ff)
       throws IOException {
-    String id = c.idString();
+    String id = c.id();
     int index = t.index();
     g.writeObjectFieldStart("_connscope");
     g.writeStringField("connection", id);
@@ -305,6 +624,17 @@ public final class HarReportWriter {
       g.writeEndArray();
     }
     g.writeArrayFieldStart("findings");
+    findings(g, findings, id, index, ff);
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  /**
+   * The findings of {@code findings} that name transaction {@code index} of connection {@code id}.
+   */
+  private static void findings(
+      PrettyJson g, List<Finding> findings, String id, int index, FrameFiles ff)
+      throws IOException {
     for (Finding f : findings) {
       if (id.equals(f.connection()) && f.transaction() >= 0 && f.transaction() == index) {
         g.writeStartObject();
@@ -349,8 +679,6 @@ public final class HarReportWriter {
         g.writeEndObject();
       }
     }
-    g.writeEndArray();
-    g.writeEndObject();
   }
 
   /**
@@ -361,7 +689,7 @@ public final class HarReportWriter {
       throws IOException {
     if (frame >= 0) {
       g.writeNumberField(name, frame);
-      String w = ff.where(frame);
+      String w = ff == null ? null : ff.where(frame);
       if (w != null) {
         g.writeStringField(name + "_in_file", w);
       }

@@ -51,6 +51,29 @@ final class PrettyJson {
     afterName = false;
   }
 
+  /** Reserves {@code n} bytes (zeros) at the current end, for {@link #putLong} and the like. */
+  void skip(int n) {
+    ensure(n);
+    Arrays.fill(buf, len, len + n, (byte) 0);
+    len += n;
+  }
+
+  /** Writes {@code v} big-endian at byte {@code at}, reserved before. */
+  void putInt(int at, int v) {
+    for (int i = 3; i >= 0; i--) {
+      buf[at + i] = (byte) v;
+      v >>>= 8;
+    }
+  }
+
+  /** Writes {@code v} big-endian at byte {@code at}, reserved before. */
+  void putLong(int at, long v) {
+    for (int i = 7; i >= 0; i--) {
+      buf[at + i] = (byte) v;
+      v >>>= 8;
+    }
+  }
+
   private void ensure(int n) {
     if (len + n > buf.length) {
       buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
@@ -69,9 +92,24 @@ final class PrettyJson {
     }
   }
 
+  /** A line break and the most indentation copied at once. */
+  private static final byte[] NEWLINE_SPACES = newlineSpaces(64);
+
+  private static byte[] newlineSpaces(int n) {
+    byte[] b = new byte[n + 1];
+    Arrays.fill(b, (byte) ' ');
+    b[0] = '\n';
+    return b;
+  }
+
   private void indent(int level) {
     int n = 2 * (level + extraLevels);
     ensure(n + 1);
+    if (n < NEWLINE_SPACES.length) {
+      System.arraycopy(NEWLINE_SPACES, 0, buf, len, n + 1);
+      len += n + 1;
+      return;
+    }
     buf[len++] = '\n';
     for (int i = 0; i < n; i++) {
       buf[len++] = ' ';
@@ -101,13 +139,32 @@ final class PrettyJson {
     count[depth++] = 0;
   }
 
+  /**
+   * Field names with their quotes and the " : " after them, by the name's hash: the names are a few
+   * constants, each found by identity.
+   */
+  private final String[] names = new String[256];
+
+  private final byte[][] nameBytes = new byte[256][];
+
   void writeFieldName(String name) {
     if (count[depth - 1]++ > 0) {
       raw(',');
     }
     indent(nesting);
-    string(name);
-    raw(" : ");
+    int slot = name.hashCode() & (names.length - 1);
+    byte[] b = names[slot] == name ? nameBytes[slot] : null;
+    if (b == null) {
+      int start = len;
+      encode(name);
+      raw(" : ");
+      names[slot] = name;
+      nameBytes[slot] = Arrays.copyOfRange(buf, start, len);
+    } else {
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, len, b.length);
+      len += b.length;
+    }
     afterName = true;
   }
 

@@ -1,8 +1,10 @@
 package io.connscope.report;
 
+import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Finding;
 import io.connscope.result.LadderEntry;
+import io.connscope.result.ResultSink;
 import io.connscope.result.TransactionResult;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -184,6 +186,90 @@ final class ReportDigest {
       }
       return out;
     }
+  }
+
+  /**
+   * The slowest transactions gathered while the analysis runs, from the records as they come (a
+   * transaction before its connection, connections in the order they finish), as {@link Slowest}
+   * gathers them from the report read back: the {@code n} with the longest total time, ties in
+   * report order (connection, then transaction). Memory: the {@code n} kept and their connections.
+   */
+  static final class LiveSlowest implements ResultSink {
+    private final int n;
+
+    /** Less slow first; among equals, later in report order first. */
+    private static final Comparator<TransactionResult> LESS_SLOW =
+        Comparator.comparingLong(TransactionResult::totalUs)
+            .thenComparing(Comparator.comparingLong(TransactionResult::connection).reversed())
+            .thenComparing(Comparator.comparingInt(TransactionResult::index).reversed());
+
+    /** Head: the one to drop. */
+    private final PriorityQueue<TransactionResult> q = new PriorityQueue<>(LESS_SLOW);
+
+    /** The connections of the transactions kept (and maybe of some dropped since). */
+    private final HashMap<Long, ConnectionResult> connections = new HashMap<>();
+
+    LiveSlowest(int n) {
+      this.n = n;
+    }
+
+    @Override
+    public void transaction(TransactionResult t) {
+      if (t.totalUs() < 0 || n <= 0) {
+        return;
+      }
+      if (q.size() == n) {
+        if (LESS_SLOW.compare(t, q.peek()) <= 0) {
+          return;
+        }
+        q.poll();
+      }
+      q.add(t);
+    }
+
+    @Override
+    public void connection(ConnectionResult c) {
+      for (TransactionResult t : q) {
+        if (t.connection() == c.id()) {
+          connections.put(c.id(), c);
+          break;
+        }
+      }
+      if (connections.size() > 4 * n) { // let go of those whose transactions were dropped
+        java.util.Set<Long> kept = new java.util.HashSet<>();
+        for (TransactionResult t : q) {
+          kept.add(t.connection());
+        }
+        connections.keySet().retainAll(kept);
+      }
+    }
+
+    @Override
+    public void finding(Finding f) {}
+
+    @Override
+    public void finish(CaptureSummary capture) {}
+
+    /** The slowest, slowest first; null when one's connection did not come. */
+    List<Slow> result() {
+      List<TransactionResult> all = new ArrayList<>(q);
+      all.sort(LESS_SLOW.reversed());
+      List<Slow> out = new ArrayList<>(all.size());
+      for (TransactionResult t : all) {
+        ConnectionResult c = connections.get(t.connection());
+        if (c == null) {
+          return null;
+        }
+        out.add(new Slow(c, t));
+      }
+      return out;
+    }
+  }
+
+  /** Sets the slowest transactions to {@code s}, slowest first. */
+  void take(List<Slow> s) {
+    slowest.clear();
+    slowest.addAll(s);
   }
 
   /** Findings sharing a connection and evidence frames, drawn as one ladder. */
@@ -571,7 +657,9 @@ final class ReportDigest {
           }
         };
     if (transactions == null) {
-      src.connections(pass2);
+      if (!src.connectionsAndTransactions(pass2, null)) { // kept ones bound without a tree
+        src.connections(pass2);
+      }
     } else if (!src.connectionsAndTransactions(pass2, transactions)) {
       src.connections(pass2);
       src.transactions(transactions);

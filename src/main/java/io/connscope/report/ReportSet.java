@@ -2,6 +2,7 @@ package io.connscope.report;
 
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
+import io.connscope.result.ConnectionStart;
 import io.connscope.result.Finding;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TransactionResult;
@@ -25,7 +26,11 @@ import java.util.List;
  * a temporary file, copied to the other JSON outputs (on a thread of their own, beside the
  * rendering) and read back to render Markdown, HTML and HAR (the path {@code connscope report}
  * takes too), in passes the formats share ({@link SavedReport#render(ReportSource, List, List,
- * int)}), each array read from where the writer put it ({@link ReportSource#written}).
+ * int)}), each array read from where the writer put it ({@link ReportSource#written}). Two things
+ * are gathered while the analysis runs instead: a HAR output's entries ({@link
+ * HarReportWriter.Live}, on a writer thread of its own; merged and written beside the rendering of
+ * the other formats, or rendered from the JSON report when it could not be) and Markdown's slowest
+ * transactions ({@link ReportDigest.LiveSlowest}).
  *
  * <p>The writers run on a thread of their own ({@link WriterThread}), fed in the order events come:
  * the reports are the same bytes as with direct calls, and a writer's exception is thrown here, on
@@ -58,6 +63,14 @@ public final class ReportSet implements ResultSink {
 
   /** Runs the writers once the analysis starts. */
   private WriterThread writer;
+
+  /** The HAR rendered while the analysis runs (one HAR output), on a thread of its own. */
+  private HarReportWriter.Live har;
+
+  private WriterThread harWriter;
+
+  /** Markdown's slowest transactions, gathered while the analysis runs (a Markdown output). */
+  private ReportDigest.LiveSlowest slowest;
 
   public ReportSet(String toolVersion) {
     this(toolVersion, WriterThread.BATCH);
@@ -135,7 +148,15 @@ public final class ReportSet implements ResultSink {
         live.add(json);
       }
     }
+    if (formats.contains(ReportFormat.MARKDOWN)) {
+      slowest = new ReportDigest.LiveSlowest(MarkdownReportWriter.SLOWEST);
+      live.add(slowest);
+    }
     writer = new WriterThread(live, batch);
+    if (formats.stream().filter(f -> f == ReportFormat.HAR).count() == 1) {
+      har = new HarReportWriter.Live();
+      harWriter = new WriterThread(List.of(har), batch);
+    }
   }
 
   /** The first JSON output given with its file, -1 when none. */
@@ -148,6 +169,14 @@ public final class ReportSet implements ResultSink {
     return -1;
   }
 
+  /**
+   * True when the HAR output was rendered while the analysis ran, false when it was rendered from
+   * the JSON report read back (or there is none); known after {@link #finish}.
+   */
+  boolean harDuringAnalysis() {
+    return har != null && har.rendered();
+  }
+
   /** True when a text output failed (PrintWriter swallows I/O errors). */
   public boolean textError() {
     boolean err = false;
@@ -158,10 +187,21 @@ public final class ReportSet implements ResultSink {
   }
 
   @Override
+  public void connectionStarted(ConnectionStart s) {
+    start();
+    if (harWriter != null) {
+      harWriter.connectionStarted(s);
+    }
+  }
+
+  @Override
   public void transaction(TransactionResult t) {
     start();
     if (writer != null) {
       writer.transaction(t);
+    }
+    if (harWriter != null) {
+      harWriter.transaction(t);
     }
   }
 
@@ -171,6 +211,9 @@ public final class ReportSet implements ResultSink {
     if (writer != null) {
       writer.connection(c);
     }
+    if (harWriter != null) {
+      harWriter.connection(c);
+    }
   }
 
   @Override
@@ -179,40 +222,57 @@ public final class ReportSet implements ResultSink {
     if (writer != null) {
       writer.finding(finding);
     }
+    if (harWriter != null) {
+      harWriter.finding(finding);
+    }
   }
 
   /** Copies the JSON report to the JSON outputs on a thread of its own. */
   private Copier copier;
+
+  /** Writes the HAR rendered during the analysis, beside the other formats' rendering. */
+  private Copier harOut;
 
   /**
    * Copies a file to outputs (each flushed, not closed), on a thread of its own once started; its
    * failure is kept for {@link #copyFailure}.
    */
   private static final class Copier implements Runnable {
-    private final Path file;
-    private final List<OutputStream> outs;
+    /** Work that may fail with an IOException. */
+    interface Body {
+      void run() throws IOException;
+    }
+
+    private final Body body;
     private final Thread thread;
     private volatile Throwable failure;
 
     Copier(Path file, List<OutputStream> outs) {
-      this.file = file;
-      this.outs = outs;
-      thread = new Thread(this, "connscope-copy");
+      this(() -> copy(file, outs), "connscope-copy");
+    }
+
+    Copier(Body body, String name) {
+      this.body = body;
+      thread = new Thread(this, name);
       thread.setDaemon(true);
+    }
+
+    private static void copy(Path file, List<OutputStream> outs) throws IOException {
+      byte[] buf = new byte[1 << 20];
+      for (OutputStream out : outs) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+          for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+            out.write(buf, 0, n);
+          }
+        }
+        out.flush();
+      }
     }
 
     @Override
     public void run() {
-      byte[] buf = new byte[1 << 20];
       try {
-        for (OutputStream out : outs) {
-          try (java.io.InputStream in = Files.newInputStream(file)) {
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-              out.write(buf, 0, n);
-            }
-          }
-          out.flush();
-        }
+        body.run();
       } catch (Throwable e) {
         failure = e;
       }
@@ -244,6 +304,9 @@ public final class ReportSet implements ResultSink {
       if (writer != null) {
         writer.finish(capture);
       }
+      if (harWriter != null) {
+        harWriter.finish(capture);
+      }
       for (PrintWriter p : texts) {
         p.flush();
       }
@@ -265,10 +328,22 @@ public final class ReportSet implements ResultSink {
           if (i != inPlace) {
             jsonOuts.add(out);
           }
+        } else if (f == ReportFormat.HAR && har != null && har.rendered()) {
+          // rendered during the analysis: its entries merged and written beside the rest
+          HarReportWriter.Live h = har;
+          harOut = new Copier(() -> h.write(out, toolVersion), "connscope-har");
         } else if (f != ReportFormat.TEXT) {
           rendered.add(f);
           renderedOuts.add(out);
         }
+      }
+      if (harOut != null && rendered.isEmpty()) {
+        harOut.run();
+        Copier h = harOut;
+        harOut = null;
+        copyFailure(h);
+      } else if (harOut != null) {
+        harOut.thread.start();
       }
       // the JSON outputs are copied on a thread of their own while the other formats are
       // rendered (the copies are I/O, the rendering CPU)
@@ -291,7 +366,14 @@ public final class ReportSet implements ResultSink {
             ReportSource.written(jsonFile, json.connectionsOffset(), json.findingsOffset()),
             rendered,
             renderedOuts,
-            drawn);
+            drawn,
+            slowest == null ? null : slowest.result());
+      }
+      if (harOut != null) {
+        harOut.join();
+        Copier h = harOut;
+        harOut = null;
+        copyFailure(h);
       }
       if (copier != null) {
         copier.join();
@@ -302,6 +384,16 @@ public final class ReportSet implements ResultSink {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
+      if (harOut != null) {
+        harOut.join();
+      }
+      if (har != null) {
+        try {
+          har.close();
+        } catch (IOException ignored) {
+          // its temporary files are deleted on exit
+        }
+      }
       if (copier != null) {
         copier.join(); // the rendering failed: its failure is thrown, the file still deleted
       }

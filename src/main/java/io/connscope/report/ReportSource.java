@@ -238,8 +238,9 @@ final class ReportSource {
   /**
    * For a report this process has just written ({@link #written}): hands every connection over as
    * {@link #connections} does and, in the same pass, every transaction as {@link #transactions}
-   * does, each read and bound once (the writer puts a connection's transactions last). False, and
-   * nothing read, for any other report: the caller makes the two passes.
+   * does, each read and bound once (the writer puts a connection's transactions last); with {@code
+   * tv} null, only the transactions a connection view keeps are bound, the rest counted and
+   * skipped. False, and nothing read, for any other report: the caller makes the two passes.
    */
   boolean connectionsAndTransactions(ConnectionVisitor cv, TransactionVisitor tv)
       throws IOException {
@@ -259,8 +260,15 @@ final class ReportSource {
             cr = ResultJson.connection(c);
             r.beginArray();
             while (r.nextItem()) {
+              if (tv == null && count >= TRANSACTIONS_KEPT) {
+                r.skipValue(); // counted, not built
+                count++;
+                continue;
+              }
               TransactionResult t = txs.read(cr.id()); // no tree: they are many
-              tv.accept(cr, t);
+              if (tv != null) {
+                tv.accept(cr, t);
+              }
               if (count++ < TRANSACTIONS_KEPT) {
                 kept.add(t);
               }

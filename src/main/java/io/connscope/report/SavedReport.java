@@ -120,6 +120,21 @@ public final class SavedReport {
   static void render(
       ReportSource src, List<ReportFormat> formats, List<OutputStream> outs, int drawn)
       throws IOException {
+    render(src, formats, outs, drawn, null);
+  }
+
+  /**
+   * Renders as {@link #render(ReportSource, List, List, int)} does, with Markdown's slowest
+   * transactions {@code slowestKnown} when not null (gathered while the analysis ran, {@link
+   * ReportDigest.LiveSlowest}) instead of from a pass over every transaction.
+   */
+  static void render(
+      ReportSource src,
+      List<ReportFormat> formats,
+      List<OutputStream> outs,
+      int drawn,
+      List<ReportDigest.Slow> slowestKnown)
+      throws IOException {
     if (formats.contains(ReportFormat.TEXT)) {
       throw new IllegalArgumentException("text is rendered during the analysis, not from JSON");
     }
@@ -129,7 +144,9 @@ public final class SavedReport {
     try (HarReportWriter.Entries har =
         formats.contains(ReportFormat.HAR) ? new HarReportWriter.Entries(src) : null) {
       ReportDigest.Slowest slowest =
-          markdown ? new ReportDigest.Slowest(MarkdownReportWriter.SLOWEST) : null;
+          markdown && slowestKnown == null
+              ? new ReportDigest.Slowest(MarkdownReportWriter.SLOWEST)
+              : null;
       boolean digest = markdown || formats.contains(ReportFormat.HTML);
       // the HAR entries are rendered on a thread of their own when the pass does other work too
       // (reading the report, the digest): the second core renders them meanwhile, in the order
@@ -152,6 +169,8 @@ public final class SavedReport {
           d = ReportDigest.build(src, limits, each); // the transactions in its connections' pass
           if (slowest != null) {
             d.take(slowest);
+          } else if (markdown) {
+            d.take(slowestKnown);
           }
         } else if (each != null) {
           src.transactions(each);

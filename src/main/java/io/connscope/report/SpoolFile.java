@@ -23,9 +23,9 @@ import java.util.List;
  * temporary file (deleted on close). Records come back ordered by key, whatever the order they were
  * added in, so a report can list connections by id while they finish in any order.
  *
- * <p>The index (key, offset, length per record) is bounded too: every {@value #RUN} records it is
- * sorted and written to a second temporary file as a run, and the runs are merged at the end, so
- * heap use does not grow with the number of records.
+ * <p>The index (key, second key, offset, length per record) is bounded too: every {@value #RUN}
+ * records it is sorted and written to a second temporary file as a run, and the runs are merged at
+ * the end, so heap use does not grow with the number of records.
  */
 final class SpoolFile implements AutoCloseable {
   private static final int MEMORY_BUDGET = 16 << 20;
@@ -52,6 +52,7 @@ final class SpoolFile implements AutoCloseable {
   static final int RUN = 1 << 16;
 
   private long[] keys = new long[64];
+  private long[] keys2 = new long[64];
   private long[] offsets = new long[64];
   private int[] lengths = new int[64];
   private int count;
@@ -93,13 +94,28 @@ final class SpoolFile implements AutoCloseable {
   }
 
   private static final int READ_AHEAD_MIN = 16 << 10;
+
+  /** Bytes kept before the record a window is refilled at, when it reads a stream on. */
+  private static final int BEHIND = 32 << 10;
+
+  /** A record this close to a window's bytes reads that window's stream on. */
+  private static final int NEAR = 64 << 10;
+
   // Spilled index runs: each RUN-sized (the last may be shorter), sorted by key.
   private Path indexPath;
   private DataOutputStream indexOut;
   private final List<Integer> runLengths = new ArrayList<>();
 
   void add(long key, byte[] data, int len) {
-    add(key, data, len, data, 0, data, 0);
+    add(key, 0, data, len, data, 0, data, 0);
+  }
+
+  /**
+   * Adds a record ordered by {@code key}, then by {@code key2} (ties in insertion order): for
+   * records whose order among equal keys is not the order they come in.
+   */
+  void add(long key, long key2, byte[] data, int len) {
+    add(key, key2, data, len, data, 0, data, 0);
   }
 
   /**
@@ -107,17 +123,24 @@ final class SpoolFile implements AutoCloseable {
    * order (pieces of a record that would otherwise be copied together first).
    */
   void add(long key, byte[] a, int aLen, byte[] b, int bLen, byte[] c, int cLen) {
+    add(key, 0, a, aLen, b, bLen, c, cLen);
+  }
+
+  /** {@link #add(long, byte[], int, byte[], int, byte[], int)}, ordered by key, then key2. */
+  void add(long key, long key2, byte[] a, int aLen, byte[] b, int bLen, byte[] c, int cLen) {
     if (count == RUN) {
       spillIndex();
     }
     if (count == keys.length) {
       int n = Math.min(RUN, count * 2);
       keys = Arrays.copyOf(keys, n);
+      keys2 = Arrays.copyOf(keys2, n);
       offsets = Arrays.copyOf(offsets, n);
       lengths = Arrays.copyOf(lengths, n);
     }
     int len = aLen + bLen + cLen;
     keys[count] = key;
+    keys2[count] = key2;
     offsets[count] = size;
     lengths[count] = len;
     count++;
@@ -197,14 +220,14 @@ final class SpoolFile implements AutoCloseable {
       for (int lo = 0; lo < count - width; lo += 2 * width) {
         int mid = lo + width;
         int hi = Math.min(lo + 2 * width, count);
-        if (keys[order[mid - 1]] <= keys[order[mid]]) {
+        if (!after(order[mid - 1], order[mid])) {
           continue; // already in order
         }
         System.arraycopy(order, lo, tmp, lo, hi - lo);
         int a = lo;
         int b = mid;
         for (int k = lo; k < hi; k++) {
-          if (b >= hi || (a < mid && keys[tmp[a]] <= keys[tmp[b]])) {
+          if (b >= hi || (a < mid && !after(tmp[a], tmp[b]))) {
             order[k] = tmp[a++];
           } else {
             order[k] = tmp[b++];
@@ -213,6 +236,11 @@ final class SpoolFile implements AutoCloseable {
       }
     }
     return order;
+  }
+
+  /** Index entry {@code i} goes after entry {@code j}: a greater key, or key2 on equal keys. */
+  private boolean after(int i, int j) {
+    return keys[i] > keys[j] || (keys[i] == keys[j] && keys2[i] > keys2[j]);
   }
 
   private void spillIndex() {
@@ -226,6 +254,7 @@ final class SpoolFile implements AutoCloseable {
       }
       for (int i : sortedRun()) {
         indexOut.writeLong(keys[i]);
+        indexOut.writeLong(keys2[i]);
         indexOut.writeLong(offsets[i]);
         indexOut.writeInt(lengths[i]);
       }
@@ -242,6 +271,19 @@ final class SpoolFile implements AutoCloseable {
    * records when {@code groupShift} is negative (records of one group are written back to back).
    */
   void writeSorted(OutputStream out, byte[] sep, int groupShift) throws IOException {
+    writeSorted(out, sep, groupShift, OutputStream::write);
+  }
+
+  /** How a record's bytes are written: as they are, or rewritten on the way. */
+  interface Emit {
+    void write(OutputStream out, byte[] b, int off, int len) throws IOException;
+  }
+
+  /**
+   * Writes every record as {@link #writeSorted(OutputStream, byte[], int)} does, each through
+   * {@code emit}.
+   */
+  void writeSorted(OutputStream out, byte[] sep, int groupShift, Emit emit) throws IOException {
     if (channel != null) {
       flushWrites();
     }
@@ -250,7 +292,7 @@ final class SpoolFile implements AutoCloseable {
       byte[] tmp = new byte[8192];
       for (int k = 0; k < order.length; k++) {
         int i = order[k];
-        tmp = copy(out, offsets[i], lengths[i], tmp);
+        tmp = copy(out, offsets[i], lengths[i], tmp, emit);
         if (k + 1 < order.length
             && (groupShift < 0
                 || (keys[order[k + 1]] >>> groupShift) != (keys[i] >>> groupShift))) {
@@ -268,6 +310,7 @@ final class SpoolFile implements AutoCloseable {
     DataInputStream[] in = new DataInputStream[runs];
     long[] left = new long[runs];
     long[] headKey = new long[runs];
+    long[] headKey2 = new long[runs];
     long[] headOff = new long[runs];
     int[] headLen = new int[runs];
     try {
@@ -275,8 +318,8 @@ final class SpoolFile implements AutoCloseable {
       for (int r = 0; r < runs; r++) {
         in[r] = new DataInputStream(new BufferedInputStream(runStream(pos), 8192));
         left[r] = runLengths.get(r);
-        pos += 20L * runLengths.get(r);
-        advance(in, left, headKey, headOff, headLen, r);
+        pos += 28L * runLengths.get(r);
+        advance(in, left, headKey, headKey2, headOff, headLen, r);
       }
       byte[] tmp = new byte[8192];
       boolean first = true;
@@ -284,7 +327,10 @@ final class SpoolFile implements AutoCloseable {
       while (true) {
         int best = -1;
         for (int r = 0; r < runs; r++) {
-          if (left[r] >= 0 && (best < 0 || headKey[r] < headKey[best])) {
+          if (left[r] >= 0
+              && (best < 0
+                  || headKey[r] < headKey[best]
+                  || (headKey[r] == headKey[best] && headKey2[r] < headKey2[best]))) {
             best = r;
           }
         }
@@ -297,8 +343,8 @@ final class SpoolFile implements AutoCloseable {
         }
         first = false;
         prevKey = headKey[best];
-        tmp = copy(out, headOff[best], headLen[best], tmp);
-        advance(in, left, headKey, headOff, headLen, best);
+        tmp = copy(out, headOff[best], headLen[best], tmp, emit);
+        advance(in, left, headKey, headKey2, headOff, headLen, best);
       }
     } finally {
       for (DataInputStream s : in) {
@@ -318,32 +364,34 @@ final class SpoolFile implements AutoCloseable {
 
   /** Reads the next entry of run {@code r}; left[r] becomes -1 when the run is exhausted. */
   private static void advance(
-      DataInputStream[] in, long[] left, long[] key, long[] off, int[] len, int r)
+      DataInputStream[] in, long[] left, long[] key, long[] key2, long[] off, int[] len, int r)
       throws IOException {
     if (left[r] == 0) {
       left[r] = -1;
       return;
     }
     key[r] = in[r].readLong();
+    key2[r] = in[r].readLong();
     off[r] = in[r].readLong();
     len[r] = in[r].readInt();
     left[r]--;
   }
 
-  private byte[] copy(OutputStream out, long offset, int len, byte[] tmp) throws IOException {
+  private byte[] copy(OutputStream out, long offset, int len, byte[] tmp, Emit emit)
+      throws IOException {
     if (len == 0) {
       return tmp;
     }
     if (channel == null) {
-      out.write(memory, (int) offset, len);
+      emit.write(out, memory, (int) offset, len);
       return tmp;
     }
     if (len > WINDOW_MAX) {
       if (tmp.length < len) {
         tmp = new byte[len];
       }
-      readFully(tmp, len, offset);
-      out.write(tmp, 0, len);
+      readFully(tmp, 0, len, offset);
+      emit.write(out, tmp, 0, len);
       return tmp;
     }
     if (windows == null) {
@@ -353,7 +401,7 @@ final class SpoolFile implements AutoCloseable {
       }
     }
     Window w = window(offset, len);
-    out.write(w.bytes, (int) (offset - w.start), len);
+    emit.write(out, w.bytes, (int) (offset - w.start), len);
     w.lastEnd = offset + len;
     w.lastUse = ++useClock;
     return tmp;
@@ -361,12 +409,15 @@ final class SpoolFile implements AutoCloseable {
 
   /**
    * The window holding [offset, offset + len): one that already does, else the one whose last
-   * record ends at {@code offset}, refilled with more read ahead (as the operating system does
-   * while a file is read in order), else the least recently used, refilled with the record alone
-   * (no read ahead after a jump, so records read in no order cost no more than their bytes).
+   * record ends at {@code offset} or, failing that, one whose bytes are within {@value #NEAR} of it
+   * (records added a little out of order), refilled from {@value #BEHIND} bytes before it with more
+   * read ahead (as the operating system does while a file is read in order), else the least
+   * recently used, refilled with the record alone (no read ahead after a jump, so records read in
+   * no order cost no more than their bytes).
    */
   private Window window(long offset, int len) throws IOException {
     Window next = null;
+    Window near = null;
     Window oldest = windows[0];
     for (Window w : windows) {
       if (offset >= w.start && offset + len <= w.start + w.length) {
@@ -374,21 +425,49 @@ final class SpoolFile implements AutoCloseable {
       }
       if (w.lastEnd == offset) {
         next = w;
+      } else if (w.length > 0 && offset >= w.start - NEAR && offset < w.start + w.length + NEAR) {
+        near = w;
       }
       if (w.lastUse < oldest.lastUse) {
         oldest = w;
       }
     }
+    if (next == null) {
+      next = near; // a stream read on a little out of order
+    }
     Window w = next != null ? next : oldest;
     w.readAhead =
         next != null ? Math.min(WINDOW_MAX, Math.max(READ_AHEAD_MIN, 2 * w.readAhead)) : 0;
-    int n = (int) Math.min(Math.max(len, w.readAhead), size - offset);
-    if (w.bytes.length < n) {
-      w.bytes = new byte[Math.max(n, Math.min(WINDOW_MAX, Integer.highestOneBit(n) << 1))];
+    // a stream read on keeps the bytes just before too: records added a little out of key order
+    // (a few handed over together) come back from there
+    long from = next != null ? Math.max(0, offset - BEHIND) : offset;
+    int n = (int) Math.min(offset - from + Math.max(len, w.readAhead), size - from);
+    byte[] bytes = w.bytes;
+    if (bytes.length < n) {
+      bytes = new byte[Math.max(n, Math.min(WINDOW_MAX + BEHIND, Integer.highestOneBit(n) << 1))];
     }
-    w.start = offset;
+    // the bytes the window already holds are kept (moved to their new place), not read again
+    long keepFrom = Math.max(from, w.start);
+    long keepTo = Math.min(from + n, w.start + w.length);
+    if (next == null || keepFrom >= keepTo) {
+      keepFrom = keepTo = from;
+    } else {
+      System.arraycopy(
+          w.bytes,
+          (int) (keepFrom - w.start),
+          bytes,
+          (int) (keepFrom - from),
+          (int) (keepTo - keepFrom));
+    }
+    w.bytes = bytes;
+    w.start = from;
     w.length = n;
-    readFully(w.bytes, n, offset);
+    if (keepFrom > from) {
+      readFully(bytes, 0, (int) (keepFrom - from), from);
+    }
+    if (keepTo < from + n) {
+      readFully(bytes, (int) (keepTo - from), (int) (from + n - keepTo), keepTo);
+    }
     return w;
   }
 
@@ -399,9 +478,9 @@ final class SpoolFile implements AutoCloseable {
 
   private long reads;
 
-  private void readFully(byte[] into, int len, long offset) throws IOException {
+  private void readFully(byte[] into, int at, int len, long offset) throws IOException {
     reads++;
-    ByteBuffer bb = ByteBuffer.wrap(into, 0, len);
+    ByteBuffer bb = ByteBuffer.wrap(into, at, len);
     long pos = offset;
     while (bb.hasRemaining()) {
       int n = channel.read(bb, pos);

@@ -469,28 +469,57 @@ final class TreeReader implements AutoCloseable {
       value();
       return;
     }
+    // the bytes of most transactions go by here (a connection view keeps 100): the position and
+    // buffer in locals, strings skipped in a loop of their own
     int depth = 0;
-    boolean inString = false;
+    byte[] b = buf;
+    int p = pos;
+    int l = lim;
     while (true) {
-      if (pos >= lim && !fill()) {
-        throw bad("the file ends early");
-      }
-      byte b = buf[pos++];
-      if (inString) {
-        if (b == '\\') {
-          if (pos >= lim && !fill()) {
-            throw bad("the file ends early");
-          }
-          pos++;
-        } else if (b == '"') {
-          inString = false;
+      if (p >= l) {
+        pos = p;
+        if (!fill()) {
+          throw bad("the file ends early");
         }
-      } else if (b == '"') {
-        inString = true;
-      } else if (b == '{' || b == '[') {
+        b = buf;
+        p = pos;
+        l = lim;
+      }
+      byte x = b[p++];
+      if (x == '"') {
+        while (true) { // to the closing quote, over escapes
+          while (p < l && b[p] != '"' && b[p] != '\\') {
+            p++;
+          }
+          if (p >= l) {
+            pos = p;
+            if (!fill()) {
+              throw bad("the file ends early");
+            }
+            b = buf;
+            p = pos;
+            l = lim;
+            continue;
+          }
+          if (b[p++] == '"') {
+            break;
+          }
+          if (p >= l) { // the escaped byte is in the next read
+            pos = p;
+            if (!fill()) {
+              throw bad("the file ends early");
+            }
+            b = buf;
+            p = pos;
+            l = lim;
+          }
+          p++;
+        }
+      } else if (x == '{' || x == '[') {
         depth++;
-      } else if (b == '}' || b == ']') {
+      } else if (x == '}' || x == ']') {
         if (--depth == 0) {
+          pos = p;
           return;
         }
       }

@@ -2,6 +2,7 @@ package io.connscope.report;
 
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
+import io.connscope.result.ConnectionStart;
 import io.connscope.result.Finding;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TransactionResult;
@@ -32,6 +33,7 @@ final class WriterThread {
   private static final byte CONNECTION = 1;
   private static final byte FINDING = 2;
   private static final byte FINISH = 3;
+  private static final byte STARTED = 4;
 
   /** Events in arrival order; object slots are cleared before the batch is reused. */
   private static final class Batch {
@@ -84,6 +86,10 @@ final class WriterThread {
 
   void connection(ConnectionResult c) {
     add(CONNECTION, c);
+  }
+
+  void connectionStarted(ConnectionStart s) {
+    add(STARTED, s);
   }
 
   void finding(Finding f) {
@@ -190,6 +196,7 @@ final class WriterThread {
           case TRANSACTION -> w.transaction((TransactionResult) r);
           case CONNECTION -> w.connection((ConnectionResult) r);
           case FINDING -> w.finding((Finding) r);
+          case STARTED -> w.connectionStarted((ConnectionStart) r);
           default -> w.finish((CaptureSummary) r);
         }
       }

@@ -8,9 +8,18 @@ package io.connscope.result;
  * connection comes once, when it is finished (connections in the order they finish); a finding
  * comes as soon as it is known, and the findings about a connection's transactions that are known
  * when the transaction is reported are in its {@code timings.stalls}; {@link #finish} comes once,
- * last.
+ * last. A connection whose transactions are handed over while it is still open may be announced
+ * first ({@link #connectionStarted}, at most once, before the first of them); one whose
+ * transactions come only at its close, just before it, is not always.
  */
 public interface ResultSink {
+  /**
+   * A connection still open whose transactions come before it closes: its id and endpoints, those
+   * of the {@link ConnectionResult} that comes at its close. At most once per connection, before
+   * its first transaction; optional (a sink must do without it).
+   */
+  default void connectionStarted(ConnectionStart s) {}
+
   /** A final transaction. */
   void transaction(TransactionResult t);
 

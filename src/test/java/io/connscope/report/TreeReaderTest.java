@@ -115,6 +115,35 @@ class TreeReaderTest {
   }
 
   @Test
+  void skipsValuesWholeAcrossBufferEdges() throws IOException {
+    // strings with escaped quotes and backslashes, brackets and braces in strings, nesting: the
+    // skip ends after the value's own end, wherever the reads cut it
+    String skipped = "{\"a\":\"x\\\"]}\\\\\",\"b\":[1,{\"c\":\"}\\\\\"},[],{}],\"d\":\"\\\\\"}";
+    assertEquals("x\"]}\\", MAPPER.readTree(skipped).get("a").asText()); // what it holds
+    byte[] b = ("[ " + skipped + " , [\"[\"] , 7 ]").getBytes(StandardCharsets.UTF_8);
+    for (int chunk = 1; chunk <= b.length; chunk++) {
+      int n = chunk;
+      InputStream in =
+          new ByteArrayInputStream(b) {
+            @Override
+            public synchronized int read(byte[] x, int off, int len) {
+              return super.read(x, off, Math.min(len, n));
+            }
+          };
+      try (TreeReader r = new TreeReader(in)) {
+        r.beginArray();
+        assertTrue(r.nextItem());
+        r.skipValue();
+        assertTrue(r.nextItem(), "chunks of " + chunk);
+        r.skipValue();
+        assertTrue(r.nextItem(), "chunks of " + chunk);
+        assertEquals(7, r.value().asInt(), "chunks of " + chunk);
+        assertFalse(r.nextItem());
+      }
+    }
+  }
+
+  @Test
   void whatIsNotWellFormedIsAnError() {
     for (String bad :
         new String[] {
