@@ -10,10 +10,9 @@ import java.util.Arrays;
  * one line ("[ a, b ]", "[ ]"), objects one field per line ("{ }" when empty), "name : value"; the
  * whole value {@code extraLevels} deeper. For the HAR's entries, which are many: a generator per
  * entry and its per-value checks were most of the HAR's cost. Strings are escaped by Jackson's own
- * {@link JsonStringEncoder}, as {@link TransactionJson} does, except surrogates, which the
- * generator writes as escapes (an emoji as two), and so does this. The method names are the
- * generator's, so that the HAR's code reads as before. {@code PrettyJsonTest} compares the bytes
- * with the generator's.
+ * {@link JsonStringEncoder}, except surrogates, which the generator writes as escapes (an emoji as
+ * two), and so does this. The method names are the generator's, so that the HAR's code reads as
+ * before. {@code PrettyJsonTest} compares the bytes with the generator's.
  */
 final class PrettyJson {
   private byte[] buf = new byte[4096];
