@@ -441,10 +441,11 @@ final class TreeReader implements AutoCloseable {
    */
   private String recentString() throws IOException {
     int end = Math.min(lim, pos + RECENT_MAX_LENGTH + 1);
+    int h = 0; // Names.hash, computed in the same pass as the search for the quote
     for (int i = pos; i < end; i++) {
       byte b = buf[i];
       if (b == '"') {
-        int slot = Names.hash(buf, pos, i) & (recent.length - 1);
+        int slot = (h ^ (h >>> 16)) & (recent.length - 1);
         String s = recent[slot];
         byte[] known = recentBytes[slot];
         if (s == null || !java.util.Arrays.equals(known, 0, known.length, buf, pos, i)) {
@@ -458,6 +459,7 @@ final class TreeReader implements AutoCloseable {
       if (b == '\\' || b < 0x20) {
         break;
       }
+      h = 31 * h + b;
     }
     return string();
   }
