@@ -42,9 +42,6 @@ final class CaptureInput implements AutoCloseable {
   private boolean aheadDirect;
   private ReadAhead.Plan plan;
 
-  /** Bytes read into the window so far. */
-  private long filled;
-
   private byte[] array;
   private ByteBuffer buffer;
   private ByteBuffer fillView;
@@ -214,24 +211,19 @@ final class CaptureInput implements AutoCloseable {
   }
 
   private int fill() throws IOException {
-    if (aheadSource != null && filled >= plan.startAfter()) {
+    if (aheadSource != null && base + lim >= plan.startAfter()) { // the bytes read so far
       ahead = new ReadAhead(aheadSource, aheadDirect, plan.chunkBytes());
       aheadSource = null;
     }
     try {
-      int r;
       if (ahead != null) {
-        r = ahead.read(array, lim, array.length - lim);
-      } else if (channel != null) {
+        return ahead.read(array, lim, array.length - lim);
+      }
+      if (channel != null) {
         fillView.limit(array.length).position(lim);
-        r = channel.read(fillView);
-      } else {
-        r = readStream(array, lim, array.length - lim);
+        return channel.read(fillView);
       }
-      if (r > 0) {
-        filled += r;
-      }
-      return r;
+      return readStream(array, lim, array.length - lim);
     } catch (ReadAhead.Ending e) {
       warnings.add(e.code, 0, 1, e.detail);
       return -1;
