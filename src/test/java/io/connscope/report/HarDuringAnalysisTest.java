@@ -47,13 +47,7 @@ class HarDuringAnalysisTest {
   @TempDir Path tmp;
 
   static Stream<Path> samples() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of("samples"))) {
-      return s
-          .filter(p -> p.toString().endsWith(".pcap") || p.toString().endsWith(".pcapng"))
-          .sorted()
-          .toList()
-          .stream();
-    }
+    return SamplesGoldenTest.samples();
   }
 
   @ParameterizedTest

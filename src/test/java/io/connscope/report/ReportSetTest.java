@@ -44,18 +44,7 @@ class ReportSetTest {
 
   @Test
   void aWriterFailureIsThrownToTheCaller() {
-    OutputStream broken =
-        new OutputStream() {
-          @Override
-          public void write(int b) throws IOException {
-            throw new IOException("disk full");
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) throws IOException {
-            throw new IOException("disk full");
-          }
-        };
+    OutputStream broken = diskFull();
     ReportSet set = new ReportSet("test", 2);
     set.add(ReportFormat.JSON, broken);
     UncheckedIOException e =
@@ -76,18 +65,7 @@ class ReportSetTest {
    */
   @Test
   void aJsonCopyFailureBesideTheRenderingIsThrownToTheCaller() {
-    OutputStream broken =
-        new OutputStream() {
-          @Override
-          public void write(int b) throws IOException {
-            throw new IOException("disk full");
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) throws IOException {
-            throw new IOException("disk full");
-          }
-        };
+    OutputStream broken = diskFull();
     ByteArrayOutputStream md = new ByteArrayOutputStream();
     ByteArrayOutputStream har = new ByteArrayOutputStream();
     ReportSet set = new ReportSet("test", 2);
@@ -211,5 +189,20 @@ class ReportSetTest {
     Thread.sleep(100); // the failure is recorded just after the throw
     assertThrows(IllegalStateException.class, () -> w.finish(null));
     assertTrue(!w.alive(), "finish queued the last batch, so the thread ended");
+  }
+
+  /** An output whose every write fails as a full disk does. */
+  private static OutputStream diskFull() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("disk full");
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        throw new IOException("disk full");
+      }
+    };
   }
 }

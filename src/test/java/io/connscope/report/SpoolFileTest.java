@@ -79,12 +79,9 @@ class SpoolFileTest {
       s.writeSorted(out, new byte[0], -1);
     }
     order.sort(Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]));
-    MessageDigest expected = sha256();
-    for (long[] o : order) {
-      expected.update(records.get((int) o[1]));
-    }
+    byte[] expected = digest(records, order);
     assertEquals(total, out.count);
-    assertEquals(true, MessageDigest.isEqual(expected.digest(), got.digest()));
+    assertEquals(true, MessageDigest.isEqual(expected, got.digest()));
   }
 
   /**
@@ -121,12 +118,9 @@ class SpoolFileTest {
       reads = s.reads();
     }
     order.sort(Comparator.comparingLong(a -> a[0]));
-    MessageDigest expected = sha256();
-    for (long[] o : order) {
-      expected.update(records.get((int) o[1]));
-    }
+    byte[] expected = digest(records, order);
     assertEquals(total, out.count);
-    assertEquals(true, MessageDigest.isEqual(expected.digest(), got.digest()));
+    assertEquals(true, MessageDigest.isEqual(expected, got.digest()));
     int n = streams * perStream;
     assertTrue(reads * 20 < n, reads + " reads for " + n + " records");
   }
@@ -164,12 +158,9 @@ class SpoolFileTest {
       s.writeSorted(out, new byte[0], -1);
     }
     order.sort(Comparator.<long[]>comparingLong(o -> o[0]).thenComparingLong(o -> o[1]));
-    MessageDigest expected = sha256();
-    for (long[] o : order) {
-      expected.update(records.get((int) o[1]));
-    }
+    byte[] expected = digest(records, order);
     assertEquals(total, out.count);
-    assertTrue(MessageDigest.isEqual(expected.digest(), got.digest()));
+    assertTrue(MessageDigest.isEqual(expected, got.digest()));
   }
 
   private static MessageDigest sha256() {
@@ -230,11 +221,8 @@ class SpoolFileTest {
       reads = s.reads();
     }
     order.sort(Comparator.comparingLong(a -> a[0]));
-    MessageDigest expected = sha256();
-    for (long[] o : order) {
-      expected.update(records.get((int) o[1]));
-    }
-    assertEquals(true, MessageDigest.isEqual(expected.digest(), got.digest()));
+    byte[] expected = digest(records, order);
+    assertEquals(true, MessageDigest.isEqual(expected, got.digest()));
     assertTrue(reads * 20 < n, reads + " reads for " + n + " records");
   }
 
@@ -265,5 +253,14 @@ class SpoolFileTest {
         assertEquals(want.toString(), b.toString(StandardCharsets.US_ASCII), n + " records");
       }
     }
+  }
+
+  /** The digest of {@code records} taken in {@code order} (per entry: key, index in records). */
+  private static byte[] digest(List<byte[]> records, List<long[]> order) {
+    MessageDigest d = sha256();
+    for (long[] o : order) {
+      d.update(records.get((int) o[1]));
+    }
+    return d.digest();
   }
 }
