@@ -126,10 +126,18 @@ public final class JsonReportWriter implements ResultSink {
     long pieces;
     boolean any;
 
+    /** The transactions written, and their bytes with the commas between them. */
+    long count;
+
+    long bytes;
+
     Pending(Bytes buf) {
       this.buf = buf;
     }
   }
+
+  /** The heads of the connections written, when kept ({@link #keepHeads}). */
+  private HeadRows heads;
 
   /** Buffers of finished connections, reused (most connections are open a short while). */
   private final java.util.ArrayDeque<Bytes> freeBuffers = new java.util.ArrayDeque<>();
@@ -153,10 +161,13 @@ public final class JsonReportWriter implements ResultSink {
     }
     if (p.any) {
       p.buf.write(',');
+      p.bytes++;
     }
     p.any = true;
     txJson.write(t); // without a JsonGenerator: they are many (TransactionJson)
     p.buf.write(txJson.bytes(), 0, txJson.length());
+    p.count++;
+    p.bytes += txJson.length();
     txJson.reset();
     if (p.buf.size() >= PIECE_BYTES) {
       spoolPiece(connection, p);
@@ -176,6 +187,12 @@ public final class JsonReportWriter implements ResultSink {
     // the head leaves the object and its transactions array open: the trailer piece closes them
     head.write(c); // without a JsonGenerator: they are many (ConnectionJson)
     Pending p = open.remove(id);
+    if (heads != null) { // the record: head, transactions, trailer
+      heads.add(
+          c,
+          head.length() + (p == null ? 0 : p.bytes) + TRAILER_BYTES.length,
+          p == null ? 0 : p.count);
+    }
     if (p == null || p.pieces == 0) {
       // none of its transactions spooled yet (most connections): head, transactions and trailer
       // as one record, the bytes the three records would have been
@@ -309,6 +326,15 @@ public final class JsonReportWriter implements ResultSink {
   /** Where the findings array starts in the output, as {@link #connectionsOffset}. */
   long findingsOffset() {
     return findingsAt;
+  }
+
+  /**
+   * Keeps the head of every connection written ({@link HeadRows}), for a digest that reads them
+   * instead of the report; call before the first connection. The rows are the caller's to close.
+   */
+  HeadRows keepHeads() {
+    heads = new HeadRows();
+    return heads;
   }
 
   private interface Piece {

@@ -564,21 +564,25 @@ final class ReportDigest {
     long[] connSeq = {0};
     ReportSource.ConnectionVisitor pass2 =
         v -> {
+          // the head only, unless the connection is kept or its TLS facts are read: most
+          // connections are never bound (ReportSource.ConnectionView)
           connectionsTotal++;
           long mySeq = connSeq[0]++;
-          ConnectionResult c = v.connection();
-          String id = c.idString();
-          gaps[0] += c.clientToServer().gaps() + c.serverToClient().gaps();
-          if (c.rolesInferred()) {
+          ReportSource.Head h = v.head();
+          String id = h.idString();
+          gaps[0] += h.gaps();
+          if (h.rolesInferred()) {
             inferred[0]++;
           }
           for (Ladder l : ladders) {
             if (l.connection()[0] == null && id.equals(l.findings().get(0).connection())) {
-              l.connection()[0] = c;
+              l.connection()[0] = v.bound().connection();
             }
           }
           int txs = v.transactionsRead();
-          if (c.tls() != null) {
+          ConnectionResult tlsConnection = h.tls() ? v.bound().connection() : null;
+          if (tlsConnection != null) {
+            ConnectionResult c = tlsConnection;
             tlsTotal++;
             tlsVersions.merge(
                 c.tls().version() == null ? "unknown" : c.tls().version(), 1L, Long::sum);
@@ -593,36 +597,40 @@ final class ReportDigest {
             }
           }
           if (table.size() < limits.tableConnections() && tableTx[0] < limits.tableTransactions()) {
-            table.add(slim(v));
+            ReportSource.ConnectionView b = v.bound();
+            table.add(slim(b));
             tableTx[0] +=
                 Math.max(
                     1,
-                    v.transactions().isEmpty() && c.tls() != null
-                        ? Math.min(TLS_EXCHANGES, c.tls().inferredExchanges().size())
-                        : v.transactions().size());
+                    b.transactions().isEmpty() && tlsConnection != null
+                        ? Math.min(TLS_EXCHANGES, tlsConnection.tls().inferredExchanges().size())
+                        : b.transactions().size());
           }
           boolean hasFindings = withFindings.contains(id);
-          if (txs > 0 || tlsDrawn(c)) {
+          if (txs > 0 || tlsConnection != null && tlsDrawn(tlsConnection)) {
             waterfallCandidates++;
             if (hasFindings) {
               if (drawnWithFindings.size() < limits.waterfalls()) {
-                drawnWithFindings.add(v);
+                drawnWithFindings.add(v.bound());
               }
             } else if (limits.waterfalls() > 0) {
-              long duration = c.endUs() - c.startUs();
-              // the slowest, ties by report order; the queue's head is the one to drop
-              slow.add(new Object[] {v, new long[] {duration, -mySeq}});
-              if (slow.size() > limits.waterfalls()) {
-                slow.poll();
+              long duration = h.endUs() - h.startUs();
+              // the slowest, ties by report order; the queue's head is the one to drop (a full
+              // queue drops this one when it is not slower than the head: it is the latest)
+              if (slow.size() < limits.waterfalls() || duration > ((long[]) slow.peek()[1])[0]) {
+                slow.add(new Object[] {v.bound(), new long[] {duration, -mySeq}});
+                if (slow.size() > limits.waterfalls()) {
+                  slow.poll();
+                }
               }
             }
           }
-          String key = pairKey(c);
+          String key = pairKey(h);
           PairAgg p = pairAggs.get(key);
           if (p == null) {
             pairsTotal++;
             if (pairAggs.size() < TRACKED_PAIRS) {
-              p = new PairAgg(c.client().ip(), ReportModel.endpoint(c.server()), pairAggs.size());
+              p = new PairAgg(h.clientIp(), ReportModel.endpoint(h.server()), pairAggs.size());
               pairAggs.put(key, p);
             }
           }
@@ -633,26 +641,28 @@ final class ReportDigest {
           p.connections++;
           p.transactions += txs;
           p.perConnection = Math.max(p.perConnection, txs);
-          if (txs == 0 && c.tls() != null && c.tls().inferredExchangeCount() > 0) {
-            p.inferredExchanges += c.tls().inferredExchangeCount();
+          if (txs == 0
+              && tlsConnection != null
+              && tlsConnection.tls().inferredExchangeCount() > 0) {
+            p.inferredExchanges += tlsConnection.tls().inferredExchangeCount();
             p.inferredPerConnection =
-                Math.max(p.inferredPerConnection, c.tls().inferredExchangeCount());
+                Math.max(p.inferredPerConnection, tlsConnection.tls().inferredExchangeCount());
           }
-          p.pipeline = Math.max(p.pipeline, c.http() == null ? 0 : c.http().maxPipelineDepth());
-          String reason = c.close().reason() == null ? "open" : c.close().reason();
-          String by = c.close().firstBy() == null ? "" : c.close().firstBy();
+          p.pipeline = Math.max(p.pipeline, h.maxPipelineDepth());
+          String reason = h.closeReason() == null ? "open" : h.closeReason();
+          String by = h.closeFirstBy() == null ? "" : h.closeFirstBy();
           if (p.closes.size() < 64) {
             p.closes.merge(
                 reason + (by.isEmpty() || "null".equals(by) ? "" : " by " + by), 1, Integer::sum);
           }
           p.findings |= hasFindings;
-          p.open(c.startUs(), c.endUs());
+          p.open(h.startUs(), h.endUs());
           if (p.order < limits.pairs()) {
             if (p.lane == null) {
               p.lane = new ArrayList<>();
             }
             if (p.lane.size() < LANE_CONNECTIONS) {
-              p.lane.add(slim(v));
+              p.lane.add(slim(v.bound()));
             }
           }
         };
@@ -726,7 +736,7 @@ final class ReportDigest {
     if (!needLanes.isEmpty()) {
       src.connections(
           v -> {
-            PairAgg p = needLanes.get(pairKey(v.connection()));
+            PairAgg p = needLanes.get(pairKey(v.head()));
             if (p != null && p.lane.size() < LANE_CONNECTIONS) {
               p.lane.add(slim(v));
             }
@@ -789,8 +799,8 @@ final class ReportDigest {
   }
 
   /** The key of a connection's client/server pair: client address, server address and port. */
-  private static String pairKey(ConnectionResult c) {
-    return c.client().ip() + " " + ReportModel.endpoint(c.server());
+  private static String pairKey(ReportSource.Head h) {
+    return h.clientIp() + " " + ReportModel.endpoint(h.server());
   }
 
   /**

@@ -52,6 +52,9 @@ public final class ReportSet implements ResultSink {
   private OutputStream jsonOut;
   private JsonReportWriter json;
 
+  /** The heads of the connections the JSON writer wrote, for the digest; null when not kept. */
+  private HeadRows heads;
+
   /** The JSON writer writes to the only JSON output itself (no temporary file). */
   private boolean direct;
 
@@ -145,6 +148,10 @@ public final class ReportSet implements ResultSink {
           }
         }
         json = new JsonReportWriter(jsonOut, toolVersion);
+        if (!direct
+            && (formats.contains(ReportFormat.MARKDOWN) || formats.contains(ReportFormat.HTML))) {
+          heads = json.keepHeads(); // the digest's pass over every connection reads these
+        }
         live.add(json);
       }
     }
@@ -363,7 +370,7 @@ public final class ReportSet implements ResultSink {
         // read back in passes shared by the formats, each array from where the writer put it:
         // memory bounded by what is drawn, not by the capture
         SavedReport.render(
-            ReportSource.written(jsonFile, json.connectionsOffset(), json.findingsOffset()),
+            ReportSource.written(jsonFile, json.connectionsOffset(), json.findingsOffset(), heads),
             rendered,
             renderedOuts,
             drawn,
@@ -384,6 +391,13 @@ public final class ReportSet implements ResultSink {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
+      if (heads != null) {
+        try {
+          heads.close();
+        } catch (IOException ignored) {
+          // its temporary files are deleted on exit
+        }
+      }
       if (harOut != null) {
         harOut.join();
       }

@@ -47,10 +47,128 @@ final class ReportSource {
 
   /**
    * A connection as the renderers get it: the record, its first transactions (at most {@value
-   * #TRANSACTIONS_KEPT}) and how many transactions the report holds for it.
+   * #TRANSACTIONS_KEPT}) and how many transactions the report holds for it; and its {@link Head},
+   * the few fields that a pass over every connection reads.
+   *
+   * <p>The digest's pass over a report this process wrote ({@link #connectionsAndTransactions}
+   * without a transaction visitor) hands over views that hold their head only: the record and its
+   * transactions are bound when first asked for, read again from where the connection starts in the
+   * file. The pass keeps a few hundred of many thousand connections (the table's first, the
+   * slowest, those with findings), so most are never bound.
    */
-  record ConnectionView(
-      ConnectionResult connection, List<TransactionResult> transactions, int transactionsRead) {}
+  static final class ConnectionView {
+    private final Head head;
+    private final int transactionsRead;
+    private ConnectionResult connection;
+    private List<TransactionResult> transactions;
+
+    /** Where to read the connection from until it is bound; null once bound. */
+    private Binder binder;
+
+    private final long offset;
+
+    ConnectionView(
+        ConnectionResult connection, List<TransactionResult> transactions, int transactionsRead) {
+      this.head = Head.of(connection);
+      this.transactionsRead = transactionsRead;
+      this.connection = connection;
+      this.transactions = transactions;
+      this.binder = null;
+      this.offset = -1;
+    }
+
+    private ConnectionView(Head head, int transactionsRead, Binder binder, long offset) {
+      this.head = head;
+      this.transactionsRead = transactionsRead;
+      this.binder = binder;
+      this.offset = offset;
+    }
+
+    /** The fields every connection's pass reads, without binding the record. */
+    Head head() {
+      return head;
+    }
+
+    /** How many transactions the report holds for the connection. */
+    int transactionsRead() {
+      return transactionsRead;
+    }
+
+    /** The record (bound now when it was not). */
+    ConnectionResult connection() {
+      bindUnchecked();
+      return connection;
+    }
+
+    /**
+     * The first transactions, at most {@value #TRANSACTIONS_KEPT} (bound now when they were not).
+     */
+    List<TransactionResult> transactions() {
+      bindUnchecked();
+      return transactions;
+    }
+
+    /** This view, its record and transactions bound: for a view kept beyond the pass. */
+    ConnectionView bound() throws IOException {
+      if (binder != null) {
+        ConnectionView v = binder.bind(offset, transactionsRead);
+        if (v.connection.id() != head.id()) {
+          throw new IOException(
+              "the report file is not as written: "
+                  + v.connection.idString()
+                  + " where "
+                  + head.idString()
+                  + " was written");
+        }
+        connection = v.connection;
+        transactions = v.transactions;
+        binder = null;
+      }
+      return this;
+    }
+
+    private void bindUnchecked() {
+      try {
+        bound();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
+  /**
+   * What a pass over every connection reads of each (the digest's): the record's values of these
+   * fields, read without binding the record.
+   */
+  record Head(
+      long id,
+      String idString,
+      String clientIp,
+      io.connscope.result.Endpoint server,
+      boolean rolesInferred,
+      long startUs,
+      long endUs,
+      long gaps,
+      boolean tls,
+      int maxPipelineDepth,
+      String closeReason,
+      String closeFirstBy) {
+    static Head of(ConnectionResult c) {
+      return new Head(
+          c.id(),
+          c.idString(),
+          c.client().ip(),
+          c.server(),
+          c.rolesInferred(),
+          c.startUs(),
+          c.endUs(),
+          c.clientToServer().gaps() + c.serverToClient().gaps(),
+          c.tls() != null,
+          c.http() == null ? 0 : c.http().maxPipelineDepth(),
+          c.close().reason(),
+          c.close().firstBy());
+    }
+  }
 
   /** Receives one connection of a report. */
   interface ConnectionVisitor {
@@ -81,13 +199,25 @@ final class ReportSource {
 
   private final long findingsAt;
 
+  /**
+   * The heads of the connections, kept by the writer ({@link JsonReportWriter#keepHeads}): the
+   * digest's pass reads them instead of the connections array. Null when not kept.
+   */
+  private final HeadRows heads;
+
   private ReportSource(
-      Path file, JsonNode tree, ObjectNode header, long connectionsAt, long findingsAt) {
+      Path file,
+      JsonNode tree,
+      ObjectNode header,
+      long connectionsAt,
+      long findingsAt,
+      HeadRows heads) {
     this.file = file;
     this.tree = tree;
     this.header = header;
     this.connectionsAt = connectionsAt;
     this.findingsAt = findingsAt;
+    this.heads = heads;
   }
 
   /** A report already in memory (tests, small reports). */
@@ -99,22 +229,25 @@ final class ReportSource {
       boolean array = "connections".equals(e.getKey()) || "findings".equals(e.getKey());
       h.set(e.getKey(), array ? JsonNodeFactory.instance.arrayNode() : e.getValue());
     }
-    return new ReportSource(null, tree, h, -1, -1);
+    return new ReportSource(null, tree, h, -1, -1, null);
   }
 
   /** A report file, read again for each pass; its header is read now. */
   static ReportSource open(Path file) throws IOException {
-    return new ReportSource(file, null, readHeader(file, false), -1, -1);
+    return new ReportSource(file, null, readHeader(file, false), -1, -1, null);
   }
 
   /**
    * A report file this process has just written with {@link JsonReportWriter}, which gave where its
    * connections and findings arrays start ({@link JsonReportWriter#connectionsOffset}, {@link
    * JsonReportWriter#findingsOffset}): they are its last fields, so the header is read up to the
-   * connections, and each pass reads its array from where it starts.
+   * connections, and each pass reads its array from where it starts. With the heads the writer kept
+   * ({@link JsonReportWriter#keepHeads}; null: none), the digest's pass reads them instead of the
+   * connections array.
    */
-  static ReportSource written(Path file, long connectionsAt, long findingsAt) throws IOException {
-    return new ReportSource(file, null, readHeader(file, true), connectionsAt, findingsAt);
+  static ReportSource written(Path file, long connectionsAt, long findingsAt, HeadRows heads)
+      throws IOException {
+    return new ReportSource(file, null, readHeader(file, true), connectionsAt, findingsAt, heads);
   }
 
   /**
@@ -247,44 +380,131 @@ final class ReportSource {
     if (connectionsAt < 0) {
       return false;
     }
+    if (tv == null && heads != null) {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+        Binder b = new Binder(ch);
+        try {
+          // the first connection after "[\n"
+          if (heads.read(
+              connectionsAt + 2,
+              (h, offset, n) -> cv.accept(new ConnectionView(h, n, b, offset)))) {
+            return true;
+          }
+        } finally {
+          b.channel = null; // closed here: a view bound later opens the file again
+        }
+      }
+    }
     try (TreeReader r = reader("connections")) {
       TransactionReader txs = new TransactionReader(r);
       while (r.nextItem()) {
-        ObjectNode c = JsonNodeFactory.instance.objectNode();
-        ConnectionResult cr = null;
-        List<TransactionResult> kept = new ArrayList<>();
-        int count = 0;
-        r.beginObject();
-        for (String f = r.nextField(); f != null; f = r.nextField()) {
-          if (cr == null && "transactions".equals(f) && r.next() == '[') {
-            cr = ResultJson.connection(c);
-            r.beginArray();
-            while (r.nextItem()) {
-              if (tv == null && count >= TRANSACTIONS_KEPT) {
-                r.skipValue(); // counted, not built
-                count++;
-                continue;
-              }
-              TransactionResult t = txs.read(cr.id()); // no tree: they are many
-              if (tv != null) {
-                tv.accept(cr, t);
-              }
-              if (count++ < TRANSACTIONS_KEPT) {
-                kept.add(t);
-              }
-            }
-          } else if (cr != null) {
-            throw new IOException("the report file is not as written: a field after transactions");
-          } else {
-            c.set(f, r.value());
-          }
-        }
-        cv.accept(
-            new ConnectionView(
-                cr != null ? cr : ResultJson.connection(c), List.copyOf(kept), count));
+        cv.accept(readView(r, txs, tv, -1));
       }
     }
     return true;
+  }
+
+  /**
+   * The connection at {@code r} (its '{' next) as a view with its record and first transactions
+   * bound, each transaction handed to {@code tv} when not null. With {@code count} -1, every
+   * transaction is read (counted; beyond the kept ones, bound only for {@code tv}); else the count
+   * is known and the reading stops after the kept ones.
+   */
+  private static ConnectionView readView(
+      TreeReader r, TransactionReader txs, TransactionVisitor tv, int count) throws IOException {
+    ObjectNode c = JsonNodeFactory.instance.objectNode();
+    ConnectionResult cr = null;
+    List<TransactionResult> kept = new ArrayList<>();
+    int read = 0;
+    r.beginObject();
+    for (String f = r.nextField(); f != null; f = r.nextField()) {
+      if (cr == null && "transactions".equals(f) && r.next() == '[') {
+        cr = ResultJson.connection(c);
+        r.beginArray();
+        while ((count < 0 || read < Math.min(count, TRANSACTIONS_KEPT)) && r.nextItem()) {
+          if (tv == null && read >= TRANSACTIONS_KEPT) {
+            r.skipValue(); // counted, not built
+            read++;
+            continue;
+          }
+          TransactionResult t = txs.read(cr.id()); // no tree: they are many
+          if (tv != null) {
+            tv.accept(cr, t);
+          }
+          if (read++ < TRANSACTIONS_KEPT) {
+            kept.add(t);
+          }
+        }
+        if (count >= 0) {
+          return new ConnectionView(cr, List.copyOf(kept), count); // the rest is not read
+        }
+      } else if (cr != null) {
+        throw new IOException("the report file is not as written: a field after transactions");
+      } else {
+        c.set(f, r.value());
+      }
+    }
+    return new ConnectionView(cr != null ? cr : ResultJson.connection(c), List.copyOf(kept), read);
+  }
+
+  /**
+   * Binds the views of the heads' pass: reads a connection again from where its row says it starts
+   * in the file, through the pass's channel while it is open.
+   */
+  private final class Binder {
+    java.nio.channels.FileChannel channel;
+
+    Binder(java.nio.channels.FileChannel channel) {
+      this.channel = channel;
+    }
+
+    ConnectionView bind(long offset, int count) throws IOException {
+      java.nio.channels.FileChannel ch =
+          channel != null ? channel : java.nio.channels.FileChannel.open(file);
+      try {
+        TreeReader r = new TreeReader(new ChannelStream(ch, offset), 1 << 13);
+        if (r.next() != '{') {
+          throw new IOException("the report file is not as written: no connection at " + offset);
+        }
+        return readView(r, new TransactionReader(r), null, count);
+      } finally {
+        if (ch != channel) {
+          ch.close();
+        }
+      }
+    }
+  }
+
+  /**
+   * A file read from {@code position} on with positional reads, so that several share a channel
+   * (closing the stream leaves the channel open).
+   */
+  private static final class ChannelStream extends InputStream {
+    private final java.nio.channels.FileChannel ch;
+    private long position;
+
+    ChannelStream(java.nio.channels.FileChannel ch, long position) {
+      this.ch = ch;
+      this.position = position;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      int n = ch.read(java.nio.ByteBuffer.wrap(b, off, len), position);
+      if (n > 0) {
+        position += n;
+      }
+      return n;
+    }
   }
 
   private static ConnectionView view(JsonNode c) {

@@ -25,7 +25,7 @@ final class TreeReader implements AutoCloseable {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final InputStream in;
-  private final byte[] buf = new byte[1 << 16];
+  private final byte[] buf;
   private int pos;
   private int lim;
 
@@ -36,7 +36,13 @@ final class TreeReader implements AutoCloseable {
   private final java.util.ArrayDeque<int[]> counts = new java.util.ArrayDeque<>();
 
   TreeReader(InputStream in) {
+    this(in, 1 << 16);
+  }
+
+  /** Reads {@code in} through a buffer of {@code bufferBytes}. */
+  TreeReader(InputStream in, int bufferBytes) {
     this.in = in;
+    this.buf = new byte[bufferBytes];
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.connscope.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,12 +50,25 @@ class SharedPassesTest {
 
   /** The report file written by a JsonReportWriter from {@code tree}'s records, and the writer. */
   private JsonReportWriter write(JsonNode tree, Path file) throws IOException {
+    return write(tree, file, false);
+  }
+
+  /**
+   * As {@link #write(JsonNode, Path)}; with {@code heads}, the writer keeps them ({@link #heads}).
+   */
+  private JsonReportWriter write(JsonNode tree, Path file, boolean heads) throws IOException {
     try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
       JsonReportWriter w = new JsonReportWriter(o, "test");
+      if (heads) {
+        this.heads = w.keepHeads();
+      }
       ReportSource.of(tree).replay(w);
       return w;
     }
   }
+
+  /** The heads the last writer kept. */
+  private HeadRows heads;
 
   private static String alone(Path file, ReportFormat f, int drawn) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -78,10 +92,12 @@ class SharedPassesTest {
 
   private void sameAsAlone(JsonNode tree, String what) throws IOException {
     Path file = tmp.resolve("r.json");
-    JsonReportWriter w = write(tree, file);
     for (int drawn : new int[] {0, 2}) {
+      JsonReportWriter w = write(tree, file, true); // the heads are read once
       List<String> written =
-          atOnce(ReportSource.written(file, w.connectionsOffset(), w.findingsOffset()), drawn);
+          atOnce(
+              ReportSource.written(file, w.connectionsOffset(), w.findingsOffset(), heads), drawn);
+      heads.close();
       List<String> opened = atOnce(ReportSource.open(file), drawn);
       for (int i = 0; i < MIXED.size(); i++) {
         String expected = alone(file, MIXED.get(i), drawn);
@@ -152,7 +168,7 @@ class SharedPassesTest {
     Path file = tmp.resolve("r.json");
     JsonReportWriter w = write(tree, file);
     int[] seen = {0, -1, -1};
-    ReportSource src = ReportSource.written(file, w.connectionsOffset(), w.findingsOffset());
+    ReportSource src = ReportSource.written(file, w.connectionsOffset(), w.findingsOffset(), null);
     src.connectionsAndTransactions(
         v -> {
           if (seen[1] < 0) {
@@ -164,6 +180,51 @@ class SharedPassesTest {
     assertEquals(n, seen[1]);
     assertEquals(ReportSource.TRANSACTIONS_KEPT, seen[2]);
     assertTrue(seen[0] >= n, "every transaction handed over: " + seen[0]);
+  }
+
+  /**
+   * The digest's pass over a report whose writer kept the heads: a view per connection holding the
+   * head that the record read from the report gives, and, bound when asked, the record and the
+   * transactions that reading the report gives; the rows are read once, then the report is.
+   */
+  @ParameterizedTest
+  @MethodSource("samples")
+  void theHeadsKeptAreThoseOfTheConnectionsRead(Path sample) throws IOException {
+    Path file = tmp.resolve("r.json");
+    JsonReportWriter w = write(MAPPER.readTree(Reports.json(sample)), file, true);
+    List<ReportSource.ConnectionView> eager = new ArrayList<>();
+    ReportSource.written(file, w.connectionsOffset(), w.findingsOffset(), null)
+        .connectionsAndTransactions(eager::add, null);
+    ReportSource src = ReportSource.written(file, w.connectionsOffset(), w.findingsOffset(), heads);
+    for (int pass = 0; pass < 2; pass++) {
+      List<ReportSource.ConnectionView> views = new ArrayList<>();
+      src.connectionsAndTransactions(views::add, null);
+      assertEquals(eager.size(), views.size());
+      for (int i = 0; i < eager.size(); i++) {
+        ReportSource.ConnectionView e = eager.get(i);
+        ReportSource.ConnectionView v = views.get(i);
+        assertEquals(ReportSource.Head.of(e.connection()), v.head(), sample + " #" + i);
+        assertEquals(e.transactionsRead(), v.transactionsRead());
+        assertEquals(e.connection(), v.connection());
+        assertEquals(e.transactions(), v.transactions());
+      }
+    }
+    heads.close();
+  }
+
+  /** A row that does not say where its connection is in the report is an error, never a guess. */
+  @Test
+  void aHeadThatDoesNotMatchTheReportIsAnError() throws IOException {
+    Path file = tmp.resolve("r.json");
+    JsonReportWriter w =
+        write(MAPPER.readTree(Reports.json(Path.of("samples/keepalive-get.pcap"))), file, true);
+    // the report's connections array said to start one byte later: every offset is off by one
+    ReportSource src =
+        ReportSource.written(file, w.connectionsOffset() + 1, w.findingsOffset(), heads);
+    IOException e =
+        assertThrows(IOException.class, () -> src.connectionsAndTransactions(v -> v.bound(), null));
+    assertTrue(e.getMessage().contains("not as written"), e.getMessage());
+    heads.close();
   }
 
   @Test
