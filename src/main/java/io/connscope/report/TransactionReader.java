@@ -359,7 +359,9 @@ final class TransactionReader {
     int n = 0;
     for (String name = r.nextField(); name != null; name = r.nextField()) {
       if (2 * n + 2 > pairs.length) {
-        pairs = java.util.Arrays.copyOf(pairs, pairs.length * 2);
+        String[] more = new String[pairs.length * 2]; // not Arrays.copyOf: reflection (Headers.add)
+        System.arraycopy(pairs, 0, more, 0, 2 * n);
+        pairs = more;
       }
       pairs[2 * n] = name;
       pairs[2 * n + 1] = asText(r.text());
@@ -368,7 +370,9 @@ final class TransactionReader {
     if (n == 0) {
       return HeaderMap.own(pairs, 0);
     }
-    return HeaderMap.own(java.util.Arrays.copyOf(pairs, 2 * n), n);
+    String[] own = new String[2 * n];
+    System.arraycopy(pairs, 0, own, 0, 2 * n);
+    return HeaderMap.own(own, n);
   }
 
   private TransactionResult.Timings timings() throws IOException {
