@@ -123,11 +123,9 @@ final class ConnectionResults {
       return Map.of();
     }
     // one pass over the fields, each put at its name's place (the values of a repeated name
-    // joined in a builder, linear in their length)
+    // joined in a builder, linear in their length); both arrays are all null between calls
     String[] v = first;
     StringBuilder[] m = more;
-    java.util.Arrays.fill(v, null);
-    java.util.Arrays.fill(m, null);
     int kinds = 0;
     for (int i = 0; i < n; i++) {
       int k = h.keptPlace(i); // Headers.KEPT and HEADERS are both KeptHeaders.NAMES
@@ -151,6 +149,8 @@ final class ConnectionResults {
         pairs[2 * size] = HEADERS[k];
         pairs[2 * size + 1] = m[k] == null ? v[k] : m[k].toString();
         size++;
+        v[k] = null; // all null again for the next call
+        m[k] = null;
       }
     }
     return HeaderMap.own(pairs, size);

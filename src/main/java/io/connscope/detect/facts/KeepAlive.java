@@ -128,18 +128,21 @@ public final class KeepAlive {
   }
 
   private static String asked(Headers h, String version) {
-    // indexed scans of the kept fields: this runs for every message, getAll would allocate
+    // one indexed scan of the kept fields: this runs for every message, getAll would allocate;
+    // "close" in any Connection field wins over "keep-alive" in any
+    String keepAlive = null;
     for (int i = 0; i < h.size(); i++) {
-      if (h.name(i).equals("connection") && hasToken(h.value(i), "close")) {
-        return CLOSE;
+      if (h.name(i).equals("connection")) {
+        String v = h.value(i);
+        if (hasToken(v, "close")) {
+          return CLOSE;
+        }
+        if (keepAlive == null && hasToken(v, "keep-alive")) {
+          keepAlive = KEEP_ALIVE;
+        }
       }
     }
-    for (int i = 0; i < h.size(); i++) {
-      if (h.name(i).equals("connection") && hasToken(h.value(i), "keep-alive")) {
-        return KEEP_ALIVE;
-      }
-    }
-    return is11(version) ? DEFAULT : NONE;
+    return keepAlive != null ? keepAlive : is11(version) ? DEFAULT : NONE;
   }
 
   /**
