@@ -67,13 +67,42 @@ public final class HarReportWriter {
   private HarReportWriter() {}
 
   /**
-   * What an entry reads of its connection: its id and endpoints, and for the entry of its first
-   * transaction (connect, ssl) and one without a start of its own its start, SYN and TLS timing (-1
-   * and null when not known yet: {@link Live} renders only entries that need none of them before
-   * the connection's close).
+   * What an entry reads of its connection: its id and endpoints (also as text, made once for all
+   * its entries), and for the entry of its first transaction (connect, ssl) and one without a start
+   * of its own its start, SYN and TLS timing (-1 and null when not known yet: {@link Live} renders
+   * only entries that need none of them before the connection's close).
    */
   record Conn(
-      String id, Endpoint client, Endpoint server, long startUs, long synUs, TlsFacts.Timing tls) {
+      String id,
+      Endpoint client,
+      Endpoint server,
+      long startUs,
+      long synUs,
+      TlsFacts.Timing tls,
+      String clientText,
+      String serverText) {
+    /**
+     * With the endpoints as text ("10.0.0.1:80", "[::1]:80"), made once for all the entries of the
+     * connection.
+     */
+    Conn(
+        String id,
+        Endpoint client,
+        Endpoint server,
+        long startUs,
+        long synUs,
+        TlsFacts.Timing tls) {
+      this(
+          id,
+          client,
+          server,
+          startUs,
+          synUs,
+          tls,
+          ReportModel.endpoint(client),
+          ReportModel.endpoint(server));
+    }
+
     static Conn of(ConnectionResult c) {
       return new Conn(
           c.idString(),
@@ -616,7 +645,7 @@ public final class HarReportWriter {
     g.string(dates == null ? "" : dates.format(epochUs + started));
     g.raw(TIME);
     g.millis(Math.max(0, connect) + send + wait + receive);
-    String host = t.requestHeaders().getOrDefault("host", ReportModel.endpoint(c.server()));
+    String host = t.requestHeaders().getOrDefault("host", c.serverText());
     String uri = t.uri();
     g.raw(REQUEST);
     g.string(nz(t.method()));
@@ -685,9 +714,9 @@ public final class HarReportWriter {
     g.raw(TRANSACTION);
     g.number(index);
     g.raw(CLIENT);
-    g.string(ReportModel.endpoint(c.client()));
+    g.string(c.clientText());
     g.raw(SERVER);
-    g.string(ReportModel.endpoint(c.server()));
+    g.string(c.serverText());
     frame(g, REQUEST_FRAME, t.requestFrame(), ff);
     frame(g, REQUEST_LAST_FRAME, t.requestLastFrame(), ff);
     frame(g, RESPONSE_FRAME, t.responseFrame(), ff);
