@@ -1,5 +1,9 @@
 package io.connscope.report;
 
+import static io.connscope.report.PrettyJson.ascii;
+import static io.connscope.report.PrettyJson.field;
+import static io.connscope.report.PrettyJson.newline;
+
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -63,13 +67,42 @@ public final class HarReportWriter {
   private HarReportWriter() {}
 
   /**
-   * What an entry reads of its connection: its id and endpoints, and for the entry of its first
-   * transaction (connect, ssl) and one without a start of its own its start, SYN and TLS timing (-1
-   * and null when not known yet: {@link Live} renders only entries that need none of them before
-   * the connection's close).
+   * What an entry reads of its connection: its id and endpoints (also as text, made once for all
+   * its entries), and for the entry of its first transaction (connect, ssl) and one without a start
+   * of its own its start, SYN and TLS timing (-1 and null when not known yet: {@link Live} renders
+   * only entries that need none of them before the connection's close).
    */
   record Conn(
-      String id, Endpoint client, Endpoint server, long startUs, long synUs, TlsFacts.Timing tls) {
+      String id,
+      Endpoint client,
+      Endpoint server,
+      long startUs,
+      long synUs,
+      TlsFacts.Timing tls,
+      String clientText,
+      String serverText) {
+    /**
+     * With the endpoints as text ("10.0.0.1:80", "[::1]:80"), made once for all the entries of the
+     * connection.
+     */
+    Conn(
+        String id,
+        Endpoint client,
+        Endpoint server,
+        long startUs,
+        long synUs,
+        TlsFacts.Timing tls) {
+      this(
+          id,
+          client,
+          server,
+          startUs,
+          synUs,
+          tls,
+          ReportModel.endpoint(client),
+          ReportModel.endpoint(server));
+    }
+
     static Conn of(ConnectionResult c) {
       return new Conn(
           c.idString(),
@@ -110,8 +143,7 @@ public final class HarReportWriter {
     private final long epochUs;
     private final FrameFiles ff;
 
-    // an entry sits two objects deep (the document, then "log"): rendered alone, it is indented so
-    private final PrettyJson entry = new PrettyJson(2);
+    private final PrettyJson entry = new PrettyJson();
     private final Dates dates = new Dates();
     private final SpoolFile entries = new SpoolFile(4 << 20);
     private final ReportSource.FindingCursor findings;
@@ -233,8 +265,8 @@ public final class HarReportWriter {
     /** Bytes before an entry in the spool: its HAR start, connection number, transaction index. */
     private static final int HEAD = 20;
 
-    private final PrettyJson entry = new PrettyJson(2);
-    private final PrettyJson tail = new PrettyJson(4);
+    private final PrettyJson entry = new PrettyJson();
+    private final PrettyJson tail = new PrettyJson();
     private final SpoolFile entries = new SpoolFile(4 << 20);
     private final HashMap<Long, Conn> announced = new HashMap<>();
     private final HashMap<Long, ArrayList<TransactionResult>> waiting = new HashMap<>();
@@ -362,12 +394,7 @@ public final class HarReportWriter {
               : t.responseStartUs() >= 0 ? t.responseStartUs() : c.startUs();
       entry.reset();
       entry.skip(HEAD);
-      long started;
-      try {
-        started = entry(entry, List.of(), c, t, start, 0, null, null);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      long started = entry(entry, List.of(), c, t, start, 0, null, null);
       entry.putLong(0, started);
       entry.putLong(8, t.connection());
       entry.putInt(16, t.index());
@@ -417,9 +444,9 @@ public final class HarReportWriter {
             int tailAt = end - EMPTY_TAIL.length;
             o.write(b, at, tailAt - at);
             tail.reset();
-            tail.writeStartArray();
+            tail.raw(OPEN_BRACKET);
             findings(tail, fs, ConnectionIds.of(conn), index, ff);
-            tail.writeEndArray();
+            tail.raw(ARRAY_END);
             o.write(tail.bytes(), 0, tail.length());
             o.write(b, tailAt + 3, EMPTY_TAIL.length - 3);
           });
@@ -438,28 +465,6 @@ public final class HarReportWriter {
     public void close() throws IOException {
       entries.close();
     }
-  }
-
-  /** Where an entry's {@code startedDateTime} value goes: between the quotes after its name. */
-  private static final int DATE_AT;
-
-  /** How an entry ends with no findings: "[ ]", then the ends of {@code _connscope} and itself. */
-  private static final byte[] EMPTY_TAIL;
-
-  static {
-    PrettyJson g = new PrettyJson(2);
-    g.writeStartObject();
-    g.writeStringField("startedDateTime", "");
-    DATE_AT = g.length() - 1;
-    g.reset();
-    g.writeStartObject();
-    g.writeObjectFieldStart("_connscope");
-    g.writeArrayFieldStart("findings");
-    int at = g.length();
-    g.writeEndArray();
-    g.writeEndObject();
-    g.writeEndObject();
-    EMPTY_TAIL = java.util.Arrays.copyOfRange(g.bytes(), at - 1, g.length());
   }
 
   private static final byte[] ENTRY_SEPARATOR = {',', ' '};
@@ -490,13 +495,125 @@ public final class HarReportWriter {
     }
   }
 
+  // An entry's structure as fragments of bytes, each field's comma, line break, indentation and
+  // name made once: an entry is an element of "entries", two objects deep in the document, so its
+  // fields are at level 3, those of its objects (request, timings, _connscope...) at 4, and so on.
+  private static final byte[] START = ascii("{" + field(3, "startedDateTime"));
+  private static final byte[] TIME = ascii("," + field(3, "time"));
+  private static final byte[] REQUEST = ascii("," + field(3, "request") + "{" + field(4, "method"));
+  private static final byte[] URL = ascii("," + field(4, "url"));
+  private static final byte[] HTTP_VERSION = ascii("," + field(4, "httpVersion"));
+  private static final byte[] HEADERS =
+      ascii("," + field(4, "cookies") + "[ ]," + field(4, "headers") + "[");
+  private static final byte[] QUERY_STRING = ascii(" ]," + field(4, "queryString") + "[");
+  private static final byte[] REQUEST_HEADERS_SIZE = ascii(" ]," + field(4, "headersSize"));
+  private static final byte[] BODY_SIZE = ascii("," + field(4, "bodySize"));
+  private static final byte[] RESPONSE =
+      ascii(newline(3) + "}," + field(3, "response") + "{" + field(4, "status"));
+  private static final byte[] STATUS_TEXT = ascii("," + field(4, "statusText"));
+  private static final byte[] CONTENT = ascii(" ]," + field(4, "content") + "{" + field(5, "size"));
+  private static final byte[] MIME_TYPE = ascii("," + field(5, "mimeType"));
+  private static final byte[] RESPONSE_HEADERS_SIZE =
+      ascii(newline(4) + "}," + field(4, "redirectURL") + "\"\"," + field(4, "headersSize"));
+  private static final byte[] CONNECT =
+      ascii(
+          newline(3)
+              + "},"
+              + field(3, "cache")
+              + "{ },"
+              + field(3, "timings")
+              + "{"
+              + field(4, "blocked")
+              + "-1,"
+              + field(4, "dns")
+              + "-1,"
+              + field(4, "connect"));
+  private static final byte[] SEND = ascii("," + field(4, "send"));
+  private static final byte[] WAIT = ascii("," + field(4, "wait"));
+  private static final byte[] RECEIVE = ascii("," + field(4, "receive"));
+  private static final byte[] SSL = ascii("," + field(4, "ssl"));
+  private static final byte[] SERVER_IP = ascii(newline(3) + "}," + field(3, "serverIPAddress"));
+  private static final byte[] CONNECTION = ascii("," + field(3, "connection"));
+  private static final byte[] CONNSCOPE =
+      ascii("," + field(3, "_connscope") + "{" + field(4, "connection"));
+  private static final byte[] TRANSACTION = ascii("," + field(4, "transaction"));
+  private static final byte[] CLIENT = ascii("," + field(4, "client"));
+  private static final byte[] SERVER = ascii("," + field(4, "server"));
+  private static final Frame REQUEST_FRAME = new Frame(4, "request_frame");
+  private static final Frame REQUEST_LAST_FRAME = new Frame(4, "request_last_frame");
+  private static final Frame RESPONSE_FRAME = new Frame(4, "response_frame");
+  private static final Frame RESPONSE_LAST_FRAME = new Frame(4, "response_last_frame");
+  private static final Frame ACK_FRAME = new Frame(5, "ack_frame");
+  private static final byte[] UNANSWERED = ascii("," + field(4, "unanswered"));
+  private static final byte[] RESPONSE_NOT_CAPTURED =
+      ascii("," + field(4, "response_not_captured") + "{" + field(5, "bytes_acknowledged"));
+  private static final byte[] REQUEST_NOT_CAPTURED =
+      ascii("," + field(4, "request_not_captured") + "true");
+  private static final byte[] GAP_AFFECTED = ascii("," + field(4, "gap_affected"));
+  private static final byte[] STALLS = ascii("," + field(4, "stalls") + "[");
+  private static final byte[] FINDINGS = ascii("," + field(4, "findings") + "[");
+
+  /** After the findings: the end of their array, of {@code _connscope} and of the entry. */
+  private static final byte[] END = ascii(" ]" + newline(3) + "}" + newline(2) + "}");
+
+  // the objects of arrays in an entry (headers, queryString, stalls, findings): fields at level 5
+  private static final byte[] FIRST_NAME = ascii(" {" + field(5, "name"));
+  private static final byte[] NEXT_NAME = ascii(", {" + field(5, "name"));
+  private static final byte[] VALUE = ascii("," + field(5, "value"));
+  private static final byte[] FIRST_TYPE = ascii(" {" + field(5, "type"));
+  private static final byte[] NEXT_TYPE = ascii(", {" + field(5, "type"));
+  private static final byte[] COST_MS = ascii("," + field(5, "cost_ms"));
+  private static final byte[] SEVERITY = ascii("," + field(5, "severity"));
+  private static final byte[] CONFIDENCE = ascii("," + field(5, "confidence"));
+  private static final byte[] OCCURRENCES = ascii("," + field(5, "occurrences"));
+  private static final byte[] FRAMES = ascii("," + field(5, "frames") + "[");
+  private static final byte[] FRAMES_IN_FILES = ascii(" ]," + field(5, "frames_in_files") + "[");
+  private static final byte[] DISPLAY_FILTER = ascii(" ]," + field(5, "display_filter"));
+  private static final byte[] DISPLAY_FILTERS_IN_FILES =
+      ascii("," + field(5, "display_filters_in_files") + "[");
+  private static final byte[] FIRST_FILE = ascii(" {" + field(6, "file"));
+  private static final byte[] NEXT_FILE = ascii(", {" + field(6, "file"));
+  private static final byte[] FILE_DISPLAY_FILTER = ascii("," + field(6, "display_filter"));
+  private static final byte[] FILE_END = ascii(newline(5) + "}");
+  private static final byte[] SUMMARY = ascii("," + field(5, "summary"));
+  private static final byte[] FIX = ascii("," + field(5, "fix"));
+
+  /** The end of an object of an array in an entry. */
+  private static final byte[] OBJECT_END = ascii(newline(4) + "}");
+
+  private static final byte[] ARRAY_END = ascii(" ]");
+  private static final byte[] FIRST_ELEMENT = ascii(" ");
+  private static final byte[] NEXT_ELEMENT = ascii(", ");
+  private static final byte[] MINUS_ONE = ascii("-1");
+
+  /** Where an entry's {@code startedDateTime} value goes: between the quotes after its name. */
+  private static final int DATE_AT = START.length + 1;
+
+  private static final byte[] OPEN_BRACKET = ascii("[");
+
+  /** How an entry ends with no findings: "[ ]", then the ends of {@code _connscope} and itself. */
+  private static final byte[] EMPTY_TAIL = concat(OPEN_BRACKET, END);
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
+  }
+
+  /** A frame number's field at a level, and its {@code NAME_in_file} field. */
+  private record Frame(byte[] number, byte[] inFile) {
+    Frame(int level, String name) {
+      this(ascii("," + field(level, name)), ascii("," + field(level, name + "_in_file")));
+    }
+  }
+
   /**
    * Writes the entry of {@code t} (which starts at {@code startUs}) and returns its start as HAR
    * gives it ({@code startedDateTime}, capture time in microseconds); with {@code dates} null its
    * {@code startedDateTime} is left empty ("") for {@link Live} to fill in, and {@code ff} null
    * reads as one input file.
    */
-  private static long entry(
+  static long entry(
       PrettyJson g,
       List<Finding> findings,
       Conn c,
@@ -504,8 +621,7 @@ public final class HarReportWriter {
       long startUs,
       long epochUs,
       FrameFiles ff,
-      Dates dates)
-      throws IOException {
+      Dates dates) {
     TransactionResult.Timings tm = t.timings();
     long connect = tm.connectUs();
     long ssl = -1;
@@ -525,159 +641,186 @@ public final class HarReportWriter {
     long wait = Math.max(0, tm.waitUs());
     long receive = Math.max(0, tm.receiveUs());
     long started = startUs - Math.max(0, connect);
-    g.writeStartObject();
-    g.writeStringField("startedDateTime", dates == null ? "" : dates.format(epochUs + started));
-    g.writeMillisField("time", Math.max(0, connect) + send + wait + receive);
-    String host = t.requestHeaders().getOrDefault("host", ReportModel.endpoint(c.server()));
+    g.raw(START);
+    g.string(dates == null ? "" : dates.format(epochUs + started));
+    g.raw(TIME);
+    g.millis(Math.max(0, connect) + send + wait + receive);
+    String host = t.requestHeaders().getOrDefault("host", c.serverText());
     String uri = t.uri();
-    g.writeObjectFieldStart("request");
-    g.writeStringField("method", nz(t.method()));
-    g.writeStringField("url", url(host, uri));
-    g.writeStringField("httpVersion", nz(t.version()));
-    g.writeArrayFieldStart("cookies");
-    g.writeEndArray();
+    g.raw(REQUEST);
+    g.string(nz(t.method()));
+    g.raw(URL);
+    g.string(url(host, uri));
+    g.raw(HTTP_VERSION);
+    g.string(nz(t.version()));
+    g.raw(HEADERS);
     headers(g, t.requestHeaders());
+    g.raw(QUERY_STRING);
     queryString(g, uri);
-    g.writeNumberField("headersSize", sizeOr(t.requestHeaderBytes()));
-    g.writeNumberField("bodySize", t.requestBodyBytes());
-    g.writeEndObject();
-    g.writeObjectFieldStart("response");
+    g.raw(REQUEST_HEADERS_SIZE);
+    g.number(sizeOr(t.requestHeaderBytes()));
+    g.raw(BODY_SIZE);
+    g.number(t.requestBodyBytes());
     int status = ReportModel.statusOrZero(t);
-    g.writeNumberField("status", Math.max(0, status));
-    g.writeStringField("statusText", nz(t.reason()));
-    g.writeStringField("httpVersion", nz(t.responseVersion()));
-    g.writeArrayFieldStart("cookies");
-    g.writeEndArray();
+    g.raw(RESPONSE);
+    g.number(Math.max(0, status));
+    g.raw(STATUS_TEXT);
+    g.string(nz(t.reason()));
+    g.raw(HTTP_VERSION);
+    g.string(nz(t.responseVersion()));
+    g.raw(HEADERS);
     headers(g, t.responseHeaders());
-    g.writeObjectFieldStart("content");
-    g.writeNumberField("size", t.responseBodyBytes());
-    g.writeStringField("mimeType", t.responseHeaders().getOrDefault("content-type", ""));
-    g.writeEndObject();
-    g.writeStringField("redirectURL", "");
-    g.writeNumberField("headersSize", status > 0 ? sizeOr(t.responseHeaderBytes()) : -1);
-    g.writeNumberField("bodySize", status > 0 ? t.responseBodyBytes() : -1);
-    g.writeEndObject();
-    g.writeObjectFieldStart("cache");
-    g.writeEndObject();
-    g.writeObjectFieldStart("timings");
-    g.writeNumberField("blocked", -1);
-    g.writeNumberField("dns", -1);
-    if (connect >= 0) {
-      g.writeMillisField("connect", connect);
-    } else {
-      g.writeNumberField("connect", -1);
-    }
-    g.writeMillisField("send", send);
-    g.writeMillisField("wait", wait);
-    g.writeMillisField("receive", receive);
-    if (ssl >= 0) {
-      g.writeMillisField("ssl", ssl);
-    } else {
-      g.writeNumberField("ssl", -1);
-    }
-    g.writeEndObject();
-    g.writeStringField("serverIPAddress", c.server().ip());
-    g.writeStringField("connection", c.id());
+    g.raw(CONTENT);
+    g.number(t.responseBodyBytes());
+    g.raw(MIME_TYPE);
+    g.string(t.responseHeaders().getOrDefault("content-type", ""));
+    g.raw(RESPONSE_HEADERS_SIZE);
+    g.number(status > 0 ? sizeOr(t.responseHeaderBytes()) : -1);
+    g.raw(BODY_SIZE);
+    g.number(status > 0 ? t.responseBodyBytes() : -1);
+    g.raw(CONNECT);
+    millisOrMinusOne(g, connect);
+    g.raw(SEND);
+    g.millis(send);
+    g.raw(WAIT);
+    g.millis(wait);
+    g.raw(RECEIVE);
+    g.millis(receive);
+    g.raw(SSL);
+    millisOrMinusOne(g, ssl);
+    g.raw(SERVER_IP);
+    g.string(c.server().ip());
+    g.raw(CONNECTION);
+    g.string(c.id());
     connscope(g, findings, c, t, ff);
-    g.writeEndObject();
     return started;
   }
 
+  private static void millisOrMinusOne(PrettyJson g, long us) {
+    if (us >= 0) {
+      g.millis(us);
+    } else {
+      g.raw(MINUS_ONE);
+    }
+  }
+
+  /** The entry's {@code _connscope} object, and the end of the entry. */
   private static void connscope(
-      PrettyJson g, List<Finding> findings, Conn c, TransactionResult t, FrameFiles ff)
-      throws IOException {
+      PrettyJson g, List<Finding> findings, Conn c, TransactionResult t, FrameFiles ff) {
     String id = c.id();
     int index = t.index();
-    g.writeObjectFieldStart("_connscope");
-    g.writeStringField("connection", id);
-    g.writeNumberField("transaction", index);
-    g.writeStringField("client", ReportModel.endpoint(c.client()));
-    g.writeStringField("server", ReportModel.endpoint(c.server()));
-    frame(g, "request_frame", t.requestFrame(), ff);
-    frame(g, "request_last_frame", t.requestLastFrame(), ff);
-    frame(g, "response_frame", t.responseFrame(), ff);
-    frame(g, "response_last_frame", t.responseLastFrame(), ff);
-    g.writeBooleanField("unanswered", t.unanswered());
+    g.raw(CONNSCOPE);
+    g.string(id);
+    g.raw(TRANSACTION);
+    g.number(index);
+    g.raw(CLIENT);
+    g.string(c.clientText());
+    g.raw(SERVER);
+    g.string(c.serverText());
+    frame(g, REQUEST_FRAME, t.requestFrame(), ff);
+    frame(g, REQUEST_LAST_FRAME, t.requestLastFrame(), ff);
+    frame(g, RESPONSE_FRAME, t.responseFrame(), ff);
+    frame(g, RESPONSE_LAST_FRAME, t.responseLastFrame(), ff);
+    g.raw(UNANSWERED);
+    g.bool(t.unanswered());
     TransactionResult.ResponseNotCaptured n = t.responseNotCaptured();
     if (n != null) {
       // the client received a response the capture lost: its size and ACK, inferred
-      g.writeObjectFieldStart("response_not_captured");
-      g.writeNumberField("bytes_acknowledged", n.bytesAcknowledged());
-      frame(g, "ack_frame", n.ackFrame(), ff);
-      g.writeEndObject();
+      g.raw(RESPONSE_NOT_CAPTURED);
+      g.number(n.bytesAcknowledged());
+      frame(g, ACK_FRAME, n.ackFrame(), ff);
+      g.raw(OBJECT_END);
     }
     if (t.requestNotCaptured()) {
-      g.writeBooleanField("request_not_captured", true);
+      g.raw(REQUEST_NOT_CAPTURED);
     }
-    g.writeBooleanField("gap_affected", t.gapAffected());
+    g.raw(GAP_AFFECTED);
+    g.bool(t.gapAffected());
     List<TransactionResult.Stall> stalls = t.timings().stalls();
     if (!stalls.isEmpty()) {
       // since 1.3.0: every finding occurrence on this transaction (a finding groups a pair's
       // occurrences and is listed below only on its costliest transaction)
-      g.writeArrayFieldStart("stalls");
-      for (TransactionResult.Stall st : stalls) {
-        g.writeStartObject();
-        g.writeStringField("type", st.type());
-        g.writeMillisField("cost_ms", st.costUs());
-        g.writeEndObject();
+      g.raw(STALLS);
+      for (int i = 0; i < stalls.size(); i++) {
+        TransactionResult.Stall st = stalls.get(i);
+        g.raw(i == 0 ? FIRST_TYPE : NEXT_TYPE);
+        g.string(st.type());
+        g.raw(COST_MS);
+        g.millis(st.costUs());
+        g.raw(OBJECT_END);
       }
-      g.writeEndArray();
+      g.raw(ARRAY_END);
     }
-    g.writeArrayFieldStart("findings");
+    g.raw(FINDINGS);
     findings(g, findings, id, index, ff);
-    g.writeEndArray();
-    g.writeEndObject();
+    g.raw(END);
   }
 
   /**
-   * The findings of {@code findings} that name transaction {@code index} of connection {@code id}.
+   * The findings of {@code findings} that name transaction {@code index} of connection {@code id},
+   * as the elements of the entry's {@code findings} array (" {...}, {...}"; its brackets are the
+   * caller's).
    */
   private static void findings(
-      PrettyJson g, List<Finding> findings, String id, int index, FrameFiles ff)
-      throws IOException {
+      PrettyJson g, List<Finding> findings, String id, int index, FrameFiles ff) {
+    boolean first = true;
     for (Finding f : findings) {
       if (id.equals(f.connection()) && f.transaction() >= 0 && f.transaction() == index) {
-        g.writeStartObject();
-        g.writeStringField("type", f.type());
-        g.writeStringField("severity", f.severity().id());
-        g.writeStringField("confidence", f.confidence().id());
-        g.writeMillisField("cost_ms", f.worstUs()); // this transaction's occurrence
+        g.raw(first ? FIRST_TYPE : NEXT_TYPE);
+        first = false;
+        g.string(f.type());
+        g.raw(SEVERITY);
+        g.string(f.severity().id());
+        g.raw(CONFIDENCE);
+        g.string(f.confidence().id());
+        g.raw(COST_MS);
+        g.millis(f.worstUs()); // this transaction's occurrence
         if (f.count() > 1) {
-          g.writeNumberField("occurrences", f.count()); // on this client/server pair, since 1.3.0
+          g.raw(OCCURRENCES);
+          g.number(f.count()); // on this client/server pair, since 1.3.0
         }
-        g.writeArrayFieldStart("frames");
-        for (long fr : f.frames()) {
-          g.writeNumber(fr);
-        }
-        g.writeEndArray();
+        g.raw(FRAMES);
+        elements(g, f.frames());
         if (ff.multi()) { // each frame's file and number there ("a.pcap #12"), as frames go
-          g.writeArrayFieldStart("frames_in_files");
+          g.raw(FRAMES_IN_FILES);
+          boolean firstFrame = true;
           for (long fr : f.frames()) {
-            String w = ff.where(fr);
-            if (w == null) {
-              g.writeNull();
-            } else {
-              g.writeString(w);
-            }
+            g.raw(firstFrame ? FIRST_ELEMENT : NEXT_ELEMENT);
+            firstFrame = false;
+            g.string(ff.where(fr)); // null as null
           }
-          g.writeEndArray();
         }
-        g.writeStringField("display_filter", f.displayFilter());
+        g.raw(DISPLAY_FILTER);
+        g.string(f.displayFilter());
         List<FrameFiles.FileFilter> perFile = ff.filters(f.frames());
         if (!perFile.isEmpty()) { // the evidence in each file's own frame numbers
-          g.writeArrayFieldStart("display_filters_in_files");
-          for (FrameFiles.FileFilter ffl : perFile) {
-            g.writeStartObject();
-            g.writeStringField("file", ffl.file());
-            g.writeStringField("display_filter", ffl.filter());
-            g.writeEndObject();
+          g.raw(DISPLAY_FILTERS_IN_FILES);
+          for (int i = 0; i < perFile.size(); i++) {
+            FrameFiles.FileFilter ffl = perFile.get(i);
+            g.raw(i == 0 ? FIRST_FILE : NEXT_FILE);
+            g.string(ffl.file());
+            g.raw(FILE_DISPLAY_FILTER);
+            g.string(ffl.filter());
+            g.raw(FILE_END);
           }
-          g.writeEndArray();
+          g.raw(ARRAY_END);
         }
-        g.writeStringField("summary", f.summary());
-        g.writeStringField("fix", f.fix());
-        g.writeEndObject();
+        g.raw(SUMMARY);
+        g.string(f.summary());
+        g.raw(FIX);
+        g.string(f.fix());
+        g.raw(OBJECT_END);
       }
+    }
+  }
+
+  /** The numbers of {@code frames} as the elements of an array (" 1, 2"), its brackets not. */
+  private static void elements(PrettyJson g, List<Long> frames) {
+    boolean first = true;
+    for (long fr : frames) {
+      g.raw(first ? FIRST_ELEMENT : NEXT_ELEMENT);
+      first = false;
+      g.number(fr);
     }
   }
 
@@ -685,13 +828,14 @@ public final class HarReportWriter {
    * A frame number, and with several input files its file and number there as {@code NAME_in_file}
    * ("a.pcap #12"); nothing when unknown.
    */
-  private static void frame(PrettyJson g, String name, long frame, FrameFiles ff)
-      throws IOException {
+  private static void frame(PrettyJson g, Frame name, long frame, FrameFiles ff) {
     if (frame >= 0) {
-      g.writeNumberField(name, frame);
+      g.raw(name.number());
+      g.number(frame);
       String w = ff == null ? null : ff.where(frame);
       if (w != null) {
-        g.writeStringField(name + "_in_file", w);
+        g.raw(name.inFile());
+        g.string(w);
       }
     }
   }
@@ -720,30 +864,35 @@ public final class HarReportWriter {
     return "http://" + host + uri;
   }
 
-  private static void headers(PrettyJson g, Map<String, String> h) throws IOException {
-    g.writeArrayFieldStart("headers");
+  /** The elements of a {@code headers} array (its brackets are the caller's). */
+  private static void headers(PrettyJson g, Map<String, String> h) {
     if (h instanceof HeaderMap m) { // by index, no iterator (they are many)
       for (int i = 0; i < m.size(); i++) {
-        header(g, m.name(i), m.value(i));
+        pair(g, i == 0, m.name(i), m.value(i));
       }
     } else {
+      boolean first = true;
       for (Map.Entry<String, String> e : h.entrySet()) {
-        header(g, e.getKey(), e.getValue());
+        pair(g, first, e.getKey(), e.getValue());
+        first = false;
       }
     }
-    g.writeEndArray();
   }
 
-  private static void header(PrettyJson g, String name, String value) {
-    g.writeStartObject();
-    g.writeStringField("name", name);
-    g.writeStringField("value", value);
-    g.writeEndObject();
+  /** A {@code name}/{@code value} object of an array, {@code first} of it or not. */
+  private static void pair(PrettyJson g, boolean first, String name, String value) {
+    g.raw(first ? FIRST_NAME : NEXT_NAME);
+    g.string(name);
+    g.raw(VALUE);
+    g.string(value);
+    g.raw(OBJECT_END);
   }
 
-  /** The query of the target as name/value pairs, as sent (not percent-decoded). */
-  private static void queryString(PrettyJson g, String uri) throws IOException {
-    g.writeArrayFieldStart("queryString");
+  /**
+   * The query of the target as name/value pairs, as sent (not percent-decoded): the elements of the
+   * {@code queryString} array (its brackets are the caller's).
+   */
+  private static void queryString(PrettyJson g, String uri) {
     int q = uri == null ? -1 : uri.indexOf('?');
     if (q >= 0) {
       String query = uri.substring(q + 1);
@@ -751,17 +900,15 @@ public final class HarReportWriter {
       if (hash >= 0) {
         query = query.substring(0, hash);
       }
+      boolean first = true;
       for (String part : query.split("&")) {
         if (part.isEmpty()) {
           continue;
         }
         int eq = part.indexOf('=');
-        g.writeStartObject();
-        g.writeStringField("name", eq < 0 ? part : part.substring(0, eq));
-        g.writeStringField("value", eq < 0 ? "" : part.substring(eq + 1));
-        g.writeEndObject();
+        pair(g, first, eq < 0 ? part : part.substring(0, eq), eq < 0 ? "" : part.substring(eq + 1));
+        first = false;
       }
     }
-    g.writeEndArray();
   }
 }

@@ -2,38 +2,28 @@ package io.connscope.report;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * Pretty-printed JSON written into a byte buffer, byte for byte as Jackson's generator writes it
  * with a {@code DefaultPrettyPrinter} whose objects are indented by two spaces a level: arrays on
- * one line ("[ a, b ]", "[ ]"), objects one field per line ("{ }" when empty), "name : value"; the
- * whole value {@code extraLevels} deeper. For the HAR's entries, which are many: a generator per
- * entry and its per-value checks were most of the HAR's cost. Strings are escaped by Jackson's own
- * {@link JsonStringEncoder}, except surrogates, which the generator writes as escapes (an emoji as
- * two), and so does this. The method names are the generator's, so that the HAR's code reads as
- * before. {@code PrettyJsonTest} compares the bytes with the generator's.
+ * one line ("[ a, b ]", "[ ]"), objects one field per line ("{ }" when empty), "name : value". For
+ * the HAR's entries, which are many: the caller knows each field's place, so the structure is
+ * written as precomputed fragments ({@link #raw}; a field's comma, line break, indentation, quoted
+ * name and " : " made once by {@link #field}), with no state kept per container, and the values by
+ * {@link #string}, {@link #number} and {@link #millis}. Strings are escaped by Jackson's own {@link
+ * JsonStringEncoder}, except surrogates, which the generator writes as escapes (an emoji as two),
+ * and so does this. {@code PrettyJsonTest} and {@code HarEntryBytesTest} compare the bytes with the
+ * generator's.
  */
 final class PrettyJson {
+  static final byte[] NULL = ascii("null");
+  static final byte[] TRUE = ascii("true");
+  static final byte[] FALSE = ascii("false");
+
   private byte[] buf = new byte[4096];
   private int len;
-  private final int extraLevels;
-
-  /** Per open container: whether an object, and how many values or fields it has so far. */
-  private boolean[] object = new boolean[16];
-
-  private int[] count = new int[16];
-  private int depth;
-
-  /** Objects open (arrays are written inline and add no indentation). */
-  private int nesting;
-
-  /** A field name was written and its value comes next. */
-  private boolean afterName;
-
-  PrettyJson(int extraLevels) {
-    this.extraLevels = extraLevels;
-  }
 
   byte[] bytes() {
     return buf;
@@ -45,9 +35,32 @@ final class PrettyJson {
 
   void reset() {
     len = 0;
-    depth = 0;
-    nesting = 0;
-    afterName = false;
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * A line break and the indentation of {@code level} (two spaces a level), as the pretty printer
+   * writes before a field and before the end of a non-empty object.
+   */
+  static String newline(int level) {
+    return "\n" + "  ".repeat(level);
+  }
+
+  /**
+   * The field {@code name} (plain ASCII that needs no escape) at {@code level}: line break,
+   * indentation, quoted name and " : ", the value comes next.
+   */
+  static String field(int level, String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+        throw new IllegalArgumentException("a field name to escape: " + name);
+      }
+    }
+    return newline(level) + '"' + name + "\" : ";
   }
 
   /** Reserves {@code n} bytes (zeros) at the current end, for {@link #putLong} and the like. */
@@ -79,9 +92,11 @@ final class PrettyJson {
     }
   }
 
-  private void raw(char c) {
-    ensure(1);
-    buf[len++] = (byte) c;
+  /** A fragment as it is: structure and field names ({@link #field}), or a value's bytes. */
+  void raw(byte[] b) {
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
   }
 
   private void raw(String ascii) {
@@ -91,132 +106,28 @@ final class PrettyJson {
     }
   }
 
-  /** A line break and the most indentation copied at once. */
-  private static final byte[] NEWLINE_SPACES = newlineSpaces(64);
-
-  private static byte[] newlineSpaces(int n) {
-    byte[] b = new byte[n + 1];
-    Arrays.fill(b, (byte) ' ');
-    b[0] = '\n';
-    return b;
+  /** {@code writeBoolean(v)}. */
+  void bool(boolean v) {
+    raw(v ? TRUE : FALSE);
   }
 
-  private void indent(int level) {
-    int n = 2 * (level + extraLevels);
-    ensure(n + 1);
-    if (n < NEWLINE_SPACES.length) {
-      System.arraycopy(NEWLINE_SPACES, 0, buf, len, n + 1);
-      len += n + 1;
-      return;
-    }
-    buf[len++] = '\n';
-    for (int i = 0; i < n; i++) {
-      buf[len++] = ' ';
-    }
+  /** {@code writeNull()}. */
+  void nul() {
+    raw(NULL);
   }
 
-  /**
-   * What comes before a value: nothing after a field name or at the root; in an array its
-   * separator.
-   */
-  private void beforeValue() {
-    if (afterName) {
-      afterName = false;
-      return;
-    }
-    if (depth > 0 && !object[depth - 1]) {
-      raw(count[depth - 1]++ == 0 ? " " : ", ");
-    }
-  }
-
-  private void push(boolean isObject) {
-    if (depth == object.length) {
-      object = Arrays.copyOf(object, depth * 2);
-      count = Arrays.copyOf(count, depth * 2);
-    }
-    object[depth] = isObject;
-    count[depth++] = 0;
-  }
-
-  /**
-   * Field names with their quotes and the " : " after them, by the name's hash: the names are a few
-   * constants, each found by identity.
-   */
-  private final String[] names = new String[256];
-
-  private final byte[][] nameBytes = new byte[256][];
-
-  void writeFieldName(String name) {
-    if (count[depth - 1]++ > 0) {
-      raw(',');
-    }
-    indent(nesting);
-    int slot = name.hashCode() & (names.length - 1);
-    byte[] b = names[slot] == name ? nameBytes[slot] : null;
-    if (b == null) {
-      int start = len;
-      encode(name);
-      raw(" : ");
-      names[slot] = name;
-      nameBytes[slot] = Arrays.copyOfRange(buf, start, len);
-    } else {
-      ensure(b.length);
-      System.arraycopy(b, 0, buf, len, b.length);
-      len += b.length;
-    }
-    afterName = true;
-  }
-
-  void writeStartObject() {
-    beforeValue();
-    raw('{');
-    push(true);
-    nesting++;
-  }
-
-  void writeEndObject() {
-    nesting--;
-    if (count[--depth] > 0) {
-      indent(nesting);
-    } else {
-      raw(' ');
-    }
-    raw('}');
-  }
-
-  void writeStartArray() {
-    beforeValue();
-    raw('[');
-    push(false);
-  }
-
-  void writeEndArray() {
-    depth--;
-    raw(" ]");
-  }
-
-  void writeObjectFieldStart(String name) {
-    writeFieldName(name);
-    writeStartObject();
-  }
-
-  void writeArrayFieldStart(String name) {
-    writeFieldName(name);
-    writeStartArray();
-  }
-
-  void writeString(String s) {
-    beforeValue();
+  /** {@code writeString(s)}, null as {@code null}. */
+  void string(String s) {
     if (s == null) {
-      raw("null");
+      raw(NULL);
     } else {
-      string(s);
+      recent(s);
     }
   }
 
   /**
-   * Strings written recently, with their bytes (quotes included): field names and the values most
-   * entries repeat (method, host, header values) are encoded once.
+   * Strings written recently, with their bytes (quotes included): the values most entries repeat
+   * (method, host, header values) are encoded once.
    */
   private final String[] recent = new String[1024];
 
@@ -224,7 +135,7 @@ final class PrettyJson {
 
   private static final int RECENT_MAX_LENGTH = 96;
 
-  private void string(String s) {
+  private void recent(String s) {
     int n = s.length();
     if (n > RECENT_MAX_LENGTH) {
       encode(s);
@@ -249,9 +160,7 @@ final class PrettyJson {
       recentBytes[slot] = Arrays.copyOfRange(buf, start, len);
       return;
     }
-    ensure(b.length);
-    System.arraycopy(b, 0, buf, len, b.length);
-    len += b.length;
+    raw(b);
   }
 
   /** {@code s} quoted and escaped as the generator writes it. */
@@ -265,7 +174,7 @@ final class PrettyJson {
       if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
         // escapes or non-ASCII: as Jackson's generator writes them
         len = start;
-        raw('"');
+        raw("\"");
         int from = 0;
         for (int k = 0; k < n; k++) {
           char x = s.charAt(k);
@@ -277,7 +186,7 @@ final class PrettyJson {
           }
         }
         quoted(s.substring(from));
-        raw('"');
+        raw("\"");
         return;
       }
       buf[len++] = (byte) c;
@@ -288,19 +197,11 @@ final class PrettyJson {
 
   /** {@code s} (no surrogates) escaped and encoded by Jackson's encoder, without quotes. */
   private void quoted(String s) {
-    byte[] q = JsonStringEncoder.getInstance().quoteAsUTF8(s);
-    ensure(q.length);
-    System.arraycopy(q, 0, buf, len, q.length);
-    len += q.length;
+    raw(JsonStringEncoder.getInstance().quoteAsUTF8(s));
   }
 
-  void writeNumber(long v) {
-    beforeValue();
-    number(v);
-  }
-
-  /** {@code v} in decimal, as {@code Long.toString}, written digit by digit. */
-  private void number(long v) {
+  /** {@code writeNumber(v)}: {@code v} in decimal, as {@code Long.toString}, digit by digit. */
+  void number(long v) {
     ensure(20);
     if (v < 0) {
       if (v == Long.MIN_VALUE) {
@@ -314,12 +215,11 @@ final class PrettyJson {
   }
 
   /**
-   * A field whose value is {@code us} microseconds in milliseconds with three decimals, as the
-   * generator writes {@code BigDecimal.valueOf(us, 3)} ("0.158", "-0.001", "12.000").
+   * {@code us} microseconds in milliseconds with three decimals, as the generator writes {@code
+   * BigDecimal.valueOf(us, 3)} ("0.158", "-0.001", "12.000"). An int division when it fits (a long
+   * one is a call into the runtime under C1).
    */
-  void writeMillisField(String name, long us) {
-    writeFieldName(name);
-    beforeValue();
+  void millis(long us) {
     if (us == Long.MIN_VALUE) {
       raw(BigDecimal.valueOf(us, 3).toString());
       return;
@@ -329,39 +229,21 @@ final class PrettyJson {
       buf[len++] = '-';
       us = -us;
     }
-    number(us / 1000);
-    int frac = (int) (us % 1000);
+    int frac;
+    if (us <= Integer.MAX_VALUE) {
+      int u = (int) us;
+      int ms = u / 1000;
+      frac = u - ms * 1000;
+      len = TransactionJson.digits(buf, len, ms);
+    } else {
+      long ms = us / 1000;
+      frac = (int) (us - ms * 1000);
+      len = TransactionJson.digits(buf, len, ms);
+    }
+    int tens = frac / 10;
     buf[len++] = '.';
-    buf[len++] = (byte) ('0' + frac / 100);
-    buf[len++] = (byte) ('0' + frac / 10 % 10);
-    buf[len++] = (byte) ('0' + frac % 10);
-  }
-
-  void writeNull() {
-    beforeValue();
-    raw("null");
-  }
-
-  void writeStringField(String name, String value) {
-    writeFieldName(name);
-    writeString(value);
-  }
-
-  void writeNumberField(String name, long value) {
-    writeFieldName(name);
-    beforeValue();
-    number(value);
-  }
-
-  void writeNumberField(String name, BigDecimal value) {
-    writeFieldName(name);
-    beforeValue();
-    raw(value == null ? "null" : value.toString());
-  }
-
-  void writeBooleanField(String name, boolean value) {
-    writeFieldName(name);
-    beforeValue();
-    raw(value ? "true" : "false");
+    buf[len++] = (byte) ('0' + tens / 10);
+    buf[len++] = (byte) ('0' + tens % 10);
+    buf[len++] = (byte) ('0' + frac - tens * 10);
   }
 }

@@ -11,9 +11,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import org.junit.jupiter.api.Test;
 
-/** {@link PrettyJson} writes the bytes Jackson's pretty-printing generator writes. */
+/**
+ * {@link PrettyJson}'s values and field fragments make the bytes Jackson's pretty-printing
+ * generator writes.
+ */
 class PrettyJsonTest {
   /** The calls of one document, made on either writer. */
   private interface Doc {
@@ -33,8 +37,6 @@ class PrettyJsonTest {
 
     void num(String n, long v) throws IOException;
 
-    void dec(String n, BigDecimal v) throws IOException;
-
     /** Microseconds as milliseconds with three decimals ({@code BigDecimal.valueOf(us, 3)}). */
     void millis(String n, long us) throws IOException;
 
@@ -51,12 +53,11 @@ class PrettyJsonTest {
     d.startObject();
     d.str("plain", "GET");
     d.str("escaped", "q\" b\\ \n\r\t\b\f \u0001\u001f \u007f é € 😀 \u2028 </script>");
+    d.str("backslash", "a\\b");
+    d.str("empty", "");
     d.str("null", null);
     d.num("negative", -1);
     d.num("big", Long.MAX_VALUE);
-    d.dec("ms", BigDecimal.valueOf(222, 3));
-    d.dec("zero", BigDecimal.valueOf(0, 3));
-    d.dec("long ms", BigDecimal.valueOf(123456789012L, 3));
     for (long us :
         new long[] {
           0,
@@ -72,6 +73,9 @@ class PrettyJsonTest {
           222,
           158_000,
           -1500,
+          Integer.MAX_VALUE,
+          Integer.MAX_VALUE + 1L,
+          -(Integer.MAX_VALUE + 1L),
           123456789012L,
           Long.MAX_VALUE,
           Long.MIN_VALUE,
@@ -166,10 +170,6 @@ class PrettyJsonTest {
               g.writeNumberField(n, v);
             }
 
-            public void dec(String n, BigDecimal v) throws IOException {
-              g.writeNumberField(n, v);
-            }
-
             public void millis(String n, long us) throws IOException {
               g.writeNumberField(n, BigDecimal.valueOf(us, 3));
             }
@@ -194,68 +194,113 @@ class PrettyJsonTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /**
+   * The document written with {@link PrettyJson}'s fragments and values, the structure kept here as
+   * the HAR writer keeps it in its code: which container is open, whether it has a member yet.
+   */
   private static String mine(int extra) throws IOException {
-    PrettyJson g = new PrettyJson(extra);
+    PrettyJson g = new PrettyJson();
     // reset makes it new; the strings seen before are written from its table of recent ones (a
     // string's bytes are kept when it comes a second time, used from the third)
     for (int round = 0; round < 3; round++) {
       g.reset();
       document(
           new Doc() {
+            /** Per open container: 1 for an object, and its members so far. */
+            final ArrayDeque<int[]> open = new ArrayDeque<>();
+
+            int objects;
+
+            /** Before a value that is not a field's: an array's separator. */
+            void element() {
+              int[] top = open.peek();
+              if (top != null && top[0] == 0) {
+                g.raw(PrettyJson.ascii(top[1]++ == 0 ? " " : ", "));
+              }
+            }
+
+            void name(String n) {
+              int[] top = open.peek();
+              g.raw(
+                  PrettyJson.ascii(
+                      (top[1]++ > 0 ? "," : "") + PrettyJson.field(objects + extra, n)));
+            }
+
+            void openObject() {
+              g.raw(PrettyJson.ascii("{"));
+              open.push(new int[] {1, 0});
+              objects++;
+            }
+
+            void openArray() {
+              g.raw(PrettyJson.ascii("["));
+              open.push(new int[] {0, 0});
+            }
+
             public void startObject() {
-              g.writeStartObject();
+              element();
+              openObject();
             }
 
             public void endObject() {
-              g.writeEndObject();
+              objects--;
+              boolean empty = open.pop()[1] == 0;
+              g.raw(PrettyJson.ascii(empty ? " }" : PrettyJson.newline(objects + extra) + "}"));
             }
 
             public void objectField(String n) {
-              g.writeObjectFieldStart(n);
+              name(n);
+              openObject();
             }
 
             public void arrayField(String n) {
-              g.writeArrayFieldStart(n);
+              name(n);
+              openArray();
             }
 
             public void startArray() {
-              g.writeStartArray();
+              element();
+              openArray();
             }
 
             public void endArray() {
-              g.writeEndArray();
+              open.pop();
+              g.raw(PrettyJson.ascii(" ]"));
             }
 
             public void str(String n, String v) {
-              g.writeStringField(n, v);
+              name(n);
+              g.string(v);
             }
 
             public void num(String n, long v) {
-              g.writeNumberField(n, v);
-            }
-
-            public void dec(String n, BigDecimal v) {
-              g.writeNumberField(n, v);
+              name(n);
+              g.number(v);
             }
 
             public void millis(String n, long us) {
-              g.writeMillisField(n, us);
+              name(n);
+              g.millis(us);
             }
 
             public void bool(String n, boolean v) {
-              g.writeBooleanField(n, v);
+              name(n);
+              g.bool(v);
             }
 
             public void number(long v) {
-              g.writeNumber(v);
+              element();
+              g.number(v);
             }
 
             public void string(String v) {
-              g.writeString(v);
+              element();
+              g.string(v);
             }
 
             public void nul() {
-              g.writeNull();
+              element();
+              g.nul();
             }
           });
     }
