@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +46,34 @@ class UntrustedReportTest {
         SavedReport.check(p);
       }
     }
+  }
+
+  /**
+   * What connscope writes, connscope reads back: the JSON report of every capture of the shared
+   * corpus ({@code ../shared/corpus}, other projects' captures; skipped when absent) passes the
+   * check that {@code connscope report} makes. A mid-stream capture's ladder once held a negative
+   * relative sequence number that the schema refused (markofu/NetworkForensics/puzzle1.pcap).
+   */
+  @Test
+  void everyCorpusCapturesReportPassesTheCheck() throws IOException {
+    Path corpus = Path.of("..", "shared", "corpus");
+    Assumptions.assumeTrue(Files.isRegularFile(corpus.resolve("index.json")), "corpus absent");
+    List<String> refused = new ArrayList<>();
+    int checked = 0;
+    for (JsonNode rec : MAPPER.readTree(corpus.resolve("index.json").toFile())) {
+      Path capture = corpus.resolve(rec.get("local").asText());
+      Path p = Files.createTempFile(tmp, "corpus", ".json");
+      Files.writeString(p, Reports.json(capture));
+      try {
+        SavedReport.check(p);
+      } catch (IOException e) {
+        refused.add(rec.get("local").asText() + ": " + e.getMessage());
+      }
+      Files.delete(p);
+      checked++;
+    }
+    assertTrue(checked > 300, "corpus captures checked: " + checked);
+    assertEquals(List.of(), refused);
   }
 
   private String refusal(JsonNode doc) throws IOException {
