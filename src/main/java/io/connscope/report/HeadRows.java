@@ -17,7 +17,7 @@ import java.util.Arrays;
  * <p>Rows are spooled ({@link SpoolFile}: a few MB in memory, the rest in a temporary file), so
  * memory does not follow the number of connections. A row: id, record bytes, transaction count,
  * start, end, gaps, maximum pipeline depth, flags, then client address, server address and port,
- * close reason and who closed first.
+ * close reason and who closed first, and for a TLS connection its {@link ReportSource.Head.Tls}.
  */
 final class HeadRows implements AutoCloseable {
   /** Rows kept in memory before the spool goes to a temporary file. */
@@ -52,6 +52,15 @@ final class HeadRows implements AutoCloseable {
     putLong(c.server().port());
     putString(c.close().reason());
     putString(c.close().firstBy());
+    ReportSource.Head.Tls tls = ReportSource.Head.Tls.of(c.tls());
+    if (tls != null) {
+      putString(tls.version());
+      putString(tls.handshake());
+      putString(tls.resumption());
+      putLong(tls.clientHelloUs());
+      putLong(tls.exchanges());
+      putLong(tls.exchangeCount());
+    }
     spool.add(c.id(), row, len);
   }
 
@@ -87,6 +96,16 @@ final class HeadRows implements AutoCloseable {
           int port = (int) d.getLong();
           String reason = d.getString(2);
           String firstBy = d.getString(3);
+          ReportSource.Head.Tls tls =
+              (flags & 2) == 0
+                  ? null
+                  : new ReportSource.Head.Tls(
+                      d.getString(4),
+                      d.getString(5),
+                      d.getString(6),
+                      d.getLong(),
+                      (int) d.getLong(),
+                      (int) d.getLong());
           v.accept(
               new ReportSource.Head(
                   id,
@@ -97,7 +116,7 @@ final class HeadRows implements AutoCloseable {
                   start,
                   end,
                   gaps,
-                  (flags & 2) != 0,
+                  tls,
                   pipeline,
                   reason,
                   firstBy),
@@ -147,8 +166,8 @@ final class HeadRows implements AutoCloseable {
   private static final class Decoder {
     private byte[] b;
     private int pos;
-    private final String[] last = new String[4];
-    private final byte[][] lastBytes = new byte[4][];
+    private final String[] last = new String[7];
+    private final byte[][] lastBytes = new byte[7][];
 
     void reset(byte[] b, int off, int n) {
       this.b = b;

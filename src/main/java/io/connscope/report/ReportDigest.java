@@ -564,8 +564,8 @@ final class ReportDigest {
     long[] connSeq = {0};
     ReportSource.ConnectionVisitor pass2 =
         v -> {
-          // the head only, unless the connection is kept or its TLS facts are read: most
-          // connections are never bound (ReportSource.ConnectionView)
+          // the head only, unless the connection is kept: most connections are never bound
+          // (ReportSource.ConnectionView)
           connectionsTotal++;
           long mySeq = connSeq[0]++;
           ReportSource.Head h = v.head();
@@ -580,19 +580,18 @@ final class ReportDigest {
             }
           }
           int txs = v.transactionsRead();
-          ConnectionResult tlsConnection = h.tls() ? v.bound().connection() : null;
-          if (tlsConnection != null) {
-            ConnectionResult c = tlsConnection;
+          ReportSource.Head.Tls t = h.tls();
+          if (t != null) {
             tlsTotal++;
-            tlsVersions.merge(
-                c.tls().version() == null ? "unknown" : c.tls().version(), 1L, Long::sum);
-            if ("failed".equals(c.tls().handshake())) {
+            tlsVersions.merge(t.version() == null ? "unknown" : t.version(), 1L, Long::sum);
+            if ("failed".equals(t.handshake())) {
               tlsFailed++;
             }
-            if (c.tls().resumption() != null && !"none".equals(c.tls().resumption())) {
+            if (t.resumption() != null && !"none".equals(t.resumption())) {
               tlsResumed++;
             }
             if (tls.size() < TLS_CONNECTIONS) {
+              ConnectionResult c = v.bound().connection();
               tls.add(withTls(c, TlsReport.limited(c.tls(), 0)));
             }
           }
@@ -602,12 +601,12 @@ final class ReportDigest {
             tableTx[0] +=
                 Math.max(
                     1,
-                    b.transactions().isEmpty() && tlsConnection != null
-                        ? Math.min(TLS_EXCHANGES, tlsConnection.tls().inferredExchanges().size())
+                    b.transactions().isEmpty() && t != null
+                        ? Math.min(TLS_EXCHANGES, t.exchanges())
                         : b.transactions().size());
           }
           boolean hasFindings = withFindings.contains(id);
-          if (txs > 0 || tlsConnection != null && tlsDrawn(tlsConnection)) {
+          if (txs > 0 || tlsDrawn(t)) {
             waterfallCandidates++;
             if (hasFindings) {
               if (drawnWithFindings.size() < limits.waterfalls()) {
@@ -641,12 +640,9 @@ final class ReportDigest {
           p.connections++;
           p.transactions += txs;
           p.perConnection = Math.max(p.perConnection, txs);
-          if (txs == 0
-              && tlsConnection != null
-              && tlsConnection.tls().inferredExchangeCount() > 0) {
-            p.inferredExchanges += tlsConnection.tls().inferredExchangeCount();
-            p.inferredPerConnection =
-                Math.max(p.inferredPerConnection, tlsConnection.tls().inferredExchangeCount());
+          if (txs == 0 && t != null && t.exchangeCount() > 0) {
+            p.inferredExchanges += t.exchangeCount();
+            p.inferredPerConnection = Math.max(p.inferredPerConnection, t.exchangeCount());
           }
           p.pipeline = Math.max(p.pipeline, h.maxPipelineDepth());
           String reason = h.closeReason() == null ? "open" : h.closeReason();
@@ -866,9 +862,8 @@ final class ReportDigest {
    * A connection without HTTP transactions is drawn as a waterfall when its TLS shows something to
    * draw: the handshake's start (ClientHello) or inferred exchanges.
    */
-  static boolean tlsDrawn(ConnectionResult c) {
-    return c.tls() != null
-        && (c.tls().timing().clientHelloUs() >= 0 || !c.tls().inferredExchanges().isEmpty());
+  static boolean tlsDrawn(ReportSource.Head.Tls t) {
+    return t != null && (t.clientHelloUs() >= 0 || t.exchanges() > 0);
   }
 
   /** {@code c} with {@code tls} for its TLS facts. */

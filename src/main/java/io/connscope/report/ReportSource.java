@@ -149,7 +149,7 @@ final class ReportSource {
       long startUs,
       long endUs,
       long gaps,
-      boolean tls,
+      Tls tls,
       int maxPipelineDepth,
       String closeReason,
       String closeFirstBy) {
@@ -163,10 +163,35 @@ final class ReportSource {
           c.startUs(),
           c.endUs(),
           c.clientToServer().gaps() + c.serverToClient().gaps(),
-          c.tls() != null,
+          Tls.of(c.tls()),
           c.http() == null ? 0 : c.http().maxPipelineDepth(),
           c.close().reason(),
           c.close().firstBy());
+    }
+
+    /**
+     * What the pass reads of a TLS connection's facts: version, handshake, resumption, the
+     * ClientHello's time (-1: not seen), the inferred exchanges listed and counted. Null for a
+     * connection without TLS.
+     */
+    record Tls(
+        String version,
+        String handshake,
+        String resumption,
+        long clientHelloUs,
+        int exchanges,
+        int exchangeCount) {
+      static Tls of(io.connscope.result.TlsFacts t) {
+        return t == null
+            ? null
+            : new Tls(
+                t.version(),
+                t.handshake(),
+                t.resumption(),
+                t.timing().clientHelloUs(),
+                t.inferredExchanges().size(),
+                t.inferredExchangeCount());
+      }
     }
   }
 
