@@ -28,9 +28,10 @@ import java.util.List;
  * takes too), in passes the formats share ({@link SavedReport#render(ReportSource, List, List,
  * int)}), each array read from where the writer put it ({@link ReportSource#written}). Two things
  * are gathered while the analysis runs instead: a HAR output's entries ({@link
- * HarReportWriter.Live}, on a writer thread of its own; merged and written beside the rendering of
- * the other formats, or rendered from the JSON report when it could not be) and Markdown's slowest
- * transactions ({@link ReportDigest.LiveSlowest}).
+ * HarReportWriter.Live}, on a writer thread of its own; merged and written beside the JSON
+ * document's writing and the rendering of the other formats, or rendered from the JSON report when
+ * it could not be), Markdown's slowest transactions ({@link ReportDigest.LiveSlowest}), and, for
+ * the digest of Markdown and HTML, each connection's head ({@link HeadRows}).
  *
  * <p>The writers run on a thread of their own ({@link WriterThread}), fed in the order events come:
  * the reports are the same bytes as with direct calls, and a writer's exception is thrown here, on
@@ -290,6 +291,16 @@ public final class ReportSet implements ResultSink {
     }
   }
 
+  /** Waits for the HAR written beside the rest, and throws its failure when there was one. */
+  private void joinHar() throws IOException {
+    if (harOut != null) {
+      harOut.join();
+      Copier h = harOut;
+      harOut = null;
+      copyFailure(h);
+    }
+  }
+
   /** Throws the failure of the copies, when there was one. */
   private static void copyFailure(Copier c) throws IOException {
     Throwable f = c == null ? null : c.failure;
@@ -308,16 +319,25 @@ public final class ReportSet implements ResultSink {
   public void finish(CaptureSummary capture) {
     start();
     try {
-      if (writer != null) {
-        writer.finish(capture);
-      }
       if (harWriter != null) {
         harWriter.finish(capture);
+        if (har.rendered()) {
+          // the HAR rendered during the analysis: its entries merged and written now, beside the
+          // JSON document (written by the writer's finish, next) and the other formats
+          OutputStream out = outs.get(formats.indexOf(ReportFormat.HAR));
+          HarReportWriter.Live h = har;
+          harOut = new Copier(() -> h.write(out, toolVersion), "connscope-har");
+          harOut.thread.start();
+        }
+      }
+      if (writer != null) {
+        writer.finish(capture);
       }
       for (PrintWriter p : texts) {
         p.flush();
       }
       if (jsonOut == null || direct) {
+        joinHar();
         return;
       }
       if (inPlace >= 0) {
@@ -335,22 +355,10 @@ public final class ReportSet implements ResultSink {
           if (i != inPlace) {
             jsonOuts.add(out);
           }
-        } else if (f == ReportFormat.HAR && har != null && har.rendered()) {
-          // rendered during the analysis: its entries merged and written beside the rest
-          HarReportWriter.Live h = har;
-          harOut = new Copier(() -> h.write(out, toolVersion), "connscope-har");
-        } else if (f != ReportFormat.TEXT) {
+        } else if (f != ReportFormat.TEXT && !(f == ReportFormat.HAR && harOut != null)) {
           rendered.add(f);
           renderedOuts.add(out);
         }
-      }
-      if (harOut != null && rendered.isEmpty()) {
-        harOut.run();
-        Copier h = harOut;
-        harOut = null;
-        copyFailure(h);
-      } else if (harOut != null) {
-        harOut.thread.start();
       }
       // the JSON outputs are copied on a thread of their own while the other formats are
       // rendered (the copies are I/O, the rendering CPU)
@@ -376,12 +384,7 @@ public final class ReportSet implements ResultSink {
             drawn,
             slowest == null ? null : slowest.result());
       }
-      if (harOut != null) {
-        harOut.join();
-        Copier h = harOut;
-        harOut = null;
-        copyFailure(h);
-      }
+      joinHar();
       if (copier != null) {
         copier.join();
         Copier c = copier;
