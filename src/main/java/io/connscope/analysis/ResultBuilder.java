@@ -415,7 +415,7 @@ public final class ResultBuilder implements AnalysisSink {
         group(f, unit);
       }
     }
-    patterns.connection(result, pairKey(result.client().ip(), result.server()));
+    patterns.connection(result, pairKey(result));
     out.connection(result);
   }
 
@@ -457,6 +457,31 @@ public final class ResultBuilder implements AnalysisSink {
   private void handOver(TransactionResult t) {
     patterns.transaction(t);
     out.transaction(t);
+  }
+
+  /**
+   * The last key {@link #pairKey(ConnectionResult)} made, and the address strings (by identity:
+   * {@link ConnectionResults} hands out the same string while an address repeats) and port it was
+   * made of: consecutive connections of one pair reuse it instead of building the same text again.
+   */
+  private String lastClient, lastServer, lastKey;
+
+  private int lastPort;
+
+  /** The key of {@code c}'s client/server pair in {@link #patterns}. */
+  private String pairKey(ConnectionResult c) {
+    String client = c.client().ip();
+    Endpoint server = c.server();
+    if (lastKey == null
+        || client != lastClient
+        || server.ip() != lastServer
+        || server.port() != lastPort) {
+      lastClient = client;
+      lastServer = server.ip();
+      lastPort = server.port();
+      lastKey = pairKey(client, server);
+    }
+    return lastKey;
   }
 
   /** The key of a client/server pair in {@link #patterns}. */
