@@ -498,7 +498,8 @@ public final class LossRecovery {
       }
       open.delayMicros = Math.max(open.delayMicros, delay);
     }
-    for (Recovery r : out.recoveries) {
+    for (int k = 0; k < out.recoveries.size(); k++) { // no iterator: most directions have none
+      Recovery r = out.recoveries.get(k);
       r.slowStartOverflow &=
           r.lost >= BURST_MIN_SEGMENTS
               && r.flightBytes >= OVERFLOW_MIN_FLIGHT_SEGMENTS * (long) maxLen;
@@ -506,11 +507,13 @@ public final class LossRecovery {
     // capture loss: acknowledged, never seen (the FIN's sequence number is no byte)
     long acked = finSeq >= 0 && ack > finSeq ? finSeq : ack;
     if (high >= 0 && acked > 1) {
-      for (Map.Entry<Long, long[]> h : holes.entrySet()) {
-        long from = h.getKey(), to = Math.min(h.getValue()[0], acked);
-        if (from < to) {
-          out.captureLostBytes += to - from;
-          out.captureLostRanges++;
+      if (!holes.isEmpty()) { // most directions: no hole, no entry set and iterator made
+        for (Map.Entry<Long, long[]> h : holes.entrySet()) {
+          long from = h.getKey(), to = Math.min(h.getValue()[0], acked);
+          if (from < to) {
+            out.captureLostBytes += to - from;
+            out.captureLostRanges++;
+          }
         }
       }
       if (acked > high) {
