@@ -376,9 +376,10 @@ public final class ResultBuilder implements AnalysisSink {
   @SuppressWarnings("unchecked")
   public void connection(ConnectionRecord record) {
     ClosedConnection c = record.closed();
-    Object w = waiting.remove(c.id());
+    Long id = c.id(); // boxed once for the maps keyed by it
+    Object w = waiting.remove(id);
     if (!announced.isEmpty()) {
-      announced.remove(c.id());
+      announced.remove(id);
     }
     if (w instanceof TransactionResult t) {
       handOver(withStalls(c, t));
@@ -407,7 +408,7 @@ public final class ResultBuilder implements AnalysisSink {
       handshakes++;
       handshakeMicros += Math.max(0, result.handshake().setupUs());
     }
-    List<Finding> mine = pending.remove(c.id());
+    List<Finding> mine = pending.isEmpty() ? null : pending.remove(id);
     long unit =
         result.isHttp() ? unitOf(c) : -1 - c.id(); // only HTTP connections have transactions
     if (mine != null) {
