@@ -145,6 +145,14 @@ public final class ResultBuilder implements AnalysisSink {
 
   private final HashMap<HttpConnections.Pair, Integer> pairUnits = new HashMap<>();
 
+  /**
+   * The pair {@link #unitOf} last looked up and its unit (null: none, the pairs were full), valid
+   * since {@link #pairUnits} only grows: once full, a pair without a unit never gets one.
+   */
+  private HttpConnections.Pair lastPair;
+
+  private Integer lastUnit;
+
   /** The groups, in the order they were made. */
   private final java.util.LinkedHashMap<GroupKey, Group> groups = new java.util.LinkedHashMap<>();
 
@@ -299,11 +307,18 @@ public final class ResultBuilder implements AnalysisSink {
   private long unitOf(ConnectionView c) {
     // client address, server address and port, as the report writes them (Addresses.format is
     // one-to-one): the same pairs as the text key built before, without building it
-    HttpConnections.Pair key = HttpConnections.Pair.of(c);
-    Integer u = pairUnits.get(key);
-    if (u == null && pairUnits.size() < MAX_PAIRS) {
-      u = pairUnits.size();
-      pairUnits.put(key, u);
+    Integer u;
+    if (lastPair != null && lastPair.matches(c)) {
+      u = lastUnit; // the pair of the last HTTP connection: no pair made and hashed
+    } else {
+      HttpConnections.Pair key = HttpConnections.Pair.of(c);
+      u = pairUnits.get(key);
+      if (u == null && pairUnits.size() < MAX_PAIRS) {
+        u = pairUnits.size();
+        pairUnits.put(key, u);
+      }
+      lastPair = key;
+      lastUnit = u;
     }
     long unit = u != null ? u : -1 - c.id();
     if (u != null && c.id() > 0 && c.id() < MAX_REMEMBERED) {
