@@ -8,6 +8,7 @@ import io.connscope.detect.facts.ConnectionFacts;
 import io.connscope.http.ClosedHttp;
 import io.connscope.http.HttpTracker;
 import io.connscope.http.Transaction;
+import io.connscope.http.TransactionListener;
 import io.connscope.result.Finding;
 import io.connscope.result.TlsFacts;
 import io.connscope.result.TransactionResult;
@@ -57,8 +58,9 @@ final class ConnectionStage implements ConnectionHandler {
   /** Every detector's slot, in order: the detector when it judges a connection alone, else null. */
   private final ConnectionDetector[] alone;
 
-  private final Map<Connection, HttpTracker> trackers = new IdentityHashMap<>();
-  private final Map<Connection, TlsTracker> tlsTrackers = new IdentityHashMap<>();
+  /** The trackers of each open connection: one map, one put and one remove per connection. */
+  private final Map<Connection, Opened> opened = new IdentityHashMap<>();
+
   private final Holding holding = new Holding();
   private final ConnectionResults results = new ConnectionResults();
   private long connections;
@@ -106,20 +108,39 @@ final class ConnectionStage implements ConnectionHandler {
     TlsTracker tls = new TlsTracker(c, keys);
     HttpTracker tracker = new HttpTracker(tls.control(), config.http, warnings);
     tls.setDownstream(tracker);
-    tracker.setListener(
-        t -> {
-          holding.start(c, Held.TRANSACTION);
-          for (int i = 0; i < alone.length; i++) {
-            if (alone[i] != null) {
-              holding.index = i;
-              alone[i].transaction(c, tracker, t, holding);
-            }
-          }
-          down.transaction(c, t, results.transaction(c, t), holding.take());
-        });
-    trackers.put(c, tracker);
-    tlsTrackers.put(c, tls);
+    Opened o = new Opened(c, tls, tracker);
+    tracker.setListener(o);
+    opened.put(c, o);
     return tls;
+  }
+
+  /**
+   * An open connection's trackers, and the listener of its final transactions (a class, not a
+   * capturing lambda: one is made per connection, and a lambda's creation goes through its call
+   * site's method handle, slow under the first JIT tier).
+   */
+  private final class Opened implements TransactionListener {
+    final Connection c;
+    final TlsTracker tls;
+    final HttpTracker tracker;
+
+    Opened(Connection c, TlsTracker tls, HttpTracker tracker) {
+      this.c = c;
+      this.tls = tls;
+      this.tracker = tracker;
+    }
+
+    @Override
+    public void completed(Transaction t) {
+      holding.start(c, Held.TRANSACTION);
+      for (int i = 0; i < alone.length; i++) {
+        if (alone[i] != null) {
+          holding.index = i;
+          alone[i].transaction(c, tracker, t, holding);
+        }
+      }
+      down.transaction(c, t, results.transaction(c, t), holding.take());
+    }
   }
 
   @Override
@@ -127,8 +148,9 @@ final class ConnectionStage implements ConnectionHandler {
     if (startsOnly != null) {
       return;
     }
-    HttpTracker tracker = trackers.remove(c);
-    TlsTracker tls = tlsTrackers.remove(c);
+    Opened o = opened.remove(c);
+    HttpTracker tracker = o == null ? null : o.tracker;
+    TlsTracker tls = o == null ? null : o.tls;
     long connect =
         c.synTsMicros() >= 0 && c.ackTsMicros() >= 0 ? c.ackTsMicros() - c.synTsMicros() : -1;
     TlsFacts tlsFacts = tls == null ? null : tls.facts(connect);

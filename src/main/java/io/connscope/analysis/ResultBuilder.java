@@ -145,6 +145,14 @@ public final class ResultBuilder implements AnalysisSink {
 
   private final HashMap<HttpConnections.Pair, Integer> pairUnits = new HashMap<>();
 
+  /**
+   * The pair {@link #unitOf} last looked up and its unit (null: none, the pairs were full), valid
+   * since {@link #pairUnits} only grows: once full, a pair without a unit never gets one.
+   */
+  private HttpConnections.Pair lastPair;
+
+  private Integer lastUnit;
+
   /** The groups, in the order they were made. */
   private final java.util.LinkedHashMap<GroupKey, Group> groups = new java.util.LinkedHashMap<>();
 
@@ -299,11 +307,18 @@ public final class ResultBuilder implements AnalysisSink {
   private long unitOf(ConnectionView c) {
     // client address, server address and port, as the report writes them (Addresses.format is
     // one-to-one): the same pairs as the text key built before, without building it
-    HttpConnections.Pair key = HttpConnections.Pair.of(c);
-    Integer u = pairUnits.get(key);
-    if (u == null && pairUnits.size() < MAX_PAIRS) {
-      u = pairUnits.size();
-      pairUnits.put(key, u);
+    Integer u;
+    if (lastPair != null && lastPair.matches(c)) {
+      u = lastUnit; // the pair of the last HTTP connection: no pair made and hashed
+    } else {
+      HttpConnections.Pair key = HttpConnections.Pair.of(c);
+      u = pairUnits.get(key);
+      if (u == null && pairUnits.size() < MAX_PAIRS) {
+        u = pairUnits.size();
+        pairUnits.put(key, u);
+      }
+      lastPair = key;
+      lastUnit = u;
     }
     long unit = u != null ? u : -1 - c.id();
     if (u != null && c.id() > 0 && c.id() < MAX_REMEMBERED) {
@@ -376,9 +391,10 @@ public final class ResultBuilder implements AnalysisSink {
   @SuppressWarnings("unchecked")
   public void connection(ConnectionRecord record) {
     ClosedConnection c = record.closed();
-    Object w = waiting.remove(c.id());
+    Long id = c.id(); // boxed once for the maps keyed by it
+    Object w = waiting.remove(id);
     if (!announced.isEmpty()) {
-      announced.remove(c.id());
+      announced.remove(id);
     }
     if (w instanceof TransactionResult t) {
       handOver(withStalls(c, t));
@@ -407,7 +423,7 @@ public final class ResultBuilder implements AnalysisSink {
       handshakes++;
       handshakeMicros += Math.max(0, result.handshake().setupUs());
     }
-    List<Finding> mine = pending.remove(c.id());
+    List<Finding> mine = pending.isEmpty() ? null : pending.remove(id);
     long unit =
         result.isHttp() ? unitOf(c) : -1 - c.id(); // only HTTP connections have transactions
     if (mine != null) {
@@ -415,7 +431,7 @@ public final class ResultBuilder implements AnalysisSink {
         group(f, unit);
       }
     }
-    patterns.connection(result, pairKey(result.client().ip(), result.server()));
+    patterns.connection(result, pairKey(result));
     out.connection(result);
   }
 
@@ -457,6 +473,31 @@ public final class ResultBuilder implements AnalysisSink {
   private void handOver(TransactionResult t) {
     patterns.transaction(t);
     out.transaction(t);
+  }
+
+  /**
+   * The last key {@link #pairKey(ConnectionResult)} made, and the address strings (by identity:
+   * {@link ConnectionResults} hands out the same string while an address repeats) and port it was
+   * made of: consecutive connections of one pair reuse it instead of building the same text again.
+   */
+  private String lastClient, lastServer, lastKey;
+
+  private int lastPort;
+
+  /** The key of {@code c}'s client/server pair in {@link #patterns}. */
+  private String pairKey(ConnectionResult c) {
+    String client = c.client().ip();
+    Endpoint server = c.server();
+    if (lastKey == null
+        || client != lastClient
+        || server.ip() != lastServer
+        || server.port() != lastPort) {
+      lastClient = client;
+      lastServer = server.ip();
+      lastPort = server.port();
+      lastKey = pairKey(client, server);
+    }
+    return lastKey;
   }
 
   /** The key of a client/server pair in {@link #patterns}. */

@@ -49,7 +49,6 @@ import io.connscope.tcp.SegmentTimeline;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -91,8 +90,13 @@ public final class FramingErrorDetector implements ConnectionDetector {
     }
     List<Transaction> txs = http.transactions();
     for (Transaction t : txs) {
-      for (boolean request : new boolean[] {true, false}) {
-        List<String> errs = new ArrayList<>(t.anomalies(request));
+      for (int side = 0; side < 2; side++) {
+        boolean request = side == 0;
+        List<String> anomalies = t.anomalies(request);
+        if (anomalies.isEmpty()) {
+          continue; // most messages: no anomaly, no copy to filter
+        }
+        List<String> errs = new ArrayList<>(anomalies);
         errs.retainAll(HEAD_ERRORS);
         if (!errs.isEmpty()) {
           out.accept(headError(c, t, request, errs, txs));
@@ -197,10 +201,9 @@ public final class FramingErrorDetector implements ConnectionDetector {
   }
 
   private Finding longBody(Connection c, HttpTracker http) {
-    Map<String, Long> an = http.anomalies();
     HalfConnection s = c.half(Direction.SERVER);
     SegmentTimeline tl = c.timeline();
-    if (!an.containsKey(HttpAnomalies.BAD_START_LINE) && !an.containsKey(HttpAnomalies.DESYNC)
+    if (!http.hasAnomaly(HttpAnomalies.BAD_START_LINE) && !http.hasAnomaly(HttpAnomalies.DESYNC)
         || s.gaps() > 0
         || s.overlapConflicts() > 0
         || !s.sawSyn()

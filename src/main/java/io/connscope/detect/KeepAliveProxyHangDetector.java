@@ -53,8 +53,8 @@ public final class KeepAliveProxyHangDetector implements CrossDetector {
 
   @Override
   public void connection(ConnectionView c, HttpView http, Consumer<Finding> out) {
-    if (http == null || !http.isHttp()) {
-      return;
+    if (http == null || !http.isHttp() || http.transactions().size() < 2) {
+      return; // a hang is of request i >= 1: a connection of one transaction has none
     }
     List<String> signs = signs(c, http);
     Transaction prev = null;

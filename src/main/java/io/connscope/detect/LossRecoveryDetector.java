@@ -88,8 +88,14 @@ public final class LossRecoveryDetector implements ConnectionDetector {
     boolean isHttp = http != null && http.isHttp();
     List<Transaction> txs = isHttp ? http.transactions() : List.of();
     long rtt = LossRecovery.rtt(c);
-    Map<String, Group> groups = new LinkedHashMap<>();
+    Map<String, Group> groups = null; // made at the first recovery: most connections have none
     for (LossRecovery.Direction d : LossRecovery.of(t, rtt, options.retransmissionMinStallMicros)) {
+      if (d.recoveries.isEmpty()) {
+        continue;
+      }
+      if (groups == null) {
+        groups = new LinkedHashMap<>();
+      }
       for (LossRecovery.Recovery r : d.recoveries) {
         int tx = TransactionSpans.byFrame(txs, t.frame(r.originIndex));
         if (tx < 0) {
@@ -101,6 +107,9 @@ public final class LossRecoveryDetector implements ConnectionDetector {
         int key = tx;
         groups.computeIfAbsent(key + "/" + d.sender, k -> new Group(key, d)).recoveries.add(r);
       }
+    }
+    if (groups == null) {
+      return;
     }
     for (Group g : groups.values()) {
       out.accept(finding(c, t, rtt, g));

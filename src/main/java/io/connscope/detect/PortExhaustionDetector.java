@@ -90,6 +90,14 @@ public final class PortExhaustionDetector implements CrossDetector {
   private final DetectOptions options;
   private final LinkedHashMap<PairAggregator.Key, Stats> pairs = new LinkedHashMap<>();
 
+  /**
+   * The pair of the last connection counted and its stats (pairs stay in {@link #pairs}):
+   * consecutive connections of one pair find them without a key made and hashed.
+   */
+  private PairAggregator.Key lastKey;
+
+  private Stats lastStats;
+
   public PortExhaustionDetector(DetectOptions options) {
     this.options = options;
   }
@@ -99,9 +107,16 @@ public final class PortExhaustionDetector implements CrossDetector {
     if (c.synFrame() < 0) {
       return;
     }
-    Stats s = PairAggregator.Key.getOrAdd(pairs, c, options.maxPairs, (k, id) -> new Stats(id));
+    Stats s =
+        lastKey != null && lastKey.matches(c)
+            ? lastStats
+            : PairAggregator.Key.getOrAdd(pairs, c, options.maxPairs, (k, id) -> new Stats(id));
     if (s == null) {
       return;
+    }
+    if (s != lastStats) {
+      lastStats = s;
+      lastKey = PairAggregator.Key.of(c);
     }
     long start = c.synTsMicros();
     s.connections++;

@@ -190,6 +190,11 @@ public final class HttpTracker implements StreamListener, HttpView {
     return maxPipelineDepth;
   }
 
+  /** Whether the connection counted anomaly {@code id} ({@link HttpAnomalies}): no copy made. */
+  public boolean hasAnomaly(String id) {
+    return counts != null && counts.containsKey(id);
+  }
+
   /** Anomaly counts of this connection by id ({@link HttpAnomalies}), sorted. */
   public Map<String, Long> anomalies() {
     TreeMap<String, Long> out = new TreeMap<>();

@@ -47,10 +47,17 @@ public record LatencyHistogram(List<Long> lowerUs, List<Long> waitTime, List<Lon
     if (us < 0) {
       return -1;
     }
-    int i = LOWER.length - 1;
-    while (i > 0 && us < LOWER[i]) {
-      i--;
+    // the last lower bound at or below us (LOWER rises, LOWER[0] is 0): a binary search, not a
+    // walk down from the top bucket, twice per transaction
+    int lo = 0, hi = LOWER.length - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (LOWER[mid] <= us) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
     }
-    return i;
+    return lo;
   }
 }

@@ -330,10 +330,11 @@ public final class PatternStats<T extends PatternStats.Table> {
 
   /** Adds a final transaction to its connection's table. */
   public void transaction(TransactionResult t) {
-    T a = open.get(t.connection());
+    Long id = t.connection(); // boxed once for the lookup and the put
+    T a = open.get(id);
     if (a == null) {
       a = make.get();
-      open.put(t.connection(), a);
+      open.put(id, a);
     }
     boolean keep = all.transactions < MAX_SAMPLES;
     sampled |= !keep;

@@ -1,5 +1,7 @@
 package io.connscope.tcp;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * A connection's Zeek conn.log style history, letters in the original orientation (upper case = the
  * original client): s SYN, h SYN/ACK, a pure ACK, d data, f FIN, r RST, t retransmitted data, w
@@ -60,17 +62,23 @@ final class History {
     append((byte) '^');
   }
 
-  /** The letters for the current roles ({@code swapped}: re-cased). */
+  /**
+   * The letters for the current roles ({@code swapped}: re-cased). The letters are ASCII: the
+   * string is made from them as Latin-1 bytes, with no per-character case lookups.
+   */
   String render(boolean swapped) {
-    char[] out = new char[len];
-    for (int i = 0; i < len; i++) {
-      char ch = (char) letters[i];
-      out[i] =
-          !swapped || ch == '^'
-              ? ch
-              : Character.isUpperCase(ch) ? Character.toLowerCase(ch) : Character.toUpperCase(ch);
+    if (len == 0) {
+      return "";
     }
-    return new String(out);
+    if (!swapped) {
+      return new String(letters, 0, len, StandardCharsets.ISO_8859_1);
+    }
+    byte[] out = new byte[len];
+    for (int i = 0; i < len; i++) {
+      byte b = letters[i];
+      out[i] = b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' ? (byte) (b ^ 0x20) : b;
+    }
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   private void put(int o, char letter) {

@@ -78,6 +78,15 @@ public final class HttpConnections {
           c.clientAddrHi(), c.clientAddrLo(), c.serverAddrHi(), c.serverAddrLo(), c.serverPort());
     }
 
+    /** Whether {@code c} is of this pair: {@link #of} would make a pair equal to this one. */
+    public boolean matches(ConnectionView c) {
+      return serverPort == c.serverPort()
+          && clientLo == c.clientAddrLo()
+          && serverLo == c.serverAddrLo()
+          && clientHi == c.clientAddrHi()
+          && serverHi == c.serverAddrHi();
+    }
+
     @Override
     public int hashCode() {
       int h = Long.hashCode(clientHi);

@@ -205,11 +205,10 @@ public final class LossRecovery {
      * Timeline indexes: data segments that start beyond the highest byte sent (a hole before them),
      * reordered segments, and the peer's ACKs that newly acknowledge bytes never seen (a hole, or
      * beyond the direction's next sequence number after its SYN, data and FIN; once any segment of
-     * the direction was seen).
+     * the direction was seen). Empty (and immutable) until the first index: most directions have
+     * none, and two directions of every connection are classified.
      */
-    final List<Integer> holeAfter = new ArrayList<>(),
-        reorderedAt = new ArrayList<>(),
-        ackBeyondSeen = new ArrayList<>();
+    List<Integer> holeAfter = List.of(), reorderedAt = List.of(), ackBeyondSeen = List.of();
 
     Direction(int sender) {
       this.sender = sender;
@@ -221,6 +220,13 @@ public final class LossRecovery {
   }
 
   private LossRecovery() {}
+
+  /** {@code list} with {@code index} added: a new list in place of the immutable empty one. */
+  private static List<Integer> added(List<Integer> list, int index) {
+    List<Integer> l = list.isEmpty() ? new ArrayList<>() : list;
+    l.add(index);
+    return l;
+  }
 
   /**
    * The round trip at the capture point: the handshake's ({@link Flights#rtt}), or the shortest
@@ -349,7 +355,7 @@ public final class LossRecovery {
             sackHigh = -1; // the ACK covers every block reported: the scoreboard is empty
           }
           if (next >= 0 && coversUnseen(holes, ack, a, next)) {
-            out.ackBeyondSeen.add(i);
+            out.ackBeyondSeen = added(out.ackBeyondSeen, i);
           }
           ack = a;
           dups = 0;
@@ -402,7 +408,7 @@ public final class LossRecovery {
       if (s >= high) {
         if (s > high) {
           holes.put(high, new long[] {s, t.ts(i), i});
-          out.holeAfter.add(i);
+          out.holeAfter = added(out.holeAfter, i);
         }
         firsts.put(s, i);
         high = e;
@@ -452,7 +458,7 @@ public final class LossRecovery {
       lastDataTs = t.ts(i);
       if (kind == REORDERED) {
         out.reordered++;
-        out.reorderedAt.add(i);
+        out.reorderedAt = added(out.reorderedAt, i);
         continue;
       }
       if (kind == DUPLICATE) {
@@ -498,7 +504,8 @@ public final class LossRecovery {
       }
       open.delayMicros = Math.max(open.delayMicros, delay);
     }
-    for (Recovery r : out.recoveries) {
+    for (int k = 0; k < out.recoveries.size(); k++) { // no iterator: most directions have none
+      Recovery r = out.recoveries.get(k);
       r.slowStartOverflow &=
           r.lost >= BURST_MIN_SEGMENTS
               && r.flightBytes >= OVERFLOW_MIN_FLIGHT_SEGMENTS * (long) maxLen;
@@ -506,11 +513,13 @@ public final class LossRecovery {
     // capture loss: acknowledged, never seen (the FIN's sequence number is no byte)
     long acked = finSeq >= 0 && ack > finSeq ? finSeq : ack;
     if (high >= 0 && acked > 1) {
-      for (Map.Entry<Long, long[]> h : holes.entrySet()) {
-        long from = h.getKey(), to = Math.min(h.getValue()[0], acked);
-        if (from < to) {
-          out.captureLostBytes += to - from;
-          out.captureLostRanges++;
+      if (!holes.isEmpty()) { // most directions: no hole, no entry set and iterator made
+        for (Map.Entry<Long, long[]> h : holes.entrySet()) {
+          long from = h.getKey(), to = Math.min(h.getValue()[0], acked);
+          if (from < to) {
+            out.captureLostBytes += to - from;
+            out.captureLostRanges++;
+          }
         }
       }
       if (acked > high) {

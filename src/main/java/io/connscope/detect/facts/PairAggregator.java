@@ -65,6 +65,16 @@ public final class PairAggregator {
           && serverPort == k.serverPort;
     }
 
+    /** Whether {@code c} is of this pair: {@link #of} would make a key equal to this one. */
+    public boolean matches(ConnectionView c) {
+      return serverPort == c.serverPort()
+          && clientLo == c.clientAddrLo()
+          && serverLo == c.serverAddrLo()
+          && clientHi == c.clientAddrHi()
+          && serverHi == c.serverAddrHi()
+          && ipVersion == c.ipVersion();
+    }
+
     public static Key of(ConnectionView c) {
       return new Key(
           c.ipVersion(),
@@ -420,6 +430,13 @@ public final class PairAggregator {
 
   private final int maxPairs;
   private final LinkedHashMap<Key, Pair> pairs = new LinkedHashMap<>();
+
+  /**
+   * The pair of the last connection added (pairs stay in {@link #pairs}): consecutive connections
+   * of one pair find it without a key made and hashed.
+   */
+  private Pair last;
+
   private final long[] bytes = new long[Flights.MAX_SIZED];
   private final int[] idx = new int[Flights.MAX_SIZED];
   private long droppedConnections;
@@ -436,11 +453,13 @@ public final class PairAggregator {
    * was attached.
    */
   public void add(ConnectionView c, HttpView http, long tlsSetupUs, TlsFacts tls) {
-    Pair p = Key.getOrAdd(pairs, c, maxPairs, Pair::new);
+    Pair p =
+        last != null && last.key.matches(c) ? last : Key.getOrAdd(pairs, c, maxPairs, Pair::new);
     if (p == null) {
       droppedConnections++;
       return;
     }
+    last = p;
     p.add(c, http, http == null ? null : Seen.of(http), bytes, idx, tlsSetupUs, tls);
   }
 
