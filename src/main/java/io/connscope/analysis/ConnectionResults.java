@@ -39,8 +39,9 @@ final class ConnectionResults {
   private final StringBuilder[] more = new StringBuilder[HEADERS.length];
 
   /**
-   * Transaction {@code t} of {@code c}, with {@code c}'s handshake as it is now; its connection id
-   * and stalls are given by the stage that sees every finding ({@link TransactionResult#of}).
+   * Transaction {@code t} of {@code c}, with {@code c}'s handshake as it is now, and {@code c}'s id
+   * as this stage knows it; the final id and the stalls are given by the stage that sees every
+   * finding ({@link TransactionResult#of}, which copies the record only when either differs).
    */
   TransactionResult transaction(ConnectionView c, Transaction t) {
     long synTs = c.synTsMicros();
@@ -56,7 +57,7 @@ final class ConnectionResults {
             wait < 0 || rtt < 0 ? -1 : Math.max(0, wait - rtt),
             List.of());
     return new TransactionResult(
-        0,
+        c.id(), // final unless shards number connections again: then TransactionResult.of copies
         t.index(),
         t.depth(),
         t.pipelineDepth(),
