@@ -153,9 +153,13 @@ public final class Headers {
 
   /** The kept name equal, ignoring ASCII case, to {@code b[off, off+len)}, or null. */
   static String keptName(byte[] b, int off, int len) {
-    for (int k = 0; k < KEPT_NAMES.length; k++) {
-      byte[] n = KEPT_BYTES[k];
-      if (n.length == len && equalsLower(b, off, n)) {
+    // only the names of this length are compared (one or two of the twelve): this runs for every
+    // header line
+    if (len >= KEPT_BY_LENGTH.length) {
+      return null;
+    }
+    for (int k : KEPT_BY_LENGTH[len]) {
+      if (equalsLower(b, off, KEPT_BYTES[k])) {
         return KEPT_NAMES[k];
       }
     }
@@ -167,9 +171,28 @@ public final class Headers {
 
   private static final byte[][] KEPT_BYTES = new byte[KEPT_NAMES.length][];
 
+  /** The places in {@link #KEPT_NAMES} of the names of each length, in list order. */
+  private static final int[][] KEPT_BY_LENGTH;
+
   static {
+    int longest = 0;
     for (int k = 0; k < KEPT_NAMES.length; k++) {
       KEPT_BYTES[k] = KEPT_NAMES[k].getBytes(StandardCharsets.ISO_8859_1);
+      longest = Math.max(longest, KEPT_BYTES[k].length);
+    }
+    KEPT_BY_LENGTH = new int[longest + 1][];
+    for (int len = 0; len <= longest; len++) {
+      int n = 0;
+      for (byte[] name : KEPT_BYTES) {
+        n += name.length == len ? 1 : 0;
+      }
+      KEPT_BY_LENGTH[len] = new int[n];
+      n = 0;
+      for (int k = 0; k < KEPT_BYTES.length; k++) {
+        if (KEPT_BYTES[k].length == len) {
+          KEPT_BY_LENGTH[len][n++] = k;
+        }
+      }
     }
   }
 
