@@ -109,7 +109,6 @@ final class HeadRows implements AutoCloseable {
           v.accept(
               new ReportSource.Head(
                   id,
-                  io.connscope.result.ConnectionIds.of(id),
                   client,
                   new Endpoint(serverIp, port),
                   (flags & 1) != 0,

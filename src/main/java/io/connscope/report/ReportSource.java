@@ -142,7 +142,6 @@ final class ReportSource {
    */
   record Head(
       long id,
-      String idString,
       String clientIp,
       io.connscope.result.Endpoint server,
       boolean rolesInferred,
@@ -153,10 +152,14 @@ final class ReportSource {
       int maxPipelineDepth,
       String closeReason,
       String closeFirstBy) {
+    /** The id as the report writes it ("C12"), as {@link ConnectionResult#idString}. */
+    String idString() {
+      return io.connscope.result.ConnectionIds.of(id);
+    }
+
     static Head of(ConnectionResult c) {
       return new Head(
           c.id(),
-          c.idString(),
           c.client().ip(),
           c.server(),
           c.rolesInferred(),
@@ -333,9 +336,11 @@ final class ReportSource {
    */
   private java.io.InputStream from(String field) throws IOException {
     long at = "connections".equals(field) ? connectionsAt : findingsAt;
-    if (at < 0) {
-      return null;
-    }
+    return at < 0 ? null : from(at);
+  }
+
+  /** The report file from byte {@code at} on; closing the stream closes its channel. */
+  private java.io.InputStream from(long at) throws IOException {
     java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
     try {
       ch.position(at);
@@ -474,7 +479,8 @@ final class ReportSource {
 
   /**
    * Binds the views of the heads' pass: reads a connection again from where its row says it starts
-   * in the file, through the pass's channel while it is open.
+   * in the file, through the pass's channel while it is open (one bind at a time), else from the
+   * file opened again.
    */
   private final class Binder {
     java.nio.channels.FileChannel channel;
@@ -484,51 +490,21 @@ final class ReportSource {
     }
 
     ConnectionView bind(long offset, int count) throws IOException {
-      java.nio.channels.FileChannel ch =
-          channel != null ? channel : java.nio.channels.FileChannel.open(file);
+      java.io.InputStream in =
+          channel != null
+              ? java.nio.channels.Channels.newInputStream(channel.position(offset))
+              : from(offset);
       try {
-        TreeReader r = new TreeReader(new ChannelStream(ch, offset), 1 << 13);
+        TreeReader r = new TreeReader(in, 1 << 13);
         if (r.next() != '{') {
           throw new IOException("the report file is not as written: no connection at " + offset);
         }
         return readView(r, new TransactionReader(r), null, count);
       } finally {
-        if (ch != channel) {
-          ch.close();
+        if (channel == null) {
+          in.close(); // the pass's channel is closed by the pass
         }
       }
-    }
-  }
-
-  /**
-   * A file read from {@code position} on with positional reads, so that several share a channel
-   * (closing the stream leaves the channel open).
-   */
-  private static final class ChannelStream extends InputStream {
-    private final java.nio.channels.FileChannel ch;
-    private long position;
-
-    ChannelStream(java.nio.channels.FileChannel ch, long position) {
-      this.ch = ch;
-      this.position = position;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      int n = ch.read(java.nio.ByteBuffer.wrap(b, off, len), position);
-      if (n > 0) {
-        position += n;
-      }
-      return n;
     }
   }
 
