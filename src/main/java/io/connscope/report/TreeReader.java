@@ -485,12 +485,8 @@ final class TreeReader implements AutoCloseable {
     int l = lim;
     while (true) {
       if (p >= l) {
-        pos = p;
-        if (!fill()) {
-          throw bad("the file ends early");
-        }
+        p = refill(p);
         b = buf;
-        p = pos;
         l = lim;
       }
       byte x = b[p++];
@@ -500,12 +496,8 @@ final class TreeReader implements AutoCloseable {
             p++;
           }
           if (p >= l) {
-            pos = p;
-            if (!fill()) {
-              throw bad("the file ends early");
-            }
+            p = refill(p);
             b = buf;
-            p = pos;
             l = lim;
             continue;
           }
@@ -513,12 +505,8 @@ final class TreeReader implements AutoCloseable {
             break;
           }
           if (p >= l) { // the escaped byte is in the next read
-            pos = p;
-            if (!fill()) {
-              throw bad("the file ends early");
-            }
+            p = refill(p);
             b = buf;
-            p = pos;
             l = lim;
           }
           p++;
@@ -532,6 +520,18 @@ final class TreeReader implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * For a loop that keeps the position in a local ({@link #skipValue}): past the buffer's end at
+   * {@code p}, reads on and returns the new position; an IOException at the end of the file.
+   */
+  private int refill(int p) throws IOException {
+    pos = p;
+    if (!fill()) {
+      throw bad("the file ends early");
+    }
+    return pos;
   }
 
   private void word(String w) throws IOException {
