@@ -125,6 +125,18 @@ public final class Headers {
   }
 
   void add(String lowerName, String value) {
+    append(canonical(lowerName), value);
+  }
+
+  /**
+   * Adds a field whose name is the kept name at {@code place} ({@link #keptPlace(byte[], int,
+   * int)}).
+   */
+  void addKept(int place, String value) {
+    append(KEPT_NAMES[place], value);
+  }
+
+  private void append(String name, String value) {
     if (2 * size == fields.length) {
       // room for 8 at once: most messages keep 3 to 6 (host, connection, content-length, ...);
       // not Arrays.copyOf, which makes a String[] through reflection (Array.newInstance), a
@@ -133,7 +145,7 @@ public final class Headers {
       System.arraycopy(fields, 0, more, 0, 2 * size);
       fields = more;
     }
-    fields[2 * size] = canonical(lowerName);
+    fields[2 * size] = name;
     namesCanonical = true;
     fields[2 * size + 1] = value;
     size++;
@@ -151,19 +163,22 @@ public final class Headers {
     fields[last] = fields[last] + " " + more;
   }
 
-  /** The kept name equal, ignoring ASCII case, to {@code b[off, off+len)}, or null. */
-  static String keptName(byte[] b, int off, int len) {
+  /**
+   * The place in {@link #KEPT} of the kept name equal, ignoring ASCII case, to {@code b[off,
+   * off+len)}, or -1.
+   */
+  static int keptPlace(byte[] b, int off, int len) {
     // only the names of this length are compared (one or two of the twelve): this runs for every
     // header line
     if (len >= KEPT_BY_LENGTH.length) {
-      return null;
+      return -1;
     }
     for (int k : KEPT_BY_LENGTH[len]) {
       if (equalsLower(b, off, KEPT_BYTES[k])) {
-        return KEPT_NAMES[k];
+        return k;
       }
     }
-    return null;
+    return -1;
   }
 
   /** {@link #KEPT} as an array, and the bytes of each name (compared without String calls). */

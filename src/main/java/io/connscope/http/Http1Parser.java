@@ -918,12 +918,12 @@ final class Http1Parser {
     if (headers.count() > opts.maxHeaders()) {
       return false;
     }
-    String name = Headers.keptName(line, 0, colon);
-    lastFieldKept = name != null;
-    if (name != null) {
+    int place = Headers.keptPlace(line, 0, colon);
+    lastFieldKept = place >= 0;
+    if (place >= 0) {
       int s = skipWs(colon + 1);
       int e = trimEnd(s);
-      headers.add(name, strings.get(line, s, e - s));
+      headers.addKept(place, strings.get(line, s, e - s));
     }
     return true;
   }
@@ -1257,7 +1257,11 @@ final class Http1Parser {
         }
         line = java.util.Arrays.copyOf(line, n);
       }
-      buf.get(pos, line, lineLen, take);
+      if (buf.hasArray()) { // not buf.get's checks and calls: this runs for every line
+        System.arraycopy(buf.array(), buf.arrayOffset() + pos, line, lineLen, take);
+      } else {
+        buf.get(pos, line, lineLen, take);
+      }
       if (nulAt >= 0 && nulAt < pos + take) {
         lineNul = true; // a NUL among the bytes taken (scanLine found it)
       }
