@@ -58,6 +58,9 @@ final class ConnectionStage implements ConnectionHandler {
   /** Every detector's slot, in order: the detector when it judges a connection alone, else null. */
   private final ConnectionDetector[] alone;
 
+  /** The slots of the detectors that judge each transaction ({@code judgesTransactions}). */
+  private final int[] judgingTransactions;
+
   /** The trackers of each open connection: one map, one put and one remove per connection. */
   private final Map<Connection, Opened> opened = new IdentityHashMap<>();
 
@@ -83,8 +86,16 @@ final class ConnectionStage implements ConnectionHandler {
     this.facts = new ConnectionFacts(config.detect, warnings);
     List<Detector> all = Detectors.all(config.detect, facts);
     this.alone = new ConnectionDetector[all.size()];
+    int judging = 0;
     for (int i = 0; i < alone.length; i++) {
       alone[i] = all.get(i) instanceof ConnectionDetector d ? d : null;
+      judging += alone[i] != null && alone[i].judgesTransactions() ? 1 : 0;
+    }
+    this.judgingTransactions = new int[judging];
+    for (int i = 0, n = 0; i < alone.length; i++) {
+      if (alone[i] != null && alone[i].judgesTransactions()) {
+        judgingTransactions[n++] = i;
+      }
     }
   }
 
@@ -133,11 +144,9 @@ final class ConnectionStage implements ConnectionHandler {
     @Override
     public void completed(Transaction t) {
       holding.start(c, Held.TRANSACTION);
-      for (int i = 0; i < alone.length; i++) {
-        if (alone[i] != null) {
-          holding.index = i;
-          alone[i].transaction(c, tracker, t, holding);
-        }
+      for (int i : judgingTransactions) {
+        holding.index = i;
+        alone[i].transaction(c, tracker, t, holding);
       }
       down.transaction(c, t, results.transaction(c, t), holding.take());
     }

@@ -22,6 +22,14 @@ public non-sealed interface ConnectionDetector extends Detector {
   default void transaction(Connection c, HttpTracker http, Transaction t, Consumer<Finding> out) {}
 
   /**
+   * Whether {@link #transaction} does anything: the stage calls it for every transaction of every
+   * connection, so the detectors that keep the default are left out of those calls.
+   */
+  default boolean judgesTransactions() {
+    return false;
+  }
+
+  /**
    * Examines a finished connection; {@code http} is null when no HTTP tracker was attached. Called
    * after every {@link #transaction} call of that connection.
    */

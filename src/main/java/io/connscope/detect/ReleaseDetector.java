@@ -52,6 +52,11 @@ abstract class ReleaseDetector implements ConnectionDetector {
   }
 
   @Override
+  public final boolean judgesTransactions() {
+    return true;
+  }
+
+  @Override
   public final void transaction(
       Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
     report(c, http, null, scans.at(c, tx).releases(), out);

@@ -89,6 +89,11 @@ abstract class TransferGapDetector implements ConnectionDetector {
   abstract Finding finding(Connection c, HttpTracker http, Group g);
 
   @Override
+  public final boolean judgesTransactions() {
+    return true;
+  }
+
+  @Override
   public final void transaction(
       Connection c, HttpTracker http, Transaction tx, Consumer<Finding> out) {
     TimelineScans scan = scans.at(c, tx);
