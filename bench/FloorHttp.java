@@ -385,27 +385,48 @@ public final class FloorHttp extends Floor {
     }
     byte[] l = lines;
     int base = li * LINE;
-    for (; p < end; p++) {
-      byte b = buf.get(p);
-      if (n < LINE) {
-        l[base + n] = b;
-      }
-      n++;
-      if (b == '\n') {
-        lineLen[d] = 0;
-        if (msg[d] >= 0 && state[d] <= HEADERS) {
-          headBytes[msg[d]] += n;
-        }
-        int k = Math.min(n, LINE) - 1;
-        if (k > 0 && l[base + k - 1] == '\r') {
-          k--;
-        }
-        onLine(id, d, base, k);
-        return p + 1;
+    int lf = indexOfLf(p, end);
+    int stop = lf < 0 ? end : lf + 1;
+    int copy = Math.min(stop - p, LINE - n);
+    if (copy > 0) {
+      buf.get(p, l, base + n, copy);
+    }
+    n += stop - p;
+    if (lf < 0) {
+      lineLen[d] = n;
+      return end;
+    }
+    lineLen[d] = 0;
+    if (msg[d] >= 0 && state[d] <= HEADERS) {
+      headBytes[msg[d]] += n;
+    }
+    int k = Math.min(n, LINE) - 1;
+    if (k > 0 && l[base + k - 1] == '\r') {
+      k--;
+    }
+    onLine(id, d, base, k);
+    return stop;
+  }
+
+  private static final long SEVENS = 0x7F7F7F7F7F7F7F7FL;
+  private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+
+  /** The first LF in buf[p, end), 8 bytes at a time (exact: no false hits), or -1. */
+  private int indexOfLf(int p, int end) {
+    int i = p;
+    for (; i + 8 <= end; i += 8) {
+      long x = buf.getLong(i) ^ LFS; // big-endian: the first byte is the most significant
+      long z = ~(((x & SEVENS) + SEVENS) | x | SEVENS); // 0x80 where a byte of x is zero
+      if (z != 0) {
+        return i + (Long.numberOfLeadingZeros(z) >>> 3);
       }
     }
-    lineLen[d] = n;
-    return p;
+    for (; i < end; i++) {
+      if (buf.get(i) == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** A complete line (without CR LF) at lines[base, base + n). */
@@ -799,16 +820,36 @@ public final class FloorHttp extends Floor {
       out[op++] = '-';
       v = -v;
     }
-    int digits = 1;
-    for (long x = v; x >= 10; x /= 10) {
+    if (v < 10) {
+      out[op++] = (byte) ('0' + v);
+      return;
+    }
+    int digits = 2;
+    while (digits < 19 && v >= POW10[digits]) {
       digits++;
     }
     int i = op + digits;
     op = i;
-    do {
+    while (v >= 100) {
+      int r = (int) (v % 100);
+      v /= 100;
+      out[--i] = (byte) ('0' + r % 10);
+      out[--i] = (byte) ('0' + r / 10);
+    }
+    if (v >= 10) {
       out[--i] = (byte) ('0' + v % 10);
       v /= 10;
-    } while (v != 0);
+    }
+    out[--i] = (byte) ('0' + v);
+  }
+
+  private static final long[] POW10 = new long[19];
+
+  static {
+    POW10[0] = 1;
+    for (int i = 1; i < 19; i++) {
+      POW10[i] = POW10[i - 1] * 10;
+    }
   }
 
   private void put(byte[] b) {
