@@ -4,6 +4,7 @@
 //
 //   javac -d target/bench bench/Floor.java bench/FloorHttp.java
 //   java -cp target/bench FloorHttp [-o OUT] FILE...      (OUT defaults to /dev/null)
+//   java -cp target/bench FloorHttp -n FILE...            (no JSON: to measure the output's share)
 //
 // Per TCP packet (Floor's segment() hook), allocation-free:
 //  1. In-order payload per flow direction. The next expected sequence number is set at SYN (or by
@@ -118,6 +119,8 @@ public final class FloorHttp extends Floor {
   private FileChannel sink;
   private long outBytes;
   private long baseUs = Long.MIN_VALUE;
+  /** False with -n: transactions are counted but not formatted (to measure the output's share). */
+  private boolean format = true;
 
   // counts
   long delivered, duplicates, overlaps, holes, holeBytes, lostDirections, ignoredBytes;
@@ -125,16 +128,21 @@ public final class FloorHttp extends Floor {
 
   public static void main(String[] args) {
     String outPath = "/dev/null";
+    boolean format = true;
     int first = 0;
-    if (args.length >= 2 && args[0].equals("-o")) {
+    if (args.length >= 1 && args[0].equals("-n")) {
+      format = false;
+      first = 1;
+    } else if (args.length >= 2 && args[0].equals("-o")) {
       outPath = args[1];
       first = 2;
     }
     if (args.length == first) {
-      System.err.println("usage: java FloorHttp [-o OUT] FILE...");
+      System.err.println("usage: java FloorHttp [-o OUT | -n] FILE...");
       System.exit(2);
     }
     FloorHttp f = new FloorHttp();
+    f.format = format;
     try (FileChannel o = FileChannel.open(Path.of(outPath), StandardOpenOption.WRITE,
         StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
       f.sink = o;
@@ -658,10 +666,13 @@ public final class FloorHttp extends Floor {
 
   /** One transaction: request slot q (or -1) and response slot m (or -1). */
   private void transaction(int id, int q, int m) {
+    transactions++;
+    if (!format) {
+      return;
+    }
     if (op > out.length - 8192) {
       flushQuietly();
     }
-    transactions++;
     put(transactions == 1 ? K_FIRST : K_NEXT);
     num(connNo[id]);
     put(K_METHOD);
