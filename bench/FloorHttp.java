@@ -226,7 +226,7 @@ public final class FloorHttp extends Floor {
         nextSeq[d]++;
       }
       if (state[d] == UNTIL_CLOSE && msg[d] >= 0) {
-        endMessage(id, d, false); // its last frame stays its last data
+        endMessage(id, d); // ends with the FIN (or RST)
       }
     }
   }
@@ -338,7 +338,7 @@ public final class FloorHttp extends Floor {
         p += n;
         if (remaining[d] == 0) {
           if (s == BODY) {
-            endMessage(id, d, true);
+            endMessage(id, d);
           } else {
             state[d] = CHUNK_END;
           }
@@ -371,9 +371,12 @@ public final class FloorHttp extends Floor {
         lose(d); // not HTTP/1.x
         return p;
       }
-      if (msg[d] < 0 && b != '\r' && b != '\n') {
-        int m = newSlot();
+      int m = msg[d];
+      if (m < 0 && b != '\r' && b != '\n') {
+        m = newSlot();
         msg[d] = m;
+      }
+      if (m >= 0 && frame0[m] < 0 && b != '\r' && b != '\n') { // a new message or after a 1xx
         frame0[m] = records;
         frame1[m] = records;
         us0[m] = micros() - baseUs;
@@ -531,7 +534,7 @@ public final class FloorHttp extends Floor {
       case CHUNK_END -> state[d] = CHUNK_SIZE;
       case TRAILERS -> {
         if (n == 0) {
-          endMessage(id, d, true);
+          endMessage(id, d);
         }
       }
       default -> { }
@@ -546,13 +549,14 @@ public final class FloorHttp extends Floor {
       } else if ((f & M_LENGTH) != 0 && remaining[d] > 0) {
         state[d] = BODY;
       } else {
-        endMessage(id, d, true);
+        endMessage(id, d);
       }
       return;
     }
     int st = status[m];
     if (st >= 100 && st < 200 && st != 101) {
-      interim++; // the final response follows on the same slot
+      interim++; // the final response follows on the same slot, from its own first frame
+      frame0[m] = -1;
       headBytes[m] = 0;
       mflags[m] = 0;
       for (int i = 0; i < FIELDS; i++) {
@@ -565,7 +569,7 @@ public final class FloorHttp extends Floor {
     boolean head = q >= 0 && (mflags[q] & M_HEAD) != 0;
     boolean tunnel = st == 101 || (q >= 0 && (mflags[q] & M_CONNECT) != 0 && st >= 200 && st < 300);
     if (head || st == 204 || st == 304 || st == 101 || tunnel) {
-      endMessage(id, d, true);
+      endMessage(id, d);
       if (tunnel) {
         state[d] = IGNORE;
         state[d ^ 1] = IGNORE;
@@ -576,22 +580,20 @@ public final class FloorHttp extends Floor {
       if (remaining[d] > 0) {
         state[d] = BODY;
       } else {
-        endMessage(id, d, true);
+        endMessage(id, d);
       }
     } else {
       state[d] = UNTIL_CLOSE;
     }
   }
 
-  private void endMessage(int id, int d, boolean stamp) {
+  private void endMessage(int id, int d) {
     int m = msg[d];
     msg[d] = -1;
     state[d] = START;
     mflags[m] |= M_COMPLETE;
-    if (stamp) {
-      frame1[m] = records;
-      us1[m] = micros() - baseUs;
-    }
+    frame1[m] = records;
+    us1[m] = micros() - baseUs;
     if ((mflags[m] & M_RESPONSE) != 0) {
       response(id, m);
     } else {
@@ -934,6 +936,7 @@ public final class FloorHttp extends Floor {
     status[m] = 0;
     version[m] = 0;
     next[m] = -1;
+    frame0[m] = -1;
     headBytes[m] = 0;
     bodyBytes[m] = 0;
     bodyGap[m] = 0;
