@@ -17,6 +17,11 @@
 // Bad input: one line on stderr and exit 3.
 //
 // Not part of the product (not under src/, not in the jar): bench.sh compiles it with plain javac.
+//
+// Subclasses (bench/FloorHttp.java) see every TCP packet through segment(), which Floor leaves
+// empty, and may ask for the current record's frame number (records) and time (micros()) and for
+// a flow's dense number (flowId(), 0, 1, 2... in order of first sight, stable when the table
+// grows). What Floor does per packet is the same with or without them.
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,7 +29,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-public final class Floor {
+public class Floor {
   private static final int BUFFER = 4 << 20;
   private static final int LINK_NULL = 0;
   private static final int LINK_ETHERNET = 1;
@@ -34,11 +39,17 @@ public final class Floor {
   private static final int LINK_IPV4 = 228;
   private static final int LINK_IPV6 = 229;
 
-  private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+  protected final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
   private FileChannel ch;
   private boolean eof;
   /** File structures in the other byte order than the buffer's (big-endian, the network's). */
   private boolean swap;
+  /** Where the current record's header starts in buf, and the time fields' meaning there. */
+  private int recordAt;
+  private boolean pcapng;
+  private boolean nanos;
+  private long[] ticks = new long[64];
+  private int iface;
 
   long records;
   long tcpPackets;
@@ -53,6 +64,7 @@ public final class Floor {
   private long[] bytes = new long[capacity * 2];
   private int[] seqEnd = new int[capacity * 2];
   private int[] flags = new int[capacity * 2];
+  private int[] ids = new int[capacity];
   int flows;
 
   // current packet's key (scratch, reused)
@@ -128,6 +140,8 @@ public final class Floor {
     }
     int m = buf.getInt(buf.position());
     swap = m == 0xd4c3b2a1 || m == 0x4d3cb2a1;
+    nanos = m == 0x4d3cb2a1 || m == 0xa1b23c4d;
+    pcapng = false;
     if (!swap && m != 0xa1b2c3d4 && m != 0xa1b23c4d) {
       throw new IllegalStateException(p + ": not a pcap or pcapng file");
     }
@@ -145,6 +159,7 @@ public final class Floor {
       }
       pos = buf.position();
       records++;
+      recordAt = pos;
       frame(link, pos + 16, cap);
       buf.position(pos + 16 + cap);
     }
@@ -153,6 +168,7 @@ public final class Floor {
   private void pcapng(Path p) throws IOException {
     int[] links = new int[64];
     int interfaces = 0;
+    pcapng = true;
     long guard = Long.MAX_VALUE;
     while (guard-- > 0 && ensure(12)) {
       int pos = buf.position();
@@ -180,7 +196,11 @@ public final class Floor {
           int[] more = new int[links.length * 2];
           System.arraycopy(links, 0, more, 0, links.length);
           links = more;
+          long[] t = new long[links.length];
+          System.arraycopy(ticks, 0, t, 0, ticks.length);
+          ticks = t;
         }
+        ticks[interfaces] = tsresol(pos, len);
         int lt = buf.getShort(pos + 8) & 0xFFFF;
         links[interfaces++] = swap ? Short.reverseBytes((short) lt) & 0xFFFF : lt;
       } else if (type == 6) { // Enhanced Packet Block
@@ -188,10 +208,13 @@ public final class Floor {
         int cap = i32(pos + 20);
         if (ifc >= 0 && ifc < interfaces && cap >= 0 && cap <= len - 32) {
           records++;
+          recordAt = pos;
+          iface = ifc;
           frame(links[ifc], pos + 28, cap);
         }
       } else if (type == 3 && interfaces > 0) { // Simple Packet Block
         records++;
+        recordAt = -1; // a Simple Packet Block has no time
         frame(links[0], pos + 12, Math.min(i32(pos + 8), len - 16));
       }
       buf.position(pos + len);
@@ -342,6 +365,59 @@ public final class Floor {
       seqEnd[d] = segEnd;
     }
     flags[d] |= fl;
+    segment(slot, dir, seq, fl, off + dataOffset, payload);
+  }
+
+  /**
+   * Called once per TCP packet after the flow table update, for subclasses: the flow's slot (see
+   * flowId), the direction (0: from the canonical lower endpoint), the sequence number, the TCP
+   * flags and where the payload is in buf (valid until this call returns). Floor does nothing.
+   */
+  protected void segment(int slot, int dir, int seq, int tcpFlags, int payloadAt, int payloadLength) {
+  }
+
+  /** The flow in the given slot, numbered densely in order of first sight. */
+  protected final int flowId(int slot) {
+    return ids[slot];
+  }
+
+  /** The current record's time in microseconds since the epoch (0 when the record has none). */
+  protected final long micros() {
+    int at = recordAt;
+    if (at < 0) {
+      return 0;
+    }
+    if (!pcapng) {
+      long frac = i32(at + 4) & 0xFFFFFFFFL;
+      return (i32(at) & 0xFFFFFFFFL) * 1_000_000L + (nanos ? frac / 1000 : frac);
+    }
+    long t = ((i32(at + 12) & 0xFFFFFFFFL) << 32) | (i32(at + 16) & 0xFFFFFFFFL);
+    long perSecond = ticks[iface];
+    return perSecond == 1_000_000L ? t : perSecond > 1_000_000L
+        ? t / (perSecond / 1_000_000L) : t * (1_000_000L / perSecond);
+  }
+
+  /** An Interface Description Block's if_tsresol as ticks per second (default: microseconds). */
+  private long tsresol(int pos, int len) {
+    int p = pos + 16;
+    int end = pos + len - 4;
+    while (p + 4 <= end) {
+      int code = u16x(p);
+      int n = u16x(p + 2);
+      if (code == 0) {
+        break;
+      }
+      if (code == 9 && n >= 1 && p + 5 <= end) {
+        int r = buf.get(p + 4) & 0xFF;
+        long v = 1;
+        for (int i = 0; i < (r & 0x7F) && v < Long.MAX_VALUE / 10; i++) {
+          v *= (r & 0x80) != 0 ? 2 : 10;
+        }
+        return Math.min(v, 1_000_000_000_000L); // coarser than a picosecond is all we handle
+      }
+      p += 4 + ((n + 3) & ~3);
+    }
+    return 1_000_000L;
   }
 
   private int find(long x0, long x1, long y0, long y1, long ports) {
@@ -358,6 +434,7 @@ public final class Floor {
         used[i] = true;
         int k = 5 * i;
         keys[k] = x0; keys[k + 1] = x1; keys[k + 2] = y0; keys[k + 3] = y1; keys[k + 4] = ports;
+        ids[i] = flows;
         flows++;
         return i;
       }
@@ -374,7 +451,7 @@ public final class Floor {
     long[] oldKeys = keys;
     boolean[] oldUsed = used;
     long[] oldPackets = packets, oldBytes = bytes;
-    int[] oldSeq = seqEnd, oldFlags = flags;
+    int[] oldSeq = seqEnd, oldFlags = flags, oldIds = ids;
     int oldCapacity = capacity;
     capacity *= 2;
     keys = new long[capacity * 5];
@@ -383,11 +460,14 @@ public final class Floor {
     bytes = new long[capacity * 2];
     seqEnd = new int[capacity * 2];
     flags = new int[capacity * 2];
+    ids = new int[capacity];
+    int count = flows;
     flows = 0;
     for (int j = 0; j < oldCapacity; j++) {
       if (oldUsed[j]) {
         int k = 5 * j;
         int i = find(oldKeys[k], oldKeys[k + 1], oldKeys[k + 2], oldKeys[k + 3], oldKeys[k + 4]);
+        ids[i] = oldIds[j];
         for (int dir = 0; dir < 2; dir++) {
           packets[2 * i + dir] = oldPackets[2 * j + dir];
           bytes[2 * i + dir] = oldBytes[2 * j + dir];
@@ -396,6 +476,7 @@ public final class Floor {
         }
       }
     }
+    flows = count;
   }
 
   /** A 32-bit field of the file's own structures (record and block headers). */
@@ -406,5 +487,11 @@ public final class Floor {
 
   private int u16(int index) {
     return buf.getShort(index) & 0xFFFF;
+  }
+
+  /** A 16-bit field of the file's own structures. */
+  private int u16x(int index) {
+    int v = buf.getShort(index) & 0xFFFF;
+    return swap ? Short.reverseBytes((short) v) & 0xFFFF : v;
   }
 }

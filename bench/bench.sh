@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Large-capture benchmark: generates big loopback captures, then times, in one run and on the
-# same captures, the JVM's floor (bench/Floor.java), connscope, tcpdump and tshark; and times
-# connscope's start-up.
+# same captures, the JVM's floor (bench/Floor.java), the floor of the JSON report
+# (bench/FloorHttp.java), connscope, tcpdump and tshark; and times connscope's start-up.
 #
 #   bench/bench.sh          gen + time
 #   bench/bench.sh gen      only (re)generate bench/data/*.pcap
@@ -17,7 +17,7 @@
 #   BENCH_STARTUP_RUNS=10   runs per start-up command (the table shows the median and the fastest)
 #   BENCH_DATA=bench/data   where the captures are (gen writes there; time times every *.pcap)
 #   BENCH_TOOLS=            the tools to time, space-separated (default: all of them:
-#                           floor connscope connscope-all connscope-jar tcpdump tshark)
+#                           floor floor-http connscope connscope-all connscope-jar tcpdump tshark)
 #   CONNSCOPE_JAVA_OPTS=    extra JVM options for connscope (default: none; both rows)
 #
 # Traffic: nginx on 127.0.0.1 serving a 2 KB file, loaded by wrk (-c 8 -t 2), captured with
@@ -131,13 +131,21 @@ ensure_jar() {
   [ -f "$JAR" ] || log "no $JAR: connscope rows will say n/a"
 }
 
-# Compile the floor (bench/Floor.java, plain javac, no dependency) when missing or stale.
+# Compile the floors (bench/Floor.java and bench/FloorHttp.java, which extends it; plain javac,
+# no dependency) when missing or stale.
 ensure_floor() {
-  if [ -f "$FLOOR_DIR/Floor.class" ] && [ "$FLOOR_DIR/Floor.class" -nt "$ROOT/bench/Floor.java" ]; then
-    return 0
-  fi
+  local c s fresh=1
+  for c in Floor FloorHttp; do
+    for s in Floor FloorHttp; do
+      if [ ! -f "$FLOOR_DIR/$c.class" ] || [ ! "$FLOOR_DIR/$c.class" -nt "$ROOT/bench/$s.java" ]; then
+        fresh=0
+      fi
+    done
+  done
+  [ "$fresh" = 1 ] && return 0
   mkdir -p "$FLOOR_DIR"
-  javac -d "$FLOOR_DIR" "$ROOT/bench/Floor.java" || die "cannot compile bench/Floor.java"
+  javac -d "$FLOOR_DIR" "$ROOT/bench/Floor.java" "$ROOT/bench/FloorHttp.java" \
+    || die "cannot compile bench/Floor.java bench/FloorHttp.java"
 }
 
 want() { [ -z "${BENCH_TOOLS:-}" ] || [[ " $BENCH_TOOLS " == *" $1 "* ]]; }
@@ -148,7 +156,7 @@ time_tools() {
   need_time
   ensure_jar
   ensure_floor
-  local f name mb tool floor_s floor_cpu cs_s rows=() notes=() launcher=""
+  local f name mb tool floor_s floor_cpu fh_s cs_s rows=() notes=() launcher=""
   [ -x "$ROOT/target/connscope" ] && [ -f "$JAR" ] && launcher=$ROOT/target/connscope
   shopt -s nullglob
   local files=("$DATA"/*.pcap)
@@ -157,8 +165,8 @@ time_tools() {
     name=$(basename "$f")
     mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$f")/1e6}")
     cat "$f" >/dev/null   # every tool reads from the page cache
-    floor_s=""; floor_cpu=""; cs_s=""
-    for tool in floor connscope connscope-all connscope-jar tcpdump tshark; do
+    floor_s=""; floor_cpu=""; fh_s=""; cs_s=""
+    for tool in floor floor-http connscope connscope-all connscope-jar tcpdump tshark; do
       want "$tool" || continue
       SECONDS_TAKEN=""; CPU_TAKEN=""; RSS_MB=""
       case $tool in
@@ -166,6 +174,11 @@ time_tools() {
           measure floor java -cp "$FLOOR_DIR" Floor "$f"
           [ -n "$SECONDS_TAKEN" ] && notes+=("$name: $(cat "$WORK/floor.out")")
           floor_s=$SECONDS_TAKEN; floor_cpu=$CPU_TAKEN ;;
+        floor-http)
+          # the transaction list as JSON, minimally (written to /dev/null like connscope's)
+          measure floor-http java -cp "$FLOOR_DIR" FloorHttp -o /dev/null "$f"
+          [ -n "$SECONDS_TAKEN" ] && notes+=("$name: $(cat "$WORK/floor-http.out")")
+          fh_s=$SECONDS_TAKEN ;;
         connscope)
           # the launcher next to the jar (its JVM settings; CONNSCOPE_JAVA_OPTS come after them)
           [ -n "$launcher" ] && measure connscope "$launcher" analyze "$f" --format json -o /dev/null
@@ -186,12 +199,12 @@ time_tools() {
         tcpdump)
           measure tcpdump tcpdump -r "$f" -w /dev/null ;;
       esac
-      rows+=("$(row "$name" "$mb" "$(label "$tool")" "$SECONDS_TAKEN" "$CPU_TAKEN" "$RSS_MB" "$floor_s" "$floor_cpu" "$cs_s")")
+      rows+=("$(row "$name" "$mb" "$(label "$tool")" "$SECONDS_TAKEN" "$CPU_TAKEN" "$RSS_MB" "$floor_s" "$floor_cpu" "$fh_s" "$cs_s")")
     done
   done
   echo
-  echo "| capture | tool | wall (s) | CPU (s) | peak RSS (MB) | MB/s | wall / floor | CPU / floor | wall / connscope |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| capture | tool | wall (s) | CPU (s) | peak RSS (MB) | MB/s | wall / floor | CPU / floor | wall / floor-http | wall / connscope |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
   printf '%s\n' "${notes[@]}"
@@ -200,6 +213,7 @@ time_tools() {
 label() {
   case $1 in
     floor) echo "floor (bench/Floor.java)" ;;
+    floor-http) echo "floor-http (bench/FloorHttp.java)" ;;
     connscope) echo "connscope --format json -o /dev/null" ;;
     connscope-all) echo "connscope, all five formats" ;;
     connscope-jar) echo "java -jar connscope.jar --format json" ;;
@@ -214,14 +228,14 @@ ratio() { # ratio A B: A / B as "N.NNx", or n/a
 }
 
 row() {
-  local name=$1 mb=$2 tool=$3 s=$4 cpu=$5 rss=$6 floor=$7 floor_cpu=$8 cs=$9
+  local name=$1 mb=$2 tool=$3 s=$4 cpu=$5 rss=$6 floor=$7 floor_cpu=$8 fh=$9 cs=${10}
   if [ -z "$s" ]; then
-    echo "| $name ($mb MB) | $tool | n/a | n/a | n/a | n/a | n/a | n/a | n/a |"
+    echo "| $name ($mb MB) | $tool | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |"
     return
   fi
   local rate
   rate=$(awk "BEGIN{printf \"%.1f\", ($s > 0) ? $mb/$s : 0}")
-  echo "| $name ($mb MB) | $tool | $s | $cpu | $rss | $rate | $(ratio "$s" "$floor") | $(ratio "$cpu" "$floor_cpu") | $(ratio "$s" "$cs") |"
+  echo "| $name ($mb MB) | $tool | $s | $cpu | $rss | $rate | $(ratio "$s" "$floor") | $(ratio "$cpu" "$floor_cpu") | $(ratio "$s" "$fh") | $(ratio "$s" "$cs") |"
 }
 
 # startup: how long connscope takes for what should feel instant: --version, --help and a
