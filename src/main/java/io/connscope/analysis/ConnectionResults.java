@@ -57,7 +57,9 @@ final class ConnectionResults {
             wait < 0 || rtt < 0 ? -1 : Math.max(0, wait - rtt),
             List.of());
     return new TransactionResult(
-        c.id(), // final unless shards number connections again: then TransactionResult.of copies
+        // the id, when given already (one thread: at creation); a shard does not wait for it here,
+        // and TransactionResult.of copies the record with the id the merge knows
+        c.idIfGiven(),
         t.index(),
         t.depth(),
         t.pipelineDepth(),

@@ -623,6 +623,11 @@ public final class Connection extends TableEntry implements StreamControl, Conne
     return id;
   }
 
+  @Override
+  public long idIfGiven() {
+    return id;
+  }
+
   /** "C" followed by the id. */
   public String idString() {
     if (idString == null) {

@@ -9,6 +9,14 @@ public interface ConnectionId {
   /** 1-based, in creation order over the capture. */
   long id();
 
+  /**
+   * The id when it is known without waiting, else 0: a sharded analysis gives a connection its id
+   * when first asked, once every shard has passed its creation ({@link #id} may wait for that).
+   */
+  default long idIfGiven() {
+    return id();
+  }
+
   /** "C" followed by the id. */
   String idString();
 

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.connscope.tcp.Connection.CloseReason;
 import io.connscope.tcp.Connection.RoleSource;
 import io.connscope.tcp.Connection.Vantage;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,32 @@ class ConnectionTableTest {
     Connection c = h.conn(1);
     assertEquals(18, c.half(CLIENT).deliveredBytes());
     assertEquals(1, c.half(CLIENT).dataSegments());
+  }
+
+  @Test
+  void anIdIfGivenIsTheIdWithoutAskingForIt() {
+    TcpHarness counted = new TcpHarness().handshake(0, 1000, 5000, 100, 100);
+    counted.c(300, P | A, 1001, 5001, "GET / HTTP/1.1\r\n\r\n");
+    assertEquals(1, counted.opened.get(0).idIfGiven(), "counted ids are given at creation");
+
+    List<Long> asked = new ArrayList<>();
+    TcpHarness lazy =
+        new TcpHarness()
+            .lazyIds(
+                frame -> {
+                  asked.add(frame);
+                  return 40 + frame;
+                })
+            .handshake(0, 1000, 5000, 100, 100);
+    lazy.c(300, P | A, 1001, 5001, "GET / HTTP/1.1\r\n\r\n");
+    Connection c = lazy.opened.get(0);
+    assertEquals(0, c.idIfGiven(), "a lazy id not asked for yet is not known");
+    assertEquals(List.of(), asked, "idIfGiven never asks for it (a shard would wait)");
+    assertEquals(41, c.id());
+    assertEquals(List.of(1L), asked, "asked once, from the creation frame");
+    assertEquals(41, c.idIfGiven());
+    assertEquals(41, c.id());
+    assertEquals(List.of(1L), asked);
   }
 
   @Test

@@ -53,6 +53,20 @@ final class TcpHarness implements ConnectionHandler {
     table = new ConnectionTable(o, this, warnings);
   }
 
+  /** Set when ids are given lazily: connections are then indexed in the order they open. */
+  private boolean byOpening;
+
+  /**
+   * Ids given by {@code ids} from the creation frame, when first asked ({@link
+   * ConnectionTable#assignIds(java.util.function.LongUnaryOperator,
+   * java.util.function.LongConsumer)}, as a shard's table); this harness then asks for none.
+   */
+  TcpHarness lazyIds(java.util.function.LongUnaryOperator ids) {
+    table.assignIds(ids, frame -> {});
+    byOpening = true;
+    return this;
+  }
+
   TcpHarness ports(int client, int server) {
     cliPort = client;
     srvPort = server;
@@ -146,7 +160,7 @@ final class TcpHarness implements ConnectionHandler {
   @Override
   public StreamListener open(Connection c) {
     // Attempts are promoted later than connections created after them: index by id.
-    int i = (int) c.id() - 1;
+    int i = byOpening ? opened.size() : (int) c.id() - 1;
     while (opened.size() <= i) {
       opened.add(null);
       events.add(null);
@@ -194,6 +208,6 @@ final class TcpHarness implements ConnectionHandler {
   @Override
   public void closed(Connection c) {
     closed.add(c);
-    events.get((int) c.id() - 1).add("closed");
+    events.get(byOpening ? opened.indexOf(c) : (int) c.id() - 1).add("closed");
   }
 }
