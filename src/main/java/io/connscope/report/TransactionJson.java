@@ -2,6 +2,7 @@ package io.connscope.report;
 
 import io.connscope.result.HeaderMap;
 import io.connscope.result.TransactionResult;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -11,13 +12,16 @@ import java.util.Map;
  * without a {@code JsonGenerator} (whose per-value state checks were a tenth of the run's CPU), as
  * bytes ({@link JsonBytes}): every field has its place, so the structure is written as fragments of
  * bytes made once, at class initialisation: each field's comma, quoted name and colon, with the
- * constant structure around it ({@code },"timings":{"connect_us":}), and for runs of booleans each
- * combination of their values; a field is then one copy of its fragment and its value, with one
- * check of the buffer's room. Numbers are written digit by digit, plain ASCII strings copied as
- * they are checked, and any other string escaped by Jackson's generator. The bytes are those
- * Jackson's compact generator wrote for the same calls ({@code writeString}, {@code writeNumber},
- * ...; the report goldens, {@code TransactionJsonTest} and {@code TransactionBytesTest} compare
- * them). One instance per report writer; not thread-safe.
+ * constant structure around it (the end of the object or array before, the start of the object it
+ * opens), and for the run of booleans from {@code orphan_response} on, each combination of their
+ * values; a field is then one copy of its fragment and its value, with one check of the buffer's
+ * room. Numbers are written digit by digit, plain ASCII strings copied as they are checked, and any
+ * other string escaped by Jackson's generator. A string field remembers the string written there
+ * last: when the same one comes again (the analysis gives the same strings again and again), the
+ * field is one copy of the bytes written for it, fragment included. The bytes are those Jackson's
+ * compact generator wrote for the same calls ({@code writeString}, {@code writeNumber}, ...; the
+ * report goldens, {@code TransactionJsonTest} and {@code TransactionBytesTest} compare them). One
+ * instance per report writer; not thread-safe.
  */
 final class TransactionJson extends JsonBytes {
   /** Kept header names, in the order they are written. */
@@ -130,6 +134,32 @@ final class TransactionJson extends JsonBytes {
     ascii("," + member("persistent") + "false}}"), ascii("," + member("persistent") + "true}}")
   };
 
+  // The string fields' places (slots) in the memory of what was written there last (#put(int,
+  // byte[], String)); a kept header's, first in its object or not, from S_REQUEST_HEADERS or
+  // S_RESPONSE_HEADERS on
+  private static final int S_METHOD = 0;
+  private static final int S_URI = 1;
+  private static final int S_VERSION = 2;
+  private static final int S_REASON = 3;
+  private static final int S_RESPONSE_VERSION = 4;
+  private static final int S_REQUEST_FRAMING = 5;
+  private static final int S_RESPONSE_FRAMING = 6;
+  private static final int S_CLIENT_ASKED = 7;
+  private static final int S_PROXY_CONNECTION = 8;
+  private static final int S_SERVER_ANSWERED = 9;
+  private static final int S_REQUEST_HEADERS = 10;
+  private static final int S_RESPONSE_HEADERS = S_REQUEST_HEADERS + 2 * HEADER_NAMES.length;
+  private static final int SLOTS = S_RESPONSE_HEADERS + 2 * HEADER_NAMES.length;
+
+  /**
+   * Per slot, the string written there last, and once it came twice in a row the bytes written for
+   * it (fragment and value): the analysis gives the same strings again and again (constants, its
+   * tables of recent strings), so most string fields are one copy of these.
+   */
+  private final String[] last = new String[SLOTS];
+
+  private final byte[][] lastBytes = new byte[SLOTS][];
+
   /** A field after another: the comma, its name and colon. */
   private static byte[] field(String name) {
     return ascii("," + member(name));
@@ -204,32 +234,32 @@ final class TransactionJson extends JsonBytes {
     put(START, t.index());
     put(DEPTH, t.depth());
     put(PIPELINE_DEPTH, t.pipelineDepth());
-    put(METHOD, t.method());
-    put(URI, t.uri());
-    put(VERSION, t.version());
+    put(S_METHOD, METHOD, t.method());
+    put(S_URI, URI, t.uri());
+    put(S_VERSION, VERSION, t.version());
     Integer status = t.status();
     if (status != null) { // since 1.3.0: null, not 0, when there is no final response
       put(STATUS, status);
     } else {
       raw(STATUS_NULL);
     }
-    put(REASON, t.reason());
-    put(RESPONSE_VERSION, t.responseVersion());
+    put(S_REASON, REASON, t.reason());
+    put(S_RESPONSE_VERSION, RESPONSE_VERSION, t.responseVersion());
     raw(INTERIM_STATUSES);
     List<Integer> interim = t.interimStatuses();
     for (int i = 0; i < interim.size(); i++) { // indexed: no iterator per transaction
       put(i == 0 ? NO_COMMA : COMMA, interim.get(i));
     }
-    headers(REQUEST_HEADERS, t.requestHeaders());
-    headers(RESPONSE_HEADERS, t.responseHeaders());
+    headers(REQUEST_HEADERS, S_REQUEST_HEADERS, t.requestHeaders());
+    headers(RESPONSE_HEADERS, S_RESPONSE_HEADERS, t.responseHeaders());
     put(REQUEST_HEADER_BYTES, t.requestHeaderBytes());
     put(REQUEST_BODY_BYTES, t.requestBodyBytes());
     put(REQUEST_BODY_GAP_BYTES, t.requestBodyGapBytes());
-    put(REQUEST_FRAMING, t.requestFraming());
+    put(S_REQUEST_FRAMING, REQUEST_FRAMING, t.requestFraming());
     put(RESPONSE_HEADER_BYTES, t.responseHeaderBytes());
     put(RESPONSE_BODY_BYTES, t.responseBodyBytes());
     put(RESPONSE_BODY_GAP_BYTES, t.responseBodyGapBytes());
-    put(RESPONSE_FRAMING, t.responseFraming());
+    put(S_RESPONSE_FRAMING, RESPONSE_FRAMING, t.responseFraming());
     putOpt(REQUEST_FRAME, t.requestFrame());
     putOpt(REQUEST_LAST_FRAME, t.requestLastFrame());
     putOpt(RESPONSE_FRAME, t.responseFrame());
@@ -272,11 +302,11 @@ final class TransactionJson extends JsonBytes {
       put(i == 0 ? NO_COMMA : COMMA, anomalies.get(i));
     }
     TransactionResult.KeepAliveNegotiation n = t.keepalive();
-    put(CLIENT_ASKED, n.clientAsked());
+    put(S_CLIENT_ASKED, CLIENT_ASKED, n.clientAsked());
     if (n.proxyConnection() != null) {
-      put(PROXY_CONNECTION, n.proxyConnection());
+      put(S_PROXY_CONNECTION, PROXY_CONNECTION, n.proxyConnection());
     }
-    put(SERVER_ANSWERED, n.serverAnswered());
+    put(S_SERVER_ANSWERED, SERVER_ANSWERED, n.serverAnswered());
     if (n.keepAliveMax() >= 0) {
       put(KEEP_ALIVE_MAX, n.keepAliveMax());
     }
@@ -284,6 +314,29 @@ final class TransactionJson extends JsonBytes {
       put(KEEP_ALIVE_TIMEOUT_S, n.keepAliveTimeoutS());
     }
     raw(PERSISTENT[n.persistent() ? 1 : 0]);
+  }
+
+  /**
+   * {@link #put(byte[], String)} for the field of slot {@code slot}: when {@code v} is the string
+   * written there last (equal), from the bytes written then, kept the second time in a row.
+   */
+  private void put(int slot, byte[] fragment, String v) {
+    String l = last[slot];
+    if (v != l && (v == null || !v.equals(l))) {
+      last[slot] = v;
+      lastBytes[slot] = null;
+      put(fragment, v);
+      return;
+    }
+    last[slot] = v; // the same string next time
+    byte[] b = lastBytes[slot];
+    if (b != null) {
+      raw(b);
+      return;
+    }
+    int start = length();
+    put(fragment, v);
+    lastBytes[slot] = Arrays.copyOfRange(bytes(), start, length());
   }
 
   /** The index in {@link #FLAGS} of the booleans of {@code t}. */
@@ -297,7 +350,7 @@ final class TransactionJson extends JsonBytes {
   }
 
   /** The fragment that ends what came before and opens the object, then the headers. */
-  private void headers(byte[] open, Map<String, String> h) {
+  private void headers(byte[] open, int slots, Map<String, String> h) {
     raw(open);
     if (h instanceof HeaderMap m) { // the analysis's: by index, no iterator
       int k = 0; // the analysis's names are HEADER_NAMES's strings, in their order
@@ -308,7 +361,10 @@ final class TransactionJson extends JsonBytes {
           k = k + 1 < HEADER_NAMES.length ? k + 1 : 0;
         }
         if (HEADER_NAMES[k] == name) {
-          put(i == 0 ? FIRST_HEADER[k] : NEXT_HEADER[k], m.value(i));
+          put(
+              slots + 2 * k + (i == 0 ? 0 : 1),
+              i == 0 ? FIRST_HEADER[k] : NEXT_HEADER[k],
+              m.value(i));
         } else {
           header(i == 0, name, m.value(i));
         }
