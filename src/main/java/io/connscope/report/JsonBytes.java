@@ -241,10 +241,6 @@ abstract class JsonBytes {
     raw(v ? TRUE : FALSE);
   }
 
-  final void nullValue() {
-    raw(NULL);
-  }
-
   // ---- members: name and value
 
   final void num(byte[] name, long v) {
