@@ -12,12 +12,17 @@ import java.util.Arrays;
 /**
  * Compact UTF-8 JSON written straight into a byte buffer, without a {@code JsonGenerator}'s
  * per-value state checks and name lookups: for the parts of the JSON report that come by the
- * hundred thousand (connection heads, {@link ConnectionJson}). The bytes are those Jackson's
- * compact generator writes for the same calls: names are encoded once ({@link #name(String)}),
- * numbers written digit by digit, and a string of printable ASCII other than {@code "} and {@code
- * \} copied as it is; any other string (control characters, non-ASCII text, surrogates, paired or
- * not: a report read back may hold anything) is escaped by a Jackson generator itself, so that such
- * strings come out exactly as the generator writes them. Not thread-safe.
+ * hundred thousand (connection heads, {@link ConnectionJson}; transactions, {@link
+ * TransactionJson}). The bytes are those Jackson's compact generator writes for the same calls:
+ * names are encoded once ({@link #name(String)}), numbers written digit by digit, and a string of
+ * printable ASCII other than {@code "} and {@code \} copied as it is; any other string (control
+ * characters, non-ASCII text, surrogates, paired or not: a report read back may hold anything) is
+ * escaped by a Jackson generator itself, so that such strings come out exactly as the generator
+ * writes them. Two ways to write the structure: calls named as the generator's ({@link
+ * #startObject}, {@link #name(byte[])}, ...), which keep track of the commas; or, for a writer that
+ * knows each field's place, fragments made once ({@link #member}: a field's comma, quoted name and
+ * colon, with any constant structure around them), each written with its value in one step ({@link
+ * #put(byte[], long)} and the like, one check of the buffer's room). Not thread-safe.
  */
 abstract class JsonBytes {
   private static final JsonFactory FACTORY = new JsonFactory().setRootValueSeparator(null);
@@ -26,6 +31,10 @@ abstract class JsonBytes {
   static final byte[] TRUE = ascii("true");
   static final byte[] FALSE = ascii("false");
   private static final byte[] MIN_LONG = ascii(Long.toString(Long.MIN_VALUE));
+  private static final byte[] NOTHING = {};
+
+  /** Room for a number: as many bytes as {@link #MIN_LONG}, the longest. */
+  private static final int NUMBER_ROOM = 20;
 
   /** What was written: {@code buf[0, len)}. */
   private byte[] buf = new byte[4096];
@@ -54,6 +63,28 @@ abstract class JsonBytes {
 
   static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * {@code name} itself, checked to be printable ASCII that JSON does not escape: for fragments of
+   * bytes made once, where it is written as it is.
+   */
+  static String plain(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+        throw new IllegalArgumentException("a field name to escape: " + name);
+      }
+    }
+    return name;
+  }
+
+  /**
+   * A fragment's member name ({@link #plain}) as written before its value, {@code "name":}; the
+   * fragment adds the comma before it, if any, and the structure around it.
+   */
+  static String member(String name) {
+    return '"' + plain(name) + "\":";
   }
 
   /** A member name as written before its value: quoted, escaped, and the colon. */
@@ -159,42 +190,34 @@ abstract class JsonBytes {
 
   /** {@code writeNumber(v)}. */
   final void number(long v) {
-    room(20);
+    room(NUMBER_ROOM);
+    signed(v);
+  }
+
+  /** {@code writeNumber(v)}, the room for it made. */
+  private void signed(long v) {
+    byte[] b = buf;
+    int at = len;
     if (v < 0) {
       if (v == Long.MIN_VALUE) {
-        raw(MIN_LONG);
+        System.arraycopy(MIN_LONG, 0, b, at, MIN_LONG.length);
+        len = at + MIN_LONG.length;
         return;
       }
-      buf[len++] = '-';
+      b[at++] = '-';
       v = -v;
     }
     if (v < 10) {
-      buf[len++] = (byte) ('0' + (int) v);
+      b[at++] = (byte) ('0' + (int) v);
+      len = at;
     } else {
-      len = TransactionJson.digits(buf, len, v);
+      len = TransactionJson.digits(b, at, v);
     }
   }
 
   /** {@code writeString(v)}, null as {@code null}. */
   final void string(String v) {
-    if (v == null) {
-      raw(NULL);
-      return;
-    }
-    int n = v.length();
-    room(n + 2);
-    int at = len;
-    buf[at++] = '"';
-    for (int i = 0; i < n; i++) {
-      char c = v.charAt(i);
-      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-        escapedString(v);
-        return;
-      }
-      buf[at++] = (byte) c;
-    }
-    buf[at++] = '"';
-    len = at;
+    put(NOTHING, v);
   }
 
   /** A string that is not plain ASCII, escaped by the generator. */
@@ -216,10 +239,6 @@ abstract class JsonBytes {
 
   final void bool(boolean v) {
     raw(v ? TRUE : FALSE);
-  }
-
-  final void nullValue() {
-    raw(NULL);
   }
 
   // ---- members: name and value
@@ -274,5 +293,68 @@ abstract class JsonBytes {
   final void element(long v) {
     separator();
     number(v);
+  }
+
+  // ---- fragments ({@link #member}) and their values, one check of room each
+
+  /** The fragment, then {@code writeNumber(v)}. */
+  final void put(byte[] fragment, long v) {
+    int n = fragment.length;
+    room(n + NUMBER_ROOM);
+    System.arraycopy(fragment, 0, buf, len, n);
+    len += n;
+    signed(v);
+  }
+
+  /** The fragment, then the number, or {@code null} when it is negative (unknown). */
+  final void putOpt(byte[] fragment, long v) {
+    int n = fragment.length;
+    room(n + NUMBER_ROOM);
+    byte[] b = buf;
+    int at = len;
+    System.arraycopy(fragment, 0, b, at, n);
+    at += n;
+    if (v < 0) {
+      System.arraycopy(NULL, 0, b, at, NULL.length);
+      len = at + NULL.length;
+    } else if (v < 10) {
+      b[at] = (byte) ('0' + (int) v);
+      len = at + 1;
+    } else {
+      len = TransactionJson.digits(b, at, v);
+    }
+  }
+
+  /**
+   * The fragment, then {@code writeString(v)}, null as {@code null}: plain ASCII checked and copied
+   * in one pass, any other string escaped by the generator.
+   */
+  final void put(byte[] fragment, String v) {
+    int f = fragment.length;
+    if (v == null) {
+      room(f + NULL.length);
+      System.arraycopy(fragment, 0, buf, len, f);
+      System.arraycopy(NULL, 0, buf, len + f, NULL.length);
+      len += f + NULL.length;
+      return;
+    }
+    int n = v.length();
+    room(f + n + 2);
+    byte[] b = buf;
+    int at = len;
+    System.arraycopy(fragment, 0, b, at, f);
+    at += f;
+    b[at++] = '"';
+    for (int i = 0; i < n; i++) {
+      char c = v.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        len += f;
+        escapedString(v);
+        return;
+      }
+      b[at++] = (byte) c;
+    }
+    b[at++] = '"';
+    len = at;
   }
 }

@@ -54,13 +54,7 @@ final class PrettyJson {
    * indentation, quoted name and " : ", the value comes next.
    */
   static String field(int level, String name) {
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-        throw new IllegalArgumentException("a field name to escape: " + name);
-      }
-    }
-    return newline(level) + '"' + name + "\" : ";
+    return newline(level) + '"' + JsonBytes.plain(name) + "\" : ";
   }
 
   /** Reserves {@code n} bytes (zeros) at the current end, for {@link #putLong} and the like. */

@@ -2,6 +2,7 @@ package io.connscope.report;
 
 import io.connscope.result.HeaderMap;
 import io.connscope.result.TransactionResult;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -9,87 +10,160 @@ import java.util.Map;
  * Writes the transactions of the JSON report ({@link JsonReportWriter}) as compact UTF-8 JSON into
  * its own byte buffer. A large capture has hundreds of thousands of them, so they are written
  * without a {@code JsonGenerator} (whose per-value state checks were a tenth of the run's CPU), as
- * bytes ({@link JsonBytes}): the field names are encoded once, at class initialisation, numbers are
- * written digit by digit, plain ASCII strings copied, and any other string escaped by Jackson's
- * generator. The bytes are those Jackson's compact generator wrote for the same calls ({@code
- * writeString}, {@code writeNumber}, ...; the report goldens and {@code TransactionJsonTest}
- * compare them). One instance per report writer; not thread-safe.
+ * bytes ({@link JsonBytes}): every field has its place, so the structure is written as fragments of
+ * bytes made once, at class initialisation: each field's comma, quoted name and colon, with the
+ * constant structure around it (the end of the object or array before, the start of the object it
+ * opens), and for the run of booleans from {@code orphan_response} on, each combination of their
+ * values; a field is then one copy of its fragment and its value, with one check of the buffer's
+ * room. Numbers are written digit by digit, plain ASCII strings copied as they are checked, and any
+ * other string escaped by Jackson's generator. A string field remembers the string written there
+ * last: when the same one comes again (the analysis gives the same strings again and again), the
+ * field is one copy of the bytes written for it, fragment included. The bytes are those Jackson's
+ * compact generator wrote for the same calls ({@code writeString}, {@code writeNumber}, ...; the
+ * report goldens, {@code TransactionJsonTest} and {@code TransactionBytesTest} compare them). One
+ * instance per report writer; not thread-safe.
  */
 final class TransactionJson extends JsonBytes {
   /** Kept header names, in the order they are written. */
   static final String[] HEADER_NAMES = TransactionResult.KEPT_HEADERS.toArray(new String[0]);
 
-  private static final java.util.HashMap<String, byte[]> HEADER_FIELD_BY_NAME =
-      new java.util.HashMap<>();
+  /**
+   * The fragments of {@link #HEADER_NAMES}, same order: first in their object, and after another.
+   */
+  private static final byte[][] FIRST_HEADER = new byte[HEADER_NAMES.length][];
 
-  /** The encoded names of {@link #HEADER_NAMES}, same order. */
-  private static final byte[][] HEADER_FIELDS = new byte[HEADER_NAMES.length][];
+  private static final byte[][] NEXT_HEADER = new byte[HEADER_NAMES.length][];
+
+  private static final java.util.HashMap<String, Integer> HEADER_BY_NAME =
+      new java.util.HashMap<>();
 
   static {
     for (int k = 0; k < HEADER_NAMES.length; k++) {
-      HEADER_FIELDS[k] = name(HEADER_NAMES[k]);
-      HEADER_FIELD_BY_NAME.put(HEADER_NAMES[k], HEADER_FIELDS[k]);
+      FIRST_HEADER[k] = ascii(member(HEADER_NAMES[k]));
+      NEXT_HEADER[k] = ascii("," + member(HEADER_NAMES[k]));
+      HEADER_BY_NAME.put(HEADER_NAMES[k], k);
     }
   }
 
-  private static final byte[] F_ANOMALIES = name("anomalies");
-  private static final byte[] F_CLIENT_ASKED = name("client_asked");
-  private static final byte[] F_CLOSE_DELIMITED = name("close_delimited");
-  private static final byte[] F_CONNECT_US = name("connect_us");
-  private static final byte[] F_COST_US = name("cost_us");
-  private static final byte[] F_DEPTH = name("depth");
-  private static final byte[] F_GAP_AFFECTED = name("gap_affected");
-  private static final byte[] F_INDEX = name("index");
-  private static final byte[] F_INTERIM_STATUSES = name("interim_statuses");
-  private static final byte[] F_KEEPALIVE = name("keepalive");
-  private static final byte[] F_KEEP_ALIVE_MAX = name("keep_alive_max");
-  private static final byte[] F_KEEP_ALIVE_TIMEOUT_S = name("keep_alive_timeout_s");
-  private static final byte[] F_METHOD = name("method");
-  private static final byte[] F_ORPHAN_RESPONSE = name("orphan_response");
-  private static final byte[] F_PERSISTENT = name("persistent");
-  private static final byte[] F_PIPELINE_DEPTH = name("pipeline_depth");
-  private static final byte[] F_PROXY_CONNECTION = name("proxy_connection");
-  private static final byte[] F_REASON = name("reason");
-  private static final byte[] F_RECEIVE_US = name("receive_us");
-  private static final byte[] F_REQUEST_BODY_BYTES = name("request_body_bytes");
-  private static final byte[] F_REQUEST_BODY_GAP_BYTES = name("request_body_gap_bytes");
-  private static final byte[] F_REQUEST_COMPLETE = name("request_complete");
-  private static final byte[] F_REQUEST_END_US = name("request_end_us");
-  private static final byte[] F_REQUEST_FRAME = name("request_frame");
-  private static final byte[] F_REQUEST_FRAMING = name("request_framing");
-  private static final byte[] F_REQUEST_HEADER_BYTES = name("request_header_bytes");
-  private static final byte[] F_REQUEST_LAST_FRAME = name("request_last_frame");
-  private static final byte[] F_REQUEST_START_US = name("request_start_us");
-  private static final byte[] F_RESPONSE_BODY_BYTES = name("response_body_bytes");
-  private static final byte[] F_RESPONSE_BODY_GAP_BYTES = name("response_body_gap_bytes");
-  private static final byte[] F_RESPONSE_COMPLETE = name("response_complete");
-  private static final byte[] F_RESPONSE_END_US = name("response_end_us");
-  private static final byte[] F_RESPONSE_FRAME = name("response_frame");
-  private static final byte[] F_RESPONSE_FRAMING = name("response_framing");
-  private static final byte[] F_RESPONSE_HEADER_BYTES = name("response_header_bytes");
-  private static final byte[] F_RESPONSE_LAST_FRAME = name("response_last_frame");
-  private static final byte[] F_RESPONSE_START_US = name("response_start_us");
-  private static final byte[] F_RESPONSE_VERSION = name("response_version");
-  private static final byte[] F_SEND_US = name("send_us");
-  private static final byte[] F_SERVER_ANSWERED = name("server_answered");
-  private static final byte[] F_SERVER_US = name("server_us");
-  private static final byte[] F_STALLS = name("stalls");
-  private static final byte[] F_STATUS = name("status");
-  private static final byte[] F_TIMINGS = name("timings");
-  private static final byte[] F_TYPE = name("type");
-  private static final byte[] F_UNANSWERED = name("unanswered");
-  private static final byte[] F_RESPONSE_NOT_CAPTURED = name("response_not_captured");
-  private static final byte[] F_BYTES_ACKNOWLEDGED = name("bytes_acknowledged");
-  private static final byte[] F_ACK_FRAME = name("ack_frame");
-  private static final byte[] F_ACK_US = name("ack_us");
-  private static final byte[] F_REQUEST_NOT_CAPTURED = name("request_not_captured");
-  private static final byte[] F_REQUEST_WIRE_BYTES = name("request_wire_bytes");
-  private static final byte[] F_RESPONSE_WIRE_BYTES = name("response_wire_bytes");
-  private static final byte[] F_URI = name("uri");
-  private static final byte[] F_VERSION = name("version");
-  private static final byte[] F_WAIT_US = name("wait_us");
-  private static final byte[] F_REQUEST_HEADERS = name("request_headers");
-  private static final byte[] F_RESPONSE_HEADERS = name("response_headers");
+  private static final byte[] START = ascii("{" + member("index"));
+  private static final byte[] DEPTH = field("depth");
+  private static final byte[] PIPELINE_DEPTH = field("pipeline_depth");
+  private static final byte[] METHOD = field("method");
+  private static final byte[] URI = field("uri");
+  private static final byte[] VERSION = field("version");
+  private static final byte[] STATUS = field("status");
+  private static final byte[] STATUS_NULL = ascii("," + member("status") + "null");
+  private static final byte[] REASON = field("reason");
+  private static final byte[] RESPONSE_VERSION = field("response_version");
+  private static final byte[] INTERIM_STATUSES = ascii("," + member("interim_statuses") + "[");
+  private static final byte[] REQUEST_HEADERS = ascii("]," + member("request_headers") + "{");
+  private static final byte[] RESPONSE_HEADERS = ascii("}," + member("response_headers") + "{");
+  private static final byte[] REQUEST_HEADER_BYTES = ascii("}," + member("request_header_bytes"));
+  private static final byte[] REQUEST_BODY_BYTES = field("request_body_bytes");
+  private static final byte[] REQUEST_BODY_GAP_BYTES = field("request_body_gap_bytes");
+  private static final byte[] REQUEST_FRAMING = field("request_framing");
+  private static final byte[] RESPONSE_HEADER_BYTES = field("response_header_bytes");
+  private static final byte[] RESPONSE_BODY_BYTES = field("response_body_bytes");
+  private static final byte[] RESPONSE_BODY_GAP_BYTES = field("response_body_gap_bytes");
+  private static final byte[] RESPONSE_FRAMING = field("response_framing");
+  private static final byte[] REQUEST_FRAME = field("request_frame");
+  private static final byte[] REQUEST_LAST_FRAME = field("request_last_frame");
+  private static final byte[] RESPONSE_FRAME = field("response_frame");
+  private static final byte[] RESPONSE_LAST_FRAME = field("response_last_frame");
+  private static final byte[] REQUEST_START_US = field("request_start_us");
+  private static final byte[] REQUEST_END_US = field("request_end_us");
+  private static final byte[] RESPONSE_START_US = field("response_start_us");
+  private static final byte[] RESPONSE_END_US = field("response_end_us");
+  private static final byte[] CONNECT_US =
+      ascii("," + member("timings") + "{" + member("connect_us"));
+  private static final byte[] SEND_US = field("send_us");
+  private static final byte[] WAIT_US = field("wait_us");
+  private static final byte[] RECEIVE_US = field("receive_us");
+  private static final byte[] SERVER_US = field("server_us");
+  private static final byte[] STALLS = ascii("," + member("stalls") + "[");
+  private static final byte[] FIRST_TYPE = ascii("{" + member("type"));
+  private static final byte[] NEXT_TYPE = ascii(",{" + member("type"));
+  private static final byte[] COST_US = field("cost_us");
+  private static final byte[] OBJECT_END = ascii("}");
+
+  /** The end of the stalls and of the timings, and {@code unanswered}: false, true. */
+  private static final byte[][] UNANSWERED = {
+    ascii("]}," + member("unanswered") + "false"), ascii("]}," + member("unanswered") + "true")
+  };
+
+  private static final byte[] BYTES_ACKNOWLEDGED =
+      ascii("," + member("response_not_captured") + "{" + member("bytes_acknowledged"));
+  private static final byte[] ACK_FRAME = field("ack_frame");
+  private static final byte[] ACK_US = field("ack_us");
+  private static final byte[] REQUEST_WIRE_BYTES = field("request_wire_bytes");
+  private static final byte[] RESPONSE_WIRE_BYTES = field("response_wire_bytes");
+
+  /**
+   * From {@code orphan_response} to the start of {@code anomalies}, by {@link #flags}: the six
+   * booleans ({@code request_not_captured} only when true) of each combination.
+   */
+  private static final byte[][] FLAGS = new byte[64][];
+
+  static {
+    for (int f = 0; f < FLAGS.length; f++) {
+      StringBuilder b = new StringBuilder();
+      b.append(',').append(member("orphan_response")).append((f & 32) != 0);
+      if ((f & 16) != 0) {
+        b.append(',').append(member("request_not_captured")).append(true);
+      }
+      b.append(',').append(member("request_complete")).append((f & 8) != 0);
+      b.append(',').append(member("response_complete")).append((f & 4) != 0);
+      b.append(',').append(member("gap_affected")).append((f & 2) != 0);
+      b.append(',').append(member("close_delimited")).append((f & 1) != 0);
+      FLAGS[f] = ascii(b.append(',').append(member("anomalies")).append('[').toString());
+    }
+  }
+
+  private static final byte[] NO_COMMA = {};
+  private static final byte[] COMMA = ascii(",");
+  private static final byte[] COLON = ascii(":");
+  private static final byte[] CLIENT_ASKED =
+      ascii("]," + member("keepalive") + "{" + member("client_asked"));
+  private static final byte[] PROXY_CONNECTION = field("proxy_connection");
+  private static final byte[] SERVER_ANSWERED = field("server_answered");
+  private static final byte[] KEEP_ALIVE_MAX = field("keep_alive_max");
+  private static final byte[] KEEP_ALIVE_TIMEOUT_S = field("keep_alive_timeout_s");
+
+  /** {@code persistent} and the ends of {@code keepalive} and of the transaction: false, true. */
+  private static final byte[][] PERSISTENT = {
+    ascii("," + member("persistent") + "false}}"), ascii("," + member("persistent") + "true}}")
+  };
+
+  // The string fields' places (slots) in the memory of what was written there last (#put(int,
+  // byte[], String)); a kept header's, first in its object or not, from S_REQUEST_HEADERS or
+  // S_RESPONSE_HEADERS on
+  private static final int S_METHOD = 0;
+  private static final int S_URI = 1;
+  private static final int S_VERSION = 2;
+  private static final int S_REASON = 3;
+  private static final int S_RESPONSE_VERSION = 4;
+  private static final int S_REQUEST_FRAMING = 5;
+  private static final int S_RESPONSE_FRAMING = 6;
+  private static final int S_CLIENT_ASKED = 7;
+  private static final int S_PROXY_CONNECTION = 8;
+  private static final int S_SERVER_ANSWERED = 9;
+  private static final int S_REQUEST_HEADERS = 10;
+  private static final int S_RESPONSE_HEADERS = S_REQUEST_HEADERS + 2 * HEADER_NAMES.length;
+  private static final int SLOTS = S_RESPONSE_HEADERS + 2 * HEADER_NAMES.length;
+
+  /**
+   * Per slot, the string written there last, and once it came twice in a row the bytes written for
+   * it (fragment and value): the analysis gives the same strings again and again (constants, its
+   * tables of recent strings), so most string fields are one copy of these.
+   */
+  private final String[] last = new String[SLOTS];
+
+  private final byte[][] lastBytes = new byte[SLOTS][];
+
+  /** A field after another: the comma, its name and colon. */
+  private static byte[] field(String name) {
+    return ascii("," + member(name));
+  }
 
   /** "00" to "99": the two digits of each number below 100. */
   private static final byte[] PAIRS = new byte[200];
@@ -157,150 +231,161 @@ final class TransactionJson extends JsonBytes {
   /** Writes one transaction. */
   void write(TransactionResult t) {
     reset();
-    startObject();
-    num(F_INDEX, t.index());
-    num(F_DEPTH, t.depth());
-    num(F_PIPELINE_DEPTH, t.pipelineDepth());
-    str(F_METHOD, t.method());
-    str(F_URI, t.uri());
-    str(F_VERSION, t.version());
-    name(F_STATUS);
-    if (t.status() != null) { // since 1.3.0: null, not 0, when there is no final response
-      number(t.status());
+    put(START, t.index());
+    put(DEPTH, t.depth());
+    put(PIPELINE_DEPTH, t.pipelineDepth());
+    put(S_METHOD, METHOD, t.method());
+    put(S_URI, URI, t.uri());
+    put(S_VERSION, VERSION, t.version());
+    Integer status = t.status();
+    if (status != null) { // since 1.3.0: null, not 0, when there is no final response
+      put(STATUS, status);
     } else {
-      nullValue();
+      raw(STATUS_NULL);
     }
-    str(F_REASON, t.reason());
-    str(F_RESPONSE_VERSION, t.responseVersion());
-    name(F_INTERIM_STATUSES);
-    startArray();
+    put(S_REASON, REASON, t.reason());
+    put(S_RESPONSE_VERSION, RESPONSE_VERSION, t.responseVersion());
+    raw(INTERIM_STATUSES);
     List<Integer> interim = t.interimStatuses();
     for (int i = 0; i < interim.size(); i++) { // indexed: no iterator per transaction
-      element(interim.get(i));
+      put(i == 0 ? NO_COMMA : COMMA, interim.get(i));
     }
-    endArray();
-    writeHeaders(F_REQUEST_HEADERS, t.requestHeaders());
-    writeHeaders(F_RESPONSE_HEADERS, t.responseHeaders());
-    num(F_REQUEST_HEADER_BYTES, t.requestHeaderBytes());
-    num(F_REQUEST_BODY_BYTES, t.requestBodyBytes());
-    num(F_REQUEST_BODY_GAP_BYTES, t.requestBodyGapBytes());
-    str(F_REQUEST_FRAMING, t.requestFraming());
-    num(F_RESPONSE_HEADER_BYTES, t.responseHeaderBytes());
-    num(F_RESPONSE_BODY_BYTES, t.responseBodyBytes());
-    num(F_RESPONSE_BODY_GAP_BYTES, t.responseBodyGapBytes());
-    str(F_RESPONSE_FRAMING, t.responseFraming());
-    opt(F_REQUEST_FRAME, t.requestFrame());
-    opt(F_REQUEST_LAST_FRAME, t.requestLastFrame());
-    opt(F_RESPONSE_FRAME, t.responseFrame());
-    opt(F_RESPONSE_LAST_FRAME, t.responseLastFrame());
-    opt(F_REQUEST_START_US, t.requestStartUs());
-    opt(F_REQUEST_END_US, t.requestEndUs());
-    opt(F_RESPONSE_START_US, t.responseStartUs());
-    opt(F_RESPONSE_END_US, t.responseEndUs());
+    headers(REQUEST_HEADERS, S_REQUEST_HEADERS, t.requestHeaders());
+    headers(RESPONSE_HEADERS, S_RESPONSE_HEADERS, t.responseHeaders());
+    put(REQUEST_HEADER_BYTES, t.requestHeaderBytes());
+    put(REQUEST_BODY_BYTES, t.requestBodyBytes());
+    put(REQUEST_BODY_GAP_BYTES, t.requestBodyGapBytes());
+    put(S_REQUEST_FRAMING, REQUEST_FRAMING, t.requestFraming());
+    put(RESPONSE_HEADER_BYTES, t.responseHeaderBytes());
+    put(RESPONSE_BODY_BYTES, t.responseBodyBytes());
+    put(RESPONSE_BODY_GAP_BYTES, t.responseBodyGapBytes());
+    put(S_RESPONSE_FRAMING, RESPONSE_FRAMING, t.responseFraming());
+    putOpt(REQUEST_FRAME, t.requestFrame());
+    putOpt(REQUEST_LAST_FRAME, t.requestLastFrame());
+    putOpt(RESPONSE_FRAME, t.responseFrame());
+    putOpt(RESPONSE_LAST_FRAME, t.responseLastFrame());
+    putOpt(REQUEST_START_US, t.requestStartUs());
+    putOpt(REQUEST_END_US, t.requestEndUs());
+    putOpt(RESPONSE_START_US, t.responseStartUs());
+    putOpt(RESPONSE_END_US, t.responseEndUs());
     TransactionResult.Timings timings = t.timings();
-    name(F_TIMINGS);
-    startObject();
-    opt(F_CONNECT_US, timings.connectUs());
-    opt(F_SEND_US, timings.sendUs());
-    opt(F_WAIT_US, timings.waitUs());
-    opt(F_RECEIVE_US, timings.receiveUs());
-    opt(F_SERVER_US, timings.serverUs());
-    name(F_STALLS);
-    startArray();
+    putOpt(CONNECT_US, timings.connectUs());
+    putOpt(SEND_US, timings.sendUs());
+    putOpt(WAIT_US, timings.waitUs());
+    putOpt(RECEIVE_US, timings.receiveUs());
+    putOpt(SERVER_US, timings.serverUs());
+    raw(STALLS);
     List<TransactionResult.Stall> stalls = timings.stalls();
     for (int i = 0; i < stalls.size(); i++) {
       TransactionResult.Stall s = stalls.get(i);
-      startObjectElement();
-      str(F_TYPE, s.type());
-      num(F_COST_US, s.costUs());
-      endObject();
+      put(i == 0 ? FIRST_TYPE : NEXT_TYPE, s.type());
+      put(COST_US, s.costUs());
+      raw(OBJECT_END);
     }
-    endArray();
-    endObject();
-    bool(F_UNANSWERED, t.unanswered());
+    raw(UNANSWERED[t.unanswered() ? 1 : 0]);
     TransactionResult.ResponseNotCaptured lost = t.responseNotCaptured();
     if (lost != null) { // since 1.2.0
-      name(F_RESPONSE_NOT_CAPTURED);
-      startObject();
-      num(F_BYTES_ACKNOWLEDGED, lost.bytesAcknowledged());
-      opt(F_ACK_FRAME, lost.ackFrame());
-      opt(F_ACK_US, lost.ackUs());
-      endObject();
+      put(BYTES_ACKNOWLEDGED, lost.bytesAcknowledged());
+      putOpt(ACK_FRAME, lost.ackFrame());
+      putOpt(ACK_US, lost.ackUs());
+      raw(OBJECT_END);
     }
     if (t.requestWireBytes() >= 0) {
-      num(F_REQUEST_WIRE_BYTES, t.requestWireBytes()); // since 1.2.0
+      put(REQUEST_WIRE_BYTES, t.requestWireBytes()); // since 1.2.0
     }
     if (t.responseWireBytes() >= 0) {
-      num(F_RESPONSE_WIRE_BYTES, t.responseWireBytes()); // since 1.2.0
+      put(RESPONSE_WIRE_BYTES, t.responseWireBytes()); // since 1.2.0
     }
-    bool(F_ORPHAN_RESPONSE, t.orphanResponse());
-    if (t.requestNotCaptured()) {
-      bool(F_REQUEST_NOT_CAPTURED, true); // since 1.2.0
-    }
-    bool(F_REQUEST_COMPLETE, t.requestComplete());
-    bool(F_RESPONSE_COMPLETE, t.responseComplete());
-    bool(F_GAP_AFFECTED, t.gapAffected());
-    bool(F_CLOSE_DELIMITED, t.closeDelimited());
-    name(F_ANOMALIES);
-    startArray();
+    raw(FLAGS[flags(t)]); // request_not_captured since 1.2.0, when true
     List<String> anomalies = t.anomalies();
     for (int i = 0; i < anomalies.size(); i++) {
-      element(anomalies.get(i));
+      put(i == 0 ? NO_COMMA : COMMA, anomalies.get(i));
     }
-    endArray();
-    writeNegotiation(t.keepalive());
-    endObject();
-  }
-
-  private void writeHeaders(byte[] name, Map<String, String> h) {
-    name(name);
-    startObject();
-    if (h instanceof HeaderMap m) { // the analysis's: by index, no iterator
-      for (int i = 0; i < m.size(); i++) {
-        header(m.name(i), m.value(i));
-      }
-    } else if (!h.isEmpty()) {
-      for (Map.Entry<String, String> e : h.entrySet()) {
-        header(e.getKey(), e.getValue());
-      }
-    }
-    endObject();
-  }
-
-  private void header(String name, String value) {
-    byte[] kept = null;
-    for (int k = 0; k < HEADER_NAMES.length; k++) {
-      if (HEADER_NAMES[k] == name) { // the analysis's names are these strings
-        kept = HEADER_FIELDS[k];
-        break;
-      }
-    }
-    if (kept == null) {
-      kept = HEADER_FIELD_BY_NAME.get(name);
-    }
-    if (kept != null) {
-      name(kept);
-    } else {
-      dataName(name); // a report read back may hold others
-    }
-    string(value);
-  }
-
-  private void writeNegotiation(TransactionResult.KeepAliveNegotiation n) {
-    name(F_KEEPALIVE);
-    startObject();
-    str(F_CLIENT_ASKED, n.clientAsked());
+    TransactionResult.KeepAliveNegotiation n = t.keepalive();
+    put(S_CLIENT_ASKED, CLIENT_ASKED, n.clientAsked());
     if (n.proxyConnection() != null) {
-      str(F_PROXY_CONNECTION, n.proxyConnection());
+      put(S_PROXY_CONNECTION, PROXY_CONNECTION, n.proxyConnection());
     }
-    str(F_SERVER_ANSWERED, n.serverAnswered());
+    put(S_SERVER_ANSWERED, SERVER_ANSWERED, n.serverAnswered());
     if (n.keepAliveMax() >= 0) {
-      num(F_KEEP_ALIVE_MAX, n.keepAliveMax());
+      put(KEEP_ALIVE_MAX, n.keepAliveMax());
     }
     if (n.keepAliveTimeoutS() >= 0) {
-      num(F_KEEP_ALIVE_TIMEOUT_S, n.keepAliveTimeoutS());
+      put(KEEP_ALIVE_TIMEOUT_S, n.keepAliveTimeoutS());
     }
-    bool(F_PERSISTENT, n.persistent());
-    endObject();
+    raw(PERSISTENT[n.persistent() ? 1 : 0]);
+  }
+
+  /**
+   * {@link #put(byte[], String)} for the field of slot {@code slot}: when {@code v} is the string
+   * written there last (equal), from the bytes written then, kept the second time in a row.
+   */
+  private void put(int slot, byte[] fragment, String v) {
+    String l = last[slot];
+    if (v != l && (v == null || !v.equals(l))) {
+      last[slot] = v;
+      lastBytes[slot] = null;
+      put(fragment, v);
+      return;
+    }
+    last[slot] = v; // the same string next time
+    byte[] b = lastBytes[slot];
+    if (b != null) {
+      raw(b);
+      return;
+    }
+    int start = length();
+    put(fragment, v);
+    lastBytes[slot] = Arrays.copyOfRange(bytes(), start, length());
+  }
+
+  /** The index in {@link #FLAGS} of the booleans of {@code t}. */
+  private static int flags(TransactionResult t) {
+    return (t.orphanResponse() ? 32 : 0)
+        | (t.requestNotCaptured() ? 16 : 0)
+        | (t.requestComplete() ? 8 : 0)
+        | (t.responseComplete() ? 4 : 0)
+        | (t.gapAffected() ? 2 : 0)
+        | (t.closeDelimited() ? 1 : 0);
+  }
+
+  /** The fragment that ends what came before and opens the object, then the headers. */
+  private void headers(byte[] open, int slots, Map<String, String> h) {
+    raw(open);
+    if (h instanceof HeaderMap m) { // the analysis's: by index, no iterator
+      int k = 0; // the analysis's names are HEADER_NAMES's strings, in their order
+      for (int i = 0; i < m.size(); i++) {
+        String name = m.name(i);
+        int seen = 0;
+        while (HEADER_NAMES[k] != name && ++seen < HEADER_NAMES.length) {
+          k = k + 1 < HEADER_NAMES.length ? k + 1 : 0;
+        }
+        if (HEADER_NAMES[k] == name) {
+          put(
+              slots + 2 * k + (i == 0 ? 0 : 1),
+              i == 0 ? FIRST_HEADER[k] : NEXT_HEADER[k],
+              m.value(i));
+        } else {
+          header(i == 0, name, m.value(i));
+        }
+      }
+    } else if (!h.isEmpty()) {
+      boolean first = true;
+      for (Map.Entry<String, String> e : h.entrySet()) {
+        header(first, e.getKey(), e.getValue());
+        first = false;
+      }
+    }
+  }
+
+  /** A header whose name may be any string (a report read back may hold others). */
+  private void header(boolean first, String name, String value) {
+    Integer k = HEADER_BY_NAME.get(name);
+    if (k != null) {
+      put(first ? FIRST_HEADER[k] : NEXT_HEADER[k], value);
+      return;
+    }
+    put(first ? NO_COMMA : COMMA, name);
+    put(COLON, value);
   }
 }
