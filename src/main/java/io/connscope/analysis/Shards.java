@@ -251,6 +251,15 @@ final class Shards {
     return h ^ (h >>> 32);
   }
 
+  /**
+   * A batch buffer: in the machine's byte order, so that the records' numbers are written and read
+   * without swapping their bytes (they never leave the process); payloads are handed on through a
+   * big-endian view ({@link Shard#run}), as the capture's buffers are.
+   */
+  private static ByteBuffer batchBuffer(int bytes) {
+    return ByteBuffer.allocate(bytes).order(java.nio.ByteOrder.nativeOrder());
+  }
+
   private static void write(ByteBuffer b, Segment s) {
     b.put(SEGMENT);
     b.putLong(s.frame).putLong(s.tsMicros).put((byte) s.ipVersion);
@@ -269,7 +278,8 @@ final class Shards {
     }
   }
 
-  private static void read(ByteBuffer b, Segment s) {
+  /** Reads the record at {@code b}'s position; the payload is handed on as {@code payloads}. */
+  private static void read(ByteBuffer b, ByteBuffer payloads, Segment s) {
     s.frame = b.getLong();
     s.tsMicros = b.getLong();
     s.ipVersion = b.get();
@@ -296,7 +306,7 @@ final class Shards {
     }
     s.payloadWireLength = b.getInt();
     s.payloadLength = b.getInt();
-    s.payload = b;
+    s.payload = payloads;
     s.payloadOffset = b.position();
     b.position(b.position() + s.payloadLength);
   }
@@ -424,7 +434,7 @@ final class Shards {
     final BlockingQueue<Chunk> out = new ArrayBlockingQueue<>(QUEUE);
     final Thread thread;
     final TlsKeys keys;
-    ByteBuffer fill = ByteBuffer.allocate(BUFFER_BYTES);
+    ByteBuffer fill = batchBuffer(BUFFER_BYTES);
     private Chunk chunk;
     private long pos;
 
@@ -459,7 +469,7 @@ final class Shards {
       table.keepTimelines();
       table.assignIds(Shards.this::idOf, this::created);
       for (int i = 0; i < QUEUE + 1; i++) {
-        free.add(ByteBuffer.allocate(BUFFER_BYTES));
+        free.add(batchBuffer(BUFFER_BYTES));
       }
       this.thread = new Thread(this, "connscope-shard-" + (index + 1));
       thread.setDaemon(true);
@@ -470,7 +480,7 @@ final class Shards {
       if (fill.capacity() == BUFFER_BYTES) {
         free.add(fill);
       }
-      fill = ByteBuffer.allocate(bytes);
+      fill = batchBuffer(bytes);
     }
 
     @Override
@@ -503,6 +513,7 @@ final class Shards {
             return;
           }
           ByteBuffer buf = b.buf;
+          ByteBuffer payloads = buf.duplicate(); // big-endian, as the capture's buffers
           while (buf.hasRemaining()) {
             if (buf.get() == KEYS) {
               byte[] text = new byte[buf.getInt()];
@@ -510,7 +521,7 @@ final class Shards {
               keys.add(new String(text, StandardCharsets.ISO_8859_1));
               continue;
             }
-            read(buf, seg);
+            read(buf, payloads, seg);
             passed.lazySet(index, seg.frame - 1);
             pos = 2 * seg.frame;
             warnings.at(pos);
