@@ -5,6 +5,9 @@
 #   bench/tls-bench.sh          gen + time
 #   bench/tls-bench.sh gen      only (re)generate bench/data/{clear,tls}-keepalive.pcap (+ .keylog)
 #   bench/tls-bench.sh time     only time connscope on the existing captures
+#   bench/tls-bench.sh gen-close  only (re)generate bench/data/tls-close.pcap (+ .keylog): many
+#                               short TLS connections, one request each (see below); not part of
+#                               the default run
 #
 # Environment:
 #   TLS_BENCH_REQUESTS=2500     requests per client (TLS_BENCH_CLIENTS clients in parallel);
@@ -12,15 +15,27 @@
 #   TLS_BENCH_CLIENTS=4
 #   TLS_BENCH_SIZE=16384        response body bytes
 #   BENCH_RUNS=1                runs per measurement (the fastest is shown)
+#   BENCH_DATA=bench/data       where the captures go (and are read from)
+#   TLS_CLOSE_CONNECTIONS=50000 gen-close: connections in all (TLS_CLOSE_CLIENTS processes in
+#                               parallel, each its share), at most TLS_CLOSE_SECONDS
+#   TLS_CLOSE_CLIENTS=3
+#   TLS_CLOSE_SECONDS=600
 #
 # Traffic: nginx on 127.0.0.1 (clear on 18211, TLS 1.3 AES-256-GCM on 18212, self-signed
 # certificate made here), each client one curl on one keep-alive connection fetching the same
 # file TLS_BENCH_REQUESTS times (curl writes SSLKEYLOGFILE), captured with tcpdump -s 0 on lo.
+# gen-close: nginx on 127.0.0.1:18213 (TLS 1.2 and 1.3, session tickets on, EC P-256
+# certificate), files 128.bin to 16384.bin (8 sizes, doubling); bench/tls-close-client.py in
+# TLS_CLOSE_CLIENTS processes, each from its own source address (127.0.1.N, so no two reuse a
+# port), each connection one GET with Connection: close then the server's close. Every 4th
+# connection is TLS 1.2 (AES-128-GCM or ChaCha20-Poly1305), every 3rd resumes a session; each
+# process writes its own key log (Python's ssl keylog_filename), concatenated into
+# tls-close.keylog. About 50,000 connections: ~300 MB.
 # Every process is started here and stopped by PID; needs root.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DATA=$ROOT/bench/data
+DATA=${BENCH_DATA:-$ROOT/bench/data}
 JAR=$ROOT/target/connscope.jar
 WORK=$(mktemp -d /tmp/cs-tlsbench.XXXXXX)
 REQUESTS=${TLS_BENCH_REQUESTS:-2500}
@@ -75,6 +90,45 @@ gen() {
   stop "$NGINX_PID" QUIT
 }
 
+gen_close() {
+  need tcpdump tcpdump
+  need openssl openssl
+  need nginx nginx-light
+  need ss iproute2
+  local conns=${TLS_CLOSE_CONNECTIONS:-50000} clients=${TLS_CLOSE_CLIENTS:-3}
+  local secs=${TLS_CLOSE_SECONDS:-600} err cap c pids=() n
+  mkdir -p "$DATA" "$WORK/www"
+  for n in 128 256 512 1024 2048 4096 8192 16384; do
+    python3 -c "import sys; open(sys.argv[1],'wb').write(bytes(i % 251 for i in range(int(sys.argv[2]))))" \
+      "$WORK/www/$n.bin" "$n"
+  done
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=bench.test \
+    -addext subjectAltName=DNS:bench.test -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+  nginx_run 18213 "$WORK/www" "types { application/octet-stream bin; }
+  ssl_certificate $WORK/cert.pem;
+  ssl_certificate_key $WORK/key.pem;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  ssl_session_tickets on;" ssl
+  err=$WORK/tcpdump-close.err
+  bg "$err" tcpdump -i lo -s 0 -B 262144 -w "$DATA/tls-close.pcap" "tcp port 18213"
+  cap=$BG_PID
+  for n in $(seq 50); do grep -qs 'listening on' "$err" && break; sleep 0.1; done
+  grep -qs 'listening on' "$err" || die "tcpdump did not start: $(cat "$err")"
+  for c in $(seq "$clients"); do
+    bg "$WORK/client-$c.log" timeout $((secs + 30)) python3 "$ROOT/bench/tls-close-client.py" \
+      127.0.0.1 18213 "127.0.1.$c" $(((conns + clients - 1) / clients)) "$secs" "$WORK/close-$c.keylog"
+    pids+=("$BG_PID")
+  done
+  for c in "${pids[@]}"; do wait "$c" || die "a client failed: $(tail -3 "$WORK"/client-*.log)"; done
+  sleep 0.3
+  stop "$cap" INT
+  grep -E 'dropped by kernel' "$err" | grep -q '^0 ' || die "tcpdump dropped packets: $(cat "$err")"
+  cat "$WORK"/close-*.keylog >"$DATA/tls-close.keylog"
+  stop "$NGINX_PID" QUIT
+  log "$(cat "$WORK"/client-*.log)"
+  log "tls-close.pcap: $(($(stat -c %s "$DATA/tls-close.pcap") / 1000000)) MB"
+}
+
 # measure CMD...: wall-clock seconds of the fastest of RUNS runs, in SECONDS_TAKEN, and the CPU
 # seconds (user + system, all threads) of the run with the least, in CPU_TAKEN (on a shared machine
 # the CPU time is the steadier figure: it does not count the time other work held the cores)
@@ -117,7 +171,8 @@ time_it() {
 
 case "${1:-all}" in
   gen) gen ;;
+  gen-close) gen_close ;;
   time) time_it ;;
   all) gen; time_it ;;
-  *) die "usage: $0 [gen|time]" ;;
+  *) die "usage: $0 [gen|time|gen-close]" ;;
 esac

@@ -2,6 +2,7 @@ package io.connscope.tls;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -10,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * TLS secrets by client random, from the NSS key log format that browsers, curl and OpenSSL write
@@ -30,6 +33,12 @@ import java.util.Map;
 public final class TlsKeys {
   /** The least time between two looks at a followed key log's size. */
   static final long REFRESH_INTERVAL_NANOS = 20_000_000L;
+
+  /** The bytes {@link #load} reads at a time (more when one line is longer). */
+  static final int LOAD_CHUNK = 1 << 20;
+
+  /** What separates a key log line's fields. */
+  private static final Pattern FIELDS = Pattern.compile("\\s+");
 
   /** The most a refresh reads at once (a key log line is about 180 bytes). */
   static final int REFRESH_MAX_BYTES = 4 << 20;
@@ -63,16 +72,40 @@ public final class TlsKeys {
    * is appended to it later.
    */
   public void load(Path file, boolean follow) throws IOException {
-    byte[] b = Files.readAllBytes(file);
-    int end = b.length;
-    if (follow) {
-      while (end > 0 && b[end - 1] != '\n') {
-        end--; // a line being written: read it whole later
+    // read in chunks of whole lines: a key log holds a few hundred bytes per TLS session, tens of
+    // MB for a capture of many connections, and read whole (then copied into one String) it held
+    // twice its size in the heap at once beside the secrets
+    long done = 0; // the bytes added: whole lines
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] b = new byte[LOAD_CHUNK];
+      int len = 0;
+      for (int n = in.read(b, 0, b.length); n >= 0; n = in.read(b, len, b.length - len)) {
+        len += n;
+        int end = len;
+        while (end > 0 && b[end - 1] != '\n') {
+          end--;
+        }
+        if (end == 0) {
+          if (len == b.length) {
+            b = Arrays.copyOf(b, b.length * 2); // a line longer than the buffer
+          }
+          continue;
+        }
+        add(new String(b, 0, end, StandardCharsets.ISO_8859_1));
+        done += end;
+        System.arraycopy(b, end, b, 0, len - end);
+        len -= end;
       }
-      followed = file;
-      readTo = end;
+      if (!follow && len > 0) {
+        add(new String(b, 0, len, StandardCharsets.ISO_8859_1));
+        done += len;
+      }
+      // followed: the rest is a line being written, read whole later
     }
-    add(new String(b, 0, end, StandardCharsets.ISO_8859_1));
+    if (follow) {
+      followed = file;
+      readTo = done;
+    }
   }
 
   /** True when secrets were loaded or a key log is followed (that may bring some later). */
@@ -192,7 +225,7 @@ public final class TlsKeys {
         continue;
       }
       lines++;
-      String[] f = line.split("\\s+");
+      String[] f = FIELDS.split(line); // as line.split("\\s+"), the pattern compiled once
       byte[] random = f.length == 3 ? unhex(f[1]) : null;
       byte[] secret = f.length == 3 ? unhex(f[2]) : null;
       if (random == null || random.length != 32 || secret == null || secret.length == 0) {
