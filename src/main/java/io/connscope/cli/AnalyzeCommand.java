@@ -130,6 +130,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     try (Outputs.AtomicFiles outFiles = new Outputs.AtomicFiles()) {
       ReportSet sink = new ReportSet(Main.version());
       sink.maxDrawn(maxDrawn == null ? 0 : maxDrawn);
+      sink.severalInputs(inputs.size() > 1);
       if (outputs.isEmpty()) {
         stdout = Outputs.stdout(parent.stdout);
         sink.add(formats.get(0), stdout);

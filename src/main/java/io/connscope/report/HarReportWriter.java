@@ -254,9 +254,11 @@ public final class HarReportWriter {
    * <p>Memory: the spool's budget, the transactions waiting for their connection (at most {@value
    * #MAX_WAITING}), the endpoints of the announced open connections and the findings that name a
    * transaction (at most {@value #MAX_FINDINGS}). Beyond those bounds, with a connection's
-   * endpoints other than announced, transactions without their connection at the end or several
-   * input files (whose frames the entries would name by file) it gives up ({@link #write} returns
-   * false) and the HAR is rendered from the JSON report.
+   * endpoints other than announced, transactions without their connection at the end, or several
+   * input files when it was not told there would be (its entries name frames by file: each entry is
+   * then spooled with {@link Marks} of where its frames' files go, filled in at the end when the
+   * files are known) it gives up ({@link #write} returns false) and the HAR is rendered from the
+   * JSON report.
    */
   static final class Live implements ResultSink, AutoCloseable {
     static final int MAX_WAITING = 4096;
@@ -277,6 +279,18 @@ public final class HarReportWriter {
     private boolean failed;
     private long lastId = -1;
     private Conn last;
+
+    /** Set when the input may be several files: each entry's frames are marked. */
+    private final Marks marks;
+
+    Live() {
+      this(false);
+    }
+
+    /** {@code severalInputs}: the analysis reads more than one file (frames are named by file). */
+    Live(boolean severalInputs) {
+      this.marks = severalInputs ? new Marks() : null;
+    }
 
     @Override
     public void connectionStarted(ConnectionStart s) {
@@ -345,7 +359,7 @@ public final class HarReportWriter {
     @Override
     public void finish(CaptureSummary capture) {
       this.capture = capture;
-      if (!waiting.isEmpty() || capture.frameFiles().multi()) {
+      if (!waiting.isEmpty() || (capture.frameFiles().multi() && marks == null)) {
         fail();
       }
     }
@@ -394,10 +408,16 @@ public final class HarReportWriter {
               : t.responseStartUs() >= 0 ? t.responseStartUs() : c.startUs();
       entry.reset();
       entry.skip(HEAD);
-      long started = entry(entry, List.of(), c, t, start, 0, null, null);
+      if (marks != null) {
+        marks.reset();
+      }
+      long started = entry(entry, List.of(), c, t, start, 0, null, null, marks);
       entry.putLong(0, started);
       entry.putLong(8, t.connection());
       entry.putInt(16, t.index());
+      if (marks != null) {
+        entry.raw(java.util.Arrays.copyOf(marks.bytes(), marks.length()));
+      }
       long conn = Math.min(Math.max(t.connection() + 1, 0), (1L << 38) - 1);
       entries.add(
           start, (conn << 24) + Math.min(t.index(), (1 << 24) - 1), entry.bytes(), entry.length());
@@ -430,19 +450,36 @@ public final class HarReportWriter {
             int index = (int) (longAt(b, off + 12) & 0xffffffffL);
             int at = off + HEAD;
             int end = off + len;
+            int marked = 0; // the entry's frame marks, after its bytes
+            if (marks != null) {
+              marked = b[end - 1] & 0xff;
+              end -= 1 + marked * Marks.BYTES;
+            }
             o.write(b, at, DATE_AT);
             byte[] date = dates.format(epochUs + started).getBytes(StandardCharsets.US_ASCII);
             o.write(date);
             at += DATE_AT;
             List<Finding> fs =
                 findings.isEmpty() ? null : findings.get(ConnectionIds.of(conn) + "#" + index);
+            // the entry ends "[ ]" and the ends of _connscope and itself: findings go between
+            int tailAt = fs == null ? end : end - EMPTY_TAIL.length;
+            for (int m = 0; m < marked; m++) { // the frames' files, before the findings
+              int mark = end + m * Marks.BYTES;
+              int place = off + intAt(b, mark);
+              String w = ff.where(longAt(b, mark + 5));
+              if (w != null) {
+                o.write(b, at, place - at);
+                at = place;
+                tail.reset();
+                tail.raw(FRAME_FIELDS[b[mark + 4]].inFile());
+                tail.string(w);
+                o.write(tail.bytes(), 0, tail.length());
+              }
+            }
+            o.write(b, at, tailAt - at);
             if (fs == null) {
-              o.write(b, at, end - at);
               return;
             }
-            // the entry ends "[ ]" and the ends of _connscope and itself: the findings go between
-            int tailAt = end - EMPTY_TAIL.length;
-            o.write(b, at, tailAt - at);
             tail.reset();
             tail.raw(OPEN_BRACKET);
             findings(tail, fs, ConnectionIds.of(conn), index, ff);
@@ -459,6 +496,13 @@ public final class HarReportWriter {
         v = (v << 8) | (b[at + i] & 0xff);
       }
       return v;
+    }
+
+    private static int intAt(byte[] b, int at) {
+      return (b[at] & 0xff) << 24
+          | (b[at + 1] & 0xff) << 16
+          | (b[at + 2] & 0xff) << 8
+          | (b[at + 3] & 0xff);
     }
 
     @Override
@@ -622,6 +666,23 @@ public final class HarReportWriter {
       long epochUs,
       FrameFiles ff,
       Dates dates) {
+    return entry(g, findings, c, t, startUs, epochUs, ff, dates, null);
+  }
+
+  /**
+   * {@link #entry(PrettyJson, List, Conn, TransactionResult, long, long, FrameFiles, Dates)}, with
+   * {@code ff} null noting in {@code marks} (when not null) where each frame's file would go.
+   */
+  static long entry(
+      PrettyJson g,
+      List<Finding> findings,
+      Conn c,
+      TransactionResult t,
+      long startUs,
+      long epochUs,
+      FrameFiles ff,
+      Dates dates,
+      Marks marks) {
     TransactionResult.Timings tm = t.timings();
     long connect = tm.connectUs();
     long ssl = -1;
@@ -692,7 +753,7 @@ public final class HarReportWriter {
     g.string(c.server().ip());
     g.raw(CONNECTION);
     g.string(c.id());
-    connscope(g, findings, c, t, ff);
+    connscope(g, findings, c, t, ff, marks);
     return started;
   }
 
@@ -706,7 +767,12 @@ public final class HarReportWriter {
 
   /** The entry's {@code _connscope} object, and the end of the entry. */
   private static void connscope(
-      PrettyJson g, List<Finding> findings, Conn c, TransactionResult t, FrameFiles ff) {
+      PrettyJson g,
+      List<Finding> findings,
+      Conn c,
+      TransactionResult t,
+      FrameFiles ff,
+      Marks marks) {
     String id = c.id();
     int index = t.index();
     g.raw(CONNSCOPE);
@@ -717,10 +783,10 @@ public final class HarReportWriter {
     g.string(c.clientText());
     g.raw(SERVER);
     g.string(c.serverText());
-    frame(g, REQUEST_FRAME, t.requestFrame(), ff);
-    frame(g, REQUEST_LAST_FRAME, t.requestLastFrame(), ff);
-    frame(g, RESPONSE_FRAME, t.responseFrame(), ff);
-    frame(g, RESPONSE_LAST_FRAME, t.responseLastFrame(), ff);
+    frame(g, REQUEST_FRAME, t.requestFrame(), ff, marks);
+    frame(g, REQUEST_LAST_FRAME, t.requestLastFrame(), ff, marks);
+    frame(g, RESPONSE_FRAME, t.responseFrame(), ff, marks);
+    frame(g, RESPONSE_LAST_FRAME, t.responseLastFrame(), ff, marks);
     g.raw(UNANSWERED);
     g.bool(t.unanswered());
     TransactionResult.ResponseNotCaptured n = t.responseNotCaptured();
@@ -728,7 +794,7 @@ public final class HarReportWriter {
       // the client received a response the capture lost: its size and ACK, inferred
       g.raw(RESPONSE_NOT_CAPTURED);
       g.number(n.bytesAcknowledged());
-      frame(g, ACK_FRAME, n.ackFrame(), ff);
+      frame(g, ACK_FRAME, n.ackFrame(), ff, marks);
       g.raw(OBJECT_END);
     }
     if (t.requestNotCaptured()) {
@@ -828,7 +894,7 @@ public final class HarReportWriter {
    * A frame number, and with several input files its file and number there as {@code NAME_in_file}
    * ("a.pcap #12"); nothing when unknown.
    */
-  private static void frame(PrettyJson g, Frame name, long frame, FrameFiles ff) {
+  private static void frame(PrettyJson g, Frame name, long frame, FrameFiles ff, Marks marks) {
     if (frame >= 0) {
       g.raw(name.number());
       g.number(frame);
@@ -836,6 +902,63 @@ public final class HarReportWriter {
       if (w != null) {
         g.raw(name.inFile());
         g.string(w);
+      } else if (marks != null) {
+        marks.add(g.length(), name, frame);
+      }
+    }
+  }
+
+  /** The frame fields that may take a file ({@link Frame#inFile}), in a {@link Marks} by index. */
+  private static final Frame[] FRAME_FIELDS = {
+    REQUEST_FRAME, REQUEST_LAST_FRAME, RESPONSE_FRAME, RESPONSE_LAST_FRAME, ACK_FRAME
+  };
+
+  /**
+   * Where an entry rendered before its input files were known would give each frame's file and
+   * number there ({@code NAME_in_file}, after the frame's number): the place in the entry's bytes,
+   * the field and the frame ({@link Live}, several input files). Written after the entry in the
+   * spool: per mark its place (4 bytes), field (1) and frame (8), then their count (1 byte).
+   */
+  static final class Marks {
+    private static final int BYTES = 13;
+    private final byte[] out = new byte[FRAME_FIELDS.length * BYTES + 1];
+    private int count;
+
+    void reset() {
+      count = 0;
+    }
+
+    void add(int at, Frame name, long frame) {
+      int f = 0;
+      while (FRAME_FIELDS[f] != name) {
+        f++;
+      }
+      int o = count * BYTES;
+      putInt(out, o, at);
+      out[o + 4] = (byte) f;
+      putLong(out, o + 5, frame);
+      count++;
+    }
+
+    /** The marks as written after an entry, their count last. */
+    byte[] bytes() {
+      out[count * BYTES] = (byte) count;
+      return out;
+    }
+
+    int length() {
+      return count * BYTES + 1;
+    }
+
+    private static void putInt(byte[] b, int at, int v) {
+      for (int i = 3; i >= 0; i--, v >>>= 8) {
+        b[at + i] = (byte) v;
+      }
+    }
+
+    private static void putLong(byte[] b, int at, long v) {
+      for (int i = 7; i >= 0; i--, v >>>= 8) {
+        b[at + i] = (byte) v;
       }
     }
   }

@@ -94,6 +94,17 @@ public final class ReportSet implements ResultSink {
     drawn = n;
   }
 
+  private boolean severalInputs;
+
+  /**
+   * The analysis reads more than one input file: the HAR rendered during the analysis then notes
+   * where each entry's frames name their file, filled in at the end (without this, several files
+   * make the HAR rendered from the JSON report instead). Set before the first record.
+   */
+  public void severalInputs(boolean several) {
+    severalInputs = several;
+  }
+
   /** Adds an output; {@code out} is flushed at {@link #finish}, never closed. */
   public void add(ReportFormat format, OutputStream out) {
     add(format, out, null);
@@ -162,7 +173,7 @@ public final class ReportSet implements ResultSink {
     }
     writer = new WriterThread(live, batch);
     if (formats.stream().filter(f -> f == ReportFormat.HAR).count() == 1) {
-      har = new HarReportWriter.Live();
+      har = new HarReportWriter.Live(severalInputs);
       harWriter = new WriterThread(List.of(har), batch);
     }
   }

@@ -59,14 +59,24 @@ class HarDuringAnalysisTest {
   }
 
   @Test
-  void severalInputFilesRenderTheHarFromTheReport() throws IOException {
+  void severalInputFilesRenderTheHarDuringTheAnalysisWhenTold() throws IOException {
     List<Path> rotated;
     try (Stream<Path> s = Files.list(Path.of("samples/rotated"))) {
       rotated = s.filter(p -> p.toString().endsWith(".pcap")).sorted().toList();
     }
     assertTrue(rotated.size() > 1);
-    // entries name frames by file there: rendered from the JSON report, the same bytes
-    sameAsFromReport(rotated, 1, false);
+    // entries name frames by file there: their files are filled in at the end, the same bytes
+    for (int threads : new int[] {1, 2}) {
+      sameAsFromReport(rotated, threads, true, true);
+    }
+    // not told: rendered from the JSON report, the same bytes
+    sameAsFromReport(rotated, 1, false, false);
+    // two files with the same last path component are named by their paths as given
+    Path a = Files.createDirectories(tmp.resolve("a")).resolve("same.pcap");
+    Path b = Files.createDirectories(tmp.resolve("b")).resolve("same.pcap");
+    Files.copy(rotated.get(0), a);
+    Files.copy(Path.of("samples/keepalive-get.pcap"), b);
+    sameAsFromReport(List.of(a, b, rotated.get(1)), 1, true, true);
   }
 
   /**
@@ -211,11 +221,18 @@ class HarDuringAnalysisTest {
    * the JSON report renders to, the HAR rendered during the analysis or not as {@code during} says.
    */
   private void sameAsFromReport(List<Path> inputs, int threads, boolean during) throws IOException {
+    sameAsFromReport(inputs, threads, during, false);
+  }
+
+  /** As above, the set told ({@link ReportSet#severalInputs}) that the input is several files. */
+  private void sameAsFromReport(List<Path> inputs, int threads, boolean during, boolean several)
+      throws IOException {
     Path json = tmp.resolve("r.json");
     Files.deleteIfExists(json);
     ByteArrayOutputStream har = new ByteArrayOutputStream();
     ByteArrayOutputStream md = new ByteArrayOutputStream();
     ReportSet set = new ReportSet("test", 64);
+    set.severalInputs(several);
     try (OutputStream jsonOut = Files.newOutputStream(json)) {
       set.add(ReportFormat.JSON, jsonOut, json);
       set.add(ReportFormat.MARKDOWN, md);
