@@ -114,6 +114,17 @@ public final class Headers {
     return fields[2 * i];
   }
 
+  /**
+   * Whether field {@code i}'s name is {@code keptName}, which must be one of {@link #KEPT}'s
+   * strings (a string literal of a kept name is one: literals are interned). Names stored by {@link
+   * #add} are those strings, so they are compared by identity (this runs per field of every
+   * message); a deserialized copy's by text.
+   */
+  public boolean nameIs(int i, String keptName) {
+    String n = name(i);
+    return n == keptName || (!namesCanonical && n.equals(keptName));
+  }
+
   /** Value of kept field {@code i}. */
   public String value(int i) {
     java.util.Objects.checkIndex(i, size);

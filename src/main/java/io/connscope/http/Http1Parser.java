@@ -975,10 +975,9 @@ final class Http1Parser {
     String lastTe = null; // the last Transfer-Encoding value
     boolean hasCl = false;
     for (int i = 0; i < headers.size(); i++) {
-      String n = headers.name(i);
-      if (n.equals("transfer-encoding")) {
+      if (headers.nameIs(i, "transfer-encoding")) {
         lastTe = headers.value(i);
-      } else if (n.equals("content-length")) {
+      } else if (headers.nameIs(i, "content-length")) {
         hasCl = true;
       }
     }
@@ -1043,7 +1042,7 @@ final class Http1Parser {
   private long contentLength() {
     long cl = -1;
     for (int h = 0; h < headers.size(); h++) {
-      if (!headers.name(h).equals("content-length")) {
+      if (!headers.nameIs(h, "content-length")) {
         continue;
       }
       String v = headers.value(h);

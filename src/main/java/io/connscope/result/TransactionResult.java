@@ -83,7 +83,8 @@ public record TransactionResult(
    * connection's packets.
    */
   public TransactionResult of(long connection, List<Stall> stalls) {
-    boolean sameStalls = stalls.equals(timings.stalls());
+    List<Stall> mine = timings.stalls();
+    boolean sameStalls = stalls.isEmpty() ? mine.isEmpty() : stalls.equals(mine);
     if (connection == this.connection && sameStalls) {
       return this;
     }

@@ -1,7 +1,9 @@
 package io.connscope.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,5 +25,20 @@ class HeadersGetTest {
     assertNull(h.get("upgrade"));
     assertNull(h.get(new String("via")));
     assertEquals("host", h.name(0));
+  }
+
+  @Test
+  void nameIsTellsAKeptNameWhateverTheInstanceItWasAddedWith() {
+    Headers h = new Headers();
+    h.add(new String("content-length"), "5"); // stored as the kept list's own string
+    h.add("connection", "close");
+    h.add(new String("x-other"), "1");
+    h.addKept(Headers.KEPT.indexOf("transfer-encoding"), "chunked");
+    assertTrue(h.nameIs(0, "content-length"));
+    assertFalse(h.nameIs(0, "connection"));
+    assertTrue(h.nameIs(1, "connection"));
+    assertFalse(h.nameIs(2, "content-length"));
+    assertTrue(h.nameIs(3, "transfer-encoding"));
+    assertFalse(h.nameIs(3, "content-length"));
   }
 }

@@ -132,7 +132,7 @@ public final class KeepAlive {
     // "close" in any Connection field wins over "keep-alive" in any
     String keepAlive = null;
     for (int i = 0; i < h.size(); i++) {
-      if (h.name(i).equals("connection")) {
+      if (h.nameIs(i, "connection")) {
         String v = h.value(i);
         if (hasToken(v, "close")) {
           return CLOSE;
