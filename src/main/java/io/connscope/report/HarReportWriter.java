@@ -169,7 +169,7 @@ public final class HarReportWriter {
         last = Conn.of(c);
       }
       entry.reset();
-      entry(entry, fs, last, t, start, epochUs, ff, dates);
+      entry(entry, fs, last, t, start, epochUs, ff, dates, null);
       entries.add(start, entry.bytes(), entry.length());
     }
 
@@ -655,23 +655,8 @@ public final class HarReportWriter {
    * Writes the entry of {@code t} (which starts at {@code startUs}) and returns its start as HAR
    * gives it ({@code startedDateTime}, capture time in microseconds); with {@code dates} null its
    * {@code startedDateTime} is left empty ("") for {@link Live} to fill in, and {@code ff} null
-   * reads as one input file.
-   */
-  static long entry(
-      PrettyJson g,
-      List<Finding> findings,
-      Conn c,
-      TransactionResult t,
-      long startUs,
-      long epochUs,
-      FrameFiles ff,
-      Dates dates) {
-    return entry(g, findings, c, t, startUs, epochUs, ff, dates, null);
-  }
-
-  /**
-   * {@link #entry(PrettyJson, List, Conn, TransactionResult, long, long, FrameFiles, Dates)}, with
-   * {@code ff} null noting in {@code marks} (when not null) where each frame's file would go.
+   * reads as one input file, noting in {@code marks} (when not null) where each frame's file would
+   * go.
    */
   static long entry(
       PrettyJson g,

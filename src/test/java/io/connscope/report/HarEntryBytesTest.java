@@ -195,7 +195,7 @@ class HarEntryBytesTest {
           String expected = generator(fs, c, t, start, 1_700_000_000_000_000L, ff, d);
           g.reset();
           HarReportWriter.entry(
-              g, ff == null ? List.of() : fs, c, t, start, 1_700_000_000_000_000L, ff, d);
+              g, ff == null ? List.of() : fs, c, t, start, 1_700_000_000_000_000L, ff, d, null);
           assertEquals(
               expected, new String(g.bytes(), 0, g.length(), StandardCharsets.UTF_8), "entry " + k);
           compared++;
