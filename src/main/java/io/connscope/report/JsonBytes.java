@@ -22,7 +22,9 @@ import java.util.Arrays;
  * #startObject}, {@link #name(byte[])}, ...), which keep track of the commas; or, for a writer that
  * knows each field's place, fragments made once ({@link #member}: a field's comma, quoted name and
  * colon, with any constant structure around them), each written with its value in one step ({@link
- * #put(byte[], long)} and the like, one check of the buffer's room). Not thread-safe.
+ * #put(byte[], long)} and the like, one check of the buffer's room); a string field of a fixed
+ * place may have a slot, where the bytes written for it are kept while its string stays the same
+ * ({@link #put(int, byte[], String)}). Not thread-safe.
  */
 abstract class JsonBytes {
   private static final JsonFactory FACTORY = new JsonFactory().setRootValueSeparator(null);
@@ -31,7 +33,12 @@ abstract class JsonBytes {
   static final byte[] TRUE = ascii("true");
   static final byte[] FALSE = ascii("false");
   private static final byte[] MIN_LONG = ascii(Long.toString(Long.MIN_VALUE));
-  private static final byte[] NOTHING = {};
+
+  /** Fragments of no name: before a first element or key, after another, between key and value. */
+  static final byte[] NO_COMMA = {};
+
+  static final byte[] COMMA = ascii(",");
+  static final byte[] COLON = ascii(":");
 
   /** Room for a number: as many bytes as {@link #MIN_LONG}, the longest. */
   private static final int NUMBER_ROOM = 20;
@@ -50,6 +57,27 @@ abstract class JsonBytes {
   private JsonGenerator escaper;
 
   private final Escaped escaped = new Escaped();
+
+  /**
+   * Per slot ({@link #put(int, byte[], String)}), the string written there last, and once it came
+   * twice in a row the bytes written for it (fragment and value): the analysis gives the same
+   * strings again and again (constants, its tables of recent strings), so most string fields are
+   * one copy of these.
+   */
+  private final String[] last;
+
+  private final byte[][] lastBytes;
+
+  /** A writer without string slots. */
+  JsonBytes() {
+    this(0);
+  }
+
+  /** A writer whose {@link #put(int, byte[], String)} fields have slots 0 to {@code slots - 1}. */
+  JsonBytes(int slots) {
+    last = new String[slots];
+    lastBytes = new byte[slots][];
+  }
 
   private static final class Escaped extends ByteArrayOutputStream {
     Escaped() {
@@ -217,7 +245,7 @@ abstract class JsonBytes {
 
   /** {@code writeString(v)}, null as {@code null}. */
   final void string(String v) {
-    put(NOTHING, v);
+    put(NO_COMMA, v);
   }
 
   /** A string that is not plain ASCII, escaped by the generator. */
@@ -356,5 +384,29 @@ abstract class JsonBytes {
     }
     b[at++] = '"';
     len = at;
+  }
+
+  /**
+   * {@link #put(byte[], String)} for the field of slot {@code slot} (a slot per field, always with
+   * the same fragment): when {@code v} is the string written there last (equal), from the bytes
+   * written then, kept the second time in a row.
+   */
+  final void put(int slot, byte[] fragment, String v) {
+    String l = last[slot];
+    if (v != l && (v == null || !v.equals(l))) {
+      last[slot] = v;
+      lastBytes[slot] = null;
+      put(fragment, v);
+      return;
+    }
+    last[slot] = v; // the same string next time
+    byte[] b = lastBytes[slot];
+    if (b != null) {
+      raw(b);
+      return;
+    }
+    int start = len;
+    put(fragment, v);
+    lastBytes[slot] = Arrays.copyOfRange(buf, start, len);
   }
 }

@@ -2,7 +2,6 @@ package io.connscope.report;
 
 import io.connscope.result.HeaderMap;
 import io.connscope.result.TransactionResult;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -119,9 +118,6 @@ final class TransactionJson extends JsonBytes {
     }
   }
 
-  private static final byte[] NO_COMMA = {};
-  private static final byte[] COMMA = ascii(",");
-  private static final byte[] COLON = ascii(":");
   private static final byte[] CLIENT_ASKED =
       ascii("]," + member("keepalive") + "{" + member("client_asked"));
   private static final byte[] PROXY_CONNECTION = field("proxy_connection");
@@ -134,8 +130,9 @@ final class TransactionJson extends JsonBytes {
     ascii("," + member("persistent") + "false}}"), ascii("," + member("persistent") + "true}}")
   };
 
-  // The string fields' places (slots) in the memory of what was written there last (#put(int,
-  // byte[], String)); a kept header's, first in its object or not, from S_REQUEST_HEADERS or
+  // The string fields' places (slots) in the memory of what was written there last (JsonBytes's
+  // put(int, byte[], String)); a kept header's, first in its object or not, from S_REQUEST_HEADERS
+  // or
   // S_RESPONSE_HEADERS on
   private static final int S_METHOD = 0;
   private static final int S_URI = 1;
@@ -151,14 +148,9 @@ final class TransactionJson extends JsonBytes {
   private static final int S_RESPONSE_HEADERS = S_REQUEST_HEADERS + 2 * HEADER_NAMES.length;
   private static final int SLOTS = S_RESPONSE_HEADERS + 2 * HEADER_NAMES.length;
 
-  /**
-   * Per slot, the string written there last, and once it came twice in a row the bytes written for
-   * it (fragment and value): the analysis gives the same strings again and again (constants, its
-   * tables of recent strings), so most string fields are one copy of these.
-   */
-  private final String[] last = new String[SLOTS];
-
-  private final byte[][] lastBytes = new byte[SLOTS][];
+  TransactionJson() {
+    super(SLOTS);
+  }
 
   /** A field after another: the comma, its name and colon. */
   private static byte[] field(String name) {
@@ -314,29 +306,6 @@ final class TransactionJson extends JsonBytes {
       put(KEEP_ALIVE_TIMEOUT_S, n.keepAliveTimeoutS());
     }
     raw(PERSISTENT[n.persistent() ? 1 : 0]);
-  }
-
-  /**
-   * {@link #put(byte[], String)} for the field of slot {@code slot}: when {@code v} is the string
-   * written there last (equal), from the bytes written then, kept the second time in a row.
-   */
-  private void put(int slot, byte[] fragment, String v) {
-    String l = last[slot];
-    if (v != l && (v == null || !v.equals(l))) {
-      last[slot] = v;
-      lastBytes[slot] = null;
-      put(fragment, v);
-      return;
-    }
-    last[slot] = v; // the same string next time
-    byte[] b = lastBytes[slot];
-    if (b != null) {
-      raw(b);
-      return;
-    }
-    int start = length();
-    put(fragment, v);
-    lastBytes[slot] = Arrays.copyOfRange(bytes(), start, length());
   }
 
   /** The index in {@link #FLAGS} of the booleans of {@code t}. */
