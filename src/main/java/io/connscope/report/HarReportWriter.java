@@ -416,7 +416,7 @@ public final class HarReportWriter {
       entry.putLong(8, t.connection());
       entry.putInt(16, t.index());
       if (marks != null) {
-        entry.raw(java.util.Arrays.copyOf(marks.bytes(), marks.length()));
+        marks.writeTo(entry);
       }
       long conn = Math.min(Math.max(t.connection() + 1, 0), (1L << 38) - 1);
       entries.add(
@@ -452,8 +452,8 @@ public final class HarReportWriter {
             int end = off + len;
             int marked = 0; // the entry's frame marks, after its bytes
             if (marks != null) {
-              marked = b[end - 1] & 0xff;
-              end -= 1 + marked * Marks.BYTES;
+              marked = intAt(b, end - 4);
+              end -= 4 + marked * Marks.BYTES;
             }
             o.write(b, at, DATE_AT);
             byte[] date = dates.format(epochUs + started).getBytes(StandardCharsets.US_ASCII);
@@ -466,12 +466,12 @@ public final class HarReportWriter {
             for (int m = 0; m < marked; m++) { // the frames' files, before the findings
               int mark = end + m * Marks.BYTES;
               int place = off + intAt(b, mark);
-              String w = ff.where(longAt(b, mark + 5));
+              String w = ff.where(longAt(b, mark + 8));
               if (w != null) {
                 o.write(b, at, place - at);
                 at = place;
                 tail.reset();
-                tail.raw(FRAME_FIELDS[b[mark + 4]].inFile());
+                tail.raw(FRAME_FIELDS[intAt(b, mark + 4)].inFile());
                 tail.string(w);
                 o.write(tail.bytes(), 0, tail.length());
               }
@@ -902,49 +902,42 @@ public final class HarReportWriter {
    * Where an entry rendered before its input files were known would give each frame's file and
    * number there ({@code NAME_in_file}, after the frame's number): the place in the entry's bytes,
    * the field and the frame ({@link Live}, several input files). Written after the entry in the
-   * spool: per mark its place (4 bytes), field (1) and frame (8), then their count (1 byte).
+   * spool: per mark its place and field (4 bytes each) and frame (8), then their count (4 bytes).
    */
   static final class Marks {
-    private static final int BYTES = 13;
-    private final byte[] out = new byte[FRAME_FIELDS.length * BYTES + 1];
+    static final int BYTES = 16;
+    private final int[] place = new int[FRAME_FIELDS.length];
+    private final int[] field = new int[FRAME_FIELDS.length];
+    private final long[] frame = new long[FRAME_FIELDS.length];
     private int count;
 
     void reset() {
       count = 0;
     }
 
-    void add(int at, Frame name, long frame) {
-      int f = 0;
-      while (FRAME_FIELDS[f] != name) {
-        f++;
+    void add(int at, Frame name, long f) {
+      int k = 0;
+      while (FRAME_FIELDS[k] != name) {
+        k++;
       }
-      int o = count * BYTES;
-      putInt(out, o, at);
-      out[o + 4] = (byte) f;
-      putLong(out, o + 5, frame);
+      place[count] = at;
+      field[count] = k;
+      frame[count] = f;
       count++;
     }
 
-    /** The marks as written after an entry, their count last. */
-    byte[] bytes() {
-      out[count * BYTES] = (byte) count;
-      return out;
-    }
-
-    int length() {
-      return count * BYTES + 1;
-    }
-
-    private static void putInt(byte[] b, int at, int v) {
-      for (int i = 3; i >= 0; i--, v >>>= 8) {
-        b[at + i] = (byte) v;
+    /** Appends the marks to {@code g}, their count last. */
+    void writeTo(PrettyJson g) {
+      for (int m = 0; m < count; m++) {
+        int o = g.length();
+        g.skip(BYTES);
+        g.putInt(o, place[m]);
+        g.putInt(o + 4, field[m]);
+        g.putLong(o + 8, frame[m]);
       }
-    }
-
-    private static void putLong(byte[] b, int at, long v) {
-      for (int i = 7; i >= 0; i--, v >>>= 8) {
-        b[at + i] = (byte) v;
-      }
+      int o = g.length();
+      g.skip(4);
+      g.putInt(o, count);
     }
   }
 

@@ -88,9 +88,14 @@ final class PrettyJson {
 
   /** A fragment as it is: structure and field names ({@link #field}), or a value's bytes. */
   void raw(byte[] b) {
-    ensure(b.length);
-    System.arraycopy(b, 0, buf, len, b.length);
-    len += b.length;
+    raw(b, b.length);
+  }
+
+  /** The first {@code n} bytes of {@code b}, as they are. */
+  void raw(byte[] b, int n) {
+    ensure(n);
+    System.arraycopy(b, 0, buf, len, n);
+    len += n;
   }
 
   private void raw(String ascii) {
