@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.connscope.common.Warnings;
 import io.connscope.detect.facts.ConnectionFacts;
 import io.connscope.detect.facts.DetectOptions;
+import io.connscope.http.HttpTracker;
+import io.connscope.http.Transaction;
+import io.connscope.tcp.Connection;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,5 +40,29 @@ class DetectorKindsTest {
             "TlsResumptionMissedDetector",
             "TlsSetupShareDetector"),
         across);
+  }
+
+  /**
+   * The connection stage calls {@link ConnectionDetector#transaction} only on the detectors that
+   * say they judge transactions: a detector that overrides it must say so, or it is never called.
+   */
+  @Test
+  void theDetectorsThatJudgeTransactionsAreThoseThatOverrideTransaction() throws Exception {
+    DetectOptions o = new DetectOptions();
+    for (Detector d : Detectors.all(o, new ConnectionFacts(o, new Warnings()))) {
+      if (d instanceof ConnectionDetector c) {
+        boolean overrides =
+            c.getClass()
+                    .getMethod(
+                        "transaction",
+                        Connection.class,
+                        HttpTracker.class,
+                        Transaction.class,
+                        Consumer.class)
+                    .getDeclaringClass()
+                != ConnectionDetector.class;
+        assertEquals(overrides, c.judgesTransactions(), d.getClass().getSimpleName());
+      }
+    }
   }
 }
