@@ -501,6 +501,7 @@ public final class SparkJob {
             options.filter());
     Map<ReportFormat, OutputStream> outs = new LinkedHashMap<>();
     ReportSet set = new ReportSet(version);
+    set.severalInputs(files.size() > 1); // its HAR then names frames by file as it renders
     try {
       for (ReportFormat format : options.reports()) {
         OutputStream o = fs.create(new Path(out, "report." + extension(format)), false);
