@@ -41,8 +41,54 @@ final class RecordCipher {
 
   private final Suite suite;
   private final boolean tls13;
-  private final Cipher cipher;
+  private final String transformation;
+
+  /** This thread's cipher for {@link #transformation} ({@link #cipher()}), and the thread. */
+  private Cipher cipher;
+
+  private Thread cipherThread;
+
   private final SecretKeySpec key;
+
+  /**
+   * Ciphers and MACs by algorithm, one of each per thread: every record and every key derivation
+   * initialises the one it uses afresh, so all connections on a thread share them ({@code
+   * getInstance} looks the provider up and builds one each time: on 50,000 TLS connections, a
+   * twentieth of the analysis). A cipher is not shared between threads.
+   */
+  private static final ThreadLocal<java.util.HashMap<String, Object>> INSTANCES =
+      ThreadLocal.withInitial(java.util.HashMap::new);
+
+  private static Cipher cipherFor(String transformation) throws GeneralSecurityException {
+    java.util.HashMap<String, Object> m = INSTANCES.get();
+    Object c = m.get(transformation);
+    if (c == null) {
+      c = Cipher.getInstance(transformation);
+      m.put(transformation, c);
+    }
+    return (Cipher) c;
+  }
+
+  /** This thread's MAC for {@code algorithm}: the caller initialises it with its key. */
+  private static Mac macFor(String algorithm) throws GeneralSecurityException {
+    java.util.HashMap<String, Object> m = INSTANCES.get();
+    Object c = m.get(algorithm);
+    if (c == null) {
+      c = Mac.getInstance(algorithm);
+      m.put(algorithm, c);
+    }
+    return (Mac) c;
+  }
+
+  /** The cipher of this thread, initialised by the caller for each record. */
+  private Cipher cipher() throws GeneralSecurityException {
+    Thread t = Thread.currentThread();
+    if (cipherThread != t) {
+      cipher = cipherFor(transformation);
+      cipherThread = t;
+    }
+    return cipher;
+  }
 
   /** TLS 1.3 and 1.2 ChaCha: the 12-byte IV; TLS 1.2 GCM: the 4-byte salt. */
   private final byte[] iv;
@@ -57,11 +103,11 @@ final class RecordCipher {
       throws GeneralSecurityException {
     this.suite = suite;
     this.tls13 = tls13;
-    this.cipher =
-        Cipher.getInstance(
-            suite.chacha()
-                ? "ChaCha20-Poly1305"
-                : suite.cbc() ? "AES/CBC/NoPadding" : "AES/GCM/NoPadding");
+    this.transformation =
+        suite.chacha()
+            ? "ChaCha20-Poly1305"
+            : suite.cbc() ? "AES/CBC/NoPadding" : "AES/GCM/NoPadding";
+    cipher(); // an unknown transformation fails here, as getInstance did
     this.key = new SecretKeySpec(key, suite.chacha() ? "ChaCha20" : "AES");
     this.iv = iv;
   }
@@ -244,9 +290,9 @@ final class RecordCipher {
     }
     if (chainIv != null) {
       System.arraycopy(body, ctLen - 16, nextChainIv, 0, 16); // decryption overwrites it
-      cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(chainIv));
+      cipher().init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(chainIv));
     } else {
-      cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(body, 0, 16));
+      cipher().init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(body, 0, 16));
     }
     int n = cipher.doFinal(body, explicit, ctLen - explicit, body, 0);
     int pad = body[n - 1] & 0xFF;
@@ -327,6 +373,7 @@ final class RecordCipher {
         aad[11] = (byte) (ptLen >>> 8);
         aad[12] = (byte) ptLen;
       }
+      Cipher cipher = cipher();
       if (suite.chacha()) {
         cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonce));
       } else {
@@ -362,7 +409,7 @@ final class RecordCipher {
   /** HKDF-Expand (RFC 5869 section 2.3). */
   static byte[] hkdfExpand(String mac, byte[] prk, byte[] info, int len)
       throws GeneralSecurityException {
-    Mac m = Mac.getInstance(mac);
+    Mac m = macFor(mac);
     m.init(new SecretKeySpec(prk, mac));
     byte[] out = new byte[len];
     byte[] t = new byte[0];
@@ -417,7 +464,7 @@ final class RecordCipher {
   /** P_hash(secret, seed) (RFC 5246 section 5), {@code len} bytes. */
   private static byte[] pHash(String mac, byte[] secret, byte[] ls, int len)
       throws GeneralSecurityException {
-    Mac m = Mac.getInstance(mac);
+    Mac m = macFor(mac);
     m.init(new SecretKeySpec(secret, mac));
     byte[] out = new byte[len];
     byte[] a = ls;
