@@ -59,32 +59,32 @@ final class RecordCipher {
   private static final ThreadLocal<java.util.HashMap<String, Object>> INSTANCES =
       ThreadLocal.withInitial(java.util.HashMap::new);
 
-  private static Cipher cipherFor(String transformation) throws GeneralSecurityException {
+  /** How an instance is made for an algorithm ({@code Cipher::getInstance}, {@code Mac::...}). */
+  private interface Maker {
+    Object make(String algorithm) throws GeneralSecurityException;
+  }
+
+  /** This thread's instance for {@code algorithm}, made by {@code maker} the first time. */
+  private static Object perThread(String algorithm, Maker maker) throws GeneralSecurityException {
     java.util.HashMap<String, Object> m = INSTANCES.get();
-    Object c = m.get(transformation);
-    if (c == null) {
-      c = Cipher.getInstance(transformation);
-      m.put(transformation, c);
+    Object o = m.get(algorithm);
+    if (o == null) {
+      o = maker.make(algorithm);
+      m.put(algorithm, o);
     }
-    return (Cipher) c;
+    return o;
   }
 
   /** This thread's MAC for {@code algorithm}: the caller initialises it with its key. */
   private static Mac macFor(String algorithm) throws GeneralSecurityException {
-    java.util.HashMap<String, Object> m = INSTANCES.get();
-    Object c = m.get(algorithm);
-    if (c == null) {
-      c = Mac.getInstance(algorithm);
-      m.put(algorithm, c);
-    }
-    return (Mac) c;
+    return (Mac) perThread(algorithm, Mac::getInstance);
   }
 
   /** The cipher of this thread, initialised by the caller for each record. */
   private Cipher cipher() throws GeneralSecurityException {
     Thread t = Thread.currentThread();
     if (cipherThread != t) {
-      cipher = cipherFor(transformation);
+      cipher = (Cipher) perThread(transformation, Cipher::getInstance);
       cipherThread = t;
     }
     return cipher;
