@@ -32,14 +32,11 @@ import org.junit.jupiter.api.Test;
  * IPv6 endpoints, and negative ids.
  */
 class ConnectionBytesTest {
-  private static final String NASTY =
-      "a\"b\\c\u0001d\te\nf\rg\u001fh\u007fi\u00e9j\u2028k\u20acl</script>\ud83d\ude00m\ud800";
-
   private static final List<String> STRINGS =
       List.of(
           "",
           "server",
-          NASTY,
+          ByteCases.NASTY,
           "x".repeat(300),
           "\u00e9t\u00e9",
           "sp ace~",
@@ -52,29 +49,6 @@ class ConnectionBytesTest {
           "\u0141ukasz",
           "2001:db8::1",
           "fe80::1%eth0");
-
-  private static final long[] NUMBERS = {
-    -1,
-    0,
-    1,
-    9,
-    10,
-    99,
-    100,
-    999,
-    12345,
-    Integer.MAX_VALUE,
-    Integer.MAX_VALUE + 1L,
-    1L << 32,
-    123456789012L,
-    99_999_999_999_999_999L,
-    Long.MAX_VALUE,
-    Long.MIN_VALUE,
-    Long.MIN_VALUE + 1,
-    -123456789012L,
-    -1500,
-    Integer.MIN_VALUE
-  };
 
   /** A string field's value for case {@code k}: {@code s}, a copy of it, a constant, or null. */
   private static String pick(int k, int shift, String s) {
@@ -267,7 +241,7 @@ class ConnectionBytesTest {
     int tls = 0;
     for (int round = 0; round < 2; round++) { // the writer reused
       for (String s : STRINGS) {
-        for (long v : NUMBERS) {
+        for (long v : ByteCases.NUMBERS) {
           for (int variant = 0; variant < 8; variant++) {
             k++;
             ConnectionResult c = connection(k, s, v);
@@ -281,7 +255,7 @@ class ConnectionBytesTest {
         }
       }
     }
-    assertEquals(2 * 8 * STRINGS.size() * NUMBERS.length, k);
+    assertEquals(2 * 8 * STRINGS.size() * ByteCases.NUMBERS.length, k);
     assertTrue(tls > 100, "with TLS facts: " + tls);
   }
 
@@ -289,7 +263,7 @@ class ConnectionBytesTest {
   void theSameConnectionAgainIsTheSameBytes() throws IOException {
     ConnectionJson json = new ConnectionJson();
     for (int k = 1; k <= 64; k++) {
-      ConnectionResult c = connection(k, NASTY, 12345);
+      ConnectionResult c = connection(k, ByteCases.NASTY, 12345);
       String want = generator(c);
       for (int i = 0; i < 3; i++) { // written, remembered, copied
         json.write(c);

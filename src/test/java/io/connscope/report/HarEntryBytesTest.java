@@ -34,11 +34,8 @@ import org.junit.jupiter.api.Test;
  * and huge numbers, every optional field, findings, and several input files.
  */
 class HarEntryBytesTest {
-  private static final String NASTY =
-      "a\"b\\c\u0001d\te\nf\rg\u001fh\u007fi\u00e9j\u2028k\u20acl</script>\ud83d\ude00m\ud800";
-
   private static final List<String> STRINGS =
-      List.of("", "GET", NASTY, "x".repeat(200), "\u00e9t\u00e9", "sp ace", "\\", "\"");
+      List.of("", "GET", ByteCases.NASTY, "x".repeat(200), "\u00e9t\u00e9", "sp ace", "\\", "\"");
 
   private static final long[] NUMBERS = {
     -1,

@@ -26,14 +26,11 @@ import org.junit.jupiter.api.Test;
  * names the analysis does not keep.
  */
 class TransactionBytesTest {
-  private static final String NASTY =
-      "a\"b\\c\u0001d\te\nf\rg\u001fh\u007fi\u00e9j\u2028k\u20acl</script>\ud83d\ude00m\ud800";
-
   private static final List<String> STRINGS =
       List.of(
           "",
           "GET",
-          NASTY,
+          ByteCases.NASTY,
           "x".repeat(300),
           "\u00e9t\u00e9",
           "sp ace~",
@@ -45,29 +42,6 @@ class TransactionBytesTest {
           "end\ud83d",
           "\u0141ukasz",
           "HTTP/1.1");
-
-  private static final long[] NUMBERS = {
-    -1,
-    0,
-    1,
-    9,
-    10,
-    99,
-    100,
-    999,
-    12345,
-    Integer.MAX_VALUE,
-    Integer.MAX_VALUE + 1L,
-    1L << 32,
-    123456789012L,
-    99_999_999_999_999_999L,
-    Long.MAX_VALUE,
-    Long.MIN_VALUE,
-    Long.MIN_VALUE + 1,
-    -123456789012L,
-    -1500,
-    Integer.MIN_VALUE
-  };
 
   private static final String[] KEPT = TransactionJson.HEADER_NAMES;
 
@@ -195,7 +169,7 @@ class TransactionBytesTest {
     int k = 0;
     for (int round = 0; round < 2; round++) { // the writer reused
       for (String s : STRINGS) {
-        for (long v : NUMBERS) {
+        for (long v : ByteCases.NUMBERS) {
           for (int variant = 0; variant < 4; variant++) {
             k++;
             TransactionResult t = transaction(k, s, v);
@@ -209,7 +183,7 @@ class TransactionBytesTest {
         }
       }
     }
-    assertEquals(2 * 4 * STRINGS.size() * NUMBERS.length, k);
+    assertEquals(2 * 4 * STRINGS.size() * ByteCases.NUMBERS.length, k);
   }
 
   /** The transaction as the JSON report wrote it with Jackson's compact generator. */
