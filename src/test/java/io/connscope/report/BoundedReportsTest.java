@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connscope.robustness.SmallHeap;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -245,22 +246,10 @@ class BoundedReportsTest {
    */
   @Test
   void aLargeReportRendersInEveryFormatWithinASmallHeap() throws Exception {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                javaBin,
-                "-Xmx64m",
-                "-XX:+UseSerialGC",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-cp",
-                System.getProperty("java.class.path"),
-                BoundedReportsTest.class.getName(),
-                "60000")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), "did not finish");
-    assertEquals(0, p.exitValue(), out);
+    SmallHeap.Run r = SmallHeap.run("-Xmx64m", 5, BoundedReportsTest.class, "60000");
+    String out = r.output();
+    assertTrue(r.finished(), "did not finish");
+    assertEquals(0, r.exit(), out);
     assertTrue(out.contains("json_bytes="), out);
     Matcher m = Pattern.compile("html_bytes=(\\d+)").matcher(out);
     assertTrue(m.find(), out);

@@ -4,13 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,24 +18,10 @@ class HostileTrafficTest {
 
   static Map<String, Long> run(String scenario, String scale)
       throws IOException, InterruptedException {
-    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                java,
-                HEAP,
-                "-XX:+UseSerialGC",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-cp",
-                System.getProperty("java.class.path"),
-                HostileTraffic.class.getName(),
-                scenario,
-                scale));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(5, TimeUnit.MINUTES), scenario + " did not finish");
-    String text = new String(out, StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), scenario + " failed under " + HEAP + ":\n" + text);
+    SmallHeap.Run r = SmallHeap.run(HEAP, 5, HostileTraffic.class, scenario, scale);
+    assertTrue(r.finished(), scenario + " did not finish");
+    String text = r.output();
+    assertEquals(0, r.exit(), scenario + " failed under " + HEAP + ":\n" + text);
     Map<String, Long> counts = new HashMap<>();
     for (String line : text.split("\n")) {
       int eq = line.indexOf('=');

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.robustness.SmallHeap;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,22 +140,10 @@ class KeyLogLoadTest {
         w.write(line);
       }
     }
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                javaBin,
-                "-Xmx32m",
-                "-XX:+UseSerialGC",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-cp",
-                System.getProperty("java.class.path"),
-                KeyLogLoadTest.class.getName(),
-                file.toString())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "did not finish");
-    assertEquals(0, p.exitValue(), out);
+    SmallHeap.Run r = SmallHeap.run("-Xmx32m", 2, KeyLogLoadTest.class, file.toString());
+    String out = r.output();
+    assertTrue(r.finished(), "did not finish");
+    assertEquals(0, r.exit(), out);
     assertEquals("sessions=1 lines=" + lines, out.strip());
   }
 }
