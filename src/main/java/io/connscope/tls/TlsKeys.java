@@ -81,10 +81,7 @@ public final class TlsKeys {
       int len = 0;
       for (int n = in.read(b, 0, b.length); n >= 0; n = in.read(b, len, b.length - len)) {
         len += n;
-        int end = len;
-        while (end > 0 && b[end - 1] != '\n') {
-          end--;
-        }
+        int end = wholeLines(b, len);
         if (end == 0) {
           if (len == b.length) {
             b = Arrays.copyOf(b, b.length * 2); // a line longer than the buffer
@@ -149,11 +146,8 @@ public final class TlsKeys {
       while (buf.hasRemaining() && ch.read(buf, readTo + buf.position()) > 0) {
         // read on
       }
-      int end = buf.position();
       byte[] b = buf.array();
-      while (end > 0 && b[end - 1] != '\n') {
-        end--;
-      }
+      int end = wholeLines(b, buf.position());
       if (end == 0) {
         return false;
       }
@@ -163,6 +157,15 @@ public final class TlsKeys {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** The length of {@code b[0, len)} up to and with its last LF: its whole lines (0: none). */
+  private static int wholeLines(byte[] b, int len) {
+    int end = len;
+    while (end > 0 && b[end - 1] != '\n') {
+      end--;
+    }
+    return end;
   }
 
   /**
