@@ -102,7 +102,7 @@ public final class Analysis {
   private final Emit emit;
 
   public Analysis(AnalysisConfig config, AnalysisSink sink) {
-    this(config, sink, null, 1, null);
+    this(config, sink, null, 1, false, null);
   }
 
   /**
@@ -111,7 +111,18 @@ public final class Analysis {
    * no followed key log; otherwise one thread is used.
    */
   public Analysis(AnalysisConfig config, AnalysisSink sink, int threads) {
-    this(config, sink, null, threads, null);
+    this(config, sink, null, threads, false, null);
+  }
+
+  /**
+   * As {@link #Analysis(AnalysisConfig, AnalysisSink, int)}; with one thread and {@code
+   * crossThread}, the connections are analysed on the caller's thread and the stage across
+   * connections and the sink run on a thread of their own ({@link Shards#inline}): the same calls
+   * in the same order, a second processor for them. Same conditions as for more threads (a file
+   * input), and not with {@link #muteThrough}.
+   */
+  public Analysis(AnalysisConfig config, AnalysisSink sink, int threads, boolean crossThread) {
+    this(config, sink, null, threads, crossThread, null);
   }
 
   private Analysis(
@@ -119,6 +130,7 @@ public final class Analysis {
       AnalysisSink sink,
       LongConsumer startsOnly,
       int threads,
+      boolean crossThread,
       Consumer<StageEvent> events) {
     this.config = config;
     this.sink = sink;
@@ -126,7 +138,7 @@ public final class Analysis {
     this.filter = config.filter;
     this.emit = events == null ? null : new Emit(events);
     boolean sharded =
-        threads > 1
+        (threads > 1 || crossThread)
             && startsOnly == null
             && events == null
             && config.tcp.idleTimeoutMicros <= 0
@@ -135,7 +147,7 @@ public final class Analysis {
     if (sharded) {
       this.crossWarnings = new Warnings();
       this.cross = new CrossStage(config, gated, crossWarnings);
-      this.shards = new Shards(threads, config, cross);
+      this.shards = threads > 1 ? new Shards(threads, config, cross) : Shards.inline(config, cross);
       this.stage = null;
       this.table = null;
     } else {
@@ -160,7 +172,7 @@ public final class Analysis {
    * {@link #warnings} are what the part counted.
    */
   public static Analysis connectionStage(AnalysisConfig config, Consumer<StageEvent> events) {
-    return new Analysis(config, NO_SINK, null, 1, events);
+    return new Analysis(config, NO_SINK, null, 1, false, events);
   }
 
   /**
@@ -171,7 +183,7 @@ public final class Analysis {
    * whole capture would.
    */
   public static Analysis connectionsOnly(AnalysisConfig config, LongConsumer created) {
-    return new Analysis(config, NO_SINK, created, 1, null);
+    return new Analysis(config, NO_SINK, created, 1, false, null);
   }
 
   /**
@@ -189,6 +201,9 @@ public final class Analysis {
    * first frame.
    */
   public void muteThrough(long frame) {
+    if (frame > 0 && shards != null) {
+      throw new IllegalStateException("muting is for an analysis on one thread");
+    }
     this.muteThrough = frame;
   }
 

@@ -52,6 +52,12 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>Warnings are counted per shard with their position and merged in position order ({@link
  *       Warnings#merge}).
  * </ul>
+ *
+ * <p><b>Inline</b> ({@link #inline}): one shard, run by the reading thread itself as it dispatches
+ * each segment (no batch copy), its events merged by the merger thread as above. That is the one
+ * stage of a single-threaded analysis with the cross stage and the sink on a thread of their own:
+ * the same calls in the same order, so the same bytes; its table gives ids as one table does and
+ * meets its limits itself (nothing to diverge from).
  */
 final class Shards {
   /**
@@ -76,6 +82,10 @@ final class Shards {
   private static final int RECORD_BYTES = 160;
 
   private final Shard[] shards;
+
+  /** The one shard run by the reading thread; null when every shard has a thread. */
+  private final Shard inline;
+
   private final CrossStage cross;
   private final TcpOptions limits;
   private final Thread merger;
@@ -91,23 +101,48 @@ final class Shards {
   private boolean finished;
 
   Shards(int n, AnalysisConfig config, CrossStage cross) {
+    this(n, config, cross, false);
+  }
+
+  private Shards(int n, AnalysisConfig config, CrossStage cross, boolean inline) {
     this.cross = cross;
     this.limits = config.tcp;
     this.shards = new Shard[n];
     this.passed = new AtomicLongArray(n);
     for (int i = 0; i < n; i++) {
-      shards[i] = new Shard(i, config);
+      shards[i] = new Shard(i, config, !inline);
     }
-    for (Shard s : shards) {
-      s.thread.start();
+    this.inline = inline ? shards[0] : null;
+    if (inline) {
+      this.inline.chunk = new Chunk();
+    } else {
+      for (Shard s : shards) {
+        s.thread.start();
+      }
     }
     this.merger = new Thread(this::merge, "connscope-merge");
     merger.setDaemon(true);
     merger.start();
   }
 
+  /**
+   * One shard run by the caller's thread, the cross stage on the merger's: a single-threaded
+   * analysis whose cross stage and sink take a second processor.
+   */
+  static Shards inline(AnalysisConfig config, CrossStage cross) {
+    return new Shards(1, config, cross, true);
+  }
+
   /** Hands segment {@code s} to its shard. */
   void dispatch(Segment s) {
+    if (inline != null) {
+      inline.accept(s);
+      lastFrame = s.frame;
+      if (++batchFrames >= BATCH_FRAMES) {
+        endBatch(s.frame);
+      }
+      return;
+    }
     Shard sh = shards[shardOf(s, shards.length)];
     int need = RECORD_BYTES + 16 * s.sackBlocks + s.payloadLength;
     if (sh.fill.remaining() < need) {
@@ -130,6 +165,10 @@ final class Shards {
 
   /** TLS secrets read from the input at this point: every shard adds them when it gets here. */
   void keys(String text) {
+    if (inline != null) {
+      inline.keys.add(text); // its segments so far are analysed: this is its point
+      return;
+    }
     byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
     for (Shard sh : shards) {
       if (sh.fill.remaining() < 5 + b.length) {
@@ -151,8 +190,13 @@ final class Shards {
     if (!finished) {
       finished = true;
       endBatch(lastFrame);
-      for (Shard sh : shards) {
-        put(sh.in, new Batch(null, lastFrame, true));
+      if (inline != null) {
+        inline.finishConnections();
+        put(inline.out, inline.chunk);
+      } else {
+        for (Shard sh : shards) {
+          put(sh.in, new Batch(null, lastFrame, true));
+        }
       }
     }
     try {
@@ -177,7 +221,9 @@ final class Shards {
   /** Stops every thread (after a failure, or when the caller gives up). */
   void stop() {
     for (Shard sh : shards) {
-      sh.thread.interrupt();
+      if (sh.thread != null) {
+        sh.thread.interrupt();
+      }
     }
     merger.interrupt();
   }
@@ -202,6 +248,13 @@ final class Shards {
 
   private void endBatch(long end) {
     check();
+    if (inline != null) {
+      inline.chunk.end = end;
+      put(inline.out, inline.chunk);
+      inline.chunk = new Chunk();
+      batchFrames = 0;
+      return;
+    }
     for (Shard sh : shards) {
       sh.fill.flip();
       put(sh.in, new Batch(sh.fill, end, false));
@@ -357,7 +410,7 @@ final class Shards {
           chunks[i] = shards[i].out.take();
           at[i] = 0;
         }
-        if (!chunks[0].last) {
+        if (!chunks[0].last && inline == null) { // an inline shard's table meets its limits itself
           java.util.Arrays.fill(sums, 0);
           for (Chunk c : chunks) {
             for (int k = 0; k < 4; k++) {
@@ -435,7 +488,7 @@ final class Shards {
     final Thread thread;
     final TlsKeys keys;
     ByteBuffer fill = batchBuffer(BUFFER_BYTES);
-    private Chunk chunk;
+    Chunk chunk;
     private long pos;
 
     /**
@@ -461,18 +514,42 @@ final class Shards {
       return a;
     }
 
-    Shard(int index, AnalysisConfig config) {
+    /** {@code threaded} false: run by the reading thread ({@link Shards#inline}). */
+    Shard(int index, AnalysisConfig config, boolean threaded) {
       this.index = index;
       this.keys = config.tlsKeys.copy();
       this.stage = new ConnectionStage(config, keys, warnings, this, null);
       ConnectionTable table = stage.table();
-      table.keepTimelines();
+      table.keepTimelines(); // the merger reads them after the close
+      if (!threaded) { // no batches; ids 1, 2, 3... as one table gives them
+        this.thread = null;
+        return;
+      }
       table.assignIds(Shards.this::idOf, this::created);
       for (int i = 0; i < QUEUE + 1; i++) {
         free.add(batchBuffer(BUFFER_BYTES));
       }
       this.thread = new Thread(this, "connscope-shard-" + (index + 1));
       thread.setDaemon(true);
+    }
+
+    /** Inline: analyses {@code s} now, its events going into the chunk being filled. */
+    void accept(Segment s) {
+      pos = 2 * s.frame;
+      warnings.at(pos);
+      stage.table().accept(s);
+    }
+
+    /** Finishes the connections left open, in creation order (the id order), into the chunk. */
+    void finishConnections() {
+      stage
+          .table()
+          .finish(
+              createdAt -> {
+                pos = FINISH + createdAt;
+                warnings.at(pos);
+              });
+      chunk.last = true;
     }
 
     /** Replaces the (empty) buffer being filled with one of {@code bytes}, not kept after use. */
@@ -503,12 +580,7 @@ final class Shards {
           chunk = new Chunk();
           chunk.end = b.end;
           if (b.last) {
-            table.finish( // in creation order: the id order over all shards
-                createdAt -> {
-                  pos = FINISH + createdAt;
-                  warnings.at(pos);
-                });
-            chunk.last = true;
+            finishConnections(); // in creation order: the id order over all shards
             out.put(chunk);
             return;
           }

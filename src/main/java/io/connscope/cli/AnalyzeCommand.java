@@ -100,7 +100,8 @@ final class AnalyzeCommand implements Callable<Integer> {
       description =
           "Analyse connections on N threads, sharded by connection, besides the threads that read,"
               + " merge and write the report (default: the processors available minus 2, at most 8;"
-              + " 1 below 4 processors). The report is the same bytes whatever N.")
+              + " 1 below 4 processors; with 1 and more than one processor, the analysis across"
+              + " connections takes a thread of its own). The report is the same bytes whatever N.")
   Integer threads;
 
   @Option(names = "--no-progress", description = "Never show progress on standard error.")
@@ -198,7 +199,9 @@ final class AnalyzeCommand implements Callable<Integer> {
       long muteThrough,
       Progress progress)
       throws IOException {
-    Analysis analysis = new Analysis(config, results, threads);
+    // one analysis thread: the cross stage and the report take the second processor, if any
+    boolean crossThread = muteThrough == 0 && Runtime.getRuntime().availableProcessors() > 1;
+    Analysis analysis = new Analysis(config, results, threads, crossThread);
     analysis.muteThrough(muteThrough);
     try {
       for (String skip : resolved.skipped()) {

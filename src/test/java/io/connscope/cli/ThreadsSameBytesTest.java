@@ -95,6 +95,100 @@ class ThreadsSameBytesTest {
   }
 
   /**
+   * One analysis thread with the cross stage and the sink on a thread of their own (what {@code
+   * --threads 1} runs with more than one processor) against all of it on the caller's thread: the
+   * same JSON and text on every sample, the TLS samples with their key logs, and every corpus
+   * capture, with the pipeline really taken (the sink called on another thread).
+   */
+  @Test
+  void theCrossStageOnItsOwnThreadWritesWhatOneThreadWrites() throws IOException {
+    List<List<Path>> runs = new ArrayList<>();
+    for (Path p : samples().toList()) {
+      runs.add(List.of(p));
+    }
+    if (Files.isDirectory(CORPUS)) {
+      for (Path p : io.connscope.CaptureFilesUnder.of(CORPUS)) {
+        runs.add(List.of(p));
+      }
+    }
+    runs.add(
+        List.of(
+            Path.of("samples/rotated/nagle-post-split-1.pcap"),
+            Path.of("samples/rotated/nagle-post-split-2.pcap")));
+    for (List<Path> files : runs) {
+      assertArrayEquals(
+          report(files, null, false), report(files, null, true), files + ": one thread or two");
+    }
+    for (String sample : keyLogged().toList()) {
+      List<Path> files = List.of(Path.of("samples/" + sample + ".pcap"));
+      Path keys = Path.of("samples/" + sample + ".keylog");
+      assertArrayEquals(
+          report(files, keys, false), report(files, keys, true), sample + " with its key log");
+    }
+  }
+
+  /** The JSON and text reports of one analysis of {@code files}, written one after the other. */
+  private static byte[] report(List<Path> files, Path keyLog, boolean crossThread)
+      throws IOException {
+    AnalysisConfig config = new AnalysisConfig();
+    if (keyLog != null) {
+      config.tlsKeys.add(Files.readString(keyLog, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+    java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+    io.connscope.report.ReportSet set = new io.connscope.report.ReportSet("test");
+    set.add(io.connscope.report.ReportFormat.JSON, json);
+    set.add(io.connscope.report.ReportFormat.TEXT, text);
+    AnalysisSink results = new io.connscope.analysis.ResultBuilder(set);
+    Thread caller = Thread.currentThread();
+    boolean[] elsewhere = {false};
+    int[] connections = {0};
+    AnalysisSink sink =
+        new AnalysisSink() {
+          @Override
+          public void transaction(
+              io.connscope.tcp.ConnectionId c,
+              io.connscope.http.Transaction t,
+              io.connscope.result.TransactionResult result) {
+            results.transaction(c, t, result);
+          }
+
+          @Override
+          public void connection(ConnectionRecord connection) {
+            elsewhere[0] |= Thread.currentThread() != caller;
+            connections[0]++;
+            results.connection(connection);
+          }
+
+          @Override
+          public void finding(Finding finding) {
+            results.finding(finding);
+          }
+
+          @Override
+          public void finish(CaptureTotals capture) {
+            results.finish(capture);
+          }
+        };
+    Analysis a = new Analysis(config, sink, 1, crossThread);
+    StringBuilder errors = new StringBuilder();
+    for (Path f : files) {
+      try (PacketSource src = CaptureFiles.open(f, a.warnings())) {
+        a.read(src, CaptureFiles.formatOf(src), null);
+      } catch (IOException e) { // a damaged capture: what was read stays, as in analyze
+        errors.append(e.getMessage()).append('\n');
+      }
+    }
+    a.finish();
+    if (connections[0] > 0) {
+      assertEquals(crossThread, elsewhere[0], files + ": the sink's thread");
+    }
+    json.write(errors.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    json.write(text.toByteArray());
+    return json.toByteArray();
+  }
+
+  /**
    * With a connection limit the shards together exceed, one table would evict where the shards'
    * tables do not: the sharded analysis stops and the command finishes on one thread, with the sink
    * muted through what it was already told. Same bytes, and the stop really happened.
