@@ -65,6 +65,9 @@ public final class Analysis {
   /** Warnings of the cross stage when it runs on a thread of its own. */
   private final Warnings crossWarnings;
 
+  /** With more threads, after {@link #finish}: the warnings of all of them. */
+  private Warnings merged;
+
   private long frameNumber;
   private final CaptureFilter filter;
   private long filteredOut;
@@ -215,9 +218,12 @@ public final class Analysis {
     firstNanos = nanos;
   }
 
-  /** Warnings counted so far by every layer (with more than one thread: by the reading side). */
+  /**
+   * Warnings counted so far by every layer (with more threads: by the reading side, and after
+   * {@link #finish} by every thread).
+   */
   public Warnings warnings() {
-    return warnings;
+    return merged != null ? merged : warnings;
   }
 
   /** Frames the capture filter rejected (numbered, not analysed). */
@@ -434,6 +440,7 @@ public final class Analysis {
       parts.add(crossWarnings);
       cross.at(Shards.FINISH * 2);
       all = Warnings.merge(parts);
+      merged = all;
     } else {
       frameNumber = Long.MAX_VALUE; // the connections left open finish after every frame
       if (emit != null) {

@@ -56,10 +56,20 @@ public final class HostileTraffic {
   public static void main(String[] args) throws Exception {
     String scenario = args[0];
     double scale = args.length > 1 ? Double.parseDouble(args[1]) : 1;
+    // optional: "cross-thread" (the cross stage and the sink on a thread of their own, as analyze
+    // runs with one analysis thread and two processors) and the open connections kept
+    boolean crossThread = args.length > 2 && args[2].equals("cross-thread");
+    AnalysisConfig config = config();
+    if (args.length > 3) {
+      config.tcp.maxConnections = Integer.parseInt(args[3]);
+    }
     CountingStream out = new CountingStream();
     Analysis a =
         new Analysis(
-            config(), new io.connscope.analysis.ResultBuilder(new JsonReportWriter(out, "test")));
+            config,
+            new io.connscope.analysis.ResultBuilder(new JsonReportWriter(out, "test")),
+            1,
+            crossThread);
     HostileTraffic h = new HostileTraffic(a);
     long start = System.nanoTime();
     switch (scenario) {

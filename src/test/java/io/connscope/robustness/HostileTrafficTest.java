@@ -16,9 +16,12 @@ import org.junit.jupiter.api.Test;
 class HostileTrafficTest {
   static final String HEAP = "-Xmx96m";
 
-  static Map<String, Long> run(String scenario, String scale)
+  static Map<String, Long> run(String scenario, String... more)
       throws IOException, InterruptedException {
-    SmallHeap.Run r = SmallHeap.run(HEAP, 5, HostileTraffic.class, scenario, scale);
+    String[] args = new String[1 + more.length];
+    args[0] = scenario;
+    System.arraycopy(more, 0, args, 1, more.length);
+    SmallHeap.Run r = SmallHeap.run(HEAP, 5, HostileTraffic.class, args);
     assertTrue(r.finished(), scenario + " did not finish");
     String text = r.output();
     assertEquals(0, r.exit(), scenario + " failed under " + HEAP + ":\n" + text);
@@ -38,6 +41,18 @@ class HostileTrafficTest {
     assertEquals(1_300_000, c.get("packets"));
     // every connection beyond the cap evicts the least recently active one
     assertEquals(1_000_000 - HostileTraffic.MAX_CONNECTIONS, c.get("tcp.connection_evicted"));
+  }
+
+  /**
+   * With the cross stage on a thread of its own, the connections still open at the end of the
+   * capture are finished and handed to it in chunks: 40,000 of them never wait for it all at once
+   * (in one chunk, this run ended with an OutOfMemoryError in this heap).
+   */
+  @Test
+  void connectionsOpenAtTheEndReachTheCrossThreadInChunks() throws Exception {
+    Map<String, Long> c = run("connections", "0.05", "cross-thread", "40000");
+    assertEquals(65_000, c.get("packets"));
+    assertEquals(50_000 - 40_000, c.get("tcp.connection_evicted"));
   }
 
   @Test
