@@ -40,7 +40,8 @@ public final class CloseDelimitedDetector implements ConnectionDetector {
     if (http == null || !http.isHttp()) {
       return;
     }
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       if (!t.closeDelimited()) {
         continue;
       }

@@ -212,7 +212,8 @@ public final class FramingErrorDetector implements ConnectionDetector {
       return null;
     }
     List<Transaction> rs = new ArrayList<>();
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       if (t.responseFirstFrame() >= 0) {
         rs.add(t);
       }
@@ -263,7 +264,8 @@ public final class FramingErrorDetector implements ConnectionDetector {
       }
       String cl = t.responseHeaders().get("content-length");
       Transaction lost = null;
-      for (Transaction o : http.transactions()) {
+      for (int oi = 0, on = http.transactions().size(); oi < on; oi++) {
+        Transaction o = http.transactions().get(oi);
         if (lost == null
             && o.index() > t.index()
             && o.method() != null

@@ -70,7 +70,8 @@ public final class KeepAliveLimitDetector implements CrossDetector {
     }
     List<Transaction> answered = new ArrayList<>();
     boolean allAnswered = true;
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       if (t.method() == null) {
         continue;
       }
@@ -171,7 +172,8 @@ public final class KeepAliveLimitDetector implements CrossDetector {
 
     // 3. client past the announced timeout
     Transaction prev = null;
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       if (t.method() == null) {
         continue;
       }

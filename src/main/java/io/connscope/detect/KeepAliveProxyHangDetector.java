@@ -58,7 +58,8 @@ public final class KeepAliveProxyHangDetector implements CrossDetector {
     }
     List<String> signs = signs(c, http);
     Transaction prev = null;
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       if (t.method() == null) {
         continue;
       }
@@ -73,7 +74,8 @@ public final class KeepAliveProxyHangDetector implements CrossDetector {
   private static List<String> signs(ConnectionView c, HttpView http) {
     List<String> s = new ArrayList<>();
     boolean abs = false, pc = false, via = false;
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       abs |= KeepAlive.absoluteForm(t.uri());
       pc |= t.requestHeaders().get("proxy-connection") != null;
       via |= t.requestHeaders().get("via") != null || t.responseHeaders().get("via") != null;

@@ -67,7 +67,8 @@ public final class KeepAliveStaleReuseDetector implements CrossDetector {
       return;
     }
     Transaction prev = null;
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       if (t.method() == null) {
         continue;
       }

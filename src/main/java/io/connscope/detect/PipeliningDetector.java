@@ -50,7 +50,8 @@ public final class PipeliningDetector implements ConnectionDetector {
     int firstTx = -1;
     List<Long> frames = new ArrayList<>();
     Transaction prev = null;
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       if (t.method() == null) {
         continue;
       }

@@ -114,7 +114,8 @@ public final class SlowStartDetector implements ConnectionDetector {
     List<Response> rs = new ArrayList<>();
     mss = 0;
     if (isHttp) {
-      for (Transaction tx : http.transactions()) {
+      for (int txi = 0, txn = http.transactions().size(); txi < txn; txi++) {
+        Transaction tx = http.transactions().get(txi);
         add(rs, t, rtt, tx.index(), tx, null, tx.responseFirstFrame(), tx.responseLastFrame());
       }
     } else {

@@ -59,7 +59,8 @@ public final class UnansweredDetector implements ConnectionDetector {
     long cost = 0;
     int first = -1;
     Transaction prev = null;
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       if (t.orphanResponse() && t.requestNotCaptured()) {
         continue; // its request is not in the capture: a capture-quality matter (capture.one_sided)
       }

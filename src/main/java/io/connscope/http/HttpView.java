@@ -23,7 +23,11 @@ public interface HttpView {
   /** A CONNECT was answered 2xx or a 101 switched protocols: parsing stopped there. */
   boolean tunnel();
 
-  /** The transactions still kept, in index order (the most recent ones). */
+  /**
+   * The transactions still kept, in index order (the most recent ones): a random-access list, the
+   * same object until the transactions change. The detectors walk it by index: under C1 alone (the
+   * launcher's JIT up to 1 GiB) a for-each loop allocates two iterators: 41 MB on close.pcap.
+   */
   List<Transaction> transactions();
 
   /** Transactions handed to the listener as they became final (0 without a listener). */

@@ -187,7 +187,8 @@ public final class HttpConnections {
       return;
     }
     List<Tx> txs = new ArrayList<>();
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       if (t.method() == null) {
         continue;
       }

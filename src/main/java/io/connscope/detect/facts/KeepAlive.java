@@ -154,7 +154,8 @@ public final class KeepAlive {
     if (http == null || !http.isHttp() || http.tunnel()) {
       return null;
     }
-    for (Transaction t : http.transactions()) {
+    for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+      Transaction t = http.transactions().get(ti);
       if (t.method() != null) {
         return t.index() == 0 ? t : null;
       }

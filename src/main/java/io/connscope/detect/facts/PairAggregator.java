@@ -418,7 +418,8 @@ public final class PairAggregator {
         return new Seen(http.handedOver(), http.handedOverMicros(), http.firstHandedOver());
       }
       long micros = 0;
-      for (Transaction t : http.transactions()) {
+      for (int ti = 0, tn = http.transactions().size(); ti < tn; ti++) {
+        Transaction t = http.transactions().get(ti);
         if (t.requestFirstUs() >= 0 && t.responseLastUs() >= t.requestFirstUs()) {
           micros += t.responseLastUs() - t.requestFirstUs();
         }

@@ -179,7 +179,8 @@ public final class TransferLimits {
     LossRecovery.Direction[] loss = null;
     List<TransferGaps.Gap> gaps = null;
     List<Transfer> out = new ArrayList<>();
-    for (Transaction tx : http.transactions()) {
+    for (int txi = 0, txn = http.transactions().size(); txi < txn; txi++) {
+      Transaction tx = http.transactions().get(txi);
       for (int d = 0; d < 2; d++) {
         boolean request = AckGatedReleases.sendsRequests(http, d);
         long from = request ? tx.requestFirstFrame() : tx.responseFirstFrame();
