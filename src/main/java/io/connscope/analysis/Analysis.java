@@ -44,7 +44,8 @@ import java.util.function.LongConsumer;
  * int) threads} above 1, connections are sharded over that many threads ({@link Shards}) and the
  * sink is called on another thread than the caller's (one at a time, in the same order and with the
  * same values as with one thread); {@link #read} and {@link #finish} may then throw {@link
- * ShardsDiverged}.
+ * ShardsDiverged}. With one thread and {@link #Analysis(AnalysisConfig, AnalysisSink, int, boolean)
+ * crossThread}, the sink is called on another thread too (the stage across connections runs there).
  */
 public final class Analysis {
   private final AnalysisConfig config;

@@ -19,9 +19,11 @@
  * connection but for a transaction's connection id. On one thread the first calls the second
  * directly; with {@code threads} above 1, {@code Shards} runs one connection stage per thread over
  * connections sharded by flow hash and merges their transactions and finished connections, in frame
- * order, into the one cross stage: the sink is told the same things in the same order, so the
- * reports are the same bytes whatever the thread count. Finished transactions and connections are
- * handed over and released: memory is bounded by the connections still open and by documented caps.
- * Depends on capture, decode, tcp, http, detect and result; never on report or cli.
+ * order, into the one cross stage; with one thread and a cross thread ({@code Shards.inline}), the
+ * connection stage runs on the reading thread and its events go, in order, to the cross stage on
+ * the merger thread. The sink is told the same things in the same order, so the reports are the
+ * same bytes whatever the thread count. Finished transactions and connections are handed over and
+ * released: memory is bounded by the connections still open and by documented caps. Depends on
+ * capture, decode, tcp, http, detect and result; never on report or cli.
  */
 package io.connscope.analysis;
