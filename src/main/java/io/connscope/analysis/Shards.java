@@ -6,6 +6,7 @@ import io.connscope.result.TransactionResult;
 import io.connscope.tcp.ConnectionId;
 import io.connscope.tcp.ConnectionTable;
 import io.connscope.tcp.Segment;
+import io.connscope.tcp.SegmentTimeline;
 import io.connscope.tcp.TcpOptions;
 import io.connscope.tls.TlsKeys;
 import java.nio.ByteBuffer;
@@ -87,6 +88,13 @@ final class Shards {
    * at once (with one chunk, 1,000,000 half-open connections reached 865 MB).
    */
   private static final int FINISH_EVENTS = 1024;
+
+  /**
+   * Timelines waiting to go back to a shard's pool (beyond: left to the collector). Without it,
+   * half-open.pcap (1,000,000 SYN-only connections) spent 8.6 s in the collector with the cross
+   * thread against 7.0 s on one thread; with it, 7.7 s.
+   */
+  private static final int RECYCLED = 512;
 
   /** Positions at the end of the capture: after every frame's, in connection id order. */
   static final long FINISH = Long.MAX_VALUE / 2;
@@ -267,6 +275,7 @@ final class Shards {
       inline.chunk.end = end;
       put(inline.out, inline.chunk);
       inline.chunk = new Chunk();
+      inline.recycle();
       batchFrames = 0;
       return;
     }
@@ -463,6 +472,12 @@ final class Shards {
             cross.transaction(e.c, e.t, e.result, e.held);
           } else {
             cross.closed(e.record, e.held);
+            // nothing reads a connection's timeline after the cross stage (one thread puts its
+            // arrays back into the pool there too): back to its shard's pool, when there is room
+            SegmentTimeline t = e.record.closed().timeline();
+            if (t != null) {
+              shards[best].recycled.offer(t);
+            }
           }
         }
         if (chunks[0].last) {
@@ -507,6 +522,10 @@ final class Shards {
     final BlockingQueue<Batch> in = new ArrayBlockingQueue<>(QUEUE);
     final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(QUEUE + 2);
     final BlockingQueue<Chunk> out = new ArrayBlockingQueue<>(QUEUE);
+
+    /** Finished connections' timelines the merger is done with, for the table's pool. */
+    final BlockingQueue<SegmentTimeline> recycled = new ArrayBlockingQueue<>(RECYCLED);
+
     final Thread thread;
     final TlsKeys keys;
     ByteBuffer fill = batchBuffer(BUFFER_BYTES);
@@ -553,6 +572,14 @@ final class Shards {
       }
       this.thread = new Thread(this, "connscope-shard-" + (index + 1));
       thread.setDaemon(true);
+    }
+
+    /** Puts the timelines the merger is done with into the table's pool (on the shard's thread). */
+    void recycle() {
+      ConnectionTable table = stage.table();
+      for (SegmentTimeline t; (t = recycled.poll()) != null; ) {
+        table.recycle(t);
+      }
     }
 
     /** Inline: analyses {@code s} now, its events going into the chunk being filled. */
@@ -621,6 +648,7 @@ final class Shards {
         ConnectionTable table = stage.table();
         while (true) {
           Batch b = in.take();
+          recycle();
           chunk = new Chunk();
           chunk.end = b.end;
           if (b.last) {

@@ -131,6 +131,15 @@ public final class ConnectionTable {
   }
 
   /**
+   * With {@link #keepTimelines}: a finished connection's timeline that nobody reads any more (the
+   * stage that examined it after the close is done with it) gives its arrays to this table's pool,
+   * for the connections that open later. On the table's thread.
+   */
+  public void recycle(SegmentTimeline t) {
+    t.recycleInto(context.timelines);
+  }
+
+  /**
    * Fills {@code out} with the most asked of each shared limit since the last call (open
    * connections, remembered closed tuples, buffered out-of-order bytes, timeline entries) and
    * starts the next period from the current values. A caller running one table per part of a

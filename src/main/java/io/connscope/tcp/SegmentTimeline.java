@@ -246,6 +246,19 @@ public final class SegmentTimeline {
     return true;
   }
 
+  /**
+   * Gives the arrays of a finished connection's timeline, kept readable after its close ({@link
+   * #returnBudget}), to {@code pool} once nobody reads it any more; it is empty afterwards.
+   */
+  void recycleInto(Pool pool) {
+    pool.give(this);
+    empty();
+    sackLeft = sackRight = NO_LONGS;
+    sackEntry = NO_INTS;
+    size = 0;
+    sackSize = 0;
+  }
+
   private void empty() {
     ts = frame = seq = ack = NO_LONGS;
     len = window = NO_INTS;

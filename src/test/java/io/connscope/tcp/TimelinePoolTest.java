@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Timeline arrays reused from connection to connection ({@link SegmentTimeline.Pool}) hold what
  * fresh arrays held: every entry of every connection of every recorded sample is the same with no
- * pool, a pool of one set per size and the default pool.
+ * pool, a pool of one set per size and the default pool, and with the cross stage on a thread of
+ * its own (the merger hands finished connections' timelines back to the table's pool).
  */
 class TimelinePoolTest {
   @Test
@@ -38,16 +39,24 @@ class TimelinePoolTest {
     assertTrue(none.size() > 400, "connections: " + none.size());
     assertEquals(none, timelines(samples, 1));
     assertEquals(none, timelines(samples, new TcpOptions().timelinePoolSets));
+    assertEquals(none, timelines(samples, 1, true));
+    assertEquals(none, timelines(samples, new TcpOptions().timelinePoolSets, true));
+  }
+
+  private static List<String> timelines(List<Path> samples, int poolSets) throws IOException {
+    return timelines(samples, poolSets, false);
   }
 
   /** Every entry of every connection as it closes, one line per connection. */
-  private static List<String> timelines(List<Path> samples, int poolSets) throws IOException {
+  private static List<String> timelines(List<Path> samples, int poolSets, boolean crossThread)
+      throws IOException {
     List<String> out = new ArrayList<>();
     for (Path p : samples) {
       AnalysisConfig config = new AnalysisConfig();
       config.tcp.timelinePoolSets = poolSets;
-      Reports.run(
+      run(
           config,
+          crossThread,
           new AnalysisSink() {
             @Override
             public void connection(ConnectionRecord r) {
@@ -85,6 +94,21 @@ class TimelinePoolTest {
           p);
     }
     return out;
+  }
+
+  /** {@link Reports#run}, on the caller's thread or with the cross stage on its own. */
+  private static void run(AnalysisConfig config, boolean crossThread, AnalysisSink sink, Path p)
+      throws IOException {
+    if (!crossThread) {
+      Reports.run(config, sink, p);
+      return;
+    }
+    io.connscope.analysis.Analysis a = new io.connscope.analysis.Analysis(config, sink, 1, true);
+    try (io.connscope.capture.PacketSource src =
+        io.connscope.capture.CaptureFiles.open(p, a.warnings())) {
+      a.read(src, io.connscope.capture.CaptureFiles.formatOf(src), null);
+    }
+    a.finish();
   }
 
   /** A closed connection's arrays are kept, and the next connection's timeline takes them. */
