@@ -59,6 +59,11 @@ import java.util.concurrent.locks.LockSupport;
  * stage of a single-threaded analysis with the cross stage and the sink on a thread of their own:
  * the same calls in the same order, so the same bytes; its table gives ids as one table does and
  * meets its limits itself (nothing to diverge from).
+ *
+ * <p>A finished connection's timeline goes back to its shard's pool ({@link Shard#recycled}) once
+ * the cross stage is done with the connection: as with one thread, where the table puts it back
+ * after the cross stage returns, nothing reads it after that call (the sink builds plain records
+ * during it).
  */
 final class Shards {
   /**
