@@ -439,7 +439,9 @@ final class Shards {
           chunks[i] = shards[i].out.take();
           at[i] = 0;
         }
-        if (!chunks[0].last && inline == null) { // an inline shard's table meets its limits itself
+        // an inline shard's table meets its limits itself; the chunks of the last batch (the
+        // connections finished at the end) carry no peaks
+        if (!chunks[0].last && inline == null) {
           java.util.Arrays.fill(sums, 0);
           for (Chunk c : chunks) {
             for (int k = 0; k < 4; k++) {
