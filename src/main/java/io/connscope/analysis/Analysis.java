@@ -478,6 +478,11 @@ public final class Analysis {
             cross.facts().pairs().droppedConnections()));
   }
 
+  /** The creation frames its shards keep for connection ids, after {@link #finish} (tests). */
+  int creationFramesKept() {
+    return shards == null ? 0 : shards.creationFramesKept();
+  }
+
   /** Stops the threads of a sharded analysis that will not be finished (after an error). */
   public void abandon() {
     if (shards != null) {

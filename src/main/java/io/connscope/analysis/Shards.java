@@ -118,6 +118,10 @@ final class Shards {
   private final TcpOptions limits;
   private final Thread merger;
   private final AtomicLongArray passed;
+
+  /** Per shard: no id will be asked of a creation frame up to this one ({@link #giveIds}). */
+  private final AtomicLongArray idsClear;
+
   private volatile Throwable failure;
 
   /** The end frame of the last batch merged; set with {@link #diverged}. */
@@ -137,6 +141,7 @@ final class Shards {
     this.limits = config.tcp;
     this.shards = new Shard[n];
     this.passed = new AtomicLongArray(n);
+    this.idsClear = new AtomicLongArray(n);
     for (int i = 0; i < n; i++) {
       shards[i] = new Shard(i, config, !inline);
     }
@@ -244,6 +249,15 @@ final class Shards {
       connections += sh.stage.connections();
     }
     return connections;
+  }
+
+  /** The creation frames the shards keep, over all of them (after {@link #finish}). */
+  int creationFramesKept() {
+    int n = 0;
+    for (Shard sh : shards) {
+      n += sh.createdKept();
+    }
+    return n;
   }
 
   /** Stops every thread (after a failure, or when the caller gives up). */
@@ -414,7 +428,8 @@ final class Shards {
     }
     long rank = 0;
     for (Shard sh : shards) {
-      long[] c = sh.created; // read after passed: holds every creation up to frame
+      Created cr = sh.created; // read after passed: holds every creation up to frame
+      long[] c = cr.frames;
       int lo = 0, hi = c.length;
       while (lo < hi) { // the first creation after frame
         int mid = (lo + hi) >>> 1;
@@ -424,9 +439,41 @@ final class Shards {
           hi = mid;
         }
       }
-      rank += lo;
+      rank += cr.dropped + lo;
     }
     return rank;
+  }
+
+  /**
+   * A shard's creation frames kept for {@link #idOf}: those after the ones dropped (counted in
+   * {@code dropped}), in order, Long.MAX_VALUE past the last. The shard appends in place and
+   * publishes a new one when it grows the array or drops frames.
+   */
+  private record Created(long dropped, long[] frames) {}
+
+  /**
+   * The ids of every shard's connections created up to {@code minPassed} + 1 given now (asking does
+   * not wait: every shard is past the frame before), then the frames no id will be asked of any
+   * more dropped from {@code sh}'s creation frames: memory follows the connections created in the
+   * last batches, not the capture. On {@code sh}'s thread, at the start of each batch.
+   */
+  private void giveIds(Shard sh) {
+    long minPassed = Long.MAX_VALUE;
+    for (int j = 0; j < shards.length; j++) {
+      minPassed = Math.min(minPassed, passed.get(j));
+    }
+    long earliest = sh.stage.table().giveIds(minPassed + 1);
+    // no id will be asked of a frame up to this one: every entry created by then has its id, and
+    // the entries created later are past what this shard has passed
+    long clear = Math.min(earliest - 1, passed.get(sh.index));
+    if (clear > idsClear.get(sh.index)) {
+      idsClear.set(sh.index, clear);
+    }
+    long everywhere = Long.MAX_VALUE;
+    for (int j = 0; j < shards.length; j++) {
+      everywhere = Math.min(everywhere, idsClear.get(j));
+    }
+    sh.dropThrough(everywhere);
   }
 
   private void merge() {
@@ -540,21 +587,54 @@ final class Shards {
     private long pos;
 
     /**
-     * The frames that created this shard's connections, in order; Long.MAX_VALUE past the last.
-     * Written by the shard only; other threads read it after {@link #passed} (8 bytes per
-     * connection of the capture).
+     * The frames that created this shard's connections and that an id may still be asked of.
+     * Written by the shard only; other threads read it after {@link #passed}.
      */
-    volatile long[] created = filled(new long[1024], 0);
+    volatile Created created = new Created(0, filled(new long[1024], 0));
 
     private int createdCount;
 
     void created(long frame) {
-      long[] c = created;
-      if (createdCount == c.length) {
-        c = filled(java.util.Arrays.copyOf(c, 2 * c.length), createdCount);
+      Created c = created;
+      if (createdCount == c.frames.length) {
+        c =
+            new Created(
+                c.dropped,
+                filled(java.util.Arrays.copyOf(c.frames, 2 * createdCount), createdCount));
       }
-      c[createdCount++] = frame;
+      c.frames[createdCount++] = frame;
       created = c;
+    }
+
+    /**
+     * Drops the creation frames up to {@code frame} (counted instead), when they are at least half
+     * of those kept: the others' {@link #idOf} reads the old or the new, which count alike for
+     * every frame still asked of.
+     */
+    void dropThrough(long frame) {
+      Created c = created;
+      int lo = 0, hi = createdCount;
+      while (lo < hi) { // the first creation after frame
+        int mid = (lo + hi) >>> 1;
+        if (c.frames[mid] <= frame) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      if (lo < 1024 || lo < createdCount / 2) {
+        return;
+      }
+      int keep = createdCount - lo;
+      long[] a = filled(new long[Math.max(1024, 2 * keep)], keep);
+      System.arraycopy(c.frames, lo, a, 0, keep);
+      createdCount = keep;
+      created = new Created(c.dropped + lo, a);
+    }
+
+    /** Creation frames kept now (for tests). */
+    int createdKept() {
+      return createdCount;
     }
 
     private static long[] filled(long[] a, int from) {
@@ -656,6 +736,7 @@ final class Shards {
         while (true) {
           Batch b = in.take();
           recycle();
+          giveIds(this);
           chunk = new Chunk();
           chunk.end = b.end;
           if (b.last) {

@@ -92,6 +92,12 @@ public final class ConnectionTable {
   /** Told each creation frame, when ids are given lazily; may be null. */
   private java.util.function.LongConsumer onCreate;
 
+  /**
+   * With lazy ids: the entries created (or promoted from an attempt) without their id yet, for
+   * {@link #giveIds}; an entry given its id otherwise leaves at the next call.
+   */
+  private final java.util.ArrayDeque<TableEntry> idless = new java.util.ArrayDeque<>();
+
   public ConnectionTable(TcpOptions o, ConnectionHandler h, Warnings w) {
     this.options = o;
     this.handler = h;
@@ -119,6 +125,29 @@ public final class ConnectionTable {
     this.lazyIds = true;
     this.context.ids = ids;
     this.onCreate = created;
+  }
+
+  /**
+   * With lazy ids ({@link #assignIds(LongUnaryOperator, java.util.function.LongConsumer)}): gives
+   * its id to every entry created at or before {@code frame} that has none yet (the caller knows
+   * that asking for those ids does not wait), and returns the earliest creation frame of an entry
+   * still without its id, Long.MAX_VALUE for none: no id will be asked for of a frame before it.
+   */
+  public long giveIds(long frame) {
+    long earliest = Long.MAX_VALUE;
+    for (int n = idless.size(); n > 0; n--) {
+      TableEntry e = idless.poll();
+      if (e.id != 0) {
+        continue;
+      }
+      if (e.createdAt <= frame) {
+        e.id = context.ids.applyAsLong(e.createdAt);
+      } else {
+        idless.add(e);
+        earliest = Math.min(earliest, e.createdAt);
+      }
+    }
+    return earliest;
   }
 
   /**
@@ -329,6 +358,9 @@ public final class ConnectionTable {
 
   /** Puts a new entry in the table, as the most recently active. */
   private void register(TableEntry e) {
+    if (lazyIds) {
+      idless.add(e);
+    }
     open.put(e.key, e);
     if (open.size() > peakOpen) {
       peakOpen = open.size();
@@ -349,6 +381,9 @@ public final class ConnectionTable {
   private Connection promote(Attempt a) {
     a.replay(0, replay);
     Connection c = create(a.key, a.id, a.createdAt, replay, a.reuseDelay);
+    if (lazyIds && c.id == 0) {
+      idless.add(c); // the attempt in the list gives its id to nobody now
+    }
     open.put(a.key, c);
     c.lruPrev = a.lruPrev;
     c.lruNext = a.lruNext;
