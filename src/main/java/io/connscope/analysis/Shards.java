@@ -36,10 +36,12 @@ import java.util.concurrent.locks.LockSupport;
  *       pairs), in frame order, and a shard's {@link ConnectionStage} does for them exactly what
  *       one stage over all connections would: its table, TLS, HTTP and the detectors that judge a
  *       connection alone see nothing of other connections.
- *   <li>Connection ids are creation ranks across all shards, given when first needed ({@link
- *       #idOf}): the creations of every shard up to the connection's creation frame, counted once
- *       every shard has processed its frames before it. A thread waits only on shards behind it, so
- *       none waits forever.
+ *   <li>Connection ids are creation ranks across all shards ({@link #idOf}): the creations of every
+ *       shard up to the connection's creation frame, counted once every shard has processed its
+ *       frames before it. A thread waits only on shards behind it, so none waits forever. Ids are
+ *       given when first needed, and at the start of each batch to every connection created before
+ *       all shards' positions (no wait then), so that the creation frames no id will be asked of
+ *       any more can be dropped ({@link #giveIds}).
  *   <li>Each batch ends at a frame number common to all shards. The merger takes each shard's
  *       events of a batch and hands them to the {@link CrossStage} in frame order (a frame belongs
  *       to one shard; at the end of the capture, in id order, as the table finishes connections):
