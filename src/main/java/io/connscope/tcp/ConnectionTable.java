@@ -119,7 +119,8 @@ public final class ConnectionTable {
    * As {@link #assignIds(LongUnaryOperator)}, the id of a connection asked for only when it is
    * first needed ({@code ids} may then depend on what other tables created meanwhile, as long as
    * its answer for a frame never changes), and {@code created} told each creation frame as it
-   * happens.
+   * happens. The entries without their id are then listed for {@link #giveIds}, which the caller
+   * calls regularly.
    */
   public void assignIds(LongUnaryOperator ids, java.util.function.LongConsumer created) {
     this.lazyIds = true;
@@ -128,10 +129,11 @@ public final class ConnectionTable {
   }
 
   /**
-   * With lazy ids ({@link #assignIds(LongUnaryOperator, java.util.function.LongConsumer)}): gives
-   * its id to every entry created at or before {@code frame} that has none yet (the caller knows
-   * that asking for those ids does not wait), and returns the earliest creation frame of an entry
-   * still without its id, Long.MAX_VALUE for none: no id will be asked for of a frame before it.
+   * With ids given lazily and creations told ({@link #assignIds(LongUnaryOperator,
+   * java.util.function.LongConsumer)}): gives its id to every entry created at or before {@code
+   * frame} that has none yet (the caller knows that asking for those ids does not wait), and
+   * returns the earliest creation frame of an entry still without its id, Long.MAX_VALUE for none:
+   * no id will be asked for of a frame before it.
    */
   public long giveIds(long frame) {
     long earliest = Long.MAX_VALUE;
@@ -148,6 +150,11 @@ public final class ConnectionTable {
       }
     }
     return earliest;
+  }
+
+  /** Entries listed for {@link #giveIds} (tests). */
+  int idless() {
+    return idless.size();
   }
 
   /**
@@ -358,7 +365,7 @@ public final class ConnectionTable {
 
   /** Puts a new entry in the table, as the most recently active. */
   private void register(TableEntry e) {
-    if (lazyIds) {
+    if (onCreate != null) {
       idless.add(e);
     }
     open.put(e.key, e);
@@ -381,8 +388,9 @@ public final class ConnectionTable {
   private Connection promote(Attempt a) {
     a.replay(0, replay);
     Connection c = create(a.key, a.id, a.createdAt, replay, a.reuseDelay);
-    if (lazyIds && c.id == 0) {
-      idless.add(c); // the attempt in the list gives its id to nobody now
+    if (onCreate != null && c.id == 0) {
+      idless.add(c);
+      a.id = -1; // promoted: the list's attempt gives its id to nobody now, its connection does
     }
     open.put(a.key, c);
     c.lruPrev = a.lruPrev;

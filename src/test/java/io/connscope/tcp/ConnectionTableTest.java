@@ -60,6 +60,42 @@ class ConnectionTableTest {
     assertEquals(List.of(1L), asked);
   }
 
+  /**
+   * {@code giveIds} gives their ids to the entries created up to a frame, says from which frame ids
+   * may still be asked, and lists entries only for a caller told of creations (a table given ids
+   * from creation frames alone, as the Spark job's, lists none: nobody would empty the list).
+   */
+  @Test
+  void idsGivenUpToAFrameAndTheEarliestStillAsked() {
+    List<Long> asked = new ArrayList<>();
+    TcpHarness lazy =
+        new TcpHarness()
+            .lazyIds(
+                frame -> {
+                  asked.add(frame);
+                  return 100 + frame;
+                })
+            .handshake(0, 1000, 5000, 100, 100); // frames 1 to 3: an attempt created at 1
+    lazy.c(300, P | A, 1001, 5001, "GET / HTTP/1.1\r\n\r\n"); // 4: its connection
+    lazy.ports(40001, 80).handshake(1000, 1000, 5000, 100, 100); // 5 to 7, created at 5
+    lazy.c(1300, P | A, 1001, 5001, "GET / HTTP/1.1\r\n\r\n"); // 8
+    assertEquals(1, lazy.table.giveIds(0), "nothing given: the earliest still asked is frame 1");
+    assertEquals(List.of(), asked);
+    assertEquals(5, lazy.table.giveIds(4));
+    assertEquals(List.of(1L), asked, "asked once: for the connection, not its attempt");
+    assertEquals(Long.MAX_VALUE, lazy.table.giveIds(10));
+    assertEquals(List.of(1L, 5L), asked);
+    assertEquals(101, lazy.opened.get(0).id());
+    assertEquals(105, lazy.opened.get(1).id());
+    assertEquals(List.of(1L, 5L), asked, "given, not asked again");
+    assertEquals(0, lazy.table.idless());
+
+    TcpHarness byFrame = new TcpHarness();
+    byFrame.table.assignIds(frame -> frame);
+    byFrame.handshake(0, 1000, 5000, 100, 100);
+    assertEquals(0, byFrame.table.idless());
+  }
+
   @Test
   void handshakeOnlyTuplesStayAttemptsUntilDataAndEndTheSame() {
     TcpHarness h = new TcpHarness();
