@@ -93,8 +93,9 @@ public final class ConnectionTable {
   private java.util.function.LongConsumer onCreate;
 
   /**
-   * With lazy ids: the entries created (or promoted from an attempt) without their id yet, for
-   * {@link #giveIds}; an entry given its id otherwise leaves at the next call.
+   * With lazy ids and creations told ({@link #onCreate}): the entries created (or promoted from an
+   * attempt) without their id yet, for {@link #giveIds}; an entry given its id otherwise leaves at
+   * the next call.
    */
   private final java.util.ArrayDeque<TableEntry> idless = new java.util.ArrayDeque<>();
 
