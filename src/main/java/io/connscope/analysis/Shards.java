@@ -431,17 +431,7 @@ final class Shards {
     long rank = 0;
     for (Shard sh : shards) {
       Created cr = sh.created; // read after passed: holds every creation up to frame
-      long[] c = cr.frames;
-      int lo = 0, hi = c.length;
-      while (lo < hi) { // the first creation after frame
-        int mid = (lo + hi) >>> 1;
-        if (c[mid] <= frame) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      rank += cr.dropped + lo;
+      rank += cr.dropped + upTo(cr.frames, cr.frames.length, frame);
     }
     return rank;
   }
@@ -452,6 +442,20 @@ final class Shards {
    * publishes a new one when it grows the array or drops frames.
    */
   private record Created(long dropped, long[] frames) {}
+
+  /** How many of the first {@code n} of the ordered {@code frames} are at most {@code frame}. */
+  private static int upTo(long[] frames, int n, long frame) {
+    int lo = 0, hi = n;
+    while (lo < hi) { // the first creation after frame
+      int mid = (lo + hi) >>> 1;
+      if (frames[mid] <= frame) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
 
   /**
    * The ids of every shard's connections created up to {@code minPassed} + 1 given now (asking does
@@ -615,15 +619,7 @@ final class Shards {
      */
     void dropThrough(long frame) {
       Created c = created;
-      int lo = 0, hi = createdCount;
-      while (lo < hi) { // the first creation after frame
-        int mid = (lo + hi) >>> 1;
-        if (c.frames[mid] <= frame) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
+      int lo = upTo(c.frames, createdCount, frame);
       if (lo < 1024 || lo < createdCount / 2) {
         return;
       }

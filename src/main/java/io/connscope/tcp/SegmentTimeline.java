@@ -252,11 +252,7 @@ public final class SegmentTimeline {
    */
   void recycleInto(Pool pool) {
     pool.give(this);
-    empty();
-    sackLeft = sackRight = NO_LONGS;
-    sackEntry = NO_INTS;
-    size = 0;
-    sackSize = 0;
+    clear();
   }
 
   private void empty() {
@@ -399,6 +395,11 @@ public final class SegmentTimeline {
       budget.timelines.give(this);
       budget = null;
     }
+    clear();
+  }
+
+  /** No entries and no arrays (they went to a pool or to the collector). */
+  private void clear() {
     empty();
     sackLeft = sackRight = NO_LONGS;
     sackEntry = NO_INTS;

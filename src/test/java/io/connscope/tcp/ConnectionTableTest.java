@@ -41,14 +41,7 @@ class ConnectionTableTest {
     assertEquals(1, counted.opened.get(0).idIfGiven(), "counted ids are given at creation");
 
     List<Long> asked = new ArrayList<>();
-    TcpHarness lazy =
-        new TcpHarness()
-            .lazyIds(
-                frame -> {
-                  asked.add(frame);
-                  return 40 + frame;
-                })
-            .handshake(0, 1000, 5000, 100, 100);
+    TcpHarness lazy = lazyIds(asked, 40).handshake(0, 1000, 5000, 100, 100);
     lazy.c(300, P | A, 1001, 5001, "GET / HTTP/1.1\r\n\r\n");
     Connection c = lazy.opened.get(0);
     assertEquals(0, c.idIfGiven(), "a lazy id not asked for yet is not known");
@@ -60,6 +53,16 @@ class ConnectionTableTest {
     assertEquals(List.of(1L), asked);
   }
 
+  /** A harness whose ids are {@code base} + the creation frame, each frame asked noted. */
+  private static TcpHarness lazyIds(List<Long> asked, long base) {
+    return new TcpHarness()
+        .lazyIds(
+            frame -> {
+              asked.add(frame);
+              return base + frame;
+            });
+  }
+
   /**
    * {@code giveIds} gives their ids to the entries created up to a frame, says from which frame ids
    * may still be asked, and lists entries only for a caller told of creations (a table given ids
@@ -68,14 +71,7 @@ class ConnectionTableTest {
   @Test
   void idsGivenUpToAFrameAndTheEarliestStillAsked() {
     List<Long> asked = new ArrayList<>();
-    TcpHarness lazy =
-        new TcpHarness()
-            .lazyIds(
-                frame -> {
-                  asked.add(frame);
-                  return 100 + frame;
-                })
-            .handshake(0, 1000, 5000, 100, 100); // frames 1 to 3: an attempt created at 1
+    TcpHarness lazy = lazyIds(asked, 100).handshake(0, 1000, 5000, 100, 100); // 1-3: an attempt
     lazy.c(300, P | A, 1001, 5001, "GET / HTTP/1.1\r\n\r\n"); // 4: its connection
     lazy.ports(40001, 80).handshake(1000, 1000, 5000, 100, 100); // 5 to 7, created at 5
     lazy.c(1300, P | A, 1001, 5001, "GET / HTTP/1.1\r\n\r\n"); // 8
