@@ -125,6 +125,33 @@ class OutputFilesTest {
   }
 
   @Test
+  void aRenameThatFailsPutsThePreviousFileBack() throws Exception {
+    // the previous file is moved aside before the new one is renamed into place (not renamed
+    // over: Outputs.AtomicFiles#moveAside); when that rename fails, it is put back
+    Path done = tmp.resolve("done.txt");
+    Path kept = tmp.resolve("kept.txt");
+    Files.writeString(done, "previous done");
+    Files.writeString(kept, "previous kept");
+    UserError e;
+    try (Outputs.AtomicFiles files = new Outputs.AtomicFiles()) {
+      files.open(done).write("new done".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      files.open(kept).write("new kept".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      try (Stream<Path> s = Files.list(tmp)) { // the second rename cannot find its file
+        Files.delete(
+            s.filter(p -> p.getFileName().toString().startsWith(".kept.txt.connscope-"))
+                .findFirst()
+                .orElseThrow());
+      }
+      e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, files::commit);
+    }
+    assertTrue(e.getMessage().contains("cannot write " + kept), e.getMessage());
+    assertTrue(e.getMessage().contains(kept + " is left as before"), e.getMessage());
+    assertEquals("new done", Files.readString(done));
+    assertEquals("previous kept", Files.readString(kept));
+    assertEquals(List.of(done, kept), list(tmp), "no temporary or previous file is left");
+  }
+
+  @Test
   void aFullDiskLeavesThePreviousReportAndNoTemporaryFile() throws Exception {
     Path dir = tmp.resolve("small");
     Files.createDirectory(dir);
