@@ -273,16 +273,47 @@ final class Outputs {
           }
         }
       } finally {
-        for (Target t : targets) { // the previous files of those renamed into place
-          if (t.done && t.aside != null) {
-            try {
-              Files.deleteIfExists(t.aside);
-            } catch (IOException e) {
-              // nothing more to do: the name starts with a dot and says connscope
-            }
-            t.aside = null;
+        removePrevious();
+      }
+    }
+
+    /**
+     * Removes the previous files of the targets renamed into place, at once: freeing a large file's
+     * pages takes the kernel a tenth of a second per 500 MB here, and the removals run side by side
+     * on threads of their own.
+     */
+    private void removePrevious() {
+      List<Thread> removals = new ArrayList<>();
+      for (Target t : targets) {
+        if (t.done && t.aside != null) {
+          Path p = t.aside;
+          t.aside = null;
+          Thread r =
+              new Thread(
+                  () -> {
+                    try {
+                      Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                      // nothing more to do: the name starts with a dot and says connscope
+                    }
+                  },
+                  "connscope-remove");
+          r.start();
+          removals.add(r);
+        }
+      }
+      boolean interrupted = false;
+      for (Thread r : removals) {
+        while (r.isAlive()) {
+          try {
+            r.join();
+          } catch (InterruptedException e) {
+            interrupted = true;
           }
         }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
 
