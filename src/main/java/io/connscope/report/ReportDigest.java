@@ -749,7 +749,8 @@ final class ReportDigest {
             if (l != null && l.size() < FINDINGS_PER_DRAWING) {
               l.add(f);
             }
-          });
+          },
+          waterfallFindings::containsKey); // the others are read past, not bound
     }
     for (ReportSource.ConnectionView c : drawn) {
       waterfalls.add(new Waterfall(c, waterfallFindings.get(c.connection().idString())));

@@ -555,8 +555,12 @@ final class ReportSource {
     private final JsonParser parser;
     private final Iterator<JsonNode> it;
     private final TreeReader reader;
+
+    /** Binds the findings of a report this process wrote, without their details and ladder. */
+    private final FindingReader findings;
+
     private boolean done;
-    private JsonNode next;
+    private Finding next;
     private long nextKey;
     private boolean started;
     private boolean primed;
@@ -566,10 +570,12 @@ final class ReportSource {
         it = tree.path("findings").elements();
         parser = null;
         reader = null;
+        findings = null;
         return;
       }
       it = null;
       reader = reader("findings");
+      findings = reader == null ? null : new FindingReader(reader);
       if (reader != null) {
         parser = null;
         return;
@@ -580,13 +586,13 @@ final class ReportSource {
               .createParser(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
     }
 
-    private JsonNode read() throws IOException {
+    private Finding read() throws IOException {
       if (it != null) {
-        return it.hasNext() ? it.next() : null;
+        return it.hasNext() ? ResultJson.finding(it.next()) : null;
       }
       if (reader != null) {
         done = done || !reader.nextItem();
-        return done ? null : reader.value();
+        return done ? null : findings.read(null, true); // the HAR shows neither
       }
       if (!started) {
         started = true;
@@ -606,13 +612,9 @@ final class ReportSource {
         }
       }
       JsonToken t = parser.nextToken();
-      return t == null || t == JsonToken.END_ARRAY ? null : parser.readValueAsTree();
-    }
-
-    private static long key(JsonNode f) {
-      return key(
-          ResultJson.str(f, "connection"),
-          f.hasNonNull("transaction") ? f.get("transaction").asLong() : -1);
+      return t == null || t == JsonToken.END_ARRAY
+          ? null
+          : ResultJson.finding(parser.readValueAsTree());
     }
 
     /** Connection number, then transaction (none first), as connscope orders findings. */
@@ -624,7 +626,10 @@ final class ReportSource {
       return (conn << 24) + Math.min(Math.max(tx + 1, 0), (1 << 24) - 1);
     }
 
-    /** The findings naming transaction {@code index} of connection {@code id}, in report order. */
+    /**
+     * The findings naming transaction {@code index} of connection {@code id}, in report order
+     * (without their details and ladder when read from a report this process wrote: the HAR's).
+     */
     java.util.List<Finding> take(String id, long index) throws IOException {
       long want = key(id, index);
       java.util.List<Finding> out = List.of();
@@ -634,13 +639,11 @@ final class ReportSource {
           advance();
         }
         while (next != null && nextKey <= want) { // the next one's key once, not per transaction
-          if (nextKey == want
-              && id.equals(ResultJson.str(next, "connection"))
-              && next.has("transaction")) {
+          if (nextKey == want && id.equals(next.connection()) && next.transaction() >= 0) {
             if (out.isEmpty()) {
               out = new java.util.ArrayList<>(1);
             }
-            out.add(ResultJson.finding(next));
+            out.add(next);
           }
           advance();
         }
@@ -652,7 +655,7 @@ final class ReportSource {
 
     private void advance() throws IOException {
       next = read();
-      nextKey = next == null ? Long.MAX_VALUE : key(next);
+      nextKey = next == null ? Long.MAX_VALUE : key(next.connection(), next.transaction());
     }
 
     @Override
@@ -672,6 +675,31 @@ final class ReportSource {
 
   /** Hands every finding over, in report order. */
   void findings(FindingVisitor v) throws IOException {
+    findings(v, null);
+  }
+
+  /**
+   * Hands over the findings whose connection ({@code "C12"}; null for a capture-wide one) passes
+   * {@code connection} (every one when null), in report order, and may hand over others too (from a
+   * report read by Jackson): the visitor still looks at each. From a report this process wrote they
+   * are bound without a tree ({@link FindingReader}), the others read past.
+   */
+  void findings(FindingVisitor v, java.util.function.Predicate<String> connection)
+      throws IOException {
+    if (tree == null) {
+      try (TreeReader r = reader("findings")) {
+        if (r != null) {
+          FindingReader findings = new FindingReader(r);
+          while (r.nextItem()) {
+            Finding f = findings.read(connection, false);
+            if (f != null) {
+              v.accept(f);
+            }
+          }
+          return;
+        }
+      }
+    }
     each("findings", n -> v.accept(ResultJson.finding(n)), null);
   }
 

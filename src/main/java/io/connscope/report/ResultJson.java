@@ -585,11 +585,8 @@ final class ResultJson {
               opt(e, "ack"),
               e.path("len").asInt()));
     }
-    @SuppressWarnings("unchecked")
     SortedMap<String, Object> details =
-        f.path("details").isObject()
-            ? (SortedMap<String, Object>) value(f.path("details"))
-            : new TreeMap<>();
+        f.path("details").isObject() ? details(f.path("details")) : new TreeMap<>();
     return new Finding(
         f.path("type").asText(),
         severity(f.path("severity").asText()),
@@ -604,6 +601,12 @@ final class ResultJson {
         details,
         List.copyOf(ladder),
         occurrences(f.path("occurrences")));
+  }
+
+  /** A finding's details object as the record holds them (numbers as Long or Double). */
+  @SuppressWarnings("unchecked")
+  static SortedMap<String, Object> details(JsonNode object) {
+    return (SortedMap<String, Object>) value(object);
   }
 
   /**
@@ -644,7 +647,7 @@ final class ResultJson {
         o.path("rows_omitted").asLong());
   }
 
-  private static Severity severity(String s) {
+  static Severity severity(String s) {
     try {
       return Severity.of(s);
     } catch (IllegalArgumentException e) {
@@ -652,7 +655,7 @@ final class ResultJson {
     }
   }
 
-  private static Confidence confidence(String s) {
+  static Confidence confidence(String s) {
     try {
       return Confidence.of(s);
     } catch (IllegalArgumentException e) {
