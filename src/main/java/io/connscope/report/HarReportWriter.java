@@ -253,12 +253,13 @@ public final class HarReportWriter {
    *
    * <p>Memory: the spool's budget, the transactions waiting for their connection (at most {@value
    * #MAX_WAITING}), the endpoints of the announced open connections and the findings that name a
-   * transaction (at most {@value #MAX_FINDINGS}). Beyond those bounds, with a connection's
-   * endpoints other than announced, transactions without their connection at the end, or several
-   * input files when it was not told there would be (its entries name frames by file: each entry is
-   * then spooled with {@link Marks} of where its frames' files go, filled in at the end when the
-   * files are known) it gives up ({@link #write} returns false) and the HAR is rendered from the
-   * JSON report.
+   * transaction: the first {@value #MAX_FINDINGS} held, the rest on file ({@link SpilledFindings},
+   * {@value SpilledFindings#BYTES_EACH} bytes each in memory, at most {@value
+   * SpilledFindings#MAX}). Beyond those bounds, with a connection's endpoints other than announced,
+   * transactions without their connection at the end, or several input files when it was not told
+   * there would be (its entries name frames by file: each entry is then spooled with {@link Marks}
+   * of where its frames' files go, filled in at the end when the files are known) it gives up
+   * ({@link #write} returns false) and the HAR is rendered from the JSON report.
    */
   static final class Live implements ResultSink, AutoCloseable {
     static final int MAX_WAITING = 4096;
@@ -275,6 +276,10 @@ public final class HarReportWriter {
     private int waitingCount;
     private final HashMap<String, List<Finding>> findings = new HashMap<>();
     private int findingCount;
+
+    /** The findings beyond {@link #MAX_FINDINGS}, on file; null until there are some. */
+    private SpilledFindings spilled;
+
     private CaptureSummary capture;
     private boolean failed;
     private long lastId = -1;
@@ -289,8 +294,17 @@ public final class HarReportWriter {
 
     /** {@code severalInputs}: the analysis reads more than one file (frames are named by file). */
     Live(boolean severalInputs) {
-      this.marks = severalInputs ? new Marks() : null;
+      this(severalInputs, MAX_FINDINGS);
     }
+
+    /** As above, holding at most {@code held} findings in memory (tests: fewer). */
+    Live(boolean severalInputs, int held) {
+      this.marks = severalInputs ? new Marks() : null;
+      this.held = held;
+    }
+
+    /** Findings held in memory at most; the rest go on file. */
+    private final int held;
 
     @Override
     public void connectionStarted(ConnectionStart s) {
@@ -348,12 +362,43 @@ public final class HarReportWriter {
       if (failed || f.connection() == null || f.transaction() < 0) {
         return;
       }
-      findings
-          .computeIfAbsent(f.connection() + "#" + f.transaction(), k -> new ArrayList<>(1))
-          .add(slim(f)); // held to the end
-      if (++findingCount > MAX_FINDINGS) {
-        fail();
+      if (findingCount < held) {
+        findingCount++;
+        findings
+            .computeIfAbsent(f.connection() + "#" + f.transaction(), k -> new ArrayList<>(1))
+            .add(slim(f)); // held to the end
+        return;
       }
+      try { // the rest on file, found again at the end
+        if (spilled == null) {
+          spilled = new SpilledFindings();
+        }
+        if (spilled.full()) {
+          fail();
+          return;
+        }
+        spilled.add(slim(f));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /**
+     * The findings that name transaction {@code index} of connection {@code id}, in report order:
+     * those held, then those spilled (they came later); null when none.
+     */
+    private List<Finding> findingsOf(String id, int index) throws IOException {
+      List<Finding> held = findings.isEmpty() ? null : findings.get(id + "#" + index);
+      List<Finding> more = spilled == null ? List.of() : spilled.take(id, index);
+      if (more.isEmpty()) {
+        return held;
+      }
+      if (held == null) {
+        return more;
+      }
+      List<Finding> all = new ArrayList<>(held);
+      all.addAll(more);
+      return all;
     }
 
     @Override
@@ -361,6 +406,12 @@ public final class HarReportWriter {
       this.capture = capture;
       if (!waiting.isEmpty() || (capture.frameFiles().multi() && marks == null)) {
         fail();
+      } else if (spilled != null) {
+        try {
+          spilled.seal();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
       }
     }
 
@@ -396,6 +447,10 @@ public final class HarReportWriter {
       findings.clear();
       try {
         entries.close();
+        if (spilled != null) {
+          spilled.close();
+          spilled = null;
+        }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -459,8 +514,7 @@ public final class HarReportWriter {
             byte[] date = dates.format(epochUs + started).getBytes(StandardCharsets.US_ASCII);
             o.write(date);
             at += DATE_AT;
-            List<Finding> fs =
-                findings.isEmpty() ? null : findings.get(ConnectionIds.of(conn) + "#" + index);
+            List<Finding> fs = findingsOf(ConnectionIds.of(conn), index);
             // the entry ends "[ ]" and the ends of _connscope and itself: findings go between
             int tailAt = fs == null ? end : end - EMPTY_TAIL.length;
             for (int m = 0; m < marked; m++) { // the frames' files, before the findings
@@ -507,7 +561,13 @@ public final class HarReportWriter {
 
     @Override
     public void close() throws IOException {
-      entries.close();
+      try {
+        entries.close();
+      } finally {
+        if (spilled != null) {
+          spilled.close();
+        }
+      }
     }
   }
 

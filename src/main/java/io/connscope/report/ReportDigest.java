@@ -484,6 +484,12 @@ final class ReportDigest {
             for (String c : conns) {
               if (!c.equals(t.last)) {
                 t.last = c;
+                if (t.first.size() >= limits.verdictConnections()
+                    && !t.first.isEmpty()
+                    && t.first.comparator().compare(c, t.first.last()) > 0) {
+                  t.distinct++; // after the first ones kept: added and dropped again, so counted
+                  continue;
+                }
                 if (t.first.add(c) || t.first.size() >= limits.verdictConnections()) {
                   t.distinct++;
                 }
@@ -493,9 +499,16 @@ final class ReportDigest {
               }
             }
           }
-          top.add(new Object[] {f, seq[0]++});
-          if (top.size() > limits.findingRows()) {
-            top.poll();
+          Object[] x = {f, seq[0]++};
+          // one comparison for most findings of a long list: not costlier than the least costly
+          // kept, so added and dropped again
+          if (top.size() < limits.findingRows()
+              || top.isEmpty()
+              || costliest.compare(x, top.peek()) < 0) {
+            top.add(x);
+            if (top.size() > limits.findingRows()) {
+              top.poll();
+            }
           }
           if (!f.ladder().isEmpty()) {
             String key = ladderKey(f);

@@ -168,6 +168,43 @@ class HarDuringAnalysisTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("samples")
+  void findingsBeyondThoseHeldAreFoundAgainOnFile(Path sample) throws IOException {
+    // none, one or two held in memory, the rest on file (SpilledFindings): the same HAR as all held
+    byte[] all = liveHar(sample, HarReportWriter.Live.MAX_FINDINGS);
+    for (int held : new int[] {0, 1, 2}) {
+      byte[] har = liveHar(sample, held);
+      if (!java.util.Arrays.equals(all, har)) {
+        assertEquals(
+            new String(all, StandardCharsets.UTF_8),
+            new String(har, StandardCharsets.UTF_8),
+            sample + ", " + held + " held");
+      }
+    }
+  }
+
+  /** The HAR of {@code sample} rendered during its analysis, at most {@code held} findings held. */
+  private static byte[] liveHar(Path sample, int held) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (HarReportWriter.Live har = new HarReportWriter.Live(false, held)) {
+      analyse(List.of(sample), 1, har);
+      assertTrue(har.write(out, "test"), sample + ": rendered during the analysis");
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void aCaptureWithMoreFindingsThanHeldHasItsHarRenderedDuringTheAnalysis() throws IOException {
+    // 6,000 connections, each with a request never answered: 6,000 findings naming a transaction,
+    // beyond the 4,096 held in memory
+    Path file = tmp.resolve("unanswered.pcap");
+    io.connscope.robustness.BigCaptures.unanswered(6_000, file);
+    for (int threads : new int[] {1, 2}) {
+      sameAsFromReport(List.of(file), threads, true);
+    }
+  }
+
   @Test
   void shortConnectionsAreNotAnnounced() throws IOException {
     List<Object> events = new ArrayList<>();

@@ -119,6 +119,14 @@ public final class BigCaptures {
     }
   }
 
+  /** Writes the {@code unanswered} capture of {@code n} connections to {@code out}. */
+  public static void unanswered(int n, Path out) throws IOException {
+    try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20);
+        PcapWriter pw = new PcapWriter(o, LinkType.ETHERNET, 65535, false)) {
+      new BigCaptures(pw).unanswered(n);
+    }
+  }
+
   void unanswered(int n) throws IOException {
     byte[] req = Synth.ascii("GET /never HTTP/1.1\r\nHost: x\r\n\r\n");
     // connections overlap in groups of 1,000: open, request, acknowledged, then closed 30 s later
