@@ -11,14 +11,13 @@ import java.util.function.Predicate;
 
 /**
  * Reads a finding of the JSON report this process has just written straight into its record,
- * without a tree: the inverse of {@link JsonReportWriter#writeFinding}, binding each field as
- * {@link ResultJson#finding} binds it from Jackson's tree (same defaults for a field that is
- * absent, and Jackson's {@code asText} of a null, "null"). Fields are matched by name, in any
- * order; a field it does not know is skipped. A capture with many problems has as many findings,
- * and the passes of Markdown, HTML and HAR over them cost more in trees (a map and a node per
- * field, per ladder row) than in reading. Only for the writer's own file ({@link
- * ReportSource#written}), as {@link TransactionReader}: a value of another type than written is an
- * IOException.
+ * without a tree: the inverse of {@link FindingJson}, binding each field as {@link
+ * ResultJson#finding} binds it from Jackson's tree (same defaults for a field that is absent, and
+ * Jackson's {@code asText} of a null, "null"). Fields are matched by name, in any order; a field it
+ * does not know is skipped. A capture with many problems has as many findings, and the passes of
+ * Markdown, HTML and HAR over them cost more in trees (a map and a node per field, per ladder row)
+ * than in reading. Only for the writer's own file ({@link ReportSource#written}), as {@link
+ * TransactionReader}: a value of another type than written is an IOException.
  */
 final class FindingReader {
   private static final TreeReader.Names NAMES =

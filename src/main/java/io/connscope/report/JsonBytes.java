@@ -250,11 +250,21 @@ abstract class JsonBytes {
 
   /** A string that is not plain ASCII, escaped by the generator. */
   private void escapedString(String v) {
+    generated(g -> g.writeString(v));
+  }
+
+  /** A root value the generator writes. */
+  private interface Generated {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  /** Appends the bytes the generator writes for one root value. */
+  private void generated(Generated value) {
     try {
       if (escaper == null) {
         escaper = FACTORY.createGenerator(escaped, JsonEncoding.UTF8);
       }
-      escaper.writeString(v);
+      value.write(escaper);
       escaper.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // not from a byte array
@@ -267,6 +277,11 @@ abstract class JsonBytes {
 
   final void bool(boolean v) {
     raw(v ? TRUE : FALSE);
+  }
+
+  /** {@code writeNumber(v)} of a double, as the generator writes it (NaN and the rest too). */
+  final void number(double v) {
+    generated(g -> g.writeNumber(v));
   }
 
   // ---- members: name and value

@@ -7,7 +7,6 @@ import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.Endpoint;
 import io.connscope.result.Finding;
-import io.connscope.result.LadderEntry;
 import io.connscope.result.LatencyHistogram;
 import io.connscope.result.PairSummary;
 import io.connscope.result.PatternSummary;
@@ -21,7 +20,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes the JSON report (schema {@value #SCHEMA}, version {@value #SCHEMA_VERSION}; described by
@@ -102,7 +100,7 @@ public final class JsonReportWriter implements ResultSink {
   private final SpoolFile findings = new SpoolFile();
 
   private final Bytes scratch = new Bytes();
-  private final Bytes findingScratch = new Bytes();
+  private final FindingJson findingJson = new FindingJson();
   private final TransactionJson txJson = new TransactionJson();
   private final ConnectionJson head = new ConnectionJson();
 
@@ -234,13 +232,9 @@ public final class JsonReportWriter implements ResultSink {
 
   @Override
   public void finding(Finding finding) {
-    findingScratch.reset();
-    try (JsonGenerator g = FACTORY.createGenerator(findingScratch, JsonEncoding.UTF8)) {
-      writeFinding(g, finding);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    findings.add(findingKey(finding), findingScratch.array(), findingScratch.size());
+    findingJson.reset();
+    findingJson.write(finding); // without a JsonGenerator: a capture may have one per connection
+    findings.add(findingKey(finding), findingJson.bytes(), findingJson.length());
   }
 
   @Override
@@ -445,16 +439,6 @@ public final class JsonReportWriter implements ResultSink {
     g.writeEndObject();
   }
 
-  private static void writeOptionalNumber(JsonGenerator g, String name, long value)
-      throws IOException {
-    if (value >= 0) {
-      num(g, name, value);
-    } else {
-      g.writeFieldName(name(name));
-      g.writeNull();
-    }
-  }
-
   static void writePair(JsonGenerator g, PairSummary p) throws IOException {
     g.writeStartObject();
     g.writeStringField("client", p.client());
@@ -547,116 +531,5 @@ public final class JsonReportWriter implements ResultSink {
       g.writeNumber(x);
     }
     g.writeEndArray();
-  }
-
-  static void writeFinding(JsonGenerator g, Finding f) throws IOException {
-    g.writeStartObject();
-    str(g, "type", f.type());
-    str(g, "severity", f.severity().id());
-    str(g, "confidence", f.confidence().id());
-    str(g, "connection", f.connection());
-    if (f.transaction() >= 0) {
-      num(g, "transaction", f.transaction());
-    }
-    num(g, "cost_us", f.costUs());
-    g.writeObjectFieldStart("evidence");
-    g.writeArrayFieldStart("frames");
-    for (long fr : f.frames()) {
-      g.writeNumber(fr);
-    }
-    g.writeEndArray();
-    str(g, "display_filter", f.displayFilter());
-    g.writeEndObject();
-    str(g, "summary", f.summary());
-    str(g, "fix", f.fix());
-    if (f.details() != null && !f.details().isEmpty()) {
-      g.writeFieldName("details");
-      writeValue(g, f.details());
-    }
-    Finding.Occurrences o = f.occurrences();
-    if (o != null) { // since 1.3.0: the occurrences of one problem on one client/server pair
-      g.writeObjectFieldStart("occurrences");
-      num(g, "count", o.count());
-      num(g, "total_us", o.totalUs());
-      num(g, "worst_us", o.worstUs());
-      g.writeArrayFieldStart("worst");
-      for (Finding.Occurrence w : o.worst()) {
-        g.writeStartObject();
-        str(g, "connection", w.connection());
-        if (w.transaction() >= 0) {
-          num(g, "transaction", w.transaction());
-        }
-        num(g, "cost_us", w.costUs());
-        g.writeArrayFieldStart("frames");
-        for (long fr : w.frames()) {
-          g.writeNumber(fr);
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      // every occurrence as a compact row: [connection, transaction (null when none), cost_us]
-      g.writeArrayFieldStart("rows");
-      for (Finding.Occurrence r : o.rows()) {
-        g.writeStartArray();
-        g.writeString(r.connection());
-        if (r.transaction() >= 0) {
-          g.writeNumber(r.transaction());
-        } else {
-          g.writeNull();
-        }
-        g.writeNumber(r.costUs());
-        g.writeEndArray();
-      }
-      g.writeEndArray();
-      if (o.rowsOmitted() > 0) {
-        num(g, "rows_omitted", o.rowsOmitted());
-      }
-      g.writeEndObject();
-    }
-    if (!f.ladder().isEmpty()) {
-      g.writeArrayFieldStart("ladder");
-      for (LadderEntry e : f.ladder()) {
-        g.writeStartObject();
-        g.writeNumberField("frame", e.frame());
-        g.writeNumberField("ts_us", e.tsUs());
-        g.writeStringField("dir", e.dir());
-        g.writeStringField("flags", e.flags());
-        g.writeNumberField("seq", e.seq());
-        writeOptionalNumber(g, "ack", e.ack());
-        g.writeNumberField("len", e.len());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-    }
-    g.writeEndObject();
-  }
-
-  /** Writes a details value: numbers, strings, booleans, lists and sorted maps of them. */
-  private static void writeValue(JsonGenerator g, Object v) throws IOException {
-    if (v == null) {
-      g.writeNull();
-    } else if (v instanceof Long || v instanceof Integer) {
-      g.writeNumber(((Number) v).longValue());
-    } else if (v instanceof Number n) {
-      g.writeNumber(n.doubleValue());
-    } else if (v instanceof Boolean b) {
-      g.writeBoolean(b);
-    } else if (v instanceof Map<?, ?> m) {
-      g.writeStartObject();
-      for (Map.Entry<?, ?> e : new java.util.TreeMap<>(m).entrySet()) {
-        g.writeFieldName(String.valueOf(e.getKey()));
-        writeValue(g, e.getValue());
-      }
-      g.writeEndObject();
-    } else if (v instanceof Iterable<?> it) {
-      g.writeStartArray();
-      for (Object o : it) {
-        writeValue(g, o);
-      }
-      g.writeEndArray();
-    } else {
-      g.writeString(String.valueOf(v));
-    }
   }
 }

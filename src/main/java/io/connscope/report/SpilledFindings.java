@@ -1,10 +1,7 @@
 package io.connscope.report;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.connscope.result.ConnectionIds;
 import io.connscope.result.Finding;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -18,10 +15,10 @@ import java.util.List;
 
 /**
  * Findings that name a transaction, kept in a temporary file (each as the JSON report writes it,
- * {@link JsonReportWriter#writeFinding}) and found again by connection and transaction once all are
- * in ({@link #seal}): the HAR rendered during the analysis holds a few thousand in memory and puts
- * the rest here, so that a capture with a finding on every transaction still has its HAR rendered
- * as the analysis runs, not from the JSON report read back.
+ * {@link FindingJson}) and found again by connection and transaction once all are in ({@link
+ * #seal}): the HAR rendered during the analysis holds a few thousand in memory and puts the rest
+ * here, so that a capture with a finding on every transaction still has its HAR rendered as the
+ * analysis runs, not from the JSON report read back.
  *
  * <p>Memory: {@value #BYTES_EACH} bytes per finding (its key twice, where it is in the file, its
  * length, its place in the order, and a merge buffer while sorting), at most {@value #MAX} findings
@@ -34,12 +31,10 @@ final class SpilledFindings implements AutoCloseable {
   /** Memory per finding, once sealed. */
   static final int BYTES_EACH = 36;
 
-  private static final JsonFactory FACTORY = new JsonFactory();
-
   private final Path path;
   private final FileChannel channel;
   private final ByteBuffer writes = ByteBuffer.allocate(1 << 16);
-  private final ByteArrayOutputStream json = new ByteArrayOutputStream(512);
+  private final FindingJson json = new FindingJson();
   private long size;
 
   /** Per finding, in arrival order: its key, offset in the file, length. */
@@ -80,9 +75,7 @@ final class SpilledFindings implements AutoCloseable {
   /** Adds {@code f}, a finding that names a transaction. */
   void add(Finding f) throws IOException {
     json.reset();
-    try (JsonGenerator g = FACTORY.createGenerator(json)) {
-      JsonReportWriter.writeFinding(g, f);
-    }
+    json.write(f);
     if (count == keys.length) {
       keys = Arrays.copyOf(keys, count * 2);
       offsets = Arrays.copyOf(offsets, count * 2);
@@ -90,18 +83,18 @@ final class SpilledFindings implements AutoCloseable {
     }
     keys[count] = key(f.connection(), f.transaction());
     offsets[count] = size;
-    lengths[count] = json.size();
+    lengths[count] = json.length();
     count++;
-    byte[] b = json.toByteArray();
-    for (int at = 0; at < b.length; ) {
-      int n = Math.min(writes.remaining(), b.length - at);
+    byte[] b = json.bytes();
+    for (int at = 0; at < json.length(); ) {
+      int n = Math.min(writes.remaining(), json.length() - at);
       writes.put(b, at, n);
       at += n;
       if (!writes.hasRemaining()) {
         flush();
       }
     }
-    size += b.length;
+    size += json.length();
   }
 
   private void flush() throws IOException {
