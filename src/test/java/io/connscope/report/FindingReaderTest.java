@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connscope.result.Finding;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,22 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FindingReaderTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private static TreeReader reader(byte[] json, int chunk) {
-    InputStream in =
-        new ByteArrayInputStream(json) {
-          @Override
-          public synchronized int read(byte[] b, int off, int len) {
-            return super.read(b, off, Math.min(len, chunk));
-          }
-        };
-    return new TreeReader(in);
-  }
-
   /** The findings of the report {@code json} that pass {@code connection}, read directly. */
   private static List<Finding> direct(
       byte[] json, int chunk, Predicate<String> connection, boolean slim) throws IOException {
     List<Finding> out = new ArrayList<>();
-    try (TreeReader r = reader(json, chunk)) {
+    try (TreeReader r = TransactionReaderTest.reader(json, chunk)) {
       FindingReader findings = new FindingReader(r);
       r.beginObject();
       for (String f = r.nextField(); f != null; f = r.nextField()) {

@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TransactionReaderTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private static TreeReader reader(byte[] json, int chunk) {
+  /** A reader of {@code json} that gets at most {@code chunk} bytes per read. */
+  static TreeReader reader(byte[] json, int chunk) {
     InputStream in =
         new ByteArrayInputStream(json) {
           @Override
