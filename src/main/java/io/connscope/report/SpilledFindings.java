@@ -53,7 +53,15 @@ final class SpilledFindings implements AutoCloseable {
   private final Record record = new Record();
 
   private final FindingReader reader = new FindingReader(new TreeReader(record, 4096));
-  private byte[] read = new byte[512];
+
+  /**
+   * File bytes [{@link #windowAt}, {@link #windowAt} + {@link #windowLength}) read ahead: the HAR
+   * asks for findings in about the order they came, so one read serves many.
+   */
+  private byte[] read = new byte[1 << 16];
+
+  private long windowAt;
+  private int windowLength;
 
   SpilledFindings() throws IOException {
     path = Files.createTempFile("connscope-", ".findings");
@@ -152,24 +160,31 @@ final class SpilledFindings implements AutoCloseable {
     List<Finding> out = new ArrayList<>(1);
     for (; i < count && sortedKeys[i] == key; i++) {
       int n = order[i];
-      int len = lengths[n];
-      if (read.length < len) {
-        read = new byte[Math.max(len, read.length * 2)];
-      }
-      ByteBuffer b = ByteBuffer.wrap(read, 0, len);
-      for (long at = offsets[n]; b.hasRemaining(); ) {
-        int r = channel.read(b, at + b.position());
-        if (r < 0) {
-          throw new IOException("the findings' temporary file ends early");
-        }
-      }
-      record.set(read, len);
+      record.set(read, window(offsets[n], lengths[n]), lengths[n]);
       Finding f = reader.read(null, true);
       if (id.equals(f.connection()) && f.transaction() == index) {
         out.add(f);
       }
     }
     return out;
+  }
+
+  /** Where in {@link #read} the file's bytes [at, at + len) are, read now when they are not. */
+  private int window(long at, int len) throws IOException {
+    if (at < windowAt || at + len > windowAt + windowLength) {
+      if (read.length < len) {
+        read = new byte[len];
+      }
+      ByteBuffer b = ByteBuffer.wrap(read, 0, (int) Math.min(read.length, size - at));
+      while (b.position() < len) {
+        if (channel.read(b, at + b.position()) < 0) {
+          throw new IOException("the findings' temporary file ends early");
+        }
+      }
+      windowAt = at;
+      windowLength = b.position();
+    }
+    return (int) (at - windowAt);
   }
 
   @Override
@@ -187,10 +202,10 @@ final class SpilledFindings implements AutoCloseable {
     private int pos;
     private int lim;
 
-    void set(byte[] b, int len) {
+    void set(byte[] b, int off, int len) {
       this.b = b;
-      pos = 0;
-      lim = len;
+      pos = off;
+      lim = off + len;
     }
 
     @Override
