@@ -283,24 +283,22 @@ final class Outputs {
      * on threads of their own.
      */
     private void removePrevious() {
-      List<Thread> removals = new ArrayList<>();
+      List<Path> previous = new ArrayList<>();
       for (Target t : targets) {
         if (t.done && t.aside != null) {
-          Path p = t.aside;
+          previous.add(t.aside);
           t.aside = null;
-          Thread r =
-              new Thread(
-                  () -> {
-                    try {
-                      Files.deleteIfExists(p);
-                    } catch (IOException e) {
-                      // nothing more to do: the name starts with a dot and says connscope
-                    }
-                  },
-                  "connscope-remove");
-          r.start();
-          removals.add(r);
         }
+      }
+      List<Thread> removals = new ArrayList<>();
+      for (int i = 1; i < previous.size(); i++) { // all but the first on threads of their own
+        Path p = previous.get(i);
+        Thread r = new Thread(() -> remove(p), "connscope-remove");
+        r.start();
+        removals.add(r);
+      }
+      if (!previous.isEmpty()) {
+        remove(previous.get(0));
       }
       boolean interrupted = false;
       for (Thread r : removals) {
@@ -314,6 +312,14 @@ final class Outputs {
       }
       if (interrupted) {
         Thread.currentThread().interrupt();
+      }
+    }
+
+    private static void remove(Path p) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        // nothing more to do: the name starts with a dot and says connscope
       }
     }
 
