@@ -434,11 +434,7 @@ final class Outputs {
         }
         if (t.temp != null && !t.done) {
           putBack(t, null);
-          try {
-            Files.deleteIfExists(t.temp);
-          } catch (IOException e) {
-            // nothing more to do: the name starts with a dot and says connscope
-          }
+          remove(t.temp);
         }
       }
     }
