@@ -277,7 +277,10 @@ public final class HarReportWriter {
     private final HashMap<String, List<Finding>> findings = new HashMap<>();
     private int findingCount;
 
-    /** The findings beyond {@link #MAX_FINDINGS}, on file; null until there are some. */
+    /** Findings held in memory at most ({@link #MAX_FINDINGS}); the rest go on file. */
+    private final int held;
+
+    /** The findings beyond those held, on file; null until there are some. */
     private SpilledFindings spilled;
 
     private CaptureSummary capture;
@@ -302,9 +305,6 @@ public final class HarReportWriter {
       this.marks = severalInputs ? new Marks() : null;
       this.held = held;
     }
-
-    /** Findings held in memory at most; the rest go on file. */
-    private final int held;
 
     @Override
     public void connectionStarted(ConnectionStart s) {
@@ -388,15 +388,15 @@ public final class HarReportWriter {
      * those held, then those spilled (they came later); null when none.
      */
     private List<Finding> findingsOf(String id, int index) throws IOException {
-      List<Finding> held = findings.isEmpty() ? null : findings.get(id + "#" + index);
+      List<Finding> kept = findings.isEmpty() ? null : findings.get(id + "#" + index);
       List<Finding> more = spilled == null ? List.of() : spilled.take(id, index);
       if (more.isEmpty()) {
-        return held;
+        return kept;
       }
-      if (held == null) {
+      if (kept == null) {
         return more;
       }
-      List<Finding> all = new ArrayList<>(held);
+      List<Finding> all = new ArrayList<>(kept);
       all.addAll(more);
       return all;
     }

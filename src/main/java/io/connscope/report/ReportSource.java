@@ -617,21 +617,12 @@ final class ReportSource {
           : ResultJson.finding(parser.readValueAsTree());
     }
 
-    /** Connection number, then transaction (none first), as connscope orders findings. */
-    private static long key(String connection, long tx) {
-      long conn =
-          Math.min(
-              Math.max(io.connscope.result.ConnectionIds.number(connection) + 1, 0),
-              (1L << 38) - 1);
-      return (conn << 24) + Math.min(Math.max(tx + 1, 0), (1 << 24) - 1);
-    }
-
     /**
      * The findings naming transaction {@code index} of connection {@code id}, in report order
      * (without their details and ladder when read from a report this process wrote: the HAR's).
      */
     java.util.List<Finding> take(String id, long index) throws IOException {
-      long want = key(id, index);
+      long want = findingKey(id, index);
       java.util.List<Finding> out = List.of();
       try {
         if (!primed) {
@@ -655,7 +646,7 @@ final class ReportSource {
 
     private void advance() throws IOException {
       next = read();
-      nextKey = next == null ? Long.MAX_VALUE : key(next.connection(), next.transaction());
+      nextKey = next == null ? Long.MAX_VALUE : findingKey(next.connection(), next.transaction());
     }
 
     @Override
@@ -667,6 +658,17 @@ final class ReportSource {
         reader.close();
       }
     }
+  }
+
+  /**
+   * The order of findings by connection number, then transaction (none first), as connscope writes
+   * them: a key of both (transactions from 16,777,215 on share one).
+   */
+  static long findingKey(String connection, long tx) {
+    long conn =
+        Math.min(
+            Math.max(io.connscope.result.ConnectionIds.number(connection) + 1, 0), (1L << 38) - 1);
+    return (conn << 24) + Math.min(Math.max(tx + 1, 0), (1 << 24) - 1);
   }
 
   FindingCursor findingCursor() throws IOException {

@@ -1,6 +1,5 @@
 package io.connscope.report;
 
-import io.connscope.result.ConnectionIds;
 import io.connscope.result.Finding;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,12 +73,6 @@ final class SpilledFindings implements AutoCloseable {
     return count >= MAX;
   }
 
-  /** The key of transaction {@code index} of connection {@code id}: as the report orders them. */
-  private static long key(String id, int index) {
-    long conn = Math.min(Math.max(ConnectionIds.number(id) + 1, 0), (1L << 38) - 1);
-    return (conn << 24) + Math.min(Math.max(index + 1L, 0), (1 << 24) - 1);
-  }
-
   /** Adds {@code f}, a finding that names a transaction. */
   void add(Finding f) throws IOException {
     json.reset();
@@ -89,7 +82,7 @@ final class SpilledFindings implements AutoCloseable {
       offsets = Arrays.copyOf(offsets, count * 2);
       lengths = Arrays.copyOf(lengths, count * 2);
     }
-    keys[count] = key(f.connection(), f.transaction());
+    keys[count] = ReportSource.findingKey(f.connection(), f.transaction());
     offsets[count] = size;
     lengths[count] = json.length();
     count++;
@@ -149,7 +142,7 @@ final class SpilledFindings implements AutoCloseable {
    * without their details and ladder (as the HAR shows them); empty when none.
    */
   List<Finding> take(String id, int index) throws IOException {
-    long key = key(id, index);
+    long key = ReportSource.findingKey(id, index);
     int i = Arrays.binarySearch(sortedKeys, key);
     if (i < 0) {
       return List.of();
