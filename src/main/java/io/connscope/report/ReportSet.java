@@ -172,7 +172,7 @@ public final class ReportSet implements ResultSink {
       live.add(slowest);
     }
     writer = new WriterThread(live, batch);
-    if (formats.stream().filter(f -> f == ReportFormat.HAR).count() == 1) {
+    if (formats.contains(ReportFormat.HAR)) {
       har = new HarReportWriter.Live(severalInputs);
       harWriter = new WriterThread(List.of(har), batch);
     }
@@ -302,6 +302,36 @@ public final class ReportSet implements ResultSink {
     }
   }
 
+  /** Writes to every one of its outputs (several HAR outputs: the HAR is written once). */
+  private static final class Tee extends OutputStream {
+    private final List<OutputStream> outs;
+
+    Tee(List<OutputStream> outs) {
+      this.outs = outs;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      for (OutputStream o : outs) {
+        o.write(b);
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      for (OutputStream o : outs) {
+        o.write(b, off, len);
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      for (OutputStream o : outs) {
+        o.flush();
+      }
+    }
+  }
+
   /** Waits for the HAR written beside the rest, and throws its failure when there was one. */
   private void joinHar() throws IOException {
     if (harOut != null) {
@@ -335,7 +365,13 @@ public final class ReportSet implements ResultSink {
         if (har.rendered()) {
           // the HAR rendered during the analysis: its entries merged and written now, beside the
           // JSON document (written by the writer's finish, next) and the other formats
-          OutputStream out = outs.get(formats.indexOf(ReportFormat.HAR));
+          List<OutputStream> harOuts = new ArrayList<>();
+          for (int i = 0; i < formats.size(); i++) {
+            if (formats.get(i) == ReportFormat.HAR) {
+              harOuts.add(outs.get(i));
+            }
+          }
+          OutputStream out = harOuts.size() == 1 ? harOuts.get(0) : new Tee(harOuts);
           HarReportWriter.Live h = har;
           harOut = new Copier(() -> h.write(out, toolVersion), "connscope-har");
           harOut.thread.start();

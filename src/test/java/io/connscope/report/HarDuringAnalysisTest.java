@@ -206,6 +206,26 @@ class HarDuringAnalysisTest {
   }
 
   @Test
+  void severalHarOutputsAreRenderedOnceDuringTheAnalysis() throws IOException {
+    Path json = tmp.resolve("r.json");
+    ByteArrayOutputStream a = new ByteArrayOutputStream();
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    ReportSet set = new ReportSet("test", 64);
+    try (OutputStream jsonOut = Files.newOutputStream(json)) {
+      set.add(ReportFormat.HAR, a);
+      set.add(ReportFormat.JSON, jsonOut, json);
+      set.add(ReportFormat.HAR, b);
+      analyse(List.of(Path.of("samples/keepalive-get.pcap")), 1, set);
+    }
+    assertTrue(set.harDuringAnalysis());
+    ByteArrayOutputStream fromReport = new ByteArrayOutputStream();
+    SavedReport.render(json, ReportFormat.HAR, fromReport, 0);
+    assertTrue(fromReport.size() > 0);
+    assertArrayEquals(fromReport.toByteArray(), a.toByteArray());
+    assertArrayEquals(fromReport.toByteArray(), b.toByteArray());
+  }
+
+  @Test
   void shortConnectionsAreNotAnnounced() throws IOException {
     List<Object> events = new ArrayList<>();
     analyse(List.of(Path.of("samples/keepalive-get.pcap")), 1, new Recorder(events));
