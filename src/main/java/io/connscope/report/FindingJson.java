@@ -12,17 +12,12 @@ import java.util.Map;
  * cost more than the rest of the report's writing.
  */
 final class FindingJson extends JsonBytes {
-  private static final byte[] TYPE = name("type");
-  private static final byte[] SEVERITY = name("severity");
-  private static final byte[] CONFIDENCE = name("confidence");
   private static final byte[] CONNECTION = name("connection");
   private static final byte[] TRANSACTION = name("transaction");
   private static final byte[] COST_US = name("cost_us");
   private static final byte[] EVIDENCE = name("evidence");
   private static final byte[] FRAMES = name("frames");
   private static final byte[] DISPLAY_FILTER = name("display_filter");
-  private static final byte[] SUMMARY = name("summary");
-  private static final byte[] FIX = name("fix");
   private static final byte[] DETAILS = name("details");
   private static final byte[] OCCURRENCES = name("occurrences");
   private static final byte[] COUNT = name("count");
@@ -34,18 +29,42 @@ final class FindingJson extends JsonBytes {
   private static final byte[] LADDER = name("ladder");
   private static final byte[] FRAME = name("frame");
   private static final byte[] TS_US = name("ts_us");
-  private static final byte[] DIR = name("dir");
-  private static final byte[] FLAGS = name("flags");
   private static final byte[] SEQ = name("seq");
   private static final byte[] ACK = name("ack");
   private static final byte[] LEN = name("len");
 
+  /**
+   * Fields whose strings repeat from finding to finding (a type's fix, most summaries, the ladder's
+   * directions and flags): written from the bytes kept in a slot ({@link JsonBytes#put(int, byte[],
+   * String)}), each as its fragment: the first member of its object, or a comma and the member.
+   */
+  private static final int S_TYPE = 0;
+
+  private static final int S_SEVERITY = 1;
+  private static final int S_CONFIDENCE = 2;
+  private static final int S_SUMMARY = 3;
+  private static final int S_FIX = 4;
+  private static final int S_DIR = 5;
+  private static final int S_FLAGS = 6;
+  private static final byte[] F_TYPE = ascii(member("type"));
+  private static final byte[] F_SEVERITY = ascii("," + member("severity"));
+  private static final byte[] F_CONFIDENCE = ascii("," + member("confidence"));
+  private static final byte[] F_SUMMARY = ascii("," + member("summary"));
+  private static final byte[] F_FIX = ascii("," + member("fix"));
+  private static final byte[] F_DIR = ascii("," + member("dir"));
+  private static final byte[] F_FLAGS = ascii("," + member("flags"));
+
+  FindingJson() {
+    super(7);
+  }
+
   /** Writes {@code f} (after a {@link #reset}). */
   void write(Finding f) {
     startObject();
-    str(TYPE, f.type());
-    str(SEVERITY, f.severity().id());
-    str(CONFIDENCE, f.confidence().id());
+    separator(); // the object's first member: no comma, and the next ones know it has one
+    put(S_TYPE, F_TYPE, f.type());
+    put(S_SEVERITY, F_SEVERITY, f.severity().id());
+    put(S_CONFIDENCE, F_CONFIDENCE, f.confidence().id());
     str(CONNECTION, f.connection());
     if (f.transaction() >= 0) {
       num(TRANSACTION, f.transaction());
@@ -59,8 +78,8 @@ final class FindingJson extends JsonBytes {
     endArray();
     str(DISPLAY_FILTER, f.displayFilter());
     endObject();
-    str(SUMMARY, f.summary());
-    str(FIX, f.fix());
+    put(S_SUMMARY, F_SUMMARY, f.summary());
+    put(S_FIX, F_FIX, f.fix());
     if (f.details() != null && !f.details().isEmpty()) {
       name(DETAILS);
       value(f.details());
@@ -112,8 +131,8 @@ final class FindingJson extends JsonBytes {
         startObjectElement();
         num(FRAME, e.frame());
         num(TS_US, e.tsUs());
-        str(DIR, e.dir());
-        str(FLAGS, e.flags());
+        put(S_DIR, F_DIR, e.dir());
+        put(S_FLAGS, F_FLAGS, e.flags());
         num(SEQ, e.seq());
         opt(ACK, e.ack());
         num(LEN, e.len());

@@ -125,6 +125,7 @@ class FindingJsonTest {
             List.of(),
             null);
     assertEquals(oracle(plain), direct(w, plain));
+    assertEquals(oracle(f), direct(w, f), "the strings kept for the slots changed and back");
   }
 
   /** The writer FindingJson replaced (JsonReportWriter.writeFinding, stop 31): the oracle. */
