@@ -279,8 +279,8 @@ final class Outputs {
 
     /**
      * Removes the previous files of the targets renamed into place, at once: freeing a large file's
-     * pages takes the kernel a tenth of a second per 500 MB here, and the removals run side by side
-     * on threads of their own.
+     * pages takes the kernel a tenth of a second per 500 MB here, so the first is removed on this
+     * thread and the others side by side on threads of their own.
      */
     private void removePrevious() {
       List<Path> previous = new ArrayList<>();
