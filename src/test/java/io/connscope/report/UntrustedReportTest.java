@@ -102,6 +102,17 @@ class UntrustedReportTest {
             .startsWith("$.findings[1].type \"x`<img src=x onerror=alert(1)>`\" does not match"),
         refusal(r));
 
+    r = golden("framing-request"); // a path through objects and arrays, made only for the message
+    ((com.fasterxml.jackson.databind.node.ArrayNode)
+            r.path("findings").get(1).path("evidence").path("frames"))
+        .insert(0, "x");
+    assertEquals(
+        "$.findings[1].evidence.frames[0] should be integer, not the string \"x\"", refusal(r));
+    r = golden("framing-request");
+    ((ObjectNode) r.path("findings").get(1).path("evidence")).put("k\u0001", 1);
+    assertEquals(
+        "$.findings[1].evidence has a field the schema does not know: \"k\\x01\"", refusal(r));
+
     r = golden("framing-request");
     r.put("schema_version", "2.0.0");
     assertEquals(
