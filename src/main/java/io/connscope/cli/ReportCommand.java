@@ -96,10 +96,11 @@ final class ReportCommand implements Callable<Integer> {
     if (Files.isDirectory(input)) {
       throw new UserError(ExitCodes.INPUT, input + ": is a directory, not a JSON report");
     }
+    SavedReport.Checked checked;
     try {
       // an attached report is untrusted: checked whole against the schema before anything is
       // written
-      SavedReport.check(input);
+      checked = SavedReport.check(input);
     } catch (IOException e) {
       String msg = AnalyzeCommand.describe(e);
       throw new UserError(
@@ -114,7 +115,7 @@ final class ReportCommand implements Callable<Integer> {
         outs.add(outFiles.open(p));
       }
       try {
-        SavedReport.render(input, formats, outs, maxDrawn == null ? 0 : maxDrawn);
+        SavedReport.render(checked, formats, outs, maxDrawn == null ? 0 : maxDrawn);
         if (outputs.isEmpty()) {
           outs.get(0).flush();
         }

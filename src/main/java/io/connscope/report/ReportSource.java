@@ -233,19 +233,33 @@ final class ReportSource {
    */
   private final HeadRows heads;
 
+  /**
+   * True for a report this process wrote ({@link #written}): its arrays are read by {@link
+   * TreeReader}. A report from elsewhere is read by Jackson, from where its arrays start once
+   * {@link #check} found them.
+   */
+  private final boolean trusted;
+
+  /** Set by {@link #check}: where each array was found, and how many times. */
+  private final long[] arrayAt = {-1, -1};
+
+  private final int[] arrays = new int[2];
+
   private ReportSource(
       Path file,
       JsonNode tree,
       ObjectNode header,
       long connectionsAt,
       long findingsAt,
-      HeadRows heads) {
+      HeadRows heads,
+      boolean trusted) {
     this.file = file;
     this.tree = tree;
     this.header = header;
     this.connectionsAt = connectionsAt;
     this.findingsAt = findingsAt;
     this.heads = heads;
+    this.trusted = trusted;
   }
 
   /** A report already in memory (tests, small reports). */
@@ -257,12 +271,12 @@ final class ReportSource {
       boolean array = "connections".equals(e.getKey()) || "findings".equals(e.getKey());
       h.set(e.getKey(), array ? JsonNodeFactory.instance.arrayNode() : e.getValue());
     }
-    return new ReportSource(null, tree, h, -1, -1, null);
+    return new ReportSource(null, tree, h, -1, -1, null, false);
   }
 
   /** A report file, read again for each pass; its header is read now. */
   static ReportSource open(Path file) throws IOException {
-    return new ReportSource(file, null, readHeader(file, false), -1, -1, null);
+    return new ReportSource(file, null, readHeader(file, false), -1, -1, null, false);
   }
 
   /**
@@ -275,7 +289,8 @@ final class ReportSource {
    */
   static ReportSource written(Path file, long connectionsAt, long findingsAt, HeadRows heads)
       throws IOException {
-    return new ReportSource(file, null, readHeader(file, true), connectionsAt, findingsAt, heads);
+    return new ReportSource(
+        file, null, readHeader(file, true), connectionsAt, findingsAt, heads, true);
   }
 
   /**
@@ -316,7 +331,7 @@ final class ReportSource {
    * known.
    */
   private TreeReader reader(String field) throws IOException {
-    java.io.InputStream in = from(field);
+    java.io.InputStream in = trusted ? from(field) : null;
     if (in == null) {
       return null;
     }
@@ -407,7 +422,7 @@ final class ReportSource {
    */
   boolean connectionsAndTransactions(ConnectionVisitor cv, TransactionVisitor tv)
       throws IOException {
-    if (connectionsAt < 0) {
+    if (connectionsAt < 0 || !trusted) {
       return false;
     }
     if (tv == null && heads != null) {
@@ -580,10 +595,14 @@ final class ReportSource {
         parser = null;
         return;
       }
+      JsonParser at = at("findings"); // a report checked: from where its array starts
+      started = at != null;
       parser =
-          MAPPER
-              .getFactory()
-              .createParser(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+          at != null
+              ? at
+              : MAPPER
+                  .getFactory()
+                  .createParser(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
     }
 
     private Finding read() throws IOException {
@@ -846,6 +865,12 @@ final class ReportSource {
             return;
           }
         }
+        try (JsonParser p = at(field)) { // a report checked, from where its array starts
+          if (p != null) {
+            items(p, field, v, null);
+            return;
+          }
+        }
       }
       try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
           JsonParser p = MAPPER.getFactory().createParser(in)) {
@@ -868,6 +893,9 @@ final class ReportSource {
             }
             p.skipChildren();
             continue;
+          }
+          if (check != null) {
+            found(field, p);
           }
           items(p, field, v, check);
         }
@@ -1008,7 +1036,17 @@ final class ReportSource {
    * Reads the whole report and checks it: a JSON object, a connscope report of a 1.x schema
    * version, then every part against the schema. Throws an IOException with a one-line message.
    */
-  void check() throws IOException {
+  /**
+   * Where the check found the array {@code field} (the parser at its '['), counted: a report with
+   * one of each is then read from there ({@link #check}).
+   */
+  private void found(String field, JsonParser p) {
+    int i = "connections".equals(field) ? 0 : 1;
+    arrays[i]++;
+    arrayAt[i] = p.currentTokenLocation().getByteOffset();
+  }
+
+  ReportSource check() throws IOException {
     ObjectNode h = header;
     if (!JsonReportWriter.SCHEMA.equals(h.path("schema").asText(null))) {
       throw new IOException(
@@ -1039,11 +1077,16 @@ final class ReportSource {
       for (String f : new String[] {"connections", "findings"}) {
         SchemaCheck.check(tree.path(f), SchemaCheck.top(f), "$." + f);
       }
-      return;
+      return this;
     }
     // the header fields are checked during the first pass, connections and findings during both
     each("connections", n -> {}, check);
     checkFindings();
+    // one array of each (a document may repeat a field): the passes that render it start there,
+    // read by Jackson as before, instead of reading the whole document to reach their array
+    return arrays[0] == 1 && arrays[1] == 1 && arrayAt[0] >= 0 && arrayAt[1] >= 0
+        ? new ReportSource(file, null, header, arrayAt[0], arrayAt[1], null, false)
+        : this;
   }
 
   private void checkFindings() throws IOException {
@@ -1061,6 +1104,7 @@ final class ReportSource {
           throw new SchemaCheck.Invalid(
               "$.findings should be array, not " + SchemaCheck.kind(p.readValueAsTree()));
         }
+        found("findings", p);
         int i = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
           SchemaCheck.check(

@@ -65,8 +65,20 @@ public final class SavedReport {
    * every part against the schema. Throws an IOException with a one-line message that names the
    * first problem (with its JSON path).
    */
-  public static void check(Path file) throws IOException {
-    ReportSource.open(file).check();
+  public static Checked check(Path file) throws IOException {
+    return new Checked(ReportSource.open(file).check());
+  }
+
+  /**
+   * A report file that passed {@link #check}, to render ({@link #render(Checked, List, List, int)})
+   * without reading its header again, each pass reading from where its array starts.
+   */
+  public static final class Checked {
+    private final ReportSource src;
+
+    private Checked(ReportSource src) {
+      this.src = src;
+    }
   }
 
   /**
@@ -75,8 +87,17 @@ public final class SavedReport {
    * then the capture summary).
    */
   public static void replay(Path file, io.connscope.result.ResultSink sink) throws IOException {
-    check(file);
-    ReportSource.open(file).replay(sink);
+    check(file).src.replay(sink);
+  }
+
+  /**
+   * Renders a checked report file in each of {@code formats} to the output at the same index, as
+   * {@link #render(Path, List, List, int)} does: the same bytes.
+   */
+  public static void render(
+      Checked report, List<ReportFormat> formats, List<OutputStream> outs, int drawn)
+      throws IOException {
+    render(report.src, formats, outs, drawn);
   }
 
   /**

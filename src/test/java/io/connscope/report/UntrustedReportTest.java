@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,6 +82,40 @@ class UntrustedReportTest {
     IOException e = assertThrows(IOException.class, () -> SavedReport.check(p));
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     return e.getMessage();
+  }
+
+  /**
+   * A checked report is rendered from where its arrays start ({@link SavedReport.Checked}): the
+   * same bytes as reading the whole document for each pass, whatever the order of its fields; a
+   * document that repeats an array is read whole, every array of that name, as before.
+   */
+  @Test
+  void aCheckedReportRendersAsTheWholeDocumentDoes() throws IOException {
+    List<ReportFormat> formats =
+        List.of(ReportFormat.HTML, ReportFormat.MARKDOWN, ReportFormat.HAR, ReportFormat.JSON);
+    for (String name : List.of("keepalive-max", "pipelined", "framing-request")) {
+      ObjectNode g = golden(name);
+      ObjectNode arraysFirst = MAPPER.createObjectNode(); // the arrays before the other fields
+      arraysFirst.set("findings", g.get("findings"));
+      arraysFirst.set("connections", g.get("connections"));
+      g.fields().forEachRemaining(e -> arraysFirst.putIfAbsent(e.getKey(), e.getValue()));
+      Path repeated = tmp.resolve(name + "-repeated.json"); // "findings" twice: [] then the rest
+      String text = MAPPER.writeValueAsString(g);
+      Files.writeString(
+          repeated, text.replaceFirst("^\\{", "{\"findings\":[],"), StandardCharsets.UTF_8);
+      for (Path p : List.of(write(g), write(arraysFirst), repeated)) {
+        for (ReportFormat f : formats) {
+          java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+          SavedReport.render(p, List.of(f), List.of(whole), 0);
+          java.io.ByteArrayOutputStream checked = new java.io.ByteArrayOutputStream();
+          SavedReport.render(SavedReport.check(p), List.of(f), List.of(checked), 0);
+          assertEquals(
+              whole.toString(StandardCharsets.UTF_8),
+              checked.toString(StandardCharsets.UTF_8),
+              p.getFileName() + " " + f);
+        }
+      }
+    }
   }
 
   @Test
