@@ -66,11 +66,6 @@ final class FindingReader {
     this.r = r;
   }
 
-  /** Reads the finding object that comes next, whole. */
-  Finding read() throws IOException {
-    return read(null, false);
-  }
-
   /**
    * Reads the finding object that comes next. When its connection ({@code "C12"}, null for none)
    * fails {@code connection} (not null), the rest is read past and null returned. With {@code
@@ -90,17 +85,13 @@ final class FindingReader {
     SortedMap<String, Object> details = null;
     Finding.Occurrences occurrences = null;
     List<LadderEntry> ladder = List.of();
-    boolean connectionSeen = false;
     r.beginObject();
     for (int f = r.field(NAMES, 0); f != TreeReader.END; f = r.field(NAMES, f + 1)) {
       switch (f) {
         case TYPE -> type = asText(r.text());
         case SEVERITY -> severity = asText(r.text());
         case CONFIDENCE -> confidence = asText(r.text());
-        case CONNECTION -> {
-          conn = r.text();
-          connectionSeen = true;
-        }
+        case CONNECTION -> conn = r.text();
         case TRANSACTION -> transaction = (int) r.longOr(-1);
         case COST -> cost = r.longOr(0);
         case EVIDENCE -> {
@@ -144,7 +135,7 @@ final class FindingReader {
         return null;
       }
     }
-    if (connection != null && !connectionSeen && !connection.test(null)) {
+    if (connection != null && !connection.test(conn)) { // a finding without one: null
       return null;
     }
     return new Finding(

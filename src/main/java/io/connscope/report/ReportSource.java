@@ -1033,10 +1033,6 @@ final class ReportSource {
   }
 
   /**
-   * Reads the whole report and checks it: a JSON object, a connscope report of a 1.x schema
-   * version, then every part against the schema. Throws an IOException with a one-line message.
-   */
-  /**
    * Where the check found the array {@code field} (the parser at its '['), counted: a report with
    * one of each is then read from there ({@link #check}).
    */
@@ -1046,6 +1042,12 @@ final class ReportSource {
     arrayAt[i] = p.currentTokenLocation().getByteOffset();
   }
 
+  /**
+   * Reads the whole report and checks it: a JSON object, a connscope report of a 1.x schema
+   * version, then every part against the schema. Throws an IOException with a one-line message.
+   * Returns the source to render it from: one that reads each array from where the check found it,
+   * when the document has one of each, else this one.
+   */
   ReportSource check() throws IOException {
     ObjectNode h = header;
     if (!JsonReportWriter.SCHEMA.equals(h.path("schema").asText(null))) {

@@ -131,13 +131,15 @@ public final class SchemaCheck {
     }
 
     private void append(StringBuilder b) {
-      if (parent != null) {
-        parent.append(b);
+      if (parent == null) {
+        b.append(name); // the path given to the check, as it is
+        return;
       }
+      parent.append(b);
       if (index >= 0) {
         b.append('[').append(index).append(']');
       } else {
-        b.append(parent == null ? "" : ".").append(parent == null ? name : Text.safe(name, 60));
+        b.append('.').append(Text.safe(name, 60));
       }
     }
   }
