@@ -1,27 +1,25 @@
 package io.connscope.tls;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * TLS secrets by client random, from the NSS key log format that browsers, curl and OpenSSL write
  * with {@code SSLKEYLOGFILE} (one {@code LABEL CLIENT_RANDOM_HEX SECRET_HEX} per line, {@code #}
- * comments), given with {@code --tls-keylog} or carried in a pcapng Decryption Secrets Block. Lines
- * with other labels (early traffic, exporter) are kept but unused; malformed lines are counted and
- * skipped.
+ * comments), given with {@code --tls-keylog} or carried in a pcapng Decryption Secrets Block. A
+ * line with another label (early traffic, exporter) counts its session, its secret is not kept;
+ * malformed lines are counted and skipped. A later line for the same label and client random
+ * replaces the earlier one's secret.
+ *
+ * <p>The key log grows with the capture (one session per TLS connection), so its secrets are kept
+ * as bytes in a {@link SecretStore}, about 190 bytes for a TLS 1.3 session and 110 for a TLS 1.2
+ * one, not as objects; the copies that shards look keys up in share it.
  *
  * <p>A key log can be followed ({@link #load} with {@code follow}, for live capture): a browser
  * appends to it while the capture runs, often after the connection's first records passed. {@link
@@ -37,13 +35,10 @@ public final class TlsKeys {
   /** The bytes {@link #load} reads at a time (more when one line is longer). */
   static final int LOAD_CHUNK = 1 << 20;
 
-  /** What separates a key log line's fields. */
-  private static final Pattern FIELDS = Pattern.compile("\\s+");
-
   /** The most a refresh reads at once (a key log line is about 180 bytes). */
   static final int REFRESH_MAX_BYTES = 4 << 20;
 
-  /** The secrets of one session (one client random). */
+  /** The secrets of one session (one client random), as {@link #find} hands them out. */
   public static final class Secrets {
     /** TLS 1.2 and earlier: CLIENT_RANDOM (the 48-byte master secret). */
     byte[] master;
@@ -54,7 +49,24 @@ public final class TlsKeys {
     byte[] serverTraffic0;
   }
 
-  private final Map<String, Secrets> byRandom = new HashMap<>();
+  /** The labels whose secrets are kept, in the order of a session's slots in the store. */
+  private static final String[] LABELS = {
+    "CLIENT_RANDOM",
+    "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+    "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    "CLIENT_TRAFFIC_SECRET_0",
+    "SERVER_TRAFFIC_SECRET_0"
+  };
+
+  /** The sessions and their secrets; shared with copies until one of them adds. */
+  private SecretStore store = new SecretStore(LABELS.length);
+
+  /** True when {@link #store} is also another TlsKeys' (a copy's): copied before an addition. */
+  private boolean shared;
+
+  /** A line's client random, decoded. */
+  private final byte[] random = new byte[SecretStore.RANDOM];
+
   private long lines;
   private long malformed;
 
@@ -88,13 +100,13 @@ public final class TlsKeys {
           }
           continue;
         }
-        add(new String(b, 0, end, StandardCharsets.ISO_8859_1));
+        addLines(b, 0, end);
         done += end;
         System.arraycopy(b, end, b, 0, len - end);
         len -= end;
       }
       if (!follow && len > 0) {
-        add(new String(b, 0, len, StandardCharsets.ISO_8859_1));
+        addLines(b, 0, len);
         done += len;
       }
       // followed: the rest is a line being written, read whole later
@@ -107,7 +119,7 @@ public final class TlsKeys {
 
   /** True when secrets were loaded or a key log is followed (that may bring some later). */
   public boolean given() {
-    return !byRandom.isEmpty() || followed != null;
+    return !isEmpty() || followed != null;
   }
 
   /** True when a key log is followed ({@link #load} with follow). */
@@ -152,7 +164,7 @@ public final class TlsKeys {
         return false;
       }
       readTo += end;
-      add(new String(b, 0, end, StandardCharsets.ISO_8859_1));
+      addLines(b, 0, end);
       return true;
     } catch (IOException e) {
       return false;
@@ -171,20 +183,14 @@ public final class TlsKeys {
   /**
    * The secrets loaded so far, to be added to apart from these: for a thread of its own that looks
    * up keys while this one is still added to. Not followed (a followed key log is read by its owner
-   * only).
+   * only). Both share one store until either adds to it, which then adds to a copy of its own: the
+   * shards of an analysis hold the key log once.
    */
   public TlsKeys copy() {
     TlsKeys k = new TlsKeys();
-    for (Map.Entry<String, Secrets> e : byRandom.entrySet()) {
-      Secrets from = e.getValue();
-      Secrets s = new Secrets();
-      s.master = from.master;
-      s.clientHandshake = from.clientHandshake;
-      s.serverHandshake = from.serverHandshake;
-      s.clientTraffic0 = from.clientTraffic0;
-      s.serverTraffic0 = from.serverTraffic0;
-      k.byRandom.put(e.getKey(), s);
-    }
+    k.store = store;
+    k.shared = true;
+    shared = true;
     k.lines = lines;
     k.malformed = malformed;
     k.generation = generation;
@@ -193,12 +199,12 @@ public final class TlsKeys {
 
   /** True when no secret was loaded. */
   public boolean isEmpty() {
-    return byRandom.isEmpty();
+    return store.sessions() == 0;
   }
 
   /** Sessions (client randoms) with at least one secret. */
   public int sessions() {
-    return byRandom.size();
+    return store.sessions();
   }
 
   /** Lines that were not a label, a 32-byte client random and a secret. */
@@ -210,77 +216,173 @@ public final class TlsKeys {
     return lines;
   }
 
-  /** Adds every line of {@code text} (a key log file, or a Decryption Secrets Block's content). */
+  /**
+   * Adds every line of {@code text} (a key log file, or a Decryption Secrets Block's content). A
+   * character beyond ISO-8859-1 is read as {@code ?}: a key log's fields are ASCII, and such a
+   * character makes the field it is in unusable, as in the file read as bytes.
+   */
   public void add(String text) {
-    try {
-      add(new StringReader(text));
-    } catch (IOException e) {
-      throw new IllegalStateException(e); // a StringReader does not fail
+    byte[] b = new byte[text.length()];
+    for (int i = 0; i < b.length; i++) {
+      char c = text.charAt(i);
+      b[i] = c <= 0xFF ? (byte) c : (byte) '?';
+    }
+    addLines(b, 0, b.length);
+  }
+
+  /**
+   * Adds the lines of {@code b[from, to)}. Lines end at CR or LF; a line is stripped of the
+   * whitespace around it (tab, LF, VT, FF, CR, the separators 0x1C to 0x1F and space); an empty
+   * line or one that starts with {@code #} is skipped; the rest are counted, and split into fields
+   * at runs of tab, VT, FF and space. A line of three fields, the second 64 hex digits and the
+   * third a non-empty even run of them, gives a secret (hex digits are ASCII); any other is
+   * malformed.
+   */
+  private void addLines(byte[] b, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int end = i;
+      while (end < to && b[end] != '\n' && b[end] != '\r') {
+        end++;
+      }
+      addLine(b, i, end);
+      i = end + 1;
     }
   }
 
-  /** Adds every line read from {@code in}. */
-  public void add(Reader in) throws IOException {
-    BufferedReader r = new BufferedReader(in);
-    for (String line = r.readLine(); line != null; line = r.readLine()) {
-      line = line.strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      lines++;
-      String[] f = FIELDS.split(line); // as line.split("\\s+"), the pattern compiled once
-      byte[] random = f.length == 3 ? unhex(f[1]) : null;
-      byte[] secret = f.length == 3 ? unhex(f[2]) : null;
-      if (random == null || random.length != 32 || secret == null || secret.length == 0) {
-        malformed++;
-        continue;
-      }
-      generation++;
-      Secrets s =
-          byRandom.computeIfAbsent(f[1].toLowerCase(java.util.Locale.ROOT), k -> new Secrets());
-      switch (f[0]) {
-        case "CLIENT_RANDOM":
-          s.master = secret;
-          break;
-        case "CLIENT_HANDSHAKE_TRAFFIC_SECRET":
-          s.clientHandshake = secret;
-          break;
-        case "SERVER_HANDSHAKE_TRAFFIC_SECRET":
-          s.serverHandshake = secret;
-          break;
-        case "CLIENT_TRAFFIC_SECRET_0":
-          s.clientTraffic0 = secret;
-          break;
-        case "SERVER_TRAFFIC_SECRET_0":
-          s.serverTraffic0 = secret;
-          break;
-        default:
-          break; // EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET...: not used
+  private void addLine(byte[] b, int from, int to) {
+    while (from < to && stripped(b[from])) {
+      from++;
+    }
+    while (to > from && stripped(b[to - 1])) {
+      to--;
+    }
+    if (from == to || b[from] == '#') {
+      return;
+    }
+    lines++;
+    // three fields: [from, labelEnd) [randomFrom, randomEnd) [secretFrom, to)
+    int labelEnd = fieldEnd(b, from, to);
+    int randomFrom = nextField(b, labelEnd, to);
+    int randomEnd = fieldEnd(b, randomFrom, to);
+    int secretFrom = nextField(b, randomEnd, to);
+    int secretEnd = fieldEnd(b, secretFrom, to);
+    int secretLen = secretEnd - secretFrom;
+    if (secretFrom == to
+        || secretEnd != to
+        || randomEnd - randomFrom != 2 * SecretStore.RANDOM
+        || (secretLen & 1) != 0
+        || !hex(b, randomFrom, randomEnd)
+        || !hex(b, secretFrom, secretEnd)) {
+      malformed++;
+      return;
+    }
+    for (int k = 0; k < SecretStore.RANDOM; k++) {
+      random[k] = (byte) (digit(b[randomFrom + 2 * k]) << 4 | digit(b[randomFrom + 2 * k + 1]));
+    }
+    generation++;
+    if (shared) {
+      store = store.copy();
+      shared = false;
+    }
+    int session = store.session(random, 0, true);
+    int label = label(b, from, labelEnd);
+    if (label >= 0) {
+      store.put(session, label, b, secretFrom, secretLen / 2);
+    }
+  }
+
+  /** Whitespace stripped from a line's ends: what {@code String.strip} strips in ISO-8859-1. */
+  private static boolean stripped(byte c) {
+    return (c >= 9 && c <= 13) || (c >= 28 && c <= 32);
+  }
+
+  /** Whitespace between fields: the regular expression {@code \\s} within a line. */
+  private static boolean separator(byte c) {
+    return c == ' ' || c == '\t' || c == 0x0B || c == '\f';
+  }
+
+  private static int fieldEnd(byte[] b, int i, int to) {
+    while (i < to && !separator(b[i])) {
+      i++;
+    }
+    return i;
+  }
+
+  private static int nextField(byte[] b, int i, int to) {
+    while (i < to && separator(b[i])) {
+      i++;
+    }
+    return i;
+  }
+
+  private static boolean hex(byte[] b, int from, int to) {
+    int any = 0;
+    for (int i = from; i < to; i++) {
+      any |= DIGITS[b[i] & 0xFF];
+    }
+    return any >= 0;
+  }
+
+  /** The value of each byte as an ASCII hex digit, -1 for any other byte. */
+  private static final byte[] DIGITS = new byte[256];
+
+  static {
+    Arrays.fill(DIGITS, (byte) -1);
+    for (int i = 0; i < 16; i++) {
+      DIGITS[Character.forDigit(i, 16)] = (byte) i;
+      DIGITS[Character.toUpperCase(Character.forDigit(i, 16))] = (byte) i;
+    }
+  }
+
+  /** The value of an ASCII hex digit, -1 for any other byte. */
+  static int digit(byte c) {
+    return DIGITS[c & 0xFF];
+  }
+
+  /** The index in {@link #LABELS} of the label {@code b[from, to)}, -1 for one not kept. */
+  private static int label(byte[] b, int from, int to) {
+    for (int l = 0; l < LABELS.length; l++) {
+      String name = LABELS[l];
+      if (name.length() == to - from) {
+        int i = 0;
+        while (i < name.length() && name.charAt(i) == b[from + i]) {
+          i++;
+        }
+        if (i == name.length()) {
+          return l;
+        }
       }
     }
+    return -1;
   }
 
   /** The secrets of the session whose ClientHello carried {@code random} (32 bytes), or null. */
   Secrets find(byte[] random, int off) {
-    if (byRandom.isEmpty()) {
+    int session = store.session(random, off, false);
+    if (session == 0) {
       return null;
     }
-    StringBuilder sb = new StringBuilder(64);
-    for (int i = 0; i < 32; i++) {
-      sb.append(Character.forDigit((random[off + i] >> 4) & 15, 16))
-          .append(Character.forDigit(random[off + i] & 15, 16));
-    }
-    return byRandom.get(sb.toString());
+    Secrets s = new Secrets();
+    s.master = store.get(session, 0);
+    s.clientHandshake = store.get(session, 1);
+    s.serverHandshake = store.get(session, 2);
+    s.clientTraffic0 = store.get(session, 3);
+    s.serverTraffic0 = store.get(session, 4);
+    return s;
   }
 
+  /** {@code s} in hex (ASCII digits, even length) as bytes, or null. */
   static byte[] unhex(String s) {
     if ((s.length() & 1) != 0) {
       return null;
     }
     byte[] out = new byte[s.length() / 2];
     for (int i = 0; i < out.length; i++) {
-      int hi = Character.digit(s.charAt(2 * i), 16);
-      int lo = Character.digit(s.charAt(2 * i + 1), 16);
+      char h = s.charAt(2 * i);
+      char l = s.charAt(2 * i + 1);
+      int hi = h < 128 ? digit((byte) h) : -1;
+      int lo = l < 128 ? digit((byte) l) : -1;
       if (hi < 0 || lo < 0) {
         return null;
       }
