@@ -43,18 +43,23 @@ final class RecordCipher {
   private final boolean tls13;
   private final String transformation;
 
-  /** This thread's cipher for {@link #transformation} ({@link #cipher()}), and the thread. */
+  /**
+   * The cipher this one last took from its thread's {@link Ciphers} ({@link #cipher()}), its slot
+   * there, and the thread.
+   */
   private Cipher cipher;
 
+  private Ciphers ciphers;
+  private int slot;
   private Thread cipherThread;
 
   private final SecretKeySpec key;
 
   /**
-   * Ciphers and MACs by algorithm, one of each per thread: every record and every key derivation
-   * initialises the one it uses afresh, so all connections on a thread share them ({@code
-   * getInstance} looks the provider up and builds one each time: on 50,000 TLS connections, a
-   * twentieth of the analysis). A cipher is not shared between threads.
+   * Ciphers ({@link Ciphers}) and MACs by algorithm, per thread: every record and every key
+   * derivation initialises the one it uses afresh, so all connections on a thread share them
+   * ({@code getInstance} looks the provider up and builds one each time: on 50,000 TLS connections,
+   * a twentieth of the analysis). None is shared between threads.
    */
   private static final ThreadLocal<java.util.HashMap<String, Object>> INSTANCES =
       ThreadLocal.withInitial(java.util.HashMap::new);
@@ -80,11 +85,50 @@ final class RecordCipher {
     return (Mac) perThread(algorithm, Mac::getInstance);
   }
 
-  /** The cipher of this thread, initialised by the caller for each record. */
+  /**
+   * A thread's ciphers of one transformation, and the record cipher each was last initialised for.
+   * Initialising a cipher with the key it had last skips the key schedule (the JDK's AES keeps the
+   * last key's round keys), which on a connection-per-request capture was three quarters of the
+   * time in {@code Cipher.init}: with one cipher per thread the key changed at nearly every record,
+   * records of the two directions and of several connections alternating. A record cipher keeps its
+   * slot until {@value #CIPHERS} others took one after it on its thread.
+   */
+  static final class Ciphers {
+    static final int CIPHERS = 16;
+    private final String transformation;
+    private final Cipher[] ciphers = new Cipher[CIPHERS];
+    private final RecordCipher[] keyedFor = new RecordCipher[CIPHERS];
+
+    /** The slot given out next: the one given out longest ago. */
+    private int next;
+
+    Ciphers(String transformation) throws GeneralSecurityException {
+      this.transformation = transformation;
+      ciphers[0] = Cipher.getInstance(transformation); // an unknown one fails here
+    }
+
+    /** A slot of its own for {@code c}: the one given out longest ago. */
+    int take(RecordCipher c) throws GeneralSecurityException {
+      int s = next;
+      next = (s + 1) % CIPHERS;
+      if (ciphers[s] == null) {
+        ciphers[s] = Cipher.getInstance(transformation);
+      }
+      keyedFor[s] = c;
+      return s;
+    }
+  }
+
+  /**
+   * The cipher of this record cipher on this thread, initialised by the caller for each record:
+   * while no other took its slot, the one it initialised last, with this key.
+   */
   private Cipher cipher() throws GeneralSecurityException {
     Thread t = Thread.currentThread();
-    if (cipherThread != t) {
-      cipher = (Cipher) perThread(transformation, Cipher::getInstance);
+    if (cipherThread != t || ciphers.keyedFor[slot] != this) {
+      ciphers = (Ciphers) perThread(transformation, Ciphers::new);
+      slot = ciphers.take(this);
+      cipher = ciphers.ciphers[slot];
       cipherThread = t;
     }
     return cipher;
@@ -107,7 +151,7 @@ final class RecordCipher {
         suite.chacha()
             ? "ChaCha20-Poly1305"
             : suite.cbc() ? "AES/CBC/NoPadding" : "AES/GCM/NoPadding";
-    cipher(); // an unknown transformation fails here, as getInstance did
+    perThread(transformation, Ciphers::new); // an unknown transformation fails here
     this.key = new SecretKeySpec(key, suite.chacha() ? "ChaCha20" : "AES");
     this.iv = iv;
   }

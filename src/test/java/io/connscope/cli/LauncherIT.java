@@ -161,13 +161,13 @@ class LauncherIT {
     assertEquals("1", tierStop(bound, "analyze", dir.toString()));
     Files.write(dir.resolve("c.pcap"), new byte[2000]);
     assertEquals("4", tierStop(bound, "analyze", dir.toString()));
-    // decrypting counts the inputs 4 times (the key log itself is an option value, not counted)
-    Map<String, String> three = Map.of("CONNSCOPE_C1_MAX_BYTES", String.valueOf(3 * size));
-    assertEquals("1", tierStop(three, "analyze", sample));
-    assertEquals("4", tierStop(three, "analyze", sample, "--tls-keylog", big.toString()));
-    assertEquals("4", tierStop(three, "analyze", "--tls-keylog=" + big, sample));
-    Map<String, String> four = Map.of("CONNSCOPE_C1_MAX_BYTES", String.valueOf(4 * size));
-    assertEquals("1", tierStop(four, "analyze", sample, "--tls-keylog", big.toString()));
+    // decrypting counts the inputs 32 times (the key log itself is an option value, not counted)
+    Map<String, String> below = Map.of("CONNSCOPE_C1_MAX_BYTES", String.valueOf(32 * size - 1));
+    assertEquals("1", tierStop(below, "analyze", sample));
+    assertEquals("4", tierStop(below, "analyze", sample, "--tls-keylog", big.toString()));
+    assertEquals("4", tierStop(below, "analyze", "--tls-keylog=" + big, sample));
+    Map<String, String> at = Map.of("CONNSCOPE_C1_MAX_BYTES", String.valueOf(32 * size));
+    assertEquals("1", tierStop(at, "analyze", sample, "--tls-keylog", big.toString()));
     // a live capture runs tiered whatever files it names
     assertEquals("4", tierStop(Map.of(), "capture", "--help", sample));
   }
