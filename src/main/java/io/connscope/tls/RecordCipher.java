@@ -419,7 +419,7 @@ final class RecordCipher {
       }
       Cipher cipher = cipher();
       if (suite.chacha()) {
-        cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonce));
+        initChaCha(cipher);
       } else {
         cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
       }
@@ -429,6 +429,24 @@ final class RecordCipher {
       return n;
     } catch (GeneralSecurityException e) {
       return -1;
+    }
+  }
+
+  /**
+   * Initialises {@code c} (ChaCha20-Poly1305) for the record whose nonce is {@link #nonce}. The JDK
+   * refuses the key and nonce a cipher was last initialised with, in either mode; a record tried
+   * again (one that did not authenticate leaves the sequence number as it was) meets that on the
+   * cipher this one keeps ({@link #cipher()}), so another nonce goes first. Reusing a nonce to
+   * decrypt reveals nothing.
+   */
+  private void initChaCha(Cipher c) throws GeneralSecurityException {
+    try {
+      c.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonce));
+    } catch (java.security.InvalidKeyException e) {
+      byte[] other = nonce.clone();
+      other[0] ^= 1;
+      c.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(other));
+      c.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonce));
     }
   }
 
