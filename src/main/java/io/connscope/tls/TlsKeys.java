@@ -18,7 +18,7 @@ import java.util.Arrays;
  * replaces the earlier one's secret.
  *
  * <p>The key log grows with the capture (one session per TLS connection), so its secrets are kept
- * as bytes in a {@link SecretStore}, about 190 bytes for a TLS 1.3 session and 110 for a TLS 1.2
+ * as bytes in a {@link SecretStore}, about 200 bytes for a TLS 1.3 session and 120 for a TLS 1.2
  * one, not as objects; the copies that shards look keys up in share it.
  *
  * <p>A key log can be followed ({@link #load} with {@code follow}, for live capture): a browser
