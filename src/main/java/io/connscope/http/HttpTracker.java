@@ -89,8 +89,14 @@ public final class HttpTracker implements StreamListener, HttpView {
   /** Transactions not yet final, in index order. */
   private final ArrayDeque<Transaction> unfinished = new ArrayDeque<>(4);
 
-  /** The most recent final transactions (at most maxTransactionsKept), in index order. */
-  private final ArrayDeque<Transaction> retained = new ArrayDeque<>(4);
+  /**
+   * The most recent final transactions (at most maxTransactionsKept), in index order: a ring, so
+   * that {@link #keptNow()} reaches one by its place without a copy.
+   */
+  private Transaction[] retained = new Transaction[4];
+
+  private int retainedHead;
+  private int retainedSize;
 
   /**
    * {@link #transactions()} as last returned; null once {@code unfinished} or {@code retained}
@@ -158,9 +164,9 @@ public final class HttpTracker implements StreamListener, HttpView {
     // one copy until the transactions change: the close-time detectors ask for them one after
     // another
     if (snapshot == null) {
-      List<Transaction> out = new ArrayList<>(retained.size() + unfinished.size());
-      for (Transaction t : retained) {
-        out.add(t);
+      List<Transaction> out = new ArrayList<>(retainedSize + unfinished.size());
+      for (int i = 0; i < retainedSize; i++) {
+        out.add(retainedAt(i));
       }
       for (Transaction t : unfinished) {
         out.add(t);
@@ -168,6 +174,64 @@ public final class HttpTracker implements StreamListener, HttpView {
       snapshot = Collections.unmodifiableList(out);
     }
     return snapshot;
+  }
+
+  /**
+   * The transactions {@link #transactions()} lists, without a copy: a view that is valid only until
+   * the next call into this tracker, for a lookup made on the spot (a detector finding the
+   * transaction of a frame as each transaction completes: a copy each time was quadratic on a long
+   * connection).
+   */
+  public List<Transaction> keptNow() {
+    if (snapshot != null) {
+      return snapshot;
+    }
+    if (keptView == null) {
+      keptView = new KeptView();
+    }
+    return keptView;
+  }
+
+  /** {@link #keptNow()}'s view, made at its first use. */
+  private KeptView keptView;
+
+  private final class KeptView extends java.util.AbstractList<Transaction> {
+    @Override
+    public Transaction get(int i) {
+      java.util.Objects.checkIndex(i, size());
+      if (i < retainedSize) {
+        return retainedAt(i);
+      }
+      int k = retainedSize;
+      for (Transaction t : unfinished) { // a few at most: the pipeline's depth
+        if (k++ == i) {
+          return t;
+        }
+      }
+      throw new IllegalStateException();
+    }
+
+    @Override
+    public int size() {
+      return retainedSize + unfinished.size();
+    }
+  }
+
+  private Transaction retainedAt(int i) {
+    return retained[(retainedHead + i) % retained.length];
+  }
+
+  private void retain(Transaction tx) {
+    if (retainedSize == retained.length) {
+      Transaction[] more = new Transaction[2 * retained.length];
+      for (int i = 0; i < retainedSize; i++) {
+        more[i] = retainedAt(i);
+      }
+      retained = more;
+      retainedHead = 0;
+    }
+    retained[(retainedHead + retainedSize) % retained.length] = tx;
+    retainedSize++;
   }
 
   /** Transactions seen on the connection, including those no longer kept. */
@@ -318,10 +382,12 @@ public final class HttpTracker implements StreamListener, HttpView {
         return;
       }
       unfinished.pollFirst();
-      retained.addLast(tx);
+      retain(tx);
       snapshot = null;
-      if (retained.size() > opts.maxTransactionsKept()) {
-        retained.pollFirst();
+      if (retainedSize > opts.maxTransactionsKept()) {
+        retained[retainedHead] = null;
+        retainedHead = (retainedHead + 1) % retained.length;
+        retainedSize--;
         if (listener == null) {
           count(HttpAnomalies.TRANSACTIONS_DROPPED, lastFrame, 1);
         }

@@ -360,7 +360,7 @@ public final class AckGatedReleases {
       return null;
     }
     boolean requests = sendsRequests(http, dir);
-    List<io.connscope.http.Transaction> txs = http.transactions();
+    List<io.connscope.http.Transaction> txs = http.keptNow(); // looked up now, not kept
     int lo = 0;
     int hi = txs.size() - 1;
     int candidate = -1;
