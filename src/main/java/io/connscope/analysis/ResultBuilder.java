@@ -66,7 +66,9 @@ import java.util.TreeMap;
  * #MAX_GROUPS} problems held, the findings of a new problem are handed over one by one as they come
  * (so memory stays bounded whatever the capture). The transactions' stalls and the connections'
  * stall summaries count every occurrence. Memory: per group its counters, {@value #WORST_KEPT}
- * findings and its rows; per HTTP connection number 4 bytes (its pair).
+ * findings and its rows; per HTTP connection number 4 bytes (its pair); per open connection its
+ * first {@value #PENDING_WHOLE} findings naming a transaction, then per type a group's worth and a
+ * row (28 bytes) each ({@link Pending}), and the stalls of its transactions not handed over yet.
  */
 public final class ResultBuilder implements AnalysisSink {
   /** Transactions of one open connection kept until its close; beyond, the oldest go out. */
@@ -99,10 +101,28 @@ public final class ResultBuilder implements AnalysisSink {
   private final java.util.HashSet<Long> announced = new java.util.HashSet<>();
 
   /** Costs of the findings about open connections, by connection and type (stall summary). */
-  private final Map<String, TreeMap<String, List<Long>>> costsOf = new HashMap<>();
+  private final Map<String, TreeMap<String, Costs>> costsOf = new HashMap<>();
 
-  /** Findings about transactions of open connections, for each transaction's stalls. */
-  private final Map<String, List<Finding>> transactionFindings = new HashMap<>();
+  /** Costs in microseconds, as longs (a finding on every transaction of a long connection). */
+  private static final class Costs {
+    long[] v = new long[4];
+    int n;
+
+    void add(long cost) {
+      if (n == v.length) {
+        v = Arrays.copyOf(v, 2 * n);
+      }
+      v[n++] = cost;
+    }
+  }
+
+  /**
+   * The stalls of the open connections' transactions, by connection and transaction index, in the
+   * order found: each transaction takes its own when it is handed over (so what is held follows the
+   * transactions waiting, not the findings of a long connection).
+   */
+  private final Map<String, HashMap<Integer, List<TransactionResult.Stall>>> stallsOf =
+      new HashMap<>();
 
   /**
    * Open connections with a transfer finding (tcp.loss_recovery, tcp.transfer_limited): the sender
@@ -138,7 +158,55 @@ public final class ResultBuilder implements AnalysisSink {
   static final long MAX_REMEMBERED = 64_000_000;
 
   /** Findings about connections not finished yet, by connection number: grouped at the close. */
-  private final TreeMap<Long, List<Finding>> pending = new TreeMap<>();
+  private final TreeMap<Long, Pending> pending = new TreeMap<>();
+
+  /** Findings of an open connection held whole; beyond, what their groups take of them. */
+  static final int PENDING_WHOLE = 64;
+
+  /**
+   * The findings about one open connection until its close gives their pair (their unit): the first
+   * {@value #PENDING_WHOLE} whole, in the order they came; after them, per finding type, what its
+   * group will take of them (count, total, severity, the costliest, in a {@link Group} of its own),
+   * and their rows in the order they came, each with its type. At the close {@link #group(Pending,
+   * long)} gives the groups what grouping each finding in turn gave them: a long connection with a
+   * finding on every transaction holds a few findings and a row each, not every finding with its
+   * ladder. One difference, beyond {@value #MAX_GROUPS} problems: a type first seen past the whole
+   * ones that finds no room for its group goes out as one grouped finding, not one by one.
+   */
+  private static final class Pending {
+    final List<Finding> whole = new ArrayList<>();
+    java.util.LinkedHashMap<String, Group> byType;
+    Group[] rowGroup = new Group[0];
+    long[] rows = new long[0];
+    int rowCount;
+
+    void add(Finding f, int wholeKept, long rowRoom) {
+      if (whole.size() < wholeKept) {
+        whole.add(f);
+        return;
+      }
+      if (byType == null) {
+        byType = new java.util.LinkedHashMap<>();
+      }
+      Group g = byType.computeIfAbsent(f.type(), k -> new Group());
+      tally(g, f);
+      if (rowCount >= rowRoom) {
+        // beyond the rows that can still be kept in all: omitted at the close whatever comes
+        g.omitted++;
+        return;
+      }
+      if (rowCount == rowGroup.length) {
+        int n = Math.max(16, 2 * rowCount);
+        rowGroup = Arrays.copyOf(rowGroup, n);
+        rows = Arrays.copyOf(rows, 3 * n);
+      }
+      rowGroup[rowCount] = g;
+      rows[rowCount * 3] = f.connectionNumber();
+      rows[rowCount * 3 + 1] = f.transaction();
+      rows[rowCount * 3 + 2] = f.costUs();
+      rowCount++;
+    }
+  }
 
   /** By connection number: its unit + 1 (0: not finished yet, or not remembered). */
   private int[] unitOf = new int[1024];
@@ -188,8 +256,21 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   public ResultBuilder(ResultSink out) {
-    this.out = out;
+    this(out, PENDING_WHOLE, MAX_ROWS);
   }
+
+  /**
+   * As above, an open connection's first {@code pendingWhole} findings held whole and at most
+   * {@code maxRows} rows kept in all (tests: the pre-grouping against holding every finding whole).
+   */
+  ResultBuilder(ResultSink out, int pendingWhole, long maxRows) {
+    this.out = out;
+    this.pendingWhole = pendingWhole;
+    this.maxRows = maxRows;
+  }
+
+  private final int pendingWhole;
+  private final long maxRows;
 
   @Override
   @SuppressWarnings("unchecked")
@@ -241,9 +322,8 @@ public final class ResultBuilder implements AnalysisSink {
     if (unit > 0) {
       group(f, unit - 1);
     } else if (n > 0 && n < MAX_REMEMBERED) {
-      pending
-          .computeIfAbsent(n, k -> new ArrayList<>())
-          .add(f); // open: its pair is known at its close
+      // open: its pair is known at its close
+      pending.computeIfAbsent(n, k -> new Pending()).add(f, pendingWhole, maxRows - rowsKept);
     } else {
       group(f, -1 - Math.max(0, n));
     }
@@ -261,6 +341,12 @@ public final class ResultBuilder implements AnalysisSink {
       g = new Group();
       groups.put(key, g);
     }
+    tally(g, f);
+    row(g, f.connectionNumber(), f.transaction(), f.costUs());
+  }
+
+  /** {@code f} counted in {@code g}: its count, total, severity and costliest, not its row. */
+  private static void tally(Group g, Finding f) {
     g.count++;
     g.total += f.costUs();
     g.severity =
@@ -275,17 +361,79 @@ public final class ResultBuilder implements AnalysisSink {
         g.worst.remove(WORST_KEPT);
       }
     }
-    if (rowsKept < MAX_ROWS) {
+  }
+
+  /** A row of {@code g}, while the rows kept in all are fewer than {@link #MAX_ROWS}. */
+  private void row(Group g, long connection, long transaction, long cost) {
+    if (rowsKept < maxRows) {
       if (g.rowCount * 3 + 3 > g.rows.length) {
         g.rows = Arrays.copyOf(g.rows, g.rows.length * 2);
       }
-      g.rows[g.rowCount * 3] = f.connectionNumber();
-      g.rows[g.rowCount * 3 + 1] = f.transaction();
-      g.rows[g.rowCount * 3 + 2] = f.costUs();
+      g.rows[g.rowCount * 3] = connection;
+      g.rows[g.rowCount * 3 + 1] = transaction;
+      g.rows[g.rowCount * 3 + 2] = cost;
       g.rowCount++;
       rowsKept++;
     } else {
       g.omitted++;
+    }
+  }
+
+  /**
+   * Groups what {@code p} held in {@code unit}, as grouping each of its findings in turn would: the
+   * whole ones one by one, then each type's tally (its group made, in the order the types came,
+   * when it has none), then the rows in the order they came.
+   */
+  private void group(Pending p, long unit) {
+    for (Finding f : p.whole) {
+      group(f, unit);
+    }
+    if (p.byType == null) {
+      return;
+    }
+    java.util.IdentityHashMap<Group, Group> into = new java.util.IdentityHashMap<>();
+    List<Group> alone = new ArrayList<>();
+    for (Map.Entry<String, Group> e : p.byType.entrySet()) {
+      Group part = e.getValue();
+      GroupKey key = new GroupKey(e.getKey(), unit);
+      Group g = groups.get(key);
+      if (g == null && groups.size() >= MAX_GROUPS) {
+        into.put(part, part); // no room for its group: its findings go out as one, below
+        alone.add(part);
+        continue;
+      }
+      if (g == null) {
+        g = new Group();
+        groups.put(key, g);
+      }
+      g.count += part.count;
+      g.total += part.total;
+      g.severity =
+          g.severity == null || part.severity.compareTo(g.severity) > 0
+              ? part.severity
+              : g.severity;
+      for (Finding f : part.worst) { // in their order: ties as they came
+        int at = 0;
+        while (at < g.worst.size() && !costlier(f, g.worst.get(at))) {
+          at++;
+        }
+        if (at < WORST_KEPT) {
+          g.worst.add(at, f);
+          if (g.worst.size() > WORST_KEPT) {
+            g.worst.remove(WORST_KEPT);
+          }
+        }
+      }
+      g.omitted += part.omitted; // the rows it could not keep
+      into.put(part, g);
+    }
+    for (int i = 0; i < p.rowCount; i++) {
+      Group g = into.get(p.rowGroup[i]);
+      row(g, p.rows[i * 3], p.rows[i * 3 + 1], p.rows[i * 3 + 2]);
+    }
+    for (Group part : alone) {
+      findings++;
+      out.finding(grouped(part));
     }
   }
 
@@ -379,11 +527,14 @@ public final class ResultBuilder implements AnalysisSink {
     if (f.connection() != null && f.costUs() > 0) {
       costsOf
           .computeIfAbsent(f.connection(), k -> new TreeMap<>())
-          .computeIfAbsent(f.type(), k -> new ArrayList<>())
+          .computeIfAbsent(f.type(), k -> new Costs())
           .add(f.costUs());
     }
     if (f.connection() != null && f.transaction() >= 0) {
-      transactionFindings.computeIfAbsent(f.connection(), k -> new ArrayList<>()).add(f);
+      stallsOf
+          .computeIfAbsent(f.connection(), k -> new HashMap<>())
+          .computeIfAbsent(f.transaction(), k -> new ArrayList<>(2))
+          .add(new TransactionResult.Stall(f.type(), f.costUs()));
     }
   }
 
@@ -414,7 +565,7 @@ public final class ResultBuilder implements AnalysisSink {
                     ? null
                     : TimeSequences.of(
                         c, "client".equals(graphOf) ? Direction.CLIENT : Direction.SERVER));
-    transactionFindings.remove(c.idString());
+    stallsOf.remove(c.idString());
     connections++;
     if (result.isHttp()) {
       httpConnections++;
@@ -423,13 +574,11 @@ public final class ResultBuilder implements AnalysisSink {
       handshakes++;
       handshakeMicros += Math.max(0, result.handshake().setupUs());
     }
-    List<Finding> mine = pending.isEmpty() ? null : pending.remove(id);
+    Pending mine = pending.isEmpty() ? null : pending.remove(id);
     long unit =
         result.isHttp() ? unitOf(c) : -1 - c.id(); // only HTTP connections have transactions
     if (mine != null) {
-      for (Finding f : mine) {
-        group(f, unit);
-      }
+      group(mine, unit);
     }
     patterns.connection(result, pairKey(result));
     out.connection(result);
@@ -437,31 +586,22 @@ public final class ResultBuilder implements AnalysisSink {
 
   /** {@code t} of {@code c} with its id and the findings about it known now. */
   private TransactionResult withStalls(ConnectionId c, TransactionResult t) {
-    List<Finding> known =
-        transactionFindings.isEmpty() ? null : transactionFindings.get(c.idString());
-    List<TransactionResult.Stall> stalls = List.of();
-    if (known != null) {
-      for (Finding f : known) {
-        if (f.transaction() == t.index()) {
-          if (stalls.isEmpty()) {
-            stalls = new ArrayList<>(2);
-          }
-          stalls.add(new TransactionResult.Stall(f.type(), f.costUs()));
-        }
-      }
-    }
-    return t.of(c.id(), stalls);
+    HashMap<Integer, List<TransactionResult.Stall>> known =
+        stallsOf.isEmpty() ? null : stallsOf.get(c.idString());
+    List<TransactionResult.Stall> stalls = known == null ? null : known.remove(t.index());
+    return t.of(c.id(), stalls == null ? List.of() : stalls);
   }
 
   /** A connection's stall summary: the costs of the findings about it, by type. */
   private static SortedMap<String, ConnectionResult.StallSummary> stallSummary(
-      Map<String, List<Long>> costs) {
+      Map<String, Costs> costs) {
     if (costs == null || costs.isEmpty()) {
       return Collections.emptySortedMap();
     }
     TreeMap<String, ConnectionResult.StallSummary> stalls = new TreeMap<>();
-    for (Map.Entry<String, List<Long>> e : costs.entrySet()) {
-      long[] v = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
+    for (Map.Entry<String, Costs> e : costs.entrySet()) {
+      long[] v = Arrays.copyOf(e.getValue().v, e.getValue().n);
+      Arrays.sort(v);
       stalls.put(
           e.getKey(),
           new ConnectionResult.StallSummary(
@@ -507,10 +647,8 @@ public final class ResultBuilder implements AnalysisSink {
 
   @Override
   public void finish(CaptureTotals t) {
-    for (List<Finding> left : pending.values()) { // naming no finished connection: its own unit
-      for (Finding f : left) {
-        group(f, -1 - f.connectionNumber());
-      }
+    for (Map.Entry<Long, Pending> left : pending.entrySet()) { // naming no finished connection:
+      group(left.getValue(), -1 - left.getKey()); // its own unit
     }
     pending.clear();
     for (Group g : groups.values()) {

@@ -26,6 +26,9 @@ import java.nio.file.Path;
  *       client/server pairs), each with 3 answered {@code GET}s to distinct long paths made of
  *       Markdown and HTML syntax (an id in every path: 3n request patterns), the server answering
  *       after 0.05 to 400 ms; then both sides close.
+ *   <li>{@code nagle}: 100 keep-alive connections with {@code n} transactions in all, each a POST
+ *       whose head goes alone, the server's delayed ACK of it 40 ms later, the 16-byte body just
+ *       after that ACK (Nagle held it) and the answer: {@code n} delayed-ACK stall occurrences.
  * </ul>
  *
  * Frames are 10 µs apart; clients are 10.x.y.z, the server 10.0.0.2:80.
@@ -43,7 +46,7 @@ public final class BigCaptures {
 
   public static void main(String[] args) throws IOException {
     if (args.length != 3) {
-      System.err.println("usage: BigCaptures half-open|unanswered|patterns N OUT.pcap");
+      System.err.println("usage: BigCaptures half-open|unanswered|patterns|nagle N OUT.pcap");
       System.exit(2);
     }
     int n = Integer.parseInt(args[1]);
@@ -55,6 +58,7 @@ public final class BigCaptures {
         case "half-open" -> g.halfOpen(n);
         case "unanswered" -> g.unanswered(n);
         case "patterns" -> g.patterns(n, 0);
+        case "nagle" -> g.nagle(n);
         default -> throw new IllegalArgumentException("unknown capture " + args[0]);
       }
     }
@@ -116,6 +120,45 @@ public final class BigCaptures {
       send(c, SERVER, cp, 80, cs, ss, Synth.ACK | Synth.FIN, null);
       send(SERVER, c, 80, cp, ss, cs + 1, Synth.ACK | Synth.FIN, null);
       send(c, SERVER, cp, 80, cs + 1, ss + 1, Synth.ACK, null);
+    }
+  }
+
+  /** Writes the {@code nagle} capture of {@code n} transactions to {@code out}. */
+  public static void nagle(int n, Path out) throws IOException {
+    try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20);
+        PcapWriter pw = new PcapWriter(o, LinkType.ETHERNET, 65535, false)) {
+      new BigCaptures(pw).nagle(n);
+    }
+  }
+
+  void nagle(int n) throws IOException {
+    byte[] head = Synth.ascii("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\n\r\n");
+    byte[] body = Synth.ascii("0123456789abcdef");
+    byte[] resp = Synth.ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    int conns = 100;
+    long[] cs = new long[conns];
+    long[] ss = new long[conns];
+    for (int i = 0; i < conns; i++) {
+      int c = client(i);
+      send(c, SERVER, 1024 + i, 80, 1000, 0, Synth.SYN, null);
+      send(SERVER, c, 80, 1024 + i, 5000, 1001, Synth.SYN | Synth.ACK, null);
+      send(c, SERVER, 1024 + i, 80, 1001, 5001, Synth.ACK, null);
+      cs[i] = 1001;
+      ss[i] = 5001;
+    }
+    for (int t = 0; t < n; t++) {
+      int i = t % conns;
+      int c = client(i);
+      int cp = 1024 + i;
+      send(c, SERVER, cp, 80, cs[i], ss[i], Synth.ACK | Synth.PSH, head);
+      cs[i] += head.length;
+      ts += 40_000_000L; // the server's delayed ACK
+      send(SERVER, c, 80, cp, ss[i], cs[i], Synth.ACK, null);
+      send(c, SERVER, cp, 80, cs[i], ss[i], Synth.ACK | Synth.PSH, body);
+      cs[i] += body.length;
+      send(SERVER, c, 80, cp, ss[i], cs[i], Synth.ACK | Synth.PSH, resp);
+      ss[i] += resp.length;
+      send(c, SERVER, cp, 80, cs[i], ss[i], Synth.ACK, null);
     }
   }
 

@@ -1,0 +1,72 @@
+package io.connscope.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.connscope.capture.CaptureFiles;
+import io.connscope.capture.PacketSource;
+import io.connscope.report.JsonReportWriter;
+import io.connscope.robustness.BigCaptures;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link ResultBuilder} holds the findings of an open connection whole only up to a few, and beyond
+ * them what their groups will take (counts, the costliest, the rows): the JSON report is the one
+ * holding every finding whole gives, on every sample and on a capture of 100 long connections with
+ * a delayed-ACK stall on each of 12,000 transactions, with every row kept and with the rows' bound
+ * reached inside an open connection's findings.
+ */
+class PendingFindingsTest {
+  @TempDir Path tmp;
+
+  private static byte[] json(Path capture, int pendingWhole, long maxRows) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ResultBuilder results =
+        new ResultBuilder(new JsonReportWriter(out, "test"), pendingWhole, maxRows);
+    Analysis a = new Analysis(new AnalysisConfig(), results);
+    try (PacketSource src = CaptureFiles.open(capture, a.warnings())) {
+      a.read(src, CaptureFiles.formatOf(src), null);
+    }
+    a.finish();
+    return out.toByteArray();
+  }
+
+  private static void sameAsWhole(Path capture, long maxRows) throws IOException {
+    byte[] whole = json(capture, Integer.MAX_VALUE, maxRows);
+    for (int kept : new int[] {0, 1, ResultBuilder.PENDING_WHOLE}) {
+      assertArrayEquals(
+          whole, json(capture, kept, maxRows), capture + ", " + kept + " whole, " + maxRows);
+    }
+  }
+
+  @Test
+  void everySampleAsHoldingEveryFinding() throws IOException {
+    List<Path> samples = new ArrayList<>();
+    try (DirectoryStream<Path> d = Files.newDirectoryStream(Paths.get("samples"), "*.pcap*")) {
+      d.forEach(samples::add);
+    }
+    assertTrue(samples.size() > 40);
+    for (Path p : samples) {
+      sameAsWhole(p, ResultBuilder.MAX_ROWS);
+      sameAsWhole(p, 3); // the bound met at once
+    }
+  }
+
+  @Test
+  void longConnectionsWithAFindingOnEveryTransaction() throws IOException {
+    Path capture = tmp.resolve("nagle.pcap");
+    BigCaptures.nagle(12_000, capture);
+    sameAsWhole(capture, ResultBuilder.MAX_ROWS);
+    sameAsWhole(capture, 5_000); // reached while connections are open, their findings pending
+    sameAsWhole(capture, 50); // reached inside one connection's findings: the rest dropped
+  }
+}
