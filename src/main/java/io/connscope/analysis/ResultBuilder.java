@@ -351,6 +351,11 @@ public final class ResultBuilder implements AnalysisSink {
     g.total += f.costUs();
     g.severity =
         g.severity == null || f.severity().compareTo(g.severity) > 0 ? f.severity() : g.severity;
+    keepIfCostliest(g, f);
+  }
+
+  /** {@code f} among {@code g}'s {@value #WORST_KEPT} costliest when it is one, after its ties. */
+  private static void keepIfCostliest(Group g, Finding f) {
     int at = 0;
     while (at < g.worst.size() && !costlier(f, g.worst.get(at))) {
       at++;
@@ -413,16 +418,7 @@ public final class ResultBuilder implements AnalysisSink {
               ? part.severity
               : g.severity;
       for (Finding f : part.worst) { // in their order: ties as they came
-        int at = 0;
-        while (at < g.worst.size() && !costlier(f, g.worst.get(at))) {
-          at++;
-        }
-        if (at < WORST_KEPT) {
-          g.worst.add(at, f);
-          if (g.worst.size() > WORST_KEPT) {
-            g.worst.remove(WORST_KEPT);
-          }
-        }
+        keepIfCostliest(g, f);
       }
       g.omitted += part.omitted; // the rows it could not keep
       into.put(part, g);

@@ -50,18 +50,17 @@ public final class BigCaptures {
       System.exit(2);
     }
     int n = Integer.parseInt(args[1]);
-    try (OutputStream out =
-            new BufferedOutputStream(Files.newOutputStream(Path.of(args[2])), 1 << 20);
-        PcapWriter pw = new PcapWriter(out, LinkType.ETHERNET, 65535, false)) {
-      BigCaptures g = new BigCaptures(pw);
-      switch (args[0]) {
-        case "half-open" -> g.halfOpen(n);
-        case "unanswered" -> g.unanswered(n);
-        case "patterns" -> g.patterns(n, 0);
-        case "nagle" -> g.nagle(n);
-        default -> throw new IllegalArgumentException("unknown capture " + args[0]);
-      }
-    }
+    write(
+        Path.of(args[2]),
+        g -> {
+          switch (args[0]) {
+            case "half-open" -> g.halfOpen(n);
+            case "unanswered" -> g.unanswered(n);
+            case "patterns" -> g.patterns(n, 0);
+            case "nagle" -> g.nagle(n);
+            default -> throw new IllegalArgumentException("unknown capture " + args[0]);
+          }
+        });
   }
 
   private void send(int src, int dst, int sp, int dp, long seq, long ack, int flags, byte[] p)
@@ -89,10 +88,7 @@ public final class BigCaptures {
    * and after).
    */
   public static void patterns(int n, long slower, Path out) throws IOException {
-    try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20);
-        PcapWriter pw = new PcapWriter(o, LinkType.ETHERNET, 65535, false)) {
-      new BigCaptures(pw).patterns(n, slower);
-    }
+    write(out, g -> g.patterns(n, slower));
   }
 
   void patterns(int n, long slower) throws IOException {
@@ -125,10 +121,7 @@ public final class BigCaptures {
 
   /** Writes the {@code nagle} capture of {@code n} transactions to {@code out}. */
   public static void nagle(int n, Path out) throws IOException {
-    try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20);
-        PcapWriter pw = new PcapWriter(o, LinkType.ETHERNET, 65535, false)) {
-      new BigCaptures(pw).nagle(n);
-    }
+    write(out, g -> g.nagle(n));
   }
 
   void nagle(int n) throws IOException {
@@ -164,9 +157,19 @@ public final class BigCaptures {
 
   /** Writes the {@code unanswered} capture of {@code n} connections to {@code out}. */
   public static void unanswered(int n, Path out) throws IOException {
+    write(out, g -> g.unanswered(n));
+  }
+
+  /** What writes one capture's frames. */
+  private interface Frames {
+    void to(BigCaptures g) throws IOException;
+  }
+
+  /** A pcap file {@code out} of the frames {@code frames} writes. */
+  private static void write(Path out, Frames frames) throws IOException {
     try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20);
         PcapWriter pw = new PcapWriter(o, LinkType.ETHERNET, 65535, false)) {
-      new BigCaptures(pw).unanswered(n);
+      frames.to(new BigCaptures(pw));
     }
   }
 
