@@ -349,9 +349,14 @@ public final class ResultBuilder implements AnalysisSink {
   private static void tally(Group g, Finding f) {
     g.count++;
     g.total += f.costUs();
-    g.severity =
-        g.severity == null || f.severity().compareTo(g.severity) > 0 ? f.severity() : g.severity;
+    g.severity = severer(g.severity, f.severity());
     keepIfCostliest(g, f);
+  }
+
+  /** The more severe of {@code held} (null: none yet) and {@code s}; {@code held} on a tie. */
+  private static io.connscope.result.Severity severer(
+      io.connscope.result.Severity held, io.connscope.result.Severity s) {
+    return held == null || s.compareTo(held) > 0 ? s : held;
   }
 
   /** {@code f} among {@code g}'s {@value #WORST_KEPT} costliest when it is one, after its ties. */
@@ -413,10 +418,7 @@ public final class ResultBuilder implements AnalysisSink {
       }
       g.count += part.count;
       g.total += part.total;
-      g.severity =
-          g.severity == null || part.severity.compareTo(g.severity) > 0
-              ? part.severity
-              : g.severity;
+      g.severity = severer(g.severity, part.severity);
       for (Finding f : part.worst) { // in their order: ties as they came
         keepIfCostliest(g, f);
       }
@@ -643,8 +645,9 @@ public final class ResultBuilder implements AnalysisSink {
 
   @Override
   public void finish(CaptureTotals t) {
-    for (Map.Entry<Long, Pending> left : pending.entrySet()) { // naming no finished connection:
-      group(left.getValue(), -1 - left.getKey()); // its own unit
+    // the findings naming no finished connection: each connection its own unit
+    for (Map.Entry<Long, Pending> left : pending.entrySet()) {
+      group(left.getValue(), -1 - left.getKey());
     }
     pending.clear();
     for (Group g : groups.values()) {
