@@ -48,18 +48,32 @@ final class ConnectionResults {
     long ackTs = c.ackTsMicros();
     long rtt = c.rttToServerMicros();
     long wait = span(t.requestLastUs(), t.responseFirstUs());
+    // the id, when given already (one thread: at creation); a shard does not wait for it here,
+    // and TransactionResult.of copies the record with the id the merge knows
+    return transaction(
+        c.idIfGiven(),
+        t,
+        t.index() == 0 && synTs >= 0 && ackTs >= 0 ? span(synTs, ackTs) : -1,
+        wait < 0 || rtt < 0 ? -1 : Math.max(0, wait - rtt));
+  }
+
+  /**
+   * Transaction {@code t} of connection {@code id}, with the two timings that depend on its
+   * connection ({@code connectUs}, {@code serverUs}) as {@link #transaction(ConnectionView,
+   * Transaction)} computed them: the same record again from a final transaction, which does not
+   * change ({@link io.connscope.http.TransactionListener}).
+   */
+  TransactionResult transaction(long id, Transaction t, long connectUs, long serverUs) {
     TransactionResult.Timings timings =
         new TransactionResult.Timings(
-            t.index() == 0 && synTs >= 0 && ackTs >= 0 ? span(synTs, ackTs) : -1,
+            connectUs,
             span(t.requestFirstUs(), t.requestLastUs()),
-            wait,
+            span(t.requestLastUs(), t.responseFirstUs()),
             span(t.responseFirstUs(), t.responseLastUs()),
-            wait < 0 || rtt < 0 ? -1 : Math.max(0, wait - rtt),
+            serverUs,
             List.of());
     return new TransactionResult(
-        // the id, when given already (one thread: at creation); a shard does not wait for it here,
-        // and TransactionResult.of copies the record with the id the merge knows
-        c.idIfGiven(),
+        id,
         t.index(),
         t.depth(),
         t.pipelineDepth(),

@@ -45,7 +45,10 @@ import java.util.TreeMap;
  * the first of them after the connection's {@link ResultSink#connectionStarted} (its endpoints,
  * read from the open connection, whose roles are settled once it carried a transaction). Memory: at
  * most {@value #MAX_WAITING} transactions per open connection, and the findings about open
- * connections.
+ * connections. A waiting transaction is held as its result (about 600 bytes) while fewer than
+ * {@value #WHOLE_WAITING} are held so over all open connections; beyond, as the final transaction
+ * (which its HTTP tracker keeps too) and two timings, 32 bytes ({@link Deferred}), and its result
+ * is made again at the hand-over: the same record, since a final transaction does not change.
  *
  * <p>Requests per pattern: every transaction handed over goes to a {@link PatternStats} keyed by
  * its client/server pair (client address, server address and port), each pair's table is its {@code
@@ -74,6 +77,12 @@ public final class ResultBuilder implements AnalysisSink {
   /** Transactions of one open connection kept until its close; beyond, the oldest go out. */
   static final int MAX_WAITING = 1000;
 
+  /**
+   * Waiting transactions held as their result over all open connections; beyond, as a {@link
+   * Deferred}. 100 open connections of 1,000 transactions each held 60 MB of results.
+   */
+  static final int WHOLE_WAITING = 16_384;
+
   /** What a persistent pattern would have saved, as written in every pair's estimate. */
   public static final String ESTIMATE_ASSUMPTIONS =
       "one persistent connection per concurrently"
@@ -93,6 +102,18 @@ public final class ResultBuilder implements AnalysisSink {
    * ArrayDeque<TransactionResult>} from the second on.
    */
   private final HashMap<Long, Object> waiting = new HashMap<>();
+
+  /** The {@link #waiting} transactions held as their result. */
+  private long wholeWaiting;
+
+  /**
+   * A waiting transaction held as what makes its result again at the hand-over: the final
+   * transaction and the two timings that depended on its connection then.
+   */
+  private record Deferred(Transaction t, long connectUs, long serverUs) {}
+
+  /** Makes the results of {@link Deferred} transactions (on this builder's thread only). */
+  private final ConnectionResults again = new ConnectionResults();
 
   /**
    * Open connections announced to the sink ({@link ResultSink#connectionStarted}): those whose
@@ -256,35 +277,40 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   public ResultBuilder(ResultSink out) {
-    this(out, PENDING_WHOLE, MAX_ROWS);
+    this(out, PENDING_WHOLE, MAX_ROWS, WHOLE_WAITING);
   }
 
   /**
-   * As above, an open connection's first {@code pendingWhole} findings held whole and at most
-   * {@code maxRows} rows kept in all (tests: the pre-grouping against holding every finding whole).
+   * As above, an open connection's first {@code pendingWhole} findings held whole, at most {@code
+   * maxRows} rows kept in all, and at most {@code wholeWaiting} waiting transactions held as their
+   * result (tests: each against holding everything whole).
    */
-  ResultBuilder(ResultSink out, int pendingWhole, long maxRows) {
+  ResultBuilder(ResultSink out, int pendingWhole, long maxRows, long wholeWaiting) {
     this.out = out;
     this.pendingWhole = pendingWhole;
     this.maxRows = maxRows;
+    this.maxWholeWaiting = wholeWaiting;
   }
 
   private final int pendingWhole;
   private final long maxRows;
+  private final long maxWholeWaiting;
 
   @Override
   @SuppressWarnings("unchecked")
   public void transaction(ConnectionId c, Transaction t, TransactionResult result) {
     Long id = c.id();
-    Object w = waiting.putIfAbsent(id, result);
-    if (w instanceof TransactionResult first) {
-      ArrayDeque<TransactionResult> q = new ArrayDeque<>();
-      q.addLast(first);
-      q.addLast(result);
-      waiting.put(id, q);
-    } else if (w != null) {
-      ArrayDeque<TransactionResult> q = (ArrayDeque<TransactionResult>) w;
-      q.addLast(result);
+    Object held;
+    if (t == null || wholeWaiting < maxWholeWaiting) { // null: replayed without its transaction
+      held = result;
+      wholeWaiting++;
+    } else {
+      held = new Deferred(t, result.timings().connectUs(), result.timings().serverUs());
+    }
+    Object w = waiting.putIfAbsent(id, held);
+    if (w instanceof ArrayDeque<?> d) {
+      ArrayDeque<Object> q = (ArrayDeque<Object>) d;
+      q.addLast(held);
       if (q.size() > MAX_WAITING) {
         if (c instanceof ConnectionView v && announced.add(id)) {
           out.connectionStarted( // its first transaction goes out before its close
@@ -297,6 +323,11 @@ public final class ResultBuilder implements AnalysisSink {
         }
         handOver(withStalls(c, q.pollFirst()));
       }
+    } else if (w != null) {
+      ArrayDeque<Object> q = new ArrayDeque<>();
+      q.addLast(w);
+      q.addLast(held);
+      waiting.put(id, q);
     }
     transactions++;
     if (result.unanswered()) {
@@ -545,12 +576,12 @@ public final class ResultBuilder implements AnalysisSink {
     if (!announced.isEmpty()) {
       announced.remove(id);
     }
-    if (w instanceof TransactionResult t) {
-      handOver(withStalls(c, t));
-    } else if (w != null) {
-      for (TransactionResult t : (ArrayDeque<TransactionResult>) w) {
+    if (w instanceof ArrayDeque<?> q) {
+      for (Object t : q) {
         handOver(withStalls(c, t));
       }
+    } else if (w != null) {
+      handOver(withStalls(c, w));
     }
     String graphOf = transferFindings.remove(c.idString());
     ConnectionResult result =
@@ -582,8 +613,18 @@ public final class ResultBuilder implements AnalysisSink {
     out.connection(result);
   }
 
-  /** {@code t} of {@code c} with its id and the findings about it known now. */
-  private TransactionResult withStalls(ConnectionId c, TransactionResult t) {
+  /**
+   * The result of waiting transaction {@code w} of {@code c} (its {@link TransactionResult} or
+   * {@link Deferred}) with its id and the findings about it known now.
+   */
+  private TransactionResult withStalls(ConnectionId c, Object w) {
+    TransactionResult t;
+    if (w instanceof Deferred d) {
+      t = again.transaction(c.id(), d.t(), d.connectUs(), d.serverUs());
+    } else {
+      t = (TransactionResult) w;
+      wholeWaiting--;
+    }
     HashMap<Integer, List<TransactionResult.Stall>> known =
         stallsOf.isEmpty() ? null : stallsOf.get(c.idString());
     List<TransactionResult.Stall> stalls = known == null ? null : known.remove(t.index());

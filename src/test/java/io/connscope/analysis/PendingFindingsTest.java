@@ -29,10 +29,16 @@ class PendingFindingsTest {
   @TempDir Path tmp;
 
   private static byte[] json(Path capture, int pendingWhole, long maxRows) throws IOException {
+    return json(capture, pendingWhole, maxRows, ResultBuilder.WHOLE_WAITING, 1);
+  }
+
+  private static byte[] json(
+      Path capture, int pendingWhole, long maxRows, long wholeWaiting, int threads)
+      throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ResultBuilder results =
-        new ResultBuilder(new JsonReportWriter(out, "test"), pendingWhole, maxRows);
-    Analysis a = new Analysis(new AnalysisConfig(), results);
+        new ResultBuilder(new JsonReportWriter(out, "test"), pendingWhole, maxRows, wholeWaiting);
+    Analysis a = new Analysis(new AnalysisConfig(), results, threads);
     try (PacketSource src = CaptureFiles.open(capture, a.warnings())) {
       a.read(src, CaptureFiles.formatOf(src), null);
     }
@@ -48,6 +54,24 @@ class PendingFindingsTest {
     }
   }
 
+  /**
+   * The report when waiting transactions are held as their results up to {@code wholeWaiting} (0:
+   * every one made again at its hand-over), on one thread and on two shards, is the one holding
+   * every result.
+   */
+  private static void sameAsWholeResults(Path capture) throws IOException {
+    byte[] whole =
+        json(capture, ResultBuilder.PENDING_WHOLE, ResultBuilder.MAX_ROWS, Long.MAX_VALUE, 1);
+    for (long held : new long[] {0, 1, 100}) {
+      for (int threads : new int[] {1, 2}) {
+        assertArrayEquals(
+            whole,
+            json(capture, ResultBuilder.PENDING_WHOLE, ResultBuilder.MAX_ROWS, held, threads),
+            capture + ", " + held + " results held, " + threads + " threads");
+      }
+    }
+  }
+
   @Test
   void everySampleAsHoldingEveryFinding() throws IOException {
     List<Path> samples = new ArrayList<>();
@@ -58,6 +82,7 @@ class PendingFindingsTest {
     for (Path p : samples) {
       sameAsWhole(p, ResultBuilder.MAX_ROWS);
       sameAsWhole(p, 3); // the bound met at once
+      sameAsWholeResults(p);
     }
   }
 
@@ -68,5 +93,15 @@ class PendingFindingsTest {
     sameAsWhole(capture, ResultBuilder.MAX_ROWS);
     sameAsWhole(capture, 5_000); // reached while connections are open, their findings pending
     sameAsWhole(capture, 50); // reached inside one connection's findings: the rest dropped
+    sameAsWholeResults(capture);
+  }
+
+  @Test
+  void transactionsBeyondTheWaitingBoundMadeAgain() throws IOException {
+    // 2,500 transactions on each of 3 connections: beyond MAX_WAITING, the oldest go out while
+    // their connection is open, made again from their transaction
+    Path capture = tmp.resolve("nagle-long.pcap");
+    BigCaptures.nagle(7_500, 3, capture);
+    sameAsWholeResults(capture);
   }
 }

@@ -57,7 +57,7 @@ public final class BigCaptures {
             case "half-open" -> g.halfOpen(n);
             case "unanswered" -> g.unanswered(n);
             case "patterns" -> g.patterns(n, 0);
-            case "nagle" -> g.nagle(n);
+            case "nagle" -> g.nagle(n, 100);
             default -> throw new IllegalArgumentException("unknown capture " + args[0]);
           }
         });
@@ -121,14 +121,18 @@ public final class BigCaptures {
 
   /** Writes the {@code nagle} capture of {@code n} transactions to {@code out}. */
   public static void nagle(int n, Path out) throws IOException {
-    write(out, g -> g.nagle(n));
+    nagle(n, 100, out);
   }
 
-  void nagle(int n) throws IOException {
+  /** As above, on {@code conns} connections instead of 100. */
+  public static void nagle(int n, int conns, Path out) throws IOException {
+    write(out, g -> g.nagle(n, conns));
+  }
+
+  void nagle(int n, int conns) throws IOException {
     byte[] head = Synth.ascii("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\n\r\n");
     byte[] body = Synth.ascii("0123456789abcdef");
     byte[] resp = Synth.ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    int conns = 100;
     long[] cs = new long[conns];
     long[] ss = new long[conns];
     for (int i = 0; i < conns; i++) {
