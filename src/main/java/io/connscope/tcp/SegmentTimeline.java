@@ -22,8 +22,12 @@ import java.util.Arrays;
  * most as many blocks as entries (later ones are not recorded), about 20 bytes each, counted in the
  * same budget.
  *
- * <p>Memory: about 43 bytes per allocated entry. Entries are bounded per connection ({@link
- * TcpOptions#timelineCapacity}) and over all open connections ({@link
+ * <p>Memory: 27 bytes per allocated entry. Time is kept as an {@code int} from the time of the
+ * first entry of its block of 64 entries, frame as an {@code int} from the first entry's, sequence
+ * and acknowledgment numbers as {@code int}s; the first value that does not fit (64 segments more
+ * than 35 minutes apart in capture time, 2^31 frames after the first, or past 2 GiB in a direction)
+ * makes the four columns {@code long}s: 43 bytes per entry from then on. Entries are bounded per
+ * connection ({@link TcpOptions#timelineCapacity}) and over all open connections ({@link
  * TcpOptions#maxTimelineEntriesTotal}).
  */
 public final class SegmentTimeline {
@@ -49,7 +53,26 @@ public final class SegmentTimeline {
   private static final int[] NO_INTS = {};
   private static final byte[] NO_BYTES = {};
 
-  private long[] ts, frame, seq, ack;
+  /**
+   * The narrow columns: time from its block's base ({@link #tsBase(int)}), frame from {@link
+   * #frameBase}, sequence and acknowledgment as they are; unused ({@link #NO_INTS}) once {@link
+   * #wide}.
+   */
+  private int[] ts, frame, seq, ack;
+
+  /** Entries per block of one time base: 2^6. */
+  private static final int BLOCK_SHIFT = 6;
+
+  /** The time of the first entry of block 0, and of block b >= 1 at b - 1. */
+  private long tsBase;
+
+  private long[] tsBases = NO_LONGS;
+  private long frameBase;
+
+  /** The four columns as {@code long}s, from the first value that did not fit; null before. */
+  private long[] wideTs, wideFrame, wideSeq, wideAck;
+
+  private boolean wide;
   private long[] sackLeft = NO_LONGS, sackRight = NO_LONGS;
   private int[] sackEntry = NO_INTS;
   private int sackSize;
@@ -70,10 +93,10 @@ public final class SegmentTimeline {
     this.budget = budget;
     if (budget == null) {
       int initial = Math.min(this.capacity, 16);
-      ts = new long[initial];
-      frame = new long[initial];
-      seq = new long[initial];
-      ack = new long[initial];
+      ts = new int[initial];
+      frame = new int[initial];
+      seq = new int[initial];
+      ack = new int[initial];
       len = new int[initial];
       window = new int[initial];
       dir = new byte[initial];
@@ -126,11 +149,13 @@ public final class SegmentTimeline {
       throw new IllegalArgumentException("timeline columns of different lengths");
     }
     SegmentTimeline t = new SegmentTimeline(capacity);
-    t.ts = ts;
-    t.frame = frame;
+    t.ts = t.frame = t.seq = t.ack = NO_INTS;
+    t.wide = true;
+    t.wideTs = ts;
+    t.wideFrame = frame;
     t.dir = dir;
-    t.seq = seq;
-    t.ack = ack;
+    t.wideSeq = seq;
+    t.wideAck = ack;
     t.len = len;
     t.window = window;
     t.flags = flags;
@@ -160,16 +185,36 @@ public final class SegmentTimeline {
       truncated = true;
       return false;
     }
-    if (size == ts.length && !grow()) {
+    if (size == len.length && !grow()) {
       truncated = true;
       totalFull = true;
       return false;
     }
-    ts[size] = tsMicros;
-    frame[size] = frameNo;
+    if (!wide) {
+      if (size == 0) {
+        frameBase = frameNo;
+      }
+      if ((size & ((1 << BLOCK_SHIFT) - 1)) == 0) {
+        startBlock(size >>> BLOCK_SHIFT, tsMicros);
+      }
+      long t = tsMicros - tsBase(size);
+      long f = frameNo - frameBase;
+      if (t == (int) t && f == (int) f && relSeq == (int) relSeq && relAck == (int) relAck) {
+        ts[size] = (int) t;
+        frame[size] = (int) f;
+        seq[size] = (int) relSeq;
+        ack[size] = (int) relAck;
+      } else {
+        widen();
+      }
+    }
+    if (wide) {
+      wideTs[size] = tsMicros;
+      wideFrame[size] = frameNo;
+      wideSeq[size] = relSeq;
+      wideAck[size] = relAck;
+    }
     dir[size] = (byte) origDir;
-    seq[size] = relSeq;
-    ack[size] = relAck;
     len[size] = length;
     window[size] = win;
     flags[size] = (byte) tcpFlags;
@@ -214,18 +259,54 @@ public final class SegmentTimeline {
     return true;
   }
 
+  /** Block {@code b}'s time base is {@code tsMicros}. */
+  private void startBlock(int b, long tsMicros) {
+    if (b == 0) {
+      tsBase = tsMicros;
+      return;
+    }
+    if (b > tsBases.length) {
+      tsBases = Arrays.copyOf(tsBases, Math.max(b, 2 * tsBases.length));
+    }
+    tsBases[b - 1] = tsMicros;
+  }
+
+  /** The time base of entry {@code i}'s block. */
+  private long tsBase(int i) {
+    int b = i >>> BLOCK_SHIFT;
+    return b == 0 ? tsBase : tsBases[b - 1];
+  }
+
+  /** The four columns as {@code long}s from now on, each entry's values as they were. */
+  private void widen() {
+    int n = len.length;
+    wideTs = new long[n];
+    wideFrame = new long[n];
+    wideSeq = new long[n];
+    wideAck = new long[n];
+    for (int i = 0; i < size; i++) {
+      wideTs[i] = tsBase(i) + ts[i];
+      wideFrame[i] = frameBase + frame[i];
+      wideSeq[i] = seq[i];
+      wideAck[i] = ack[i];
+    }
+    ts = frame = seq = ack = NO_INTS; // not to the pool: it keeps sets, and the rest stay here
+    tsBases = NO_LONGS;
+    wide = true;
+  }
+
   private boolean grow() {
     // from 4 entries: most connections (half-open, refused, one small exchange) need few
-    int n = (int) Math.min((long) capacity, Math.max(4L, 2L * ts.length));
+    int n = (int) Math.min((long) capacity, Math.max(4L, 2L * len.length));
     if (budget != null) {
       // the total over all connections is bounded too: grow only as far as it allows
-      budget.demandTimeline(budget.timelineEntries + n - ts.length);
+      budget.demandTimeline(budget.timelineEntries + n - len.length);
       long avail = budget.options.maxTimelineEntriesTotal - budget.timelineEntries;
-      int extra = (int) Math.max(0, Math.min(n - ts.length, avail));
+      int extra = (int) Math.max(0, Math.min(n - len.length, avail));
       if (extra == 0) {
         return false;
       }
-      n = ts.length + extra;
+      n = len.length + extra;
       budget.timelineEntries += extra;
     }
     if (budget != null && budget.timelines.take(this, n)) {
@@ -234,10 +315,17 @@ public final class SegmentTimeline {
     if (budget != null) {
       budget.timelines.give(this); // the next timeline that grows to this size takes them
     }
-    ts = Arrays.copyOf(ts, n);
-    frame = Arrays.copyOf(frame, n);
-    seq = Arrays.copyOf(seq, n);
-    ack = Arrays.copyOf(ack, n);
+    if (wide) {
+      wideTs = Arrays.copyOf(wideTs, n);
+      wideFrame = Arrays.copyOf(wideFrame, n);
+      wideSeq = Arrays.copyOf(wideSeq, n);
+      wideAck = Arrays.copyOf(wideAck, n);
+    } else {
+      ts = Arrays.copyOf(ts, n);
+      frame = Arrays.copyOf(frame, n);
+      seq = Arrays.copyOf(seq, n);
+      ack = Arrays.copyOf(ack, n);
+    }
     len = Arrays.copyOf(len, n);
     window = Arrays.copyOf(window, n);
     dir = Arrays.copyOf(dir, n);
@@ -256,7 +344,10 @@ public final class SegmentTimeline {
   }
 
   private void empty() {
-    ts = frame = seq = ack = NO_LONGS;
+    ts = frame = seq = ack = NO_INTS;
+    tsBases = NO_LONGS;
+    wideTs = wideFrame = wideSeq = wideAck = null;
+    wide = false;
     len = window = NO_INTS;
     dir = flags = kind = NO_BYTES;
   }
@@ -267,15 +358,14 @@ public final class SegmentTimeline {
    * from here (connection-per-request traffic opens and closes a connection every few packets:
    * growing to 4, 8 and 16 entries was the largest garbage per connection). Sizes 4 to 64 entries
    * (those {@link #grow} makes while the budget is not short), at most {@link
-   * TcpOptions#timelinePoolSets} sets per size (64 by default: at most about 340 KB kept). The
-   * budget counts what connections hold, as before; what is kept here is not counted. Not
-   * thread-safe: one per table.
+   * TcpOptions#timelinePoolSets} sets per size (64 by default: at most about 210 KB kept), narrow
+   * ones only. The budget counts what connections hold, as before; what is kept here is not
+   * counted. Not thread-safe: one per table.
    */
   static final class Pool {
     private static final int SIZES = 5; // 4, 8, 16, 32, 64
     private final int maxFree;
-    private final long[][] ts, frame, seq, ack;
-    private final int[][] len, window;
+    private final int[][] ts, frame, seq, ack, len, window;
     private final byte[][] dir, flags, kind;
     private final int[] free = new int[SIZES];
 
@@ -283,10 +373,10 @@ public final class SegmentTimeline {
     Pool(int maxFree) {
       this.maxFree = Math.max(0, maxFree);
       int n = SIZES * this.maxFree;
-      ts = new long[n][];
-      frame = new long[n][];
-      seq = new long[n][];
-      ack = new long[n][];
+      ts = new int[n][];
+      frame = new int[n][];
+      seq = new int[n][];
+      ack = new int[n][];
       len = new int[n][];
       window = new int[n][];
       dir = new byte[n][];
@@ -313,7 +403,7 @@ public final class SegmentTimeline {
      */
     boolean take(SegmentTimeline t, int n) {
       int c = sizeClass(n);
-      if (c < 0 || free[c] == 0) {
+      if (c < 0 || free[c] == 0 || t.wide) {
         return false;
       }
       int k = c * maxFree + --free[c];
@@ -327,7 +417,7 @@ public final class SegmentTimeline {
       System.arraycopy(t.dir, 0, dir[k], 0, size);
       System.arraycopy(t.flags, 0, flags[k], 0, size);
       System.arraycopy(t.kind, 0, kind[k], 0, size);
-      long[] oldTs = t.ts, oldFrame = t.frame, oldSeq = t.seq, oldAck = t.ack;
+      int[] oldTs = t.ts, oldFrame = t.frame, oldSeq = t.seq, oldAck = t.ack;
       int[] oldLen = t.len, oldWindow = t.window;
       byte[] oldDir = t.dir, oldFlags = t.flags, oldKind = t.kind;
       t.ts = ts[k];
@@ -345,17 +435,20 @@ public final class SegmentTimeline {
     }
 
     /**
-     * Keeps the arrays of {@code t}, released or grown out of (when there is room for their size).
+     * Keeps the arrays of {@code t}, released or grown out of (when there is room for their size);
+     * its narrow columns only (those of a timeline made wide are dropped).
      */
     void give(SegmentTimeline t) {
-      keep(t.ts, t.frame, t.seq, t.ack, t.len, t.window, t.dir, t.flags, t.kind);
+      if (t.ts.length == t.len.length) {
+        keep(t.ts, t.frame, t.seq, t.ack, t.len, t.window, t.dir, t.flags, t.kind);
+      }
     }
 
     private void keep(
-        long[] ts,
-        long[] frame,
-        long[] seq,
-        long[] ack,
+        int[] ts,
+        int[] frame,
+        int[] seq,
+        int[] ack,
         int[] len,
         int[] window,
         byte[] dir,
@@ -391,7 +484,7 @@ public final class SegmentTimeline {
    */
   void release() {
     if (budget != null) {
-      budget.timelineEntries -= ts.length + sackEntry.length;
+      budget.timelineEntries -= len.length + sackEntry.length;
       budget.timelines.give(this);
       budget = null;
     }
@@ -414,7 +507,7 @@ public final class SegmentTimeline {
    */
   void returnBudget() {
     if (budget != null) {
-      budget.timelineEntries -= ts.length + sackEntry.length;
+      budget.timelineEntries -= len.length + sackEntry.length;
       budget = null;
     }
   }
@@ -446,11 +539,11 @@ public final class SegmentTimeline {
   }
 
   public long ts(int i) {
-    return ts[i];
+    return wide ? wideTs[i] : tsBase(i) + ts[i];
   }
 
   public long frame(int i) {
-    return frame[i];
+    return wide ? wideFrame[i] : frameBase + frame[i];
   }
 
   /** {@link StreamControl#CLIENT} or {@link StreamControl#SERVER} under the current roles. */
@@ -460,7 +553,7 @@ public final class SegmentTimeline {
 
   /** Sequence number relative to the sender's ISN, unwrapped. */
   public long seq(int i) {
-    return seq[i];
+    return wide ? wideSeq[i] : seq[i];
   }
 
   /**
@@ -468,7 +561,7 @@ public final class SegmentTimeline {
    * -1 when the segment has no ACK or that direction is not known yet.
    */
   public long ack(int i) {
-    return ack[i];
+    return wide ? wideAck[i] : ack[i];
   }
 
   /** Payload length on the wire. */

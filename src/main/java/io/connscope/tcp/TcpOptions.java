@@ -19,7 +19,7 @@ import java.util.BitSet;
  *       <td>later segments not recorded, {@code tcp.timeline_truncated}</td></tr>
  *   <tr><td>{@link #maxTimelineEntriesTotal}</td><td>4 000 000</td>
  *       <td>later segments of connections whose timeline would grow not recorded,
- *       {@code tcp.timeline_total_full} (about 43 bytes per entry)</td></tr>
+ *       {@code tcp.timeline_total_full} (27 bytes per entry, 43 on a timeline made wide)</td></tr>
  *   <tr><td>{@link #idleTimeoutMicros}</td><td>0 (none)</td>
  *       <td>connection finished with {@code IDLE}</td></tr>
  *   <tr><td>{@link #timeWaitMicros}</td><td>60 s</td>
@@ -40,8 +40,8 @@ public final class TcpOptions {
   public int timelineCapacity = 20_000;
 
   /**
-   * Timeline entries allocated over all open connections (about 43 bytes each): bounds the memory
-   * of many long connections, which {@link #timelineCapacity} alone does not.
+   * Timeline entries allocated over all open connections (27 bytes each, 43 when wide): bounds the
+   * memory of many long connections, which {@link #timelineCapacity} alone does not.
    */
   public long maxTimelineEntriesTotal = 4_000_000;
 

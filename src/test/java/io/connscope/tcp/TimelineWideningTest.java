@@ -1,0 +1,122 @@
+package io.connscope.tcp;
+
+import static io.connscope.tcp.TcpHarness.A;
+import static io.connscope.tcp.TcpHarness.F;
+import static io.connscope.tcp.TcpHarness.P;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A timeline keeps time as an {@code int} from the first entry's of its block of 64, frame from the
+ * first entry's, sequence and acknowledgment numbers as {@code int}s, and turns the four columns
+ * into {@code long}s at the first value that does not fit: every entry reads back as it was added,
+ * before and after, at every size; and a timeline turned wide gives no array to its table's pool,
+ * whose sets the next connections still take.
+ */
+class TimelineWideningTest {
+  private static final long[] EDGES = {
+    0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE + 1L, Integer.MIN_VALUE - 1L
+  };
+
+  @Test
+  void everyEntryReadsBackAsAddedWhateverItsValues() {
+    Random r = new Random(20261206);
+    int widened = 0;
+    for (int round = 0; round < 400; round++) {
+      int capacity = 1 + r.nextInt(300);
+      SegmentTimeline t = new SegmentTimeline(capacity, null);
+      int n = r.nextInt(capacity + 20);
+      long[][] want = new long[n][];
+      // a capture's absolute time and frame; the first entry is the base
+      long ts = 1_700_000_000_000_000L + r.nextInt(1 << 30);
+      long frame = r.nextInt(3) == 0 ? 5_000_000_000L : 1 + r.nextInt(1000);
+      long seq = r.nextInt(1000);
+      long ack = -1;
+      int field = r.nextInt(6); // the column that may stop fitting, at entry `at` (4, 5: none)
+      int at = r.nextInt(n + 1);
+      boolean past = false;
+      for (int i = 0; i < n; i++) {
+        ts += r.nextInt(100_000);
+        frame += 1 + r.nextInt(5);
+        seq += r.nextInt(1460);
+        ack = r.nextInt(4) == 0 ? -1 : Math.max(0, ack) + r.nextInt(1460);
+        long[] v = {ts, frame, seq, ack};
+        if (i >= at && i > 0
+            && field < 4) { // an edge from the base (time, frame) or as it is (seq, ack)
+          long edge = EDGES[r.nextInt(EDGES.length)];
+          v[field] = field < 2 ? want[0][field] + edge : edge;
+        }
+        boolean added =
+            t.add(v[0], v[1], i & 1, v[2], v[3], i % 1461, 65535 * (i % 3), i & 0xFF, i % 8);
+        assertEquals(i < capacity, added, "entry " + i + " of capacity " + capacity);
+        if (added) {
+          want[i] = v;
+        }
+        if (added && field < 4) {
+          // time from its block of 64's first, frame from the first entry's
+          long base = field == 0 ? want[i & ~63][0] : field == 1 ? want[0][1] : 0;
+          long stored = v[field] - base;
+          past |= stored != (int) stored;
+        }
+        for (int j = 0; j < t.size(); j++) { // every entry so far, after each add
+          String where = "round " + round + ", entry " + j + " after " + (i + 1);
+          assertEquals(want[j][0], t.ts(j), where);
+          assertEquals(want[j][1], t.frame(j), where);
+          assertEquals(want[j][2], t.seq(j), where);
+          assertEquals(want[j][3], t.ack(j), where);
+          assertEquals(j & 1, t.dir(j), where);
+          assertEquals(j % 1461, t.len(j), where);
+          assertEquals(65535 * (j % 3), t.window(j), where);
+          assertEquals(j & 0xFF, t.flags(j), where);
+          assertEquals(j % 8, t.kind(j), where);
+        }
+      }
+      if (past) {
+        widened++;
+      }
+    }
+    // both kinds of rounds are many: values past an int, and none
+    assertEquals(true, widened > 80 && widened < 320, "rounds with values past an int: " + widened);
+  }
+
+  @Test
+  void aTimelineTurnedWideGivesNothingToThePoolAndTheNextConnectionReadsRight() {
+    TcpHarness h = new TcpHarness().ports(40000, 80);
+    h.handshake(0, 100, 500, 10, 10);
+    for (int i = 0; i < 6; i++) {
+      h.c(100 + i, A | P, 101 + 10 * i, 501, "0123456789");
+    }
+    long later = 50L * 60 * 1_000_000; // 50 minutes on: past an int of microseconds
+    h.s(later, A | F, 501, 161, null);
+    Connection first = h.conn(1);
+    SegmentTimeline t = first.timeline();
+    assertEquals(10, t.size());
+    assertEquals(later, t.ts(9));
+    assertEquals(105, t.ts(8));
+    assertEquals(10, t.frame(9));
+    h.c(later + 10, A | F, 161, 502, null);
+    h.s(later + 20, A, 502, 162, null); // 12 entries: grown 4, 8, 16 (narrow), then wide; closed
+    SegmentTimeline.Pool pool = h.table.context.timelines;
+    assertEquals(1, pool.kept(4));
+    assertEquals(1, pool.kept(8));
+    assertEquals(0, pool.kept(16), "the arrays of the wide timeline are not the pool's");
+    h.ports(40001, 80).handshake(later + 1000, 900, 700, 10, 10);
+    for (int i = 0; i < 6; i++) {
+      h.c(later + 1100 + i, A | P, 901 + 3 * i, 701, "abc");
+    }
+    // the second connection took the sets of 4 and 8 and gave them back as it grew past them
+    assertEquals(1, pool.kept(4));
+    assertEquals(1, pool.kept(8));
+    SegmentTimeline second = h.conn(2).timeline();
+    assertEquals(9, second.size());
+    for (int i = 3; i < 9; i++) {
+      assertEquals(later + 1100 + i - 3, second.ts(i));
+      assertEquals(13 + i, second.frame(i));
+      assertEquals(1 + 3 * (i - 3), second.seq(i));
+      assertEquals(1, second.ack(i));
+      assertEquals(3, second.len(i));
+    }
+  }
+}
