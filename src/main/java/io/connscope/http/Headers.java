@@ -103,6 +103,18 @@ public final class Headers {
     return count;
   }
 
+  /**
+   * Drops the room {@link #append} left beyond the kept fields: for a message kept after its end (a
+   * final transaction its tracker keeps), 8 pairs of room held 80 bytes where 2 fields need 32.
+   */
+  void trim() {
+    if (fields.length > 2 * size) {
+      String[] exact = size == 0 ? NONE : new String[2 * size];
+      System.arraycopy(fields, 0, exact, 0, 2 * size);
+      fields = exact;
+    }
+  }
+
   /** Number of kept fields. */
   public int size() {
     return size;

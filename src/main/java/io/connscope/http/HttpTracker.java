@@ -382,6 +382,8 @@ public final class HttpTracker implements StreamListener, HttpView {
         return;
       }
       unfinished.pollFirst();
+      tx.requestHeaders.trim(); // final: its messages take no more fields
+      tx.responseHeaders.trim();
       retain(tx);
       snapshot = null;
       if (retainedSize > opts.maxTransactionsKept()) {
