@@ -140,10 +140,10 @@ public final class ResultBuilder implements AnalysisSink {
   /**
    * The stalls of the open connections' transactions, by connection and transaction index, in the
    * order found: each transaction takes its own when it is handed over (so what is held follows the
-   * transactions waiting, not the findings of a long connection).
+   * transactions waiting, not the findings of a long connection). A transaction's one stall is held
+   * alone, two or more in a list.
    */
-  private final Map<String, HashMap<Integer, List<TransactionResult.Stall>>> stallsOf =
-      new HashMap<>();
+  private final Map<String, HashMap<Integer, Object>> stallsOf = new HashMap<>();
 
   /**
    * Open connections with a transfer finding (tcp.loss_recovery, tcp.transfer_limited): the sender
@@ -550,6 +550,7 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   /** Costs and transaction findings of open connections, for stall summaries and stalls. */
+  @SuppressWarnings("unchecked")
   private void note(Finding f) {
     if (f.connection() != null
         && (LossRecoveryDetector.TYPE.equals(f.type())
@@ -564,10 +565,18 @@ public final class ResultBuilder implements AnalysisSink {
           .add(f.costUs());
     }
     if (f.connection() != null && f.transaction() >= 0) {
-      stallsOf
-          .computeIfAbsent(f.connection(), k -> new HashMap<>())
-          .computeIfAbsent(f.transaction(), k -> new ArrayList<>(2))
-          .add(new TransactionResult.Stall(f.type(), f.costUs()));
+      HashMap<Integer, Object> mine =
+          stallsOf.computeIfAbsent(f.connection(), k -> new HashMap<>());
+      TransactionResult.Stall s = new TransactionResult.Stall(f.type(), f.costUs());
+      Object had = mine.putIfAbsent(f.transaction(), s);
+      if (had instanceof TransactionResult.Stall first) {
+        List<TransactionResult.Stall> both = new ArrayList<>(2);
+        both.add(first);
+        both.add(s);
+        mine.put(f.transaction(), both);
+      } else if (had != null) {
+        ((List<TransactionResult.Stall>) had).add(s);
+      }
     }
   }
 
@@ -621,6 +630,7 @@ public final class ResultBuilder implements AnalysisSink {
    * The result of waiting transaction {@code w} of {@code c} (its {@link TransactionResult} or
    * {@link Deferred}) with its id and the findings about it known now.
    */
+  @SuppressWarnings("unchecked")
   private TransactionResult withStalls(ConnectionId c, Object w) {
     TransactionResult t;
     if (w instanceof Deferred d) {
@@ -629,10 +639,16 @@ public final class ResultBuilder implements AnalysisSink {
       t = (TransactionResult) w;
       wholeWaiting--;
     }
-    HashMap<Integer, List<TransactionResult.Stall>> known =
-        stallsOf.isEmpty() ? null : stallsOf.get(c.idString());
-    List<TransactionResult.Stall> stalls = known == null ? null : known.remove(t.index());
-    return t.of(c.id(), stalls == null ? List.of() : stalls);
+    HashMap<Integer, Object> known = stallsOf.isEmpty() ? null : stallsOf.get(c.idString());
+    Object stalls = known == null ? null : known.remove(t.index());
+    if (stalls == null) {
+      return t.of(c.id(), List.of());
+    }
+    return t.of(
+        c.id(),
+        stalls instanceof TransactionResult.Stall one
+            ? List.of(one)
+            : (List<TransactionResult.Stall>) stalls);
   }
 
   /** A connection's stall summary: the costs of the findings about it, by type. */
