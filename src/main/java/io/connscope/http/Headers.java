@@ -17,9 +17,10 @@ public final class Headers {
   /** Lower-case names of the kept header fields. */
   public static final List<String> KEPT = KeptHeaders.NAMES;
 
-  static final Headers EMPTY = new Headers();
-
   private static final String[] NONE = new String[0];
+
+  /** No fields (declared after {@link #NONE}, which its field takes as it is made). */
+  static final Headers EMPTY = new Headers();
 
   /** Kept fields as name, value pairs (one array per message: there is one per message). */
   private String[] fields = NONE;
