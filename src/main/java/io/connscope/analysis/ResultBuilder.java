@@ -71,7 +71,7 @@ import java.util.TreeMap;
  * stall summaries count every occurrence. Memory: per group its counters, {@value #WORST_KEPT}
  * findings and its rows; per HTTP connection number 4 bytes (its pair); per open connection its
  * first {@value #PENDING_WHOLE} findings naming a transaction, then per type a group's worth and a
- * row (28 bytes) each ({@link Pending}), and the stalls of its transactions not handed over yet.
+ * row (16 bytes) each ({@link Pending}), and the stalls of its transactions not handed over yet.
  */
 public final class ResultBuilder implements AnalysisSink {
   /** Transactions of one open connection kept until its close; beyond, the oldest go out. */
@@ -192,18 +192,23 @@ public final class ResultBuilder implements AnalysisSink {
    * The findings about one open connection until its close gives their pair (their unit): the first
    * {@value #PENDING_WHOLE} whole, in the order they came; after them, per finding type, what its
    * group will take of them (count, total, severity, the costliest, in a {@link Group} of its own),
-   * and their rows in the order they came, each with its type. At the close {@link #group(Pending,
-   * long)} gives the groups what grouping each finding in turn gave them: a long connection with a
-   * finding on every transaction holds a few findings and a row each, not every finding with its
-   * ladder. One difference, beyond {@value #MAX_GROUPS} problems: a type first seen past the whole
-   * ones that finds no room for its group goes out as one grouped finding, not one by one.
+   * and their rows in the order they came, each with its type (16 bytes: its group, transaction and
+   * cost; the connection is the pending one's). At the close {@link #group(Pending, long)} gives
+   * the groups what grouping each finding in turn gave them: a long connection with a finding on
+   * every transaction holds a few findings and a row each, not every finding with its ladder. One
+   * difference, beyond {@value #MAX_GROUPS} problems: a type first seen past the whole ones that
+   * finds no room for its group goes out as one grouped finding, not one by one.
    */
   private static final class Pending {
     final List<Finding> whole = new ArrayList<>();
     java.util.LinkedHashMap<String, Group> byType;
     Group[] rowGroup = new Group[0];
-    long[] rows = new long[0];
+    int[] rowTransaction = new int[0];
+    long[] rowCost = new long[0];
     int rowCount;
+
+    /** The connection number of the findings (all of them name it). */
+    long connection;
 
     void add(Finding f, int wholeKept, long rowRoom) {
       if (whole.size() < wholeKept) {
@@ -223,12 +228,13 @@ public final class ResultBuilder implements AnalysisSink {
       if (rowCount == rowGroup.length) {
         int n = Math.max(16, 2 * rowCount);
         rowGroup = Arrays.copyOf(rowGroup, n);
-        rows = Arrays.copyOf(rows, 3 * n);
+        rowTransaction = Arrays.copyOf(rowTransaction, n);
+        rowCost = Arrays.copyOf(rowCost, n);
       }
+      connection = f.connectionNumber();
       rowGroup[rowCount] = g;
-      rows[rowCount * 3] = f.connectionNumber();
-      rows[rowCount * 3 + 1] = f.transaction();
-      rows[rowCount * 3 + 2] = f.costUs();
+      rowTransaction[rowCount] = f.transaction();
+      rowCost[rowCount] = f.costUs();
       rowCount++;
     }
   }
@@ -462,7 +468,7 @@ public final class ResultBuilder implements AnalysisSink {
     }
     for (int i = 0; i < p.rowCount; i++) {
       Group g = into.get(p.rowGroup[i]);
-      row(g, p.rows[i * 3], p.rows[i * 3 + 1], p.rows[i * 3 + 2]);
+      row(g, p.connection, p.rowTransaction[i], p.rowCost[i]);
     }
     for (Group part : alone) {
       findings++;
