@@ -68,6 +68,9 @@ final class ConnectionStage implements ConnectionHandler {
   private final ConnectionResults results = new ConnectionResults();
   private long connections;
 
+  /** The final transactions the trackers keep beyond each one's first few, over all of them. */
+  private final HttpTracker.KeptBudget kept;
+
   /** Set for a connections-only pass: told each connection's id, nothing else runs. */
   private final LongConsumer startsOnly;
 
@@ -83,6 +86,7 @@ final class ConnectionStage implements ConnectionHandler {
     this.down = down;
     this.startsOnly = startsOnly;
     this.table = new ConnectionTable(config.tcp, this, warnings);
+    this.kept = new HttpTracker.KeptBudget(config.http.maxTransactionsKeptTotal());
     this.facts = new ConnectionFacts(config.detect, warnings);
     List<Detector> all = Detectors.all(config.detect, facts);
     this.alone = new ConnectionDetector[all.size()];
@@ -103,6 +107,11 @@ final class ConnectionStage implements ConnectionHandler {
     return table;
   }
 
+  /** {@link HttpTracker.KeptBudget#peak()} of this stage's trackers. */
+  long keptPeak() {
+    return kept.peak();
+  }
+
   /** Connections opened so far. */
   long connections() {
     return connections;
@@ -117,7 +126,7 @@ final class ConnectionStage implements ConnectionHandler {
     }
     // TLS sits between the streams and HTTP: raw bytes pass through, or plaintext with keys
     TlsTracker tls = new TlsTracker(c, keys);
-    HttpTracker tracker = new HttpTracker(tls.control(), config.http, warnings);
+    HttpTracker tracker = new HttpTracker(tls.control(), config.http, warnings, kept);
     tls.setDownstream(tracker);
     Opened o = new Opened(c, tls, tracker);
     tracker.setListener(o);

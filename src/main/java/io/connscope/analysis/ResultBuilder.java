@@ -43,12 +43,16 @@ import java.util.TreeMap;
  * connection closes, so that findings reported at the close are in them; beyond {@value
  * #MAX_WAITING} waiting on one connection, the oldest is handed over with the findings known then,
  * the first of them after the connection's {@link ResultSink#connectionStarted} (its endpoints,
- * read from the open connection, whose roles are settled once it carried a transaction). Memory: at
- * most {@value #MAX_WAITING} transactions per open connection, and the findings about open
- * connections. A waiting transaction is held as its result (about 600 bytes) while fewer than
- * {@value #WHOLE_WAITING} are held so over all open connections; beyond, as the final transaction
- * (which its HTTP tracker keeps too) and two timings, 32 bytes ({@link Deferred}), and its result
- * is made again at the hand-over: the same record, since a final transaction does not change.
+ * read from the open connection, whose roles are settled once it carried a transaction). So too,
+ * beyond {@value #WAITING_ALONE} waiting on one connection, when {@value #WAITING_TOTAL} wait so
+ * over all open connections (as its HTTP tracker keeps at most as many for the close-time
+ * detectors, {@link io.connscope.http.HttpOptions#maxTransactionsKeptTotal()}). Memory: at most
+ * {@value #MAX_WAITING} transactions per open connection, beyond {@value #WAITING_ALONE} at most
+ * {@value #WAITING_TOTAL} over all, and the findings about open connections. A waiting transaction
+ * is held as its result (about 600 bytes) while fewer than {@value #WHOLE_WAITING} are held so over
+ * all open connections; beyond, as the final transaction (which its HTTP tracker keeps too) and two
+ * timings, 32 bytes ({@link Deferred}), and its result is made again at the hand-over: the same
+ * record, since a final transaction does not change.
  *
  * <p>Requests per pattern: every transaction handed over goes to a {@link PatternStats} keyed by
  * its client/server pair (client address, server address and port), each pair's table is its {@code
@@ -82,6 +86,19 @@ public final class ResultBuilder implements AnalysisSink {
    * Deferred}. 100 open connections of 1,000 transactions each held 60 MB of results.
    */
   static final int WHOLE_WAITING = 16_384;
+
+  /**
+   * Transactions waiting on each open connection that do not count against {@link #WAITING_TOTAL}.
+   */
+  static final int WAITING_ALONE = io.connscope.http.HttpTracker.KEPT_ALONE;
+
+  /**
+   * Transactions waiting over all open connections beyond each one's first {@link #WAITING_ALONE}.
+   */
+  static final long WAITING_TOTAL = 100_000;
+
+  /** Waiting transactions beyond each connection's first {@value #WAITING_ALONE}. */
+  private long waitingBeyond;
 
   /** What a persistent pattern would have saved, as written in every pair's estimate. */
   public static final String ESTIMATE_ASSUMPTIONS =
@@ -287,24 +304,28 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   public ResultBuilder(ResultSink out) {
-    this(out, PENDING_WHOLE, MAX_ROWS, WHOLE_WAITING);
+    this(out, PENDING_WHOLE, MAX_ROWS, WHOLE_WAITING, WAITING_TOTAL);
   }
 
   /**
    * As above, an open connection's first {@code pendingWhole} findings held whole, at most {@code
    * maxRows} rows kept in all, and at most {@code wholeWaiting} waiting transactions held as their
-   * result (tests: each against holding everything whole).
+   * result, {@code waitingTotal} beyond each connection's first few (tests: each against holding
+   * everything whole).
    */
-  ResultBuilder(ResultSink out, int pendingWhole, long maxRows, long wholeWaiting) {
+  ResultBuilder(
+      ResultSink out, int pendingWhole, long maxRows, long wholeWaiting, long waitingTotal) {
     this.out = out;
     this.pendingWhole = pendingWhole;
     this.maxRows = maxRows;
     this.maxWholeWaiting = wholeWaiting;
+    this.waitingTotal = waitingTotal;
   }
 
   private final int pendingWhole;
   private final long maxRows;
   private final long maxWholeWaiting;
+  private final long waitingTotal;
 
   @Override
   @SuppressWarnings("unchecked")
@@ -321,7 +342,7 @@ public final class ResultBuilder implements AnalysisSink {
     if (w instanceof ArrayDeque<?> d) {
       ArrayDeque<Object> q = (ArrayDeque<Object>) d;
       q.addLast(held);
-      if (q.size() > MAX_WAITING) {
+      if (q.size() > MAX_WAITING || (q.size() > WAITING_ALONE && !waitBeyond())) {
         if (c instanceof ConnectionView v && announced.add(id)) {
           out.connectionStarted( // its first transaction goes out before its close
               new ConnectionStart(
@@ -596,6 +617,7 @@ public final class ResultBuilder implements AnalysisSink {
       announced.remove(id);
     }
     if (w instanceof ArrayDeque<?> q) {
+      waitingBeyond -= Math.max(0, q.size() - WAITING_ALONE);
       for (Object t : q) {
         handOver(withStalls(c, t));
       }
@@ -630,6 +652,15 @@ public final class ResultBuilder implements AnalysisSink {
     }
     patterns.connection(result, pairKey(result));
     out.connection(result);
+  }
+
+  /** One more waits beyond its connection's first few, when the total allows. */
+  private boolean waitBeyond() {
+    if (waitingBeyond < waitingTotal) {
+      waitingBeyond++;
+      return true;
+    }
+    return false;
   }
 
   /**

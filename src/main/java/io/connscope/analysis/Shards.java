@@ -47,11 +47,12 @@ import java.util.concurrent.locks.LockSupport;
  *       to one shard; at the end of the capture, in id order, as the table finishes connections):
  *       the order one stage would produce them in.
  *   <li>The table's limits are shared by all connections (open connections, closed tuples
- *       remembered, out-of-order bytes, timeline entries). Each shard reports per batch the most it
- *       asked of each; while their sums stay within the limits, no table met a limit and neither
- *       would one table. When a sum reaches a limit, the batch is not merged: the analysis stops
- *       with {@link ShardsDiverged}, and the caller analyses again on one thread, the sink muted
- *       through the last batch merged ({@link Analysis#muteThrough}).
+ *       remembered, out-of-order bytes, timeline entries), and so is the HTTP trackers' total of
+ *       kept transactions ({@link io.connscope.http.HttpOptions#maxTransactionsKeptTotal()}). Each
+ *       shard reports per batch the most it asked of each; while their sums stay within the limits,
+ *       no table met a limit and neither would one table. When a sum reaches a limit, the batch is
+ *       not merged: the analysis stops with {@link ShardsDiverged}, and the caller analyses again
+ *       on one thread, the sink muted through the last batch merged ({@link Analysis#muteThrough}).
  *   <li>Warnings are counted per shard with their position and merged in position order ({@link
  *       Warnings#merge}).
  * </ul>
@@ -118,6 +119,10 @@ final class Shards {
 
   private final CrossStage cross;
   private final TcpOptions limits;
+
+  /** {@link io.connscope.http.HttpOptions#maxTransactionsKeptTotal()}. */
+  private final long keptLimit;
+
   private final Thread merger;
   private final AtomicLongArray passed;
 
@@ -141,6 +146,7 @@ final class Shards {
   private Shards(int n, AnalysisConfig config, CrossStage cross, boolean inline) {
     this.cross = cross;
     this.limits = config.tcp;
+    this.keptLimit = config.http.maxTransactionsKeptTotal();
     this.shards = new Shard[n];
     this.passed = new AtomicLongArray(n);
     this.idsClear = new AtomicLongArray(n);
@@ -484,7 +490,7 @@ final class Shards {
 
   private void merge() {
     try {
-      long[] sums = new long[4];
+      long[] sums = new long[5];
       Chunk[] chunks = new Chunk[shards.length];
       int[] at = new int[shards.length];
       while (true) {
@@ -497,7 +503,7 @@ final class Shards {
         if (!chunks[0].last && inline == null) {
           java.util.Arrays.fill(sums, 0);
           for (Chunk c : chunks) {
-            for (int k = 0; k < 4; k++) {
+            for (int k = 0; k < sums.length; k++) {
               sums[k] += c.peaks[k];
             }
           }
@@ -505,7 +511,8 @@ final class Shards {
           if (sums[0] >= maxConnections
               || sums[1] >= maxConnections
               || sums[2] > limits.maxBufferedBytesTotal
-              || sums[3] > limits.maxTimelineEntriesTotal) {
+              || sums[3] > limits.maxTimelineEntriesTotal
+              || sums[4] > keptLimit) {
             diverged = true;
             return;
           }
@@ -558,7 +565,10 @@ final class Shards {
   /** What a shard produced for a batch. */
   private static final class Chunk {
     final List<Event> events = new ArrayList<>();
-    final long[] peaks = new long[4];
+
+    /** The table's peaks ({@link ConnectionTable#peaks}), then the HTTP trackers' kept ones. */
+    final long[] peaks = new long[5];
+
     long end;
     boolean last;
 
@@ -759,6 +769,7 @@ final class Shards {
           }
           passed.lazySet(index, b.end);
           table.peaks(chunk.peaks);
+          chunk.peaks[4] = stage.keptPeak();
           if (buf.capacity() == BUFFER_BYTES) {
             free.put(buf);
           }

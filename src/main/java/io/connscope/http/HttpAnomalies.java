@@ -42,6 +42,8 @@ package io.connscope.http;
  *   <li>{@code http.body_gap_bytes}: bytes missing inside a body of known length, skipped; the
  *       count is the number of bytes.
  *   <li>{@code http.transactions_dropped}: a transaction beyond {@code maxTransactionsKept}.
+ *   <li>{@code http.kept_total_full}: a final transaction no longer kept for its connection's close
+ *       because {@code maxTransactionsKeptTotal} was reached (a global warning only).
  * </ul>
  */
 public final class HttpAnomalies {
@@ -68,6 +70,7 @@ public final class HttpAnomalies {
   public static final String REVERSED_ROLES = "http.reversed_roles";
   public static final String BODY_GAP_BYTES = "http.body_gap_bytes";
   public static final String TRANSACTIONS_DROPPED = "http.transactions_dropped";
+  public static final String KEPT_TOTAL_FULL = "http.kept_total_full";
 
   private HttpAnomalies() {}
 }

@@ -24,6 +24,11 @@ package io.connscope.http;
  *     <td>Final transactions kept per connection for {@code HttpTracker.transactions()} (the most
  *     recent ones). Every transaction is handed to the tracker's listener when final; without a
  *     listener, those pushed out of the window are counted as {@code http.transactions_dropped}.</td></tr>
+ * <tr><td>{@code maxTransactionsKeptTotal}</td><td>100 000</td>
+ *     <td>Final transactions kept over all the open connections of one analysis beyond the first
+ *     {@value HttpTracker#KEPT_ALONE} of each (about 0.45 KB each). Beyond it, a connection that
+ *     kept more than those keeps no more: its oldest goes as its newest comes, counted as {@code
+ *     http.kept_total_full} (its close-time detectors see fewer of its transactions).</td></tr>
  * </table>
  */
 public final class HttpOptions {
@@ -33,6 +38,7 @@ public final class HttpOptions {
   private int maxPendingRequests = 100;
   private int maxChunkLineBytes = 1024;
   private int maxTransactionsKept = 1000;
+  private long maxTransactionsKeptTotal = 100_000;
 
   public int maxStartLineBytes() {
     return maxStartLineBytes;
@@ -56,6 +62,10 @@ public final class HttpOptions {
 
   public int maxTransactionsKept() {
     return maxTransactionsKept;
+  }
+
+  public long maxTransactionsKeptTotal() {
+    return maxTransactionsKeptTotal;
   }
 
   public HttpOptions maxStartLineBytes(int v) {
@@ -89,6 +99,15 @@ public final class HttpOptions {
       throw new IllegalArgumentException("maxTransactionsKept must be >= 0: " + v);
     }
     maxTransactionsKept = v;
+    return this;
+  }
+
+  /** May be 0: each connection keeps its first {@value HttpTracker#KEPT_ALONE} only. */
+  public HttpOptions maxTransactionsKeptTotal(long v) {
+    if (v < 0) {
+      throw new IllegalArgumentException("maxTransactionsKeptTotal must be >= 0: " + v);
+    }
+    maxTransactionsKeptTotal = v;
     return this;
   }
 

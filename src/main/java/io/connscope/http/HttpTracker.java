@@ -142,10 +142,68 @@ public final class HttpTracker implements StreamListener, HttpView {
   private boolean requestsIncomplete;
 
   public HttpTracker(StreamControl conn, HttpOptions opts, Warnings warnings) {
+    this(conn, opts, warnings, null);
+  }
+
+  /**
+   * A tracker whose final transactions beyond its first {@value #KEPT_ALONE} count against {@code
+   * budget}, shared by the trackers of one analysis (null: none).
+   */
+  public HttpTracker(StreamControl conn, HttpOptions opts, Warnings warnings, KeptBudget budget) {
     this.conn = conn;
     this.opts = opts;
     this.warnings = warnings;
     this.probeCap = opts.maxStartLineBytes() + 2;
+    this.budget = budget;
+  }
+
+  /** Final transactions a tracker keeps without its {@link KeptBudget}. */
+  public static final int KEPT_ALONE = 64;
+
+  private final KeptBudget budget;
+
+  /** The transactions kept on {@link #budget}: those beyond {@value #KEPT_ALONE}. */
+  private int budgetHeld;
+
+  /**
+   * The final transactions kept over the trackers of one analysis beyond each one's first {@value
+   * #KEPT_ALONE}: at most {@link HttpOptions#maxTransactionsKeptTotal()}, about 0.45 KB each, so
+   * that many long connections open at once hold a bounded memory. Not thread-safe: one per
+   * connection stage.
+   */
+  public static final class KeptBudget {
+    private final long limit;
+    private long held;
+    private long peak;
+
+    public KeptBudget(long limit) {
+      this.limit = limit;
+    }
+
+    /** One more kept, when the limit allows. */
+    boolean take() {
+      long want = held + 1;
+      peak = Math.max(peak, want);
+      if (want > limit) {
+        return false;
+      }
+      held = want;
+      return true;
+    }
+
+    void give(long n) {
+      held -= n;
+    }
+
+    /**
+     * The most asked for since the last call (then what is held now): the stages of shards that
+     * together never asked for more than the limit refused nothing, and neither would one stage.
+     */
+    public long peak() {
+      long p = peak;
+      peak = held;
+      return p;
+    }
   }
 
   /**
@@ -372,6 +430,17 @@ public final class HttpTracker implements StreamListener, HttpView {
       tx.responseEnded = true;
     }
     drain();
+    if (budget != null) {
+      // closed: what it keeps now is read by its close-time detectors, then released with it
+      budget.give(budgetHeld);
+      budgetHeld = 0;
+    }
+  }
+
+  private void dropOldestKept() {
+    retained[retainedHead] = null;
+    retainedHead = (retainedHead + 1) % retained.length;
+    retainedSize--;
   }
 
   /** Hands over, in index order, every transaction at the head whose messages both ended. */
@@ -387,11 +456,16 @@ public final class HttpTracker implements StreamListener, HttpView {
       retain(tx);
       snapshot = null;
       if (retainedSize > opts.maxTransactionsKept()) {
-        retained[retainedHead] = null;
-        retainedHead = (retainedHead + 1) % retained.length;
-        retainedSize--;
+        dropOldestKept();
         if (listener == null) {
           count(HttpAnomalies.TRANSACTIONS_DROPPED, lastFrame, 1);
+        }
+      } else if (budget != null && retainedSize > KEPT_ALONE) {
+        if (budget.take()) {
+          budgetHeld++;
+        } else {
+          dropOldestKept(); // the total is reached: this connection keeps no more than it had
+          warnings.add(HttpAnomalies.KEPT_TOTAL_FULL, lastFrame, 1, null);
         }
       }
       if (listener != null) {

@@ -37,7 +37,12 @@ class PendingFindingsTest {
       throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ResultBuilder results =
-        new ResultBuilder(new JsonReportWriter(out, "test"), pendingWhole, maxRows, wholeWaiting);
+        new ResultBuilder(
+            new JsonReportWriter(out, "test"),
+            pendingWhole,
+            maxRows,
+            wholeWaiting,
+            ResultBuilder.WAITING_TOTAL);
     Analysis a = new Analysis(new AnalysisConfig(), results, threads);
     try (PacketSource src = CaptureFiles.open(capture, a.warnings())) {
       a.read(src, CaptureFiles.formatOf(src), null);

@@ -45,11 +45,14 @@ public final class BigCaptures {
   }
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 3) {
-      System.err.println("usage: BigCaptures half-open|unanswered|patterns|nagle N OUT.pcap");
+    if (args.length != 3 && !(args.length == 4 && args[0].equals("nagle"))) {
+      System.err.println(
+          "usage: BigCaptures half-open|unanswered|patterns|nagle N OUT.pcap"
+              + " (nagle: then the connections, 100 by default)");
       System.exit(2);
     }
     int n = Integer.parseInt(args[1]);
+    int conns = args.length == 4 ? Integer.parseInt(args[3]) : 100;
     write(
         Path.of(args[2]),
         g -> {
@@ -57,7 +60,7 @@ public final class BigCaptures {
             case "half-open" -> g.halfOpen(n);
             case "unanswered" -> g.unanswered(n);
             case "patterns" -> g.patterns(n, 0);
-            case "nagle" -> g.nagle(n, 100);
+            case "nagle" -> g.nagle(n, conns);
             default -> throw new IllegalArgumentException("unknown capture " + args[0]);
           }
         });
