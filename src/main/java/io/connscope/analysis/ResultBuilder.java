@@ -308,6 +308,15 @@ public final class ResultBuilder implements AnalysisSink {
   }
 
   /**
+   * As above, with as many transactions waiting beyond each connection's first few as the HTTP
+   * trackers of {@code http} keep ({@link
+   * io.connscope.http.HttpOptions#maxTransactionsKeptTotal()}).
+   */
+  public ResultBuilder(ResultSink out, io.connscope.http.HttpOptions http) {
+    this(out, PENDING_WHOLE, MAX_ROWS, WHOLE_WAITING, http.maxTransactionsKeptTotal());
+  }
+
+  /**
    * As above, an open connection's first {@code pendingWhole} findings held whole, at most {@code
    * maxRows} rows kept in all, and at most {@code wholeWaiting} waiting transactions held as their
    * result, {@code waitingTotal} beyond each connection's first few (tests: each against holding

@@ -141,7 +141,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         sink.add(formats.get(i), out, outFiles.file(out));
       }
       try {
-        ResultBuilder results = new ResultBuilder(sink);
+        ResultBuilder results = new ResultBuilder(sink, config.http);
         Progress progress =
             noProgress ? Progress.OFF : Progress.forTerminal(spec.commandLine().getErr());
         try {

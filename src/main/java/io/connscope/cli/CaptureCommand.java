@@ -249,7 +249,7 @@ final class CaptureCommand implements Callable<Integer> {
               ? err
               : new PrintWriter(
                   new OutputStreamWriter(parent.stdout, StandardCharsets.UTF_8), true);
-      LiveSink sink = new LiveSink(new ResultBuilder(report), live);
+      LiveSink sink = new LiveSink(new ResultBuilder(report, config.http), live);
       Analysis analysis = new Analysis(config, sink);
       err.printf(
           Locale.ROOT,

@@ -319,7 +319,7 @@ final class DiffCommand implements Callable<Integer> {
       }
       return side;
     }
-    Analysis analysis = new Analysis(config, new ResultBuilder(side));
+    Analysis analysis = new Analysis(config, new ResultBuilder(side, config.http));
     for (Path f : files) {
       PacketSource src = null;
       try {

@@ -176,7 +176,8 @@ final class PairAnalysis {
         pending = null;
         HostPair pair = t._1().pair;
         Collector collector = new Collector();
-        CrossReplay replay = new CrossReplay(tuning.toConfig(), new ResultBuilder(collector));
+        AnalysisConfig config = tuning.toConfig();
+        CrossReplay replay = new CrossReplay(config, new ResultBuilder(collector, config.http));
         while (true) {
           StageOut o = t._2();
           if (o.event != null) {

@@ -41,6 +41,9 @@ public final class HostileTraffic {
   /** Timeline entries over all connections in the small-heap runs (default 4,000,000). */
   static final long MAX_TIMELINE_TOTAL = 250_000;
 
+  /** Final transactions kept for the close over all open connections, beyond 64 each. */
+  static final long MAX_KEPT_TOTAL = 10_000;
+
   /**
    * The defaults, except the three limits whose memory is proportional to their value and whose
    * defaults are sized for a default JVM heap, not for 96 MiB (see docs/robustness.md).
@@ -50,6 +53,7 @@ public final class HostileTraffic {
     c.tcp.maxConnections = MAX_CONNECTIONS;
     c.tcp.maxBufferedBytesTotal = MAX_BUFFERED_TOTAL;
     c.tcp.maxTimelineEntriesTotal = MAX_TIMELINE_TOTAL;
+    c.http.maxTransactionsKeptTotal(MAX_KEPT_TOTAL);
     return c;
   }
 
@@ -67,7 +71,7 @@ public final class HostileTraffic {
     Analysis a =
         new Analysis(
             config,
-            new io.connscope.analysis.ResultBuilder(new JsonReportWriter(out, "test")),
+            new io.connscope.analysis.ResultBuilder(new JsonReportWriter(out, "test"), config.http),
             1,
             crossThread);
     HostileTraffic h = new HostileTraffic(a);
