@@ -46,21 +46,9 @@ public final class Ladder {
     }
     List<Integer> hits = new ArrayList<>();
     int k = 0;
-    // the entries before the first evidence frame hold no hit: found by halving (the frames
-    // ascend, as the merge below assumes), not walked, or a long connection with a finding on
-    // every transaction would walk its whole timeline for each
-    int lo = 0;
-    int hi = t.size();
-    long first = frames.get(0);
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (t.frame(mid) < first) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    for (int i = lo; i < t.size() && k < frames.size(); i++) {
+    // the entries before the first evidence frame hold no hit: found by halving, not walked, or a
+    // long connection with a finding on every transaction would walk its whole timeline for each
+    for (int i = t.indexAtOrAfter(frames.get(0)); i < t.size() && k < frames.size(); i++) {
       long f = t.frame(i);
       while (k < frames.size() && frames.get(k) < f) {
         k++;

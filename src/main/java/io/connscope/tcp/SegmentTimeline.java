@@ -516,6 +516,23 @@ public final class SegmentTimeline {
     swapped = !swapped;
   }
 
+  /**
+   * The first entry whose frame is {@code >= frame} ({@link #size()} when none), found by halving:
+   * the entries are in capture order, so their frames ascend.
+   */
+  public int indexAtOrAfter(long frame) {
+    int lo = 0, hi = size;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (frame(mid) < frame) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
   /** Entries recorded. */
   public int size() {
     return size;

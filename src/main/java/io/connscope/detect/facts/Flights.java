@@ -29,20 +29,6 @@ public final class Flights {
     return Math.max(a, b);
   }
 
-  /** First timeline index whose frame is {@code >= frame}. */
-  static int indexAtOrAfter(SegmentTimeline t, long frame) {
-    int lo = 0, hi = t.size();
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (t.frame(mid) < frame) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
-
   /**
    * Counts the flights of new data sent in direction {@code dir} from frame {@code from} to frame
    * {@code to} (inclusive); fills {@code bytes} (length {@link #MAX_SIZED}) with the bytes per
@@ -54,7 +40,7 @@ public final class Flights {
     long gap = Math.max(MIN_GAP_MICROS, rtt / 4);
     int flights = 0;
     long lastTs = -1;
-    for (int i = indexAtOrAfter(t, from); i < t.size() && t.frame(i) <= to; i++) {
+    for (int i = t.indexAtOrAfter(from); i < t.size() && t.frame(i) <= to; i++) {
       if (t.dir(i) != dir || t.len(i) == 0 || t.isRetransmission(i) || t.isKeepAlive(i)) {
         continue;
       }

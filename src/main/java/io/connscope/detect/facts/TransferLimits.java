@@ -218,7 +218,7 @@ public final class TransferLimits {
   /** New data segments of direction {@code d} in frames {@code [from, to]}. */
   private static int newSegments(SegmentTimeline t, int d, long from, long to) {
     int n = 0;
-    for (int i = Flights.indexAtOrAfter(t, from); i < t.size() && t.frame(i) <= to; i++) {
+    for (int i = t.indexAtOrAfter(from); i < t.size() && t.frame(i) <= to; i++) {
       if (t.dir(i) == d && t.len(i) > 0 && !t.isKeepAlive(i) && !t.isRetransmission(i)) {
         n++;
       }
@@ -240,7 +240,7 @@ public final class TransferLimits {
       DetectOptions options) {
     int first = -1, last = -1, segments = 0;
     long bytes = 0;
-    for (int i = Flights.indexAtOrAfter(t, fromFrame); i < t.size() && t.frame(i) <= toFrame; i++) {
+    for (int i = t.indexAtOrAfter(fromFrame); i < t.size() && t.frame(i) <= toFrame; i++) {
       if (t.dir(i) != d || t.len(i) == 0 || t.isKeepAlive(i)) {
         continue;
       }
