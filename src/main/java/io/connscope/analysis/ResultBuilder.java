@@ -224,8 +224,12 @@ public final class ResultBuilder implements AnalysisSink {
     long[] rowCost = new long[0];
     int rowCount;
 
-    /** The connection number of the findings (all of them name it). */
-    long connection;
+    /** The connection number of the findings (all of them name it): the key it is held by. */
+    final long connection;
+
+    Pending(long connection) {
+      this.connection = connection;
+    }
 
     void add(Finding f, int wholeKept, long rowRoom) {
       if (whole.size() < wholeKept) {
@@ -248,7 +252,6 @@ public final class ResultBuilder implements AnalysisSink {
         rowTransaction = Arrays.copyOf(rowTransaction, n);
         rowCost = Arrays.copyOf(rowCost, n);
       }
-      connection = f.connectionNumber();
       rowGroup[rowCount] = g;
       rowTransaction[rowCount] = f.transaction();
       rowCost[rowCount] = f.costUs();
@@ -394,7 +397,7 @@ public final class ResultBuilder implements AnalysisSink {
       group(f, unit - 1);
     } else if (n > 0 && n < MAX_REMEMBERED) {
       // open: its pair is known at its close
-      pending.computeIfAbsent(n, k -> new Pending()).add(f, pendingWhole, maxRows - rowsKept);
+      pending.computeIfAbsent(n, Pending::new).add(f, pendingWhole, maxRows - rowsKept);
     } else {
       group(f, -1 - Math.max(0, n));
     }
