@@ -61,8 +61,21 @@ public final class JsonReportWriter implements ResultSink {
 
   private static final long TRAILER = (1L << PIECE_BITS) - 1;
 
-  /** A connection's transactions are spooled in pieces of about this size. */
+  /**
+   * A connection's transactions are spooled in pieces of about this size, or smaller when many
+   * connections are open at once ({@link #pieceBytes}).
+   */
   private static final int PIECE_BYTES = 32 * 1024;
+
+  /**
+   * The open connections' transactions not spooled yet, in all, at most about this many bytes: each
+   * connection's pieces are {@code OPEN_BYTES / open connections} when that is below {@link
+   * #PIECE_BYTES}, down to {@link #MIN_PIECE_BYTES}. 1,000 long connections open at once held a
+   * piece of up to 32 KiB each, in buffers grown to 64 KiB: 55 MB.
+   */
+  private static final int OPEN_BYTES = 4 << 20;
+
+  private static final int MIN_PIECE_BYTES = 4 * 1024;
 
   private static final byte[] TRAILER_BYTES = "]}".getBytes(StandardCharsets.US_ASCII);
   private final Counting out;
@@ -120,7 +133,7 @@ public final class JsonReportWriter implements ResultSink {
 
   /** Transactions of one connection serialized and not spooled yet. */
   private static final class Pending {
-    final Bytes buf;
+    Bytes buf;
     long pieces;
     boolean any;
 
@@ -167,16 +180,34 @@ public final class JsonReportWriter implements ResultSink {
     p.count++;
     p.bytes += txJson.length();
     txJson.reset();
-    if (p.buf.size() >= PIECE_BYTES) {
+    int piece = pieceBytes();
+    if (p.buf.size() >= piece && p.pieces < TRAILER - 2) { // the close spools one more
       spoolPiece(connection, p);
+      if (p.buf.array().length > 2 * piece) { // grown while fewer connections were open
+        p.buf = new Bytes();
+      }
     }
+  }
+
+  /** The size at which an open connection's transactions are spooled as a piece. */
+  private int pieceBytes() {
+    return Math.max(MIN_PIECE_BYTES, Math.min(PIECE_BYTES, OPEN_BYTES / Math.max(1, open.size())));
   }
 
   private void spoolPiece(long id, Pending p) {
     if (p.buf.size() > 0) {
       connections.add((id << PIECE_BITS) | ++p.pieces, p.buf.array(), p.buf.size());
       p.buf.reset();
+      piecesSpooled++;
     }
+  }
+
+  /** Pieces of transactions spooled apart from their connection's head. */
+  private long piecesSpooled;
+
+  /** {@link #piecesSpooled} (for tests). */
+  long piecesSpooled() {
+    return piecesSpooled;
   }
 
   @Override
