@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * A connection's segments in capture order, for detectors that need ACK timing (delayed ACK, Nagle)
- * and not just bytes: one entry per TCP segment in parallel primitive arrays, grown by doubling up
+ * and not just bytes: one entry per TCP segment in parallel primitive arrays (in chunks), grown up
  * to a capacity, then no longer recorded ({@link #truncated()}).
  *
  * <p>Per entry: capture time, frame, direction (relative to the connection's current roles, also
@@ -22,10 +22,14 @@ import java.util.Arrays;
  * most as many blocks as entries (later ones are not recorded), about 20 bytes each, counted in the
  * same budget.
  *
- * <p>Memory: 27 bytes per allocated entry. Time is kept as an {@code int} from the time of the
- * first entry of its block of 64 entries, frame as an {@code int} from the first entry's, sequence
- * and acknowledgment numbers as {@code int}s; the first value that does not fit (64 segments more
- * than 35 minutes apart in capture time, 2^31 frames after the first, or past 2 GiB in a direction)
+ * <p>Memory: 27 bytes per allocated entry. The columns are kept in chunks of {@value #CHUNK}
+ * entries, each grown by doubling (the first from 4 entries, the others from 64), so that a long
+ * timeline holds at most half a chunk it does not use and growing it never copies more than a chunk
+ * (one array per column grown by doubling held up to twice the entries used, and its old and new
+ * arrays at once while it grew). Time is kept as an {@code int} from the time of the first entry of
+ * its block of 64 entries, frame as an {@code int} from the first entry's, sequence and
+ * acknowledgment numbers as {@code int}s; the first value that does not fit (64 segments more than
+ * 35 minutes apart in capture time, 2^31 frames after the first, or past 2 GiB in a direction)
  * makes the four columns {@code long}s: 43 bytes per entry from then on. Entries are bounded per
  * connection ({@link TcpOptions#timelineCapacity}) and over all open connections ({@link
  * TcpOptions#maxTimelineEntriesTotal}).
@@ -59,6 +63,65 @@ public final class SegmentTimeline {
    * #wide}.
    */
   private int[] ts, frame, seq, ack;
+
+  /** Entries per chunk of the columns: 2^10. */
+  private static final int CHUNK_SHIFT = 10;
+
+  static final int CHUNK = 1 << CHUNK_SHIFT;
+  private static final int CHUNK_MASK = CHUNK - 1;
+
+  /** Entries allocated, over all chunks. */
+  private int alloc;
+
+  /**
+   * The chunks after the first ({@code ts}, {@code len}... are the first), at their index (0
+   * unused); null while there is one.
+   */
+  private Chunks more;
+
+  /** The columns' chunks from the second on. */
+  private static final class Chunks {
+    int[][] ts, frame, seq, ack, len, window;
+    long[][] wideTs, wideFrame, wideSeq, wideAck;
+    byte[][] dir, flags, kind;
+
+    Chunks(int n) {
+      ts = new int[n][];
+      frame = new int[n][];
+      seq = new int[n][];
+      ack = new int[n][];
+      len = new int[n][];
+      window = new int[n][];
+      wideTs = new long[n][];
+      wideFrame = new long[n][];
+      wideSeq = new long[n][];
+      wideAck = new long[n][];
+      dir = new byte[n][];
+      flags = new byte[n][];
+      kind = new byte[n][];
+    }
+
+    /** Room for chunk {@code c}. */
+    void fit(int c) {
+      if (c < ts.length) {
+        return;
+      }
+      int n = Math.max(c + 1, 2 * ts.length);
+      ts = Arrays.copyOf(ts, n);
+      frame = Arrays.copyOf(frame, n);
+      seq = Arrays.copyOf(seq, n);
+      ack = Arrays.copyOf(ack, n);
+      len = Arrays.copyOf(len, n);
+      window = Arrays.copyOf(window, n);
+      wideTs = Arrays.copyOf(wideTs, n);
+      wideFrame = Arrays.copyOf(wideFrame, n);
+      wideSeq = Arrays.copyOf(wideSeq, n);
+      wideAck = Arrays.copyOf(wideAck, n);
+      dir = Arrays.copyOf(dir, n);
+      flags = Arrays.copyOf(flags, n);
+      kind = Arrays.copyOf(kind, n);
+    }
+  }
 
   /** Entries per block of one time base: 2^6. */
   private static final int BLOCK_SHIFT = 6;
@@ -102,6 +165,7 @@ public final class SegmentTimeline {
       dir = new byte[initial];
       flags = new byte[initial];
       kind = new byte[initial];
+      alloc = initial;
     } else {
       empty(); // arrays come from the table's pool as entries arrive
     }
@@ -151,15 +215,32 @@ public final class SegmentTimeline {
     SegmentTimeline t = new SegmentTimeline(capacity);
     t.ts = t.frame = t.seq = t.ack = NO_INTS;
     t.wide = true;
-    t.wideTs = ts;
-    t.wideFrame = frame;
-    t.dir = dir;
-    t.wideSeq = seq;
-    t.wideAck = ack;
-    t.len = len;
-    t.window = window;
-    t.flags = flags;
-    t.kind = kind;
+    int first = Math.min(n, CHUNK);
+    t.wideTs = Arrays.copyOf(ts, first);
+    t.wideFrame = Arrays.copyOf(frame, first);
+    t.dir = Arrays.copyOf(dir, first);
+    t.wideSeq = Arrays.copyOf(seq, first);
+    t.wideAck = Arrays.copyOf(ack, first);
+    t.len = Arrays.copyOf(len, first);
+    t.window = Arrays.copyOf(window, first);
+    t.flags = Arrays.copyOf(flags, first);
+    t.kind = Arrays.copyOf(kind, first);
+    if (n > CHUNK) {
+      Chunks m = t.more = new Chunks(((n - 1) >>> CHUNK_SHIFT) + 1);
+      for (int c = 1, from = CHUNK; from < n; c++, from += CHUNK) {
+        int to = Math.min(n, from + CHUNK);
+        m.wideTs[c] = Arrays.copyOfRange(ts, from, to);
+        m.wideFrame[c] = Arrays.copyOfRange(frame, from, to);
+        m.dir[c] = Arrays.copyOfRange(dir, from, to);
+        m.wideSeq[c] = Arrays.copyOfRange(seq, from, to);
+        m.wideAck[c] = Arrays.copyOfRange(ack, from, to);
+        m.len[c] = Arrays.copyOfRange(len, from, to);
+        m.window[c] = Arrays.copyOfRange(window, from, to);
+        m.flags[c] = Arrays.copyOfRange(flags, from, to);
+        m.kind[c] = Arrays.copyOfRange(kind, from, to);
+      }
+    }
+    t.alloc = n;
     t.size = n;
     t.sackEntry = sackEntry;
     t.sackLeft = sackLeft;
@@ -185,11 +266,13 @@ public final class SegmentTimeline {
       truncated = true;
       return false;
     }
-    if (size == len.length && !grow()) {
+    if (size == alloc && !grow()) {
       truncated = true;
       totalFull = true;
       return false;
     }
+    int c = size >>> CHUNK_SHIFT, j = size & CHUNK_MASK;
+    Chunks m = more;
     if (!wide) {
       if (size == 0) {
         frameBase = frameNo;
@@ -200,32 +283,40 @@ public final class SegmentTimeline {
       long t = tsMicros - tsBase(size);
       long f = frameNo - frameBase;
       if (t == (int) t && f == (int) f && relSeq == (int) relSeq && relAck == (int) relAck) {
-        ts[size] = (int) t;
-        frame[size] = (int) f;
-        seq[size] = (int) relSeq;
-        ack[size] = (int) relAck;
+        (c == 0 ? ts : m.ts[c])[j] = (int) t;
+        (c == 0 ? frame : m.frame[c])[j] = (int) f;
+        (c == 0 ? seq : m.seq[c])[j] = (int) relSeq;
+        (c == 0 ? ack : m.ack[c])[j] = (int) relAck;
       } else {
         widen();
       }
     }
     if (wide) {
-      wideTs[size] = tsMicros;
-      wideFrame[size] = frameNo;
-      wideSeq[size] = relSeq;
-      wideAck[size] = relAck;
+      (c == 0 ? wideTs : m.wideTs[c])[j] = tsMicros;
+      (c == 0 ? wideFrame : m.wideFrame[c])[j] = frameNo;
+      (c == 0 ? wideSeq : m.wideSeq[c])[j] = relSeq;
+      (c == 0 ? wideAck : m.wideAck[c])[j] = relAck;
     }
-    dir[size] = (byte) origDir;
-    len[size] = length;
-    window[size] = win;
-    flags[size] = (byte) tcpFlags;
-    kind[size] = (byte) kindBits;
+    if (c == 0) {
+      dir[j] = (byte) origDir;
+      len[j] = length;
+      window[j] = win;
+      flags[j] = (byte) tcpFlags;
+      kind[j] = (byte) kindBits;
+    } else {
+      m.dir[c][j] = (byte) origDir;
+      m.len[c][j] = length;
+      m.window[c][j] = win;
+      m.flags[c][j] = (byte) tcpFlags;
+      m.kind[c][j] = (byte) kindBits;
+    }
     size++;
     return true;
   }
 
   /** Marks the entry {@code i} with extra kind bits (e.g. a retransmission found later). */
   void addKind(int i, int kindBits) {
-    kind[i] |= (byte) kindBits;
+    kindAt(i)[i & CHUNK_MASK] |= (byte) kindBits;
   }
 
   /**
@@ -284,53 +375,124 @@ public final class SegmentTimeline {
     wideFrame = new long[n];
     wideSeq = new long[n];
     wideAck = new long[n];
-    for (int i = 0; i < size; i++) {
+    for (int i = 0; i < Math.min(size, n); i++) {
       wideTs[i] = tsBase(i) + ts[i];
       wideFrame[i] = frameBase + frame[i];
       wideSeq[i] = seq[i];
       wideAck[i] = ack[i];
+    }
+    Chunks m = more;
+    for (int c = 1; m != null && c < m.len.length && m.len[c] != null; c++) {
+      int k = m.len[c].length;
+      m.wideTs[c] = new long[k];
+      m.wideFrame[c] = new long[k];
+      m.wideSeq[c] = new long[k];
+      m.wideAck[c] = new long[k];
+      for (int j = 0, i = c << CHUNK_SHIFT; j < k && i < size; j++, i++) {
+        m.wideTs[c][j] = tsBase(i) + m.ts[c][j];
+        m.wideFrame[c][j] = frameBase + m.frame[c][j];
+        m.wideSeq[c][j] = m.seq[c][j];
+        m.wideAck[c][j] = m.ack[c][j];
+      }
+      m.ts[c] = m.frame[c] = m.seq[c] = m.ack[c] = null;
     }
     ts = frame = seq = ack = NO_INTS; // not to the pool: it keeps sets, and the rest stay here
     tsBases = NO_LONGS;
     wide = true;
   }
 
+  /**
+   * More room: the last chunk doubled up to {@link #CHUNK} entries, or a new chunk of 64 after a
+   * full one; false when the budget allows none.
+   */
   private boolean grow() {
-    // from 4 entries: most connections (half-open, refused, one small exchange) need few
-    int n = (int) Math.min((long) capacity, Math.max(4L, 2L * len.length));
+    int last = alloc == 0 ? 0 : (alloc - 1) >>> CHUNK_SHIFT;
+    int lastLen = alloc - (last << CHUNK_SHIFT);
+    if (lastLen == CHUNK) {
+      last++;
+      lastLen = 0;
+    }
+    // the first chunk from 4 entries: most connections (half-open, refused, one small exchange)
+    // need few; the next ones from 64
+    int grown = Math.min(CHUNK, Math.max(last == 0 ? 4 : 64, 2 * lastLen));
+    int extra = (int) Math.min((long) capacity - alloc, grown - lastLen);
     if (budget != null) {
       // the total over all connections is bounded too: grow only as far as it allows
-      budget.demandTimeline(budget.timelineEntries + n - len.length);
+      budget.demandTimeline(budget.timelineEntries + extra);
       long avail = budget.options.maxTimelineEntriesTotal - budget.timelineEntries;
-      int extra = (int) Math.max(0, Math.min(n - len.length, avail));
+      extra = (int) Math.max(0, Math.min(extra, avail));
       if (extra == 0) {
         return false;
       }
-      n = len.length + extra;
       budget.timelineEntries += extra;
     }
-    if (budget != null && budget.timelines.take(this, n)) {
-      return true; // the pool copied the entries into its arrays and took the old ones
+    int n = lastLen + extra;
+    alloc += extra;
+    if (last == 0) {
+      if (budget != null && budget.timelines.take(this, n)) {
+        return true; // the pool copied the entries into its arrays and took the old ones
+      }
+      if (budget != null) {
+        budget.timelines.give(this); // the next timeline that grows to this size takes them
+      }
+      if (wide) {
+        wideTs = Arrays.copyOf(wideTs, n);
+        wideFrame = Arrays.copyOf(wideFrame, n);
+        wideSeq = Arrays.copyOf(wideSeq, n);
+        wideAck = Arrays.copyOf(wideAck, n);
+      } else {
+        ts = Arrays.copyOf(ts, n);
+        frame = Arrays.copyOf(frame, n);
+        seq = Arrays.copyOf(seq, n);
+        ack = Arrays.copyOf(ack, n);
+      }
+      len = Arrays.copyOf(len, n);
+      window = Arrays.copyOf(window, n);
+      dir = Arrays.copyOf(dir, n);
+      flags = Arrays.copyOf(flags, n);
+      kind = Arrays.copyOf(kind, n);
+      return true;
     }
-    if (budget != null) {
-      budget.timelines.give(this); // the next timeline that grows to this size takes them
+    if (more == null) {
+      more = new Chunks(4);
+    }
+    Chunks m = more;
+    m.fit(last);
+    if (lastLen == 0) {
+      if (wide) {
+        m.wideTs[last] = new long[n];
+        m.wideFrame[last] = new long[n];
+        m.wideSeq[last] = new long[n];
+        m.wideAck[last] = new long[n];
+      } else {
+        m.ts[last] = new int[n];
+        m.frame[last] = new int[n];
+        m.seq[last] = new int[n];
+        m.ack[last] = new int[n];
+      }
+      m.len[last] = new int[n];
+      m.window[last] = new int[n];
+      m.dir[last] = new byte[n];
+      m.flags[last] = new byte[n];
+      m.kind[last] = new byte[n];
+      return true;
     }
     if (wide) {
-      wideTs = Arrays.copyOf(wideTs, n);
-      wideFrame = Arrays.copyOf(wideFrame, n);
-      wideSeq = Arrays.copyOf(wideSeq, n);
-      wideAck = Arrays.copyOf(wideAck, n);
+      m.wideTs[last] = Arrays.copyOf(m.wideTs[last], n);
+      m.wideFrame[last] = Arrays.copyOf(m.wideFrame[last], n);
+      m.wideSeq[last] = Arrays.copyOf(m.wideSeq[last], n);
+      m.wideAck[last] = Arrays.copyOf(m.wideAck[last], n);
     } else {
-      ts = Arrays.copyOf(ts, n);
-      frame = Arrays.copyOf(frame, n);
-      seq = Arrays.copyOf(seq, n);
-      ack = Arrays.copyOf(ack, n);
+      m.ts[last] = Arrays.copyOf(m.ts[last], n);
+      m.frame[last] = Arrays.copyOf(m.frame[last], n);
+      m.seq[last] = Arrays.copyOf(m.seq[last], n);
+      m.ack[last] = Arrays.copyOf(m.ack[last], n);
     }
-    len = Arrays.copyOf(len, n);
-    window = Arrays.copyOf(window, n);
-    dir = Arrays.copyOf(dir, n);
-    flags = Arrays.copyOf(flags, n);
-    kind = Arrays.copyOf(kind, n);
+    m.len[last] = Arrays.copyOf(m.len[last], n);
+    m.window[last] = Arrays.copyOf(m.window[last], n);
+    m.dir[last] = Arrays.copyOf(m.dir[last], n);
+    m.flags[last] = Arrays.copyOf(m.flags[last], n);
+    m.kind[last] = Arrays.copyOf(m.kind[last], n);
     return true;
   }
 
@@ -344,6 +506,8 @@ public final class SegmentTimeline {
   }
 
   private void empty() {
+    alloc = 0;
+    more = null;
     ts = frame = seq = ack = NO_INTS;
     tsBases = NO_LONGS;
     wideTs = wideFrame = wideSeq = wideAck = null;
@@ -484,7 +648,7 @@ public final class SegmentTimeline {
    */
   void release() {
     if (budget != null) {
-      budget.timelineEntries -= len.length + sackEntry.length;
+      budget.timelineEntries -= alloc + sackEntry.length;
       budget.timelines.give(this);
       budget = null;
     }
@@ -507,7 +671,7 @@ public final class SegmentTimeline {
    */
   void returnBudget() {
     if (budget != null) {
-      budget.timelineEntries -= len.length + sackEntry.length;
+      budget.timelineEntries -= alloc + sackEntry.length;
       budget = null;
     }
   }
@@ -556,21 +720,27 @@ public final class SegmentTimeline {
   }
 
   public long ts(int i) {
-    return wide ? wideTs[i] : tsBase(i) + ts[i];
+    int c = i >>> CHUNK_SHIFT, j = i & CHUNK_MASK;
+    return wide ? (c == 0 ? wideTs : more.wideTs[c])[j] : tsBase(i) + (c == 0 ? ts : more.ts[c])[j];
   }
 
   public long frame(int i) {
-    return wide ? wideFrame[i] : frameBase + frame[i];
+    int c = i >>> CHUNK_SHIFT, j = i & CHUNK_MASK;
+    return wide
+        ? (c == 0 ? wideFrame : more.wideFrame[c])[j]
+        : frameBase + (c == 0 ? frame : more.frame[c])[j];
   }
 
   /** {@link StreamControl#CLIENT} or {@link StreamControl#SERVER} under the current roles. */
   public int dir(int i) {
-    return swapped ? dir[i] ^ 1 : dir[i];
+    int d = (i < CHUNK ? dir : more.dir[i >>> CHUNK_SHIFT])[i & CHUNK_MASK];
+    return swapped ? d ^ 1 : d;
   }
 
   /** Sequence number relative to the sender's ISN, unwrapped. */
   public long seq(int i) {
-    return wide ? wideSeq[i] : seq[i];
+    int c = i >>> CHUNK_SHIFT, j = i & CHUNK_MASK;
+    return wide ? (c == 0 ? wideSeq : more.wideSeq[c])[j] : (c == 0 ? seq : more.seq[c])[j];
   }
 
   /**
@@ -578,27 +748,33 @@ public final class SegmentTimeline {
    * -1 when the segment has no ACK or that direction is not known yet.
    */
   public long ack(int i) {
-    return wide ? wideAck[i] : ack[i];
+    int c = i >>> CHUNK_SHIFT, j = i & CHUNK_MASK;
+    return wide ? (c == 0 ? wideAck : more.wideAck[c])[j] : (c == 0 ? ack : more.ack[c])[j];
   }
 
   /** Payload length on the wire. */
   public int len(int i) {
-    return len[i];
+    return (i < CHUNK ? len : more.len[i >>> CHUNK_SHIFT])[i & CHUNK_MASK];
   }
 
   /** Advertised window in bytes (scaled when the scale is known). */
   public int window(int i) {
-    return window[i];
+    return (i < CHUNK ? window : more.window[i >>> CHUNK_SHIFT])[i & CHUNK_MASK];
   }
 
   /** TCP flag bits ({@link Segment#SYN} ...). */
   public int flags(int i) {
-    return flags[i] & 0xFF;
+    return (i < CHUNK ? flags : more.flags[i >>> CHUNK_SHIFT])[i & CHUNK_MASK] & 0xFF;
   }
 
   /** Kind bits ({@link #RETRANSMISSION}, {@link #OUT_OF_ORDER}, {@link #KEEP_ALIVE}). */
   public int kind(int i) {
-    return kind[i];
+    return kindAt(i)[i & CHUNK_MASK];
+  }
+
+  /** The chunk of the kind column holding entry {@code i}. */
+  private byte[] kindAt(int i) {
+    return i < CHUNK ? kind : more.kind[i >>> CHUNK_SHIFT];
   }
 
   /** SACK blocks recorded, over all entries. */
@@ -622,14 +798,14 @@ public final class SegmentTimeline {
   }
 
   public boolean isRetransmission(int i) {
-    return (kind[i] & RETRANSMISSION) != 0;
+    return (kind(i) & RETRANSMISSION) != 0;
   }
 
   public boolean isOutOfOrder(int i) {
-    return (kind[i] & OUT_OF_ORDER) != 0;
+    return (kind(i) & OUT_OF_ORDER) != 0;
   }
 
   public boolean isKeepAlive(int i) {
-    return (kind[i] & KEEP_ALIVE) != 0;
+    return (kind(i) & KEEP_ALIVE) != 0;
   }
 }

@@ -34,4 +34,37 @@ class TimelineBudgetTest {
     // closing gave every entry back to the budget
     assertEquals(0, h.table.context.timelineEntries);
   }
+
+  @Test
+  void longTimelinesTakeTheirEntriesChunkByChunk() {
+    TcpOptions o = new TcpOptions();
+    o.maxTimelineEntriesTotal = 5_000;
+    TcpHarness h = new TcpHarness(o);
+    h.ports(40001, 80);
+    for (int i = 0; i < 3_000; i++) {
+      h.c(i, A, 1000 + i, 1, "x");
+    }
+    SegmentTimeline first = h.conn(1).timeline();
+    assertEquals(3_000, first.size());
+    // two full chunks and a third grown to 1,024 (one array per column grown by doubling: 4,096)
+    assertEquals(3 * SegmentTimeline.CHUNK, h.table.context.timelineEntries);
+    h.ports(40002, 80);
+    for (int i = 0; i < 3_000; i++) {
+      h.c(10_000 + i, A, 1000 + i, 1, "x");
+    }
+    SegmentTimeline second = h.conn(2).timeline();
+    // a first chunk of 1,024, then 64 + 64 + 128 + 256 of the second, and the 392 left
+    assertEquals(5_000 - 3 * SegmentTimeline.CHUNK, second.size());
+    assertTrue(second.truncatedByTotal());
+    assertEquals(5_000, h.table.context.timelineEntries);
+    for (int i = 0; i < second.size(); i++) {
+      assertEquals(10_000 + i, second.ts(i), "entry " + i);
+      assertEquals(i + 1, second.seq(i), "entry " + i);
+    }
+    for (int i = 0; i < first.size(); i++) {
+      assertEquals(i, first.ts(i), "entry " + i);
+    }
+    h.finish();
+    assertEquals(0, h.table.context.timelineEntries);
+  }
 }
