@@ -27,11 +27,12 @@ import java.util.Arrays;
  * timeline holds at most half a chunk it does not use and growing it never copies more than a chunk
  * (one array per column grown by doubling held up to twice the entries used, and its old and new
  * arrays at once while it grew). Time is kept as an {@code int} from the time of the first entry of
- * its block of 64 entries, frame as an {@code int} from the first entry's, sequence and
- * acknowledgment numbers as {@code int}s; the first value that does not fit (64 segments more than
- * 35 minutes apart in capture time, 2^31 frames after the first, or past 2 GiB in a direction)
- * makes the four columns {@code long}s: 43 bytes per entry from then on. Entries are bounded per
- * connection ({@link TcpOptions#timelineCapacity}) and over all open connections ({@link
+ * its block of 64 entries (a block more than 35 minutes long in capture time, on a connection used
+ * every few minutes, makes the blocks smaller: up to 8 bytes of base an entry), frame as an {@code
+ * int} from the first entry's, sequence and acknowledgment numbers as {@code int}s; the first of
+ * these that does not fit (2^31 frames after the first, or past 2 GiB in a direction) makes the
+ * four columns {@code long}s: 43 bytes per entry from then on. Entries are bounded per connection
+ * ({@link TcpOptions#timelineCapacity}) and over all open connections ({@link
  * TcpOptions#maxTimelineEntriesTotal}).
  */
 public final class SegmentTimeline {
@@ -123,8 +124,14 @@ public final class SegmentTimeline {
     }
   }
 
-  /** Entries per block of one time base: 2^6. */
+  /** Entries per block of one time base at first: 2^6. */
   private static final int BLOCK_SHIFT = 6;
+
+  /**
+   * Entries per block of one time base: 2^blockShift, {@link #BLOCK_SHIFT} until a block spans more
+   * than an {@code int} of microseconds, then smaller ({@link #splitBlocks}).
+   */
+  private int blockShift = BLOCK_SHIFT;
 
   /** The time of the first entry of block 0, and of block b >= 1 at b - 1. */
   private long tsBase;
@@ -277,10 +284,14 @@ public final class SegmentTimeline {
       if (size == 0) {
         frameBase = frameNo;
       }
-      if ((size & ((1 << BLOCK_SHIFT) - 1)) == 0) {
-        startBlock(size >>> BLOCK_SHIFT, tsMicros);
+      if ((size & ((1 << blockShift) - 1)) == 0) {
+        startBlock(size >>> blockShift, tsMicros);
       }
       long t = tsMicros - tsBase(size);
+      if (t != (int) t) {
+        splitBlocks(tsMicros); // a block more than 35 minutes long: smaller blocks, time narrow
+        t = tsMicros - tsBase(size);
+      }
       long f = frameNo - frameBase;
       if (t == (int) t && f == (int) f && relSeq == (int) relSeq && relAck == (int) relAck) {
         (c == 0 ? ts : m.ts[c])[j] = (int) t;
@@ -364,8 +375,49 @@ public final class SegmentTimeline {
 
   /** The time base of entry {@code i}'s block. */
   private long tsBase(int i) {
-    int b = i >>> BLOCK_SHIFT;
+    int b = i >>> blockShift;
     return b == 0 ? tsBase : tsBases[b - 1];
+  }
+
+  /**
+   * Halves the blocks until every entry's time, and {@code tsNext}'s as entry {@link #size}, is an
+   * {@code int} from its block's base; at one entry a block it is 0. Sparse connections (an idle
+   * keep-alive connection used every few minutes) spend up to 8 bytes of base an entry, instead of
+   * making all four columns {@code long}s (16 bytes more an entry). Rare: at most {@value
+   * #BLOCK_SHIFT} times a timeline.
+   */
+  private void splitBlocks(long tsNext) {
+    int n = size + 1;
+    long[] abs = new long[n];
+    for (int i = 0; i < size; i++) {
+      abs[i] = ts(i);
+    }
+    abs[size] = tsNext;
+    int shift = blockShift - 1;
+    while (shift > 0 && !fits(abs, shift)) {
+      shift--;
+    }
+    blockShift = shift;
+    tsBase = abs[0];
+    int blocks = ((n - 1) >>> shift) + 1;
+    tsBases = blocks > 1 ? new long[blocks - 1] : NO_LONGS;
+    for (int b = 1; b < blocks; b++) {
+      tsBases[b - 1] = abs[b << shift];
+    }
+    for (int i = 0; i < size; i++) {
+      (i < CHUNK ? ts : more.ts[i >>> CHUNK_SHIFT])[i & CHUNK_MASK] = (int) (abs[i] - tsBase(i));
+    }
+  }
+
+  /** Whether every time in {@code abs} is an {@code int} from the first of its block of 2^shift. */
+  private static boolean fits(long[] abs, int shift) {
+    for (int i = 0; i < abs.length; i++) {
+      long d = abs[i] - abs[i & -(1 << shift)];
+      if (d != (int) d) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The four columns as {@code long}s from now on, each entry's values as they were. */
@@ -510,6 +562,7 @@ public final class SegmentTimeline {
     more = null;
     ts = frame = seq = ack = NO_INTS;
     tsBases = NO_LONGS;
+    blockShift = BLOCK_SHIFT;
     wideTs = wideFrame = wideSeq = wideAck = null;
     wide = false;
     len = window = NO_INTS;
@@ -695,6 +748,11 @@ public final class SegmentTimeline {
       }
     }
     return lo;
+  }
+
+  /** Whether the four columns are {@code long}s (for tests). */
+  boolean wide() {
+    return wide;
   }
 
   /** Entries recorded. */

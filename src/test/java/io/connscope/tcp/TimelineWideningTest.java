@@ -4,16 +4,20 @@ import static io.connscope.tcp.TcpHarness.A;
 import static io.connscope.tcp.TcpHarness.F;
 import static io.connscope.tcp.TcpHarness.P;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connscope.common.Warnings;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A timeline keeps time as an {@code int} from the first entry's of its block of 64, frame from the
- * first entry's, sequence and acknowledgment numbers as {@code int}s, and turns the four columns
- * into {@code long}s at the first value that does not fit: every entry reads back as it was added,
- * before and after, at every size; and a timeline turned wide gives no array to its table's pool,
- * whose sets the next connections still take.
+ * A timeline keeps time as an {@code int} from the first entry's of its block of 64 (smaller blocks
+ * when one spans more than an {@code int} of microseconds), frame from the first entry's, sequence
+ * and acknowledgment numbers as {@code int}s, and turns the four columns into {@code long}s at the
+ * first frame, sequence or acknowledgment number that does not fit: every entry reads back as it
+ * was added, before and after, at every size; and a timeline turned wide gives no array to its
+ * table's pool, whose sets the next connections still take.
  */
 class TimelineWideningTest {
   private static final long[] EDGES = {
@@ -91,40 +95,60 @@ class TimelineWideningTest {
 
   @Test
   void aTimelineTurnedWideGivesNothingToThePoolAndTheNextConnectionReadsRight() {
-    TcpHarness h = new TcpHarness().ports(40000, 80);
-    h.handshake(0, 100, 500, 10, 10);
-    for (int i = 0; i < 6; i++) {
-      h.c(100 + i, A | P, 101 + 10 * i, 501, "0123456789");
+    ConnectionContext context = new ConnectionContext(new TcpOptions(), new Warnings());
+    SegmentTimeline t = new SegmentTimeline(20_000, context);
+    for (int i = 0; i < 10; i++) {
+      t.add(100 + i, 1 + i, i & 1, 1 + 10 * i, 1, 10, 65535, A, 0);
     }
-    long later = 50L * 60 * 1_000_000; // 50 minutes on: past an int of microseconds
-    h.s(later, A | F, 501, 161, null);
-    Connection first = h.conn(1);
-    SegmentTimeline t = first.timeline();
-    assertEquals(10, t.size());
-    assertEquals(later, t.ts(9));
-    assertEquals(105, t.ts(8));
-    assertEquals(10, t.frame(9));
-    h.c(later + 10, A | F, 161, 502, null);
-    h.s(later + 20, A, 502, 162, null); // 12 entries: grown 4, 8, 16 (narrow), then wide; closed
-    SegmentTimeline.Pool pool = h.table.context.timelines;
+    long far = 3_000_000_000L; // a frame past an int from the first
+    t.add(200, far, 0, 101, 1, 0, 65535, A | F, 0);
+    assertTrue(t.wide());
+    assertEquals(far, t.frame(10));
+    assertEquals(200, t.ts(10));
+    assertEquals(105, t.ts(5));
+    assertEquals(6, t.frame(5));
+    assertEquals(51, t.seq(5));
+    t.add(201, far + 1, 1, 1, 102, 0, 65535, A, 0); // 12 entries: grown 4, 8, 16 (narrow), wide
+    t.release();
+    SegmentTimeline.Pool pool = context.timelines;
     assertEquals(1, pool.kept(4));
     assertEquals(1, pool.kept(8));
     assertEquals(0, pool.kept(16), "the arrays of the wide timeline are not the pool's");
-    h.ports(40001, 80).handshake(later + 1000, 900, 700, 10, 10);
-    for (int i = 0; i < 6; i++) {
-      h.c(later + 1100 + i, A | P, 901 + 3 * i, 701, "abc");
+    SegmentTimeline second = new SegmentTimeline(20_000, context);
+    for (int i = 0; i < 9; i++) {
+      second.add(5_000 + i, 7 + i, 0, 1 + 3 * i, 1, 3, 1000, A | P, 0);
     }
-    // the second connection took the sets of 4 and 8 and gave them back as it grew past them
+    // the second timeline took the sets of 4 and 8 and gave them back as it grew past them
     assertEquals(1, pool.kept(4));
     assertEquals(1, pool.kept(8));
-    SegmentTimeline second = h.conn(2).timeline();
-    assertEquals(9, second.size());
-    for (int i = 3; i < 9; i++) {
-      assertEquals(later + 1100 + i - 3, second.ts(i));
-      assertEquals(13 + i, second.frame(i));
-      assertEquals(1 + 3 * (i - 3), second.seq(i));
+    assertFalse(second.wide());
+    for (int i = 0; i < 9; i++) {
+      assertEquals(5_000 + i, second.ts(i));
+      assertEquals(7 + i, second.frame(i));
+      assertEquals(1 + 3 * i, second.seq(i));
       assertEquals(1, second.ack(i));
       assertEquals(3, second.len(i));
+    }
+  }
+
+  @Test
+  void aConnectionUsedEveryFewMinutesKeepsItsTimeNarrowInSmallerBlocks() {
+    Random r = new Random(6);
+    for (long gap : new long[] {40L * 60 * 1_000_000, 3L * 60 * 1_000_000, 60L * 60 * 1_000_000}) {
+      SegmentTimeline t = new SegmentTimeline(5_000, null);
+      long[] want = new long[3_000];
+      long ts = 1_700_000_000_000_000L;
+      for (int i = 0; i < want.length; i++) {
+        // bursts of a few segments, then the gap: blocks of 64 span hours, of 1 to 32 less
+        ts += i % 5 == 0 ? gap + r.nextInt(1_000_000) : r.nextInt(50_000);
+        want[i] = ts;
+        t.add(ts, 10 + i, i & 1, 1 + i, 1, 1, 1000, A, 0);
+      }
+      assertFalse(t.wide(), "time alone makes smaller blocks, not long columns");
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(want[i], t.ts(i), "gap " + gap + ", entry " + i);
+        assertEquals(10 + i, t.frame(i));
+      }
     }
   }
 }
