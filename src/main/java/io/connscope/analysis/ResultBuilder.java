@@ -71,7 +71,9 @@ import java.util.TreeMap;
  * stays the finding its detector reported. Capture-wide and connection findings are handed over as
  * they come. Beyond {@value #MAX_PAIRS} pairs, a connection is its own unit; beyond {@value
  * #MAX_GROUPS} problems held, the findings of a new problem are handed over one by one as they come
- * (so memory stays bounded whatever the capture). The transactions' stalls and the connections'
+ * (so memory stays bounded whatever the capture), except those about a connection still open when
+ * they came: they go out as one finding per problem at its close, as a group would have (the report
+ * the same however many of them were held whole). The transactions' stalls and the connections'
  * stall summaries count every occurrence. Memory: per group its counters, {@value #WORST_KEPT}
  * findings and its rows; per HTTP connection number 4 bytes (its pair); per open connection its
  * first {@value #PENDING_WHOLE} findings naming a transaction, then per type a group's worth and a
@@ -466,25 +468,46 @@ public final class ResultBuilder implements AnalysisSink {
   /**
    * Groups what {@code p} held in {@code unit}, as grouping each of its findings in turn would: the
    * whole ones one by one, then each type's tally (its group made, in the order the types came,
-   * when it has none), then the rows in the order they came.
+   * when it has none), then the rows in the order they came. A problem with no room for its group
+   * goes out as one finding of all of them, whole or not (until stop 35 its whole ones went out one
+   * by one and the rest as one: the report changed with {@link #PENDING_WHOLE}).
    */
   private void group(Pending p, long unit) {
+    // the problems without room for their group (MAX_GROUPS): each goes out as one finding of
+    // everything this connection held about it, whole or not, so that the report does not depend
+    // on how many were held whole (PENDING_WHOLE); in the order their types came
+    java.util.LinkedHashMap<String, Group> alone = null;
     for (Finding f : p.whole) {
-      group(f, unit);
+      if (groups.size() >= MAX_GROUPS && !groups.containsKey(new GroupKey(f.type(), unit))) {
+        if (alone == null) {
+          alone = new java.util.LinkedHashMap<>();
+        }
+        Group part = alone.computeIfAbsent(f.type(), k -> new Group());
+        tally(part, f);
+        row(part, p.connection, f.transaction(), f.costUs());
+      } else {
+        group(f, unit);
+      }
     }
     if (p.byType == null) {
+      emitAlone(alone);
       return;
     }
     java.util.IdentityHashMap<Group, Group> into = new java.util.IdentityHashMap<>();
-    List<Group> alone = new ArrayList<>();
     for (Map.Entry<String, Group> e : p.byType.entrySet()) {
       Group part = e.getValue();
       GroupKey key = new GroupKey(e.getKey(), unit);
       Group g = groups.get(key);
       if (g == null && groups.size() >= MAX_GROUPS) {
-        into.put(part, part); // no room for its group: its findings go out as one, below
-        alone.add(part);
-        continue;
+        if (alone == null) {
+          alone = new java.util.LinkedHashMap<>();
+        }
+        g = alone.get(e.getKey());
+        if (g == null) {
+          alone.put(e.getKey(), part); // no room for its group: its findings go out as one
+          into.put(part, part);
+          continue;
+        }
       }
       if (g == null) {
         g = new Group();
@@ -503,7 +526,15 @@ public final class ResultBuilder implements AnalysisSink {
       Group g = into.get(p.rowGroup[i]);
       row(g, p.connection, p.rowTransaction[i], p.rowCost[i]);
     }
-    for (Group part : alone) {
+    emitAlone(alone);
+  }
+
+  /** Hands over each of {@code alone}'s groups (null: none) as one finding. */
+  private void emitAlone(Map<String, Group> alone) {
+    if (alone == null) {
+      return;
+    }
+    for (Group part : alone.values()) {
       findings++;
       out.finding(grouped(part));
     }

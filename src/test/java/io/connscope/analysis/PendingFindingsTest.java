@@ -102,6 +102,19 @@ class PendingFindingsTest {
   }
 
   @Test
+  void problemsBeyondTheGroupsHeldGoOutTheSameWhateverWasHeldWhole() throws IOException {
+    // 1,500 connections from as many clients, 12 stalls each: 1,500 problems (one per pair) where
+    // MAX_GROUPS are held; each of the last 500 goes out as one finding at its connection's close,
+    // whether its findings were held whole or not (8 of them each went out alone before, and the
+    // 4 after them as one)
+    Path capture = tmp.resolve("nagle-wide.pcap");
+    BigCaptures.nagle(18_000, 1_500, capture);
+    sameAsWhole(capture, ResultBuilder.MAX_ROWS);
+    String report = new String(json(capture, ResultBuilder.PENDING_WHOLE, ResultBuilder.MAX_ROWS));
+    assertTrue(report.contains("\"findings\":1500,"), "one finding per problem");
+  }
+
+  @Test
   void transactionsBeyondTheWaitingBoundMadeAgain() throws IOException {
     // 2,500 transactions on each of 3 connections: beyond MAX_WAITING, the oldest go out while
     // their connection is open, made again from their transaction
