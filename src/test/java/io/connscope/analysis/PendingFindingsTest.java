@@ -53,7 +53,7 @@ class PendingFindingsTest {
 
   private static void sameAsWhole(Path capture, long maxRows) throws IOException {
     byte[] whole = json(capture, Integer.MAX_VALUE, maxRows);
-    for (int kept : new int[] {0, 1, ResultBuilder.PENDING_WHOLE}) {
+    for (int kept : new int[] {0, 1, ResultBuilder.PENDING_WHOLE, 8}) {
       assertArrayEquals(
           whole, json(capture, kept, maxRows), capture + ", " + kept + " whole, " + maxRows);
     }
