@@ -78,15 +78,18 @@ public final class SegmentTimeline {
    * The chunks after the first ({@code ts}, {@code len}... are the first), at their index (0
    * unused); null while there is one.
    */
-  private Chunks more;
+  private Columns more;
 
-  /** The columns' chunks from the second on. */
-  private static final class Chunks {
+  /**
+   * Arrays of each column by index: a timeline's chunks from the second on, or a {@link Pool}'s
+   * sets (narrow columns only).
+   */
+  private static final class Columns {
     int[][] ts, frame, seq, ack, len, window;
     long[][] wideTs, wideFrame, wideSeq, wideAck;
     byte[][] dir, flags, kind;
 
-    Chunks(int n) {
+    Columns(int n) {
       ts = new int[n][];
       frame = new int[n][];
       seq = new int[n][];
@@ -233,7 +236,7 @@ public final class SegmentTimeline {
     t.flags = Arrays.copyOf(flags, first);
     t.kind = Arrays.copyOf(kind, first);
     if (n > CHUNK) {
-      Chunks m = t.more = new Chunks(((n - 1) >>> CHUNK_SHIFT) + 1);
+      Columns m = t.more = new Columns(((n - 1) >>> CHUNK_SHIFT) + 1);
       for (int c = 1, from = CHUNK; from < n; c++, from += CHUNK) {
         int to = Math.min(n, from + CHUNK);
         m.wideTs[c] = Arrays.copyOfRange(ts, from, to);
@@ -279,7 +282,7 @@ public final class SegmentTimeline {
       return false;
     }
     int c = size >>> CHUNK_SHIFT, j = size & CHUNK_MASK;
-    Chunks m = more;
+    Columns m = more;
     if (!wide) {
       if (size == 0) {
         frameBase = frameNo;
@@ -433,7 +436,7 @@ public final class SegmentTimeline {
       wideSeq[i] = seq[i];
       wideAck[i] = ack[i];
     }
-    Chunks m = more;
+    Columns m = more;
     for (int c = 1; m != null && c < m.len.length && m.len[c] != null; c++) {
       int k = m.len[c].length;
       m.wideTs[c] = new long[k];
@@ -506,9 +509,9 @@ public final class SegmentTimeline {
       return true;
     }
     if (more == null) {
-      more = new Chunks(4);
+      more = new Columns(4);
     }
-    Chunks m = more;
+    Columns m = more;
     m.fit(last);
     if (lastLen == 0) {
       if (wide) {
@@ -582,23 +585,16 @@ public final class SegmentTimeline {
   static final class Pool {
     private static final int SIZES = 5; // 4, 8, 16, 32, 64
     private final int maxFree;
-    private final int[][] ts, frame, seq, ack, len, window;
-    private final byte[][] dir, flags, kind;
+
+    /** Size class c's sets at c * maxFree up to c * maxFree + free[c]. */
+    private final Columns sets;
+
     private final int[] free = new int[SIZES];
 
     /** A pool keeping at most {@code maxFree} sets of arrays per size. */
     Pool(int maxFree) {
       this.maxFree = Math.max(0, maxFree);
-      int n = SIZES * this.maxFree;
-      ts = new int[n][];
-      frame = new int[n][];
-      seq = new int[n][];
-      ack = new int[n][];
-      len = new int[n][];
-      window = new int[n][];
-      dir = new byte[n][];
-      flags = new byte[n][];
-      kind = new byte[n][];
+      sets = new Columns(SIZES * this.maxFree);
     }
 
     /** Sets of arrays of {@code entries} entries kept (for tests). */
@@ -625,28 +621,30 @@ public final class SegmentTimeline {
       }
       int k = c * maxFree + --free[c];
       int size = t.size;
-      System.arraycopy(t.ts, 0, ts[k], 0, size);
-      System.arraycopy(t.frame, 0, frame[k], 0, size);
-      System.arraycopy(t.seq, 0, seq[k], 0, size);
-      System.arraycopy(t.ack, 0, ack[k], 0, size);
-      System.arraycopy(t.len, 0, len[k], 0, size);
-      System.arraycopy(t.window, 0, window[k], 0, size);
-      System.arraycopy(t.dir, 0, dir[k], 0, size);
-      System.arraycopy(t.flags, 0, flags[k], 0, size);
-      System.arraycopy(t.kind, 0, kind[k], 0, size);
+      Columns s = sets;
+      System.arraycopy(t.ts, 0, s.ts[k], 0, size);
+      System.arraycopy(t.frame, 0, s.frame[k], 0, size);
+      System.arraycopy(t.seq, 0, s.seq[k], 0, size);
+      System.arraycopy(t.ack, 0, s.ack[k], 0, size);
+      System.arraycopy(t.len, 0, s.len[k], 0, size);
+      System.arraycopy(t.window, 0, s.window[k], 0, size);
+      System.arraycopy(t.dir, 0, s.dir[k], 0, size);
+      System.arraycopy(t.flags, 0, s.flags[k], 0, size);
+      System.arraycopy(t.kind, 0, s.kind[k], 0, size);
       int[] oldTs = t.ts, oldFrame = t.frame, oldSeq = t.seq, oldAck = t.ack;
       int[] oldLen = t.len, oldWindow = t.window;
       byte[] oldDir = t.dir, oldFlags = t.flags, oldKind = t.kind;
-      t.ts = ts[k];
-      t.frame = frame[k];
-      t.seq = seq[k];
-      t.ack = ack[k];
-      t.len = len[k];
-      t.window = window[k];
-      t.dir = dir[k];
-      t.flags = flags[k];
-      t.kind = kind[k];
-      clear(k);
+      t.ts = s.ts[k];
+      t.frame = s.frame[k];
+      t.seq = s.seq[k];
+      t.ack = s.ack[k];
+      t.len = s.len[k];
+      t.window = s.window[k];
+      t.dir = s.dir[k];
+      t.flags = s.flags[k];
+      t.kind = s.kind[k];
+      s.ts[k] = s.frame[k] = s.seq[k] = s.ack[k] = s.len[k] = s.window[k] = null;
+      s.dir[k] = s.flags[k] = s.kind[k] = null;
       keep(oldTs, oldFrame, oldSeq, oldAck, oldLen, oldWindow, oldDir, oldFlags, oldKind);
       return true;
     }
@@ -676,21 +674,16 @@ public final class SegmentTimeline {
         return;
       }
       int k = c * maxFree + free[c]++;
-      this.ts[k] = ts;
-      this.frame[k] = frame;
-      this.seq[k] = seq;
-      this.ack[k] = ack;
-      this.len[k] = len;
-      this.window[k] = window;
-      this.dir[k] = dir;
-      this.flags[k] = flags;
-      this.kind[k] = kind;
-    }
-
-    private void clear(int k) {
-      ts[k] = frame[k] = seq[k] = ack[k] = null;
-      len[k] = window[k] = null;
-      dir[k] = flags[k] = kind[k] = null;
+      Columns s = sets;
+      s.ts[k] = ts;
+      s.frame[k] = frame;
+      s.seq[k] = seq;
+      s.ack[k] = ack;
+      s.len[k] = len;
+      s.window[k] = window;
+      s.dir[k] = dir;
+      s.flags[k] = flags;
+      s.kind[k] = kind;
     }
   }
 

@@ -13,10 +13,8 @@ import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.LinkType;
 import io.connscope.capture.PacketSource;
 import io.connscope.capture.PcapWriter;
-import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
 import io.connscope.result.ConnectionStart;
-import io.connscope.result.Finding;
 import io.connscope.result.ResultSink;
 import io.connscope.result.TransactionResult;
 import io.connscope.robustness.Synth;
@@ -144,7 +142,7 @@ class HarDuringAnalysisTest {
     Path file = longConnections();
     for (int threads : new int[] {1, 2}) {
       List<Object> events = new ArrayList<>();
-      analyse(List.of(file), threads, new Recorder(events));
+      analyse(List.of(file), threads, new RecordingSink(events));
       Map<Long, ConnectionStart> started = new HashMap<>();
       Map<Long, Integer> transactions = new HashMap<>();
       int connections = 0;
@@ -228,37 +226,9 @@ class HarDuringAnalysisTest {
   @Test
   void shortConnectionsAreNotAnnounced() throws IOException {
     List<Object> events = new ArrayList<>();
-    analyse(List.of(Path.of("samples/keepalive-get.pcap")), 1, new Recorder(events));
+    analyse(List.of(Path.of("samples/keepalive-get.pcap")), 1, new RecordingSink(events));
     assertTrue(events.stream().anyMatch(e -> e instanceof TransactionResult));
     assertFalse(events.stream().anyMatch(e -> e instanceof ConnectionStart));
-  }
-
-  /** Every event a sink is handed, in order. */
-  private record Recorder(List<Object> events) implements ResultSink {
-    @Override
-    public void connectionStarted(ConnectionStart s) {
-      events.add(s);
-    }
-
-    @Override
-    public void transaction(TransactionResult t) {
-      events.add(t);
-    }
-
-    @Override
-    public void connection(ConnectionResult c) {
-      events.add(c);
-    }
-
-    @Override
-    public void finding(Finding f) {
-      events.add(f);
-    }
-
-    @Override
-    public void finish(CaptureSummary capture) {
-      events.add(capture);
-    }
   }
 
   private static void analyse(List<Path> inputs, int threads, ResultSink sink) throws IOException {

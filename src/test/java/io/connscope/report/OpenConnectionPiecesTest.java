@@ -8,11 +8,7 @@ import io.connscope.analysis.AnalysisConfig;
 import io.connscope.analysis.ResultBuilder;
 import io.connscope.capture.CaptureFiles;
 import io.connscope.capture.PacketSource;
-import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
-import io.connscope.result.ConnectionStart;
-import io.connscope.result.Finding;
-import io.connscope.result.ResultSink;
 import io.connscope.result.TransactionResult;
 import io.connscope.robustness.BigCaptures;
 import java.io.BufferedOutputStream;
@@ -33,52 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OpenConnectionPiecesTest {
   @TempDir Path tmp;
-
-  /**
-   * The result stream as the analysis gave it, without the findings (a stall with its ladder on
-   * each of the 76,000 transactions: 300 MB; they are spooled apart from the transactions).
-   */
-  private static final class Recorder implements ResultSink {
-    final List<Object> events = new ArrayList<>();
-    CaptureSummary capture;
-
-    @Override
-    public void connectionStarted(ConnectionStart s) {
-      events.add(s);
-    }
-
-    @Override
-    public void transaction(TransactionResult t) {
-      events.add(t);
-    }
-
-    @Override
-    public void connection(ConnectionResult c) {
-      events.add(c);
-    }
-
-    @Override
-    public void finding(Finding f) {}
-
-    @Override
-    public void finish(CaptureSummary capture) {
-      this.capture = capture;
-    }
-  }
-
-  private static void replay(List<Object> events, ResultSink to) {
-    for (Object e : events) {
-      if (e instanceof ConnectionStart s) {
-        to.connectionStarted(s);
-      } else if (e instanceof TransactionResult t) {
-        to.transaction(t);
-      } else if (e instanceof ConnectionResult c) {
-        to.connection(c);
-      } else {
-        to.finding((Finding) e);
-      }
-    }
-  }
 
   /** The same events with each connection's transactions moved to just before its close. */
   private static List<Object> oneOpenAtATime(List<Object> events) {
@@ -102,12 +52,10 @@ class OpenConnectionPiecesTest {
   }
 
   /** The report of {@code events} in {@code file} (90 MB: on file, not in the test's heap). */
-  private static long json(List<Object> events, CaptureSummary capture, Path file)
-      throws IOException {
+  private static long json(List<Object> events, Path file) throws IOException {
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
       JsonReportWriter w = new JsonReportWriter(out, "test");
-      replay(events, w);
-      w.finish(capture);
+      RecordingSink.replay(events, w);
       return w.piecesSpooled();
     }
   }
@@ -136,17 +84,20 @@ class OpenConnectionPiecesTest {
     // no total beyond each connection's first 64 waiting: the later 12 are handed over as they
     // come, while the connection is open
     config.http.maxTransactionsKeptTotal(0);
-    Recorder recorder = new Recorder();
-    Analysis a = new Analysis(config, new ResultBuilder(recorder, config.http), 1);
+    // without the findings: a stall with its ladder on each of the 76,000 transactions is 300 MB
+    // (they are spooled apart from the transactions)
+    List<Object> events = new ArrayList<>();
+    Analysis a =
+        new Analysis(config, new ResultBuilder(new RecordingSink(events, false), config.http), 1);
     try (PacketSource src = CaptureFiles.open(capture, a.warnings())) {
       a.read(src, CaptureFiles.formatOf(src), null);
     }
     a.finish();
-    assertEquals(connections, mostOpenAtOnce(recorder.events));
+    assertEquals(connections, mostOpenAtOnce(events));
 
     Path interleaved = tmp.resolve("interleaved.json"), sequential = tmp.resolve("alone.json");
-    long together = json(recorder.events, recorder.capture, interleaved);
-    long alone = json(oneOpenAtATime(recorder.events), recorder.capture, sequential);
+    long together = json(events, interleaved);
+    long alone = json(oneOpenAtATime(events), sequential);
     assertEquals(-1, Files.mismatch(sequential, interleaved), "the first byte that differs");
     // 76 transactions of about 1.2 KB a connection: in pieces of 32 KiB when a connection is
     // alone, down to about 4 KiB while a thousand are open (they were 32 KiB, in buffers grown to
