@@ -81,8 +81,8 @@ class OpenConnectionPiecesTest {
     int connections = 1_000;
     BigCaptures.nagle(connections * 76, connections, capture); // all open to the end
     AnalysisConfig config = new AnalysisConfig();
-    // no total beyond each connection's first 64 waiting: the later 12 are handed over as they
-    // come, while the connection is open
+    // no total beyond each connection's first few waiting (HttpTracker.KEPT_ALONE): the later
+    // ones are handed over as they come, while the connection is open
     config.http.maxTransactionsKeptTotal(0);
     // without the findings: a stall with its ladder on each of the 76,000 transactions is 300 MB
     // (they are spooled apart from the transactions)

@@ -41,7 +41,7 @@ public final class HostileTraffic {
   /** Timeline entries over all connections in the small-heap runs (default 4,000,000). */
   static final long MAX_TIMELINE_TOTAL = 250_000;
 
-  /** Final transactions kept for the close over all open connections, beyond 64 each. */
+  /** Final transactions kept for the close over all open connections, beyond 16 each. */
   static final long MAX_KEPT_TOTAL = 10_000;
 
   /**
