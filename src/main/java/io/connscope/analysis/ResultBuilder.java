@@ -217,8 +217,8 @@ public final class ResultBuilder implements AnalysisSink {
    * cost; the connection is the pending one's). At the close {@link #group(Pending, long)} gives
    * the groups what grouping each finding in turn gave them: a long connection with a finding on
    * every transaction holds a few findings and a row each, not every finding with its ladder. One
-   * difference, beyond {@value #MAX_GROUPS} problems: a type first seen past the whole ones that
-   * finds no room for its group goes out as one grouped finding, not one by one.
+   * difference, beyond {@value #MAX_GROUPS} problems: a problem that finds no room for its group
+   * goes out as one grouped finding, whole ones included, not one by one.
    */
   private static final class Pending {
     final List<Finding> whole = new ArrayList<>();

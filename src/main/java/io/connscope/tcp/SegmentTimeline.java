@@ -425,31 +425,28 @@ public final class SegmentTimeline {
 
   /** The four columns as {@code long}s from now on, each entry's values as they were. */
   private void widen() {
-    int n = len.length;
-    wideTs = new long[n];
-    wideFrame = new long[n];
-    wideSeq = new long[n];
-    wideAck = new long[n];
-    for (int i = 0; i < Math.min(size, n); i++) {
-      wideTs[i] = tsBase(i) + ts[i];
-      wideFrame[i] = frameBase + frame[i];
-      wideSeq[i] = seq[i];
-      wideAck[i] = ack[i];
-    }
     Columns m = more;
-    for (int c = 1; m != null && c < m.len.length && m.len[c] != null; c++) {
-      int k = m.len[c].length;
-      m.wideTs[c] = new long[k];
-      m.wideFrame[c] = new long[k];
-      m.wideSeq[c] = new long[k];
-      m.wideAck[c] = new long[k];
-      for (int j = 0, i = c << CHUNK_SHIFT; j < k && i < size; j++, i++) {
-        m.wideTs[c][j] = tsBase(i) + m.ts[c][j];
-        m.wideFrame[c][j] = frameBase + m.frame[c][j];
-        m.wideSeq[c][j] = m.seq[c][j];
-        m.wideAck[c][j] = m.ack[c][j];
+    for (int c = 0, from = 0; from < alloc; c++, from += CHUNK) {
+      int k = c == 0 ? len.length : m.len[c].length;
+      long[] t = new long[k], f = new long[k], sq = new long[k], a = new long[k];
+      for (int j = 0; j < k && from + j < size; j++) { // read as they were, while still narrow
+        t[j] = ts(from + j);
+        f[j] = frame(from + j);
+        sq[j] = seq(from + j);
+        a[j] = ack(from + j);
       }
-      m.ts[c] = m.frame[c] = m.seq[c] = m.ack[c] = null;
+      if (c == 0) {
+        wideTs = t;
+        wideFrame = f;
+        wideSeq = sq;
+        wideAck = a;
+      } else {
+        m.wideTs[c] = t;
+        m.wideFrame[c] = f;
+        m.wideSeq[c] = sq;
+        m.wideAck[c] = a;
+        m.ts[c] = m.frame[c] = m.seq[c] = m.ack[c] = null;
+      }
     }
     ts = frame = seq = ack = NO_INTS; // not to the pool: it keeps sets, and the rest stay here
     tsBases = NO_LONGS;
@@ -512,43 +509,37 @@ public final class SegmentTimeline {
       more = new Columns(4);
     }
     Columns m = more;
-    m.fit(last);
-    if (lastLen == 0) {
-      if (wide) {
-        m.wideTs[last] = new long[n];
-        m.wideFrame[last] = new long[n];
-        m.wideSeq[last] = new long[n];
-        m.wideAck[last] = new long[n];
-      } else {
-        m.ts[last] = new int[n];
-        m.frame[last] = new int[n];
-        m.seq[last] = new int[n];
-        m.ack[last] = new int[n];
-      }
-      m.len[last] = new int[n];
-      m.window[last] = new int[n];
-      m.dir[last] = new byte[n];
-      m.flags[last] = new byte[n];
-      m.kind[last] = new byte[n];
-      return true;
-    }
+    m.fit(last); // a new chunk's arrays are null: made at n entries
     if (wide) {
-      m.wideTs[last] = Arrays.copyOf(m.wideTs[last], n);
-      m.wideFrame[last] = Arrays.copyOf(m.wideFrame[last], n);
-      m.wideSeq[last] = Arrays.copyOf(m.wideSeq[last], n);
-      m.wideAck[last] = Arrays.copyOf(m.wideAck[last], n);
+      m.wideTs[last] = grown(m.wideTs[last], n);
+      m.wideFrame[last] = grown(m.wideFrame[last], n);
+      m.wideSeq[last] = grown(m.wideSeq[last], n);
+      m.wideAck[last] = grown(m.wideAck[last], n);
     } else {
-      m.ts[last] = Arrays.copyOf(m.ts[last], n);
-      m.frame[last] = Arrays.copyOf(m.frame[last], n);
-      m.seq[last] = Arrays.copyOf(m.seq[last], n);
-      m.ack[last] = Arrays.copyOf(m.ack[last], n);
+      m.ts[last] = grown(m.ts[last], n);
+      m.frame[last] = grown(m.frame[last], n);
+      m.seq[last] = grown(m.seq[last], n);
+      m.ack[last] = grown(m.ack[last], n);
     }
-    m.len[last] = Arrays.copyOf(m.len[last], n);
-    m.window[last] = Arrays.copyOf(m.window[last], n);
-    m.dir[last] = Arrays.copyOf(m.dir[last], n);
-    m.flags[last] = Arrays.copyOf(m.flags[last], n);
-    m.kind[last] = Arrays.copyOf(m.kind[last], n);
+    m.len[last] = grown(m.len[last], n);
+    m.window[last] = grown(m.window[last], n);
+    m.dir[last] = grown(m.dir[last], n);
+    m.flags[last] = grown(m.flags[last], n);
+    m.kind[last] = grown(m.kind[last], n);
     return true;
+  }
+
+  /** {@code a} (null: none yet) copied into an array of {@code n} entries. */
+  private static int[] grown(int[] a, int n) {
+    return a == null ? new int[n] : Arrays.copyOf(a, n);
+  }
+
+  private static long[] grown(long[] a, int n) {
+    return a == null ? new long[n] : Arrays.copyOf(a, n);
+  }
+
+  private static byte[] grown(byte[] a, int n) {
+    return a == null ? new byte[n] : Arrays.copyOf(a, n);
   }
 
   /**
