@@ -2,6 +2,7 @@ package io.connscope.analysis;
 
 import io.connscope.common.Addresses;
 import io.connscope.common.Direction;
+import io.connscope.common.FairShares;
 import io.connscope.common.Warnings;
 import io.connscope.detect.LossRecoveryDetector;
 import io.connscope.detect.TransferLimitedDetector;
@@ -43,16 +44,18 @@ import java.util.TreeMap;
  * connection closes, so that findings reported at the close are in them; beyond {@value
  * #MAX_WAITING} waiting on one connection, the oldest is handed over with the findings known then,
  * the first of them after the connection's {@link ResultSink#connectionStarted} (its endpoints,
- * read from the open connection, whose roles are settled once it carried a transaction). So too,
- * beyond {@value #WAITING_ALONE} waiting on one connection, when {@value #WAITING_TOTAL} wait so
- * over all open connections (as its HTTP tracker keeps at most as many for the close-time
- * detectors, {@link io.connscope.http.HttpOptions#maxTransactionsKeptTotal()}). Memory: at most
- * {@value #MAX_WAITING} transactions per open connection, beyond {@value #WAITING_ALONE} at most
- * {@value #WAITING_TOTAL} over all, and the findings about open connections. A waiting transaction
- * is held as its result (about 600 bytes) while fewer than {@value #WHOLE_WAITING} are held so over
- * all open connections; beyond, as the final transaction (which its HTTP tracker keeps too) and two
- * timings, 32 bytes ({@link Deferred}), and its result is made again at the hand-over: the same
- * record, since a final transaction does not change.
+ * read from the open connection, whose roles are settled once it carried a transaction). So too
+ * when {@value #WAITING_TOTAL} wait over all open connections beyond each one's last {@value
+ * #WAITING_ALONE} (as their HTTP trackers keep at most as many for the close-time detectors, {@link
+ * io.connscope.http.HttpOptions#maxTransactionsKeptTotal()}), shared fairly ({@link FairShares}): a
+ * connection waiting less than its share takes the room of the oldest of the connection waiting the
+ * most, any other hands over its own oldest. Memory: at most {@value #MAX_WAITING} transactions per
+ * open connection, {@value #WAITING_ALONE} per open connection and {@value #WAITING_TOTAL} beyond
+ * over all, and the findings about open connections. A waiting transaction is held as its result
+ * (about 600 bytes) while fewer than {@value #WHOLE_WAITING} are held so over all open connections;
+ * beyond, as the final transaction (which its HTTP tracker keeps too) and two timings, 32 bytes
+ * ({@link Deferred}), and its result is made again at the hand-over: the same record, since a final
+ * transaction does not change.
  *
  * <p>Requests per pattern: every transaction handed over goes to a {@link PatternStats} keyed by
  * its client/server pair (client address, server address and port), each pair's table is its {@code
@@ -90,17 +93,32 @@ public final class ResultBuilder implements AnalysisSink {
   static final int WHOLE_WAITING = 16_384;
 
   /**
-   * Transactions waiting on each open connection that do not count against {@link #WAITING_TOTAL}.
+   * Transactions waiting on each open connection that do not count against {@link #WAITING_TOTAL}:
+   * its last.
    */
   static final int WAITING_ALONE = io.connscope.http.HttpTracker.KEPT_ALONE;
 
   /**
-   * Transactions waiting over all open connections beyond each one's first {@link #WAITING_ALONE}.
+   * Transactions waiting over all open connections beyond each one's last {@link #WAITING_ALONE}.
    */
   static final long WAITING_TOTAL = 100_000;
 
-  /** Waiting transactions beyond each connection's first {@value #WAITING_ALONE}. */
-  private long waitingBeyond;
+  /**
+   * The transactions waiting on an open connection from its second on, oldest first, with the
+   * connection (to hand its oldest over when another connection needs the room).
+   */
+  private static final class Queue extends ArrayDeque<Object> {
+    final ConnectionId c;
+
+    /**
+     * Its slot in {@link #waitingShares} once it waits beyond {@value #WAITING_ALONE}; -1 before.
+     */
+    int slot = -1;
+
+    Queue(ConnectionId c) {
+      this.c = c;
+    }
+  }
 
   /** What a persistent pattern would have saved, as written in every pair's estimate. */
   public static final String ESTIMATE_ASSUMPTIONS =
@@ -117,8 +135,8 @@ public final class ResultBuilder implements AnalysisSink {
 
   /**
    * Final transactions of open connections not handed over yet, by connection number: the {@link
-   * TransactionResult} itself while it is the only one (most connections carry one), an {@code
-   * ArrayDeque<TransactionResult>} from the second on.
+   * TransactionResult} or {@link Deferred} itself while it is the only one (most connections carry
+   * one), a {@link Queue} of them from the second on.
    */
   private final HashMap<Long, Object> waiting = new HashMap<>();
 
@@ -335,13 +353,20 @@ public final class ResultBuilder implements AnalysisSink {
     this.pendingWhole = pendingWhole;
     this.maxRows = maxRows;
     this.maxWholeWaiting = wholeWaiting;
-    this.waitingTotal = waitingTotal;
+    this.waitingShares = new FairShares<>(waitingTotal);
   }
 
   private final int pendingWhole;
   private final long maxRows;
   private final long maxWholeWaiting;
-  private final long waitingTotal;
+
+  /**
+   * The transactions waiting beyond each open connection's last {@value #WAITING_ALONE}, shared
+   * fairly ({@link FairShares}): once the total is full, a connection waiting less than its share
+   * takes the room of the oldest transaction of the connection waiting the most, which is handed
+   * over with the findings known then.
+   */
+  private final FairShares<Queue> waitingShares;
 
   @Override
   @SuppressWarnings("unchecked")
@@ -355,26 +380,27 @@ public final class ResultBuilder implements AnalysisSink {
       held = new Deferred(t, result.timings().connectUs(), result.timings().serverUs());
     }
     Object w = waiting.putIfAbsent(id, held);
-    if (w instanceof ArrayDeque<?> d) {
-      ArrayDeque<Object> q = (ArrayDeque<Object>) d;
-      q.addLast(held);
-      if (q.size() > MAX_WAITING || (q.size() > WAITING_ALONE && !waitBeyond())) {
-        if (c instanceof ConnectionView v && announced.add(id)) {
-          out.connectionStarted( // its first transaction goes out before its close
-              new ConnectionStart(
-                  id,
-                  new Endpoint(
-                      Addresses.format(v.clientAddrHi(), v.clientAddrLo()), v.clientPort()),
-                  new Endpoint(
-                      Addresses.format(v.serverAddrHi(), v.serverAddrLo()), v.serverPort())));
-        }
-        handOver(withStalls(c, q.pollFirst()));
+    if (w != null) {
+      Queue q;
+      if (w instanceof Queue d) {
+        q = d;
+      } else {
+        q = new Queue(c);
+        q.addLast(w);
+        waiting.put(id, q);
       }
-    } else if (w != null) {
-      ArrayDeque<Object> q = new ArrayDeque<>();
-      q.addLast(w);
       q.addLast(held);
-      waiting.put(id, q);
+      if (q.size() > MAX_WAITING) {
+        handOverOldest(q);
+      } else if (q.size() > WAITING_ALONE) {
+        if (q.slot < 0) {
+          q.slot = waitingShares.join(q);
+        }
+        int g = waitingShares.take(q.slot, true);
+        if (g >= 0) { // the total is reached: the oldest of the longest queue, or this one's
+          handOverOldest(waitingShares.owner(g));
+        }
+      }
     }
     transactions++;
     if (result.unanswered()) {
@@ -661,8 +687,10 @@ public final class ResultBuilder implements AnalysisSink {
     if (!announced.isEmpty()) {
       announced.remove(id);
     }
-    if (w instanceof ArrayDeque<?> q) {
-      waitingBeyond -= Math.max(0, q.size() - WAITING_ALONE);
+    if (w instanceof Queue q) {
+      if (q.slot >= 0) {
+        waitingShares.leave(q.slot);
+      }
       for (Object t : q) {
         handOver(withStalls(c, t));
       }
@@ -699,13 +727,20 @@ public final class ResultBuilder implements AnalysisSink {
     out.connection(result);
   }
 
-  /** One more waits beyond its connection's first few, when the total allows. */
-  private boolean waitBeyond() {
-    if (waitingBeyond < waitingTotal) {
-      waitingBeyond++;
-      return true;
+  /**
+   * Hands over the oldest transaction waiting in {@code q} before its connection's close, the first
+   * of them after the connection's start.
+   */
+  private void handOverOldest(Queue q) {
+    ConnectionId c = q.c;
+    if (c instanceof ConnectionView v && announced.add(c.id())) {
+      out.connectionStarted( // its first transaction goes out before its close
+          new ConnectionStart(
+              c.id(),
+              new Endpoint(Addresses.format(v.clientAddrHi(), v.clientAddrLo()), v.clientPort()),
+              new Endpoint(Addresses.format(v.serverAddrHi(), v.serverAddrLo()), v.serverPort())));
     }
-    return false;
+    handOver(withStalls(c, q.pollFirst()));
   }
 
   /**

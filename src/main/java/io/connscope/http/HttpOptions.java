@@ -25,10 +25,12 @@ package io.connscope.http;
  *     recent ones). Every transaction is handed to the tracker's listener when final; without a
  *     listener, those pushed out of the window are counted as {@code http.transactions_dropped}.</td></tr>
  * <tr><td>{@code maxTransactionsKeptTotal}</td><td>100 000</td>
- *     <td>Final transactions kept over all the open connections of one analysis beyond the first
- *     {@value HttpTracker#KEPT_ALONE} of each (about 0.45 KB each). Beyond it, a connection that
- *     kept more than those keeps no more: its oldest goes as its newest comes, counted as {@code
- *     http.kept_total_full} (its close-time detectors see fewer of its transactions).</td></tr>
+ *     <td>Final transactions kept over all the open connections of one analysis beyond the last
+ *     {@value HttpTracker#KEPT_ALONE} of each (about 0.45 KB each), shared fairly. Once it is
+ *     reached, a connection keeping less than the total divided by the connections keeping any
+ *     takes the room of the oldest kept by the connection keeping the most; any other's oldest
+ *     goes as its newest comes. Each is counted as {@code http.kept_total_full} (the close-time
+ *     detectors of the connection that gave one up see fewer of its transactions).</td></tr>
  * </table>
  */
 public final class HttpOptions {
@@ -102,7 +104,7 @@ public final class HttpOptions {
     return this;
   }
 
-  /** May be 0: each connection keeps its first {@value HttpTracker#KEPT_ALONE} only. */
+  /** May be 0: each connection keeps its last {@value HttpTracker#KEPT_ALONE} only. */
   public HttpOptions maxTransactionsKeptTotal(long v) {
     if (v < 0) {
       throw new IllegalArgumentException("maxTransactionsKeptTotal must be >= 0: " + v);

@@ -1,6 +1,7 @@
 package io.connscope.http;
 
 import io.connscope.common.Direction;
+import io.connscope.common.FairShares;
 import io.connscope.common.Warnings;
 import io.connscope.tcp.StreamControl;
 import io.connscope.tcp.StreamListener;
@@ -146,7 +147,7 @@ public final class HttpTracker implements StreamListener, HttpView {
   }
 
   /**
-   * A tracker whose final transactions beyond its first {@value #KEPT_ALONE} count against {@code
+   * A tracker whose final transactions beyond its last {@value #KEPT_ALONE} count against {@code
    * budget}, shared by the trackers of one analysis (null: none).
    */
   public HttpTracker(StreamControl conn, HttpOptions opts, Warnings warnings, KeptBudget budget) {
@@ -158,46 +159,33 @@ public final class HttpTracker implements StreamListener, HttpView {
   }
 
   /**
-   * Final transactions a tracker keeps without its {@link KeptBudget}: what an ordinary connection
-   * keeps for its close-time detectors however many long connections took the budget. Each open
-   * connection holds them outside any total, about 7 KiB (64 until stop 35: 29 KiB, and 5,000 long
-   * connections open at once held 145 MB of them). Changes a report only past the total.
+   * Final transactions a tracker keeps outside its {@link KeptBudget}: the last one, which the
+   * close-time detectors read however full the total is (a keep-alive connection's last exchange
+   * before its close). About 0.45 KB per open HTTP connection. 16 in stop 35 and 64 before it,
+   * outside any total: 200,000 connections open at once that each completed 16 transactions held
+   * 1.4 GiB.
    */
-  public static final int KEPT_ALONE = 16;
+  public static final int KEPT_ALONE = 1;
 
   private final KeptBudget budget;
 
-  /** The transactions kept on {@link #budget}: those beyond {@value #KEPT_ALONE}. */
-  private int budgetHeld;
+  /** This tracker's slot in {@link #budget}'s shares once it kept one on it; -1 before. */
+  private int budgetSlot = -1;
 
   /**
-   * The final transactions kept over the trackers of one analysis beyond each one's first {@value
+   * The final transactions kept over the trackers of one analysis beyond each one's last {@value
    * #KEPT_ALONE}: at most {@link HttpOptions#maxTransactionsKeptTotal()}, about 0.45 KB each, so
-   * that many long connections open at once hold a bounded memory. Not thread-safe: one per
-   * connection stage.
+   * that many long connections open at once hold a bounded memory. Shared fairly ({@link
+   * FairShares}): once the total is full, a connection keeping less than the total divided by the
+   * connections keeping any takes from the one keeping the most, so the longest connections give up
+   * their oldest first and an ordinary connection keeps what its close-time detectors read however
+   * many long connections came before it. Not thread-safe: one per connection stage.
    */
   public static final class KeptBudget {
-    private final long limit;
-    private long held;
-    private long peak;
+    private final FairShares<HttpTracker> shares;
 
     public KeptBudget(long limit) {
-      this.limit = limit;
-    }
-
-    /** One more kept, when the limit allows. */
-    boolean take() {
-      long want = held + 1;
-      peak = Math.max(peak, want);
-      if (want > limit) {
-        return false;
-      }
-      held = want;
-      return true;
-    }
-
-    void give(long n) {
-      held -= n;
+      this.shares = new FairShares<>(limit);
     }
 
     /**
@@ -205,9 +193,12 @@ public final class HttpTracker implements StreamListener, HttpView {
      * together never asked for more than the limit refused nothing, and neither would one stage.
      */
     public long peak() {
-      long p = peak;
-      peak = held;
-      return p;
+      return shares.peak();
+    }
+
+    /** Kept over all the trackers now (beyond each one's last {@value #KEPT_ALONE}). */
+    public long held() {
+      return shares.total();
     }
   }
 
@@ -434,12 +425,36 @@ public final class HttpTracker implements StreamListener, HttpView {
       tx.requestEnded = true;
       tx.responseEnded = true;
     }
+    closing = true;
     drain();
-    if (budget != null) {
+    if (budgetSlot >= 0) {
       // closed: what it keeps now is read by its close-time detectors, then released with it
-      budget.give(budgetHeld);
-      budgetHeld = 0;
+      budget.shares.leave(budgetSlot);
+      budgetSlot = -1;
     }
+  }
+
+  /**
+   * Set by {@link #onClose}: the transactions it makes final are read once and released with the
+   * connection, so they take no kept transaction from another connection.
+   */
+  private boolean closing;
+
+  /** The transaction just retained, beyond the last {@value #KEPT_ALONE}, on the shared total. */
+  private void keepOnBudget() {
+    FairShares<HttpTracker> shares = budget.shares;
+    if (budgetSlot < 0) {
+      budgetSlot = shares.join(this);
+    }
+    int giver = shares.take(budgetSlot, !closing);
+    if (giver < 0) {
+      return;
+    }
+    // the total is reached: the oldest kept by the connection keeping the most, or this one's
+    HttpTracker g = giver == budgetSlot ? this : shares.owner(giver);
+    g.dropOldestKept();
+    g.snapshot = null;
+    warnings.add(HttpAnomalies.KEPT_TOTAL_FULL, lastFrame, 1, null);
   }
 
   private void dropOldestKept() {
@@ -466,12 +481,7 @@ public final class HttpTracker implements StreamListener, HttpView {
           count(HttpAnomalies.TRANSACTIONS_DROPPED, lastFrame, 1);
         }
       } else if (budget != null && retainedSize > KEPT_ALONE) {
-        if (budget.take()) {
-          budgetHeld++;
-        } else {
-          dropOldestKept(); // the total is reached: this connection keeps no more than it had
-          warnings.add(HttpAnomalies.KEPT_TOTAL_FULL, lastFrame, 1, null);
-        }
+        keepOnBudget();
       }
       if (listener != null) {
         if (handedOver++ == 0) {

@@ -10,12 +10,19 @@ import io.connscope.capture.PacketSource;
 import io.connscope.http.HttpAnomalies;
 import io.connscope.http.HttpTracker;
 import io.connscope.report.JsonReportWriter;
+import io.connscope.result.CaptureSummary;
+import io.connscope.result.ConnectionResult;
+import io.connscope.result.ConnectionStart;
+import io.connscope.result.Finding;
+import io.connscope.result.ResultSink;
+import io.connscope.result.TransactionResult;
 import io.connscope.robustness.BigCaptures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +80,10 @@ class KeptTotalTest {
   private static int diverged;
 
   private static void analyse(Analysis a) throws IOException {
+    analyse(a, capture);
+  }
+
+  private static void analyse(Analysis a, Path capture) throws IOException {
     try (PacketSource src = CaptureFiles.open(capture, a.warnings())) {
       a.read(src, CaptureFiles.formatOf(src), null);
     }
@@ -107,5 +118,49 @@ class KeptTotalTest {
       }
     }
     assertEquals(6, diverged - before, "every sharded run met the total and ended on one thread");
+  }
+
+  /**
+   * Connections that come after long ones filled the total are not starved: each waits with all its
+   * transactions while under its share (the total over the connections waiting beyond their last),
+   * taken from the longest, whose oldest are handed over before their close.
+   */
+  @Test
+  void connectionsComingAfterLongOnesWaitWithTheirShare() throws IOException {
+    Path staggered = tmp.resolve("staggered.pcap");
+    int longs = 20, shorts = 40;
+    BigCaptures.staggered(longs, 200, shorts, 30, staggered); // a share of 2,000 / 60 = 33 >= 29
+    AnalysisConfig config = new AnalysisConfig();
+    config.http.maxTransactionsKeptTotal(2_000);
+    TreeSet<Integer> early = new TreeSet<>(); // client ports of connections handed over while open
+    int[] transactions = new int[1];
+    ResultSink sink =
+        new ResultSink() {
+          @Override
+          public void connectionStarted(ConnectionStart s) {
+            early.add(s.client().port());
+          }
+
+          @Override
+          public void transaction(TransactionResult t) {
+            transactions[0]++;
+          }
+
+          @Override
+          public void connection(ConnectionResult c) {}
+
+          @Override
+          public void finding(Finding f) {}
+
+          @Override
+          public void finish(CaptureSummary capture) {}
+        };
+    analyse(new Analysis(config, new ResultBuilder(sink, config.http), 1), staggered);
+    assertEquals(longs * 200 + shorts * 30, transactions[0]);
+    TreeSet<Integer> longPorts = new TreeSet<>();
+    for (int i = 0; i < longs; i++) {
+      longPorts.add(1024 + i);
+    }
+    assertEquals(longPorts, early, "only the long connections gave up their oldest");
   }
 }

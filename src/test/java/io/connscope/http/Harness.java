@@ -91,8 +91,13 @@ final class Harness implements StreamControl {
   final HttpTracker tracker;
 
   Harness(HttpOptions opts, boolean inferred) {
+    this(opts, inferred, null);
+  }
+
+  /** A tracker whose kept transactions count against {@code budget} (null: none). */
+  Harness(HttpOptions opts, boolean inferred, HttpTracker.KeptBudget budget) {
     this.inferred = inferred;
-    this.tracker = new HttpTracker(this, opts, warnings);
+    this.tracker = new HttpTracker(this, opts, warnings, budget);
   }
 
   @Override

@@ -133,21 +133,58 @@ public final class BigCaptures {
   }
 
   void nagle(int n, int conns) throws IOException {
-    byte[] head = Synth.ascii("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\n\r\n");
-    byte[] body = Synth.ascii("0123456789abcdef");
-    byte[] resp = Synth.ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    long[] cs = new long[conns];
-    long[] ss = new long[conns];
-    for (int i = 0; i < conns; i++) {
-      int c = client(i);
-      send(c, SERVER, 1024 + i, 80, 1000, 0, Synth.SYN, null);
-      send(SERVER, c, 80, 1024 + i, 5000, 1001, Synth.SYN | Synth.ACK, null);
-      send(c, SERVER, 1024 + i, 80, 1001, 5001, Synth.ACK, null);
-      cs[i] = 1001;
-      ss[i] = 5001;
-    }
+    Nagle g = new Nagle(conns);
     for (int t = 0; t < n; t++) {
-      int i = t % conns;
+      g.exchange(t % conns);
+    }
+  }
+
+  /**
+   * Writes a capture of {@code longConns} connections of {@code longEach} transactions each, taken
+   * in turn, then {@code shortConns} of {@code shortEach}: {@link #nagle}'s exchanges, every
+   * connection open to the end.
+   */
+  public static void staggered(int longConns, int longEach, int shortConns, int shortEach, Path out)
+      throws IOException {
+    write(
+        out,
+        g -> {
+          Nagle n = g.new Nagle(longConns + shortConns);
+          for (int t = 0; t < longConns * longEach; t++) {
+            n.exchange(t % longConns);
+          }
+          for (int t = 0; t < shortConns * shortEach; t++) {
+            n.exchange(longConns + t % shortConns);
+          }
+        });
+  }
+
+  /**
+   * Connections opened together (client port 1024 + i), each exchange a request whose body waits 40
+   * ms for the server's delayed ACK, then its response.
+   */
+  private final class Nagle {
+    final byte[] head =
+        Synth.ascii("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\n\r\n");
+    final byte[] body = Synth.ascii("0123456789abcdef");
+    final byte[] resp = Synth.ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    final long[] cs;
+    final long[] ss;
+
+    Nagle(int conns) throws IOException {
+      cs = new long[conns];
+      ss = new long[conns];
+      for (int i = 0; i < conns; i++) {
+        int c = client(i);
+        send(c, SERVER, 1024 + i, 80, 1000, 0, Synth.SYN, null);
+        send(SERVER, c, 80, 1024 + i, 5000, 1001, Synth.SYN | Synth.ACK, null);
+        send(c, SERVER, 1024 + i, 80, 1001, 5001, Synth.ACK, null);
+        cs[i] = 1001;
+        ss[i] = 5001;
+      }
+    }
+
+    void exchange(int i) throws IOException {
       int c = client(i);
       int cp = 1024 + i;
       send(c, SERVER, cp, 80, cs[i], ss[i], Synth.ACK | Synth.PSH, head);
