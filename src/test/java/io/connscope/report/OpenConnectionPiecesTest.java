@@ -75,17 +75,19 @@ class OpenConnectionPiecesTest {
     return most;
   }
 
-  @Test
-  void manyOpenConnectionsGiveTheBytesOfOneAtATime() throws IOException {
+  /**
+   * {@code connections} connections of {@code each} transactions, all open to the end, handed over
+   * as they come (no total beyond each connection's last: {@code HttpTracker.KEPT_ALONE}): the
+   * pieces spooled when written as they came and when each connection is written alone, after the
+   * check that both give the same document.
+   */
+  private long[] piecesTogetherAndAlone(int connections, int each) throws IOException {
     Path capture = tmp.resolve("nagle.pcap");
-    int connections = 1_000;
-    BigCaptures.nagle(connections * 76, connections, capture); // all open to the end
+    BigCaptures.nagle(connections * each, connections, capture);
     AnalysisConfig config = new AnalysisConfig();
-    // no total beyond each connection's first few waiting (HttpTracker.KEPT_ALONE): the later
-    // ones are handed over as they come, while the connection is open
     config.http.maxTransactionsKeptTotal(0);
-    // without the findings: a stall with its ladder on each of the 76,000 transactions is 300 MB
-    // (they are spooled apart from the transactions)
+    // without the findings: a stall with its ladder on each of the transactions is 300 MB for
+    // 76,000 (they are spooled apart from the transactions)
     List<Object> events = new ArrayList<>();
     Analysis a =
         new Analysis(config, new ResultBuilder(new RecordingSink(events, false), config.http), 1);
@@ -99,10 +101,32 @@ class OpenConnectionPiecesTest {
     long together = json(events, interleaved);
     long alone = json(oneOpenAtATime(events), sequential);
     assertEquals(-1, Files.mismatch(sequential, interleaved), "the first byte that differs");
+    return new long[] {together, alone};
+  }
+
+  @Test
+  void manyOpenConnectionsGiveTheBytesOfOneAtATime() throws IOException {
+    int connections = 1_000;
+    long[] pieces = piecesTogetherAndAlone(connections, 76);
+    long together = pieces[0], alone = pieces[1];
     // 76 transactions of about 1.2 KB a connection: in pieces of 32 KiB when a connection is
     // alone, down to about 4 KiB while a thousand are open (they were 32 KiB, in buffers grown to
     // 64 KiB)
     assertTrue(alone >= 2L * connections, "pieces alone: " + alone);
     assertTrue(together > 3 * alone, "pieces: " + together + ", alone " + alone);
+  }
+
+  /**
+   * 5,000 open at once: pieces of 4 MiB / 5,000 (838 bytes), below one transaction, so each is
+   * spooled as it comes and its connection's buffer, grown past twice the piece, is dropped until
+   * its next transaction.
+   */
+  @Test
+  void fiveThousandOpenSpoolEachTransactionAsItComes() throws IOException {
+    long together = piecesTogetherAndAlone(5_000, 12)[0];
+    // all but the last of each connection's 12 go before its close, most as a piece of their own
+    // (the first ones while fewer connections are open, in larger pieces), and the last at the
+    // close
+    assertTrue(together >= 5_000L * 10, "pieces: " + together);
   }
 }
