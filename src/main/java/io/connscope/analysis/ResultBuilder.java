@@ -223,18 +223,21 @@ public final class ResultBuilder implements AnalysisSink {
    * is the same whatever this is: {@code PendingFindingsTest}). A finding with its ladder, details
    * and texts held about 3.9 KB (a delayed-ACK stall): 64 of them on each of 100 open connections
    * were 25 MB, 8 on each of 5,000 were 156 MB. One: a connection with a single finding (the common
-   * case) holds it as it is.
+   * case) holds it as it is. From the next finding on, those held whole join their groups, where
+   * only each group's costliest stays whole (stop 36: until then they stayed whole beside the
+   * groups until the close).
    */
   static final int PENDING_WHOLE = 1;
 
   /**
-   * The findings about one open connection until its close gives their pair (their unit): the first
-   * {@value #PENDING_WHOLE} whole, in the order they came; after them, per finding type, what its
-   * group will take of them (count, total, severity, the costliest, in a {@link Group} of its own),
-   * and their rows in the order they came, each with its type (16 bytes: its group, transaction and
-   * cost; the connection is the pending one's). At the close {@link #group(Pending, long)} gives
-   * the groups what grouping each finding in turn gave them: a long connection with a finding on
-   * every transaction holds a few findings and a row each, not every finding with its ladder. One
+   * The findings about one open connection until its close gives their pair (their unit): up to
+   * {@value #PENDING_WHOLE} whole, in the order they came; from one more on, all of them per
+   * finding type as what its group will take of them (count, total, severity, the costliest, in a
+   * {@link Group} of its own: the first whole, the others as their occurrence), and their rows in
+   * the order they came, each with its type (16 bytes: its group, transaction and cost; the
+   * connection is the pending one's). At the close {@link #group(Pending, long)} gives the groups
+   * what grouping each finding in turn gave them: a long connection with a finding on every
+   * transaction holds a few findings and a row each, not every finding with its ladder. One
    * difference, beyond {@value #MAX_GROUPS} problems: a problem that finds no room for its group
    * goes out as one grouped finding, whole ones included, not one by one.
    */
@@ -254,10 +257,20 @@ public final class ResultBuilder implements AnalysisSink {
     }
 
     void add(Finding f, int wholeKept, long rowRoom) {
-      if (whole.size() < wholeKept) {
+      if (byType == null && whole.size() < wholeKept) {
         whole.add(f);
         return;
       }
+      // one more than are held whole: those go to the groups too, in the order they came (a
+      // group holds its costliest whole, the others as their occurrence)
+      for (Finding w : whole) {
+        tallyAndRow(w, rowRoom);
+      }
+      whole.clear();
+      tallyAndRow(f, rowRoom);
+    }
+
+    private void tallyAndRow(Finding f, long rowRoom) {
       if (byType == null) {
         byType = new java.util.LinkedHashMap<>();
       }
@@ -463,18 +476,52 @@ public final class ResultBuilder implements AnalysisSink {
     return held == null || s.compareTo(held) > 0 ? s : held;
   }
 
-  /** {@code f} among {@code g}'s {@value #WORST_KEPT} costliest when it is one, after its ties. */
+  /**
+   * {@code f} among {@code g}'s {@value #WORST_KEPT} costliest when it is one, after its ties. Only
+   * the costliest is held whole (its texts, details and ladder are the grouped finding's); those
+   * behind it are held as what their occurrence shows ({@link #behind}).
+   */
   private static void keepIfCostliest(Group g, Finding f) {
     int at = 0;
     while (at < g.worst.size() && !costlier(f, g.worst.get(at))) {
       at++;
     }
     if (at < WORST_KEPT) {
-      g.worst.add(at, f);
+      g.worst.add(at, at == 0 ? f : behind(f));
       if (g.worst.size() > WORST_KEPT) {
         g.worst.remove(WORST_KEPT);
       }
+      if (at == 0 && g.worst.size() > 1) {
+        g.worst.set(1, behind(g.worst.get(1)));
+      }
     }
+  }
+
+  /**
+   * {@code f} as a group holds it behind its costliest, which it can no longer become (a finding
+   * only ever moves back): what its occurrence shows (connection, transaction, cost, frames) and
+   * what orders it, without its texts, details and ladder. A delayed-ACK stall with its ladder is
+   * about 3.9 KB whole; 20,000 open connections each holding a group's three costliest held 310 MB
+   * of them.
+   */
+  private static Finding behind(Finding f) {
+    if (f.summary() == null) {
+      return f; // already
+    }
+    return new Finding(
+        f.type(),
+        f.severity(),
+        f.confidence(),
+        f.connection(),
+        f.transaction(),
+        f.costUs(),
+        f.frames(),
+        null,
+        null,
+        null,
+        Collections.emptySortedMap(),
+        List.of(),
+        null);
   }
 
   /** A row of {@code g}, while the rows kept in all are fewer than {@link #MAX_ROWS}. */
