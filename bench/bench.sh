@@ -305,6 +305,7 @@ memory() {
     "nagle400c nagle 400000 400"
     "nagle1000c nagle 1000000 1000"
     "nagle5000c nagle 350000 5000"
+    "nagle20000c nagle 400000 20000"
     "unanswered unanswered 300000 -"
     "half-open half-open 1000000 -"
   )
