@@ -49,10 +49,12 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>The table's limits are shared by all connections (open connections, closed tuples
  *       remembered, out-of-order bytes, timeline entries), and so is the HTTP trackers' total of
  *       kept transactions ({@link io.connscope.http.HttpOptions#maxTransactionsKeptTotal()}). Each
- *       shard reports per batch the most it asked of each; while their sums stay within the limits,
- *       no table met a limit and neither would one table. When a sum reaches a limit, the batch is
- *       not merged: the analysis stops with {@link ShardsDiverged}, and the caller analyses again
- *       on one thread, the sink muted through the last batch merged ({@link Analysis#muteThrough}).
+ *       shard reports per batch the most it asked of each; while their sums stay within the limits
+ *       (for timeline entries, the part a long timeline may take: {@link
+ *       io.connscope.tcp.TcpOptions#longTimelinesTotal()}), no table met a limit and neither would
+ *       one table. When a sum reaches a limit, the batch is not merged: the analysis stops with
+ *       {@link ShardsDiverged}, and the caller analyses again on one thread, the sink muted through
+ *       the last batch merged ({@link Analysis#muteThrough}).
  *   <li>Warnings are counted per shard with their position and merged in position order ({@link
  *       Warnings#merge}).
  * </ul>
@@ -511,7 +513,7 @@ final class Shards {
           if (sums[0] >= maxConnections
               || sums[1] >= maxConnections
               || sums[2] > limits.maxBufferedBytesTotal
-              || sums[3] > limits.maxTimelineEntriesTotal
+              || sums[3] > limits.longTimelinesTotal()
               || sums[4] > keptLimit) {
             diverged = true;
             return;

@@ -345,7 +345,7 @@ public final class SegmentTimeline {
       int n = (int) Math.min((long) capacity, Math.max(8L, 2L * sackEntry.length));
       if (budget != null) {
         budget.demandTimeline(budget.timelineEntries + n - sackEntry.length);
-        long avail = budget.options.maxTimelineEntriesTotal - budget.timelineEntries;
+        long avail = room();
         int extra = (int) Math.max(0, Math.min(n - sackEntry.length, avail));
         if (extra == 0) {
           return false;
@@ -454,6 +454,18 @@ public final class SegmentTimeline {
   }
 
   /**
+   * Entries the shared total still allows this timeline: up to {@link
+   * TcpOptions#maxTimelineEntriesTotal}, or up to {@link TcpOptions#longTimelinesTotal} once it has
+   * a full first chunk ({@link #CHUNK} entries), so that the long ones leave a quarter to the
+   * short.
+   */
+  private long room() {
+    TcpOptions o = budget.options;
+    return (alloc >= CHUNK ? o.longTimelinesTotal() : o.maxTimelineEntriesTotal)
+        - budget.timelineEntries;
+  }
+
+  /**
    * More room: the last chunk doubled up to {@link #CHUNK} entries, or a new chunk of 64 after a
    * full one; false when the budget allows none.
    */
@@ -471,7 +483,7 @@ public final class SegmentTimeline {
     if (budget != null) {
       // the total over all connections is bounded too: grow only as far as it allows
       budget.demandTimeline(budget.timelineEntries + extra);
-      long avail = budget.options.maxTimelineEntriesTotal - budget.timelineEntries;
+      long avail = room();
       extra = (int) Math.max(0, Math.min(extra, avail));
       if (extra == 0) {
         return false;

@@ -19,7 +19,9 @@ import java.util.BitSet;
  *       <td>later segments not recorded, {@code tcp.timeline_truncated}</td></tr>
  *   <tr><td>{@link #maxTimelineEntriesTotal}</td><td>4 000 000</td>
  *       <td>later segments of connections whose timeline would grow not recorded,
- *       {@code tcp.timeline_total_full} (27 bytes per entry, 43 on a timeline made wide)</td></tr>
+ *       {@code tcp.timeline_total_full} (27 bytes per entry, 43 on a timeline made wide); a
+ *       timeline longer than 1,024 entries stops at three quarters of it ({@link
+ *       #longTimelinesTotal})</td></tr>
  *   <tr><td>{@link #idleTimeoutMicros}</td><td>0 (none)</td>
  *       <td>connection finished with {@code IDLE}</td></tr>
  *   <tr><td>{@link #timeWaitMicros}</td><td>60 s</td>
@@ -44,6 +46,16 @@ public final class TcpOptions {
    * memory of many long connections, which {@link #timelineCapacity} alone does not.
    */
   public long maxTimelineEntriesTotal = 4_000_000;
+
+  /**
+   * The part of {@link #maxTimelineEntriesTotal} that a timeline longer than one chunk of 1,024
+   * entries may grow into: three quarters. The last quarter is kept for the connections with short
+   * timelines, so that long transfers filling the total do not leave every later connection without
+   * a timeline (and its detectors without segments); until stop 36 they did.
+   */
+  public long longTimelinesTotal() {
+    return maxTimelineEntriesTotal - maxTimelineEntriesTotal / 4;
+  }
 
   /**
    * Sets of timeline arrays kept per size (4 to 64 entries) for the connections that open later

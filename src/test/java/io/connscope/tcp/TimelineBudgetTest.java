@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The timelines of all open connections share {@link TcpOptions#maxTimelineEntriesTotal}. */
+/**
+ * The timelines of all open connections share {@link TcpOptions#maxTimelineEntriesTotal}, of which
+ * those longer than a chunk take at most {@link TcpOptions#longTimelinesTotal()}.
+ */
 class TimelineBudgetTest {
   private static final int A = TcpHarness.A;
 
@@ -53,14 +56,25 @@ class TimelineBudgetTest {
       h.c(10_000 + i, A, 1000 + i, 1, "x");
     }
     SegmentTimeline second = h.conn(2).timeline();
-    // a first chunk of 1,024, then 64 + 64 + 128 + 256 of the second, and the 392 left
-    assertEquals(5_000 - 3 * SegmentTimeline.CHUNK, second.size());
+    // its first chunk of 1,024 as a short timeline; then it is long, and long timelines stop at
+    // three quarters of the total (3,750), which the first one's 3,072 and this chunk are past
+    assertEquals(SegmentTimeline.CHUNK, second.size());
     assertTrue(second.truncatedByTotal());
-    assertEquals(5_000, h.table.context.timelineEntries);
+    assertEquals(4 * SegmentTimeline.CHUNK, h.table.context.timelineEntries);
     for (int i = 0; i < second.size(); i++) {
       assertEquals(10_000 + i, second.ts(i), "entry " + i);
       assertEquals(i + 1, second.seq(i), "entry " + i);
     }
+    // a short connection after them still has the last quarter
+    h.ports(40003, 80);
+    for (int i = 0; i < 100; i++) {
+      h.c(20_000 + i, A, 1000 + i, 1, "x");
+    }
+    SegmentTimeline third = h.conn(3).timeline();
+    assertEquals(100, third.size());
+    assertFalse(third.truncatedByTotal());
+    // it grew 4, 8, 16, 32, 64, 128
+    assertEquals(4 * SegmentTimeline.CHUNK + 128, h.table.context.timelineEntries);
     for (int i = 0; i < first.size(); i++) {
       assertEquals(i, first.ts(i), "entry " + i);
     }
