@@ -343,16 +343,11 @@ public final class SegmentTimeline {
     }
     if (sackSize == sackEntry.length) {
       int n = (int) Math.min((long) capacity, Math.max(8L, 2L * sackEntry.length));
-      if (budget != null) {
-        budget.demandTimeline(budget.timelineEntries + n - sackEntry.length);
-        long avail = room();
-        int extra = (int) Math.max(0, Math.min(n - sackEntry.length, avail));
-        if (extra == 0) {
-          return false;
-        }
-        n = sackEntry.length + extra;
-        budget.timelineEntries += extra;
+      int extra = fromTotal(n - sackEntry.length);
+      if (extra == 0) {
+        return false;
       }
+      n = sackEntry.length + extra;
       sackEntry = Arrays.copyOf(sackEntry, n);
       sackLeft = Arrays.copyOf(sackLeft, n);
       sackRight = Arrays.copyOf(sackRight, n);
@@ -454,15 +449,23 @@ public final class SegmentTimeline {
   }
 
   /**
-   * Entries the shared total still allows this timeline: up to {@link
-   * TcpOptions#maxTimelineEntriesTotal}, or up to {@link TcpOptions#longTimelinesTotal} once it has
-   * a full first chunk ({@link #CHUNK} entries), so that the long ones leave a quarter to the
-   * short.
+   * Up to {@code want} more entries, taken from the shared total as far as it allows (all of them
+   * without one); 0 when it allows none. The total is {@link TcpOptions#maxTimelineEntriesTotal},
+   * or {@link TcpOptions#longTimelinesTotal} once this timeline has a full first chunk ({@link
+   * #CHUNK} entries), so that the long ones leave a quarter to the short.
    */
-  private long room() {
+  private int fromTotal(int want) {
+    if (budget == null) {
+      return want;
+    }
+    budget.demandTimeline(budget.timelineEntries + want);
     TcpOptions o = budget.options;
-    return (alloc >= CHUNK ? o.longTimelinesTotal() : o.maxTimelineEntriesTotal)
-        - budget.timelineEntries;
+    long room =
+        (alloc >= CHUNK ? o.longTimelinesTotal() : o.maxTimelineEntriesTotal)
+            - budget.timelineEntries;
+    int extra = (int) Math.max(0, Math.min(want, room));
+    budget.timelineEntries += extra;
+    return extra;
   }
 
   /**
@@ -479,16 +482,10 @@ public final class SegmentTimeline {
     // the first chunk from 4 entries: most connections (half-open, refused, one small exchange)
     // need few; the next ones from 64
     int grown = Math.min(CHUNK, Math.max(last == 0 ? 4 : 64, 2 * lastLen));
-    int extra = (int) Math.min((long) capacity - alloc, grown - lastLen);
-    if (budget != null) {
-      // the total over all connections is bounded too: grow only as far as it allows
-      budget.demandTimeline(budget.timelineEntries + extra);
-      long avail = room();
-      extra = (int) Math.max(0, Math.min(extra, avail));
-      if (extra == 0) {
-        return false;
-      }
-      budget.timelineEntries += extra;
+    // the total over all connections is bounded too: grow only as far as it allows
+    int extra = fromTotal((int) Math.min((long) capacity - alloc, grown - lastLen));
+    if (extra == 0) {
+      return false;
     }
     int n = lastLen + extra;
     alloc += extra;
