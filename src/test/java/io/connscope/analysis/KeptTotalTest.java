@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connscope.capture.CaptureFiles;
-import io.connscope.capture.PacketSource;
 import io.connscope.http.HttpAnomalies;
 import io.connscope.http.HttpTracker;
 import io.connscope.report.JsonReportWriter;
@@ -64,31 +62,14 @@ class KeptTotalTest {
             ResultBuilder.MAX_ROWS,
             ResultBuilder.WHOLE_WAITING,
             total);
-    try {
-      analyse(new Analysis(config, results, threads));
-    } catch (ShardsDiverged d) {
-      // as analyze does: the rest on one thread, the sink already told what was merged
+    if (AsAnalyzeDoes.analyse(config, results, threads, capture)) {
       diverged++;
-      Analysis again = new Analysis(config, results, 1);
-      again.muteThrough(d.mergedThrough());
-      analyse(again);
     }
     return out.toByteArray();
   }
 
   /** Sharded analyses that stopped because their sum reached a limit. */
   private static int diverged;
-
-  private static void analyse(Analysis a) throws IOException {
-    analyse(a, capture);
-  }
-
-  private static void analyse(Analysis a, Path capture) throws IOException {
-    try (PacketSource src = CaptureFiles.open(capture, a.warnings())) {
-      a.read(src, CaptureFiles.formatOf(src), null);
-    }
-    a.finish();
-  }
 
   private static boolean saysFull(byte[] report) {
     return new String(report, StandardCharsets.UTF_8).contains(HttpAnomalies.KEPT_TOTAL_FULL);
@@ -155,7 +136,7 @@ class KeptTotalTest {
           @Override
           public void finish(CaptureSummary capture) {}
         };
-    analyse(new Analysis(config, new ResultBuilder(sink, config.http), 1), staggered);
+    AsAnalyzeDoes.analyse(new Analysis(config, new ResultBuilder(sink, config.http), 1), staggered);
     assertEquals(longs * 200 + shorts * 30, transactions[0]);
     TreeSet<Integer> longPorts = new TreeSet<>();
     for (int i = 0; i < longs; i++) {

@@ -3,8 +3,6 @@ package io.connscope.analysis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connscope.capture.CaptureFiles;
-import io.connscope.capture.PacketSource;
 import io.connscope.detect.DelayedAckStallDetector;
 import io.connscope.result.CaptureSummary;
 import io.connscope.result.ConnectionResult;
@@ -62,21 +60,8 @@ class TimelineReserveTest {
           public void finish(CaptureSummary capture) {}
         };
     ResultBuilder results = new ResultBuilder(sink, config.http);
-    try {
-      analyse(new Analysis(config, results, threads), capture);
-    } catch (ShardsDiverged d) {
-      Analysis again = new Analysis(config, results, 1); // as analyze does
-      again.muteThrough(d.mergedThrough());
-      analyse(again, capture);
-    }
+    AsAnalyzeDoes.analyse(config, results, threads, capture);
     return byPort;
-  }
-
-  private static void analyse(Analysis a, Path capture) throws IOException {
-    try (PacketSource src = CaptureFiles.open(capture, a.warnings())) {
-      a.read(src, CaptureFiles.formatOf(src), null);
-    }
-    a.finish();
   }
 
   @Test
