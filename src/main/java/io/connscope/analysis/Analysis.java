@@ -483,6 +483,14 @@ public final class Analysis {
     return shards == null ? 0 : shards.creationFramesKept();
   }
 
+  /**
+   * What the shards answer, after {@link #finish}, when asked the id of the connection created at
+   * {@code frame} (tests): its rank, or 0 when its creation frame was dropped (the id was given).
+   */
+  long shardedIdOf(long frame) {
+    return shards.idOf(frame);
+  }
+
   /** Stops the threads of a sharded analysis that will not be finished (after an error). */
   public void abandon() {
     if (shards != null) {

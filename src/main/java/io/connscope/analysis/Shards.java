@@ -41,7 +41,8 @@ import java.util.concurrent.locks.LockSupport;
  *       frames before it. A thread waits only on shards behind it, so none waits forever. Ids are
  *       given when first needed, and at the start of each batch to every connection created before
  *       all shards' positions (no wait then), so that the creation frames no id will be asked of
- *       any more can be dropped ({@link #giveIds}).
+ *       any more can be dropped ({@link #giveIds}). Another thread (the merger's) that found no id
+ *       and asks after such a drop is told the id was given, and reads it.
  *   <li>Each batch ends at a frame number common to all shards. The merger takes each shard's
  *       events of a batch and hands them to the {@link CrossStage} in frame order (a frame belongs
  *       to one shard; at the end of the capture, in id order, as the table finishes connections):
@@ -420,9 +421,12 @@ final class Shards {
   /**
    * The id of the connection created at {@code frame}: its rank among the creations of all shards,
    * once every shard has processed its frames before it (asked when the id is first needed, which
-   * is mostly long after: waiting is rare).
+   * is mostly long after: waiting is rare). 0 when a shard has dropped creation frames after {@code
+   * frame}: its id was given before that ({@link #giveIds}), on its shard's thread, while another
+   * thread (the merger's) had found none yet; that shard's drop, read here, makes the write visible
+   * to that thread ({@link io.connscope.tcp.Connection#id} reads it then).
    */
-  private long idOf(long frame) {
+  long idOf(long frame) {
     for (int j = 0; j < shards.length; j++) {
       int spins = 0;
       while (passed.get(j) < frame - 1) {
@@ -439,6 +443,9 @@ final class Shards {
     long rank = 0;
     for (Shard sh : shards) {
       Created cr = sh.created; // read after passed: holds every creation up to frame
+      if (cr.lastDropped > frame) {
+        return 0; // the dropped ones are not all before frame: the id was given
+      }
       rank += cr.dropped + upTo(cr.frames, cr.frames.length, frame);
     }
     return rank;
@@ -446,10 +453,11 @@ final class Shards {
 
   /**
    * A shard's creation frames kept for {@link #idOf}: those after the ones dropped (counted in
-   * {@code dropped}), in order, Long.MAX_VALUE past the last. The shard appends in place and
-   * publishes a new one when it grows the array or drops frames.
+   * {@code dropped}, the last of them {@code lastDropped}, 0 for none), in order, Long.MAX_VALUE
+   * past the last. The shard appends in place and publishes a new one when it grows the array or
+   * drops frames.
    */
-  private record Created(long dropped, long[] frames) {}
+  private record Created(long dropped, long lastDropped, long[] frames) {}
 
   /** How many of the first {@code n} of the ordered {@code frames} are at most {@code frame}. */
   private static int upTo(long[] frames, int n, long frame) {
@@ -608,7 +616,7 @@ final class Shards {
      * The frames that created this shard's connections and that an id may still be asked of.
      * Written by the shard only; other threads read it after {@link #passed}.
      */
-    volatile Created created = new Created(0, filled(new long[1024], 0));
+    volatile Created created = new Created(0, 0, filled(new long[1024], 0));
 
     private int createdCount;
 
@@ -618,6 +626,7 @@ final class Shards {
         c =
             new Created(
                 c.dropped,
+                c.lastDropped,
                 filled(java.util.Arrays.copyOf(c.frames, 2 * createdCount), createdCount));
       }
       c.frames[createdCount++] = frame;
@@ -626,8 +635,9 @@ final class Shards {
 
     /**
      * Drops the creation frames up to {@code frame} (counted instead), when they are at least half
-     * of those kept: the others' {@link #idOf} reads the old or the new, which count alike for
-     * every frame still asked of.
+     * of those kept: a shard's {@link #idOf} reads the old or the new, which count alike for every
+     * frame a shard may still ask of; a thread asking of an earlier frame (one that found no id
+     * before the drop) is told the id was given.
      */
     void dropThrough(long frame) {
       Created c = created;
@@ -639,7 +649,7 @@ final class Shards {
       long[] a = filled(new long[Math.max(1024, 2 * keep)], keep);
       System.arraycopy(c.frames, lo, a, 0, keep);
       createdCount = keep;
-      created = new Created(c.dropped + lo, a);
+      created = new Created(c.dropped + lo, c.frames[lo - 1], a);
     }
 
     /** Creation frames kept now (for tests). */

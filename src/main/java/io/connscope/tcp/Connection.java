@@ -617,8 +617,13 @@ public final class Connection extends TableEntry implements StreamControl, Conne
   /** 1-based, in creation order. */
   public long id() {
     if (id == 0) {
-      // given lazily: the same value whichever thread asks first
-      id = ctx.ids.applyAsLong(createdAt);
+      // given lazily: the same value whichever thread asks first; 0 back means the table's thread
+      // gave it meanwhile, and what the ids function read makes that write visible here
+      long given = ctx.ids.applyAsLong(createdAt);
+      if (given == 0 && (given = id) == 0) {
+        throw new IllegalStateException("connection id neither given nor computable");
+      }
+      id = given;
     }
     return id;
   }

@@ -120,8 +120,10 @@ public final class ConnectionTable {
    * As {@link #assignIds(LongUnaryOperator)}, the id of a connection asked for only when it is
    * first needed ({@code ids} may then depend on what other tables created meanwhile, as long as
    * its answer for a frame never changes), and {@code created} told each creation frame as it
-   * happens. The entries without their id are then listed for {@link #giveIds}, which the caller
-   * calls regularly.
+   * happens. Asked on another thread, {@code ids} may answer 0: the id was given meanwhile on this
+   * table's thread, and {@code ids} read what makes that write visible (a connection then reads its
+   * own). The entries without their id are then listed for {@link #giveIds}, which the caller calls
+   * regularly.
    */
   public void assignIds(LongUnaryOperator ids, java.util.function.LongConsumer created) {
     this.lazyIds = true;

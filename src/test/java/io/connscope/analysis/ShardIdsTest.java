@@ -55,5 +55,10 @@ class ShardIdsTest {
     // 5 frames a connection: a batch of 1,024 frames creates about 205 of them
     int kept = a.creationFramesKept();
     assertTrue(kept < 5_000, "creation frames kept: " + kept + " of " + n);
+    // asked after the drop (as the merger's thread may be, having found no id just before), the
+    // shards tell that the id was given rather than count the dropped frames past it; a frame
+    // still kept gets its rank
+    assertEquals(0, a.shardedIdOf(1), "the first connection's creation frame was dropped");
+    assertEquals(n, a.shardedIdOf(5L * (n - 1) + 1), "the last connection's rank");
   }
 }
